@@ -1,0 +1,1 @@
+"""The ``hopnhat`` command line (Typer)."""

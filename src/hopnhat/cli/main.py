@@ -1,0 +1,30 @@
+"""Entry point: ``hopnhat NOUN VERB``. Each noun lives in its own module and registers a Typer sub-app here."""
+
+from __future__ import annotations
+
+import typer
+
+from hopnhat import __version__
+from hopnhat.cli import units
+
+app = typer.Typer(
+    name="hopnhat",
+    help="hopnhat — hợp nhất hệ thống thông tin và CSDL khi sáp nhập đơn vị hành chính "
+    "(consolidate information systems and databases of merged Vietnamese administrative units).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(units.app, name="units")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hopnhat {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """hopnhat command line."""

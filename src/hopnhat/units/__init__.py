@@ -1,0 +1,1 @@
+"""Admin units: versioned reference data, address parsing and old→new conversion."""

@@ -1,0 +1,178 @@
+"""The shipped, versioned admin-unit reference tables.
+
+Two versions exist: ``old`` (the 3-tier structure as it stood on 30/6/2025) and ``new`` (the 2-tier structure from
+1/7/2025). A 5-digit commune code means nothing without its version: new 20242 (Phường Hải Châu) is not old 20242
+(Phường Phước Ninh). Every unit here carries its version.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from hopnhat.errors import ReferenceDataError, UnitNotFoundError
+from hopnhat.text.normalize import name_key
+
+Version = Literal["old", "new"]
+Level = Literal["province", "district", "commune"]
+ConversionKind = Literal["whole", "split", "unchanged", "renamed"]
+
+OLD_VALID_ON = "2025-06-30"
+NEW_VALID_FROM = "2025-07-01"
+
+_TYPE_WORDS = ("thành phố", "thị trấn", "thị xã", "đặc khu", "phường", "quận", "huyện", "tỉnh", "xã")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One administrative unit of one version."""
+
+    version: Version
+    level: Level
+    code: str
+    name: str
+    type: str
+    province_code: str
+    district_code: str | None = None
+    alias_keys: tuple[str, ...] = ()
+
+    @property
+    def short_name(self) -> str:
+        return strip_type(self.name)
+
+    @property
+    def ref(self) -> str:
+        """Code with its version, e.g. ``new:20242``: the only safe way to write a code down."""
+        return f"{self.version}:{self.code}"
+
+
+@dataclass(frozen=True)
+class ConversionLink:
+    old_code: str
+    new_code: str
+    kind: ConversionKind
+    source_default: bool = False
+
+
+def strip_type(name: str) -> str:
+    """``Phường Hải Châu`` → ``Hải Châu``; ``Thành phố Đà Nẵng`` → ``Đà Nẵng``."""
+    lower = name.lower()
+    for word in _TYPE_WORDS:
+        if lower.startswith(word + " "):
+            return name[len(word) + 1 :].strip()
+    return name
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    try:
+        text = resources.files("hopnhat.units").joinpath("data", name).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ReferenceDataError("reference table missing", table=name) from exc
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _keys(raw: str) -> tuple[str, ...]:
+    return tuple(k for k in raw.split(";") if k) if raw else ()
+
+
+@dataclass
+class Reference:
+    """All reference tables with lookup indexes. Build once with :func:`reference`."""
+
+    provinces: dict[Version, dict[str, Unit]]
+    districts: dict[str, Unit]
+    communes: dict[Version, dict[str, Unit]]
+    links: dict[str, list[ConversionLink]]
+    province_map: dict[str, str]
+    district_only: dict[str, str]
+    extra_aliases: list[dict[str, str]] = field(default_factory=list)
+
+    def unit(self, code: str, version: Version, level: Level = "commune") -> Unit:
+        table = {"province": self.provinces[version], "commune": self.communes[version]}.get(level)
+        if level == "district":
+            table = self.districts if version == "old" else {}
+        unit = (table or {}).get(code)
+        if unit is None:
+            raise UnitNotFoundError("no such unit", table=f"{version} {level}s", value=code)
+        return unit
+
+    def find(self, code: str, version: Version) -> Unit:
+        """A unit of any level by code in one version (2 digits province, 3 district, 5 commune)."""
+        level: Level = {2: "province", 3: "district"}.get(len(code), "commune")  # type: ignore[assignment]
+        return self.unit(code, version, level)
+
+    def new_communes_of(self, old_code: str) -> list[ConversionLink]:
+        return self.links.get(old_code, [])
+
+    def old_communes_of(self, new_code: str) -> list[ConversionLink]:
+        return [link for links in self.links.values() for link in links if link.new_code == new_code]
+
+    def communes_in(self, version: Version, province_code: str, district_code: str | None = None) -> list[Unit]:
+        return [
+            u
+            for u in self.communes[version].values()
+            if u.province_code == province_code and (district_code is None or u.district_code == district_code)
+        ]
+
+    def districts_in(self, province_code: str) -> list[Unit]:
+        return [d for d in self.districts.values() if d.province_code == province_code]
+
+
+def _load_units() -> tuple[dict, dict, dict]:
+    provinces: dict[Version, dict[str, Unit]] = {"old": {}, "new": {}}
+    communes: dict[Version, dict[str, Unit]] = {"old": {}, "new": {}}
+    for version in ("old", "new"):
+        for r in _read(f"{version}_provinces.csv"):
+            type_ = "Thành phố" if r["name"].startswith("Thành phố") else "Tỉnh"
+            provinces[version][r["code"]] = Unit(version, "province", r["code"], r["name"], type_, r["code"],
+                                                 alias_keys=_keys(r["alias_keys"]))
+    districts = {
+        r["code"]: Unit("old", "district", r["code"], r["name"], r["type"], r["province_code"], r["code"],
+                        _keys(r["alias_keys"]))
+        for r in _read("old_districts.csv")
+    }
+    for r in _read("old_communes.csv"):
+        communes["old"][r["code"]] = Unit("old", "commune", r["code"], r["name"], r["type"], r["province_code"],
+                                          r["district_code"], _keys(r["alias_keys"]))
+    for r in _read("new_communes.csv"):
+        communes["new"][r["code"]] = Unit("new", "commune", r["code"], r["name"], r["type"], r["province_code"])
+    return provinces, districts, communes
+
+
+def _apply_extra_aliases(communes: dict[Version, dict[str, Unit]], extra: list[dict[str, str]]) -> None:
+    for row in extra:
+        version = row["version"]
+        unit = communes[version].get(row["code"])  # type: ignore[index]
+        if unit is None:
+            raise ReferenceDataError("alias names an unknown unit", table="aliases_extra.csv", value=row["code"])
+        keys = tuple(dict.fromkeys(unit.alias_keys + (name_key(row["alias"]), name_key(strip_type(row["alias"])))))
+        communes[version][unit.code] = Unit(**{**unit.__dict__, "alias_keys": keys})  # type: ignore[index]
+
+
+def _load_links() -> dict[str, list[ConversionLink]]:
+    links: dict[str, list[ConversionLink]] = defaultdict(list)
+    for r in _read("conversion.csv"):
+        links[r["old_code"]].append(ConversionLink(r["old_code"], r["new_code"], r["kind"],  # type: ignore[arg-type]
+                                                   r["source_default"] == "1"))
+    return dict(links)
+
+
+@cache
+def reference() -> Reference:
+    """Load the shipped reference tables once per process."""
+    provinces, districts, communes = _load_units()
+    extra = _read("aliases_extra.csv")
+    _apply_extra_aliases(communes, extra)
+    province_map = {r["old_code"]: r["new_code"] for r in _read("province_conversion.csv")}
+    district_only = {r["old_district_code"]: r["new_code"] for r in _read("district_without_communes.csv")}
+    return Reference(provinces, districts, communes, _load_links(), province_map, district_only, extra)
+
+
+def provenance() -> dict:
+    text = resources.files("hopnhat.units").joinpath("data", "provenance.json").read_text(encoding="utf-8")
+    return json.loads(text)
