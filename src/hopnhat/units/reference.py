@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -162,15 +162,62 @@ def _load_links() -> dict[str, list[ConversionLink]]:
     return dict(links)
 
 
+def apply_corrections(links: dict[str, list[ConversionLink]], corrections: list[dict[str, str]],
+                      communes: dict[Version, dict[str, Unit]]) -> dict[str, list[ConversionLink]]:
+    """Apply the ``apply_crosscheck`` rows of corrections.csv: each drops or adds one old→new link.
+
+    The kinds of every link into a touched new commune are derived again (split / whole / unchanged / renamed, as the
+    build script does), and a source default survives only on a link that is still part of a split.
+    """
+    fixed = {old: list(ls) for old, ls in links.items()}
+    touched: set[str] = set()
+    for row in corrections:
+        if row["decision"] != "apply_crosscheck":
+            continue
+        old, new = row["old_code"], row["new_code"]
+        if old not in communes["old"] or new not in communes["new"]:
+            raise ReferenceDataError("correction names an unknown unit", table="corrections.csv", value=f"{old}→{new}")
+        fixed[old] = [link for link in fixed.get(old, []) if link.new_code != new]
+        if row["in_crosscheck"] == "yes":
+            fixed[old].append(ConversionLink(old, new, "split"))
+        touched |= {new} | {link.new_code for link in fixed[old]}
+    return _rekind(fixed, touched, communes)
+
+
+def _rekind(links: dict[str, list[ConversionLink]], touched: set[str],
+            communes: dict[Version, dict[str, Unit]]) -> dict[str, list[ConversionLink]]:
+    whole_into: dict[str, int] = defaultdict(int)
+    for ls in links.values():
+        if len(ls) == 1:
+            whole_into[ls[0].new_code] += 1
+    for old, ls in links.items():
+        if any(link.new_code in touched for link in ls):
+            links[old] = [_with_kind(link, len(ls), whole_into, communes) for link in ls]
+    return links
+
+
+def _with_kind(link: ConversionLink, targets: int, whole_into: dict[str, int],
+               communes: dict[Version, dict[str, Unit]]) -> ConversionLink:
+    if targets > 1:
+        return replace(link, kind="split")
+    if whole_into[link.new_code] > 1:
+        kind: ConversionKind = "whole"
+    else:
+        same = name_key(communes["old"][link.old_code].name) == name_key(communes["new"][link.new_code].name)
+        kind = "unchanged" if same else "renamed"
+    return replace(link, kind=kind, source_default=False)
+
+
 @cache
 def reference() -> Reference:
     """Load the shipped reference tables once per process."""
     provinces, districts, communes = _load_units()
-    extra = _read("aliases_extra.csv")
+    extra = _read("aliases_extra.csv") + _read("spelling_variants.csv")
     _apply_extra_aliases(communes, extra)
     province_map = {r["old_code"]: r["new_code"] for r in _read("province_conversion.csv")}
     district_only = {r["old_district_code"]: r["new_code"] for r in _read("district_without_communes.csv")}
-    return Reference(provinces, districts, communes, _load_links(), province_map, district_only, extra)
+    links = apply_corrections(_load_links(), _read("corrections.csv"), communes)
+    return Reference(provinces, districts, communes, links, province_map, district_only, extra)
 
 
 def provenance() -> dict:
