@@ -16,7 +16,8 @@ from functools import lru_cache
 TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
 _SHAPE_MARKS = frozenset("\u0302\u0306\u031b")  # â/ê/ô, ă, ơ/ư
 
-_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10"}
+# Only numerals that are not also Vietnamese syllables once folded ("vi" may be "Vĩ"): units carry I to IV.
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"\d+")
 

@@ -1,0 +1,91 @@
+"""Lookup indexes over the reference tables: matching keys → units, per level and per parent.
+
+Keys are :func:`hopnhat.text.normalize.name_key` values (folded, no spaces) of a unit's full name (with its type),
+its short name (without the type) and its aliases (units abolished in earlier rounds, other spellings).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+from hopnhat.text.normalize import accent_key, name_key
+from hopnhat.units.reference import Reference, Unit, reference, strip_type
+
+KeyIndex = dict[str, list[Unit]]
+
+
+def unit_keys(unit: Unit) -> set[str]:
+    """Every key a unit can be written as (``phuonghaichau``, ``haichau``, aliases)."""
+    keys = {name_key(unit.name), name_key(unit.short_name), *unit.alias_keys}
+    if unit.level == "province" and unit.type == "Thành phố":
+        keys.add("tp" + name_key(unit.short_name))
+    return {k for k in keys if k}
+
+
+def is_numeric_short(unit: Unit) -> bool:
+    """``Phường 1``: its short key is a number, which may only match after a type word."""
+    return name_key(unit.short_name).isdigit()
+
+
+def _add(index: KeyIndex, unit: Unit) -> None:
+    for key in unit_keys(unit):
+        if key.isdigit():
+            continue
+        index[key].append(unit)
+
+
+@dataclass
+class Indexes:
+    ref: Reference
+    provinces: KeyIndex = field(default_factory=lambda: defaultdict(list))
+    districts_by_province: dict[str, KeyIndex] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    districts: KeyIndex = field(default_factory=lambda: defaultdict(list))
+    old_by_district: dict[str, KeyIndex] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    old_by_province: dict[str, KeyIndex] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    old_communes: KeyIndex = field(default_factory=lambda: defaultdict(list))
+    new_by_province: dict[str, KeyIndex] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    new_communes: KeyIndex = field(default_factory=lambda: defaultdict(list))
+    numbered: dict[tuple[str, str], list[Unit]] = field(default_factory=lambda: defaultdict(list))
+    max_words: int = 6
+
+    def build(self) -> Indexes:
+        for version in ("old", "new"):
+            for unit in self.ref.provinces[version].values():
+                _add(self.provinces, unit)
+        for d in self.ref.districts.values():
+            _add(self.districts_by_province[d.province_code], d)
+            _add(self.districts, d)
+        for c in self.ref.communes["old"].values():
+            for idx in (self.old_by_district[c.district_code or ""], self.old_by_province[c.province_code],
+                        self.old_communes):
+                _add(idx, c)
+            self._add_numbered(c, f"old:{c.district_code}")
+        for c in self.ref.communes["new"].values():
+            _add(self.new_by_province[c.province_code], c)
+            _add(self.new_communes, c)
+            self._add_numbered(c, f"new:{c.province_code}")
+        return self
+
+    def _add_numbered(self, unit: Unit, scope: str) -> None:
+        if is_numeric_short(unit):
+            self.numbered[(scope, name_key(unit.short_name))].append(unit)
+
+
+@cache
+def indexes() -> Indexes:
+    return Indexes(reference()).build()
+
+
+def narrow_by_accents(units: list[Unit], written: str) -> list[Unit]:
+    """Among units sharing a folded key, keep those whose accented name agrees with what was written.
+
+    ``Cẩm Giàng`` and ``Cẩm Giang`` fold alike; when the text carries diacritics they decide. Tone placement
+    (Hoà/Hòa) is ignored. When no unit agrees (a typo in a diacritic) all are kept.
+    """
+    if len(units) < 2:
+        return units
+    key = accent_key(written)
+    keep = [u for u in units if key in (accent_key(u.name), accent_key(strip_type(u.name)))]
+    return keep or units

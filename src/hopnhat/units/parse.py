@@ -1,0 +1,302 @@
+"""Parse a free-text address into its admin units, right to left: province, then district, then commune.
+
+Each level is matched on the folded words at the end of what is left, scoped to the parent found before (so fuzzy
+matching only ever compares a handful of names), and accepted only if a type word in front of it (``phường``,
+``huyện``…) does not say it is another level. Old (3-tier) and new (2-tier) readings are both kept: deciding
+between them is the converter's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from hopnhat.text.normalize import name_key
+from hopnhat.units.index import Indexes, KeyIndex, indexes, narrow_by_accents
+from hopnhat.units.reference import Unit
+from hopnhat.units.tokens import TYPE_WORDS, Token, tokenize, type_word_before
+
+_NOISE_TAIL = ("vietnam", "vn")
+_FUZZY_MIN_LEN = 5
+
+
+@dataclass
+class Match:
+    units: list[Unit]
+    start: int  # first token of the match (type word included)
+    end: int
+    written: str
+    typed: bool = False
+    fuzzy: bool = False
+
+
+@dataclass
+class Parsed:
+    """What was recognised in one address. Lists hold every unit the text can mean."""
+
+    text: str
+    rest: str = ""
+    provinces: list[Unit] = field(default_factory=list)
+    districts: list[Unit] = field(default_factory=list)
+    district_typed: bool = False
+    old_communes: list[Unit] = field(default_factory=list)
+    new_communes: list[Unit] = field(default_factory=list)
+    commune_outside_district: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _written(text: str, tokens: list[Token], start: int, end: int) -> str:
+    return text[tokens[start].start : tokens[end - 1].end]
+
+
+def _lookup(indexes_: list[KeyIndex], key: str) -> list[Unit]:
+    found: list[Unit] = []
+    for idx in indexes_:
+        found.extend(idx.get(key, ()))
+    return list(dict.fromkeys(found))
+
+
+def _accept(tokens: list[Token], start: int, level: str) -> tuple[int, str] | None:
+    """Where the match starts (its type word included) and the type word written (``""`` when none), or None when
+    the type word names another level."""
+    typed = type_word_before(tokens, start)
+    if typed is None:
+        return start, ""
+    first, levels, type_key = typed
+    return (first, type_key) if level in levels else None
+
+
+def _same_type(units: list[Unit], type_key: str) -> list[Unit]:
+    """``Xã Hòa Bình`` is not ``Phường Hòa Bình``: keep the units of the written type. A legacy record may carry a
+    type changed in an earlier round (Xã → Phường), so old units of another type are kept when none agree; new units
+    never are."""
+    if not type_key:
+        return units
+    keep = [u for u in units if name_key(u.type) == type_key]
+    if keep or any(u.version == "new" for u in units):
+        return keep
+    return units
+
+
+def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], level: str,
+                max_words: int) -> Match | None:
+    """Longest name ending at ``end`` (same segment) found in ``scopes``, not contradicted by a type word."""
+    if end <= 0:
+        return None
+    segment = tokens[end - 1].segment
+    for n in range(min(max_words, end), 0, -1):
+        start = end - n
+        if tokens[start].segment != segment:
+            continue
+        key = "".join(t.key for t in tokens[start:end])
+        units = _lookup(scopes, key)
+        if not units:
+            continue
+        accepted = _accept(tokens, start, level)
+        if accepted is None:
+            continue
+        accepted = (accepted[0], accepted[1] or _leading_type(tokens, start, end))
+        written = _written(text, tokens, start, end)
+        units = _same_type(narrow_by_accents(units, written), accepted[1])
+        if not units:
+            continue
+        return Match(units, accepted[0], end, written, bool(accepted[1]))
+    return None
+
+
+def match_numbered(text: str, tokens: list[Token], end: int, idx: Indexes, scopes: list[str]) -> Match | None:
+    """``Phường 1`` / ``P.01``: a number right after a commune type word."""
+    if end <= 0 or not tokens[end - 1].key.isdigit():
+        return None
+    typed = type_word_before(tokens, end - 1)
+    if typed is None or "commune" not in typed[1]:
+        return None
+    units = [u for s in scopes for u in idx.numbered.get((s, tokens[end - 1].key), ())]
+    units = _same_type(units, typed[2])
+    if not units:
+        return None
+    if not units:
+        return None
+    return Match(units, typed[0], end, _written(text, tokens, typed[0], end), True)
+
+
+def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], level: str) -> Match | None:
+    """One or two typos, within the names of the parent unit only; the best must be unique."""
+    if end <= 0:
+        return None
+    keys = list(dict.fromkeys(k for idx in scopes for k in idx))
+    segment = tokens[end - 1].segment
+    for n in range(min(5, end), 0, -1):
+        start = end - n
+        if tokens[start].segment != segment:
+            continue
+        key = "".join(t.key for t in tokens[start:end])
+        if len(key) < _FUZZY_MIN_LEN or key.isdigit() or _starts_with_type(tokens, start, end):
+            continue
+        limit = 1 if len(key) < 9 else 2
+        hits = process.extract(key, keys, scorer=Levenshtein.distance, score_cutoff=limit, limit=5)
+        if not hits:
+            continue
+        best = min(h[1] for h in hits)
+        units = list(dict.fromkeys(u for h in hits if h[1] == best for idx in scopes for u in idx.get(h[0], ())))
+        accepted = _accept(tokens, start, level)
+        if accepted is None or not _fuzzy_allowed(tokens, start, level, accepted):
+            continue
+        units = _same_type(units, accepted[1])
+        if len({u.code for u in units}) != 1 or best == 0:
+            continue
+        written = _written(text, tokens, start, end)
+        return Match(units, accepted[0], end, written, bool(accepted[1]), fuzzy=True)
+    return None
+
+
+def _leading_type(tokens: list[Token], start: int, end: int) -> str:
+    """The type word the words ``start:end`` begin with (``phuong`` in ``phuong hai chau``), or ``""``."""
+    for n in (2, 1):
+        words = tuple(t.key for t in tokens[start : start + n])
+        if start + n < end and words in TYPE_WORDS:
+            return "".join(words)
+    return ""
+
+
+def _starts_with_type(tokens: list[Token], start: int, end: int) -> bool:
+    """The words compared by fuzzy matching must be a name, not a type word and a name."""
+    return bool(_leading_type(tokens, start, end))
+
+
+def _fuzzy_allowed(tokens: list[Token], start: int, level: str, accepted: tuple[int, str]) -> bool:
+    """A typo is forgiven only where the text says a unit is: after a type word, or as a whole comma segment
+    (for a province: not the whole address)."""
+    if accepted[1]:
+        return True
+    whole = start == 0 or tokens[start - 1].segment != tokens[start].segment
+    return whole and (level != "province" or start > 0)
+
+
+def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], level: str, idx: Indexes,
+          fuzzy: bool) -> Match | None:
+    found = match_exact(text, tokens, end, scopes, level, idx.max_words)
+    if found is None and fuzzy:
+        found = match_fuzzy(text, tokens, end, scopes, level)
+    return found
+
+
+def _strip_noise(tokens: list[Token]) -> int:
+    end = len(tokens)
+    while end and (tokens[end - 1].key in _NOISE_TAIL or tokens[end - 1].key.isdigit() and len(tokens[end - 1].key) >= 5):
+        end -= 1
+    if end >= 2 and tokens[end - 2].key == "viet" and tokens[end - 1].key == "nam":
+        end -= 2
+    return end
+
+
+def _scopes(idx: Indexes, provinces: list[Unit]) -> tuple[set[str] | None, set[str] | None]:
+    if not provinces:
+        return None, None
+    old, new = set(), set()
+    for p in provinces:
+        if p.version == "old":
+            old.add(p.code)
+            new.add(idx.ref.province_map[p.code])
+        else:
+            new.add(p.code)
+            old.update(o for o, n in idx.ref.province_map.items() if n == p.code)
+    return old, new
+
+
+def _note_fuzzy(parsed: Parsed, match: Match | None, level: str) -> None:
+    if match is not None and match.fuzzy:
+        parsed.notes.append(f"fuzzy {level}: '{match.written}' → {match.units[0].name}")
+
+
+def parse(text: str, idx: Indexes | None = None) -> Parsed:
+    """Recognise province, district and commune (old and new readings) in one address."""
+    idx = idx or indexes()
+    text, tokens = tokenize(text)
+    parsed = Parsed(text)
+    end = _strip_noise(tokens)
+    province = _find(text, tokens, end, [idx.provinces], "province", idx, fuzzy=True)
+    _note_fuzzy(parsed, province, "province")
+    if province:
+        parsed.provinces, end = province.units, province.start
+    old_scope, new_scope = _scopes(idx, parsed.provinces)
+    after_old = _parse_old(parsed, text, tokens, end, idx, old_scope)
+    if not parsed.districts:
+        after_old = min(after_old, _parse_new(parsed, text, tokens, end, idx, new_scope))
+    end = after_old
+    parsed.rest = text[: tokens[end - 1].end].strip(" ,;-") if end > 0 else ""
+    return parsed
+
+
+def _district_scopes(idx: Indexes, old_scope: set[str] | None) -> list[KeyIndex]:
+    if old_scope is None:
+        return [idx.districts]
+    return [idx.districts_by_province[p] for p in sorted(old_scope)]
+
+
+def _parse_old(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
+               old_scope: set[str] | None) -> int:
+    district = _find(text, tokens, end, _district_scopes(idx, old_scope), "district", idx, fuzzy=old_scope is not None)
+    commune: Match | None = None
+    if district:
+        _note_fuzzy(parsed, district, "district")
+        parsed.districts, parsed.district_typed = district.units, district.typed
+        scopes = [idx.old_by_district[d.code] for d in district.units]
+        numbered = [f"old:{d.code}" for d in district.units]
+        commune = match_numbered(text, tokens, district.start, idx, numbered) or _find(
+            text, tokens, district.start, scopes, "commune", idx, fuzzy=True)
+        if commune is None:
+            commune = _outside_district(parsed, text, tokens, district.start, idx, old_scope)
+        if commune is None and not district.typed:
+            parsed.districts = []  # an untyped district name alone may well be a new commune's name
+            return _parse_old_without_district(parsed, text, tokens, end, idx, old_scope)
+        end = district.start
+    else:
+        return _parse_old_without_district(parsed, text, tokens, end, idx, old_scope)
+    _note_fuzzy(parsed, commune, "commune")
+    if commune:
+        parsed.old_communes, end = commune.units, commune.start
+    return end
+
+
+def _outside_district(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
+                      old_scope: set[str] | None) -> Match | None:
+    if old_scope is None:
+        return None
+    scopes = [idx.old_by_province[p] for p in sorted(old_scope)]
+    found = match_exact(text, tokens, end, scopes, "commune", idx.max_words)
+    if found and found.typed:
+        parsed.commune_outside_district = True
+        return found
+    return None
+
+
+def _parse_old_without_district(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
+                                old_scope: set[str] | None) -> int:
+    if old_scope is None:
+        scopes, numbered = [idx.old_communes], []
+    else:
+        scopes = [idx.old_by_province[p] for p in sorted(old_scope)]
+        numbered = [f"old:{d.code}" for p in sorted(old_scope) for d in idx.ref.districts_in(p)]
+    commune = match_numbered(text, tokens, end, idx, numbered) or _find(
+        text, tokens, end, scopes, "commune", idx, fuzzy=old_scope is not None)
+    _note_fuzzy(parsed, commune, "old commune")
+    if commune:
+        parsed.old_communes = commune.units
+        return commune.start
+    return end
+
+
+def _parse_new(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
+               new_scope: set[str] | None) -> int:
+    scopes = [idx.new_communes] if new_scope is None else [idx.new_by_province[p] for p in sorted(new_scope)]
+    numbered = [f"new:{p}" for p in sorted(new_scope or ())]
+    commune = match_numbered(text, tokens, end, idx, numbered) or _find(
+        text, tokens, end, scopes, "commune", idx, fuzzy=new_scope is not None)
+    _note_fuzzy(parsed, commune, "new commune")
+    if commune:
+        parsed.new_communes = commune.units
+        return commune.start
+    return end

@@ -1,0 +1,124 @@
+"""Tokenising a free-text address: words with offsets, comma-separated segments, abbreviations expanded.
+
+``P.01, Q.Hải Châu, TP.Đà Nẵng`` → tokens ``phuong 1 | quan hai chau | thanh pho da nang`` where each token keeps
+its folded form (for matching), its accented lower form (for diacritic checks) and its place in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hopnhat.text.normalize import fold, nfc
+
+_WORD = re.compile(r"[^\W_]+|[,;|\n]", re.UNICODE)
+_TP = re.compile(r"\b([Tt])\.\s?([Pp])\b")
+_GLUED = re.compile(r"^(q|p|f|h|x|tx|tt|tp)\.?(\d+)$")
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}  # "vi" may be "Vĩ": see hopnhat.text.normalize
+_SEPARATORS = frozenset(",;|\n")
+
+# abbreviation → expansion (folded words); each expansion is a type word
+ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "tp": ("thanh", "pho"),
+    "tx": ("thi", "xa"),
+    "tt": ("thi", "tran"),
+    "q": ("quan",),
+    "p": ("phuong",),
+    "f": ("phuong",),
+    "h": ("huyen",),
+    "x": ("xa",),
+    "t": ("tinh",),
+    "dk": ("dac", "khu"),
+}
+SPECIAL: dict[str, tuple[str, ...]] = {"tphcm": ("thanh", "pho", "hcm"), "hcmc": ("hcm",)}
+
+# type word (folded) → (accented form, levels it can name)
+TYPE_WORDS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {
+    ("thanh", "pho"): ("thành phố", frozenset({"province", "district"})),
+    ("tinh",): ("tỉnh", frozenset({"province"})),
+    ("quan",): ("quận", frozenset({"district"})),
+    ("huyen",): ("huyện", frozenset({"district"})),
+    ("thi", "xa"): ("thị xã", frozenset({"district"})),
+    ("phuong",): ("phường", frozenset({"commune"})),
+    ("xa",): ("xã", frozenset({"commune"})),
+    ("thi", "tran"): ("thị trấn", frozenset({"commune"})),
+    ("dac", "khu"): ("đặc khu", frozenset({"commune"})),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    key: str  # folded, lower, numbers without leading zeros
+    accented: str  # NFC lower, as written
+    start: int
+    end: int
+    segment: int
+    expanded: bool = False  # came from an abbreviation: surely a type word
+
+    @property
+    def has_marks(self) -> bool:
+        return self.key != self.accented and not self.expanded and not self.key.isdigit()
+
+
+def _canonical(word: str) -> str:
+    if word.isdigit():
+        return word.lstrip("0") or "0"
+    return word
+
+
+def _expand(word: str, folded: str, start: int, end: int, segment: int) -> list[Token]:
+    if folded in SPECIAL:
+        return [Token(w, w, start, end, segment, True) for w in SPECIAL[folded]]
+    glued = _GLUED.match(folded)
+    if glued:
+        words = ABBREVIATIONS[glued.group(1)]
+        return [Token(w, w, start, end, segment, True) for w in words] + [
+            Token(_canonical(glued.group(2)), glued.group(2), start, end, segment)
+        ]
+    if folded in ABBREVIATIONS:
+        return [Token(w, w, start, end, segment, True) for w in ABBREVIATIONS[folded]]
+    return [Token(_canonical(folded), word, start, end, segment)]
+
+
+def tokenize(text: str) -> tuple[str, list[Token]]:
+    """Return the NFC text (with ``T.P`` written ``TP``) and its tokens."""
+    text = _TP.sub(r"\1\2", nfc(text))
+    lower = text.lower()
+    folded_text = fold(lower)
+    tokens: list[Token] = []
+    segment = 0
+    for m in _WORD.finditer(lower):
+        word = m.group(0)
+        if word in _SEPARATORS:
+            segment += 1
+            continue
+        tokens.extend(_expand(word, folded_text[m.start() : m.end()], m.start(), m.end(), segment))
+    return text, _romans(tokens)
+
+
+def _romans(tokens: list[Token]) -> list[Token]:
+    """A Roman numeral closing a segment (``Hải Châu II``) reads as a number."""
+    out = list(tokens)
+    for i, tok in enumerate(tokens):
+        last = i + 1 == len(tokens) or tokens[i + 1].segment != tok.segment
+        if last and i > 0 and tok.key in _ROMAN and not tok.expanded and tok.accented == tok.key:
+            out[i] = Token(_ROMAN[tok.key], tok.accented, tok.start, tok.end, tok.segment)
+    return out
+
+
+def type_word_before(tokens: list[Token], pos: int) -> tuple[int, frozenset[str], str] | None:
+    """If a type word (``phường``, ``thị xã``…) ends right before the name starting at ``pos``, in the name's
+    segment: (the type word's start, the levels it can name, its folded key such as ``thixa``)."""
+    for size in (2, 1):
+        first = pos - size
+        if first < 0 or pos >= len(tokens) or tokens[first].segment != tokens[pos].segment:
+            continue
+        words = tokens[first:pos]
+        entry = TYPE_WORDS.get(tuple(t.key for t in words))
+        if entry is None:
+            continue
+        accented, levels = entry
+        if any(t.has_marks for t in words) and " ".join(t.accented for t in words) != accented:
+            continue  # "phương" (a name) is not "phường" (a type)
+        return first, levels, "".join(t.key for t in words)
+    return None
