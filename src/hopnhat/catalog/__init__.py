@@ -1,0 +1,1 @@
+"""Catalog: inventory → evaluate → plan → roadmap → monitor (see hopnhat.catalog.api)."""

@@ -1,0 +1,162 @@
+"""The catalog's data: inventories of systems, decisions, overrides, roadmap tasks, task status, digitisation.
+
+Money is in VND (integers), dates are ``datetime.date``. Every model is a Pydantic model so that the Excel/YAML
+importers, the DuckDB store and the (future) web app validate the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hopnhat.catalog.kinds import ActionCode, HostingCode, KindCode, PhaseCode
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class System(_Model):
+    """One information system or database of one old province, as its IT department surveyed it."""
+
+    id: str = Field(min_length=1, description="unique key, e.g. 49-TTHC")
+    unit_code: str = Field(pattern=r"^\d{2}$", description="old province code")
+    name: str = Field(min_length=1)
+    kind: KindCode
+    domain: str | None = None
+    owner: str = Field(min_length=1, description="owner department")
+    vendor: str | None = None
+    hosting: HostingCode
+    phase: PhaseCode = "production"
+    in_operation_since: date | None = None
+    users: int = Field(ge=0)
+    records: int = Field(ge=0)
+    monthly_volume: int = Field(ge=0)
+    storage_gb: float = Field(default=0, ge=0)
+    capacity_users: int | None = Field(default=None, ge=0)
+    capacity_monthly: int | None = Field(default=None, ge=0)
+    capital_cost: int = Field(default=0, ge=0)
+    yearly_cost: int = Field(default=0, ge=0, description="operations and maintenance per year, VND")
+    lease_cost: int = Field(default=0, ge=0, description="lease for the whole contract, VND")
+    lease_years: float | None = Field(default=None, gt=0)
+    lease_start: date | None = None
+    lease_end: date | None = None
+    security_level: int | None = Field(default=None, ge=1, le=5)
+    security_approved: bool = False
+    integrations: list[str] = Field(default_factory=list)
+    data_formats: list[str] = Field(default_factory=list)
+    encodings: list[str] = Field(default_factory=list)
+    staff: int = Field(default=0, ge=0)
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> System:
+        if self.kind == "specialised" and not self.domain:
+            raise ValueError("a specialised database needs its domain")
+        if self.lease_start and self.lease_end and self.lease_end < self.lease_start:
+            raise ValueError("lease_end is before lease_start")
+        return self
+
+    @property
+    def pair_key(self) -> str:
+        return self.kind if self.kind != "specialised" else f"specialised:{self.domain}"
+
+    @property
+    def yearly_lease(self) -> float:
+        if not self.lease_cost:
+            return 0.0
+        return self.lease_cost / (self.lease_years or 1.0)
+
+
+class Inventory(_Model):
+    unit_code: str = Field(pattern=r"^\d{2}$")
+    unit_name: str
+    surveyed_on: date | None = None
+    systems: list[System]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Inventory:
+        seen: set[str] = set()
+        for s in self.systems:
+            if s.id in seen:
+                raise ValueError(f"system id {s.id!r} appears twice")
+            seen.add(s.id)
+        return self
+
+
+class Digitisation(_Model):
+    """Civil-status books digitised in one old commune, as of one date (a tracked figure)."""
+
+    unit_code: str
+    commune_code: str
+    commune_name: str
+    books_total: int = Field(ge=0)
+    books_digitised: int = Field(ge=0)
+    as_of: date
+
+    @property
+    def share(self) -> float:
+        return self.books_digitised / self.books_total if self.books_total else 0.0
+
+
+class Criterion(_Model):
+    name: str
+    weight: float
+    score: float
+    reason_vi: str
+    reason_en: str
+
+
+class Decision(_Model):
+    """The recommendation for one system, with the scores and reasons behind it."""
+
+    system_id: str
+    pair_key: str
+    partner_id: str | None
+    action: ActionCode
+    survivor_id: str
+    total: float
+    criteria: list[Criterion]
+    reasons_vi: list[str]
+    reasons_en: list[str]
+    horizon_cost: int = 0
+    required_level: int | None = None
+
+
+class Override(_Model):
+    system_id: str
+    action: ActionCode
+    note: str = Field(min_length=1)
+    by: str = "planner"
+    at: datetime
+
+
+TaskKind = str  # prepare | migrate_data | switch_users | readonly | retire | extend | milestone
+
+
+class Task(_Model):
+    id: str
+    system_id: str | None
+    kind: TaskKind
+    title_vi: str
+    title_en: str
+    owner: str
+    start: date
+    due: date
+    budget: int = 0
+    depends_on: list[str] = Field(default_factory=list)
+    urgent: bool = False
+    fixed: bool = False
+    run_ids: list[str] = Field(default_factory=list)
+
+
+TaskState = str  # todo | doing | done | blocked
+
+
+class TaskStatus(_Model):
+    task_id: str
+    state: str = Field(pattern=r"^(todo|doing|done|blocked)$")
+    percent: float = Field(ge=0, le=100)
+    at: date
+    note: str = ""
