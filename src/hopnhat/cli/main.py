@@ -6,6 +6,7 @@ import typer
 
 from hopnhat import __version__
 from hopnhat.cli import units
+from hopnhat.i18n import set_language
 
 app = typer.Typer(
     name="hopnhat",
@@ -26,5 +27,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    lang: str = typer.Option("", "--lang", help="vi (mặc định) | en. Also HOPNHAT_LANG."),
 ) -> None:
     """hopnhat command line."""
+    set_language(lang or None)
