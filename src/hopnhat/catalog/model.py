@@ -115,6 +115,7 @@ class Decision(_Model):
     pair_key: str
     partner_id: str | None
     action: ActionCode
+    recommended: ActionCode
     survivor_id: str
     total: float
     criteria: list[Criterion]
@@ -122,6 +123,8 @@ class Decision(_Model):
     reasons_en: list[str]
     horizon_cost: int = 0
     required_level: int | None = None
+    override_note: str | None = None
+    override_by: str | None = None
 
 
 class Override(_Model):
