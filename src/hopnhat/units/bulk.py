@@ -17,8 +17,9 @@ import duckdb
 import pyarrow as pa
 
 from hopnhat.errors import InputError
-from hopnhat.units.convert import Conversion, SplitEvidence, convert_address
+from hopnhat.units.convert import Conversion, SplitEvidence, convert_address, decide, invalid_reason
 from hopnhat.units.index import indexes
+from hopnhat.units.parse import parse
 
 RESULT_COLUMNS = ("status", "new_province_code", "new_commune_code", "candidates", "reason")
 _PARALLEL_MIN = 20_000
@@ -28,13 +29,44 @@ _evidence: SplitEvidence | None = None
 Row = tuple[str, str | None, str | None, str, str]
 
 
-def _row(value: object) -> Row:
-    r = convert_address(value, _evidence)
+def _as_row(r: Conversion) -> Row:
     return r.status, r.new_province_code, r.new_commune_code, ";".join(r.candidates), r.reason
 
 
+def _tail(value: object) -> str | None:
+    """The last three comma segments (commune, district, province), lower-cased: the part that decides."""
+    if not isinstance(value, str) or value.count(",") < 3 or invalid_reason(value):
+        return None
+    return ",".join(value.rsplit(",", 3)[1:]).lower()
+
+
+def _tail_row(tail: str) -> Row | None:
+    """Result decided by the tail alone, or None when the tail does not name a commune.
+
+    Matching is anchored at the end of the text and never crosses a comma, so when the last three segments name a
+    commune, whatever precedes them (house number, street, hamlet) cannot change the result.
+    """
+    idx = indexes()
+    parsed = parse(tail, idx)
+    if not (parsed.old_communes or parsed.new_communes):
+        return None
+    return _as_row(decide(parsed, idx, None))
+
+
 def _rows(values: list[object]) -> list[Row]:
-    return [_row(v) for v in values]
+    """Convert values; many addresses differ only by street, so results are cached by their tail."""
+    tails: dict[str, Row | None] = {}
+    out = []
+    for value in values:
+        tail = _tail(value) if _evidence is None else None
+        if tail is not None:
+            if tail not in tails:
+                tails[tail] = _tail_row(tail)
+            if tails[tail] is not None:
+                out.append(tails[tail])  # type: ignore[arg-type]
+                continue
+        out.append(_as_row(convert_address(value, _evidence)))
+    return out
 
 
 def _workers() -> int:

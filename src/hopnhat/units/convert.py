@@ -8,6 +8,7 @@ never by a default.
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from hopnhat.units.tokens import tokenize
 Status = Literal["converted", "already_new", "split", "ambiguous", "not_found", "invalid"]
 STATUSES: tuple[Status, ...] = ("converted", "already_new", "split", "ambiguous", "not_found", "invalid")
 MAX_LENGTH = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ def invalid_reason(value: object) -> str | None:
         return "empty"
     if len(text) > MAX_LENGTH:
         return f"too long ({len(text)} characters > {MAX_LENGTH})"
-    if "\ufffd" in text or sum(not c.isprintable() for c in text) > 2:
+    if "\ufffd" in text or len(_CONTROL.findall(text)) > 2:
         return "undecodable or binary text (repair the encoding first)"
     if not any(c.isalpha() for c in text):
         return "no letters"

@@ -7,7 +7,7 @@ its folded form (for matching), its accented lower form (for diacritic checks) a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hopnhat.text.normalize import fold, nfc
 
@@ -46,8 +46,7 @@ TYPE_WORDS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     key: str  # folded, lower, numbers without leading zeros
     accented: str  # NFC lower, as written
     start: int
@@ -67,6 +66,8 @@ def _canonical(word: str) -> str:
 
 
 def _expand(word: str, folded: str, start: int, end: int, segment: int) -> list[Token]:
+    if folded.isalpha() and folded not in ABBREVIATIONS and folded not in SPECIAL:
+        return [Token(folded, word, start, end, segment)]  # the common case, kept fast
     if folded in SPECIAL:
         return [Token(w, w, start, end, segment, True) for w in SPECIAL[folded]]
     glued = _GLUED.match(folded)
