@@ -122,8 +122,10 @@ def match_numbered(text: str, tokens: list[Token], end: int, idx: Indexes, scope
     return Match(units, typed[0], end, _written(text, tokens, typed[0], end), True)
 
 
-def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], level: str) -> Match | None:
-    """One or two typos, within the names of the parent unit only; the best must be unique."""
+def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], level: str,
+                narrow: bool = False) -> Match | None:
+    """One or two typos, within the names of the parent unit only; the best must be unique. Two typos need a name
+    of 8 letters, or 6 within a ``narrow`` scope (the communes of one district)."""
     if end <= 0:
         return None
     keys = list(dict.fromkeys(k for idx in scopes for k in idx))
@@ -135,7 +137,7 @@ def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         key = "".join(t.key for t in tokens[start:end])
         if len(key) < _FUZZY_MIN_LEN or key.isdigit() or _starts_with_type(tokens, start, end):
             continue
-        limit = 1 if len(key) < 9 else 2
+        limit = 1 if len(key) < (6 if narrow else 8) else 2
         hits = process.extract(key, keys, scorer=Levenshtein.distance, score_cutoff=limit, limit=5)
         if not hits:
             continue
@@ -176,10 +178,10 @@ def _fuzzy_allowed(tokens: list[Token], start: int, level: str, accepted: tuple[
 
 
 def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], level: str, idx: Indexes,
-          fuzzy: bool) -> Match | None:
+          fuzzy: bool, narrow: bool = False) -> Match | None:
     found = match_exact(text, tokens, end, scopes, level, idx.max_words)
     if found is None and fuzzy:
-        found = match_fuzzy(text, tokens, end, scopes, level)
+        found = match_fuzzy(text, tokens, end, scopes, level, narrow)
     return found
 
 
@@ -198,8 +200,7 @@ def _scopes(idx: Indexes, provinces: list[Unit]) -> tuple[set[str] | None, set[s
     old, new = set(), set()
     for p in provinces:
         if p.version == "old":
-            old.add(p.code)
-            new.add(idx.ref.province_map[p.code])
+            old.add(p.code)  # an abolished province (Quảng Nam) rules out a new-structure reading
         else:
             new.add(p.code)
             old.update(o for o, n in idx.ref.province_map.items() if n == p.code)
@@ -222,12 +223,29 @@ def parse(text: str, idx: Indexes | None = None) -> Parsed:
     if province:
         parsed.provinces, end = province.units, province.start
     old_scope, new_scope = _scopes(idx, parsed.provinces)
-    after_old = _parse_old(parsed, text, tokens, end, idx, old_scope)
+    after = _parse_old(parsed, text, tokens, end, idx, old_scope)
     if not parsed.districts:
-        after_old = min(after_old, _parse_new(parsed, text, tokens, end, idx, new_scope))
-    end = after_old
-    parsed.rest = text[: tokens[end - 1].end].strip(" ,;-") if end > 0 else ""
+        after = _communes_without_district(parsed, text, tokens, end, idx, old_scope, new_scope)
+    parsed.rest = text[: tokens[after - 1].end].strip(" ,;-") if after > 0 else ""
     return parsed
+
+
+def _communes_without_district(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
+                               old_scope: set[str] | None, new_scope: set[str] | None) -> int:
+    """Old and new readings of a commune named without its district: exact names first; a typo is forgiven only
+    when neither reading has an exact name (and only within a named province)."""
+    old = _old_commune(text, tokens, end, idx, old_scope, fuzzy=False)
+    new = _new_commune(text, tokens, end, idx, new_scope, fuzzy=False)
+    if old is None and new is None:
+        old = _old_commune(text, tokens, end, idx, old_scope, fuzzy=old_scope is not None)
+        new = _new_commune(text, tokens, end, idx, new_scope, fuzzy=new_scope is not None)
+    if old and new and old.typed != new.typed:
+        old, new = (old, None) if old.typed else (None, new)  # "Xã Sơn Cẩm Hà" is not "... Cẩm Hà"
+    _note_fuzzy(parsed, old, "old commune")
+    _note_fuzzy(parsed, new, "new commune")
+    parsed.old_communes = old.units if old else []
+    parsed.new_communes = new.units if new else []
+    return min(m.start for m in (old, new, Match([], end, end, "")) if m is not None)
 
 
 def _district_scopes(idx: Indexes, old_scope: set[str] | None) -> list[KeyIndex]:
@@ -238,27 +256,26 @@ def _district_scopes(idx: Indexes, old_scope: set[str] | None) -> list[KeyIndex]
 
 def _parse_old(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
                old_scope: set[str] | None) -> int:
+    """The old reading with a district; returns where the rest ends. Leaves ``parsed.districts`` empty when the
+    text names no district (or an untyped district name with no commune before it: maybe a new commune's name)."""
     district = _find(text, tokens, end, _district_scopes(idx, old_scope), "district", idx, fuzzy=old_scope is not None)
-    commune: Match | None = None
-    if district:
-        _note_fuzzy(parsed, district, "district")
-        parsed.districts, parsed.district_typed = district.units, district.typed
-        scopes = [idx.old_by_district[d.code] for d in district.units]
-        numbered = [f"old:{d.code}" for d in district.units]
-        commune = match_numbered(text, tokens, district.start, idx, numbered) or _find(
-            text, tokens, district.start, scopes, "commune", idx, fuzzy=True)
-        if commune is None:
-            commune = _outside_district(parsed, text, tokens, district.start, idx, old_scope)
-        if commune is None and not district.typed:
-            parsed.districts = []  # an untyped district name alone may well be a new commune's name
-            return _parse_old_without_district(parsed, text, tokens, end, idx, old_scope)
-        end = district.start
-    else:
-        return _parse_old_without_district(parsed, text, tokens, end, idx, old_scope)
+    if district is None:
+        return end
+    scopes = [idx.old_by_district[d.code] for d in district.units]
+    numbered = [f"old:{d.code}" for d in district.units]
+    commune = match_numbered(text, tokens, district.start, idx, numbered) or _find(
+        text, tokens, district.start, scopes, "commune", idx, fuzzy=True, narrow=True)
+    if commune is None:
+        commune = _outside_district(parsed, text, tokens, district.start, idx, old_scope)
+    if commune is None and not district.typed:
+        return end
+    _note_fuzzy(parsed, district, "district")
     _note_fuzzy(parsed, commune, "commune")
-    if commune:
-        parsed.old_communes, end = commune.units, commune.start
-    return end
+    parsed.districts, parsed.district_typed = district.units, district.typed
+    if commune is None:
+        return district.start
+    parsed.old_communes = commune.units
+    return commune.start
 
 
 def _outside_district(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
@@ -273,30 +290,18 @@ def _outside_district(parsed: Parsed, text: str, tokens: list[Token], end: int, 
     return None
 
 
-def _parse_old_without_district(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
-                                old_scope: set[str] | None) -> int:
+def _old_commune(text: str, tokens: list[Token], end: int, idx: Indexes, old_scope: set[str] | None,
+                 fuzzy: bool) -> Match | None:
     if old_scope is None:
         scopes, numbered = [idx.old_communes], []
     else:
         scopes = [idx.old_by_province[p] for p in sorted(old_scope)]
         numbered = [f"old:{d.code}" for p in sorted(old_scope) for d in idx.ref.districts_in(p)]
-    commune = match_numbered(text, tokens, end, idx, numbered) or _find(
-        text, tokens, end, scopes, "commune", idx, fuzzy=old_scope is not None)
-    _note_fuzzy(parsed, commune, "old commune")
-    if commune:
-        parsed.old_communes = commune.units
-        return commune.start
-    return end
+    return match_numbered(text, tokens, end, idx, numbered) or _find(text, tokens, end, scopes, "commune", idx, fuzzy)
 
 
-def _parse_new(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
-               new_scope: set[str] | None) -> int:
+def _new_commune(text: str, tokens: list[Token], end: int, idx: Indexes, new_scope: set[str] | None,
+                 fuzzy: bool) -> Match | None:
     scopes = [idx.new_communes] if new_scope is None else [idx.new_by_province[p] for p in sorted(new_scope)]
     numbered = [f"new:{p}" for p in sorted(new_scope or ())]
-    commune = match_numbered(text, tokens, end, idx, numbered) or _find(
-        text, tokens, end, scopes, "commune", idx, fuzzy=new_scope is not None)
-    _note_fuzzy(parsed, commune, "new commune")
-    if commune:
-        parsed.new_communes = commune.units
-        return commune.start
-    return end
+    return match_numbered(text, tokens, end, idx, numbered) or _find(text, tokens, end, scopes, "commune", idx, fuzzy)
