@@ -1,0 +1,37 @@
+"""Everything the catalog knows at one moment, in one value: what the store loads and every view reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hopnhat.catalog.model import Decision, Digitisation, Inventory, Override, System, Task, TaskStatus
+from hopnhat.catalog.pairing import Pair, pair_systems
+from hopnhat.catalog.settings import CatalogSettings
+
+
+@dataclass
+class CatalogState:
+    inventories: list[Inventory] = field(default_factory=list)
+    digitisation: list[Digitisation] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    overrides: list[Override] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    statuses: list[TaskStatus] = field(default_factory=list)
+    settings: CatalogSettings = field(default_factory=CatalogSettings)
+
+    @property
+    def systems(self) -> dict[str, System]:
+        return {s.id: s for inv in self.inventories for s in inv.systems}
+
+    @property
+    def pairs(self) -> list[Pair]:
+        return pair_systems(self.inventories)
+
+    def unit_name(self, code: str) -> str:
+        return next((i.unit_name for i in self.inventories if i.unit_code == code), code)
+
+    def latest_status(self) -> dict[str, TaskStatus]:
+        out: dict[str, TaskStatus] = {}
+        for s in sorted(self.statuses, key=lambda s: s.at):
+            out[s.task_id] = s
+        return out
