@@ -1,0 +1,111 @@
+"""Properties of conversion: any supported rendering of a known old commune gives the same answer."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hopnhat.text.normalize import fold, name_key
+from hopnhat.units.bulk import convert_column
+from hopnhat.units.convert import convert_address
+from hopnhat.units.reference import reference, strip_type
+
+USERS_PROVINCES = ("48", "49", "51", "62", "30", "31")
+ABBR = {"Thành phố": "TP.", "Quận": "Q.", "Phường": "P.", "Huyện": "H.", "Thị xã": "TX.", "Thị trấn": "TT.",
+        "Xã": "X.", "Tỉnh": "T."}
+
+
+def _communes():
+    ref = reference()
+    return sorted((c for c in ref.communes["old"].values() if c.province_code in USERS_PROVINCES),
+                  key=lambda c: c.code)
+
+
+COMMUNES = _communes()
+
+
+def _typed(unit, abbreviate: bool) -> str:
+    if not abbreviate:
+        return unit.name
+    return f"{ABBR.get(unit.type, '')} {strip_type(unit.name)}".strip()
+
+
+def render(commune, street: str, abbreviate: bool, no_marks: bool, upper: bool, sep: str) -> str:
+    ref = reference()
+    parts = [street, _typed(commune, abbreviate), _typed(ref.districts[commune.district_code], abbreviate),
+             ref.provinces["old"][commune.province_code].name]
+    text = sep.join(p for p in parts if p)
+    text = fold(text) if no_marks else text
+    return text.upper() if upper else text
+
+
+def _fold_twins(commune) -> list:
+    """Other communes of the same district whose name folds to the same letters."""
+    key = name_key(commune.name)
+    return [c for c in reference().communes_in("old", commune.province_code, commune.district_code)
+            if c.code != commune.code and name_key(c.name) == key]
+
+
+def expected(commune) -> set[str]:
+    return {link.new_code for link in reference().links[commune.code]}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    index=st.integers(0, len(COMMUNES) - 1),
+    street=st.sampled_from(["", "Số 12 Lê Lợi", "Thôn 3", "Tổ 5 khu phố 2", "12/4 kiệt 8 Trần Phú", "Ấp Phú Hòa"]),
+    abbreviate=st.booleans(), no_marks=st.booleans(), upper=st.booleans(), sep=st.sampled_from([", ", ",", " , "]),
+)
+def test_every_rendering_gives_the_same_answer(index, street, abbreviate, no_marks, upper, sep):
+    commune = COMMUNES[index]
+    text = render(commune, street, abbreviate, no_marks, upper, sep)
+    result = convert_address(text)
+    truth = expected(commune)
+    twins = _fold_twins(commune) if no_marks else []
+    if twins:  # Bình Thanh / Bình Thạnh in one district: without diacritics nobody can tell
+        assert result.status == "ambiguous", (text, result)
+        assert truth | set().union(*(expected(t) for t in twins)) == set(result.candidates)
+        return
+    if len(truth) == 1:
+        assert result.status == "converted", (text, result)
+        assert {result.new_commune_code} == truth
+    else:
+        assert result.status == "split", (text, result)
+        assert set(result.candidates) == truth
+        assert result.new_commune_code is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_never_raises_and_certain_answers_are_real(text):
+    result = convert_address(text)
+    assert result.status in ("converted", "already_new", "split", "ambiguous", "not_found", "invalid")
+    if result.certain:
+        assert result.new_commune_code in reference().communes["new"]
+        assert result.candidates == ()
+    else:
+        assert result.new_commune_code is None
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", "???", "12345", "x" * 10_000, "\x00\x01\x02\x03abc", 42, 3.5,
+                                   "Ã„Ã´ng Nam BÃ¡Â»â„¢", b"\xff\xfe".decode("latin-1") * 50])
+def test_bad_input_is_a_status_not_an_exception(value):
+    result = convert_address(value)
+    assert result.status in ("invalid", "not_found")
+    assert result.reason
+
+
+def test_bulk_equals_one_by_one():
+    rng = random.Random(3)
+    values = [render(rng.choice(COMMUNES), rng.choice(["", "Số 1 Lê Lợi", "Thôn 2"]), rng.random() < 0.5,
+                     rng.random() < 0.3, rng.random() < 0.2, ", ") for _ in range(3000)]
+    values += [None, "", "Hải Châu", "Xã Hòa Bình, Hải Phòng", "Phường Hải Châu, Đà Nẵng"]
+    table = convert_column(values)
+    for value, status, code, candidates in zip(values, table.column("status").to_pylist(),
+                                               table.column("new_commune_code").to_pylist(),
+                                               table.column("candidates").to_pylist()):
+        one = convert_address(value)
+        assert (status, code, candidates) == (one.status, one.new_commune_code, ";".join(one.candidates)), value

@@ -1,0 +1,128 @@
+"""The ``hopnhat units`` command contract (used to check the work)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from hopnhat.cli.main import app
+
+runner = CliRunner()
+ROWS = [
+    ("1", "Số 12 Lê Lợi, P.Phước Ninh, Q.Hải Châu, TP.Đà Nẵng", "007"),
+    ("2", "thon 3 xa tra bui huyen tra bong tinh quang ngai", "x"),
+    ("3", "", "y"),
+    ("4", "Phường Hải Châu, Thành phố Đà Nẵng", "z"),
+    ("5", "Xã Hòa Bình, Hải Phòng", "w"),
+    ("6", "không phải địa chỉ", "v"),
+]
+ADDED = ["status", "new_province_code", "new_commune_code", "candidates", "reason"]
+
+
+def _write_csv(path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "dia_chi", "ma"])
+        writer.writerows(ROWS)
+
+
+def _check(rows: list[dict]) -> None:
+    assert [r["id"] for r in rows] == [r[0] for r in ROWS]
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["1"]["status"] == "converted" and by_id["1"]["new_commune_code"] == "20242"
+    assert by_id["1"]["new_province_code"] == "48" and by_id["1"]["ma"] == "007"
+    assert by_id["2"]["status"] == "split" and by_id["2"]["candidates"] == "21136;21157"
+    assert not by_id["2"]["new_commune_code"]
+    assert by_id["3"]["status"] == "invalid"
+    assert by_id["4"]["status"] == "already_new" and by_id["4"]["new_commune_code"] == "20242"
+    assert by_id["5"]["status"] == "ambiguous" and len(by_id["5"]["candidates"].split(";")) >= 2
+    assert by_id["6"]["status"] == "not_found"
+
+
+def test_convert_csv_keeps_columns_and_adds_results(tmp_path):
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _write_csv(src)
+    result = runner.invoke(app, ["units", "convert", str(src), "--column", "dia_chi", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["id", "dia_chi", "ma", *ADDED]
+    _check(rows)
+
+
+def test_convert_excel_and_parquet(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "dia_chi", "ma"])
+    for row in ROWS:
+        sheet.append(list(row))
+    book.save(tmp_path / "in.xlsx")
+    result = runner.invoke(app, ["units", "convert", str(tmp_path / "in.xlsx"), "-c", "dia_chi",
+                                 "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 0, result.output
+    out = load_workbook(tmp_path / "out.xlsx").active
+    header, *data = [[("" if v is None else str(v)) for v in r] for r in out.iter_rows(values_only=True)]
+    _check([dict(zip(header, r)) for r in data])
+    result = runner.invoke(app, ["units", "convert", str(tmp_path / "out.xlsx"), "-c", "dia_chi",
+                                 "-o", str(tmp_path / "out.parquet")])
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    _check([{k: ("" if v is None else v) for k, v in r.items()} for r in table])
+
+
+def test_missing_column_and_missing_file_are_clear_errors(tmp_path):
+    src = tmp_path / "in.csv"
+    _write_csv(src)
+    result = runner.invoke(app, ["units", "convert", str(src), "--column", "address", "--output", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "address" in result.output and "dia_chi" in result.output and str(src) in result.output
+    result = runner.invoke(app, ["units", "convert", str(tmp_path / "nope.csv"), "-c", "a", "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2 and "nope.csv" in result.output
+
+
+def test_show_carries_the_version():
+    old = runner.invoke(app, ["units", "show", "20242", "--version", "old"])
+    new = runner.invoke(app, ["units", "show", "20242", "--version", "new"])
+    assert old.exit_code == 0 and "Phước Ninh" in old.output and "old:20242" in old.output
+    assert "Phường Hải Châu" in old.output  # what it became
+    assert new.exit_code == 0 and "Hải Châu" in new.output and "new:20242" in new.output
+    assert "Phước Ninh" in new.output  # what it was made from
+    missing = runner.invoke(app, ["units", "show", "99999", "--version", "new"])
+    assert missing.exit_code == 2
+
+
+def test_show_split_commune_lists_every_new_commune():
+    result = runner.invoke(app, ["--lang", "en", "units", "show", "20296", "--version", "old"])
+    assert result.exit_code == 0
+    assert "Hải Vân" in result.output and "Liên Chiểu" in result.output and "split" in result.output
+
+
+def test_search_without_diacritics():
+    result = runner.invoke(app, ["units", "search", "tra bui"])
+    assert result.exit_code == 0
+    assert "Trà Bùi" in result.output
+
+
+def test_split_evidence_from_a_hamlet_list(tmp_path):
+    hints = tmp_path / "hamlets.csv"
+    hints.write_text("old_commune_code,hamlet,new_commune_code\n21142,Thôn Trà Lương,21157\n", encoding="utf-8")
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_text("a\n\"Thôn Trà Lương, Xã Trà Bùi, Huyện Trà Bồng, Tỉnh Quảng Ngãi\"\n"
+                   "\"Thôn Khác, Xã Trà Bùi, Huyện Trà Bồng, Tỉnh Quảng Ngãi\"\n", encoding="utf-8")
+    result = runner.invoke(app, ["units", "convert", str(src), "-c", "a", "-o", str(out), "--hints", str(hints)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert rows[0]["status"] == "converted" and rows[0]["new_commune_code"] == "21157"
+    assert "Trà Lương" in rows[0]["reason"]
+    assert rows[1]["status"] == "split"
+
+
+def test_help_everywhere():
+    for args in (["--help"], ["units", "--help"], ["units", "convert", "--help"], ["units", "show", "--help"],
+                 ["units", "search", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0 and "Usage" in result.output
