@@ -7,6 +7,7 @@ import typer
 from hopnhat import __version__
 from hopnhat.cli import units
 from hopnhat.i18n import set_language
+from hopnhat.cli import synth as synth_cli
 
 app = typer.Typer(
     name="hopnhat",
@@ -16,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(units.app, name="units")
+app.command("synth")(synth_cli.synth)
 
 
 def _version(value: bool) -> None:
