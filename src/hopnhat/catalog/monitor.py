@@ -146,7 +146,10 @@ def _migration_alerts(views: Sequence[TaskView]) -> list[Alert]:
 
 
 def alerts(views: Sequence[TaskView]) -> list[Alert]:
-    return _task_alerts(views) + _migration_alerts(views)
+    """Late first (most days late first), then at risk, then migration figures that do not balance yet."""
+    late = sorted((v for v in views if v.overdue), key=lambda v: (-v.days_late, v.task.id))
+    rest = [v for v in views if not v.overdue]
+    return _task_alerts(late) + _task_alerts(rest) + _migration_alerts(views)
 
 
 # ---------------------------------------------------------------- digitisation

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 
 from hopnhat import __version__
-from hopnhat.cli import units
-from hopnhat.i18n import set_language
+from hopnhat.cli import demo, repair, units
 from hopnhat.cli import synth as synth_cli
+from hopnhat.i18n import set_language
 
 app = typer.Typer(
     name="hopnhat",
