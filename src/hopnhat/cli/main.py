@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 
 from hopnhat import __version__
-from hopnhat.cli import demo, repair, units
-from hopnhat.cli import synth as synth_cli
+from hopnhat.cli import units
 from hopnhat.i18n import set_language
+from hopnhat.cli import synth as synth_cli
 
 app = typer.Typer(
     name="hopnhat",
@@ -17,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(units.app, name="units")
+app.add_typer(__import__("hopnhat.cli.catalog", fromlist=["app"]).app, name="catalog")
 app.command("synth")(synth_cli.synth)
 
 
