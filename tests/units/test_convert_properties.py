@@ -109,3 +109,26 @@ def test_bulk_equals_one_by_one():
                                                table.column("candidates").to_pylist()):
         one = convert_address(value)
         assert (status, code, candidates) == (one.status, one.new_commune_code, ";".join(one.candidates)), value
+
+
+@pytest.mark.parametrize("street", ["", "Thôn 3"])
+def test_every_commune_of_the_three_pairs_in_eight_styles(street):
+    """Exhaustive over the 926 old communes of Quảng Nam, Đà Nẵng, Kon Tum, Quảng Ngãi, Hải Dương, Hải Phòng."""
+    failures = []
+    for commune in COMMUNES:
+        truth = expected(commune)
+        for abbreviate in (False, True):
+            for no_marks in (False, True):
+                for upper in (False, True):
+                    text = render(commune, street, abbreviate, no_marks, upper, ", ")
+                    result = convert_address(text)
+                    twins = _fold_twins(commune) if no_marks else []
+                    if twins:
+                        ok = result.status == "ambiguous"
+                    elif len(truth) == 1:
+                        ok = result.status == "converted" and {result.new_commune_code} == truth
+                    else:
+                        ok = result.status == "split" and set(result.candidates) == truth
+                    if not ok:
+                        failures.append((text, result.status, result.new_commune_code, result.candidates))
+    assert not failures, failures[:10]

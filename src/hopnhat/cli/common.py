@@ -28,7 +28,7 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except HopnhatError as exc:
-            err_console.print(f"[bold red]{tr('Lỗi', 'Error')}:[/] {escape(str(exc))}", highlight=False)
+            err_console.print(f"[bold red]{tr('Lỗi', 'Error')}:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
 
     return wrapper  # type: ignore[return-value]

@@ -19,6 +19,7 @@ from hopnhat.units.reference import Unit
 from hopnhat.units.tokens import TYPE_WORDS, Token, tokenize, type_word_before
 
 _NOISE_TAIL = ("vietnam", "vn")
+TYPE_WORDS_BY_KEY = {"".join(words): words for words in TYPE_WORDS}
 _FUZZY_MIN_LEN = 5
 
 
@@ -97,8 +98,10 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         accepted = _accept(tokens, start, level)
         if accepted is None:
             continue
-        accepted = (accepted[0], accepted[1] or _leading_type(tokens, start, end))
-        written = _written(text, tokens, start, end)
+        leading = _leading_type(tokens, start, end)
+        accepted = (accepted[0], accepted[1] or leading)
+        name_start = start + (len(TYPE_WORDS_BY_KEY[leading]) if leading else 0)
+        written = _written(text, tokens, name_start, end)
         units = _same_type(narrow_by_accents(units, written), accepted[1])
         if not units:
             continue

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from hopnhat.text.normalize import fold, nfc
 
-_WORD = re.compile(r"[^\W_]+|[,;|\n]", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[,;|\n]", re.UNICODE)  # H'Drai, Ea H’Leo are one word
+_APOSTROPHES = str.maketrans("", "", "'’")
 _TP = re.compile(r"\b([Tt])\.\s?([Pp])\b")
 _GLUED = re.compile(r"^(q|p|f|h|x|tx|tt|tp)\.?(\d+)$")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}  # "vi" may be "Vĩ": see hopnhat.text.normalize
@@ -93,7 +94,8 @@ def tokenize(text: str) -> tuple[str, list[Token]]:
         if word in _SEPARATORS:
             segment += 1
             continue
-        tokens.extend(_expand(word, folded_text[m.start() : m.end()], m.start(), m.end(), segment))
+        folded = folded_text[m.start() : m.end()].translate(_APOSTROPHES)
+        tokens.extend(_expand(word.translate(_APOSTROPHES), folded, m.start(), m.end(), segment))
     return text, _romans(tokens)
 
 
