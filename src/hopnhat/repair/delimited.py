@@ -1,0 +1,68 @@
+"""CSV/TSV files: read cells as raw bytes (so each column's encoding is found apart), write UTF-8."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from hopnhat.repair.columns import Cell
+
+BOM = b"\xef\xbb\xbf"
+_DELIMITERS = ",;\t|"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a delimited file is written, so a repaired copy looks like the original."""
+
+    delimiter: str
+    lineterminator: str
+    quote_all: bool
+    bom: bool
+    final_newline: bool
+
+
+def _delimiter(text: str, suffix: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in _DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ("\t" if suffix in (".tsv", ".tab") else ",")
+
+
+def _quote_all(first_line: str, delimiter: str) -> bool:
+    fields = next(csv.reader([first_line], delimiter=delimiter), [])
+    return bool(fields) and first_line.count('"') >= 2 * len(fields) and first_line.startswith('"')
+
+
+def layout_of(data: bytes, suffix: str) -> Layout:
+    """Delimiter, line ending, quoting and BOM of a file (bytes read as Latin-1: delimiters are ASCII)."""
+    bom = data.startswith(BOM)
+    text = data[len(BOM) if bom else 0 :].decode("latin-1")
+    delimiter = _delimiter(text, suffix)
+    first = text.splitlines()[0] if text else ""
+    terminator = "\r\n" if "\r\n" in text else "\n"
+    return Layout(delimiter, terminator, _quote_all(first, delimiter), bom, text.endswith(("\n", "\r")))
+
+
+def read_rows(data: bytes, layout: Layout) -> list[list[Cell]]:
+    """Rows of raw byte cells."""
+    text = data[len(BOM) if layout.bom else 0 :].decode("latin-1")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
+    return [[cell.encode("latin-1") for cell in row] for row in reader]
+
+
+def write_rows(rows: list[list[Cell]], layout: Layout) -> bytes:
+    """UTF-8 bytes of repaired rows, in the original layout."""
+    buffer = io.StringIO(newline="")
+    quoting = csv.QUOTE_ALL if layout.quote_all else csv.QUOTE_MINIMAL
+    writer = csv.writer(buffer, delimiter=layout.delimiter, lineterminator=layout.lineterminator, quoting=quoting)
+    writer.writerows([[str(c) for c in row] for row in rows])
+    text = buffer.getvalue()
+    if not layout.final_newline and text.endswith(layout.lineterminator):
+        text = text[: -len(layout.lineterminator)]
+    return (BOM if layout.bom else b"") + text.encode("utf-8")
+

@@ -1,0 +1,111 @@
+"""``repair_file``: the repair stage alone on one file (CSV/TSV, Excel .xlsx, JSON/NDJSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hopnhat.errors import InputError
+from hopnhat.i18n import tr
+from hopnhat.repair import delimited, excel, jsonfile
+from hopnhat.repair.columns import CellProblem, ColumnReport, repair_table
+
+FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+           ".json": "json", ".ndjson": "json", ".jsonl": "json"}
+
+
+@dataclass
+class RepairReport:
+    """What ``repair_file`` did: per-column reports and whether the output is a byte copy of the input."""
+
+    source: Path
+    output: Path
+    format: str
+    columns: list[ColumnReport] = field(default_factory=list)
+    copied: bool = False
+
+    @property
+    def changed(self) -> int:
+        """Cells whose text changed."""
+        return sum(c.changed for c in self.columns)
+
+    @property
+    def problems(self) -> list[CellProblem]:
+        """Cells kept as they were because they could not be repaired."""
+        return [p for c in self.columns for p in c.problems]
+
+
+def file_format(path: Path) -> str:
+    """``csv``, ``xlsx`` or ``json`` from the file name; an InputError names unsupported files."""
+    suffix = path.suffix.lower()
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    hint = tr("; hãy lưu lại dạng .xlsx", "; save it as .xlsx first") if suffix == ".xls" else ""
+    raise InputError(tr("Định dạng tệp không hỗ trợ", "Unsupported file format"), source=str(path),
+                     reason=tr("hỗ trợ ", "supported: ") + ", ".join(sorted(FORMATS)) + hint)
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of an input file; a missing or unreadable file is an InputError naming it."""
+    if not path.exists():
+        raise InputError(tr("Không tìm thấy tệp", "File not found"), source=str(path))
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(tr("Không đọc được tệp", "Cannot read the file"), source=str(path),
+                         reason=exc.strerror or str(exc)) from exc
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise InputError(tr("Không ghi được tệp", "Cannot write the file"), source=str(path),
+                         reason=exc.strerror or str(exc)) from exc
+
+
+def _repair_csv(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
+    layout = delimited.layout_of(data, path.suffix.lower())
+    rows = delimited.read_rows(data, layout)
+    reports = repair_table(rows)
+    return delimited.write_rows(rows, layout), reports
+
+
+def _repair_xlsx(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
+    book = excel.load(path, data)
+    reports = excel.repair_workbook(book)
+    return excel.save(book), reports
+
+
+def _repair_json(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
+    doc = jsonfile.parse(path, data)
+    reports = jsonfile.repair_doc(doc)
+    return jsonfile.dump(doc), reports
+
+
+_REPAIRERS = {"csv": _repair_csv, "xlsx": _repair_xlsx, "json": _repair_json}
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def repair_file(source: Path, output: Path) -> RepairReport:
+    """Detect each column's encoding in ``source`` and write it as UTF-8 NFC to ``output``.
+
+    Same rows, columns and order; only the encoding changes. A file with nothing to repair is copied byte for byte.
+    """
+    fmt = file_format(source)
+    if output.resolve() == source.resolve():
+        raise InputError(tr("Tệp ra phải khác tệp vào (giữ bản gốc)", "Output must differ from input (keep the "
+                            "original)"), source=str(output))
+    data = read_input(source)
+    repaired, columns = _REPAIRERS[fmt](source, data)
+    report = RepairReport(source, output, fmt, columns)
+    report.copied = report.changed == 0 and (fmt == "xlsx" or _is_utf8(data))
+    _write(output, data if report.copied else repaired)
+    return report

@@ -1,0 +1,579 @@
+"""Legacy Vietnamese text encodings: codecs, a per-column detector and a per-cell repair.
+
+Python ships no codec for the two encodings most pre-Unicode Vietnamese data uses, so they are built here from
+their character tables:
+
+- ``tcvn3`` — TCVN 5712:1993 ("TCVN3", the ABC fonts ``.VnTime`` …). One byte per letter. The ABC fonts hold the
+  lowercase letters and Ă Â Ê Ô Ơ Ư Đ (level VN3); the uppercase letters with tones come from the full level VN1 of
+  the standard (bytes 0x80–0x9F, the gaps of 0xA0–0xFF and twelve C0 positions), which this codec also reads and
+  writes so that every Vietnamese letter round-trips. Bytes 0xB0–0xB4 are the five combining tone marks.
+- ``vni`` — VNI-Windows: a letter with diacritics is its base letter followed by ONE diacritic character (the fonts
+  render them as Latin-1 characters: ``aù`` = á, ``oä`` = ộ); i, ơ, ư, đ and ỵ have single-character forms.
+- ``cp1258`` / ``cp1258-decomposed`` — Windows-1258, whose tone marks are combining characters. ``cp1258`` writes
+  a precomposed character where the code page has one; ``cp1258-decomposed`` always writes the tone mark apart (what
+  Vietnamese keyboard drivers produced). Both decode the same way, to NFC.
+- ``mojibake`` — UTF-8 bytes read as Windows-1252 and saved again as UTF-8 (``Nguyễn`` → ``Nguyá»…n``). Repaired by
+  the exact inverse when possible, else by ``ftfy.fix_encoding`` (partly lost bytes).
+- ``utf-8`` — clean text; decoding only composes it to NFC.
+
+:func:`detect` picks a column's encoding by decoding its values every possible way and scoring the share of words
+that are valid Vietnamese syllables (:func:`is_syllable`). :func:`repair_value` repairs one cell with the column's
+encoding; it never changes spacing, case or tone placement (``Hoà`` stays ``Hoà``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import ftfy
+
+from hopnhat.errors import HopnhatError
+from hopnhat.i18n import tr
+
+__all__ = [
+    "DETECTABLE",
+    "ENCODINGS",
+    "Detection",
+    "LegacyEncodingError",
+    "cp1252_view",
+    "decode",
+    "detect",
+    "encode",
+    "is_syllable",
+    "repair_value",
+    "vietnamese_letters",
+]
+
+ENCODINGS: tuple[str, ...] = ("tcvn3", "vni", "cp1258", "cp1258-decomposed", "utf-8", "mojibake")
+DETECTABLE: tuple[str, ...] = ("ascii", *ENCODINGS)
+
+_ALIASES = {
+    "abc": "tcvn3", "tcvn": "tcvn3", "tcvn-3": "tcvn3", "tcvn5712": "tcvn3", "vni-windows": "vni",
+    "windows-1258": "cp1258", "utf8": "utf-8", "ascii": "utf-8", "windows-1258-decomposed": "cp1258-decomposed",
+}
+
+
+class LegacyEncodingError(HopnhatError):
+    """A value cannot be decoded (or encoded) in the given Vietnamese text encoding; names the value."""
+
+
+def _fail(value: object, encoding: str, reason: str) -> LegacyEncodingError:
+    return LegacyEncodingError(
+        tr(f"Không chuyển được mã {encoding}", f"Cannot convert {encoding} text"), value=value, reason=reason
+    )
+
+
+def _canonical(encoding: str) -> str:
+    name = _ALIASES.get(encoding.strip().lower(), encoding.strip().lower())
+    if name not in ENCODINGS:
+        raise LegacyEncodingError(
+            tr("Bảng mã không hỗ trợ", "Unsupported encoding"), value=encoding,
+            reason=tr("dùng một trong ", "use one of ") + ", ".join(ENCODINGS),
+        )
+    return name
+
+
+# --------------------------------------------------------------------------------------------- Vietnamese letters
+
+_VOWELS = "aăâeêioôơuưy"
+_TONE_MARKS = ("", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323")  # none, sắc, huyền, hỏi, ngã, nặng
+_TONE_SET = frozenset(_TONE_MARKS[1:])
+
+
+def _letter(vowel: str, tone: int) -> str:
+    return unicodedata.normalize("NFC", vowel + _TONE_MARKS[tone])
+
+
+@lru_cache(maxsize=1)
+def vietnamese_letters() -> tuple[str, ...]:
+    """The 134 Vietnamese letters that are not plain ASCII (67 lowercase then their 67 uppercase forms)."""
+    lower = [_letter(v, t) for v in _VOWELS for t in range(6)] + ["đ"]
+    lower = [c for c in lower if not c.isascii()]
+    return tuple(lower + [c.upper() for c in lower])
+
+
+# --------------------------------------------------------------------------------------------- TCVN3 (TCVN 5712)
+
+# Bytes 0x80–0xFF of TCVN 5712:1993 (VN1). The lowercase letters sit where the ABC (VN3) fonts have them.
+_TCVN3_HIGH = (
+    "ÀẢÃÁẠẶẬÈẺẼÉẸỆÌỈĨ"  # 0x80
+    "ÍỊÒỎÕÓỌỘỜỞỠỚỢÙỦŨ"  # 0x90
+    "\u00a0ĂÂÊÔƠƯĐăâêôơưđẰ"  # 0xA0
+    "\u0300\u0309\u0303\u0301\u0323àảãáạẲằẳẵắẴ"  # 0xB0
+    "ẮẦẨẪẤỀặầẩẫấậèỂẻẽ"  # 0xC0
+    "éẹềểễếệìỉỄẾỒĩíịò"  # 0xD0
+    "Ổỏõóọồổỗốộờởỡớợù"  # 0xE0
+    "ỖủũúụừửữứựỳỷỹýỵỐ"  # 0xF0
+)
+# Uppercase letters VN1 puts on C0 control positions (never 0x09/0x0A/0x0D).
+_TCVN3_LOW = {0x01: "Ú", 0x02: "Ụ", 0x04: "Ừ", 0x05: "Ử", 0x06: "Ữ", 0x11: "Ứ", 0x12: "Ự",
+              0x13: "Ỳ", 0x14: "Ỷ", 0x15: "Ỹ", 0x16: "Ý", 0x17: "Ỵ"}
+
+
+def _tcvn3_decode_table() -> tuple[str, ...]:
+    table = [_TCVN3_LOW.get(b, chr(b)) for b in range(0x80)]
+    return tuple(table + list(_TCVN3_HIGH))
+
+
+_TCVN3_DECODE = _tcvn3_decode_table()
+_TCVN3_ENCODE = {char: bytes([b]) for b, char in enumerate(_TCVN3_DECODE) if b not in (0x00,)}
+
+
+def _tcvn3_encode(text: str) -> bytes:
+    try:
+        return b"".join(_TCVN3_ENCODE[c] for c in unicodedata.normalize("NFC", text))
+    except KeyError as exc:
+        raise _fail(text, "tcvn3", tr(f"ký tự {exc.args[0]!r} không có trong TCVN3",
+                                      f"character {exc.args[0]!r} has no TCVN3 code")) from exc
+
+
+def _tcvn3_decode(data: bytes) -> str:
+    return unicodedata.normalize("NFC", "".join(_TCVN3_DECODE[b] for b in data))
+
+
+# --------------------------------------------------------------------------------------------- VNI-Windows
+
+_VNI_TONES = ("", "ù", "ø", "û", "õ", "ï")  # none, sắc, huyền, hỏi, ngã, nặng after a, e, o, u, y, ơ, ư
+_VNI_CIRCUMFLEX = ("â", "á", "à", "å", "ã", "ä")  # â ê ô with each tone
+_VNI_BREVE = ("ê", "é", "è", "ú", "ü", "ë")  # ă with each tone
+_VNI_I = ("i", "í", "ì", "æ", "ó", "ò")  # i has single-character forms
+_VNI_BASE = {"â": ("a", _VNI_CIRCUMFLEX), "ê": ("e", _VNI_CIRCUMFLEX), "ô": ("o", _VNI_CIRCUMFLEX),
+             "ă": ("a", _VNI_BREVE), "ơ": ("ô", _VNI_TONES), "ư": ("ö", _VNI_TONES)}
+_VNI_DIACRITICS = frozenset(_VNI_TONES[1:] + _VNI_CIRCUMFLEX + _VNI_BREVE)
+
+
+def _vni_lower(vowel: str, tone: int) -> str:
+    if vowel == "i":
+        return _VNI_I[tone]
+    if vowel == "y" and tone == 5:
+        return "î"
+    base, marks = _VNI_BASE.get(vowel, (vowel, _VNI_TONES))
+    return base + marks[tone]
+
+
+def _vni_tables() -> tuple[dict[str, str], dict[str, str]]:
+    encode: dict[str, str] = {"đ": "ñ", "Đ": "Ñ"}
+    for vowel in _VOWELS:
+        for tone in range(6):
+            letter, code = _letter(vowel, tone), _vni_lower(vowel, tone)
+            if not letter.isascii():
+                encode[letter], encode[letter.upper()] = code, code.upper()
+    decode: dict[str, str] = {}
+    for letter, code in encode.items():
+        decode[code] = letter
+        if len(code) == 2:  # tolerate a diacritic typed in the other case
+            decode[code[0] + code[1].swapcase()] = letter
+    return encode, decode
+
+
+_VNI_ENCODE, _VNI_DECODE = _vni_tables()
+_VNI_DIACRITIC_CHARS = _VNI_DIACRITICS | {c.upper() for c in _VNI_DIACRITICS}
+
+
+def _vni_encode_text(text: str) -> str:
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        if char in _VNI_ENCODE:
+            out.append(_VNI_ENCODE[char])
+        elif char.isascii():
+            out.append(char)
+        else:
+            raise _fail(text, "vni", tr(f"ký tự {char!r} không có trong VNI", f"character {char!r} has no VNI code"))
+    return "".join(out)
+
+
+def _vni_decode_text(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        pair, char = text[i : i + 2], text[i]
+        if len(pair) == 2 and pair in _VNI_DECODE:
+            out.append(_VNI_DECODE[pair])
+            i += 2
+            continue
+        if char in _VNI_DIACRITIC_CHARS and char not in _VNI_DECODE:
+            raise _fail(text, "vni", tr(f"dấu {char!r} không đứng sau nguyên âm",
+                                        f"diacritic {char!r} does not follow a vowel"))
+        out.append(_VNI_DECODE.get(char, char))
+        i += 1
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+# --------------------------------------------------------------------------------------------- Windows-1252 bytes
+
+def _sloppy_1252_table() -> tuple[str, ...]:
+    """Windows-1252 with its five undefined bytes read as the C1 controls of the same value (as Windows does)."""
+    return tuple(bytes([b]).decode("cp1252", errors="replace").replace("\ufffd", chr(b)) for b in range(256))
+
+
+_SLOPPY_DECODE = _sloppy_1252_table()
+_SLOPPY_ENCODE = {**{chr(b): b for b in range(256)}, **{c: b for b, c in enumerate(_SLOPPY_DECODE)}}
+
+
+def _sloppy_decode(data: bytes) -> str:
+    return "".join(_SLOPPY_DECODE[b] for b in data)
+
+
+def cp1252_view(data: bytes) -> str:
+    """Bytes read as Windows-1252 (undefined bytes as C1 controls): what Excel shows for legacy text; reversible."""
+    return _sloppy_decode(data)
+
+
+def _sloppy_encode(text: str) -> bytes | None:
+    """The bytes a Latin-1/Windows-1252 reading of legacy bytes came from, or None for real Unicode text."""
+    try:
+        return bytes(_SLOPPY_ENCODE[c] for c in text)
+    except KeyError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------- Windows-1258
+
+@lru_cache(maxsize=512)
+def _cp1258_char(char: str, decomposed: bool) -> bytes:
+    if not decomposed or char.isascii():
+        try:
+            return char.encode("cp1258")
+        except UnicodeEncodeError:
+            pass
+    parts = unicodedata.normalize("NFD", char)
+    tones = "".join(c for c in parts if c in _TONE_SET)
+    base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_SET))
+    return base.encode("cp1258") + tones.encode("cp1258")
+
+
+def _cp1258_encode(text: str, decomposed: bool) -> bytes:
+    try:
+        return b"".join(_cp1258_char(c, decomposed) for c in unicodedata.normalize("NFC", text))
+    except UnicodeEncodeError as exc:
+        raise _fail(text, "cp1258", tr(f"ký tự {exc.object[exc.start:exc.end]!r} không có trong Windows-1258",
+                                       f"character {exc.object[exc.start:exc.end]!r} has no Windows-1258 code"))
+
+
+def _cp1258_decode(data: bytes) -> str:
+    try:
+        return unicodedata.normalize("NFC", data.decode("cp1258"))
+    except UnicodeDecodeError as exc:
+        raise _fail(data, "cp1258", tr(f"byte 0x{data[exc.start]:02X} không có trong Windows-1258",
+                                       f"byte 0x{data[exc.start]:02X} is undefined in Windows-1258")) from exc
+
+
+# --------------------------------------------------------------------------------------------- UTF-8 and mojibake
+
+def _utf8_decode(data: bytes) -> str:
+    try:
+        return unicodedata.normalize("NFC", data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _fail(data, "utf-8", tr(f"byte 0x{data[exc.start]:02X} ở vị trí {exc.start} sai UTF-8",
+                                      f"invalid UTF-8 byte 0x{data[exc.start]:02X} at {exc.start}")) from exc
+
+
+def _mojibake_encode(text: str) -> bytes:
+    return _sloppy_decode(unicodedata.normalize("NFC", text).encode("utf-8")).encode("utf-8")
+
+
+def _exact_unmojibake(text: str) -> str | None:
+    raw = _sloppy_encode(text)
+    if raw is None:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _unmojibake(text: str) -> str:
+    """Undo one UTF-8-read-as-Windows-1252 round: the whole value, else word by word (a value edited after it was
+    broken), then ``ftfy.fix_encoding`` for what is left (e.g. a lost no-break space: ``HoÃ `` → ``Hoà``)."""
+    whole = _exact_unmojibake(text)
+    if whole is not None:
+        return unicodedata.normalize("NFC", whole)
+    words = re.split(r"([ \t\r\n]+)", text)
+    fixed = "".join(_exact_unmojibake(w) or w for w in words)
+    return unicodedata.normalize("NFC", ftfy.fix_encoding(fixed))
+
+
+# --------------------------------------------------------------------------------------------- public codec API
+
+def encode(text: str, encoding: str) -> bytes:
+    """Encode NFC Vietnamese text to the bytes a legacy system would have stored (see the module doc)."""
+    name = _canonical(encoding)
+    if name == "tcvn3":
+        return _tcvn3_encode(text)
+    if name == "vni":
+        return _vni_encode_text(text).encode("cp1252")
+    if name in ("cp1258", "cp1258-decomposed"):
+        return _cp1258_encode(text, decomposed=name == "cp1258-decomposed")
+    if name == "mojibake":
+        return _mojibake_encode(text)
+    return unicodedata.normalize("NFC", text).encode("utf-8")
+
+
+def decode(data: bytes, encoding: str) -> str:
+    """Decode bytes in a Vietnamese legacy encoding; always returns NFC text. Raises LegacyEncodingError."""
+    name = _canonical(encoding)
+    if name == "tcvn3":
+        return _tcvn3_decode(data)
+    if name == "vni":
+        return _vni_decode_text(_sloppy_decode(data))
+    if name in ("cp1258", "cp1258-decomposed"):
+        return _cp1258_decode(data)
+    if name == "mojibake":
+        return _unmojibake(_utf8_decode(data))
+    return _utf8_decode(data)
+
+
+# --------------------------------------------------------------------------------------------- syllables
+
+_INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
+             "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
+_RHYMES = frozenset("""
+a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
+e ec em en eng eo ep et ê êch êm ên êng ênh êp êt êu
+i ia ich iêc iêm iên iêng iêp iêt iêu im in inh ip it iu
+o oa oac oach oai oam oan oang oanh oao oap oat oay oăc oăm oăn oăng oăt oc oe oem oen oeo oet oi om on ong
+ooc oong op ot ô ôc ôi ôm ôn ông ôp ôt ơ ơi ơm ơn ơp ơt
+u ua uân uâng uât uây uc uê uêch uênh ui um un ung uơ uôc uôi uôm uôn uông uôt up ut uy uya uych uyên uyêt uynh
+uyt uyu ư ưa ưc ưi ưm ưn ưng ưt ưu ươ ươc ươi ươm ươn ương ươp ươt ươu
+y yêm yên yêng yêt yêu ych ynh yt
+ak ăk âk ek êk ik ok ôk ơk uk ưk
+""".split())  # the last line: final k of Central Highlands names (Đắk Lắk, Đắk Nông)
+_STOP_FINALS = ("c", "ch", "p", "t", "k")
+_STOP_TONES = frozenset(("", "\u0301", "\u0323"))
+
+
+def _split_tone(word: str) -> tuple[str, str] | None:
+    parts = unicodedata.normalize("NFD", word.lower())
+    tones = [c for c in parts if c in _TONE_SET]
+    if len(tones) > 1:
+        return None
+    toneless = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_SET))
+    return toneless, (tones[0] if tones else "")
+
+
+def is_syllable(word: str) -> bool:
+    """Whether a word is a well-formed Vietnamese syllable (one tone at most; tone placement not judged)."""
+    split = _split_tone(word)
+    if split is None:
+        return False
+    toneless, tone = split
+    for initial in _INITIALS:
+        rhyme = toneless[len(initial):]
+        if toneless.startswith(initial) and rhyme in _RHYMES:
+            return tone in _STOP_TONES or not rhyme.endswith(_STOP_FINALS)
+    return False
+
+
+_TOKEN = re.compile(r"[^\s\d!-/:-@\[-`{-~]+")
+
+
+def _foreign_words(text: str) -> list[str]:
+    """Words that hold a non-ASCII character: the only ones that tell encodings apart."""
+    return [w for w in _TOKEN.findall(text) if not w.isascii()]
+
+
+def _plausible(text: str) -> bool:
+    return all(is_syllable(w) for w in _foreign_words(text))
+
+
+# --------------------------------------------------------------------------------------------- per-value views
+
+def _is_ascii(value: str | bytes) -> bool:
+    return value.isascii()
+
+
+def _text_view(value: str | bytes) -> str | None:
+    if isinstance(value, str):
+        return value
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _legacy_bytes(value: str | bytes) -> bytes | None:
+    """The legacy bytes behind a value: raw non-UTF-8 bytes, or text that is a Latin-1/Windows-1252 reading."""
+    text = _text_view(value)
+    if text is None:
+        return value if isinstance(value, bytes) else None
+    return _sloppy_encode(text)
+
+
+def _candidate(value: str | bytes, encoding: str) -> str:
+    """Decode one value as if its column were in ``encoding`` (raises LegacyEncodingError)."""
+    if encoding in ("utf-8", "mojibake"):
+        text = _text_view(value)
+        if text is None:
+            raise _fail(value, encoding, tr("không phải UTF-8", "not UTF-8"))
+        if encoding == "utf-8":
+            return unicodedata.normalize("NFC", text)
+        repaired = _unmojibake(text)
+        if repaired == unicodedata.normalize("NFC", text):
+            raise _fail(value, encoding, tr("không có dấu hiệu mojibake", "no mojibake to undo"))
+        return repaired
+    raw = _legacy_bytes(value)
+    if raw is None:
+        raise _fail(value, encoding, tr("đã là Unicode", "already Unicode"))
+    return decode(raw, encoding)
+
+
+# --------------------------------------------------------------------------------------------- detection
+
+_CANDIDATES = ("utf-8", "cp1258", "mojibake", "tcvn3", "vni")  # order = preference when scores tie
+_MARGIN = 0.05  # a less preferred encoding must beat a preferred one by this share of words
+_MIN_SCORE = 0.5  # below this no reading looks Vietnamese: keep the text as it is
+_SAMPLE = 2000
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A column's encoding with its confidence (0–1) and the evidence it rests on."""
+
+    encoding: str
+    confidence: float
+    values: int = 0
+    non_ascii: int = 0
+    words: int = 0
+    scores: dict[str, float] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def valid_share(self) -> float:
+        """Share of non-ASCII words that are valid Vietnamese syllables once decoded with the chosen encoding."""
+        return self.scores.get(_family(self.encoding), 1.0)
+
+    def evidence(self) -> str:
+        """One line a user can read: how many values and words, and how each reading scored."""
+        scores = ", ".join(f"{k}={v:.2f}" for k, v in sorted(self.scores.items(), key=lambda kv: -kv[1]))
+        return tr(
+            f"{self.non_ascii}/{self.values} giá trị có ký tự ngoài ASCII, {self.words} từ; tỷ lệ âm tiết hợp lệ: "
+            f"{scores or '-'}",
+            f"{self.non_ascii}/{self.values} values with non-ASCII text, {self.words} words; valid syllable share: "
+            f"{scores or '-'}",
+        )
+
+
+def _family(encoding: str) -> str:
+    return "cp1258" if encoding == "cp1258-decomposed" else encoding
+
+
+@dataclass
+class _Tally:
+    valid: int = 0
+    total: int = 0
+    failed: int = 0
+
+    @property
+    def score(self) -> float:
+        return self.valid / self.total if self.total else 0.0
+
+
+def _tally(values: Sequence[str | bytes], encoding: str) -> _Tally:
+    tally = _Tally()
+    for value in values:
+        try:
+            words = _foreign_words(_candidate(value, encoding))
+        except LegacyEncodingError:
+            tally.failed += 1
+            tally.total += max(1, len(_foreign_words(_sloppy_view(value))))
+            continue
+        tally.total += len(words)
+        tally.valid += sum(is_syllable(w) for w in words)
+    return tally
+
+
+def _sloppy_view(value: str | bytes) -> str:
+    return value if isinstance(value, str) else _sloppy_decode(value)
+
+
+def _choose(tallies: dict[str, _Tally]) -> str:
+    best = _CANDIDATES[0]
+    for name in _CANDIDATES[1:]:
+        if tallies[name].score > tallies[best].score + _MARGIN:
+            best = name
+    return best
+
+
+def _identity(values: Sequence[str | bytes]) -> str:
+    return "utf-8" if all(_text_view(v) is not None for v in values) else "cp1258"
+
+
+def _confidence(chosen: _Tally, tallies: dict[str, _Tally], name: str) -> float:
+    rivals = [t.score for k, t in tallies.items() if k != name]
+    margin = chosen.score - max(rivals, default=0.0)
+    size = chosen.total / (chosen.total + 2)
+    return round(max(0.0, chosen.score * size * min(1.0, 0.5 + margin)), 3)
+
+
+def _name_cp1258(values: Sequence[str | bytes]) -> str:
+    """``cp1258-decomposed`` when some tone mark is written apart although the code page has the letter whole."""
+    for value in values:
+        raw = _legacy_bytes(value) or b""
+        try:
+            if raw != encode(decode(raw, "cp1258"), "cp1258"):
+                return "cp1258-decomposed"
+        except LegacyEncodingError:
+            continue
+    return "cp1258"
+
+
+def detect(values: Sequence[bytes] | Sequence[str]) -> Detection:
+    """Detect the encoding of one column from its raw values (bytes, or str read as Latin-1/Windows-1252)."""
+    present = [v for v in values if v]
+    legacy = [v for v in present if not _is_ascii(v)][:_SAMPLE]
+    if not legacy:
+        return Detection("ascii", 1.0, values=len(present))
+    tallies = {name: _tally(legacy, name) for name in _CANDIDATES}
+    name = _choose(tallies)
+    if tallies[name].score < _MIN_SCORE:
+        name = _identity(legacy)
+    confidence = _confidence(tallies[name], tallies, name)
+    encoding = _name_cp1258(legacy) if name == "cp1258" else name
+    return Detection(
+        encoding, confidence, values=len(present), non_ascii=len(legacy), words=tallies[name].total,
+        scores={k: round(t.score, 3) for k, t in tallies.items()},
+        failures={k: t.failed for k, t in tallies.items() if t.failed},
+    )
+
+
+# --------------------------------------------------------------------------------------------- repair
+
+_CAPS_WORD = re.compile(r"\S+")
+
+
+def _restore_caps(text: str) -> str:
+    """ABC 'H' fonts (.VnTimeH) show lowercase TCVN3 codes as capitals: ``THừA`` was typed as ``THỪA``."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        ascii_letters = [c for c in word if c.isascii() and c.isalpha()]
+        if sum(c.isupper() for c in ascii_letters) >= 2 and not any(c.islower() for c in ascii_letters):
+            return word.upper()
+        return word
+
+    return _CAPS_WORD.sub(fix, text)
+
+
+def repair_value(value: str | bytes, encoding: str) -> str:
+    """Repair one cell given its column's detected encoding; returns NFC text, raises LegacyEncodingError.
+
+    A value that is already plausible Vietnamese Unicode while its legacy reading is not is kept (NFC): columns
+    that were partly converted before are common.
+    """
+    if encoding == "ascii" or _is_ascii(value):
+        return value if isinstance(value, str) else value.decode("ascii")
+    name = _canonical(encoding)
+    text = _text_view(value)
+    if name == "mojibake":
+        return _unmojibake(_candidate(value, "utf-8"))
+    if name == "utf-8":
+        return _candidate(value, name)
+    if text is not None and _legacy_bytes(value) is None:
+        return unicodedata.normalize("NFC", text)  # real Unicode in a legacy column
+    repaired = _candidate(value, name)
+    if text is not None and _plausible(text) and not _plausible(repaired):
+        return unicodedata.normalize("NFC", text)
+    return _restore_caps(repaired) if name == "tcvn3" else repaired

@@ -1,0 +1,249 @@
+"""Legacy Vietnamese encodings: golden files, hand-checked strings, round-trip and detection properties."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hopnhat.errors import HopnhatError
+from hopnhat.text import legacy
+from hopnhat.text.legacy import (
+    ENCODINGS,
+    LegacyEncodingError,
+    cp1252_view,
+    decode,
+    detect,
+    encode,
+    is_syllable,
+    repair_value,
+    vietnamese_letters,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = ("names", "letters")
+LEGACY = ("tcvn3", "vni", "cp1258", "cp1258-decomposed", "mojibake")
+
+
+def _expected(case: str) -> str:
+    return (GOLDEN / f"{case}.txt").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------ golden files
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_golden_decode(case: str, encoding: str) -> None:
+    data = (GOLDEN / f"{case}.{encoding}.bin").read_bytes()
+    text = decode(data, encoding)
+    assert text == _expected(case)
+    assert unicodedata.is_normalized("NFC", text)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_golden_encode(case: str, encoding: str) -> None:
+    assert encode(_expected(case), encoding) == (GOLDEN / f"{case}.{encoding}.bin").read_bytes()
+
+
+def test_golden_names_cover_the_required_names() -> None:
+    names = _expected("names").splitlines()
+    for name in ("Nguyễn Thị Hoà", "Đắk Lắk", "Thừa Thiên Huế", "Phường Hải Châu", "Quảng Nam"):
+        assert name in names
+
+
+def test_the_134_letters() -> None:
+    letters = vietnamese_letters()
+    assert len(letters) == len(set(letters)) == 134
+    assert _expected("letters").split() == list(letters)
+    assert all(unicodedata.is_normalized("NFC", c) and not c.isascii() for c in letters)
+
+
+# ------------------------------------------------------------------------------------------------ hand-checked bytes
+
+# Well-known renderings of Vietnamese in legacy fonts, typed by hand (as a Latin-1/Windows-1252 reader shows them).
+HAND = [
+    ("tcvn3", "Céng hoµ x· héi chñ nghÜa ViÖt Nam", "Cộng hoà xã hội chủ nghĩa Việt Nam"),
+    ("tcvn3", "§¾k L¾k", "Đắk Lắk"),
+    ("tcvn3", "Ph\xadêng H¶i Ch©u", "Phường Hải Châu"),  # ư is 0xAD: a soft hyphen, invisible in Excel
+    ("vni", "Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam", "Cộng hòa xã hội chủ nghĩa Việt Nam"),
+    ("vni", "Nguyeãn Thò Hoaø", "Nguyễn Thị Hoà"),
+    ("vni", "ÑAÉK LAÉK", "ĐẮK LẮK"),
+    ("vni", "Thöøa Thieân Hueá", "Thừa Thiên Huế"),
+    ("mojibake", "Nguyá»…n Thá»‹ HoÃ\xa0", "Nguyễn Thị Hoà"),
+]
+
+
+@pytest.mark.parametrize(("encoding", "shown", "text"), HAND)
+def test_hand_checked_strings(encoding: str, shown: str, text: str) -> None:
+    data = shown.encode("utf-8") if encoding == "mojibake" else shown.encode("cp1252")
+    assert decode(data, encoding) == text
+    assert repair_value(shown, encoding) == text
+
+
+def test_cp1258_decomposed_writes_tone_marks_apart() -> None:
+    assert encode("Hoà", "cp1258") == b"Ho\xe0"
+    assert encode("Hoà", "cp1258-decomposed") == b"Hoa\xcc"
+    assert decode(b"Nguy\xea\xden", "cp1258") == "Nguyễn"
+    assert decode(b"Hoa\xcc", "cp1258-decomposed") == "Hoà"  # composed to NFC, tone placement kept
+
+
+def test_utf8_decode_composes_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hoà").encode("utf-8")
+    assert decode(decomposed, "utf-8") == "Nguyễn Thị Hoà"
+
+
+# ------------------------------------------------------------------------------------------------ errors
+
+
+def test_errors_name_the_value() -> None:
+    with pytest.raises(LegacyEncodingError) as info:
+        decode(b"Nguy\xe1\xbb", "utf-8")
+    assert isinstance(info.value, HopnhatError)
+    assert "Nguy" in str(info.value)
+    with pytest.raises(LegacyEncodingError, match="ß"):
+        encode("Straße", "vni")
+    with pytest.raises(LegacyEncodingError):
+        decode("bù".encode("cp1252"), "vni")  # a VNI tone mark after a consonant
+    with pytest.raises(LegacyEncodingError):
+        decode(b"\x81", "cp1258")
+    with pytest.raises(LegacyEncodingError):
+        encode("x", "koi8-r")
+
+
+def test_public_api() -> None:
+    assert set(legacy.__all__) == {
+        "DETECTABLE", "ENCODINGS", "Detection", "LegacyEncodingError", "cp1252_view", "decode", "detect", "encode",
+        "is_syllable", "repair_value", "vietnamese_letters",
+    }
+    assert all(hasattr(legacy, name) for name in legacy.__all__)
+
+
+# ------------------------------------------------------------------------------------------------ syllables
+
+
+@pytest.mark.parametrize("word", ["Nguyễn", "Hoà", "Hòa", "thuở", "Khuỷu", "quyết", "giữa", "Đắk", "ĐẮK", "Mười",
+                                  "nghiêng", "Huỳnh", "oanh", "xoong"])
+def test_valid_syllables(word: str) -> None:
+    assert is_syllable(word)
+
+
+@pytest.mark.parametrize("word", ["NguyÔn", "Hoµ", "Thò̀", "Nguyeãn", "Hoaø", "Äáº¯k", "tắ", "bấm̉", "ThÞ", "hoác̀"])
+def test_invalid_syllables(word: str) -> None:
+    assert not is_syllable(word)
+
+
+# ------------------------------------------------------------------------------------------------ repair_value
+
+
+def test_repair_keeps_spacing_case_and_tone_placement() -> None:
+    for text in ("Hoà", "Hòa", "  Thanh  Hoá ", "NGUYỄN thị hoà", "ID-0042"):
+        for encoding in LEGACY:
+            assert repair_value(encode(text, encoding), encoding) == text
+
+
+def test_repair_keeps_unicode_already_in_a_legacy_column() -> None:
+    assert repair_value("Nguyễn Thị Hoà", "tcvn3") == "Nguyễn Thị Hoà"
+    assert repair_value("Hoà".encode(), "tcvn3") == "Hoà"  # plausible as is; its TCVN3 reading is not
+    assert repair_value("Nguyễn", "vni") == "Nguyễn"
+
+
+def test_repair_restores_capitals_of_abc_h_fonts() -> None:
+    # .VnTimeH shows lowercase TCVN3 codes as capitals; the ASCII letters were typed as capitals.
+    assert repair_value("THõA THIªN HUÕ", "tcvn3") == "THỪA THIÊN HUẾ"
+    assert repair_value("Lª ThÞ Hµ", "tcvn3") == "Lê Thị Hà"
+
+
+def test_repair_mojibake_partly_edited_or_clean() -> None:
+    assert repair_value("Nguyá»…n Thị Hoà", "mojibake") == "Nguyễn Thị Hoà"
+    assert repair_value("Nguyễn Thị Hoà", "mojibake") == "Nguyễn Thị Hoà"
+    assert repair_value("Ä\x90á»\x97 MÆ°á»\x9di", "mojibake") == "Đỗ Mười"  # Latin-1 reading (C1 controls)
+
+
+# ------------------------------------------------------------------------------------------------ detection
+
+NAMES = [
+    "Nguyễn Thị Hoà", "Trần Văn Đức", "Lê Thị Thu Hương", "Phạm Minh Tuấn", "Hoàng Văn Thụ", "Võ Thị Sáu",
+    "Đặng Quốc Bảo", "Bùi Thị Xuân", "Đỗ Mười", "Hồ Xuân Hương", "Ngô Quyền", "Dương Văn Minh", "Lý Thường Kiệt",
+    "Trương Định", "Huỳnh Thúc Kháng", "Phan Bội Châu", "Vũ Trọng Phụng", "Đinh Bộ Lĩnh", "Tô Hoài", "Lâm Thị Mỹ Dạ",
+]
+PLACES = [
+    "Thừa Thiên Huế", "Đắk Lắk", "Quảng Nam", "Phường Hải Châu", "Hà Nội", "Đà Nẵng", "Quảng Ngãi", "Kon Tum",
+    "Hải Phòng", "Hải Dương", "Bình Định", "Gia Lai", "Lâm Đồng", "Cà Mau", "Bạc Liêu", "Sóc Trăng", "Vĩnh Long",
+    "Trà Vinh", "Bến Tre", "Hoà Bình", "Xã Ea Tiêu", "Phường Vĩnh Ninh", "Thị trấn Phú Lộc", "Khánh Hòa",
+]
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quốc", ""]
+GIVEN = ["Hoà", "Hòa", "Hương", "Tuấn", "Dũng", "Lan", "Phương", "Thuỷ", "Hải", "Nga", "Khánh", "Trọng", "Yến", "Đạt"]
+
+
+def _name(family: str, middle: str, given: str) -> str:
+    return " ".join(p for p in (family, middle, given) if p)
+
+
+names = st.builds(_name, st.sampled_from(FAMILY), st.sampled_from(MIDDLE), st.sampled_from(GIVEN))
+columns = st.lists(st.one_of(names, st.sampled_from(PLACES)), min_size=20, max_size=40)
+
+
+def _family(encoding: str) -> str:
+    return "cp1258" if encoding.startswith("cp1258") else encoding
+
+
+@settings(max_examples=40, deadline=None)
+@given(columns, st.sampled_from(ENCODINGS))
+def test_detect_picks_the_right_encoding(values: list[str], encoding: str) -> None:
+    detection = detect([encode(v, encoding) for v in values])
+    assert _family(detection.encoding) == _family(encoding)
+    assert detection.confidence > 0.5
+
+
+@settings(max_examples=25, deadline=None)
+@given(columns, st.sampled_from(("tcvn3", "vni", "cp1258-decomposed", "mojibake")))
+def test_detect_on_text_read_as_windows_1252(values: list[str], encoding: str) -> None:
+    if encoding == "mojibake":
+        shown = [encode(v, encoding).decode("utf-8") for v in values]
+    else:
+        shown = [cp1252_view(encode(v, encoding)) for v in values]
+    assert _family(detect(shown).encoding) == _family(encoding)
+
+
+def test_detect_clean_columns_stay_clean() -> None:
+    assert detect(NAMES).encoding == "utf-8"
+    assert detect([v.encode() for v in PLACES]).encoding == "utf-8"
+    latin_only = ["Hoà Bình", "Thái Bình", "Tây Ninh", "Bà Rịa", "Hà Tây"] * 4  # valid as Unicode AND as VNI
+    assert detect([v.encode() for v in latin_only]).encoding == "utf-8"
+    assert _family(detect([encode(v, "cp1258") for v in latin_only]).encoding) == "cp1258"
+
+
+def test_detect_ascii_and_evidence() -> None:
+    plain = detect([b"ID0001", b"ID0002", b""])
+    assert plain.encoding == "ascii" and plain.confidence == 1.0 and plain.values == 2
+    found = detect([encode(v, "tcvn3") for v in NAMES])
+    assert found.encoding == "tcvn3"
+    assert found.valid_share == 1.0 and found.non_ascii == 20 and found.words > 20
+    assert found.scores["tcvn3"] > found.scores["vni"] and found.failures["utf-8"] == 20
+    assert "tcvn3=1.00" in found.evidence()
+
+
+# ------------------------------------------------------------------------------------------------ round trips
+
+ALPHABET = st.sampled_from(list(vietnamese_letters()) + [chr(c) for c in range(0x20, 0x7F)])
+texts = st.text(ALPHABET, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts, st.sampled_from(ENCODINGS))
+def test_round_trip(text: str, encoding: str) -> None:
+    assert decode(encode(text, encoding), encoding) == text
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts, st.sampled_from(("tcvn3", "vni", "cp1258", "cp1258-decomposed")))
+def test_round_trip_through_windows_1252_text(text: str, encoding: str) -> None:
+    # what Excel or a JSON export holds: the legacy bytes shown as Windows-1252 characters
+    shown = cp1252_view(encode(text, encoding))
+    assert legacy._candidate(shown, encoding) == text
