@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 
 from hopnhat import __version__
-from hopnhat.cli import units
-from hopnhat.i18n import set_language
+from hopnhat.cli import catalog, demo, repair, units
 from hopnhat.cli import synth as synth_cli
+from hopnhat.i18n import set_language
 
 app = typer.Typer(
     name="hopnhat",
@@ -17,8 +17,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(units.app, name="units")
-app.add_typer(__import__("hopnhat.cli.catalog", fromlist=["app"]).app, name="catalog")
+app.add_typer(catalog.app, name="catalog")
 app.command("synth")(synth_cli.synth)
+app.command("repair")(repair.repair)
+app.command("demo")(demo.demo)
 
 
 def _version(value: bool) -> None:
