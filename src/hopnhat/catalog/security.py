@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hopnhat.catalog.fmt import num_en, num_vi
 from hopnhat.catalog.model import System
 from hopnhat.catalog.settings import CatalogSettings
 
@@ -20,9 +21,9 @@ class SecurityNeed:
         out = []
         if self.crossed:
             out.append((
-                f"Tổng người dùng sau hợp nhất {self.merged_users:,} ≥ {self.threshold:,}: phải xác định lại cấp độ "
+                f"Tổng người dùng sau hợp nhất {num_vi(self.merged_users)} ≥ {num_vi(self.threshold or 0)}: phải xác định lại cấp độ "
                 f"{self.level}, lập hồ sơ đề xuất cấp độ và được thẩm định, phê duyệt trước khi vận hành hợp nhất",
-                f"Merged users {self.merged_users:,} ≥ {self.threshold:,}: the system must be re-classified at level "
+                f"Merged users {num_en(self.merged_users)} ≥ {num_en(self.threshold or 0)}: the system must be re-classified at level "
                 f"{self.level}, its level dossier appraised and approved before the merged system goes live"))
         if self.level >= 3:
             out.append((f"Áp dụng phương án bảo đảm an toàn cấp độ {self.level} (TT 12/2022/TT-BTTTT): giám sát, "
