@@ -1,0 +1,421 @@
+"""Benchmark: old free-text addresses → new communes, hopnhat vs two registry converters, side by side in one run.
+
+Run from the repository root (the ``bench`` extra of pyproject installs the peers)::
+
+    .venv/bin/python bench/units.py [--n 10000] [--cli-n 100000] [--seed 7]
+
+What it does
+------------
+1. Generates ``--n`` old free-text addresses with a fixed seed: old communes sampled uniformly from the six old
+   provinces of our users (Đà Nẵng 48, Quảng Nam 49, Quảng Ngãi 51, Kon Tum 62, Hải Dương 30, Hải Phòng 31), each
+   rendered by :func:`hopnhat.synth.addresses.render_address` in a style cycling over ``STYLES``, preceded by a house
+   number, street and thôn/tổ (:func:`street_detail`). The truth of an address is the set of new commune codes of its
+   old commune in the conversion table (``reference().links``); more than one code means a split commune.
+2. Converts the same addresses with
+
+   * hopnhat's Python API (``hopnhat.units.bulk.convert_column``): cold (caches cleared, index built inside the
+     timing) and warm;
+   * hopnhat's CLI as a whole process (start-up included), ``hopnhat units convert IN.csv --column address
+     --output OUT.csv``, on ``--cli-n`` addresses generated the same way with another seed; its addresses/s is also
+     compared with vietnamadminunits' (target ≥ 100×);
+   * ``vietnamadminunits==1.0.4`` (``convert_address``), with the network blocked in this process (its geocoder,
+     tried for split communes with a street, then raises: counted as a failure);
+   * ``vietnam-address-converter==1.0.5`` (``create_converter().convert_address_text``); its codes are not the
+     official ones, so its (province, ward) names are mapped to official new codes through ``name_key``.
+
+   A peer runs on all ``--n`` addresses when that is projected to take < ``--peer-budget`` seconds (default 60);
+   otherwise on the first 2,000 (the output says so).
+
+Scoring (the same for every tool)
+---------------------------------
+* Truth with one code: *right* iff the tool answers with certainty that code; *wrong-certain* iff it answers with
+  certainty another code; otherwise *abstained*.
+* Split truth: *right* iff the tool does NOT answer with certainty and its candidate set equals the truth set exactly;
+  *wrong-certain* iff it answers with certainty (a split presented as certain is wrong); otherwise *abstained*.
+* Exceptions are *failures* and count as abstained. hopnhat is certain iff status is converted or already_new;
+  the peers are certain whenever they return a ward.
+
+Prints a Rich table (and hopnhat's right % per style, and up to 20 of hopnhat's wrong-certain answers) and writes
+``bench/out/units.json``. This is a script, not a test: it is outside the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from hopnhat.synth.addresses import STYLES, hamlets_of, render_address, street_detail
+from hopnhat.text import normalize
+from hopnhat.text.normalize import name_key
+from hopnhat.units import index as units_index
+from hopnhat.units.reference import Unit, reference, strip_type
+
+PROVINCES = {"48": "Đà Nẵng", "49": "Quảng Nam", "51": "Quảng Ngãi", "62": "Kon Tum", "30": "Hải Dương",
+             "31": "Hải Phòng"}
+PEER_SUBSET = 2_000
+CLI_SEED_OFFSET = 1_000
+OUT = Path(__file__).resolve().parent / "out" / "units.json"
+console = Console()
+if not console.is_terminal:  # piped or redirected: keep the tables readable instead of folding them to 80 columns
+    console = Console(width=180)
+
+
+# --- data --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    address: str
+    style: str
+    old_code: str
+    truth: frozenset[str]
+
+
+def generate(n: int, seed: int) -> list[Case]:
+    """``n`` old addresses (with streets) in the six provinces, styles cycling over STYLES; deterministic in seed."""
+    ref = reference()
+    communes = sorted((u for u in ref.communes["old"].values()
+                       if u.province_code in PROVINCES and ref.links.get(u.code)), key=lambda u: u.code)
+    rng = random.Random(seed)
+    cases = []
+    for i in range(n):
+        commune: Unit = communes[int(rng.random() * len(communes))]
+        style = STYLES[i % len(STYLES)]
+        hamlets = hamlets_of(commune)
+        detail = street_detail(rng, hamlets[int(rng.random() * len(hamlets))])
+        truth = frozenset(link.new_code for link in ref.links[commune.code])
+        cases.append(Case(render_address(commune, style, rng, detail), style, commune.code, truth))
+    return cases
+
+
+# --- scoring -----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Answer:
+    certain: bool
+    code: str | None = None
+    candidates: frozenset[str] = frozenset()
+    failed: bool = False
+    detail: str = ""  # status / reason, for the wrong-certain listing
+
+
+def verdict(truth: frozenset[str], answer: Answer) -> str:
+    """'right', 'wrong' (wrong answer presented as certain) or 'abstained'."""
+    if len(truth) == 1:
+        if answer.certain:
+            return "right" if answer.code in truth else "wrong"
+        return "abstained"
+    if answer.certain:
+        return "wrong"
+    return "right" if answer.candidates == truth else "abstained"
+
+
+@dataclass
+class Result:
+    tool: str
+    n: int
+    seconds: float
+    setup_seconds: float = 0.0
+    note: str = ""
+    counts: Counter = field(default_factory=Counter)
+    failures: int = 0
+    by_style: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    wrong: list[dict] = field(default_factory=list)
+    failure_kinds: Counter = field(default_factory=Counter)
+
+    @property
+    def per_second(self) -> float:
+        return self.n / self.seconds if self.seconds else float("inf")
+
+    def pct(self, what: str) -> float:
+        return 100.0 * self.counts[what] / self.n if self.n else 0.0
+
+    def summary(self) -> dict:
+        return {
+            "tool": self.tool, "n": self.n, "seconds": round(self.seconds, 3),
+            "setup_seconds": round(self.setup_seconds, 3), "addresses_per_second": round(self.per_second, 1),
+            "right_pct": round(self.pct("right"), 3), "wrong_certain": self.counts["wrong"],
+            "abstained_pct": round(self.pct("abstained"), 3), "failures": self.failures, "note": self.note,
+            "right_pct_by_style": {s: round(100.0 * c["right"] / sum(c.values()), 2) for s, c in self.by_style.items()},
+            "failure_kinds": dict(self.failure_kinds), "wrong_certain_examples": self.wrong[:50],
+        }
+
+
+def score(tool: str, cases: list[Case], answers: list[Answer], seconds: float, **extra) -> Result:
+    result = Result(tool, len(answers), seconds, **extra)
+    for case, answer in zip(cases, answers):
+        v = verdict(case.truth, answer)
+        result.counts[v] += 1
+        if answer.failed:
+            result.failures += 1
+            result.failure_kinds[answer.detail.split(":")[0]] += 1
+        result.by_style[case.style][v] += 1
+        if v == "wrong":
+            result.wrong.append({"address": case.address, "style": case.style, "old_code": case.old_code,
+                                 "old_name": reference().communes["old"][case.old_code].name,
+                                 "truth": ";".join(sorted(case.truth)), "answer": answer.code or "",
+                                 "candidates": ";".join(sorted(answer.candidates)), "reason": answer.detail})
+    return result
+
+
+# --- hopnhat -----------------------------------------------------------------------------------------------------
+
+CERTAIN = ("converted", "already_new")
+
+
+def _hopnhat_answer(status: str | None, code: str | None, candidates: str | None, reason: str | None) -> Answer:
+    cands = frozenset(c for c in (candidates or "").split(";") if c)
+    return Answer(status in CERTAIN, code or None, cands, detail=f"{status}: {reason or ''}")
+
+
+def _clear_hopnhat_caches() -> None:
+    """Forget the built index and the text-key caches, so the next conversion starts from a cold state."""
+    units_index.indexes.cache_clear()
+    for module in (normalize, units_index):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module.__name__:
+                value.cache_clear()
+
+
+def run_hopnhat_api(cases: list[Case]) -> tuple[Result, Result]:
+    from hopnhat.units.bulk import convert_column
+
+    values = [c.address for c in cases]
+    out = []
+    for label in ("cold", "warm"):
+        if label == "cold":
+            _clear_hopnhat_caches()
+        start = time.perf_counter()
+        table = convert_column(values)
+        seconds = time.perf_counter() - start
+        cols = [table.column(name).to_pylist()
+                for name in ("status", "new_commune_code", "candidates", "reason")]
+        answers = [_hopnhat_answer(*row) for row in zip(*cols)]
+        note = "index build included" if label == "cold" else "index built, same process"
+        out.append(score(f"hopnhat API ({label})", cases, answers, seconds, note=note))
+    return out[0], out[1]
+
+
+def run_hopnhat_cli(cases: list[Case]) -> Result:
+    exe = Path(sys.executable).parent / "hopnhat"
+    with tempfile.TemporaryDirectory(prefix="hopnhat-bench-") as tmp:
+        src, dst = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
+        with src.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "address"])
+            writer.writerows((i, c.address) for i, c in enumerate(cases))
+        start = time.perf_counter()
+        subprocess.run([str(exe), "units", "convert", "--help"], capture_output=True, check=True)
+        startup = time.perf_counter() - start
+        cmd = [str(exe), "units", "convert", str(src), "--column", "address", "--output", str(dst)]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise SystemExit(f"hopnhat CLI failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        answers: list[Answer | None] = [None] * len(cases)
+        with dst.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                answers[int(row["id"])] = _hopnhat_answer(row["status"], row["new_commune_code"], row["candidates"],
+                                                          row["reason"])
+    missing = sum(a is None for a in answers)
+    filled = [a or Answer(False, failed=True, detail="row missing from output") for a in answers]
+    note = "whole process: start-up, read + write CSV" + (f"; {missing} rows missing" if missing else "")
+    return score("hopnhat CLI (process)", cases, filled, seconds, setup_seconds=startup, note=note)
+
+
+# --- peers -------------------------------------------------------------------------------------------------------
+
+def block_network() -> None:
+    """No peer may reach the network from this process (vietnamadminunits geocodes split communes online)."""
+    def refuse(*_args, **_kwargs):
+        raise OSError("network blocked by bench")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
+    socket.create_connection = refuse  # type: ignore[assignment]
+
+
+def run_peer(tool: str, cases: list[Case], convert, setup_seconds: float, budget: float) -> Result:
+    """Convert the first PEER_SUBSET addresses; go on with the rest only if the whole set fits the time budget."""
+    answers: list[Answer] = []
+    start = time.perf_counter()
+    for i, case in enumerate(cases):
+        if i == PEER_SUBSET and len(cases) > PEER_SUBSET:
+            projected = (time.perf_counter() - start) * len(cases) / PEER_SUBSET
+            if projected >= budget:
+                seconds = time.perf_counter() - start
+                note = (f"SUBSET: first {PEER_SUBSET:,} of {len(cases):,} (full set projected {projected:.0f} s "
+                        f"≥ {budget:.0f} s)")
+                return score(tool, cases[:PEER_SUBSET], answers, seconds, setup_seconds=setup_seconds, note=note)
+        try:
+            answers.append(convert(case.address))
+        except Exception as exc:  # noqa: BLE001 - a peer's exception is a failure, counted as abstained
+            answers.append(Answer(False, failed=True, detail=f"{type(exc).__name__}: {exc}"[:200]))
+    seconds = time.perf_counter() - start
+    return score(tool, cases, answers, seconds, setup_seconds=setup_seconds, note="full set")
+
+
+def vietnamadminunits_converter():
+    start = time.perf_counter()
+    from vietnamadminunits import convert_address
+
+    convert_address("Phường Phúc Xá, Quận Ba Đình, Thành phố Hà Nội")  # load its data outside the timing
+    setup = time.perf_counter() - start
+
+    def convert(text: str) -> Answer:
+        unit = convert_address(text)
+        code = getattr(unit, "ward_code", None)
+        if code:
+            return Answer(True, str(code), detail=f"{unit.ward}, {unit.province}")
+        return Answer(False, detail="no ward")
+
+    return convert, setup
+
+
+def vietnam_address_converter():
+    start = time.perf_counter()
+    from vietnam_address_converter import create_converter
+
+    converter = create_converter()
+    setup = time.perf_counter() - start
+    ref = reference()
+    provinces: dict[str, str] = {}
+    for unit in ref.provinces["new"].values():
+        provinces[name_key(unit.name)] = unit.code
+        provinces.setdefault(name_key(strip_type(unit.name)), unit.code)
+    wards: dict[tuple[str, str], str | None] = {}
+    for unit in ref.communes["new"].values():
+        wards[(unit.province_code, name_key(unit.name))] = unit.code
+        short = (unit.province_code, "short:" + name_key(strip_type(unit.name)))
+        wards[short] = None if short in wards else unit.code  # a short name shared by two types is no match
+
+    def to_official(province: dict, ward: dict) -> str | None:
+        prov = provinces.get(name_key(province.get("name_with_type") or "")) or \
+            provinces.get(name_key(province.get("name") or ""))
+        if prov is None:
+            return None
+        return wards.get((prov, name_key(ward.get("name_with_type") or ""))) or \
+            wards.get((prov, "short:" + name_key(ward.get("name") or "")))
+
+    def convert(text: str) -> Answer:
+        r = converter.convert_address_text(text)
+        status = (r.get("conversion") or {}).get("status")
+        converted = r.get("converted") or {}
+        ward = converted.get("ward")
+        if not ward:
+            return Answer(False, detail=f"{status}: no ward")
+        code = to_official(converted.get("province") or {}, ward)
+        if code is None:
+            return Answer(False, detail=f"{status}: unmapped {ward.get('name_with_type')}")
+        return Answer(True, code, detail=f"{status}: {ward.get('path_with_type')}")
+
+    return convert, setup
+
+
+# --- output ------------------------------------------------------------------------------------------------------
+
+def print_tables(results: list[Result], cli: Result, vau: Result | None, n_splits: int) -> None:
+    table = Table(title="Old → new commune conversion (six provinces, with streets)",
+                  caption="setup s: peers' import + data load (outside 'seconds'); for the CLI, the start-up of "
+                          "`hopnhat units convert --help` (already inside 'seconds')")
+    for col, justify in (("tool", "left"), ("addresses", "right"), ("setup s", "right"), ("seconds", "right"),
+                         ("addr/s", "right"), ("right %", "right"), ("wrong-certain", "right"),
+                         ("abstained %", "right"), ("failures", "right"), ("note", "left")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in results:
+        table.add_row(r.tool, f"{r.n:,}", f"{r.setup_seconds:.2f}", f"{r.seconds:.2f}", f"{r.per_second:,.0f}",
+                      f"{r.pct('right'):.2f}", str(r.counts["wrong"]), f"{r.pct('abstained'):.2f}", str(r.failures),
+                      r.note)
+    console.print(table)
+    console.print(f"split communes among the addresses: {n_splits:,}")
+    if vau is not None:
+        ratio = cli.per_second / vau.per_second
+        mark = "[green]met[/]" if ratio >= 100 else "[red]NOT met[/]"
+        console.print(f"hopnhat CLI {cli.per_second:,.0f} addr/s vs vietnamadminunits {vau.per_second:,.0f} addr/s: "
+                      f"[bold]{ratio:,.0f}×[/] (target ≥ 100×: {mark})")
+
+    styles = Table(title="Right % per style")
+    styles.add_column("style")
+    for r in results:
+        styles.add_column(r.tool, justify="right")
+    for style in STYLES:
+        cells = []
+        for r in results:
+            c = r.by_style.get(style)
+            cells.append(f"{100.0 * c['right'] / sum(c.values()):.2f}" if c else "–")
+        styles.add_row(style, *cells)
+    console.print(styles)
+
+    for r in results:
+        if r.tool.startswith("hopnhat") and r.wrong:
+            wrong = Table(title=f"{r.tool}: wrong answers presented as certain (first 20 of {len(r.wrong)})")
+            for col in ("address", "truth", "answer", "reason"):
+                wrong.add_column(col, overflow="fold")
+            for w in r.wrong[:20]:
+                wrong.add_row(w["address"], f"{w['truth']} (old {w['old_code']} {w['old_name']})", w["answer"],
+                              w["reason"])
+            console.print(wrong)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--n", type=int, default=10_000, help="addresses for the side-by-side run (default 10000)")
+    ap.add_argument("--cli-n", type=int, default=100_000, help="addresses for the CLI whole-process run")
+    ap.add_argument("--seed", type=int, default=7, help="random seed (the CLI set uses seed + 1000)")
+    ap.add_argument("--peer-budget", type=float, default=60.0,
+                    help="seconds a peer may take on the full set, else it runs on the first 2000 (default 60)")
+    ap.add_argument("--output", type=Path, default=OUT, help=f"JSON result file (default {OUT})")
+    args = ap.parse_args(argv)
+
+    block_network()
+    start = time.perf_counter()
+    cases = generate(args.n, args.seed)
+    cli_cases = generate(args.cli_n, args.seed + CLI_SEED_OFFSET)
+    console.print(f"generated {len(cases):,} + {len(cli_cases):,} addresses in {time.perf_counter() - start:.1f} s "
+                  f"(seed {args.seed}); e.g. {cases[0].address!r}")
+
+    with console.status("hopnhat Python API…"):
+        api_cold, api_warm = run_hopnhat_api(cases)
+    with console.status(f"hopnhat CLI on {len(cli_cases):,} addresses…"):
+        cli = run_hopnhat_cli(cli_cases)
+    results = [api_cold, api_warm, cli]
+    with console.status("vietnamadminunits 1.0.4…"):
+        convert, setup = vietnamadminunits_converter()
+        vau = run_peer("vietnamadminunits 1.0.4", cases, convert, setup, args.peer_budget)
+    with console.status("vietnam-address-converter 1.0.5…"):
+        convert, setup = vietnam_address_converter()
+        vac = run_peer("vietnam-address-converter 1.0.5", cases, convert, setup, args.peer_budget)
+    results += [vau, vac]
+
+    n_splits = sum(len(c.truth) > 1 for c in cases)
+    print_tables(results, cli, vau, n_splits)
+
+    payload = {
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "n": args.n, "cli_n": args.cli_n, "seed": args.seed, "provinces": PROVINCES, "styles": list(STYLES),
+        "split_addresses": n_splits, "python": platform.python_version(), "machine": platform.platform(),
+        "cli_vs_vietnamadminunits_speed": round(cli.per_second / vau.per_second, 1),
+        "results": [r.summary() for r in results],
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
