@@ -39,13 +39,14 @@ def _grid(start: date, end: date, width: int, height: int) -> list[str]:
     return parts
 
 
-def _marker(d: date | None, name: str, colour: str, start: date, end: date, width: int, height: int) -> list[str]:
+def _marker(d: date | None, name: str, colour: str, start: date, end: date, width: int, height: int,
+            label_y: float = TOP - 4) -> list[str]:
     if d is None or not start <= d <= end:
         return []
     x = _x(d, start, end, width)
     return [f'<line x1="{x:.1f}" y1="{TOP - 8}" x2="{x:.1f}" y2="{height}" stroke="{colour}" stroke-width="1.5" '
             f'stroke-dasharray="4 2"/>',
-            f'<text x="{x + 3:.1f}" y="{TOP - 4}" font-size="9" fill="{colour}">{escape(name)}</text>']
+            f'<text x="{x + 3:.1f}" y="{label_y:.0f}" font-size="9" fill="{colour}">{escape(name)}</text>']
 
 
 def _bar(i: int, t: Task, state: str, start: date, end: date, width: int) -> list[str]:
@@ -74,14 +75,15 @@ def gantt_svg(tasks: Sequence[Task], states: dict[str, str] | None = None, today
     start = min(t.start for t in tasks) - timedelta(days=3)
     end = until or max(t.due for t in tasks) + timedelta(days=3)
     height = TOP + len(tasks) * ROW_H + 6
+    total_h = height + 14
     states = states or {}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif">',
-             f'<rect width="{width}" height="{height}" fill="#fff"/>']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" '
+             f'viewBox="0 0 {width} {total_h}" font-family="DejaVu Sans, Arial, sans-serif">',
+             f'<rect width="{width}" height="{total_h}" fill="#fff"/>']
     parts += _grid(start, end, width, height)
     for i, t in enumerate(tasks):
         parts += _bar(i, t, states.get(t.id, ""), start, end, width)
     parts += _marker(merger_date, tr("Ngày hợp nhất", "Merger day"), "#c00000", start, end, width, height)
-    parts += _marker(today, tr("Hôm nay", "Today"), "#1f4e79", start, end, width, height)
+    parts += _marker(today, tr("Hôm nay", "Today"), "#1f4e79", start, end, width, height + 12, height + 10)
     parts.append("</svg>")
     return "\n".join(parts)

@@ -6,6 +6,7 @@ whole document sized for one A4 landscape page, and :func:`write_pdf` turns it i
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
@@ -30,6 +31,8 @@ th { background: #ddebf7; }
 .late b { color: #c62828; } .risk b { color: #e65100; } .done b { color: #2e7d32; }
 .cols { display: flex; gap: 5mm; } .cols > div { flex: 1; }
 .muted { color: #666; } .svg svg { width: 100%; height: auto; }
+.report img.gantt { width: 100%; max-height: 62mm; object-fit: contain; object-position: left top; }
+.report ul { margin: 0; padding-left: 4mm; }
 """
 
 
@@ -130,6 +133,12 @@ def _digitisation(page: MonitorPage) -> str:
                    tr("Xã < 1%", "Communes < 1%"), tr("Thấp nhất", "Lowest")], rows)
 
 
+def _svg_img(svg: str) -> str:
+    """The chart as an embedded image so it scales to a fixed height on the printed page."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f"<img class='gantt' alt='Gantt' src='data:image/svg+xml;base64,{data}'>"
+
+
 def report_html(page: MonitorPage, title: str | None = None) -> str:
     """The one-page report for the monitoring team: done, late, at risk, urgent systems, cost, digitisation."""
     title = title or tr("Báo cáo tiến độ hợp nhất hệ thống thông tin", "Information-system consolidation progress")
@@ -138,10 +147,10 @@ def report_html(page: MonitorPage, title: str | None = None) -> str:
             f"{_alert_list(page, 'late', 6)}<h2>{_t('Có nguy cơ trễ', 'At risk')}</h2>{_alert_list(page, 'risk', 5)}"
             f"</div><div>{_urgent_table(page)}<h2>{_t('Số hóa hộ tịch theo xã', 'Civil-status digitisation')}</h2>"
             f"{_digitisation(page)}</div></div><h2>{_t('Lộ trình các hệ thống gấp', 'Urgent systems roadmap')}</h2>"
-            f"<div class='svg'>{page.gantt_svg}</div>")
+            f"<div class='svg'>{_svg_img(page.gantt_svg)}</div>")
     lang = tr("vi", "en")
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"<style>{CSS}</style></head><body>{body}</body></html>")
+            f"<style>{CSS}</style></head><body class='report'>{body}</body></html>")
 
 
 def write_pdf(html: str, path: Path) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 from pydantic import BaseModel
 
 from hopnhat.catalog.errors import CatalogError
@@ -85,8 +86,14 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, items: Sequence[BaseMode
     if not items:
         return
     model = _TABLES[table]
-    marks = ", ".join("?" for _ in model.model_fields)
-    con.executemany(f"INSERT INTO {table} VALUES ({marks})", [_row(i, model) for i in items])
+    names = [n for n, _ in _columns(model)]
+    rows = [_row(i, model) for i in items]
+    batch = pa.table({n: [r[k] for r in rows] for k, n in enumerate(names)})
+    con.register("_catalog_rows", batch)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM _catalog_rows")
+    finally:
+        con.unregister("_catalog_rows")
 
 
 def _read(con: duckdb.DuckDBPyConnection, table: str, order: str = "rowid") -> list[Any]:

@@ -100,7 +100,7 @@ def _counts(views: list[TaskView]) -> dict[str, int]:
 
 
 def _focus_tasks(views: list[TaskView]) -> list[Task]:
-    return [v.task for v in views if (v.task.urgent or v.task.fixed) and v.task.kind != "retire"][:16]
+    return [v.task for v in views if (v.task.urgent or v.task.fixed) and v.task.kind != "retire"][:14]
 
 
 def monitor_page(state: CatalogState, today: date, hook: ProgressHook = no_progress) -> MonitorPage:
