@@ -193,9 +193,16 @@ def merger_document(scn: Scenario, scale: float, seed: int, db: dict[str, Any] |
     }
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """No anchors/aliases: every table's mapping is written out in full."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def write_merger(path: Path, scn: Scenario, scale: float, seed: int, db: dict[str, Any] | None,
                  encodings: dict[str, str]) -> Path:
     doc = merger_document(scn, scale, seed, db, encodings)
-    text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
+    text = yaml.dump(doc, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=120)
     path.write_text(HEADER.format(scenario=scn.name, scale=scale, seed=seed) + text, encoding="utf-8")
     return path
