@@ -156,13 +156,19 @@ def _result(parsed: Parsed, status: Status, reason: str, codes: set[str], idx: I
     )
 
 
-def _district_only(parsed: Parsed, idx: Indexes) -> Conversion:
+def _district_targets(parsed: Parsed, idx: Indexes) -> set[str]:
+    """Every new commune the written district's communes went to."""
     codes: set[str] = set()
     for d in parsed.districts:
         if d.code in idx.ref.district_only:
             codes.add(idx.ref.district_only[d.code])
         for c in idx.ref.communes_in("old", d.province_code, d.code):
             codes |= _targets(c, idx)
+    return codes
+
+
+def _district_only(parsed: Parsed, idx: Indexes) -> Conversion:
+    codes = _district_targets(parsed, idx)
     if len(codes) == 1:
         return _result(parsed, "converted", f"district {_names(parsed.districts)} became one new unit", codes, idx)
     return _result(parsed, "ambiguous", f"no commune found, only district {_names(parsed.districts)}", codes, idx)
@@ -178,6 +184,10 @@ def decide(parsed: Parsed, idx: Indexes, evidence: SplitEvidence | None = None) 
     if not codes:
         found = _names(parsed.provinces) or "nothing"
         return _result(parsed, "not_found", f"no commune recognised (found: {found})", codes, idx)
+    if parsed.commune_outside_district:
+        where = _names(parsed.districts)
+        return _result(parsed, "ambiguous", f"{_names(parsed.old_communes)} is not under {where} as written; "
+                       "check the record", codes | _district_targets(parsed, idx), idx)
     if len(codes) == 1:
         return _certain(parsed, codes, idx)
     if len(parsed.old_communes) == 1 and not new_codes and _is_split(parsed.old_communes[0], idx):
@@ -193,8 +203,6 @@ def _certain(parsed: Parsed, codes: set[str], idx: Indexes) -> Conversion:
     old = parsed.old_communes[0]
     kinds = {link.kind for c in parsed.old_communes for link in idx.ref.links.get(c.code, ())}
     reason = f"{old.name} (old {old.code}) → {new.name} ({'/'.join(sorted(kinds))})"
-    if parsed.commune_outside_district:
-        reason += "; the commune is not under the district written"
     return _result(parsed, "converted", reason, codes, idx)
 
 

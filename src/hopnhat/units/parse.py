@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from hopnhat.text.normalize import name_key
 from hopnhat.units.index import Indexes, KeyIndex, indexes, narrow_by_accents
@@ -127,8 +127,13 @@ def match_numbered(text: str, tokens: list[Token], end: int, idx: Indexes, scope
 
 def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], level: str,
                 narrow: bool = False) -> Match | None:
-    """One or two typos, within the names of the parent unit only; the best must be unique. Two typos need a name
-    of 8 letters, or 6 within a ``narrow`` scope (the communes of one district)."""
+    """One or two typos (a swap of neighbours counts as one), within the names of the parent unit only.
+
+    Two typos need a name of 8 letters, or 6 within a ``narrow`` scope (the communes of one district). Every name
+    within one more edit of the best is kept: when they are different communes the match holds them all, and the
+    converter answers *ambiguous* with all their new communes instead of guessing (``Hòa Pớhc``: Hòa Phước or Hòa
+    Phú?). A province or district must be clearly ahead of the others.
+    """
     if end <= 0:
         return None
     keys = list(dict.fromkeys(k for idx in scopes for k in idx))
@@ -141,16 +146,16 @@ def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         if len(key) < _FUZZY_MIN_LEN or key.isdigit() or _starts_with_type(tokens, start, end):
             continue
         limit = 1 if len(key) < (6 if narrow else 8) else 2
-        hits = process.extract(key, keys, scorer=Levenshtein.distance, score_cutoff=limit, limit=5)
-        if not hits:
+        hits = process.extract(key, keys, scorer=OSA.distance, score_cutoff=limit + 1, limit=10)
+        best = min((h[1] for h in hits), default=limit + 1)
+        if best > limit or best == 0:
             continue
-        best = min(h[1] for h in hits)
-        units = list(dict.fromkeys(u for h in hits if h[1] == best for idx in scopes for u in idx.get(h[0], ())))
         accepted = _accept(tokens, start, level)
         if accepted is None or not _fuzzy_allowed(tokens, start, level, accepted):
             continue
-        units = _same_type(units, accepted[1])
-        if len({u.code for u in units}) != 1 or best == 0:
+        near = [u for h in hits if h[1] <= best + 1 for idx in scopes for u in idx.get(h[0], ())]
+        units = _same_type(list(dict.fromkeys(near)), accepted[1])
+        if not units or (len({u.code for u in units}) != 1 and level != "commune"):
             continue
         written = _written(text, tokens, start, end)
         return Match(units, accepted[0], end, written, bool(accepted[1]), fuzzy=True)
@@ -212,7 +217,8 @@ def _scopes(idx: Indexes, provinces: list[Unit]) -> tuple[set[str] | None, set[s
 
 def _note_fuzzy(parsed: Parsed, match: Match | None, level: str) -> None:
     if match is not None and match.fuzzy:
-        parsed.notes.append(f"fuzzy {level}: '{match.written}' → {match.units[0].name}")
+        names = " / ".join(dict.fromkeys(u.name for u in match.units))
+        parsed.notes.append(f"fuzzy {level}: '{match.written}' → {names}")
 
 
 def parse(text: str, idx: Indexes | None = None) -> Parsed:
