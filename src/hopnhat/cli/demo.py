@@ -17,13 +17,55 @@ def demo(
     out: Path = typer.Option(Path("demo-out"), "--out", help=tr("Thư mục kết quả.", "Output folder.")),
     rows: int = typer.Option(3000, "--rows", help=tr("Số địa chỉ mẫu mỗi cặp tỉnh.", "Sample addresses per pair.")),
     seed: int = typer.Option(7, "--seed", help=tr("Hạt giống ngẫu nhiên.", "Random seed.")),
+    scale: float = typer.Option(0.002, "--scale", help=tr("Quy mô dữ liệu giả lập (1.0 ≈ 1 triệu nhân khẩu).",
+                                                          "Estate scale (1.0 ≈ 1 M persons).")),
 ) -> None:
     """Chạy trình diễn đầy đủ / run the end-to-end demo of a provincial merger."""
     out.mkdir(parents=True, exist_ok=True)
     console.print(Panel.fit(tr(
         "hopnhat — trình diễn hợp nhất: Quảng Nam → Đà Nẵng, Kon Tum → Quảng Ngãi, Hải Dương → Hải Phòng",
         "hopnhat demo — mergers: Quảng Nam → Đà Nẵng, Kon Tum → Quảng Ngãi, Hải Dương → Hải Phòng")))
+    estate = _estate(out, scale, seed)
+    _catalog(estate, out)
     _addresses(out, rows, seed)
+    console.rule(tr("Tiếp theo", "Next"))
+    console.print(tr("Di chuyển dữ liệu (migrate), đối soát, liên kết hồ sơ và giao diện web tra cứu sẽ được bổ sung "
+                     "ở các bước sau; dữ liệu và merger.yaml ở trên đã sẵn sàng cho chúng.",
+                     "Migration, reconciliation, linkage and the lookup web app come next; the estate and its "
+                     "merger.yaml above are ready for them."))
+
+
+def _estate(out: Path, scale: float, seed: int) -> Path:
+    from hopnhat.demo.estate import build_estate
+
+    console.rule(tr("Bước 1: hệ thống cũ của Quảng Nam và Đà Nẵng (dữ liệu giả lập có đáp án)",
+                    "Step 1: the legacy systems of Quảng Nam and Đà Nẵng (synthetic, with known truth)"))
+    result = build_estate("danang", scale, seed, out / "estate")
+    table = Table(title=tr("Dữ liệu cũ", "Legacy estate"))
+    for head in (tr("Bảng", "Table"), tr("Số dòng", "Rows")):
+        table.add_column(head)
+    for name, info in sorted(result.tables.items())[:14]:
+        table.add_row(name, f"{info['rows']:,}")
+    console.print(table)
+    console.print(f"  {result.rows:,} {tr('dòng', 'rows')} → {result.out} (merger.yaml, estate/, truth/)")
+    return result.out
+
+
+def _catalog(estate: Path, out: Path) -> None:
+    from hopnhat.demo.estate import run_catalog
+
+    console.rule(tr("Bước 2: kiểm kê, đánh giá, lộ trình", "Step 2: inventory, evaluation, roadmap"))
+    summary = run_catalog(estate, out)
+    table = Table(title=tr(f"{summary.systems} hệ thống — khuyến nghị", f"{summary.systems} systems — recommendations"))
+    table.add_column(tr("Khuyến nghị", "Recommendation"))
+    table.add_column(tr("Số hệ thống", "Systems"), justify="right")
+    for action, count in summary.actions.most_common():
+        table.add_row(str(action), str(count))
+    console.print(table)
+    for line in summary.tthc_reasons:
+        console.print(f"  {line}", highlight=False)
+    console.print(f"  {summary.tasks} {tr('nhiệm vụ trong lộ trình', 'roadmap tasks')} → {summary.gantt_svg}")
+    console.print(f"  {tr('Báo cáo giám sát', 'Monitoring report')}: {summary.report_html}, {summary.report_pdf}")
 
 
 def _addresses(out: Path, rows: int, seed: int) -> None:
@@ -31,7 +73,7 @@ def _addresses(out: Path, rows: int, seed: int) -> None:
     from hopnhat.demo.addresses import PAIRS, convert_sample
     from hopnhat.units.convert import STATUSES
 
-    console.rule(tr("Bước: chuyển đổi địa chỉ cũ → đơn vị hành chính mới", "Step: old addresses → new units"))
+    console.rule(tr("Bước 3: chuyển đổi địa chỉ cũ → đơn vị hành chính mới", "Step 3: old addresses → new units"))
     table = Table(title=tr("Địa chỉ cũ của ba cặp tỉnh hợp nhất", "Legacy addresses of the three merged pairs"))
     table.add_column(tr("Trạng thái", "Status"))
     samples = [convert_sample(s, rows, seed, out) for s in PAIRS]

@@ -1,0 +1,49 @@
+"""Demo steps: the legacy estate of the merger (synth) and the catalog (inventory → decisions → roadmap → report)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from hopnhat.catalog import api
+from hopnhat.catalog.store import load_state
+from hopnhat.catalog.views import roadmap_page
+from hopnhat.synth import SynthSettings, generate
+from hopnhat.synth.generate import SynthResult
+
+DEMO_TODAY = date(2025, 7, 10)  # ten days after the merger took effect
+
+
+@dataclass
+class CatalogSummary:
+    systems: int
+    actions: Counter
+    tthc_reasons: list[str]
+    tasks: int
+    report_html: Path
+    report_pdf: Path
+    gantt_svg: Path
+
+
+def build_estate(scenario: str, scale: float, seed: int, out: Path) -> SynthResult:
+    """The legacy systems of both old provinces, with their known truth and merger.yaml."""
+    return generate(SynthSettings(scenario, scale, seed, out))
+
+
+def run_catalog(estate_dir: Path, out: Path) -> CatalogSummary:
+    """Import both provinces' inventories, evaluate every pair, plan the roadmap and write the one-page report."""
+    db = out / "catalog.duckdb"
+    db.unlink(missing_ok=True)
+    inventories = sorted(estate_dir.rglob("inventory-*.xlsx"))
+    api.import_files(db, inventories)
+    decisions = api.run_evaluate(db)
+    tasks = api.run_plan(db)
+    html, pdf = out / "catalog-report.html", out / "catalog-report.pdf"
+    api.write_report(db, DEMO_TODAY, html, pdf)
+    gantt = out / "roadmap-gantt.svg"
+    gantt.write_text(roadmap_page(load_state(db), DEMO_TODAY)["gantt_svg"], encoding="utf-8")
+    tthc = [d for d in decisions if "TTHC" in d.system_id]
+    reasons = [f"{d.system_id}: {d.action} — {d.reasons_vi[0] if d.reasons_vi else ''}" for d in tthc]
+    return CatalogSummary(len(decisions), Counter(d.action for d in decisions), reasons, len(tasks), html, pdf, gantt)
