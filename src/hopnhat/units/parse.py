@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from hopnhat.text.normalize import name_key
+from hopnhat.text.normalize import accent_key, has_diacritics, name_key
 from hopnhat.units.index import Indexes, KeyIndex, indexes, narrow_by_accents
 from hopnhat.units.reference import Unit
 from hopnhat.units.tokens import TYPE_WORDS, Token, tokenize, type_word_before
@@ -102,11 +102,35 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         accepted = (accepted[0], accepted[1] or leading)
         name_start = start + (len(TYPE_WORDS_BY_KEY[leading]) if leading else 0)
         written = _written(text, tokens, name_start, end)
+        weak = _contradicted(units, written, accepted[1])
         units = _same_type(narrow_by_accents(units, written), accepted[1])
         if not units:
             continue
+        if weak:  # "Xã Thanh Hả" is neither Thị trấn Thanh Hà nor surely Xã Thanh Hải: keep every near name
+            near = _neighbours(key, scopes, accepted[1])
+            return Match(list(dict.fromkeys(units + near)), accepted[0], end, written, bool(accepted[1]), fuzzy=True)
         return Match(units, accepted[0], end, written, bool(accepted[1]))
     return None
+
+
+def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
+    """The letters match but what else was written does not: its diacritics agree with no unit's name, or its type
+    word (Xã) with no unit's type (Thị trấn). Then the match may be a typo of a neighbour."""
+    if has_diacritics(written):
+        key = accent_key(written)
+        if not any(key in (accent_key(u.name), accent_key(u.short_name)) for u in units):
+            return True
+    return bool(type_key) and not any(name_key(u.type) == type_key for u in units)
+
+
+def _neighbours(key: str, scopes: list[KeyIndex], type_key: str) -> list[Unit]:
+    """Units whose name is one edit from ``key`` (of the written type when one was written)."""
+    if len(key) < _FUZZY_MIN_LEN:
+        return []
+    keys = list(dict.fromkeys(k for idx in scopes for k in idx))
+    hits = process.extract(key, keys, scorer=OSA.distance, score_cutoff=1, limit=10)
+    units = [u for h in hits if h[1] == 1 for idx in scopes for u in idx.get(h[0], ())]
+    return [u for u in units if not type_key or name_key(u.type) == type_key]
 
 
 def match_numbered(text: str, tokens: list[Token], end: int, idx: Indexes, scopes: list[str]) -> Match | None:
