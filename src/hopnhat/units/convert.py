@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Literal
 
 from hopnhat.errors import InputError
-from hopnhat.text.normalize import name_key
 from hopnhat.units.index import Indexes, indexes
 from hopnhat.units.parse import Parsed, parse
 from hopnhat.units.reference import Unit
@@ -236,8 +235,3 @@ def convert_address(text: object, evidence: SplitEvidence | None = None) -> Conv
         return Conversion(status="invalid", reason=problem)
     idx = indexes()
     return decide(parse(str(text), idx), idx, evidence)
-
-
-def unit_key(text: str) -> str:
-    """Matching key of a unit name (exported for callers that compare names)."""
-    return name_key(text)
