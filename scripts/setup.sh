@@ -27,7 +27,7 @@ fi
 stamp=.venv/.installed-$(cat pyproject.toml | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[dev,bench]"
+  .venv/bin/pip install -q -e ".[dev,bench,spark]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
