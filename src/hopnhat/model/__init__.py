@@ -1,0 +1,1 @@
+"""The unified model (see schema)."""

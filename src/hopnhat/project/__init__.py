@@ -1,0 +1,1 @@
+"""The merger project: its file, validated at the edge."""

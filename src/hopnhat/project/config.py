@@ -1,0 +1,315 @@
+"""The merger project file (``merger.yaml``), validated once at the edge.
+
+Every error names the file, the key (``sources[2].tables[0].columns.birth_date.formats``) and what was expected. Paths
+in the file are relative to the file. See ``hopnhat init`` for a commented starting file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from hopnhat.errors import ConfigError
+from hopnhat.model.schema import ENTITIES, FIELD_TYPES, FIELDS, field as schema_field
+
+SourceKind = Literal["csv", "tsv", "excel", "ndjson", "json", "parquet", "sqlite", "postgresql", "mysql", "mariadb"]
+FILE_KINDS = ("csv", "tsv", "excel", "ndjson", "json", "parquet")
+SQL_KINDS = ("sqlite", "postgresql", "mysql", "mariadb")
+ORIGINS = ("column", "json", "coalesce", "from_nonempty", "const")
+DATE_FORMATS = ("dd/mm/yyyy", "mm/dd/yyyy", "yyyy-mm-dd", "yyyy", "excel_serial", "iso8601", "dd/mm/yyyy HH:MM",
+                "yyyymmdd", "dd-mm-yyyy", "dd.mm.yyyy")
+# a field's source type may differ from its store type only along these lines (value parsed, then stored)
+COMPATIBLE = {("text", "admin_code"), ("admin_code", "admin_address"), ("text", "sex")}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnSpec(_Model):
+    """Where one field's value comes from and how to read it."""
+
+    column: str | None = None
+    json_path: str | None = Field(default=None, alias="json")
+    coalesce: list[str] | None = None
+    from_nonempty: dict[str, str] | None = None
+    const: str | int | float | None = None
+    type: str | None = None
+    formats: list[str] | None = None
+    values: dict[str, str | int] | None = None
+    version: Literal["old", "new"] = "old"
+    lookup: str | None = None
+    decimal: Literal[",", "."] = "."
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ColumnSpec:
+        given = [o for o, v in (("column", self.column), ("json", self.json_path), ("coalesce", self.coalesce),
+                                ("from_nonempty", self.from_nonempty), ("const", self.const)) if v is not None]
+        if len(given) != 1:
+            raise ValueError(f"exactly one of {', '.join(ORIGINS)} expected, got {given or 'none'}")
+        if self.type is not None and self.type not in FIELD_TYPES:
+            raise ValueError(f"type must be one of {', '.join(FIELD_TYPES)}")
+        bad = [f for f in self.formats or () if f not in DATE_FORMATS]
+        if bad:
+            raise ValueError(f"unknown date format(s) {bad}; known: {', '.join(DATE_FORMATS)}")
+        return self
+
+    @property
+    def origin(self) -> str:
+        return next(o for o, v in (("column", self.column), ("json", self.json_path), ("coalesce", self.coalesce),
+                                   ("from_nonempty", self.from_nonempty), ("const", self.const)) if v is not None)
+
+    def source_columns(self) -> list[str]:
+        """The source columns this field reads (top-level name for a JSON path)."""
+        if self.column is not None:
+            return [self.column]
+        if self.json_path is not None:
+            return [self.json_path.split(".")[0]]
+        if self.coalesce is not None:
+            return list(self.coalesce)
+        if self.from_nonempty is not None:
+            return list(self.from_nonempty)
+        return []
+
+
+class TableSpec(_Model):
+    """One source table (or file, sheet, query) and its mapping onto a unified entity."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    path: str | None = None
+    table: str | None = None
+    query: str | None = None
+    sheet: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    column_encodings: dict[str, str] = Field(default_factory=dict)
+    header_rows: list[int] | None = None
+    data_start_row: int | None = None
+    header_join: str = " - "
+    maps_to: str
+    source_key: ColumnSpec | None = None
+    explode: str | None = None
+    columns: dict[str, ColumnSpec]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lift_specials(cls, data: Any) -> Any:
+        """``source_key`` and ``explode`` may be written among the columns; short forms become specs."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        cols = dict(data.get("columns") or {})
+        for special in ("source_key", "explode"):
+            if special in cols and special not in data:
+                data[special] = cols.pop(special)
+        data["columns"] = {k: ({"column": v} if isinstance(v, str) else v) for k, v in cols.items()}
+        if isinstance(data.get("source_key"), str):
+            data["source_key"] = {"column": data["source_key"]}
+        return data
+
+    @field_validator("maps_to")
+    @classmethod
+    def _entity(cls, v: str) -> str:
+        if v not in ENTITIES:
+            raise ValueError(f"maps_to must be one of {', '.join(ENTITIES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _fields_known(self) -> TableSpec:
+        if self.source_key is None and self.explode is None:
+            raise ValueError("'source_key' is required (a table of exploded lists uses parent key + position)")
+        if self.explode is not None and "parent_key" not in self.columns:
+            raise ValueError("an exploded table needs a 'parent_key' field naming its parent's key")
+        for name, spec in self.columns.items():
+            known = schema_field(self.maps_to, name)
+            if known is None:
+                fields = ", ".join(f.name for f in FIELDS[self.maps_to])
+                raise ValueError(f"field {name!r} is not in {self.maps_to} (fields: {fields})")
+            src = spec.type or "text"
+            if src != known.default_type and (src, known.default_type) not in COMPATIBLE and spec.type is not None:
+                raise ValueError(f"field {name!r} is {known.default_type}; type {src!r} cannot be stored there")
+        return self
+
+    def field_type(self, name: str) -> str:
+        """The store type of a mapped field."""
+        known = schema_field(self.maps_to, name)
+        assert known is not None
+        return known.default_type
+
+
+class Lookup(_Model):
+    """A small code list shipped beside a source (e.g. receiving units → admin codes)."""
+
+    path: str
+    key: str
+    admin_code: str | None = None
+    name: str | None = None
+    encoding: str = "utf-8"
+
+
+class SourceSpec(_Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    system: str
+    province: str | None = None
+    kind: SourceKind
+    path: str | None = None
+    dsn: str | None = None
+    strictness: Literal["strict", "lenient"] = "lenient"
+    lookups: dict[str, Lookup] = Field(default_factory=dict)
+    tables: list[TableSpec]
+
+    @model_validator(mode="after")
+    def _where(self) -> SourceSpec:
+        if self.kind in SQL_KINDS and self.kind != "sqlite" and not self.dsn:
+            raise ValueError(f"a {self.kind} source needs 'dsn'")
+        if self.kind == "sqlite" and not (self.path or self.dsn):
+            raise ValueError("a sqlite source needs 'path' (or 'dsn')")
+        for t in self.tables:
+            if self.kind in FILE_KINDS and not t.path:
+                raise ValueError(f"table {t.name!r}: a {self.kind} table needs 'path'")
+            if self.kind in SQL_KINDS and not (t.table or t.query):
+                raise ValueError(f"table {t.name!r}: a database table needs 'table' or 'query'")
+            for f, spec in t.columns.items():
+                if spec.lookup and spec.lookup not in self.lookups:
+                    raise ValueError(f"table {t.name!r}, field {f!r}: lookup {spec.lookup!r} is not declared")
+        names = [t.name for t in self.tables]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"table names repeated: {sorted(dup)}")
+        return self
+
+
+class MergedUnit(_Model):
+    province_code: str = Field(pattern=r"^\d{2}$")
+    name: str
+    cutover: date = date(2025, 7, 1)
+    old_provinces: list[str] = Field(default_factory=list)
+
+
+class StoreSpec(_Model):
+    path: str = "hopnhat.duckdb"
+    url: str | None = None
+    app_db: str = "hopnhat-app.sqlite"
+
+
+class Evidence(_Model):
+    split_hamlets: str | None = None
+    split_map_sheets: str | None = None
+
+
+class LinkageSpec(_Model):
+    """Linkage settings; thresholds are match probabilities."""
+
+    enabled: bool = True
+    entities: list[Literal["person", "organization", "parcel"]] = Field(
+        default_factory=lambda: ["person", "organization", "parcel"])
+    match_threshold: float = Field(default=0.95, gt=0, lt=1)
+    review_threshold: float = Field(default=0.6, gt=0, lt=1)
+    source_trust: list[str] = Field(default_factory=list)
+    survivorship: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _order(self) -> LinkageSpec:
+        if self.review_threshold >= self.match_threshold:
+            raise ValueError("review_threshold must be below match_threshold")
+        return self
+
+
+class MergerConfig(_Model):
+    version: Literal[1] = 1
+    merged_unit: MergedUnit
+    store: StoreSpec = StoreSpec()
+    evidence: Evidence = Evidence()
+    national_status: dict[int, str] = Field(default_factory=dict)
+    linkage: LinkageSpec = LinkageSpec()
+    sources: list[SourceSpec]
+
+    @model_validator(mode="after")
+    def _unique(self) -> MergerConfig:
+        names = [s.name for s in self.sources]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"source names repeated: {sorted(dup)}")
+        return self
+
+
+class Project:
+    """A validated merger file and the folder it lives in (paths resolve against it)."""
+
+    def __init__(self, path: Path, config: MergerConfig, raw: dict[str, Any]) -> None:
+        self.path = path
+        self.base = path.parent
+        self.config = config
+        self.raw = raw
+
+    def resolve(self, relative: str) -> Path:
+        p = Path(relative)
+        return p if p.is_absolute() else (self.base / p)
+
+    @property
+    def store_path(self) -> Path:
+        return self.resolve(self.config.store.path)
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.store_path.with_suffix("").parent / (self.store_path.stem + "-runs")
+
+    @property
+    def app_db_path(self) -> Path:
+        return self.resolve(self.config.store.app_db)
+
+    def config_hash(self) -> str:
+        blob = json.dumps(self.config.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def source(self, name: str) -> SourceSpec:
+        for s in self.config.sources:
+            if s.name == name:
+                return s
+        raise ConfigError(f"no source named {name!r}", source=name)
+
+
+def _loc(loc: tuple[Any, ...], raw: Any) -> str:
+    """A pydantic location as the user wrote it: sources[1].tables[0].columns.birth_date."""
+    out = ""
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            if isinstance(node, list):
+                continue
+            out += ("." if out else "") + str(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return out or "(top level)"
+
+
+def load_project(path: Path | str) -> Project:
+    """Read and validate a merger file; every problem becomes one ConfigError naming file, key and expectation."""
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise ConfigError("merger file not found", source=str(path))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError("merger file is not valid YAML", source=str(path), reason=str(exc)) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError("merger file must be a mapping at the top level", source=str(path))
+    try:
+        config = MergerConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"{_loc(e['loc'], raw)}: {e['msg']}" for e in exc.errors()]
+        raise ConfigError("merger file is invalid", source=str(path), column=_loc(exc.errors()[0]["loc"], raw),
+                          reason="; ".join(problems)) from exc
+    return Project(path, config, raw)
