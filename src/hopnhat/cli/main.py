@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hopnhat import __version__
-from hopnhat.cli import catalog, demo, repair, units
+from hopnhat.cli import catalog, demo, migrate, repair, units
 from hopnhat.cli import synth as synth_cli
 from hopnhat.i18n import set_language
 
@@ -21,6 +21,12 @@ app.add_typer(catalog.app, name="catalog")
 app.command("synth")(synth_cli.synth)
 app.command("repair")(repair.repair)
 app.command("demo")(demo.demo)
+app.command("init")(migrate.init)
+app.command("migrate")(migrate.migrate)
+app.command("reconcile")(migrate.reconcile)
+app.command("publish")(migrate.publish)
+app.add_typer(migrate.store_app, name="store")
+app.add_typer(migrate.quarantine_app, name="quarantine")
 
 
 def _version(value: bool) -> None:

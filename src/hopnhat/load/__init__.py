@@ -1,0 +1,1 @@
+"""The unified store: DuckDB writer, checksums, publishing to PostgreSQL."""

@@ -1,0 +1,87 @@
+"""The unified store: a DuckDB file (embedded, nothing to install). Schema creation and Arrow batch inserts.
+
+One source table is loaded inside one transaction (its old rows deleted, its new rows inserted, its state recorded),
+so a crash at any point leaves the store as it was before that table: a rerun redoes it and never duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from hopnhat.errors import InputError
+from hopnhat.model.schema import ENTITIES, HOUSEKEEPING, LINEAGE, Column, ddl, entity_columns
+
+ARROW = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(),
+         "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "BOOLEAN": pa.bool_()}
+KEEP_ACROSS_RUNS = ("review_decisions", "golden_ids")
+LEGACY = "legacy"
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only and not path.exists():
+        raise InputError("the store does not exist yet: run `hopnhat migrate` first", source=str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise InputError("cannot open the store", source=str(path), reason=str(exc)) from exc
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for entity in ENTITIES:
+        con.execute(ddl(entity, entity_columns(entity)))
+    for table, cols in HOUSEKEEPING.items():
+        con.execute(ddl(table, cols))
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {LEGACY}")
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def legacy_name(source: str, table: str) -> str:
+    return f"{LEGACY}.{quote(source + '__' + table)}"
+
+
+def arrow_table(columns: Sequence[Column], data: dict[str, Sequence[Any]], rows: int) -> pa.Table:
+    """An Arrow table with exactly ``columns`` (missing ones null), typed as the store says."""
+    arrays = []
+    for col in columns:
+        values = data.get(col.name)
+        typ = ARROW[col.sql_type]
+        arrays.append(pa.nulls(rows, typ) if values is None else pa.array(values, typ))
+    return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, batch: pa.Table) -> None:
+    if batch.num_rows == 0:
+        return
+    con.register("_hopnhat_batch", batch)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _hopnhat_batch")
+    finally:
+        con.unregister("_hopnhat_batch")
+
+
+def purge_table(con: duckdb.DuckDBPyConnection, entity: str, source: str, table: str) -> None:
+    """Remove what an earlier (possibly crashed) load of this source table left, before loading it again."""
+    where = "src_source = ? AND src_table = ?"
+    for name in (entity, "quarantine", "cell_issues", "merged_rows", "table_state"):
+        con.execute(f"DELETE FROM {quote(name)} WHERE {where}", [source, table])
+    prefix = f"{source}/{table}/"
+    con.execute("DELETE FROM repairs WHERE starts_with(record_id, ?)", [prefix])
+    con.execute(f"DROP TABLE IF EXISTS {legacy_name(source, table)}")
+
+
+def create_legacy(con: duckdb.DuckDBPyConnection, source: str, table: str, columns: list[str]) -> None:
+    cols = ", ".join(f"{quote(c)} VARCHAR" for c in columns)
+    con.execute(f"CREATE TABLE {legacy_name(source, table)} (record_id VARCHAR, _row BIGINT, _item BIGINT, "
+                f"_error VARCHAR, {cols})")
+
+
+LINEAGE_NAMES = [c.name for c in LINEAGE]

@@ -1,0 +1,196 @@
+"""Apply one source table's mapping to a batch: raw text → repaired text → typed fields → store columns.
+
+The result of a batch is column lists aligned with the batch's rows, the repairs made (originals kept), the problems
+found per row, and for each row whether it must go to quarantine and why. How strict to be is the source's setting:
+``strict`` quarantines a row with any unusable value; ``lenient`` loads it with that value empty and records the
+problem (the raw value stays in the repairs/issues tables and in the legacy archive).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from hopnhat.i18n import tr
+from hopnhat.map.admin import SUFFIXES, AdminResolver, AdminResult
+from hopnhat.map.extract import extract, origin_label
+from hopnhat.model.schema import FIELDS
+from hopnhat.project.config import ColumnSpec, SourceSpec, TableSpec
+from hopnhat.repair.stage import ColumnRepairer, canonical_encoding
+from hopnhat.values import parse_column
+
+REQUIRED = {"person": ("full_name",), "civil_servant": ("full_name",), "dossier": ("code",),
+            "dossier_history": ("parent_key",), "parcel": ("parcel_number",), "person_event": ("kind",),
+            "organization": ("name",)}
+_PARSE_FIRST = ("birth_date", "sex")  # id numbers are checked against them
+_ADMIN = ("admin_code", "admin_address")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem with one cell (or a whole row when ``field`` is None)."""
+
+    row: int
+    field: str | None
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+    severity: str = "error"
+
+
+@dataclass
+class MappedBatch:
+    keys: list[str | None]
+    src_rows: list[int]
+    row_hashes: list[str]
+    columns: dict[str, list[Any]]
+    raw: list[str | None]
+    repairs: list[tuple[int, str, str, str, str, str]] = field(default_factory=list)  # row, field, col, orig, new, kind
+    issues: list[Issue] = field(default_factory=list)
+    quarantine: dict[int, Issue] = field(default_factory=dict)
+
+
+def row_hash(raw: str | None, item: int | None) -> str:
+    blob = (raw or "") + ("" if item is None else f"#{item}")
+    return hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+class TableMapper:
+    """Maps the batches of one source table (stateful: encodings detected once, caches kept)."""
+
+    def __init__(self, source: SourceSpec, table: TableSpec, resolver: AdminResolver,
+                 lookups: dict[str, dict[str, dict[str, str]]]) -> None:
+        self.source = source
+        self.table = table
+        self.resolver = resolver
+        self.lookups = lookups
+        self.repairers: dict[str, ColumnRepairer] = {}
+
+    # --- per field ---------------------------------------------------------------------------------------------
+    def _encoding(self, spec: ColumnSpec) -> str | None:
+        for col in spec.source_columns():
+            if col in self.table.column_encodings:
+                return canonical_encoding(self.table.column_encodings[col])
+        return canonical_encoding(self.table.encoding)
+
+    def _repaired(self, name: str, spec: ColumnSpec, cells: list[str | None], out: MappedBatch) -> list[str | None]:
+        if spec.const is not None or spec.from_nonempty is not None:
+            return cells
+        rep = self.repairers.setdefault(name, ColumnRepairer(origin_label(spec), self._encoding(spec)))
+        fixed, changes = rep.repair(cells)
+        for ch in changes:
+            if ch.problem is None:
+                out.repairs.append((ch.index, name, origin_label(spec), ch.original, ch.repaired, ch.kind))
+            else:
+                out.issues.append(Issue(ch.index, name, origin_label(spec), ch.original, "bad_encoding", ch.problem))
+        return fixed
+
+    def _parse_kind(self, name: str, spec: ColumnSpec) -> str:
+        store = self.table.field_type(name)
+        if store in _ADMIN or spec.lookup:
+            return store if store in _ADMIN else "admin_code"
+        return spec.type or store
+
+    def _admin(self, name: str, spec: ColumnSpec, kind: str, cells: list[str | None], columns: dict[str, list[Any]],
+               texts: dict[str, list[str | None]]) -> list[AdminResult]:
+        if spec.lookup:
+            cells = self._via_lookup(spec.lookup, cells)
+        if kind == "admin_address":
+            return self.resolver.from_text(cells)
+        hints = texts.get("hamlet") or texts.get("address") or texts.get("place")
+        sheets = texts.get("map_sheet")
+        return self.resolver.from_codes(cells, spec.version, hints, sheets)
+
+    def _via_lookup(self, name: str, cells: list[str | None]) -> list[str | None]:
+        table = self.lookups.get(name, {})
+        column = self.source.lookups[name].admin_code
+        return [(table.get(c.strip(), {}).get(column or "") if c else None) for c in cells]
+
+    def _store_admin(self, name: str, cells: list[str | None], results: list[AdminResult], out: MappedBatch) -> None:
+        out.columns[name] = cells
+        for suffix, attr in zip(SUFFIXES, ("old_commune_code", "new_province_code", "new_commune_code", "status",
+                                           "candidates", "reason")):
+            out.columns[name + suffix] = [getattr(r, attr) or None for r in results]
+        for i, (cell, r) in enumerate(zip(cells, results)):
+            if cell and r.status in ("not_found", "invalid"):
+                out.issues.append(Issue(i, name, None, cell, f"unit_{r.status}", r.reason or r.status, "warning"))
+
+    def _typed(self, name: str, spec: ColumnSpec, kind: str, cells: list[str | None], out: MappedBatch,
+               context: dict[str, list[Any]]) -> None:
+        opts: dict[str, Any] = {"formats": spec.formats, "values": spec.values, "decimal": spec.decimal}
+        if kind == "id_number" and context:
+            opts["context"] = context
+        result = parse_column(kind, cells, **opts)
+        out.columns[name] = list(result.values)
+        for suffix, values in result.extras.items():
+            out.columns[name + suffix] = list(values)
+        for i, problem in result.problems:
+            out.issues.append(Issue(i, name, origin_label(spec), cells[i], problem.code, problem.message,
+                                    problem.severity))
+
+    # --- per batch ---------------------------------------------------------------------------------------------
+    def _field_order(self) -> list[str]:
+        names = list(self.table.columns)
+        return sorted(names, key=lambda n: (n not in _PARSE_FIRST, self._parse_kind(n, self.table.columns[n])
+                                            in _ADMIN, names.index(n)))
+
+    def map_batch(self, batch: pa.Table) -> MappedBatch:
+        n = batch.num_rows
+        data = {name: batch.column(name).to_pylist() for name in batch.column_names}
+        items = data.get("_item") or [None] * n
+        raw = data.get("_raw") or [None] * n
+        out = MappedBatch(keys=self._keys(data, n, items), src_rows=list(data["_row"]),
+                          row_hashes=[row_hash(r, it) for r, it in zip(raw, items)], columns={}, raw=raw)
+        texts: dict[str, list[str | None]] = {}
+        for name in self._field_order():
+            spec = self.table.columns[name]
+            cells = self._repaired(name, spec, extract(spec, data, n), out)
+            texts[name] = cells
+            kind = self._parse_kind(name, spec)
+            if kind in _ADMIN:
+                self._store_admin(name, cells, self._admin(name, spec, kind, cells, out.columns, texts), out)
+            else:
+                ctx = {k: out.columns[k] for k in _PARSE_FIRST if k in out.columns}
+                self._typed(name, spec, kind, cells, out, ctx)
+        self._dispose(out, data.get("_error") or [None] * n)
+        return out
+
+    def _keys(self, data: dict[str, list[Any]], n: int, items: list[int | None]) -> list[str | None]:
+        if self.table.explode is not None:
+            parents = extract(self.table.columns["parent_key"], data, n)
+            return [f"{p.strip()}#{it}" if p and p.strip() and it is not None else None
+                    for p, it in zip(parents, items)]
+        assert self.table.source_key is not None
+        keys = extract(self.table.source_key, data, n)
+        return [k.strip() if k and k.strip() else None for k in keys]
+
+    def _dispose(self, out: MappedBatch, errors: list[str | None]) -> None:
+        """Decide which rows go to quarantine, and why (first reason wins; all reasons are kept in issues)."""
+        strict = self.source.strictness == "strict"
+        for i, err in enumerate(errors):
+            if err:
+                code, _, message = err.partition(": ")
+                out.quarantine[i] = Issue(i, None, None, out.raw[i], code or "unreadable_row", message or err)
+            elif out.keys[i] is None:
+                out.quarantine[i] = Issue(i, None, None, None, "missing_key",
+                                          tr("thiếu khóa của dòng", "the row has no key"))
+        for name in REQUIRED.get(self.table.maps_to, ()):
+            values = out.columns.get(name)
+            if values is None:
+                continue
+            for i, v in enumerate(values):
+                if i not in out.quarantine and (v is None or v == ""):
+                    out.quarantine[i] = Issue(i, name, None, None, "missing_required",
+                                              tr(f"thiếu trường bắt buộc {name}", f"required field {name} is empty"))
+        for issue in out.issues:
+            if strict and issue.severity == "error" and issue.row not in out.quarantine:
+                out.quarantine[issue.row] = issue
+
+
+def store_fields(entity: str) -> list[str]:
+    """Field names of an entity (schema order)."""
+    return [f.name for f in FIELDS[entity]]

@@ -1,0 +1,1 @@
+"""Reconciliation: the books per source table, checksums, reports, in-flight dossiers."""

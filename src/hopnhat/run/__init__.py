@@ -1,0 +1,1 @@
+"""Migration runs: resumable, one folder per run."""

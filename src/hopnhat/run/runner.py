@@ -1,0 +1,186 @@
+"""A migration run: every source table loaded (resumable), then linkage, then the books and the reports.
+
+A run has an id and a folder beside the store (``<store>-runs/<run id>/``) holding its manifest, its per-table state,
+and its reports. A table whose input (file size and time, or database query) and mapping have not changed since it
+was last loaded is skipped; a run killed at any point is resumed by running it again (the unfinished run keeps its
+id); a finished store run again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from hopnhat import __version__
+from hopnhat.ingest import read_lookup
+from hopnhat.load.store import connect, ensure_schema
+from hopnhat.map.admin import AdminResolver, load_map_sheets
+from hopnhat.map.mapper import TableMapper
+from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
+from hopnhat.reconcile.books import Balance, books, record_books
+from hopnhat.run.progress import Progress, TableCounts
+from hopnhat.run.table_load import load_table
+from hopnhat.units.convert import SplitEvidence
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    folder: Path
+    loaded: list[TableCounts] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    balances: list[Balance] = field(default_factory=list)
+    link: object | None = None
+
+    @property
+    def balanced(self) -> bool:
+        return all(b.balanced for b in self.balances)
+
+
+def _file_stamp(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def input_hash(project: Project, source: SourceSpec, table: TableSpec) -> str:
+    """What the table's load depends on: its mapping, its file (size, time) or database query, the evidence."""
+    parts = [table.model_dump_json(), source.model_dump_json(exclude={"tables"}), __version__]
+    if source.kind in FILE_KINDS and table.path:
+        parts.append(_file_stamp(project.resolve(table.path)))
+    elif source.path:
+        parts.append(_file_stamp(project.resolve(source.path)))
+    for lookup in source.lookups.values():
+        parts.append(_file_stamp(project.resolve(lookup.path)))
+    ev = project.config.evidence
+    for p in (ev.split_hamlets, ev.split_map_sheets):
+        if p:
+            parts.append(_file_stamp(project.resolve(p)))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def _new_run_id() -> str:
+    return datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + os.urandom(2).hex()
+
+
+def start_run(con: duckdb.DuckDBPyConnection, project: Project) -> str:
+    """The unfinished run of this merger file if there is one (resume), else a new run."""
+    row = con.execute("SELECT run_id FROM runs WHERE status = 'running' ORDER BY started_at DESC LIMIT 1").fetchone()
+    if row:
+        return row[0]
+    run_id = _new_run_id()
+    con.execute("INSERT INTO runs VALUES (?, ?, NULL, 'running', ?, ?, ?)",
+                [run_id, datetime.now(), str(project.path), project.config_hash(), __version__])
+    return run_id
+
+
+def _done(con: duckdb.DuckDBPyConnection, source: str, table: str, digest: str) -> bool:
+    row = con.execute("SELECT input_hash FROM table_state WHERE src_source = ? AND src_table = ? AND stage = 'loaded'",
+                      [source, table]).fetchone()
+    return bool(row) and row[0] == digest
+
+
+def _resolver(project: Project) -> AdminResolver:
+    ev = project.config.evidence
+    hamlets = SplitEvidence.from_csv(project.resolve(ev.split_hamlets)) if ev.split_hamlets else None
+    sheets = load_map_sheets(project.resolve(ev.split_map_sheets)) if ev.split_map_sheets else None
+    return AdminResolver(hamlets, sheets)
+
+
+def _lookups(project: Project, source: SourceSpec) -> dict[str, dict[str, dict[str, str]]]:
+    return {name: read_lookup(project, source, name) for name in source.lookups}
+
+
+class Manifest:
+    """The run folder: manifest.json (what the run is) and state.json (what each table reached)."""
+
+    def __init__(self, folder: Path, run_id: str, project: Project) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.state_path = folder / "state.json"
+        self.state: dict[str, dict[str, object]] = (json.loads(self.state_path.read_text())
+                                                    if self.state_path.exists() else {})
+        manifest = {"run_id": run_id, "merger_file": str(project.path), "config_hash": project.config_hash(),
+                    "store": str(project.store_path), "hopnhat_version": __version__,
+                    "tables": [f"{s.name}/{t.name}" for s in project.config.sources for t in s.tables]}
+        (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+
+    def mark(self, key: str, **info: object) -> None:
+        self.state[key] = {**self.state.get(key, {}), **info, "at": datetime.now().isoformat(timespec="seconds")}
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.state, ensure_ascii=False, indent=1, default=str))
+        tmp.replace(self.state_path)
+
+
+def load_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
+             progress: Progress, fresh: bool, result: RunResult) -> None:
+    resolver = _resolver(project)
+    for source in project.config.sources:
+        lookups: dict[str, dict[str, dict[str, str]]] | None = None
+        for table in source.tables:
+            key = f"{source.name}/{table.name}"
+            digest = input_hash(project, source, table)
+            if not fresh and _done(con, source.name, table.name, digest):
+                result.skipped.append(key)
+                manifest.mark(key, stage="loaded", skipped=True)
+                progress.table_skipped(source.name, table.name)
+                continue
+            lookups = lookups if lookups is not None else _lookups(project, source)
+            progress.table_started(source.name, table.name)
+            manifest.mark(key, stage="loading")
+            mapper = TableMapper(source, table, resolver, lookups)
+            counts = load_table(con, project, source, table, mapper, run_id, digest, on_batch=progress.rows)
+            manifest.mark(key, stage="loaded", read=counts.read, loaded=counts.loaded, merged=counts.merged,
+                          quarantined=counts.quarantined)
+            result.loaded.append(counts)
+            progress.table_done(counts)
+
+
+def link_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, progress: Progress) -> object | None:
+    """Linkage, when enabled and available; in one transaction so a crash leaves the store as it was."""
+    if not project.config.linkage.enabled:
+        return None
+    try:
+        from hopnhat.link import link_store
+    except ImportError:
+        return None
+    progress.stage("link")
+    return link_store(con, project.config.linkage, run_id)
+
+
+def migrate(project: Project, *, fresh: bool = False, progress: Progress | None = None,
+            link: bool = True, after_load: Callable[[], None] | None = None) -> RunResult:
+    """Run (or resume) the migration of a merger file; returns what was loaded and the books."""
+    progress = progress or Progress()
+    con = connect(project.store_path)
+    try:
+        ensure_schema(con)
+        run_id = start_run(con, project)
+        folder = project.runs_dir / run_id
+        manifest = Manifest(folder, run_id, project)
+        result = RunResult(run_id, folder)
+        load_all(con, project, run_id, manifest, progress, fresh, result)
+        if after_load:
+            after_load()
+        if link:
+            result.link = link_all(con, project, run_id, progress)
+            manifest.mark("link", stage="done" if result.link is not None else "skipped")
+        progress.stage("reconcile")
+        result.balances = books(con, project)
+        record_books(con, run_id, result.balances)
+        from hopnhat.reconcile.report import write_reports
+        write_reports(con, project, run_id, folder, result.balances)
+        con.execute("UPDATE runs SET status = 'done', finished_at = ? WHERE run_id = ?", [datetime.now(), run_id])
+        manifest.mark("run", stage="done", balanced=result.balanced)
+        return result
+    finally:
+        con.close()

@@ -1,0 +1,176 @@
+"""Load one source table: ingest → repair → map (+ units) → store, in one transaction, with exact accounting.
+
+Every row read ends in exactly one place: a record of the entity table (loaded), ``merged_rows`` (an exact copy of a
+row already loaded under the same key) or ``quarantine`` (with its reason). The legacy archive keeps every raw row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from hopnhat.i18n import tr
+from hopnhat.ingest import read_table
+from hopnhat.load.store import (LINEAGE_NAMES, arrow_table, create_legacy, insert, legacy_name, purge_table,
+                                quote)
+from hopnhat.map.mapper import Issue, MappedBatch, TableMapper
+from hopnhat.model.schema import HOUSEKEEPING, entity_columns
+from hopnhat.project.config import Project, SourceSpec, TableSpec
+from hopnhat.reconcile.tokens import checksum_hex, row_token
+from hopnhat.run.progress import TableCounts
+
+class TableLoad:
+    """The state of one table's load while its batches stream through."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
+                 mapper: TableMapper, run_id: str) -> None:
+        self.con, self.project, self.source, self.table = con, project, source, table
+        self.mapper, self.run_id = mapper, run_id
+        self.counts = TableCounts(source.name, table.name, table.maps_to)
+        self.seen: dict[str, tuple[str, str]] = {}  # key → (row hash, record id)
+        self.columns = entity_columns(table.maps_to)
+        self.legacy_cols: list[str] | None = None
+
+    def record_id(self, key: str) -> str:
+        return f"{self.source.name}/{self.table.name}/{key}"
+
+    # --- one batch ----------------------------------------------------------------------------------------------
+    def add(self, batch: pa.Table) -> None:
+        mapped = self.mapper.map_batch(batch)
+        merged = self._duplicates(mapped)
+        self.counts.read += batch.num_rows
+        for i in range(batch.num_rows):
+            self.counts.checksum += row_token(mapped.src_rows[i], mapped.keys[i])
+        loaded = [i for i in range(batch.num_rows) if i not in mapped.quarantine and i not in merged]
+        self._insert_records(mapped, loaded)
+        self._insert_quarantine(mapped)
+        self._insert_merged(mapped, merged)
+        self._insert_repairs(mapped, set(loaded))
+        self._archive(batch, mapped)
+        self.counts.loaded += len(loaded)
+        self.counts.merged += len(merged)
+        self.counts.quarantined += len(mapped.quarantine)
+
+    def _duplicates(self, m: MappedBatch) -> dict[int, str]:
+        """Rows whose key was already loaded: an exact copy is merged, a different row is quarantined."""
+        merged: dict[int, str] = {}
+        for i, key in enumerate(m.keys):
+            if key is None or i in m.quarantine:
+                continue
+            if key not in self.seen:
+                self.seen[key] = (m.row_hashes[i], self.record_id(key))
+            elif self._same_content(m, i):
+                merged[i] = self.seen[key][1]
+            else:
+                m.quarantine[i] = Issue(i, None, None, key, "duplicate_key", tr(
+                    f"khóa {key!r} đã có ở một dòng khác với nội dung khác",
+                    f"key {key!r} already used by another row with different content"))
+        return merged
+
+    def _same_content(self, m: MappedBatch, i: int) -> bool:
+        return self.seen[m.keys[i]][0] == m.row_hashes[i]  # type: ignore[index]
+
+    def _lineage(self, m: MappedBatch, rows: list[int]) -> dict[str, list[Any]]:
+        s, t = self.source, self.table
+        return {"record_id": [self.record_id(m.keys[i]) for i in rows],  # type: ignore[arg-type]
+                "src_source": [s.name] * len(rows), "src_system": [s.system] * len(rows),
+                "src_province": [s.province] * len(rows), "src_table": [t.name] * len(rows),
+                "src_key": [m.keys[i] for i in rows], "src_row": [m.src_rows[i] for i in rows],
+                "row_hash": [m.row_hashes[i] for i in rows], "run_id": [self.run_id] * len(rows)}
+
+    def _insert_records(self, m: MappedBatch, rows: list[int]) -> None:
+        data = self._lineage(m, rows)
+        for name, values in m.columns.items():
+            data[name] = [values[i] for i in rows]
+        insert(self.con, quote(self.table.maps_to), arrow_table(self.columns, data, len(rows)))
+        keep = set(rows)
+        issues = [x for x in m.issues if x.row in keep and x.field is not None]
+        self._insert_issues(m, issues)
+
+    def _insert_issues(self, m: MappedBatch, issues: list[Issue]) -> None:
+        data = {"record_id": [self.record_id(m.keys[x.row]) for x in issues],  # type: ignore[arg-type]
+                "src_source": [self.source.name] * len(issues), "src_table": [self.table.name] * len(issues),
+                "src_row": [m.src_rows[x.row] for x in issues], "field": [x.field for x in issues],
+                "source_column": [x.column for x in issues], "raw_value": [_short(x.value) for x in issues],
+                "code": [x.code for x in issues], "severity": [x.severity for x in issues],
+                "message": [x.message for x in issues]}
+        insert(self.con, "cell_issues", arrow_table(HOUSEKEEPING["cell_issues"], data, len(issues)))
+
+    def _insert_quarantine(self, m: MappedBatch) -> None:
+        rows = sorted(m.quarantine)
+        q = [m.quarantine[i] for i in rows]
+        data = {"src_source": [self.source.name] * len(rows), "src_table": [self.table.name] * len(rows),
+                "src_row": [m.src_rows[i] for i in rows], "src_key": [m.keys[i] for i in rows],
+                "column_name": [x.column or x.field for x in q], "raw_value": [_short(x.value) for x in q],
+                "reason_code": [x.code for x in q], "message": [x.message for x in q],
+                "raw_row": [_short(m.raw[i], 4000) for i in rows], "run_id": [self.run_id] * len(rows)}
+        insert(self.con, "quarantine", arrow_table(HOUSEKEEPING["quarantine"], data, len(rows)))
+
+    def _insert_merged(self, m: MappedBatch, merged: dict[int, str]) -> None:
+        rows = sorted(merged)
+        data = {"src_source": [self.source.name] * len(rows), "src_table": [self.table.name] * len(rows),
+                "src_row": [m.src_rows[i] for i in rows], "src_key": [m.keys[i] for i in rows],
+                "into_record_id": [merged[i] for i in rows], "reason": ["exact_duplicate"] * len(rows)}
+        insert(self.con, "merged_rows", arrow_table(HOUSEKEEPING["merged_rows"], data, len(rows)))
+
+    def _insert_repairs(self, m: MappedBatch, loaded: set[int]) -> None:
+        reps = [r for r in m.repairs if r[0] in loaded]
+        data = {"record_id": [self.record_id(m.keys[r[0]]) for r in reps],  # type: ignore[arg-type]
+                "field": [r[1] for r in reps], "source_column": [r[2] for r in reps],
+                "original": [r[3] for r in reps], "repaired": [r[4] for r in reps], "kind": [r[5] for r in reps]}
+        insert(self.con, "repairs", arrow_table(HOUSEKEEPING["repairs"], data, len(reps)))
+
+    def _archive(self, batch: pa.Table, m: MappedBatch) -> None:
+        cols = [c for c in batch.column_names if c not in ("_row", "_item", "_error", "_raw")]
+        if self.legacy_cols is None:
+            self.legacy_cols = cols
+            create_legacy(self.con, self.source.name, self.table.name, cols)
+        ids = [self.record_id(k) if k is not None else None for k in m.keys]
+        arch = batch.select([c for c in ("_row", "_item", "_error") if c in batch.column_names] +
+                            [c for c in cols if c in self.legacy_cols])
+        arch = arch.append_column("record_id", pa.array(ids, pa.string()))
+        insert(self.con, legacy_name(self.source.name, self.table.name), arch)
+
+    # --- the end ------------------------------------------------------------------------------------------------
+    def finish(self, input_hash: str) -> None:
+        data = {"src_source": [self.source.name], "src_table": [self.table.name], "stage": ["loaded"],
+                "read": [self.counts.read], "source_checksum": [checksum_hex(self.counts.checksum)],
+                "run_id": [self.run_id], "input_hash": [input_hash], "finished_at": [datetime.now()]}
+        insert(self.con, "table_state", arrow_table(HOUSEKEEPING["table_state"], data, 1))
+
+
+def _short(value: Any, limit: int = 1000) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
+               mapper: TableMapper, run_id: str, input_hash: str,
+               on_batch: Callable[[int], None] | None = None, batch_rows: int = 50_000) -> TableCounts:
+    """Load one source table in one transaction; returns its counts (read = loaded + merged + quarantined)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        purge_table(con, table.maps_to, source.name, table.name)
+        load = TableLoad(con, project, source, table, mapper, run_id)
+        for batch in read_table(project, source, table, batch_rows=batch_rows):
+            load.add(batch)
+            if on_batch:
+                on_batch(batch.num_rows)
+        if load.legacy_cols is None:
+            create_legacy(con, source.name, table.name, [])
+        load.finish(input_hash)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return load.counts
+
+
+__all__ = ["LINEAGE_NAMES", "TableCounts", "load_table"]
