@@ -1,0 +1,175 @@
+"""``read_table``: any source table as a stream of ``pyarrow`` batches of text, raw record kept beside its cells.
+
+Each batch has ``_row`` (where a person finds the record in the source), ``_item`` (position in an exploded list),
+``_error`` (why a record could not be read properly — it is still there, to be quarantined), ``_raw`` (the record as
+read, at most 4,000 characters), then one string column per source column. See the package docstring.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import exc as sa_exc
+
+from hopnhat.errors import InputError
+from hopnhat.i18n import tr
+from hopnhat.ingest import delimited, excel, jsonfile, shape
+from hopnhat.ingest.base import Record, input_error, needed_columns
+from hopnhat.ingest.parquet import ParquetReader
+from hopnhat.ingest.sql import SqlReader, make_engine, mask
+from hopnhat.project.config import Project, SourceSpec, TableSpec
+
+_FILE_ERRORS = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, EOFError)
+
+
+@dataclass
+class Opened:
+    """A source table ready to stream: its header (None: keys come with the records), its records, its resources."""
+
+    header: list[str] | None
+    records: Iterator[Record]
+    stack: ExitStack
+    where: str
+
+
+def _str_attr(spec: object, name: str) -> str | None:
+    value = getattr(spec, name, None)
+    return value if isinstance(value, str) else None
+
+
+def _file(project: Project, source: SourceSpec, table: TableSpec) -> Path:
+    path = project.resolve(table.path or source.path or "")
+    if not path.is_file():
+        raise input_error(tr("Không tìm thấy tệp", "File not found"), source, table, path)
+    return path
+
+
+def _open_delimited(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
+    default = "\t" if source.kind == "tsv" or path.suffix.lower() in (".tsv", ".tab") else ","
+    reader = delimited.open_delimited(path, table.delimiter, table.encoding, default)
+    stack.callback(reader.fh.close)
+    header = reader.read_header(table.header_rows, table.data_start_row, table.header_join, needed_columns(table))
+    return Opened(header, reader.records(), stack, str(path))
+
+
+def _open_excel(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
+    book = excel.open_book(path)
+    stack.callback(book.close)
+    reader = excel.SheetReader(path, book, table.sheet)
+    header = reader.read_header(table.header_rows, table.data_start_row, table.header_join, needed_columns(table))
+    return Opened(header, reader.records(), stack, str(path))
+
+
+def _open_json(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
+    fh = stack.enter_context(path.open("rb"))
+    lines = source.kind == "ndjson" or path.suffix.lower() in (".ndjson", ".jsonl")
+    records = jsonfile.ndjson_records(fh) if lines else jsonfile.json_records(fh)
+    return Opened(None, records, stack, str(path))
+
+
+def _open_parquet(path: Path, source: SourceSpec, table: TableSpec, batch_rows: int, stack: ExitStack) -> Opened:
+    reader = ParquetReader(path, batch_rows)
+    stack.callback(reader.file.close)
+    return Opened(reader.header, reader.records(), stack, str(path))
+
+
+def _open_file(project: Project, source: SourceSpec, table: TableSpec, batch_rows: int, stack: ExitStack) -> Opened:
+    path = _file(project, source, table)
+    try:
+        if source.kind in ("csv", "tsv"):
+            return _open_delimited(path, source, table, stack)
+        if source.kind == "excel":
+            return _open_excel(path, source, table, stack)
+        if source.kind in ("ndjson", "json"):
+            return _open_json(path, source, table, stack)
+        return _open_parquet(path, source, table, batch_rows, stack)
+    except (delimited.HeaderError, excel.SheetError) as exc:
+        raise input_error(tr("Không đọc được dòng tiêu đề hoặc trang tính", "Cannot read the header or sheet"),
+                          source, table, path, str(exc)) from exc
+    except (*_FILE_ERRORS, pa.ArrowException) as exc:
+        raise input_error(tr("Không đọc được tệp", "Cannot read the file"), source, table, path,
+                          f"{type(exc).__name__}: {exc}") from exc
+
+
+def _where_db(project: Project, source: SourceSpec) -> tuple[Path | None, str]:
+    if source.kind == "sqlite" and source.path:
+        path = project.resolve(source.path)
+        return path, str(path)
+    return None, mask(source.dsn or "")
+
+
+def _open_sql(project: Project, source: SourceSpec, table: TableSpec, batch_rows: int, stack: ExitStack) -> Opened:
+    path, where = _where_db(project, source)
+    if path is not None and not path.is_file():
+        raise input_error(tr("Không tìm thấy tệp cơ sở dữ liệu", "Database file not found"), source, table, where)
+    try:
+        engine = make_engine(source.kind, path, source.dsn, _str_attr(source, "password_env"))
+        stack.callback(engine.dispose)
+        conn = stack.enter_context(engine.connect())
+        key = table.source_key.column if table.source_key is not None else None
+        reader = SqlReader(conn, table.table, table.query, _str_attr(source, "schema"), key, batch_rows)
+    except sa_exc.NoSuchTableError as exc:
+        raise input_error(tr("Không có bảng trong cơ sở dữ liệu", "No such table in the database"), source, table,
+                          where, f"table {table.table!r}") from exc
+    except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError) as exc:
+        raise input_error(tr("Chuỗi kết nối (DSN) không hợp lệ", "Invalid connection string (DSN)"), source, table,
+                          where, str(exc)) from exc
+    except sa_exc.SQLAlchemyError as exc:
+        raise input_error(tr("Không đọc được cơ sở dữ liệu", "Cannot read the database"), source, table, where,
+                          _db_reason(exc)) from exc
+    return Opened(reader.header, reader.records(), stack, where)
+
+
+def _db_reason(exc: Exception) -> str:
+    """The driver's message, first line, without the SQL text SQLAlchemy appends."""
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+
+
+def open_table(project: Project, source: SourceSpec, table: TableSpec, batch_rows: int) -> Opened:
+    """Open a source table: file or database found, header read. Raises InputError naming source, table, place."""
+    stack = ExitStack()
+    try:
+        if source.kind in ("sqlite", "postgresql", "mysql", "mariadb"):
+            return _open_sql(project, source, table, batch_rows, stack)
+        return _open_file(project, source, table, batch_rows, stack)
+    except BaseException:
+        stack.close()
+        raise
+
+
+def _stream(opened: Opened, source: SourceSpec, table: TableSpec, batch_rows: int) -> Iterator[pa.Table]:
+    needed = needed_columns(table)
+    if table.explode:
+        return shape.exploded(opened.records, table.explode, needed, batch_rows)
+    if opened.header is None:
+        return shape.keyed(opened.records, needed, batch_rows)
+    return shape.tabular(opened.records, opened.header, batch_rows)
+
+
+def _guarded(opened: Opened, source: SourceSpec, table: TableSpec, batch_rows: int) -> Iterator[pa.Table]:
+    """Stream, closing the source at the end; a read failing midway is an InputError naming the place."""
+    with opened.stack:
+        try:
+            yield from _stream(opened, source, table, batch_rows)
+        except InputError:
+            raise
+        except (sa_exc.SQLAlchemyError, *_FILE_ERRORS, pa.ArrowException) as exc:
+            raise input_error(tr("Lỗi khi đọc nguồn dữ liệu", "Reading the source failed"), source, table,
+                              opened.where, _db_reason(exc)) from exc
+
+
+def read_table(project: Project, source: SourceSpec, table: TableSpec,
+               batch_rows: int = 50_000) -> Iterator[pa.Table]:
+    """Batches of one source table (see the module docstring); the source is opened now, read as batches are
+    asked for. Nothing is dropped: a record that cannot be read is a row with ``_error`` set."""
+    opened = open_table(project, source, table, batch_rows)
+    return _guarded(opened, source, table, batch_rows)
+
+

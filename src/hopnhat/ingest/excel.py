@@ -1,0 +1,139 @@
+"""Excel .xlsx sheets, streamed with openpyxl's read-only mode.
+
+Header rows come from the table spec (``header_rows``, ``data_start_row``); a header cell merged over several columns
+or rows gives its text to every cell it covers (read-only mode does not expose merges, so they are found in the sheet's
+XML). Cells become text: whole numbers without ``.0`` (zero-padded when the cell's format pads them, as Excel shows
+``00123``), dates ISO, text as it is. ``_row`` is the sheet's row number.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.workbook.workbook import Workbook
+
+from hopnhat.ingest.base import Record
+from hopnhat.ingest.cells import cell_text, record_json
+from hopnhat.ingest.delimited import HeaderError
+from hopnhat.ingest.headers import header_names
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
+_PADDED = re.compile(r"^0+$")
+Bounds = tuple[int, int, int, int]  # min_col, min_row, max_col, max_row
+
+
+class SheetError(Exception):
+    """The workbook has no such sheet (message lists the sheets it has)."""
+
+
+def open_book(path: Path) -> Workbook:
+    """The workbook in read-only mode, formulas as their last computed values."""
+    return load_workbook(path, read_only=True, data_only=True)
+
+
+def merged_ranges(path: Path, member: str, last_row: int) -> list[Bounds]:
+    """Merged ranges starting at or above ``last_row``, by scanning the sheet's XML (merges follow the cells)."""
+    found: list[Bounds] = []
+    tail = b""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            for match in _MERGE.finditer(data):
+                bounds = range_boundaries(match.group(1).decode("ascii").upper())
+                if bounds[1] is not None and bounds[1] <= last_row and bounds not in found:
+                    found.append(bounds)  # type: ignore[arg-type]
+            tail = data[-256:]
+    return found
+
+
+def excel_text(cell: Any) -> str | None:
+    """A cell as text: Excel numbers and dates the way a person reads them."""
+    value = getattr(cell, "value", None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        fmt = getattr(cell, "number_format", None) or ""
+        if (isinstance(value, int) or value.is_integer()) and _PADDED.match(fmt) and value >= 0:
+            return str(int(value)).zfill(len(fmt))
+    return cell_text(value, dates_at_midnight=True)
+
+
+class SheetReader:
+    """Header and records of one sheet."""
+
+    def __init__(self, path: Path, book: Workbook, sheet: str | None) -> None:
+        names = book.sheetnames
+        if sheet is not None and sheet not in names:
+            raise SheetError(f"no sheet {sheet!r}; the workbook has {', '.join(repr(n) for n in names)}")
+        self.path = path
+        self.ws = book[sheet] if sheet is not None else book.worksheets[0]
+        self.ws.reset_dimensions()  # the <dimension> a writer records may be wrong: read every row there is
+        self._rows = enumerate(self.ws.iter_rows(), start=1)
+        self.header: list[str] = []
+        self._pending: tuple[int, tuple[Any, ...]] | None = None
+
+    def _header_grid(self, last: int) -> dict[int, list[str | None]]:
+        grid: dict[int, list[str | None]] = {}
+        for number, row in self._rows:
+            grid[number] = [excel_text(c) for c in row]
+            if number >= last:
+                break
+        return grid
+
+    def _fill_merges(self, grid: dict[int, list[str | None]], last: int) -> None:
+        for min_col, min_row, max_col, max_row in merged_ranges(self.path, self.ws._worksheet_path, last):
+            top = grid.get(min_row, [])
+            value = top[min_col - 1] if min_col - 1 < len(top) else None
+            for r in range(min_row, min(max_row, last) + 1):
+                cells = grid.setdefault(r, [])
+                cells.extend([None] * (max_col - len(cells)))
+                for c in range(min_col, max_col + 1):
+                    cells[c - 1] = value if (r, c) != (min_row, min_col) else cells[c - 1]
+
+    def _first_nonblank(self) -> int:
+        for number, row in self._rows:
+            if any(excel_text(c) is not None for c in row):
+                self._pending = (number, row)
+                return number
+        raise HeaderError("the sheet is empty")
+
+    def read_header(self, header_rows: list[int] | None, data_start: int | None, join: str,
+                    wanted: list[str]) -> list[str]:
+        """Column names from the header rows (default: the first non-blank row)."""
+        if header_rows is None:
+            first = self._first_nonblank()
+            header_rows = [first]
+            grid = {first: [excel_text(c) for c in self._pending[1]]} if self._pending else {}
+            self._pending = None
+        else:
+            grid = self._header_grid(max(header_rows))
+        last = max(header_rows)
+        self._fill_merges(grid, last)
+        rows = [grid.get(r, []) for r in sorted(header_rows)]
+        if not any(c for r in rows for c in r):
+            raise HeaderError(f"header row(s) {sorted(header_rows)} are empty")
+        self.header = header_names(rows, join, wanted)
+        self._data_start = data_start or last + 1
+        return self.header
+
+    def records(self) -> Iterator[Record]:
+        """Every non-blank row from the data start on."""
+        for number, row in self._rows:
+            if number < self._data_start:
+                continue
+            texts = [excel_text(c) for c in row]
+            if any(t is not None for t in texts):
+                yield self._record(number, texts)
+
+    def _record(self, number: int, texts: list[str | None]) -> Record:
+        width = len(self.header)
+        cells = dict(zip(self.header, texts[:width]))
+        extra = {get_column_letter(i + 1): t for i, t in enumerate(texts) if i >= width and t is not None}
+        rec = Record(number, cells, record_json({**cells, **extra}))
+        if extra:
+            rec.add_error("long_row", f"cells beyond the header's {width} columns: {', '.join(extra)}")
+        return rec

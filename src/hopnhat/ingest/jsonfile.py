@@ -1,0 +1,161 @@
+"""NDJSON (one record a line) and JSON (an array of records, or records one after another), streamed.
+
+Text is read as UTF-8 with undecodable bytes kept as escapes; a string whose bytes were not UTF-8 becomes their
+Windows-1252 view, exactly as a CSV cell would (repair comes later). A line or element that is not JSON, or not an
+object, is still a record: it carries ``bad_json`` / ``not_an_object`` and its raw text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from hopnhat.ingest.base import MAX_RAW, Record, junk_message
+from hopnhat.repair.columns import as_text
+
+_DECODER = json.JSONDecoder(strict=False)  # raw control characters inside strings (TCVN3 capitals) are text
+_SUSPECT = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+_WHITESPACE = re.compile(r"[ \t\r\n\ufeff]*")
+CHUNK = 1 << 20
+
+
+def _clean_text(text: str) -> tuple[str, bool]:
+    """A string as lossless text (escaped bytes → UTF-8 or Windows-1252 view); True when a lone surrogate had to be
+    replaced (a ``\\ud800`` escape no text can hold)."""
+    try:
+        text.encode("utf-8")
+        return text, False
+    except UnicodeEncodeError:
+        pass
+    try:
+        return as_text(text.encode("utf-8", "surrogateescape")), False
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text), True
+
+
+def _clean(value: Any, flags: list[bool]) -> Any:
+    if isinstance(value, str):
+        text, bad = _clean_text(value)
+        if bad:
+            flags.append(True)
+        return text
+    if isinstance(value, dict):
+        return {_clean(k, flags): _clean(v, flags) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v, flags) for v in value]
+    return value
+
+
+def _raw(text: str) -> tuple[str, bytes]:
+    data = text.encode("utf-8", "surrogateescape")
+    return as_text(data).strip(), data
+
+
+def make_record(row: int, text: str) -> Record:
+    """One JSON value's text (with surrogate-escaped bytes) as a record."""
+    raw, data = _raw(text)
+    rec = Record(row, None, raw)
+    junk = junk_message(data)
+    if junk:
+        rec.add_error("binary_junk", junk)
+    try:
+        value = _DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        rec.add_error("bad_json", f"{exc.msg} (character {exc.pos + 1})")
+        return rec
+    except (ValueError, RecursionError) as exc:
+        rec.add_error("bad_json", str(exc) or type(exc).__name__)
+        return rec
+    if _SUSPECT.search(text):
+        flags: list[bool] = []
+        value = _clean(value, flags)
+        if flags:
+            rec.add_error("undecodable", "a \\uD800-\\uDFFF escape without its pair (replaced by U+FFFD)")
+    if not isinstance(value, dict):
+        rec.add_error("not_an_object", f"a JSON {type(value).__name__}, not an object")
+        return rec
+    rec.values = value
+    return rec
+
+
+def ndjson_records(fh: BinaryIO) -> Iterator[Record]:
+    """One record per non-blank line; ``_row`` is the line number."""
+    for number, line in enumerate(fh, start=1):
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8):]
+        if line.strip():
+            yield make_record(number, line.decode("utf-8", "surrogateescape"))
+
+
+class _Buffer:
+    """Decoded text read ahead from a file, consumed from ``pos``."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh = fh
+        self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        self.text = ""
+        self.pos = 0
+        self.eof = False
+
+    def more(self, at_least: int = CHUNK) -> bool:
+        """Read more (at least as much again as is pending, so a huge element costs linear time)."""
+        if self.eof:
+            return False
+        data = self.fh.read(max(CHUNK, at_least))
+        self.eof = not data
+        self.text = self.text[self.pos:] + self.decoder.decode(data, final=self.eof)
+        self.pos = 0
+        return True
+
+    def skip_space(self) -> str:
+        """The next non-blank character ('' at the end)."""
+        while True:
+            self.pos = _WHITESPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.text) or not self.more():
+                return self.text[self.pos:self.pos + 1]
+
+    def value_text(self) -> str | None:
+        """The text of the next complete JSON value, or None when the rest is not JSON."""
+        while True:
+            try:
+                _, end = _DECODER.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError as exc:
+                if not self._incomplete(exc):
+                    return None  # a syntax error more text cannot mend
+                end = -1
+            except (ValueError, RecursionError):
+                return None
+            if end != -1 and (end < len(self.text) or self.eof):
+                text, self.pos = self.text[self.pos:end], end
+                return text
+            if not self.more(len(self.text) - self.pos):
+                return None
+
+    def _incomplete(self, exc: json.JSONDecodeError) -> bool:
+        """Whether the value may just be cut by the end of what was read so far."""
+        return not self.eof and (exc.pos >= len(self.text) - 1 or exc.msg.startswith("Unterminated string"))
+
+
+def json_records(fh: BinaryIO) -> Iterator[Record]:
+    """Elements of a top-level array (``_row`` = index + 1), else the top-level values one after another."""
+    buf = _Buffer(fh)
+    in_array = buf.skip_space() == "["
+    if in_array:
+        buf.pos += 1
+    index = 0
+    while True:
+        char = buf.skip_space()
+        if char == "" or (in_array and char == "]"):
+            return
+        if in_array and index and char == ",":
+            buf.pos += 1
+            buf.skip_space()
+        text = buf.value_text()
+        index += 1
+        if text is None:
+            yield make_record(index, buf.text[buf.pos:buf.pos + MAX_RAW])
+            return
+        yield make_record(index, text)

@@ -1,0 +1,128 @@
+"""Records → output rows: one row per record, or one row per list item for a table with ``explode``.
+
+Tabular readers (CSV, Excel, SQL, Parquet) know their columns from the header. JSON records bring their own keys: the
+columns are the keys of the first records (``SAMPLE``) plus the columns the mapping needs (so batches keep a stable
+schema for the mapper), and keys seen later are added as trailing columns.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from hopnhat.ingest.base import Record
+from hopnhat.ingest.batches import Batcher, ColumnNames
+from hopnhat.ingest.cells import cell_text, json_text, record_json
+
+SAMPLE = 1000  # records read ahead to fix the column order of a JSON source
+
+
+def tabular(records: Iterable[Record], header: list[str], batch_rows: int) -> Iterator[pa.Table]:
+    """Batches of a source with a header: every record has (at most) the header's columns."""
+    batcher = Batcher(header, batch_rows)
+    for rec in records:
+        cells = {name: cell_text(value) for name, value in (rec.values or {}).items()}
+        full = batcher.add(rec.row, None, rec.error, rec.raw if rec.raw is not None else record_json(cells), cells)
+        if full is not None:
+            yield full
+    last = batcher.flush(force_empty=batcher.emitted == 0)
+    if last is not None:
+        yield last
+
+
+def _scalar(value: Any) -> bool:
+    return not isinstance(value, (dict, list))
+
+
+def _cells(values: dict[str, Any], names: ColumnNames) -> dict[str, str | None]:
+    return {names.name(key): cell_text(value) for key, value in values.items()}
+
+
+def keyed(records: Iterable[Record], needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
+    """Batches of JSON records: one row per record, top-level keys as columns."""
+    records = iter(records)
+    sample = list(itertools.islice(records, SAMPLE))
+    names = ColumnNames(key for rec in sample for key in (rec.values or {}))
+    for key in needed:
+        names.name(key)
+    batcher = Batcher(names.names, batch_rows)
+    for rec in itertools.chain(sample, records):
+        full = batcher.add(rec.row, None, rec.error, rec.raw, _cells(rec.values or {}, names))
+        if full is not None:
+            yield full
+    last = batcher.flush(force_empty=batcher.emitted == 0)
+    if last is not None:
+        yield last
+
+
+class Exploder:
+    """One row per element of a record's list field; the element's keys win over the parent's."""
+
+    def __init__(self, field: str, needed: list[str]) -> None:
+        self.field = field
+        self.needed = set(needed)
+
+    def parent(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The parent's columns every item row carries: its scalars, and the nested values the mapping needs."""
+        return {k: v for k, v in values.items() if k != self.field and (_scalar(v) or k in self.needed)}
+
+    def items(self, rec: Record) -> list[Any] | str:
+        """The list to explode, or why there is none."""
+        if rec.values is None:
+            return rec.error or "bad_record: nothing could be read"
+        value = rec.values.get(self.field)
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                pass
+        if isinstance(value, list):
+            return value
+        what = "missing" if value is None else f"a {type(value).__name__}, not a list"
+        return f"not_a_list: field {self.field!r} is {what}"
+
+    def rows(self, rec: Record) -> Iterator[tuple[int | None, str | None, str | None, dict[str, Any]]]:
+        """(item, error, raw, values) for each row this record gives."""
+        items = self.items(rec)
+        parent = self.parent(rec.values or {})
+        if isinstance(items, str):
+            error = rec.error if rec.error and items == rec.error else _join(rec.error, items)
+            yield None, error, rec.raw, parent
+            return
+        for position, item in enumerate(items):
+            if isinstance(item, dict):
+                yield position, rec.error, json_text(item), {**parent, **item}
+            else:
+                problem = f"not_an_object: item {position} of {self.field!r} is a {type(item).__name__}"
+                yield position, _join(rec.error, problem), json_text(item), parent
+
+
+def _join(first: str | None, second: str) -> str:
+    return second if not first else f"{first}; {second}"
+
+
+def exploded(records: Iterable[Record], field: str, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
+    """Batches of list items: item keys, then the parent's columns."""
+    exploder = Exploder(field, needed)
+    records = iter(records)
+    sample = list(itertools.islice(records, SAMPLE))
+    names = ColumnNames()
+    for rec in sample:
+        for item in (i for i in (exploder.items(rec) if rec.values else []) if isinstance(i, dict)):
+            for key in item:
+                names.name(key)
+    for key in itertools.chain((k for rec in sample for k in exploder.parent(rec.values or {})), needed):
+        names.name(key)
+    batcher = Batcher(names.names, batch_rows)
+    for rec in itertools.chain(sample, records):
+        for item, error, raw, values in exploder.rows(rec):
+            full = batcher.add(rec.row, item, error, raw, _cells(values, names))
+            if full is not None:
+                yield full
+    last = batcher.flush(force_empty=batcher.emitted == 0)
+    if last is not None:
+        yield last

@@ -1,0 +1,140 @@
+"""SQL databases through SQLAlchemy: SQLite (a read-only URI), PostgreSQL (psycopg 3), MySQL/MariaDB (PyMySQL).
+
+Every read is a read-only transaction (``SET TRANSACTION READ ONLY``; SQLite opens the file with ``mode=ro``) that
+streams (server-side cursor, ``yield_per``). Rows come in a deterministic order — by the table's source key when it is
+a plain column, ties and key-less tables by every orderable column — so ``_row`` (the 1-based ordinal in that order)
+finds the same row again. Names are quoted by the dialect; no value is ever put into SQL text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.request import pathname2url
+
+from sqlalchemy import MetaData, Table, column, create_engine, select, text, types
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.pool import NullPool
+
+from hopnhat.ingest.base import Record, unique_names
+
+DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql", "mariadb": "mysql+pymysql"}
+CONNECT_TIMEOUT = 10
+_UNORDERABLE = (types.JSON, types.ARRAY, types.NullType)
+
+
+def mask(dsn: str) -> str:
+    """A DSN with its password hidden (for messages; works on DSNs SQLAlchemy cannot parse too)."""
+    try:
+        return make_url(dsn).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - any unparsable DSN: mask by pattern
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", dsn)
+
+
+def _sqlite_creator(path: Path) -> Any:
+    uri = f"file:{pathname2url(str(path.resolve()))}?mode=ro"
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+
+def server_url(kind: str, dsn: str, password_env: str | None = None) -> URL:
+    """The DSN with the driver hopnhat uses for the kind (psycopg 3, PyMySQL) and the password from the environment
+    when the DSN has none."""
+    url = make_url(dsn)
+    url = url.set(drivername=DRIVERS[kind])
+    if url.password is None and password_env and os.environ.get(password_env):
+        url = url.set(password=os.environ[password_env])
+    if kind in ("mysql", "mariadb") and "charset" not in url.query:
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    return url
+
+
+def make_engine(kind: str, path: Path | None, dsn: str | None, password_env: str | None = None) -> Engine:
+    """An engine for one read (no pool kept)."""
+    if kind == "sqlite" and path is not None:
+        return create_engine("sqlite://", creator=_sqlite_creator(path), poolclass=NullPool)
+    assert dsn is not None
+    if kind == "sqlite":
+        return create_engine(dsn, poolclass=NullPool)
+    args = {"connect_timeout": CONNECT_TIMEOUT}
+    return create_engine(server_url(kind, dsn, password_env), poolclass=NullPool, connect_args=args)
+
+
+def begin_read_only(conn: Connection) -> None:
+    """Make the transaction about to start read-only (servers); SQLite's file is already opened read-only."""
+    if conn.dialect.name in ("postgresql", "mysql", "mariadb"):
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def bytes_for_text(conn: Connection) -> None:
+    """SQLite TEXT may hold legacy bytes that are not UTF-8: read text as bytes, decoded losslessly cell by cell."""
+    if conn.dialect.name == "sqlite":
+        conn.connection.dbapi_connection.text_factory = bytes  # type: ignore[union-attr]
+
+
+def _split_name(name: str, schema: str | None) -> tuple[str | None, str]:
+    if schema is None and "." in name:
+        first, rest = name.split(".", 1)
+        return first, rest
+    return schema, name
+
+
+def reflect(conn: Connection, name: str, schema: str | None) -> Table:
+    """The table's columns as the database declares them (NoSuchTableError when absent)."""
+    schema, table = _split_name(name, schema)
+    return Table(table, MetaData(), schema=schema, autoload_with=conn)
+
+
+def _orderable(column: Any) -> bool:
+    return not isinstance(column.type, _UNORDERABLE)
+
+
+def table_select(table: Table, key: str | None) -> Any:
+    """SELECT every column ORDER BY the key, then every orderable column (duplicated keys still come in one order).
+
+    Columns are selected untyped: values come as the driver gives them (SQLite text as bytes), no type conversion
+    of SQLAlchemy's can fail on a legacy value."""
+    plain = {c.name: column(c.name) for c in table.c}
+    first = [plain[key]] if key is not None and key in plain else []
+    rest = [plain[c.name] for c in table.c if _orderable(c) and c.name != key]
+    return select(*plain.values()).select_from(table).order_by(*first, *rest)
+
+
+def query_select(conn: Connection, query: str, key: str | None) -> tuple[Any, list[str]]:
+    """A user's query wrapped so its rows come in a deterministic order; its column names."""
+    inner = query.strip().rstrip(";")
+    probe = conn.execute(text(f"SELECT * FROM ({inner}) AS hopnhat_q WHERE 1 = 0"))
+    names = list(probe.keys())
+    probe.close()
+    quote = conn.dialect.identifier_preparer.quote
+    order = quote(key) if key in names else ", ".join(str(i) for i in range(1, len(names) + 1))
+    return text(f"SELECT * FROM ({inner}) AS hopnhat_q ORDER BY {order}"), names
+
+
+class SqlReader:
+    """Header and records of one table or query, over one read-only connection."""
+
+    def __init__(self, conn: Connection, table: str | None, query: str | None, schema: str | None,
+                 key: str | None, batch_rows: int) -> None:
+        self.conn = conn
+        self.batch_rows = batch_rows
+        begin_read_only(conn)
+        if table is not None:
+            reflected = reflect(conn, table, schema)
+            self.statement, names = table_select(reflected, key), [c.name for c in reflected.c]
+        else:
+            assert query is not None
+            self.statement, names = query_select(conn, query, key)
+        self.header = unique_names(names)
+
+    def records(self) -> Iterator[Record]:
+        bytes_for_text(self.conn)
+        result = self.conn.execution_options(stream_results=True, yield_per=self.batch_rows).execute(self.statement)
+        try:
+            for row, values in enumerate(result, start=1):
+                yield Record(row, dict(zip(self.header, values, strict=True)))
+        finally:
+            result.close()
