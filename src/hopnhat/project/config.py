@@ -163,6 +163,7 @@ class SourceSpec(_Model):
     path: str | None = None
     dsn: str | None = None
     strictness: Literal["strict", "lenient"] = "lenient"
+    catalog_system: str | None = None  # the catalog's system id (e.g. "49-TTHC"); guessed from `system` when absent
     lookups: dict[str, Lookup] = Field(default_factory=dict)
     tables: list[TableSpec]
 
@@ -198,6 +199,7 @@ class StoreSpec(_Model):
     path: str = "hopnhat.duckdb"
     url: str | None = None
     app_db: str = "hopnhat-app.sqlite"
+    catalog: str = "catalog.duckdb"
 
 
 class Evidence(_Model):
@@ -261,6 +263,10 @@ class Project:
     @property
     def runs_dir(self) -> Path:
         return self.store_path.with_suffix("").parent / (self.store_path.stem + "-runs")
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.resolve(self.config.store.catalog)
 
     @property
     def app_db_path(self) -> Path:

@@ -8,6 +8,7 @@ plausible Vietnamese is read on its own; when no reading is plausible, the cell 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -15,6 +16,8 @@ from hopnhat.i18n import tr
 from hopnhat.text.legacy import LegacyEncodingError, detect, is_syllable, repair_value
 
 _SAMPLE = 5_000
+_GOOD = 0.75  # most words read as syllables: the reading is right, a typo or a foreign word aside
+_FAIR = 0.5
 _CP1252_EXTRA = set("ŒœŠšŸŽžƒ")
 _ALIASES = {"utf8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258", "vni-windows": "vni", "abc": "tcvn3"}
 
@@ -30,13 +33,17 @@ class CellRepair:
     problem: str | None = None
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def _words(text: str) -> list[str]:
-    return [w.strip(".,;:()\"'-/") for w in text.split() if not w.isascii()]
+    return [w for w in _WORD.findall(text) if not w.isascii()]
 
 
-def plausible(text: str) -> bool:
-    """Every non-ASCII word is a Vietnamese syllable (names and addresses are)."""
-    return all(is_syllable(w) for w in _words(text) if w)
+def syllable_share(text: str) -> float:
+    """Share of the non-ASCII words that are Vietnamese syllables (1.0 when there are none)."""
+    words = [w for w in _words(text) if w]
+    return sum(is_syllable(w) for w in words) / len(words) if words else 1.0
 
 
 def genuine_unicode(text: str) -> bool:
@@ -64,25 +71,31 @@ class ColumnRepairer:
             sample = [c for c in cells if c and not c.isascii()][:_SAMPLE]
             self.encoding = detect(sample).encoding if sample else None
 
-    def _read(self, cell: str) -> tuple[str, str, str | None]:
-        """(text, encoding read in, problem) for one distinct cell."""
-        enc = self.encoding or "ascii"
+    def _reading(self, cell: str, encoding: str) -> tuple[str, float] | None:
         try:
-            text = repair_value(cell, enc)
-            if plausible(text):
-                return unicodedata.normalize("NFC", text), enc, None
+            text = unicodedata.normalize("NFC", repair_value(cell, encoding))
         except LegacyEncodingError:
-            pass
+            return None
+        return text, syllable_share(text)
+
+    def _read(self, cell: str) -> tuple[str, str, str | None]:
+        """(text, encoding read in, problem) for one distinct cell.
+
+        The column's encoding wins when most of the cell's words read as Vietnamese syllables under it (a typo in a
+        name must not make the whole cell suspect); otherwise the cell is read alone; otherwise kept and reported.
+        """
+        enc = self.encoding or "ascii"
+        main = self._reading(cell, enc)
+        if main is not None and main[1] >= _GOOD:
+            return main[0], enc, None
         alone = detect([cell]).encoding
-        if alone not in ("ascii", enc):
-            try:
-                text = repair_value(cell, alone)
-                if plausible(text):
-                    return unicodedata.normalize("NFC", text), alone, None
-            except LegacyEncodingError:
-                pass
+        other = self._reading(cell, alone) if alone not in ("ascii", enc) else None
+        if other is not None and other[1] >= _GOOD and other[1] > (main[1] if main else 0):
+            return other[0], alone, None
         if genuine_unicode(cell):
             return unicodedata.normalize("NFC", cell), "utf-8", None  # real Unicode with a foreign word: keep it
+        if main is not None and main[1] >= _FAIR:
+            return main[0], enc, None
         reason = tr(f"không đọc được như tiếng Việt ở bảng mã {enc}", f"not readable as Vietnamese in {enc}")
         return cell, enc, reason
 

@@ -150,7 +150,7 @@ class _Writer:
 
     def book_number(self, day: dt.date) -> str:
         self.event += 1
-        return f"{1 + self.event % 250}/{day.year}"
+        return f"{self.event}/{day.year}"  # unique in the register: number within the book of the year
 
 
 class DbWriter(_Writer):

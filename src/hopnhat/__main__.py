@@ -1,0 +1,5 @@
+"""``python -m hopnhat`` runs the command line."""
+
+from hopnhat.cli.main import app
+
+app()

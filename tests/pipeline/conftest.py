@@ -1,0 +1,42 @@
+"""A small two-province legacy estate (synth, known truth), migrated once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hopnhat.project.config import Project, load_project
+from hopnhat.run.runner import RunResult, migrate
+from hopnhat.synth.generate import SynthSettings, generate
+
+
+@pytest.fixture(scope="session")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("estate")
+    generate(SynthSettings(scenario="danang", scale=0.002, seed=3, out=out))
+    return out
+
+
+def fresh_copy(estate: Path, dest: Path) -> Project:
+    """A copy of the estate without any store, so each test owns its run."""
+    shutil.copytree(estate, dest, ignore=shutil.ignore_patterns("*.duckdb*", "*-runs"))
+    return load_project(dest / "merger.yaml")
+
+
+@pytest.fixture(scope="session")
+def migrated(estate: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, RunResult]:
+    project = fresh_copy(estate, tmp_path_factory.mktemp("run") / "estate")
+    return project, migrate(project)
+
+
+@pytest.fixture(scope="session")
+def publish_dsn(postgres_dsn: str) -> str:
+    """A database of its own on the test server, so other suites' tables never meet ours."""
+    import psycopg
+
+    with psycopg.connect(postgres_dsn, autocommit=True) as con:
+        con.execute("DROP DATABASE IF EXISTS hopnhat_publish")
+        con.execute("CREATE DATABASE hopnhat_publish")
+    return postgres_dsn.rsplit("/", 1)[0] + "/hopnhat_publish"

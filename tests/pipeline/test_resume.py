@@ -1,0 +1,68 @@
+"""Killed at any point (kill -9) and rerun, a migration resumes and ends with exactly the same store; run twice, it
+changes nothing."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hopnhat.load.backends import DuckReader
+from hopnhat.project.config import Project
+from hopnhat.run.runner import RunResult, migrate
+
+from .conftest import fresh_copy
+
+
+def _checksums(project: Project) -> dict[str, tuple[int, str]]:
+    reader = DuckReader(project.store_path)
+    try:
+        return reader.checksums()
+    finally:
+        reader.con.close()
+
+
+def _migrate_cmd(project: Project) -> list[str]:
+    return [sys.executable, "-m", "hopnhat", "migrate", str(project.path)]
+
+
+def test_second_run_changes_nothing(migrated: tuple[Project, RunResult]) -> None:
+    project, _ = migrated
+    before = _checksums(project)
+    again = migrate(project)
+    assert len(again.loaded) == 0 and len(again.skipped) == sum(len(s.tables) for s in project.config.sources)
+    assert again.balanced
+    assert _checksums(project) == before
+
+
+@pytest.mark.slow
+def test_kill_minus_nine_at_random_points_then_resume_gives_the_same_store(
+        migrated: tuple[Project, RunResult], estate: Path, tmp_path: Path) -> None:
+    clean, _ = migrated
+    expected = _checksums(clean)
+    project = fresh_copy(estate, tmp_path / "estate")
+    started = time.monotonic()
+    subprocess.run(_migrate_cmd(fresh_copy(estate, tmp_path / "timing")), check=True, capture_output=True)
+    full = time.monotonic() - started
+    rng = random.Random(11)
+    kills = 0
+    for _ in range(15):
+        if kills >= 5:
+            break
+        proc = subprocess.Popen(_migrate_cmd(project), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "HOPNHAT_LANG": "en"})
+        time.sleep(rng.uniform(0.1, 0.3) * full)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+    assert kills >= 5
+    done = subprocess.run(_migrate_cmd(project), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _checksums(project) == expected
