@@ -28,11 +28,7 @@ def demo(
     estate = _estate(out, scale, seed)
     _catalog(estate, out)
     _addresses(out, rows, seed)
-    console.rule(tr("Tiếp theo", "Next"))
-    console.print(tr("Di chuyển dữ liệu (migrate), đối soát, liên kết hồ sơ và giao diện web tra cứu sẽ được bổ sung "
-                     "ở các bước sau; dữ liệu và merger.yaml ở trên đã sẵn sàng cho chúng.",
-                     "Migration, reconciliation, linkage and the lookup web app come next; the estate and its "
-                     "merger.yaml above are ready for them."))
+    _migrate(estate, out)
 
 
 def _estate(out: Path, scale: float, seed: int) -> Path:
@@ -87,3 +83,31 @@ def _addresses(out: Path, rows: int, seed: int) -> None:
         for text, status, reason in sample.examples[:1]:
             console.print(f"  [bold]{sample.scenario}[/] {text!r} → {status}: {reason}", highlight=False)
         console.print(f"  → {sample.output}")
+
+
+def _migrate(estate: Path, out: Path) -> None:
+    from hopnhat.cli.migrate import RichProgress, balance_table
+    from hopnhat.demo.estate import link_runs_to_catalog
+    from hopnhat.project.config import load_project
+    from hopnhat.run.runner import migrate
+
+    console.rule(tr("Bước 4: di chuyển dữ liệu vào kho hợp nhất, đối soát", "Step 4: migrate into the unified store, "
+                    "reconcile"))
+    project = load_project(estate / "merger.yaml")
+    with RichProgress() as progress:
+        result = migrate(project, progress=progress)
+    console.print(balance_table(result.balances))
+    totals = {k: sum(getattr(b, k) for b in result.balances) for k in ("read", "loaded", "merged", "quarantined")}
+    verdict = tr("cân đối, không mất dòng nào", "balanced, no row lost") if result.balanced else tr(
+        "KHÔNG cân đối", "NOT balanced")
+    console.print(tr(f"  Đọc {totals['read']:,} = nạp {totals['loaded']:,} + gộp {totals['merged']:,} + cách ly "
+                     f"{totals['quarantined']:,}: {verdict}",
+                     f"  Read {totals['read']:,} = loaded {totals['loaded']:,} + merged {totals['merged']:,} + "
+                     f"quarantined {totals['quarantined']:,}: {verdict}"))
+    console.print(f"  {tr('Kho hợp nhất', 'Unified store')}: {project.store_path}")
+    console.print(f"  {tr('Báo cáo đối soát', 'Reconciliation report')}: {result.folder / 'reconcile.html'}")
+    console.print(f"  {tr('Hồ sơ đang giải quyết cần giao lại', 'In-flight dossiers to reassign')}: "
+                  f"{result.folder / 'in_flight.csv'}")
+    report = link_runs_to_catalog(project, out, result.run_id)
+    console.print(f"  {tr('Báo cáo giám sát (tiến độ đo từ lượt chạy)', 'Monitoring report (progress from the run)')}"
+                  f": {report}")

@@ -11,6 +11,7 @@ from hopnhat.catalog import api
 from hopnhat.catalog.store import load_state
 from hopnhat.catalog.views import roadmap_page
 from hopnhat.synth import SynthSettings, generate
+from hopnhat.project.config import Project
 from hopnhat.synth.generate import SynthResult
 
 DEMO_TODAY = date(2025, 7, 10)  # ten days after the merger took effect
@@ -34,7 +35,7 @@ def build_estate(scenario: str, scale: float, seed: int, out: Path) -> SynthResu
 
 def run_catalog(estate_dir: Path, out: Path) -> CatalogSummary:
     """Import both provinces' inventories, evaluate every pair, plan the roadmap and write the one-page report."""
-    db = out / "catalog.duckdb"
+    db = estate_dir / "catalog.duckdb"  # beside merger.yaml, where the web app looks for it
     db.unlink(missing_ok=True)
     inventories = sorted(estate_dir.rglob("inventory-*.xlsx"))
     api.import_files(db, inventories)
@@ -47,3 +48,18 @@ def run_catalog(estate_dir: Path, out: Path) -> CatalogSummary:
     tthc = [d for d in decisions if "TTHC" in d.system_id]
     reasons = [f"{d.system_id}: {d.action} — {d.reasons_vi[0] if d.reasons_vi else ''}" for d in tthc]
     return CatalogSummary(len(decisions), Counter(d.action for d in decisions), reasons, len(tasks), html, pdf, gantt)
+
+
+def link_runs_to_catalog(project: Project, out: Path, run_id: str) -> Path:
+    """Link the run to the catalog's data-migration tasks of the systems it moved, and rewrite the monitoring report
+    with progress measured from the store."""
+    from hopnhat.reconcile.progress import catalog_system, store_progress_hook
+
+    db = project.catalog_path
+    systems = {catalog_system(s) for s in project.config.sources}
+    for task in load_state(db).tasks:
+        if task.kind == "migrate_data" and task.system_id in systems:
+            api.link_pipeline_run(db, task.id, run_id)
+    html, pdf = out / "catalog-report.html", out / "catalog-report.pdf"
+    api.write_report(db, DEMO_TODAY, html, pdf, hook=store_progress_hook(project))
+    return html

@@ -20,6 +20,7 @@ from hopnhat.map.extract import extract, origin_label
 from hopnhat.model.schema import FIELDS
 from hopnhat.project.config import ColumnSpec, SourceSpec, TableSpec
 from hopnhat.repair.stage import ColumnRepairer, canonical_encoding
+from hopnhat.run.timing import stage
 from hopnhat.values import parse_column
 
 REQUIRED = {"person": ("full_name",), "civil_servant": ("full_name",), "dossier": ("code",),
@@ -148,14 +149,17 @@ class TableMapper:
         texts: dict[str, list[str | None]] = {}
         for name in self._field_order():
             spec = self.table.columns[name]
-            cells = self._repaired(name, spec, extract(spec, data, n), out)
+            with stage("repair"):
+                cells = self._repaired(name, spec, extract(spec, data, n), out)
             texts[name] = cells
             kind = self._parse_kind(name, spec)
             if kind in _ADMIN:
-                self._store_admin(name, cells, self._admin(name, spec, kind, cells, out.columns, texts), out)
+                with stage("units"):
+                    self._store_admin(name, cells, self._admin(name, spec, kind, cells, out.columns, texts), out)
             else:
                 ctx = {k: out.columns[k] for k in _PARSE_FIRST if k in out.columns}
-                self._typed(name, spec, kind, cells, out, ctx)
+                with stage("map"):
+                    self._typed(name, spec, kind, cells, out, ctx)
         self._dispose(out, data.get("_error") or [None] * n)
         return out
 

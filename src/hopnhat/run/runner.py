@@ -27,6 +27,7 @@ from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
 from hopnhat.run.progress import Progress, TableCounts
 from hopnhat.run.table_load import load_table
+from hopnhat.run.timing import stage
 from hopnhat.units.convert import SplitEvidence
 
 
@@ -172,13 +173,15 @@ def migrate(project: Project, *, fresh: bool = False, progress: Progress | None 
         if after_load:
             after_load()
         if link:
-            result.link = link_all(con, project, run_id, progress)
+            with stage("link"):
+                result.link = link_all(con, project, run_id, progress)
             manifest.mark("link", stage="done" if result.link is not None else "skipped")
         progress.stage("reconcile")
-        result.balances = books(con, project)
-        record_books(con, run_id, result.balances)
-        from hopnhat.reconcile.report import write_reports
-        write_reports(con, project, run_id, folder, result.balances)
+        with stage("reconcile"):
+            result.balances = books(con, project)
+            record_books(con, run_id, result.balances)
+            from hopnhat.reconcile.report import write_reports
+            write_reports(con, project, run_id, folder, result.balances)
         con.execute("UPDATE runs SET status = 'done', finished_at = ? WHERE run_id = ?", [datetime.now(), run_id])
         manifest.mark("run", stage="done", balanced=result.balanced)
         return result

@@ -23,6 +23,7 @@ from hopnhat.model.schema import HOUSEKEEPING, entity_columns
 from hopnhat.project.config import Project, SourceSpec, TableSpec
 from hopnhat.reconcile.tokens import checksum_hex, row_token
 from hopnhat.run.progress import TableCounts
+from hopnhat.run.timing import stage, timed_iter
 
 class TableLoad:
     """The state of one table's load while its batches stream through."""
@@ -42,6 +43,10 @@ class TableLoad:
     # --- one batch ----------------------------------------------------------------------------------------------
     def add(self, batch: pa.Table) -> None:
         mapped = self.mapper.map_batch(batch)
+        with stage("load"):
+            self._store(batch, mapped)
+
+    def _store(self, batch: pa.Table, mapped: MappedBatch) -> None:
         merged = self._duplicates(mapped)
         self.counts.read += batch.num_rows
         for i in range(batch.num_rows):
@@ -159,7 +164,7 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
     try:
         purge_table(con, table.maps_to, source.name, table.name)
         load = TableLoad(con, project, source, table, mapper, run_id)
-        for batch in read_table(project, source, table, batch_rows=batch_rows):
+        for batch in timed_iter("ingest", read_table(project, source, table, batch_rows=batch_rows)):
             load.add(batch)
             if on_batch:
                 on_batch(batch.num_rows)

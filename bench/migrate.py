@@ -1,0 +1,81 @@
+"""Benchmark: the whole migration pipeline on a synth estate (scale 1.0 ≈ 1 M persons + 850 k dossiers).
+
+Prints wall time per stage (stages interleave batch by batch and are timed in place), total time, rows per second and
+peak memory (max RSS of the migrating process and of its worker processes). Linkage is measured apart (bench/link.py),
+so the run here uses ``--no-link``. Target (issue #5): under 10 minutes and under 8 GB on a 2-core machine.
+
+    .venv/bin/python bench/migrate.py --scale 1.0            # generates the estate once under bench/.cache
+    .venv/bin/python bench/migrate.py --scale 0.1 --keep     # a quicker look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def estate(scale: float, seed: int) -> Path:
+    out = CACHE / f"estate-{scale}-{seed}"
+    if not (out / "merger.yaml").exists():
+        from hopnhat.synth.generate import SynthSettings, generate
+
+        started = time.perf_counter()
+        generate(SynthSettings(scenario="danang", scale=scale, seed=seed, out=out))
+        print(f"estate generated in {time.perf_counter() - started:.0f} s → {out}")
+    return out
+
+
+CHILD = """
+import json, resource, sys, time
+from hopnhat.project.config import load_project
+from hopnhat.run.runner import migrate
+from hopnhat.run import timing
+project = load_project(sys.argv[1])
+t = time.perf_counter()
+result = migrate(project, link=False, fresh=True)
+wall = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"wall": wall, "stages": dict(timing.totals), "rss_mb": rss, "children_rss_mb": kids,
+                  "read": sum(b.read for b in result.balances), "balanced": result.balanced}))
+"""
+
+
+def run(merger: Path) -> dict[str, object]:
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(merger)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(proc.stderr[-3000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", action="store_true", help="keep the store for a look")
+    args = ap.parse_args()
+    src = estate(args.scale, args.seed)
+    work = CACHE / "migrate-run"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(src, work, ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "truth"))
+    r = run(work / "merger.yaml")
+    print(f"\nhopnhat migrate — scale {args.scale}: {r['read']:,} source rows, balanced={r['balanced']}")
+    for name, secs in sorted(r["stages"].items(), key=lambda kv: -kv[1]):  # type: ignore[union-attr]
+        print(f"  {name:<10} {secs:8.1f} s")
+    print(f"  {'total':<10} {r['wall']:8.1f} s   ({r['read'] / r['wall']:,.0f} rows/s)")  # type: ignore[operator]
+    print(f"  peak memory: {r['rss_mb']:,.0f} MB (workers: {r['children_rss_mb']:,.0f} MB)")
+    print(f"  targets: < 600 s → {'OK' if r['wall'] < 600 else 'MISSED'}; < 8192 MB → "  # type: ignore[operator]
+          f"{'OK' if max(r['rss_mb'], r['children_rss_mb']) < 8192 else 'MISSED'}")  # type: ignore[type-var]
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
