@@ -17,6 +17,7 @@ import pyarrow as pa
 from hopnhat.ingest.base import Record
 from hopnhat.ingest.batches import Batcher, ColumnNames
 from hopnhat.ingest.cells import cell_text, json_text, record_json
+from hopnhat.repair.columns import as_text
 
 SAMPLE = 1000  # records read ahead to fix the column order of a JSON source
 
@@ -75,6 +76,8 @@ class Exploder:
         if rec.values is None:
             return rec.error or "bad_record: nothing could be read"
         value = rec.values.get(self.field)
+        if isinstance(value, (bytes, bytearray, memoryview)):  # a JSON text column of a database
+            value = as_text(bytes(value))
         if isinstance(value, str):
             try:
                 value = json.loads(value)
