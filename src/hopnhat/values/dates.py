@@ -317,8 +317,8 @@ def _moment(r: _Reading) -> dt.datetime:
     return moment
 
 
-def _placeholder(text: str) -> Parsed:
-    return Parsed(None, {"_quality": "placeholder"}, (warning(
+def _placeholder(text: str, with_quality: bool = True) -> Parsed:
+    return Parsed(None, {"_quality": "placeholder"} if with_quality else {}, (warning(
         "placeholder_date", f"{shown(text)} là ngày giữ chỗ (không rõ ngày), không phải ngày thật",
         f"{shown(text)} is a placeholder (date unknown), not a real date"),))
 
@@ -350,7 +350,7 @@ def _judge_date(r: _Reading, text: str, spec: DateSpec, today: dt.date) -> Parse
 
 def _judge_datetime(r: _Reading, text: str, today: dt.date) -> Parsed:
     if r.quality == "placeholder" or (r.quality == "exact" and r.day in PLACEHOLDER_DATES):
-        return _placeholder(text)
+        return _placeholder(text, with_quality=False)
     if r.quality in ("year_only", "month_only"):
         raise _Fail(error("incomplete_datetime", f"{shown(text)} thiếu ngày: không dùng được làm thời điểm",
                           f"{shown(text)} lacks the day: unusable as a date-time"))
