@@ -145,5 +145,5 @@ def test_mariadb_reads_in_a_read_only_transaction(mariadb_dsn: str) -> None:
         reader = SqlReader(conn, "cong dan", None, None, "ma", 100)
         assert len(list(reader.records())) == len(ROWS)
         with pytest.raises(exc.OperationalError, match="READ ONLY"):
-            conn.exec_driver_sql("CREATE TABLE hopnhat.khong_duoc (a int)")
+            conn.exec_driver_sql("INSERT INTO `cong dan` (ma) VALUES (99)")
     engine.dispose()
