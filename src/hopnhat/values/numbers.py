@@ -48,7 +48,7 @@ def _plain(body: str, decimal: str) -> str | None:
 def _sign(s: str) -> tuple[str, bool]:
     if s.startswith("(") and s.endswith(")"):
         return s[1:-1].strip(), True
-    if s[:1] in "+-":
+    if s and s[0] in "+-":
         return s[1:].strip(), s[0] == "-"
     return s, False
 

@@ -141,11 +141,12 @@ def parse_one(text: str) -> Parsed | Problem:
 
 def parse_phone(text: str) -> Parsed:
     """One non-empty cell; when it holds several numbers, the first valid one with a warning."""
-    parts = [p for p in _SPLIT.split(fold(text).lower()) if p.strip()] if _SPLIT.search(fold(text).lower()) else [text]
-    judged = [parse_one(p) for p in parts]
+    folded = fold(text).lower()
+    parts = [p for p in _SPLIT.split(folded) if p.strip()] if _SPLIT.search(folded) else [text]
+    judged = [parse_one(p) for p in parts or [text]]
     first = next((j for j in judged if isinstance(j, Parsed)), None)
     if first is None:
-        return failed(judged[0] if isinstance(judged[0], Problem) else error("bad_phone", shown(text), shown(text)))
+        return failed(next(j for j in judged if isinstance(j, Problem)))
     if len(parts) == 1:
         return first
     others = ", ".join(p.strip() for p, j in zip(parts, judged, strict=True) if j is not first)
