@@ -15,7 +15,7 @@ from hopnhat.synth.generate import SynthSettings, generate
 @pytest.fixture(scope="session")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("estate")
-    generate(SynthSettings(scenario="danang", scale=0.002, seed=3, out=out))
+    generate(SynthSettings(scenario="danang", scale=0.002, seed=1, out=out))
     return out
 
 

@@ -17,7 +17,7 @@ from hopnhat.load.backends import DuckReader
 from hopnhat.project.config import Project
 from hopnhat.run.runner import RunResult, migrate
 
-from .conftest import fresh_copy
+from tests.pipeline.conftest import fresh_copy
 
 
 def _checksums(project: Project) -> dict[str, tuple[int, str]]:

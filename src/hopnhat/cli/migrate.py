@@ -114,7 +114,7 @@ def store_checksum(merger: Path = MERGER,
     project = load_project(merger)
     reader = open_reader(store, project.store_path)
     for table, (count, digest) in reader.checksums().items():
-        console.print(f"{table}\t{count}\t{digest}", highlight=False)
+        typer.echo(f"{table}\t{count}\t{digest}")
 
 
 @friendly_errors
