@@ -114,6 +114,10 @@ def _parse_cell(kind: str, opts: Options, parse: Callable[[str], Parsed], cell: 
         return _empty(kind)
     if isinstance(cell, str):
         return parse(cell)
+    if kind in ("integer", "decimal") and isinstance(cell, (int, float, Decimal)) and not isinstance(cell, bool):
+        if isinstance(cell, float) and math.isnan(cell):
+            return _empty(kind)
+        return numbers.parse_native_number(cell, kind == "integer")
     if isinstance(cell, dt.date) and kind in ("date", "datetime"):
         spec = dates.DateSpec.of(opts.formats, kind == "datetime")
         return dates.parse_native(cell, spec, opts.today, kind == "datetime")

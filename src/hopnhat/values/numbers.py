@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from decimal import Decimal
 
 from hopnhat.text.normalize import nfc
 from hopnhat.values.core import Options, Parsed, Problem, error, failed, shown, warning
@@ -104,6 +105,28 @@ def parse_integer(text: str, decimal: str) -> Parsed:
         return failed(error("out_of_range", f"{shown(text)} vượt giới hạn số nguyên 64 bit",
                             f"{shown(text)} exceeds the 64-bit integer range"))
     return Parsed(number, {}, notes)
+
+
+def parse_native_number(value: float | int | Decimal, integer: bool) -> Parsed:
+    """A number a reader already typed (SQL, Excel): no separator to interpret, only the range and integrality."""
+    text = str(value)
+    as_float = float(value)
+    if not math.isfinite(as_float):
+        return failed(error("out_of_range", f"{shown(text)} không phải số hữu hạn", f"{shown(text)} is not finite"))
+    if not integer:
+        return Parsed(as_float)
+    if isinstance(value, int):
+        number = value
+    elif as_float.is_integer() and isinstance(value, float):
+        number = int(value)
+    elif isinstance(value, Decimal) and value == value.to_integral_value():
+        number = int(value)
+    else:
+        return failed(error("not_integer", f"{shown(text)} không phải số nguyên", f"{shown(text)} is not an integer"))
+    if not -_INT64 <= number < _INT64:
+        return failed(error("out_of_range", f"{shown(text)} vượt giới hạn số nguyên 64 bit",
+                            f"{shown(text)} exceeds the 64-bit integer range"))
+    return Parsed(number)
 
 
 def integer_parser(opts: Options) -> Callable[[str], Parsed]:
