@@ -39,7 +39,8 @@ def test_tsv_kind_and_named_delimiter(one_table: OneTable, tmp_path: Path) -> No
 
 
 def test_bom_quoted_newlines_and_row_numbers(one_table: OneTable, tmp_path: Path) -> None:
-    data = codecs.BOM_UTF8 + 'id,name,note\r\n1,"Nguyễn\r\nVăn A","dòng 1\ndòng 2"\r\n\r\n2,B,"có ""ngoặc"""\r\n'.encode()
+    text = 'id,name,note\r\n1,"Nguyễn\r\nVăn A","dòng 1\ndòng 2"\r\n\r\n2,B,"có ""ngoặc"""\r\n'
+    data = codecs.BOM_UTF8 + text.encode()
     names, rows = _rows(one_table, tmp_path, data)
     assert names == ["id", "name", "note"]
     assert rows[0]["name"] == "Nguyễn\r\nVăn A" and rows[0]["note"] == "dòng 1\ndòng 2"

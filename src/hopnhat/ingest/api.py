@@ -162,7 +162,7 @@ def _guarded(opened: Opened, source: SourceSpec, table: TableSpec, batch_rows: i
             raise
         except (sa_exc.SQLAlchemyError, *_FILE_ERRORS, pa.ArrowException) as exc:
             raise input_error(tr("Lỗi khi đọc nguồn dữ liệu", "Reading the source failed"), source, table,
-                              opened.where, _db_reason(exc)) from exc
+                              opened.where, f"{type(exc).__name__}: {_db_reason(exc)}") from exc
 
 
 def read_table(project: Project, source: SourceSpec, table: TableSpec,

@@ -190,7 +190,8 @@ class DelimitedReader:
         if junk:
             rec.add_error("binary_junk", junk)
         self._check_width(rec, fields)
-        rec.values = {name: self._cell(c) for name, c in zip(self.header, fields)}
+        cell = self._cell if not raw.isascii() else str  # ASCII reads the same in every encoding
+        rec.values = {name: cell(c) for name, c in zip(self.header, fields)}
         return rec
 
     def _check_width(self, rec: Record, fields: list[str]) -> None:

@@ -17,7 +17,7 @@ from hopnhat.ingest.base import MAX_RAW, Record, junk_message
 from hopnhat.repair.columns import as_text
 
 _DECODER = json.JSONDecoder(strict=False)  # raw control characters inside strings (TCVN3 capitals) are text
-_SUSPECT = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _WHITESPACE = re.compile(r"[ \t\r\n\ufeff]*")
 CHUNK = 1 << 20
 
@@ -54,6 +54,11 @@ def _raw(text: str) -> tuple[str, bytes]:
     return as_text(data).strip(), data
 
 
+def _suspect(text: str) -> bool:
+    """Whether strings may need cleaning: escaped bytes (the text was not UTF-8) or surrogate escapes."""
+    return "\\ud" in text or "\\uD" in text or (not text.isascii() and _SURROGATE.search(text) is not None)
+
+
 def make_record(row: int, text: str) -> Record:
     """One JSON value's text (with surrogate-escaped bytes) as a record."""
     raw, data = _raw(text)
@@ -69,7 +74,7 @@ def make_record(row: int, text: str) -> Record:
     except (ValueError, RecursionError) as exc:
         rec.add_error("bad_json", str(exc) or type(exc).__name__)
         return rec
-    if _SUSPECT.search(text):
+    if _suspect(text):
         flags: list[bool] = []
         value = _clean(value, flags)
         if flags:
