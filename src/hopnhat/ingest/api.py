@@ -93,8 +93,9 @@ def _open_file(project: Project, source: SourceSpec, table: TableSpec, batch_row
         raise input_error(tr("Không đọc được dòng tiêu đề hoặc trang tính", "Cannot read the header or sheet"),
                           source, table, path, str(exc)) from exc
     except (*_FILE_ERRORS, pa.ArrowException) as exc:
+        hint = tr(" (tệp .xls cũ: hãy lưu lại dạng .xlsx)", " (an old .xls file: save it as .xlsx)")
         raise input_error(tr("Không đọc được tệp", "Cannot read the file"), source, table, path,
-                          f"{type(exc).__name__}: {exc}") from exc
+                          f"{type(exc).__name__}: {exc}" + (hint if path.suffix.lower() == ".xls" else "")) from exc
 
 
 def _where_db(project: Project, source: SourceSpec) -> tuple[Path | None, str]:
