@@ -138,3 +138,8 @@ def test_missing_file_names_source_table_and_path(one_table: OneTable, tmp_path:
     with pytest.raises(InputError) as info:
         read_table(project, source, table)
     assert (info.value.source, info.value.table) == ("src", "t") and "khong/co.csv" in str(info.value)
+
+
+def test_a_blank_last_header_row_does_not_eat_the_first_record(one_table: OneTable, tmp_path: Path) -> None:
+    names, rows = _rows(one_table, tmp_path, b"id,name\n\n1,A\n2,B\n", header_rows=[1, 2])
+    assert names == ["id", "name"] and [(r["_row"], r["id"]) for r in rows] == [(3, "1"), (4, "2")]

@@ -146,9 +146,9 @@ class DelimitedReader:
                 fields, raw, error = self._next()
             except StopIteration:
                 break
-            if not fields or error is not None:
-                continue
-            if header_rows is None or self.ordinal in header_rows:
+            usable = bool(fields) and error is None
+            if usable and (header_rows is None or self.ordinal in header_rows):
+                assert fields is not None
                 message = junk_message(self._raw_text(raw)[1])
                 if message:
                     raise HeaderError(f"the header is not text: {message}")

@@ -108,16 +108,20 @@ def _join(first: str | None, second: str) -> str:
     return second if not first else f"{first}; {second}"
 
 
+def _item_keys(exploder: Exploder, sample: list[Record]) -> Iterator[str]:
+    for rec in sample:
+        items = exploder.items(rec)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict):
+                yield from item
+
+
 def exploded(records: Iterable[Record], field: str, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
     """Batches of list items: item keys, then the parent's columns."""
     exploder = Exploder(field, needed)
     records = iter(records)
     sample = list(itertools.islice(records, SAMPLE))
-    names = ColumnNames()
-    for rec in sample:
-        for item in (i for i in (exploder.items(rec) if rec.values else []) if isinstance(i, dict)):
-            for key in item:
-                names.name(key)
+    names = ColumnNames(_item_keys(exploder, sample))
     for key in itertools.chain((k for rec in sample for k in exploder.parent(rec.values or {})), needed):
         names.name(key)
     batcher = Batcher(names.names, batch_rows)
