@@ -19,7 +19,7 @@ from hopnhat.ingest.base import junk_message
 from hopnhat.project.config import Project, SourceSpec, TableSpec
 from tests.ingest.conftest import project_of
 
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
 
 _PIECES = st.sampled_from([b",", b";", b"\t", b"|", b'"', b'""', b"\r\n", b"\n", b"\r", b"\x00", b"\x1a", b"\xff",
