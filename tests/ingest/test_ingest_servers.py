@@ -10,14 +10,13 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-import yaml
 from sqlalchemy import Column, Date, DateTime, Integer, LargeBinary, MetaData, Numeric, String, Table, Text
 from sqlalchemy import create_engine
 
 from hopnhat.errors import InputError
 from hopnhat.ingest import read_table
 from hopnhat.ingest.sql import server_url
-from hopnhat.project.config import MergerConfig, Project
+from hopnhat.project.config import Project, load_project
 from hopnhat.synth import SynthSettings, generate
 from tests.ingest.conftest import OneTable
 
@@ -30,14 +29,8 @@ ROWS = [
 
 
 def _pg_project(out: Path) -> Project:
-    """The synth merger file; its PostgreSQL source names the schema beside the DSN, as synth writes it."""
-    raw = yaml.safe_load((out / "merger.yaml").read_text(encoding="utf-8"))
-    for source in raw["sources"]:
-        schema = source.pop("schema", None)
-        source.pop("password_env", None)
-        for table in source["tables"] if schema else []:
-            table["table"] = f"{schema}.{table['table']}"
-    return Project(out / "merger.yaml", MergerConfig.model_validate(raw), raw)
+    """The synth merger file as written: its PostgreSQL source names the schema and password variable beside the DSN."""
+    return load_project(out / "merger.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -110,11 +110,11 @@ def _open_sql(project: Project, source: SourceSpec, table: TableSpec, batch_rows
     if path is not None and not path.is_file():
         raise input_error(tr("Không tìm thấy tệp cơ sở dữ liệu", "Database file not found"), source, table, where)
     try:
-        engine = make_engine(source.kind, path, source.dsn, _str_attr(source, "password_env"))
+        engine = make_engine(source.kind, path, source.dsn, source.password_env)
         stack.callback(engine.dispose)
         conn = stack.enter_context(engine.connect())
         key = table.source_key.column if table.source_key is not None else None
-        reader = SqlReader(conn, table.table, table.query, _str_attr(source, "schema"), key, batch_rows)
+        reader = SqlReader(conn, table.table, table.query, source.schema_name, key, batch_rows)
     except sa_exc.NoSuchTableError as exc:
         raise input_error(tr("Không có bảng trong cơ sở dữ liệu", "No such table in the database"), source, table,
                           where, f"table {table.table!r}") from exc

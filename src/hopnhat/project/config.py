@@ -156,12 +156,16 @@ class Lookup(_Model):
 
 
 class SourceSpec(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
     system: str
     province: str | None = None
     kind: SourceKind
     path: str | None = None
     dsn: str | None = None
+    schema_name: str | None = Field(default=None, alias="schema")  # database schema of the tables
+    password_env: str | None = None  # environment variable holding the database password (kept out of the file)
     strictness: Literal["strict", "lenient"] = "lenient"
     catalog_system: str | None = None  # the catalog's system id (e.g. "49-TTHC"); guessed from `system` when absent
     lookups: dict[str, Lookup] = Field(default_factory=dict)
@@ -208,7 +212,13 @@ class Evidence(_Model):
 
 
 class LinkageSpec(_Model):
-    """Linkage settings; thresholds are match probabilities."""
+    """Linkage settings; thresholds are match probabilities.
+
+    ``engine``: duckdb (one machine) or spark (``spark_master``, e.g. ``spark://host:7077`` or ``yarn``; local mode
+    when empty; ``spark_conf`` passed to the session). ``memory_limit``: DuckDB's limit for the linkage work space
+    (e.g. ``1500MB``). ``survivorship``: field (or ``entity.field``, ``*``) → trusted | complete | recent |
+    source:<name>; ``source_trust``: sources, most trusted first.
+    """
 
     enabled: bool = True
     entities: list[Literal["person", "organization", "parcel"]] = Field(
@@ -217,12 +227,24 @@ class LinkageSpec(_Model):
     review_threshold: float = Field(default=0.6, gt=0, lt=1)
     source_trust: list[str] = Field(default_factory=list)
     survivorship: dict[str, str] = Field(default_factory=dict)
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    memory_limit: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$")
+    spark_master: str | None = None
+    spark_conf: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _order(self) -> LinkageSpec:
         if self.review_threshold >= self.match_threshold:
             raise ValueError("review_threshold must be below match_threshold")
         return self
+
+    @field_validator("survivorship")
+    @classmethod
+    def _rules(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, rule in v.items():
+            if rule not in ("trusted", "complete", "recent") and not (rule.startswith("source:") and len(rule) > 7):
+                raise ValueError(f"survivorship.{key}: {rule!r} is not trusted | complete | recent | source:<name>")
+        return v
 
 
 class MergerConfig(_Model):
