@@ -1,0 +1,84 @@
+"""``hopnhat link``: find the same person across rows of a list (CSV, Excel, Parquet)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+
+from hopnhat.cli.common import console, friendly_errors, progress_bar
+from hopnhat.errors import InputError
+from hopnhat.i18n import tr
+
+app = typer.Typer(help=tr("Liên kết bản ghi: tìm cùng một người trong danh sách.",
+                          "Record linkage: find the same person across the rows of a list."), no_args_is_help=True)
+
+
+
+@app.callback()
+def _group() -> None:
+    """Liên kết bản ghi / record linkage."""
+
+
+STEP_LABELS = {
+    "parse": ("Chuẩn hóa giá trị", "Normalising values"),
+    "addresses": ("Chuyển đổi địa chỉ", "Converting addresses"),
+    "link": ("Liên kết (Splink)", "Linking (Splink)"),
+}
+
+
+def _renames(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for item in pairs:
+        key, sep, name = item.partition("=")
+        if not sep or not key.strip() or not name.strip():
+            raise InputError(tr("--column phải có dạng KHÓA=TÊN_CỘT", "--column must be KEY=NAME"), value=item)
+        out[key.strip()] = name.strip()
+    return out
+
+
+@app.command("persons")
+@friendly_errors
+def persons(
+    src: Path = typer.Argument(..., help=tr("Tệp vào: CSV, Excel (.xlsx) hoặc Parquet.",
+                                            "Input file: CSV, Excel (.xlsx) or Parquet.")),
+    output: Path = typer.Option(..., "--output", "-o", help=tr(
+        "Tệp ra (định dạng theo đuôi tệp): mọi dòng, mọi cột, thêm cluster_id và match_probability.",
+        "Output file (format from its extension): every row and column plus cluster_id and match_probability.")),
+    column: list[str] = typer.Option([], "--column", "-c", help=tr(
+        "Tên cột khác mặc định, KHÓA=TÊN (khóa: full_name, dob, sex, id_number, phone, address).",
+        "A column with another name, KEY=NAME (keys: full_name, dob, sex, id_number, phone, address).")),
+    engine: str = typer.Option("duckdb", "--engine", help=tr("duckdb (một máy) hoặc spark.",
+                                                             "duckdb (one machine) or spark.")),
+    threads: int = typer.Option(2, "--threads", min=1, help=tr("Số luồng.", "Threads.")),
+    match_threshold: float = typer.Option(0.95, "--match-threshold", min=0.01, max=0.999999, help=tr(
+        "Xác suất từ đó hai dòng là một người.", "Probability from which two rows are one person.")),
+) -> None:
+    """Tìm cùng một người giữa các dòng / link the rows of a list of people."""
+    from hopnhat.link.standalone import link_people
+    from hopnhat.units.bulk import read_table, write_table
+
+    if engine not in ("duckdb", "spark"):
+        raise InputError(tr("engine phải là duckdb hoặc spark", "engine must be duckdb or spark"), value=engine)
+    renames = _renames(column)
+    started = time.perf_counter()
+    table = read_table(src)
+    with progress_bar() as bar:
+        tasks: dict[str, int] = {}
+
+        def step(name: str, total: int | None, advance: int) -> None:
+            if name not in tasks:
+                vi, en = STEP_LABELS[name]
+                tasks[name] = bar.add_task(tr(vi, en), total=total)
+            bar.update(tasks[name], total=total, advance=advance)
+
+        review = 0.6 if match_threshold > 0.6 else match_threshold / 2
+        result = link_people(table, renames, engine, threads, match_threshold, review, step)  # type: ignore[arg-type]
+    write_table(result.table, output)
+    seconds = time.perf_counter() - started
+    console.print(tr(
+        f"{result.records:,} dòng → {result.clusters:,} người; {result.linked_rows:,} dòng được liên kết "
+        f"({seconds:.1f} s) → {output}",
+        f"{result.records:,} rows → {result.clusters:,} people; {result.linked_rows:,} rows linked "
+        f"({seconds:.1f} s) → {output}"))

@@ -1,0 +1,109 @@
+"""``hopnhat review``: the linkage review queue of a merger's store — list, export to fill in, import decisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import duckdb
+import typer
+from rich.table import Table
+
+from hopnhat.cli.common import console, friendly_errors
+from hopnhat.errors import InputError
+from hopnhat.i18n import tr
+
+app = typer.Typer(help=tr("Hàng đợi rà soát liên kết: cặp bản ghi chưa chắc chắn, địa chỉ ở xã bị chia tách.",
+                          "Linkage review queue: uncertain record pairs, addresses in split communes."),
+                  no_args_is_help=True)
+
+_PROJECT = typer.Option(Path("merger.yaml"), "--project", "-p", help=tr("Tệp merger.yaml của dự án.",
+                                                                         "The project's merger.yaml."))
+_STORE = typer.Option(None, "--store", help=tr("Tệp kho DuckDB (thay cho --project).",
+                                               "The DuckDB store file (instead of --project)."))
+_STATUS = typer.Option("open", "--status", help="open | decided | all")
+_ENTITY = typer.Option(None, "--entity", help="person | organization | parcel")
+_SCOPE = typer.Option([], "--scope", help=tr("Mã tỉnh/xã mới được xem (lặp lại được).",
+                                             "New province/commune code in scope (repeatable)."))
+
+
+def _connect(project: Path, store: Optional[Path], read_only: bool) -> duckdb.DuckDBPyConnection:
+    if store is None:
+        from hopnhat.project.config import load_project
+
+        store = load_project(project).store_path
+    if not store.is_file():
+        raise InputError(tr("chưa có kho dữ liệu (chạy hopnhat migrate trước)", "no store yet (run hopnhat migrate)"),
+                         source=str(store))
+    try:
+        return duckdb.connect(str(store), read_only=read_only)
+    except duckdb.Error as exc:
+        raise InputError(tr("không mở được kho dữ liệu", "cannot open the store"), source=str(store),
+                         reason=str(exc)) from exc
+
+
+def _describe(item: dict) -> str:
+    if item["kind"] == "split_unit":
+        names = [f"{c['code']} {c['name']}" for c in (item["evidence"] or {}).get("candidates") or []]
+        return f"{(item['evidence'] or {}).get('value') or ''} → " + " / ".join(names)
+    recs = item["records"]
+    names = [str((recs.get(r) or {}).get("full_name") or (recs.get(r) or {}).get("name") or r)
+             for r in (item["record_id_l"], item["record_id_r"])]
+    return f"{names[0]} ↔ {names[1]} (p={item['match_probability']:.3f})"
+
+
+@app.command("list")
+@friendly_errors
+def list_(project: Path = _PROJECT, store: Optional[Path] = _STORE, status: str = _STATUS,
+          entity: Optional[str] = _ENTITY, scope: list[str] = _SCOPE,
+          limit: int = typer.Option(50, "--limit", min=1), offset: int = typer.Option(0, "--offset", min=0),
+          as_json: bool = typer.Option(False, "--json", help=tr("In JSON.", "Print JSON."))) -> None:
+    """Liệt kê mục cần rà soát / list review items."""
+    from hopnhat.link.review import count_items, list_items
+
+    con = _connect(project, store, read_only=True)
+    items = list_items(con, status, entity, scope or None, limit, offset)
+    total = count_items(con, status, entity, scope or None)
+    con.close()
+    if as_json:
+        typer.echo(json.dumps({"total": total, "items": items}, ensure_ascii=False, default=str, indent=1))
+        return
+    table = Table(title=tr(f"Mục rà soát ({status}): {total:,}", f"Review items ({status}): {total:,}"))
+    for col in ("item_key", tr("Loại", "Kind"), tr("Nội dung", "Content"), tr("Quyết định", "Decision")):
+        table.add_column(col, overflow="fold")
+    for it in items:
+        table.add_row(it["item_key"], it["kind"], _describe(it), it["decision"] or "")
+    console.print(table)
+
+
+@app.command("export")
+@friendly_errors
+def export(out: Path = typer.Argument(..., help=tr("Tệp ra .csv hoặc .xlsx.", "Output .csv or .xlsx file.")),
+           project: Path = _PROJECT, store: Optional[Path] = _STORE, status: str = _STATUS,
+           entity: Optional[str] = _ENTITY, scope: list[str] = _SCOPE) -> None:
+    """Xuất mục rà soát để điền quyết định / export items to fill in decisions."""
+    from hopnhat.link.review import export_items
+
+    con = _connect(project, store, read_only=True)
+    count = export_items(con, out, status, entity, scope or None)
+    con.close()
+    console.print(tr(f"{count:,} mục → {out} (điền cột decision: same | different | commune:<mã xã mới>)",
+                     f"{count:,} items → {out} (fill in decision: same | different | commune:<new code>)"))
+
+
+@app.command("import")
+@friendly_errors
+def import_(src: Path = typer.Argument(..., help=tr("Tệp đã điền (.csv hoặc .xlsx).", "The filled file.")),
+            user: str = typer.Option(..., "--user", "-u", help=tr("Người quyết định.", "Who decides.")),
+            project: Path = _PROJECT, store: Optional[Path] = _STORE) -> None:
+    """Nhập quyết định (áp dụng ở lần chạy sau) / import decisions (applied by the next run)."""
+    from hopnhat.link.review import import_decisions
+
+    con = _connect(project, store, read_only=False)
+    result = import_decisions(con, src, user)
+    con.close()
+    console.print(tr(f"Đã ghi {result.applied:,} quyết định; {result.unchanged:,} không đổi; {result.blank:,} dòng "
+                     "để trống. Quyết định được áp dụng ở lần chạy sau.",
+                     f"Recorded {result.applied:,} decisions; {result.unchanged:,} unchanged; {result.blank:,} blank "
+                     "rows. Decisions apply on the next run."))

@@ -1,0 +1,252 @@
+"""Splink on DuckDB or Spark: unsupervised training made deterministic, then scoring of the blocked pairs.
+
+Same input → bit-identical pairs and probabilities, on every run and on both engines:
+
+- u probabilities: Splink samples records by a hash of their id (no random generator); on a small table every record
+  is used (``max_pairs`` above the number of pairs), and chunked early stopping is off, so nothing depends on timing.
+- the share of matching pairs is counted with rules that admit almost no false positives (:attr:`ModelSpec.prior_rules`);
+- EM runs on counts of agreement patterns (integers), and the estimated m/u and prior are then *rounded* to
+  :data:`SIGNIFICANT` significant digits, which absorbs floating-point differences between threads and engines;
+- scoring uses only the rounded model, so a pair's weight is the same arithmetic everywhere.
+
+Scored pairs come back as a DuckDB table in the *work* connection (``{entity}_scored``) with each comparison's level
+and Bayes factor, from which :mod:`hopnhat.link.evidence` builds the explanation of every weight.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import duckdb
+import pyarrow as pa
+
+from hopnhat.errors import ConfigError
+
+Engine = Literal["duckdb", "spark"]
+SIGNIFICANT = 4
+M_FLOOR = 0.001  # m of a level never seen among the matches EM found: rare, not impossible (a typo in a year …)
+M_MIN, U_MIN = 1e-6, 1e-8  # no single comparison may be more certain than this (weights stay within about ±30)
+U_MAX_PAIRS = 4e6  # random pairs sampled for u at most (DuckDB: ~10 s for the person model on 2 threads)
+U_ALL_PAIRS = 3e5  # below this many pairs, every pair is used: exact, and the same on every engine
+EM_ITERATIONS = (25, 10, 4)
+_SILENT = logging.ERROR
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One entity's probabilistic model: its features table in the work connection and its rules."""
+
+    entity: str
+    features: str  # table in the work DuckDB connection
+    settings: Callable[[float | None], dict[str, Any]]
+    training: tuple[str, ...]
+    prior_rules: tuple[str, ...]
+    prior_recall: float
+    fixed_model: dict[str, Any] | None = None  # a model with m/u given (no training), e.g. small entities
+
+
+@dataclass
+class TrainedModel:
+    settings: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+def _round(value: float | None, floor: float = 0.0) -> float | None:
+    if value is None or not math.isfinite(value):
+        return value
+    return float(f"{max(value, floor):.{SIGNIFICANT}g}") if max(value, floor) > 0 else 0.0
+
+
+def rounded(model: dict[str, Any], fill: bool = True, unseen_u: float = U_MIN) -> dict[str, Any]:
+    """The model with every m, u and the prior rounded (see module doc) and clamped (M_MIN, U_MIN); with ``fill``, an
+    m EM could not see becomes M_FLOOR and a u never seen in sampling ``unseen_u`` (one in the pairs sampled)."""
+    out = dict(model)
+    out["probability_two_random_records_match"] = _round(model.get("probability_two_random_records_match"))
+    comparisons = []
+    for comp in model["comparisons"]:
+        comp = dict(comp)
+        levels = []
+        for lvl in comp["comparison_levels"]:
+            lvl = dict(lvl)
+            if lvl.get("is_null_level"):
+                pass
+            elif fill:
+                lvl["m_probability"] = _round(lvl.get("m_probability") or M_FLOOR, M_MIN)
+                lvl["u_probability"] = _round(lvl.get("u_probability") or unseen_u, U_MIN)
+            else:
+                for key, floor in (("m_probability", M_MIN), ("u_probability", U_MIN)):
+                    if isinstance(lvl.get(key), float):
+                        lvl[key] = _round(lvl[key], floor)
+            levels.append(lvl)
+        comp["comparison_levels"] = levels
+        comparisons.append(comp)
+    out["comparisons"] = comparisons
+    return out
+
+
+class Backend:
+    """The handful of things that differ between engines: the Splink API object, registering, fetching."""
+
+    name: Engine = "duckdb"
+
+    def __init__(self, work: duckdb.DuckDBPyConnection) -> None:
+        from splink import DuckDBAPI
+
+        self.work = work
+        self.api = DuckDBAPI(work)
+
+    def input(self, table: str) -> Any:
+        return self.api.register(table)
+
+    def to_work(self, frame: Any, name: str) -> None:
+        """Materialise a Splink result as table ``name`` of the work connection."""
+        self.work.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {frame.physical_name}")
+        frame.drop_table_from_database_and_remove_from_cache()
+
+    def close(self) -> None:
+        self.api.delete_tables_created_by_splink_from_db()
+
+
+class SparkBackend(Backend):
+    """Splink's Spark backend; features go over as Arrow, scored pairs come back as Arrow."""
+
+    name: Engine = "spark"
+
+    def __init__(self, work: duckdb.DuckDBPyConnection, session: Any) -> None:
+        from splink import SparkAPI
+
+        self.work = work
+        self.spark = session
+        self.api = SparkAPI(spark_session=session)
+
+    def input(self, table: str) -> Any:
+        frame = self.work.execute(f"SELECT * FROM {table} ORDER BY 1").fetch_df()
+        return self.api.register(self.spark.createDataFrame(frame))
+
+    def to_work(self, frame: Any, name: str) -> None:
+        arrow = pa.Table.from_pandas(frame.as_spark_dataframe().toPandas(), preserve_index=False)
+        self.work.register("_spark_result", arrow)
+        self.work.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _spark_result")
+        self.work.unregister("_spark_result")
+
+    def close(self) -> None:
+        return None
+
+
+def spark_session(threads: int = 2, master: str | None = None, conf: dict[str, str] | None = None,
+                  memory: str = "1g") -> Any:
+    """A Spark session with Splink's similarity UDFs: local mode on ``threads`` cores unless ``master`` is given
+    (``spark://host:7077``, ``yarn``, ``k8s://…``); ``conf`` overrides any setting. Uses the machine's Java, no network
+    beyond the cluster."""
+    try:
+        from pyspark.sql import SparkSession
+        from splink.internals.spark.jar_location import similarity_jar_location
+    except ImportError as exc:
+        raise ConfigError("the Spark engine needs pyspark (pip install 'hopnhat[spark]')", reason=str(exc)) from exc
+    if master is None:
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = (SparkSession.builder.master(master or f"local[{threads}]").appName("hopnhat-link")
+               .config("spark.jars", similarity_jar_location())
+               .config("spark.driver.memory", memory)
+               .config("spark.sql.shuffle.partitions", str(max(2, threads * 2)))
+               .config("spark.default.parallelism", str(max(2, threads * 2)))
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.session.timeZone", "UTC"))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="hopnhat-spark-"))
+    return session
+
+
+def _quiet() -> None:
+    for name in ("splink", "py4j"):
+        logging.getLogger(name).setLevel(_SILENT)
+
+
+def _linker(backend: Backend, source: Any, settings: dict[str, Any]) -> Any:
+    from splink import Linker
+
+    return Linker(source, settings, log_level=None, validate_settings=False)
+
+
+def _em(backend: Backend, source: Any, model: dict[str, Any], rule: str) -> dict[str, Any] | None:
+    """One EM session from ``model``; the model after it, or None when the rule gives no pairs.
+
+    Each session starts from the *rounded* model (m ≥ M_MIN): starting from an m of 1e-25 left by an earlier session,
+    pair weights underflow and Splink refuses the m of 0.0 that follows. Should it still happen (a level EM sees only
+    among non-matches, iterated long enough) the session is rerun from the same start with fewer iterations.
+    """
+    from splink.internals.exceptions import EMTrainingException
+
+    for iterations in EM_ITERATIONS:
+        linker = _linker(backend, source, {**rounded(model, fill=False), "max_iterations": iterations})
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True)
+        except EMTrainingException:
+            return None
+        except ValueError as exc:
+            if "below the minimum allowed" not in str(exc):
+                raise
+            continue
+        return linker.misc.save_model_to_json()
+    return None
+
+
+def u_pairs(records: int) -> float:
+    """How many random pairs estimate u: all of them for a small table, else 2 per record (0.3 to 4 million)."""
+    total = records * (records - 1) / 2
+    return total + 1 if total <= U_ALL_PAIRS else min(U_MAX_PAIRS, max(U_ALL_PAIRS, 2.0 * records))
+
+
+def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> TrainedModel:
+    """Estimate u (sampling), the prior (deterministic rules) and m (EM), rounded; see the module doc."""
+    if spec.fixed_model is not None:
+        return TrainedModel(spec.fixed_model)
+    _quiet()
+    linker = _linker(backend, source, spec.settings(None))
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs(records), seed=7, min_count_per_level=None,
+                                                     num_chunks=1)
+    notes = []
+    try:
+        linker.training.estimate_probability_two_random_records_match(list(spec.prior_rules), spec.prior_recall)
+    except ValueError as exc:  # too many observed matches for the assumed recall: keep Splink's default prior
+        notes.append(f"prior: {exc}")
+    model = linker.misc.save_model_to_json()
+    prior = model["probability_two_random_records_match"]
+    for rule in spec.training:
+        trained = _em(backend, source, model, rule)
+        if trained is None:
+            notes.append(f"EM on {rule}: no pairs")
+        else:
+            model = trained
+    model["probability_two_random_records_match"] = prior  # EM keeps its own prior to itself
+    return TrainedModel(rounded(model, unseen_u=1 / u_pairs(records)), notes)
+
+
+def score(backend: Backend, source: Any, model: TrainedModel, threshold: float, out: str) -> None:
+    """Score every blocked pair at or above ``threshold`` into work table ``out``."""
+    _quiet()
+    linker = _linker(backend, source, model.settings)
+    frame = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+    backend.to_work(frame, out)
+
+
+def open_backend(engine: Engine, work: duckdb.DuckDBPyConnection, threads: int, spark: Any = None,
+                 config: Any = None) -> Backend:
+    """The backend for ``engine``; Spark reuses ``spark`` or starts a session from ``config`` (a LinkageSpec)."""
+    if engine == "duckdb":
+        return Backend(work)
+    if engine == "spark":
+        if spark is None:
+            spark = spark_session(threads, getattr(config, "spark_master", None), getattr(config, "spark_conf", None))
+        return SparkBackend(work, spark)
+    raise ConfigError("unknown linkage engine", value=engine, reason="expected duckdb or spark")

@@ -1,0 +1,94 @@
+"""Vietnamese personal names as linkage keys: họ (family) / tên đệm (middle) / tên (given), on folded text.
+
+A name is written family first (``Nguyễn Văn Hùng``). Legacy registers lose diacritics (``Nguyen Van Hung``), use the
+old tone placement (``Hoà`` for ``Hòa``), upper-case everything, drop the middle name (``Nguyễn Hùng``) or write the
+name in Western order (``Văn Hùng Nguyễn``). :func:`split_name` gives parts that survive all of these:
+
+- every part is *folded* (no diacritics, ``Đ`` → ``d``, lower case), so diacritics, case and tone placement vanish;
+- ``accent`` keeps the diacritics with tone placement unified (``Hoà`` = ``Hòa``), so two records written with
+  diacritics can agree more strongly than two that merely fold alike (``Hưng`` and ``Hùng`` fold alike);
+- a name whose last word is a known family name and whose first word is not (or is the middle name ``Văn``/``Thị``)
+  is turned back to family-first order;
+- two-word family names (``Tôn Nữ``, ``Tôn Thất``, ``Nguyễn Phúc``, ``Âu Dương`` …) stay one family name.
+
+Family names form a short closed list (:data:`FAMILY_NAMES`), which is what makes the order repair safe.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from hopnhat.text.normalize import fold, official_tones
+
+# Family names (folded), roughly most frequent first. Public knowledge; the long tail matters less than the head.
+FAMILY_NAMES: frozenset[str] = frozenset("""
+nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh truong luong doan mai cao lam chau to
+thai ha luu kieu ta phung ton quach van nong khuc trinh dao lai vuong thach la tang giang quan tieu khong ong kim
+thieu chu nghiem bach diep hua an au banh bien cai cam can cu dam dau dieu dong du han hau hinh khuu kha khong lac
+lo long luc ma mac man mach nghi ngan ninh ong phi phu phuong quang sam son tat thang thi thieu tong trieu trang tu
+u uong ung vi vien vuu y yen
+""".split())
+# Two-word family names (folded) that must not be split into family + middle.
+COMPOUND_FAMILY: frozenset[tuple[str, str]] = frozenset({
+    ("ton", "nu"), ("ton", "that"), ("nguyen", "phuc"), ("au", "duong"), ("cong", "ton"), ("tu", "ma"),
+    ("gia", "cat"), ("hoang", "phu"), ("ha", "ho"), ("thai", "thuc"),
+})
+# Middle names so common that, written first, they show the name is in Western order.
+ORDER_MARKERS: frozenset[str] = frozenset({"van", "thi"})
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """Folded parts of one name; ``None`` where the name has no such part."""
+
+    family: str | None
+    middle: str | None
+    given: str | None
+    given_accent: str | None  # given name with diacritics (tone placement unified); None if the name has none
+    sorted_key: str | None  # all folded words sorted: equal for any word order
+    reordered: bool  # the name was written given-first and turned back
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _accent_words(text: str) -> list[str]:
+    return [unicodedata.normalize("NFC", w) for w in _WORD.findall(official_tones(text).lower())]
+
+
+def _needs_reorder(folded: list[str]) -> bool:
+    if len(folded) < 2:
+        return False
+    first, last = folded[0], folded[-1]
+    return last in FAMILY_NAMES and (first not in FAMILY_NAMES or first in ORDER_MARKERS)
+
+
+def _family_width(folded: list[str]) -> int:
+    return 2 if len(folded) >= 3 and (folded[0], folded[1]) in COMPOUND_FAMILY else 1
+
+
+@lru_cache(maxsize=500_000)
+def split_name(text: str | None) -> NameParts:
+    """Family / middle / given of a full name (folded), with order repaired; empty parts are ``None``."""
+    if not text:
+        return NameParts(None, None, None, None, None, False)
+    accent = _accent_words(text)
+    folded = [fold(w) for w in accent]
+    if not folded:
+        return NameParts(None, None, None, None, None, False)
+    reordered = _needs_reorder(folded)
+    if reordered:
+        folded, accent = folded[-1:] + folded[:-1], accent[-1:] + accent[:-1]
+    # an accent-level agreement means something only when the record was written with diacritics at all
+    given_accent = accent[-1] if folded != accent else None
+    if len(folded) == 1:
+        return NameParts(None, None, folded[0], given_accent, folded[0], reordered)
+    width = _family_width(folded)
+    family = " ".join(folded[:width])
+    middle = " ".join(folded[width:-1]) or None
+    return NameParts(family, middle, folded[-1], given_accent, " ".join(sorted(folded)), reordered)

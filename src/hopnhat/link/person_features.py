@@ -1,0 +1,163 @@
+"""Person records → the comparison features of the person model (one row per record, in a work DuckDB).
+
+Features (all derived from the store columns, nothing invented):
+
+- ``fam`` / ``mid`` / ``giv`` / ``giv_acc`` / ``name_sorted`` / ``fg``: the name split into họ / tên đệm / tên on
+  folded text, order repaired (:mod:`hopnhat.link.names`); ``fg`` = family + given, the term-frequency key.
+- ``dob`` (exact dates only), ``byear`` / ``bmonth`` / ``bday`` (year, month, day), ``dm`` (day and month in either order, for
+  swaps) and ``vague`` (only a year is known, or the date is a 01/01 placeholder).
+- ``sex`` ('M'/'F'), ``female`` (boolean, for the CCCD check).
+- ``cccd`` / ``cmnd``: digits, placeholders and numbers shared by many people removed; ``cccd_ok`` (the CCCD's
+  province, century/sex and year digits agree with this record), ``cc_year`` / ``cc_female`` (what the CCCD says).
+- ``phone``: ``0`` + 9 digits, shared numbers removed.
+- ``addr``: the NEW commune when certain; ``addr_cands``: ``;a;b;`` candidate new communes of a split address.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
+from hopnhat.link.names import split_name
+
+SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_date", "birth_date_quality", "sex",
+                  "id_number", "id_number_kind", "cccd", "cmnd", "phone", "address_new_commune_code",
+                  "address_status", "address_candidates", "commune_new_commune_code", "commune_status",
+                  "commune_candidates")
+FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "dob", "byear", "bmonth", "bday", "dm", "vague",
+            "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr", "addr_cands")
+
+
+def source_sql(table: str, present: set[str]) -> str:
+    """SELECT of the columns features need (missing optional columns read as NULL)."""
+    cols = [f'"{c}"' if c in present else f"NULL AS {c}" for c in SOURCE_COLUMNS]
+    return f'SELECT {", ".join(cols)} FROM "{table}"'
+
+
+def _names_table(full_names: list[str | None]) -> pa.Table:
+    distinct = [n for n in dict.fromkeys(full_names) if n]
+    parts = [split_name(n) for n in distinct]
+    return pa.table({
+        "full_name": pa.array(distinct, pa.string()),
+        "fam": pa.array([p.family for p in parts], pa.string()),
+        "mid": pa.array([p.middle for p in parts], pa.string()),
+        "giv": pa.array([p.given for p in parts], pa.string()),
+        "giv_acc": pa.array([p.given_accent for p in parts], pa.string()),
+        "name_sorted": pa.array([p.sorted_key for p in parts], pa.string()),
+    })
+
+
+def _digits(col: str) -> str:
+    return f"nullif(regexp_replace(coalesce({col}, ''), '[^0-9]', '', 'g'), '')"
+
+
+def _placeholder(col: str) -> str:
+    """SQL: a number made of one repeated digit or a run like 123456789 (see :func:`ids.is_placeholder`)."""
+    return (f"(length(replace({col}, substr({col}, 1, 1), '')) = 0 OR strpos('01234567890123', {col}) > 0 "
+            f"OR strpos('98765432109876', {col}) > 0)")
+
+
+_BASE_SQL = """
+CREATE OR REPLACE TEMP TABLE person_base AS
+SELECT row_number() OVER (ORDER BY s.record_id) - 1 AS uid, s.record_id, s.src_source, s.src_table,
+       n.fam, n.mid, n.giv, n.giv_acc, n.name_sorted,
+       CASE WHEN n.giv IS NOT NULL THEN coalesce(n.fam, '') || ' ' || n.giv END AS fg,
+       CAST(s.birth_date AS DATE) AS birth_date, s.birth_date_quality AS quality,
+       CASE WHEN upper(s.sex) IN ('M', 'F') THEN upper(s.sex) END AS sex,
+       {id_digits} AS id_d, s.id_number_kind AS id_kind, {cccd_col} AS cccd_col, {cmnd_col} AS cmnd_col,
+       {phone} AS phone_raw,
+       coalesce(s.address_new_commune_code, s.commune_new_commune_code) AS addr,
+       CASE WHEN s.address_status IN ('split', 'ambiguous') AND s.address_candidates IS NOT NULL
+              THEN ';' || s.address_candidates || ';'
+            WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
+              THEN ';' || s.commune_candidates || ';' END AS addr_cands
+FROM person_source s LEFT JOIN person_names n USING (full_name)
+"""
+
+_DATES_SQL = """
+CREATE OR REPLACE TEMP TABLE person_dates AS
+WITH p AS (
+  SELECT *, CASE WHEN phone_raw LIKE '84%' AND length(phone_raw) = 11 THEN '0' || phone_raw[3:]
+                 WHEN length(phone_raw) = 9 AND phone_raw[1] <> '0' THEN '0' || phone_raw
+                 ELSE phone_raw END AS phone_n
+  FROM person_base
+)
+SELECT * EXCLUDE (phone_raw, phone_n),
+       CASE WHEN length(phone_n) = 10 AND phone_n[1] = '0' AND NOT {phone_ph} THEN phone_n END AS phone_d,
+       year(birth_date) AS byear,
+       coalesce(quality IN ('year_only', 'placeholder'), false)
+         OR (month(birth_date) = 1 AND day(birth_date) = 1) AS vague,
+       coalesce(cccd_col, CASE WHEN id_kind = 'cccd' OR (id_kind IS NULL AND length(id_d) = 12) THEN id_d END) AS cccd_all,
+       coalesce(cmnd_col, CASE WHEN id_kind = 'cmnd' OR (id_kind IS NULL AND length(id_d) = 9) THEN id_d END) AS cmnd_all
+FROM p
+"""
+
+_SHARED_SQL = """
+CREATE OR REPLACE TEMP TABLE person_shared AS
+SELECT kind, number FROM (
+  SELECT 'cccd' AS kind, cccd_all AS number, count(DISTINCT coalesce(fg, '') || coalesce(CAST(byear AS VARCHAR), '')) AS n
+    FROM person_dates WHERE cccd_all IS NOT NULL GROUP BY ALL
+  UNION ALL
+  SELECT 'cmnd', cmnd_all, count(DISTINCT coalesce(fg, '') || coalesce(CAST(byear AS VARCHAR), ''))
+    FROM person_dates WHERE cmnd_all IS NOT NULL GROUP BY ALL
+  UNION ALL
+  SELECT 'phone', phone_d, count(DISTINCT coalesce(fg, '') || coalesce(CAST(byear AS VARCHAR), ''))
+    FROM person_dates WHERE phone_d IS NOT NULL GROUP BY ALL
+) WHERE n > {limit}
+"""
+
+_FEATURES_SQL = """
+CREATE OR REPLACE TABLE person_features AS
+WITH ids AS (
+  SELECT d.*,
+         CASE WHEN d.cccd_all IS NULL OR {cccd_ph} OR sc.number IS NOT NULL THEN NULL ELSE d.cccd_all END AS cccd,
+         CASE WHEN d.cmnd_all IS NULL OR {cmnd_ph} OR sm.number IS NOT NULL THEN NULL ELSE d.cmnd_all END AS cmnd,
+         CASE WHEN d.phone_d IS NULL OR sp.number IS NOT NULL THEN NULL ELSE d.phone_d END AS phone
+  FROM person_dates d
+  LEFT JOIN person_shared sc ON sc.kind = 'cccd' AND sc.number = d.cccd_all
+  LEFT JOIN person_shared sm ON sm.kind = 'cmnd' AND sm.number = d.cmnd_all
+  LEFT JOIN person_shared sp ON sp.kind = 'phone' AND sp.number = d.phone_d
+), cc AS (
+  SELECT *,
+         CASE WHEN length(cccd) = 12 AND substr(cccd, 1, 3) IN ({prefixes})
+              THEN 1900 + 100 * (CAST(substr(cccd, 4, 1) AS INTEGER) // 2) + CAST(substr(cccd, 5, 2) AS INTEGER)
+         END AS cc_year,
+         CASE WHEN length(cccd) = 12 AND substr(cccd, 1, 3) IN ({prefixes})
+              THEN CAST(substr(cccd, 4, 1) AS INTEGER) % 2 = 1 END AS cc_female
+  FROM ids
+)
+SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_sorted,
+       CASE WHEN NOT vague THEN birth_date END AS dob,
+       byear,
+       CASE WHEN NOT vague THEN month(birth_date) END AS bmonth,
+       CASE WHEN NOT vague THEN day(birth_date) END AS bday,
+       CASE WHEN NOT vague THEN least(month(birth_date), day(birth_date)) * 100
+                                + greatest(month(birth_date), day(birth_date)) END AS dm,
+       vague, sex, sex = 'F' AS female, cccd, cmnd,
+       cc_year IS NOT NULL AND (byear IS NULL OR cc_year = byear) AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
+       cc_year, cc_female, phone, addr, addr_cands
+FROM cc
+ORDER BY uid
+"""
+
+
+def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table) -> int:
+    """Create ``person_features`` (and ``person_ids``: uid → record) in ``work`` from store rows; returns the count."""
+    work.register("person_source_arrow", source)
+    work.execute("CREATE OR REPLACE TEMP TABLE person_source AS SELECT * FROM person_source_arrow")
+    work.unregister("person_source_arrow")
+    work.register("person_names_arrow", _names_table(source.column("full_name").to_pylist()))
+    work.execute("CREATE OR REPLACE TEMP TABLE person_names AS SELECT * FROM person_names_arrow")
+    work.unregister("person_names_arrow")
+    work.execute(_BASE_SQL.format(id_digits=_digits("s.id_number"), cccd_col=_digits("s.cccd"),
+                                  cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone")))
+    work.execute(_DATES_SQL.format(phone_ph=_placeholder("phone_n[2:]")))
+    work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
+    prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
+    work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
+                                      prefixes=prefixes))
+    for temp in ("person_source", "person_names", "person_base", "person_dates", "person_shared"):
+        work.execute(f"DROP TABLE IF EXISTS {temp}")
+    return work.execute("SELECT count(*) FROM person_features").fetchone()[0]
+

@@ -1,0 +1,171 @@
+"""The person linkage model: Splink comparisons, blocking and training rules, each a piece of Vietnamese knowledge.
+
+Everything here is plain SQL on the features of :mod:`hopnhat.link.person_features`, written so that the same text
+runs on DuckDB and on Spark (``levenshtein``, ``damerau_levenshtein``, ``instr``, ``||``, ``abs``).
+
+Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`hopnhat.link.engine`):
+
+``name`` (họ + tên, term-frequency adjusted on ``fg`` so two "Nguyễn … Hùng" agree less than two "Tôn Nữ … Diệu")
+    same with diacritics → same folded (diacritics lost, upper case, old tone placement ``Hoà``/``Hòa``, ``Đ``) →
+    same words in another order → given name one edit away → family name one edit away → different.
+``middle`` (tên đệm)
+    missing on either side is *no evidence* (dropped middle names are common) → same → different.
+``birth_date``
+    same exact date → day and month swapped → same year where one side is only a year or a 01/01 placeholder →
+    same year → one year apart → different.
+``sex``, ``phone`` (``0`` + 9 digits whatever the written form), exact.
+``id`` (CCCD / CMND)
+    same number → one digit off (a typo) → the CCCD of one record contradicts the other's sex or birth year
+    (CMND↔CCCD pair: the digits say it is someone else) → different number of the same kind → otherwise no evidence:
+    a CMND against a CCCD proves nothing by itself, such pairs are linked only by the other evidence.
+``address`` (on the NEW commune after conversion)
+    same new commune → one record's split-commune candidates contain the other's commune (partial agreement) →
+    different → missing.
+
+Blocking (a pair is scored when any rule holds; never on family name alone, ~38 % are Nguyễn): same CCCD; same CMND;
+same phone; family + given + birth year + day/month in either order; family + given + birth year when one date is
+vague; family + middle + exact date (given-name typos); all name words + birth year (order not repaired).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MODEL_VERSION = "person-1"
+
+
+def _lvl(sql: str, label: str, tf: str | None = None, null: bool = False) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if tf:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+    if null:
+        level["is_null_level"] = True
+    return level
+
+
+_ELSE = {"sql_condition": "ELSE", "label_for_charts": "different"}
+
+NAME = {
+    "output_column_name": "name",
+    "comparison_description": "family + given name on folded text, order repaired",
+    "comparison_levels": [
+        _lvl("giv_l IS NULL OR giv_r IS NULL", "missing", null=True),
+        _lvl("fg_l = fg_r AND giv_acc_l = giv_acc_r", "same with diacritics", tf="fg"),
+        _lvl("fg_l = fg_r", "same folded", tf="fg"),
+        _lvl("name_sorted_l = name_sorted_r", "same words, other order"),
+        _lvl("fam_l = fam_r AND damerau_levenshtein(giv_l, giv_r) <= 1", "given name one edit"),
+        _lvl("giv_l = giv_r AND damerau_levenshtein(fam_l, fam_r) <= 1", "family name one edit"),
+        _ELSE,
+    ],
+}
+MIDDLE = {
+    "output_column_name": "middle",
+    "comparison_description": "middle name (tên đệm); a dropped middle name is no evidence",
+    "comparison_levels": [
+        _lvl("mid_l IS NULL OR mid_r IS NULL", "missing", null=True),
+        _lvl("mid_l = mid_r", "same", tf="mid"),
+        _ELSE,
+    ],
+}
+BIRTH = {
+    "output_column_name": "birth_date",
+    "comparison_description": "birth date with day/month swaps, year-only and 01/01 placeholders",
+    "comparison_levels": [
+        _lvl("byear_l IS NULL OR byear_r IS NULL", "missing", null=True),
+        _lvl("dob_l = dob_r", "same date"),
+        _lvl("byear_l = byear_r AND bmonth_l = bday_r AND bday_l = bmonth_r", "day and month swapped"),
+        _lvl("byear_l = byear_r AND (vague_l OR vague_r)", "same year, one date vague"),
+        _lvl("byear_l = byear_r", "same year"),
+        _lvl("abs(byear_l - byear_r) <= 1", "one year apart"),
+        _ELSE,
+    ],
+}
+SEX = {
+    "output_column_name": "sex",
+    "comparison_description": "sex",
+    "comparison_levels": [
+        _lvl("sex_l IS NULL OR sex_r IS NULL", "missing", null=True),
+        _lvl("sex_l = sex_r", "same"),
+        _ELSE,
+    ],
+}
+_CROSS_CONTRADICTS = (
+    "(cccd_l IS NOT NULL AND cccd_r IS NULL AND cc_year_l IS NOT NULL "
+    " AND (cc_year_l <> byear_r OR cc_female_l <> female_r)) OR "
+    "(cccd_r IS NOT NULL AND cccd_l IS NULL AND cc_year_r IS NOT NULL "
+    " AND (cc_year_r <> byear_l OR cc_female_r <> female_l))"
+)
+ID = {
+    "output_column_name": "id",
+    "comparison_description": "CCCD / CMND; CMND against CCCD is no evidence unless the CCCD's digits contradict",
+    "comparison_levels": [
+        _lvl("(cccd_l IS NULL OR cccd_r IS NULL) AND (cmnd_l IS NULL OR cmnd_r IS NULL) "
+             f"AND NOT coalesce({_CROSS_CONTRADICTS}, false)", "no comparable number", null=True),
+        _lvl("cccd_l = cccd_r OR cmnd_l = cmnd_r", "same number"),
+        _lvl("levenshtein(cccd_l, cccd_r) = 1 OR levenshtein(cmnd_l, cmnd_r) = 1", "one digit off"),
+        _lvl(_CROSS_CONTRADICTS, "CCCD digits contradict the other record"),
+        _ELSE,
+    ],
+}
+PHONE = {
+    "output_column_name": "phone",
+    "comparison_description": "phone number, 0 + 9 digits",
+    "comparison_levels": [
+        _lvl("phone_l IS NULL OR phone_r IS NULL", "missing", null=True),
+        _lvl("phone_l = phone_r", "same"),
+        _ELSE,
+    ],
+}
+ADDRESS = {
+    "output_column_name": "address",
+    "comparison_description": "permanent address on the NEW commune; split-commune candidates agree partially",
+    "comparison_levels": [
+        _lvl("(addr_l IS NULL AND addr_cands_l IS NULL) OR (addr_r IS NULL AND addr_cands_r IS NULL)", "missing",
+             null=True),
+        _lvl("addr_l = addr_r", "same new commune"),
+        _lvl("instr(addr_cands_l, ';' || addr_r || ';') > 0 OR instr(addr_cands_r, ';' || addr_l || ';') > 0 "
+             "OR addr_cands_l = addr_cands_r", "split commune: candidate agrees"),
+        _ELSE,
+    ],
+}
+COMPARISONS = (NAME, MIDDLE, BIRTH, SEX, ID, PHONE, ADDRESS)
+
+BLOCKING = (
+    "l.cccd = r.cccd",
+    "l.cmnd = r.cmnd",
+    "l.phone = r.phone",
+    "l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.dm = r.dm",
+    "l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND (l.vague OR r.vague)",
+    "l.fam = r.fam AND l.mid = r.mid AND l.dob = r.dob",
+    "l.name_sorted = r.name_sorted AND l.byear = r.byear",
+)
+# EM sessions: each comparison is estimated in at least one (those in the rule are held fixed there).
+TRAINING = (
+    "l.cccd = r.cccd",
+    "l.fam = r.fam AND l.giv = r.giv AND l.dob = r.dob",
+    "l.phone = r.phone",
+)
+# Rules that admit almost no false positives, to estimate the share of matching pairs (and its assumed recall).
+PRIOR_RULES = ("l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok", "l.cmnd = r.cmnd AND l.fg = r.fg")
+PRIOR_RECALL = 0.6
+# Deterministic link, before and regardless of the model: same CCCD, valid and agreeing with both records' birth
+# data, and at least the family or the given name the same (a typo in one ID must not merge two people).
+DETERMINISTIC = "l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok AND (l.fam = r.fam OR l.giv = r.giv)"
+
+
+def settings(prior: float | None = None) -> dict[str, Any]:
+    """The Splink settings of the person model."""
+    out: dict[str, Any] = {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "uid",
+        "comparisons": [dict(c) for c in COMPARISONS],
+        "blocking_rules_to_generate_predictions": list(BLOCKING),
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+        "em_convergence": 0.0001,
+        "max_iterations": 40,
+    }
+    if prior is not None:
+        out["probability_two_random_records_match"] = prior
+    return out

@@ -1,0 +1,283 @@
+"""``link_store``: link persons, organisations and parcels of the unified store, write golden records and the queue.
+
+For each entity (persons first: parcels look their holders up among them):
+
+1. decisions on split-commune addresses are applied to the entity table;
+2. records → features in a private in-memory DuckDB (the *work* space: Splink's intermediate tables never reach the
+   store; its memory is capped by ``linkage.memory_limit``);
+3. pairs: deterministic rules + the Splink model (persons: trained on the run's own data; on Spark when
+   ``linkage.engine`` says so);
+4. clusters from pairs at or above ``match_threshold`` with people's ``same`` / ``different`` decisions;
+5. stable golden ids; the entity's ``golden_id``, ``golden_ids``, ``golden_<entity>``, ``link_pairs`` and its review
+   items are replaced in one transaction.
+
+Same store + same decisions → identical tables (no randomness, no clock in any id or value).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from hopnhat.link import organizations, parcels, persons
+from hopnhat.link.cluster import Clusters, cluster
+from hopnhat.link.engine import Backend, open_backend
+from hopnhat.link.golden import assign_ids, previous_ids, write_golden
+from hopnhat.link.queue import apply_unit_decisions, clear_items, raise_pair_items, raise_unit_items
+from hopnhat.link.review import latest_decisions
+from hopnhat.link.tables import ensure_tables, table_exists
+from hopnhat.project.config import LinkageSpec
+
+ORDER = ("person", "organization", "parcel")
+Progress = Callable[[str, str], None]  # (entity, step)
+
+
+@dataclass
+class EntityOutcome:
+    """What linkage did to one entity table."""
+
+    entity: str
+    records: int = 0
+    clusters: int = 0
+    merged: dict[tuple[str, str], int] = field(default_factory=dict)  # (src_source, src_table) → non-representatives
+    auto_linked: int = 0  # pairs at or above the match threshold (deterministic rules included)
+    review_pairs: int = 0
+    review_units: int = 0
+    kept_apart: int = 0  # links skipped because a person decided "different"
+    engine: str = "duckdb"
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def merged_total(self) -> int:
+        return sum(self.merged.values())
+
+
+@dataclass
+class LinkOutcome:
+    run_id: str
+    entities: dict[str, EntityOutcome] = field(default_factory=dict)
+
+    def merged(self, source: str, table: str) -> int:
+        """Rows of a source table merged into another record (read = loaded + merged + quarantined)."""
+        return sum(e.merged.get((source, table), 0) for e in self.entities.values())
+
+
+def _noop(entity: str, step: str) -> None:
+    return None
+
+
+def work_space(threads: int, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
+    """The private in-memory DuckDB where features, Splink's tables and clusters live."""
+    config: dict[str, Any] = {"threads": max(1, threads), "temp_directory": tempfile.gettempdir(),
+                              "preserve_insertion_order": False}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    return duckdb.connect(":memory:", config=config)
+
+
+# --- per entity ----------------------------------------------------------------------------------------------------
+
+def _load(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, entity: str) -> int:
+    loader = {"person": persons.load_features, "organization": organizations.load_features,
+              "parcel": parcels.load_features}[entity]
+    return loader(con, work)
+
+
+def _pairs(work: duckdb.DuckDBPyConnection, entity: str, config: LinkageSpec, threads: int, spark: Any,
+           outcome: EntityOutcome) -> None:
+    if entity == "parcel":
+        parcels.parcel_pairs(work)
+        return
+    engine = config.engine if entity == "person" else "duckdb"
+    backend: Backend = open_backend(engine, work, threads, spark, config)
+    outcome.engine = engine
+    try:
+        if entity == "person":
+            result = persons.person_pairs(work, backend, config.review_threshold)
+        else:
+            result = organizations.organization_pairs(work, backend, config.review_threshold)
+        outcome.notes += result.notes
+    finally:
+        backend.close()
+
+
+def _empty_pairs(work: duckdb.DuckDBPyConnection, entity: str) -> None:
+    work.execute(f"""CREATE OR REPLACE TABLE {entity}_pairs (uid_l BIGINT, uid_r BIGINT, match_probability DOUBLE,
+                     match_weight DOUBLE, rule VARCHAR, evidence VARCHAR)""")
+
+
+def _decided(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
+             entity: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """uid pairs people decided are the same / different (records no longer present are ignored)."""
+    decisions = latest_decisions(con, f"pair:{entity}:")
+    rows = []
+    for key, decision in decisions.items():
+        left, _, right = key[len(f"pair:{entity}:"):].partition("|")
+        rows.append((left, right, decision))
+    if not rows:
+        return [], []
+    work.register("_decisions", pa.table({"l": [r[0] for r in rows], "r": [r[1] for r in rows],
+                                          "decision": [r[2] for r in rows]}))
+    found = work.execute(f"""SELECT least(a.uid, b.uid), greatest(a.uid, b.uid), d.decision FROM _decisions d
+                             JOIN {entity}_features a ON a.record_id = d.l JOIN {entity}_features b ON b.record_id = d.r
+                             ORDER BY 1, 2""").fetchall()
+    work.unregister("_decisions")
+    same = [(a, b) for a, b, d in found if d == "same"]
+    different = [(a, b) for a, b, d in found if d == "different"]
+    return same, different
+
+
+def _cluster(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, entity: str, n: int,
+             threshold: float) -> Clusters:
+    same, different = _decided(con, work, entity)
+    links = work.execute(f"SELECT uid_l, uid_r, match_probability FROM {entity}_pairs "
+                         f"WHERE match_probability >= ?", [threshold]).fetchall()
+    result = cluster(n, links, same, different)
+    work.register("_roots", pa.table({"uid": pa.array(range(n), pa.int64()), "root": pa.array(result.root, pa.int64())}))
+    work.execute(f"CREATE OR REPLACE TABLE {entity}_clusters AS SELECT * FROM _roots")
+    work.unregister("_roots")
+    _forced_pairs(work, entity, same)
+    return result
+
+
+def _forced_pairs(work: duckdb.DuckDBPyConnection, entity: str, same: list[tuple[int, int]]) -> None:
+    """A pair decided ``same`` is a link even when the model did not score it: add it to the pairs table."""
+    if not same:
+        return
+    work.register("_same", pa.table({"uid_l": [a for a, _ in same], "uid_r": [b for _, b in same]}))
+    work.execute(f"""INSERT INTO {entity}_pairs SELECT s.uid_l, s.uid_r, 1.0, NULL, 'decision',
+                     json_object('rule', 'decision')::VARCHAR FROM _same s
+                     ANTI JOIN {entity}_pairs p ON p.uid_l = s.uid_l AND p.uid_r = s.uid_r""")
+    work.unregister("_same")
+
+
+_OUT_PAIRS = """
+SELECT fl.record_id AS record_id_l, fr.record_id AS record_id_r, p.match_probability, p.match_weight, p.rule,
+       cl.root = cr.root AS linked, p.evidence
+FROM {e}_pairs p
+JOIN {e}_features fl ON fl.uid = p.uid_l JOIN {e}_features fr ON fr.uid = p.uid_r
+JOIN {e}_clusters cl ON cl.uid = p.uid_l JOIN {e}_clusters cr ON cr.uid = p.uid_r
+ORDER BY 1, 2
+"""
+
+
+def _results(work: duckdb.DuckDBPyConnection, entity: str) -> tuple[pa.Table, pa.Table]:
+    mapping = work.execute(f"""SELECT f.record_id, g.golden_id FROM {entity}_clusters c
+                               JOIN {entity}_features f USING (uid) JOIN {entity}_gids g USING (root)
+                               ORDER BY f.record_id""").fetch_arrow_table()
+    pairs = work.execute(_OUT_PAIRS.format(e=entity)).fetch_arrow_table()
+    return mapping, pairs
+
+
+def _review_pairs(pairs: pa.Table, entity: str, config: LinkageSpec, decided: set[str]) -> pa.Table:
+    con = duckdb.connect()
+    con.register("p", pairs)
+    con.register("d", pa.table({"item_key": pa.array(sorted(decided), pa.string())}))
+    out = con.execute(f"""
+        SELECT record_id_l, record_id_r, match_probability, evidence FROM p
+        WHERE (rule = 'model' AND match_probability >= ? AND match_probability < ?)
+           OR 'pair:{entity}:' || record_id_l || '|' || record_id_r IN (SELECT item_key FROM d)
+        ORDER BY 1, 2""", [config.review_threshold, config.match_threshold]).fetch_arrow_table()
+    con.close()
+    return out
+
+
+def _merged(work: duckdb.DuckDBPyConnection, entity: str) -> dict[tuple[str, str], int]:
+    rows = work.execute(f"""SELECT f.src_source, f.src_table, count(*) FILTER (WHERE c.uid <> c.root)
+                            FROM {entity}_clusters c JOIN {entity}_features f USING (uid)
+                            GROUP BY ALL ORDER BY 1, 2""").fetchall()
+    return {(s, t): n for s, t, n in rows}
+
+
+class _Transaction:
+    """BEGIN/COMMIT around the store writes of one entity, unless the caller already holds a transaction."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.own = con, False
+
+    def __enter__(self) -> None:
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            self.own = True
+        except duckdb.TransactionException:
+            self.own = False
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if self.own:
+            self.con.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _write(con: duckdb.DuckDBPyConnection, entity: str, mapping: pa.Table, pairs: pa.Table, review: pa.Table,
+           config: LinkageSpec, run_id: str, outcome: EntityOutcome) -> None:
+    con.register("_gid_map", mapping)
+    con.register("_link_pairs", pairs)
+    with _Transaction(con):
+        con.execute(f'UPDATE "{entity}" SET golden_id = m.golden_id FROM _gid_map m '
+                    f'WHERE "{entity}".record_id = m.record_id')
+        con.execute("DELETE FROM golden_ids WHERE entity = ?", [entity])
+        con.execute("INSERT INTO golden_ids SELECT ?, record_id, golden_id FROM _gid_map", [entity])
+        write_golden(con, entity, config.survivorship, config.source_trust)
+        if entity == "parcel":
+            parcels.link_holders(con)
+        con.execute("DELETE FROM link_pairs WHERE entity = ?", [entity])
+        con.execute("""INSERT INTO link_pairs SELECT ?, record_id_l, record_id_r, match_probability, match_weight, rule,
+                       linked, evidence, ? FROM _link_pairs""", [entity, run_id])
+        clear_items(con, entity)
+        outcome.review_pairs = raise_pair_items(con, entity, review, run_id)
+        outcome.review_units = raise_unit_items(con, entity, run_id)
+    con.unregister("_gid_map")
+    con.unregister("_link_pairs")
+
+
+def link_entity(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, entity: str,
+                config: LinkageSpec, run_id: str, threads: int = 2, spark: Any = None,
+                progress: Progress = _noop) -> EntityOutcome:
+    """Link one entity table of the store (see the module doc)."""
+    start = time.perf_counter()
+    outcome = EntityOutcome(entity)
+    progress(entity, "decisions")
+    apply_unit_decisions(con, entity)
+    progress(entity, "features")
+    n = outcome.records = _load(con, work, entity)
+    progress(entity, "pairs")
+    if config.enabled and n > 1:
+        _pairs(work, entity, config, threads, spark, outcome)
+    else:
+        _empty_pairs(work, entity)
+    progress(entity, "clusters")
+    clusters = _cluster(con, work, entity, n, config.match_threshold)
+    outcome.clusters, outcome.kept_apart = clusters.count(), len(clusters.kept_apart)
+    outcome.auto_linked = work.execute(f"SELECT count(*) FROM {entity}_pairs WHERE match_probability >= ?",
+                                       [config.match_threshold]).fetchone()[0]
+    assign_ids(work, entity, previous_ids(con, entity))
+    mapping, pairs = _results(work, entity)
+    outcome.merged = _merged(work, entity)
+    progress(entity, "write")
+    review = _review_pairs(pairs, entity, config, set(latest_decisions(con, f"pair:{entity}:")))
+    _write(con, entity, mapping, pairs, review, config, run_id, outcome)
+    for suffix in ("features", "pairs", "clusters", "gids"):
+        work.execute(f"DROP TABLE IF EXISTS {entity}_{suffix}")
+    outcome.seconds = round(time.perf_counter() - start, 3)
+    return outcome
+
+
+def link_store(con: duckdb.DuckDBPyConnection, config: LinkageSpec, run_id: str, threads: int = 2,
+               progress: Progress = _noop, spark: Any = None) -> LinkOutcome:
+    """Link every entity of ``config.entities`` present in the store; see the module doc."""
+    ensure_tables(con)
+    outcome = LinkOutcome(run_id)
+    work = work_space(threads, config.memory_limit)
+    try:
+        for entity in ORDER:
+            if entity in config.entities and table_exists(con, entity):
+                outcome.entities[entity] = link_entity(con, work, entity, config, run_id, threads, spark, progress)
+    finally:
+        work.close()
+    return outcome

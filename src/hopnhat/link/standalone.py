@@ -1,0 +1,137 @@
+"""One table of people linked on its own: what ``hopnhat link persons`` does for a clerk with an Excel list.
+
+The columns (``full_name``, ``dob``, ``sex``, ``id_number``, ``phone``, ``address`` unless renamed) are parsed like the
+pipeline parses them, addresses converted to the NEW communes, and the same person model as the store's runs (rules,
+EM on the table itself, clustering). Every input row and column comes back, plus ``cluster_id`` (the 1-based number
+of the first row of the row's cluster: rows with the same ``cluster_id`` are one person) and ``match_probability``
+(the row's strongest link at or above the review threshold; empty when it has none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from hopnhat.errors import InputError
+from hopnhat.i18n import tr
+from hopnhat.link import persons
+from hopnhat.link.cluster import cluster
+from hopnhat.link.engine import Engine, open_backend
+from hopnhat.link.parse import parse_people
+from hopnhat.link.run import work_space
+from hopnhat.model.schema import ddl, entity_columns
+from hopnhat.units.bulk import convert_distinct
+
+KEYS = ("full_name", "dob", "sex", "id_number", "phone", "address")
+OUTPUT_COLUMNS = ("cluster_id", "match_probability")
+Step = Callable[[str, int | None, int], None]  # (step, total or None, advance)
+
+
+def _no_step(step: str, total: int | None, advance: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class PeopleResult:
+    table: pa.Table
+    records: int
+    clusters: int
+    linked_rows: int  # rows in a cluster of two or more
+    notes: tuple[str, ...] = ()
+
+
+def resolve_columns(table: pa.Table, renames: dict[str, str]) -> dict[str, str]:
+    """KEY → input column; unknown keys and missing renamed columns are errors, missing defaults simply absent."""
+    unknown = sorted(set(renames) - set(KEYS))
+    if unknown:
+        raise InputError(tr("khóa cột không biết", "unknown column key"), column=unknown[0],
+                         reason=tr("khóa hợp lệ: ", "known keys: ") + ", ".join(KEYS))
+    out = {}
+    for key in KEYS:
+        name = renames.get(key, key)
+        if name in table.column_names:
+            out[key] = name
+        elif key in renames:
+            raise InputError(tr("không có cột này trong tệp", "column not in the file"), column=name,
+                             reason=tr("các cột: ", "columns: ") + ", ".join(table.column_names))
+    if "full_name" not in out:
+        raise InputError(tr("thiếu cột họ tên", "the name column is missing"), column=renames.get("full_name",
+                         "full_name"), reason=tr("dùng --column full_name=<cột>", "use --column full_name=<column>"))
+    return out
+
+
+def _text(table: pa.Table, name: str | None) -> list[str | None]:
+    if name is None:
+        return [None] * table.num_rows
+    return [None if v is None else str(v) for v in table.column(name).to_pylist()]
+
+
+def _store_rows(table: pa.Table, columns: dict[str, str], step: Step) -> pa.Table:
+    raw = pa.table({key: pa.array(_text(table, columns.get(key)), pa.string()) for key in KEYS})
+    step("parse", table.num_rows, 0)
+    parsed = parse_people(raw)
+    step("parse", table.num_rows, table.num_rows)
+    addresses = raw.column("address").to_pylist()
+    distinct = {a for a in addresses if a}
+    step("addresses", len(distinct), 0)
+    conv = convert_distinct(sorted(distinct), progress=lambda n: step("addresses", len(distinct), n))
+    cols: dict[str, list[object]] = {c.name: [None] * table.num_rows for c in entity_columns("person")}
+    cols["record_id"] = [f"row:{i + 1:09d}" for i in range(table.num_rows)]
+    cols["src_row"] = list(range(1, table.num_rows + 1))
+    cols.update(parsed)
+    cols["address"] = addresses
+    for i, a in enumerate(addresses):
+        if a:
+            status, prov, code, cands, _ = conv[a]
+            cols["address_status"][i], cols["address_new_province_code"][i] = status, prov
+            cols["address_new_commune_code"][i], cols["address_candidates"][i] = code, cands or None
+    return pa.table({c.name: pa.array(cols[c.name]) if any(v is not None for v in cols[c.name])
+                     else pa.nulls(table.num_rows, pa.string()) for c in entity_columns("person")})
+
+
+def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: Engine = "duckdb", threads: int = 2,
+                match_threshold: float = 0.95, review_threshold: float = 0.6, step: Step = _no_step,
+                spark: object = None) -> PeopleResult:
+    """Link the rows of ``table`` (see the module doc); returns the input with ``cluster_id`` and
+    ``match_probability``."""
+    columns = resolve_columns(table, renames or {})
+    store = duckdb.connect()
+    store.execute(ddl("person", entity_columns("person")))
+    store.register("_rows", _store_rows(table, columns, step))
+    store.execute("INSERT INTO person SELECT * FROM _rows")
+    work = work_space(threads, None)
+    step("link", 3, 0)
+    n = persons.load_features(store, work)
+    step("link", 3, 1)
+    notes: list[str] = []
+    if n > 1:
+        backend = open_backend(engine, work, threads, spark)
+        try:
+            notes = persons.person_pairs(work, backend, review_threshold).notes
+        finally:
+            backend.close()
+        pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
+    else:
+        pairs = []
+    step("link", 3, 1)
+    result = cluster(n, [p for p in pairs if p[2] >= match_threshold])
+    strongest: dict[int, float] = {}
+    for a, b, p in pairs:
+        for uid in (a, b):
+            strongest[uid] = max(strongest.get(uid, 0.0), p)
+    step("link", 3, 1)
+    work.close()
+    store.close()
+    # uid i is row i: record ids are the zero-padded row numbers, and uids follow record id order
+    out = table.drop_columns([c for c in OUTPUT_COLUMNS if c in table.column_names])
+    out = out.append_column("cluster_id", pa.array([r + 1 for r in result.root], pa.int64()))
+    out = out.append_column("match_probability",
+                            pa.array([round(strongest[i], 6) if i in strongest else None for i in range(n)],
+                                     pa.float64()))
+    sizes: dict[int, int] = {}
+    for r in result.root:
+        sizes[r] = sizes.get(r, 0) + 1
+    return PeopleResult(out, n, len(sizes), sum(1 for r in result.root if sizes[r] > 1), tuple(notes))
