@@ -1,0 +1,74 @@
+"""The JSON API for machines (``Authorization: Bearer <token>``; cookies are not accepted, so no CSRF applies).
+
+``GET /api/lookup?q=…`` — the same search as the page, same scope, identifiers masked;
+``GET /api/record/{entity}/{key}`` — a record page's data, masked;
+``POST /api/reveal`` ``{"entity", "key", "field"}`` — one identifier in full (logged).
+Errors have one shape: ``{"error": {"code": …, "message": …}}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from hopnhat.serve import audit
+from hopnhat.serve.deps import NotFound, client_ip, ctx_of, need_api
+from hopnhat.serve.lookup import MAX_QUERY
+from hopnhat.serve.users import User
+
+router = APIRouter(prefix="/api")
+
+
+def _json(data: Any) -> JSONResponse:
+    return JSONResponse(data, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/lookup")
+def api_lookup(request: Request, q: str = "", user: User = Depends(need_api("lookup"))) -> JSONResponse:
+    ctx = ctx_of(request)
+    query, groups = ctx.lookup.search(q[:MAX_QUERY], ctx.scope(user))
+    audit.append(ctx.db, user.name, "api_lookup", client_ip(request),
+                 {"q": q[:MAX_QUERY], "kind": query.kind, "results": len(groups)})
+    return _json({"query": q, "kind": query.kind, "results": [g.view() for g in groups]})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+@router.get("/record/{entity}/{key:path}")
+def api_record(request: Request, entity: str, key: str, user: User = Depends(need_api("lookup"))) -> JSONResponse:
+    ctx = ctx_of(request)
+    page = ctx.records.page(entity, key, ctx.scope(user))
+    if page is None:
+        raise NotFound()
+    audit.append(ctx.db, user.name, "record_view", client_ip(request), {"entity": entity, "key": key, "api": True})
+    return _json(_plain(asdict(page)))
+
+
+class RevealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entity: str = Field(max_length=40)
+    key: str = Field(max_length=300)
+    field: str = Field(max_length=40)
+
+
+@router.post("/reveal")
+def api_reveal(request: Request, body: RevealRequest, user: User = Depends(need_api("reveal"))) -> JSONResponse:
+    ctx = ctx_of(request)
+    value = ctx.records.identifier(body.entity, body.key, body.field, ctx.scope(user))
+    if value is None:
+        raise NotFound()
+    audit.append(ctx.db, user.name, "reveal", client_ip(request),
+                 {"entity": body.entity, "key": body.key, "field": body.field, "api": True})
+    return _json({"entity": body.entity, "key": body.key, "field": body.field, "value": value})

@@ -1,0 +1,173 @@
+"""The FastAPI application: routers, the edge middleware (language, security headers), error pages.
+
+Every router except the open one (``/health``, ``/login``) and the static files requires a logged-in session (or,
+under ``/api``, a bearer token) at the router level, on top of each route's own permission check: a route added
+later without a permission still refuses anonymous requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hopnhat.errors import HopnhatError
+from hopnhat.i18n import LANGUAGES, set_language, tr
+from hopnhat.project.config import Project
+from hopnhat.serve import api, pages_auth, pages_catalog, pages_dashboard, pages_lookup, pages_review
+from hopnhat.serve.context import AppContext, build_context
+from hopnhat.serve.deps import AuthRequired, BadCsrf, Forbidden, NotFound, render, session_user
+from hopnhat.serve.security import LANG_COOKIE
+from hopnhat.serve.settings import ServeSettings, load_settings
+from hopnhat.serve.storedb import QueryTimeout, StoreError
+
+OPEN_PATHS = ("/health", "/login", "/static")
+# FastAPI's OpenTelemetry hooks stay off whatever the environment says: requests carry citizens' identifiers
+NO_TELEMETRY: dict[str, Any] = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+                                "auto_configure": False}
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+}
+
+
+class EdgeMiddleware:
+    """Sets the language for the request (``?lang=`` then the cookie) and adds the security headers."""
+
+    def __init__(self, app: ASGIApp, https: bool) -> None:
+        self.app, self.https = app, https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0]
+        cookie = _cookie(scope, LANG_COOKIE)
+        lang = set_language(asked if asked in LANGUAGES else cookie)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if self.https:
+                    headers.setdefault("strict-transport-security", "max-age=31536000")
+                if asked in LANGUAGES:
+                    secure = "; Secure" if self.https else ""
+                    headers.append("set-cookie", f"{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; "
+                                                 f"SameSite=Lax; HttpOnly{secure}")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/api"
+
+
+def _error(request: Request, status: int, code: str, vi: str, en: str) -> Response:
+    if _is_api(request):
+        return JSONResponse({"error": {"code": code, "message": en}}, status_code=status,
+                            headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
+    return render(request, "error.html", http_status=status, code=status, message=tr(vi, en))
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(AuthRequired)
+    async def auth_required(request: Request, exc: AuthRequired) -> Response:
+        if _is_api(request):
+            return _error(request, 401, "unauthorized", "", "a valid bearer token is required")
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return _error(request, 403, "forbidden", "Vai trò của bạn không được mở trang này.",
+                      "Your role does not open this page.")
+
+    @app.exception_handler(BadCsrf)
+    async def bad_csrf(request: Request, exc: BadCsrf) -> Response:
+        return _error(request, 403, "csrf", "Biểu mẫu đã hết hạn hoặc không hợp lệ, vui lòng thử lại.",
+                      "The form expired or is not valid; please try again.")
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, "not_found", "Không tìm thấy (hoặc ngoài phạm vi của bạn).",
+                      "Not found (or outside your scope).")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, "http", str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _error(request, 422, "invalid_request", "Yêu cầu không hợp lệ.", "Invalid request.")
+
+    @app.exception_handler(QueryTimeout)
+    async def timeout(request: Request, exc: QueryTimeout) -> Response:
+        return _error(request, 503, "timeout", "Truy vấn quá lâu và đã bị hủy.", "The query took too long.")
+
+    @app.exception_handler(HopnhatError)
+    async def hopnhat_error(request: Request, exc: HopnhatError) -> Response:
+        status = 503 if isinstance(exc, StoreError) else 400
+        return _error(request, status, type(exc).__name__, exc.message, exc.message)
+
+
+def _routes(app: FastAPI) -> None:
+    logged_in = [Depends(session_user)]
+    app.include_router(pages_auth.open_router)
+    app.include_router(pages_auth.router)
+    for module in (pages_lookup, pages_review, pages_dashboard, pages_catalog):
+        app.include_router(module.router, dependencies=logged_in)
+    app.include_router(api.router)  # each API route requires a bearer token (need_api)
+    app.mount("/static", StaticFiles(packages=[("hopnhat.serve", "static")]), name="static")
+
+
+def create_app(project: Project, store_url: str | None = None, settings: ServeSettings | None = None,
+               context: AppContext | None = None) -> FastAPI:
+    """The web app for a merger project, serving its store read-only (``store_url`` overrides the merger file's)."""
+    settings = settings or load_settings(project)
+    ctx = context or build_context(project, settings, store_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if context is None:
+            ctx.close()
+
+    app = FastAPI(title="hopnhat", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
+                  telemetry=NO_TELEMETRY)
+    app.state.ctx = ctx
+    _handlers(app)
+    _routes(app)
+    app.add_middleware(EdgeMiddleware, https=settings.https)
+    return app
+
+
+def open_paths() -> tuple[str, ...]:
+    return OPEN_PATHS
+
+
+__all__ = ["create_app", "open_paths"]

@@ -1,0 +1,114 @@
+"""The app database (SQLite by default, ``Project.app_db_path``): users, API tokens, login attempts, the audit log and
+the review decisions waiting for the next pipeline run.
+
+It is the only database the web app writes. The audit table is append-only at the engine level (triggers refuse any
+UPDATE, and any DELETE of an entry younger than the retention period); its integrity is proven by the hash chain
+(:mod:`hopnhat.serve.audit`), not by the triggers, which someone with file access could drop.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from hopnhat.serve.settings import MIN_RETENTION_DAYS
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS users (
+  name TEXT PRIMARY KEY,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  session_version INTEGER NOT NULL DEFAULT 1,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL REFERENCES users(name),
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS login_attempts (
+  user_name TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  at REAL NOT NULL,
+  ok INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_attempts_user_ip ON login_attempts(user_name, ip, at);
+CREATE INDEX IF NOT EXISTS login_attempts_ip ON login_attempts(ip, at);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, seq);
+CREATE TABLE IF NOT EXISTS audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_anchor (
+  upto_seq INTEGER PRIMARY KEY,
+  upto_hash TEXT NOT NULL,
+  purged_at TEXT NOT NULL,
+  purged_count INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_keep_retention BEFORE DELETE ON audit
+WHEN old.at > strftime('%Y-%m-%dT%H:%M:%S', 'now', '-{MIN_RETENTION_DAYS} days')
+BEGIN SELECT RAISE(ABORT, 'audit entries are kept at least {MIN_RETENTION_DAYS} days'); END;
+CREATE TABLE IF NOT EXISTS review_outbox (
+  id INTEGER PRIMARY KEY,
+  item_key TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at TEXT NOT NULL,
+  note TEXT NOT NULL,
+  applied_at TEXT
+);
+CREATE INDEX IF NOT EXISTS review_outbox_item ON review_outbox(item_key, id);
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection with WAL (readers never wait for the one writer) and a busy timeout."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+    con.row_factory = sqlite3.Row
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    return con
+
+
+def init(path: Path) -> None:
+    con = connect(path)
+    try:
+        con.executescript(SCHEMA)
+    finally:
+        con.close()
+
+
+class AppDB:
+    """Thread-local SQLite connections to one app database (created on first use)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        init(self.path)
+        self._local = threading.local()
+        self.write_lock = threading.Lock()
+
+    def con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = connect(self.path)
+        return con

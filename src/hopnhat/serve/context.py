@@ -1,0 +1,119 @@
+"""Everything a request needs, built once at start: settings, the read-only store, the lookup index, the app
+database, the page-data services. The lookup index is refreshed (rebuilt into a new file, then swapped) when the
+store's fingerprint changes, checked every ``index_check_s`` seconds when that setting is on."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hopnhat.project.config import Project
+from hopnhat.serve.appdb import AppDB
+from hopnhat.serve.catalogpages import CatalogPages
+from hopnhat.serve.dashboard import Dashboard
+from hopnhat.serve.index import build_index, fingerprint, index_fingerprint
+from hopnhat.serve.lookup import Lookup
+from hopnhat.serve.records import Catalogue, Records
+from hopnhat.serve.review import ReviewQueue
+from hopnhat.serve.scope import Scope
+from hopnhat.serve.security import LoginThrottle, Signer
+from hopnhat.serve.settings import ServeSettings
+from hopnhat.serve.storedb import DuckDBReader, StoreReader, open_store
+from hopnhat.serve.users import User
+
+log = logging.getLogger("hopnhat.serve")
+
+
+def index_file(base: Path, fp: str) -> Path:
+    """One file per store fingerprint: a rebuilt index never replaces a file an open connection reads."""
+    return base.with_name(f"{base.stem}-{fp}.duckdb")
+
+
+@dataclass
+class AppContext:
+    project: Project
+    settings: ServeSettings
+    reader: StoreReader
+    catalogue: Catalogue
+    index_base: Path
+    lookup: Lookup
+    records: Records
+    review: ReviewQueue
+    dashboard: Dashboard
+    catalog: CatalogPages
+    db: AppDB
+    signer: Signer
+    throttle: LoginThrottle
+    fingerprint: str = ""
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def scope(self, user: User) -> Scope:
+        return Scope(user.scope, self.project.config.merged_unit.province_code)
+
+    def refresh_index(self) -> bool:
+        """Rebuild and swap the lookup index when the store changed; True when it did."""
+        fp = fingerprint(self.reader)
+        if fp == self.fingerprint:
+            return False
+        path = index_file(self.index_base, fp)
+        if index_fingerprint(path) != fp:
+            build_index(self.reader, self.project, path)
+        old = self.lookup.index
+        self.lookup.index = DuckDBReader(path, self.settings.statement_timeout_ms)
+        old_fp, self.fingerprint = self.fingerprint, fp
+        threading.Timer(30, _retire, [old, index_file(self.index_base, old_fp)]).start()
+        return True
+
+    def start_watch(self) -> None:
+        if self.settings.index_check_s <= 0:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(self.settings.index_check_s):
+                try:
+                    self.refresh_index()
+                except Exception:  # noqa: BLE001 - keep serving the old index, say why
+                    log.exception("lookup index refresh failed")
+
+        threading.Thread(target=loop, name="hopnhat-index-watch", daemon=True).start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.lookup.index.close()
+        self.reader.close()
+
+
+def _retire(reader: DuckDBReader, path: Path) -> None:
+    reader.close()
+    path.unlink(missing_ok=True)
+
+
+def store_url(project: Project, override: str | None) -> str:
+    return override or project.config.store.url or str(project.store_path)
+
+
+def build_context(project: Project, settings: ServeSettings, url: str | None = None) -> AppContext:
+    """Open the store read-only, make sure the lookup index matches it, open the app database."""
+    reader = open_store(store_url(project, url), settings.statement_timeout_ms, settings.pool_size)
+    from hopnhat.serve.index import default_index_path
+
+    base = settings.index_path or default_index_path(project, reader.location)
+    fp = fingerprint(reader)
+    path = index_file(base, fp)
+    if index_fingerprint(path) != fp:
+        log.info("building the lookup index %s", path)
+        build_index(reader, project, path)
+    catalogue = Catalogue(reader)
+    lookup = Lookup(DuckDBReader(path, settings.statement_timeout_ms), settings.lookup_candidates,
+                    settings.fuzzy_min_score, min(settings.row_limit, 50))
+    db = AppDB(project.app_db_path)
+    ctx = AppContext(
+        project, settings, reader, catalogue, base, lookup, Records(reader, catalogue, settings.row_limit),
+        ReviewQueue(reader, catalogue, db, settings.row_limit),
+        Dashboard(reader, catalogue, settings.row_limit, settings.export_row_limit),
+        CatalogPages(settings.catalog_db or project.base / "catalog.duckdb", project, reader), db, Signer(settings),
+        LoginThrottle(db, settings), fp)
+    ctx.start_watch()
+    return ctx

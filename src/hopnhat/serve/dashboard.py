@@ -1,0 +1,147 @@
+"""The migration dashboard's data: runs, per-table stage, the reconciliation balance per source table (latest run),
+quarantine counts by reason with drill-down to the rows and an Excel export, the review queue left, the in-flight
+dossiers. Housekeeping tables carry no citizen scope; quarantined rows do carry personal data, so the drill-down
+and the export need the ``quarantine`` permission and are audited.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from hopnhat.i18n import tr
+from hopnhat.serve.mask import mask_digits_in
+from hopnhat.serve.records import Catalogue
+from hopnhat.serve.scope import Scope, predicate
+from hopnhat.serve.storedb import StoreReader
+
+OPEN_EXCLUDED = (3, 7, 9, 10)  # refused, withdrawn, processed, returned: not in flight
+QUARANTINE_COLUMNS = ("src_source", "src_table", "src_row", "src_key", "column_name", "raw_value", "reason_code",
+                      "message", "run_id")
+
+
+@dataclass(frozen=True)
+class Balance:
+    source: str
+    table: str
+    entity: str
+    read: int
+    loaded: int
+    merged: int
+    quarantined: int
+    run_id: str
+
+    @property
+    def accounted(self) -> int:
+        return self.loaded + self.merged + self.quarantined
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.accounted
+
+
+class Dashboard:
+    def __init__(self, reader: StoreReader, catalogue: Catalogue, row_limit: int, export_limit: int) -> None:
+        self.reader, self.cat, self.limit, self.export_limit = reader, catalogue, row_limit, export_limit
+
+    def runs(self) -> list[dict[str, Any]]:
+        if not self.cat.has("runs"):
+            return []
+        return self.reader.rows("SELECT * FROM runs ORDER BY started_at DESC", limit=self.limit)
+
+    def stages(self) -> list[dict[str, Any]]:
+        if not self.cat.has("table_state"):
+            return []
+        return self.reader.rows("SELECT * FROM table_state ORDER BY src_source, src_table", limit=self.limit)
+
+    def balances(self) -> list[Balance]:
+        """The latest reconciliation row of each source table."""
+        if not self.cat.has("reconciliation"):
+            return []
+        rows = self.reader.rows(
+            "SELECT r.* FROM reconciliation r JOIN (SELECT src_source, src_table, max(run_id) AS run_id "
+            "FROM reconciliation GROUP BY src_source, src_table) m ON m.src_source = r.src_source "
+            "AND m.src_table = r.src_table AND m.run_id = r.run_id ORDER BY r.src_source, r.src_table",
+            limit=self.limit)
+        return [Balance(r["src_source"], r["src_table"], r.get("entity") or "", int(r["read"] or 0),
+                        int(r["loaded"] or 0), int(r["merged"] or 0), int(r["quarantined"] or 0), r["run_id"])
+                for r in rows]
+
+    def quarantine_counts(self) -> list[dict[str, Any]]:
+        if not self.cat.has("quarantine"):
+            return []
+        return self.reader.rows("SELECT reason_code, src_source, src_table, count(*) AS n FROM quarantine "
+                                "GROUP BY reason_code, src_source, src_table ORDER BY n DESC, reason_code",
+                                limit=self.limit)
+
+    def _quarantine_where(self, reason: str | None, source: str | None, table: str | None) -> tuple[str, list]:
+        parts, params = ["TRUE"], []
+        for column, value in (("reason_code", reason), ("src_source", source), ("src_table", table)):
+            if value:
+                parts.append(f"{column} = ?")
+                params.append(value)
+        return " AND ".join(parts), params
+
+    def quarantine_rows(self, reason: str | None, source: str | None, table: str | None,
+                        limit: int | None = None) -> list[dict[str, Any]]:
+        if not self.cat.has("quarantine"):
+            return []
+        where, params = self._quarantine_where(reason, source, table)
+        cols = ", ".join(c for c in QUARANTINE_COLUMNS if c in self.cat.columns("quarantine"))
+        rows = self.reader.rows(f"SELECT {cols} FROM quarantine WHERE {where} ORDER BY src_source, src_table, "
+                                "src_row", params, limit=limit or self.limit)
+        return [{**r, "raw_value": mask_digits_in(r.get("raw_value"))} for r in rows]
+
+    def quarantine_workbook(self, reason: str | None, source: str | None, table: str | None) -> bytes:
+        rows = self.quarantine_rows(reason, source, table, limit=self.export_limit)
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "cach_ly"
+        ws.append([_QUARANTINE_HEADERS.get(c, c) for c in QUARANTINE_COLUMNS])
+        for cell in ws[1]:
+            cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+        for r in rows:
+            ws.append([r.get(c) for c in QUARANTINE_COLUMNS])
+        for col, width in zip("ABCDEFGHI", (22, 22, 9, 18, 18, 30, 16, 60, 24), strict=True):
+            ws.column_dimensions[col].width = width
+        ws.freeze_panes = "A2"
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+    def in_flight(self, scope: Scope, cutover: date, today: date) -> list[dict[str, Any]]:
+        """Dossiers open at the cut-over: received before it, status not final; overdue first, then days left."""
+        if not self.cat.has("dossier"):
+            return []
+        cols = self.cat.columns("dossier")
+        cond, params = predicate(scope, self.reader.dialect, "dossier", cols)
+        excluded = ", ".join(str(s) for s in OPEN_EXCLUDED)
+        rows = self.reader.rows(
+            f"SELECT record_id, code, procedure_name, applicant_name, receiving_unit, receiving_unit_name, "
+            f"receiving_unit_new_commune_code, receiving_unit_candidates, receiving_unit_status, received_at, due_at, "
+            f"status FROM dossier WHERE received_at < ? AND (status IS NULL OR status NOT IN ({excluded})) AND {cond} "
+            f"ORDER BY due_at NULLS FIRST, code", [datetime.combine(cutover, datetime.min.time()), *params],
+            limit=self.limit)
+        for r in rows:
+            due = r["due_at"].date() if isinstance(r["due_at"], datetime) else r["due_at"]
+            r["days_left"] = (due - today).days if due else None
+            r["overdue"] = r["days_left"] is not None and r["days_left"] < 0
+        return sorted(rows, key=lambda r: (not r["overdue"], r["days_left"] if r["days_left"] is not None else -10**6))
+
+
+_QUARANTINE_HEADERS = {"src_source": "Nguồn", "src_table": "Bảng", "src_row": "Dòng", "src_key": "Khóa",
+                       "column_name": "Cột", "raw_value": "Giá trị", "reason_code": "Mã lý do",
+                       "message": "Lý do", "run_id": "Lượt chạy"}
+
+
+def reason_label(code: str) -> str:
+    labels = {"bad_date": ("Ngày không hợp lệ", "Invalid date"), "duplicate_key": ("Trùng khóa", "Duplicate key"),
+              "short_row": ("Dòng thiếu cột", "Short row"), "bad_id": ("Số giấy tờ sai", "Invalid ID number"),
+              "bad_encoding": ("Lỗi bảng mã", "Encoding error")}
+    vi, en = labels.get(code, (code, code))
+    return tr(vi, en)

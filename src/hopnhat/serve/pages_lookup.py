@@ -1,0 +1,63 @@
+"""Lookup, record pages, archive rows and the logged reveal of an identifier."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from hopnhat.serve import audit
+from hopnhat.serve.deps import NotFound, check_csrf, client_ip, ctx_of, need, render
+from hopnhat.serve.lookup import MAX_QUERY
+from hopnhat.serve.records import PAGE_ENTITIES
+from hopnhat.serve.users import User
+
+router = APIRouter()
+
+
+@router.get("/lookup")
+def lookup_page(request: Request, q: str = "", user: User = Depends(need("lookup"))) -> Response:
+    ctx = ctx_of(request)
+    q = q[:MAX_QUERY]
+    query, groups = (None, [])
+    if q.strip():
+        query, groups = ctx.lookup.search(q, ctx.scope(user))
+        audit.append(ctx.db, user.name, "lookup", client_ip(request),
+                     {"q": q, "kind": query.kind, "results": len(groups)})
+    return render(request, "lookup.html", q=q, query=query, results=[g.view() for g in groups])
+
+
+def _record(request: Request, user: User, entity: str, key: str, revealed: set[str]) -> Response:
+    ctx = ctx_of(request)
+    page = ctx.records.page(entity, key, ctx.scope(user), revealed) if entity in PAGE_ENTITIES else None
+    if page is None:
+        raise NotFound()
+    return render(request, "record.html", page=page)
+
+
+@router.get("/record/{entity}/{key:path}")
+def record_page(request: Request, entity: str, key: str, user: User = Depends(need("lookup"))) -> Response:
+    response = _record(request, user, entity, key, set())
+    audit.append(ctx_of(request).db, user.name, "record_view", client_ip(request), {"entity": entity, "key": key})
+    return response
+
+
+@router.post("/reveal", dependencies=[Depends(check_csrf)])
+def reveal(request: Request, entity: str = Form(...), key: str = Form(...), field: str = Form(...),
+           user: User = Depends(need("reveal"))) -> Response:
+    """Show one identifier of a record in scope in full; the reveal is written to the audit log first."""
+    ctx = ctx_of(request)
+    value = ctx.records.identifier(entity, key, field, ctx.scope(user))
+    if value is None:
+        raise NotFound()
+    audit.append(ctx.db, user.name, "reveal", client_ip(request), {"entity": entity, "key": key, "field": field})
+    return _record(request, user, entity, key, {field})
+
+
+@router.get("/archive/{table}/{row}")
+def archive_page(request: Request, table: str, row: int, user: User = Depends(need("lookup"))) -> Response:
+    ctx = ctx_of(request)
+    found = ctx.records.archive_row(table, row, ctx.scope(user))
+    if found is None:
+        raise NotFound()
+    audit.append(ctx.db, user.name, "record_view", client_ip(request), {"archive": table, "row": row})
+    return render(request, "archive.html", row=found)

@@ -1,0 +1,239 @@
+"""A record page's data: the golden record with per-field provenance, every source row behind it (system, table,
+key, run, and the archived legacy row), its dossiers, parcels and civil-status events, and its old → new address.
+
+Every query carries the user's scope (the golden record is visible only through member records in scope), so a
+record of another commune is "not found" even when its URL is typed by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from hopnhat.model.schema import FIELDS, LINKED
+from hopnhat.serve.lookup import unit_label
+from hopnhat.serve.mask import is_identifier, mask, mask_digits_in
+from hopnhat.serve.scope import Scope, predicate
+from hopnhat.serve.storedb import StoreReader
+
+GOLDEN_TABLE = {e: f"golden_{e}" for e in LINKED}
+PAGE_ENTITIES = ("person", "organization", "parcel", "dossier", "civil_servant", "person_event")
+ID_FIELDS = {"person": ("id_number", "cccd", "cmnd"), "organization": ("representative_id",),
+             "parcel": ("holder_id",), "dossier": ("applicant_id",), "civil_servant": ("id_number",),
+             "person_event": ()}
+ADDRESS_FIELD = {"person": "address", "organization": "address", "parcel": "commune", "dossier": "applicant_address",
+                 "civil_servant": "hometown", "person_event": "place"}
+
+
+class Catalogue:
+    """The store's tables and columns, read once at start (queries only name columns that exist)."""
+
+    def __init__(self, reader: StoreReader) -> None:
+        self.main = reader.tables("main")
+        self.legacy = reader.tables("legacy")
+
+    def has(self, table: str) -> bool:
+        return table in self.main
+
+    def columns(self, table: str) -> set[str]:
+        return set(self.main.get(table, ()))
+
+
+@dataclass
+class RecordPage:
+    entity: str
+    key: str
+    golden: dict[str, Any] | None
+    fields: list[dict[str, Any]]
+    members: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+    address: dict[str, Any]
+    dossiers: list[dict[str, Any]] = field(default_factory=list)
+    parcels: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        g = self.golden or (self.members[0] if self.members else {})
+        return str(g.get("full_name") or g.get("name") or g.get("code") or g.get("holder_name") or self.key)
+
+
+class Records:
+    def __init__(self, reader: StoreReader, catalogue: Catalogue, row_limit: int) -> None:
+        self.reader, self.cat, self.limit = reader, catalogue, row_limit
+
+    def _scoped(self, entity: str, where: str, params: list[Any], scope: Scope,
+                limit: int | None = None) -> list[dict[str, Any]]:
+        if not self.cat.has(entity):
+            return []
+        cond, sparams = predicate(scope, self.reader.dialect, entity, self.cat.columns(entity))
+        order = "src_source, src_row" if "src_row" in self.cat.columns(entity) else "1"
+        return self.reader.rows(f'SELECT * FROM "{entity}" WHERE ({where}) AND {cond} ORDER BY {order}',
+                                [*params, *sparams], limit=limit or self.limit)
+
+    def members(self, entity: str, key: str, scope: Scope) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The golden row (if any) and the member records in scope; (None, []) when nothing is visible."""
+        golden_table = GOLDEN_TABLE.get(entity, "")
+        if self.cat.has(golden_table) and "golden_id" in self.cat.columns(entity):
+            members = self._scoped(entity, "golden_id = ?", [key], scope)
+            if members:
+                rows = self.reader.rows(f'SELECT * FROM "{golden_table}" WHERE golden_id = ?', [key], limit=1)
+                return (rows[0] if rows else None), members
+        members = self._scoped(entity, "record_id = ?", [key], scope, limit=1)
+        return None, members
+
+    def page(self, entity: str, key: str, scope: Scope, revealed: set[str] = frozenset()) -> RecordPage | None:
+        if entity not in PAGE_ENTITIES:
+            return None
+        golden, members = self.members(entity, key, scope)
+        if not members:
+            return None
+        base = golden or members[0]
+        merged = {**members[0], **{k: v for k, v in (golden or {}).items() if v is not None}}
+        page = RecordPage(entity, key, golden, _fields(entity, base, golden, members, revealed),
+                          [_member(m, revealed) for m in members], [self._source_row(m, revealed) for m in members],
+                          _address(entity, merged), identifiers=[f for f in revealable(entity) if base.get(f)])
+        ids = sorted({str(m.get(f)) for m in [base, *members] for f in ID_FIELDS[entity] if m.get(f)})
+        if entity == "person":
+            page.dossiers = self._dossiers(ids, revealed)
+            page.parcels = self._parcels(ids, revealed)
+            page.events = self._events(members)
+        if entity == "dossier":
+            page.history = self._history(members[0])
+        return page
+
+    def _source_row(self, m: dict[str, Any], revealed: set[str]) -> dict[str, Any]:
+        table = f"{m.get('src_source')}__{m.get('src_table')}"
+        row: dict[str, Any] = {}
+        if table in self.cat.legacy:
+            found = self.reader.rows(f"SELECT * FROM {self.reader.dialect.legacy(table)} WHERE record_id = ?",
+                                     [m["record_id"]], limit=1)
+            row = found[0] if found else {}
+        shown = {k: (v if not is_identifier(k) else mask(v)) if k not in revealed else v for k, v in row.items()
+                 if k not in ("record_id",) and not k.startswith("_") and v is not None}
+        shown = {k: mask_digits_in(v) if k not in revealed and isinstance(v, str) else v for k, v in shown.items()}
+        return {"record_id": m["record_id"], "table": table, "row": row.get("_row"), "cells": shown}
+
+    def _dossiers(self, ids: list[str], revealed: set[str]) -> list[dict[str, Any]]:
+        if not ids or not self.cat.has("dossier"):
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self.reader.rows(f"SELECT * FROM dossier WHERE applicant_id IN ({marks}) ORDER BY received_at DESC",
+                                ids, limit=self.limit)
+        return [_member(r, revealed) for r in rows]
+
+    def _parcels(self, ids: list[str], revealed: set[str]) -> list[dict[str, Any]]:
+        if not ids or not self.cat.has("parcel"):
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self.reader.rows(f"SELECT * FROM parcel WHERE holder_id IN ({marks}) ORDER BY record_id", ids,
+                                limit=self.limit)
+        return [{**_member(r, revealed), "new_commune_label": unit_label(r.get("commune_new_commune_code"), "new"),
+                 "old_commune_label": unit_label(r.get("commune_old_commune_code"), "old")} for r in rows]
+
+    def _events(self, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        cols = self.cat.columns("person_event")
+        if not cols or not {"person_key", "related_person_key"} <= cols:
+            return []
+        keys = [(m["src_source"], m["src_key"]) for m in members if m.get("src_key")]
+        if not keys:
+            return []
+        where = " OR ".join("(src_source = ? AND (person_key = ? OR related_person_key = ?))" for _ in keys)
+        params = [p for s, k in keys for p in (s, k, k)]
+        return self.reader.rows(f"SELECT * FROM person_event WHERE {where} ORDER BY event_date", params,
+                                limit=self.limit)
+
+    def _history(self, dossier: dict[str, Any]) -> list[dict[str, Any]]:
+        if not self.cat.has("dossier_history") or not dossier.get("code"):
+            return []
+        return self.reader.rows("SELECT * FROM dossier_history WHERE src_source = ? AND parent_key = ? ORDER BY at",
+                                [dossier["src_source"], dossier["code"]], limit=self.limit)
+
+    def identifier(self, entity: str, key: str, field_name: str, scope: Scope) -> str | None:
+        """The full value of one identifier of a record in scope (for a logged reveal)."""
+        if entity not in PAGE_ENTITIES or field_name not in revealable(entity):
+            return None
+        golden, members = self.members(entity, key, scope)
+        for row in ([golden] if golden else []) + members:
+            if row.get(field_name):
+                return str(row[field_name])
+        return None
+
+    def archive_row(self, table: str, row: int, scope: Scope) -> dict[str, Any] | None:
+        """One legacy archive row: visible when its record is in scope, or (for a row that became no record)
+        only to users of the whole province."""
+        if table not in self.cat.legacy:
+            return None
+        found = self.reader.rows(f"SELECT * FROM {self.reader.dialect.legacy(table)} WHERE _row = ?", [row], limit=1)
+        if not found:
+            return None
+        rec = found[0]
+        entity = self._entity_of_record(rec.get("record_id"))
+        if entity:
+            if not self._scoped(entity, "record_id = ?", [rec["record_id"]], scope, limit=1):
+                return None
+        elif not scope.unrestricted:
+            return None
+        values = {k: mask(v) if is_identifier(k) else mask_digits_in(v) if isinstance(v, str) else v
+                  for k, v in rec.items() if v is not None}
+        return {"table": table, "row": row, "record_id": rec.get("record_id"), "entity": entity, "cells": values}
+
+    def _entity_of_record(self, record_id: str | None) -> str | None:
+        if not record_id:
+            return None
+        for entity in PAGE_ENTITIES:
+            if self.cat.has(entity) and self.reader.rows(f'SELECT 1 AS x FROM "{entity}" WHERE record_id = ?',
+                                                         [record_id], limit=1):
+                return entity
+        return None
+
+
+def revealable(entity: str) -> tuple[str, ...]:
+    """Fields of an entity that are masked on screen and may be revealed (logged)."""
+    return tuple(f.name for f in FIELDS.get(entity, ()) if is_identifier(f.name))
+
+
+def _shown(name: str, value: Any, revealed: set[str]) -> Any:
+    if value is None:
+        return None
+    return value if name in revealed or not is_identifier(name) else mask(value)
+
+
+def _member(m: dict[str, Any], revealed: set[str]) -> dict[str, Any]:
+    return {k: _shown(k, v, revealed) for k, v in m.items()}
+
+
+def _fields(entity: str, base: dict[str, Any], golden: dict[str, Any] | None, members: list[dict[str, Any]],
+            revealed: set[str]) -> list[dict[str, Any]]:
+    """Each field of the entity: value, the record it came from (provenance) and that record's system/table."""
+    provenance: dict[str, str] = {}
+    if golden and golden.get("provenance"):
+        try:
+            provenance = json.loads(golden["provenance"])
+        except (TypeError, ValueError):
+            provenance = {}
+    by_id = {m["record_id"]: m for m in members}
+    out = []
+    for f in FIELDS[entity]:
+        value = base.get(f.name)
+        if value is None or value == "":
+            continue
+        src_id = provenance.get(f.name) or (None if golden else base.get("record_id"))
+        src = by_id.get(src_id or "", {})
+        out.append({"name": f.name, "doc": f.doc, "value": _shown(f.name, value, revealed),
+                    "identifier": is_identifier(f.name), "revealed": f.name in revealed,
+                    "record_id": src_id, "system": src.get("src_system"), "table": src.get("src_table"),
+                    "source_key": src.get("src_key"), "run_id": src.get("run_id")})
+    return out
+
+
+def _address(entity: str, row: dict[str, Any]) -> dict[str, Any]:
+    p = ADDRESS_FIELD[entity]
+    cands = [c for c in (row.get(f"{p}_candidates") or "").split(";") if c]
+    return {"text": row.get(p), "status": row.get(f"{p}_status"), "reason": row.get(f"{p}_reason"),
+            "old": unit_label(row.get(f"{p}_old_commune_code"), "old"),
+            "new": unit_label(row.get(f"{p}_new_commune_code"), "new"),
+            "new_province": row.get(f"{p}_new_province_code"), "candidates": [unit_label(c, "new") for c in cands]}

@@ -1,0 +1,100 @@
+"""The web app's settings: one validated model, read once at start (defaults ← ``HOPNHAT_SERVE_*`` env ← arguments).
+
+Limits on rows and time, login throttling, cookie security and the audit retention are named settings here, never
+constants in the code. The secret key that signs session cookies comes from ``HOPNHAT_SERVE_SECRET_KEY`` or, failing
+that, from a file beside the app database created on first start with mode 0600 (so restarts keep sessions valid and
+the secret never sits in the merger file).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from hopnhat.errors import ConfigError
+from hopnhat.project.config import Project
+
+ENV_PREFIX = "HOPNHAT_SERVE_"
+MIN_RETENTION_DAYS = 365  # Decree 53/2022: system logs kept at least 12 months
+
+
+class ServeSettings(BaseModel):
+    """Every knob of ``hopnhat serve``; each can be set by ``HOPNHAT_SERVE_<NAME>`` (upper case)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    secret_key: str = Field(default="", repr=False, description="signs session cookies and CSRF tokens")
+    https: bool = Field(default=False, description="served over https: cookies get the Secure flag")
+    session_max_age_s: int = Field(default=8 * 3600, ge=60, description="a session expires after this many seconds")
+    row_limit: int = Field(default=200, ge=1, le=10_000, description="rows per page and per store query")
+    export_row_limit: int = Field(default=50_000, ge=1, description="rows in one Excel export")
+    statement_timeout_ms: int = Field(default=5_000, ge=10, description="a store query is cancelled after this")
+    login_max_failures: int = Field(default=5, ge=1, description="failed logins per user and address in the window")
+    login_window_s: int = Field(default=900, ge=1, description="the login-failure window (15 minutes)")
+    ip_max_failures: int = Field(default=30, ge=1, description="failed logins per address (any user) in the window")
+    lookup_candidates: int = Field(default=3_000, ge=10, description="name candidates scored per lookup")
+    fuzzy_min_score: float = Field(default=82.0, ge=0, le=100, description="lowest name similarity shown (0–100)")
+    audit_retention_days: int = Field(default=MIN_RETENTION_DAYS, description="audit entries kept at least this long")
+    index_path: Path | None = Field(default=None, description="lookup index file (default beside the app database)")
+    index_check_s: int = Field(default=0, ge=0, description="re-check the store for changes every N s (0: at start)")
+    catalog_db: Path | None = Field(default=None, description="catalog DuckDB file (default <merger dir>/catalog.duckdb)")
+    today: date | None = Field(default=None, description="reference date for days left (default: the real today)")
+    pool_size: int = Field(default=8, ge=1, le=64, description="PostgreSQL connections kept open")
+
+    @field_validator("audit_retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        if v < MIN_RETENTION_DAYS:
+            raise ValueError(f"must be at least {MIN_RETENTION_DAYS} days (Decree 53/2022)")
+        return v
+
+    def day(self) -> date:
+        return self.today or date.today()
+
+
+def _from_env() -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ServeSettings.model_fields:
+        raw = os.environ.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name] = raw
+    return values
+
+
+def secret_file(project: Project) -> Path:
+    return project.app_db_path.with_name(project.app_db_path.name + ".secret")
+
+
+def _stored_secret(project: Project) -> str:
+    """The secret kept beside the app database, created (0600) on first use."""
+    path = secret_file(project)
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value)
+    return value
+
+
+def load_settings(project: Project, **overrides: Any) -> ServeSettings:
+    """Defaults, then the environment, then explicit arguments; validated once, errors name the setting."""
+    values = {**_from_env(), **{k: v for k, v in overrides.items() if v is not None}}
+    try:
+        settings = ServeSettings.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError("invalid web-app setting", column=ENV_PREFIX + str(first["loc"][0]).upper(),
+                          value=first.get("input"), reason=first["msg"]) from exc
+    updates: dict[str, Any] = {}
+    if not settings.secret_key:
+        updates["secret_key"] = _stored_secret(project)
+    if settings.catalog_db is None:
+        updates["catalog_db"] = project.base / "catalog.duckdb"
+    return settings.model_copy(update=updates) if updates else settings
