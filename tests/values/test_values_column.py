@@ -143,3 +143,12 @@ def test_public_api_is_exactly_all() -> None:
     public = {n for n in dir(values_pkg) if not n.startswith("_")} - {"annotations"}
     modules = {"codes", "column", "core", "dates", "identity", "numbers", "phones", "sex", "status", "taxcode", "text"}
     assert public - modules == set(values_pkg.__all__)
+
+
+def test_shared_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    column.clear_cache()
+    monkeypatch.setattr(column, "MAX_CACHED_VALUES", 100)
+    cells = [f"0905{i:06d}" for i in range(500)]
+    result = parse_column("phone", cells)
+    assert result.values == cells and all(len(memo) <= 100 for _, memo in column._CACHE.values())
+    column.clear_cache()

@@ -3,7 +3,8 @@
 Why per distinct value: legacy columns repeat (a 1 M-row birth-date column has ~40 k distinct dates; a status column
 ten values). The parse of a cell depends only on the cell and the column options, so the result is computed once and
 fanned out with C-level ``map`` calls. Results are also kept between calls (bounded) for the same options, so a map
-stage that feeds a table in batches pays for each distinct value once per run.
+stage that feeds a table in batches pays for each distinct value once per run (up to ``MAX_CACHED_VALUES`` values per
+column options, the first ones seen; the rest are parsed again in each call).
 
 Column rules, the only place a cell's reading depends on its neighbours (documented in their modules):
 ``date`` — 01/01 used habitually means year only (:func:`hopnhat.values.dates.habitual_first_of_january`);
@@ -87,8 +88,6 @@ def _cached(kind: str, opts: Options) -> tuple[Callable[[str], Parsed], dict[Has
             _CACHE.popitem(last=False)
     else:
         _CACHE.move_to_end(key)
-        if len(hit[1]) > MAX_CACHED_VALUES:
-            hit[1].clear()
     return hit
 
 
@@ -133,7 +132,9 @@ def parse_value(kind: str, cell: object, *, formats: Sequence[str] | None = None
     key = _key(cell)
     found = memo.get(key)
     if found is None:
-        found = memo[key] = _parse_cell(kind, opts, parse, cell)
+        found = _parse_cell(kind, opts, parse, cell)
+        if len(memo) < MAX_CACHED_VALUES:
+            memo[key] = found
     return found
 
 
@@ -146,14 +147,18 @@ def _key(cell: object) -> Hashable:
 
 
 def _distinct(kind: str, opts: Options, keys: list[Hashable], cells: Sequence[object]) -> dict[Hashable, Parsed]:
+    """Each distinct cell parsed once; the shared cache keeps at most MAX_CACHED_VALUES per column options."""
     parse, memo = _cached(kind, opts)
+    room = MAX_CACHED_VALUES - len(memo)
     table: dict[Hashable, Parsed] = {}
     firsts = dict(zip(keys, cells, strict=True)) if keys is not cells else None
     for key in dict.fromkeys(keys):
         found = memo.get(key)
         if found is None:
-            cell = firsts[key] if firsts is not None else key
-            found = memo[key] = _parse_cell(kind, opts, parse, cell)
+            found = _parse_cell(kind, opts, parse, firsts[key] if firsts is not None else key)
+            if room > 0:
+                memo[key] = found
+                room -= 1
         table[key] = found
     return table
 

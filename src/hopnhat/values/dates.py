@@ -74,13 +74,14 @@ HABITUAL_SHARE = 0.02
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_ISO_LETTERS = re.compile(r"[\d\-:.+]*t[\d\-:.+]*z?")  # letters of ISO 8601 only: no word to translate
 _DAY_WORD = re.compile(r"\b(?:ngày|ngay)\b\.?")
 _MONTH_YEAR_WORD = re.compile(r"\b(?:tháng|thang|năm|nam)\b")
 _CLOCK_WORDS = re.compile(r"(\d{1,2})\s*(?:giờ|gio|h|g)(?![a-z])\s*(?:(\d{1,2})\s*(?:phút|phut|p\b|')?)?"
                           r"(?:\s*(?:\d{1,2})\s*(?:giây|giay|s\b))?")
 _PERIOD_WORDS = (("a.m.", "am"), ("p.m.", "pm"), ("sáng", "am"), ("sang", "am"), ("chiều", "pm"), ("chieu", "pm"), ("tối", "pm"), ("toi", "pm"),
                  ("trưa", ""), ("trua", ""), ("lúc", " "), ("luc", " "), ("vào", " "))
-_SEP_SPACES = re.compile(r"\s*([/.\-])\s*")
+_SEP_SPACES = re.compile(r"\s+(?=[/.\-])|(?<=[/.\-])\s+")
 _TIME = (r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
          r"\s*(?P<ampm>am|pm|sa|ch)?")
 _TZ = r"(?P<tz>z|[+\-]\d{2}(?::?\d{2})?)"
@@ -144,15 +145,17 @@ class _Reading:
 
 def _prepare(text: str) -> str:
     """Lower case, NFC, Vietnamese words turned into separators, spaces around separators removed."""
-    s = nfc(text).strip().lower()
-    if _HAS_LETTER.search(s):
+    s = text.strip().lower() if text.isascii() else nfc(text).strip().lower()
+    if _HAS_LETTER.search(s) and not _ISO_LETTERS.fullmatch(s):
         s = _DAY_WORD.sub(" ", s)
         s = _CLOCK_WORDS.sub(lambda m: f" {m.group(1)}:{m.group(2) or '00'} ", s)
         s = _MONTH_YEAR_WORD.sub("/", s)
         for word, repl in _PERIOD_WORDS:
             s = s.replace(word, repl)
-    s = s.replace(",", " ")
-    s = _SEP_SPACES.sub(r"\1", " ".join(s.split()))
+    if "," in s:
+        s = s.replace(",", " ")
+    if " " in s or "\t" in s:
+        s = _SEP_SPACES.sub("", " ".join(s.split()))
     return s.strip("/.- ")
 
 

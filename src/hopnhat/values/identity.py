@@ -40,7 +40,7 @@ BIRTH_PROVINCES: dict[str, str] = {
     "086": "Vĩnh Long", "087": "Đồng Tháp", "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ",
     "093": "Hậu Giang", "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
 }
-SEQUENCES = frozenset({"0123456789", "1234567890", "9876543210", "0987654321"})
+_COUNT_UP, _COUNT_DOWN = "0123456789" * 3, "9876543210" * 3  # every counting run is a substring of one of them
 _LABEL = re.compile(r"^(?:so\s*)?(?:can cuoc(?: cong dan)?|chung minh(?: nhan dan)?|dinh danh(?: ca nhan)?|cccd|cmnd|"
                     r"cmt|ddcn|cc)?\s*(?:so)?\s*[:.#]?\s*")
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
@@ -69,7 +69,7 @@ def decode_cccd(number: str) -> CccdInfo | None:
 
 def is_placeholder(digits: str) -> bool:
     """One digit repeated, or a run like 123456789 / 987654321 (any length)."""
-    return len(set(digits)) == 1 or (len(digits) >= 6 and any(digits in seq * 2 for seq in SEQUENCES))
+    return len(set(digits)) == 1 or (len(digits) >= 6 and (digits in _COUNT_UP or digits in _COUNT_DOWN))
 
 
 def _excel_digits(text: str) -> tuple[str, bool] | Problem:
@@ -93,7 +93,10 @@ def _excel_digits(text: str) -> tuple[str, bool] | Problem:
 
 def clean_digits(text: str) -> tuple[str, bool] | Problem:
     """(digits, plain) where ``plain`` means the cell was a bare number that may have lost leading zeros."""
-    excel = _excel_digits(text.strip())
+    bare = text.strip()
+    if bare.isascii() and bare.isdigit():  # the common case, without the label and separator passes
+        return bare, not bare.startswith("0")
+    excel = _excel_digits(bare)
     if isinstance(excel, Problem) or excel[1]:
         return excel
     body = _LABEL.sub("", fold(text).strip().lower(), count=1)

@@ -63,6 +63,8 @@ NEW_AREA_CODES = frozenset({new for new, _ in OLD_AREA_CODES.values()} | set(UNC
 _SPLIT = re.compile(r"\s*(?:[;,/|&]|\s-\s|\bhoac\b|\bor\b|\bva\b)\s*")
 _LABEL = re.compile(r"^(?:so\s*)?(?:dien thoai|di dong|dtdd|sdt|dt|dd|tel|phone|mobile|mobi|hotline)\s*[:.]?\s*")
 _STRIP = re.compile(r"[\s.\-()\[\]]+")
+_NUMBERISH = re.compile(r"[\d\s.()+\-]+")  # digits and in-number separators only: no label, maybe no list
+_SPACED_DASH = re.compile(r"\s-\s")
 
 
 def _national(digits: str, international: bool) -> tuple[str, bool]:
@@ -119,9 +121,15 @@ def _classify(number: str, text: str) -> Parsed | Problem:
                  f"Phone {shown(text)} has {len(number)} digits; a mobile has 10, a landline 11")
 
 
+def _lower(text: str) -> str:
+    return text.strip().lower() if text.isascii() else fold(text).strip().lower()
+
+
 def parse_one(text: str) -> Parsed | Problem:
     """One phone number (no list) as the national form, or why not."""
-    body = _LABEL.sub("", fold(text).strip().lower(), count=1)
+    body = _lower(text)
+    if not _NUMBERISH.fullmatch(body):
+        body = _LABEL.sub("", body, count=1)  # "ĐT: …", "Tel …"
     international = body.startswith(("+", "(+"))
     digits = _STRIP.sub("", body).lstrip("+")
     if not digits or not digits.isascii() or not digits.isdigit():
@@ -141,7 +149,10 @@ def parse_one(text: str) -> Parsed | Problem:
 
 def parse_phone(text: str) -> Parsed:
     """One non-empty cell; when it holds several numbers, the first valid one with a warning."""
-    folded = fold(text).lower()
+    if _NUMBERISH.fullmatch(text) and not _SPACED_DASH.search(text):  # one number: the common case, fast
+        judged_one = parse_one(text)
+        return judged_one if isinstance(judged_one, Parsed) else failed(judged_one)
+    folded = _lower(text)
     parts = [p for p in _SPLIT.split(folded) if p.strip()] if _SPLIT.search(folded) else [text]
     judged = [parse_one(p) for p in parts or [text]]
     first = next((j for j in judged if isinstance(j, Parsed)), None)
