@@ -33,6 +33,8 @@ def test_habitual_first_of_january_reads_as_year_only() -> None:
     assert {i for i, p in result.problems if p.code == "habitual_0101"} == set(jan1)
     assert "31/230" in next(p.message for _, p in result.problems)
     assert parse_value("date", "01/01/1984", formats=DMY, today=TODAY).extras["_quality"] == "exact"
+    native = parse_column("date", [dt.date(1984, 1, 1)] * 20 + [dt.date(1990, 5, 12)] * 40, today=TODAY)
+    assert native.extras["_quality"][0] == "year_only" and "'1984-01-01'" in native.problems[0][1].message
 
 
 def test_natural_first_of_january_stays_exact() -> None:
@@ -46,6 +48,8 @@ def test_sex_zero_beside_two_is_iso_not_known() -> None:
     iso = parse_column("sex", ["1", "2", "0", "Nam"])
     assert iso.values == ["M", "F", None, "M"]
     assert [(i, p.code, p.severity) for i, p in iso.problems] == [(2, "ambiguous_sex", "error")]
+    native = parse_column("sex", [1, 2, 0])  # an INTEGER column of a legacy database
+    assert native.values == ["M", "F", None] and "'0'" in native.problems[0][1].message
     declared = parse_column("sex", ["1", "2", "0"], values={"0": "Nam", "1": "Nữ", "2": "Nữ"})
     assert declared.values == ["F", "F", "M"]
 

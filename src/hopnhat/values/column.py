@@ -163,12 +163,20 @@ def _distinct(kind: str, opts: Options, keys: list[Hashable], cells: Sequence[ob
     return table
 
 
+def _display(key: Hashable) -> str:
+    """The cell a cache key stands for, as text (native cells are keyed as ``(type, value)``)."""
+    if isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], type):
+        cell = key[1]
+        return cell.isoformat() if isinstance(cell, dt.date) else (_as_text(cell) or "")
+    return str(key)
+
+
 def _column_rules(kind: str, opts: Options, table: dict[Hashable, Parsed], keys: list[Hashable]) -> dict:
     if kind == "date" and len(keys) >= dates.HABITUAL_MIN_DATES and any(
             p.extras.get("_quality") == "exact" and p.value.month == 1 and p.value.day == 1 for p in table.values()):
-        return dates.habitual_first_of_january(table, Counter(keys))
+        return dates.habitual_first_of_january(table, Counter(keys), _display)
     if kind == "sex":
-        return sex.iso_zero_rule(table, opts)
+        return sex.iso_zero_rule(table, opts, _display)
     return table
 
 

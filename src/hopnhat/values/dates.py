@@ -418,7 +418,8 @@ def datetime_parser(opts: Options) -> Callable[[str], Parsed]:
     return lambda text: parse_datetime(text, spec, today)
 
 
-def habitual_first_of_january(table: dict[Hashable, Parsed], counts: Counter) -> dict[Hashable, Parsed]:
+def habitual_first_of_january(table: dict[Hashable, Parsed], counts: Counter,
+                              display: Callable[[Hashable], str] = str) -> dict[Hashable, Parsed]:
     """Column rule: when 01/01 is far too frequent, its dates only tell the year (quality ``year_only``)."""
     full = jan1 = 0
     for cell, p in table.items():
@@ -432,8 +433,9 @@ def habitual_first_of_january(table: dict[Hashable, Parsed], counts: Counter) ->
     out = dict(table)
     for cell, p in table.items():
         if p.extras.get("_quality") == "exact" and p.value.month == 1 and p.value.day == 1:
-            note = warning("habitual_0101", f"{shown(cell)}: cột này ghi 01/01 cho {share} ngày — thường là chỉ biết "
-                           f"năm; chỉ năm {p.value.year} được coi là đáng tin", f"{shown(cell)}: this column has 01/01 "
+            cell_text = display(cell)
+            note = warning("habitual_0101", f"{shown(cell_text)}: cột này ghi 01/01 cho {share} ngày — thường là chỉ biết "
+                           f"năm; chỉ năm {p.value.year} được coi là đáng tin", f"{shown(cell_text)}: this column has 01/01 "
                            f"for {share} dates — usually 'year known only'; only {p.value.year} is trusted")
             out[cell] = Parsed(p.value, {"_quality": "year_only"}, p.problems + (note,))
     return out

@@ -147,23 +147,33 @@ def parse_one(text: str) -> Parsed | Problem:
     return judged
 
 
-def parse_phone(text: str) -> Parsed:
-    """One non-empty cell; when it holds several numbers, the first valid one with a warning."""
-    if _NUMBERISH.fullmatch(text) and not _SPACED_DASH.search(text):  # one number: the common case, fast
-        judged_one = parse_one(text)
-        return judged_one if isinstance(judged_one, Parsed) else failed(judged_one)
+def _naming(problem: Problem, text: str) -> Problem:
+    """The problem of one part of a list cell, its message naming the whole cell."""
+    return Problem(problem.code, f"{shown(text)}: {problem.message}", problem.severity)
+
+
+def _first_of_list(text: str) -> Parsed:
+    """A cell holding a list of numbers (or stray separators): the first valid one, messages naming the cell."""
     folded = _lower(text)
-    parts = [p for p in _SPLIT.split(folded) if p.strip()] if _SPLIT.search(folded) else [text]
-    judged = [parse_one(p) for p in parts or [text]]
+    parts = [p for p in _SPLIT.split(folded) if p.strip()] or [text]
+    judged = [parse_one(p) for p in parts]
     first = next((j for j in judged if isinstance(j, Parsed)), None)
     if first is None:
-        return failed(next(j for j in judged if isinstance(j, Problem)))
-    if len(parts) == 1:
-        return first
-    others = ", ".join(p.strip() for p, j in zip(parts, judged, strict=True) if j is not first)
-    note = warning("multiple_phones", f"{shown(text)} có nhiều số; giữ {first.value}, bỏ: {others}",
-                   f"{shown(text)} holds several numbers; kept {first.value}, left out: {others}")
-    return Parsed(first.value, {}, (*first.problems, note))
+        return failed(_naming(next(j for j in judged if isinstance(j, Problem)), text))
+    problems = tuple(_naming(p, text) for p in first.problems)
+    if len(parts) > 1:
+        others = ", ".join(p.strip() for p, j in zip(parts, judged, strict=True) if j is not first)
+        problems += (warning("multiple_phones", f"{shown(text)} có nhiều số; giữ {first.value}, bỏ: {others}",
+                             f"{shown(text)} holds several numbers; kept {first.value}, left out: {others}"),)
+    return Parsed(first.value, {}, problems)
+
+
+def parse_phone(text: str) -> Parsed:
+    """One non-empty cell; when it holds several numbers, the first valid one with a warning."""
+    if _SPLIT.search(_lower(text)):
+        return _first_of_list(text)
+    judged = parse_one(text)
+    return judged if isinstance(judged, Parsed) else failed(judged)
 
 
 def phone_parser(opts: Options) -> Callable[[str], Parsed]:

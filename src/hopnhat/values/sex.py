@@ -65,17 +65,18 @@ def sex_parser(opts: Options) -> Callable[[str], Parsed]:
     return parse
 
 
-def iso_zero_rule(table: dict[Hashable, Parsed], opts: Options) -> dict[Hashable, Parsed]:
+def iso_zero_rule(table: dict[Hashable, Parsed], opts: Options,
+                  display: Callable[[Hashable], str] = str) -> dict[Hashable, Parsed]:
     """Column rule: ``0`` beside ``2`` means ISO 5218 "not known", not female."""
     if opts.values is not None:
         return table
-    keys = {cell: key(str(cell)) for cell in table}
+    keys = {cell: key(display(cell)) for cell in table}
     if "2" not in keys.values() or "0" not in keys.values():
         return table
     out = dict(table)
     for cell, k in keys.items():
         if k == "0":
-            out[cell] = failed(error("ambiguous_sex", f"Giới tính {shown(cell)}: cột này dùng 1 = Nam, 2 = Nữ (ISO "
-                                     "5218), nên 0 nghĩa là 'không rõ'", f"Sex {shown(cell)}: this column uses 1 = male, "
+            out[cell] = failed(error("ambiguous_sex", f"Giới tính {shown(display(cell))}: cột này dùng 1 = Nam, 2 = Nữ (ISO "
+                                     "5218), nên 0 nghĩa là 'không rõ'", f"Sex {shown(display(cell))}: this column uses 1 = male, "
                                      "2 = female (ISO 5218), so 0 means 'not known'"))
     return out
