@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -23,6 +23,7 @@ from hopnhat.link.parse import parse_people
 from hopnhat.model.schema import ddl, entity_columns
 from hopnhat.units.bulk import convert_distinct
 from hopnhat.units.reference import reference
+from hopnhat.values import parse_column
 
 QUARANTINED = ("truncated", "duplicate_key")
 
@@ -61,17 +62,19 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
 
 
 def person_rows(root: Path) -> pa.Table:
-    """Every person row of the estate, raw: record_id, lineage, the six CLI columns, entity and noises."""
+    """Every person row of the estate, raw: record_id, lineage, the six CLI columns (``id_number`` is whichever number
+    the row has), ``cccd`` / ``cmnd`` for a table that keeps them apart, entity and noises."""
     cols: dict[str, list[object]] = {k: [] for k in ("record_id", "src_source", "src_table", "src_key", "src_row",
                                                       "full_name", "dob", "sex", "id_number", "phone", "address",
-                                                      "entity", "noises")}
+                                                      "entity", "noises", "cccd", "cmnd")}
     for spec in PERSON_SOURCES:
         path = root / "truth" / spec.province / f"{spec.table}.csv"
         for row in _rows(path):
             key = row[spec.key]
             values = (f"{spec.source}/{spec.table}/{key}", spec.source, spec.table, key, int(row["row_number"]),
                       row[spec.name], row[spec.dob], row[spec.sex], next((row[c] for c in spec.ids if row[c]), ""),
-                      row[spec.phone], row[spec.address], row["entity"], row["noises"])
+                      row[spec.phone], row[spec.address], row["entity"], row["noises"],
+                      row[spec.ids[0]] if len(spec.ids) == 2 else None, row[spec.ids[1]] if len(spec.ids) == 2 else None)
             for name, value in zip(cols, values):
                 cols[name].append(value)
     return pa.table(cols)
@@ -84,6 +87,11 @@ def _conversions(addresses: list[str | None]) -> dict[object, tuple]:
 def person_table(raw: pa.Table) -> pa.Table:
     """Store columns of ``person`` for raw rows (values parsed, addresses converted to new communes)."""
     parsed = parse_people(raw)
+    apart = [c is not None for c in raw.column("cccd").to_pylist()]  # the table keeps CCCD and CMND apart
+    for name in ("cccd", "cmnd"):
+        parsed[name] = list(parse_column("id_number", raw.column(name).to_pylist()).values)
+    for name in ("id_number", "id_number_kind"):
+        parsed[name] = [None if a else v for a, v in zip(apart, parsed[name])]
     conv = _conversions(raw.column("address").to_pylist())
     addr = raw.column("address").to_pylist()
     out = {c.name: [None] * raw.num_rows for c in entity_columns("person")}
@@ -135,12 +143,13 @@ def _org_table(root: Path) -> tuple[pa.Table, dict[str, str]]:
     return _typed("organization", out), truth
 
 
-def _parcel_table(root: Path) -> tuple[pa.Table, dict[str, str]]:
-    ref, rows, truth = reference(), [], {}
+def _parcel_table(root: Path) -> tuple[pa.Table, dict[str, str], dict[str, str]]:
+    ref, rows, truth, holders = reference(), [], {}, {}
     for province, source in PARCEL_SOURCES:
         for row in _rows(root / "truth" / province / "thua_dat.csv"):
             rid = f"{source}/thua_dat/{row['ma_thua']}"
             truth[rid] = f"{row['ma_xa']}-{row['so_to']}-{row['so_thua']}"
+            holders[rid] = row["holder_entity"]
             rows.append((rid, source, row))
     out = {c.name: [None] * len(rows) for c in entity_columns("parcel")}
     for i, (rid, source, row) in enumerate(rows):
@@ -156,15 +165,16 @@ def _parcel_table(root: Path) -> tuple[pa.Table, dict[str, str]]:
                   "certificate_no": row["so_gcn"]}
         for k, v in values.items():
             out[k][i] = v
-    return _typed("parcel", out), truth
+    return _typed("parcel", out), truth, holders
 
 
 @dataclass
 class TruthStore:
     """The entity tables written into a store, and record_id → true entity for each."""
 
-    truth: dict[str, dict[str, str]]
-    noises: dict[str, str]
+    truth: dict[str, dict[str, str]]  # entity → record_id → true entity
+    noises: dict[str, str]  # person record_id → the noises of the copy (';'-joined)
+    holders: dict[str, str] = field(default_factory=dict)  # parcel record_id → the holder's true person entity
 
 
 def build_store(con: duckdb.DuckDBPyConnection, root: Path, entities: tuple[str, ...] = ("person", "organization",
@@ -172,6 +182,7 @@ def build_store(con: duckdb.DuckDBPyConnection, root: Path, entities: tuple[str,
     """Create (replace) the entity tables of ``con`` from the estate under ``root``."""
     truth: dict[str, dict[str, str]] = {}
     noises: dict[str, str] = {}
+    holders: dict[str, str] = {}
     if "person" in entities:
         raw = person_rows(root)
         _write(con, "person", person_table(raw))
@@ -182,9 +193,9 @@ def build_store(con: duckdb.DuckDBPyConnection, root: Path, entities: tuple[str,
         table, truth["organization"] = _org_table(root)
         _write(con, "organization", table)
     if "parcel" in entities:
-        table, truth["parcel"] = _parcel_table(root)
+        table, truth["parcel"], holders = _parcel_table(root)
         _write(con, "parcel", table)
-    return TruthStore(truth, noises)
+    return TruthStore(truth, noises, holders)
 
 
 def _write(con: duckdb.DuckDBPyConnection, entity: str, table: pa.Table) -> None:

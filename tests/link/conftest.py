@@ -1,0 +1,80 @@
+"""Fixtures: a small synth estate (Quảng Nam + Đà Nẵng), store tables built from its truth, linked stores.
+
+Session fixtures are built once per worker; tests that change a store get their own copy of the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from hopnhat.link import LinkOutcome, link_store
+from hopnhat.link.truth import TruthStore, build_store
+from hopnhat.project.config import LinkageSpec
+from hopnhat.synth.generate import SynthSettings, generate
+
+SCALE = 0.002  # ~3,800 person rows, ~90 organisations, ~1,400 parcels
+
+
+@dataclass
+class Built:
+    path: Path
+    truth: TruthStore
+
+
+@dataclass
+class Linked:
+    path: Path
+    truth: TruthStore
+    outcome: LinkOutcome
+
+
+@pytest.fixture(scope="session")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("link-estate")
+    generate(SynthSettings(scenario="danang", scale=SCALE, seed=1, out=out))
+    return out
+
+
+@pytest.fixture(scope="session")
+def built(estate: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    path = tmp_path_factory.mktemp("link-store") / "store.duckdb"
+    con = duckdb.connect(str(path))
+    truth = build_store(con, estate)
+    con.close()
+    return Built(path, truth)
+
+
+@pytest.fixture(scope="session")
+def linked(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Linked:
+    path = tmp_path_factory.mktemp("link-linked") / "store.duckdb"
+    shutil.copy(built.path, path)
+    con = duckdb.connect(str(path))
+    outcome = link_store(con, LinkageSpec(), "run-1")
+    con.close()
+    return Linked(path, built.truth, outcome)
+
+
+def copy_of(path: Path, dest: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to a private copy of a store file."""
+    target = dest / "copy.duckdb"
+    shutil.copy(path, target)
+    return duckdb.connect(str(target))
+
+
+@pytest.fixture
+def store(built: Built, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    con = copy_of(built.path, tmp_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def linked_con(linked: Linked, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    con = copy_of(linked.path, tmp_path)
+    yield con
+    con.close()

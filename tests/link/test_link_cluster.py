@@ -1,0 +1,31 @@
+"""Clustering with decisions: forced links, records kept apart even through a chain of links."""
+
+from hopnhat.link.cluster import cluster
+
+
+def test_connected_components() -> None:
+    result = cluster(5, [(0, 1, 0.99), (1, 2, 0.97), (3, 4, 0.96)])
+    assert result.root == [0, 0, 0, 3, 3] and result.count() == 2
+
+
+def test_different_breaks_the_weakest_link_of_a_chain() -> None:
+    result = cluster(3, [(0, 1, 0.99), (1, 2, 0.96)], different=[(0, 2)])
+    assert result.root == [0, 0, 2]
+    assert result.kept_apart == [(1, 2)]
+
+
+def test_same_forces_a_link() -> None:
+    result = cluster(4, [], same=[(1, 3)])
+    assert result.root == [0, 1, 2, 1]
+
+
+def test_same_against_different_keeps_apart() -> None:
+    result = cluster(2, [(0, 1, 0.999)], same=[], different=[(0, 1)])
+    assert result.root == [0, 1]
+
+
+def test_order_of_links_does_not_matter() -> None:
+    links = [(0, 1, 0.97), (1, 2, 0.99), (2, 3, 0.98), (0, 3, 0.96)]
+    a = cluster(4, links, different=[(0, 2)])
+    b = cluster(4, list(reversed(links)), different=[(2, 0)])
+    assert a.root == b.root

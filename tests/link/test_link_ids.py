@@ -1,0 +1,57 @@
+"""Identifier checks: CCCD digits against birth data, placeholders, tax codes, phones."""
+
+import pytest
+
+from hopnhat.link.ids import cccd_agrees, digits, is_placeholder, mst_parent, phone_key, read_cccd
+from hopnhat.synth import ids as synth_ids
+
+
+def test_cccd_digits_say_province_sex_and_year() -> None:
+    read = read_cccd("049189010565")
+    assert read is not None and (read.province, read.female, read.year) == ("049", True, 1989)
+    assert read_cccd("048305699242").year == 2005  # century digit 3: woman born in the 2000s
+    assert read_cccd("999189010565") is None  # no such province
+    assert read_cccd("04918901056") is None
+
+
+def test_cccd_agrees_with_the_record_or_not() -> None:
+    assert cccd_agrees("049189010565", 1989, "F") is True
+    assert cccd_agrees("049189010565", 1988, "F") is False
+    assert cccd_agrees("049189010565", 1989, "M") is False
+    assert cccd_agrees("049189010565", None, None) is True
+    assert cccd_agrees(None, 1989, "F") is None
+
+
+def test_synth_cccds_agree_with_their_people() -> None:
+    for year, female in ((1931, False), (1999, True), (2001, False), (2024, True)):
+        number = synth_ids.cccd("48", year, female, 123456)
+        assert cccd_agrees(number, year, "F" if female else "M")
+
+
+@pytest.mark.parametrize("number", ["000000000", "111111111111", "123456789", "012345678901", "987654321"])
+def test_placeholders(number: str) -> None:
+    assert is_placeholder(number)
+
+
+def test_real_numbers_are_not_placeholders() -> None:
+    assert not is_placeholder("049189010565") and not is_placeholder("205105947")
+
+
+def test_tax_code_parent_with_check_digit() -> None:
+    import numpy as np
+
+    code = synth_ids.mst("40", np.random.default_rng(3))
+    assert mst_parent(code) == code
+    assert mst_parent(synth_ids.branch_mst(code, 7)) == code
+    wrong = code[:9] + str((int(code[9]) + 1) % 10)
+    assert mst_parent(wrong) is None
+    assert mst_parent(code + "000") is None
+
+
+@pytest.mark.parametrize("written", ["0917178359", "+84917178359", "84917178359", "091 717 8359", "091.717.8359"])
+def test_phone_forms(written: str) -> None:
+    assert phone_key(written) == "0917178359"
+
+
+def test_digits() -> None:
+    assert digits(" 049-189.010 565 ") == "049189010565" and digits("abc") is None and digits(None) is None

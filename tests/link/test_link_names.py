@@ -1,0 +1,43 @@
+"""Names as keys: họ / đệm / tên on folded text, order repaired, compound family names, accent-level key."""
+
+import pytest
+
+from hopnhat.link.names import split_name
+
+
+@pytest.mark.parametrize(("written", "family", "middle", "given"), [
+    ("Nguyễn Văn Hùng", "nguyen", "van", "hung"),
+    ("NGUYEN VAN HUNG", "nguyen", "van", "hung"),  # upper case, diacritics lost
+    ("Văn Hùng Nguyễn", "nguyen", "van", "hung"),  # Western order, middle name first
+    ("Thị Mai Trần", "tran", "thi", "mai"),
+    ("Trần Thị Mai", "tran", "thi", "mai"),  # 'Mai' is also a family name: family-first stays
+    ("Tôn Nữ Thị Diệu", "ton nu", "thi", "dieu"),  # two-word family name
+    ("Nguyễn Hùng", "nguyen", None, "hung"),  # middle name dropped
+    ("Đặng  Đức   Tùng", "dang", "duc", "tung"),  # Đ folds to d, spaces collapse
+    ("Lê Thị Hoà", "le", "thi", "hoa"),
+    ("Hùng", None, None, "hung"),
+])
+def test_parts(written: str, family: str | None, middle: str | None, given: str) -> None:
+    parts = split_name(written)
+    assert (parts.family, parts.middle, parts.given) == (family, middle, given)
+
+
+def test_tone_placement_is_unified_in_the_accent_key() -> None:
+    assert split_name("Lê Thị Hoà").given_accent == split_name("Lê Thị Hòa").given_accent == "hòa"
+    assert split_name("Nguyễn Văn Hưng").given_accent != split_name("Nguyễn Văn Hùng").given_accent
+
+
+def test_accent_key_only_when_written_with_diacritics() -> None:
+    assert split_name("Nguyen Thi Lan").given_accent is None
+    assert split_name("Nguyễn Thị Lan").given_accent == "lan"
+
+
+def test_sorted_key_ignores_order_and_marks_repair() -> None:
+    a, b = split_name("Nguyễn Văn Hùng"), split_name("Hùng Nguyễn Văn")
+    assert a.sorted_key == b.sorted_key == "hung nguyen van"
+    assert split_name("Văn Hùng Nguyễn").reordered and not a.reordered
+
+
+@pytest.mark.parametrize("empty", [None, "", "   ", "123"])
+def test_empty_names(empty: str | None) -> None:
+    assert split_name(empty).given is None
