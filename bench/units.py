@@ -52,13 +52,15 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from hopnhat.synth.addresses import STYLES, hamlets_of, render_address, street_detail
+from hopnhat.synth.addresses import ABBREVIATIONS, STYLES, hamlets_of, render_address, street_detail
 from hopnhat.text import normalize
 from hopnhat.text.normalize import name_key
 from hopnhat.units import index as units_index
@@ -68,6 +70,7 @@ PROVINCES = {"48": "Đà Nẵng", "49": "Quảng Nam", "51": "Quảng Ngãi", "6
              "31": "Hải Phòng"}
 PEER_SUBSET = 2_000
 CLI_SEED_OFFSET = 1_000
+MAX_REDRAWS = 50
 OUT = Path(__file__).resolve().parent / "out" / "units.json"
 console = Console()
 if not console.is_terminal:  # piped or redirected: keep the tables readable instead of folding them to 80 columns
@@ -81,11 +84,136 @@ class Case:
     address: str
     style: str
     old_code: str
-    truth: frozenset[str]
+    truth: frozenset[str]  # what the text determines: every new commune of every unit the text can mean
+    real: frozenset[str]  # the new communes of the old commune the address was generated in
 
 
-def generate(n: int, seed: int) -> list[Case]:
-    """``n`` old addresses (with streets) in the six provinces, styles cycling over STYLES; deterministic in seed."""
+@dataclass(frozen=True)
+class Written:
+    """What a style writes of an address besides the commune name."""
+
+    district: bool = True
+    province: bool = True
+    types: bool = True  # Xã / Phường / Huyện … (full or abbreviated)
+    marks: bool = True  # diacritics
+
+
+WRITTEN: dict[str, Written] = {
+    "no_district": Written(district=False), "no_province": Written(province=False),
+    "commune_only": Written(district=False, province=False), "no_types": Written(types=False),
+    "no_diacritics": Written(marks=False), "upper_no_diacritics": Written(marks=False),
+}
+
+
+def _same_name(unit: Unit, target: Unit, written: Written) -> bool:
+    """``unit`` bears ``target``'s name as the style writes it: the same letters; the same diacritics when they are
+    written; the same type (Xã, Phường…) when it is written."""
+    return name_key(unit.short_name) == name_key(target.short_name) \
+        and (not written.marks or normalize.accent_key(unit.short_name) == normalize.accent_key(target.short_name)) \
+        and (not written.types or unit.type == target.type)
+
+
+def _formerly(unit: Unit, target: Unit, written: Written) -> bool:
+    """``unit`` once bore ``target``'s name (an alias from an earlier round, kept as a folded key: the letters and,
+    when written, the type)."""
+    short = name_key(target.short_name)
+    return (name_key(f"{target.type} {short}") if written.types else short) in unit.alias_keys
+
+
+@cache
+def _by_key() -> dict[str, list[Unit]]:
+    """Every old district, old commune and new commune under the folded key of its short name and its aliases."""
+    ref = reference()
+    index: dict[str, list[Unit]] = defaultdict(list)
+    for unit in (*ref.districts.values(), *ref.communes["old"].values(), *ref.communes["new"].values()):
+        for key in {name_key(unit.short_name), *unit.alias_keys}:
+            index[key].append(unit)
+    return index
+
+
+def _namesakes(target: Unit, written: Written, scope: Callable[[Unit], bool]) -> list[Unit]:
+    """Units in scope that bear ``target``'s name as written; when none does, those that once bore it: a name in
+    use on 30/6/2025 is read before a former name (whose diacritics the reference does not keep)."""
+    index = _by_key()
+    keys = {name_key(target.short_name), name_key(f"{target.type} {target.short_name}")}
+    found = [u for u in {u.ref + u.level: u for k in keys for u in index.get(k, ())}.values()
+             if u.level == target.level and scope(u)]
+    return [u for u in found if _same_name(u, target, written)] or \
+        [u for u in found if _formerly(u, target, written)]
+
+
+@cache
+def readings(commune: Unit, style: str) -> frozenset[str]:
+    """The new communes an address of ``commune`` written in ``style`` can mean, from the reference tables alone.
+
+    The province name written scopes the search to the old province of that name and, when it is also a new
+    province's name (Đà Nẵng, Quảng Ngãi, Hải Phòng), to every old province merged into it and to that new
+    province's communes; no province name means the whole country. A district name written makes the address old
+    (3-tier): the commune is looked for in every district of that name in scope. Without a district, a new commune
+    of that name is a reading too, unless the province named was abolished (Quảng Nam, Kon Tum, Hải Dương).
+    ``Xã Bình Minh`` alone is therefore ambiguous among all its namesakes, and ``XA TAM DAN, HUYEN PHU NINH`` between
+    Tam Dân and Tam Đàn.
+    """
+    ref = reference()
+    written = WRITTEN.get(style, Written())
+    old_scope, new_scope = set(ref.provinces["old"]), set(ref.provinces["new"]) if not written.district else set()
+    if written.province:
+        key = name_key(ref.provinces["old"][commune.province_code].short_name)
+        new = {p.code for p in ref.provinces["new"].values() if name_key(p.short_name) == key}
+        old_scope = {p.code for p in ref.provinces["old"].values() if name_key(p.short_name) == key}
+        old_scope |= {o for o, n in ref.province_map.items() if n in new}
+        new_scope = new if not written.district else set()
+    districts: set[str] | None = None
+    if written.district:
+        districts = {d.code for d in _namesakes(ref.districts[commune.district_code], written,
+                                                lambda d: d.province_code in old_scope)}
+
+    def in_scope(u: Unit) -> bool:
+        if u.version == "new":
+            return u.province_code in new_scope
+        return u.province_code in old_scope and (districts is None or u.district_code in districts)
+
+    names = _namesakes(commune, written, in_scope)
+    codes = {link.new_code for u in names if u.version == "old" for link in ref.links.get(u.code, ())}
+    codes |= {u.code for u in names if u.version == "new"}
+    return frozenset(codes)
+
+
+def _osa(a: str, b: str) -> int:
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(a, b)
+
+
+def _marked_key(text: str) -> str:
+    return "".join(c for c in normalize.nfc(text).lower() if c.isalnum())
+
+
+@cache
+def _district_communes(district_code: str) -> tuple[Unit, ...]:
+    return tuple(u for u in reference().communes["old"].values() if u.district_code == district_code)
+
+
+def typo_recoverable(address: str, commune: Unit) -> bool:
+    """A slip (style ``typo``) that leaves the commune as written nearer to its own name than to any other commune
+    of its district (edit distance on the words as written, diacritics included: the style keeps them). Other slips
+    turn the text into another commune's name or leave it halfway between two: the text then no longer says the
+    commune of the record, and no converter can be right. The bench draws another slip for those (and counts them)."""
+    written = _marked_key(address.split(", ")[-3])
+
+    def distance(unit: Unit) -> int:
+        forms = (unit.name, f"{ABBREVIATIONS.get(unit.type, '')} {unit.short_name}")
+        return min(_osa(written, _marked_key(form)) for form in forms)
+
+    own = distance(commune)
+    return all(distance(u) > own for u in _district_communes(commune.district_code) if u.code != commune.code)
+
+
+def generate(n: int, seed: int, redrawn: Counter | None = None) -> list[Case]:
+    """``n`` old addresses (with streets) in the six provinces, styles cycling over STYLES; deterministic in seed.
+
+    ``redrawn`` counts the typo slips drawn again because they were not recoverable (see :func:`typo_recoverable`).
+    """
     ref = reference()
     communes = sorted((u for u in ref.communes["old"].values()
                        if u.province_code in PROVINCES and ref.links.get(u.code)), key=lambda u: u.code)
@@ -96,8 +224,18 @@ def generate(n: int, seed: int) -> list[Case]:
         style = STYLES[i % len(STYLES)]
         hamlets = hamlets_of(commune)
         detail = street_detail(rng, hamlets[int(rng.random() * len(hamlets))])
-        truth = frozenset(link.new_code for link in ref.links[commune.code])
-        cases.append(Case(render_address(commune, style, rng, detail), style, commune.code, truth))
+        real = frozenset(link.new_code for link in ref.links[commune.code])
+        address = render_address(commune, style, rng, detail)
+        for _ in range(MAX_REDRAWS):
+            if style != "typo" or typo_recoverable(address, commune):
+                break
+            if redrawn is not None:
+                redrawn["typo"] += 1
+            address = render_address(commune, style, rng, detail)
+        else:
+            raise RuntimeError(f"no recoverable slip in {MAX_REDRAWS} draws for {commune.name} ({commune.code})")
+        truth = real if style == "typo" else readings(commune, style)
+        cases.append(Case(address, style, commune.code, truth, real))
     return cases
 
 

@@ -201,11 +201,11 @@ def _starts_with_type(tokens: list[Token], start: int, end: int) -> bool:
 
 
 def _fuzzy_allowed(tokens: list[Token], start: int, level: str, accepted: tuple[int, str]) -> bool:
-    """A typo is forgiven only where the text says a unit is: after a type word, or as a whole comma segment
+    """A typo is forgiven only where the text says a unit is: after a type word, or as a whole segment (or dash part)
     (for a province: not the whole address)."""
     if accepted[1]:
         return True
-    whole = start == 0 or tokens[start - 1].segment != tokens[start].segment
+    whole = start == 0 or tokens[start - 1].part != tokens[start].part
     return whole and (level != "province" or start > 0)
 
 
@@ -274,11 +274,30 @@ def _communes_without_district(parsed: Parsed, text: str, tokens: list[Token], e
         new = _new_commune(text, tokens, end, idx, new_scope, fuzzy=new_scope is not None)
     if old and new and old.typed != new.typed:
         old, new = (old, None) if old.typed else (None, new)  # "Xã Sơn Cẩm Hà" is not "... Cẩm Hà"
+    if old and new and has_diacritics(text):
+        old, new = _as_written(old, new)
     _note_fuzzy(parsed, old, "old commune")
     _note_fuzzy(parsed, new, "new commune")
     parsed.old_communes = old.units if old else []
     parsed.new_communes = new.units if new else []
     return min(m.start for m in (old, new, Match([], end, end, "")) if m is not None)
+
+
+def _spelt_as_written(match: Match) -> bool:
+    """The match is exact and at least one of its units has the diacritics written (``Vinh`` is not ``Vĩnh``)."""
+    key = accent_key(match.written)
+    return not match.fuzzy and any(key in (accent_key(u.name), accent_key(u.short_name)) for u in match.units)
+
+
+def _as_written(old: Match, new: Match) -> tuple[Match | None, Match | None]:
+    """In a text written with diacritics, an old reading spelt exactly as written rules out a new one that is not
+    (``Xã Vinh Quang`` is not new ``Xã Vĩnh Quang``; ``Điện Quang`` is not ``Điền Quang``), and the other way round."""
+    old_ok, new_ok = _spelt_as_written(old), _spelt_as_written(new)
+    if old_ok and not new_ok:
+        return old, None
+    if new_ok and not old_ok:
+        return None, new
+    return old, new
 
 
 def _district_scopes(idx: Indexes, old_scope: set[str] | None) -> list[KeyIndex]:

@@ -11,12 +11,14 @@ from typing import NamedTuple
 
 from hopnhat.text.normalize import fold, nfc
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[,;|\n]", re.UNICODE)  # H'Drai, Ea H’Leo are one word
+# H'Drai, Ea H’Leo are one word; a dash between spaces (or an en/em dash) parts the text like a weak comma
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[,;|\n]|(?<=\s)-(?=\s)|[–—]", re.UNICODE)
 _APOSTROPHES = str.maketrans("", "", "'’")
 _TP = re.compile(r"\b([Tt])\.\s?([Pp])\b")
 _GLUED = re.compile(r"^(q|p|f|h|x|tx|tt|tp)\.?(\d+)$")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}  # "vi" may be "Vĩ": see hopnhat.text.normalize
 _SEPARATORS = frozenset(",;|\n")
+_DASHES = frozenset("-–—")
 
 # abbreviation → expansion (folded words); each expansion is a type word
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {
@@ -52,8 +54,9 @@ class Token(NamedTuple):
     accented: str  # NFC lower, as written
     start: int
     end: int
-    segment: int
+    segment: int  # comma-separated segment: a name never spans two
     expanded: bool = False  # came from an abbreviation: surely a type word
+    part: int = 0  # segment, further parted by dashes: a type word or a Roman numeral never spans two
 
     @property
     def has_marks(self) -> bool:
@@ -66,55 +69,64 @@ def _canonical(word: str) -> str:
     return word
 
 
-def _expand(word: str, folded: str, start: int, end: int, segment: int) -> list[Token]:
+def _expand(word: str, folded: str, start: int, end: int, segment: int, part: int) -> list[Token]:
     if folded.isalpha() and folded not in ABBREVIATIONS and folded not in SPECIAL:
-        return [Token(folded, word, start, end, segment)]  # the common case, kept fast
+        return [Token(folded, word, start, end, segment, False, part)]  # the common case, kept fast
     if folded in SPECIAL:
-        return [Token(w, w, start, end, segment, True) for w in SPECIAL[folded]]
+        return [Token(w, w, start, end, segment, True, part) for w in SPECIAL[folded]]
     glued = _GLUED.match(folded)
     if glued:
         words = ABBREVIATIONS[glued.group(1)]
-        return [Token(w, w, start, end, segment, True) for w in words] + [
-            Token(_canonical(glued.group(2)), glued.group(2), start, end, segment)
+        return [Token(w, w, start, end, segment, True, part) for w in words] + [
+            Token(_canonical(glued.group(2)), glued.group(2), start, end, segment, False, part)
         ]
     if folded in ABBREVIATIONS:
-        return [Token(w, w, start, end, segment, True) for w in ABBREVIATIONS[folded]]
-    return [Token(_canonical(folded), word, start, end, segment)]
+        return [Token(w, w, start, end, segment, True, part) for w in ABBREVIATIONS[folded]]
+    return [Token(_canonical(folded), word, start, end, segment, False, part)]
 
 
 def tokenize(text: str) -> tuple[str, list[Token]]:
-    """Return the NFC text (with ``T.P`` written ``TP``) and its tokens."""
+    """Return the NFC text (with ``T.P`` written ``TP``) and its tokens.
+
+    Commas (and ``;``, ``|``, new lines) separate segments; a dash between spaces separates parts of a segment:
+    ``Xã Thượng Quận - Thị xã Kinh Môn`` has two parts, so ``Quận`` is not read as the type word of ``Thị xã``, while a
+    name written with a dash (``Phường Lâm Viên - Đà Lạt``) still matches across it.
+    """
     text = _TP.sub(r"\1\2", nfc(text))
     lower = text.lower()
     folded_text = fold(lower)
     tokens: list[Token] = []
-    segment = 0
+    segment = part = 0
     for m in _WORD.finditer(lower):
         word = m.group(0)
         if word in _SEPARATORS:
             segment += 1
+            part += 1
+            continue
+        if word in _DASHES:
+            part += 1
             continue
         folded = folded_text[m.start() : m.end()].translate(_APOSTROPHES)
-        tokens.extend(_expand(word.translate(_APOSTROPHES), folded, m.start(), m.end(), segment))
+        tokens.extend(_expand(word.translate(_APOSTROPHES), folded, m.start(), m.end(), segment, part))
     return text, _romans(tokens)
 
 
 def _romans(tokens: list[Token]) -> list[Token]:
-    """A Roman numeral closing a segment (``Hải Châu II``) reads as a number."""
+    """A Roman numeral closing a part of a segment (``Hải Châu II``) reads as a number."""
     out = list(tokens)
     for i, tok in enumerate(tokens):
-        last = i + 1 == len(tokens) or tokens[i + 1].segment != tok.segment
+        last = i + 1 == len(tokens) or tokens[i + 1].part != tok.part
         if last and i > 0 and tok.key in _ROMAN and not tok.expanded and tok.accented == tok.key:
-            out[i] = Token(_ROMAN[tok.key], tok.accented, tok.start, tok.end, tok.segment)
+            out[i] = tok._replace(key=_ROMAN[tok.key])
     return out
 
 
 def type_word_before(tokens: list[Token], pos: int) -> tuple[int, frozenset[str], str] | None:
     """If a type word (``phường``, ``thị xã``…) ends right before the name starting at ``pos``, in the name's
-    segment: (the type word's start, the levels it can name, its folded key such as ``thixa``)."""
+    part of a segment: (the type word's start, the levels it can name, its folded key such as ``thixa``)."""
     for size in (2, 1):
         first = pos - size
-        if first < 0 or pos >= len(tokens) or tokens[first].segment != tokens[pos].segment:
+        if first < 0 or pos >= len(tokens) or tokens[first].part != tokens[pos].part:
             continue
         words = tokens[first:pos]
         entry = TYPE_WORDS.get(tuple(t.key for t in words))

@@ -159,11 +159,13 @@ def typo(name: str, rng: random.Random, edits: int) -> str | None:
 
 
 def typo_is_safe(unit: Unit, typed: str) -> bool:
+    """The typo stays at edit distance ≥ 3 from every other commune of the district, its former names included."""
     bad = name_key(strip_type(typed))
     if bad == short_key(unit):
         return False
-    return all(levenshtein(bad, short_key(u)) >= 3 for u in OLD.values()
-               if u.district_code == unit.district_code and u.code != unit.code)
+    return all(levenshtein(bad, key) >= 3 for u in OLD.values()
+               if u.district_code == unit.district_code and u.code != unit.code
+               for key in (short_key(u), *u.alias_keys))
 
 
 # --- case builders --------------------------------------------------------------------------------------------------
@@ -404,6 +406,28 @@ def hand_written() -> None:
          "new 2-tier form; Ba Đình was a district, never an old commune of Hà Nội"),
         ("Đặc khu Lý Sơn, Tỉnh Quảng Ngãi", n("21548"), "new special zone"),
         ("Đặc khu Côn Đảo, TP. Hồ Chí Minh", n("26732"), "new special zone, new province name"),
+        # Dashes between the units (bench style "dash"): a dash parts the segment like a weak comma
+        ("Thôn 3 - Xã Thượng Quận - Thị xã Kinh Môn - Tỉnh Hải Dương", o(in_district("Thượng Quận", "Kinh Môn")),
+         "dashes: the 'Quận' ending Thượng Quận is not the type word of the 'Thị xã' after the dash"),
+        ("Tổ dân phố 4 - Phường Dương Quan - Thành phố Thủy Nguyên - Thành phố Hải Phòng", o("11578"),
+         "dashes: 'Quan' (no accent) ending Dương Quan is not the type word Quận of the district after the dash"),
+        ("Thôn Xuân Trung - Xã Tam Xuân II - Huyện Núi Thành - Tỉnh Quảng Nam", o("20971"),
+         "dashes: a Roman numeral before a dash closes the name (Tam Xuân II, not Tam Xuân I)"),
+        ("Xã Tam Xuân I - Huyện Núi Thành - Tỉnh Quảng Nam", o("20968"), "dashes: Tam Xuân I before a dash"),
+        ("Tổ 4 - Phường Lâm Viên - Đà Lạt - Tỉnh Lâm Đồng", n("24778"),
+         "a new ward whose name has a dash still matches across it"),
+        # Diacritics decide between the old and the new reading of a commune named without district
+        ("Thôn 2, Xã Sơn Tinh, Tỉnh Quảng Ngãi", o("21343"),
+         "old Xã Sơn Tinh, written exactly; new Xã Sơn Tịnh has other diacritics: not a reading"),
+        ("Thôn 2, Xã Sơn Tịnh, Tỉnh Quảng Ngãi", n("21220"), "new Xã Sơn Tịnh, written exactly"),
+        ("Thon 2, Xa Son Tinh, Quang Ngai", in_new("Sơn Tinh", "51"),
+         "without diacritics Sơn Tinh (old) and Sơn Tịnh (new) cannot be told apart"),
+        ("Thôn 1, Xã An Thanh, Thành phố Hải Phòng", o("11125"),
+         "old Xã An Thanh (Tứ Kỳ), written exactly; new Xã An Thành has other diacritics"),
+        # Typos
+        ("Xóm 1, Xã Vĩxh Hòa, Huyện Ninh Giang, Tỉnh Hải Dương", ("ambiguous", "31", "", "11164;11203"),
+         "typo of Xã Vĩnh Hòa; 'Vĩxh Hòa' is also two letters from 'Ninh Hòa', an alias of Xã Ứng Hòe in the same "
+         "district: ambiguous, never a guess"),
         # Bad input
         ("", ("invalid", "", "", ""), "empty"),
         ("   ", ("invalid", "", "", ""), "blank"),
