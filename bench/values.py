@@ -68,8 +68,10 @@ def _id(rng: random.Random, i: int) -> str:
 
 
 def _tax(rng: random.Random, i: int) -> str:
-    while (check := ids.mst_check_digit(body := f"{rng.choice(('40', '04', '01'))}{rng.randrange(1, 10**7):07d}")) is None:
-        pass
+    check = None
+    while check is None:
+        body = f"{rng.choice(('40', '04', '01'))}{rng.randrange(1, 10**7):07d}"
+        check = ids.mst_check_digit(body)
     parent = f"{body}{check}"
     return parent if rng.random() < 0.7 else ids.branch_mst(parent, rng.randrange(1, 30))
 

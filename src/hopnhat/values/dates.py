@@ -79,7 +79,8 @@ _DAY_WORD = re.compile(r"\b(?:ngày|ngay)\b\.?")
 _MONTH_YEAR_WORD = re.compile(r"\b(?:tháng|thang|năm|nam)\b")
 _CLOCK_WORDS = re.compile(r"(\d{1,2})\s*(?:giờ|gio|h|g)(?![a-z])\s*(?:(\d{1,2})\s*(?:phút|phut|p\b|')?)?"
                           r"(?:\s*(?:\d{1,2})\s*(?:giây|giay|s\b))?")
-_PERIOD_WORDS = (("a.m.", "am"), ("p.m.", "pm"), ("sáng", "am"), ("sang", "am"), ("chiều", "pm"), ("chieu", "pm"), ("tối", "pm"), ("toi", "pm"),
+_PERIOD_WORDS = (("a.m.", "am"), ("p.m.", "pm"), ("sáng", "am"), ("sang", "am"), ("chiều", "pm"), ("chieu", "pm"),
+                 ("tối", "pm"), ("toi", "pm"),
                  ("trưa", ""), ("trua", ""), ("lúc", " "), ("luc", " "), ("vào", " "))
 _SEP_SPACES = re.compile(r"\s+(?=[/.\-])|(?<=[/.\-])\s+")
 _TIME = (r"(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
@@ -175,7 +176,8 @@ def _read(text: str, spec: DateSpec, today: dt.date) -> _Reading:
 
 def _unknown(text: str, spec: DateSpec) -> Problem:
     declared = ", ".join(spec.declared)
-    return error("unknown_date_format", f"Không đọc được ngày {shown(text)} theo các định dạng đã khai báo ({declared})",
+    return error("unknown_date_format",
+                 f"Không đọc được ngày {shown(text)} theo các định dạng đã khai báo ({declared})",
                  f"Cannot read date {shown(text)} in the declared formats ({declared})")
 
 
@@ -198,7 +200,8 @@ def _offset(tz: str, text: str) -> dt.timedelta:
     digits = tz[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 14 or minutes > 59:
-        raise _Fail(error("bad_time", f"Múi giờ không hợp lệ trong {shown(text)}", f"Invalid UTC offset in {shown(text)}"))
+        raise _Fail(error("bad_time", f"Múi giờ không hợp lệ trong {shown(text)}",
+                          f"Invalid UTC offset in {shown(text)}"))
     delta = dt.timedelta(hours=hours, minutes=minutes)
     return -delta if tz[0] == "-" else delta
 
@@ -434,8 +437,11 @@ def habitual_first_of_january(table: dict[Hashable, Parsed], counts: Counter,
     for cell, p in table.items():
         if p.extras.get("_quality") == "exact" and p.value.month == 1 and p.value.day == 1:
             cell_text = display(cell)
-            note = warning("habitual_0101", f"{shown(cell_text)}: cột này ghi 01/01 cho {share} ngày — thường là chỉ biết "
-                           f"năm; chỉ năm {p.value.year} được coi là đáng tin", f"{shown(cell_text)}: this column has 01/01 "
-                           f"for {share} dates — usually 'year known only'; only {p.value.year} is trusted")
+            note = warning(
+                "habitual_0101",
+                f"{shown(cell_text)}: cột này ghi 01/01 cho {share} ngày — thường là chỉ biết năm; "
+                f"chỉ năm {p.value.year} được coi là đáng tin",
+                f"{shown(cell_text)}: this column has 01/01 for {share} dates — usually 'year known only'; "
+                f"only {p.value.year} is trusted")
             out[cell] = Parsed(p.value, {"_quality": "year_only"}, p.problems + (note,))
     return out

@@ -110,8 +110,9 @@ def clean_digits(text: str) -> tuple[str, bool] | Problem:
 def _cccd_problem(number: str, text: str, today: dt.date) -> Problem | None:
     info = decode_cccd(number)
     if info is None:
-        return error("unknown_province", f"CCCD {shown(text)}: mã tỉnh nơi đăng ký khai sinh '{number[:3]}' không thuộc "
-                     "63 mã tỉnh", f"CCCD {shown(text)}: birth-province code '{number[:3]}' is not one of the 63 codes")
+        return error("unknown_province",
+                     f"CCCD {shown(text)}: mã tỉnh nơi đăng ký khai sinh '{number[:3]}' không thuộc 63 mã tỉnh",
+                     f"CCCD {shown(text)}: birth-province code '{number[:3]}' is not one of the 63 codes")
     if info.birth_year > today.year:
         return error("id_future_birth", f"CCCD {shown(text)}: chữ số thế kỷ/giới tính và năm sinh cho năm "
                      f"{info.birth_year}, ở tương lai", f"CCCD {shown(text)}: century/sex digit and year give "

@@ -77,6 +77,10 @@ def read_number(text: str, decimal: str) -> tuple[str, tuple[Problem, ...]] | Pr
     return ("-" if negative else "") + plain, notes
 
 
+def _not_integer(text: str) -> Problem:
+    return error("not_integer", f"{shown(text)} không phải số nguyên", f"{shown(text)} is not an integer")
+
+
 def parse_decimal(text: str, decimal: str) -> Parsed:
     read = read_number(text, decimal)
     if isinstance(read, Problem):
@@ -98,7 +102,7 @@ def parse_integer(text: str, decimal: str) -> Parsed:
         if not math.isfinite(value):
             return failed(error("out_of_range", f"{shown(text)} quá lớn", f"{shown(text)} is too large"))
         if not value.is_integer():
-            return failed(error("not_integer", f"{shown(text)} không phải số nguyên", f"{shown(text)} is not an integer"))
+            return failed(_not_integer(text))
         whole = str(int(value))
     number = int(whole)
     if not -_INT64 <= number < _INT64:
@@ -122,7 +126,7 @@ def parse_native_number(value: float | int | Decimal, integer: bool) -> Parsed:
     elif isinstance(value, Decimal) and value == value.to_integral_value():
         number = int(value)
     else:
-        return failed(error("not_integer", f"{shown(text)} không phải số nguyên", f"{shown(text)} is not an integer"))
+        return failed(_not_integer(text))
     if not -_INT64 <= number < _INT64:
         return failed(error("out_of_range", f"{shown(text)} vượt giới hạn số nguyên 64 bit",
                             f"{shown(text)} exceeds the 64-bit integer range"))

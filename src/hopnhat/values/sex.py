@@ -59,7 +59,8 @@ def sex_parser(opts: Options) -> Callable[[str], Parsed]:
         k = key(text)
         sex = exact.get(text.strip()) or folded.get(k) or (None if exact and k.isdigit() else WORDS.get(k))
         if sex is None and re.fullmatch(r"(nam|nu)\s*[/\-,]\s*(nam|nu)", k):
-            return failed(error("ambiguous_sex", f"Giới tính {shown(text)} ghi cả hai", f"Sex {shown(text)} names both"))
+            return failed(error("ambiguous_sex", f"Giới tính {shown(text)} ghi cả hai",
+                                f"Sex {shown(text)} names both"))
         return Parsed(sex) if sex else failed(_unknown(text))
 
     return parse
@@ -76,7 +77,9 @@ def iso_zero_rule(table: dict[Hashable, Parsed], opts: Options,
     out = dict(table)
     for cell, k in keys.items():
         if k == "0":
-            out[cell] = failed(error("ambiguous_sex", f"Giới tính {shown(display(cell))}: cột này dùng 1 = Nam, 2 = Nữ (ISO "
-                                     "5218), nên 0 nghĩa là 'không rõ'", f"Sex {shown(display(cell))}: this column uses 1 = male, "
-                                     "2 = female (ISO 5218), so 0 means 'not known'"))
+            shown_cell = shown(display(cell))
+            out[cell] = failed(error(
+                "ambiguous_sex",
+                f"Giới tính {shown_cell}: cột này dùng 1 = Nam, 2 = Nữ (ISO 5218), nên 0 nghĩa là 'không rõ'",
+                f"Sex {shown_cell}: this column uses 1 = male, 2 = female (ISO 5218), so 0 means 'not known'"))
     return out

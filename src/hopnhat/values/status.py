@@ -64,9 +64,10 @@ def status_parser(opts: Options) -> Callable[[str], Parsed]:
     def parse(text: str) -> Parsed:
         code = exact.get(text.strip()) or folded.get(key(text))
         if code == _AMBIGUOUS:
-            return failed(error("ambiguous_status", f"Trạng thái {shown(text)} khớp nhiều mục khác mã trong bảng ánh xạ "
-                                "(khác nhau chỉ ở dấu/hoa thường)", f"Status {shown(text)} matches entries with different "
-                                "codes (differing only in case/diacritics)"), _raw=text)
+            return failed(error(
+                "ambiguous_status", f"Trạng thái {shown(text)} khớp nhiều mục khác mã trong bảng ánh xạ (khác nhau chỉ "
+                "ở dấu/hoa thường)", f"Status {shown(text)} matches entries with different codes (differing only in "
+                "case/diacritics)"), _raw=text)
         if code is None:
             return failed(error("unknown_status", f"Trạng thái {shown(text)} không có trong bảng ánh xạ (đã biết: "
                                 f"{known})", f"Status {shown(text)} is not in the mapping (known: {known})"), _raw=text)

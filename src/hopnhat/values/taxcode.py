@@ -62,8 +62,9 @@ def _restore(digits: str, text: str) -> Parsed | None:
     judged = _valid("0" + digits, text)
     if not isinstance(judged, Parsed):
         return None
-    note = warning("leading_zero_restored", f"Mã số thuế {shown(text)} mất số 0 ở đầu (Excel); đã khôi phục thành "
-                   f"{judged.value}", f"Tax code {shown(text)} lost its leading zero (Excel); restored as {judged.value}")
+    note = warning("leading_zero_restored",
+                   f"Mã số thuế {shown(text)} mất số 0 ở đầu (Excel); đã khôi phục thành {judged.value}",
+                   f"Tax code {shown(text)} lost its leading zero (Excel); restored as {judged.value}")
     return Parsed(judged.value, judged.extras, (note,))
 
 
@@ -106,7 +107,8 @@ def parse_tax_code(text: str, today: dt.date) -> Parsed:
     elif len(digits) == 9 and plain:
         found = _restore(digits, text)
     return found or failed(error(
-        "bad_tax_length", f"Mã số thuế {shown(text)} có {len(digits)} chữ số; cần 10 (doanh nghiệp) hoặc 13 (chi nhánh)",
+        "bad_tax_length",
+        f"Mã số thuế {shown(text)} có {len(digits)} chữ số; cần 10 (doanh nghiệp) hoặc 13 (chi nhánh)",
         f"Tax code {shown(text)} has {len(digits)} digits; expected 10 (business) or 13 (branch)"), _parent=None)
 
 
