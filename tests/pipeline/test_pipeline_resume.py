@@ -3,7 +3,6 @@ changes nothing."""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -55,8 +54,7 @@ def test_kill_minus_nine_at_random_points_then_resume_gives_the_same_store(
     for _ in range(15):
         if kills >= 5:
             break
-        proc = subprocess.Popen(_migrate_cmd(project), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env={**os.environ, "HOPNHAT_LANG": "en"})
+        proc = subprocess.Popen(_migrate_cmd(project), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.1, 0.3) * full)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)

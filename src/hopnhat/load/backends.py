@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from hopnhat.errors import InputError
-from hopnhat.load.checksum import SKIP_COLUMNS, checksum_tables, table_checksum
+from hopnhat.load.checksum import checksum_tables, skipped, table_checksum
 from hopnhat.load.store import quote
 
 _BATCH = 20_000
@@ -35,7 +35,7 @@ class StoreReader:
     def checksums(self) -> dict[str, tuple[int, str]]:
         out = {}
         for table in checksum_tables(self.tables()):
-            cols = sorted(c for c in self.columns(table) if c not in SKIP_COLUMNS)
+            cols = sorted(c for c in self.columns(table) if not skipped(c))
             out[table] = table_checksum(self.rows(table, cols))
         return out
 

@@ -2,7 +2,8 @@
 
 Each row is written canonically (NULL, ISO dates, floats rounded to 6 places), hashed (BLAKE2b, 64 bits), and the
 hashes are summed modulo 2^64 with the row count beside: the order of rows does not matter, a lost, added or changed
-row does. Run ids and timestamps are left out, so a clean run and a crashed-then-resumed one compare equal.
+row does. Run ids, timestamps and explanations in words (whose language is the user's) are left out, so a clean
+run and a crashed-then-resumed one compare equal.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import Any
 
 from hopnhat.model.schema import ENTITIES
 
-SKIP_COLUMNS = {"run_id", "loaded_at", "finished_at", "started_at", "decided_at", "generated_at"}
+SKIP_COLUMNS = {"run_id", "loaded_at", "finished_at", "started_at", "decided_at", "generated_at", "created_at"}
+
+
+def skipped(column: str) -> bool:
+    """Run ids, timestamps and the explanations written in the user's language (vi/en) are not data."""
+    return column in SKIP_COLUMNS or column in ("message", "reason") or column.endswith("_reason")
 EXTRA_TABLES = ("quarantine", "merged_rows", "repairs", "cell_issues", "review_items", "golden_person",
                 "golden_organization", "golden_parcel", "golden_ids")
 _MASK = (1 << 64) - 1

@@ -53,6 +53,7 @@ class AdminResolver:
         self.map_sheets = map_sheets or {}
         self.ref = reference()
         self._text: dict[str, AdminResult] = {}
+        self._codes: dict[tuple[str, str], AdminResult] = {}
 
     # --- free text -------------------------------------------------------------------------------------------
     def from_text(self, values: Sequence[str | None]) -> list[AdminResult]:
@@ -83,13 +84,21 @@ class AdminResolver:
         if not digits.isdigit():
             return AdminResult(None, None, None, "invalid", "", tr(f"mã {digits!r} không phải số",
                                                                    f"code {digits!r} is not a number"))
+        cached = self._codes.get((digits, version))
+        if cached is not None:
+            return cached
         if version == "new":
-            return self._new(digits)
-        if len(digits) <= 2:
-            return self._province(digits.zfill(2))
-        if len(digits) == 3:
-            return self._district(digits)
-        return self._commune(digits.zfill(5), hint, sheet)
+            result = self._new(digits)
+        elif len(digits) <= 2:
+            result = self._province(digits.zfill(2))
+        elif len(digits) == 3:
+            result = self._district(digits)
+        else:
+            result = self._commune(digits.zfill(5), hint, sheet)
+            if result.candidates:
+                return result  # a split: this row's own evidence (sheet, hamlet) decides, not valid for other rows
+        self._codes[(digits, version)] = result
+        return result
 
     def _new(self, code: str) -> AdminResult:
         code = code.zfill(2) if len(code) <= 2 else code.zfill(5)

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from hopnhat.i18n import tr
+from hopnhat.ingest import needed_columns
 from hopnhat.map.admin import SUFFIXES, AdminResolver, AdminResult
 from hopnhat.map.extract import extract, origin_label
 from hopnhat.model.schema import FIELDS
@@ -70,6 +71,7 @@ class TableMapper:
         self.resolver = resolver
         self.lookups = lookups
         self.repairers: dict[str, ColumnRepairer] = {}
+        self.wanted = {"_row", "_item", "_error", "_raw", *needed_columns(table)}
 
     # --- per field ---------------------------------------------------------------------------------------------
     def _encoding(self, spec: ColumnSpec) -> str | None:
@@ -141,7 +143,8 @@ class TableMapper:
 
     def map_batch(self, batch: pa.Table) -> MappedBatch:
         n = batch.num_rows
-        data = {name: batch.column(name).to_pylist() for name in batch.column_names}
+        wanted = self.wanted
+        data = {name: batch.column(name).to_pylist() for name in batch.column_names if name in wanted}
         items = data.get("_item") or [None] * n
         raw = data.get("_raw") or [None] * n
         out = MappedBatch(keys=self._keys(data, n, items), src_rows=list(data["_row"]),

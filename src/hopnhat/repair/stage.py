@@ -40,10 +40,23 @@ def _words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text) if not w.isascii()]
 
 
+_SYLLABLES: dict[str, bool] = {}
+
+
+def _syllable(word: str) -> bool:
+    """is_syllable, remembered: the words of names and addresses repeat endlessly."""
+    known = _SYLLABLES.get(word)
+    if known is None:
+        if len(_SYLLABLES) > 500_000:
+            _SYLLABLES.clear()
+        known = _SYLLABLES[word] = is_syllable(word)
+    return known
+
+
 def syllable_share(text: str) -> float:
     """Share of the non-ASCII words that are Vietnamese syllables (1.0 when there are none)."""
     words = [w for w in _words(text) if w]
-    return sum(is_syllable(w) for w in words) / len(words) if words else 1.0
+    return sum(_syllable(w) for w in words) / len(words) if words else 1.0
 
 
 def genuine_unicode(text: str) -> bool:
