@@ -340,7 +340,7 @@ def _check_range(first: dt.date, limit: dt.date, text: str) -> None:
 
 
 def _judge_date(r: _Reading, text: str, spec: DateSpec, today: dt.date) -> Parsed:
-    if r.quality == "placeholder" or (r.quality == "exact" and r.day in PLACEHOLDER_DATES):
+    if r.quality == "placeholder" or r.day in PLACEHOLDER_DATES:
         return _placeholder(text)
     assert r.day is not None
     day, notes = r.day, r.warnings
@@ -355,7 +355,7 @@ def _judge_date(r: _Reading, text: str, spec: DateSpec, today: dt.date) -> Parse
 
 
 def _judge_datetime(r: _Reading, text: str, today: dt.date) -> Parsed:
-    if r.quality == "placeholder" or (r.quality == "exact" and r.day in PLACEHOLDER_DATES):
+    if r.quality == "placeholder" or (r.quality in ("exact", "day_month_swapped") and r.day in PLACEHOLDER_DATES):
         return _placeholder(text, with_quality=False)
     if r.quality in ("year_only", "month_only"):
         raise _Fail(error("incomplete_datetime", f"{shown(text)} thiếu ngày: không dùng được làm thời điểm",
