@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hopnhat import __version__
-from hopnhat.cli import catalog, demo, migrate, repair, units
+from hopnhat.cli import audit, catalog, demo, link, migrate, repair, review, serve, units, users
 from hopnhat.cli import synth as synth_cli
 from hopnhat.i18n import set_language
 
@@ -27,6 +27,11 @@ app.command("reconcile")(migrate.reconcile)
 app.command("publish")(migrate.publish)
 app.add_typer(migrate.store_app, name="store")
 app.add_typer(migrate.quarantine_app, name="quarantine")
+app.add_typer(link.app, name="link")
+app.add_typer(review.app, name="review")
+app.command("serve")(serve.serve)
+app.add_typer(users.app, name="users")
+app.add_typer(audit.app, name="audit")
 
 
 def _version(value: bool) -> None:
