@@ -178,3 +178,18 @@ def test_legacy_archive_keeps_every_raw_row(migrated: tuple[Project, RunResult])
         for b in result.balances:
             n = con.execute(f'SELECT count(*) FROM legacy."{b.source}__{b.table}"').fetchone()[0]
             assert n == b.read, b
+
+
+def test_linkage_merges_are_in_the_books(migrated: tuple[Project, RunResult]) -> None:
+    project, result = migrated
+    outcome = result.link
+    assert outcome is not None, "linkage ran inside the migration"
+    persons = outcome.entities["person"]
+    assert persons.clusters < persons.records  # the same citizens sit in several registers
+    with _store(project) as con:
+        for b in result.balances:
+            exact = con.execute("SELECT count(*) FROM merged_rows WHERE src_source = ? AND src_table = ?",
+                                [b.source, b.table]).fetchone()[0]
+            assert b.merged == exact + outcome.merged(b.source, b.table), b
+        unlinked = con.execute("SELECT count(*) FROM person WHERE golden_id IS NULL").fetchone()[0]
+    assert unlinked == 0
