@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import json
+
+import duckdb
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from hopnhat.cli.main import app
+from hopnhat.project.config import load_project
+from hopnhat.serve.appdb import AppDB
+from hopnhat.serve.users import check_password
 
 
 def test_demo_end_to_end(tmp_path):
-    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--rows", "300", "--scale", "0.001"])
+    result = CliRunner().invoke(app, ["--lang", "en", "demo", "--out", str(tmp_path), "--rows", "300",
+                                      "--scale", "0.001", "--no-serve"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "estate" / "merger.yaml").is_file()
+    estate = tmp_path / "estate"
+    assert (estate / "merger.yaml").is_file()
     assert (tmp_path / "catalog-report.pdf").read_bytes()[:4] == b"%PDF"
     assert "<svg" in (tmp_path / "roadmap-gantt.svg").read_text(encoding="utf-8")
     for scenario in ("danang", "quangngai", "haiphong"):
@@ -20,3 +28,17 @@ def test_demo_end_to_end(tmp_path):
         assert rows[0][:3] == ("old_commune_code", "address", "status") and len(rows) == 301
         assert {r[2] for r in rows[1:]} <= {"converted", "already_new", "split", "ambiguous", "not_found"}
     assert "48-TTHC" in result.output
+    # step 4: the migration balances and its reports exist
+    project = load_project(estate / "merger.yaml")
+    report = next(project.runs_dir.glob("*/reconcile.json"))
+    assert json.loads(report.read_text(encoding="utf-8"))["balanced"] is True
+    assert "balanced, no row lost" in result.output
+    # step 5: linkage merged citizens found in both provinces' registers
+    with duckdb.connect(str(project.store_path), read_only=True) as con:
+        records, golden = con.execute("SELECT count(*), count(DISTINCT golden_id) FROM person").fetchone()
+    assert golden < records
+    assert "Golden records" in result.output
+    # step 6: the printed demo accounts log in
+    line = next(ln for ln in result.output.splitlines() if ln.strip().startswith("motcua /"))
+    password = line.split("/")[1].split()[0]
+    assert check_password(AppDB(project.app_db_path), "motcua", password) is not None

@@ -19,6 +19,9 @@ def demo(
     seed: int = typer.Option(7, "--seed", help=tr("Hạt giống ngẫu nhiên.", "Random seed.")),
     scale: float = typer.Option(0.002, "--scale", help=tr("Quy mô dữ liệu giả lập (1.0 ≈ 1 triệu nhân khẩu).",
                                                           "Estate scale (1.0 ≈ 1 M persons).")),
+    web: bool = typer.Option(True, "--serve/--no-serve", help=tr("Mở ứng dụng web ở cuối.",
+                                                                 "Open the web app at the end.")),
+    port: int = typer.Option(8000, "--port", help=tr("Cổng của ứng dụng web.", "Web app port.")),
 ) -> None:
     """Chạy trình diễn đầy đủ / run the end-to-end demo of a provincial merger."""
     out.mkdir(parents=True, exist_ok=True)
@@ -28,7 +31,9 @@ def demo(
     estate = _estate(out, scale, seed)
     _catalog(estate, out)
     _addresses(out, rows, seed)
-    _migrate(estate, out)
+    result = _migrate(estate, out)
+    _linkage(result)
+    _web(estate, port, web)
 
 
 def _estate(out: Path, scale: float, seed: int) -> Path:
@@ -85,7 +90,7 @@ def _addresses(out: Path, rows: int, seed: int) -> None:
         console.print(f"  → {sample.output}")
 
 
-def _migrate(estate: Path, out: Path) -> None:
+def _migrate(estate: Path, out: Path):  # type: ignore[no-untyped-def]
     from hopnhat.cli.migrate import RichProgress, balance_table
     from hopnhat.demo.estate import link_runs_to_catalog
     from hopnhat.project.config import load_project
@@ -100,10 +105,10 @@ def _migrate(estate: Path, out: Path) -> None:
     totals = {k: sum(getattr(b, k) for b in result.balances) for k in ("read", "loaded", "merged", "quarantined")}
     verdict = tr("cân đối, không mất dòng nào", "balanced, no row lost") if result.balanced else tr(
         "KHÔNG cân đối", "NOT balanced")
-    console.print(tr(f"  Đọc {totals['read']:,} = nạp {totals['loaded']:,} + gộp {totals['merged']:,} + cách ly "
+    console.print(soft_wrap=True, highlight=False, *[tr(f"  Đọc {totals['read']:,} = nạp {totals['loaded']:,} + gộp {totals['merged']:,} + cách ly "
                      f"{totals['quarantined']:,}: {verdict}",
                      f"  Read {totals['read']:,} = loaded {totals['loaded']:,} + merged {totals['merged']:,} + "
-                     f"quarantined {totals['quarantined']:,}: {verdict}"))
+                     f"quarantined {totals['quarantined']:,}: {verdict}")])
     console.print(f"  {tr('Kho hợp nhất', 'Unified store')}: {project.store_path}")
     console.print(f"  {tr('Báo cáo đối soát', 'Reconciliation report')}: {result.folder / 'reconcile.html'}")
     console.print(f"  {tr('Hồ sơ đang giải quyết cần giao lại', 'In-flight dossiers to reassign')}: "
@@ -111,3 +116,39 @@ def _migrate(estate: Path, out: Path) -> None:
     report = link_runs_to_catalog(project, out, result.run_id)
     console.print(f"  {tr('Báo cáo giám sát (tiến độ đo từ lượt chạy)', 'Monitoring report (progress from the run)')}"
                   f": {report}")
+    return result
+
+
+def _linkage(result) -> None:  # type: ignore[no-untyped-def]
+    console.rule(tr("Bước 5: liên kết — một người, một tổ chức, một thửa đất", "Step 5: linkage — one person, one "
+                    "organisation, one parcel"))
+    outcome = result.link
+    if outcome is None:
+        console.print(tr("  Liên kết đã tắt trong merger.yaml.", "  Linkage is disabled in merger.yaml."))
+        return
+    table = Table(title=tr("Bản ghi vàng (golden records)", "Golden records"))
+    for head in (tr("Đối tượng", "Entity"), tr("Bản ghi nguồn", "Source records"), tr("Bản ghi vàng", "Golden"),
+                 tr("Đã gộp", "Merged"), tr("Chờ rà soát (cặp)", "Review pairs"),
+                 tr("Chờ chọn xã (tách)", "Split-commune reviews")):
+        table.add_column(head, justify="right")
+    for name, e in outcome.entities.items():
+        table.add_row(name, f"{e.records:,}", f"{e.clusters:,}", f"{e.records - e.clusters:,}", f"{e.review_pairs:,}",
+                      f"{e.review_units:,}")
+    console.print(table)
+
+
+def _web(estate: Path, port: int, serve: bool) -> None:
+    from hopnhat.demo.web import demo_accounts, run_web
+
+    console.rule(tr("Bước 6: ứng dụng web — tra cứu, hồ sơ, rà soát, bảng điều khiển", "Step 6: the web app — "
+                    "lookup, records, review, dashboards"))
+    accounts = demo_accounts(estate)
+    for name, role, password, scope in accounts:
+        console.print(f"  {name} / {password}  ({role}{', ' + scope if scope else ''})", highlight=False)
+    console.print(tr("  Mật khẩu chỉ dùng cho trình diễn, đổi bằng 'hopnhat users password'.",
+                     "  Demo passwords only; change them with 'hopnhat users password'."))
+    if serve:
+        run_web(estate, port)
+    else:
+        console.print(tr(f"  Mở bằng: hopnhat serve {estate / 'merger.yaml'}",
+                         f"  Open it with: hopnhat serve {estate / 'merger.yaml'}"))

@@ -155,7 +155,7 @@ _BASE_SQL = {"text": "VARCHAR", "date": "DATE", "datetime": "TIMESTAMP", "intege
              "admin_code": "VARCHAR", "admin_address": "VARCHAR", "status": "INTEGER"}
 
 _EXTRA = {
-    "date": (("_quality", "VARCHAR", "exact | year_only | placeholder"),),
+    "date": (("_quality", "VARCHAR", "exact | year_only | month_only | placeholder | day_month_swapped"),),
     "id_number": (("_kind", "VARCHAR", "cccd | cmnd"),),
     "tax_code": (("_parent", "VARCHAR", "head-office tax code of a 13-digit branch code"),),
     "status": (("_raw", "VARCHAR", "the status as the source wrote it"),),
