@@ -35,6 +35,7 @@ M_MIN, U_MIN = 1e-6, 1e-8  # no single comparison may be more certain than this 
 U_MAX_PAIRS = 4e6  # random pairs sampled for u at most (DuckDB: ~10 s for the person model on 2 threads)
 U_ALL_PAIRS = 3e5  # below this many pairs, every pair is used: exact, and the same on every engine
 EM_ITERATIONS = (25, 10, 4)
+PRIOR_MAX = 0.5
 _SILENT = logging.ERROR
 
 
@@ -123,7 +124,9 @@ class SparkBackend(Backend):
 
         self.work = work
         self.spark = session
-        self.api = SparkAPI(spark_session=session)
+        local = session.sparkContext.master.startswith("local")
+        # one machine: keep intermediate tables in memory; a cluster: Splink's default (parquet checkpoints)
+        self.api = SparkAPI(spark_session=session, break_lineage_method="persist" if local else None)
 
     def input(self, table: str) -> Any:
         frame = self.work.execute(f"SELECT * FROM {table} ORDER BY 1").fetch_df()
@@ -157,6 +160,7 @@ def spark_session(threads: int = 2, master: str | None = None, conf: dict[str, s
                .config("spark.sql.shuffle.partitions", str(max(2, threads * 2)))
                .config("spark.default.parallelism", str(max(2, threads * 2)))
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.session.timeZone", "UTC"))
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
@@ -216,12 +220,15 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs(records), seed=7, min_count_per_level=None,
                                                      num_chunks=1)
     notes = []
+    floor = 2.0 / max(2.0, records * (records - 1.0))  # at least one matching pair expected
     try:
         linker.training.estimate_probability_two_random_records_match(list(spec.prior_rules), spec.prior_recall)
-    except ValueError as exc:  # too many observed matches for the assumed recall: keep Splink's default prior
-        notes.append(f"prior: {exc}")
-    model = linker.misc.save_model_to_json()
-    prior = model["probability_two_random_records_match"]
+        model = linker.misc.save_model_to_json()
+        prior = min(PRIOR_MAX, max(floor, model["probability_two_random_records_match"] or 0.0))
+    except ValueError:  # more rule matches than the assumed recall allows: a table made of duplicates
+        model, prior = linker.misc.save_model_to_json(), PRIOR_MAX
+        notes.append("prior: the deterministic rules match more pairs than expected; prior set to its maximum")
+    model["probability_two_random_records_match"] = prior
     for rule in spec.training:
         trained = _em(backend, source, model, rule)
         if trained is None:
