@@ -29,6 +29,7 @@ import duckdb
 import pyarrow as pa
 from rapidfuzz.distance import JaroWinkler
 
+from hopnhat.catalog import api
 from hopnhat.model.schema import Column, ddl, entity_columns
 from hopnhat.project.config import load_project
 from hopnhat.run.runner import migrate
@@ -74,14 +75,22 @@ def cached_estate(cache_root: Path) -> Path:
             shutil.rmtree(folder, ignore_errors=True)
             build_estate(folder)
             (folder / "READY").write_text("ok")
+            for old in cache_root.glob("estate-*"):
+                if old != folder:
+                    shutil.rmtree(old, ignore_errors=True)
     return folder
 
 
 def build_estate(folder: Path) -> Path:
+    """Synth estate → ``hopnhat migrate`` → linkage gaps from truth → the catalog (inventories, decisions, plan)."""
     generate(SynthSettings("danang", SCALE, SEED, folder))
     project = load_project(folder / "merger.yaml")
     migrate(project)
     add_linkage_from_truth(project.store_path, folder)
+    catalog = folder / "catalog.duckdb"
+    api.import_files(catalog, sorted(folder.rglob("inventory-*.xlsx")))
+    api.run_evaluate(catalog)
+    api.run_plan(catalog)
     return folder
 
 

@@ -19,7 +19,7 @@ from hopnhat.serve.records import Catalogue, Records
 from hopnhat.serve.review import ReviewQueue
 from hopnhat.serve.scope import Scope
 from hopnhat.serve.security import LoginThrottle, Signer
-from hopnhat.serve.settings import ServeSettings
+from hopnhat.serve.settings import ServeSettings, default_catalog
 from hopnhat.serve.storedb import DuckDBReader, StoreReader, open_store
 from hopnhat.serve.users import User
 
@@ -113,7 +113,7 @@ def build_context(project: Project, settings: ServeSettings, url: str | None = N
         project, settings, reader, catalogue, base, lookup, Records(reader, catalogue, settings.row_limit),
         ReviewQueue(reader, catalogue, db, settings.row_limit),
         Dashboard(reader, catalogue, settings.row_limit, settings.export_row_limit),
-        CatalogPages(settings.catalog_db or project.base / "catalog.duckdb", project, reader), db, Signer(settings),
+        CatalogPages(settings.catalog_db or default_catalog(project), project, reader), db, Signer(settings),
         LoginThrottle(db, settings), fp)
     ctx.start_watch()
     return ctx

@@ -40,7 +40,7 @@ from hopnhat.errors import HopnhatError
 from hopnhat.text.legacy import detect, repair_value
 from hopnhat.text.normalize import fold
 
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 _WORDS = re.compile(r"\w+")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")  # legacy table names that may be spliced into SQL
 
@@ -277,7 +277,8 @@ def _finish_entries(con: duckdb.DuckDBPyConnection) -> None:
           TRY_CAST(regexp_extract(e.birth, '(1[89]\\d\\d|20\\d\\d)', 1) AS INTEGER) AS birth_year, e.ids,
           e.code, e.sheet, e.parcel, e.address, hn_fold(e.address) AS address_fold, e.old_commune,
           coalesce(e.new_commune, p.new_commune) AS new_commune, coalesce(e.candidates, p.candidates) AS candidates,
-          coalesce(e.scope, p.scope, []) AS scope, e.src_system, e.src_table, e.src_province, e.detail, e.names
+          coalesce(e.scope, p.scope, []) AS scope, e.src_system, e.src_table, e.src_province, e.detail, e.names,
+          e.kind <> 'legacy' OR p.record_id IS NOT NULL AS in_store
         FROM entry_raw e LEFT JOIN placed p ON e.kind = 'legacy' AND p.record_id = e.record_id""")
     con.execute("DROP TABLE entry_raw")
     con.execute("CREATE UNIQUE INDEX entry_eid ON entry(eid)")

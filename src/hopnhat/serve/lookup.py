@@ -122,13 +122,14 @@ class Group:
 
     @property
     def archive_only(self) -> bool:
-        return not any(h.unified for h in self.hits) and not self.best.row.get("record_id")
+        """Only legacy rows that became no record (quarantined, or of a table the pipeline does not map)."""
+        return not any(h.unified or h.row.get("in_store") for h in self.hits)
 
     def link(self) -> str:
         r = self.best.row
         if r.get("golden_id"):
             return f"/record/{self.entity}/{r['golden_id']}"
-        if r.get("record_id"):
+        if r.get("record_id") and r.get("in_store"):
             return f"/record/{self.entity or r['kind']}/{r['record_id']}"
         return f"/archive/{r['legacy_table']}/{r['legacy_row']}"
 
@@ -164,7 +165,7 @@ def group_hits(hits: list[Hit], limit: int) -> list[Group]:
         entity = r.get("entity") or r["kind"]
         if r.get("golden_id"):
             key = (entity, "g:" + r["golden_id"])
-        elif r.get("record_id"):
+        elif r.get("record_id") and r.get("in_store"):
             key = (entity, "r:" + r["record_id"])
         else:
             key = (entity, f"l:{r['legacy_table']}:{r['legacy_row']}")

@@ -93,7 +93,8 @@ class Records:
             return None
         base = golden or members[0]
         merged = {**members[0], **{k: v for k, v in (golden or {}).items() if v is not None}}
-        page = RecordPage(entity, key, golden, _fields(entity, base, golden, members, revealed),
+        page = RecordPage(entity, key, _member(golden, revealed) if golden else None,
+                          _fields(entity, base, golden, members, revealed),
                           [_member(m, revealed) for m in members], [self._source_row(m, revealed) for m in members],
                           _address(entity, merged), identifiers=[f for f in revealable(entity) if base.get(f)])
         ids = sorted({str(m.get(f)) for m in [base, *members] for f in ID_FIELDS[entity] if m.get(f)})
@@ -149,7 +150,7 @@ class Records:
     def _history(self, dossier: dict[str, Any]) -> list[dict[str, Any]]:
         if not self.cat.has("dossier_history") or not dossier.get("code"):
             return []
-        return self.reader.rows("SELECT * FROM dossier_history WHERE src_source = ? AND parent_key = ? ORDER BY at",
+        return self.reader.rows("SELECT * FROM dossier_history WHERE src_source = ? AND parent_key = ? ORDER BY \"at\"",
                                 [dossier["src_source"], dossier["code"]], limit=self.limit)
 
     def identifier(self, entity: str, key: str, field_name: str, scope: Scope) -> str | None:

@@ -83,6 +83,12 @@ def _stored_secret(project: Project) -> str:
     return value
 
 
+def default_catalog(project: Project) -> Path:
+    """``catalog.duckdb`` beside the merger file, or one folder up (the demo keeps the estate in a sub-folder)."""
+    near = [project.base / "catalog.duckdb", project.base.parent / "catalog.duckdb"]
+    return next((p for p in near if p.is_file()), near[0])
+
+
 def load_settings(project: Project, **overrides: Any) -> ServeSettings:
     """Defaults, then the environment, then explicit arguments; validated once, errors name the setting."""
     values = {**_from_env(), **{k: v for k, v in overrides.items() if v is not None}}
@@ -96,5 +102,5 @@ def load_settings(project: Project, **overrides: Any) -> ServeSettings:
     if not settings.secret_key:
         updates["secret_key"] = _stored_secret(project)
     if settings.catalog_db is None:
-        updates["catalog_db"] = project.base / "catalog.duckdb"
+        updates["catalog_db"] = default_catalog(project)
     return settings.model_copy(update=updates) if updates else settings

@@ -1,0 +1,143 @@
+"""One search box over the unified store and the legacy archives: IDs, names (with or without diacritics, misspelt,
++ birth year), old or new addresses, dossier codes, tax codes, parcels (old or new commune); results show where each
+came from; every lookup is audited."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hopnhat.serve import audit
+from hopnhat.serve.appdb import AppDB
+from hopnhat.serve.lookup import classify
+from hopnhat.serve.scope import Scope
+from hopnhat.text.normalize import fold
+from tests.serve.conftest import Subjects
+
+
+def misspell(name: str) -> str:
+    """Unaccented, lower case, and the given name's second letter doubled: 'Nguyễn Văn Hùng' → 'nguyen van huung'."""
+    words = fold(name).lower().split()
+    words[-1] = words[-1][:2] + words[-1][1:] if len(words[-1]) > 1 else words[-1] + "h"
+    return " ".join(words)
+
+
+def links(html: str) -> list[str]:
+    return re.findall(r'class="open" href="([^"]+)"', html)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("049193639832", "id"), ("205 108 971", "id"), ("4069522482-001", "id"), ("0402088741", "id"),
+    ("4804004-240601-0001", "dossier"), ("000.00.15.H49-240601-0001", "dossier"), ("20392 3 1", "parcel"),
+    ("tờ 3 thửa 1 Tam Dân", "parcel"), ("Thửa đất số 12, tờ bản đồ số 4, xã Bình Quế", "parcel"),
+    ("nguyen van hung 1985", "name"), ("NGUYỄN THỊ LAN", "name"),
+    ("Thôn 3, Xã Bình Quế, Huyện Thăng Bình", "address"), ("phường Hải Châu", "address"), ("", "empty"),
+])
+def test_the_search_box_reads_what_was_typed(text: str, kind: str) -> None:
+    assert classify(text).kind == kind
+
+
+def test_year_is_taken_from_the_name() -> None:
+    q = classify("Nguyễn Văn Hùng 1985")
+    assert (q.kind, q.name, q.year) == ("name", "nguyen van hung", 1985)
+
+
+def test_by_cccd(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    page = client_as("clerk").get("/lookup", params={"q": subjects.a.id_number})
+    assert f"/record/person/{subjects.a.golden_id}" in links(page.text)
+    assert subjects.a.name in page.text
+
+
+def test_by_misspelt_unaccented_name_and_birth_year(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    query = f"{misspell(subjects.a.name)} {subjects.a.birth_year}"
+    page = client_as("clerk").get("/lookup", params={"q": query})
+    assert links(page.text)[0] == f"/record/person/{subjects.a.golden_id}", query
+
+
+def test_by_name_with_diacritics_any_case(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    page = client_as("clerk").get("/lookup", params={"q": subjects.b.name.upper()})
+    assert f"/record/person/{subjects.b.golden_id}" in links(page.text)
+
+
+def test_by_misspelt_name_without_year(ctx, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    _, groups = ctx.lookup.search(misspell(subjects.b.name), Scope(("48",), "48"))
+    assert any(g.best.row.get("golden_id") == subjects.b.golden_id for g in groups)
+
+
+def test_by_old_and_new_address(ctx, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    rows = ctx.reader.rows("SELECT address, address_old_commune_code AS old, address_new_commune_code AS new "
+                           "FROM person WHERE record_id = ?", [subjects.a.record_id])[0]
+    scope = Scope(("48",), "48")
+    q, groups = ctx.lookup.search(rows["address"], scope)
+    assert q.kind == "address"
+    assert any(g.best.row.get("golden_id") == subjects.a.golden_id for g in groups)
+    from hopnhat.units.reference import reference
+
+    new_name = reference().communes["new"][rows["new"]].name
+    q, groups = ctx.lookup.search(f"{new_name}, Thành phố Đà Nẵng", scope)
+    assert q.kind == "address" and groups
+    assert all(rows["new"] in (g.best.row.get("new_commune"), *(g.best.row.get("candidates") or "").split(";"))
+               for g in groups)
+
+
+def test_by_dossier_code_and_tax_code(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("admin")
+    page = client.get("/lookup", params={"q": subjects.dossier_code})
+    assert any(link.startswith("/record/dossier/") for link in links(page.text))
+    assert subjects.dossier_code in page.text
+    page = client.get("/lookup", params={"q": subjects.tax_code})
+    assert any(link.startswith("/record/organization/") for link in links(page.text))
+
+
+def test_by_parcel_old_or_new_commune(ctx, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    p, scope = subjects.parcel, Scope(("48",), "48")
+    for commune in (p["old"], p["new"]):
+        _, groups = ctx.lookup.search(f"{commune} {p['map_sheet']} {p['parcel_number']}", scope)
+        assert any(g.best.row.get("record_id") == p["record_id"] for g in groups), commune
+
+
+def test_results_say_where_they_came_from(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    page = client_as("clerk").get("/lookup", params={"q": subjects.a.id_number})
+    assert "kho hợp nhất" in page.text and "lưu trữ cũ" in page.text  # the record and its archived source row
+    assert "Hộ tịch - dân cư" in page.text
+
+
+def test_archive_only_rows_are_found(ctx, client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    """A quarantined row never became a record, but the legacy archive still answers for it."""
+    q = subjects.quarantined
+    table = f"{q['src_source']}__{q['src_table']}"
+    rows = ctx.lookup.index.rows("SELECT title, ids FROM entry WHERE legacy_table = ? AND legacy_row = ?",
+                                 [table, q["src_row"]])
+    assert rows, "the quarantined row is in the index"
+    needle = rows[0]["ids"][0] if rows[0]["ids"] else rows[0]["title"]
+    page = client_as("admin").get("/lookup", params={"q": needle})
+    assert f"/archive/{table}/{q['src_row']}" in links(page.text)
+    assert client_as("admin").get(f"/archive/{table}/{q['src_row']}").status_code == 200
+
+
+def test_identifiers_are_masked_in_results(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    page = client_as("clerk").get("/lookup", params={"q": misspell(subjects.a.name) + f" {subjects.a.birth_year}"})
+    results = page.text.split('id="results"')[1]
+    assert subjects.a.id_number not in results
+    assert subjects.a.id_number[0] + "*" * (len(subjects.a.id_number) - 4) + subjects.a.id_number[-3:] in results
+
+
+def test_every_lookup_is_audited(client_as, db: AppDB, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    client_as("clerk").get("/lookup", params={"q": subjects.b.id_number})
+    entry = audit.entries(db, "clerk", "lookup", 1)[0]
+    assert entry["detail"]["q"] == subjects.b.id_number and entry["detail"]["kind"] == "id"
+
+
+def test_api_lookup(app, tokens: dict[str, str], subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    client = TestClient(app)
+    response = client.get("/api/lookup", params={"q": subjects.a.id_number},
+                          headers={"Authorization": f"Bearer {tokens['admin']}"})
+    data = response.json()
+    assert response.status_code == 200 and data["kind"] == "id"
+    assert any(r["golden_id"] == subjects.a.golden_id for r in data["results"])
+    assert subjects.a.id_number not in response.text.replace(f'"query":"{subjects.a.id_number}"', "")
+    assert client.get("/api/lookup", params={"q": "x"}, headers={"Authorization": "Bearer nope"}).status_code == 401
+    leader = client.get("/api/lookup", params={"q": "x"}, headers={"Authorization": f"Bearer {tokens['leader']}"})
+    assert leader.status_code == 403 and leader.json()["error"]["code"] == "forbidden"
