@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -16,6 +17,11 @@ from hopnhat.load.store import connect
 from hopnhat.project.config import Project, load_project
 from hopnhat.reconcile.books import Balance, books
 from hopnhat.run.progress import Progress, TableCounts
+
+def default_workers() -> int:
+    """One worker per core, at most four (each holds the admin-unit indexes)."""
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
 
 MERGER = typer.Argument(..., help="Tệp dự án sáp nhập / merger project file (merger.yaml).", exists=False)
 
@@ -70,13 +76,15 @@ def balance_table(balances: list[Balance]) -> Table:
 @friendly_errors
 def migrate(merger: Path = MERGER,
             fresh: bool = typer.Option(False, "--fresh", help="Nạp lại mọi bảng / reload every table."),
-            link: bool = typer.Option(True, "--link/--no-link", help="Chạy liên kết bản ghi / run linkage.")) -> None:
+            link: bool = typer.Option(True, "--link/--no-link", help="Chạy liên kết bản ghi / run linkage."),
+            workers: int = typer.Option(default_workers(), "--workers", min=1,
+                                        help="Số bảng nạp song song / tables loaded side by side.")) -> None:
     """Di chuyển dữ liệu: nạp → sửa mã → ánh xạ → quy đổi đơn vị → liên kết → đối soát (resumable)."""
     from hopnhat.run.runner import migrate as run_migrate
 
     project = load_project(merger)
     with RichProgress() as progress:
-        result = run_migrate(project, fresh=fresh, progress=progress, link=link)
+        result = run_migrate(project, fresh=fresh, progress=progress, link=link, workers=workers)
     console.print(balance_table(result.balances))
     console.print(tr(f"Kho hợp nhất: {project.store_path}", f"Unified store: {project.store_path}"))
     console.print(tr(f"Báo cáo: {result.folder / 'reconcile.html'}", f"Report: {result.folder / 'reconcile.html'}"))

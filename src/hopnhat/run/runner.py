@@ -27,6 +27,7 @@ from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
 from hopnhat.run.progress import Progress, TableCounts
 from hopnhat.run.table_load import load_table
+from hopnhat.run import timing
 from hopnhat.run.timing import stage
 from hopnhat.units.convert import SplitEvidence
 
@@ -90,7 +91,7 @@ def _done(con: duckdb.DuckDBPyConnection, source: str, table: str, digest: str) 
     return bool(row) and row[0] == digest
 
 
-def _resolver(project: Project) -> AdminResolver:
+def resolver_for(project: Project) -> AdminResolver:
     ev = project.config.evidence
     hamlets = SplitEvidence.from_csv(project.resolve(ev.split_hamlets)) if ev.split_hamlets else None
     sheets = load_map_sheets(project.resolve(ev.split_map_sheets)) if ev.split_map_sheets else None
@@ -122,11 +123,11 @@ class Manifest:
         tmp.replace(self.state_path)
 
 
-def load_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
-             progress: Progress, fresh: bool, result: RunResult) -> None:
-    resolver = _resolver(project)
+def _todo(con: duckdb.DuckDBPyConnection, project: Project, manifest: Manifest, progress: Progress, fresh: bool,
+          result: RunResult) -> list[tuple[SourceSpec, TableSpec, str]]:
+    """The tables to load: those whose input or mapping changed since they were last loaded (all with ``fresh``)."""
+    todo = []
     for source in project.config.sources:
-        lookups: dict[str, dict[str, dict[str, str]]] | None = None
         for table in source.tables:
             key = f"{source.name}/{table.name}"
             digest = input_hash(project, source, table)
@@ -134,16 +135,68 @@ def load_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, mani
                 result.skipped.append(key)
                 manifest.mark(key, stage="loaded", skipped=True)
                 progress.table_skipped(source.name, table.name)
-                continue
-            lookups = lookups if lookups is not None else _lookups(project, source)
-            progress.table_started(source.name, table.name)
-            manifest.mark(key, stage="loading")
-            mapper = TableMapper(source, table, resolver, lookups)
-            counts = load_table(con, project, source, table, mapper, run_id, digest, on_batch=progress.rows)
-            manifest.mark(key, stage="loaded", read=counts.read, loaded=counts.loaded, merged=counts.merged,
-                          quarantined=counts.quarantined)
-            result.loaded.append(counts)
-            progress.table_done(counts)
+            else:
+                todo.append((source, table, digest))
+    return todo
+
+
+def _finished(manifest: Manifest, progress: Progress, result: RunResult, counts: TableCounts) -> None:
+    manifest.mark(f"{counts.source}/{counts.table}", stage="loaded", read=counts.read, loaded=counts.loaded,
+                  merged=counts.merged, quarantined=counts.quarantined)
+    result.loaded.append(counts)
+    progress.table_done(counts)
+
+
+def _sequential(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
+                progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, str]]) -> None:
+    resolver = resolver_for(project)
+    lookups: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
+    for source, table, digest in todo:
+        if source.name not in lookups:
+            lookups[source.name] = _lookups(project, source)
+        progress.table_started(source.name, table.name)
+        manifest.mark(f"{source.name}/{table.name}", stage="loading")
+        mapper = TableMapper(source, table, resolver, lookups[source.name])
+        counts = load_table(con, project, source, table, mapper, run_id, digest, on_batch=progress.rows)
+        _finished(manifest, progress, result, counts)
+
+
+def _size(project: Project, source: SourceSpec, table: TableSpec) -> int:
+    path = project.resolve(table.path or source.path or "")
+    return path.stat().st_size if table.path and path.is_file() else 0
+
+
+def _parallel(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
+              progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, str]],
+              workers: int) -> None:
+    from hopnhat.i18n import language
+    from hopnhat.run.parallel import Job, run_jobs
+
+    staging = project.runs_dir / run_id / "staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    todo = sorted(todo, key=lambda item: -_size(project, item[0], item[1]))
+    jobs = [(Job(project.path, s.name, t.name, run_id, digest, staging / f"{s.name}__{t.name}.duckdb", language()),
+             t.maps_to) for s, t, digest in todo]
+    for s, t, _ in todo:
+        progress.table_started(s.name, t.name)
+        manifest.mark(f"{s.name}/{t.name}", stage="loading")
+
+    def done(job: object, counts: TableCounts, timings: dict[str, float]) -> None:
+        for name, secs in timings.items():
+            timing.totals[name] += secs
+        _finished(manifest, progress, result, counts)
+
+    run_jobs(con, jobs, workers, done)
+
+
+def load_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
+             progress: Progress, fresh: bool, result: RunResult, workers: int = 1) -> None:
+    """Load every table that needs it: in this process, or ``workers`` tables at a time in worker processes."""
+    todo = _todo(con, project, manifest, progress, fresh, result)
+    if workers > 1 and len(todo) > 1:
+        _parallel(con, project, run_id, manifest, progress, result, todo, workers)
+    else:
+        _sequential(con, project, run_id, manifest, progress, result, todo)
 
 
 def link_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, progress: Progress) -> object | None:
@@ -159,7 +212,7 @@ def link_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, prog
 
 
 def migrate(project: Project, *, fresh: bool = False, progress: Progress | None = None,
-            link: bool = True, after_load: Callable[[], None] | None = None) -> RunResult:
+            link: bool = True, after_load: Callable[[], None] | None = None, workers: int = 1) -> RunResult:
     """Run (or resume) the migration of a merger file; returns what was loaded and the books."""
     progress = progress or Progress()
     con = connect(project.store_path)
@@ -169,7 +222,7 @@ def migrate(project: Project, *, fresh: bool = False, progress: Progress | None 
         folder = project.runs_dir / run_id
         manifest = Manifest(folder, run_id, project)
         result = RunResult(run_id, folder)
-        load_all(con, project, run_id, manifest, progress, fresh, result)
+        load_all(con, project, run_id, manifest, progress, fresh, result, workers)
         if after_load:
             after_load()
         if link:

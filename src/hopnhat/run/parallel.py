@@ -1,0 +1,99 @@
+"""Source tables loaded side by side, one worker process per table at a time.
+
+A worker loads its table into a staging DuckDB file of its own (like a load package: nothing in the store changes
+while it works). The runner then moves the staged rows into the store in ONE transaction together with the table's
+state, so a crash anywhere leaves either the whole table or none of it; a staging file left by a crash is simply
+recomputed. Tables are independent (different rows, different keys), so the order they finish in does not matter.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from hopnhat.load.store import connect, ensure_schema, legacy_name, purge_table, quote
+from hopnhat.run.progress import TableCounts
+
+MOVED = ("quarantine", "cell_issues", "merged_rows", "repairs", "table_state")
+
+
+@dataclass(frozen=True)
+class Job:
+    merger: Path
+    source: str
+    table: str
+    run_id: str
+    digest: str
+    staging: Path
+    language: str
+
+
+def stage_table(job: Job) -> tuple[TableCounts, dict[str, float]]:
+    """In a worker: load one source table into its staging file; returns its counts and stage timings."""
+    from hopnhat.i18n import set_language
+    from hopnhat.ingest import read_lookup
+    from hopnhat.map.mapper import TableMapper
+    from hopnhat.project.config import load_project
+    from hopnhat.run import timing
+    from hopnhat.run.runner import resolver_for
+    from hopnhat.run.table_load import load_table
+
+    set_language(job.language)
+    timing.reset()
+    project = load_project(job.merger)
+    source = project.source(job.source)
+    table = next(t for t in source.tables if t.name == job.table)
+    lookups = {name: read_lookup(project, source, name) for name in source.lookups}
+    job.staging.unlink(missing_ok=True)
+    con = connect(job.staging)
+    try:
+        ensure_schema(con)
+        mapper = TableMapper(source, table, resolver_for(project), lookups)
+        counts = load_table(con, project, source, table, mapper, job.run_id, job.digest)
+    finally:
+        con.close()
+    return counts, dict(timing.totals)
+
+
+def move_into_store(con: duckdb.DuckDBPyConnection, job: Job, entity: str) -> None:
+    """Replace the table's rows in the store by the staged ones, in one transaction."""
+    con.execute(f"ATTACH '{job.staging}' AS staged (READ_ONLY)")
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            purge_table(con, entity, job.source, job.table)
+            for name in (entity, *MOVED):
+                con.execute(f"INSERT INTO {quote(name)} BY NAME SELECT * FROM staged.{quote(name)}")
+            legacy = legacy_name(job.source, job.table)
+            con.execute(f"CREATE TABLE {legacy} AS SELECT * FROM staged.{legacy}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute("DETACH staged")
+    job.staging.unlink(missing_ok=True)
+    Path(str(job.staging) + ".wal").unlink(missing_ok=True)
+
+
+def run_jobs(con: duckdb.DuckDBPyConnection, jobs: list[tuple[Job, str]], workers: int,
+             done: Callable[[Job, TableCounts, dict[str, float]], None]) -> None:
+    """Stage the jobs in ``workers`` processes, biggest files first; move each into the store as it finishes."""
+    ctx = mp.get_context("spawn")  # a fresh interpreter: no inherited DuckDB handles or threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures: dict[Future[tuple[TableCounts, dict[str, float]]], tuple[Job, str]] = {
+            pool.submit(stage_table, job): (job, entity) for job, entity in jobs}
+        for future in _completed(futures):
+            job, entity = futures[future]
+            counts, timings = future.result()
+            move_into_store(con, job, entity)
+            done(job, counts, timings)
+
+
+def _completed(futures: dict) -> Iterator[Future]:  # type: ignore[type-arg]
+    yield from as_completed(futures)
