@@ -38,7 +38,8 @@ LINEAGE: tuple[Column, ...] = (
     Column("src_province", "VARCHAR", "old province code of the source (version old)"),
     Column("src_table", "VARCHAR", "table name in the merger file"),
     Column("src_key", "VARCHAR", "the row's key in the source system"),
-    Column("src_row", "BIGINT", "1-based row number in the source (data rows, header excluded)"),
+    Column("src_row", "BIGINT", "where a person finds the row: CSV record number (header = 1), Excel sheet row, "
+           "NDJSON line, database ordinal in key order"),
     Column("row_hash", "VARCHAR", "hash of the raw source row (before repair)"),
     Column("run_id", "VARCHAR", "the run that loaded this record"),
 )
