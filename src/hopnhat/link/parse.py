@@ -1,29 +1,51 @@
 """Raw person columns (as a clerk's Excel list or a legacy export has them) → the typed values linkage compares.
 
 The pipeline parses values while loading; ``hopnhat link persons`` and the truth-built test stores parse here with the
-same parser (:func:`hopnhat.values.parse_column`), so a date, an ID or a phone means the same thing everywhere.
-Dates accept the forms legacy lists use (dd/mm/yyyy, ISO, a year alone, Excel serials).
+same parser (:func:`hopnhat.values.parse_column`), so a date or a sex means the same thing everywhere. Dates accept
+the forms legacy lists use (dd/mm/yyyy, ISO, a year alone, Excel serials).
+
+A million-row list is parsed by *distinct* cell (names, dates and sexes repeat a lot) and kept in Arrow, never as a
+Python object per row. ID numbers and phones are nearly unique per row: with ``identifiers=False`` they are passed
+through as written and normalised in SQL with the features (digits only; the kind from the length; placeholders and
+``+84``/``84`` forms handled as :mod:`hopnhat.values` and :mod:`hopnhat.link.ids` do).
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hopnhat.values import parse_column
 
 DATE_FORMATS = ("dd/mm/yyyy", "yyyy-mm-dd", "yyyy", "excel_serial", "dd-mm-yyyy", "dd.mm.yyyy", "yyyymmdd")
-_FIELDS = (("full_name", "text", "full_name"), ("birth_date", "date", "dob"), ("sex", "sex", "sex"),
-           ("id_number", "id_number", "id_number"), ("phone", "phone", "phone"))
+_TYPES = {"text": pa.string(), "date": pa.date32(), "sex": pa.string(), "id_number": pa.string(),
+          "phone": pa.string()}
 
 
-def parse_people(raw: pa.Table) -> dict[str, list[object]]:
+def parse_distinct(kind: str, column: pa.ChunkedArray | pa.Array, **options: object) -> dict[str, pa.Array]:
+    """Parse each distinct cell once; the value (key ``""``) and its extra columns (by suffix), row-aligned."""
+    encoded = pc.dictionary_encode(pc.cast(column, pa.string()))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    result = parse_column(kind, encoded.dictionary.to_pylist(), **options)  # type: ignore[arg-type]
+    out = {"": pc.take(pa.array(result.values, _TYPES[kind]), encoded.indices)}
+    for suffix, extra in result.extras.items():
+        out[suffix] = pc.take(pa.array(extra, pa.string()), encoded.indices)
+    return out
+
+
+def parse_people(raw: pa.Table, identifiers: bool = True) -> dict[str, pa.Array]:
     """Store columns (``full_name``, ``birth_date`` + ``_quality``, ``sex``, ``id_number`` + ``_kind``, ``phone``)
     from raw columns ``full_name``, ``dob``, ``sex``, ``id_number``, ``phone`` (unusable cells become empty)."""
-    out: dict[str, list[object]] = {}
-    for field, kind, column in _FIELDS:
+    out: dict[str, pa.Array] = {}
+    fields = [("full_name", "text", "full_name"), ("birth_date", "date", "dob"), ("sex", "sex", "sex")]
+    if identifiers:
+        fields += [("id_number", "id_number", "id_number"), ("phone", "phone", "phone")]
+    else:
+        out["id_number"] = pc.cast(raw.column("id_number"), pa.string()).combine_chunks()
+        out["phone"] = pc.cast(raw.column("phone"), pa.string()).combine_chunks()
+    for field, kind, column in fields:
         options = {"formats": list(DATE_FORMATS)} if kind == "date" else {}
-        result = parse_column(kind, raw.column(column).to_pylist(), **options)
-        out[field] = list(result.values)
-        for suffix, extra in result.extras.items():
-            out[field + suffix] = list(extra)
+        for suffix, values in parse_distinct(kind, raw.column(column), **options).items():
+            out[field + suffix] = values
     return out

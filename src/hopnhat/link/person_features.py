@@ -31,7 +31,8 @@ FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "dob", "
 
 def source_sql(table: str, present: set[str]) -> str:
     """SELECT of the columns features need (missing optional columns read as NULL)."""
-    cols = [f'"{c}"' if c in present else f"NULL AS {c}" for c in SOURCE_COLUMNS]
+    cols = [f'"{c}"' if c in present else f"CAST(NULL AS {'DATE' if c == 'birth_date' else 'VARCHAR'}) AS {c}"
+            for c in SOURCE_COLUMNS]
     return f'SELECT {", ".join(cols)} FROM "{table}"'
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
@@ -21,8 +21,8 @@ from hopnhat.link import persons
 from hopnhat.link.cluster import cluster
 from hopnhat.link.engine import Engine, open_backend
 from hopnhat.link.parse import parse_people
+from hopnhat.link.person_features import SOURCE_COLUMNS, build_person_features
 from hopnhat.link.run import work_space
-from hopnhat.model.schema import ddl, entity_columns
 from hopnhat.units.bulk import convert_distinct
 
 KEYS = ("full_name", "dob", "sex", "id_number", "phone", "address")
@@ -63,48 +63,57 @@ def resolve_columns(table: pa.Table, renames: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _text(table: pa.Table, name: str | None) -> list[str | None]:
+def _column(table: pa.Table, name: str | None) -> pa.Array:
+    """A column as text, blank cells empty (Excel and CSV give '' where a cell was left blank)."""
     if name is None:
-        return [None] * table.num_rows
-    return [None if v is None else str(v) for v in table.column(name).to_pylist()]
+        return pa.nulls(table.num_rows, pa.string())
+    text = pc.cast(table.column(name), pa.string()).combine_chunks()
+    return pc.if_else(pc.equal(pc.utf8_trim_whitespace(text), ""), pa.scalar(None, pa.string()), text)
+
+
+def _addresses(column: pa.Array, step: Step) -> dict[str, pa.Array]:
+    """Status, new commune and candidates of every address, each distinct address converted once."""
+    encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    distinct = encoded.dictionary.to_pylist()
+    step("addresses", len(distinct), 0)
+    conv = convert_distinct(distinct, progress=lambda n: step("addresses", len(distinct), n))
+    rows = [conv[a] for a in distinct]
+    del conv
+    return {name: pc.take(pa.array([r[k] or None for r in rows], pa.string()), encoded.indices)
+            for name, k in (("address_status", 0), ("address_new_commune_code", 2), ("address_candidates", 3))}
 
 
 def _store_rows(table: pa.Table, columns: dict[str, str], step: Step) -> pa.Table:
-    raw = pa.table({key: pa.array(_text(table, columns.get(key)), pa.string()) for key in KEYS})
+    """The person columns the model reads (a narrow table, Arrow only: a million rows stay light)."""
+    raw = pa.table({key: _column(table, columns.get(key)) for key in KEYS})
     step("parse", table.num_rows, 0)
-    parsed = parse_people(raw)
+    parsed = parse_people(raw, identifiers=False)
     step("parse", table.num_rows, table.num_rows)
-    addresses = raw.column("address").to_pylist()
-    distinct = {a for a in addresses if a}
-    step("addresses", len(distinct), 0)
-    conv = convert_distinct(sorted(distinct), progress=lambda n: step("addresses", len(distinct), n))
-    cols: dict[str, list[object]] = {c.name: [None] * table.num_rows for c in entity_columns("person")}
-    cols["record_id"] = [f"row:{i + 1:09d}" for i in range(table.num_rows)]
-    cols["src_row"] = list(range(1, table.num_rows + 1))
-    cols.update(parsed)
-    cols["address"] = addresses
-    for i, a in enumerate(addresses):
-        if a:
-            status, prov, code, cands, _ = conv[a]
-            cols["address_status"][i], cols["address_new_province_code"][i] = status, prov
-            cols["address_new_commune_code"][i], cols["address_candidates"][i] = code, cands or None
-    return pa.table({c.name: pa.array(cols[c.name]) if any(v is not None for v in cols[c.name])
-                     else pa.nulls(table.num_rows, pa.string()) for c in entity_columns("person")})
+    n = table.num_rows
+    out = {"record_id": pc.binary_join_element_wise("row:", pc.utf8_lpad(pc.cast(pa.array(range(1, n + 1), pa.int64()),
+                                                                                  pa.string()), 9, "0"), ""),
+           "src_source": pa.nulls(n, pa.string()), "src_table": pa.nulls(n, pa.string()), **parsed,
+           **_addresses(raw.column("address"), step)}
+    return pa.table(out)
+
+
+def _with_missing(rows: pa.Table) -> pa.Table:
+    """The columns the features read, in their order; those a standalone list has not are empty."""
+    return pa.table({c: rows.column(c) if c in rows.column_names else pa.nulls(rows.num_rows, pa.string())
+                     for c in SOURCE_COLUMNS})
 
 
 def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: Engine = "duckdb", threads: int = 2,
                 match_threshold: float = 0.95, review_threshold: float = 0.6, step: Step = _no_step,
-                spark: object = None) -> PeopleResult:
+                spark: object = None, memory_limit: str | None = None) -> PeopleResult:
     """Link the rows of ``table`` (see the module doc); returns the input with ``cluster_id`` and
     ``match_probability``."""
     columns = resolve_columns(table, renames or {})
-    store = duckdb.connect()
-    store.execute(ddl("person", entity_columns("person")))
-    store.register("_rows", _store_rows(table, columns, step))
-    store.execute("INSERT INTO person SELECT * FROM _rows")
-    work = work_space(threads, None)
+    rows = _store_rows(table, columns, step)
+    work = work_space(threads, memory_limit)
     step("link", 3, 0)
-    n = persons.load_features(store, work)
+    n = build_person_features(work, _with_missing(rows))
+    del rows
     step("link", 3, 1)
     notes: list[str] = []
     if n > 1:
@@ -124,7 +133,6 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
             strongest[uid] = max(strongest.get(uid, 0.0), p)
     step("link", 3, 1)
     work.close()
-    store.close()
     # uid i is row i: record ids are the zero-padded row numbers, and uids follow record id order
     out = table.drop_columns([c for c in OUTPUT_COLUMNS if c in table.column_names])
     out = out.append_column("cluster_id", pa.array([r + 1 for r in result.root], pa.int64()))

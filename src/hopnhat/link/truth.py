@@ -86,7 +86,7 @@ def _conversions(addresses: list[str | None]) -> dict[object, tuple]:
 
 def person_table(raw: pa.Table) -> pa.Table:
     """Store columns of ``person`` for raw rows (values parsed, addresses converted to new communes)."""
-    parsed = parse_people(raw)
+    parsed = {k: v.to_pylist() for k, v in parse_people(raw).items()}
     apart = [c is not None for c in raw.column("cccd").to_pylist()]  # the table keeps CCCD and CMND apart
     for name in ("cccd", "cmnd"):
         parsed[name] = list(parse_column("id_number", raw.column(name).to_pylist()).values)
