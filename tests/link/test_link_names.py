@@ -41,3 +41,15 @@ def test_sorted_key_ignores_order_and_marks_repair() -> None:
 @pytest.mark.parametrize("empty", [None, "", "   ", "123"])
 def test_empty_names(empty: str | None) -> None:
     assert split_name(empty).given is None
+
+
+@pytest.mark.parametrize(("written", "family", "given"), [
+    ("Văn Dũng Nguyễ", "nguyen", "dung"),  # Western order and a typo in the family name
+    ("Duc Hung Trsn", "tran", "hung"),
+    ("Quỳnh Lan Bùii", "bui", "lan"),
+    ("Công Minh Trn", "tran", "minh"),  # 'trn' is one edit from Trần and Tôn: the more frequent wins
+    ("Bế Văn Đàn", "be", "dan"),  # a Tày family name first: left as written
+])
+def test_order_repaired_through_a_family_name_typo(written: str, family: str, given: str) -> None:
+    parts = split_name(written)
+    assert (parts.family, parts.given) == (family, given)

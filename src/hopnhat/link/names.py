@@ -8,7 +8,8 @@ name in Western order (``Văn Hùng Nguyễn``). :func:`split_name` gives parts 
 - ``accent`` keeps the diacritics with tone placement unified (``Hoà`` = ``Hòa``), so two records written with
   diacritics can agree more strongly than two that merely fold alike (``Hưng`` and ``Hùng`` fold alike);
 - a name whose last word is a known family name and whose first word is not (or is the middle name ``Văn``/``Thị``)
-  is turned back to family-first order;
+  is turned back to family-first order; a last word one typo away from a family name (``Văn Hùng Nguyễ``) counts,
+  and the family name is then read as the one it is closest to;
 - two-word family names (``Tôn Nữ``, ``Tôn Thất``, ``Nguyễn Phúc``, ``Âu Dương`` …) stay one family name.
 
 Family names form a short closed list (:data:`FAMILY_NAMES`), which is what makes the order repair safe.
@@ -24,13 +25,14 @@ from functools import lru_cache
 from hopnhat.text.normalize import fold, official_tones
 
 # Family names (folded), roughly most frequent first. Public knowledge; the long tail matters less than the head.
-FAMILY_NAMES: frozenset[str] = frozenset("""
+FAMILY_ORDER: tuple[str, ...] = tuple(dict.fromkeys("""
 nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh truong luong doan mai cao lam chau to
 thai ha luu kieu ta phung ton quach van nong khuc trinh dao lai vuong thach la tang giang quan tieu khong ong kim
 thieu chu nghiem bach diep hua an au banh bien cai cam can cu dam dau dieu dong du han hau hinh khuu kha khong lac
 lo long luc ma mac man mach nghi ngan ninh ong phi phu phuong quang sam son tat thang thi thieu tong trieu trang tu
-u uong ung vi vien vuu y yen
-""".split())
+u uong ung vi vien vuu y yen be lo loc deo quach luu hoang ksor siu nie rmah kpa hmok rah lang giap chau
+""".split()))
+FAMILY_NAMES: frozenset[str] = frozenset(FAMILY_ORDER)
 # Two-word family names (folded) that must not be split into family + middle.
 COMPOUND_FAMILY: frozenset[tuple[str, str]] = frozenset({
     ("ton", "nu"), ("ton", "that"), ("nguyen", "phuc"), ("au", "duong"), ("cong", "ton"), ("tu", "ma"),
@@ -61,11 +63,38 @@ def _accent_words(text: str) -> list[str]:
     return [unicodedata.normalize("NFC", w) for w in _WORD.findall(official_tones(text).lower())]
 
 
-def _needs_reorder(folded: list[str]) -> bool:
-    if len(folded) < 2:
+def _one_edit(a: str, b: str) -> bool:
+    """Damerau distance ≤ 1 (one letter deleted, added, changed, or two neighbours swapped)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
         return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+@lru_cache(maxsize=50_000)
+def family_near(word: str) -> str | None:
+    """The family name ``word`` is, or the most frequent one a single typo away, else None."""
+    if word in FAMILY_NAMES:
+        return word
+    if len(word) < 3:
+        return None
+    return next((f for f in FAMILY_ORDER if len(f) >= 3 and _one_edit(word, f)), None)
+
+
+def _reorder(folded: list[str]) -> str | None:
+    """The family name to put first when the name is written given-first (its last word), else None."""
+    if len(folded) < 2:
+        return None
     first, last = folded[0], folded[-1]
-    return last in FAMILY_NAMES and (first not in FAMILY_NAMES or first in ORDER_MARKERS)
+    if first in FAMILY_NAMES and first not in ORDER_MARKERS:
+        return None
+    return family_near(last)
 
 
 def _family_width(folded: list[str]) -> int:
@@ -81,9 +110,10 @@ def split_name(text: str | None) -> NameParts:
     folded = [fold(w) for w in accent]
     if not folded:
         return NameParts(None, None, None, None, None, False)
-    reordered = _needs_reorder(folded)
-    if reordered:
-        folded, accent = folded[-1:] + folded[:-1], accent[-1:] + accent[:-1]
+    family = _reorder(folded)
+    reordered = family is not None
+    if family is not None:
+        folded, accent = [family] + folded[:-1], accent[-1:] + accent[:-1]
     # an accent-level agreement means something only when the record was written with diacritics at all
     given_accent = accent[-1] if folded != accent else None
     if len(folded) == 1:
