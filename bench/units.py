@@ -51,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -179,14 +180,24 @@ def readings(commune: Unit, style: str) -> frozenset[str]:
     return frozenset(codes)
 
 
-def _osa(a: str, b: str) -> int:
-    from rapidfuzz.distance import OSA
+def _edits(a: str, b: str) -> int:
+    """Damerau–Levenshtein distance: insertions, deletions, substitutions and swaps of neighbours."""
+    from rapidfuzz.distance import DamerauLevenshtein
 
-    return OSA.distance(a, b)
+    return DamerauLevenshtein.distance(a, b)
 
 
-def _marked_key(text: str) -> str:
-    return "".join(c for c in normalize.nfc(text).lower() if c.isalnum())
+def _marked_keys(text: str) -> tuple[str, str]:
+    """Letters as written, diacritics kept: tones where official names put them, and tones moved to the end of each
+    word (so that where a tone sits, Muà/Mùa, does not count)."""
+    words = normalize.official_tones(normalize.nfc(text).lower()).split()
+    return "".join(c for c in "".join(words) if c.isalnum()), "".join(_toned(w) for w in words)
+
+
+def _toned(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", "".join(c for c in word if c.isalnum()))
+    tones = "".join(c for c in decomposed if c in normalize.TONE_MARKS)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in normalize.TONE_MARKS)) + tones
 
 
 @cache
@@ -199,11 +210,11 @@ def typo_recoverable(address: str, commune: Unit) -> bool:
     of its district (edit distance on the words as written, diacritics included: the style keeps them). Other slips
     turn the text into another commune's name or leave it halfway between two: the text then no longer says the
     commune of the record, and no converter can be right. The bench draws another slip for those (and counts them)."""
-    written = _marked_key(address.split(", ")[-3])
+    written = _marked_keys(address.split(", ")[-3])
 
     def distance(unit: Unit) -> int:
-        forms = (unit.name, f"{ABBREVIATIONS.get(unit.type, '')} {unit.short_name}")
-        return min(_osa(written, _marked_key(form)) for form in forms)
+        forms = (_marked_keys(unit.name), _marked_keys(f"{ABBREVIATIONS.get(unit.type, '')} {unit.short_name}"))
+        return min(_edits(w, f) for form in forms for w, f in zip(written, form))
 
     own = distance(commune)
     return all(distance(u) > own for u in _district_communes(commune.district_code) if u.code != commune.code)

@@ -132,3 +132,64 @@ def test_every_commune_of_the_three_pairs_in_eight_styles(street):
                     if not ok:
                         failures.append((text, result.status, result.new_commune_code, result.candidates))
     assert not failures, failures[:10]
+
+
+# --- typos --------------------------------------------------------------------------------------------------------
+
+def _slip(name: str, kind: int, at: int, letter: str) -> str:
+    """One slip in ``name`` at letter position ``at``: drop, double, swap with the next, or replace by ``letter``."""
+    letters = [i for i, c in enumerate(name) if c.isalpha()]
+    i = letters[at % len(letters)]
+    if kind == 0:
+        return name[:i] + name[i + 1 :]
+    if kind == 1:
+        return name[:i] + name[i] + name[i:]
+    if kind == 2 and i + 1 < len(name):
+        return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+    return name[:i] + letter + name[i + 1 :]
+
+
+def _slips(unit, written: str) -> float:
+    """Slips from ``written`` to the unit's name (letters as written), or to a former name (folded, + ½)."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    from hopnhat.units.fuzzy import marked, marked_distance
+
+    former = [DamerauLevenshtein.distance(name_key(written), key) + 0.5 for key in unit.alias_keys]
+    return min([marked_distance(marked(written), marked(unit.short_name)), *former])
+
+
+def _district_slips(commune, written: str) -> dict[str, float]:
+    return {u.code: _slips(u, written) for u in reference().communes_in("old", commune.province_code,
+                                                                        commune.district_code)}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(0, len(COMMUNES) - 1), kind=st.integers(0, 3), at=st.integers(0, 30),
+       letter=st.sampled_from("aehnostuy"))
+def test_a_slip_nearer_its_own_commune_by_a_whole_slip_converts_to_it(index, kind, at, letter):
+    """One slip in the name (district and province written): when the name stays nearer to its commune than to any
+    other of the district by a whole slip, the answer is that commune (certain, or its split); otherwise it is never
+    certain of a commune farther than the nearest."""
+    commune = COMMUNES[index]
+    short = strip_type(commune.name)
+    slipped = _slip(short, kind, at, letter)
+    if len(name_key(slipped)) < 3 or name_key(slipped) == name_key(short):
+        return
+    ref = reference()
+    district, province = ref.districts[commune.district_code], ref.provinces["old"][commune.province_code]
+    text = f"Thôn 2, {commune.type} {slipped}, {district.name}, {province.name}"
+    result = convert_address(text)
+    truth = expected(commune)
+    slips = _district_slips(commune, slipped)
+    own = slips.pop(commune.code)
+    if all(own + 1 <= other for other in slips.values()):
+        if len(truth) == 1:
+            assert result.status == "converted" and {result.new_commune_code} == truth, (text, result)
+        else:
+            assert result.status == "split" and set(result.candidates) == truth, (text, result)
+    elif result.certain:  # then it must be certain of where a nearest commune went
+        slips[commune.code] = own
+        nearest = [code for code, n in slips.items() if n == min(slips.values())]
+        assert result.new_commune_code in set().union(*(expected(reference().communes["old"][c]) for c in nearest)), \
+            (text, result, slips)

@@ -11,16 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import DamerauLevenshtein as Edits
 
 from hopnhat.text.normalize import accent_key, has_diacritics, name_key
+from hopnhat.units.fuzzy import Marked, marked, nearest, score
 from hopnhat.units.index import Indexes, KeyIndex, indexes, narrow_by_accents
 from hopnhat.units.reference import Unit
-from hopnhat.units.tokens import TYPE_WORDS, Token, tokenize, type_word_before
+from hopnhat.units.tokens import TYPE_WORDS, Token, ends_type_word, tokenize, type_entry, type_word_before
 
 _NOISE_TAIL = ("vietnam", "vn")
 TYPE_WORDS_BY_KEY = {"".join(words): words for words in TYPE_WORDS}
 _FUZZY_MIN_LEN = 5
+_SHORT_FUZZY_LEN = 3
+_SHORT_TWO_SLIPS = 4
 
 
 @dataclass
@@ -103,14 +106,23 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         name_start = start + (len(TYPE_WORDS_BY_KEY[leading]) if leading else 0)
         written = _written(text, tokens, name_start, end)
         weak = _contradicted(units, written, accepted[1])
+        if weak and level != "commune" and not accepted[1] and _inside_part(tokens, start):
+            continue  # "Xã Nhân Huệ" does not end with the province Huế
         units = _same_type(narrow_by_accents(units, written), accepted[1])
         if not units:
             continue
         if weak:  # "Xã Thanh Hả" is neither Thị trấn Thanh Hà nor surely Xã Thanh Hải: keep every near name
-            near = _neighbours(key, scopes, accepted[1])
-            return Match(list(dict.fromkeys(units + near)), accepted[0], end, written, bool(accepted[1]), fuzzy=True)
+            as_written = marked(written) if has_diacritics(text) else None
+            name = "".join(t.key for t in tokens[name_start:end])  # compared without its type word
+            scored = [(score(u, name, 0, as_written, accepted[1]), u) for u in units]
+            scored += _scored(_neighbours(name, scopes, accepted[1]), scopes, as_written, accepted[1])
+            return Match(nearest(scored), accepted[0], end, written, bool(accepted[1]), fuzzy=True)
         return Match(units, accepted[0], end, written, bool(accepted[1]))
     return None
+
+
+def _inside_part(tokens: list[Token], start: int) -> bool:
+    return start > 0 and tokens[start - 1].part == tokens[start].part
 
 
 def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
@@ -123,14 +135,13 @@ def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
     return bool(type_key) and not any(name_key(u.type) == type_key for u in units)
 
 
-def _neighbours(key: str, scopes: list[KeyIndex], type_key: str) -> list[Unit]:
-    """Units whose name is one edit from ``key`` (of the written type when one was written)."""
+def _neighbours(key: str, scopes: list[KeyIndex], type_key: str) -> list[tuple[str, float, int]]:
+    """Keys one edit from ``key`` of units of the written type (when one was written), as rapidfuzz hits."""
     if len(key) < _FUZZY_MIN_LEN:
         return []
-    keys = list(dict.fromkeys(k for idx in scopes for k in idx))
-    hits = process.extract(key, keys, scorer=OSA.distance, score_cutoff=1, limit=10)
-    units = [u for h in hits if h[1] == 1 for idx in scopes for u in idx.get(h[0], ())]
-    return [u for u in units if not type_key or name_key(u.type) == type_key]
+    keys = list(dict.fromkeys(k for idx in scopes for k in idx
+                              if not type_key or any(name_key(u.type) == type_key for u in idx[k])))
+    return [h for h in process.extract(key, keys, scorer=Edits.distance, score_cutoff=1, limit=10) if h[1] == 1]
 
 
 def match_numbered(text: str, tokens: list[Token], end: int, idx: Indexes, scopes: list[str]) -> Match | None:
@@ -153,45 +164,58 @@ def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
                 narrow: bool = False) -> Match | None:
     """One or two typos (a swap of neighbours counts as one), within the names of the parent unit only.
 
-    Two typos need a name of 8 letters, or 6 within a ``narrow`` scope (the communes of one district). Every name
-    within one more edit of the best is kept: when they are different communes the match holds them all, and the
-    converter answers *ambiguous* with all their new communes instead of guessing (``Hòa Pớhc``: Hòa Phước or Hòa
-    Phú?). A province or district must be clearly ahead of the others.
+    Two typos need a name of 8 letters, or 6 within a ``narrow`` scope (the communes of one district), or 4 there
+    after its type word; a name of 3 letters is forgiven one typo only after its type word in a narrow scope
+    (``X. Bva`` → Xã Ba). Candidates are scored by :mod:`hopnhat.units.fuzzy`, diacritics included: every name less
+    than one slip above the best is kept. When they are different communes the match holds them all, and the
+    converter answers *ambiguous* with all their new communes instead of guessing. A province or district must be
+    clearly ahead of the others.
     """
     if end <= 0:
         return None
     keys = list(dict.fromkeys(k for idx in scopes for k in idx))
     segment = tokens[end - 1].segment
+    marks = has_diacritics(text)
     for n in range(min(5, end), 0, -1):
         start = end - n
         if tokens[start].segment != segment:
             continue
         key = "".join(t.key for t in tokens[start:end])
-        if len(key) < _FUZZY_MIN_LEN or key.isdigit() or _starts_with_type(tokens, start, end):
-            continue
-        limit = 1 if len(key) < (6 if narrow else 8) else 2
-        hits = process.extract(key, keys, scorer=OSA.distance, score_cutoff=limit + 1, limit=10)
-        best = min((h[1] for h in hits), default=limit + 1)
-        if best > limit or best == 0:
+        if len(key) < _SHORT_FUZZY_LEN or key.isdigit() or _starts_with_type(tokens, start, end):
             continue
         accepted = _accept(tokens, start, level)
-        if accepted is None or not _fuzzy_allowed(tokens, start, level, accepted):
+        if accepted is None or len(key) < (_SHORT_FUZZY_LEN if narrow and accepted[1] else _FUZZY_MIN_LEN):
             continue
-        near = [u for h in hits if h[1] <= best + 1 for idx in scopes for u in idx.get(h[0], ())]
-        units = _same_type(list(dict.fromkeys(near)), accepted[1])
-        if not units or (len({u.code for u in units}) != 1 and level != "commune"):
+        limit = 1 if len(key) < (_SHORT_TWO_SLIPS if narrow and accepted[1] else 6 if narrow else 8) else 2
+        hits = process.extract(key, keys, scorer=Edits.distance, score_cutoff=limit + 2, limit=20)
+        best = min((h[1] for h in hits), default=limit + 1)
+        if best > limit or best == 0 or not _fuzzy_allowed(tokens, start, level, accepted):
             continue
         written = _written(text, tokens, start, end)
+        units = _same_type(nearest(_scored(hits, scopes, marked(written) if marks else None, accepted[1])),
+                           accepted[1])
+        if not units or (len({u.code for u in units}) != 1 and level != "commune"):
+            continue
         return Match(units, accepted[0], end, written, bool(accepted[1]), fuzzy=True)
     return None
 
 
+def _scored(hits: list[tuple[str, float, int]], scopes: list[KeyIndex], written_marked: Marked | None,
+            type_key: str) -> list[tuple[float, Unit]]:
+    return [(score(u, k, int(d), written_marked, type_key), u) for k, d, _ in hits for idx in scopes
+            for u in idx.get(k, ())]
+
+
 def _leading_type(tokens: list[Token], start: int, end: int) -> str:
-    """The type word the words ``start:end`` begin with (``phuong`` in ``phuong hai chau``), or ``""``."""
+    """The type word the words ``start:end`` begin with (``phuong`` in ``phuong hai chau``), or ``""``. Written
+    with other diacritics, or right after another type word, it is a name: ``Quán Toan`` and ``Phường Quan Trung``
+    do not begin with ``Quận``."""
+    if ends_type_word(tokens, start):
+        return ""
     for n in (2, 1):
-        words = tuple(t.key for t in tokens[start : start + n])
-        if start + n < end and words in TYPE_WORDS:
-            return "".join(words)
+        words = tokens[start : start + n]
+        if start + n < end and type_entry(words) is not None:
+            return "".join(t.key for t in words)
     return ""
 
 
@@ -205,7 +229,7 @@ def _fuzzy_allowed(tokens: list[Token], start: int, level: str, accepted: tuple[
     (for a province: not the whole address)."""
     if accepted[1]:
         return True
-    whole = start == 0 or tokens[start - 1].part != tokens[start].part
+    whole = not _inside_part(tokens, start)
     return whole and (level != "province" or start > 0)
 
 

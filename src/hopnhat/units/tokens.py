@@ -14,11 +14,12 @@ from hopnhat.text.normalize import fold, nfc
 # H'Drai, Ea H’Leo are one word; a dash between spaces (or an en/em dash) parts the text like a weak comma
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[,;|\n]|(?<=\s)-(?=\s)|[–—]", re.UNICODE)
 _APOSTROPHES = str.maketrans("", "", "'’")
-_TP = re.compile(r"\b([Tt])\.\s?([Pp])\b")
+_TP = re.compile(r"\b([Tt])\.\s?([PpTtXx])\b")  # T.P, T.T, T.X: one abbreviation each
 _GLUED = re.compile(r"^(q|p|f|h|x|tx|tt|tp)\.?(\d+)$")
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}  # "vi" may be "Vĩ": see hopnhat.text.normalize
 _SEPARATORS = frozenset(",;|\n")
 _DASHES = frozenset("-–—")
+_LOOSE = frozenset({"q", "p", "f", "h", "x", "t", "dk"})  # see _abbreviated
 
 # abbreviation → expansion (folded words); each expansion is a type word
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {
@@ -69,8 +70,10 @@ def _canonical(word: str) -> str:
     return word
 
 
-def _expand(word: str, folded: str, start: int, end: int, segment: int, part: int) -> list[Token]:
-    if folded.isalpha() and folded not in ABBREVIATIONS and folded not in SPECIAL:
+def _expand(word: str, folded: str, start: int, end: int, segment: int, part: int, loose: bool) -> list[Token]:
+    """Tokens of one word; ``loose`` says a bare abbreviation that is also a plausible piece of a name (one letter,
+    or ``Đk``) stays a word: ``Xã T Bhing`` is a typo of Tà Bhing, not ``Xã Tỉnh Bhing``."""
+    if folded.isalpha() and (folded not in ABBREVIATIONS or loose) and folded not in SPECIAL:
         return [Token(folded, word, start, end, segment, False, part)]  # the common case, kept fast
     if folded in SPECIAL:
         return [Token(w, w, start, end, segment, True, part) for w in SPECIAL[folded]]
@@ -107,8 +110,18 @@ def tokenize(text: str) -> tuple[str, list[Token]]:
             part += 1
             continue
         folded = folded_text[m.start() : m.end()].translate(_APOSTROPHES)
-        tokens.extend(_expand(word.translate(_APOSTROPHES), folded, m.start(), m.end(), segment, part))
+        loose = folded in _LOOSE and not _abbreviated(text, m.start(), m.end(), folded, tokens, part)
+        tokens.extend(_expand(word.translate(_APOSTROPHES), folded, m.start(), m.end(), segment, part, loose))
     return text, _romans(tokens)
+
+
+def _abbreviated(text: str, start: int, end: int, folded: str, tokens: list[Token], part: int) -> bool:
+    """A one-letter abbreviation counts where abbreviations are written: followed by a dot (``P.``) or opening a part
+    of the address (``Q 3``); ``ĐK`` (đặc khu) in capitals or with a dot."""
+    dotted = text[end : end + 1] == "."
+    if folded == "dk":
+        return dotted or text[start:end].isupper()
+    return dotted or not tokens or tokens[-1].part != part
 
 
 def _romans(tokens: list[Token]) -> list[Token]:
@@ -121,6 +134,21 @@ def _romans(tokens: list[Token]) -> list[Token]:
     return out
 
 
+def type_entry(words: list[Token]) -> tuple[str, frozenset[str]] | None:
+    """The type word these tokens spell (``phường``…), unless their diacritics say it is a name (``phương``)."""
+    entry = TYPE_WORDS.get(tuple(t.key for t in words))
+    if entry is None or (any(t.has_marks for t in words) and " ".join(t.accented for t in words) != entry[0]):
+        return None
+    return entry
+
+
+def ends_type_word(tokens: list[Token], pos: int) -> bool:
+    """A type word ends right before ``pos`` in its part: then what follows is a name, even a word spelt like a
+    type (``Phường Quan Trung``: two types never follow each other)."""
+    return any(pos - size >= 0 and pos < len(tokens) and tokens[pos - size].part == tokens[pos].part
+               and type_entry(tokens[pos - size : pos]) is not None for size in (2, 1))
+
+
 def type_word_before(tokens: list[Token], pos: int) -> tuple[int, frozenset[str], str] | None:
     """If a type word (``phường``, ``thị xã``…) ends right before the name starting at ``pos``, in the name's
     part of a segment: (the type word's start, the levels it can name, its folded key such as ``thixa``)."""
@@ -129,11 +157,8 @@ def type_word_before(tokens: list[Token], pos: int) -> tuple[int, frozenset[str]
         if first < 0 or pos >= len(tokens) or tokens[first].part != tokens[pos].part:
             continue
         words = tokens[first:pos]
-        entry = TYPE_WORDS.get(tuple(t.key for t in words))
-        if entry is None:
-            continue
-        accented, levels = entry
-        if any(t.has_marks for t in words) and " ".join(t.accented for t in words) != accented:
-            continue  # "phương" (a name) is not "phường" (a type)
-        return first, levels, "".join(t.key for t in words)
+        entry = type_entry(words)
+        if entry is None or ends_type_word(tokens, first):
+            continue  # "phương" (a name) is not "phường" (a type); nor is "Quan" after "Phường"
+        return first, entry[1], "".join(t.key for t in words)
     return None

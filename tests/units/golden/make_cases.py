@@ -326,6 +326,17 @@ def in_districts(name: str, district: str, new_p: str) -> tuple[str, str, str, s
     return expect(olds, [])
 
 
+def among(*old_codes: str) -> tuple[str, str, str, str]:
+    """A typo as near to each of these old communes: every new commune of all of them."""
+    return expect([OLD[c] for c in old_codes], [])
+
+
+def anywhere(name: str) -> tuple[str, str, str, str]:
+    """A commune name without district or province: every old and new unit of that name in the country."""
+    key = name_key(name)
+    return expect([u for u in OLD.values() if short_key(u) == key], [u for u in NEW.values() if short_key(u) == key])
+
+
 def hand_written() -> None:
     o, n = old_case, new_case
     cases = [
@@ -424,10 +435,38 @@ def hand_written() -> None:
          "without diacritics Sơn Tinh (old) and Sơn Tịnh (new) cannot be told apart"),
         ("Thôn 1, Xã An Thanh, Thành phố Hải Phòng", o("11125"),
          "old Xã An Thanh (Tứ Kỳ), written exactly; new Xã An Thành has other diacritics"),
-        # Typos
-        ("Xóm 1, Xã Vĩxh Hòa, Huyện Ninh Giang, Tỉnh Hải Dương", ("ambiguous", "31", "", "11164;11203"),
-         "typo of Xã Vĩnh Hòa; 'Vĩxh Hòa' is also two letters from 'Ninh Hòa', an alias of Xã Ứng Hòe in the same "
-         "district: ambiguous, never a guess"),
+        # Typos: letters compared as written (diacritics included); certain only when one commune is nearer by a
+        # whole slip than every other, else ambiguous with all the near ones
+        ("Xóm 1, Xã Vĩxh Hòa, Huyện Ninh Giang, Tỉnh Hải Dương", o("11185"),
+         "typo of Xã Vĩnh Hòa: one slip from it, two from 'Ninh Hòa' (a former name of Xã Ứng Hòe, weaker evidence)"),
+        ("Xã Hòa Pớhc, Huyện Hòa Vang, Thành phố Đà Nẵng", among("20317", "20329"),
+         "'Hòa Pớhc' is two slips from Hòa Phú and from Hòa Phước (a swap and a letter): ambiguous, never a guess"),
+        ("Xã Bình Thaanh, Huyện Bình Sơn, Tỉnh Quảng Ngãi", o("21091"),
+         "one slip (a doubled letter) from Bình Thanh, two from Bình Thạnh: the diacritics written count"),
+        ("XA BINH THAANH, HUYEN BINH SON, TINH QUANG NGAI", among("21046", "21091"),
+         "without diacritics 'Binh Thaanh' is one slip from Bình Thanh and from Bình Thạnh"),
+        ("X. Bình Hảo, H. Thăng Bình, T. Quảng Nam", o("20839"), "one slip from Bình Hải, two from Bình Đào"),
+        ("X. Tam hai, H. Phú Ninh, T. Quảng Nam", among("20368", "20386", "20387"),
+         "'Tam hai' is two slips from Tam Thái, Tam Đại and Tam An alike"),
+        ("Xã Sơn Mà, Huyện Sơn Tây, Tỉnh Quảng Ngãi", among("21334", "21338"),
+         "one slip from Sơn Màu (a dropped u), and from Sơn Mùa too once where the tone sits does not count"),
+        ("X. Bva, H. Đông Giang, T. Quảng Nam", o("20485"), "a short name forgiven one slip after its type word"),
+        ("X. Vĩn Ha, H. Ninh Giang, T. Hải Dương", o("11185"),
+         "two slips in a short name after its type word, every other commune of the district further"),
+        ("Xã Ba ếL, Huyện Ba Tơ, Tỉnh Quảng Ngãi", o("21532"), "a swap across the space: Ba Lế"),
+        ("Xã T Bhing, Huyện Nam Giang, Tỉnh Quảng Nam", o("20710"),
+         "a bare 'T' inside a name is a letter of Tà Bhing, not the abbreviation of Tỉnh"),
+        ("Xã Đk Môn, Huyện Đắk Glei, Tỉnh Kon Tum", o("23374"),
+         "'Đk' in lower case is Đăk with a letter dropped, not ĐK (đặc khu)"),
+        ("ĐK Lý Sơn, Quảng Ngãi", n("21548"), "ĐK in capitals: đặc khu"),
+        ("T.T Vĩnh Bảo, H. Vĩnh Bảo, TP. Hải Phòng", o("11824"), "T.T written like T.P: thị trấn"),
+        ("P. Quán oTam, Q. Hồng Bàng, TP. Hải Phòng", o("11296"),
+         "'Quán' (with its accent) starts a name, not the type word Quận"),
+        ("Xã Thanh Hả, Huyện Thanh Hà, Tỉnh Hải Dương", among("10813", "10846", "10861"),
+         "one slip from Xã Thanh Hải, from Thị trấn Thanh Hà (another type) and from Xã Thanh Tân's former name Thanh "
+         "Xá: ambiguous"),
+        ("Thôn 1, Xã Nhân Huệ", anywhere("Nhân Huệ"),
+         "a commune alone; 'Huệ' ending its name is not the province Huế"),
         # Bad input
         ("", ("invalid", "", "", ""), "empty"),
         ("   ", ("invalid", "", "", ""), "blank"),
