@@ -59,8 +59,8 @@ def make_settings(project: Project, estate: Path, work: Path, **extra: Any) -> S
     catalog = work / "catalog.duckdb"
     if not catalog.exists():
         shutil.copy(estate / "catalog.duckdb", catalog)
-    return load_settings(project, today=TODAY, catalog_db=catalog, index_path=estate / "lookup.duckdb",
-                         **extra)
+    values = {"today": TODAY, "catalog_db": catalog, "index_path": estate / "lookup.duckdb", **extra}
+    return load_settings(project, **values)
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,7 @@ _SHEET = re.compile(r"\bto(?:\s+ban\s+do)?(?:\s+so)?\s*(\d{1,4})\b")
 _PARCEL_NO = re.compile(r"\bthua(?:\s+dat)?(?:\s+so)?\s*(\d{1,6})\b")
 _ADDRESS_WORDS = re.compile(r"\b(xa|phuong|thi tran|thi xa|quan|huyen|tinh|thanh pho|thon|to dan pho|khoi pho|khoi|"
                             r"ap|duong|so nha|tp|tx|tt|kp|tdp)\b")
-_ORG_WORDS = re.compile(r"\b(cong ty|doanh nghiep|chi nhanh|hop tac xa|htx|tnhh|co phan|dntn)\b")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _named_parcel(folded: str, text: str) -> Query | None:
 
 def classify(raw: str) -> Query:
     """Read the search box: identifier, dossier code, parcel, address or name (+ birth year)."""
-    text = nfc(raw or "").strip()[:MAX_QUERY]
+    text = _CONTROL.sub(" ", nfc(raw or "")).strip()[:MAX_QUERY]
     if not text:
         return Query("", "empty")
     compact = re.sub(r"[\s.\-]", "", text)

@@ -65,6 +65,14 @@ class StoreReader(Protocol):
     def close(self) -> None: ...
 
 
+def _checked(params: Sequence[Any]) -> list[Any]:
+    """Parameters as a list; text with a NUL character is refused (PostgreSQL cannot hold it, nothing matches it)."""
+    for p in params:
+        if isinstance(p, str) and "\x00" in p:
+            raise InputError("text with a NUL character is not a valid value", value=p)
+    return list(params)
+
+
 def _limited(sql: str, limit: int | None) -> str:
     return sql if limit is None else f"SELECT * FROM ({sql}) AS _limited LIMIT {int(limit)}"
 
@@ -158,13 +166,13 @@ class DuckDBReader:
 
     def rows(self, sql: str, params: Sequence[Any] = (), limit: int | None = None) -> list[dict[str, Any]]:
         with self._guard(sql) as cur:
-            cur.execute(_limited(sql, limit), list(params))
+            cur.execute(_limited(sql, limit), _checked(params))
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
         with self._guard(sql) as cur:
-            return cur.execute(sql, list(params)).fetch_arrow_table()
+            return cur.execute(sql, _checked(params)).fetch_arrow_table()
 
     def tables(self, schema: str = "main") -> dict[str, list[str]]:
         rows = self.rows("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ? "
@@ -232,7 +240,7 @@ class PostgresReader:
         with self._conn() as con:
             try:
                 with con.cursor() as cur:
-                    cur.execute(to_psycopg(sql), list(params))
+                    cur.execute(to_psycopg(sql), _checked(params))
                     return [d.name for d in cur.description or ()], cur.fetchall()
             except self._psycopg.errors.QueryCanceled as exc:
                 raise QueryTimeout("query cancelled: statement timeout", source=self.location,
