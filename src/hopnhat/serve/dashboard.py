@@ -139,9 +139,22 @@ _QUARANTINE_HEADERS = {"src_source": "Nguồn", "src_table": "Bảng", "src_row"
                        "message": "Lý do", "run_id": "Lượt chạy"}
 
 
+_REASONS = {
+    "bad_date": ("Ngày không hợp lệ", "Invalid date"), "impossible_date": ("Ngày không tồn tại", "Impossible date"),
+    "bad_time": ("Giờ không hợp lệ", "Invalid time"), "duplicate_key": ("Trùng khóa", "Duplicate key"),
+    "short_row": ("Dòng thiếu cột", "Short row"), "long_row": ("Dòng thừa cột", "Long row"),
+    "unreadable_row": ("Dòng không đọc được", "Unreadable row"), "bad_json": ("JSON hỏng", "Broken JSON"),
+    "bad_encoding": ("Lỗi bảng mã", "Encoding error"), "bad_id_chars": ("Số giấy tờ có ký tự lạ", "ID with bad characters"),
+    "bad_id_length": ("Số giấy tờ sai độ dài", "ID of wrong length"),
+    "bad_tax_chars": ("Mã số thuế có ký tự lạ", "Tax code with bad characters"),
+    "bad_tax_length": ("Mã số thuế sai độ dài", "Tax code of wrong length"),
+    "bad_check_digit": ("Sai số kiểm tra", "Wrong check digit"), "bad_branch": ("Mã chi nhánh sai", "Bad branch code"),
+    "bad_phone_chars": ("Số điện thoại có ký tự lạ", "Phone with bad characters"),
+    "bad_phone_length": ("Số điện thoại sai độ dài", "Phone of wrong length"),
+}
+
+
 def reason_label(code: str) -> str:
-    labels = {"bad_date": ("Ngày không hợp lệ", "Invalid date"), "duplicate_key": ("Trùng khóa", "Duplicate key"),
-              "short_row": ("Dòng thiếu cột", "Short row"), "bad_id": ("Số giấy tờ sai", "Invalid ID number"),
-              "bad_encoding": ("Lỗi bảng mã", "Encoding error")}
-    vi, en = labels.get(code, (code, code))
+    """The pipeline's quarantine reason codes in words (unknown codes are shown as they are)."""
+    vi, en = _REASONS.get(code, (code, code))
     return tr(vi, en)

@@ -16,6 +16,7 @@ from hopnhat.serve.lookup import unit_label
 from hopnhat.serve.mask import is_identifier, mask, mask_digits_in
 from hopnhat.serve.scope import Scope, predicate
 from hopnhat.serve.storedb import StoreReader
+from hopnhat.units.convert import convert_address
 
 GOLDEN_TABLE = {e: f"golden_{e}" for e in LINKED}
 PAGE_ENTITIES = ("person", "organization", "parcel", "dossier", "civil_servant", "person_event")
@@ -231,10 +232,19 @@ def _fields(entity: str, base: dict[str, Any], golden: dict[str, Any] | None, me
     return out
 
 
+def _old_code(entity: str, row: dict[str, Any]) -> str | None:
+    """The old commune: stored, or (for a text address the pipeline did not code) read again from the text."""
+    p = ADDRESS_FIELD[entity]
+    if row.get(f"{p}_old_commune_code"):
+        return str(row[f"{p}_old_commune_code"])
+    text = row.get(p)
+    return convert_address(text).old_commune_code if isinstance(text, str) and text.strip() else None
+
+
 def _address(entity: str, row: dict[str, Any]) -> dict[str, Any]:
     p = ADDRESS_FIELD[entity]
     cands = [c for c in (row.get(f"{p}_candidates") or "").split(";") if c]
     return {"text": row.get(p), "status": row.get(f"{p}_status"), "reason": row.get(f"{p}_reason"),
-            "old": unit_label(row.get(f"{p}_old_commune_code"), "old"),
+            "old": unit_label(_old_code(entity, row), "old"),
             "new": unit_label(row.get(f"{p}_new_commune_code"), "new"),
             "new_province": row.get(f"{p}_new_province_code"), "candidates": [unit_label(c, "new") for c in cands]}
