@@ -14,8 +14,8 @@ What it does
 2. Runs each tool in its own process (``--threads`` DuckDB threads), measuring wall time and peak memory (max RSS of
    that process, from ``wait4``):
 
-   * **hopnhat** — :func:`hopnhat.link.standalone.link_people`, what ``hopnhat link persons IN -o OUT`` runs: values
-     parsed, addresses converted to the new communes, the Vietnamese person model trained by EM on the table itself,
+   * **hopnhat** — the CLI, ``hopnhat link persons IN -o OUT --threads N --memory-limit 1GB``: values parsed,
+     addresses converted to the new communes, the Vietnamese person model trained by EM on the table itself,
      clustered at 0.95. Everything from reading the input to writing the output is timed.
    * **splink-baseline** — what a competent user writes with plain Splink 5 on the raw columns: comparisons exact
      name / Jaro-Winkler ≥ 0.92 / ≥ 0.8 on the raw full name, exact date of birth, exact ID number; blocking on
@@ -108,10 +108,11 @@ def hash_key(text: str) -> str:
 # --- tools (each runs in its own process: ``bench/link.py _run TOOL IN OUT THREADS``) --------------------------------
 
 def run_hopnhat(src: Path, dst: Path, threads: int) -> None:
-    from hopnhat.link.standalone import link_people
+    """Exactly the CLI: ``hopnhat link persons IN -o OUT --threads N --memory-limit 1GB``."""
+    from hopnhat.cli.link import app
 
-    result = link_people(pq.read_table(src), threads=threads, memory_limit="1GB")
-    pq.write_table(result.table.select(["cluster_id"]), dst)
+    app(["persons", str(src), "--output", str(dst), "--threads", str(threads), "--memory-limit", "1GB"],
+        standalone_mode=False)
 
 
 def _baseline_frame(src: Path):  # noqa: ANN202 - pandas frame
@@ -138,7 +139,9 @@ def run_splink(src: Path, dst: Path, threads: int) -> None:
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     df = _baseline_frame(src)
-    con = duckdb.connect(config={"threads": threads, "memory_limit": "2GB"})
+    # spilling is capped so that a baseline too big for the machine fails instead of filling the disk
+    con = duckdb.connect(config={"threads": threads, "memory_limit": "2GB", "max_temp_directory_size": "12GB",
+                                 "temp_directory": str(dst.parent / "baseline-spill")})
     api = DuckDBAPI(con)
     settings = SettingsCreator(
         link_type="dedupe_only",

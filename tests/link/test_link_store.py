@@ -127,3 +127,13 @@ def test_a_split_cluster_keeps_the_id_with_the_bigger_part(linked_con: duckdb.Du
     ids = dict(linked_con.execute("SELECT record_id, golden_id FROM person WHERE record_id IN (?, ?)",
                                   members).fetchall())
     assert ids[members[0]] == gid and ids[members[1]] != gid  # tie: the part holding the smaller record id wins
+
+
+def test_empty_and_missing_tables() -> None:
+    from hopnhat.model.schema import ddl, entity_columns
+
+    con = duckdb.connect()
+    con.execute(ddl("person", entity_columns("person")))  # no organization, no parcel table
+    out = link_store(con, LinkageSpec(), "r1")
+    assert list(out.entities) == ["person"] and out.entities["person"].records == 0
+    assert con.execute("SELECT count(*) FROM golden_person").fetchone()[0] == 0

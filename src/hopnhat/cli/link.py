@@ -54,6 +54,9 @@ def persons(
     threads: int = typer.Option(2, "--threads", min=1, help=tr("Số luồng.", "Threads.")),
     match_threshold: float = typer.Option(0.95, "--match-threshold", min=0.01, max=0.999999, help=tr(
         "Xác suất từ đó hai dòng là một người.", "Probability from which two rows are one person.")),
+    memory_limit: str = typer.Option("", "--memory-limit", help=tr(
+        "Giới hạn bộ nhớ DuckDB cho vùng làm việc, ví dụ 1GB (vượt thì ghi tạm ra đĩa).",
+        "DuckDB memory limit of the work space, e.g. 1GB (spills to disk beyond).")),
 ) -> None:
     """Tìm cùng một người giữa các dòng / link the rows of a list of people."""
     from hopnhat.link.standalone import link_people
@@ -74,7 +77,8 @@ def persons(
             bar.update(tasks[name], total=total, advance=advance)
 
         review = 0.6 if match_threshold > 0.6 else match_threshold / 2
-        result = link_people(table, renames, engine, threads, match_threshold, review, step)  # type: ignore[arg-type]
+        result = link_people(table, renames, engine, threads, match_threshold, review, step,  # type: ignore[arg-type]
+                             memory_limit=memory_limit or None)
     write_table(result.table, output)
     seconds = time.perf_counter() - started
     console.print(tr(

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import duckdb
-import pyarrow as pa
 
 from hopnhat.errors import ConfigError
 
@@ -129,11 +128,11 @@ class SparkBackend(Backend):
         self.api = SparkAPI(spark_session=session, break_lineage_method="persist" if local else None)
 
     def input(self, table: str) -> Any:
-        frame = self.work.execute(f"SELECT * FROM {table} ORDER BY 1").fetch_df()
-        return self.api.register(self.spark.createDataFrame(frame))
+        arrow = self.work.execute(f"SELECT * FROM {table} ORDER BY 1").fetch_arrow_table()
+        return self.api.register(self.spark.createDataFrame(arrow))
 
     def to_work(self, frame: Any, name: str) -> None:
-        arrow = pa.Table.from_pandas(frame.as_spark_dataframe().toPandas(), preserve_index=False)
+        arrow = frame.as_spark_dataframe().toArrow()
         self.work.register("_spark_result", arrow)
         self.work.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _spark_result")
         self.work.unregister("_spark_result")

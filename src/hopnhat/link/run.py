@@ -68,6 +68,15 @@ class LinkOutcome:
         """Rows of a source table merged into another record (read = loaded + merged + quarantined)."""
         return sum(e.merged.get((source, table), 0) for e in self.entities.values())
 
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (for the run report)."""
+        return {"run_id": self.run_id, "entities": {
+            name: {"records": e.records, "clusters": e.clusters, "merged": e.merged_total,
+                   "merged_by_table": {f"{s}/{t}": n for (s, t), n in sorted(e.merged.items())},
+                   "auto_linked": e.auto_linked, "review_pairs": e.review_pairs, "review_units": e.review_units,
+                   "kept_apart": e.kept_apart, "engine": e.engine, "notes": e.notes, "seconds": e.seconds}
+            for name, e in self.entities.items()}}
+
 
 def _noop(entity: str, step: str) -> None:
     return None
