@@ -61,7 +61,7 @@ class AppContext:
         if index_fingerprint(path) != fp:
             build_index(self.reader, self.project, path)
         old = self.lookup.index
-        self.lookup.index = DuckDBReader(path, self.settings.statement_timeout_ms)
+        self.lookup.index = DuckDBReader(path, self.settings.statement_timeout_ms, self.settings.index_threads)
         old_fp, self.fingerprint = self.fingerprint, fp
         threading.Timer(30, _retire, [old, index_file(self.index_base, old_fp)]).start()
         return True
@@ -106,7 +106,8 @@ def build_context(project: Project, settings: ServeSettings, url: str | None = N
         log.info("building the lookup index %s", path)
         build_index(reader, project, path)
     catalogue = Catalogue(reader)
-    lookup = Lookup(DuckDBReader(path, settings.statement_timeout_ms), settings.lookup_candidates,
+    lookup = Lookup(DuckDBReader(path, settings.statement_timeout_ms, settings.index_threads),
+                    settings.lookup_candidates,
                     settings.fuzzy_min_score, min(settings.row_limit, 50))
     db = AppDB(project.app_db_path)
     ctx = AppContext(

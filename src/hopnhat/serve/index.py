@@ -3,14 +3,16 @@ one-box search in a few milliseconds, whichever engine holds the store.
 
 Tables (all keys are 64-bit hashes of text keys, with an ART index, so a lookup is a point query):
 
+- ``doc``: the result line of each entry as JSON (one column: point reads stay cheap), with its scope.
 - ``entry``: one row per searchable record (unified records of person, civil servant, organization, dossier, parcel;
   and every legacy archive row), with what a result line shows and ``scope`` — the new-unit codes that place it
   (a legacy row takes the scope of the record it became; a row that became nothing has none).
 - ``key``: exact keys → entry: ``id|<digits>`` (CCCD, CMND, tax codes, applicants', holders' and representatives'
   ids), ``dos|<dossier code>``, ``par|<commune>|<sheet>|<parcel>`` (old and new commune codes).
 - ``names``: name-blocking keys → (entry, folded name, birth year, scope) so fuzzy candidates come without a join:
-  ``y|<year>|<given>``, ``y|<year>|<family initial><given initial>``, ``n|<family>|<given>``,
+  ``y|<year>|<given>``, ``y|<year>|<family initial><given initial>``, ``n|<family>|<middle initial>|<given>``,
   ``g|<given>|<family initial>``, ``f|<family>|<middle initial><given initial>``.
+- ``orgs``: organisations' folded names (searched by containment, a small table).
 - ``addr``: ``o:<old commune>`` / ``n:<new commune>`` → entry and folded address, sorted (zone maps prune).
 - ``meta``: the store fingerprint the index was built from.
 
@@ -40,7 +42,7 @@ from hopnhat.errors import HopnhatError
 from hopnhat.text.legacy import detect, repair_value
 from hopnhat.text.normalize import fold
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "6"
 _WORDS = re.compile(r"\w+")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")  # legacy table names that may be spliced into SQL
 
@@ -279,9 +281,16 @@ def _finish_entries(con: duckdb.DuckDBPyConnection) -> None:
           coalesce(e.new_commune, p.new_commune) AS new_commune, coalesce(e.candidates, p.candidates) AS candidates,
           coalesce(e.scope, p.scope, []) AS scope, e.src_system, e.src_table, e.src_province, e.detail, e.names,
           e.kind <> 'legacy' OR p.record_id IS NOT NULL AS in_store
-        FROM entry_raw e LEFT JOIN placed p ON e.kind = 'legacy' AND p.record_id = e.record_id""")
+        FROM entry_raw e LEFT JOIN placed p ON p.record_id = e.record_id""")
     con.execute("DROP TABLE entry_raw")
-    con.execute("CREATE UNIQUE INDEX entry_eid ON entry(eid)")
+    con.execute(f"""CREATE TABLE doc AS SELECT eid, scope, to_json(struct_pack({', '.join(DOC_FIELDS)}))::VARCHAR
+                    AS doc FROM entry ORDER BY eid""")
+    con.execute("CREATE UNIQUE INDEX doc_eid ON doc(eid)")
+
+
+DOC_FIELDS = ("eid", "kind", "entity", "record_id", "golden_id", "legacy_table", "legacy_row", "title", "birth",
+              "ids", "code", "address", "old_commune", "new_commune", "candidates", "src_system", "src_table",
+              "src_province", "detail", "in_store")
 
 
 def _build_keys(con: duckdb.DuckDBPyConnection) -> None:
@@ -298,6 +307,8 @@ def _build_keys(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _build_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Each blocking key twice: as it is (province-wide users) and prefixed by each new commune of the record's
+    scope (``c|<commune>|<key>``), so a commune clerk's candidates are their commune's, not a truncated province's."""
     con.execute("""CREATE TABLE names AS
         WITH w AS (SELECT eid, title_fold, birth_year, scope, string_split(title_fold, ' ') AS p
                    FROM entry WHERE names AND title_fold <> ''),
@@ -306,10 +317,21 @@ def _build_names(con: duckdb.DuckDBPyConnection) -> None:
         k AS (SELECT eid, title_fold, birth_year, scope, unnest(list_filter([
                 CASE WHEN birth_year IS NOT NULL THEN 'y|' || birth_year || '|' || giv END,
                 CASE WHEN birth_year IS NOT NULL THEN 'y|' || birth_year || '|' || fam[1] || giv[1] END,
-                'n|' || fam || '|' || giv, 'g|' || giv || '|' || fam[1], 'f|' || fam || '|' || mid || giv[1]],
-                x -> x IS NOT NULL)) AS k FROM parts)
-        SELECT hash(k) AS h, eid, title_fold, birth_year, scope FROM k ORDER BY h""")
+                'n|' || fam || '|' || mid || '|' || giv, 'g|' || giv || '|' || fam[1],
+                'f|' || fam || '|' || mid || giv[1]],
+                x -> x IS NOT NULL)) AS k FROM parts),
+        scoped AS (SELECT eid, title_fold, birth_year, scope, k FROM k
+                   UNION ALL
+                   SELECT eid, title_fold, birth_year, scope, 'c|' || unnest(list_filter(scope, c -> length(c) = 5))
+                          || '|' || k FROM k)
+        SELECT hash(k) AS h, eid, title_fold, birth_year, scope FROM scoped ORDER BY h""")
     con.execute("CREATE INDEX names_h ON names(h)")
+
+
+def _build_orgs(con: duckdb.DuckDBPyConnection) -> None:
+    """Organisations (unified and archived) apart: searched by words of their name, a small table to scan."""
+    con.execute("""CREATE TABLE orgs AS SELECT eid, title_fold, scope FROM entry
+        WHERE (kind = 'organization' OR (kind = 'legacy' AND entity = 'organization')) AND title_fold <> ''""")
 
 
 def _build_addr(con: duckdb.DuckDBPyConnection) -> None:
@@ -342,7 +364,8 @@ def build_index(reader: StoreReader, project: Project, path: Path,
         _insert_legacy(con, reader, legacy, project)
         say("entries")
         _finish_entries(con)
-        for step, build in (("keys", _build_keys), ("names", _build_names), ("addresses", _build_addr)):
+        for step, build in (("keys", _build_keys), ("names", _build_names), ("organisations", _build_orgs),
+                            ("addresses", _build_addr)):
             say(step)
             build(con)
         con.execute("CREATE TABLE meta (name VARCHAR PRIMARY KEY, value VARCHAR)")

@@ -9,6 +9,7 @@ of a few blocking keys (birth year + given name, birth year + initials, family +
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -186,48 +187,68 @@ class Lookup:
     def _scope(scope: Scope) -> tuple[str, list[Any]]:
         return "(? OR list_has_any(scope, ?::VARCHAR[]))", [scope.unrestricted, list(scope.codes)]
 
+    @staticmethod
+    def _visible(column: str) -> str:
+        """``column`` when the row is in the user's scope, else NULL — decided in the SQL. (A filter beside the key
+        would make DuckDB scan instead of using the index; a projection does not.)"""
+        return f"CASE WHEN ? OR list_has_any(scope, ?::VARCHAR[]) THEN {column} END"
+
+    @staticmethod
+    def _communes(scope: Scope) -> list[str] | None:
+        """The commune codes to read scoped name keys under; None when the province-wide keys apply."""
+        if scope.unrestricted or any(len(c) != 5 for c in scope.codes):
+            return None
+        return list(scope.codes)
+
     def _key_eids(self, keys: list[str]) -> list[int]:
         sql = " UNION ALL ".join("SELECT eid FROM key WHERE h = hash(?)" for _ in keys)
         return [r["eid"] for r in self.index.rows(sql, keys, limit=self.row_limit)]
 
     def entries(self, eids: list[int], scope: Scope) -> list[dict[str, Any]]:
-        cond, params = self._scope(scope)
+        """The result lines of these entries that are in the user's scope (out-of-scope ones come back NULL)."""
+        _, params = self._scope(scope)
         out: list[dict[str, Any]] = []
         unique = list(dict.fromkeys(eids))
         for i in range(0, len(unique), FETCH_CHUNK):
-            out += self.index.rows(f"SELECT * FROM entry WHERE eid = ANY(?::BIGINT[]) AND {cond}",
-                                   [unique[i:i + FETCH_CHUNK], *params])
+            rows = self.index.tuples(f"SELECT {self._visible('doc')} FROM doc WHERE eid = ANY(?::BIGINT[])",
+                                     [*params, unique[i:i + FETCH_CHUNK]])
+            out += [json.loads(doc) for (doc,) in rows if doc is not None]
         return out
 
     def by_keys(self, keys: list[str], scope: Scope, why: str) -> list[Hit]:
         return [Hit(r, 100.0, why) for r in self.entries(self._key_eids(keys), scope)]
 
-    def _name_candidates(self, q: Query, scope: Scope) -> list[dict[str, Any]]:
+    def _name_candidates(self, q: Query, scope: Scope) -> list[tuple[int, str, int | None]]:
+        """(eid, folded name, birth year) of the blocks the query falls in; with a year, only that year (or none)."""
         words = q.name.split()
         fam, giv = words[0], words[-1]
         mid = words[1][0] if len(words) >= 3 else ""
-        blocks = [f"n|{fam}|{giv}", f"g|{giv}|{fam[0]}", f"f|{fam}|{mid}{giv[0]}"]
         if q.year:
-            blocks = [f"y|{q.year}|{giv}", f"y|{q.year}|{fam[0]}{giv[0]}", f"n|{fam}|{giv}"]
-        cond, params = self._scope(scope)
-        sql = " UNION ALL ".join(f"(SELECT eid, title_fold, birth_year FROM names WHERE h = hash(?) AND {cond} "
-                                 f"LIMIT {int(self.candidates)})" for _ in blocks)
-        args = [a for b in blocks for a in (b, *params)]
-        return self.index.rows(sql, args)
+            keys = [f"y|{q.year}|{giv}", f"y|{q.year}|{fam[0]}{giv[0]}", f"n|{fam}|{mid}|{giv}"]
+        else:
+            keys = [f"n|{fam}|{mid}|{giv}", f"g|{giv}|{fam[0]}", f"f|{fam}|{mid}{giv[0]}"]
+        communes = self._communes(scope)
+        if communes is not None:
+            keys = [f"c|{c}|{k}" for c in communes for k in keys]
+        _, params = self._scope(scope)
+        # with a birth year the blocks are small; a LIMIT would make DuckDB plan a semi-join instead of the index
+        cap = "" if q.year else f" LIMIT {int(self.candidates)}"
+        sql = " UNION ALL ".join(f"(SELECT eid, {self._visible('title_fold')}, birth_year FROM names "
+                                 f"WHERE h = hash(?){cap})" for _ in keys)
+        rows = self.index.tuples(sql, [a for k in keys for a in (*params, k)])
+        return [r for r in rows if r[1] is not None and (not q.year or r[2] in (q.year, None))]
 
     def by_name(self, q: Query, scope: Scope) -> list[Hit]:
         if len(q.name.split()) < 2:
             return []
         scored: dict[int, float] = {}
-        for c in self._name_candidates(q, scope):
-            if q.year and c["birth_year"] not in (q.year, None):
-                continue
-            s = max(fuzz.ratio(q.name, c["title_fold"]), 0.95 * fuzz.token_sort_ratio(q.name, c["title_fold"]),
-                    0.9 * fuzz.token_set_ratio(q.name, c["title_fold"]))
-            if q.year and c["birth_year"] is None:
-                s -= 8
-            if s >= self.min_score and s > scored.get(c["eid"], 0):
-                scored[c["eid"]] = s
+        for eid, name, year in self._name_candidates(q, scope):
+            s = max(fuzz.ratio(q.name, name), 0.95 * fuzz.token_sort_ratio(q.name, name),
+                    0.9 * fuzz.token_set_ratio(q.name, name))
+            if q.year and year is None:
+                s -= 8  # a record without a birth year may be the one, ranked after those of the right year
+            if s >= self.min_score and s > scored.get(eid, 0):
+                scored[eid] = s
         top = sorted(scored, key=lambda e: -scored[e])[: self.row_limit]
         hits = [Hit(r, scored[r["eid"]], "name") for r in self.entries(top, scope)]
         return self._accent_adjust(q, hits)
@@ -244,11 +265,11 @@ class Lookup:
         return hits
 
     def by_org_name(self, q: Query, scope: Scope) -> list[Hit]:
-        if len(q.name) < 4:
+        """Organisations whose folded name contains the query (not tried for a name with a birth year)."""
+        if len(q.name) < 4 or q.year:
             return []
         cond, params = self._scope(scope)
-        rows = self.index.rows("SELECT eid, title_fold FROM entry WHERE (kind = 'organization' OR (kind = 'legacy' "
-                               f"AND entity = 'organization')) AND contains(title_fold, ?) AND {cond}",
+        rows = self.index.rows(f"SELECT eid, title_fold FROM orgs WHERE contains(title_fold, ?) AND {cond}",
                                [q.name, *params], limit=self.row_limit)
         if not rows:
             return []

@@ -45,6 +45,8 @@ class ServeSettings(BaseModel):
     catalog_db: Path | None = Field(default=None, description="catalog DuckDB file (default <merger dir>/catalog.duckdb)")
     today: date | None = Field(default=None, description="reference date for days left (default: the real today)")
     pool_size: int = Field(default=8, ge=1, le=64, description="PostgreSQL connections kept open")
+    index_threads: int = Field(default=1, ge=1, le=64, description="DuckDB threads per lookup-index query "
+                                                                   "(point queries: 1 serves more users at once)")
 
     @field_validator("audit_retention_days")
     @classmethod

@@ -1,0 +1,319 @@
+"""Benchmark: the lookup API of the web app on a 3 M-person store, 100 concurrent clients on loopback.
+
+Run from the repository root::
+
+    .venv/bin/python bench/serve.py [--persons 3000000] [--legacy 300000] [--clients 100] [--requests 20000]
+                                    [--seconds 60] [--think 0] [--workers 1]
+
+What it does
+------------
+1. Builds (once; kept in ``bench/out/serve/``) a unified store in DuckDB SQL: ``person`` with the schema's columns
+   (``schema.ddl``), names drawn from Vietnamese family / middle / given name lists with realistic weights (38 %
+   Nguyễn), birth dates 1930–2024, CCCDs (old province of birth + century/sex digit + year + 6 digits), addresses in
+   the old communes of Đà Nẵng (48) and Quảng Nam (49) written as the old systems wrote them, with the new commune
+   (or the candidates of a split one) from the shipped conversion table; ``--legacy`` of those rows again as a legacy
+   archive table (raw text columns); a finished run in ``runs``.
+2. Builds the lookup index (``hopnhat.serve.index.build_index``) and times it.
+3. Starts ``hopnhat serve`` (the Typer command) in a separate process on a free loopback port, with a clerk account
+   scoped to the whole province and an API token.
+4. Runs ``--clients`` concurrent asyncio clients (httpx) against ``GET /api/lookup`` until ``--requests`` answers or
+   ``--seconds`` elapse (whichever first). Each client waits ``--think`` seconds between its requests (0: closed loop,
+   the worst case). The query mix, drawn from persons of the store: 50 % a CCCD, 30 % a misspelt unaccented name +
+   birth year, 10 % a name with diacritics + birth year, 10 % an old address (hamlet, commune, district).
+5. Prints throughput and p50/p95/p99/max latency overall and per query kind, and writes ``bench/out/serve.json``.
+
+Every request is a real one: bearer-token check, scope in the SQL, the audit log entry (hash chain, SQLite), JSON.
+This is a script, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import httpx
+import pyarrow as pa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from hopnhat.model.schema import HOUSEKEEPING, ddl, entity_columns  # noqa: E402
+from hopnhat.project.config import load_project  # noqa: E402
+from hopnhat.serve.appdb import AppDB  # noqa: E402
+from hopnhat.serve.background import free_port  # noqa: E402
+from hopnhat.serve.index import build_index, fingerprint, fold_name  # noqa: E402
+from hopnhat.serve.settings import load_settings  # noqa: E402
+from hopnhat.serve.storedb import open_store  # noqa: E402
+from hopnhat.serve.users import add_user, create_token, get_user  # noqa: E402
+from hopnhat.units.reference import reference  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+FAMILY = [("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 3), ("Huỳnh", 3), ("Phan", 4), ("Vũ", 2),
+          ("Võ", 2), ("Đặng", 2), ("Bùi", 2), ("Đỗ", 1), ("Hồ", 1), ("Ngô", 1), ("Dương", 1), ("Lý", 1),
+          ("Đoàn", 1), ("Trương", 1), ("Lương", 1), ("Đinh", 1)]
+MIDDLE_M = ["Văn", "Hữu", "Đức", "Minh", "Quốc", "Công", "Thanh", "Xuân", "Ngọc", "Đình", "Quang", "Anh"]
+MIDDLE_F = ["Thị", "Thị", "Thị", "Ngọc", "Thanh", "Thu", "Kim", "Minh", "Mỹ", "Hồng", "Diệu", "Phương"]
+GIVEN = ["An", "Anh", "Bảo", "Bình", "Châu", "Chi", "Cường", "Dũng", "Dung", "Duy", "Đạt", "Giang", "Hà", "Hải",
+         "Hạnh", "Hằng", "Hiếu", "Hòa", "Hoa", "Hùng", "Hương", "Huy", "Huyền", "Khánh", "Khoa", "Lan", "Linh",
+         "Loan", "Long", "Lộc", "Mai", "Minh", "My", "Nam", "Nga", "Ngân", "Nghĩa", "Ngọc", "Nhân", "Nhung", "Oanh",
+         "Phát", "Phong", "Phúc", "Phương", "Quân", "Quang", "Quyên", "Sơn", "Tài", "Tâm", "Thảo", "Thắng", "Thành",
+         "Thịnh", "Thu", "Thủy", "Tiến", "Toàn", "Trang", "Trinh", "Trung", "Tuấn", "Tùng", "Uyên", "Vân", "Việt",
+         "Vinh", "Vy", "Xuân", "Yến", "Đông", "Hậu", "Kiên", "Lực", "Mạnh", "Nhi", "Quý", "Thư", "Trâm"]
+HAMLETS = ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn 5", "Thôn An Mỹ", "Thôn Phú Thạnh", "Tổ dân phố 4", "Khối phố 2",
+           "Tổ 7", "Thôn Hạ Phước"]
+
+
+def _sql_list(values: list[str]) -> str:
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def _communes() -> pa.Table:
+    """Old communes of Đà Nẵng and Quảng Nam with their address text and new commune (or split candidates)."""
+    ref = reference()
+    rows = defaultdict(list)
+    for code, unit in sorted(ref.communes["old"].items()):
+        if unit.province_code not in ("48", "49"):
+            continue
+        targets = sorted({link.new_code for link in ref.new_communes_of(code)})
+        district = ref.districts.get(unit.district_code or "")
+        province = ref.provinces["old"][unit.province_code]
+        rows["old_code"].append(code)
+        rows["text"].append(f"{unit.name}, {district.name if district else ''}, {province.name}")
+        rows["new_code"].append(targets[0] if len(targets) == 1 else None)
+        rows["candidates"].append(";".join(targets) if len(targets) > 1 else None)
+        rows["status"].append("converted" if len(targets) == 1 else "split" if targets else "not_found")
+        rows["province"].append(unit.province_code)
+    return pa.table(rows)
+
+
+def build_store(path: Path, persons: int, legacy: int) -> None:
+    """3 M persons in DuckDB SQL (a few seconds), plus a legacy archive of ``legacy`` of them."""
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.register("communes_src", _communes())
+        con.execute("CREATE TABLE communes AS SELECT row_number() OVER () - 1 AS k, * FROM communes_src")
+        n_communes = con.execute("SELECT count(*) FROM communes").fetchone()[0]
+        family = [f for f, w in FAMILY for _ in range(w)]
+        con.execute(ddl("person", entity_columns("person")))
+        for name, cols in HOUSEKEEPING.items():
+            con.execute(ddl(name, cols))
+        con.execute(f"""
+            CREATE TEMP TABLE g AS SELECT i, (hash(i, 1) % 1000000007)::BIGINT AS h1, (hash(i, 2) % 1000000007)::BIGINT AS h2,
+                   (hash(i, 3) % 1000000007)::BIGINT AS h3, (hash(i, 4) % 1000000007)::BIGINT AS h4,
+                   (hash(i, 5) % 1000000007)::BIGINT AS h5, (hash(i, 6) % 2)::INT AS female,
+                   DATE '1930-01-01' + CAST(hash(i, 7) % 34675 AS INTEGER) AS birth
+            FROM range({persons}) t(i)""")
+        con.execute(f"""
+            INSERT INTO person (record_id, src_source, src_system, src_province, src_table, src_key, src_row, run_id,
+                full_name, birth_date, birth_date_quality, sex, id_number, id_number_kind, phone, address,
+                address_old_commune_code, address_new_province_code, address_new_commune_code, address_status,
+                address_candidates, golden_id)
+            SELECT 'dancu/cong_dan/' || i, 'dancu', 'Hộ tịch - dân cư', c.province, 'cong_dan', i::VARCHAR, i + 1,
+                'bench-run',
+                {_sql_list(family)}[(h1 % {len(family)}) + 1] || ' ' ||
+                CASE WHEN female = 1 THEN {_sql_list(MIDDLE_F)}[(h2 % {len(MIDDLE_F)}) + 1]
+                     ELSE {_sql_list(MIDDLE_M)}[(h2 % {len(MIDDLE_M)}) + 1] END || ' ' ||
+                {_sql_list(GIVEN)}[(h3 % {len(GIVEN)}) + 1],
+                birth, 'exact', CASE WHEN female = 1 THEN 'F' ELSE 'M' END,
+                '0' || c.province || CAST((year(birth) >= 2000)::INT * 2 + female AS VARCHAR)
+                    || lpad(CAST(year(birth) % 100 AS VARCHAR), 2, '0') || lpad(CAST(h4 % 1000000 AS VARCHAR), 6, '0'),
+                'cccd', '09' || lpad(CAST(h5 % 100000000 AS VARCHAR), 8, '0'),
+                {_sql_list(HAMLETS)}[(h5 % {len(HAMLETS)}) + 1] || ', ' || c.text,
+                c.old_code, '48', c.new_code, c.status, c.candidates, 'P-' || i
+            FROM g JOIN communes c ON c.k = g.h4 % {n_communes}""")
+        con.execute("INSERT INTO runs VALUES ('bench-run', now(), now(), 'done', 'bench', 'bench', 'bench')")
+        con.execute("CREATE SCHEMA legacy")
+        con.execute(f"""CREATE TABLE legacy.dancu__cong_dan AS SELECT record_id, src_row AS _row, src_key AS id,
+            full_name AS ho_ten, strftime(birth_date, '%d/%m/%Y') AS ngay_sinh, id_number AS so_cccd,
+            phone AS so_dien_thoai, address AS dia_chi FROM person ORDER BY src_row LIMIT {legacy}""")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+MERGER = """version: 1
+merged_unit: {{province_code: '48', name: Thành phố Đà Nẵng, cutover: '2025-07-01', old_provinces: ['49', '48']}}
+store: {{path: {store}, app_db: {app_db}}}
+sources:
+- name: dancu
+  system: Hộ tịch - dân cư
+  province: '48'
+  kind: csv
+  tables:
+  - name: cong_dan
+    path: cong_dan.csv
+    maps_to: person
+    columns: {{source_key: id, full_name: ho_ten, birth_date: {{column: ngay_sinh, type: date}},
+               id_number: {{column: so_cccd, type: id_number}}, address: {{column: dia_chi, type: admin_address}}}}
+"""
+
+
+def prepare(folder: Path, persons: int, legacy: int) -> tuple[Path, dict[str, float]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    store, figures = folder / "store.duckdb", {}
+    marker = folder / f"store-{persons}-{legacy}.ok"
+    if not marker.exists():
+        t = time.perf_counter()
+        build_store(store, persons, legacy)
+        figures["store_build_s"] = round(time.perf_counter() - t, 1)
+        for old in folder.glob("store-*.ok"):
+            old.unlink()
+        marker.write_text("ok")
+    merger = folder / "merger.yaml"
+    merger.write_text(MERGER.format(store=store, app_db=folder / "app.sqlite"), encoding="utf-8")
+    project = load_project(merger)
+    reader = open_store(store, 600_000)
+    fp = fingerprint(reader)
+    index = folder / f"lookup-{fp}.duckdb"
+    if not index.exists():
+        t = time.perf_counter()
+        build_index(reader, project, index, lambda step: print(f"  index: {step}", flush=True))
+        figures["index_build_s"] = round(time.perf_counter() - t, 1)
+    reader.close()
+    return merger, figures
+
+
+def queries(store: Path, n: int, seed: int) -> list[tuple[str, str]]:
+    """The query mix, from persons of the store."""
+    rng = random.Random(seed)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        rows = con.execute(f"SELECT full_name, year(birth_date), id_number, address FROM person USING SAMPLE "
+                           f"{n} ROWS (reservoir, {seed})").fetchall()
+    finally:
+        con.close()
+    out = []
+    for i, (name, year, cccd, address) in enumerate(rows):
+        r = i % 10
+        if r < 5:
+            out.append(("cccd", cccd))
+        elif r < 8:
+            words = fold_name(name).split()
+            pos = rng.randrange(1, len(words[-1])) if len(words[-1]) > 1 else 0
+            words[-1] = words[-1][:pos] + words[-1][pos - 1:] if pos else words[-1] + "h"
+            out.append(("name_misspelt", f"{' '.join(words)} {year}"))
+        elif r < 9:
+            out.append(("name_diacritics", f"{name} {year}"))
+        else:
+            out.append(("address", address))
+    rng.shuffle(out)
+    return out
+
+
+def start_server(merger: Path, port: int, workers: int, index_base: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "HOPNHAT_SERVE_INDEX_PATH": str(index_base), "HOPNHAT_SERVE_ROW_LIMIT": "50",
+           "PYTHONPATH": str(ROOT / "src")}
+    code = ("import typer; from hopnhat.cli.serve import serve; typer.run(serve)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(merger), "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stderr.read() if proc.stderr else "server died")
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+async def load(url: str, token: str, mix: list[tuple[str, str]], clients: int, total: int, seconds: float,
+               think: float) -> tuple[list[tuple[str, float, int]], float]:
+    results: list[tuple[str, float, int]] = []
+    counter = iter(range(total))
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, limits=limits,
+                                 timeout=30) as http:
+        async def client(k: int) -> None:
+            for i in counter:
+                if time.perf_counter() > deadline:
+                    return
+                kind, q = mix[i % len(mix)]
+                t = time.perf_counter()
+                response = await http.get("/api/lookup", params={"q": q})
+                results.append((kind, time.perf_counter() - t, response.status_code))
+                if think:
+                    await asyncio.sleep(think * (0.5 + random.random()))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client(k) for k in range(clients)))
+        return results, time.perf_counter() - started
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+
+
+def summary(results: list[tuple[str, float, int]], wall: float) -> dict[str, object]:
+    lat = [d for _, d, _ in results]
+    out: dict[str, object] = {
+        "requests": len(results), "errors": sum(s != 200 for _, _, s in results), "seconds": round(wall, 1),
+        "throughput_rps": round(len(results) / wall, 1), "p50_ms": round(pct(lat, 50), 1),
+        "p95_ms": round(pct(lat, 95), 1), "p99_ms": round(pct(lat, 99), 1), "max_ms": round(max(lat) * 1000, 1),
+        "mean_ms": round(statistics.fmean(lat) * 1000, 1)}
+    kinds: dict[str, list[float]] = defaultdict(list)
+    for kind, d, _ in results:
+        kinds[kind].append(d)
+    out["by_kind"] = {k: {"n": len(v), "p50_ms": round(pct(v, 50), 1), "p99_ms": round(pct(v, 99), 1)}
+                      for k, v in sorted(kinds.items())}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--persons", type=int, default=3_000_000)
+    ap.add_argument("--legacy", type=int, default=300_000)
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--requests", type=int, default=20_000)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--think", type=float, default=0.0, help="seconds a client waits between requests (0: none)")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    folder = OUT / "serve"
+    print(f"store: {args.persons:,} persons, legacy archive {args.legacy:,} rows → {folder}", flush=True)
+    merger, figures = prepare(folder, args.persons, args.legacy)
+    project = load_project(merger)
+    db = AppDB(project.app_db_path)
+    if get_user(db, "bench") is None:
+        add_user(db, "bench", "clerk", "bench-password-123", "48")
+    token = create_token(db, "bench", "bench")
+    load_settings(project)  # validates the environment's settings as the server will
+    mix = queries(folder / "store.duckdb", 5000, args.seed)
+    port = free_port()
+    t = time.perf_counter()
+    server = start_server(merger, port, 1, folder / "lookup.duckdb")
+    figures["server_start_s"] = round(time.perf_counter() - t, 1)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        asyncio.run(load(url, token, mix[:200], 10, 400, 30, 0))  # warm-up, not counted
+        results, wall = asyncio.run(load(url, token, mix, args.clients, args.requests, args.seconds, args.think))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report = {"persons": args.persons, "legacy_rows": args.legacy, "clients": args.clients, "think_s": args.think,
+              "cpus": os.cpu_count(), **figures, **summary(results, wall)}
+    print(json.dumps(report, indent=1, ensure_ascii=False))
+    verdict = "met" if report["p99_ms"] < 50 else "NOT met"  # type: ignore[operator]
+    print(f"target p99 < 50 ms: {verdict}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    suffix = f"-think{args.think:g}" if args.think else ""
+    (OUT / f"serve{suffix}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
