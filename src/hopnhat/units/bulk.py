@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import duckdb
@@ -23,7 +25,7 @@ from hopnhat.units.parse import parse
 
 RESULT_COLUMNS = ("status", "new_province_code", "new_commune_code", "candidates", "reason")
 _PARALLEL_MIN = 20_000
-_CHUNK = 5_000
+_CHUNK = 2_000
 _evidence: SplitEvidence | None = None
 
 Row = tuple[str, str | None, str | None, str, str]
@@ -33,39 +35,64 @@ def _as_row(r: Conversion) -> Row:
     return r.status, r.new_province_code, r.new_commune_code, ";".join(r.candidates), r.reason
 
 
-def _tail(value: object) -> str | None:
-    """The last three comma segments (commune, district, province), lower-cased: the part that decides."""
-    if not isinstance(value, str) or value.count(",") < 3 or invalid_reason(value):
-        return None
-    return ",".join(value.rsplit(",", 3)[1:]).lower()
+_SEPARATOR = re.compile(r"[,;|\n]")  # the tokenizer's segment separators
+_WHOLE = "\x00"  # marks a cache key that was a whole address (no segment before it)
+_TAIL = 3  # segments parsed at first
 
 
-def _tail_row(tail: str) -> Row | None:
-    """Result decided by the tail alone, or None when the tail does not name a commune.
+class _Suffixes:
+    """Rows cached by the part of the address their conversion depended on.
 
-    Matching is anchored at the end of the text and never crosses a comma, so when the last three segments name a
-    commune, whatever precedes them (house number, street, hamlet) cannot change the result.
+    The parser reads right to left, one comma segment per unit, and reports the first segment it looked at
+    (:attr:`hopnhat.units.parse.Parsed.first_segment`): the result is a function of the text from that segment on.
+    Any other address ending with the same segments converts to the same row, whatever house, street or hamlet comes
+    before, so ``12 Lê Lợi, Tổ 3, Phường Phước Ninh, Quận Hải Châu, Đà Nẵng`` and ``40 Trần Phú, Tổ 9, Phường Phước
+    Ninh, Quận Hải Châu, Đà Nẵng`` are parsed once. A key that was a whole address is marked: with nothing before
+    it, a lone province name is read differently. Only the last :data:`_TAIL` segments are parsed at first (a
+    commune, a district and a province); the whole address only when the parser ran out of text.
     """
-    idx = indexes()
-    parsed = parse(tail, idx)
-    if not (parsed.old_communes or parsed.new_communes):
-        return None
-    return _as_row(decide(parsed, idx, None))
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Row] = {}
+        self.idx = indexes()
+
+    def row(self, value: object) -> Row:
+        if not isinstance(value, str) or invalid_reason(value) is not None:
+            return _as_row(convert_address(value))
+        segments = _SEPARATOR.split(value)
+        rows, count, suffix = self.rows, len(segments), ""
+        for k in range(1, count + 1):
+            segment = segments[count - k]
+            tail = "," + suffix if k > 1 else ""
+            row = rows.get(segment.lstrip() + tail if k < count else _WHOLE + segment.lstrip() + tail)
+            if row is not None:
+                return row
+            suffix = segment + tail
+        first = max(count - _TAIL, 0)
+        parsed = parse(",".join(segments[first:]), self.idx)
+        if parsed.exhausted and first > 0:
+            first, parsed = 0, parse(value, self.idx)
+        row = _as_row(decide(parsed, self.idx, None))
+        first += parsed.first_segment
+        key = ",".join(segments[first:]).lstrip()
+        rows[_WHOLE + key if first == 0 else key] = row
+        return row
 
 
-def _rows(values: list[object]) -> list[Row]:
-    """Convert values; many addresses differ only by street, so results are cached by their tail."""
-    tails: dict[str, Row | None] = {}
-    out = []
-    for value in values:
-        tail = _tail(value) if _evidence is None else None
-        if tail is not None:
-            if tail not in tails:
-                tails[tail] = _tail_row(tail)
-            if tails[tail] is not None:
-                out.append(tails[tail])  # type: ignore[arg-type]
-                continue
-        out.append(_as_row(convert_address(value, _evidence)))
+def _rows(values: Sequence[object], progress: Callable[[int], None] | None = None) -> list[Row]:
+    """Convert values in order, reporting progress every :data:`_CHUNK`; with split evidence every address is read
+    whole (its hamlet may decide)."""
+    convert: Callable[[object], Row]
+    if _evidence is not None:
+        convert = lambda value: _as_row(convert_address(value, _evidence))  # noqa: E731
+    else:
+        convert = _Suffixes().row
+    out: list[Row] = []
+    for i in range(0, len(values), _CHUNK):
+        chunk = values[i : i + _CHUNK]
+        out.extend(convert(value) for value in chunk)
+        if progress:
+            progress(len(chunk))
     return out
 
 
@@ -73,27 +100,53 @@ def _workers() -> int:
     return max(1, min(len(os.sched_getaffinity(0)), 8))
 
 
+def _share(value: object, shares: int) -> int:
+    """Which process converts ``value``: addresses ending alike (same district and province) go together, so that
+    each process's cache of endings serves them all."""
+    if not isinstance(value, str):
+        return 0
+    return hash(tuple(value.rsplit(",", 2)[-2:])) % shares
+
+
+_groups: list[list[object]] = []  # set before forking: the children read their group from here, not from a pipe
+
+
+def _convert_group(i: int) -> list[Row]:
+    return _rows(_groups[i])
+
+
 def convert_distinct(values: Sequence[object], evidence: SplitEvidence | None = None,
                      progress: Callable[[int], None] | None = None) -> dict[object, Row]:
-    """Convert each distinct value once (in parallel when there are many); returns value → result row."""
-    global _evidence
+    """Convert each distinct value once; returns value → result row.
+
+    With many distinct values and more than one core, the values are shared out by their ending: this process
+    converts one share while forked children convert the others.
+    """
+    global _evidence, _groups
     _evidence = evidence
     distinct = list(dict.fromkeys(values))
-    indexes()  # build before forking so that workers share it
-    chunks = [distinct[i : i + _CHUNK] for i in range(0, len(distinct), _CHUNK)]
-    results: list[Row] = []
-    if len(distinct) >= _PARALLEL_MIN and _workers() > 1:
-        with ProcessPoolExecutor(_workers(), mp_context=mp.get_context("fork")) as pool:
-            for part in pool.map(_rows, chunks):
-                results.extend(part)
+    indexes()  # load before forking so that children share it
+    shares = _workers() if len(distinct) >= _PARALLEL_MIN else 1
+    if shares == 1:
+        return dict(zip(distinct, _rows(distinct, progress)))
+    _groups = [[] for _ in range(shares)]
+    for value in distinct:
+        _groups[_share(value, shares)].append(value)
+    try:
+        with ProcessPoolExecutor(shares - 1, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_convert_group, i) for i in range(1, shares)]
+            out = dict(zip(_groups[0], _rows(_groups[0], progress)))
+            for i, future in enumerate(futures, start=1):
+                try:
+                    rows = future.result()
+                except (BrokenProcessPool, OSError):  # a child died (memory, signal): do its share here
+                    rows = _rows(_groups[i])
+                out.update(zip(_groups[i], rows))
                 if progress:
-                    progress(len(part))
-    else:
-        for chunk in chunks:
-            results.extend(_rows(chunk))
-            if progress:
-                progress(len(chunk))
-    return dict(zip(distinct, results))
+                    progress(len(_groups[i]))
+    finally:
+        _groups = []
+    return out
 
 
 def convert_column(values: Sequence[object], evidence: SplitEvidence | None = None,

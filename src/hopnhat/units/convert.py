@@ -24,6 +24,7 @@ Status = Literal["converted", "already_new", "split", "ambiguous", "not_found", 
 STATUSES: tuple[Status, ...] = ("converted", "already_new", "split", "ambiguous", "not_found", "invalid")
 MAX_LENGTH = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,9 @@ def invalid_reason(value: object) -> str | None:
         return "empty"
     if len(text) > MAX_LENGTH:
         return f"too long ({len(text)} characters > {MAX_LENGTH})"
-    if "\ufffd" in text or len(_CONTROL.findall(text)) > 2:
+    if "\ufffd" in text or (_CONTROL.search(text) and len(_CONTROL.findall(text)) > 2):
         return "undecodable or binary text (repair the encoding first)"
-    if not any(c.isalpha() for c in text):
+    if not _LETTER.search(text):
         return "no letters"
     return None
 

@@ -48,6 +48,7 @@ class Indexes:
     new_by_province: dict[str, KeyIndex] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     new_communes: KeyIndex = field(default_factory=lambda: defaultdict(list))
     numbered: dict[tuple[str, str], list[Unit]] = field(default_factory=lambda: defaultdict(list))
+    province_districts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # old codes
     max_words: int = 6
 
     def build(self) -> Indexes:
@@ -55,6 +56,7 @@ class Indexes:
             for unit in self.ref.provinces[version].values():
                 _add(self.provinces, unit)
         for d in self.ref.districts.values():
+            self.province_districts[d.province_code].append(d.code)
             _add(self.districts_by_province[d.province_code], d)
             _add(self.districts, d)
         for c in self.ref.communes["old"].values():
@@ -72,10 +74,22 @@ class Indexes:
         if is_numeric_short(unit):
             self.numbered[(scope, name_key(unit.short_name))].append(unit)
 
+    def frozen(self) -> Indexes:
+        """Plain dictionaries (a missing key is read with ``.get``), so that the indexes can be pickled."""
+        for name in ("provinces", "districts", "old_communes", "new_communes", "numbered", "province_districts"):
+            setattr(self, name, dict(getattr(self, name)))
+        for name in ("districts_by_province", "old_by_district", "old_by_province", "new_by_province"):
+            setattr(self, name, {k: dict(v) for k, v in getattr(self, name).items()})
+        return self
+
+
 
 @cache
 def indexes() -> Indexes:
-    return Indexes(reference()).build()
+    """The lookup indexes, built once per process (from the local cache when it is current)."""
+    from hopnhat.units.cache import tables
+
+    return tables()[1]
 
 
 def narrow_by_accents(units: list[Unit], written: str) -> list[Unit]:

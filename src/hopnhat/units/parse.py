@@ -17,11 +17,13 @@ from hopnhat.text.normalize import accent_key, has_diacritics, name_key
 from hopnhat.units.fuzzy import Marked, marked, nearest, score
 from hopnhat.units.index import Indexes, KeyIndex, indexes, narrow_by_accents
 from hopnhat.units.reference import Unit
-from hopnhat.units.tokens import TYPE_WORDS, Token, ends_type_word, tokenize, type_entry, type_word_before
+from hopnhat.units.tokens import (TYPE_FIRST_WORDS, TYPE_WORDS, Token, ends_type_word, tokenize, type_entry,
+                                  type_word_before)
 
 _NOISE_TAIL = ("vietnam", "vn")
 TYPE_WORDS_BY_KEY = {"".join(words): words for words in TYPE_WORDS}
 _FUZZY_MIN_LEN = 5
+_EMPTY: KeyIndex = {}
 _SHORT_FUZZY_LEN = 3
 _SHORT_TWO_SLIPS = 4
 
@@ -42,6 +44,8 @@ class Parsed:
 
     text: str
     rest: str = ""
+    first_segment: int = 0  # the conversion depends on the text from this comma segment on, and on nothing before
+    exhausted: bool = False  # a search reached the start of the text: with more text before, it would look there
     provinces: list[Unit] = field(default_factory=list)
     districts: list[Unit] = field(default_factory=list)
     district_typed: bool = False
@@ -56,10 +60,26 @@ def _written(text: str, tokens: list[Token], start: int, end: int) -> str:
 
 
 def _lookup(indexes_: list[KeyIndex], key: str) -> list[Unit]:
+    if len(indexes_) == 1:
+        return list(indexes_[0].get(key, ()))  # one scope holds each unit once
     found: list[Unit] = []
     for idx in indexes_:
         found.extend(idx.get(key, ()))
     return list(dict.fromkeys(found))
+
+
+def _keys_ending(tokens: list[Token], end: int, longest: int) -> list[tuple[int, str]]:
+    """(start, key) of the names of 1 to ``longest`` words ending at ``end`` in its segment, longest first."""
+    segment = tokens[end - 1].segment
+    out: list[tuple[int, str]] = []
+    key = ""
+    for start in range(end - 1, max(end - longest, 0) - 1, -1):
+        if tokens[start].segment != segment:
+            break
+        key = tokens[start].key + key
+        out.append((start, key))
+    out.reverse()
+    return out
 
 
 def _accept(tokens: list[Token], start: int, level: str) -> tuple[int, str] | None:
@@ -89,12 +109,7 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
     """Longest name ending at ``end`` (same segment) found in ``scopes``, not contradicted by a type word."""
     if end <= 0:
         return None
-    segment = tokens[end - 1].segment
-    for n in range(min(max_words, end), 0, -1):
-        start = end - n
-        if tokens[start].segment != segment:
-            continue
-        key = "".join(t.key for t in tokens[start:end])
+    for start, key in _keys_ending(tokens, end, max_words):
         units = _lookup(scopes, key)
         if not units:
             continue
@@ -112,13 +127,22 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         if not units:
             continue
         if weak:  # "Xã Thanh Hả" is neither Thị trấn Thanh Hà nor surely Xã Thanh Hải: keep every near name
-            as_written = marked(written) if has_diacritics(text) else None
+            as_written = marked(written) if _marked_from(tokens, start) else None
             name = "".join(t.key for t in tokens[name_start:end])  # compared without its type word
             scored = [(score(u, name, 0, as_written, accepted[1]), u) for u in units]
             scored += _scored(_neighbours(name, scopes, accepted[1]), scopes, as_written, accepted[1])
             return Match(nearest(scored), accepted[0], end, written, bool(accepted[1]), fuzzy=True)
         return Match(units, accepted[0], end, written, bool(accepted[1]))
     return None
+
+
+def _marked_from(tokens: list[Token], start: int) -> bool:
+    """The address, from the segment of ``start`` on, is written with diacritics (``Xã Vinh Quang`` is: Vinh is
+    meant as written). Only what follows counts, so that a conversion depends on the units' part of the text alone."""
+    first = start
+    while first > 0 and tokens[first - 1].segment == tokens[start].segment:
+        first -= 1
+    return any(t.has_marks for t in tokens[first:])
 
 
 def _inside_part(tokens: list[Token], start: int) -> bool:
@@ -173,9 +197,8 @@ def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
     """
     if end <= 0:
         return None
-    keys = list(dict.fromkeys(k for idx in scopes for k in idx))
+    keys = _scope_keys(scopes)
     segment = tokens[end - 1].segment
-    marks = has_diacritics(text)
     for n in range(min(5, end), 0, -1):
         start = end - n
         if tokens[start].segment != segment:
@@ -192,12 +215,26 @@ def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         if best > limit or best == 0 or not _fuzzy_allowed(tokens, start, level, accepted):
             continue
         written = _written(text, tokens, start, end)
-        units = _same_type(nearest(_scored(hits, scopes, marked(written) if marks else None, accepted[1])),
+        as_written = marked(written) if _marked_from(tokens, start) else None
+        units = _same_type(nearest(_scored(hits, scopes, as_written, accepted[1])),
                            accepted[1])
         if not units or (len({u.code for u in units}) != 1 and level != "commune"):
             continue
         return Match(units, accepted[0], end, written, bool(accepted[1]), fuzzy=True)
     return None
+
+
+_KEYS: dict[tuple[int, ...], tuple[list[KeyIndex], list[str]]] = {}
+
+
+def _scope_keys(scopes: list[KeyIndex]) -> list[str]:
+    """Every key of these scopes, once (kept per set of scopes: fuzzy matching compares a name with all of them).
+    The scopes are kept alongside, so that their ids cannot be reused by other dictionaries."""
+    ident = tuple(id(scope) for scope in scopes)
+    found = _KEYS.get(ident)
+    if found is None:
+        found = _KEYS[ident] = (list(scopes), list(dict.fromkeys(k for idx in scopes for k in idx)))
+    return found[1]
 
 
 def _scored(hits: list[tuple[str, float, int]], scopes: list[KeyIndex], written_marked: Marked | None,
@@ -210,7 +247,7 @@ def _leading_type(tokens: list[Token], start: int, end: int) -> str:
     """The type word the words ``start:end`` begin with (``phuong`` in ``phuong hai chau``), or ``""``. Written
     with other diacritics, or right after another type word, it is a name: ``Quán Toan`` and ``Phường Quan Trung``
     do not begin with ``Quận``."""
-    if ends_type_word(tokens, start):
+    if tokens[start].key not in TYPE_FIRST_WORDS or ends_type_word(tokens, start):
         return ""
     for n in (2, 1):
         words = tokens[start : start + n]
@@ -235,10 +272,47 @@ def _fuzzy_allowed(tokens: list[Token], start: int, level: str, accepted: tuple[
 
 def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], level: str, idx: Indexes,
           fuzzy: bool, narrow: bool = False) -> Match | None:
+    """The unit named by the words ending at ``end``: an exact name, else (``fuzzy``) a near one.
+
+    What is found depends only on the words of that segment up to ``end``, on whether other words come before the
+    segment and whether diacritics follow it: the answer is remembered under those, so that ``Tỉnh Quảng Nam`` or
+    ``Huyện Thăng Bình`` is looked up once however many addresses end with it.
+    """
+    if end <= 0:
+        return None
+    first = end - 1
+    segment = tokens[first].segment
+    while first > 0 and tokens[first - 1].segment == segment:
+        first -= 1
+    key = (text[tokens[first].start : tokens[end - 1].end], first > 0, any(t.has_marks for t in tokens[end:]),
+           level, fuzzy, narrow, tuple(map(id, scopes)))
+    memo = _memo(idx)
+    if key in memo:
+        return _shifted(memo[key], first)
     found = match_exact(text, tokens, end, scopes, level, idx.max_words)
     if found is None and fuzzy:
         found = match_fuzzy(text, tokens, end, scopes, level, narrow)
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = _shifted(found, -first)
     return found
+
+
+def _shifted(match: Match | None, by: int) -> Match | None:
+    if match is None:
+        return None
+    return Match(match.units, match.start + by, match.end + by, match.written, match.typed, match.fuzzy)
+
+
+_MEMO_SIZE = 100_000
+_memos: list[tuple[Indexes, dict]] = []
+
+
+def _memo(idx: Indexes) -> dict:
+    """The remembered matches of these indexes (the key holds the ids of their scopes, valid while they live)."""
+    if not _memos or _memos[0][0] is not idx:
+        _memos[:] = [(idx, {})]
+    return _memos[0][1]
 
 
 def _strip_noise(tokens: list[Token]) -> int:
@@ -276,15 +350,27 @@ def parse(text: str, idx: Indexes | None = None) -> Parsed:
     parsed = Parsed(text)
     end = _strip_noise(tokens)
     province = _find(text, tokens, end, [idx.provinces], "province", idx, fuzzy=True)
+    if province and province.fuzzy and _names_a_unit(tokens, province, idx):
+        province = None  # "Số 5, Hải Châu" names a ward exactly; it is not a typo of the province Lai Châu
     _note_fuzzy(parsed, province, "province")
     if province:
         parsed.provinces, end = province.units, province.start
     old_scope, new_scope = _scopes(idx, parsed.provinces)
-    after = _parse_old(parsed, text, tokens, end, idx, old_scope)
+    after, reach = _parse_old(parsed, text, tokens, end, idx, old_scope)
     if not parsed.districts:
         after = _communes_without_district(parsed, text, tokens, end, idx, old_scope, new_scope)
     parsed.rest = text[: tokens[after - 1].end].strip(" ,;-") if after > 0 else ""
+    reach = min(reach, end)  # every search looked only at the segment ending at its ``end``
+    parsed.first_segment = tokens[reach - 1].segment if reach > 0 else 0
+    parsed.exhausted = reach == 0
     return parsed
+
+
+def _names_a_unit(tokens: list[Token], match: Match, idx: Indexes) -> bool:
+    """The words of ``match`` (its type word aside) are exactly the name of a district or a commune."""
+    start = match.start + len(TYPE_WORDS_BY_KEY.get(_leading_type(tokens, match.start, match.end), ()))
+    key = "".join(t.key for t in tokens[start : match.end])
+    return key in idx.districts or key in idx.old_communes or key in idx.new_communes
 
 
 def _communes_without_district(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
@@ -298,7 +384,7 @@ def _communes_without_district(parsed: Parsed, text: str, tokens: list[Token], e
         new = _new_commune(text, tokens, end, idx, new_scope, fuzzy=new_scope is not None)
     if old and new and old.typed != new.typed:
         old, new = (old, None) if old.typed else (None, new)  # "Xã Sơn Cẩm Hà" is not "... Cẩm Hà"
-    if old and new and has_diacritics(text):
+    if old and new and _marked_from(tokens, min(old.start, new.start)):
         old, new = _as_written(old, new)
     _note_fuzzy(parsed, old, "old commune")
     _note_fuzzy(parsed, new, "new commune")
@@ -327,17 +413,24 @@ def _as_written(old: Match, new: Match) -> tuple[Match | None, Match | None]:
 def _district_scopes(idx: Indexes, old_scope: set[str] | None) -> list[KeyIndex]:
     if old_scope is None:
         return [idx.districts]
-    return [idx.districts_by_province[p] for p in sorted(old_scope)]
+    return [idx.districts_by_province.get(p, _EMPTY) for p in sorted(old_scope)]
 
 
 def _parse_old(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
-               old_scope: set[str] | None) -> int:
-    """The old reading with a district; returns where the rest ends. Leaves ``parsed.districts`` empty when the
-    text names no district (or an untyped district name with no commune before it: maybe a new commune's name)."""
+               old_scope: set[str] | None) -> tuple[int, int]:
+    """The old reading with a district; returns where the rest ends and the earliest end searched. Leaves
+    ``parsed.districts`` empty when the text names no district (or an untyped district name with no commune before
+    it: maybe a new commune's name)."""
     district = _find(text, tokens, end, _district_scopes(idx, old_scope), "district", idx, fuzzy=old_scope is not None)
     if district is None:
-        return end
-    scopes = [idx.old_by_district[d.code] for d in district.units]
+        return end, end
+    return _commune_in(parsed, text, tokens, end, idx, old_scope, district), district.start
+
+
+def _commune_in(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes, old_scope: set[str] | None,
+                district: Match) -> int:
+    """The commune written before ``district``: in it, or typed and elsewhere in the province (never certain)."""
+    scopes = [idx.old_by_district.get(d.code, _EMPTY) for d in district.units]
     numbered = [f"old:{d.code}" for d in district.units]
     commune = match_numbered(text, tokens, district.start, idx, numbered) or _find(
         text, tokens, district.start, scopes, "commune", idx, fuzzy=True, narrow=True)
@@ -358,7 +451,7 @@ def _outside_district(parsed: Parsed, text: str, tokens: list[Token], end: int, 
                       old_scope: set[str] | None) -> Match | None:
     if old_scope is None:
         return None
-    scopes = [idx.old_by_province[p] for p in sorted(old_scope)]
+    scopes = [idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)]
     found = match_exact(text, tokens, end, scopes, "commune", idx.max_words)
     if found and found.typed:
         parsed.commune_outside_district = True
@@ -371,13 +464,13 @@ def _old_commune(text: str, tokens: list[Token], end: int, idx: Indexes, old_sco
     if old_scope is None:
         scopes, numbered = [idx.old_communes], []
     else:
-        scopes = [idx.old_by_province[p] for p in sorted(old_scope)]
-        numbered = [f"old:{d.code}" for p in sorted(old_scope) for d in idx.ref.districts_in(p)]
+        scopes = [idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)]
+        numbered = [f"old:{d}" for p in sorted(old_scope) for d in idx.province_districts.get(p, ())]
     return match_numbered(text, tokens, end, idx, numbered) or _find(text, tokens, end, scopes, "commune", idx, fuzzy)
 
 
 def _new_commune(text: str, tokens: list[Token], end: int, idx: Indexes, new_scope: set[str] | None,
                  fuzzy: bool) -> Match | None:
-    scopes = [idx.new_communes] if new_scope is None else [idx.new_by_province[p] for p in sorted(new_scope)]
+    scopes = [idx.new_communes] if new_scope is None else [idx.new_by_province.get(p, _EMPTY) for p in sorted(new_scope)]
     numbered = [f"new:{p}" for p in sorted(new_scope or ())]
     return match_numbered(text, tokens, end, idx, numbered) or _find(text, tokens, end, scopes, "commune", idx, fuzzy)

@@ -35,6 +35,9 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "dk": ("dac", "khu"),
 }
 SPECIAL: dict[str, tuple[str, ...]] = {"tphcm": ("thanh", "pho", "hcm"), "hcmc": ("hcm",)}
+_SPECIAL_WORDS = frozenset(ABBREVIATIONS) | frozenset(SPECIAL)
+_BREAKS = _SEPARATORS | _DASHES
+_new = tuple.__new__  # builds a Token without the Python-level NamedTuple constructor
 
 # type word (folded) → (accented form, levels it can name)
 TYPE_WORDS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {
@@ -48,6 +51,8 @@ TYPE_WORDS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {
     ("thi", "tran"): ("thị trấn", frozenset({"commune"})),
     ("dac", "khu"): ("đặc khu", frozenset({"commune"})),
 }
+
+TYPE_FIRST_WORDS = frozenset(words[0] for words in TYPE_WORDS)
 
 
 class Token(NamedTuple):
@@ -95,24 +100,34 @@ def tokenize(text: str) -> tuple[str, list[Token]]:
     ``Xã Thượng Quận - Thị xã Kinh Môn`` has two parts, so ``Quận`` is not read as the type word of ``Thị xã``, while a
     name written with a dash (``Phường Lâm Viên - Đà Lạt``) still matches across it.
     """
-    text = _TP.sub(r"\1\2", nfc(text))
+    text = nfc(text)
+    if "." in text:
+        text = _TP.sub(r"\1\2", text)
     lower = text.lower()
     folded_text = fold(lower)
+    apostrophes = "'" in lower or "’" in lower
     tokens: list[Token] = []
+    append = tokens.append
     segment = part = 0
     for m in _WORD.finditer(lower):
-        word = m.group(0)
-        if word in _SEPARATORS:
-            segment += 1
+        start, end = m.span()
+        word = lower[start:end]
+        if end - start == 1 and word in _BREAKS:
+            if word in _SEPARATORS:
+                segment += 1
             part += 1
             continue
-        if word in _DASHES:
-            part += 1
+        folded = folded_text[start:end]
+        if apostrophes:
+            word, folded = word.translate(_APOSTROPHES), folded.translate(_APOSTROPHES)
+        if folded.isalpha() and folded not in _SPECIAL_WORDS:  # the common case, kept fast
+            append(_new(Token, (folded, word, start, end, segment, False, part)))
             continue
-        folded = folded_text[m.start() : m.end()].translate(_APOSTROPHES)
-        loose = folded in _LOOSE and not _abbreviated(text, m.start(), m.end(), folded, tokens, part)
-        tokens.extend(_expand(word.translate(_APOSTROPHES), folded, m.start(), m.end(), segment, part, loose))
-    return text, _romans(tokens)
+        loose = folded in _LOOSE and not _abbreviated(text, start, end, folded, tokens, part)
+        tokens.extend(_expand(word, folded, start, end, segment, part, loose))
+    if any(t.expanded for t in tokens):
+        tokens = _closing_abbreviations(text, tokens)
+    return text, _romans(text, tokens)
 
 
 def _abbreviated(text: str, start: int, end: int, folded: str, tokens: list[Token], part: int) -> bool:
@@ -124,18 +139,46 @@ def _abbreviated(text: str, start: int, end: int, folded: str, tokens: list[Toke
     return dotted or not tokens or tokens[-1].part != part
 
 
-def _romans(tokens: list[Token]) -> list[Token]:
-    """A Roman numeral closing a part of a segment (``Hải Châu II``) reads as a number."""
+def _romans(text: str, tokens: list[Token]) -> list[Token]:
+    """A Roman numeral closing a part of a segment (``Hải Châu II``) reads as a number, when it is written in
+    capitals or the whole text is in lower case (``Xã Ga i`` is a typo of Ga Ri, not Ga 1)."""
+    if not any(tok.key in _ROMAN for tok in tokens):
+        return tokens
     out = list(tokens)
+    lower_case = not any(c.isupper() for c in text)
     for i, tok in enumerate(tokens):
         last = i + 1 == len(tokens) or tokens[i + 1].part != tok.part
-        if last and i > 0 and tok.key in _ROMAN and not tok.expanded and tok.accented == tok.key:
+        named = i > 0 and tokens[i - 1].part == tok.part  # a numeral alone in its part names nothing
+        capital = lower_case or text[tok.start : tok.end].isupper()
+        if last and named and capital and tok.key in _ROMAN and not tok.expanded and tok.accented == tok.key:
             out[i] = tok._replace(key=_ROMAN[tok.key])
+    return out
+
+
+def _closing_abbreviations(text: str, tokens: list[Token]) -> list[Token]:
+    """An abbreviation ending its part without a dot (``Xã Trà Tp``) names no unit after it: it is a word."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        j = i
+        while j + 1 < len(tokens) and tokens[j + 1].start == tok.start:
+            j += 1  # the words one abbreviation expanded into
+        closing = j + 1 == len(tokens) or tokens[j + 1].part != tok.part
+        if tok.expanded and closing and text[tok.end : tok.end + 1] != "." and j + 1 - i == len(
+                ABBREVIATIONS.get(fold(text[tok.start : tok.end].lower()), ())):
+            word = text[tok.start : tok.end].lower()
+            out.append(_new(Token, (fold(word), word, tok.start, tok.end, tok.segment, False, tok.part)))
+        else:
+            out.extend(tokens[i : j + 1])
+        i = j + 1
     return out
 
 
 def type_entry(words: list[Token]) -> tuple[str, frozenset[str]] | None:
     """The type word these tokens spell (``phường``…), unless their diacritics say it is a name (``phương``)."""
+    if not words or words[0].key not in TYPE_FIRST_WORDS:
+        return None
     entry = TYPE_WORDS.get(tuple(t.key for t in words))
     if entry is None or (any(t.has_marks for t in words) and " ".join(t.accented for t in words) != entry[0]):
         return None

@@ -467,6 +467,12 @@ def hand_written() -> None:
          "Xá: ambiguous"),
         ("Thôn 1, Xã Nhân Huệ", anywhere("Nhân Huệ"),
          "a commune alone; 'Huệ' ending its name is not the province Huế"),
+        ("Thôn 2, Xã Trà Tp, Huyện Nam Trà My, Tỉnh Quảng Nam", o(in_district("Trà Tập", "Nam Trà My")),
+         "'Tp' ending a name without a dot is a typo of Trà Tập, not the abbreviation of Thành phố"),
+        ("Thôn 2, Xã Ga i, Huyện Tây Giang, Tỉnh Quảng Nam", o(in_district("Ga Ri", "Tây Giang")),
+         "a lower-case 'i' in a capitalised address is a letter (Ga Ri), not the Roman numeral I"),
+        ("Số 5, Hải Châu", anywhere("Hải Châu"),
+         "'Hải Châu' names wards exactly: not a typo of the province Lai Châu"),
         # Bad input
         ("", ("invalid", "", "", ""), "empty"),
         ("   ", ("invalid", "", "", ""), "blank"),

@@ -1,0 +1,113 @@
+"""A local cache of the built reference tables and lookup indexes, so that a process starts in milliseconds.
+
+Reading the shipped CSV tables and building the indexes takes about a third of a second; unpickling them takes a
+few hundredths. The pickle is kept in the user's cache folder (``$HOPNHAT_CACHE_DIR``, else
+``$XDG_CACHE_HOME/hopnhat`` or ``~/.cache/hopnhat``) under a fingerprint of everything it was built from: the data
+files, the source of the modules that build it and the Python version. Any change gives a new fingerprint, and so a
+fresh build. The cache is only an accelerator: when the folder cannot be written or a file cannot be read, the tables
+are built in memory as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from hopnhat.units.index import Indexes
+    from hopnhat.units.reference import Reference
+
+T = TypeVar("T")
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+
+def cache_dir() -> Path | None:
+    """Where built tables are kept, or None when caching is switched off (``HOPNHAT_CACHE_DIR=""``)."""
+    explicit = os.environ.get("HOPNHAT_CACHE_DIR")
+    if explicit is not None:
+        return Path(explicit) if explicit else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hopnhat"
+
+
+def fingerprint(modules: Iterable[str]) -> str:
+    """A digest of the shipped data files and of the named modules' source."""
+    digest = hashlib.sha256(f"{sys.version}|{_PROTOCOL}".encode())
+    data = resources.files("hopnhat.units").joinpath("data")
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        digest.update(entry.name.encode())
+        digest.update(entry.read_bytes())
+    for name in modules:
+        module = sys.modules[name]
+        digest.update(name.encode())
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def cached(name: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``, or its result from an earlier process with the same ``key``."""
+    folder = cache_dir()
+    path = folder / f"{name}-{key}.pickle" if folder else None
+    if path is not None and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # noqa: BLE001 - a damaged or foreign cache file is rebuilt, never fatal
+            pass
+    value = build()
+    if path is not None:
+        _store(path, value)
+    return value
+
+
+def _store(path: Path, value: object) -> None:
+    """Write atomically (a temporary file renamed), so that a concurrent reader never sees half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"):
+            old.unlink(missing_ok=True)  # earlier builds of the same table
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as fh:
+            temporary = Path(fh.name)
+            try:
+                pickle.dump(value, fh, protocol=_PROTOCOL)
+            except Exception:  # noqa: BLE001 - not picklable: leave no half-written file behind
+                fh.close()
+                temporary.unlink(missing_ok=True)
+                return
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+_MODULES = ("hopnhat.units.reference", "hopnhat.units.index", "hopnhat.text.normalize", __name__)
+_tables: tuple[Reference, Indexes] | None = None
+
+
+def tables() -> tuple[Reference, Indexes]:
+    """The reference tables and their indexes, sharing their units: from the cache, else built (and cached)."""
+    global _tables
+    if _tables is None:
+        from hopnhat.units.index import Indexes
+        from hopnhat.units.reference import build_reference
+
+        def build() -> tuple[Reference, Indexes]:
+            ref = build_reference()
+            return ref, Indexes(ref).build().frozen()
+
+        for name in _MODULES:
+            __import__(name)
+        _tables = cached("tables", fingerprint(_MODULES), build)
+    return _tables
+
+
+def forget() -> None:
+    """Drop the tables of this process (the next call loads them again)."""
+    global _tables
+    _tables = None

@@ -1,0 +1,115 @@
+"""The fast paths give the same answers as the plain ones: the local table cache, the cache of address endings in
+bulk conversion, the remembered matches of the parser, and the forked shares of a large column."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hopnhat.units import bulk
+from hopnhat.units import cache as table_cache
+from hopnhat.units.convert import convert_address
+from hopnhat.units.reference import build_reference, reference
+
+# --- local table cache ---------------------------------------------------------------------------------------------
+
+
+def test_cached_builds_once_then_loads(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOPNHAT_CACHE_DIR", str(tmp_path))
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"units": [1, 2, 3]}
+
+    assert table_cache.cached("demo", "k1", build) == {"units": [1, 2, 3]}
+    assert table_cache.cached("demo", "k1", build) == {"units": [1, 2, 3]}
+    assert len(calls) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["demo-k1.pickle"]
+    table_cache.cached("demo", "k2", build)  # a new fingerprint replaces the old file
+    assert len(calls) == 2 and [p.name for p in tmp_path.iterdir()] == ["demo-k2.pickle"]
+
+
+def test_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOPNHAT_CACHE_DIR", str(tmp_path))
+    (tmp_path / "demo-k.pickle").write_bytes(b"not a pickle")
+    assert table_cache.cached("demo", "k", lambda: 42) == 42
+    assert pickle.loads((tmp_path / "demo-k.pickle").read_bytes()) == 42
+
+
+def test_cache_can_be_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOPNHAT_CACHE_DIR", "")
+    assert table_cache.cache_dir() is None
+    assert table_cache.cached("demo", "k", lambda: 7) == 7
+
+
+def test_cached_reference_equals_a_fresh_build():
+    """What the cache holds is what the CSV tables give (units, links, corrections, aliases)."""
+    cached, fresh = reference(), build_reference()
+    assert cached.communes == fresh.communes and cached.districts == fresh.districts
+    assert cached.links == fresh.links and cached.province_map == fresh.province_map
+    assert pickle.loads(pickle.dumps(fresh)).communes == fresh.communes
+
+
+def test_fingerprint_follows_the_data_and_code():
+    modules = ["hopnhat.units.reference", "hopnhat.text.normalize"]
+    assert table_cache.fingerprint(modules) == table_cache.fingerprint(modules)
+    assert table_cache.fingerprint(modules) != table_cache.fingerprint(modules[:1])
+
+
+# --- bulk conversion: endings cached, shares forked ----------------------------------------------------------------
+
+def _endings() -> list[str]:
+    ref = reference()
+    rng = random.Random(5)
+    communes = sorted((c for c in ref.communes["old"].values() if c.province_code in ("48", "49", "31")),
+                      key=lambda c: c.code)
+    out = []
+    for c in rng.sample(communes, 40):
+        d, p = ref.districts[c.district_code], ref.provinces["old"][c.province_code]
+        out += [f"{c.name}, {d.name}, {p.name}", f"{c.name}, {p.name}", c.name, f"{c.name} - {d.name} - {p.name}",
+                f"{c.name.upper()}, {d.name}", f"{c.name}, {d.name}, {p.name}, Việt Nam"]
+    return out + ["Đà Nẵng", "Hải Phòng", "Quảng Nạm", "Quang Namm", "Hải Châu", "Thăng Bình, Quảng Nam",
+                  "P. 1, Q. 3, TP HCM"]
+
+
+ENDINGS = _endings()
+PREFIXES = ["", "Số 12 Lê Lợi", "Thôn 3", "K12/4 Trần Phú, Tổ 5", "Xã Hòa Tiến", "Đà Nẵng", "Huyện Hòa Vang",
+            "12", "Quảng Nam", "Phường Hải Châu I", "ĐK", "T"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(PREFIXES), st.sampled_from(ENDINGS), st.sampled_from([", ", ",", "; "])),
+                min_size=1, max_size=40))
+def test_bulk_with_shared_endings_equals_one_by_one(parts):
+    """Addresses sharing endings in any order: each row is what the address alone converts to."""
+    values = [f"{prefix}{sep}{ending}" if prefix else ending for prefix, ending, sep in parts]
+    table = bulk.convert_column(values)
+    got = list(zip(*(table.column(n).to_pylist() for n in bulk.RESULT_COLUMNS)))
+    for value, row in zip(values, got):
+        assert row == bulk._as_row(convert_address(value)), value
+
+
+def test_an_ending_read_alone_is_not_reused_after_other_words():
+    """With nothing before it a lone province typo is not forgiven; after other words it is: the cached ending of a
+    whole address must not answer for a longer one."""
+    values = ["Quang Namm", "Thôn 3, Quang Namm"]
+    table = bulk.convert_column(values)
+    assert table.column("reason").to_pylist() == [convert_address(v).reason for v in values]
+    assert "Quảng Nam" in table.column("reason").to_pylist()[1]
+
+
+def test_forked_shares_equal_one_process(monkeypatch):
+    rng = random.Random(9)
+    values = [f"{rng.choice(PREFIXES[1:5])} {i}, {rng.choice(ENDINGS)}" for i in range(3000)] + [None, "", 12]
+    monkeypatch.setattr(bulk, "_PARALLEL_MIN", 10**9)
+    one = bulk.convert_distinct(values)
+    monkeypatch.setattr(bulk, "_PARALLEL_MIN", 100)
+    monkeypatch.setattr(bulk, "_workers", lambda: 3)
+    seen: list[int] = []
+    forked = bulk.convert_distinct(values, progress=seen.append)
+    assert forked == one
+    assert sum(seen) == len(one)
