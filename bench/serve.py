@@ -51,7 +51,7 @@ from hopnhat.model.schema import HOUSEKEEPING, ddl, entity_columns  # noqa: E402
 from hopnhat.project.config import load_project  # noqa: E402
 from hopnhat.serve.appdb import AppDB  # noqa: E402
 from hopnhat.serve.background import free_port  # noqa: E402
-from hopnhat.serve.index import build_index, fingerprint, fold_name  # noqa: E402
+from hopnhat.serve.index import ensure_index, fingerprint, fold_name, index_file  # noqa: E402
 from hopnhat.serve.settings import load_settings  # noqa: E402
 from hopnhat.serve.storedb import open_store  # noqa: E402
 from hopnhat.serve.users import add_user, create_token, get_user  # noqa: E402
@@ -174,11 +174,9 @@ def prepare(folder: Path, persons: int, legacy: int) -> tuple[Path, dict[str, fl
     merger.write_text(MERGER.format(store=store, app_db=folder / "app.sqlite"), encoding="utf-8")
     project = load_project(merger)
     reader = open_store(store, 600_000)
-    fp = fingerprint(reader)
-    index = folder / f"lookup-{fp}.duckdb"
-    if not index.exists():
+    if not index_file(folder / "lookup.duckdb", fingerprint(reader)).exists():
         t = time.perf_counter()
-        build_index(reader, project, index, lambda step: print(f"  index: {step}", flush=True))
+        ensure_index(reader, project, folder / "lookup.duckdb", lambda step: print(f"  index: {step}", flush=True))
         figures["index_build_s"] = round(time.perf_counter() - t, 1)
     reader.close()
     return merger, figures

@@ -129,3 +129,21 @@ def test_dashboard_review_and_dossiers(pg_app: FastAPI, pg_ctx: AppContext) -> N
     assert decided.status_code == 303
     assert pg_ctx.review.get(item.item_key, Scope(("48",), "48")).decision["decision"] == "same"
     assert admin.get("/catalog/monitor").status_code == 200
+
+
+def test_the_index_follows_a_changed_store(pg_ctx: AppContext, pg_url: str) -> None:
+    """The pipeline writes to PostgreSQL while the app serves: the index is rebuilt and swapped, new rows found."""
+    assert pg_ctx.refresh_index() is False
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("INSERT INTO person (record_id, src_source, src_system, src_table, src_key, full_name, birth_date, "
+                    "cccd, address_new_province_code, address_new_commune_code, golden_id) VALUES ('new/p/1', 'new', "
+                    "'Hộ tịch - dân cư', 'p', '1', 'Tôn Nữ Thị Hoàng Yến', DATE '1999-09-09', '048199000111', '48', "
+                    "'20194', NULL)")
+    try:
+        assert pg_ctx.refresh_index() is True
+        _, groups = pg_ctx.lookup.search("ton nu thi hoang yen 1999", Scope(("48",), "48"))
+        assert any(g.best.row.get("record_id") == "new/p/1" for g in groups)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as con:
+            con.execute("DELETE FROM person WHERE record_id = 'new/p/1'")
+        pg_ctx.refresh_index()

@@ -13,7 +13,8 @@ from hopnhat.project.config import Project
 from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.catalogpages import CatalogPages
 from hopnhat.serve.dashboard import Dashboard
-from hopnhat.serve.index import build_index, fingerprint, index_fingerprint
+from hopnhat.serve.index import build_index, default_index_path, ensure_index, fingerprint, index_file, \
+    index_fingerprint
 from hopnhat.serve.lookup import Lookup
 from hopnhat.serve.records import Catalogue, Records
 from hopnhat.serve.review import ReviewQueue
@@ -24,11 +25,6 @@ from hopnhat.serve.storedb import DuckDBReader, StoreReader, open_store
 from hopnhat.serve.users import User
 
 log = logging.getLogger("hopnhat.serve")
-
-
-def index_file(base: Path, fp: str) -> Path:
-    """One file per store fingerprint: a rebuilt index never replaces a file an open connection reads."""
-    return base.with_name(f"{base.stem}-{fp}.duckdb")
 
 
 @dataclass
@@ -97,14 +93,8 @@ def store_url(project: Project, override: str | None) -> str:
 def build_context(project: Project, settings: ServeSettings, url: str | None = None) -> AppContext:
     """Open the store read-only, make sure the lookup index matches it, open the app database."""
     reader = open_store(store_url(project, url), settings.statement_timeout_ms, settings.pool_size)
-    from hopnhat.serve.index import default_index_path
-
     base = settings.index_path or default_index_path(project, reader.location)
-    fp = fingerprint(reader)
-    path = index_file(base, fp)
-    if index_fingerprint(path) != fp:
-        log.info("building the lookup index %s", path)
-        build_index(reader, project, path)
+    path, fp = ensure_index(reader, project, base, lambda step: log.info("lookup index: %s", step))
     catalogue = Catalogue(reader)
     lookup = Lookup(DuckDBReader(path, settings.statement_timeout_ms, settings.index_threads),
                     settings.lookup_candidates,

@@ -35,7 +35,6 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from hopnhat.model.schema import ENTITIES
 from hopnhat.project.config import ColumnSpec, Project
 from hopnhat.serve.storedb import StoreReader
 from hopnhat.errors import HopnhatError
@@ -396,17 +395,28 @@ def index_fingerprint(path: Path) -> str | None:
         con.close()
 
 
-def ensure_index(reader: StoreReader, project: Project, path: Path,
-                 progress: Callable[[str], None] | None = None) -> tuple[Path, bool]:
-    """Reuse the index when it matches the store, else rebuild it; returns (path, rebuilt)."""
-    if index_fingerprint(path) == fingerprint(reader):
-        return path, False
-    return build_index(reader, project, path, progress), True
-
-
 def default_index_path(project: Project, store_location: str) -> Path:
+    """Beside the app database, one name per store (the fingerprint is added by :func:`index_file`)."""
     tag = hashlib.sha256(store_location.encode()).hexdigest()[:10]
     return project.app_db_path.with_name(f"{project.app_db_path.stem}-lookup-{tag}.duckdb")
 
 
-__all__ = ["ENTITIES", "build_index", "default_index_path", "ensure_index", "fingerprint", "fold_name"]
+def index_file(base: Path, fp: str) -> Path:
+    """One file per store fingerprint: a rebuilt index never replaces a file an open connection reads."""
+    return base.with_name(f"{base.stem}-{fp}.duckdb")
+
+
+def ensure_index(reader: StoreReader, project: Project, base: Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> tuple[Path, str]:
+    """The index file matching the store now (built when missing); returns (path, fingerprint).
+
+    The pipeline may call this right after a run (``open_store`` on the store, then ``ensure_index``) so that the
+    web app finds the index ready and starts at once."""
+    fp = fingerprint(reader)
+    path = index_file(base or default_index_path(project, reader.location), fp)
+    if index_fingerprint(path) != fp:
+        build_index(reader, project, path, progress)
+    return path, fp
+
+
+__all__ = ["build_index", "default_index_path", "ensure_index", "fingerprint", "fold_name", "index_file"]

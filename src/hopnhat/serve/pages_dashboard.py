@@ -97,5 +97,3 @@ def dossiers(request: Request, user: User = Depends(need("dossiers"))) -> Respon
                   today=ctx.settings.day(), chart=Markup(_inflight_chart(rows)),
                   overdue=sum(r["overdue"] for r in rows))
 
-
-__all__ = ["router", "GREEN", "ORANGE", "RED"]
