@@ -39,7 +39,7 @@ from hopnhat.run.runner import migrate
 from hopnhat.run import timing
 project = load_project(sys.argv[1])
 t = time.perf_counter()
-result = migrate(project, link=False, fresh=True)
+result = migrate(project, link=False, fresh=True, workers=int(sys.argv[2]))
 wall = time.perf_counter() - t
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -48,8 +48,8 @@ print(json.dumps({"wall": wall, "stages": dict(timing.totals), "rss_mb": rss, "c
 """
 
 
-def run(merger: Path) -> dict[str, object]:
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(merger)], capture_output=True, text=True)
+def run(merger: Path, workers: int) -> dict[str, object]:
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(merger), str(workers)], capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(proc.stderr[-3000:])
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -60,13 +60,14 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", action="store_true", help="keep the store for a look")
+    ap.add_argument("--workers", type=int, default=2, help="tables loaded side by side (hopnhat migrate --workers)")
     args = ap.parse_args()
     src = estate(args.scale, args.seed)
     work = CACHE / "migrate-run"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(src, work, ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "truth"))
-    r = run(work / "merger.yaml")
-    print(f"\nhopnhat migrate — scale {args.scale}: {r['read']:,} source rows, balanced={r['balanced']}")
+    r = run(work / "merger.yaml", args.workers)
+    print(f"\nhopnhat migrate --workers {args.workers} — scale {args.scale}: {r['read']:,} source rows, balanced={r['balanced']}")
     for name, secs in sorted(r["stages"].items(), key=lambda kv: -kv[1]):  # type: ignore[union-attr]
         print(f"  {name:<10} {secs:8.1f} s")
     print(f"  {'total':<10} {r['wall']:8.1f} s   ({r['read'] / r['wall']:,.0f} rows/s)")  # type: ignore[operator]
