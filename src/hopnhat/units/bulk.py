@@ -1,27 +1,29 @@
 """Conversion of a whole column (millions of rows): each distinct string is converted once, on all cores, and the
 results are joined back through Arrow.
 
-File reading and writing go through DuckDB (CSV, Parquet) and openpyxl (Excel); every input column is kept as it was
-read (CSV as text, so leading zeros survive) and the five result columns are appended.
+Files are read and written by :mod:`hopnhat.units.files` (``read_table``/``write_table`` are re-exported here);
+every input column is kept as it was read (CSV as text, so leading zeros survive) and the five result columns are
+appended.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from hopnhat.errors import InputError
 from hopnhat.units.convert import Conversion, SplitEvidence, convert_address, decide, invalid_reason
+from hopnhat.units.files import read_table, write_table  # noqa: F401 - re-exported (link CLI, demo)
 from hopnhat.units.index import indexes
 from hopnhat.units.parse import parse
+from hopnhat.units.tokens import prepare
+from hopnhat.units.tokens import segments as split_segments
 
 RESULT_COLUMNS = ("status", "new_province_code", "new_commune_code", "candidates", "reason")
 _PARALLEL_MIN = 20_000
@@ -35,7 +37,6 @@ def _as_row(r: Conversion) -> Row:
     return r.status, r.new_province_code, r.new_commune_code, ";".join(r.candidates), r.reason
 
 
-_SEPARATOR = re.compile(r"[,;|\n]")  # the tokenizer's segment separators
 _WHOLE = "\x00"  # marks a cache key that was a whole address (no segment before it)
 _TAIL = 3  # segments parsed at first
 
@@ -43,7 +44,8 @@ _TAIL = 3  # segments parsed at first
 class _Suffixes:
     """Rows cached by the part of the address their conversion depended on.
 
-    The parser reads right to left, one comma segment per unit, and reports the first segment it looked at
+    The parser reads right to left, one segment (between commas, or dashes before a type word) per unit, and reports
+    the first segment it looked at
     (:attr:`hopnhat.units.parse.Parsed.first_segment`): the result is a function of the text from that segment on.
     Any other address ending with the same segments converts to the same row, whatever house, street or hamlet comes
     before, so ``12 Lê Lợi, Tổ 3, Phường Phước Ninh, Quận Hải Châu, Đà Nẵng`` and ``40 Trần Phú, Tổ 9, Phường Phước
@@ -59,7 +61,7 @@ class _Suffixes:
     def row(self, value: object) -> Row:
         if not isinstance(value, str) or invalid_reason(value) is not None:
             return _as_row(convert_address(value))
-        segments = _SEPARATOR.split(value)
+        segments = split_segments(prepare(value))
         rows, count, suffix = self.rows, len(segments), ""
         for k in range(1, count + 1):
             segment = segments[count - k]
@@ -151,11 +153,17 @@ def convert_distinct(values: Sequence[object], evidence: SplitEvidence | None = 
 
 def convert_column(values: Sequence[object], evidence: SplitEvidence | None = None,
                    progress: Callable[[int], None] | None = None) -> pa.Table:
-    """The five result columns for a column of addresses, in the same order."""
+    """The five result columns for a column of addresses, in the same order.
+
+    Many addresses share a result row, so each distinct row becomes one Arrow value and the column is gathered by
+    index (``take``) rather than built from a Python string per row.
+    """
     by_value = convert_distinct(values, evidence, progress)
-    rows = [by_value[v] for v in values]
-    columns = list(zip(*rows)) if rows else [()] * len(RESULT_COLUMNS)
-    return pa.table({name: pa.array(col, pa.string()) for name, col in zip(RESULT_COLUMNS, columns)})
+    numbers: dict[Row, int] = {}
+    index = pa.array([numbers.setdefault(by_value[v], len(numbers)) for v in values], pa.int32())
+    distinct = list(numbers) or [("",) * len(RESULT_COLUMNS)]
+    columns = list(zip(*distinct))
+    return pa.table({name: pa.array(col, pa.string()).take(index) for name, col in zip(RESULT_COLUMNS, columns)})
 
 
 def convert_many(values: Sequence[object], evidence: SplitEvidence | None = None) -> list[Conversion]:
@@ -166,68 +174,6 @@ def convert_many(values: Sequence[object], evidence: SplitEvidence | None = None
 
 
 # --- files ---------------------------------------------------------------------------------------------------------
-
-def read_table(path: Path) -> pa.Table:
-    """CSV/TSV (all columns as text), Parquet or Excel (.xlsx, first sheet) into Arrow."""
-    if not path.is_file():
-        raise InputError("input file not found", source=str(path))
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".tsv", ".txt"):
-            return duckdb.read_csv(str(path), all_varchar=True, header=True).fetch_arrow_table()
-        if suffix == ".parquet":
-            return duckdb.read_parquet(str(path)).fetch_arrow_table()
-        if suffix in (".xlsx", ".xlsm"):
-            return _read_excel(path)
-    except (duckdb.Error, UnicodeDecodeError, OSError, ValueError) as exc:
-        raise InputError("cannot read input file", source=str(path),
-                         reason=f"{exc} (not UTF-8? run `hopnhat repair` first)") from exc
-    raise InputError("unsupported file type (use .csv, .tsv, .parquet or .xlsx)", source=str(path))
-
-
-def _read_excel(path: Path) -> pa.Table:
-    from openpyxl import load_workbook
-
-    book = load_workbook(path, read_only=True, data_only=True)
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    header = [str(h) if h is not None else f"column{i + 1}" for i, h in enumerate(next(rows, ()))]
-    data = [list(r) + [None] * (len(header) - len(r)) for r in rows if any(c is not None for c in r)]
-    cols = list(zip(*data)) if data else [()] * len(header)
-    return pa.table({h: pa.array([None if v is None else str(v) for v in c], pa.string())
-                     for h, c in zip(header, cols)})
-
-
-def write_table(table: pa.Table, path: Path) -> None:
-    """Write in the format the file name asks for (CSV, Parquet or Excel)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = path.suffix.lower()
-    con = duckdb.connect()
-    con.register("result_table", table)
-    if suffix in (".csv", ".tsv", ".txt"):
-        sep = "\t" if suffix == ".tsv" else ","
-        con.execute(f"COPY result_table TO '{_quote(path)}' (HEADER, DELIMITER '{sep}')")
-    elif suffix == ".parquet":
-        con.execute(f"COPY result_table TO '{_quote(path)}' (FORMAT parquet)")
-    elif suffix == ".xlsx":
-        _write_excel(table, path)
-    else:
-        raise InputError("unsupported output type (use .csv, .tsv, .parquet or .xlsx)", source=str(path))
-
-
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _write_excel(table: pa.Table, path: Path) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("hopnhat")
-    sheet.append(table.column_names)
-    for row in zip(*(c.to_pylist() for c in table.columns)):
-        sheet.append(list(row))
-    book.save(path)
-
 
 def convert_file(src: Path, column: str, dst: Path, evidence: SplitEvidence | None = None,
                  progress: Callable[[int], None] | None = None,

@@ -36,6 +36,14 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
 }
 SPECIAL: dict[str, tuple[str, ...]] = {"tphcm": ("thanh", "pho", "hcm"), "hcmc": ("hcm",)}
 _SPECIAL_WORDS = frozenset(ABBREVIATIONS) | frozenset(SPECIAL)
+
+# A dash between spaces before a type word (``Thôn 3 - Xã Tịnh Đông - Huyện Sơn Tịnh``) begins a new unit: it
+# separates segments like a comma. Other dashes only part a segment (``Phường Lâm Viên - Đà Lạt`` is one name).
+_TYPE_AHEAD = (r"thành\s+phố|thanh\s+pho|thị\s+xã|thi\s+xa|thị\s+trấn|thi\s+tran|đặc\s+khu|dac\s+khu|tỉnh|tinh|"
+               r"quận|quan|huyện|huyen|phường|phuong|xã|xa|tp|tx|tt|đk|dk|[qphxtf]")
+_HARD_DASH = r"(?<=\s)[-–—](?=\s+(?:" + _TYPE_AHEAD + r")(?![^\W\d_]))"
+_HARD_DASHES = re.compile(_HARD_DASH, re.IGNORECASE)
+_SEGMENT_BREAK = re.compile(r"[,;|\n]|" + _HARD_DASH, re.IGNORECASE)
 _BREAKS = _SEPARATORS | _DASHES
 _new = tuple.__new__  # builds a Token without the Python-level NamedTuple constructor
 
@@ -93,16 +101,27 @@ def _expand(word: str, folded: str, start: int, end: int, segment: int, part: in
     return [Token(_canonical(folded), word, start, end, segment, False, part)]
 
 
+def prepare(text: str) -> str:
+    """The text the tokens are read from: NFC, ``T.P`` written ``TP``."""
+    text = nfc(text)
+    return _TP.sub(r"\1\2", text) if "." in text else text
+
+
+def segments(prepared: str) -> list[str]:
+    """The segments of a :func:`prepare`-d text, as :func:`tokenize` numbers them."""
+    return _SEGMENT_BREAK.split(prepared)
+
+
 def tokenize(text: str) -> tuple[str, list[Token]]:
     """Return the NFC text (with ``T.P`` written ``TP``) and its tokens.
 
-    Commas (and ``;``, ``|``, new lines) separate segments; a dash between spaces separates parts of a segment:
-    ``Xã Thượng Quận - Thị xã Kinh Môn`` has two parts, so ``Quận`` is not read as the type word of ``Thị xã``, while a
-    name written with a dash (``Phường Lâm Viên - Đà Lạt``) still matches across it.
+    Commas (and ``;``, ``|``, new lines) separate segments, and so does a dash between spaces before a type word
+    (``Thôn 3 - Xã Tịnh Đông``); any other dash between spaces separates parts of a segment, so that ``Quận`` ending
+    ``Xã Thượng Quận - Thị xã Kinh Môn`` is not read as a type word, while a name written with a dash (``Phường Lâm
+    Viên - Đà Lạt``) still matches across it.
     """
-    text = nfc(text)
-    if "." in text:
-        text = _TP.sub(r"\1\2", text)
+    text = prepare(text)
+    hard = {m.start() for m in _HARD_DASHES.finditer(text)} if "-" in text or "–" in text or "—" in text else ()
     lower = text.lower()
     folded_text = fold(lower)
     apostrophes = "'" in lower or "’" in lower
@@ -113,7 +132,7 @@ def tokenize(text: str) -> tuple[str, list[Token]]:
         start, end = m.span()
         word = lower[start:end]
         if end - start == 1 and word in _BREAKS:
-            if word in _SEPARATORS:
+            if word in _SEPARATORS or start in hard:
                 segment += 1
             part += 1
             continue
