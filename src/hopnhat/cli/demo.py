@@ -100,7 +100,7 @@ def _migrate(estate: Path, out: Path):  # type: ignore[no-untyped-def]
                     "reconcile"))
     project = load_project(estate / "merger.yaml")
     with RichProgress() as progress:
-        result = migrate(project, progress=progress)
+        result = migrate(project, progress=progress, workers=2, lookup_index=True)
     console.print(balance_table(result.balances))
     totals = {k: sum(getattr(b, k) for b in result.balances) for k in ("read", "loaded", "merged", "quarantined")}
     verdict = tr("cân đối, không mất dòng nào", "balanced, no row lost") if result.balanced else tr(

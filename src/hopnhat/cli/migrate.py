@@ -58,7 +58,8 @@ class RichProgress(Progress):
 
     def stage(self, name: str) -> None:
         labels = {"link": tr("Liên kết bản ghi (Splink)…", "Linking records (Splink)…"),
-                  "reconcile": tr("Đối soát…", "Reconciling…")}
+                  "reconcile": tr("Đối soát…", "Reconciling…"),
+                  "index": tr("Lập chỉ mục tra cứu cho ứng dụng web…", "Building the web app's lookup index…")}
         self.bar.console.print(labels.get(name, name))
 
 
@@ -84,7 +85,7 @@ def migrate(merger: Path = MERGER,
 
     project = load_project(merger)
     with RichProgress() as progress:
-        result = run_migrate(project, fresh=fresh, progress=progress, link=link, workers=workers)
+        result = run_migrate(project, fresh=fresh, progress=progress, link=link, workers=workers, lookup_index=True)
     console.print(balance_table(result.balances))
     console.print(tr(f"Kho hợp nhất: {project.store_path}", f"Unified store: {project.store_path}"))
     console.print(tr(f"Báo cáo: {result.folder / 'reconcile.html'}", f"Report: {result.folder / 'reconcile.html'}"))

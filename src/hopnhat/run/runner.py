@@ -212,9 +212,33 @@ def link_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, prog
 
 
 def migrate(project: Project, *, fresh: bool = False, progress: Progress | None = None,
-            link: bool = True, after_load: Callable[[], None] | None = None, workers: int = 1) -> RunResult:
-    """Run (or resume) the migration of a merger file; returns what was loaded and the books."""
-    progress = progress or Progress()
+            link: bool = True, after_load: Callable[[], None] | None = None, workers: int = 1,
+            lookup_index: bool = False) -> RunResult:
+    """Run (or resume) the migration of a merger file; returns what was loaded and the books.
+
+    With ``lookup_index`` the web app's lookup index is built for the new store right away, so ``hopnhat serve``
+    starts at once."""
+    result = _migrate(project, fresh, progress or Progress(), link, after_load, workers)
+    if lookup_index:
+        (progress or Progress()).stage("index")
+        with stage("index"):
+            build_lookup_index(project)
+    return result
+
+
+def build_lookup_index(project: Project) -> None:
+    from hopnhat.serve.index import ensure_index
+    from hopnhat.serve.storedb import open_store
+
+    reader = open_store(project.store_path, timeout_ms=600_000)
+    try:
+        ensure_index(reader, project)
+    finally:
+        reader.close()
+
+
+def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
+             after_load: Callable[[], None] | None, workers: int) -> RunResult:
     con = connect(project.store_path)
     try:
         ensure_schema(con)
