@@ -73,7 +73,8 @@ def _endings() -> list[str]:
         out += [f"{c.name}, {d.name}, {p.name}", f"{c.name}, {p.name}", c.name, f"{c.name} - {d.name} - {p.name}",
                 f"{c.name.upper()}, {d.name}", f"{c.name}, {d.name}, {p.name}, Việt Nam"]
     return out + ["Đà Nẵng", "Hải Phòng", "Quảng Nạm", "Quang Namm", "Hải Châu", "Thăng Bình, Quảng Nam",
-                  "P. 1, Q. 3, TP HCM"]
+                  "P. 1, Q. 3, TP HCM", "phường hải châu i, quận hải châu, đà nẵng", "Xã Ga i, Huyện Tây Giang",
+                  "Thôn 3 - Xã Tịnh Đông - Huyện Sơn Tịnh - Tỉnh Quảng Ngãi", "Tổ 4 - Phường Lâm Viên - Đà Lạt"]
 
 
 ENDINGS = _endings()

@@ -7,6 +7,7 @@ its folded form (for matching), its accented lower form (for diacritic checks) a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from hopnhat.text.normalize import fold, nfc
@@ -42,8 +43,8 @@ _SPECIAL_WORDS = frozenset(ABBREVIATIONS) | frozenset(SPECIAL)
 _TYPE_AHEAD = (r"thành\s+phố|thanh\s+pho|thị\s+xã|thi\s+xa|thị\s+trấn|thi\s+tran|đặc\s+khu|dac\s+khu|tỉnh|tinh|"
                r"quận|quan|huyện|huyen|phường|phuong|xã|xa|tp|tx|tt|đk|dk|[qphxtf]")
 _HARD_DASH = r"(?<=\s)[-–—](?=\s+(?:" + _TYPE_AHEAD + r")(?![^\W\d_]))"
-_HARD_DASHES = re.compile(_HARD_DASH, re.IGNORECASE)
 _SEGMENT_BREAK = re.compile(r"[,;|\n]|" + _HARD_DASH, re.IGNORECASE)
+_COMMAS = re.compile(r"[,;|\n]")
 _BREAKS = _SEPARATORS | _DASHES
 _new = tuple.__new__  # builds a Token without the Python-level NamedTuple constructor
 
@@ -104,12 +105,14 @@ def _expand(word: str, folded: str, start: int, end: int, segment: int, part: in
 def prepare(text: str) -> str:
     """The text the tokens are read from: NFC, ``T.P`` written ``TP``."""
     text = nfc(text)
-    return _TP.sub(r"\1\2", text) if "." in text else text
+    return _TP.sub(r"\1\2", text) if "T." in text or "t." in text else text
 
 
 def segments(prepared: str) -> list[str]:
     """The segments of a :func:`prepare`-d text, as :func:`tokenize` numbers them."""
-    return _SEGMENT_BREAK.split(prepared)
+    if "-" in prepared or "–" in prepared or "—" in prepared:
+        return _SEGMENT_BREAK.split(prepared)
+    return _COMMAS.split(prepared)
 
 
 def tokenize(text: str) -> tuple[str, list[Token]]:
@@ -119,34 +122,50 @@ def tokenize(text: str) -> tuple[str, list[Token]]:
     (``Thôn 3 - Xã Tịnh Đông``); any other dash between spaces separates parts of a segment, so that ``Quận`` ending
     ``Xã Thượng Quận - Thị xã Kinh Môn`` is not read as a type word, while a name written with a dash (``Phường Lâm
     Viên - Đà Lạt``) still matches across it.
+
+    Each segment is read on its own (nothing in one changes the words of another), and remembered: the province and
+    district ending many addresses are read once.
     """
     text = prepare(text)
-    hard = {m.start() for m in _HARD_DASHES.finditer(text)} if "-" in text or "–" in text or "—" in text else ()
-    lower = text.lower()
+    tokens: list[Token] = []
+    append = tokens.append
+    offset = part_base = 0
+    for segment, piece in enumerate(segments(text)):
+        words, dashes = _segment_words(piece)
+        for key, accented, start, end, expanded, part in words:
+            append(_new(Token, (key, accented, start + offset, end + offset, segment, expanded, part + part_base)))
+        offset += len(piece) + 1  # every separator is one character
+        part_base += dashes + 1
+    return text, tokens
+
+
+@lru_cache(maxsize=100_000)
+def _segment_words(piece: str) -> tuple[tuple[tuple[str, str, int, int, bool, int], ...], int]:
+    """The words of one segment (offsets and parts counted from its start) and how many dashes part it."""
+    lower = piece.lower()
     folded_text = fold(lower)
     apostrophes = "'" in lower or "’" in lower
     tokens: list[Token] = []
     append = tokens.append
-    segment = part = 0
+    part = 0
     for m in _WORD.finditer(lower):
         start, end = m.span()
         word = lower[start:end]
         if end - start == 1 and word in _BREAKS:
-            if word in _SEPARATORS or start in hard:
-                segment += 1
-            part += 1
+            part += 1  # a separator cannot be inside a segment: a dash parting it
             continue
         folded = folded_text[start:end]
         if apostrophes:
             word, folded = word.translate(_APOSTROPHES), folded.translate(_APOSTROPHES)
         if folded.isalpha() and folded not in _SPECIAL_WORDS:  # the common case, kept fast
-            append(_new(Token, (folded, word, start, end, segment, False, part)))
+            append(_new(Token, (folded, word, start, end, 0, False, part)))
             continue
-        loose = folded in _LOOSE and not _abbreviated(text, start, end, folded, tokens, part)
-        tokens.extend(_expand(word, folded, start, end, segment, part, loose))
+        loose = folded in _LOOSE and not _abbreviated(piece, start, end, folded, tokens, part)
+        tokens.extend(_expand(word, folded, start, end, 0, part, loose))
     if any(t.expanded for t in tokens):
-        tokens = _closing_abbreviations(text, tokens)
-    return text, _romans(text, tokens)
+        tokens = _closing_abbreviations(piece, tokens)
+    tokens = _romans(piece, tokens)
+    return tuple((t.key, t.accented, t.start, t.end, t.expanded, t.part) for t in tokens), part
 
 
 def _abbreviated(text: str, start: int, end: int, folded: str, tokens: list[Token], part: int) -> bool:
@@ -160,7 +179,7 @@ def _abbreviated(text: str, start: int, end: int, folded: str, tokens: list[Toke
 
 def _romans(text: str, tokens: list[Token]) -> list[Token]:
     """A Roman numeral closing a part of a segment (``Hải Châu II``) reads as a number, when it is written in
-    capitals or the whole text is in lower case (``Xã Ga i`` is a typo of Ga Ri, not Ga 1)."""
+    capitals or its whole segment is in lower case (``Xã Ga i`` is a typo of Ga Ri, not Ga 1)."""
     if not any(tok.key in _ROMAN for tok in tokens):
         return tokens
     out = list(tokens)

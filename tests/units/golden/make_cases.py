@@ -471,6 +471,8 @@ def hand_written() -> None:
          "'Tp' ending a name without a dot is a typo of Trà Tập, not the abbreviation of Thành phố"),
         ("Thôn 2, Xã Ga i, Huyện Tây Giang, Tỉnh Quảng Nam", o(in_district("Ga Ri", "Tây Giang")),
          "a lower-case 'i' in a capitalised address is a letter (Ga Ri), not the Roman numeral I"),
+        ("Số 5 Lê Lợi, phường hải châu i, quận hải châu, đà nẵng", o("20236"),
+         "a segment written all in lower case keeps its Roman numeral (Hải Châu I), whatever the street"),
         ("Số 5, Hải Châu", anywhere("Hải Châu"),
          "'Hải Châu' names wards exactly: not a typo of the province Lai Châu"),
         # Bad input
