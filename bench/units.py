@@ -9,15 +9,26 @@ What it does
 1. Generates ``--n`` old free-text addresses with a fixed seed: old communes sampled uniformly from the six old
    provinces of our users (Đà Nẵng 48, Quảng Nam 49, Quảng Ngãi 51, Kon Tum 62, Hải Dương 30, Hải Phòng 31), each
    rendered by :func:`hopnhat.synth.addresses.render_address` in a style cycling over ``STYLES``, preceded by a house
-   number, street and thôn/tổ (:func:`street_detail`). The truth of an address is the set of new commune codes of its
-   old commune in the conversion table (``reference().links``); more than one code means a split commune.
+   number, street and thôn/tổ (:func:`street_detail`).
+
+   The truth of an address is what its text determines (:func:`readings`): the new communes of every unit the text
+   can mean, from the reference tables alone. Usually that is the new commune(s) of the commune it was generated in
+   (more than one: a split commune). But ``Xã Bình Minh`` with no district or province is every Xã Bình Minh of the
+   country, ``XA TAM DAN, HUYEN PHU NINH`` (no diacritics) is Tam Dân and Tam Đàn, ``Thị trấn An Lão, Huyện An Lão``
+   is in Hải Phòng and in Bình Định: the truth is then all of their new communes, like a split, and a tool that
+   answers one of them with certainty is guessing. A name in use on 30/6/2025 is read before a former name (an
+   alias). For the ``typo`` style, a slip that leaves the name no nearer to its own commune than to another of its
+   district (edit distance on the letters as written, diacritics included, tone placement ignored) is drawn again
+   (:func:`typo_recoverable`; the output counts them): the text then names another commune or none, and no tool can
+   be right.
 2. Converts the same addresses with
 
-   * hopnhat's Python API (``hopnhat.units.bulk.convert_column``): cold (caches cleared, index built inside the
-     timing) and warm;
+   * hopnhat's Python API (``hopnhat.units.bulk.convert_column``): cold (the process's tables, indexes and caches
+     dropped and loaded again inside the timing) and warm;
    * hopnhat's CLI as a whole process (start-up included), ``hopnhat units convert IN.csv --column address
      --output OUT.csv``, on ``--cli-n`` addresses generated the same way with another seed; its addresses/s is also
-     compared with vietnamadminunits' (target ≥ 100×);
+     compared with vietnamadminunits' (target ≥ 100×). The built tables are in the user cache by then (the first
+     run after an install builds them: the one-time cost is measured apart on a 10-row file with an empty cache);
    * ``vietnamadminunits==1.0.4`` (``convert_address``), with the network blocked in this process (its geocoder,
      tried for split communes with a street, then raises: counted as a failure);
    * ``vietnam-address-converter==1.0.5`` (``create_converter().convert_address_text``); its codes are not the
@@ -30,8 +41,9 @@ Scoring (the same for every tool)
 ---------------------------------
 * Truth with one code: *right* iff the tool answers with certainty that code; *wrong-certain* iff it answers with
   certainty another code; otherwise *abstained*.
-* Split truth: *right* iff the tool does NOT answer with certainty and its candidate set equals the truth set exactly;
-  *wrong-certain* iff it answers with certainty (a split presented as certain is wrong); otherwise *abstained*.
+* Truth with several codes (a split commune, or a text that can mean several units): *right* iff the tool does NOT
+  answer with certainty and its candidate set equals the truth set exactly; *wrong-certain* iff it answers with
+  certainty (a split, or a guess among namesakes, presented as certain is wrong); otherwise *abstained*.
 * Exceptions are *failures* and count as abstained. hopnhat is certain iff status is converted or already_new;
   the peers are certain whenever they return a ward.
 
@@ -44,6 +56,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import platform
 import random
 import socket
@@ -393,6 +406,20 @@ def run_hopnhat_cli(cases: list[Case]) -> Result:
     return score("hopnhat CLI (process)", cases, filled, seconds, setup_seconds=startup, note=note)
 
 
+def cli_first_run_seconds(cases: list[Case]) -> float:
+    """The CLI on a few rows with an empty table cache: what the first run after an install costs."""
+    exe = Path(sys.executable).parent / "hopnhat"
+    with tempfile.TemporaryDirectory(prefix="hopnhat-bench-") as tmp:
+        src = Path(tmp) / "in.csv"
+        with src.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([("id", "address"), *((i, c.address) for i, c in enumerate(cases))])
+        env = {**os.environ, "HOPNHAT_CACHE_DIR": str(Path(tmp) / "cache")}
+        start = time.perf_counter()
+        subprocess.run([str(exe), "units", "convert", str(src), "--column", "address", "--output",
+                        str(Path(tmp) / "out.csv")], capture_output=True, check=True, env=env)
+        return time.perf_counter() - start
+
+
 # --- peers -------------------------------------------------------------------------------------------------------
 
 def block_network() -> None:
@@ -539,15 +566,21 @@ def main(argv: list[str] | None = None) -> int:
 
     block_network()
     start = time.perf_counter()
-    cases = generate(args.n, args.seed)
+    redrawn: Counter = Counter()
+    cases = generate(args.n, args.seed, redrawn)
     cli_cases = generate(args.cli_n, args.seed + CLI_SEED_OFFSET)
     console.print(f"generated {len(cases):,} + {len(cli_cases):,} addresses in {time.perf_counter() - start:.1f} s "
                   f"(seed {args.seed}); e.g. {cases[0].address!r}")
+    text_ambiguous = sum(c.truth != c.real for c in cases)
+    console.print(f"addresses whose text means more than their commune (namesakes, no diacritics): "
+                  f"{text_ambiguous:,}; typo slips drawn again (not recoverable): {redrawn['typo']:,}")
 
     with console.status("hopnhat Python API…"):
         api_cold, api_warm = run_hopnhat_api(cases)
     with console.status(f"hopnhat CLI on {len(cli_cases):,} addresses…"):
         cli = run_hopnhat_cli(cli_cases)
+        first_run = cli_first_run_seconds(cli_cases[:10])
+    console.print(f"hopnhat CLI on 10 rows with an empty table cache (first run after an install): {first_run:.2f} s")
     results = [api_cold, api_warm, cli]
     with console.status("vietnamadminunits 1.0.4…"):
         convert, setup = vietnamadminunits_converter()
@@ -563,7 +596,9 @@ def main(argv: list[str] | None = None) -> int:
     payload = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "n": args.n, "cli_n": args.cli_n, "seed": args.seed, "provinces": PROVINCES, "styles": list(STYLES),
-        "split_addresses": n_splits, "python": platform.python_version(), "machine": platform.platform(),
+        "split_addresses": n_splits, "text_ambiguous_addresses": text_ambiguous,
+        "typo_slips_redrawn": redrawn["typo"], "cli_first_run_10_rows_seconds": round(first_run, 3),
+        "python": platform.python_version(), "machine": platform.platform(),
         "cli_vs_vietnamadminunits_speed": round(cli.per_second / vau.per_second, 1),
         "results": [r.summary() for r in results],
     }

@@ -114,3 +114,20 @@ def test_forked_shares_equal_one_process(monkeypatch):
     forked = bulk.convert_distinct(values, progress=seen.append)
     assert forked == one
     assert sum(seen) == len(one)
+
+
+def test_forked_shares_use_the_split_evidence(monkeypatch):
+    """The evidence reaches the forked children: a hamlet the province assigned decides there too."""
+    from hopnhat.units.convert import SplitEvidence
+
+    target = sorted(link.new_code for link in reference().links["20296"])[0]
+    evidence = SplitEvidence(source="test")
+    evidence.add("20296", "Thôn Phước Hưng", target)
+    values = [f"Số {i}, Thôn Phước Hưng, Xã Hòa Liên, Huyện Hòa Vang, Đà Nẵng" for i in range(400)]
+    values += [f"Số {i}, Thôn 9, Xã Hòa Liên, Huyện Hòa Vang, Đà Nẵng" for i in range(400)]
+    monkeypatch.setattr(bulk, "_PARALLEL_MIN", 100)
+    monkeypatch.setattr(bulk, "_workers", lambda: 2)
+    monkeypatch.setattr(bulk, "_share", lambda value, shares: len(value) % shares)  # both processes get some
+    rows = bulk.convert_distinct(values, evidence)
+    assert {rows[v][0] for v in values[:400]} == {"converted"} and {rows[v][2] for v in values[:400]} == {target}
+    assert {rows[v][0] for v in values[400:]} == {"split"}

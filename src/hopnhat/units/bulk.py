@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,7 +29,6 @@ from hopnhat.units.tokens import segments as split_segments
 RESULT_COLUMNS = ("status", "new_province_code", "new_commune_code", "candidates", "reason")
 _PARALLEL_MIN = 20_000
 _CHUNK = 2_000
-_evidence: SplitEvidence | None = None
 
 Row = tuple[str, str | None, str | None, str, str]
 
@@ -81,12 +81,13 @@ class _Suffixes:
         return row
 
 
-def _rows(values: Sequence[object], progress: Callable[[int], None] | None = None) -> list[Row]:
+def _rows(values: Sequence[object], evidence: SplitEvidence | None = None,
+          progress: Callable[[int], None] | None = None) -> list[Row]:
     """Convert values in order, reporting progress every :data:`_CHUNK`; with split evidence every address is read
     whole (its hamlet may decide)."""
     convert: Callable[[object], Row]
-    if _evidence is not None:
-        convert = lambda value: _as_row(convert_address(value, _evidence))  # noqa: E731
+    if evidence is not None:
+        convert = lambda value: _as_row(convert_address(value, evidence))  # noqa: E731
     else:
         convert = _Suffixes().row
     out: list[Row] = []
@@ -110,11 +111,14 @@ def _share(value: object, shares: int) -> int:
     return hash(tuple(value.rsplit(",", 2)[-2:])) % shares
 
 
-_groups: list[list[object]] = []  # set before forking: the children read their group from here, not from a pipe
+# set before forking: the children read their group (and the split evidence) from here, not from a pipe
+_groups: list[list[object]] = []
+_group_evidence: SplitEvidence | None = None
+_FORKING = threading.Lock()
 
 
 def _convert_group(i: int) -> list[Row]:
-    return _rows(_groups[i])
+    return _rows(_groups[i], _group_evidence)
 
 
 def convert_distinct(values: Sequence[object], evidence: SplitEvidence | None = None,
@@ -124,30 +128,35 @@ def convert_distinct(values: Sequence[object], evidence: SplitEvidence | None = 
     With many distinct values and more than one core, the values are shared out by their ending: this process
     converts one share while forked children convert the others.
     """
-    global _evidence, _groups
-    _evidence = evidence
     distinct = list(dict.fromkeys(values))
     indexes()  # load before forking so that children share it
     shares = _workers() if len(distinct) >= _PARALLEL_MIN else 1
     if shares == 1:
-        return dict(zip(distinct, _rows(distinct, progress)))
-    _groups = [[] for _ in range(shares)]
+        return dict(zip(distinct, _rows(distinct, evidence, progress)))
+    with _FORKING:  # one forked conversion at a time: the children read the module's globals
+        return _convert_shared(distinct, shares, evidence, progress)
+
+
+def _convert_shared(distinct: list[object], shares: int, evidence: SplitEvidence | None,
+                    progress: Callable[[int], None] | None) -> dict[object, Row]:
+    global _groups, _group_evidence
+    _groups, _group_evidence = [[] for _ in range(shares)], evidence
     for value in distinct:
         _groups[_share(value, shares)].append(value)
     try:
         with ProcessPoolExecutor(shares - 1, mp_context=mp.get_context("fork")) as pool:
             futures = [pool.submit(_convert_group, i) for i in range(1, shares)]
-            out = dict(zip(_groups[0], _rows(_groups[0], progress)))
+            out = dict(zip(_groups[0], _rows(_groups[0], evidence, progress)))
             for i, future in enumerate(futures, start=1):
                 try:
                     rows = future.result()
                 except (BrokenProcessPool, OSError):  # a child died (memory, signal): do its share here
-                    rows = _rows(_groups[i])
+                    rows = _rows(_groups[i], evidence)
                 out.update(zip(_groups[i], rows))
                 if progress:
                     progress(len(_groups[i]))
     finally:
-        _groups = []
+        _groups, _group_evidence = [], None
     return out
 
 
