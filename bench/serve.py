@@ -213,8 +213,9 @@ def start_server(merger: Path, port: int, workers: int, index_base: Path) -> sub
     env = {**os.environ, "HOPNHAT_SERVE_INDEX_PATH": str(index_base), "HOPNHAT_SERVE_ROW_LIMIT": "50",
            "PYTHONPATH": str(ROOT / "src")}
     code = ("import typer; from hopnhat.cli.serve import serve; typer.run(serve)")
+    log = (OUT / "serve-server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", code, str(merger), "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         try:
@@ -222,7 +223,7 @@ def start_server(merger: Path, port: int, workers: int, index_base: Path) -> sub
                 return proc
         except httpx.HTTPError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read() if proc.stderr else "server died")
+                raise RuntimeError((OUT / "serve-server.log").read_text()[-3000:])
             time.sleep(0.5)
     proc.kill()
     raise RuntimeError("server did not start")
@@ -231,6 +232,7 @@ def start_server(merger: Path, port: int, workers: int, index_base: Path) -> sub
 async def load(url: str, token: str, mix: list[tuple[str, str]], clients: int, total: int, seconds: float,
                think: float) -> tuple[list[tuple[str, float, int]], float]:
     results: list[tuple[str, float, int]] = []
+    errors: list[str] = []
     counter = iter(range(total))
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -242,13 +244,19 @@ async def load(url: str, token: str, mix: list[tuple[str, str]], clients: int, t
                     return
                 kind, q = mix[i % len(mix)]
                 t = time.perf_counter()
-                response = await http.get("/api/lookup", params={"q": q})
-                results.append((kind, time.perf_counter() - t, response.status_code))
+                try:
+                    status = (await http.get("/api/lookup", params={"q": q})).status_code
+                except httpx.HTTPError as exc:  # counted, reported, never hidden
+                    status = 0
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                results.append((kind, time.perf_counter() - t, status))
                 if think:
                     await asyncio.sleep(think * (0.5 + random.random()))
 
         started = time.perf_counter()
         await asyncio.gather(*(client(k) for k in range(clients)))
+        for line in sorted(set(errors))[:5]:
+            print("  client error:", line, flush=True)
         return results, time.perf_counter() - started
 
 

@@ -4,6 +4,7 @@ came from; every lookup is audited."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -108,10 +109,12 @@ def test_archive_only_rows_are_found(ctx, client_as, subjects: Subjects) -> None
     """A quarantined row never became a record, but the legacy archive still answers for it."""
     q = subjects.quarantined
     table = f"{q['src_source']}__{q['src_table']}"
-    rows = ctx.lookup.index.rows("SELECT title, ids FROM entry WHERE legacy_table = ? AND legacy_row = ?",
-                                 [table, q["src_row"]])
+    rows = ctx.lookup.index.rows("SELECT doc FROM doc WHERE json_extract(doc, '$.legacy_table') = ? AND "
+                                 "json_extract(doc, '$.legacy_row') = ?", [table, q["src_row"]])
     assert rows, "the quarantined row is in the index"
-    needle = rows[0]["ids"][0] if rows[0]["ids"] else rows[0]["title"]
+    doc = json.loads(rows[0]["doc"])
+    assert doc["in_store"] is False
+    needle = doc["ids"][0] if doc["ids"] else doc["title"]
     page = client_as("admin").get("/lookup", params={"q": needle})
     assert f"/archive/{table}/{q['src_row']}" in links(page.text)
     assert client_as("admin").get(f"/archive/{table}/{q['src_row']}").status_code == 200

@@ -21,7 +21,7 @@ from hopnhat.serve.review import ReviewQueue
 from hopnhat.serve.scope import Scope
 from hopnhat.serve.security import LoginThrottle, Signer
 from hopnhat.serve.settings import ServeSettings, default_catalog
-from hopnhat.serve.storedb import DuckDBReader, StoreReader, open_store
+from hopnhat.serve.storedb import SQLiteReader, StoreReader, open_store
 from hopnhat.serve.users import User
 
 log = logging.getLogger("hopnhat.serve")
@@ -57,7 +57,7 @@ class AppContext:
         if index_fingerprint(path) != fp:
             build_index(self.reader, self.project, path)
         old = self.lookup.index
-        self.lookup.index = DuckDBReader(path, self.settings.statement_timeout_ms, self.settings.index_threads)
+        self.lookup.index = SQLiteReader(path, self.settings.statement_timeout_ms)
         old_fp, self.fingerprint = self.fingerprint, fp
         threading.Timer(30, _retire, [old, index_file(self.index_base, old_fp)]).start()
         return True
@@ -81,7 +81,7 @@ class AppContext:
         self.reader.close()
 
 
-def _retire(reader: DuckDBReader, path: Path) -> None:
+def _retire(reader: SQLiteReader, path: Path) -> None:
     reader.close()
     path.unlink(missing_ok=True)
 
@@ -96,9 +96,9 @@ def build_context(project: Project, settings: ServeSettings, url: str | None = N
     base = settings.index_path or default_index_path(project, reader.location)
     path, fp = ensure_index(reader, project, base, lambda step: log.info("lookup index: %s", step))
     catalogue = Catalogue(reader)
-    lookup = Lookup(DuckDBReader(path, settings.statement_timeout_ms, settings.index_threads),
+    lookup = Lookup(SQLiteReader(path, settings.statement_timeout_ms),
                     settings.lookup_candidates,
-                    settings.fuzzy_min_score, min(settings.row_limit, 50))
+                    settings.fuzzy_min_score, settings.lookup_results)
     db = AppDB(project.app_db_path)
     ctx = AppContext(
         project, settings, reader, catalogue, base, lookup, Records(reader, catalogue, settings.row_limit),

@@ -1,23 +1,24 @@
-"""The lookup index: a DuckDB file derived from the store (unified tables AND legacy archives) that answers a
-one-box search in a few milliseconds, whichever engine holds the store.
+"""The lookup index: a file derived from the store (unified tables AND legacy archives) that answers a one-box
+search in milliseconds, whichever engine holds the store.
 
-Tables (all keys are 64-bit hashes of text keys, with an ART index, so a lookup is a point query):
+Built in DuckDB (folding names, blocking keys, joins over millions of rows), served from SQLite (B-tree point and
+range reads, no planner surprises). Tables, each clustered on its key:
 
-- ``doc``: the result line of each entry as JSON (one column: point reads stay cheap), with its scope.
-- ``entry``: one row per searchable record (unified records of person, civil servant, organization, dossier, parcel;
-  and every legacy archive row), with what a result line shows and ``scope`` — the new-unit codes that place it
-  (a legacy row takes the scope of the record it became; a row that became nothing has none).
+- ``doc``: one row per searchable record — unified records of person, civil servant, organization, dossier,
+  parcel, and every legacy archive row — with its result line (JSON) and ``scope``: the new-unit codes that place it
+  (``;48;20194;``; a legacy row takes the scope of the record it became; a row that became nothing has none).
 - ``key``: exact keys → entry: ``id|<digits>`` (CCCD, CMND, tax codes, applicants', holders' and representatives'
   ids), ``dos|<dossier code>``, ``par|<commune>|<sheet>|<parcel>`` (old and new commune codes).
-- ``names``: name-blocking keys → (entry, folded name, birth year, scope) so fuzzy candidates come without a join:
-  ``y|<year>|<given>``, ``y|<year>|<family initial><given initial>``, ``n|<family>|<middle initial>|<given>``,
-  ``g|<given>|<family initial>``, ``f|<family>|<middle initial><given initial>``.
+- ``names``: name-blocking keys → (entry, folded name, birth year, scope), so fuzzy candidates come without a join:
+  ``y|<year>|<given>``, ``y|<year>|<family, middle, given initials>``, ``u|<family>|<middle initial>|<given>``
+  (records without a birth year), ``n|<family>|<middle initial>|<given>``, ``g|<given>|<family initial>``,
+  ``f|<family>|<middle initial><given initial>`` — each also under ``c|<commune>|…`` for commune-scoped users.
 - ``orgs``: organisations' folded names (searched by containment, a small table).
-- ``addr``: ``o:<old commune>`` / ``n:<new commune>`` → entry and folded address, sorted (zone maps prune).
+- ``addr``: ``o:<old commune>`` / ``n:<new commune>`` → entry and folded address.
 - ``meta``: the store fingerprint the index was built from.
 
 The index is rebuilt when the store's fingerprint (row counts, last run) changes; the pipeline can also build it
-(:func:`build_index`) right after a run so the web app starts at once.
+(:func:`ensure_index`) right after a run so the web app starts at once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +43,7 @@ from hopnhat.errors import HopnhatError
 from hopnhat.text.legacy import detect, repair_value
 from hopnhat.text.normalize import fold
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "9"
 _WORDS = re.compile(r"\w+")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")  # legacy table names that may be spliced into SQL
 
@@ -283,8 +285,7 @@ def _finish_entries(con: duckdb.DuckDBPyConnection) -> None:
         FROM entry_raw e LEFT JOIN placed p ON p.record_id = e.record_id""")
     con.execute("DROP TABLE entry_raw")
     con.execute(f"""CREATE TABLE doc AS SELECT eid, scope, to_json(struct_pack({', '.join(DOC_FIELDS)}))::VARCHAR
-                    AS doc FROM entry ORDER BY eid""")
-    con.execute("CREATE UNIQUE INDEX doc_eid ON doc(eid)")
+                    AS doc FROM entry""")
 
 
 DOC_FIELDS = ("eid", "kind", "entity", "record_id", "golden_id", "legacy_table", "legacy_row", "title", "birth",
@@ -293,7 +294,7 @@ DOC_FIELDS = ("eid", "kind", "entity", "record_id", "golden_id", "legacy_table",
 
 
 def _build_keys(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("""CREATE TABLE key AS SELECT hash(k) AS h, eid FROM (
+    con.execute("""CREATE TABLE key AS SELECT DISTINCT k, eid FROM (
         SELECT eid, 'id|' || unnest(list_transform(ids, x -> regexp_replace(x, '\\D', '', 'g'))) AS k FROM entry
         UNION ALL SELECT eid, 'dos|' || upper(trim(code)) FROM entry WHERE code IS NOT NULL
         UNION ALL SELECT eid, 'par|' || c || '|' || coalesce(nullif(ltrim(trim(sheet), '0'), ''), '0') || '|'
@@ -301,8 +302,7 @@ def _build_keys(con: duckdb.DuckDBPyConnection) -> None:
           FROM (SELECT eid, sheet, parcel, unnest(list_distinct(list_filter([old_commune, new_commune]
                 || string_split(coalesce(candidates, ''), ';'), x -> x IS NOT NULL AND x <> ''))) AS c
                 FROM entry WHERE sheet IS NOT NULL AND parcel IS NOT NULL)
-        ) WHERE length(k) > 4 ORDER BY h""")
-    con.execute("CREATE INDEX key_h ON key(h)")
+        ) WHERE length(k) > 4""")
 
 
 def _build_names(con: duckdb.DuckDBPyConnection) -> None:
@@ -315,7 +315,8 @@ def _build_names(con: duckdb.DuckDBPyConnection) -> None:
                          CASE WHEN len(p) >= 3 THEN p[2][1] ELSE '' END AS mid FROM w WHERE len(p) >= 2),
         k AS (SELECT eid, title_fold, birth_year, scope, unnest(list_filter([
                 CASE WHEN birth_year IS NOT NULL THEN 'y|' || birth_year || '|' || giv END,
-                CASE WHEN birth_year IS NOT NULL THEN 'y|' || birth_year || '|' || fam[1] || giv[1] END,
+                CASE WHEN birth_year IS NOT NULL THEN 'y|' || birth_year || '|' || fam[1] || mid || giv[1] END,
+                CASE WHEN birth_year IS NULL THEN 'u|' || fam || '|' || mid || '|' || giv END,
                 'n|' || fam || '|' || mid || '|' || giv, 'g|' || giv || '|' || fam[1],
                 'f|' || fam || '|' || mid || giv[1]],
                 x -> x IS NOT NULL)) AS k FROM parts),
@@ -323,8 +324,7 @@ def _build_names(con: duckdb.DuckDBPyConnection) -> None:
                    UNION ALL
                    SELECT eid, title_fold, birth_year, scope, 'c|' || unnest(list_filter(scope, c -> length(c) = 5))
                           || '|' || k FROM k)
-        SELECT hash(k) AS h, eid, title_fold, birth_year, scope FROM scoped ORDER BY h""")
-    con.execute("CREATE INDEX names_h ON names(h)")
+        SELECT DISTINCT k, eid, title_fold, birth_year, scope FROM scoped""")
 
 
 def _build_orgs(con: duckdb.DuckDBPyConnection) -> None:
@@ -338,20 +338,58 @@ def _build_addr(con: duckdb.DuckDBPyConnection) -> None:
         SELECT 'o:' || old_commune AS k, eid, address_fold, scope FROM entry WHERE old_commune IS NOT NULL
         UNION ALL SELECT 'n:' || new_commune, eid, address_fold, scope FROM entry WHERE new_commune IS NOT NULL
         UNION ALL SELECT 'n:' || unnest(string_split(candidates, ';')), eid, address_fold, scope FROM entry
-          WHERE coalesce(candidates, '') <> '') WHERE k <> 'n:' ORDER BY k, eid""")
+          WHERE coalesce(candidates, '') <> '') WHERE k <> 'n:'""")
+
+
+SQLITE_TABLES = {
+    "key": ("k TEXT, eid INTEGER, PRIMARY KEY (k, eid)", "k, eid", "k, eid"),
+    "names": ("k TEXT, eid INTEGER, title_fold TEXT, birth_year INTEGER, scope TEXT, PRIMARY KEY (k, eid)",
+              "k, eid, title_fold, birth_year, ';' || array_to_string(scope, ';') || ';'", "k, eid"),
+    "doc": ("eid INTEGER PRIMARY KEY, scope TEXT, doc TEXT", "eid, ';' || array_to_string(scope, ';') || ';', doc",
+            "eid"),
+    "orgs": ("eid INTEGER PRIMARY KEY, title_fold TEXT, scope TEXT",
+             "eid, title_fold, ';' || array_to_string(scope, ';') || ';'", "eid"),
+    "addr": ("k TEXT, eid INTEGER, address_fold TEXT, scope TEXT, PRIMARY KEY (k, eid)",
+             "k, eid, address_fold, ';' || array_to_string(scope, ';') || ';'", "k, eid"),
+}
+
+
+def _export(con: duckdb.DuckDBPyConnection, target: Path, meta: dict[str, str]) -> None:
+    """Copy the serving tables into SQLite, each clustered on its key (B-tree point and range reads)."""
+    out = sqlite3.connect(str(target))
+    try:
+        out.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;")
+        for table, (ddl, select, order) in SQLITE_TABLES.items():
+            rowid = " WITHOUT ROWID" if "PRIMARY KEY (" in ddl else ""
+            out.execute(f"CREATE TABLE {table} ({ddl}){rowid}")
+            cur = con.execute(f"SELECT {select} FROM {table} ORDER BY {order}")
+            marks = ", ".join("?" for _ in range(len(cur.description)))
+            while batch := cur.fetchmany(100_000):
+                out.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", batch)
+        out.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+        out.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+        out.commit()
+        out.execute("ANALYZE")
+    finally:
+        out.close()
 
 
 def build_index(reader: StoreReader, project: Project, path: Path,
                 progress: Callable[[str], None] | None = None) -> Path:
-    """Build the lookup index of the store into ``path`` (written beside it, then moved into place)."""
+    """Build the lookup index of the store into the SQLite file ``path`` (written beside it, then moved into place).
+
+    The work is done in DuckDB (a temporary file: joins, folding, blocking keys over millions of rows in seconds);
+    the result is served from SQLite, whose B-trees answer the point reads of a lookup in microseconds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    work = path.with_name(f"{path.name}.{os.getpid()}.work.duckdb")
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
+    for f in (work, tmp):
+        f.unlink(missing_ok=True)
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     main, legacy = store_tables(reader)
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(work))
     try:
         varchar = duckdb.sqltypes.VARCHAR
         con.create_function("hn_fold", _fold_arrow, [varchar], varchar, type="arrow")
@@ -367,13 +405,14 @@ def build_index(reader: StoreReader, project: Project, path: Path,
                             ("addresses", _build_addr)):
             say(step)
             build(con)
-        con.execute("CREATE TABLE meta (name VARCHAR PRIMARY KEY, value VARCHAR)")
-        con.execute("INSERT INTO meta VALUES ('fingerprint', ?), ('store', ?), ('seconds', ?), ('entries', ?)",
-                    [fingerprint(reader), reader.location, f"{time.perf_counter() - started:.1f}",
-                     str(con.execute("SELECT count(*) FROM entry").fetchone()[0])])
-        con.execute("CHECKPOINT")
+        say("sqlite")
+        entries = con.execute("SELECT count(*) FROM entry").fetchone()[0]
+        _export(con, tmp, {"fingerprint": fingerprint(reader), "store": reader.location, "entries": str(entries),
+                           "version": INDEX_VERSION, "seconds": f"{time.perf_counter() - started:.1f}"})
     finally:
         con.close()
+        work.unlink(missing_ok=True)
+        work.with_name(work.name + ".wal").unlink(missing_ok=True)
     os.replace(tmp, path)
     return path
 
@@ -383,27 +422,25 @@ def index_fingerprint(path: Path) -> str | None:
     if not Path(path).is_file():
         return None
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
         return None
-    try:
-        row = con.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
-        return row[0] if row else None
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
+    return row[0] if row else None
 
 
 def default_index_path(project: Project, store_location: str) -> Path:
     """Beside the app database, one name per store (the fingerprint is added by :func:`index_file`)."""
     tag = hashlib.sha256(store_location.encode()).hexdigest()[:10]
-    return project.app_db_path.with_name(f"{project.app_db_path.stem}-lookup-{tag}.duckdb")
+    return project.app_db_path.with_name(f"{project.app_db_path.stem}-lookup-{tag}.sqlite")
 
 
 def index_file(base: Path, fp: str) -> Path:
     """One file per store fingerprint: a rebuilt index never replaces a file an open connection reads."""
-    return base.with_name(f"{base.stem}-{fp}.duckdb")
+    return base.with_name(f"{base.stem}-{fp}.sqlite")
 
 
 def ensure_index(reader: StoreReader, project: Project, base: Path | None = None,

@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 from hopnhat.serve.index import fold_name
 from hopnhat.serve.mask import mask
 from hopnhat.serve.scope import Scope
-from hopnhat.serve.storedb import DuckDBReader
+from hopnhat.serve.storedb import SQLiteReader
 from hopnhat.text.normalize import accent_key, has_diacritics, nfc
 from hopnhat.units.convert import Conversion, convert_address
 from hopnhat.units.reference import reference
@@ -180,18 +180,20 @@ def group_hits(hits: list[Hit], limit: int) -> list[Group]:
 class Lookup:
     """Searches the lookup index; every query carries the user's scope as a parameterised SQL predicate."""
 
-    def __init__(self, index: DuckDBReader, candidates: int, min_score: float, row_limit: int) -> None:
+    def __init__(self, index: SQLiteReader, candidates: int, min_score: float, row_limit: int) -> None:
         self.index, self.candidates, self.min_score, self.row_limit = index, candidates, min_score, row_limit
 
     @staticmethod
     def _scope(scope: Scope) -> tuple[str, list[Any]]:
-        return "(? OR list_has_any(scope, ?::VARCHAR[]))", [scope.unrestricted, list(scope.codes)]
+        """SQL true when a row's ``scope`` (``;48;20194;``) holds one of the user's codes — or the user sees all."""
+        tests = " OR ".join("instr(scope, ?) > 0" for _ in scope.codes) or "0"
+        return f"(? OR {tests})", [int(scope.unrestricted), *(f";{c};" for c in scope.codes)]
 
-    @staticmethod
-    def _visible(column: str) -> str:
-        """``column`` when the row is in the user's scope, else NULL — decided in the SQL. (A filter beside the key
-        would make DuckDB scan instead of using the index; a projection does not.)"""
-        return f"CASE WHEN ? OR list_has_any(scope, ?::VARCHAR[]) THEN {column} END"
+    def _visible(self, column: str, scope: Scope) -> tuple[str, list[Any]]:
+        """``column`` when the row is in the user's scope, else NULL — decided in the SQL, so nothing of another
+        commune leaves the engine, and the WHERE clause stays the bare key the B-tree reads."""
+        cond, params = self._scope(scope)
+        return f"CASE WHEN {cond} THEN {column} END", params
 
     @staticmethod
     def _communes(scope: Scope) -> list[str] | None:
@@ -201,17 +203,19 @@ class Lookup:
         return list(scope.codes)
 
     def _key_eids(self, keys: list[str]) -> list[int]:
-        sql = " UNION ALL ".join("SELECT eid FROM key WHERE h = hash(?)" for _ in keys)
-        return [r["eid"] for r in self.index.rows(sql, keys, limit=self.row_limit)]
+        marks = ", ".join("?" for _ in keys)
+        return [r[0] for r in self.index.tuples(f"SELECT eid FROM key WHERE k IN ({marks}) LIMIT {self.row_limit}",
+                                                keys)]
 
     def entries(self, eids: list[int], scope: Scope) -> list[dict[str, Any]]:
         """The result lines of these entries that are in the user's scope (out-of-scope ones come back NULL)."""
-        _, params = self._scope(scope)
+        column, params = self._visible("doc", scope)
         out: list[dict[str, Any]] = []
         unique = list(dict.fromkeys(eids))
         for i in range(0, len(unique), FETCH_CHUNK):
-            rows = self.index.tuples(f"SELECT {self._visible('doc')} FROM doc WHERE eid = ANY(?::BIGINT[])",
-                                     [*params, unique[i:i + FETCH_CHUNK]])
+            chunk = unique[i:i + FETCH_CHUNK]
+            rows = self.index.tuples(f"SELECT {column} FROM doc WHERE eid IN ({', '.join('?' for _ in chunk)})",
+                                     [*params, *chunk])
             out += [json.loads(doc) for (doc,) in rows if doc is not None]
         return out
 
@@ -224,17 +228,15 @@ class Lookup:
         fam, giv = words[0], words[-1]
         mid = words[1][0] if len(words) >= 3 else ""
         if q.year:
-            keys = [f"y|{q.year}|{giv}", f"y|{q.year}|{fam[0]}{giv[0]}", f"n|{fam}|{mid}|{giv}"]
+            keys = [f"y|{q.year}|{giv}", f"y|{q.year}|{fam[0]}{mid}{giv[0]}", f"u|{fam}|{mid}|{giv}"]
         else:
             keys = [f"n|{fam}|{mid}|{giv}", f"g|{giv}|{fam[0]}", f"f|{fam}|{mid}{giv[0]}"]
         communes = self._communes(scope)
         if communes is not None:
             keys = [f"c|{c}|{k}" for c in communes for k in keys]
-        _, params = self._scope(scope)
-        # with a birth year the blocks are small; a LIMIT would make DuckDB plan a semi-join instead of the index
-        cap = "" if q.year else f" LIMIT {int(self.candidates)}"
-        sql = " UNION ALL ".join(f"(SELECT eid, {self._visible('title_fold')}, birth_year FROM names "
-                                 f"WHERE h = hash(?){cap})" for _ in keys)
+        column, params = self._visible("title_fold", scope)
+        sql = " UNION ALL ".join(f"SELECT * FROM (SELECT eid, {column}, birth_year FROM names WHERE k = ? "
+                                 f"LIMIT {int(self.candidates)})" for _ in keys)
         rows = self.index.tuples(sql, [a for k in keys for a in (*params, k)])
         return [r for r in rows if r[1] is not None and (not q.year or r[2] in (q.year, None))]
 
@@ -269,7 +271,7 @@ class Lookup:
         if len(q.name) < 4 or q.year:
             return []
         cond, params = self._scope(scope)
-        rows = self.index.rows(f"SELECT eid, title_fold FROM orgs WHERE contains(title_fold, ?) AND {cond}",
+        rows = self.index.rows(f"SELECT eid, title_fold FROM orgs WHERE instr(title_fold, ?) > 0 AND {cond}",
                                [q.name, *params], limit=self.row_limit)
         if not rows:
             return []
@@ -284,8 +286,8 @@ class Lookup:
         keys += [f"n:{c}" for c in (conv.new_commune_code, *conv.candidates) if c]
         rest = fold_name(conv.rest)
         cond, params = self._scope(scope)
-        sql = " UNION ALL ".join(f"(SELECT eid FROM addr WHERE k = ? AND contains(address_fold, ?) AND {cond} "
-                                 f"LIMIT {int(self.row_limit)})" for _ in keys)
+        sql = " UNION ALL ".join(f"SELECT * FROM (SELECT eid FROM addr WHERE k = ? AND instr(address_fold, ?) > 0 "
+                                 f"AND {cond} LIMIT {int(self.row_limit)})" for _ in keys)
         rows = self.index.rows(sql, [a for k in keys for a in (k, rest, *params)]) if keys else []
         score = 90.0 if rest else 80.0
         return [Hit(r, score, "address") for r in self.entries([r["eid"] for r in rows][: self.row_limit], scope)]

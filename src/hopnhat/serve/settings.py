@@ -37,6 +37,7 @@ class ServeSettings(BaseModel):
     login_max_failures: int = Field(default=5, ge=1, description="failed logins per user and address in the window")
     login_window_s: int = Field(default=900, ge=1, description="the login-failure window (15 minutes)")
     ip_max_failures: int = Field(default=30, ge=1, description="failed logins per address (any user) in the window")
+    lookup_results: int = Field(default=20, ge=1, le=200, description="results one lookup shows (best first)")
     lookup_candidates: int = Field(default=3_000, ge=10, description="name candidates scored per lookup")
     fuzzy_min_score: float = Field(default=82.0, ge=0, le=100, description="lowest name similarity shown (0–100)")
     audit_retention_days: int = Field(default=MIN_RETENTION_DAYS, description="audit entries kept at least this long")
@@ -45,8 +46,6 @@ class ServeSettings(BaseModel):
     catalog_db: Path | None = Field(default=None, description="catalog DuckDB file (default <merger dir>/catalog.duckdb)")
     today: date | None = Field(default=None, description="reference date for days left (default: the real today)")
     pool_size: int = Field(default=8, ge=1, le=64, description="PostgreSQL connections kept open")
-    index_threads: int = Field(default=1, ge=1, le=64, description="DuckDB threads per lookup-index query "
-                                                                   "(point queries: 1 serves more users at once)")
 
     @field_validator("audit_retention_days")
     @classmethod

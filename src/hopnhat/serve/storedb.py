@@ -12,6 +12,7 @@ import heapq
 import itertools
 import queue
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -190,6 +191,60 @@ class DuckDBReader:
 
     def close(self) -> None:
         self._con.close()
+
+
+class SQLiteReader:
+    """A read-only SQLite file that never changes while open (the lookup index): one connection per thread,
+    ``immutable`` (no locking), each query aborted by a progress handler past the statement timeout."""
+
+    def __init__(self, path: Path, timeout_ms: int) -> None:
+        self.location = str(path)
+        if not Path(path).is_file():
+            raise InputError("lookup index not found", source=str(path))
+        self._uri = f"file:{path}?mode=ro&immutable=1"
+        self._timeout = timeout_ms / 1000
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+            con.execute("PRAGMA query_only = ON")
+            con.execute("PRAGMA cache_size = -65536")
+            self._local.con = con
+            with self._lock:
+                self._all.append(con)
+        return con
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        con = self._con()
+        deadline = time.monotonic() + self._timeout
+        con.set_progress_handler(lambda: int(time.monotonic() > deadline), 20_000)
+        try:
+            cur = con.execute(sql, _checked(params))
+            return [d[0] for d in cur.description or ()], cur.fetchall()
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise QueryTimeout("query cancelled: statement timeout", source=self.location,
+                                   reason=f"> {self._timeout * 1000:.0f} ms") from exc
+            raise StoreError("lookup index query failed", source=self.location, reason=str(exc)) from exc
+        finally:
+            con.set_progress_handler(None, 0)
+
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._fetch(sql, params)[1]
+
+    def rows(self, sql: str, params: Sequence[Any] = (), limit: int | None = None) -> list[dict[str, Any]]:
+        names, data = self._fetch(_limited(sql, limit), params)
+        return [dict(zip(names, r, strict=True)) for r in data]
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._all:
+                con.close()
+            self._all.clear()
 
 
 _PLACEHOLDER = re.compile(r"\?(::[A-Za-z\[\]]+)?")
