@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
 from hopnhat.link.names import split_name
@@ -36,8 +37,9 @@ def source_sql(table: str, present: set[str]) -> str:
     return f'SELECT {", ".join(cols)} FROM "{table}"'
 
 
-def _names_table(full_names: list[str | None]) -> pa.Table:
-    distinct = [n for n in dict.fromkeys(full_names) if n]
+def _names_table(full_names: pa.ChunkedArray | pa.Array) -> pa.Table:
+    """Name parts of each distinct full name (names repeat: a million records hold ~100,000 distinct names)."""
+    distinct = [n for n in pc.unique(full_names).to_pylist() if n]
     parts = [split_name(n) for n in distinct]
     return pa.table({
         "full_name": pa.array(distinct, pa.string()),
@@ -143,22 +145,32 @@ ORDER BY uid
 """
 
 
-def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table) -> int:
-    """Create ``person_features`` (and ``person_ids``: uid → record) in ``work`` from store rows; returns the count."""
+def stage_source(work: duckdb.DuckDBPyConnection, source: pa.Table) -> None:
+    """Copy the records (:data:`SOURCE_COLUMNS`) into ``work`` as ``person_source``; the caller may then drop its copy."""
     work.register("person_source_arrow", source)
     work.execute("CREATE OR REPLACE TEMP TABLE person_source AS SELECT * FROM person_source_arrow")
     work.unregister("person_source_arrow")
-    work.register("person_names_arrow", _names_table(source.column("full_name").to_pylist()))
+
+
+def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | None = None) -> int:
+    """Create ``person_features`` in ``work`` from store rows (or from ``person_source`` already staged); returns the
+    count."""
+    if source is not None:
+        stage_source(work, source)
+    names = work.execute("SELECT DISTINCT full_name FROM person_source WHERE full_name IS NOT NULL"
+                         ).fetch_arrow_table().column(0)
+    work.register("person_names_arrow", _names_table(names))
     work.execute("CREATE OR REPLACE TEMP TABLE person_names AS SELECT * FROM person_names_arrow")
     work.unregister("person_names_arrow")
     work.execute(_BASE_SQL.format(id_digits=_digits("s.id_number"), cccd_col=_digits("s.cccd"),
                                   cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone")))
+    work.execute("DROP TABLE person_source")
     work.execute(_DATES_SQL.format(phone_ph=_placeholder("phone_n[2:]")))
+    work.execute("DROP TABLE person_base")
     work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
     prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
     work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
                                       prefixes=prefixes))
-    for temp in ("person_source", "person_names", "person_base", "person_dates", "person_shared"):
+    for temp in ("person_names", "person_dates", "person_shared"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
     return work.execute("SELECT count(*) FROM person_features").fetchone()[0]
-

@@ -24,7 +24,8 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
 
 Blocking (a pair is scored when any rule holds; never on family name alone, ~38 % are Nguyễn): same CCCD; same CMND;
 same phone; family + given + birth year + day/month in either order; family + given + birth year when one date is
-vague; family + middle + exact date (given-name typos); all name words + birth year (order not repaired).
+vague and the middle names do not differ; family + middle + exact date (given-name typos); all name words + birth year + day/month (order not
+repaired). At 1.9 M records these score ~2.5 M pairs.
 """
 
 from __future__ import annotations
@@ -131,14 +132,17 @@ ADDRESS = {
 }
 COMPARISONS = (NAME, MIDDLE, BIRTH, SEX, ID, PHONE, ADDRESS)
 
+_MIDDLE_AGREES = "(l.mid = r.mid OR l.mid IS NULL OR r.mid IS NULL)"
 BLOCKING = (
     "l.cccd = r.cccd",
     "l.cmnd = r.cmnd",
     "l.phone = r.phone",
     "l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.dm = r.dm",
-    "l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND (l.vague OR r.vague)",
+    # a vague date on either side: one rule per side, so the filter runs before the join (a few % of records)
+    f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.vague AND {_MIDDLE_AGREES}",
+    f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND r.vague AND {_MIDDLE_AGREES}",
     "l.fam = r.fam AND l.mid = r.mid AND l.dob = r.dob",
-    "l.name_sorted = r.name_sorted AND l.byear = r.byear",
+    "l.name_sorted = r.name_sorted AND l.byear = r.byear AND l.dm = r.dm",
 )
 # EM sessions: each comparison is estimated in at least one (those in the rule are held fixed there).
 TRAINING = (

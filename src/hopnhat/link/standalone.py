@@ -21,7 +21,7 @@ from hopnhat.link import persons
 from hopnhat.link.cluster import cluster
 from hopnhat.link.engine import Engine, open_backend
 from hopnhat.link.parse import parse_people
-from hopnhat.link.person_features import SOURCE_COLUMNS, build_person_features
+from hopnhat.link.person_features import SOURCE_COLUMNS, build_person_features, stage_source
 from hopnhat.link.run import work_space
 from hopnhat.units.bulk import convert_distinct
 
@@ -78,7 +78,7 @@ def _addresses(column: pa.Array, step: Step) -> dict[str, pa.Array]:
     step("addresses", len(distinct), 0)
     conv = convert_distinct(distinct, progress=lambda n: step("addresses", len(distinct), n))
     rows = [conv[a] for a in distinct]
-    del conv
+    del conv, distinct
     return {name: pc.take(pa.array([r[k] or None for r in rows], pa.string()), encoded.indices)
             for name, k in (("address_status", 0), ("address_new_commune_code", 2), ("address_candidates", 3))}
 
@@ -109,11 +109,11 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
     """Link the rows of ``table`` (see the module doc); returns the input with ``cluster_id`` and
     ``match_probability``."""
     columns = resolve_columns(table, renames or {})
-    rows = _store_rows(table, columns, step)
     work = work_space(threads, memory_limit)
+    stage_source(work, _with_missing(_store_rows(table, columns, step)))  # the Arrow copy is dropped right away
+    pa.default_memory_pool().release_unused()  # and its memory given back, before DuckDB needs its own
     step("link", 3, 0)
-    n = build_person_features(work, _with_missing(rows))
-    del rows
+    n = build_person_features(work)
     step("link", 3, 1)
     notes: list[str] = []
     if n > 1:
