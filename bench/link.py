@@ -11,8 +11,9 @@ What it does
    and collects every person row of both population registers from the truth files: the six raw columns a clerk's
    list has (``full_name``, ``dob``, ``sex``, ``id_number``, ``phone``, ``address``, exactly as written, noise
    included) and, apart, the true person of each row.
-2. Runs each tool in its own process (``--threads`` DuckDB threads), measuring wall time and peak memory (max RSS of
-   that process, from ``wait4``):
+2. Runs each tool in its own process (``--threads`` DuckDB threads), measuring wall time and peak memory (that
+   process's own high-water mark, VmHWM, sampled while it runs; helper processes it forks, e.g. the address
+   converter's workers, are not added):
 
    * **hopnhat** — the CLI, ``hopnhat link persons IN -o OUT --threads N --memory-limit 1GB``: values parsed,
      addresses converted to the new communes, the Vietnamese person model trained by EM on the table itself,
@@ -194,30 +195,48 @@ TOOLS = {"hopnhat": run_hopnhat, "splink-baseline": run_splink, "recordlinkage":
 
 # --- measuring -----------------------------------------------------------------------------------------------------
 
+def _hwm_mb(pid: int) -> int | None:
+    """Peak resident memory of a live process (VmHWM), in MB; None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        return None
+    return None
+
+
 def measure(tool: str, src: Path, dst: Path, threads: int, timeout: float) -> dict[str, object]:
-    """Run one tool in a child process; wall time and its peak RSS."""
+    """Run one tool in a child process; wall time and its peak memory.
+
+    Peak memory is the child's own high-water mark (VmHWM, read while it runs): ``ru_maxrss`` from ``wait4`` would
+    also count the bench process itself, whose memory a forked child inherits until it execs.
+    """
     dst.unlink(missing_ok=True)
-    started = time.perf_counter()
     log = dst.with_suffix(".log").open("w")
+    started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "_run", tool, str(src), str(dst),
                              str(threads)], start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
-    deadline = started + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
+    peak, finished, note = 0, True, ""
+    while proc.poll() is None:
+        peak = max(peak, _hwm_mb(proc.pid) or 0)
+        if time.perf_counter() - started > timeout:
             os.killpg(proc.pid, signal.SIGKILL)
-            _, status, usage = os.wait4(proc.pid, 0)
-            log.close()
-            return {"tool": tool, "finished": False, "seconds": round(time.perf_counter() - started, 1),
-                    "peak_mb": round(usage.ru_maxrss / 1024), "note": f"stopped after {timeout:.0f} s"}
-        time.sleep(0.2)
+            proc.wait()
+            finished, note = False, f"stopped after {timeout:.0f} s"
+            break
+        time.sleep(0.1)
     seconds = time.perf_counter() - started
     log.close()
-    ok = os.waitstatus_to_exitcode(status) == 0 and dst.is_file()
-    return {"tool": tool, "finished": ok, "seconds": round(seconds, 1), "peak_mb": round(usage.ru_maxrss / 1024),
-            "note": "" if ok else f"exit status {os.waitstatus_to_exitcode(status)}"}
+    if finished and (proc.returncode != 0 or not dst.is_file()):
+        finished, note = False, f"exit status {proc.returncode}: " + _last_error(dst.with_suffix(".log"))
+    return {"tool": tool, "finished": finished, "seconds": round(seconds, 1), "peak_mb": peak, "note": note}
+
+
+def _last_error(log: Path) -> str:
+    lines = [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    return next((line for line in reversed(lines) if "Error" in line), lines[-1] if lines else "")[:160]
 
 
 def score(result: dict[str, object], dst: Path, truth: Path) -> None:
