@@ -127,7 +127,7 @@ def test_forked_shares_use_the_split_evidence(monkeypatch):
     values += [f"Số {i}, Thôn 9, Xã Hòa Liên, Huyện Hòa Vang, Đà Nẵng" for i in range(400)]
     monkeypatch.setattr(bulk, "_PARALLEL_MIN", 100)
     monkeypatch.setattr(bulk, "_workers", lambda: 2)
-    monkeypatch.setattr(bulk, "_share", lambda value, shares: len(value) % shares)  # both processes get some
+    monkeypatch.setattr(bulk, "_last_piece", lambda value: str(len(value)))  # both processes get some
     rows = bulk.convert_distinct(values, evidence)
     assert {rows[v][0] for v in values[:400]} == {"converted"} and {rows[v][2] for v in values[:400]} == {target}
     assert {rows[v][0] for v in values[400:]} == {"split"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -103,12 +104,24 @@ def _workers() -> int:
     return max(1, min(len(os.sched_getaffinity(0)), 8))
 
 
-def _share(value: object, shares: int) -> int:
-    """Which process converts ``value``: addresses ending alike (same district and province) go together, so that
-    each process's cache of endings serves them all."""
+def _last_piece(value: object) -> str:
+    """What ends the address after its last comma or dash (the province, usually): two addresses with the same
+    cached ending end with the same piece."""
     if not isinstance(value, str):
-        return 0
-    return hash(tuple(value.rsplit(",", 2)[-2:])) % shares
+        return ""
+    return value[max(value.rfind(","), value.rfind(";"), value.rfind("-")) + 1 :].strip()
+
+
+def _shares(values: list[object], shares: int) -> list[list[object]]:
+    """Values split into ``shares`` groups of about the same size, never splitting a last piece between two, so that
+    each process's cache of endings serves all the addresses it could serve."""
+    by_piece: dict[str, list[object]] = defaultdict(list)
+    for value in values:
+        by_piece[_last_piece(value)].append(value)
+    groups: list[list[object]] = [[] for _ in range(shares)]
+    for piece in sorted(by_piece, key=lambda k: -len(by_piece[k])):
+        min(groups, key=len).extend(by_piece[piece])
+    return groups
 
 
 # set before forking: the children read their group (and the split evidence) from here, not from a pipe
@@ -140,9 +153,7 @@ def convert_distinct(values: Sequence[object], evidence: SplitEvidence | None = 
 def _convert_shared(distinct: list[object], shares: int, evidence: SplitEvidence | None,
                     progress: Callable[[int], None] | None) -> dict[object, Row]:
     global _groups, _group_evidence
-    _groups, _group_evidence = [[] for _ in range(shares)], evidence
-    for value in distinct:
-        _groups[_share(value, shares)].append(value)
+    _groups, _group_evidence = _shares(distinct, shares), evidence
     try:
         with ProcessPoolExecutor(shares - 1, mp_context=mp.get_context("fork")) as pool:
             futures = [pool.submit(_convert_group, i) for i in range(1, shares)]
