@@ -5,7 +5,8 @@ Built in DuckDB (folding names, blocking keys, joins over millions of rows), ser
 range reads, no planner surprises). Tables, each clustered on its key:
 
 - ``doc``: one row per searchable record — unified records of person, civil servant, organization, dossier,
-  parcel, and every legacy archive row — with its result line (JSON) and ``scope``: the new-unit codes that place it
+  parcel, and every legacy archive row — with its result line (a JSON array in :data:`DOC_FIELDS` order, compact so
+  the index stays in the page cache) and ``scope``: the new-unit codes that place it
   (``;48;20194;``; a legacy row takes the scope of the record it became; a row that became nothing has none).
 - ``key``: exact keys → entry: ``id|<digits>`` (CCCD, CMND, tax codes, applicants', holders' and representatives'
   ids), ``dos|<dossier code>``, ``par|<commune>|<sheet>|<parcel>`` (old and new commune codes).
@@ -43,7 +44,7 @@ from hopnhat.errors import HopnhatError
 from hopnhat.text.legacy import detect, repair_value
 from hopnhat.text.normalize import fold
 
-INDEX_VERSION = "9"
+INDEX_VERSION = "10"
 _WORDS = re.compile(r"\w+")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")  # legacy table names that may be spliced into SQL
 
@@ -284,13 +285,18 @@ def _finish_entries(con: duckdb.DuckDBPyConnection) -> None:
           e.kind <> 'legacy' OR p.record_id IS NOT NULL AS in_store
         FROM entry_raw e LEFT JOIN placed p ON p.record_id = e.record_id""")
     con.execute("DROP TABLE entry_raw")
-    con.execute(f"""CREATE TABLE doc AS SELECT eid, scope, to_json(struct_pack({', '.join(DOC_FIELDS)}))::VARCHAR
-                    AS doc FROM entry""")
+    con.execute(f"""CREATE TABLE doc AS SELECT eid, scope, json_array({', '.join(DOC_FIELDS)})::VARCHAR AS doc
+                    FROM entry""")
 
 
 DOC_FIELDS = ("eid", "kind", "entity", "record_id", "golden_id", "legacy_table", "legacy_row", "title", "birth",
               "ids", "code", "address", "old_commune", "new_commune", "candidates", "src_system", "src_table",
               "src_province", "detail", "in_store")
+
+
+def read_doc(text: str) -> dict[str, Any]:
+    """A ``doc`` row's result line as a dict."""
+    return dict(zip(DOC_FIELDS, json.loads(text), strict=True))
 
 
 def _build_keys(con: duckdb.DuckDBPyConnection) -> None:

@@ -9,7 +9,6 @@ of a few blocking keys (birth year + given name, birth year + initials, family +
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +16,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
-from hopnhat.serve.index import fold_name
+from hopnhat.serve.index import fold_name, read_doc
 from hopnhat.serve.mask import mask
 from hopnhat.serve.scope import Scope
 from hopnhat.serve.storedb import SQLiteReader
@@ -216,7 +215,7 @@ class Lookup:
             chunk = unique[i:i + FETCH_CHUNK]
             rows = self.index.tuples(f"SELECT {column} FROM doc WHERE eid IN ({', '.join('?' for _ in chunk)})",
                                      [*params, *chunk])
-            out += [json.loads(doc) for (doc,) in rows if doc is not None]
+            out += [read_doc(doc) for (doc,) in rows if doc is not None]
         return out
 
     def by_keys(self, keys: list[str], scope: Scope, why: str) -> list[Hit]:
