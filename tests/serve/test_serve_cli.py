@@ -73,10 +73,15 @@ def test_audit_verify_exit_codes(merger: Path) -> None:
     assert broken.exit_code == 1 and "seq=2" in broken.output
 
 
-def test_serve_command_answers_health(merger: Path, estate: Path) -> None:
-    """``hopnhat serve MERGER.yaml --port P`` in a real process (the Typer command, as main.py registers it)."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_command_answers_health(merger: Path, estate: Path, workers: int) -> None:
+    """``hopnhat serve MERGER.yaml --port P`` in a real process (the Typer command, as main.py registers it), with
+    one or several worker processes."""
+    assert runner.invoke(users_cli.app, ["add", "sep", "--role", "clerk", "--merger", str(merger)],
+                         input="mat-khau-rat-dai\n").exit_code == 0
     port = free_port()
-    env = {**os.environ, "HOPNHAT_SERVE_INDEX_PATH": str(estate / "lookup.duckdb")}
+    env = {**os.environ, "HOPNHAT_SERVE_INDEX_PATH": str(estate / "lookup.duckdb"),
+           "HOPNHAT_SERVE_WORKERS": str(workers)}
     code = "import typer; from hopnhat.cli.serve import serve; typer.run(serve)"
     proc = subprocess.Popen([sys.executable, "-c", code, str(merger), "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -93,6 +98,14 @@ def test_serve_command_answers_health(merger: Path, estate: Path) -> None:
             raise AssertionError("hopnhat serve did not answer")
         assert health.status_code == 200 and health.json()["status"] == "ok"
         assert httpx.get(f"http://127.0.0.1:{port}/lookup", follow_redirects=False).status_code == 303
+        token = runner.invoke(users_cli.app, ["token", "sep", "--merger", str(merger)]).output.strip()
+        for _ in range(4):  # requests spread over the workers, all audited in one chain
+            found = httpx.get(f"http://127.0.0.1:{port}/api/lookup", params={"q": "nguyen van an"},
+                              headers={"Authorization": f"Bearer {token}"})
+            assert found.status_code == 200
+        app = typer.Typer()
+        app.add_typer(audit_cli.app, name="audit")
+        assert runner.invoke(app, ["audit", "verify", str(merger)]).exit_code == 0
     finally:
         proc.terminate()
         proc.wait(timeout=20)

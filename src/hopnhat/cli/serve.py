@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
 from hopnhat.cli.common import console, err_console, friendly_errors
 from hopnhat.i18n import tr
-from hopnhat.project.config import load_project
+from hopnhat.project.config import Project, load_project
+from hopnhat.serve.settings import ENV_PREFIX, ServeSettings, load_settings
 
 MERGER = typer.Argument(..., help=tr("Tệp dự án sáp nhập (merger.yaml).", "Merger project file (merger.yaml)."))
 
@@ -35,18 +37,44 @@ def serve(
 
     from hopnhat.serve.app import create_app
     from hopnhat.serve.appdb import AppDB
-    from hopnhat.serve.settings import load_settings
     from hopnhat.serve.users import list_users
 
     project = load_project(merger)
     tls = bool(certfile and keyfile)
     settings = load_settings(project, https=(https or tls) or None, catalog_db=catalog)
     console.print(tr("Đang mở kho (chỉ đọc) và chỉ mục tra cứu…", "Opening the store (read-only) and the lookup index…"))
-    app = create_app(project, store, settings)
     if not list_users(AppDB(project.app_db_path)):
         err_console.print(tr("Chưa có tài khoản nào: tạo bằng 'hopnhat users add TÊN --role admin'.",
                              "No account yet: create one with 'hopnhat users add NAME --role admin'."))
     scheme = "https" if tls else "http"
+    tls_args = {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)} if tls else {}
+    if settings.workers > 1:
+        _prepare_workers(project, store, settings)
+        console.print(f"{scheme}://{host}:{port}  ({settings.workers} workers; {tr('Ctrl+C để dừng', 'Ctrl+C to stop')})")
+        uvicorn.run("hopnhat.serve.app:app_from_env", factory=True, workers=settings.workers, host=host, port=port,
+                    log_level="info", access_log=False, timeout_keep_alive=30, **tls_args)
+        return
+    app = create_app(project, store, settings)
     console.print(f"{scheme}://{host}:{port}  ({tr('Ctrl+C để dừng', 'Ctrl+C to stop')})")
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False,
-                ssl_certfile=str(certfile) if tls else None, ssl_keyfile=str(keyfile) if tls else None)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_keep_alive=30, **tls_args)
+
+
+def _prepare_workers(project: Project, store: str | None, settings: ServeSettings) -> None:
+    """Build the lookup index once, then hand the worker processes what they need through the environment."""
+    from hopnhat.serve.app import MERGER_ENV, STORE_ENV
+    from hopnhat.serve.context import store_url
+    from hopnhat.serve.index import default_index_path, ensure_index
+    from hopnhat.serve.storedb import open_store
+
+    reader = open_store(store_url(project, store), settings.statement_timeout_ms, settings.pool_size)
+    try:
+        ensure_index(reader, project, settings.index_path or default_index_path(project, reader.location))
+    finally:
+        reader.close()
+    os.environ[MERGER_ENV] = str(project.path)
+    if store:
+        os.environ[STORE_ENV] = store
+    for name in ("https", "catalog_db", "index_path"):
+        value = getattr(settings, name)
+        if value is not None:
+            os.environ[ENV_PREFIX + name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)

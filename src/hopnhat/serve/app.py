@@ -166,6 +166,18 @@ def create_app(project: Project, store_url: str | None = None, settings: ServeSe
     return app
 
 
+MERGER_ENV, STORE_ENV = "HOPNHAT_SERVE_MERGER", "HOPNHAT_SERVE_STORE"
+
+
+def app_from_env() -> FastAPI:
+    """The app of each worker process when ``hopnhat serve`` runs several (uvicorn imports this factory)."""
+    import os
+
+    from hopnhat.project.config import load_project
+
+    return create_app(load_project(os.environ[MERGER_ENV]), os.environ.get(STORE_ENV) or None)
+
+
 def open_paths() -> tuple[str, ...]:
     return OPEN_PATHS
 
