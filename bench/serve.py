@@ -22,7 +22,9 @@ What it does
    ``--seconds`` elapse (whichever first). Each client waits ``--think`` seconds between its requests (0: closed loop,
    the worst case). The query mix, drawn from persons of the store: 50 % a CCCD, 30 % a misspelt unaccented name +
    birth year, 10 % a name with diacritics + birth year, 10 % an old address (hamlet, commune, district).
-5. Prints throughput and p50/p95/p99/max latency overall and per query kind, and writes ``bench/out/serve.json``.
+5. Prints throughput and p50/p95/p99/max latency overall, per query kind and per 10 s, the server's CPU time per
+   request (independent of what else runs on the machine: 1000 / that = requests per second one core can serve),
+   the load average, and writes ``bench/out/serve*.json``.
 
 Every request is a real one: bearer-token check, scope in the SQL, the audit log entry (hash chain, SQLite), JSON.
 This is a script, not a test.
@@ -262,6 +264,20 @@ async def load(url: str, token: str, mix: list[tuple[str, str]], clients: int, t
         return results, time.perf_counter() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (the worker processes), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
@@ -320,7 +336,10 @@ def main() -> None:
     try:
         url = f"http://127.0.0.1:{port}"
         asyncio.run(load(url, token, mix[:200], 10, 400, 30, 0))  # warm-up, not counted
+        cpu = cpu_seconds(server.pid)
         results, wall = asyncio.run(load(url, token, mix, args.clients, args.requests, args.seconds, args.think))
+        figures["server_cpu_ms_per_request"] = round((cpu_seconds(server.pid) - cpu) * 1000 / max(1, len(results)),
+                                                     2)
     finally:
         server.terminate()
         server.wait(timeout=30)

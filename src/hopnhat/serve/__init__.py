@@ -10,9 +10,9 @@ index), ``lookup`` (one-box search), ``records``, ``review`` (queue + decisions 
 
 from hopnhat.serve.app import create_app
 from hopnhat.serve.background import BackgroundServer, serve_in_background, start_app
-from hopnhat.serve.index import build_index
+from hopnhat.serve.index import build_index, ensure_index
 from hopnhat.serve.review import apply_pending
 from hopnhat.serve.settings import ServeSettings, load_settings
 
-__all__ = ["BackgroundServer", "ServeSettings", "apply_pending", "build_index", "create_app", "load_settings",
-           "serve_in_background", "start_app"]
+__all__ = ["BackgroundServer", "ServeSettings", "apply_pending", "build_index", "create_app", "ensure_index",
+           "load_settings", "serve_in_background", "start_app"]
