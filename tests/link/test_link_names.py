@@ -53,3 +53,17 @@ def test_empty_names(empty: str | None) -> None:
 def test_order_repaired_through_a_family_name_typo(written: str, family: str, given: str) -> None:
     parts = split_name(written)
     assert (parts.family, parts.given) == (family, given)
+
+
+@pytest.mark.parametrize(("written", "family", "middle", "given"), [
+    ("Văn Hiếu Bù", "bui", "van", "hieu"),  # a dropped letter: same first letter wins over the more frequent Vũ
+    ("Thị Nhàn Võõ", "vo", "thi", "nhan"),  # a doubled letter on a two-letter family name
+    ("Kim Thảo Phạn", "phan", "kim", "thao"),  # Kim is mostly a middle name, Phan a frequent family name
+    ("Quang Hùng Đonh", "dinh", "quang", "hung"),
+    ("Kim Thị Hà", "kim", "thi", "ha"),  # Hà is a given name too: family-first stays
+    ("Hoàng Văn Nam", "hoang", "van", "nam"),
+    ("Mai Anh Tuấn", "mai", "anh", "tuan"),
+])
+def test_western_order_behind_a_family_name(written: str, family: str, middle: str, given: str) -> None:
+    parts = split_name(written)
+    assert (parts.family, parts.middle, parts.given) == (family, middle, given)

@@ -23,12 +23,10 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from hopnhat.errors import ConfigError
 from hopnhat.link.tables import golden_columns, table_exists
 from hopnhat.model.schema import ddl
 
 PREFIX = {"person": "P", "organization": "O", "parcel": "L"}
-RULES = ("trusted", "complete", "recent")
 
 
 # --- stable ids ----------------------------------------------------------------------------------------------------
@@ -151,14 +149,6 @@ GROUPS: dict[str, tuple[Group, ...]] = {
         Group("certificate_no", (("certificate_no", "certificate_no"),)),
     ),
 }
-
-
-def check_survivorship(survivorship: dict[str, str], trust: Sequence[str]) -> None:
-    """Every rule must be known (``source:<name>`` names any source)."""
-    for key, rule in survivorship.items():
-        if rule not in RULES and not (rule.startswith("source:") and len(rule) > 7):
-            raise ConfigError("unknown survivorship rule", column=f"linkage.survivorship.{key}", value=rule,
-                              reason=f"expected one of {', '.join(RULES)} or source:<name>")
 
 
 def _rule(entity: str, group: str, survivorship: dict[str, str], trust: Sequence[str]) -> str:

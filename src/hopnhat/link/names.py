@@ -7,9 +7,10 @@ name in Western order (``Văn Hùng Nguyễn``). :func:`split_name` gives parts 
 - every part is *folded* (no diacritics, ``Đ`` → ``d``, lower case), so diacritics, case and tone placement vanish;
 - ``accent`` keeps the diacritics with tone placement unified (``Hoà`` = ``Hòa``), so two records written with
   diacritics can agree more strongly than two that merely fold alike (``Hưng`` and ``Hùng`` fold alike);
-- a name whose last word is a known family name and whose first word is not (or is the middle name ``Văn``/``Thị``)
-  is turned back to family-first order; a last word one typo away from a family name (``Văn Hùng Nguyễ``) counts,
-  and the family name is then read as the one it is closest to;
+- a name whose last word is a known family name and whose first word is not (or is a common middle name such as
+  ``Văn``/``Thị``/``Quang``/``Kim`` that is a rarer family name) is turned back to family-first order; a last word
+  one typo away from a family name (``Văn Hùng Nguyễ``) counts, and the family name is read as the one it is
+  closest to;
 - two-word family names (``Tôn Nữ``, ``Tôn Thất``, ``Nguyễn Phúc``, ``Âu Dương`` …) stay one family name.
 
 Family names form a short closed list (:data:`FAMILY_NAMES`), which is what makes the order repair safe.
@@ -40,6 +41,13 @@ COMPOUND_FAMILY: frozenset[tuple[str, str]] = frozenset({
 })
 # Middle names so common that, written first, they show the name is in Western order.
 ORDER_MARKERS: frozenset[str] = frozenset({"van", "thi"})
+# Common middle names that are also (rarer) family names: written first, they rather show a Western order.
+MIDDLE_NAMES: frozenset[str] = frozenset(
+    "van thi duc minh huu quang thanh cong dinh xuan ngoc anh tan ba trong duy quoc gia hoang kim thu hong phuong "
+    "bao my khanh anh hoai dieu quynh thuy nhu".split())
+# Common given names that are also family names: written last, they do not show a Western order.
+GIVEN_NAMES: frozenset[str] = frozenset(
+    "ha mai lam chau thai hoang quang kim hong thanh phuong giang an cam ngan hang lan vy my khanh".split())
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -78,23 +86,43 @@ def _one_edit(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=50_000)
-def family_near(word: str) -> str | None:
-    """The family name ``word`` is, or the most frequent one a single typo away, else None."""
+def family_near(word: str, loose: bool = False) -> str | None:
+    """The family name ``word`` is, or the one a single typo away (same first letter first — it is rarely the one
+    mistyped —, then the most frequent), else None.
+
+    Short words are close to too much: a two-letter word or a two-letter family name needs ``loose`` (the name is
+    surely in Western order) or a doubled letter (``Võõ`` → Võ).
+    """
     if word in FAMILY_NAMES:
         return word
-    if len(word) < 3:
+    if len(word) < 2 or (len(word) < 3 and not loose):
         return None
-    return next((f for f in FAMILY_ORDER if len(f) >= 3 and _one_edit(word, f)), None)
+    near = [f for f in FAMILY_ORDER if (len(f) >= 3 or loose or len(word) == len(f) + 1) and _one_edit(word, f)]
+    return min(near, key=lambda f: (f[0] != word[0], FAMILY_ORDER.index(f))) if near else None
+
+
+def _rank(family: str) -> int:
+    return FAMILY_ORDER.index(family) if family in FAMILY_NAMES else len(FAMILY_ORDER)
 
 
 def _reorder(folded: list[str]) -> str | None:
-    """The family name to put first when the name is written given-first (its last word), else None."""
+    """The family name to put first when the name is written given-first (its last word), else None.
+
+    Rotated when the last word is (nearly) a family name and the first word is not a family name, or is ``Văn`` /
+    ``Thị``, or is a common middle name that is a rarer family name than the last word — unless the last word is a
+    common given name (``Kim Thị Hà`` stays: Hà is a given name too).
+    """
     if len(folded) < 2:
         return None
     first, last = folded[0], folded[-1]
-    if first in FAMILY_NAMES and first not in ORDER_MARKERS:
+    family = family_near(last, loose=first in ORDER_MARKERS)
+    if family is None:
         return None
-    return family_near(last)
+    if first not in FAMILY_NAMES or first in ORDER_MARKERS:
+        return family
+    if first in MIDDLE_NAMES and last not in GIVEN_NAMES and _rank(family) < _rank(first):
+        return family
+    return None
 
 
 def _family_width(folded: list[str]) -> int:

@@ -154,8 +154,8 @@ TRAINING = (
 PRIOR_RULES = ("l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok", "l.cmnd = r.cmnd AND l.fg = r.fg")
 PRIOR_RECALL = 0.6
 # Deterministic link, before and regardless of the model: same CCCD, valid and agreeing with both records' birth
-# data, and at least the family or the given name the same (a typo in one ID must not merge two people).
-DETERMINISTIC = "l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok AND (l.fam = r.fam OR l.giv = r.giv)"
+# data, and the same given name (a typo in one CCCD can give another person's number: "Nguyễn" is no safeguard).
+DETERMINISTIC = "l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok AND l.giv = r.giv"
 
 
 def settings(prior: float | None = None) -> dict[str, Any]:
