@@ -163,7 +163,11 @@ def spark_session(threads: int = 2, master: str | None = None, conf: dict[str, s
                .config("spark.sql.session.timeZone", "UTC"))
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - no Java, a cluster out of reach …: one clear error
+        raise ConfigError("cannot start Spark", value=master or f"local[{threads}]",
+                          reason=f"{type(exc).__name__}: {exc} (is Java 17 installed? JAVA_HOME?)") from exc
     session.sparkContext.setLogLevel("ERROR")
     session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="hopnhat-spark-"))
     return session
