@@ -86,6 +86,9 @@ def migrate(merger: Path = MERGER,
     project = load_project(merger)
     with RichProgress() as progress:
         result = run_migrate(project, fresh=fresh, progress=progress, link=link, workers=workers, lookup_index=True)
+    if result.review_decisions:
+        console.print(tr(f"Đã áp dụng {result.review_decisions:,} quyết định rà soát từ ứng dụng web.",
+                         f"Applied {result.review_decisions:,} review decisions made in the web app."))
     console.print(balance_table(result.balances))
     console.print(tr(f"Kho hợp nhất: {project.store_path}", f"Unified store: {project.store_path}"))
     console.print(tr(f"Báo cáo: {result.folder / 'reconcile.html'}", f"Report: {result.folder / 'reconcile.html'}"))

@@ -167,8 +167,10 @@ def check_decision(kind: str, candidates: str | None, decision: str) -> str | No
 
 
 def decide(con: duckdb.DuckDBPyConnection, item_key: str, decision: str, user: str,
-           note: str | None = None) -> dict[str, Any]:
-    """Record a decision (applied by the next linkage run); returns it. Errors name the item and the value."""
+           note: str | None = None, at: dt.datetime | None = None) -> dict[str, Any]:
+    """Record a decision (applied by the next linkage run); returns it. Errors name the item and the value.
+
+    ``at``: when the person decided (a decision made in the web app earlier is applied by a later run)."""
     ensure_tables(con)
     decision = (decision or "").strip()
     found = _item(con, item_key)
@@ -181,7 +183,7 @@ def decide(con: duckdb.DuckDBPyConnection, item_key: str, decision: str, user: s
     if not user:
         raise InputError(tr("thiếu người quyết định", "the deciding user is required"), column="user")
     record = {"item_key": item_key, "decision": decision, "decided_by": user,
-              "decided_at": dt.datetime.now().replace(microsecond=0), "note": note or None}
+              "decided_at": (at or dt.datetime.now()).replace(microsecond=0, tzinfo=None), "note": note or None}
     con.execute("INSERT INTO review_decisions (item_key, decision, decided_by, decided_at, note) VALUES (?, ?, ?, ?, ?)",
                 list(record.values()))
     return record

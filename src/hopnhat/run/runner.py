@@ -40,6 +40,7 @@ class RunResult:
     skipped: list[str] = field(default_factory=list)
     balances: list[Balance] = field(default_factory=list)
     link: object | None = None
+    review_decisions: int = 0  # web-app decisions applied at the start of this run
 
     @property
     def balanced(self) -> bool:
@@ -199,6 +200,16 @@ def load_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, mani
         _sequential(con, project, run_id, manifest, progress, result, todo)
 
 
+def apply_review_decisions(con: duckdb.DuckDBPyConnection, project: Project) -> int:
+    """Decisions made in the web app since the last run (the app database's outbox) go into the store first, so the
+    linkage of this run applies them (pairs kept together or apart, split-commune addresses set)."""
+    if not project.app_db_path.exists():  # no web app has run on this merger: nothing decided there
+        return 0
+    from hopnhat.serve.review import apply_pending
+
+    return apply_pending(project.app_db_path, con)
+
+
 def link_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, progress: Progress) -> object | None:
     """Linkage, when enabled and available; in one transaction so a crash leaves the store as it was."""
     if not project.config.linkage.enabled:
@@ -243,9 +254,11 @@ def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
     try:
         ensure_schema(con)
         run_id = start_run(con, project)
+        result_decisions = apply_review_decisions(con, project)
         folder = project.runs_dir / run_id
         manifest = Manifest(folder, run_id, project)
         result = RunResult(run_id, folder)
+        result.review_decisions = result_decisions
         load_all(con, project, run_id, manifest, progress, fresh, result, workers)
         if after_load:
             after_load()

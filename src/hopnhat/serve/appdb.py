@@ -73,7 +73,8 @@ CREATE TABLE IF NOT EXISTS review_outbox (
   decided_by TEXT NOT NULL,
   decided_at TEXT NOT NULL,
   note TEXT NOT NULL,
-  applied_at TEXT
+  applied_at TEXT,
+  outcome TEXT
 );
 CREATE INDEX IF NOT EXISTS review_outbox_item ON review_outbox(item_key, id);
 """
@@ -94,8 +95,16 @@ def init(path: Path) -> None:
     con = connect(path)
     try:
         con.executescript(SCHEMA)
+        _add_missing_columns(con)
     finally:
         con.close()
+
+
+def _add_missing_columns(con: sqlite3.Connection) -> None:
+    """App databases made by an earlier version lack columns added since (SQLite has no ADD COLUMN IF NOT EXISTS)."""
+    have = {row["name"] for row in con.execute("PRAGMA table_info(review_outbox)")}
+    if "outcome" not in have:
+        con.execute("ALTER TABLE review_outbox ADD COLUMN outcome TEXT")
 
 
 class AppDB:

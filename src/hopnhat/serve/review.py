@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from hopnhat.errors import InputError
+from hopnhat.errors import HopnhatError, InputError
 from hopnhat.serve.appdb import AppDB, connect
 from hopnhat.serve.records import Catalogue
 from hopnhat.serve.scope import Scope
@@ -174,23 +174,31 @@ def _store_decide(con: Any, item_key: str, decision: str, user: str, note: str, 
         con.execute("INSERT INTO review_decisions (item_key, decision, decided_by, decided_at, note) "
                     "VALUES (?, ?, ?, ?, ?)", [item_key, decision, user, datetime.fromisoformat(at), note])
         return
-    decide(con, item_key, decision, user, note)
+    decide(con, item_key, decision, user, note, at=datetime.fromisoformat(at))
 
 
 def apply_pending(app_db: Path, con: Any) -> int:
     """For the pipeline, at the start of a run: write the web app's pending review decisions into the store
-    (``con`` is the run's writable DuckDB connection) and mark them applied. Returns how many."""
+    (``con`` is the run's writable DuckDB connection) and mark them applied. Returns how many were applied.
+
+    A decision the store refuses (its item gone, a candidate no longer offered) is marked with the reason in
+    ``outcome`` and not applied: the run goes on and the item shows as open again in the queue."""
     if not Path(app_db).exists():
         return 0
     db = connect(Path(app_db))
+    applied = 0
     try:
         try:
             rows = db.execute("SELECT * FROM review_outbox WHERE applied_at IS NULL ORDER BY id").fetchall()
         except sqlite3.OperationalError:
             return 0
         for r in rows:
-            _store_decide(con, r["item_key"], r["decision"], r["decided_by"], r["note"], r["decided_at"])
-            db.execute("UPDATE review_outbox SET applied_at = ? WHERE id = ?", [_now(), r["id"]])
-        return len(rows)
+            try:
+                _store_decide(con, r["item_key"], r["decision"], r["decided_by"], r["note"], r["decided_at"])
+                outcome, applied = "applied", applied + 1
+            except HopnhatError as exc:
+                outcome = f"refused: {exc}"
+            db.execute("UPDATE review_outbox SET applied_at = ?, outcome = ? WHERE id = ?", [_now(), outcome, r["id"]])
+        return applied
     finally:
         db.close()
