@@ -1,5 +1,5 @@
 """``python -m hopnhat`` runs the command line."""
 
-from hopnhat.cli.main import app
+from hopnhat.cli.main import run
 
-app()
+run()

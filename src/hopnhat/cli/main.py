@@ -1,37 +1,44 @@
-"""Entry point: ``hopnhat NOUN VERB``. Each noun lives in its own module and registers a Typer sub-app here."""
+"""Entry point: ``hopnhat NOUN VERB``. Each noun lives in its own module and registers a Typer sub-app here.
+
+Nouns are imported lazily: ``hopnhat units convert …`` imports the units module only, not the web app, the catalog
+or the pipeline (importing them all costs ~1 s of start-up, a third of a 100,000-address conversion). Without a noun
+(``hopnhat --help``), or with an unknown one, every noun is loaded so the help and the suggestions are complete.
+"""
 
 from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
 
 import typer
 
 from hopnhat import __version__
-from hopnhat.cli import audit, catalog, demo, link, migrate, repair, review, serve, units, users
-from hopnhat.cli import synth as synth_cli
 from hopnhat.i18n import set_language
 
-app = typer.Typer(
-    name="hopnhat",
-    help="hopnhat — hợp nhất hệ thống thông tin và CSDL khi sáp nhập đơn vị hành chính "
-    "(consolidate information systems and databases of merged Vietnamese administrative units).",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-app.add_typer(units.app, name="units")
-app.add_typer(catalog.app, name="catalog")
-app.command("synth")(synth_cli.synth)
-app.command("repair")(repair.repair)
-app.command("demo")(demo.demo)
-app.command("init")(migrate.init)
-app.command("migrate")(migrate.migrate)
-app.command("reconcile")(migrate.reconcile)
-app.command("publish")(migrate.publish)
-app.add_typer(migrate.store_app, name="store")
-app.add_typer(migrate.quarantine_app, name="quarantine")
-app.add_typer(link.app, name="link")
-app.add_typer(review.app, name="review")
-app.command("serve")(serve.serve)
-app.add_typer(users.app, name="users")
-app.add_typer(audit.app, name="audit")
+HELP = ("hopnhat — hợp nhất hệ thống thông tin và CSDL khi sáp nhập đơn vị hành chính "
+        "(consolidate information systems and databases of merged Vietnamese administrative units).")
+
+# noun → (module, attribute, kind): "group" is a Typer sub-app, "command" a single function
+NOUNS: dict[str, tuple[str, str, str]] = {
+    "units": ("hopnhat.cli.units", "app", "group"),
+    "catalog": ("hopnhat.cli.catalog", "app", "group"),
+    "synth": ("hopnhat.cli.synth", "synth", "command"),
+    "repair": ("hopnhat.cli.repair", "repair", "command"),
+    "demo": ("hopnhat.cli.demo", "demo", "command"),
+    "init": ("hopnhat.cli.migrate", "init", "command"),
+    "migrate": ("hopnhat.cli.migrate", "migrate", "command"),
+    "reconcile": ("hopnhat.cli.migrate", "reconcile", "command"),
+    "publish": ("hopnhat.cli.migrate", "publish", "command"),
+    "store": ("hopnhat.cli.migrate", "store_app", "group"),
+    "quarantine": ("hopnhat.cli.migrate", "quarantine_app", "group"),
+    "link": ("hopnhat.cli.link", "app", "group"),
+    "review": ("hopnhat.cli.review", "app", "group"),
+    "serve": ("hopnhat.cli.serve", "serve", "command"),
+    "users": ("hopnhat.cli.users", "app", "group"),
+    "audit": ("hopnhat.cli.audit", "app", "group"),
+}
+_VALUED_OPTIONS = ("--lang",)  # top-level options that take a value
 
 
 def _version(value: bool) -> None:
@@ -40,10 +47,49 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
-def main(
+def _main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
     lang: str = typer.Option("", "--lang", help="vi (mặc định) | en. Also HOPNHAT_LANG."),
 ) -> None:
     """hopnhat command line."""
     set_language(lang or None)
+
+
+def build(only: str | None = None) -> typer.Typer:
+    """The Typer app with every noun, or with ``only`` that one (when it is a known noun)."""
+    app = typer.Typer(name="hopnhat", help=HELP, no_args_is_help=True, pretty_exceptions_enable=False)
+    app.callback()(_main)
+    for name, (module, attribute, kind) in NOUNS.items():
+        if only in NOUNS and name != only:
+            continue
+        target = getattr(importlib.import_module(module), attribute)
+        if kind == "group":
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+    return app
+
+
+def noun_of(argv: Sequence[str]) -> str | None:
+    """The noun the command line asks for: the first word that is neither an option nor an option's value."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUED_OPTIONS:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def run() -> None:
+    """The ``hopnhat`` console script."""
+    build(noun_of(sys.argv[1:]))()
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``hopnhat.cli.main.app``: the full app (tests and ``CliRunner`` use it)."""
+    if name == "app":
+        return build()
+    raise AttributeError(name)

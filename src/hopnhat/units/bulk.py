@@ -20,6 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from hopnhat.errors import InputError
+from hopnhat.units.arrowbuild import int32_array, string_array
 from hopnhat.units.convert import Conversion, SplitEvidence, convert_address, decide, invalid_reason
 from hopnhat.units.files import read_table, write_table  # noqa: F401 - re-exported (link CLI, demo)
 from hopnhat.units.index import indexes
@@ -57,11 +58,24 @@ class _Suffixes:
 
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
+        self.raw: dict[str, Row] = {}
         self.idx = indexes()
 
     def row(self, value: object) -> Row:
         if not isinstance(value, str) or invalid_reason(value) is not None:
             return _as_row(convert_address(value))
+        raw_key = _raw_tail(value)
+        if raw_key is not None:
+            row = self.raw.get(raw_key)
+            if row is None:
+                row, used = self._row(value)
+                if used <= _TAIL:
+                    self.raw[raw_key] = row
+            return row
+        return self._row(value)[0]
+
+    def _row(self, value: str) -> tuple[Row, int]:
+        """The row, and how many segments from the end decided it (more than any address has when it was whole)."""
         segments = split_segments(prepare(value))
         rows, count, suffix = self.rows, len(segments), ""
         for k in range(1, count + 1):
@@ -69,7 +83,7 @@ class _Suffixes:
             tail = "," + suffix if k > 1 else ""
             row = rows.get(segment.lstrip() + tail if k < count else _WHOLE + segment.lstrip() + tail)
             if row is not None:
-                return row
+                return row, k if k < count else _WHOLE_USED
             suffix = segment + tail
         first = max(count - _TAIL, 0)
         parsed = parse(",".join(segments[first:]), self.idx)
@@ -79,7 +93,30 @@ class _Suffixes:
         first += parsed.first_segment
         key = ",".join(segments[first:]).lstrip()
         rows[_WHOLE + key if first == 0 else key] = row
-        return row
+        return row, count - first if first else _WHOLE_USED
+
+
+_WHOLE_USED = 1 << 30
+_RAW_SEPARATORS = ";|\n"
+
+
+def _raw_tail(value: str) -> str | None:
+    """The raw text from the separator before the last :data:`_TAIL` comma segments on, separator included; None
+    when there are not that many separators.
+
+    Preparing only composes characters and glues ``T.P`` within a segment, and dashes only add segment breaks, so
+    the last :data:`_TAIL` prepared segments lie inside this text: an address whose row was decided by them converts
+    like any other address ending with the same raw text (the leading separator says that something comes before).
+    Looking it up costs a few ``rfind`` instead of preparing and splitting the whole address.
+    """
+    if any(sep in value for sep in _RAW_SEPARATORS):
+        return None  # rare: the general path
+    pos = len(value)
+    for _ in range(_TAIL):
+        pos = value.rfind(",", 0, pos)
+        if pos < 0:
+            return None
+    return value[pos:]
 
 
 def _rows(values: Sequence[object], evidence: SplitEvidence | None = None,
@@ -180,10 +217,10 @@ def convert_column(values: Sequence[object], evidence: SplitEvidence | None = No
     """
     by_value = convert_distinct(values, evidence, progress)
     numbers: dict[Row, int] = {}
-    index = pa.array([numbers.setdefault(by_value[v], len(numbers)) for v in values], pa.int32())
+    index = int32_array([numbers.setdefault(by_value[v], len(numbers)) for v in values])
     distinct = list(numbers) or [("",) * len(RESULT_COLUMNS)]
     columns = list(zip(*distinct))
-    return pa.table({name: pa.array(col, pa.string()).take(index) for name, col in zip(RESULT_COLUMNS, columns)})
+    return pa.table({name: string_array(col).take(index) for name, col in zip(RESULT_COLUMNS, columns)})
 
 
 def convert_many(values: Sequence[object], evidence: SplitEvidence | None = None) -> list[Conversion]:
