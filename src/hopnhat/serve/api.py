@@ -28,7 +28,10 @@ def _json(data: Any) -> JSONResponse:
 
 
 @router.get("/lookup")
-def api_lookup(request: Request, q: str = "", user: User = Depends(need_api("lookup"))) -> JSONResponse:
+async def api_lookup(request: Request, q: str = "", user: User = Depends(need_api("lookup"))) -> JSONResponse:
+    """Runs on the event loop, not in the thread pool: a lookup is bounded by design (point reads in the SQLite
+    index, at most ``lookup_candidates`` names scored, about a millisecond) and all of it holds the GIL, so a thread
+    hand-off only added a thread switch and a wait for the GIL to every request (0.6 ms of CPU each, measured)."""
     ctx = ctx_of(request)
     query, groups = ctx.lookup.search(q[:MAX_QUERY], ctx.scope(user))
     audit.append(ctx.db, user.name, "api_lookup", client_ip(request),

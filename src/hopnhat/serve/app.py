@@ -137,11 +137,12 @@ def _handlers(app: FastAPI) -> None:
 
 def _routes(app: FastAPI) -> None:
     logged_in = [Depends(session_user)]
+    # the API first: its paths (/api/…) overlap no page's, and a lookup request then matches at once
+    app.include_router(api.router)  # each API route requires a bearer token (need_api)
     app.include_router(pages_auth.open_router)
     app.include_router(pages_auth.router)
     for module in (pages_lookup, pages_review, pages_dashboard, pages_catalog):
         app.include_router(module.router, dependencies=logged_in)
-    app.include_router(api.router)  # each API route requires a bearer token (need_api)
     app.mount("/static", StaticFiles(packages=[("hopnhat.serve", "static")]), name="static")
 
 
