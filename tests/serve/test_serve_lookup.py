@@ -8,11 +8,12 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from rapidfuzz import fuzz
 
 from hopnhat.serve import audit
 from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.index import read_doc
-from hopnhat.serve.lookup import classify
+from hopnhat.serve.lookup import classify, name_scores
 from hopnhat.serve.scope import Scope
 from hopnhat.text.normalize import fold
 from tests.serve.conftest import Subjects
@@ -38,6 +39,21 @@ def links(html: str) -> list[str]:
 ])
 def test_the_search_box_reads_what_was_typed(text: str, kind: str) -> None:
     assert classify(text).kind == kind
+
+
+def test_vectorised_name_scores_equal_the_per_candidate_ones() -> None:
+    """The block is scored in one rapidfuzz call per measure: the scores must be exactly the per-pair ones."""
+    query = "nguyen van huung"
+    block = ["nguyen van hung", "nguyen van hung", "van hung nguyen", "nguyen hung", "tran thi lan", "nguyen van",
+             "hung", "nguyen vann hungg", "nguyen van hung"]
+    scores = name_scores(query, block)
+    assert set(scores) == set(block)
+    for name in block:
+        want = max(fuzz.ratio(query, name), 0.95 * fuzz.token_sort_ratio(query, name),
+                   0.9 * fuzz.token_set_ratio(query, name))
+        assert scores[name] == want
+    assert scores["nguyen van hung"] > scores["van hung nguyen"] > scores["tran thi lan"]
+    assert name_scores(query, []) == {}
 
 
 def test_year_is_taken_from_the_name() -> None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from hopnhat.serve.index import fold_name, read_doc
 from hopnhat.serve.mask import mask
@@ -176,6 +177,21 @@ def group_hits(hits: list[Hit], limit: int) -> list[Group]:
 
 # ------------------------------------------------------------------------------------------------ search
 
+def name_scores(name: str, candidates: list[str]) -> dict[str, float]:
+    """Each distinct candidate name's similarity to ``name``: the best of ``ratio``, 0.95 × ``token_sort_ratio``
+    (word order) and 0.9 × ``token_set_ratio`` (a missing middle name).
+
+    One vectorised rapidfuzz call per measure over the distinct names (a block holds hundreds of candidates,
+    many sharing a name), instead of three Python calls per candidate: the same scores, a fraction of the time."""
+    distinct = list(dict.fromkeys(candidates))
+    if not distinct:
+        return {}
+    best = process.cdist([name], distinct, scorer=fuzz.ratio, dtype=np.float64)[0]
+    for weight, scorer in ((0.95, fuzz.token_sort_ratio), (0.9, fuzz.token_set_ratio)):
+        best = np.maximum(best, weight * process.cdist([name], distinct, scorer=scorer, dtype=np.float64)[0])
+    return dict(zip(distinct, best.tolist(), strict=True))
+
+
 class Lookup:
     """Searches the lookup index; every query carries the user's scope as a parameterised SQL predicate."""
 
@@ -243,9 +259,10 @@ class Lookup:
         if len(q.name.split()) < 2:
             return []
         scored: dict[int, float] = {}
-        for eid, name, year in self._name_candidates(q, scope):
-            s = max(fuzz.ratio(q.name, name), 0.95 * fuzz.token_sort_ratio(q.name, name),
-                    0.9 * fuzz.token_set_ratio(q.name, name))
+        candidates = self._name_candidates(q, scope)
+        similarity = name_scores(q.name, [name for _, name, _ in candidates])
+        for eid, name, year in candidates:
+            s = similarity[name]
             if q.year and year is None:
                 s -= 8  # a record without a birth year may be the one, ranked after those of the right year
             if s >= self.min_score and s > scored.get(eid, 0):
