@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 
-from hopnhat.ingest.base import RAW_COLUMNS, clip
+from hopnhat.ingest.base import MAX_RAW, RAW_COLUMNS
 
 
 class ColumnNames:
@@ -19,6 +19,7 @@ class ColumnNames:
     def __init__(self, keys: Iterable[str] = ()) -> None:
         self.names: list[str] = []
         self._by_key: dict[str, str] = {}
+        self.known = self._by_key  # key → column, read directly on the hot path
         self._used = {c.casefold() for c in RAW_COLUMNS}
         for key in keys:
             self.name(key)
@@ -50,30 +51,30 @@ class Batcher:
 
     def _reset(self) -> None:
         self._meta: tuple[list, list, list, list] = ([], [], [], [])
-        self._data: dict[str, list[str | None]] = {}
-        self._count = 0
+        self._rows: list[dict[str, str | None]] = []
 
     def add(self, row: int, item: int | None, error: str | None, raw: str | None,
             cells: dict[str, str | None]) -> pa.Table | None:
-        """Add one row; returns a full batch when one is ready."""
-        for target, value in zip(self._meta, (row, item, error, clip(raw)), strict=True):
-            target.append(value)
-        for name in self.columns:
-            column = self._data.get(name)
-            if column is None:
-                column = self._data[name] = [None] * self._count
-            column.append(cells.get(name))
-        self._count += 1
-        return self.flush() if self._count >= self.batch_rows else None
+        """Add one row; returns a full batch when one is ready. The row's cells are kept as they come (a dict) and
+        turned into columns at :meth:`flush`, one list comprehension per column (a column added later reads as
+        empty in the rows before it)."""
+        meta = self._meta
+        meta[0].append(row)
+        meta[1].append(item)
+        meta[2].append(error)
+        meta[3].append(raw if raw is None or len(raw) <= MAX_RAW else raw[:MAX_RAW])
+        self._rows.append(cells)
+        return self.flush() if len(self._rows) >= self.batch_rows else None
 
     def flush(self, force_empty: bool = False) -> pa.Table | None:
         """The rows collected so far as a table (None when there are none, unless an empty table is wanted)."""
-        if not self._count and not force_empty:
+        rows = self._rows
+        if not rows and not force_empty:
             return None
         arrays = [pa.array(self._meta[0], pa.int64()), pa.array(self._meta[1], pa.int64()),
                   pa.array(self._meta[2], pa.string()), pa.array(self._meta[3], pa.string())]
-        arrays += [pa.array(self._data.get(name, [None] * self._count), pa.string()) for name in self.columns]
+        arrays += [pa.array([cells.get(name) for cells in rows], pa.string()) for name in self.columns]
         table = pa.Table.from_arrays(arrays, names=[*RAW_COLUMNS, *self.columns])
-        self.emitted += self._count
+        self.emitted += len(rows)
         self._reset()
         return table

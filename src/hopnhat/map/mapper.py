@@ -56,6 +56,14 @@ class MappedBatch:
     quarantine: dict[int, Issue] = field(default_factory=dict)
 
 
+def _pylist(column: pa.ChunkedArray | pa.Array) -> list[Any]:
+    """A column as a Python list; text columns through NumPy (several times faster than ``to_pylist``; nulls stay
+    None — numeric columns keep ``to_pylist``, NumPy would turn their nulls into NaN)."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return column.to_numpy(zero_copy_only=False).tolist()  # type: ignore[no-any-return]
+    return column.to_pylist()
+
+
 def row_hash(raw: str | None, item: int | None) -> str:
     blob = (raw or "") + ("" if item is None else f"#{item}")
     return hashlib.blake2b(blob.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
@@ -144,7 +152,7 @@ class TableMapper:
     def map_batch(self, batch: pa.Table) -> MappedBatch:
         n = batch.num_rows
         wanted = self.wanted
-        data = {name: batch.column(name).to_pylist() for name in batch.column_names if name in wanted}
+        data = {name: _pylist(batch.column(name)) for name in batch.column_names if name in wanted}
         items = data.get("_item") or [None] * n
         raw = data.get("_raw") or [None] * n
         out = MappedBatch(keys=self._keys(data, n, items), src_rows=list(data["_row"]),

@@ -6,8 +6,10 @@ row already loaded under the same key) or ``quarantine`` (with its reason). The 
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -156,6 +158,21 @@ def _short(value: Any, limit: int = 1000) -> str | None:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@contextmanager
+def _young_collection_only() -> Iterator[None]:
+    """The cyclic garbage collector paused while a table streams through, young objects collected after each batch.
+
+    Why: a batch holds hundreds of thousands of live containers (row dicts, parsed values); the automatic collector
+    kept walking them (a quarter of the ingest time) although batches make no reference cycles worth finding."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
                mapper: TableMapper, run_id: str, input_hash: str,
                on_batch: Callable[[int], None] | None = None, batch_rows: int = 50_000) -> TableCounts:
@@ -164,10 +181,12 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
     try:
         purge_table(con, table.maps_to, source.name, table.name)
         load = TableLoad(con, project, source, table, mapper, run_id)
-        for batch in timed_iter("ingest", read_table(project, source, table, batch_rows=batch_rows)):
-            load.add(batch)
-            if on_batch:
-                on_batch(batch.num_rows)
+        with _young_collection_only():
+            for batch in timed_iter("ingest", read_table(project, source, table, batch_rows=batch_rows)):
+                load.add(batch)
+                gc.collect(0)
+                if on_batch:
+                    on_batch(batch.num_rows)
         if load.legacy_cols is None:
             create_legacy(con, source.name, table.name, [])
         load.finish(input_hash)
