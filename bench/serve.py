@@ -222,7 +222,8 @@ def queries(store: Path, n: int, seed: int) -> list[tuple[str, str]]:
 
 def start_server(merger: Path, port: int, workers: int, index_base: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "HOPNHAT_SERVE_INDEX_PATH": str(index_base), "HOPNHAT_SERVE_ROW_LIMIT": "50",
-           "HOPNHAT_SERVE_WORKERS": str(workers), "PYTHONPATH": str(ROOT / "src")}
+           "HOPNHAT_SERVE_WORKERS": str(workers),
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p)}
     code = ("import typer; from hopnhat.cli.serve import serve; typer.run(serve)")
     log = (OUT / "serve-server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-c", code, str(merger), "--port", str(port)], env=env,

@@ -8,11 +8,14 @@ UPDATE, and any DELETE of an entry younger than the retention period); its integ
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from pathlib import Path
 
 from hopnhat.serve.settings import MIN_RETENTION_DAYS
+
+log = logging.getLogger("hopnhat.serve")
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS users (
@@ -80,14 +83,20 @@ CREATE INDEX IF NOT EXISTS review_outbox_item ON review_outbox(item_key, id);
 """
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection with WAL (readers never wait for the one writer) and a busy timeout."""
+def connect(path: Path, autocheckpoint: bool = True) -> sqlite3.Connection:
+    """A connection with WAL (readers never wait for the one writer) and a busy timeout.
+
+    ``autocheckpoint=False``: this connection's commits never run the WAL checkpoint (copying the log into the
+    database and syncing it to disk, which can take tens or hundreds of milliseconds on a busy disk); a
+    :class:`Checkpointer` thread does it instead."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     con.row_factory = sqlite3.Row
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute("PRAGMA foreign_keys=ON")
+    if not autocheckpoint:
+        con.execute("PRAGMA wal_autocheckpoint=0")
     return con
 
 
@@ -115,9 +124,52 @@ class AppDB:
         init(self.path)
         self._local = threading.local()
         self.write_lock = threading.Lock()
+        self._checkpointer: Checkpointer | None = None
 
     def con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None:
-            con = self._local.con = connect(self.path)
+            con = self._local.con = connect(self.path, autocheckpoint=self._checkpointer is None)
         return con
+
+    def checkpoint_in_background(self, interval_s: float = 2.0) -> None:
+        """For the web server: requests (each lookup appends an audit entry) no longer wait for a checkpoint; a
+        thread checkpoints every ``interval_s`` seconds. Call it before the first :meth:`con`."""
+        if self._checkpointer is None:
+            self._checkpointer = Checkpointer(self.path, interval_s)
+            self._checkpointer.start()
+
+    def close(self) -> None:
+        """Stop the checkpoint thread (its last checkpoint runs first)."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+
+
+class Checkpointer(threading.Thread):
+    """Runs ``PRAGMA wal_checkpoint(PASSIVE)`` on its own connection: it copies what it can without making
+    writers or readers wait, and the disk sync happens here, outside any request (and without the GIL)."""
+
+    def __init__(self, path: Path, interval_s: float) -> None:
+        super().__init__(name="hopnhat-appdb-checkpoint", daemon=True)
+        self.path, self.interval_s = path, interval_s
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        con = connect(self.path)
+        try:
+            while not self._stop_event.wait(self.interval_s):
+                self.checkpoint(con)
+            self.checkpoint(con)
+        finally:
+            con.close()
+
+    @staticmethod
+    def checkpoint(con: sqlite3.Connection) -> None:
+        try:
+            con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.OperationalError as exc:  # another process is checkpointing: its turn, ours next time
+            log.debug("app database checkpoint skipped: %s", exc)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=30)

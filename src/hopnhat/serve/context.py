@@ -77,6 +77,7 @@ class AppContext:
 
     def close(self) -> None:
         self._stop.set()
+        self.db.close()
         self.lookup.index.close()
         self.reader.close()
 
@@ -100,6 +101,7 @@ def build_context(project: Project, settings: ServeSettings, url: str | None = N
                     settings.lookup_candidates,
                     settings.fuzzy_min_score, settings.lookup_results)
     db = AppDB(project.app_db_path)
+    db.checkpoint_in_background()
     ctx = AppContext(
         project, settings, reader, catalogue, base, lookup, Records(reader, catalogue, settings.row_limit),
         ReviewQueue(reader, catalogue, db, settings.row_limit),
