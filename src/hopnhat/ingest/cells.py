@@ -13,14 +13,19 @@ from typing import Any
 from hopnhat.repair.columns import as_text
 
 
-def json_text(value: Any) -> str:
-    """Compact JSON, Vietnamese kept as characters (so the mapper can resolve ``json: ChuHoSo.HoTen``)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
-
-
 def _json_default(value: Any) -> Any:
     text = cell_text(value)
     return text if text is not None else None
+
+
+# One encoder for every call (``json.dumps`` with options builds a new one each time: a list item of a dossier's
+# history is encoded for every row).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON, Vietnamese kept as characters (so the mapper can resolve ``json: ChuHoSo.HoTen``)."""
+    return _ENCODER.encode(value)
 
 
 def _float_text(value: float) -> str:

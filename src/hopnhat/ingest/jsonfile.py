@@ -59,9 +59,14 @@ def _suspect(text: str) -> bool:
     return "\\ud" in text or "\\uD" in text or (not text.isascii() and _SURROGATE.search(text) is not None)
 
 
-def make_record(row: int, text: str) -> Record:
-    """One JSON value's text (with surrogate-escaped bytes) as a record."""
-    raw, data = _raw(text)
+def make_record(row: int, text: str, data: bytes | None = None) -> Record:
+    """One JSON value's text (with surrogate-escaped bytes) as a record. ``data``: the text's bytes when they are
+    known to be UTF-8 (then the text is its own raw view and holds no surrogate escape)."""
+    clean = data is not None
+    if data is None:
+        raw, data = _raw(text)
+    else:
+        raw = text.strip()
     rec = Record(row, None, raw)
     junk = junk_message(data)
     if junk:
@@ -74,7 +79,7 @@ def make_record(row: int, text: str) -> Record:
     except (ValueError, RecursionError) as exc:
         rec.add_error("bad_json", str(exc) or type(exc).__name__)
         return rec
-    if _suspect(text):
+    if ("\\ud" in text or "\\uD" in text) if clean else _suspect(text):  # strict UTF-8 holds no surrogate
         flags: list[bool] = []
         value = _clean(value, flags)
         if flags:
@@ -92,7 +97,11 @@ def ndjson_records(fh: BinaryIO) -> Iterator[Record]:
         if number == 1 and line.startswith(codecs.BOM_UTF8):
             line = line[len(codecs.BOM_UTF8):]
         if line.strip():
-            yield make_record(number, line.decode("utf-8", "surrogateescape"))
+            try:
+                text, data = line.decode("utf-8"), line  # the usual line: UTF-8 already
+            except UnicodeDecodeError:
+                text, data = line.decode("utf-8", "surrogateescape"), None
+            yield make_record(number, text, data)
 
 
 class _Buffer:

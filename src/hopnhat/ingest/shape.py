@@ -92,20 +92,22 @@ class Exploder:
         what = "missing" if value is None else f"a {type(value).__name__}, not a list"
         return f"not_a_list: field {self.field!r} is {what}"
 
-    def rows(self, rec: Record) -> Iterator[tuple[int | None, str | None, str | None, dict[str, Any]]]:
-        """(item, error, raw, values) for each row this record gives."""
+    def rows(self, rec: Record) -> Iterator[tuple[int | None, str | None, str | None, dict[str, Any],
+                                                   dict[str, Any] | None]]:
+        """(item, error, raw, parent values, item values or None) for each row this record gives; the item's keys
+        win over the parent's."""
         items = self.items(rec)
         parent = self.parent(rec.values or {})
         if isinstance(items, str):
             error = rec.error if rec.error and items == rec.error else _join(rec.error, items)
-            yield None, error, rec.raw, parent
+            yield None, error, rec.raw, parent, None
             return
         for position, item in enumerate(items):
             if isinstance(item, dict):
-                yield position, rec.error, json_text(item), {**parent, **item}
+                yield position, rec.error, json_text(item), parent, item
             else:
                 problem = f"not_an_object: item {position} of {self.field!r} is a {type(item).__name__}"
-                yield position, _join(rec.error, problem), json_text(item), parent
+                yield position, _join(rec.error, problem), json_text(item), parent, None
 
 
 def _join(first: str | None, second: str) -> str:
@@ -130,8 +132,12 @@ def exploded(records: Iterable[Record], field: str, needed: list[str], batch_row
         names.name(key)
     batcher = Batcher(names.names, batch_rows)
     for rec in itertools.chain(sample, records):
-        for item, error, raw, values in exploder.rows(rec):
-            full = batcher.add(rec.row, item, error, raw, _cells(values, names))
+        parent_cells: dict[str, str | None] | None = None  # the parent's cells, converted once per record
+        for item, error, raw, parent, values in exploder.rows(rec):
+            if parent_cells is None:
+                parent_cells = _cells(parent, names)
+            cells = {**parent_cells, **_cells(values, names)} if values else parent_cells
+            full = batcher.add(rec.row, item, error, raw, cells)
             if full is not None:
                 yield full
     last = batcher.flush(force_empty=batcher.emitted == 0)

@@ -38,6 +38,7 @@ class TableLoad:
         self.seen: dict[str, tuple[str, str]] = {}  # key → (row hash, record id)
         self.columns = entity_columns(table.maps_to)
         self.legacy_cols: list[str] | None = None
+        self._ids: list[str | None] = []  # record id of each row of the batch being stored
 
     def record_id(self, key: str) -> str:
         return f"{self.source.name}/{self.table.name}/{key}"
@@ -49,11 +50,13 @@ class TableLoad:
             self._store(batch, mapped)
 
     def _store(self, batch: pa.Table, mapped: MappedBatch) -> None:
+        prefix = self.record_id("")
+        self._ids = [None if k is None else prefix + k for k in mapped.keys]  # record ids of the batch, made once
         merged = self._duplicates(mapped)
         self.counts.read += batch.num_rows
-        for i in range(batch.num_rows):
-            self.counts.checksum += row_token(mapped.src_rows[i], mapped.keys[i])
-        loaded = [i for i in range(batch.num_rows) if i not in mapped.quarantine and i not in merged]
+        self.counts.checksum += sum(map(row_token, mapped.src_rows, mapped.keys))
+        out = mapped.quarantine.keys() | merged.keys()
+        loaded = [i for i in range(batch.num_rows) if i not in out] if out else list(range(batch.num_rows))
         self._insert_records(mapped, loaded)
         self._insert_quarantine(mapped)
         self._insert_merged(mapped, merged)
@@ -70,7 +73,7 @@ class TableLoad:
             if key is None or i in m.quarantine:
                 continue
             if key not in self.seen:
-                self.seen[key] = (m.row_hashes[i], self.record_id(key))
+                self.seen[key] = (m.row_hashes[i], self._ids[i])  # type: ignore[assignment]
             elif self._same_content(m, i):
                 merged[i] = self.seen[key][1]
             else:
@@ -84,7 +87,7 @@ class TableLoad:
 
     def _lineage(self, m: MappedBatch, rows: list[int]) -> dict[str, list[Any]]:
         s, t = self.source, self.table
-        return {"record_id": [self.record_id(m.keys[i]) for i in rows],  # type: ignore[arg-type]
+        return {"record_id": [self._ids[i] for i in rows],
                 "src_source": [s.name] * len(rows), "src_system": [s.system] * len(rows),
                 "src_province": [s.province] * len(rows), "src_table": [t.name] * len(rows),
                 "src_key": [m.keys[i] for i in rows], "src_row": [m.src_rows[i] for i in rows],
@@ -92,15 +95,16 @@ class TableLoad:
 
     def _insert_records(self, m: MappedBatch, rows: list[int]) -> None:
         data = self._lineage(m, rows)
+        every = len(rows) == len(m.keys)  # the usual batch: every row loaded, columns taken as they are
         for name, values in m.columns.items():
-            data[name] = [values[i] for i in rows]
+            data[name] = values if every else [values[i] for i in rows]
         insert(self.con, quote(self.table.maps_to), arrow_table(self.columns, data, len(rows)))
         keep = set(rows)
         issues = [x for x in m.issues if x.row in keep and x.field is not None]
         self._insert_issues(m, issues)
 
     def _insert_issues(self, m: MappedBatch, issues: list[Issue]) -> None:
-        data = {"record_id": [self.record_id(m.keys[x.row]) for x in issues],  # type: ignore[arg-type]
+        data = {"record_id": [self._ids[x.row] for x in issues],
                 "src_source": [self.source.name] * len(issues), "src_table": [self.table.name] * len(issues),
                 "src_row": [m.src_rows[x.row] for x in issues], "field": [x.field for x in issues],
                 "source_column": [x.column for x in issues], "raw_value": [_short(x.value) for x in issues],
@@ -127,7 +131,7 @@ class TableLoad:
 
     def _insert_repairs(self, m: MappedBatch, loaded: set[int]) -> None:
         reps = [r for r in m.repairs if r[0] in loaded]
-        data = {"record_id": [self.record_id(m.keys[r[0]]) for r in reps],  # type: ignore[arg-type]
+        data = {"record_id": [self._ids[r[0]] for r in reps],
                 "field": [r[1] for r in reps], "source_column": [r[2] for r in reps],
                 "original": [r[3] for r in reps], "repaired": [r[4] for r in reps], "kind": [r[5] for r in reps]}
         insert(self.con, "repairs", arrow_table(HOUSEKEEPING["repairs"], data, len(reps)))
@@ -137,7 +141,7 @@ class TableLoad:
         if self.legacy_cols is None:
             self.legacy_cols = cols
             create_legacy(self.con, self.source.name, self.table.name, cols)
-        ids = [self.record_id(k) if k is not None else None for k in m.keys]
+        ids = self._ids
         arch = batch.select([c for c in ("_row", "_item", "_error") if c in batch.column_names] +
                             [c for c in cols if c in self.legacy_cols])
         arch = arch.append_column("record_id", pa.array(ids, pa.string()))
