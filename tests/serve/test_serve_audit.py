@@ -4,6 +4,8 @@ keeps 12 months and an anchor so the rest still verifies."""
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -129,3 +131,27 @@ def test_the_server_checkpoints_the_audit_log_in_the_background(tmp_path: Path) 
     assert db.path.stat().st_size > size + 500 * 1500
     verdict = audit.verify(AppDB(db.path))
     assert verdict.ok and verdict.entries == 1500
+
+
+def test_writers_of_two_app_db_handles_wait_for_each_other_and_wake_at_once(tmp_path: Path) -> None:
+    """Two handles (as two server worker processes have): while one holds the write lock the other waits, and it
+    gets the lock as soon as it is released, not after a SQLite busy-retry sleep; the chain stays whole."""
+    first, second = AppDB(tmp_path / "app.sqlite"), AppDB(tmp_path / "app.sqlite")
+    entered = threading.Event()
+
+    def other_writer() -> None:
+        with second.write_lock:
+            entered.set()
+        audit.append(second, "clerk2", "api_lookup", "10.0.0.2", {"q": "Lê Văn Tám"})
+
+    with first.write_lock:
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        assert not entered.wait(0.3)  # held by the other handle: it waits
+        released = time.perf_counter()
+    assert entered.wait(5)
+    assert time.perf_counter() - released < 0.5
+    thread.join(5)
+    audit.append(first, "clerk1", "api_lookup", "10.0.0.1", {"q": "Lê Thị Hoa"})
+    verdict = audit.verify(first)
+    assert verdict.ok and verdict.entries == 2

@@ -8,7 +8,9 @@ UPDATE, and any DELETE of an entry younger than the retention period); its integ
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -116,6 +118,38 @@ def _add_missing_columns(con: sqlite3.Connection) -> None:
         con.execute("ALTER TABLE review_outbox ADD COLUMN outcome TEXT")
 
 
+class WriteLock:
+    """One writer at a time, among this process's threads and across processes (``hopnhat serve --workers``).
+
+    SQLite alone would serialise the writers too, but a writer that finds the database locked sleeps and retries
+    (1, 2, 5 … 100 ms): two server workers appending audit entries then wait for each other for tens to hundreds
+    of milliseconds. An exclusive ``flock`` on a file beside the database wakes the next writer as soon as the
+    lock is released."""
+
+    def __init__(self, db_path: Path) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = Path(f"{db_path}.write-lock")
+        self._fd: int | None = None
+
+    def __enter__(self) -> "WriteLock":
+        self._thread_lock.acquire()
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+
 class AppDB:
     """Thread-local SQLite connections to one app database (created on first use)."""
 
@@ -123,7 +157,7 @@ class AppDB:
         self.path = Path(path)
         init(self.path)
         self._local = threading.local()
-        self.write_lock = threading.Lock()
+        self.write_lock = WriteLock(self.path)
         self._checkpointer: Checkpointer | None = None
 
     def con(self) -> sqlite3.Connection:
