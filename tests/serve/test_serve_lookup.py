@@ -4,9 +4,11 @@ came from; every lookup is audited."""
 
 from __future__ import annotations
 
+import gc
 import re
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rapidfuzz import fuzz
 
@@ -160,3 +162,13 @@ def test_api_lookup(app, tokens: dict[str, str], subjects: Subjects) -> None:  #
     assert client.get("/api/lookup", params={"q": "x"}, headers={"Authorization": "Bearer nope"}).status_code == 401
     leader = client.get("/api/lookup", params={"q": "x"}, headers={"Authorization": f"Bearer {tokens['leader']}"})
     assert leader.status_code == 403 and leader.json()["error"]["code"] == "forbidden"
+
+
+def test_a_started_app_keeps_its_long_lived_objects_out_of_the_garbage_collector(app: FastAPI) -> None:
+    """Start-up objects (reference data, routes …) are frozen, so a full collection does not stall every request
+    for the time it takes to walk them."""
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    with TestClient(app) as started:
+        assert started.get("/health").status_code == 200
+        assert gc.get_freeze_count() > 10_000

@@ -7,6 +7,7 @@ later without a permission still refuses anonymous requests.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -146,6 +147,15 @@ def _routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(packages=[("hopnhat.serve", "static")]), name="static")
 
 
+def freeze_startup_objects() -> None:
+    """Move what start-up built (reference data of every administrative unit, settings, routes: ~240,000 objects)
+    out of the garbage collector's sight. A full collection walks every tracked object: 85-90 ms with them, during
+    which the server answers nothing; they live as long as the process, so there is nothing to collect among them.
+    Garbage that already exists is collected first, so none of it is frozen."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(project: Project, store_url: str | None = None, settings: ServeSettings | None = None,
                context: AppContext | None = None) -> FastAPI:
     """The web app for a merger project, serving its store read-only (``store_url`` overrides the merger file's)."""
@@ -154,6 +164,7 @@ def create_app(project: Project, store_url: str | None = None, settings: ServeSe
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        freeze_startup_objects()
         yield
         if context is None:
             ctx.close()
