@@ -47,6 +47,8 @@ def cell_text(value: Any, dates_at_midnight: bool = False) -> str | None:
         return None
     if isinstance(value, str):
         return value or None
+    if type(value) is bytes:  # SQLite text read as bytes: the common cell of a database source
+        return as_text(value) or None
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -6,6 +6,7 @@ is left alone). The file readers in this package feed it; the pipeline stage can
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +37,10 @@ class ColumnReport:
     problems: list[CellProblem] = field(default_factory=list)
 
 
+# cp1252_view as a 256-character decoding table, so the codec machinery (C) reads a whole cell at once.
+_CP1252_VIEW = "".join(cp1252_view(bytes([b])) for b in range(256))
+
+
 def as_text(cell: bytes | str) -> str:
     """A cell as text without repairing it: UTF-8 when it is, else its Windows-1252 reading (reversible)."""
     if isinstance(cell, str):
@@ -43,7 +48,7 @@ def as_text(cell: bytes | str) -> str:
     try:
         return cell.decode("utf-8")
     except UnicodeDecodeError:
-        return cp1252_view(cell)
+        return codecs.charmap_decode(cell, "strict", _CP1252_VIEW)[0]
 
 
 def _texts(cells: Sequence[Cell]) -> list[bytes | str]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -20,6 +21,9 @@ from hopnhat.load.store import connect, ensure_schema, legacy_name, purge_table,
 from hopnhat.run.progress import TableCounts
 
 MOVED = ("quarantine", "cell_issues", "merged_rows", "repairs", "table_state")
+# In a worker process (it lives for one run's pool): the project and the admin-unit resolver, kept from job to job
+# like the sequential run keeps them from table to table (the resolver's caches stay warm; YAML parsed once).
+_WORKER_STATE: dict[tuple[Path, str, str, int], tuple[Any, Any]] = {}
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,11 @@ def stage_table(job: Job) -> tuple[TableCounts, dict[str, float]]:
 
     set_language(job.language)
     timing.reset()
-    project = load_project(job.merger)
+    key = (job.merger, job.language, job.run_id, job.merger.stat().st_mtime_ns)
+    if key not in _WORKER_STATE:  # the first job of this worker: read the merger file and the evidence once
+        loaded = load_project(job.merger)
+        _WORKER_STATE[key] = (loaded, resolver_for(loaded))
+    project, resolver = _WORKER_STATE[key]
     source = project.source(job.source)
     table = next(t for t in source.tables if t.name == job.table)
     lookups = {name: read_lookup(project, source, name) for name in source.lookups}
@@ -53,7 +61,7 @@ def stage_table(job: Job) -> tuple[TableCounts, dict[str, float]]:
     con = connect(job.staging)
     try:
         ensure_schema(con)
-        mapper = TableMapper(source, table, resolver_for(project), lookups)
+        mapper = TableMapper(source, table, resolver, lookups)
         counts = load_table(con, project, source, table, mapper, job.run_id, job.digest)
     finally:
         con.close()
