@@ -31,31 +31,38 @@ def _walk(doc: Any, path: list[str]) -> str | None:
     return str(doc)
 
 
-def _json_cells(cells: Sequence[str | None], path: list[str]) -> list[str | None]:
-    out: list[str | None] = []
-    for cell in cells:
-        if not path:
-            out.append(cell)
-            continue
-        try:
-            doc = json.loads(cell) if cell else None
-        except ValueError:
-            doc = None
-        out.append(_walk(doc, path))
-    return out
+def _load(cell: str | None) -> Any:
+    try:
+        return json.loads(cell) if cell else None
+    except ValueError:
+        return None
+
+
+def _json_cells(cells: Sequence[str | None], path: list[str], docs: list[Any] | None = None) -> list[str | None]:
+    """``docs``: the cells already decoded (several fields read from one JSON column decode it once)."""
+    if not path:
+        return list(cells)
+    return [_walk(doc, path) for doc in (docs if docs is not None else map(_load, cells))]
 
 
 def _column(columns: Columns, name: str, rows: int) -> Sequence[str | None]:
     return columns.get(name) or [None] * rows
 
 
-def extract(spec: ColumnSpec, columns: Columns, rows: int) -> list[str | None]:
-    """The raw text of one field for every row of a batch (missing source columns read as empty)."""
+def extract(spec: ColumnSpec, columns: Columns, rows: int,
+            decoded: dict[str, list[Any]] | None = None) -> list[str | None]:
+    """The raw text of one field for every row of a batch (missing source columns read as empty). ``decoded``: a
+    per-batch memo of JSON columns already decoded, filled as fields ask for them."""
     if spec.column is not None:
         return list(_column(columns, spec.column, rows))
     if spec.json_path is not None:
         top, *path = spec.json_path.split(".")
-        return _json_cells(_column(columns, top, rows), path)
+        cells = _column(columns, top, rows)
+        if decoded is None or not path:
+            return _json_cells(cells, path)
+        if top not in decoded:
+            decoded[top] = list(map(_load, cells))
+        return _json_cells(cells, path, decoded[top])
     if spec.coalesce is not None:
         cols = [_column(columns, c, rows) for c in spec.coalesce]
         return [next((col[i] for col in cols if not _blank(col[i])), None) for i in range(rows)]

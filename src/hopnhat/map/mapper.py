@@ -158,10 +158,11 @@ class TableMapper:
         out = MappedBatch(keys=self._keys(data, n, items), src_rows=list(data["_row"]),
                           row_hashes=[row_hash(r, it) for r, it in zip(raw, items)], columns={}, raw=raw)
         texts: dict[str, list[str | None]] = {}
+        decoded: dict[str, list[Any]] = {}  # JSON columns decoded once for all the fields read from them
         for name in self._field_order():
             spec = self.table.columns[name]
             with stage("repair"):
-                cells = self._repaired(name, spec, extract(spec, data, n), out)
+                cells = self._repaired(name, spec, extract(spec, data, n, decoded), out)
             texts[name] = cells
             kind = self._parse_kind(name, spec)
             if kind in _ADMIN:
