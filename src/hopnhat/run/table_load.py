@@ -164,7 +164,7 @@ def _short(value: Any, limit: int = 1000) -> str | None:
 
 @contextmanager
 def _young_collection_only() -> Iterator[None]:
-    """The cyclic garbage collector paused while a table streams through, young objects collected after each batch.
+    """The cyclic garbage collector paused while a table streams through; young objects are collected after each batch.
 
     Why: a batch holds hundreds of thousands of live containers (row dicts, parsed values); the automatic collector
     kept walking them (a quarter of the ingest time) although batches make no reference cycles worth finding."""
@@ -188,7 +188,7 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
         with _young_collection_only():
             for batch in timed_iter("ingest", read_table(project, source, table, batch_rows=batch_rows)):
                 load.add(batch)
-                gc.collect(0)
+                gc.collect(1)  # the batch's young survivors (cycles among them freed); older objects are caches
                 if on_batch:
                     on_batch(batch.num_rows)
         if load.legacy_cols is None:
