@@ -2,29 +2,37 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/serve.py [--persons 3000000] [--legacy 300000] [--clients 100] [--requests 20000]
-                                    [--seconds 60] [--think 0] [--workers 1]
+    .venv/bin/python bench/serve.py [--think 1.0] [--clients 100] [--warmup 10] [--seconds 60] [--requests 20000]
+                                    [--workers 1] [--client wrk|httpx] [--persons 3000000] [--legacy 300000]
 
-   (``--think 1`` models clerks who look someone up about once a second each; ``--think 0`` is the worst case.)
+``--think 1`` (the default) models clerks at a desk who each look someone up about once a second; ``--think 0`` is
+the worst case (a closed loop: each client sends its next request as soon as it has the answer).
 
 What it does
 ------------
-1. Builds (once; kept in ``bench/out/serve/``) a unified store in DuckDB SQL: ``person`` with the schema's columns
-   (``schema.ddl``), names drawn from Vietnamese family / middle / given name lists with realistic weights (38 %
-   Nguyễn), birth dates 1930–2024, CCCDs (old province of birth + century/sex digit + year + 6 digits), addresses in
-   the old communes of Đà Nẵng (48) and Quảng Nam (49) written as the old systems wrote them, with the new commune
-   (or the candidates of a split one) from the shipped conversion table; ``--legacy`` of those rows again as a legacy
-   archive table (raw text columns); a finished run in ``runs``.
-2. Builds the lookup index (``hopnhat.serve.index.build_index``) and times it.
-3. Starts ``hopnhat serve`` (the Typer command) in a separate process on a free loopback port, with a clerk account
-   scoped to the whole province and an API token.
-4. Runs ``--clients`` concurrent asyncio clients (httpx) against ``GET /api/lookup`` until ``--requests`` answers or
-   ``--seconds`` elapse (whichever first). Each client waits ``--think`` seconds between its requests (0: closed loop,
-   the worst case). The query mix, drawn from persons of the store: 50 % a CCCD, 30 % a misspelt unaccented name +
-   birth year, 10 % a name with diacritics + birth year, 10 % an old address (hamlet, commune, district).
-5. Prints throughput and p50/p95/p99/max latency overall, per query kind and per 10 s, the server's CPU time per
-   request (independent of what else runs on the machine: 1000 / that = requests per second one core can serve),
-   the load average, and writes ``bench/out/serve*.json``.
+1. Builds (once; kept in ``bench/out/serve/``, ~15 min) a unified store in DuckDB SQL: ``person`` with the schema's
+   columns (``schema.ddl``), names drawn from Vietnamese family / middle / given name lists with realistic weights
+   (38 % Nguyễn), birth dates 1930–2024, CCCDs (old province of birth + century/sex digit + year + 6 digits),
+   addresses in the old communes of Đà Nẵng (48) and Quảng Nam (49) written as the old systems wrote them, with the
+   new commune (or the candidates of a split one) from the shipped conversion table; ``--legacy`` of those rows again
+   as a legacy archive table (raw text columns); a finished run in ``runs``.
+2. Builds the lookup index (``hopnhat.serve.index.build_index``) once and times it.
+3. Reads the index file once (a server that has been running has it in the page cache), starts ``hopnhat serve``
+   (the Typer command) in a separate process on a free loopback port, with a clerk account scoped to the whole
+   province and an API token.
+4. Loads ``GET /api/lookup`` with ``wrk`` (C, Debian package; ``bench/serve.lua``): ``--clients`` connections, one wrk
+   thread each so that every request is timed on its own; each client pauses ``--think`` × U(0.5, 1.5) s before
+   each request. The query mix, drawn from persons of the store and cycled through from a different point by each
+   client: 50 % a CCCD, 30 % a misspelt unaccented name + birth year, 10 % a name with diacritics + birth year, 10 %
+   an old address (hamlet, commune, district). The first ``--warmup`` seconds (connections opened, caches filled)
+   are reported apart as ``warmup``; the measured window that follows is bounded by ``--seconds`` and
+   ``--requests`` (whichever first) — its percentiles are the steady state. ``--client httpx`` runs the former
+   load generator instead (asyncio + httpx in this process: it competes with the server for the cores and adds
+   its own queueing to every latency).
+5. Prints throughput, p50/p95/p99/max latency overall, per query kind and per 10 s, the statuses (non-2xx =
+   errors) and socket errors, the server's CPU time per request (independent of what else runs on the machine:
+   1000 / that = requests per second one core can serve), the client's CPU per request, the load average before,
+   every 10 s and after, and writes ``bench/out/serve-think<T>[-w<N>].json``.
 
 Every request is a real one: bearer-token check, scope in the SQL, the audit log entry (hash chain, SQLite), JSON.
 This is a script, not a test.
