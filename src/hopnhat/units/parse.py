@@ -163,9 +163,23 @@ def _neighbours(key: str, scopes: list[KeyIndex], type_key: str) -> list[tuple[s
     """Keys one edit from ``key`` of units of the written type (when one was written), as rapidfuzz hits."""
     if len(key) < _FUZZY_MIN_LEN:
         return []
-    keys = list(dict.fromkeys(k for idx in scopes for k in idx
-                              if not type_key or any(name_key(u.type) == type_key for u in idx[k])))
+    keys = _typed_keys(scopes, type_key)
     return [h for h in process.extract(key, keys, scorer=Edits.distance, score_cutoff=1, limit=10) if h[1] == 1]
+
+
+_TYPED_KEYS: dict[tuple[tuple[int, ...], str], tuple[list[KeyIndex], list[str]]] = {}
+
+
+def _typed_keys(scopes: list[KeyIndex], type_key: str) -> list[str]:
+    """The keys of these scopes naming a unit of the written type (all keys when no type was written), once per
+    set of scopes and type (the scopes are kept alongside, as in :func:`_scope_keys`)."""
+    ident = (tuple(id(scope) for scope in scopes), type_key)
+    found = _TYPED_KEYS.get(ident)
+    if found is None:
+        keys = list(dict.fromkeys(k for idx in scopes for k in idx
+                                  if not type_key or any(name_key(u.type) == type_key for u in idx[k])))
+        found = _TYPED_KEYS[ident] = (list(scopes), keys)
+    return found[1]
 
 
 def match_numbered(text: str, tokens: list[Token], end: int, idx: Indexes, scopes: list[str]) -> Match | None:
