@@ -35,7 +35,9 @@ class TableLoad:
         self.con, self.project, self.source, self.table = con, project, source, table
         self.mapper, self.run_id = mapper, run_id
         self.counts = TableCounts(source.name, table.name, table.maps_to)
-        self.seen: dict[str, tuple[str, str]] = {}  # key → (row hash, record id)
+        # key → row hash of the first row with it (its record id is made from the key again: millions of keys in one
+        # table, so nothing more is kept per key)
+        self.seen: dict[str, str] = {}
         self.columns = entity_columns(table.maps_to)
         self.legacy_cols: list[str] | None = None
         self._ids: list[str | None] = []  # record id of each row of the batch being stored
@@ -73,9 +75,9 @@ class TableLoad:
             if key is None or i in m.quarantine:
                 continue
             if key not in self.seen:
-                self.seen[key] = (m.row_hashes[i], self._ids[i])  # type: ignore[assignment]
+                self.seen[key] = m.row_hashes[i]
             elif self._same_content(m, i):
-                merged[i] = self.seen[key][1]
+                merged[i] = self.record_id(key)
             else:
                 m.quarantine[i] = Issue(i, None, None, key, "duplicate_key", tr(
                     f"khóa {key!r} đã có ở một dòng khác với nội dung khác",
@@ -83,7 +85,7 @@ class TableLoad:
         return merged
 
     def _same_content(self, m: MappedBatch, i: int) -> bool:
-        return self.seen[m.keys[i]][0] == m.row_hashes[i]  # type: ignore[index]
+        return self.seen[m.keys[i]] == m.row_hashes[i]  # type: ignore[index]
 
     def _lineage(self, m: MappedBatch, rows: list[int]) -> dict[str, list[Any]]:
         s, t = self.source, self.table
