@@ -40,6 +40,30 @@ def test_second_run_changes_nothing(migrated: tuple[Project, RunResult]) -> None
     assert _checksums(project) == before
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(c) for c in task.read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except OSError:
+        return False
+
+
+def _assert_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in pids if _alive(p)], "worker processes outlived the killed migration"
+
+
 @pytest.mark.slow
 def test_kill_minus_nine_at_random_points_then_resume_gives_the_same_store(estate: Path, tmp_path: Path) -> None:
     project = fresh_copy(estate, tmp_path / "estate")
@@ -49,17 +73,19 @@ def test_kill_minus_nine_at_random_points_then_resume_gives_the_same_store(estat
     full = time.monotonic() - started
     expected = _checksums(clean)
     rng = random.Random(11)
-    kills = 0
+    kills, workers = 0, []
     for _ in range(15):
         if kills >= 5:
             break
         proc = subprocess.Popen(_migrate_cmd(project), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.1, 0.3) * full)
         if proc.poll() is None:
+            workers += _children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait()
     assert kills >= 5
+    _assert_gone(workers)  # the workers of a killed run die with it (no orphan left loading into nowhere)
     done = subprocess.run(_migrate_cmd(project), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert _checksums(project) == expected

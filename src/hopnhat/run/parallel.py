@@ -8,7 +8,10 @@ recomputed. Tables are independent (different rows, different keys), so the orde
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
+import os
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -89,11 +92,31 @@ def move_into_store(con: duckdb.DuckDBPyConnection, job: Job, entity: str) -> No
     Path(str(job.staging) + ".wal").unlink(missing_ok=True)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker, first thing: be killed when the migrating process dies, however it dies (kill -9 included).
+
+    Otherwise a killed ``hopnhat migrate`` leaves its workers running on: each finishes its table into a staging file
+    nobody will read, then waits forever on a pipe to a process that is gone, holding its memory. (Linux's
+    ``PR_SET_PDEATHSIG``; elsewhere nothing is done.) The parent may have died before the call: then exit at once.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def run_jobs(con: duckdb.DuckDBPyConnection, jobs: list[tuple[Job, str]], workers: int,
              done: Callable[[Job, TableCounts, dict[str, float]], None]) -> None:
     """Stage the jobs in ``workers`` processes, biggest files first; move each into the store as it finishes."""
     ctx = mp.get_context("spawn")  # a fresh interpreter: no inherited DuckDB handles or threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         futures: dict[Future[tuple[TableCounts, dict[str, float]]], tuple[Job, str]] = {
             pool.submit(stage_table, job): (job, entity) for job, entity in jobs}
         for future in _completed(futures):
