@@ -23,7 +23,7 @@ What it does
    be right.
 2. Converts the same addresses with
 
-   * hopnhat's Python API (``hopnhat.units.bulk.convert_column``): cold (the process's tables, indexes and caches
+   * hopnhat's Python API (``hopnhat.units.column.convert_column``): cold (the process's tables, indexes and caches
      dropped and loaded again inside the timing) and warm;
    * hopnhat's CLI as a whole process (start-up included), ``hopnhat units convert IN.csv --column address
      --output OUT.csv``, on ``--cli-n`` addresses generated the same way with another seed; its addresses/s is also
@@ -360,7 +360,7 @@ def _clear_hopnhat_caches() -> None:
 
 
 def run_hopnhat_api(cases: list[Case]) -> tuple[Result, Result]:
-    from hopnhat.units.bulk import convert_column
+    from hopnhat.units.column import convert_column
 
     values = [c.address for c in cases]
     out = []

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hopnhat.text.normalize import fold, name_key
-from hopnhat.units.bulk import convert_column
+from hopnhat.units.column import convert_column
 from hopnhat.units.convert import convert_address
 from hopnhat.units.reference import reference, strip_type
 

@@ -9,7 +9,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hopnhat.units import bulk
+from hopnhat.units import bulk, column
 from hopnhat.units import cache as table_cache
 from hopnhat.units.convert import convert_address
 from hopnhat.units.reference import build_reference, reference
@@ -82,7 +82,9 @@ PREFIXES = ["", "Số 12 Lê Lợi", "Thôn 3", "K12/4 Trần Phú, Tổ 5", "X�
             "12", "Quảng Nam", "Phường Hải Châu I", "ĐK", "T",
             # several commas before the ending: the raw-ending cache (dashes, T.P and type words in the prefix)
             "Số 5 - Thôn 2, Tổ 1", "Tổ 7, Khu phố 3 - Phường 2", "Khối 1, T.P Hội An", "Xã Hòa Tiến, Thôn 1, Số 2",
-            "Thôn 4, Xã Bình Minh - Huyện Thăng Bình"]
+            "Thôn 4, Xã Bình Minh - Huyện Thăng Bình",
+            # no word before the ending: read as if nothing came before it
+            " ", ".", "- ", ", ,", "…", "_"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,7 +93,7 @@ PREFIXES = ["", "Số 12 Lê Lợi", "Thôn 3", "K12/4 Trần Phú, Tổ 5", "X�
 def test_bulk_with_shared_endings_equals_one_by_one(parts):
     """Addresses sharing endings in any order: each row is what the address alone converts to."""
     values = [f"{prefix}{sep}{ending}" if prefix else ending for prefix, ending, sep in parts]
-    table = bulk.convert_column(values)
+    table = column.convert_column(values)
     got = list(zip(*(table.column(n).to_pylist() for n in bulk.RESULT_COLUMNS)))
     for value, row in zip(values, got):
         assert row == bulk._as_row(convert_address(value)), value
@@ -106,7 +108,7 @@ def test_raw_endings_answer_only_for_what_decided_them():
     tails += ["Đà Nẵng, Việt Nam, 550000", "Thôn 3, Quang Namm, Việt Nam", "Hải Châu I, Hải Châu, Đà Nẵng"]
     values = [f"{prefix}, {tail}" for tail in tails for prefix in ("Số 1, Tổ 2", "Xã Hòa Tiến - Thôn 1, Số 2",
                                                                      "Phường 2, Tổ 9", "K1, T.P Hội An")]
-    table = bulk.convert_column(values)
+    table = column.convert_column(values)
     got = list(zip(*(table.column(n).to_pylist() for n in bulk.RESULT_COLUMNS)))
     assert got == [bulk._as_row(convert_address(v)) for v in values]
 
@@ -115,7 +117,7 @@ def test_an_ending_read_alone_is_not_reused_after_other_words():
     """With nothing before it a lone province typo is not forgiven; after other words it is: the cached ending of a
     whole address must not answer for a longer one."""
     values = ["Quang Namm", "Thôn 3, Quang Namm"]
-    table = bulk.convert_column(values)
+    table = column.convert_column(values)
     assert table.column("reason").to_pylist() == [convert_address(v).reason for v in values]
     assert "Quảng Nam" in table.column("reason").to_pylist()[1]
 

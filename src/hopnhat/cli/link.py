@@ -60,7 +60,7 @@ def persons(
 ) -> None:
     """Tìm cùng một người giữa các dòng / link the rows of a list of people."""
     from hopnhat.link.standalone import link_people
-    from hopnhat.units.bulk import read_table, write_table
+    from hopnhat.units.files import read_table, write_table
 
     if engine not in ("duckdb", "spark"):
         raise InputError(tr("engine phải là duckdb hoặc spark", "engine must be duckdb or spark"), value=engine)

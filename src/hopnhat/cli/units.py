@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
@@ -14,6 +14,9 @@ from hopnhat.cli.common import console, err_console, friendly_errors, progress_b
 from hopnhat.i18n import tr
 from hopnhat.units.convert import STATUSES, SplitEvidence, convert_address
 from hopnhat.units.reference import Unit, Version, reference
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 app = typer.Typer(help=tr("Đơn vị hành chính: chuyển đổi địa chỉ cũ → mới, tra cứu mã.",
                           "Admin units: convert old addresses to new, look codes up."), no_args_is_help=True)
@@ -46,7 +49,7 @@ def convert(
         "CSV of split communes' hamlets (old_commune_code,hamlet,new_commune_code) published by the province.")),
 ) -> None:
     """Chuyển địa chỉ cũ sang đơn vị hành chính mới / convert a column of old addresses to the new units."""
-    from hopnhat.units.bulk import convert_file
+    from hopnhat.units.column import convert_file
 
     evidence = SplitEvidence.from_csv(hints) if hints else None
     started = time.perf_counter()
@@ -54,22 +57,28 @@ def convert(
         task = bar.add_task(tr("Chuyển đổi địa chỉ", "Converting addresses"), total=None)
         result = convert_file(src, column, output, evidence, progress=lambda n: bar.advance(task, n),
                               on_total=lambda n: bar.update(task, total=n))
-    _summary(result.column("status").to_pylist(), time.perf_counter() - started, output)
+    _summary(_counts(result.column("status")), time.perf_counter() - started, output)
 
 
-def _summary(statuses: list[str], seconds: float, output: Path) -> None:
-    counts = Counter(statuses)
+def _counts(statuses: pa.ChunkedArray) -> Counter[str]:
+    import pyarrow.compute as pc
+
+    return Counter({c["values"]: c["counts"] for c in pc.value_counts(statuses).to_pylist()})
+
+
+def _summary(counts: Counter[str], seconds: float, output: Path) -> None:
+    rows = sum(counts.values())
     table = Table(title=tr("Kết quả chuyển đổi", "Conversion summary"))
     table.add_column(tr("Trạng thái", "Status"))
     table.add_column(tr("Số dòng", "Rows"), justify="right")
     table.add_column("%", justify="right")
-    total = max(len(statuses), 1)
+    total = max(rows, 1)
     for status in STATUSES:
         table.add_row(f"{status} — {status_label(status)}", f"{counts[status]:,}", f"{100 * counts[status] / total:.1f}")
     console.print(table)
-    rate = len(statuses) / seconds if seconds else 0
-    console.print(tr(f"{len(statuses):,} dòng trong {seconds:.2f} s ({rate:,.0f} địa chỉ/s) → {output}",
-                     f"{len(statuses):,} rows in {seconds:.2f} s ({rate:,.0f} addresses/s) → {output}"))
+    rate = rows / seconds if seconds else 0
+    console.print(tr(f"{rows:,} dòng trong {seconds:.2f} s ({rate:,.0f} địa chỉ/s) → {output}",
+                     f"{rows:,} rows in {seconds:.2f} s ({rate:,.0f} addresses/s) → {output}"))
 
 
 @app.command("show")

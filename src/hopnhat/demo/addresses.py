@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from hopnhat.units.bulk import RESULT_COLUMNS, convert_column, write_table
+from hopnhat.units.bulk import RESULT_COLUMNS
+from hopnhat.units.column import convert_column
+from hopnhat.units.files import write_table
 from hopnhat.units.reference import reference
 
 PAIRS: dict[str, tuple[str, str, str]] = {

@@ -1,28 +1,24 @@
-"""Conversion of a whole column (millions of rows): each distinct string is converted once, on all cores, and the
-results are joined back through Arrow.
+"""The conversion engine for many addresses: each distinct value converted once, rows cached by the address ending
+that decided them, on all cores.
 
-Files are read and written by :mod:`hopnhat.units.files` (``read_table``/``write_table`` are re-exported here);
-every input column is kept as it was read (CSV as text, so leading zeros survive) and the five result columns are
-appended.
+:mod:`hopnhat.units.column` drives it for an Arrow column (``hopnhat units convert``); the pipeline and linkage call
+:func:`convert_distinct` on Python values.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
+import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
-import pyarrow as pa
-
-from hopnhat.errors import InputError
-from hopnhat.units.arrowbuild import int32_array, string_array
 from hopnhat.units.convert import Conversion, SplitEvidence, convert_address, decide, invalid_reason
-from hopnhat.units.files import read_table, write_table  # noqa: F401 - re-exported (link CLI, demo)
 from hopnhat.units.index import indexes
 from hopnhat.units.parse import parse
 from hopnhat.units.tokens import prepare
@@ -40,7 +36,7 @@ def _as_row(r: Conversion) -> Row:
 
 
 _WHOLE = "\x00"  # marks a cache key that was a whole address (no segment before it)
-_TAIL = 3  # segments parsed at first
+ENDING_SEGMENTS = 3  # segments parsed at first
 
 
 class _Suffixes:
@@ -48,11 +44,12 @@ class _Suffixes:
 
     The parser reads right to left, one segment (between commas, or dashes before a type word) per unit, and reports
     the first segment it looked at
-    (:attr:`hopnhat.units.parse.Parsed.first_segment`): the result is a function of the text from that segment on.
+    (:attr:`hopnhat.units.parse.Parsed.first_segment`): the result is a function of the text from that segment on,
+    and of whether any word comes before it.
     Any other address ending with the same segments converts to the same row, whatever house, street or hamlet comes
     before, so ``12 Lê Lợi, Tổ 3, Phường Phước Ninh, Quận Hải Châu, Đà Nẵng`` and ``40 Trần Phú, Tổ 9, Phường Phước
-    Ninh, Quận Hải Châu, Đà Nẵng`` are parsed once. A key that was a whole address is marked: with nothing before
-    it, a lone province name is read differently. Only the last :data:`_TAIL` segments are parsed at first (a
+    Ninh, Quận Hải Châu, Đà Nẵng`` are parsed once. A key with no word before it is marked: with nothing before
+    it, a lone province name is read differently. Only the last :data:`ENDING_SEGMENTS` segments are parsed at first (a
     commune, a district and a province); the whole address only when the parser ran out of text.
     """
 
@@ -62,79 +59,133 @@ class _Suffixes:
         self.idx = indexes()
 
     def row(self, value: object) -> Row:
+        return self.entry(value)[0]
+
+    def entry(self, value: object) -> tuple[Row, bool]:
+        """The row, and whether it holds for every address with the same raw ending (:func:`raw_ending`)."""
         if not isinstance(value, str) or invalid_reason(value) is not None:
-            return _as_row(convert_address(value))
-        raw_key = _raw_tail(value)
-        if raw_key is not None:
-            row = self.raw.get(raw_key)
-            if row is None:
-                row, used = self._row(value)
-                if used <= _TAIL:
-                    self.raw[raw_key] = row
-            return row
-        return self._row(value)[0]
+            return _as_row(convert_address(value)), False
+        raw_key = raw_ending(value)
+        if raw_key is None:
+            return self._row(value)[0], False
+        row = self.raw.get(raw_key)
+        if row is None:
+            row, used = self._row(value)
+            if used > _segments_in(raw_key):
+                return row, False
+            self.raw[raw_key] = row
+        return row, True
 
     def _row(self, value: str) -> tuple[Row, int]:
-        """The row, and how many segments from the end decided it (more than any address has when it was whole)."""
+        """The row, and how many segments from the end decided it (more than any address has when no word came
+        before them)."""
         segments = split_segments(prepare(value))
         rows, count, suffix = self.rows, len(segments), ""
+        lead = _first_worded(segments)
         for k in range(1, count + 1):
             segment = segments[count - k]
             tail = "," + suffix if k > 1 else ""
-            row = rows.get(segment.lstrip() + tail if k < count else _WHOLE + segment.lstrip() + tail)
+            whole = count - k <= lead
+            row = rows.get(_WHOLE + segment.lstrip() + tail if whole else segment.lstrip() + tail)
             if row is not None:
-                return row, k if k < count else _WHOLE_USED
+                return row, _WHOLE_USED if whole else k
             suffix = segment + tail
-        first = max(count - _TAIL, 0)
+        first = max(count - ENDING_SEGMENTS, 0)
         parsed = parse(",".join(segments[first:]), self.idx)
-        if parsed.exhausted and first > 0:
+        if parsed.exhausted and first > lead:
             first, parsed = 0, parse(value, self.idx)
         row = _as_row(decide(parsed, self.idx, None))
         first += parsed.first_segment
         key = ",".join(segments[first:]).lstrip()
-        rows[_WHOLE + key if first == 0 else key] = row
-        return row, count - first if first else _WHOLE_USED
+        whole = first <= lead
+        rows[_WHOLE + key if whole else key] = row
+        return row, _WHOLE_USED if whole else count - first
 
 
 _WHOLE_USED = 1 << 30
+_WORD_CHAR = re.compile(r"[^\W_]")  # what every token of the tokenizer holds
+
+
+def _first_worded(segments: list[str]) -> int:
+    """The index of the first segment holding a word (the number of segments when none does): segments before it
+    are invisible to the parser (``, Quảng Nam`` reads like ``Quảng Nam``)."""
+    for i, segment in enumerate(segments):
+        if _WORD_CHAR.search(segment):
+            return i
+    return len(segments)
+
+
+# A letter for certain (Latin, with Vietnamese diacritics): a raw ending is used only after one. Written out, not
+# \w, so that Python and Arrow's RE2 agree on it.
+LETTER_CLASS = "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]"
+_LETTER_BEFORE = re.compile(LETTER_CLASS)
 _RAW_SEPARATORS = ";|\n"
 
 
-def _raw_tail(value: str) -> str | None:
-    """The raw text from the separator before the last :data:`_TAIL` comma segments on, separator included; None
-    when there are not that many separators.
+def raw_ending(value: str) -> str | None:
+    """The raw text from the comma before the last :data:`ENDING_SEGMENTS` comma segments on (from the first comma when
+    there are fewer), comma included; None without a comma, with a ``;``, ``|`` or new line, or with no letter
+    before that comma.
 
-    Preparing only composes characters and glues ``T.P`` within a segment, and dashes only add segment breaks, so
-    the last :data:`_TAIL` prepared segments lie inside this text: an address whose row was decided by them converts
-    like any other address ending with the same raw text (the leading separator says that something comes before).
-    Looking it up costs a few ``rfind`` instead of preparing and splitting the whole address.
+    Preparing only composes characters and glues ``T.P`` within a segment, and dashes only add segment breaks
+    inside it, so the segments of this text are the last segments of the address: when the row was decided by no
+    more of them than the ending holds (:func:`_segments_in`), any address with the same raw ending and a word
+    before it converts to the same row. Looking it up costs a few ``rfind`` instead of preparing and splitting the
+    whole address. :func:`hopnhat.units.column.raw_endings` computes the same for a whole Arrow column.
     """
     if any(sep in value for sep in _RAW_SEPARATORS):
         return None  # rare: the general path
     pos = len(value)
-    for _ in range(_TAIL):
-        pos = value.rfind(",", 0, pos)
-        if pos < 0:
-            return None
+    for _ in range(ENDING_SEGMENTS):
+        found = value.rfind(",", 0, pos)
+        if found < 0:
+            break
+        pos = found
+    if pos == len(value) or not _LETTER_BEFORE.search(value, 0, pos):
+        return None
     return value[pos:]
 
 
+def _segments_in(raw_key: str) -> int:
+    """The segments of the address that lie in its raw ending (the empty one before its comma aside)."""
+    return len(split_segments(prepare(raw_key))) - 1
+
+
 def _rows(values: Sequence[object], evidence: SplitEvidence | None = None,
-          progress: Callable[[int], None] | None = None) -> list[Row]:
-    """Convert values in order, reporting progress every :data:`_CHUNK`; with split evidence every address is read
-    whole (its hamlet may decide)."""
-    convert: Callable[[object], Row]
+          progress: Callable[[int], None] | None = None) -> tuple[list[Row], bytearray]:
+    """Convert values in order, reporting progress every :data:`_CHUNK`; returns the rows and, for each, 1 when it
+    holds for every address with the same raw ending. With split evidence every address is read whole (its hamlet
+    may decide)."""
+    convert: Callable[[object], tuple[Row, bool]]
     if evidence is not None:
-        convert = lambda value: _as_row(convert_address(value, evidence))  # noqa: E731
+        convert = lambda value: (_as_row(convert_address(value, evidence)), False)  # noqa: E731
     else:
-        convert = _Suffixes().row
-    out: list[Row] = []
-    for i in range(0, len(values), _CHUNK):
-        chunk = values[i : i + _CHUNK]
-        out.extend(convert(value) for value in chunk)
-        if progress:
-            progress(len(chunk))
-    return out
+        convert = _Suffixes().entry
+    rows: list[Row] = []
+    shared = bytearray()
+    with _gc_paused():
+        for i in range(0, len(values), _CHUNK):
+            chunk = values[i : i + _CHUNK]
+            for value in chunk:
+                row, holds = convert(value)
+                rows.append(row)
+                shared.append(holds)
+            if progress:
+                progress(len(chunk))
+    return rows, shared
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: conversion makes no cycles (a test checks it), yet its allocations would
+    trigger collections that walk every object of the indexes (a tenth of the time of a large column)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _workers() -> int:
@@ -149,13 +200,13 @@ def _last_piece(value: object) -> str:
     return value[max(value.rfind(","), value.rfind(";"), value.rfind("-")) + 1 :].strip()
 
 
-def _shares(values: list[object], shares: int) -> list[list[object]]:
-    """Values split into ``shares`` groups of about the same size, never splitting a last piece between two, so that
-    each process's cache of endings serves all the addresses it could serve."""
-    by_piece: dict[str, list[object]] = defaultdict(list)
-    for value in values:
-        by_piece[_last_piece(value)].append(value)
-    groups: list[list[object]] = [[] for _ in range(shares)]
+def _shares(values: Sequence[object], shares: int) -> list[list[int]]:
+    """Positions of the values split into ``shares`` groups of about the same size, never splitting a last piece
+    between two, so that each process's cache of endings serves all the addresses it could serve."""
+    by_piece: dict[str, list[int]] = defaultdict(list)
+    for i, value in enumerate(values):
+        by_piece[_last_piece(value)].append(i)
+    groups: list[list[int]] = [[] for _ in range(shares)]
     for piece in sorted(by_piece, key=lambda k: -len(by_piece[k])):
         min(groups, key=len).extend(by_piece[piece])
     return groups
@@ -167,60 +218,58 @@ _group_evidence: SplitEvidence | None = None
 _FORKING = threading.Lock()
 
 
-def _convert_group(i: int) -> list[Row]:
+def _convert_group(i: int) -> tuple[list[Row], bytearray]:
     return _rows(_groups[i], _group_evidence)
 
 
-def convert_distinct(values: Sequence[object], evidence: SplitEvidence | None = None,
-                     progress: Callable[[int], None] | None = None) -> dict[object, Row]:
-    """Convert each distinct value once; returns value → result row.
+def convert_entries(values: Sequence[object], evidence: SplitEvidence | None = None,
+                    progress: Callable[[int], None] | None = None) -> tuple[list[Row], bytearray]:
+    """Convert distinct values (in order): their rows, and 1 for each row that holds for every address with the
+    same raw ending (:func:`raw_ending`).
 
-    With many distinct values and more than one core, the values are shared out by their ending: this process
-    converts one share while forked children convert the others.
+    With many values and more than one core, the values are shared out by their ending: this process converts one
+    share while forked children convert the others.
     """
-    distinct = list(dict.fromkeys(values))
     indexes()  # load before forking so that children share it
-    shares = _workers() if len(distinct) >= _PARALLEL_MIN else 1
+    gc.freeze()  # and keep them out of later collections (and their pages unwritten in the children)
+    shares = _workers() if len(values) >= _PARALLEL_MIN else 1
     if shares == 1:
-        return dict(zip(distinct, _rows(distinct, evidence, progress)))
+        return _rows(values, evidence, progress)
     with _FORKING:  # one forked conversion at a time: the children read the module's globals
-        return _convert_shared(distinct, shares, evidence, progress)
+        return _convert_shared(values, shares, evidence, progress)
 
 
-def _convert_shared(distinct: list[object], shares: int, evidence: SplitEvidence | None,
-                    progress: Callable[[int], None] | None) -> dict[object, Row]:
+def _convert_shared(values: Sequence[object], shares: int, evidence: SplitEvidence | None,
+                    progress: Callable[[int], None] | None) -> tuple[list[Row], bytearray]:
     global _groups, _group_evidence
-    _groups, _group_evidence = _shares(distinct, shares), evidence
+    positions = _shares(values, shares)
+    _groups, _group_evidence = [[values[i] for i in group] for group in positions], evidence
+    rows: list[Row] = [("",) * len(RESULT_COLUMNS)] * len(values)
+    shared = bytearray(len(values))
     try:
         with ProcessPoolExecutor(shares - 1, mp_context=mp.get_context("fork")) as pool:
             futures = [pool.submit(_convert_group, i) for i in range(1, shares)]
-            out = dict(zip(_groups[0], _rows(_groups[0], evidence, progress)))
+            results = [_rows(_groups[0], evidence, progress)]
             for i, future in enumerate(futures, start=1):
                 try:
-                    rows = future.result()
+                    results.append(future.result())
                 except (BrokenProcessPool, OSError):  # a child died (memory, signal): do its share here
-                    rows = _rows(_groups[i], evidence)
-                out.update(zip(_groups[i], rows))
+                    results.append(_rows(_groups[i], evidence))
                 if progress:
                     progress(len(_groups[i]))
     finally:
         _groups, _group_evidence = [], None
-    return out
+    for group, (group_rows, group_shared) in zip(positions, results):
+        for i, row, holds in zip(group, group_rows, group_shared):
+            rows[i], shared[i] = row, holds
+    return rows, shared
 
 
-def convert_column(values: Sequence[object], evidence: SplitEvidence | None = None,
-                   progress: Callable[[int], None] | None = None) -> pa.Table:
-    """The five result columns for a column of addresses, in the same order.
-
-    Many addresses share a result row, so each distinct row becomes one Arrow value and the column is gathered by
-    index (``take``) rather than built from a Python string per row.
-    """
-    by_value = convert_distinct(values, evidence, progress)
-    numbers: dict[Row, int] = {}
-    index = int32_array([numbers.setdefault(by_value[v], len(numbers)) for v in values])
-    distinct = list(numbers) or [("",) * len(RESULT_COLUMNS)]
-    columns = list(zip(*distinct))
-    return pa.table({name: string_array(col).take(index) for name, col in zip(RESULT_COLUMNS, columns)})
+def convert_distinct(values: Sequence[object], evidence: SplitEvidence | None = None,
+                     progress: Callable[[int], None] | None = None) -> dict[object, Row]:
+    """Convert each distinct value once; returns value → result row."""
+    distinct = list(dict.fromkeys(values))
+    return dict(zip(distinct, convert_entries(distinct, evidence, progress)[0]))
 
 
 def convert_many(values: Sequence[object], evidence: SplitEvidence | None = None) -> list[Conversion]:
@@ -228,25 +277,3 @@ def convert_many(values: Sequence[object], evidence: SplitEvidence | None = None
     cache: dict[object, Conversion] = {}
     return [cache.setdefault(v, convert_address(v, evidence)) if isinstance(v, str) else convert_address(v, evidence)
             for v in values]
-
-
-# --- files ---------------------------------------------------------------------------------------------------------
-
-def convert_file(src: Path, column: str, dst: Path, evidence: SplitEvidence | None = None,
-                 progress: Callable[[int], None] | None = None,
-                 on_total: Callable[[int], None] | None = None) -> pa.Table:
-    """Read ``src``, convert ``column``, write ``dst`` with every input column plus the result columns."""
-    table = read_table(src)
-    if column not in table.column_names:
-        raise InputError("column not found", source=str(src), column=column,
-                         reason=f"available columns: {', '.join(table.column_names)}")
-    values = table.column(column).to_pylist()
-    if on_total:
-        on_total(len(set(values)))
-    result = convert_column(values, evidence, progress)
-    clash = [n for n in RESULT_COLUMNS if n in table.column_names]
-    table = table.drop_columns(clash) if clash else table
-    for name in RESULT_COLUMNS:
-        table = table.append_column(name, result.column(name))
-    write_table(table, dst)
-    return result

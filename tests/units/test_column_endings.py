@@ -1,0 +1,84 @@
+"""The Arrow path of a column (``hopnhat.units.column``) answers like one address at a time: its raw endings are the
+Python rule's, rows grouped by an ending share a row only when that ending decided it, and the second round converts
+the others one by one."""
+
+from __future__ import annotations
+
+import gc
+
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hopnhat.units import bulk, column
+from hopnhat.units.arrowbuild import string_array
+from hopnhat.units.convert import convert_address
+
+_PIECES = st.sampled_from([",", ", ", ";", "|", "\n", " - ", "-", " ", "a", "Đ", "ố", "1", "Xã Hòa Tiến", "Tỉnh",
+                           "T.P", "\x01", "\ufffd", "_", ".", "ĐÀ NẴNG", "e\u0301"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=14).map("".join))
+def test_arrow_endings_follow_the_python_rule(text):
+    """Where Arrow finds an ending it is the Python one (less its comma); where it finds none, the text is left to
+    the Python checks whole (no ending, or possibly invalid)."""
+    found = column.raw_endings(string_array([text])).to_pylist()[0]
+    python = bulk.raw_ending(text)
+    if found is not None:
+        assert python == "," + found
+    elif python is not None:
+        assert "\x01" in text or "\ufffd" in text  # doubtful text: the Python checks read it whole
+
+
+def _rows(table: pa.Table) -> list[tuple]:
+    return list(zip(*(table.column(n).to_pylist() for n in bulk.RESULT_COLUMNS)))
+
+
+def test_an_ending_after_no_word_is_read_alone():
+    """``,Quang Namm`` has nothing before its province (a lone typo is not forgiven); ``Thôn 3, Quang Namm`` does:
+    whichever comes first, neither answers for the other (nor do prefixes of punctuation only)."""
+    values = [",Quang Namm", "Thôn 3, Quang Namm", ". , Quang Namm", "- ,Quang Namm", "Thôn 3,  Quang Namm",
+              " , , Thôn 3, Quang Namm, Việt Nam"]
+    for ordered in (values, values[::-1]):
+        expected = [bulk._as_row(convert_address(v)) for v in ordered]
+        assert _rows(column.convert_column(ordered)) == expected
+        suffixes = bulk._Suffixes()
+        assert [suffixes.row(v) for v in ordered] == expected
+    assert "Quảng Nam" in convert_address("Thôn 3, Quang Namm").reason
+    assert "Quảng Nam" not in convert_address(",Quang Namm").reason
+
+
+def test_endings_decided_further_left_go_to_a_second_round():
+    """``…, Đà Nẵng, Việt Nam, 550000`` ends in noise: its row depends on what comes before the ending, so the
+    addresses sharing it are converted one by one (the planned total grows once)."""
+    values = [f"{commune}, Đà Nẵng, Việt Nam, 550000" for commune in ("Phường Hải Châu I, Quận Hải Châu",
+                                                                       "Xã Hòa Liên, Huyện Hòa Vang", "Thôn 2", "Số 7")]
+    totals: list[int] = []
+    table = column.convert_column(values * 2, on_total=totals.append)
+    assert _rows(table) == [bulk._as_row(convert_address(v)) for v in values * 2]
+    assert len({row[0] for row in _rows(table)}) > 1  # the same ending, different answers
+    assert totals == [1, 1 + len(values)]
+
+
+def test_columns_of_other_types_and_mixed_lists():
+    values = [12, None, True, 1, 2.5, "Xã Hòa Liên, Huyện Hòa Vang, Đà Nẵng", "", ["Hải Châu"]]
+    assert _rows(column.convert_column(values)) == [bulk._as_row(convert_address(v)) for v in values]
+    numbers = pa.chunked_array([pa.array([1, 2, None], pa.int64())])
+    assert [r[0] for r in _rows(column.convert_column(numbers))] == ["invalid"] * 3
+    empty = column.convert_column(pa.chunked_array([], pa.string()))
+    assert empty.num_rows == 0 and empty.column_names == list(bulk.RESULT_COLUMNS)
+
+
+def test_conversion_leaves_no_cyclic_garbage():
+    """The collector is paused while a column converts (see bulk._gc_paused): that is safe only while conversion
+    makes no reference cycles."""
+    values = [f"Số {i}, Thôn {i % 7}, Xã Hòa Liên, Huyện Hòa Vang, Đà Nẵng" for i in range(300)]
+    values += ["Thôn 3, Quang Namm", "P. 1, Q. 3, TP HCM", "Xã Ga i, Huyện Tây Giang", "x" * 600, "Quảng Nạm"]
+    gc.collect()
+    gc.disable()
+    try:
+        bulk._rows(values)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
