@@ -353,6 +353,8 @@ def _clear_hopnhat_caches() -> None:
     table_cache.forget()
     parse._memos.clear()
     parse._KEYS.clear()
+    parse._TYPED_KEYS.clear()
+    fuzzy._FORMS.clear()
     for module in (normalize, units_index, reference_module, fuzzy):
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module.__name__:

@@ -47,6 +47,7 @@ def fold(text: str) -> str:
     return nfc(text).translate(_FOLD_TABLE)
 
 
+@lru_cache(maxsize=100_000)
 def _syllable_official(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tones = [c for c in decomposed if c in TONE_MARKS]

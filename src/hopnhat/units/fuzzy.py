@@ -24,6 +24,7 @@ from hopnhat.text.normalize import TONE_MARKS, name_key, nfc, official_tones
 from hopnhat.units.reference import Unit
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)  # \w is str.isalnum() and "_"
 TYPE_MISMATCH = 0.5
 FORMER_NAME = 0.5
 MARGIN = 1.0
@@ -31,7 +32,7 @@ MARGIN = 1.0
 
 def marked_key(text: str) -> str:
     """Lower-case letters and digits as written, diacritics kept, tone marks where official names put them."""
-    return "".join(c for c in official_tones(nfc(text).lower()) if c.isalnum())
+    return _NOT_ALNUM.sub("", official_tones(nfc(text).lower()))
 
 
 def toned_key(text: str) -> str:
@@ -39,6 +40,7 @@ def toned_key(text: str) -> str:
     return "".join(_toned(word) for word in _WORD.findall(nfc(text).lower()))
 
 
+@lru_cache(maxsize=100_000)
 def _toned(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tones = "".join(c for c in decomposed if c in TONE_MARKS)
@@ -58,10 +60,18 @@ def marked_distance(a: Marked, b: Marked) -> int:
     return min(Edits.distance(a[0], b[0]), Edits.distance(a[1], b[1]))
 
 
-@lru_cache(maxsize=50_000)
+_FORMS: dict[tuple[str, str], dict[str, Marked]] = {}
+
+
 def _forms(unit: Unit) -> dict[str, Marked]:
-    """Folded key → the same name with its diacritics, for the unit's short and full names."""
-    return {name_key(unit.short_name): marked(unit.short_name), name_key(unit.name): marked(unit.name)}
+    """Folded key → the same name with its diacritics, for the unit's short and full names (kept by version and
+    code: hashing a whole unit costs more than the lookup saves)."""
+    ident = (unit.version, unit.code)
+    found = _FORMS.get(ident)
+    if found is None:
+        found = _FORMS[ident] = {name_key(unit.short_name): marked(unit.short_name),
+                                 name_key(unit.name): marked(unit.name)}
+    return found
 
 
 def score(unit: Unit, key: str, fold_distance: int, written_marked: Marked | None, type_key: str) -> float:
