@@ -200,15 +200,21 @@ def _last_piece(value: object) -> str:
     return value[max(value.rfind(","), value.rfind(";"), value.rfind("-")) + 1 :].strip()
 
 
+_OWN_SHARE = 0.93  # this process also draws the progress bar and gathers the results: it takes a little less
+
+
 def _shares(values: Sequence[object], shares: int) -> list[list[int]]:
-    """Positions of the values split into ``shares`` groups of about the same size, never splitting a last piece
-    between two, so that each process's cache of endings serves all the addresses it could serve."""
+    """Positions of the values split into ``shares`` groups of about the same work (the first, this process's, a
+    little smaller), never splitting a last piece between two, so that each process's cache of endings serves all
+    the addresses it could serve."""
     by_piece: dict[str, list[int]] = defaultdict(list)
     for i, value in enumerate(values):
         by_piece[_last_piece(value)].append(i)
     groups: list[list[int]] = [[] for _ in range(shares)]
+    capacity = [_OWN_SHARE] + [1.0] * (shares - 1)
     for piece in sorted(by_piece, key=lambda k: -len(by_piece[k])):
-        min(groups, key=len).extend(by_piece[piece])
+        emptiest = min(range(shares), key=lambda g: len(groups[g]) / capacity[g])
+        groups[emptiest].extend(by_piece[piece])
     return groups
 
 

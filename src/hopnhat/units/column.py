@@ -26,6 +26,7 @@ from hopnhat.units.arrowbuild import from_numpy, int32_scalar, string_array, to_
 from hopnhat.units.bulk import ENDING_SEGMENTS, LETTER_CLASS, RESULT_COLUMNS, Row, convert_entries
 from hopnhat.units.convert import MAX_LENGTH, SplitEvidence
 from hopnhat.units.files import read_table, write_table
+from hopnhat.units.index import preload
 
 # text that may be invalid (too long, control characters, undecodable): converted whole, by the Python checks
 _DOUBTFUL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{fffd}]"
@@ -164,7 +165,11 @@ def _convert_objects(values: list[object], evidence: SplitEvidence | None, progr
 
 def convert_file(src: Path, column: str, dst: Path, evidence: SplitEvidence | None = None,
                  progress: Progress | None = None, on_total: Progress | None = None) -> pa.Table:
-    """Read ``src``, convert ``column``, write ``dst`` with every input column plus the result columns."""
+    """Read ``src``, convert ``column``, write ``dst`` with every input column plus the result columns.
+
+    The lookup indexes load in a thread meanwhile (:func:`hopnhat.units.index.preload`): Arrow reads the file and
+    finds the endings without holding Python's lock, so the two overlap."""
+    preload()
     table = read_table(src)
     if column not in table.column_names:
         raise InputError("column not found", source=str(src), column=column,

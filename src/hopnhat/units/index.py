@@ -6,6 +6,7 @@ its short name (without the type) and its aliases (units abolished in earlier ro
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -85,11 +86,29 @@ class Indexes:
 
 
 @cache
-def indexes() -> Indexes:
-    """The lookup indexes, built once per process (from the local cache when it is current)."""
+def _indexes() -> Indexes:
     from hopnhat.units.cache import tables
 
     return tables()[1]
+
+
+_loading: threading.Thread | None = None
+
+
+def indexes() -> Indexes:
+    """The lookup indexes, built once per process (from the local cache when it is current)."""
+    if _loading is not None:
+        _loading.join()
+    return _indexes()
+
+
+def preload() -> None:
+    """Start loading the indexes in a thread, so that they load while the caller reads its input with Arrow (which
+    does not hold Python's lock). Whoever needs them next waits for the thread: nothing forks while it runs."""
+    global _loading
+    if _loading is None and not _indexes.cache_info().currsize:
+        _loading = threading.Thread(target=_indexes, name="hopnhat-indexes", daemon=True)
+        _loading.start()
 
 
 def narrow_by_accents(units: list[Unit], written: str) -> list[Unit]:
