@@ -82,3 +82,26 @@ def test_conversion_leaves_no_cyclic_garbage():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_chunked_and_large_string_columns_answer_like_one_by_one():
+    """A big CSV reaches the converter in several chunks; a Parquet file may hold large_string: same answers."""
+    values = [f"Số {i}, Tổ {i % 3}, P.Phước Ninh, Q.Hải Châu, TP.Đà Nẵng" for i in range(40)]
+    values += ["thon 3 xa tra bui huyen tra bong tinh quang ngai", None, "", "Hải Châu", "Số 1, , , Quảng Nam"]
+    expected = [bulk._as_row(convert_address(v)) for v in values]
+    chunked = pa.chunked_array([string_array(values[:17]), string_array(values[17:])])
+    assert _rows(column.convert_column(chunked)) == expected
+    large = pa.chunked_array([string_array(values)]).cast(pa.large_string())
+    assert _rows(column.convert_column(large)) == expected
+
+
+def test_a_number_column_from_parquet_is_rejected_row_by_row(tmp_path):
+    import pyarrow.parquet as pq
+
+    src, dst = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table({"id": pa.array([1, 2, 3]), "so": pa.array([700000, None, 12], pa.int64())}), src)
+    column.convert_file(src, "so", dst)
+    out = pq.read_table(dst)
+    assert out.column("status").to_pylist() == ["invalid"] * 3
+    assert out.column("reason").to_pylist() == [convert_address(v).reason for v in (700000, None, 12)]
+    assert out.column("so").to_pylist() == [700000, None, 12]

@@ -43,12 +43,12 @@ def raw_endings(values: pa.Array) -> pa.Array:
     string passed to a compute function would import pandas (a fifth of a second).
     """
     parts = pc.split_pattern(values, ",", max_splits=ENDING_SEGMENTS, reverse=True)
-    ending = pc.binary_join(pc.list_slice(parts, 1), string_array([","])[0])
+    ending = pc.binary_join(pc.list_slice(parts, 1), string_array([","]).cast(values.type)[0])
     usable = pc.and_kleene(pc.greater(pc.list_value_length(parts), int32_scalar(1)),
                            pc.match_substring_regex(pc.list_element(parts, int32_scalar(0)), LETTER_CLASS))
     doubtful = pc.or_kleene(pc.greater(pc.utf8_length(values), int32_scalar(MAX_LENGTH)),
                             pc.match_substring_regex(values, f"{_SEPARATORS}|{_DOUBTFUL}"))
-    return pc.if_else(pc.and_not_kleene(usable, doubtful), ending, pa.nulls(1, pa.string())[0])
+    return pc.if_else(pc.and_not_kleene(usable, doubtful), ending, pa.nulls(1, values.type)[0])
 
 
 class _Rows:
