@@ -150,3 +150,15 @@ def test_forked_shares_use_the_split_evidence(monkeypatch):
     rows = bulk.convert_distinct(values, evidence)
     assert {rows[v][0] for v in values[:400]} == {"converted"} and {rows[v][2] for v in values[:400]} == {target}
     assert {rows[v][0] for v in values[400:]} == {"split"}
+
+
+def test_communes_by_parent_equal_a_scan_of_the_table():
+    ref = reference()
+    for version in ("old", "new"):
+        units = list(ref.communes[version].values())
+        for p in ref.provinces[version]:
+            assert ref.communes_in(version, p) == [u for u in units if u.province_code == p]
+    for d in ref.districts.values():
+        assert ref.communes_in("old", d.province_code, d.code) == [
+            u for u in ref.communes["old"].values() if u.province_code == d.province_code and u.district_code == d.code]
+    assert ref.communes_in("old", "99") == []

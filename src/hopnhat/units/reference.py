@@ -121,11 +121,18 @@ class Reference:
         return [link for links in self.links.values() for link in links if link.new_code == new_code]
 
     def communes_in(self, version: Version, province_code: str, district_code: str | None = None) -> list[Unit]:
-        return [
-            u
-            for u in self.communes[version].values()
-            if u.province_code == province_code and (district_code is None or u.district_code == district_code)
-        ]
+        """The communes of a province (or of one of its districts), in table order."""
+        return list(self._communes_by_parent.get((version, province_code, district_code), ()))
+
+    @cached_property
+    def _communes_by_parent(self) -> dict[tuple[str, str, str | None], list[Unit]]:
+        grouped: dict[tuple[str, str, str | None], list[Unit]] = defaultdict(list)
+        for version, units in self.communes.items():
+            for u in units.values():
+                grouped[(version, u.province_code, None)].append(u)
+                if u.district_code is not None:
+                    grouped[(version, u.province_code, u.district_code)].append(u)
+        return dict(grouped)
 
     def districts_in(self, province_code: str) -> list[Unit]:
         return [d for d in self.districts.values() if d.province_code == province_code]
