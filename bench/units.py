@@ -28,8 +28,9 @@ What it does
    * hopnhat's CLI as a whole process (start-up included), ``hopnhat units convert IN.csv --column address
      --output OUT.csv``, on ``--cli-n`` addresses generated the same way with another seed, ``--cli-runs`` times
      (the median run is scored: a two-second process varies by a fifth between runs on a shared machine); its
-     addresses/s is also compared with vietnamadminunits' (target ≥ 100×). The built tables are in the user cache by then (the first
-     run after an install builds them: the one-time cost is measured apart on a 10-row file with an empty cache);
+     addresses/s is also compared with vietnamadminunits' (target ≥ 100×). The built tables are in the user cache
+     by then (the first run after an install builds them: the one-time cost is measured apart on a 10-row file with
+     an empty cache);
    * ``vietnamadminunits==1.0.4`` (``convert_address``), with the network blocked in this process (its geocoder,
      tried for split communes with a street, then raises: counted as a failure);
    * ``vietnam-address-converter==1.0.5`` (``create_converter().convert_address_text``); its codes are not the
@@ -571,7 +572,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--n", type=int, default=10_000, help="addresses for the side-by-side run (default 10000)")
     ap.add_argument("--cli-n", type=int, default=100_000, help="addresses for the CLI whole-process run")
-    ap.add_argument("--cli-runs", type=int, default=3, help="CLI runs on the same file; the median is scored (default 3)")
+    ap.add_argument("--cli-runs", type=int, default=3,
+                    help="CLI runs on the same file; the median is scored (default 3)")
     ap.add_argument("--seed", type=int, default=7, help="random seed (the CLI set uses seed + 1000)")
     ap.add_argument("--peer-budget", type=float, default=60.0,
                     help="seconds a peer may take on the full set, else it runs on the first 2000 (default 60)")

@@ -35,7 +35,7 @@ def _as_row(r: Conversion) -> Row:
     return r.status, r.new_province_code, r.new_commune_code, ";".join(r.candidates), r.reason
 
 
-_WHOLE = "\x00"  # marks a cache key that was a whole address (no segment before it)
+_WHOLE = "\x00"  # marks a cache key with no word before it (read as a whole address)
 ENDING_SEGMENTS = 3  # segments parsed at first
 
 
@@ -49,8 +49,8 @@ class _Suffixes:
     Any other address ending with the same segments converts to the same row, whatever house, street or hamlet comes
     before, so ``12 Lê Lợi, Tổ 3, Phường Phước Ninh, Quận Hải Châu, Đà Nẵng`` and ``40 Trần Phú, Tổ 9, Phường Phước
     Ninh, Quận Hải Châu, Đà Nẵng`` are parsed once. A key with no word before it is marked: with nothing before
-    it, a lone province name is read differently. Only the last :data:`ENDING_SEGMENTS` segments are parsed at first (a
-    commune, a district and a province); the whole address only when the parser ran out of text.
+    it, a lone province name is read differently. Only the last :data:`ENDING_SEGMENTS` segments are parsed at
+    first (a commune, a district and a province); the whole address only when the parser ran out of text.
     """
 
     def __init__(self) -> None:
