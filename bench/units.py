@@ -568,6 +568,13 @@ def print_tables(results: list[Result], cli: Result, vau: Result | None, n_split
             console.print(wrong)
 
 
+def _compiled_parser() -> bool:
+    """Whether hopnhat's parser runs as the extension modules setup.py builds (else as plain Python)."""
+    import hopnhat.units.parse
+
+    return not (hopnhat.units.parse.__file__ or "").endswith(".py")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--n", type=int, default=10_000, help="addresses for the side-by-side run (default 10000)")
@@ -581,6 +588,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     block_network()
+    compiled = _compiled_parser()
+    console.print(f"hopnhat's parser: {'compiled (Cython, setup.py)' if compiled else 'plain Python (not compiled)'}")
     start = time.perf_counter()
     redrawn: Counter = Counter()
     cases = generate(args.n, args.seed, redrawn)
@@ -615,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
         "split_addresses": n_splits, "text_ambiguous_addresses": text_ambiguous,
         "typo_slips_redrawn": redrawn["typo"], "cli_first_run_10_rows_seconds": round(first_run, 3),
         "python": platform.python_version(), "machine": platform.platform(), "cli_runs": args.cli_runs,
+        "compiled_parser": compiled,
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "cli_vs_vietnamadminunits_speed": round(cli.per_second / vau.per_second, 1),
         "results": [r.summary() for r in results],

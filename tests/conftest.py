@@ -11,8 +11,29 @@ pytest_plugins = ["tests.pgserver", "tests.mariadbserver"]
 # submission is judged on its code, not on the draw.
 import os  # noqa: E402
 
+import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+def _stale_compiled_modules() -> list[str]:
+    """Compiled modules (setup.py, built in place) older than their Python source: they would be imported instead
+    of the source just edited."""
+    import hopnhat
+
+    stale = []
+    for compiled in Path(hopnhat.__file__).parent.rglob("*.so"):
+        source = compiled.with_name(compiled.name.split(".", 1)[0] + ".py")
+        if source.is_file() and source.stat().st_mtime > compiled.stat().st_mtime:
+            stale.append(str(source))
+    return stale
+
+
+def pytest_configure(config) -> None:  # noqa: ANN001 - pytest's hook signature
+    stale = _stale_compiled_modules()
+    if stale:
+        raise pytest.UsageError("compiled modules are older than their source (run `make setup` to rebuild them): "
+                                + ", ".join(stale))

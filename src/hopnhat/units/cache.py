@@ -46,10 +46,17 @@ def fingerprint(modules: Iterable[str]) -> str:
         digest.update(entry.name.encode())
         digest.update(entry.read_bytes())
     for name in modules:
-        module = sys.modules[name]
         digest.update(name.encode())
-        digest.update(Path(module.__file__ or "").read_bytes())
+        digest.update(_source(name).read_bytes())
     return digest.hexdigest()[:24]
+
+
+def _source(module_name: str) -> Path:
+    """The Python source of a module, also when it runs compiled (``setup.py``): the tables built from the same
+    source are the same, compiled or not."""
+    loaded = Path(sys.modules[module_name].__file__ or "")
+    source = loaded.with_name(module_name.rsplit(".", 1)[-1] + ".py")
+    return source if source.is_file() else loaded
 
 
 def cached(name: str, key: str, build: Callable[[], T]) -> T:

@@ -1,0 +1,34 @@
+"""Build hook: the address parser's hot modules compiled by Cython (a quarter fewer instructions per address).
+
+Everything else about the package is in pyproject.toml. The compiled modules are the same Python source, compiled
+as it is (type annotations are not enforced); when Cython or a C compiler is missing the build goes on and the
+modules run as plain Python. ``make setup`` (scripts/setup.sh) rebuilds them in place when their source changes,
+and the test run refuses a compiled module older than its source.
+"""
+
+from setuptools import setup
+
+COMPILED = [
+    "src/hopnhat/text/normalize.py",
+    "src/hopnhat/units/tokens.py",
+    "src/hopnhat/units/fuzzy.py",
+    "src/hopnhat/units/index.py",
+    "src/hopnhat/units/parse.py",
+    "src/hopnhat/units/convert.py",
+    "src/hopnhat/units/bulk.py",
+]
+
+
+def _extensions() -> list:
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        return []
+    extensions = cythonize(COMPILED, quiet=True, compiler_directives={
+        "language_level": 3, "binding": True, "annotation_typing": False})
+    for extension in extensions:
+        extension.optional = True  # no C compiler: the plain Python modules are used
+    return extensions
+
+
+setup(ext_modules=_extensions())
