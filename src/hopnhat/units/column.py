@@ -2,8 +2,8 @@
 convert`` runs.
 
 Arrow does the per-row work in C++: it finds each address's raw ending (the text from the comma before its last
-three comma segments; the rule of :func:`hopnhat.units.bulk.raw_ending`, as one RE2 pattern), groups the rows by it
-and, at the end, gathers the result columns by index. Python converts one address per ending (its
+three comma segments: the rule of :func:`hopnhat.units.bulk.raw_ending`, in Arrow string kernels), groups the rows
+by it and, at the end, gathers the result columns by index. Python converts one address per ending (its
 *representative*) and each distinct address that has no usable ending, on all cores
 (:func:`hopnhat.units.bulk.convert_entries`). When a representative's row was decided by more than its ending (the
 parser had to read further left), every distinct address with that ending is converted in a second round.
