@@ -58,3 +58,52 @@ def test_unsupported_types(tmp_path):
         read_table(_write(tmp_path / "in.json", "{}"))
     with pytest.raises(InputError):
         read_table(tmp_path / "missing.csv")
+
+
+def test_excel_read_as_text_like_a_planner_wrote_it(tmp_path):
+    """Numbers, dates and booleans come as text; a blank header is named by its place; spacing rows are dropped;
+    a leading zero typed as text survives."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", None, "so", "ngay", "ma"])
+    sheet.append([1, "Hải Châu", 7.5, dt.datetime(2020, 1, 2), "007"])
+    sheet.append([None, None, None, None, None])
+    sheet.append([2, "Xã Hòa Tiến, Huyện Hòa Vang", 12, None, None])
+    book.save(tmp_path / "in.xlsx")
+    table = read_table(tmp_path / "in.xlsx")
+    assert table.column_names == ["id", "column2", "so", "ngay", "ma"]
+    assert table.schema.types == [pa.string()] * 5
+    assert table.to_pylist() == [
+        {"id": "1", "column2": "Hải Châu", "so": "7.5", "ngay": "2020-01-02 00:00:00", "ma": "007"},
+        {"id": "2", "column2": "Xã Hòa Tiến, Huyện Hòa Vang", "so": "12", "ngay": None, "ma": None},
+    ]
+
+
+def test_excel_output_keeps_formula_like_text_as_text(tmp_path):
+    """A cell ``=HYPERLINK(…)`` from a legacy record must not become a live formula in the planner's workbook."""
+    from openpyxl import load_workbook
+
+    write_table(pa.table({"dia_chi": ["=1+1", "@SUM(A1)", "Số 1"]}), tmp_path / "out.xlsx")
+    cells = [c.value for c in load_workbook(tmp_path / "out.xlsx").active["A"]]
+    assert cells == ["dia_chi", "=1+1", "@SUM(A1)", "Số 1"]
+    assert [c.data_type for c in load_workbook(tmp_path / "out.xlsx").active["A"]][1] == "s"
+
+
+def test_excel_output_refuses_more_rows_than_a_sheet_holds(tmp_path, monkeypatch):
+    from hopnhat.units import files
+
+    monkeypatch.setattr(files, "EXCEL_MAX_ROWS", 3)
+    with pytest.raises(InputError) as err:
+        write_table(pa.table({"a": ["1", "2", "3"]}), tmp_path / "out.xlsx")
+    assert err.value.source == str(tmp_path / "out.xlsx") and ".csv" in str(err.value)
+    write_table(pa.table({"a": ["1", "2"]}), tmp_path / "out.xlsx")  # two rows and the header fit
+
+
+def test_a_damaged_workbook_is_an_input_error(tmp_path):
+    with pytest.raises(InputError) as err:
+        read_table(_write(tmp_path / "in.xlsx", "not a workbook"))
+    assert err.value.source == str(tmp_path / "in.xlsx")

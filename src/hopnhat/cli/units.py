@@ -39,8 +39,8 @@ def status_label(status: str) -> str:
 @app.command("convert")
 @friendly_errors
 def convert(
-    src: Path = typer.Argument(..., help=tr("Tệp vào: CSV, TSV, Excel (.xlsx) hoặc Parquet.",
-                                            "Input file: CSV, TSV, Excel (.xlsx) or Parquet.")),
+    src: Path = typer.Argument(..., help=tr("Tệp vào: CSV, TSV, Excel (.xlsx, .xls, .xlsb, .ods) hoặc Parquet.",
+                                            "Input file: CSV, TSV, Excel (.xlsx, .xls, .xlsb, .ods) or Parquet.")),
     column: str = typer.Option(..., "--column", "-c", help=tr("Cột chứa địa chỉ.", "Column holding the address.")),
     output: Path = typer.Option(..., "--output", "-o", help=tr("Tệp ra (định dạng theo đuôi tệp).",
                                                                "Output file (format from its extension).")),
