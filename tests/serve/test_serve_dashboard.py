@@ -39,7 +39,15 @@ def test_quarantine_drill_down_and_excel_export(ctx, client_as, db: AppDB) -> No
     sheet = load_workbook(io.BytesIO(export.content)).active
     assert sheet.max_row - 1 == sum(c["n"] for c in counts)
     assert sheet.cell(1, 1).value == "Nguồn"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # raw values never run
     assert audit.entries(db, "engineer", "quarantine_export", 1)
+
+
+def test_excel_safe_keeps_source_text_from_becoming_a_formula() -> None:
+    from hopnhat.reconcile.export import excel_safe
+
+    assert [excel_safe(v) for v in ("=HYPERLINK(\"x\")", "+84 905", "-1", "@SUM(A1)", "Số 1", 7, None)] == [
+        "'=HYPERLINK(\"x\")", "'+84 905", "'-1", "'@SUM(A1)", "Số 1", 7, None]
 
 
 def test_in_flight_dossiers_overdue_first(ctx, client_as) -> None:  # type: ignore[no-untyped-def]

@@ -231,11 +231,13 @@ def export_items(con: duckdb.DuckDBPyConnection, path: Path | str, status: str =
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 
+        from hopnhat.reconcile.export import excel_safe
+
         book = Workbook(write_only=True)
         sheet = book.create_sheet("review")
         sheet.append(list(EXPORT_COLUMNS))
         for row in rows:
-            sheet.append(row)
+            sheet.append([excel_safe(v) for v in row])  # names and addresses come from the legacy records
         book.save(path)
     elif path.suffix.lower() in (".csv", ".txt"):
         with path.open("w", encoding="utf-8-sig", newline="") as fh:

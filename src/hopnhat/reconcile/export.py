@@ -13,9 +13,11 @@ from openpyxl.styles import Font
 from hopnhat.errors import InputError
 
 
-def _cell(value: Any) -> Any:
+def excel_safe(value: Any) -> Any:
+    """A value for an Excel cell written by openpyxl: text that Excel would run as a formula (``=``, ``+``, ``-``,
+    ``@`` first) gets a leading apostrophe, so that a source value never becomes a formula in the planner's Excel."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never let a source value become a formula in the planner's Excel
+        return "'" + value
     return value
 
 
@@ -36,6 +38,6 @@ def write_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]],
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([_cell(v) for v in row])
+        ws.append([excel_safe(v) for v in row])
     ws.freeze_panes = "A2"
     wb.save(path)

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from hopnhat.i18n import tr
+from hopnhat.reconcile.export import excel_safe
 from hopnhat.serve.mask import mask_digits_in
 from hopnhat.serve.records import Catalogue
 from hopnhat.serve.scope import Scope, predicate
@@ -106,7 +107,7 @@ class Dashboard:
         for cell in ws[1]:
             cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         for r in rows:
-            ws.append([r.get(c) for c in QUARANTINE_COLUMNS])
+            ws.append([excel_safe(r.get(c)) for c in QUARANTINE_COLUMNS])  # raw values straight from the sources
         for col, width in zip("ABCDEFGHI", (22, 22, 9, 18, 18, 30, 16, 60, 24), strict=True):
             ws.column_dimensions[col].width = width
         ws.freeze_panes = "A2"
