@@ -1,0 +1,37 @@
+"""Name tables of the independent population, written for this bench from public descriptions of Vietnamese names.
+
+Family-name shares follow the figures commonly cited for Vietnam (Nguyễn ≈ 38 %, Trần ≈ 11 %, Lê ≈ 9.5 %, Phạm ≈ 7 %,
+Hoàng/Huỳnh ≈ 5 %, Phan ≈ 4.5 %, Vũ/Võ ≈ 4 %, Đặng ≈ 2 %, Bùi ≈ 2 %, Đỗ ≈ 1.4 %, Hồ ≈ 1.3 %, Ngô ≈ 1.3 %, Dương ≈ 1 %,
+Lý ≈ 0.5 %), with the central-coast spellings (Huỳnh, Võ) more frequent than the northern ones (Hoàng, Vũ).
+Middle names: "Văn" for men and "Thị" for women dominate older generations; younger ones use "Minh", "Ngọc", "Gia" …
+Given names: the common names of both sexes, weighted by a Zipf law (a handful of names carry much of the
+population, which is what makes namesakes). Nothing here is shared with ``hopnhat.synth``.
+"""
+
+from __future__ import annotations
+
+FAMILY: tuple[tuple[str, float], ...] = (
+    ("Nguyễn", 38.0), ("Trần", 11.0), ("Lê", 9.5), ("Phạm", 7.0), ("Huỳnh", 3.6), ("Hoàng", 1.5), ("Phan", 4.5),
+    ("Võ", 2.9), ("Vũ", 1.0), ("Đặng", 2.1), ("Bùi", 2.0), ("Đỗ", 1.4), ("Hồ", 1.3), ("Ngô", 1.3), ("Dương", 1.0),
+    ("Lý", 0.5), ("Đinh", 0.5), ("Trương", 0.6), ("Lương", 0.3), ("Đoàn", 0.4), ("Mai", 0.3), ("Cao", 0.3),
+    ("Lâm", 0.2), ("Châu", 0.2), ("Thái", 0.2), ("Hà", 0.2), ("Tôn Nữ", 0.05), ("Tôn Thất", 0.05), ("Âu Dương", 0.02),
+    ("Đào", 0.3), ("Lưu", 0.2), ("Tạ", 0.1), ("Kiều", 0.1), ("Phùng", 0.1), ("Quách", 0.1), ("Trịnh", 0.3),
+    ("La", 0.05), ("Tăng", 0.05), ("Văn", 0.05), ("Nông", 0.02),
+)
+MIDDLE_M_OLD = ("Văn", "Văn", "Văn", "Văn", "Hữu", "Đức", "Công", "Quang", "Minh", "Ngọc", "Xuân", "Tấn", "Bá", "Thanh")
+MIDDLE_M_NEW = ("Minh", "Văn", "Gia", "Quốc", "Anh", "Đức", "Hoàng", "Tuấn", "Thành", "Nhật", "Bảo", "Đăng", "Hữu")
+MIDDLE_F_OLD = ("Thị", "Thị", "Thị", "Thị", "Thị", "Ngọc", "Kim", "Thu", "Thanh", "Hồng", "Xuân", "Mỹ")
+MIDDLE_F_NEW = ("Thị", "Ngọc", "Bảo", "Khánh", "Phương", "Thảo", "Minh", "Gia", "Thanh", "Mỹ", "Hoài", "Quỳnh")
+GIVEN_M = tuple("""Hùng Dũng Minh Tuấn Hải Nam Long Hưng Sơn Phúc Tài Bình Cường Hoàng Khoa Đạt Thắng Trung Vinh Quân
+Huy Thành Tâm Lộc Phong Kiên Hiếu Nghĩa Toàn Hiệp Đông Quang Tú Việt Khánh Thịnh Tùng Tiến An Duy Hòa Thanh Lâm Nhân Phát
+Sang Tín Trí Đức Lợi Bảo Hậu Tân Thiện Tường Vũ Khải Hào Kha Luân Nhật Quý Thuận Tịnh Tư Vương Xuân Hoan Hiển Định
+Thông Chiến Dương Lực Mạnh Nguyên Pháp Quyết Sỹ Thạch Trọng Uy Văn""".split())
+GIVEN_F = tuple("""Lan Hương Hoa Mai Linh Trang Thảo Hà Ngọc Nhung Hằng Phương Thủy Yến Vy Anh Nga Dung Hạnh Hiền Loan
+Oanh Trinh Uyên Xuân Thu Nhi Quyên Diệp Giang My Huyền Thúy Vân Châu Liên Hồng Ly Tuyết Hòa Nhàn Tâm Hiếu Sương Thơ
+Hậu Lệ Kiều Ngân Nguyệt Phượng Quế Sen Thắm Thoa Thương Tiên Trâm Trúc Vui Xinh Yên Bích Cúc Đào Gấm Hảo Khuê
+Lài Mến Nụ Phấn Quyên Thư Tú Vàng""".split())
+
+
+def zipf(items: tuple[str, ...], exponent: float = 0.9) -> tuple[tuple[str, float], ...]:
+    """Weights falling with rank: the first names of each list are the commonest."""
+    return tuple((name, 1.0 / (rank + 1) ** exponent) for rank, name in enumerate(items))
