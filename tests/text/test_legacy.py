@@ -25,7 +25,7 @@ from hopnhat.text.legacy import (
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = ("names", "letters")
-LEGACY = ("tcvn3", "vni", "cp1258", "cp1258-decomposed", "mojibake")
+LEGACY = ("tcvn3", "vni", "cp1258", "cp1258-decomposed", "mojibake", "viscii", "viqr")
 
 
 def _expected(case: str) -> str:
@@ -118,7 +118,7 @@ def test_errors_name_the_value() -> None:
 def test_public_api() -> None:
     assert set(legacy.__all__) == {
         "DETECTABLE", "ENCODINGS", "Detection", "LegacyEncodingError", "cp1252_view", "decode", "detect", "encode",
-        "is_syllable", "repair_value", "vietnamese_letters",
+        "is_syllable", "repair_value", "vietnamese_letters", "viqr_reading",
     }
     assert all(hasattr(legacy, name) for name in legacy.__all__)
 
@@ -242,7 +242,7 @@ def test_round_trip(text: str, encoding: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(texts, st.sampled_from(("tcvn3", "vni", "cp1258", "cp1258-decomposed")))
+@given(texts, st.sampled_from(("tcvn3", "vni", "cp1258", "cp1258-decomposed", "viscii")))
 def test_round_trip_through_windows_1252_text(text: str, encoding: str) -> None:
     # what Excel or a JSON export holds: the legacy bytes shown as Windows-1252 characters
     shown = cp1252_view(encode(text, encoding))

@@ -14,6 +14,10 @@ their character tables:
   Vietnamese keyboard drivers produced). Both decode the same way, to NFC.
 - ``mojibake`` — UTF-8 bytes read as Windows-1252 and saved again as UTF-8 (``Nguyễn`` → ``Nguyá»…n``). Repaired by
   the exact inverse when possible, else by ``ftfy.fix_encoding`` (partly lost bytes).
+- ``viscii`` — VISCII (RFC 1456, 1990s PCs, Unix and mail): one byte for each of the 134 letters
+  (:mod:`hopnhat.text.viscii`).
+- ``viqr`` — VIQR (RFC 1456): ASCII mnemonics after the vowel, ``Vie^.t Nam`` (:mod:`hopnhat.text.viqr`). Plain ASCII
+  uses the same characters, so a cell is read as VIQR only on marks plain text does not make (:func:`viqr_reading`).
 - ``utf-8`` — clean text; decoding only composes it to NFC.
 
 :func:`detect` picks a column's encoding by decoding its values every possible way and scoring the share of words
@@ -33,6 +37,7 @@ import ftfy
 
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import tr
+from hopnhat.text import viqr, viscii
 
 __all__ = [
     "DETECTABLE",
@@ -46,9 +51,10 @@ __all__ = [
     "is_syllable",
     "repair_value",
     "vietnamese_letters",
+    "viqr_reading",
 ]
 
-ENCODINGS: tuple[str, ...] = ("tcvn3", "vni", "cp1258", "cp1258-decomposed", "utf-8", "mojibake")
+ENCODINGS: tuple[str, ...] = ("tcvn3", "vni", "cp1258", "cp1258-decomposed", "utf-8", "mojibake", "viscii", "viqr")
 DETECTABLE: tuple[str, ...] = ("ascii", *ENCODINGS)
 
 _ALIASES = {
@@ -296,6 +302,24 @@ def _unmojibake(text: str) -> str:
     return unicodedata.normalize("NFC", ftfy.fix_encoding(fixed))
 
 
+# --------------------------------------------------------------------------------------------- VISCII and VIQR
+
+def _table_encode(text: str, name: str) -> bytes:
+    try:
+        return viscii.encode(text) if name == "viscii" else viqr.encode(text).encode("ascii")
+    except KeyError as exc:
+        raise _fail(text, name, tr(f"ký tự {exc.args[0]!r} không có trong {name.upper()}",
+                                   f"character {exc.args[0]!r} has no {name.upper()} code")) from exc
+
+
+def _ascii_decode(data: bytes) -> str:
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise _fail(data, "viqr", tr(f"byte 0x{data[exc.start]:02X} không phải ASCII",
+                                     f"byte 0x{data[exc.start]:02X} is not ASCII")) from exc
+
+
 # --------------------------------------------------------------------------------------------- public codec API
 
 def encode(text: str, encoding: str) -> bytes:
@@ -309,6 +333,8 @@ def encode(text: str, encoding: str) -> bytes:
         return _cp1258_encode(text, decomposed=name == "cp1258-decomposed")
     if name == "mojibake":
         return _mojibake_encode(text)
+    if name in ("viscii", "viqr"):
+        return _table_encode(text, name)
     return unicodedata.normalize("NFC", text).encode("utf-8")
 
 
@@ -323,6 +349,10 @@ def decode(data: bytes, encoding: str) -> str:
         return _cp1258_decode(data)
     if name == "mojibake":
         return _unmojibake(_utf8_decode(data))
+    if name == "viscii":
+        return viscii.decode(data)
+    if name == "viqr":
+        return viqr.decode(_ascii_decode(data))
     return _utf8_decode(data)
 
 
@@ -379,6 +409,38 @@ def _plausible(text: str) -> bool:
     return all(is_syllable(w) for w in _foreign_words(text))
 
 
+_VIQR_HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]")
+
+
+def viqr_reading(text: str, *, column: bool = False) -> str | None:
+    """The Unicode text a plain-ASCII cell stands for when it is VIQR (``Vie^.t Nam`` → ``Việt Nam``), else None.
+
+    Every word the reading changes must be a Vietnamese syllable (``www.google.com``, ``O'Brien`` stay). A cell on its
+    own needs a mark plain text does not make — a shape mark or a huyền/ngã tone on a word, or two other tones inside
+    words — so ``Hoa.``, ``I'm``, ``10 a.m.``, ``O+`` stay; in a column detected as VIQR (``column=True``) any mark
+    will do.
+    """
+    if not text.isascii() or _VIQR_HINT.search(text) is None:
+        return None
+    decoded, evidence = viqr.parse(text)
+    if decoded == text or not (column or evidence.strong or evidence.medium >= 2):
+        return None
+    return decoded if _plausible(decoded) else None
+
+
+_VISCII_C0 = re.compile("[\x02\x05\x06\x14\x19\x1e]")
+
+
+def _plain(value: str | bytes, name: str) -> bool:
+    """ASCII that no reading in ``name`` changes (VISCII keeps six capitals on C0 controls, VIQR is ASCII)."""
+    if not value.isascii() or name == "viqr":
+        return False
+    if name == "viscii":
+        text = value if isinstance(value, str) else value.decode("ascii")
+        return _VISCII_C0.search(text) is None
+    return True
+
+
 # --------------------------------------------------------------------------------------------- per-value views
 
 def _is_ascii(value: str | bytes) -> bool:
@@ -422,7 +484,7 @@ def _candidate(value: str | bytes, encoding: str) -> str:
 
 # --------------------------------------------------------------------------------------------- detection
 
-_CANDIDATES = ("utf-8", "cp1258", "mojibake", "tcvn3", "vni")  # order = preference when scores tie
+_CANDIDATES = ("utf-8", "cp1258", "mojibake", "tcvn3", "vni", "viscii")  # order = preference when scores tie
 _MARGIN = 0.05  # a less preferred encoding must beat a preferred one by this share of words
 _MIN_SCORE = 0.5  # below this no reading looks Vietnamese: keep the text as it is
 _SAMPLE = 2000
@@ -520,12 +582,27 @@ def _name_cp1258(values: Sequence[str | bytes]) -> str:
     return "cp1258"
 
 
+_VIQR_SHARE = 0.1  # of the cells with letters: a VIQR column has its marks in most names, plain text in almost none
+
+
+def _detect_ascii(present: Sequence[str | bytes]) -> Detection:
+    """``viqr`` when enough cells read as VIQR on their own (at least two), else ``ascii``."""
+    texts = [v if isinstance(v, str) else v.decode("ascii") for v in present[:_SAMPLE]]
+    worded = [t for t in texts if any(c.isalpha() for c in t)]
+    readings = sum(viqr_reading(t) is not None for t in worded)
+    if readings >= 2 and readings >= _VIQR_SHARE * len(worded):
+        share = round(readings / len(worded), 3)
+        return Detection("viqr", round(min(1.0, 0.5 + share), 3), values=len(present), words=readings,
+                         scores={"viqr": share})
+    return Detection("ascii", 1.0, values=len(present))
+
+
 def detect(values: Sequence[bytes] | Sequence[str]) -> Detection:
     """Detect the encoding of one column from its raw values (bytes, or str read as Latin-1/Windows-1252)."""
     present = [v for v in values if v]
     legacy = [v for v in present if not _is_ascii(v)][:_SAMPLE]
     if not legacy:
-        return Detection("ascii", 1.0, values=len(present))
+        return _detect_ascii(present)
     tallies = {name: _tally(legacy, name) for name in _CANDIDATES}
     name = _choose(tallies)
     if tallies[name].score < _MIN_SCORE:
@@ -563,9 +640,14 @@ def repair_value(value: str | bytes, encoding: str) -> str:
     A value that is already plausible Vietnamese Unicode while its legacy reading is not is kept (NFC): columns
     that were partly converted before are common.
     """
-    if encoding == "ascii" or _is_ascii(value):
+    name = "ascii" if encoding == "ascii" else _canonical(encoding)
+    if name == "ascii" or _plain(value, name):
         return value if isinstance(value, str) else value.decode("ascii")
-    name = _canonical(encoding)
+    if name == "viqr":
+        text = _text_view(value)
+        if text is None or not text.isascii():
+            return _candidate(value, "utf-8")  # real Unicode (or broken bytes) in a VIQR column
+        return viqr_reading(text, column=True) or text
     text = _text_view(value)
     if name == "mojibake":
         return _unmojibake(_candidate(value, "utf-8"))

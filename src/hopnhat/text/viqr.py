@@ -1,0 +1,141 @@
+"""VIQR (RFC 1456, "Vietnamese Quoted-Readable"): Vietnamese written in plain ASCII with mnemonics after the vowel.
+
+``a(`` = ă, ``a^ e^ o^`` = â ê ô, ``o+ u+`` = ơ ư, ``dd`` = đ; then a tone: ``'`` sắc, `````` huyền, ``?`` hỏi,
+``~`` ngã, ``.`` nặng — ``Vie^.t Nam`` = Việt Nam, ``Nguye^~n Va(n DDu+o+`ng`` = Nguyễn Văn Đường. A backslash keeps
+the next mnemonic literal (``Ha\\.`` = ``Ha.``). Used by Usenet, mail and many 1990s databases typed on machines
+without a Vietnamese keyboard.
+
+Plain ASCII text uses the same characters (a full stop after a vowel, an apostrophe, a question mark), so this
+module only decodes and reports the evidence it found; whether a cell is VIQR is judged by the caller
+(:func:`hopnhat.text.legacy.viqr_reading`): the changed words must be Vietnamese syllables and the marks must be ones
+plain text does not produce.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+SHAPES = {"(": "\u0306", "^": "\u0302", "+": "\u031b"}
+TONES = {"'": "\u0301", "`": "\u0300", "?": "\u0309", "~": "\u0303", ".": "\u0323"}
+MNEMONICS = frozenset(SHAPES) | frozenset(TONES)
+_SHAPE_OK = {"a": "(^", "e": "^", "o": "^+", "u": "+"}
+_VOWELS = frozenset("aeiouyAEIOUY")
+_ESCAPABLE = MNEMONICS | {"\\", "d", "D"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a VIQR reading rests on, by how rarely plain text has such a mark after a vowel.
+
+    ``strong``: a shape mark (``a( a^ o+``) or a huyền/ngã tone (`````` ``~``); ``medium``: ``'`` ``.`` ``?`` inside
+    a word (``Ta.m``; also ``a.m.``, ``I'm``); ``weak``: ``'`` ``.`` ``?`` ending a word (a full stop, a quote), ``dd``,
+    and any mark on a one-letter word or before a digit (``O+``, ``U+1EA0``).
+    """
+
+    strong: int = 0
+    medium: int = 0
+    weak: int = 0
+
+    def __add__(self, other: Evidence) -> Evidence:
+        return Evidence(self.strong + other.strong, self.medium + other.medium, self.weak + other.weak)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.strong or self.medium or self.weak)
+
+
+_WEAK = Evidence(weak=1)
+
+
+def _grade(text: str, i: int, j: int, shape: bool, tone: str) -> Evidence:
+    """Evidence of the marks of the vowel at ``i`` (marks end before ``j``)."""
+    after = text[j] if j < len(text) else ""
+    alone = not (i and text[i - 1].isalpha()) and not after.isalpha()
+    if alone or after.isdigit():  # ``O+`` (a blood group), ``U+1EA0``, ``A.1``: not words
+        return _WEAK
+    if shape or tone in "`~":
+        return Evidence(strong=1)
+    return Evidence(medium=1) if after.isalpha() else _WEAK
+
+
+def _vowel(text: str, i: int, out: list[str]) -> tuple[int, Evidence]:
+    """Reads a vowel at ``i`` with its marks; appends the letter; returns (next index, evidence)."""
+    base = text[i]
+    j, marks, shape, tone = i + 1, "", False, ""
+    if j < len(text) and text[j] in _SHAPE_OK.get(base.lower(), ""):
+        marks, shape, j = SHAPES[text[j]], True, j + 1
+    if j < len(text) and text[j] in TONES:
+        tone = text[j]
+        marks, j = marks + TONES[tone], j + 1
+    out.append(unicodedata.normalize("NFC", base + marks))
+    return j, (_grade(text, i, j, shape, tone) if marks else Evidence())
+
+
+def parse(text: str) -> tuple[str, Evidence]:
+    """Decode VIQR text (NFC) and count the evidence; text without mnemonics comes back unchanged."""
+    out: list[str] = []
+    i, evidence = 0, Evidence()
+    while i < len(text):
+        char = text[i]
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if char == "\\" and nxt in _ESCAPABLE:
+            out.append(nxt)
+            i += 2
+        elif char in "dD" and nxt in "dD":
+            out.append("Đ" if char == "D" else "đ")
+            i, evidence = i + 2, evidence + _WEAK
+        elif char in _VOWELS:
+            i, found = _vowel(text, i, out)
+            evidence += found
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out), evidence
+
+
+def decode(text: str) -> str:
+    """VIQR → NFC text."""
+    return parse(text)[0]
+
+
+_SHAPE_CODES = {mark: code for code, mark in SHAPES.items()}
+_TONE_CODES = {mark: code for code, mark in TONES.items()}
+
+
+@lru_cache(maxsize=512)
+def _letter_code(char: str) -> str | None:
+    """The VIQR of one non-ASCII Vietnamese letter (``ậ`` → ``a^.``), or None."""
+    if char in "đĐ":
+        return "dd" if char == "đ" else "DD"
+    parts = unicodedata.normalize("NFD", char)
+    base, marks = parts[0], parts[1:]
+    if base not in _VOWELS or any(m not in _SHAPE_CODES and m not in _TONE_CODES for m in marks):
+        return None
+    shapes = "".join(_SHAPE_CODES[m] for m in marks if m in _SHAPE_CODES)
+    tones = "".join(_TONE_CODES[m] for m in marks if m in _TONE_CODES)
+    return base + shapes + tones
+
+
+def _ends_in_vowel(char: str) -> bool:
+    return char in _VOWELS or (_letter_code(char) or "d")[0] in _VOWELS
+
+
+def encode(text: str) -> str:
+    """NFC Vietnamese text → VIQR, escaping ASCII that would read as a mnemonic; raises KeyError for other text."""
+    text = unicodedata.normalize("NFC", text)
+    out: list[str] = []
+    for i, char in enumerate(text):
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if char.isascii():
+            escape = (char in MNEMONICS and prev and _ends_in_vowel(prev)) or char == "\\" or (
+                char in "dD" and nxt in "dDđĐ")
+            out.append("\\" + char if escape else char)
+            continue
+        code = _letter_code(char)
+        if code is None:
+            raise KeyError(char)
+        out.append(code)
+    return "".join(out)
