@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from hopnhat.errors import InputError
+from hopnhat.errors import InputError, OutputError
 from hopnhat.units.files import read_table, write_table
 
 
@@ -39,7 +39,7 @@ def test_not_utf8_is_an_input_error_naming_the_file(tmp_path):
     path = _write(tmp_path / "in.csv", "id,addr\n1,Thôn Hạ\n", encoding="utf-16")
     with pytest.raises(InputError) as err:
         read_table(path)
-    assert err.value.source == str(path) and "repair" in (err.value.reason or "")
+    assert err.value.source == str(path) and "repair" in (err.value.hint or "")
 
 
 @pytest.mark.parametrize("name", ["out.csv", "out.tsv", "out.parquet", "out.xlsx"])
@@ -52,8 +52,9 @@ def test_round_trip(tmp_path, name):
 
 
 def test_unsupported_types(tmp_path):
-    with pytest.raises(InputError):
-        write_table(pa.table({"a": ["1"]}), tmp_path / "out.json")
+    with pytest.raises(OutputError):
+        write_table(pa.table({"a": ["1"]}), tmp_path / "out.docx")
+    assert not (tmp_path / "out.docx").exists()
     with pytest.raises(InputError):
         read_table(_write(tmp_path / "in.json", "{}"))
     with pytest.raises(InputError):
@@ -94,12 +95,13 @@ def test_excel_output_keeps_formula_like_text_as_text(tmp_path):
 
 
 def test_excel_output_refuses_more_rows_than_a_sheet_holds(tmp_path, monkeypatch):
-    from hopnhat.units import files
+    from hopnhat.io import writers
 
-    monkeypatch.setattr(files, "EXCEL_MAX_ROWS", 3)
-    with pytest.raises(InputError) as err:
+    monkeypatch.setattr(writers, "EXCEL_MAX_ROWS", 3)
+    with pytest.raises(OutputError) as err:
         write_table(pa.table({"a": ["1", "2", "3"]}), tmp_path / "out.xlsx")
-    assert err.value.source == str(tmp_path / "out.xlsx") and ".csv" in str(err.value)
+    assert err.value.source == str(tmp_path / "out.xlsx") and ".csv" in (err.value.hint or "")
+    assert list(tmp_path.iterdir()) == []  # no half-written workbook, no temporary file
     write_table(pa.table({"a": ["1", "2"]}), tmp_path / "out.xlsx")  # two rows and the header fit
 
 

@@ -9,7 +9,9 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from hopnhat.cli.main import app
+from hopnhat.cli.main import build
+
+app = build("units")  # the units noun alone (as `hopnhat units …` loads it)
 
 runner = CliRunner()
 ROWS = [

@@ -1,4 +1,9 @@
-"""What every CLI command shares: the console, the error display, progress bars."""
+"""What every CLI command shares: the console, the error display, progress bars.
+
+Exit codes (the same for every command, documented in README and ``hopnhat --help``): 0 done; 1 the run failed or
+found what it checks for (``--strict`` problems, books that do not balance); 2 bad input — a file, option or merger
+file was refused before any work, with what, where, why and what to do.
+"""
 
 from __future__ import annotations
 
@@ -20,16 +25,26 @@ err_console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_CODES_HELP = ("Mã thoát / exit codes: 0 xong / done; 1 chạy không thành công / the run failed; "
+                   "2 dữ liệu vào sai / bad input (refused before any work).")
+
+
+def show_error(exc: HopnhatError) -> None:
+    """One error in the one format: what, where (file, row, column, key), why, what to do."""
+    err_console.print(f"[bold red]{tr('Lỗi', 'Error')}:[/] {escape(exc.render())}", highlight=False, soft_wrap=True)
+
+
 def friendly_errors(func: F) -> F:
-    """Show a HopnhatError as one clear red line (source, table, row, column, value) and exit with code 2."""
+    """Show a HopnhatError in the one message format and exit with code 2 (bad input)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except HopnhatError as exc:
-            err_console.print(f"[bold red]{tr('Lỗi', 'Error')}:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from exc
+            show_error(exc)
+            raise typer.Exit(EXIT_BAD_INPUT) from exc
 
     return wrapper  # type: ignore[return-value]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -33,9 +34,27 @@ def _renames(pairs: list[str]) -> dict[str, str]:
     for item in pairs:
         key, sep, name = item.partition("=")
         if not sep or not key.strip() or not name.strip():
-            raise InputError(tr("--column phải có dạng KHÓA=TÊN_CỘT", "--column must be KEY=NAME"), value=item)
+            raise InputError(tr("--column phải có dạng KHÓA=TÊN_CỘT", "--column must be KEY=NAME"), value=item,
+                             key="--column", hint=tr("ví dụ --column full_name=ho_ten", "e.g. --column full_name=ho_ten"))
         out[key.strip()] = name.strip()
     return out
+
+
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B)\s*$", re.IGNORECASE)
+
+
+def _memory_limit(text: str) -> str | None:
+    """``--memory-limit`` as DuckDB takes it (``1GB``, ``1500MB``, ``2GiB``); anything else is refused."""
+    if not text.strip():
+        return None
+    found = _MEMORY.match(text)
+    if not found or float(found.group(1)) <= 0:
+        raise InputError(tr("--memory-limit không hợp lệ", "--memory-limit is not valid"), key="--memory-limit",
+                         value=text, reason=tr("cần một số và đơn vị KB, MB, GB hoặc TB",
+                                               "a number and a unit KB, MB, GB or TB is expected"),
+                         hint=tr("ví dụ --memory-limit 1GB hoặc --memory-limit 1500MB",
+                                 "for example --memory-limit 1GB or --memory-limit 1500MB"))
+    return f"{found.group(1)}{found.group(2).upper().replace('IB', 'iB')}"
 
 
 @app.command("persons")
@@ -58,15 +77,23 @@ def persons(
         "Giới hạn bộ nhớ DuckDB cho vùng làm việc, ví dụ 1GB (vượt thì ghi tạm ra đĩa).",
         "DuckDB memory limit of the work space, e.g. 1GB (spills to disk beyond).")),
 ) -> None:
-    """Tìm cùng một người giữa các dòng / link the rows of a list of people."""
+    """Tìm cùng một người giữa các dòng / link the rows of a list of people.
+
+    Exit codes: 0 done; 2 bad input (refused before any work, the output left untouched)."""
+    from hopnhat.ingest.tables import SUFFIXES, read_whole
+    from hopnhat.io.inputs import check_input
+    from hopnhat.io.outputs import check_output
+    from hopnhat.io.writers import TABLE_FORMATS, write_table
     from hopnhat.link.standalone import link_people
-    from hopnhat.units.files import read_table, write_table
 
     if engine not in ("duckdb", "spark"):
-        raise InputError(tr("engine phải là duckdb hoặc spark", "engine must be duckdb or spark"), value=engine)
+        raise InputError(tr("--engine phải là duckdb hoặc spark", "--engine must be duckdb or spark"), value=engine)
+    memory = _memory_limit(memory_limit)
     renames = _renames(column)
+    check_input(src, SUFFIXES)
+    check_output(output, [src], TABLE_FORMATS, needed_bytes=2 * src.stat().st_size)
     started = time.perf_counter()
-    table = read_table(src)
+    table = read_whole(src)
     with progress_bar() as bar:
         tasks: dict[str, int] = {}
 
@@ -78,8 +105,8 @@ def persons(
 
         review = 0.6 if match_threshold > 0.6 else match_threshold / 2
         result = link_people(table, renames, engine, threads, match_threshold, review, step,  # type: ignore[arg-type]
-                             memory_limit=memory_limit or None)
-    write_table(result.table, output)
+                             memory_limit=memory)
+    write_table(result.table, output, [src])
     seconds = time.perf_counter() - started
     console.print(tr(
         f"{result.records:,} dòng → {result.clusters:,} người; {result.linked_rows:,} dòng được liên kết "

@@ -48,10 +48,18 @@ def convert(
         "CSV thôn/ấp của xã bị chia tách (old_commune_code,hamlet,new_commune_code) do tỉnh công bố.",
         "CSV of split communes' hamlets (old_commune_code,hamlet,new_commune_code) published by the province.")),
 ) -> None:
-    """Chuyển địa chỉ cũ sang đơn vị hành chính mới / convert a column of old addresses to the new units."""
-    from hopnhat.units.column import convert_file
+    """Chuyển địa chỉ cũ sang đơn vị hành chính mới / convert a column of old addresses to the new units.
 
-    evidence = SplitEvidence.from_csv(hints) if hints else None
+    Exit codes: 0 done; 2 bad input (refused before any work, the output left untouched)."""
+    from hopnhat.io.inputs import check_input
+    from hopnhat.io.outputs import check_output
+    from hopnhat.ingest.tables import SUFFIXES
+    from hopnhat.units.column import convert_file
+    from hopnhat.units.files import TABLE_FORMATS, check_hints
+
+    check_input(src, SUFFIXES)
+    check_output(output, [src, *([hints] if hints else [])], TABLE_FORMATS, needed_bytes=2 * src.stat().st_size)
+    evidence = SplitEvidence.from_csv(check_hints(hints)) if hints else None
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(tr("Chuyển đổi địa chỉ", "Converting addresses"), total=None)

@@ -21,11 +21,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hopnhat.errors import InputError
 from hopnhat.units.arrowbuild import from_numpy, int32_scalar, string_array, to_numpy
 from hopnhat.units.bulk import ENDING_SEGMENTS, LETTER_CLASS, RESULT_COLUMNS, Row, convert_entries
 from hopnhat.units.convert import MAX_LENGTH, SplitEvidence
-from hopnhat.units.files import read_table, write_table
+from hopnhat.units.files import read_table, require_text_column, write_table
 from hopnhat.units.index import preload
 
 # text that may be invalid (too long, control characters, undecodable): converted whole, by the Python checks
@@ -171,9 +170,7 @@ def convert_file(src: Path, column: str, dst: Path, evidence: SplitEvidence | No
     finds the endings without holding Python's lock, so the two overlap."""
     preload()
     table = read_table(src)
-    if column not in table.column_names:
-        raise InputError("column not found", source=str(src), column=column,
-                         reason=f"available columns: {', '.join(table.column_names)}")
+    require_text_column(table, column, src)
     result = convert_column(table.column(column), evidence, progress, on_total)
     clash = [n for n in RESULT_COLUMNS if n in table.column_names]
     table = table.drop_columns(clash) if clash else table
