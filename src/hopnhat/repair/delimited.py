@@ -1,15 +1,23 @@
-"""CSV/TSV files: read cells as raw bytes (so each column's encoding is found apart), write UTF-8."""
+"""CSV/TSV files: read cells as raw bytes (so each column's encoding is found apart), write UTF-8.
+
+Read like the ingest reader reads them (:mod:`hopnhat.ingest.delimited`): the bytes as Latin-1 so ASCII delimiters
+and quotes are found whatever the encoding, the delimiter the most consistent over the first 64 KiB, fields of any
+length. A malformed file is an InputError naming the line.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
+from hopnhat.errors import InputError
+from hopnhat.i18n import tr
+from hopnhat.ingest.delimited import SAMPLE_BYTES, sniff_delimiter
 from hopnhat.repair.columns import Cell
 
 BOM = b"\xef\xbb\xbf"
-_DELIMITERS = ",;\t|"
 
 
 @dataclass(frozen=True)
@@ -24,13 +32,7 @@ class Layout:
 
 
 def _delimiter(text: str, suffix: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        counts = {d: sample.count(d) for d in _DELIMITERS}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ("\t" if suffix in (".tsv", ".tab") else ",")
+    return sniff_delimiter(text[:SAMPLE_BYTES], "\t" if suffix in (".tsv", ".tab") else ",")
 
 
 def _quote_all(first_line: str, delimiter: str) -> bool:
@@ -43,16 +45,23 @@ def layout_of(data: bytes, suffix: str) -> Layout:
     bom = data.startswith(BOM)
     text = data[len(BOM) if bom else 0 :].decode("latin-1")
     delimiter = _delimiter(text, suffix)
-    first = text.splitlines()[0] if text else ""
+    first = text[: text.find("\n") if "\n" in text else len(text)].rstrip("\r")
     terminator = "\r\n" if "\r\n" in text else "\n"
     return Layout(delimiter, terminator, _quote_all(first, delimiter), bom, text.endswith(("\n", "\r")))
 
 
-def read_rows(data: bytes, layout: Layout) -> list[list[Cell]]:
-    """Rows of raw byte cells."""
+def read_rows(data: bytes, layout: Layout, path: Path | None = None) -> list[list[Cell]]:
+    """Rows of raw byte cells; a malformed file is an InputError naming the line."""
     text = data[len(BOM) if layout.bom else 0 :].decode("latin-1")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
-    return [[cell.encode("latin-1") for cell in row] for row in reader]
+    try:
+        return [[cell.encode("latin-1") for cell in row] for row in reader]
+    except csv.Error as exc:
+        raise InputError(tr("Tệp CSV sai cấu trúc", "Malformed CSV file"), source=str(path) if path else None,
+                         row=reader.line_num, reason=tr("một dòng không tách được thành các ô",
+                                                        "a line cannot be split into fields"),
+                         hint=tr("sửa dòng được chỉ ra hoặc xuất lại tệp",
+                                 "fix the line named or export the file again")) from exc
 
 
 def write_rows(rows: list[list[Cell]], layout: Layout) -> bytes:

@@ -1,4 +1,9 @@
-"""Excel .xlsx workbooks: text cells may hold TCVN3/VNI text as Latin-1 characters (the legacy font drew them)."""
+"""Excel .xlsx workbooks: text cells may hold TCVN3/VNI text as Latin-1 characters (the legacy font drew them).
+
+A repaired text cell stays a text cell (:func:`hopnhat.io.excel.keep_text`: ``=1+1`` typed as text never becomes a
+live formula). A workbook openpyxl cannot open — not a ZIP, a member missing, a sheet's XML broken — is an
+InputError saying so; the library raises many exception types for damaged files, all chained as the cause.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
+from hopnhat.io.excel import keep_text
 from hopnhat.repair.columns import ColumnReport, repair_table
 
 
@@ -19,9 +25,18 @@ def load(path: Path, data: bytes) -> Workbook:
     """Open a workbook from its bytes; a damaged file is an InputError naming it."""
     try:
         return load_workbook(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(tr("Không đọc được tệp Excel", "Cannot read the Excel file"), source=str(path),
-                         reason=str(exc)) from exc
+    except zipfile.BadZipFile as exc:
+        raise _damaged(path, tr("tệp không phải bảng tính .xlsx (không đọc được dạng nén ZIP) hoặc bị cắt cụt",
+                                "the file is not an .xlsx workbook (not a readable ZIP) or is truncated")) from exc
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types (KeyError, ParseError, TypeError…)
+        raise _damaged(path, tr("bảng tính hỏng: thiếu phần hoặc XML của một trang tính bị lỗi",
+                                "the workbook is damaged: a part is missing or a sheet's XML is broken")) from exc
+
+
+def _damaged(path: Path, why: str) -> InputError:
+    return InputError(tr("Không đọc được tệp Excel", "Cannot read the Excel file"), source=str(path), reason=why,
+                      hint=tr("mở tệp bằng Excel hoặc LibreOffice rồi lưu lại dạng .xlsx",
+                              "open it in Excel or LibreOffice and save it again as .xlsx"))
 
 
 def _text_value(cell: object) -> object:
@@ -39,6 +54,7 @@ def _repair_sheet(sheet: Worksheet, prefix: str) -> list[ColumnReport]:
         for cell, new in zip(row, new_row, strict=True):
             if isinstance(new, str) and new != cell.value:
                 cell.value = new
+                keep_text(cell)
     return reports
 
 

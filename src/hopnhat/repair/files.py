@@ -1,4 +1,10 @@
-"""``repair_file``: the repair stage alone on one file (CSV/TSV, Excel .xlsx, JSON/NDJSON)."""
+"""``repair_file``: the repair stage alone on one file (CSV/TSV, Excel .xlsx, JSON/NDJSON).
+
+The input is checked before any work (:func:`hopnhat.io.inputs.check_input`: a regular, non-empty file whose content
+is what its extension says, at most :data:`MAX_BYTES`: the whole file is held in memory) and so is the output
+(:func:`hopnhat.io.outputs.check_output`: never the input, folder there and writable, room on the disk); the output
+is written through a temporary file renamed at the end.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,12 @@ from pathlib import Path
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
+from hopnhat.io.inputs import check_input
+from hopnhat.io.outputs import check_output, write_bytes
 from hopnhat.repair import delimited, excel, jsonfile
 from hopnhat.repair.columns import CellProblem, ColumnReport, repair_table
 
+MAX_BYTES = 2 << 30  # the file and its cells are held in memory
 FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".json": "json", ".ndjson": "json", ".jsonl": "json"}
 
@@ -40,15 +49,15 @@ def file_format(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in FORMATS:
         return FORMATS[suffix]
-    hint = tr("; hãy lưu lại dạng .xlsx", "; save it as .xlsx first") if suffix == ".xls" else ""
     raise InputError(tr("Định dạng tệp không hỗ trợ", "Unsupported file format"), source=str(path),
-                     reason=tr("hỗ trợ ", "supported: ") + ", ".join(sorted(FORMATS)) + hint)
+                     reason=tr("hỗ trợ ", "supported: ") + ", ".join(sorted(FORMATS)),
+                     hint=tr("hãy lưu lại dạng .xlsx", "save it as .xlsx first") if suffix == ".xls" else
+                     tr("lưu tệp dưới một trong các dạng trên", "save the file in one of these formats"))
 
 
 def read_input(path: Path) -> bytes:
-    """The bytes of an input file; a missing or unreadable file is an InputError naming it."""
-    if not path.exists():
-        raise InputError(tr("Không tìm thấy tệp", "File not found"), source=str(path))
+    """The bytes of an input file, checked first; a missing or unreadable file is an InputError naming it."""
+    check_input(path, FORMATS, MAX_BYTES)
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -56,17 +65,9 @@ def read_input(path: Path) -> bytes:
                          reason=exc.strerror or str(exc)) from exc
 
 
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise InputError(tr("Không ghi được tệp", "Cannot write the file"), source=str(path),
-                         reason=exc.strerror or str(exc)) from exc
-
-
 def _repair_csv(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
     layout = delimited.layout_of(data, path.suffix.lower())
-    rows = delimited.read_rows(data, layout)
+    rows = delimited.read_rows(data, layout, path)
     reports = repair_table(rows)
     return delimited.write_rows(rows, layout), reports
 
@@ -100,12 +101,10 @@ def repair_file(source: Path, output: Path) -> RepairReport:
     Same rows, columns and order; only the encoding changes. A file with nothing to repair is copied byte for byte.
     """
     fmt = file_format(source)
-    if output.resolve() == source.resolve():
-        raise InputError(tr("Tệp ra phải khác tệp vào (giữ bản gốc)", "Output must differ from input (keep the "
-                            "original)"), source=str(output))
     data = read_input(source)
+    check_output(output, [source], needed_bytes=2 * len(data))
     repaired, columns = _REPAIRERS[fmt](source, data)
     report = RepairReport(source, output, fmt, columns)
     report.copied = report.changed == 0 and (fmt == "xlsx" or _is_utf8(data))
-    _write(output, data if report.copied else repaired)
+    write_bytes(output, data if report.copied else repaired, [source])
     return report
