@@ -76,10 +76,14 @@ def test_missing_key_and_database_without_dsn(tmp_path: Path) -> None:
 
 
 def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
+    from hopnhat.i18n import set_language
+
+    set_language("en")
     bad = tmp_path / "merger.yaml"
     bad.write_text("sources: [unclosed", encoding="utf-8")
     assert "not valid YAML" in str(pytest.raises(ConfigError, load_project, bad).value)
     assert "not found" in str(pytest.raises(ConfigError, load_project, tmp_path / "nope.yaml").value)
+    set_language("vi")
 
 
 def test_init_template_is_a_valid_merger_file(tmp_path: Path) -> None:

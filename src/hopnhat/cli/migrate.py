@@ -81,9 +81,11 @@ def migrate(merger: Path = MERGER,
             workers: int = typer.Option(default_workers(), "--workers", min=1,
                                         help="Số bảng nạp song song / tables loaded side by side.")) -> None:
     """Di chuyển dữ liệu: nạp → sửa mã → ánh xạ → quy đổi đơn vị → liên kết → đối soát (resumable)."""
+    from hopnhat.ingest.preflight import preflight
     from hopnhat.run.runner import migrate as run_migrate
 
     project = load_project(merger)
+    preflight(project)  # every source file, header key and the store's place, before any work
     with RichProgress() as progress:
         result = run_migrate(project, fresh=fresh, progress=progress, link=link, workers=workers, lookup_index=True)
     if result.review_decisions:

@@ -96,6 +96,19 @@ def _head(path: Path) -> bytes:
                       tr("kiểm tra quyền đọc của tệp", "check the file's read permission")) from exc
 
 
+# control bytes no text uses (TCVN3 letters sit at 0x01-0x02, 0x04-0x06, 0x11-0x17; tab, CR, LF are layout)
+_JUNK = bytes([0x00, 0x03, 0x07, 0x08, 0x0B, 0x0C, 0x0E, 0x0F, 0x10, *range(0x18, 0x20), 0x7F])
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Binary, not text with a few junk records (those are quarantined row by row): NUL bytes and many control
+    bytes."""
+    if b"\x00" not in head:
+        return False
+    junk = sum(head.count(bytes([b])) for b in _JUNK)
+    return head.count(b"\x00") * 1000 > len(head) and junk * 100 > 3 * len(head)
+
+
 def sniff(head: bytes) -> str:
     """What the first bytes are: ``zip``, ``ole``, ``parquet``, ``binary``, ``json`` or ``text``."""
     if head.startswith(b"PK\x03\x04"):
@@ -105,7 +118,7 @@ def sniff(head: bytes) -> str:
     if head.startswith(b"PAR1"):
         return "parquet"
     wide = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if b"\x00" in head and not wide:
+    if not wide and _looks_binary(head):
         return "binary"
     text = head.decode("utf-16" if wide else "latin-1", errors="ignore").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
     return "json" if text[:1] in ("{", "[") else "text"

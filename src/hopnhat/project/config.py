@@ -2,10 +2,16 @@
 
 Every error names the file, the key (``sources[2].tables[0].columns.birth_date.formats``) and what was expected. Paths
 in the file are relative to the file. See ``hopnhat init`` for a commented starting file.
+
+Besides its shape, a file that is valid but surely wrong is refused here: an impossible date (``2025-02-30``), no
+source, a delimiter of more than one character, an encoding nobody knows (``klingon``), nesting deeper than
+:data:`MAX_DEPTH`. What needs the files themselves (the content matches ``kind``, ``source_key`` names a column of the
+header, the store is not a source) is checked before a run by :mod:`hopnhat.ingest.preflight`.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 from datetime import date
@@ -16,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hopnhat.errors import ConfigError
+from hopnhat.i18n import tr
 from hopnhat.model.schema import ENTITIES, FIELD_TYPES, FIELDS, field as schema_field
 
 SourceKind = Literal["csv", "tsv", "excel", "ndjson", "json", "parquet", "sqlite", "postgresql", "mysql", "mariadb"]
@@ -26,6 +33,23 @@ DATE_FORMATS = ("dd/mm/yyyy", "mm/dd/yyyy", "yyyy-mm-dd", "yyyy", "excel_serial"
                 "yyyymmdd", "dd-mm-yyyy", "dd.mm.yyyy")
 # a field's source type may differ from its store type only along these lines (value parsed, then stored)
 COMPATIBLE = {("text", "admin_code"), ("admin_code", "admin_address"), ("text", "sex")}
+DELIMITER_WORDS = ("tab", "\\t", "comma", "semicolon", "pipe")  # the words a delimiter may be written as
+MAX_DEPTH = 40  # levels of nesting in a merger file; the deepest real key is about 7
+
+
+def known_encoding(name: str) -> str:
+    """An encoding the readers and the repair stage know: a legacy Vietnamese one or any Python codec."""
+    from hopnhat.text.legacy import _ALIASES, ENCODINGS
+
+    low = name.strip().lower()
+    if low in ENCODINGS or low in _ALIASES or low in ("cp1258-decomposed", "utf-8-sig"):
+        return name
+    try:
+        codecs.lookup(low)
+    except LookupError:
+        raise ValueError(f"unknown encoding {name!r}; known: {', '.join(ENCODINGS)} or any standard codec name "
+                         "(utf-16, cp1252, latin-1…)") from None
+    return name
 
 
 class _Model(BaseModel):
@@ -115,6 +139,28 @@ class TableSpec(_Model):
             data["source_key"] = {"column": data["source_key"]}
         return data
 
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, v: str | None) -> str | None:
+        if v is not None and len(v) != 1 and v.lower() not in DELIMITER_WORDS:
+            raise ValueError(f"a delimiter is one character (',' ';' '|') or one of {', '.join(DELIMITER_WORDS)}; "
+                             f"got {v!r}")
+        if v is not None and v in ('"', "\n", "\r"):
+            raise ValueError(f"{v!r} cannot be a delimiter")
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, v: str | None) -> str | None:
+        return None if v is None else known_encoding(v)
+
+    @field_validator("column_encodings")
+    @classmethod
+    def _column_encodings(cls, v: dict[str, str]) -> dict[str, str]:
+        for name in v.values():
+            known_encoding(name)
+        return v
+
     @field_validator("maps_to")
     @classmethod
     def _entity(cls, v: str) -> str:
@@ -153,6 +199,11 @@ class Lookup(_Model):
     admin_code: str | None = None
     name: str | None = None
     encoding: str = "utf-8"
+
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, v: str) -> str:
+        return known_encoding(v)
 
 
 class SourceSpec(_Model):
@@ -254,7 +305,7 @@ class MergerConfig(_Model):
     evidence: Evidence = Evidence()
     national_status: dict[int, str] = Field(default_factory=dict)
     linkage: LinkageSpec = LinkageSpec()
-    sources: list[SourceSpec]
+    sources: list[SourceSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _unique(self) -> MergerConfig:
@@ -323,21 +374,73 @@ def _loc(loc: tuple[Any, ...], raw: Any) -> str:
     return out or "(top level)"
 
 
+def _depth(root: Any) -> int:
+    """Levels of nesting of a loaded YAML document (walked without recursion)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _refuse(path: Path, message: str, reason: str | None = None, key: str | None = None) -> ConfigError:
+    return ConfigError(message, source=str(path), key=key, reason=reason,
+                       hint=tr("sửa merger.yaml (xem `hopnhat init` để có tệp mẫu có chú thích)",
+                               "fix merger.yaml (`hopnhat init` writes a commented example)"))
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise ConfigError(tr("Không tìm thấy tệp merger", "Merger file not found"), source=str(path),
+                          reason=tr("không có tệp này", "no such file") if not path.exists() else
+                          tr("đây không phải một tệp thường", "this is not a regular file"),
+                          hint=tr("chạy `hopnhat init merger.yaml` để tạo một tệp mẫu",
+                                  "run `hopnhat init merger.yaml` to write an example"))
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = tr(f"dòng {mark.line + 1}, cột {mark.column + 1}: ", f"line {mark.line + 1}, column {mark.column + 1}: "
+                   ) if mark is not None else ""
+        raise _refuse(path, tr("Tệp merger không phải YAML hợp lệ", "The merger file is not valid YAML"),
+                      where + str(getattr(exc, "problem", None) or type(exc).__name__)) from exc
+    except UnicodeDecodeError as exc:
+        raise _refuse(path, tr("Tệp merger không phải UTF-8", "The merger file is not UTF-8"),
+                      tr(f"byte không đọc được ở vị trí {exc.start}", f"an unreadable byte at offset {exc.start}")) from exc
+    except RecursionError as exc:
+        raise _refuse(path, tr("Tệp merger lồng nhau quá sâu", "The merger file is nested too deeply"),
+                      tr(f"tối đa {MAX_DEPTH} mức", f"at most {MAX_DEPTH} levels")) from exc
+    except (ValueError, TypeError, OverflowError) as exc:  # a scalar YAML reads as an impossible date or number
+        raise _refuse(path, tr("Tệp merger có giá trị không hợp lệ", "The merger file holds an impossible value"),
+                      tr("một ngày hoặc số không tồn tại (ví dụ 2025-02-30)",
+                         "a date or number that cannot exist (such as 2025-02-30)")) from exc
+    except OSError as exc:
+        raise _refuse(path, tr("Không đọc được tệp merger", "Cannot read the merger file"),
+                      exc.strerror or type(exc).__name__) from exc
+
+
 def load_project(path: Path | str) -> Project:
     """Read and validate a merger file; every problem becomes one ConfigError naming file, key and expectation."""
     path = Path(path).resolve()
-    if not path.is_file():
-        raise ConfigError("merger file not found", source=str(path))
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError("merger file is not valid YAML", source=str(path), reason=str(exc)) from exc
+    raw = _read_yaml(path)
     if not isinstance(raw, dict):
-        raise ConfigError("merger file must be a mapping at the top level", source=str(path))
+        raise _refuse(path, tr("Tệp merger phải là một ánh xạ (khóa: giá trị) ở mức trên cùng",
+                               "The merger file must be a mapping (key: value) at the top level"),
+                      tr("tệp rỗng" if raw is None else f"mức trên cùng là {type(raw).__name__}",
+                         "the file is empty" if raw is None else f"the top level is a {type(raw).__name__}"))
+    if _depth(raw) > MAX_DEPTH:
+        raise _refuse(path, tr("Tệp merger lồng nhau quá sâu", "The merger file is nested too deeply"),
+                      tr(f"tối đa {MAX_DEPTH} mức", f"at most {MAX_DEPTH} levels"))
     try:
         config = MergerConfig.model_validate(raw)
     except ValidationError as exc:
         problems = [f"{_loc(e['loc'], raw)}: {e['msg']}" for e in exc.errors()]
-        raise ConfigError("merger file is invalid", source=str(path), column=_loc(exc.errors()[0]["loc"], raw),
-                          reason="; ".join(problems)) from exc
+        first = _loc(exc.errors()[0]["loc"], raw)
+        raise ConfigError(tr("Tệp merger không hợp lệ", "The merger file is invalid"), source=str(path), key=first,
+                          reason="; ".join(problems)[:2000],
+                          hint=tr(f"sửa khóa {first} trong merger.yaml", f"fix the key {first} in merger.yaml")) from exc
     return Project(path, config, raw)

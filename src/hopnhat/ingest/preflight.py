@@ -1,0 +1,89 @@
+"""Before a migration does any work: every source file of the merger file is there and is what it claims, every
+table's ``source_key`` names a column of its header, and the store is none of the sources.
+
+:func:`preflight` reads only each file's first bytes and header (no data rows). The first problem found is raised
+as an :class:`~hopnhat.errors.InputError` or :class:`~hopnhat.errors.ConfigError` naming the source, the table, the
+file and the key of merger.yaml, with what to do — before the store is opened, so a refused run changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hopnhat.errors import ConfigError, InputError
+from hopnhat.i18n import tr
+from hopnhat.io.inputs import check_input
+from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
+
+_CONTENT = {"csv": "text", "tsv": "text", "json": "json", "ndjson": "json", "parquet": "parquet"}
+_HEADED = ("csv", "tsv", "excel", "parquet")
+
+
+def _expected(source: SourceSpec, path: Path) -> str:
+    if source.kind == "excel":
+        return "ole" if path.suffix.lower() == ".xls" else "zip"
+    return _CONTENT[source.kind]
+
+
+def _table_file(project: Project, source: SourceSpec, table: TableSpec) -> Path:
+    path = project.resolve(table.path or source.path or "")
+    try:
+        check_input(path, content=_expected(source, path))
+    except InputError as exc:
+        exc.table = f"{source.name}.{table.name}"
+        if exc.hint and "kind" in exc.hint:
+            exc.key = f"sources[{source.name}].kind = {source.kind}"
+        raise
+    return path
+
+
+def _header_has_key(project: Project, source: SourceSpec, table: TableSpec, path: Path) -> None:
+    from hopnhat.ingest.api import open_table
+
+    if table.source_key is None or source.kind not in _HEADED:
+        return
+    opened = open_table(project, source, table, batch_rows=1)
+    with opened.stack:
+        header = opened.header or []
+    missing = [c for c in table.source_key.source_columns() if c not in header]
+    if missing:
+        raise InputError(tr("Cột khóa nguồn (source_key) không có trong tệp",
+                            "The source_key column is not in the file"),
+                         source=str(path), table=f"{source.name}.{table.name}", column=missing[0],
+                         key=f"sources[{source.name}].tables[{table.name}].source_key",
+                         reason=tr("các cột của dòng tiêu đề: ", "the header's columns: ") + ", ".join(header[:30]),
+                         hint=tr("ghi đúng tên cột khóa trong merger.yaml (hoặc kiểm tra dấu phân cách 'delimiter')",
+                                 "name the key column exactly in merger.yaml (or check the table's 'delimiter')"))
+
+
+def _store_apart(project: Project, files: dict[Path, str]) -> None:
+    for key, target in (("store.path", project.store_path), ("store.catalog", project.catalog_path),
+                        ("store.app_db", project.app_db_path)):
+        resolved = target.resolve()
+        for file, owner in files.items():
+            if resolved == file or file in resolved.parents:
+                raise ConfigError(tr("Kho dữ liệu trùng với (hoặc nằm dưới) một tệp nguồn",
+                                     "The store is (or is below) a source file"),
+                                  source=str(project.path), key=key, value=str(target),
+                                  reason=tr(f"{owner} đọc tệp {file}; ghi kho vào đó sẽ hỏng dữ liệu nguồn",
+                                            f"{owner} reads {file}; writing the store there would damage the source"),
+                                  hint=tr(f"đặt {key} là một tệp mới, ví dụ hopnhat.duckdb",
+                                          f"set {key} to a new file, e.g. hopnhat.duckdb"))
+
+
+def preflight(project: Project) -> None:
+    """Check every source file, header key and the store's place (see the module docstring)."""
+    files: dict[Path, str] = {}
+    for source in project.config.sources:
+        if source.kind == "sqlite" and source.path:
+            files[project.resolve(source.path).resolve()] = source.name
+            check_input(project.resolve(source.path))
+        for lookup in source.lookups.values():
+            files[project.resolve(lookup.path).resolve()] = source.name
+        if source.kind not in FILE_KINDS:
+            continue
+        for table in source.tables:
+            path = _table_file(project, source, table)
+            files[path.resolve()] = f"{source.name}.{table.name}"
+            _header_has_key(project, source, table, path)
+    _store_apart(project, files)
