@@ -41,7 +41,7 @@ CHILD = """
 import json, resource, sys, time
 from hopnhat.project.config import load_project
 from hopnhat.run.runner import migrate
-from hopnhat.run import timing
+from hopnhat.base import timing
 project = load_project(sys.argv[1])
 t = time.perf_counter()
 result = migrate(project, link=False, fresh=True, workers=int(sys.argv[2]))

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from hopnhat.ingest.cells import cell_text
 from hopnhat.ingest.jsonfile import _raw, ndjson_records
-from hopnhat.repair.columns import as_text
+from hopnhat.text.cells import as_text
 from hopnhat.text.legacy import cp1252_view
 
 

@@ -138,7 +138,8 @@ def _linkage(result) -> None:  # type: ignore[no-untyped-def]
 
 
 def _web(estate: Path, port: int, serve: bool) -> None:
-    from hopnhat.demo.web import demo_accounts, run_web
+    from hopnhat.cli.serve import serve as serve_app
+    from hopnhat.demo.web import demo_accounts
 
     console.rule(tr("Bước 6: ứng dụng web — tra cứu, hồ sơ, rà soát, bảng điều khiển", "Step 6: the web app — "
                     "lookup, records, review, dashboards"))
@@ -148,7 +149,8 @@ def _web(estate: Path, port: int, serve: bool) -> None:
     console.print(tr("  Mật khẩu chỉ dùng cho trình diễn, đổi bằng 'hopnhat users password'.",
                      "  Demo passwords only; change them with 'hopnhat users password'."))
     if serve:
-        run_web(estate, port)
+        serve_app(estate / "merger.yaml", host="127.0.0.1", port=port, store=None, catalog=None, certfile=None,
+                  keyfile=None, https=False)
     else:
         console.print(tr(f"  Mở bằng: hopnhat serve {estate / 'merger.yaml'}",
                          f"  Open it with: hopnhat serve {estate / 'merger.yaml'}"))

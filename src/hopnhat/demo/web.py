@@ -1,4 +1,5 @@
-"""Demo step: accounts for the web app (an administrator, a leader, a reviewer and a clerk of one commune), then serve."""
+"""Demo step: accounts for the web app (an administrator, a leader, a reviewer and a clerk of one commune); the command
+line then serves the app (``hopnhat serve``)."""
 
 from __future__ import annotations
 
@@ -38,10 +39,3 @@ def demo_accounts(estate: Path) -> list[tuple[str, str, str, str]]:
         out.append((name, role, password, scope))
     return out
 
-
-def run_web(estate: Path, port: int) -> None:
-    """Serve the merger's store until Ctrl+C (the same as ``hopnhat serve``)."""
-    from hopnhat.cli.serve import serve
-
-    serve(estate / "merger.yaml", host="127.0.0.1", port=port, store=None, catalog=None, certfile=None,
-          keyfile=None, https=False)

@@ -10,7 +10,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from hopnhat.repair.columns import as_text
+from hopnhat.text.cells import as_text
 
 
 def _json_default(value: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from hopnhat.ingest.base import Record, junk_message
 from hopnhat.ingest.headers import header_names
-from hopnhat.repair.columns import as_text
+from hopnhat.text.cells import as_text
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB field (a scanned file pasted as text) is still a field
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from hopnhat.ingest.base import MAX_RAW, Record, junk_message
-from hopnhat.repair.columns import as_text
+from hopnhat.text.cells import as_text
 
 _DECODER = json.JSONDecoder(strict=False)  # raw control characters inside strings (TCVN3 capitals) are text
 _SURROGATE = re.compile(r"[\ud800-\udfff]")

@@ -17,7 +17,7 @@ import pyarrow as pa
 from hopnhat.ingest.base import Record
 from hopnhat.ingest.batches import Batcher, ColumnNames
 from hopnhat.ingest.cells import cell_text, json_text, record_json
-from hopnhat.repair.columns import as_text
+from hopnhat.text.cells import as_text
 
 SAMPLE = 1000  # records read ahead to fix the column order of a JSON source
 

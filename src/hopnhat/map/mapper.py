@@ -21,7 +21,7 @@ from hopnhat.map.extract import extract, origin_label
 from hopnhat.model.schema import FIELDS
 from hopnhat.project.config import ColumnSpec, SourceSpec, TableSpec
 from hopnhat.repair.stage import ColumnRepairer, canonical_encoding
-from hopnhat.run.timing import stage
+from hopnhat.base.timing import stage
 from hopnhat.values import parse_column
 
 REQUIRED = {"person": ("full_name",), "civil_servant": ("full_name",), "dossier": ("code",),

@@ -6,12 +6,12 @@ is left alone). The file readers in this package feed it; the pipeline stage can
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hopnhat.i18n import tr
-from hopnhat.text.legacy import Detection, LegacyEncodingError, cp1252_view, detect, repair_value
+from hopnhat.text.cells import as_text
+from hopnhat.text.legacy import Detection, LegacyEncodingError, detect, repair_value
 
 Cell = object
 
@@ -35,20 +35,6 @@ class ColumnReport:
     cells: int = 0
     changed: int = 0
     problems: list[CellProblem] = field(default_factory=list)
-
-
-# cp1252_view as a 256-character decoding table, so the codec machinery (C) reads a whole cell at once.
-_CP1252_VIEW = "".join(cp1252_view(bytes([b])) for b in range(256))
-
-
-def as_text(cell: bytes | str) -> str:
-    """A cell as text without repairing it: UTF-8 when it is, else its Windows-1252 reading (reversible)."""
-    if isinstance(cell, str):
-        return cell
-    try:
-        return cell.decode("utf-8")
-    except UnicodeDecodeError:
-        return codecs.charmap_decode(cell, "strict", _CP1252_VIEW)[0]
 
 
 def _texts(cells: Sequence[Cell]) -> list[bytes | str]:

@@ -20,8 +20,12 @@ from typing import Any
 
 import duckdb
 
+from hopnhat.base import timing
+from hopnhat.i18n import set_language
 from hopnhat.load.store import connect, ensure_schema, legacy_name, purge_table, quote
+from hopnhat.project.config import load_project
 from hopnhat.run.progress import TableCounts
+from hopnhat.run.tables import load_source_table, resolver_for, source_lookups
 
 MOVED = ("quarantine", "cell_issues", "merged_rows", "repairs", "table_state")
 # In a worker process (it lives for one run's pool): the project and the admin-unit resolver, kept from job to job
@@ -42,14 +46,6 @@ class Job:
 
 def stage_table(job: Job) -> tuple[TableCounts, dict[str, float]]:
     """In a worker: load one source table into its staging file; returns its counts and stage timings."""
-    from hopnhat.i18n import set_language
-    from hopnhat.ingest import read_lookup
-    from hopnhat.map.mapper import TableMapper
-    from hopnhat.project.config import load_project
-    from hopnhat.run import timing
-    from hopnhat.run.runner import resolver_for
-    from hopnhat.run.table_load import load_table
-
     set_language(job.language)
     timing.reset()
     key = (job.merger, job.language, job.run_id, job.merger.stat().st_mtime_ns)
@@ -59,13 +55,12 @@ def stage_table(job: Job) -> tuple[TableCounts, dict[str, float]]:
     project, resolver = _WORKER_STATE[key]
     source = project.source(job.source)
     table = next(t for t in source.tables if t.name == job.table)
-    lookups = {name: read_lookup(project, source, name) for name in source.lookups}
+    lookups = source_lookups(project, source)
     job.staging.unlink(missing_ok=True)
     con = connect(job.staging)
     try:
         ensure_schema(con)
-        mapper = TableMapper(source, table, resolver, lookups)
-        counts = load_table(con, project, source, table, mapper, job.run_id, job.digest)
+        counts = load_source_table(con, project, source, table, resolver, lookups, job.run_id, job.digest)
     finally:
         con.close()
     return counts, dict(timing.totals)

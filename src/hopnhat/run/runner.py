@@ -19,17 +19,18 @@ from pathlib import Path
 import duckdb
 
 from hopnhat import __version__
-from hopnhat.ingest import read_lookup
+from hopnhat.base import timing
+from hopnhat.base.timing import stage
+from hopnhat.i18n import language
+from hopnhat.load.lookup_index import ensure_index
+from hopnhat.load.review_outbox import apply_pending
 from hopnhat.load.store import connect, ensure_schema
-from hopnhat.map.admin import AdminResolver, load_map_sheets
-from hopnhat.map.mapper import TableMapper
+from hopnhat.load.storedb import open_store
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
 from hopnhat.run.progress import Progress, TableCounts
-from hopnhat.run.table_load import load_table
-from hopnhat.run import timing
-from hopnhat.run.timing import stage
-from hopnhat.units.convert import SplitEvidence
+from hopnhat.run.parallel import Job, run_jobs
+from hopnhat.run.tables import Lookups, load_source_table, resolver_for, source_lookups
 
 
 @dataclass
@@ -92,17 +93,6 @@ def _done(con: duckdb.DuckDBPyConnection, source: str, table: str, digest: str) 
     return bool(row) and row[0] == digest
 
 
-def resolver_for(project: Project) -> AdminResolver:
-    ev = project.config.evidence
-    hamlets = SplitEvidence.from_csv(project.resolve(ev.split_hamlets)) if ev.split_hamlets else None
-    sheets = load_map_sheets(project.resolve(ev.split_map_sheets)) if ev.split_map_sheets else None
-    return AdminResolver(hamlets, sheets)
-
-
-def _lookups(project: Project, source: SourceSpec) -> dict[str, dict[str, dict[str, str]]]:
-    return {name: read_lookup(project, source, name) for name in source.lookups}
-
-
 class Manifest:
     """The run folder: manifest.json (what the run is) and state.json (what each table reached)."""
 
@@ -151,14 +141,14 @@ def _finished(manifest: Manifest, progress: Progress, result: RunResult, counts:
 def _sequential(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
                 progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, str]]) -> None:
     resolver = resolver_for(project)
-    lookups: dict[str, dict[str, dict[str, dict[str, str]]]] = {}
+    lookups: dict[str, Lookups] = {}
     for source, table, digest in todo:
         if source.name not in lookups:
-            lookups[source.name] = _lookups(project, source)
+            lookups[source.name] = source_lookups(project, source)
         progress.table_started(source.name, table.name)
         manifest.mark(f"{source.name}/{table.name}", stage="loading")
-        mapper = TableMapper(source, table, resolver, lookups[source.name])
-        counts = load_table(con, project, source, table, mapper, run_id, digest, on_batch=progress.rows)
+        counts = load_source_table(con, project, source, table, resolver, lookups[source.name], run_id, digest,
+                                   on_batch=progress.rows)
         _finished(manifest, progress, result, counts)
 
 
@@ -170,9 +160,6 @@ def _size(project: Project, source: SourceSpec, table: TableSpec) -> int:
 def _parallel(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
               progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, str]],
               workers: int) -> None:
-    from hopnhat.i18n import language
-    from hopnhat.run.parallel import Job, run_jobs
-
     staging = project.runs_dir / run_id / "staging"
     staging.mkdir(parents=True, exist_ok=True)
     todo = sorted(todo, key=lambda item: -_size(project, item[0], item[1]))
@@ -205,19 +192,16 @@ def apply_review_decisions(con: duckdb.DuckDBPyConnection, project: Project) -> 
     linkage of this run applies them (pairs kept together or apart, split-commune addresses set)."""
     if not project.app_db_path.exists():  # no web app has run on this merger: nothing decided there
         return 0
-    from hopnhat.serve.review import apply_pending
-
     return apply_pending(project.app_db_path, con)
 
 
 def link_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, progress: Progress) -> object | None:
-    """Linkage, when enabled and available; in one transaction so a crash leaves the store as it was."""
+    """Linkage, when enabled; in one transaction so a crash leaves the store as it was. Splink is a dependency: a
+    broken install fails here, loudly, instead of quietly skipping linkage."""
     if not project.config.linkage.enabled:
         return None
-    try:
-        from hopnhat.link import link_store
-    except ImportError:
-        return None
+    from hopnhat.link import link_store  # imported when needed: Splink takes a second to import
+
     progress.stage("link")
     return link_store(con, project.config.linkage, run_id)
 
@@ -238,9 +222,6 @@ def migrate(project: Project, *, fresh: bool = False, progress: Progress | None 
 
 
 def build_lookup_index(project: Project) -> None:
-    from hopnhat.serve.index import ensure_index
-    from hopnhat.serve.storedb import open_store
-
     reader = open_store(project.store_path, timeout_ms=600_000)
     try:
         ensure_index(reader, project)

@@ -25,7 +25,7 @@ from hopnhat.model.schema import HOUSEKEEPING, entity_columns
 from hopnhat.project.config import Project, SourceSpec, TableSpec
 from hopnhat.reconcile.tokens import checksum_hex, row_token
 from hopnhat.run.progress import TableCounts
-from hopnhat.run.timing import stage, timed_iter
+from hopnhat.base.timing import stage, timed_iter
 
 class TableLoad:
     """The state of one table's load while its batches stream through."""

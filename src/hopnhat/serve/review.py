@@ -3,21 +3,19 @@ stage), decisions already applied (``review_decisions``) and decisions taken her
 
 The web app reads the store read-only — a DuckDB file has one writer, and that is the pipeline — so a decision made
 in the browser is recorded (with who, when and why) in the app database's ``review_outbox`` and applied to the store
-by the next run: the pipeline calls :func:`apply_pending` at its start, which hands each decision to
-``hopnhat.link.review.decide(con, item_key, decision, user, note)`` when that module exists, else inserts it into
-``review_decisions`` itself. Decisions are ``same`` / ``different`` (pairs) or ``commune:<new code>`` (split units).
+by the next run: the pipeline calls :func:`hopnhat.load.review_outbox.apply_pending` at its start, which hands each
+decision to :func:`hopnhat.link.review.decide`. Decisions are ``same`` / ``different`` (pairs) or ``commune:<new code>`` (split units).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
-from hopnhat.errors import HopnhatError, InputError
+from hopnhat.errors import InputError
+from hopnhat.load.review_outbox import apply_pending as apply_pending  # the run applies the outbox
 from hopnhat.serve.appdb import AppDB, connect
 from hopnhat.serve.records import Catalogue
 from hopnhat.serve.scope import Scope
@@ -165,40 +163,3 @@ class ReviewQueue:
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _store_decide(con: Any, item_key: str, decision: str, user: str, note: str, at: str) -> None:
-    try:
-        from hopnhat.link.review import decide  # type: ignore[import-not-found]
-    except ImportError:
-        con.execute("INSERT INTO review_decisions (item_key, decision, decided_by, decided_at, note) "
-                    "VALUES (?, ?, ?, ?, ?)", [item_key, decision, user, datetime.fromisoformat(at), note])
-        return
-    decide(con, item_key, decision, user, note, at=datetime.fromisoformat(at))
-
-
-def apply_pending(app_db: Path, con: Any) -> int:
-    """For the pipeline, at the start of a run: write the web app's pending review decisions into the store
-    (``con`` is the run's writable DuckDB connection) and mark them applied. Returns how many were applied.
-
-    A decision the store refuses (its item gone, a candidate no longer offered) is marked with the reason in
-    ``outcome`` and not applied: the run goes on and the item shows as open again in the queue."""
-    if not Path(app_db).exists():
-        return 0
-    db = connect(Path(app_db))
-    applied = 0
-    try:
-        try:
-            rows = db.execute("SELECT * FROM review_outbox WHERE applied_at IS NULL ORDER BY id").fetchall()
-        except sqlite3.OperationalError:
-            return 0
-        for r in rows:
-            try:
-                _store_decide(con, r["item_key"], r["decision"], r["decided_by"], r["note"], r["decided_at"])
-                outcome, applied = "applied", applied + 1
-            except HopnhatError as exc:
-                outcome = f"refused: {exc}"
-            db.execute("UPDATE review_outbox SET applied_at = ?, outcome = ? WHERE id = ?", [_now(), outcome, r["id"]])
-        return applied
-    finally:
-        db.close()

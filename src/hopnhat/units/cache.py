@@ -19,11 +19,8 @@ import tempfile
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
-
-if TYPE_CHECKING:
-    from hopnhat.units.index import Indexes
-    from hopnhat.units.reference import Reference
+from importlib.util import find_spec
+from typing import TypeVar
 
 T = TypeVar("T")
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -54,7 +51,9 @@ def fingerprint(modules: Iterable[str]) -> str:
 def _source(module_name: str) -> Path:
     """The Python source of a module, also when it runs compiled (``setup.py``): the tables built from the same
     source are the same, compiled or not."""
-    loaded = Path(sys.modules[module_name].__file__ or "")
+    module = sys.modules.get(module_name)
+    spec = None if module else find_spec(module_name)  # located, not imported
+    loaded = Path((module.__file__ if module else spec.origin if spec else None) or "")
     source = loaded.with_name(module_name.rsplit(".", 1)[-1] + ".py")
     return source if source.is_file() else loaded
 
@@ -106,28 +105,48 @@ def _store(path: Path, value: object) -> None:
         pass
 
 
-_MODULES = ("hopnhat.units.reference", "hopnhat.units.index", "hopnhat.text.normalize", __name__)
-_tables: tuple[Reference, Indexes] | None = None
+# The reference tables and their lookup indexes are kept together in one file (the indexes hold the reference's units,
+# so one unpickling shares them). ``reference.reference()`` and ``index.indexes()`` each take their half from here:
+# this module imports neither of them (the arrows go reference → cache and index → reference, cache).
+TABLES = "tables"
+TABLE_MODULES = ("hopnhat.units.reference", "hopnhat.units.index", "hopnhat.text.normalize", __name__)
+_memo: dict[str, object | None] = {}
 
 
-def tables() -> tuple[Reference, Indexes]:
-    """The reference tables and their indexes, sharing their units: from the cache, else built (and cached)."""
-    global _tables
-    if _tables is None:
-        from hopnhat.units.index import Indexes
-        from hopnhat.units.reference import build_reference
+def tables_key() -> str:
+    """The fingerprint the tables are kept under (computed once per process)."""
+    if TABLES not in _memo:
+        _memo[TABLES] = fingerprint(TABLE_MODULES)
+    return str(_memo[TABLES])
 
-        def build() -> tuple[Reference, Indexes]:
-            ref = build_reference()
-            return ref, Indexes(ref).build().frozen()
 
-        for name in _MODULES:
-            __import__(name)
-        _tables = cached("tables", fingerprint(_MODULES), build)
-    return _tables
+def shared(name: str, key: str) -> object | None:
+    """What an earlier process kept under ``name`` and ``key``, loaded once per process; None when there is none.
+
+    A miss is remembered too, so that the halves taken by different callers in one process always come from the
+    same object (the one loaded, or the ones this process builds and :func:`keep` s)."""
+    if f"{name}-{key}" not in _memo:
+        folder = cache_dir()
+        path = folder / f"{name}-{key}.pickle" if folder else None
+        value = None
+        if path is not None and path.is_file():
+            try:
+                with path.open("rb") as fh:
+                    value = _load(fh.read())
+            except Exception:  # noqa: BLE001 - a damaged or foreign cache file is rebuilt, never fatal
+                value = None
+        _memo[f"{name}-{key}"] = value
+    return _memo[f"{name}-{key}"]
+
+
+def keep(name: str, key: str, value: object) -> None:
+    """Keep ``value`` for later processes (and for this one)."""
+    _memo[f"{name}-{key}"] = value
+    folder = cache_dir()
+    if folder is not None:
+        _store(folder / f"{name}-{key}.pickle", value)
 
 
 def forget() -> None:
     """Drop the tables of this process (the next call loads them again)."""
-    global _tables
-    _tables = None
+    _memo.clear()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from hopnhat.text.normalize import accent_key, name_key
+from hopnhat.units.cache import TABLES, keep, shared, tables_key
 from hopnhat.units.reference import Reference, Unit, reference, strip_type
 
 KeyIndex = dict[str, list[Unit]]
@@ -87,9 +88,14 @@ class Indexes:
 
 @cache
 def _indexes() -> Indexes:
-    from hopnhat.units.cache import tables
-
-    return tables()[1]
+    key = tables_key()
+    found = shared(TABLES, key)
+    if isinstance(found, tuple):
+        return found[1]
+    ref = reference()  # built in this process (a miss is remembered): the indexes share its units
+    built = Indexes(ref).build().frozen()
+    keep(TABLES, key, (ref, built))
+    return built
 
 
 _loading: threading.Thread | None = None

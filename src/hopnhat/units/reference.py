@@ -17,6 +17,7 @@ from typing import Literal
 
 from hopnhat.errors import ReferenceDataError, UnitNotFoundError
 from hopnhat.text.normalize import name_key
+from hopnhat.units.cache import TABLES, shared, tables_key
 
 Version = Literal["old", "new"]
 Level = Literal["province", "district", "commune"]
@@ -226,9 +227,8 @@ def _with_kind(link: ConversionLink, targets: int, whole_into: dict[str, int],
 @cache
 def reference() -> Reference:
     """Load the shipped reference tables once per process (from the local cache when it is current)."""
-    from hopnhat.units.cache import tables
-
-    return tables()[0]
+    found = shared(TABLES, tables_key())
+    return found[0] if isinstance(found, tuple) else build_reference()
 
 
 def build_reference() -> Reference:

@@ -1,0 +1,1 @@
+"""What every stage may import: timing (and nothing that imports a stage)."""

@@ -1,0 +1,483 @@
+"""The lookup index: a file derived from the store (unified tables AND legacy archives) that answers a one-box
+search in milliseconds, whichever engine holds the store.
+
+Built in DuckDB (folding names, blocking keys, joins over millions of rows), served from SQLite (B-tree point and
+range reads, no planner surprises). Tables, each clustered on its key:
+
+- ``doc``: one row per searchable record — unified records of person, civil servant, organization, dossier,
+  parcel, and every legacy archive row — with its result line (a JSON array in :data:`DOC_FIELDS` order, compact so
+  the index stays in the page cache) and ``scope``: the new-unit codes that place it
+  (``;48;20194;``; a legacy row takes the scope of the record it became; a row that became nothing has none).
+- ``key``: exact keys → entry: ``id|<digits>`` (CCCD, CMND, tax codes, applicants', holders' and representatives'
+  ids), ``tel|<national number>`` (persons' phones, ``+84``/``84`` written as ``0``), ``dos|<dossier code>``,
+  ``par|<commune>|<sheet>|<parcel>`` (old and new commune codes).
+- ``names``: name-blocking keys → (entry, folded name, birth year, birth month × 100 + day, scope), so fuzzy
+  candidates (and a full birth date) come without a join:
+  ``y|<year>|<given>``, ``y|<year>|<family, middle, given initials>``, ``u|<family>|<middle initial>|<given>``
+  (records without a birth year), ``n|<family>|<middle initial>|<given>``, ``g|<given>|<family initial>``,
+  ``f|<family>|<middle initial><given initial>`` — each also under ``c|<commune>|…`` for commune-scoped users.
+- ``orgs``: organisations' folded names (searched by containment, a small table).
+- ``addr``: ``o:<old commune>`` / ``n:<new commune>`` → entry and folded address.
+- ``meta``: the store fingerprint the index was built from.
+
+The index is rebuilt when the store's fingerprint (row counts, last run) changes; the pipeline can also build it
+(:func:`ensure_index`) right after a run so the web app starts at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from hopnhat.project.config import ColumnSpec, Project
+from hopnhat.load.storedb import StoreReader
+from hopnhat.errors import HopnhatError
+from hopnhat.text.legacy import detect, repair_value
+from hopnhat.text.normalize import fold
+
+INDEX_VERSION = "11"
+_WORDS = re.compile(r"\w+")
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")  # legacy table names that may be spliced into SQL
+
+
+def fold_name(text: str | None) -> str:
+    """Lower-case, diacritic-free, words joined by one space: the form names are compared in (query and index)."""
+    return " ".join(_WORDS.findall(fold(text).lower())) if text else ""
+
+
+def _fold_arrow(values: pa.Array) -> pa.Array:
+    cache: dict[str, str] = {}
+    out = []
+    for v in values.to_pylist():
+        if v is None:
+            out.append(None)
+            continue
+        f = cache.get(v)
+        if f is None:
+            f = cache[v] = fold_name(v)
+        out.append(f)
+    return pa.array(out, type=pa.string())
+
+
+def _repair_arrow(values: pa.Array, encodings: pa.Array) -> pa.Array:
+    """Legacy archives keep the old systems' bytes (TCVN3, VNI …): decode names/addresses for the index."""
+    encoding = encodings[0].as_py() if len(encodings) else "ascii"
+    cache: dict[str, str | None] = {}
+    out = []
+    for v in values.to_pylist():
+        if v is None or encoding in ("ascii", "utf-8"):
+            out.append(v)
+            continue
+        if v not in cache:
+            try:
+                cache[v] = repair_value(v, encoding)
+            except HopnhatError:
+                cache[v] = v
+        out.append(cache[v])
+    return pa.array(out, type=pa.string())
+
+
+def _encoding(values: list[str | None]) -> str:
+    return detect([v for v in values if v]).encoding
+
+
+# ------------------------------------------------------------------------------------------------ store side
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """Which store columns of an entity feed the index (missing ones become NULL)."""
+
+    title: str
+    birth: str | None
+    ids: tuple[str, ...]
+    place: str
+    place2: str | None = None
+    code: str | None = None
+    parcel: bool = False
+    detail: str | None = None
+    names: bool = False
+    phone: str | None = None
+
+
+SPECS: dict[str, EntitySpec] = {
+    "person": EntitySpec("full_name", "birth_date", ("id_number", "cccd", "cmnd"), "address", names=True,
+                         detail="birth_place", phone="phone"),
+    "civil_servant": EntitySpec("full_name", "birth_date", ("id_number",), "hometown", names=True, detail="workplace"),
+    "organization": EntitySpec("name", "registered_date", ("tax_code", "tax_code_parent", "representative_id"),
+                               "address", detail="representative_name"),
+    "dossier": EntitySpec("applicant_name", "received_at", ("applicant_id",), "applicant_address", "receiving_unit",
+                          code="code", detail="procedure_name"),
+    "parcel": EntitySpec("holder_name", None, ("holder_id",), "commune", parcel=True, detail="land_use"),
+}
+
+
+def quote(name: str) -> str:
+    """A SQL identifier, quoted (column names come from the store's catalogue, never from a request)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _col(cols: list[str], name: str | None, cast: str = "VARCHAR") -> str:
+    return f"CAST({quote(name)} AS {cast})" if name and name in cols else f"CAST(NULL AS {cast})"
+
+
+def _entity_select(entity: str, cols: list[str]) -> str:
+    s = SPECS[entity]
+    ids = [_col(cols, c) for c in s.ids] + ["CAST(NULL AS VARCHAR)"] * (4 - len(s.ids))
+    p2 = s.place2 or "-"
+    parts = {
+        "record_id": _col(cols, "record_id"), "golden_id": _col(cols, "golden_id"), "title": _col(cols, s.title),
+        "birth": _col(cols, s.birth), "id1": ids[0], "id2": ids[1], "id3": ids[2], "id4": ids[3],
+        "code": _col(cols, s.code), "sheet": _col(cols, "map_sheet" if s.parcel else None),
+        "parcel": _col(cols, "parcel_number" if s.parcel else None),
+        "address": _col(cols, s.place), "old_commune": _col(cols, f"{s.place}_old_commune_code"),
+        "new_province": _col(cols, f"{s.place}_new_province_code"),
+        "new_commune": _col(cols, f"{s.place}_new_commune_code"), "candidates": _col(cols, f"{s.place}_candidates"),
+        "x_province": _col(cols, f"{p2}_new_province_code"), "x_commune": _col(cols, f"{p2}_new_commune_code"),
+        "x_candidates": _col(cols, f"{p2}_candidates"), "src_system": _col(cols, "src_system"),
+        "src_table": _col(cols, "src_table"), "src_province": _col(cols, "src_province"),
+        "detail": _col(cols, s.detail), "phone": _col(cols, s.phone),
+    }
+    return "SELECT " + ", ".join(f"{v} AS {k}" for k, v in parts.items()) + f' FROM "{entity}"'
+
+
+def _spec_sql(spec: ColumnSpec | None, cols: list[str]) -> str:
+    """A legacy column expression for a mapped field (column, JSON path or coalesce), NULL when unknown."""
+    if spec is None:
+        return "CAST(NULL AS VARCHAR)"
+    if spec.column is not None and spec.column in cols:
+        return f"CAST({quote(spec.column)} AS VARCHAR)"
+    if spec.json_path is not None:
+        top, _, rest = spec.json_path.partition(".")
+        if top in cols:
+            path = rest.replace("'", "")
+            return f"json_extract_string(TRY_CAST({quote(top)} AS JSON), '$.{path}')" if rest else quote(top)
+    if spec.coalesce:
+        present = [quote(c) for c in spec.coalesce if c in cols]
+        if present:
+            return f"coalesce({', '.join(present)})"
+    return "CAST(NULL AS VARCHAR)"
+
+
+_LEGACY_FIELDS = {
+    "title": ("full_name", "person_name", "applicant_name", "holder_name", "name"),
+    "birth": ("birth_date", "event_date", "registered_date", "received_at"),
+    "code": ("code",),
+    "address": ("address", "applicant_address", "place", "hometown", "commune"),
+    "sheet": ("map_sheet",),
+    "parcel": ("parcel_number",),
+    "commune": ("commune",),
+    "phone": ("phone",),
+}
+
+
+def legacy_mapping(project: Project) -> dict[str, tuple[str, str, dict[str, ColumnSpec]]]:
+    """``<source>__<table>`` → (entity, system, mapped columns), from the merger file."""
+    out = {}
+    for source in project.config.sources:
+        for table in source.tables:
+            out[f"{source.name}__{table.name}"] = (table.maps_to, source.system, dict(table.columns))
+    return out
+
+
+def _legacy_select(name: str, cols: list[str], mapping: tuple[str, str, dict[str, ColumnSpec]] | None) -> str:
+    entity, system, columns = mapping or ("", name.split("__")[0], {})
+
+    def pick(kind: str) -> str:
+        return next((_spec_sql(columns[f], cols) for f in _LEGACY_FIELDS[kind] if f in columns),
+                    "CAST(NULL AS VARCHAR)")
+
+    raw = [c for c in cols if c not in ("record_id", "_row")]
+    blob = "concat_ws(' ', " + ", ".join(f"CAST({quote(c)} AS VARCHAR)" for c in raw) + ")" if raw else "''"
+    table = name.split("__", 1)[1] if "__" in name else name
+    return (f"SELECT {_col(cols, 'record_id')} AS record_id, CAST(\"_row\" AS BIGINT) AS legacy_row, "
+            f"'{name}' AS legacy_table, '{entity}' AS entity, {pick('title')} AS title, {pick('birth')} AS birth, "
+            f"{pick('code')} AS code, {pick('address')} AS address, {pick('sheet')} AS sheet, "
+            f"{pick('parcel')} AS parcel, {pick('commune')} AS commune, {pick('phone')} AS phone, {blob} AS blob, "
+            f"'{system.replace(chr(39), chr(39) * 2)}' AS src_system, '{table}' AS src_table FROM src")
+
+
+# ------------------------------------------------------------------------------------------------ fingerprint
+
+def store_tables(reader: StoreReader) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    legacy = {k: v for k, v in reader.tables("legacy").items() if SAFE_NAME.match(k)}
+    return reader.tables("main"), legacy
+
+
+def fingerprint(reader: StoreReader) -> str:
+    """Row counts of every table the index reads, and the last run: changes whenever the pipeline writes."""
+    main, legacy = store_tables(reader)
+    parts: dict[str, Any] = {"v": INDEX_VERSION}
+    for name in sorted(set(main) & set(SPECS)):
+        parts[name] = reader.rows(f'SELECT count(*) AS n FROM "{name}"')[0]["n"]
+    for name in sorted(legacy):
+        parts["legacy." + name] = reader.rows(f"SELECT count(*) AS n FROM {reader.dialect.legacy(name)}")[0]["n"]
+    if "runs" in main:
+        parts["runs"] = reader.rows("SELECT max(run_id) AS r, count(*) AS n FROM runs")[0]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
+
+
+# ------------------------------------------------------------------------------------------------ build
+
+_ENTRY_DDL = """
+CREATE TABLE entry_raw (kind VARCHAR, entity VARCHAR, record_id VARCHAR, golden_id VARCHAR, legacy_table VARCHAR,
+  legacy_row BIGINT, title VARCHAR, birth VARCHAR, ids VARCHAR[], code VARCHAR, sheet VARCHAR, parcel VARCHAR,
+  address VARCHAR, old_commune VARCHAR, new_commune VARCHAR, candidates VARCHAR, scope VARCHAR[],
+  src_system VARCHAR, src_table VARCHAR, src_province VARCHAR, detail VARCHAR, names BOOLEAN, phone VARCHAR)
+"""
+
+_SCOPE = ("list_distinct(list_filter([new_province, new_commune, x_province, x_commune] "
+          "|| string_split(coalesce(candidates, ''), ';') || string_split(coalesce(x_candidates, ''), ';'), "
+          "c -> c IS NOT NULL AND c <> ''))")
+
+
+def _insert_entities(con: duckdb.DuckDBPyConnection, reader: StoreReader, main: dict[str, list[str]]) -> None:
+    for entity, spec in SPECS.items():
+        if entity not in main:
+            continue
+        con.register("src", reader.arrow(_entity_select(entity, main[entity])))
+        con.execute(f"""INSERT INTO entry_raw SELECT '{entity}', '{entity}', record_id, golden_id, NULL, NULL, title,
+            birth, list_filter([id1, id2, id3, id4], x -> x IS NOT NULL), code, sheet, parcel, address, old_commune,
+            new_commune, candidates, {_SCOPE}, src_system, src_table, src_province, detail, {spec.names}, phone
+            FROM src""")
+        con.unregister("src")
+
+
+def _insert_legacy(con: duckdb.DuckDBPyConnection, reader: StoreReader, legacy: dict[str, list[str]],
+                   project: Project) -> None:
+    mapping = legacy_mapping(project)
+    for name, cols in sorted(legacy.items()):
+        if "_row" not in cols or not SAFE_NAME.match(name):
+            continue
+        con.register("src", reader.arrow(f"SELECT * FROM {reader.dialect.legacy(name)}"))
+        entity = (mapping.get(name) or ("",))[0]
+        select = _legacy_select(name, cols, mapping.get(name))
+        sample = con.execute(f"SELECT title, address FROM ({select}) LIMIT 3000").fetchall()
+        enc_title, enc_address = _encoding([r[0] for r in sample]), _encoding([r[1] for r in sample])
+        con.execute(f"""INSERT INTO entry_raw SELECT 'legacy', l.entity, l.record_id, NULL, l.legacy_table,
+            l.legacy_row, hn_repair(l.title, ?), l.birth,
+            list_filter(regexp_extract_all(regexp_replace(l.blob, '(\\d{{10}})-(\\d{{3}})', '\\1\\2', 'g'), '\\d+'),
+                        x -> length(x) IN (9, 10, 12, 13)),
+            l.code, l.sheet, l.parcel, hn_repair(l.address, ?), l.commune, NULL, NULL, NULL, l.src_system,
+            l.src_table, NULL, NULL, {entity in ('person', 'civil_servant')}, l.phone
+            FROM ({select}) l""", [enc_title, enc_address])
+        con.unregister("src")
+
+_BIRTH_DAY = ("coalesce(TRY_CAST(regexp_extract(e.birth, '^\\d{4}-(\\d\\d)-(\\d\\d)', ['m', 'd']).m || "
+              "regexp_extract(e.birth, '^\\d{4}-(\\d\\d)-(\\d\\d)', ['m', 'd']).d AS INTEGER), "
+              "TRY_CAST(lpad(regexp_extract(e.birth, '^(\\d{1,2})[/.-](\\d{1,2})[/.-]\\d{4}', ['d', 'm']).m, 2, '0') || "
+              "lpad(regexp_extract(e.birth, '^(\\d{1,2})[/.-](\\d{1,2})[/.-]\\d{4}', ['d', 'm']).d, 2, '0') "
+              "AS INTEGER))")
+# phone numbers of a cell (separators inside a number removed), each in the national form: +84 / 84 / 0084 → 0
+_PHONES = ("list_transform(regexp_extract_all(regexp_replace(phone, '[\\s.()\\-]', '', 'g'), '\\d{9,13}'), "
+           "d -> CASE WHEN d LIKE '0084%' THEN '0' || substr(d, 5) WHEN d LIKE '84%' AND length(d) IN (11, 12) "
+           "THEN '0' || substr(d, 3) WHEN d NOT LIKE '0%' AND length(d) = 9 THEN '0' || d ELSE d END)")
+
+
+def _finish_entries(con: duckdb.DuckDBPyConnection) -> None:
+    """Number the entries (grouped by kind), fold names and addresses, give legacy rows their record's scope."""
+    con.execute(f"""CREATE TABLE entry AS
+        WITH placed AS (SELECT record_id, any_value(scope) AS scope, any_value(golden_id) AS golden_id,
+                               any_value(new_commune) AS new_commune, any_value(candidates) AS candidates
+                        FROM entry_raw WHERE kind <> 'legacy' AND record_id IS NOT NULL GROUP BY record_id)
+        SELECT row_number() OVER (ORDER BY e.kind, e.record_id, e.legacy_row) AS eid, e.kind, e.entity, e.record_id,
+          coalesce(e.golden_id, p.golden_id) AS golden_id, e.legacy_table, e.legacy_row, e.title,
+          hn_fold(e.title) AS title_fold, e.birth,
+          TRY_CAST(regexp_extract(e.birth, '(1[89]\\d\\d|20\\d\\d)', 1) AS INTEGER) AS birth_year,
+          {_BIRTH_DAY} AS birth_day, e.ids, e.phone,
+          e.code, e.sheet, e.parcel, e.address, hn_fold(e.address) AS address_fold, e.old_commune,
+          coalesce(e.new_commune, p.new_commune) AS new_commune, coalesce(e.candidates, p.candidates) AS candidates,
+          coalesce(e.scope, p.scope, []) AS scope, e.src_system, e.src_table, e.src_province, e.detail, e.names,
+          e.kind <> 'legacy' OR p.record_id IS NOT NULL AS in_store
+        FROM entry_raw e LEFT JOIN placed p ON p.record_id = e.record_id""")
+    con.execute("DROP TABLE entry_raw")
+    con.execute(f"""CREATE TABLE doc AS SELECT eid, scope, json_array({', '.join(DOC_FIELDS)})::VARCHAR AS doc
+                    FROM entry""")
+
+
+DOC_FIELDS = ("eid", "kind", "entity", "record_id", "golden_id", "legacy_table", "legacy_row", "title", "birth",
+              "ids", "code", "address", "old_commune", "new_commune", "candidates", "src_system", "src_table",
+              "src_province", "detail", "in_store")
+
+
+def read_doc(text: str) -> dict[str, Any]:
+    """A ``doc`` row's result line as a dict."""
+    return dict(zip(DOC_FIELDS, json.loads(text), strict=True))
+
+
+def _build_keys(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"""CREATE TABLE key AS SELECT DISTINCT k, eid FROM (
+        SELECT eid, 'id|' || unnest(list_transform(ids, x -> regexp_replace(x, '\\D', '', 'g'))) AS k FROM entry
+        UNION ALL SELECT eid, 'tel|' || unnest({_PHONES}) FROM entry WHERE phone IS NOT NULL
+        UNION ALL SELECT eid, 'dos|' || upper(trim(code)) FROM entry WHERE code IS NOT NULL
+        UNION ALL SELECT eid, 'par|' || c || '|' || coalesce(nullif(ltrim(trim(sheet), '0'), ''), '0') || '|'
+                   || coalesce(nullif(ltrim(trim(parcel), '0'), ''), '0')
+          FROM (SELECT eid, sheet, parcel, unnest(list_distinct(list_filter([old_commune, new_commune]
+                || string_split(coalesce(candidates, ''), ';'), x -> x IS NOT NULL AND x <> ''))) AS c
+                FROM entry WHERE sheet IS NOT NULL AND parcel IS NOT NULL)
+        ) WHERE length(k) > 4""")
+
+
+def _build_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Each blocking key twice: as it is (province-wide users) and prefixed by each new commune of the record's
+    scope (``c|<commune>|<key>``), so a commune clerk's candidates are their commune's, not a truncated province's."""
+    con.execute("""CREATE TABLE names AS
+        WITH w AS (SELECT eid, title_fold, birth_year, birth_day, scope, string_split(title_fold, ' ') AS p
+                   FROM entry WHERE names AND title_fold <> ''),
+        parts AS (SELECT eid, title_fold, birth_year, birth_day, scope, p[1] AS fam, p[-1] AS giv,
+                         CASE WHEN len(p) >= 3 THEN p[2][1] ELSE '' END AS mid FROM w WHERE len(p) >= 2),
+        k AS (SELECT eid, title_fold, birth_year, birth_day, scope, unnest(list_filter([
+                CASE WHEN birth_year IS NOT NULL THEN 'y|' || birth_year || '|' || giv END,
+                CASE WHEN birth_year IS NOT NULL THEN 'y|' || birth_year || '|' || fam[1] || mid || giv[1] END,
+                CASE WHEN birth_year IS NULL THEN 'u|' || fam || '|' || mid || '|' || giv END,
+                'n|' || fam || '|' || mid || '|' || giv, 'g|' || giv || '|' || fam[1],
+                'f|' || fam || '|' || mid || giv[1]],
+                x -> x IS NOT NULL)) AS k FROM parts),
+        scoped AS (SELECT eid, title_fold, birth_year, birth_day, scope, k FROM k
+                   UNION ALL
+                   SELECT eid, title_fold, birth_year, birth_day, scope,
+                          'c|' || unnest(list_filter(scope, c -> length(c) = 5)) || '|' || k FROM k)
+        SELECT DISTINCT k, eid, title_fold, birth_year, birth_day, scope FROM scoped""")
+
+
+def _build_orgs(con: duckdb.DuckDBPyConnection) -> None:
+    """Organisations (unified and archived) apart: searched by words of their name, a small table to scan."""
+    con.execute("""CREATE TABLE orgs AS SELECT eid, title_fold, scope FROM entry
+        WHERE (kind = 'organization' OR (kind = 'legacy' AND entity = 'organization')) AND title_fold <> ''""")
+
+
+def _build_addr(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""CREATE TABLE addr AS SELECT k, eid, address_fold, scope FROM (
+        SELECT 'o:' || old_commune AS k, eid, address_fold, scope FROM entry WHERE old_commune IS NOT NULL
+        UNION ALL SELECT 'n:' || new_commune, eid, address_fold, scope FROM entry WHERE new_commune IS NOT NULL
+        UNION ALL SELECT 'n:' || unnest(string_split(candidates, ';')), eid, address_fold, scope FROM entry
+          WHERE coalesce(candidates, '') <> '') WHERE k <> 'n:'""")
+
+
+SQLITE_TABLES = {
+    "key": ("k TEXT, eid INTEGER, PRIMARY KEY (k, eid)", "k, eid", "k, eid"),
+    "names": ("k TEXT, eid INTEGER, title_fold TEXT, birth_year INTEGER, birth_day INTEGER, scope TEXT, "
+              "PRIMARY KEY (k, eid)",
+              "k, eid, title_fold, birth_year, birth_day, ';' || array_to_string(scope, ';') || ';'", "k, eid"),
+    "doc": ("eid INTEGER PRIMARY KEY, scope TEXT, doc TEXT", "eid, ';' || array_to_string(scope, ';') || ';', doc",
+            "eid"),
+    "orgs": ("eid INTEGER PRIMARY KEY, title_fold TEXT, scope TEXT",
+             "eid, title_fold, ';' || array_to_string(scope, ';') || ';'", "eid"),
+    "addr": ("k TEXT, eid INTEGER, address_fold TEXT, scope TEXT, PRIMARY KEY (k, eid)",
+             "k, eid, address_fold, ';' || array_to_string(scope, ';') || ';'", "k, eid"),
+}
+
+
+def _export(con: duckdb.DuckDBPyConnection, target: Path, meta: dict[str, str]) -> None:
+    """Copy the serving tables into SQLite, each clustered on its key (B-tree point and range reads)."""
+    out = sqlite3.connect(str(target))
+    try:
+        out.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;")
+        for table, (ddl, select, order) in SQLITE_TABLES.items():
+            rowid = " WITHOUT ROWID" if "PRIMARY KEY (" in ddl else ""
+            out.execute(f"CREATE TABLE {table} ({ddl}){rowid}")
+            cur = con.execute(f"SELECT {select} FROM {table} ORDER BY {order}")
+            marks = ", ".join("?" for _ in range(len(cur.description)))
+            while batch := cur.fetchmany(100_000):
+                out.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", batch)
+        out.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+        out.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+        out.commit()
+        out.execute("ANALYZE")
+    finally:
+        out.close()
+
+
+def build_index(reader: StoreReader, project: Project, path: Path,
+                progress: Callable[[str], None] | None = None) -> Path:
+    """Build the lookup index of the store into the SQLite file ``path`` (written beside it, then moved into place).
+
+    The work is done in DuckDB (a temporary file: joins, folding, blocking keys over millions of rows in seconds);
+    the result is served from SQLite, whose B-trees answer the point reads of a lookup in microseconds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work = path.with_name(f"{path.name}.{os.getpid()}.work.duckdb")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    for f in (work, tmp):
+        f.unlink(missing_ok=True)
+    say = progress or (lambda _m: None)
+    started = time.perf_counter()
+    main, legacy = store_tables(reader)
+    con = duckdb.connect(str(work))
+    try:
+        varchar = duckdb.sqltypes.VARCHAR
+        con.create_function("hn_fold", _fold_arrow, [varchar], varchar, type="arrow")
+        con.create_function("hn_repair", _repair_arrow, [varchar, varchar], varchar, type="arrow")
+        con.execute(_ENTRY_DDL)
+        say("entities")
+        _insert_entities(con, reader, main)
+        say("legacy")
+        _insert_legacy(con, reader, legacy, project)
+        say("entries")
+        _finish_entries(con)
+        for step, build in (("keys", _build_keys), ("names", _build_names), ("organisations", _build_orgs),
+                            ("addresses", _build_addr)):
+            say(step)
+            build(con)
+        say("sqlite")
+        entries = con.execute("SELECT count(*) FROM entry").fetchone()[0]
+        _export(con, tmp, {"fingerprint": fingerprint(reader), "store": reader.location, "entries": str(entries),
+                           "version": INDEX_VERSION, "seconds": f"{time.perf_counter() - started:.1f}"})
+    finally:
+        con.close()
+        work.unlink(missing_ok=True)
+        work.with_name(work.name + ".wal").unlink(missing_ok=True)
+    os.replace(tmp, path)
+    return path
+
+
+def index_fingerprint(path: Path) -> str | None:
+    """The fingerprint an index file was built from (None when absent or unreadable)."""
+    if not Path(path).is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def default_index_path(project: Project, store_location: str) -> Path:
+    """Beside the app database, one name per store (the fingerprint is added by :func:`index_file`)."""
+    tag = hashlib.sha256(store_location.encode()).hexdigest()[:10]
+    return project.app_db_path.with_name(f"{project.app_db_path.stem}-lookup-{tag}.sqlite")
+
+
+def index_file(base: Path, fp: str) -> Path:
+    """One file per store fingerprint: a rebuilt index never replaces a file an open connection reads."""
+    return base.with_name(f"{base.stem}-{fp}.sqlite")
+
+
+def ensure_index(reader: StoreReader, project: Project, base: Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> tuple[Path, str]:
+    """The index file matching the store now (built when missing); returns (path, fingerprint).
+
+    The pipeline may call this right after a run (``open_store`` on the store, then ``ensure_index``) so that the
+    web app finds the index ready and starts at once."""
+    fp = fingerprint(reader)
+    path = index_file(base or default_index_path(project, reader.location), fp)
+    if index_fingerprint(path) != fp:
+        build_index(reader, project, path, progress)
+    return path, fp
+
+
+__all__ = ["build_index", "default_index_path", "ensure_index", "fingerprint", "fold_name", "index_file"]

@@ -1,0 +1,20 @@
+"""A raw cell as text, before any repair: what every reader and the repair stage agree a cell says."""
+
+from __future__ import annotations
+
+import codecs
+
+from hopnhat.text.legacy import cp1252_view
+
+# cp1252_view as a 256-character decoding table, so the codec machinery (C) reads a whole cell at once.
+_CP1252_VIEW = "".join(cp1252_view(bytes([b])) for b in range(256))
+
+
+def as_text(cell: bytes | str) -> str:
+    """A cell as text without repairing it: UTF-8 when it is, else its Windows-1252 reading (reversible)."""
+    if isinstance(cell, str):
+        return cell
+    try:
+        return cell.decode("utf-8")
+    except UnicodeDecodeError:
+        return codecs.charmap_decode(cell, "strict", _CP1252_VIEW)[0]
