@@ -80,7 +80,7 @@ def persons(
     """Tìm cùng một người giữa các dòng / link the rows of a list of people.
 
     Exit codes: 0 done; 2 bad input (refused before any work, the output left untouched)."""
-    from hopnhat.ingest.tables import SUFFIXES, read_whole
+    from hopnhat.ingest.tables import SUFFIXES, read_whole, require_text_column
     from hopnhat.io.inputs import check_input
     from hopnhat.io.outputs import check_output
     from hopnhat.io.writers import TABLE_FORMATS, write_table
@@ -94,6 +94,9 @@ def persons(
     check_output(output, [src], TABLE_FORMATS, needed_bytes=2 * src.stat().st_size)
     started = time.perf_counter()
     table = read_whole(src)
+    for key in ("full_name", "dob", "sex", "id_number", "phone", "address"):
+        if renames.get(key, key) in table.column_names:
+            require_text_column(table, renames.get(key, key), src)
     with progress_bar() as bar:
         tasks: dict[str, int] = {}
 

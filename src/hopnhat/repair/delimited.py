@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,10 @@ def _delimiter(text: str, suffix: str) -> str:
 
 
 def _quote_all(first_line: str, delimiter: str) -> bool:
-    fields = next(csv.reader([first_line], delimiter=delimiter), [])
+    try:
+        fields = next(csv.reader([first_line], delimiter=delimiter), [])
+    except csv.Error:
+        return False  # a quote left open on the first line: the reader below names the line
     return bool(fields) and first_line.count('"') >= 2 * len(fields) and first_line.startswith('"')
 
 
@@ -45,7 +49,7 @@ def layout_of(data: bytes, suffix: str) -> Layout:
     bom = data.startswith(BOM)
     text = data[len(BOM) if bom else 0 :].decode("latin-1")
     delimiter = _delimiter(text, suffix)
-    first = text[: text.find("\n") if "\n" in text else len(text)].rstrip("\r")
+    first = re.split(r"\r\n|\r|\n", text[:SAMPLE_BYTES], maxsplit=1)[0]
     terminator = "\r\n" if "\r\n" in text else "\n"
     return Layout(delimiter, terminator, _quote_all(first, delimiter), bom, text.endswith(("\n", "\r")))
 

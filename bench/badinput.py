@@ -1,0 +1,55 @@
+"""Bad input, measured: a few hundred damaged inputs and odd paths per file-taking command, each outcome counted.
+
+    .venv/bin/python bench/badinput.py [--per-command 300] [--seed 1] [--commands "units convert,repair"]
+
+Prints per command: worked (exit 0, output complete), clean error (refused with a message, nothing written),
+traceback, input changed, half output (an unreadable output after exit 0, or an output or temporary file left by a
+failed run). The damage and the valid seeds are in ``tests/boundary/harness.py`` (written apart from ``synth/``).
+Target: 0 tracebacks, 0 inputs changed, 0 half-written outputs. Runs in-process (Typer's CliRunner).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "boundary"))
+
+from harness import COMMANDS, OUTCOMES, draw, run_case, seeds_in  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-command", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--commands", default=",".join(COMMANDS))
+    parser.add_argument("--show", type=int, default=5, help="examples of bad outcomes printed per command")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="badinput-") as tmp:
+        seed_files = seeds_in(Path(tmp) / "seeds")
+        print(f"{'command':<15}" + "".join(f"{o:>15}" for o in OUTCOMES) + f"{'runs':>7}{'s':>7}")
+        for command in [c.strip() for c in args.commands.split(",")]:
+            rng = random.Random(f"{args.seed}:{command}")
+            counts: collections.Counter[str] = collections.Counter()
+            bad: list[str] = []
+            started = time.perf_counter()
+            for i in range(args.per_command):
+                case = draw(command, Path(tmp) / "case", seed_files, rng)
+                outcome, code, text = run_case(case)
+                counts.update(outcome)
+                if outcome & {"traceback", "input_changed", "half_output"} and len(bad) < args.show:
+                    bad.append(f"  #{i} {case.label} {sorted(outcome)} exit {code}: {text.strip()[-300:]}")
+            seconds = time.perf_counter() - started
+            print(f"{command:<15}" + "".join(f"{counts[o]:>15}" for o in OUTCOMES)
+                  + f"{args.per_command:>7}{seconds:>7.0f}")
+            for line in bad:
+                print(line)
+
+
+if __name__ == "__main__":
+    main()
