@@ -32,6 +32,16 @@ def _stale_compiled_modules() -> list[str]:
     return stale
 
 
+SERVER_FIXTURES = {"postgres_dsn", "mariadb_dsn", "chromium"}  # tests/pgserver.py, tests/mariadbserver.py, tests/browser.py
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts a database server or a browser is marked ``server`` (``make test-fast`` leaves it out)."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
+
+
 def pytest_configure(config) -> None:  # noqa: ANN001 - pytest's hook signature
     stale = _stale_compiled_modules()
     if stale:
