@@ -242,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     states = snapshots_from_git(args.git) if args.git else snapshots_from_dir(args.snapshots)
     states = _dedupe([*states, final_state()])
-    rows = sorted(_chained({tuple(r): r for r in changes(states)}.values()), key=lambda r: (r[0] != "province", r[0] != "district", r[1], r[5]))
+    rows = sorted(_chained({tuple(r): r for r in changes(states)}.values()),
+                  key=lambda r: (r[0] != "province", r[0] != "district", r[1], r[5]))
     with (DATA / "history.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(HEADER)

@@ -132,7 +132,7 @@ def _old_codes(parsed: Parsed) -> dict[str, str | None]:
     communes = {c.code for c in parsed.old_communes}
     districts = {c.district_code for c in parsed.old_communes} or {d.code for d in parsed.districts}
     provinces = {u.province_code for u in parsed.old_communes} or {d.province_code for d in parsed.districts}
-    one = lambda s: next(iter(s)) if len(s) == 1 else None  # noqa: E731
+    one = lambda s: next(iter(s)) if len(s) == 1 else None
     return {"old_commune_code": one(communes), "old_district_code": one(districts),
             "old_province_code": one(provinces)}
 
@@ -158,8 +158,12 @@ def _result(parsed: Parsed, status: Status, reason: str, codes: set[str], idx: I
 
 def _district_targets(parsed: Parsed, idx: Indexes) -> set[str]:
     """Every new commune the written district's communes went to."""
+    return _district_targets_of(parsed.districts, idx)
+
+
+def _district_targets_of(districts: list[Unit], idx: Indexes) -> set[str]:
     codes: set[str] = set()
-    for d in parsed.districts:
+    for d in districts:
         if d.code in idx.ref.district_only:
             codes.add(idx.ref.district_only[d.code])
         for c in idx.ref.communes_in("old", d.province_code, d.code):
@@ -184,6 +188,9 @@ def decide(parsed: Parsed, idx: Indexes, evidence: SplitEvidence | None = None) 
     if not codes:
         found = _names(parsed.provinces) or "nothing"
         return _result(parsed, "not_found", f"no commune recognised (found: {found})", codes, idx)
+    if parsed.doubts:
+        others = _district_targets_of(parsed.doubt_units, idx)
+        return _result(parsed, "ambiguous", "; ".join(parsed.doubts) + "; check the record", codes | others, idx)
     if parsed.commune_outside_district:
         where = _names(parsed.districts)
         return _result(parsed, "ambiguous", f"{_names(parsed.old_communes)} is not under {where} as written; "

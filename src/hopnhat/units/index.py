@@ -126,5 +126,6 @@ def narrow_by_accents(units: list[Unit], written: str) -> list[Unit]:
     if len(units) < 2:
         return units
     key = accent_key(written)
-    keep = [u for u in units if key in (accent_key(u.name), accent_key(strip_type(u.name)))]
+    keep = [u for u in units
+            if key in (accent_key(u.name), accent_key(strip_type(u.name))) or key in u.former_accents]
     return keep or units

@@ -16,9 +16,16 @@ from rapidfuzz.distance import DamerauLevenshtein as Edits
 from hopnhat.text.normalize import accent_key, has_diacritics, name_key
 from hopnhat.units.fuzzy import Marked, marked, nearest, score
 from hopnhat.units.index import Indexes, KeyIndex, indexes, narrow_by_accents
-from hopnhat.units.reference import Unit
-from hopnhat.units.tokens import (TYPE_FIRST_WORDS, TYPE_WORDS, Token, ends_type_word, tokenize, type_entry,
-                                  type_word_before)
+from hopnhat.units.reference import Unit, strip_type
+from hopnhat.units.tokens import (
+    TYPE_FIRST_WORDS,
+    TYPE_WORDS,
+    Token,
+    ends_type_word,
+    tokenize,
+    type_entry,
+    type_word_before,
+)
 
 _NOISE_TAIL = ("vietnam", "vn")
 TYPE_WORDS_BY_KEY = {"".join(words): words for words in TYPE_WORDS}
@@ -53,6 +60,8 @@ class Parsed:
     new_communes: list[Unit] = field(default_factory=list)
     commune_outside_district: bool = False
     notes: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)  # why the text may mean more than what was found: never certain
+    doubt_units: list[Unit] = field(default_factory=list)  # the other units it may mean (old districts)
 
 
 def _written(text: str, tokens: list[Token], start: int, end: int) -> str:
@@ -92,13 +101,13 @@ def _accept(tokens: list[Token], start: int, level: str) -> tuple[int, str] | No
     return (first, type_key) if level in levels else None
 
 
-def _same_type(units: list[Unit], type_key: str) -> list[Unit]:
+def _same_type(units: list[Unit], type_key: str, written: str = "") -> list[Unit]:
     """``Xã Hòa Bình`` is not ``Phường Hòa Bình``: keep the units of the written type. A legacy record may carry a
     type changed in an earlier round (Xã → Phường), so old units of another type are kept when none agree; new units
     never are."""
     if not type_key:
         return units
-    keep = [u for u in units if name_key(u.type) == type_key]
+    keep = [u for u in units if name_key(u.type) == type_key or _formerly_typed(u, type_key, written)]
     if keep or any(u.version == "new" for u in units):
         return keep
     return units
@@ -113,6 +122,8 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         units = _lookup(scopes, key)
         if not units:
             continue
+        if len(units) > 1:
+            units = _current_first(units, key)
         accepted = _accept(tokens, start, level)
         if accepted is None:
             continue
@@ -123,7 +134,7 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         weak = _contradicted(units, written, accepted[1])
         if weak and level != "commune" and not accepted[1] and _inside_part(tokens, start):
             continue  # "Xã Nhân Huệ" does not end with the province Huế
-        units = _same_type(narrow_by_accents(units, written), accepted[1])
+        units = _same_type(narrow_by_accents(units, written), accepted[1], written)
         if not units:
             continue
         if weak:  # "Xã Thanh Hả" is neither Thị trấn Thanh Hà nor surely Xã Thanh Hải: keep every near name
@@ -134,6 +145,13 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
             return Match(nearest(scored), accepted[0], end, written, bool(accepted[1]), fuzzy=True)
         return Match(units, accepted[0], end, written, bool(accepted[1]))
     return None
+
+
+def _current_first(units: list[Unit], key: str) -> list[Unit]:
+    """A name in use on 30/6/2025 is read before a former name (an alias: a unit renamed or merged earlier):
+    ``Xã Bình Minh`` is the commune of that name, not also every commune that once absorbed a Bình Minh."""
+    current = [u for u in units if key in (name_key(u.name), name_key(u.short_name))]
+    return current or units
 
 
 def _marked_from(tokens: list[Token], start: int) -> bool:
@@ -154,9 +172,17 @@ def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
     word (Xã) with no unit's type (Thị trấn). Then the match may be a typo of a neighbour."""
     if has_diacritics(written):
         key = accent_key(written)
-        if not any(key in (accent_key(u.name), accent_key(u.short_name)) for u in units):
+        if not any(key in (accent_key(u.name), accent_key(u.short_name)) or key in u.former_accents
+                   for u in units):
             return True
-    return bool(type_key) and not any(name_key(u.type) == type_key for u in units)
+    return bool(type_key) and not any(name_key(u.type) == type_key or _formerly_typed(u, type_key, written)
+                                      for u in units)
+
+
+def _formerly_typed(unit: Unit, type_key: str, written: str = "") -> bool:
+    """The unit once bore this type with this name (history.csv: Xã → Phường, Thị xã → Thành phố, Tỉnh Thừa Thiên
+    Huế → Thành phố Huế): ``Huyện Yên Dũng`` names exactly what is now part of Thành phố Bắc Giang."""
+    return (type_key + name_key(written or unit.short_name)) in unit.alias_keys
 
 
 def _neighbours(key: str, scopes: list[KeyIndex], type_key: str) -> list[tuple[str, float, int]]:
@@ -400,6 +426,9 @@ def _communes_without_district(parsed: Parsed, text: str, tokens: list[Token], e
         old, new = (old, None) if old.typed else (None, new)  # "Xã Sơn Cẩm Hà" is not "... Cẩm Hà"
     if old and new and _marked_from(tokens, min(old.start, new.start)):
         old, new = _as_written(old, new)
+    for match in (old, new):
+        if match is not None and match.fuzzy:
+            _doubt_district_named(parsed, match, tokens, idx, old_scope)
     _note_fuzzy(parsed, old, "old commune")
     _note_fuzzy(parsed, new, "new commune")
     parsed.old_communes = old.units if old else []
@@ -410,7 +439,8 @@ def _communes_without_district(parsed: Parsed, text: str, tokens: list[Token], e
 def _spelt_as_written(match: Match) -> bool:
     """The match is exact and at least one of its units has the diacritics written (``Vinh`` is not ``Vĩnh``)."""
     key = accent_key(match.written)
-    return not match.fuzzy and any(key in (accent_key(u.name), accent_key(u.short_name)) for u in match.units)
+    return not match.fuzzy and any(key in (accent_key(u.name), accent_key(u.short_name)) or key in u.former_accents
+                                   for u in match.units)
 
 
 def _as_written(old: Match, new: Match) -> tuple[Match | None, Match | None]:
@@ -448,10 +478,19 @@ def _commune_in(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: I
     numbered = [f"old:{d.code}" for d in district.units]
     commune = match_numbered(text, tokens, district.start, idx, numbered) or _find(
         text, tokens, district.start, scopes, "commune", idx, fuzzy=True, narrow=True)
+    if commune is None and not district.typed:
+        commune = match_bare_number(text, tokens, district.start, idx, numbered)
     if commune is None:
         commune = _outside_district(parsed, text, tokens, district.start, idx, old_scope)
     if commune is None and not district.typed:
+        unread = _unread_before(text, tokens, district.start)
+        if unread:  # "14 - Gò Vấp - …" with no Phường 14 there: neither the new Phường Gò Vấp nor surely old
+            parsed.doubts.append(f"'{unread}' before '{district.written}' is not read (it may be a commune of "
+                                 f"{_unit_names(district.units)})")
+            parsed.doubt_units = list(district.units)
         return end
+    if commune is not None and commune.fuzzy:
+        _doubt_district_named(parsed, commune, tokens, idx, old_scope)
     _note_fuzzy(parsed, district, "district")
     _note_fuzzy(parsed, commune, "commune")
     parsed.districts, parsed.district_typed = district.units, district.typed
@@ -459,6 +498,60 @@ def _commune_in(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: I
         return district.start
     parsed.old_communes = commune.units
     return commune.start
+
+
+_STREET_OR_HAMLET = frozenset({"thon", "ap", "to", "khu", "kp", "xom", "ban", "duong", "so", "ngo", "hem", "kiet",
+                               "ngach", "lo", "toa", "nha", "can", "phong", "tdp", "lang", "buon", "plei", "doi",
+                               "cum", "khom", "soc", "pho", "ql", "tl", "dt", "km"})
+
+
+def match_bare_number(text: str, tokens: list[Token], end: int, idx: Indexes, scopes: list[str]) -> Match | None:
+    """A number alone in its part right before an untyped district (``14 - Gò Vấp``, ``3, Sóc Trăng``): the ward
+    of that number when the district has one. Without a type word it is read only there, never in a wider scope."""
+    if end <= 0 or not tokens[end - 1].key.isdigit() or (end >= 2 and tokens[end - 2].part == tokens[end - 1].part):
+        return None
+    units = [u for s in scopes for u in idx.numbered.get((s, tokens[end - 1].key), ())]
+    if not units:
+        return None
+    return Match(units, end - 1, end, _written(text, tokens, end - 1, end))
+
+
+def _unread_before(text: str, tokens: list[Token], start: int) -> str:
+    """The part right before ``start`` when it is neither a house number, a street nor a hamlet and no unit was
+    read in it: a bare number (``14 - Gò Vấp``), or a lone name opening the address (``Tân Hòa - Gò Vấp``)."""
+    if start <= 0 or tokens[start - 1].part == tokens[start].part:
+        return ""
+    first = start - 1
+    while first > 0 and tokens[first - 1].part == tokens[start - 1].part:
+        first -= 1
+    words = tokens[first:start]
+    if len(words) == 1 and words[0].key.isdigit() and len(words[0].key) <= 2:
+        return _written(text, tokens, first, start)
+    if first == 0 and not any(t.key.isdigit() or t.key in _STREET_OR_HAMLET for t in words) \
+            and type_word_before(tokens, start) is None and not any(t.expanded for t in words):
+        return _written(text, tokens, first, start)
+    return ""
+
+
+def _unit_names(units: list[Unit]) -> str:
+    return " / ".join(dict.fromkeys(u.name for u in units))
+
+
+def _doubt_district_named(parsed: Parsed, commune: Match, tokens: list[Token], idx: Indexes,
+                          old_scope: set[str] | None) -> None:
+    """A commune read through a typo never wins over an exact reading of another unit: ``Tân An`` near Xã Tân Ân
+    but exactly Thành phố Tân An (a district in scope) is not certain."""
+    start = commune.start + (len(TYPE_WORDS_BY_KEY[t]) if (t := _leading_type(tokens, commune.start, commune.end))
+                             else 0)
+    key = "".join(t.key for t in tokens[start : commune.end])
+    scopes = _district_scopes(idx, old_scope)
+    exact = [d for d in _lookup(scopes, key) if name_key(d.short_name) == key]
+    if has_diacritics(commune.written):
+        exact = [d for d in exact if accent_key(d.short_name) == accent_key(strip_type(commune.written))]
+    if exact:
+        parsed.doubts.append(f"'{commune.written}' is only near {_unit_names(commune.units)} but exactly names "
+                             f"{_unit_names(exact)}")
+        parsed.doubt_units = exact
 
 
 def _outside_district(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,

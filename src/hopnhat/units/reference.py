@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Literal
 
 from hopnhat.errors import ReferenceDataError, UnitNotFoundError
-from hopnhat.text.normalize import name_key
+from hopnhat.text.normalize import accent_key, name_key
 from hopnhat.units.cache import TABLES, shared, tables_key
 
 Version = Literal["old", "new"]
@@ -41,6 +41,7 @@ class Unit:
     province_code: str
     district_code: str | None = None
     alias_keys: tuple[str, ...] = ()
+    former_accents: tuple[str, ...] = ()  # accent keys of former names (history.csv): written so, they are exact
 
     @cached_property
     def short_name(self) -> str:
@@ -54,7 +55,7 @@ class Unit:
     def __reduce__(self) -> tuple:
         # rebuilt through the constructor: ten times faster to unpickle than a dataclass's default state
         return Unit, (self.version, self.level, self.code, self.name, self.type, self.province_code,
-                      self.district_code, self.alias_keys)
+                      self.district_code, self.alias_keys, self.former_accents)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,11 @@ class Reference:
     province_map: dict[str, str]
     district_only: dict[str, str]
     extra_aliases: list[dict[str, str]] = field(default_factory=list)
+    history: list[dict[str, str]] = field(default_factory=list)
+
+    def former_names(self, code: str, level: Level) -> list[dict[str, str]]:
+        """The rows of ``history.csv`` whose unit went into this old unit (its former names, merged units)."""
+        return [r for r in self.history if r["level"] == level and code in _keys(r["successor_codes"])]
 
     def unit(self, code: str, version: Version, level: Level = "commune") -> Unit:
         table = {"province": self.provinces[version], "commune": self.communes[version]}.get(level)
@@ -170,6 +176,28 @@ def _apply_extra_aliases(communes: dict[Version, dict[str, Unit]], extra: list[d
         communes[version][unit.code] = Unit(**{**unit.__dict__, "alias_keys": keys})  # type: ignore[index]
 
 
+def _apply_history(provinces: dict[str, Unit], districts: dict[str, Unit], communes: dict[str, Unit],
+                   history: list[dict[str, str]]) -> None:
+    """Each former name of ``history.csv`` (a unit renamed, re-typed or merged 2019–2025) becomes an alias of the
+    old unit(s) of 30/6/2025 it went into: ``Thừa Thiên Huế`` of Thành phố Huế, ``Huyện Nam Đông`` of Huyện Phú Lộc,
+    ``Thành phố Huế`` (the district) of Quận Thuận Hóa and Quận Phú Xuân. A row without a known successor adds
+    nothing (an address naming it stays uncertain)."""
+    tables = {"province": provinces, "district": districts, "commune": communes}
+    for row in history:
+        table = tables.get(row["level"])
+        if table is None:
+            raise ReferenceDataError("unknown level", table="history.csv", value=row["level"])
+        added = (name_key(row["name"]), name_key(strip_type(row["name"])))
+        accents = (accent_key(row["name"]), accent_key(strip_type(row["name"])))
+        for code in _keys(row["successor_codes"]):
+            unit = table.get(code)
+            if unit is None:
+                raise ReferenceDataError("former name goes into an unknown unit", table="history.csv",
+                                         value=f"{row['level']} {code}")
+            table[code] = replace(unit, alias_keys=tuple(dict.fromkeys(unit.alias_keys + added)),
+                                  former_accents=tuple(dict.fromkeys(unit.former_accents + accents)))
+
+
 def _load_links() -> dict[str, list[ConversionLink]]:
     links: dict[str, list[ConversionLink]] = defaultdict(list)
     for r in _read("conversion.csv"):
@@ -236,10 +264,12 @@ def build_reference() -> Reference:
     provinces, districts, communes = _load_units()
     extra = _read("aliases_extra.csv") + _read("spelling_variants.csv")
     _apply_extra_aliases(communes, extra)
+    history = _read("history.csv")
+    _apply_history(provinces["old"], districts, communes["old"], history)
     province_map = {r["old_code"]: r["new_code"] for r in _read("province_conversion.csv")}
     district_only = {r["old_district_code"]: r["new_code"] for r in _read("district_without_communes.csv")}
     links = apply_corrections(_load_links(), _read("corrections.csv"), communes)
-    return Reference(provinces, districts, communes, links, province_map, district_only, extra)
+    return Reference(provinces, districts, communes, links, province_map, district_only, extra, history)
 
 
 def provenance() -> dict:
