@@ -75,8 +75,9 @@ def _addresses(column: pa.Array, step: Step) -> dict[str, pa.Array]:
     """Status, new commune and candidates of every address, each distinct address converted once."""
     encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
     distinct = encoded.dictionary.to_pylist()
-    step("addresses", len(distinct), 0)
-    conv = convert_distinct(distinct, progress=lambda n: step("addresses", len(distinct), n))
+    total = len(distinct)  # the lambda below must not read ``distinct``: it is deleted before the progress ends
+    step("addresses", total, 0)
+    conv = convert_distinct(distinct, progress=lambda n: step("addresses", total, n))
     rows = [conv[a] for a in distinct]
     del conv, distinct
     return {name: pc.take(pa.array([r[k] or None for r in rows], pa.string()), encoded.indices)
