@@ -29,3 +29,27 @@ def test_order_of_links_does_not_matter() -> None:
     a = cluster(4, links, different=[(0, 2)])
     b = cluster(4, list(reversed(links)), different=[(2, 0)])
     assert a.root == b.root
+
+
+def test_two_valid_cccds_keep_records_apart_even_through_a_chain() -> None:
+    ids = ["049085001234", None, "048090765432"]  # 0 and 2: two people; 1 has no CCCD
+    result = cluster(3, [(0, 1, 0.99), (1, 2, 0.98)], ids=ids)
+    assert result.root == [0, 0, 2]
+    assert result.reasons == {(1, 2): "conflicting_cccd"}
+
+
+def test_one_keying_slip_between_cccds_does_not_keep_apart() -> None:
+    changed = cluster(2, [(0, 1, 0.99)], ids=["049085001234", "049085001284"])
+    swapped = cluster(2, [(0, 1, 0.99)], ids=["049085001234", "049085002134"])
+    assert changed.root == [0, 0] and swapped.root == [0, 0]
+
+
+def test_a_person_decision_overrides_the_cccd_rule_not_a_different_decision() -> None:
+    ids = ["049085001234", "048090765432"]
+    assert cluster(2, [], same=[(0, 1)], ids=ids).root == [0, 0]
+    assert cluster(2, [], same=[(0, 1)], different=[(0, 1)]).root == [0, 1]
+
+
+def test_household_rule_reason_is_kept() -> None:
+    result = cluster(3, [(0, 1, 0.99), (1, 2, 0.97)], apart=[(0, 2, "household")])
+    assert result.root == [0, 0, 2] and result.reasons == {(1, 2): "household"}

@@ -3,11 +3,22 @@
 Connected components alone would let a chain of links (A–B, B–C) merge two records a person said are different
 (A ≠ C). Links are therefore added strongest first (forced links, then by probability, ties by record order) and a
 link that would join a cluster with a record it must stay apart from is skipped. Same input → same clusters.
+
+Rules keep records apart the same way, whatever the model says, and each skipped link keeps its reason
+(:attr:`Clusters.reasons`):
+
+- ``decision``: a person decided the two records are different;
+- ``conflicting_cccd``: the two clusters hold two valid 12-digit CCCDs more than one keying slip apart (a CCCD is a
+  person's number for life: two of them are two people, even through a chain A–B–C);
+- ``household``: a rule of the caller's (twins: same family name and birth date, two different given names written
+  with diacritics) passed in as ``different`` pairs with that reason.
+
+A person's ``same`` decision overrides the rules (never a ``different`` decision).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -16,16 +27,28 @@ class Clusters:
     """``root[i]``: the cluster of record ``i`` (the smallest record index in it)."""
 
     root: list[int]
-    kept_apart: list[tuple[int, int]] = field(default_factory=list)  # links skipped because of a decision
+    kept_apart: list[tuple[int, int]] = field(default_factory=list)  # links skipped (a decision or a rule)
+    reasons: dict[tuple[int, int], str] = field(default_factory=dict)  # skipped link → why
 
     def count(self) -> int:
         return len(set(self.root))
 
 
+def slip_apart(a: str, b: str) -> bool:
+    """True when two numbers differ by more than one keying slip (one digit changed, or two neighbours swapped)."""
+    if len(a) != len(b):
+        return True
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) <= 1:
+        return False
+    return not (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+
+
 class _UnionFind:
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, ids: Sequence[str | None] | None = None) -> None:
         self.parent = list(range(n))
-        self.apart: dict[int, set[int]] = {}
+        self.apart: dict[int, dict[int, str]] = {}
+        self.ids: dict[int, set[str]] = {i: {v} for i, v in enumerate(ids or ()) if v}
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -34,38 +57,59 @@ class _UnionFind:
             i = parent[i]
         return i
 
-    def forbid(self, a: int, b: int) -> None:
-        self.apart.setdefault(a, set()).add(b)
-        self.apart.setdefault(b, set()).add(a)
+    def forbid(self, a: int, b: int, reason: str = "decision") -> None:
+        self.apart.setdefault(a, {}).setdefault(b, reason)
+        self.apart.setdefault(b, {}).setdefault(a, reason)
 
-    def _blocked(self, ra: int, rb: int) -> bool:
+    def _blocked(self, ra: int, rb: int, forced: bool) -> str | None:
         for root, other in ((ra, rb), (rb, ra)):
-            for member in self.apart.get(root, ()):
-                if self.find(member) == other:
-                    return True
-        return False
+            for member, reason in self.apart.get(root, {}).items():
+                if (reason == "decision" or not forced) and self.find(member) == other:
+                    return reason
+        if not forced:
+            left, right = self.ids.get(ra, ()), self.ids.get(rb, ())
+            if any(slip_apart(x, y) for x in left for y in right):
+                return "conflicting_cccd"
+        return None
 
-    def union(self, a: int, b: int) -> bool:
-        """Join the clusters of a and b unless a decision keeps them apart; False when skipped."""
+    def union(self, a: int, b: int, forced: bool = False) -> str | None:
+        """Join the clusters of a and b unless a decision or a rule keeps them apart; the reason when skipped."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
-            return True
-        if self._blocked(ra, rb):
-            return False
+            return None
+        reason = self._blocked(ra, rb, forced)
+        if reason:
+            return reason
         keep, drop = (ra, rb) if ra < rb else (rb, ra)
         self.parent[drop] = keep
         if drop in self.apart:
-            self.apart.setdefault(keep, set()).update(self.apart.pop(drop))
-        return True
+            merged = self.apart.setdefault(keep, {})
+            for member, why in self.apart.pop(drop).items():
+                merged.setdefault(member, why)
+        if drop in self.ids:
+            self.ids.setdefault(keep, set()).update(self.ids.pop(drop))
+        return None
 
 
 def cluster(n: int, links: Iterable[tuple[int, int, float]], same: Iterable[tuple[int, int]] = (),
-            different: Iterable[tuple[int, int]] = ()) -> Clusters:
-    """Clusters of ``n`` records from links ``(i, j, probability)`` already at or above the match threshold."""
-    uf = _UnionFind(n)
+            different: Iterable[tuple[int, int]] = (), ids: Sequence[str | None] | None = None,
+            apart: Iterable[tuple[int, int, str]] = ()) -> Clusters:
+    """Clusters of ``n`` records from links ``(i, j, probability)`` already at or above the match threshold.
+
+    ``ids``: each record's valid CCCD (or None); ``apart``: pairs a rule keeps apart, with the rule's name.
+    """
+    uf = _UnionFind(n, ids)
     for a, b in different:
         uf.forbid(a, b)
-    forced = sorted((min(a, b), max(a, b), 2.0) for a, b in same)
+    for a, b, reason in apart:
+        uf.forbid(a, b, reason)
+    forced = sorted((min(a, b), max(a, b)) for a, b in same)
     ordered = sorted(links, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1])))
-    kept_apart = [(a, b) for a, b, _ in forced + ordered if not uf.union(a, b)]
-    return Clusters([uf.find(i) for i in range(n)], kept_apart)
+    out = Clusters([])
+    for (a, b), is_forced in [(p, True) for p in forced] + [((a, b), False) for a, b, _ in ordered]:
+        reason = uf.union(a, b, is_forced)
+        if reason:
+            out.kept_apart.append((a, b))
+            out.reasons[(min(a, b), max(a, b))] = reason
+    out.root = [uf.find(i) for i in range(n)]
+    return out

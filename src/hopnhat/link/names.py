@@ -11,7 +11,9 @@ name in Western order (``Văn Hùng Nguyễn``). :func:`split_name` gives parts 
   ``Văn``/``Thị``/``Quang``/``Kim`` that is a rarer family name) is turned back to family-first order; a last word
   one typo away from a family name (``Văn Hùng Nguyễ``) counts, and the family name is read as the one it is
   closest to;
-- two-word family names (``Tôn Nữ``, ``Tôn Thất``, ``Nguyễn Phúc``, ``Âu Dương`` …) stay one family name.
+- two-word family names (``Tôn Nữ``, ``Tôn Thất``, ``Nguyễn Phúc``, ``Âu Dương`` …) stay one family name;
+- a name typed with the input method off (Telex ``Nguyeenx``, VNI ``Nguye6n4``, VIQR ``Nguye^~n``) is decoded back
+  first (:mod:`hopnhat.link.keystrokes`).
 
 Family names form a short closed list (:data:`FAMILY_NAMES`), which is what makes the order repair safe.
 """
@@ -23,6 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from hopnhat.link.keystrokes import decode_name
 from hopnhat.text.normalize import fold, official_tones
 
 # Family names (folded), roughly most frequent first. Public knowledge; the long tail matters less than the head.
@@ -97,8 +100,25 @@ def family_near(word: str, loose: bool = False) -> str | None:
         return word
     if len(word) < 2 or (len(word) < 3 and not loose):
         return None
-    near = [f for f in FAMILY_ORDER if (len(f) >= 3 or loose or len(word) == len(f) + 1) and _one_edit(word, f)]
+    near = [f for f in FAMILY_ORDER if (len(f) >= 3 or loose or word == f + f[-1]) and _one_edit(word, f)]
     return min(near, key=lambda f: (f[0] != word[0], FAMILY_ORDER.index(f))) if near else None
+
+
+# Long, frequent family names whose one-letter slips are no other name (``Nguễn``, ``Ngyuen``, ``Huynhh``)
+_TYPO_SAFE = ("nguyen", "huynh", "hoang", "duong")
+
+
+# given and middle names one letter from those family names: never read as a slip
+_NOT_TYPOS = frozenset("quynh huyen nguyet uyen khuyen thuyen tuyen duyen chuong cuong vuong luong".split())
+
+
+@lru_cache(maxsize=50_000)
+def family_typo(word: str) -> str | None:
+    """The frequent family name a first word is a slip of (``nguen`` → nguyen), else None. Only long, frequent names
+    are read through a slip, and never a word that is a family, middle or given name itself."""
+    if len(word) < 5 or word in FAMILY_NAMES or word in MIDDLE_NAMES or word in GIVEN_NAMES or word in _NOT_TYPOS:
+        return None
+    return next((f for f in _TYPO_SAFE if _one_edit(word, f)), None)
 
 
 def _rank(family: str) -> int:
@@ -118,8 +138,13 @@ def _reorder(folded: list[str]) -> str | None:
     family = family_near(last, loose=first in ORDER_MARKERS)
     if family is None:
         return None
-    if first not in FAMILY_NAMES or first in ORDER_MARKERS:
+    if first in ORDER_MARKERS:
         return family
+    if first not in FAMILY_NAMES:
+        # a first word one typo from a family name ("Nguễn Thị Mai") is that family name: the order is right
+        near = family_typo(first)
+        return None if near is not None and (last not in FAMILY_NAMES or last in GIVEN_NAMES
+                                             or _rank(near) < _rank(family)) else family
     if first in MIDDLE_NAMES and last not in GIVEN_NAMES and _rank(family) < _rank(first):
         return family
     return None
@@ -134,7 +159,7 @@ def split_name(text: str | None) -> NameParts:
     """Family / middle / given of a full name (folded), with order repaired; empty parts are ``None``."""
     if not text:
         return NameParts(None, None, None, None, None, False)
-    accent = _accent_words(text)
+    accent = _accent_words(decode_name(text) if text.isascii() else text)
     folded = [fold(w) for w in accent]
     if not folded:
         return NameParts(None, None, None, None, None, False)
@@ -142,6 +167,11 @@ def split_name(text: str | None) -> NameParts:
     reordered = family is not None
     if family is not None:
         folded, accent = [family] + folded[:-1], accent[-1:] + accent[:-1]
+        if len(folded) == 3 and folded[2] in ORDER_MARKERS and folded[1] not in ORDER_MARKERS:
+            # given name first, family last ("Lan Thị Phan"): the rotation left "Thị" as the given name
+            folded, accent = [folded[0], folded[2], folded[1]], [accent[0], accent[2], accent[1]]
+    elif len(folded) > 1 and family_typo(folded[0]):
+        folded = [family_typo(folded[0]), *folded[1:]]  # type: ignore[list-item]
     # an accent-level agreement means something only when the record was written with diacritics at all
     given_accent = accent[-1] if folded != accent else None
     if len(folded) == 1:

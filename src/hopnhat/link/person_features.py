@@ -55,6 +55,14 @@ def _digits(col: str) -> str:
     return f"nullif(regexp_replace(coalesce({col}, ''), '[^0-9]', '', 'g'), '')"
 
 
+def _id_parts(col: str) -> str:
+    """SQL: the numbers of an ID cell — one number, or several ("CMND 201234567 / CCCD 049085001234"), separators and
+    words dropped; a number Excel turned into scientific notation (4.90850E+11) lost its digits and gives none."""
+    return (f"CASE WHEN regexp_matches(coalesce({col}, ''), '[0-9][.,][0-9]+ *[eE][+]?[0-9]') THEN []::VARCHAR[] "
+            f"ELSE list_filter(list_transform(string_split_regex(coalesce({col}, ''), '[/;,|]|[A-Za-zĐđ:]+'), "
+            f"x -> regexp_replace(x, '[^0-9]', '', 'g')), x -> x <> '') END")
+
+
 def _placeholder(col: str) -> str:
     """SQL: a number made of one repeated digit or a run like 123456789 (see :func:`ids.is_placeholder`)."""
     return (f"(length(replace({col}, substr({col}, 1, 1), '')) = 0 OR strpos('01234567890123', {col}) > 0 "
@@ -68,7 +76,7 @@ SELECT row_number() OVER (ORDER BY s.record_id) - 1 AS uid, s.record_id, s.src_s
        CASE WHEN n.giv IS NOT NULL THEN coalesce(n.fam, '') || ' ' || n.giv END AS fg,
        CAST(s.birth_date AS DATE) AS birth_date, s.birth_date_quality AS quality,
        CASE WHEN upper(s.sex) IN ('M', 'F') THEN upper(s.sex) END AS sex,
-       {id_digits} AS id_d, s.id_number_kind AS id_kind, {cccd_col} AS cccd_col, {cmnd_col} AS cmnd_col,
+       {id_parts} AS id_parts, s.id_number_kind AS id_kind, {cccd_col} AS cccd_col, {cmnd_col} AS cmnd_col,
        {phone} AS phone_raw,
        coalesce(s.address_new_commune_code, s.commune_new_commune_code) AS addr,
        CASE WHEN s.address_status IN ('split', 'ambiguous') AND s.address_candidates IS NOT NULL
@@ -86,13 +94,18 @@ WITH p AS (
                  ELSE phone_raw END AS phone_n
   FROM person_base
 )
-SELECT * EXCLUDE (phone_raw, phone_n),
+SELECT * EXCLUDE (phone_raw, phone_n, id_parts),
        CASE WHEN length(phone_n) = 10 AND phone_n[1] = '0' AND NOT {phone_ph} THEN phone_n END AS phone_d,
        year(birth_date) AS byear,
        coalesce(quality IN ('year_only', 'placeholder'), false)
          OR (month(birth_date) = 1 AND day(birth_date) = 1) AS vague,
-       coalesce(cccd_col, CASE WHEN id_kind = 'cccd' OR (id_kind IS NULL AND length(id_d) = 12) THEN id_d END) AS cccd_all,
-       coalesce(cmnd_col, CASE WHEN id_kind = 'cmnd' OR (id_kind IS NULL AND length(id_d) = 9) THEN id_d END) AS cmnd_all
+       coalesce(cccd_col, CASE WHEN id_kind IS DISTINCT FROM 'cmnd' THEN
+         list_filter(list_transform(id_parts, x -> CASE WHEN length(x) = 12 THEN x
+                                                        WHEN length(x) = 11 AND '0' || x[1:2] IN ({prefixes}) THEN '0' || x
+                                                   END), x -> x IS NOT NULL)[1] END) AS cccd_all,
+       coalesce(cmnd_col, CASE WHEN id_kind = 'cmnd' THEN id_parts[1] ELSE
+         list_filter(list_transform(id_parts, x -> CASE WHEN length(x) = 9 THEN x WHEN length(x) = 8 THEN '0' || x END),
+                     x -> x IS NOT NULL)[1] END) AS cmnd_all
 FROM p
 """
 
@@ -162,13 +175,13 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.register("person_names_arrow", _names_table(names))
     work.execute("CREATE OR REPLACE TEMP TABLE person_names AS SELECT * FROM person_names_arrow")
     work.unregister("person_names_arrow")
-    work.execute(_BASE_SQL.format(id_digits=_digits("s.id_number"), cccd_col=_digits("s.cccd"),
+    prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
+    work.execute(_BASE_SQL.format(id_parts=_id_parts("s.id_number"), cccd_col=_digits("s.cccd"),
                                   cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone")))
     work.execute("DROP TABLE person_source")
-    work.execute(_DATES_SQL.format(phone_ph=_placeholder("phone_n[2:]")))
+    work.execute(_DATES_SQL.format(phone_ph=_placeholder("phone_n[2:]"), prefixes=prefixes))
     work.execute("DROP TABLE person_base")
     work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
-    prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
     work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
                                       prefixes=prefixes))
     for temp in ("person_names", "person_dates", "person_shared"):

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MODEL_VERSION = "person-1"
+MODEL_VERSION = "person-2"
 
 
 def _lvl(sql: str, label: str, tf: str | None = None, null: bool = False) -> dict[str, Any]:
@@ -69,15 +69,18 @@ MIDDLE = {
         _ELSE,
     ],
 }
+_LUNAR = ("(byear_l = byear_r + 1 AND bmonth_l <= 2 AND (dm_r IS NULL OR dm_r = dm_l)) OR "
+          "(byear_r = byear_l + 1 AND bmonth_r <= 2 AND (dm_l IS NULL OR dm_l = dm_r))")
 BIRTH = {
     "output_column_name": "birth_date",
-    "comparison_description": "birth date with day/month swaps, year-only and 01/01 placeholders",
+    "comparison_description": "birth date with day/month swaps, year-only and 01/01 placeholders, lunar years",
     "comparison_levels": [
         _lvl("byear_l IS NULL OR byear_r IS NULL", "missing", null=True),
         _lvl("dob_l = dob_r", "same date"),
         _lvl("byear_l = byear_r AND bmonth_l = bday_r AND bday_l = bmonth_r", "day and month swapped"),
         _lvl("byear_l = byear_r AND (vague_l OR vague_r)", "same year, one date vague"),
         _lvl("byear_l = byear_r", "same year"),
+        _lvl(_LUNAR, "lunar year: a January/February birth one year earlier"),
         _lvl("abs(byear_l - byear_r) <= 1", "one year apart"),
         _ELSE,
     ],
@@ -91,12 +94,15 @@ SEX = {
         _ELSE,
     ],
 }
+# a CCCD's year digits against the other record's birth year (CMND↔CCCD pairs); one year of slack for lunar years.
+# Its sex digit is not used: sex is the field registers get wrong most, and must never veto a pair.
 _CROSS_CONTRADICTS = (
-    "(cccd_l IS NOT NULL AND cccd_r IS NULL AND cc_year_l IS NOT NULL "
-    " AND (cc_year_l <> byear_r OR cc_female_l <> female_r)) OR "
-    "(cccd_r IS NOT NULL AND cccd_l IS NULL AND cc_year_r IS NOT NULL "
-    " AND (cc_year_r <> byear_l OR cc_female_r <> female_l))"
+    "(cccd_l IS NOT NULL AND cccd_r IS NULL AND cc_year_l IS NOT NULL AND abs(cc_year_l - byear_r) > 1) OR "
+    "(cccd_r IS NOT NULL AND cccd_l IS NULL AND cc_year_r IS NOT NULL AND abs(cc_year_r - byear_l) > 1)"
 )
+# two valid 12-digit CCCDs more than one keying slip apart: two people (also a hard rule, see cluster.py)
+CONFLICTING_CCCD = ("cccd_l <> cccd_r AND cc_year_l IS NOT NULL AND cc_year_r IS NOT NULL "
+                    "AND damerau_levenshtein(cccd_l, cccd_r) > 1")
 ID = {
     "output_column_name": "id",
     "comparison_description": "CCCD / CMND; CMND against CCCD is no evidence unless the CCCD's digits contradict",
@@ -104,17 +110,22 @@ ID = {
         _lvl("(cccd_l IS NULL OR cccd_r IS NULL) AND (cmnd_l IS NULL OR cmnd_r IS NULL) "
              f"AND NOT coalesce({_CROSS_CONTRADICTS}, false)", "no comparable number", null=True),
         _lvl("cccd_l = cccd_r OR cmnd_l = cmnd_r", "same number"),
-        _lvl("levenshtein(cccd_l, cccd_r) = 1 OR levenshtein(cmnd_l, cmnd_r) = 1", "one digit off"),
+        _lvl("damerau_levenshtein(cccd_l, cccd_r) = 1 OR damerau_levenshtein(cmnd_l, cmnd_r) = 1", "one digit off"),
+        _lvl(CONFLICTING_CCCD, "two different valid CCCDs"),
+        _lvl("cccd_l <> cccd_r", "two different CCCDs (one not valid)"),
         _lvl(_CROSS_CONTRADICTS, "CCCD digits contradict the other record"),
         _ELSE,
     ],
 }
+# A phone shared by a household (siblings, parents) says little unless the given names agree.
+_GIVEN_AGREES = "(giv_l = giv_r OR name_sorted_l = name_sorted_r OR damerau_levenshtein(giv_l, giv_r) <= 1)"
 PHONE = {
     "output_column_name": "phone",
     "comparison_description": "phone number, 0 + 9 digits",
     "comparison_levels": [
         _lvl("phone_l IS NULL OR phone_r IS NULL", "missing", null=True),
-        _lvl("phone_l = phone_r", "same"),
+        _lvl(f"phone_l = phone_r AND coalesce({_GIVEN_AGREES}, true)", "same"),
+        _lvl("phone_l = phone_r", "same phone, another given name (a household's phone)"),
         _ELSE,
     ],
 }
@@ -143,6 +154,24 @@ BLOCKING = (
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND r.vague AND {_MIDDLE_AGREES}",
     "l.fam = r.fam AND l.mid = r.mid AND l.dob = r.dob",
     "l.name_sorted = r.name_sorted AND l.byear = r.byear AND l.dm = r.dm",
+    # a lunar year (a January/February birth one year earlier), with the day and month or as a year alone
+    "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND l.byear + 1 = r.byear",
+    "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND r.byear + 1 = l.byear",
+    "l.fam = r.fam AND l.giv = r.giv AND l.byear + 1 = r.byear AND l.vague",
+    "l.fam = r.fam AND l.giv = r.giv AND r.byear + 1 = l.byear AND r.vague",
+    # a typo in one part of the name: the other parts and the date, or the commune
+    "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.dm = r.dm",
+    "l.giv = r.giv AND l.dob = r.dob",
+    "l.fam = r.fam AND l.dob = r.dob AND substr(l.giv, 1, 1) = substr(r.giv, 1, 1)",
+    "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.addr = r.addr",
+    # an ID number with one keying slip (in the last three digits, the first six, or the three between)
+    "substr(l.cccd, 1, 9) = substr(r.cccd, 1, 9)",
+    "substr(l.cccd, 7, 6) = substr(r.cccd, 7, 6)",
+    "substr(l.cccd, 1, 6) = substr(r.cccd, 1, 6) AND substr(l.cccd, 10, 3) = substr(r.cccd, 10, 3)",
+    "substr(l.cmnd, 1, 6) = substr(r.cmnd, 1, 6) AND l.giv = r.giv",
+    "substr(l.cmnd, 4, 6) = substr(r.cmnd, 4, 6)",
+    # no birth date: the whole name in the same commune (any word order)
+    "l.name_sorted = r.name_sorted AND l.addr = r.addr",
 )
 # EM sessions: each comparison is estimated in at least one (those in the rule are held fixed there).
 TRAINING = (

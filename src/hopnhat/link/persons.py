@@ -21,6 +21,27 @@ from hopnhat.link.tables import columns_of
 SPEC = ModelSpec("person", "person_features", model.settings, model.TRAINING, model.PRIOR_RULES, model.PRIOR_RECALL)
 
 
+# Household rule: records sharing a phone or an address, with given names that cannot be one name (more than one
+# slip apart, not the same words in another order), or twins — the same family name and birth date with two given
+# names both written with diacritics that differ (Hùng / Hưng) — are two people, whatever the model says.
+_HOUSEHOLD_SQL = f"""
+SELECT p.uid_l, p.uid_r FROM person_pairs p
+JOIN person_features l ON l.uid = p.uid_l JOIN person_features r ON r.uid = p.uid_r
+WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.addr = r.addr)
+  AND l.giv IS NOT NULL AND r.giv IS NOT NULL AND l.name_sorted <> r.name_sorted
+  AND (damerau_levenshtein(l.giv, r.giv) > 1
+       OR (l.fam = r.fam AND l.dob = r.dob AND l.giv_acc <> r.giv_acc
+           AND l.giv_acc <> l.giv AND r.giv_acc <> r.giv))
+  AND NOT coalesce(l.cccd = r.cccd OR l.cmnd = r.cmnd, false)
+ORDER BY 1, 2
+"""
+# Two records' valid CCCDs (12 digits, a real province, readable year): cluster.py keeps them apart when they differ.
+_VALID_CCCD_SQL = "SELECT CASE WHEN cc_year IS NOT NULL THEN cccd END FROM person_features ORDER BY uid"
+# Soft vetoes: a level of these comparisons may not weigh less than this (log2): sex is the field registers get
+# wrong most often, and alone it must never keep two records apart.
+MIN_WEIGHT = {("sex", "different"): -2.0}
+
+
 @dataclass
 class PairsResult:
     model: dict[str, Any] | None = None
@@ -39,7 +60,31 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
     rule_pairs(work, "person", "l.cccd = r.cccd", model.DETERMINISTIC)
     source = backend.input(SPEC.features)
     records = work.execute("SELECT count(*) FROM person_features").fetchone()[0]
-    trained = trained or train(backend, source, SPEC, records)
+    trained = trained or soften(train(backend, source, SPEC, records))
     score(backend, source, trained, review_threshold, "person_scored")
     combine(work, "person", trained.settings, "same_valid_cccd")
     return PairsResult(trained.settings, trained.notes)
+
+
+def soften(trained: TrainedModel) -> TrainedModel:
+    """The trained model with :data:`MIN_WEIGHT` applied (m raised so that m/u ≥ 2^min), rounded as engine does."""
+    from hopnhat.link.engine import _round
+
+    for comp in trained.settings["comparisons"]:
+        for lvl in comp["comparison_levels"]:
+            floor = MIN_WEIGHT.get((comp["output_column_name"], lvl.get("label_for_charts")))
+            m, u = lvl.get("m_probability"), lvl.get("u_probability")
+            if floor is not None and m is not None and u and m / u < 2 ** floor:
+                lvl["m_probability"] = _round(u * 2 ** floor)
+    return trained
+
+
+def apart_rules(work: duckdb.DuckDBPyConnection, review_threshold: float) -> list[tuple[int, int, str]]:
+    """Pairs the household rule keeps apart (among the pairs scored at or above ``review_threshold``)."""
+    rows = work.execute(_HOUSEHOLD_SQL, [review_threshold]).fetchall()
+    return [(a, b, "household") for a, b in rows]
+
+
+def valid_cccds(work: duckdb.DuckDBPyConnection) -> list[str | None]:
+    """Each record's valid CCCD (by uid), for the conflicting-CCCD rule of :func:`hopnhat.link.cluster.cluster`."""
+    return [row[0] for row in work.execute(_VALID_CCCD_SQL).fetchall()]

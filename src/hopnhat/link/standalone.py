@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -104,6 +105,16 @@ def _with_missing(rows: pa.Table) -> pa.Table:
                      for c in SOURCE_COLUMNS})
 
 
+def people_features(table: pa.Table, renames: dict[str, str] | None = None, threads: int = 2,
+                    memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A work space holding ``person_features`` of ``table`` exactly as :func:`link_people` builds them (uid = row
+    index), e.g. to measure blocking recall against a known truth (:mod:`hopnhat.link.blocking`)."""
+    work = work_space(threads, memory_limit)
+    stage_source(work, _with_missing(_store_rows(table, resolve_columns(table, renames or {}), _no_step)))
+    build_person_features(work)
+    return work
+
+
 def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: Engine = "duckdb", threads: int = 2,
                 match_threshold: float = 0.95, review_threshold: float = 0.6, step: Step = _no_step,
                 spark: object = None, memory_limit: str | None = None) -> PeopleResult:
@@ -124,10 +135,12 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
         finally:
             backend.close()
         pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
+        ids, apart = persons.valid_cccds(work), persons.apart_rules(work, review_threshold)
     else:
-        pairs = []
+        pairs, ids, apart = [], [], []
     step("link", 3, 1)
-    result = cluster(n, [p for p in pairs if p[2] >= match_threshold])
+    # two valid CCCDs more than a slip apart, and the household rule, keep records apart (see cluster.py)
+    result = cluster(n, [p for p in pairs if p[2] >= match_threshold], ids=ids, apart=apart)
     strongest: dict[int, float] = {}
     for a, b, p in pairs:
         for uid in (a, b):
