@@ -43,9 +43,9 @@ def test_cycles_and_unknown_dependencies_are_refused() -> None:
     a = Task(id="a", system_id=None, kind="milestone", title_vi="a", title_en="a", owner="x", start=date(2025, 1, 1),
              due=date(2025, 1, 2), depends_on=["b"])
     b = a.model_copy(update={"id": "b", "depends_on": ["a"]})
-    with pytest.raises(PlanError, match="cyclic"):
+    with pytest.raises(PlanError, match="vòng tròn"):
         check_roadmap([a, b])
-    with pytest.raises(PlanError, match="unknown dependency"):
+    with pytest.raises(PlanError, match="nhiệm vụ không có"):
         check_roadmap([a])
 
 

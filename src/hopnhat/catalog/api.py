@@ -13,19 +13,32 @@ from pathlib import Path
 from hopnhat.catalog import store
 from hopnhat.catalog.errors import CatalogError, PlanError
 from hopnhat.catalog.evaluate import apply_overrides, evaluate, overrides_from_settings
-from hopnhat.catalog.html import report_html, write_pdf
-from hopnhat.catalog.importer import read_inventory
+from hopnhat.catalog.html import explanations_html, report_html, write_pdf, write_report_pdf
+from hopnhat.catalog.errors import InventoryError
+from hopnhat.catalog.importer import read_inventories
 from hopnhat.catalog.model import Decision, Inventory, Override, Task, TaskStatus
 from hopnhat.catalog.monitor import ProgressHook, no_progress
 from hopnhat.catalog.roadmap import build_roadmap, link_run
+from hopnhat.catalog.resolve import resolve_settings, resolve_system
 from hopnhat.catalog.settings import CatalogSettings, load_settings
-from hopnhat.catalog.state import CatalogState
-from hopnhat.catalog.views import monitor_page
+from hopnhat.catalog.views import explanation, explanations, monitor_page
+from hopnhat.i18n import tr
 
 
 def import_files(db: Path, paths: Sequence[Path]) -> list[Inventory]:
-    """Validate every file first (all errors at once per file), then store them."""
-    loaded = [(p, *read_inventory(p)) for p in paths]
+    """Validate every file first (all errors at once per file), then store them; one province given twice in one
+    import is refused (neither would silently replace the other). Importing a province again later replaces it."""
+    loaded = [(p, inv, digit) for p in paths for inv, digit in read_inventories(p)]
+    seen: dict[str, Path] = {}
+    for path, inventory, _ in loaded:
+        if inventory.unit_code in seen:
+            raise InventoryError(tr(f"tỉnh {inventory.unit_code} có hai tệp kiểm kê trong cùng một lần nhập",
+                                    f"province {inventory.unit_code} is given twice in one import"),
+                                 source=str(path), value=inventory.unit_code,
+                                 reason=tr(f"đã có trong {seen[inventory.unit_code]}; gộp thành một tệp hoặc sửa "
+                                           "mã tỉnh ở ô B2", f"also in {seen[inventory.unit_code]}; merge them or fix "
+                                           "the province code in B2"))
+        seen[inventory.unit_code] = Path(path)
     for path, inventory, digitisation in loaded:
         store.save_inventory(db, inventory, digitisation, source=Path(path).name)
     return [inv for _, inv, _ in loaded]
@@ -42,30 +55,29 @@ def _settings(db: Path, config: Path | None) -> CatalogSettings:
 def run_evaluate(db: Path, config: Path | None = None, overrides: Sequence[Override] = (),
                  now: datetime | None = None) -> list[Decision]:
     """Score every pair, record the overrides (from the merger file and given here) and store the decisions."""
-    settings = _settings(db, config)
+    raw = _settings(db, config)
     now = now or datetime.now().replace(microsecond=0)
     state = store.load_state(db)
     if not state.inventories:
-        raise CatalogError("no inventory imported yet", source=str(db))
-    _check_override_targets([*overrides_from_settings(settings, now), *overrides], state)
-    store.add_overrides(db, [*overrides_from_settings(settings, now), *overrides])
-    recorded = store.load_state(db).overrides
-    decisions = apply_overrides(evaluate(state.pairs, settings), recorded, state.systems, settings)
+        raise CatalogError(tr("chưa nhập kiểm kê nào: chạy 'hopnhat catalog import' trước",
+                              "no inventory imported yet: run 'hopnhat catalog import' first"), source=str(db))
+    settings = resolve_settings(raw, state, str(config) if config else None)
+    new = [o.model_copy(update={"system_id": resolve_system(state, o.system_id).key}) for o in overrides]
+    new = [*overrides_from_settings(settings, now), *new]
+    known = {(o.system_id, o.action, o.note) for o in state.overrides}
+    history = [*state.overrides, *(o for o in new if (o.system_id, o.action, o.note) not in known)]
+    decisions = apply_overrides(evaluate(state.pairs, settings), history, state.systems, settings)  # may refuse
+    store.add_overrides(db, new)
     store.save_decisions(db, decisions)
     return decisions
 
 
-def _check_override_targets(overrides: Sequence[Override], state: CatalogState) -> None:
-    for o in overrides:
-        if o.system_id not in state.systems:
-            raise CatalogError("override names an unknown system", table="overrides", value=o.system_id)
-
-
 def run_plan(db: Path, config: Path | None = None) -> list[Task]:
-    settings = _settings(db, config)
     state = store.load_state(db)
+    settings = resolve_settings(_settings(db, config), state, str(config) if config else None)
     if not state.decisions:
-        raise PlanError("no decisions yet: run 'hopnhat catalog evaluate' first", source=str(db))
+        raise PlanError(tr("chưa có quyết định: chạy 'hopnhat catalog evaluate' trước",
+                           "no decisions yet: run 'hopnhat catalog evaluate' first"), source=str(db))
     tasks = build_roadmap(state.decisions, state.systems, settings)
     kept_runs = {t.id: t.run_ids for t in state.tasks}
     tasks = [t.model_copy(update={"run_ids": kept_runs.get(t.id, [])}) for t in tasks]
@@ -74,9 +86,10 @@ def run_plan(db: Path, config: Path | None = None) -> list[Task]:
 
 
 def set_status(db: Path, task_id: str, state_name: str, percent: float, at: date, note: str = "") -> TaskStatus:
-    known = {t.id for t in store.load_state(db).tasks}
+    known = [t.id for t in store.load_state(db).tasks]
     if task_id not in known:
-        raise PlanError("no such task", table="tasks", row=task_id)
+        raise PlanError(tr("không có nhiệm vụ này", "no such task"), table="tasks", row=task_id,
+                        reason=tr("các mã nhiệm vụ: ", "task ids: ") + ", ".join(known))
     status = TaskStatus(task_id=task_id, state=state_name, percent=percent, at=at, note=note)
     store.add_status(db, status)
     return status
@@ -89,7 +102,22 @@ def link_pipeline_run(db: Path, task_id: str, run_id: str) -> None:
 
 def write_report(db: Path, today: date, html_path: Path | None, pdf_path: Path | None,
                  hook: ProgressHook = no_progress) -> str:
-    html = report_html(monitor_page(store.load_state(db), today, hook))
+    """The one-page monitoring report; with a PDF, the lists are shortened until it is one page (HTML alike)."""
+    page = monitor_page(store.load_state(db), today, hook)
+    if pdf_path:
+        return write_report_pdf(page, html_path, Path(pdf_path))
+    html = report_html(page)
+    if html_path:
+        Path(html_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(html_path).write_text(html, encoding="utf-8")
+    return html
+
+
+def write_explanations(db: Path, html_path: Path | None, pdf_path: Path | None, role: str | None = None) -> str:
+    """The committee's per-criterion explanation of every role (or one), as HTML and/or PDF."""
+    state = store.load_state(db)
+    tables = [explanation(state, role)] if role else explanations(state)
+    html = explanations_html(tables)
     if html_path:
         Path(html_path).parent.mkdir(parents=True, exist_ok=True)
         Path(html_path).write_text(html, encoding="utf-8")

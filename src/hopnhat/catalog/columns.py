@@ -17,11 +17,13 @@ class Column:
     field: str
     vi: str
     en: str
-    type: str  # str | int | float | date | bool | list | kind | domain | hosting | phase
+    type: str  # str | int | money | float | date | bool | list | kind | domain | hosting | phase
     required: bool = False
     help_vi: str = ""
     width: int = 16
 
+
+_MONEY_HELP = "Ví dụ: 6 tỷ; 500 triệu; 1,2 tỷ đồng; 6.000.000.000"
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "Mã hệ thống", "System id", "str", True, "Duy nhất trong tỉnh, ví dụ 49-TTHC", 12),
@@ -33,15 +35,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("hosting", "Hình thức triển khai", "Hosting", "hosting", True, "Tại chỗ / Trung tâm dữ liệu / Thuê dịch vụ"),
     Column("phase", "Giai đoạn", "Phase", "phase", False, "Chính thức / Thử nghiệm", 12),
     Column("in_operation_since", "Vận hành từ ngày", "In operation since", "date", False, "dd/mm/yyyy", 12),
+    Column("support_end", "Hết hỗ trợ kỹ thuật (ngày)", "End of vendor support", "date", False,
+           "Ngày nhà cung cấp/nền tảng ngừng hỗ trợ, dd/mm/yyyy", 12),
     Column("users", "Số người dùng", "Users", "int", True, "Tài khoản cán bộ và người dân đang dùng"),
     Column("records", "Số bản ghi", "Records", "int", True, "Hồ sơ, văn bản, bản ghi đang lưu"),
     Column("monthly_volume", "Lượng giao dịch/tháng", "Monthly volume", "int", True, "Hồ sơ/giao dịch mỗi tháng"),
     Column("storage_gb", "Dung lượng lưu trữ (GB)", "Storage (GB)", "float"),
     Column("capacity_users", "Năng lực thiết kế (người dùng)", "Design capacity (users)", "int"),
     Column("capacity_monthly", "Năng lực thiết kế (giao dịch/tháng)", "Design capacity (per month)", "int"),
-    Column("capital_cost", "Vốn đầu tư (VNĐ)", "Capital cost (VND)", "int"),
-    Column("yearly_cost", "Chi phí vận hành/năm (VNĐ)", "Operating cost per year (VND)", "int"),
-    Column("lease_cost", "Giá thuê cả hợp đồng (VNĐ)", "Lease for the whole contract (VND)", "int"),
+    Column("capital_cost", "Vốn đầu tư (VNĐ)", "Capital cost (VND)", "money", False, _MONEY_HELP),
+    Column("yearly_cost", "Chi phí vận hành/năm (VNĐ)", "Operating cost per year (VND)", "money", False, _MONEY_HELP),
+    Column("lease_cost", "Giá thuê cả hợp đồng (VNĐ)", "Lease for the whole contract (VND)", "money", False,
+           _MONEY_HELP),
     Column("lease_years", "Thời hạn thuê (năm)", "Lease term (years)", "float"),
     Column("lease_start", "Ngày bắt đầu thuê", "Lease start", "date", False, "dd/mm/yyyy", 12),
     Column("lease_end", "Ngày hết hạn hợp đồng", "Contract end", "date", False, "dd/mm/yyyy", 12),

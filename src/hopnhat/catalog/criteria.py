@@ -1,4 +1,5 @@
-"""The seven criteria of the evaluation. Each returns a score in [0, 1] for one candidate and says why, in words.
+"""The eight criteria of the evaluation. Each returns a score in [0, 1] for one candidate, says why in words and
+names the inventory cells it was computed from (the evidence a steering committee can check).
 
 All criteria look at the MERGED situation: the load of every candidate together, the cost of keeping this candidate
 (including what the others' leases still cost if they are dropped), the level the merged system needs.
@@ -9,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from hopnhat.catalog.fmt import day_en, day_vi, num_en, num_vi, pct, vnd_en, vnd_vi
-from hopnhat.catalog.kinds import BACKBONE_INTEGRATIONS
-from hopnhat.catalog.model import Criterion, System
+from typing import Any
+
+from hopnhat.catalog.columns import BY_FIELD
+from hopnhat.catalog.fmt import day_en, day_vi, num_en, num_vi, pct_en, pct_vi, vnd_en, vnd_vi
+from hopnhat.catalog.kinds import BACKBONE_INTEGRATIONS, label
+from hopnhat.catalog.model import Criterion, Evidence, System
 from hopnhat.catalog.security import SecurityNeed
 from hopnhat.catalog.settings import CatalogSettings
 
-CRITERIA = ("capacity", "cost", "security", "integration", "migration", "continuity", "vendor")
+CRITERIA = ("capacity", "cost", "security", "integration", "migration", "continuity", "vendor", "age")
 CRITERION_LABELS = {
     "capacity": ("Năng lực so với tải hợp nhất", "Capacity vs merged load"),
     "cost": ("Chi phí trong kỳ", "Cost over the horizon"),
@@ -24,6 +28,7 @@ CRITERION_LABELS = {
     "migration": ("Khối lượng dữ liệu phải chuyển", "Data volume to migrate"),
     "continuity": ("Rủi ro gián đoạn", "Continuity risk"),
     "vendor": ("Nhà cung cấp, hỗ trợ", "Vendor and support"),
+    "age": ("Tuổi đời, thời hạn hỗ trợ kỹ thuật", "Age and end of support"),
 }
 
 
@@ -47,12 +52,39 @@ class Context:
         return self.settings.merger_date + timedelta(days=days)
 
     def others(self, system: System) -> tuple[System, ...]:
-        return tuple(s for s in self.candidates if s.id != system.id)
+        return tuple(s for s in self.candidates if s.key != system.key)
 
 
-def _criterion(name: str, ctx: Context, score: float, vi: str, en: str) -> Criterion:
+def _shown(field: str, value: Any) -> str:
+    if value is None or value == []:
+        return "(trống)"
+    kind = BY_FIELD[field].type if field in BY_FIELD else "str"
+    if kind in ("kind", "hosting", "phase", "domain"):
+        return label(kind, value)
+    if kind == "bool":
+        return "Có" if value else "Không"
+    if kind == "date":
+        return day_vi(value)
+    if kind == "money":
+        return vnd_vi(value)
+    if kind == "int":
+        return num_vi(value)
+    if kind == "list":
+        return "; ".join(value)
+    return str(value).replace(".", ",") if kind == "float" else str(value)
+
+
+def cells(s: System, *fields: str) -> list[Evidence]:
+    """The inventory cells of ``fields`` of one system: file, sheet, row, column and the value read."""
+    o = s.origin
+    return [Evidence(system=s.key, field=f, value=_shown(f, getattr(s, f)), file=o.file if o else "",
+                     sheet=o.sheet if o else "", row=o.row if o else None,
+                     column=o.columns.get(f, f) if o else "") for f in fields]
+
+
+def _criterion(name: str, ctx: Context, score: float, vi: str, en: str, evidence: list[Evidence]) -> Criterion:
     return Criterion(name=name, weight=round(ctx.settings.weight(name), 4), score=round(max(0.0, min(1.0, score)), 4),
-                     reason_vi=vi, reason_en=en)
+                     reason_vi=vi, reason_en=en, evidence=evidence)
 
 
 def _years_between(start: date, end: date) -> float:
@@ -68,10 +100,14 @@ def capacity(s: System, ctx: Context) -> Criterion:
     ratio_u = cap_u / ctx.merged_users if ctx.merged_users else 1.0
     score = (min(1.0, ratio_m) + min(1.0, ratio_u)) / 2
     vi = (f"năng lực {num_vi(cap_m)} giao dịch/tháng, {num_vi(cap_u)} người dùng; tải hợp nhất "
-          f"{num_vi(ctx.merged_monthly)}/tháng, {num_vi(ctx.merged_users)} người dùng (đáp ứng {pct(min(ratio_m, ratio_u))})")
+          f"{num_vi(ctx.merged_monthly)}/tháng, {num_vi(ctx.merged_users)} người dùng (đáp ứng "
+          f"{pct_vi(min(ratio_m, ratio_u))})")
     en = (f"capacity {num_en(cap_m)} transactions/month, {num_en(cap_u)} users; merged load "
-          f"{num_en(ctx.merged_monthly)}/month, {num_en(ctx.merged_users)} users (covers {pct(min(ratio_m, ratio_u))})")
-    return _criterion("capacity", ctx, score, vi, en)
+          f"{num_en(ctx.merged_monthly)}/month, {num_en(ctx.merged_users)} users (covers "
+          f"{pct_en(min(ratio_m, ratio_u))})")
+    own = ["capacity_monthly" if s.capacity_monthly else "monthly_volume", "capacity_users" if s.capacity_users else "users"]
+    load = [e for c in ctx.candidates for e in cells(c, "monthly_volume", "users")]
+    return _criterion("capacity", ctx, score, vi, en, cells(s, *own) + load)
 
 
 # ---------------------------------------------------------------- cost
@@ -130,7 +166,9 @@ def cost(s: System, ctx: Context) -> Criterion:
     en = (f"keeping it for {years} years costs {vnd_en(mine.total)} (operations {vnd_en(mine.operations)}, lease "
           f"{vnd_en(mine.lease)}, expansion {vnd_en(mine.expansion)}, leases still owed on the replaced system "
           f"{vnd_en(mine.stranded)})")
-    return _criterion("cost", ctx, score, vi, en)
+    evidence = cells(s, "yearly_cost", "lease_cost", "lease_years", "lease_end", "capital_cost")
+    evidence += [e for o in ctx.others(s) if o.lease_cost for e in cells(o, "lease_cost", "lease_end")]
+    return _criterion("cost", ctx, score, vi, en, evidence)
 
 
 # ---------------------------------------------------------------- security
@@ -145,7 +183,10 @@ def security(s: System, ctx: Context) -> Criterion:
     state_en = "level dossier approved" if s.security_approved else "level dossier not approved"
     vi = f"cấp độ hiện tại {level or '—'} ({state_vi}); hệ thống hợp nhất cần cấp độ {need}"
     en = f"current level {level or '—'} ({state_en}); the merged system needs level {need}"
-    return _criterion("security", ctx, score, vi, en)
+    evidence = cells(s, "security_level", "security_approved")
+    if ctx.need.crossed:
+        evidence += [e for c in ctx.candidates for e in cells(c, "users")]
+    return _criterion("security", ctx, score, vi, en, evidence)
 
 
 # ---------------------------------------------------------------- integration
@@ -161,7 +202,7 @@ def integration(s: System, ctx: Context) -> Criterion:
     missing = ", ".join(sorted(union - mine)) or "—"
     vi = f"đã kết nối {', '.join(sorted(mine)) or 'không có'}; còn thiếu: {missing}"
     en = f"connected to {', '.join(sorted(mine)) or 'nothing'}; missing: {missing}"
-    return _criterion("integration", ctx, score, vi, en)
+    return _criterion("integration", ctx, score, vi, en, [e for c in ctx.candidates for e in cells(c, "integrations")])
 
 
 # ---------------------------------------------------------------- migration
@@ -170,9 +211,9 @@ def migration(s: System, ctx: Context) -> Criterion:
     total = sum(c.records for c in ctx.candidates)
     incoming = sum(o.records for o in ctx.others(s))
     share = incoming / total if total else 0.0
-    vi = f"phải chuyển vào {num_vi(incoming)} bản ghi ({pct(share)} tổng dữ liệu)"
-    en = f"{num_en(incoming)} records to migrate into it ({pct(share)} of all data)"
-    return _criterion("migration", ctx, 1.0 - share, vi, en)
+    vi = f"phải chuyển vào {num_vi(incoming)} bản ghi ({pct_vi(share)} tổng dữ liệu)"
+    en = f"{num_en(incoming)} records to migrate into it ({pct_en(share)} of all data)"
+    return _criterion("migration", ctx, 1.0 - share, vi, en, [e for c in ctx.candidates for e in cells(c, "records")])
 
 
 # ---------------------------------------------------------------- continuity
@@ -193,9 +234,9 @@ def continuity(s: System, ctx: Context) -> Criterion:
     risks = _continuity_risks(s, ctx)
     share = s.users / ctx.merged_users if ctx.merged_users else 1.0
     score = 0.7 * max(0.0, 1.0 - sum(r[0] for r in risks)) + 0.3 * share
-    vi = f"đang phục vụ {pct(share)} người dùng hợp nhất; rủi ro: {'; '.join(r[1] for r in risks) or 'không'}"
-    en = f"already serves {pct(share)} of merged users; risks: {'; '.join(r[2] for r in risks) or 'none'}"
-    return _criterion("continuity", ctx, score, vi, en)
+    vi = f"đang phục vụ {pct_vi(share)} người dùng hợp nhất; rủi ro: {'; '.join(r[1] for r in risks) or 'không'}"
+    en = f"already serves {pct_en(share)} of merged users; risks: {'; '.join(r[2] for r in risks) or 'none'}"
+    return _criterion("continuity", ctx, score, vi, en, cells(s, "users", "phase", "lease_end", "staff", "vendor"))
 
 
 # ---------------------------------------------------------------- vendor
@@ -208,11 +249,45 @@ def vendor(s: System, ctx: Context) -> Criterion:
     else:
         score = 0.8 if s.staff >= 3 else 0.5 if s.staff else 0.2
         vi, en = f"tự phát triển; {s.staff} cán bộ vận hành", f"built in-house; {s.staff} operating staff"
-    return _criterion("vendor", ctx, score, vi, en)
+    return _criterion("vendor", ctx, score, vi, en, cells(s, "vendor", "hosting", "staff"))
+
+
+# ---------------------------------------------------------------- age and end of support
+
+#: full marks up to this age (years at the merger date), then a tenth less per year, never below the floor
+AGE_FULL_YEARS, AGE_FLOOR = 5.0, 0.2
+
+
+def _age_part(s: System, ctx: Context) -> tuple[float, str, str]:
+    if not s.in_operation_since:
+        return 0.5, "không rõ năm đưa vào vận hành", "year put into operation unknown"
+    years = _years_between(s.in_operation_since, ctx.settings.merger_date)
+    score = max(AGE_FLOOR, min(1.0, 1.0 - (years - AGE_FULL_YEARS) * 0.1))
+    shown = f"{years:.1f}"
+    return score, f"vận hành {shown.replace('.', ',')} năm (từ {day_vi(s.in_operation_since)})", \
+        f"in operation for {shown} years (since {day_en(s.in_operation_since)})"
+
+
+def _support_part(s: System, ctx: Context) -> tuple[float, str, str]:
+    end = s.support_end
+    if end is None:
+        return 0.8, "không rõ thời hạn hỗ trợ kỹ thuật", "end of support unknown"
+    if end <= ctx.settings.merger_date:
+        return 0.3, f"đã hết hỗ trợ kỹ thuật từ {day_vi(end)}", f"out of support since {day_en(end)}"
+    if end <= ctx.horizon_end:
+        return 0.6, f"hết hỗ trợ kỹ thuật {day_vi(end)}, trong kỳ đánh giá", f"support ends {day_en(end)}, within the horizon"
+    return 1.0, f"còn hỗ trợ kỹ thuật đến {day_vi(end)}", f"supported until {day_en(end)}"
+
+
+def age(s: System, ctx: Context) -> Criterion:
+    a_score, a_vi, a_en = _age_part(s, ctx)
+    p_score, p_vi, p_en = _support_part(s, ctx)
+    return _criterion("age", ctx, a_score * p_score, f"{a_vi}; {p_vi}", f"{a_en}; {p_en}",
+                      cells(s, "in_operation_since", "support_end"))
 
 
 SCORERS = {"capacity": capacity, "cost": cost, "security": security, "integration": integration,
-           "migration": migration, "continuity": continuity, "vendor": vendor}
+           "migration": migration, "continuity": continuity, "vendor": vendor, "age": age}
 
 
 def score_all(s: System, ctx: Context) -> list[Criterion]:

@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from hopnhat.catalog.errors import CatalogError
 from hopnhat.catalog.criteria import CRITERION_LABELS, Context, cost_of_keeping, score_all
-from hopnhat.catalog.fmt import day_en, day_vi, num_en, num_vi, vnd_en, vnd_vi
+from hopnhat.catalog.fmt import day_en, day_vi, dec_vi, num_en, num_vi, vnd_en, vnd_vi
 from hopnhat.catalog.kinds import LOOKUP_KINDS, NO_DATA_KINDS, label, term
 from hopnhat.catalog.model import Criterion, Decision, Override, System
 from hopnhat.catalog.pairing import Pair
 from hopnhat.catalog.security import SecurityNeed, security_need
 from hopnhat.catalog.settings import CatalogSettings
+from hopnhat.i18n import tr
 
 _LEGACY_ENCODINGS = {"tcvn3", "vni", "abc", "windows-1258", "cp1258"}
 
@@ -31,8 +33,8 @@ def _total(criteria: Sequence[Criterion]) -> float:
 def _pick_survivor(scored: dict[str, float], pair: Pair, settings: CatalogSettings) -> tuple[System, bool]:
     """Highest total; within the tie margin the surviving province's system, then the one with more data."""
     best = max(scored.values())
-    close = [s for s in pair.systems if best - scored[s.id] <= settings.tie_margin]
-    ranked = sorted(close, key=lambda s: (s.unit_code != settings.survivor_unit, -scored[s.id], -s.records, s.id))
+    close = [s for s in pair.systems if best - scored[s.key] <= settings.tie_margin]
+    ranked = sorted(close, key=lambda s: (s.unit_code != settings.survivor_unit, -scored[s.key], -s.records, s.key))
     return ranked[0], len(close) > 1
 
 
@@ -45,7 +47,7 @@ def loser_action(system: System) -> str:
 
 
 def _name(s: System) -> str:
-    return f"{s.name} ({s.id})"
+    return f"{s.name} ({s.key})"
 
 
 def _lower1(text: str) -> str:
@@ -74,10 +76,11 @@ def _keep_reasons(s: System, others: Sequence[System], scores: dict[str, list[Cr
         vi = [f"Chỉ tỉnh {s.unit_code} có hệ thống này: giữ và mở rộng cho toàn tỉnh mới."]
         en = [f"Only province {s.unit_code} has this system: keep it and extend it to the whole new province."]
     else:
-        rival = max(others, key=lambda o: _total(scores[o.id]))
-        vi = [f"Tổng điểm {_total(scores[s.id]):.2f} so với {_total(scores[rival.id]):.2f} của {_name(rival)}."]
-        en = [f"Total score {_total(scores[s.id]):.2f} against {_total(scores[rival.id]):.2f} for {_name(rival)}."]
-        cv, ce = _comparison(scores[s.id], scores[rival.id])
+        rival = max(others, key=lambda o: _total(scores[o.key]))
+        vi = [f"Tổng điểm {dec_vi(_total(scores[s.key]))} so với {dec_vi(_total(scores[rival.key]))} của "
+              f"{_name(rival)}."]
+        en = [f"Total score {_total(scores[s.key]):.2f} against {_total(scores[rival.key]):.2f} for {_name(rival)}."]
+        cv, ce = _comparison(scores[s.key], scores[rival.key])
         vi, en = vi + cv, en + ce
         if tie:
             vi.append("Điểm gần bằng nhau: ưu tiên hệ thống của tỉnh giữ tên.")
@@ -114,21 +117,21 @@ def evaluate_pair(pair: Pair, settings: CatalogSettings) -> list[Decision]:
     """Score every candidate of one pair and decide each one's fate."""
     need = security_need(pair.systems, settings)
     ctx = Context(pair.systems, settings, need)
-    scores = {s.id: score_all(s, ctx) for s in pair.systems}
+    scores = {s.key: score_all(s, ctx) for s in pair.systems}
     survivor, tie = _pick_survivor({k: _total(v) for k, v in scores.items()}, pair, settings)
     out = []
     for s in pair.systems:
         others = ctx.others(s)
-        if s.id == survivor.id:
+        if s.key == survivor.key:
             action = "keep"
             vi, en = _keep_reasons(s, others, scores, tie, need)
         else:
             action = loser_action(s)
             vi, en = _loser_reasons(s, action, survivor, settings)
-        partner = survivor.id if s.id != survivor.id else (others[0].id if others else None)
-        out.append(Decision(system_id=s.id, pair_key=pair.key, partner_id=partner, action=action,
-                            recommended=action, survivor_id=survivor.id, total=_total(scores[s.id]),
-                            criteria=scores[s.id], reasons_vi=vi, reasons_en=en,
+        partner = survivor.key if s.key != survivor.key else (others[0].key if others else None)
+        out.append(Decision(system_id=s.key, pair_key=pair.key, partner_id=partner, action=action,
+                            recommended=action, survivor_id=survivor.key, total=_total(scores[s.key]),
+                            criteria=scores[s.key], reasons_vi=vi, reasons_en=en,
                             horizon_cost=cost_of_keeping(s, ctx).total, required_level=need.level))
     return out
 
@@ -140,19 +143,44 @@ def evaluate(pairs: Iterable[Pair], settings: CatalogSettings) -> list[Decision]
 # ---------------------------------------------------------------- overrides
 
 def overrides_from_settings(settings: CatalogSettings, at: datetime) -> list[Override]:
-    return [Override(system_id=o.system, action=o.action, note=o.note, by=o.by, at=at) for o in settings.overrides]
+    """The merger file's overrides (their ``system`` already resolved to a key by ``resolve_settings``)."""
+    return [Override(system_id=o.system, action=o.action, note=o.note, by=o.by, at=at, run_both=o.run_both)
+            for o in settings.overrides]
 
 
 def _override_one(d: Decision, o: Override) -> Decision:
-    vi = [f"Người lập kế hoạch ({o.by}) chọn: {term('action', o.action).vi} — {o.note}"] + d.reasons_vi
-    en = [f"Planner ({o.by}) chose: {term('action', o.action).en} — {o.note}"] + d.reasons_en
+    both_vi = " (chạy song song cả hai hệ thống)" if o.run_both else ""
+    both_en = " (both systems run side by side)" if o.run_both else ""
+    vi = [f"Người lập kế hoạch ({o.by}) chọn: {term('action', o.action).vi}{both_vi} — {o.note}"] + d.reasons_vi
+    en = [f"Planner ({o.by}) chose: {term('action', o.action).en}{both_en} — {o.note}"] + d.reasons_en
     return d.model_copy(update={"action": o.action, "override_note": o.note, "override_by": o.by,
-                                "reasons_vi": vi, "reasons_en": en})
+                                "run_both": o.run_both and o.action == "keep", "reasons_vi": vi, "reasons_en": en})
 
 
-def _rebalance(group: list[Decision], systems: dict[str, System], settings: CatalogSettings) -> list[Decision]:
-    """After an override keeps another system, the former survivor (not itself overridden) gives way to it."""
-    kept = [d for d in group if d.action == "keep" and d.override_note]
+def _conflict(kept: list[Decision], latest: dict[str, Override]) -> CatalogError:
+    def said(d: Decision) -> str:
+        o = latest[d.system_id]
+        return f"{d.system_id} («{o.note}», {o.by}, {o.at:%d/%m/%Y %H:%M})"
+
+    return CatalogError(
+        tr("điều chỉnh mâu thuẫn: giữ cả hai hệ thống của cùng một vai trò",
+           "conflicting overrides: both systems of one role are kept"),
+        table="overrides", row=kept[0].pair_key, value=[d.system_id for d in kept],
+        reason=tr("mỗi vai trò chỉ có một hệ thống dùng chung; các điều chỉnh: " + ", ".join(map(said, kept))
+                  + ". Hãy đổi một hệ thống sang migrate/readonly/retire trong cùng lệnh, hoặc nếu thật sự chạy song "
+                  "song thì ghi rõ --run-both (run_both: true) kèm lý do",
+                  "a role has one shared system; the overrides: " + ", ".join(map(said, kept))
+                  + ". Change one of them to migrate/readonly/retire in the same command, or, to run both on purpose, "
+                  "say --run-both (run_both: true) with the reason"))
+
+
+def _rebalance(group: list[Decision], systems: dict[str, System], settings: CatalogSettings,
+               latest: dict[str, Override]) -> list[Decision]:
+    """After an override keeps another system, the former survivor (not itself overridden) gives way to it; a system
+    kept with ``run_both`` stays beside the survivor. Two systems kept without ``run_both`` are refused."""
+    kept = [d for d in group if d.action == "keep" and d.override_note and not d.run_both]
+    if len(kept) > 1:
+        raise _conflict(kept, latest)
     if not kept:
         return group
     new_survivor = kept[0].system_id
@@ -175,7 +203,10 @@ def apply_overrides(decisions: Sequence[Decision], overrides: Sequence[Override]
     groups: dict[str, list[Decision]] = {}
     for d in applied:
         groups.setdefault(d.pair_key, []).append(d)
-    return [d for g in groups.values() for d in _rebalance(g, systems, settings)]
+    out = []
+    for group in groups.values():
+        out += _rebalance(group, systems, settings, latest)
+    return out
 
 
 def action_label(code: str) -> str:

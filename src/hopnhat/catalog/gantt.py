@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from datetime import date, timedelta
 from html import escape
@@ -13,6 +14,20 @@ COLOURS = {"prepare": "#4472c4", "extend": "#4472c4", "migrate_data": "#ed7d31",
            "readonly": "#7f7f7f", "retire": "#a5a5a5", "milestone": "#7030a0"}
 STATE_FILL = {"done": "#2e7d32", "late": "#c62828"}
 LABEL_W, ROW_H, TOP = 330, 16, 34
+LABEL_CHARS, LINE_H, MAX_LINES = 62, 10, 4  # a label wraps at ~62 characters of 9-pt text, up to 4 lines
+
+
+def label_lines(title: str) -> list[str]:
+    """The label wrapped on words to fit the label column; only a title longer than 4 lines is cut."""
+    lines = textwrap.wrap(title, LABEL_CHARS, break_long_words=True) or [""]
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES]
+        lines[-1] = lines[-1][: LABEL_CHARS - 1] + "…"
+    return lines
+
+
+def _row_height(lines: int) -> int:
+    return max(ROW_H, lines * LINE_H + 6)
 
 
 def _x(d: date, start: date, end: date, width: int) -> float:
@@ -49,18 +64,24 @@ def _marker(d: date | None, name: str, colour: str, start: date, end: date, widt
             f'<text x="{x + 3:.1f}" y="{label_y:.0f}" font-size="9" fill="{colour}">{escape(name)}</text>']
 
 
-def _bar(i: int, t: Task, state: str, start: date, end: date, width: int) -> list[str]:
-    y = TOP + i * ROW_H
-    title = t.title_vi if tr("vi", "en") == "vi" else t.title_en
-    label = title if len(title) <= 58 else title[:55] + "…"
+def _title(t: Task) -> str:
+    return t.title_vi if tr("vi", "en") == "vi" else t.title_en
+
+
+def _bar(y: int, t: Task, state: str, start: date, end: date, width: int) -> list[str]:
+    lines = label_lines(_title(t))
+    height = _row_height(len(lines))
+    spans = "".join(f'<tspan x="4" dy="{0 if k == 0 else LINE_H}">{escape(line)}</tspan>'
+                    for k, line in enumerate(lines))
     x1, x2 = _x(t.start, start, end, width), _x(t.due, start, end, width)
     colour = STATE_FILL.get(state, COLOURS.get(t.kind, "#4472c4"))
     stroke = ' stroke="#c00000" stroke-width="1.5"' if t.urgent else ""
-    parts = [f'<text x="4" y="{y + 11}" font-size="9">{escape(label)}</text>',
-             f'<rect x="{x1:.1f}" y="{y + 3}" width="{max(2.0, x2 - x1):.1f}" height="{ROW_H - 6}" rx="2" '
+    bar_y = y + (height - (ROW_H - 6)) / 2
+    parts = [f'<text x="4" y="{y + 11}" font-size="9">{spans}</text>',
+             f'<rect x="{x1:.1f}" y="{bar_y:.0f}" width="{max(2.0, x2 - x1):.1f}" height="{ROW_H - 6}" rx="2" '
              f'fill="{colour}"{stroke}><title>{escape(t.id)}: {t.start:%d/%m/%Y} → {t.due:%d/%m/%Y}</title></rect>']
     if t.due > end:
-        parts.append(f'<text x="{x2 - 60:.1f}" y="{y + 11}" font-size="8" fill="#fff">→ {t.due:%d/%m/%Y}</text>')
+        parts.append(f'<text x="{x2 - 60:.1f}" y="{bar_y + 8:.0f}" font-size="8" fill="#fff">→ {t.due:%d/%m/%Y}</text>')
     return parts
 
 
@@ -74,15 +95,18 @@ def gantt_svg(tasks: Sequence[Task], states: dict[str, str] | None = None, today
         return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="40"></svg>'
     start = min(t.start for t in tasks) - timedelta(days=3)
     end = until or max(t.due for t in tasks) + timedelta(days=3)
-    height = TOP + len(tasks) * ROW_H + 6
+    rows = [_row_height(len(label_lines(_title(t)))) for t in tasks]
+    height = TOP + sum(rows) + 6
     total_h = height + 14
     states = states or {}
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total_h}" '
              f'viewBox="0 0 {width} {total_h}" font-family="DejaVu Sans, Arial, sans-serif">',
              f'<rect width="{width}" height="{total_h}" fill="#fff"/>']
     parts += _grid(start, end, width, height)
-    for i, t in enumerate(tasks):
-        parts += _bar(i, t, states.get(t.id, ""), start, end, width)
+    y = TOP
+    for t, row in zip(tasks, rows, strict=True):
+        parts += _bar(y, t, states.get(t.id, ""), start, end, width)
+        y += row
     parts += _marker(merger_date, tr("Ngày hợp nhất", "Merger day"), "#c00000", start, end, width, height)
     parts += _marker(today, tr("Hôm nay", "Today"), "#1f4e79", start, end, width, height + 12, height + 10)
     parts.append("</svg>")

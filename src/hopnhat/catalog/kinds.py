@@ -48,7 +48,8 @@ KINDS: tuple[Term, ...] = (
     Term("specialised", "CSDL chuyên ngành", "Specialised database"),
 )
 SHARED_KINDS: tuple[str, ...] = tuple(k.code for k in KINDS if k.code != "specialised")
-URGENT_KINDS: tuple[str, ...] = ("tthc", "document")
+#: every shared system must run for the merged province from the merger date (not only documents and TTHC)
+URGENT_KINDS: tuple[str, ...] = SHARED_KINDS
 #: kinds whose systems hold no business records worth migrating: retired once users are switched
 NO_DATA_KINDS: tuple[str, ...] = ("video", "meeting", "mobile")
 #: kinds whose old data citizens and civil servants keep looking up: kept read-only after migration

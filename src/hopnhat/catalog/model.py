@@ -17,10 +17,23 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class System(_Model):
-    """One information system or database of one old province, as its IT department surveyed it."""
+class Origin(_Model):
+    """Where a system's row was read: file, sheet (or YAML list), row, and the column (letter or key) of each field."""
 
-    id: str = Field(min_length=1, description="unique key, e.g. 49-TTHC")
+    file: str
+    sheet: str
+    row: int
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class System(_Model):
+    """One information system or database of one old province, as its IT department surveyed it.
+
+    ``id`` is unique within its province only (both provinces may number from 1): a system is known everywhere by
+    :attr:`key`, the province-qualified id (``49-TTHC`` stays ``49-TTHC``; id ``1`` of province 49 is ``49-1``).
+    """
+
+    id: str = Field(min_length=1, description="unique within the province, e.g. 49-TTHC or 1")
     unit_code: str = Field(pattern=r"^\d{2}$", description="old province code")
     name: str = Field(min_length=1)
     kind: KindCode
@@ -30,6 +43,7 @@ class System(_Model):
     hosting: HostingCode
     phase: PhaseCode = "production"
     in_operation_since: date | None = None
+    support_end: date | None = None
     users: int = Field(ge=0)
     records: int = Field(ge=0)
     monthly_volume: int = Field(ge=0)
@@ -49,14 +63,20 @@ class System(_Model):
     encodings: list[str] = Field(default_factory=list)
     staff: int = Field(default=0, ge=0)
     notes: str = ""
+    origin: Origin | None = None
 
     @model_validator(mode="after")
     def _check(self) -> System:
         if self.kind == "specialised" and not self.domain:
-            raise ValueError("a specialised database needs its domain")
+            raise ValueError("CSDL chuyên ngành phải ghi lĩnh vực (domain)")
         if self.lease_start and self.lease_end and self.lease_end < self.lease_start:
-            raise ValueError("lease_end is before lease_start")
+            raise ValueError("ngày hết hạn hợp đồng (lease_end) trước ngày bắt đầu thuê (lease_start)")
         return self
+
+    @property
+    def key(self) -> str:
+        """The province-qualified id, unique across every imported province."""
+        return system_key(self.unit_code, self.id)
 
     @property
     def pair_key(self) -> str:
@@ -69,6 +89,11 @@ class System(_Model):
         return self.lease_cost / (self.lease_years or 1.0)
 
 
+def system_key(unit_code: str, system_id: str) -> str:
+    """``49`` + ``TTHC`` → ``49-TTHC``; an id already starting with its province code stays as it is."""
+    return system_id if system_id.startswith(f"{unit_code}-") else f"{unit_code}-{system_id}"
+
+
 class Inventory(_Model):
     unit_code: str = Field(pattern=r"^\d{2}$")
     unit_name: str
@@ -77,11 +102,12 @@ class Inventory(_Model):
 
     @model_validator(mode="after")
     def _unique(self) -> Inventory:
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for s in self.systems:
-            if s.id in seen:
-                raise ValueError(f"system id {s.id!r} appears twice")
-            seen.add(s.id)
+            if s.key in seen:
+                raise ValueError(f"mã hệ thống {s.id!r} trùng với {seen[s.key]!r} trong cùng tỉnh {self.unit_code} "
+                                 f"(cả hai thành {s.key!r}); mỗi mã chỉ dùng một lần trong một tỉnh")
+            seen[s.key] = s.id
         return self
 
 
@@ -100,12 +126,34 @@ class Digitisation(_Model):
         return self.books_digitised / self.books_total if self.books_total else 0.0
 
 
+class Evidence(_Model):
+    """One inventory cell a criterion's score was computed from."""
+
+    system: str  # the system's key
+    field: str
+    value: str
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""  # the column letter (Excel) or key (YAML)
+
+    @property
+    def cell(self) -> str:
+        """``inventory-49.xlsx › HeThong!J7`` or ``q.yaml › systems[3].users``; ``—`` when not read from a file."""
+        if not self.sheet:
+            return "—"
+        if self.column.isalpha() and self.column.isupper():
+            return f"{self.file} › {self.sheet}!{self.column}{self.row}"
+        return f"{self.file} › {self.sheet}[{self.row}].{self.column}"
+
+
 class Criterion(_Model):
     name: str
     weight: float
     score: float
     reason_vi: str
     reason_en: str
+    evidence: list[Evidence] = Field(default_factory=list)
 
 
 class Decision(_Model):
@@ -125,14 +173,16 @@ class Decision(_Model):
     required_level: int | None = None
     override_note: str | None = None
     override_by: str | None = None
+    run_both: bool = False  # kept beside another system of the same role on a planner's explicit decision
 
 
 class Override(_Model):
-    system_id: str
+    system_id: str  # the system's key
     action: ActionCode
     note: str = Field(min_length=1)
     by: str = "planner"
     at: datetime
+    run_both: bool = False  # keep this system beside another kept one of the same role, on purpose (note says why)
 
 
 TaskKind = str  # prepare | migrate_data | switch_users | readonly | retire | extend | milestone
@@ -152,6 +202,7 @@ class Task(_Model):
     urgent: bool = False
     fixed: bool = False
     run_ids: list[str] = Field(default_factory=list)
+    unit_code: str | None = None  # old province of the system the task is about
 
 
 TaskState = str  # todo | doing | done | blocked

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from hopnhat.catalog.fmt import num_en, num_vi, pct_en, pct_vi
 from hopnhat.catalog.model import Digitisation, Task, TaskStatus
 from hopnhat.catalog.state import CatalogState
 
@@ -118,6 +119,9 @@ class Alert:
     en: str
 
 
+SEVERITY_LABELS = {"late": ("Trễ hạn", "Late"), "risk": ("Có nguy cơ", "At risk"), "info": ("Số liệu", "Figures")}
+
+
 def _task_alerts(views: Sequence[TaskView]) -> list[Alert]:
     out = []
     for v in views:
@@ -126,9 +130,10 @@ def _task_alerts(views: Sequence[TaskView]) -> list[Alert]:
                                                 f"{v.task.owner})",
                              f"{v.days_late} days late: {v.task.title_en} (due {v.task.due.isoformat()}, {v.task.owner})"))
         elif v.at_risk:
-            out.append(Alert("risk", v.task.id, f"Có nguy cơ trễ: {v.task.title_vi} ({v.percent:.0f}% so với kế hoạch "
-                                                f"{v.expected:.0f}%)",
-                             f"At risk: {v.task.title_en} ({v.percent:.0f}% against {v.expected:.0f}% planned)"))
+            out.append(Alert("risk", v.task.id, f"Có nguy cơ trễ: {v.task.title_vi} ({pct_vi(v.percent / 100, 0)} so "
+                                                f"với kế hoạch {pct_vi(v.expected / 100, 0)})",
+                             f"At risk: {v.task.title_en} ({pct_en(v.percent / 100, 0)} against "
+                             f"{pct_en(v.expected / 100, 0)} planned)"))
     return out
 
 
@@ -138,11 +143,33 @@ def _migration_alerts(views: Sequence[TaskView]) -> list[Alert]:
         p = v.progress
         if p and (p.unbalanced or p.quarantine_left or p.review_left):
             out.append(Alert("info", v.task.id,
-                             f"{v.task.title_vi}: lệch đối soát {p.unbalanced:,}, cách ly còn {p.quarantine_left:,}, "
-                             f"chờ duyệt {p.review_left:,}",
-                             f"{v.task.title_en}: unbalanced {p.unbalanced:,}, quarantine left {p.quarantine_left:,}, "
-                             f"review left {p.review_left:,}"))
+                             f"{v.task.title_vi}: lệch đối soát {num_vi(p.unbalanced)}, cách ly còn "
+                             f"{num_vi(p.quarantine_left)}, chờ duyệt {num_vi(p.review_left)}",
+                             f"{v.task.title_en}: unbalanced {num_en(p.unbalanced)}, quarantine left "
+                             f"{num_en(p.quarantine_left)}, review left {num_en(p.review_left)}"))
     return out
+
+
+@dataclass(frozen=True)
+class LateGroup:
+    """The late tasks of one owner department in one old province (who has to act)."""
+
+    owner: str
+    unit_code: str | None
+    views: list[TaskView]
+
+    @property
+    def worst(self) -> int:
+        return max(v.days_late for v in self.views)
+
+
+def late_by_owner(views: Sequence[TaskView]) -> list[LateGroup]:
+    """Late tasks grouped by owner department and old province, the group with the latest task first."""
+    groups: dict[tuple[str, str | None], list[TaskView]] = {}
+    for v in sorted((v for v in views if v.overdue), key=lambda v: (-v.days_late, v.task.id)):
+        groups.setdefault((v.task.owner, v.task.unit_code), []).append(v)
+    out = [LateGroup(owner, unit, items) for (owner, unit), items in groups.items()]
+    return sorted(out, key=lambda g: (-g.worst, g.owner, g.unit_code or ""))
 
 
 def alerts(views: Sequence[TaskView]) -> list[Alert]:

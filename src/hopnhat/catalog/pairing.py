@@ -35,8 +35,12 @@ class Pair:
         return label("domain", self.domain) if self.domain else label("kind", self.kind)
 
 
-def _key(system: System) -> str:
+def role_key(system: System) -> str:
+    """The role a system plays in the merged province: its kind, or ``specialised:<domain>``."""
     return system.kind if system.kind != "specialised" else f"specialised:{name_key(system.domain or '')}"
+
+
+_key = role_key
 
 
 def pair_systems(inventories: Iterable[Inventory]) -> list[Pair]:
@@ -45,7 +49,7 @@ def pair_systems(inventories: Iterable[Inventory]) -> list[Pair]:
     for inv in inventories:
         for system in inv.systems:
             groups[_key(system)].append(system)
-    pairs = [Pair(k, v[0].kind, v[0].domain, tuple(sorted(v, key=lambda s: (s.unit_code, s.id))))
+    pairs = [Pair(k, v[0].kind, v[0].domain, tuple(sorted(v, key=lambda s: (s.unit_code, s.key))))
              for k, v in groups.items()]
     return sorted(pairs, key=lambda p: (_KIND_ORDER.get(p.kind, 99), p.key))
 

@@ -16,11 +16,15 @@ Every key is optional; the defaults are shown::
         migration: 0.10
         continuity: 0.15
         vendor: 0.05
+        age: 0.10                  # years in operation and end of vendor support
       tie_margin: 0.03             # totals closer than this are a tie → survivor_unit's system is kept
       decree85_user_thresholds: {3: 10000}   # merged users ≥ N ⇒ at least this level (configurable)
-      urgent_kinds: [tthc, document]
+      urgent_kinds: [email, lgsp, …]  # default: all 12 shared systems, which must run from the merger date
       readonly_months: 60          # how long an old system stays read-only for lookup before retirement
-      owners: {default: "Sở Khoa học và Công nghệ", tthc: "Văn phòng UBND tỉnh"}
+      owners:                      # who leads each task; default: the inventory's owner department of the system
+        default: "Sở Khoa học và Công nghệ"   # only for a system whose inventory names no owner
+        tthc: "Văn phòng UBND tỉnh"           # a role (kind, or a specialised domain) …
+        49-TTHC: "Trung tâm Phục vụ hành chính công"   # … or one system (id or province-qualified id)
       rates:                       # VND, for task budgets
         migration_per_1000_records: 150000
         training_per_user: 40000
@@ -29,6 +33,7 @@ Every key is optional; the defaults are shown::
         - {id: IOC, title: "Trung tâm điều hành IOC", due: 2025-07-31, owner: "Sở KH&CN", budget: 0}
       overrides:                   # planner decisions that replace the recommendation (recorded with the note)
         - {system: 49-TTHC, action: keep, note: "Ban chỉ đạo thống nhất thuê dịch vụ"}
+        # keeping two systems of one role is refused, unless said on purpose: run_both: true (the note says why)
 
 The Decree-85 thresholds default to the project's design note (level 2 is for fewer than 10,000 users); the planner
 must check them against the decree and Circular 12/2022/TT-BTTTT for each system type and set them here.
@@ -43,11 +48,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hopnhat.catalog.kinds import ActionCode
+from hopnhat.catalog.kinds import SHARED_KINDS, ActionCode
 from hopnhat.errors import ConfigError
 
 DEFAULT_WEIGHTS: dict[str, float] = {"capacity": 0.20, "cost": 0.20, "security": 0.15, "integration": 0.15,
-                                     "migration": 0.10, "continuity": 0.15, "vendor": 0.05}
+                                     "migration": 0.10, "continuity": 0.15, "vendor": 0.05, "age": 0.10}
 
 
 class _Strict(BaseModel):
@@ -75,6 +80,7 @@ class OverrideSpec(_Strict):
     action: ActionCode
     note: str = Field(min_length=1)
     by: str = "planner"
+    run_both: bool = False
 
 
 class CatalogSettings(_Strict):
@@ -86,7 +92,7 @@ class CatalogSettings(_Strict):
     weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     tie_margin: float = Field(default=0.03, ge=0)
     decree85_user_thresholds: dict[int, int] = Field(default_factory=lambda: {3: 10_000})
-    urgent_kinds: list[str] = Field(default_factory=lambda: ["tthc", "document"])
+    urgent_kinds: list[str] = Field(default_factory=lambda: list(SHARED_KINDS))
     readonly_months: int = Field(default=60, ge=0)
     owners: dict[str, str] = Field(default_factory=lambda: {"default": "Sở Khoa học và Công nghệ"})
     rates: Rates = Field(default_factory=Rates)

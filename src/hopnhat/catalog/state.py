@@ -21,7 +21,8 @@ class CatalogState:
 
     @property
     def systems(self) -> dict[str, System]:
-        return {s.id: s for inv in self.inventories for s in inv.systems}
+        """Every system by its province-qualified key (ids repeat across provinces; keys never do)."""
+        return {s.key: s for inv in self.inventories for s in inv.systems}
 
     @property
     def pairs(self) -> list[Pair]:

@@ -22,6 +22,7 @@ from hopnhat.catalog.model import Decision, Digitisation, Override, System, Task
 from hopnhat.catalog.model import Inventory
 from hopnhat.catalog.settings import CatalogSettings
 from hopnhat.catalog.state import CatalogState
+from hopnhat.i18n import tr
 
 _TABLES: dict[str, type[BaseModel]] = {
     "systems": System, "digitisation": Digitisation, "decisions": Decision, "overrides": Override, "tasks": Task,
@@ -37,7 +38,8 @@ _EXTRA_DDL = (
 
 def _sql_type(annotation: Any) -> str:
     text = str(annotation)
-    for needle, sql in (("list", "JSON"), ("dict", "JSON"), ("Criterion", "JSON"), ("datetime", "TIMESTAMP"),
+    for needle, sql in (("list", "JSON"), ("dict", "JSON"), ("Criterion", "JSON"), ("Origin", "JSON"),
+                        ("datetime", "TIMESTAMP"),
                         ("date", "DATE"), ("bool", "BOOLEAN"), ("float", "DOUBLE"), ("int", "BIGINT")):
         if needle in text:
             return sql
@@ -53,16 +55,38 @@ def _ddl(table: str, model: type[BaseModel]) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
 
 
+def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A store written by an older version (other columns) is refused with what to do, never misread."""
+    for table, model in _TABLES.items():
+        found = [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table]).fetchall()]
+        expected = [n for n, _ in _columns(model)]
+        if found and found != expected:
+            raise CatalogError(tr("kho danh mục do phiên bản cũ tạo ra: nhập lại kiểm kê vào một tệp --db mới",
+                                  "the catalog store was written by an older version: import the inventories again "
+                                  "into a new --db file"), source=str(path), table=table,
+                               reason=tr("thiếu hoặc thừa cột: ", "columns differ: ")
+                               + ", ".join(sorted(set(found) ^ set(expected))))
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path)
     if read_only and not path.exists():
-        raise CatalogError("no catalog store yet: run 'hopnhat catalog import' first", source=str(path))
+        raise CatalogError(tr("chưa có kho danh mục: chạy 'hopnhat catalog import' trước",
+                              "no catalog store yet: run 'hopnhat catalog import' first"), source=str(path))
+    if path.is_dir():
+        raise CatalogError(tr("--db phải là một tệp, không phải thư mục", "--db must be a file, not a folder"),
+                           source=str(path))
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
-        raise CatalogError("cannot open the catalog store", source=str(path), reason=str(exc)) from exc
+        raise CatalogError(tr("không mở được kho danh mục (tệp đang được dùng hoặc không phải DuckDB)",
+                              "cannot open the catalog store (in use, or not a DuckDB file)"), source=str(path),
+                           reason=type(exc).__name__) from exc
     try:
+        _check_schema(con, path)
         if not read_only:
             for table, model in _TABLES.items():
                 con.execute(_ddl(table, model))

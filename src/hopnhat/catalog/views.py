@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from hopnhat.catalog.criteria import CRITERION_LABELS
+from hopnhat.catalog.columns import BY_FIELD
+from hopnhat.catalog.criteria import CRITERIA, CRITERION_LABELS
 from hopnhat.catalog.gantt import gantt_svg
 from hopnhat.catalog.kinds import label
-from hopnhat.catalog.model import Decision, System, Task
+from hopnhat.catalog.model import Decision, Evidence, System, Task
 from hopnhat.catalog.monitor import (
-    Alert, CostPicture, DigitisationSummary, ProgressHook, TaskView, alerts, cost_picture, digitisation_summary,
-    no_progress, task_views,
+    Alert, CostPicture, DigitisationSummary, LateGroup, ProgressHook, TaskView, alerts, cost_picture,
+    digitisation_summary, late_by_owner, no_progress, task_views,
 )
 from hopnhat.catalog.roadmap import not_ready_on_day_one
 from hopnhat.catalog.state import CatalogState
@@ -66,6 +67,90 @@ def decision_page(state: CatalogState, pair_key: str | None = None) -> list[Deci
             if pair_key is None or d.pair_key == pair_key]
 
 
+# ---------------------------------------------------------------- per-criterion explanation
+
+def evidence_text(evidence: list[Evidence]) -> str:
+    """``inventory-49.xlsx › HeThong dòng 7: J «Số người dùng» = 3.200; …`` (the cells, grouped by row)."""
+    by_row: dict[tuple[str, str, int | None], list[Evidence]] = {}
+    seen: set[tuple[str, str, int | None, str]] = set()
+    for e in evidence:
+        if (e.file, e.sheet, e.row, e.field) not in seen:
+            seen.add((e.file, e.sheet, e.row, e.field))
+            by_row.setdefault((e.file, e.sheet, e.row), []).append(e)
+    parts = []
+    for (file, sheet, row), items in by_row.items():
+        cells = "; ".join(f"{e.column} «{tr(BY_FIELD[e.field].vi, BY_FIELD[e.field].en)}» = {e.value}"
+                          if e.field in BY_FIELD else f"{e.column} = {e.value}" for e in items)
+        where = (f"{file} › {sheet} {tr('dòng', 'row')} {row}" if sheet else tr("không đọc từ tệp", "not from a file"))
+        parts.append(f"{where}: {cells}")
+    return " | ".join(parts)
+
+
+@dataclass(frozen=True)
+class ExplanationCell:
+    score: float
+    weighted: float
+    reason: str
+    evidence: str  # the system's own cells this score was computed from
+
+
+@dataclass(frozen=True)
+class ExplanationRow:
+    name: str
+    label: str
+    weight: float
+    cells: list[ExplanationCell]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One role's table for the steering committee: each criterion, its weight, each system's score and evidence."""
+
+    key: str
+    title: str
+    systems: list[System]
+    decisions: list[Decision]
+    rows: list[ExplanationRow]
+
+    @property
+    def totals(self) -> list[float]:
+        return [d.total for d in self.decisions]
+
+    @property
+    def action_labels(self) -> list[str]:
+        return [label("action", d.action) for d in self.decisions]
+
+
+def _explanation_row(name: str, decisions: list[Decision]) -> ExplanationRow:
+    cells, weight = [], 0.0
+    for d in decisions:
+        c = next((c for c in d.criteria if c.name == name), None)
+        if c is None:
+            cells.append(ExplanationCell(0.0, 0.0, "—", ""))
+            continue
+        weight = c.weight
+        own = [e for e in c.evidence if e.system == d.system_id]
+        cells.append(ExplanationCell(c.score, round(c.weight * c.score, 4), tr(c.reason_vi, c.reason_en),
+                                     evidence_text(own)))
+    return ExplanationRow(name, tr(*CRITERION_LABELS[name]), weight, cells)
+
+
+def explanation(state: CatalogState, pair_key: str) -> Explanation:
+    decisions = [d for d in state.decisions if d.pair_key == pair_key]
+    systems = state.systems
+    pair = next((p for p in state.pairs if p.key == pair_key), None)
+    title = pair.title if pair else pair_key
+    names = [n for n in CRITERIA if any(c.name == n for d in decisions for c in d.criteria)]
+    return Explanation(pair_key, title, [systems[d.system_id] for d in decisions], decisions,
+                       [_explanation_row(n, decisions) for n in names])
+
+
+def explanations(state: CatalogState) -> list[Explanation]:
+    """Every role's explanation table, in the order of the pairs."""
+    keys = list(dict.fromkeys(d.pair_key for d in state.decisions))
+    return [explanation(state, k) for k in keys]
+
+
 def roadmap_page(state: CatalogState, today: date | None = None, months: int = 9) -> dict[str, Any]:
     """Tasks, budgets per owner, urgent readiness and the Gantt chart (cut ``months`` after the merger)."""
     budget_by_owner: dict[str, int] = defaultdict(int)
@@ -91,6 +176,7 @@ class MonitorPage:
     gantt_svg: str
     unit_names: dict[str, str]
     budget_done: int = 0
+    late_groups: list[LateGroup] = field(default_factory=list)
 
 
 def _counts(views: list[TaskView]) -> dict[str, int]:
@@ -113,4 +199,4 @@ def monitor_page(state: CatalogState, today: date, hook: ProgressHook = no_progr
     return MonitorPage(today, views, alerts(views), _counts(views), cost_picture(state),
                        digitisation_summary(state.digitisation), [v for v in views if v.task.urgent], svg,
                        {i.unit_code: i.unit_name for i in state.inventories},
-                       sum(v.task.budget for v in views if v.state == "done"))
+                       sum(v.task.budget for v in views if v.state == "done"), late_by_owner(views))

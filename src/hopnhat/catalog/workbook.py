@@ -155,7 +155,7 @@ def _write_rows(ws: Worksheet, columns: Sequence[Column], rows: Iterable[dict[st
             cell = ws.cell(row=r, column=i, value=format_cell(col, row.get(col.field)))
             if col.type == "date" and cell.value is not None:
                 cell.number_format = "DD/MM/YYYY"
-            elif col.type == "int" and cell.value is not None:
+            elif col.type in ("int", "money") and cell.value is not None:
                 cell.number_format = "#,##0"
 
 
