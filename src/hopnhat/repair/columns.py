@@ -1,7 +1,8 @@
-"""Per-column repair: detect a column's encoding once, then repair each of its cells.
+"""Per-column repair for files: a column of raw cells through the one repair engine (:mod:`hopnhat.repair.stage`).
 
 Format-neutral: a column is a list of raw cells (bytes from a delimited file, str from Excel or JSON, anything else
-is left alone). The file readers in this package feed it; the pipeline stage can feed it DuckDB columns the same way.
+is left alone). Bytes are first read as the ingest stage reads them (:func:`as_text`), so ``hopnhat repair`` and
+``hopnhat migrate`` give the same cells for the same column.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hopnhat.i18n import tr
-from hopnhat.text.cells import as_text
-from hopnhat.text.legacy import Detection, LegacyEncodingError, detect, repair_value
+from hopnhat.repair.stage import ColumnRepairer
+from hopnhat.text.legacy import Detection, as_text
+
+__all__ = ["CellProblem", "ColumnReport", "as_text", "describe_problem", "repair_column", "repair_table"]
 
 Cell = object
 
@@ -37,37 +40,25 @@ class ColumnReport:
     problems: list[CellProblem] = field(default_factory=list)
 
 
-def _texts(cells: Sequence[Cell]) -> list[bytes | str]:
-    return [c for c in cells if isinstance(c, (bytes, str)) and c]
-
-
-def _repair_text(cell: bytes | str, encoding: str, cache: dict[object, tuple[str, str | None]]) -> tuple[str, str | None]:
-    """(text, reason it could not be repaired or None), computed once per distinct value of a column."""
-    if cell not in cache:
-        try:
-            cache[cell] = (repair_value(cell, encoding), None)
-        except LegacyEncodingError as exc:
-            cache[cell] = (as_text(cell), exc.reason or exc.message)
-    return cache[cell]
-
-
-def repair_column(name: str, cells: Sequence[Cell], rows: Sequence[int]) -> tuple[list[Cell], ColumnReport]:
+def repair_column(name: str, cells: Sequence[Cell], rows: Sequence[int], *, encoding: str | None = None,
+                  strict: bool = False) -> tuple[list[Cell], ColumnReport]:
     """Repair one column. ``rows`` gives each cell's row number for reports. Non-text cells come back untouched;
-    text cells come back as ``str`` (NFC); a cell that cannot be repaired comes back as it was, and is reported."""
-    detection = detect(_texts(cells))
-    report = ColumnReport(name, detection)
-    cache: dict[object, tuple[str, str | None]] = {}
-    out: list[Cell] = []
-    for cell, row in zip(cells, rows, strict=True):
-        if not isinstance(cell, (bytes, str)):
-            out.append(cell)
-            continue
-        text, problem = _repair_text(cell, detection.encoding, cache)
-        report.cells += 1
-        report.changed += problem is None and text != as_text(cell)
-        if problem is not None:
-            report.problems.append(CellProblem(row, name, text, problem))
-        out.append(text)
+    text cells come back as ``str`` (NFC); a cell that cannot be repaired comes back as it was, and is reported.
+    ``encoding`` is a declared encoding (else detected), ``strict`` the source's strictness (see the engine)."""
+    index = [i for i, c in enumerate(cells) if isinstance(c, (bytes, str))]
+    texts: list[str | None] = [as_text(cells[i]) for i in index]  # type: ignore[arg-type]
+    engine = ColumnRepairer(name, encoding, strict=strict)
+    fixed, changes = engine.repair(texts)
+    report = ColumnReport(name, engine.detection)
+    report.cells = len(index)
+    out: list[Cell] = list(cells)
+    for i, text in zip(index, fixed, strict=True):
+        out[i] = text
+    for change in changes:
+        if change.problem is None:
+            report.changed += 1
+        else:
+            report.problems.append(CellProblem(rows[index[change.index]], name, change.original, change.problem))
     return out, report
 
 

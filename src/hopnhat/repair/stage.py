@@ -1,25 +1,35 @@
-"""The repair stage of the pipeline: legacy encodings → NFC Unicode, per source column, originals kept.
+"""The repair engine: legacy encodings → NFC Unicode, per source column, originals kept.
+
+One engine for ``hopnhat migrate`` (the pipeline's map stage feeds it batches) and ``hopnhat repair`` (the file
+readers feed it whole columns, through :mod:`hopnhat.repair.columns`): the same column gives the same cells.
 
 A column's encoding is the one the merger file declares (table ``encoding`` or ``column_encodings``) or, when none is
-declared, the one detected on its first batch. Legacy estates are rarely clean: a row pasted from another system (a
-TCVN3 line in a UTF-8 export, mojibake in a database), so a cell whose reading under the column's encoding is not
-plausible Vietnamese is read on its own; when no reading is plausible, the cell is kept as it was and reported.
+declared, the one detected on its first batch. Legacy estates are rarely clean — a register typed over years on
+different machines, a row pasted from another system, mojibake in a database — so each distinct cell is judged:
+
+1. its reading in the column's encoding is taken when every word of it is Vietnamese and no junk character is left;
+2. otherwise every reading of the cell (as it is, TCVN3, VNI, Windows-1258, VISCII, mojibake) is scored — foreign
+   words and junk characters against syllables (:func:`hopnhat.text.legacy.quality`) — and the best one is taken
+   only when it is strictly better than the cell as it is: a cell is never made worse, and a tie keeps the cell;
+3. a plain-ASCII cell is read as VIQR only on marks plain text does not make (any mark in a VIQR column).
+
+A cell that no reading makes Vietnamese is kept as it was and reported. ``strict`` (the source's ``strictness``)
+also reports — and keeps as it was — a cell repaired against its column's encoding that still holds a foreign word.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from hopnhat.i18n import tr
-from hopnhat.text.legacy import LegacyEncodingError, detect, is_syllable, repair_value
+from hopnhat.text.legacy import Detection, Quality, detect, legacy_looking, quality, readings, viqr_reading
 
 _SAMPLE = 5_000
-_GOOD = 0.75  # most words read as syllables: the reading is right, a typo or a foreign word aside
-_FAIR = 0.5
-_CP1252_EXTRA = set("ŒœŠšŸŽžƒ")
 _ALIASES = {"utf8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258", "vni-windows": "vni", "abc": "tcvn3"}
+_VISCII_C0 = frozenset("\x02\x05\x06\x14\x19\x1e")  # VISCII capitals on C0 controls
+_HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]|\\|[\x02\x05\x06\x14\x19\x1e]")  # ASCII worth a look
+_PREFERENCE = ("utf-8", "cp1258", "mojibake", "tcvn3", "vni", "viscii")  # after the column's own encoding
 
 
 @dataclass(frozen=True)
@@ -33,37 +43,6 @@ class CellRepair:
     problem: str | None = None
 
 
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text) if not w.isascii()]
-
-
-_SYLLABLES: dict[str, bool] = {}
-
-
-def _syllable(word: str) -> bool:
-    """is_syllable, remembered: the words of names and addresses repeat endlessly."""
-    known = _SYLLABLES.get(word)
-    if known is None:
-        if len(_SYLLABLES) > 500_000:
-            _SYLLABLES.clear()
-        known = _SYLLABLES[word] = is_syllable(word)
-    return known
-
-
-def syllable_share(text: str) -> float:
-    """Share of the non-ASCII words that are Vietnamese syllables (1.0 when there are none)."""
-    words = [w for w in _words(text) if w]
-    return sum(_syllable(w) for w in words) / len(words) if words else 1.0
-
-
-def genuine_unicode(text: str) -> bool:
-    """Holds a Vietnamese letter that no single-byte legacy reading produces (ư, ơ, ạ, đ …): real Unicode."""
-    return any("\u0100" <= c <= "\u1eff" and c not in _CP1252_EXTRA for c in unicodedata.normalize("NFC", text))
-
-
 def canonical_encoding(name: str | None) -> str | None:
     if not name:
         return None
@@ -71,46 +50,95 @@ def canonical_encoding(name: str | None) -> str | None:
     return _ALIASES.get(low, low)
 
 
+def _family(encoding: str | None) -> str:
+    if not encoding or encoding == "ascii":
+        return "utf-8"
+    return "cp1258" if encoding.startswith("cp1258") else encoding
+
+
+def _plain(cell: str) -> bool:
+    return cell.isascii() and not _VISCII_C0.intersection(cell)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The engine's answer for one distinct cell."""
+
+    text: str
+    kind: str
+    problem: str | None = None
+
+
 @dataclass
 class ColumnRepairer:
-    """Repairs the cells of one source column batch after batch, with the same encoding throughout the table."""
+    """Repairs the cells of one source column batch after batch, with the same column encoding throughout."""
 
     column: str
     encoding: str | None = None
-    _cache: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
+    strict: bool = False
+    _cache: dict[str, Reading] = field(default_factory=dict)
+    _detection: Detection | None = None
 
     def _settle(self, cells: list[str | None]) -> None:
-        if self.encoding is None:
-            sample = [c for c in cells if c and not c.isascii()][:_SAMPLE]
-            self.encoding = detect(sample).encoding if sample else None
+        if self.encoding not in (None, "ascii"):
+            return
+        legacy = [c for c in cells if c and not _plain(c)][:_SAMPLE]
+        sample = legacy or [c for c in cells if c][:_SAMPLE]
+        if sample:
+            self._detection = detect(sample)
+            if legacy or self._detection.encoding == "viqr" or self.encoding is None:
+                self.encoding = self._detection.encoding
 
-    def _reading(self, cell: str, encoding: str) -> tuple[str, float] | None:
-        try:
-            text = unicodedata.normalize("NFC", repair_value(cell, encoding))
-        except LegacyEncodingError:
-            return None
-        return text, syllable_share(text)
+    @property
+    def detection(self) -> Detection:
+        """What the column's encoding rests on (declared encodings carry no evidence)."""
+        if self._detection is not None and self._detection.encoding == self.encoding:
+            return self._detection
+        return Detection(self.encoding or "ascii", 1.0)
 
-    def _read(self, cell: str) -> tuple[str, str, str | None]:
-        """(text, encoding read in, problem) for one distinct cell.
+    def _ascii(self, cell: str) -> Reading:
+        text = viqr_reading(cell, column=self.encoding == "viqr")
+        return Reading(text, "viqr") if text is not None else Reading(cell, "ascii")
 
-        The column's encoding wins when most of the cell's words read as Vietnamese syllables under it (a typo in a
-        name must not make the whole cell suspect); otherwise the cell is read alone; otherwise kept and reported.
-        """
-        enc = self.encoding or "ascii"
-        main = self._reading(cell, enc)
-        if main is not None and main[1] >= _GOOD:
-            return main[0], enc, None
-        alone = detect([cell]).encoding
-        other = self._reading(cell, alone) if alone not in ("ascii", enc) else None
-        if other is not None and other[1] >= _GOOD and other[1] > (main[1] if main else 0):
-            return other[0], alone, None
-        if genuine_unicode(cell):
-            return unicodedata.normalize("NFC", cell), "utf-8", None  # real Unicode with a foreign word: keep it
-        if main is not None and main[1] >= _FAIR:
-            return main[0], enc, None
-        reason = tr(f"không đọc được như tiếng Việt ở bảng mã {enc}", f"not readable as Vietnamese in {enc}")
-        return cell, enc, reason
+    def _unreadable(self, cell: str, kind: str) -> Reading:
+        reason = tr(f"không đọc được như tiếng Việt ở bảng mã nào (cột: {kind})",
+                    f"not readable as Vietnamese in any encoding (column: {kind})")
+        return Reading(cell, kind, reason)
+
+    def _order(self, cell: str, column: str) -> list[str]:
+        """Tie-break order: the cell as it is (the column's reading first when the cell looks like legacy bytes of
+        a legacy column), then the encodings by how well they read the column's sample (a mixed column's others)."""
+        first = ["utf-8", column] if column in ("utf-8", "mojibake") or not legacy_looking(cell) else [column, "utf-8"]
+        scores = self._detection.scores if self._detection else {}
+        rest = sorted((e for e in _PREFERENCE if e not in first), key=lambda e: -scores.get(e, 0.0))
+        return first + rest
+
+    def _read(self, cell: str) -> Reading:
+        """The reading of one distinct non-ASCII cell (see the module doc)."""
+        column = _family(self.encoding)
+        options = readings(cell)
+        scores = {name: quality(text) for name, text in options.items()}
+        if column in scores and scores[column].clean:
+            return Reading(options[column], self.encoding or column)
+        order = self._order(cell, column)
+        best = min((n for n in order if n in scores), key=lambda n: (scores[n].rank, order.index(n)))
+        score: Quality = scores[best]
+        if score.junk or (best not in ("utf-8", column) and score.good < score.bad):
+            return self._unreadable(cell, self.encoding or column)
+        if self.strict and best not in ("utf-8", column) and not score.clean:
+            return Reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",
+                                          f"read as {best} it still has foreign words (strict mode)"))
+        kind = self.encoding if best == column and self.encoding else best
+        return Reading(options[best], kind)
+
+    def read(self, cell: str) -> Reading:
+        """The reading of one cell (remembered per distinct value)."""
+        known = self._cache.get(cell)
+        if known is None:
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            known = self._cache[cell] = self._ascii(cell) if _plain(cell) else self._read(cell)
+        return known
 
     def repair(self, cells: list[str | None]) -> tuple[list[str | None], list[CellRepair]]:
         """Repaired cells (same length) and the cells that changed or could not be repaired."""
@@ -118,15 +146,11 @@ class ColumnRepairer:
         out: list[str | None] = []
         changes: list[CellRepair] = []
         for i, cell in enumerate(cells):
-            if cell is None or cell.isascii():
+            if cell is None or (cell.isascii() and _HINT.search(cell) is None):
                 out.append(cell)
                 continue
-            if cell not in self._cache:
-                self._cache[cell] = self._read(cell)
-            text, kind, problem = self._cache[cell]
-            out.append(text)
-            if problem is not None or text != cell:
-                changes.append(CellRepair(i, cell, text, kind, problem))
-        if len(self._cache) > 200_000:
-            self._cache.clear()
+            found = self.read(cell)
+            out.append(found.text)
+            if found.problem is not None or found.text != cell:
+                changes.append(CellRepair(i, cell, found.text, found.kind, found.problem))
         return out, changes

@@ -27,6 +27,7 @@ encoding; it never changes spacing, case or tone placement (``Hoà`` stays ``Ho�
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -48,7 +49,12 @@ __all__ = [
     "decode",
     "detect",
     "encode",
+    "Quality",
+    "as_text",
     "is_syllable",
+    "quality",
+    "legacy_looking",
+    "readings",
     "repair_value",
     "vietnamese_letters",
     "viqr_reading",
@@ -223,6 +229,20 @@ def _sloppy_decode(data: bytes) -> str:
     return "".join(_SLOPPY_DECODE[b] for b in data)
 
 
+_CP1252_VIEW = "".join(_SLOPPY_DECODE)  # a 256-character decoding table: the codec machinery (C) reads a cell at once
+
+
+def as_text(cell: bytes | str) -> str:
+    """A raw cell as text without repairing it: UTF-8 when it is, else its Windows-1252 reading (reversible), so
+    every stage that reads raw cells (ingest, ``hopnhat repair``) hands the repair engine the same text."""
+    if isinstance(cell, str):
+        return cell
+    try:
+        return cell.decode("utf-8")
+    except UnicodeDecodeError:
+        return codecs.charmap_decode(cell, "strict", _CP1252_VIEW)[0]
+
+
 def cp1252_view(data: bytes) -> str:
     """Bytes read as Windows-1252 (undefined bytes as C1 controls): what Excel shows for legacy text; reversible."""
     return _sloppy_decode(data)
@@ -360,6 +380,10 @@ def decode(data: bytes, encoding: str) -> str:
 
 _INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
              "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
+# Consonant clusters and letters of Central Highlands and northern minority names as official unit names write them
+# (Krông, Drăng, Dliê, Plông, Hrú, Jút, Zà): never produced by misreading legacy bytes, which changes vowels.
+_MINORITY_INITIALS = ("bl", "bh", "br", "dj", "dl", "dr", "gl", "gr", "hb", "hl", "hr", "jr", "kb", "kd", "kl", "km",
+                      "kn", "kr", "ml", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sr", "j", "z", "f", "w")
 _RHYMES = frozenset("""
 a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
 e ec em en eng eo ep et ê êch êm ên êng ênh êp êt êu
@@ -370,29 +394,57 @@ u ua uân uâng uât uây uc uê uêch uênh ui um un ung uơ uôc uôi uôm uô
 uyt uyu ư ưa ưc ưi ưm ưn ưng ưt ưu ươ ươc ươi ươm ươn ương ươp ươt ươu
 y yêm yên yêng yêt yêu ych ynh yt
 ak ăk âk ek êk ik ok ôk ơk uk ưk
-""".split())  # the last line: final k of Central Highlands names (Đắk Lắk, Đắk Nông)
+ơng ơl ơr ăl ăh ăi ăih ôr ôh ơh ưh êh êl êr iê iêr uôl uôr uêh eh oh uh ah
+""".split())  # the last two lines: finals of Central Highlands names (Đắk Lắk, Pơng, Dliê, Cuôr, Păh)
 _STOP_FINALS = ("c", "ch", "p", "t", "k")
 _STOP_TONES = frozenset(("", "\u0301", "\u0323"))
+_PLAIN_VOWELS = frozenset("aeiouy")
+_SHAPED_VOWELS = frozenset("ăâêôơư")
+_EITHER = frozenset(("oa", "oe", "uy"))  # old and new tone placement: hoà / hòa, thuỷ / thủy
 
 
-def _split_tone(word: str) -> tuple[str, str] | None:
-    parts = unicodedata.normalize("NFD", word.lower())
-    tones = [c for c in parts if c in _TONE_SET]
-    if len(tones) > 1:
-        return None
-    toneless = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_SET))
-    return toneless, (tones[0] if tones else "")
+def _split_tone(word: str) -> tuple[str, str, int] | None:
+    """(toneless NFC word, tone mark, index of the letter that carries it or -1); None with two tones."""
+    toneless, tone, where = [], "", -1
+    for i, char in enumerate(unicodedata.normalize("NFC", word.lower())):
+        parts = unicodedata.normalize("NFD", char)
+        marks = [c for c in parts if c in _TONE_SET]
+        if marks:
+            if tone or len(marks) > 1:
+                return None
+            tone, where = marks[0], i
+            char = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_SET))
+        toneless.append(char)
+    return "".join(toneless), tone, where
 
 
+def _tone_places(rhyme: str) -> set[int]:
+    """Where in a rhyme a tone may sit: on its shaped vowel (ươ: ơ), else the last vowel before a final consonant,
+    else the first of two vowels (both for oa/oe/uy), the middle of three."""
+    vowels = len(rhyme) - len(rhyme.lstrip("aăâeêioôơuưy"))
+    shaped = {i for i in range(vowels) if rhyme[i] in _SHAPED_VOWELS}
+    if shaped:
+        return {max(shaped)} if rhyme[:vowels] in ("ươ", "ươi", "ươu") else shaped
+    if vowels < len(rhyme) or vowels == 1:
+        return {vowels - 1}
+    if vowels == 2:
+        return {0, 1} if rhyme[:2] in _EITHER else {0}
+    return {1}
+
+
+@lru_cache(maxsize=200_000)
 def is_syllable(word: str) -> bool:
-    """Whether a word is a well-formed Vietnamese syllable (one tone at most; tone placement not judged)."""
+    """Whether a word is a well-formed Vietnamese syllable: initial, rhyme, one tone at most on a vowel where
+    Vietnamese writes it (old and new placement both accepted: Hoà / Hòa); minority names' clusters allowed."""
     split = _split_tone(word)
     if split is None:
         return False
-    toneless, tone = split
-    for initial in _INITIALS:
+    toneless, tone, where = split
+    for initial in (*_INITIALS[:-1], *_MINORITY_INITIALS, ""):
         rhyme = toneless[len(initial):]
         if toneless.startswith(initial) and rhyme in _RHYMES:
+            if tone and where - len(initial) not in _tone_places(rhyme):
+                continue
             return tone in _STOP_TONES or not rhyme.endswith(_STOP_FINALS)
     return False
 
@@ -622,7 +674,10 @@ _CAPS_WORD = re.compile(r"\S+")
 
 
 def _restore_caps(text: str) -> str:
-    """ABC 'H' fonts (.VnTimeH) show lowercase TCVN3 codes as capitals: ``THừA`` was typed as ``THỪA``."""
+    """ABC 'H' fonts (.VnTimeH) show lowercase TCVN3 codes as capitals: ``THừA`` was typed as ``THỪA``. Only in a
+    cell with no lowercase ASCII letter (one typed in such a font): ``Xã Ia RVê`` keeps its minority name."""
+    if any(c.islower() for c in text if c.isascii()):
+        return text
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -659,3 +714,112 @@ def repair_value(value: str | bytes, encoding: str) -> str:
     if text is not None and _plausible(text) and not _plausible(repaired):
         return unicodedata.normalize("NFC", text)
     return _restore_caps(repaired) if name == "tcvn3" else repaired
+
+
+# --------------------------------------------------------------------------------------------- per-cell readings
+
+_LETTERS = frozenset(vietnamese_letters())
+
+
+def _junk(char: str) -> bool:
+    """A character no Vietnamese text has but misread legacy bytes produce: Latin-1 signs (``§ ¶ ª ¢``), C0/C1
+    controls, combining marks left over, letters of other alphabets below U+2000 (NKo ``߶`` from VISCII bytes read
+    as UTF-8). Latin-1 letters (``ü é ñ``) are not junk: foreign names have them."""
+    code = ord(char)
+    if code < 0x80:
+        return code < 0x20 and char not in "\t\n\r"
+    if char in _LETTERS or char == "\u00a0":
+        return False
+    if code < 0xC0:
+        return True
+    if code < 0x100:
+        return char in "×÷"
+    if code < 0x2000:
+        return True
+    return unicodedata.category(char) in ("Cc", "Co", "Cn")
+
+
+# Syllables that fill Vietnamese names, addresses and civil-status records (written for this list, not counted
+# from any corpus): between two readings equally well formed, the one made of these is the text.
+COMMON = frozenset("""
+xã phường thị trấn huyện tỉnh thành phố quận thôn ấp bản xóm làng tổ khu khối đội số đường ngõ hẻm
+nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý trương đinh lâm mai cao hà
+văn thị hữu đức minh thanh ngọc quốc xuân thu hồng hương lan anh tuấn dũng hùng hải hoa hoà hòa bình an
+sơn nam bắc đông tây trung tân phú mỹ long thạnh thịnh phước lộc lợi hiệp hưng hưởng vĩnh quang trường
+giang thủy thuỷ hồ cầu chợ đình kim ninh yên gia hiếu nghĩa tiến thắng lập định điện quảng đà nẵng
+ủy uỷ ban nhân dân giấy khai sinh tử kết hôn đăng ký trích lục bản sao con cha mẹ vợ chồng nữ
+ông bà việt người nơi dân tộc kinh tôn giáo phật công không nghề nghiệp nông quan hệ chủ hộ
+""".split())
+
+
+@dataclass(frozen=True)
+class Quality:
+    """How Vietnamese a reading looks: ``bad`` = foreign or mis-cased words + junk characters (``junk`` of them),
+    ``good`` = syllables, ``common`` = syllables of :data:`COMMON`."""
+
+    bad: int
+    good: int
+    junk: int = 0
+    common: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return self.bad == 0
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        """Sort key: best reading first."""
+        return self.bad, -self.good, -self.common
+
+
+def quality(text: str) -> Quality:
+    """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
+    words = _foreign_words(text)
+    valid = [w for w in words if is_syllable(w) and _cased(w)]
+    junk = sum(_junk(c) for c in text if not c.isascii() or c < " ")
+    common = sum(w.lower() in COMMON for w in valid)
+    return Quality(len(words) - len(valid) + junk, len(valid), junk, common)
+
+
+def _cased(word: str) -> bool:
+    """lower, UPPER, Title, or capital ASCII consonants before lower case (minority names: ``RVê``, ``HBông``);
+    a capital inside a lowercase word (``LỰc``, ``CƯm``) is a misreading."""
+    rest = word.lstrip("BCDFGHJKLMNPQRSTVWXZĐ")
+    return word.islower() or word.isupper() or rest.islower() or (word[:1].isupper() and word[1:].islower())
+
+
+def _sources(value: str) -> list[bytes]:
+    """The legacy bytes a text cell may stand for: its Windows-1252/Latin-1 reading undone, or — for text that read
+    as UTF-8 only by chance (VISCII/TCVN3 byte pairs that form valid UTF-8: ``Ph߶ng``) — its UTF-8 bytes."""
+    sloppy = _sloppy_encode(value)
+    if sloppy is not None:
+        return [sloppy]
+    if any(_junk(c) for c in value):
+        return [value.encode("utf-8", "surrogatepass")]
+    return []
+
+
+def legacy_looking(value: str) -> bool:
+    """Whether a text cell could be legacy bytes shown as Windows-1252/Latin-1 (every character has a byte)."""
+    return _sloppy_encode(value) is not None
+
+
+def readings(value: str, encodings: Sequence[str] = ("tcvn3", "vni", "cp1258", "viscii")) -> dict[str, str]:
+    """Every plausible decoding of one text cell: ``utf-8`` (the cell as it is, NFC), ``mojibake`` when there is
+    one to undo, and each legacy byte encoding of ``encodings`` that decodes without error."""
+    out = {"utf-8": unicodedata.normalize("NFC", value)}
+    try:
+        out["mojibake"] = _candidate(value, "mojibake")
+    except LegacyEncodingError:
+        pass
+    by_chance = _sloppy_encode(value) is None  # the UTF-8 bytes: a reading of them must be flawless
+    for raw in _sources(value):
+        for name in encodings:
+            try:
+                text = decode(raw, name)
+            except LegacyEncodingError:
+                continue
+            text = _restore_caps(text) if name == "tcvn3" else text
+            if not by_chance or quality(text).clean:
+                out[name] = text
+    return out
