@@ -76,10 +76,11 @@ def _folder(path: Path) -> Path:
 def _target(path: Path) -> None:
     try:
         info = path.stat()
-    except FileNotFoundError:
-        return
+    except (FileNotFoundError, NotADirectoryError):
+        return  # the folder's check names the problem
     except OSError as exc:
-        raise _refuse(path, tr("Không dùng được đường dẫn tệp ra", "Cannot use the output path"), os_reason(exc)) from exc
+        raise _refuse(path, tr("Không dùng được đường dẫn tệp ra", "Cannot use the output path"), os_reason(exc),
+                      tr("chọn một đường dẫn khác", "choose another path")) from exc
     if stat.S_ISDIR(info.st_mode):
         raise _refuse(path, tr("Tệp ra là một thư mục", "The output is a folder"),
                       hint=tr("ghi tên một tệp, ví dụ thư_mục/ket_qua.csv", "name a file, e.g. folder/result.csv"))
