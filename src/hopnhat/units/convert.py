@@ -189,7 +189,8 @@ def decide(parsed: Parsed, idx: Indexes, evidence: SplitEvidence | None = None) 
         found = _names(parsed.provinces) or "nothing"
         return _result(parsed, "not_found", f"no commune recognised (found: {found})", codes, idx)
     if parsed.doubts:
-        others = _district_targets_of(parsed.doubt_units, idx)
+        others = _district_targets_of(parsed.doubt_units, idx).union(
+            *(_targets(c, idx) for c in parsed.doubt_communes))
         return _result(parsed, "ambiguous", "; ".join(parsed.doubts) + "; check the record", codes | others, idx)
     if parsed.commune_outside_district:
         where = _names(parsed.districts)

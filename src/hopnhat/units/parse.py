@@ -62,6 +62,7 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)  # why the text may mean more than what was found: never certain
     doubt_units: list[Unit] = field(default_factory=list)  # the other units it may mean (old districts)
+    doubt_communes: list[Unit] = field(default_factory=list)  # and old communes
 
 
 def _written(text: str, tokens: list[Token], start: int, end: int) -> str:
@@ -151,7 +152,12 @@ def _current_first(units: list[Unit], key: str) -> list[Unit]:
     """A name in use on 30/6/2025 is read before a former name (an alias: a unit renamed or merged earlier):
     ``Xã Bình Minh`` is the commune of that name, not also every commune that once absorbed a Bình Minh."""
     current = [u for u in units if key in (name_key(u.name), name_key(u.short_name))]
-    return current or units
+    if not current or len(current) == len(units):
+        return units
+    parents = {u.district_code if u.level == "commune" else u.province_code for u in current}
+    # within one district (or province) the record may predate the rename: both stay (Xã Hoàng Liên, Sa Pa)
+    return current + [u for u in units if u not in current
+                      and (u.district_code if u.level == "commune" else u.province_code) in parents]
 
 
 def _marked_from(tokens: list[Token], start: int) -> bool:
@@ -544,14 +550,19 @@ def _doubt_district_named(parsed: Parsed, commune: Match, tokens: list[Token], i
     start = commune.start + (len(TYPE_WORDS_BY_KEY[t]) if (t := _leading_type(tokens, commune.start, commune.end))
                              else 0)
     key = "".join(t.key for t in tokens[start : commune.end])
-    scopes = _district_scopes(idx, old_scope)
-    exact = [d for d in _lookup(scopes, key) if name_key(d.short_name) == key]
+    exact = _lookup(_district_scopes(idx, old_scope), key)
+    if old_scope is not None:  # or a commune elsewhere in the province, by its name or a former name
+        exact += [c for c in _lookup([idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)], key)
+                  if c not in commune.units]
     if has_diacritics(commune.written):
-        exact = [d for d in exact if accent_key(d.short_name) == accent_key(strip_type(commune.written))]
+        written = accent_key(strip_type(commune.written))
+        exact = [u for u in exact if written in (accent_key(u.short_name), *u.former_accents)
+                 or name_key(u.short_name) != key and not u.former_accents]
     if exact:
         parsed.doubts.append(f"'{commune.written}' is only near {_unit_names(commune.units)} but exactly names "
                              f"{_unit_names(exact)}")
-        parsed.doubt_units = exact
+        parsed.doubt_units = [u for u in exact if u.level == "district"]
+        parsed.doubt_communes = [u for u in exact if u.level == "commune"]
 
 
 def _outside_district(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
