@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from hopnhat.i18n import tr
 from hopnhat.text.legacy import Detection, Quality, detect, legacy_looking, quality, readings, viqr_reading
 
-_SAMPLE = 5_000
+_SAMPLE = 1_000  # distinct cells the column's encoding is detected on
 _ALIASES = {"utf8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258", "vni-windows": "vni", "abc": "tcvn3"}
 _VISCII_C0 = frozenset("\x02\x05\x06\x14\x19\x1e")  # VISCII capitals on C0 controls
 _HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]|\\|[\x02\x05\x06\x14\x19\x1e]")  # ASCII worth a look
@@ -82,8 +82,8 @@ class ColumnRepairer:
     def _settle(self, cells: list[str | None]) -> None:
         if self.encoding not in (None, "ascii"):
             return
-        legacy = [c for c in cells if c and not _plain(c)][:_SAMPLE]
-        sample = legacy or [c for c in cells if c][:_SAMPLE]
+        legacy = list(dict.fromkeys(c for c in cells if c and not _plain(c)))[:_SAMPLE]
+        sample = legacy or list(dict.fromkeys(c for c in cells if c))[:_SAMPLE]
         if sample:
             self._detection = detect(sample)
             if legacy or self._detection.encoding == "viqr" or self.encoding is None:

@@ -469,14 +469,18 @@ def viqr_reading(text: str, *, column: bool = False) -> str | None:
 
     Every word the reading changes must be a Vietnamese syllable (``www.google.com``, ``O'Brien`` stay). A cell on its
     own needs a mark plain text does not make — a shape mark or a huyền/ngã tone on a word, or two other tones inside
-    words — so ``Hoa.``, ``I'm``, ``10 a.m.``, ``O+`` stay; in a column detected as VIQR (``column=True``) any mark
-    will do.
+    words — so ``Hoa.``, ``I'm``, ``10 a.m.``, ``O+`` stay; in a column detected as VIQR (``column=True``) two marks
+    of any kind will do, and a minority name among Vietnamese words (``R'Ti'h``) does not stop the reading.
     """
     if not text.isascii() or _VIQR_HINT.search(text) is None:
         return None
     decoded, evidence = viqr.parse(text)
-    if decoded == text or not (column or evidence.strong or evidence.medium >= 2):
+    marks = evidence.medium + evidence.weak if column else evidence.medium
+    if decoded == text or not (evidence.strong or marks >= 2):
         return None
+    if column:
+        score = quality(decoded)
+        return decoded if score.good >= score.bad and not score.junk else None
     return decoded if _plausible(decoded) else None
 
 
@@ -516,6 +520,10 @@ def _legacy_bytes(value: str | bytes) -> bytes | None:
     return _sloppy_encode(text)
 
 
+# A UTF-8 lead byte of Vietnamese letters (Ã Ä Æ á …) read as Windows-1252, then a continuation byte so read.
+_MOJIBAKE = re.compile("[\u00c2-\u00c6\u00e1][" + re.escape("".join(_SLOPPY_DECODE[0x80:0xC0])) + "]")
+
+
 def _candidate(value: str | bytes, encoding: str) -> str:
     """Decode one value as if its column were in ``encoding`` (raises LegacyEncodingError)."""
     if encoding in ("utf-8", "mojibake"):
@@ -524,6 +532,8 @@ def _candidate(value: str | bytes, encoding: str) -> str:
             raise _fail(value, encoding, tr("không phải UTF-8", "not UTF-8"))
         if encoding == "utf-8":
             return unicodedata.normalize("NFC", text)
+        if _MOJIBAKE.search(text) is None:
+            raise _fail(value, encoding, tr("không có dấu hiệu mojibake", "no mojibake to undo"))
         repaired = _unmojibake(text)
         if repaired == unicodedata.normalize("NFC", text):
             raise _fail(value, encoding, tr("không có dấu hiệu mojibake", "no mojibake to undo"))

@@ -1,0 +1,221 @@
+"""Legacy-text repair: hopnhat against viparse+ftfy on an independent corpus and on the synth estate's text.
+
+    .venv/bin/python bench/repair.py [--rows 3000] [--seed 7] [--runs 3] [--peer-rows 3000]
+
+The independent corpus (``tests/text/independent.py``): hand-written names, addresses and civil-status phrases and
+official unit names, encoded by glibc ``iconv`` (TCVN3, VISCII, CP1258), Python codecs (UTF-8 NFC/NFD, decomposed
+CP1258, mojibake through ftfy's sloppy Windows-1252) and VNI/VIQR tables written from public descriptions; one column
+per scenario (every encoding alone, mixed registers, plain ASCII), about 10 % plain-ASCII cells in every column.
+The synth part encodes names from ``hopnhat.synth.names`` with the project's own encoders, same scenarios.
+
+Scored per cell: right = the output is the original text (NFC); clean changed = a cell that needed no repair
+(UTF-8 NFC or plain ASCII) came out different; rows lost = rows missing from the output. ``hopnhat repair`` runs
+as a whole process (start-up included, median of ``--runs``) and cells/s is counted on its CPU time (user + system:
+the machine is shared, wall time is printed beside it); the peer runs in-process (imports excluded, CPU time). The
+migrate path (``ColumnRepairer`` on the cells the ingest stage produces) is compared cell by cell with the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import io
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import ftfy
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+TMP = Path("/tmp/bench-repair")
+
+
+def _independent():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("independent", ROOT / "tests" / "text" / "independent.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["independent"] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+ind = _independent()
+
+
+# ------------------------------------------------------------------------------------------------ corpora
+
+def synth_columns(rows: int, seed: int) -> dict[str, list]:  # type: ignore[type-arg]
+    """The same scenarios with names from the project's generator and the project's encoders."""
+    from hopnhat.synth.names import TABLES
+    from hopnhat.text.legacy import encode
+
+    rng = random.Random(seed)
+    names = sorted({f"{rng.choice(TABLES.family)} {rng.choice(TABLES.middle)} {rng.choice(TABLES.given)}"
+                    for _ in range(3000)})
+    own = {"utf-8-nfd": lambda t: unicodedata.normalize("NFD", t).encode()}
+    texts = ind.Texts(names, ind.texts().ascii)
+    columns = {}
+    for name, mix in ind.SCENARIOS.items():
+        cells = []
+        for _ in range(rows):
+            if not mix or rng.random() < ind.ASCII_SHARE:
+                text = rng.choice(texts.ascii)
+                cells.append(ind.Cell(text.encode(), text, "ascii", True))
+                continue
+            enc = rng.choices([e for e, _ in mix], weights=[w for _, w in mix])[0]
+            text = rng.choice(names)
+            raw = own[enc](text) if enc in own else encode(text, enc)
+            cells.append(ind.Cell(raw, text, "clean" if enc == "utf-8" else enc, enc == "utf-8"))
+        columns[name] = cells
+    return columns
+
+
+# ------------------------------------------------------------------------------------------------ tools
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_cli(path: Path, runs: int) -> tuple[list[list[str]], list[float], list[float]]:
+    out = path.with_suffix(".out.csv")
+    times, cpu = [], []
+    for _ in range(runs):
+        start, cpu0 = time.perf_counter(), _child_cpu()
+        subprocess.run([str(ROOT / ".venv" / "bin" / "hopnhat"), "repair", str(path), "--output", str(out)],
+                       check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+        cpu.append(_child_cpu() - cpu0)
+    text = out.read_text(encoding="utf-8")
+    return list(csv.reader(io.StringIO(text, newline=""))), times, cpu
+
+
+def run_migrate_path(columns: dict[str, list]) -> dict[str, list[str | None]]:  # type: ignore[type-arg]
+    from hopnhat.repair.stage import ColumnRepairer
+    from hopnhat.text.legacy import as_text
+
+    return {name: ColumnRepairer(name).repair([as_text(c.raw) for c in cells])[0] for name, cells in columns.items()}
+
+
+def _peer_text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # viparse's tables key on the Latin-1 surface form
+
+
+def run_peer(columns: dict[str, list], limit: int) -> tuple[dict[str, list[str]], float]:  # type: ignore[type-arg]
+    from viparse.normalize.detector import detect_encoding_by_content
+    from viparse.normalize.encodings import AUTO_DETECT_CHARMAPS
+    from viparse.normalize.tables import convert
+
+    out, start = {}, time.process_time()
+    for name, cells in columns.items():
+        texts = [_peer_text(c.raw) for c in cells[:limit]]
+        found = detect_encoding_by_content("\n".join(texts), AUTO_DETECT_CHARMAPS).encoding
+        charmap = AUTO_DETECT_CHARMAPS.get(found) if found else None
+        out[name] = [unicodedata.normalize("NFC", ftfy.fix_text(convert(t, charmap) if charmap else t))
+                     for t in texts]
+    return out, time.process_time() - start
+
+
+# ------------------------------------------------------------------------------------------------ scoring
+
+def score(columns: dict[str, list], outputs: dict[str, list]) -> dict:  # type: ignore[type-arg]
+    right, total, clean_changed, by_kind, by_kind_total = Counter(), Counter(), Counter(), Counter(), Counter()
+    examples: dict[str, list] = {}  # type: ignore[type-arg]
+    for name, cells in columns.items():
+        got = outputs.get(name, [])
+        for cell, value in zip(cells, got, strict=False):
+            total[name] += 1
+            by_kind_total[cell.kind] += 1
+            if value == cell.truth:
+                right[name] += 1
+                by_kind[cell.kind] += 1
+            else:
+                clean_changed[name] += cell.clean
+                examples.setdefault(name, []).append((cell.truth, value))
+    rows = len(next(iter(columns.values())))
+    lost = rows - min(len(v) for v in outputs.values())
+    cells = sum(total.values())
+    return {
+        "right_pct": round(100 * sum(right.values()) / cells, 3), "cells": cells, "rows_lost": lost,
+        "clean_changed": sum(clean_changed.values()),
+        "per_column": {n: round(100 * right[n] / total[n], 2) for n in total},
+        "clean_changed_per_column": dict(clean_changed),
+        "per_kind": {k: round(100 * by_kind[k] / by_kind_total[k], 2) for k in by_kind_total},
+        "examples": {n: e[:5] for n, e in examples.items()},
+    }
+
+
+def _columns_of(rows: list[list[str]], names: list[str]) -> dict[str, list[str]]:
+    header, body = rows[0], rows[1:]
+    return {n: [r[header.index(n)] for r in body] for n in names}
+
+
+def evaluate(label: str, columns: dict, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+    path = TMP / f"{label}.csv"
+    ind.write_csv(columns, path)
+    rows, times, cpu = run_cli(path, args.runs)
+    cli = score(columns, _columns_of(rows, list(columns)))
+    migrate = run_migrate_path(columns)
+    cli_cols = _columns_of(rows, list(columns))
+    differ = sum(a != b for n in columns for a, b in zip(cli_cols[n], migrate[n], strict=True))
+    peer_cols = {n: c[: args.peer_rows] for n, c in columns.items()}
+    peer_out, peer_time = run_peer(peer_cols, args.peer_rows)
+    peer = score(peer_cols, peer_out)
+    cells = cli["cells"]
+    cli_rate = cells / statistics.median(cpu)
+    peer_rate = peer["cells"] / peer_time
+    return {"cli": cli, "cli_times": [round(t, 3) for t in times], "cli_cpu": [round(t, 3) for t in cpu],"cli_cells_per_s": round(cli_rate),
+            "peer": peer, "peer_cells_per_s": round(peer_rate), "speed_ratio": round(cli_rate / peer_rate, 1),
+            "repair_vs_migrate_differences": differ}
+
+
+def show(label: str, result: dict) -> None:  # type: ignore[type-arg]
+    cli, peer = result["cli"], result["peer"]
+    print(f"\n== {label}: {cli['cells']} cells ({len(cli['per_column'])} columns); peer on {peer['cells']} cells")
+    print(f"{'':28s} {'hopnhat repair':>15s} {'viparse+ftfy':>13s}")
+    print(f"{'cells right %':28s} {cli['right_pct']:>15} {peer['right_pct']:>13}")
+    print(f"{'clean cells changed':28s} {cli['clean_changed']:>15} {peer['clean_changed']:>13}")
+    print(f"{'rows lost':28s} {cli['rows_lost']:>15} {peer['rows_lost']:>13}")
+    print(f"{'cells/s':28s} {result['cli_cells_per_s']:>15} {result['peer_cells_per_s']:>13}"
+          f"   ratio {result['speed_ratio']}x (CLI CPU {result['cli_cpu']} s, wall {result['cli_times']} s)")
+    print(f"repair vs migrate: {result['repair_vs_migrate_differences']} cells differ")
+    print("per column (right %):")
+    for name, pct in cli["per_column"].items():
+        print(f"  {name:28s} {pct:>7} {peer['per_column'].get(name, '-'):>8}")
+    print("per cell encoding (right %):")
+    for kind, pct in sorted(cli["per_kind"].items()):
+        print(f"  {kind:28s} {pct:>7} {peer['per_kind'].get(kind, '-'):>8}")
+    misses = [(n, e) for n, ex in cli["examples"].items() for e in ex[:2]]
+    for name, (truth, got) in misses[:16]:
+        print(f"  miss [{name}] {truth!r} -> {got!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=3000)
+    parser.add_argument("--peer-rows", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    TMP.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = {"independent": evaluate("independent", ind.build(args.rows, args.seed), args),
+               "synth": evaluate("synth", synth_columns(args.rows, args.seed), args)}
+    for label, result in results.items():
+        show(label, result)
+    (OUT / "repair.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
