@@ -1,94 +1,43 @@
-"""One search box: what the clerk typed is read as an identifier, a dossier code, a parcel, an address or a name
-(+ birth year), searched in the lookup index (unified records and legacy archives together, the user's scope applied
-in the SQL), ranked, and grouped per citizen / organisation / parcel with where each hit came from.
+"""One search box: what the clerk typed is read every plausible way (:mod:`hopnhat.serve.readings`: identity
+number, phone, dossier code, parcel, name with a birth year or date and/or a commune, address, organisation), the
+most plausible readings are searched in the lookup index (unified records and legacy archives together, the user's
+scope applied in the SQL), their results ranked together (score × plausibility of the reading) and grouped per
+citizen / organisation / parcel — golden record first, the records and archive rows it came from under it.
 
-Names are compared folded (no diacritics, any case); a misspelt name is found by scoring (rapidfuzz) the candidates
-of a few blocking keys (birth year + given name, birth year + initials, family + given name, …) — see
-:mod:`hopnhat.serve.index`.
+Names are compared folded (no diacritics, any case, Telex/VNI keystrokes undone); a misspelt name is found by scoring
+(rapidfuzz) the candidates of a few blocking keys (birth year + given name, birth year + initials, family + given
+name, …, each also per commune) — see :mod:`hopnhat.serve.index`. A name typed given-name first is also tried family
+name first; a single word is a family or given name (the first screen of them).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from hopnhat.serve.index import fold_name, read_doc
 from hopnhat.serve.mask import mask
+from hopnhat.serve.names import name_orders
+from hopnhat.serve.readings import MAX_QUERY, Query, reading_as, readings
 from hopnhat.serve.scope import Scope
 from hopnhat.serve.storedb import SQLiteReader
-from hopnhat.text.normalize import accent_key, has_diacritics, nfc
-from hopnhat.units.convert import Conversion, convert_address
+from hopnhat.text.normalize import accent_key, has_diacritics
 from hopnhat.units.reference import reference
 
-QueryKind = Literal["empty", "id", "dossier", "parcel", "name", "address"]
-MAX_QUERY = 200
+MAX_SEARCHED = 3  # readings searched per query: the most plausible ones
 FETCH_CHUNK = 20  # entries fetched per point query (DuckDB index scans stay fast for short lists)
-
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20[0-4]\d)(?!\d)")
-_DOSSIER = re.compile(r"^[A-Za-z0-9.]+-\d{6}-\d{4}$")
-_PARCEL = re.compile(r"^(\d{5})\s*[-/,;| ]\s*(\d{1,4})\s*[-/,;| ]\s*(\d{1,6})$")
-_SHEET = re.compile(r"\bto(?:\s+ban\s+do)?(?:\s+so)?\s*(\d{1,4})\b")
-_PARCEL_NO = re.compile(r"\bthua(?:\s+dat)?(?:\s+so)?\s*(\d{1,6})\b")
-_ADDRESS_WORDS = re.compile(r"\b(xa|phuong|thi tran|thi xa|quan|huyen|tinh|thanh pho|thon|to dan pho|khoi pho|khoi|"
-                            r"ap|duong|so nha|tp|tx|tt|kp|tdp)\b")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str
-    kind: QueryKind
-    key: str = ""  # digits of an identifier, or the dossier code
-    name: str = ""  # folded name
-    year: int | None = None
-    communes: tuple[str, ...] = ()  # parcel: commune codes (old or new)
-    sheet: str = ""
-    parcel: str = ""
-    conversion: Conversion | None = None
-
-
-def _strip_zeros(text: str) -> str:
-    return text.lstrip("0") or "0"
-
-
-def _named_parcel(folded: str, text: str) -> Query | None:
-    sheet, number = _SHEET.search(folded), _PARCEL_NO.search(folded)
-    if not (sheet and number):
-        return None
-    rest = _PARCEL_NO.sub(" ", _SHEET.sub(" ", folded)).replace(",", " ").strip()
-    conv = convert_address(rest) if rest else None
-    codes = tuple(c for c in ((conv.old_commune_code, conv.new_commune_code, *conv.candidates) if conv else ()) if c)
-    return Query(text, "parcel", communes=codes, sheet=_strip_zeros(sheet.group(1)),
-                 parcel=_strip_zeros(number.group(1)))
+_DATE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}")
 
 
 def classify(raw: str) -> Query:
-    """Read the search box: identifier, dossier code, parcel, address or name (+ birth year)."""
-    text = _CONTROL.sub(" ", nfc(raw or "")).strip()[:MAX_QUERY]
-    if not text:
-        return Query("", "empty")
-    compact = re.sub(r"[\s.\-]", "", text)
-    if compact.isdigit() and len(compact) in (9, 10, 12, 13):
-        return Query(text, "id", key=compact)
-    if _DOSSIER.match(text.replace(" ", "")):
-        return Query(text, "dossier", key=text.replace(" ", "").upper())
-    if m := _PARCEL.match(text):
-        return Query(text, "parcel", communes=(m.group(1),), sheet=_strip_zeros(m.group(2)),
-                     parcel=_strip_zeros(m.group(3)))
-    folded = fold_name(text)
-    if parcel := _named_parcel(folded, text):
-        return parcel
-    year_m = _YEAR.search(text)
-    year = int(year_m.group(1)) if year_m else None
-    rest = _YEAR.sub(" ", text).strip(" ,")
-    if "," in rest or re.search(r"\d", rest) or _ADDRESS_WORDS.search(fold_name(rest)):
-        return Query(text, "address", name=fold_name(rest), year=year, conversion=convert_address(rest))
-    return Query(text, "name", name=fold_name(rest), year=year)
+    """The most plausible reading of the search box (all of them: :func:`hopnhat.serve.readings.readings`)."""
+    return readings(raw)[0]
 
 
 # ------------------------------------------------------------------------------------------------ results
@@ -98,6 +47,7 @@ class Hit:
     row: dict[str, Any]
     score: float
     why: str
+    reading: str = ""  # slug of the reading that found it
 
     @property
     def unified(self) -> bool:
@@ -147,7 +97,7 @@ class Group:
                 "candidates": [unit_label(c, "new") for c in (r.get("candidates") or "").split(";") if c],
                 "detail": r.get("detail") or "", "score": round(self.score), "link": self.link(),
                 "sources": sources, "archive_only": self.archive_only, "golden_id": r.get("golden_id"),
-                "record_id": r.get("record_id")}
+                "record_id": r.get("record_id"), "reading": self.best.reading}
 
 
 @lru_cache(maxsize=8192)
@@ -171,7 +121,8 @@ def group_hits(hits: list[Hit], limit: int) -> list[Group]:
         else:
             key = (entity, f"l:{r['legacy_table']}:{r['legacy_row']}")
         groups.setdefault(key, Group(entity, key[1])).hits.append(h)
-    ranked = sorted(groups.values(), key=lambda g: (-g.score, g.archive_only, g.best.row["eid"]))
+    ranked = sorted(groups.values(), key=lambda g: (-round(g.score, 6), g.archive_only, not g.best.row.get("golden_id"),
+                                                    g.best.row["eid"]))
     return ranked[:limit]
 
 
@@ -190,6 +141,38 @@ def name_scores(name: str, candidates: list[str]) -> dict[str, float]:
     for weight, scorer in ((0.95, fuzz.token_sort_ratio), (0.9, fuzz.token_set_ratio)):
         best = np.maximum(best, weight * process.cdist([name], distinct, scorer=scorer, dtype=np.float64)[0])
     return dict(zip(distinct, best.tolist(), strict=True))
+
+
+@dataclass
+class Reading:
+    """One reading as searched: the query, its hits (before grouping), whether it was searched at all."""
+
+    query: Query
+    hits: list[Hit] = field(default_factory=list)
+    searched: bool = False
+
+    @property
+    def found(self) -> int:
+        return len({(h.row.get("golden_id") or h.row.get("record_id") or h.row["eid"]) for h in self.hits})
+
+
+@dataclass
+class Found:
+    """The answer to one search: the reading shown ("hiểu là"), every reading with its result count (the one-click
+    switches), the grouped results."""
+
+    query: Query
+    readings: list[Reading]
+    groups: list[Group]
+    forced: bool = False  # the clerk chose the reading
+
+    def others(self) -> list[Reading]:
+        return [r for r in self.readings if r.query.slug != self.query.slug]
+
+
+def _prefix_bounds(prefix: str) -> tuple[str, str]:
+    """[low, high) of the keys starting with ``prefix`` (keys are ASCII; ``|`` + 1 = ``}``)."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 class Lookup:
@@ -237,54 +220,103 @@ class Lookup:
     def by_keys(self, keys: list[str], scope: Scope, why: str) -> list[Hit]:
         return [Hit(r, 100.0, why) for r in self.entries(self._key_eids(keys), scope)]
 
-    def _name_candidates(self, q: Query, scope: Scope) -> list[tuple[int, str, int | None]]:
-        """(eid, folded name, birth year) of the blocks the query falls in; with a year, only that year (or none)."""
-        words = q.name.split()
+    # ------------------------------------------------------------------------------------------ names
+
+    @staticmethod
+    def _block_keys(words: list[str], year: int | None) -> tuple[list[str], list[str]]:
+        """(exact keys, key prefixes) of the name blocks a name (family name first) falls in."""
+        if len(words) == 1:
+            word = words[0]
+            if year:
+                return [f"y|{year}|{word}"], [f"n|{word}|"]
+            return [], [f"n|{word}|", f"g|{word}|"]
         fam, giv = words[0], words[-1]
         mid = words[1][0] if len(words) >= 3 else ""
-        if q.year:
-            keys = [f"y|{q.year}|{giv}", f"y|{q.year}|{fam[0]}{mid}{giv[0]}", f"u|{fam}|{mid}|{giv}"]
-        else:
-            keys = [f"n|{fam}|{mid}|{giv}", f"g|{giv}|{fam[0]}", f"f|{fam}|{mid}{giv[0]}"]
-        communes = self._communes(scope)
+        if year:
+            return [f"y|{year}|{giv}", f"y|{year}|{fam[0]}{mid}{giv[0]}", f"u|{fam}|{mid}|{giv}"], []
+        return [f"n|{fam}|{mid}|{giv}", f"g|{giv}|{fam[0]}", f"f|{fam}|{mid}{giv[0]}"], []
+
+    def _name_rows(self, q: Query, words: list[str], scope: Scope) -> list[tuple[int, str, int | None, int | None]]:
+        """(eid, folded name, birth year, birth month-day) of the blocks the name falls in — under the communes the
+        query names, else the user's communes, else province-wide; with a year, only that year (or none)."""
+        keys, prefixes = self._block_keys(words, q.year)
+        if q.communes and len(words) == 2:
+            prefixes.append(f"g|{words[-1]}|")  # "Anh Hòa, Tam Kỳ": middle + given name, in a commune's block
+        communes = list(q.communes[:8]) or self._communes(scope)
         if communes is not None:
             keys = [f"c|{c}|{k}" for c in communes for k in keys]
+            prefixes = [f"c|{c}|{p}" for c in communes for p in prefixes]
         column, params = self._visible("title_fold", scope)
-        sql = " UNION ALL ".join(f"SELECT * FROM (SELECT eid, {column}, birth_year FROM names WHERE k = ? "
-                                 f"LIMIT {int(self.candidates)})" for _ in keys)
-        rows = self.index.tuples(sql, [a for k in keys for a in (*params, k)])
+        select = f"SELECT eid, {column}, birth_year, birth_day FROM names"
+        parts, args = [], []
+        for k in keys:
+            parts.append(f"SELECT * FROM ({select} WHERE k = ? LIMIT {int(self.candidates)})")
+            args += [*params, k]
+        year = " AND (birth_year = ? OR birth_year IS NULL)" if q.year else ""
+        for p in prefixes:
+            parts.append(f"SELECT * FROM ({select} WHERE k >= ? AND k < ?{year} LIMIT {int(self.row_limit) * 4})")
+            args += [*params, *_prefix_bounds(p), *([q.year] if q.year else [])]
+        rows = self.index.tuples(" UNION ALL ".join(parts), args) if parts else []
         return [r for r in rows if r[1] is not None and (not q.year or r[2] in (q.year, None))]
 
+    def _similarity(self, q: Query, orders: list[list[str]], names: list[str]) -> dict[str, float]:
+        """Each candidate name's best similarity over the orders the query may mean (a reordered one 1 point
+        lower); one word: 85 when it is one of the name's words."""
+        if len(orders[0]) == 1:
+            word = orders[0][0]
+            return {n: 85.0 if word in n.split() else 0.0 for n in names}
+        best: dict[str, float] = {}
+        for i, order in enumerate(orders):
+            for name, score in name_scores(" ".join(order), names).items():
+                best[name] = max(best.get(name, 0.0), score - i)
+        return best
+
+    @staticmethod
+    def _birth_adjust(q: Query, year: int | None, day: int | None) -> float:
+        """A record without a birth year may be the one, after those of the right year; with a full date typed, a
+        record of another day drops (a day unknown, less)."""
+        out = -8.0 if q.year and year is None else 0.0
+        if q.day:
+            out += 0.0 if day == q.day else -2.0 if day is None else -6.0
+        return out
+
     def by_name(self, q: Query, scope: Scope) -> list[Hit]:
-        if len(q.name.split()) < 2:
+        words = q.name.split()
+        if not words:
             return []
+        orders = name_orders(words)
+        rows = {r[0]: r for order in orders for r in self._name_rows(q, order, scope)}
+        similarity = self._similarity(q, orders, [r[1] for r in rows.values()])
         scored: dict[int, float] = {}
-        candidates = self._name_candidates(q, scope)
-        similarity = name_scores(q.name, [name for _, name, _ in candidates])
-        for eid, name, year in candidates:
-            s = similarity[name]
-            if q.year and year is None:
-                s -= 8  # a record without a birth year may be the one, ranked after those of the right year
-            if s >= self.min_score and s > scored.get(eid, 0):
+        for eid, name, year, day in rows.values():
+            s = similarity[name] + self._birth_adjust(q, year, day)
+            if s >= self.min_score:
                 scored[eid] = s
-        top = sorted(scored, key=lambda e: -scored[e])[: self.row_limit]
+        top = sorted(scored, key=lambda e: (-scored[e], e))[: self.row_limit * 2]
         hits = [Hit(r, scored[r["eid"]], "name") for r in self.entries(top, scope)]
         return self._accent_adjust(q, hits)
 
     @staticmethod
     def _accent_adjust(q: Query, hits: list[Hit]) -> list[Hit]:
-        """A query typed with diacritics ranks the exact spelling first (Hòa before Hoa), never hides the other."""
-        raw = _YEAR.sub(" ", q.text)
+        """A query typed with diacritics ranks the exact spelling first (Hòa before Hoa), never hides the other; the
+        words are compared in any order (a name typed given name first)."""
+        raw = _DATE.sub(" ", _YEAR.sub(" ", q.text))
+        if q.place:
+            raw = raw.replace(q.place, " ")
         if not has_diacritics(raw):
             return hits
-        want = accent_key(raw)
+        want = sorted(accent_key(w) for w in raw.split())
         for h in hits:
-            h.score = min(100.0, h.score + 2) if accent_key(h.row.get("title") or "") == want else h.score - 3
+            title = [accent_key(w) for w in (h.row.get("title") or "").split()]
+            match = sorted(title) == want or (len(want) == 1 and want[0] in title)
+            h.score = min(100.0, h.score + 2) if match else h.score - 3
         return hits
 
+    # ------------------------------------------------------------------------------------------ others
+
     def by_org_name(self, q: Query, scope: Scope) -> list[Hit]:
-        """Organisations whose folded name contains the query (not tried for a name with a birth year)."""
-        if len(q.name) < 4 or q.year:
+        """Organisations whose folded name contains the query."""
+        if len(q.name) < 4:
             return []
         cond, params = self._scope(scope)
         rows = self.index.rows(f"SELECT eid, title_fold FROM orgs WHERE instr(title_fold, ?) > 0 AND {cond}",
@@ -308,21 +340,56 @@ class Lookup:
         score = 90.0 if rest else 80.0
         return [Hit(r, score, "address") for r in self.entries([r["eid"] for r in rows][: self.row_limit], scope)]
 
-    def search(self, raw: str, scope: Scope) -> tuple[Query, list[Group]]:
-        q = classify(raw)
-        hits: list[Hit] = []
+    def _hits(self, q: Query, scope: Scope) -> list[Hit]:
         if q.kind == "id":
-            hits = self.by_keys([f"id|{q.key}"], scope, "id")
-        elif q.kind == "dossier":
-            hits = self.by_keys([f"dos|{q.key}"], scope, "dossier")
-        elif q.kind == "parcel":
-            hits = self.by_keys([f"par|{c}|{q.sheet}|{q.parcel}" for c in dict.fromkeys(q.communes)], scope,
+            return self.by_keys([f"id|{q.key}"], scope, "id")
+        if q.kind == "phone":
+            return self.by_keys([f"tel|{q.key}", f"id|{q.key}"], scope, "phone")
+        if q.kind == "dossier":
+            return self.by_keys([f"dos|{q.key}"], scope, "dossier")
+        if q.kind == "parcel":
+            return self.by_keys([f"par|{c}|{q.sheet}|{q.parcel}" for c in dict.fromkeys(q.communes)], scope,
                                 "parcel")
-        elif q.kind == "address":
-            hits = self.by_address(q, scope)
-        elif q.kind == "name":
-            hits = self.by_name(q, scope) + self.by_org_name(q, scope)
-            if not hits:
-                q = Query(q.text, "address", name=q.name, year=q.year, conversion=convert_address(q.text))
-                hits = self.by_address(q, scope)
-        return q, group_hits(hits, self.row_limit)
+        if q.kind == "address":
+            return self.by_address(q, scope)
+        if q.kind == "org":
+            return self.by_org_name(q, scope)
+        if q.kind == "name":
+            return self.by_name(q, scope)
+        return []
+
+    def _search(self, q: Query, scope: Scope) -> Reading:
+        hits = self._hits(q, scope)
+        for h in hits:
+            h.score *= q.weight
+            h.reading = q.slug
+        return Reading(q, hits, True)
+
+    def find(self, raw: str, scope: Scope, as_reading: str | None = None) -> Found:
+        """Search the most plausible readings (or the one the clerk chose) and rank their results together; the
+        reading shown is the one that found the first result (else the most plausible)."""
+        raw = raw[:MAX_QUERY]
+        every = readings(raw, scope.province)
+        chosen = reading_as(raw, as_reading, scope.province) if as_reading else None
+        if chosen is not None:
+            searched = [self._search(replace(chosen, weight=1.0), scope)]
+            rest = [Reading(q) for q in every if q.slug != chosen.slug]
+            groups = group_hits(searched[0].hits, self.row_limit)
+            return Found(searched[0].query, searched + rest, groups, forced=True)
+        if every[0].kind == "empty":
+            return Found(every[0], [], [])
+        done = [self._search(q, scope) if i < MAX_SEARCHED else Reading(q) for i, q in enumerate(every)]
+        best: dict[int, Hit] = {}
+        for h in (h for r in done for h in r.hits):  # an entry found by two readings counts once, at its best
+            if h.row["eid"] not in best or h.score > best[h.row["eid"]].score:
+                best[h.row["eid"]] = h
+        groups = group_hits(list(best.values()), self.row_limit)
+        shown = every[0]
+        if groups:
+            shown = next(r.query for r in done if r.query.slug == groups[0].best.reading)
+        return Found(shown, done, groups)
+
+    def search(self, raw: str, scope: Scope, as_reading: str | None = None) -> tuple[Query, list[Group]]:
+        """(the reading shown, the results): :meth:`find` for callers that need no alternatives."""
+        found = self.find(raw, scope, as_reading)
+        return found.query, found.groups

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from hopnhat.serve import audit
@@ -15,15 +15,19 @@ router = APIRouter()
 
 
 @router.get("/lookup")
-def lookup_page(request: Request, q: str = "", user: User = Depends(need("lookup"))) -> Response:
+def lookup_page(request: Request, q: str = "", as_reading: str = Query("", alias="as", max_length=40),
+                user: User = Depends(need("lookup"))) -> Response:
+    """The search box; ``as`` is the reading the clerk chose with a one-click switch (else every plausible one)."""
     ctx = ctx_of(request)
     q = q[:MAX_QUERY]
-    query, groups = (None, [])
+    found = None
     if q.strip():
-        query, groups = ctx.lookup.search(q, ctx.scope(user))
+        found = ctx.lookup.find(q, ctx.scope(user), as_reading or None)
         audit.append(ctx.db, user.name, "lookup", client_ip(request),
-                     {"q": q, "kind": query.kind, "results": len(groups)})
-    return render(request, "lookup.html", q=q, query=query, results=[g.view() for g in groups])
+                     {"q": q, "kind": found.query.kind, "reading": found.query.slug, "forced": found.forced,
+                      "results": len(found.groups)})
+    return render(request, "lookup.html", q=q, found=found, query=found.query if found else None,
+                  results=[g.view() for g in found.groups] if found else [])
 
 
 def _record(request: Request, user: User, entity: str, key: str, revealed: set[str]) -> Response:

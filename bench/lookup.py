@@ -1,0 +1,254 @@
+"""Benchmark: does the lookup put the citizen the clerk means first? Recall@1/5/20 and MRR per query kind and per
+kind of noise, with the search's latency (in-process; the web app under 100 clients is ``bench/serve.py``).
+
+Run from the repository root::
+
+    .venv/bin/python bench/lookup.py [--persons 50000] [--queries 3000] [--seed 5]
+
+1. The store is ``bench/serve.py``'s (persons drawn from Vietnamese name lists, CCCDs, phones, old-commune
+   addresses; one golden record each), built into ``bench/out/lookup/``, plus a legacy table of old CMNDs
+   (``dancu__cmnd_cu``: a sixth of the persons, the 9-digit number they held before their CCCD) — an archive row
+   grouped under the person's golden record.
+2. Intended persons are sampled from the store; queries are written by this bench's own noise model
+   (``bench/lookup_noise.py``: no code shared with ``hopnhat.synth`` or the lookup) — names without diacritics, in
+   upper case, Telex or VNI keystrokes, a keyboard typo, given name first, without the middle name; numbers grouped
+   or dotted; phones as 0xx or +84; birth dates in four forms; old communes (with or without the district, the unit
+   word, the diacritics) and new ones — plus the hand-written queries of ``bench/lookup_handwritten.csv``.
+3. Each query runs through ``Lookup.find`` with a province-wide scope; the rank is the position of the first result
+   group that is the intended golden record.
+
+Targets (issue 22): kinds that identify one person (identity number, phone, full name + birth date, full name +
+commune) recall@5 ≥ 99 % and recall@1 ≥ 95 %; name alone and name + year recall@20 ≥ 99 %.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import lookup_noise as noise  # noqa: E402
+from serve import MERGER, build_store  # noqa: E402
+
+from hopnhat.project.config import load_project  # noqa: E402
+from hopnhat.serve.index import ensure_index  # noqa: E402
+from hopnhat.serve.lookup import Lookup  # noqa: E402
+from hopnhat.serve.scope import Scope  # noqa: E402
+from hopnhat.serve.storedb import SQLiteReader, open_store  # noqa: E402
+from hopnhat.units.reference import reference  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+HANDWRITTEN = ROOT / "bench" / "lookup_handwritten.csv"
+ONE_PERSON = ("cccd", "cmnd_old", "phone", "name_date", "name_old_commune", "name_new_commune")
+AMBIGUOUS = ("name_only", "name_year")
+
+
+def add_old_cmnd(store: Path) -> None:
+    """A legacy table of the CMND a sixth of the persons held before their CCCD (9 digits, unique)."""
+    con = duckdb.connect(str(store))
+    try:
+        con.execute("DROP TABLE IF EXISTS legacy.dancu__cmnd_cu")
+        con.execute("""CREATE TABLE legacy.dancu__cmnd_cu AS
+            SELECT record_id, row_number() OVER (ORDER BY src_row) AS _row, full_name AS ho_ten,
+                   strftime(birth_date, '%d/%m/%Y') AS ngay_sinh,
+                   '2' || lpad(CAST((CAST(src_key AS BIGINT) * 7919) % 100000000 AS VARCHAR), 8, '0') AS so_cmnd
+            FROM person WHERE CAST(src_key AS BIGINT) % 6 = 0""")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def prepare(folder: Path, persons: int, legacy: int) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    store = folder / "store.duckdb"
+    marker = folder / f"store-{persons}-{legacy}.ok"
+    if not marker.exists():
+        t = time.perf_counter()
+        build_store(store, persons, legacy)
+        add_old_cmnd(store)
+        print(f"store built in {time.perf_counter() - t:.0f} s", flush=True)
+        for old in folder.glob("store-*.ok"):
+            old.unlink()
+        marker.write_text("ok")
+    merger = folder / "merger.yaml"
+    merger.write_text(MERGER.format(store=store, app_db=folder / "app.sqlite"), encoding="utf-8")
+    reader = open_store(str(store), 600_000)
+    try:
+        t = time.perf_counter()
+        path, _ = ensure_index(reader, load_project(merger), folder / "lookup.sqlite",
+                               lambda step: print(f"  index: {step}", flush=True))
+        print(f"index ready in {time.perf_counter() - t:.0f} s", flush=True)
+    finally:
+        reader.close()
+    return store, path
+
+
+def sample(store: Path, n: int, seed: int) -> list[dict[str, Any]]:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        cur = con.execute(f"""SELECT p.golden_id, p.src_key, p.full_name, CAST(p.birth_date AS VARCHAR) AS birth,
+                p.id_number, p.phone, p.address, p.address_new_commune_code AS new_commune,
+                p.address_candidates AS candidates, c.so_cmnd
+            FROM (SELECT * FROM person USING SAMPLE {n} ROWS (reservoir, {seed})) p
+            LEFT JOIN legacy.dancu__cmnd_cu c ON c.record_id = p.record_id ORDER BY p.src_key""")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def _new_commune_name(p: dict[str, Any]) -> str | None:
+    code = p["new_commune"] or (p["candidates"] or "").split(";")[0]
+    unit = reference().communes["new"].get(code) if code else None
+    return unit.name if unit else None
+
+
+def generated(persons: list[dict[str, Any]], seed: int) -> list[dict[str, str]]:
+    """One query per person, the kinds in turn, each written through the noise model."""
+    rng = random.Random(seed)
+    kinds = ["cccd", "phone", "name_date", "name_old_commune", "name_new_commune", "name_year", "name_only",
+             "cmnd_old", "given_year"]
+    out = []
+    for i, p in enumerate(persons):
+        kind = kinds[i % len(kinds)]
+        if kind in ("cmnd_old", "cccd") and p["so_cmnd"]:
+            kind = "cmnd_old"  # those who held a CMND are looked up by it (a sixth of the persons)
+        elif kind == "cmnd_old":
+            kind = "cccd"
+        name, how = noise.noisy_name(p["full_name"], rng)
+        hamlet, commune, district, _province = [*p["address"].split(", "), "", "", ""][:4]
+        if kind == "cccd":
+            text, how = noise.grouped_digits(p["id_number"], rng)
+        elif kind == "cmnd_old":
+            text, how = noise.grouped_digits(p["so_cmnd"], rng)
+        elif kind == "phone":
+            text, how = noise.phone_form(p["phone"], rng)
+        elif kind == "name_date":
+            date, style = noise.date_form(p["birth"], rng)
+            text, how = f"{name} {date}", f"{how}+{style}"
+        elif kind == "name_old_commune":
+            place, style = noise.place_form(commune, district, rng)
+            text, how = f"{name}, {place}", f"{how}+{style}"
+        elif kind == "name_new_commune":
+            new = _new_commune_name(p)
+            if not new:
+                continue
+            place, style = noise.place_form(new, "", rng)
+            text, how = f"{name}, {place}", f"{how}+{style}"
+        elif kind == "name_year":
+            text = f"{name} {p['birth'][:4]}"
+        elif kind == "given_year":
+            text, how = f"{p['full_name'].split()[-1]} {p['birth'][:4]}", "exact"
+        else:
+            text = name
+        out.append({"kind": kind, "noise": how.split("+")[0], "query": text, "golden_id": p["golden_id"]})
+    return out
+
+
+def handwritten(store: Path) -> list[dict[str, str]]:
+    """The hand-written queries (person by source key; the query as a clerk would type it)."""
+    if not HANDWRITTEN.exists():
+        return []
+    with HANDWRITTEN.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if not r["person"].startswith("#")]
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        keys = {r[0]: r[1] for r in con.execute("SELECT src_key, golden_id FROM person WHERE src_key IN ("
+                                                + ", ".join("?" for _ in rows) + ")", [r["person"] for r in rows])}
+    finally:
+        con.close()
+    return [{"kind": r["kind"], "noise": "handwritten", "query": r["query"], "golden_id": keys[r["person"]]}
+            for r in rows if r["person"] in keys]
+
+
+def rank_of(lookup: Lookup, scope: Scope, q: dict[str, str]) -> tuple[int | None, float, str]:
+    t = time.perf_counter()
+    found = lookup.find(q["query"], scope)
+    took = time.perf_counter() - t
+    for i, g in enumerate(found.groups):
+        if any(h.row.get("golden_id") == q["golden_id"] for h in g.hits):
+            return i + 1, took, found.query.slug
+    return None, took, found.query.slug
+
+
+def metrics(rows: list[tuple[int | None, float]]) -> dict[str, Any]:
+    n = len(rows)
+    ranks = [r for r, _ in rows]
+    times = sorted(t * 1000 for _, t in rows)
+    return {"n": n, "r@1": round(sum(1 for r in ranks if r == 1) / n, 4),
+            "r@5": round(sum(1 for r in ranks if r and r <= 5) / n, 4),
+            "r@20": round(sum(1 for r in ranks if r and r <= 20) / n, 4),
+            "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
+            "p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[min(n - 1, int(0.99 * n))], 2)}
+
+
+def verdict(kind: str, m: dict[str, Any]) -> str:
+    if kind in ONE_PERSON:
+        return "met" if m["r@5"] >= 0.99 and m["r@1"] >= 0.95 else "NOT met"
+    if kind in AMBIGUOUS:
+        return "met" if m["r@20"] >= 0.99 else "NOT met"
+    return "(no target)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--persons", type=int, default=50_000)
+    ap.add_argument("--legacy", type=int, default=5_000)
+    ap.add_argument("--queries", type=int, default=3_000)
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--misses", type=int, default=3, help="missed queries printed per kind")
+    args = ap.parse_args()
+    folder = OUT / "lookup"
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    store, index = prepare(folder, args.persons, args.legacy)
+    lookup = Lookup(SQLiteReader(index, 5_000), 3_000, 82.0, 20)
+    scope = Scope(("48",), "48")
+    queries = generated(sample(store, args.queries, args.seed), args.seed) + handwritten(store)
+    lookup.find("warm up", scope)
+    by_kind: dict[str, list[tuple[int | None, float]]] = defaultdict(list)
+    by_noise: dict[str, list[tuple[int | None, float]]] = defaultdict(list)
+    misses: dict[str, list[str]] = defaultdict(list)
+    for q in queries:
+        rank, took, reading = rank_of(lookup, scope, q)
+        key = "handwritten:" + q["kind"] if q["noise"] == "handwritten" else q["kind"]
+        by_kind[key].append((rank, took))
+        by_noise[f"{q['kind']}/{q['noise']}"].append((rank, took))
+        if rank != 1 and len(misses[key]) < args.misses:
+            misses[key].append(f"{q['query']!r} → rank {rank} (read as {reading})")
+    report = {"persons": args.persons, "queries": len(queries), "load_average_before": load_before,
+              "load_average_after": [round(x, 2) for x in os.getloadavg()],
+              "by_kind": {k: {**metrics(v), "target": verdict(k.split(":")[-1], metrics(v))}
+                          for k, v in sorted(by_kind.items())},
+              "by_noise": {k: metrics(v) for k, v in sorted(by_noise.items())},
+              "overall": metrics([r for v in by_kind.values() for r in v]), "misses": misses}
+    print(f"{'kind':32} {'n':>5} {'r@1':>7} {'r@5':>7} {'r@20':>7} {'MRR':>6} {'p50 ms':>7} {'p99 ms':>7}  target")
+    for k, m in report["by_kind"].items():
+        print(f"{k:32} {m['n']:5} {m['r@1']:7.2%} {m['r@5']:7.2%} {m['r@20']:7.2%} {m['mrr']:6.3f} "
+              f"{m['p50_ms']:7.2f} {m['p99_ms']:7.2f}  {m['target']}")
+    print("\nper noise (kind/noise):")
+    for k, m in report["by_noise"].items():
+        print(f"  {k:40} {m['n']:5} r@1 {m['r@1']:7.2%} r@5 {m['r@5']:7.2%} r@20 {m['r@20']:7.2%}")
+    print("\nmisses (first few per kind):")
+    for k, lines in sorted(misses.items()):
+        for line in lines:
+            print(f"  {k}: {line}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"lookup-{args.persons}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""What the clerk typed, read every plausible way: an identity number (CCCD 12 digits, CMND 9) or tax code, a phone
+(``0xx`` or ``+84``), a dossier code, a parcel, a personal name (with a birth year or a full birth date, and/or the
+commune the person lives in, old or new), an address (old or new units), an organisation.
+
+:func:`readings` returns the readings in order of plausibility, each with a ``weight`` (0–1); the lookup searches the
+plausible ones and ranks their results together, so a query such as ``Dương Đức Dũng 1971`` — whose words are also
+unit names — is searched as a name *and* as an address, and the results decide. Nothing here touches the index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from hopnhat.serve.index import fold_name
+from hopnhat.serve.names import FAMILY_NAMES, name_likeness, name_orders, untype_name
+from hopnhat.text.normalize import nfc
+from hopnhat.units.convert import Conversion, convert_address
+from hopnhat.units.reference import reference
+from hopnhat.values.core import Parsed
+from hopnhat.values.phones import MOBILE_PREFIXES, parse_one
+
+KINDS = ("id", "phone", "dossier", "parcel", "name", "address", "org")
+MAX_QUERY = 200
+MAX_PLACE_WORDS = 4  # a commune named after a name without a comma: its last 1–4 words
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20[0-4]\d)(?!\d)")
+_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(19\d\d|20[0-4]\d)(?!\d)")
+_DOSSIER = re.compile(r"^[A-Za-z0-9.]+-\d{6}-\d{4}$")
+_PARCEL = re.compile(r"^(\d{5})\s*[-/,;| ]\s*(\d{1,4})\s*[-/,;| ]\s*(\d{1,6})$")
+_SHEET = re.compile(r"\bto(?:\s+ban\s+do)?(?:\s+so)?\s*(\d{1,4})\b")
+_PARCEL_NO = re.compile(r"\bthua(?:\s+dat)?(?:\s+so)?\s*(\d{1,6})\b")
+_NUMBER = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
+_PHONEISH = re.compile(r"^\(?\+?[\d\s.()\-]{9,20}$")
+# words that say "address" — with diacritics they are unambiguous; folded, several are also names (Phương, Huyền,
+# Quân, Xa, Dương …), so only the few that are not count
+_UNIT_WORDS = re.compile(r"(?<!\w)(xã|phường|thị trấn|thị xã|quận|huyện|tỉnh|thành phố|thôn|tổ dân phố|khối phố|"
+                         r"khối|ấp|đường|số nhà|tổ|xóm|bản|kp|tdp|tp|tx|tt)(?!\w)")
+_UNIT_WORDS_FOLDED = re.compile(r"\b(thi tran|thi xa|thanh pho|to dan pho|khoi pho|so nha|tdp|tp|tx|tt|kp)\b")
+_ORG_WORDS = re.compile(r"\b(cong ty|cty|tnhh|co phan|hop tac xa|htx|doanh nghiep|dntn|chi nhanh|tap doan|"
+                        r"van phong|trung tam|ngan hang)\b")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One reading of the search box."""
+
+    text: str
+    kind: str  # one of KINDS, or "empty"
+    key: str = ""  # digits of an identifier / national phone number, or the dossier code
+    name: str = ""  # folded name (keystrokes undone), family name first
+    year: int | None = None
+    day: int | None = None  # birth month × 100 + day, when a full date was typed
+    communes: tuple[str, ...] = ()  # parcel: its commune (old or new code); name: the new communes it lives in
+    place: str = ""  # the place part of a name + place reading, as typed
+    sheet: str = ""
+    parcel: str = ""
+    conversion: Conversion | None = None
+    weight: float = 1.0  # plausibility of this reading, 0–1
+    strong: bool = False  # the text says so itself (unit words, organisation words, a separator)
+
+    @property
+    def slug(self) -> str:
+        """A short stable name of the reading (the ``as`` parameter of a one-click switch)."""
+        if self.kind == "name":
+            parts = ["name"] + (["date"] if self.day else ["year"] if self.year else []) + \
+                (["place"] if self.communes else [])
+            return "-".join(parts)
+        return self.kind
+
+
+def _strip_zeros(text: str) -> str:
+    return text.lstrip("0") or "0"
+
+
+def clean(raw: str | None) -> str:
+    return _CONTROL.sub(" ", nfc(raw or "")).strip()[:MAX_QUERY]
+
+
+# ------------------------------------------------------------------------------------------------ exact kinds
+
+def _phone(text: str) -> str | None:
+    """The national form (``0`` + 9 or 10 digits) of a phone typed as 0xx, +84, 84 or 0084 — a number the registers
+    hold is searched even when its prefix is no longer valid."""
+    digits = re.sub(r"\D", "", text)
+    if not _PHONEISH.match(text) or (len(digits) < 10 and "+" not in text):
+        return None  # nine digits are a CMND, not a phone that lost its 0
+    parsed = parse_one(text)
+    if isinstance(parsed, Parsed) and parsed.value:
+        return str(parsed.value)
+    national = "0" + digits[4:] if digits.startswith("0084") else "0" + digits[2:] if (
+        digits.startswith("84") and len(digits) in (11, 12)) else digits
+    return national if national.startswith("0") and len(national) in (10, 11) else None
+
+
+def _exact(text: str) -> list[Query]:
+    out: list[Query] = []
+    compact = re.sub(r"[\s.\-()]", "", text)
+    digits = compact.lstrip("+")
+    phone = _phone(text)
+    mobile = bool(phone) and len(phone or "") == 10 and (phone or "")[:3] in MOBILE_PREFIXES
+    if phone:  # a mobile is a phone first; another 10-digit number is first a tax code (04…: Đà Nẵng's)
+        out.append(Query(text, "phone", key=phone, weight=1.0 if mobile or "+" in text else 0.9, strong=True))
+    if compact.isdigit() and len(compact) in (9, 10, 12, 13):
+        out.append(Query(text, "id", key=compact, weight=0.95 if mobile else 1.0, strong=True))
+    elif digits.isdigit() and len(digits) in (9, 12) and not phone:
+        out.append(Query(text, "id", key=digits, weight=0.9, strong=True))
+    if _DOSSIER.match(text.replace(" ", "")):
+        out.append(Query(text, "dossier", key=text.replace(" ", "").upper(), strong=True))
+    if m := _PARCEL.match(text):
+        out.append(Query(text, "parcel", communes=(m.group(1),), sheet=_strip_zeros(m.group(2)),
+                         parcel=_strip_zeros(m.group(3)), strong=True))
+    return out
+
+
+def _named_parcel(text: str) -> Query | None:
+    folded = fold_name(text)
+    sheet, number = _SHEET.search(folded), _PARCEL_NO.search(folded)
+    if not (sheet and number):
+        return None
+    rest = _PARCEL_NO.sub(" ", _SHEET.sub(" ", folded)).replace(",", " ").strip()
+    conv = convert_address(rest) if rest else None
+    codes = tuple(c for c in ((conv.old_commune_code, conv.new_commune_code, *conv.candidates) if conv else ()) if c)
+    return Query(text, "parcel", communes=codes, sheet=_strip_zeros(sheet.group(1)),
+                 parcel=_strip_zeros(number.group(1)), strong=True)
+
+
+# ------------------------------------------------------------------------------------------------ names and places
+
+def _birth(text: str) -> tuple[str, int | None, int | None]:
+    """(text without the date or year, year, month × 100 + day)."""
+    if m := _DATE.search(text):
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            return (text[:m.start()] + " " + text[m.end():]).strip(" ,"), year, month * 100 + day
+    if m := _YEAR.search(text):
+        return (text[:m.start()] + " " + text[m.end():]).strip(" ,"), int(m.group(1)), None
+    return text, None, None
+
+
+def _new_communes(conv: Conversion, province: str | None) -> tuple[str, ...]:
+    """The new communes of ``province`` (any, when None) a converted place stands for (its own, or the candidates of
+    a split / ambiguous one: "Hòa An" names a dozen communes of the country, one or two of the province)."""
+    codes = (conv.new_commune_code, *conv.candidates) if conv.status not in ("not_found", "invalid") else ()
+    units = reference().communes["new"]
+    return tuple(dict.fromkeys(c for c in codes if c and len(c) == 5 and (
+        province is None or (c in units and units[c].province_code == province))))
+
+
+def _place(text: str, province: str | None, exact: bool = False) -> tuple[Conversion, tuple[str, ...]] | None:
+    """A place that names at least one commune (of the province), whole (nothing left over), and not too many of
+    them; ``exact``: not a fuzzy match of a unit name (the last words of a name often resemble one)."""
+    conv = convert_address(text)
+    codes = _new_communes(conv, province)
+    if not codes or len(codes) > 12 or fold_name(conv.rest) or (exact and "fuzzy" in conv.reason):
+        return None
+    return conv, codes
+
+
+def _name_query(text: str, words: list[str], year: int | None, day: int | None, weight: float,
+                place: str = "", communes: tuple[str, ...] = (), conv: Conversion | None = None) -> Query:
+    orders = name_orders(words)
+    return Query(text, "name", name=" ".join(orders[0]), year=year, day=day, communes=communes, place=place,
+                 conversion=conv, weight=weight)
+
+
+def _name_with_place(text: str, rest: str, year: int | None, day: int | None, province: str | None) -> list[Query]:
+    """``Nguyễn Văn Hùng, Bình Quế`` (a comma) or ``Hùng Bình Quế Thăng Bình`` (the last words name a commune)."""
+    out: list[Query] = []
+    if "," in rest:
+        head, tail = rest.split(",", 1)
+        words = untype_name(fold_name(head)).split()
+        found = _place(tail, province) if words and not re.search(r"(?<!\w)\d+(?!\w)", head) else None
+        if found:
+            out.append(_name_query(text, words, year, day, 0.95 * max(name_likeness(words), 0.5), tail.strip(),
+                                   found[1], found[0]))
+        return out
+    raw_words = rest.split()
+    for n in range(min(MAX_PLACE_WORDS, len(raw_words) - 1), 0, -1):
+        head, tail = raw_words[:-n], " ".join(raw_words[-n:])
+        if n == 1 and len(head) < 2:
+            continue  # "Trần Hùng": one name word and one place word is a name
+        words = untype_name(fold_name(" ".join(head))).split()
+        if _UNIT_WORDS.search(" ".join(head).lower()) or (len(words) == 1 and words[0] in FAMILY_NAMES):
+            continue  # "phường | Hải Châu"; a family name alone is no one to look for ("Nguyễn | Văn Hùng")
+        found = _place(tail, province, exact=True)
+        if found and name_likeness(words) > 0.5:
+            out.append(_name_query(text, words, year, day, name_likeness(words), tail, found[1], found[0]))
+            break
+    return out
+
+
+def _text_readings(text: str, province: str | None) -> list[Query]:
+    rest, year, day = _birth(text)
+    folded = fold_name(rest)
+    lowered = rest.lower()
+    unit_words = bool(_UNIT_WORDS.search(lowered) or _UNIT_WORDS_FOLDED.search(folded))
+    has_digits = bool(_NUMBER.search(rest))  # a house or hamlet number; VNI keystrokes (Tra6n2) are not
+    out: list[Query] = []
+    if not folded:
+        return out
+    org = bool(_ORG_WORDS.search(folded))
+    if org:
+        out.append(Query(text, "org", name=folded, weight=1.0, strong=True))
+    words = untype_name(folded).split()
+    placed = _name_with_place(text, rest, year, day, province) if not (org or has_digits) else []
+    if not has_digits and "," not in rest and not org:
+        likeness = name_likeness(words)
+        weight = likeness * (0.5 if unit_words else 1.0) * (0.8 if placed else 1.0)
+        if weight > 0.3:
+            out.append(_name_query(text, words, year, day, weight))
+    out += placed
+    if not org:
+        conv = convert_address(rest)
+        if conv.status not in ("not_found", "invalid"):
+            strong = unit_words or "," in rest or has_digits
+            out.append(Query(text, "address", name=folded, year=year, conversion=conv,
+                             weight=1.0 if strong else 0.7, strong=strong))
+    if not org and year is None and len(folded) >= 4 and not has_digits:
+        out.append(Query(text, "org", name=folded, weight=0.6))
+    return out
+
+
+def readings(raw: str | None, province: str | None = None) -> list[Query]:
+    """Every plausible reading of the search box, most plausible first (``[Query(kind="empty")]`` when blank);
+    ``province``: the merged province, whose communes a name + place reading looks in."""
+    text = clean(raw)
+    if not text:
+        return [Query("", "empty")]
+    found = _exact(text)
+    if not found:
+        parcel = _named_parcel(text)
+        found = [parcel] if parcel else _text_readings(text, province)
+    if not found:  # nothing recognisable: still searched as a name, so the clerk sees "no such person"
+        rest, year, day = _birth(text)
+        found = [Query(text, "name", name=untype_name(fold_name(rest)), year=year, day=day, weight=0.2)]
+    ordered = sorted(enumerate(found), key=lambda p: (-p[1].weight, p[0]))
+    return [q for _, q in ordered]
+
+
+def reading_as(raw: str | None, slug: str, province: str | None = None) -> Query | None:
+    """The reading of this slug (the one-click switch), or None when the text cannot be read that way."""
+    return next((q for q in readings(raw, province) if q.slug == slug), None)
+
+
+def with_weight(q: Query, weight: float) -> Query:
+    return replace(q, weight=weight)
+
+
+__all__ = ["FAMILY_NAMES", "KINDS", "MAX_QUERY", "Query", "clean", "reading_as", "readings", "with_weight"]
