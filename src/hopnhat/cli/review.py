@@ -28,19 +28,27 @@ _SCOPE = typer.Option([], "--scope", help=tr("Mã tỉnh/xã mới được xem 
                                              "New province/commune code in scope (repeatable)."))
 
 
-def _connect(project: Path, store: Optional[Path], read_only: bool) -> duckdb.DuckDBPyConnection:
-    if store is None:
-        from hopnhat.project.config import load_project
+def _store_of(project: Path, store: Optional[Path]) -> Path:
+    if store is not None:
+        return store
+    from hopnhat.project.config import load_project
 
-        store = load_project(project).store_path
+    return load_project(project).store_path
+
+
+def _connect(project: Path, store: Optional[Path], read_only: bool) -> duckdb.DuckDBPyConnection:
+    store = _store_of(project, store)
     if not store.is_file():
         raise InputError(tr("chưa có kho dữ liệu (chạy hopnhat migrate trước)", "no store yet (run hopnhat migrate)"),
                          source=str(store))
     try:
         return duckdb.connect(str(store), read_only=read_only)
     except duckdb.Error as exc:
-        raise InputError(tr("không mở được kho dữ liệu", "cannot open the store"), source=str(store),
-                         reason=str(exc)) from exc
+        raise InputError(tr("Không mở được kho dữ liệu", "Cannot open the store"), source=str(store),
+                         reason=tr("tệp không phải kho DuckDB, bị hỏng, hoặc đang được một tiến trình khác ghi",
+                                   "the file is not a DuckDB store, is damaged, or another process is writing it"),
+                         hint=tr("kiểm tra đường dẫn kho (--store hoặc store.path); chờ lệnh migrate đang chạy xong",
+                                 "check the store's path (--store or store.path); wait for a running migrate")) from exc
 
 
 def _describe(item: dict) -> str:
@@ -83,9 +91,12 @@ def export(out: Path = typer.Argument(..., help=tr("Tệp ra .csv hoặc .xlsx."
            project: Path = _PROJECT, store: Optional[Path] = _STORE, status: str = _STATUS,
            entity: Optional[str] = _ENTITY, scope: list[str] = _SCOPE) -> None:
     """Xuất mục rà soát để điền quyết định / export items to fill in decisions."""
+    from hopnhat.io.outputs import check_output
+    from hopnhat.io.writers import ROW_FORMATS
     from hopnhat.link.review import export_items
 
     con = _connect(project, store, read_only=True)
+    check_output(out, [project, *([store] if store else []), _store_of(project, store)], ROW_FORMATS)
     count = export_items(con, out, status, entity, scope or None)
     con.close()
     console.print(tr(f"{count:,} mục → {out} (điền cột decision: same | different | commune:<mã xã mới>)",
@@ -98,8 +109,10 @@ def import_(src: Path = typer.Argument(..., help=tr("Tệp đã điền (.csv ho
             user: str = typer.Option(..., "--user", "-u", help=tr("Người quyết định.", "Who decides.")),
             project: Path = _PROJECT, store: Optional[Path] = _STORE) -> None:
     """Nhập quyết định (áp dụng ở lần chạy sau) / import decisions (applied by the next run)."""
+    from hopnhat.io.inputs import check_input
     from hopnhat.link.review import import_decisions
 
+    check_input(src, (".csv", ".txt", ".xlsx"))
     con = _connect(project, store, read_only=False)
     result = import_decisions(con, src, user)
     con.close()

@@ -225,28 +225,15 @@ def _export_rows(con: duckdb.DuckDBPyConnection, status: str, entity: str | None
 def export_items(con: duckdb.DuckDBPyConnection, path: Path | str, status: str = "open", entity: str | None = None,
                  scope: str | Sequence[str] | None = None) -> int:
     """Write items to CSV or Excel (.xlsx) with empty ``decision`` / ``note`` columns to fill; returns the count."""
+    from hopnhat.io.writers import ROW_FORMATS, write_rows
+
     path = Path(path)
-    rows = _export_rows(con, status, entity, scope)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-
-        from hopnhat.reconcile.export import excel_safe
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("review")
-        sheet.append(list(EXPORT_COLUMNS))
-        for row in rows:
-            sheet.append([excel_safe(v) for v in row])  # names and addresses come from the legacy records
-        book.save(path)
-    elif path.suffix.lower() in (".csv", ".txt"):
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(EXPORT_COLUMNS)
-            writer.writerows(rows)
-    else:
+    if path.suffix.lower() not in ROW_FORMATS:
         raise InputError(tr("định dạng tệp không hỗ trợ (.csv hoặc .xlsx)", "unsupported file type (.csv or .xlsx)"),
                          source=str(path))
+    rows = _export_rows(con, status, entity, scope)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_rows(path, EXPORT_COLUMNS, rows, sheet="review")  # checked, atomic; record text stays text in Excel
     return len(rows)
 
 

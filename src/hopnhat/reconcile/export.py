@@ -1,43 +1,22 @@
-"""Rows to CSV (UTF-8 with BOM, so Excel opens Vietnamese text right) or Excel (.xlsx, bold frozen header)."""
+"""Rows to CSV (UTF-8 with BOM, so Excel opens Vietnamese text right) or Excel (.xlsx, bold frozen header): the
+quarantine export, written by the one writer family (:mod:`hopnhat.io.writers`: checked, atomic, formula-safe).
+
+``excel_safe`` (the apostrophe before text Excel would run) lives in :mod:`hopnhat.io.excel` with the rest of the
+formula-safe policy; it is re-exported here for the web app's quarantine sheet.
+"""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from hopnhat.io.excel import excel_safe
+from hopnhat.io.writers import write_rows as _write_rows
 
-from hopnhat.errors import InputError
-
-
-def excel_safe(value: Any) -> Any:
-    """A value for an Excel cell written by openpyxl: text that Excel would run as a formula (``=``, ``+``, ``-``,
-    ``@`` first) gets a leading apostrophe, so that a source value never becomes a formula in the planner's Excel."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+__all__ = ["excel_safe", "write_rows"]
 
 
-def write_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], sheet: str = "Sheet1") -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            w.writerows(rows)
-        return
-    if suffix != ".xlsx":
-        raise InputError("export must be .csv or .xlsx", source=str(path))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet[:31]
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([excel_safe(v) for v in row])
-    ws.freeze_panes = "A2"
-    wb.save(path)
+def write_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> None:
+    """CSV or .xlsx by the file's extension; any other is an OutputError naming the file."""
+    _write_rows(path, header, rows, sheet)
