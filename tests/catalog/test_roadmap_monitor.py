@@ -60,9 +60,11 @@ def test_plan_has_milestone_links_runs_and_exports(danang_db: Path, tmp_path: Pa
     assert tasks["49-TTHC:migrate_data"].run_ids == ["run-20250620-1"]
     path = write_roadmap_workbook(state, tmp_path / "lotrinh.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["LoTrinh", "QuyetDinh", "KinhPhi"]
+    assert wb.sheetnames == ["LoTrinh", "QuyetDinh", "GiaiTrinh", "KinhPhi"]
     rows = list(wb["LoTrinh"].iter_rows(values_only=True))
-    assert rows[0][0] == "Mã nhiệm vụ" and len(rows) == len(state.tasks) + 1
+    assert rows[0][1] == "Mã nhiệm vụ" and len(rows) == len(state.tasks) + 1
+    urgent = [r[0] == "Gấp" for r in rows[1:]]
+    assert any(urgent) and urgent == sorted(urgent, reverse=True)  # every urgent task before the others
     assert path.read_bytes() == write_roadmap_workbook(state, tmp_path / "again.xlsx").read_bytes()
 
 

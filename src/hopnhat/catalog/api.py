@@ -23,6 +23,7 @@ from hopnhat.catalog.resolve import resolve_settings, resolve_system
 from hopnhat.catalog.settings import CatalogSettings, load_settings
 from hopnhat.catalog.views import explanation, explanations, monitor_page
 from hopnhat.i18n import tr
+from hopnhat.io.outputs import write_bytes
 
 
 def import_files(db: Path, paths: Sequence[Path]) -> list[Inventory]:
@@ -108,8 +109,7 @@ def write_report(db: Path, today: date, html_path: Path | None, pdf_path: Path |
         return write_report_pdf(page, html_path, Path(pdf_path))
     html = report_html(page)
     if html_path:
-        Path(html_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(html_path).write_text(html, encoding="utf-8")
+        write_bytes(html_path, html.encode("utf-8"))
     return html
 
 
@@ -119,8 +119,7 @@ def write_explanations(db: Path, html_path: Path | None, pdf_path: Path | None, 
     tables = [explanation(state, role)] if role else explanations(state)
     html = explanations_html(tables)
     if html_path:
-        Path(html_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(html_path).write_text(html, encoding="utf-8")
+        write_bytes(html_path, html.encode("utf-8"))
     if pdf_path:
         write_pdf(html, Path(pdf_path))
     return html

@@ -19,6 +19,7 @@ from hopnhat.catalog.errors import CatalogError
 from hopnhat.catalog.fmt import dec, num_en, num_vi, pct, vnd_en, vnd_vi
 from hopnhat.catalog.views import DecisionRow, Explanation, MonitorPage
 from hopnhat.i18n import tr
+from hopnhat.io.outputs import write_bytes
 
 CSS = """
 @page { size: A4 landscape; margin: 9mm; }
@@ -272,8 +273,7 @@ def _weasyprint() -> Any:
 def write_pdf(html: str, path: Path) -> Path:
     """Render the HTML to PDF offline (WeasyPrint; needs Debian's pango libraries); as many pages as it takes."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _weasyprint().HTML(string=html).write_pdf(str(path))
+    write_bytes(path, _weasyprint().HTML(string=html).write_pdf())
     return path
 
 
@@ -294,9 +294,7 @@ def fit_one_page(page: MonitorPage) -> tuple[str, Any]:
 def write_report_pdf(page: MonitorPage, html_path: Path | None, pdf_path: Path) -> str:
     """The one-page report as PDF (and the same HTML beside it): exactly one page, checked."""
     html, document = fit_one_page(page)
-    pdf_path = Path(pdf_path)
-    pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    document.write_pdf(str(pdf_path))
+    write_bytes(pdf_path, document.write_pdf())
     if html_path:
-        Path(html_path).write_text(html, encoding="utf-8")
+        write_bytes(html_path, html.encode("utf-8"))
     return html

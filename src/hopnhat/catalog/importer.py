@@ -88,9 +88,12 @@ def _validated(model: type[BaseModel], data: dict[str, Any], where: dict[str, An
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        already = {(p.table, p.row, p.column) for p in problems}
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else None
             column = header.get(field, field) if field else None
+            if err["type"] == "missing" and (where.get("table"), where.get("row"), column) in already:
+                continue  # the cell's own error is already listed
             value = data.get(field) if field else None
             reason = str(err["msg"]).removeprefix("Value error, ")
             problems.append(CellError(tr("dòng không hợp lệ", "invalid row"), column=column, value=value,
@@ -217,11 +220,12 @@ def _from_excel(path: Path) -> list[Loaded]:
 # ---------------------------------------------------------------- YAML
 
 class _TextLoader(yaml.SafeLoader):
-    """Safe YAML without implicit dates: ``2025-02-30`` stays text and is checked (and named) like a cell."""
+    """Safe YAML without implicit dates or floats: ``2025-02-30`` and ``3.200`` stay text and are read like a cell
+    (an impossible date is named; ``3.200`` is three thousand two hundred, as written in Vietnam, not 3.2)."""
 
 
 _TextLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float")]
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 

@@ -28,6 +28,8 @@ from hopnhat.catalog.columns import (
     SYSTEMS_SHEET, Column,
 )
 from hopnhat.catalog.model import Digitisation, Inventory
+from hopnhat.io.excel import keep_text
+from hopnhat.io.outputs import write_bytes
 
 FIXED_STAMP = datetime(2025, 1, 1)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -44,8 +46,8 @@ def save_deterministic(wb: Workbook, path: Path) -> Path:
     wb.properties.created = FIXED_STAMP
     buffer = io.BytesIO()
     wb.save(buffer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_normalise_zip(buffer.getvalue()))
+    path.parent.mkdir(parents=True, exist_ok=True)  # synth writes estates into new folders
+    write_bytes(path, _normalise_zip(buffer.getvalue()))  # checked (not a folder, room left) and atomic
     return path
 
 
@@ -153,6 +155,7 @@ def _write_rows(ws: Worksheet, columns: Sequence[Column], rows: Iterable[dict[st
     for r, row in enumerate(rows, start=FIRST_DATA_ROW):
         for i, col in enumerate(columns, start=1):
             cell = ws.cell(row=r, column=i, value=format_cell(col, row.get(col.field)))
+            keep_text(cell)  # a name typed as '=…' stays text, never a live formula
             if col.type == "date" and cell.value is not None:
                 cell.number_format = "DD/MM/YYYY"
             elif col.type in ("int", "money") and cell.value is not None:
@@ -176,6 +179,55 @@ def build_workbook(inventory: Inventory | None = None, digitisation: Sequence[Di
         _write_rows(systems, COLUMNS, (s.model_dump() for s in inventory.systems))
     _write_rows(digit, DIGITISATION_COLUMNS, (d.model_dump() for d in digitisation))
     return wb
+
+
+def _province_sheets(wb: Workbook, inventory: Inventory, digitisation: Sequence[Digitisation],
+                     ranges: dict[str, str]) -> None:
+    """One province's ``HeThong-NN`` and ``SoHoa-NN`` sheets, in the template layout (re-importable)."""
+    code = inventory.unit_code
+    systems = wb.create_sheet(f"{SYSTEMS_SHEET}-{code}")
+    _header_block(systems, "PHIẾU KHẢO SÁT HỆ THỐNG THÔNG TIN VÀ CSDL", code, inventory.unit_name,
+                  inventory.surveyed_on)
+    _column_headers(systems, COLUMNS)
+    _validations(systems, ranges)
+    _write_rows(systems, COLUMNS, (s.model_dump() for s in inventory.systems))
+    digit = wb.create_sheet(f"{DIGITISATION_SHEET}-{code}")
+    _header_block(digit, "TIẾN ĐỘ SỐ HÓA SỔ HỘ TỊCH THEO XÃ", code, inventory.unit_name, inventory.surveyed_on)
+    _column_headers(digit, DIGITISATION_COLUMNS)
+    _write_rows(digit, DIGITISATION_COLUMNS, (d.model_dump() for d in digitisation if d.unit_code == code))
+
+
+def _summary_sheet(wb: Workbook, inventories: Sequence[Inventory]) -> None:
+    """``TongHop``: every province's systems in one table, the province and the qualified key first."""
+    ws = wb.create_sheet("TongHop", 1)
+    heads = ["Mã tỉnh (cũ)", "Tên tỉnh (cũ)", "Mã hệ thống (tỉnh-mã)"] + [c.vi for c in COLUMNS]
+    for i, head in enumerate(heads, start=1):
+        cell = ws.cell(row=1, column=i, value=head)
+        cell.font, cell.fill = _BOLD, _HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(i)].width = 12 if i <= 3 else COLUMNS[i - 4].width
+    r = 2
+    for inv in inventories:
+        for s in inv.systems:
+            values = [inv.unit_code, inv.unit_name, s.key] + [format_cell(c, getattr(s, c.field)) for c in COLUMNS]
+            for i, value in enumerate(values, start=1):
+                keep_text(ws.cell(row=r, column=i, value=value))
+            r += 1
+    ws.freeze_panes = "D2"
+
+
+def write_inventories_workbook(path: Path, inventories: Sequence[Inventory],
+                               digitisation: Sequence[Digitisation] = ()) -> Path:
+    """Every province's inventory in one workbook: ``TongHop`` (all systems) and, per province, ``HeThong-NN`` and
+    ``SoHoa-NN`` in the template layout — ``catalog import`` reads it back."""
+    wb = Workbook()
+    _readme(wb)
+    ranges = _lists_sheet(wb)
+    for inv in sorted(inventories, key=lambda i: i.unit_code):
+        _province_sheets(wb, inv, digitisation, ranges)
+    _summary_sheet(wb, sorted(inventories, key=lambda i: i.unit_code))
+    wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
+    return save_deterministic(wb, Path(path))
 
 
 def write_template(path: Path) -> Path:

@@ -19,7 +19,7 @@ from hopnhat.catalog.kinds import ACTIONS, label
 from hopnhat.catalog.model import Override, Task
 from hopnhat.catalog.monitor import MigrationProgress
 from hopnhat.catalog.state import CatalogState
-from hopnhat.catalog.views import decision_page, inventory_page, monitor_page, roadmap_page
+from hopnhat.catalog.views import decision_page, explanations, inventory_page, monitor_page, roadmap_page
 from hopnhat.project.config import Project
 from hopnhat.reconcile.progress import sources_of
 from hopnhat.serve.storedb import StoreReader
@@ -62,10 +62,13 @@ class CatalogPages:
         return render_inventory(inventory_page(self.state()))
 
     def decisions(self) -> tuple[str, list[dict[str, Any]]]:
-        rows = decision_page(self.state())
-        systems = [{"id": r.system.id, "name": r.system.name, "action": r.decision.action,
+        """Per role: the per-criterion table (criterion, weight, each system's score, the inventory cells), then each
+        system's decision and reasons; the systems for the override form, by their province-qualified key."""
+        state = self.state()
+        rows = decision_page(state)
+        systems = [{"id": r.system.key, "name": r.system.name, "action": r.decision.action,
                     "action_label": r.action_label, "overridden": r.overridden} for r in rows]
-        return render_decisions(rows), systems
+        return render_decisions(rows, explanations(state)), systems
 
     def roadmap_html(self, today: date) -> str:
         return render_roadmap(roadmap_page(self.state(), today))
