@@ -38,7 +38,7 @@ def _cell(draw: st.DrawFn) -> bytes:
 def csv_files(draw: st.DrawFn) -> bytes:
     sep = draw(st.sampled_from([b",", b";", b"\t", b"|"]))
     lines = [b"Ma,HoTen,NgaySinh,SoCMND,DiaChi"]
-    for i in range(draw(st.integers(0, 25))):
+    for _ in range(draw(st.integers(0, 25))):
         cells = [str(draw(st.integers(1, 30))).encode()] + [_cell(draw) for _ in range(draw(st.integers(0, 6)))]
         lines.append(sep.join(cells))
     if draw(st.booleans()):
@@ -68,7 +68,8 @@ def _merger(tmp: Path) -> Path:
             {"name": "fuzz_csv", "system": "Hộ tịch", "province": "49", "kind": "csv", "strictness": "strict",
              "tables": [{"name": "people", "path": "people.csv", "maps_to": "person", "columns": {
                  "source_key": "Ma", "full_name": "HoTen",
-                 "birth_date": {"column": "NgaySinh", "type": "date", "formats": ["dd/mm/yyyy", "yyyy", "excel_serial"]},
+                 "birth_date": {"column": "NgaySinh", "type": "date",
+                                "formats": ["dd/mm/yyyy", "yyyy", "excel_serial"]},
                  "id_number": {"column": "SoCMND", "type": "id_number"},
                  "address": {"column": "DiaChi", "type": "admin_address"}}}]},
             {"name": "fuzz_json", "system": "TTHC", "province": "49", "kind": "ndjson", "strictness": "lenient",

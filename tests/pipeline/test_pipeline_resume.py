@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.pipeline.conftest import fresh_copy
 
 from hopnhat.load.backends import DuckReader
 from hopnhat.project.config import Project
 from hopnhat.run.runner import RunResult, migrate
-
-from tests.pipeline.conftest import fresh_copy
 
 
 def _checksums(project: Project) -> dict[str, tuple[int, str]]:

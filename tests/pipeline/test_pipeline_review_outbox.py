@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from tests.pipeline.conftest import fresh_copy
 
 from hopnhat.run.runner import migrate
 from hopnhat.serve.appdb import connect, init
-from tests.pipeline.conftest import fresh_copy
 
 
 def _outbox(app_db: Path, *rows: tuple[str, str, str, str]) -> None:

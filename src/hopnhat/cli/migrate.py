@@ -1,12 +1,15 @@
-"""Pipeline commands: ``migrate``, ``reconcile``, ``store checksum``, ``publish``, ``quarantine list|export``, ``init``."""
+"""Pipeline commands: ``migrate``, ``reconcile``, ``store checksum``, ``publish``, ``quarantine list|export``,
+``init``."""
 
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
+from rich.progress import TaskID
 from rich.table import Table
 
 from hopnhat.cli.common import console, err_console, friendly_errors, progress_bar
@@ -17,6 +20,7 @@ from hopnhat.load.store import connect
 from hopnhat.project.config import Project, load_project
 from hopnhat.reconcile.books import Balance, books
 from hopnhat.run.progress import Progress, TableCounts
+
 
 def default_workers() -> int:
     """One worker per core, at most four (each holds the admin-unit indexes)."""
@@ -31,7 +35,7 @@ class RichProgress(Progress):
 
     def __init__(self) -> None:
         self.bar = progress_bar()
-        self.task: int | None = None
+        self.task: TaskID | None = None
 
     def __enter__(self) -> RichProgress:
         self.bar.start()
@@ -148,7 +152,8 @@ def publish(merger: Path = MERGER,
 quarantine_app = typer.Typer(help="Dòng cách ly / quarantined rows.", no_args_is_help=True)
 
 
-def _quarantine_rows(project: Project, source: str | None, reason: str | None) -> tuple[list[str], list[tuple]]:
+def _quarantine_rows(project: Project, source: str | None,
+                     reason: str | None) -> tuple[list[str], list[tuple[Any, ...]]]:
     con = connect(project.store_path, read_only=True)
     try:
         sql = ("SELECT src_source, src_table, src_row, src_key, column_name, raw_value, reason_code, message "

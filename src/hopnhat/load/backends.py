@@ -28,9 +28,14 @@ def mask_dsn(url: str) -> str:
 class StoreReader:
     """The few queries the checksum needs, on either store."""
 
-    def tables(self) -> list[str]: ...
-    def columns(self, table: str) -> list[str]: ...
-    def rows(self, table: str, columns: Sequence[str]) -> Iterator[Sequence[Any]]: ...
+    def tables(self) -> list[str]:
+        raise NotImplementedError
+
+    def columns(self, table: str) -> list[str]:
+        raise NotImplementedError
+
+    def rows(self, table: str, columns: Sequence[str]) -> Iterator[Sequence[Any]]:
+        raise NotImplementedError
 
     def checksums(self) -> dict[str, tuple[int, str]]:
         out = {}

@@ -16,7 +16,7 @@ import duckdb
 
 from hopnhat.errors import InputError
 from hopnhat.load.backends import mask_dsn, pg_dsn
-from hopnhat.load.store import quote
+from hopnhat.load.store import one, quote
 
 PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DOUBLE": "double precision",
             "DATE": "date", "TIMESTAMP": "timestamp", "BOOLEAN": "boolean", "HUGEINT": "numeric",
@@ -84,7 +84,7 @@ def publish(store: Path, url: str, progress: Callable[[str, int], None] | None =
                 _copy(con, cur, src, f"{quote(pg_schema)}.{quote(table)}", [c for c, _ in cols], Path(tmp))
                 for col in INDEXES.get(table, ()) if pg_schema == "public" else ():
                     cur.execute(f"CREATE INDEX ON {quote(table)} ({quote(col)})")
-                rows = con.execute(f"SELECT count(*) FROM {src}").fetchone()[0]
+                rows = one(con, f"SELECT count(*) FROM {src}")[0]
                 out.append(Published(pg_schema, table, rows))
                 if progress:
                     progress(f"{pg_schema}.{table}", rows)

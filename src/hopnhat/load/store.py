@@ -6,7 +6,7 @@ so a crash at any point leaves the store as it was before that table: a rerun re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,15 @@ def legacy_name(source: str, table: str) -> str:
     return f"{LEGACY}.{quote(source + '__' + table)}"
 
 
-def arrow_table(columns: Sequence[Column], data: dict[str, Sequence[Any]], rows: int) -> pa.Table:
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...]:
+    """The one row of a query that always returns one (an aggregate): never None."""
+    row = con.execute(sql, list(params)).fetchone()
+    if row is None:
+        raise RuntimeError(f"no row from a query that always returns one: {sql[:80]}")
+    return row
+
+
+def arrow_table(columns: Sequence[Column], data: Mapping[str, Sequence[Any] | Any], rows: int) -> pa.Table:
     """An Arrow table with exactly ``columns`` (missing ones null), typed as the store says."""
     arrays = []
     for col in columns:
@@ -64,7 +72,7 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, batch: pa.Table) -> None:
     # Read through DuckDB's replacement scan of this local name, not a registered view: a view registered inside a
     # transaction keeps its Arrow table alive until the commit, and a table's whole load is one transaction (3.4 M
     # history rows held 2.3 GB of batches that way).
-    _hopnhat_batch = batch  # noqa: F841 - read by the SQL below
+    _hopnhat_batch = batch
     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _hopnhat_batch")
 
 

@@ -4,7 +4,7 @@ columns is filled, or a constant — the safe, documented set of expressions a m
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hopnhat.project.config import ColumnSpec
@@ -45,11 +45,11 @@ def _json_cells(cells: Sequence[str | None], path: list[str], docs: list[Any] | 
     return [_walk(doc, path) for doc in (docs if docs is not None else map(_load, cells))]
 
 
-def _column(columns: Columns, name: str, rows: int) -> Sequence[str | None]:
+def _column(columns: Mapping[str, Sequence[str | None]], name: str, rows: int) -> Sequence[str | None]:
     return columns.get(name) or [None] * rows
 
 
-def extract(spec: ColumnSpec, columns: Columns, rows: int,
+def extract(spec: ColumnSpec, columns: Mapping[str, Sequence[str | None]], rows: int,
             decoded: dict[str, list[Any]] | None = None) -> list[str | None]:
     """The raw text of one field for every row of a batch (missing source columns read as empty). ``decoded``: a
     per-batch memo of JSON columns already decoded, filled as fields ask for them."""

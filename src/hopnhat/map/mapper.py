@@ -14,6 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from hopnhat.base.timing import stage
 from hopnhat.i18n import tr
 from hopnhat.ingest import needed_columns
 from hopnhat.map.admin import SUFFIXES, AdminResolver, AdminResult
@@ -21,7 +22,6 @@ from hopnhat.map.extract import extract, origin_label
 from hopnhat.model.schema import FIELDS
 from hopnhat.project.config import ColumnSpec, SourceSpec, TableSpec
 from hopnhat.repair.stage import ColumnRepairer, canonical_encoding
-from hopnhat.base.timing import stage
 from hopnhat.values import parse_column
 
 REQUIRED = {"person": ("full_name",), "civil_servant": ("full_name",), "dossier": ("code",),
@@ -60,7 +60,7 @@ def _pylist(column: pa.ChunkedArray | pa.Array) -> list[Any]:
     """A column as a Python list; text columns through NumPy (several times faster than ``to_pylist``; nulls stay
     None — numeric columns keep ``to_pylist``, NumPy would turn their nulls into NaN)."""
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        return column.to_numpy(zero_copy_only=False).tolist()  # type: ignore[no-any-return]
+        return column.to_numpy(zero_copy_only=False).tolist()
     return column.to_pylist()
 
 

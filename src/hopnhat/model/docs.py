@@ -29,9 +29,9 @@ def render() -> str:
             cols = ", ".join(f"`{c.name}`" for c in physical_columns(f.name, f.default_type))
             out.append(_row((f"`{f.name}`", f.default_type, cols, f.doc)))
     out += ["", "## Housekeeping tables", ""]
-    for table, cols in HOUSEKEEPING.items():
+    for table, housekeeping in HOUSEKEEPING.items():
         out += [f"### `{table}`", "", "| column | type | meaning |", "|---|---|---|"]
-        out += [_row((c.name, c.sql_type, c.doc)) for c in cols]
+        out += [_row((c.name, c.sql_type, c.doc)) for c in housekeeping]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import duckdb
 
-from hopnhat.load.store import quote
+from hopnhat.load.store import one, quote
 from hopnhat.model.schema import LINKED
 from hopnhat.project.config import Project
 from hopnhat.reconcile.tokens import checksum_hex, row_token
@@ -48,8 +48,8 @@ def _tokens(con: duckdb.DuckDBPyConnection, table: str, source: str, name: str) 
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str, source: str, name: str) -> int:
-    return con.execute(f"SELECT count(*) FROM {quote(table)} WHERE src_source = ? AND src_table = ?",
-                       [source, name]).fetchone()[0]
+    return int(one(con, f"SELECT count(*) FROM {quote(table)} WHERE src_source = ? AND src_table = ?",
+                   [source, name])[0])
 
 
 def _link_merged(con: duckdb.DuckDBPyConnection, entity: str, source: str, name: str) -> int:
@@ -58,7 +58,7 @@ def _link_merged(con: duckdb.DuckDBPyConnection, entity: str, source: str, name:
     sql = (f"SELECT count(*) FROM (SELECT src_source, src_table, record_id, min(record_id) OVER (PARTITION BY "
            f"golden_id) AS rep FROM {quote(entity)} WHERE golden_id IS NOT NULL) WHERE src_source = ? AND "
            f"src_table = ? AND record_id <> rep")
-    return con.execute(sql, [source, name]).fetchone()[0]
+    return int(one(con, sql, [source, name])[0])
 
 
 def table_balance(con: duckdb.DuckDBPyConnection, source: str, name: str, entity: str) -> Balance:

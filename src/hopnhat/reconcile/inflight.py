@@ -10,6 +10,8 @@ from datetime import date
 
 import duckdb
 
+from hopnhat.load.store import one
+
 FINAL = (3, 7, 8, 9, 10)
 COLUMNS = ("record_id", "code", "procedure_name", "applicant_name", "receiving_unit", "receiving_unit_name",
            "new_province_code", "new_commune_code", "candidates", "unit_status", "received_at", "due_at", "status",
@@ -38,7 +40,7 @@ def in_flight(con: duckdb.DuckDBPyConnection, cutover: date, as_of: date | None 
 
 def in_flight_summary(con: duckdb.DuckDBPyConnection, cutover: date) -> dict[str, int]:
     """How many are in flight, overdue at the cut-over, and without a certain new receiving unit."""
-    sql = (f"SELECT count(*), count(*) FILTER (WHERE days_left < 0), "
-           f"count(*) FILTER (WHERE receiving_unit_status IS NULL OR receiving_unit_status NOT IN ('converted', 'already_new')) FROM ({in_flight_sql()})")
-    total, overdue, unassigned = con.execute(sql, [cutover, cutover]).fetchone()
+    sql = (f"SELECT count(*), count(*) FILTER (WHERE days_left < 0), count(*) FILTER (WHERE receiving_unit_status "
+           f"IS NULL OR receiving_unit_status NOT IN ('converted', 'already_new')) FROM ({in_flight_sql()})")
+    total, overdue, unassigned = one(con, sql, [cutover, cutover])
     return {"in_flight": total, "overdue": overdue, "needs_unit": unassigned}

@@ -14,6 +14,7 @@ import duckdb
 
 from hopnhat.catalog.model import Task
 from hopnhat.catalog.monitor import MigrationProgress
+from hopnhat.load.store import one
 from hopnhat.project.config import Project, SourceSpec
 from hopnhat.text.normalize import fold
 
@@ -42,12 +43,13 @@ def _progress(con: duckdb.DuckDBPyConnection, sources: list[str]) -> MigrationPr
     run = con.execute("SELECT run_id FROM runs WHERE status = 'done' ORDER BY finished_at DESC LIMIT 1").fetchone()
     if run is None:
         return None
-    read, accounted, quarantined = con.execute(
-        f"SELECT coalesce(sum(read), 0), coalesce(sum(loaded + merged + quarantined), 0), coalesce(sum(quarantined), 0) "
-        f"FROM reconciliation WHERE run_id = ? AND src_source IN ({marks})", [run[0], *sources]).fetchone()
-    review = con.execute(
-        f"SELECT count(*) FROM review_items i WHERE NOT EXISTS (SELECT 1 FROM review_decisions d WHERE "
-        f"d.item_key = i.item_key) AND split_part(i.record_id_l, '/', 1) IN ({marks})", sources).fetchone()[0]
+    read, accounted, quarantined = one(
+        con, f"SELECT coalesce(sum(read), 0), coalesce(sum(loaded + merged + quarantined), 0), "
+        f"coalesce(sum(quarantined), 0) FROM reconciliation WHERE run_id = ? AND src_source IN ({marks})",
+        [run[0], *sources])
+    review = one(
+        con, f"SELECT count(*) FROM review_items i WHERE NOT EXISTS (SELECT 1 FROM review_decisions d WHERE "
+        f"d.item_key = i.item_key) AND split_part(i.record_id_l, '/', 1) IN ({marks})", sources)[0]
     return MigrationProgress(int(read), int(accounted), int(quarantined), int(review))
 
 

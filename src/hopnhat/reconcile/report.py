@@ -8,6 +8,7 @@ import html
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -80,18 +81,18 @@ def _table_html(balances: list[Balance]) -> str:
     return f"<table><tr>{head}</tr>{rows}</table>"
 
 
-def _reasons_html(data: dict[str, object]) -> str:
+def _reasons_html(data: dict[str, Any]) -> str:
     rows = "".join(f"<tr><td>{html.escape(r['source'])}/{html.escape(r['table'])}</td><td>{html.escape(r['reason'])}"
-                   f"</td><td>{r['rows']:,}</td></tr>" for r in data["quarantine_by_reason"])  # type: ignore[index]
+                   f"</td><td>{r['rows']:,}</td></tr>" for r in data["quarantine_by_reason"])
     return (f"<h2>{tr('Dòng cách ly theo lý do', 'Quarantined rows by reason')}</h2>"
             f"<table><tr><th>{tr('Bảng', 'Table')}</th><th>{tr('Lý do', 'Reason')}</th><th>{tr('Số dòng', 'Rows')}"
             f"</th></tr>{rows}</table>")
 
 
-def _samples_html(data: dict[str, object]) -> str:
+def _samples_html(data: dict[str, Any]) -> str:
     rows = "".join(f"<tr><td>{html.escape(s['record_id'])}</td><td>{html.escape(s['field'])}</td>"
                    f"<td>{html.escape(str(s['source_value']))}</td><td>{html.escape(str(s['store_value']))}</td></tr>"
-                   for s in data["samples"])  # type: ignore[index]
+                   for s in data["samples"])
     return (f"<h2>{tr('Đối chiếu mẫu từng trường', 'Sampled field-level comparison')}</h2><table><tr><th>Record</th>"
             f"<th>{tr('Trường', 'Field')}</th><th>{tr('Giá trị nguồn', 'Source value')}</th>"
             f"<th>{tr('Giá trị đã nạp', 'Stored value')}</th></tr>{rows}</table>")
@@ -102,13 +103,14 @@ CSS = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-col
        "font-weight:bold}.big{font-size:20px}")
 
 
-def render_html(data: dict[str, object], balances: list[Balance]) -> str:
-    totals = data["totals"]  # type: ignore[assignment]
-    flight = data["in_flight"]  # type: ignore[assignment]
+def render_html(data: dict[str, Any], balances: list[Balance]) -> str:
+    totals = data["totals"]
+    flight = data["in_flight"]
     verdict = (tr("Sổ sách cân đối: không mất dòng nào.", "The books balance: no row lost.") if data["balanced"]
                else tr("SỔ SÁCH KHÔNG CÂN ĐỐI — xem các dòng ✘.", "THE BOOKS DO NOT BALANCE — see the ✘ rows."))
     return (f"<!doctype html><html lang='vi'><meta charset='utf-8'><title>hopnhat — {tr('Đối soát', 'Reconciliation')}"
-            f"</title><style>{CSS}</style><body><h1>{tr('Báo cáo đối soát di chuyển dữ liệu', 'Migration reconciliation report')}"
+            f"</title><style>{CSS}</style><body><h1>"
+            f"{tr('Báo cáo đối soát di chuyển dữ liệu', 'Migration reconciliation report')}"
             f"</h1><p>Run {html.escape(str(data['run_id']))} · {html.escape(str(data['generated_at']))}</p>"
             f"<p class='big {'ok' if data['balanced'] else 'bad'}'>{verdict}</p>"
             f"<p>{_label('read')}: {totals['read']:,} · {_label('loaded')}: {totals['loaded']:,} · "

@@ -28,8 +28,8 @@ from hopnhat.load.store import connect, ensure_schema
 from hopnhat.load.storedb import open_store
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
-from hopnhat.run.progress import Progress, TableCounts
 from hopnhat.run.parallel import Job, run_jobs
+from hopnhat.run.progress import Progress, TableCounts
 from hopnhat.run.tables import Lookups, load_source_table, resolver_for, source_lookups
 
 
@@ -90,7 +90,7 @@ def start_run(con: duckdb.DuckDBPyConnection, project: Project) -> str:
 def _done(con: duckdb.DuckDBPyConnection, source: str, table: str, digest: str) -> bool:
     row = con.execute("SELECT input_hash FROM table_state WHERE src_source = ? AND src_table = ? AND stage = 'loaded'",
                       [source, table]).fetchone()
-    return bool(row) and row[0] == digest
+    return row is not None and row[0] == digest
 
 
 class Manifest:

@@ -171,7 +171,8 @@ def _display(key: Hashable) -> str:
     return str(key)
 
 
-def _column_rules(kind: str, opts: Options, table: dict[Hashable, Parsed], keys: list[Hashable]) -> dict:
+def _column_rules(kind: str, opts: Options, table: dict[Hashable, Parsed],
+                  keys: list[Hashable]) -> dict[Hashable, Parsed]:
     if kind == "date" and len(keys) >= dates.HABITUAL_MIN_DATES and any(
             p.extras.get("_quality") == "exact" and p.value.month == 1 and p.value.day == 1 for p in table.values()):
         return dates.habitual_first_of_january(table, Counter(keys), _display)
@@ -207,8 +208,9 @@ def _context_checks(result: ColumnResult, context: Mapping[str, Sequence[Any]]) 
         key = (number, year, sx)
         if key not in seen:
             seen[key] = identity.consistency(number, year, sx)
-        if seen[key] is not None:
-            added.append((i, seen[key]))
+        problem = seen[key]
+        if problem is not None:
+            added.append((i, problem))
     if added:
         result.problems = sorted(result.problems + added, key=lambda t: t[0])
 

@@ -482,7 +482,7 @@ def _fast_datetime(spec: DateSpec, today: dt.date) -> Callable[[str], Parsed | N
     return read if iso or dmy else None
 
 
-def habitual_first_of_january(table: dict[Hashable, Parsed], counts: Counter,
+def habitual_first_of_january(table: dict[Hashable, Parsed], counts: Counter[Hashable],
                               display: Callable[[Hashable], str] = str) -> dict[Hashable, Parsed]:
     """Column rule: when 01/01 is far too frequent, its dates only tell the year (quality ``year_only``)."""
     full = jan1 = 0
