@@ -551,9 +551,10 @@ def _doubt_district_named(parsed: Parsed, commune: Match, tokens: list[Token], i
                              else 0)
     key = "".join(t.key for t in tokens[start : commune.end])
     exact = _lookup(_district_scopes(idx, old_scope), key)
-    if old_scope is not None:  # or a commune elsewhere in the province, by its name or a former name
+    if old_scope is not None:  # or, by a former name (history.csv), a commune elsewhere in the province
         exact += [c for c in _lookup([idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)], key)
-                  if c not in commune.units]
+                  if c not in commune.units and c.former_accents
+                  and key not in (name_key(c.name), name_key(c.short_name))]
     if has_diacritics(commune.written):
         written = accent_key(strip_type(commune.written))
         exact = [u for u in exact if written in (accent_key(u.short_name), *u.former_accents)
