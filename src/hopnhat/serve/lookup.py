@@ -294,7 +294,18 @@ class Lookup:
                 scored[eid] = s
         top = sorted(scored, key=lambda e: (-scored[e], e))[: self.row_limit * 2]
         hits = [Hit(r, scored[r["eid"]], "name") for r in self.entries(top, scope)]
-        return self._accent_adjust(q, hits)
+        return self._old_commune_adjust(q, self._accent_adjust(q, hits))
+
+    @staticmethod
+    def _old_commune_adjust(q: Query, hits: list[Hit]) -> list[Hit]:
+        """A place typed as an old commune (merged into a larger new one since) ranks those who lived in that old
+        commune before the others of the new commune."""
+        old = q.conversion.old_commune_code if q.conversion and q.communes else None
+        if old:
+            for h in hits:
+                if h.row.get("old_commune") != old:
+                    h.score -= 1.0 if h.row.get("old_commune") is None else 3.0
+        return hits
 
     @staticmethod
     def _accent_adjust(q: Query, hits: list[Hit]) -> list[Hit]:

@@ -31,7 +31,7 @@ _DOSSIER = re.compile(r"^[A-Za-z0-9.]+-\d{6}-\d{4}$")
 _PARCEL = re.compile(r"^(\d{5})\s*[-/,;| ]\s*(\d{1,4})\s*[-/,;| ]\s*(\d{1,6})$")
 _SHEET = re.compile(r"\bto(?:\s+ban\s+do)?(?:\s+so)?\s*(\d{1,4})\b")
 _PARCEL_NO = re.compile(r"\bthua(?:\s+dat)?(?:\s+so)?\s*(\d{1,6})\b")
-_NUMBER = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
+_NUMBER = re.compile(r"(?<!\w)\d+(?!\w)")  # a number on its own (a VNI keystroke sits inside a word)
 _PHONEISH = re.compile(r"^\(?\+?[\d\s.()\-]{9,20}$")
 # words that say "address" — with diacritics they are unambiguous; folded, several are also names (Phương, Huyền,
 # Quân, Xa, Dương …), so only the few that are not count
@@ -171,10 +171,12 @@ def _name_with_place(text: str, rest: str, year: int | None, day: int | None, pr
     if "," in rest:
         head, tail = rest.split(",", 1)
         words = untype_name(fold_name(head)).split()
-        found = _place(tail, province) if words and not re.search(r"(?<!\w)\d+(?!\w)", head) else None
+        found = _place(tail, province) if words and not _NUMBER.search(head) else None
         if found:
             out.append(_name_query(text, words, year, day, 0.95 * max(name_likeness(words), 0.5), tail.strip(),
                                    found[1], found[0]))
+        elif words and not _NUMBER.search(head) and name_likeness(words) > 0.5:
+            out.append(_name_query(text, words, year, day, 0.5 * name_likeness(words)))  # a place not understood
         return out
     raw_words = rest.split()
     for n in range(min(MAX_PLACE_WORDS, len(raw_words) - 1), 0, -1):
