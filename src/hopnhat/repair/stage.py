@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from hopnhat.i18n import tr
 from hopnhat.text.legacy import Detection, Quality, detect, legacy_looking, quality, readings, viqr_reading
 
-_SAMPLE = 1_000  # distinct cells the column's encoding is detected on
+_SAMPLE = 300  # distinct cells the column's encoding is detected on
 _ALIASES = {"utf8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258", "vni-windows": "vni", "abc": "tcvn3"}
 _VISCII_C0 = frozenset("\x02\x05\x06\x14\x19\x1e")  # VISCII capitals on C0 controls
 _HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]|\\|[\x02\x05\x06\x14\x19\x1e]")  # ASCII worth a look
+_VIQR_CELLS = 3  # VIQR cells in a column's sample that make its other ASCII cells worth reading as VIQR
 _PREFERENCE = ("utf-8", "cp1258", "mojibake", "tcvn3", "vni", "viscii")  # after the column's own encoding
 
 
@@ -78,12 +79,20 @@ class ColumnRepairer:
     strict: bool = False
     _cache: dict[str, Reading] = field(default_factory=dict)
     _detection: Detection | None = None
+    _viqr_seen: bool = False  # cells of the sample read as VIQR on their own: a register partly typed in VIQR
+    _declared: bool = False
+
+    def __post_init__(self) -> None:
+        self._declared = self.encoding == "viqr"  # the merger file says so: any mark is VIQR
 
     def _settle(self, cells: list[str | None]) -> None:
         if self.encoding not in (None, "ascii"):
             return
         legacy = list(dict.fromkeys(c for c in cells if c and not _plain(c)))[:_SAMPLE]
         sample = legacy or list(dict.fromkeys(c for c in cells if c))[:_SAMPLE]
+        hinted = list(dict.fromkeys(c for c in cells if c and c.isascii() and _HINT.search(c)))[:_SAMPLE]
+        found = sum(viqr_reading(c) is not None for c in hinted)
+        self._viqr_seen = found >= _VIQR_CELLS
         if sample:
             self._detection = detect(sample)
             if legacy or self._detection.encoding == "viqr" or self.encoding is None:
@@ -97,7 +106,7 @@ class ColumnRepairer:
         return Detection(self.encoding or "ascii", 1.0)
 
     def _ascii(self, cell: str) -> Reading:
-        text = viqr_reading(cell, column=self.encoding == "viqr")
+        text = viqr_reading(cell, column=self.encoding == "viqr" or self._viqr_seen, declared=self._declared)
         return Reading(text, "viqr") if text is not None else Reading(cell, "ascii")
 
     def _unreadable(self, cell: str, kind: str) -> Reading:
@@ -108,7 +117,7 @@ class ColumnRepairer:
     def _order(self, cell: str, column: str) -> list[str]:
         """Tie-break order: the cell as it is (the column's reading first when the cell looks like legacy bytes of
         a legacy column), then the encodings by how well they read the column's sample (a mixed column's others)."""
-        first = ["utf-8", column] if column in ("utf-8", "mojibake") or not legacy_looking(cell) else [column, "utf-8"]
+        first = ["utf-8", column] if column == "utf-8" or not legacy_looking(cell) else [column, "utf-8"]
         scores = self._detection.scores if self._detection else {}
         rest = sorted((e for e in _PREFERENCE if e not in first), key=lambda e: -scores.get(e, 0.0))
         return first + rest
@@ -116,10 +125,11 @@ class ColumnRepairer:
     def _read(self, cell: str) -> Reading:
         """The reading of one distinct non-ASCII cell (see the module doc)."""
         column = _family(self.encoding)
+        own = readings(cell, (column,)).get(column)
+        if own is not None and quality(own).clean and not legacy_looking(cell):
+            return Reading(own, self.encoding or column)
         options = readings(cell)
         scores = {name: quality(text) for name, text in options.items()}
-        if column in scores and scores[column].clean:
-            return Reading(options[column], self.encoding or column)
         order = self._order(cell, column)
         best = min((n for n in order if n in scores), key=lambda n: (scores[n].rank, order.index(n)))
         score: Quality = scores[best]

@@ -54,6 +54,7 @@ __all__ = [
     "is_syllable",
     "quality",
     "legacy_looking",
+    "READINGS",
     "readings",
     "repair_value",
     "vietnamese_letters",
@@ -248,10 +249,17 @@ def cp1252_view(data: bytes) -> str:
     return _sloppy_decode(data)
 
 
+_SLOPPY_MAP = codecs.charmap_build("".join(_SLOPPY_DECODE))
+
+
 def _sloppy_encode(text: str) -> bytes | None:
     """The bytes a Latin-1/Windows-1252 reading of legacy bytes came from, or None for real Unicode text."""
     try:
-        return bytes(_SLOPPY_ENCODE[c] for c in text)
+        return codecs.charmap_encode(text, "strict", _SLOPPY_MAP)[0]  # the common case, in C
+    except UnicodeEncodeError:
+        pass
+    try:
+        return bytes(_SLOPPY_ENCODE[c] for c in text)  # C1 controls of a Latin-1 reading
     except KeyError:
         return None
 
@@ -464,19 +472,20 @@ def _plausible(text: str) -> bool:
 _VIQR_HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]")
 
 
-def viqr_reading(text: str, *, column: bool = False) -> str | None:
+def viqr_reading(text: str, *, column: bool = False, declared: bool = False) -> str | None:
     """The Unicode text a plain-ASCII cell stands for when it is VIQR (``Vie^.t Nam`` → ``Việt Nam``), else None.
 
     Every word the reading changes must be a Vietnamese syllable (``www.google.com``, ``O'Brien`` stay). A cell on its
     own needs a mark plain text does not make — a shape mark or a huyền/ngã tone on a word, or two other tones inside
-    words — so ``Hoa.``, ``I'm``, ``10 a.m.``, ``O+`` stay; in a column detected as VIQR (``column=True``) two marks
-    of any kind will do, and a minority name among Vietnamese words (``R'Ti'h``) does not stop the reading.
+    words — so ``Hoa.``, ``I'm``, ``10 a.m.``, ``O+`` stay; in a column where VIQR was found (``column=True``) one
+    tone inside a word or two at word ends will do, and a minority name among Vietnamese words (``R'Ti'h``) does not
+    stop the reading; when the encoding is declared VIQR (``declared=True``) any mark will do.
     """
     if not text.isascii() or _VIQR_HINT.search(text) is None:
         return None
     decoded, evidence = viqr.parse(text)
-    marks = evidence.medium + evidence.weak if column else evidence.medium
-    if decoded == text or not (evidence.strong or marks >= 2):
+    enough = evidence.medium or evidence.weak >= (1 if declared else 2) if column or declared else evidence.medium >= 2
+    if decoded == text or not (evidence.strong or enough):
         return None
     if column:
         score = quality(decoded)
@@ -712,7 +721,7 @@ def repair_value(value: str | bytes, encoding: str) -> str:
         text = _text_view(value)
         if text is None or not text.isascii():
             return _candidate(value, "utf-8")  # real Unicode (or broken bytes) in a VIQR column
-        return viqr_reading(text, column=True) or text
+        return viqr_reading(text, column=True, declared=True) or text
     text = _text_view(value)
     if name == "mojibake":
         return _unmojibake(_candidate(value, "utf-8"))
@@ -782,13 +791,34 @@ class Quality:
         return self.bad, -self.good, -self.common
 
 
+def _junk_class() -> re.Pattern[str]:
+    """:func:`_junk` below U+2000 as one character class (the text is scanned in C), plus private use."""
+    chars = [chr(c) for c in range(0x2000) if _junk(chr(c))]
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "\ue000-\uf8ff]")
+
+
+_JUNK = _junk_class()
+
+
 def quality(text: str) -> Quality:
     """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
     words = _foreign_words(text)
-    valid = [w for w in words if is_syllable(w) and _cased(w)]
-    junk = sum(_junk(c) for c in text if not c.isascii() or c < " ")
+    valid = [w for w in words if (is_syllable(w) or _compound(w)) and _cased(w)]
+    junk = len(_JUNK.findall(text))
     common = sum(w.lower() in COMMON for w in valid)
     return Quality(len(words) - len(valid) + junk, len(valid), junk, common)
+
+
+_CONSONANTS = frozenset("bcdđghklmnpqrstvxjzfw")
+
+
+def _compound(word: str) -> bool:
+    """Two syllables written as one word, the second starting with a consonant, one tone at most between them:
+    minority names (``Ênuôl``, ``Pơnan``)."""
+    if len(word) < 3 or sum(c in _TONE_SET for c in unicodedata.normalize("NFD", word)) > 1:
+        return False
+    return any(word[k].lower() in _CONSONANTS and is_syllable(word[:k]) and is_syllable(word[k:])
+               for k in range(1, len(word) - 1))
 
 
 def _cased(word: str) -> bool:
@@ -814,17 +844,24 @@ def legacy_looking(value: str) -> bool:
     return _sloppy_encode(value) is not None
 
 
-def readings(value: str, encodings: Sequence[str] = ("tcvn3", "vni", "cp1258", "viscii")) -> dict[str, str]:
-    """Every plausible decoding of one text cell: ``utf-8`` (the cell as it is, NFC), ``mojibake`` when there is
-    one to undo, and each legacy byte encoding of ``encodings`` that decodes without error."""
-    out = {"utf-8": unicodedata.normalize("NFC", value)}
-    try:
-        out["mojibake"] = _candidate(value, "mojibake")
-    except LegacyEncodingError:
-        pass
+READINGS = ("utf-8", "mojibake", "tcvn3", "vni", "cp1258", "viscii")
+
+
+def readings(value: str, encodings: Sequence[str] = READINGS) -> dict[str, str]:
+    """The decodings of one text cell among ``encodings``: ``utf-8`` (the cell as it is, NFC), ``mojibake`` when
+    there is one to undo, and each legacy byte encoding that decodes without error."""
+    out: dict[str, str] = {}
+    if "utf-8" in encodings:
+        out["utf-8"] = unicodedata.normalize("NFC", value)
+    if "mojibake" in encodings and _MOJIBAKE.search(value) is not None:
+        try:
+            out["mojibake"] = _candidate(value, "mojibake")
+        except LegacyEncodingError:
+            pass
+    legacy = [e for e in encodings if e not in ("utf-8", "mojibake")]
     by_chance = _sloppy_encode(value) is None  # the UTF-8 bytes: a reading of them must be flawless
-    for raw in _sources(value):
-        for name in encodings:
+    for raw in _sources(value) if legacy else ():
+        for name in legacy:
             try:
                 text = decode(raw, name)
             except LegacyEncodingError:

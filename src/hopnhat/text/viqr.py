@@ -13,6 +13,7 @@ plain text does not produce.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,8 +31,8 @@ class Evidence:
     """What a VIQR reading rests on, by how rarely plain text has such a mark after a vowel.
 
     ``strong``: a shape mark (``a( a^ o+``) or a huyền/ngã tone (`````` ``~``); ``medium``: ``'`` ``.`` ``?`` inside
-    a word (``Ta.m``; also ``a.m.``, ``I'm``); ``weak``: ``'`` ``.`` ``?`` ending a word (a full stop, a quote), ``dd``,
-    and any mark on a one-letter word or before a digit (``O+``, ``U+1EA0``).
+    a word (``Ta.m``); ``weak``: ``'`` ``.`` ``?`` ending a word (a full stop, a quote), abbreviations (``a.m.``,
+    ``e.g.``), ``I'm``, ``dd``, and any mark on a one-letter word or before a digit (``O+``, ``U+1EA0``).
     """
 
     strong: int = 0
@@ -47,6 +48,8 @@ class Evidence:
 
 
 _WEAK = Evidence(weak=1)
+_ABBREVIATION = re.compile(r"[A-Za-z]{1,2}\.")  # a.m., e.g., i.e.
+_I_AM = re.compile(r"(?<![A-Za-z])[Ii]'[Mm]")
 
 
 def _grade(text: str, i: int, j: int, shape: bool, tone: str) -> Evidence:
@@ -57,7 +60,9 @@ def _grade(text: str, i: int, j: int, shape: bool, tone: str) -> Evidence:
         return _WEAK
     if shape or tone in "`~":
         return Evidence(strong=1)
-    return Evidence(medium=1) if after.isalpha() else _WEAK
+    if not after.isalpha() or _ABBREVIATION.match(text, j) or (tone == "'" and _I_AM.fullmatch(text, i, j + 1)):
+        return _WEAK
+    return Evidence(medium=1)
 
 
 def _vowel(text: str, i: int, out: list[str]) -> tuple[int, Evidence]:
