@@ -91,7 +91,8 @@ class TableMapper:
     def _repaired(self, name: str, spec: ColumnSpec, cells: list[str | None], out: MappedBatch) -> list[str | None]:
         if spec.const is not None or spec.from_nonempty is not None:
             return cells
-        rep = self.repairers.setdefault(name, ColumnRepairer(origin_label(spec), self._encoding(spec)))
+        rep = self.repairers.setdefault(name, ColumnRepairer(
+            origin_label(spec), self._encoding(spec), strict=self.source.strictness == "strict"))
         fixed, changes = rep.repair(cells)
         for ch in changes:
             if ch.problem is None:
