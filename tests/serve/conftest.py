@@ -196,7 +196,8 @@ def client_as(app: FastAPI, users: dict[str, str]) -> Callable[[str], TestClient
 
     def get(name: str) -> TestClient:
         if name not in clients:
-            client = TestClient(app, base_url="http://testserver")
+            # a browser's same-origin navigation says so (Fetch Metadata); cross-site requests are tested apart
+            client = TestClient(app, base_url="http://testserver", headers={"Sec-Fetch-Site": "same-origin"})
             assert login(client, name).status_code == 303
             clients[name] = client
         return clients[name]

@@ -18,6 +18,7 @@ import csv
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
@@ -67,8 +68,18 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+ESTATE_ENV = "HOPNHAT_TEST_ESTATE"
+
+
 def cached_estate(cache_root: Path) -> Path:
-    """The migrated estate for this code, built once (several pytest workers wait for the first)."""
+    """The migrated estate for this code, built once (several pytest workers wait for the first). ``HOPNHAT_TEST_
+    ESTATE`` names an estate already built (by :func:`build_estate`) to use instead, for work on the web app while
+    the pipeline's code changes under it."""
+    if os.environ.get(ESTATE_ENV):
+        given = Path(os.environ[ESTATE_ENV])
+        if not (given / "READY").exists():
+            raise FileNotFoundError(f"{ESTATE_ENV}={given}: no finished estate there (READY missing)")
+        return given
     folder = cache_root / f"estate-{_code_key()}"
     with _locked(cache_root / "build.lock"):
         if not (folder / "READY").exists():

@@ -48,7 +48,7 @@ def test_users_add_list_disable(merger: Path) -> None:
     bad = runner.invoke(users_cli.app, ["add", "x", "--role", "boss", "--merger", str(merger)], input="p" * 12 + "\n")
     assert bad.exit_code == 2 and "unknown role" in bad.output
     short = runner.invoke(users_cli.app, ["add", "y", "--role", "clerk", "--merger", str(merger)], input="short\n")
-    assert short.exit_code == 2 and "too short" in short.output
+    assert short.exit_code == 2 and "password policy" in short.output and "12" in short.output
     token = runner.invoke(users_cli.app, ["token", "motcua", "--merger", str(merger)])
     assert token.exit_code == 0 and token.output.startswith("hn_")
 
@@ -56,16 +56,23 @@ def test_users_add_list_disable(merger: Path) -> None:
 def test_audit_verify_exit_codes(merger: Path) -> None:
     runner.invoke(users_cli.app, ["add", "sep", "--role", "admin", "--merger", str(merger)],
                   input="mat-khau-rat-dai\n")
+    from hopnhat.project.config import load_project
     from hopnhat.serve import audit
     from hopnhat.serve.appdb import AppDB
+    from hopnhat.serve.settings import project_audit_key
 
-    db = AppDB(merger.parent / "app.sqlite")
-    for i in range(3):
-        audit.append(db, "sep", "lookup", "127.0.0.1", {"q": str(i)})
     app = typer.Typer()
     app.add_typer(audit_cli.app, name="audit")
+    missing = runner.invoke(app, ["audit", "verify", str(merger)])
+    assert missing.exit_code == 2 and "audit key" in missing.output  # no key yet: an error, not a new key
+    db = AppDB(merger.parent / "app.sqlite", project_audit_key(load_project(merger)))
+    for i in range(3):
+        audit.append(db, "sep", "lookup", "127.0.0.1", {"q": str(i)})
     ok = runner.invoke(app, ["audit", "verify", str(merger)])
     assert ok.exit_code == 0 and "3" in ok.output
+    points = merger.parent / "checkpoints.jsonl"
+    assert runner.invoke(app, ["audit", "checkpoint", str(merger), "--out", str(points)]).exit_code == 0
+    assert runner.invoke(app, ["audit", "verify", str(merger), "--checkpoints", str(points)]).exit_code == 0
     con = sqlite3.connect(str(merger.parent / "app.sqlite"), isolation_level=None)
     con.execute("DROP TRIGGER audit_no_update")
     con.execute("UPDATE audit SET actor = 'nobody' WHERE seq = 2")

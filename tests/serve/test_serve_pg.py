@@ -56,7 +56,7 @@ def pg_app(pg_ctx: AppContext, subjects: Subjects) -> FastAPI:
 
 
 def _client(app: FastAPI, name: str) -> TestClient:
-    client = TestClient(app)
+    client = TestClient(app, headers={"Sec-Fetch-Site": "same-origin"})  # as a browser on the app's pages
     assert login(client, name).status_code == 303
     return client
 

@@ -1,9 +1,13 @@
-"""``hopnhat audit verify|purge MERGER.yaml``: check the web app's hash-chained audit log; drop entries past the
-retention (never younger than 365 days)."""
+"""``hopnhat audit verify|checkpoint|purge MERGER.yaml``: check the web app's keyed hash chain (and signed
+checkpoints kept elsewhere); export a signed checkpoint of the chain's head; drop entries past the retention (never
+younger than 365 days). The audit key is read as the server reads it (``HOPNHAT_SERVE_AUDIT_KEY`` or the key file
+beside the app database)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -19,19 +23,39 @@ def _db(merger: Path):  # type: ignore[no-untyped-def]
     from hopnhat.errors import InputError
     from hopnhat.serve.appdb import AppDB
 
+    from hopnhat.serve.settings import project_audit_key
+
     project = load_project(merger)
     if not project.app_db_path.exists():
         raise InputError("no app database yet (the web app has not run)", source=str(project.app_db_path))
-    return AppDB(project.app_db_path)
+    return AppDB(project.app_db_path, project_audit_key(project, create=False))
+
+
+def _checkpoints(path: Path | None) -> list[dict[str, Any]]:
+    from hopnhat.errors import InputError
+
+    if path is None:
+        return []
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except ValueError as exc:
+                raise InputError("not a checkpoint (one JSON object per line)", source=str(path), row=n,
+                                 reason=str(exc)) from exc
+    return out
 
 
 @app.command("verify")
 @friendly_errors
-def verify(merger: Path = MERGER) -> None:
+def verify(merger: Path = MERGER, checkpoints: Path | None = typer.Option(None, "--checkpoints", help=tr(
+        "Tệp các mốc đã ký (xuất bằng 'hopnhat audit checkpoint'), mỗi dòng một mốc.",
+        "File of signed checkpoints (from 'hopnhat audit checkpoint'), one per line."))) -> None:
     """Kiểm tra toàn vẹn nhật ký; mã thoát 1 và mục hỏng đầu tiên khi chuỗi bị sửa/xóa."""
     from hopnhat.serve.audit import verify as check
 
-    verdict = check(_db(merger))
+    verdict = check(_db(merger), _checkpoints(checkpoints))
     if verdict.ok:
         console.print(tr(f"Nhật ký toàn vẹn: {verdict.entries} mục, đầu chuỗi {verdict.head_hash}",
                          f"Audit log intact: {verdict.entries} entries, head {verdict.head_hash}"))
@@ -39,6 +63,26 @@ def verify(merger: Path = MERGER) -> None:
     err_console.print(tr(f"[red]Nhật ký bị thay đổi tại mục seq={verdict.first_bad}[/]: {verdict.problem}",
                          f"[red]Audit log broken at entry seq={verdict.first_bad}[/]: {verdict.problem}"))
     raise typer.Exit(1)
+
+
+@app.command("checkpoint")
+@friendly_errors
+def checkpoint(merger: Path = MERGER, out: Path | None = typer.Option(None, "--out", help=tr(
+        "Ghi thêm mốc vào tệp này (giữ ở nơi khác máy chủ); mặc định in ra màn hình.",
+        "Append the checkpoint to this file (keep it away from the server); default: print it."))) -> None:
+    """Xuất mốc đã ký của đầu chuỗi nhật ký / export a signed checkpoint of the chain's head."""
+    from hopnhat.serve import audit
+
+    db = _db(merger)
+    point = audit.checkpoint(db)
+    audit.append(db, "cli", "audit_checkpoint", "", {"seq": point["seq"], "hash": point["hash"]})
+    line = json.dumps(point, sort_keys=True)
+    if out is None:
+        typer.echo(line)
+        return
+    with out.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+    console.print(tr(f"Đã ghi mốc seq={point['seq']} vào {out}", f"Checkpoint seq={point['seq']} written to {out}"))
 
 
 @app.command("purge")

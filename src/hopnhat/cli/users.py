@@ -50,12 +50,16 @@ def add(name: str = typer.Argument(..., help=tr("Tên đăng nhập.", "User nam
         scope: str | None = typer.Option(None, "--scope", help=tr(
             "Mã đơn vị mới: tỉnh (48) hoặc các xã (20194,20197); mặc định cả tỉnh.",
             "New-unit codes: the province (48) or communes (20194,20197); default the whole province.")),
+        keep: bool = typer.Option(False, "--keep-password", help=tr(
+            "Không buộc đổi mật khẩu ở lần đăng nhập đầu (mặc định: buộc đổi, vì mật khẩu do người khác đặt).",
+            "Do not force a change at the first login (default: forced, the password was set by someone else).")),
         merger: Path | None = MERGER) -> None:
     """Tạo tài khoản / create an account."""
     from hopnhat.serve.users import add_user
 
     project, db = _db(merger)
-    user = add_user(db, name, role, _password(), scope or project.config.merged_unit.province_code)
+    user = add_user(db, name, role, _password(), scope or project.config.merged_unit.province_code,
+                    must_change=not keep, created_by="cli")
     console.print(tr(f"Đã tạo {user.name} ({user.role}), phạm vi {','.join(user.scope)}",
                      f"Created {user.name} ({user.role}), scope {','.join(user.scope)}"))
 
@@ -99,11 +103,12 @@ def enable(name: str, merger: Path | None = MERGER) -> None:
 @app.command("password")
 @friendly_errors
 def password(name: str, merger: Path | None = MERGER) -> None:
-    """Đổi mật khẩu (kết thúc mọi phiên) / change a password (ends every session)."""
+    """Đổi mật khẩu (kết thúc mọi phiên; buộc đổi lại khi đăng nhập) / change a password (ends every session; to be
+    changed at the next login)."""
     from hopnhat.serve.users import set_password
 
     _, db = _db(merger)
-    set_password(db, name, _password())
+    set_password(db, name, _password(), must_change=True)
     console.print(tr(f"Đã đổi mật khẩu của {name}", f"Password of {name} changed"))
 
 

@@ -20,7 +20,8 @@ def _busiest_commune(store: Path) -> str:
 
 
 def demo_accounts(estate: Path) -> list[tuple[str, str, str, str]]:
-    """Create (or reset) the demo accounts; returns (name, role, password, scope) with fresh random passwords."""
+    """Create (or reset) the demo accounts; returns (name, role, password, scope) with fresh random passwords, printed
+    once by the demo: each must be changed at the account's first login."""
     from hopnhat.serve.appdb import AppDB
     from hopnhat.serve.users import add_user, get_user, set_password
 
@@ -31,11 +32,11 @@ def demo_accounts(estate: Path) -> list[tuple[str, str, str, str]]:
               ("motcua", "clerk", _busiest_commune(project.store_path))]
     out = []
     for name, role, scope in wanted:
-        password = secrets.token_urlsafe(9)
+        password = secrets.token_urlsafe(12)
         if get_user(db, name) is None:
-            add_user(db, name, role, password, scope)
+            add_user(db, name, role, password, scope, must_change=True, created_by="demo")
         else:
-            set_password(db, name, password)
+            set_password(db, name, password, must_change=True)
         out.append((name, role, password, scope))
     return out
 

@@ -3,7 +3,9 @@
 ``GET /api/lookup?q=…`` — the same search as the page, same scope, identifiers masked;
 ``GET /api/record/{entity}/{key}`` — a record page's data, masked;
 ``POST /api/reveal`` ``{"entity", "key", "field"}`` — one identifier in full (logged).
-Errors have one shape: ``{"error": {"code": …, "message": …}}``.
+Errors have one shape: ``{"error": {"code": …, "message": …}}``. Every answer passes through
+:func:`hopnhat.serve.mask.scrub` (identifiers inside any text masked) — only the revealed value and the caller's own
+query are sent as they are.
 """
 
 from __future__ import annotations
@@ -11,24 +13,30 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hopnhat.serve import audit
 from hopnhat.serve.deps import NotFound, client_ip, ctx_of, need_api
 from hopnhat.serve.lookup import MAX_QUERY
+from hopnhat.serve.mask import Clear, scrub
 from hopnhat.serve.users import User
 
 router = APIRouter(prefix="/api")
+Entity = Annotated[str, Path(max_length=40)]
+Key = Annotated[str, Path(max_length=300)]
 
 
 def _json(data: Any) -> JSONResponse:
-    return JSONResponse(data, headers={"Cache-Control": "no-store"})
+    return JSONResponse(scrub(data), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/lookup")
-async def api_lookup(request: Request, q: str = "", user: User = Depends(need_api("lookup"))) -> JSONResponse:
+async def api_lookup(request: Request, q: Annotated[str, Query(max_length=10_000)] = "",
+                     user: User = Depends(need_api("lookup"))) -> JSONResponse:
     """Runs on the event loop, not in the thread pool: a lookup is bounded by design (point reads in the SQLite
     index, at most ``lookup_candidates`` names scored, about a millisecond) and all of it holds the GIL, so a thread
     hand-off only added a thread switch and a wait for the GIL to every request (0.6 ms of CPU each, measured)."""
@@ -36,7 +44,7 @@ async def api_lookup(request: Request, q: str = "", user: User = Depends(need_ap
     query, groups = ctx.lookup.search(q[:MAX_QUERY], ctx.scope(user))
     audit.append(ctx.db, user.name, "api_lookup", client_ip(request),
                  {"q": q[:MAX_QUERY], "kind": query.kind, "results": len(groups)})
-    return _json({"query": q, "kind": query.kind, "results": [g.view() for g in groups]})
+    return _json({"query": Clear(q), "kind": query.kind, "results": [g.view() for g in groups]})
 
 
 def _plain(value: Any) -> Any:
@@ -50,7 +58,7 @@ def _plain(value: Any) -> Any:
 
 
 @router.get("/record/{entity}/{key:path}")
-def api_record(request: Request, entity: str, key: str, user: User = Depends(need_api("lookup"))) -> JSONResponse:
+def api_record(request: Request, entity: Entity, key: Key, user: User = Depends(need_api("lookup"))) -> JSONResponse:
     ctx = ctx_of(request)
     page = ctx.records.page(entity, key, ctx.scope(user))
     if page is None:
@@ -74,4 +82,4 @@ def api_reveal(request: Request, body: RevealRequest, user: User = Depends(need_
         raise NotFound()
     audit.append(ctx.db, user.name, "reveal", client_ip(request),
                  {"entity": body.entity, "key": body.key, "field": body.field, "api": True})
-    return _json({"entity": body.entity, "key": body.key, "field": body.field, "value": value})
+    return _json({"entity": body.entity, "key": body.key, "field": body.field, "value": Clear(value)})

@@ -2,7 +2,10 @@
 
 Every router except the open one (``/health``, ``/login``) and the static files requires a logged-in session (or,
 under ``/api``, a bearer token) at the router level, on top of each route's own permission check: a route added
-later without a permission still refuses anonymous requests.
+later without a permission still refuses anonymous requests. Every page router also refuses requests another site
+made the browser send (:func:`hopnhat.serve.deps.same_site_only`). Refusals (403), "not found" (404, which is also
+what a record outside the user's scope answers) and cross-site requests are written to the audit log, so someone
+walking through ids leaves a trace.
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import LANGUAGES, set_language, tr
 from hopnhat.project.config import Project
-from hopnhat.serve import api, pages_auth, pages_catalog, pages_dashboard, pages_lookup, pages_review
+from hopnhat.serve import api, audit, pages_accounts, pages_auth, pages_catalog, pages_dashboard, pages_lookup, \
+    pages_review
 from hopnhat.serve.context import AppContext, build_context
-from hopnhat.serve.deps import AuthRequired, BadCsrf, Forbidden, NotFound, render, session_user
-from hopnhat.serve.security import LANG_COOKIE
+from hopnhat.serve.deps import AuthRequired, BadCsrf, CrossSite, Forbidden, NotFound, PasswordChangeRequired, \
+    client_ip, ctx_of, render, same_site_only, session_user
+from hopnhat.serve.mask import Clear, install_log_masking, mask_text
+from hopnhat.serve.security import LANG_COOKIE, SESSION_COOKIE
 from hopnhat.serve.settings import ServeSettings, load_settings
 from hopnhat.serve.storedb import QueryTimeout, StoreError
 
@@ -40,7 +46,7 @@ SECURITY_HEADERS = {
                                "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # our own pages tell us where a request came from; other sites learn nothing
 }
 
 
@@ -88,11 +94,36 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
-def _error(request: Request, status: int, code: str, vi: str, en: str) -> Response:
+def _error(request: Request, status: int, code: str, vi: str, en: str, **extra: Any) -> Response:
     if _is_api(request):
-        return JSONResponse({"error": {"code": code, "message": en}}, status_code=status,
+        return JSONResponse({"error": {"code": code, "message": mask_text(en)}}, status_code=status,
                             headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
-    return render(request, "error.html", http_status=status, code=status, message=tr(vi, en))
+    return render(request, "error.html", http_status=status, code=status, message=tr(vi, en), **extra)
+
+
+def _who(request: Request) -> str | None:
+    """The user of the request if it has one (set by the dependencies, or a live session cookie), else None."""
+    user = getattr(request.state, "user", None)
+    if user is not None:
+        return str(user.name)
+    if not request.cookies.get(SESSION_COOKIE):
+        return None
+    try:
+        return session_user(request).name
+    except Exception:  # noqa: BLE001 - no live session: an anonymous request
+        return None
+
+
+def _audit_refusal(request: Request, action: str, status: int) -> None:
+    """A refused or not-found request of a known user (anonymous ones are sent to the login page, not logged:
+    anyone on the network could otherwise fill the log)."""
+    who = _who(request)
+    if who is None:
+        return
+    path = request.url.path[:300]
+    query = request.url.query[:300]
+    audit.append(ctx_of(request).db, who, action, client_ip(request),
+                 {"method": request.method, "path": path, "query": query, "status": status})
 
 
 def _handlers(app: FastAPI) -> None:
@@ -103,28 +134,52 @@ def _handlers(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
+    @app.exception_handler(PasswordChangeRequired)
+    async def change_password(request: Request, exc: PasswordChangeRequired) -> Response:
+        if _is_api(request):
+            return _error(request, 403, "password_change_required", "", "change the password first")
+        return RedirectResponse("/account/password", status_code=303)
+
     @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
+    def forbidden(request: Request, exc: Forbidden) -> Response:
+        _audit_refusal(request, "access_denied", 403)
         return _error(request, 403, "forbidden", "Vai trò của bạn không được mở trang này.",
                       "Your role does not open this page.")
 
+    @app.exception_handler(CrossSite)
+    def cross_site(request: Request, exc: CrossSite) -> Response:
+        _audit_refusal(request, "cross_site_refused", 403)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return _error(request, 403, "cross_site", "Yêu cầu này không xuất phát từ trang của ứng dụng nên không được "
+                                                  "thực hiện. Bấm liên kết dưới đây nếu chính bạn muốn mở trang.",
+                      "This request did not come from the app's own pages, so it was not carried out. Follow the "
+                      "link below if you meant to open the page.", confirm=Clear(target))
+
     @app.exception_handler(BadCsrf)
-    async def bad_csrf(request: Request, exc: BadCsrf) -> Response:
+    def bad_csrf(request: Request, exc: BadCsrf) -> Response:
+        _audit_refusal(request, "access_denied", 403)
         return _error(request, 403, "csrf", "Biểu mẫu đã hết hạn hoặc không hợp lệ, vui lòng thử lại.",
                       "The form expired or is not valid; please try again.")
 
     @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
+    def not_found(request: Request, exc: NotFound) -> Response:
+        _audit_refusal(request, "not_found", 404)
         return _error(request, 404, "not_found", "Không tìm thấy (hoặc ngoài phạm vi của bạn).",
                       "Not found (or outside your scope).")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(request, exc.status_code, "http", str(exc.detail), str(exc.detail))
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code in (403, 404):
+            _audit_refusal(request, "not_found" if exc.status_code == 404 else "access_denied", exc.status_code)
+        detail = {404: ("Không tìm thấy.", "Not found."), 405: ("Phương thức không được phép.", "Method not allowed.")}
+        vi, en = detail.get(exc.status_code, (str(exc.detail), str(exc.detail)))
+        return _error(request, exc.status_code, "http", vi, en)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        return _error(request, 422, "invalid_request", "Yêu cầu không hợp lệ.", "Invalid request.")
+        fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) or "?" for e in exc.errors()})
+        return _error(request, 422, "invalid_request", f"Yêu cầu không hợp lệ: {', '.join(fields)}.",
+                      f"Invalid request: {', '.join(fields)}.")
 
     @app.exception_handler(QueryTimeout)
     async def timeout(request: Request, exc: QueryTimeout) -> Response:
@@ -137,12 +192,12 @@ def _handlers(app: FastAPI) -> None:
 
 
 def _routes(app: FastAPI) -> None:
-    logged_in = [Depends(session_user)]
+    logged_in = [Depends(session_user), Depends(same_site_only)]
     # the API first: its paths (/api/…) overlap no page's, and a lookup request then matches at once
     app.include_router(api.router)  # each API route requires a bearer token (need_api)
     app.include_router(pages_auth.open_router)
-    app.include_router(pages_auth.router)
-    for module in (pages_lookup, pages_review, pages_dashboard, pages_catalog):
+    app.include_router(pages_auth.router, dependencies=[Depends(same_site_only)])
+    for module in (pages_lookup, pages_review, pages_dashboard, pages_catalog, pages_accounts):
         app.include_router(module.router, dependencies=logged_in)
     app.mount("/static", StaticFiles(packages=[("hopnhat.serve", "static")]), name="static")
 
@@ -172,6 +227,7 @@ def create_app(project: Project, store_url: str | None = None, settings: ServeSe
     app = FastAPI(title="hopnhat", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
                   telemetry=NO_TELEMETRY)
     app.state.ctx = ctx
+    install_log_masking()
     _handlers(app)
     _routes(app)
     app.add_middleware(EdgeMiddleware, https=settings.https)

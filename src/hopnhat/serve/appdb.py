@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS users (
   scope TEXT NOT NULL,
   active INTEGER NOT NULL DEFAULT 1,
   session_version INTEGER NOT NULL DEFAULT 1,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  must_change INTEGER NOT NULL DEFAULT 0,
+  created_by TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS api_tokens (
   token_hash TEXT PRIMARY KEY,
@@ -71,6 +73,21 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_keep_retention BEFORE DELETE ON audit
 WHEN old.at > strftime('%Y-%m-%dT%H:%M:%S', 'now', '-{MIN_RETENTION_DAYS} days')
 BEGIN SELECT RAISE(ABORT, 'audit entries are kept at least {MIN_RETENTION_DAYS} days'); END;
+CREATE TABLE IF NOT EXISTS audit_meta (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+  sid_hash TEXT PRIMARY KEY,
+  user_name TEXT NOT NULL REFERENCES users(name),
+  created_at REAL NOT NULL,
+  last_seen REAL NOT NULL,
+  expires_at REAL NOT NULL,
+  ended_at REAL,
+  ended_why TEXT,
+  ip TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_name, ended_at);
 CREATE TABLE IF NOT EXISTS review_outbox (
   id INTEGER PRIMARY KEY,
   item_key TEXT NOT NULL,
@@ -116,6 +133,11 @@ def _add_missing_columns(con: sqlite3.Connection) -> None:
     have = {row["name"] for row in con.execute("PRAGMA table_info(review_outbox)")}
     if "outcome" not in have:
         con.execute("ALTER TABLE review_outbox ADD COLUMN outcome TEXT")
+    users = {row["name"] for row in con.execute("PRAGMA table_info(users)")}
+    if "must_change" not in users:
+        con.execute("ALTER TABLE users ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0")
+    if "created_by" not in users:
+        con.execute("ALTER TABLE users ADD COLUMN created_by TEXT NOT NULL DEFAULT ''")
 
 
 class WriteLock:
@@ -151,10 +173,15 @@ class WriteLock:
 
 
 class AppDB:
-    """Thread-local SQLite connections to one app database (created on first use)."""
+    """Thread-local SQLite connections to one app database (created on first use).
 
-    def __init__(self, path: Path) -> None:
+    ``audit_key`` keys the audit chain (:mod:`hopnhat.serve.audit`); it is kept outside this database (a 0600 key
+    file or a setting), so someone who can edit the database cannot re-hash the chain. Without it the database can
+    be used for accounts (CLI) but no audit entry can be written or verified."""
+
+    def __init__(self, path: Path, audit_key: str | None = None) -> None:
         self.path = Path(path)
+        self.audit_key = audit_key.encode("utf-8") if audit_key else None
         init(self.path)
         self._local = threading.local()
         self.write_lock = WriteLock(self.path)

@@ -1,8 +1,16 @@
-"""The audit log: every lookup, reveal, review decision and login, append-only and hash-chained.
+"""The audit log: every lookup, reveal, review decision, login, refusal and account change, append-only and
+hash-chained with a key.
 
-Each entry's ``hash`` is ``sha256(prev_hash + canonical JSON of the entry)`` where the canonical JSON holds ``seq``,
-``at``, ``actor``, ``action``, ``ip`` and ``detail`` with sorted keys and no spaces. Editing any entry, deleting one,
-or reordering them breaks the chain at that entry; :func:`verify` names the first bad one. ``audit_head`` holds the
+Each entry's ``hash`` is ``HMAC-SHA256(key, prev_hash + canonical JSON of the entry)`` where the canonical JSON holds
+``seq``, ``at``, ``actor``, ``action``, ``ip`` and ``detail`` with sorted keys and no spaces. The key lives outside
+the app database (``<app db>.audit-key``, 0600, or the ``audit_key`` setting): someone who can edit the database
+but not read the key cannot re-hash the chain after changing an entry. Editing any entry, deleting one, or
+reordering them breaks the chain at that entry; :func:`verify` names the first bad one. Entries written before the
+chain was keyed (an app database of an earlier version) stay verifiable with the plain SHA-256 of that version:
+where they end is recorded in ``audit_meta`` with an HMAC, so it cannot be moved to cover keyed entries.
+
+:func:`checkpoint` exports a signed statement "entry N has hash H"; kept elsewhere (printed, mailed to the
+inspector), it lets :func:`verify` detect even a rewrite by someone holding the key. ``audit_head`` holds the
 last sequence number and hash (written in the same transaction as the entry), so cutting off the newest entries is
 detected too. A purge (:func:`purge`) drops only entries older than the retention (≥ 365 days) and leaves an anchor
 (the last dropped entry's sequence and hash) from which the rest still verifies.
@@ -11,26 +19,71 @@ detected too. A purge (:func:`purge`) drops only entries older than the retentio
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from hopnhat.errors import ConfigError
 from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.settings import MIN_RETENTION_DAYS
 
 GENESIS = "0" * 64
-ACTIONS = ("login_success", "login_failure", "login_blocked", "logout", "lookup", "api_lookup", "record_view",
-           "reveal", "review_decision", "quarantine_view", "quarantine_export", "catalog_override", "audit_view")
+SCHEME = "hmac-sha256"
+ACTIONS = ("login_success", "login_failure", "login_blocked", "logout", "session_expired", "lookup", "api_lookup",
+           "record_view", "reveal", "review_decision", "quarantine_view", "quarantine_export", "catalog_override",
+           "audit_view", "access_denied", "not_found", "cross_site_refused", "password_change", "user_create",
+           "user_disable", "user_enable", "user_reset", "user_scope", "audit_checkpoint")
 
 
 def canonical(entry: dict[str, Any]) -> str:
     return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+def legacy_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    """The unkeyed hash of entries written before the chain was keyed (and of nothing since)."""
     return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
+
+
+def entry_hash(key: bytes, prev_hash: str, entry: dict[str, Any]) -> str:
+    return hmac.new(key, (prev_hash + canonical(entry)).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _sign(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def key_id(key: bytes) -> str:
+    """Names the key without revealing it (to tell "wrong key" from "edited entry")."""
+    return _sign(key, "hopnhat audit key id")[:16]
+
+
+def _key(db: AppDB) -> bytes:
+    if not db.audit_key:
+        raise ConfigError("the audit key is missing (HOPNHAT_SERVE_AUDIT_KEY or the .audit-key file)",
+                          source=str(db.path))
+    return db.audit_key
+
+
+def _meta(con: Any) -> dict[str, str]:
+    return {r[0]: r[1] for r in con.execute("SELECT name, value FROM audit_meta").fetchall()}
+
+
+def _ensure_keyed(con: Any, key: bytes) -> None:
+    """On the first keyed write: record the scheme, the key's id and where the unkeyed entries end (signed)."""
+    meta = _meta(con)
+    if meta.get("scheme") == SCHEME:
+        if meta.get("key_id") != key_id(key):
+            raise ConfigError("the audit key is not the key this audit chain was started with",
+                              reason="restore the original .audit-key file or HOPNHAT_SERVE_AUDIT_KEY")
+        return
+    seq, head = _head(con)
+    legacy = f"{seq}:{head}"
+    con.executemany("INSERT OR REPLACE INTO audit_meta VALUES (?, ?)",
+                    [("scheme", SCHEME), ("key_id", key_id(key)), ("legacy_upto", legacy),
+                     ("legacy_sig", _sign(key, "legacy:" + legacy))])
 
 
 def _utc(ts: datetime | None = None) -> str:
@@ -48,14 +101,16 @@ def _head(con: Any) -> tuple[int, str]:
 def append(db: AppDB, actor: str, action: str, ip: str, detail: dict[str, Any] | None = None,
            at: datetime | None = None) -> int:
     """Add one entry at the end of the chain (serialised: one writer at a time, across processes too)."""
+    key = _key(db)
     with db.write_lock:
         con = db.con()
         con.execute("BEGIN IMMEDIATE")
         try:
+            _ensure_keyed(con, key)
             seq, prev = _head(con)
             entry = {"seq": seq + 1, "at": _utc(at), "actor": actor, "action": action, "ip": ip or "",
                      "detail": detail or {}}
-            digest = entry_hash(prev, entry)
+            digest = entry_hash(key, prev, entry)
             con.execute("INSERT INTO audit (seq, at, actor, action, ip, detail, prev_hash, hash) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [entry["seq"], entry["at"], actor, action, entry["ip"], canonical(entry["detail"]), prev,
@@ -89,7 +144,8 @@ def _rows(con: Any) -> Iterator[Any]:
         yield from batch
 
 
-def _check_row(row: Any, seq: int, prev: str) -> str | None:
+def _check_row(row: Any, seq: int, prev: str, key: bytes | None) -> str | None:
+    """``key`` None: an entry from before the chain was keyed (plain SHA-256)."""
     if row["seq"] != seq:
         return f"expected seq {seq}, found {row['seq']} (entries deleted or inserted)"
     if row["prev_hash"] != prev:
@@ -100,22 +156,49 @@ def _check_row(row: Any, seq: int, prev: str) -> str | None:
         return "detail is not valid JSON"
     entry = {"seq": row["seq"], "at": row["at"], "actor": row["actor"], "action": row["action"], "ip": row["ip"],
              "detail": detail}
-    if entry_hash(prev, entry) != row["hash"] or canonical(detail) != row["detail"]:
+    expected = legacy_hash(prev, entry) if key is None else entry_hash(key, prev, entry)
+    if not hmac.compare_digest(expected, row["hash"]) or canonical(detail) != row["detail"]:
         return "hash does not match the entry's content (the entry was edited)"
     return None
 
 
-def verify(db: AppDB) -> Verdict:
-    """Walk the chain from the anchor (or genesis) to the head; the first inconsistency is reported."""
+def _legacy_upto(con: Any, key: bytes) -> int | str:
+    """The last unkeyed entry's sequence number, or a problem (text) when the metadata was tampered with."""
+    meta = _meta(con)
+    if meta.get("scheme") != SCHEME:
+        has_entries = con.execute("SELECT count(*) FROM audit").fetchone()[0] > 0
+        return "the chain's key record is missing (audit_meta deleted?)" if has_entries else 0
+    if meta.get("key_id") != key_id(key):
+        return "the audit key is not the key this chain was started with"
+    legacy = meta.get("legacy_upto", "")
+    if not hmac.compare_digest(_sign(key, "legacy:" + legacy), meta.get("legacy_sig", "")):
+        return "the record of where unkeyed entries end was changed"
+    return int(legacy.split(":", 1)[0])
+
+
+def verify(db: AppDB, checkpoints: list[dict[str, Any]] | None = None) -> Verdict:
+    """Walk the chain from the anchor (or genesis) to the head; the first inconsistency is reported. Signed
+    ``checkpoints`` (from :func:`checkpoint`) must each match the chain at their entry."""
+    key = _key(db)
     con = db.con()
+    legacy_upto = _legacy_upto(con, key)
+    if isinstance(legacy_upto, str):
+        return Verdict(False, 0, None, legacy_upto, "")
     anchor = con.execute("SELECT upto_seq, upto_hash FROM audit_anchor ORDER BY upto_seq DESC LIMIT 1").fetchone()
     seq, prev = (int(anchor[0]) + 1, anchor[1]) if anchor else (1, GENESIS)
-    count = 0
+    count, wanted = 0, _checkpoint_map(key, checkpoints or [])
+    if isinstance(wanted, str):
+        return Verdict(False, 0, None, wanted, "")
     for row in _rows(con):
-        problem = _check_row(row, seq, prev)
+        problem = _check_row(row, seq, prev, None if seq <= legacy_upto else key)
+        if problem is None and seq in wanted and wanted.pop(seq) != row["hash"]:
+            problem = "the entry's hash differs from the signed checkpoint (the chain was rewritten)"
         if problem:
             return Verdict(False, count, int(row["seq"]), problem, prev)
         prev, seq, count = row["hash"], seq + 1, count + 1
+    missing = [s for s in wanted if s >= seq]
+    if missing:
+        return Verdict(False, count, min(missing), "a signed checkpoint names an entry the chain no longer has", prev)
     head = con.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
     if head is not None and (int(head[0]) != seq - 1 or head[1] != prev):
         return Verdict(False, count, seq, f"the head says seq {head[0]} but the chain ends at {seq - 1} "
@@ -123,6 +206,30 @@ def verify(db: AppDB) -> Verdict:
     if head is None and count:
         return Verdict(False, count, seq, "the head record is missing", prev)
     return Verdict(True, count, None, "", prev)
+
+
+def checkpoint(db: AppDB) -> dict[str, Any]:
+    """A signed statement of the chain's head now (export it; keep it away from the server)."""
+    key = _key(db)
+    seq, head = _head(db.con())
+    at = _utc()
+    return {"seq": seq, "hash": head, "at": at, "key_id": key_id(key),
+            "signature": _sign(key, f"checkpoint:{seq}:{head}:{at}")}
+
+
+def _checkpoint_map(key: bytes, checkpoints: list[dict[str, Any]]) -> dict[int, str] | str:
+    wanted: dict[int, str] = {}
+    for c in checkpoints:
+        try:
+            text = f"checkpoint:{int(c['seq'])}:{c['hash']}:{c['at']}"
+            ok = hmac.compare_digest(_sign(key, text), str(c["signature"]))
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            return f"checkpoint {c.get('seq') if isinstance(c, dict) else c!r} is not signed by this chain's key"
+        if int(c["seq"]) > 0:
+            wanted[int(c["seq"])] = str(c["hash"])
+    return wanted
 
 
 def purge(db: AppDB, older_than_days: int, now: datetime | None = None) -> int:

@@ -16,10 +16,11 @@ from hopnhat.serve.dashboard import Dashboard
 from hopnhat.serve.index import build_index, default_index_path, ensure_index, fingerprint, index_file, \
     index_fingerprint
 from hopnhat.serve.lookup import Lookup
+from hopnhat.serve.quarantine import Quarantine
 from hopnhat.serve.records import Catalogue, Records
 from hopnhat.serve.review import ReviewQueue
 from hopnhat.serve.scope import Scope
-from hopnhat.serve.security import LoginThrottle, Signer
+from hopnhat.serve.security import LoginThrottle, ProxyPolicy, SessionStore, Signer
 from hopnhat.serve.settings import ServeSettings, default_catalog
 from hopnhat.serve.storedb import SQLiteReader, StoreReader, open_store
 from hopnhat.serve.users import User
@@ -42,6 +43,9 @@ class AppContext:
     db: AppDB
     signer: Signer
     throttle: LoginThrottle
+    sessions: SessionStore
+    proxies: ProxyPolicy
+    quarantine: Quarantine
     fingerprint: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -100,13 +104,14 @@ def build_context(project: Project, settings: ServeSettings, url: str | None = N
     lookup = Lookup(SQLiteReader(path, settings.statement_timeout_ms),
                     settings.lookup_candidates,
                     settings.fuzzy_min_score, settings.lookup_results)
-    db = AppDB(project.app_db_path)
+    db = AppDB(project.app_db_path, settings.audit_key)
     db.checkpoint_in_background()
     ctx = AppContext(
         project, settings, reader, catalogue, base, lookup, Records(reader, catalogue, settings.row_limit),
         ReviewQueue(reader, catalogue, db, settings.row_limit),
         Dashboard(reader, catalogue, settings.row_limit, settings.export_row_limit),
         CatalogPages(settings.catalog_db or default_catalog(project), project, reader), db, Signer(settings),
-        LoginThrottle(db, settings), fp)
+        LoginThrottle(db, settings), SessionStore(db, settings), ProxyPolicy(settings.trusted_proxies),
+        Quarantine(reader, catalogue, settings.row_limit, settings.export_row_limit), fp)
     ctx.start_watch()
     return ctx

@@ -1,6 +1,10 @@
-"""Request plumbing shared by every page: who is asking (session or bearer token), may they, is the form's CSRF
-token right, and rendering a template with the layout's context. Failures raise the exceptions below, which the
-app turns into a redirect to the login page (pages), 401/403 JSON (API) or an error page."""
+"""Request plumbing shared by every page: who is asking (server-side session or bearer token), may they, is the
+form's CSRF token right, does the request come from the app's own pages, and rendering a template with the layout's
+context. Failures raise the exceptions below, which the app turns into a redirect to the login page (pages), 401/403
+JSON (API) or an error page — each refusal written to the audit log.
+
+Rendering masks identifiers in every value a template prints (``finalize``: :func:`hopnhat.serve.mask.mask_text`),
+so no template can forget to."""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from markupsafe import Markup
 
 from hopnhat.i18n import language, tr
 from hopnhat.serve.context import AppContext
-from hopnhat.serve.mask import mask
+from hopnhat.serve import audit
+from hopnhat.serve.mask import Clear, mask, mask_text
 from hopnhat.serve.roles import can, role_label
 from hopnhat.serve.security import PRELOGIN_COOKIE, SESSION_COOKIE, Session
 from hopnhat.serve.users import User, get_user, token_user
@@ -37,26 +42,107 @@ class NotFound(Exception):
     """Nothing there — or nothing there within the user's scope (the two are not told apart)."""
 
 
+class PasswordChangeRequired(Exception):
+    """The account's password was given by someone else (first login, reset): change it before anything else."""
+
+
+class CrossSite(Exception):
+    """A request another site made the browser send (Fetch Metadata, Origin or Referer say so), or a lookup that
+    carries no proof of coming from the app's own form."""
+
+
+# paths a user who must change their password may still open
+PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
+
+
 def ctx_of(request: Request) -> AppContext:
     return request.app.state.ctx  # type: ignore[no-any-return]
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The TCP peer, or the address a configured trusted proxy forwarded (never what the client itself claims)."""
+    peer = request.client.host if request.client else ""
+    return ctx_of(request).proxies.client(peer, request.headers)
 
 
 def session_user(request: Request) -> User:
-    """The user of a valid session cookie (account active, session not revoked), else AuthRequired."""
+    """The user of a live server-side session (cookie signed, session neither ended nor idle nor too old, account
+    active), else AuthRequired; a user who must change their password is sent to do so first."""
+    cached: User | None = getattr(request.state, "user", None)
+    if cached is not None and getattr(request.state, "session", None) is not None:
+        return cached
     ctx = ctx_of(request)
     session = ctx.signer.read_session(request.cookies.get(SESSION_COOKIE))
     if session is None:
+        raise AuthRequired()
+    why = ctx.sessions.check(session)
+    if why is not None:
+        if why in ("idle", "age"):
+            audit.append(ctx.db, session.user, "session_expired", client_ip(request), {"why": why})
         raise AuthRequired()
     user = get_user(ctx.db, session.user)
     if user is None or not user.active or user.session_version != session.version:
         raise AuthRequired()
     request.state.session = session
     request.state.user = user
+    if user.must_change and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired()
     return user
+
+
+def _host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return "?"
+
+
+def cross_site(request: Request) -> bool:
+    """Does the browser say another site started this request? Fetch Metadata first (``Sec-Fetch-Site``; ``none``
+    is a typed address or a bookmark), then ``Origin``, then ``Referer``."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    own = (request.headers.get("host") or request.url.netloc).lower()
+    for header in ("origin", "referer"):
+        value = request.headers.get(header)
+        if value and value != "null":
+            return _host_of(value) != own
+        if value == "null":
+            return True
+    return False
+
+
+def same_origin_proof(request: Request) -> bool:
+    """Positive evidence the request came from one of the app's pages: Fetch Metadata or a same-host Referer."""
+    if request.headers.get("sec-fetch-site") in ("same-origin", "none"):
+        return True
+    referer = request.headers.get("referer")
+    return bool(referer) and _host_of(referer or "") == (request.headers.get("host") or request.url.netloc).lower()
+
+
+def same_site_only(request: Request) -> None:
+    """Router dependency for every logged-in page: a request another site made the browser send is refused (and
+    audited), so a page of another site cannot run a lookup, open records or fill the audit log under the user's
+    name. A lookup with a query must moreover prove it came from the app (Fetch Metadata, a same-host Referer, or
+    the lookup token of the search form, :func:`lookup_token`) — the check for browsers that send none of these."""
+    if cross_site(request):
+        raise CrossSite()
+    if request.url.path == "/lookup" and request.query_params.get("q", "").strip():
+        token = request.query_params.get("t", "")
+        nonce = csrf_nonce(request)
+        ok_token = bool(nonce) and ctx_of(request).signer.csrf_ok("lookup:" + (nonce or ""), token)
+        if not (ok_token or same_origin_proof(request)):
+            raise CrossSite()
+
+
+def lookup_token(request: Request) -> str:
+    """The token the search form carries (``t``): an HMAC of the session, distinct from the POST forms' token, so a
+    search URL that leaks (history) cannot forge a POST."""
+    nonce = csrf_nonce(request)
+    return ctx_of(request).signer.csrf_token("lookup:" + nonce) if nonce else ""
 
 
 def api_user(request: Request) -> User:
@@ -114,15 +200,20 @@ def csrf_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> None:
-    """Every POST form carries ``csrf_token``; it must be the HMAC of this session's (or pre-login) nonce."""
+    """Every POST form carries ``csrf_token``; it must be the HMAC of this session's (or pre-login) nonce. A POST
+    another site's page sent is refused before its form is even read."""
+    if cross_site(request):
+        raise BadCsrf()
     form = await request.form()
     if not ctx_of(request).signer.csrf_ok(csrf_nonce(request), str(form.get("csrf_token") or "")):
         raise BadCsrf()
 
 
 _ENV = Environment(loader=PackageLoader("hopnhat.serve", "templates"), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+                   trim_blocks=True, lstrip_blocks=True, finalize=mask_text)
 _ENV.globals.update(tr=tr, mask=mask, role_label=role_label, quote=quote, Markup=Markup)
+# values a page echoes back to the user who typed them (the search box): theirs to see
+ECHOED = ("q", "next")
 
 
 def _nav(user: User | None) -> list[tuple[str, str]]:
@@ -132,12 +223,16 @@ def _nav(user: User | None) -> list[tuple[str, str]]:
              ("migration", "/dashboard", tr("Di chuyển dữ liệu", "Migration")),
              ("dossiers", "/dossiers", tr("Hồ sơ đang xử lý", "In-flight dossiers")),
              ("catalog", "/catalog/monitor", tr("Danh mục & lộ trình", "Catalog & roadmap"))]
-    return [(path, text) for perm, path, text in items if can(user.role, perm)] + [("/audit", tr("Nhật ký", "Audit"))]
+    extra = [("/admin/users", tr("Tài khoản", "Accounts"))] if can(user.role, "accounts") else []
+    return [(path, text) for perm, path, text in items if can(user.role, perm)] + extra + \
+        [("/audit", tr("Nhật ký", "Audit")), ("/account/password", tr("Đổi mật khẩu", "Password"))]
 
 
 def render(request: Request, template: str, http_status: int = 200, **data: Any) -> HTMLResponse:
     user: User | None = getattr(request.state, "user", None)
+    data = {k: Clear(v) if k in ECHOED and isinstance(v, str) else v for k, v in data.items()}
     page = _ENV.get_template(template).render(
-        request=request, user=user, csrf=csrf_token(request), lang=language(), nav=_nav(user), path=request.url.path,
-        query_string=str(request.url.query), can=lambda p: bool(user and can(user.role, p)), **data)
+        request=request, user=user, csrf=Clear(csrf_token(request)), lookup_token=Clear(lookup_token(request)),
+        lang=language(), nav=_nav(user), path=request.url.path, query_string=str(request.url.query),
+        can=lambda p: bool(user and can(user.role, p)), **data)
     return HTMLResponse(page, status_code=http_status, headers={"Cache-Control": "no-store"})

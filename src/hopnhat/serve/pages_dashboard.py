@@ -4,8 +4,9 @@ and the in-flight dossiers at the cut-over."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
@@ -18,6 +19,7 @@ from hopnhat.serve.lookup import unit_label
 from hopnhat.serve.users import User
 
 router = APIRouter()
+Filter = Annotated[str, Query(max_length=200)]
 
 
 def _legend() -> dict[str, str]:
@@ -64,10 +66,11 @@ def _inflight_chart(rows: list[dict]) -> str:
 
 
 @router.get("/dashboard/quarantine")
-def quarantine(request: Request, reason: str = "", source: str = "", table: str = "",
+def quarantine(request: Request, reason: Filter = "", source: Filter = "", table: Filter = "",
                user: User = Depends(need("quarantine"))) -> Response:
+    """Quarantined rows in the user's scope, masked (:mod:`hopnhat.serve.quarantine`)."""
     ctx = ctx_of(request)
-    rows = ctx.dashboard.quarantine_rows(reason or None, source or None, table or None)
+    rows = ctx.quarantine.rows(ctx.scope(user), reason or None, source or None, table or None)
     audit.append(ctx.db, user.name, "quarantine_view", client_ip(request),
                  {"reason": reason, "source": source, "table": table, "rows": len(rows)})
     return render(request, "quarantine.html", rows=rows, reason=reason, source=source, table=table,
@@ -75,10 +78,10 @@ def quarantine(request: Request, reason: str = "", source: str = "", table: str 
 
 
 @router.get("/dashboard/quarantine.xlsx")
-def quarantine_export(request: Request, reason: str = "", source: str = "", table: str = "",
+def quarantine_export(request: Request, reason: Filter = "", source: Filter = "", table: Filter = "",
                       user: User = Depends(need("quarantine"))) -> Response:
     ctx = ctx_of(request)
-    data = ctx.dashboard.quarantine_workbook(reason or None, source or None, table or None)
+    data = ctx.quarantine.workbook(ctx.scope(user), reason or None, source or None, table or None)
     audit.append(ctx.db, user.name, "quarantine_export", client_ip(request),
                  {"reason": reason, "source": source, "table": table})
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

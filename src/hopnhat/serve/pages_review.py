@@ -3,9 +3,10 @@ decisions (accept / reject / choose a commune) recorded with a note and applied 
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
@@ -18,12 +19,16 @@ from hopnhat.serve.mask import is_identifier, mask
 from hopnhat.serve.users import User
 
 router = APIRouter()
+MAX_OFFSET = 10_000_000  # far past any queue; bigger numbers are refused (422) before they reach the store
+Key = Annotated[str, Query(min_length=1, max_length=500)]
 COMPARE = ("full_name", "birth_date", "sex", "id_number", "cccd", "cmnd", "phone", "address",
            "address_new_commune_code", "src_system", "src_table", "src_key")
 
 
 @router.get("/review")
-def review_list(request: Request, status: str = "open", kind: str = "", offset: int = 0,
+def review_list(request: Request, status: Annotated[str, Query(max_length=20)] = "open",
+                kind: Annotated[str, Query(max_length=40)] = "",
+                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
                 user: User = Depends(need("review"))) -> Response:
     ctx = ctx_of(request)
     status = status if status in ("open", "decided", "all") else "open"
@@ -33,21 +38,25 @@ def review_list(request: Request, status: str = "open", kind: str = "", offset: 
 
 
 @router.get("/review/item")
-def review_item(request: Request, key: str, user: User = Depends(need("review"))) -> Response:
+def review_item(request: Request, key: Key, user: User = Depends(need("review"))) -> Response:
     ctx = ctx_of(request)
     item = ctx.review.get(key, ctx.scope(user))
     if item is None:
         raise NotFound()
     chart = Markup(waterfall(item.evidence, tr("Trọng số khớp (log2)", "Match weight (log2)"))) \
         if item.kind == "pair" and item.evidence.get("comparisons") else None
-    rows = [(c, [mask(r.get(c)) if is_identifier(c) and r.get(c) else r.get(c) for r in item.records])
-            for c in COMPARE if any(r.get(c) for r in item.records)]
+    outside = tr("ngoài phạm vi của bạn", "outside your scope")
+    rows = [(c, [outside if r.get("out_of_scope") and c == "full_name" else
+                 mask(r.get(c)) if is_identifier(c) and r.get(c) else r.get(c) for r in item.records])
+            for c in ("full_name", *COMPARE[1:]) if any(r.get(c) or r.get("out_of_scope") for r in item.records)]
     return render(request, "review_item.html", item=item, chart=chart, rows=rows,
                   candidates=[(c, unit_label(c, "new")) for c in item.candidates])
 
 
 @router.post("/review/decide", dependencies=[Depends(check_csrf)])
-def review_decide(request: Request, item_key: str = Form(...), decision: str = Form(...), note: str = Form(""),
+def review_decide(request: Request, item_key: Annotated[str, Form(min_length=1, max_length=500)],
+                  decision: Annotated[str, Form(min_length=1, max_length=60)],
+                  note: Annotated[str, Form(max_length=1000)] = "",
                   user: User = Depends(need("review"))) -> Response:
     ctx = ctx_of(request)
     item = ctx.review.get(item_key, ctx.scope(user))

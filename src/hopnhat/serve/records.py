@@ -2,7 +2,9 @@
 key, run, and the archived legacy row), its dossiers, parcels and civil-status events, and its old → new address.
 
 Every query carries the user's scope (the golden record is visible only through member records in scope), so a
-record of another commune is "not found" even when its URL is typed by hand.
+record of another commune is "not found" even when its URL is typed by hand. What the page links to — the person's
+dossiers, parcels, civil-status events (and the related persons named in them) — is fetched through the same scope:
+a citizen of commune A with a parcel in commune B shows commune B's parcel only to a user whose scope covers B.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from hopnhat.model.schema import FIELDS, LINKED
 from hopnhat.serve.lookup import unit_label
-from hopnhat.serve.mask import is_identifier, mask, mask_digits_in
+from hopnhat.serve.mask import Clear, is_identifier, mask, mask_digits_in
 from hopnhat.serve.scope import Scope, predicate
 from hopnhat.serve.storedb import StoreReader
 from hopnhat.units.convert import convert_address
@@ -100,9 +102,9 @@ class Records:
                           _address(entity, merged), identifiers=[f for f in revealable(entity) if base.get(f)])
         ids = sorted({str(m.get(f)) for m in [base, *members] for f in ID_FIELDS[entity] if m.get(f)})
         if entity == "person":
-            page.dossiers = self._dossiers(ids, revealed)
-            page.parcels = self._parcels(ids, revealed)
-            page.events = self._events(members)
+            page.dossiers = self._dossiers(ids, revealed, scope)
+            page.parcels = self._parcels(ids, revealed, scope)
+            page.events = self._events(members, scope)
         if entity == "dossier":
             page.history = self._history(members[0])
         return page
@@ -119,24 +121,30 @@ class Records:
         shown = {k: mask_digits_in(v) if k not in revealed and isinstance(v, str) else v for k, v in shown.items()}
         return {"record_id": m["record_id"], "table": table, "row": row.get("_row"), "cells": shown}
 
-    def _dossiers(self, ids: list[str], revealed: set[str]) -> list[dict[str, Any]]:
-        if not ids or not self.cat.has("dossier"):
+    def _linked(self, entity: str, where: str, params: list[Any], scope: Scope, order: str) -> list[dict[str, Any]]:
+        """Rows of ``entity`` linked to the record, in the user's scope (never the whole table)."""
+        if not self.cat.has(entity):
+            return []
+        cond, sparams = predicate(scope, self.reader.dialect, entity, self.cat.columns(entity))
+        return self.reader.rows(f'SELECT * FROM "{entity}" WHERE ({where}) AND {cond} ORDER BY {order}',
+                                [*params, *sparams], limit=self.limit)
+
+    def _dossiers(self, ids: list[str], revealed: set[str], scope: Scope) -> list[dict[str, Any]]:
+        if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
-        rows = self.reader.rows(f"SELECT * FROM dossier WHERE applicant_id IN ({marks}) ORDER BY received_at DESC",
-                                ids, limit=self.limit)
+        rows = self._linked("dossier", f"applicant_id IN ({marks})", ids, scope, "received_at DESC")
         return [_member(r, revealed) for r in rows]
 
-    def _parcels(self, ids: list[str], revealed: set[str]) -> list[dict[str, Any]]:
-        if not ids or not self.cat.has("parcel"):
+    def _parcels(self, ids: list[str], revealed: set[str], scope: Scope) -> list[dict[str, Any]]:
+        if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
-        rows = self.reader.rows(f"SELECT * FROM parcel WHERE holder_id IN ({marks}) ORDER BY record_id", ids,
-                                limit=self.limit)
+        rows = self._linked("parcel", f"holder_id IN ({marks})", ids, scope, "record_id")
         return [{**_member(r, revealed), "new_commune_label": unit_label(r.get("commune_new_commune_code"), "new"),
                  "old_commune_label": unit_label(r.get("commune_old_commune_code"), "old")} for r in rows]
 
-    def _events(self, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _events(self, members: list[dict[str, Any]], scope: Scope) -> list[dict[str, Any]]:
         cols = self.cat.columns("person_event")
         if not cols or not {"person_key", "related_person_key"} <= cols:
             return []
@@ -145,8 +153,7 @@ class Records:
             return []
         where = " OR ".join("(src_source = ? AND (person_key = ? OR related_person_key = ?))" for _ in keys)
         params = [p for s, k in keys for p in (s, k, k)]
-        return self.reader.rows(f"SELECT * FROM person_event WHERE {where} ORDER BY event_date", params,
-                                limit=self.limit)
+        return [_member(r, set()) for r in self._linked("person_event", where, params, scope, "event_date")]
 
     def _history(self, dossier: dict[str, Any]) -> list[dict[str, Any]]:
         if not self.cat.has("dossier_history") or not dossier.get("code"):
@@ -199,9 +206,12 @@ def revealable(entity: str) -> tuple[str, ...]:
 
 
 def _shown(name: str, value: Any, revealed: set[str]) -> Any:
+    """An identifier masked, unless revealed (then marked :class:`Clear` for the output boundary's mask)."""
     if value is None:
         return None
-    return value if name in revealed or not is_identifier(name) else mask(value)
+    if name in revealed:
+        return Clear(value)
+    return mask(value) if is_identifier(name) else value
 
 
 def _member(m: dict[str, Any], revealed: set[str]) -> dict[str, Any]:

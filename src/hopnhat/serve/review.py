@@ -17,8 +17,9 @@ from typing import Any
 from hopnhat.errors import InputError
 from hopnhat.load.review_outbox import apply_pending as apply_pending  # the run applies the outbox
 from hopnhat.serve.appdb import AppDB, connect
+from hopnhat.serve.mask import scrub
 from hopnhat.serve.records import Catalogue
-from hopnhat.serve.scope import Scope
+from hopnhat.serve.scope import Scope, predicate
 from hopnhat.serve.storedb import StoreReader
 
 PAIR_DECISIONS = ("same", "different")
@@ -47,9 +48,9 @@ def _item(row: dict[str, Any]) -> ReviewItem:
         evidence = json.loads(row.get("evidence") or "{}")
     except ValueError:
         evidence = {"raw": row.get("evidence")}
+    evidence = scrub(evidence if isinstance(evidence, dict) else {"comparisons": evidence})  # values compared
     return ReviewItem(row["item_key"], row.get("entity") or "", row.get("kind") or "", row.get("record_id_l"),
-                      row.get("record_id_r"), row.get("field"), row.get("match_probability"),
-                      evidence if isinstance(evidence, dict) else {"comparisons": evidence},
+                      row.get("record_id_r"), row.get("field"), row.get("match_probability"), evidence,
                       [c for c in (row.get("candidates") or "").split(";") if c],
                       [c for c in (row.get("scope_codes") or "").split(";") if c], row.get("run_id"))
 
@@ -126,17 +127,21 @@ class ReviewQueue:
         if not rows:
             return None
         item = self._with_decisions([_item(rows[0])], self._outbox())[0]
-        item.records = self._records(item)
+        item.records = self._records(item, scope)
         return item
 
-    def _records(self, item: ReviewItem) -> list[dict[str, Any]]:
+    def _records(self, item: ReviewItem, scope: Scope) -> list[dict[str, Any]]:
+        """Both records of the item, each through the user's scope: a pair that straddles two communes shows the
+        other commune's record only as "outside your scope" (``{"out_of_scope": True}``)."""
         if item.entity not in self.cat.main:
             return []
-        out = []
+        cond, sparams = predicate(scope, self.reader.dialect, item.entity, self.cat.columns(item.entity))
+        out: list[dict[str, Any]] = []
         for rid in (item.record_id_l, item.record_id_r):
             if rid:
-                found = self.reader.rows(f'SELECT * FROM "{item.entity}" WHERE record_id = ?', [rid], limit=1)
-                out += found
+                found = self.reader.rows(f'SELECT * FROM "{item.entity}" WHERE record_id = ? AND {cond}',
+                                         [rid, *sparams], limit=1)
+                out += found or [{"record_id": rid, "out_of_scope": True}]
         return out
 
     def counts(self, scope: Scope) -> dict[str, int]:
@@ -146,8 +151,17 @@ class ReviewQueue:
         total = self.reader.rows(f"SELECT count(*) AS n FROM review_items i WHERE {cond}", params)[0]["n"]
         decided = self.reader.rows(f"SELECT count(*) AS n FROM review_items i WHERE {cond} AND {self._decided_sql()}",
                                    params)[0]["n"]
-        pending = sum(1 for r in self._outbox().values() if r["pending"])
+        pending = self._pending_in_scope(cond, params)
         return {"open": max(0, total - decided - pending), "pending": pending, "decided": decided}
+
+    def _pending_in_scope(self, cond: str, params: list[Any]) -> int:
+        """Decisions waiting for the next run, counted among the items the user may see (not everyone's)."""
+        keys = [k for k, r in self._outbox().items() if r["pending"]]
+        if not keys:
+            return 0
+        marks = ", ".join("?" for _ in keys)
+        return int(self.reader.rows(f"SELECT count(*) AS n FROM review_items i WHERE {cond} AND i.item_key IN "
+                                    f"({marks}) AND NOT {self._decided_sql()}", [*params, *keys])[0]["n"])
 
     def decide(self, item: ReviewItem, decision: str, user: str, note: str) -> None:
         """Validate and record a decision (outbox); the item must have been fetched within the user's scope."""

@@ -11,11 +11,11 @@ Role = Literal["admin", "planner", "data_engineer", "reviewer", "clerk", "leader
 ROLES: tuple[Role, ...] = ("admin", "planner", "data_engineer", "reviewer", "clerk", "leader")
 
 Permission = Literal["lookup", "reveal", "review", "migration", "quarantine", "dossiers", "catalog",
-                     "catalog_override", "audit_all"]
+                     "catalog_override", "audit_all", "accounts"]
 
 GRANTS: dict[Role, frozenset[str]] = {
     "admin": frozenset({"lookup", "reveal", "review", "migration", "quarantine", "dossiers", "catalog",
-                        "catalog_override", "audit_all"}),
+                        "catalog_override", "audit_all", "accounts"}),
     "planner": frozenset({"migration", "catalog", "catalog_override", "dossiers"}),
     "data_engineer": frozenset({"lookup", "review", "migration", "quarantine", "dossiers", "catalog"}),
     "reviewer": frozenset({"lookup", "reveal", "review"}),

@@ -8,6 +8,7 @@ the secret never sits in the merger file).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from datetime import date
@@ -30,7 +31,15 @@ class ServeSettings(BaseModel):
 
     secret_key: str = Field(default="", repr=False, description="signs session cookies and CSRF tokens")
     https: bool = Field(default=False, description="served over https: cookies get the Secure flag")
-    session_max_age_s: int = Field(default=8 * 3600, ge=60, description="a session expires after this many seconds")
+    session_max_age_s: int = Field(default=8 * 3600, ge=60, description="a session ends this long after login, "
+                                                                       "whatever its use (absolute expiry)")
+    session_idle_s: int = Field(default=30 * 60, ge=60, description="a session unused this long ends (idle expiry)")
+    trusted_proxies: str = Field(default="", description="addresses or networks (comma-separated) of the reverse "
+                                                         "proxies whose X-Forwarded-For is believed; none by default")
+    audit_key: str = Field(default="", repr=False, description="keys the audit chain (HMAC); default: the key file")
+    audit_key_file: Path | None = Field(default=None, description="file holding the audit key (default beside "
+                                                                  "the app database, created 0600)")
+    password_min_length: int = Field(default=12, ge=10, le=128, description="shortest password accepted")
     row_limit: int = Field(default=200, ge=1, le=10_000, description="rows per page and per store query")
     export_row_limit: int = Field(default=50_000, ge=1, description="rows in one Excel export")
     statement_timeout_ms: int = Field(default=5_000, ge=10, description="a store query is cancelled after this")
@@ -48,6 +57,14 @@ class ServeSettings(BaseModel):
     workers: int = Field(default=1, ge=1, le=32, description="server processes (each reads the same files; the "
                                                             "audit chain and login throttle are shared in SQLite)")
     pool_size: int = Field(default=8, ge=1, le=64, description="PostgreSQL connections kept open")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, v: str) -> str:
+        for part in (p.strip() for p in v.split(",")):
+            if part:
+                ipaddress.ip_network(part, strict=False)  # ValueError names the bad entry
+        return v
 
     @field_validator("audit_retention_days")
     @classmethod
@@ -71,6 +88,37 @@ def _from_env() -> dict[str, Any]:
 
 def secret_file(project: Project) -> Path:
     return project.app_db_path.with_name(project.app_db_path.name + ".secret")
+
+
+def audit_key_file(project: Project) -> Path:
+    return project.app_db_path.with_name(project.app_db_path.name + ".audit-key")
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The secret in ``path``, created (0600, exclusive) on first use; a file others can read is refused."""
+    if path.exists():
+        if path.stat().st_mode & 0o077:
+            raise ConfigError("a secret file must be readable by its owner only (chmod 600)", source=str(path))
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value)
+    return value
+
+
+def project_audit_key(project: Project, create: bool = True) -> str:
+    """The audit key of a project as the server would use it (``HOPNHAT_SERVE_AUDIT_KEY``, else the key file of
+    ``HOPNHAT_SERVE_AUDIT_KEY_FILE`` or beside the app database); ``create=False`` for the checks (a missing key
+    is then an error, not a new key)."""
+    if os.environ.get(ENV_PREFIX + "AUDIT_KEY"):
+        return os.environ[ENV_PREFIX + "AUDIT_KEY"]
+    path = Path(os.environ.get(ENV_PREFIX + "AUDIT_KEY_FILE") or audit_key_file(project))
+    if not create and not path.exists():
+        raise ConfigError("the audit key file is missing", source=str(path),
+                          reason="the chain cannot be checked without the key it was written with")
+    return read_or_create_secret(path)
 
 
 def _stored_secret(project: Project) -> str:
@@ -106,4 +154,6 @@ def load_settings(project: Project, **overrides: Any) -> ServeSettings:
         updates["secret_key"] = _stored_secret(project)
     if settings.catalog_db is None:
         updates["catalog_db"] = default_catalog(project)
+    if not settings.audit_key:
+        updates["audit_key"] = read_or_create_secret(settings.audit_key_file or audit_key_file(project))
     return settings.model_copy(update=updates) if updates else settings
