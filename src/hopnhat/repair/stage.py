@@ -9,8 +9,10 @@ different machines, a row pasted from another system, mojibake in a database —
 
 1. its reading in the column's encoding is taken when every word of it is Vietnamese and no junk character is left;
 2. otherwise every reading of the cell (as it is, TCVN3, VNI, Windows-1258, VISCII, mojibake) is scored — foreign
-   words and junk characters against syllables (:func:`hopnhat.text.legacy.quality`) — and the best one is taken
-   only when it is strictly better than the cell as it is: a cell is never made worse, and a tie keeps the cell;
+   words and junk characters against syllables, then everyday syllables (:func:`hopnhat.text.legacy.quality`) —
+   and the best one is taken only when it is strictly better than the cell as it is: a cell is never made worse, a
+   tie keeps the cell, and the column's reading stays when it has more everyday syllables (``Xã``, ``Thị``) than
+   the better-formed one — TCVN3 read as VISCII is often well formed and means nothing;
 3. a plain-ASCII cell is read as VIQR only on marks plain text does not make (any mark in a VIQR column).
 
 A cell that no reading makes Vietnamese is kept as it was and reported. ``strict`` (the source's ``strictness``)
@@ -132,6 +134,9 @@ class ColumnRepairer:
         scores = {name: quality(text) for name, text in options.items()}
         order = self._order(cell, column)
         best = min((n for n in order if n in scores), key=lambda n: (scores[n].rank, order.index(n)))
+        mine = scores.get(column)
+        if mine is not None and not mine.junk and mine.common > scores[best].common:
+            best = column  # a better-formed reading with fewer everyday words is the usual cross-table accident
         score: Quality = scores[best]
         if score.junk or (best not in ("utf-8", column) and score.good < score.bad):
             return self._unreadable(cell, self.encoding or column)

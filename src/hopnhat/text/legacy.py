@@ -8,7 +8,8 @@ their character tables:
   the standard (bytes 0x80–0x9F, the gaps of 0xA0–0xFF and twelve C0 positions), which this codec also reads and
   writes so that every Vietnamese letter round-trips. Bytes 0xB0–0xB4 are the five combining tone marks.
 - ``vni`` — VNI-Windows: a letter with diacritics is its base letter followed by ONE diacritic character (the fonts
-  render them as Latin-1 characters: ``aù`` = á, ``oä`` = ộ); i, ơ, ư, đ and ỵ have single-character forms.
+  render them as Latin-1 characters: ``aù`` = á, ``oä`` = ộ); i, ơ, ư, đ and ỵ have single-character forms. The
+  two-character forms some VNI text has for them (``iù`` = í, ``yï`` = ỵ, in both cases) are read too.
 - ``cp1258`` / ``cp1258-decomposed`` — Windows-1258, whose tone marks are combining characters. ``cp1258`` writes
   a precomposed character where the code page has one; ``cp1258-decomposed`` always writes the tone mark apart (what
   Vietnamese keyboard drivers produced). Both decode the same way, to NFC.
@@ -176,10 +177,11 @@ def _vni_tables() -> tuple[dict[str, str], dict[str, str]]:
             if not letter.isascii():
                 encode[letter], encode[letter.upper()] = code, code.upper()
     decode: dict[str, str] = {}
-    for letter, code in encode.items():
-        decode[code] = letter
+    variants = [(_letter(v, t), v + _VNI_TONES[t]) for v in "iy" for t in range(1, 6)]  # iù = í, yï = ỵ
+    for letter, code in [*encode.items(), *variants, *[(c.upper(), k.upper()) for c, k in variants]]:
+        decode.setdefault(code, letter)
         if len(code) == 2:  # tolerate a diacritic typed in the other case
-            decode[code[0] + code[1].swapcase()] = letter
+            decode.setdefault(code[0] + code[1].swapcase(), letter)
     return encode, decode
 
 
@@ -802,7 +804,7 @@ _JUNK = _junk_class()
 
 def quality(text: str) -> Quality:
     """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
-    words = _foreign_words(text)
+    words = [w for w in _foreign_words(text) if len(w) > 1]  # a lone letter is an initial (Nguyễn Văn Đ): neutral
     valid = [w for w in words if (is_syllable(w) or _compound(w)) and _cased(w)]
     junk = len(_JUNK.findall(text))
     common = sum(w.lower() in COMMON for w in valid)
