@@ -2,7 +2,11 @@
 
     .venv/bin/python bench/badinput.py [--per-command 300] [--seed 1] [--commands "units convert,repair"]
 
-Prints per command: worked (exit 0, output complete), clean error (refused with a message, nothing written),
+Commands: ``units convert``, ``repair``, ``link persons`` (damaged input files, odd input and output paths) and
+``migrate`` (a hand-written merger file with a CSV and an NDJSON source; the merger file damaged — impossible date,
+no source, long delimiter, unknown encoding, absent key column, wrong kind, store on a source, deep nesting,
+truncation, flipped bytes — or one source file damaged). Prints per command: worked (exit 0, output
+complete), clean error (refused with a message, nothing written),
 traceback, input changed, half output (an unreadable output after exit 0, or an output or temporary file left by a
 failed run). The damage and the valid seeds are in ``tests/boundary/harness.py`` (written apart from ``synth/``).
 Target: 0 tracebacks, 0 inputs changed, 0 half-written outputs. Runs in-process (Typer's CliRunner).
@@ -20,14 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "boundary"))
 
-from harness import COMMANDS, OUTCOMES, draw, run_case, seeds_in  # noqa: E402
+from harness import COMMANDS, OUTCOMES, draw, make_migrate_case, run_case, seeds_in  # type: ignore[import-not-found]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-command", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--commands", default=",".join(COMMANDS))
+    parser.add_argument("--commands", default=",".join([*COMMANDS, "migrate"]))
     parser.add_argument("--show", type=int, default=5, help="examples of bad outcomes printed per command")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="badinput-") as tmp:
@@ -39,7 +43,9 @@ def main() -> None:
             bad: list[str] = []
             started = time.perf_counter()
             for i in range(args.per_command):
-                case = draw(command, Path(tmp) / "case", seed_files, rng)
+                folder = Path(tmp) / "case"
+                case = (make_migrate_case(folder, seed_files, rng) if command == "migrate" else
+                        draw(command, folder, seed_files, rng))
                 outcome, code, text = run_case(case)
                 counts.update(outcome)
                 if outcome & {"traceback", "input_changed", "half_output"} and len(bad) < args.show:

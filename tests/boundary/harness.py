@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import typer
 from typer.testing import CliRunner
 
 ROWS = [
@@ -208,10 +209,10 @@ def output_complete(path: Path) -> bool:
             pq.read_table(path)
             return True
         if suffix in (".json",):
-            json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
+            json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constant)
             return True
         if suffix in (".ndjson", ".jsonl"):
-            for line in path.read_text(encoding="utf-8").splitlines():
+            for line in path.read_text(encoding="utf-8-sig").splitlines():
                 if line.strip():
                     json.loads(line, parse_constant=_no_constant)
             return True
@@ -224,7 +225,7 @@ def _no_constant(text: str) -> None:
     raise ValueError(f"{text} is not JSON")
 
 
-def _app(noun: str):  # type: ignore[no-untyped-def]
+def _app(noun: str) -> typer.Typer:
     from hopnhat.cli.main import build
 
     return build(noun)
@@ -357,3 +358,84 @@ def seeds_in(folder: Path) -> dict[str, bytes]:
 
 __all__ = ["COMMANDS", "DAMAGES", "ODD_PATHS", "OUTCOMES", "Case", "draw", "make_case", "os", "run_case", "seeds_in",
            "tally"]
+
+
+# --- migrate: a hand-written merger file and its two sources -------------------------------------------------------
+
+MERGER = """version: 1
+merged_unit: {province_code: '48', name: Thành phố Đà Nẵng, cutover: 2025-07-01, old_provinces: ['48', '49']}
+store: {path: out/hopnhat.duckdb, app_db: out/app.sqlite, catalog: out/catalog.duckdb}
+linkage: {enabled: false}
+sources:
+  - name: a_dancu
+    system: Hộ tịch
+    province: '49'
+    kind: csv
+    tables:
+      - name: nhan_khau
+        path: data/people.csv
+        delimiter: ','
+        encoding: utf-8
+        maps_to: person
+        columns:
+          source_key: id
+          full_name: full_name
+          birth_date: {column: dob, type: date, formats: [dd/mm/yyyy, yyyy-mm-dd]}
+          sex: sex
+          id_number: {column: id_number, type: id_number}
+          address: {column: address, type: admin_address, version: old}
+  - name: b_dancu
+    system: Hộ tịch
+    province: '48'
+    kind: ndjson
+    tables:
+      - name: nhan_khau
+        path: data/people.ndjson
+        maps_to: person
+        columns:
+          source_key: id
+          full_name: full_name
+          address: {column: address, type: admin_address, version: old}
+"""
+
+MERGER_DAMAGES: dict[str, Callable[[str, random.Random], str]] = {
+    "impossible_date": lambda t, r: t.replace("2025-07-01", "2025-02-30"),
+    "no_sources": lambda t, r: t[: t.index("sources:")] + "sources: []\n",
+    "two_char_delimiter": lambda t, r: t.replace("delimiter: ','", "delimiter: ';;'"),
+    "unknown_encoding": lambda t, r: t.replace("encoding: utf-8", "encoding: klingon"),
+    "missing_key_column": lambda t, r: t.replace("source_key: id", "source_key: ma_cong_dan", 1),
+    "json_kind_on_csv": lambda t, r: t.replace("kind: csv", "kind: json"),
+    "store_is_a_source": lambda t, r: t.replace("path: out/hopnhat.duckdb", "path: data/people.csv"),
+    "store_below_a_source": lambda t, r: t.replace("path: out/hopnhat.duckdb", "path: data/people.csv/s.duckdb"),
+    "deep_nesting": lambda t, r: t + "extra: " + "[" * (n := r.choice((50, 5000, 100_000))) + "]" * n + "\n",
+    "top_level_list": lambda t, r: "- 1\n- 2\n",
+    "missing_source_file": lambda t, r: t.replace("data/people.ndjson", "data/nope.ndjson"),
+    "source_is_a_folder": lambda t, r: t.replace("data/people.ndjson", "data"),
+    "truncate": lambda t, r: t[: r.randrange(0, len(t))],
+    "flip_bytes": lambda t, r: _flip(t.encode(), r).decode("utf-8", errors="surrogateescape"),
+    "intact": lambda t, r: t,
+}
+
+
+def make_migrate_case(folder: Path, seed_files: dict[str, bytes], rng: random.Random, merger_damage: str | None = None,
+                      source_damage: str | None = None) -> Case:
+    """A merger file (maybe damaged) and its sources (one maybe damaged), run by ``hopnhat migrate``."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "data").mkdir(parents=True)
+    (folder / "out").mkdir()
+    merger_damage = merger_damage or rng.choice(list(MERGER_DAMAGES))
+    source_damage = source_damage or ("intact" if merger_damage != "intact" else rng.choice(list(DAMAGES)))
+    csv_data, ndjson_data = seed_files[".csv"], seed_files[".ndjson"]
+    if rng.random() < 0.5:
+        csv_data = DAMAGES[source_damage](csv_data, rng)
+    else:
+        ndjson_data = DAMAGES[source_damage](ndjson_data, rng)
+    (folder / "data" / "people.csv").write_bytes(csv_data)
+    (folder / "data" / "people.ndjson").write_bytes(ndjson_data)
+    merger = folder / "merger.yaml"
+    text = MERGER_DAMAGES[merger_damage](MERGER, rng)
+    merger.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    inputs = [merger, folder / "data" / "people.csv", folder / "data" / "people.ndjson"]
+    return Case("migrate", [str(merger), "--no-link", "--workers", "1"], inputs, None,
+                f"{merger_damage}+{source_damage}")

@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from harness import COMMANDS, DAMAGES, MERGER_DAMAGES, ODD_PATHS, make_case, make_migrate_case, run_case, seeds_in  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from harness import COMMANDS, DAMAGES, ODD_PATHS, make_case, run_case, seeds_in
 
 BAD = {"traceback", "input_changed", "half_output"}
 _CHECKS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -72,3 +71,16 @@ def test_the_real_process_exits_cleanly(tmp_path: Path, seed_files: dict[str, by
     assert "Traceback" not in done.stderr and done.returncode in (0, 2), done.stderr[-2000:]
     if done.returncode == 2:
         assert "Error:" in done.stderr and "Why:" in done.stderr + "What to do:"
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=_CHECKS)
+@given(st.integers(0, 10**6), st.sampled_from(sorted(MERGER_DAMAGES)), st.sampled_from(sorted(DAMAGES)))
+def test_migrate_refuses_bad_merger_files_and_survives_bad_sources(
+        tmp_path: Path, seed_files: dict[str, bytes], seed: int, merger_damage: str, source_damage: str) -> None:
+    case = make_migrate_case(tmp_path / "case", seed_files, random.Random(seed), merger_damage, source_damage)
+    outcome, code, text = run_case(case)
+    assert not outcome & BAD, f"migrate {case.label}: {sorted(outcome)} exit {code}\n{text[-2000:]}"
+    assert code in (0, 1, 2), f"migrate {case.label}: exit {code}\n{text[-2000:]}"
+    if merger_damage not in ("intact", "deep_nesting") or source_damage in ("empty", "bom_only"):
+        assert code != 0 or merger_damage in ("flip_bytes", "truncate"), f"{case.label} accepted:\n{text[-2000:]}"

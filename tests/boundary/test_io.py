@@ -130,8 +130,8 @@ def test_repair_refuses_json_it_could_not_write_back(tmp_path: Path, text: str) 
 def test_memory_limit_and_hints_refused_before_work(tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
     src.write_text("full_name,address\nA,Hòa Vang\n")
-    link = CliRunner().invoke(build("link"), ["--lang", "en", "link", "persons", str(src), "-o", str(tmp_path / "o.csv"),
-                                              "--memory-limit", "lots"])
+    link = CliRunner().invoke(build("link"), ["--lang", "en", "link", "persons", str(src), "-o",
+                                              str(tmp_path / "o.csv"), "--memory-limit", "lots"])
     assert link.exit_code == 2 and "--memory-limit" in link.output and "1GB" in link.output
     (tmp_path / "hints.csv").write_bytes(os.urandom(2000))
     units = CliRunner().invoke(build("units"), ["--lang", "en", "units", "convert", str(src), "-c", "address", "-o",

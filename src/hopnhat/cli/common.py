@@ -26,8 +26,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-EXIT_CODES_HELP = ("Mã thoát / exit codes: 0 xong / done; 1 chạy không thành công / the run failed; "
-                   "2 dữ liệu vào sai / bad input (refused before any work).")
 
 
 def show_error(exc: HopnhatError) -> None:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import typer
+from rich.progress import TaskID
 
 from hopnhat.cli.common import console, friendly_errors, progress_bar
 from hopnhat.errors import InputError
@@ -35,7 +36,8 @@ def _renames(pairs: list[str]) -> dict[str, str]:
         key, sep, name = item.partition("=")
         if not sep or not key.strip() or not name.strip():
             raise InputError(tr("--column phải có dạng KHÓA=TÊN_CỘT", "--column must be KEY=NAME"), value=item,
-                             key="--column", hint=tr("ví dụ --column full_name=ho_ten", "e.g. --column full_name=ho_ten"))
+                             key="--column",
+                             hint=tr("ví dụ --column full_name=ho_ten", "e.g. --column full_name=ho_ten"))
         out[key.strip()] = name.strip()
     return out
 
@@ -98,7 +100,7 @@ def persons(
         if renames.get(key, key) in table.column_names:
             require_text_column(table, renames.get(key, key), src)
     with progress_bar() as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def step(name: str, total: int | None, advance: int) -> None:
             if name not in tasks:

@@ -55,9 +55,13 @@ def _main(
     set_language(lang or None)
 
 
+EPILOG = ("Mã thoát / exit codes: 0 xong / done · 1 chạy không thành công / the run failed · "
+          "2 dữ liệu vào sai, từ chối trước khi làm / bad input, refused before any work.")
+
+
 def build(only: str | None = None) -> typer.Typer:
     """The Typer app with every noun, or with ``only`` that one (when it is a known noun)."""
-    app = typer.Typer(name="hopnhat", help=HELP, no_args_is_help=True, pretty_exceptions_enable=False)
+    app = typer.Typer(name="hopnhat", help=HELP, epilog=EPILOG, no_args_is_help=True, pretty_exceptions_enable=False)
     app.callback()(_main)
     for name, (module, attribute, kind) in NOUNS.items():
         if only in NOUNS and name != only:

@@ -61,6 +61,9 @@ def repair(
 
     Repair legacy Vietnamese text (TCVN3/ABC, VNI, Windows-1258, broken UTF-8) into UTF-8 NFC, column by column:
     same rows, columns and order; only the encoding changes. A clean file is copied unchanged.
+
+    Exit codes: 0 done; 1 with --strict, cells could not be repaired; 2 bad input (refused before any work, the
+    output left untouched).
     """
     report = repair_file(source, output)
     console.print(_columns_table(report))

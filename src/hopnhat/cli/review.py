@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import duckdb
 import typer
@@ -51,7 +51,7 @@ def _connect(project: Path, store: Optional[Path], read_only: bool) -> duckdb.Du
                                  "check the store's path (--store or store.path); wait for a running migrate")) from exc
 
 
-def _describe(item: dict) -> str:
+def _describe(item: dict[str, Any]) -> str:
     if item["kind"] == "split_unit":
         names = [f"{c['code']} {c['name']}" for c in (item["evidence"] or {}).get("candidates") or []]
         return f"{(item['evidence'] or {}).get('value') or ''} → " + " / ".join(names)

@@ -13,7 +13,7 @@ from rich.table import Table
 from hopnhat.cli.common import console, err_console, friendly_errors, progress_bar
 from hopnhat.i18n import tr
 from hopnhat.units.convert import STATUSES, SplitEvidence, convert_address
-from hopnhat.units.reference import Unit, Version, reference
+from hopnhat.units.reference import Unit, reference
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -51,9 +51,9 @@ def convert(
     """Chuyển địa chỉ cũ sang đơn vị hành chính mới / convert a column of old addresses to the new units.
 
     Exit codes: 0 done; 2 bad input (refused before any work, the output left untouched)."""
+    from hopnhat.ingest.tables import SUFFIXES
     from hopnhat.io.inputs import check_input
     from hopnhat.io.outputs import check_output
-    from hopnhat.ingest.tables import SUFFIXES
     from hopnhat.units.column import convert_file
     from hopnhat.units.files import TABLE_FORMATS, check_hints
 

@@ -83,7 +83,7 @@ def write_sheet(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]
         ws = book.add_worksheet(sheet[:31] or "hopnhat")
         ws.write_row(0, 0, list(header), book.add_format({"bold": True}))
         ws.freeze_panes(1, 0)
-        for count, row in enumerate(rows, start=1):  # noqa: B007 - count is the result
+        for count, row in enumerate(rows, start=1):
             if count >= EXCEL_MAX_ROWS:
                 raise too_many_rows(path, count)
             values = [cell_value(v) for v in row]

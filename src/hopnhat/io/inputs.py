@@ -48,7 +48,8 @@ def os_reason(exc: OSError) -> str:
         errno.EACCES: ("không có quyền truy cập", "permission denied"),
         errno.EPERM: ("không có quyền truy cập", "permission denied"),
         errno.ENOENT: ("không tồn tại", "does not exist"),
-        errno.ENOTDIR: ("một phần của đường dẫn là tệp, không phải thư mục", "part of the path is a file, not a folder"),
+        errno.ENOTDIR: ("một phần của đường dẫn là tệp, không phải thư mục",
+                        "part of the path is a file, not a folder"),
         errno.EISDIR: ("là một thư mục", "is a folder"),
         errno.ENAMETOOLONG: ("tên hoặc đường dẫn quá dài", "the name or path is too long"),
         errno.ELOOP: ("liên kết tượng trưng lặp vòng", "symbolic links loop"),
@@ -159,7 +160,8 @@ def check_input(path: Path | str, suffixes: Collection[str] | None = None, max_b
                       hint=tr("xuất lại tệp từ hệ thống nguồn", "export the file again from its system"))
     if max_bytes is not None and info.st_size > max_bytes:
         raise _refuse(path, tr("Tệp vào quá lớn cho lệnh này", "The input file is too large for this command"),
-                      tr(f"{info.st_size:,} byte, tối đa {max_bytes:,}", f"{info.st_size:,} bytes, at most {max_bytes:,}"),
+                      tr(f"{info.st_size:,} byte, tối đa {max_bytes:,}",
+                         f"{info.st_size:,} bytes, at most {max_bytes:,}"),
                       tr("chia tệp thành nhiều phần", "split the file into parts"))
     expected = content or CONTENT_OF_SUFFIX.get(suffix)
     if expected is not None:

@@ -69,7 +69,8 @@ def _folder(path: Path) -> Path:
                       str(parent), tr(f"tạo thư mục trước: mkdir -p {parent}", f"create it first: mkdir -p {parent}"))
     if not os.access(parent, os.W_OK | os.X_OK):
         raise _refuse(path, tr("Không có quyền ghi vào thư mục của tệp ra", "The output's folder is not writable"),
-                      str(parent), tr("chọn thư mục khác hoặc xin quyền ghi", "choose another folder or ask for write access"))
+                      str(parent),
+                      tr("chọn thư mục khác hoặc xin quyền ghi", "choose another folder or ask for write access"))
     return parent
 
 

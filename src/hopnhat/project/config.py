@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import tr
-from hopnhat.model.schema import ENTITIES, FIELD_TYPES, FIELDS, field as schema_field
+from hopnhat.model.schema import ENTITIES, FIELD_TYPES, FIELDS
+from hopnhat.model.schema import field as schema_field
 
 SourceKind = Literal["csv", "tsv", "excel", "ndjson", "json", "parquet", "sqlite", "postgresql", "mysql", "mariadb"]
 FILE_KINDS = ("csv", "tsv", "excel", "ndjson", "json", "parquet")
@@ -262,6 +263,10 @@ class Evidence(_Model):
     split_map_sheets: str | None = None
 
 
+LinkedEntity = Literal["person", "organization", "parcel"]
+LINKED_ENTITIES: tuple[LinkedEntity, ...] = ("person", "organization", "parcel")
+
+
 class LinkageSpec(_Model):
     """Linkage settings; thresholds are match probabilities.
 
@@ -272,8 +277,7 @@ class LinkageSpec(_Model):
     """
 
     enabled: bool = True
-    entities: list[Literal["person", "organization", "parcel"]] = Field(
-        default_factory=lambda: ["person", "organization", "parcel"])
+    entities: list[LinkedEntity] = Field(default_factory=lambda: list(LINKED_ENTITIES))
     match_threshold: float = Field(default=0.95, gt=0, lt=1)
     review_threshold: float = Field(default=0.6, gt=0, lt=1)
     source_trust: list[str] = Field(default_factory=list)
@@ -410,7 +414,8 @@ def _read_yaml(path: Path) -> Any:
                       where + str(getattr(exc, "problem", None) or type(exc).__name__)) from exc
     except UnicodeDecodeError as exc:
         raise _refuse(path, tr("Tệp merger không phải UTF-8", "The merger file is not UTF-8"),
-                      tr(f"byte không đọc được ở vị trí {exc.start}", f"an unreadable byte at offset {exc.start}")) from exc
+                      tr(f"byte không đọc được ở vị trí {exc.start}",
+                         f"an unreadable byte at offset {exc.start}")) from exc
     except RecursionError as exc:
         raise _refuse(path, tr("Tệp merger lồng nhau quá sâu", "The merger file is nested too deeply"),
                       tr(f"tối đa {MAX_DEPTH} mức", f"at most {MAX_DEPTH} levels")) from exc
@@ -442,5 +447,6 @@ def load_project(path: Path | str) -> Project:
         first = _loc(exc.errors()[0]["loc"], raw)
         raise ConfigError(tr("Tệp merger không hợp lệ", "The merger file is invalid"), source=str(path), key=first,
                           reason="; ".join(problems)[:2000],
-                          hint=tr(f"sửa khóa {first} trong merger.yaml", f"fix the key {first} in merger.yaml")) from exc
+                          hint=tr(f"sửa khóa {first} trong merger.yaml",
+                                  f"fix the key {first} in merger.yaml")) from exc
     return Project(path, config, raw)

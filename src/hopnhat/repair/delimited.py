@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
@@ -71,7 +72,7 @@ def read_rows(data: bytes, layout: Layout, path: Path | None = None) -> list[lis
 def write_rows(rows: list[list[Cell]], layout: Layout) -> bytes:
     """UTF-8 bytes of repaired rows, in the original layout."""
     buffer = io.StringIO(newline="")
-    quoting = csv.QUOTE_ALL if layout.quote_all else csv.QUOTE_MINIMAL
+    quoting: Literal[0, 1] = csv.QUOTE_ALL if layout.quote_all else csv.QUOTE_MINIMAL
     writer = csv.writer(buffer, delimiter=layout.delimiter, lineterminator=layout.lineterminator, quoting=quoting)
     writer.writerows([[str(c) for c in row] for row in rows])
     text = buffer.getvalue()

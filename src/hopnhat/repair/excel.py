@@ -28,7 +28,7 @@ def load(path: Path, data: bytes) -> Workbook:
     except zipfile.BadZipFile as exc:
         raise _damaged(path, tr("tệp không phải bảng tính .xlsx (không đọc được dạng nén ZIP) hoặc bị cắt cụt",
                                 "the file is not an .xlsx workbook (not a readable ZIP) or is truncated")) from exc
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types (KeyError, ParseError, TypeError…)
+    except Exception as exc:
         raise _damaged(path, tr("bảng tính hỏng: thiếu phần hoặc XML của một trang tính bị lỗi",
                                 "the workbook is damaged: a part is missing or a sheet's XML is broken")) from exc
 

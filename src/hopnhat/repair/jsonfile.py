@@ -17,12 +17,12 @@ from typing import Any
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
-from hopnhat.repair.columns import ColumnReport, repair_column
 from hopnhat.io.writers import json_bytes
+from hopnhat.repair.columns import ColumnReport, repair_column
 from hopnhat.repair.delimited import BOM
+from hopnhat.text.legacy import cp1252_view
 
 MAX_DEPTH = 200  # levels of nesting: deeper is no table of records (and would exhaust the stack)
-from hopnhat.text.legacy import cp1252_view
 
 
 @dataclass
@@ -96,7 +96,8 @@ def _check_tree(path: Path, root: Any, line: int | None) -> None:
     while stack:
         node, where, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise _refused(path, line, tr(f"lồng nhau sâu hơn {MAX_DEPTH} mức", f"nested deeper than {MAX_DEPTH} levels"),
+            raise _refused(path, line, tr(f"lồng nhau sâu hơn {MAX_DEPTH} mức",
+                                          f"nested deeper than {MAX_DEPTH} levels"),
                            where or None)
         if isinstance(node, str):
             _utf8(path, node, line, where)
