@@ -175,7 +175,8 @@ def evaluate(label: str, columns: dict, args: argparse.Namespace) -> dict:  # ty
     cells = cli["cells"]
     cli_rate = cells / statistics.median(cpu)
     peer_rate = peer["cells"] / peer_time
-    return {"cli": cli, "cli_times": [round(t, 3) for t in times], "cli_cpu": [round(t, 3) for t in cpu],"cli_cells_per_s": round(cli_rate),
+    return {"cli": cli, "cli_times": [round(t, 3) for t in times], "cli_cpu": [round(t, 3) for t in cpu],
+            "cli_cells_per_s": round(cli_rate),
             "peer": peer, "peer_cells_per_s": round(peer_rate), "speed_ratio": round(cli_rate / peer_rate, 1),
             "repair_vs_migrate_differences": differ}
 

@@ -11,24 +11,20 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from viparse.normalize.tcvn3 import TCVN3
-from viparse.normalize.viscii import VISCII
-from viparse.normalize.vni import VNI
+from tests.text import independent as ind
+from viparse.normalize.tcvn3 import TCVN3  # type: ignore[import-untyped]
+from viparse.normalize.viscii import VISCII  # type: ignore[import-untyped]
+from viparse.normalize.vni import VNI  # type: ignore[import-untyped]
 
 from hopnhat.repair.columns import repair_column
 from hopnhat.repair.stage import ColumnRepairer
 from hopnhat.text import viscii
 from hopnhat.text.legacy import LegacyEncodingError, as_text, decode, detect, vietnamese_letters
-
-sys.path.insert(0, str(Path(__file__).parent))
-import independent as ind  # noqa: E402
 
 ICONV = shutil.which("iconv")
 

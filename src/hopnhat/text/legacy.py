@@ -285,8 +285,9 @@ def _cp1258_encode(text: str, decomposed: bool) -> bytes:
     try:
         return b"".join(_cp1258_char(c, decomposed) for c in unicodedata.normalize("NFC", text))
     except UnicodeEncodeError as exc:
-        raise _fail(text, "cp1258", tr(f"ký tự {exc.object[exc.start:exc.end]!r} không có trong Windows-1258",
-                                       f"character {exc.object[exc.start:exc.end]!r} has no Windows-1258 code"))
+        char = exc.object[exc.start:exc.end]
+        raise _fail(text, "cp1258", tr(f"ký tự {char!r} không có trong Windows-1258",
+                                       f"character {char!r} has no Windows-1258 code")) from exc
 
 
 def _cp1258_decode(data: bytes) -> str:
