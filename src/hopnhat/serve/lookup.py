@@ -242,7 +242,7 @@ class Lookup:
         keys, prefixes = self._block_keys(words, q.year)
         if q.communes and len(words) == 2:
             prefixes.append(f"g|{words[-1]}|")  # "Anh Hòa, Tam Kỳ": middle + given name, in a commune's block
-        communes = list(q.communes[:8]) or self._communes(scope)
+        communes = list(q.communes) or self._communes(scope)
         if communes is not None:
             keys = [f"c|{c}|{k}" for c in communes for k in keys]
             prefixes = [f"c|{c}|{p}" for c in communes for p in prefixes]

@@ -18,6 +18,9 @@ mac nghiem phung quan tang tieu to ton tu ung vi banh bach bao can cu dam dien d
 lieu linh loc luc man mau nghi ninh phi phu quang sam son tiet tran trac uong van vien yen hong hua nhu thieu
 """.split())
 
+# family names that are far more often middle names after a family name (Nguyễn Văn …, Lê Đình …)
+MIDDLE_NAMES = frozenset("van dinh quang kim hong duc minh ngoc xuan thanh cong quoc huu ba tan dang mai".split())
+
 _ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
 _SYLLABLE = re.compile(rf"^{_ONSET}[aeiouy]{{1,3}}(?:ng|nh|ch|[cmnpt])?$")
 _TONE_KEYS = "sfrxj"
@@ -58,12 +61,13 @@ def untype_name(folded: str) -> str:
 
 def name_orders(words: list[str]) -> list[list[str]]:
     """The orders a typed name may mean, family name first: as typed; given name typed first (``Hùng Nguyễn Văn``,
-    the order of some forms) when the second word is a family name; family name typed last (``Văn Hùng Nguyễn``)
-    when the first word is not one and the last is. At most three orders."""
+    the order of some forms) when the second word is a family name (not a middle name after a family name: ``Nguyễn
+    Văn Hùng`` is not reordered); family name typed last (``Văn Hùng Nguyễn``)
+    when the last word is one. At most three orders."""
     orders = [words]
-    if len(words) >= 2 and words[1] in FAMILY_NAMES:
+    if len(words) >= 2 and words[1] in FAMILY_NAMES and not (words[0] in FAMILY_NAMES and words[1] in MIDDLE_NAMES):
         orders.append([*words[1:], words[0]])
-    if len(words) >= 2 and words[0] not in FAMILY_NAMES and words[-1] in FAMILY_NAMES:
+    if len(words) >= 2 and words[-1] in FAMILY_NAMES and words[-1] != words[0]:
         orders.append([words[-1], *words[:-1]])
     return orders
 
@@ -78,4 +82,4 @@ def name_likeness(words: list[str]) -> float:
     return syllables * (1.0 if family or len(words) == 1 else 0.85)
 
 
-__all__ = ["FAMILY_NAMES", "is_syllable", "name_likeness", "name_orders", "untype", "untype_name"]
+__all__ = ["FAMILY_NAMES", "MIDDLE_NAMES", "is_syllable", "name_likeness", "name_orders", "untype", "untype_name"]

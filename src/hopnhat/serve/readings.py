@@ -148,11 +148,21 @@ def _new_communes(conv: Conversion, province: str | None) -> tuple[str, ...]:
         province is None or (c in units and units[c].province_code == province))))
 
 
-def _place(text: str, province: str | None, exact: bool = False) -> tuple[Conversion, tuple[str, ...]] | None:
+_DISTRICT_WORDS = ("Thành phố", "Huyện", "Quận", "Thị xã")
+
+
+def _place(text: str, province: str | None, exact: bool = False,
+           districts: bool = False) -> tuple[Conversion, tuple[str, ...]] | None:
     """A place that names at least one commune (of the province), whole (nothing left over), and not too many of
-    them; ``exact``: not a fuzzy match of a unit name (the last words of a name often resemble one)."""
+    them; ``exact``: not a fuzzy match of a unit name (the last words of a name often resemble one); ``districts``:
+    a bare name may also be an old district or city ("Tam Kỳ": the city, whose communes all count)."""
     conv = convert_address(text)
     codes = _new_communes(conv, province)
+    if districts and not _UNIT_WORDS.search(text.lower()):
+        for word in _DISTRICT_WORDS:
+            district = convert_address(f"{word} {text}")
+            if district.old_district_code and not district.old_commune_code:
+                codes = tuple(dict.fromkeys((*codes, *_new_communes(district, province))))
     if not codes or len(codes) > 12 or fold_name(conv.rest) or (exact and "fuzzy" in conv.reason):
         return None
     return conv, codes
@@ -171,7 +181,7 @@ def _name_with_place(text: str, rest: str, year: int | None, day: int | None, pr
     if "," in rest:
         head, tail = rest.split(",", 1)
         words = untype_name(fold_name(head)).split()
-        found = _place(tail, province) if words and not _NUMBER.search(head) else None
+        found = _place(tail, province, districts=True) if words and not _NUMBER.search(head) else None
         if found:
             out.append(_name_query(text, words, year, day, 0.95 * max(name_likeness(words), 0.5), tail.strip(),
                                    found[1], found[0]))

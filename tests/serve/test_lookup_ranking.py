@@ -1,0 +1,125 @@
+"""Ranking on a small hand-written store (:mod:`tests.serve.lookup_store`): what clerks type → the citizen they mean
+first — the failing examples of issue 22 among them — with the reading shown and its alternatives; every result in
+the user's scope (a commune clerk does not see the neighbouring commune's namesake)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hopnhat.serve.lookup import Found, Lookup
+from hopnhat.serve.scope import Scope
+from hopnhat.serve.storedb import SQLiteReader
+from tests.serve.lookup_store import build
+
+PROVINCE = Scope(("48",), "48")
+
+
+@pytest.fixture(scope="module")
+def lookup(tmp_path_factory: pytest.TempPathFactory) -> Lookup:
+    _, index = build(Path(tmp_path_factory.mktemp("lookup-store")))
+    return Lookup(SQLiteReader(index, 5_000), 3_000, 82.0, 20)
+
+
+def goldens(found: Found) -> list[str]:
+    return [g.best.row.get("golden_id") or "" for g in found.groups]
+
+
+FIRST = [
+    # issue 22: names whose words are unit words, read as an address and found nothing
+    ("Dương Đức Dũng 1971", "G-DUNG71", "name-year"),
+    ("Nguyễn Văn Dương 1980", "G-DUONG80", "name-year"),
+    ("Quang Văn Hòa 1965", "G-QUANG65", "name-year"),
+    ("Phan Văn Xa", "G-XA58", "name"),
+    ("duong duc dung 1985", "G-DUNG85", "name-year"),
+    # identifiers: CCCD, an old CMND of someone who holds a CCCD now, phones in 0xx and +84 form
+    ("049192004567", "G-LAN92", "id"),
+    ("205 123 456", "G-LAN92", "id"),
+    ("201.987.654", "G-DUONG62", "id"),
+    ("0905.111.222", "G-DUNG71", "phone"),
+    ("+84 905 111 222", "G-DUNG71", "phone"),
+    ("84987654321", "G-HUNG85BQ", "phone"),
+    # names: without diacritics, Telex / VNI keystrokes, a typo, given name first, + year or full date
+    ("nguyen van hung 1990", "G-HUNG90", "name-year"),
+    ("Nguyeenx Vawn Hufng 1990", "G-HUNG90", "name-year"),
+    ("Nguye6n4 Va8n Hu2ng 1990", "G-HUNG90", "name-year"),
+    ("Nguyen Van Hugn 1990", "G-HUNG90", "name-year"),
+    ("Hùng Nguyễn Văn 1990", "G-HUNG90", "name-year"),
+    ("Nguyễn Văn Hùng 12/03/1985", "G-HUNG85BQ", "name-date"),
+    ("Nguyễn Văn Hùng 2/11/1985", "G-HUNG85TD", "name-date"),
+    ("Nguyễn Thị Hòa 1975", "G-HOA75", "name-year"),
+    ("Nguyễn Thị Hoa 1975", "G-HOA75B", "name-year"),
+    # name + place: the old commune (merged since), its district too, the new commune, no comma, a partial name
+    ("Nguyễn Văn Hùng, Bình Quế", "G-HUNG85BQ", "name-place"),
+    ("Nguyễn Văn Hùng, Xã Bình Quế, Huyện Thăng Bình", "G-HUNG85BQ", "name-place"),
+    ("Nguyễn Văn Hùng, Thăng Phú", "G-HUNG85BQ", "name-place"),
+    ("nguyen van hung tam dan", "G-HUNG85TD", "name-place"),
+    ("Dũng, Hòa Châu", "G-DUNG71", "name-place"),
+    ("Trần Thị Lan, Tam Kỳ", "G-LAN92", "name-place"),
+]
+
+
+@pytest.mark.parametrize(("text", "golden", "reading"), FIRST, ids=[f[0] for f in FIRST])
+def test_the_intended_citizen_comes_first(lookup: Lookup, text: str, golden: str, reading: str) -> None:
+    found = lookup.find(text, PROVINCE)
+    assert goldens(found)[:1] == [golden], (text, goldens(found)[:5])
+    assert found.query.slug == reading
+
+
+def test_namesakes_of_other_years_are_not_mixed_in(lookup: Lookup) -> None:
+    assert "G-DUNG85" not in goldens(lookup.find("Dương Đức Dũng 1971", PROVINCE))
+
+
+def test_a_name_alone_shows_every_namesake(lookup: Lookup) -> None:
+    found = goldens(lookup.find("Nguyen Van Hung", PROVINCE))
+    assert {"G-HUNG85BQ", "G-HUNG85TD", "G-HUNG90"} <= set(found[:3])
+    assert set(goldens(lookup.find("Dương Đức Dũng", PROVINCE))[:2]) == {"G-DUNG71", "G-DUNG85"}
+
+
+@pytest.mark.parametrize(("word", "family"), [("Nguyen", "Nguyễn"), ("Trần", "Trần"), ("duong", "Dương")])
+def test_one_word_is_a_family_or_given_name(lookup: Lookup, word: str, family: str) -> None:
+    found = lookup.find(word, PROVINCE)
+    assert found.query.slug == "name" and found.groups
+    titles = [g.best.row["title"] for g in found.groups]
+    assert all(family.lower() in t.lower() or word.lower() in t.lower() for t in titles) or word == "duong"
+    assert any(t.startswith(family) for t in titles)
+
+
+def test_given_name_and_year(lookup: Lookup) -> None:
+    found = goldens(lookup.find("Hùng 1985", PROVINCE))
+    assert {"G-HUNG85BQ", "G-HUNG85TD", "G-HUNG-PQ"} <= set(found[:3]) and "G-HUNG90" not in found
+
+
+def test_golden_record_first_its_records_and_archive_rows_grouped_under_it(lookup: Lookup) -> None:
+    found = lookup.find("Dương Đức Dũng 1971", PROVINCE)
+    first = found.groups[0]
+    assert len({h.row["record_id"] for h in first.hits}) == 2  # the accented and the unaccented record
+    assert len(found.groups) == 1
+    found = lookup.find("205123456", PROVINCE)
+    kinds = {h.row["kind"] for h in found.groups[0].hits}
+    assert kinds == {"legacy"} and found.groups[0].best.row["golden_id"] == "G-LAN92"
+
+
+def test_readings_shown_with_switches(lookup: Lookup) -> None:
+    found = lookup.find("Dương Đức Dũng 1971", PROVINCE)
+    assert [r.query.slug for r in found.others()] == ["address"]
+    forced = lookup.find("Dương Đức Dũng 1971", PROVINCE, "address")
+    assert forced.forced and forced.query.slug == "address" and forced.groups == []
+    assert lookup.find("Hòa Châu", PROVINCE, "address").groups  # the switch to the address reading works
+
+
+def test_an_address_old_or_new_finds_its_residents(lookup: Lookup) -> None:
+    old = goldens(lookup.find("Thôn 3, Xã Bình Quế, Huyện Thăng Bình", PROVINCE))
+    assert {"G-HUNG85BQ", "G-HUNG-PQ"} <= set(old)
+    new = goldens(lookup.find("Xã Thăng Phú", PROVINCE))
+    assert {"G-HUNG85BQ", "G-HOA75", "G-XA58"} <= set(new)
+
+
+def test_a_commune_clerk_sees_only_their_commune(lookup: Lookup) -> None:
+    """Tam Dân's clerk asks for Nguyễn Văn Hùng 1985: the Bình Quế namesake is not theirs to see."""
+    commune = lookup.find("Nguyễn Văn Hùng, Tam Dân", PROVINCE).groups[0].best.row["new_commune"]
+    clerk = Scope((commune,), "48")
+    found = goldens(lookup.find("Nguyễn Văn Hùng 1985", clerk))
+    assert found == ["G-HUNG85TD"]
+    assert goldens(lookup.find("0987654321", clerk)) == []  # the Bình Quế Hùng's phone

@@ -1,0 +1,103 @@
+"""Golden table of query readings: what the clerk typed → every reading the lookup searches, most plausible first
+(its kind, and what it reads: the identifier, the folded name, the year, the month-day, the communes).
+
+Hand-written queries (not from the project's generator): the failing examples of issue 22 (names whose words are
+also admin-unit words, single words), numbers typed as clerks type them, names with Telex/VNI keystrokes or given
+name first, name + place with or without a comma."""
+
+from __future__ import annotations
+
+import pytest
+
+from hopnhat.serve.names import is_syllable, name_orders, untype
+from hopnhat.serve.readings import reading_as, readings
+
+PROVINCE = "48"  # the merged Đà Nẵng (Quảng Nam merged into it)
+
+GOLDEN: list[tuple[str, list[tuple[str, str]]]] = [
+    # identifiers: CCCD 12, CMND 9 (never a phone that lost its 0), tax codes 10/13, phones 0xx / +84 / 84
+    ("049193639832", [("id", "049193639832")]),
+    ("205 108 971", [("id", "205108971")]),
+    ("4069522482-001", [("id", "4069522482001")]),
+    ("0402088741", [("id", "0402088741"), ("phone", "0402088741")]),  # a tax code of Đà Nẵng first
+    ("0905123456", [("phone", "0905123456"), ("id", "0905123456")]),  # a mobile first
+    ("+84 905 123 456", [("phone", "0905123456")]),
+    ("84905123456", [("phone", "0905123456")]),
+    ("0905.123.456", [("phone", "0905123456"), ("id", "0905123456")]),
+    # dossier codes and parcels
+    ("4804004-240601-0001", [("dossier", "4804004-240601-0001")]),
+    ("000.00.15.H49-240601-0001", [("dossier", "000.00.15.H49-240601-0001")]),
+    ("20392 3 1", [("parcel", "")]),
+    ("tờ 3 thửa 1 Tam Dân", [("parcel", "")]),
+    # names whose words are unit words too: a name first, the address reading after it (issue 22)
+    ("Dương Đức Dũng 1971", [("name-year", "duong duc dung"), ("address", "duong duc dung")]),
+    ("Nguyễn Văn Dương 1980", [("name-year", "nguyen van duong"), ("address", "nguyen van duong")]),
+    ("Quang Văn Hòa 1965", [("name-year", "quang van hoa"), ("address", "quang van hoa")]),
+    ("Phan Văn Xa", [("name", "phan van xa"), ("address", "phan van xa"), ("org", "phan van xa")]),
+    # one word: a family or given name (and maybe an organisation), never an address
+    ("Nguyen", [("name", "nguyen"), ("org", "nguyen")]),
+    ("Trần", [("name", "tran"), ("org", "tran")]),
+    ("Hùng 1985", [("name-year", "hung")]),
+    # keystrokes with the input method off, given name first, a full birth date
+    ("Nguyeenx Vawn Hufng 1985", [("name-year", "nguyen van hung")]),
+    ("Nguye6n4 Va8n Hu2ng", [("name", "nguyen van hung"), ("org", "nguye6n4 va8n hu2ng")]),
+    ("Hùng Nguyễn Văn", [("name", "hung nguyen van"), ("org", "hung nguyen van")]),
+    ("Nguyễn Văn Hùng 12/03/1985", [("name-date", "nguyen van hung"), ("address", "nguyen van hung")]),
+    # name + place: after a comma, or the last words naming a commune of the province
+    ("Nguyễn Văn Hùng, Bình Quế", [("address", "nguyen van hung binh que"), ("name-place", "nguyen van hung"),
+                                   ("org", "nguyen van hung binh que")]),
+    ("Hùng, Tam Dân", [("address", "hung tam dan"), ("name-place", "hung"), ("org", "hung tam dan")]),
+    ("nguyen van hung tam dan", [("name-place", "nguyen van hung"), ("name", "nguyen van hung tam dan"),
+                                 ("address", "nguyen van hung tam dan"), ("org", "nguyen van hung tam dan")]),
+    # addresses and organisations
+    ("Thôn 3, Xã Bình Quế, Huyện Thăng Bình", [("address", "thon 3 xa binh que huyen thang binh")]),
+    ("phường Hải Châu", [("address", "phuong hai chau"), ("org", "phuong hai chau"), ("name", "phuong hai chau")]),
+    ("Công ty TNHH Minh Phát", [("org", "cong ty tnhh minh phat")]),
+    ("   ", [("empty", "")]),
+]
+
+
+@pytest.mark.parametrize(("text", "want"), GOLDEN, ids=[g[0].strip() or "blank" for g in GOLDEN])
+def test_readings_in_order(text: str, want: list[tuple[str, str]]) -> None:
+    got = [(q.slug, q.key or q.name) for q in readings(text, PROVINCE)]
+    assert got == want
+
+
+def test_year_date_and_place_are_read() -> None:
+    q = readings("Nguyễn Văn Hùng 12/03/1985", PROVINCE)[0]
+    assert (q.year, q.day) == (1985, 312)
+    q = readings("Dương Đức Dũng 1971", PROVINCE)[0]
+    assert (q.year, q.day) == (1971, None)
+    q = reading_as("Nguyễn Văn Hùng, Bình Quế", "name-place", PROVINCE)
+    assert q is not None and q.communes == ("20827",) and q.place == "Bình Quế"  # Bình Quế → Thăng Phú
+    q = reading_as("Nguyễn Văn Hùng, Xã Bình Quế, Huyện Thăng Bình", "name-place", PROVINCE)
+    assert q is not None and q.conversion is not None and q.conversion.old_commune_code == "20842"
+
+
+def test_a_place_of_another_province_is_no_place_here() -> None:
+    """"Hòa An" names a dozen communes of the country: only the province's own are searched."""
+    q = reading_as("Nguyễn Dung, Hòa An", "name-place", PROVINCE)
+    assert q is not None and q.communes and len(q.communes) <= 2
+
+
+def test_a_reading_the_text_cannot_have_is_refused() -> None:
+    assert reading_as("049193639832", "address", PROVINCE) is None
+    assert reading_as("Dương Đức Dũng 1971", "address", PROVINCE) is not None
+
+
+@pytest.mark.parametrize(("typed", "word"), [
+    ("nguyeenx", "nguyen"), ("ddung", "dung"), ("hoafng", "hoang"), ("thanhf", "thanh"), ("tuaans", "tuan"),
+    ("phuowng", "phuong"), ("truwowng", "truong"), ("dduwcs", "duc"), ("nguye6n4", "nguyen"), ("hu7o7ng", "huong"),
+    ("nguyen", "nguyen"), ("quynh", "quynh"), ("khoa", "khoa"), ("xa", "xa"),  # real syllables stay
+    ("smith", "smith"),  # not Vietnamese, no keystrokes to undo: unchanged
+])
+def test_keystrokes_are_undone(typed: str, word: str) -> None:
+    assert untype(typed) == word
+
+
+def test_syllables_and_name_orders() -> None:
+    assert all(is_syllable(w) for w in ("nguyen", "nghieng", "khuyen", "gi", "a", "oanh"))
+    assert not any(is_syllable(w) for w in ("nguyeen", "hoaf", "ddung", "lans"))
+    assert name_orders(["hung", "nguyen", "van"])[:2] == [["hung", "nguyen", "van"], ["nguyen", "van", "hung"]]
+    assert name_orders(["van", "hung", "nguyen"]) == [["van", "hung", "nguyen"], ["nguyen", "van", "hung"]]
+    assert name_orders(["nguyen", "van", "hung"]) == [["nguyen", "van", "hung"]]
