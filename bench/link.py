@@ -1,44 +1,46 @@
-"""Benchmark: person linkage on a synth estate — hopnhat vs a plain Splink 5 baseline vs recordlinkage, one run.
+"""Benchmark: person linkage — hopnhat vs a plain Splink 5 setup with tight rules, side by side in one run, on an
+INDEPENDENT population and on the project's own synth estate.
 
 Run from the repository root::
 
-    .venv/bin/python bench/link.py --scale 0.1            # ~190,000 person rows, a few minutes
-    .venv/bin/python bench/link.py --scale 1.0            # the 1 M-person estate (~1.9 M rows); generation ~3.5 min
+    .venv/bin/python bench/link.py --people 30000 --scale 0.02        # development size, a few minutes
+    .venv/bin/python bench/link.py --people 1000000 --sets population  # the issue's size (~1.43 M records)
 
-What it does
-------------
-1. Generates the Quảng Nam + Đà Nẵng estate (``hopnhat synth danang``, seed 1) under ``--work`` (kept between runs)
-   and collects every person row of both population registers from the truth files: the six raw columns a clerk's
-   list has (``full_name``, ``dob``, ``sex``, ``id_number``, ``phone``, ``address``, exactly as written, noise
-   included) and, apart, the true person of each row.
-2. Runs each tool in its own process (``--threads`` DuckDB threads), measuring wall time and peak memory (that
-   process's own high-water mark, VmHWM, sampled while it runs; helper processes it forks, e.g. the address
-   converter's workers, are not added):
+Data sets
+---------
+``population``
+    ``bench/population`` (written apart from ``hopnhat.synth``, sharing no code or table): ``--people`` people of
+    Quảng Nam + Đà Nẵng in five registers, households, twins, namesakes and combinations of register noises on one
+    record (lunar years, missing dates, Telex/VNI/VIQR keystrokes, swapped names, wrong sex, typos, year only, stale
+    address, 01/01, IDs mangled by a spreadsheet or missing, the old CMND beside the CCCD). Seed ``--seed``.
+``synth``
+    every person row of both population registers of ``hopnhat synth danang --scale S`` (the project's own noise
+    model: kinder, reported for comparison only).
 
-   * **hopnhat** — the CLI, ``hopnhat link persons IN -o OUT --threads N --memory-limit 1GB``: values parsed,
-     addresses converted to the new communes, the Vietnamese person model trained by EM on the table itself,
-     clustered at 0.95. Everything from reading the input to writing the output is timed.
-   * **splink-baseline** — what a competent user writes with plain Splink 5 on the raw columns: comparisons exact
-     name / Jaro-Winkler ≥ 0.92 / ≥ 0.8 on the raw full name, exact date of birth, exact ID number; blocking on
-     family name (first word as written) + birth year and on the ID; u by random sampling (10 M pairs), prior from
-     same-ID pairs (recall 0.7), EM on blocks of date of birth and of family name + birth year; clusters at 0.95.
-   * **recordlinkage** (0.16) on a ``--sample`` of the rows (whole people are sampled, so their pairs stay inside):
-     the same blocking, Jaro-Winkler on the raw name, exact date and ID, unsupervised ECM classifier, connected
-     components. hopnhat runs on the same sample too, for a like-for-like line.
+Tools (each in its own process, ``--threads`` threads)
+------------------------------------------------------
+* **hopnhat** — the CLI: ``hopnhat link persons IN -o OUT --threads N --memory-limit M``; run twice, and the second
+  output must be byte-identical in ``cluster_id`` and ``match_probability`` (reported as ``rerun identical``).
+* **splink-tight** — the plain Splink 5 setup the issue names: blocking on the exact ``id_number`` and on the exact
+  ``full_name`` + birth date; comparisons Jaro-Winkler (0.92 / 0.8) on the raw name, exact birth date, exact ID; prior
+  from same-ID pairs (recall 0.7), u by random sampling, EM on blocks of birth date and of ID; clusters at 0.95.
+  Dates parsed (ISO, dd/mm/yyyy, yyyymmdd, a year) so that they can agree at all.
+* **recordlinkage** (optional, ``--tools``): family name + birth year and ID blocks, Jaro-Winkler, ECM.
 
-3. Scores every output against the truth (:mod:`hopnhat.link.evaluate`): precision, recall and F1 of pairs and of
-   clusters (exact match of clusters with ≥ 2 records), and prints one table; results go to
-   ``bench/out/link-<scale>.json``.
-
-Targets (issue 6): hopnhat F1 ≥ 0.995, wall time ≤ 0.5 × the Splink baseline, peak memory ≤ 2.5 GB.
-``--baseline-timeout`` stops a tool that runs longer, and a tool is also stopped when it spills more than 16 GB to
-disk or the disk falls under 20 GB free (the baseline's family-name blocks grow with the square of the Nguyễn
-population: 37 million pairs at scale 0.1, 3.7 billion at 1.0); it is then reported as not finished.
+Measured: wall time, CPU time (user + system of the whole process tree, from ``wait4``), peak memory of the whole
+process tree as PSS (``/proc/*/smaps_rollup`` of the tool and every descendant, summed, sampled every 0.1 s); pair
+precision / recall / F1, cluster precision / recall / F1 (exact clusters of ≥ 2 records); per noise class (pairs with a
+record carrying it: recall, precision, F1) and per combination of noises on the pair; for ``population``, false pairs
+by kind (same household, namesakes, other) and hopnhat's blocking recall (share of true pairs any blocking rule
+compares, :mod:`hopnhat.link.blocking`). ``uptime`` is recorded before and after: the machine is shared.
+Results: ``bench/out/link-<people>-<scale>.json`` and a table.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import itertools
 import json
 import os
 import platform
@@ -47,6 +49,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pyarrow as pa
@@ -75,7 +78,7 @@ def estate(work: Path, scale: float, seed: int) -> Path:
     return out
 
 
-def inputs(root: Path, work: Path, sample: int) -> tuple[Path, Path, Path, Path]:
+def inputs(root: Path, work: Path, sample: int) -> tuple[Path, Path, Path, Path]:  # noqa: C901
     """input.parquet (six raw columns), truth.parquet (row → person, noises) and the same for a whole-people sample."""
     from hopnhat.link.truth import person_rows
 
@@ -108,62 +111,61 @@ def hash_key(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-# --- tools (each runs in its own process: ``bench/link.py _run TOOL IN OUT THREADS``) --------------------------------
+# --- tools (each runs in its own process: ``bench/link.py _run TOOL IN OUT THREADS MEMORY``) ------------------------
 
-def run_hopnhat(src: Path, dst: Path, threads: int) -> None:
-    """Exactly the CLI: ``hopnhat link persons IN -o OUT --threads N --memory-limit 1GB``."""
+def run_hopnhat(src: Path, dst: Path, threads: int, memory: str) -> None:
+    """Exactly the CLI: ``hopnhat link persons IN -o OUT --threads N --memory-limit M``."""
     from hopnhat.cli.link import app
 
-    app(["persons", str(src), "--output", str(dst), "--threads", str(threads), "--memory-limit", "1GB"],
+    app(["persons", str(src), "--output", str(dst), "--threads", str(threads), "--memory-limit", memory],
         standalone_mode=False)
 
 
 def _baseline_frame(src: Path):  # noqa: ANN202 - pandas frame
-    """The raw columns as a competent user prepares them: dates parsed (ISO, dd/mm/yyyy, a year alone), names and IDs
-    as written, family name = first word, birth year from the date."""
+    """The raw columns as a competent user prepares them: dates parsed (ISO, dd/mm/yyyy, yyyymmdd, a year alone),
+    names and IDs as written, family name = first word, birth year from the date."""
     import pandas as pd
 
     df = pq.read_table(src).to_pandas()
     df["unique_id"] = range(len(df))
     df["family"] = df["full_name"].str.split().str[0]
-    iso = pd.to_datetime(df["dob"], format="%Y-%m-%d", errors="coerce")
-    dmy = pd.to_datetime(df["dob"], format="%d/%m/%Y", errors="coerce")
-    year = pd.to_datetime(df["dob"], format="%Y", errors="coerce")
-    dob = iso.fillna(dmy).fillna(year)
+    dob = pd.to_datetime(df["dob"], format="%Y-%m-%d", errors="coerce")
+    for fmt in ("%d/%m/%Y", "%Y%m%d", "%Y"):
+        dob = dob.fillna(pd.to_datetime(df["dob"], format=fmt, errors="coerce"))
     df["dob"] = dob.dt.strftime("%Y-%m-%d")
     df["birth_year"] = dob.dt.year.astype("Int64").astype(str).replace("<NA>", None)
     df["id_number"] = df["id_number"].where(df["id_number"].str.len() > 0)
+    df["full_name"] = df["full_name"].where(df["full_name"].str.len() > 0)
     return df[["unique_id", "full_name", "family", "birth_year", "dob", "id_number"]]
 
 
-def run_splink(src: Path, dst: Path, threads: int) -> None:
+def run_splink_tight(src: Path, dst: Path, threads: int, memory: str) -> None:
+    """Plain Splink 5 with tight rules (see the module doc)."""
     import duckdb
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
     df = _baseline_frame(src)
-    # spills go to a folder the bench watches: a baseline too big for the machine is stopped, not the disk filled
-    con = duckdb.connect(config={"threads": threads, "memory_limit": "2GB", "max_temp_directory_size": "12GB",
+    con = duckdb.connect(config={"threads": threads, "memory_limit": "2GB",
                                  "temp_directory": str(dst.parent / "baseline-spill")})
-    api = DuckDBAPI(con)
     settings = SettingsCreator(
         link_type="dedupe_only",
         comparisons=[cl.JaroWinklerAtThresholds("full_name", [0.92, 0.8]), cl.ExactMatch("dob"),
                      cl.ExactMatch("id_number")],
-        blocking_rules_to_generate_predictions=[block_on("family", "birth_year"), block_on("id_number")],
+        blocking_rules_to_generate_predictions=[block_on("id_number"), block_on("full_name", "dob")],
     )
-    linker = Linker(api.register(df), settings)
+    linker = Linker(DuckDBAPI(con).register(df), settings)
     linker.training.estimate_probability_two_random_records_match([block_on("id_number")], recall=0.7)
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("family", "birth_year"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("id_number"))
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.95)
     out = clusters.as_duckdbpyrelation().select("unique_id, cluster_id").order("unique_id").fetch_arrow_table()
     pq.write_table(out.select(["cluster_id"]), dst)
 
 
-def run_recordlinkage(src: Path, dst: Path, threads: int) -> None:
+def run_recordlinkage(src: Path, dst: Path, threads: int, memory: str) -> None:
     import recordlinkage
 
     df = _baseline_frame(src).set_index("unique_id")
@@ -192,70 +194,74 @@ def run_recordlinkage(src: Path, dst: Path, threads: int) -> None:
     pq.write_table(pa.table({"cluster_id": [find(i) for i in range(len(df))]}), dst)
 
 
-TOOLS = {"hopnhat": run_hopnhat, "splink-baseline": run_splink, "recordlinkage": run_recordlinkage}
+TOOLS = {"hopnhat": run_hopnhat, "splink-tight": run_splink_tight, "recordlinkage": run_recordlinkage}
 
 
 # --- measuring -----------------------------------------------------------------------------------------------------
 
-def _hwm_mb(pid: int) -> int | None:
-    """Peak resident memory of a live process (VmHWM), in MB; None once it is gone."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        return None
-    return None
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (from /proc/*/stat parent links)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children[ppid].append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, ()))
+    return out
 
 
-def measure(tool: str, src: Path, dst: Path, threads: int, timeout: float) -> dict[str, object]:
-    """Run one tool in a child process; wall time and its peak memory.
+def _pss_mb(pids: list[int]) -> float:
+    """Summed PSS of the processes, in MB (shared pages split between sharers: the tree's true footprint)."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total / 1024
 
-    Peak memory is the child's own high-water mark (VmHWM, read while it runs): ``ru_maxrss`` from ``wait4`` would
-    also count the bench process itself, whose memory a forked child inherits until it execs.
-    """
+
+def measure(tool: str, src: Path, dst: Path, threads: int, memory: str, timeout: float) -> dict[str, object]:
+    """Run one tool in a child process: wall time, CPU time of its tree, peak PSS of its tree."""
     dst.unlink(missing_ok=True)
     log = dst.with_suffix(".log").open("w")
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "_run", tool, str(src), str(dst),
-                             str(threads)], start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
-    peak, finished, note = 0, True, ""
-    while proc.poll() is None:
-        peak = max(peak, _hwm_mb(proc.pid) or 0)
-        stop = _why_stop(time.perf_counter() - started, timeout, dst.parent)
-        if stop:
+                             str(threads), memory], start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+    peak, finished, note, status, usage = 0.0, True, "", None, None
+    while status is None:
+        pid, code, ru = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            status, usage = code, ru
+            break
+        peak = max(peak, _pss_mb(_tree(proc.pid)))
+        if time.perf_counter() - started > timeout:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            finished, note = False, f"stopped after {time.perf_counter() - started:.0f} s: {stop}"
-            shutil.rmtree(dst.parent / "baseline-spill", ignore_errors=True)
+            _, status, usage = os.wait4(proc.pid, 0)
+            finished, note = False, f"stopped after {time.perf_counter() - started:.0f} s: time limit"
             break
         time.sleep(0.1)
     seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
     log.close()
+    shutil.rmtree(dst.parent / "baseline-spill", ignore_errors=True)
     if finished and (proc.returncode != 0 or not dst.is_file()):
         finished, note = False, f"exit status {proc.returncode}: " + _last_error(dst.with_suffix(".log"))
-    return {"tool": tool, "finished": finished, "seconds": round(seconds, 1), "peak_mb": peak, "note": note}
-
-
-MIN_FREE_DISK = 20 * 2**30  # a tool spilling to disk is stopped before the disk (shared with others) runs low
-MAX_SPILL = 16 * 2**30
-
-
-def _spill_bytes(folder: Path) -> int:
-    spill = folder / "baseline-spill"
-    return sum(f.stat().st_size for f in spill.glob("*") if f.is_file()) if spill.is_dir() else 0
-
-
-def _why_stop(elapsed: float, timeout: float, folder: Path) -> str:
-    if elapsed > timeout:
-        return "time limit"
-    if int(elapsed * 10) % 50 == 0:  # disk checks every ~5 s
-        if shutil.disk_usage(folder).free < MIN_FREE_DISK:
-            return "the disk is running low"
-        if _spill_bytes(folder) > MAX_SPILL:
-            return f"spilled more than {MAX_SPILL // 2**30} GB to disk"
-    return ""
+    cpu = (usage.ru_utime + usage.ru_stime) if usage else 0.0
+    return {"tool": tool, "finished": finished, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
+            "peak_pss_mb": round(peak), "note": note}
 
 
 def _last_error(log: Path) -> str:
@@ -263,79 +269,212 @@ def _last_error(log: Path) -> str:
     return next((line for line in reversed(lines) if "Error" in line), lines[-1] if lines else "")[:160]
 
 
-def score(result: dict[str, object], dst: Path, truth: Path) -> None:
-    from hopnhat.link.evaluate import evaluate
+def output_digest(dst: Path) -> str:
+    table = pq.read_table(dst)
+    cols = [c for c in ("cluster_id", "match_probability") if c in table.column_names]
+    digest = hashlib.sha256()
+    for col in cols:
+        digest.update(repr(table.column(col).to_pylist()).encode())
+    return digest.hexdigest()[:16]
 
-    if not result["finished"]:
-        return
-    clusters = pq.read_table(dst).column("cluster_id").to_pylist()
-    table = pq.read_table(truth)
-    rows = [str(i) for i in range(table.num_rows)]
-    ev = evaluate(dict(zip(rows, map(str, clusters))), dict(zip(rows, table.column("entity").to_pylist())),
-                  dict(zip(rows, table.column("noises").to_pylist())))
-    result["rows"] = table.num_rows
-    result["pairs"] = ev.pairs.as_dict()
-    result["clusters"] = ev.clusters.as_dict()
-    result["recall_by_noise"] = {k: round(v.recall, 4) for k, v in ev.recall_by_noise.items()}
+
+# --- scoring -------------------------------------------------------------------------------------------------------
+
+def _pairs(keys: list) -> set[tuple[int, int]]:
+    groups: dict[object, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        groups[k].append(i)
+    return {(a, b) for m in groups.values() if len(m) > 1 for a, b in itertools.combinations(m, 2)}
+
+
+def _prf(tp: int, predicted: int, actual: int) -> dict[str, float | int]:
+    p = tp / predicted if predicted else 1.0
+    r = tp / actual if actual else 1.0
+    return {"precision": round(p, 5), "recall": round(r, 5), "f1": round(2 * p * r / (p + r), 5) if p + r else 0.0,
+            "true_positive": tp, "predicted": predicted, "actual": actual}
+
+
+def _clusters(keys: list) -> set[frozenset[int]]:
+    groups: dict[object, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        groups[k].append(i)
+    return {frozenset(m) for m in groups.values() if len(m) > 1}
+
+
+def _noises(text: str | None) -> frozenset[str]:
+    return frozenset(k for k in (text or "").split(";") if k and k != "no_diacritics")
+
+
+def score(predicted: list, truth: pa.Table) -> dict[str, object]:
+    """Pair and cluster scores, per noise class and per combination (see the module doc)."""
+    entity = truth.column("entity").to_pylist()
+    noises = [_noises(n) for n in truth.column("noises").to_pylist()]
+    pred, true = _pairs(predicted), _pairs(entity)
+    tp = pred & true
+    pc, tc = _clusters(predicted), _clusters(entity)
+    out: dict[str, object] = {"rows": len(entity), "pairs": _prf(len(tp), len(pred), len(true)),
+                              "clusters": _prf(len(pc & tc), len(pc), len(tc))}
+    by_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, predicted, actual
+    by_combo: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_count: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for pair_set, slot in ((true, 2), (pred, 1)):
+        for a, b in pair_set:
+            kinds = noises[a] | noises[b]
+            hit = (a, b) in tp
+            for k in kinds or ("clean",):
+                by_class[k][slot] += 1
+                by_class[k][0] += hit and slot == 2
+            combo = "+".join(sorted(kinds)) or "clean"
+            by_combo[combo][slot] += 1
+            by_combo[combo][0] += hit and slot == 2
+            by_count[str(len(kinds))][slot] += 1
+            by_count[str(len(kinds))][0] += hit and slot == 2
+    out["by_noise"] = {k: _prf(*v) for k, v in sorted(by_class.items())}
+    out["by_noise_count"] = {k: _prf(*v) for k, v in sorted(by_count.items())}
+    top = sorted(by_combo.items(), key=lambda kv: -kv[1][2])[:40]
+    out["by_combination"] = {k: _prf(*v) for k, v in top}
+    if "household" in truth.column_names:
+        household = truth.column("household").to_pylist()
+        relation = truth.column("relation").to_pylist()
+        kinds = Counter("twins" if household[a] == household[b] and relation[a] == relation[b] == "twin"
+                        else "same household" if household[a] == household[b]
+                        else "namesakes" if relation[a] == relation[b] == "namesake" else "other"
+                        for a, b in pred - true)
+        out["false_pairs_by_kind"] = dict(sorted(kinds.items()))
+    return out
+
+
+def blocking(src: Path, truth: pa.Table, threads: int) -> dict[str, object]:
+    """hopnhat's blocking recall on the true pairs (features built exactly as ``hopnhat link persons`` builds them)."""
+    from hopnhat.link.blocking import blocking_recall
+    from hopnhat.link.standalone import people_features
+
+    pairs = sorted(_pairs(truth.column("entity").to_pylist()))
+    work = people_features(pq.read_table(src), threads=threads)
+    result = blocking_recall(work, pa.table({"uid_l": [a for a, _ in pairs], "uid_r": [b for _, b in pairs]}))
+    work.close()
+    return {"recall": round(result.recall, 5), "blocked": result.blocked, "pairs": result.pairs}
+
+
+# --- data sets -----------------------------------------------------------------------------------------------------
+
+def population(work: Path, people: int, seed: int) -> tuple[Path, Path]:
+    """The independent population (generated once per size and seed)."""
+    sys.path.insert(0, str(ROOT))
+    from bench.population.generate import generate
+
+    out = work / f"population-{people}-{seed}"
+    inp, truth = out / "input.parquet", out / "truth.parquet"
+    if not (inp.is_file() and truth.is_file()):
+        started = time.perf_counter()
+        generate(people, seed, out)
+        print(f"population generated in {time.perf_counter() - started:.0f} s → {out}", flush=True)
+    return inp, truth
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 def _cells(r: dict[str, object]) -> list[str]:
     p, c = r.get("pairs") or {}, r.get("clusters") or {}
     scores = [f"{d[k]:.4f}" if d else "—" for d in (p, c) for k in ("precision", "recall", "f1")]  # type: ignore[index]
     rows = f"{r['rows']:,}" if r.get("rows") else ""
-    return [str(r["tool"]), str(r["input"]), rows, f"{r['seconds']}", f"{r['peak_mb']:,}", *scores,
-            str(r.get("note", ""))]
+    return [str(r["set"]), str(r["tool"]), rows, f"{r['seconds']}", f"{r['cpu_seconds']}", f"{r['peak_pss_mb']:,}",
+            *scores, str(r.get("rerun_identical", "")), str(r.get("note", ""))]
 
 
-def report(results: list[dict[str, object]], scale: float) -> None:
+def report(results: list[dict[str, object]], title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Person linkage — synth danang, scale {scale:g}")
-    for col in ("tool", "input", "rows", "wall s", "peak MB", "pair P", "pair R", "pair F1", "cluster P",
-                "cluster R", "cluster F1", "note"):
-        table.add_column(col, justify="left" if col in ("tool", "input", "note") else "right")
+    console = Console(width=220)
+    table = Table(title=title)
+    for col in ("set", "tool", "rows", "wall s", "CPU s", "peak PSS MB", "pair P", "pair R", "pair F1", "cluster P",
+                "cluster R", "cluster F1", "rerun identical", "note"):
+        table.add_column(col, justify="left" if col in ("set", "tool", "note") else "right")
     for r in results:
         table.add_row(*_cells(r))
-    Console(width=200).print(table)
+    console.print(table)
+    for r in results:
+        if not r.get("by_noise"):
+            continue
+        t = Table(title=f"{r['set']} — {r['tool']}: per noise class (pairs with a record carrying it)")
+        for col in ("noise", "true pairs", "recall", "precision", "F1"):
+            t.add_column(col, justify="left" if col == "noise" else "right")
+        for k, v in sorted(r["by_noise"].items(), key=lambda kv: kv[1]["f1"]):  # type: ignore[union-attr]
+            t.add_row(k, f"{v['actual']:,}", f"{v['recall']:.4f}", f"{v['precision']:.4f}", f"{v['f1']:.4f}")
+        for k, v in r["by_noise_count"].items():  # type: ignore[union-attr]
+            t.add_row(f"{k} noise(s) on the pair", f"{v['actual']:,}", f"{v['recall']:.4f}", f"{v['precision']:.4f}",
+                      f"{v['f1']:.4f}")
+        console.print(t)
+        extra = {k: r[k] for k in ("false_pairs_by_kind", "blocking") if k in r}
+        if extra:
+            console.print(json.dumps(extra, ensure_ascii=False))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", type=float, default=0.1)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--people", type=int, default=30_000, help="people of the independent population")
+    parser.add_argument("--scale", type=float, default=0.02, help="scale of the synth estate")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--synth-seed", type=int, default=1)
+    parser.add_argument("--sets", default="population,synth")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--sample", type=int, default=100_000)
+    parser.add_argument("--memory-limit", default="1500MB", help="hopnhat's --memory-limit")
     parser.add_argument("--work", type=Path, default=Path("/tmp/hopnhat-bench-link"))
-    parser.add_argument("--baseline-timeout", type=float, default=3 * 3600)
-    parser.add_argument("--tools", default="hopnhat,splink-baseline,recordlinkage")
+    parser.add_argument("--timeout", type=float, default=3 * 3600)
+    parser.add_argument("--tools", default="hopnhat,splink-tight")
+    parser.add_argument("--no-rerun", action="store_true", help="skip hopnhat's second run (identical output check)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    root = estate(args.work, args.scale, args.seed)
-    full, truth, sample, sample_truth = inputs(root, root, args.sample)
-    tools = args.tools.split(",")
+    load_before = uptime()
+    plan = []
+    if "population" in args.sets:
+        plan.append(("population", *population(args.work, args.people, args.seed)))
+    if "synth" in args.sets:
+        root = estate(args.work, args.scale, args.synth_seed)
+        full, truth, _, _ = inputs(root, root, 0)
+        plan.append(("synth", full, truth))
     results = []
-    plan = [(t, "all rows", full, truth) for t in ("hopnhat", "splink-baseline") if t in tools]
-    plan += [(t, f"sample {args.sample:,}", sample, sample_truth) for t in ("hopnhat", "recordlinkage") if t in tools]
-    for tool, label, src, tru in plan:
-        print(f"running {tool} on {label} …", flush=True)
-        dst = root / f"out-{tool}-{'all' if src == full else 'sample'}.parquet"
-        result = measure(tool, src, dst, args.threads, args.baseline_timeout)
-        result["input"] = label
-        score(result, dst, tru)
-        results.append(result)
-        print(json.dumps(result, ensure_ascii=False), flush=True)
-    report(results, args.scale)
+    for label, src, truth_path in plan:
+        truth = pq.read_table(truth_path)
+        for tool in args.tools.split(","):
+            print(f"running {tool} on {label} …", flush=True)
+            dst = src.parent / f"out-{tool}.parquet"
+            result = measure(tool, src, dst, args.threads, args.memory_limit, args.timeout)
+            result["set"] = label
+            if result["finished"]:
+                result.update(score(pq.read_table(dst).column("cluster_id").to_pylist(), truth))
+                if tool == "hopnhat" and not args.no_rerun:
+                    digest = output_digest(dst)
+                    again = measure(tool, src, dst.with_name("out-hopnhat-rerun.parquet"), args.threads,
+                                    args.memory_limit, args.timeout)
+                    result["rerun"] = {k: again[k] for k in ("seconds", "cpu_seconds", "peak_pss_mb")}
+                    result["rerun_identical"] = again["finished"] and output_digest(
+                        dst.with_name("out-hopnhat-rerun.parquet")) == digest
+            if tool == "hopnhat":
+                result["blocking"] = blocking(src, truth, args.threads)
+            results.append(result)
+            print(json.dumps({k: v for k, v in result.items() if k != "by_combination"}, ensure_ascii=False),
+                  flush=True)
+    load_after = uptime()
+    report(results, f"Person linkage — population {args.people:,} people (seed {args.seed}), synth scale "
+                    f"{args.scale:g}; {args.threads} threads")
+    print("uptime before:", load_before)
+    print("uptime after: ", load_after)
     OUT.mkdir(parents=True, exist_ok=True)
-    meta = {"scale": args.scale, "seed": args.seed, "threads": args.threads, "python": platform.python_version(),
-            "machine": platform.machine(), "cpus": os.cpu_count()}
-    (OUT / f"link-{args.scale:g}.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1,
-                                                              ensure_ascii=False), encoding="utf-8")
+    meta = {"people": args.people, "seed": args.seed, "scale": args.scale, "threads": args.threads,
+            "memory_limit": args.memory_limit, "python": platform.python_version(), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "uptime_before": load_before, "uptime_after": load_after}
+    name = OUT / f"link-{args.people}-{args.scale:g}.json"
+    name.write_text(json.dumps({"meta": meta, "results": results}, indent=1, ensure_ascii=False), encoding="utf-8")
+    print("→", name)
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_run":
         sys.path.insert(0, str(ROOT / "src"))
-        TOOLS[sys.argv[2]](Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]))
+        TOOLS[sys.argv[2]](Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
     else:
         main()

@@ -142,7 +142,8 @@ def _reorder(folded: list[str]) -> str | None:
         return family
     if first not in FAMILY_NAMES:
         # a first word one typo from a family name ("Nguễn Thị Mai") is that family name: the order is right
-        near = family_typo(first)
+        near = family_typo(first) or (family_near(first) if last not in FAMILY_NAMES and first not in _NOT_TYPOS
+                                      and first not in MIDDLE_NAMES and first not in GIVEN_NAMES else None)
         return None if near is not None and (last not in FAMILY_NAMES or last in GIVEN_NAMES
                                              or _rank(near) < _rank(family)) else family
     if first in MIDDLE_NAMES and last not in GIVEN_NAMES and _rank(family) < _rank(first):
@@ -172,6 +173,8 @@ def split_name(text: str | None) -> NameParts:
             folded, accent = [folded[0], folded[2], folded[1]], [accent[0], accent[2], accent[1]]
     elif len(folded) > 1 and family_typo(folded[0]):
         folded = [family_typo(folded[0]), *folded[1:]]  # type: ignore[list-item]
+    elif len(folded) > 1 and len(folded[0]) > 2 and folded[0][:-1] in FAMILY_NAMES and folded[0][-1] == folded[0][-2]:
+        folded = [folded[0][:-1], *folded[1:]]  # a doubled last letter: "Lêê", "Võõ"
     # an accent-level agreement means something only when the record was written with diacritics at all
     given_accent = accent[-1] if folded != accent else None
     if len(folded) == 1:

@@ -64,7 +64,9 @@ MIDDLE = {
     "output_column_name": "middle",
     "comparison_description": "middle name (tên đệm); a dropped middle name is no evidence",
     "comparison_levels": [
-        _lvl("mid_l IS NULL OR mid_r IS NULL", "missing", null=True),
+        # a name written in another word order splits differently: its middle name is no evidence (name covers it)
+        _lvl("mid_l IS NULL OR mid_r IS NULL OR (name_sorted_l = name_sorted_r AND fg_l <> fg_r)", "missing",
+             null=True),
         _lvl("mid_l = mid_r", "same", tf="mid"),
         _ELSE,
     ],
@@ -118,14 +120,16 @@ ID = {
     ],
 }
 # A phone shared by a household (siblings, parents) says little unless the given names agree.
-_GIVEN_AGREES = "(giv_l = giv_r OR name_sorted_l = name_sorted_r OR damerau_levenshtein(giv_l, giv_r) <= 1)"
+# A parent and a child may even share the given name: the birth years must not be apart either.
+_GIVEN_AGREES = ("(giv_l = giv_r OR name_sorted_l = name_sorted_r OR damerau_levenshtein(giv_l, giv_r) <= 1) "
+                 "AND coalesce(abs(byear_l - byear_r) <= 1, true)")
 PHONE = {
     "output_column_name": "phone",
     "comparison_description": "phone number, 0 + 9 digits",
     "comparison_levels": [
         _lvl("phone_l IS NULL OR phone_r IS NULL", "missing", null=True),
         _lvl(f"phone_l = phone_r AND coalesce({_GIVEN_AGREES}, true)", "same"),
-        _lvl("phone_l = phone_r", "same phone, another given name (a household's phone)"),
+        _lvl("phone_l = phone_r", "same phone, another given name or generation (a household's phone)"),
         _ELSE,
     ],
 }

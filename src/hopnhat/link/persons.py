@@ -21,20 +21,28 @@ from hopnhat.link.tables import columns_of
 SPEC = ModelSpec("person", "person_features", model.settings, model.TRAINING, model.PRIOR_RULES, model.PRIOR_RECALL)
 
 
-# Household rule: records sharing a phone or an address, with given names that cannot be one name (more than one
-# slip apart, not the same words in another order), or twins — the same family name and birth date with two given
-# names both written with diacritics that differ (Hùng / Hưng) — are two people, whatever the model says.
-_HOUSEHOLD_SQL = f"""
+# Household rule, whatever the model says — records sharing a phone or an address are two people when:
+# - their given names cannot be one name (more than one slip apart, not the same words in another order) and their
+#   birth years are two or more apart (siblings, parents and children), or
+# - twins: the same family name and birth date with two different given names — more than a slip apart, or both
+#   written with diacritics and both common in the data (Sơn / Sen, Tùng / Hùng, Hùng / Hưng: two real names, where a
+#   slip gives a rare string such as "Hùnh").
+_HOUSEHOLD_SQL = """
+WITH names AS (SELECT coalesce(giv_acc, giv) AS name, count(*) AS n FROM person_features GROUP BY ALL)
 SELECT p.uid_l, p.uid_r FROM person_pairs p
 JOIN person_features l ON l.uid = p.uid_l JOIN person_features r ON r.uid = p.uid_r
+LEFT JOIN names nl ON nl.name = coalesce(l.giv_acc, l.giv) LEFT JOIN names nr ON nr.name = coalesce(r.giv_acc, r.giv)
 WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.addr = r.addr)
   AND l.giv IS NOT NULL AND r.giv IS NOT NULL AND l.name_sorted <> r.name_sorted
-  AND (damerau_levenshtein(l.giv, r.giv) > 1
-       OR (l.fam = r.fam AND l.dob = r.dob AND l.giv_acc <> r.giv_acc
-           AND l.giv_acc <> l.giv AND r.giv_acc <> r.giv))
-  AND NOT coalesce(l.cccd = r.cccd OR l.cmnd = r.cmnd, false)
+  AND ((damerau_levenshtein(l.giv, r.giv) > 1 AND abs(l.byear - r.byear) >= 2)
+       OR (l.fam = r.fam AND l.dob = r.dob AND coalesce(l.giv_acc, l.giv) <> coalesce(r.giv_acc, r.giv)
+           AND (damerau_levenshtein(l.giv, r.giv) > 1 OR (l.giv_acc <> l.giv AND r.giv_acc <> r.giv
+                                                          AND nl.n >= {common} AND nr.n >= {common}))))
+  AND NOT coalesce(damerau_levenshtein(l.cccd, r.cccd) <= 1 OR l.cmnd = r.cmnd, false)
 ORDER BY 1, 2
 """
+# A given name carried by this many records is a real name, not a slip (Sơn / Sen, Tùng / Hùng for twins).
+COMMON_GIVEN = 3
 # Two records' valid CCCDs (12 digits, a real province, readable year): cluster.py keeps them apart when they differ.
 _VALID_CCCD_SQL = "SELECT CASE WHEN cc_year IS NOT NULL THEN cccd END FROM person_features ORDER BY uid"
 # Soft vetoes: a level of these comparisons may not weigh less than this (log2): sex is the field registers get
@@ -81,7 +89,7 @@ def soften(trained: TrainedModel) -> TrainedModel:
 
 def apart_rules(work: duckdb.DuckDBPyConnection, review_threshold: float) -> list[tuple[int, int, str]]:
     """Pairs the household rule keeps apart (among the pairs scored at or above ``review_threshold``)."""
-    rows = work.execute(_HOUSEHOLD_SQL, [review_threshold]).fetchall()
+    rows = work.execute(_HOUSEHOLD_SQL.format(common=COMMON_GIVEN), [review_threshold]).fetchall()
     return [(a, b, "household") for a, b in rows]
 
 
