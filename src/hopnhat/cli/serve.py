@@ -31,6 +31,9 @@ def serve(
     https: bool = typer.Option(False, "--https", help=tr(
         "Phục vụ qua https (kể cả sau proxy): cookie có cờ Secure.",
         "Served over https (also behind a proxy): cookies get the Secure flag.")),
+    trusted_proxies: str | None = typer.Option(None, "--trusted-proxies", help=tr(
+        "Địa chỉ/mạng của reverse proxy được tin X-Forwarded-For (phân cách bằng dấu phẩy); mặc định: không tin ai.",
+        "Addresses/networks of the reverse proxies whose X-Forwarded-For is believed (comma-separated); default none.")),
 ) -> None:
     """Chạy ứng dụng web tra cứu và theo dõi / run the lookup and monitoring web app."""
     import uvicorn
@@ -41,7 +44,8 @@ def serve(
 
     project = load_project(merger)
     tls = bool(certfile and keyfile)
-    settings = load_settings(project, https=(https or tls) or None, catalog_db=catalog)
+    settings = load_settings(project, https=(https or tls) or None, catalog_db=catalog,
+                             trusted_proxies=trusted_proxies)
     console.print(tr("Đang mở kho (chỉ đọc) và chỉ mục tra cứu…", "Opening the store (read-only) and the lookup index…"))
     if not list_users(AppDB(project.app_db_path)):
         err_console.print(tr("Chưa có tài khoản nào: tạo bằng 'hopnhat users add TÊN --role admin'.",
@@ -52,11 +56,14 @@ def serve(
         _prepare_workers(project, store, settings)
         console.print(f"{scheme}://{host}:{port}  ({settings.workers} workers; {tr('Ctrl+C để dừng', 'Ctrl+C to stop')})")
         uvicorn.run("hopnhat.serve.app:app_from_env", factory=True, workers=settings.workers, host=host, port=port,
-                    log_level="info", access_log=False, timeout_keep_alive=30, **tls_args)
+                    log_level="info", access_log=False, timeout_keep_alive=30, proxy_headers=False, **tls_args)
         return
     app = create_app(project, store, settings)
     console.print(f"{scheme}://{host}:{port}  ({tr('Ctrl+C để dừng', 'Ctrl+C to stop')})")
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_keep_alive=30, **tls_args)
+    # uvicorn's own X-Forwarded-For handling (trusting 127.0.0.1 by default) stays off: the app believes the header
+    # only from the configured trusted proxies (hopnhat.serve.security.ProxyPolicy)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_keep_alive=30,
+                proxy_headers=False, **tls_args)
 
 
 def _prepare_workers(project: Project, store: str | None, settings: ServeSettings) -> None:
@@ -74,7 +81,7 @@ def _prepare_workers(project: Project, store: str | None, settings: ServeSetting
     os.environ[MERGER_ENV] = str(project.path)
     if store:
         os.environ[STORE_ENV] = store
-    for name in ("https", "catalog_db", "index_path"):
+    for name in ("https", "catalog_db", "index_path", "trusted_proxies"):
         value = getattr(settings, name)
         if value is not None:
             os.environ[ENV_PREFIX + name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)

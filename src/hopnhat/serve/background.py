@@ -45,7 +45,8 @@ class BackgroundServer:
 def start_app(app: FastAPI, host: str = "127.0.0.1", port: int | None = None, timeout: float = 60) -> BackgroundServer:
     """Serve an app already created; returns once ``/health`` answers 200."""
     port = port or free_port(host)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on",
+                            proxy_headers=False)  # the app decides whom to believe (trusted_proxies)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"hopnhat-serve-{port}", daemon=True)
     thread.start()
