@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import TaskID
 from rich.table import Table
 
@@ -56,6 +57,11 @@ class RichProgress(Progress):
             self.bar.update(self.task, total=counts.read, completed=counts.read,
                             description=f"{counts.source}/{counts.table} ✔")
 
+    def table_failed(self, source: str, table: str, error: str) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, description=f"{source}/{table} ✘")
+        self.bar.console.print(f"[red]  {source}/{table}: {tr('nạp thất bại', 'load failed')}: {escape(error)}[/]")
+
     def table_skipped(self, source: str, table: str) -> None:
         self.bar.console.print(tr(f"  {source}/{table}: không đổi từ lần chạy trước, bỏ qua",
                                   f"  {source}/{table}: unchanged since the last run, skipped"))
@@ -74,8 +80,16 @@ def balance_table(balances: list[Balance]) -> Table:
         t.add_column(h, justify="right" if h not in (tr("Nguồn", "Source"), tr("Bảng", "Table")) else "left")
     for b in balances:
         t.add_row(b.source, b.table, f"{b.read:,}", f"{b.loaded:,}", f"{b.merged:,}", f"{b.quarantined:,}",
-                  "[green]✔[/]" if b.balanced else "[red]✘[/]")
+                  "[green]✔[/]" if b.balanced else f"[red]✘{' ' + tr('lỗi nạp', 'load failed') if b.error else ''}[/]")
     return t
+
+
+def print_failures(balances: list[Balance]) -> None:
+    """Each table whose last load failed, named with its error (kept in the store's ``table_failures``)."""
+    for b in balances:
+        if b.error:
+            err_console.print(f"[red]{b.source}/{b.table}: {tr('nạp thất bại', 'load failed')}:[/] {escape(b.error)}",
+                              highlight=False)
 
 
 @friendly_errors
@@ -96,6 +110,7 @@ def migrate(merger: Path = MERGER,
         console.print(tr(f"Đã áp dụng {result.review_decisions:,} quyết định rà soát từ ứng dụng web.",
                          f"Applied {result.review_decisions:,} review decisions made in the web app."))
     console.print(balance_table(result.balances))
+    print_failures(result.balances)
     console.print(tr(f"Kho hợp nhất: {project.store_path}", f"Unified store: {project.store_path}"))
     console.print(tr(f"Báo cáo: {result.folder / 'reconcile.html'}", f"Report: {result.folder / 'reconcile.html'}"))
     if not result.balanced:
@@ -114,6 +129,7 @@ def reconcile(merger: Path = MERGER,
     finally:
         con.close()
     console.print(balance_table(balances))
+    print_failures(balances)
     if json_out:
         payload = [b.as_dict() for b in balances]
         json_out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")

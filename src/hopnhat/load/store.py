@@ -7,6 +7,7 @@ so a crash at any point leaves the store as it was before that table: a rerun re
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,23 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, batch: pa.Table) -> None:
 def purge_table(con: duckdb.DuckDBPyConnection, entity: str, source: str, table: str) -> None:
     """Remove what an earlier (possibly crashed) load of this source table left, before loading it again."""
     where = "src_source = ? AND src_table = ?"
-    for name in (entity, "quarantine", "cell_issues", "merged_rows", "table_state"):
+    for name in (entity, "quarantine", "cell_issues", "merged_rows", "table_state", "table_failures"):
         con.execute(f"DELETE FROM {quote(name)} WHERE {where}", [source, table])
     prefix = f"{source}/{table}/"
     con.execute("DELETE FROM repairs WHERE starts_with(record_id, ?)", [prefix])
     con.execute(f"DROP TABLE IF EXISTS {legacy_name(source, table)}")
+
+
+def error_text(exc: BaseException) -> str:
+    """An error as kept in the store and shown to people: its type, then its message (a hopnhat error's message
+    names the source, table, row, column and value)."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def record_failure(con: duckdb.DuckDBPyConnection, run_id: str, source: str, table: str, error: str) -> None:
+    """Keep a table's failed load as state (its rows were rolled back); the table's next successful load clears it."""
+    con.execute("DELETE FROM table_failures WHERE src_source = ? AND src_table = ?", [source, table])
+    con.execute("INSERT INTO table_failures VALUES (?, ?, ?, ?, ?)", [source, table, run_id, datetime.now(), error])
 
 
 def create_legacy(con: duckdb.DuckDBPyConnection, source: str, table: str, columns: list[str]) -> None:

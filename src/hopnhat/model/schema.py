@@ -199,12 +199,19 @@ HOUSEKEEPING: dict[str, tuple[Column, ...]] = {
     "table_state": (
         Column("src_source", "VARCHAR", "source"),
         Column("src_table", "VARCHAR", "table"),
-        Column("stage", "VARCHAR", "last stage finished: loaded | linked"),
+        Column("stage", "VARCHAR", "last stage finished: loaded | linked (a failed load: table_failures)"),
         Column("read", "BIGINT", "rows read"),
         Column("source_checksum", "VARCHAR", "order-independent checksum of the rows read (row number + key)"),
         Column("run_id", "VARCHAR", "run that finished it"),
         Column("input_hash", "VARCHAR", "hash of the source file / query and its mapping"),
         Column("finished_at", "TIMESTAMP", "when"),
+    ),
+    "table_failures": (
+        Column("src_source", "VARCHAR", "source"),
+        Column("src_table", "VARCHAR", "table"),
+        Column("run_id", "VARCHAR", "run in which its load failed"),
+        Column("failed_at", "TIMESTAMP", "when"),
+        Column("error", "VARCHAR", "the error, in words (its type first); cleared when the table next loads"),
     ),
     "quarantine": (
         Column("src_source", "VARCHAR", "source"),

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import duckdb
 
@@ -31,11 +33,25 @@ class Balance:
     quarantined: int
     source_checksum: str
     store_checksum: str
+    error: str | None = None  # the table's last load failed (``table_failures``): never balanced until it loads
+    run_id: str | None = None  # the run whose books these are, when read back from ``reconciliation``
+
+    @property
+    def accounted(self) -> int:
+        return self.loaded + self.merged + self.quarantined
 
     @property
     def balanced(self) -> bool:
-        return (self.read == self.loaded + self.merged + self.quarantined
+        """Every row read is accounted for, the checksums agree (no row lost AND none counted twice), no failure."""
+        return (self.error is None and self.read == self.accounted
                 and self.source_checksum == self.store_checksum)
+
+    @classmethod
+    def recorded(cls, row: Mapping[str, Any], error: str | None = None) -> Balance:
+        """A balance as a run recorded it (a row of ``reconciliation``), with the table's failure if it has one."""
+        return cls(row["src_source"], row["src_table"], row.get("entity") or "", int(row["read"] or 0),
+                   int(row["loaded"] or 0), int(row["merged"] or 0), int(row["quarantined"] or 0),
+                   row.get("source_checksum") or "", row.get("store_checksum") or "", error, row.get("run_id"))
 
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "balanced": self.balanced}
@@ -71,11 +87,20 @@ def table_balance(con: duckdb.DuckDBPyConnection, source: str, name: str, entity
     linked = _link_merged(con, entity, source, name)
     tokens = sum(_tokens(con, t, source, name) for t in (entity, "merged_rows", "quarantine"))
     return Balance(source, name, entity, read, records - linked, dupes + linked, quarantined, src_sum,
-                   checksum_hex(tokens))
+                   checksum_hex(tokens), failures(con).get((source, name)))
+
+
+def failures(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(source, table) → the error of its last failed load, for tables that have not loaded since."""
+    if not one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'table_failures'")[0]:
+        return {}  # a store written before failures were kept
+    rows = con.execute("SELECT src_source, src_table, error FROM table_failures").fetchall()
+    return {(s, t): e for s, t, e in rows}
 
 
 def books(con: duckdb.DuckDBPyConnection, project: Project) -> list[Balance]:
-    """One balance per source table of the merger file, in file order."""
+    """One balance per source table of the merger file, in file order; a table whose load failed is unbalanced and
+    carries its error."""
     return [table_balance(con, s.name, t.name, t.maps_to) for s in project.config.sources for t in s.tables]
 
 

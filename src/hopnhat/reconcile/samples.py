@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from hopnhat.load.store import legacy_name, quote
+from hopnhat.load.store import LEGACY, legacy_name, one, quote
 from hopnhat.project.config import Project
 
 PER_TABLE = 3
@@ -14,8 +14,9 @@ PER_TABLE = 3
 def _pairs(con: duckdb.DuckDBPyConnection, project: Project, source: str, table: str) -> list[dict[str, object]]:
     spec = next(t for t in project.source(source).tables if t.name == table)
     fields = {name: c.column for name, c in spec.columns.items() if c.column is not None}
-    if not fields:
-        return []
+    if not fields or not one(con, "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                             [LEGACY, f"{source}__{table}"])[0]:
+        return []  # nothing mapped, or the table never loaded (its load failed: see table_failures)
     legacy_cols = {r[0] for r in con.execute(f"DESCRIBE {legacy_name(source, table)}").fetchall()}
     fields = {f: c for f, c in fields.items() if c in legacy_cols}
     select = ", ".join(f"l.{quote(c)} AS {quote('s_' + f)}, CAST(e.{quote(f)} AS VARCHAR) AS {quote('t_' + f)}"

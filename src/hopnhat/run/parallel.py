@@ -107,8 +107,10 @@ def die_with_parent(parent: int) -> None:
 
 
 def run_jobs(con: duckdb.DuckDBPyConnection, jobs: list[tuple[Job, str]], workers: int,
-             done: Callable[[Job, TableCounts, dict[str, float]], None]) -> None:
-    """Stage the jobs in ``workers`` processes, biggest files first; move each into the store as it finishes."""
+             done: Callable[[Job, TableCounts, dict[str, float]], None],
+             failed: Callable[[Job, Exception], None]) -> None:
+    """Stage the jobs in ``workers`` processes, biggest files first; move each into the store as it finishes. A job
+    that fails (in its worker, or moving in) is handed to ``failed`` and the others go on."""
     ctx = mp.get_context("spawn")  # a fresh interpreter: no inherited DuckDB handles or threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
                              initargs=(os.getpid(),)) as pool:
@@ -116,10 +118,15 @@ def run_jobs(con: duckdb.DuckDBPyConnection, jobs: list[tuple[Job, str]], worker
             pool.submit(stage_table, job): (job, entity) for job, entity in jobs}
         for future in _completed(futures):
             job, entity = futures[future]
-            counts, timings = future.result()
-            move_into_store(con, job, entity)
+            try:
+                counts, timings = future.result()
+                move_into_store(con, job, entity)
+            except Exception as exc:  # noqa: BLE001 - recorded as the table's failure by ``failed``, never swallowed
+                job.staging.unlink(missing_ok=True)
+                failed(job, exc)
+                continue
             done(job, counts, timings)
 
 
-def _completed(futures: dict) -> Iterator[Future]:  # type: ignore[type-arg]
+def _completed(futures: dict[Future[Any], Any]) -> Iterator[Future[Any]]:
     yield from as_completed(futures)

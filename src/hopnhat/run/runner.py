@@ -24,13 +24,22 @@ from hopnhat.base.timing import stage
 from hopnhat.i18n import language
 from hopnhat.load.lookup_index import ensure_index
 from hopnhat.load.review_outbox import apply_pending
-from hopnhat.load.store import connect, ensure_schema
+from hopnhat.load.store import connect, ensure_schema, error_text, record_failure
 from hopnhat.load.storedb import open_store
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
 from hopnhat.run.parallel import Job, run_jobs
 from hopnhat.run.progress import Progress, TableCounts
 from hopnhat.run.tables import Lookups, load_source_table, resolver_for, source_lookups
+
+
+@dataclass(frozen=True)
+class TableFailure:
+    """A source table whose load failed: its rows rolled back, the error kept (``table_failures``, state.json)."""
+
+    source: str
+    table: str
+    error: str
 
 
 @dataclass
@@ -42,10 +51,11 @@ class RunResult:
     balances: list[Balance] = field(default_factory=list)
     link: object | None = None
     review_decisions: int = 0  # web-app decisions applied at the start of this run
+    failed: list[TableFailure] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
-        return all(b.balanced for b in self.balances)
+        return not self.failed and all(b.balanced for b in self.balances)
 
 
 def _file_stamp(path: Path) -> str:
@@ -138,6 +148,16 @@ def _finished(manifest: Manifest, progress: Progress, result: RunResult, counts:
     progress.table_done(counts)
 
 
+def _failed(con: duckdb.DuckDBPyConnection, run_id: str, manifest: Manifest, progress: Progress, result: RunResult,
+            source: str, table: str, exc: Exception) -> None:
+    """A table's load failed (its transaction rolled back): keep the failure as state, then go on with the others."""
+    failure = TableFailure(source, table, error_text(exc))
+    record_failure(con, run_id, source, table, failure.error)
+    manifest.mark(f"{source}/{table}", stage="failed", error=failure.error)
+    result.failed.append(failure)
+    progress.table_failed(source, table, failure.error)
+
+
 def _sequential(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
                 progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, str]]) -> None:
     resolver = resolver_for(project)
@@ -147,8 +167,12 @@ def _sequential(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, m
             lookups[source.name] = source_lookups(project, source)
         progress.table_started(source.name, table.name)
         manifest.mark(f"{source.name}/{table.name}", stage="loading")
-        counts = load_source_table(con, project, source, table, resolver, lookups[source.name], run_id, digest,
-                                   on_batch=progress.rows)
+        try:
+            counts = load_source_table(con, project, source, table, resolver, lookups[source.name], run_id, digest,
+                                       on_batch=progress.rows)
+        except Exception as exc:  # noqa: BLE001 - any failure of one table is recorded and shown, never swallowed
+            _failed(con, run_id, manifest, progress, result, source.name, table.name, exc)
+            continue
         _finished(manifest, progress, result, counts)
 
 
@@ -169,12 +193,15 @@ def _parallel(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, man
         progress.table_started(s.name, t.name)
         manifest.mark(f"{s.name}/{t.name}", stage="loading")
 
-    def done(job: object, counts: TableCounts, timings: dict[str, float]) -> None:
+    def done(job: Job, counts: TableCounts, timings: dict[str, float]) -> None:
         for name, secs in timings.items():
             timing.totals[name] += secs
         _finished(manifest, progress, result, counts)
 
-    run_jobs(con, jobs, workers, done)
+    def failed(job: Job, exc: Exception) -> None:
+        _failed(con, run_id, manifest, progress, result, job.source, job.table, exc)
+
+    run_jobs(con, jobs, workers, done, failed)
 
 
 def load_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
@@ -235,26 +262,43 @@ def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
     try:
         ensure_schema(con)
         run_id = start_run(con, project)
-        result_decisions = apply_review_decisions(con, project)
         folder = project.runs_dir / run_id
         manifest = Manifest(folder, run_id, project)
-        result = RunResult(run_id, folder)
-        result.review_decisions = result_decisions
-        load_all(con, project, run_id, manifest, progress, fresh, result, workers)
-        if after_load:
-            after_load()
-        if link:
-            with stage("link"):
-                result.link = link_all(con, project, run_id, progress)
-            manifest.mark("link", stage="done" if result.link is not None else "skipped")
-        progress.stage("reconcile")
-        with stage("reconcile"):
-            result.balances = books(con, project)
-            record_books(con, run_id, result.balances)
-            from hopnhat.reconcile.report import write_reports
-            write_reports(con, project, run_id, folder, result.balances)
-        con.execute("UPDATE runs SET status = 'done', finished_at = ? WHERE run_id = ?", [datetime.now(), run_id])
-        manifest.mark("run", stage="done", balanced=result.balanced)
-        return result
+        try:
+            return _run(con, project, run_id, manifest, fresh, progress, link, after_load, workers)
+        except Exception as exc:
+            _run_failed(con, run_id, manifest, exc)
+            raise
     finally:
         con.close()
+
+
+def _run_failed(con: duckdb.DuckDBPyConnection, run_id: str, manifest: Manifest, exc: Exception) -> None:
+    """The run itself failed (not one table): the run is marked failed with its error, in the store and the folder.
+    The next run starts afresh; tables already loaded are skipped as unchanged."""
+    con.execute("UPDATE runs SET status = 'failed', finished_at = ? WHERE run_id = ?", [datetime.now(), run_id])
+    manifest.mark("run", stage="failed", error=error_text(exc))
+
+
+def _run(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest, fresh: bool,
+         progress: Progress, link: bool, after_load: Callable[[], None] | None, workers: int) -> RunResult:
+    result = RunResult(run_id, manifest.folder)
+    result.review_decisions = apply_review_decisions(con, project)
+    load_all(con, project, run_id, manifest, progress, fresh, result, workers)
+    if after_load:
+        after_load()
+    if link:
+        with stage("link"):
+            result.link = link_all(con, project, run_id, progress)
+        manifest.mark("link", stage="done" if result.link is not None else "skipped")
+    progress.stage("reconcile")
+    with stage("reconcile"):
+        result.balances = books(con, project)
+        record_books(con, run_id, result.balances)
+        from hopnhat.reconcile.report import write_reports
+        write_reports(con, project, run_id, manifest.folder, result.balances)
+    status = "failed" if result.failed else "done"
+    con.execute("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?", [status, datetime.now(), run_id])
+    manifest.mark("run", stage=status, balanced=result.balanced,
+                  failed=[f"{f.source}/{f.table}" for f in result.failed])
+    return result

@@ -7,7 +7,6 @@ and the export need the ``quarantine`` permission and are audited.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from hopnhat.i18n import tr
+from hopnhat.reconcile.books import Balance
 from hopnhat.reconcile.export import excel_safe
 from hopnhat.serve.mask import mask_digits_in
 from hopnhat.serve.records import Catalogue
@@ -24,26 +24,6 @@ from hopnhat.serve.storedb import StoreReader
 OPEN_EXCLUDED = (3, 7, 9, 10)  # refused, withdrawn, processed, returned: not in flight
 QUARANTINE_COLUMNS = ("src_source", "src_table", "src_row", "src_key", "column_name", "raw_value", "reason_code",
                       "message", "run_id")
-
-
-@dataclass(frozen=True)
-class Balance:
-    source: str
-    table: str
-    entity: str
-    read: int
-    loaded: int
-    merged: int
-    quarantined: int
-    run_id: str
-
-    @property
-    def accounted(self) -> int:
-        return self.loaded + self.merged + self.quarantined
-
-    @property
-    def balanced(self) -> bool:
-        return self.read == self.accounted
 
 
 class Dashboard:
@@ -60,8 +40,16 @@ class Dashboard:
             return []
         return self.reader.rows("SELECT * FROM table_state ORDER BY src_source, src_table", limit=self.limit)
 
+    def failures(self) -> dict[tuple[str, str], str]:
+        """(source, table) → the error of its last failed load (tables that have not loaded since)."""
+        if not self.cat.has("table_failures"):
+            return {}
+        rows = self.reader.rows("SELECT src_source, src_table, error FROM table_failures", limit=self.limit)
+        return {(r["src_source"], r["src_table"]): r["error"] for r in rows}
+
     def balances(self) -> list[Balance]:
-        """The latest reconciliation row of each source table."""
+        """The latest reconciliation row of each source table, as the books computed it (checksums included), with
+        the table's failed load if it has one."""
         if not self.cat.has("reconciliation"):
             return []
         rows = self.reader.rows(
@@ -69,9 +57,8 @@ class Dashboard:
             "FROM reconciliation GROUP BY src_source, src_table) m ON m.src_source = r.src_source "
             "AND m.src_table = r.src_table AND m.run_id = r.run_id ORDER BY r.src_source, r.src_table",
             limit=self.limit)
-        return [Balance(r["src_source"], r["src_table"], r.get("entity") or "", int(r["read"] or 0),
-                        int(r["loaded"] or 0), int(r["merged"] or 0), int(r["quarantined"] or 0), r["run_id"])
-                for r in rows]
+        failed = self.failures()
+        return [Balance.recorded(r, failed.get((r["src_source"], r["src_table"]))) for r in rows]
 
     def quarantine_counts(self) -> list[dict[str, Any]]:
         if not self.cat.has("quarantine"):
