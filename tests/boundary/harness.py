@@ -424,7 +424,7 @@ def make_migrate_case(folder: Path, seed_files: dict[str, bytes], rng: random.Ra
         shutil.rmtree(folder)
     (folder / "data").mkdir(parents=True)
     (folder / "out").mkdir()
-    merger_damage = merger_damage or rng.choice(list(MERGER_DAMAGES))
+    merger_damage = merger_damage or ("intact" if rng.random() < 0.5 else rng.choice(list(MERGER_DAMAGES)))
     source_damage = source_damage or ("intact" if merger_damage != "intact" else rng.choice(list(DAMAGES)))
     csv_data, ndjson_data = seed_files[".csv"], seed_files[".ndjson"]
     if rng.random() < 0.5:

@@ -77,7 +77,7 @@ def make_record(row: int, text: str, data: bytes | None = None) -> Record:
         rec.add_error("bad_json", f"{exc.msg} (character {exc.pos + 1})")
         return rec
     except (ValueError, RecursionError) as exc:
-        rec.add_error("bad_json", str(exc) or type(exc).__name__)
+        rec.add_error("bad_json", _why(exc))
         return rec
     if ("\\ud" in text or "\\uD" in text) if clean else _suspect(text):  # strict UTF-8 holds no surrogate
         flags: list[bool] = []
@@ -103,6 +103,17 @@ def ndjson_records(fh: BinaryIO) -> Iterator[Record]:
                 text, data = line.decode("utf-8", "surrogateescape"), None
             yield make_record(number, text, data)
 
+
+
+def _why(exc: Exception) -> str:
+    """Why Python's JSON reader gave up on a record, in words a clerk can act on (not the interpreter's advice)."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply (more than about 1,000 levels of [ or {)"
+    if "digits" in str(exc):
+        return "an integer of more than 4,300 digits"
+    if isinstance(exc, UnicodeError):
+        return "text that is not valid Unicode"
+    return str(exc) or type(exc).__name__
 
 class _Buffer:
     """Decoded text read ahead from a file, consumed from ``pos``."""
