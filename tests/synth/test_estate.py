@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 from openpyxl import load_workbook
-
-from hopnhat.synth import SynthSettings, generate
 from tests.synth.helpers import truth_rows
 
-legacy = pytest.importorskip("hopnhat.text.legacy")
+from hopnhat.synth import SynthSettings, generate
+from hopnhat.text import legacy
 
 
 def _lines(path: Path) -> list[bytes]:

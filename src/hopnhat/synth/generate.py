@@ -19,8 +19,10 @@ from hopnhat.synth.addresses import split_assignment
 from hopnhat.synth.businesses import write_businesses
 from hopnhat.synth.civil_servants import write_civil_servants
 from hopnhat.synth.db import PostgresSink, SqliteSink, safe_dsn
+from hopnhat.synth.determinism import normalize_xlsx
 from hopnhat.synth.digitisation import write_digitisation
 from hopnhat.synth.dossiers import NATIONAL_STATUS, STAGE_TO_NATIONAL, VOCABULARIES, DossierWriter
+from hopnhat.synth.inventory import write_inventory
 from hopnhat.synth.merger import write_merger
 from hopnhat.synth.parcels import split_map_sheets, write_parcels
 from hopnhat.synth.population import Population, build_population, old_province_codes
@@ -131,13 +133,6 @@ def _status_truth(out: Path) -> None:
 
 
 def _inventory(s: SynthSettings) -> list[Path]:
-    try:
-        from hopnhat.synth.inventory import write_inventory
-    except ImportError:
-        log.info("hopnhat.synth.inventory not available: system inventory workbook skipped")
-        return []
-    from hopnhat.synth.determinism import normalize_xlsx
-
     paths = list(write_inventory(s.scenario, s.seed, s.out / "estate" / "inventory"))
     for p in paths:
         if p.suffix == ".xlsx":

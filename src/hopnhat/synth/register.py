@@ -24,7 +24,6 @@ from hopnhat.synth.names import TABLES
 from hopnhat.synth.noise import pick_noises
 from hopnhat.synth.people import Assignment, PersonRow, person_row
 from hopnhat.synth.population import Population
-from hopnhat.synth.sinks import usable_encoding
 from hopnhat.synth.tables import CsvTable, DbTable, Table, TableInfo
 from hopnhat.units.reference import reference
 
@@ -220,12 +219,12 @@ class CsvWriter(_Writer):
         self.person_tables: list[CsvTable] = []
         for enc in FILE_ENCODINGS:
             name = f"nhan_khau_{FILE_SUFFIX[enc]}"
-            real = usable_encoding(enc)
+            real = enc
             reg.encodings[f"{name}.csv"] = real
             self.person_tables.append(CsvTable(TableInfo("dancu", name, "MaCongDan", CSV_PERSON, ("NgaySinh",),
                                                          PERSON_TRUTH), truth / f"{name}.csv", seed,
                                                estate / f"{name}.csv", real, bom=real == "utf-8"))
-        births_enc, names_enc = usable_encoding("tcvn3"), usable_encoding("vni")
+        births_enc, names_enc = "tcvn3", "vni"
         reg.encodings.update({"khai_sinh.csv": births_enc, "ket_hon.csv": f"utf-8;HoTenChong,HoTenVo={names_enc}",
                               "khai_tu.csv": "utf-8"})
         self.births = CsvTable(TableInfo("dancu", "khai_sinh", "SoDangKy", CSV_BIRTH, ("NgayDangKy", "NgaySinh"),

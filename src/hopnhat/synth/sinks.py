@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hopnhat.errors import HopnhatError
+from hopnhat.text import legacy
 
 log = logging.getLogger(__name__)
 UTF8 = "utf-8"
@@ -22,31 +23,11 @@ class SynthError(HopnhatError):
     """The synthetic estate could not be written."""
 
 
-def legacy_codec() -> Any | None:
-    """The legacy codec module (``hopnhat.text.legacy``) or None when it is not installed yet."""
-    try:
-        from hopnhat.text import legacy
-    except ImportError:
-        return None
-    return legacy
-
-
 def encode_text(text: str, encoding: str) -> bytes:
     """``text`` in ``encoding`` (``utf-8`` or a legacy one of :mod:`hopnhat.text.legacy`)."""
     if encoding in _PY_CODECS:
         return text.encode(_PY_CODECS[encoding])
-    codec = legacy_codec()
-    if codec is None:
-        raise SynthError("legacy codec missing", value=encoding, reason="hopnhat.text.legacy is not installed")
-    return codec.encode(text, encoding)
-
-
-def usable_encoding(wanted: str) -> str:
-    """``wanted`` when it can be written here, else ``utf-8`` (logged)."""
-    if wanted in _PY_CODECS or legacy_codec() is not None:
-        return wanted
-    log.warning("hopnhat.text.legacy missing: writing %s as utf-8", wanted)
-    return UTF8
+    return legacy.encode(text, encoding)
 
 
 def csv_line(values: list[str]) -> str:

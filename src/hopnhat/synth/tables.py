@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hopnhat.synth.db import Columns, DbSink
-from hopnhat.synth.sinks import UTF8, CsvSink, TruthSink, csv_line, encode_text, legacy_codec
+from hopnhat.synth.sinks import UTF8, CsvSink, TruthSink, csv_line, encode_text
 
 DEFECTS_CSV = ("truncated", "impossible_date", "bad_encoding", "duplicate_key")
 DEFECTS_DB = ("impossible_date", "bad_encoding", "duplicate_key")
@@ -122,7 +122,7 @@ class CsvTable(Table):
             data = self.sink.encode_row(values[:3])
             cut = max(4, int(len(data) * (0.4 + 0.4 * self.rng.random())))
             return data[:cut].rstrip(b"\r\n") + b"\r\n"
-        other = "tcvn3" if self.sink.encoding == UTF8 and legacy_codec() is not None else UTF8
+        other = "tcvn3" if self.sink.encoding == UTF8 else UTF8
         if other == self.sink.encoding or (other == UTF8 and self.sink.encoding == UTF8):
             return csv_line(values).encode("cp1252", errors="replace")
         return encode_text(csv_line(values), other)
