@@ -803,16 +803,22 @@ def _junk_class() -> re.Pattern[str]:
 _JUNK = _junk_class()
 
 
+@lru_cache(maxsize=262_144)
 def quality(text: str) -> Quality:
     """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
     words = [w for w in _foreign_words(text) if len(w) > 1]  # a lone letter is an initial (Nguyễn Văn Đ): neutral
-    valid = [w for w in words if (is_syllable(w) or _compound(w)) and _cased(w)]
+    valid = [w for w in words if _word_ok(w)]
     junk = len(_JUNK.findall(text))
     common = sum(w.lower() in COMMON for w in valid)
     return Quality(len(words) - len(valid) + junk, len(valid), junk, common)
 
 
 _CONSONANTS = frozenset("bcdđghklmnpqrstvxjzfw")
+
+
+@lru_cache(maxsize=262_144)
+def _word_ok(word: str) -> bool:
+    return (is_syllable(word) or _compound(word)) and _cased(word)
 
 
 def _compound(word: str) -> bool:
