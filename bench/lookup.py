@@ -185,7 +185,7 @@ def handwritten(store: Path) -> list[dict[str, Any]]:
     con = duckdb.connect(str(store), read_only=True)
     try:
         keys = {r[0]: r[1] for r in con.execute("SELECT src_key, golden_id FROM person WHERE src_key IN ("
-                                                + ", ".join("?" for _ in rows) + ")", [r["person"] for r in rows])}
+                                                + ", ".join("?" for _ in rows) + ")", [r["person"] for r in rows]).fetchall()}
     finally:
         con.close()
     return [{"kind": r["kind"], "noise": "handwritten", "query": r["query"], "golden_id": keys[r["person"]], "same": 1}

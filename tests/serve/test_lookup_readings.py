@@ -24,6 +24,10 @@ GOLDEN: list[tuple[str, list[tuple[str, str]]]] = [
     ("+84 905 123 456", [("phone", "0905123456")]),
     ("84905123456", [("phone", "0905123456")]),
     ("0905.123.456", [("phone", "0905123456"), ("id", "0905123456")]),
+    # the label a clerk copies with the number
+    ("CMND 200047514", [("id", "200047514")]),
+    ("SĐT: 0990.089.830", [("phone", "0990089830"), ("id", "0990089830")]),
+    ("Mã số thuế: 0402088741", [("id", "0402088741"), ("phone", "0402088741")]),
     # dossier codes and parcels
     ("4804004-240601-0001", [("dossier", "4804004-240601-0001")]),
     ("000.00.15.H49-240601-0001", [("dossier", "000.00.15.H49-240601-0001")]),
@@ -43,9 +47,16 @@ GOLDEN: list[tuple[str, list[tuple[str, str]]]] = [
     ("Nguye6n4 Va8n Hu2ng", [("name", "nguyen van hung"), ("org", "nguye6n4 va8n hu2ng")]),
     ("Hùng Nguyễn Văn", [("name", "hung nguyen van"), ("org", "hung nguyen van")]),
     ("Nguyễn Văn Hùng 12/03/1985", [("name-date", "nguyen van hung"), ("address", "nguyen van hung")]),
+    # words announcing the date are no part of the name; "Sinh" alone is a given name
+    ("Đỗ Hữu Hậu, sinh năm 1975", [("name-year", "do huu hau")]),
+    ("Hoàng Quang Tâm ngày sinh 11/5/2007", [("name-date", "hoang quang tam"), ("address", "hoang quang tam")]),
+    ("Nguyễn Văn Sinh 1990", [("name-year", "nguyen van sinh")]),
     # name + place: after a comma, or the last words naming a commune of the province
     ("Nguyễn Văn Hùng, Bình Quế", [("address", "nguyen van hung binh que"), ("name-place", "nguyen van hung"),
                                    ("org", "nguyen van hung binh que")]),
+    ("Nguyễn Công Hòa - Đại Đồng - Đại Lộc", [("address", "nguyen cong hoa dai dong dai loc"),
+                                             ("name-place", "nguyen cong hoa"),
+                                             ("org", "nguyen cong hoa dai dong dai loc")]),
     ("Hùng, Tam Dân", [("address", "hung tam dan"), ("name-place", "hung"), ("org", "hung tam dan")]),
     ("nguyen van hung tam dan", [("name-place", "nguyen van hung"), ("name", "nguyen van hung tam dan"),
                                  ("address", "nguyen van hung tam dan"), ("org", "nguyen van hung tam dan")]),

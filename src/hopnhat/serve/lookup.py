@@ -299,12 +299,18 @@ class Lookup:
     @staticmethod
     def _old_commune_adjust(q: Query, hits: list[Hit]) -> list[Hit]:
         """A place typed as an old commune (merged into a larger new one since) ranks those who lived in that old
-        commune before the others of the new commune."""
+        commune before the others of the new commune; a place that is a commune and an old district ranks the
+        commune's residents before the district's."""
         old = q.conversion.old_commune_code if q.conversion and q.communes else None
         if old:
             for h in hits:
                 if h.row.get("old_commune") != old:
                     h.score -= 1.0 if h.row.get("old_commune") is None else 3.0
+        named = set(q.communes) - set(q.wider)
+        if q.wider:  # "Tam Kỳ": the new ward of that name first, then the rest of the old city
+            for h in hits:
+                if not named & {h.row.get("new_commune"), *(h.row.get("candidates") or "").split(";")}:
+                    h.score -= 2.0
         return hits
 
     @staticmethod

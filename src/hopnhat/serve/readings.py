@@ -25,6 +25,13 @@ MAX_QUERY = 200
 MAX_PLACE_WORDS = 4  # a commune named after a name without a comma: its last 1–4 words
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# "CMND 205…", "SĐT: 0905…", "Mã số thuế 04…": the label a clerk copies with the number
+_LABEL = re.compile(r"^(?:số\s+)?(?:cmnd|cccd|cmt|căn cước(?: công dân)?|chứng minh(?: nhân dân)?|sđt|sdt|đt|dt|"
+                    r"điện thoại|đtdđ|mst|mã số thuế|mã hồ sơ|tel)\s*(?:số)?\s*[:.#]?\s*(?=\S)", re.IGNORECASE)
+# "sinh năm 1975", "ngày sinh 11/5/2007", "ns 1980": words that only say a date follows
+_BIRTH_WORDS = re.compile(r"(?<!\w)(?:ngày sinh|năm sinh|sinh năm|sinh ngày|ngay sinh|nam sinh|sinh nam|sinh ngay|"
+                          r"ns|sn)\s*:?\s*$", re.IGNORECASE)  # only right before the date; "Sinh" alone is a name
+_SEPARATOR = re.compile(r"\s+[-–—|;/]\s+")  # "Nguyễn Công Hòa - Đại Đồng - Đại Lộc" separates like a comma
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20[0-4]\d)(?!\d)")
 _DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(19\d\d|20[0-4]\d)(?!\d)")
 _DOSSIER = re.compile(r"^[A-Za-z0-9.]+-\d{6}-\d{4}$")
@@ -53,6 +60,7 @@ class Query:
     year: int | None = None
     day: int | None = None  # birth month × 100 + day, when a full date was typed
     communes: tuple[str, ...] = ()  # parcel: its commune (old or new code); name: the new communes it lives in
+    wider: tuple[str, ...] = ()  # name: those of ``communes`` reached only by reading the place as an old district
     place: str = ""  # the place part of a name + place reading, as typed
     sheet: str = ""
     parcel: str = ""
@@ -75,7 +83,10 @@ def _strip_zeros(text: str) -> str:
 
 
 def clean(raw: str | None) -> str:
-    return _CONTROL.sub(" ", nfc(raw or "")).strip()[:MAX_QUERY]
+    """NFC, no control characters, no leading label ("CMND", "SĐT:"), dashes between parts read as commas."""
+    text = _CONTROL.sub(" ", nfc(raw or "")).strip()[:MAX_QUERY]
+    text = _LABEL.sub("", text)
+    return _SEPARATOR.sub(", ", text).strip()
 
 
 # ------------------------------------------------------------------------------------------------ exact kinds
@@ -129,14 +140,19 @@ def _named_parcel(text: str) -> Query | None:
 # ------------------------------------------------------------------------------------------------ names and places
 
 def _birth(text: str) -> tuple[str, int | None, int | None]:
-    """(text without the date or year, year, month × 100 + day)."""
+    """(text without the date or year — nor the words announcing it —, year, month × 100 + day)."""
     if m := _DATE.search(text):
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if 1 <= day <= 31 and 1 <= month <= 12:
-            return (text[:m.start()] + " " + text[m.end():]).strip(" ,"), year, month * 100 + day
+            return _without_date(text, m), year, month * 100 + day
     if m := _YEAR.search(text):
-        return (text[:m.start()] + " " + text[m.end():]).strip(" ,"), int(m.group(1)), None
+        return _without_date(text, m), int(m.group(1)), None
     return text, None, None
+
+
+def _without_date(text: str, m: re.Match[str]) -> str:
+    before = _BIRTH_WORDS.sub("", text[:m.start()].rstrip())
+    return re.sub(r"\s+", " ", before + " " + text[m.end():]).strip(" ,")
 
 
 def _new_communes(conv: Conversion, province: str | None) -> tuple[str, ...]:
@@ -152,20 +168,23 @@ _DISTRICT_WORDS = ("Thành phố", "Huyện", "Quận", "Thị xã")
 
 
 def _place(text: str, province: str | None, exact: bool = False,
-           districts: bool = False) -> tuple[Conversion, tuple[str, ...]] | None:
+           districts: bool = False) -> tuple[Conversion, tuple[str, ...], tuple[str, ...]] | None:
     """A place that names at least one commune (of the province), whole (nothing left over), and not too many of
     them; ``exact``: not a fuzzy match of a unit name (the last words of a name often resemble one); ``districts``:
-    a bare name may also be an old district or city ("Tam Kỳ": the city, whose communes all count)."""
+    a bare name may also be an old district or city ("Tam Kỳ": the city, whose communes all count).
+    Returns (conversion, communes, the communes reached only through the district)."""
     conv = convert_address(text)
     codes = _new_communes(conv, province)
+    wider: tuple[str, ...] = ()
     if districts and not _UNIT_WORDS.search(text.lower()):
         for word in _DISTRICT_WORDS:
             district = convert_address(f"{word} {text}")
             if district.old_district_code and not district.old_commune_code:
-                codes = tuple(dict.fromkeys((*codes, *_new_communes(district, province))))
-    if not codes or len(codes) > 12 or fold_name(conv.rest) or (exact and "fuzzy" in conv.reason):
+                wider += tuple(c for c in _new_communes(district, province) if c not in codes + wider)
+    if not (codes + wider) or len(codes + wider) > 12 or (exact and "fuzzy" in conv.reason) or (
+            fold_name(conv.rest) and not wider):
         return None
-    return conv, codes
+    return conv, codes + wider, wider
 
 
 def _name_query(text: str, words: list[str], year: int | None, day: int | None, weight: float,
@@ -183,8 +202,8 @@ def _name_with_place(text: str, rest: str, year: int | None, day: int | None, pr
         words = untype_name(fold_name(head)).split()
         found = _place(tail, province, districts=True) if words and not _NUMBER.search(head) else None
         if found:
-            out.append(_name_query(text, words, year, day, 0.95 * max(name_likeness(words), 0.5), tail.strip(),
-                                   found[1], found[0]))
+            out.append(replace(_name_query(text, words, year, day, 0.95 * max(name_likeness(words), 0.5),
+                                           tail.strip(), found[1], found[0]), wider=found[2]))
         elif words and not _NUMBER.search(head) and name_likeness(words) > 0.5:
             out.append(_name_query(text, words, year, day, 0.5 * name_likeness(words)))  # a place not understood
         return out
