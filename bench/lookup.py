@@ -232,10 +232,13 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=3_000)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--misses", type=int, default=3, help="missed queries printed per kind")
+    ap.add_argument("--prepare-only", action="store_true", help="build the store and its index, then stop")
     args = ap.parse_args()
     folder = OUT / "lookup"
     load_before = [round(x, 2) for x in os.getloadavg()]
     store, index = prepare(folder, args.persons, args.legacy)
+    if args.prepare_only:
+        return
     lookup = Lookup(SQLiteReader(index, 5_000), 3_000, 82.0, 20)
     scope = Scope(("48",), "48")
     queries = generated(sample(store, args.queries, args.seed), args.seed) + handwritten(store)

@@ -172,3 +172,46 @@ def test_a_started_app_keeps_its_long_lived_objects_out_of_the_garbage_collector
     with TestClient(app) as started:
         assert started.get("/health").status_code == 200
         assert gc.get_freeze_count() > 10_000
+
+
+def test_the_page_shows_the_reading_and_switches_to_another(client_as, db: AppDB, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    """"Hiểu là" names the reading that found the first result; each other reading is one click away, and the
+    clerk's choice is searched alone, shown as chosen and audited."""
+    client = client_as("clerk")
+    page = client.get("/lookup", params={"q": f"{subjects.a.name} {subjects.a.birth_year}"})
+    assert 'data-reading="name-year"' in page.text and "họ tên + năm sinh" in page.text
+    assert links(page.text)[0] == f"/record/person/{subjects.a.golden_id}"
+    page = client.get("/lookup", params={"q": "0905123456"})
+    assert 'id="reading" data-reading="phone"' in page.text
+    switch = re.search(r'class="reading" data-reading="id" href="([^"]+)"', page.text)
+    assert switch, "a one-click switch to the ID reading"
+    chosen = client.get(switch.group(1).replace("&amp;", "&"))
+    assert 'id="reading" data-reading="id"' in chosen.text and "theo cách đọc bạn chọn" in chosen.text
+    entry = audit.entries(db, "clerk", "lookup", 1)[0]
+    assert entry["detail"]["reading"] == "id" and entry["detail"]["forced"] is True
+    english = client.get("/lookup", params={"q": "0905123456", "lang": "en"})
+    assert "Read as" in english.text and "phone number" in english.text and "Read it another way" in english.text
+    client.get("/lookup", params={"lang": "vi"})
+
+
+def test_a_name_of_unit_words_is_a_name(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+    """Issue 22: a name whose words are also unit words (Dương, Quang, Hòa, Xa …) was read as an address and found
+    nothing; every citizen of the estate whose name holds such a word is found by name + birth year."""
+    import duckdb
+
+    from tests.serve.conftest import _rows
+
+    client = client_as("admin")
+    # the estate's citizens with a unit word in their name (the estate is read, the queries are the names as is)
+    con = duckdb.connect(str(client.app.state.ctx.project.store_path), read_only=True)  # type: ignore[attr-defined]
+    try:
+        people = _rows(con, "SELECT golden_id, any_value(full_name) AS name, any_value(year(birth_date)) AS y "
+                            "FROM person WHERE golden_id IS NOT NULL AND birth_date IS NOT NULL AND regexp_matches("
+                            "full_name, '(^| )(Dương|Quang|Hòa|Xa|Sơn|Bình|Hải|Phú)( |$)') GROUP BY golden_id "
+                            "ORDER BY golden_id LIMIT 15")
+    finally:
+        con.close()
+    assert people
+    for p in people:
+        page = client.get("/lookup", params={"q": f"{p['name']} {p['y']}"})
+        assert f"/record/person/{p['golden_id']}" in links(page.text)[:5], p
