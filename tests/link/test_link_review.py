@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
@@ -139,3 +140,29 @@ def test_read_only_store_lists_without_writing(linked, tmp_path: Path) -> None:
     ro = duckdb.connect(str(tmp_path / "empty.duckdb"), read_only=True)
     assert list_items(ro) == [] and count_items(ro) == 0
     ro.close()
+
+
+def _twin_with_other_cccd(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """Copy a person record with a valid CCCD, changing the CCCD's last six digits: the same name, date, address and
+    phone, but another citizen's number."""
+    col = "cccd" if con.execute("SELECT count(*) FROM person WHERE length(cccd) = 12").fetchone()[0] else "id_number"
+    record, number = con.execute(f"""SELECT record_id, {col} FROM person
+                                     WHERE length({col}) = 12 AND {col} LIKE '04%' ORDER BY record_id LIMIT 1""").fetchone()
+    other = number[:6] + ("000001" if number[6:] != "000001" else "000002")
+    con.execute(f"INSERT INTO person SELECT * REPLACE (record_id || '-x' AS record_id, '{other}' AS {col}) "
+                "FROM person WHERE record_id = ?", [record])
+    return record, record + "-x"
+
+
+def test_two_valid_cccds_are_kept_apart_and_shown_why(store: duckdb.DuckDBPyConnection) -> None:
+    a, b = _twin_with_other_cccd(store)
+    link_store(store, LinkageSpec(entities=["person"]), "run-1")
+    ga, gb = (store.execute("SELECT golden_id FROM person WHERE record_id = ?", [r]).fetchone()[0] for r in (a, b))
+    assert ga != gb
+    rows = store.execute("""SELECT linked, match_probability, evidence FROM link_pairs
+                            WHERE entity = 'person' AND ? IN (record_id_l, record_id_r)""", [b]).fetchall()
+    kept = [json.loads(e)["kept_apart"] for linked, _, e in rows if not linked and "kept_apart" in json.loads(e)]
+    assert kept and kept[0]["rule"] == "conflicting_cccd"
+    assert kept[0]["cccd_l"] != kept[0]["cccd_r"] and "****" in kept[0]["cccd_l"]
+    items = [i for i in list_items(store, entity="person", limit=100000) if b in (i["record_id_l"], i["record_id_r"])]
+    assert any(i["evidence"].get("kept_apart", {}).get("rule") == "conflicting_cccd" for i in items)

@@ -49,7 +49,7 @@ class EntityOutcome:
     auto_linked: int = 0  # pairs at or above the match threshold (deterministic rules included)
     review_pairs: int = 0
     review_units: int = 0
-    kept_apart: int = 0  # links skipped because a person decided "different"
+    kept_apart: int = 0  # links skipped: a person decided "different", or a rule (two CCCDs, the household rule)
     engine: str = "duckdb"
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -144,16 +144,57 @@ def _decided(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
 
 
 def _cluster(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, entity: str, n: int,
-             threshold: float) -> Clusters:
+             threshold: float, review: float = 0.6) -> Clusters:
     same, different = _decided(con, work, entity)
     links = work.execute(f"SELECT uid_l, uid_r, match_probability FROM {entity}_pairs "
                          f"WHERE match_probability >= ?", [threshold]).fetchall()
-    result = cluster(n, links, same, different)
+    if entity == "person" and n > 1 and table_exists(work, "person_pairs"):
+        # two valid CCCDs more than a slip apart and the household rule keep records apart (cluster.py, persons.py)
+        result = cluster(n, links, same, different, ids=persons.valid_cccds(work),
+                         apart=persons.apart_rules(work, review))
+    else:
+        result = cluster(n, links, same, different)
+    _mark_kept_apart(work, entity, result)
     work.register("_roots", pa.table({"uid": pa.array(range(n), pa.int64()), "root": pa.array(result.root, pa.int64())}))
     work.execute(f"CREATE OR REPLACE TABLE {entity}_clusters AS SELECT * FROM _roots")
     work.unregister("_roots")
     _forced_pairs(work, entity, same)
     return result
+
+
+_KEPT_SQL = """
+CREATE OR REPLACE TEMP TABLE _kept_detail AS
+SELECT k.uid_l, k.uid_r, k.rule, {mask_l} AS cccd_l, {mask_r} AS cccd_r FROM _kept k {joins}
+"""
+_KEPT_APART_SQL = """
+UPDATE {e}_pairs p SET evidence = json_merge_patch(coalesce(p.evidence, '{{}}'), json_object('kept_apart',
+    json_object('rule', k.rule, 'cccd_l', k.cccd_l, 'cccd_r', k.cccd_r)))::VARCHAR
+FROM _kept_detail k WHERE p.uid_l = k.uid_l AND p.uid_r = k.uid_r
+"""
+
+
+def _mask(col: str) -> str:
+    """A CCCD shown as its first six digits (province, century/sex, year) and last two: enough to see two differ."""
+    return f"CASE WHEN {col} IS NOT NULL THEN substr({col}, 1, 6) || '****' || substr({col}, 11, 2) END"
+
+
+def _mark_kept_apart(work: duckdb.DuckDBPyConnection, entity: str, result: Clusters) -> None:
+    """Write into each skipped pair's evidence why it was kept apart (``kept_apart``: the rule, and for persons the
+    two records' CCCDs, masked), so the record page and the review queue show it beside the model's weights."""
+    if not result.reasons:
+        return
+    rows = sorted(result.reasons.items())
+    work.register("_kept", pa.table({"uid_l": [a for (a, _), _ in rows], "uid_r": [b for (_, b), _ in rows],
+                                     "rule": [r for _, r in rows]}))
+    if entity == "person":
+        joins = ("LEFT JOIN person_features fl ON fl.uid = k.uid_l "
+                 "LEFT JOIN person_features fr ON fr.uid = k.uid_r")
+        work.execute(_KEPT_SQL.format(mask_l=_mask("fl.cccd"), mask_r=_mask("fr.cccd"), joins=joins))
+    else:
+        work.execute(_KEPT_SQL.format(mask_l="NULL::VARCHAR", mask_r="NULL::VARCHAR", joins=""))
+    work.execute(_KEPT_APART_SQL.format(e=entity))
+    work.execute("DROP TABLE _kept_detail")
+    work.unregister("_kept")
 
 
 def _forced_pairs(work: duckdb.DuckDBPyConnection, entity: str, same: list[tuple[int, int]]) -> None:
@@ -192,6 +233,8 @@ def _review_pairs(pairs: pa.Table, entity: str, config: LinkageSpec, decided: se
     out = con.execute(f"""
         SELECT record_id_l, record_id_r, match_probability, evidence FROM p
         WHERE (rule = 'model' AND match_probability >= ? AND match_probability < ?)
+           OR (NOT linked AND json_extract_string(evidence, '$.kept_apart.rule') IS NOT NULL
+               AND json_extract_string(evidence, '$.kept_apart.rule') <> 'decision')
            OR 'pair:{entity}:' || record_id_l || '|' || record_id_r IN (SELECT item_key FROM d)
         ORDER BY 1, 2""", [config.review_threshold, config.match_threshold]).fetch_arrow_table()
     con.close()
@@ -261,7 +304,7 @@ def link_entity(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
     else:
         _empty_pairs(work, entity)
     progress(entity, "clusters")
-    clusters = _cluster(con, work, entity, n, config.match_threshold)
+    clusters = _cluster(con, work, entity, n, config.match_threshold, config.review_threshold)
     outcome.clusters, outcome.kept_apart = clusters.count(), len(clusters.kept_apart)
     outcome.auto_linked = work.execute(f"SELECT count(*) FROM {entity}_pairs WHERE match_probability >= ?",
                                        [config.match_threshold]).fetchone()[0]
