@@ -23,6 +23,7 @@ from hopnhat.ingest import delimited, excel, jsonfile, shape
 from hopnhat.ingest.base import Record, input_error, needed_columns
 from hopnhat.ingest.parquet import ParquetReader
 from hopnhat.ingest.sql import SqlReader, make_engine, mask
+from hopnhat.io.inputs import os_reason
 from hopnhat.project.config import Project, SourceSpec, TableSpec
 
 _FILE_ERRORS = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, EOFError)
@@ -93,9 +94,24 @@ def _open_file(project: Project, source: SourceSpec, table: TableSpec, batch_row
         raise input_error(tr("Không đọc được dòng tiêu đề hoặc trang tính", "Cannot read the header or sheet"),
                           source, table, path, str(exc)) from exc
     except (*_FILE_ERRORS, pa.ArrowException) as exc:
-        hint = tr(" (tệp .xls cũ: hãy lưu lại dạng .xlsx)", " (an old .xls file: save it as .xlsx)")
-        raise input_error(tr("Không đọc được tệp", "Cannot read the file"), source, table, path,
-                          f"{type(exc).__name__}: {exc}" + (hint if path.suffix.lower() == ".xls" else "")) from exc
+        error = input_error(tr("Không đọc được tệp", "Cannot read the file"), source, table, path, _file_reason(exc))
+        error.hint = (tr("tệp .xls cũ: hãy lưu lại dạng .xlsx", "an old .xls file: save it as .xlsx")
+                      if path.suffix.lower() == ".xls" else
+                      tr("mở tệp bằng chương trình đã tạo ra nó và lưu lại, hoặc xuất lại từ hệ thống nguồn",
+                         "open it in the program that made it and save it again, or export it again from its system"))
+        raise error from exc
+
+
+def _file_reason(exc: BaseException) -> str:
+    """Why a source file could not be opened, in the user's language (the library's text stays in the cause)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return tr("không phải bảng tính .xlsx (không đọc được dạng nén ZIP) hoặc bị cắt cụt",
+                  "not an .xlsx workbook (not a readable ZIP) or truncated")
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os_reason(exc)
+    if isinstance(exc, pa.ArrowException):
+        return tr("tệp Parquet hỏng hoặc bị cắt cụt", "the Parquet file is damaged or truncated")
+    return tr("tệp hỏng hoặc không đúng định dạng", "the file is damaged or not in its format")
 
 
 def _where_db(project: Project, source: SourceSpec) -> tuple[Path | None, str]:
@@ -162,8 +178,9 @@ def _guarded(opened: Opened, source: SourceSpec, table: TableSpec, batch_rows: i
         except InputError:
             raise
         except (sa_exc.SQLAlchemyError, *_FILE_ERRORS, pa.ArrowException) as exc:
+            reason = _db_reason(exc) if isinstance(exc, sa_exc.SQLAlchemyError) else _file_reason(exc)
             raise input_error(tr("Lỗi khi đọc nguồn dữ liệu", "Reading the source failed"), source, table,
-                              opened.where, f"{type(exc).__name__}: {_db_reason(exc)}") from exc
+                              opened.where, reason) from exc
 
 
 def read_table(project: Project, source: SourceSpec, table: TableSpec,

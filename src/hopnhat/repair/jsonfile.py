@@ -45,9 +45,21 @@ def _text(data: bytes) -> str:
         return cp1252_view(data)  # a broken export wrote legacy bytes raw; cells are repaired below
 
 
+_SYNTAX = {"Expecting value": "thiếu giá trị", "Unterminated string starting at": "chuỗi chưa đóng ngoặc kép",
+           "Expecting ',' delimiter": "thiếu dấu phẩy", "Expecting ':' delimiter": "thiếu dấu hai chấm",
+           "Extra data": "có dữ liệu thừa sau giá trị", "Invalid control character at": "có ký tự điều khiển",
+           "Expecting property name enclosed in double quotes": "tên khóa phải trong ngoặc kép",
+           "Invalid \\escape": "chuỗi thoát \\ không hợp lệ"}
+
+
+def _syntax(msg: str) -> str:
+    """Python's JSON syntax message in Vietnamese (the English one is shown with --lang en)."""
+    return _SYNTAX.get(msg, msg)
+
+
 def _bad(path: Path, exc: json.JSONDecodeError, line: int | None = None) -> InputError:
     return InputError(tr("Tệp JSON sai cú pháp", "Invalid JSON file"), source=str(path), row=line or exc.lineno,
-                      reason=tr(f"cột {exc.colno}: {exc.msg}", f"column {exc.colno}: {exc.msg}"),
+                      reason=tr(f"cột {exc.colno}: {_syntax(exc.msg)}", f"column {exc.colno}: {exc.msg}"),
                       hint=tr("sửa cú pháp ở dòng được chỉ ra hoặc xuất lại tệp",
                               "fix the syntax on the line named or export the file again"))
 
