@@ -82,10 +82,6 @@ class ColumnRepairer:
     _cache: dict[str, Reading] = field(default_factory=dict)
     _detection: Detection | None = None
     _viqr_seen: bool = False  # cells of the sample read as VIQR on their own: a register partly typed in VIQR
-    _declared: bool = False
-
-    def __post_init__(self) -> None:
-        self._declared = self.encoding == "viqr"  # the merger file says so: any mark is VIQR
 
     def _settle(self, cells: list[str | None]) -> None:
         if self.encoding not in (None, "ascii"):
@@ -108,7 +104,7 @@ class ColumnRepairer:
         return Detection(self.encoding or "ascii", 1.0)
 
     def _ascii(self, cell: str) -> Reading:
-        text = viqr_reading(cell, column=self.encoding == "viqr" or self._viqr_seen, declared=self._declared)
+        text = viqr_reading(cell, column=self.encoding == "viqr" or self._viqr_seen)
         return Reading(text, "viqr") if text is not None else Reading(cell, "ascii")
 
     def _unreadable(self, cell: str, kind: str) -> Reading:

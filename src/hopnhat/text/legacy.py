@@ -475,19 +475,19 @@ def _plausible(text: str) -> bool:
 _VIQR_HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]")
 
 
-def viqr_reading(text: str, *, column: bool = False, declared: bool = False) -> str | None:
+def viqr_reading(text: str, *, column: bool = False) -> str | None:
     """The Unicode text a plain-ASCII cell stands for when it is VIQR (``Vie^.t Nam`` → ``Việt Nam``), else None.
 
     Every word the reading changes must be a Vietnamese syllable (``www.google.com``, ``O'Brien`` stay). A cell on its
     own needs a mark plain text does not make — a shape mark or a huyền/ngã tone on a word, or two other tones inside
     words — so ``Hoa.``, ``I'm``, ``10 a.m.``, ``O+`` stay; in a column where VIQR was found (``column=True``) one
     tone inside a word or two at word ends will do, and a minority name among Vietnamese words (``R'Ti'h``) does not
-    stop the reading; when the encoding is declared VIQR (``declared=True``) any mark will do.
+    stop the reading. A declared VIQR column reads the same way: ``Done.``, ``10 a.m.``, ``O+`` stay even there.
     """
     if not text.isascii() or _VIQR_HINT.search(text) is None:
         return None
     decoded, evidence = viqr.parse(text)
-    enough = evidence.medium or evidence.weak >= (1 if declared else 2) if column or declared else evidence.medium >= 2
+    enough = evidence.medium or evidence.weak >= 2 if column else evidence.medium >= 2
     if decoded == text or not (evidence.strong or enough):
         return None
     if column:
@@ -724,7 +724,7 @@ def repair_value(value: str | bytes, encoding: str) -> str:
         text = _text_view(value)
         if text is None or not text.isascii():
             return _candidate(value, "utf-8")  # real Unicode (or broken bytes) in a VIQR column
-        return viqr_reading(text, column=True, declared=True) or text
+        return viqr_reading(text, column=True) or text
     text = _text_view(value)
     if name == "mojibake":
         return _unmojibake(_candidate(value, "utf-8"))
