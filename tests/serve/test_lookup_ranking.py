@@ -50,6 +50,8 @@ FIRST = [
     ("Nguyễn Văn Hùng 2/11/1985", "G-HUNG85TD", "name-date"),
     ("Nguyễn Thị Hòa 1975", "G-HOA75", "name-year"),
     ("Nguyễn Thị Hoa 1975", "G-HOA75B", "name-year"),
+    ("Nguyeenx Thij Hoaf 1975", "G-HOA75", "name-year"),  # the Telex tone says Hòa, not Hoa
+    ("Nguyeenx Thij Hoa 1975", "G-HOA75B", "name-year"),  # no tone key: Hoa
     # name + place: the old commune (merged since), its district too, the new commune, no comma, a partial name
     ("Nguyễn Văn Hùng, Bình Quế", "G-HUNG85BQ", "name-place"),
     ("Nguyễn Văn Hùng, Xã Bình Quế, Huyện Thăng Bình", "G-HUNG85BQ", "name-place"),

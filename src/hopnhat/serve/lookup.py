@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from hopnhat.link.keystrokes import decode_name
 from hopnhat.serve.index import fold_name, read_doc
 from hopnhat.serve.mask import mask
 from hopnhat.serve.names import name_orders
@@ -315,11 +316,12 @@ class Lookup:
 
     @staticmethod
     def _accent_adjust(q: Query, hits: list[Hit]) -> list[Hit]:
-        """A query typed with diacritics ranks the exact spelling first (Hòa before Hoa), never hides the other; the
-        words are compared in any order (a name typed given name first)."""
+        """A query typed with diacritics (or their keystrokes) ranks the exact spelling first (Hòa before Hoa), never
+        hides the other; the words are compared in any order (a name typed given name first)."""
         raw = _DATE.sub(" ", _YEAR.sub(" ", q.text))
         if q.place:
             raw = raw.replace(q.place, " ")
+        raw = decode_name(" ".join(w for w in raw.split() if any(c.isalpha() for c in w)))  # Telex "Hoaf" = Hòa
         if not has_diacritics(raw):
             return hits
         want = sorted(accent_key(w) for w in raw.split())

@@ -1,14 +1,16 @@
-"""What the lookup knows about Vietnamese personal names: family names, which words can be a Vietnamese syllable, and
-how to undo keystrokes typed with the input method off (Telex ``Nguyeenx``, VNI ``Nguye6n4``) in a folded name.
+"""What the lookup knows about Vietnamese personal names: family names (and those that are mostly middle names),
+which words can be a Vietnamese syllable, the orders a typed name may mean, and the folded words of a name typed
+with the input method off.
 
-Everything here works on folded words (lower case, no diacritics: :func:`hopnhat.serve.index.fold_name`), the form
-names are compared in.
+Names are compared folded (lower case, no diacritics: :func:`hopnhat.serve.index.fold_name`).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+from hopnhat.link.keystrokes import decode_name
+from hopnhat.serve.index import fold_name
 
 # The common Vietnamese family names, folded (facts: the surnames of the population registers; ~99 % of people).
 FAMILY_NAMES = frozenset("""
@@ -23,8 +25,6 @@ MIDDLE_NAMES = frozenset("van dinh quang kim hong duc minh ngoc xuan thanh cong 
 
 _ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
 _SYLLABLE = re.compile(rf"^{_ONSET}[aeiouy]{{1,3}}(?:ng|nh|ch|[cmnpt])?$")
-_TONE_KEYS = "sfrxj"
-_VNI = re.compile(r"^[a-z]+[0-9][a-z0-9]*$")
 
 
 def is_syllable(word: str) -> bool:
@@ -32,31 +32,10 @@ def is_syllable(word: str) -> bool:
     return bool(_SYLLABLE.match(word))
 
 
-@lru_cache(maxsize=50_000)
-def untype(word: str) -> str:
-    """A folded word freed of Telex or VNI keystrokes when it cannot be a syllable as typed and can be once they are
-    removed (``nguyeenx`` → ``nguyen``, ``ddung`` → ``dung``, ``hoafng`` → ``hoang``, ``nguye6n4`` → ``nguyen``);
-    otherwise the word unchanged (a typo is the fuzzy matcher's business)."""
-    if is_syllable(word) or not word.isalnum():
-        return word
-    if _VNI.match(word):
-        plain = re.sub(r"[0-9]", "", word)
-        return plain if is_syllable(plain) else word
-    first_vowel = next((i for i, c in enumerate(word) if c in "aeiouy"), None)
-    if first_vowel is None:
-        return word
-    head, tail = word[:first_vowel], word[first_vowel:]
-    tail = "".join(c for c in tail if c not in _TONE_KEYS)  # a tone key after the vowels
-    head = head.replace("dd", "d")
-    tail = re.sub(r"(aa|ee|oo)", lambda m: m.group(0)[0], tail)
-    tail = tail.replace("w", "") if re.search(r"[aou]w", tail) else tail.replace("w", "u")
-    plain = head + tail
-    return plain if is_syllable(plain) else word
-
-
-def untype_name(folded: str) -> str:
-    """Each word of a folded name through :func:`untype`."""
-    return " ".join(untype(w) for w in folded.split())
+def plain_words(text: str) -> list[str]:
+    """The folded words of a typed name, keystrokes typed with the input method off (Telex ``Nguyeenx``, VNI
+    ``Nguye6n4``, VIQR ``Nguye^~n``) turned back into letters first (:func:`hopnhat.link.keystrokes.decode_name`)."""
+    return fold_name(decode_name(text)).split()
 
 
 def name_orders(words: list[str]) -> list[list[str]]:
@@ -82,4 +61,4 @@ def name_likeness(words: list[str]) -> float:
     return syllables * (1.0 if family or len(words) == 1 else 0.85)
 
 
-__all__ = ["FAMILY_NAMES", "MIDDLE_NAMES", "is_syllable", "name_likeness", "name_orders", "untype", "untype_name"]
+__all__ = ["FAMILY_NAMES", "MIDDLE_NAMES", "is_syllable", "name_likeness", "name_orders", "plain_words"]

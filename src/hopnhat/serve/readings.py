@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from hopnhat.serve.index import fold_name
-from hopnhat.serve.names import FAMILY_NAMES, name_likeness, name_orders, untype_name
+from hopnhat.serve.names import FAMILY_NAMES, name_likeness, name_orders, plain_words
 from hopnhat.text.normalize import nfc
 from hopnhat.units.convert import Conversion, convert_address
 from hopnhat.units.reference import reference
@@ -199,7 +199,7 @@ def _name_with_place(text: str, rest: str, year: int | None, day: int | None, pr
     out: list[Query] = []
     if "," in rest:
         head, tail = rest.split(",", 1)
-        words = untype_name(fold_name(head)).split()
+        words = plain_words(head)
         found = _place(tail, province, districts=True) if words and not _NUMBER.search(head) else None
         if found:
             out.append(replace(_name_query(text, words, year, day, 0.95 * max(name_likeness(words), 0.5),
@@ -212,7 +212,7 @@ def _name_with_place(text: str, rest: str, year: int | None, day: int | None, pr
         head, tail = raw_words[:-n], " ".join(raw_words[-n:])
         if n == 1 and len(head) < 2:
             continue  # "Trần Hùng": one name word and one place word is a name
-        words = untype_name(fold_name(" ".join(head))).split()
+        words = plain_words(" ".join(head))
         if _UNIT_WORDS.search(" ".join(head).lower()) or (len(words) == 1 and words[0] in FAMILY_NAMES):
             continue  # "phường | Hải Châu"; a family name alone is no one to look for ("Nguyễn | Văn Hùng")
         found = _place(tail, province, exact=True)
@@ -234,7 +234,7 @@ def _text_readings(text: str, province: str | None) -> list[Query]:
     org = bool(_ORG_WORDS.search(folded))
     if org:
         out.append(Query(text, "org", name=folded, weight=1.0, strong=True))
-    words = untype_name(folded).split()
+    words = plain_words(rest)
     placed = _name_with_place(text, rest, year, day, province) if not (org or has_digits) else []
     if not has_digits and "," not in rest and not org:
         likeness = name_likeness(words)
@@ -265,7 +265,7 @@ def readings(raw: str | None, province: str | None = None) -> list[Query]:
         found = [parcel] if parcel else _text_readings(text, province)
     if not found:  # nothing recognisable: still searched as a name, so the clerk sees "no such person"
         rest, year, day = _birth(text)
-        found = [Query(text, "name", name=untype_name(fold_name(rest)), year=year, day=day, weight=0.2)]
+        found = [Query(text, "name", name=" ".join(plain_words(rest)), year=year, day=day, weight=0.2)]
     ordered = sorted(enumerate(found), key=lambda p: (-p[1].weight, p[0]))
     return [q for _, q in ordered]
 
