@@ -156,3 +156,38 @@ def require_text_column(table: pa.Table, column: str, path: Path) -> None:
         raise InputError(tr("Cột không chứa văn bản", "The column does not hold text"), source=str(path),
                          column=column, reason=tr(f"kiểu dữ liệu {kind}", f"its type is {kind}"),
                          hint=tr("chọn cột chứa địa chỉ dạng văn bản", "choose the column holding the text"))
+
+
+# --- small sheets as rows of text ----------------------------------------------------------------------------------
+
+def read_rows(path: Path, suffixes: tuple[str, ...] = (".csv", ".txt", ".xlsx")) -> list[list[str]]:
+    """A small CSV (UTF-8) or the first sheet of an .xlsx as rows of text (blank cells ``""``): a filled review
+    sheet, a hamlet list. The file is checked first; a damaged one is an InputError with what to do."""
+    path = check_input(path, suffixes)
+    if path.suffix.lower() == ".xlsx":
+        return _sheet_rows(path)
+    require_utf8(path)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            return list(reader)
+        except csv.Error as exc:
+            raise _damaged(path, tr("một dòng không tách được thành các ô", "a line cannot be split into fields"),
+                           tr("sửa dòng được chỉ ra hoặc xuất lại tệp", "fix the line named or export the file again"),
+                           reader.line_num) from exc
+
+
+def _sheet_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [["" if v is None else str(v) for v in r] for r in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook; chained as the cause
+        raise _damaged(path, tr("bảng tính hỏng, bị cắt cụt hoặc không có trang tính nào đọc được",
+                                "the workbook is damaged, truncated or has no readable sheet"),
+                       tr("mở tệp bằng Excel hoặc LibreOffice rồi lưu lại dạng .xlsx",
+                          "open it in Excel or LibreOffice and save it again as .xlsx")) from exc

@@ -13,7 +13,6 @@ This module is the API the CLI (``hopnhat review``) and the web app share.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -238,19 +237,9 @@ def export_items(con: duckdb.DuckDBPyConnection, path: Path | str, status: str =
 
 
 def _read_sheet(path: Path) -> tuple[list[str], list[list[str]]]:
-    if not path.is_file():
-        raise InputError(tr("không tìm thấy tệp", "file not found"), source=str(path))
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+    from hopnhat.ingest.tables import read_rows
 
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-    elif path.suffix.lower() in (".csv", ".txt"):
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
-    else:
-        raise InputError(tr("định dạng tệp không hỗ trợ (.csv hoặc .xlsx)", "unsupported file type (.csv or .xlsx)"),
-                         source=str(path))
+    rows = read_rows(path)  # checked first; a damaged file is an InputError with what to do
     if not rows:
         raise InputError(tr("tệp rỗng", "empty file"), source=str(path))
     return [h.strip() for h in rows[0]], rows[1:]
