@@ -14,6 +14,8 @@ What the builder derives, between two consecutive states of the list:
   Huế, Thị xã → Thành phố, Xã → Phường); its successor is the same code;
 * a district whose code disappears: ``merged``; its successors are the districts (of 30/6/2025) that hold its
   commune codes then (commune codes survive a district's abolition);
+* a commune whose code stays but whose district changes while the old district remains: ``moved`` (a record of
+  the earlier district still names it there: Xã Thạch Thắng, Huyện Thạch Hà);
 * a commune whose code disappears: ``merged``; its successor is the commune of 30/6/2025 that keeps its name as a
   former name in vietnamadminunits' data (MIT; ``alias_keys`` of ``old_communes.csv``), in the same district, when
   exactly one does; otherwise the row keeps the district and no commune (an address naming it is not certain).
@@ -213,6 +215,9 @@ def _commune_changes(before: State, after: State, succ: Successors, states: list
             change = _renamed(old, new)
             if change:
                 rows.append(_row("commune", code, old[0], old[1], old[2], before, after, change,
+                                 succ.commune(code, new[0], new[2], states, i + 1)))
+            if old[2] != new[2] and after.districts.get(old[2]) is not None:  # moved to another district
+                rows.append(_row("commune", code, old[0], old[1], old[2], before, after, "moved",
                                  succ.commune(code, new[0], new[2], states, i + 1)))
             continue
         rows.append(_row("commune", code, old[0], old[1], old[2], before, after, "merged",

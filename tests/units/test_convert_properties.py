@@ -165,10 +165,11 @@ def _district_slips(commune, written: str) -> dict[str, float]:
 
 
 def _former_name_elsewhere(written: str, commune: Unit) -> bool:
-    """The written name is exactly the former name (history.csv, with its diacritics) of a commune of another
-    district of the province."""
-    key = accent_key(written)
-    return any(key in u.former_accents for u in reference().communes["old"].values()
+    """The written name is exactly the name or a former name (history.csv) of a commune of another district of the
+    province."""
+    key, folded = accent_key(written), name_key(written)
+    return any(key in u.former_accents or key == accent_key(u.short_name) or folded in u.alias_keys
+               for u in reference().communes["old"].values()
                if u.province_code == commune.province_code and u.district_code != commune.district_code)
 
 

@@ -54,7 +54,7 @@ def test_history_rows_are_well_formed():
     tables = {"province": ref.provinces["old"], "district": ref.districts, "commune": ref.communes["old"]}
     assert len(HISTORY) > 2_000
     for row in HISTORY:
-        assert row["change"] in {"renamed", "retyped", "merged"}, row
+        assert row["change"] in {"renamed", "retyped", "merged", "moved"}, row
         assert row["last_seen"] < row["gone_by"], row  # ISO dates
         if row["effective"]:
             # the office's list may carry a change a few days before it takes effect (Huế: 30/12/2024 for 1/1/2025)

@@ -45,7 +45,19 @@ def fingerprint(modules: Iterable[str]) -> str:
     for name in modules:
         digest.update(name.encode())
         digest.update(_source(name).read_bytes())
+        digest.update(_compiled_stamp(name).encode())
     return digest.hexdigest()[:24]
+
+
+def _compiled_stamp(module_name: str) -> str:
+    """Size and time of the extension module that runs, when it runs compiled: a process running a module compiled
+    from an earlier source must not keep its tables under the key of the new source (it did, during a rebuild)."""
+    module = sys.modules.get(module_name)
+    loaded = Path(getattr(module, "__file__", None) or "")
+    if loaded.suffix not in (".so", ".pyd") or not loaded.is_file():
+        return ""
+    stat = loaded.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _source(module_name: str) -> Path:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 
-from hopnhat.text.normalize import accent_key, name_key
+from hopnhat.text.normalize import accent_key, has_diacritics, name_key
 from hopnhat.units.cache import TABLES, keep, shared, tables_key
 from hopnhat.units.reference import Reference, Unit, reference, strip_type
 
@@ -66,11 +66,31 @@ class Indexes:
                         self.old_communes):
                 _add(idx, c)
             self._add_numbered(c, f"old:{c.district_code}")
+        for district, codes in self.ref.former_members().items():  # moved away 2019–2025: still read there
+            for code in codes:
+                c = self.ref.communes["old"][code]
+                if c not in self.old_by_district[district].get(name_key(c.name), ()):
+                    _add(self.old_by_district[district], c)
+                    self._add_numbered(c, f"old:{district}")
+        self._add_former_numbered()
         for c in self.ref.communes["new"].values():
             _add(self.new_by_province[c.province_code], c)
             _add(self.new_communes, c)
             self._add_numbered(c, f"new:{c.province_code}")
         return self
+
+    def _add_former_numbered(self) -> None:
+        """Numbered wards merged or renamed 2019–2025 (``Phường 13`` of Quận 3): their number still reads, in the
+        district of the unit that took them and in the district they were in (history.csv)."""
+        for row in self.ref.history:
+            number = name_key(strip_type(row["name"]))
+            if row["level"] != "commune" or not number.isdigit():
+                continue
+            for code in filter(None, row["successor_codes"].split(";")):
+                unit = self.ref.communes["old"][code]
+                for district in dict.fromkeys((unit.district_code, row["parent_code"])):
+                    if district in self.ref.districts and unit not in self.numbered.get((f"old:{district}", number), ()):
+                        self.numbered[(f"old:{district}", number)].append(unit)
 
     def _add_numbered(self, unit: Unit, scope: str) -> None:
         if is_numeric_short(unit):
@@ -123,8 +143,8 @@ def narrow_by_accents(units: list[Unit], written: str) -> list[Unit]:
     ``Cẩm Giàng`` and ``Cẩm Giang`` fold alike; when the text carries diacritics they decide. Tone placement
     (Hoà/Hòa) is ignored. When no unit agrees (a typo in a diacritic) all are kept.
     """
-    if len(units) < 2:
-        return units
+    if len(units) < 2 or not has_diacritics(written):
+        return units  # written without diacritics, "Thanh An" may be Thạnh An or the former Thanh An
     key = accent_key(written)
     keep = [u for u in units
             if key in (accent_key(u.name), accent_key(strip_type(u.name))) or key in u.former_accents]

@@ -472,6 +472,8 @@ def _parse_old(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: In
     ``parsed.districts`` empty when the text names no district (or an untyped district name with no commune before
     it: maybe a new commune's name)."""
     district = _find(text, tokens, end, _district_scopes(idx, old_scope), "district", idx, fuzzy=old_scope is not None)
+    if district is None and old_scope is not None:
+        district = match_bare_district(text, tokens, end, idx, old_scope)
     if district is None:
         return end, end
     return _commune_in(parsed, text, tokens, end, idx, old_scope, district), district.start
@@ -522,6 +524,30 @@ def match_bare_number(text: str, tokens: list[Token], end: int, idx: Indexes, sc
     return Match(units, end - 1, end, _written(text, tokens, end - 1, end))
 
 
+_NUMBERED_DISTRICTS: dict[int, tuple[Indexes, dict[tuple[str, str], list[Unit]]]] = {}
+
+
+def match_bare_district(text: str, tokens: list[Token], end: int, idx: Indexes, old_scope: set[str]) -> Match | None:
+    """A number alone in its segment before the province (``13, 3, Hồ Chí Minh``): the district of that number
+    (Quận 3) in a province that has numbered districts. Read only as a whole segment, and only as a district."""
+    if end <= 0 or not tokens[end - 1].key.isdigit() or (end >= 2 and tokens[end - 2].segment == tokens[end - 1].segment):
+        return None
+    found = _NUMBERED_DISTRICTS.get(id(idx))
+    if found is None or found[0] is not idx:
+        table: dict[tuple[str, str], list[Unit]] = {}
+        for d in idx.ref.districts.values():
+            if name_key(d.short_name).isdigit():
+                table.setdefault((d.province_code, name_key(d.short_name)), []).append(d)
+        for row in idx.ref.history:  # Quận 2, Quận 9 (merged into Thành phố Thủ Đức, 2021)
+            number = name_key(strip_type(row["name"]))
+            if row["level"] == "district" and number.isdigit():
+                for code in filter(None, row["successor_codes"].split(";")):
+                    table.setdefault((row["parent_code"], number), []).append(idx.ref.districts[code])
+        found = _NUMBERED_DISTRICTS[id(idx)] = (idx, table)
+    units = [d for p in sorted(old_scope) for d in found[1].get((p, tokens[end - 1].key), ())]
+    return Match(units, end - 1, end, _written(text, tokens, end - 1, end)) if units else None
+
+
 def _unread_before(text: str, tokens: list[Token], start: int) -> str:
     """The part right before ``start`` when it is neither a house number, a street nor a hamlet and no unit was
     read in it: a bare number (``14 - Gò Vấp``), or a lone name opening the address (``Tân Hòa - Gò Vấp``)."""
@@ -551,10 +577,9 @@ def _doubt_district_named(parsed: Parsed, commune: Match, tokens: list[Token], i
                              else 0)
     key = "".join(t.key for t in tokens[start : commune.end])
     exact = _lookup(_district_scopes(idx, old_scope), key)
-    if old_scope is not None:  # or, by a former name (history.csv), a commune elsewhere in the province
+    if old_scope is not None:  # or a commune elsewhere in the province (communes moved between districts)
         exact += [c for c in _lookup([idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)], key)
-                  if c not in commune.units and c.former_accents
-                  and key not in (name_key(c.name), name_key(c.short_name))]
+                  if c not in commune.units]
     if has_diacritics(commune.written):
         written = accent_key(strip_type(commune.written))
         exact = [u for u in exact if written in (accent_key(u.short_name), *u.former_accents)

@@ -107,6 +107,15 @@ class Reference:
         """The rows of ``history.csv`` whose unit went into this old unit (its former names, merged units)."""
         return [r for r in self.history if r["level"] == level and code in _keys(r["successor_codes"])]
 
+    def former_members(self) -> dict[str, list[str]]:
+        """Old district code → codes of communes that belonged to it in 2019–2025 and were moved to another
+        district that still existed (history.csv ``moved``): a record of that time names them there."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for r in self.history:
+            if r["change"] == "moved" and r["parent_code"] in self.districts:
+                out[r["parent_code"]].extend(c for c in _keys(r["successor_codes"]) if c in self.communes["old"])
+        return {d: list(dict.fromkeys(codes)) for d, codes in out.items()}
+
     def unit(self, code: str, version: Version, level: Level = "commune") -> Unit:
         table = {"province": self.provinces[version], "commune": self.communes[version]}.get(level)
         if level == "district":
@@ -184,6 +193,8 @@ def _apply_history(provinces: dict[str, Unit], districts: dict[str, Unit], commu
     nothing (an address naming it stays uncertain)."""
     tables = {"province": provinces, "district": districts, "commune": communes}
     for row in history:
+        if row["change"] == "moved":
+            continue  # the same name in another district: see Reference.former_members
         table = tables.get(row["level"])
         if table is None:
             raise ReferenceDataError("unknown level", table="history.csv", value=row["level"])

@@ -104,10 +104,14 @@ def _expand(word: str, folded: str, start: int, end: int, segment: int, part: in
 
 # A type word written after the name, in brackets, as form exports write it: ``Cai Lậy (Thị xã)``, ``Mỹ Phước (Thị
 # trấn )``, ``Hải Châu (Q.)``. The name runs back to the segment's start, a spaced dash or another bracket.
+_BRACKET_TYPES = (r"(?P<type>thành\s+phố|thanh\s+pho|thị\s+xã|thi\s+xa|thị\s+trấn|thi\s+tran|đặc\s+khu|dac\s+khu|tỉnh|"
+                  r"tinh|quận|quan|huyện|huyen|phường|phuong|xã|xa|tp|tx|tt|[qphx])\s*\.?\s*\)")
+# with commas the name runs back to the comma (``Bà Rịa - Vũng Tàu (Tỉnh)``); without, to a spaced dash
+_BRACKET_TYPE_COMMAS = re.compile(r"(?P<name>[^,;|\n()]*[^\W_][^,;|\n()]*?)\s*\(\s*" + _BRACKET_TYPES,
+                                  re.IGNORECASE)
 _BRACKET_TYPE = re.compile(
-    r"(?P<name>(?:[^,;|\n()\-–—]|(?<=\S)-(?=\S))*[^\W\d_](?:[^,;|\n()\-–—]|(?<=\S)-(?=\S))*?)\s*\(\s*"
-    r"(?P<type>thành\s+phố|thanh\s+pho|thị\s+xã|thi\s+xa|thị\s+trấn|thi\s+tran|đặc\s+khu|dac\s+khu|tỉnh|tinh|quận|"
-    r"quan|huyện|huyen|phường|phuong|xã|xa|tp|tx|tt|[qphx])\s*\.?\s*\)", re.IGNORECASE)
+    r"(?P<name>(?:[^,;|\n()\-–—]|(?<=\S)-(?=\S))*[^\W_](?:[^,;|\n()\-–—]|(?<=\S)-(?=\S))*?)\s*\(\s*"
+    + _BRACKET_TYPES, re.IGNORECASE)
 _ABBREVIATED_TYPE = {"tp": "TP.", "tx": "TX.", "tt": "TT.", "q": "Q.", "p": "P.", "h": "H.", "x": "X."}
 _TT_HUE = re.compile(r"\bT\.?\s?T\.?\s?-?\s?Hu[ếe]\b", re.IGNORECASE)  # TT Huế, TT-Huế, T.T.Huế: Thừa Thiên Huế
 
@@ -120,13 +124,19 @@ def _type_first(m: re.Match[str]) -> str:
     return f"{lead}{_ABBREVIATED_TYPE.get(type_.lower(), type_)} {name.strip()}"
 
 
+_SPACED_APOSTROPHE = re.compile(r"(?<![^\W\d_])([^\W\d_]{1,2})['’]\s+(?=[^\W\d_])")  # "H' Neng", "Ia H' Drai"
+
+
 def prepare(text: str) -> str:
     """The text the tokens are read from: NFC, ``T.P`` written ``TP``, a type word written after its name in
-    brackets put before it (``Cai Lậy (Thị xã)`` → ``Thị xã Cai Lậy``), ``TT Huế`` written ``Thừa Thiên Huế``.
+    brackets put before it (``Cai Lậy (Thị xã)`` → ``Thị xã Cai Lậy``), ``TT Huế`` written ``Thừa Thiên Huế``,
+    ``H' Neng`` written ``H'Neng`` (one word, as the lists of several years write it).
     Nothing moves across a comma."""
     text = nfc(text)
+    if "' " in text or "’ " in text:
+        text = _SPACED_APOSTROPHE.sub(r"\1'", text)
     if "(" in text:
-        text = _BRACKET_TYPE.sub(_type_first, text)
+        text = (_BRACKET_TYPE_COMMAS if "," in text else _BRACKET_TYPE).sub(_type_first, text)
     if "T" in text and _TT_HUE.search(text):
         text = _TT_HUE.sub("Thừa Thiên Huế", text)
     return _TP.sub(r"\1\2", text) if "T." in text or "t." in text else text

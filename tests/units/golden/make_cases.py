@@ -446,8 +446,9 @@ def hand_written() -> None:
         ("XA BINH THAANH, HUYEN BINH SON, TINH QUANG NGAI", among("21046", "21091"),
          "without diacritics 'Binh Thaanh' is one slip from Bình Thanh and from Bình Thạnh"),
         ("X. Bình Hảo, H. Thăng Bình, T. Quảng Nam", o("20839"), "one slip from Bình Hải, two from Bình Đào"),
-        ("X. Tam hai, H. Phú Ninh, T. Quảng Nam", among("20368", "20386", "20387"),
-         "'Tam hai' is two slips from Tam Thái, Tam Đại and Tam An alike"),
+        ("X. Tam hai, H. Phú Ninh, T. Quảng Nam", among("20368", "20386", "20387", "20992"),
+         "'Tam hai' is two slips from Tam Thái, Tam Đại and Tam An alike, and exactly Xã Tam Hải of Núi Thành "
+         "(issue 14: a typo never wins over an exact name)"),
         ("Xã Sơn Mà, Huyện Sơn Tây, Tỉnh Quảng Ngãi", among("21334", "21338"),
          "one slip from Sơn Màu (a dropped u), and from Sơn Mùa too once where the tone sits does not count"),
         ("X. Bva, H. Đông Giang, T. Quảng Nam", o("20485"), "a short name forgiven one slip after its type word"),
