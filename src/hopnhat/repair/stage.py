@@ -112,10 +112,11 @@ class ColumnRepairer:
                     f"not readable as Vietnamese in any encoding (column: {kind})")
         return Reading(cell, kind, reason)
 
-    def _order(self, cell: str, column: str) -> list[str]:
-        """Tie-break order: the cell as it is (the column's reading first when the cell looks like legacy bytes of
-        a legacy column), then the encodings by how well they read the column's sample (a mixed column's others)."""
-        first = ["utf-8", column] if column == "utf-8" or not legacy_looking(cell) else [column, "utf-8"]
+    def _order(self, column: str, flawless: bool) -> list[str]:
+        """Tie-break order: the column's reading when it is flawless (or mojibake, whose pattern was found), else
+        the cell as it is; then the encodings by how well they read the column's sample (a mixed column's others).
+        So a foreign name in a legacy column (``Zürich``) stays, and ``Âu Cõ ð`` in a Windows-1258 column is read."""
+        first = [column, "utf-8"] if flawless or column == "mojibake" else ["utf-8", column]
         scores = self._detection.scores if self._detection else {}
         rest = sorted((e for e in _PREFERENCE if e not in first), key=lambda e: -scores.get(e, 0.0))
         return first + rest
@@ -128,13 +129,13 @@ class ColumnRepairer:
             return Reading(own, self.encoding or column)
         options = readings(cell)
         scores = {name: quality(text) for name, text in options.items()}
-        order = self._order(cell, column)
+        order = self._order(column, column in scores and scores[column].clean)
         best = min((n for n in order if n in scores), key=lambda n: (scores[n].rank, order.index(n)))
         mine = scores.get(column)
         if mine is not None and not mine.junk and mine.common > scores[best].common:
             best = column  # a better-formed reading with fewer everyday words is the usual cross-table accident
         score: Quality = scores[best]
-        if score.junk or (best not in ("utf-8", column) and score.good < score.bad):
+        if score.junk or (best != "utf-8" and score.good < score.bad):
             return self._unreadable(cell, self.encoding or column)
         if self.strict and best not in ("utf-8", column) and not score.clean:
             return Reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",

@@ -443,15 +443,22 @@ def _tone_places(rhyme: str) -> set[int]:
     return {1}
 
 
-@lru_cache(maxsize=200_000)
 def is_syllable(word: str) -> bool:
     """Whether a word is a well-formed Vietnamese syllable: initial, rhyme, one tone at most on a vowel where
     Vietnamese writes it (old and new placement both accepted: Hoà / Hòa); minority names' clusters allowed."""
+    return _syllable(word, True)
+
+
+_ALL_INITIALS = (*_INITIALS[:-1], *_MINORITY_INITIALS, "")
+
+
+@lru_cache(maxsize=200_000)
+def _syllable(word: str, minority: bool) -> bool:
     split = _split_tone(word)
     if split is None:
         return False
     toneless, tone, where = split
-    for initial in (*_INITIALS[:-1], *_MINORITY_INITIALS, ""):
+    for initial in _ALL_INITIALS if minority else _INITIALS:
         rhyme = toneless[len(initial):]
         if toneless.startswith(initial) and rhyme in _RHYMES:
             if tone and where - len(initial) not in _tone_places(rhyme):
@@ -813,7 +820,8 @@ def quality(text: str) -> Quality:
     return Quality(len(words) - len(valid) + junk, len(valid), junk, common)
 
 
-_CONSONANTS = frozenset("bcdđghklmnpqrstvxjzfw")
+_CONSONANTS = frozenset("bcdđghklmnpqrstvx")
+_FOREIGN_LETTERS = frozenset("fjwz")
 
 
 @lru_cache(maxsize=262_144)
@@ -822,11 +830,12 @@ def _word_ok(word: str) -> bool:
 
 
 def _compound(word: str) -> bool:
-    """Two syllables written as one word, the second starting with a consonant, one tone at most between them:
-    minority names (``Ênuôl``, ``Pơnan``)."""
-    if len(word) < 3 or sum(c in _TONE_SET for c in unicodedata.normalize("NFD", word)) > 1:
+    """Two syllables written as one word: minority names (``Ênuôl``, ``Pơnan``, ``Krôngpa``). The first toneless,
+    the second starting with a Vietnamese initial, no f/j/w/z — so foreign words do not pass (``José``, ``Martí``)."""
+    if len(word) < 3 or _FOREIGN_LETTERS.intersection(word.lower()):
         return False
-    return any(word[k].lower() in _CONSONANTS and is_syllable(word[:k]) and is_syllable(word[k:])
+    return any(word[k].lower() in _CONSONANTS and _syllable(word[:k], True) and _syllable(word[k:], False)
+               and not _TONE_SET.intersection(unicodedata.normalize("NFD", word[:k]))
                for k in range(1, len(word) - 1))
 
 
