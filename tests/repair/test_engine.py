@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import unicodedata
 
+from tests.text import independent as ind
+
 from hopnhat.repair.columns import repair_column
 from hopnhat.repair.stage import ColumnRepairer
 from hopnhat.text.legacy import as_text
-from tests.text import independent as ind
 
 NAMES = ["Nguyễn Thị Hoà", "Trần Văn Đức", "Lê Thị Thu Hương", "Phạm Minh Tuấn", "Hoàng Văn Thụ", "Võ Thị Sáu",
          "Đặng Quốc Bảo", "Bùi Thị Xuân", "Đỗ Mười", "Hồ Xuân Hương", "Xã Hòa Tiến", "Phường Hải Châu I",

@@ -22,6 +22,7 @@ also reports — and keeps as it was — a cell repaired against its column's en
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hopnhat.i18n import tr
@@ -83,7 +84,7 @@ class ColumnRepairer:
     _detection: Detection | None = None
     _viqr_seen: bool = False  # cells of the sample read as VIQR on their own: a register partly typed in VIQR
 
-    def _settle(self, cells: list[str | None]) -> None:
+    def _settle(self, cells: Sequence[str | None]) -> None:
         if self.encoding not in (None, "ascii"):
             return
         legacy = list(dict.fromkeys(c for c in cells if c and not _plain(c)))[:_SAMPLE]
@@ -152,7 +153,7 @@ class ColumnRepairer:
             known = self._cache[cell] = self._ascii(cell) if _plain(cell) else self._read(cell)
         return known
 
-    def repair(self, cells: list[str | None]) -> tuple[list[str | None], list[CellRepair]]:
+    def repair(self, cells: Sequence[str | None]) -> tuple[list[str | None], list[CellRepair]]:
         """Repaired cells (same length) and the cells that changed or could not be repaired."""
         self._settle(cells)
         out: list[str | None] = []
