@@ -24,14 +24,36 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "boundary"))
 
-from harness import COMMANDS, OUTCOMES, draw, make_migrate_case, run_case, seeds_in  # type: ignore[import-not-found]
+from harness import (  # type: ignore[import-not-found]
+    COMMANDS,
+    OUTCOMES,
+    Case,
+    draw,
+    make_migrate_case,
+    make_review_case,
+    review_store,
+    run_case,
+    seeds_in,
+)
+
+_STORES: dict[Path, Path] = {}
+
+
+def _case(command: str, folder: Path, seed_files: dict[str, bytes], rng: random.Random, tmp: Path) -> Case:
+    if command == "migrate":
+        return make_migrate_case(folder, seed_files, rng)
+    if command.startswith("review"):
+        if tmp not in _STORES:
+            _STORES[tmp] = review_store(tmp / "store", seed_files)
+        return make_review_case(command.split()[1], folder, _STORES[tmp], rng)
+    return draw(command, folder, seed_files, rng)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-command", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--commands", default=",".join([*COMMANDS, "migrate"]))
+    parser.add_argument("--commands", default=",".join([*COMMANDS, "migrate", "review import", "review export"]))
     parser.add_argument("--show", type=int, default=5, help="examples of bad outcomes printed per command")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="badinput-") as tmp:
@@ -44,8 +66,7 @@ def main() -> None:
             started = time.perf_counter()
             for i in range(args.per_command):
                 folder = Path(tmp) / "case"
-                case = (make_migrate_case(folder, seed_files, rng) if command == "migrate" else
-                        draw(command, folder, seed_files, rng))
+                case = _case(command, folder, seed_files, rng, Path(tmp))
                 outcome, code, text = run_case(case)
                 counts.update(outcome)
                 if outcome & {"traceback", "input_changed", "half_output"} and len(bad) < args.show:

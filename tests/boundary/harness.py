@@ -439,3 +439,51 @@ def make_migrate_case(folder: Path, seed_files: dict[str, bytes], rng: random.Ra
     inputs = [merger, folder / "data" / "people.csv", folder / "data" / "people.ndjson"]
     return Case("migrate", [str(merger), "--no-link", "--workers", "1"], inputs, None,
                 f"{merger_damage}+{source_damage}")
+
+
+# --- review: a filled sheet imported into a store, the queue exported to odd paths ---------------------------------
+
+def review_store(folder: Path, seed_files: dict[str, bytes]) -> Path:
+    """A small migrated store (the migrate seed, intact) for the review commands."""
+    case = make_migrate_case(folder, seed_files, random.Random(0), "intact", "intact")
+    outcome, code, text = run_case(case)
+    assert code == 0, text
+    return folder / "out" / "hopnhat.duckdb"
+
+
+def _review_sheet(suffix: str, folder: Path) -> bytes:
+    from hopnhat.link.review import EXPORT_COLUMNS
+
+    row = ["person:1|2" if c == "item_key" else "same" if c == "decision" else "" for c in EXPORT_COLUMNS]
+    if suffix == ".csv":
+        import csv
+        import io
+
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer).writerows([EXPORT_COLUMNS, row])
+        return buffer.getvalue().encode("utf-8-sig")
+    from hopnhat.io.excel import write_sheet
+
+    write_sheet(folder / "sheet.xlsx", EXPORT_COLUMNS, [row])
+    data = (folder / "sheet.xlsx").read_bytes()
+    (folder / "sheet.xlsx").unlink()
+    return data
+
+
+def make_review_case(verb: str, folder: Path, store: Path, rng: random.Random) -> Case:
+    """``review import`` of a damaged filled sheet, or ``review export`` to an odd path."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    suffix = rng.choice((".csv", ".xlsx"))
+    if verb == "import":
+        damage = rng.choice(list(DAMAGES))
+        sheet = folder / f"filled{suffix}"
+        sheet.write_bytes(DAMAGES[damage](_review_sheet(suffix, folder), rng))
+        return Case("review import", [str(sheet), "--user", "clerk", "--store", str(store)], [sheet], None, damage)
+    odd = rng.choice((*ODD_PATHS, "plain"))
+    src, out = (store, folder / f"queue{suffix}") if odd == "plain" else _odd(odd, folder, store, folder / f"q{suffix}")
+    if odd in ("input_is_folder", "input_is_dev_null", "input_missing"):
+        out = folder / f"queue{suffix}"
+    return Case("review export", [str(out), "--store", str(store)], [store], None if out == Path("/dev/null") else out,
+                odd)

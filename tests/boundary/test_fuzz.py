@@ -13,7 +13,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import COMMANDS, DAMAGES, MERGER_DAMAGES, ODD_PATHS, make_case, make_migrate_case, run_case, seeds_in  # type: ignore[import-not-found]
+from harness import (  # type: ignore[import-not-found]
+    COMMANDS,
+    DAMAGES,
+    MERGER_DAMAGES,
+    ODD_PATHS,
+    make_case,
+    make_migrate_case,
+    make_review_case,
+    review_store,
+    run_case,
+    seeds_in,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -84,3 +95,19 @@ def test_migrate_refuses_bad_merger_files_and_survives_bad_sources(
     assert code in (0, 1, 2), f"migrate {case.label}: exit {code}\n{text[-2000:]}"
     if merger_damage not in ("intact", "deep_nesting") or source_damage in ("empty", "bom_only"):
         assert code != 0 or merger_damage in ("flip_bytes", "truncate"), f"{case.label} accepted:\n{text[-2000:]}"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, seed_files: dict[str, bytes]) -> Path:
+    return review_store(tmp_path_factory.mktemp("store"), seed_files)
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=_CHECKS)
+@given(st.sampled_from(["import", "export"]), st.integers(0, 10**6))
+def test_review_import_and_export_never_crash_or_leave_half_files(
+        tmp_path: Path, store: Path, verb: str, seed: int) -> None:
+    case = make_review_case(verb, tmp_path / "case", store, random.Random(seed))
+    outcome, code, text = run_case(case)
+    assert not outcome & BAD, f"review {verb} {case.label}: {sorted(outcome)} exit {code}\n{text[-2000:]}"
+    assert code in (0, 2), f"review {verb} {case.label}: exit {code}\n{text[-2000:]}"
