@@ -20,6 +20,14 @@ class InventoryError(CatalogError):
         head = super().__str__()
         return head if not self.problems else head + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
+    def render(self) -> str:
+        """The message, where and why, then every faulty cell on its own line (what, where, why)."""
+        lines = [super().render()]
+        for p in self.problems:
+            where = p._where_words()
+            lines.append(f"  - {p.message}" + (f" ({where})" if where else "") + (f": {p.reason}" if p.reason else ""))
+        return "\n".join(lines)
+
 
 class CellError(CatalogError):
     """One cell of an inventory is wrong."""

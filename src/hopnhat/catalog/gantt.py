@@ -14,11 +14,11 @@ COLOURS = {"prepare": "#4472c4", "extend": "#4472c4", "migrate_data": "#ed7d31",
            "readonly": "#7f7f7f", "retire": "#a5a5a5", "milestone": "#7030a0"}
 STATE_FILL = {"done": "#2e7d32", "late": "#c62828"}
 LABEL_W, ROW_H, TOP = 330, 16, 34
-LABEL_CHARS, LINE_H, MAX_LINES = 62, 10, 4  # a label wraps at ~62 characters of 9-pt text, up to 4 lines
+LABEL_CHARS, LINE_H, MAX_LINES = 62, 10, 6  # a label wraps at ~62 characters of 9-pt text, up to 6 lines
 
 
 def label_lines(title: str) -> list[str]:
-    """The label wrapped on words to fit the label column; only a title longer than 4 lines is cut."""
+    """The label wrapped on words to fit the label column; only a title longer than 6 lines is cut."""
     lines = textwrap.wrap(title, LABEL_CHARS, break_long_words=True) or [""]
     if len(lines) > MAX_LINES:
         lines = lines[:MAX_LINES]

@@ -55,12 +55,14 @@ def _ddl(table: str, model: type[BaseModel]) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
 
 
-def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
     """A store written by an older version (other columns) is refused with what to do, never misread."""
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = "
+                                     "'main' ORDER BY table_name, column_index").fetchall():
+        columns.setdefault(table, []).append(column)
     for table, model in _TABLES.items():
-        found = [r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [table]).fetchall()]
+        found = columns.get(table, [])
         expected = [n for n, _ in _columns(model)]
         if found and found != expected:
             raise CatalogError(tr("kho danh mục do phiên bản cũ tạo ra: nhập lại kiểm kê vào một tệp --db mới",
@@ -68,6 +70,7 @@ def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                                   "into a new --db file"), source=str(path), table=table,
                                reason=tr("thiếu hoặc thừa cột: ", "columns differ: ")
                                + ", ".join(sorted(set(found) ^ set(expected))))
+    return set(columns)
 
 
 @contextmanager
@@ -86,8 +89,8 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
                               "cannot open the catalog store (in use, or not a DuckDB file)"), source=str(path),
                            reason=type(exc).__name__) from exc
     try:
-        _check_schema(con, path)
-        if not read_only:
+        existing = _check_schema(con, path)
+        if not read_only and not {*_TABLES, "inventories", "task_runs", "settings"} <= existing:
             for table, model in _TABLES.items():
                 con.execute(_ddl(table, model))
             for ddl in _EXTRA_DDL:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from hopnhat.catalog import api, store
 from hopnhat.catalog.export import write_roadmap_workbook
-from hopnhat.catalog.fmt import dec, pct, vnd_en, vnd_vi
+from hopnhat.catalog.fmt import dec, num_en, num_vi, pct, vnd_en, vnd_vi
 from hopnhat.catalog.html import STATE_LABELS
 from hopnhat.catalog.kinds import code_of, label
 from hopnhat.catalog.model import Override, Task
@@ -115,26 +115,37 @@ def _parse_overrides(values: list[str], note: Optional[str], by: str, run_both: 
 
 
 def explanation_table(ex: Explanation) -> Table:
-    """The per-criterion table of one role: criterion, weight, each system's score and the cells it came from."""
-    table = Table(title=tr(f"Giải trình theo tiêu chí — {ex.title}", f"Per-criterion explanation — {ex.title}"),
-                  show_lines=True)
+    """The per-criterion table of one role: criterion, weight and each system's score (narrow enough for a
+    terminal); :func:`print_explanation` adds each score's reason and the inventory cells it came from."""
+    table = Table(title=tr(f"Giải trình theo tiêu chí — {ex.title}", f"Per-criterion explanation — {ex.title}"))
     table.add_column(tr("Tiêu chí", "Criterion"))
     table.add_column(tr("Trọng số", "Weight"), justify="right")
     for s in ex.systems:
         table.add_column(f"{tr('Điểm', 'Score')} {s.key}", justify="right")
-        table.add_column(f"{tr('Căn cứ', 'Evidence')} {s.key}")
     for r in ex.rows:
-        cells = [x for c in r.cells for x in (dec(c.score), f"{c.reason}\n[dim]{c.evidence}[/]")]
-        table.add_row(r.label, dec(r.weight), *cells)
-    totals = [x for t, a in zip(ex.totals, ex.action_labels, strict=True) for x in (f"[bold]{dec(t)}[/]", a)]
-    table.add_row(tr("[bold]Tổng điểm có trọng số[/]", "[bold]Weighted total[/]"), "", *totals)
+        table.add_row(r.label, dec(r.weight), *(dec(c.score) for c in r.cells))
+    table.add_row(tr("[bold]Tổng điểm[/]", "[bold]Weighted total[/]"), "", *(f"[bold]{dec(t)}[/]" for t in ex.totals))
+    table.add_row(tr("Quyết định", "Decision"), "", *ex.action_labels)
     return table
+
+
+def print_explanation(ex: Explanation) -> None:
+    console.print(explanation_table(ex))
+    console.print(tr("[bold]Căn cứ từng điểm (ô trong bảng kiểm kê: tệp › sheet, dòng, cột = giá trị)[/]",
+                     "[bold]Evidence of each score (inventory cells: file › sheet, row, column = value)[/]"))
+    for r in ex.rows:
+        console.print(f"[bold]{r.label}[/] — {tr('trọng số', 'weight')} {dec(r.weight)}", highlight=False)
+        for s, c in zip(ex.systems, r.cells, strict=True):
+            console.print(f"  {s.key} · {tr('điểm', 'score')} {dec(c.score)}: {c.reason}", highlight=False,
+                          soft_wrap=True)
+            console.print(f"      {tr('căn cứ', 'evidence')}: {c.evidence or '—'}", highlight=False, soft_wrap=True,
+                          markup=False)
 
 
 def _print_why(db: Path, why: str) -> str:
     state = store.load_state(db)
     pair, system = resolve_why(state, why)
-    console.print(explanation_table(explanation(state, pair.key)))
+    print_explanation(explanation(state, pair.key))
     for r in decision_page(state, pair.key):
         mark = " ◀" if system is not None and r.system.key == system.key else ""
         console.print(f"[bold]{r.system.key} {r.system.name}: {r.action_label}[/]{mark}", highlight=False)
@@ -208,11 +219,22 @@ def plan(db: Path = DB, config: Optional[Path] = CONFIG,
         _write_text(svg, page["gantt_svg"])
 
 
+def _is_migration_project(path: Path) -> bool:
+    """A merger file with ``sources`` (not only a ``catalog:`` section)."""
+    import yaml
+
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return True  # let load_project name the problem
+    return isinstance(doc, dict) and "sources" in doc
+
+
 def _progress_hook(db: Path, merger: Optional[Path]) -> tuple[ProgressHook, Path | None]:
     """Progress of data-migration tasks measured from the migration's store, read as the demo and the web app do."""
     if merger is None:
         beside = Path(db).resolve().parent / "merger.yaml"
-        merger = beside if beside.is_file() else None
+        merger = beside if beside.is_file() and _is_migration_project(beside) else None
     if merger is None:
         return no_progress, None
     from hopnhat.project.config import load_project
@@ -222,24 +244,25 @@ def _progress_hook(db: Path, merger: Optional[Path]) -> tuple[ProgressHook, Path
 
 
 def _runs_table(tasks: list[Task], hook: Callable[[Task], MigrationProgress | None], source: Path | None) -> None:
+    """Each data-migration task linked to a pipeline run, with the run's books (or why they are not read)."""
     linked = [t for t in ordered(tasks) if t.run_ids]
     if not linked:
         return
-    table = Table(title=tr("Lượt chạy dữ liệu đã gắn", "Linked migration runs"))
-    for head in (tr("Nhiệm vụ", "Task"), tr("Lượt chạy", "Runs"), tr("Tiến độ", "Progress"), tr("Đã đọc", "Read"),
-                 tr("Lệch đối soát", "Unbalanced"), tr("Cách ly còn", "Quarantine left"),
-                 tr("Chờ duyệt", "Review left")):
-        table.add_column(head)
+    console.print(tr("[bold]Lượt chạy dữ liệu đã gắn[/]", "[bold]Linked migration runs[/]"))
     for t in linked:
         p = hook(t)
+        head = f"  {t.id} ← {', '.join(t.run_ids)}: "
         if p is None:
-            reason = tr("chưa đọc được: cần --merger", "not measured: give --merger") if source is None else \
-                tr("chưa có lượt chạy xong cho hệ thống này", "no finished run for this system yet")
-            table.add_row(t.id, ", ".join(t.run_ids), reason, "", "", "", "")
+            reason = tr("chưa đọc được tiến độ: cần --merger", "progress not read: give --merger") if source is None \
+                else tr("chưa có lượt chạy xong cho hệ thống này", "no finished run for this system yet")
+            console.print(head + reason, highlight=False, markup=False)
             continue
-        table.add_row(t.id, ", ".join(t.run_ids), pct(p.percent / 100), f"{p.rows_read:,}".replace(",", "."),
-                      str(p.unbalanced), str(p.quarantine_left), str(p.review_left))
-    console.print(table)
+        console.print(head + tr(f"{pct(p.percent / 100)} — đọc {num_vi(p.rows_read)}, lệch đối soát "
+                                f"{num_vi(p.unbalanced)}, cách ly còn {num_vi(p.quarantine_left)}, chờ duyệt "
+                                f"{num_vi(p.review_left)}",
+                                f"{pct(p.percent / 100)} — read {num_en(p.rows_read)}, unbalanced "
+                                f"{num_en(p.unbalanced)}, quarantine left {num_en(p.quarantine_left)}, review left "
+                                f"{num_en(p.review_left)}"), highlight=False, markup=False)
 
 
 @app.command("status")
@@ -316,4 +339,4 @@ def report(db: Path = DB, today: Optional[datetime] = TODAY, merger: Optional[Pa
                   highlight=False)
 
 
-__all__ = ["app", "explanation_table", "label"]
+__all__ = ["app", "explanation_table", "label", "print_explanation"]
