@@ -138,3 +138,40 @@ def test_memory_limit_and_hints_refused_before_work(tmp_path: Path) -> None:
                                                 str(tmp_path / "o.csv"), "--hints", str(tmp_path / "hints.csv")])
     assert units.exit_code == 2 and "hints" in units.output.lower() or "binary" in units.output
     assert not (tmp_path / "o.csv").exists()
+
+
+def _broken_sheet_xml(tmp_path: Path) -> Path:
+    import zipfile
+
+    good = tmp_path / "good.xlsx"
+    write_rows(good, ["full_name", "address"], [["Nguyễn Văn An", "Hòa Tiến, Hòa Vang"]])
+    broken = tmp_path / "in.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, data[: len(data) // 2] + b"<<<" if item.filename.endswith("sheet1.xml") else data)
+    return broken
+
+
+@pytest.mark.parametrize("argv", [["units", "convert", "IN", "-c", "address", "-o", "OUT.csv"],
+                                  ["repair", "IN", "-o", "OUT.xlsx"], ["link", "persons", "IN", "-o", "OUT.csv"]])
+def test_a_broken_sheet_xml_is_explained_not_dumped(tmp_path: Path, argv: list[str]) -> None:
+    broken = _broken_sheet_xml(tmp_path)
+    argv = [str(broken) if a == "IN" else str(tmp_path / a) if a.startswith("OUT") else a for a in argv]
+    result = CliRunner().invoke(build(argv[0]), ["--lang", "en", *argv])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert "damaged" in result.output and "save it again as .xlsx" in result.output
+    assert "calamine" not in result.output.lower() and "Traceback" not in result.output
+    assert not any(p.name.startswith(("OUT", ".~hopnhat")) for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("noun", ["units", "repair"])
+def test_a_field_longer_than_the_csv_module_limit_is_kept_whole(tmp_path: Path, noun: str) -> None:
+    long = "x" * 131_073
+    src = tmp_path / "in.csv"
+    src.write_text(f"id,address\n1,{long}\n2,Hòa Tiến\n", encoding="utf-8")
+    argv = (["units", "convert", str(src), "-c", "address", "-o", str(tmp_path / "o.csv")] if noun == "units" else
+            ["repair", str(src), "-o", str(tmp_path / "o.csv")])
+    result = CliRunner().invoke(build(noun), argv)
+    assert result.exit_code == 0, result.output
+    assert long in (tmp_path / "o.csv").read_text(encoding="utf-8")
