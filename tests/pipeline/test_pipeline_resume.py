@@ -13,17 +13,18 @@ from pathlib import Path
 import pytest
 from tests.pipeline.conftest import fresh_copy
 
-from hopnhat.load.backends import DuckReader
+from hopnhat.load.checksum import store_checksums
+from hopnhat.load.storedb import open_store
 from hopnhat.project.config import Project
 from hopnhat.run.runner import RunResult, migrate
 
 
 def _checksums(project: Project) -> dict[str, tuple[int, str]]:
-    reader = DuckReader(project.store_path)
+    reader = open_store(project.store_path, timeout_ms=None)
     try:
-        return reader.checksums()
+        return store_checksums(reader)
     finally:
-        reader.con.close()
+        reader.close()
 
 
 def _migrate_cmd(project: Project) -> list[str]:

@@ -16,8 +16,9 @@ from rich.table import Table
 from hopnhat.cli.common import console, err_console, friendly_errors, progress_bar
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import tr
-from hopnhat.load.backends import open_reader
+from hopnhat.load.checksum import store_checksums
 from hopnhat.load.store import connect
+from hopnhat.load.storedb import open_store
 from hopnhat.project.config import Project, load_project
 from hopnhat.reconcile.books import Balance, books
 from hopnhat.run.progress import Progress, TableCounts
@@ -146,9 +147,12 @@ def store_checksum(merger: Path = MERGER,
                    store: str | None = typer.Option(None, "--store", help="postgresql://… or a DuckDB path.")) -> None:
     """Một checksum không phụ thuộc thứ tự cho mỗi bảng hợp nhất (so sánh hai kho)."""
     project = load_project(merger)
-    reader = open_reader(store, project.store_path)
-    for table, (count, digest) in reader.checksums().items():
-        typer.echo(f"{table}\t{count}\t{digest}")
+    reader = open_store(store or project.store_path, timeout_ms=None)
+    try:
+        for table, (count, digest) in store_checksums(reader).items():
+            typer.echo(f"{table}\t{count}\t{digest}")
+    finally:
+        reader.close()
 
 
 @friendly_errors

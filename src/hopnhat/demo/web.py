@@ -6,14 +6,13 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-import duckdb
-
+from hopnhat.load.store import connect
 from hopnhat.project.config import load_project
 
 
 def _busiest_commune(store: Path) -> str:
     """The new commune with the most citizens: the demo clerk works there."""
-    with duckdb.connect(str(store), read_only=True) as con:
+    with connect(store, read_only=True) as con:
         row = con.execute("SELECT address_new_commune_code FROM person WHERE address_new_commune_code IS NOT NULL "
                           "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()
     return row[0] if row else ""

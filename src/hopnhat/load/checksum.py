@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from hopnhat.load.store import quote
+from hopnhat.load.storedb import StoreReader
 from hopnhat.model.schema import ENTITIES
 
 SKIP_COLUMNS = {"run_id", "loaded_at", "finished_at", "started_at", "decided_at", "generated_at", "created_at"}
@@ -56,3 +58,13 @@ def table_checksum(rows: Iterable[Sequence[Any]]) -> tuple[int, str]:
 def checksum_tables(existing: Iterable[str]) -> list[str]:
     have = set(existing)
     return [t for t in (*ENTITIES, *EXTRA_TABLES) if t in have]
+
+
+def store_checksums(reader: StoreReader) -> dict[str, tuple[int, str]]:
+    """Row count and checksum of each unified table of a store (DuckDB or PostgreSQL: same tables, same figures)."""
+    tables = reader.tables("main")
+    out = {}
+    for table in checksum_tables(tables):
+        cols = sorted(c for c in tables[table] if not skipped(c))
+        out[table] = table_checksum(reader.iterate(f"SELECT {', '.join(quote(c) for c in cols)} FROM {quote(table)}"))
+    return out

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 
 from hopnhat.errors import InputError
-from hopnhat.load.backends import mask_dsn, pg_dsn
-from hopnhat.load.store import one, quote
+from hopnhat.load.store import connect, one, quote
+from hopnhat.load.storedb import mask_dsn, pg_dsn
 
 PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "INTEGER": "integer", "DOUBLE": "double precision",
             "DATE": "date", "TIMESTAMP": "timestamp", "BOOLEAN": "boolean", "HUGEINT": "numeric",
@@ -67,7 +67,7 @@ def publish(store: Path, url: str, progress: Callable[[str, int], None] | None =
 
     if not store.exists():
         raise InputError("the store does not exist yet: run `hopnhat migrate` first", source=str(store))
-    con = duckdb.connect(str(store), read_only=True)
+    con = connect(store, read_only=True)
     out: list[Published] = []
     try:
         pg = psycopg.connect(pg_dsn(url))

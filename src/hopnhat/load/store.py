@@ -24,6 +24,9 @@ LEGACY = "legacy"
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The one place the pipeline opens the store's DuckDB file: writable for the run (a DuckDB file has one
+    writer), read-only for the books and the command line. Everything else reads through
+    :func:`hopnhat.load.storedb.open_store`."""
     if read_only and not path.exists():
         raise InputError("the store does not exist yet: run `hopnhat migrate` first", source=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,9 @@ class Dialect:
 
 
 class StoreReader(Protocol):
+    """The store as everything but the pipeline's writer reads it, whatever holds it (a DuckDB file, a PostgreSQL
+    database): a handful of methods per backend, like Splink's DatabaseAPI. Opened by :func:`open_store` only."""
+
     dialect: Dialect
     location: str
 
@@ -61,9 +64,16 @@ class StoreReader(Protocol):
 
     def arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table: ...
 
+    def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """Every row of a query that may be larger than memory, streamed in batches (checksums, exports)."""
+        ...
+
     def tables(self, schema: str = "main") -> dict[str, list[str]]: ...
 
     def close(self) -> None: ...
+
+
+BATCH_ROWS = 20_000  # rows per fetch when streaming
 
 
 def _checked(params: Sequence[Any]) -> list[Any]:
@@ -134,7 +144,7 @@ class DuckDBReader:
 
     dialect = Dialect("duckdb")
 
-    def __init__(self, path: Path, timeout_ms: int, threads: int | None = None) -> None:
+    def __init__(self, path: Path, timeout_ms: int | None, threads: int | None = None) -> None:
         self.location = str(path)
         if not Path(path).is_file():
             raise InputError("store not found: run 'hopnhat migrate' first", source=str(path))
@@ -144,7 +154,7 @@ class DuckDBReader:
         except duckdb.Error as exc:
             raise StoreError("cannot open the store read-only", source=str(path), reason=str(exc)) from exc
         self._local = threading.local()
-        self._timeout = timeout_ms / 1000
+        self._timeout = timeout_ms / 1000 if timeout_ms else None
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         cur = getattr(self._local, "cursor", None)
@@ -155,16 +165,17 @@ class DuckDBReader:
     @contextmanager
     def _guard(self, sql: str) -> Iterator[duckdb.DuckDBPyConnection]:
         cur = self._cursor()
-        token = watchdog().arm(cur, self._timeout)
+        token = watchdog().arm(cur, self._timeout) if self._timeout else None
         try:
             yield cur
         except duckdb.InterruptException as exc:
             raise QueryTimeout("query cancelled: statement timeout", source=self.location,
-                               reason=f"> {self._timeout * 1000:.0f} ms") from exc
+                               reason=f"> {(self._timeout or 0) * 1000:.0f} ms") from exc
         except duckdb.Error as exc:
             raise StoreError("store query failed", source=self.location, reason=str(exc).splitlines()[0]) from exc
         finally:
-            watchdog().disarm(token)
+            if token is not None:
+                watchdog().disarm(token)
 
     def rows(self, sql: str, params: Sequence[Any] = (), limit: int | None = None) -> list[dict[str, Any]]:
         with self._guard(sql) as cur:
@@ -180,6 +191,17 @@ class DuckDBReader:
     def arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
         with self._guard(sql) as cur:
             return cur.execute(sql, _checked(params)).fetch_arrow_table()
+
+    def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        cur = self._con.cursor()  # a cursor of its own: the caller may run other queries while it streams
+        try:
+            cur.execute(sql, _checked(params))
+            while batch := cur.fetchmany(BATCH_ROWS):
+                yield from batch
+        except duckdb.Error as exc:
+            raise StoreError("store query failed", source=self.location, reason=str(exc).splitlines()[0]) from exc
+        finally:
+            cur.close()
 
     def tables(self, schema: str = "main") -> dict[str, list[str]]:
         rows = self.rows("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ? "
@@ -261,12 +283,12 @@ class PostgresReader:
 
     dialect = Dialect("postgresql")
 
-    def __init__(self, dsn: str, timeout_ms: int, pool_size: int) -> None:
+    def __init__(self, dsn: str, timeout_ms: int | None, pool_size: int) -> None:
         import psycopg
 
         self._psycopg = psycopg
-        self.location = re.sub(r"//([^:@/]+):[^@/]*@", r"//\1:***@", dsn)
-        self._dsn, self._timeout = dsn, timeout_ms
+        self.location = mask_dsn(dsn)
+        self._dsn, self._timeout = pg_dsn(dsn), timeout_ms or 0  # 0: no statement timeout (batch jobs)
         self._pool: queue.LifoQueue[Any] = queue.LifoQueue()
         self._size, self._made, self._lock = pool_size, 0, threading.Lock()
         with self._conn():
@@ -318,6 +340,17 @@ class PostgresReader:
         names, rows = self._run(sql, params)
         return pa.table({n: pa.array([r[i] for r in rows]) for i, n in enumerate(names)}) if names else pa.table({})
 
+    def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        with self._conn() as con:
+            try:
+                with con.transaction(), con.cursor(name="hopnhat_iterate") as cur:  # server-side: batches
+                    cur.itersize = BATCH_ROWS
+                    cur.execute(to_psycopg(sql), _checked(params))
+                    yield from cur
+            except self._psycopg.Error as exc:
+                raise StoreError("store query failed", source=self.location,
+                                 reason=str(exc).splitlines()[0]) from exc
+
     def tables(self, schema: str = "main") -> dict[str, list[str]]:
         schema = "public" if schema == "main" else schema
         rows = self.rows("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ? "
@@ -335,10 +368,21 @@ class PostgresReader:
                 return
 
 
-def open_store(url: str | Path, timeout_ms: int, pool_size: int = 8) -> StoreReader:
-    """``postgresql://…`` → PostgreSQL; ``duckdb:///path``, a path → DuckDB file."""
+def mask_dsn(url: str) -> str:
+    """A DSN with its password hidden, for messages."""
+    return re.sub(r"//([^:@/]+):[^@/]*@", r"//\1:***@", url)
+
+
+def pg_dsn(url: str) -> str:
+    """SQLAlchemy-style URLs (postgresql+psycopg://) become plain libpq ones."""
+    return url.replace("postgresql+psycopg://", "postgresql://").replace("postgres://", "postgresql://")
+
+
+def open_store(url: str | Path, timeout_ms: int | None, pool_size: int = 8) -> StoreReader:
+    """The one place a store is opened for reading: ``postgresql://…`` → PostgreSQL; ``duckdb:///path``, a path →
+    DuckDB file (read-only). ``timeout_ms``: each query's statement timeout; None for batch jobs (checksums)."""
     text = str(url)
-    if text.startswith(("postgresql://", "postgres://")):
+    if text.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
         return PostgresReader(text, timeout_ms, pool_size)
     if text.startswith("duckdb://"):
         text = text[len("duckdb://"):]

@@ -14,7 +14,7 @@ import duckdb
 
 from hopnhat.catalog.model import Task
 from hopnhat.catalog.monitor import MigrationProgress
-from hopnhat.load.store import one
+from hopnhat.load.store import connect, one
 from hopnhat.project.config import Project, SourceSpec
 from hopnhat.text.normalize import fold
 
@@ -60,7 +60,7 @@ def store_progress_hook(project: Project) -> Callable[[Task], MigrationProgress 
     def hook(task: Task) -> MigrationProgress | None:
         if task.kind != "migrate_data" or not task.system_id or not path.exists():
             return None
-        con = duckdb.connect(str(path), read_only=True)
+        con = connect(path, read_only=True)
         try:
             return _progress(con, sources_of(project, task.system_id))
         finally:
