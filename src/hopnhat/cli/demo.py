@@ -60,11 +60,20 @@ def _catalog(estate: Path, out: Path) -> None:
     table = Table(title=tr(f"{summary.systems} hệ thống — khuyến nghị", f"{summary.systems} systems — recommendations"))
     table.add_column(tr("Khuyến nghị", "Recommendation"))
     table.add_column(tr("Số hệ thống", "Systems"), justify="right")
+    from hopnhat.catalog.kinds import label
+    from hopnhat.cli.catalog import print_explanation
+
     for action, count in summary.actions.most_common():
-        table.add_row(str(action), str(count))
+        table.add_row(label("action", str(action)), str(count))
     console.print(table)
     for line in summary.tthc_reasons:
         console.print(f"  {line}", highlight=False)
+    if summary.tthc_explanation is not None:
+        print_explanation(summary.tthc_explanation)
+    if summary.roadmap_xlsx and summary.explanation_html:
+        console.print(f"  {tr('Lộ trình và giải trình (Excel)', 'Roadmap and explanation (Excel)')}: "
+                      f"{summary.roadmap_xlsx}; {tr('giải trình mọi nhóm', 'every role explained')}: "
+                      f"{summary.explanation_html}", highlight=False)
     console.print(f"  {summary.tasks} {tr('nhiệm vụ trong lộ trình', 'roadmap tasks')} → {summary.gantt_svg}")
     console.print(f"  {tr('Báo cáo giám sát', 'Monitoring report')}: {summary.report_html}, {summary.report_pdf}")
 

@@ -8,8 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from hopnhat.catalog import api
+from hopnhat.catalog.export import write_roadmap_workbook
+from hopnhat.catalog.kinds import label
 from hopnhat.catalog.store import load_state
-from hopnhat.catalog.views import roadmap_page
+from hopnhat.catalog.views import Explanation, explanation, roadmap_page
 from hopnhat.synth import SynthSettings, generate
 from hopnhat.project.config import Project
 from hopnhat.synth.generate import SynthResult
@@ -26,6 +28,9 @@ class CatalogSummary:
     report_html: Path
     report_pdf: Path
     gantt_svg: Path
+    tthc_explanation: Explanation | None = None  # the per-criterion table of the TTHC role
+    roadmap_xlsx: Path | None = None  # LoTrinh (urgent first), QuyetDinh, GiaiTrinh (criteria and cells), KinhPhi
+    explanation_html: Path | None = None  # every role's per-criterion table
 
 
 def build_estate(scenario: str, scale: float, seed: int, out: Path) -> SynthResult:
@@ -44,10 +49,17 @@ def run_catalog(estate_dir: Path, out: Path) -> CatalogSummary:
     html, pdf = out / "catalog-report.html", out / "catalog-report.pdf"
     api.write_report(db, DEMO_TODAY, html, pdf)
     gantt = out / "roadmap-gantt.svg"
-    gantt.write_text(roadmap_page(load_state(db), DEMO_TODAY)["gantt_svg"], encoding="utf-8")
-    tthc = [d for d in decisions if "TTHC" in d.system_id]
-    reasons = [f"{d.system_id}: {d.action} — {d.reasons_vi[0] if d.reasons_vi else ''}" for d in tthc]
-    return CatalogSummary(len(decisions), Counter(d.action for d in decisions), reasons, len(tasks), html, pdf, gantt)
+    state = load_state(db)
+    gantt.write_text(roadmap_page(state, DEMO_TODAY)["gantt_svg"], encoding="utf-8")
+    xlsx, explained = out / "catalog-roadmap.xlsx", out / "catalog-explanation.html"
+    write_roadmap_workbook(state, xlsx)
+    api.write_explanations(db, explained, None)
+    tthc = [d for d in decisions if d.pair_key == "tthc"]
+    reasons = [f"{d.system_id}: {label('action', d.action)} — {d.reasons_vi[0] if d.reasons_vi else ''}"
+               for d in tthc]
+    table = explanation(state, "tthc") if tthc else None
+    return CatalogSummary(len(decisions), Counter(d.action for d in decisions), reasons, len(tasks), html, pdf, gantt,
+                          table, xlsx, explained)
 
 
 def link_runs_to_catalog(project: Project, out: Path, run_id: str) -> Path:
