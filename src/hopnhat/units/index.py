@@ -143,9 +143,10 @@ def narrow_by_accents(units: list[Unit], written: str) -> list[Unit]:
     ``Cẩm Giàng`` and ``Cẩm Giang`` fold alike; when the text carries diacritics they decide. Tone placement
     (Hoà/Hòa) is ignored. When no unit agrees (a typo in a diacritic) all are kept.
     """
-    if len(units) < 2 or not has_diacritics(written):
-        return units  # written without diacritics, "Thanh An" may be Thạnh An or the former Thanh An
+    if len(units) < 2:
+        return units
     key = accent_key(written)
+    former = has_diacritics(written)  # without diacritics, "Thanh An" may be Thạnh An or the former Thanh An
     keep = [u for u in units
-            if key in (accent_key(u.name), accent_key(strip_type(u.name))) or key in u.former_accents]
+            if key in (accent_key(u.name), accent_key(strip_type(u.name))) or former and key in u.former_accents]
     return keep or units
