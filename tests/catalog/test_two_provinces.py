@@ -359,3 +359,31 @@ def test_bad_yaml_inventory_is_one_clear_error(tmp_path: Path, content: bytes, n
     assert code == 2 and "Traceback" not in out, out
     assert needle in out and "kiemke.yaml" in out, out
     assert not (tmp_path / "c.duckdb").exists()
+
+
+def test_linked_run_shows_in_status_and_report(db: Path, tmp_path: Path) -> None:
+    """The books of the run, read through ``reconcile.progress`` as the demo and the web app do."""
+    from hopnhat.project.template import TEMPLATE
+
+    merger = tmp_path / "merger.yaml"  # beside the catalog: found without --merger
+    merger.write_text(TEMPLATE.replace("    province: '49'               # OLD province code of this source\n",
+                                       "    province: '48'\n    catalog_system: '48-3'\n"), encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "nhan_khau.csv").write_text("MaCongDan,HoTen\n1,An\n", encoding="utf-8")
+    with duckdb.connect(str(tmp_path / "hopnhat.duckdb")) as con:  # the store's books after one finished run
+        con.execute("CREATE TABLE runs (run_id VARCHAR, status VARCHAR, finished_at TIMESTAMP)")
+        con.execute("INSERT INTO runs VALUES ('run-20250705', 'done', '2025-07-05 10:00:00')")
+        con.execute("CREATE TABLE reconciliation (run_id VARCHAR, src_source VARCHAR, read BIGINT, loaded BIGINT, "
+                    "merged BIGINT, quarantined BIGINT)")
+        con.execute("INSERT INTO reconciliation VALUES ('run-20250705', 'tinh_a_dancu', 1000, 950, 30, 20)")
+        con.execute("CREATE TABLE review_items (item_key VARCHAR, record_id_l VARCHAR)")
+        con.execute("INSERT INTO review_items VALUES ('a', 'tinh_a_dancu/1'), ('b', 'tinh_a_dancu/2')")
+        con.execute("CREATE TABLE review_decisions (item_key VARCHAR)")
+    assert _cli("plan", "--db", str(db), "--link", "48-3:migrate_data=run-20250705")[0] == 0
+    code, out = _cli("status", "--db", str(db), "--today", "2025-07-10")
+    assert code == 0, out
+    assert "48-3:migrate_data ← run-20250705: 97,8 % — đọc 1.000" in out and "cách ly còn 20, chờ duyệt 2" in out
+    html = tmp_path / "r.html"
+    code, out = _cli("report", "--db", str(db), "--today", "2025-07-10", "--html", str(html))
+    assert code == 0 and "1 đo được tiến độ" in out
+    assert "Chuyển dữ liệu (đo từ lượt chạy)" in html.read_text(encoding="utf-8")
