@@ -168,8 +168,14 @@ def _former_name_elsewhere(written: str, commune: Unit) -> bool:
     """The written name is exactly the name or a former name (history.csv) of a commune of another district of the
     province."""
     key, folded = accent_key(written), name_key(written)
-    return any(key in u.former_accents or key == accent_key(u.short_name) or folded in u.alias_keys
-               for u in reference().communes["old"].values()
+
+    def names(u: Unit) -> bool:  # as written: the diacritics count where the unit's spelling is known
+        if folded != name_key(u.short_name) and folded not in u.alias_keys:
+            return False
+        return fold(written) == written or key in (accent_key(u.short_name), *u.former_accents) or \
+            (folded != name_key(u.short_name) and not u.former_accents)
+
+    return any(names(u) for u in reference().communes["old"].values()
                if u.province_code == commune.province_code and u.district_code != commune.district_code)
 
 
