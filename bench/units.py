@@ -77,6 +77,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+import units_variants as variants  # noqa: E402  (bench/, beside this script)
 from hopnhat.synth.addresses import ABBREVIATIONS, STYLES, hamlets_of, render_address, street_detail
 from hopnhat.text import normalize
 from hopnhat.text.normalize import name_key
@@ -89,6 +90,8 @@ PEER_SUBSET = 2_000
 CLI_SEED_OFFSET = 1_000
 MAX_REDRAWS = 50
 OUT = Path(__file__).resolve().parent / "out" / "units.json"
+REALWORLD = Path(__file__).resolve().parent / "data" / "units_realworld.csv"
+SPEED_N = 100_000
 console = Console()
 if not console.is_terminal:  # piped or redirected: keep the tables readable instead of folding them to 80 columns
     console = Console(width=180)
@@ -523,6 +526,129 @@ def vietnam_address_converter():
     return convert, setup
 
 
+# --- the real-world list (independent of hopnhat.synth) ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class RealCase:
+    address: str
+    style: str
+    truth: frozenset[str]
+    classes: tuple[str, ...]
+    province: str
+    old_code: str  # the commune of 30/6/2025 the triple's commune is (or went into)
+
+
+def _new_commune_keys() -> set[tuple[str, str]]:
+    """(new province, short name as written without diacritics or type) of every new commune."""
+    ref = reference()
+    return {(u.province_code, name_key(u.short_name)) for u in ref.communes["new"].values()}
+
+
+def realworld_cases(seed: int, prefix: bool = True, rows: list[dict[str, str]] | None = None,
+                    n: int | None = None) -> list[RealCase]:
+    """Every triple of bench/data/units_realworld.csv in every style of bench/units_variants.py (or ``n`` draws of
+    a triple and a style), with the truth column the style calls for. Classes: the levels written with a former
+    name; ``bracket_types``; ``bare_number`` (a numbered ward or district without its type word);
+    ``old_district_new_commune`` (the district written was abolished or renamed before 2025, and a new commune of its
+    province bears its name)."""
+    rows = rows if rows is not None else _realworld_rows()
+    ref = reference()
+    new_keys = _new_commune_keys()
+    rng = random.Random(seed)
+    pairs = [(r, st) for r in rows for st in variants.STYLES] if n is None else \
+        [(rows[int(rng.random() * len(rows))], variants.STYLES[i % len(variants.STYLES)]) for i in range(n)]
+    out = []
+    for row, style in pairs:
+        address = variants.write(row["commune"], row["district"], row["province"], style, rng, prefix)
+        classes = [f"former_{level}" for level in row["former"].split(";") if level] or ["current_names"]
+        if style.name.startswith("bracket"):
+            classes.append("bracket_types")
+        if not style.types and (variants.split_type(row["commune"])[1].isdigit()
+                                or variants.split_type(row["district"])[1].isdigit()):
+            classes.append("bare_number")
+        new_province = ref.province_map.get(_old_province_of(row["code_2025"]))
+        if "district" in row["former"].split(";") and \
+                (new_province, name_key(variants.split_type(row["district"])[1])) in new_keys:
+            classes.append("old_district_new_commune")
+        truth = frozenset(c for c in row[variants.truth_column(style)].split(";") if c)
+        out.append(RealCase(address, style.name, truth, tuple(classes), row["province"], row["code_2025"]))
+    return out
+
+
+def _old_province_of(old_code: str) -> str:
+    return reference().communes["old"][old_code].province_code
+
+
+@cache
+def _realworld_rows_cached() -> tuple[dict[str, str], ...]:
+    with REALWORLD.open(encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+def _realworld_rows() -> list[dict[str, str]]:
+    return list(_realworld_rows_cached())
+
+
+@dataclass
+class ClassScore:
+    counts: Counter = field(default_factory=Counter)
+    wrong: list[dict] = field(default_factory=list)
+
+
+def score_real(cases: list[RealCase], answers: list[Answer]) -> dict[str, ClassScore]:
+    """Right / wrong-certain / abstained per class and per style (and ``all``)."""
+    scores: dict[str, ClassScore] = defaultdict(ClassScore)
+    for case, answer in zip(cases, answers):
+        v = verdict(case.truth, answer)
+        for key in ("all", *case.classes, f"style:{case.style}"):
+            scores[key].counts[v] += 1
+            if v == "wrong" and len(scores[key].wrong) < 20:
+                scores[key].wrong.append({"address": case.address, "truth": ";".join(sorted(case.truth)),
+                                          "answer": answer.code or "", "reason": answer.detail})
+    return scores
+
+
+def run_realworld(seed: int) -> tuple[dict[str, ClassScore], int, float]:
+    from hopnhat.units.column import convert_column
+
+    cases = realworld_cases(seed)
+    start = time.perf_counter()
+    table = convert_column([c.address for c in cases])
+    seconds = time.perf_counter() - start
+    cols = [table.column(name).to_pylist() for name in ("status", "new_commune_code", "candidates", "reason")]
+    return score_real(cases, [_hopnhat_answer(*row) for row in zip(*cols)]), len(cases), seconds
+
+
+def run_speed_set(label: str, cases: list[RealCase], runs: int, peer_n: int) -> dict:
+    """hopnhat's CLI as a whole process on ``cases`` (median of ``runs``) against vietnamadminunits on the first
+    ``peer_n`` of the same addresses; both scored on the truth."""
+    as_cases = [Case(c.address, c.style, c.old_code, c.truth, c.truth) for c in cases]
+    cli = run_hopnhat_cli(as_cases, runs)
+    convert, setup = vietnamadminunits_converter()
+    vau = run_peer("vietnamadminunits 1.0.4", as_cases[:peer_n], convert, setup, float("inf"))
+    return {"set": label, "n": len(cases), "cli": cli.summary(), "vietnamadminunits": vau.summary(),
+            "ratio": round(cli.per_second / vau.per_second, 1)}
+
+
+def print_realworld(scores: dict[str, ClassScore], n: int, seconds: float, speed: list[dict]) -> None:
+    table = Table(title=f"Real-world list (bench/data/units_realworld.csv × {len(variants.STYLES)} styles = {n:,} "
+                        f"addresses, {n / seconds:,.0f} addr/s through the API)")
+    for col in ("class", "addresses", "right %", "wrong-certain", "abstained %"):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    for key in sorted(scores, key=lambda k: (k != "all", k.startswith("style:"), k)):
+        c = scores[key].counts
+        total = sum(c.values())
+        table.add_row(key, f"{total:,}", f"{100 * c['right'] / total:.3f}", str(c["wrong"]),
+                      f"{100 * c['abstained'] / total:.3f}")
+    console.print(table)
+    for s in speed:
+        console.print(f"[bold]{s['set']}[/]: CLI {s['cli']['addresses_per_second']:,.0f} addr/s "
+                      f"(right {s['cli']['right_pct']:.2f} %, wrong-certain {s['cli']['wrong_certain']}; runs "
+                      f"{s['cli']['runs_seconds']} s) vs vietnamadminunits {s['vietnamadminunits']['addresses_per_second']:,.0f}"
+                      f" addr/s on its first {s['vietnamadminunits']['n']:,}: [bold]{s['ratio']}×[/] "
+                      f"({'met' if s['ratio'] >= 100 else 'NOT met'}: target ≥ 100×)")
+
+
 # --- output ------------------------------------------------------------------------------------------------------
 
 def print_tables(results: list[Result], cli: Result, vau: Result | None, n_splits: int) -> None:
@@ -585,11 +711,38 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-budget", type=float, default=60.0,
                     help="seconds a peer may take on the full set, else it runs on the first 2000 (default 60)")
     ap.add_argument("--output", type=Path, default=OUT, help=f"JSON result file (default {OUT})")
+    ap.add_argument("--speed-n", type=int, default=SPEED_N,
+                    help="addresses of each real-world speed set: one province's, and the whole country's")
+    ap.add_argument("--speed-province", default="79", help="old province code of the one-province set (default 79)")
+    ap.add_argument("--peer-n", type=int, default=PEER_SUBSET,
+                    help="addresses of each speed set that vietnamadminunits converts (default 2000)")
+    ap.add_argument("--no-synth", action="store_true", help="skip the generated (hopnhat.synth) part")
     args = ap.parse_args(argv)
 
     block_network()
     compiled = _compiled_parser()
     console.print(f"hopnhat's parser: {'compiled (Cython, setup.py)' if compiled else 'plain Python (not compiled)'}")
+    console.print(f"load average at the start: {os.getloadavg()}")
+    real_scores, real_n, real_seconds = run_realworld(args.seed)
+    rows = _realworld_rows()
+    province_rows = [r for r in rows if _old_province_of(r["code_2025"]) == args.speed_province]
+    speed = [run_speed_set(f"one province ({args.speed_province}: {len(province_rows)} triples)",
+                           realworld_cases(args.seed + 1, rows=province_rows, n=args.speed_n), args.cli_runs,
+                           args.peer_n),
+             run_speed_set(f"whole country ({len(rows)} triples)", realworld_cases(args.seed + 2, n=args.speed_n),
+                           args.cli_runs, args.peer_n)]
+    print_realworld(real_scores, real_n, real_seconds, speed)
+    realworld = {"addresses": real_n, "api_seconds": round(real_seconds, 3), "speed": speed,
+                 "by_class": {k: {"n": sum(v.counts.values()), **dict(v.counts), "wrong_examples": v.wrong}
+                              for k, v in real_scores.items()}}
+    if args.no_synth:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps({"command": " ".join([Path(sys.executable).name, *sys.argv]),
+                                           "realworld": realworld, "compiled_parser": compiled,
+                                           "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+                                          ensure_ascii=False, indent=2), encoding="utf-8")
+        console.print(f"wrote {args.output}")
+        return 0
     start = time.perf_counter()
     redrawn: Counter = Counter()
     cases = generate(args.n, args.seed, redrawn)
@@ -628,6 +781,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "cli_vs_vietnamadminunits_speed": round(cli.per_second / vau.per_second, 1),
         "results": [r.summary() for r in results],
+        "realworld": realworld,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
