@@ -144,14 +144,13 @@ def test_invalid_syllables(word: str) -> None:
 def test_repair_keeps_spacing_case_and_tone_placement() -> None:
     for text in ("Hoà", "Hòa", "  Thanh  Hoá ", "NGUYỄN thị hoà", "ID-0042"):
         for encoding in LEGACY:
-            if encoding == "viqr" and text in ("Hoà", "Hòa", "  Thanh  Hoá "):
-                continue  # one mark ending a cell is not enough evidence: see test_viqr_needs_evidence
             assert repair_value(encode(text, encoding), encoding) == text
 
 
 def test_viqr_needs_evidence() -> None:
     assert repair_value("Hoa` Bi`nh", "viqr") == "Hoà Bình"  # huyền: plain text has no such mark
-    assert repair_value("Thanh Hoa'", "viqr") == "Thanh Hoa'"  # a quote? one mark ending the cell
+    assert repair_value("Thanh Hoa'", "viqr") == "Thanh Hoá"  # an apostrophe right after a vowel ending a word
+    assert repair_value("Thanh Hoa.", "viqr") == "Thanh Hoa."  # a full stop: one mark ending the cell is not enough
     assert repair_value("Le^ Thi. Hoa'", "viqr") == "Lê Thị Hoá"
 
 

@@ -22,6 +22,7 @@ also reports — and keeps as it was — a cell repaired against its column's en
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -60,6 +61,18 @@ def _family(encoding: str | None) -> str:
     return "cp1258" if encoding.startswith("cp1258") else encoding
 
 
+def _census(sample: Sequence[str]) -> frozenset[str]:
+    """The encodings a mixed column uses: those in which some sample cells — at least 2, and 2 % — read flawlessly
+    and in no other encoding."""
+    votes: Counter[str] = Counter()
+    for cell in sample:
+        flawless = [n for n, t in readings(cell).items() if n != "utf-8" and quality(t).clean]
+        if len(flawless) == 1:
+            votes[flawless[0]] += 1
+    least = max(2, 0.02 * len(sample))
+    return frozenset(n for n, v in votes.items() if v >= least)
+
+
 def _plain(cell: str) -> bool:
     return cell.isascii() and not _VISCII_C0.intersection(cell)
 
@@ -82,6 +95,7 @@ class ColumnRepairer:
     strict: bool = False
     _cache: dict[str, Reading] = field(default_factory=dict)
     _detection: Detection | None = None
+    _present: frozenset[str] = frozenset()  # encodings some sample cells read flawlessly in and no other
     _viqr_seen: bool = False  # cells of the sample read as VIQR on their own: a register partly typed in VIQR
 
     def _settle(self, cells: Sequence[str | None]) -> None:
@@ -92,6 +106,7 @@ class ColumnRepairer:
         hinted = list(dict.fromkeys(c for c in cells if c and c.isascii() and _HINT.search(c)))[:_SAMPLE]
         found = sum(viqr_reading(c) is not None for c in hinted)
         self._viqr_seen = found >= _VIQR_CELLS
+        self._present = _census(legacy)
         if sample:
             self._detection = detect(sample)
             if legacy or self._detection.encoding == "viqr" or self.encoding is None:
@@ -135,6 +150,9 @@ class ColumnRepairer:
         mine = scores.get(column)
         if mine is not None and not mine.junk and mine.common > scores[best].common:
             best = column  # a better-formed reading with fewer everyday words is the usual cross-table accident
+        if mine is not None and mine.clean and best not in (column, *self._present) and \
+                (scores[best].bad, scores[best].good) == (mine.bad, mine.good):
+            best = column  # everyday words alone do not move a flawless reading to a table the column does not use
         score: Quality = scores[best]
         if score.junk or (best != "utf-8" and score.good < score.bad):
             return self._unreadable(cell, self.encoding or column)

@@ -814,7 +814,8 @@ _JUNK = _junk_class()
 def quality(text: str) -> Quality:
     """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
     words = [w for w in _foreign_words(text) if len(w) > 1]  # a lone letter is an initial (Nguyễn Văn Đ): neutral
-    valid = [w for w in words if _word_ok(w)]
+    shouting = any(c.islower() for c in text)  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
+    valid = [w for w in words if _word_ok(w) and not (shouting and w.isupper())]
     junk = len(_JUNK.findall(text))
     common = sum(w.lower() in COMMON for w in valid)
     return Quality(len(words) - len(valid) + junk, len(valid), junk, common)

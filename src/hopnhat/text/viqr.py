@@ -31,8 +31,9 @@ class Evidence:
     """What a VIQR reading rests on, by how rarely plain text has such a mark after a vowel.
 
     ``strong``: a shape mark (``a( a^ o+``) or a huyền/ngã tone (`````` ``~``); ``medium``: ``'`` ``.`` ``?`` inside
-    a word (``Ta.m``); ``weak``: ``'`` ``.`` ``?`` ending a word (a full stop, a quote), abbreviations (``a.m.``,
-    ``e.g.``), ``I'm``, ``dd``, and any mark on a one-letter word or before a digit (``O+``, ``U+1EA0``).
+    a word (``Ta.m``), ``'`` ending a word after its vowel (``Ly'``), ``dd`` starting a word before a vowel;
+    ``weak``: ``.`` ``?`` ending a word (a full stop, a question), abbreviations (``a.m.``, ``e.g.``), ``I'm``, other
+    ``dd``, and any mark on a one-letter word or before a digit (``O+``, ``U+1EA0``).
     """
 
     strong: int = 0
@@ -60,6 +61,8 @@ def _grade(text: str, i: int, j: int, shape: bool, tone: str) -> Evidence:
         return _WEAK
     if shape or tone in "`~":
         return Evidence(strong=1)
+    if tone == "'" and not after.isalpha() and i and text[i - 1].isalpha():
+        return Evidence(medium=1)  # ``Ly'``: a word ending in an apostrophe right after its vowel
     if not after.isalpha() or _ABBREVIATION.match(text, j) or (tone == "'" and _I_AM.fullmatch(text, i, j + 1)):
         return _WEAK
     return Evidence(medium=1)
@@ -90,7 +93,8 @@ def parse(text: str) -> tuple[str, Evidence]:
             i += 2
         elif char in "dD" and nxt in "dD":
             out.append("Đ" if char == "D" else "đ")
-            i, evidence = i + 2, evidence + _WEAK
+            starts = not (i and text[i - 1].isalpha()) and i + 2 < len(text) and text[i + 2] in _VOWELS
+            i, evidence = i + 2, evidence + (Evidence(medium=1) if starts else _WEAK)  # ``DDinh``, not ``add``
         elif char in _VOWELS:
             i, found = _vowel(text, i, out)
             evidence += found
