@@ -124,7 +124,7 @@ def _no_leak(body: str, user: str, subjects: Subjects, where: str) -> None:
         body = body.replace(example, "")
     assert subjects.a.id_number not in body and subjects.b.id_number not in body, where
     assert not CCCD.search(body), f"{where}: an identifier in full: {CCCD.search(body)}"
-    if user == "clerk_a":
+    if user == "clerk_a" and not where.endswith(" /audit"):  # their own trail echoes what they typed themselves
         assert subjects.b.golden_id not in body and subjects.b.name not in body, where
 
 
