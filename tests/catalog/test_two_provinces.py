@@ -13,15 +13,15 @@ from pathlib import Path
 import duckdb
 import pytest
 from openpyxl import load_workbook
+from tests.catalog.handmade import EXPECTED, NFD_IDS, ROWS, TTHC_OWNER, write_danang_workbook
 from typer.testing import CliRunner
 
-from hopnhat.catalog import api, store
+from hopnhat.catalog import store
 from hopnhat.catalog.importer import read_inventories, read_inventory
 from hopnhat.catalog.kinds import SHARED_KINDS
 from hopnhat.catalog.resolve import resolve_why
 from hopnhat.cli.catalog import app
 from hopnhat.i18n import set_language
-from tests.catalog.handmade import EXPECTED, NFD_IDS, ROWS, TTHC_OWNER, write_danang_workbook
 
 DATA = Path(__file__).parent / "data" / "two_provinces"
 QN = DATA / "quangnam-49.yaml"
@@ -86,7 +86,8 @@ def test_repeated_ids_are_two_systems_each_kept_whole(db: Path, files: list[Path
     for pair in state.pairs:
         assert sum(decisions[s.key].action == "keep" for s in pair.systems) == 1, pair.key
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT count(*), count(DISTINCT unit_code || '/' || id) FROM systems").fetchone() == (32, 32)
+        sql = "SELECT count(*), count(DISTINCT unit_code || '/' || id) FROM systems"
+        assert con.execute(sql).fetchone() == (32, 32)
 
 
 def test_one_province_twice_in_one_import_is_refused(tmp_path: Path) -> None:

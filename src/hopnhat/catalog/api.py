@@ -11,15 +11,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from hopnhat.catalog import store
-from hopnhat.catalog.errors import CatalogError, PlanError
+from hopnhat.catalog.errors import CatalogError, InventoryError, PlanError
 from hopnhat.catalog.evaluate import apply_overrides, evaluate, overrides_from_settings
 from hopnhat.catalog.html import explanations_html, report_html, write_pdf, write_report_pdf
-from hopnhat.catalog.errors import InventoryError
 from hopnhat.catalog.importer import read_inventories
 from hopnhat.catalog.model import Decision, Inventory, Override, Task, TaskStatus
 from hopnhat.catalog.monitor import ProgressHook, no_progress
-from hopnhat.catalog.roadmap import build_roadmap, link_run
 from hopnhat.catalog.resolve import resolve_settings, resolve_system
+from hopnhat.catalog.roadmap import build_roadmap, link_run
 from hopnhat.catalog.settings import CatalogSettings, load_settings
 from hopnhat.catalog.views import explanation, explanations, monitor_page
 from hopnhat.i18n import tr

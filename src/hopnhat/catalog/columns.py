@@ -28,7 +28,8 @@ _MONEY_HELP = "Ví dụ: 6 tỷ; 500 triệu; 1,2 tỷ đồng; 6.000.000.000"
 COLUMNS: tuple[Column, ...] = (
     Column("id", "Mã hệ thống", "System id", "str", True, "Duy nhất trong tỉnh, ví dụ 49-TTHC", 12),
     Column("name", "Tên hệ thống", "System name", "str", True, "", 36),
-    Column("kind", "Loại hệ thống", "Kind", "kind", True, "Một trong 12 hệ thống dùng chung hoặc CSDL chuyên ngành", 30),
+    Column("kind", "Loại hệ thống", "Kind", "kind", True, "Một trong 12 hệ thống dùng chung hoặc CSDL chuyên ngành",
+           30),
     Column("domain", "Lĩnh vực (CSDL chuyên ngành)", "Domain", "domain", False, "Bắt buộc với CSDL chuyên ngành", 22),
     Column("owner", "Đơn vị chủ quản", "Owner department", "str", True, "", 24),
     Column("vendor", "Nhà cung cấp", "Vendor", "str", False, "", 16),

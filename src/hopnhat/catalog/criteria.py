@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-
 from typing import Any
 
 from hopnhat.catalog.columns import BY_FIELD
@@ -105,7 +104,8 @@ def capacity(s: System, ctx: Context) -> Criterion:
     en = (f"capacity {num_en(cap_m)} transactions/month, {num_en(cap_u)} users; merged load "
           f"{num_en(ctx.merged_monthly)}/month, {num_en(ctx.merged_users)} users (covers "
           f"{pct_en(min(ratio_m, ratio_u))})")
-    own = ["capacity_monthly" if s.capacity_monthly else "monthly_volume", "capacity_users" if s.capacity_users else "users"]
+    own = ["capacity_monthly" if s.capacity_monthly else "monthly_volume",
+           "capacity_users" if s.capacity_users else "users"]
     load = [e for c in ctx.candidates for e in cells(c, "monthly_volume", "users")]
     return _criterion("capacity", ctx, score, vi, en, cells(s, *own) + load)
 
@@ -243,7 +243,8 @@ def continuity(s: System, ctx: Context) -> Criterion:
 
 def vendor(s: System, ctx: Context) -> Criterion:
     if s.vendor and s.hosting == "leased":
-        score, vi, en = 1.0, f"{s.vendor} vận hành theo hợp đồng dịch vụ", f"{s.vendor} operates it under a service contract"
+        score = 1.0
+        vi, en = f"{s.vendor} vận hành theo hợp đồng dịch vụ", f"{s.vendor} operates it under a service contract"
     elif s.vendor:
         score, vi, en = 0.8, f"{s.vendor} hỗ trợ; {s.staff} cán bộ vận hành", f"{s.vendor} supports it; {s.staff} staff"
     else:
@@ -275,7 +276,8 @@ def _support_part(s: System, ctx: Context) -> tuple[float, str, str]:
     if end <= ctx.settings.merger_date:
         return 0.3, f"đã hết hỗ trợ kỹ thuật từ {day_vi(end)}", f"out of support since {day_en(end)}"
     if end <= ctx.horizon_end:
-        return 0.6, f"hết hỗ trợ kỹ thuật {day_vi(end)}, trong kỳ đánh giá", f"support ends {day_en(end)}, within the horizon"
+        return 0.6, f"hết hỗ trợ kỹ thuật {day_vi(end)}, trong kỳ đánh giá", \
+            f"support ends {day_en(end)}, within the horizon"
     return 1.0, f"còn hỗ trợ kỹ thuật đến {day_vi(end)}", f"supported until {day_en(end)}"
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from hopnhat.catalog.errors import CatalogError
 from hopnhat.catalog.criteria import CRITERION_LABELS, Context, cost_of_keeping, score_all
+from hopnhat.catalog.errors import CatalogError
 from hopnhat.catalog.fmt import day_en, day_vi, dec_vi, num_en, num_vi, vnd_en, vnd_vi
-from hopnhat.catalog.kinds import LOOKUP_KINDS, NO_DATA_KINDS, label, term
+from hopnhat.catalog.kinds import LOOKUP_KINDS, NO_DATA_KINDS, ActionCode, label, term
 from hopnhat.catalog.model import Criterion, Decision, Override, System
 from hopnhat.catalog.pairing import Pair
 from hopnhat.catalog.security import SecurityNeed, security_need
@@ -38,7 +39,7 @@ def _pick_survivor(scored: dict[str, float], pair: Pair, settings: CatalogSettin
     return ranked[0], len(close) > 1
 
 
-def loser_action(system: System) -> str:
+def loser_action(system: System) -> ActionCode:
     """What happens to a system that is not kept."""
     if system.kind in NO_DATA_KINDS or system.records == 0:
         return "retire"
@@ -122,6 +123,7 @@ def evaluate_pair(pair: Pair, settings: CatalogSettings) -> list[Decision]:
     out = []
     for s in pair.systems:
         others = ctx.others(s)
+        action: ActionCode
         if s.key == survivor.key:
             action = "keep"
             vi, en = _keep_reasons(s, others, scores, tie, need)
@@ -186,7 +188,7 @@ def _rebalance(group: list[Decision], systems: dict[str, System], settings: Cata
     new_survivor = kept[0].system_id
     out = []
     for d in group:
-        update: dict = {"survivor_id": new_survivor}
+        update: dict[str, Any] = {"survivor_id": new_survivor}
         if d.system_id != new_survivor and not d.override_note and d.action == "keep":
             action = loser_action(systems[d.system_id])
             vi, en = _loser_reasons(systems[d.system_id], action, systems[new_survivor], settings)

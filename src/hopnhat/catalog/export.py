@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from hopnhat.catalog.columns import BY_FIELD
 from hopnhat.catalog.criteria import CRITERION_LABELS
 from hopnhat.catalog.kinds import label, term
+from hopnhat.catalog.model import Evidence
 from hopnhat.catalog.roadmap import ordered
 from hopnhat.catalog.state import CatalogState
 from hopnhat.catalog.workbook import save_deterministic
@@ -78,7 +79,7 @@ def _explain_rows(state: CatalogState) -> list[list[Any]]:
         for c in d.criteria:
             head = [group, CRITERION_LABELS[c.name][0], c.weight, s.key, s.name, c.score, round(c.weight * c.score, 4),
                     c.reason_vi]
-            own = [e for e in c.evidence if e.system == s.key] or [None]
+            own: list[Evidence | None] = [e for e in c.evidence if e.system == s.key] or [None]
             for e in own:
                 header = BY_FIELD[e.field].vi if e and e.field in BY_FIELD else (e.field if e else "")
                 rows.append(head + ([e.file, e.sheet, e.row, e.column, header, e.value] if e else ["", "", "", "", "",

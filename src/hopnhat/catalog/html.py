@@ -156,7 +156,8 @@ def _kpis(page: MonitorPage) -> str:
     c, cost = page.counts, page.cost
     items = [("done", tr("Hoàn thành", "Done"), f"{c['done']}/{c['total']}"),
              ("late", tr("Trễ hạn", "Late"), str(c["late"])), ("risk", tr("Có nguy cơ", "At risk"), str(c["risk"])),
-             ("", tr("Kinh phí lộ trình", "Roadmap budget"), tr(vnd_vi(cost.roadmap_budget), vnd_en(cost.roadmap_budget))),
+             ("", tr("Kinh phí lộ trình", "Roadmap budget"),
+              tr(vnd_vi(cost.roadmap_budget), vnd_en(cost.roadmap_budget))),
              ("", tr("Chi phí/năm trước → sau", "Yearly cost before → after"),
               tr(f"{vnd_vi(cost.yearly_before)} → {vnd_vi(cost.yearly_after)}",
                  f"{vnd_en(cost.yearly_before)} → {vnd_en(cost.yearly_after)}")),
@@ -247,7 +248,8 @@ def report_html(page: MonitorPage, title: str | None = None, level: int = 0) -> 
     limits = REPORT_LIMITS[max(0, min(level, len(REPORT_LIMITS) - 1))]
     title = title or tr("Báo cáo tiến độ hợp nhất hệ thống thông tin", "Information-system consolidation progress")
     body = (f"<h1>{escape(title)}</h1><div class='muted'>{_t('Số liệu đến ngày', 'As of')} {page.today:%d/%m/%Y}"
-            f"</div>{_kpis(page)}<div class='cols'><div><h2>{_t('Trễ hạn theo đơn vị chủ trì và tỉnh', 'Late, by owner and province')}</h2>"
+            f"</div>{_kpis(page)}<div class='cols'><div>"
+            f"<h2>{_t('Trễ hạn theo đơn vị chủ trì và tỉnh', 'Late, by owner and province')}</h2>"
             f"{_late_groups(page, limits)}<h2>{_t('Có nguy cơ trễ', 'At risk')}</h2>"
             f"{_alert_list(page, 'risk', limits['risk'])}{_runs(page)}"
             f"</div><div>{_urgent_table(page, limits['urgent'])}"

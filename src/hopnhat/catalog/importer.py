@@ -20,7 +20,13 @@ from pydantic import BaseModel, ValidationError
 
 from hopnhat.catalog.cells import is_blank, parse_cell, parse_date, text
 from hopnhat.catalog.columns import (
-    COLUMNS, DIGITISATION_COLUMNS, DIGITISATION_SHEET, FIRST_DATA_ROW, HEADER_ROW, SYSTEMS_SHEET, Column,
+    COLUMNS,
+    DIGITISATION_COLUMNS,
+    DIGITISATION_SHEET,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    SYSTEMS_SHEET,
+    Column,
 )
 from hopnhat.catalog.errors import CellError, InventoryError
 from hopnhat.catalog.model import Digitisation, Inventory, Origin, System
@@ -240,7 +246,7 @@ def _yaml_items(doc: dict[str, Any], key: str, columns: tuple[Column, ...], mode
         return []
     out = []
     for i, raw in enumerate(items, start=1):
-        where = {"table": key, "row": i}
+        where: dict[str, Any] = {"table": key, "row": i}
         if not isinstance(raw, dict):
             problems.append(CellError(tr("mỗi mục phải là một bảng khóa: giá trị", "each item must be a mapping"),
                                       value=raw, **where))
@@ -265,7 +271,7 @@ def _yaml_doc(path: Path) -> dict[str, Any]:
                                 "the YAML file is not UTF-8: save it again as UTF-8"), source=str(path),
                              reason=tr(f"byte lạ ở vị trí {exc.start}", f"bad byte at offset {exc.start}")) from exc
     try:
-        doc = yaml.load(raw, Loader=_TextLoader)  # noqa: S506 — a SafeLoader subclass
+        doc = yaml.load(raw, Loader=_TextLoader)
     except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InventoryError(tr("YAML không hợp lệ", "invalid YAML"), source=str(path),

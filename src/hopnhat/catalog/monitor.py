@@ -71,7 +71,8 @@ def _expected(task: Task, today: date) -> float:
     return round(100.0 * (today - task.start).days / max(1, (task.due - task.start).days), 1)
 
 
-def _measured(task: Task, status: TaskStatus | None, hook: ProgressHook) -> tuple[str, float, str, MigrationProgress | None]:
+def _measured(task: Task, status: TaskStatus | None,
+              hook: ProgressHook) -> tuple[str, float, str, MigrationProgress | None]:
     progress = hook(task) if task.kind == "migrate_data" else None
     if progress is not None:
         state = "done" if progress.done else "doing" if progress.rows_accounted else "todo"
@@ -126,9 +127,9 @@ def _task_alerts(views: Sequence[TaskView]) -> list[Alert]:
     out = []
     for v in views:
         if v.overdue:
-            out.append(Alert("late", v.task.id, f"Trễ {v.days_late} ngày: {v.task.title_vi} (hạn {v.task.due:%d/%m/%Y}, "
-                                                f"{v.task.owner})",
-                             f"{v.days_late} days late: {v.task.title_en} (due {v.task.due.isoformat()}, {v.task.owner})"))
+            t = v.task
+            out.append(Alert("late", t.id, f"Trễ {v.days_late} ngày: {t.title_vi} (hạn {t.due:%d/%m/%Y}, {t.owner})",
+                             f"{v.days_late} days late: {t.title_en} (due {t.due.isoformat()}, {t.owner})"))
         elif v.at_risk:
             out.append(Alert("risk", v.task.id, f"Có nguy cơ trễ: {v.task.title_vi} ({pct_vi(v.percent / 100, 0)} so "
                                                 f"với kế hoạch {pct_vi(v.expected / 100, 0)})",

@@ -21,9 +21,11 @@ class SecurityNeed:
         out = []
         if self.crossed:
             out.append((
-                f"Tổng người dùng sau hợp nhất {num_vi(self.merged_users)} ≥ {num_vi(self.threshold or 0)}: phải xác định lại cấp độ "
+                f"Tổng người dùng sau hợp nhất {num_vi(self.merged_users)} ≥ {num_vi(self.threshold or 0)}: "
+                f"phải xác định lại cấp độ "
                 f"{self.level}, lập hồ sơ đề xuất cấp độ và được thẩm định, phê duyệt trước khi vận hành hợp nhất",
-                f"Merged users {num_en(self.merged_users)} ≥ {num_en(self.threshold or 0)}: the system must be re-classified at level "
+                f"Merged users {num_en(self.merged_users)} ≥ {num_en(self.threshold or 0)}: "
+                f"the system must be re-classified at level "
                 f"{self.level}, its level dossier appraised and approved before the merged system goes live"))
         if self.level >= 3:
             out.append((f"Áp dụng phương án bảo đảm an toàn cấp độ {self.level} (TT 12/2022/TT-BTTTT): giám sát, "

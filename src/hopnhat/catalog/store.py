@@ -18,8 +18,7 @@ import pyarrow as pa
 from pydantic import BaseModel
 
 from hopnhat.catalog.errors import CatalogError
-from hopnhat.catalog.model import Decision, Digitisation, Override, System, Task, TaskStatus
-from hopnhat.catalog.model import Inventory
+from hopnhat.catalog.model import Decision, Digitisation, Inventory, Override, System, Task, TaskStatus
 from hopnhat.catalog.settings import CatalogSettings
 from hopnhat.catalog.state import CatalogState
 from hopnhat.i18n import tr

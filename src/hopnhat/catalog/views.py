@@ -17,8 +17,18 @@ from hopnhat.catalog.gantt import gantt_svg
 from hopnhat.catalog.kinds import label
 from hopnhat.catalog.model import Decision, Evidence, System, Task
 from hopnhat.catalog.monitor import (
-    Alert, CostPicture, DigitisationSummary, LateGroup, ProgressHook, TaskView, alerts, cost_picture,
-    digitisation_summary, late_by_owner, no_progress, task_views,
+    Alert,
+    CostPicture,
+    DigitisationSummary,
+    LateGroup,
+    ProgressHook,
+    TaskView,
+    alerts,
+    cost_picture,
+    digitisation_summary,
+    late_by_owner,
+    no_progress,
+    task_views,
 )
 from hopnhat.catalog.roadmap import not_ready_on_day_one
 from hopnhat.catalog.state import CatalogState

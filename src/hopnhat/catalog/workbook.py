@@ -24,8 +24,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from hopnhat.catalog import kinds
 from hopnhat.catalog.cells import format_cell
 from hopnhat.catalog.columns import (
-    COLUMNS, DIGITISATION_COLUMNS, DIGITISATION_SHEET, FIRST_DATA_ROW, HEADER_ROW, LISTS_SHEET, README_SHEET,
-    SYSTEMS_SHEET, Column,
+    COLUMNS,
+    DIGITISATION_COLUMNS,
+    DIGITISATION_SHEET,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    LISTS_SHEET,
+    README_SHEET,
+    SYSTEMS_SHEET,
+    Column,
 )
 from hopnhat.catalog.model import Digitisation, Inventory
 from hopnhat.io.excel import keep_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Optional
+from typing import Optional, cast
 
 import typer
 from rich.table import Table
@@ -14,7 +14,7 @@ from hopnhat.catalog import api, store
 from hopnhat.catalog.export import write_roadmap_workbook
 from hopnhat.catalog.fmt import dec, num_en, num_vi, pct, vnd_en, vnd_vi
 from hopnhat.catalog.html import STATE_LABELS
-from hopnhat.catalog.kinds import code_of, label
+from hopnhat.catalog.kinds import ActionCode, code_of, label
 from hopnhat.catalog.model import Override, Task
 from hopnhat.catalog.monitor import SEVERITY_LABELS, MigrationProgress, ProgressHook, no_progress
 from hopnhat.catalog.resolve import resolve_why
@@ -109,7 +109,7 @@ def _parse_overrides(values: list[str], note: Optional[str], by: str, run_both: 
         if not note or not note.strip():
             raise ConfigError(tr("điều chỉnh cần --note ghi lý do", "an override needs --note explaining it"),
                               value=value)
-        out.append(Override(system_id=system.strip(), action=code, note=note.strip(), by=by,
+        out.append(Override(system_id=system.strip(), action=cast(ActionCode, code), note=note.strip(), by=by,
                             at=datetime.now().replace(microsecond=0), run_both=run_both and code == "keep"))
     return out
 
@@ -166,8 +166,8 @@ def evaluate(db: Path = DB, config: Optional[Path] = CONFIG,
              why: Optional[str] = typer.Option(None, "--why", help=tr(
                  "Giải trình một vai trò hoặc hệ thống: tên, mã, tỉnh-mã (49-1), tên vai trò (Hộ tịch, tthc).",
                  "Explain one role or system: name, id, province-qualified id (49-1), role (civil status, tthc).")),
-             html: Optional[Path] = typer.Option(None, "--html", help=tr("Ghi giải trình theo tiêu chí ra HTML.",
-                                                                         "Write the per-criterion explanation (HTML).")),
+             html: Optional[Path] = typer.Option(None, "--html", help=tr(
+                 "Ghi giải trình theo tiêu chí ra HTML.", "Write the per-criterion explanation (HTML).")),
              pdf: Optional[Path] = typer.Option(None, "--pdf", help=tr("Ghi giải trình theo tiêu chí ra PDF.",
                                                                        "Write the per-criterion explanation (PDF).")),
              ) -> None:
@@ -192,14 +192,16 @@ def evaluate(db: Path = DB, config: Optional[Path] = CONFIG,
 def plan(db: Path = DB, config: Optional[Path] = CONFIG,
          xlsx: Optional[Path] = typer.Option(None, "--xlsx", help=tr("Xuất lộ trình ra Excel.", "Export to Excel.")),
          svg: Optional[Path] = typer.Option(None, "--svg", help=tr("Xuất biểu đồ Gantt (SVG).", "Gantt chart (SVG).")),
-         link: list[str] = typer.Option([], "--link", help=tr("Gắn lượt chạy: TASK=RUN_ID.", "Link a run: TASK=RUN_ID.")),
+         link: list[str] = typer.Option([], "--link", help=tr("Gắn lượt chạy: TASK=RUN_ID.",
+                                                              "Link a run: TASK=RUN_ID.")),
          ) -> None:
     """Lập lộ trình từ các quyết định (việc gấp trước) / build the roadmap from the decisions (urgent first)."""
     api.run_plan(db, config)
     for value in link:
         task_id, _, run_id = value.rpartition("=")
         if not task_id or not run_id:
-            raise ConfigError(tr("--link phải có dạng NHIỆM_VỤ=MÃ_LƯỢT_CHẠY", "--link must be TASK=RUN_ID"), value=value)
+            raise ConfigError(tr("--link phải có dạng NHIỆM_VỤ=MÃ_LƯỢT_CHẠY", "--link must be TASK=RUN_ID"),
+                              value=value)
         api.link_pipeline_run(db, task_id, run_id)
     state = store.load_state(db)
     page = roadmap_page(state)

@@ -12,8 +12,8 @@ from hopnhat.catalog.export import write_roadmap_workbook
 from hopnhat.catalog.kinds import label
 from hopnhat.catalog.store import load_state
 from hopnhat.catalog.views import Explanation, explanation, roadmap_page
-from hopnhat.synth import SynthSettings, generate
 from hopnhat.project.config import Project
+from hopnhat.synth import SynthSettings, generate
 from hopnhat.synth.generate import SynthResult
 
 DEMO_TODAY = date(2025, 7, 10)  # ten days after the merger took effect
@@ -22,7 +22,7 @@ DEMO_TODAY = date(2025, 7, 10)  # ten days after the merger took effect
 @dataclass
 class CatalogSummary:
     systems: int
-    actions: Counter
+    actions: Counter[str]
     tthc_reasons: list[str]
     tasks: int
     report_html: Path

@@ -11,11 +11,11 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hopnhat.catalog import api, store
 from hopnhat.catalog.html import render_decisions, render_inventory, render_roadmap
-from hopnhat.catalog.kinds import ACTIONS, label
+from hopnhat.catalog.kinds import ACTIONS, ActionCode, label
 from hopnhat.catalog.model import Override, Task
 from hopnhat.catalog.monitor import MigrationProgress
 from hopnhat.catalog.state import CatalogState
@@ -78,7 +78,7 @@ class CatalogPages:
 
     def override(self, system_id: str, action: str, note: str, user: str) -> None:
         """Record a planner's override (with the note), re-evaluate and re-plan."""
-        ov = Override(system_id=system_id, action=action, note=note.strip(), by=user,
+        ov = Override(system_id=system_id, action=cast(ActionCode, action), note=note.strip(), by=user,
                       at=datetime.now().replace(microsecond=0))
         with self._lock:
             api.run_evaluate(self.path, overrides=[ov])
