@@ -57,6 +57,8 @@ PERSONS: list[tuple[str, str, str, str, str, str, str]] = [
      "Tổ 3, Phường Hòa Khánh Bắc, Quận Liên Chiểu, Thành phố Đà Nẵng"),
     ("G-ANH", "Võ Minh Anh", "2001-01-15", "M", "048201020202", "0399888777",
      "Thôn 2, Xã Hòa Châu, Huyện Hòa Vang, Thành phố Đà Nẵng"),
+    ("G-HOAPHONG", "Võ Hòa Phong", "1980-09-09", "M", "048080090909", "",
+     "Tổ 2, Phường Mỹ An, Quận Ngũ Hành Sơn, Thành phố Đà Nẵng"),  # Hòa Phong is also a commune
 ]
 # old CMNDs of citizens who hold a CCCD now (a legacy table the pipeline keeps as an archive): golden id → CMND
 OLD_CMND = {"G-LAN92": "205123456", "G-DUONG62": "201987654"}

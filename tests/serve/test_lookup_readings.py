@@ -33,11 +33,13 @@ GOLDEN: list[tuple[str, list[tuple[str, str]]]] = [
     ("000.00.15.H49-240601-0001", [("dossier", "000.00.15.H49-240601-0001")]),
     ("20392 3 1", [("parcel", "")]),
     ("tờ 3 thửa 1 Tam Dân", [("parcel", "")]),
-    # names whose words are unit words too: a name first, the address reading after it (issue 22)
-    ("Dương Đức Dũng 1971", [("name-year", "duong duc dung"), ("address", "duong duc dung")]),
-    ("Nguyễn Văn Dương 1980", [("name-year", "nguyen van duong"), ("address", "nguyen van duong")]),
-    ("Quang Văn Hòa 1965", [("name-year", "quang van hoa"), ("address", "quang van hoa")]),
-    ("Phan Văn Xa", [("name", "phan van xa"), ("address", "phan van xa"), ("org", "phan van xa")]),
+    # names whose words are unit words too: a name — an address only when some words name a place of the province
+    ("Dương Đức Dũng 1971", [("name-year", "duong duc dung")]),
+    ("Nguyễn Văn Dương 1980", [("name-year", "nguyen van duong")]),
+    ("Quang Văn Hòa 1965", [("name-year", "quang van hoa")]),
+    ("Phan Văn Xa", [("name", "phan van xa"), ("org", "phan van xa")]),
+    ("Võ Hòa Phong 1980", [("name-year", "vo hoa phong"), ("address", "vo hoa phong")]),  # Hòa Phong: a commune
+    ("Hòa Châu", [("name", "hoa chau"), ("address", "hoa chau"), ("org", "hoa chau")]),
     # one word: a family or given name (and maybe an organisation), never an address
     ("Nguyen", [("name", "nguyen"), ("org", "nguyen")]),
     ("Trần", [("name", "tran"), ("org", "tran")]),
@@ -46,10 +48,10 @@ GOLDEN: list[tuple[str, list[tuple[str, str]]]] = [
     ("Nguyeenx Vawn Hufng 1985", [("name-year", "nguyen van hung")]),
     ("Nguye6n4 Va8n Hu2ng", [("name", "nguyen van hung"), ("org", "nguye6n4 va8n hu2ng")]),
     ("Hùng Nguyễn Văn", [("name", "hung nguyen van"), ("org", "hung nguyen van")]),
-    ("Nguyễn Văn Hùng 12/03/1985", [("name-date", "nguyen van hung"), ("address", "nguyen van hung")]),
+    ("Nguyễn Văn Hùng 12/03/1985", [("name-date", "nguyen van hung")]),
     # words announcing the date are no part of the name; "Sinh" alone is a given name
     ("Đỗ Hữu Hậu, sinh năm 1975", [("name-year", "do huu hau")]),
-    ("Hoàng Quang Tâm ngày sinh 11/5/2007", [("name-date", "hoang quang tam"), ("address", "hoang quang tam")]),
+    ("Hoàng Quang Tâm ngày sinh 11/5/2007", [("name-date", "hoang quang tam")]),
     ("Nguyễn Văn Sinh 1990", [("name-year", "nguyen van sinh")]),
     # name + place: after a comma, or the last words naming a commune of the province
     ("Nguyễn Văn Hùng, Bình Quế", [("address", "nguyen van hung binh que"), ("name-place", "nguyen van hung"),
@@ -93,7 +95,8 @@ def test_a_place_of_another_province_is_no_place_here() -> None:
 
 def test_a_reading_the_text_cannot_have_is_refused() -> None:
     assert reading_as("049193639832", "address", PROVINCE) is None
-    assert reading_as("Dương Đức Dũng 1971", "address", PROVINCE) is not None
+    assert reading_as("Dương Đức Dũng 1971", "address", PROVINCE) is None  # no place of the province in it
+    assert reading_as("Võ Hòa Phong 1980", "address", PROVINCE) is not None
 
 
 @pytest.mark.parametrize(("typed", "word"), [

@@ -159,6 +159,11 @@ def test_api_lookup(app, tokens: dict[str, str], subjects: Subjects) -> None:  #
     assert response.status_code == 200 and data["kind"] == "id"
     assert any(r["golden_id"] == subjects.a.golden_id for r in data["results"])
     assert subjects.a.id_number not in response.text.replace(f'"query":"{subjects.a.id_number}"', "")
+    phone = client.get("/api/lookup", params={"q": "0905123456"}, headers={"Authorization": f"Bearer {tokens['admin']}"})
+    assert (phone.json()["reading"], phone.json()["readings"]) == ("phone", ["id"])
+    chosen = client.get("/api/lookup", params={"q": "0905123456", "as": "id"},
+                        headers={"Authorization": f"Bearer {tokens['admin']}"})
+    assert chosen.json()["reading"] == "id"
     assert client.get("/api/lookup", params={"q": "x"}, headers={"Authorization": "Bearer nope"}).status_code == 401
     leader = client.get("/api/lookup", params={"q": "x"}, headers={"Authorization": f"Bearer {tokens['leader']}"})
     assert leader.status_code == 403 and leader.json()["error"]["code"] == "forbidden"

@@ -36,15 +36,19 @@ def _json(data: Any) -> JSONResponse:
 
 @router.get("/lookup")
 async def api_lookup(request: Request, q: Annotated[str, Query(max_length=10_000)] = "",
+                     as_reading: Annotated[str, Query(alias="as", max_length=40)] = "",
                      user: User = Depends(need_api("lookup"))) -> JSONResponse:
     """Runs on the event loop, not in the thread pool: a lookup is bounded by design (point reads in the SQLite
     index, at most ``lookup_candidates`` names scored, about a millisecond) and all of it holds the GIL, so a thread
-    hand-off only added a thread switch and a wait for the GIL to every request (0.6 ms of CPU each, measured)."""
+    hand-off only added a thread switch and a wait for the GIL to every request (0.6 ms of CPU each, measured).
+    ``reading`` is how the query was read, ``readings`` every other way it can be (``as=<reading>`` searches one)."""
     ctx = ctx_of(request)
-    query, groups = ctx.lookup.search(q[:MAX_QUERY], ctx.scope(user))
+    found = ctx.lookup.find(q[:MAX_QUERY], ctx.scope(user), as_reading or None)
     audit.append(ctx.db, user.name, "api_lookup", client_ip(request),
-                 {"q": q[:MAX_QUERY], "kind": query.kind, "results": len(groups)})
-    return _json({"query": Clear(q), "kind": query.kind, "results": [g.view() for g in groups]})
+                 {"q": q[:MAX_QUERY], "kind": found.query.kind, "reading": found.query.slug, "forced": found.forced,
+                  "results": len(found.groups)})
+    return _json({"query": Clear(q), "kind": found.query.kind, "reading": found.query.slug,
+                  "readings": [r.query.slug for r in found.others()], "results": [g.view() for g in found.groups]})
 
 
 def _plain(value: Any) -> Any:

@@ -24,13 +24,15 @@ from hopnhat.link.keystrokes import decode_name
 from hopnhat.serve.index import fold_name, read_doc
 from hopnhat.serve.mask import mask
 from hopnhat.serve.names import name_orders
-from hopnhat.serve.readings import MAX_QUERY, Query, reading_as, readings
+from hopnhat.serve.readings import MAX_QUERY, WEAK, Query, reading_as, readings
 from hopnhat.serve.scope import Scope
 from hopnhat.serve.storedb import SQLiteReader
 from hopnhat.text.normalize import accent_key, has_diacritics
+from hopnhat.units.convert import convert_address
 from hopnhat.units.reference import reference
 
 MAX_SEARCHED = 3  # readings searched per query: the most plausible ones
+CONVINCING = 90.0  # a hit this good makes the weak readings (WEAK) not worth searching
 FETCH_CHUNK = 20  # entries fetched per point query (DuckDB index scans stay fast for short lists)
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20[0-4]\d)(?!\d)")
 _DATE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}")
@@ -302,7 +304,7 @@ class Lookup:
         """A place typed as an old commune (merged into a larger new one since) ranks those who lived in that old
         commune before the others of the new commune; a place that is a commune and an old district ranks the
         commune's residents before the district's."""
-        old = q.conversion.old_commune_code if q.conversion and q.communes else None
+        old = q.old_commune
         if old:
             for h in hits:
                 if h.row.get("old_commune") != old:
@@ -346,7 +348,7 @@ class Lookup:
         return [Hit(r, scores[r["eid"]], "name") for r in self.entries(list(scores), scope)]
 
     def by_address(self, q: Query, scope: Scope) -> list[Hit]:
-        conv = q.conversion
+        conv = q.conversion or convert_address(q.place)
         if conv is None or conv.status in ("not_found", "invalid"):
             return []
         keys = [f"o:{conv.old_commune_code}"] if conv.old_commune_code else []
@@ -397,7 +399,11 @@ class Lookup:
             return Found(searched[0].query, searched + rest, groups, forced=True)
         if every[0].kind == "empty":
             return Found(every[0], [], [])
-        done = [self._search(q, scope) if i < MAX_SEARCHED else Reading(q) for i, q in enumerate(every)]
+        done: list[Reading] = []
+        for i, q in enumerate(every):
+            found_one = any(h.score >= CONVINCING for r in done for h in r.hits)
+            weak = q.weight <= WEAK and found_one  # a stronger reading already found someone
+            done.append(self._search(q, scope) if i < MAX_SEARCHED and not weak else Reading(q))
         best: dict[int, Hit] = {}
         for h in (h for r in done for h in r.hits):  # an entry found by two readings counts once, at its best
             if h.row["eid"] not in best or h.score > best[h.row["eid"]].score:

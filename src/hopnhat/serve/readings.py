@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
+from hopnhat.link.keystrokes import decode_name
 from hopnhat.serve.index import fold_name
 from hopnhat.serve.names import FAMILY_NAMES, name_likeness, name_orders, plain_words
 from hopnhat.text.normalize import nfc
@@ -23,6 +25,7 @@ from hopnhat.values.phones import MOBILE_PREFIXES, parse_one
 KINDS = ("id", "phone", "dossier", "parcel", "name", "address", "org")
 MAX_QUERY = 200
 MAX_PLACE_WORDS = 4  # a commune named after a name without a comma: its last 1–4 words
+WEAK = 0.7  # weight of a reading the text hardly supports: searched only when the stronger ones found no one
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # "CMND 205…", "SĐT: 0905…", "Mã số thuế 04…": the label a clerk copies with the number
@@ -61,6 +64,7 @@ class Query:
     day: int | None = None  # birth month × 100 + day, when a full date was typed
     communes: tuple[str, ...] = ()  # parcel: its commune (old or new code); name: the new communes it lives in
     wider: tuple[str, ...] = ()  # name: those of ``communes`` reached only by reading the place as an old district
+    old_commune: str | None = None  # name: the place typed is this old commune (merged into a new one since)
     place: str = ""  # the place part of a name + place reading, as typed
     sheet: str = ""
     parcel: str = ""
@@ -187,11 +191,72 @@ def _place(text: str, province: str | None, exact: bool = False,
     return conv, codes + wider, wider
 
 
+_UNIT_PREFIX = re.compile(r"^(?:xa|phuong|thi tran|dac khu|p|x|tt)\s+")
+
+
+@lru_cache(maxsize=4)
+def _province_places(province: str) -> dict[str, tuple[tuple[str, ...], str | None]]:
+    """Folded commune name without its unit word → (the new communes it stands for, the old commune when it is one
+    and only one), for the province's new communes and the old communes merged into them: an exact lookup for the
+    words that end a name ("Hùng Bình Quế"), where the fuzzy address parser would cost milliseconds per try."""
+    ref = reference()
+    codes: dict[str, set[str]] = {}
+    olds: dict[str, set[str]] = {}
+
+    def add(unit_name: str, unit_type: str, new: set[str], old: str | None) -> None:
+        key = fold_name(unit_name.removeprefix(unit_type))
+        codes.setdefault(key, set()).update(new)
+        olds.setdefault(key, set()).update({old} if old else {""})
+
+    for code, unit in ref.communes["new"].items():
+        if unit.province_code == province:
+            add(unit.name, unit.type, {code}, None)
+    new = ref.communes["new"]
+    for code, unit in ref.communes["old"].items():
+        targets = {link.new_code for link in ref.new_communes_of(code)
+                   if link.new_code in new and new[link.new_code].province_code == province}
+        if targets:
+            add(unit.name, unit.type, targets, code)
+    return {k: (tuple(sorted(v)), next(iter(olds[k])) or None if len(olds[k]) == 1 else None)
+            for k, v in codes.items()}
+
+
+@lru_cache(maxsize=4)
+def _province_districts(province: str) -> frozenset[str]:
+    """Folded names (without the unit word) of the old districts whose communes are now in the province."""
+    ref = reference()
+    new = ref.communes["new"]
+    out = set()
+    for code, unit in ref.communes["old"].items():
+        district = ref.districts.get(unit.district_code or "")
+        if district and any(link.new_code in new and new[link.new_code].province_code == province
+                            for link in ref.new_communes_of(code)):
+            out.add(fold_name(district.name.removeprefix(district.type)))
+    return frozenset(out)
+
+
+def _names_a_place(folded: str, province: str | None) -> bool:
+    """Do some consecutive words (up to four) name a commune or an old district of the province?"""
+    if province is None:
+        return True
+    words = folded.split()
+    places, districts = _province_places(province), _province_districts(province)
+    return any(" ".join(words[i:i + n]) in places or " ".join(words[i:i + n]) in districts
+               for n in range(1, MAX_PLACE_WORDS + 1) for i in range(len(words) - n + 1))
+
+
+def _exact_place(text: str, province: str | None) -> tuple[tuple[str, ...], str | None] | None:
+    """(new communes, old commune) of a commune of the province named exactly (with or without its unit word)."""
+    if province is None:
+        return None
+    return _province_places(province).get(_UNIT_PREFIX.sub("", fold_name(text)))
+
+
 def _name_query(text: str, words: list[str], year: int | None, day: int | None, weight: float,
                 place: str = "", communes: tuple[str, ...] = (), conv: Conversion | None = None) -> Query:
     orders = name_orders(words)
     return Query(text, "name", name=" ".join(orders[0]), year=year, day=day, communes=communes, place=place,
-                 conversion=conv, weight=weight)
+                 conversion=conv, old_commune=conv.old_commune_code if conv and communes else None, weight=weight)
 
 
 def _name_with_place(text: str, rest: str, year: int | None, day: int | None, province: str | None) -> list[Query]:
@@ -215,9 +280,10 @@ def _name_with_place(text: str, rest: str, year: int | None, day: int | None, pr
         words = plain_words(" ".join(head))
         if _UNIT_WORDS.search(" ".join(head).lower()) or (len(words) == 1 and words[0] in FAMILY_NAMES):
             continue  # "phường | Hải Châu"; a family name alone is no one to look for ("Nguyễn | Văn Hùng")
-        found = _place(tail, province, exact=True)
-        if found and name_likeness(words) > 0.5:
-            out.append(_name_query(text, words, year, day, name_likeness(words), tail, found[1], found[0]))
+        exact = _exact_place(tail, province)
+        if exact and name_likeness(words) > 0.5:
+            out.append(replace(_name_query(text, words, year, day, name_likeness(words), tail, exact[0]),
+                               old_commune=exact[1]))
             break
     return out
 
@@ -242,14 +308,16 @@ def _text_readings(text: str, province: str | None) -> list[Query]:
         if weight > 0.3:
             out.append(_name_query(text, words, year, day, weight))
     out += placed
-    if not org:
+    strong = unit_words or "," in rest or has_digits
+    if not org and strong:
         conv = convert_address(rest)
         if conv.status not in ("not_found", "invalid"):
-            strong = unit_words or "," in rest or has_digits
-            out.append(Query(text, "address", name=folded, year=year, conversion=conv,
-                             weight=1.0 if strong else 0.7, strong=strong))
+            out.append(Query(text, "address", name=folded, year=year, conversion=conv, place=rest, strong=True))
+    elif not org and _names_a_place(fold_name(decode_name(rest)), province):
+        # maybe an address: converted only when searched (the parser's fuzzy tries cost milliseconds)
+        out.append(Query(text, "address", name=folded, year=year, place=rest, weight=WEAK))
     if not org and year is None and len(folded) >= 4 and not has_digits:
-        out.append(Query(text, "org", name=folded, weight=0.6))
+        out.append(Query(text, "org", name=folded, weight=WEAK))
     return out
 
 
