@@ -74,10 +74,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import units_variants as variants  # bench/, beside this script
 from rich.console import Console
 from rich.table import Table
 
-import units_variants as variants  # noqa: E402  (bench/, beside this script)
 from hopnhat.synth.addresses import ABBREVIATIONS, STYLES, hamlets_of, render_address, street_detail
 from hopnhat.text import normalize
 from hopnhat.text.normalize import name_key
@@ -356,7 +356,8 @@ def _clear_hopnhat_caches() -> None:
     that the next conversion starts cold (the tables are then read again from the local cache file, as a new process
     does: see hopnhat.units.cache)."""
     from hopnhat.units import cache as table_cache
-    from hopnhat.units import fuzzy, parse, reference as reference_module
+    from hopnhat.units import fuzzy, parse
+    from hopnhat.units import reference as reference_module
 
     table_cache.forget()
     parse._memos.clear()
@@ -644,8 +645,9 @@ def print_realworld(scores: dict[str, ClassScore], n: int, seconds: float, speed
     for s in speed:
         console.print(f"[bold]{s['set']}[/]: CLI {s['cli']['addresses_per_second']:,.0f} addr/s "
                       f"(right {s['cli']['right_pct']:.2f} %, wrong-certain {s['cli']['wrong_certain']}; runs "
-                      f"{s['cli']['runs_seconds']} s) vs vietnamadminunits {s['vietnamadminunits']['addresses_per_second']:,.0f}"
-                      f" addr/s on its first {s['vietnamadminunits']['n']:,}: [bold]{s['ratio']}×[/] "
+                      f"{s['cli']['runs_seconds']} s) vs vietnamadminunits "
+                      f"{s['vietnamadminunits']['addresses_per_second']:,.0f} addr/s on its first "
+                      f"{s['vietnamadminunits']['n']:,}: [bold]{s['ratio']}×[/] "
                       f"({'met' if s['ratio'] >= 100 else 'NOT met'}: target ≥ 100×)")
 
 

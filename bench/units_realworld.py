@@ -11,7 +11,8 @@ triple is kept with the names exactly as the list had them on that date.
 The truth is computed without the parser, from official tables only: the commune's code on that date is followed to
 the 30/6/2025 list (commune codes survive renames, re-typing and a district's abolition); the government conversion
 table (``conversion_2025.csv``, shared/data/admin-units) gives its new commune(s), less the rows that the table files
-under a wrong old code (its known defects, listed with their evidence in units/data/corrections.csv). A commune whose code disappeared
+under a wrong old code (its known defects, listed with their evidence in units/data/corrections.csv). A commune
+whose code disappeared
 before 2025 (merged) is kept only when its successor is known (history.csv), and is marked ``basis=history``.
 ``bench/units_variants.py`` writes each triple as people type it and adjusts the truth for what a style leaves out.
 
@@ -156,8 +157,8 @@ def build(repo: Path, shared: Path, n_changed: int, n_plain: int, seed: int) -> 
             if found is None or not gov.get(found[0]):
                 continue
             now = final[found[0]]
-            former = [level for level, then, later in (("commune", row[1], now[1]), ("district", row[4], now[4]),
-                                                        ("province", row[7], now[7])) if accents(then) != accents(later)]
+            pairs = (("commune", row[1], now[1]), ("district", row[4], now[4]), ("province", row[7], now[7]))
+            former = [level for level, then, later in pairs if accents(then) != accents(later)]
             truths = [truth_of(index[(row[6], marks, types)]["|".join(_written(row, marks, types))])
                       for marks, types in ((True, True), (False, True), (True, False), (False, False))]
             if any(t is None for t in truths):

@@ -89,8 +89,9 @@ class Indexes:
             for code in filter(None, row["successor_codes"].split(";")):
                 unit = self.ref.communes["old"][code]
                 for district in dict.fromkeys((unit.district_code, row["parent_code"])):
-                    if district in self.ref.districts and unit not in self.numbered.get((f"old:{district}", number), ()):
-                        self.numbered[(f"old:{district}", number)].append(unit)
+                    scope = (f"old:{district}", number)
+                    if district in self.ref.districts and unit not in self.numbered.get(scope, ()):
+                        self.numbered[scope].append(unit)
 
     def _add_numbered(self, unit: Unit, scope: str) -> None:
         if is_numeric_short(unit):

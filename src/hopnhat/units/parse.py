@@ -530,7 +530,8 @@ _NUMBERED_DISTRICTS: dict[int, tuple[Indexes, dict[tuple[str, str], list[Unit]]]
 def match_bare_district(text: str, tokens: list[Token], end: int, idx: Indexes, old_scope: set[str]) -> Match | None:
     """A number alone in its segment before the province (``13, 3, Hồ Chí Minh``): the district of that number
     (Quận 3) in a province that has numbered districts. Read only as a whole segment, and only as a district."""
-    if end <= 0 or not tokens[end - 1].key.isdigit() or (end >= 2 and tokens[end - 2].segment == tokens[end - 1].segment):
+    if end <= 0 or not tokens[end - 1].key.isdigit() or (
+            end >= 2 and tokens[end - 2].segment == tokens[end - 1].segment):
         return None
     found = _NUMBERED_DISTRICTS.get(id(idx))
     if found is None or found[0] is not idx:
