@@ -126,6 +126,14 @@ def write_provenance(pkg: Path) -> None:
         "old_structure_as_of": "2025-06-30",
         "new_structure_from": "2025-07-01",
         "legal_basis": ["Resolution 202/2025/QH15", "Law 72/2025/QH15", "Decision 19/2025/QĐ-TTg"],
+        "history.csv": {
+            "built_by": "scripts/build_history.py",
+            "source": "the GSO (statistics office) administrative-unit list, public government data: 20 dated copies "
+                      "2019-10-17 … 2025-02-18 read from the git history of github.com/daohoangson/dvhcvn "
+                      "(data/dvhcvn.json; facts only, none of that repository's code), and these 30/6/2025 tables; "
+                      "merged communes' successors from the former-name aliases of vietnamadminunits (MIT)",
+            "resolutions_cited": ["175/2024/QH15 (Thành phố Huế, centrally run, from 2025-01-01)"],
+        },
         "hand_curated": {
             "aliases_extra.csv": "aliases for units abolished in 2019-2024 rounds that the source lacks",
             "corrections.csv": "differences from the cross-check table, each with its reason",
