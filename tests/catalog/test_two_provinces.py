@@ -388,3 +388,19 @@ def test_linked_run_shows_in_status_and_report(db: Path, tmp_path: Path) -> None
     code, out = _cli("report", "--db", str(db), "--today", "2025-07-10", "--html", str(html))
     assert code == 0 and "1 đo được tiến độ" in out
     assert "Chuyển dữ liệu (đo từ lượt chạy)" in html.read_text(encoding="utf-8")
+
+
+def test_bad_catalog_settings_are_one_clear_error(db: Path, tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text('catalog:\n  survivor_unit: "48"\n  merger_date: 2025-02-30\n', encoding="utf-8")
+    code, out = _cli("evaluate", "--db", str(db), "-c", str(config))
+    assert code == 2 and "merger_date" in out and "Traceback" not in out
+    config.write_bytes(b"catalog:\n  survivor_unit: \xff\n")
+    code, out = _cli("evaluate", "--db", str(db), "-c", str(config))
+    assert code == 2 and "không đọc được cấu hình" in out
+    set_language("en")
+    try:
+        code, out = _cli("import", str(tmp_path / "none.yaml"), "--db", str(tmp_path / "c.duckdb"))
+        assert code == 2 and "inventory file not found" in out
+    finally:
+        set_language("vi")

@@ -13,6 +13,7 @@ from typing import Any
 
 from hopnhat.catalog import kinds
 from hopnhat.catalog.columns import Column
+from hopnhat.i18n import tr
 from hopnhat.text.normalize import name_key, nfc
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -43,8 +44,9 @@ def _date_from_text(raw: str) -> date:
         try:
             return date(year, month, day)
         except ValueError as exc:
-            raise ValueError(f"ngày không tồn tại: ngày {day}, tháng {month}, năm {year}") from exc
-    raise ValueError("ngày phải có dạng dd/mm/yyyy")
+            raise ValueError(tr(f"ngày không tồn tại: ngày {day}, tháng {month}, năm {year}",
+                                f"no such date: day {day}, month {month}, year {year}")) from exc
+    raise ValueError(tr("ngày phải có dạng dd/mm/yyyy", "the date must be dd/mm/yyyy"))
 
 
 def parse_date(value: Any) -> date:
@@ -53,10 +55,10 @@ def parse_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise ValueError("ngày phải có dạng dd/mm/yyyy")
+        raise ValueError(tr("ngày phải có dạng dd/mm/yyyy", "the date must be dd/mm/yyyy"))
     if isinstance(value, (int, float)):
         if not 1 <= value <= 2_958_465:  # Excel's serial days 1900-01-01 .. 9999-12-31
-            raise ValueError("số ngày kiểu Excel ngoài khoảng cho phép")
+            raise ValueError(tr("số ngày kiểu Excel ngoài khoảng cho phép", "Excel day number out of range"))
         return _EXCEL_EPOCH + timedelta(days=int(value))
     return _date_from_text(text(value))
 
@@ -78,7 +80,7 @@ def _decimal_point(digits: str, has_unit: bool) -> str:
 def parse_number(value: Any, integer: bool) -> int | float:
     """A number as written in a cell: 3200, '3.200', '3 200', '1,2 tỷ đồng', '500 triệu', '800tr', '1.234,5'."""
     if isinstance(value, bool):
-        raise ValueError("phải là một số")
+        raise ValueError(tr("phải là một số", "must be a number"))
     if isinstance(value, (int, float)):
         number: float = value
     else:
@@ -86,14 +88,15 @@ def parse_number(value: Any, integer: bool) -> int | float:
         match = _AMOUNT.match(raw)
         unit = name_key(match.group(2)) if match and match.group(2) else ""
         if not match or (unit and unit not in _MULTIPLIERS):
-            raise ValueError("phải là một số, ví dụ 3.200 hoặc 1,2 tỷ hoặc 500 triệu")
+            raise ValueError(tr("phải là một số, ví dụ 3.200 hoặc 1,2 tỷ hoặc 500 triệu",
+                                "must be a number, e.g. 3.200 or 1,2 tỷ or 500 triệu"))
         digits = re.sub(r"[\s\u00a0\u202f]", "", match.group(1))
         number = float(_decimal_point(digits, bool(unit))) * _MULTIPLIERS.get(unit, 1)
     if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError("phải là một số hữu hạn")
+        raise ValueError(tr("phải là một số hữu hạn", "must be a finite number"))
     if integer:
         if abs(number - round(number)) > 1e-6 * max(1.0, abs(number)):
-            raise ValueError("phải là số nguyên")
+            raise ValueError(tr("phải là số nguyên", "must be a whole number"))
         return int(round(number))
     return float(number)
 
@@ -106,7 +109,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if key in _FALSE:
         return False
-    raise ValueError("phải là Có hoặc Không")
+    raise ValueError(tr("phải là Có hoặc Không", "must be Có (yes) or Không (no)"))
 
 
 def parse_list(value: Any) -> list[str]:
@@ -121,7 +124,7 @@ def parse_vocab(vocabulary: str, value: Any) -> str:
         if vocabulary == "domain":
             return text(value)  # a province's own domain is allowed; it pairs by exact name
         allowed = "; ".join(kinds.vi_labels(vocabulary))
-        raise ValueError(f"giá trị không có trong danh mục: {allowed}")
+        raise ValueError(tr(f"giá trị không có trong danh mục: {allowed}", f"not in the list: {allowed}"))
     return code
 
 

@@ -30,6 +30,7 @@ from hopnhat.catalog.columns import (
 )
 from hopnhat.catalog.errors import CellError, InventoryError
 from hopnhat.catalog.model import Digitisation, Inventory, Origin, System
+from hopnhat.catalog.yamltext import load_text
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import tr
 from hopnhat.text.normalize import name_key
@@ -225,17 +226,6 @@ def _from_excel(path: Path) -> list[Loaded]:
 
 # ---------------------------------------------------------------- YAML
 
-class _TextLoader(yaml.SafeLoader):
-    """Safe YAML without implicit dates or floats: ``2025-02-30`` and ``3.200`` stay text and are read like a cell
-    (an impossible date is named; ``3.200`` is three thousand two hundred, as written in Vietnam, not 3.2)."""
-
-
-_TextLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:float")]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _yaml_items(doc: dict[str, Any], key: str, columns: tuple[Column, ...], model: type[BaseModel],
                 extra: dict[str, Any], problems: Problems, file: str) -> list[Any]:
     header = {c.field: c.field for c in columns}
@@ -271,7 +261,7 @@ def _yaml_doc(path: Path) -> dict[str, Any]:
                                 "the YAML file is not UTF-8: save it again as UTF-8"), source=str(path),
                              reason=tr(f"byte lạ ở vị trí {exc.start}", f"bad byte at offset {exc.start}")) from exc
     try:
-        doc = yaml.load(raw, Loader=_TextLoader)
+        doc = load_text(raw)
     except (yaml.YAMLError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InventoryError(tr("YAML không hợp lệ", "invalid YAML"), source=str(path),

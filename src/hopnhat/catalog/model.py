@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hopnhat.catalog.kinds import ActionCode, HostingCode, KindCode, PhaseCode
+from hopnhat.i18n import tr
 
 
 class _Model(BaseModel):
@@ -68,9 +69,11 @@ class System(_Model):
     @model_validator(mode="after")
     def _check(self) -> System:
         if self.kind == "specialised" and not self.domain:
-            raise ValueError("CSDL chuyên ngành phải ghi lĩnh vực (domain)")
+            raise ValueError(tr("CSDL chuyên ngành phải ghi lĩnh vực (domain)",
+                                "a specialised database needs its domain"))
         if self.lease_start and self.lease_end and self.lease_end < self.lease_start:
-            raise ValueError("ngày hết hạn hợp đồng (lease_end) trước ngày bắt đầu thuê (lease_start)")
+            raise ValueError(tr("ngày hết hạn hợp đồng (lease_end) trước ngày bắt đầu thuê (lease_start)",
+                                "lease_end is before lease_start"))
         return self
 
     @property
@@ -105,8 +108,10 @@ class Inventory(_Model):
         seen: dict[str, str] = {}
         for s in self.systems:
             if s.key in seen:
-                raise ValueError(f"mã hệ thống {s.id!r} trùng với {seen[s.key]!r} trong cùng tỉnh {self.unit_code} "
-                                 f"(cả hai thành {s.key!r}); mỗi mã chỉ dùng một lần trong một tỉnh")
+                raise ValueError(tr(f"mã hệ thống {s.id!r} trùng với {seen[s.key]!r} trong cùng tỉnh {self.unit_code} "
+                                    f"(cả hai thành {s.key!r}); mỗi mã chỉ dùng một lần trong một tỉnh",
+                                    f"system id {s.id!r} clashes with {seen[s.key]!r} in province {self.unit_code} "
+                                    f"(both are {s.key!r}); an id is used once per province"))
             seen[s.key] = s.id
         return self
 

@@ -49,7 +49,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hopnhat.catalog.kinds import SHARED_KINDS, ActionCode
+from hopnhat.catalog.yamltext import load_text
 from hopnhat.errors import ConfigError
+from hopnhat.i18n import tr
 
 DEFAULT_WEIGHTS: dict[str, float] = {"capacity": 0.20, "cost": 0.20, "security": 0.15, "integration": 0.15,
                                      "migration": 0.10, "continuity": 0.15, "vendor": 0.05, "age": 0.10}
@@ -112,12 +114,15 @@ def load_settings(path: Path | None) -> CatalogSettings:
     if path is None:
         return CatalogSettings()
     try:
-        doc: Any = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError("cannot read the catalog settings", source=str(path), reason=str(exc)) from exc
+        doc: Any = load_text(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise ConfigError(tr("không đọc được cấu hình danh mục", "cannot read the catalog settings"),
+                          source=str(path), reason=type(exc).__name__ if not isinstance(exc, yaml.YAMLError)
+                          else str(getattr(exc, "problem", None) or exc)) from exc
     section = doc.get("catalog", doc) if isinstance(doc, dict) else None
     if not isinstance(section, dict):
-        raise ConfigError("the catalog settings must be a mapping", source=str(path), table="catalog")
+        raise ConfigError(tr("mục catalog: phải là một bảng khóa: giá trị", "the catalog settings must be a mapping"),
+                          source=str(path), table="catalog")
     if "catalog" not in doc:
         section = {k: v for k, v in section.items() if k in CatalogSettings.model_fields}
     return _validate(section, path)
@@ -126,14 +131,15 @@ def load_settings(path: Path | None) -> CatalogSettings:
 def _validate(section: dict[str, Any], path: Path) -> CatalogSettings:
     unknown = set(section.get("weights") or {}) - set(DEFAULT_WEIGHTS)
     if unknown:
-        raise ConfigError("unknown criterion weight", source=str(path), table="catalog.weights",
-                          value=sorted(unknown), reason=f"expected {', '.join(DEFAULT_WEIGHTS)}")
+        raise ConfigError(tr("tiêu chí không có trong danh sách trọng số", "unknown criterion weight"),
+                          source=str(path), table="catalog.weights", value=sorted(unknown),
+                          reason=tr("các tiêu chí: ", "expected ") + ", ".join(DEFAULT_WEIGHTS))
     if isinstance(section.get("weights"), dict):
         section = {**section, "weights": {**DEFAULT_WEIGHTS, **section["weights"]}}
     try:
         return CatalogSettings.model_validate(section)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ConfigError("invalid catalog settings", source=str(path),
+        raise ConfigError(tr("cấu hình danh mục không hợp lệ", "invalid catalog settings"), source=str(path),
                           column=".".join(str(x) for x in first["loc"]), value=first.get("input"),
                           reason=first["msg"]) from exc
