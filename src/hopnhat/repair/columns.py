@@ -7,6 +7,7 @@ is left alone). Bytes are first read as the ingest stage reads them (:func:`as_t
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -46,19 +47,21 @@ def repair_column(name: str, cells: Sequence[Cell], rows: Sequence[int], *, enco
     text cells come back as ``str`` (NFC); a cell that cannot be repaired comes back as it was, and is reported.
     ``encoding`` is a declared encoding (else detected), ``strict`` the source's strictness (see the engine)."""
     index = [i for i, c in enumerate(cells) if isinstance(c, (bytes, str))]
-    texts: list[str | None] = [as_text(cells[i]) for i in index]  # type: ignore[arg-type]
+    raws = [cell for cell in cells if isinstance(cell, (bytes, str))]
+    as_read = {raw: as_text(raw) for raw in set(raws)}  # each distinct raw value read once
+    texts = [as_read[raw] for raw in raws]
     engine = ColumnRepairer(name, encoding, strict=strict)
-    fixed, changes = engine.repair(texts)
-    report = ColumnReport(name, engine.detection)
-    report.cells = len(index)
+    found = engine.changed(texts)
+    report = ColumnReport(name, engine.detection, cells=len(index))
     out: list[Cell] = list(cells)
-    for i, text in zip(index, fixed, strict=True):
-        out[i] = text
-    for change in changes:
-        if change.problem is None:
-            report.changed += 1
-        else:
-            report.problems.append(CellProblem(rows[index[change.index]], name, change.original, change.problem))
+    for i, text in zip(index, texts, strict=True):
+        out[i] = found[text].text if text in found else text
+    counts: Counter[str | None] = Counter(texts)
+    report.changed = sum(counts[t] for t, r in found.items() if r.problem is None)
+    unreadable = {t for t, r in found.items() if r.problem is not None}
+    for i, text in zip(index, texts, strict=True):
+        if text in unreadable:
+            report.problems.append(CellProblem(rows[i], name, text, found[text].problem or ""))
     return out, report
 
 

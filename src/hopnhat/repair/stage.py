@@ -171,17 +171,30 @@ class ColumnRepairer:
             known = self._cache[cell] = self._ascii(cell) if _plain(cell) else self._read(cell)
         return known
 
+    def changed(self, cells: Sequence[str | None]) -> dict[str | None, Reading]:
+        """The readings of the distinct cells that change or cannot be repaired (the others stay as they are)."""
+        self._settle(cells)
+        found: dict[str | None, Reading] = {}
+        for cell in set(cells):  # each distinct value once
+            if cell is None or (cell.isascii() and _HINT.search(cell) is None):
+                continue
+            reading = self.read(cell)
+            if reading.problem is not None or reading.text != cell:
+                found[cell] = reading
+        return found
+
     def repair(self, cells: Sequence[str | None]) -> tuple[list[str | None], list[CellRepair]]:
         """Repaired cells (same length) and the cells that changed or could not be repaired."""
-        self._settle(cells)
+        found = self.changed(cells)
+        if not found:
+            return list(cells), []
         out: list[str | None] = []
         changes: list[CellRepair] = []
         for i, cell in enumerate(cells):
-            if cell is None or (cell.isascii() and _HINT.search(cell) is None):
+            reading = found.get(cell)
+            if reading is None:
                 out.append(cell)
                 continue
-            found = self.read(cell)
-            out.append(found.text)
-            if found.problem is not None or found.text != cell:
-                changes.append(CellRepair(i, cell, found.text, found.kind, found.problem))
+            out.append(reading.text)
+            changes.append(CellRepair(i, cell or "", reading.text, reading.kind, reading.problem))
         return out, changes

@@ -202,6 +202,15 @@ def _vni_encode_text(text: str) -> str:
 
 
 def _vni_decode_text(text: str) -> str:
+    decoded = _vni_quiet(text)
+    if isinstance(decoded, str):
+        return decoded
+    raise _fail(text, "vni", tr(f"dấu {decoded[0]!r} không đứng sau nguyên âm",
+                                f"diacritic {decoded[0]!r} does not follow a vowel"))
+
+
+def _vni_quiet(text: str) -> str | tuple[str]:
+    """The text, or (the diacritic that follows no vowel,): no exception in the repair engine's hot path."""
     out, i = [], 0
     while i < len(text):
         pair, char = text[i : i + 2], text[i]
@@ -210,8 +219,7 @@ def _vni_decode_text(text: str) -> str:
             i += 2
             continue
         if char in _VNI_DIACRITIC_CHARS and char not in _VNI_DECODE:
-            raise _fail(text, "vni", tr(f"dấu {char!r} không đứng sau nguyên âm",
-                                        f"diacritic {char!r} does not follow a vowel"))
+            return (char,)
         out.append(_VNI_DECODE.get(char, char))
         i += 1
     return unicodedata.normalize("NFC", "".join(out))
@@ -866,6 +874,21 @@ def legacy_looking(value: str) -> bool:
 READINGS = ("utf-8", "mojibake", "tcvn3", "vni", "cp1258", "viscii")
 
 
+def _quiet_decode(raw: bytes, name: str) -> str | None:
+    """:func:`decode` for the byte tables, None instead of an error (the engine tries every table on every cell)."""
+    if name == "tcvn3":
+        return _tcvn3_decode(raw)
+    if name == "viscii":
+        return viscii.decode(raw)
+    if name == "vni":
+        text = _vni_quiet(_sloppy_decode(raw))
+        return text if isinstance(text, str) else None
+    try:
+        return unicodedata.normalize("NFC", raw.decode("cp1258"))
+    except UnicodeDecodeError:
+        return None
+
+
 def readings(value: str, encodings: Sequence[str] = READINGS) -> dict[str, str]:
     """The decodings of one text cell among ``encodings``: ``utf-8`` (the cell as it is, NFC), ``mojibake`` when
     there is one to undo, and each legacy byte encoding that decodes without error."""
@@ -881,9 +904,8 @@ def readings(value: str, encodings: Sequence[str] = READINGS) -> dict[str, str]:
     by_chance = _sloppy_encode(value) is None  # the UTF-8 bytes: a reading of them must be flawless
     for raw in _sources(value) if legacy else ():
         for name in legacy:
-            try:
-                text = decode(raw, name)
-            except LegacyEncodingError:
+            text = _quiet_decode(raw, name)
+            if text is None:
                 continue
             text = _restore_caps(text) if name == "tcvn3" else text
             if not by_chance or quality(text).clean:
