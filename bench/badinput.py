@@ -54,14 +54,17 @@ def main() -> None:
     parser.add_argument("--per-command", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--commands", default=",".join([*COMMANDS, "migrate", "review import", "review export"]))
+    parser.add_argument("--by-damage", action="store_true", help="outcomes per kind of damage or odd path")
     parser.add_argument("--show", type=int, default=5, help="examples of bad outcomes printed per command")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="badinput-") as tmp:
         seed_files = seeds_in(Path(tmp) / "seeds")
-        print(f"{'command':<15}" + "".join(f"{o:>15}" for o in OUTCOMES) + f"{'runs':>7}{'s':>7}")
+        print(f"{'command':<15}" + "".join(f"{o:>15}" for o in OUTCOMES) + f"{'runs':>7}{'s':>7}  exit codes")
         for command in [c.strip() for c in args.commands.split(",")]:
             rng = random.Random(f"{args.seed}:{command}")
             counts: collections.Counter[str] = collections.Counter()
+            codes: collections.Counter[int] = collections.Counter()
+            by_label: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
             bad: list[str] = []
             started = time.perf_counter()
             for i in range(args.per_command):
@@ -69,11 +72,18 @@ def main() -> None:
                 case = _case(command, folder, seed_files, rng, Path(tmp))
                 outcome, code, text = run_case(case)
                 counts.update(outcome)
+                codes[code] += 1
+                by_label[case.label].update(outcome)
                 if outcome & {"traceback", "input_changed", "half_output"} and len(bad) < args.show:
                     bad.append(f"  #{i} {case.label} {sorted(outcome)} exit {code}: {text.strip()[-300:]}")
             seconds = time.perf_counter() - started
             print(f"{command:<15}" + "".join(f"{counts[o]:>15}" for o in OUTCOMES)
-                  + f"{args.per_command:>7}{seconds:>7.0f}")
+                  + f"{args.per_command:>7}{seconds:>7.0f}  "
+                  + ", ".join(f"{c}: {n}" for c, n in sorted(codes.items())))
+            if args.by_damage:
+                print("  per damage (worked/clean/bad): " + "; ".join(
+                    f"{label} {c['worked']}/{c['clean']}/{sum(c[o] for o in OUTCOMES[2:])}"
+                    for label, c in sorted(by_label.items())))
             for line in bad:
                 print(line)
 

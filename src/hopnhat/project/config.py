@@ -48,8 +48,10 @@ def known_encoding(name: str) -> str:
     try:
         codecs.lookup(low)
     except LookupError:
-        raise ValueError(f"unknown encoding {name!r}; known: {', '.join(ENCODINGS)} or any standard codec name "
-                         "(utf-16, cp1252, latin-1…)") from None
+        raise ValueError(tr(f"bảng mã {name!r} không ai biết; dùng {', '.join(ENCODINGS)} hoặc tên bảng mã chuẩn "
+                            "(utf-16, cp1252, latin-1…)",
+                            f"unknown encoding {name!r}; known: {', '.join(ENCODINGS)} or any standard codec name "
+                            "(utf-16, cp1252, latin-1…)")) from None
     return name
 
 
@@ -144,10 +146,11 @@ class TableSpec(_Model):
     @classmethod
     def _delimiter(cls, v: str | None) -> str | None:
         if v is not None and len(v) != 1 and v.lower() not in DELIMITER_WORDS:
-            raise ValueError(f"a delimiter is one character (',' ';' '|') or one of {', '.join(DELIMITER_WORDS)}; "
-                             f"got {v!r}")
+            words = ", ".join(DELIMITER_WORDS)
+            raise ValueError(tr(f"dấu phân cách là một ký tự (',' ';' '|') hoặc một trong {words}; ở đây là {v!r}",
+                                f"a delimiter is one character (',' ';' '|') or one of {words}; got {v!r}"))
         if v is not None and v in ('"', "\n", "\r"):
-            raise ValueError(f"{v!r} cannot be a delimiter")
+            raise ValueError(tr(f"{v!r} không thể là dấu phân cách", f"{v!r} cannot be a delimiter"))
         return v
 
     @field_validator("encoding")
@@ -378,6 +381,31 @@ def _loc(loc: tuple[Any, ...], raw: Any) -> str:
     return out or "(top level)"
 
 
+_PROBLEMS_VI = {
+    "missing": "thiếu khóa bắt buộc",
+    "extra_forbidden": "khóa không được phép (viết sai tên?)",
+    "too_short": "danh sách không được rỗng",
+    "string_type": "phải là chuỗi văn bản",
+    "int_type": "phải là số nguyên", "int_parsing": "phải là số nguyên",
+    "float_type": "phải là số", "float_parsing": "phải là số",
+    "bool_type": "phải là true hoặc false", "bool_parsing": "phải là true hoặc false",
+    "list_type": "phải là một danh sách", "dict_type": "phải là một ánh xạ (khóa: giá trị)",
+    "model_type": "phải là một ánh xạ (khóa: giá trị)",
+    "date_type": "phải là một ngày (yyyy-mm-dd)", "date_from_datetime_parsing": "phải là một ngày (yyyy-mm-dd)",
+    "string_pattern_mismatch": "không đúng dạng",
+}
+
+
+def _problem(error: Any) -> str:
+    """One pydantic problem in the user's language (Vietnamese for the common kinds; the detail kept)."""
+    kind = error.get("type", "")
+    if kind == "literal_error":
+        return tr(f"phải là một trong {error.get('ctx', {}).get('expected', '')}", str(error["msg"]))
+    if kind == "value_error":
+        return tr("giá trị không hợp lệ: ", "") + str(error["msg"]).removeprefix("Value error, ")
+    return tr(_PROBLEMS_VI[kind], str(error["msg"])) if kind in _PROBLEMS_VI else str(error["msg"])
+
+
 def _depth(root: Any) -> int:
     """Levels of nesting of a loaded YAML document (walked without recursion)."""
     deepest, stack = 0, [(root, 1)]
@@ -443,7 +471,7 @@ def load_project(path: Path | str) -> Project:
     try:
         config = MergerConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{_loc(e['loc'], raw)}: {e['msg']}" for e in exc.errors()]
+        problems = [f"{_loc(e['loc'], raw)}: {_problem(e)}" for e in exc.errors()]
         first = _loc(exc.errors()[0]["loc"], raw)
         raise ConfigError(tr("Tệp merger không hợp lệ", "The merger file is invalid"), source=str(path), key=first,
                           reason="; ".join(problems)[:2000],
