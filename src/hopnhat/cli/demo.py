@@ -157,9 +157,24 @@ def _web(estate: Path, port: int, serve: bool) -> None:
         console.print(f"  {name} / {password}  ({role}{', ' + scope if scope else ''})", highlight=False)
     console.print(tr("  Mật khẩu chỉ dùng cho trình diễn, đổi bằng 'hopnhat users password'.",
                      "  Demo passwords only; change them with 'hopnhat users password'."))
+    _lookups(estate)
     if serve:
         serve_app(estate / "merger.yaml", host="127.0.0.1", port=port, store=None, catalog=None, certfile=None,
                   keyfile=None, https=False)
     else:
         console.print(tr(f"  Mở bằng: hopnhat serve {estate / 'merger.yaml'}",
                          f"  Open it with: hopnhat serve {estate / 'merger.yaml'}"))
+
+
+def _lookups(estate: Path) -> None:
+    """The lookup tried as clerks type (the index is built here, ready for the web app)."""
+    from hopnhat.demo.lookups import try_lookups
+
+    table = Table(title=tr("Tra cứu như cán bộ một cửa gõ", "The lookup as one-stop-shop clerks type"))
+    for head in (tr("Cách gõ", "Typed as"), tr("Truy vấn", "Query"), tr("Hiểu là", "Read as"),
+                 tr("Hạng của người cần tìm", "Rank of the person meant"), tr("Kết quả", "Results")):
+        table.add_column(head)
+    for t in try_lookups(estate):
+        table.add_row(t.what, t.query, t.reading, str(t.rank) if t.rank else tr("không thấy", "not found"),
+                      str(t.results))
+    console.print(table)
