@@ -19,7 +19,6 @@ from hopnhat.serve import audit
 from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.settings import ServeSettings
 
-
 KEY = "test-audit-key-kept-outside-the-database"
 
 

@@ -14,9 +14,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from tests.serve.conftest import Subjects, csrf_of
 
 from hopnhat.serve.deps import need, need_api
-from tests.serve.conftest import Subjects, csrf_of
 
 OPEN, SESSION = "open", "session"
 # (method, path) → who may: "open" (anyone), "session" (any logged-in user), a permission (pages), "api:<perm>"

@@ -9,10 +9,10 @@ import io
 import re
 import secrets
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from tests.serve.conftest import PASSWORD, Subjects, csrf_of, login
 
 from hopnhat.serve import audit
 from hopnhat.serve.appdb import AppDB
@@ -20,7 +20,6 @@ from hopnhat.serve.mask import mask_text
 from hopnhat.serve.scope import Scope
 from hopnhat.serve.security import ProxyPolicy
 from hopnhat.serve.users import add_user, get_user
-from tests.serve.conftest import PASSWORD, Subjects, csrf_of, login
 
 SAME = {"Sec-Fetch-Site": "same-origin"}
 CCCD = re.compile(r"(?<![\w\-/.#&@=])0\d{11}(?!\w)")
@@ -247,7 +246,8 @@ def test_the_pending_count_counts_only_items_in_scope(ctx, db: AppDB, subjects: 
     assert ctx.review.counts(Scope(("48",), "48"))["pending"] >= 1
 
 
-def test_quarantine_rows_of_a_commune_user_are_only_of_records_in_scope(app, db: AppDB, ctx, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_quarantine_rows_of_a_commune_user_are_only_of_records_in_scope(  # type: ignore[no-untyped-def]
+        app, db: AppDB, ctx, subjects: Subjects) -> None:
     everyone = ctx.quarantine.rows(Scope(("48",), "48"), None, None, None, limit=100_000)
     local = ctx.quarantine.rows(Scope((subjects.commune_a,), "48"), None, None, None, limit=100_000)
     assert len(local) < len(everyone)

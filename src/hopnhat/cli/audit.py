@@ -22,7 +22,6 @@ MERGER = typer.Argument(..., help=tr("Tệp dự án sáp nhập (merger.yaml)."
 def _db(merger: Path):  # type: ignore[no-untyped-def]
     from hopnhat.errors import InputError
     from hopnhat.serve.appdb import AppDB
-
     from hopnhat.serve.settings import project_audit_key
 
     project = load_project(merger)

@@ -33,7 +33,8 @@ def serve(
         "Served over https (also behind a proxy): cookies get the Secure flag.")),
     trusted_proxies: str | None = typer.Option(None, "--trusted-proxies", help=tr(
         "Địa chỉ/mạng của reverse proxy được tin X-Forwarded-For (phân cách bằng dấu phẩy); mặc định: không tin ai.",
-        "Addresses/networks of the reverse proxies whose X-Forwarded-For is believed (comma-separated); default none.")),
+        "Addresses/networks of the reverse proxies whose X-Forwarded-For is believed (comma-separated); "
+        "default none.")),
 ) -> None:
     """Chạy ứng dụng web tra cứu và theo dõi / run the lookup and monitoring web app."""
     import uvicorn

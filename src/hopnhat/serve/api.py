@@ -11,9 +11,7 @@ query are sent as they are.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
-
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse

@@ -27,11 +27,30 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import LANGUAGES, set_language, tr
 from hopnhat.project.config import Project
-from hopnhat.serve import api, audit, pages_accounts, pages_auth, pages_catalog, pages_dashboard, pages_lookup, \
-    pages_review
+from hopnhat.serve import (
+    api,
+    audit,
+    pages_accounts,
+    pages_auth,
+    pages_catalog,
+    pages_dashboard,
+    pages_lookup,
+    pages_review,
+)
 from hopnhat.serve.context import AppContext, build_context
-from hopnhat.serve.deps import AuthRequired, BadCsrf, CrossSite, Forbidden, NotFound, PasswordChangeRequired, \
-    client_ip, ctx_of, render, same_site_only, session_user
+from hopnhat.serve.deps import (
+    AuthRequired,
+    BadCsrf,
+    CrossSite,
+    Forbidden,
+    NotFound,
+    PasswordChangeRequired,
+    client_ip,
+    ctx_of,
+    render,
+    same_site_only,
+    session_user,
+)
 from hopnhat.serve.mask import Clear, install_log_masking, mask_text
 from hopnhat.serve.security import LANG_COOKIE, SESSION_COOKIE
 from hopnhat.serve.settings import ServeSettings, load_settings

@@ -108,7 +108,7 @@ def append(db: AppDB, actor: str, action: str, ip: str, detail: dict[str, Any] |
         try:
             _ensure_keyed(con, key)
             seq, prev = _head(con)
-            entry = {"seq": seq + 1, "at": _utc(at), "actor": actor, "action": action, "ip": ip or "",
+            entry: dict[str, Any] = {"seq": seq + 1, "at": _utc(at), "actor": actor, "action": action, "ip": ip or "",
                      "detail": detail or {}}
             digest = entry_hash(key, prev, entry)
             con.execute("INSERT INTO audit (seq, at, actor, action, ip, detail, prev_hash, hash) "
@@ -258,7 +258,8 @@ def purge(db: AppDB, older_than_days: int, now: datetime | None = None) -> int:
 def entries(db: AppDB, actor: str | None, action: str | None, limit: int, before: int | None = None
             ) -> list[dict[str, Any]]:
     """Newest first; ``actor`` None means everyone (the caller checks the permission)."""
-    sql, params = "SELECT seq, at, actor, action, ip, detail, hash FROM audit WHERE 1=1", []
+    sql = "SELECT seq, at, actor, action, ip, detail, hash FROM audit WHERE 1=1"
+    params: list[Any] = []
     for column, value in (("actor", actor), ("action", action)):
         if value:
             sql += f" AND {column} = ?"

@@ -13,8 +13,14 @@ from hopnhat.project.config import Project
 from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.catalogpages import CatalogPages
 from hopnhat.serve.dashboard import Dashboard
-from hopnhat.serve.index import build_index, default_index_path, ensure_index, fingerprint, index_file, \
-    index_fingerprint
+from hopnhat.serve.index import (
+    build_index,
+    default_index_path,
+    ensure_index,
+    fingerprint,
+    index_file,
+    index_fingerprint,
+)
 from hopnhat.serve.lookup import Lookup
 from hopnhat.serve.quarantine import Quarantine
 from hopnhat.serve.records import Catalogue, Records
@@ -74,7 +80,7 @@ class AppContext:
             while not self._stop.wait(self.settings.index_check_s):
                 try:
                     self.refresh_index()
-                except Exception:  # noqa: BLE001 - keep serving the old index, say why
+                except Exception:
                     log.exception("lookup index refresh failed")
 
         threading.Thread(target=loop, name="hopnhat-index-watch", daemon=True).start()

@@ -18,8 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from hopnhat.i18n import language, tr
-from hopnhat.serve.context import AppContext
 from hopnhat.serve import audit
+from hopnhat.serve.context import AppContext
 from hopnhat.serve.mask import Clear, mask, mask_text
 from hopnhat.serve.roles import can, role_label
 from hopnhat.serve.security import PRELOGIN_COOKIE, SESSION_COOKIE, Session
@@ -56,7 +56,7 @@ PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
 
 
 def ctx_of(request: Request) -> AppContext:
-    return request.app.state.ctx  # type: ignore[no-any-return]
+    return request.app.state.ctx
 
 
 def client_ip(request: Request) -> str:

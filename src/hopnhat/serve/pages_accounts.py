@@ -22,8 +22,17 @@ from hopnhat.serve.deps import Forbidden, NotFound, check_csrf, client_ip, ctx_o
 from hopnhat.serve.mask import Clear
 from hopnhat.serve.roles import ROLES
 from hopnhat.serve.scope import Scope
-from hopnhat.serve.users import User, add_user, first_password, get_user, list_users, scope_codes, set_active, \
-    set_password, set_scope
+from hopnhat.serve.users import (
+    User,
+    add_user,
+    first_password,
+    get_user,
+    list_users,
+    scope_codes,
+    set_active,
+    set_password,
+    set_scope,
+)
 
 router = APIRouter()
 Name = Annotated[str, Form(min_length=1, max_length=64)]

@@ -4,7 +4,8 @@ stage), decisions already applied (``review_decisions``) and decisions taken her
 The web app reads the store read-only — a DuckDB file has one writer, and that is the pipeline — so a decision made
 in the browser is recorded (with who, when and why) in the app database's ``review_outbox`` and applied to the store
 by the next run: the pipeline calls :func:`hopnhat.load.review_outbox.apply_pending` at its start, which hands each
-decision to :func:`hopnhat.link.review.decide`. Decisions are ``same`` / ``different`` (pairs) or ``commune:<new code>`` (split units).
+decision to :func:`hopnhat.link.review.decide`. Decisions are ``same`` / ``different`` (pairs) or
+``commune:<new code>`` (split units).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from hopnhat.errors import InputError
 from hopnhat.load.review_outbox import apply_pending as apply_pending  # the run applies the outbox
-from hopnhat.serve.appdb import AppDB, connect
+from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.mask import scrub
 from hopnhat.serve.records import Catalogue
 from hopnhat.serve.scope import Scope, predicate
