@@ -3,9 +3,12 @@ start-up included).
 
 Everything else about the package is in pyproject.toml. The compiled modules are the same Python source, compiled
 as it is (type annotations are not enforced); when Cython or a C compiler is missing the build goes on and the
-modules run as plain Python. ``make setup`` (scripts/setup.sh) rebuilds them in place when their source changes,
+modules run as plain Python (also when ``HOPNHAT_PURE_PYTHON=1``: the install test builds that way, in seconds).
+``make setup`` (scripts/setup.sh) rebuilds them in place when their source changes,
 and the test run refuses a compiled module older than its source.
 """
+
+import os
 
 from setuptools import setup
 
@@ -21,6 +24,8 @@ COMPILED = [
 
 
 def _extensions() -> list:
+    if os.environ.get("HOPNHAT_PURE_PYTHON") == "1":
+        return []
     try:
         from Cython.Build import cythonize
     except ImportError:
