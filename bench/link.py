@@ -23,7 +23,7 @@ Tools (each in its own process, ``--threads`` threads)
   output must be byte-identical in ``cluster_id`` and ``match_probability`` (reported as ``rerun identical``).
 * **splink-tight** — the plain Splink 5 setup the issue names: blocking on the exact ``id_number`` and on the exact
   ``full_name`` + birth date; comparisons Jaro-Winkler (0.92 / 0.8) on the raw name, exact birth date, exact ID; prior
-  from same-ID pairs (recall 0.7), u by random sampling, EM on blocks of birth date and of ID; clusters at 0.95.
+  from same-ID pairs (recall 0.7), u by random sampling (Splink's usual 1e6 pairs), EM on blocks of birth date and of ID; clusters at 0.95.
   Dates parsed (ISO, dd/mm/yyyy, yyyymmdd, a year) so that they can agree at all.
 * **recordlinkage** (optional, ``--tools``): family name + birth year and ID blocks, Jaro-Winkler, ECM.
 
@@ -156,7 +156,7 @@ def run_splink_tight(src: Path, dst: Path, threads: int, memory: str) -> None:
     )
     linker = Linker(DuckDBAPI(con).register(df), settings)
     linker.training.estimate_probability_two_random_records_match([block_on("id_number")], recall=0.7)
-    linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("id_number"))
     predictions = linker.inference.predict(threshold_match_probability=0.5)

@@ -31,7 +31,7 @@ Engine = Literal["duckdb", "spark"]
 SIGNIFICANT = 4
 M_FLOOR = 0.001  # m of a level never seen among the matches EM found: rare, not impossible (a typo in a year …)
 M_MIN, U_MIN = 1e-6, 1e-8  # no single comparison may be more certain than this (weights stay within about ±30)
-U_MAX_PAIRS = 4e6  # random pairs sampled for u at most (DuckDB: ~10 s for the person model on 2 threads)
+U_MAX_PAIRS = 2e6  # random pairs sampled for u at most (DuckDB: ~5 s for the person model on 2 threads)
 U_ALL_PAIRS = 3e5  # below this many pairs, every pair is used: exact, and the same on every engine
 EM_ITERATIONS = (25, 10, 4)
 PRIOR_MAX = 0.5
@@ -209,9 +209,9 @@ def _em(backend: Backend, source: Any, model: dict[str, Any], rule: str) -> dict
 
 
 def u_pairs(records: int) -> float:
-    """How many random pairs estimate u: all of them for a small table, else 2 per record (0.3 to 4 million)."""
+    """How many random pairs estimate u: all of them for a small table, else 1 per record (0.3 to 2 million)."""
     total = records * (records - 1) / 2
-    return total + 1 if total <= U_ALL_PAIRS else min(U_MAX_PAIRS, max(U_ALL_PAIRS, 2.0 * records))
+    return total + 1 if total <= U_ALL_PAIRS else min(U_MAX_PAIRS, max(U_ALL_PAIRS, 1.0 * records))
 
 
 def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> TrainedModel:

@@ -161,13 +161,13 @@ BLOCKING = (
     # a lunar year (a January/February birth one year earlier), with the day and month or as a year alone
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND l.byear + 1 = r.byear",
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND r.byear + 1 = l.byear",
-    "l.fam = r.fam AND l.giv = r.giv AND l.byear + 1 = r.byear AND l.vague",
-    "l.fam = r.fam AND l.giv = r.giv AND r.byear + 1 = l.byear AND r.vague",
+    "l.fam = r.fam AND l.giv = r.giv AND l.mid = r.mid AND l.byear + 1 = r.byear AND l.vague AND r.bmonth <= 2",
+    "l.fam = r.fam AND l.giv = r.giv AND l.mid = r.mid AND r.byear + 1 = l.byear AND r.vague AND l.bmonth <= 2",
     # a typo in one part of the name: the other parts and the date, or the commune
     "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.dm = r.dm",
     "l.giv = r.giv AND l.dob = r.dob",
     "l.fam = r.fam AND l.dob = r.dob AND substr(l.giv, 1, 1) = substr(r.giv, 1, 1)",
-    "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.addr = r.addr",
+    "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.addr = r.addr AND (l.vague OR r.vague)",
     # an ID number with one keying slip (in the last three digits, the first six, or the three between)
     "substr(l.cccd, 1, 9) = substr(r.cccd, 1, 9)",
     "substr(l.cccd, 7, 6) = substr(r.cccd, 7, 6)",
@@ -175,7 +175,8 @@ BLOCKING = (
     "substr(l.cmnd, 1, 6) = substr(r.cmnd, 1, 6) AND l.giv = r.giv",
     "substr(l.cmnd, 4, 6) = substr(r.cmnd, 4, 6)",
     # no birth date: the whole name in the same commune (any word order)
-    "l.name_sorted = r.name_sorted AND l.addr = r.addr",
+    "l.name_sorted = r.name_sorted AND l.addr = r.addr AND l.byear IS NULL",
+    "l.name_sorted = r.name_sorted AND l.addr = r.addr AND r.byear IS NULL",
 )
 # EM sessions: each comparison is estimated in at least one (those in the rule are held fixed there).
 TRAINING = (
