@@ -101,12 +101,40 @@ def _read_text_duckdb(path: Path) -> pa.Table:
     try:
         return duckdb.read_csv(str(path), all_varchar=True, header=True, max_line_size=1 << 30).fetch_arrow_table()
     except duckdb.Error as exc:
+        ragged = _first_ragged(path)
+        if ragged is not None:
+            line, count, width = ragged
+            raise _damaged(path, tr(f"dòng này có {count} ô, dòng tiêu đề có {width}: một dấu phân cách (dấu phẩy?) "
+                                    "nằm trong giá trị mà không có ngoặc kép, hoặc thiếu ô",
+                                    f"this line has {count} fields, the header has {width}: a delimiter (a comma?) "
+                                    "inside a value without quotes, or fields missing"),
+                           tr("đặt giá trị có dấu phân cách trong ngoặc kép, hoặc xuất lại tệp",
+                              "put values holding the delimiter in double quotes, or export the file again"),
+                           line) from exc
         found = _LINE.search(str(exc))
         raise _damaged(path, tr("các dòng không cùng số cột, hoặc có dấu ngoặc kép chưa đóng",
                                 "the lines do not have the same number of fields, or a quote is never closed"),
                        tr("mở tệp bằng trình soạn thảo, sửa dòng được chỉ ra (hoặc xuất lại tệp)",
                           "open the file in an editor and fix the line named (or export the file again)"),
                        int(found.group(1)) if found else None) from exc
+
+
+def _first_ragged(path: Path) -> tuple[int, int, int] | None:
+    """(line, fields, header's fields) of the first record whose width differs from the header's, or None."""
+    try:
+        _, delimiter = _header(path, "\t" if path.suffix.lower() == ".tsv" else None)
+    except (ValueError, csv.Error):
+        return None
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            width = len(next(reader, []))
+            for row in reader:
+                if row and len(row) != width:
+                    return reader.line_num, len(row), width
+        except csv.Error:
+            return None
+    return None
 
 
 # --- Excel ---------------------------------------------------------------------------------------------------------
