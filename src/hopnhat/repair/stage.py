@@ -27,7 +27,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hopnhat.i18n import tr
-from hopnhat.text.legacy import Detection, Quality, detect, legacy_looking, quality, readings, viqr_reading
+from hopnhat.text.legacy import (
+    READINGS,
+    Detection,
+    Quality,
+    detect,
+    legacy_looking,
+    quality,
+    readings,
+    viqr_reading,
+)
 
 _SAMPLE = 300  # distinct cells the column's encoding is detected on
 _ALIASES = {"utf8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258", "vni-windows": "vni", "abc": "tcvn3"}
@@ -141,9 +150,13 @@ class ColumnRepairer:
         """The reading of one distinct non-ASCII cell (see the module doc)."""
         column = _family(self.encoding)
         own = readings(cell, (column,)).get(column)
-        if own is not None and quality(own).clean and not legacy_looking(cell):
-            return Reading(own, self.encoding or column)
-        options = readings(cell)
+        flawless = own is not None and quality(own).clean
+        if flawless and not legacy_looking(cell):
+            return Reading(own or "", self.encoding or column)
+        # A flawless reading gives way only to an equally flawless one of a table the column uses (or the cell as it
+        # is, with more syllables): only those are worth decoding.
+        others = ("utf-8", *sorted(self._present)) if flawless else READINGS
+        options = readings(cell, tuple(dict.fromkeys((column, *others))))
         scores = {name: quality(text) for name, text in options.items()}
         order = self._order(column, column in scores and scores[column].clean)
         best = min((n for n in order if n in scores), key=lambda n: (scores[n].rank, order.index(n)))
