@@ -9,6 +9,7 @@ import io
 import re
 import secrets
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -119,6 +120,24 @@ def test_forwarded_for_is_believed_only_from_a_configured_proxy() -> None:
     assert proxies.client("10.0.0.9", {"x-forwarded-for": "1.2.3.4, 5.6.7.8"}) == "5.6.7.8"  # left part: forged
 
 
+def test_a_real_server_does_not_believe_forwarded_for_from_localhost(app: FastAPI, db: AppDB) -> None:
+    """Under uvicorn (whose own proxy-header handling trusts 127.0.0.1 by default) a local client rotating
+    X-Forwarded-For is still one address to the throttle."""
+    import httpx
+
+    from hopnhat.serve.background import start_app
+
+    name = _user(db)
+    with start_app(app) as server, httpx.Client(base_url=server.url) as client:
+        codes = []
+        for i in range(7):
+            token = csrf_of(client.get("/login").text)
+            codes.append(client.post("/login", data={"username": name, "password": f"wrong-{i}", "csrf_token": token},
+                                     headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code)
+    assert codes == [401] * 5 + [429] * 2
+    assert {e["ip"] for e in _last(db, name)} == {"127.0.0.1"}
+
+
 # ------------------------------------------------------------------------------------------------ cross-site
 
 def test_another_site_cannot_run_a_lookup_under_the_clerk_name(app: FastAPI, db: AppDB, subjects: Subjects) -> None:
@@ -200,6 +219,21 @@ def test_mask_text_finds_identifiers_in_free_text_and_leaves_codes_alone() -> No
                  "4800000-241227-0002", "quangnam_dancu/nhan_khau/049094367229", "20261205T164001-f83c",
                  "1.500.000.000 đồng", "2024-10-02T09:42:54", "20779-19-1", "a" * 20 + "123456789012"):
         assert mask_text(code) == code, code
+
+
+def test_log_lines_and_their_tracebacks_are_masked(app: FastAPI, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    log = logging.getLogger("hopnhat.serve")
+    with caplog.at_level(logging.INFO, logger="hopnhat.serve"):
+        log.info("lookup of %s by phone %s", "049094367229", "0905 123 456")
+        try:
+            raise ValueError("bad CCCD 049094367229")
+        except ValueError:
+            log.exception("refused")
+    text = caplog.text
+    assert "049094367229" not in text and "0905 123 456" not in text
+    assert "0********229" in text and "ValueError" in text
 
 
 # ------------------------------------------------------------------------------------------------ scope

@@ -99,6 +99,8 @@ class MaskingFilter(logging.Filter):
         except Exception:  # noqa: BLE001 - a badly formatted record is logged as it is
             return True
         record.msg, record.args = mask_text(message), None
+        if record.exc_info and not record.exc_text:  # the traceback formatted now, so that it is masked too
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask_text(record.exc_text)
         return True
