@@ -55,3 +55,20 @@ def test_phone_forms(written: str) -> None:
 
 def test_digits() -> None:
     assert digits(" 049-189.010 565 ") == "049189010565" and digits("abc") is None and digits(None) is None
+
+
+def test_id_cells_as_registers_write_them() -> None:
+    """The ID cell read like a clerk's spreadsheet leaves it: the CMND beside the CCCD, a leading zero lost, a number
+    in scientific notation (its digits gone: no evidence), labels and separators."""
+    import pyarrow as pa
+
+    from hopnhat.link.standalone import people_features
+
+    cells = ["201234567 / 049085001234", "49085001234", "4.90850E+11", "CMND: 205123456", "049 085 001 234",
+             "CCCD 048190123456; CMND 201987654", "", "99085001234"]
+    table = pa.table({"full_name": ["Nguyễn Văn Hùng"] * len(cells), "id_number": cells})
+    work = people_features(table)
+    rows = work.execute("SELECT cccd, cmnd FROM person_features ORDER BY uid").fetchall()
+    work.close()
+    assert rows == [("049085001234", "201234567"), ("049085001234", None), (None, None), (None, "205123456"),
+                    ("049085001234", None), ("048190123456", "201987654"), (None, None), (None, None)]
