@@ -12,6 +12,7 @@ from hopnhat.catalog.export import write_roadmap_workbook
 from hopnhat.catalog.kinds import label
 from hopnhat.catalog.store import load_state
 from hopnhat.catalog.views import Explanation, explanation, roadmap_page
+from hopnhat.i18n import tr
 from hopnhat.project.config import Project
 from hopnhat.synth import SynthSettings, generate
 from hopnhat.synth.generate import SynthResult
@@ -55,8 +56,8 @@ def run_catalog(estate_dir: Path, out: Path) -> CatalogSummary:
     write_roadmap_workbook(state, xlsx)
     api.write_explanations(db, explained, None)
     tthc = [d for d in decisions if d.pair_key == "tthc"]
-    reasons = [f"{d.system_id}: {label('action', d.action)} — {d.reasons_vi[0] if d.reasons_vi else ''}"
-               for d in tthc]
+    reasons = [f"{d.system_id}: {label('action', d.action)} — {tr(d.reasons_vi[0], d.reasons_en[0])}"
+               for d in tthc if d.reasons_vi and d.reasons_en]
     table = explanation(state, "tthc") if tthc else None
     return CatalogSummary(len(decisions), Counter(d.action for d in decisions), reasons, len(tasks), html, pdf, gantt,
                           table, xlsx, explained)
