@@ -41,8 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import lookup_noise as noise  # noqa: E402
-from serve import MERGER, build_store  # noqa: E402
+import lookup_noise as noise  # type: ignore[import-not-found]  # noqa: E402
 
 from hopnhat.project.config import load_project  # noqa: E402
 from hopnhat.serve.index import ensure_index  # noqa: E402
@@ -50,6 +49,7 @@ from hopnhat.serve.lookup import Lookup  # noqa: E402
 from hopnhat.serve.scope import Scope  # noqa: E402
 from hopnhat.serve.storedb import SQLiteReader, open_store  # noqa: E402
 from hopnhat.units.reference import reference  # noqa: E402
+from serve import MERGER, build_store  # type: ignore[import-not-found]  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 HANDWRITTEN = ROOT / "bench" / "lookup_handwritten.csv"
@@ -190,8 +190,10 @@ def handwritten(store: Path) -> list[dict[str, Any]]:
         rows = [r for r in csv.DictReader(fh) if not r["person"].startswith("#")]
     con = duckdb.connect(str(store), read_only=True)
     try:
-        keys = {r[0]: r[1] for r in con.execute("SELECT src_key, golden_id FROM person WHERE src_key IN ("
-                                                + ", ".join("?" for _ in rows) + ")", [r["person"] for r in rows]).fetchall()}
+        marks = ", ".join("?" for _ in rows)
+        found = con.execute(f"SELECT src_key, golden_id FROM person WHERE src_key IN ({marks})",
+                            [r["person"] for r in rows]).fetchall()
+        keys = {key: golden for key, golden in found}
     finally:
         con.close()
     return [{"kind": r["kind"], "noise": "handwritten", "query": r["query"], "golden_id": keys[r["person"]], "same": 1}
@@ -275,7 +277,8 @@ def main() -> None:
               f"{m['p50_ms']:7.2f} {m['p99_ms']:7.2f}  {m['target']}")
     print("\nper noise (kind/noise):")
     for k, m in report["by_noise"].items():
-        print(f"  {k:40} {m['n']:5} ideal@1 {m['ideal@1']:7.2%} r@1 {m['r@1']:7.2%} ideal@20 {m['ideal@20']:7.2%} r@5 {m['r@5']:7.2%} r@20 {m['r@20']:7.2%}")
+        print(f"  {k:40} {m['n']:5} ideal@1 {m['ideal@1']:7.2%} r@1 {m['r@1']:7.2%} r@5 {m['r@5']:7.2%} "
+              f"ideal@20 {m['ideal@20']:7.2%} r@20 {m['r@20']:7.2%}")
     print("\nmisses (first few per kind):")
     for k, lines in sorted(misses.items()):
         for line in lines:

@@ -57,7 +57,7 @@ def vni(text: str) -> str:
 
 
 def _neighbour(ch: str, rng: random.Random) -> str:
-    for row_i, row in enumerate(_QWERTY):
+    for row in _QWERTY:
         if ch in row:
             i = row.index(ch)
             options = [row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)]

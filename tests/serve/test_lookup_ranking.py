@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.serve.lookup_store import build
 
 from hopnhat.serve.lookup import Found, Lookup
 from hopnhat.serve.scope import Scope
 from hopnhat.serve.storedb import SQLiteReader
-from tests.serve.lookup_store import build
 
 PROVINCE = Scope(("48",), "48")
 

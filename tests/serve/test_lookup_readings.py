@@ -81,10 +81,12 @@ def test_year_date_and_place_are_read() -> None:
     assert (q.year, q.day) == (1985, 312)
     q = readings("Dương Đức Dũng 1971", PROVINCE)[0]
     assert (q.year, q.day) == (1971, None)
-    q = reading_as("Nguyễn Văn Hùng, Bình Quế", "name-place", PROVINCE)
-    assert q is not None and q.communes == ("20827",) and q.place == "Bình Quế"  # Bình Quế → Thăng Phú
-    q = reading_as("Nguyễn Văn Hùng, Xã Bình Quế, Huyện Thăng Bình", "name-place", PROVINCE)
-    assert q is not None and q.conversion is not None and q.conversion.old_commune_code == "20842"
+    placed = reading_as("Nguyễn Văn Hùng, Bình Quế", "name-place", PROVINCE)
+    assert placed is not None and placed.communes == ("20827",) and placed.place == "Bình Quế"  # → Thăng Phú
+    placed = reading_as("Nguyễn Văn Hùng, Xã Bình Quế, Huyện Thăng Bình", "name-place", PROVINCE)
+    assert placed is not None and placed.old_commune == "20842"
+    placed = reading_as("nguyen van hung binh que", "name-place", PROVINCE)  # no comma: the exact commune list
+    assert placed is not None and placed.communes == ("20827",) and placed.old_commune == "20842"
 
 
 def test_a_place_of_another_province_is_no_place_here() -> None:

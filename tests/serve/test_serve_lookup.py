@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rapidfuzz import fuzz
+from tests.serve.conftest import Subjects
 
 from hopnhat.serve import audit
 from hopnhat.serve.appdb import AppDB
@@ -18,7 +19,6 @@ from hopnhat.serve.index import read_doc
 from hopnhat.serve.lookup import classify, name_scores
 from hopnhat.serve.scope import Scope
 from hopnhat.text.normalize import fold
-from tests.serve.conftest import Subjects
 
 
 def misspell(name: str) -> str:
@@ -159,7 +159,8 @@ def test_api_lookup(app, tokens: dict[str, str], subjects: Subjects) -> None:  #
     assert response.status_code == 200 and data["kind"] == "id"
     assert any(r["golden_id"] == subjects.a.golden_id for r in data["results"])
     assert subjects.a.id_number not in response.text.replace(f'"query":"{subjects.a.id_number}"', "")
-    phone = client.get("/api/lookup", params={"q": "0905123456"}, headers={"Authorization": f"Bearer {tokens['admin']}"})
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    phone = client.get("/api/lookup", params={"q": "0905123456"}, headers=admin)
     assert (phone.json()["reading"], phone.json()["readings"]) == ("phone", ["id"])
     chosen = client.get("/api/lookup", params={"q": "0905123456", "as": "id"},
                         headers={"Authorization": f"Bearer {tokens['admin']}"})
@@ -203,7 +204,6 @@ def test_a_name_of_unit_words_is_a_name(client_as, subjects: Subjects) -> None: 
     """Issue 22: a name whose words are also unit words (Dương, Quang, Hòa, Xa …) was read as an address and found
     nothing; every citizen of the estate whose name holds such a word is found by name + birth year."""
     import duckdb
-
     from tests.serve.conftest import _rows
 
     client = client_as("admin")

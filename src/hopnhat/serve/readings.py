@@ -261,31 +261,39 @@ def _name_query(text: str, words: list[str], year: int | None, day: int | None, 
 
 def _name_with_place(text: str, rest: str, year: int | None, day: int | None, province: str | None) -> list[Query]:
     """``Nguyễn Văn Hùng, Bình Quế`` (a comma) or ``Hùng Bình Quế Thăng Bình`` (the last words name a commune)."""
-    out: list[Query] = []
     if "," in rest:
-        head, tail = rest.split(",", 1)
-        words = plain_words(head)
-        found = _place(tail, province, districts=True) if words and not _NUMBER.search(head) else None
-        if found:
-            out.append(replace(_name_query(text, words, year, day, 0.95 * max(name_likeness(words), 0.5),
-                                           tail.strip(), found[1], found[0]), wider=found[2]))
-        elif words and not _NUMBER.search(head) and name_likeness(words) > 0.5:
-            out.append(_name_query(text, words, year, day, 0.5 * name_likeness(words)))  # a place not understood
-        return out
+        return _name_comma_place(text, rest, year, day, province)
+    return _name_then_place(text, rest, year, day, province)
+
+
+def _name_comma_place(text: str, rest: str, year: int | None, day: int | None, province: str | None) -> list[Query]:
+    head, tail = rest.split(",", 1)
+    words = plain_words(head)
+    if not words or _NUMBER.search(head):
+        return []
+    found = _place(tail, province, districts=True)
+    if found:
+        weight = 0.95 * max(name_likeness(words), 0.5)
+        return [replace(_name_query(text, words, year, day, weight, tail.strip(), found[1], found[0]), wider=found[2])]
+    if name_likeness(words) > 0.5:
+        return [_name_query(text, words, year, day, 0.5 * name_likeness(words))]  # a place not understood
+    return []
+
+
+def _name_then_place(text: str, rest: str, year: int | None, day: int | None, province: str | None) -> list[Query]:
     raw_words = rest.split()
     for n in range(min(MAX_PLACE_WORDS, len(raw_words) - 1), 0, -1):
-        head, tail = raw_words[:-n], " ".join(raw_words[-n:])
-        if n == 1 and len(head) < 2:
+        head, tail = " ".join(raw_words[:-n]), " ".join(raw_words[-n:])
+        words = plain_words(head)
+        if n == 1 and len(words) < 2:
             continue  # "Trần Hùng": one name word and one place word is a name
-        words = plain_words(" ".join(head))
-        if _UNIT_WORDS.search(" ".join(head).lower()) or (len(words) == 1 and words[0] in FAMILY_NAMES):
+        if _UNIT_WORDS.search(head.lower()) or (len(words) == 1 and words[0] in FAMILY_NAMES):
             continue  # "phường | Hải Châu"; a family name alone is no one to look for ("Nguyễn | Văn Hùng")
         exact = _exact_place(tail, province)
         if exact and name_likeness(words) > 0.5:
-            out.append(replace(_name_query(text, words, year, day, name_likeness(words), tail, exact[0]),
-                               old_commune=exact[1]))
-            break
-    return out
+            query = _name_query(text, words, year, day, name_likeness(words), tail, exact[0])
+            return [replace(query, old_commune=exact[1])]
+    return []
 
 
 def _text_readings(text: str, province: str | None) -> list[Query]:
