@@ -404,3 +404,22 @@ def test_bad_catalog_settings_are_one_clear_error(db: Path, tmp_path: Path) -> N
         assert code == 2 and "inventory file not found" in out
     finally:
         set_language("vi")
+
+
+def test_web_override_refuses_a_second_keep_unless_run_both(db: Path) -> None:
+    """The web app's override path (``CatalogPages.override``) goes through the same refusal."""
+    from hopnhat.catalog.errors import CatalogError
+    from hopnhat.catalog.html import render_decisions
+    from hopnhat.catalog.views import decision_page, explanations
+    from hopnhat.serve.catalogpages import CatalogPages
+
+    pages = CatalogPages(db, project=None, reader=None)  # type: ignore[arg-type]  # override needs neither
+    pages.override("48-1", "keep", "Giữ Đà Nẵng", "planner")
+    with pytest.raises(CatalogError, match="mâu thuẫn"):
+        pages.override("49-6", "keep", "Giữ cả Quảng Nam", "planner")
+    pages.override("49-6", "keep", "Song song đến hết hợp đồng thuê 16/04/2027", "planner", run_both=True)
+    state = store.load_state(db)
+    assert [d.action for d in state.decisions if d.pair_key == "tthc"] == ["keep", "keep"]
+    html, systems = pages.decisions()
+    assert {"48-1", "49-6"} <= {s["id"] for s in systems} and "Điểm 49-6" in html
+    assert "chạy song song cả hai hệ thống" in render_decisions(decision_page(state), explanations(state))

@@ -76,10 +76,11 @@ class CatalogPages:
     def monitor(self, today: date) -> Any:
         return monitor_page(self.state(), today, self.progress)
 
-    def override(self, system_id: str, action: str, note: str, user: str) -> None:
-        """Record a planner's override (with the note), re-evaluate and re-plan."""
+    def override(self, system_id: str, action: str, note: str, user: str, run_both: bool = False) -> None:
+        """Record a planner's override (with the note), re-evaluate and re-plan. Keeping a second system of a role is
+        refused (a clear error) unless ``run_both`` says it is on purpose."""
         ov = Override(system_id=system_id, action=cast(ActionCode, action), note=note.strip(), by=user,
-                      at=datetime.now().replace(microsecond=0))
+                      at=datetime.now().replace(microsecond=0), run_both=run_both and action == "keep")
         with self._lock:
             api.run_evaluate(self.path, overrides=[ov])
             api.run_plan(self.path)

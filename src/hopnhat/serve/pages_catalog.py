@@ -41,15 +41,15 @@ def decisions(request: Request, user: User = Depends(need("catalog"))) -> Respon
 
 @router.post("/catalog/override", dependencies=[Depends(check_csrf)])
 def override(request: Request, system_id: str = Form(...), action: str = Form(...), note: str = Form(""),
-             user: User = Depends(need("catalog_override"))) -> Response:
+             run_both: bool = Form(False), user: User = Depends(need("catalog_override"))) -> Response:
     ctx = ctx_of(request)
     if not note.strip():
         raise InputError("an override needs a note explaining it", table="overrides", value=system_id)
     if action not in dict(action_choices()):
         raise InputError("unknown action", table="overrides", value=action)
-    ctx.catalog.override(system_id, action, note, user.name)
+    ctx.catalog.override(system_id, action, note, user.name, run_both=run_both)
     audit.append(ctx.db, user.name, "catalog_override", client_ip(request),
-                 {"system": system_id, "action": action, "note": note[:200]})
+                 {"system": system_id, "action": action, "note": note[:200], "run_both": run_both})
     return RedirectResponse(f"/catalog/decisions#sys-{system_id}", status_code=303)
 
 
