@@ -112,8 +112,10 @@ def _read_text_duckdb(path: Path) -> pa.Table:
                               "put values holding the delimiter in double quotes, or export the file again"),
                            line) from exc
         found = _LINE.search(str(exc))
-        raise _damaged(path, tr("các dòng không cùng số cột, hoặc có dấu ngoặc kép chưa đóng",
-                                "the lines do not have the same number of fields, or a quote is never closed"),
+        raise _damaged(path, tr("không tách được tệp thành các cột: các dòng không cùng số cột, có dấu ngoặc kép chưa "
+                                "đóng, hoặc dòng đầu không phải dòng tiêu đề",
+                                "the file cannot be split into columns: lines of different widths, a quote never "
+                                "closed, or a first line that is no header"),
                        tr("mở tệp bằng trình soạn thảo, sửa dòng được chỉ ra (hoặc xuất lại tệp)",
                           "open the file in an editor and fix the line named (or export the file again)"),
                        int(found.group(1)) if found else None) from exc
