@@ -85,7 +85,7 @@ def persons(
     from hopnhat.ingest.tables import SUFFIXES, read_whole, require_text_column
     from hopnhat.io.inputs import check_input
     from hopnhat.io.outputs import check_output
-    from hopnhat.io.writers import TABLE_FORMATS, write_table
+    from hopnhat.io.writers import TABLE_FORMATS, check_excel_fit, write_table
     from hopnhat.link.standalone import link_people
 
     if engine not in ("duckdb", "spark"):
@@ -99,6 +99,8 @@ def persons(
     for key in ("full_name", "dob", "sex", "id_number", "phone", "address"):
         if renames.get(key, key) in table.column_names:
             require_text_column(table, renames.get(key, key), src)
+    if output.suffix.lower() == ".xlsx":
+        check_excel_fit(table, output)  # refused now, not after the linkage
     with progress_bar() as bar:
         tasks: dict[str, TaskID] = {}
 

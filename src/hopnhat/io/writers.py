@@ -89,13 +89,20 @@ def _check_cells(table: pa.Table, target: Path) -> None:
             raise cell_too_long(target, row + 2, name, longest)
 
 
-def _write_xlsx(table: pa.Table, path: Path, target: Path) -> None:
-    import xlsxwriter
-
+def check_excel_fit(table: pa.Table, target: Path) -> pa.Table:
+    """The table as Excel will get it (nested columns as text), refused if a sheet cannot hold it: more rows than a
+    sheet has, or a cell longer than a cell holds. Call it before long work whose result goes to an .xlsx."""
     if table.num_rows + 1 > EXCEL_MAX_ROWS:
         raise too_many_rows(target, table.num_rows)
     table = flat_for_text(table)
     _check_cells(table, target)
+    return table
+
+
+def _write_xlsx(table: pa.Table, path: Path, target: Path) -> None:
+    import xlsxwriter
+
+    table = check_excel_fit(table, target)
     book = xlsxwriter.Workbook(str(path), EXCEL_OPTIONS)
     try:
         sheet = book.add_worksheet("hopnhat")
