@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hopnhat.errors import InputError
+from hopnhat.errors import InputError, OutputError
 from hopnhat.i18n import tr
 from hopnhat.io.inputs import check_input
 from hopnhat.io.outputs import check_output, write_bytes
@@ -101,6 +101,11 @@ def repair_file(source: Path, output: Path) -> RepairReport:
     Same rows, columns and order; only the encoding changes. A file with nothing to repair is copied byte for byte.
     """
     fmt = file_format(source)
+    if FORMATS.get(output.suffix.lower()) != fmt:
+        raise OutputError(tr("Tệp ra phải cùng định dạng với tệp vào", "The output must have the input's format"),
+                          source=str(output), reason=tr(f"tệp vào là {fmt}", f"the input is {fmt}"),
+                          hint=tr(f"đặt đuôi tệp ra giống tệp vào ({source.suffix})",
+                                  f"give the output the input's extension ({source.suffix})"))
     data = read_input(source)
     check_output(output, [source], needed_bytes=2 * len(data))
     repaired, columns = _REPAIRERS[fmt](source, data)
