@@ -423,3 +423,28 @@ def test_web_override_refuses_a_second_keep_unless_run_both(db: Path) -> None:
     html, systems = pages.decisions()
     assert {"48-1", "49-6"} <= {s["id"] for s in systems} and "Điểm 49-6" in html
     assert "chạy song song cả hai hệ thống" in render_decisions(decision_page(state), explanations(state))
+
+
+def test_the_project_template_filled_by_hand_reads_the_same(tmp_path: Path, files: list[Path]) -> None:
+    """Đà Nẵng's rows typed into the official template (headers with '*', drop-down sheets) read as the free-form
+    workbook does."""
+    from tests.catalog.handmade import HEADERS
+
+    from hopnhat.catalog.columns import BY_FIELD
+    from hopnhat.catalog.workbook import write_template
+    from hopnhat.text.normalize import name_key
+
+    path = write_template(tmp_path / "mau.xlsx")
+    wb = load_workbook(path)
+    ws = wb["HeThong"]
+    ws["B2"], ws["D2"], ws["B3"] = "48", "Đà Nẵng", "06/05/2025"
+    by_label = {name_key(c.vi): i for i, c in enumerate(BY_FIELD.values(), start=1)}
+    for r, values in enumerate(ROWS, start=5):
+        for head, value in zip(HEADERS, values, strict=True):
+            ws.cell(row=r, column=by_label[name_key(head.replace("*", ""))], value=value)
+    wb.save(path)
+    from_template, _ = read_inventory(path)
+    free_form, _ = read_inventory(files[0])
+    strip = lambda inv: [s.model_copy(update={"origin": None}) for s in inv.systems]
+    assert strip(from_template) == strip(free_form)
+    assert from_template.systems[0].origin is not None and from_template.systems[0].origin.columns["users"] == "K"
