@@ -155,8 +155,8 @@ def _web(estate: Path, port: int, serve: bool) -> None:
     accounts = demo_accounts(estate)
     for name, role, password, scope in accounts:
         console.print(f"  {name} / {password}  ({role}{', ' + scope if scope else ''})", highlight=False)
-    console.print(tr("  Mật khẩu chỉ dùng cho trình diễn, đổi bằng 'hopnhat users password'.",
-                     "  Demo passwords only; change them with 'hopnhat users password'."))
+    console.print(tr("  Mật khẩu tạm, in một lần: mỗi tài khoản phải đặt mật khẩu riêng khi đăng nhập lần đầu.",
+                     "  Temporary passwords, printed once: each account sets its own at the first login."))
     _lookups(estate)
     if serve:
         serve_app(estate / "merger.yaml", host="127.0.0.1", port=port, store=None, catalog=None, certfile=None,

@@ -45,8 +45,8 @@ def serve(
 
     project = load_project(merger)
     tls = bool(certfile and keyfile)
-    settings = load_settings(project, https=(https or tls) or None, catalog_db=catalog,
-                             trusted_proxies=trusted_proxies)
+    proxies = trusted_proxies if isinstance(trusted_proxies, str) else None  # called from Python: typer's default
+    settings = load_settings(project, https=(https or tls) or None, catalog_db=catalog, trusted_proxies=proxies)
     console.print(tr("Đang mở kho (chỉ đọc) và chỉ mục tra cứu…", "Opening the store (read-only) and the lookup index…"))
     if not list_users(AppDB(project.app_db_path)):
         err_console.print(tr("Chưa có tài khoản nào: tạo bằng 'hopnhat users add TÊN --role admin'.",
