@@ -329,6 +329,10 @@ def test_disable_reset_and_scope_from_the_web(app: FastAPI, db: AppDB) -> None:
     assert again.get("/lookup", follow_redirects=False).status_code == 303  # the reset ended the session
     assert _admin_post(admin, "/admin/users/scope", name=name, scope="20194,20197").status_code == 200
     assert get_user(db, name).scope == ("20194", "20197")  # type: ignore[union-attr]
+    taken = _admin_post(admin, "/admin/users/create", name=name, role="clerk", scope="48")
+    assert taken.status_code == 400 and "tên đăng nhập đã có" in taken.text  # refusals in Vietnamese by default
+    bad = _admin_post(admin, "/admin/users/scope", name=name, scope="48; DROP TABLE users")
+    assert bad.status_code == 400 and "phạm vi" in bad.text and get_user(db, name).scope == ("20194", "20197")  # type: ignore[union-attr]
 
 
 def test_an_administrator_cannot_raise_their_own_scope_or_reach_beyond_it(app: FastAPI, db: AppDB) -> None:

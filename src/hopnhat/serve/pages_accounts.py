@@ -71,6 +71,11 @@ def accounts(request: Request, admin: User = Depends(need("accounts"))) -> Respo
     return _page(request, admin)
 
 
+def _why(exc: ConfigError) -> str:
+    """The refusal in the user's language (the reason), with the value refused."""
+    return (exc.reason or exc.message) + (f": {exc.value}" if exc.value else "")
+
+
 def _log(request: Request, admin: User, action: str, detail: dict[str, object]) -> None:
     audit.append(ctx_of(request).db, admin.name, action, client_ip(request), detail)
 
@@ -87,7 +92,7 @@ def create(request: Request, name: Name, role: Annotated[str, Form(max_length=40
         user = add_user(ctx.db, name.strip().lower(), role, password, ",".join(codes), must_change=True,
                         created_by=admin.name, min_length=ctx.settings.password_min_length)
     except ConfigError as exc:
-        return _page(request, admin, error=exc.message + (f": {exc.value}" if exc.value else ""), status=400)
+        return _page(request, admin, error=_why(exc), status=400)
     _log(request, admin, "user_create", {"user": user.name, "role": user.role, "scope": ",".join(user.scope)})
     return _page(request, admin, message=tr(f"Đã tạo tài khoản {user.name}.", f"Account {user.name} created."),
                  shown_password=(user.name, password))
@@ -125,7 +130,7 @@ def rescope(request: Request, name: Name, scope: ScopeText, admin: User = Depend
     try:
         codes = scope_codes(scope)
     except ConfigError as exc:
-        return _page(request, admin, error=exc.message + (f": {exc.value}" if exc.value else ""), status=400)
+        return _page(request, admin, error=_why(exc), status=400)
     if not covers(ctx.scope(admin), codes):
         raise Forbidden()
     set_scope(ctx.db, target.name, ",".join(codes))

@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from hopnhat.errors import ConfigError
+from hopnhat.i18n import tr
 from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.roles import ROLES
 from hopnhat.serve.scope import parse_codes
@@ -56,8 +57,6 @@ def _user(row: object) -> User:
 def password_problem(password: str, name: str = "", min_length: int = MIN_PASSWORD) -> str | None:
     """Why a password is refused (Vietnamese / English by the request's language), or None. Length and a list of
     common passwords, no composition rules (NIST SP 800-63B): a long phrase is better than ``P@ssw0rd!``."""
-    from hopnhat.i18n import tr
-
     if len(password) < min_length:
         return tr(f"Mật khẩu quá ngắn (ít nhất {min_length} ký tự).",
                   f"Password too short (at least {min_length} characters).")
@@ -79,21 +78,28 @@ def check_policy(password: str, name: str = "", min_length: int = MIN_PASSWORD) 
 
 def check_name(name: str) -> None:
     if not name or not set(name) <= NAME_CHARS or len(name) > 64:
-        raise ConfigError("user name: lower-case letters, digits and . _ - @ only (≤ 64)", value=name)
+        raise ConfigError("user name: lower-case letters, digits and . _ - @ only (≤ 64)", value=name,
+                          reason=tr("tên đăng nhập chỉ gồm chữ thường, số và . _ - @ (tối đa 64)",
+                                    "lower-case letters, digits and . _ - @ only (at most 64)"))
 
 
 def check_role(role: str) -> None:
     if role not in ROLES:
-        raise ConfigError(f"unknown role (one of {', '.join(ROLES)})", value=role)
+        raise ConfigError(f"unknown role (one of {', '.join(ROLES)})", value=role,
+                          reason=tr(f"vai trò không có (một trong {', '.join(ROLES)})",
+                                    f"no such role (one of {', '.join(ROLES)})"))
 
 
 def scope_codes(scope: str) -> tuple[str, ...]:
     try:
         codes = parse_codes(scope)
     except ValueError as exc:
-        raise ConfigError("invalid scope", column="scope", value=scope, reason=str(exc)) from exc
+        raise ConfigError("invalid scope", column="scope", value=scope,
+                          reason=tr("phạm vi là mã tỉnh (2 chữ số) hoặc mã xã mới (5 chữ số), cách nhau bởi dấu phẩy",
+                                    str(exc))) from exc
     if not codes:
-        raise ConfigError("a user needs a scope: the province code or commune codes", column="scope")
+        raise ConfigError("a user needs a scope: the province code or commune codes", column="scope",
+                          reason=tr("cần phạm vi: mã tỉnh hoặc các mã xã", "a scope is needed"))
     return codes
 
 
@@ -107,7 +113,8 @@ def add_user(db: AppDB, name: str, role: str, password: str, scope: str, must_ch
     check_policy(password, name, min_length)
     with db.write_lock:
         if db.con().execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
-            raise ConfigError("user already exists", value=name)
+            raise ConfigError("user already exists", value=name,
+                              reason=tr("tên đăng nhập đã có", "the user name is taken"))
         db.con().execute("INSERT INTO users (name, password_hash, role, scope, created_at, must_change, created_by) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)",
                          [name, _HASHER.hash(password), role, ",".join(codes), _now(), int(must_change), created_by])
