@@ -54,7 +54,9 @@ def _unknown(state: CatalogState, typed: str, what_vi: str, what_en: str, roles:
     choices = (tr("vai trò: ", "roles: ") + role_choices(state) + " | " if roles else "")
     choices += tr("hệ thống: ", "systems: ") + system_choices(state)
     return CatalogError(tr(f"không biết {what_vi} «{typed}»", f"unknown {what_en} '{typed}'"), value=typed,
-                        reason=tr("hãy ghi một trong: ", "give one of: ") + choices)
+                        reason=tr("các lựa chọn: ", "the choices: ") + choices,
+                        hint=tr("ghi một vai trò hoặc một hệ thống trong danh sách trên (tên, mã, hoặc tỉnh-mã)",
+                                "give a role or a system listed above (name, id, or province-id)"))
 
 
 def resolve_system(state: CatalogState, typed: str) -> System:
@@ -65,9 +67,10 @@ def resolve_system(state: CatalogState, typed: str) -> System:
     if not hits:
         raise _unknown(state, typed, "hệ thống", "system", roles=False)
     listed = "; ".join(f"{s.key} ({s.name}, {state.unit_name(s.unit_code)})" for s in hits)
-    raise CatalogError(tr(f"«{typed}» chỉ nhiều hệ thống: ghi kèm mã tỉnh, ví dụ {hits[0].key}",
-                          f"'{typed}' names several systems: add the province code, e.g. {hits[0].key}"),
-                       value=typed, reason=listed)
+    raise CatalogError(tr(f"«{typed}» chỉ nhiều hệ thống (ở các tỉnh khác nhau)",
+                          f"'{typed}' names several systems (in different provinces)"),
+                       value=typed, reason=listed, hint=tr(f"ghi kèm mã tỉnh, ví dụ {hits[0].key}",
+                                                           f"add the province code, e.g. {hits[0].key}"))
 
 
 def find_role(state: CatalogState, typed: str) -> Pair | None:

@@ -172,6 +172,8 @@ def evaluate(db: Path = DB, config: Optional[Path] = CONFIG,
                                                                        "Write the per-criterion explanation (PDF).")),
              ) -> None:
     """Chấm điểm từng cặp và khuyến nghị / score each pair and recommend, with reasons."""
+    if why:
+        resolve_why(store.load_state(db), why)  # an unknown name is refused before any work
     api.run_evaluate(db, config, _parse_overrides(override, note, by, run_both))
     rows = decision_page(store.load_state(db))
     table = Table(tr("Hệ thống", "System"), tr("Điểm", "Score"), tr("Quyết định", "Decision"),
