@@ -9,14 +9,14 @@ from collections.abc import Iterator
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
-
-from hopnhat.serve.background import BackgroundServer, start_app
-from hopnhat.serve.scope import Scope
-from hopnhat.serve.users import add_user
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from tests.browser import chromium, screenshot  # noqa: F401  (the fixture)
 from tests.serve.conftest import PASSWORD, Subjects
 from tests.serve.test_serve_lookup import misspell
+
+from hopnhat.serve.background import BackgroundServer, start_app
+from hopnhat.serve.scope import Scope
+from hopnhat.serve.users import add_user, get_user
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +99,46 @@ def test_a_clerk_day_in_the_browser(chromium, live: BackgroundServer, ctx, subje
     d.get(live.url + "/dossiers?lang=vi")
     _wait(d, "#inflight")
     screenshot(d, "09-in-flight-dossiers")
+
+
+def _login(d, url: str, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    d.delete_all_cookies()
+    d.get(url + "/login")
+    _wait(d, "#username").send_keys(name)
+    d.find_element(By.ID, "password").send_keys(password)
+    d.find_element(By.ID, "login").click()
+
+
+def test_an_administrator_gives_a_clerk_an_account_in_the_browser(chromium, live: BackgroundServer,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                                  db) -> None:
+    """Create an account on the accounts page (the first password shown once), then the clerk logs in with it, is
+    made to set their own password, and only then reaches the lookup."""
+    d = chromium
+    _login(d, live.url, "trinhduyet", PASSWORD)
+    _wait(d, "#q")
+    d.get(live.url + "/admin/users")
+    _wait(d, "#create-user")
+    d.find_element(By.ID, "new-name").send_keys("canbo.moi")
+    Select(d.find_element(By.ID, "new-role")).select_by_value("clerk")
+    scope = d.find_element(By.ID, "new-scope")
+    scope.clear()
+    scope.send_keys("48")
+    d.find_element(By.ID, "create").click()
+    first = _wait(d, "#shown-password").text
+    assert len(first) >= 12 and "canbo.moi" in d.find_element(By.ID, "accounts").text
+    made = get_user(db, "canbo.moi")
+    assert made is not None and made.role == "clerk" and made.must_change and made.created_by == "trinhduyet"
+    screenshot(d, "10-accounts-created")
+
+    _login(d, live.url, "canbo.moi", first)
+    _wait(d, "#forced")
+    assert d.current_url.endswith("/account/password")
+    d.get(live.url + "/lookup")
+    _wait(d, "#forced")  # every page leads back here until the password is changed
+    screenshot(d, "11-forced-password-change")
+    d.find_element(By.ID, "current").send_keys(first)
+    d.find_element(By.ID, "new").send_keys("mot-cau-cua-rieng-canbo")
+    d.find_element(By.ID, "again").send_keys("mot-cau-cua-rieng-canbo")
+    d.find_element(By.ID, "change").click()
+    _wait(d, "#q")
+    assert "/lookup" in d.current_url
