@@ -72,12 +72,13 @@ def _family(encoding: str | None) -> str:
 
 def _census(sample: Sequence[str]) -> frozenset[str]:
     """The encodings a mixed column uses: those in which some sample cells — at least 2, and 2 % — read flawlessly
-    and in no other encoding."""
+    and better than in any other encoding (more syllables, then more everyday ones)."""
     votes: Counter[str] = Counter()
     for cell in sample:
-        flawless = [n for n, t in readings(cell).items() if n != "utf-8" and quality(t).clean]
-        if len(flawless) == 1:
-            votes[flawless[0]] += 1
+        scores = [(quality(t).rank, n) for n, t in readings(cell).items() if n != "utf-8" and quality(t).clean]
+        scores.sort()
+        if scores and (len(scores) == 1 or scores[0][0] != scores[1][0]):
+            votes[scores[0][1]] += 1
     least = max(2, 0.02 * len(sample))
     return frozenset(n for n, v in votes.items() if v >= least)
 
@@ -163,7 +164,7 @@ class ColumnRepairer:
         mine = scores.get(column)
         if mine is not None and not mine.junk and mine.common > scores[best].common:
             best = column  # a better-formed reading with fewer everyday words is the usual cross-table accident
-        if mine is not None and mine.clean and best not in (column, *self._present) and \
+        if mine is not None and mine.clean and best not in (column, "utf-8", *self._present) and \
                 (scores[best].bad, scores[best].good) == (mine.bad, mine.good):
             best = column  # everyday words alone do not move a flawless reading to a table the column does not use
         score: Quality = scores[best]
