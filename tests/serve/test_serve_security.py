@@ -166,6 +166,29 @@ def test_a_lookup_without_fetch_metadata_needs_the_form_token(app: FastAPI, db: 
     assert bare.get("/lookup").status_code == 200  # the empty search page needs nothing
 
 
+def test_origin_is_compared_with_the_host_a_trusted_proxy_forwarded() -> None:
+    """Behind a proxy that rewrites Host (``proxy_pass http://127.0.0.1:8000``) the browser's Origin names the public
+    host: believed from X-Forwarded-Host only when the proxy is a configured one."""
+    from starlette.requests import Request
+
+    from hopnhat.serve.deps import cross_site
+
+    class App:
+        class state:  # noqa: N801 - stands for app.state
+            pass
+
+    def request(peer: str, trusted: str) -> Request:
+        App.state.ctx = type("Ctx", (), {"proxies": ProxyPolicy(trusted)})()
+        headers = [(b"host", b"127.0.0.1:8000"), (b"origin", b"https://hopnhat.example.gov.vn"),
+                   (b"x-forwarded-host", b"hopnhat.example.gov.vn")]
+        return Request({"type": "http", "method": "POST", "path": "/reveal", "headers": headers,
+                        "client": (peer, 5000), "app": App, "query_string": b""})
+
+    assert not cross_site(request("10.0.0.2", "10.0.0.0/24"))
+    assert cross_site(request("10.0.0.2", ""))  # nobody trusted: the forwarded host is not believed
+    assert cross_site(request("192.0.2.9", "10.0.0.0/24"))
+
+
 def test_a_post_from_another_origin_is_refused(app: FastAPI, db: AppDB, subjects: Subjects) -> None:
     name = _user(db, "reviewer")
     client = _client(app, name)

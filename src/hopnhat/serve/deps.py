@@ -99,13 +99,23 @@ def _host_of(url: str) -> str:
         return "?"
 
 
+def own_host(request: Request) -> str:
+    """The host the browser addressed: ``Host``, or ``X-Forwarded-Host`` when a configured trusted proxy sent the
+    request (a proxy that rewrites ``Host`` would otherwise make every same-origin form look foreign)."""
+    peer = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
+    if forwarded and ctx_of(request).proxies.trusted(peer):
+        return forwarded.lower()
+    return (request.headers.get("host") or request.url.netloc).lower()
+
+
 def cross_site(request: Request) -> bool:
     """Does the browser say another site started this request? Fetch Metadata first (``Sec-Fetch-Site``; ``none``
     is a typed address or a bookmark), then ``Origin``, then ``Referer``."""
     site = request.headers.get("sec-fetch-site")
     if site is not None:
         return site not in ("same-origin", "none")
-    own = (request.headers.get("host") or request.url.netloc).lower()
+    own = own_host(request)
     for header in ("origin", "referer"):
         value = request.headers.get(header)
         if value and value != "null":
@@ -120,7 +130,7 @@ def same_origin_proof(request: Request) -> bool:
     if request.headers.get("sec-fetch-site") in ("same-origin", "none"):
         return True
     referer = request.headers.get("referer")
-    return bool(referer) and _host_of(referer or "") == (request.headers.get("host") or request.url.netloc).lower()
+    return bool(referer) and _host_of(referer or "") == own_host(request)
 
 
 def same_site_only(request: Request) -> None:
