@@ -174,7 +174,7 @@ def test_origin_is_compared_with_the_host_a_trusted_proxy_forwarded() -> None:
     from hopnhat.serve.deps import cross_site
 
     class App:
-        class state:  # noqa: N801 - stands for app.state
+        class state:  # stands for app.state
             pass
 
     def request(peer: str, trusted: str) -> Request:
