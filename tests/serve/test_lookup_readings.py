@@ -117,3 +117,4 @@ def test_syllables_and_name_orders() -> None:
     assert name_orders(["hung", "nguyen", "van"])[:2] == [["hung", "nguyen", "van"], ["nguyen", "van", "hung"]]
     assert name_orders(["van", "hung", "nguyen"]) == [["van", "hung", "nguyen"], ["nguyen", "van", "hung"]]
     assert name_orders(["nguyen", "van", "hung"]) == [["nguyen", "van", "hung"]]
+    assert ["dang", "anh", "van"] in name_orders(["van", "dang", "anh"])  # Vân Đặng Anh: "van" is no sure family

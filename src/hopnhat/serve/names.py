@@ -44,7 +44,10 @@ def name_orders(words: list[str]) -> list[list[str]]:
     Văn Hùng`` is not reordered); family name typed last (``Văn Hùng Nguyễn``)
     when the last word is one. At most three orders."""
     orders = [words]
-    if len(words) >= 2 and words[1] in FAMILY_NAMES and not (words[0] in FAMILY_NAMES and words[1] in MIDDLE_NAMES):
+    if not words:
+        return orders
+    first_is_family = words[0] in FAMILY_NAMES and words[0] not in MIDDLE_NAMES  # "Vân"/"Văn" is no sure family
+    if len(words) >= 2 and words[1] in FAMILY_NAMES and not (first_is_family and words[1] in MIDDLE_NAMES):
         orders.append([*words[1:], words[0]])
     if len(words) >= 2 and words[-1] in FAMILY_NAMES and words[-1] != words[0]:
         orders.append([words[-1], *words[:-1]])
