@@ -400,9 +400,10 @@ def decode(data: bytes, encoding: str) -> str:
 _INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
              "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
 # Consonant clusters and letters of Central Highlands and northern minority names as official unit names write them
-# (Krông, Drăng, Dliê, Plông, Hrú, Jút, Zà): never produced by misreading legacy bytes, which changes vowels.
-_MINORITY_INITIALS = ("bl", "bh", "br", "dj", "dl", "dr", "gl", "gr", "hb", "hl", "hr", "jr", "kb", "kd", "kl", "km",
-                      "kn", "kr", "ml", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sr", "j", "z", "f", "w")
+# (Krông, Drăng, Dliê, Plông, Hrú, Jút, Zà) and the old Dz of names (Hồ Dzếnh): never produced by misreading legacy
+# bytes, which changes vowels.
+_MINORITY_INITIALS = ("bl", "bh", "br", "dj", "dl", "dr", "dz", "gl", "gr", "hb", "hl", "hr", "jr", "kb", "kd", "kl",
+                      "km", "kn", "kr", "ml", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sr", "j", "z", "f", "w")
 _RHYMES = frozenset("""
 a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
 e ec em en eng eo ep et ê êch êm ên êng ênh êp êt êu
