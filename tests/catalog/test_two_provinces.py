@@ -90,6 +90,16 @@ def test_repeated_ids_are_two_systems_each_kept_whole(db: Path, files: list[Path
         assert con.execute(sql).fetchone() == (32, 32)
 
 
+def test_pairs_and_inventory_page_name_systems_by_key(db: Path) -> None:
+    code, out = _cli("pairs", "--db", str(db))
+    assert code == 0 and "48-1, 49-6" in out  # the TTHC role: Đà Nẵng's system 1, Quảng Nam's system 6
+    from hopnhat.catalog.html import render_inventory
+    from hopnhat.catalog.views import inventory_page
+
+    html = render_inventory(inventory_page(store.load_state(db)))
+    assert "<td>48-1</td>" in html and "<td>49-1</td>" in html
+
+
 def test_one_province_twice_in_one_import_is_refused(tmp_path: Path) -> None:
     twin = tmp_path / "quangnam-copy.yaml"
     twin.write_text(QN.read_text(encoding="utf-8"), encoding="utf-8")

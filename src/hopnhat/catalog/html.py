@@ -75,7 +75,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], extra: str = "
 def render_inventory(page: dict[str, Any]) -> str:
     parts = [f"<section><h1>{_t('Kiểm kê hệ thống', 'System inventory')}</h1>"]
     for unit in page["units"]:
-        rows = [(escape(s["id"]), escape(s["name"]), escape(s["kind_label"]), escape(s["owner"]),
+        rows = [(escape(s["key"]), escape(s["name"]), escape(s["kind_label"]), escape(s["owner"]),
                  escape(s["hosting_label"]), _num(s["users"]), _num(s["records"]), _num(s["monthly_volume"]),
                  _money(s["yearly_cost"])) for s in unit["systems"]]
         parts.append(f"<h2>{escape(unit['name'])} ({escape(unit['code'])})</h2>")

@@ -36,7 +36,7 @@ from hopnhat.i18n import tr
 
 
 def system_row(s: System) -> dict[str, Any]:
-    return {**s.model_dump(), "kind_label": label("kind", s.kind), "hosting_label": label("hosting", s.hosting),
+    return {**s.model_dump(), "key": s.key, "kind_label": label("kind", s.kind), "hosting_label": label("hosting", s.hosting),
             "domain_label": label("domain", s.domain) if s.domain else "", "yearly_lease": s.yearly_lease}
 
 
@@ -45,7 +45,7 @@ def inventory_page(state: CatalogState) -> dict[str, Any]:
     units = [{"code": i.unit_code, "name": i.unit_name, "surveyed_on": i.surveyed_on,
               "systems": [system_row(s) for s in i.systems]} for i in state.inventories]
     pairs = [{"key": p.key, "title": p.title, "one_sided": p.one_sided, "units": list(p.units),
-              "systems": [s.id for s in p.systems]} for p in state.pairs]
+              "systems": [s.key for s in p.systems]} for p in state.pairs]
     return {"units": units, "pairs": pairs, "one_sided": [p for p in pairs if p["one_sided"]]}
 
 
