@@ -36,7 +36,8 @@ from hopnhat.i18n import tr
 
 
 def system_row(s: System) -> dict[str, Any]:
-    return {**s.model_dump(), "key": s.key, "kind_label": label("kind", s.kind), "hosting_label": label("hosting", s.hosting),
+    return {**s.model_dump(), "key": s.key, "kind_label": label("kind", s.kind),
+            "hosting_label": label("hosting", s.hosting),
             "domain_label": label("domain", s.domain) if s.domain else "", "yearly_lease": s.yearly_lease}
 
 
