@@ -497,8 +497,8 @@ def _commune_in(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: I
                                  f"{_unit_names(district.units)})")
             parsed.doubt_units = list(district.units)
         return end
-    if commune is not None and commune.fuzzy:
-        _doubt_district_named(parsed, commune, tokens, idx, old_scope)
+    if commune is not None and commune.fuzzy:  # another commune of the district's own province, not of its merger
+        _doubt_district_named(parsed, commune, tokens, idx, old_scope, {d.province_code for d in district.units})
     _note_fuzzy(parsed, district, "district")
     _note_fuzzy(parsed, commune, "commune")
     parsed.districts, parsed.district_typed = district.units, district.typed
@@ -571,15 +571,16 @@ def _unit_names(units: list[Unit]) -> str:
 
 
 def _doubt_district_named(parsed: Parsed, commune: Match, tokens: list[Token], idx: Indexes,
-                          old_scope: set[str] | None) -> None:
+                          old_scope: set[str] | None, communes_of: set[str] | None = None) -> None:
     """A commune read through a typo never wins over an exact reading of another unit: ``Tân An`` near Xã Tân Ân
     but exactly Thành phố Tân An (a district in scope) is not certain."""
     start = commune.start + (len(TYPE_WORDS_BY_KEY[t]) if (t := _leading_type(tokens, commune.start, commune.end))
                              else 0)
     key = "".join(t.key for t in tokens[start : commune.end])
     exact = _lookup(_district_scopes(idx, old_scope), key)
-    if old_scope is not None:  # or a commune elsewhere in the province (communes moved between districts)
-        exact += [c for c in _lookup([idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)], key)
+    provinces = communes_of if communes_of is not None else old_scope
+    if provinces is not None:  # or a commune elsewhere in the province (communes moved between districts)
+        exact += [c for c in _lookup([idx.old_by_province.get(p, _EMPTY) for p in sorted(provinces)], key)
                   if c not in commune.units]
     if has_diacritics(commune.written):
         written = accent_key(strip_type(commune.written))
