@@ -74,7 +74,7 @@ def main() -> None:
                 counts.update(outcome)
                 codes[code] += 1
                 by_label[case.label].update(outcome)
-                if outcome & {"traceback", "input_changed", "half_output"} and len(bad) < args.show:
+                if (outcome & {"traceback", "input_changed", "half_output"} or code == 1) and len(bad) < args.show:
                     bad.append(f"  #{i} {case.label} {sorted(outcome)} exit {code}: {text.strip()[-300:]}")
             seconds = time.perf_counter() - started
             print(f"{command:<15}" + "".join(f"{counts[o]:>15}" for o in OUTCOMES)

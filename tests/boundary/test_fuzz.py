@@ -80,6 +80,7 @@ def test_the_real_process_exits_cleanly(tmp_path: Path, seed_files: dict[str, by
     done = subprocess.run([str(exe), "--lang", "en", "units", "convert", *case.argv], capture_output=True, text=True,
                           timeout=300)
     assert "Traceback" not in done.stderr and done.returncode in (0, 2), done.stderr[-2000:]
+    assert "internal error" not in done.stderr, done.stderr[-2000:]
     if done.returncode == 2:
         assert "Error:" in done.stderr and "Why:" in done.stderr + "What to do:"
 

@@ -175,3 +175,18 @@ def test_a_field_longer_than_the_csv_module_limit_is_kept_whole(tmp_path: Path, 
     result = CliRunner().invoke(build(noun), argv)
     assert result.exit_code == 0, result.output
     assert long in (tmp_path / "o.csv").read_text(encoding="utf-8")
+
+
+def test_a_bug_is_one_message_with_its_details_file_not_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nimport hopnhat.cli.main as m\n"
+            "def broken(only=None):\n    def app(**kwargs):\n        raise RuntimeError('a bug')\n    return app\n"
+            "m.build = broken\nsys.argv = ['hopnhat', '--lang', 'en', 'units']\nm.run()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "TMPDIR": str(tmp_path), "HOPNHAT_LANG": "en"})
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "internal error" in done.stderr and "RuntimeError" in done.stderr
+    details = list(tmp_path.glob("hopnhat-error-*.txt"))
+    assert len(details) == 1 and "a bug" in details[0].read_text()

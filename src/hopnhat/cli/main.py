@@ -8,8 +8,10 @@ or the pipeline (importing them all costs ~1 s of start-up, a third of a 100,000
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import typer
 
@@ -88,8 +90,32 @@ def noun_of(argv: Sequence[str]) -> str | None:
 
 
 def run() -> None:
-    """The ``hopnhat`` console script."""
-    build(noun_of(sys.argv[1:]))()
+    """The ``hopnhat`` console script. An error nobody foresaw (a bug) is still shown as one message with where its
+    details were written, and exit code 1 — not a Python traceback on the clerk's screen."""
+    try:
+        build(noun_of(sys.argv[1:]))(standalone_mode=True)
+    except Exception as exc:  # the last resort: every foreseen problem is a HopnhatError shown by its command
+        _internal_error(exc)
+        raise SystemExit(1) from exc
+
+
+def _internal_error(exc: Exception) -> None:
+    import tempfile
+    import time
+    import traceback
+
+    from hopnhat.i18n import tr
+
+    path = Path(tempfile.gettempdir()) / f"hopnhat-error-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.txt"
+    try:
+        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        where = str(path)
+    except OSError:
+        where = tr("(không ghi được tệp chi tiết)", "(the details could not be written)")
+    sys.stderr.write(tr(f"Lỗi nội bộ của hopnhat (không phải lỗi của dữ liệu): {type(exc).__name__}.\n"
+                        f"  Chi tiết: {where}\n  Cách xử lý: gửi tệp chi tiết cho nhóm hỗ trợ.\n",
+                        f"hopnhat internal error (not a problem of your data): {type(exc).__name__}.\n"
+                        f"  Details: {where}\n  What to do: send the details file to the support team.\n"))
 
 
 def __getattr__(name: str) -> typer.Typer:
