@@ -122,3 +122,22 @@ def test_a_january_commune_renamed_since_is_recorded(january):
             continue
         if accent_key(r["Phường Xã"]) != accent_key(unit.name) and name_key(r["Phường Xã"]) != name_key(unit.name):
             assert r["Mã PX"] in recorded, (r["Phường Xã"], unit.name)
+
+
+# --- the column path (shared endings) answers like one-by-one conversion on these texts ---------------------------
+
+
+def test_column_path_equals_one_by_one_on_issue14_texts():
+    """Brackets, dashes, bare numbers and former names change how a text is prepared and split: the column path
+    (rows grouped by their raw ending, one conversion per ending) must still answer each row as one-by-one does,
+    whatever comes before the ending."""
+    from hopnhat.units.column import convert_column
+
+    leads = ["", "Số 5, ", "Tổ 3 - ", "12 Lê Lợi (cũ), ", "Thôn 2, Ấp 4, "]
+    texts = [lead + row["address"] for row in ROWS for lead in leads]
+    texts += [text.upper() for text in texts[:40]]
+    table = convert_column(texts)
+    got = list(zip(*(table.column(name).to_pylist() for name in ("status", "new_commune_code", "candidates"))))
+    for text, row in zip(texts, got):
+        one = convert_address(text)
+        assert row == (one.status, one.new_commune_code, ";".join(one.candidates)), text
