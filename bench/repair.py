@@ -6,7 +6,9 @@ The independent corpus (``tests/text/independent.py``): hand-written names, addr
 official unit names, encoded by glibc ``iconv`` (TCVN3, VISCII, CP1258), Python codecs (UTF-8 NFC/NFD, decomposed
 CP1258, mojibake through ftfy's sloppy Windows-1252) and VNI/VIQR tables written from public descriptions; one column
 per scenario (every encoding alone, mixed registers, plain ASCII), about 10 % plain-ASCII cells in every column.
-The synth part encodes names from ``hopnhat.synth.names`` with the project's own encoders, same scenarios.
+The held-out part is the same scenarios on texts written after the engine was tuned (``data/heldout*.txt``: 60
+Vietnamese lines, 40 plain-ASCII ones) and never used to change it. The synth part encodes names from
+``hopnhat.synth.names`` with the project's own encoders, same scenarios.
 
 Scored per cell: right = the output is the original text (NFC); clean changed = a cell that needed no repair
 (UTF-8 NFC or plain ASCII) came out different; rows lost = rows missing from the output. ``hopnhat repair`` runs
@@ -211,7 +213,9 @@ def main() -> None:
     args = parser.parse_args()
     TMP.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
+    heldout = ind.Texts(ind.lines("heldout.txt"), ind.lines("heldout_ascii.txt"))
     results = {"independent": evaluate("independent", ind.build(args.rows, args.seed), args),
+               "held-out": evaluate("heldout", ind.build(args.rows, args.seed, heldout), args),
                "synth": evaluate("synth", synth_columns(args.rows, args.seed), args)}
     for label, result in results.items():
         show(label, result)

@@ -122,7 +122,8 @@ def encode_many(texts: Sequence[str], encoding: str) -> list[bytes]:
 
 # ------------------------------------------------------------------------------------------------ source texts
 
-def _lines(name: str) -> list[str]:
+def lines(name: str) -> list[str]:
+    """The non-blank lines of one of the ``data/`` text lists."""
     return [line for line in (DATA / name).read_text(encoding="utf-8").split("\n") if line.strip()]
 
 
@@ -142,8 +143,8 @@ class Texts:
 
 
 def texts() -> Texts:
-    return Texts(_lines("names.txt") + _lines("addresses.txt") + _lines("civil.txt") + unit_names(),
-                 _lines("ascii_clean.txt"))
+    return Texts(lines("names.txt") + lines("addresses.txt") + lines("civil.txt") + unit_names(),
+                 lines("ascii_clean.txt"))
 
 
 # ------------------------------------------------------------------------------------------------ corpus

@@ -508,7 +508,7 @@ def viqr_reading(text: str, *, column: bool = False) -> str | None:
         return None
     if column:
         score = quality(decoded)
-        return decoded if score.good >= score.bad and not score.junk else None
+        return decoded if score.good > score.bad and not score.junk else None
     return decoded if _plausible(decoded) else None
 
 

@@ -32,8 +32,9 @@ class Evidence:
 
     ``strong``: a shape mark (``a( a^ o+``) or a huyền/ngã tone (`````` ``~``); ``medium``: ``'`` ``.`` ``?`` inside
     a word (``Ta.m``), ``'`` ending a word after its vowel (``Ly'``), ``dd`` starting a word before a vowel;
-    ``weak``: ``.`` ``?`` ending a word (a full stop, a question), abbreviations (``a.m.``, ``e.g.``), ``I'm``, other
-    ``dd``, and any mark on a one-letter word or before a digit (``O+``, ``U+1EA0``).
+    ``weak``: ``.`` ``?`` ending a word (a full stop, a question), abbreviations (``a.m.``, ``e.g.``), English
+    contractions (``I'm``, ``we're``, ``he's``), other ``dd``, and any mark on a one-letter word or before a digit
+    (``O+``, ``U+1EA0``).
     """
 
     strong: int = 0
@@ -51,6 +52,7 @@ class Evidence:
 _WEAK = Evidence(weak=1)
 _ABBREVIATION = re.compile(r"[A-Za-z]{1,2}\.")  # a.m., e.g., i.e.
 _I_AM = re.compile(r"(?<![A-Za-z])[Ii]'[Mm]")
+_CONTRACTION = re.compile(r"(?:re|ve|ll|s|d)(?![A-Za-z])", re.IGNORECASE)  # we're, you've, she'll, he's, I'd
 
 
 def _grade(text: str, i: int, j: int, shape: bool, tone: str) -> Evidence:
@@ -63,7 +65,9 @@ def _grade(text: str, i: int, j: int, shape: bool, tone: str) -> Evidence:
         return Evidence(strong=1)
     if tone == "'" and not after.isalpha() and i and text[i - 1].isalpha():
         return Evidence(medium=1)  # ``Ly'``: a word ending in an apostrophe right after its vowel
-    if not after.isalpha() or _ABBREVIATION.match(text, j) or (tone == "'" and _I_AM.fullmatch(text, i, j + 1)):
+    if tone == "'" and (_I_AM.fullmatch(text, i, j + 1) or _CONTRACTION.match(text, j)):
+        return _WEAK
+    if not after.isalpha() or _ABBREVIATION.match(text, j):
         return _WEAK
     return Evidence(medium=1)
 
