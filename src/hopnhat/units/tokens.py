@@ -105,7 +105,7 @@ def _expand(word: str, folded: str, start: int, end: int, segment: int, part: in
 # A type word written after the name, in brackets, as form exports write it: ``Cai Lậy (Thị xã)``, ``Mỹ Phước (Thị
 # trấn )``, ``Hải Châu (Q.)``. The name runs back to the segment's start, a spaced dash or another bracket.
 _BRACKET_TYPES = (r"(?P<type>thành\s+phố|thanh\s+pho|thị\s+xã|thi\s+xa|thị\s+trấn|thi\s+tran|đặc\s+khu|dac\s+khu|tỉnh|"
-                  r"tinh|quận|quan|huyện|huyen|phường|phuong|xã|xa|tp|tx|tt|[qphx])\s*\.?\s*\)")
+                  r"tinh|quận|quan|huyện|huyen|phường|phuong|xã|xa|tp|tx|tt|[qphx](?=\s*\.))\s*\.?\s*\)")  # one letter: with its dot
 # with commas the name runs back to the comma (``Bà Rịa - Vũng Tàu (Tỉnh)``); without, to a spaced dash
 _BRACKET_TYPE_COMMAS = re.compile(r"(?P<name>[^,;|\n()]*[^\W_][^,;|\n()]*?)\s*\(\s*" + _BRACKET_TYPES,
                                   re.IGNORECASE)
