@@ -60,3 +60,18 @@ def test_deep_nesting_is_refused_without_recursion(tmp_path: Path, english) -> N
 def test_the_intact_merger_file_passes(tmp_path: Path) -> None:
     case = make_migrate_case(tmp_path / "case", seeds_in(tmp_path / "seeds"), random.Random(1), "intact", "intact")
     preflight(load_project(case.inputs[0]))
+
+
+def test_a_json_key_with_nul_bytes_becomes_a_usable_column(tmp_path: Path) -> None:
+    """A key ``"address\\0\\0"`` made the store's CREATE TABLE fail (the whole table lost); its cells are kept under
+    ``address__`` and the run balances."""
+    from hopnhat.ingest import read_table
+
+    case = make_migrate_case(tmp_path / "case", seeds_in(tmp_path / "seeds"), random.Random(1), "intact", "intact")
+    (tmp_path / "case" / "data" / "people.ndjson").write_text(
+        '{"id": "1", "full_name": "An", "address\\u0000\\u0000": "x", "' + "k" * 5000 + '": "y"}\n', encoding="utf-8")
+    project = load_project(case.inputs[0])
+    source = project.config.sources[1]
+    batch = next(iter(read_table(project, source, source.tables[0])))
+    assert "address__" in batch.column_names and batch.column("address__").to_pylist() == ["x"]
+    assert max(len(n) for n in batch.column_names) <= 120

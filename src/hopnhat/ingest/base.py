@@ -71,13 +71,23 @@ def input_error(message: str, source: SourceSpec, table: TableSpec | None, where
                       value=str(where) if where is not None else None, reason=reason, **extra)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_NAME = 120  # characters of a column name taken from a source (a key of a megabyte is no name)
+
+
+def column_name(key: str) -> str:
+    """A source key or header cell as a store column name: control characters (NUL…) as ``_``, at most MAX_NAME
+    characters. The cells under it are kept as they are."""
+    return _CONTROL.sub("_", key.strip())[:MAX_NAME].strip()
+
+
 def unique_names(names: Iterable[str | None], taken: Iterable[str] = RAW_COLUMNS) -> list[str]:
     """Column names as a header gives them: blank → ``col_<n>``, repeats (case-insensitive, as DuckDB compares
     names) → ``name_2``, ``name_3``; names of the raw columns are taken too."""
     used = {t.casefold() for t in taken}
     out: list[str] = []
     for position, name in enumerate(names, start=1):
-        base = (name or "").strip() or f"col_{position}"
+        base = column_name(name or "") or f"col_{position}"
         candidate, n = base, 1
         while candidate.casefold() in used:
             n += 1

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 
-from hopnhat.ingest.base import MAX_RAW, RAW_COLUMNS
+from hopnhat.ingest.base import MAX_RAW, RAW_COLUMNS, column_name
 
 
 class ColumnNames:
@@ -29,7 +29,7 @@ class ColumnNames:
         found = self._by_key.get(key)
         if found is not None:
             return found
-        base = key.strip() or f"col_{len(self.names) + 1}"
+        base = column_name(key) or f"col_{len(self.names) + 1}"
         candidate, n = base, 1
         while candidate.casefold() in self._used:
             n += 1
@@ -50,7 +50,7 @@ class Batcher:
         self._reset()
 
     def _reset(self) -> None:
-        self._meta: tuple[list, list, list, list] = ([], [], [], [])
+        self._meta: tuple[list[int], list[int | None], list[str | None], list[str | None]] = ([], [], [], [])
         self._rows: list[dict[str, str | None]] = []
 
     def add(self, row: int, item: int | None, error: str | None, raw: str | None,
