@@ -72,7 +72,7 @@ def input_error(message: str, source: SourceSpec, table: TableSpec | None, where
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-MAX_NAME = 120  # characters of a column name taken from a source (a key of a megabyte is no name)
+MAX_NAME = 1000  # characters of a column name taken from a source (long headers fit; a key of a megabyte is no name)
 
 
 def column_name(key: str) -> str:
