@@ -8,6 +8,7 @@ import json
 import duckdb
 import pytest
 
+from hopnhat.load.store import one
 from hopnhat.project.config import Project
 from hopnhat.run.runner import RunResult
 
@@ -165,8 +166,8 @@ def test_reports_are_written(migrated: tuple[Project, RunResult]) -> None:
 def test_lineage_is_complete(migrated: tuple[Project, RunResult], entity: str) -> None:
     project, _ = migrated
     with _store(project) as con:
-        n, missing = con.execute(f"SELECT count(*), count(*) FILTER (WHERE record_id IS NULL OR src_key IS NULL OR "
-                                 f"src_row IS NULL OR row_hash IS NULL OR src_system IS NULL) FROM {entity}").fetchone()
+        n, missing = one(con, f"SELECT count(*), count(*) FILTER (WHERE record_id IS NULL OR src_key IS NULL OR "
+                         f"src_row IS NULL OR row_hash IS NULL OR src_system IS NULL) FROM {entity}")
         dup = con.execute(f"SELECT count(*) - count(DISTINCT record_id) FROM {entity}").fetchone()[0]
     assert n > 0 and missing == 0 and dup == 0
 

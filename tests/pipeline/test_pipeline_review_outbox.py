@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from tests.pipeline.conftest import fresh_copy
 
+from hopnhat.load.store import one
 from hopnhat.run.runner import migrate
 from hopnhat.serve.appdb import connect, init
 
@@ -30,9 +31,9 @@ def test_web_decisions_are_applied_by_the_next_run(estate: Path, tmp_path: Path)
     first = migrate(project)
     assert first.review_decisions == 0
     with duckdb.connect(str(project.store_path), read_only=True) as con:
-        entity, key, record_id, field, candidates = con.execute(
-            "SELECT entity, item_key, record_id_l, field, candidates FROM review_items WHERE kind = 'split_unit' "
-            "ORDER BY item_key LIMIT 1").fetchone()
+        entity, key, record_id, field, candidates = one(
+            con, "SELECT entity, item_key, record_id_l, field, candidates FROM review_items WHERE kind = 'split_unit' "
+            "ORDER BY item_key LIMIT 1")
     choice = candidates.split(";")[-1]
     _outbox(project.app_db_path, (key, f"commune:{choice}", "raosoat", "bản đồ địa chính tờ 12"),
             (key.replace("unit:", "unit:nope-"), f"commune:{choice}", "raosoat", "mục đã mất"))
@@ -41,8 +42,8 @@ def test_web_decisions_are_applied_by_the_next_run(estate: Path, tmp_path: Path)
 
     assert second.review_decisions == 1 and second.balanced
     with duckdb.connect(str(project.store_path), read_only=True) as con:
-        code, status = con.execute(f"SELECT {field}_new_commune_code, {field}_status FROM {entity} "
-                                   "WHERE record_id = ?", [record_id]).fetchone()
+        code, status = one(con, f"SELECT {field}_new_commune_code, {field}_status FROM {entity} "
+                           "WHERE record_id = ?", [record_id])
         decided = con.execute("SELECT decision, decided_by, decided_at::VARCHAR, note FROM review_decisions "
                               "WHERE item_key = ?", [key]).fetchall()
     assert (code, status) == (choice, "decided")

@@ -67,7 +67,7 @@ class Dashboard:
                                 "GROUP BY reason_code, src_source, src_table ORDER BY n DESC, reason_code",
                                 limit=self.limit)
 
-    def _quarantine_where(self, reason: str | None, source: str | None, table: str | None) -> tuple[str, list]:
+    def _quarantine_where(self, reason: str | None, source: str | None, table: str | None) -> tuple[str, list[Any]]:
         parts, params = ["TRUE"], []
         for column, value in (("reason_code", reason), ("src_source", source), ("src_table", table)):
             if value:
