@@ -32,7 +32,8 @@ def _stale_compiled_modules() -> list[str]:
     return stale
 
 
-SERVER_FIXTURES = {"postgres_dsn", "mariadb_dsn", "chromium"}  # tests/pgserver.py, tests/mariadbserver.py, tests/browser.py
+# the fixtures of tests/pgserver.py, tests/mariadbserver.py and tests/browser.py
+SERVER_FIXTURES = {"postgres_dsn", "mariadb_dsn", "chromium"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,7 +43,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.server)
 
 
-def pytest_configure(config) -> None:  # noqa: ANN001 - pytest's hook signature
+def pytest_configure(config: pytest.Config) -> None:
     stale = _stale_compiled_modules()
     if stale:
         raise pytest.UsageError("compiled modules are older than their source (run `make setup` to rebuild them): "
