@@ -134,7 +134,8 @@ def test_column_path_equals_one_by_one_on_issue14_texts():
     from hopnhat.units.column import convert_column
 
     leads = ["", "Số 5, ", "Tổ 3 - ", "12 Lê Lợi (cũ), ", "Thôn 2, Ấp 4, "]
-    texts = [lead + row["address"] for row in ROWS for lead in leads]
+    opening = ["Tân Hòa, Gò Vấp, Hồ Chí Minh", "Tân Hòa - Gò Vấp - Hồ Chí Minh"]  # read otherwise with words before
+    texts = [lead + address for address in [r["address"] for r in ROWS] + opening for lead in leads]
     texts += [text.upper() for text in texts[:40]]
     table = convert_column(texts)
     got = list(zip(*(table.column(name).to_pylist() for name in ("status", "new_commune_code", "candidates"))))

@@ -63,6 +63,7 @@ class Parsed:
     doubts: list[str] = field(default_factory=list)  # why the text may mean more than what was found: never certain
     doubt_units: list[Unit] = field(default_factory=list)  # the other units it may mean (old districts)
     doubt_communes: list[Unit] = field(default_factory=list)  # and old communes
+    read_to_start: bool = False  # an answer depended on nothing coming before the text read (see _unread_before)
 
 
 def _written(text: str, tokens: list[Token], start: int, end: int) -> str:
@@ -406,7 +407,7 @@ def parse(text: str, idx: Indexes | None = None) -> Parsed:
     if not parsed.districts:
         after = _communes_without_district(parsed, text, tokens, end, idx, old_scope, new_scope)
     parsed.rest = text[: tokens[after - 1].end].strip(" ,;-") if after > 0 else ""
-    reach = min(reach, end)  # every search looked only at the segment ending at its ``end``
+    reach = 0 if parsed.read_to_start else min(reach, end)  # each search looked only at its ``end``'s segment
     parsed.first_segment = tokens[reach - 1].segment if reach > 0 else 0
     parsed.exhausted = reach == 0
     return parsed
@@ -491,7 +492,8 @@ def _commune_in(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: I
     if commune is None:
         commune = _outside_district(parsed, text, tokens, district.start, idx, old_scope)
     if commune is None and not district.typed:
-        unread = _unread_before(text, tokens, district.start)
+        unread, opening = _unread_before(text, tokens, district.start)
+        parsed.read_to_start = opening  # with words before it, the part would be read otherwise: say so
         if unread:  # "14 - Gò Vấp - …" with no Phường 14 there: neither the new Phường Gò Vấp nor surely old
             parsed.doubts.append(f"'{unread}' before '{district.written}' is not read (it may be a commune of "
                                  f"{_unit_names(district.units)})")
@@ -549,21 +551,22 @@ def match_bare_district(text: str, tokens: list[Token], end: int, idx: Indexes, 
     return Match(units, end - 1, end, _written(text, tokens, end - 1, end)) if units else None
 
 
-def _unread_before(text: str, tokens: list[Token], start: int) -> str:
+def _unread_before(text: str, tokens: list[Token], start: int) -> tuple[str, bool]:
     """The part right before ``start`` when it is neither a house number, a street nor a hamlet and no unit was
-    read in it: a bare number (``14 - Gò Vấp``), or a lone name opening the address (``Tân Hòa - Gò Vấp``)."""
+    read in it: a bare number (``14 - Gò Vấp``), or a lone name opening the address (``Tân Hòa - Gò Vấp``); and
+    whether the answer depended on that part opening the text (then the caller must have read the whole address)."""
     if start <= 0 or tokens[start - 1].part == tokens[start].part:
-        return ""
+        return "", False
     first = start - 1
     while first > 0 and tokens[first - 1].part == tokens[start - 1].part:
         first -= 1
     words = tokens[first:start]
     if len(words) == 1 and words[0].key.isdigit() and len(words[0].key) <= 2:
-        return _written(text, tokens, first, start)
-    if first == 0 and not any(t.key.isdigit() or t.key in _STREET_OR_HAMLET for t in words) \
-            and type_word_before(tokens, start) is None and not any(t.expanded for t in words):
-        return _written(text, tokens, first, start)
-    return ""
+        return _written(text, tokens, first, start), False
+    if any(t.key.isdigit() or t.key in _STREET_OR_HAMLET or t.expanded for t in words) \
+            or type_word_before(tokens, start) is not None:
+        return "", False
+    return (_written(text, tokens, first, start) if first == 0 else ""), True
 
 
 def _unit_names(units: list[Unit]) -> str:
