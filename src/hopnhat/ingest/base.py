@@ -71,13 +71,13 @@ def input_error(message: str, source: SourceSpec, table: TableSpec | None, where
                       value=str(where) if where is not None else None, reason=reason, **extra)
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile("[" + re.escape(JUNK_BYTES.decode("latin-1")) + "]")  # not TCVN3's capitals at 0x01-0x17
 MAX_NAME = 1000  # characters of a column name taken from a source (long headers fit; a key of a megabyte is no name)
 
 
 def column_name(key: str) -> str:
-    """A source key or header cell as a store column name: control characters (NUL…) as ``_``, at most MAX_NAME
-    characters. The cells under it are kept as they are."""
+    """A source key or header cell as a store column name: the control characters no text uses (NUL…, the
+    :data:`JUNK_BYTES`) as ``_``, at most MAX_NAME characters. The cells under it are kept as they are."""
     return _CONTROL.sub("_", key.strip())[:MAX_NAME].strip()
 
 
