@@ -255,8 +255,9 @@ class MergedUnit(_Model):
 
 
 class StoreSpec(_Model):
-    path: str = "hopnhat.duckdb"
+    path: str = "hopnhat.duckdb"  # a link to the published version in <store>-versions/ (load.versions)
     url: str | None = None
+    keep_versions: int = Field(default=3, ge=1)  # published store versions kept for rollback
     app_db: str = "hopnhat-app.sqlite"
     catalog: str = "catalog.duckdb"
 

@@ -27,6 +27,7 @@ from hopnhat.load.lookup_index import ensure_index
 from hopnhat.load.review_outbox import apply_pending
 from hopnhat.load.store import connect, ensure_schema, error_text, record_failure
 from hopnhat.load.storedb import open_store
+from hopnhat.load.versions import prepare_next, publish_next
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
 from hopnhat.run.parallel import Job, run_jobs
@@ -56,6 +57,7 @@ class RunResult:
     link: LinkOutcome | None = None
     review_decisions: int = 0  # web-app decisions applied at the start of this run
     failed: list[TableFailure] = field(default_factory=list)
+    version: str | None = None  # the store version this run published
 
     @property
     def balanced(self) -> bool:
@@ -262,19 +264,25 @@ def build_lookup_index(project: Project) -> None:
 
 def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
              after_load: Callable[[], None] | None, workers: int) -> RunResult:
-    con = connect(project.store_path)
+    """The run writes the next store version beside the served one (or resumes the half-built one), and publishes
+    it only once its books are written: the web app keeps reading the published version meanwhile."""
+    path, _resumed = prepare_next(project.store_path)
+    con = connect(path)
     try:
         ensure_schema(con)
         run_id = start_run(con, project)
         folder = project.runs_dir / run_id
         manifest = Manifest(folder, run_id, project)
         try:
-            return _run(con, project, run_id, manifest, fresh, progress, link, after_load, workers)
+            result = _run(con, project, run_id, manifest, fresh, progress, link, after_load, workers)
         except Exception as exc:
             _run_failed(con, run_id, manifest, exc)
             raise
     finally:
         con.close()
+    result.version = publish_next(project.store_path, project.config.store.keep_versions)
+    manifest.mark("run", version=result.version)
+    return result
 
 
 def _run_failed(con: duckdb.DuckDBPyConnection, run_id: str, manifest: Manifest, exc: Exception) -> None:
