@@ -105,10 +105,14 @@ def _expand(word: str, folded: str, start: int, end: int, segment: int, part: in
 # A type word written after the name, in brackets, as form exports write it: ``Cai Lậy (Thị xã)``, ``Mỹ Phước (Thị
 # trấn )``, ``Hải Châu (Q.)``. The name runs back to the segment's start, a spaced dash or another bracket.
 _BRACKET_TYPES = (r"(?P<type>thành\s+phố|thanh\s+pho|thị\s+xã|thi\s+xa|thị\s+trấn|thi\s+tran|đặc\s+khu|dac\s+khu|tỉnh|"
-                  r"tinh|quận|quan|huyện|huyen|phường|phuong|xã|xa|tp|tx|tt|[qphx](?=\s*\.))\s*\.?\s*\)")  # one letter: with its dot
-# with commas the name runs back to the comma (``Bà Rịa - Vũng Tàu (Tỉnh)``); without, to a spaced dash
-_BRACKET_TYPE_COMMAS = re.compile(r"(?P<name>[^,;|\n()]*[^\W_][^,;|\n()]*?)\s*\(\s*" + _BRACKET_TYPES,
-                                  re.IGNORECASE)
+                  r"tinh|quận|quan|huyện|huyen|phường|phuong|xã|xa|tp|tx|tt|"
+                  r"[qphx](?=\s*\.))\s*\.?\s*\)")  # a one-letter type counts with its dot
+# one bracketed type in a comma segment: its name runs back to the comma (``Bà Rịa - Vũng Tàu (Tỉnh)``); several:
+# each name runs back to a spaced dash (``Tân Hội (Xã) - Cai Lậy (Thị xã)``). Decided per segment, as every
+# preparation is, so that an ending prepares as it does inside its address.
+_BRACKET_TYPE_WHOLE = re.compile(r"(?P<name>[^,;|\n()]*[^\W_][^,;|\n()]*?)\s*\(\s*" + _BRACKET_TYPES,
+                                 re.IGNORECASE)
+_SEPARATOR_SPLIT = re.compile(r"([,;|\n])")
 _BRACKET_TYPE = re.compile(
     r"(?P<name>(?:[^,;|\n()\-–—]|(?<=\S)-(?=\S))*[^\W_](?:[^,;|\n()\-–—]|(?<=\S)-(?=\S))*?)\s*\(\s*"
     + _BRACKET_TYPES, re.IGNORECASE)
@@ -127,6 +131,11 @@ def _type_first(m: re.Match[str]) -> str:
 _SPACED_APOSTROPHE = re.compile(r"(?<![^\W\d_])([^\W\d_]{1,2})['’]\s+(?=[^\W\d_])")  # "H' Neng", "Ia H' Drai"
 
 
+def _bracket_types(segment: str) -> str:
+    several = len(_BRACKET_TYPE.findall(segment)) > 1
+    return (_BRACKET_TYPE if several else _BRACKET_TYPE_WHOLE).sub(_type_first, segment)
+
+
 def prepare(text: str) -> str:
     """The text the tokens are read from: NFC, ``T.P`` written ``TP``, a type word written after its name in
     brackets put before it (``Cai Lậy (Thị xã)`` → ``Thị xã Cai Lậy``), ``TT Huế`` written ``Thừa Thiên Huế``,
@@ -136,7 +145,7 @@ def prepare(text: str) -> str:
     if "' " in text or "’ " in text:
         text = _SPACED_APOSTROPHE.sub(r"\1'", text)
     if "(" in text:
-        text = (_BRACKET_TYPE_COMMAS if "," in text else _BRACKET_TYPE).sub(_type_first, text)
+        text = "".join(_bracket_types(piece) if "(" in piece else piece for piece in _SEPARATOR_SPLIT.split(text))
     if "T" in text and _TT_HUE.search(text):
         text = _TT_HUE.sub("Thừa Thiên Huế", text)
     return _TP.sub(r"\1\2", text) if "T." in text or "t." in text else text
