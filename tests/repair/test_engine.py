@@ -10,7 +10,7 @@ import unicodedata
 
 from tests.text import independent as ind
 
-from hopnhat.repair.columns import repair_column
+from hopnhat.repair.columns import repair_column, repair_table
 from hopnhat.repair.stage import ColumnRepairer
 from hopnhat.text.legacy import as_text
 
@@ -118,3 +118,14 @@ def test_batches_give_the_cells_of_one_pass() -> None:
         engine = ColumnRepairer(name)
         batched = [v for i in range(0, len(texts), 400) for v in engine.repair(texts[i:i + 400])[0]]
         assert batched == whole, name
+
+
+def test_repair_table_takes_the_sources_settings() -> None:
+    rows: list[list[object]] = [["ten"], [b"Ho\xe0 B\xecnh"], [b"T\xe2y Ninh"]]  # Latin-1 letters only
+    repair_table(rows, encodings={"ten": "VNI-Windows"})
+    assert rows[1] == ["Hồ Bình"]
+    table: list[list[object]] = [["id", "ten"]]
+    table += [[str(i), raw] for i, raw in enumerate(ind.encode_many(NAMES, "tcvn3"))]
+    table.append(["x", ind.vni_encode("Xã Zuôih")])
+    reports = repair_table(table, strict=True)
+    assert table[-1][1] == as_text(ind.vni_encode("Xã Zuôih")) and len(reports[-1].problems) == 1

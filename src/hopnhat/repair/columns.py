@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hopnhat.i18n import tr
-from hopnhat.repair.stage import ColumnRepairer
+from hopnhat.repair.stage import ColumnRepairer, canonical_encoding
 from hopnhat.text.legacy import Detection, as_text
 
 __all__ = ["CellProblem", "ColumnReport", "as_text", "describe_problem", "repair_column", "repair_table"]
@@ -85,10 +85,12 @@ def _repair_header(rows: list[list[Cell]], prefix: str) -> list[ColumnReport]:
     return [] if report.detection.encoding == "ascii" else [report]
 
 
-def repair_table(rows: list[list[Cell]], *, header: bool = True, prefix: str = "") -> list[ColumnReport]:
+def repair_table(rows: list[list[Cell]], *, header: bool = True, prefix: str = "", strict: bool = False,
+                 encodings: dict[str, str] | None = None) -> list[ColumnReport]:
     """Repair a table in place, column by column (ragged rows allowed); the header row is a group of its own.
 
-    Row numbers in reports count from 1 with the header as row 1, as a spreadsheet shows them.
+    Row numbers in reports count from 1 with the header as row 1, as a spreadsheet shows them. ``strict`` and
+    ``encodings`` (column name → declared encoding) mean what they mean for a source of ``migrate``.
     """
     if not rows:
         return []
@@ -97,7 +99,9 @@ def repair_table(rows: list[list[Cell]], *, header: bool = True, prefix: str = "
     names = _column_names(rows[0] if header else [], width)
     for col in range(width):
         index = [r for r in range(1 if header else 0, len(rows)) if col < len(rows[r])]
-        cells, report = repair_column(prefix + names[col], [rows[r][col] for r in index], [r + 1 for r in index])
+        declared = (encodings or {}).get(names[col])
+        cells, report = repair_column(prefix + names[col], [rows[r][col] for r in index], [r + 1 for r in index],
+                                      encoding=canonical_encoding(declared), strict=strict)
         for r, cell in zip(index, cells, strict=True):
             rows[r][col] = cell
         reports.append(report)
