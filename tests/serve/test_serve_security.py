@@ -235,12 +235,14 @@ def test_mask_text_finds_identifiers_in_free_text_and_leaves_codes_alone() -> No
     """Hand-written cases (not from the generator): what must be masked and what must stay usable."""
     masked = {"CCCD 049094367229 đã có": "CCCD 0********229 đã có", "khóa '201234567'": "khóa '2*****567'",
               '{"SoGiayTo":"049094367229"}': '{"SoGiayTo":"0********229"}', "ĐT 0905 123 456.": "ĐT 0******456.",
-              "gọi 0905.123.456": "gọi 0******456", "MST 8012345678-001": "MST 8******678-001"}
+              "gọi 0905.123.456": "gọi 0******456", "MST 8012345678-001": "MST 8******678-001",
+              "SĐT 0905-123-456, +84 905 123 456": "SĐT 0******456, 8*******456"}
     for text, want in masked.items():
         assert mask_text(text) == want, text
     for code in ("ORG-0401234567", "/record/person/P-62D8EDD2AD4A3C", "000.14.12.H49-241001-0001",
                  "4800000-241227-0002", "quangnam_dancu/nhan_khau/049094367229", "20261205T164001-f83c",
-                 "1.500.000.000 đồng", "2024-10-02T09:42:54", "20779-19-1", "a" * 20 + "123456789012"):
+                 "1.500.000.000 đồng", "2024-10-02T09:42:54", "20779-19-1", "a" * 20 + "123456789012",
+                 "ngày 02-10-2024", "000.00.11.H49-240601-0001", "run 20261205T164001-f83c"):
         assert mask_text(code) == code, code
 
 

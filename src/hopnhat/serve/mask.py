@@ -27,12 +27,12 @@ from markupsafe import Markup
 # store columns that hold a personal identifier or contact number: masked by default everywhere
 IDENTIFIER_COLUMNS = frozenset({"id_number", "cccd", "cmnd", "phone", "applicant_id", "holder_id",
                                 "representative_id", "Số CCCD/CMND"})
-# 9 to 13 digits in a row, or a number grouped by single spaces or dots that starts like a phone or a CCCD (0…,
+# 9 to 13 digits in a row, or a number grouped by single spaces, dots or hyphens that starts like a phone or a CCCD (0…,
 # +84…; an amount such as 1.500.000.000 never starts with 0), not part of a longer code
 _IDENTIFIER_IN_TEXT = re.compile(
-    r"(?<![\w\-/.#&@=])(?:\d{9,13}|(?:\+84[ .]?|0)\d(?:[ .]?\d){7,11})(?![\w/#@]|[ .]\d)")
+    r"(?<![\w\-/.#&@=])(?:\d{9,13}|(?:\+84[ .\-]?|0)\d(?:[ .\-]?\d){7,11})(?![\w/#@]|[ .]\d|-\d{4})")
 # any match above holds nine digits with at most single separators between them: text without them is skipped fast
-_NINE_DIGITS = re.compile(r"\d(?:[ .]?\d){8}")
+_NINE_DIGITS = re.compile(r"\d(?:[ .\-]?\d){8}")
 
 
 class Clear(str):
