@@ -111,9 +111,10 @@ class ColumnRepairer:
     def _settle(self, cells: Sequence[str | None]) -> None:
         if self.encoding not in (None, "ascii"):
             return
-        legacy = list(dict.fromkeys(c for c in cells if c and not _plain(c)))[:_SAMPLE]
-        sample = legacy or list(dict.fromkeys(c for c in cells if c))[:_SAMPLE]
-        hinted = list(dict.fromkeys(c for c in cells if c and c.isascii() and _HINT.search(c)))[:_SAMPLE]
+        distinct = [c for c in dict.fromkeys(cells) if c]  # first-seen order, so every batching gives one sample
+        legacy = [c for c in distinct if not _plain(c)][:_SAMPLE]
+        sample = legacy or distinct[:_SAMPLE]
+        hinted = [c for c in distinct if c.isascii() and _HINT.search(c)][:_SAMPLE]
         found = sum(viqr_reading(c) is not None for c in hinted)
         self._viqr_seen = found >= _VIQR_CELLS
         self._present = _census(legacy)
