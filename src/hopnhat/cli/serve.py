@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -47,15 +48,17 @@ def serve(
     tls = bool(certfile and keyfile)
     proxies = trusted_proxies if isinstance(trusted_proxies, str) else None  # called from Python: typer's default
     settings = load_settings(project, https=(https or tls) or None, catalog_db=catalog, trusted_proxies=proxies)
-    console.print(tr("Đang mở kho (chỉ đọc) và chỉ mục tra cứu…", "Opening the store (read-only) and the lookup index…"))
+    console.print(tr("Đang mở kho (chỉ đọc) và chỉ mục tra cứu…",
+                     "Opening the store (read-only) and the lookup index…"))
     if not list_users(AppDB(project.app_db_path)):
         err_console.print(tr("Chưa có tài khoản nào: tạo bằng 'hopnhat users add TÊN --role admin'.",
                              "No account yet: create one with 'hopnhat users add NAME --role admin'."))
     scheme = "https" if tls else "http"
-    tls_args = {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)} if tls else {}
+    tls_args: dict[str, Any] = {"ssl_certfile": str(certfile), "ssl_keyfile": str(keyfile)} if tls else {}
     if settings.workers > 1:
         _prepare_workers(project, store, settings)
-        console.print(f"{scheme}://{host}:{port}  ({settings.workers} workers; {tr('Ctrl+C để dừng', 'Ctrl+C to stop')})")
+        stop = tr("Ctrl+C để dừng", "Ctrl+C to stop")
+        console.print(f"{scheme}://{host}:{port}  ({settings.workers} workers; {stop})")
         uvicorn.run("hopnhat.serve.app:app_from_env", factory=True, workers=settings.workers, host=host, port=port,
                     log_level="info", access_log=False, timeout_keep_alive=30, proxy_headers=False, **tls_args)
         return

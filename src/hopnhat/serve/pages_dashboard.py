@@ -4,7 +4,7 @@ and the in-flight dossiers at the cut-over."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -47,11 +47,12 @@ def dashboard(request: Request, user: User = Depends(need("migration"))) -> Resp
     }
     return render(request, "dashboard.html", runs=d.runs(), stages=d.stages(), balances=balances, counts=counts,
                   charts=charts, review=ctx.review.counts(scope), inflight_total=len(inflight),
-                  inflight_overdue=sum(r["overdue"] for r in inflight), reason_label=reason_label)
+                  inflight_overdue=sum(r["overdue"] for r in inflight), reason_label=reason_label,
+                  served_version=ctx.version)
 
 
-def _inflight_chart(rows: list[dict]) -> str:
-    buckets = Counter()
+def _inflight_chart(rows: list[dict[str, Any]]) -> str:
+    buckets: Counter[str] = Counter()
     for r in rows:
         left = r["days_left"]
         key = (tr("Quá hạn", "Overdue") if r["overdue"] else tr("≤ 7 ngày", "≤ 7 days") if left is not None
