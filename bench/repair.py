@@ -102,7 +102,7 @@ def run_cli(path: Path, runs: int) -> tuple[list[list[str]], list[float], list[f
 
 def run_migrate_path(columns: dict[str, list]) -> dict[str, list[str | None]]:  # type: ignore[type-arg]
     from hopnhat.repair.stage import ColumnRepairer
-    from hopnhat.text.legacy import as_text
+    from hopnhat.text.cells import as_text
 
     return {name: ColumnRepairer(name).repair([as_text(c.raw) for c in cells])[0] for name, cells in columns.items()}
 

@@ -12,7 +12,7 @@ from tests.text import independent as ind
 
 from hopnhat.repair.columns import repair_column, repair_table
 from hopnhat.repair.stage import ColumnRepairer
-from hopnhat.text.legacy import as_text
+from hopnhat.text.cells import as_text
 
 NAMES = ["Nguyễn Thị Hoà", "Trần Văn Đức", "Lê Thị Thu Hương", "Phạm Minh Tuấn", "Hoàng Văn Thụ", "Võ Thị Sáu",
          "Đặng Quốc Bảo", "Bùi Thị Xuân", "Đỗ Mười", "Hồ Xuân Hương", "Xã Hòa Tiến", "Phường Hải Châu I",

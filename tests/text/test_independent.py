@@ -24,7 +24,8 @@ from viparse.normalize.vni import VNI  # type: ignore[import-untyped]
 from hopnhat.repair.columns import repair_column
 from hopnhat.repair.stage import ColumnRepairer
 from hopnhat.text import viscii
-from hopnhat.text.legacy import LegacyEncodingError, as_text, decode, detect, vietnamese_letters
+from hopnhat.text.cells import as_text
+from hopnhat.text.legacy import LegacyEncodingError, decode, detect, vietnamese_letters
 
 ICONV = shutil.which("iconv")
 

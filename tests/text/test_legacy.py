@@ -118,7 +118,7 @@ def test_errors_name_the_value() -> None:
 def test_public_api() -> None:
     assert set(legacy.__all__) == {
         "DETECTABLE", "ENCODINGS", "Detection", "LegacyEncodingError", "cp1252_view", "decode", "detect", "encode",
-        "is_syllable", "repair_value", "vietnamese_letters", "viqr_reading", "Quality", "as_text", "legacy_looking",
+        "is_syllable", "repair_value", "vietnamese_letters", "viqr_reading", "Quality", "legacy_looking",
         "READINGS", "quality", "readings",
     }
     assert all(hasattr(legacy, name) for name in legacy.__all__)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from hopnhat.i18n import tr
 from hopnhat.repair.stage import ColumnRepairer, canonical_encoding
-from hopnhat.text.legacy import Detection, as_text
+from hopnhat.text.cells import as_text
+from hopnhat.text.legacy import Detection
 
 __all__ = ["CellProblem", "ColumnReport", "as_text", "describe_problem", "repair_column", "repair_table"]
 

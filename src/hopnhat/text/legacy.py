@@ -51,7 +51,6 @@ __all__ = [
     "detect",
     "encode",
     "Quality",
-    "as_text",
     "is_syllable",
     "quality",
     "legacy_looking",
@@ -238,20 +237,6 @@ _SLOPPY_ENCODE = {**{chr(b): b for b in range(256)}, **{c: b for b, c in enumera
 
 def _sloppy_decode(data: bytes) -> str:
     return "".join(_SLOPPY_DECODE[b] for b in data)
-
-
-_CP1252_VIEW = "".join(_SLOPPY_DECODE)  # a 256-character decoding table: the codec machinery (C) reads a cell at once
-
-
-def as_text(cell: bytes | str) -> str:
-    """A raw cell as text without repairing it: UTF-8 when it is, else its Windows-1252 reading (reversible), so
-    every stage that reads raw cells (ingest, ``hopnhat repair``) hands the repair engine the same text."""
-    if isinstance(cell, str):
-        return cell
-    try:
-        return cell.decode("utf-8")
-    except UnicodeDecodeError:
-        return codecs.charmap_decode(cell, "strict", _CP1252_VIEW)[0]
 
 
 def cp1252_view(data: bytes) -> str:
