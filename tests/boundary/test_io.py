@@ -190,3 +190,15 @@ def test_a_bug_is_one_message_with_its_details_file_not_a_traceback(tmp_path: Pa
     assert "internal error" in done.stderr and "RuntimeError" in done.stderr
     details = list(tmp_path.glob("hopnhat-error-*.txt"))
     assert len(details) == 1 and "a bug" in details[0].read_text()
+
+
+def test_parquet_text_that_is_not_utf8_is_refused_naming_the_column(tmp_path: Path, english) -> None:
+    import pyarrow.parquet as pq
+
+    from hopnhat.ingest.tables import read_whole
+
+    bad = pa.array([b"H\xf2a Ti\xean"], pa.binary()).view(pa.string())  # Parquet does not check UTF-8
+    pq.write_table(pa.table({"id": ["1"], "address": bad}), tmp_path / "in.parquet")
+    with pytest.raises(InputError) as err:
+        read_whole(tmp_path / "in.parquet")
+    assert err.value.column == "address" and "UTF-8" in (err.value.reason or "")

@@ -57,10 +57,20 @@ def _read_parquet(path: Path) -> pa.Table:
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_table(path)
+        table = pq.read_table(path)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise _damaged(path, tr("tệp Parquet hỏng hoặc bị cắt cụt", "the Parquet file is damaged or truncated"),
                        tr("xuất lại tệp từ hệ thống nguồn", "export the file again from its system")) from exc
+    for name, column in zip(table.column_names, table.columns):
+        try:
+            column.validate(full=True)  # Parquet does not check that text is UTF-8; a damaged page may not be
+        except pa.ArrowInvalid as exc:
+            raise InputError(tr("Tệp Parquet hỏng", "The Parquet file is damaged"), source=str(path), column=name,
+                             reason=tr("cột văn bản có byte không phải UTF-8",
+                                       "a text column holds bytes that are not UTF-8"),
+                             hint=tr("xuất lại tệp từ hệ thống nguồn",
+                                     "export the file again from its system")) from exc
+    return table
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------------
