@@ -32,7 +32,7 @@ NOUNS: dict[str, tuple[str, str, str]] = {
     "migrate": ("hopnhat.cli.migrate", "migrate", "command"),
     "reconcile": ("hopnhat.cli.migrate", "reconcile", "command"),
     "publish": ("hopnhat.cli.migrate", "publish", "command"),
-    "store": ("hopnhat.cli.migrate", "store_app", "group"),
+    "store": ("hopnhat.cli.versions", "store_app", "group"),
     "quarantine": ("hopnhat.cli.migrate", "quarantine_app", "group"),
     "link": ("hopnhat.cli.link", "app", "group"),
     "review": ("hopnhat.cli.review", "app", "group"),

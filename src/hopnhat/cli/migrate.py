@@ -112,7 +112,8 @@ def migrate(merger: Path = MERGER,
                          f"Applied {result.review_decisions:,} review decisions made in the web app."))
     console.print(balance_table(result.balances))
     print_failures(result.balances)
-    console.print(tr(f"Kho hợp nhất: {project.store_path}", f"Unified store: {project.store_path}"))
+    console.print(tr(f"Kho hợp nhất: {project.store_path} (phiên bản {result.version})",
+                     f"Unified store: {project.store_path} (version {result.version})"))
     console.print(tr(f"Báo cáo: {result.folder / 'reconcile.html'}", f"Report: {result.folder / 'reconcile.html'}"))
     if not result.balanced:
         err_console.print(tr("[red]Sổ sách không cân đối.[/]", "[red]The books do not balance.[/]"))

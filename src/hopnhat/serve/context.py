@@ -30,6 +30,7 @@ from hopnhat.serve.security import LoginThrottle, ProxyPolicy, SessionStore, Sig
 from hopnhat.serve.settings import ServeSettings, default_catalog
 from hopnhat.serve.storedb import SQLiteReader, StoreReader, open_store
 from hopnhat.serve.users import User
+from hopnhat.serve.versioned import VersionedStore, is_duckdb_path
 
 log = logging.getLogger("hopnhat.serve")
 
@@ -72,7 +73,52 @@ class AppContext:
         threading.Timer(30, _retire, [old, index_file(self.index_base, old_fp)]).start()
         return True
 
+    @property
+    def version(self) -> str:
+        """The store version served now (``v000007``), empty for a PostgreSQL store."""
+        return self.reader.version if isinstance(self.reader, VersionedStore) else ""
+
+    def refresh_version(self) -> bool:
+        """When a run published a new store version (or one was rolled back), open it and its lookup index (built
+        here when the run did not), then swap both; requests running finish on the old version. True when it did."""
+        store = self.reader
+        path = store.published() if isinstance(store, VersionedStore) else None
+        if not isinstance(store, VersionedStore) or path is None:
+            return False
+        reader = store.open_version(path)
+        try:
+            fp = fingerprint(reader)
+            index = index_file(self.index_base, fp)
+            if index_fingerprint(index) != fp:
+                build_index(reader, self.project, index)
+            lookup_index = SQLiteReader(index, self.settings.statement_timeout_ms)
+            tables = Catalogue(reader)
+        except Exception:
+            reader.close()
+            raise
+        old = self.lookup.index
+        self.catalogue.main, self.catalogue.legacy = tables.main, tables.legacy
+        name = store.switch(reader, path)
+        self.lookup.index, self.fingerprint = lookup_index, fp
+        threading.Timer(30, old.close).start()  # the old version's index file stays: a rollback may need it
+        log.info("serving store version %s", name)
+        return True
+
+    def start_version_watch(self) -> None:
+        if self.settings.version_check_s <= 0 or not isinstance(self.reader, VersionedStore):
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(self.settings.version_check_s):
+                try:
+                    self.refresh_version()
+                except Exception:
+                    log.exception("switching to the published store version failed; still serving %s", self.version)
+
+        threading.Thread(target=loop, name="hopnhat-version-watch", daemon=True).start()
+
     def start_watch(self) -> None:
+        self.start_version_watch()
         if self.settings.index_check_s <= 0:
             return
 
@@ -101,9 +147,18 @@ def store_url(project: Project, override: str | None) -> str:
     return override or project.config.store.url or str(project.store_path)
 
 
+def _open_reader(url: str, settings: ServeSettings) -> StoreReader:
+    """A DuckDB store is read through :class:`VersionedStore` (it follows the published version); PostgreSQL as is
+    (a run's publish replaces its tables in one transaction)."""
+    if not is_duckdb_path(url):
+        return open_store(url, settings.statement_timeout_ms, settings.pool_size)
+    return VersionedStore(Path(url.removeprefix("duckdb://")),
+                          lambda path: open_store(path, settings.statement_timeout_ms, settings.pool_size))
+
+
 def build_context(project: Project, settings: ServeSettings, url: str | None = None) -> AppContext:
     """Open the store read-only, make sure the lookup index matches it, open the app database."""
-    reader = open_store(store_url(project, url), settings.statement_timeout_ms, settings.pool_size)
+    reader = _open_reader(store_url(project, url), settings)
     base = settings.index_path or default_index_path(project, reader.location)
     path, fp = ensure_index(reader, project, base, lambda step: log.info("lookup index: %s", step))
     catalogue = Catalogue(reader)
