@@ -9,7 +9,8 @@ arrow) and those only for type checking. A module may import its own package and
 
 ``units`` sits below ``map`` because it is the library the map stage calls (reference tables, the address parser);
 ``reconcile`` below ``run`` because the run closes its books; ``load`` holds what the run and the web app share (the
-store interface, the lookup-index build, the review outbox). Beside the flow: ``catalog`` (imports only layer 0; any
+store interface, the lookup-index build, the review outbox); ``files`` beside ``load`` (the files records reference,
+read once into a content-addressed store). Beside the flow: ``catalog`` (imports only layer 0; any
 stage may read it), ``synth`` (layer 0, ``model``, the public reference tables ``units.reference`` and the catalog's
 inventory format; nothing of the pipeline), and on top ``demo`` and ``cli`` (``cli`` may call ``demo``, not back).
 """
@@ -28,6 +29,7 @@ LAYERS: dict[str, int] = {
     "base": 0, "errors": 0, "i18n": 0, "text": 0, "values": 0, "io": 0,
     "project": 1, "model": 1,
     "ingest": 2, "repair": 3, "units": 4, "map": 5, "link": 6, "load": 7, "reconcile": 8, "run": 9, "serve": 10,
+    "files": 7,  # the load of files (content-addressed store, ledger), beside load; run may call it
 }
 BESIDE: dict[str, set[str]] = {  # package → what else it may import besides layer 0 and itself
     "catalog": set(),

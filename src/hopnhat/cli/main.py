@@ -39,6 +39,7 @@ NOUNS: dict[str, tuple[str, str, str]] = {
     "serve": ("hopnhat.cli.serve", "serve", "command"),
     "users": ("hopnhat.cli.users", "app", "group"),
     "audit": ("hopnhat.cli.audit", "app", "group"),
+    "files": ("hopnhat.cli.files", "app", "group"),
 }
 _VALUED_OPTIONS = ("--lang",)  # top-level options that take a value
 

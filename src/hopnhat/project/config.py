@@ -306,6 +306,15 @@ class LinkageSpec(_Model):
         return v
 
 
+class FilesSpec(_Model):
+    """The files records reference (hopnhat.files): the content-addressed store's folder (beside the unified store)
+    and, per source, the folder its file paths are relative to and a CSV manifest (table,row,column,path) there."""
+
+    path: str = "hopnhat-files"
+    folders: dict[str, str] = Field(default_factory=dict)  # source name → folder of its files
+    manifests: dict[str, str] = Field(default_factory=dict)  # source name → manifest CSV (relative to its folder)
+
+
 class MergerConfig(_Model):
     version: Literal[1] = 1
     merged_unit: MergedUnit
@@ -313,6 +322,7 @@ class MergerConfig(_Model):
     evidence: Evidence = Evidence()
     national_status: dict[int, str] = Field(default_factory=dict)
     linkage: LinkageSpec = LinkageSpec()
+    files: FilesSpec = FilesSpec()
     sources: list[SourceSpec] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -1,0 +1,114 @@
+"""``hopnhat files take|books|verify MERGER.yaml``: the files records reference, stored once and verified.
+
+``take`` reads each source's manifest (``files.folders`` / ``files.manifests`` in the merger file) into the
+content-addressed store beside the unified store; ``books`` shows per source referenced = stored + duplicate +
+quarantined, with bytes; ``verify`` re-hashes every stored content and exits 1 when one changed or vanished.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from hopnhat.cli.common import EXIT_FAILED, console, friendly_errors
+from hopnhat.errors import InputError
+from hopnhat.files.intake import from_manifest, take_all
+from hopnhat.files.ledger import Ledger
+from hopnhat.files.store import FolderStore
+from hopnhat.files.verify import verify
+from hopnhat.i18n import tr
+from hopnhat.project.config import Project, load_project
+
+app = typer.Typer(help="Tệp đính kèm của hồ sơ: lưu một lần theo nội dung, sổ sách, kiểm tra lại "
+                       "(files records reference: stored once by content, books, verification).",
+                  no_args_is_help=True)
+MERGER = typer.Argument(..., help="merger.yaml")
+
+
+def _open(project: Project) -> tuple[FolderStore, Ledger]:
+    root = project.resolve(project.config.files.path)
+    store = FolderStore(root)
+    return store, Ledger(root / "files.sqlite")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+def _books(ledger: Ledger) -> bool:
+    table = Table(tr("Nguồn", "Source"), tr("Được tham chiếu", "Referenced"), tr("Đã lưu", "Stored"),
+                  tr("Trùng", "Duplicate"), tr("Cách ly", "Quarantined"), tr("Khớp", "Balanced"))
+    books = ledger.books()
+    for b in books:
+        table.add_row(b.source, f"{b.referenced} ({_mb(b.referenced_bytes)})", f"{b.stored} ({_mb(b.stored_bytes)})",
+                      f"{b.duplicate} ({_mb(b.duplicate_bytes)})", f"{b.quarantined} ({_mb(b.quarantined_bytes)})",
+                      "✔" if b.balanced else "✘")
+    console.print(table)
+    for source, tbl, row, col, path, reason in ledger.quarantine():
+        console.print(escape(f"  {tr('cách ly', 'quarantined')}: {source}.{tbl} {tr('dòng', 'row')} {row} "
+                             f"{tr('cột', 'column')} {col}: {path} — {reason}"), highlight=False)
+    return all(b.balanced for b in books)
+
+
+@app.command("take")
+@friendly_errors
+def take(merger: Path = MERGER) -> None:
+    """Đọc tệp của từng nguồn (theo danh mục) vào kho tệp; chạy lại an toàn, làm tiếp chỗ dừng."""
+    project = load_project(merger)
+    store, ledger = _open(project)
+    try:
+        store.clear_partial()
+        for source, manifest in project.config.files.manifests.items():
+            folder = project.resolve(project.config.files.folders.get(source, "."))
+            path = folder / manifest
+            if not path.is_file():
+                raise InputError(tr("Không thấy danh mục tệp", "File manifest not found"), source=source,
+                                 value=str(path), hint=tr("sửa files.manifests trong tệp hợp nhất",
+                                                          "fix files.manifests in the merger file"))
+            done = take_all(store, ledger, from_manifest(source, folder, path))
+            console.print(tr(f"{source}: lưu {done['stored']}, trùng {done['duplicate']}, cách ly "
+                             f"{done['quarantined']}, đã có từ trước {done['skipped']}",
+                             f"{source}: stored {done['stored']}, duplicate {done['duplicate']}, quarantined "
+                             f"{done['quarantined']}, already done {done['skipped']}"))
+        balanced = _books(ledger)
+    finally:
+        ledger.close()
+    if not balanced:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("books")
+@friendly_errors
+def books(merger: Path = MERGER) -> None:
+    """Sổ sách tệp theo nguồn: được tham chiếu = đã lưu + trùng + cách ly (số tệp và dung lượng)."""
+    store, ledger = _open(load_project(merger))
+    try:
+        balanced = _books(ledger)
+    finally:
+        ledger.close()
+    if not balanced:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("verify")
+@friendly_errors
+def verify_cmd(merger: Path = MERGER) -> None:
+    """Băm lại toàn bộ kho tệp; mã thoát 1 nếu có tệp bị đổi hoặc biến mất."""
+    store, ledger = _open(load_project(merger))
+    try:
+        result = verify(store, ledger)
+    finally:
+        ledger.close()
+    for sha in result.changed:
+        console.print(tr(f"ĐÃ BỊ ĐỔI: {sha} ({store.path_of(sha)})", f"CHANGED: {sha} ({store.path_of(sha)})"))
+    for sha in result.vanished:
+        console.print(tr(f"BIẾN MẤT: {sha} ({store.path_of(sha)})", f"VANISHED: {sha} ({store.path_of(sha)})"))
+    console.print(tr(f"Đã kiểm {result.checked} tệp ({_mb(result.checked_bytes)}): {len(result.changed)} bị đổi, "
+                     f"{len(result.vanished)} biến mất.",
+                     f"Checked {result.checked} files ({_mb(result.checked_bytes)}): {len(result.changed)} changed, "
+                     f"{len(result.vanished)} vanished."))
+    if not result.ok:
+        raise typer.Exit(EXIT_FAILED)

@@ -1,0 +1,128 @@
+"""The content-addressed file store: each distinct content once, under its SHA-256, never half-written.
+
+:class:`FileStore` is what the rest of hopnhat asks of a store; :class:`FolderStore` is the embedded default, a plain
+folder tree (``objects/ab/cdef…``, the hash's first two hex digits as a sub-folder) that works on any disk or NAS
+mount. A file is streamed once: hashed while it is copied to ``tmp/<random>``, flushed to disk, then renamed to its
+address — a rename within one file system is atomic, so a copy killed half-way (kill -9, power cut) leaves only a
+``tmp/`` file, which the next run removes, and never a half file under ``objects/``. A content already stored is not
+written again (the copy is dropped): the store holds it once whatever the sources that reference it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from hopnhat.files.kinds import HEAD, TAIL
+
+CHUNK = 1 << 20  # 1 MiB: the memory a copy needs, whatever the file's size
+
+
+@dataclass(frozen=True)
+class Copied:
+    """One streamed copy: its hash, size, first and last bytes, and whether the content was new to the store."""
+
+    sha256: str
+    size: int
+    head: bytes
+    tail: bytes
+    new: bool
+
+
+class FileStore(Protocol):
+    """A content-addressed store (the folder tree here; an S3-compatible bucket can implement the same)."""
+
+    def put(self, stream: BinaryIO, *, keep: bool = True) -> Copied:
+        """Stream ``stream`` in; store it under its hash unless ``keep`` is False or the hash is already there."""
+        ...
+
+    def has(self, sha256: str) -> bool: ...
+
+    def open(self, sha256: str) -> BinaryIO: ...
+
+    def hash_of(self, sha256: str) -> str | None:
+        """The SHA-256 of the stored bytes as they are now (None when the object vanished)."""
+        ...
+
+    def addresses(self) -> Iterator[str]: ...
+
+
+def _hash_stream(stream: BinaryIO, out: BinaryIO | None) -> tuple[str, int, bytes, bytes]:
+    digest = hashlib.sha256()
+    size, head, tail = 0, b"", b""
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        if out is not None:
+            out.write(chunk)
+        if len(head) < HEAD:
+            head += chunk[: HEAD - len(head)]
+        tail = (tail + chunk)[-TAIL:]
+        size += len(chunk)
+    return digest.hexdigest(), size, head, tail
+
+
+class FolderStore:
+    """The folder-tree store rooted at ``root`` (created on first use)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.objects = root / "objects"
+        self.tmp = root / "tmp"
+        self.objects.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def clear_partial(self) -> int:
+        """Remove the copies a killed run left in ``tmp/`` (never visible as stored); how many there were."""
+        left = list(self.tmp.iterdir())
+        for path in left:
+            path.unlink(missing_ok=True)
+        return len(left)
+
+    def path_of(self, sha256: str) -> Path:
+        return self.objects / sha256[:2] / sha256[2:]
+
+    def has(self, sha256: str) -> bool:
+        return self.path_of(sha256).is_file()
+
+    def put(self, stream: BinaryIO, *, keep: bool = True) -> Copied:
+        temp = self.tmp / uuid.uuid4().hex
+        try:
+            with temp.open("wb") as out:
+                sha, size, head, tail = _hash_stream(stream, out)
+                out.flush()
+                os.fsync(out.fileno())
+            target = self.path_of(sha)
+            if not keep or target.exists():
+                return Copied(sha, size, head, tail, False)
+            target.parent.mkdir(exist_ok=True)
+            os.replace(temp, target)
+            return Copied(sha, size, head, tail, True)
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self.path_of(sha256).open("rb")
+
+    def hash_of(self, sha256: str) -> str | None:
+        try:
+            with self.open(sha256) as f:
+                return _hash_stream(f, None)[0]
+        except FileNotFoundError:
+            return None
+
+    def addresses(self) -> Iterator[str]:
+        for folder in sorted(self.objects.iterdir()):
+            for path in sorted(folder.iterdir()):
+                yield folder.name + path.name
+
+    def size(self) -> int:
+        return sum(p.stat().st_size for p in self.objects.rglob("*") if p.is_file())
+
+    def remove_all(self) -> None:
+        shutil.rmtree(self.root)
