@@ -158,7 +158,9 @@ class ColumnRepairer:
         # A flawless reading gives way only to an equally flawless one of a table the column uses (or the cell as it
         # is, with more syllables): only those are worth decoding.
         others = ("utf-8", *sorted(self._present)) if flawless else READINGS
-        options = readings(cell, tuple(dict.fromkeys((column, *others))))
+        options = readings(cell, tuple(e for e in dict.fromkeys(others) if e != column))
+        if own is not None:
+            options[column] = own
         scores = {name: quality(text) for name, text in options.items()}
         order = self._order(column, column in scores and scores[column].clean)
         best = min((n for n in order if n in scores), key=lambda n: (scores[n].rank, order.index(n)))
