@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import TaskID
 
-from hopnhat.cli.common import console, friendly_errors, progress_bar
+from hopnhat.cli.common import EXIT_FAILED, console, friendly_errors, progress_bar, show_error
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
+
+if TYPE_CHECKING:
+    from hopnhat.link.spark_session import SparkOptions
 
 app = typer.Typer(help=tr("Liên kết bản ghi: tìm cùng một người trong danh sách.",
                           "Record linkage: find the same person across the rows of a list."), no_args_is_help=True)
@@ -59,6 +65,34 @@ def _memory_limit(text: str) -> str | None:
     return f"{found.group(1)}{found.group(2).upper().replace('IB', 'iB')}"
 
 
+def _spark_options(engine: str, conf: list[str], master: str) -> SparkOptions | None:
+    """The Spark options checked before any work (a bad KEY=VALUE or master URL is exit 2)."""
+    from hopnhat.link.spark_session import SparkOptions, check_master, parse_conf
+
+    if engine != "spark":
+        if conf or master:
+            raise InputError(tr("--spark-conf và --spark-master chỉ dùng với --engine spark",
+                                "--spark-conf and --spark-master need --engine spark"), key="--engine", value=engine)
+        return None
+    return SparkOptions(check_master(master), parse_conf(conf))
+
+
+@contextmanager
+def _spark_session(options: SparkOptions | None, rows: int, threads: int) -> Iterator[object]:
+    """A Spark session for the linkage (None for DuckDB); a Spark failure is shown and ends the command with 1."""
+    from hopnhat.link.spark_session import SparkFailure, guarded
+
+    if options is None:
+        yield None
+        return
+    try:
+        with guarded(options, rows, threads) as session:
+            yield session
+    except SparkFailure as exc:
+        show_error(exc)
+        raise typer.Exit(EXIT_FAILED) from exc
+
+
 @app.command("persons")
 @friendly_errors
 def persons(
@@ -78,10 +112,17 @@ def persons(
     memory_limit: str = typer.Option("", "--memory-limit", help=tr(
         "Giới hạn bộ nhớ DuckDB cho vùng làm việc, ví dụ 1GB (vượt thì ghi tạm ra đĩa).",
         "DuckDB memory limit of the work space, e.g. 1GB (spills to disk beyond).")),
+    spark_conf: list[str] = typer.Option([], "--spark-conf", help=tr(
+        "Một thiết lập Spark KHÓA=GIÁ_TRỊ (lặp lại được), ví dụ spark.driver.memory=8g; ghi đè mặc định theo máy.",
+        "A Spark setting KEY=VALUE (repeatable), e.g. spark.driver.memory=8g; overrides the machine-sized default.")),
+    spark_master: str = typer.Option("", "--spark-master", help=tr(
+        "Cụm Spark (spark://máy:7077, yarn, local-cluster[2,1,1024]); mặc định local trên --threads lõi.",
+        "Spark cluster (spark://host:7077, yarn, local-cluster[2,1,1024]); local on --threads cores by default.")),
 ) -> None:
     """Tìm cùng một người giữa các dòng / link the rows of a list of people.
 
-    Exit codes: 0 done; 2 bad input (refused before any work, the output left untouched)."""
+    Exit codes: 0 done; 1 Spark failed (out of memory, executor lost, master out of reach: one error naming the
+    setting to raise); 2 bad input (refused before any work, the output left untouched)."""
     from hopnhat.ingest.tables import SUFFIXES, read_whole, require_text_column
     from hopnhat.io.inputs import check_input
     from hopnhat.io.outputs import check_output
@@ -91,6 +132,7 @@ def persons(
     if engine not in ("duckdb", "spark"):
         raise InputError(tr("--engine phải là duckdb hoặc spark", "--engine must be duckdb or spark"), value=engine)
     memory = _memory_limit(memory_limit)
+    spark = _spark_options(engine, spark_conf, spark_master)
     renames = _renames(column)
     check_input(src, SUFFIXES)
     check_output(output, [src], TABLE_FORMATS, needed_bytes=2 * src.stat().st_size)
@@ -111,8 +153,9 @@ def persons(
             bar.update(tasks[name], total=total, advance=advance)
 
         review = 0.6 if match_threshold > 0.6 else match_threshold / 2
-        result = link_people(table, renames, engine, threads, match_threshold, review, step,  # type: ignore[arg-type]
-                             memory_limit=memory)
+        with _spark_session(spark, table.num_rows, threads) as session:
+            result = link_people(table, renames, engine, threads, match_threshold, review,  # type: ignore[arg-type]
+                                 step, spark=session, memory_limit=memory)
     write_table(result.table, output, [src])
     seconds = time.perf_counter() - started
     console.print(tr(

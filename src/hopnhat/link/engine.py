@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -114,18 +112,21 @@ class Backend:
 
 
 class SparkBackend(Backend):
-    """Splink's Spark backend; features go over as Arrow, scored pairs come back as Arrow."""
+    """Splink's Spark backend; features go over as Arrow, scored pairs come back as Arrow. A backend that started its
+    own session (:mod:`hopnhat.link.spark_session`) stops it, and its JVM, on :meth:`close`."""
 
     name: Engine = "spark"
 
-    def __init__(self, work: duckdb.DuckDBPyConnection, session: Any) -> None:
+    def __init__(self, work: duckdb.DuckDBPyConnection, session: Any, run: Any = None) -> None:
         from splink import SparkAPI
 
         self.work = work
         self.spark = session
-        local = session.sparkContext.master.startswith("local")
-        # one machine: keep intermediate tables in memory; a cluster: Splink's default (parquet checkpoints)
-        self.api = SparkAPI(spark_session=session, break_lineage_method="persist" if local else None)
+        self.run = run
+        one_jvm = session.sparkContext.master.startswith("local[")
+        # one JVM: keep intermediate tables in memory; executors (local-cluster, a cluster): Splink's default,
+        # parquet checkpoints under the session's checkpoint folder
+        self.api = SparkAPI(spark_session=session, break_lineage_method="persist" if one_jvm else None)
 
     def input(self, table: str) -> Any:
         arrow = self.work.execute(f"SELECT * FROM {table} ORDER BY 1").fetch_arrow_table()
@@ -138,39 +139,11 @@ class SparkBackend(Backend):
         self.work.unregister("_spark_result")
 
     def close(self) -> None:
-        return None
+        if self.run is not None:
+            from hopnhat.link.spark_session import stop
 
-
-def spark_session(threads: int = 2, master: str | None = None, conf: dict[str, str] | None = None,
-                  memory: str = "1g") -> Any:
-    """A Spark session with Splink's similarity UDFs: local mode on ``threads`` cores unless ``master`` is given
-    (``spark://host:7077``, ``yarn``, ``k8s://…``); ``conf`` overrides any setting. Uses the machine's Java, no network
-    beyond the cluster."""
-    try:
-        from pyspark.sql import SparkSession
-        from splink.internals.spark.jar_location import similarity_jar_location
-    except ImportError as exc:
-        raise ConfigError("the Spark engine needs pyspark (pip install 'hopnhat[spark]')", reason=str(exc)) from exc
-    if master is None:
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = (SparkSession.builder.master(master or f"local[{threads}]").appName("hopnhat-link")
-               .config("spark.jars", similarity_jar_location())
-               .config("spark.driver.memory", memory)
-               .config("spark.sql.shuffle.partitions", str(max(2, threads * 2)))
-               .config("spark.default.parallelism", str(max(2, threads * 2)))
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.session.timeZone", "UTC"))
-    for key, value in (conf or {}).items():
-        builder = builder.config(key, value)
-    try:
-        session = builder.getOrCreate()
-    except Exception as exc:  # noqa: BLE001 - no Java, a cluster out of reach …: one clear error
-        raise ConfigError("cannot start Spark", value=master or f"local[{threads}]",
-                          reason=f"{type(exc).__name__}: {exc} (is Java 17 installed? JAVA_HOME?)") from exc
-    session.sparkContext.setLogLevel("ERROR")
-    session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="hopnhat-spark-"))
-    return session
+            stop(self.run)
+            self.run = None
 
 
 def _quiet() -> None:
@@ -252,11 +225,22 @@ def score(backend: Backend, source: Any, model: TrainedModel, threshold: float, 
 
 def open_backend(engine: Engine, work: duckdb.DuckDBPyConnection, threads: int, spark: Any = None,
                  config: Any = None) -> Backend:
-    """The backend for ``engine``; Spark reuses ``spark`` or starts a session from ``config`` (a LinkageSpec)."""
+    """The backend for ``engine``; Spark reuses ``spark`` or starts (and owns) a session sized for the features table
+    from ``config`` (a LinkageSpec: ``spark_master``, ``spark_conf``)."""
     if engine == "duckdb":
         return Backend(work)
     if engine == "spark":
-        if spark is None:
-            spark = spark_session(threads, getattr(config, "spark_master", None), getattr(config, "spark_conf", None))
-        return SparkBackend(work, spark)
+        if spark is not None:
+            return SparkBackend(work, spark)
+        from hopnhat.link.spark_session import SparkOptions, start
+
+        found = _has(work, "person_features")
+        rows = work.execute("SELECT count(*) FROM person_features").fetchone() if found else None
+        options = SparkOptions(getattr(config, "spark_master", None), dict(getattr(config, "spark_conf", None) or {}))
+        run = start(options, int(rows[0]) if rows else 0, threads)
+        return SparkBackend(work, run.session, run)
     raise ConfigError("unknown linkage engine", value=engine, reason="expected duckdb or spark")
+
+
+def _has(work: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(work.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -267,6 +268,8 @@ class Evidence(_Model):
     split_map_sheets: str | None = None
 
 
+SPARK_KEY = re.compile(r"^spark\.[A-Za-z0-9_.\-]+$")
+SPARK_MASTER = re.compile(r"^(local(\[(\d+|\*)(,\d+)?\])?|local-cluster\[\d+,\d+,\d+\]|spark://[^\s/]+|yarn|k8s://\S+)$")
 LinkedEntity = Literal["person", "organization", "parcel"]
 LINKED_ENTITIES: tuple[LinkedEntity, ...] = ("person", "organization", "parcel")
 
@@ -296,6 +299,23 @@ class LinkageSpec(_Model):
         if self.review_threshold >= self.match_threshold:
             raise ValueError("review_threshold must be below match_threshold")
         return self
+
+    @field_validator("spark_conf")
+    @classmethod
+    def _spark_conf(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, value in v.items():
+            if not SPARK_KEY.match(key) or not str(value).strip():
+                raise ValueError(f"spark_conf: {key!r}: {value!r} is not a Spark setting (a key spark.… and a value, "
+                                 "e.g. spark.driver.memory: 8g)")
+        return v
+
+    @field_validator("spark_master")
+    @classmethod
+    def _spark_master(cls, v: str | None) -> str | None:
+        if v is not None and v.strip() and not SPARK_MASTER.match(v.strip()):
+            raise ValueError(f"spark_master: {v!r} is not local[N], local-cluster[N,CORES,MB], spark://host:port, "
+                             "yarn or k8s://…")
+        return v.strip() if v and v.strip() else None
 
     @field_validator("survivorship")
     @classmethod
