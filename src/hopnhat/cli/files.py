@@ -14,24 +14,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from hopnhat.cli.common import EXIT_FAILED, console, friendly_errors
-from hopnhat.errors import InputError
-from hopnhat.files.intake import from_manifest, take_all
 from hopnhat.files.ledger import Ledger
-from hopnhat.files.store import FolderStore
+from hopnhat.files.project import open_files, take_manifests
 from hopnhat.files.verify import verify
 from hopnhat.i18n import tr
-from hopnhat.project.config import Project, load_project
+from hopnhat.project.config import load_project
 
 app = typer.Typer(help="Tệp đính kèm của hồ sơ: lưu một lần theo nội dung, sổ sách, kiểm tra lại "
                        "(files records reference: stored once by content, books, verification).",
                   no_args_is_help=True)
 MERGER = typer.Argument(..., help="merger.yaml")
-
-
-def _open(project: Project) -> tuple[FolderStore, Ledger]:
-    root = project.resolve(project.config.files.path)
-    store = FolderStore(root)
-    return store, Ledger(root / "files.sqlite")
 
 
 def _mb(size: int) -> str:
@@ -58,21 +50,14 @@ def _books(ledger: Ledger) -> bool:
 def take(merger: Path = MERGER) -> None:
     """Đọc tệp của từng nguồn (theo danh mục) vào kho tệp; chạy lại an toàn, làm tiếp chỗ dừng."""
     project = load_project(merger)
-    store, ledger = _open(project)
+    outcome = take_manifests(project)
+    for source, done in outcome.done.items():
+        console.print(tr(f"{source}: lưu {done['stored']}, trùng {done['duplicate']}, cách ly "
+                         f"{done['quarantined']}, đã có từ trước {done['skipped']}",
+                         f"{source}: stored {done['stored']}, duplicate {done['duplicate']}, quarantined "
+                         f"{done['quarantined']}, already done {done['skipped']}"))
+    _, ledger = open_files(project)
     try:
-        store.clear_partial()
-        for source, manifest in project.config.files.manifests.items():
-            folder = project.resolve(project.config.files.folders.get(source, "."))
-            path = folder / manifest
-            if not path.is_file():
-                raise InputError(tr("Không thấy danh mục tệp", "File manifest not found"), source=source,
-                                 value=str(path), hint=tr("sửa files.manifests trong tệp hợp nhất",
-                                                          "fix files.manifests in the merger file"))
-            done = take_all(store, ledger, from_manifest(source, folder, path))
-            console.print(tr(f"{source}: lưu {done['stored']}, trùng {done['duplicate']}, cách ly "
-                             f"{done['quarantined']}, đã có từ trước {done['skipped']}",
-                             f"{source}: stored {done['stored']}, duplicate {done['duplicate']}, quarantined "
-                             f"{done['quarantined']}, already done {done['skipped']}"))
         balanced = _books(ledger)
     finally:
         ledger.close()
@@ -84,7 +69,7 @@ def take(merger: Path = MERGER) -> None:
 @friendly_errors
 def books(merger: Path = MERGER) -> None:
     """Sổ sách tệp theo nguồn: được tham chiếu = đã lưu + trùng + cách ly (số tệp và dung lượng)."""
-    store, ledger = _open(load_project(merger))
+    store, ledger = open_files(load_project(merger))
     try:
         balanced = _books(ledger)
     finally:
@@ -97,7 +82,7 @@ def books(merger: Path = MERGER) -> None:
 @friendly_errors
 def verify_cmd(merger: Path = MERGER) -> None:
     """Băm lại toàn bộ kho tệp; mã thoát 1 nếu có tệp bị đổi hoặc biến mất."""
-    store, ledger = _open(load_project(merger))
+    store, ledger = open_files(load_project(merger))
     try:
         result = verify(store, ledger)
     finally:

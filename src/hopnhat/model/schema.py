@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENTITIES = ("person", "person_event", "organization", "dossier", "dossier_history", "parcel", "civil_servant")
+ENTITIES = ("person", "person_event", "organization", "dossier", "dossier_history", "parcel", "civil_servant",
+            "document")
 
 FIELD_TYPES = ("text", "date", "datetime", "integer", "decimal", "id_number", "tax_code", "phone", "sex",
                "admin_code", "admin_address", "status")
@@ -137,6 +138,19 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("grade_name", "text", "tên ngạch"),
         _f("qualification", "text", "trình độ chuyên môn"),
         _f("hometown", "admin_address", "quê quán"),
+    ),
+    "document": (
+        _f("number_symbol", "text", "số và ký hiệu (12/QĐ-UBND)"),
+        _f("doc_type", "text", "loại văn bản (Quyết định, Công văn, Tờ trình …)"),
+        _f("issuing_body", "text", "cơ quan ban hành"),
+        _f("issuing_commune", "admin_code", "commune of the issuing body (old code in the source)"),
+        _f("issued_date", "date", "ngày ban hành"),
+        _f("summary", "text", "trích yếu"),
+        _f("signer", "text", "người ký"),
+        _f("direction", "text", "incoming (văn bản đến) | outgoing (văn bản đi) | internal"),
+        _f("received_date", "date", "ngày đến (incoming documents)"),
+        _f("recipients", "text", "nơi nhận"),
+        _f("dossier_code", "text", "code of the dossier (mã hồ sơ) the document belongs to"),
     ),
 }
 

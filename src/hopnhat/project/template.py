@@ -49,7 +49,7 @@ sources:
         path: data/nhan_khau.csv
         encoding: tcvn3          # utf-8 | tcvn3 | vni | cp1258 | cp1258-decomposed; omit to detect per column
         # column_encodings: {HoTen: vni}
-        maps_to: person          # person | person_event | organization | dossier | dossier_history | parcel | civil_servant
+        maps_to: person          # person | person_event | organization | dossier | dossier_history | parcel | civil_servant | document
         columns:
           source_key: MaCongDan  # the row's key in the source system (required)
           full_name: HoTen       # short form: the source column
