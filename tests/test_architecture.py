@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,7 @@ def imports(path: Path, src: Path, modules: set[str]) -> Iterator[tuple[str, int
                     yield target, node.lineno
 
 
+@cache
 def graph(src: Path = SRC) -> dict[str, dict[str, int]]:
     """module → {imported module: first line}, over the hopnhat package under ``src``."""
     files = {module_name(p, src): p for p in sorted((src / "hopnhat").rglob("*.py"))}
