@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -88,6 +89,7 @@ def _merger(tmp: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # 25 whole migrations of fuzzed sources
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(people=csv_files(), dossiers=ndjson_files())
