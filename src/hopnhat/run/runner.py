@@ -22,6 +22,7 @@ import duckdb
 from hopnhat import __version__
 from hopnhat.base import timing
 from hopnhat.base.timing import stage
+from hopnhat.files.project import FilesOutcome, take_manifests
 from hopnhat.i18n import language
 from hopnhat.load.lookup_index import ensure_index
 from hopnhat.load.review_outbox import apply_pending
@@ -58,10 +59,12 @@ class RunResult:
     review_decisions: int = 0  # web-app decisions applied at the start of this run
     failed: list[TableFailure] = field(default_factory=list)
     version: str | None = None  # the store version this run published
+    files: FilesOutcome | None = None  # the files the sources' manifests reference (hopnhat.files), when any
 
     @property
     def balanced(self) -> bool:
-        return not self.failed and all(b.balanced for b in self.balances)
+        files_ok = self.files is None or self.files.balanced
+        return not self.failed and all(b.balanced for b in self.balances) and files_ok
 
 
 def _file_stamp(path: Path) -> str:
@@ -297,6 +300,10 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest
     result = RunResult(run_id, manifest.folder)
     result.review_decisions = apply_review_decisions(con, project)
     load_all(con, project, run_id, manifest, progress, fresh, result, workers)
+    if project.config.files.manifests:
+        with stage("files"):
+            result.files = take_manifests(project)
+        manifest.mark("files", stage="done", balanced=result.files.balanced)
     if after_load:
         after_load()
     if link:
