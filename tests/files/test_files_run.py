@@ -66,3 +66,38 @@ def test_a_run_moves_documents_and_their_files(tmp_path: Path) -> None:
         ledger.close()
     again = migrate(project, link=False)
     assert again.files is not None and dict(again.files.done["qlvb"]) == {"skipped": 4}
+
+
+def test_a_path_column_with_legacy_names(tmp_path: Path) -> None:
+    """A TCVN3 export (bytes, not UTF-8) whose column names PDFs stored under the same TCVN3 names on disk."""
+    names = ["Quyết định số 7.pdf", "Giấy khai sinh Nguyễn Văn An.jpg", "Tờ trình.pdf"]
+    data = [samples.pdf("7/QD"), samples.image("JPEG"), samples.pdf()[:-7]]
+    folder = tmp_path / "dinh_kem"
+    folder.mkdir()
+    lines = [b"ma;so;tep"]
+    for i, (name, body) in enumerate(zip(names, data, strict=True), 1):
+        raw = samples.legacy_name(name, "tcvn3")
+        with open(bytes(folder) + b"/" + raw, "wb") as f:
+            f.write(body)
+        lines.append(b"VB%d;%d/QD;" % (i, i) + raw)
+    lines.append(b"VB4;4/QD;")  # no file: not a reference
+    (tmp_path / "vb.csv").write_bytes(b"\r\n".join(lines) + b"\r\n")
+    doc = {"merged_unit": {"province_code": "48", "name": "Thành phố Đà Nẵng"},
+           "files": {"folders": {"cu": "dinh_kem"}, "columns": {"cu": {"van_ban": ["tep"]}}},
+           "sources": [{"name": "cu", "system": "Quản lý văn bản", "kind": "csv", "tables": [
+               {"name": "van_ban", "path": "vb.csv", "delimiter": ";", "maps_to": "document",
+                "columns": {"source_key": "ma", "number_symbol": "so"}}]}]}
+    merger = tmp_path / "merger.yaml"
+    merger.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    project = load_project(merger)
+    result = migrate(project, link=False)
+    assert result.files is not None and dict(result.files.done["cu"]) == {"stored": 2, "quarantined": 1}
+    assert result.balanced
+    store, ledger = open_files(project)
+    try:
+        got = [ledger.links("cu", "van_ban", f"VB{i}") for i in (1, 2, 3)]
+        assert [g[0][1] for g in got] == names  # the names repaired from TCVN3
+        assert [g[0][3] for g in got] == ["pdf", "jpg", "pdf"]
+        assert ledger.quarantine()[0][5] == "PDF bị cắt cụt (không có %%EOF ở cuối)"  # Vietnamese by default
+    finally:
+        ledger.close()

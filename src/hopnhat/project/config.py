@@ -328,11 +328,13 @@ class LinkageSpec(_Model):
 
 class FilesSpec(_Model):
     """The files records reference (hopnhat.files): the content-addressed store's folder (beside the unified store)
-    and, per source, the folder its file paths are relative to and a CSV manifest (table,row,column,path) there."""
+    and, per source, the folder its file paths are relative to, a CSV manifest (table,row,column,path) there, and the
+    columns of its tables that hold file paths (relative to that folder)."""
 
     path: str = "hopnhat-files"
     folders: dict[str, str] = Field(default_factory=dict)  # source name → folder of its files
     manifests: dict[str, str] = Field(default_factory=dict)  # source name → manifest CSV (relative to its folder)
+    columns: dict[str, dict[str, list[str]]] = Field(default_factory=dict)  # source → table → path columns
 
 
 class MergerConfig(_Model):

@@ -22,7 +22,7 @@ import duckdb
 from hopnhat import __version__
 from hopnhat.base import timing
 from hopnhat.base.timing import stage
-from hopnhat.files.project import FilesOutcome, take_manifests
+from hopnhat.files.project import FilesOutcome, file_sources, take_manifests
 from hopnhat.i18n import language
 from hopnhat.load.lookup_index import ensure_index
 from hopnhat.load.review_outbox import apply_pending
@@ -300,7 +300,7 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest
     result = RunResult(run_id, manifest.folder)
     result.review_decisions = apply_review_decisions(con, project)
     load_all(con, project, run_id, manifest, progress, fresh, result, workers)
-    if project.config.files.manifests:
+    if file_sources(project):
         with stage("files"):
             result.files = take_manifests(project)
         manifest.mark("files", stage="done", balanced=result.files.balanced)
