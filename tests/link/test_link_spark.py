@@ -1,20 +1,207 @@
-"""The same person model on Splink's Spark backend (local mode) gives the same clusters as on DuckDB."""
+"""The Spark engine: sessions sized and overridable, options refused at the edge, failures fast and clear (exit 1, no
+JVM left), the same clusters as DuckDB, and work shipped to executor JVMs (``local-cluster``).
+
+Slow tests start JVMs; each runs a few hundred to a few thousand rows (the machine they run on may be shared).
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
-from collections import Counter
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+from pydantic import ValidationError
+from typer.testing import CliRunner
 
+from hopnhat.cli.link import app as link_app
+from hopnhat.errors import InputError
+from hopnhat.link.spark_session import (
+    OOM_FLAG,
+    SparkOptions,
+    check_master,
+    default_conf,
+    driver_memory_mb,
+    guarded,
+    merged_conf,
+    parse_conf,
+)
 from hopnhat.link.standalone import link_people
 from hopnhat.link.truth import person_rows
+from hopnhat.project.config import LinkageSpec
 
 pytest.importorskip("pyspark")
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (Debian openjdk-17)")]
+JAVA = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (Debian openjdk-17)")
+COLUMNS = ["full_name", "dob", "sex", "id_number", "phone", "address"]
+GB = 1024 ** 3
+
+
+# --- options and sizing (no JVM) -----------------------------------------------------------------------------------
+
+def test_conf_items_are_checked() -> None:
+    assert parse_conf(["spark.driver.memory=8g", " spark.sql.shuffle.partitions = 64 "]) == {
+        "spark.driver.memory": "8g", "spark.sql.shuffle.partitions": "64"}
+    for bad in ("spark.driver.memory", "driver.memory=8g", "spark.driver.memory=", "=8g", "spark. x=1"):
+        with pytest.raises(InputError) as err:
+            parse_conf([bad])
+        assert err.value.value == bad and "spark.driver.memory=4g" in (err.value.hint or "")
+
+
+def test_master_urls_are_checked() -> None:
+    for good in ("local[2]", "local[*]", "local-cluster[2,1,1024]", "spark://10.0.0.5:7077", "yarn", "k8s://x:443"):
+        assert check_master(good) == good
+    assert check_master("") is None
+    for bad in ("local[two]", "http://x:7077", "spark:/x", "mesos://x"):
+        with pytest.raises(InputError):
+            check_master(bad)
+
+
+def test_sizing_follows_rows_and_ram() -> None:
+    assert driver_memory_mb(0, 24 * GB) == 2048
+    assert driver_memory_mb(28_726, 24 * GB) == 2816  # the 20,000 people that filled the 1 GB default
+    assert driver_memory_mb(1_430_000, 24 * GB) == 6144  # a quarter of the machine at most
+    assert driver_memory_mb(1_430_000, 2 * GB) == 1024
+    small, big = (default_conf(rows, 2, "local[2]", "/tmp/x", 24 * GB) for rows in (1_000, 1_430_000))
+    assert small["spark.sql.shuffle.partitions"] == "4" and big["spark.sql.shuffle.partitions"] == "29"
+    assert small["spark.local.dir"] == "/tmp/x/local" and OOM_FLAG in small["spark.driver.extraJavaOptions"]
+    cluster = default_conf(1_000, 2, "spark://h:7077", "/tmp/x", 24 * GB)
+    assert cluster["spark.sql.shuffle.partitions"] == "200"
+
+
+def test_user_settings_win_but_keep_exit_on_oom() -> None:
+    conf = merged_conf(default_conf(1_000, 2, "local[2]", "/tmp/x"), {
+        "spark.driver.memory": "8g", "spark.driver.extraJavaOptions": "-Dfoo=1"})
+    assert conf["spark.driver.memory"] == "8g"
+    assert conf["spark.driver.extraJavaOptions"] == f"-Dfoo=1 {OOM_FLAG}"
+
+
+def test_merger_file_spark_settings_are_checked() -> None:
+    spec = LinkageSpec(engine="spark", spark_master="spark://h:7077", spark_conf={"spark.executor.memory": "8g"})
+    assert spec.spark_master == "spark://h:7077"
+    with pytest.raises(ValidationError, match="not a Spark setting"):
+        LinkageSpec(spark_conf={"executor.memory": "8g"})
+    with pytest.raises(ValidationError, match="spark_master"):
+        LinkageSpec(spark_master="http://h:7077")
+
+
+def test_cli_refuses_bad_spark_options_before_work(tmp_path: Path) -> None:
+    src = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"full_name": ["An"], "dob": ["1990-01-01"]}), src)
+    runner = CliRunner()
+    for args in (["--engine", "spark", "--spark-conf", "driver.memory=8g"],
+                 ["--engine", "spark", "--spark-master", "http://x"],
+                 ["--spark-conf", "spark.driver.memory=8g"]):  # Spark options with the DuckDB engine
+        result = runner.invoke(link_app, ["persons", str(src), "-o", str(tmp_path / "o.parquet"), *args])
+        assert result.exit_code == 2, result.output
+        assert not (tmp_path / "o.parquet").exists()
+
+
+# --- failures: fast, clear, exit 1, no JVM left ----------------------------------------------------------------------
+
+def _processes() -> dict[int, tuple[int, str, str]]:
+    """pid → (parent pid, name, state) of every live process, from /proc."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+            out[int(entry.name)] = (int(rest[1]), name, rest[0])
+    return out
+
+
+def _java_descendants(pid: int) -> set[int]:
+    procs, found, todo = _processes(), set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for child, (ppid, _, _) in procs.items():
+            if ppid == parent and child not in found:
+                found.add(child)
+                todo.append(child)
+    return {p for p in found if "java" in procs[p][1]}
+
+
+def _alive(pids: set[int]) -> list[int]:
+    procs = _processes()
+    return [p for p in pids if p in procs and procs[p][2] != "Z"]
+
+
+def _run_cli(args: list[str], tmp: Path, limit: float) -> tuple[int, str, float, float | None, set[int]]:
+    """Run ``hopnhat link persons`` in a subprocess; exit code, output, seconds, seconds from the JVM's OOM line to
+    the end (None without such line), and the java processes the command started."""
+    cmd = [sys.executable, "-m", "hopnhat", "--lang", "en", "link", "persons", *args]
+    env = {**os.environ, "COLUMNS": "200"}
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            start_new_session=True)
+    seen: set[int] = set()
+    lines, oom_at = [], None
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line)
+        seen |= _java_descendants(proc.pid)
+        if oom_at is None and "OutOfMemoryError" in line:
+            oom_at = time.monotonic()
+        assert time.monotonic() - started < limit, "".join(lines[-30:])
+    code = proc.wait(limit)
+    ended = time.monotonic()
+    time.sleep(1)
+    return code, "".join(lines), ended - started, None if oom_at is None else ended - oom_at, seen
+
+
+@pytest.fixture(scope="module")
+def people_file(estate: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("spark-cli") / "people.parquet"
+    pq.write_table(person_rows(estate).slice(0, 400).select(COLUMNS), path)
+    return path
+
+
+@pytest.mark.slow
+@JAVA
+def test_a_full_driver_heap_ends_the_command_with_one_error(people_file: Path, tmp_path: Path) -> None:
+    # Spark refuses a heap under 450 MB at start; spark.testing.memory lets a 64 MB heap start, so that it fills
+    # during the linkage itself, as 20,000 people filled the 1 GB default
+    code, out, seconds, after_oom, jvms = _run_cli(
+        [str(people_file), "-o", "out.parquet", "--engine", "spark", "--spark-conf", "spark.driver.memory=64m",
+         "--spark-conf", "spark.testing.memory=536870912"], tmp_path, limit=400)
+    assert code == 1, out
+    assert "Spark's driver ran out of memory" in out and "spark.driver.memory=8g" in out
+    assert after_oom is not None and after_oom < 30, (after_oom, out[-2000:])
+    assert jvms and _alive(jvms) == [] and not (tmp_path / "out.parquet").exists()
+    print(f"OOM: {seconds:.0f} s in all, {after_oom:.1f} s from the full heap to the exit")
+
+
+@pytest.mark.slow
+@JAVA
+def test_an_unreachable_master_ends_the_command_in_seconds(people_file: Path, tmp_path: Path) -> None:
+    code, out, seconds, _, jvms = _run_cli(
+        [str(people_file), "-o", "out.parquet", "--engine", "spark", "--spark-master", "spark://127.0.0.1:1"],
+        tmp_path, limit=120)
+    assert code == 1, out
+    assert "the Spark master cannot be reached" in out and "spark://127.0.0.1:1" in out
+    assert seconds < 60 and _alive(jvms) == []
+
+
+# --- the same clusters as DuckDB -------------------------------------------------------------------------------------
+
+def _pairs(clusters: list[int]) -> set[tuple[int, int]]:
+    members: dict[int, list[int]] = defaultdict(list)
+    for row, cluster in enumerate(clusters):
+        members[cluster].append(row)
+    return {pair for rows in members.values() for pair in itertools.combinations(rows, 2)}
+
+
+def _f1(a: set[tuple[int, int]], b: set[tuple[int, int]]) -> float:
+    return 1.0 if not a and not b else 2 * len(a & b) / (len(a) + len(b))
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +215,37 @@ def people(estate: Path) -> pa.Table:
             break
         keep.add(e)
     rows = raw.filter(pa.array([e in keep for e in entities]))
-    return rows.select(["full_name", "dob", "sex", "id_number", "phone", "address"])
+    return rows.select(COLUMNS)
 
 
+def _no_java_left() -> bool:
+    return not _alive(_java_descendants(os.getpid()))
+
+
+@pytest.mark.slow
+@JAVA
 def test_spark_gives_the_same_clusters_as_duckdb(people: pa.Table) -> None:
     duck = link_people(people, engine="duckdb")
-    spark = link_people(people, engine="spark")
+    spark = link_people(people, engine="spark")  # a session of its own, sized from the rows, stopped after
+    assert _no_java_left()
     assert duck.clusters < duck.records  # there is something to link
     assert spark.table.column("cluster_id").equals(duck.table.column("cluster_id"))
     for a, b in zip(duck.table.column("match_probability").to_pylist(),
                     spark.table.column("match_probability").to_pylist()):
         assert (a is None and b is None) or abs(a - b) < 1e-9
+
+
+@pytest.mark.slow
+@JAVA
+def test_executors_in_separate_jvms_give_the_same_clusters(people: pa.Table) -> None:
+    """local-cluster: two executor JVMs; the similarity UDF jar, parquet checkpoints and broadcasts go to them."""
+    rows = people.slice(0, 300)
+    duck = link_people(rows, engine="duckdb")
+    with guarded(SparkOptions("local-cluster[2,1,1024]"), rows.num_rows) as session:
+        assert session.sparkContext.master == "local-cluster[2,1,1024]"
+        spark = link_people(rows, engine="spark", spark=session)
+        executors = session.sparkContext._jsc.sc().getExecutorMemoryStatus().size() - 1  # minus the driver
+    assert executors == 2
+    assert _no_java_left()
+    assert _f1(_pairs(duck.table.column("cluster_id").to_pylist()),
+               _pairs(spark.table.column("cluster_id").to_pylist())) == 1.0

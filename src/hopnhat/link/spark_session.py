@@ -174,8 +174,7 @@ def start(options: SparkOptions, rows: int, threads: int = 2) -> SparkRun:
         session = _builder(master, conf).getOrCreate()
     except Exception as exc:  # no Java, a heap too small to start, a master refusing: one error
         shutil.rmtree(scratch, ignore_errors=True)
-        proc = _gateway_proc()
-        code = proc.poll() if proc is not None else None
+        code = _exit_code(_gateway_proc())
         _shutdown_gateway()
         raise _failure(exc, conf, code, starting=True) from exc
     session.sparkContext.setLogLevel("ERROR")
@@ -250,7 +249,7 @@ def stop(run: SparkRun) -> None:
 def _failure(exc: BaseException, conf: Mapping[str, str], jvm_exit: int | None,
              starting: bool = False) -> HopnhatError:
     """One clear error for what went wrong in Spark: what ran out, which setting to raise."""
-    text = f"{type(exc).__name__}: {exc}"
+    text = f"{type(exc).__name__}: {_text(exc)}"
     heap = conf.get("spark.driver.memory", "1g")
     if jvm_exit == OOM_EXIT or ("OutOfMemoryError" in text and "xecutor" not in text):
         return SparkFailure("Spark's driver ran out of memory (Java heap)", key="spark.driver.memory", value=heap,
@@ -269,8 +268,29 @@ def _failure(exc: BaseException, conf: Mapping[str, str], jvm_exit: int | None,
                             "out of memory")
     if starting:
         return SparkFailure("cannot start Spark", value=conf.get("spark.master"), reason=_short(text),
-                            hint="is Java 17 installed (JAVA_HOME)? is the master reachable?")
+                            hint="see the Java messages above; is Java 17 installed (JAVA_HOME)? is the master "
+                            "reachable? Spark needs spark.driver.memory of at least 450m")
     return SparkFailure("Spark failed", reason=_short(text), hint="see the Java messages above")
+
+
+def _text(exc: BaseException) -> str:
+    """The message of ``exc``; a Py4J error whose JVM is gone cannot render itself (its str() calls the JVM)."""
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - the JVM behind the error is dead
+        java = getattr(exc, "java_exception", None)
+        return f"{type(exc).__name__} (the JVM is gone{'' if java is None else ', Java error lost'})"
+
+
+def _exit_code(proc: Any, seconds: float = 5.0) -> int | None:
+    """The driver JVM's exit status if it has ended or ends within ``seconds`` (a JVM dying at a full heap takes a
+    moment after the Py4J socket closes); None if it lives on."""
+    if proc is None:
+        return None
+    try:
+        return int(proc.wait(seconds))
+    except Exception:  # noqa: BLE001 - still running
+        return None
 
 
 def _short(text: str, limit: int = 600) -> str:
@@ -281,7 +301,7 @@ def _short(text: str, limit: int = 600) -> str:
 def _is_spark_error(exc: BaseException) -> bool:
     """An error from Spark or its gateway, possibly wrapped by Splink."""
     module = type(exc).__module__ or ""
-    text = str(exc)
+    text = _text(exc)
     return (module.startswith(("py4j", "pyspark")) or isinstance(exc, (ConnectionError, EOFError))
             or any(mark in text for mark in ("Py4J", "py4j", "java.", "SparkException", "OutOfMemoryError")))
 
@@ -300,8 +320,9 @@ def guarded(options: SparkOptions, rows: int, threads: int = 2) -> Iterator[Any]
             raise
         raise _failure(exc, run.conf, run.jvm_exit) from None
     except Exception as exc:
-        code = run.proc.poll() if run.proc is not None else None
-        if not _is_spark_error(exc) and code is None:
+        spark_error = _is_spark_error(exc)
+        code = _exit_code(run.proc, 5.0 if spark_error else 0.0)
+        if not spark_error and code is None:
             raise
         raise _failure(exc, run.conf, code) from None
     finally:
