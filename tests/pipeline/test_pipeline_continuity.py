@@ -189,3 +189,52 @@ def test_versions_keep_the_newest_and_never_remove_the_served_one(tmp_path: Path
     con.close()
     assert publish_next(store, keep=2) == "v000007"
     assert [v.name for v in versions(store)] == ["v000006", "v000007"]
+
+
+def test_postgresql_readers_keep_reading_while_a_publish_replaces_the_tables(
+        migrated: tuple[Project, object], postgres_dsn: str) -> None:
+    """The publish fills staging schemas and swaps at the end of its one transaction: a reader running queries all
+    along (statement timeout 2 s) never fails, never waits long, and sees the old rows or the new ones, never none."""
+    import threading
+
+    import psycopg
+
+    from hopnhat.load.publish import publish
+
+    with psycopg.connect(postgres_dsn, autocommit=True) as con:
+        con.execute("DROP DATABASE IF EXISTS hopnhat_publish_live")
+        con.execute("CREATE DATABASE hopnhat_publish_live")
+    dsn = postgres_dsn.rsplit("/", 1)[0] + "/hopnhat_publish_live"
+    project, _ = migrated
+    publish(project.store_path, dsn)
+    reader = open_store(dsn, timeout_ms=2_000)
+    expected = reader.rows("SELECT count(*) AS n FROM person")[0]["n"]
+    stop, waits, seen, errors = threading.Event(), [], Counter[int](), []
+
+    def read() -> None:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                seen[reader.rows("SELECT count(*) AS n FROM person")[0]["n"]] += 1
+                reader.rows("SELECT * FROM person WHERE record_id = ?", ["x"])
+            except Exception as exc:  # noqa: BLE001 - any failure is what the test counts
+                errors.append(exc)
+            waits.append(time.monotonic() - started)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        started = time.monotonic()
+        publish(project.store_path, dsn)
+        took = time.monotonic() - started
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join()
+        reader.close()
+    assert not errors, errors[:3]
+    assert seen == {expected: sum(seen.values())} and sum(seen.values()) > 10
+    assert max(waits) < max(0.5, took / 4), (max(waits), took)  # locked for the swap only, not the whole copy
+    with psycopg.connect(dsn) as con:
+        schemas = {r[0] for r in con.execute("SELECT nspname FROM pg_namespace").fetchall()}
+    assert not {s for s in schemas if s.startswith("hopnhat_")}

@@ -3,6 +3,10 @@
 Every table of the store (the unified tables in ``public``, the legacy archives in ``legacy``) is recreated and filled
 inside ONE PostgreSQL transaction: readers see the old copy or the new one, never half; publishing twice gives the same
 database. Data travels as CSV produced by DuckDB and streamed into ``COPY … FROM STDIN``.
+
+The new tables are filled in staging schemas (``hopnhat_next_public``, ``hopnhat_next_legacy``) that no reader uses,
+and swapped in at the very end of the transaction (``ALTER TABLE … SET SCHEMA``): the live tables are locked only for
+the swap, a few milliseconds, not for the whole copy — the web app keeps reading the old copy meanwhile (issue 19).
 """
 
 from __future__ import annotations
@@ -61,6 +65,21 @@ def _copy(con: duckdb.DuckDBPyConnection, cur: object, src: str, target: str, co
             copy.write(chunk)
 
 
+STAGING = {"public": "hopnhat_next_public", "legacy": "hopnhat_next_legacy"}
+OLD = {"public": "hopnhat_old_public", "legacy": "hopnhat_old_legacy"}
+
+
+def _swap(cur: object, tables: list[Published]) -> None:
+    """The filled staging tables take the live tables' places (the live ones set aside, then dropped): the only
+    statements of the transaction that lock what readers read."""
+    for t in tables:
+        live, name = quote(t.schema), quote(t.table)
+        cur.execute(f"ALTER TABLE IF EXISTS {live}.{name} SET SCHEMA {quote(OLD[t.schema])}")  # type: ignore[attr-defined]
+        cur.execute(f"ALTER TABLE {quote(STAGING[t.schema])}.{name} SET SCHEMA {live}")  # type: ignore[attr-defined]
+    for name in (*STAGING.values(), *OLD.values()):
+        cur.execute(f"DROP SCHEMA {quote(name)} CASCADE")  # type: ignore[attr-defined]
+
+
 def publish(store: Path, url: str, progress: Callable[[str, int], None] | None = None) -> list[Published]:
     """Copy every table of the DuckDB store into the PostgreSQL database at ``url``."""
     import psycopg
@@ -75,19 +94,24 @@ def publish(store: Path, url: str, progress: Callable[[str, int], None] | None =
         raise InputError("cannot connect to PostgreSQL", source=mask_dsn(url), reason=str(exc)) from exc
     try:
         with pg.transaction(), pg.cursor() as cur, tempfile.TemporaryDirectory() as tmp:
-            cur.execute("CREATE SCHEMA IF NOT EXISTS legacy")
+            for name in ("legacy", *STAGING.values(), *OLD.values()):
+                if name != "legacy":
+                    cur.execute(f"DROP SCHEMA IF EXISTS {quote(name)} CASCADE")
+                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(name)}")
             for schema, table in _tables(con):
                 pg_schema = "public" if schema == "main" else schema
+                staging = STAGING[pg_schema]
                 src = f"{quote(schema)}.{quote(table)}"
                 cols = [(r[0], r[1]) for r in con.execute(f"DESCRIBE {src}").fetchall()]
-                _create(cur, pg_schema, table, cols)
-                _copy(con, cur, src, f"{quote(pg_schema)}.{quote(table)}", [c for c, _ in cols], Path(tmp))
+                _create(cur, staging, table, cols)
+                _copy(con, cur, src, f"{quote(staging)}.{quote(table)}", [c for c, _ in cols], Path(tmp))
                 for col in INDEXES.get(table, ()) if pg_schema == "public" else ():
-                    cur.execute(f"CREATE INDEX ON {quote(table)} ({quote(col)})")
+                    cur.execute(f"CREATE INDEX ON {quote(staging)}.{quote(table)} ({quote(col)})")
                 rows = one(con, f"SELECT count(*) FROM {src}")[0]
                 out.append(Published(pg_schema, table, rows))
                 if progress:
                     progress(f"{pg_schema}.{table}", rows)
+            _swap(cur, out)
     except psycopg.Error as exc:
         raise InputError("publishing to PostgreSQL failed", source=mask_dsn(url), reason=str(exc)) from exc
     finally:
