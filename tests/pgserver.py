@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -38,7 +39,7 @@ def _run(cmd: list[str], as_user: str | None) -> None:
     subprocess.run(cmd, check=True, capture_output=True, timeout=120)
 
 
-def _missing(reason: str) -> None:
+def _missing(reason: str) -> NoReturn:
     if os.environ.get("CI"):
         pytest.fail(f"PostgreSQL is required in CI: {reason}")
     pytest.skip(reason)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 from openpyxl import Workbook, load_workbook
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from hopnhat.cli import repair as repair_cli
 from hopnhat.i18n import set_language
@@ -40,7 +40,7 @@ STREETS = [f"Số {i} đường Lê Lợi, phường Vĩnh Ninh" for i in range(
 IDS = [f"ID-{i:04d}" for i in range(20)]
 
 
-def _run(*args: str) -> object:
+def _run(*args: str) -> Result:
     return runner.invoke(app, [*args], catch_exceptions=False)
 
 

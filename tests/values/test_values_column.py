@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
+from tests.values.helpers import TODAY
 
 import hopnhat.values as values_pkg
 from hopnhat.errors import ConfigError, InputError
@@ -14,7 +16,6 @@ from hopnhat.units.reference import reference
 from hopnhat.values import column, parse_column, parse_value
 from hopnhat.values.identity import BIRTH_PROVINCES
 from hopnhat.values.phones import NEW_AREA_CODES, OLD_AREA_CODES, OLD_MOBILE, UNCHANGED_AREA_CODES
-from tests.values.helpers import TODAY
 
 DMY = ["dd/mm/yyyy", "yyyy"]
 
@@ -56,9 +57,10 @@ def test_sex_zero_beside_two_is_iso_not_known() -> None:
 
 def test_id_context_flags_contradictions_only_on_their_rows() -> None:
     cells = ["049321371049", "049321371049", "205527887", "048138639832", None, "048138639832"]
-    context = {"birth_date": [dt.date(2021, 10, 7), dt.date(2020, 10, 7), dt.date(1959, 8, 20), dt.date(1938, 11, 21),
-                              None, None],
-               "sex": ["F", "F", "M", "M", None, "F"]}
+    context: dict[str, Sequence[object]] = {
+        "birth_date": [dt.date(2021, 10, 7), dt.date(2020, 10, 7), dt.date(1959, 8, 20), dt.date(1938, 11, 21), None,
+                       None],
+        "sex": ["F", "F", "M", "M", None, "F"]}
     result = parse_column("id_number", cells, context=context, today=TODAY)
     assert [(i, p.code) for i, p in result.problems] == [(1, "id_inconsistent"), (3, "id_inconsistent")]
     assert "2021" in result.problems[0][1].message and "2020" in result.problems[0][1].message
@@ -74,9 +76,14 @@ def test_each_distinct_cell_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> N
     calls: list[str] = []
     real = column.PARSERS["phone"]
 
-    def counting(opts):  # noqa: ANN001, ANN202 - wraps the real builder
+    def counting(opts):
         parse = real(opts)
-        return lambda text: calls.append(text) or parse(text)
+
+        def parse_and_count(text: str):
+            calls.append(text)
+            return parse(text)
+
+        return parse_and_count
 
     column.clear_cache()
     monkeypatch.setitem(column.PARSERS, "phone", counting)
@@ -112,7 +119,7 @@ def test_native_cells_from_readers() -> None:
     lambda: parse_column("status", ["X"], values={"X": "Đang làm"}),
     lambda: parse_column("sex", ["X"], values={"X": "Khác"}),
 ])
-def test_wrong_options_are_config_errors(call) -> None:  # noqa: ANN001
+def test_wrong_options_are_config_errors(call) -> None:
     with pytest.raises(ConfigError):
         call()
 

@@ -8,14 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hopnhat.values import dates
-from hopnhat.values.core import Options
+from hopnhat.values.core import Options, Parsed
 
 TODAY = dt.date(2025, 7, 1)
 FORMAT_SETS = [("iso8601",), ("dd/mm/yyyy HH:MM",), dates.DEFAULT_DATETIME_FORMATS, ("yyyy-mm-dd", "excel_serial"),
                ("dd/mm/yyyy HH:MM", "mm/dd/yyyy"), ("yyyy",)]
 
 
-def _both(formats: tuple[str, ...], text: str) -> tuple[object, object]:
+def _both(formats: tuple[str, ...], text: str) -> tuple[Parsed | None, Parsed]:
     spec = dates.DateSpec.of(formats, True)
     fast = dates._fast_datetime(spec, TODAY)
     quick = fast(text) if fast is not None else None

@@ -5,19 +5,20 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tests.values.helpers import TODAY, codes, render
 
 from hopnhat.i18n import set_language
 from hopnhat.values import EXTRA_SUFFIXES, PROBLEM_CODES, parse_column, parse_value
-from tests.values.helpers import TODAY, codes, render
 
 GOLDEN = Path(__file__).parent / "golden" / "values.csv"
 ROWS = list(csv.DictReader(GOLDEN.open(encoding="utf-8", newline="")))
 TYPES = {"date": "date", "datetime": "datetime", "integer": "int", "decimal": "float", "status": "int"}
 
 
-def _options(row: dict[str, str]) -> dict:
+def _options(row: dict[str, str]) -> dict[str, Any]:
     return json.loads(row["options"]) if row["options"] else {}
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from tests.values.helpers import TODAY
 
 from hopnhat.synth import ids as synth_ids
 from hopnhat.text.normalize import fold, nfc
@@ -16,7 +18,6 @@ from hopnhat.values.identity import BIRTH_PROVINCES, is_placeholder
 from hopnhat.values.phones import MOBILE_PREFIXES, OLD_MOBILE
 from hopnhat.values.taxcode import check_digit
 from hopnhat.values.text import clean
-from tests.values.helpers import TODAY
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 DMY = ["dd/mm/yyyy", "yyyy", "excel_serial"]
@@ -69,7 +70,8 @@ DATETIME_RENDERINGS: list[Callable[[dt.datetime], tuple[str, list[str]]]] = [
 
 
 @given(moments, st.sampled_from(DATETIME_RENDERINGS))
-def test_a_datetime_in_any_supported_rendering_parses_back(moment: dt.datetime, render: Callable) -> None:
+def test_a_datetime_in_any_supported_rendering_parses_back(
+        moment: dt.datetime, render: Callable[[dt.datetime], tuple[str, list[str]]]) -> None:
     text, formats = render(moment)
     parsed = parse_value("datetime", text, formats=formats, today=TODAY)
     assert (parsed.value, parsed.problems) == (moment, ()), text
@@ -119,7 +121,8 @@ def test_a_cccd_built_from_its_parts_parses_consistent(province: str, year: int,
         province, year, "F" if female else "M")
     born, sex = dt.date(year, 6, 1), "F" if female else "M"
     other_sex = "M" if female else "F"
-    context = {"birth_date": [born, born.replace(year=year - 1), born], "sex": [sex, sex, other_sex]}
+    context: dict[str, Sequence[object]] = {"birth_date": [born, born.replace(year=year - 1), born],
+                                            "sex": [sex, sex, other_sex]}
     result = parse_column("id_number", [number, number, number], today=TODAY, context=context)
     assert [(i, p.code) for i, p in result.problems] == [(1, "id_inconsistent"), (2, "id_inconsistent")]
 
@@ -137,13 +140,14 @@ REALISTIC = st.sampled_from(["12/05/1990", "1975", "0/0/1975", "31/02/1990", "04
                              "0100233488", "4069522482-001", "", "  ", None, "03/06/2024 09:12",
                              "2024-06-03T09:12:45Z"])
 cells = st.lists(st.one_of(REALISTIC, st.text(max_size=20), st.none()), max_size=40)
-OPTIONS = {"date": {"formats": DMY}, "datetime": {}, "integer": {"decimal": ","}, "decimal": {"decimal": "."},
-           "status": {"values": {"DangXuLy": 4, "TiepNhan": 2}}, "text": {"values": {"KS": "birth"}}}
+OPTIONS: dict[str, dict[str, Any]] = {
+    "date": {"formats": DMY}, "datetime": {}, "integer": {"decimal": ","}, "decimal": {"decimal": "."},
+    "status": {"values": {"DangXuLy": 4, "TiepNhan": 2}}, "text": {"values": {"KS": "birth"}}}
 
 
 @settings(max_examples=60)
 @given(st.sampled_from([k for k in KINDS if k != "sex"]), cells)
-def test_parse_column_equals_per_cell_parse(kind: str, column: list) -> None:
+def test_parse_column_equals_per_cell_parse(kind: str, column: list[str | None]) -> None:
     """Below 50 rows no date column rule can fire; sex has its own column rule (tested apart)."""
     opts = OPTIONS.get(kind, {})
     result = parse_column(kind, column, today=TODAY, **opts)
@@ -168,7 +172,7 @@ def test_never_raises_and_errors_mean_no_value(kind: str, cell: str | None) -> N
         assert set(parsed.extras) <= set(EXTRA_SUFFIXES.get(kind, ()))
         for p in parsed.problems:
             assert p.code in PROBLEM_CODES and PROBLEM_CODES[p.code][0] == p.severity
-            assert _names_the_value(p.message, cell), (p.message, cell)
+            assert cell is not None and _names_the_value(p.message, cell), (p.message, cell)
         if not parsed.ok:
             assert parsed.value is None
         elif parsed.value is None:  # usable but empty: blank cell, or a placeholder the source used for "unknown"

@@ -16,10 +16,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from tests.values.helpers import TODAY
 
 from hopnhat.project.config import ColumnSpec, load_project
 from hopnhat.values import parse_column, parse_value
-from tests.values.helpers import TODAY
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
