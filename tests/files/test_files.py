@@ -102,6 +102,8 @@ def test_two_provinces_deduplicated_with_exact_books(tmp_path: Path) -> None:
     assert books["qn"].stored_bytes == sum(map(len, GOOD.values())) + len(scan)
     assert books["qn"].quarantined_bytes == sum(len(d) for d, _ in BAD.values())
     assert len(ledger.objects()) == 7
+    assert sorted(store.addresses()) == sorted(sha for sha, _ in ledger.objects())  # only accepted contents served
+    assert len(list(store.quarantine.iterdir())) == len(BAD)  # refused contents kept aside (the empty file too)
     reasons = {r[4]: r[5] for r in ledger.quarantine()}
     assert reasons["khong_co.pdf"] == "file missing"
     assert reasons["a_folder.pdf"].startswith("file unreadable")

@@ -101,7 +101,10 @@ def take(store: FileStore, ledger: Ledger, item: Item, repaired: str) -> str:
                       outcome="quarantined", reason=_problem(exc))
         return "quarantined"
     verdict = judge(repaired, copied.size, copied.head, copied.tail)
-    outcome = "quarantined" if verdict.problem else "duplicate" if ledger.accepted(copied.sha256) else "stored"
+    accepted = ledger.accepted(copied.sha256)
+    outcome = "quarantined" if verdict.problem else "duplicate" if accepted else "stored"
+    if verdict.problem and not accepted and store.has(copied.sha256):
+        store.set_aside(copied.sha256)  # a refused content is not served (unless another reference accepted it)
     ledger.record(item.ref, name=item.name, repaired=repaired, sha256=copied.sha256, size=copied.size,
                   kind=verdict.kind, mime=verdict.mime, outcome=outcome, reason=verdict.problem)
     return outcome

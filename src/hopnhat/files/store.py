@@ -5,7 +5,8 @@ folder tree (``objects/ab/cdef…``, the hash's first two hex digits as a sub-fo
 mount. A file is streamed once: hashed while it is copied to ``tmp/<random>``, flushed to disk, then renamed to its
 address — a rename within one file system is atomic, so a copy killed half-way (kill -9, power cut) leaves only a
 ``tmp/`` file, which the next run removes, and never a half file under ``objects/``. A content already stored is not
-written again (the copy is dropped): the store holds it once whatever the sources that reference it.
+written again (the copy is dropped): the store holds it once whatever the sources that reference it. A refused
+content (truncated, mislabelled…) is moved aside to ``quarantine/<sha256>`` (kept, never lost, never served).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ class FileStore(Protocol):
         """The SHA-256 of the stored bytes as they are now (None when the object vanished)."""
         ...
 
+    def set_aside(self, sha256: str) -> None:
+        """Move a content just put (and refused) out of the served objects into the quarantine area."""
+        ...
+
     def addresses(self) -> Iterator[str]: ...
 
 
@@ -74,6 +79,7 @@ class FolderStore:
         self.root = root
         self.objects = root / "objects"
         self.tmp = root / "tmp"
+        self.quarantine = root / "quarantine"
         self.objects.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
 
@@ -105,6 +111,10 @@ class FolderStore:
             return Copied(sha, size, head, tail, True)
         finally:
             temp.unlink(missing_ok=True)
+
+    def set_aside(self, sha256: str) -> None:
+        self.quarantine.mkdir(exist_ok=True)
+        os.replace(self.path_of(sha256), self.quarantine / sha256)
 
     def open(self, sha256: str) -> BinaryIO:
         return self.path_of(sha256).open("rb")
