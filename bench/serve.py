@@ -441,7 +441,7 @@ def main() -> None:
     project = load_project(merger)
     db = AppDB(project.app_db_path)
     if get_user(db, "bench") is None:
-        add_user(db, "bench", "clerk", "bench-password-123", "48")
+        add_user(db, "bench", "clerk", "tai-khoan-do-tai-2025", "48")  # the password may not hold the name
     token = create_token(db, "bench", "bench")
     load_settings(project)  # validates the environment's settings as the server will
     mix = queries(folder / "store.duckdb", 5000, args.seed)
