@@ -9,7 +9,7 @@ import pytest
 
 from hopnhat.catalog.evaluate import apply_overrides, evaluate
 from hopnhat.catalog.importer import read_inventory
-from hopnhat.catalog.model import Override
+from hopnhat.catalog.model import Decision, Inventory, Override, System
 from hopnhat.catalog.pairing import pair_systems
 from hopnhat.catalog.settings import CatalogSettings, load_settings
 from hopnhat.errors import ConfigError
@@ -20,7 +20,7 @@ GOLDEN = Path(__file__).parent / "golden" / "seed_case_tthc.json"
 SETTINGS = CatalogSettings(survivor_unit="48")
 
 
-def _seed_case() -> tuple[list, dict]:
+def _seed_case() -> tuple[list[Decision], dict[str, System]]:
     invs = [read_inventory(DATA / f"seed_case_{code}.yaml")[0] for code in ("49", "48")]
     return evaluate(pair_systems(invs), SETTINGS), {s.id: s for i in invs for s in i.systems}
 
@@ -70,10 +70,10 @@ def test_merged_users_crossing_decree85_threshold_is_flagged() -> None:
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_every_pair_has_exactly_one_survivor(scenario: str, synth_inventories: dict) -> None:
+def test_every_pair_has_exactly_one_survivor(scenario: str, synth_inventories: dict[str, list[Inventory]]) -> None:
     settings = CatalogSettings(survivor_unit=SCENARIOS[scenario][1].code)
     decisions = evaluate(pair_systems(synth_inventories[scenario]), settings)
-    groups: dict[str, list] = {}
+    groups: dict[str, list[Decision]] = {}
     for d in decisions:
         groups.setdefault(d.pair_key, []).append(d)
     for key, group in groups.items():

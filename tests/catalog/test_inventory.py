@@ -9,6 +9,7 @@ from hopnhat.catalog.columns import COLUMNS, HEADER_ROW, SYSTEMS_SHEET
 from hopnhat.catalog.errors import InventoryError
 from hopnhat.catalog.importer import read_inventory
 from hopnhat.catalog.kinds import SHARED_KINDS
+from hopnhat.catalog.model import Inventory
 from hopnhat.catalog.pairing import one_sided, pair_systems
 from hopnhat.catalog.workbook import write_inventory_workbook, write_template
 from hopnhat.synth.inventory import SCENARIOS, build_inventory, write_inventory
@@ -35,7 +36,8 @@ def test_template_is_byte_identical(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_synth_inventories_have_all_shared_kinds_and_specialised(scenario: str, synth_inventories: dict) -> None:
+def test_synth_inventories_have_all_shared_kinds_and_specialised(
+        scenario: str, synth_inventories: dict[str, list[Inventory]]) -> None:
     for inv in synth_inventories[scenario]:
         kinds = {s.kind for s in inv.systems}
         assert set(SHARED_KINDS) <= kinds
@@ -52,7 +54,7 @@ def test_synth_is_deterministic_and_seed_dependent(tmp_path: Path) -> None:
     assert a == b and a != c
 
 
-def test_synth_digitisation_uses_real_old_communes_some_below_one_percent(synth_files: dict) -> None:
+def test_synth_digitisation_uses_real_old_communes_some_below_one_percent(synth_files: dict[str, list[Path]]) -> None:
     _, rows = read_inventory(synth_files["danang"][0])
     assert len(rows) == 233 and all(r.commune_code.isdigit() and len(r.commune_code) == 5 for r in rows)
     assert any(r.share < 0.01 for r in rows)

@@ -38,7 +38,7 @@ def test_report_html_and_pdf_one_page_with_text(danang_db: Path, tmp_path: Path)
     assert len(pages) == 1 and pages[0].stat().st_size > 20_000  # a real page, not a blank one
 
 
-def test_cli_flow(tmp_path: Path, synth_files: dict) -> None:
+def test_cli_flow(tmp_path: Path, synth_files: dict[str, list[Path]]) -> None:
     db = str(tmp_path / "c.duckdb")
     files = [str(p) for p in synth_files["danang"]]
     assert runner.invoke(app, ["template", str(tmp_path / "mau.xlsx")]).exit_code == 0

@@ -11,7 +11,7 @@ from hopnhat.catalog import api, store
 from hopnhat.catalog.errors import PlanError
 from hopnhat.catalog.evaluate import evaluate
 from hopnhat.catalog.export import write_roadmap_workbook
-from hopnhat.catalog.model import Task
+from hopnhat.catalog.model import Inventory, Task
 from hopnhat.catalog.monitor import MigrationProgress, digitisation_summary
 from hopnhat.catalog.pairing import pair_systems
 from hopnhat.catalog.roadmap import build_roadmap, check_roadmap, not_ready_on_day_one
@@ -21,7 +21,8 @@ from hopnhat.synth.inventory import SCENARIOS
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_roadmap_urgent_systems_ready_on_merger_day(scenario: str, synth_inventories: dict) -> None:
+def test_roadmap_urgent_systems_ready_on_merger_day(scenario: str,
+                                                    synth_inventories: dict[str, list[Inventory]]) -> None:
     invs = synth_inventories[scenario]
     settings = CatalogSettings(survivor_unit=SCENARIOS[scenario][1].code)
     decisions = evaluate(pair_systems(invs), settings)
