@@ -3,6 +3,7 @@ names repaired, resumable runs, atomic copies under kill -9, and ``hopnhat files
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -211,6 +212,15 @@ def test_cli_take_books_verify(tmp_path: Path) -> None:
 def test_a_reference_item_is_recorded_once(tmp_path: Path) -> None:
     store, ledger = FolderStore(tmp_path / "s"), Ledger(tmp_path / "s" / "files.sqlite")
     ref = Ref("qn", "hoso", "1", "tep", "a.pdf")
-    item = Item(ref, "a.pdf", lambda: __import__("io").BytesIO(samples.pdf()))
+    item = Item(ref, "a.pdf", lambda: io.BytesIO(samples.pdf()))
     assert dict(take_all(store, ledger, [item, item])) == {"stored": 1, "skipped": 1}
     assert dict(take_all(store, ledger, [item])) == {"skipped": 1}
+
+
+def test_an_object_left_short_by_a_power_cut_is_rewritten(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path / "s")
+    data = samples.pdf()
+    first = store.put(io.BytesIO(data))
+    store.path_of(first.sha256).write_bytes(b"")  # what a power cut may leave of an unflushed rename
+    again = store.put(io.BytesIO(data))
+    assert again.new and store.hash_of(first.sha256) == first.sha256

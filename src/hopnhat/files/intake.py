@@ -119,6 +119,8 @@ def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: 
         names = repair_names([i.name for i in pending.values()])
         for i in pending.values():
             done[take(store, ledger, i, names[i.name])] += 1
+        store.flush()  # the batch's files on disk before the ledger says so
+        ledger.commit()
         pending.clear()
 
     for item in items:

@@ -63,6 +63,8 @@ class Ledger:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -80,13 +82,16 @@ class Ledger:
 
     def record(self, ref: Ref, *, name: str, repaired: str, sha256: str | None, size: int, kind: str | None,
                mime: str | None, outcome: str, reason: str | None = None) -> None:
-        with self.db:
-            if sha256 is not None and outcome != "quarantined":
-                self.db.execute("INSERT OR IGNORE INTO file_object VALUES (?, ?, ?, ?)", (sha256, size, kind, mime))
-            self.db.execute("INSERT INTO file_ref (source, tbl, row, col, original_path, name, name_repaired, sha256, "
-                            "size, kind, mime, outcome, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                            (ref.source, ref.table, ref.row, ref.column, ref.original_path, name, repaired, sha256,
-                             size, kind, mime, outcome, reason))
+        """Record one reference (in the open transaction: :meth:`commit` ends it, once its files are on disk)."""
+        if sha256 is not None and outcome != "quarantined":
+            self.db.execute("INSERT OR IGNORE INTO file_object VALUES (?, ?, ?, ?)", (sha256, size, kind, mime))
+        self.db.execute("INSERT INTO file_ref (source, tbl, row, col, original_path, name, name_repaired, sha256, "
+                        "size, kind, mime, outcome, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (ref.source, ref.table, ref.row, ref.column, ref.original_path, name, repaired, sha256,
+                         size, kind, mime, outcome, reason))
+
+    def commit(self) -> None:
+        self.db.commit()
 
     def books(self) -> list[Books]:
         rows = self.db.execute(

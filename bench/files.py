@@ -1,0 +1,123 @@
+"""The file store against rsync: throughput including hashing, memory, exact books (issue 20).
+
+Writes a tree of two provinces' files (PDF-shaped: header, random body, ``%%EOF``; sizes spread around ``--mean-kb``)
+with ``--dup`` of the second province's files copying a file of the first (scans held by both), a manifest per
+province, and a merger file; then times ``rsync -a`` copying the tree and ``hopnhat.files`` reading both manifests
+into its store (in a child process, whose peak memory is measured), each twice in alternating order (the page cache is
+warm for both after the first pass), and checks the books: referenced = stored + duplicate + quarantined, stored =
+distinct contents.
+
+    .venv/bin/python bench/files.py --files 50000 --mean-kb 100     # the target: 50,000 files ≈ 5 GB
+    .venv/bin/python bench/files.py --files 2000 --mean-kb 100      # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+CHILD = """
+import json, sys, resource
+from hopnhat.project.config import load_project
+from hopnhat.files.project import take_manifests
+out = take_manifests(load_project(sys.argv[1]))
+books = [b.__dict__ for b in out.books]
+print(json.dumps({"books": books, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _body(rng: random.Random, mean: int) -> bytes:
+    size = max(256, int(rng.expovariate(1 / mean)))
+    return b"%PDF-1.4\n" + rng.randbytes(size) + b"\n%%EOF\n"
+
+
+def write_tree(root: Path, files: int, mean: int, dup: float, seed: int) -> tuple[int, int]:
+    """The two provinces' folders and manifests; (total bytes, distinct contents)."""
+    rng = random.Random(seed)
+    half = files // 2
+    total, first = 0, []
+    for province in ("qn", "dn"):
+        folder = root / "src" / province
+        lines = ["table,row,column,path"]
+        for i in range(half if province == "qn" else files - half):
+            name = f"d{i % 100:02d}/ho_so_{i:06d}.pdf"
+            data = first[rng.randrange(len(first))] if province == "dn" and rng.random() < dup else _body(rng, mean)
+            if province == "qn" and len(first) < 2000:
+                first.append(data)
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+            total += len(data)
+            lines.append(f"ho_so,{i},tep,{name}")
+        (folder / "manifest.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return total, 0
+
+
+def merger(root: Path) -> Path:
+    doc = {"merged_unit": {"province_code": "48", "name": "Thành phố Đà Nẵng"},
+           "files": {"path": str(root / "store"), "folders": {p: str(root / "src" / p) for p in ("qn", "dn")},
+                     "manifests": {"qn": "manifest.csv", "dn": "manifest.csv"}},
+           "sources": [{"name": p, "system": "TTHC", "kind": "csv", "tables": [
+               {"name": "ho_so", "path": "x.csv", "maps_to": "dossier", "columns": {"source_key": "ma"}}]}
+               for p in ("qn", "dn")]}
+    path = root / "merger.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def time_rsync(root: Path) -> float:
+    shutil.rmtree(root / "rsync", ignore_errors=True)
+    start = time.perf_counter()
+    subprocess.run(["rsync", "-a", f"{root / 'src'}/", f"{root / 'rsync'}/"], check=True)
+    return time.perf_counter() - start
+
+
+def time_store(root: Path, path: Path) -> tuple[float, dict[str, object]]:
+    shutil.rmtree(root / "store", ignore_errors=True)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True, capture_output=True, text=True)
+    return time.perf_counter() - start, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--mean-kb", type=int, default=100)
+    parser.add_argument("--dup", type=float, default=0.2, help="share of the 2nd province's files that copy the 1st's "
+                                                                "(0.2 of half the files = 10 %% of all)")
+    parser.add_argument("--seed", type=int, default=20)
+    parser.add_argument("--root", type=Path, default=Path("/tmp/files/bench"))
+    args = parser.parse_args()
+    shutil.rmtree(args.root, ignore_errors=True)
+    total, _ = write_tree(args.root, args.files, args.mean_kb * 1024, args.dup, args.seed)
+    path = merger(args.root)
+    runs = []
+    for _ in range(2):
+        rsync_s = time_rsync(args.root)
+        store_s, out = time_store(args.root, path)
+        runs.append((rsync_s, store_s, out))
+    books = runs[-1][2]["books"]
+    distinct = len(list((args.root / "store" / "objects").rglob("*"))) - len(os.listdir(args.root / "store" / "objects"))
+    exact = all(b["referenced"] == b["stored"] + b["duplicate"] + b["quarantined"] for b in books) and \
+        sum(b["stored"] for b in books) == distinct and sum(b["referenced"] for b in books) == args.files
+    for i, (rsync_s, store_s, out) in enumerate(runs, 1):
+        print(f"pass {i}: rsync {rsync_s:.2f} s ({total / rsync_s / 1e6:.0f} MB/s) · hopnhat.files {store_s:.2f} s "
+              f"({total / store_s / 1e6:.0f} MB/s) · ratio {rsync_s / store_s:.2f}× rsync · peak RSS "
+              f"{out['rss_mb']:.0f} MB")
+    print(f"{args.files} files, {total / 1e9:.2f} GB; books: {json.dumps(books)}; distinct stored {distinct}; "
+          f"exact: {exact}; load: {os.getloadavg()}")
+    print(f"child max RSS (all children): {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
+    shutil.rmtree(args.root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
