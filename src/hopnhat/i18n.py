@@ -19,12 +19,12 @@ _current: ContextVar[Language | None] = ContextVar("hopnhat_language", default=N
 
 def _from_env() -> Language:
     value = os.environ.get("HOPNHAT_LANG", "vi").lower()[:2]
-    return value if value in LANGUAGES else "vi"  # type: ignore[return-value]
+    return value if value in LANGUAGES else "vi"
 
 
 def set_language(lang: str | None) -> Language:
     """Set the language for this context (thread/task); unknown values fall back to Vietnamese."""
-    value: Language = lang if lang in LANGUAGES else _from_env()  # type: ignore[assignment]
+    value: Language = lang if lang in LANGUAGES else _from_env()
     _current.set(value)
     return value
 

@@ -64,7 +64,8 @@ def test_truth_counts_match_estate(estate: Path) -> None:
     con = sqlite3.connect(estate / "estate/danang/dancu.sqlite")
     for table in ("cong_dan", "su_kien_ho_tich"):
         count = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        assert count == summary[f"danang/dancu/{table}"]["rows"] == len(truth_rows(estate / f"truth/danang/{table}.csv"))
+        truth = truth_rows(estate / f"truth/danang/{table}.csv")
+        assert count == summary[f"danang/dancu/{table}"]["rows"] == len(truth)
     for slug in ("quangnam", "danang"):
         ndjson = (estate / f"estate/{slug}/tthc/ho_so.ndjson").read_text(encoding="utf-8").splitlines()
         assert len(ndjson) == summary[f"{slug}/tthc/ho_so"]["rows"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from tests.synth.helpers import truth_rows
 
 from hopnhat.synth import SynthSettings, generate
-from tests.synth.helpers import truth_rows
 
 
 def test_register_in_postgresql(postgres_dsn: str, tmp_path: Path) -> None:

@@ -6,9 +6,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from tests.synth.helpers import truth_rows
+
 from hopnhat.synth import ids
 from hopnhat.units.reference import reference
-from tests.synth.helpers import truth_rows
 
 PERSON_TABLES = ("quangnam/nhan_khau_tcvn3", "quangnam/nhan_khau_vni", "quangnam/nhan_khau_cp1258",
                  "quangnam/nhan_khau_utf8", "danang/cong_dan")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import tr
@@ -16,8 +17,8 @@ from hopnhat.synth import DEFAULT_SCENARIO, SCENARIOS, SynthSettings, generate
 console = Console(stderr=True)
 
 
-def _progress_callback(progress: Progress):  # noqa: ANN202 - returns the generator's progress callback
-    tasks: dict[str, int] = {}
+def _progress_callback(progress: Progress) -> Callable[[str, int, int], None]:
+    tasks: dict[str, TaskID] = {}
 
     def advance(task: str, total: int, step: int) -> None:
         if task not in tasks:

@@ -118,7 +118,9 @@ def hamlets_of(commune: Unit) -> tuple[str, ...]:
     count = 4 + int(rng.random() * 9)
     if commune.type == "Xã":
         names = sorted({f"{_pick(rng, HAMLET_WORDS)} {_pick(rng, HAMLET_WORDS)}" for _ in range(count)})
-        return tuple(f"Thôn {n}" for n in names) if rng.random() < 0.6 else tuple(f"Thôn {i}" for i in range(1, count + 1))
+        if rng.random() < 0.6:
+            return tuple(f"Thôn {n}" for n in names)
+        return tuple(f"Thôn {i}" for i in range(1, count + 1))
     word = "Tổ dân phố" if rng.random() < 0.5 else "Khối phố"
     return tuple(f"{word} {i}" for i in range(1, count + 1))
 

@@ -16,7 +16,8 @@ Columns = list[tuple[str, str]]  # (name, SQL type)
 
 
 class DbSink(Protocol):
-    schema: str | None
+    @property
+    def schema(self) -> str | None: ...
 
     def create(self, table: str, columns: Columns) -> None: ...
     def insert(self, table: str, columns: Columns, rows: list[tuple[Any, ...]]) -> None: ...

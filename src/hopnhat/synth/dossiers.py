@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,15 +37,20 @@ VOCABULARIES = {
 STAGE_TO_NATIONAL = {"received": 2, "processing": 4, "supplement": 5, "done": 9, "returned": 10, "rejected": 3,
                      "withdrawn": 7, "paused": 8}
 # (code, name, level, days allowed)
-PROCEDURES = (
+Procedure = tuple[str, str, str, int]  # (code, name, level, days allowed)
+Step = tuple[dt.datetime, str, str]  # (when, action, stage)
+
+PROCEDURES: tuple[Procedure, ...] = (
     ("1.001193", "Đăng ký khai sinh", "commune", 1), ("1.000894", "Đăng ký kết hôn", "commune", 3),
     ("1.000656", "Đăng ký khai tử", "commune", 1), ("2.000908", "Chứng thực bản sao từ bản chính", "commune", 1),
-    ("1.004227", "Cấp bản sao trích lục hộ tịch", "commune", 1), ("1.003583", "Xác nhận tình trạng hôn nhân", "commune", 3),
+    ("1.004227", "Cấp bản sao trích lục hộ tịch", "commune", 1),
+    ("1.003583", "Xác nhận tình trạng hôn nhân", "commune", 3),
     ("2.000720", "Đăng ký thành lập hộ kinh doanh", "district", 3),
     ("1.004222", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "district", 15),
     ("1.003003", "Đăng ký biến động quyền sử dụng đất", "district", 10),
     ("1.001009", "Cấp Giấy chứng nhận quyền sử dụng đất lần đầu", "district", 30),
-    ("2.001610", "Đăng ký thành lập doanh nghiệp", "province", 3), ("1.002252", "Cấp phiếu lý lịch tư pháp", "province", 10),
+    ("2.001610", "Đăng ký thành lập doanh nghiệp", "province", 3),
+    ("1.002252", "Cấp phiếu lý lịch tư pháp", "province", 10),
     ("1.001780", "Cấp giấy phép lái xe (đổi)", "province", 5), ("1.000775", "Cấp chứng chỉ hành nghề", "province", 20),
 )
 _LEVEL_WEIGHTS = {"commune": 0.5, "district": 0.35, "province": 0.15}
@@ -63,8 +70,8 @@ class ReceivingUnit:
 def receiving_units(pop: Population, vendor: str) -> list[ReceivingUnit]:
     """The units that receive dossiers: provincial departments, old districts, old communes."""
     ref, prov = reference(), pop.side.code
-    units = [ReceivingUnit(_uid(vendor, prov, 0, 0), f"Trung tâm Phục vụ hành chính công {ref.provinces['old'][prov].name}",
-                           "province", prov)]
+    centre = f"Trung tâm Phục vụ hành chính công {ref.provinces['old'][prov].name}"
+    units = [ReceivingUnit(_uid(vendor, prov, 0, 0), centre, "province", prov)]
     for d_idx, district in enumerate(sorted(ref.districts_in(prov), key=lambda u: u.code), start=1):
         units.append(ReceivingUnit(_uid(vendor, prov, d_idx, 0), f"UBND {district.name}", "district", district.code))
         for c_idx, commune in enumerate(sorted(ref.communes_in("old", prov, district.code), key=lambda u: u.code), 1):
@@ -125,7 +132,7 @@ class DossierWriter:
                 fh.write(f"{u.unit_id},{u.name},{u.level},{u.admin_code}\n")
         return path
 
-    def run(self, progress: callable = lambda n: None) -> None:  # type: ignore[valid-type]
+    def run(self, progress: Callable[[int], None] = lambda n: None) -> None:
         nprng = np.random.default_rng([self.seed, int(self.pop.side.code), 3])
         span = (CUTOVER - START).days * 86400
         months = 13
@@ -145,12 +152,13 @@ class DossierWriter:
             mask = levels == lvl
             batch.unit[mask] = np.array(members)[nprng.integers(0, len(members), size=int(mask.sum()))]
 
-    def _lines(self, b: _Month):  # noqa: ANN202 - generator of str
+    def _lines(self, b: _Month) -> Iterator[str]:
         seq: dict[tuple[int, int], int] = {}
         start = dt.datetime.combine(START, dt.time(7, 30))
         cut = dt.datetime.combine(CUTOVER, dt.time(0, 0))
         for k in range(len(b.received)):
-            received = start + dt.timedelta(seconds=int(b.received[k]) % 86400 // 3 + 86400 * (int(b.received[k]) // 86400))
+            seconds = int(b.received[k])
+            received = start + dt.timedelta(seconds=seconds % 86400 // 3 + 86400 * (seconds // 86400))
             unit = self.units[int(b.unit[k])]
             day_key = (int(b.unit[k]), received.toordinal())
             seq[day_key] = seq.get(day_key, 0) + 1
@@ -161,9 +169,9 @@ class DossierWriter:
                  cut: dt.datetime) -> str:
         proc = PROCEDURES[int(b.procedure[k])]
         due = received + dt.timedelta(days=proc[3] * 1.4 + 0.5)
-        finished = received + dt.timedelta(seconds=int(b.duration[k]))
+        finished: dt.datetime | None = received + dt.timedelta(seconds=int(b.duration[k]))
         stage = ("returned", "rejected", "withdrawn")[int(b.outcome[k])]
-        open_ = finished >= cut
+        open_ = finished is not None and finished >= cut
         if open_:
             stage = "supplement" if self.rng.random() < 0.15 else "processing"
             finished = None
@@ -175,7 +183,7 @@ class DossierWriter:
         row = self._shape(code, proc, unit, received, due, finished, stage, applicant, history)
         return self._emit(row, code, unit, applicant[3], STAGE_TO_NATIONAL[stage], open_, overdue, due)
 
-    def _history(self, received: dt.datetime, finished: dt.datetime | None, stage: str) -> list[tuple]:
+    def _history(self, received: dt.datetime, finished: dt.datetime | None, stage: str) -> list[Step]:
         steps = [(received, "Tiếp nhận hồ sơ", "received"),
                  (received + dt.timedelta(hours=2), "Chuyển xử lý", "processing")]
         if stage == "supplement" or self.rng.random() < 0.05:
@@ -193,10 +201,12 @@ class DossierWriter:
         if rng.random() < 0.03:  # realistic slips: one wrong digit, or left empty
             number = "" if rng.random() < 0.3 else number[:-1] + str((int(number[-1]) + 1) % 10)
         commune = pop.communes[int(pop.commune[i])]
-        return pop.name(i), number, f"{strip_type(commune.name)}, {strip_type(reference().provinces['old'][pop.side.code].name)}", pop.entity_id(i)
+        province = reference().provinces['old'][pop.side.code]
+        return pop.name(i), number, f"{strip_type(commune.name)}, {strip_type(province.name)}", pop.entity_id(i)
 
-    def _shape(self, code: str, proc: tuple, unit: ReceivingUnit, received: dt.datetime, due: dt.datetime,
-               finished: dt.datetime | None, stage: str, applicant: tuple, history: list[tuple]) -> dict:
+    def _shape(self, code: str, proc: Procedure, unit: ReceivingUnit, received: dt.datetime, due: dt.datetime,
+               finished: dt.datetime | None, stage: str, applicant: tuple[str, str, str, str],
+               history: list[Step]) -> dict[str, Any]:
         vocab = VOCABULARIES[self.vendor]
         officer = OFFICERS[int(self.rng.random() * len(OFFICERS))]
         if self.vendor == "absorbed":
@@ -213,7 +223,7 @@ class DossierWriter:
                                                       "address": applicant[2]},
                 "history": [{"at": _dmyhm(t), "user": officer, "action": a, "status": vocab[s]} for t, a, s in history]}
 
-    def _emit(self, row: dict, code: str, unit: ReceivingUnit, entity: str, national: int, open_: bool,
+    def _emit(self, row: dict[str, Any], code: str, unit: ReceivingUnit, entity: str, national: int, open_: bool,
               overdue: bool, due: dt.datetime) -> str:
         defect = ""
         if self.rng.random() < self.info.defect_rate:

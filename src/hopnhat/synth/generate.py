@@ -25,10 +25,12 @@ from hopnhat.synth.dossiers import NATIONAL_STATUS, STAGE_TO_NATIONAL, VOCABULAR
 from hopnhat.synth.inventory import write_inventory
 from hopnhat.synth.merger import write_merger
 from hopnhat.synth.parcels import split_map_sheets, write_parcels
+from hopnhat.synth.people import Assignment
 from hopnhat.synth.population import Population, build_population, old_province_codes
 from hopnhat.synth.register import Register, write_register
 from hopnhat.synth.scenarios import Scenario, scaled, scenario
 from hopnhat.synth.sinks import TruthSink
+from hopnhat.synth.tables import Table, TableInfo
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (task, total, advance)
@@ -66,7 +68,7 @@ def _reset(out: Path) -> None:
     (out / "truth").mkdir(parents=True)
 
 
-def _write_evidence(out: Path, assignment: dict, pops: tuple[Population, Population]) -> None:
+def _write_evidence(out: Path, assignment: Assignment, pops: tuple[Population, Population]) -> None:
     with (out / "estate" / "split_hamlets.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["old_commune_code", "hamlet", "new_commune_code"])
@@ -88,9 +90,12 @@ def _write_entities(out: Path, pop: Population, progress: Progress) -> None:
     progress(f"truth:{pop.side.slug}", len(pop), len(pop))
 
 
-def _register(s: SynthSettings, scn: Scenario, pops: tuple[Population, Population], assignment: dict,
-              progress: Progress) -> tuple[list, dict[str, str], dict[str, Any] | None]:
-    out, tables, encodings, db_doc = s.out, [], {}, None
+def _register(s: SynthSettings, scn: Scenario, pops: tuple[Population, Population], assignment: Assignment,
+              progress: Progress) -> tuple[list[tuple[str, Table]], dict[str, str], dict[str, Any] | None]:
+    out = s.out
+    tables: list[tuple[str, Table]] = []
+    encodings: dict[str, str] = {}
+    db_doc: dict[str, Any] | None = None
     for k, pop in enumerate(pops):
         partner = pops[1 - k]
         reg = Register(pop, partner, assignment, s.seed, out / "estate", out / "truth")
@@ -102,22 +107,27 @@ def _register(s: SynthSettings, scn: Scenario, pops: tuple[Population, Populatio
                           "password_env": "PGPASSWORD"}
             else:
                 reg.db = SqliteSink(out / "estate" / pop.side.slug / "dancu.sqlite")
-        task = f"register:{pop.side.slug}"
-        tables += [(pop.side.slug, t) for t in write_register(reg, lambda n, t=task, total=len(pop): progress(t, total, n))]
+        written = write_register(reg, _step(progress, f"register:{pop.side.slug}", len(pop)))
+        tables += [(pop.side.slug, t) for t in written]
         if reg.db is not None:
             reg.db.close()
         encodings.update(reg.encodings)
     return tables, encodings, db_doc
 
 
-def _dossiers(s: SynthSettings, pops: tuple[Population, Population], progress: Progress) -> list:
-    infos = []
+def _step(progress: Progress, task: str, total: int) -> Callable[[int], None]:
+    """One writer's progress callback: ``n`` more rows of ``task`` written."""
+    return lambda n: progress(task, total, n)
+
+
+def _dossiers(s: SynthSettings, pops: tuple[Population, Population],
+              progress: Progress) -> list[tuple[str, TableInfo, dict[str, int]]]:
+    infos: list[tuple[str, TableInfo, dict[str, int]]] = []
     for vendor, pop in zip(("absorbed", "survivor"), pops):
         total = scaled(pop.side.dossiers, s.scale)
         writer = DossierWriter(pop, vendor, total, s.seed, s.out / "estate", s.out / "truth")
         writer.write_units()
-        task = f"dossiers:{pop.side.slug}"
-        writer.run(lambda n, t=task, total=total: progress(t, total, n))
+        writer.run(_step(progress, f"dossiers:{pop.side.slug}", total))
         infos.append((pop.side.slug, writer.info, {"in_flight": writer.in_flight, "overdue_in_flight": writer.overdue}))
     return infos
 
@@ -146,17 +156,17 @@ def generate(settings: SynthSettings, progress: Progress = _noop) -> SynthResult
     _reset(s.out)
     result = SynthResult(s.out)
     assignment = split_assignment((scn.absorbed.code, scn.survivor.code), s.seed)
-    pops = tuple(build_population(side, other.code, scaled(side.persons, s.scale, 50), s.seed)
-                 for side, other in ((scn.absorbed, scn.survivor), (scn.survivor, scn.absorbed)))
-    _write_evidence(s.out, assignment, pops)  # type: ignore[arg-type]
+    pops = (build_population(scn.absorbed, scn.survivor.code, scaled(scn.absorbed.persons, s.scale, 50), s.seed),
+            build_population(scn.survivor, scn.absorbed.code, scaled(scn.survivor.persons, s.scale, 50), s.seed))
+    _write_evidence(s.out, assignment, pops)
     for pop in pops:
         _write_entities(s.out, pop, progress)
-    tables, encodings, db_doc = _register(s, scn, pops, assignment, progress)  # type: ignore[arg-type]
+    tables, encodings, db_doc = _register(s, scn, pops, assignment, progress)
     for slug, t in tables:
         _record(result, slug, t.info, "database" if t.__class__.__name__ == "DbTable" else "csv")
-    for slug, info, extra in _dossiers(s, pops, progress):  # type: ignore[arg-type]
+    for slug, info, extra in _dossiers(s, pops, progress):
         _record(result, slug, info, "ndjson", extra)
-    businesses = write_businesses(pops, s.scale, s.seed, s.out / "estate", s.out / "truth")  # type: ignore[arg-type]
+    businesses = write_businesses(pops, s.scale, s.seed, s.out / "estate", s.out / "truth")
     for pop, t in zip(pops, businesses):
         _record(result, pop.side.slug, t.info, "csv")
     for pop in pops:
@@ -168,7 +178,7 @@ def generate(settings: SynthSettings, progress: Progress = _noop) -> SynthResult
     _status_truth(s.out)
     result.files += _inventory(s)
     write_merger(s.out / "merger.yaml", scn, s.scale, s.seed, db_doc, encodings)
-    _write_summary(s, scn, result, pops)  # type: ignore[arg-type]
+    _write_summary(s, scn, result, pops)
     return result
 
 

@@ -13,6 +13,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from hopnhat.catalog.kinds import DOMAINS, KINDS, SHARED_KINDS
 from hopnhat.catalog.model import Digitisation, Inventory, System
@@ -91,7 +92,7 @@ def _hosting(rng: random.Random, kind: str) -> str:
     return rng.choices(("on_premise", "data_centre", "leased"), weights=weights)[0]
 
 
-def _lease(rng: random.Random, system: dict, since: date) -> None:
+def _lease(rng: random.Random, system: dict[str, Any], since: date) -> None:
     years = rng.choice((3, 5))
     start = max(since, date(2021, 1, 1) + timedelta(days=rng.randrange(0, 1200)))
     system.update(lease_years=float(years), lease_start=start,
@@ -104,7 +105,7 @@ def _system(rng: random.Random, side: Side, kind: str, domain: str | None) -> Sy
     scale, since = side.population_m * rng.uniform(0.8, 1.2), date(2014 + rng.randrange(0, 9), 1 + rng.randrange(12), 1)
     name = _DOMAIN_NAMES.get(domain or "", "") if domain else _KIND_NAMES[kind]
     vendor = rng.choice(VENDORS)
-    data = dict(
+    data: dict[str, Any] = dict(  # the fields of a System, validated below
         id=f"{side.code}-{'CSDL-' + domain.upper() if domain else kind.upper()}", unit_code=side.code,
         name=f"{'CSDL ' if domain else ''}{name} {_province_name(side.code)}", kind=kind, domain=domain,
         owner=rng.choice(("Sở Khoa học và Công nghệ", "Văn phòng UBND tỉnh", "Trung tâm CNTT-TT")) if not domain

@@ -101,7 +101,7 @@ def _dossier(vendor: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return main, hist
 
 
-def _register_source(scn: Scenario, slug: str, db: dict[str, Any] | None, encodings: dict[str, str]) -> dict:
+def _register_source(scn: Scenario, slug: str, db: dict[str, Any] | None, encodings: dict[str, str]) -> dict[str, Any]:
     side = scn.survivor if db else scn.absorbed
     if db:
         tables = [{"name": "cong_dan", "table": "cong_dan", "maps_to": "person", "columns": PERSON_DB},

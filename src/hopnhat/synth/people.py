@@ -76,10 +76,12 @@ def person_row(pop: Population, i: int, rng: random.Random, assignment: Assignme
     """Entity ``i`` of ``pop`` as a record; ``home`` (another province) gives the address of a person who moved."""
     noises = noises or []
     place = home or pop
-    commune_idx = int(rng.random() * len(place.communes)) if (home or "stale_address" in noises) else int(pop.commune[i])
+    moved = home or "stale_address" in noises
+    commune_idx = int(rng.random() * len(place.communes)) if moved else int(pop.commune[i])
     addr = address(place.communes[commune_idx], int(pop.hamlet_pick[i]), rng, assignment, styles)
     name, born = pop.name(i), pop.birth(i)
-    written_name, written_birth, year = name, born, born.year
+    written_birth: dt.date | None = born  # None: only the year is written
+    written_name, year = name, born.year
     number, kind = _id(pop, i, rng)
     applied = ["stale_address"] if "stale_address" in noises and commune_idx != int(pop.commune[i]) else []
     for n in noises:

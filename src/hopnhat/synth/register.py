@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from hopnhat.synth.noise import pick_noises
 from hopnhat.synth.people import Assignment, PersonRow, person_row
 from hopnhat.synth.population import Population
 from hopnhat.synth.tables import CsvTable, DbTable, Table, TableInfo
-from hopnhat.units.reference import reference
+from hopnhat.units.reference import Unit, reference
 
 WITHIN_DUP_RATE = 0.03
 CROSS_DUP_RATE = 0.02
@@ -77,8 +79,10 @@ def _province_name(pop: Population, i: int) -> str:
     return reference().provinces["old"][codes[int(pop.birth_province[i])]].name
 
 
-class _Writer:
+class _Writer(ABC):
     """Shared logic: row keys, duplicates, events; shapes differ (database vs CSV)."""
+
+    styles: tuple[str, ...]  # the address styles the subclass writes
 
     def __init__(self, reg: Register) -> None:
         self.reg = reg
@@ -87,11 +91,12 @@ class _Writer:
         self.event = 0
         self.keys: dict[int, str] = {}
 
-    def run(self, progress: callable = lambda n: None) -> None:  # type: ignore[valid-type]
+    def run(self, progress: Callable[[int], None] = lambda n: None) -> None:
         pop, n = self.reg.pop, len(self.reg.pop)
         nprng = np.random.default_rng([self.reg.seed, int(pop.side.code), 2])
         dups = np.flatnonzero(nprng.random(n) < WITHIN_DUP_RATE)
-        cross = np.flatnonzero(nprng.random(len(self.reg.partner)) < CROSS_DUP_RATE * len(pop) / max(1, len(self.reg.partner)))
+        partners = max(1, len(self.reg.partner))
+        cross = np.flatnonzero(nprng.random(len(self.reg.partner)) < CROSS_DUP_RATE * len(pop) / partners)
         pending: list[int] = []
         for start in range(0, n, BATCH):
             stop = min(n, start + BATCH)
@@ -100,7 +105,7 @@ class _Writer:
                 self.events_of(i)
             self.duplicates(pending, pop)
             pending = list(dups[(dups >= start) & (dups < stop)])
-            part = cross[(cross * n // max(1, len(self.reg.partner)) >= start) & (cross * n // max(1, len(self.reg.partner)) < stop)]
+            part = cross[(cross * n // partners >= start) & (cross * n // partners < stop)]
             self.duplicates(list(part), self.reg.partner, home=pop)
             progress(stop - start)
         self.duplicates(pending, pop)
@@ -151,6 +156,28 @@ class _Writer:
         self.event += 1
         return f"{self.event}/{day.year}"  # unique in the register: number within the book of the year
 
+    @abstractmethod
+    def person(self, p: PersonRow, i: int | None) -> str:
+        """Write one person record (``i``: the entity, None for a duplicate); its key."""
+
+    @abstractmethod
+    def birth_event(self, i: int, born: dt.date) -> None:
+        """Write the birth registration of entity ``i``."""
+
+    @abstractmethod
+    def death_event(self, i: int, day: dt.date) -> None:
+        """Write the death registration of entity ``i``."""
+
+    @abstractmethod
+    def marriage_event(self, husband: int, wife: int) -> None:
+        """Write the marriage registration of two entities."""
+
+
+def _district_of(unit: Unit) -> str:
+    if unit.district_code is None:
+        raise ValueError(f"old commune {unit.code} ({unit.name}) has no district in the reference")
+    return unit.district_code
+
 
 class DbWriter(_Writer):
     styles = DB_STYLES
@@ -172,7 +199,8 @@ class DbWriter(_Writer):
         pop = self.reg.pop if i is not None else None
         self.persons.add({
             "id": key, "ho_ten": p.name, "ngay_sinh": p.birth_text(iso=True), "gioi_tinh": p.sex,
-            "so_cccd": p.id_number if p.id_kind == "cccd" else "", "so_cmnd": p.id_number if p.id_kind == "cmnd" else "",
+            "so_cccd": p.id_number if p.id_kind == "cccd" else "",
+            "so_cmnd": p.id_number if p.id_kind == "cmnd" else "",
             "so_dien_thoai": p.phone, "ma_xa_thuong_tru": p.address.old_code, "dia_chi_thuong_tru": p.address.text,
             "que_quan": _province_name(pop, i) if pop is not None and i is not None else "", "dan_toc": "Kinh",
         }, _person_truth(p))
@@ -214,7 +242,7 @@ class CsvWriter(_Writer):
         super().__init__(reg)
         self.prefix = reg.slug[:3].upper()
         estate, truth, seed = reg.estate / reg.slug / "dancu", reg.truth / reg.slug, str(reg.seed)
-        districts = sorted({u.district_code for u in reg.pop.communes})
+        districts = sorted({_district_of(u) for u in reg.pop.communes})
         self.group = {d: k % len(FILE_ENCODINGS) for k, d in enumerate(districts)}
         self.person_tables: list[CsvTable] = []
         for enc in FILE_ENCODINGS:
@@ -238,7 +266,7 @@ class CsvWriter(_Writer):
 
     def person(self, p: PersonRow, i: int | None) -> str:
         key = f"{self.prefix}{self.next_key():08d}"
-        district = reference().communes["old"][p.address.old_code].district_code
+        district = _district_of(reference().communes["old"][p.address.old_code])
         table = self.person_tables[self.group.get(district, 0)]
         que = _province_name(self.reg.pop, i) if i is not None else ""
         table.add({"MaCongDan": key, "HoTen": p.name, "NgaySinh": p.birth_text(iso=False), "GioiTinh": p.sex,
@@ -276,7 +304,7 @@ def _dmy(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def write_register(reg: Register, progress: callable = lambda n: None) -> list[Table]:  # type: ignore[valid-type]
+def write_register(reg: Register, progress: Callable[[int], None] = lambda n: None) -> list[Table]:
     """Write one province's register (database when ``reg.db`` is set, else CSV exports) with its truth."""
     writer: _Writer = DbWriter(reg) if reg.db is not None else CsvWriter(reg)
     writer.run(progress)
