@@ -38,7 +38,8 @@ def _print_problems(console: Console, report: RepairReport) -> None:
     for problem in problems[:_MAX_PROBLEMS]:
         console.print("  " + describe_problem(problem), markup=False)
     if len(problems) > _MAX_PROBLEMS:
-        console.print(tr(f"  … và {len(problems) - _MAX_PROBLEMS} ô khác", f"  … and {len(problems) - _MAX_PROBLEMS} more"))
+        more = len(problems) - _MAX_PROBLEMS
+        console.print(tr(f"  … và {more} ô khác", f"  … and {more} more"))
 
 
 def _print_summary(console: Console, report: RepairReport) -> None:

@@ -82,7 +82,8 @@ def _summary(counts: Counter[str], seconds: float, output: Path) -> None:
     table.add_column("%", justify="right")
     total = max(rows, 1)
     for status in STATUSES:
-        table.add_row(f"{status} — {status_label(status)}", f"{counts[status]:,}", f"{100 * counts[status] / total:.1f}")
+        share = f"{100 * counts[status] / total:.1f}"
+        table.add_row(f"{status} — {status_label(status)}", f"{counts[status]:,}", share)
     console.print(table)
     rate = rows / seconds if seconds else 0
     console.print(tr(f"{rows:,} dòng trong {seconds:.2f} s ({rate:,.0f} địa chỉ/s) → {output}",
@@ -111,7 +112,8 @@ def show(
 
 def _unit_facts(unit: Unit) -> list[tuple[str, str]]:
     ref = reference()
-    facts = [(tr("Phiên bản", "Version"), f"{unit.version} ({'≤ 30/6/2025' if unit.version == 'old' else '≥ 1/7/2025'})"),
+    period = "≤ 30/6/2025" if unit.version == "old" else "≥ 1/7/2025"
+    facts = [(tr("Phiên bản", "Version"), f"{unit.version} ({period})"),
              (tr("Cấp", "Level"), unit.level), (tr("Loại", "Type"), unit.type)]
     province = ref.provinces[unit.version].get(unit.province_code)
     if province and unit.level != "province":
@@ -129,7 +131,8 @@ def _show_links(unit: Unit) -> None:
     if unit.level == "province":
         if unit.version == "old":
             new = ref.provinces["new"][ref.province_map[unit.code]]
-            console.print(tr(f"→ từ 1/7/2025 thuộc {new.ref} {new.name}", f"→ from 1/7/2025 part of {new.ref} {new.name}"))
+            console.print(tr(f"→ từ 1/7/2025 thuộc {new.ref} {new.name}",
+                             f"→ from 1/7/2025 part of {new.ref} {new.name}"))
         else:
             olds = [ref.provinces["old"][o] for o, n in sorted(ref.province_map.items()) if n == unit.code]
             console.print(tr("← hợp nhất từ: ", "← merged from: ") + ", ".join(f"{o.ref} {o.name}" for o in olds))
@@ -150,7 +153,8 @@ def _show_links(unit: Unit) -> None:
 @app.command("search")
 @friendly_errors
 def search(
-    text: str = typer.Argument(..., help=tr("Tên hoặc địa chỉ (có dấu hay không dấu).", "Name or address (with or without diacritics).")),
+    text: str = typer.Argument(..., help=tr("Tên hoặc địa chỉ (có dấu hay không dấu).",
+                                            "Name or address (with or without diacritics).")),
     limit: int = typer.Option(15, help=tr("Số kết quả tối đa.", "Maximum results.")),
 ) -> None:
     """Tìm đơn vị theo tên và chuyển đổi địa chỉ / search units by name and convert the text as an address."""
