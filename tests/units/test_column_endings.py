@@ -31,7 +31,7 @@ def test_arrow_endings_follow_the_python_rule(text):
         assert "\x01" in text or "\ufffd" in text  # doubtful text: the Python checks read it whole
 
 
-def _rows(table: pa.Table) -> list[tuple]:
+def _rows(table: pa.Table) -> list[tuple[object, ...]]:
     return list(zip(*(table.column(n).to_pylist() for n in bulk.RESULT_COLUMNS)))
 
 
@@ -86,7 +86,7 @@ def test_conversion_leaves_no_cyclic_garbage():
 
 def test_chunked_and_large_string_columns_answer_like_one_by_one():
     """A big CSV reaches the converter in several chunks; a Parquet file may hold large_string: same answers."""
-    values = [f"Số {i}, Tổ {i % 3}, P.Phước Ninh, Q.Hải Châu, TP.Đà Nẵng" for i in range(40)]
+    values: list[str | None] = [f"Số {i}, Tổ {i % 3}, P.Phước Ninh, Q.Hải Châu, TP.Đà Nẵng" for i in range(40)]
     values += ["thon 3 xa tra bui huyen tra bong tinh quang ngai", None, "", "Hải Châu", "Số 1, , , Quảng Nam"]
     expected = [bulk._as_row(convert_address(v)) for v in values]
     chunked = pa.chunked_array([string_array(values[:17]), string_array(values[17:])])

@@ -42,7 +42,7 @@ def render(commune, street: str, abbreviate: bool, no_marks: bool, upper: bool, 
     return text.upper() if upper else text
 
 
-def _fold_twins(commune) -> list:
+def _fold_twins(commune: Unit) -> list[Unit]:
     """Other communes of the same district whose name folds to the same letters."""
     key = name_key(commune.name)
     return [c for c in reference().communes_in("old", commune.province_code, commune.district_code)
@@ -100,8 +100,9 @@ def test_bad_input_is_a_status_not_an_exception(value):
 
 def test_bulk_equals_one_by_one():
     rng = random.Random(3)
-    values = [render(rng.choice(COMMUNES), rng.choice(["", "Số 1 Lê Lợi", "Thôn 2"]), rng.random() < 0.5,
-                     rng.random() < 0.3, rng.random() < 0.2, ", ") for _ in range(3000)]
+    values: list[str | None] = [render(rng.choice(COMMUNES), rng.choice(["", "Số 1 Lê Lợi", "Thôn 2"]),
+                                       rng.random() < 0.5, rng.random() < 0.3, rng.random() < 0.2, ", ")
+                                for _ in range(3000)]
     values += [None, "", "Hải Châu", "Xã Hòa Bình, Hải Phòng", "Phường Hải Châu, Đà Nẵng"]
     table = convert_column(values)
     for value, status, code, candidates in zip(values, table.column("status").to_pylist(),

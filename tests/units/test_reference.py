@@ -230,7 +230,8 @@ def test_every_correction_still_matters(ref, crosscheck, corrections):
 
 
 def test_districts_without_communes_match(ref, crosscheck):
-    rows = {_code_in_parens(r["district"]): r["new_code"] for r in crosscheck if not r["old_code"] and not r["old_name"]}
+    rows = {_code_in_parens(r["district"]): r["new_code"]
+            for r in crosscheck if not r["old_code"] and not r["old_name"]}
     assert rows == ref.district_only
 
 

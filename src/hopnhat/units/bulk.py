@@ -14,9 +14,9 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 from hopnhat.units.convert import Conversion, SplitEvidence, convert_address, decide, invalid_reason
 from hopnhat.units.index import indexes
@@ -29,6 +29,7 @@ _PARALLEL_MIN = 20_000
 _CHUNK = 2_000
 
 Row = tuple[str, str | None, str | None, str, str]
+EMPTY_ROW: Row = ("", "", "", "", "")  # one empty string per result column
 
 
 def _as_row(r: Conversion) -> Row:
@@ -158,7 +159,7 @@ def _rows(values: Sequence[object], evidence: SplitEvidence | None = None,
     may decide)."""
     convert: Callable[[object], tuple[Row, bool]]
     if evidence is not None:
-        convert = lambda value: (_as_row(convert_address(value, evidence)), False)  # noqa: E731
+        convert = lambda value: (_as_row(convert_address(value, evidence)), False)
     else:
         convert = _Suffixes().entry
     rows: list[Row] = []
@@ -250,7 +251,7 @@ def _convert_shared(values: Sequence[object], shares: int, evidence: SplitEviden
     global _groups, _group_evidence
     positions = _shares(values, shares)
     _groups, _group_evidence = [[values[i] for i in group] for group in positions], evidence
-    rows: list[Row] = [("",) * len(RESULT_COLUMNS)] * len(values)
+    rows: list[Row] = [EMPTY_ROW] * len(values)
     shared = bytearray(len(values))
     try:
         with ProcessPoolExecutor(shares - 1, mp_context=mp.get_context("fork")) as pool:

@@ -18,9 +18,9 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from importlib import resources
-from pathlib import Path
 from importlib.util import find_spec
-from typing import TypeVar
+from pathlib import Path
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -77,7 +77,7 @@ def cached(name: str, key: str, build: Callable[[], T]) -> T:
     if path is not None and path.is_file():
         try:
             with path.open("rb") as fh:
-                return _load(fh.read())
+                return cast(T, _load(fh.read()))  # what build() returned when it was kept
         except Exception:  # noqa: BLE001 - a damaged or foreign cache file is rebuilt, never fatal
             pass
     value = build()

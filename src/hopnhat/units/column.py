@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hopnhat.units.arrowbuild import from_numpy, int32_scalar, string_array, to_numpy
-from hopnhat.units.bulk import ENDING_SEGMENTS, LETTER_CLASS, RESULT_COLUMNS, Row, convert_entries
+from hopnhat.units.bulk import EMPTY_ROW, ENDING_SEGMENTS, LETTER_CLASS, RESULT_COLUMNS, Row, convert_entries
 from hopnhat.units.convert import MAX_LENGTH, SplitEvidence
 from hopnhat.units.files import read_table, require_text_column, write_table
 from hopnhat.units.index import preload
@@ -61,7 +61,7 @@ class _Rows:
         return np.fromiter((number(row, len(self.numbers)) for row in rows), np.int32, len(rows))
 
     def table(self, ids: np.ndarray) -> pa.Table:
-        distinct = list(self.numbers) or [("",) * len(RESULT_COLUMNS)]
+        distinct = list(self.numbers) or [EMPTY_ROW]
         index = from_numpy(ids)
         return pa.table({name: string_array(col).take(index)
                          for name, col in zip(RESULT_COLUMNS, zip(*distinct))})

@@ -71,7 +71,7 @@ class SplitEvidence:
         evidence = cls(source=path.name)
         try:
             with path.open(encoding="utf-8-sig", newline="") as fh:
-                for i, row in enumerate(csv.DictReader(fh), start=2):
+                for row in csv.DictReader(fh):
                     evidence.add(row["old_commune_code"], row["hamlet"], row["new_commune_code"])
         except (OSError, KeyError) as exc:
             raise InputError("cannot read split-commune evidence", source=str(path), reason=str(exc)) from exc

@@ -8,6 +8,7 @@ between them is the converter's job.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
@@ -284,7 +285,7 @@ def _scope_keys(scopes: list[KeyIndex]) -> list[str]:
     return found[1]
 
 
-def _scored(hits: list[tuple[str, float, int]], scopes: list[KeyIndex], written_marked: Marked | None,
+def _scored(hits: Sequence[tuple[str, float, int]], scopes: list[KeyIndex], written_marked: Marked | None,
             type_key: str) -> list[tuple[float, Unit]]:
     return [(score(u, k, int(d), written_marked, type_key), u) for k, d, _ in hits for idx in scopes
             for u in idx.get(k, ())]
@@ -352,10 +353,12 @@ def _shifted(match: Match | None, by: int) -> Match | None:
 
 
 _MEMO_SIZE = 100_000
-_memos: list[tuple[Indexes, dict]] = []
+# (segment text, words before it, diacritics after it, level, fuzzy, narrow, ids of the scopes)
+_MemoKey = tuple[str, bool, bool, str, bool, bool, tuple[int, ...]]
+_memos: list[tuple[Indexes, dict[_MemoKey, Match | None]]] = []
 
 
-def _memo(idx: Indexes) -> dict:
+def _memo(idx: Indexes) -> dict[_MemoKey, Match | None]:
     """The remembered matches of these indexes (the key holds the ids of their scopes, valid while they live)."""
     if not _memos or _memos[0][0] is not idx:
         _memos[:] = [(idx, {})]
@@ -364,7 +367,8 @@ def _memo(idx: Indexes) -> dict:
 
 def _strip_noise(tokens: list[Token]) -> int:
     end = len(tokens)
-    while end and (tokens[end - 1].key in _NOISE_TAIL or tokens[end - 1].key.isdigit() and len(tokens[end - 1].key) >= 5):
+    while end and (tokens[end - 1].key in _NOISE_TAIL
+                   or tokens[end - 1].key.isdigit() and len(tokens[end - 1].key) >= 5):
         end -= 1
     if end >= 2 and tokens[end - 2].key == "viet" and tokens[end - 1].key == "nam":
         end -= 2
@@ -620,6 +624,9 @@ def _old_commune(text: str, tokens: list[Token], end: int, idx: Indexes, old_sco
 
 def _new_commune(text: str, tokens: list[Token], end: int, idx: Indexes, new_scope: set[str] | None,
                  fuzzy: bool) -> Match | None:
-    scopes = [idx.new_communes] if new_scope is None else [idx.new_by_province.get(p, _EMPTY) for p in sorted(new_scope)]
+    if new_scope is None:
+        scopes = [idx.new_communes]
+    else:
+        scopes = [idx.new_by_province.get(p, _EMPTY) for p in sorted(new_scope)]
     numbered = [f"new:{p}" for p in sorted(new_scope or ())]
     return match_numbered(text, tokens, end, idx, numbered) or _find(text, tokens, end, scopes, "commune", idx, fuzzy)

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from hopnhat.errors import ReferenceDataError, UnitNotFoundError
 from hopnhat.text.normalize import accent_key, name_key
@@ -52,7 +52,7 @@ class Unit:
         """Code with its version, e.g. ``new:20242``: the only safe way to write a code down."""
         return f"{self.version}:{self.code}"
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[object, ...]:
         # rebuilt through the constructor: ten times faster to unpickle than a dataclass's default state
         return Unit, (self.version, self.level, self.code, self.name, self.type, self.province_code,
                       self.district_code, self.alias_keys, self.former_accents)
@@ -65,7 +65,7 @@ class ConversionLink:
     kind: ConversionKind
     source_default: bool = False
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[object, ...]:
         return ConversionLink, (self.old_code, self.new_code, self.kind, self.source_default)
 
 
@@ -154,7 +154,7 @@ class Reference:
         return [d for d in self.districts.values() if d.province_code == province_code]
 
 
-def _load_units() -> tuple[dict, dict, dict]:
+def _load_units() -> tuple[dict[Version, dict[str, Unit]], dict[str, Unit], dict[Version, dict[str, Unit]]]:
     provinces: dict[Version, dict[str, Unit]] = {"old": {}, "new": {}}
     communes: dict[Version, dict[str, Unit]] = {"old": {}, "new": {}}
     for version in ("old", "new"):
@@ -283,6 +283,6 @@ def build_reference() -> Reference:
     return Reference(provinces, districts, communes, links, province_map, district_only, extra, history)
 
 
-def provenance() -> dict:
+def provenance() -> dict[str, Any]:
     text = resources.files("hopnhat.units").joinpath("data", "provenance.json").read_text(encoding="utf-8")
     return json.loads(text)

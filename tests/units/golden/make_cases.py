@@ -261,7 +261,8 @@ def collisions(old_p: str, new_p: str, rng: random.Random, label: str) -> None:
         units = sorted(by_key[key], key=lambda u: u.code)
         for unit in units:
             dkey = short_key(DIST[unit.district_code])
-            same_district_name = [d for d in DIST.values() if short_key(d) == dkey and R.province_map[d.province_code] == new_p]
+            same_district_name = [d for d in DIST.values()
+                                  if short_key(d) == dkey and R.province_map[d.province_code] == new_p]
             is_province = any(short_key(p) == dkey for v in ("old", "new") for p in R.provinces[v].values())
             if unique_in_district(unit) and len(same_district_name) == 1 and not is_province:
                 d = DIST[unit.district_code]
@@ -281,8 +282,12 @@ def already_new(new_p: str, rng: random.Random, label: str, count: int) -> None:
         if (olds, news) != typed or alias_clash(key, {u.code for u in olds}) or accent_differs(unit.name, olds, news):
             continue
         res = expect(olds, news)
-        why = "no old commune has that name" if not olds else f"old namesakes {[u.code for u in olds]} also lead there" \
-            if res[0] == "already_new" else f"old namesakes {[u.code for u in olds]} lead elsewhere"
+        if not olds:
+            why = "no old commune has that name"
+        elif res[0] == "already_new":
+            why = f"old namesakes {[u.code for u in olds]} also lead there"
+        else:
+            why = f"old namesakes {[u.code for u in olds]} lead elsewhere"
         if any(short_key(d) == key and R.province_map[d.province_code] == new_p for d in DIST.values()):
             why += "; also an old district name, the typed unit kind makes it a commune"
         street = rng.choice(STREETS)
@@ -347,7 +352,8 @@ def hand_written() -> None:
         ("12 Le Loi, P.Phuoc Ninh, Q.Hai Chau, TP.Da Nang", o("20242"), "abbreviated, no diacritics, no spaces"),
         ("12 LÊ LỢI, PHƯỜNG PHƯỚC NINH, QUẬN HẢI CHÂU, ĐÀ NẴNG", o("20242"), "upper case, province type omitted"),
         ("Phước Ninh, Thành phố Đà Nẵng", in_new("Phước Ninh", "48"),
-         "Phước Ninh without district or type: old 20242 (Phường, Hải Châu, Đà Nẵng) and old 20669 (Xã, Quế Sơn, Quảng Nam) are both in new Đà Nẵng"),
+         "Phước Ninh without district or type: old 20242 (Phường, Hải Châu, Đà Nẵng) and old 20669 "
+         "(Xã, Quế Sơn, Quảng Nam) are both in new Đà Nẵng"),
         ("Phuoc Ninh, Da Nang", in_new("Phước Ninh", "48"), "same collision without diacritics"),
         ("Xã Phước Ninh, Huyện Quế Sơn, Tỉnh Quảng Nam", o("20669"), "the Quảng Nam namesake, district given"),
         ("Phường Hải Châu I, Quận Hải Châu, Thành phố Đà Nẵng", o("20236"),
@@ -361,7 +367,8 @@ def hand_written() -> None:
          "split commune Hòa Liên: all candidates, never a guess"),
         ("Hoa Lien, Hoa Vang, Da Nang", o("20296"), "split Hòa Liên, bare names without diacritics"),
         ("xã Hoà Liên, huyện Hoà Vang, TP Đà Nẵng", o("20296"), "split Hòa Liên, old tone placement Hoà"),
-        ("Xã Hòa Liên, Thành phố Đà Nẵng", in_new("Hòa Liên", "48"), "split Hòa Liên without district: only one old Hòa Liên in new Đà Nẵng and no new one"),
+        ("Xã Hòa Liên, Thành phố Đà Nẵng", in_new("Hòa Liên", "48"),
+         "split Hòa Liên without district: only one old Hòa Liên in new Đà Nẵng and no new one"),
         # Kon Tum → Quảng Ngãi, Quảng Ngãi split
         ("Xã Trà Bùi, Huyện Trà Bồng, Tỉnh Quảng Ngãi", o("21142"), "split commune Trà Bùi"),
         ("X. Tra Bui, H. Tra Bong, Quang Ngai", o("21142"), "split Trà Bùi abbreviated, no diacritics"),
@@ -375,13 +382,17 @@ def hand_written() -> None:
         ("Xã Hòa Bình, Huyện Kim Thành, Tỉnh Hải Dương", o("10798"),
          "Hòa Bình of Kim Thành is split (Kim Thành, Hà Nam); its Vĩnh Bảo namesake is not among the candidates"),
         ("Xã Hoà Bình, H. Vĩnh Bảo, TP. Hải Phòng", o("11890"), "old tone placement Hoà, abbreviations"),
-        ("Xã Hòa Bình, Tỉnh Hải Dương", in_old("Hòa Bình", "30"), "only one Hòa Bình in old Hải Dương: split, not ambiguous"),
+        ("Xã Hòa Bình, Tỉnh Hải Dương", in_old("Hòa Bình", "30"),
+         "only one Hòa Bình in old Hải Dương: split, not ambiguous"),
         ("Hòa Bình, Thành phố Hải Phòng", in_new("Hòa Bình", "31"),
-         "bare Hòa Bình under new Hải Phòng: every old Hòa Bình of Hải Dương and Hải Phòng and the new Phường Hòa Bình"),
+         "bare Hòa Bình under new Hải Phòng: every old Hòa Bình of Hải Dương and Hải Phòng "
+         "and the new Phường Hòa Bình"),
         ("Hoa Binh, Hai Phong", in_new("Hòa Bình", "31"), "same, no diacritics"),
         ("Tan Thanh, Can Tho", in_new("Tân Thạnh", "92"),
-         "bare Tan Thanh without diacritics under new Cần Thơ: Tân Thạnh (Thới Lai, Long Phú) and Tân Thành (Ngã Bảy) all fold to it"),
-        ("Phú Tân, Thành phố Cần Thơ", in_new("Phú Tân", "92"), "bare Phú Tân under new Cần Thơ: both Châu Thành namesakes"),
+         "bare Tan Thanh without diacritics under new Cần Thơ: Tân Thạnh (Thới Lai, Long Phú) "
+         "and Tân Thành (Ngã Bảy) all fold to it"),
+        ("Phú Tân, Thành phố Cần Thơ", in_new("Phú Tân", "92"),
+         "bare Phú Tân under new Cần Thơ: both Châu Thành namesakes"),
         ("Trần Hưng Đạo, Tỉnh Quảng Ngãi", in_new("Trần Hưng Đạo", "51"),
          "bare Trần Hưng Đạo under new Quảng Ngãi: wards of both TP Quảng Ngãi and TP Kon Tum"),
         # Hà Nội splits
@@ -390,11 +401,14 @@ def hand_written() -> None:
         ("Số 1 Trần Đăng Ninh, Phường Dịch Vọng Hậu, Quận Cầu Giấy, Hà Nội", o("00167"),
          "split ward Dịch Vọng Hậu"),
         ("P. Dich Vong Hau, Q. Cau Giay, HN", o("00167"), "split Dịch Vọng Hậu, abbreviations, HN"),
-        ("Phường Dịch Vọng Hậu, Hà Nội", in_new("Dịch Vọng Hậu", "01"), "split without district: one Dịch Vọng Hậu in Hà Nội, no new namesake"),
-        ("Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội", o(in_district("Dịch Vọng", "Cầu Giấy")), "Dịch Vọng (not Hậu), a different ward also split between the same two"),
+        ("Phường Dịch Vọng Hậu, Hà Nội", in_new("Dịch Vọng Hậu", "01"),
+         "split without district: one Dịch Vọng Hậu in Hà Nội, no new namesake"),
+        ("Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội", o(in_district("Dịch Vọng", "Cầu Giấy")),
+         "Dịch Vọng (not Hậu), a different ward also split between the same two"),
         # Phú Tân of the two Châu Thành districts inside new Cần Thơ
         ("Xã Phú Tân, Huyện Châu Thành, Tỉnh Hậu Giang", o("31379"),
-         "Phú Tân of Châu Thành (Hậu Giang) → Phú Hữu only; the source's default Thuận Hòa was wrong (corrections.csv)"),
+         "Phú Tân of Châu Thành (Hậu Giang) → Phú Hữu only; the source's default Thuận Hòa was wrong "
+         "(corrections.csv)"),
         ("Xã Phú Tân, Huyện Châu Thành, Tỉnh Sóc Trăng", o("31582"), "Phú Tân of Châu Thành (Sóc Trăng) → Thuận Hòa"),
         ("Xã Phú Tân, Huyện Châu Thành, Thành phố Cần Thơ", in_districts("Phú Tân", "Châu Thành", "92"),
          "both Châu Thành districts are in new Cần Thơ: the district name does not decide"),
