@@ -97,7 +97,7 @@ class Backend:
         from splink import DuckDBAPI
 
         self.work = work
-        self.api = DuckDBAPI(work)
+        self.api: Any = DuckDBAPI(work)
 
     def input(self, table: str) -> Any:
         return self.api.register(table)
@@ -243,4 +243,5 @@ def open_backend(engine: Engine, work: duckdb.DuckDBPyConnection, threads: int, 
 
 
 def _has(work: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(work.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0])
+    found = work.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()
+    return bool(found and found[0])
