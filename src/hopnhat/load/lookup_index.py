@@ -38,11 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from duckdb.functional import PythonUDFType
 import pyarrow as pa
 
 from hopnhat.project.config import ColumnSpec, Project
 from hopnhat.load.storedb import StoreReader
 from hopnhat.errors import HopnhatError
+from hopnhat.load.store import one
 from hopnhat.text.legacy import detect, repair_value
 from hopnhat.text.normalize import fold
 
@@ -58,7 +60,7 @@ def fold_name(text: str | None) -> str:
 
 def _fold_arrow(values: pa.Array) -> pa.Array:
     cache: dict[str, str] = {}
-    out = []
+    out: list[str | None] = []
     for v in values.to_pylist():
         if v is None:
             out.append(None)
@@ -416,8 +418,8 @@ def build_index(reader: StoreReader, project: Project, path: Path,
     con = duckdb.connect(str(work))
     try:
         varchar = duckdb.sqltypes.VARCHAR
-        con.create_function("hn_fold", _fold_arrow, [varchar], varchar, type="arrow")
-        con.create_function("hn_repair", _repair_arrow, [varchar, varchar], varchar, type="arrow")
+        con.create_function("hn_fold", _fold_arrow, [varchar], varchar, type=PythonUDFType.ARROW)
+        con.create_function("hn_repair", _repair_arrow, [varchar, varchar], varchar, type=PythonUDFType.ARROW)
         con.execute(_ENTRY_DDL)
         say("entities")
         _insert_entities(con, reader, main)
@@ -430,7 +432,7 @@ def build_index(reader: StoreReader, project: Project, path: Path,
             say(step)
             build(con)
         say("sqlite")
-        entries = con.execute("SELECT count(*) FROM entry").fetchone()[0]
+        entries = one(con, "SELECT count(*) FROM entry")[0]
         _export(con, tmp, {"fingerprint": fingerprint(reader), "store": reader.location, "entries": str(entries),
                            "version": INDEX_VERSION, "seconds": f"{time.perf_counter() - started:.1f}"})
     finally:
