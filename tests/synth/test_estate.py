@@ -102,7 +102,8 @@ def test_merger_yaml_names_existing_files(estate: Path) -> None:
     doc = yaml.safe_load((estate / "merger.yaml").read_text(encoding="utf-8"))
     assert doc["merged_unit"]["province_code"] == "48"
     maps = {t["maps_to"] for s in doc["sources"] for t in s["tables"]}
-    assert maps == {"person", "person_event", "organization", "dossier", "dossier_history", "parcel", "civil_servant"}
+    assert maps == {"person", "person_event", "organization", "dossier", "dossier_history", "parcel", "civil_servant",
+                    "document"}
     for source in doc["sources"]:
         if "path" in source:
             assert (estate / source["path"]).exists()

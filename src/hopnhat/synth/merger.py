@@ -161,6 +161,15 @@ def _other_sources(scn: Scenario) -> list[dict[str, Any]]:
                             "address": _addr("dia_chi"), "representative_name": "nguoi_dai_dien",
                             "representative_id": {"column": "so_giay_to_nguoi_dai_dien", "type": "id_number"},
                             "status": "trang_thai"}}]})
+        out.append({"name": f"{slug}_van_ban", "system": "Quản lý văn bản và điều hành", "province": side.code,
+                    "kind": "csv", "strictness": "lenient", "tables": [{
+                        "name": "van_ban", "path": f"estate/{slug}/van_ban/van_ban.csv", "encoding": "utf-8",
+                        "maps_to": "document", "columns": {
+                            "source_key": "ma", "number_symbol": "so_ky_hieu", "doc_type": "loai",
+                            "issuing_body": "co_quan", "issuing_commune": _code("ma_xa"),
+                            "issued_date": {"column": "ngay_ban_hanh", "type": "date", "formats": DMY},
+                            "summary": "trich_yeu", "signer": "nguoi_ky", "direction": "chieu",
+                            "recipients": "noi_nhan"}}]})
         out.append({"name": f"{slug}_can_bo", "system": "CSDL cán bộ, công chức", "province": side.code,
                     "kind": "excel", "strictness": "lenient", "tables": [{
                         "name": "can_bo_cong_chuc", "path": f"estate/{slug}/can_bo/can_bo_cong_chuc.xlsx",
@@ -176,6 +185,13 @@ def _other_sources(scn: Scenario) -> list[dict[str, Any]]:
     return out
 
 
+def _files(scn: Scenario) -> dict[str, Any]:
+    """The document exports' attachments: the path column ``tep`` relative to each province's ``van_ban/tep``."""
+    slugs = (scn.absorbed.slug, scn.survivor.slug)
+    return {"path": "hopnhat-files", "folders": {f"{s}_van_ban": f"estate/{s}/van_ban/tep" for s in slugs},
+            "columns": {f"{s}_van_ban": {"van_ban": ["tep"]} for s in slugs}}
+
+
 def merger_document(scn: Scenario, scale: float, seed: int, db: dict[str, Any] | None,
                     encodings: dict[str, str]) -> dict[str, Any]:
     """The merger file as a plain dict (also used by tests)."""
@@ -189,6 +205,7 @@ def merger_document(scn: Scenario, scale: float, seed: int, db: dict[str, Any] |
         "store": {"path": "hopnhat.duckdb"},
         "evidence": {"split_hamlets": "estate/split_hamlets.csv", "split_map_sheets": "estate/split_map_sheets.csv"},
         "national_status": NATIONAL_STATUS,
+        "files": _files(scn),
         "sources": sources,
     }
 
