@@ -37,7 +37,9 @@ def test_demo_end_to_end(tmp_path):
     assert "balanced, no row lost" in result.output
     # step 5: linkage merged citizens found in both provinces' registers
     with duckdb.connect(str(project.store_path), read_only=True) as con:
-        records, golden = con.execute("SELECT count(*), count(DISTINCT golden_id) FROM person").fetchone()
+        row = con.execute("SELECT count(*), count(DISTINCT golden_id) FROM person").fetchone()
+    assert row is not None
+    records, golden = row
     assert golden < records
     assert "Golden records" in result.output
     # step 6: the printed demo accounts log in

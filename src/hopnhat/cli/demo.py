@@ -94,8 +94,8 @@ def _addresses(out: Path, rows: int, seed: int) -> None:
     table.add_row(tr("giây", "seconds"), *(f"{s.seconds:.2f}" for s in samples))
     console.print(table)
     for sample in samples:
-        for text, status, reason in sample.examples[:1]:
-            console.print(f"  [bold]{sample.scenario}[/] {text!r} → {status}: {reason}", highlight=False)
+        for text, outcome, reason in sample.examples[:1]:
+            console.print(f"  [bold]{sample.scenario}[/] {text!r} → {outcome}: {reason}", highlight=False)
         console.print(f"  → {sample.output}")
 
 
@@ -114,10 +114,10 @@ def _migrate(estate: Path, out: Path):  # type: ignore[no-untyped-def]
     totals = {k: sum(getattr(b, k) for b in result.balances) for k in ("read", "loaded", "merged", "quarantined")}
     verdict = tr("cân đối, không mất dòng nào", "balanced, no row lost") if result.balanced else tr(
         "KHÔNG cân đối", "NOT balanced")
-    console.print(soft_wrap=True, highlight=False, *[tr(f"  Đọc {totals['read']:,} = nạp {totals['loaded']:,} + gộp {totals['merged']:,} + cách ly "
+    console.print(tr(f"  Đọc {totals['read']:,} = nạp {totals['loaded']:,} + gộp {totals['merged']:,} + cách ly "
                      f"{totals['quarantined']:,}: {verdict}",
                      f"  Read {totals['read']:,} = loaded {totals['loaded']:,} + merged {totals['merged']:,} + "
-                     f"quarantined {totals['quarantined']:,}: {verdict}")])
+                     f"quarantined {totals['quarantined']:,}: {verdict}"), soft_wrap=True, highlight=False)
     console.print(f"  {tr('Kho hợp nhất', 'Unified store')}: {project.store_path}")
     console.print(f"  {tr('Báo cáo đối soát', 'Reconciliation report')}: {result.folder / 'reconcile.html'}")
     console.print(f"  {tr('Hồ sơ đang giải quyết cần giao lại', 'In-flight dossiers to reassign')}: "

@@ -36,7 +36,7 @@ LEGACY: dict[str, tuple[tuple[str, str], ...]] = {
 class AddressSample:
     scenario: str
     rows: int
-    statuses: Counter
+    statuses: Counter[str]
     seconds: float
     examples: list[tuple[str, str, str]]
     output: Path
