@@ -256,7 +256,7 @@ def test_executors_in_separate_jvms_give_the_same_clusters(people: pa.Table) -> 
 def test_a_few_thousand_rows_cluster_as_on_duckdb(estate: Path) -> None:
     """Every person row of the estate (~3,800): u comes from a sample of pairs here (not every pair), yet the
     clusters agree (measured: identical, 167 linked pairs each; a dozen rows' strongest probability differs beyond
-    1e-9, below the match threshold's effect)."""
+    1e-9 without changing any cluster)."""
     rows = person_rows(estate).select(COLUMNS)
     duck = link_people(rows, engine="duckdb")
     spark = link_people(rows, engine="spark")
