@@ -18,6 +18,7 @@ import duckdb
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.serve.storebuild import cached_estate
 
 from hopnhat.project.config import Project, StoreSpec, load_project
 from hopnhat.serve.app import create_app
@@ -26,7 +27,6 @@ from hopnhat.serve.context import AppContext, build_context
 from hopnhat.serve.settings import ServeSettings, load_settings
 from hopnhat.serve.users import add_user, create_token
 from hopnhat.text.normalize import fold
-from tests.serve.storebuild import cached_estate
 
 PASSWORD = "mat-khau-du-dai-2025"
 TODAY = "2025-07-10"
@@ -145,7 +145,8 @@ def subjects(project: Project) -> Subjects:
         tax = _rows(con, "SELECT tax_code FROM organization WHERE length(tax_code) = 10 ORDER BY 1 LIMIT 1")[0]
         parcel = _rows(con, "SELECT commune_old_commune_code AS old, commune_new_commune_code AS new, map_sheet, "
                             "parcel_number, record_id, holder_name FROM parcel WHERE commune_new_commune_code IS NOT "
-                            "NULL AND commune_old_commune_code <> commune_new_commune_code ORDER BY record_id LIMIT 1")[0]
+                            "NULL AND commune_old_commune_code <> commune_new_commune_code "
+                            "ORDER BY record_id LIMIT 1")[0]
         q = _rows(con, "SELECT src_source, src_table, src_row, src_key FROM quarantine WHERE src_table LIKE "
                        "'nhan_khau%' OR src_table = 'cong_dan' ORDER BY 1, 2, 3 LIMIT 1")[0]
     finally:

@@ -154,7 +154,7 @@ def _golden_ids(con: duckdb.DuckDBPyConnection, record_entity: dict[str, str]) -
                 "|| map_sheet || '-' || parcel_number")
 
 
-def _golden_row(entity: str, gid: str, members: list[dict[str, Any]], truth: dict[str, str] | None) -> dict:
+def _golden_row(entity: str, gid: str, members: list[dict[str, Any]], truth: dict[str, str] | None) -> dict[str, Any]:
     fields = [c.name for c in entity_columns(entity) if c.name not in _LINEAGE and c.name != "golden_id"]
     row: dict[str, Any] = {"golden_id": gid}
     provenance: dict[str, str] = {}

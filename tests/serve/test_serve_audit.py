@@ -67,7 +67,7 @@ def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(log: AppDB) -> None
     assert not verdict.ok and verdict.first_bad == 4  # without the key the new hash cannot be right
 
 
-def _rehash_from(con: sqlite3.Connection, seq: int, hasher) -> None:  # type: ignore[no-untyped-def]
+def _rehash_from(con: sqlite3.Connection, seq: int, hasher) -> None:
     """What someone with the database but not the key would do: re-hash every entry from ``seq`` on (and the head)
     so that each link matches again."""
     prev = con.execute("SELECT hash FROM audit WHERE seq = ?", [seq - 1]).fetchone()[0]
@@ -117,11 +117,12 @@ def test_an_unkeyed_chain_of_an_earlier_version_keeps_verifying(tmp_path: Path) 
     con = sqlite3.connect(str(path), isolation_level=None)
     prev = audit.GENESIS
     for seq in (1, 2, 3):
+        detail = {"q": str(seq)}
         entry = {"seq": seq, "at": f"2026-01-0{seq}T00:00:00.000000", "actor": "clerk", "action": "lookup",
-                 "ip": "10.0.0.1", "detail": {"q": str(seq)}}
+                 "ip": "10.0.0.1", "detail": detail}
         digest = audit.legacy_hash(prev, entry)
         con.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [seq, entry["at"], "clerk", "lookup",
-                    "10.0.0.1", audit.canonical(entry["detail"]), prev, digest])
+                    "10.0.0.1", audit.canonical(detail), prev, digest])
         prev = digest
     con.execute("INSERT INTO audit_head VALUES (1, 3, ?)", [prev])
     db = AppDB(path, KEY)
@@ -161,7 +162,7 @@ def test_signed_checkpoints_catch_a_rewrite_even_with_the_key(log: AppDB) -> Non
     assert "not signed" in audit.verify(log, [forged]).problem
 
 
-def test_the_audit_key_file_is_created_private_and_refused_when_readable(project) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_key_file_is_created_private_and_refused_when_readable(project) -> None:
     from hopnhat.serve.settings import audit_key_file, load_settings
 
     settings = load_settings(project)
@@ -212,7 +213,7 @@ def test_retention_setting_cannot_go_below_a_year() -> None:
         ServeSettings(audit_retention_days=100)
 
 
-def test_settings_errors_name_the_variable(project, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_settings_errors_name_the_variable(project, monkeypatch) -> None:
     from hopnhat.serve.settings import load_settings
 
     monkeypatch.setenv("HOPNHAT_SERVE_ROW_LIMIT", "lots")
@@ -222,7 +223,7 @@ def test_settings_errors_name_the_variable(project, monkeypatch) -> None:  # typ
     assert load_settings(project).row_limit == 25
 
 
-def test_web_actions_land_in_the_chain(client_as, db: AppDB, subjects) -> None:  # type: ignore[no-untyped-def]
+def test_web_actions_land_in_the_chain(client_as, db: AppDB, subjects) -> None:
     client_as("clerk").get("/lookup", params={"q": subjects.a.name})
     assert audit.verify(db).ok
     mine = client_as("clerk").get("/audit")

@@ -9,11 +9,11 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
+from tests.serve.conftest import PASSWORD, csrf_of, login
 
 from hopnhat.serve import audit
 from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.users import add_user, set_active
-from tests.serve.conftest import PASSWORD, csrf_of, login
 
 OPEN = {"/health", "/login"}
 
@@ -25,8 +25,12 @@ def _concrete(path: str) -> str:
 
 def all_routes(app: FastAPI) -> list[tuple[str, set[str]]]:
     """(path, methods) of every API route, through included routers too."""
-    return [(rc.path, set(rc.methods or ())) for rc in iter_route_contexts(app.routes)
-            if isinstance(rc.original_route, APIRoute)]
+    out: list[tuple[str, set[str]]] = []
+    for rc in iter_route_contexts(app.routes):
+        if isinstance(rc.original_route, APIRoute):
+            assert rc.path is not None, f"API route without a path: {rc.original_route!r}"
+            out.append((rc.path, set(rc.methods or ())))
+    return out
 
 
 def test_every_route_refuses_anonymous_requests(app: FastAPI, anon: TestClient) -> None:
@@ -66,9 +70,10 @@ def test_login_sets_a_hardened_session_cookie(app: FastAPI, users: dict[str, str
     assert client.get("/lookup").status_code == 200
 
 
-def test_secure_cookie_when_served_over_https(project, estate, users) -> None:  # type: ignore[no-untyped-def]
-    from hopnhat.serve.app import create_app
+def test_secure_cookie_when_served_over_https(project, estate, users) -> None:
     from tests.serve.conftest import make_settings
+
+    from hopnhat.serve.app import create_app
 
     settings = make_settings(project, estate, project.app_db_path.parent, https=True)
     client = TestClient(create_app(project, settings=settings, context=None), base_url="https://testserver")
@@ -98,7 +103,7 @@ def test_login_is_throttled_after_five_failures(app: FastAPI, db: AppDB) -> None
     assert audit.entries(db, "throttled", "login_blocked", 5)
 
 
-def test_post_without_csrf_token_is_refused(client_as, users) -> None:  # type: ignore[no-untyped-def]
+def test_post_without_csrf_token_is_refused(client_as, users) -> None:
     client = client_as("clerk")
     response = client.post("/logout", data={}, follow_redirects=False)
     assert response.status_code == 403
@@ -155,7 +160,7 @@ def test_next_is_kept_but_never_leaves_the_site(app: FastAPI, users: dict[str, s
     ("planner", ["/catalog/decisions", "/dashboard"], ["/lookup", "/review"]),
     ("engineer", ["/dashboard/quarantine", "/review", "/lookup"], []),
 ])
-def test_roles(client_as, user: str, allowed: list[str], refused: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_roles(client_as, user: str, allowed: list[str], refused: list[str]) -> None:
     client = client_as(user)
     for path in allowed:
         assert client.get(path).status_code == 200, path
@@ -163,7 +168,7 @@ def test_roles(client_as, user: str, allowed: list[str], refused: list[str]) -> 
         assert client.get(path).status_code == 403, path
 
 
-def test_security_headers_and_language_switch(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_security_headers_and_language_switch(client_as) -> None:
     client = client_as("clerk")
     page = client.get("/lookup")
     assert "script-src 'none'" in page.headers["content-security-policy"]

@@ -20,18 +20,18 @@ from hopnhat.serve.users import add_user, get_user
 
 
 @pytest.fixture(scope="module")
-def live(app, db) -> Iterator[BackgroundServer]:  # type: ignore[no-untyped-def]
+def live(app, db) -> Iterator[BackgroundServer]:
     add_user(db, "trinhduyet", "admin", PASSWORD, "48")
     server = start_app(app)
     yield server
     server.stop()
 
 
-def _wait(driver, css: str):  # type: ignore[no-untyped-def]
+def _wait(driver, css: str):
     return WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
-def test_a_clerk_day_in_the_browser(chromium, live: BackgroundServer, ctx, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_clerk_day_in_the_browser(chromium, live: BackgroundServer, ctx, subjects: Subjects) -> None:  # noqa: F811
     d = chromium
     d.get(live.url + "/lookup")
     _wait(d, "#username")
@@ -101,7 +101,7 @@ def test_a_clerk_day_in_the_browser(chromium, live: BackgroundServer, ctx, subje
     screenshot(d, "09-in-flight-dossiers")
 
 
-def _login(d, url: str, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def _login(d, url: str, name: str, password: str) -> None:
     d.delete_all_cookies()
     d.get(url + "/login")
     _wait(d, "#username").send_keys(name)
@@ -109,7 +109,7 @@ def _login(d, url: str, name: str, password: str) -> None:  # type: ignore[no-un
     d.find_element(By.ID, "login").click()
 
 
-def test_an_administrator_gives_a_clerk_an_account_in_the_browser(chromium, live: BackgroundServer,  # type: ignore[no-untyped-def]  # noqa: F811
+def test_an_administrator_gives_a_clerk_an_account_in_the_browser(chromium, live: BackgroundServer,  # noqa: F811
                                                                   db) -> None:
     """Create an account on the accounts page (the first password shown once), then the clerk logs in with it, is
     made to set their own password, and only then reaches the lookup."""

@@ -7,14 +7,14 @@ import io
 from datetime import date
 
 from openpyxl import load_workbook
+from tests.serve.conftest import csrf_of
 
 from hopnhat.catalog.store import load_state
 from hopnhat.serve import audit
 from hopnhat.serve.appdb import AppDB
-from tests.serve.conftest import csrf_of
 
 
-def test_dashboard_has_balance_runs_and_charts(ctx, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_has_balance_runs_and_charts(ctx, client_as) -> None:
     page = client_as("leader").get("/dashboard")
     assert page.status_code == 200
     for chart in ("balance-chart", "quarantine-chart", "inflight-chart"):
@@ -26,7 +26,7 @@ def test_dashboard_has_balance_runs_and_charts(ctx, client_as) -> None:  # type:
     assert "/dashboard/quarantine?" not in page.text  # a leader sees counts, not the quarantined rows
 
 
-def test_quarantine_drill_down_and_excel_export(ctx, client_as, db: AppDB) -> None:  # type: ignore[no-untyped-def]
+def test_quarantine_drill_down_and_excel_export(ctx, client_as, db: AppDB) -> None:
     client = client_as("engineer")
     counts = ctx.dashboard.quarantine_counts()
     first = counts[0]
@@ -50,7 +50,7 @@ def test_excel_safe_keeps_source_text_from_becoming_a_formula() -> None:
         "'=HYPERLINK(\"x\")", "'+84 905", "'-1", "'@SUM(A1)", "Số 1", 7, None]
 
 
-def test_in_flight_dossiers_overdue_first(ctx, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_in_flight_dossiers_overdue_first(ctx, client_as) -> None:
     rows = ctx.dashboard.in_flight(ctx.scope(type("U", (), {"scope": ("48",)})()), date(2025, 7, 1),
                                    date(2025, 7, 10))
     assert rows, "the estate has dossiers open at the cut-over"
@@ -65,7 +65,7 @@ def test_in_flight_dossiers_overdue_first(ctx, client_as) -> None:  # type: igno
     assert page.status_code == 200 and "<svg" in page.text and rows[0]["code"] in page.text
 
 
-def test_catalog_pages(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_catalog_pages(client_as) -> None:
     client = client_as("planner")
     inventory = client.get("/catalog/inventory")
     assert "Kiểm kê hệ thống" in inventory.text and "Quảng Nam" in inventory.text
@@ -77,7 +77,7 @@ def test_catalog_pages(client_as) -> None:  # type: ignore[no-untyped-def]
     assert "<svg" in monitor.text.split('id="monitor-gantt"')[1] and "Hoàn thành" in monitor.text
 
 
-def test_override_is_recorded(client_as, settings, db: AppDB) -> None:  # type: ignore[no-untyped-def]
+def test_override_is_recorded(client_as, settings, db: AppDB) -> None:
     client = client_as("planner")
     page = client.get("/catalog/decisions")
     system = load_state(settings.catalog_db).decisions[0].system_id

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.serve.conftest import Subjects
 
 from hopnhat.serve.index import fingerprint
-from tests.serve.conftest import Subjects
 
 PAYLOADS = [
     "' OR '1'='1", "' OR 1=1 --", "'; DROP TABLE person; --", '" OR ""="', "1; DELETE FROM quarantine",
@@ -22,12 +22,12 @@ PAGES = [("/lookup", "q"), ("/review", "status"), ("/review", "kind"), ("/dashbo
 
 
 @pytest.fixture(scope="module")
-def before(ctx) -> str:  # type: ignore[no-untyped-def]
+def before(ctx) -> str:
     return fingerprint(ctx.reader)
 
 
 @pytest.mark.parametrize(("path", "param"), PAGES)
-def test_injection_in_every_page_parameter(client_as, path: str, param: str) -> None:  # type: ignore[no-untyped-def]
+def test_injection_in_every_page_parameter(client_as, path: str, param: str) -> None:
     client = client_as("admin")
     for payload in PAYLOADS:
         response = client.get(path, params={param: payload})
@@ -36,7 +36,7 @@ def test_injection_in_every_page_parameter(client_as, path: str, param: str) -> 
         assert "onerror=alert(1)>" not in response.text
 
 
-def test_injection_gives_a_commune_clerk_nothing_out_of_scope(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_injection_gives_a_commune_clerk_nothing_out_of_scope(client_as, subjects: Subjects) -> None:
     client = client_as("clerk_a")
     for payload in PAYLOADS + [f"{subjects.b.id_number}' OR '1'='1", f"{subjects.b.name}' OR 1=1 --"]:
         page = client.get("/lookup", params={"q": payload})
@@ -44,14 +44,14 @@ def test_injection_gives_a_commune_clerk_nothing_out_of_scope(client_as, subject
         assert subjects.b.golden_id not in page.text
 
 
-def test_injection_in_path_parameters(client_as) -> None:  # type: ignore[no-untyped-def]
+def test_injection_in_path_parameters(client_as) -> None:
     client = client_as("admin")
     for path in ("/record/person/x' OR '1'='1", "/record/person%27%3B%20DROP%20TABLE%20person%3B--/x",
                  "/archive/person\"; DROP TABLE person; --/1", "/archive/legacy.x/1", "/record/dossier/' OR 1=1 --"):
         assert client.get(path).status_code in (400, 404, 422), path
 
 
-def test_injection_through_the_api(app, tokens, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_injection_through_the_api(app, tokens, subjects: Subjects) -> None:
     client = TestClient(app)
     headers = {"Authorization": f"Bearer {tokens['clerk_a']}"}
     for payload in PAYLOADS:
@@ -63,14 +63,14 @@ def test_injection_through_the_api(app, tokens, subjects: Subjects) -> None:  # 
         assert reveal.status_code in (400, 404, 422)
 
 
-def test_the_store_is_unchanged(ctx, before: str, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_the_store_is_unchanged(ctx, before: str, client_as) -> None:
     for payload in PAYLOADS:
         client_as("admin").get("/lookup", params={"q": payload})
     assert fingerprint(ctx.reader) == before
     assert ctx.reader.rows("SELECT count(*) AS n FROM person")[0]["n"] > 0
 
 
-def test_the_store_connection_is_read_only(ctx) -> None:  # type: ignore[no-untyped-def]
+def test_the_store_connection_is_read_only(ctx) -> None:
     from hopnhat.serve.storedb import StoreError
 
     for sql in ("CREATE TABLE evil (i INTEGER)", "DELETE FROM person", "UPDATE person SET full_name = 'x'"):

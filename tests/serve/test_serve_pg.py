@@ -4,14 +4,17 @@ PostgreSQL server (``hopnhat publish``), served read-only, with its own lookup i
 from __future__ import annotations
 
 import os
-from urllib.parse import quote
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.serve.conftest import PASSWORD, Subjects, csrf_of, login, make_settings, project_copy
+from tests.serve.test_serve_injection import PAYLOADS
+from tests.serve.test_serve_lookup import misspell
 
 from hopnhat.load.publish import publish
 from hopnhat.project.config import Project
@@ -21,9 +24,6 @@ from hopnhat.serve.index import fingerprint
 from hopnhat.serve.scope import Scope
 from hopnhat.serve.storedb import PostgresReader, StoreError
 from hopnhat.serve.users import add_user, create_token
-from tests.serve.conftest import PASSWORD, Subjects, csrf_of, login, make_settings, project_copy
-from tests.serve.test_serve_injection import PAYLOADS
-from tests.serve.test_serve_lookup import misspell
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,9 @@ def test_dashboard_review_and_dossiers(pg_app: FastAPI, pg_ctx: AppContext) -> N
     decided = reviewer.post("/review/decide", data={"item_key": item.item_key, "decision": "same",
                                                     "csrf_token": csrf_of(page.text)}, follow_redirects=False)
     assert decided.status_code == 303
-    assert pg_ctx.review.get(item.item_key, Scope(("48",), "48")).decision["decision"] == "same"
+    decided_item = pg_ctx.review.get(item.item_key, Scope(("48",), "48"))
+    assert decided_item is not None, item.item_key
+    assert decided_item.decision["decision"] == "same"
     assert admin.get("/catalog/monitor").status_code == 200
 
 

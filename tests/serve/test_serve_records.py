@@ -4,14 +4,14 @@ the logged reveal of an identifier."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from tests.serve.conftest import Subjects, csrf_of
 
 from hopnhat.serve import audit
 from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.mask import mask
-from tests.serve.conftest import Subjects, csrf_of
 
 
-def test_record_page_shows_provenance_sources_and_address(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_record_page_shows_provenance_sources_and_address(client_as, subjects: Subjects) -> None:
     page = client_as("clerk").get(f"/record/person/{subjects.a.golden_id}")
     assert page.status_code == 200
     text = page.text
@@ -22,7 +22,7 @@ def test_record_page_shows_provenance_sources_and_address(client_as, subjects: S
     assert subjects.a.id_number not in text and mask(subjects.a.id_number) in text
 
 
-def test_record_page_of_a_person_with_dossiers_parcels_or_events(ctx, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_record_page_of_a_person_with_dossiers_parcels_or_events(ctx, client_as) -> None:
     rows = ctx.reader.rows(
         "SELECT p.golden_id FROM person p JOIN parcel l ON l.holder_id = coalesce(p.id_number, p.cccd, p.cmnd) "
         "WHERE p.golden_id IS NOT NULL ORDER BY 1", limit=1)
@@ -38,7 +38,7 @@ def test_record_page_of_a_person_with_dossiers_parcels_or_events(ctx, client_as)
     assert 'id="events"' in client_as("admin").get(f"/record/person/{rows[0]['golden_id']}").text
 
 
-def test_dossier_organization_and_archive_pages(ctx, client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_dossier_organization_and_archive_pages(ctx, client_as, subjects: Subjects) -> None:
     client = client_as("admin")
     rid = ctx.reader.rows("SELECT record_id FROM dossier WHERE code = ?", [subjects.dossier_code])[0]["record_id"]
     page = client.get(f"/record/dossier/{rid}")
@@ -53,7 +53,7 @@ def test_dossier_organization_and_archive_pages(ctx, client_as, subjects: Subjec
     assert client.get("/archive/nosuch__table/1").status_code == 404
 
 
-def test_reveal_shows_the_full_identifier_and_is_logged(client_as, db: AppDB, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_reveal_shows_the_full_identifier_and_is_logged(client_as, db: AppDB, subjects: Subjects) -> None:
     client = client_as("clerk")
     page = client.get(f"/record/person/{subjects.a.golden_id}")
     field = next(f for f in ("cccd", "id_number") if f'id="reveal-{f}"' in page.text)
@@ -65,7 +65,7 @@ def test_reveal_shows_the_full_identifier_and_is_logged(client_as, db: AppDB, su
     assert subjects.a.id_number not in str(entry["detail"])  # the log says what was revealed, not the value
 
 
-def test_reveal_needs_csrf_and_the_permission(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_reveal_needs_csrf_and_the_permission(client_as, subjects: Subjects) -> None:
     data = {"entity": "person", "key": subjects.a.golden_id, "field": "cccd"}
     assert client_as("clerk").post("/reveal", data=data).status_code == 403  # no CSRF token
     engineer = client_as("engineer")  # may look up, may not reveal
@@ -76,7 +76,7 @@ def test_reveal_needs_csrf_and_the_permission(client_as, subjects: Subjects) -> 
                                    ).status_code == 404
 
 
-def test_api_record_and_reveal(app, tokens: dict[str, str], db: AppDB, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_api_record_and_reveal(app, tokens: dict[str, str], db: AppDB, subjects: Subjects) -> None:
     client = TestClient(app)
     auth = {"Authorization": f"Bearer {tokens['admin']}"}
     data = client.get(f"/api/record/person/{subjects.a.golden_id}", headers=auth).json()

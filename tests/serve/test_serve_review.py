@@ -8,21 +8,21 @@ from pathlib import Path
 from urllib.parse import quote
 
 import duckdb
+from tests.serve.conftest import csrf_of
 
 from hopnhat.serve import audit
 from hopnhat.serve.appdb import AppDB
 from hopnhat.serve.review import apply_pending
 from hopnhat.serve.scope import Scope
-from tests.serve.conftest import csrf_of
 
 
-def _first(ctx, kind: str, scope: Scope | None = None):  # type: ignore[no-untyped-def]
+def _first(ctx, kind: str, scope: Scope | None = None):
     items = ctx.review.items(scope or Scope(("48",), "48"), "open", kind)
     assert items, f"no open {kind} item"
     return items[0]
 
 
-def test_queue_lists_items_in_scope(ctx, client_as, subjects) -> None:  # type: ignore[no-untyped-def]
+def test_queue_lists_items_in_scope(ctx, client_as, subjects) -> None:
     page = client_as("reviewer").get("/review")
     assert page.status_code == 200 and 'id="review-items"' in page.text
     everyone = ctx.review.items(Scope(("48",), "48"), "all")
@@ -31,7 +31,7 @@ def test_queue_lists_items_in_scope(ctx, client_as, subjects) -> None:  # type: 
     assert all(subjects.commune_a in i.scope_codes for i in commune)
 
 
-def test_pair_item_has_a_match_weight_chart(ctx, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_pair_item_has_a_match_weight_chart(ctx, client_as) -> None:
     item = _first(ctx, "pair")
     page = client_as("reviewer").get("/review/item", params={"key": item.item_key})
     assert page.status_code == 200
@@ -40,7 +40,7 @@ def test_pair_item_has_a_match_weight_chart(ctx, client_as) -> None:  # type: ig
     assert 'value="same"' in page.text and 'value="different"' in page.text
 
 
-def test_deciding_a_pair_is_recorded_and_audited(ctx, client_as, db: AppDB) -> None:  # type: ignore[no-untyped-def]
+def test_deciding_a_pair_is_recorded_and_audited(ctx, client_as, db: AppDB) -> None:
     item = _first(ctx, "pair")
     client = client_as("reviewer")
     page = client.get("/review/item", params={"key": item.item_key})
@@ -55,7 +55,7 @@ def test_deciding_a_pair_is_recorded_and_audited(ctx, client_as, db: AppDB) -> N
     assert entry["detail"]["item_key"] == item.item_key
 
 
-def test_choosing_a_commune_for_a_split_address(ctx, client_as) -> None:  # type: ignore[no-untyped-def]
+def test_choosing_a_commune_for_a_split_address(ctx, client_as) -> None:
     item = _first(ctx, "split_unit")
     client = client_as("reviewer")
     page = client.get("/review/item", params={"key": item.item_key})
@@ -68,7 +68,7 @@ def test_choosing_a_commune_for_a_split_address(ctx, client_as) -> None:  # type
     assert ok.status_code == 303
 
 
-def test_clerk_and_out_of_scope_reviewer_cannot_decide(ctx, client_as, subjects) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_and_out_of_scope_reviewer_cannot_decide(ctx, client_as, subjects) -> None:
     item = next(i for i in ctx.review.items(Scope(("48",), "48"), "open", "split_unit")
                 if subjects.commune_b not in i.scope_codes)
     clerk = client_as("clerk_b")
@@ -79,7 +79,7 @@ def test_clerk_and_out_of_scope_reviewer_cannot_decide(ctx, client_as, subjects)
     assert client_as("reviewer").get(f"/review/item?key={quote('nope')}").status_code == 404
 
 
-def test_pending_decisions_are_applied_by_the_next_run(ctx, project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_pending_decisions_are_applied_by_the_next_run(ctx, project, tmp_path: Path) -> None:
     item = _first(ctx, "split_unit")
     ctx.review.decide(item, f"commune:{item.candidates[-1]}", "reviewer", "thôn thuộc xã mới")
     store = tmp_path / "store.duckdb"

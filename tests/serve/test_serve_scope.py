@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from tests.serve.conftest import Subjects, csrf_of
 
 from hopnhat.serve.scope import Scope, parse_codes, predicate
 from hopnhat.serve.storedb import Dialect
-from tests.serve.conftest import Subjects, csrf_of
 
 
-def test_clerk_finds_own_commune_citizen(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_finds_own_commune_citizen(client_as, subjects: Subjects) -> None:
     page = client_as("clerk_a").get("/lookup", params={"q": subjects.a.id_number})
     assert f"/record/person/{subjects.a.golden_id}" in page.text
     assert client_as("clerk_a").get(f"/record/person/{subjects.a.golden_id}").status_code == 200
 
 
-def test_clerk_cannot_find_another_commune_citizen(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_cannot_find_another_commune_citizen(client_as, subjects: Subjects) -> None:
     client = client_as("clerk_a")
     for q in (subjects.b.id_number, subjects.b.name, f"{subjects.b.name} {subjects.b.birth_year}"):
         page = client.get("/lookup", params={"q": q})
@@ -23,7 +23,7 @@ def test_clerk_cannot_find_another_commune_citizen(client_as, subjects: Subjects
     assert subjects.b.golden_id in client_as("clerk_b").get("/lookup", params={"q": subjects.b.id_number}).text
 
 
-def test_clerk_cannot_open_another_commune_record_by_url(ctx, client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_cannot_open_another_commune_record_by_url(ctx, client_as, subjects: Subjects) -> None:
     client = client_as("clerk_a")
     assert client.get(f"/record/person/{subjects.b.golden_id}").status_code == 404
     assert client.get(f"/record/person/{subjects.b.record_id}").status_code == 404
@@ -40,7 +40,7 @@ def test_clerk_cannot_open_another_commune_record_by_url(ctx, client_as, subject
         assert subjects.b.id_number not in response.text
 
 
-def test_clerk_cannot_reach_another_commune_through_the_api(app, tokens, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_cannot_reach_another_commune_through_the_api(app, tokens, subjects: Subjects) -> None:
     client = TestClient(app)
     a = {"Authorization": f"Bearer {tokens['clerk_a']}"}
     found = client.get("/api/lookup", params={"q": subjects.b.id_number}, headers=a).json()["results"]
@@ -53,7 +53,7 @@ def test_clerk_cannot_reach_another_commune_through_the_api(app, tokens, subject
     assert own.status_code == 200
 
 
-def test_in_flight_dossiers_are_scoped(ctx, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_in_flight_dossiers_are_scoped(ctx, subjects: Subjects) -> None:
     cutover, today = ctx.project.config.merged_unit.cutover, ctx.settings.day()
     everyone = ctx.dashboard.in_flight(Scope(("48",), "48"), cutover, today)
     mine = ctx.dashboard.in_flight(Scope((subjects.commune_a,), "48"), cutover, today)

@@ -56,7 +56,7 @@ def test_a_cookie_copied_before_logout_stops_working(app: FastAPI, db: AppDB) ->
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
 
 
-def test_idle_and_old_sessions_end(app: FastAPI, db: AppDB, ctx) -> None:  # type: ignore[no-untyped-def]
+def test_idle_and_old_sessions_end(app: FastAPI, db: AppDB, ctx) -> None:
     for column, shift, why in (("last_seen", ctx.settings.session_idle_s + 5, "idle"),
                                ("expires_at", ctx.settings.session_max_age_s + 5, "age")):
         name = _user(db)
@@ -175,7 +175,7 @@ def test_origin_is_compared_with_the_host_a_trusted_proxy_forwarded() -> None:
 
     class App:
         class state:  # stands for app.state
-            pass
+            ctx: object = None
 
     def request(peer: str, trusted: str) -> Request:
         App.state.ctx = type("Ctx", (), {"proxies": ProxyPolicy(trusted)})()
@@ -202,7 +202,7 @@ def test_a_post_from_another_origin_is_refused(app: FastAPI, db: AppDB, subjects
 
 # ------------------------------------------------------------------------------------------------ refusals audited
 
-def test_walking_through_ids_leaves_a_trace(client_as, db: AppDB, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_walking_through_ids_leaves_a_trace(client_as, db: AppDB, subjects: Subjects) -> None:
     client = client_as("clerk_a")
     assert client.get(f"/record/person/{subjects.b.golden_id}").status_code == 404
     assert client.get("/record/person/P-DOES-NOT-EXIST").status_code == 404
@@ -218,7 +218,7 @@ def test_walking_through_ids_leaves_a_trace(client_as, db: AppDB, subjects: Subj
 # ------------------------------------------------------------------------------------------------ masking
 
 def test_identifiers_in_quarantine_messages_are_masked_on_the_page_and_in_the_workbook(
-        client_as, ctx) -> None:  # type: ignore[no-untyped-def]
+        client_as, ctx) -> None:
     with_cccd = ctx.reader.rows("SELECT raw_value, message FROM quarantine WHERE regexp_matches(coalesce(raw_value, "
                                 "'') || coalesce(message, ''), '(^|[^0-9])0[0-9]{11}([^0-9]|$)')")
     assert with_cccd, "the test store must hold quarantined text with a CCCD in it"
@@ -263,7 +263,7 @@ def test_log_lines_and_their_tracebacks_are_masked(app: FastAPI, caplog: pytest.
 
 # ------------------------------------------------------------------------------------------------ scope
 
-def test_linked_dossiers_and_parcels_of_another_commune_stay_hidden(ctx) -> None:  # type: ignore[no-untyped-def]
+def test_linked_dossiers_and_parcels_of_another_commune_stay_hidden(ctx) -> None:
     rows = ctx.reader.rows(
         "SELECT p.golden_id, p.address_new_commune_code AS home, x.commune_new_commune_code AS there "
         "FROM person p JOIN parcel x ON x.holder_id = coalesce(p.id_number, p.cccd) WHERE p.golden_id IS NOT NULL "
@@ -283,7 +283,7 @@ def test_linked_dossiers_and_parcels_of_another_commune_stay_hidden(ctx) -> None
             set((d.get("receiving_unit_candidates") or "").split(";"))
 
 
-def test_a_review_pair_straddling_two_communes_shows_only_the_own_record(ctx) -> None:  # type: ignore[no-untyped-def]
+def test_a_review_pair_straddling_two_communes_shows_only_the_own_record(ctx) -> None:
     item = next(i for i in ctx.review.items(Scope(("48",), "48"), "all", "pair") if len(i.scope_codes) >= 2
                 and "48" not in i.scope_codes)
     commune = item.scope_codes[0]
@@ -294,7 +294,7 @@ def test_a_review_pair_straddling_two_communes_shows_only_the_own_record(ctx) ->
     assert len(hidden) == 1 and set(hidden[0]) == {"record_id", "out_of_scope"}
 
 
-def test_the_pending_count_counts_only_items_in_scope(ctx, db: AppDB, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_the_pending_count_counts_only_items_in_scope(ctx, db: AppDB, subjects: Subjects) -> None:
     scope_b = Scope((subjects.commune_b,), "48")
     outside = next(i for i in ctx.review.items(Scope(("48",), "48"), "open")
                    if subjects.commune_b not in i.scope_codes and "48" not in i.scope_codes)
@@ -305,7 +305,7 @@ def test_the_pending_count_counts_only_items_in_scope(ctx, db: AppDB, subjects: 
     assert ctx.review.counts(Scope(("48",), "48"))["pending"] >= 1
 
 
-def test_quarantine_rows_of_a_commune_user_are_only_of_records_in_scope(  # type: ignore[no-untyped-def]
+def test_quarantine_rows_of_a_commune_user_are_only_of_records_in_scope(
         app, db: AppDB, ctx, subjects: Subjects) -> None:
     everyone = ctx.quarantine.rows(Scope(("48",), "48"), None, None, None, limit=100_000)
     local = ctx.quarantine.rows(Scope((subjects.commune_a,), "48"), None, None, None, limit=100_000)
@@ -318,7 +318,7 @@ def test_quarantine_rows_of_a_commune_user_are_only_of_records_in_scope(  # type
 
 # ------------------------------------------------------------------------------------------------ accounts
 
-def _admin_post(client: TestClient, path: str, **data: str):  # type: ignore[no-untyped-def]
+def _admin_post(client: TestClient, path: str, **data: str):
     return client.post(path, data={**data, "csrf_token": csrf_of(client.get("/admin/users").text)})
 
 
@@ -379,14 +379,14 @@ def test_an_administrator_cannot_raise_their_own_scope_or_reach_beyond_it(app: F
     assert len(denied) >= 5
 
 
-def test_account_changes_need_the_admin_role_and_the_form_token(app: FastAPI, client_as, db: AppDB) -> None:  # type: ignore[no-untyped-def]
+def test_account_changes_need_the_admin_role_and_the_form_token(app: FastAPI, client_as, db: AppDB) -> None:
     assert client_as("reviewer").get("/admin/users").status_code == 403
     admin = _client(app, _user(db, "admin"))
     assert admin.post("/admin/users/create", data={"name": "nocsrf", "role": "admin", "scope": "48"}).status_code == 403
     assert get_user(db, "nocsrf") is None
 
 
-def test_the_demo_accounts_must_change_their_printed_password(tmp_path, estate) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_accounts_must_change_their_printed_password(tmp_path, estate) -> None:
     import shutil
 
     from hopnhat.demo.web import demo_accounts

@@ -20,6 +20,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -58,8 +59,8 @@ from hopnhat.serve.storedb import QueryTimeout, StoreError
 
 OPEN_PATHS = ("/health", "/login", "/static")
 # FastAPI's OpenTelemetry hooks stay off whatever the environment says: requests carry citizens' identifiers
-NO_TELEMETRY: dict[str, Any] = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
-                                "auto_configure": False}
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+                                  "auto_configure": False}
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; "
                                "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",

@@ -10,6 +10,7 @@ a citizen of commune A with a parcel in commune B shows commune B's parcel only 
 from __future__ import annotations
 
 import json
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,7 +89,7 @@ class Records:
         members = self._scoped(entity, "record_id = ?", [key], scope, limit=1)
         return None, members
 
-    def page(self, entity: str, key: str, scope: Scope, revealed: set[str] = frozenset()) -> RecordPage | None:
+    def page(self, entity: str, key: str, scope: Scope, revealed: AbstractSet[str] = frozenset()) -> RecordPage | None:
         if entity not in PAGE_ENTITIES:
             return None
         golden, members = self.members(entity, key, scope)
@@ -109,7 +110,7 @@ class Records:
             page.history = self._history(members[0])
         return page
 
-    def _source_row(self, m: dict[str, Any], revealed: set[str]) -> dict[str, Any]:
+    def _source_row(self, m: dict[str, Any], revealed: AbstractSet[str]) -> dict[str, Any]:
         table = f"{m.get('src_source')}__{m.get('src_table')}"
         row: dict[str, Any] = {}
         if table in self.cat.legacy:
@@ -129,14 +130,14 @@ class Records:
         return self.reader.rows(f'SELECT * FROM "{entity}" WHERE ({where}) AND {cond} ORDER BY {order}',
                                 [*params, *sparams], limit=self.limit)
 
-    def _dossiers(self, ids: list[str], revealed: set[str], scope: Scope) -> list[dict[str, Any]]:
+    def _dossiers(self, ids: list[str], revealed: AbstractSet[str], scope: Scope) -> list[dict[str, Any]]:
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
         rows = self._linked("dossier", f"applicant_id IN ({marks})", ids, scope, "received_at DESC")
         return [_member(r, revealed) for r in rows]
 
-    def _parcels(self, ids: list[str], revealed: set[str], scope: Scope) -> list[dict[str, Any]]:
+    def _parcels(self, ids: list[str], revealed: AbstractSet[str], scope: Scope) -> list[dict[str, Any]]:
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
@@ -205,7 +206,7 @@ def revealable(entity: str) -> tuple[str, ...]:
     return tuple(f.name for f in FIELDS.get(entity, ()) if is_identifier(f.name))
 
 
-def _shown(name: str, value: Any, revealed: set[str]) -> Any:
+def _shown(name: str, value: Any, revealed: AbstractSet[str]) -> Any:
     """An identifier masked, unless revealed (then marked :class:`Clear` for the output boundary's mask)."""
     if value is None:
         return None
@@ -214,12 +215,12 @@ def _shown(name: str, value: Any, revealed: set[str]) -> Any:
     return mask(value) if is_identifier(name) else value
 
 
-def _member(m: dict[str, Any], revealed: set[str]) -> dict[str, Any]:
+def _member(m: dict[str, Any], revealed: AbstractSet[str]) -> dict[str, Any]:
     return {k: _shown(k, v, revealed) for k, v in m.items()}
 
 
 def _fields(entity: str, base: dict[str, Any], golden: dict[str, Any] | None, members: list[dict[str, Any]],
-            revealed: set[str]) -> list[dict[str, Any]]:
+            revealed: AbstractSet[str]) -> list[dict[str, Any]]:
     """Each field of the entity: value, the record it came from (provenance) and that record's system/table."""
     provenance: dict[str, str] = {}
     if golden and golden.get("provenance"):

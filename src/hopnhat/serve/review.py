@@ -10,8 +10,9 @@ decision to :func:`hopnhat.link.review.decide`. Decisions are ``same`` / ``diffe
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -41,7 +42,7 @@ class ReviewItem:
     run_id: str | None
     decision: dict[str, Any] | None = None
     pending: bool = False
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # ``field`` is a column name here
 
 
 def _item(row: dict[str, Any]) -> ReviewItem:

@@ -54,7 +54,8 @@ class ServeSettings(BaseModel):
     index_check_s: int = Field(default=0, ge=0, description="re-check the store for changes every N s (0: at start)")
     version_check_s: float = Field(default=1.0, ge=0, description="switch to a newly published store version "
                                    "within N s (0: never)")
-    catalog_db: Path | None = Field(default=None, description="catalog DuckDB file (default <merger dir>/catalog.duckdb)")
+    catalog_db: Path | None = Field(default=None,
+                                    description="catalog DuckDB file (default <merger dir>/catalog.duckdb)")
     today: date | None = Field(default=None, description="reference date for days left (default: the real today)")
     workers: int = Field(default=1, ge=1, le=32, description="server processes (each reads the same files; the "
                                                             "audit chain and login throttle are shared in SQLite)")
