@@ -100,7 +100,9 @@ class AppContext:
         self.catalogue.main, self.catalogue.legacy = tables.main, tables.legacy
         name = store.switch(reader, path)
         self.lookup.index, self.fingerprint = lookup_index, fp
-        threading.Timer(30, old.close).start()  # the old version's index file stays: a rollback may need it
+        retire = threading.Timer(30, old.close)  # the old version's index file stays: a rollback may need it
+        retire.daemon = True
+        retire.start()
         log.info("serving store version %s", name)
         return True
 
