@@ -8,11 +8,11 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from tests.ingest.conftest import OneTable
 
 from hopnhat.errors import InputError
 from hopnhat.ingest import read_table
 from hopnhat.text.legacy import cp1252_view, encode
-from tests.ingest.conftest import OneTable
 
 
 def _rows(one_table: OneTable, tmp_path: Path, data: bytes, name: str = "t.csv", kind: str = "csv",

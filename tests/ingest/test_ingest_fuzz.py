@@ -12,12 +12,12 @@ from pathlib import Path
 import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.ingest.conftest import project_of
 
 from hopnhat.errors import InputError
 from hopnhat.ingest import read_table
 from hopnhat.ingest.base import junk_message
 from hopnhat.project.config import Project, SourceSpec, TableSpec
-from tests.ingest.conftest import project_of
 
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])

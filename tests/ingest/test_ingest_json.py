@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from tests.ingest.conftest import OneTable
 
 from hopnhat.ingest import read_table
 from hopnhat.ingest.shape import SAMPLE
 from hopnhat.text.legacy import cp1252_view, encode
-from tests.ingest.conftest import OneTable
 
 HISTORY = {"explode": "history", "parent_key": "code", "action": "action", "status": "status"}
 

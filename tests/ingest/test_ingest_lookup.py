@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from tests.ingest.conftest import project_of
 
 from hopnhat.errors import InputError
 from hopnhat.ingest import read_lookup
 from hopnhat.project.config import Project, SourceSpec
 from hopnhat.text.legacy import encode
-from tests.ingest.conftest import project_of
 
 
 def _source(tmp_path: Path, file: str, **lookup: str) -> tuple[Project, SourceSpec]:

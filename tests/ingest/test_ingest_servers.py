@@ -10,15 +10,26 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from sqlalchemy import Column, Date, DateTime, Integer, LargeBinary, MetaData, Numeric, String, Table, Text
-from sqlalchemy import create_engine
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    create_engine,
+)
+from tests.ingest.conftest import OneTable
 
 from hopnhat.errors import InputError
 from hopnhat.ingest import read_table
 from hopnhat.ingest.sql import server_url
 from hopnhat.project.config import Project, load_project
 from hopnhat.synth import SynthSettings, generate
-from tests.ingest.conftest import OneTable
 
 ROWS = [
     (3, "Nguyễn Văn Ánh", dt.date(1990, 1, 5), Decimal("120.50"), "0123", b"\xa7\xb5 N\xbdng"),

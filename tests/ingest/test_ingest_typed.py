@@ -13,11 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
+from tests.ingest.conftest import OneTable
 
 from hopnhat.errors import InputError
 from hopnhat.ingest import read_table
 from hopnhat.text.legacy import cp1252_view, encode
-from tests.ingest.conftest import OneTable
 
 
 def _all(one_table: OneTable, kind: str, table: dict[str, Any], batch_rows: int = 2, **source: Any) -> pa.Table:
@@ -143,7 +143,7 @@ def test_sqlite_explode_json_text_and_query(one_table: OneTable, tmp_path: Path)
 @pytest.mark.parametrize("table, path, match", [({"table": "khong_co"}, "d.sqlite", "khong_co"),
                                                 ({"table": "x"}, "mat.sqlite", "mat.sqlite"),
                                                 ({"query": "SELECT , FROM"}, "d.sqlite", "syntax error")])
-def test_sqlite_errors_name_the_place(one_table: OneTable, tmp_path: Path, table: dict, path: str,
+def test_sqlite_errors_name_the_place(one_table: OneTable, tmp_path: Path, table: dict[str, object], path: str,
                                       match: str) -> None:
     _sqlite(tmp_path / "d.sqlite")
     project, source, spec = one_table("sqlite", table, path=path)

@@ -63,29 +63,29 @@ def test_year_is_taken_from_the_name() -> None:
     assert (q.kind, q.name, q.year) == ("name", "nguyen van hung", 1985)
 
 
-def test_by_cccd(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_by_cccd(client_as, subjects: Subjects) -> None:
     page = client_as("clerk").get("/lookup", params={"q": subjects.a.id_number})
     assert f"/record/person/{subjects.a.golden_id}" in links(page.text)
     assert subjects.a.name in page.text
 
 
-def test_by_misspelt_unaccented_name_and_birth_year(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_by_misspelt_unaccented_name_and_birth_year(client_as, subjects: Subjects) -> None:
     query = f"{misspell(subjects.a.name)} {subjects.a.birth_year}"
     page = client_as("clerk").get("/lookup", params={"q": query})
     assert links(page.text)[0] == f"/record/person/{subjects.a.golden_id}", query
 
 
-def test_by_name_with_diacritics_any_case(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_by_name_with_diacritics_any_case(client_as, subjects: Subjects) -> None:
     page = client_as("clerk").get("/lookup", params={"q": subjects.b.name.upper()})
     assert f"/record/person/{subjects.b.golden_id}" in links(page.text)
 
 
-def test_by_misspelt_name_without_year(ctx, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_by_misspelt_name_without_year(ctx, subjects: Subjects) -> None:
     _, groups = ctx.lookup.search(misspell(subjects.b.name), Scope(("48",), "48"))
     assert any(g.best.row.get("golden_id") == subjects.b.golden_id for g in groups)
 
 
-def test_by_old_and_new_address(ctx, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_by_old_and_new_address(ctx, subjects: Subjects) -> None:
     rows = ctx.reader.rows("SELECT address, address_old_commune_code AS old, address_new_commune_code AS new "
                            "FROM person WHERE record_id = ?", [subjects.a.record_id])[0]
     scope = Scope(("48",), "48")
@@ -101,7 +101,7 @@ def test_by_old_and_new_address(ctx, subjects: Subjects) -> None:  # type: ignor
                for g in groups)
 
 
-def test_by_dossier_code_and_tax_code(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_by_dossier_code_and_tax_code(client_as, subjects: Subjects) -> None:
     client = client_as("admin")
     page = client.get("/lookup", params={"q": subjects.dossier_code})
     assert any(link.startswith("/record/dossier/") for link in links(page.text))
@@ -110,20 +110,20 @@ def test_by_dossier_code_and_tax_code(client_as, subjects: Subjects) -> None:  #
     assert any(link.startswith("/record/organization/") for link in links(page.text))
 
 
-def test_by_parcel_old_or_new_commune(ctx, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_by_parcel_old_or_new_commune(ctx, subjects: Subjects) -> None:
     p, scope = subjects.parcel, Scope(("48",), "48")
     for commune in (p["old"], p["new"]):
         _, groups = ctx.lookup.search(f"{commune} {p['map_sheet']} {p['parcel_number']}", scope)
         assert any(g.best.row.get("record_id") == p["record_id"] for g in groups), commune
 
 
-def test_results_say_where_they_came_from(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_results_say_where_they_came_from(client_as, subjects: Subjects) -> None:
     page = client_as("clerk").get("/lookup", params={"q": subjects.a.id_number})
     assert "kho hợp nhất" in page.text and "lưu trữ cũ" in page.text  # the record and its archived source row
     assert "Hộ tịch - dân cư" in page.text
 
 
-def test_archive_only_rows_are_found(ctx, client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_archive_only_rows_are_found(ctx, client_as, subjects: Subjects) -> None:
     """A quarantined row never became a record, but the legacy archive still answers for it."""
     q = subjects.quarantined
     table = f"{q['src_source']}__{q['src_table']}"
@@ -138,20 +138,20 @@ def test_archive_only_rows_are_found(ctx, client_as, subjects: Subjects) -> None
     assert client_as("admin").get(f"/archive/{table}/{q['src_row']}").status_code == 200
 
 
-def test_identifiers_are_masked_in_results(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_identifiers_are_masked_in_results(client_as, subjects: Subjects) -> None:
     page = client_as("clerk").get("/lookup", params={"q": misspell(subjects.a.name) + f" {subjects.a.birth_year}"})
     results = page.text.split('id="results"')[1]
     assert subjects.a.id_number not in results
     assert subjects.a.id_number[0] + "*" * (len(subjects.a.id_number) - 4) + subjects.a.id_number[-3:] in results
 
 
-def test_every_lookup_is_audited(client_as, db: AppDB, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_every_lookup_is_audited(client_as, db: AppDB, subjects: Subjects) -> None:
     client_as("clerk").get("/lookup", params={"q": subjects.b.id_number})
     entry = audit.entries(db, "clerk", "lookup", 1)[0]
     assert entry["detail"]["q"] == subjects.b.id_number and entry["detail"]["kind"] == "id"
 
 
-def test_api_lookup(app, tokens: dict[str, str], subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_api_lookup(app, tokens: dict[str, str], subjects: Subjects) -> None:
     client = TestClient(app)
     response = client.get("/api/lookup", params={"q": subjects.a.id_number},
                           headers={"Authorization": f"Bearer {tokens['admin']}"})
@@ -180,7 +180,7 @@ def test_a_started_app_keeps_its_long_lived_objects_out_of_the_garbage_collector
         assert gc.get_freeze_count() > 10_000
 
 
-def test_the_page_shows_the_reading_and_switches_to_another(client_as, db: AppDB, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_shows_the_reading_and_switches_to_another(client_as, db: AppDB, subjects: Subjects) -> None:
     """"Hiểu là" names the reading that found the first result; each other reading is one click away, and the
     clerk's choice is searched alone, shown as chosen and audited."""
     client = client_as("clerk")
@@ -200,7 +200,7 @@ def test_the_page_shows_the_reading_and_switches_to_another(client_as, db: AppDB
     client.get("/lookup", params={"lang": "vi"})
 
 
-def test_a_name_of_unit_words_is_a_name(client_as, subjects: Subjects) -> None:  # type: ignore[no-untyped-def]
+def test_a_name_of_unit_words_is_a_name(client_as, subjects: Subjects) -> None:
     """Issue 22: a name whose words are also unit words (Dương, Quang, Hòa, Xa …) was read as an address and found
     nothing; every citizen of the estate whose name holds such a word is found by name + birth year."""
     import duckdb
@@ -208,7 +208,7 @@ def test_a_name_of_unit_words_is_a_name(client_as, subjects: Subjects) -> None: 
 
     client = client_as("admin")
     # the estate's citizens with a unit word in their name (the estate is read, the queries are the names as is)
-    con = duckdb.connect(str(client.app.state.ctx.project.store_path), read_only=True)  # type: ignore[attr-defined]
+    con = duckdb.connect(str(client.app.state.ctx.project.store_path), read_only=True)
     try:
         people = _rows(con, "SELECT golden_id, any_value(full_name) AS name, any_value(year(birth_date)) AS y "
                             "FROM person WHERE golden_id IS NOT NULL AND birth_date IS NOT NULL AND regexp_matches("

@@ -32,7 +32,7 @@ def _write_csv(path: Path) -> None:
         writer.writerows(ROWS)
 
 
-def _check(rows: list[dict]) -> None:
+def _check(rows: list[dict[str, str]]) -> None:
     assert [r["id"] for r in rows] == [r[0] for r in ROWS]
     by_id = {r["id"]: r for r in rows}
     assert by_id["1"]["status"] == "converted" and by_id["1"]["new_commune_code"] == "20242"
@@ -79,10 +79,12 @@ def test_convert_excel_and_parquet(tmp_path):
 def test_missing_column_and_missing_file_are_clear_errors(tmp_path):
     src = tmp_path / "in.csv"
     _write_csv(src)
-    result = runner.invoke(app, ["units", "convert", str(src), "--column", "address", "--output", str(tmp_path / "o.csv")])
+    result = runner.invoke(app, ["units", "convert", str(src), "--column", "address",
+                                 "--output", str(tmp_path / "o.csv")])
     assert result.exit_code == 2
     assert "address" in result.output and "dia_chi" in result.output and str(src) in result.output
-    result = runner.invoke(app, ["units", "convert", str(tmp_path / "nope.csv"), "-c", "a", "-o", str(tmp_path / "o.csv")])
+    result = runner.invoke(app, ["units", "convert", str(tmp_path / "nope.csv"), "-c", "a",
+                                 "-o", str(tmp_path / "o.csv")])
     assert result.exit_code == 2 and "nope.csv" in result.output
 
 

@@ -47,7 +47,7 @@ def merged_ranges(path: Path, member: str, last_row: int) -> list[Bounds]:
             for match in _MERGE.finditer(data):
                 bounds = range_boundaries(match.group(1).decode("ascii").upper())
                 if bounds[1] is not None and bounds[1] <= last_row and bounds not in found:
-                    found.append(bounds)  # type: ignore[arg-type]
+                    found.append(bounds)
             tail = data[-256:]
     return found
 

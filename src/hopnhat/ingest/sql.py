@@ -97,7 +97,7 @@ def table_select(table: Table, key: str | None) -> Any:
 
     Columns are selected untyped: values come as the driver gives them (SQLite text as bytes), no type conversion
     of SQLAlchemy's can fail on a legacy value."""
-    plain = {c.name: column(c.name) for c in table.c}
+    plain: dict[str, Any] = {c.name: column(c.name) for c in table.c}
     first = [plain[key]] if key is not None and key in plain else []
     rest = [plain[c.name] for c in table.c if _orderable(c) and c.name != key]
     return select(*plain.values()).select_from(table).order_by(*first, *rest)
@@ -110,7 +110,7 @@ def query_select(conn: Connection, query: str, key: str | None) -> tuple[Any, li
     names = list(probe.keys())
     probe.close()
     quote = conn.dialect.identifier_preparer.quote
-    order = quote(key) if key in names else ", ".join(str(i) for i in range(1, len(names) + 1))
+    order = quote(key) if key is not None and key in names else ", ".join(str(i) for i in range(1, len(names) + 1))
     return text(f"SELECT * FROM ({inner}) AS hopnhat_q ORDER BY {order}"), names
 
 

@@ -47,9 +47,10 @@ sources:
     tables:
       - name: nhan_khau
         path: data/nhan_khau.csv
-        encoding: tcvn3          # utf-8 | tcvn3 | vni | cp1258 | cp1258-decomposed; omit to detect per column
+        encoding: tcvn3          # utf-8 | tcvn3 | vni | viscii | viqr | cp1258 | cp1258-decomposed; omit: detected
         # column_encodings: {HoTen: vni}
-        maps_to: person          # person | person_event | organization | dossier | dossier_history | parcel | civil_servant | document
+        # maps_to: person | person_event | organization | dossier | dossier_history | parcel | civil_servant | document
+        maps_to: person
         columns:
           source_key: MaCongDan  # the row's key in the source system (required)
           full_name: HoTen       # short form: the source column
