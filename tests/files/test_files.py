@@ -152,12 +152,13 @@ from hopnhat.files.store import FolderStore
 
 class Slow:
     def __init__(self): self.sent = 0
-    def read(self, n=-1):
+    def readinto(self, buffer):
         self.sent += 1
         if self.sent == 3:
             print("copying", flush=True)
         time.sleep(0.05)
-        return b"%PDF-1.4\\n" + b"x" * (1 << 20)
+        buffer[:9] = b"%PDF-1.4\\n"
+        return len(buffer)
 
 FolderStore(Path(sys.argv[1])).put(Slow())
 """

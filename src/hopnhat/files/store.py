@@ -78,16 +78,20 @@ def _syncfs(folder: Path) -> None:
 
 
 def _hash_stream(stream: BinaryIO, out: BinaryIO | None) -> tuple[str, int, bytes, bytes]:
+    """Hash (and copy) a stream through one reused buffer: no allocation per chunk, memory flat in file count."""
     digest = hashlib.sha256()
     size, head, tail = 0, b"", b""
-    while chunk := stream.read(CHUNK):
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    while n := stream.readinto(buffer):  # type: ignore[attr-defined]
+        chunk = view[:n]
         digest.update(chunk)
         if out is not None:
             out.write(chunk)
         if len(head) < HEAD:
-            head += chunk[: HEAD - len(head)]
-        tail = (tail + chunk)[-TAIL:]
-        size += len(chunk)
+            head += bytes(chunk[: HEAD - len(head)])
+        tail = bytes(chunk[n - TAIL:]) if n >= TAIL else (tail + bytes(chunk))[-TAIL:]
+        size += n
     return digest.hexdigest(), size, head, tail
 
 
