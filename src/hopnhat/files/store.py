@@ -77,11 +77,11 @@ def _syncfs(folder: Path) -> None:
         os.close(fd)
 
 
-def _hash_stream(stream: BinaryIO, out: BinaryIO | None) -> tuple[str, int, bytes, bytes]:
-    """Hash (and copy) a stream through one reused buffer: no allocation per chunk, memory flat in file count."""
+def _hash_stream(stream: BinaryIO, out: BinaryIO | None, buffer: bytearray) -> tuple[str, int, bytes, bytes]:
+    """Hash (and copy) a stream through the store's one buffer: no allocation per chunk or per file, so the heap does
+    not fragment and memory stays flat in the number of files."""
     digest = hashlib.sha256()
     size, head, tail = 0, b"", b""
-    buffer = bytearray(CHUNK)
     view = memoryview(buffer)
     while n := stream.readinto(buffer):  # type: ignore[attr-defined]
         chunk = view[:n]
@@ -103,6 +103,7 @@ class FolderStore:
         self.objects = root / "objects"
         self.tmp = root / "tmp"
         self.quarantine = root / "quarantine"
+        self._buffer = bytearray(CHUNK)  # one store object per thread: the buffer is reused by every copy
         self.objects.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
 
@@ -123,7 +124,7 @@ class FolderStore:
         temp = self.tmp / uuid.uuid4().hex
         try:
             with temp.open("wb") as out:
-                sha, size, head, tail = _hash_stream(stream, out)
+                sha, size, head, tail = _hash_stream(stream, out, self._buffer)
             target = self.path_of(sha)
             if not keep or (target.exists() and target.stat().st_size == size):
                 return Copied(sha, size, head, tail, False)
@@ -146,7 +147,7 @@ class FolderStore:
     def hash_of(self, sha256: str) -> str | None:
         try:
             with self.open(sha256) as f:
-                return _hash_stream(f, None)[0]
+                return _hash_stream(f, None, self._buffer)[0]
         except FileNotFoundError:
             return None
 
