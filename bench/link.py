@@ -23,7 +23,8 @@ Tools (each in its own process, ``--threads`` threads)
   output must be byte-identical in ``cluster_id`` and ``match_probability`` (reported as ``rerun identical``).
 * **splink-tight** — the plain Splink 5 setup the issue names: blocking on the exact ``id_number`` and on the exact
   ``full_name`` + birth date; comparisons Jaro-Winkler (0.92 / 0.8) on the raw name, exact birth date, exact ID; prior
-  from same-ID pairs (recall 0.7), u by random sampling (Splink's usual 1e6 pairs), EM on blocks of birth date and of ID; clusters at 0.95.
+  from same-ID pairs (recall 0.7), u by random sampling (Splink's usual 1e6 pairs), EM on blocks of birth date and
+  of ID; clusters at 0.95.
   Dates parsed (ISO, dd/mm/yyyy, yyyymmdd, a year) so that they can agree at all.
 * **recordlinkage** (optional, ``--tools``): family name + birth year and ID blocks, Jaro-Winkler, ECM.
 
@@ -51,6 +52,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -78,7 +80,7 @@ def estate(work: Path, scale: float, seed: int) -> Path:
     return out
 
 
-def inputs(root: Path, work: Path, sample: int) -> tuple[Path, Path, Path, Path]:  # noqa: C901
+def inputs(root: Path, work: Path, sample: int) -> tuple[Path, Path, Path, Path]:
     """input.parquet (six raw columns), truth.parquet (row → person, noises) and the same for a whole-people sample."""
     from hopnhat.link.truth import person_rows
 
@@ -121,7 +123,7 @@ def run_hopnhat(src: Path, dst: Path, threads: int, memory: str) -> None:
         standalone_mode=False)
 
 
-def _baseline_frame(src: Path):  # noqa: ANN202 - pandas frame
+def _baseline_frame(src: Path) -> Any:  # a pandas DataFrame (pandas is imported only in the tool's process)
     """The raw columns as a competent user prepares them: dates parsed (ISO, dd/mm/yyyy, yyyymmdd, a year alone),
     names and IDs as written, family name = first word, birth year from the date."""
     import pandas as pd

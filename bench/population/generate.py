@@ -37,6 +37,7 @@ import bisect
 import datetime as dt
 import random
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -111,7 +112,8 @@ def places() -> list[Place]:
             district = ref.unit(unit.district_code, "old", "district").name if unit.district_code else ""
             new = ref.unit(links[0].new_code, "new")
             new_prov = ref.unit(new.province_code, "new", "province").name
-            out.extend([Place(unit.code, unit.name, district, province, new.name, new_prov)] * (3 if prov == "48" else 1))
+            place = Place(unit.code, unit.name, district, province, new.name, new_prov)
+            out.extend([place] * (3 if prov == "48" else 1))  # Đà Nẵng's communes are more populous
     return out
 
 
@@ -123,7 +125,7 @@ class Numbers:
     def __init__(self, rng: random.Random) -> None:
         self.rng, self.used = rng, set()
 
-    def fresh(self, make) -> str:  # noqa: ANN001 - a callable giving a candidate
+    def fresh(self, make: Callable[[], str]) -> str:
         while True:
             value = make()
             if value not in self.used:

@@ -23,7 +23,8 @@ MIDDLE_M_NEW = ("Minh", "Văn", "Gia", "Quốc", "Anh", "Đức", "Hoàng", "Tu�
 MIDDLE_F_OLD = ("Thị", "Thị", "Thị", "Thị", "Thị", "Ngọc", "Kim", "Thu", "Thanh", "Hồng", "Xuân", "Mỹ")
 MIDDLE_F_NEW = ("Thị", "Ngọc", "Bảo", "Khánh", "Phương", "Thảo", "Minh", "Gia", "Thanh", "Mỹ", "Hoài", "Quỳnh")
 GIVEN_M = tuple("""Hùng Dũng Minh Tuấn Hải Nam Long Hưng Sơn Phúc Tài Bình Cường Hoàng Khoa Đạt Thắng Trung Vinh Quân
-Huy Thành Tâm Lộc Phong Kiên Hiếu Nghĩa Toàn Hiệp Đông Quang Tú Việt Khánh Thịnh Tùng Tiến An Duy Hòa Thanh Lâm Nhân Phát
+Huy Thành Tâm Lộc Phong Kiên Hiếu Nghĩa Toàn Hiệp Đông Quang Tú Việt Khánh Thịnh Tùng Tiến An Duy Hòa Thanh Lâm Nhân
+Phát
 Sang Tín Trí Đức Lợi Bảo Hậu Tân Thiện Tường Vũ Khải Hào Kha Luân Nhật Quý Thuận Tịnh Tư Vương Xuân Hoan Hiển Định
 Thông Chiến Dương Lực Mạnh Nguyên Pháp Quyết Sỹ Thạch Trọng Uy Văn""".split())
 GIVEN_F = tuple("""Lan Hương Hoa Mai Linh Trang Thảo Hà Ngọc Nhung Hằng Phương Thủy Yến Vy Anh Nga Dung Hạnh Hiền Loan

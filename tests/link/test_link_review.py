@@ -146,8 +146,8 @@ def _twin_with_other_cccd(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """Copy a person record with a valid CCCD, changing the CCCD's last six digits: the same name, date, address and
     phone, but another citizen's number."""
     col = "cccd" if con.execute("SELECT count(*) FROM person WHERE length(cccd) = 12").fetchone()[0] else "id_number"
-    record, number = con.execute(f"""SELECT record_id, {col} FROM person
-                                     WHERE length({col}) = 12 AND {col} LIKE '04%' ORDER BY record_id LIMIT 1""").fetchone()
+    record, number = con.execute(f"""SELECT record_id, {col} FROM person WHERE length({col}) = 12
+                                     AND {col} LIKE '04%' ORDER BY record_id LIMIT 1""").fetchone()
     other = number[:6] + ("000001" if number[6:] != "000001" else "000002")
     con.execute(f"INSERT INTO person SELECT * REPLACE (record_id || '-x' AS record_id, '{other}' AS {col}) "
                 "FROM person WHERE record_id = ?", [record])

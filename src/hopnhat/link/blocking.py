@@ -36,6 +36,6 @@ def blocking_recall(work: duckdb.DuckDBPyConnection, pairs: pa.Table,
     row = work.execute(f"""
         WITH h AS (SELECT {hits} FROM _true_pairs t
                    JOIN person_features l ON l.uid = t.uid_l JOIN person_features r ON r.uid = t.uid_r)
-        SELECT count(*), count(*) FILTER (WHERE {any_rule}), {sums} FROM h""").fetchone()
+        SELECT count(*), count(*) FILTER (WHERE {any_rule}), {sums} FROM h""").fetchone() or (0, 0)
     work.unregister("_true_pairs")
     return BlockingRecall(row[1], row[0], {rule: row[2 + i] for i, rule in enumerate(rules)})

@@ -107,9 +107,9 @@ def cluster(n: int, links: Iterable[tuple[int, int, float]], same: Iterable[tupl
     ordered = sorted(links, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1])))
     out = Clusters([])
     for (a, b), is_forced in [(p, True) for p in forced] + [((a, b), False) for a, b, _ in ordered]:
-        reason = uf.union(a, b, is_forced)
-        if reason:
+        why = uf.union(a, b, is_forced)
+        if why:
             out.kept_apart.append((a, b))
-            out.reasons[(min(a, b), max(a, b))] = reason
+            out.reasons[(min(a, b), max(a, b))] = why
     out.root = [uf.find(i) for i in range(n)]
     return out

@@ -100,9 +100,10 @@ SELECT * EXCLUDE (phone_raw, phone_n, id_parts),
        coalesce(quality IN ('year_only', 'placeholder'), false)
          OR (month(birth_date) = 1 AND day(birth_date) = 1) AS vague,
        coalesce(cccd_col, CASE WHEN id_kind IS DISTINCT FROM 'cmnd' THEN
-         list_filter(list_transform(id_parts, x -> CASE WHEN length(x) = 12 THEN x
-                                                        WHEN length(x) = 11 AND '0' || x[1:2] IN ({prefixes}) THEN '0' || x
-                                                   END), x -> x IS NOT NULL)[1] END) AS cccd_all,
+         list_filter(list_transform(id_parts, x -> CASE
+           WHEN length(x) = 12 THEN x
+           WHEN length(x) = 11 AND '0' || x[1:2] IN ({prefixes}) THEN '0' || x END), x -> x IS NOT NULL)[1]
+       END) AS cccd_all,
        coalesce(cmnd_col, CASE WHEN id_kind = 'cmnd' THEN id_parts[1] ELSE
          list_filter(list_transform(id_parts, x -> CASE WHEN length(x) = 9 THEN x WHEN length(x) = 8 THEN '0' || x END),
                      x -> x IS NOT NULL)[1] END) AS cmnd_all
