@@ -12,20 +12,21 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
     missing on either side is *no evidence* (dropped middle names are common) → same → different.
 ``birth_date``
     same exact date → day and month swapped → same year where one side is only a year or a 01/01 placeholder →
-    same year → one year apart → different.
-``sex``, ``phone`` (``0`` + 9 digits whatever the written form), exact.
+    same year → lunar year (a January/February birth one year earlier) → one year apart → different.
+``sex`` (its "different" may not weigh below −2 bits: see :data:`hopnhat.link.persons.MIN_WEIGHT`).
+``phone`` (``0`` + 9 digits whatever the written form): same, with agreeing given names and generation → same
+    number only (a household's phone) → different.
 ``id`` (CCCD / CMND)
-    same number → one digit off (a typo) → the CCCD of one record contradicts the other's sex or birth year
-    (CMND↔CCCD pair: the digits say it is someone else) → different number of the same kind → otherwise no evidence:
-    a CMND against a CCCD proves nothing by itself, such pairs are linked only by the other evidence.
+    same number → one keying slip → two different valid CCCDs (also a hard rule: :mod:`hopnhat.link.cluster`) →
+    two different CCCDs, one not valid → a CCCD whose year contradicts the other record by more than a year → different
+    number of the same kind → otherwise no evidence: a CMND against a CCCD proves nothing by itself.
 ``address`` (on the NEW commune after conversion)
     same new commune → one record's split-commune candidates contain the other's commune (partial agreement) →
     different → missing.
 
-Blocking (a pair is scored when any rule holds; never on family name alone, ~38 % are Nguyễn): same CCCD; same CMND;
-same phone; family + given + birth year + day/month in either order; family + given + birth year when one date is
-vague and the middle names do not differ; family + middle + exact date (given-name typos); all name words + birth year + day/month (order not
-repaired). At 1.9 M records these score ~2.5 M pairs.
+Blocking (a pair is scored when any rule holds; never on family name alone, ~38 % are Nguyễn): see :data:`BLOCKING`
+and docs/linkage.md — every rule an equality on a derived key (name parts, date parts, ID slices, commune), so the
+candidate pairs grow about linearly with the records.
 """
 
 from __future__ import annotations
