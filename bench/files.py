@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -41,11 +42,11 @@ def _body(rng: random.Random, mean: int) -> bytes:
     return b"%PDF-1.4\n" + rng.randbytes(size) + b"\n%%EOF\n"
 
 
-def write_tree(root: Path, files: int, mean: int, dup: float, seed: int) -> tuple[int, int]:
-    """The two provinces' folders and manifests; (total bytes, distinct contents)."""
+def write_tree(root: Path, files: int, mean: int, dup: float, seed: int) -> int:
+    """The two provinces' folders and manifests; their total bytes."""
     rng = random.Random(seed)
     half = files // 2
-    total, first = 0, []
+    total, first = 0, list[bytes]()
     for province in ("qn", "dn"):
         folder = root / "src" / province
         lines = ["table,row,column,path"]
@@ -59,7 +60,7 @@ def write_tree(root: Path, files: int, mean: int, dup: float, seed: int) -> tupl
             total += len(data)
             lines.append(f"ho_so,{i},tep,{name}")
         (folder / "manifest.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return total, 0
+    return total
 
 
 def merger(root: Path) -> Path:
@@ -81,7 +82,7 @@ def time_rsync(root: Path) -> float:
     return time.perf_counter() - start
 
 
-def time_store(root: Path, path: Path) -> tuple[float, dict[str, object]]:
+def time_store(root: Path, path: Path) -> tuple[float, dict[str, Any]]:
     shutil.rmtree(root / "store", ignore_errors=True)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True, capture_output=True, text=True)
@@ -98,7 +99,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=Path("/tmp/files/bench"))
     args = parser.parse_args()
     shutil.rmtree(args.root, ignore_errors=True)
-    total, _ = write_tree(args.root, args.files, args.mean_kb * 1024, args.dup, args.seed)
+    total = write_tree(args.root, args.files, args.mean_kb * 1024, args.dup, args.seed)
     path = merger(args.root)
     runs = []
     for _ in range(2):
@@ -106,7 +107,7 @@ def main() -> None:
         store_s, out = time_store(args.root, path)
         runs.append((rsync_s, store_s, out))
     books = runs[-1][2]["books"]
-    distinct = len(list((args.root / "store" / "objects").rglob("*"))) - len(os.listdir(args.root / "store" / "objects"))
+    distinct = sum(1 for p in (args.root / "store" / "objects").rglob("*") if p.is_file())
     exact = all(b["referenced"] == b["stored"] + b["duplicate"] + b["quarantined"] for b in books) and \
         sum(b["stored"] for b in books) == distinct and sum(b["referenced"] for b in books) == args.files
     for i, (rsync_s, store_s, out) in enumerate(runs, 1):
