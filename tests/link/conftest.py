@@ -6,6 +6,7 @@ Session fixtures are built once per worker; tests that change a store get their 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,14 +68,14 @@ def copy_of(path: Path, dest: Path) -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture
-def store(built: Built, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+def store(built: Built, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = copy_of(built.path, tmp_path)
     yield con
     con.close()
 
 
 @pytest.fixture
-def linked_con(linked: Linked, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+def linked_con(linked: Linked, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = copy_of(linked.path, tmp_path)
     yield con
     con.close()

@@ -9,13 +9,13 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from tests.link.conftest import Linked
 from typer.testing import CliRunner
 
 from hopnhat.cli.link import app as link_app
 from hopnhat.cli.review import app as review_app
 from hopnhat.link.evaluate import evaluate
 from hopnhat.link.truth import person_rows
-from tests.link.conftest import Linked
 
 runner = CliRunner()
 

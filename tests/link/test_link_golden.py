@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import duckdb
 import pytest
@@ -37,7 +38,7 @@ def _store(rows=ROWS) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _golden(con: duckdb.DuckDBPyConnection) -> dict:
+def _golden(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     cur = con.execute("SELECT * FROM golden_person")
     rows = cur.fetchall()
     assert len(rows) == 1, "the three records share a valid CCCD: one person"

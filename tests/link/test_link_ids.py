@@ -9,7 +9,8 @@ from hopnhat.synth import ids as synth_ids
 def test_cccd_digits_say_province_sex_and_year() -> None:
     read = read_cccd("049189010565")
     assert read is not None and (read.province, read.female, read.year) == ("049", True, 1989)
-    assert read_cccd("048305699242").year == 2005  # century digit 3: woman born in the 2000s
+    woman = read_cccd("048305699242")
+    assert woman is not None and woman.year == 2005  # century digit 3: woman born in the 2000s
     assert read_cccd("999189010565") is None  # no such province
     assert read_cccd("04918901056") is None
 

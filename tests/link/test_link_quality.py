@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from tests.link.conftest import Built, Linked
 
 from hopnhat.link import person_model
 from hopnhat.link.evaluate import evaluate
 from hopnhat.link.persons import load_features
 from hopnhat.link.run import work_space
-from tests.link.conftest import Built, Linked
 
 
 def _assignment(path, entity: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ import pytest
 from hopnhat.errors import InputError
 from hopnhat.link import link_store
 from hopnhat.link.review import count_items, decide, export_items, import_decisions, list_items
+from hopnhat.link.tables import one
 from hopnhat.project.config import LinkageSpec
 
 BAND = LinkageSpec(match_threshold=0.99999, review_threshold=0.9)  # puts some person pairs between the thresholds
@@ -44,8 +45,8 @@ def test_commune_decision_applied_on_next_run(linked_con: duckdb.DuckDBPyConnect
     decisions_before = linked_con.execute("SELECT count(*) FROM review_decisions").fetchone()[0]
     decide(linked_con, item["item_key"], f"commune:{choice}", "clerk", "map sheet says so")
     link_store(linked_con, LinkageSpec(entities=["parcel"]), "run-2")
-    code, status = linked_con.execute("SELECT commune_new_commune_code, commune_status FROM parcel "
-                                      "WHERE record_id = ?", [item["record_id_l"]]).fetchone()
+    code, status = one(linked_con, "SELECT commune_new_commune_code, commune_status FROM parcel "
+                                   "WHERE record_id = ?", [item["record_id_l"]])
     assert (code, status) == (choice, "decided")
     again = [i for i in list_items(linked_con, status="decided") if i["item_key"] == item["item_key"]]
     assert again and again[0]["decision"] == f"commune:{choice}" and again[0]["decided_by"] == "clerk"
@@ -74,7 +75,7 @@ def test_pair_decisions_split_and_join_people(linked_con: duckdb.DuckDBPyConnect
     assert {c["comparison"] for c in pairs[0]["evidence"]["comparisons"]} >= {"name", "birth_date", "id"}
     linked = linked_con.execute("SELECT record_id_l, record_id_r FROM link_pairs WHERE entity = 'person' AND linked "
                                 "AND rule = 'model' AND match_probability >= 0.99999 ORDER BY 1 LIMIT 1").fetchone()
-    strangers = linked_con.execute("SELECT min(record_id), max(record_id) FROM person").fetchone()
+    strangers = one(linked_con, "SELECT min(record_id), max(record_id) FROM person")
     linked_con.execute("INSERT INTO review_items (item_key, kind) VALUES (?, 'pair'), (?, 'pair')",
                        [f"pair:person:{linked[0]}|{linked[1]}", f"pair:person:{strangers[0]}|{strangers[1]}"])
     decide(linked_con, f"pair:person:{linked[0]}|{linked[1]}", "different", "clerk")
@@ -146,8 +147,8 @@ def _twin_with_other_cccd(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """Copy a person record with a valid CCCD, changing the CCCD's last six digits: the same name, date, address and
     phone, but another citizen's number."""
     col = "cccd" if con.execute("SELECT count(*) FROM person WHERE length(cccd) = 12").fetchone()[0] else "id_number"
-    record, number = con.execute(f"""SELECT record_id, {col} FROM person WHERE length({col}) = 12
-                                     AND {col} LIKE '04%' ORDER BY record_id LIMIT 1""").fetchone()
+    record, number = one(con, f"""SELECT record_id, {col} FROM person WHERE length({col}) = 12
+                                  AND {col} LIKE '04%' ORDER BY record_id LIMIT 1""")
     other = number[:6] + ("000001" if number[6:] != "000001" else "000002")
     con.execute(f"INSERT INTO person SELECT * REPLACE (record_id || '-x' AS record_id, '{other}' AS {col}) "
                 "FROM person WHERE record_id = ?", [record])

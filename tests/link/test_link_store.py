@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import duckdb
+from tests.link.conftest import Linked, copy_of
 
 from hopnhat.link import link_store
+from hopnhat.link.tables import one
 from hopnhat.project.config import LinkageSpec
-from tests.link.conftest import Linked, copy_of
 
 PERSONS = LinkageSpec(entities=["person"])
 
@@ -28,9 +29,9 @@ _TABLES = ("SELECT record_id, golden_id FROM person", "SELECT * FROM golden_pers
 
 def test_every_record_has_a_golden_record(linked_con: duckdb.DuckDBPyConnection) -> None:
     for entity in ("person", "organization", "parcel"):
-        rows, missing, golden, total = linked_con.execute(f"""
+        rows, missing, golden, total = one(linked_con, f"""
             SELECT count(*), count(*) FILTER (WHERE golden_id IS NULL), count(DISTINCT golden_id),
-                   (SELECT sum(n_records) FROM golden_{entity}) FROM {entity}""").fetchone()
+                   (SELECT sum(n_records) FROM golden_{entity}) FROM {entity}""")
         assert missing == 0 and rows == total
         assert golden == linked_con.execute(f"SELECT count(*) FROM golden_{entity}").fetchone()[0]
 
@@ -58,14 +59,16 @@ def test_provenance_names_the_record_that_gave_each_value(linked_con: duckdb.Duc
         assert record[0] == gid and record[1] == name
         assert linked_con.execute("SELECT birth_date FROM person WHERE record_id = ?",
                                   [prov["birth_date"]]).fetchone()[0] == born
-        assert linked_con.execute("SELECT phone FROM person WHERE record_id = ?", [prov["phone"]]).fetchone()[0] == phone
+        assert linked_con.execute("SELECT phone FROM person WHERE record_id = ?",
+                                  [prov["phone"]]).fetchone()[0] == phone
 
 
 def test_golden_name_prefers_diacritics(linked_con: duckdb.DuckDBPyConnection) -> None:
     """'complete' survivorship: a cluster with both forms keeps the name written with diacritics."""
     bad = linked_con.execute("""
         SELECT count(*) FROM golden_person g WHERE g.full_name = strip_accents(g.full_name)
-          AND EXISTS (SELECT 1 FROM person p WHERE p.golden_id = g.golden_id AND p.full_name <> strip_accents(p.full_name))
+          AND EXISTS (SELECT 1 FROM person p WHERE p.golden_id = g.golden_id
+                                                AND p.full_name <> strip_accents(p.full_name))
         """).fetchone()[0]
     assert bad == 0
 
@@ -114,8 +117,7 @@ def test_rerun_keeps_ids_and_a_new_row_renumbers_nobody(linked_con: duckdb.DuckD
 
 
 def test_a_split_cluster_keeps_the_id_with_the_bigger_part(linked_con: duckdb.DuckDBPyConnection) -> None:
-    gid, = linked_con.execute("SELECT golden_id FROM golden_person WHERE n_records = 2 ORDER BY golden_id LIMIT 1"
-                              ).fetchone()
+    gid, = one(linked_con, "SELECT golden_id FROM golden_person WHERE n_records = 2 ORDER BY golden_id LIMIT 1")
     members = [r[0] for r in linked_con.execute("SELECT record_id FROM person WHERE golden_id = ? ORDER BY 1",
                                                 [gid]).fetchall()]
     linked_con.execute("INSERT INTO review_items (item_key, kind) VALUES (?, 'pair')",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from hopnhat.link.tables import golden_columns, table_exists
+from hopnhat.link.tables import golden_columns, one, table_exists
 from hopnhat.model.schema import ddl
 
 PREFIX = {"person": "P", "organization": "O", "parcel": "L"}
@@ -218,4 +218,4 @@ def write_golden(con: duckdb.DuckDBPyConnection, entity: str, survivorship: dict
         FROM {_ranked_source(con, entity)}
         WHERE golden_id IS NOT NULL
         GROUP BY golden_id ORDER BY golden_id""")
-    return con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+    return int(one(con, f'SELECT count(*) FROM "{table}"')[0])

@@ -19,10 +19,10 @@ import duckdb
 import pyarrow as pa
 
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score
-from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.ids import digits, mst_parent
+from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.persons import PairsResult
-from hopnhat.link.tables import columns_of
+from hopnhat.link.tables import columns_of, one
 from hopnhat.text.normalize import fold
 
 # Legal-form words, folded, longest first (they are removed from names before comparing).
@@ -75,7 +75,7 @@ def load_features(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnectio
     work.register("org_arrow", _features(con.execute(f'SELECT {select} FROM "{table}"').fetch_arrow_table()))
     work.execute("CREATE OR REPLACE TABLE organization_features AS SELECT * FROM org_arrow ORDER BY uid")
     work.unregister("org_arrow")
-    return work.execute("SELECT count(*) FROM organization_features").fetchone()[0]
+    return int(one(work, "SELECT count(*) FROM organization_features")[0])
 
 
 def _lvl(sql: str, label: str, m: float | None = None, u: float | None = None, null: bool = False) -> dict[str, Any]:

@@ -7,10 +7,12 @@ always be shown; a pair only the model found keeps the model's probability.
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 
 from hopnhat.link.evidence import evidence_sql
-from hopnhat.link.tables import columns_of
+from hopnhat.link.tables import columns_of, one
 
 _RULE_SQL = """
 CREATE OR REPLACE TABLE {e}_rule_pairs AS
@@ -25,7 +27,7 @@ SELECT coalesce(s.uid_l, d.uid_l) AS uid_l, coalesce(s.uid_r, d.uid_r) AS uid_r,
        CASE WHEN d.uid_l IS NOT NULL THEN 1.0 ELSE s.match_probability END AS match_probability,
        s.match_weight,
        CASE WHEN d.uid_l IS NOT NULL THEN '{rule}' ELSE 'model' END AS rule,
-       CASE WHEN s.uid_l IS NOT NULL THEN json_merge_patch(s.evidence, json_object('rule', 
+       CASE WHEN s.uid_l IS NOT NULL THEN json_merge_patch(s.evidence, json_object('rule',
                  CASE WHEN d.uid_l IS NOT NULL THEN '{rule}' ELSE 'model' END))::VARCHAR
             ELSE json_object('rule', '{rule}')::VARCHAR END AS evidence
 FROM (SELECT least(uid_l, uid_r) AS uid_l, greatest(uid_l, uid_r) AS uid_r, match_probability, match_weight,
@@ -36,12 +38,15 @@ ORDER BY 1, 2
 
 
 def rule_pairs(work: duckdb.DuckDBPyConnection, entity: str, join: str, where: str = "true") -> int:
-    """Pairs a deterministic rule links: ``join`` is an equality the rule needs (for a fast join), ``where`` the rest."""
+    """Pairs a deterministic rule links.
+
+    ``join`` is an equality the rule needs (for a fast join), ``where`` the rest.
+    """
     work.execute(_RULE_SQL.format(e=entity, join=join, where=where))
-    return work.execute(f"SELECT count(*) FROM {entity}_rule_pairs").fetchone()[0]
+    return int(one(work, f"SELECT count(*) FROM {entity}_rule_pairs")[0])
 
 
-def combine(work: duckdb.DuckDBPyConnection, entity: str, model: dict, rule: str) -> None:
+def combine(work: duckdb.DuckDBPyConnection, entity: str, model: dict[str, Any], rule: str) -> None:
     """``{entity}_scored`` (Splink's predictions) + ``{entity}_rule_pairs`` → ``{entity}_pairs``; drops both."""
     evidence = evidence_sql(model, columns_of(work, f"{entity}_scored"))
     work.execute(_PAIRS_SQL.format(e=entity, rule=rule, evidence=evidence))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import duckdb
 
 from hopnhat.link.persons import PairsResult
-from hopnhat.link.tables import columns_of, table_exists
+from hopnhat.link.tables import columns_of, one, table_exists
 
 _SOURCE = ("record_id", "src_source", "src_table", "commune_old_commune_code", "commune", "map_sheet",
            "parcel_number")
@@ -40,7 +40,7 @@ def load_features(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnectio
                          || {_trimmed('parcel_number')} END AS pkey
         FROM parcel_arrow ORDER BY uid""")
     work.unregister("parcel_arrow")
-    return work.execute("SELECT count(*) FROM parcel_features").fetchone()[0]
+    return int(one(work, "SELECT count(*) FROM parcel_features")[0])
 
 
 def parcel_pairs(work: duckdb.DuckDBPyConnection) -> PairsResult:
@@ -102,4 +102,4 @@ def link_holders(con: duckdb.DuckDBPyConnection) -> int:
             WHERE golden_parcel.holder_golden_id IS NULL
               AND o.tax_code = left(regexp_replace(golden_parcel.holder_id, '[^0-9]', '', 'g'), 10)
               AND length(regexp_replace(golden_parcel.holder_id, '[^0-9]', '', 'g')) IN (10, 13)""")
-    return con.execute("SELECT count(holder_golden_id) FROM golden_parcel").fetchone()[0]
+    return int(one(con, "SELECT count(holder_golden_id) FROM golden_parcel")[0])

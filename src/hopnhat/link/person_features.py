@@ -4,8 +4,8 @@ Features (all derived from the store columns, nothing invented):
 
 - ``fam`` / ``mid`` / ``giv`` / ``giv_acc`` / ``name_sorted`` / ``fg``: the name split into họ / tên đệm / tên on
   folded text, order repaired (:mod:`hopnhat.link.names`); ``fg`` = family + given, the term-frequency key.
-- ``dob`` (exact dates only), ``byear`` / ``bmonth`` / ``bday`` (year, month, day), ``dm`` (day and month in either order, for
-  swaps) and ``vague`` (only a year is known, or the date is a 01/01 placeholder).
+- ``dob`` (exact dates only), ``byear`` / ``bmonth`` / ``bday`` (year, month, day), ``dm`` (day and month in either
+  order, for swaps) and ``vague`` (only a year is known, or the date is a 01/01 placeholder).
 - ``sex`` ('M'/'F'), ``female`` (boolean, for the CCCD check).
 - ``cccd`` / ``cmnd``: digits, placeholders and numbers shared by many people removed; ``cccd_ok`` (the CCCD's
   province, century/sex and year digits agree with this record), ``cc_year`` / ``cc_female`` (what the CCCD says).
@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
 from hopnhat.link.names import split_name
+from hopnhat.link.tables import one
 
 SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_date", "birth_date_quality", "sex",
                   "id_number", "id_number_kind", "cccd", "cmnd", "phone", "address_new_commune_code",
@@ -113,7 +114,8 @@ FROM p
 _SHARED_SQL = """
 CREATE OR REPLACE TEMP TABLE person_shared AS
 SELECT kind, number FROM (
-  SELECT 'cccd' AS kind, cccd_all AS number, count(DISTINCT coalesce(fg, '') || coalesce(CAST(byear AS VARCHAR), '')) AS n
+  SELECT 'cccd' AS kind, cccd_all AS number,
+         count(DISTINCT coalesce(fg, '') || coalesce(CAST(byear AS VARCHAR), '')) AS n
     FROM person_dates WHERE cccd_all IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 'cmnd', cmnd_all, count(DISTINCT coalesce(fg, '') || coalesce(CAST(byear AS VARCHAR), ''))
@@ -152,7 +154,8 @@ SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_s
        CASE WHEN NOT vague THEN least(month(birth_date), day(birth_date)) * 100
                                 + greatest(month(birth_date), day(birth_date)) END AS dm,
        vague, sex, sex = 'F' AS female, cccd, cmnd,
-       cc_year IS NOT NULL AND (byear IS NULL OR cc_year = byear) AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
+       cc_year IS NOT NULL AND (byear IS NULL OR cc_year = byear)
+         AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
        cc_year, cc_female, phone, addr, addr_cands
 FROM cc
 ORDER BY uid
@@ -160,7 +163,10 @@ ORDER BY uid
 
 
 def stage_source(work: duckdb.DuckDBPyConnection, source: pa.Table) -> None:
-    """Copy the records (:data:`SOURCE_COLUMNS`) into ``work`` as ``person_source``; the caller may then drop its copy."""
+    """Copy the records (:data:`SOURCE_COLUMNS`) into ``work`` as ``person_source``.
+
+    The caller may then drop its copy.
+    """
     work.register("person_source_arrow", source)
     work.execute("CREATE OR REPLACE TEMP TABLE person_source AS SELECT * FROM person_source_arrow")
     work.unregister("person_source_arrow")
@@ -187,4 +193,4 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
                                       prefixes=prefixes))
     for temp in ("person_names", "person_dates", "person_shared"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
-    return work.execute("SELECT count(*) FROM person_features").fetchone()[0]
+    return int(one(work, "SELECT count(*) FROM person_features")[0])

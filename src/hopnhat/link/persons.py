@@ -16,7 +16,7 @@ from hopnhat.link import person_model as model
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score, train
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import build_person_features, source_sql
-from hopnhat.link.tables import columns_of
+from hopnhat.link.tables import columns_of, one
 
 SPEC = ModelSpec("person", "person_features", model.settings, model.TRAINING, model.PRIOR_RULES, model.PRIOR_RECALL)
 
@@ -67,7 +67,7 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
     """Deterministic rule + trained Splink model → ``person_pairs`` in ``work``."""
     rule_pairs(work, "person", "l.cccd = r.cccd", model.DETERMINISTIC)
     source = backend.input(SPEC.features)
-    records = work.execute("SELECT count(*) FROM person_features").fetchone()[0]
+    records = int(one(work, "SELECT count(*) FROM person_features")[0])
     trained = trained or soften(train(backend, source, SPEC, records))
     score(backend, source, trained, review_threshold, "person_scored")
     combine(work, "person", trained.settings, "same_valid_cccd")

@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from hopnhat.link.review import UNIT_FIELDS, latest_decisions
-from hopnhat.link.tables import columns_of
+from hopnhat.link.tables import columns_of, one
 from hopnhat.units.reference import reference
 
 
@@ -41,14 +41,14 @@ def apply_unit_decisions(con: duckdb.DuckDBPyConnection, entity: str) -> int:
     con.register("_unit_decisions", rows)
     _register_units(con)
     for field in unit_fields(con, entity):
-        changed += con.execute(f"""
+        changed += one(con, f"""
             UPDATE "{entity}" SET {field}_new_commune_code = d.code, {field}_new_province_code = u.province_code,
                    {field}_status = 'decided',
                    {field}_reason = 'decided in the review queue: ' || d.code || ' ' || u.name
             FROM _unit_decisions d JOIN _new_units u ON u.code = d.code
             WHERE d.item_key = 'unit:' || "{entity}".record_id || ':{field}'
               AND "{entity}".{field}_status IN ('split', 'decided')
-              AND instr(';' || "{entity}".{field}_candidates || ';', ';' || d.code || ';') > 0""").fetchone()[0]
+              AND instr(';' || "{entity}".{field}_candidates || ';', ';' || d.code || ';') > 0""")[0]
     con.unregister("_unit_decisions")
     con.unregister("_new_units")
     return changed
@@ -89,7 +89,7 @@ def raise_unit_items(con: duckdb.DuckDBPyConnection, entity: str, run_id: str) -
     _register_units(con)
     for field in unit_fields(con, entity):
         value = f"e.{field}" if field in columns_of(con, entity) else "NULL"
-        total += con.execute(f"""
+        total += one(con, f"""
             INSERT INTO review_items (item_key, entity, kind, record_id_l, record_id_r, field, match_probability,
                                       evidence, candidates, scope_codes, run_id)
             SELECT 'unit:' || e.record_id || ':{field}', '{entity}', 'split_unit', e.record_id, NULL, '{field}', NULL,
@@ -103,7 +103,7 @@ def raise_unit_items(con: duckdb.DuckDBPyConnection, entity: str, run_id: str) -
                    ?
             FROM "{entity}" e
             WHERE e.{field}_status IN ('split', 'decided') AND e.{field}_candidates IS NOT NULL
-            ORDER BY e.record_id""", [run_id]).fetchone()[0]
+            ORDER BY e.record_id""", [run_id])[0]
     con.unregister("_new_units")
     return total
 

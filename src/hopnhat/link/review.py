@@ -24,7 +24,7 @@ import duckdb
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
-from hopnhat.link.tables import columns_of, ensure_tables, table_exists
+from hopnhat.link.tables import columns_of, ensure_tables, one, table_exists
 
 STATUSES = ("open", "decided", "all")
 PAIR_DECISIONS = ("same", "different")
@@ -76,7 +76,8 @@ def _where(status: str, entity: str | None, scope: str | Sequence[str] | None) -
     if status not in STATUSES:
         raise InputError("unknown review status", column="status", value=status,
                          reason=f"expected one of {', '.join(STATUSES)}")
-    clauses, params = ["1 = 1"], []
+    clauses: list[str] = ["1 = 1"]
+    params: list[Any] = []
     if status == "open":
         clauses.append("d.decision IS NULL")
     elif status == "decided":
@@ -97,8 +98,8 @@ def count_items(con: duckdb.DuckDBPyConnection, status: str = "open", entity: st
     if not _has_queue(con):
         return 0
     where, params = _where(status, entity, scope)
-    return con.execute(f"SELECT count(*) FROM review_items i LEFT JOIN ({_LATEST}) d USING (item_key) "
-                       f"WHERE {where}", params).fetchone()[0]
+    return int(one(con, f"SELECT count(*) FROM review_items i LEFT JOIN ({_LATEST}) d USING (item_key) "
+                        f"WHERE {where}", params)[0])
 
 
 def list_items(con: duckdb.DuckDBPyConnection, status: str = "open", entity: str | None = None,
@@ -183,8 +184,8 @@ def decide(con: duckdb.DuckDBPyConnection, item_key: str, decision: str, user: s
         raise InputError(tr("thiếu người quyết định", "the deciding user is required"), column="user")
     record = {"item_key": item_key, "decision": decision, "decided_by": user,
               "decided_at": (at or dt.datetime.now()).replace(microsecond=0, tzinfo=None), "note": note or None}
-    con.execute("INSERT INTO review_decisions (item_key, decision, decided_by, decided_at, note) VALUES (?, ?, ?, ?, ?)",
-                list(record.values()))
+    con.execute("INSERT INTO review_decisions (item_key, decision, decided_by, decided_at, note) "
+                "VALUES (?, ?, ?, ?, ?)", list(record.values()))
     return record
 
 
@@ -252,6 +253,11 @@ class ImportResult:
     blank: int  # rows left without a decision
 
 
+def _cell(row: list[str], col: dict[str, int], name: str) -> str:
+    """The stripped text of column ``name`` in a sheet row; "" when the sheet lacks the column or the row is short."""
+    return row[col[name]].strip() if name in col and col[name] < len(row) else ""
+
+
 def import_decisions(con: duckdb.DuckDBPyConnection, path: Path | str, user: str) -> ImportResult:
     """Record the decisions filled in an exported sheet. All rows are checked first: one bad row imports nothing."""
     path = Path(path)
@@ -264,8 +270,7 @@ def import_decisions(con: duckdb.DuckDBPyConnection, path: Path | str, user: str
     current = latest_decisions(con)
     todo, unchanged, blank = [], 0, 0
     for n, row in enumerate(rows, start=2):
-        cell = (lambda name: (row[col[name]].strip() if name in col and col[name] < len(row) else ""))
-        key, decision = cell("item_key"), cell("decision")
+        key, decision = _cell(row, col, "item_key"), _cell(row, col, "decision")
         if not key or not decision:
             blank += 1
             continue
@@ -280,7 +285,7 @@ def import_decisions(con: duckdb.DuckDBPyConnection, path: Path | str, user: str
         if current.get(key) == decision:
             unchanged += 1
             continue
-        todo.append((key, decision, cell("note") or None))
+        todo.append((key, decision, _cell(row, col, "note") or None))
     for key, decision, note in todo:
         decide(con, key, decision, user, note)
     return ImportResult(len(todo), unchanged, blank)

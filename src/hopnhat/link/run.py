@@ -31,7 +31,7 @@ from hopnhat.link.engine import Backend, open_backend
 from hopnhat.link.golden import assign_ids, previous_ids, write_golden
 from hopnhat.link.queue import apply_unit_decisions, clear_items, raise_pair_items, raise_unit_items
 from hopnhat.link.review import latest_decisions
-from hopnhat.link.tables import ensure_tables, table_exists
+from hopnhat.link.tables import ensure_tables, one, table_exists
 from hopnhat.project.config import LinkageSpec
 
 ORDER = ("person", "organization", "parcel")
@@ -155,7 +155,8 @@ def _cluster(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, en
     else:
         result = cluster(n, links, same, different)
     _mark_kept_apart(work, entity, result)
-    work.register("_roots", pa.table({"uid": pa.array(range(n), pa.int64()), "root": pa.array(result.root, pa.int64())}))
+    work.register("_roots", pa.table({"uid": pa.array(range(n), pa.int64()),
+                                      "root": pa.array(result.root, pa.int64())}))
     work.execute(f"CREATE OR REPLACE TABLE {entity}_clusters AS SELECT * FROM _roots")
     work.unregister("_roots")
     _forced_pairs(work, entity, same)
@@ -306,8 +307,8 @@ def link_entity(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
     progress(entity, "clusters")
     clusters = _cluster(con, work, entity, n, config.match_threshold, config.review_threshold)
     outcome.clusters, outcome.kept_apart = clusters.count(), len(clusters.kept_apart)
-    outcome.auto_linked = work.execute(f"SELECT count(*) FROM {entity}_pairs WHERE match_probability >= ?",
-                                       [config.match_threshold]).fetchone()[0]
+    outcome.auto_linked = one(work, f"SELECT count(*) FROM {entity}_pairs WHERE match_probability >= ?",
+                              [config.match_threshold])[0]
     assign_ids(work, entity, previous_ids(con, entity))
     mapping, pairs = _results(work, entity)
     outcome.merged = _merged(work, entity)

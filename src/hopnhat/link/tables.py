@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import duckdb
 
 from hopnhat.model.schema import HOUSEKEEPING, Column, ddl
@@ -75,9 +78,20 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(ddl("review_decisions", HOUSEKEEPING["review_decisions"]))
 
 
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...]:
+    """The one row of a query that always returns one (an aggregate): never None.
+
+    ``link`` sits below ``load`` (tests/test_architecture.py), so this mirrors :func:`hopnhat.load.store.one`.
+    """
+    row = con.execute(sql, list(params)).fetchone()
+    if row is None:
+        raise RuntimeError(f"no row from a query that always returns one: {sql[:80]}")
+    return row
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-                            "AND table_schema = current_schema()", [name]).fetchone()[0])
+    return bool(one(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+                         "AND table_schema = current_schema()", [name])[0])
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:

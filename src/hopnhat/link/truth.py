@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from hopnhat.link.parse import parse_people
 from hopnhat.model.schema import ddl, entity_columns
-from hopnhat.units.bulk import convert_distinct
+from hopnhat.units.bulk import Row, convert_distinct
 from hopnhat.units.reference import reference
 from hopnhat.values import parse_column
 
@@ -74,13 +74,14 @@ def person_rows(root: Path) -> pa.Table:
             values = (f"{spec.source}/{spec.table}/{key}", spec.source, spec.table, key, int(row["row_number"]),
                       row[spec.name], row[spec.dob], row[spec.sex], next((row[c] for c in spec.ids if row[c]), ""),
                       row[spec.phone], row[spec.address], row["entity"], row["noises"],
-                      row[spec.ids[0]] if len(spec.ids) == 2 else None, row[spec.ids[1]] if len(spec.ids) == 2 else None)
+                      row[spec.ids[0]] if len(spec.ids) == 2 else None,
+                      row[spec.ids[1]] if len(spec.ids) == 2 else None)
             for name, value in zip(cols, values):
                 cols[name].append(value)
     return pa.table(cols)
 
 
-def _conversions(addresses: list[str | None]) -> dict[object, tuple]:
+def _conversions(addresses: list[str | None]) -> dict[object, Row]:
     return convert_distinct([a for a in addresses if a])
 
 
@@ -94,7 +95,7 @@ def person_table(raw: pa.Table) -> pa.Table:
         parsed[name] = [None if a else v for a, v in zip(apart, parsed[name])]
     conv = _conversions(raw.column("address").to_pylist())
     addr = raw.column("address").to_pylist()
-    out = {c.name: [None] * raw.num_rows for c in entity_columns("person")}
+    out: dict[str, list[object]] = {c.name: [None] * raw.num_rows for c in entity_columns("person")}
     for name in ("record_id", "src_source", "src_table", "src_key", "src_row"):
         out[name] = raw.column(name).to_pylist()
     out.update(parsed)
@@ -126,7 +127,7 @@ def _org_table(root: Path) -> tuple[pa.Table, dict[str, str]]:
             truth[rid] = row["organization_entity"]
             rows.append((rid, source, row))
     conv = _conversions([r["dia_chi"] for _, _, r in rows])
-    out = {c.name: [None] * len(rows) for c in entity_columns("organization")}
+    out: dict[str, list[object]] = {c.name: [None] * len(rows) for c in entity_columns("organization")}
     for i, (rid, source, row) in enumerate(rows):
         status, prov, code, cands, reason = conv[row["dia_chi"]]
         digits = "".join(ch for ch in row["ma_so_thue"] if ch.isdigit())
@@ -151,7 +152,7 @@ def _parcel_table(root: Path) -> tuple[pa.Table, dict[str, str], dict[str, str]]
             truth[rid] = f"{row['ma_xa']}-{row['so_to']}-{row['so_thua']}"
             holders[rid] = row["holder_entity"]
             rows.append((rid, source, row))
-    out = {c.name: [None] * len(rows) for c in entity_columns("parcel")}
+    out: dict[str, list[object]] = {c.name: [None] * len(rows) for c in entity_columns("parcel")}
     for i, (rid, source, row) in enumerate(rows):
         targets = sorted({link.new_code for link in ref.new_communes_of(row["ma_xa"])})
         values = {"record_id": rid, "src_source": source, "src_table": "thua_dat", "src_key": row["ma_thua"],

@@ -38,13 +38,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from duckdb.functional import PythonUDFType
 import pyarrow as pa
+from duckdb.functional import PythonUDFType
 
-from hopnhat.project.config import ColumnSpec, Project
-from hopnhat.load.storedb import StoreReader
 from hopnhat.errors import HopnhatError
 from hopnhat.load.store import one
+from hopnhat.load.storedb import StoreReader
+from hopnhat.project.config import ColumnSpec, Project
 from hopnhat.text.legacy import detect, repair_value
 from hopnhat.text.normalize import fold
 
@@ -277,7 +277,8 @@ def _insert_legacy(con: duckdb.DuckDBPyConnection, reader: StoreReader, legacy: 
 
 _BIRTH_DAY = ("coalesce(TRY_CAST(regexp_extract(e.birth, '^\\d{4}-(\\d\\d)-(\\d\\d)', ['m', 'd']).m || "
               "regexp_extract(e.birth, '^\\d{4}-(\\d\\d)-(\\d\\d)', ['m', 'd']).d AS INTEGER), "
-              "TRY_CAST(lpad(regexp_extract(e.birth, '^(\\d{1,2})[/.-](\\d{1,2})[/.-]\\d{4}', ['d', 'm']).m, 2, '0') || "
+              "TRY_CAST(lpad(regexp_extract(e.birth, '^(\\d{1,2})[/.-](\\d{1,2})[/.-]\\d{4}', ['d', 'm']).m, "
+              "2, '0') || "
               "lpad(regexp_extract(e.birth, '^(\\d{1,2})[/.-](\\d{1,2})[/.-]\\d{4}', ['d', 'm']).d, 2, '0') "
               "AS INTEGER))")
 # phone numbers of a cell (separators inside a number removed), each in the national form: +84 / 84 / 0084 → 0
