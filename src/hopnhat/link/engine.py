@@ -4,7 +4,8 @@ Same input → bit-identical pairs and probabilities, on every run and on both e
 
 - u probabilities: Splink samples records by a hash of their id (no random generator); on a small table every record
   is used (``max_pairs`` above the number of pairs), and chunked early stopping is off, so nothing depends on timing.
-- the share of matching pairs is counted with rules that admit almost no false positives (:attr:`ModelSpec.prior_rules`);
+- the share of matching pairs is counted with rules that admit almost no false positives
+  (:attr:`ModelSpec.prior_rules`);
 - EM runs on counts of agreement patterns (integers), and the estimated m/u and prior are then *rounded* to
   :data:`SIGNIFICANT` significant digits, which absorbs floating-point differences between threads and engines;
 - scoring uses only the rounded model, so a pair's weight is the same arithmetic everywhere.
