@@ -34,6 +34,20 @@ def test_reconcile_json_has_one_entry_per_source_table(migrated: tuple[Project, 
         assert e["read"] == e["loaded"] + e["merged"] + e["quarantined"]
 
 
+def test_reconcile_and_quarantine_outputs_are_checked_before_work(migrated: tuple[Project, RunResult],
+                                                                  tmp_path: Path) -> None:
+    project, _ = migrated
+    before = project.path.read_bytes()
+    for target in (project.path, project.path.parent / "x" / ".." / project.path.name):
+        code, text = _run("reconcile", str(project.path), "--json", str(target))
+        assert code == 2 and project.path.read_bytes() == before, text
+    code, text = _run("reconcile", str(project.path), "--json", str(tmp_path / "missing" / "books.json"))
+    assert code == 2 and not (tmp_path / "missing").exists(), text
+    code, text = _run("quarantine", "export", str(project.path), "-o", str(tmp_path / "q.pdf"))
+    assert code == 2 and not (tmp_path / "q.pdf").exists(), text
+    assert not list(tmp_path.glob("*.tmp*")) and not list(tmp_path.glob(".*"))
+
+
 def test_reconcile_exits_non_zero_when_a_row_is_lost(migrated: tuple[Project, RunResult], tmp_path: Path) -> None:
     project, _ = migrated
     copy = tmp_path / "merger.yaml"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,8 @@ from rich.table import Table
 from hopnhat.cli.common import console, err_console, friendly_errors, progress_bar
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import tr
+from hopnhat.io.outputs import check_output, write_bytes
+from hopnhat.io.writers import ROW_FORMATS, json_bytes
 from hopnhat.load.checksum import store_checksums
 from hopnhat.load.store import connect
 from hopnhat.load.storedb import open_store
@@ -125,6 +126,8 @@ def reconcile(merger: Path = MERGER,
               json_out: Path | None = typer.Option(None, "--json", help="Ghi kết quả JSON / write JSON here.")) -> None:
     """Đối soát từng bảng nguồn: đọc = nạp + gộp + cách ly; mã thoát 0 chỉ khi mọi bảng cân đối."""
     project = load_project(merger)
+    if json_out:
+        check_output(json_out, inputs=[merger, project.store_path], suffixes={".json"})
     con = connect(project.store_path, read_only=True)
     try:
         balances = books(con, project)
@@ -134,7 +137,7 @@ def reconcile(merger: Path = MERGER,
     print_failures(balances)
     if json_out:
         payload = [b.as_dict() for b in balances]
-        json_out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_bytes(json_out, json_bytes(payload, indent=1, where=str(json_out)), inputs=[merger, project.store_path])
     if not all(b.balanced for b in balances):
         raise typer.Exit(1)
 
@@ -209,7 +212,9 @@ def quarantine_export(merger: Path = MERGER,
     """Xuất dòng cách ly ra CSV hoặc Excel để sửa tại nguồn rồi chạy lại."""
     from hopnhat.reconcile.export import write_rows
 
-    header, rows = _quarantine_rows(load_project(merger), source, None)
+    project = load_project(merger)
+    check_output(output, inputs=[merger, project.store_path], suffixes=ROW_FORMATS)
+    header, rows = _quarantine_rows(project, source, None)
     write_rows(output, header, rows, sheet=tr("Cách ly", "Quarantine"))
     console.print(tr(f"Đã ghi {len(rows):,} dòng vào {output}", f"Wrote {len(rows):,} rows to {output}"))
 
