@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.pipeline.conftest import fresh_copy
 
+from hopnhat.i18n import language
 from hopnhat.load.checksum import store_checksums
 from hopnhat.load.storedb import open_store
 from hopnhat.load.versions import current_name, next_path, prepare_next, publish_next, rollback, versions
@@ -34,7 +35,7 @@ PASSWORD = "mat-khau-du-dai-2025"
 def _hopnhat(*args: str) -> list[str]:
     """The command line in this process's language (the store's review evidence is written in the user's language,
     so a run in another language would not give the same checksums)."""
-    return [sys.executable, "-m", "hopnhat", *args]
+    return [sys.executable, "-m", "hopnhat", "--lang", language(), *args]
 
 
 def _checksums(path: Path) -> dict[str, tuple[int, str]]:
