@@ -57,6 +57,11 @@ def take(merger: Path = MERGER) -> None:
                          f"{source}: stored {done['stored']}, duplicate {done['duplicate']}, quarantined "
                          f"{done['quarantined']}, already done {done['skipped']}"))
     _, ledger = open_files(project)
+    _books_or_fail(ledger)
+
+
+def _books_or_fail(ledger: Ledger) -> None:
+    """Print the books and close the ledger; exit 1 when a source's books do not balance."""
     try:
         balanced = _books(ledger)
     finally:
@@ -70,12 +75,7 @@ def take(merger: Path = MERGER) -> None:
 def books(merger: Path = MERGER) -> None:
     """Sổ sách tệp theo nguồn: được tham chiếu = đã lưu + trùng + cách ly (số tệp và dung lượng)."""
     store, ledger = open_files(load_project(merger))
-    try:
-        balanced = _books(ledger)
-    finally:
-        ledger.close()
-    if not balanced:
-        raise typer.Exit(EXIT_FAILED)
+    _books_or_fail(ledger)
 
 
 @app.command("verify")

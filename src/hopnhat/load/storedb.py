@@ -88,6 +88,16 @@ def _limited(sql: str, limit: int | None) -> str:
     return sql if limit is None else f"SELECT * FROM ({sql}) AS _limited LIMIT {int(limit)}"
 
 
+def columns_by_table(reader: StoreReader, schema: str) -> dict[str, list[str]]:
+    """Every table of ``schema`` with its columns in order, from the standard information schema (both backends)."""
+    rows = reader.rows("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ? "
+                       "ORDER BY table_name, ordinal_position", [schema])
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["table_name"], []).append(r["column_name"])
+    return out
+
+
 class Watchdog:
     """One thread that interrupts DuckDB queries past their deadline (DuckDB has no statement timeout)."""
 
@@ -204,12 +214,7 @@ class DuckDBReader:
             cur.close()
 
     def tables(self, schema: str = "main") -> dict[str, list[str]]:
-        rows = self.rows("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ? "
-                         "ORDER BY table_name, ordinal_position", [schema])
-        out: dict[str, list[str]] = {}
-        for r in rows:
-            out.setdefault(r["table_name"], []).append(r["column_name"])
-        return out
+        return columns_by_table(self, schema)
 
     def close(self) -> None:
         self._con.close()
@@ -353,12 +358,7 @@ class PostgresReader:
 
     def tables(self, schema: str = "main") -> dict[str, list[str]]:
         schema = "public" if schema == "main" else schema
-        rows = self.rows("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ? "
-                         "ORDER BY table_name, ordinal_position", [schema])
-        out: dict[str, list[str]] = {}
-        for r in rows:
-            out.setdefault(r["table_name"], []).append(r["column_name"])
-        return out
+        return columns_by_table(self, schema)
 
     def close(self) -> None:
         while True:
