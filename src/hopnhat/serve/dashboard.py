@@ -1,29 +1,20 @@
 """The migration dashboard's data: runs, per-table stage, the reconciliation balance per source table (latest run),
-quarantine counts by reason with drill-down to the rows and an Excel export, the review queue left, the in-flight
-dossiers. Housekeeping tables carry no citizen scope; quarantined rows do carry personal data, so the drill-down
-and the export need the ``quarantine`` permission and are audited.
+quarantine counts by reason (the rows themselves, scoped and masked, are served by :mod:`hopnhat.serve.quarantine`),
+the review queue left, the in-flight dossiers. Housekeeping tables carry no citizen scope.
 """
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-
 from hopnhat.i18n import tr
 from hopnhat.reconcile.books import Balance
-from hopnhat.reconcile.export import excel_safe
-from hopnhat.serve.mask import mask_digits_in
 from hopnhat.serve.records import Catalogue
 from hopnhat.serve.scope import Scope, predicate
 from hopnhat.serve.storedb import StoreReader
 
 OPEN_EXCLUDED = (3, 7, 9, 10)  # refused, withdrawn, processed, returned: not in flight
-QUARANTINE_COLUMNS = ("src_source", "src_table", "src_row", "src_key", "column_name", "raw_value", "reason_code",
-                      "message", "run_id")
 
 
 class Dashboard:
@@ -67,41 +58,6 @@ class Dashboard:
                                 "GROUP BY reason_code, src_source, src_table ORDER BY n DESC, reason_code",
                                 limit=self.limit)
 
-    def _quarantine_where(self, reason: str | None, source: str | None, table: str | None) -> tuple[str, list[Any]]:
-        parts, params = ["TRUE"], []
-        for column, value in (("reason_code", reason), ("src_source", source), ("src_table", table)):
-            if value:
-                parts.append(f"{column} = ?")
-                params.append(value)
-        return " AND ".join(parts), params
-
-    def quarantine_rows(self, reason: str | None, source: str | None, table: str | None,
-                        limit: int | None = None) -> list[dict[str, Any]]:
-        if not self.cat.has("quarantine"):
-            return []
-        where, params = self._quarantine_where(reason, source, table)
-        cols = ", ".join(c for c in QUARANTINE_COLUMNS if c in self.cat.columns("quarantine"))
-        rows = self.reader.rows(f"SELECT {cols} FROM quarantine WHERE {where} ORDER BY src_source, src_table, "
-                                "src_row", params, limit=limit or self.limit)
-        return [{**r, "raw_value": mask_digits_in(r.get("raw_value"))} for r in rows]
-
-    def quarantine_workbook(self, reason: str | None, source: str | None, table: str | None) -> bytes:
-        rows = self.quarantine_rows(reason, source, table, limit=self.export_limit)
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "cach_ly"
-        ws.append([_QUARANTINE_HEADERS.get(c, c) for c in QUARANTINE_COLUMNS])
-        for cell in ws[1]:
-            cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-        for r in rows:
-            ws.append([excel_safe(r.get(c)) for c in QUARANTINE_COLUMNS])  # raw values straight from the sources
-        for col, width in zip("ABCDEFGHI", (22, 22, 9, 18, 18, 30, 16, 60, 24), strict=True):
-            ws.column_dimensions[col].width = width
-        ws.freeze_panes = "A2"
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-
     def in_flight(self, scope: Scope, cutover: date, today: date) -> list[dict[str, Any]]:
         """Dossiers open at the cut-over: received before it, status not final; overdue first, then days left."""
         if not self.cat.has("dossier"):
@@ -122,9 +78,6 @@ class Dashboard:
         return sorted(rows, key=lambda r: (not r["overdue"], r["days_left"] if r["days_left"] is not None else -10**6))
 
 
-_QUARANTINE_HEADERS = {"src_source": "Nguồn", "src_table": "Bảng", "src_row": "Dòng", "src_key": "Khóa",
-                       "column_name": "Cột", "raw_value": "Giá trị", "reason_code": "Mã lý do",
-                       "message": "Lý do", "run_id": "Lượt chạy"}
 
 
 _REASONS = {
