@@ -31,6 +31,7 @@ import json
 import os
 import re
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 from duckdb.functional import PythonUDFType
 
 from hopnhat.errors import HopnhatError
@@ -381,18 +383,38 @@ SQLITE_TABLES = {
 }
 
 
-def _export(con: duckdb.DuckDBPyConnection, target: Path, meta: dict[str, str]) -> None:
-    """Copy the serving tables into SQLite, each clustered on its key (B-tree point and range reads)."""
+EXPORT_BATCH = 50_000  # rows per SQLite insert batch: bounds the Python memory of the copy
+MEMORY_LIMIT = os.environ.get("HOPNHAT_INDEX_MEMORY", "2GB")  # DuckDB's working memory; the rest spills to disk
+
+
+def _dump(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Path]:
+    """Each serving table, sorted on its key, written by DuckDB's own Parquet writer (no rows cross into Python)."""
+    out = {}
+    for table, (_ddl, select, order) in SQLITE_TABLES.items():
+        out[table] = folder / f"{table}.parquet"
+        con.execute(f"COPY (SELECT {select} FROM {table} ORDER BY {order}) TO '{out[table]}' "
+                    "(FORMAT parquet, ROW_GROUP_SIZE 100000)")
+    return out
+
+
+def _export(parts: dict[str, Path], target: Path, meta: dict[str, str]) -> None:
+    """Copy the Parquet dumps into SQLite, each table clustered on its key (B-tree point and range reads), a batch
+    of :data:`EXPORT_BATCH` rows at a time: memory stays bounded whatever the size of the store. DuckDB is closed
+    by then (reading its result cursor into SQLite crashed inside DuckDB at 3 M persons)."""
     out = sqlite3.connect(str(target))
     try:
-        out.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;")
-        for table, (ddl, select, order) in SQLITE_TABLES.items():
+        out.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; "
+                          "PRAGMA cache_size=-262144;")
+        for table, (ddl, _select, _order) in SQLITE_TABLES.items():
             rowid = " WITHOUT ROWID" if "PRIMARY KEY (" in ddl else ""
             out.execute(f"CREATE TABLE {table} ({ddl}){rowid}")
-            cur = con.execute(f"SELECT {select} FROM {table} ORDER BY {order}")
-            marks = ", ".join("?" for _ in range(len(cur.description)))
-            while batch := cur.fetchmany(100_000):
-                out.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", batch)
+            source = pq.ParquetFile(parts[table])
+            marks = ", ".join("?" for _ in source.schema_arrow)
+            for batch in source.iter_batches(batch_size=EXPORT_BATCH):
+                columns = [c.to_pylist() for c in batch.columns]
+                out.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", zip(*columns, strict=True))
+            source.close()
+            parts[table].unlink()
         out.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
         out.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         out.commit()
@@ -405,18 +427,32 @@ def build_index(reader: StoreReader, project: Project, path: Path,
                 progress: Callable[[str], None] | None = None) -> Path:
     """Build the lookup index of the store into the SQLite file ``path`` (written beside it, then moved into place).
 
-    The work is done in DuckDB (a temporary file: joins, folding, blocking keys over millions of rows in seconds);
-    the result is served from SQLite, whose B-trees answer the point reads of a lookup in microseconds."""
+    The work is done in DuckDB (a temporary folder beside ``path``: joins, folding, blocking keys over millions of
+    rows in seconds, memory capped by ``HOPNHAT_INDEX_MEMORY``), dumped to Parquet, then copied into SQLite in
+    batches; the result is served from SQLite, whose B-trees answer the point reads of a lookup in microseconds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    work = path.with_name(f"{path.name}.{os.getpid()}.work.duckdb")
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    for f in (work, tmp):
-        f.unlink(missing_ok=True)
+    tmp.unlink(missing_ok=True)
     say = progress or (lambda _m: None)
     started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=f"{path.name}.", suffix=".work", dir=path.parent) as folder:
+        work = Path(folder)
+        parts, entries = _build_in_duckdb(reader, project, work, say)
+        say("sqlite")
+        _export(parts, tmp, {"fingerprint": fingerprint(reader), "store": reader.location, "entries": str(entries),
+                             "version": INDEX_VERSION, "seconds": f"{time.perf_counter() - started:.1f}"})
+    os.replace(tmp, path)
+    return path
+
+
+def _build_in_duckdb(reader: StoreReader, project: Project, work: Path,
+                     say: Callable[[str], None]) -> tuple[dict[str, Path], int]:
+    """The serving tables, built in a DuckDB file in ``work`` (memory capped, spilling beside it) and dumped to
+    Parquet there; returns the dumps and the number of entries. The DuckDB file is closed and deleted on return."""
     main, legacy = store_tables(reader)
-    con = duckdb.connect(str(work))
+    con = duckdb.connect(str(work / "work.duckdb"), config={
+        "memory_limit": MEMORY_LIMIT, "temp_directory": str(work / "spill")})
     try:
         varchar = duckdb.sqltypes.VARCHAR
         con.create_function("hn_fold", _fold_arrow, [varchar], varchar, type=PythonUDFType.ARROW)
@@ -432,16 +468,12 @@ def build_index(reader: StoreReader, project: Project, path: Path,
                             ("addresses", _build_addr)):
             say(step)
             build(con)
-        say("sqlite")
-        entries = one(con, "SELECT count(*) FROM entry")[0]
-        _export(con, tmp, {"fingerprint": fingerprint(reader), "store": reader.location, "entries": str(entries),
-                           "version": INDEX_VERSION, "seconds": f"{time.perf_counter() - started:.1f}"})
+        say("dump")
+        entries = int(one(con, "SELECT count(*) FROM entry")[0])
+        con.execute("DROP TABLE entry")
+        return _dump(con, work), entries
     finally:
         con.close()
-        work.unlink(missing_ok=True)
-        work.with_name(work.name + ".wal").unlink(missing_ok=True)
-    os.replace(tmp, path)
-    return path
 
 
 def index_fingerprint(path: Path) -> str | None:
