@@ -17,9 +17,9 @@ from typing import Any
 import duckdb
 
 from hopnhat.load.store import one, quote
+from hopnhat.load.tokens import checksum_hex, row_token
 from hopnhat.model.schema import LINKED
 from hopnhat.project.config import Project
-from hopnhat.reconcile.tokens import checksum_hex, row_token
 
 
 @dataclass

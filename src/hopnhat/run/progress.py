@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass
-class TableCounts:
-    source: str
-    table: str
-    entity: str
-    read: int = 0
-    loaded: int = 0
-    merged: int = 0
-    quarantined: int = 0
-    checksum: int = 0
+from hopnhat.load.counts import TableCounts
 
 
 class Progress:
@@ -26,3 +14,6 @@ class Progress:
     def table_skipped(self, source: str, table: str) -> None: ...
     def table_failed(self, source: str, table: str, error: str) -> None: ...
     def stage(self, name: str) -> None: ...
+
+
+__all__ = ["Progress", "TableCounts"]

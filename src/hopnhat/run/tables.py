@@ -8,11 +8,11 @@ from collections.abc import Callable
 import duckdb
 
 from hopnhat.ingest import read_lookup
+from hopnhat.load.counts import TableCounts
+from hopnhat.load.table_load import load_table
 from hopnhat.map.admin import AdminResolver, load_map_sheets
 from hopnhat.map.mapper import TableMapper
 from hopnhat.project.config import Project, SourceSpec, TableSpec
-from hopnhat.run.progress import TableCounts
-from hopnhat.run.table_load import load_table
 from hopnhat.units.convert import SplitEvidence
 
 Lookups = dict[str, dict[str, dict[str, str]]]

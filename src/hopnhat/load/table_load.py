@@ -19,12 +19,12 @@ import pyarrow as pa
 from hopnhat.base.timing import stage, timed_iter
 from hopnhat.i18n import tr
 from hopnhat.ingest import read_table
+from hopnhat.load.counts import TableCounts
 from hopnhat.load.store import LINEAGE_NAMES, arrow_table, create_legacy, insert, legacy_name, purge_table, quote
+from hopnhat.load.tokens import checksum_hex, row_token
 from hopnhat.map.mapper import Issue, MappedBatch, TableMapper
 from hopnhat.model.schema import HOUSEKEEPING, entity_columns
 from hopnhat.project.config import Project, SourceSpec, TableSpec
-from hopnhat.reconcile.tokens import checksum_hex, row_token
-from hopnhat.run.progress import TableCounts
 
 
 class TableLoad:
