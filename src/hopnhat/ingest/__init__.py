@@ -16,8 +16,25 @@ of typed sources as text (ISO dates, whole numbers without ``.0``); empty → nu
 small code lists.
 """
 
-from hopnhat.ingest.api import read_table
-from hopnhat.ingest.base import MAX_RAW, RAW_COLUMNS, needed_columns
-from hopnhat.ingest.lookup import read_lookup
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hopnhat.ingest.api import read_table
+    from hopnhat.ingest.base import MAX_RAW, RAW_COLUMNS, needed_columns
+    from hopnhat.ingest.lookup import read_lookup
+
+# loaded on first use: ``hopnhat repair`` reads CSV through hopnhat.ingest.sniff without SQLAlchemy and openpyxl
+_WHERE = {"read_table": "hopnhat.ingest.api", "MAX_RAW": "hopnhat.ingest.base", "RAW_COLUMNS": "hopnhat.ingest.base",
+          "needed_columns": "hopnhat.ingest.base", "read_lookup": "hopnhat.ingest.lookup"}
 
 __all__ = ["MAX_RAW", "RAW_COLUMNS", "needed_columns", "read_lookup", "read_table"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'hopnhat.ingest' has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name]), name)

@@ -19,13 +19,12 @@ from typing import BinaryIO
 
 from hopnhat.ingest.base import Record, junk_message
 from hopnhat.ingest.headers import header_names
+from hopnhat.ingest.sniff import SAMPLE_BYTES, sniff_delimiter
 from hopnhat.text.cells import as_text
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB field (a scanned file pasted as text) is still a field
 
 UTF8_BOM = codecs.BOM_UTF8
-CANDIDATES = ",;\t|"
-SAMPLE_BYTES = 1 << 16
 _DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
 
@@ -52,26 +51,6 @@ def _wide_encoding(head: bytes, declared: str | None) -> tuple[str | None, int]:
     if name.startswith(("utf-16", "utf16", "utf-32", "utf32")):
         return declared, 0
     return None, len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0
-
-
-def _score(sample: str, delimiter: str) -> tuple[float, int]:
-    """(share of records with as many fields as the first, fields of the first) — a delimiter that splits the header
-    and every row alike wins."""
-    lines = sample.splitlines(keepends=True)
-    if len(lines) > 1:
-        lines = lines[:-1]  # the sample may end inside a record
-    records = [r for r in csv.reader(lines, delimiter=delimiter) if r]
-    if not records or len(records[0]) < 2:
-        return 0.0, 0
-    width = len(records[0])
-    return sum(len(r) == width for r in records) / len(records), width
-
-
-def sniff_delimiter(sample: str, default: str) -> str:
-    """The most consistent of ``, ; TAB |`` over the first lines; the default when none splits the header."""
-    scores = {d: _score(sample, d) for d in CANDIDATES}
-    best = max(CANDIDATES, key=lambda d: scores[d])
-    return best if scores[best][1] else default
 
 
 def layout_of(fh: BinaryIO, delimiter: str | None, encoding: str | None, default: str) -> Layout:

@@ -1,8 +1,9 @@
 """CSV/TSV files: read cells as raw bytes (so each column's encoding is found apart), write UTF-8.
 
-Read like the ingest reader reads them (:mod:`hopnhat.ingest.delimited`): the bytes as Latin-1 so ASCII delimiters
-and quotes are found whatever the encoding, the delimiter the most consistent over the first 64 KiB, fields of any
-length. A malformed file is an InputError naming the line.
+Read like the ingest reader reads them (:mod:`hopnhat.ingest.delimited`; its delimiter rule is
+:mod:`hopnhat.ingest.sniff`): the bytes as Latin-1 so ASCII delimiters and quotes are found whatever the encoding,
+the delimiter the most consistent over the first 64 KiB, fields of any length.
+A malformed file is an InputError naming the line.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Literal
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
-from hopnhat.ingest.delimited import SAMPLE_BYTES, sniff_delimiter
+from hopnhat.ingest.sniff import SAMPLE_BYTES, sniff_delimiter
 from hopnhat.repair.columns import Cell
 
 BOM = b"\xef\xbb\xbf"
