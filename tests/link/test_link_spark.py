@@ -6,7 +6,9 @@ Slow tests start JVMs; each runs a few hundred to a few thousand rows (the machi
 
 from __future__ import annotations
 
+import csv
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -15,9 +17,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
@@ -35,12 +39,16 @@ from hopnhat.link.spark_session import (
 )
 from hopnhat.link.standalone import link_people
 from hopnhat.link.truth import person_rows
-from hopnhat.project.config import LinkageSpec
+from hopnhat.load.versions import next_path
+from hopnhat.project.config import LinkageSpec, load_project
 
 pytest.importorskip("pyspark")
 JAVA = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java (Debian openjdk-17)")
 COLUMNS = ["full_name", "dob", "sex", "id_number", "phone", "address"]
 GB = 1024 ** 3
+# a failure must end the command, not hang it (the issue's hang lasted 12 minutes until killed): measured 0.6 s from
+# the JVM's full heap to the exit on a quiet machine, tens of seconds at a load average of 80 on 2 cores
+HANG = 120.0
 
 
 # --- options and sizing (no JVM) -----------------------------------------------------------------------------------
@@ -136,9 +144,9 @@ def _alive(pids: set[int]) -> list[int]:
 
 
 def _run_cli(args: list[str], tmp: Path, limit: float) -> tuple[int, str, float, float | None, set[int]]:
-    """Run ``hopnhat link persons`` in a subprocess; exit code, output, seconds, seconds from the JVM's OOM line to
-    the end (None without such line), and the java processes the command started."""
-    cmd = [sys.executable, "-m", "hopnhat", "--lang", "en", "link", "persons", *args]
+    """Run ``hopnhat ARGS`` (in English) in a subprocess; exit code, output, seconds, seconds from the JVM's OOM line
+    to the end (None without such line), and the java processes the command started."""
+    cmd = [sys.executable, "-m", "hopnhat", "--lang", "en", *args]
     env = {**os.environ, "COLUMNS": "200"}
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
@@ -171,11 +179,12 @@ def test_a_full_driver_heap_ends_the_command_with_one_error(people_file: Path, t
     # Spark refuses a heap under 450 MB at start; spark.testing.memory lets a 64 MB heap start, so that it fills
     # during the linkage itself, as 20,000 people filled the 1 GB default
     code, out, seconds, after_oom, jvms = _run_cli(
-        [str(people_file), "-o", "out.parquet", "--engine", "spark", "--spark-conf", "spark.driver.memory=64m",
+        ["link", "persons", str(people_file), "-o", "out.parquet", "--engine", "spark", "--spark-conf",
+         "spark.driver.memory=64m",
          "--spark-conf", "spark.testing.memory=536870912"], tmp_path, limit=400)
     assert code == 1, out
     assert "Spark's driver ran out of memory" in out and "spark.driver.memory=8g" in out
-    assert after_oom is not None and after_oom < 30, (after_oom, out[-2000:])
+    assert after_oom is not None and after_oom < HANG, (after_oom, out[-2000:])
     assert jvms and _alive(jvms) == [] and not (tmp_path / "out.parquet").exists()
     print(f"OOM: {seconds:.0f} s in all, {after_oom:.1f} s from the full heap to the exit")
 
@@ -184,11 +193,77 @@ def test_a_full_driver_heap_ends_the_command_with_one_error(people_file: Path, t
 @JAVA
 def test_an_unreachable_master_ends_the_command_in_seconds(people_file: Path, tmp_path: Path) -> None:
     code, out, seconds, _, jvms = _run_cli(
-        [str(people_file), "-o", "out.parquet", "--engine", "spark", "--spark-master", "spark://127.0.0.1:1"],
+        ["link", "persons", str(people_file), "-o", "out.parquet", "--engine", "spark", "--spark-master",
+         "spark://127.0.0.1:1"],
         tmp_path, limit=120)
     assert code == 1, out
     assert "the Spark master cannot be reached" in out and "spark://127.0.0.1:1" in out
     assert seconds < 60 and _alive(jvms) == []
+
+
+def _merger(tmp: Path, estate: Path, linkage: dict[str, object]) -> Path:
+    """A merger file of one CSV register (400 person rows of the estate), linked on Spark with ``linkage``."""
+    rows = person_rows(estate).slice(0, 400)
+    with (tmp / "people.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Ma", *COLUMNS])
+        writer.writerows([[f"P{i}", *(row[c] for c in COLUMNS)] for i, row in enumerate(rows.to_pylist())])
+    doc = {"merged_unit": {"province_code": "48", "name": "Thành phố Đà Nẵng"},
+           "linkage": {"engine": "spark", "entities": ["person"], **linkage},
+           "sources": [{"name": "dan_cu", "system": "Dân cư", "province": "48", "kind": "csv",
+                        "tables": [{"name": "nhan_khau", "path": "people.csv", "maps_to": "person",
+                                    "columns": {"source_key": "Ma", "full_name": "full_name", "birth_date": "dob",
+                                                "sex": "sex", "id_number": "id_number", "phone": "phone",
+                                                "address": "address"}}]}]}
+    path = tmp / "merger.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _failed_link_state(merger: Path) -> str:
+    """The run's recorded failure: the run failed in the store and its folder, the link stage failed with the error
+    (returned); nothing published."""
+    project = load_project(merger)
+    assert not project.store_path.exists()  # no version published: the run stays in the half-built next one
+    con = duckdb.connect(str(next_path(project.store_path)), read_only=True)
+    try:
+        assert [r[0] for r in con.execute("SELECT status FROM runs").fetchall()] == ["failed"]
+    finally:
+        con.close()
+    (folder,) = [f for f in project.runs_dir.iterdir() if f.is_dir()]
+    state = json.loads((folder / "state.json").read_text())
+    assert state["run"]["stage"] == "failed" and state["link"]["stage"] == "failed"
+    assert state["dan_cu/nhan_khau"]["stage"] == "loaded"
+    assert state["link"]["error"].startswith("SparkFailure: ") and state["run"]["error"] == state["link"]["error"]
+    return str(state["link"]["error"])
+
+
+@pytest.mark.slow
+@JAVA
+def test_a_full_driver_heap_in_migrate_fails_the_run_with_one_error(estate: Path, tmp_path: Path) -> None:
+    """``hopnhat migrate`` with linkage on Spark and a driver heap that fills: exit 1 with the one error (no Py4J or
+    Java traceback), the failure recorded as the run's and the link stage's state, no JVM left."""
+    merger = _merger(tmp_path, estate, {"spark_conf": {"spark.driver.memory": "64m",
+                                                       "spark.testing.memory": "536870912"}})
+    code, out, seconds, after_oom, jvms = _run_cli(["migrate", str(merger)], tmp_path, limit=400)
+    assert code == 1, out
+    assert "Spark's driver ran out of memory" in out and "spark.driver.memory=8g" in out, out[-3000:]
+    assert "Traceback" not in out and "Py4J" not in out and "py4j" not in out, out[-3000:]
+    assert after_oom is not None and after_oom < HANG, (after_oom, out[-2000:])
+    assert jvms and _alive(jvms) == []
+    assert "driver ran out of memory" in _failed_link_state(merger)
+    print(f"migrate OOM: {seconds:.0f} s in all, {after_oom:.1f} s from the full heap to the exit")
+
+
+@pytest.mark.slow
+@JAVA
+def test_an_unreachable_master_in_migrate_fails_the_run_in_seconds(estate: Path, tmp_path: Path) -> None:
+    merger = _merger(tmp_path, estate, {"spark_master": "spark://127.0.0.1:1"})
+    code, out, seconds, _, jvms = _run_cli(["migrate", str(merger)], tmp_path, limit=120)
+    assert code == 1, out
+    assert "the Spark master cannot be reached" in out and "Traceback" not in out, out[-3000:]
+    assert seconds < 60 and _alive(jvms) == []
+    assert "spark://127.0.0.1:1" in _failed_link_state(merger)
 
 
 # --- the same clusters as DuckDB -------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import TaskID
 from rich.table import Table
 
-from hopnhat.cli.common import console, err_console, friendly_errors, progress_bar
+from hopnhat.cli.common import EXIT_FAILED, console, err_console, friendly_errors, progress_bar, show_error
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import tr
 from hopnhat.io.outputs import check_output, write_bytes
@@ -102,12 +102,18 @@ def migrate(merger: Path = MERGER,
                                         help="Số bảng nạp song song / tables loaded side by side.")) -> None:
     """Di chuyển dữ liệu: nạp → sửa mã → ánh xạ → quy đổi đơn vị → liên kết → đối soát (resumable)."""
     from hopnhat.ingest.preflight import preflight
+    from hopnhat.link.spark_session import SparkFailure
     from hopnhat.run.runner import migrate as run_migrate
 
     project = load_project(merger)
     preflight(project)  # every source file, header key and the store's place, before any work
-    with RichProgress() as progress:
-        result = run_migrate(project, fresh=fresh, progress=progress, link=link, workers=workers, lookup_index=True)
+    try:
+        with RichProgress() as progress:
+            result = run_migrate(project, fresh=fresh, progress=progress, link=link, workers=workers,
+                                 lookup_index=True)
+    except SparkFailure as exc:  # the run failed (recorded in its state), not the input: exit 1
+        show_error(exc)
+        raise typer.Exit(EXIT_FAILED) from exc
     if result.review_decisions:
         console.print(tr(f"Đã áp dụng {result.review_decisions:,} quyết định rà soát từ ứng dụng web.",
                          f"Applied {result.review_decisions:,} review decisions made in the web app."))

@@ -31,6 +31,7 @@ from hopnhat.link.engine import Backend, open_backend
 from hopnhat.link.golden import assign_ids, previous_ids, write_golden
 from hopnhat.link.queue import apply_unit_decisions, clear_items, raise_pair_items, raise_unit_items
 from hopnhat.link.review import latest_decisions
+from hopnhat.link.spark_session import supervised
 from hopnhat.link.tables import ensure_tables, one, table_exists
 from hopnhat.project.config import LinkageSpec
 
@@ -108,10 +109,11 @@ def _pairs(work: duckdb.DuckDBPyConnection, entity: str, config: LinkageSpec, th
     backend: Backend = open_backend(engine, work, threads, spark, config)
     outcome.engine = engine
     try:
-        if entity == "person":
-            result = persons.person_pairs(work, backend, config.review_threshold)
-        else:
-            result = organizations.organization_pairs(work, backend, config.review_threshold)
+        with supervised(getattr(backend, "run", None)):  # a Spark failure: one SparkFailure, the JVM ended
+            if entity == "person":
+                result = persons.person_pairs(work, backend, config.review_threshold)
+            else:
+                result = organizations.organization_pairs(work, backend, config.review_threshold)
         outcome.notes += result.notes
     finally:
         backend.close()

@@ -311,8 +311,19 @@ def guarded(options: SparkOptions, rows: int, threads: int = 2) -> Iterator[Any]
     """A session for the ``with`` block; whatever Spark does wrong inside becomes one :class:`SparkFailure`, and the
     JVM and scratch folder are gone when the block ends, however it ends."""
     run = start(options, rows, threads)
-    try:
+    with supervised(run):
         yield run.session
+
+
+@contextmanager
+def supervised(run: SparkRun | None) -> Iterator[None]:
+    """Work on a started session (``None``: no session of our own, nothing to do): a Spark error, or the watchdog's
+    interrupt after the driver JVM died, becomes one :class:`SparkFailure`; the session is stopped at the end."""
+    if run is None:
+        yield
+        return
+    try:
+        yield
     except HopnhatError:
         raise
     except KeyboardInterrupt as exc:

@@ -307,8 +307,12 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest
     if after_load:
         after_load()
     if link:
-        with stage("link"):
-            result.link = link_all(con, project, run_id, progress)
+        try:
+            with stage("link"):
+                result.link = link_all(con, project, run_id, progress)
+        except Exception as exc:  # e.g. Spark out of memory: the stage's failure is state, then the run's
+            manifest.mark("link", stage="failed", error=error_text(exc))
+            raise
         manifest.mark("link", stage="done" if result.link is not None else "skipped")
     progress.stage("reconcile")
     with stage("reconcile"):
