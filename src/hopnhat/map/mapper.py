@@ -88,12 +88,14 @@ class TableMapper:
                 return canonical_encoding(self.table.column_encodings[col])
         return canonical_encoding(self.table.encoding)
 
+    def _repairer(self, name: str, spec: ColumnSpec) -> ColumnRepairer:
+        return self.repairers.setdefault(name, ColumnRepairer(
+            origin_label(spec), self._encoding(spec), strict=self.source.strictness == "strict"))
+
     def _repaired(self, name: str, spec: ColumnSpec, cells: list[str | None], out: MappedBatch) -> list[str | None]:
         if spec.const is not None or spec.from_nonempty is not None:
             return cells
-        rep = self.repairers.setdefault(name, ColumnRepairer(
-            origin_label(spec), self._encoding(spec), strict=self.source.strictness == "strict"))
-        fixed, changes = rep.repair(cells)
+        fixed, changes = self._repairer(name, spec).repair(cells)
         for ch in changes:
             if ch.problem is None:
                 out.repairs.append((ch.index, name, origin_label(spec), ch.original, ch.repaired, ch.kind))
@@ -175,6 +177,22 @@ class TableMapper:
                     self._typed(name, spec, kind, cells, out, ctx)
         self._dispose(out, data.get("_error") or [None] * n)
         return out
+
+    def see(self, batch: pa.Table) -> list[str | None]:
+        """A batch seen but not mapped (delta runs map only its changed rows): each column's repairer sees its cells
+        (the encoding is read from the whole batch, as a full run reads it) and the rows' keys are returned, made as
+        ``map_batch`` makes them."""
+        n = batch.num_rows
+        data = {name: _pylist(batch.column(name)) for name in batch.column_names if name in self.wanted}
+        decoded: dict[str, list[Any]] = {}
+        for name in self._field_order():
+            spec = self.table.columns[name]
+            if spec.const is not None or spec.from_nonempty is not None:
+                continue
+            rep = self._repairer(name, spec)
+            if rep.encoding in (None, "ascii"):
+                rep.settle(extract(spec, data, n, decoded))
+        return self._keys(data, n, data.get("_item") or [None] * n)
 
     def _keys(self, data: dict[str, list[Any]], n: int, items: list[int | None]) -> list[str | None]:
         if self.table.explode is not None:

@@ -108,6 +108,11 @@ class ColumnRepairer:
     _present: frozenset[str] = frozenset()  # encodings some sample cells read flawlessly in and no other
     _viqr_seen: bool = False  # cells of the sample read as VIQR on their own: a register partly typed in VIQR
 
+    def settle(self, cells: Sequence[str | None]) -> None:
+        """See a batch's cells without repairing them: a delta run repairs only the changed rows of a batch, yet the
+        column's encoding must be read from the whole batch, as a full run reads it."""
+        self._settle(cells)
+
     def _settle(self, cells: Sequence[str | None]) -> None:
         if self.encoding not in (None, "ascii"):
             return
