@@ -326,15 +326,32 @@ class LinkageSpec(_Model):
         return v
 
 
+class S3Spec(_Model):
+    """An S3-compatible bucket holding the file store's contents (hopnhat.files.s3store); the keys come from the
+    environment variables named here, never from the merger file."""
+
+    endpoint: str = Field(min_length=1)  # e.g. https://s3.tinh.gov.vn
+    bucket: str = Field(min_length=3)
+    prefix: str = ""  # keys under it: <prefix>objects/ab/cdef…, <prefix>quarantine/<sha256>
+    region: str = "us-east-1"
+    access_key_env: str = "AWS_ACCESS_KEY_ID"
+    secret_key_env: str = "AWS_SECRET_ACCESS_KEY"
+    verify_tls: bool = True
+
+
 class FilesSpec(_Model):
     """The files records reference (hopnhat.files): the content-addressed store's folder (beside the unified store)
-    and, per source, the folder its file paths are relative to, a CSV manifest (table,row,column,path) there, and the
-    columns of its tables that hold file paths (relative to that folder)."""
+    and, per source, the folder its file paths are relative to, a CSV manifest (table,row,column,path) there, the
+    columns of its tables that hold file paths (relative to that folder), and the BLOB columns of its SQL tables
+    (each with the column holding the file's name, or null). With ``s3`` the contents go to a bucket (the ledger stays
+    in ``path``)."""
 
     path: str = "hopnhat-files"
     folders: dict[str, str] = Field(default_factory=dict)  # source name → folder of its files
     manifests: dict[str, str] = Field(default_factory=dict)  # source name → manifest CSV (relative to its folder)
     columns: dict[str, dict[str, list[str]]] = Field(default_factory=dict)  # source → table → path columns
+    blobs: dict[str, dict[str, dict[str, str | None]]] = Field(default_factory=dict)  # source → table → blob → name
+    s3: S3Spec | None = None
 
 
 class MergerConfig(_Model):
