@@ -207,21 +207,9 @@ class DossierWriter:
     def _shape(self, code: str, proc: Procedure, unit: ReceivingUnit, received: dt.datetime, due: dt.datetime,
                finished: dt.datetime | None, stage: str, applicant: tuple[str, str, str, str],
                history: list[Step]) -> dict[str, Any]:
-        vocab = VOCABULARIES[self.vendor]
         officer = OFFICERS[int(self.rng.random() * len(OFFICERS))]
-        if self.vendor == "absorbed":
-            return {"MaHoSo": code, "MaTTHC": proc[0], "TenTTHC": proc[1], "MaDonViTiepNhan": unit.unit_id,
-                    "TenDonViTiepNhan": unit.name, "NgayTiepNhan": _iso(received), "NgayHenTra": _iso(due),
-                    "NgayKetThuc": _iso(finished) if finished else None, "TrangThai": vocab[stage],
-                    "ChuHoSo": {"HoTen": applicant[0], "SoGiayTo": applicant[1], "DiaChi": applicant[2]},
-                    "QuaTrinhXuLy": [{"ThoiDiem": _iso(t), "CanBo": officer, "HanhDong": a, "TrangThai": vocab[s]}
-                                     for t, a, s in history]}
-        return {"code": code, "procedure": {"code": proc[0], "name": proc[1]},
-                "agency": {"id": unit.unit_id, "name": unit.name}, "received_at": _dmyhm(received),
-                "appointment_at": _dmyhm(due), "completed_at": _dmyhm(finished) if finished else "",
-                "status": vocab[stage], "applicant": {"fullname": applicant[0], "identity_no": applicant[1],
-                                                      "address": applicant[2]},
-                "history": [{"at": _dmyhm(t), "user": officer, "action": a, "status": vocab[s]} for t, a, s in history]}
+        return dossier_record(self.vendor, officer, code, proc, unit, received, due, finished, stage, applicant,
+                              history)
 
     def _emit(self, row: dict[str, Any], code: str, unit: ReceivingUnit, entity: str, national: int, open_: bool,
               overdue: bool, due: dt.datetime) -> str:
@@ -244,6 +232,34 @@ class DossierWriter:
         self.truth.write([self.info.rows, code, entity, unit.unit_id, unit.admin_code, national, int(open_),
                           int(overdue), due.date().isoformat(), defect])
         return line + "\n"
+
+
+def dossier_record(vendor: str, officer: str, code: str, proc: Procedure, unit: ReceivingUnit,
+                   received: dt.datetime, due: dt.datetime, finished: dt.datetime | None, stage: str,
+                   applicant: tuple[str, str, str, str], history: list[Step]) -> dict[str, Any]:
+    """One dossier as ``vendor``'s system exports it (field names, date formats, local status words)."""
+    vocab = VOCABULARIES[vendor]
+    if vendor == "absorbed":
+        return {"MaHoSo": code, "MaTTHC": proc[0], "TenTTHC": proc[1], "MaDonViTiepNhan": unit.unit_id,
+                "TenDonViTiepNhan": unit.name, "NgayTiepNhan": _iso(received), "NgayHenTra": _iso(due),
+                "NgayKetThuc": _iso(finished) if finished else None, "TrangThai": vocab[stage],
+                "ChuHoSo": {"HoTen": applicant[0], "SoGiayTo": applicant[1], "DiaChi": applicant[2]},
+                "QuaTrinhXuLy": [history_step(vendor, officer, step) for step in history]}
+    return {"code": code, "procedure": {"code": proc[0], "name": proc[1]},
+            "agency": {"id": unit.unit_id, "name": unit.name}, "received_at": _dmyhm(received),
+            "appointment_at": _dmyhm(due), "completed_at": _dmyhm(finished) if finished else "",
+            "status": vocab[stage], "applicant": {"fullname": applicant[0], "identity_no": applicant[1],
+                                                  "address": applicant[2]},
+            "history": [history_step(vendor, officer, step) for step in history]}
+
+
+def history_step(vendor: str, officer: str, step: Step) -> dict[str, str]:
+    """One step of a dossier's processing history in ``vendor``'s shape."""
+    t, action, stage = step
+    word = VOCABULARIES[vendor][stage]
+    if vendor == "absorbed":
+        return {"ThoiDiem": _iso(t), "CanBo": officer, "HanhDong": action, "TrangThai": word}
+    return {"at": _dmyhm(t), "user": officer, "action": action, "status": word}
 
 
 def _iso(t: dt.datetime) -> str:
