@@ -15,8 +15,8 @@ from pathlib import Path
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
-from hopnhat.units.bulk import convert_distinct
-from hopnhat.units.convert import SplitEvidence
+from hopnhat.units.bulk import convert_entries, raw_ending
+from hopnhat.units.convert import SplitEvidence, convert_address
 from hopnhat.units.reference import reference
 
 
@@ -54,18 +54,34 @@ class AdminResolver:
         self.ref = reference()
         self._text: dict[str, AdminResult] = {}
         self._codes: dict[tuple[str, str], AdminResult] = {}
+        self._old: dict[str, str | None] = {}  # address ending → old commune code
 
     # --- free text -------------------------------------------------------------------------------------------
     def from_text(self, values: Sequence[str | None]) -> list[AdminResult]:
         todo = [v for v in dict.fromkeys(v for v in values if v) if v not in self._text]
         if todo:
-            for value, row in convert_distinct(todo, self.evidence).items():
-                status, prov, commune, cands, reason = row
-                self._text[value] = AdminResult(None, prov, commune, status, cands, reason)  # type: ignore[index]
+            rows, shared = convert_entries(todo, self.evidence)
+            for value, (status, prov, commune, cands, reason), holds in zip(todo, rows, shared, strict=True):
+                old = self._old_commune(value, status, bool(holds))
+                self._text[value] = AdminResult(old, prov, commune, status, cands, reason)
         if len(self._text) > 500_000:
             keep = set(values)
             self._text = {k: v for k, v in self._text.items() if k in keep}
+            self._old.clear()
         return [self._text[v] if v else EMPTY for v in values]
+
+    def _old_commune(self, value: str, status: str, holds: bool) -> str | None:
+        """The old commune the address was written in (one only, else None). The bulk rows carry the new units only;
+        the old commune comes from the same parse, once per address ending (``holds``: the row is decided by the
+        ending, :func:`hopnhat.units.bulk.raw_ending`) — else once per address."""
+        if status in ("not_found", "invalid", "already_new", ""):
+            return None  # no old unit named, or written in the new units (an old name it resembles is no fact)
+        ending = raw_ending(value) if holds else None
+        if ending is None:
+            return convert_address(value).old_commune_code
+        if ending not in self._old:
+            self._old[ending] = convert_address(value).old_commune_code
+        return self._old[ending]
 
     # --- codes -----------------------------------------------------------------------------------------------
     def from_codes(self, codes: Sequence[str | None], version: str, hints: Sequence[str | None] | None = None,
