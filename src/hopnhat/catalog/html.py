@@ -17,6 +17,7 @@ from typing import Any
 
 from hopnhat.catalog.errors import CatalogError
 from hopnhat.catalog.fmt import dec, num_en, num_vi, pct, vnd_en, vnd_vi
+from hopnhat.catalog.monitor import SOURCE_STATE_LABELS
 from hopnhat.catalog.views import DecisionRow, Explanation, MonitorPage
 from hopnhat.i18n import tr
 from hopnhat.io.outputs import write_bytes
@@ -242,6 +243,18 @@ def _runs(page: MonitorPage) -> str:
     return f"<h2>{_t('Chuyển dữ liệu (đo từ lượt chạy)', 'Data migration (measured from runs)')}</h2><ul>{items}</ul>"
 
 
+def sources_table(page: MonitorPage) -> str:
+    """Each legacy source of the merger: live, syncing, frozen or cut over (with when, who signed, the report)."""
+    if not page.sources:
+        return ""
+    rows = [(escape(v.source), escape(v.system_id or "—"),
+             escape(tr(*SOURCE_STATE_LABELS.get(v.state, (v.state, v.state)))),
+             f"{v.at:%d/%m/%Y %H:%M}" if v.at else "", escape(v.by), escape(v.note)) for v in page.sources]
+    table = _table([tr("Nguồn", "Source"), tr("Hệ thống", "System"), tr("Trạng thái", "State"), tr("Lúc", "At"),
+                    tr("Người ký", "Signed by"), tr("Ghi chú", "Note")], rows)
+    return f"<h2>{_t('Nguồn dữ liệu cũ: chuyển đổi', 'Legacy sources: cut-over')}</h2>{table}"
+
+
 def report_html(page: MonitorPage, title: str | None = None, level: int = 0) -> str:
     """The one-page report for the monitoring team: done, late (by owner and province), at risk, urgent systems,
     migration runs, cost, digitisation. ``level`` 0–3 shows shorter lists, for a page that must stay one page."""
@@ -251,7 +264,7 @@ def report_html(page: MonitorPage, title: str | None = None, level: int = 0) -> 
             f"</div>{_kpis(page)}<div class='cols'><div>"
             f"<h2>{_t('Trễ hạn theo đơn vị chủ trì và tỉnh', 'Late, by owner and province')}</h2>"
             f"{_late_groups(page, limits)}<h2>{_t('Có nguy cơ trễ', 'At risk')}</h2>"
-            f"{_alert_list(page, 'risk', limits['risk'])}{_runs(page)}"
+            f"{_alert_list(page, 'risk', limits['risk'])}{_runs(page)}{sources_table(page)}"
             f"</div><div>{_urgent_table(page, limits['urgent'])}"
             f"<h2>{_t('Số hóa hộ tịch theo xã', 'Civil-status digitisation')}</h2>"
             f"{_digitisation(page, limits['lowest'])}</div></div>"

@@ -219,3 +219,20 @@ class TaskStatus(_Model):
     percent: float = Field(ge=0, le=100)
     at: date
     note: str = ""
+
+
+SOURCE_STATES = ("live", "syncing", "frozen", "cut_over")
+
+
+class SourceState(_Model):
+    """A legacy source's place in its cut-over (append-only history; the latest per source applies): ``live`` (the
+    old system takes work, nothing moved yet), ``syncing`` (runs move its data while it stays live), ``frozen`` (its
+    final snapshot is recorded: the old system takes no more writes), ``cut_over`` (moved, reconciled, read-only)."""
+
+    source: str
+    system_id: str | None = None
+    state: str = Field(pattern=r"^(live|syncing|frozen|cut_over)$")
+    at: datetime
+    by: str = ""
+    note: str = ""
+    report: str = ""  # the signed cut-over report, when there is one

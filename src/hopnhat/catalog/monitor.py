@@ -7,9 +7,9 @@ or None when nothing has run. The default hook returns None; the pipeline provid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from hopnhat.catalog.fmt import num_en, num_vi, pct_en, pct_vi
 from hopnhat.catalog.model import Digitisation, Task, TaskStatus
@@ -237,3 +237,39 @@ def cost_picture(state: CatalogState) -> CostPicture:
                    for sid, s in systems.items() if sid not in kept and s.lease_end)
     return CostPicture(int(sum(yearly.values())), int(sum(v for k, v in yearly.items() if k in kept)),
                        sum(t.budget for t in state.tasks), int(round(stranded, -6)))
+
+
+# ---------------------------------------------------------------- legacy sources: live → syncing → frozen → cut over
+
+SOURCE_STATE_LABELS = {"live": ("đang hoạt động", "live"), "syncing": ("đang đồng bộ", "syncing"),
+                       "frozen": ("đã đóng băng", "frozen"), "cut_over": ("đã chuyển đổi xong, chỉ đọc",
+                                                                         "cut over, read-only")}
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """One legacy source of the merger as the monitoring team sees it."""
+
+    source: str
+    system_id: str | None
+    state: str  # live | syncing | frozen | cut_over
+    at: datetime | None = None
+    by: str = ""
+    note: str = ""
+    report: str = ""
+
+
+def source_views(state: CatalogState, sources: Mapping[str, tuple[str | None, bool]]) -> list[SourceView]:
+    """Each source of the merger (name → its catalog system, whether runs have moved its data yet): the state
+    recorded by a cut-over, else ``syncing`` once runs move its data, else ``live``; sources recorded but no longer
+    in the merger file are listed too (their history is not forgotten)."""
+    recorded = state.latest_source_states()
+    out = []
+    for name in [*sources, *sorted(set(recorded) - set(sources))]:
+        system, moved = sources.get(name, (None, False))
+        r = recorded.get(name)
+        if r is not None:
+            out.append(SourceView(name, r.system_id or system, r.state, r.at, r.by, r.note, r.report))
+        else:
+            out.append(SourceView(name, system, "syncing" if moved else "live"))
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hopnhat.catalog.model import Decision, Digitisation, Inventory, Override, System, Task, TaskStatus
+from hopnhat.catalog.model import Decision, Digitisation, Inventory, Override, SourceState, System, Task, TaskStatus
 from hopnhat.catalog.pairing import Pair, pair_systems
 from hopnhat.catalog.settings import CatalogSettings
 
@@ -18,6 +18,7 @@ class CatalogState:
     tasks: list[Task] = field(default_factory=list)
     statuses: list[TaskStatus] = field(default_factory=list)
     settings: CatalogSettings = field(default_factory=CatalogSettings)
+    source_states: list[SourceState] = field(default_factory=list)
 
     @property
     def systems(self) -> dict[str, System]:
@@ -35,4 +36,11 @@ class CatalogState:
         out: dict[str, TaskStatus] = {}
         for s in sorted(self.statuses, key=lambda s: s.at):
             out[s.task_id] = s
+        return out
+
+    def latest_source_states(self) -> dict[str, SourceState]:
+        """Each legacy source's current state (the latest recorded)."""
+        out: dict[str, SourceState] = {}
+        for s in sorted(self.source_states, key=lambda s: s.at):
+            out[s.source] = s
         return out

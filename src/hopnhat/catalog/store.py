@@ -1,7 +1,8 @@
 """The catalog state in a DuckDB file, one table per model, so the web app can read it (read-only) later.
 
 Tables: ``inventories``, ``systems``, ``digitisation``, ``decisions``, ``overrides`` (append-only history),
-``tasks``, ``task_status`` (append-only history), ``task_runs`` (pipeline runs linked to tasks), ``settings``.
+``tasks``, ``task_status`` (append-only history), ``task_runs`` (pipeline runs linked to tasks), ``settings``,
+``source_states`` (append-only history of each legacy source's cut-over state).
 List and nested fields are JSON text columns.
 """
 
@@ -18,14 +19,14 @@ import pyarrow as pa
 from pydantic import BaseModel
 
 from hopnhat.catalog.errors import CatalogError
-from hopnhat.catalog.model import Decision, Digitisation, Inventory, Override, System, Task, TaskStatus
+from hopnhat.catalog.model import Decision, Digitisation, Inventory, Override, SourceState, System, Task, TaskStatus
 from hopnhat.catalog.settings import CatalogSettings
 from hopnhat.catalog.state import CatalogState
 from hopnhat.i18n import tr
 
 _TABLES: dict[str, type[BaseModel]] = {
     "systems": System, "digitisation": Digitisation, "decisions": Decision, "overrides": Override, "tasks": Task,
-    "task_status": TaskStatus,
+    "task_status": TaskStatus, "source_states": SourceState,
 }
 _EXTRA_DDL = (
     "CREATE TABLE IF NOT EXISTS inventories (unit_code VARCHAR PRIMARY KEY, unit_name VARCHAR, surveyed_on DATE, "
@@ -178,6 +179,11 @@ def add_status(path: Path, status: TaskStatus) -> None:
         _insert(con, "task_status", [status])
 
 
+def add_source_state(path: Path, state: SourceState) -> None:
+    with connect(path) as con:
+        _insert(con, "source_states", [state])
+
+
 def add_run_link(path: Path, task_id: str, run_id: str) -> None:
     with connect(path) as con:
         con.execute("INSERT OR IGNORE INTO task_runs VALUES (?, ?)", [task_id, run_id])
@@ -204,9 +210,17 @@ def _settings(con: duckdb.DuckDBPyConnection) -> CatalogSettings:
     return CatalogSettings.model_validate_json(row[0]) if row else CatalogSettings()
 
 
+def _source_states(con: duckdb.DuckDBPyConnection) -> list[SourceState]:
+    """The history of source states (none in a catalog written before they were kept)."""
+    found = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = "
+                        "'source_states'").fetchone()
+    return _read(con, "source_states") if found and found[0] else []
+
+
 def load_state(path: Path) -> CatalogState:
     """Everything in the store, opened read-only (as the web app will)."""
     with connect(path, read_only=True) as con:
         return CatalogState(inventories=_inventories(con), digitisation=_read(con, "digitisation"),
                             decisions=_read(con, "decisions"), overrides=_read(con, "overrides"),
-                            tasks=_tasks(con), statuses=_read(con, "task_status"), settings=_settings(con))
+                            tasks=_tasks(con), statuses=_read(con, "task_status"), settings=_settings(con),
+                            source_states=_source_states(con))

@@ -7,6 +7,7 @@ the same data, so what a planner sees in the terminal, the browser and the PDF a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from hopnhat.catalog.monitor import (
     DigitisationSummary,
     LateGroup,
     ProgressHook,
+    SourceView,
     TaskView,
     alerts,
     cost_picture,
@@ -188,6 +190,7 @@ class MonitorPage:
     unit_names: dict[str, str]
     budget_done: int = 0
     late_groups: list[LateGroup] = field(default_factory=list)
+    sources: list[SourceView] = field(default_factory=list)  # legacy sources: live / syncing / frozen / cut over
 
 
 def _counts(views: list[TaskView]) -> dict[str, int]:
@@ -200,8 +203,10 @@ def _focus_tasks(views: list[TaskView]) -> list[Task]:
     return [v.task for v in views if (v.task.urgent or v.task.fixed) and v.task.kind != "retire"][:14]
 
 
-def monitor_page(state: CatalogState, today: date, hook: ProgressHook = no_progress) -> MonitorPage:
-    """The monitoring dashboard: states, alerts, urgent systems, cost picture and digitisation against ``today``."""
+def monitor_page(state: CatalogState, today: date, hook: ProgressHook = no_progress,
+                 sources: Sequence[SourceView] = ()) -> MonitorPage:
+    """The monitoring dashboard: states, alerts, urgent systems, cost picture and digitisation against ``today``;
+    ``sources``: the legacy sources and their cut-over states (:func:`hopnhat.catalog.monitor.source_views`)."""
     views = task_views(state, today, hook)
     states = {v.task.id: "done" if v.state == "done" else "late" if v.overdue else "" for v in views}
     focus = _focus_tasks(views)
@@ -210,4 +215,4 @@ def monitor_page(state: CatalogState, today: date, hook: ProgressHook = no_progr
     return MonitorPage(today, views, alerts(views), _counts(views), cost_picture(state),
                        digitisation_summary(state.digitisation), [v for v in views if v.task.urgent], svg,
                        {i.unit_code: i.unit_name for i in state.inventories},
-                       sum(v.task.budget for v in views if v.state == "done"), late_by_owner(views))
+                       sum(v.task.budget for v in views if v.state == "done"), late_by_owner(views), list(sources))
