@@ -8,21 +8,25 @@ nothing. Missing and unreadable files are recorded as quarantined with the reaso
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import io
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from hopnhat.errors import InputError
-from hopnhat.files.kinds import judge
+from hopnhat.files.kinds import Verdict, judge
 from hopnhat.files.ledger import Ledger, Ref
 from hopnhat.files.names import name_text, repair_names
 from hopnhat.files.store import FileStore
 from hopnhat.i18n import tr
+
+COPY_THREADS = max(2, min(4, os.cpu_count() or 2))  # hashing and I/O release the GIL
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Item:
     ref: Ref
     name: str
     open: Callable[[], BinaryIO]
+    size_hint: int = 0  # bytes already held in memory (a BLOB cell), to bound a batch
 
 
 def _on_disk(folder: Path, text: str) -> Path:
@@ -64,7 +69,8 @@ def from_blobs(source: str, table: str, column: str,
             if d is None:
                 raise FileNotFoundError(f"row {r}: NULL")
             return io.BytesIO(d)
-        yield Item(Ref(source, table, row, column, f"blob:{table}.{column}[{row}]"), name, opener)
+        yield Item(Ref(source, table, row, column, f"blob:{table}.{column}[{row}]"), name, opener,
+                   len(data) if data is not None else 0)
 
 
 def from_manifest(source: str, folder: Path, manifest: Path) -> Iterator[Item]:
@@ -91,44 +97,114 @@ def _problem(exc: OSError) -> str:
     return tr(f"không đọc được tệp ({exc.strerror or exc})", f"file unreadable ({exc.strerror or exc})")
 
 
-def take(store: FileStore, ledger: Ledger, item: Item, repaired: str) -> str:
-    """Read one reference into the store and record it; its outcome."""
+@dataclass(frozen=True)
+class Taken:
+    """What copying one reference gave: its content's hash, size and verdict, or why it could not be read."""
+
+    sha256: str | None
+    size: int
+    verdict: Verdict
+
+
+def copy_one(store: FileStore, item: Item, repaired: str) -> Taken:
+    """Read one reference into the store and judge it (runs in the copy pool: no ledger here)."""
     try:
         with item.open() as stream:
             copied = store.put(stream)
     except OSError as exc:
-        ledger.record(item.ref, name=item.name, repaired=repaired, sha256=None, size=0, kind=None, mime=None,
-                      outcome="quarantined", reason=_problem(exc))
-        return "quarantined"
-    verdict = judge(repaired, copied.size, copied.head, copied.tail)
-    accepted = ledger.accepted(copied.sha256)
-    outcome = "quarantined" if verdict.problem else "duplicate" if accepted else "stored"
-    if verdict.problem and not accepted and store.has(copied.sha256):
-        store.set_aside(copied.sha256)  # a refused content is not served (unless another reference accepted it)
-    ledger.record(item.ref, name=item.name, repaired=repaired, sha256=copied.sha256, size=copied.size,
+        return Taken(None, 0, Verdict(None, None, _problem(exc)))
+    return Taken(copied.sha256, copied.size, judge(repaired, copied.size, copied.head, copied.tail))
+
+
+def record(ledger: Ledger, item: Item, repaired: str, taken: Taken) -> str:
+    """Record one reference's outcome (in order: the first accepted reference of a content is ``stored``)."""
+    verdict = taken.verdict
+    if verdict.problem:
+        outcome = "quarantined"
+    else:
+        outcome = "duplicate" if taken.sha256 is not None and ledger.accepted(taken.sha256) else "stored"
+    ledger.record(item.ref, name=item.name, repaired=repaired, sha256=taken.sha256, size=taken.size,
                   kind=verdict.kind, mime=verdict.mime, outcome=outcome, reason=verdict.problem)
     return outcome
 
 
-def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: int = 2000) -> Counter[str]:
-    """Read every reference not yet in the ledger, names repaired per batch (one column for the engine)."""
+def take(store: FileStore, ledger: Ledger, item: Item, repaired: str) -> str:
+    """Read one reference into the store and record it; its outcome."""
+    taken = copy_one(store, item, repaired)
+    outcome = record(ledger, item, repaired, taken)
+    if outcome == "quarantined" and taken.sha256 is not None:
+        _set_aside(store, ledger, {taken.sha256})
+    return outcome
+
+
+def _set_aside(store: FileStore, ledger: Ledger, refused: set[str]) -> None:
+    """Move refused contents out of the served objects, unless another reference accepted the same bytes."""
+    for sha in refused:
+        if not ledger.accepted(sha) and store.has(sha):
+            store.set_aside(sha)
+
+
+class _Batches:
+    """Cuts the references into batches (by count, and by bytes for BLOBs held in memory)."""
+
+    def __init__(self, count: int, max_bytes: int) -> None:
+        self.count, self.max_bytes = count, max_bytes
+        self.pending: dict[Ref, Item] = {}
+        self.bytes = 0
+
+    def add(self, item: Item) -> bool:
+        """Add one reference; whether the batch is full."""
+        self.pending[item.ref] = item
+        self.bytes += item.size_hint
+        return len(self.pending) >= self.count or self.bytes >= self.max_bytes
+
+    def take(self) -> list[Item]:
+        items = list(self.pending.values())
+        self.pending.clear()
+        self.bytes = 0
+        return items
+
+
+def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: int = 2000,
+             threads: int = COPY_THREADS, max_bytes: int = 64 << 20) -> Counter[str]:
+    """Read every reference not yet in the ledger into the store.
+
+    A batch's files are copied by a pool of threads (hashing and I/O release the GIL) while the previous batch is
+    being flushed to disk; the ledger commits a batch only once its flush is done, so it never names a content the
+    disk could lose. Outcomes are decided in the references' order, names repaired per batch (one column for the
+    repair engine)."""
     done: Counter[str] = Counter()
-    pending: dict[Ref, Item] = {}  # a reference listed twice (a manifest's repeated line) is read once
+    cut = _Batches(batch, max_bytes)
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hopnhat-copy") as pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopnhat-flush") as flusher:
+        flushing: Future[None] | None = None
 
-    def flush() -> None:
-        names = repair_names([i.name for i in pending.values()])
-        for i in pending.values():
-            done[take(store, ledger, i, names[i.name])] += 1
-        store.flush()  # the batch's files on disk before the ledger says so
+        def run(batch_items: list[Item]) -> None:
+            nonlocal flushing
+            names = repair_names([i.name for i in batch_items])
+            context = contextvars.copy_context()  # the caller's language for the reasons the workers write
+            taken = list(pool.map(lambda i: context.copy().run(copy_one, store, i, names[i.name]), batch_items))
+            if flushing is not None:
+                flushing.result()
+                ledger.commit()
+            refused = set()
+            for item, got in zip(batch_items, taken, strict=True):
+                outcome = record(ledger, item, names[item.name], got)
+                done[outcome] += 1
+                if outcome == "quarantined" and got.sha256 is not None:
+                    refused.add(got.sha256)
+            _set_aside(store, ledger, refused)
+            flushing = flusher.submit(store.flush)
+
+        for item in items:
+            if item.ref in cut.pending or ledger.known(item.ref):
+                done["skipped"] += 1  # a reference listed twice (a manifest's repeated line) is read once
+                continue
+            if cut.add(item):
+                run(cut.take())
+        if cut.pending:
+            run(cut.take())
+        if flushing is not None:
+            flushing.result()
         ledger.commit()
-        pending.clear()
-
-    for item in items:
-        if item.ref in pending or ledger.known(item.ref):
-            done["skipped"] += 1
-            continue
-        pending[item.ref] = item
-        if len(pending) >= batch:
-            flush()
-    flush()
     return done

@@ -14,10 +14,12 @@ content (truncated, mislabelled…) is moved aside to ``quarantine/<sha256>`` (k
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,7 +43,10 @@ class Copied:
 
 
 class FileStore(Protocol):
-    """A content-addressed store (the folder tree here; an S3-compatible bucket can implement the same)."""
+    """A content-addressed store (the folder tree here, an S3-compatible bucket in :mod:`hopnhat.files.s3store`).
+
+    ``put`` is called from several threads at once (the copy pool of :func:`hopnhat.files.intake.take_all`); the
+    other methods from one."""
 
     def put(self, stream: BinaryIO, *, keep: bool = True) -> Copied:
         """Stream ``stream`` in; store it under its hash unless ``keep`` is False or the hash is already there."""
@@ -65,6 +70,14 @@ class FileStore(Protocol):
 
     def addresses(self) -> Iterator[str]: ...
 
+    def clear_partial(self) -> int:
+        """Remove what a killed run left half-written (never visible as stored); how many there were."""
+        ...
+
+    def where(self, sha256: str) -> str:
+        """Where a content lives, for a person (a path, an s3:// address)."""
+        ...
+
 
 def _syncfs(folder: Path) -> None:
     """Flush the file system holding ``folder`` (Linux ``syncfs``; elsewhere ``sync``)."""
@@ -77,22 +90,38 @@ def _syncfs(folder: Path) -> None:
         os.close(fd)
 
 
-def _hash_stream(stream: BinaryIO, out: BinaryIO | None, buffer: bytearray) -> tuple[str, int, bytes, bytes]:
-    """Hash (and copy) a stream through the store's one buffer: no allocation per chunk or per file, so the heap does
-    not fragment and memory stays flat in the number of files."""
+_local = threading.local()
+
+
+def thread_buffer() -> memoryview:
+    """This thread's copy buffer (one per thread, reused by every file: no allocation per chunk or per file, so the
+    heap does not fragment and memory stays flat in the number of files)."""
+    view: memoryview | None = getattr(_local, "buffer", None)
+    if view is None:
+        view = _local.buffer = memoryview(bytearray(CHUNK))
+    return view
+
+
+def copy_hashing(stream: BinaryIO, out_fd: int | None) -> tuple[str, int]:
+    """Read ``stream`` once, 1 MiB at a time, into SHA-256 and (when ``out_fd`` is given) the file ``out_fd``; the
+    hash and the size. Reading, hashing and writing release the GIL, so copies in several threads run in parallel."""
     digest = hashlib.sha256()
-    size, head, tail = 0, b"", b""
-    view = memoryview(buffer)
-    while n := stream.readinto(buffer):  # type: ignore[attr-defined]
+    size = 0
+    view = thread_buffer()
+    while n := stream.readinto(view):  # type: ignore[attr-defined]
         chunk = view[:n]
         digest.update(chunk)
-        if out is not None:
-            out.write(chunk)
-        if len(head) < HEAD:
-            head += bytes(chunk[: HEAD - len(head)])
-        tail = bytes(chunk[n - TAIL:]) if n >= TAIL else (tail + bytes(chunk))[-TAIL:]
+        if out_fd is not None:
+            written = 0
+            while written < n:
+                written += os.write(out_fd, chunk[written:])
         size += n
-    return digest.hexdigest(), size, head, tail
+    return digest.hexdigest(), size
+
+
+def ends_of(fd: int, size: int) -> tuple[bytes, bytes]:
+    """The first HEAD and last TAIL bytes of a file just written (read back from the page cache)."""
+    return os.pread(fd, HEAD, 0), os.pread(fd, TAIL, max(0, size - TAIL))
 
 
 class FolderStore:
@@ -103,12 +132,11 @@ class FolderStore:
         self.objects = root / "objects"
         self.tmp = root / "tmp"
         self.quarantine = root / "quarantine"
-        self._buffer = bytearray(CHUNK)  # one store object per thread: the buffer is reused by every copy
-        self.objects.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
+        for i in range(256):  # every fan-out folder made once, not checked per file
+            (self.objects / f"{i:02x}").mkdir(parents=True, exist_ok=True)
 
     def clear_partial(self) -> int:
-        """Remove the copies a killed run left in ``tmp/`` (never visible as stored); how many there were."""
         left = list(self.tmp.iterdir())
         for path in left:
             path.unlink(missing_ok=True)
@@ -117,22 +145,31 @@ class FolderStore:
     def path_of(self, sha256: str) -> Path:
         return self.objects / sha256[:2] / sha256[2:]
 
+    def where(self, sha256: str) -> str:
+        return str(self.path_of(sha256))
+
     def has(self, sha256: str) -> bool:
         return self.path_of(sha256).is_file()
 
     def put(self, stream: BinaryIO, *, keep: bool = True) -> Copied:
-        temp = self.tmp / uuid.uuid4().hex
+        temp = f"{self.tmp}/{uuid.uuid4().hex}"
+        fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         try:
-            with temp.open("wb") as out:
-                sha, size, head, tail = _hash_stream(stream, out, self._buffer)
+            try:
+                sha, size = copy_hashing(stream, fd)
+                head, tail = ends_of(fd, size)
+            finally:
+                os.close(fd)
             target = self.path_of(sha)
-            if not keep or (target.exists() and target.stat().st_size == size):
+            if not keep or _same_size(target, size):
+                os.unlink(temp)
                 return Copied(sha, size, head, tail, False)
-            target.parent.mkdir(exist_ok=True)
             os.replace(temp, target)
             return Copied(sha, size, head, tail, True)
-        finally:
-            temp.unlink(missing_ok=True)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
 
     def flush(self) -> None:
         _syncfs(self.objects)
@@ -147,7 +184,7 @@ class FolderStore:
     def hash_of(self, sha256: str) -> str | None:
         try:
             with self.open(sha256) as f:
-                return _hash_stream(f, None, self._buffer)[0]
+                return copy_hashing(f, None)[0]
         except FileNotFoundError:
             return None
 
@@ -161,3 +198,11 @@ class FolderStore:
 
     def remove_all(self) -> None:
         shutil.rmtree(self.root)
+
+
+def _same_size(path: Path, size: int) -> bool:
+    """Whether an object is already there whole (a power cut may leave a renamed object shorter: rewrite it)."""
+    try:
+        return os.stat(path).st_size == size
+    except FileNotFoundError:
+        return False
