@@ -43,11 +43,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import lookup_noise as noise  # type: ignore[import-not-found]  # noqa: E402
 
+from hopnhat.load.lookup_index import ensure_index  # noqa: E402
+from hopnhat.load.storedb import SQLiteReader, open_store  # noqa: E402
 from hopnhat.project.config import load_project  # noqa: E402
-from hopnhat.serve.index import ensure_index  # noqa: E402
-from hopnhat.serve.lookup import Lookup  # noqa: E402
-from hopnhat.serve.scope import Scope  # noqa: E402
-from hopnhat.serve.storedb import SQLiteReader, open_store  # noqa: E402
+from hopnhat.serve.search.lookup import Lookup  # noqa: E402
+from hopnhat.serve.security.scope import Scope  # noqa: E402
 from hopnhat.units.reference import reference  # noqa: E402
 from serve import MERGER, build_store  # type: ignore[import-not-found]  # noqa: E402
 

@@ -16,7 +16,7 @@ What it does
    addresses in the old communes of Đà Nẵng (48) and Quảng Nam (49) written as the old systems wrote them, with the
    new commune (or the candidates of a split one) from the shipped conversion table; ``--legacy`` of those rows again
    as a legacy archive table (raw text columns); a finished run in ``runs``.
-2. Builds the lookup index (``hopnhat.serve.index.build_index``) once and times it.
+2. Builds the lookup index (``hopnhat.load.lookup_index.build_index``) once and times it.
 3. Reads the index file once (a server that has been running has it in the page cache), starts ``hopnhat serve``
    (the Typer command) in a separate process on a free loopback port, with a clerk account scoped to the whole
    province and an API token.
@@ -64,14 +64,14 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from hopnhat.load.lookup_index import ensure_index, fingerprint, fold_name, index_file  # noqa: E402
+from hopnhat.load.storedb import open_store  # noqa: E402
 from hopnhat.model.schema import HOUSEKEEPING, ddl, entity_columns  # noqa: E402
 from hopnhat.project.config import load_project  # noqa: E402
-from hopnhat.serve.appdb import AppDB  # noqa: E402
-from hopnhat.serve.background import free_port  # noqa: E402
-from hopnhat.serve.index import ensure_index, fingerprint, fold_name, index_file  # noqa: E402
-from hopnhat.serve.settings import load_settings  # noqa: E402
-from hopnhat.serve.storedb import open_store  # noqa: E402
-from hopnhat.serve.users import add_user, create_token, get_user  # noqa: E402
+from hopnhat.serve.app.appdb import AppDB  # noqa: E402
+from hopnhat.serve.app.background import free_port  # noqa: E402
+from hopnhat.serve.app.settings import load_settings  # noqa: E402
+from hopnhat.serve.security.users import add_user, create_token, get_user  # noqa: E402
 from hopnhat.units.reference import reference  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

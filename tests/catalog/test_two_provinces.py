@@ -421,7 +421,7 @@ def test_web_override_refuses_a_second_keep_unless_run_both(db: Path) -> None:
     from hopnhat.catalog.errors import CatalogError
     from hopnhat.catalog.html import render_decisions
     from hopnhat.catalog.views import decision_page, explanations
-    from hopnhat.serve.catalogpages import CatalogPages
+    from hopnhat.serve.pagedata.catalog import CatalogPages
 
     pages = CatalogPages(db, project=None, reader=None)  # type: ignore[arg-type]  # override needs neither
     pages.override("48-1", "keep", "Giữ Đà Nẵng", "planner")

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from hopnhat.cli.main import app
 from hopnhat.demo.addresses import LEGACY
 from hopnhat.project.config import load_project
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.users import check_password
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.security.users import check_password
 
 
 def test_demo_end_to_end(tmp_path):

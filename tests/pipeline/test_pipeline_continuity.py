@@ -24,10 +24,10 @@ from hopnhat.load.storedb import open_store
 from hopnhat.load.versions import current_name, next_path, prepare_next, publish_next, rollback, versions
 from hopnhat.project.config import Project
 from hopnhat.run.runner import migrate
-from hopnhat.serve.app import create_app
-from hopnhat.serve.context import AppContext, build_context
-from hopnhat.serve.settings import load_settings
-from hopnhat.serve.users import add_user, create_token
+from hopnhat.serve.app.context import AppContext, build_context
+from hopnhat.serve.app.factory import create_app
+from hopnhat.serve.app.settings import load_settings
+from hopnhat.serve.security.users import add_user, create_token
 
 PASSWORD = "mat-khau-du-dai-2025"
 

@@ -83,8 +83,8 @@ def _check_failed_run(merger: Path, folder: Path) -> None:
 def _check_dashboard(merger: Path) -> None:
     """The web app's dashboard reads the same books: the failed table unbalanced, with its error."""
     from hopnhat.load.storedb import open_store
-    from hopnhat.serve.dashboard import Dashboard
-    from hopnhat.serve.records import Catalogue
+    from hopnhat.serve.pagedata.dashboard import Dashboard
+    from hopnhat.serve.pagedata.records import Catalogue
 
     reader = open_store(load_project(merger).store_path, timeout_ms=10_000)
     try:

@@ -11,7 +11,7 @@ from tests.pipeline.conftest import fresh_copy
 
 from hopnhat.load.store import one
 from hopnhat.run.runner import migrate
-from hopnhat.serve.appdb import connect, init
+from hopnhat.serve.app.appdb import connect, init
 
 
 def _outbox(app_db: Path, *rows: tuple[str, str, str, str]) -> None:

@@ -21,11 +21,11 @@ from fastapi.testclient import TestClient
 from tests.serve.storebuild import cached_estate
 
 from hopnhat.project.config import Project, StoreSpec, load_project
-from hopnhat.serve.app import create_app
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.context import AppContext, build_context
-from hopnhat.serve.settings import ServeSettings, load_settings
-from hopnhat.serve.users import add_user, create_token
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.app.context import AppContext, build_context
+from hopnhat.serve.app.factory import create_app
+from hopnhat.serve.app.settings import ServeSettings, load_settings
+from hopnhat.serve.security.users import add_user, create_token
 from hopnhat.text.normalize import fold
 
 PASSWORD = "mat-khau-du-dai-2025"

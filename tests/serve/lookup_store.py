@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from hopnhat.load.lookup_index import build_index
+from hopnhat.load.storedb import open_store
 from hopnhat.model.schema import HOUSEKEEPING, ddl, entity_columns
 from hopnhat.project.config import Project, load_project
-from hopnhat.serve.index import build_index
-from hopnhat.serve.storedb import open_store
 from hopnhat.units.convert import convert_address
 
 # golden id, full name, birth date, sex, id number, phone, address — one row per record

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from tests.serve.lookup_store import build
 
-from hopnhat.serve.lookup import Found, Lookup
-from hopnhat.serve.scope import Scope
-from hopnhat.serve.storedb import SQLiteReader
+from hopnhat.load.storedb import SQLiteReader
+from hopnhat.serve.search.lookup import Found, Lookup
+from hopnhat.serve.security.scope import Scope
 
 PROVINCE = Scope(("48",), "48")
 

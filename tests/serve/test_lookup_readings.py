@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from hopnhat.serve.names import is_syllable, name_orders, plain_words
-from hopnhat.serve.readings import reading_as, readings
+from hopnhat.serve.search.names import is_syllable, name_orders, plain_words
+from hopnhat.serve.search.readings import reading_as, readings
 
 PROVINCE = "48"  # the merged Đà Nẵng (Quảng Nam merged into it)
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from hopnhat.errors import ConfigError
-from hopnhat.serve import audit
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.settings import ServeSettings
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.app.settings import ServeSettings
+from hopnhat.serve.security import audit
 
 KEY = "test-audit-key-kept-outside-the-database"
 
@@ -163,7 +163,7 @@ def test_signed_checkpoints_catch_a_rewrite_even_with_the_key(log: AppDB) -> Non
 
 
 def test_the_audit_key_file_is_created_private_and_refused_when_readable(project) -> None:
-    from hopnhat.serve.settings import audit_key_file, load_settings
+    from hopnhat.serve.app.settings import audit_key_file, load_settings
 
     settings = load_settings(project)
     path = audit_key_file(project)
@@ -214,7 +214,7 @@ def test_retention_setting_cannot_go_below_a_year() -> None:
 
 
 def test_settings_errors_name_the_variable(project, monkeypatch) -> None:
-    from hopnhat.serve.settings import load_settings
+    from hopnhat.serve.app.settings import load_settings
 
     monkeypatch.setenv("HOPNHAT_SERVE_ROW_LIMIT", "lots")
     with pytest.raises(ConfigError, match="HOPNHAT_SERVE_ROW_LIMIT"):

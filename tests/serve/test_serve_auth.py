@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount
 from tests.serve.conftest import PASSWORD, csrf_of, login
 
-from hopnhat.serve import audit
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.users import add_user, set_active
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.users import add_user, set_active
 
 OPEN = {"/health", "/login"}
 
@@ -73,7 +73,7 @@ def test_login_sets_a_hardened_session_cookie(app: FastAPI, users: dict[str, str
 def test_secure_cookie_when_served_over_https(project, estate, users) -> None:
     from tests.serve.conftest import make_settings
 
-    from hopnhat.serve.app import create_app
+    from hopnhat.serve.app.factory import create_app
 
     settings = make_settings(project, estate, project.app_db_path.parent, https=True)
     client = TestClient(create_app(project, settings=settings, context=None), base_url="https://testserver")

@@ -14,9 +14,9 @@ from tests.browser import chromium, screenshot  # noqa: F401  (the fixture)
 from tests.serve.conftest import PASSWORD, Subjects
 from tests.serve.test_serve_lookup import misspell
 
-from hopnhat.serve.background import BackgroundServer, start_app
-from hopnhat.serve.scope import Scope
-from hopnhat.serve.users import add_user, get_user
+from hopnhat.serve.app.background import BackgroundServer, start_app
+from hopnhat.serve.security.scope import Scope
+from hopnhat.serve.security.users import add_user, get_user
 
 
 @pytest.fixture(scope="module")

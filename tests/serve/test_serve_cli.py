@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from hopnhat.cli import audit as audit_cli
 from hopnhat.cli import users as users_cli
 from hopnhat.cli.serve import serve
-from hopnhat.serve.background import free_port
+from hopnhat.serve.app.background import free_port
 
 runner = CliRunner()
 
@@ -57,9 +57,9 @@ def test_audit_verify_exit_codes(merger: Path) -> None:
     runner.invoke(users_cli.app, ["add", "sep", "--role", "admin", "--merger", str(merger)],
                   input="mat-khau-rat-dai\n")
     from hopnhat.project.config import load_project
-    from hopnhat.serve import audit
-    from hopnhat.serve.appdb import AppDB
-    from hopnhat.serve.settings import project_audit_key
+    from hopnhat.serve.app.appdb import AppDB
+    from hopnhat.serve.app.settings import project_audit_key
+    from hopnhat.serve.security import audit
 
     app = typer.Typer()
     app.add_typer(audit_cli.app, name="audit")

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from tests.serve.conftest import csrf_of
 
 from hopnhat.catalog.store import load_state
-from hopnhat.serve import audit
-from hopnhat.serve.appdb import AppDB
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.security import audit
 
 
 def test_dashboard_has_balance_runs_and_charts(ctx, client_as) -> None:

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.serve.conftest import Subjects
 
-from hopnhat.serve.index import fingerprint
+from hopnhat.load.lookup_index import fingerprint
 
 PAYLOADS = [
     "' OR '1'='1", "' OR 1=1 --", "'; DROP TABLE person; --", '" OR ""="', "1; DELETE FROM quarantine",
@@ -71,7 +71,7 @@ def test_the_store_is_unchanged(ctx, before: str, client_as) -> None:
 
 
 def test_the_store_connection_is_read_only(ctx) -> None:
-    from hopnhat.serve.storedb import StoreError
+    from hopnhat.load.storedb import StoreError
 
     for sql in ("CREATE TABLE evil (i INTEGER)", "DELETE FROM person", "UPDATE person SET full_name = 'x'"):
         with pytest.raises(StoreError):

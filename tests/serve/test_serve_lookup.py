@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from rapidfuzz import fuzz
 from tests.serve.conftest import Subjects
 
-from hopnhat.serve import audit
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.index import read_doc
-from hopnhat.serve.lookup import classify, name_scores
-from hopnhat.serve.scope import Scope
+from hopnhat.load.lookup_index import read_doc
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.search.lookup import classify, name_scores
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.scope import Scope
 from hopnhat.text.normalize import fold
 
 

@@ -16,14 +16,14 @@ from tests.serve.conftest import PASSWORD, Subjects, csrf_of, login, make_settin
 from tests.serve.test_serve_injection import PAYLOADS
 from tests.serve.test_serve_lookup import misspell
 
+from hopnhat.load.lookup_index import fingerprint
 from hopnhat.load.publish import publish
+from hopnhat.load.storedb import PostgresReader, StoreError
 from hopnhat.project.config import Project
-from hopnhat.serve.app import create_app
-from hopnhat.serve.context import AppContext, build_context
-from hopnhat.serve.index import fingerprint
-from hopnhat.serve.scope import Scope
-from hopnhat.serve.storedb import PostgresReader, StoreError
-from hopnhat.serve.users import add_user, create_token
+from hopnhat.serve.app.context import AppContext, build_context
+from hopnhat.serve.app.factory import create_app
+from hopnhat.serve.security.scope import Scope
+from hopnhat.serve.security.users import add_user, create_token
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_the_store_is_postgresql_and_read_only(pg_ctx: AppContext) -> None:
 
 
 def test_statement_timeout_is_enforced(pg_ctx: AppContext) -> None:
-    from hopnhat.serve.storedb import QueryTimeout, open_store
+    from hopnhat.load.storedb import QueryTimeout, open_store
 
     reader = open_store(pg_ctx.reader._dsn, timeout_ms=50)  # type: ignore[attr-defined]
     with pytest.raises(QueryTimeout):

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from tests.serve.conftest import Subjects, csrf_of
 
-from hopnhat.serve.deps import need, need_api
+from hopnhat.serve.app.deps import need, need_api
 
 OPEN, SESSION = "open", "session"
 # (method, path) → who may: "open" (anyone), "session" (any logged-in user), a permission (pages), "api:<perm>"
@@ -74,7 +74,7 @@ def test_every_route_has_a_policy_and_every_policy_a_route(app: FastAPI) -> None
 
 def test_the_declared_policy_is_the_route_dependency(app: FastAPI) -> None:
     """The permission each route checks (its need/need_api dependency) is the one declared above."""
-    from hopnhat.serve.roles import GRANTS
+    from hopnhat.serve.security.roles import GRANTS
 
     for method, path, route in _endpoints(app):
         want = POLICY[(method, path)]
@@ -111,7 +111,7 @@ def _url(path: str, s: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def _allowed(user: str, want: str) -> bool:
-    from hopnhat.serve.roles import can
+    from hopnhat.serve.security.roles import can
 
     return want in (OPEN, SESSION) or can(ROLE_OF[user], want.removeprefix("api:"))
 

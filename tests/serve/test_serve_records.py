@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from tests.serve.conftest import Subjects, csrf_of
 
-from hopnhat.serve import audit
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.mask import mask
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.mask import mask
 
 
 def test_record_page_shows_provenance_sources_and_address(client_as, subjects: Subjects) -> None:

@@ -10,10 +10,10 @@ from urllib.parse import quote
 import duckdb
 from tests.serve.conftest import csrf_of
 
-from hopnhat.serve import audit
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.review import apply_pending
-from hopnhat.serve.scope import Scope
+from hopnhat.load.review_outbox import apply_pending
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.scope import Scope
 
 
 def _first(ctx, kind: str, scope: Scope | None = None):

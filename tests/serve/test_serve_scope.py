@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from tests.serve.conftest import Subjects, csrf_of
 
-from hopnhat.serve.scope import Scope, parse_codes, predicate
-from hopnhat.serve.storedb import Dialect
+from hopnhat.load.storedb import Dialect
+from hopnhat.serve.security.scope import Scope, parse_codes, predicate
 
 
 def test_clerk_finds_own_commune_citizen(client_as, subjects: Subjects) -> None:

@@ -15,12 +15,12 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from tests.serve.conftest import PASSWORD, Subjects, csrf_of, login
 
-from hopnhat.serve import audit
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.mask import mask_text
-from hopnhat.serve.scope import Scope
-from hopnhat.serve.security import ProxyPolicy
-from hopnhat.serve.users import add_user, get_user
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.mask import mask_text
+from hopnhat.serve.security.scope import Scope
+from hopnhat.serve.security.sessions import ProxyPolicy
+from hopnhat.serve.security.users import add_user, get_user
 
 SAME = {"Sec-Fetch-Site": "same-origin"}
 CCCD = re.compile(r"(?<![\w\-/.#&@=])0\d{11}(?!\w)")
@@ -125,7 +125,7 @@ def test_a_real_server_does_not_believe_forwarded_for_from_localhost(app: FastAP
     X-Forwarded-For is still one address to the throttle."""
     import httpx
 
-    from hopnhat.serve.background import start_app
+    from hopnhat.serve.app.background import start_app
 
     name = _user(db)
     with start_app(app) as server, httpx.Client(base_url=server.url) as client:
@@ -171,7 +171,7 @@ def test_origin_is_compared_with_the_host_a_trusted_proxy_forwarded() -> None:
     host: believed from X-Forwarded-Host only when the proxy is a configured one."""
     from starlette.requests import Request
 
-    from hopnhat.serve.deps import cross_site
+    from hopnhat.serve.app.deps import cross_site
 
     class App:
         class state:  # stands for app.state

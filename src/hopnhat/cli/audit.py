@@ -21,8 +21,8 @@ MERGER = typer.Argument(..., help=tr("Tệp dự án sáp nhập (merger.yaml)."
 
 def _db(merger: Path):  # type: ignore[no-untyped-def]
     from hopnhat.errors import InputError
-    from hopnhat.serve.appdb import AppDB
-    from hopnhat.serve.settings import project_audit_key
+    from hopnhat.serve.app.appdb import AppDB
+    from hopnhat.serve.app.settings import project_audit_key
 
     project = load_project(merger)
     if not project.app_db_path.exists():
@@ -52,7 +52,7 @@ def verify(merger: Path = MERGER, checkpoints: Path | None = typer.Option(None, 
         "Tệp các mốc đã ký (xuất bằng 'hopnhat audit checkpoint'), mỗi dòng một mốc.",
         "File of signed checkpoints (from 'hopnhat audit checkpoint'), one per line."))) -> None:
     """Kiểm tra toàn vẹn nhật ký; mã thoát 1 và mục hỏng đầu tiên khi chuỗi bị sửa/xóa."""
-    from hopnhat.serve.audit import verify as check
+    from hopnhat.serve.security.audit import verify as check
 
     verdict = check(_db(merger), _checkpoints(checkpoints))
     if verdict.ok:
@@ -70,7 +70,7 @@ def checkpoint(merger: Path = MERGER, out: Path | None = typer.Option(None, "--o
         "Ghi thêm mốc vào tệp này (giữ ở nơi khác máy chủ); mặc định in ra màn hình.",
         "Append the checkpoint to this file (keep it away from the server); default: print it."))) -> None:
     """Xuất mốc đã ký của đầu chuỗi nhật ký / export a signed checkpoint of the chain's head."""
-    from hopnhat.serve import audit
+    from hopnhat.serve.security import audit
 
     db = _db(merger)
     point = audit.checkpoint(db)
@@ -90,7 +90,7 @@ def purge(merger: Path = MERGER,
           older_than_days: int = typer.Option(365, "--older-than-days", min=365, help=tr(
               "Xóa mục cũ hơn số ngày này (tối thiểu 365).", "Drop entries older than this (at least 365)."))) -> None:
     """Xóa mục quá thời hạn lưu (≥ 12 tháng), giữ mốc để chuỗi vẫn kiểm tra được."""
-    from hopnhat.serve.audit import purge as drop
+    from hopnhat.serve.security.audit import purge as drop
 
     n = drop(_db(merger), older_than_days)
     console.print(tr(f"Đã xóa {n} mục cũ hơn {older_than_days} ngày", f"Dropped {n} entries older than "

@@ -11,7 +11,7 @@ import typer
 from hopnhat.cli.common import console, err_console, friendly_errors
 from hopnhat.i18n import tr
 from hopnhat.project.config import Project, load_project
-from hopnhat.serve.settings import ENV_PREFIX, ServeSettings, load_settings
+from hopnhat.serve.app.settings import ENV_PREFIX, ServeSettings, load_settings
 
 MERGER = typer.Argument(..., help=tr("Tệp dự án sáp nhập (merger.yaml).", "Merger project file (merger.yaml)."))
 
@@ -40,9 +40,9 @@ def serve(
     """Chạy ứng dụng web tra cứu và theo dõi / run the lookup and monitoring web app."""
     import uvicorn
 
-    from hopnhat.serve.app import create_app
-    from hopnhat.serve.appdb import AppDB
-    from hopnhat.serve.users import list_users
+    from hopnhat.serve.app.appdb import AppDB
+    from hopnhat.serve.app.factory import create_app
+    from hopnhat.serve.security.users import list_users
 
     project = load_project(merger)
     tls = bool(certfile and keyfile)
@@ -59,23 +59,24 @@ def serve(
         _prepare_workers(project, store, settings)
         stop = tr("Ctrl+C để dừng", "Ctrl+C to stop")
         console.print(f"{scheme}://{host}:{port}  ({settings.workers} workers; {stop})")
-        uvicorn.run("hopnhat.serve.app:app_from_env", factory=True, workers=settings.workers, host=host, port=port,
-                    log_level="info", access_log=False, timeout_keep_alive=30, proxy_headers=False, **tls_args)
+        uvicorn.run("hopnhat.serve.app.factory:app_from_env", factory=True, workers=settings.workers, host=host,
+                    port=port, log_level="info", access_log=False, timeout_keep_alive=30, proxy_headers=False,
+                    **tls_args)
         return
     app = create_app(project, store, settings)
     console.print(f"{scheme}://{host}:{port}  ({tr('Ctrl+C để dừng', 'Ctrl+C to stop')})")
     # uvicorn's own X-Forwarded-For handling (trusting 127.0.0.1 by default) stays off: the app believes the header
-    # only from the configured trusted proxies (hopnhat.serve.security.ProxyPolicy)
+    # only from the configured trusted proxies (hopnhat.serve.security.sessions.ProxyPolicy)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_keep_alive=30,
                 proxy_headers=False, **tls_args)
 
 
 def _prepare_workers(project: Project, store: str | None, settings: ServeSettings) -> None:
     """Build the lookup index once, then hand the worker processes what they need through the environment."""
-    from hopnhat.serve.app import MERGER_ENV, STORE_ENV
-    from hopnhat.serve.context import store_url
-    from hopnhat.serve.index import default_index_path, ensure_index
-    from hopnhat.serve.storedb import open_store
+    from hopnhat.load.lookup_index import default_index_path, ensure_index
+    from hopnhat.load.storedb import open_store
+    from hopnhat.serve.app.context import store_url
+    from hopnhat.serve.app.factory import MERGER_ENV, STORE_ENV
 
     reader = open_store(store_url(project, store), settings.statement_timeout_ms, settings.pool_size)
     try:

@@ -27,7 +27,7 @@ ROLE_HELP = "admin | planner | data_engineer | reviewer | clerk | leader"
 
 def _db(merger: Path | None):  # type: ignore[no-untyped-def]
     from hopnhat.project.config import load_project
-    from hopnhat.serve.appdb import AppDB
+    from hopnhat.serve.app.appdb import AppDB
 
     path = merger or Path(os.environ.get("HOPNHAT_MERGER") or "merger.yaml")
     project = load_project(path)
@@ -55,7 +55,7 @@ def add(name: str = typer.Argument(..., help=tr("Tên đăng nhập.", "User nam
             "Do not force a change at the first login (default: forced, the password was set by someone else).")),
         merger: Path | None = MERGER) -> None:
     """Tạo tài khoản / create an account."""
-    from hopnhat.serve.users import add_user
+    from hopnhat.serve.security.users import add_user
 
     project, db = _db(merger)
     user = add_user(db, name, role, _password(), scope or project.config.merged_unit.province_code,
@@ -68,7 +68,7 @@ def add(name: str = typer.Argument(..., help=tr("Tên đăng nhập.", "User nam
 @friendly_errors
 def list_(merger: Path | None = MERGER) -> None:
     """Liệt kê tài khoản / list accounts."""
-    from hopnhat.serve.users import list_users
+    from hopnhat.serve.security.users import list_users
 
     _, db = _db(merger)
     table = Table(tr("Tên", "Name"), tr("Vai trò", "Role"), tr("Phạm vi", "Scope"), tr("Hoạt động", "Active"),
@@ -82,7 +82,7 @@ def list_(merger: Path | None = MERGER) -> None:
 @friendly_errors
 def disable(name: str, merger: Path | None = MERGER) -> None:
     """Khóa tài khoản (kết thúc mọi phiên, vô hiệu token) / disable an account (ends sessions, tokens stop)."""
-    from hopnhat.serve.users import set_active
+    from hopnhat.serve.security.users import set_active
 
     _, db = _db(merger)
     set_active(db, name, False)
@@ -93,7 +93,7 @@ def disable(name: str, merger: Path | None = MERGER) -> None:
 @friendly_errors
 def enable(name: str, merger: Path | None = MERGER) -> None:
     """Mở lại tài khoản / enable an account again."""
-    from hopnhat.serve.users import set_active
+    from hopnhat.serve.security.users import set_active
 
     _, db = _db(merger)
     set_active(db, name, True)
@@ -105,7 +105,7 @@ def enable(name: str, merger: Path | None = MERGER) -> None:
 def password(name: str, merger: Path | None = MERGER) -> None:
     """Đổi mật khẩu (kết thúc mọi phiên; buộc đổi lại khi đăng nhập) / change a password (ends every session; to be
     changed at the next login)."""
-    from hopnhat.serve.users import set_password
+    from hopnhat.serve.security.users import set_password
 
     _, db = _db(merger)
     set_password(db, name, _password(), must_change=True)
@@ -117,7 +117,7 @@ def password(name: str, merger: Path | None = MERGER) -> None:
 def token(name: str, label: str = typer.Option("api", "--label", help=tr("Ghi chú cho token.", "A label.")),
           merger: Path | None = MERGER) -> None:
     """Tạo token API cho máy (in ra một lần) / create an API token for a machine (printed once)."""
-    from hopnhat.serve.users import create_token
+    from hopnhat.serve.security.users import create_token
 
     _, db = _db(merger)
     typer.echo(create_token(db, name, label))

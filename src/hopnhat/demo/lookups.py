@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hopnhat.i18n import tr
+from hopnhat.load.lookup_index import ensure_index
 from hopnhat.load.store import connect
+from hopnhat.load.storedb import SQLiteReader, open_store
 from hopnhat.project.config import load_project
-from hopnhat.serve.index import ensure_index
-from hopnhat.serve.lookup import Lookup
-from hopnhat.serve.mask import mask_text
-from hopnhat.serve.scope import Scope
-from hopnhat.serve.storedb import SQLiteReader, open_store
+from hopnhat.serve.search.lookup import Lookup
+from hopnhat.serve.security.mask import mask_text
+from hopnhat.serve.security.scope import Scope
 from hopnhat.text.normalize import fold
 from hopnhat.units.convert import convert_address
 from hopnhat.units.reference import reference

@@ -21,8 +21,8 @@ def _busiest_commune(store: Path) -> str:
 def demo_accounts(estate: Path) -> list[tuple[str, str, str, str]]:
     """Create (or reset) the demo accounts; returns (name, role, password, scope) with fresh random passwords, printed
     once by the demo: each must be changed at the account's first login."""
-    from hopnhat.serve.appdb import AppDB
-    from hopnhat.serve.users import add_user, get_user, set_password
+    from hopnhat.serve.app.appdb import AppDB
+    from hopnhat.serve.security.users import add_user, get_user, set_password
 
     project = load_project(estate / "merger.yaml")
     db = AppDB(project.app_db_path)

@@ -1,18 +1,19 @@
 """serve: the web app — lookup across the unified store and the legacy archives, record pages with lineage, the
 review queue, the migration dashboard, in-flight dossiers and the catalog pages; logged in, scoped, audited.
 
-Modules: ``settings`` (validated settings), ``storedb`` (read-only DuckDB/PostgreSQL readers), ``index`` (the lookup
-index), ``lookup`` (one-box search), ``records``, ``review`` (queue + decisions outbox), ``dashboard``, ``charts``
-(SVG), ``catalogpages``; security: ``appdb`` (SQLite app database), ``users`` (argon2, tokens), ``security``
-(sessions, CSRF, login throttling), ``audit`` (hash-chained log), ``scope``, ``mask``, ``roles``; web: ``context``,
-``deps``, ``pages_*``, ``api``, ``app`` (:func:`create_app`), ``background`` (:func:`serve_in_background`).
+Subpackages, in the order a request meets them:
+
+- ``app``: the application itself — settings, the app database, what every request needs (``context``), request
+  plumbing (``deps``), the app factory (``factory.create_app``), the versioned-store reader and its watch
+  (``versioned``), running in a background thread (``background``);
+- ``security``: sessions, CSRF and login throttling (``sessions``), roles, scopes, masking, accounts and tokens
+  (``users``), the hash-chained audit log;
+- ``search``: the one-box lookup — what the clerk typed read every plausible way (``readings``, ``names``) and
+  searched in the lookup index (``lookup``);
+- ``pagedata``: what each page shows, read from the store, scoped and masked (records, review queue, dashboard,
+  quarantine, catalog);
+- ``views``: the HTML routes, one module per page or area, and the server-side SVG charts;
+- ``api``: the JSON API for machines.
+
+The store readers and the lookup-index build live in :mod:`hopnhat.load` (the pipeline uses them too).
 """
-
-from hopnhat.serve.app import create_app
-from hopnhat.serve.background import BackgroundServer, serve_in_background, start_app
-from hopnhat.serve.index import build_index, ensure_index
-from hopnhat.serve.review import apply_pending
-from hopnhat.serve.settings import ServeSettings, load_settings
-
-__all__ = ["BackgroundServer", "ServeSettings", "apply_pending", "build_index", "create_app", "ensure_index",
-           "load_settings", "serve_in_background", "start_app"]

@@ -1,7 +1,7 @@
 """The web app's reader of a versioned DuckDB store (:mod:`hopnhat.load.versions`): it reads the version published
 when it opened, and switches to a newly published one (or a rolled-back one) when told to, atomically: a query
 already running finishes on the version it started on, every later query reads the new one, and the old version is
-closed once no query uses it. The app's watch thread (:meth:`hopnhat.serve.context.AppContext.refresh_version`)
+closed once no query uses it. The app's watch thread (:meth:`hopnhat.serve.app.context.AppContext.refresh_version`)
 opens the new version and its lookup index first, outside any request, then swaps.
 """
 

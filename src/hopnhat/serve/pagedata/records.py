@@ -14,11 +14,11 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
+from hopnhat.load.storedb import StoreReader
 from hopnhat.model.schema import FIELDS, LINKED
-from hopnhat.serve.lookup import unit_label
-from hopnhat.serve.mask import Clear, is_identifier, mask, mask_digits_in
-from hopnhat.serve.scope import Scope, predicate
-from hopnhat.serve.storedb import StoreReader
+from hopnhat.serve.search.lookup import unit_label
+from hopnhat.serve.security.mask import Clear, is_identifier, mask, mask_digits_in
+from hopnhat.serve.security.scope import Scope, predicate
 from hopnhat.units.convert import convert_address
 
 GOLDEN_TABLE = {e: f"golden_{e}" for e in LINKED}

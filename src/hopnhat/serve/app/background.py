@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from hopnhat.errors import HopnhatError
 from hopnhat.project.config import Project
-from hopnhat.serve.settings import ServeSettings
+from hopnhat.serve.app.settings import ServeSettings
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -68,6 +68,6 @@ def start_app(app: FastAPI, host: str = "127.0.0.1", port: int | None = None, ti
 def serve_in_background(project: Project, host: str = "127.0.0.1", port: int | None = None,
                         store_url: str | None = None, settings: ServeSettings | None = None) -> BackgroundServer:
     """Create the app for ``project`` and serve it in a thread: ``with serve_in_background(p) as s: s.url``."""
-    from hopnhat.serve.app import create_app
+    from hopnhat.serve.app.factory import create_app
 
     return start_app(create_app(project, store_url, settings), host, port)

@@ -11,12 +11,12 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from hopnhat.i18n import tr
-from hopnhat.serve import audit
-from hopnhat.serve.charts import GREEN, ORANGE, RED, balance_chart, bar_chart
-from hopnhat.serve.dashboard import reason_label
-from hopnhat.serve.deps import client_ip, ctx_of, need, render
-from hopnhat.serve.lookup import unit_label
-from hopnhat.serve.users import User
+from hopnhat.serve.app.deps import client_ip, ctx_of, need, render
+from hopnhat.serve.pagedata.dashboard import reason_label
+from hopnhat.serve.search.lookup import unit_label
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.users import User
+from hopnhat.serve.views.charts import GREEN, ORANGE, RED, balance_chart, bar_chart
 
 router = APIRouter()
 Filter = Annotated[str, Query(max_length=200)]
@@ -69,7 +69,7 @@ def _inflight_chart(rows: list[dict[str, Any]]) -> str:
 @router.get("/dashboard/quarantine")
 def quarantine(request: Request, reason: Filter = "", source: Filter = "", table: Filter = "",
                user: User = Depends(need("quarantine"))) -> Response:
-    """Quarantined rows in the user's scope, masked (:mod:`hopnhat.serve.quarantine`)."""
+    """Quarantined rows in the user's scope, masked (:mod:`hopnhat.serve.pagedata.quarantine`)."""
     ctx = ctx_of(request)
     rows = ctx.quarantine.rows(ctx.scope(user), reason or None, source or None, table or None)
     audit.append(ctx.db, user.name, "quarantine_view", client_ip(request),

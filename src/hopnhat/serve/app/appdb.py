@@ -3,7 +3,7 @@ the review decisions waiting for the next pipeline run.
 
 It is the only database the web app writes. The audit table is append-only at the engine level (triggers refuse any
 UPDATE, and any DELETE of an entry younger than the retention period); its integrity is proven by the hash chain
-(:mod:`hopnhat.serve.audit`), not by the triggers, which someone with file access could drop.
+(:mod:`hopnhat.serve.security.audit`), not by the triggers, which someone with file access could drop.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from hopnhat.serve.settings import MIN_RETENTION_DAYS
+from hopnhat.serve.app.settings import MIN_RETENTION_DAYS
 
 log = logging.getLogger("hopnhat.serve")
 
@@ -175,8 +175,8 @@ class WriteLock:
 class AppDB:
     """Thread-local SQLite connections to one app database (created on first use).
 
-    ``audit_key`` keys the audit chain (:mod:`hopnhat.serve.audit`); it is kept outside this database (a 0600 key
-    file or a setting), so someone who can edit the database cannot re-hash the chain. Without it the database can
+    ``audit_key`` keys the audit chain (:mod:`hopnhat.serve.security.audit`); it is kept outside this database (a 0600
+    key file or a setting), so someone who can edit the database cannot re-hash the chain. Without it the database can
     be used for accounts (CLI) but no audit entry can be written or verified."""
 
     def __init__(self, path: Path, audit_key: str | None = None) -> None:

@@ -8,10 +8,10 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from hopnhat.errors import InputError
-from hopnhat.serve import audit
-from hopnhat.serve.catalogpages import action_choices
-from hopnhat.serve.deps import check_csrf, client_ip, ctx_of, need, render
-from hopnhat.serve.users import User
+from hopnhat.serve.app.deps import check_csrf, client_ip, ctx_of, need, render
+from hopnhat.serve.pagedata.catalog import action_choices
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.users import User
 
 router = APIRouter()
 

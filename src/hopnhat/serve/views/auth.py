@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from hopnhat.i18n import tr
-from hopnhat.serve import audit
-from hopnhat.serve.deps import check_csrf, client_ip, ctx_of, render, session_user
-from hopnhat.serve.roles import can, home_for
-from hopnhat.serve.security import PRELOGIN_COOKIE, SESSION_COOKIE
-from hopnhat.serve.users import User, check_password, password_problem, set_password
+from hopnhat.serve.app.deps import check_csrf, client_ip, ctx_of, render, session_user
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.roles import can, home_for
+from hopnhat.serve.security.sessions import PRELOGIN_COOKIE, SESSION_COOKIE
+from hopnhat.serve.security.users import User, check_password, password_problem, set_password
 
 MAX_SEQ = 2**62  # audit sequence numbers fit SQLite's 64-bit integers with room to spare
 Text = Annotated[str, Query(max_length=100)]

@@ -4,8 +4,8 @@
 ``GET /api/record/{entity}/{key}`` — a record page's data, masked;
 ``POST /api/reveal`` ``{"entity", "key", "field"}`` — one identifier in full (logged).
 Errors have one shape: ``{"error": {"code": …, "message": …}}``. Every answer passes through
-:func:`hopnhat.serve.mask.scrub` (identifiers inside any text masked) — only the revealed value and the caller's own
-query are sent as they are.
+:func:`hopnhat.serve.security.mask.scrub` (identifiers inside any text masked) — only the revealed value and the
+caller's own query are sent as they are.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from hopnhat.serve import audit
-from hopnhat.serve.deps import NotFound, client_ip, ctx_of, need_api
-from hopnhat.serve.lookup import MAX_QUERY
-from hopnhat.serve.mask import Clear, scrub
-from hopnhat.serve.users import User
+from hopnhat.serve.app.deps import NotFound, client_ip, ctx_of, need_api
+from hopnhat.serve.search.lookup import MAX_QUERY
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.mask import Clear, scrub
+from hopnhat.serve.security.users import User
 
 router = APIRouter(prefix="/api")
 Entity = Annotated[str, Path(max_length=40)]

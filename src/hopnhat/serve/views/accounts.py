@@ -17,12 +17,12 @@ from fastapi.responses import Response
 
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import tr
-from hopnhat.serve import audit
-from hopnhat.serve.deps import Forbidden, NotFound, check_csrf, client_ip, ctx_of, need, render
-from hopnhat.serve.mask import Clear
-from hopnhat.serve.roles import ROLES
-from hopnhat.serve.scope import Scope
-from hopnhat.serve.users import (
+from hopnhat.serve.app.deps import Forbidden, NotFound, check_csrf, client_ip, ctx_of, need, render
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.mask import Clear
+from hopnhat.serve.security.roles import ROLES
+from hopnhat.serve.security.scope import Scope
+from hopnhat.serve.security.users import (
     User,
     add_user,
     first_password,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from hopnhat.link.keystrokes import decode_name
-from hopnhat.serve.index import fold_name
-from hopnhat.serve.names import FAMILY_NAMES, name_likeness, name_orders, plain_words
+from hopnhat.load.lookup_index import fold_name
+from hopnhat.serve.search.names import FAMILY_NAMES, name_likeness, name_orders, plain_words
 from hopnhat.text.normalize import nfc
 from hopnhat.units.convert import Conversion, convert_address
 from hopnhat.units.reference import reference

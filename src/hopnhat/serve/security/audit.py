@@ -27,8 +27,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from hopnhat.errors import ConfigError
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.settings import MIN_RETENTION_DAYS
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.app.settings import MIN_RETENTION_DAYS
 
 GENESIS = "0" * 64
 SCHEME = "hmac-sha256"

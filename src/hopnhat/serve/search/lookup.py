@@ -1,4 +1,4 @@
-"""One search box: what the clerk typed is read every plausible way (:mod:`hopnhat.serve.readings`: identity
+"""One search box: what the clerk typed is read every plausible way (:mod:`hopnhat.serve.search.readings`: identity
 number, phone, dossier code, parcel, name with a birth year or date and/or a commune, address, organisation), the
 most plausible readings are searched in the lookup index (unified records and legacy archives together, the user's
 scope applied in the SQL), their results ranked together (score × plausibility of the reading) and grouped per
@@ -6,8 +6,8 @@ citizen / organisation / parcel — golden record first, the records and archive
 
 Names are compared folded (no diacritics, any case, Telex/VNI keystrokes undone); a misspelt name is found by scoring
 (rapidfuzz) the candidates of a few blocking keys (birth year + given name, birth year + initials, family + given
-name, …, each also per commune) — see :mod:`hopnhat.serve.index`. A name typed given-name first is also tried family
-name first; a single word is a family or given name (the first screen of them).
+name, …, each also per commune) — see :mod:`hopnhat.load.lookup_index`. A name typed given-name first is also tried
+family name first; a single word is a family or given name (the first screen of them).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from hopnhat.link.keystrokes import decode_name
-from hopnhat.serve.index import fold_name, read_doc
-from hopnhat.serve.mask import mask
-from hopnhat.serve.names import name_orders
-from hopnhat.serve.readings import MAX_QUERY, WEAK, Query, reading_as, readings
-from hopnhat.serve.scope import Scope
-from hopnhat.serve.storedb import SQLiteReader
+from hopnhat.load.lookup_index import fold_name, read_doc
+from hopnhat.load.storedb import SQLiteReader
+from hopnhat.serve.search.names import name_orders
+from hopnhat.serve.search.readings import MAX_QUERY, WEAK, Query, reading_as, readings
+from hopnhat.serve.security.mask import mask
+from hopnhat.serve.security.scope import Scope
 from hopnhat.text.normalize import accent_key, has_diacritics
 from hopnhat.units.convert import convert_address
 from hopnhat.units.reference import reference
@@ -39,7 +39,7 @@ _DATE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}")
 
 
 def classify(raw: str) -> Query:
-    """The most plausible reading of the search box (all of them: :func:`hopnhat.serve.readings.readings`)."""
+    """The most plausible reading of the search box (all of them: :func:`hopnhat.serve.search.readings.readings`)."""
     return readings(raw)[0]
 
 

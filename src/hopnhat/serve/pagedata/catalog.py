@@ -20,9 +20,9 @@ from hopnhat.catalog.model import Override, Task
 from hopnhat.catalog.monitor import MigrationProgress
 from hopnhat.catalog.state import CatalogState
 from hopnhat.catalog.views import decision_page, explanations, inventory_page, monitor_page, roadmap_page
+from hopnhat.load.storedb import StoreReader
 from hopnhat.project.config import Project
 from hopnhat.reconcile.progress import sources_of
-from hopnhat.serve.storedb import StoreReader
 
 
 class CatalogPages:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.settings import ServeSettings
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.app.settings import ServeSettings
 
 SESSION_COOKIE = "hopnhat_session"
 PRELOGIN_COOKIE = "hopnhat_prelogin"

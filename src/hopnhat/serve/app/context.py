@@ -9,11 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hopnhat.project.config import Project
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.catalogpages import CatalogPages
-from hopnhat.serve.dashboard import Dashboard
-from hopnhat.serve.index import (
+from hopnhat.load.lookup_index import (
     build_index,
     default_index_path,
     ensure_index,
@@ -21,16 +17,20 @@ from hopnhat.serve.index import (
     index_file,
     index_fingerprint,
 )
-from hopnhat.serve.lookup import Lookup
-from hopnhat.serve.quarantine import Quarantine
-from hopnhat.serve.records import Catalogue, Records
-from hopnhat.serve.review import ReviewQueue
-from hopnhat.serve.scope import Scope
-from hopnhat.serve.security import LoginThrottle, ProxyPolicy, SessionStore, Signer
-from hopnhat.serve.settings import ServeSettings, default_catalog
-from hopnhat.serve.storedb import SQLiteReader, StoreReader, open_store
-from hopnhat.serve.users import User
-from hopnhat.serve.versioned import VersionedStore, is_duckdb_path
+from hopnhat.load.storedb import SQLiteReader, StoreReader, open_store
+from hopnhat.project.config import Project
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.app.settings import ServeSettings, default_catalog
+from hopnhat.serve.app.versioned import VersionedStore, is_duckdb_path
+from hopnhat.serve.pagedata.catalog import CatalogPages
+from hopnhat.serve.pagedata.dashboard import Dashboard
+from hopnhat.serve.pagedata.quarantine import Quarantine
+from hopnhat.serve.pagedata.records import Catalogue, Records
+from hopnhat.serve.pagedata.review import ReviewQueue
+from hopnhat.serve.search.lookup import Lookup
+from hopnhat.serve.security.scope import Scope
+from hopnhat.serve.security.sessions import LoginThrottle, ProxyPolicy, SessionStore, Signer
+from hopnhat.serve.security.users import User
 
 log = logging.getLogger("hopnhat.serve")
 

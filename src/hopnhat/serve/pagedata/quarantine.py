@@ -5,8 +5,8 @@ is the whole province; to a user of some communes only when the pipeline kept a 
 (a duplicate key, a cell-level problem) and that record is in their scope. Everything else a commune user cannot
 see — the rows are raw source data, often with a citizen's CCCD in the value, the message or the raw row.
 
-Every text column (value, key, message) goes through :func:`hopnhat.serve.mask.mask_text`, on the page and in the
-workbook; the raw row itself is never shown or exported.
+Every text column (value, key, message) goes through :func:`hopnhat.serve.security.mask.mask_text`, on the page and in
+the workbook; the raw row itself is never shown or exported.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from hopnhat.load.storedb import StoreReader
 from hopnhat.reconcile.export import excel_safe
-from hopnhat.serve.mask import mask_text
-from hopnhat.serve.records import PAGE_ENTITIES, Catalogue
-from hopnhat.serve.scope import Scope, predicate
-from hopnhat.serve.storedb import StoreReader
+from hopnhat.serve.pagedata.records import PAGE_ENTITIES, Catalogue
+from hopnhat.serve.security.mask import mask_text
+from hopnhat.serve.security.scope import Scope, predicate
 
 COLUMNS = ("src_source", "src_table", "src_row", "src_key", "column_name", "raw_value", "reason_code", "message",
            "run_id")

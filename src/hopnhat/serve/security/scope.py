@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from hopnhat.serve.storedb import Dialect
+from hopnhat.load.storedb import Dialect
 
 CODE = re.compile(r"^\d{2}$|^\d{5}$")
 

@@ -11,12 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from hopnhat.i18n import tr
-from hopnhat.serve import audit
-from hopnhat.serve.charts import waterfall
-from hopnhat.serve.deps import NotFound, check_csrf, client_ip, ctx_of, need, render
-from hopnhat.serve.lookup import unit_label
-from hopnhat.serve.mask import is_identifier, mask
-from hopnhat.serve.users import User
+from hopnhat.serve.app.deps import NotFound, check_csrf, client_ip, ctx_of, need, render
+from hopnhat.serve.search.lookup import unit_label
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.mask import is_identifier, mask
+from hopnhat.serve.security.users import User
+from hopnhat.serve.views.charts import waterfall
 
 router = APIRouter()
 MAX_OFFSET = 10_000_000  # far past any queue; bigger numbers are refused (422) before they reach the store

@@ -3,7 +3,7 @@
 Every router except the open one (``/health``, ``/login``) and the static files requires a logged-in session (or,
 under ``/api``, a bearer token) at the router level, on top of each route's own permission check: a route added
 later without a permission still refuses anonymous requests. Every page router also refuses requests another site
-made the browser send (:func:`hopnhat.serve.deps.same_site_only`). Refusals (403), "not found" (404, which is also
+made the browser send (:func:`hopnhat.serve.app.deps.same_site_only`). Refusals (403), "not found" (404, which is also
 what a record outside the user's scope answers) and cross-site requests are written to the audit log, so someone
 walking through ids leaves a trace.
 """
@@ -27,19 +27,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import LANGUAGES, set_language, tr
+from hopnhat.load.storedb import QueryTimeout, StoreError
 from hopnhat.project.config import Project
-from hopnhat.serve import (
-    api,
-    audit,
-    pages_accounts,
-    pages_auth,
-    pages_catalog,
-    pages_dashboard,
-    pages_lookup,
-    pages_review,
-)
-from hopnhat.serve.context import AppContext, build_context
-from hopnhat.serve.deps import (
+from hopnhat.serve.api import routes as api
+from hopnhat.serve.app.context import AppContext, build_context
+from hopnhat.serve.app.deps import (
     AuthRequired,
     BadCsrf,
     CrossSite,
@@ -52,10 +44,11 @@ from hopnhat.serve.deps import (
     same_site_only,
     session_user,
 )
-from hopnhat.serve.mask import Clear, install_log_masking, mask_text
-from hopnhat.serve.security import LANG_COOKIE, SESSION_COOKIE
-from hopnhat.serve.settings import ServeSettings, load_settings
-from hopnhat.serve.storedb import QueryTimeout, StoreError
+from hopnhat.serve.app.settings import ServeSettings, load_settings
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.mask import Clear, install_log_masking, mask_text
+from hopnhat.serve.security.sessions import LANG_COOKIE, SESSION_COOKIE
+from hopnhat.serve.views import accounts, auth, catalog, dashboard, lookup, review
 
 OPEN_PATHS = ("/health", "/login", "/static")
 # FastAPI's OpenTelemetry hooks stay off whatever the environment says: requests carry citizens' identifiers
@@ -215,9 +208,9 @@ def _routes(app: FastAPI) -> None:
     logged_in = [Depends(session_user), Depends(same_site_only)]
     # the API first: its paths (/api/…) overlap no page's, and a lookup request then matches at once
     app.include_router(api.router)  # each API route requires a bearer token (need_api)
-    app.include_router(pages_auth.open_router)
-    app.include_router(pages_auth.router, dependencies=[Depends(same_site_only)])
-    for module in (pages_lookup, pages_review, pages_dashboard, pages_catalog, pages_accounts):
+    app.include_router(auth.open_router)
+    app.include_router(auth.router, dependencies=[Depends(same_site_only)])
+    for module in (lookup, review, dashboard, catalog, accounts):
         app.include_router(module.router, dependencies=logged_in)
     app.mount("/static", StaticFiles(packages=[("hopnhat.serve", "static")]), name="static")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
-from hopnhat.serve import audit
-from hopnhat.serve.deps import NotFound, check_csrf, client_ip, ctx_of, need, render
-from hopnhat.serve.lookup import MAX_QUERY
-from hopnhat.serve.records import PAGE_ENTITIES
-from hopnhat.serve.users import User
+from hopnhat.serve.app.deps import NotFound, check_csrf, client_ip, ctx_of, need, render
+from hopnhat.serve.pagedata.records import PAGE_ENTITIES
+from hopnhat.serve.search.lookup import MAX_QUERY
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.users import User
 
 router = APIRouter()
 

@@ -16,9 +16,9 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import tr
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.roles import ROLES
-from hopnhat.serve.scope import parse_codes
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.security.roles import ROLES
+from hopnhat.serve.security.scope import parse_codes
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 12

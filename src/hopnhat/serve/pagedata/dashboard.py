@@ -1,7 +1,7 @@
 """The migration dashboard's data: runs, per-table stage, the reconciliation balance per source table (latest run),
-quarantine counts by reason (the rows themselves, scoped and masked, are served by :mod:`hopnhat.serve.quarantine`),
-the review queue left, the in-flight dossiers. Housekeeping tables carry no citizen scope.
-"""
+quarantine counts by reason (the rows themselves, scoped and masked, are served by
+:mod:`hopnhat.serve.pagedata.quarantine`), the review queue left, the in-flight dossiers. Housekeeping tables carry no
+citizen scope. """
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import date, datetime
 from typing import Any
 
 from hopnhat.i18n import tr
+from hopnhat.load.storedb import StoreReader
 from hopnhat.reconcile.books import Balance
-from hopnhat.serve.records import Catalogue
-from hopnhat.serve.scope import Scope, predicate
-from hopnhat.serve.storedb import StoreReader
+from hopnhat.serve.pagedata.records import Catalogue
+from hopnhat.serve.security.scope import Scope, predicate
 
 OPEN_EXCLUDED = (3, 7, 9, 10)  # refused, withdrawn, processed, returned: not in flight
 

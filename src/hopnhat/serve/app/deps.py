@@ -3,8 +3,8 @@ form's CSRF token right, does the request come from the app's own pages, and ren
 context. Failures raise the exceptions below, which the app turns into a redirect to the login page (pages), 401/403
 JSON (API) or an error page — each refusal written to the audit log.
 
-Rendering masks identifiers in every value a template prints (``finalize``: :func:`hopnhat.serve.mask.mask_text`),
-so no template can forget to."""
+Rendering masks identifiers in every value a template prints (``finalize``:
+:func:`hopnhat.serve.security.mask.mask_text`), so no template can forget to."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from hopnhat.i18n import language, tr
-from hopnhat.serve import audit
-from hopnhat.serve.context import AppContext
-from hopnhat.serve.mask import Clear, mask, mask_text
-from hopnhat.serve.roles import can, role_label
-from hopnhat.serve.security import PRELOGIN_COOKIE, SESSION_COOKIE, Session
-from hopnhat.serve.users import User, get_user, token_user
+from hopnhat.serve.app.context import AppContext
+from hopnhat.serve.security import audit
+from hopnhat.serve.security.mask import Clear, mask, mask_text
+from hopnhat.serve.security.roles import can, role_label
+from hopnhat.serve.security.sessions import PRELOGIN_COOKIE, SESSION_COOKIE, Session
+from hopnhat.serve.security.users import User, get_user, token_user
 
 
 class AuthRequired(Exception):

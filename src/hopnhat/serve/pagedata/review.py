@@ -17,12 +17,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from hopnhat.errors import InputError
-from hopnhat.load.review_outbox import apply_pending as apply_pending  # the run applies the outbox
-from hopnhat.serve.appdb import AppDB
-from hopnhat.serve.mask import scrub
-from hopnhat.serve.records import Catalogue
-from hopnhat.serve.scope import Scope, predicate
-from hopnhat.serve.storedb import StoreReader
+from hopnhat.load.storedb import StoreReader
+from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.pagedata.records import Catalogue
+from hopnhat.serve.security.mask import scrub
+from hopnhat.serve.security.scope import Scope, predicate
 
 PAIR_DECISIONS = ("same", "different")
 

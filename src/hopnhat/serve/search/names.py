@@ -2,7 +2,7 @@
 which words can be a Vietnamese syllable, the orders a typed name may mean, and the folded words of a name typed
 with the input method off.
 
-Names are compared folded (lower case, no diacritics: :func:`hopnhat.serve.index.fold_name`).
+Names are compared folded (lower case, no diacritics: :func:`hopnhat.load.lookup_index.fold_name`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from hopnhat.link.keystrokes import decode_name
-from hopnhat.serve.index import fold_name
+from hopnhat.load.lookup_index import fold_name
 
 # The common Vietnamese family names, folded (facts: the surnames of the population registers; ~99 % of people).
 FAMILY_NAMES = frozenset("""
