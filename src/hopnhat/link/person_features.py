@@ -10,7 +10,8 @@ Features (all derived from the store columns, nothing invented):
 - ``cccd`` / ``cmnd``: digits, placeholders and numbers shared by many people removed; ``cccd_ok`` (the CCCD's
   province, century/sex and year digits agree with this record), ``cc_year`` / ``cc_female`` (what the CCCD says).
 - ``phone``: ``0`` + 9 digits, shared numbers removed.
-- ``addr``: the NEW commune when certain; ``addr_cands``: ``;a;b;`` candidate new communes of a split address.
+- ``addr``: the NEW commune when certain; ``addr_cands``: ``;a;b;`` candidate new communes of a split address;
+  ``addr_detail``: the hamlet / residential group / street below the commune (:mod:`hopnhat.link.address_detail`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hopnhat.link.address_detail import address_detail
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
 from hopnhat.link.names import split_name
 from hopnhat.link.tables import one
@@ -26,9 +28,10 @@ from hopnhat.link.tables import one
 SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_date", "birth_date_quality", "sex",
                   "id_number", "id_number_kind", "cccd", "cmnd", "phone", "address_new_commune_code",
                   "address_status", "address_candidates", "commune_new_commune_code", "commune_status",
-                  "commune_candidates")
+                  "commune_candidates", "address")
 FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "dob", "byear", "bmonth", "bday", "dm", "vague",
-            "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr", "addr_cands")
+            "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr", "addr_cands",
+            "addr_detail")
 
 
 def source_sql(table: str, present: set[str]) -> str:
@@ -50,6 +53,13 @@ def _names_table(full_names: pa.ChunkedArray | pa.Array) -> pa.Table:
         "giv_acc": pa.array([p.given_accent for p in parts], pa.string()),
         "name_sorted": pa.array([p.sorted_key for p in parts], pa.string()),
     })
+
+
+def _details_table(addresses: pa.ChunkedArray | pa.Array) -> pa.Table:
+    """The hamlet / street key of each distinct address."""
+    distinct = [a for a in pc.unique(addresses).to_pylist() if a]
+    return pa.table({"address": pa.array(distinct, pa.string()),
+                     "addr_detail": pa.array([address_detail(a) for a in distinct], pa.string())})
 
 
 def _digits(col: str) -> str:
@@ -83,8 +93,9 @@ SELECT row_number() OVER (ORDER BY s.record_id) - 1 AS uid, s.record_id, s.src_s
        CASE WHEN s.address_status IN ('split', 'ambiguous') AND s.address_candidates IS NOT NULL
               THEN ';' || s.address_candidates || ';'
             WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
-              THEN ';' || s.commune_candidates || ';' END AS addr_cands
-FROM person_source s LEFT JOIN person_names n USING (full_name)
+              THEN ';' || s.commune_candidates || ';' END AS addr_cands,
+       a.addr_detail
+FROM person_source s LEFT JOIN person_names n USING (full_name) LEFT JOIN person_addresses a USING (address)
 """
 
 _DATES_SQL = """
@@ -156,7 +167,7 @@ SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_s
        vague, sex, sex = 'F' AS female, cccd, cmnd,
        cc_year IS NOT NULL AND (byear IS NULL OR cc_year = byear)
          AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
-       cc_year, cc_female, phone, addr, addr_cands
+       cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail
 FROM cc
 ORDER BY uid
 """
@@ -182,6 +193,11 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.register("person_names_arrow", _names_table(names))
     work.execute("CREATE OR REPLACE TEMP TABLE person_names AS SELECT * FROM person_names_arrow")
     work.unregister("person_names_arrow")
+    addresses = work.execute("SELECT DISTINCT address FROM person_source WHERE address IS NOT NULL"
+                             ).fetch_arrow_table().column(0)
+    work.register("person_addresses_arrow", _details_table(addresses))
+    work.execute("CREATE OR REPLACE TEMP TABLE person_addresses AS SELECT * FROM person_addresses_arrow")
+    work.unregister("person_addresses_arrow")
     prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
     work.execute(_BASE_SQL.format(id_parts=_id_parts("s.id_number"), cccd_col=_digits("s.cccd"),
                                   cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone")))
@@ -191,6 +207,6 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
     work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
                                       prefixes=prefixes))
-    for temp in ("person_names", "person_dates", "person_shared"):
+    for temp in ("person_names", "person_addresses", "person_dates", "person_shared"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
     return int(one(work, "SELECT count(*) FROM person_features")[0])

@@ -21,7 +21,9 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
     two different CCCDs, one not valid → a CCCD whose year contradicts the other record by more than a year → different
     number of the same kind → otherwise no evidence: a CMND against a CCCD proves nothing by itself.
 ``address`` (on the NEW commune after conversion)
-    same new commune → one record's split-commune candidates contain the other's commune (partial agreement) →
+    same new commune and the same hamlet / residential group / street below it → same new commune (another hamlet:
+    never below 0 bits, :data:`hopnhat.link.persons.MIN_WEIGHT`) → one record's split-commune candidates contain the
+    other's commune (partial agreement) →
     different → missing.
 
 Blocking (a pair is scored when any rule holds; never on family name alone, ~38 % are Nguyễn): see :data:`BLOCKING`
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MODEL_VERSION = "person-2"
+MODEL_VERSION = "person-3"
 
 
 def _lvl(sql: str, label: str, tf: str | None = None, null: bool = False) -> dict[str, Any]:
@@ -140,6 +142,7 @@ ADDRESS = {
     "comparison_levels": [
         _lvl("(addr_l IS NULL AND addr_cands_l IS NULL) OR (addr_r IS NULL AND addr_cands_r IS NULL)", "missing",
              null=True),
+        _lvl("addr_l = addr_r AND addr_detail_l = addr_detail_r", "same new commune, same hamlet or street"),
         _lvl("addr_l = addr_r", "same new commune"),
         _lvl("instr(addr_cands_l, ';' || addr_r || ';') > 0 OR instr(addr_cands_r, ';' || addr_l || ';') > 0 "
              "OR addr_cands_l = addr_cands_r", "split commune: candidate agrees"),
@@ -179,11 +182,13 @@ BLOCKING = (
     "l.name_sorted = r.name_sorted AND l.addr = r.addr AND l.byear IS NULL",
     "l.name_sorted = r.name_sorted AND l.addr = r.addr AND r.byear IS NULL",
 )
-# EM sessions: each comparison is estimated in at least one (those in the rule are held fixed there).
+# EM sessions: each comparison is estimated in at least one (those in the rule are held fixed there), and a later
+# session's estimates replace an earlier one's. No session blocks on the phone: a phone's pairs are mostly one
+# household (siblings, parents), and EM there learns the household — same hamlet, same family name —, not the person.
+# Same CCCD comes last: its pairs are nearly all one person, so it has the final word on every comparison but the ID.
 TRAINING = (
-    "l.cccd = r.cccd",
     "l.fam = r.fam AND l.giv = r.giv AND l.dob = r.dob",
-    "l.phone = r.phone",
+    "l.cccd = r.cccd",
 )
 # Rules that admit almost no false positives, to estimate the share of matching pairs (and its assumed recall).
 PRIOR_RULES = ("l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok", "l.cmnd = r.cmnd AND l.fg = r.fg")

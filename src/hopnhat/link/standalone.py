@@ -95,7 +95,7 @@ def _store_rows(table: pa.Table, columns: dict[str, str], step: Step) -> pa.Tabl
     out = {"record_id": pc.binary_join_element_wise("row:", pc.utf8_lpad(pc.cast(pa.array(range(1, n + 1), pa.int64()),
                                                                                   pa.string()), 9, "0"), ""),
            "src_source": pa.nulls(n, pa.string()), "src_table": pa.nulls(n, pa.string()), **parsed,
-           **_addresses(raw.column("address"), step)}
+           **_addresses(raw.column("address"), step), "address": raw.column("address")}
     return pa.table(out)
 
 
