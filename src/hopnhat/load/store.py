@@ -19,7 +19,44 @@ from hopnhat.model.schema import ENTITIES, HOUSEKEEPING, LINEAGE, Column, ddl, e
 
 ARROW = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(),
          "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "BOOLEAN": pa.bool_()}
-KEEP_ACROSS_RUNS = ("review_decisions", "golden_ids")
+KEEP_ACROSS_RUNS = ("review_decisions", "golden_ids", "deleted_rows", "table_delta")
+# What delta runs keep (hopnhat.load.delta): the source as last read, the rows that left it, each table's books per run.
+DELTA_TABLES: dict[str, tuple[Column, ...]] = {
+    "source_rows": (
+        Column("src_source", "VARCHAR", "source"),
+        Column("src_table", "VARCHAR", "table"),
+        Column("src_row", "BIGINT", "row in the source when last read"),
+        Column("src_key", "VARCHAR", "its key (NULL: none)"),
+        Column("content_hash", "BIGINT", "hash of the whole record as read (every cell, the raw text, read errors)"),
+    ),
+    "deleted_rows": (
+        Column("src_source", "VARCHAR", "source"),
+        Column("src_table", "VARCHAR", "table"),
+        Column("src_key", "VARCHAR", "the key that left the source"),
+        Column("src_row", "BIGINT", "its row when last read"),
+        Column("record_id", "VARCHAR", "the record it was (or would have been) loaded as"),
+        Column("archived_row", "VARCHAR", "its row of the legacy archive, as JSON (the archive keeps every row)"),
+        Column("run_id", "VARCHAR", "the run that saw it go"),
+        Column("deleted_at", "TIMESTAMP", "when"),
+    ),
+    "table_delta": (
+        Column("run_id", "VARCHAR", "run"),
+        Column("src_source", "VARCHAR", "source"),
+        Column("src_table", "VARCHAR", "table"),
+        Column("mode", "VARCHAR", "delta | full"),
+        Column("note", "VARCHAR", "why a full reload: fresh | first_load | no_snapshot | mapping_changed | no_key | "
+                                  "columns_changed"),
+        Column("read", "BIGINT", "rows read: unchanged + inserted + updated + merged + quarantined"),
+        Column("unchanged", "BIGINT", "rows whose key and content the store had: left as they were"),
+        Column("inserted", "BIGINT", "records loaded under a key the store did not have"),
+        Column("updated", "BIGINT", "records loaded again under a key whose row changed"),
+        Column("merged", "BIGINT", "rows of this load merged into a record (exact duplicates)"),
+        Column("quarantined", "BIGINT", "rows of this load quarantined"),
+        Column("deleted", "BIGINT", "rows whose key left the source (deleted_rows), counted apart from read"),
+        Column("mapping_hash", "VARCHAR", "hash of the mapping and what it depends on, without the data"),
+        Column("finished_at", "TIMESTAMP", "when"),
+    ),
+}
 LEGACY = "legacy"
 
 
@@ -39,7 +76,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for entity in ENTITIES:
         con.execute(ddl(entity, entity_columns(entity)))
-    for table, cols in HOUSEKEEPING.items():
+    for table, cols in (*HOUSEKEEPING.items(), *DELTA_TABLES.items()):
         con.execute(ddl(table, cols))
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {LEGACY}")
 
@@ -83,7 +120,7 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, batch: pa.Table) -> None:
 def purge_table(con: duckdb.DuckDBPyConnection, entity: str, source: str, table: str) -> None:
     """Remove what an earlier (possibly crashed) load of this source table left, before loading it again."""
     where = "src_source = ? AND src_table = ?"
-    for name in (entity, "quarantine", "cell_issues", "merged_rows", "table_state", "table_failures"):
+    for name in (entity, "quarantine", "cell_issues", "merged_rows", "table_state", "table_failures", "source_rows"):
         con.execute(f"DELETE FROM {quote(name)} WHERE {where}", [source, table])
     prefix = f"{source}/{table}/"
     con.execute("DELETE FROM repairs WHERE starts_with(record_id, ?)", [prefix])

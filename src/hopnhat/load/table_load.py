@@ -20,6 +20,7 @@ from hopnhat.base.timing import stage, timed_iter
 from hopnhat.i18n import tr
 from hopnhat.ingest import read_table
 from hopnhat.load.counts import TableCounts
+from hopnhat.load.snapshot import record
 from hopnhat.load.store import LINEAGE_NAMES, arrow_table, create_legacy, insert, legacy_name, purge_table, quote
 from hopnhat.load.tokens import checksum_hex, row_token
 from hopnhat.map.mapper import Issue, MappedBatch, TableMapper
@@ -41,6 +42,7 @@ class TableLoad:
         self.columns = entity_columns(table.maps_to)
         self.legacy_cols: list[str] | None = None
         self._ids: list[str | None] = []  # record id of each row of the batch being stored
+        self.snapshot = True  # keep each row's (row, key, content hash) for the next delta run (a delta keeps its own)
 
     def record_id(self, key: str) -> str:
         return f"{self.source.name}/{self.table.name}/{key}"
@@ -64,6 +66,8 @@ class TableLoad:
         self._insert_merged(mapped, merged)
         self._insert_repairs(mapped, set(loaded))
         self._archive(batch, mapped)
+        if self.snapshot:
+            record(self.con, self.source.name, self.table.name, batch, mapped.keys)
         self.counts.loaded += len(loaded)
         self.counts.merged += len(merged)
         self.counts.quarantined += len(mapped.quarantine)
@@ -150,11 +154,18 @@ class TableLoad:
         insert(self.con, legacy_name(self.source.name, self.table.name), arch)
 
     # --- the end ------------------------------------------------------------------------------------------------
-    def finish(self, input_hash: str) -> None:
+    def finish(self, input_hash: str, mapping_hash: str) -> None:
+        """The table's state and its books of this run, in the load's transaction."""
+        c, now = self.counts, datetime.now()
         data = {"src_source": [self.source.name], "src_table": [self.table.name], "stage": ["loaded"],
-                "read": [self.counts.read], "source_checksum": [checksum_hex(self.counts.checksum)],
-                "run_id": [self.run_id], "input_hash": [input_hash], "finished_at": [datetime.now()]}
+                "read": [c.read], "source_checksum": [checksum_hex(c.checksum)],
+                "run_id": [self.run_id], "input_hash": [input_hash], "finished_at": [now]}
         insert(self.con, "table_state", arrow_table(HOUSEKEEPING["table_state"], data, 1))
+        where = [self.run_id, self.source.name, self.table.name]
+        self.con.execute("DELETE FROM table_delta WHERE run_id = ? AND src_source = ? AND src_table = ?", where)
+        self.con.execute("INSERT INTO table_delta VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         [*where, c.mode, c.note or None, c.read, c.unchanged, c.inserted, c.updated, c.merged,
+                          c.quarantined, c.deleted, mapping_hash, now])
 
 
 def _short(value: Any, limit: int = 1000) -> str | None:
@@ -165,7 +176,7 @@ def _short(value: Any, limit: int = 1000) -> str | None:
 
 
 @contextmanager
-def _young_collection_only() -> Iterator[None]:
+def young_collection_only() -> Iterator[None]:
     """The cyclic garbage collector paused while a table streams through; young objects are collected after each batch.
 
     Why: a batch holds hundreds of thousands of live containers (row dicts, parsed values); the automatic collector
@@ -181,13 +192,16 @@ def _young_collection_only() -> Iterator[None]:
 
 def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
                mapper: TableMapper, run_id: str, input_hash: str,
-               on_batch: Callable[[int], None] | None = None, batch_rows: int = 50_000) -> TableCounts:
-    """Load one source table in one transaction; returns its counts (read = loaded + merged + quarantined)."""
+               on_batch: Callable[[int], None] | None = None, batch_rows: int = 50_000, *,
+               mapping_hash: str = "", note: str = "") -> TableCounts:
+    """Load one source table in one transaction; returns its counts (read = loaded + merged + quarantined). ``note``
+    says why the whole table is loaded when a delta run could not (kept in ``table_delta``)."""
     con.execute("BEGIN TRANSACTION")
     try:
         purge_table(con, table.maps_to, source.name, table.name)
         load = TableLoad(con, project, source, table, mapper, run_id)
-        with _young_collection_only():
+        load.counts.note = note
+        with young_collection_only():
             for batch in timed_iter("ingest", read_table(project, source, table, batch_rows=batch_rows)):
                 load.add(batch)
                 gc.collect(1)  # the batch's young survivors (cycles among them freed); older objects are caches
@@ -195,7 +209,7 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
                     on_batch(batch.num_rows)
         if load.legacy_cols is None:
             create_legacy(con, source.name, table.name, [])
-        load.finish(input_hash)
+        load.finish(input_hash, mapping_hash)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -25,9 +25,9 @@ from hopnhat.i18n import set_language
 from hopnhat.load.store import connect, ensure_schema, legacy_name, purge_table, quote
 from hopnhat.project.config import load_project
 from hopnhat.run.progress import TableCounts
-from hopnhat.run.tables import load_source_table, resolver_for, source_lookups
+from hopnhat.run.tables import Plan, load_source_table, resolver_for, source_lookups
 
-MOVED = ("quarantine", "cell_issues", "merged_rows", "repairs", "table_state")
+MOVED = ("quarantine", "cell_issues", "merged_rows", "repairs", "table_state", "source_rows", "table_delta")
 # In a worker process (it lives for one run's pool): the project and the admin-unit resolver, kept from job to job
 # like the sequential run keeps them from table to table (the resolver's caches stay warm; YAML parsed once).
 _WORKER_STATE: dict[tuple[Path, str, str, int], tuple[Any, Any]] = {}
@@ -39,7 +39,7 @@ class Job:
     source: str
     table: str
     run_id: str
-    digest: str
+    plan: Plan  # always a full load: deltas run in the run's own process
     staging: Path
     language: str
 
@@ -60,7 +60,7 @@ def stage_table(job: Job) -> tuple[TableCounts, dict[str, float]]:
     con = connect(job.staging)
     try:
         ensure_schema(con)
-        counts = load_source_table(con, project, source, table, resolver, lookups, job.run_id, job.digest)
+        counts = load_source_table(con, project, source, table, resolver, lookups, job.run_id, job.plan)
     finally:
         con.close()
     return counts, dict(timing.totals)
@@ -73,6 +73,8 @@ def move_into_store(con: duckdb.DuckDBPyConnection, job: Job, entity: str) -> No
         con.execute("BEGIN TRANSACTION")
         try:
             purge_table(con, entity, job.source, job.table)
+            con.execute("DELETE FROM table_delta WHERE run_id = ? AND src_source = ? AND src_table = ?",
+                        [job.run_id, job.source, job.table])
             for name in (entity, *MOVED):
                 con.execute(f"INSERT INTO {quote(name)} BY NAME SELECT * FROM staged.{quote(name)}")
             legacy = legacy_name(job.source, job.table)

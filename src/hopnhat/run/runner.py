@@ -2,8 +2,14 @@
 
 A run has an id and a folder beside the store (``<store>-runs/<run id>/``) holding its manifest, its per-table state,
 and its reports. A table whose input (file size and time, or database query) and mapping have not changed since it
-was last loaded is skipped; a run killed at any point is resumed by running it again (the unfinished run keeps its
-id); a finished store run again changes nothing.
+was last loaded is skipped; one whose data changed is loaded as a delta (only new, changed and deleted rows:
+:mod:`hopnhat.load.delta`) unless ``fresh`` or its mapping changed (then whole, and the books say why); a run killed
+at any point is resumed by running it again (the unfinished run keeps its id); a finished store run again changes
+nothing.
+
+Entry point for other commands (cutover, live estates): ``migrate(project, fresh=False)`` → :class:`RunResult`, whose
+``loaded`` holds each loaded table's counts (``mode`` delta|full, ``note``, ``unchanged``, ``inserted``, ``updated``,
+``merged``, ``quarantined``, ``deleted``) and ``balances`` the books.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from hopnhat.files.project import FilesOutcome, file_sources, take_manifests
 from hopnhat.i18n import language
 from hopnhat.load.lookup_index import ensure_index
 from hopnhat.load.review_outbox import apply_pending
+from hopnhat.load.snapshot import has_snapshot
 from hopnhat.load.store import connect, ensure_schema, error_text, record_failure
 from hopnhat.load.storedb import open_store
 from hopnhat.load.versions import prepare_next, publish_next
@@ -33,7 +40,7 @@ from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
 from hopnhat.run.parallel import Job, run_jobs
 from hopnhat.run.progress import Progress, TableCounts
-from hopnhat.run.tables import Lookups, load_source_table, resolver_for, source_lookups
+from hopnhat.run.tables import Lookups, Plan, load_source_table, resolver_for, source_lookups
 
 if TYPE_CHECKING:  # Splink is imported only when a run links
     from hopnhat.link import LinkOutcome
@@ -77,18 +84,29 @@ def _file_stamp(path: Path) -> str:
 
 def input_hash(project: Project, source: SourceSpec, table: TableSpec) -> str:
     """What the table's load depends on: its mapping, its file (size, time) or database query, the evidence."""
-    parts = [table.model_dump_json(), source.model_dump_json(exclude={"tables"}), __version__]
+    parts = _mapping_parts(project, source, table)
     if source.kind in FILE_KINDS and table.path:
         parts.append(_file_stamp(project.resolve(table.path)))
     elif source.path:
         parts.append(_file_stamp(project.resolve(source.path)))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def mapping_hash(project: Project, source: SourceSpec, table: TableSpec) -> str:
+    """What the table's load depends on besides its rows: its mapping, the lookups, the evidence, hopnhat's version.
+    When it changes, rows that did not change may map differently: the table is loaded whole."""
+    return hashlib.sha256("\n".join(_mapping_parts(project, source, table)).encode()).hexdigest()[:24]
+
+
+def _mapping_parts(project: Project, source: SourceSpec, table: TableSpec) -> list[str]:
+    parts = [table.model_dump_json(), source.model_dump_json(exclude={"tables"}), __version__]
     for lookup in source.lookups.values():
         parts.append(_file_stamp(project.resolve(lookup.path)))
     ev = project.config.evidence
     for p in (ev.split_hamlets, ev.split_map_sheets):
         if p:
             parts.append(_file_stamp(project.resolve(p)))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+    return parts
 
 
 def _new_run_id() -> str:
@@ -133,9 +151,40 @@ class Manifest:
         tmp.replace(self.state_path)
 
 
+def plan_load(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec, digest: str,
+              fresh: bool) -> Plan:
+    """Delta when the table was loaded before with the same mapping and its rows' snapshot is kept; else full, and
+    why (``fresh``, ``first_load``, ``mapping_changed``, ``no_snapshot``, ``key_not_usable``)."""
+    mapping = mapping_hash(project, source, table)
+    if fresh:
+        return Plan(digest, mapping, "full", "fresh")
+    where = [source.name, table.name]
+    prev = con.execute("SELECT mapping_hash FROM table_delta WHERE src_source = ? AND src_table = ? "
+                       "ORDER BY finished_at DESC LIMIT 1", where).fetchone()
+    state = con.execute("SELECT read FROM table_state WHERE src_source = ? AND src_table = ?", where).fetchone()
+    if state is None and prev is None:
+        return Plan(digest, mapping, "full", "first_load")
+    if prev is None or state is None or has_snapshot(con, source.name, table.name) != state[0]:
+        return Plan(digest, mapping, "full", "no_snapshot")
+    if prev[0] != mapping:
+        return Plan(digest, mapping, "full", "mapping_changed")
+    if not _key_usable(con, source.name, table.name):
+        return Plan(digest, mapping, "full", "key_not_usable")
+    return Plan(digest, mapping, "delta")
+
+
+def _key_usable(con: duckdb.DuckDBPyConnection, source: str, table: str) -> bool:
+    """A key that tells rows apart: at most half the rows without a key or sharing theirs with another row."""
+    row = con.execute("SELECT coalesce(sum(n) FILTER (WHERE src_key IS NULL OR n > 1), 0), coalesce(sum(n), 0) FROM "
+                      "(SELECT src_key, count(*) AS n FROM source_rows WHERE src_source = ? AND src_table = ? "
+                      "GROUP BY src_key)", [source, table]).fetchone()
+    return row is None or row[0] * 2 <= row[1]
+
+
 def _todo(con: duckdb.DuckDBPyConnection, project: Project, manifest: Manifest, progress: Progress, fresh: bool,
-          result: RunResult) -> list[tuple[SourceSpec, TableSpec, str]]:
-    """The tables to load: those whose input or mapping changed since they were last loaded (all with ``fresh``)."""
+          result: RunResult) -> list[tuple[SourceSpec, TableSpec, Plan]]:
+    """The tables to load: those whose input or mapping changed since they were last loaded (all with ``fresh``),
+    each with its plan (delta or full)."""
     todo = []
     for source in project.config.sources:
         for table in source.tables:
@@ -146,13 +195,15 @@ def _todo(con: duckdb.DuckDBPyConnection, project: Project, manifest: Manifest, 
                 manifest.mark(key, stage="loaded", skipped=True)
                 progress.table_skipped(source.name, table.name)
             else:
-                todo.append((source, table, digest))
+                todo.append((source, table, plan_load(con, project, source, table, digest, fresh)))
     return todo
 
 
 def _finished(manifest: Manifest, progress: Progress, result: RunResult, counts: TableCounts) -> None:
     manifest.mark(f"{counts.source}/{counts.table}", stage="loaded", read=counts.read, loaded=counts.loaded,
-                  merged=counts.merged, quarantined=counts.quarantined)
+                  merged=counts.merged, quarantined=counts.quarantined, mode=counts.mode, note=counts.note,
+                  unchanged=counts.unchanged, inserted=counts.inserted, updated=counts.updated,
+                  deleted=counts.deleted)
     result.loaded.append(counts)
     progress.table_done(counts)
 
@@ -168,16 +219,16 @@ def _failed(con: duckdb.DuckDBPyConnection, run_id: str, manifest: Manifest, pro
 
 
 def _sequential(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
-                progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, str]]) -> None:
+                progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, Plan]]) -> None:
     resolver = resolver_for(project)
     lookups: dict[str, Lookups] = {}
-    for source, table, digest in todo:
+    for source, table, plan in todo:
         if source.name not in lookups:
             lookups[source.name] = source_lookups(project, source)
         progress.table_started(source.name, table.name)
         manifest.mark(f"{source.name}/{table.name}", stage="loading")
         try:
-            counts = load_source_table(con, project, source, table, resolver, lookups[source.name], run_id, digest,
+            counts = load_source_table(con, project, source, table, resolver, lookups[source.name], run_id, plan,
                                        on_batch=progress.rows)
         except Exception as exc:  # noqa: BLE001 - any failure of one table is recorded and shown, never swallowed
             _failed(con, run_id, manifest, progress, result, source.name, table.name, exc)
@@ -191,13 +242,13 @@ def _size(project: Project, source: SourceSpec, table: TableSpec) -> int:
 
 
 def _parallel(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
-              progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, str]],
+              progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, Plan]],
               workers: int) -> None:
     staging = project.runs_dir / run_id / "staging"
     staging.mkdir(parents=True, exist_ok=True)
     todo = sorted(todo, key=lambda item: -_size(project, item[0], item[1]))
-    jobs = [(Job(project.path, s.name, t.name, run_id, digest, staging / f"{s.name}__{t.name}.duckdb", language()),
-             t.maps_to) for s, t, digest in todo]
+    jobs = [(Job(project.path, s.name, t.name, run_id, plan, staging / f"{s.name}__{t.name}.duckdb", language()),
+             t.maps_to) for s, t, plan in todo]
     for s, t, _ in todo:
         progress.table_started(s.name, t.name)
         manifest.mark(f"{s.name}/{t.name}", stage="loading")
@@ -215,12 +266,14 @@ def _parallel(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, man
 
 def load_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
              progress: Progress, fresh: bool, result: RunResult, workers: int = 1) -> None:
-    """Load every table that needs it: in this process, or ``workers`` tables at a time in worker processes."""
+    """Load every table that needs it: in this process, or ``workers`` tables at a time in worker processes. Deltas
+    run in this process (they read the store's snapshot as they go); whole tables go to the workers."""
     todo = _todo(con, project, manifest, progress, fresh, result)
-    if workers > 1 and len(todo) > 1:
-        _parallel(con, project, run_id, manifest, progress, result, todo, workers)
-    else:
-        _sequential(con, project, run_id, manifest, progress, result, todo)
+    whole = [item for item in todo if item[2].mode == "full"]
+    if workers > 1 and len(whole) > 1:
+        _parallel(con, project, run_id, manifest, progress, result, whole, workers)
+        todo = [item for item in todo if item[2].mode != "full"]
+    _sequential(con, project, run_id, manifest, progress, result, todo)
 
 
 def apply_review_decisions(con: duckdb.DuckDBPyConnection, project: Project) -> int:

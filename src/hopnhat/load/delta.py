@@ -1,0 +1,289 @@
+"""Delta load of one source table: only the rows that changed since the last load go through repair → map → units →
+load; the result is the store a full reload of the same source would give.
+
+In one transaction, like a full load:
+
+1. the source is read and every row hashed (its key as the mapping makes it, a hash of the whole record): cheap next to
+   mapping; a batch's rows whose key the snapshot holds once with the same hash are dropped at once, the others kept;
+2. the read is compared with the snapshot (``source_rows``) key by key: a key whose rows (their hashes in source
+   order) are the same is *unchanged*; a key only in the source is *inserted*; one only in the snapshot is *deleted*;
+   any other is *changed*. Rows without a key are always loaded again (they are quarantined rows);
+3. the store's rows of changed and deleted keys go (records, quarantine, merged rows, cell issues, repairs, legacy
+   archive); deleted keys are recorded in ``deleted_rows`` with their archived row and the run that saw them go;
+4. unchanged rows that only moved (a row deleted above them) get their new row number;
+5. the kept rows of changed and inserted keys are loaded by :class:`~hopnhat.load.table_load.TableLoad`, whole key
+   groups at a time, in source order, so duplicate keys are merged or quarantined exactly as a full load does;
+6. the snapshot, the table's state (read and checksum over every row read) and its books are written.
+
+A key group changed although one of its rows was dropped in step 1 (a new duplicate of an unchanged key) is read
+again for its rows. A source whose columns changed is loaded whole (``DeltaNotPossible``).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+from hopnhat.base.timing import stage, timed_iter
+from hopnhat.ingest import read_table
+from hopnhat.load.counts import TableCounts
+from hopnhat.load.snapshot import content_hashes
+from hopnhat.load.store import LEGACY, legacy_name, one, quote
+from hopnhat.load.table_load import TableLoad, young_collection_only
+from hopnhat.load.tokens import row_token
+from hopnhat.map.mapper import TableMapper
+from hopnhat.project.config import Project, SourceSpec, TableSpec
+
+_RAW = ("_row", "_item", "_error", "_raw")
+
+
+class DeltaNotPossible(Exception):
+    """The table must be loaded whole (its columns changed); the delta's transaction is rolled back first."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
+
+
+@dataclass
+class _Read:
+    """What the reading pass kept: the rows that may have changed, and the tally of every row."""
+
+    kept: list[pa.Table] = field(default_factory=list)  # with their key as ``_d_key``
+    kept_rows: set[tuple[int, str | None]] = field(default_factory=set)  # (row, key): items of a record share a row
+    read: int = 0
+    checksum: int = 0
+
+
+class DeltaLoad:
+    """One table's delta, inside the caller's transaction (temporary tables ``_d_new``, ``_d_keys``, ``_d_moves``)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
+                 mapper: TableMapper, run_id: str, batch_rows: int) -> None:
+        self.con, self.project, self.source, self.table = con, project, source, table
+        self.mapper, self.run_id, self.batch_rows = mapper, run_id, batch_rows
+        self.where = [source.name, table.name]
+        self.prefix = f"{source.name}/{table.name}/"
+        self.entity = quote(table.maps_to)
+        self.legacy = legacy_name(source.name, table.name)
+        self.legacy_cols = self._legacy_columns()
+
+    def _legacy_columns(self) -> list[str]:
+        rows = self.con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+                                "ORDER BY column_index", [LEGACY, f"{self.source.name}__{self.table.name}"]).fetchall()
+        if not rows:
+            raise DeltaNotPossible("no_snapshot")
+        return [r[0] for r in rows if r[0] not in ("record_id", *_RAW)]
+
+    # --- 1. read and hash --------------------------------------------------------------------------------------
+    def read(self, on_batch: Callable[[int], None] | None) -> _Read:
+        con = self.con
+        con.execute("CREATE OR REPLACE TEMP TABLE _d_new (src_row BIGINT, src_key VARCHAR, h BIGINT)")
+        con.execute("CREATE OR REPLACE TEMP TABLE _d_once AS SELECT src_key, any_value(content_hash) AS h "
+                    "FROM source_rows WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL "
+                    "GROUP BY src_key HAVING count(*) = 1", self.where)
+        out = _Read()
+        for batch in timed_iter("ingest", read_table(self.project, self.source, self.table,
+                                                      batch_rows=self.batch_rows)):
+            if not out.read:
+                self._check_columns(batch)
+            with stage("delta"):
+                self._hash_batch(batch, out)
+            if on_batch:
+                on_batch(batch.num_rows)
+        return out
+
+    def _check_columns(self, batch: pa.Table) -> None:
+        """The archive's columns are the first batch's (as a full load makes them): they must not have changed."""
+        if [c for c in batch.column_names if c not in _RAW] != self.legacy_cols:
+            raise DeltaNotPossible("columns_changed")
+
+    def _hash_batch(self, batch: pa.Table, out: _Read) -> None:
+        keys = self.mapper.see(batch)
+        rows = batch.column("_row")
+        _hopnhat_seen = pa.table({"i": pa.array(range(batch.num_rows), pa.int64()), "src_row": rows,
+                                  "src_key": pa.array(keys, pa.string()), "h": content_hashes(self.con, batch)})
+        self.con.execute("INSERT INTO _d_new SELECT src_row, src_key, h FROM _hopnhat_seen")
+        maybe = self.con.execute("SELECT s.i FROM _hopnhat_seen s LEFT JOIN _d_once o USING (src_key) "
+                                 "WHERE o.h IS DISTINCT FROM s.h ORDER BY s.i").fetch_arrow_table().column("i")
+        if len(maybe):
+            kept = batch.take(maybe).append_column("_d_key", _hopnhat_seen.column("src_key").take(maybe))
+            out.kept.append(kept)
+            out.kept_rows.update(zip(kept.column("_row").to_pylist(), kept.column("_d_key").to_pylist()))
+        out.read += batch.num_rows
+        out.checksum += sum(map(row_token, rows.to_pylist(), keys))
+
+    # --- 2. compare --------------------------------------------------------------------------------------------
+    def compare(self) -> None:
+        """``_d_keys``: each key that is not unchanged and what happened to it (inserted | changed | deleted)."""
+        self.con.execute("""
+            CREATE OR REPLACE TEMP TABLE _d_keys AS
+            WITH n AS (SELECT src_key, list(h ORDER BY src_row) AS hs FROM _d_new WHERE src_key IS NOT NULL
+                       GROUP BY src_key),
+                 o AS (SELECT src_key, list(content_hash ORDER BY src_row) AS hs FROM source_rows
+                       WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL GROUP BY src_key)
+            SELECT coalesce(n.src_key, o.src_key) AS src_key,
+                   CASE WHEN o.src_key IS NULL THEN 'inserted' WHEN n.src_key IS NULL THEN 'deleted'
+                        ELSE 'changed' END AS kind
+            FROM n FULL OUTER JOIN o ON n.src_key = o.src_key
+            WHERE n.hs IS DISTINCT FROM o.hs""", self.where)
+
+    def _needed(self) -> set[tuple[int, str | None]]:
+        """(row, key) of every row to load: those of inserted and changed keys, and those without a key."""
+        return {(r, k) for r, k in self.con.execute(
+            "SELECT src_row, src_key FROM _d_new WHERE src_key IS NULL OR "
+            "src_key IN (SELECT src_key FROM _d_keys WHERE kind <> 'deleted')").fetchall()}
+
+    def missing_rows(self, kept_rows: set[tuple[int, str | None]]) -> bool:
+        """Rows to load that the reading pass did not keep."""
+        return not self._needed() <= kept_rows
+
+    # --- 3. and 4. the store's side ----------------------------------------------------------------------------
+    def remove_changed(self) -> int:
+        """Remove what the store holds for changed and deleted keys (and rows without a key); record the deleted
+        ones. Returns how many rows left the source."""
+        con, w = self.con, self.where
+        deleted = self._record_deleted()
+        gone = "(src_key IS NULL OR src_key IN (SELECT src_key FROM _d_keys))"
+        for name in (self.entity, "quarantine", "merged_rows"):
+            con.execute(f"DELETE FROM {name} WHERE src_source = ? AND src_table = ? AND {gone}", w)
+        ids = "(SELECT ? || src_key FROM _d_keys)"
+        con.execute(f"DELETE FROM cell_issues WHERE src_source = ? AND src_table = ? AND record_id IN {ids}",
+                    [*w, self.prefix])
+        con.execute(f"DELETE FROM repairs WHERE starts_with(record_id, ?) AND record_id IN {ids}",
+                    [self.prefix, self.prefix])
+        con.execute(f"DELETE FROM {self.legacy} WHERE record_id IS NULL OR record_id IN {ids}", [self.prefix])
+        return deleted
+
+    def _record_deleted(self) -> int:
+        self.con.execute(f"""
+            INSERT INTO deleted_rows
+            SELECT s.src_source, s.src_table, s.src_key, s.src_row, ? || s.src_key,
+                   (SELECT to_json(l) FROM {self.legacy} l WHERE l.record_id = ? || s.src_key AND l._row = s.src_row
+                    LIMIT 1)::VARCHAR, ?, now()::TIMESTAMP
+            FROM source_rows s WHERE s.src_source = ? AND s.src_table = ?
+              AND s.src_key IN (SELECT src_key FROM _d_keys WHERE kind = 'deleted')""",
+                         [self.prefix, self.prefix, self.run_id, *self.where])
+        return int(one(self.con, "SELECT count(*) FROM deleted_rows WHERE run_id = ? AND src_source = ? AND "
+                                 "src_table = ?", [self.run_id, *self.where])[0])
+
+    def move_unchanged(self) -> None:
+        """Unchanged rows whose row number moved get the new one, everywhere they are kept."""
+        con = self.con
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _d_moves AS
+            WITH n AS (SELECT src_key, src_row, row_number() OVER (PARTITION BY src_key ORDER BY src_row) AS r
+                       FROM _d_new WHERE src_key IS NOT NULL AND src_key NOT IN (SELECT src_key FROM _d_keys)),
+                 o AS (SELECT src_key, src_row, row_number() OVER (PARTITION BY src_key ORDER BY src_row) AS r
+                       FROM source_rows WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL
+                         AND src_key NOT IN (SELECT src_key FROM _d_keys))
+            SELECT n.src_key, o.src_row AS old_row, n.src_row AS new_row, ? || n.src_key AS record_id
+            FROM n JOIN o USING (src_key, r) WHERE n.src_row <> o.src_row""", [*self.where, self.prefix])
+        if not one(con, "SELECT count(*) FROM _d_moves")[0]:
+            return
+        for name in (self.entity, "quarantine", "merged_rows"):
+            con.execute(f"UPDATE {name} SET src_row = m.new_row FROM _d_moves m WHERE {name}.src_source = ? AND "
+                        f"{name}.src_table = ? AND {name}.src_key = m.src_key AND {name}.src_row = m.old_row",
+                        self.where)
+        con.execute("UPDATE cell_issues SET src_row = m.new_row FROM _d_moves m WHERE cell_issues.src_source = ? AND "
+                    "cell_issues.src_table = ? AND cell_issues.record_id = m.record_id AND "
+                    "cell_issues.src_row = m.old_row", self.where)
+        con.execute(f"UPDATE {self.legacy} SET _row = m.new_row FROM _d_moves m WHERE "
+                    f"{self.legacy}.record_id = m.record_id AND {self.legacy}._row = m.old_row")
+
+    # --- 5. load what changed ----------------------------------------------------------------------------------
+    def changed_rows(self, kept: list[pa.Table]) -> pa.Table | None:
+        """The kept rows of inserted and changed keys and those without a key, in source order."""
+        if not kept:
+            return None
+        _hopnhat_kept = pa.concat_tables(kept, promote_options="permissive")
+        rows = self.con.execute(
+            "SELECT k.* FROM _hopnhat_kept k WHERE k._d_key IS NULL OR k._d_key IN "
+            "(SELECT src_key FROM _d_keys WHERE kind <> 'deleted') ORDER BY k._row, k._item").fetch_arrow_table()
+        return rows.drop_columns(["_d_key"])
+
+    def reread(self) -> pa.Table | None:
+        """The rare second pass: every row of inserted and changed keys (and without a key), read again."""
+        wanted = self._needed()
+        parts = []
+        for batch in timed_iter("ingest", read_table(self.project, self.source, self.table,
+                                                      batch_rows=self.batch_rows)):
+            keys = self.mapper.see(batch)
+            mask = pa.array([(r, k) in wanted for r, k in zip(batch.column("_row").to_pylist(), keys)], pa.bool_())
+            parts.append(batch.append_column("_d_key", pa.array(keys, pa.string())).filter(mask))
+        return self.changed_rows(parts)
+
+    def load_changed(self, rows: pa.Table | None, load: TableLoad) -> None:
+        load.legacy_cols = self.legacy_cols
+        load.snapshot = False
+        if rows is None:
+            return
+        for batch in rows.to_batches(max_chunksize=self.batch_rows):
+            load.add(pa.Table.from_batches([batch]))
+            gc.collect(1)
+
+    def updated(self) -> int:
+        """Records loaded under a key the store had before (changed keys)."""
+        return int(one(self.con, f"SELECT count(*) FROM {self.entity} WHERE src_source = ? AND src_table = ? AND "
+                                 "src_key IN (SELECT src_key FROM _d_keys WHERE kind = 'changed')", self.where)[0])
+
+    # --- 6. the new snapshot -----------------------------------------------------------------------------------
+    def replace_snapshot(self) -> None:
+        self.con.execute("DELETE FROM source_rows WHERE src_source = ? AND src_table = ?", self.where)
+        self.con.execute("INSERT INTO source_rows SELECT ?, ?, src_row, src_key, h FROM _d_new", self.where)
+
+    def drop_temporary(self) -> None:
+        for name in ("_d_new", "_d_once", "_d_keys", "_d_moves"):
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def delta_load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
+                     mapper: TableMapper, run_id: str, input_hash: str, mapping_hash: str,
+                     on_batch: Callable[[int], None] | None = None, batch_rows: int = 50_000) -> TableCounts:
+    """Load only what changed in one source table, in one transaction; returns its counts
+    (read = unchanged + inserted + updated + merged + quarantined; deleted apart). Raises ``DeltaNotPossible``
+    (nothing written) when the table must be loaded whole."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        counts = _delta(con, project, source, table, mapper, run_id, input_hash, mapping_hash, on_batch, batch_rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def _delta(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
+           mapper: TableMapper, run_id: str, input_hash: str, mapping_hash: str,
+           on_batch: Callable[[int], None] | None, batch_rows: int) -> TableCounts:
+    delta = DeltaLoad(con, project, source, table, mapper, run_id, batch_rows)
+    for name in ("table_state", "table_failures"):
+        con.execute(f"DELETE FROM {name} WHERE src_source = ? AND src_table = ?", delta.where)
+    con.execute("DELETE FROM deleted_rows WHERE run_id = ? AND src_source = ? AND src_table = ?",
+                [run_id, *delta.where])
+    with young_collection_only():
+        seen = delta.read(on_batch)
+        with stage("delta"):
+            delta.compare()
+            rows = delta.reread() if delta.missing_rows(seen.kept_rows) else delta.changed_rows(seen.kept)
+            seen.kept.clear()
+            deleted = delta.remove_changed()
+            delta.move_unchanged()
+        load = TableLoad(con, project, source, table, mapper, run_id)
+        delta.load_changed(rows, load)
+    c = load.counts
+    processed = c.read
+    c.mode, c.read, c.checksum, c.deleted = "delta", seen.read, seen.checksum, deleted
+    c.unchanged = seen.read - processed
+    c.updated = delta.updated()
+    delta.replace_snapshot()
+    delta.drop_temporary()
+    load.finish(input_hash, mapping_hash)
+    return c
+
+
+__all__ = ["DeltaNotPossible", "delta_load_table"]
