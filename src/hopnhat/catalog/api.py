@@ -16,7 +16,7 @@ from hopnhat.catalog.evaluate import apply_overrides, evaluate, overrides_from_s
 from hopnhat.catalog.html import explanations_html, report_html, write_pdf, write_report_pdf
 from hopnhat.catalog.importer import read_inventories
 from hopnhat.catalog.model import Decision, Inventory, Override, Task, TaskStatus
-from hopnhat.catalog.monitor import ProgressHook, no_progress
+from hopnhat.catalog.monitor import ProgressHook, SourceView, no_progress
 from hopnhat.catalog.resolve import resolve_settings, resolve_system
 from hopnhat.catalog.roadmap import build_roadmap, link_run
 from hopnhat.catalog.settings import CatalogSettings, load_settings
@@ -101,9 +101,9 @@ def link_pipeline_run(db: Path, task_id: str, run_id: str) -> None:
 
 
 def write_report(db: Path, today: date, html_path: Path | None, pdf_path: Path | None,
-                 hook: ProgressHook = no_progress) -> str:
+                 hook: ProgressHook = no_progress, sources: Sequence[SourceView] = ()) -> str:
     """The one-page monitoring report; with a PDF, the lists are shortened until it is one page (HTML alike)."""
-    page = monitor_page(store.load_state(db), today, hook)
+    page = monitor_page(store.load_state(db), today, hook, sources)
     if pdf_path:
         return write_report_pdf(page, html_path, Path(pdf_path))
     html = report_html(page)

@@ -16,7 +16,14 @@ from hopnhat.catalog.fmt import dec, num_en, num_vi, pct, vnd_en, vnd_vi
 from hopnhat.catalog.html import STATE_LABELS
 from hopnhat.catalog.kinds import ActionCode, code_of, label
 from hopnhat.catalog.model import Override, Task
-from hopnhat.catalog.monitor import SEVERITY_LABELS, MigrationProgress, ProgressHook, no_progress
+from hopnhat.catalog.monitor import (
+    SEVERITY_LABELS,
+    SOURCE_STATE_LABELS,
+    MigrationProgress,
+    ProgressHook,
+    SourceView,
+    no_progress,
+)
 from hopnhat.catalog.resolve import resolve_why
 from hopnhat.catalog.roadmap import ordered
 from hopnhat.catalog.views import Explanation, decision_page, explanation, inventory_page, monitor_page, roadmap_page
@@ -287,7 +294,7 @@ def status(db: Path = DB, today: Optional[datetime] = TODAY, merger: Optional[Pa
         api.set_status(db, task_id, state_name, percent, day, note)
     hook, source = _progress_hook(db, merger)
     state = store.load_state(db)
-    page = monitor_page(state, day, hook)
+    page = monitor_page(state, day, hook, _sources(source, state))
     c = page.counts
     console.print(tr(f"Hoàn thành {c['done']}/{c['total']} · trễ {c['late']} · nguy cơ {c['risk']}",
                      f"Done {c['done']}/{c['total']} · late {c['late']} · at risk {c['risk']}"))
@@ -301,11 +308,35 @@ def status(db: Path = DB, today: Optional[datetime] = TODAY, merger: Optional[Pa
             table.add_row(tr(*SEVERITY_LABELS.get(a.severity, (a.severity, a.severity))), tr(a.vi, a.en))
     console.print(table)
     _runs_table(state.tasks, hook, source)
+    _sources_table(page.sources)
     for d in page.digitisation:
         console.print(tr(f"Số hóa hộ tịch {page.unit_names.get(d.unit_code)}: {pct(d.share)}, "
                          f"{len(d.below_threshold)} xã dưới 1 %",
                          f"Civil-status digitisation {page.unit_names.get(d.unit_code)}: {pct(d.share)}, "
                          f"{len(d.below_threshold)} communes below 1%"), highlight=False)
+
+
+def _sources(merger: Path | None, state: store.CatalogState) -> list[SourceView]:
+    """The merger's legacy sources and their cut-over states (none without a merger file)."""
+    if merger is None:
+        return []
+    from hopnhat.project.config import load_project
+    from hopnhat.run.cutover import source_overview
+
+    return source_overview(load_project(merger), state)
+
+
+def _sources_table(sources: list[SourceView]) -> None:
+    if not sources:
+        return
+    table = Table(tr("Nguồn", "Source"), tr("Hệ thống", "System"), tr("Trạng thái", "State"), tr("Lúc", "At"),
+                  tr("Người ký", "Signed by"),
+                  title=tr("Nguồn dữ liệu cũ: đang hoạt động / đang đồng bộ / đã đóng băng / đã chuyển đổi",
+                           "Legacy sources: live / syncing / frozen / cut over"))
+    for v in sources:
+        table.add_row(v.source, v.system_id or "—", tr(*SOURCE_STATE_LABELS.get(v.state, (v.state, v.state))),
+                      f"{v.at:%d/%m/%Y %H:%M}" if v.at else "", v.by)
+    console.print(table)
 
 
 def _late_table(page) -> None:  # type: ignore[no-untyped-def]
@@ -331,7 +362,8 @@ def report(db: Path = DB, today: Optional[datetime] = TODAY, merger: Optional[Pa
            ) -> None:
     """Báo cáo một trang cho tổ giám sát (HTML, PDF) / one-page report for the monitoring team."""
     hook, source = _progress_hook(db, merger)
-    api.write_report(db, today.date() if today else date.today(), html, pdf, hook=hook)
+    api.write_report(db, today.date() if today else date.today(), html, pdf, hook=hook,
+                     sources=_sources(source, store.load_state(db)))
     linked = [t for t in store.load_state(db).tasks if t.run_ids]
     if linked:
         measured = sum(hook(t) is not None for t in linked)

@@ -30,6 +30,7 @@ NOUNS: dict[str, tuple[str, str, str]] = {
     "demo": ("hopnhat.cli.demo", "demo", "command"),
     "init": ("hopnhat.cli.migrate", "init", "command"),
     "migrate": ("hopnhat.cli.migrate", "migrate", "command"),
+    "cutover": ("hopnhat.cli.cutover", "cutover", "command"),
     "reconcile": ("hopnhat.cli.migrate", "reconcile", "command"),
     "publish": ("hopnhat.cli.migrate", "publish", "command"),
     "store": ("hopnhat.cli.versions", "store_app", "group"),
