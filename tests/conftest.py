@@ -32,8 +32,8 @@ def _stale_compiled_modules() -> list[str]:
     return stale
 
 
-# the fixtures of tests/pgserver.py, tests/mariadbserver.py and tests/browser.py
-SERVER_FIXTURES = {"postgres_dsn", "mariadb_dsn", "chromium"}
+# the fixtures of tests/pgserver.py, tests/mariadbserver.py, tests/browser.py and tests/files/rgwserver.py
+SERVER_FIXTURES = {"postgres_dsn", "mariadb_dsn", "chromium", "rgw_spec"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

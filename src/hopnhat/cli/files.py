@@ -88,9 +88,9 @@ def verify_cmd(merger: Path = MERGER) -> None:
     finally:
         ledger.close()
     for sha in result.changed:
-        console.print(tr(f"ĐÃ BỊ ĐỔI: {sha} ({store.path_of(sha)})", f"CHANGED: {sha} ({store.path_of(sha)})"))
+        console.print(tr(f"ĐÃ BỊ ĐỔI: {sha} ({store.where(sha)})", f"CHANGED: {sha} ({store.where(sha)})"))
     for sha in result.vanished:
-        console.print(tr(f"BIẾN MẤT: {sha} ({store.path_of(sha)})", f"VANISHED: {sha} ({store.path_of(sha)})"))
+        console.print(tr(f"BIẾN MẤT: {sha} ({store.where(sha)})", f"VANISHED: {sha} ({store.where(sha)})"))
     console.print(tr(f"Đã kiểm {result.checked} tệp ({_mb(result.checked_bytes)}): {len(result.changed)} bị đổi, "
                      f"{len(result.vanished)} biến mất.",
                      f"Checked {result.checked} files ({_mb(result.checked_bytes)}): {len(result.changed)} changed, "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from hopnhat.errors import InputError
 from hopnhat.files.intake import Item, from_manifest, from_paths, take_all
 from hopnhat.files.ledger import Books, Ledger
-from hopnhat.files.store import FolderStore
+from hopnhat.files.store import FileStore, FolderStore
 from hopnhat.i18n import tr
 from hopnhat.ingest import read_table
 from hopnhat.project.config import ColumnSpec, Project, SourceSpec, TableSpec
@@ -32,10 +32,17 @@ class FilesOutcome:
         return all(b.balanced for b in self.books)
 
 
-def open_files(project: Project) -> tuple[FolderStore, Ledger]:
-    """The project's file store and ledger (``files.path``, beside the unified store by default)."""
+def open_files(project: Project) -> tuple[FileStore, Ledger]:
+    """The project's file store — a folder (``files.path``, beside the unified store by default) or an S3-compatible
+    bucket (``files.s3``) — and its ledger (``files.path``/files.sqlite)."""
     root = project.resolve(project.config.files.path)
-    return FolderStore(root), Ledger(root / "files.sqlite")
+    s3 = project.config.files.s3
+    if s3 is None:
+        return FolderStore(root), Ledger(root / "files.sqlite")
+    from hopnhat.files.s3store import S3Store  # boto3 loaded only by the projects that use a bucket
+
+    store: FileStore = S3Store(s3)
+    return store, Ledger(root / "files.sqlite")
 
 
 def _path_cells(project: Project, source: SourceSpec, table: TableSpec, column: str) -> Iterator[tuple[str, str]]:

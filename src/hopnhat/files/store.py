@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import hashlib
 import os
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -102,19 +103,24 @@ def thread_buffer() -> memoryview:
     return view
 
 
-def copy_hashing(stream: BinaryIO, out_fd: int | None) -> tuple[str, int]:
-    """Read ``stream`` once, 1 MiB at a time, into SHA-256 and (when ``out_fd`` is given) the file ``out_fd``; the
-    hash and the size. Reading, hashing and writing release the GIL, so copies in several threads run in parallel."""
+def write_all(fd: int, chunk: memoryview) -> None:
+    """Write a whole chunk to a file descriptor (``os.write`` may write less than asked)."""
+    written = 0
+    while written < len(chunk):
+        written += os.write(fd, chunk[written:])
+
+
+def copy_hashing(stream: BinaryIO, write: Callable[[memoryview], object] | None) -> tuple[str, int]:
+    """Read ``stream`` once, 1 MiB at a time, into SHA-256 and (when given) ``write``; the hash and the size. Reading,
+    hashing and writing release the GIL, so copies in several threads run in parallel."""
     digest = hashlib.sha256()
     size = 0
     view = thread_buffer()
     while n := stream.readinto(view):  # type: ignore[attr-defined]
         chunk = view[:n]
         digest.update(chunk)
-        if out_fd is not None:
-            written = 0
-            while written < n:
-                written += os.write(out_fd, chunk[written:])
+        if write is not None:
+            write(chunk)
         size += n
     return digest.hexdigest(), size
 
@@ -156,7 +162,7 @@ class FolderStore:
         fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             try:
-                sha, size = copy_hashing(stream, fd)
+                sha, size = copy_hashing(stream, functools.partial(write_all, fd))
                 head, tail = ends_of(fd, size)
             finally:
                 os.close(fd)
