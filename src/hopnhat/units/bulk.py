@@ -20,9 +20,9 @@ from contextlib import contextmanager
 
 from hopnhat.units.convert import Conversion, SplitEvidence, convert_address, decide, invalid_reason
 from hopnhat.units.index import indexes
-from hopnhat.units.parse import parse
-from hopnhat.units.tokens import prepare
-from hopnhat.units.tokens import segments as split_segments
+from hopnhat.units.parse import Parsed, parse, parse_segments
+from hopnhat.units.reference import Unit
+from hopnhat.units.tokens import prepared_segments
 
 RESULT_COLUMNS = ("status", "new_province_code", "new_commune_code", "candidates", "reason")
 _PARALLEL_MIN = 20_000
@@ -57,7 +57,17 @@ class _Suffixes:
     def __init__(self) -> None:
         self.rows: dict[str, Row] = {}
         self.raw: dict[str, Row] = {}
+        self.decisions: dict[tuple[object, ...], Row] = {}
         self.idx = indexes()
+
+    def _decided(self, parsed: Parsed) -> Row:
+        """The row of a parse, remembered by what :func:`hopnhat.units.convert.decide` reads of it (without split
+        evidence the row depends on nothing else: not on the text, nor on the rest before the units)."""
+        key = _decision_key(parsed)
+        row = self.decisions.get(key)
+        if row is None:
+            row = self.decisions[key] = _as_row(decide(parsed, self.idx, None))
+        return row
 
     def row(self, value: object) -> Row:
         return self.entry(value)[0]
@@ -80,7 +90,7 @@ class _Suffixes:
     def _row(self, value: str) -> tuple[Row, int]:
         """The row, and how many segments from the end decided it (more than any address has when no word came
         before them)."""
-        segments = split_segments(prepare(value))
+        segments = prepared_segments(value)  # prepared once: the parse reads these segments as they are
         rows, count, suffix = self.rows, len(segments), ""
         lead = _first_worded(segments)
         for k in range(1, count + 1):
@@ -92,15 +102,26 @@ class _Suffixes:
                 return row, _WHOLE_USED if whole else k
             suffix = segment + tail
         first = max(count - ENDING_SEGMENTS, 0)
-        parsed = parse(",".join(segments[first:]), self.idx)
+        parsed = parse_segments(segments[first:], self.idx)
         if parsed.exhausted and first > lead:
             first, parsed = 0, parse(value, self.idx)
-        row = _as_row(decide(parsed, self.idx, None))
+        row = self._decided(parsed)
         first += parsed.first_segment
         key = ",".join(segments[first:]).lstrip()
         whole = first <= lead
         rows[_WHOLE + key if whole else key] = row
         return row, _WHOLE_USED if whole else count - first
+
+
+def _ids(units: list[Unit]) -> tuple[int, ...]:
+    return tuple(map(id, units))  # the units live as long as the indexes that hold them (and the cache)
+
+
+def _decision_key(parsed: Parsed) -> tuple[object, ...]:
+    """Every field of a parse that :func:`hopnhat.units.convert.decide` reads (``rest`` aside: a row has none)."""
+    return (_ids(parsed.provinces), _ids(parsed.districts), _ids(parsed.old_communes), _ids(parsed.new_communes),
+            parsed.commune_outside_district, tuple(parsed.notes), tuple(parsed.doubts), _ids(parsed.doubt_units),
+            _ids(parsed.doubt_communes))
 
 
 _WHOLE_USED = 1 << 30
@@ -148,8 +169,11 @@ def raw_ending(value: str) -> str | None:
 
 
 def _segments_in(raw_key: str) -> int:
-    """The segments of the address that lie in its raw ending (the empty one before its comma aside)."""
-    return len(split_segments(prepare(raw_key))) - 1
+    """The segments of the address that lie in its raw ending (the empty one before its comma aside). Without a dash
+    they are its comma segments (preparing adds no separator and a raw ending holds no ``;``, ``|`` or new line)."""
+    if "-" in raw_key or "–" in raw_key or "—" in raw_key:
+        return len(prepared_segments(raw_key)) - 1
+    return raw_key.count(",")
 
 
 def _rows(values: Sequence[object], evidence: SplitEvidence | None = None,

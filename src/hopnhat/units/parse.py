@@ -24,6 +24,7 @@ from hopnhat.units.tokens import (
     Token,
     ends_type_word,
     tokenize,
+    tokenize_segments,
     type_entry,
     type_word_before,
 )
@@ -168,7 +169,23 @@ def _marked_from(tokens: list[Token], start: int) -> bool:
     first = start
     while first > 0 and tokens[first - 1].segment == tokens[start].segment:
         first -= 1
-    return any(t.has_marks for t in tokens[first:])
+    return _marks_after(tokens)[first]
+
+
+_marks_of: list[object] = [None, None]  # the token list last asked about, and its marks from each token on
+
+
+def _marks_after(tokens: list[Token]) -> list[bool]:
+    """For each position (and the end), whether a token from there on is written with diacritics: computed once per
+    token list (the list is held here, so another cannot take its identity)."""
+    if _marks_of[0] is not tokens:
+        marks = [False] * (len(tokens) + 1)
+        seen = False
+        for i in range(len(tokens) - 1, -1, -1):
+            seen = seen or tokens[i].has_marks
+            marks[i] = seen
+        _marks_of[0], _marks_of[1] = tokens, marks
+    return _marks_of[1]  # type: ignore[return-value]
 
 
 def _inside_part(tokens: list[Token], start: int) -> bool:
@@ -332,7 +349,7 @@ def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], leve
     segment = tokens[first].segment
     while first > 0 and tokens[first - 1].segment == segment:
         first -= 1
-    key = (text[tokens[first].start : tokens[end - 1].end], first > 0, any(t.has_marks for t in tokens[end:]),
+    key = (text[tokens[first].start : tokens[end - 1].end], first > 0, _marks_after(tokens)[end],
            level, fuzzy, narrow, tuple(map(id, scopes)))
     memo = _memo(idx)
     if key in memo:
@@ -394,10 +411,19 @@ def _note_fuzzy(parsed: Parsed, match: Match | None, level: str) -> None:
         parsed.notes.append(f"fuzzy {level}: '{match.written}' → {names}")
 
 
-def parse(text: str, idx: Indexes | None = None) -> Parsed:
-    """Recognise province, district and commune (old and new readings) in one address."""
+def parse(text: str, idx: Indexes | None = None, prepared: bool = False) -> Parsed:
+    """Recognise province, district and commune (old and new readings) in one address (``prepared``: the text is
+    :func:`hopnhat.units.tokens.prepare`-d already)."""
     idx = idx or indexes()
-    text, tokens = tokenize(text)
+    return _parse_tokens(*tokenize(text, prepared), idx)
+
+
+def parse_segments(pieces: Sequence[str], idx: Indexes) -> Parsed:
+    """:func:`parse` of ``",".join(pieces)``, segments from :func:`hopnhat.units.tokens.prepared_segments`."""
+    return _parse_tokens(*tokenize_segments(pieces), idx)
+
+
+def _parse_tokens(text: str, tokens: list[Token], idx: Indexes) -> Parsed:
     parsed = Parsed(text)
     end = _strip_noise(tokens)
     province = _find(text, tokens, end, [idx.provinces], "province", idx, fuzzy=True)

@@ -7,6 +7,7 @@ its folded form (for matching), its accented lower form (for diacritic checks) a
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -158,8 +159,9 @@ def segments(prepared: str) -> list[str]:
     return _COMMAS.split(prepared)
 
 
-def tokenize(text: str) -> tuple[str, list[Token]]:
-    """Return the NFC text (with ``T.P`` written ``TP``) and its tokens.
+def tokenize(text: str, prepared: bool = False) -> tuple[str, list[Token]]:
+    """Return the NFC text (with ``T.P`` written ``TP``) and its tokens; ``prepared`` says the text is :func:`prepare`-d
+    already (the bulk converter prepares each address once).
 
     Commas (and ``;``, ``|``, new lines) separate segments, and so does a dash between spaces before a type word
     (``Thôn 3 - Xã Tịnh Đông``); any other dash between spaces separates parts of a segment, so that ``Quận`` ending
@@ -169,17 +171,45 @@ def tokenize(text: str) -> tuple[str, list[Token]]:
     Each segment is read on its own (nothing in one changes the words of another), and remembered: the province and
     district ending many addresses are read once.
     """
-    text = prepare(text)
+    if not prepared:
+        text = prepare(text)
+    return text, _tokens(segments(text))
+
+
+def tokenize_segments(pieces: Sequence[str]) -> tuple[str, list[Token]]:
+    """:func:`tokenize` of ``",".join(pieces)``, :func:`prepare`-d segments (:func:`prepared_segments`), without
+    splitting the text again."""
+    return ",".join(pieces), _tokens(pieces)
+
+
+def prepared_segments(text: str) -> list[str]:
+    """``segments(prepare(text))``, each comma piece prepared and split once per process (the province and district
+    ending many addresses recur): preparing never looks across a comma, ``;``, ``|`` (nor the dash rule), only its
+    whitespace rules across a new line, so such a text is prepared whole."""
+    if "\n" in text:
+        return segments(prepare(text))
+    out: list[str] = []
+    for piece in _COMMAS.split(text):
+        out.extend(_piece_segments(piece))
+    return out
+
+
+@lru_cache(maxsize=100_000)
+def _piece_segments(piece: str) -> tuple[str, ...]:
+    return tuple(segments(prepare(piece)))
+
+
+def _tokens(pieces: Sequence[str]) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     offset = part_base = 0
-    for segment, piece in enumerate(segments(text)):
+    for segment, piece in enumerate(pieces):
         words, dashes = _segment_words(piece)
         for key, accented, start, end, expanded, part in words:
             append(_new(Token, (key, accented, start + offset, end + offset, segment, expanded, part + part_base)))
         offset += len(piece) + 1  # every separator is one character
         part_base += dashes + 1
-    return text, tokens
+    return tokens
 
 
 @lru_cache(maxsize=100_000)
