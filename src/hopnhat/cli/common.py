@@ -27,6 +27,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
+MERGER = typer.Argument(..., help="Tệp dự án sáp nhập / merger project file (merger.yaml).", exists=False)
+
 
 def show_error(exc: HopnhatError) -> None:
     """One error in the one format: what, where (file, row, column, key), why, what to do."""

@@ -100,7 +100,8 @@ def _addresses(out: Path, rows: int, seed: int) -> None:
 
 
 def _migrate(estate: Path, out: Path):  # type: ignore[no-untyped-def]
-    from hopnhat.cli.migrate import RichProgress, balance_table
+    from hopnhat.cli.migrate import RichProgress
+    from hopnhat.cli.reconcile import balance_table
     from hopnhat.demo.estate import link_runs_to_catalog
     from hopnhat.project.config import load_project
     from hopnhat.run.runner import migrate

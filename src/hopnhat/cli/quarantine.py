@@ -1,0 +1,62 @@
+"""``hopnhat quarantine list|export``: the rows the pipeline quarantined (source, table, row, column, value, reason),
+shown or written to CSV/Excel to be fixed at the source before the next run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from hopnhat.cli.common import MERGER, console, friendly_errors
+from hopnhat.i18n import tr
+from hopnhat.io.outputs import check_output
+from hopnhat.io.writers import ROW_FORMATS
+from hopnhat.load.store import connect
+from hopnhat.project.config import Project, load_project
+
+quarantine_app = typer.Typer(help="Dòng cách ly / quarantined rows.", no_args_is_help=True)
+
+
+def _quarantine_rows(project: Project, source: str | None,
+                     reason: str | None) -> tuple[list[str], list[tuple[Any, ...]]]:
+    con = connect(project.store_path, read_only=True)
+    try:
+        sql = ("SELECT src_source, src_table, src_row, src_key, column_name, raw_value, reason_code, message "
+               "FROM quarantine WHERE (? IS NULL OR src_source = ?) AND (? IS NULL OR reason_code = ?) "
+               "ORDER BY src_source, src_table, src_row")
+        cur = con.execute(sql, [source, source, reason, reason])
+        return [d[0] for d in cur.description], cur.fetchall()
+    finally:
+        con.close()
+
+
+@quarantine_app.command("list")
+@friendly_errors
+def quarantine_list(merger: Path = MERGER, source: str | None = typer.Option(None, help="Chỉ nguồn này."),
+                    reason: str | None = typer.Option(None, help="Chỉ lý do này (reason code)."),
+                    limit: int = typer.Option(50, help="Số dòng tối đa / max rows shown.")) -> None:
+    """Liệt kê dòng cách ly (nguồn, bảng, dòng, cột, giá trị, lý do)."""
+    header, rows = _quarantine_rows(load_project(merger), source, reason)
+    t = Table(title=tr(f"{len(rows):,} dòng cách ly", f"{len(rows):,} quarantined rows"))
+    for h in header:
+        t.add_column(h, overflow="fold")
+    for r in rows[:limit]:
+        t.add_row(*("" if v is None else str(v)[:80] for v in r))
+    console.print(t)
+
+
+@quarantine_app.command("export")
+@friendly_errors
+def quarantine_export(merger: Path = MERGER,
+                      output: Path = typer.Option(..., "--output", "-o", help=".csv hoặc .xlsx"),
+                      source: str | None = typer.Option(None, help="Chỉ nguồn này.")) -> None:
+    """Xuất dòng cách ly ra CSV hoặc Excel để sửa tại nguồn rồi chạy lại."""
+    from hopnhat.reconcile.export import write_rows
+
+    project = load_project(merger)
+    check_output(output, inputs=[merger, project.store_path], suffixes=ROW_FORMATS)
+    header, rows = _quarantine_rows(project, source, None)
+    write_rows(output, header, rows, sheet=tr("Cách ly", "Quarantine"))
+    console.print(tr(f"Đã ghi {len(rows):,} dòng vào {output}", f"Wrote {len(rows):,} rows to {output}"))

@@ -1,0 +1,58 @@
+"""``hopnhat reconcile``: the books per source table (read = loaded + merged + quarantined, checksums, failed loads)
+as a table and optionally JSON; exit code 0 only when every table balances. The table is shared with ``migrate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from hopnhat.cli.common import MERGER, console, err_console, friendly_errors
+from hopnhat.i18n import tr
+from hopnhat.io.outputs import check_output, write_bytes
+from hopnhat.io.writers import json_bytes
+from hopnhat.load.store import connect
+from hopnhat.project.config import load_project
+from hopnhat.reconcile.books import Balance, books
+
+
+def balance_table(balances: list[Balance]) -> Table:
+    t = Table(title=tr("Đối soát: đọc = nạp + gộp + cách ly", "Reconciliation: read = loaded + merged + quarantined"))
+    for h in (tr("Nguồn", "Source"), tr("Bảng", "Table"), tr("Đọc", "Read"), tr("Nạp", "Loaded"),
+              tr("Gộp", "Merged"), tr("Cách ly", "Quarantined"), tr("Cân đối", "Balanced")):
+        t.add_column(h, justify="right" if h not in (tr("Nguồn", "Source"), tr("Bảng", "Table")) else "left")
+    for b in balances:
+        t.add_row(b.source, b.table, f"{b.read:,}", f"{b.loaded:,}", f"{b.merged:,}", f"{b.quarantined:,}",
+                  "[green]✔[/]" if b.balanced else f"[red]✘{' ' + tr('lỗi nạp', 'load failed') if b.error else ''}[/]")
+    return t
+
+
+def print_failures(balances: list[Balance]) -> None:
+    """Each table whose last load failed, named with its error (kept in the store's ``table_failures``)."""
+    for b in balances:
+        if b.error:
+            err_console.print(f"[red]{b.source}/{b.table}: {tr('nạp thất bại', 'load failed')}:[/] {escape(b.error)}",
+                              highlight=False)
+
+
+@friendly_errors
+def reconcile(merger: Path = MERGER,
+              json_out: Path | None = typer.Option(None, "--json", help="Ghi kết quả JSON / write JSON here.")) -> None:
+    """Đối soát từng bảng nguồn: đọc = nạp + gộp + cách ly; mã thoát 0 chỉ khi mọi bảng cân đối."""
+    project = load_project(merger)
+    if json_out:
+        check_output(json_out, inputs=[merger, project.store_path], suffixes={".json"})
+    con = connect(project.store_path, read_only=True)
+    try:
+        balances = books(con, project)
+    finally:
+        con.close()
+    console.print(balance_table(balances))
+    print_failures(balances)
+    if json_out:
+        payload = [b.as_dict() for b in balances]
+        write_bytes(json_out, json_bytes(payload, indent=1, where=str(json_out)), inputs=[merger, project.store_path])
+    if not all(b.balanced for b in balances):
+        raise typer.Exit(1)
