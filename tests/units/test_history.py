@@ -1,8 +1,9 @@
 """Issue 14: former names (history.csv) and the address classes real lists contain.
 
 Golden cases: tests/units/golden/issue14.csv, one per row, grouped by class; every expected code was read from the
-government conversion table (shared/data/admin-units/conversion_2025.csv), never from the converter. The history
-table is cross-checked against the statistics office's list of 4 January 2025 (../shared, dev and CI machines).
+government conversion table (tests/units/official/conversion_2025.csv, a copy of ../shared/data/admin-units), never
+from the converter. The history table is cross-checked against the statistics office's list of 4 January 2025, shipped
+in tests/units/official (public government data: see its README; test_reference checks the copies against ../shared).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hopnhat.units.reference import reference, strip_type
 
 GOLDEN = Path(__file__).with_name("golden") / "issue14.csv"
 DATA = Path(__file__).resolve().parents[2] / "src" / "hopnhat" / "units" / "data"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "admin-units"
+OFFICIAL = Path(__file__).with_name("official")  # the government tables, shipped (README there)
 CLASSES = {"former_names", "bracket_types", "old_district_new_commune", "unread_segment", "fuzzy_vs_exact"}
 
 
@@ -88,9 +89,7 @@ def test_former_names_are_aliases_of_their_successors():
 
 @pytest.fixture(scope="module")
 def january() -> list[dict[str, str]]:
-    if not SHARED.is_dir():
-        pytest.skip("../shared/data/admin-units is absent (only dev and CI machines have it)")
-    return [r for r in _rows(SHARED / "communes_old_2025-01-04.csv") if r["Mã PX"].strip()]
+    return [r for r in _rows(OFFICIAL / "communes_old_2025-01-04.csv") if r["Mã PX"].strip()]
 
 
 def test_every_commune_gone_since_january_is_in_the_history(january):

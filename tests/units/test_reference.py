@@ -1,7 +1,8 @@
 """The shipped reference tables: counts, province conversion, links, and the cross-check against government data.
 
-The cross-check reads ../shared/data/admin-units/ (present on dev and CI machines, not on users' machines): those tests
-skip only when that folder is absent. Every difference from conversion_2025.csv must be explained, row by row, in
+The cross-check reads the government tables shipped beside these tests (``tests/units/official/``, public data: see its
+README), so a fresh clone runs it; where ../shared/data/admin-units/ exists (dev and CI machines) the shipped copies
+must be byte-identical to it. Every difference from conversion_2025.csv must be explained, row by row, in
 ``src/hopnhat/units/data/corrections.csv``; a new unexplained difference fails the test.
 """
 
@@ -19,8 +20,9 @@ import pytest
 from hopnhat.text.normalize import accent_key, fold, name_key, nfc
 from hopnhat.units.reference import reference, strip_type
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "admin-units"
-CONVERSION = SHARED / "conversion_2025.csv"
+OFFICIAL = Path(__file__).with_name("official")  # the government tables, shipped (README there)
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "admin-units"  # the same, on dev and CI machines
+OFFICIAL_FILES = ("conversion_2025.csv", "communes_old_2025-01-04.csv", "units_new_2025-07-01.json")
 DECISIONS = {"keep_reference", "apply_crosscheck"}
 
 
@@ -57,16 +59,15 @@ def ref():
 
 
 @pytest.fixture(scope="module")
-def shared() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip("../shared/data/admin-units is absent (only dev and CI machines have it)")
-    return SHARED
+def official() -> Path:
+    """The government tables the cross-check reads: the copies shipped with the tests."""
+    return OFFICIAL
 
 
 @pytest.fixture(scope="module")
-def crosscheck(shared: Path) -> list[dict[str, str]]:
+def crosscheck(official: Path) -> list[dict[str, str]]:
     """conversion_2025.csv without its two header lines and province banner rows, names cleaned of line breaks."""
-    with (shared / "conversion_2025.csv").open(encoding="utf-8", newline="") as fh:
+    with (official / "conversion_2025.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))[2:]
     keys = ("province", "new_name", "new_code", "old_name", "old_code", "note", "district", "old_province")
     return [dict(zip(keys, (_clean(v) for v in row))) for row in rows if len(row) > 4 and row[2].strip()]
@@ -190,7 +191,21 @@ def test_the_known_collisions_are_fixed(ref):
     assert {link.new_code for link in ref.links["31582"]} == {"31582"}  # Xã Phú Tân, Châu Thành, Sóc Trăng
 
 
-# --- cross-check against ../shared ----------------------------------------------------------------------------------
+# --- cross-check against the government tables ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", OFFICIAL_FILES)
+def test_the_shipped_government_tables_are_the_shared_ones(name: str) -> None:
+    """The copies under tests/units/official are byte-identical to ../shared (where a machine has it)."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared/data/admin-units is absent: the shipped copies are used as they are")
+    assert (OFFICIAL / name).read_bytes() == (SHARED / name).read_bytes(), name
+
+
+def test_every_shipped_government_table_is_described() -> None:
+    readme = (OFFICIAL / "README.md").read_text(encoding="utf-8")
+    assert sorted(p.name for p in OFFICIAL.iterdir() if p.name != "README.md") == sorted(OFFICIAL_FILES)
+    assert all(name in readme for name in OFFICIAL_FILES)
 
 
 def test_crosscheck_parsing(crosscheck):
@@ -235,8 +250,8 @@ def test_districts_without_communes_match(ref, crosscheck):
     assert rows == ref.district_only
 
 
-def test_new_communes_match_the_official_list(ref, shared):
-    provinces = json.loads((shared / "units_new_2025-07-01.json").read_text(encoding="utf-8"))
+def test_new_communes_match_the_official_list(ref, official):
+    provinces = json.loads((official / "units_new_2025-07-01.json").read_text(encoding="utf-8"))
     theirs = {f"{w['code']:05d}": (f"{p['code']:02d}", w["name"]) for p in provinces for w in p["wards"]}
     assert set(theirs) == set(ref.communes["new"])
     for code, (province, name) in theirs.items():
@@ -258,10 +273,10 @@ def _variants() -> dict[str, set[str]]:
     return out
 
 
-def test_old_communes_match_the_january_list(ref, shared):
+def test_old_communes_match_the_january_list(ref, official):
     """Same code, district and name (up to tone placement and diacritics), or a listed spelling variant."""
     variants = _variants()
-    with (shared / "communes_old_2025-01-04.csv").open(encoding="utf-8") as fh:
+    with (official / "communes_old_2025-01-04.csv").open(encoding="utf-8") as fh:
         listed = {r["Mã PX"]: r for r in csv.DictReader(fh) if r["Mã PX"].strip()}
     shared_codes = set(listed) & set(ref.communes["old"])
     assert len(shared_codes) >= 10_000
