@@ -187,3 +187,23 @@ def test_registered_in_main() -> None:
 
     result = runner.invoke(main_app, ["repair", "--help"])
     assert result.exit_code == 0 and "--output" in result.output
+
+
+def test_csv_repair_loads_no_database_excel_or_arrow_library(tmp_path: Path) -> None:
+    """Start-up is most of a small file's time: a CSV repair reads bytes with the csv module only (the ingest package,
+    openpyxl and the mojibake fallback load when a file or a cell needs them)."""
+    import subprocess
+    import sys
+
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    src.write_bytes("name,place\n".encode() + b"".join(
+        encode(n, "tcvn3") + b"," + p.encode() + b"\n" for n, p in zip(NAMES, PLACES)))
+    code = ("import sys, json\nfrom hopnhat.cli.main import run\nsys.argv = ['hopnhat', *json.loads(sys.argv[1])]\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)))")
+    argv = ["repair", str(src), "--output", str(dst)]
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(argv)], capture_output=True, text=True, timeout=120,
+                          check=True)
+    loaded = set(json.loads(done.stderr.rsplit("MODULES ", 1)[1]))
+    assert "hopnhat.repair.delimited" in loaded and dst.read_text(encoding="utf-8").count("Nguyễn Thị Hoà") == 1
+    assert not {"sqlalchemy", "openpyxl", "pyarrow", "hopnhat.ingest.api", "ftfy"} & loaded

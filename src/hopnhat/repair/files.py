@@ -15,7 +15,7 @@ from hopnhat.errors import InputError, OutputError
 from hopnhat.i18n import tr
 from hopnhat.io.inputs import check_input
 from hopnhat.io.outputs import check_output, write_bytes
-from hopnhat.repair import delimited, excel, jsonfile
+from hopnhat.repair import delimited
 from hopnhat.repair.columns import CellProblem, ColumnReport, repair_table
 
 MAX_BYTES = 2 << 30  # the file and its cells are held in memory
@@ -73,12 +73,16 @@ def _repair_csv(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
 
 
 def _repair_xlsx(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
+    from hopnhat.repair import excel  # openpyxl only for Excel files (a CSV run starts without it)
+
     book = excel.load(path, data)
     reports = excel.repair_workbook(book)
     return excel.save(book), reports
 
 
 def _repair_json(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
+    from hopnhat.repair import jsonfile  # the JSON writers only for JSON files
+
     doc = jsonfile.parse(path, data)
     reports = jsonfile.repair_doc(doc)
     return jsonfile.dump(doc), reports

@@ -35,8 +35,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import ftfy
-
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import tr
 from hopnhat.text import viqr, viscii
@@ -323,6 +321,8 @@ def _unmojibake(text: str) -> str:
         return unicodedata.normalize("NFC", whole)
     words = re.split(r"([ \t\r\n]+)", text)
     fixed = "".join(_exact_unmojibake(w) or w for w in words)
+    import ftfy  # loaded when a cell first needs it (a tenth of a second of start-up otherwise)
+
     return unicodedata.normalize("NFC", ftfy.fix_encoding(fixed))
 
 
