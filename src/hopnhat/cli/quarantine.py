@@ -13,23 +13,27 @@ from hopnhat.cli.common import MERGER, console, friendly_errors
 from hopnhat.i18n import tr
 from hopnhat.io.outputs import check_output
 from hopnhat.io.writers import ROW_FORMATS
-from hopnhat.load.store import connect
+from hopnhat.load.storedb import open_store
 from hopnhat.project.config import Project, load_project
 
 quarantine_app = typer.Typer(help="Dòng cách ly / quarantined rows.", no_args_is_help=True)
 
 
+COLUMNS = ("src_source", "src_table", "src_row", "src_key", "column_name", "raw_value", "reason_code", "message")
+
+
 def _quarantine_rows(project: Project, source: str | None,
                      reason: str | None) -> tuple[list[str], list[tuple[Any, ...]]]:
-    con = connect(project.store_path, read_only=True)
+    """The quarantined rows, optionally of one source and one reason, read through the store's one read interface."""
+    reader = open_store(project.store_path, timeout_ms=None)
     try:
-        sql = ("SELECT src_source, src_table, src_row, src_key, column_name, raw_value, reason_code, message "
-               "FROM quarantine WHERE (? IS NULL OR src_source = ?) AND (? IS NULL OR reason_code = ?) "
+        sql = (f"SELECT {', '.join(COLUMNS)} FROM quarantine "
+               "WHERE (? IS NULL OR src_source = ?) AND (? IS NULL OR reason_code = ?) "
                "ORDER BY src_source, src_table, src_row")
-        cur = con.execute(sql, [source, source, reason, reason])
-        return [d[0] for d in cur.description], cur.fetchall()
+        rows = reader.rows(sql, [source, source, reason, reason])
     finally:
-        con.close()
+        reader.close()
+    return list(COLUMNS), [tuple(row[c] for c in COLUMNS) for row in rows]
 
 
 @quarantine_app.command("list")
