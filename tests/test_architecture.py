@@ -13,6 +13,10 @@ store interface, the lookup-index build, the review outbox); ``files`` beside ``
 read once into a content-addressed store). Beside the flow: ``catalog`` (imports only layer 0; any
 stage may read it), ``synth`` (layer 0, ``model``, the public reference tables ``units.reference`` and the catalog's
 inventory format; nothing of the pipeline), and on top ``demo`` and ``cli`` (``cli`` may call ``demo``, not back).
+
+Inside ``serve`` the subpackages follow a request (``SERVE_LAYERS``): the app's settings and database → ``security``
+→ ``search`` → ``pagedata`` → the request plumbing (``app.context``, ``app.deps``) → ``views`` and ``api`` → the
+app factory.
 """
 
 from __future__ import annotations
@@ -162,6 +166,59 @@ def test_no_arrow_against_the_data_flow():
 
 def test_no_import_cycle():
     assert cycles() == []
+
+
+# Inside the web app, the order a request meets its parts: the app's foundations, who may see what, the lookup, the
+# pages' data, the request plumbing, the pages and the API, and the app that mounts them.
+SERVE_LAYERS: dict[str, int] = {
+    "app.settings": 0, "app.appdb": 0, "app.versioned": 0,
+    "security": 1, "search": 2, "pagedata": 3,
+    "app.context": 4, "app.deps": 4,
+    "views": 5, "api": 5,
+    "app.factory": 6, "app.background": 6,
+}
+
+
+def serve_layer(module: str) -> int | None:
+    """The layer of a ``hopnhat.serve`` module (its longest listed prefix), None for a package's own ``__init__``."""
+    rest = module.removeprefix("hopnhat.serve").lstrip(".")
+    parts = rest.split(".") if rest else []
+    for n in range(len(parts), 0, -1):
+        if ".".join(parts[:n]) in SERVE_LAYERS:
+            return SERVE_LAYERS[".".join(parts[:n])]
+    return None
+
+
+def serve_arrows_against_the_request(src: Path = SRC) -> list[str]:
+    out = []
+    for a, edges in sorted(graph(src).items()):
+        for b, line in sorted(edges.items()):
+            la, lb = serve_layer(a), serve_layer(b)
+            if la is not None and lb is not None and lb > la:
+                out.append(f"{a} → {b} (line {line})")
+    return out
+
+
+def test_every_serve_module_has_a_place():
+    modules = [m for m in graph() if m.startswith("hopnhat.serve.") and m.count(".") > 2]
+    assert [m for m in modules if serve_layer(m) is None] == []
+
+
+def test_serve_imports_follow_the_request():
+    """A page never reaches into the app factory, the lookup never into the pages, security never into the lookup."""
+    assert serve_arrows_against_the_request() == []
+
+
+def test_the_checker_sees_an_arrow_against_the_request(tmp_path: Path) -> None:
+    for folder in ("serve", "serve/security", "serve/views"):
+        (tmp_path / "hopnhat" / folder).mkdir(parents=True)
+        (tmp_path / "hopnhat" / folder / "__init__.py").write_text("")
+    (tmp_path / "hopnhat" / "__init__.py").write_text("")
+    (tmp_path / "hopnhat" / "serve" / "views" / "review.py").write_text("")
+    (tmp_path / "hopnhat" / "serve" / "security" / "roles.py").write_text(
+        "def f():\n    from hopnhat.serve.views import review\n")
+    assert serve_arrows_against_the_request(tmp_path) == [
+        "hopnhat.serve.security.roles → hopnhat.serve.views.review (line 2)"]
 
 
 @pytest.mark.parametrize("source, expected", [
