@@ -21,6 +21,10 @@ Tools (each in its own process, ``--threads`` threads)
 ------------------------------------------------------
 * **hopnhat** — the CLI: ``hopnhat link persons IN -o OUT --threads N --memory-limit M``; run twice, and the second
   output must be byte-identical in ``cluster_id`` and ``match_probability`` (reported as ``rerun identical``).
+* **hopnhat-spark** (``--engine spark``) — the same command with ``--engine spark`` (local mode on ``--threads``
+  cores, ``--spark-conf`` passed through), in the same run as **hopnhat** on DuckDB; its clusters are compared with
+  DuckDB's (``vs_duckdb``: pairwise F1 between the two, pairs only one engine links, rows whose strongest match
+  probability differs, and the differing pairs' probabilities on each engine).
 * **splink-tight** — the plain Splink 5 setup the issue names: blocking on the exact ``id_number`` and on the exact
   ``full_name`` + birth date; comparisons Jaro-Winkler (0.92 / 0.8) on the raw name, exact birth date, exact ID; prior
   from same-ID pairs (recall 0.7), u by random sampling (Splink's usual 1e6 pairs), EM on blocks of birth date and
@@ -123,6 +127,16 @@ def run_hopnhat(src: Path, dst: Path, threads: int, memory: str) -> None:
         standalone_mode=False)
 
 
+def run_hopnhat_spark(src: Path, dst: Path, threads: int, memory: str, *conf: str) -> None:
+    """The CLI on Spark: ``hopnhat link persons IN -o OUT --engine spark --threads N --memory-limit M
+    [--spark-conf KEY=VALUE …]`` (the DuckDB work space still builds the features)."""
+    from hopnhat.cli.link import app
+
+    extra = [arg for item in conf for arg in ("--spark-conf", item)]
+    app(["persons", str(src), "--output", str(dst), "--threads", str(threads), "--memory-limit", memory,
+         "--engine", "spark", *extra], standalone_mode=False)
+
+
 def _baseline_frame(src: Path) -> Any:  # a pandas DataFrame (pandas is imported only in the tool's process)
     """The raw columns as a competent user prepares them: dates parsed (ISO, dd/mm/yyyy, yyyymmdd, a year alone),
     names and IDs as written, family name = first word, birth year from the date."""
@@ -196,7 +210,8 @@ def run_recordlinkage(src: Path, dst: Path, threads: int, memory: str) -> None:
     pq.write_table(pa.table({"cluster_id": [find(i) for i in range(len(df))]}), dst)
 
 
-TOOLS = {"hopnhat": run_hopnhat, "splink-tight": run_splink_tight, "recordlinkage": run_recordlinkage}
+TOOLS = {"hopnhat": run_hopnhat, "hopnhat-spark": run_hopnhat_spark, "splink-tight": run_splink_tight,
+         "recordlinkage": run_recordlinkage}
 
 
 # --- measuring -----------------------------------------------------------------------------------------------------
@@ -235,13 +250,15 @@ def _pss_mb(pids: list[int]) -> float:
     return total / 1024
 
 
-def measure(tool: str, src: Path, dst: Path, threads: int, memory: str, timeout: float) -> dict[str, object]:
-    """Run one tool in a child process: wall time, CPU time of its tree, peak PSS of its tree."""
+def measure(tool: str, src: Path, dst: Path, threads: int, memory: str, timeout: float,
+            extra: tuple[str, ...] = ()) -> dict[str, object]:
+    """Run one tool in a child process: wall time, CPU time of its tree, peak PSS of its tree (JVMs included)."""
     dst.unlink(missing_ok=True)
     log = dst.with_suffix(".log").open("w")
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "_run", tool, str(src), str(dst),
-                             str(threads), memory], start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+                             str(threads), memory, *extra], start_new_session=True, stdout=log,
+                            stderr=subprocess.STDOUT)
     peak, finished, note, status, usage = 0.0, True, "", None, None
     while status is None:
         pid, code, ru = os.wait4(proc.pid, os.WNOHANG)
@@ -346,6 +363,25 @@ def score(predicted: list, truth: pa.Table) -> dict[str, object]:
     return out
 
 
+def engines_compared(duck: Path, spark: Path, examples: int = 20) -> dict[str, object]:
+    """Spark's clusters against DuckDB's on the same input: pairwise F1 between the two, the pairs only one links,
+    rows whose strongest match probability differs (beyond 1e-9), and the differing pairs with both probabilities."""
+    a, b = pq.read_table(duck), pq.read_table(spark)
+    pa_, pb = _pairs(a.column("cluster_id").to_pylist()), _pairs(b.column("cluster_id").to_pylist())
+    prob_a, prob_b = a.column("match_probability").to_pylist(), b.column("match_probability").to_pylist()
+    differ = [i for i, (x, y) in enumerate(zip(prob_a, prob_b))
+              if (x is None) != (y is None) or (x is not None and y is not None and abs(x - y) > 1e-9)]
+    only = sorted(pa_ - pb)[:examples] + sorted(pb - pa_)[:examples]
+    return {"pair_f1": round(2 * len(pa_ & pb) / (len(pa_) + len(pb)), 7) if pa_ or pb else 1.0,
+            "pairs_duckdb": len(pa_), "pairs_spark": len(pb), "only_duckdb": len(pa_ - pb),
+            "only_spark": len(pb - pa_), "identical_cluster_ids": a.column("cluster_id").equals(b.column("cluster_id")),
+            "rows_probability_differs": len(differ),
+            "max_probability_difference": max((abs((prob_a[i] or 0.0) - (prob_b[i] or 0.0)) for i in differ),
+                                              default=0.0),
+            "differing_pairs": [{"rows": [x, y], "duckdb": [prob_a[x], prob_a[y]], "spark": [prob_b[x], prob_b[y]],
+                                 "linked_on": "duckdb" if (x, y) in pa_ else "spark"} for x, y in only]}
+
+
 def blocking(src: Path, truth: pa.Table, threads: int) -> dict[str, object]:
     """hopnhat's blocking recall on the true pairs (features built exactly as ``hopnhat link persons`` builds them)."""
     from hopnhat.link.blocking import blocking_recall
@@ -410,7 +446,7 @@ def report(results: list[dict[str, object]], title: str) -> None:
             t.add_row(f"{k} noise(s) on the pair", f"{v['actual']:,}", f"{v['recall']:.4f}", f"{v['precision']:.4f}",
                       f"{v['f1']:.4f}")
         console.print(t)
-        extra = {k: r[k] for k in ("false_pairs_by_kind", "blocking") if k in r}
+        extra = {k: r[k] for k in ("false_pairs_by_kind", "blocking", "vs_duckdb") if k in r}
         if extra:
             console.print(json.dumps(extra, ensure_ascii=False))
 
@@ -428,7 +464,16 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3 * 3600)
     parser.add_argument("--tools", default="hopnhat,splink-tight")
     parser.add_argument("--no-rerun", action="store_true", help="skip hopnhat's second run (identical output check)")
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                        help="spark: also run hopnhat on Spark (tool hopnhat-spark) and compare its clusters with "
+                        "DuckDB's in the same run")
+    parser.add_argument("--spark-conf", action="append", default=[], help="KEY=VALUE for hopnhat-spark (repeatable)")
+    parser.add_argument("--no-blocking", action="store_true", help="skip the blocking-recall measurement")
     args = parser.parse_args()
+    tools = args.tools.split(",")
+    if args.engine == "spark":
+        tools = [t for t in tools if t != "hopnhat-spark"]
+        tools.insert(tools.index("hopnhat") + 1 if "hopnhat" in tools else 0, "hopnhat-spark")
     args.work.mkdir(parents=True, exist_ok=True)
     load_before = uptime()
     plan = []
@@ -441,10 +486,11 @@ def main() -> None:
     results = []
     for label, src, truth_path in plan:
         truth = pq.read_table(truth_path)
-        for tool in args.tools.split(","):
+        for tool in tools:
             print(f"running {tool} on {label} …", flush=True)
             dst = src.parent / f"out-{tool}.parquet"
-            result = measure(tool, src, dst, args.threads, args.memory_limit, args.timeout)
+            extra = tuple(args.spark_conf) if tool == "hopnhat-spark" else ()
+            result = measure(tool, src, dst, args.threads, args.memory_limit, args.timeout, extra)
             result["set"] = label
             if result["finished"]:
                 result.update(score(pq.read_table(dst).column("cluster_id").to_pylist(), truth))
@@ -455,8 +501,11 @@ def main() -> None:
                     result["rerun"] = {k: again[k] for k in ("seconds", "cpu_seconds", "peak_pss_mb")}
                     result["rerun_identical"] = again["finished"] and output_digest(
                         dst.with_name("out-hopnhat-rerun.parquet")) == digest
-            if tool == "hopnhat":
+            if tool == "hopnhat" and not args.no_blocking:
                 result["blocking"] = blocking(src, truth, args.threads)
+            duck_out = src.parent / "out-hopnhat.parquet"
+            if tool == "hopnhat-spark" and result["finished"] and "hopnhat" in tools and duck_out.is_file():
+                result["vs_duckdb"] = engines_compared(duck_out, dst)
             results.append(result)
             print(json.dumps({k: v for k, v in result.items() if k != "by_combination"}, ensure_ascii=False),
                   flush=True)
@@ -467,9 +516,10 @@ def main() -> None:
     print("uptime after: ", load_after)
     OUT.mkdir(parents=True, exist_ok=True)
     meta = {"people": args.people, "seed": args.seed, "scale": args.scale, "threads": args.threads,
+            "engine": args.engine, "spark_conf": args.spark_conf,
             "memory_limit": args.memory_limit, "python": platform.python_version(), "machine": platform.machine(),
             "cpus": os.cpu_count(), "uptime_before": load_before, "uptime_after": load_after}
-    name = OUT / f"link-{args.people}-{args.scale:g}.json"
+    name = OUT / f"link-{args.people}-{args.scale:g}{'-spark' if args.engine == 'spark' else ''}.json"
     name.write_text(json.dumps({"meta": meta, "results": results}, indent=1, ensure_ascii=False), encoding="utf-8")
     print("→", name)
 
@@ -477,6 +527,6 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "_run":
         sys.path.insert(0, str(ROOT / "src"))
-        TOOLS[sys.argv[2]](Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
+        TOOLS[sys.argv[2]](Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]), sys.argv[6], *sys.argv[7:])
     else:
         main()

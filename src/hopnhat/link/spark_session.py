@@ -1,7 +1,8 @@
 """Spark sessions for linkage: sized from the machine and the data, every setting overridable, failing fast.
 
 - **Sizing** (:func:`default_conf`): the driver heap grows with the input rows (2 GB + 32 KB a row, at most a quarter
-  of the machine's RAM), shuffle partitions with the rows, and Spark's scratch space (``spark.local.dir``, checkpoints)
+  of the machine's RAM), shuffle partitions with the rows and the cores (``local[N]``, ``local-cluster[N,C,MB]``: twice
+  the cores for small tables, not Spark's 200), and Spark's scratch space (``spark.local.dir``, checkpoints)
   lives in one temporary folder removed when the session stops. ``--spark-conf KEY=VALUE`` / ``linkage.spark_conf``
   override any of it; ``--spark-master`` / ``linkage.spark_master`` choose the cluster.
 - **Fail fast**: the JVMs run with ``-XX:+ExitOnOutOfMemoryError`` (a full heap ends the JVM instead of leaving it
@@ -15,6 +16,7 @@ from __future__ import annotations
 import _thread
 import math
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -25,12 +27,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hopnhat.errors import ConfigError, HopnhatError, InputError
+from hopnhat.i18n import tr
 from hopnhat.project.config import SPARK_KEY, SPARK_MASTER
 
 OOM_FLAG = "-XX:+ExitOnOutOfMemoryError"
 OOM_EXIT = 3  # the JVM's exit status after ExitOnOutOfMemoryError
+HEARTBEAT_EXIT = 56  # Spark's executor exit status after spark.executor.heartbeat.maxFailures failed heartbeats
 PROBE_SECONDS = 5.0
 MB = 1024 * 1024
+LOCAL_CLUSTER = re.compile(r"^local-cluster\[(\d+),(\d+),\d+\]$")
+LOCAL_N = re.compile(r"^local\[(\d+)(,\d+)?\]$")
 
 
 class SparkFailure(HopnhatError):
@@ -83,11 +89,24 @@ def driver_memory_mb(rows: int, ram: int | None = None) -> int:
     return int(min(wanted, cap) // 256 * 256)
 
 
+def known_cores(master: str, threads: int) -> int | None:
+    """Cores the master gives when the URL says so: ``local[N]`` (``threads`` for ``local`` / ``local[*]``) and
+    ``local-cluster[N,CORES,MB]`` (N × CORES); None for a real cluster, whose size the URL does not tell."""
+    found = LOCAL_CLUSTER.match(master)
+    if found:
+        return int(found.group(1)) * int(found.group(2))
+    found = LOCAL_N.match(master)
+    if found:
+        return int(found.group(1))
+    return threads if master.startswith("local") else None
+
+
 def default_conf(rows: int, threads: int, master: str, scratch: str, ram: int | None = None) -> dict[str, str]:
     """The settings hopnhat chooses (before the user's): see the module doc."""
-    local = master.startswith("local[") or master == "local"
+    cores = known_cores(master, threads)
     heap = driver_memory_mb(rows, ram)
-    partitions = max(2 * threads, min(2000, math.ceil(rows / 50_000))) if local else max(200, rows // 50_000)
+    partitions = (max(2 * cores, min(2000, math.ceil(rows / 50_000))) if cores is not None
+                  else max(200, rows // 50_000))
     return {
         "spark.driver.memory": f"{heap}m",
         "spark.driver.maxResultSize": f"{heap // 2}m",  # scored pairs come back to the driver as Arrow
@@ -126,9 +145,11 @@ def probe_master(master: str, seconds: float = PROBE_SECONDS) -> None:
                 return
         except (OSError, ValueError) as exc:
             errors.append(f"{address}: {exc}")
-    raise SparkFailure("the Spark master cannot be reached", key="spark master", value=master,
-                       reason="; ".join(errors), hint="check --spark-master / linkage.spark_master and that the "
-                       "master is running and reachable from this machine (port 7077 by default)")
+    raise SparkFailure(tr("không tới được master của Spark", "the Spark master cannot be reached"),
+                       key="spark master", value=master, reason="; ".join(errors),
+                       hint=tr("kiểm tra --spark-master / linkage.spark_master, và master đang chạy, tới được từ "
+                               "máy này (cổng 7077 mặc định)", "check --spark-master / linkage.spark_master and that "
+                               "the master is running and reachable from this machine (port 7077 by default)"))
 
 
 # --- the session and its JVM ---------------------------------------------------------------------------------------
@@ -252,25 +273,50 @@ def _failure(exc: BaseException, conf: Mapping[str, str], jvm_exit: int | None,
     text = f"{type(exc).__name__}: {_text(exc)}"
     heap = conf.get("spark.driver.memory", "1g")
     if jvm_exit == OOM_EXIT or ("OutOfMemoryError" in text and "xecutor" not in text):
-        return SparkFailure("Spark's driver ran out of memory (Java heap)", key="spark.driver.memory", value=heap,
-                            reason=f"the driver JVM stopped at a full heap (exit {jvm_exit})"
+        return SparkFailure(tr("Bộ nhớ driver của Spark đã đầy (Java heap)",
+                               "Spark's driver ran out of memory (Java heap)"), key="spark.driver.memory", value=heap,
+                            reason=tr(f"JVM driver dừng khi heap đầy (mã thoát {jvm_exit})",
+                                      f"the driver JVM stopped at a full heap (exit {jvm_exit})")
                             if jvm_exit is not None else _short(text),
-                            hint="raise it, e.g. --spark-conf spark.driver.memory=8g (linkage.spark_conf in "
-                            "merger.yaml), or link fewer rows at once")
+                            hint=tr("tăng nó, ví dụ --spark-conf spark.driver.memory=8g (linkage.spark_conf trong "
+                                    "merger.yaml), hoặc liên kết ít dòng hơn mỗi lần",
+                                    "raise it, e.g. --spark-conf spark.driver.memory=8g (linkage.spark_conf in "
+                                    "merger.yaml), or link fewer rows at once"))
+    if jvm_exit == HEARTBEAT_EXIT:
+        return SparkFailure(tr("Executor của Spark không báo được cho driver (heartbeat) và đã dừng",
+                               "Spark's executor could not report to the driver (heartbeats) and stopped"),
+                            key="spark.executor.heartbeat.maxFailures",
+                            value=conf.get("spark.executor.heartbeat.maxFailures", "60"),
+                            reason=tr(f"mã thoát {jvm_exit}: mọi heartbeat trong nhiều phút đều quá hạn — máy quá "
+                                      "tải (hết RAM, tải CPU rất cao) hoặc mạng", f"exit {jvm_exit}: every heartbeat "
+                                      "for minutes timed out — the machine overloaded (out of RAM, very high CPU "
+                                      "load) or the network"),
+                            hint=tr("chạy khi máy rảnh hơn, hoặc tăng spark.executor.heartbeat.maxFailures (mỗi "
+                                    "lần một spark.executor.heartbeatInterval)", "run when the machine is less "
+                                    "loaded, or raise spark.executor.heartbeat.maxFailures (one "
+                                    "spark.executor.heartbeatInterval each)"))
     if "ExecutorLostFailure" in text or "OutOfMemoryError" in text or "xecutor" in text and "lost" in text:
-        return SparkFailure("a Spark executor was lost (out of memory or killed)", key="spark.executor.memory",
+        return SparkFailure(tr("Mất một executor của Spark (hết bộ nhớ hoặc bị dừng)",
+                               "a Spark executor was lost (out of memory or killed)"), key="spark.executor.memory",
                             value=conf.get("spark.executor.memory", "1g"), reason=_short(text),
-                            hint="raise --spark-conf spark.executor.memory (and spark.executor.memoryOverhead); "
-                            "check the cluster's worker logs")
+                            hint=tr("tăng --spark-conf spark.executor.memory (và spark.executor.memoryOverhead); "
+                                    "xem nhật ký các worker của cụm", "raise --spark-conf spark.executor.memory (and "
+                                    "spark.executor.memoryOverhead); check the cluster's worker logs"))
     if jvm_exit is not None:
-        return SparkFailure("Spark's driver JVM exited", value=jvm_exit, reason=_short(text),
-                            hint="see the Java messages above; raise --spark-conf spark.driver.memory if it ran "
-                            "out of memory")
+        return SparkFailure(tr("JVM driver của Spark đã thoát", "Spark's driver JVM exited"), value=jvm_exit,
+                            reason=_short(text), hint=tr("xem thông báo Java ở trên; tăng --spark-conf "
+                                                         "spark.driver.memory nếu nó hết bộ nhớ", "see the Java "
+                                                         "messages above; raise --spark-conf spark.driver.memory if "
+                                                         "it ran out of memory"))
     if starting:
-        return SparkFailure("cannot start Spark", value=conf.get("spark.master"), reason=_short(text),
-                            hint="see the Java messages above; is Java 17 installed (JAVA_HOME)? is the master "
-                            "reachable? Spark needs spark.driver.memory of at least 450m")
-    return SparkFailure("Spark failed", reason=_short(text), hint="see the Java messages above")
+        return SparkFailure(tr("không khởi động được Spark", "cannot start Spark"), value=conf.get("spark.master"),
+                            reason=_short(text),
+                            hint=tr("xem thông báo Java ở trên; đã cài Java 17 (JAVA_HOME) chưa? master có tới được "
+                                    "không? Spark cần spark.driver.memory ít nhất 450m", "see the Java messages "
+                                    "above; is Java 17 installed (JAVA_HOME)? is the master reachable? Spark needs "
+                                    "spark.driver.memory of at least 450m"))
+    return SparkFailure(tr("Spark thất bại", "Spark failed"), reason=_short(text),
+                        hint=tr("xem thông báo Java ở trên", "see the Java messages above"))
 
 
 def _text(exc: BaseException) -> str:
