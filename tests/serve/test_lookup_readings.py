@@ -62,6 +62,9 @@ GOLDEN: list[tuple[str, list[tuple[str, str]]]] = [
     ("Hùng, Tam Dân", [("address", "hung tam dan"), ("name-place", "hung"), ("org", "hung tam dan")]),
     ("nguyen van hung tam dan", [("name-place", "nguyen van hung"), ("name", "nguyen van hung tam dan"),
                                  ("address", "nguyen van hung tam dan"), ("org", "nguyen van hung tam dan")]),
+    # a number in the place is the commune's ("Quế Xuân 1"), not a house number: the name + place is still read
+    ("Trần Ngọc Thành, Xã Quế Xuân 1", [("address", "tran ngoc thanh xa que xuan 1"),
+                                       ("name-place", "tran ngoc thanh")]),
     # addresses and organisations
     ("Thôn 3, Xã Bình Quế, Huyện Thăng Bình", [("address", "thon 3 xa binh que huyen thang binh")]),
     ("phường Hải Châu", [("address", "phuong hai chau"), ("org", "phuong hai chau"), ("name", "phuong hai chau")]),
@@ -118,3 +121,6 @@ def test_syllables_and_name_orders() -> None:
     assert name_orders(["van", "hung", "nguyen"]) == [["van", "hung", "nguyen"], ["nguyen", "van", "hung"]]
     assert name_orders(["nguyen", "van", "hung"]) == [["nguyen", "van", "hung"]]
     assert ["dang", "anh", "van"] in name_orders(["van", "dang", "anh"])  # Vân Đặng Anh: "van" is no sure family
+    # Yến Đặng Thu: a rarer family name first may be a given name typed first (Đặng Thu Yến); Lê Quang Vinh is not
+    assert ["dang", "thu", "yen"] in name_orders(["yen", "dang", "thu"])
+    assert name_orders(["le", "quang", "vinh"]) == [["le", "quang", "vinh"]]

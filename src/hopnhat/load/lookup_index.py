@@ -41,7 +41,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-from duckdb.functional import PythonUDFType
+from duckdb.func import PythonUDFType
 
 from hopnhat.errors import HopnhatError
 from hopnhat.load.store import one

@@ -22,6 +22,9 @@ lieu linh loc luc man mau nghi ninh phi phu quang sam son tiet tran trac uong va
 
 # family names that are far more often middle names after a family name (Nguyễn Văn …, Lê Đình …)
 MIDDLE_NAMES = frozenset("van dinh quang kim hong duc minh ngoc xuan thanh cong quoc huu ba tan dang mai".split())
+# the family names of nine people in ten: one of them first is surely the family name (a rarer one — Yến, Mai,
+# Quang — is as often a given name, so "Yến Đặng Thu" may be Đặng Thu Yến typed given name first)
+COMMON_FAMILY_NAMES = frozenset("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly".split())
 
 _ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
 _SYLLABLE = re.compile(rf"^{_ONSET}[aeiouy]{{1,3}}(?:ng|nh|ch|[cmnpt])?$")
@@ -46,7 +49,7 @@ def name_orders(words: list[str]) -> list[list[str]]:
     orders = [words]
     if not words:
         return orders
-    first_is_family = words[0] in FAMILY_NAMES and words[0] not in MIDDLE_NAMES  # "Vân"/"Văn" is no sure family
+    first_is_family = words[0] in COMMON_FAMILY_NAMES  # "Nguyễn Văn Hùng" is not "Văn Hùng Nguyễn"
     if len(words) >= 2 and words[1] in FAMILY_NAMES and not (first_is_family and words[1] in MIDDLE_NAMES):
         orders.append([*words[1:], words[0]])
     if len(words) >= 2 and words[-1] in FAMILY_NAMES and words[-1] != words[0]:
@@ -64,4 +67,5 @@ def name_likeness(words: list[str]) -> float:
     return syllables * (1.0 if family or len(words) == 1 else 0.85)
 
 
-__all__ = ["FAMILY_NAMES", "MIDDLE_NAMES", "is_syllable", "name_likeness", "name_orders", "plain_words"]
+__all__ = ["COMMON_FAMILY_NAMES", "FAMILY_NAMES", "MIDDLE_NAMES", "is_syllable", "name_likeness", "name_orders",
+           "plain_words"]

@@ -302,6 +302,7 @@ def _text_readings(text: str, province: str | None) -> list[Query]:
     lowered = rest.lower()
     unit_words = bool(_UNIT_WORDS.search(lowered) or _UNIT_WORDS_FOLDED.search(folded))
     has_digits = bool(_NUMBER.search(rest))  # a house or hamlet number; VNI keystrokes (Tra6n2) are not
+    name_digits = bool(_NUMBER.search(rest.split(",", 1)[0]))  # "…, Xã Quế Xuân 1": the number is the place's
     out: list[Query] = []
     if not folded:
         return out
@@ -309,7 +310,7 @@ def _text_readings(text: str, province: str | None) -> list[Query]:
     if org:
         out.append(Query(text, "org", name=folded, weight=1.0, strong=True))
     words = plain_words(rest)
-    placed = _name_with_place(text, rest, year, day, province) if not (org or has_digits) else []
+    placed = _name_with_place(text, rest, year, day, province) if not (org or name_digits) else []
     if not has_digits and "," not in rest and not org:
         likeness = name_likeness(words)
         weight = likeness * (0.5 if unit_words else 1.0) * (0.8 if placed else 1.0)
