@@ -1,5 +1,6 @@
-"""The files of a merger file's sources read into the store: each source's manifest (``files.manifests``) and the
-path columns of its tables (``files.columns``), relative to the source's folder (``files.folders``).
+"""The files of a merger file's sources read into the store: each source's manifest (``files.manifests``), the
+path columns of its tables (``files.columns``), relative to the source's folder (``files.folders``), and the BLOB
+columns of its SQL tables (``files.blobs``, :mod:`hopnhat.files.blobs`).
 
 A path column's reference is keyed by the record's source key when the table's key is one plain column (as the
 record's ``src_key`` in the store), else by the source row (``src_row``).
@@ -12,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hopnhat.errors import InputError
-from hopnhat.files.intake import Item, from_manifest, from_paths, take_all
+from hopnhat.files.blobs import blob_cells
+from hopnhat.files.intake import Item, from_blobs, from_manifest, from_paths, take_all
 from hopnhat.files.ledger import Books, Ledger
 from hopnhat.files.store import FileStore, FolderStore
 from hopnhat.i18n import tr
@@ -73,18 +75,27 @@ def _items(project: Project, source: str) -> Iterator[Item]:
         yield from from_manifest(source, folder, path)
     spec = project.source(source)
     for table_name, columns in files.columns.get(source, {}).items():
-        table = next((t for t in spec.tables if t.name == table_name), None)
-        if table is None:
-            raise InputError(tr("files.columns nêu một bảng không có", "files.columns names a table that is not there"),
-                             source=source, table=table_name)
+        table = _table(spec, table_name, "files.columns")
         for column in columns:
             yield from from_paths(source, table.name, column, folder, _path_cells(project, spec, table, column))
+    for table_name, blobs in files.blobs.get(source, {}).items():
+        table = _table(spec, table_name, "files.blobs")
+        for column, name_column in blobs.items():
+            yield from from_blobs(source, table.name, column, blob_cells(project, spec, table, column, name_column))
+
+
+def _table(spec: SourceSpec, name: str, where: str) -> TableSpec:
+    table = next((t for t in spec.tables if t.name == name), None)
+    if table is None:
+        raise InputError(tr(f"{where} nêu một bảng không có", f"{where} names a table that is not there"),
+                         source=spec.name, table=name)
+    return table
 
 
 def file_sources(project: Project) -> list[str]:
     """The sources whose files the merger file asks for (a manifest or path columns)."""
     files = project.config.files
-    return list(dict.fromkeys([*files.manifests, *files.columns]))
+    return list(dict.fromkeys([*files.manifests, *files.columns, *files.blobs]))
 
 
 def take_manifests(project: Project) -> FilesOutcome:

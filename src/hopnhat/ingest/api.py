@@ -130,7 +130,8 @@ def _open_sql(project: Project, source: SourceSpec, table: TableSpec, batch_rows
         stack.callback(engine.dispose)
         conn = stack.enter_context(engine.connect())
         key = table.source_key.column if table.source_key is not None else None
-        reader = SqlReader(conn, table.table, table.query, source.schema_name, key, batch_rows)
+        blobs = frozenset(project.config.files.blobs.get(source.name, {}).get(table.name, {}))
+        reader = SqlReader(conn, table.table, table.query, source.schema_name, key, batch_rows, blobs)
     except sa_exc.NoSuchTableError as exc:
         raise input_error(tr("Không có bảng trong cơ sở dữ liệu", "No such table in the database"), source, table,
                           where, f"table {table.table!r}") from exc

@@ -92,15 +92,18 @@ def _orderable(column: Any) -> bool:
     return not isinstance(column.type, _UNORDERABLE)
 
 
-def table_select(table: Table, key: str | None) -> Any:
-    """SELECT every column ORDER BY the key, then every orderable column (duplicated keys still come in one order).
+def table_select(table: Table, key: str | None, only: list[str] | None = None,
+                 skip: frozenset[str] = frozenset()) -> Any:
+    """SELECT every column (or ``only`` those, or all but ``skip``) ORDER BY the key, then every orderable column
+    (duplicated keys still come in one order; the order is the same whatever is selected, so ``_row`` is too).
 
     Columns are selected untyped: values come as the driver gives them (SQLite text as bytes), no type conversion
     of SQLAlchemy's can fail on a legacy value."""
     plain: dict[str, Any] = {c.name: column(c.name) for c in table.c}
     first = [plain[key]] if key is not None and key in plain else []
     rest = [plain[c.name] for c in table.c if _orderable(c) and c.name != key]
-    return select(*plain.values()).select_from(table).order_by(*first, *rest)
+    chosen = [plain[n] for n in only] if only is not None else [v for n, v in plain.items() if n not in skip]
+    return select(*chosen).select_from(table).order_by(*first, *rest)
 
 
 def query_select(conn: Connection, query: str, key: str | None) -> tuple[Any, list[str]]:
@@ -118,13 +121,15 @@ class SqlReader:
     """Header and records of one table or query, over one read-only connection."""
 
     def __init__(self, conn: Connection, table: str | None, query: str | None, schema: str | None,
-                 key: str | None, batch_rows: int) -> None:
+                 key: str | None, batch_rows: int, skip: frozenset[str] = frozenset()) -> None:
+        """``skip``: BLOB columns the files stage reads (hopnhat.files), left out of the rows."""
         self.conn = conn
         self.batch_rows = batch_rows
         begin_read_only(conn)
         if table is not None:
             reflected = reflect(conn, table, schema)
-            self.statement, names = table_select(reflected, key), [c.name for c in reflected.c]
+            names = [c.name for c in reflected.c if c.name not in skip]
+            self.statement = table_select(reflected, key, skip=skip)
         else:
             assert query is not None
             self.statement, names = query_select(conn, query, key)
