@@ -135,7 +135,10 @@ def _run(project: Project, source: SourceSpec, folder: Folder, frozen: dict[str,
     _still_frozen(project, source, folder, frozen, opts.signed_by, tr("trước lượt chạy cuối", "before the last run"))
     result = migrate(project, progress=opts.progress, link=opts.link, workers=opts.workers, lookup_index=True)
     _still_frozen(project, source, folder, frozen, opts.signed_by, tr("trong lượt chạy cuối", "during the last run"))
-    folder.mark("run", run_id=result.run_id, version=result.version)
+    moved = [{"table": c.table, "mode": c.mode, "note": c.note, "read": c.read, "unchanged": c.unchanged,
+              "inserted": c.inserted, "updated": c.updated, "deleted": c.deleted, "merged": c.merged,
+              "quarantined": c.quarantined} for c in result.loaded if c.source == source.name]
+    folder.mark("run", run_id=result.run_id, version=result.version, tables=moved)
     return folder.steps["run"]
 
 
@@ -188,7 +191,7 @@ def _document(project: Project, source: SourceSpec, frozen: dict[str, Any], run:
               "system_id": catalog_system(source), "frozen_at": frozen["frozen_at"],
               "cut_over_at": datetime.now().isoformat(timespec="seconds"), "signed_by": opts.signed_by,
               "rehearsal": opts.rehearsal, "run_id": run.get("run_id"), "store_version": run.get("version"),
-              "snapshot": frozen["snapshot"],
+              "snapshot": frozen["snapshot"], "last_run": run.get("tables", []),
               "books": [{**b.as_dict(), "balanced": b.balanced} for b in balances],
               "moved": {"read": sum(b.read for b in balances), "loaded": sum(b.loaded for b in balances),
                         "merged": sum(b.merged for b in balances),

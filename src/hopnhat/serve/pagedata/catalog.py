@@ -17,12 +17,12 @@ from hopnhat.catalog import api, store
 from hopnhat.catalog.html import render_decisions, render_inventory, render_roadmap
 from hopnhat.catalog.kinds import ACTIONS, ActionCode, label
 from hopnhat.catalog.model import Override, Task
-from hopnhat.catalog.monitor import MigrationProgress
+from hopnhat.catalog.monitor import MigrationProgress, SourceView, source_views
 from hopnhat.catalog.state import CatalogState
 from hopnhat.catalog.views import decision_page, explanations, inventory_page, monitor_page, roadmap_page
 from hopnhat.load.storedb import StoreReader
 from hopnhat.project.config import Project
-from hopnhat.reconcile.progress import sources_of
+from hopnhat.reconcile.progress import catalog_system, sources_of
 
 
 class CatalogPages:
@@ -73,8 +73,18 @@ class CatalogPages:
     def roadmap_html(self, today: date) -> str:
         return render_roadmap(roadmap_page(self.state(), today))
 
+    def sources(self, state: CatalogState) -> list[SourceView]:
+        """The merger's legacy sources: live / syncing / frozen / cut over (recorded by ``hopnhat cutover``; else
+        syncing once a run in the served store moved the source's data)."""
+        moved: set[str] = set()
+        if "reconciliation" in self.reader.tables("main"):
+            moved = {r["s"] for r in self.reader.rows("SELECT DISTINCT src_source AS s FROM reconciliation "
+                                                      "WHERE read > 0")}
+        return source_views(state, {s.name: (catalog_system(s), s.name in moved) for s in self.project.config.sources})
+
     def monitor(self, today: date) -> Any:
-        return monitor_page(self.state(), today, self.progress)
+        state = self.state()
+        return monitor_page(state, today, self.progress, self.sources(state))
 
     def override(self, system_id: str, action: str, note: str, user: str, run_both: bool = False) -> None:
         """Record a planner's override (with the note), re-evaluate and re-plan. Keeping a second system of a role is
