@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import TaskID
 
 from hopnhat.cli.common import EXIT_FAILED, MERGER, console, err_console, friendly_errors, progress_bar, show_error
-from hopnhat.cli.reconcile import balance_table, print_failures
+from hopnhat.cli.reconcile import balance_table, loads_table, print_failures
 from hopnhat.i18n import tr
 from hopnhat.project.config import load_project
 from hopnhat.run.progress import Progress, TableCounts
@@ -66,7 +66,8 @@ class RichProgress(Progress):
 
 @friendly_errors
 def migrate(merger: Path = MERGER,
-            fresh: bool = typer.Option(False, "--fresh", help="Nạp lại mọi bảng / reload every table."),
+            fresh: bool = typer.Option(False, "--fresh", help="Nạp lại toàn bộ mọi bảng (mặc định: chỉ phần thay "
+                                       "đổi) / reload every table whole (default: only what changed, a delta)."),
             link: bool = typer.Option(True, "--link/--no-link", help="Chạy liên kết bản ghi / run linkage."),
             workers: int = typer.Option(default_workers(), "--workers", min=1,
                                         help="Số bảng nạp song song / tables loaded side by side.")) -> None:
@@ -88,6 +89,7 @@ def migrate(merger: Path = MERGER,
         console.print(tr(f"Đã áp dụng {result.review_decisions:,} quyết định rà soát từ ứng dụng web.",
                          f"Applied {result.review_decisions:,} review decisions made in the web app."))
     console.print(balance_table(result.balances))
+    console.print(loads_table(result.balances, result.run_id))
     print_failures(result.balances)
     console.print(tr(f"Kho hợp nhất: {project.store_path} (phiên bản {result.version})",
                      f"Unified store: {project.store_path} (version {result.version})"))

@@ -1,5 +1,7 @@
 """``hopnhat reconcile``: the books per source table (read = loaded + merged + quarantined, checksums, failed loads)
-as a table and optionally JSON; exit code 0 only when every table balances. The table is shared with ``migrate``."""
+and each table's last load (delta: read = unchanged + inserted + updated + merged + quarantined, deleted apart; or a
+full reload and why) as tables and optionally JSON; exit code 0 only when every table balances. The tables are shared
+with ``migrate``."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from hopnhat.io.writers import json_bytes
 from hopnhat.load.store import connect
 from hopnhat.project.config import load_project
 from hopnhat.reconcile.books import Balance, books
+from hopnhat.reconcile.report import load_mode
 
 
 def balance_table(balances: list[Balance]) -> Table:
@@ -26,6 +29,24 @@ def balance_table(balances: list[Balance]) -> Table:
     for b in balances:
         t.add_row(b.source, b.table, f"{b.read:,}", f"{b.loaded:,}", f"{b.merged:,}", f"{b.quarantined:,}",
                   "[green]✔[/]" if b.balanced else f"[red]✘{' ' + tr('lỗi nạp', 'load failed') if b.error else ''}[/]")
+    return t
+
+
+def loads_table(balances: list[Balance], run_id: str | None = None) -> Table:
+    """Each table's last load (in ``run_id`` when given: the others were unchanged, skipped)."""
+    t = Table(title=tr("Lượt nạp: đọc = không đổi + thêm mới + cập nhật + gộp + cách ly (xóa tính riêng)",
+                       "Loads: read = unchanged + inserted + updated + merged + quarantined (deleted apart)"))
+    t.add_column(tr("Bảng", "Table"))
+    t.add_column(tr("Cách nạp", "Load"))
+    for h in (tr("Đọc", "Read"), tr("Không đổi", "Unchanged"), tr("Thêm mới", "Inserted"), tr("Cập nhật", "Updated"),
+              tr("Gộp", "Merged"), tr("Cách ly", "Quarantined"), tr("Đã xóa", "Deleted")):
+        t.add_column(h, justify="right")
+    for b in balances:
+        d = b.last_load
+        shown = d is not None and (run_id is None or d.run_id == run_id)
+        cells = [f"{n:,}" for n in (d.read, d.unchanged, d.inserted, d.updated, d.merged, d.quarantined, d.deleted)
+                 ] if d is not None and shown else [""] * 7
+        t.add_row(f"{b.source}/{b.table}", escape(load_mode(d, run_id)), *cells)
     return t
 
 
@@ -50,6 +71,7 @@ def reconcile(merger: Path = MERGER,
     finally:
         con.close()
     console.print(balance_table(balances))
+    console.print(loads_table(balances))
     print_failures(balances)
     if json_out:
         payload = [b.as_dict() for b in balances]

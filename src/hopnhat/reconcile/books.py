@@ -5,7 +5,9 @@
   records that joined another record's golden record (the first record of a cluster by record id stands for it);
 - ``loaded`` are the records left;
 - the store checksum is recomputed from the store over the same (row, key) tokens of records, merged and quarantined
-  rows: equal to the source checksum when no row was lost or counted twice.
+  rows: equal to the source checksum when no row was lost or counted twice;
+- and the books of the table's last load (``table_delta``, :class:`LoadBooks`): a delta load's
+  read = unchanged + inserted + updated + merged + quarantined with the deleted rows apart, or a full reload and why.
 """
 
 from __future__ import annotations
@@ -23,6 +25,26 @@ from hopnhat.project.config import Project
 
 
 @dataclass
+class LoadBooks:
+    """What the table's last load did (a row of ``table_delta``): delta or full (and why), and where its rows went."""
+
+    run_id: str
+    mode: str  # delta | full
+    note: str  # why full: fresh | first_load | no_snapshot | mapping_changed | key_not_usable | columns_changed
+    read: int
+    unchanged: int
+    inserted: int
+    updated: int
+    merged: int
+    quarantined: int
+    deleted: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.unchanged + self.inserted + self.updated + self.merged + self.quarantined
+
+
+@dataclass
 class Balance:
     source: str
     table: str
@@ -35,6 +57,7 @@ class Balance:
     store_checksum: str
     error: str | None = None  # the table's last load failed (``table_failures``): never balanced until it loads
     run_id: str | None = None  # the run whose books these are, when read back from ``reconciliation``
+    last_load: LoadBooks | None = None  # the table's last load (None: loaded before loads kept their books)
 
     @property
     def accounted(self) -> int:
@@ -44,7 +67,8 @@ class Balance:
     def balanced(self) -> bool:
         """Every row read is accounted for, the checksums agree (no row lost AND none counted twice), no failure."""
         return (self.error is None and self.read == self.accounted
-                and self.source_checksum == self.store_checksum)
+                and self.source_checksum == self.store_checksum
+                and (self.last_load is None or self.last_load.balanced))
 
     @classmethod
     def recorded(cls, row: Mapping[str, Any], error: str | None = None) -> Balance:
@@ -87,7 +111,16 @@ def table_balance(con: duckdb.DuckDBPyConnection, source: str, name: str, entity
     linked = _link_merged(con, entity, source, name)
     tokens = sum(_tokens(con, t, source, name) for t in (entity, "merged_rows", "quarantine"))
     return Balance(source, name, entity, read, records - linked, dupes + linked, quarantined, src_sum,
-                   checksum_hex(tokens), failures(con).get((source, name)))
+                   checksum_hex(tokens), failures(con).get((source, name)), last_load=last_load(con, source, name))
+
+
+def last_load(con: duckdb.DuckDBPyConnection, source: str, name: str) -> LoadBooks | None:
+    if not one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'table_delta'")[0]:
+        return None  # a store written before delta runs
+    row = con.execute("SELECT run_id, mode, coalesce(note, ''), read, unchanged, inserted, updated, merged, "
+                      "quarantined, deleted FROM table_delta WHERE src_source = ? AND src_table = ? "
+                      "ORDER BY finished_at DESC LIMIT 1", [source, name]).fetchone()
+    return None if row is None else LoadBooks(*row)
 
 
 def failures(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:

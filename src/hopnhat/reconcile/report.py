@@ -14,7 +14,7 @@ import duckdb
 
 from hopnhat.i18n import tr
 from hopnhat.project.config import Project
-from hopnhat.reconcile.books import Balance
+from hopnhat.reconcile.books import Balance, LoadBooks
 from hopnhat.reconcile.inflight import COLUMNS as INFLIGHT_COLUMNS
 from hopnhat.reconcile.inflight import in_flight, in_flight_summary
 from hopnhat.reconcile.samples import field_samples
@@ -81,6 +81,36 @@ def _table_html(balances: list[Balance]) -> str:
     return f"<table><tr>{head}</tr>{rows}</table>"
 
 
+def load_mode(load: LoadBooks | None, run_id: str | None = None) -> str:
+    """``delta``, ``full (why)``, or ``unchanged`` when the table was not loaded in ``run_id`` (skipped)."""
+    if load is None:
+        return "—"
+    if run_id is not None and load.run_id != run_id:
+        return tr("không đổi (bỏ qua)", "unchanged (skipped)")
+    if load.mode == "delta":
+        return tr("gia tăng", "delta")
+    return tr("toàn bộ", "full") + (f" ({load.note})" if load.note else "")
+
+
+def _loads_html(balances: list[Balance], run_id: str) -> str:
+    """Each table's load in this run: read = unchanged + inserted + updated + merged + quarantined; deleted apart."""
+    labels = (tr("Bảng", "Table"), tr("Cách nạp", "Load"), _label("read"), tr("không đổi", "unchanged"),
+              tr("thêm mới", "inserted"), tr("cập nhật", "updated"), _label("merged"), _label("quarantined"),
+              tr("đã xóa ở nguồn", "deleted at source"))
+    rows = []
+    for b in balances:
+        d = b.last_load
+        here = d is not None and d.run_id == run_id
+        cells = [f"{n:,}" for n in (d.read, d.unchanged, d.inserted, d.updated, d.merged, d.quarantined, d.deleted)
+                 ] if d is not None and here else [""] * 7
+        rows.append(f"<tr><td>{html.escape(b.source + '/' + b.table)}</td><td>{html.escape(load_mode(d, run_id))}"
+                    f"</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in labels)
+    title = tr("Lượt nạp này: đọc = không đổi + thêm mới + cập nhật + gộp + cách ly (xóa tính riêng)",
+               "This run: read = unchanged + inserted + updated + merged + quarantined (deleted apart)")
+    return f"<h2>{title}</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
 def _reasons_html(data: dict[str, Any]) -> str:
     rows = "".join(f"<tr><td>{html.escape(r['source'])}/{html.escape(r['table'])}</td><td>{html.escape(r['reason'])}"
                    f"</td><td>{r['rows']:,}</td></tr>" for r in data["quarantine_by_reason"])
@@ -115,7 +145,7 @@ def render_html(data: dict[str, Any], balances: list[Balance]) -> str:
             f"<p class='big {'ok' if data['balanced'] else 'bad'}'>{verdict}</p>"
             f"<p>{_label('read')}: {totals['read']:,} · {_label('loaded')}: {totals['loaded']:,} · "
             f"{_label('merged')}: {totals['merged']:,} · {_label('quarantined')}: {totals['quarantined']:,}</p>"
-            f"{bar_chart(balances)}{_table_html(balances)}"
+            f"{bar_chart(balances)}{_table_html(balances)}{_loads_html(balances, str(data['run_id']))}"
             f"<h2>{tr('Hồ sơ TTHC đang giải quyết tại thời điểm sáp nhập', 'Dossiers in flight at the cut-over')}</h2>"
             f"<p>{flight['in_flight']:,} {tr('hồ sơ', 'dossiers')}; {flight['overdue']:,} {tr('quá hạn', 'overdue')}; "
             f"{flight['needs_unit']:,} {tr('cần chọn đơn vị tiếp nhận mới', 'need a new receiving unit chosen')}</p>"
