@@ -2,7 +2,7 @@
 JVM left; in ``hopnhat link persons`` and inside ``hopnhat migrate``), the same clusters as DuckDB, and work shipped
 to executor JVMs (``local-cluster``) that survives losing one of them.
 
-Slow tests start JVMs; each runs a few hundred to a few thousand rows (the machine they run on may be shared). Five
+Slow tests start JVMs; each runs a few hundred to a few thousand rows (the machine they run on may be shared). Three
 JVM runs in all: a full heap in migrate, executors with one killed, a few thousand rows against DuckDB (the two
 unreachable-master tests start none).
 """
@@ -32,16 +32,18 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from hopnhat.cli.link import app as link_app
-from hopnhat.errors import InputError
+from hopnhat.errors import ConfigError, InputError
 from hopnhat.link.spark_session import (
     OOM_FLAG,
     SparkOptions,
+    check_checkpoints,
     check_master,
     default_conf,
     driver_memory_mb,
     guarded,
     merged_conf,
     parse_conf,
+    start,
 )
 from hopnhat.link.standalone import link_people
 from hopnhat.link.truth import person_rows
@@ -98,6 +100,17 @@ def test_user_settings_win_but_keep_exit_on_oom() -> None:
         "spark.driver.memory": "8g", "spark.driver.extraJavaOptions": "-Dfoo=1"})
     assert conf["spark.driver.memory"] == "8g"
     assert conf["spark.driver.extraJavaOptions"] == f"-Dfoo=1 {OOM_FLAG}"
+
+
+def test_a_cluster_needs_a_shared_checkpoint_folder() -> None:
+    """Executors on other machines cannot share the driver's temp folder: refused before Spark starts (no JVM)."""
+    for master in ("spark://10.0.0.5:7077", "yarn", "k8s://https://k8s:443"):
+        with pytest.raises(ConfigError, match="spark.checkpoint.dir"):
+            start(SparkOptions(master), 1_000)
+        check_checkpoints(master, {"spark.checkpoint.dir": "hdfs:///tmp/hopnhat"})
+    for master in ("local[2]", "local-cluster[2,1,1024]"):  # one machine: the session's own temp folder
+        check_checkpoints(master, {})
+        assert default_conf(1_000, 2, master, "/tmp/x")["spark.checkpoint.dir"] == "/tmp/x/checkpoints"
 
 
 def test_merger_file_spark_settings_are_checked() -> None:
@@ -188,7 +201,7 @@ def people_file(estate: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_an_unreachable_master_ends_the_command_in_seconds(people_file: Path, tmp_path: Path) -> None:
     code, out, seconds, _, jvms = _run_cli(
         ["link", "persons", str(people_file), "-o", "out.parquet", "--engine", "spark", "--spark-master",
-         "spark://127.0.0.1:1"],
+         "spark://127.0.0.1:1", "--spark-conf", f"spark.checkpoint.dir={tmp_path / 'checkpoints'}"],
         tmp_path, limit=120)
     assert code == 1, out
     assert "the Spark master cannot be reached" in out and "spark://127.0.0.1:1" in out
@@ -257,7 +270,8 @@ def test_a_full_driver_heap_in_migrate_fails_the_run_with_one_error(estate: Path
 @pytest.mark.slow
 @JAVA
 def test_an_unreachable_master_in_migrate_fails_the_run_in_seconds(estate: Path, tmp_path: Path) -> None:
-    merger = _merger(tmp_path, estate, {"spark_master": "spark://127.0.0.1:1"})
+    merger = _merger(tmp_path, estate, {"spark_master": "spark://127.0.0.1:1",
+                                        "spark_conf": {"spark.checkpoint.dir": str(tmp_path / "checkpoints")}})
     code, out, seconds, _, jvms = _run_cli(["migrate", str(merger)], tmp_path, limit=120)
     assert code == 1, out
     assert "the Spark master cannot be reached" in out and "Traceback" not in out, out[-3000:]

@@ -113,6 +113,7 @@ def default_conf(rows: int, threads: int, master: str, scratch: str, ram: int | 
         "spark.sql.shuffle.partitions": str(partitions),
         "spark.default.parallelism": str(partitions),
         "spark.local.dir": os.path.join(scratch, "local"),
+        "spark.checkpoint.dir": os.path.join(scratch, "checkpoints"),  # one machine: its disk; a cluster: the user's
         "spark.driver.extraJavaOptions": OOM_FLAG,
         "spark.executor.extraJavaOptions": OOM_FLAG,
         "spark.ui.enabled": "false",
@@ -130,6 +131,22 @@ def merged_conf(defaults: Mapping[str, str], user: Mapping[str, str]) -> dict[st
         if OOM_FLAG not in out[key] and "OutOfMemoryError" not in out[key]:
             out[key] = f"{out[key]} {OOM_FLAG}".strip()
     return out
+
+
+def check_checkpoints(master: str, conf: Mapping[str, str], threads: int = 2) -> None:
+    """On a real cluster (executors on other machines) Splink's parquet checkpoints must go where the driver and
+    every executor read and write the same files: ``spark.checkpoint.dir`` given (hdfs://, s3a://, a shared mount),
+    or refused now (a folder in the driver's temp dir would leave each executor's part on its own disk)."""
+    if known_cores(master, threads) is None and not conf.get("spark.checkpoint.dir"):
+        raise ConfigError(tr("trên một cụm Spark cần spark.checkpoint.dir dùng chung",
+                             "a Spark cluster needs a shared spark.checkpoint.dir"), key="spark.checkpoint.dir",
+                          value=master, reason=tr("Splink ghi các bảng trung gian (parquet) vào đó; driver và mọi "
+                                                  "executor phải thấy cùng các tệp", "Splink writes its intermediate "
+                                                  "tables there as parquet; the driver and every executor must see "
+                                                  "the same files"),
+                          hint=tr("ví dụ --spark-conf spark.checkpoint.dir=hdfs:///tmp/hopnhat (hoặc s3a://…, một "
+                                  "thư mục chia sẻ)", "e.g. --spark-conf spark.checkpoint.dir=hdfs:///tmp/hopnhat (or "
+                                  "s3a://…, a shared mount)"))
 
 
 def probe_master(master: str, seconds: float = PROBE_SECONDS) -> None:
@@ -184,6 +201,7 @@ def start(options: SparkOptions, rows: int, threads: int = 2) -> SparkRun:
     except ImportError as exc:
         raise ConfigError("the Spark engine needs pyspark (pip install 'hopnhat[spark]')", reason=str(exc)) from exc
     master = options.master or f"local[{threads}]"
+    check_checkpoints(master, options.conf, threads)
     probe_master(master)
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -199,7 +217,7 @@ def start(options: SparkOptions, rows: int, threads: int = 2) -> SparkRun:
         _shutdown_gateway()
         raise _failure(exc, conf, code, starting=True) from exc
     session.sparkContext.setLogLevel("ERROR")
-    session.sparkContext.setCheckpointDir(os.path.join(scratch, "checkpoints"))
+    session.sparkContext.setCheckpointDir(conf["spark.checkpoint.dir"])
     run = SparkRun(session, conf, scratch, _gateway_proc())
     _watch(run)
     return run
