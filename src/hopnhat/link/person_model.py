@@ -152,6 +152,8 @@ ADDRESS = {
 COMPARISONS = (NAME, MIDDLE, BIRTH, SEX, ID, PHONE, ADDRESS)
 
 _MIDDLE_AGREES = "(l.mid = r.mid OR l.mid IS NULL OR r.mid IS NULL)"
+_HAMLET = "l.addr = r.addr AND l.addr_detail = r.addr_detail"
+_YEAR_OR_NONE = "(l.byear IS NULL OR r.byear IS NULL OR l.byear = r.byear)"
 BLOCKING = (
     "l.cccd = r.cccd",
     "l.cmnd = r.cmnd",
@@ -181,6 +183,12 @@ BLOCKING = (
     # no birth date: the whole name in the same commune (any word order)
     "l.name_sorted = r.name_sorted AND l.addr = r.addr AND l.byear IS NULL",
     "l.name_sorted = r.name_sorted AND l.addr = r.addr AND r.byear IS NULL",
+    # the same commune: all name words in any order with the years at most one apart (a given name first and a lunar
+    # year); the same hamlet: family + given with a date missing, or one part of the name mistyped
+    "l.name_sorted = r.name_sorted AND l.addr = r.addr AND abs(l.byear - r.byear) <= 1",
+    f"l.fam = r.fam AND l.giv = r.giv AND {_HAMLET} AND (l.byear IS NULL OR r.byear IS NULL)",
+    f"l.fam = r.fam AND l.mid = r.mid AND {_HAMLET} AND substr(l.giv, 1, 1) = substr(r.giv, 1, 1) AND {_YEAR_OR_NONE}",
+    f"l.mid = r.mid AND l.giv = r.giv AND {_HAMLET} AND {_YEAR_OR_NONE}",
 )
 # EM sessions: each comparison is estimated in at least one (those in the rule are held fixed there), and a later
 # session's estimates replace an earlier one's. No session blocks on the phone: a phone's pairs are mostly one

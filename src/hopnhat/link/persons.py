@@ -25,31 +25,29 @@ SPEC = ModelSpec("person", "person_features", model.settings, model.TRAINING, mo
 # - their given names cannot be one name (more than one slip apart, not the same words in another order) and their
 #   birth years are two or more apart (siblings, parents and children), or
 # - twins: the same family name and birth date with two different given names — more than a slip apart, or both
-#   written with diacritics and both common in the data (Sơn / Sen, Tùng / Hùng, Hùng / Hưng: two real names, where a
-#   slip gives a rare string such as "Hùnh"), or both frequent names even without diacritics (Lan / Lam).
+#   frequent names in the data, with diacritics (Sơn / Sen, Hùng / Hưng) or folded (Lan / Lam, Tâm / Tân): two real
+#   names, where a slip of a frequent name gives a rare string ("Hùnf", "Hugn", "Tàài") that no twin is called.
 _HOUSEHOLD_SQL = """
-WITH names AS (SELECT coalesce(giv_acc, giv) AS name, count(*) AS n FROM person_features GROUP BY ALL),
-folded AS (SELECT giv, count(*) AS n FROM person_features GROUP BY ALL
-           HAVING count(*) >= greatest({common}, (SELECT count(*) FROM person_features) / {frequent}))
+WITH total AS (SELECT greatest({common}, count(*) // {frequent}) AS n FROM person_features),
+accented AS (SELECT giv_acc AS name FROM person_features WHERE giv_acc <> giv GROUP BY ALL
+             HAVING count(*) >= (SELECT n FROM total)),
+folded AS (SELECT giv AS name FROM person_features GROUP BY ALL HAVING count(*) >= (SELECT n FROM total))
 SELECT p.uid_l, p.uid_r FROM person_pairs p
 JOIN person_features l ON l.uid = p.uid_l JOIN person_features r ON r.uid = p.uid_r
-LEFT JOIN names nl ON nl.name = coalesce(l.giv_acc, l.giv) LEFT JOIN names nr ON nr.name = coalesce(r.giv_acc, r.giv)
-LEFT JOIN folded fl ON fl.giv = l.giv LEFT JOIN folded fr ON fr.giv = r.giv
+LEFT JOIN accented al ON al.name = l.giv_acc LEFT JOIN accented ar ON ar.name = r.giv_acc
+LEFT JOIN folded fl ON fl.name = l.giv LEFT JOIN folded fr ON fr.name = r.giv
 WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.addr = r.addr)
   AND l.giv IS NOT NULL AND r.giv IS NOT NULL AND l.name_sorted <> r.name_sorted
   AND ((damerau_levenshtein(l.giv, r.giv) > 1 AND abs(l.byear - r.byear) >= 2)
        OR (l.fam = r.fam AND l.dob = r.dob AND coalesce(l.giv_acc, l.giv) <> coalesce(r.giv_acc, r.giv)
-           AND (damerau_levenshtein(l.giv, r.giv) > 1 OR (l.giv_acc <> l.giv AND r.giv_acc <> r.giv
-                                                          AND nl.n >= {common} AND nr.n >= {common})
-                OR (l.giv <> r.giv AND fl.n IS NOT NULL AND fr.n IS NOT NULL))))
+           AND (damerau_levenshtein(l.giv, r.giv) > 1 OR (al.name IS NOT NULL AND ar.name IS NOT NULL)
+                OR (l.giv <> r.giv AND fl.name IS NOT NULL AND fr.name IS NOT NULL))))
   AND NOT coalesce(damerau_levenshtein(l.cccd, r.cccd) <= 1 OR l.cmnd = r.cmnd, false)
 ORDER BY 1, 2
 """
-# A given name carried by this many records is a real name, not a slip (Sơn / Sen, Tùng / Hùng for twins).
+# A given name is frequent — a real name, not a slip — when one record in FREQUENT_GIVEN carries it (and
+# COMMON_GIVEN records at least). A slip of a frequent name gives a rare string (Hùng → Hùnf, Hugn, Hùùng).
 COMMON_GIVEN = 3
-# A folded given name carried by one record in this many (and COMMON_GIVEN at least) is a frequent name: two of them
-# one letter apart (Lan / Lam, Tâm / Tân), even written without diacritics, are two names, rarely a slip — a slip of
-# a frequent name gives a rare string (Hùng → Hunng, Hugn).
 FREQUENT_GIVEN = 2000
 # Two records' valid CCCDs (12 digits, a real province, readable year): cluster.py keeps them apart when they differ.
 _VALID_CCCD_SQL = "SELECT CASE WHEN cc_year IS NOT NULL THEN cccd END FROM person_features ORDER BY uid"
