@@ -1,4 +1,8 @@
-"""``hopnhat review``: the linkage review queue of a merger's store — list, export to fill in, import decisions."""
+"""``hopnhat review``: the linkage review queue of a merger's store — list, export to fill in, import decisions.
+
+The store is opened through the pipeline's seam (:func:`hopnhat.load.store.connect`); ``import`` writes the store's
+next version and publishes it atomically (:func:`hopnhat.load.versions.next_version`), so it never meets the lock of a
+running ``hopnhat serve`` and the app switches to the decisions between requests."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from rich.table import Table
 from hopnhat.cli.common import console, friendly_errors
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
+from hopnhat.load.store import connect
+from hopnhat.load.versions import DEFAULT_KEEP, next_version
 
 app = typer.Typer(help=tr("Hàng đợi rà soát liên kết: cặp bản ghi chưa chắc chắn, địa chỉ ở xã bị chia tách.",
                           "Linkage review queue: uncertain record pairs, addresses in split communes."),
@@ -28,27 +34,37 @@ _SCOPE = typer.Option([], "--scope", help=tr("Mã tỉnh/xã mới được xem 
                                              "New province/commune code in scope (repeatable)."))
 
 
-def _store_of(project: Path, store: Optional[Path]) -> Path:
+def _store_of(project: Path, store: Optional[Path]) -> tuple[Path, int]:
+    """The store path and how many versions to keep."""
     if store is not None:
-        return store
+        return store, DEFAULT_KEEP
     from hopnhat.project.config import load_project
 
-    return load_project(project).store_path
+    loaded = load_project(project)
+    return loaded.store_path, loaded.config.store.keep_versions
 
 
-def _connect(project: Path, store: Optional[Path], read_only: bool) -> duckdb.DuckDBPyConnection:
-    store = _store_of(project, store)
-    if not store.is_file():
+def _existing(project: Path, store: Optional[Path]) -> tuple[Path, int]:
+    path, keep = _store_of(project, store)
+    if not path.is_file():
         raise InputError(tr("chưa có kho dữ liệu (chạy hopnhat migrate trước)", "no store yet (run hopnhat migrate)"),
-                         source=str(store))
+                         source=str(path))
+    return path, keep
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(store), read_only=read_only)
-    except duckdb.Error as exc:
-        raise InputError(tr("Không mở được kho dữ liệu", "Cannot open the store"), source=str(store),
+        return connect(path, read_only=read_only)
+    except InputError as exc:
+        raise InputError(tr("Không mở được kho dữ liệu", "Cannot open the store"), source=str(path),
                          reason=tr("tệp không phải kho DuckDB, bị hỏng, hoặc đang được một tiến trình khác ghi",
                                    "the file is not a DuckDB store, is damaged, or another process is writing it"),
                          hint=tr("kiểm tra đường dẫn kho (--store hoặc store.path); chờ lệnh migrate đang chạy xong",
                                  "check the store's path (--store or store.path); wait for a running migrate")) from exc
+
+
+def _connect(project: Path, store: Optional[Path], read_only: bool) -> duckdb.DuckDBPyConnection:
+    return _open(_existing(project, store)[0], read_only)
 
 
 def _describe(item: dict[str, Any]) -> str:
@@ -96,7 +112,7 @@ def export(out: Path = typer.Argument(..., help=tr("Tệp ra .csv hoặc .xlsx."
     from hopnhat.link.review import export_items
 
     con = _connect(project, store, read_only=True)
-    check_output(out, [project, *([store] if store else []), _store_of(project, store)], ROW_FORMATS)
+    check_output(out, [project, *([store] if store else []), _store_of(project, store)[0]], ROW_FORMATS)
     count = export_items(con, out, status, entity, scope or None)
     con.close()
     console.print(tr(f"{count:,} mục → {out} (điền cột decision: same | different | commune:<mã xã mới>)",
@@ -113,9 +129,13 @@ def import_(src: Path = typer.Argument(..., help=tr("Tệp đã điền (.csv ho
     from hopnhat.link.review import import_decisions
 
     check_input(src, (".csv", ".txt", ".xlsx"))
-    con = _connect(project, store, read_only=False)
-    result = import_decisions(con, src, user)
-    con.close()
+    path, keep = _existing(project, store)
+    with next_version(path, keep) as nxt:
+        con = _open(nxt, read_only=False)
+        try:
+            result = import_decisions(con, src, user)
+        finally:
+            con.close()
     console.print(tr(f"Đã ghi {result.applied:,} quyết định; {result.unchanged:,} không đổi; {result.blank:,} dòng "
                      "để trống. Quyết định được áp dụng ở lần chạy sau.",
                      f"Recorded {result.applied:,} decisions; {result.unchanged:,} unchanged; {result.blank:,} blank "

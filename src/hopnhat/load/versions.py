@@ -13,6 +13,7 @@ version, ``<store>-versions/v000007.duckdb``, and a run never writes a published
 4. the newest ``keep`` versions stay for :func:`rollback`, older ones are removed.
 
 A half-built ``next.duckdb`` is never published: only a run that finished (books written) calls :func:`publish_next`.
+A small change outside a run (``hopnhat review import``) goes the same way through :func:`next_version`.
 A store made before versions existed (a plain file) becomes version 1 the first time a run prepares the next one
 (a hard link, so no copy and no moment without a store).
 """
@@ -22,6 +23,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -144,6 +147,24 @@ def publish_next(store: Path, keep: int = DEFAULT_KEEP) -> str:
     return target.stem
 
 
+@contextmanager
+def next_version(store: Path, keep: int = DEFAULT_KEEP) -> Iterator[Path]:
+    """A change to the store outside a run (review decisions imported): the block writes the next version (a copy of
+    the published one) and it is published when the block ends without error, thrown away otherwise. The web app
+    keeps serving meanwhile. Refused while a run's next version exists (a run writing, or one cut short: finish it)."""
+    if next_path(store).exists():
+        raise InputError("a run is writing the store's next version (or was cut short): let it finish, or run "
+                         "`hopnhat migrate` again to finish it, then retry", source=str(next_path(store)))
+    path, _ = prepare_next(store)
+    try:
+        yield path
+    except BaseException:
+        for p in (path, Path(f"{path}.wal")):
+            p.unlink(missing_ok=True)
+        raise
+    publish_next(store, keep)
+
+
 def prune(store: Path, keep: int) -> list[str]:
     """Remove the versions older than the newest ``keep`` (never the published one). Readers that still have a
     removed version open keep reading it until they close it (POSIX keeps an open file)."""
@@ -175,5 +196,5 @@ def rollback(store: Path, to: str | None = None) -> str:
     return target.name
 
 
-__all__ = ["DEFAULT_KEEP", "Version", "current_name", "current_path", "next_path", "prepare_next", "prune",
-           "publish_next", "rollback", "versions", "versions_dir"]
+__all__ = ["DEFAULT_KEEP", "Version", "current_name", "current_path", "next_path", "next_version", "prepare_next",
+           "prune", "publish_next", "rollback", "versions", "versions_dir"]
