@@ -169,3 +169,18 @@ def test_two_valid_cccds_are_kept_apart_and_shown_why(store: duckdb.DuckDBPyConn
     assert kept[0]["cccd_l"] != kept[0]["cccd_r"] and "****" in kept[0]["cccd_l"]
     items = [i for i in list_items(store, entity="person", limit=100000) if b in (i["record_id_l"], i["record_id_r"])]
     assert any(i["evidence"].get("kept_apart", {}).get("rule") == "conflicting_cccd" for i in items)
+
+
+def test_household_rule_is_shown_in_the_queue(linked_con: duckdb.DuckDBPyConnection) -> None:
+    """Two people of one household (one phone or hamlet, one family name and birth date, two given names) the model
+    would merge are kept apart, and the queue says so — not only why others were merged."""
+    items = [i for i in list_items(linked_con, entity="person", limit=10_000)
+             if i["kind"] == "pair" and i["evidence"].get("kept_apart", {}).get("rule") == "household"]
+    assert items
+    item = items[0]
+    left, right = item["records"][item["record_id_l"]], item["records"][item["record_id_r"]]
+    assert left["full_name"] != right["full_name"] and left["birth_date"] == right["birth_date"]
+    assert left["phone"] == right["phone"] or left["address"] == right["address"]
+    golden = dict(linked_con.execute("SELECT record_id, golden_id FROM person WHERE record_id IN (?, ?)",
+                                     [item["record_id_l"], item["record_id_r"]]).fetchall())
+    assert golden[item["record_id_l"]] != golden[item["record_id_r"]]
