@@ -46,3 +46,13 @@ def test_demo_end_to_end(tmp_path):
     line = next(ln for ln in result.output.splitlines() if ln.strip().startswith("motcua /"))
     password = line.split("/")[1].split()[0]
     assert check_password(AppDB(project.app_db_path), "motcua", password) is not None
+    # step 5b: three live days, a delta run, a rehearsed then real cut-over of Quảng Nam's TTHC source
+    assert (estate / "truth" / "changes.csv").is_file() and "Cut-over rehearsal of quangnam_tthc" in result.output
+    document = json.loads((estate / "hopnhat-cutovers" / "quangnam_tthc" / "report.json").read_text(encoding="utf-8"))
+    assert all(b["balanced"] for b in document["report"]["books"]) and not document["report"]["rehearsal"]
+    from hopnhat.catalog.store import load_state
+    from hopnhat.demo.continuity import audit_signer
+    from hopnhat.run.cutover import verify_report
+
+    assert verify_report(document, audit_signer(project))
+    assert load_state(project.catalog_path).latest_source_states()["quangnam_tthc"].state == "cut_over"

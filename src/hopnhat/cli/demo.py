@@ -33,6 +33,7 @@ def demo(
     _addresses(out, rows, seed)
     result = _migrate(estate, out)
     _linkage(result)
+    _continuity(estate)
     _web(estate, port, web)
 
 
@@ -145,6 +146,18 @@ def _linkage(result) -> None:  # type: ignore[no-untyped-def]
         table.add_row(name, f"{e.records:,}", f"{e.clusters:,}", f"{e.records - e.clusters:,}", f"{e.review_pairs:,}",
                       f"{e.review_units:,}")
     console.print(table)
+
+
+def _continuity(estate: Path) -> None:
+    from hopnhat.cli.migrate import RichProgress
+    from hopnhat.demo.continuity import run_continuity, show
+
+    console.rule(tr("Bước 5b: hệ thống cũ vẫn chạy — 3 ngày thay đổi, lượt chạy delta, diễn tập rồi chuyển đổi một "
+                    "nguồn", "Step 5b: the old systems stay live — 3 days of change, a delta run, a rehearsed then "
+                    "real cut-over of one source"))
+    with RichProgress() as progress:
+        outcome = run_continuity(estate, progress)
+    show(outcome, console)
 
 
 def _web(estate: Path, port: int, serve: bool) -> None:
