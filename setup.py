@@ -1,5 +1,5 @@
-"""Build hook: the address parser's hot modules compiled by Cython (a sixth fewer instructions per address,
-start-up included).
+"""Build hook: the hot modules of the address parser (a sixth fewer instructions per address, start-up included)
+and of the legacy-text repair (its per-cell scoring) compiled by Cython.
 
 Everything else about the package is in pyproject.toml. The compiled modules are the same Python source, compiled
 as it is (type annotations are not enforced); when Cython or a C compiler is missing the build goes on and the
@@ -14,6 +14,9 @@ from setuptools import setup
 
 COMPILED = [
     "src/hopnhat/text/normalize.py",
+    "src/hopnhat/text/legacy.py",  # the legacy-text repair's per-cell scoring (hopnhat repair, migrate)
+    "src/hopnhat/text/viqr.py",
+    "src/hopnhat/repair/stage.py",
     "src/hopnhat/units/tokens.py",
     "src/hopnhat/units/fuzzy.py",
     "src/hopnhat/units/index.py",

@@ -46,24 +46,33 @@ def repair_column(name: str, cells: Sequence[Cell], rows: Sequence[int], *, enco
                   strict: bool = False) -> tuple[list[Cell], ColumnReport]:
     """Repair one column. ``rows`` gives each cell's row number for reports. Non-text cells come back untouched;
     text cells come back as ``str`` (NFC); a cell that cannot be repaired comes back as it was, and is reported.
-    ``encoding`` is a declared encoding (else detected), ``strict`` the source's strictness (see the engine)."""
-    index = [i for i, c in enumerate(cells) if isinstance(c, (bytes, str))]
-    raws = [cell for cell in cells if isinstance(cell, (bytes, str))]
-    as_read = {raw: as_text(raw) for raw in set(raws)}  # each distinct raw value read once
-    texts = [as_read[raw] for raw in raws]
+    ``encoding`` is a declared encoding (else detected), ``strict`` the source's strictness (see the engine).
+
+    Only distinct raw values reach Python code (first-seen order, as the engine samples a column): each is read once
+    and mapped to its output, and the cells are mapped by a dictionary lookup each."""
+    counts = _counts(cells)
+    as_read = {raw: as_text(raw) for raw in counts if isinstance(raw, (bytes, str))}
     engine = ColumnRepairer(name, encoding, strict=strict)
-    found = engine.changed(texts)
-    report = ColumnReport(name, engine.detection, cells=len(index))
-    out: list[Cell] = list(cells)
-    for i, text in zip(index, texts, strict=True):
-        out[i] = found[text].text if text in found else text
-    counts: Counter[str | None] = Counter(texts)
-    report.changed = sum(counts[t] for t, r in found.items() if r.problem is None)
-    unreadable = {t for t, r in found.items() if r.problem is not None}
-    for i, text in zip(index, texts, strict=True):
-        if text in unreadable:
-            report.problems.append(CellProblem(rows[i], name, text, found[text].problem or ""))
+    found = engine.changed(list(dict.fromkeys(as_read.values())))
+    report = ColumnReport(name, engine.detection, cells=sum(counts[raw] for raw in as_read))
+    final: dict[object, Cell] = {raw: found[text].text if text in found else text for raw, text in as_read.items()}
+    report.changed = sum(counts[raw] for raw, text in as_read.items() if text in found and found[text].problem is None)
+    out: list[Cell] = [final[c] if isinstance(c, (bytes, str)) else c for c in cells]
+    unreadable = {raw for raw, text in as_read.items() if text in found and found[text].problem is not None}
+    if unreadable:
+        for i, raw in enumerate(cells):
+            if isinstance(raw, (bytes, str)) and raw in unreadable:
+                text = as_read[raw]
+                report.problems.append(CellProblem(rows[i], name, text, found[text].problem or ""))
     return out, report
+
+
+def _counts(cells: Sequence[Cell]) -> Counter[object]:
+    """How often each raw value occurs, in first-seen order (text cells only when some cell cannot be hashed)."""
+    try:
+        return Counter(cells)
+    except TypeError:
+        return Counter(c for c in cells if isinstance(c, (bytes, str)))
 
 
 def describe_problem(problem: CellProblem) -> str:
@@ -98,6 +107,18 @@ def repair_table(rows: list[list[Cell]], *, header: bool = True, prefix: str = "
     width = max(len(r) for r in rows)
     reports = _repair_header(rows, prefix) if header else []
     names = _column_names(rows[0] if header else [], width)
+    first = 1 if header else 0
+    if len(rows) > first and all(len(r) == width for r in rows):  # the usual table: columns by transposing it
+        numbers = range(first + 1, len(rows) + 1)
+        repaired = []
+        for col, column in enumerate(zip(*rows[first:])):
+            declared = (encodings or {}).get(names[col])
+            out, report = repair_column(prefix + names[col], column, numbers, encoding=canonical_encoding(declared),
+                                        strict=strict)
+            repaired.append(out)
+            reports.append(report)
+        rows[first:] = [list(row) for row in zip(*repaired)]
+        return reports
     for col in range(width):
         index = [r for r in range(1 if header else 0, len(rows)) if col < len(rows[r])]
         declared = (encodings or {}).get(names[col])

@@ -75,7 +75,7 @@ def write_rows(rows: list[list[Cell]], layout: Layout) -> bytes:
     buffer = io.StringIO(newline="")
     quoting: Literal[0, 1] = csv.QUOTE_ALL if layout.quote_all else csv.QUOTE_MINIMAL
     writer = csv.writer(buffer, delimiter=layout.delimiter, lineterminator=layout.lineterminator, quoting=quoting)
-    writer.writerows([[str(c) for c in row] for row in rows])
+    writer.writerows(rows)  # the writer makes text of any cell as str() does
     text = buffer.getvalue()
     if not layout.final_newline and text.endswith(layout.lineterminator):
         text = text[: -len(layout.lineterminator)]
