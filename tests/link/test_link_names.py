@@ -10,6 +10,9 @@ from hopnhat.link.names import split_name
     ("NGUYEN VAN HUNG", "nguyen", "van", "hung"),  # upper case, diacritics lost
     ("Văn Hùng Nguyễn", "nguyen", "van", "hung"),  # Western order, middle name first
     ("Thị Mai Trần", "tran", "thi", "mai"),
+    ("Linh Ngọc Phạm", "pham", "ngoc", "linh"),  # given name first, family last: Ngọc is the middle name
+    ("Hoa Quỳnh Lê", "le", "quynh", "hoa"),
+    ("Ngọc Anh Trần", "tran", "ngoc", "anh"),  # both can be middle names: read as Western order (middle, given)
     ("Trần Thị Mai", "tran", "thi", "mai"),  # 'Mai' is also a family name: family-first stays
     ("Tôn Nữ Thị Diệu", "ton nu", "thi", "dieu"),  # two-word family name
     ("Nguyễn Hùng", "nguyen", None, "hung"),  # middle name dropped

@@ -168,8 +168,9 @@ def split_name(text: str | None) -> NameParts:
     reordered = family is not None
     if family is not None:
         folded, accent = [family] + folded[:-1], accent[-1:] + accent[:-1]
-        if len(folded) == 3 and folded[2] in ORDER_MARKERS and folded[1] not in ORDER_MARKERS:
-            # given name first, family last ("Lan Thị Phan"): the rotation left "Thị" as the given name
+        if len(folded) == 3 and folded[2] in MIDDLE_NAMES and folded[1] not in MIDDLE_NAMES:
+            # given name first, family last ("Lan Thị Phan", "Linh Ngọc Phạm"): the rotation left the middle name
+            # ("Thị", "Ngọc") as the given name
             folded, accent = [folded[0], folded[2], folded[1]], [accent[0], accent[2], accent[1]]
     elif len(folded) > 1 and family_typo(folded[0]):
         folded = [family_typo(folded[0]), *folded[1:]]  # type: ignore[list-item]
