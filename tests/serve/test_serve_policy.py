@@ -26,6 +26,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/account/password"): SESSION, ("POST", "/account/password"): SESSION,
     ("GET", "/lookup"): "lookup", ("GET", "/record/{entity}/{key:path}"): "lookup", ("POST", "/reveal"): "reveal",
     ("GET", "/archive/{table}/{row}"): "lookup",
+    ("GET", "/documents"): "lookup", ("GET", "/files/{entity}/{sha}/{key:path}"): "lookup",
     ("GET", "/review"): "review", ("GET", "/review/item"): "review", ("POST", "/review/decide"): "review",
     ("GET", "/dashboard"): "migration", ("GET", "/dashboard/quarantine"): "quarantine",
     ("GET", "/dashboard/quarantine.xlsx"): "quarantine", ("GET", "/dossiers"): "dossiers",
@@ -94,8 +95,10 @@ def samples(ctx, subjects: Subjects) -> dict[str, Any]:
     row = ctx.reader.rows("SELECT src_source, src_table, src_row FROM person WHERE record_id = ?",
                           [subjects.a.record_id])[0]
     item = next(i for i in ctx.review.items(ctx.scope(_Scoped(subjects.commune_a)), "all"))
+    document, sha = document_file(ctx, subjects.commune_a)
     return {"entity": "person", "key": subjects.a.golden_id, "table": f"{row['src_source']}__{row['src_table']}",
-            "row": row["src_row"], "q": subjects.a.name, "review_key": item.item_key}
+            "row": row["src_row"], "q": subjects.a.name, "review_key": item.item_key, "sha": sha,
+            "document": document}
 
 
 class _Scoped:
@@ -103,7 +106,23 @@ class _Scoped:
         self.scope = (commune,)
 
 
+def document_file(ctx: Any, commune: str) -> tuple[str, str]:
+    """A document of ``commune`` with a stored file that is no identity scan: (its record id, the file's hash)."""
+    from hopnhat.files.shelf import FileShelf
+    from hopnhat.serve.pagedata.documents import record_keys
+
+    docs = ctx.reader.rows("SELECT * FROM document WHERE issuing_commune_new_commune_code = ? ORDER BY record_id",
+                           [commune])
+    for doc in docs:
+        files = [a for a in FileShelf(ctx.project).attachments(record_keys([doc])) if a.served and not a.identity]
+        if files:
+            return doc["record_id"], str(files[0].sha256)
+    raise AssertionError(f"no document of {commune} with a stored file in the test estate")
+
+
 def _url(path: str, s: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    if "{sha}" in path:
+        return path.replace("{entity}", "document").replace("{sha}", s["sha"]).replace("{key:path}", s["document"]), {}
     url = (path.replace("{entity}", s["entity"]).replace("{key:path}", s["key"]).replace("{table}", s["table"])
            .replace("{row}", str(s["row"])))
     params = {"/lookup": {"q": s["q"]}, "/api/lookup": {"q": s["q"]}, "/review/item": {"key": s["review_key"]}}

@@ -229,7 +229,8 @@ ECHOED = ("q", "next")
 def _nav(user: User | None) -> list[tuple[str, str]]:
     if user is None:
         return []
-    items = [("lookup", "/lookup", tr("Tra cứu", "Lookup")), ("review", "/review", tr("Thẩm định", "Review")),
+    items = [("lookup", "/lookup", tr("Tra cứu", "Lookup")), ("lookup", "/documents", tr("Văn bản", "Documents")),
+             ("review", "/review", tr("Thẩm định", "Review")),
              ("migration", "/dashboard", tr("Di chuyển dữ liệu", "Migration")),
              ("dossiers", "/dossiers", tr("Hồ sơ đang xử lý", "In-flight dossiers")),
              ("catalog", "/catalog/monitor", tr("Danh mục & lộ trình", "Catalog & roadmap"))]

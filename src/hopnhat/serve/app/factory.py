@@ -48,7 +48,7 @@ from hopnhat.serve.app.settings import ServeSettings, load_settings
 from hopnhat.serve.security import audit
 from hopnhat.serve.security.mask import Clear, install_log_masking, mask_text
 from hopnhat.serve.security.sessions import LANG_COOKIE, SESSION_COOKIE
-from hopnhat.serve.views import accounts, auth, catalog, dashboard, lookup, review
+from hopnhat.serve.views import accounts, auth, catalog, dashboard, files, lookup, review
 
 OPEN_PATHS = ("/health", "/login", "/static")
 # FastAPI's OpenTelemetry hooks stay off whatever the environment says: requests carry citizens' identifiers
@@ -210,7 +210,7 @@ def _routes(app: FastAPI) -> None:
     app.include_router(api.router)  # each API route requires a bearer token (need_api)
     app.include_router(auth.open_router)
     app.include_router(auth.router, dependencies=[Depends(same_site_only)])
-    for module in (lookup, review, dashboard, catalog, accounts):
+    for module in (lookup, files, review, dashboard, catalog, accounts):
         app.include_router(module.router, dependencies=logged_in)
     app.mount("/static", StaticFiles(packages=[("hopnhat.serve", "static")]), name="static")
 

@@ -22,12 +22,12 @@ from hopnhat.serve.security.scope import Scope, predicate
 from hopnhat.units.convert import convert_address
 
 GOLDEN_TABLE = {e: f"golden_{e}" for e in LINKED}
-PAGE_ENTITIES = ("person", "organization", "parcel", "dossier", "civil_servant", "person_event")
+PAGE_ENTITIES = ("person", "organization", "parcel", "dossier", "civil_servant", "person_event", "document")
 ID_FIELDS = {"person": ("id_number", "cccd", "cmnd"), "organization": ("representative_id",),
              "parcel": ("holder_id",), "dossier": ("applicant_id",), "civil_servant": ("id_number",),
-             "person_event": ()}
+             "person_event": (), "document": ()}
 ADDRESS_FIELD = {"person": "address", "organization": "address", "parcel": "commune", "dossier": "applicant_address",
-                 "civil_servant": "hometown", "person_event": "place"}
+                 "civil_servant": "hometown", "person_event": "place", "document": "issuing_commune"}
 
 
 class Catalogue:
@@ -62,7 +62,8 @@ class RecordPage:
     @property
     def title(self) -> str:
         g = self.golden or (self.members[0] if self.members else {})
-        return str(g.get("full_name") or g.get("name") or g.get("code") or g.get("holder_name") or self.key)
+        names = ("full_name", "name", "code", "holder_name", "number_symbol")
+        return str(next((g[n] for n in names if g.get(n)), self.key))
 
 
 class Records:

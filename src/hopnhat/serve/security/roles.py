@@ -11,15 +11,15 @@ Role = Literal["admin", "planner", "data_engineer", "reviewer", "clerk", "leader
 ROLES: tuple[Role, ...] = ("admin", "planner", "data_engineer", "reviewer", "clerk", "leader")
 
 Permission = Literal["lookup", "reveal", "review", "migration", "quarantine", "dossiers", "catalog",
-                     "catalog_override", "audit_all", "accounts"]
+                     "catalog_override", "audit_all", "accounts", "identity_scans"]
 
 GRANTS: dict[Role, frozenset[str]] = {
     "admin": frozenset({"lookup", "reveal", "review", "migration", "quarantine", "dossiers", "catalog",
-                        "catalog_override", "audit_all", "accounts"}),
+                        "catalog_override", "audit_all", "accounts", "identity_scans"}),
     "planner": frozenset({"migration", "catalog", "catalog_override", "dossiers"}),
     "data_engineer": frozenset({"lookup", "review", "migration", "quarantine", "dossiers", "catalog"}),
-    "reviewer": frozenset({"lookup", "reveal", "review"}),
-    "clerk": frozenset({"lookup", "reveal", "dossiers"}),
+    "reviewer": frozenset({"lookup", "reveal", "review", "identity_scans"}),
+    "clerk": frozenset({"lookup", "reveal", "dossiers", "identity_scans"}),
     "leader": frozenset({"migration", "dossiers", "catalog"}),
 }
 

@@ -25,6 +25,7 @@ PLACE: dict[str, tuple[str, ...]] = {
     "dossier": ("receiving_unit", "applicant_address"),
     "parcel": ("commune",),
     "person_event": ("place", "commune"),
+    "document": ("issuing_commune",),
 }
 
 

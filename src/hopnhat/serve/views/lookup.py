@@ -10,6 +10,7 @@ from hopnhat.serve.pagedata.records import PAGE_ENTITIES
 from hopnhat.serve.search.lookup import MAX_QUERY
 from hopnhat.serve.security import audit
 from hopnhat.serve.security.users import User
+from hopnhat.serve.views.files import documents_of
 
 router = APIRouter()
 
@@ -35,7 +36,7 @@ def _record(request: Request, user: User, entity: str, key: str, revealed: set[s
     page = ctx.records.page(entity, key, ctx.scope(user), revealed) if entity in PAGE_ENTITIES else None
     if page is None:
         raise NotFound()
-    return render(request, "record.html", page=page)
+    return render(request, "record.html", page=page, attachments=documents_of(request).attachments(page.members))
 
 
 @router.get("/record/{entity}/{key:path}")
