@@ -51,9 +51,15 @@ class CsvRows:
         if self.lines and self.lines[-1] == b"":
             self.lines.pop()
         self.key = key
+        self._parsed: dict[bytes, list[str] | None] = {}
         self._counts = Counter(self._key_of(line) for line in self.lines)
 
     def _values(self, line: bytes) -> list[str] | None:
+        if line not in self._parsed:
+            self._parsed[line] = self._parse(line)
+        return self._parsed[line]
+
+    def _parse(self, line: bytes) -> list[str] | None:
         try:
             values = next(csv.reader(io.StringIO(_decode(line, self.encoding))))
         except (legacy.LegacyEncodingError, UnicodeDecodeError, StopIteration, csv.Error):

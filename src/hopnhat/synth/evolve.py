@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import random
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,15 +248,15 @@ def _new_dossiers(day: Day, rows: NdjsonRows, refs: tuple[TableRef, TableRef], r
     clean = rows.clean()
     if not clean:
         return
-    codes = rows.codes()
+    per_day = Counter(code.rsplit("-", 1)[0] for code in rows.codes())
     for _ in range(_count(rng, day.sizes[f"dossiers:{vendor}"] / 395)):
         template = rows.records[clean[int(rng.random() * len(clean))]] or {}
         unit, applicant = _unit_and_applicant(template, vendor)
         proc = PROCEDURES[int(rng.random() * len(PROCEDURES))]
         received = day.at(rng)
-        seq = 1 + sum(c.startswith(f"{unit.unit_id}-{received:%y%m%d}-") for c in codes)
-        code = f"{unit.unit_id}-{received:%y%m%d}-{seq:04d}"
-        codes.add(code)
+        prefix = f"{unit.unit_id}-{received:%y%m%d}"
+        per_day[prefix] += 1
+        code = f"{prefix}-{per_day[prefix]:04d}"
         due = received + dt.timedelta(days=proc[3] * 1.4 + 0.5)
         history: list[Step] = [(received, "Tiếp nhận hồ sơ", "received")]
         officer = OFFICERS[int(rng.random() * len(OFFICERS))]
@@ -345,8 +346,7 @@ def _late_births_csv(day: Day, births: TableRef, persons: list[TableRef]) -> Non
     places = [book.row(i)["NoiDangKy"] for i in book.clean()[:200]] or [""]
     number = max((int(k.split("/")[0]) for k in book.keys() if k.split("/")[0].isdigit()), default=0)
     people = [(ref, CsvRows(ref.path, ref.encoding, ref.key)) for ref in persons]
-    candidates = [(rows, i) for _, rows in people for i in rows.clean()
-                  if len(rows.row(i)["NgaySinh"]) == 10 and "/" in rows.row(i)["NgaySinh"]]
+    candidates = [(rows, i) for _, rows in people for i in rows.clean() if _dmy_date(rows.row(i)["NgaySinh"])]
     for rows, i in rng.sample(candidates, min(len(candidates), max(5, len(book.lines) // 50))):
         person = rows.row(i)
         born = dt.datetime.strptime(person["NgaySinh"], "%d/%m/%Y").date()
@@ -361,6 +361,10 @@ def _late_births_csv(day: Day, births: TableRef, persons: list[TableRef]) -> Non
                      "NoiDangKy": places[int(rng.random() * len(places))]})
         day.note(births, key, "insert", "late_scan")
     book.save()
+
+
+def _dmy_date(text: str) -> bool:
+    return len(text) == 10 and text[2] == "/" and text[5] == "/"
 
 
 class _Database:
