@@ -1,5 +1,5 @@
-"""Killed at any point (kill -9) and rerun, a migration resumes and ends with exactly the same store; run twice, it
-changes nothing."""
+"""Killed at any point (kill -9) and rerun, a migration — full or delta — resumes and ends with exactly the same store
+and books; run twice, it changes nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from tests.pipeline.conftest import fresh_copy
+from tests.pipeline.test_pipeline_delta import CHANGED, change_rows, copy_with_store
 
 from hopnhat.load.checksum import store_checksums
 from hopnhat.load.storedb import open_store
@@ -89,3 +91,51 @@ def test_kill_minus_nine_at_random_points_then_resume_gives_the_same_store(estat
     done = subprocess.run(_migrate_cmd(project), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     assert _checksums(project) == expected
+
+
+def _run_books(project: Project) -> dict[str, list[tuple[object, ...]]]:
+    """The last run's books (per table), its delta books and the deleted rows, without run ids and times."""
+    con = duckdb.connect(str(project.store_path), read_only=True)
+    try:
+        run = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+        assert run is not None
+        return {
+            "reconciliation": con.execute("SELECT * EXCLUDE (run_id) FROM reconciliation WHERE run_id = ? "
+                                          "ORDER BY ALL", run).fetchall(),
+            "table_delta": con.execute("SELECT * EXCLUDE (run_id, finished_at) FROM table_delta WHERE run_id = ? "
+                                       "ORDER BY ALL", run).fetchall(),
+            "deleted_rows": con.execute("SELECT * EXCLUDE (run_id, deleted_at) FROM deleted_rows ORDER BY ALL")
+            .fetchall()}
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_kill_minus_nine_during_a_delta_then_resume_gives_the_same_books_and_store(estate: Path,
+                                                                                    tmp_path: Path) -> None:
+    project = fresh_copy(estate, tmp_path / "estate")
+    subprocess.run(_migrate_cmd(project), check=True, capture_output=True)
+    rng = random.Random(3)
+    for source, table in CHANGED:
+        change_rows(project, source, table, rng)
+    clean = copy_with_store(project, tmp_path / "clean")  # the same delta, uninterrupted
+    started = time.monotonic()
+    subprocess.run(_migrate_cmd(clean), check=True, capture_output=True)
+    took = time.monotonic() - started
+    expected, books = _checksums(clean), _run_books(clean)
+    assert {r[2] for r in books["table_delta"]} == {"delta"}
+    rng, kills = random.Random(13), 0
+    for _ in range(12):
+        if kills >= 4:
+            break
+        proc = subprocess.Popen(_migrate_cmd(project), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 0.6) * took)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+    assert kills >= 2
+    done = subprocess.run(_migrate_cmd(project), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _checksums(project) == expected
+    assert _run_books(project) == books

@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,21 +75,44 @@ class RunResult:
         return not self.failed and all(b.balanced for b in self.balances) and files_ok
 
 
-def _file_stamp(path: Path) -> str:
+def _file_stamp(project: Project, path: Path) -> str:
+    """A data file as the skip decision sees it: where it is in the merger folder (so a copy of the folder, e.g. a
+    cut-over rehearsal, still skips what did not change), its size and time."""
     try:
         st = path.stat()
     except OSError:
         return f"{path}:missing"
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{_where(project, path)}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def _where(project: Project, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(project.path.parent.resolve()))
+    except ValueError:
+        return str(path)
+
+
+@lru_cache(maxsize=256)
+def _content(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _content_stamp(project: Project, path: Path) -> str:
+    """A file the mapping reads (a lookup, the evidence) by its content: a copy or a touch does not change it."""
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{_where(project, path)}:missing"
+    return f"{_where(project, path)}:{_content(path, st.st_size, st.st_mtime_ns)}"
 
 
 def input_hash(project: Project, source: SourceSpec, table: TableSpec) -> str:
     """What the table's load depends on: its mapping, its file (size, time) or database query, the evidence."""
     parts = _mapping_parts(project, source, table)
     if source.kind in FILE_KINDS and table.path:
-        parts.append(_file_stamp(project.resolve(table.path)))
+        parts.append(_file_stamp(project, project.resolve(table.path)))
     elif source.path:
-        parts.append(_file_stamp(project.resolve(source.path)))
+        parts.append(_file_stamp(project, project.resolve(source.path)))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
 
 
@@ -101,11 +125,11 @@ def mapping_hash(project: Project, source: SourceSpec, table: TableSpec) -> str:
 def _mapping_parts(project: Project, source: SourceSpec, table: TableSpec) -> list[str]:
     parts = [table.model_dump_json(), source.model_dump_json(exclude={"tables"}), __version__]
     for lookup in source.lookups.values():
-        parts.append(_file_stamp(project.resolve(lookup.path)))
+        parts.append(_content_stamp(project, project.resolve(lookup.path)))
     ev = project.config.evidence
     for p in (ev.split_hamlets, ev.split_map_sheets):
         if p:
-            parts.append(_file_stamp(project.resolve(p)))
+            parts.append(_content_stamp(project, project.resolve(p)))
     return parts
 
 
