@@ -7,7 +7,8 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
 
 ``name`` (họ + tên, term-frequency adjusted on ``fg`` so two "Nguyễn … Hùng" agree less than two "Tôn Nữ … Diệu")
     same with diacritics → same folded (diacritics lost, upper case, old tone placement ``Hoà``/``Hòa``, ``Đ``) →
-    same words in another order → given name one edit away → family name one edit away → different.
+    same words in another order → given name one edit away → family name one edit away → all words, sorted, one or
+    two slips apart (a slip and another order together) → different.
 ``middle`` (tên đệm)
     missing on either side is *no evidence* (dropped middle names are common) → same → different.
 ``birth_date``
@@ -50,6 +51,10 @@ def _lvl(sql: str, label: str, tf: str | None = None, null: bool = False) -> dic
 
 _ELSE = {"sql_condition": "ELSE", "label_for_charts": "different"}
 
+# All the words of the two names, sorted, one or two slips apart: a slip together with another word order or split
+# ("Hng Nhat Nguyen" / "Nguyễn Nhật Hưng", "TÔN NNỮ THANH HIỆP" / "Tôn Nữ Thanh Hiệp", "Phương Thị Vũũ" / "Vũ Thị
+# Phương"), where family and given name, split apart, both disagree.
+_WORDS_NEAR = "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 2"
 NAME = {
     "output_column_name": "name",
     "comparison_description": "family + given name on folded text, order repaired",
@@ -60,6 +65,7 @@ NAME = {
         _lvl("name_sorted_l = name_sorted_r", "same words, other order"),
         _lvl("fam_l = fam_r AND damerau_levenshtein(giv_l, giv_r) <= 1", "given name one edit"),
         _lvl("giv_l = giv_r AND damerau_levenshtein(fam_l, fam_r) <= 1", "family name one edit"),
+        _lvl(_WORDS_NEAR, "all words, any order, one or two slips"),
         _ELSE,
     ],
 }
@@ -68,8 +74,8 @@ MIDDLE = {
     "comparison_description": "middle name (tên đệm); a dropped middle name is no evidence",
     "comparison_levels": [
         # a name written in another word order splits differently: its middle name is no evidence (name covers it)
-        _lvl("mid_l IS NULL OR mid_r IS NULL OR (name_sorted_l = name_sorted_r AND fg_l <> fg_r)", "missing",
-             null=True),
+        _lvl("mid_l IS NULL OR mid_r IS NULL OR (name_sorted_l = name_sorted_r AND fg_l <> fg_r) "
+             f"OR (fam_l <> fam_r AND giv_l <> giv_r AND {_WORDS_NEAR})", "missing", null=True),
         _lvl("mid_l = mid_r", "same", tf="mid"),
         _ELSE,
     ],
@@ -202,8 +208,10 @@ TRAINING = (
 PRIOR_RULES = ("l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok", "l.cmnd = r.cmnd AND l.fg = r.fg")
 PRIOR_RECALL = 0.6
 # Deterministic link, before and regardless of the model: same CCCD, valid and agreeing with both records' birth
-# data, and the same given name (a typo in one CCCD can give another person's number: "Nguyễn" is no safeguard).
-DETERMINISTIC = "l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok AND l.giv = r.giv"
+# data, and the same given name or all name words a slip or two apart (a typo in one CCCD can give another person's
+# number: "Nguyễn" is no safeguard).
+DETERMINISTIC = ("l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok "
+                 "AND (l.giv = r.giv OR damerau_levenshtein(l.name_sorted, r.name_sorted) <= 2)")
 
 
 def settings(prior: float | None = None) -> dict[str, Any]:
