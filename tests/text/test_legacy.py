@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hopnhat.errors import HopnhatError
+from hopnhat.repair.stage import ColumnRepairer
 from hopnhat.text import legacy
+from hopnhat.text.cells import as_text
 from hopnhat.text.legacy import (
     ENCODINGS,
     LegacyEncodingError,
@@ -131,6 +133,21 @@ def test_public_api() -> None:
                                   "nghiêng", "Huỳnh", "oanh", "xoong"])
 def test_valid_syllables(word: str) -> None:
     assert is_syllable(word)
+
+
+@pytest.mark.parametrize(("word", "valid"), [("Kpă", True), ("KPĂ", True), ("Hră", True), ("Kpuih", False),
+                                              ("bă", False), ("Kpå", False)])
+def test_open_a_breve_only_after_a_minority_cluster(word: str, valid: bool) -> None:
+    """Jrai and Bahnar names end on an open ă after a cluster (Kpă Thuyên); Kinh syllables never do (bă)."""
+    assert is_syllable(word) is valid
+
+
+@pytest.mark.parametrize(("encoding", "raw"), [("cp1258", "Kp\xe3 Thuy\xean".encode("latin-1")),
+                                               ("viscii", encode("Kpă Thuyên", "viscii"))])
+def test_minority_name_with_open_a_breve_repaired(encoding: str, raw: bytes) -> None:
+    texts = [as_text(encode(n, encoding)) for n in ("Nguyễn Văn Hùng", "Trần Thị Thuỷ", "Lê Đức Thọ")] + [as_text(raw)]
+    repaired, _ = ColumnRepairer("name").repair(texts)
+    assert repaired[-1] == "Kpă Thuyên"
 
 
 @pytest.mark.parametrize("word", ["NguyÔn", "Hoµ", "Thò̀", "Nguyeãn", "Hoaø", "Äáº¯k", "tắ", "bấm̉", "ThÞ", "hoác̀"])

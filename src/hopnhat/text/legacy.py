@@ -388,7 +388,8 @@ _INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
 # (Krông, Drăng, Dliê, Plông, Hrú, Jút, Zà) and the old Dz of names (Hồ Dzếnh): never produced by misreading legacy
 # bytes, which changes vowels.
 _MINORITY_INITIALS = ("bl", "bh", "br", "dj", "dl", "dr", "dz", "gl", "gr", "hb", "hl", "hr", "jr", "kb", "kd", "kl",
-                      "km", "kn", "kr", "ml", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sr", "j", "z", "f", "w")
+                      "km", "kn", "kp", "kr", "ml", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sr", "j", "z", "f",
+                      "w")
 _RHYMES = frozenset("""
 a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
 e ec em en eng eo ep et ê êch êm ên êng ênh êp êt êu
@@ -444,6 +445,8 @@ def is_syllable(word: str) -> bool:
 
 
 _ALL_INITIALS = (*_INITIALS[:-1], *_MINORITY_INITIALS, "")
+_CLUSTERS = frozenset(i for i in _MINORITY_INITIALS if len(i) == 2)
+_OPEN_AFTER_CLUSTER = frozenset(("ă",))  # Jrai and Bahnar names end on an open ă after a cluster: Kpă, Hră, Blă
 
 
 @lru_cache(maxsize=200_000)
@@ -454,7 +457,7 @@ def _syllable(word: str, minority: bool) -> bool:
     toneless, tone, where = split
     for initial in _ALL_INITIALS if minority else _INITIALS:
         rhyme = toneless[len(initial):]
-        if toneless.startswith(initial) and rhyme in _RHYMES:
+        if toneless.startswith(initial) and (rhyme in _RHYMES or rhyme in _OPEN_AFTER_CLUSTER and initial in _CLUSTERS):
             if tone and where - len(initial) not in _tone_places(rhyme):
                 continue
             return tone in _STOP_TONES or not rhyme.endswith(_STOP_FINALS)
