@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,15 @@ def test_evolve_then_cut_over(live: Path, tmp_path: Path) -> None:
     assert report["run_id"] in next(t for t in state.tasks if t.id == f"{system}:migrate_data").run_ids
     views = {v.source: v.state for v in source_overview(project)}
     assert views[SOURCE] == "cut_over" and views["danang_tthc"] == "syncing"
+    from hopnhat.serve.pagedata.catalog import CatalogPages
+
+    reader = open_store(project.store_path, timeout_ms=None)
+    try:  # the web app's monitoring page data, read through the served store
+        web = {v.source: v.state for v in CatalogPages(project.catalog_path, project, reader).monitor(
+            date.today()).sources}
+    finally:
+        reader.close()
+    assert web == views
     again = cutover(project, SOURCE, SIGNER, _opts())
     assert again.already and again.document == result.document
 
