@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 from hopnhat.errors import InputError
@@ -39,26 +39,28 @@ class Item:
     size_hint: int = 0  # bytes already held in memory (a BLOB cell), to bound a batch
 
 
-def _on_disk(folder: Path, text: str) -> Path:
-    """The file a path cell names: as written (UTF-8 on disk), else the legacy bytes of its Windows-1252 view."""
+def open_on_disk(folder: str, text: str) -> BinaryIO:
+    """Open the file a path cell names: as written (UTF-8 on disk), else the legacy bytes of its Windows-1252 view
+    (tried only when the first is not there: no stat before the open)."""
     relative = text.replace("\\", "/").lstrip("/")
-    plain = folder / relative
-    if plain.exists():
-        return plain
     try:
-        legacy = os.fsencode(folder) + b"/" + relative.encode("cp1252")
-    except UnicodeEncodeError:
-        return plain
-    return Path(os.fsdecode(legacy))
+        return open(f"{folder}/{relative}", "rb")
+    except FileNotFoundError:
+        try:
+            legacy = os.fsencode(folder) + b"/" + relative.encode("cp1252")
+        except UnicodeEncodeError:
+            raise FileNotFoundError(relative) from None
+        return open(legacy, "rb")
 
 
 def from_paths(source: str, table: str, column: str, folder: Path,
                cells: Iterable[tuple[str, str]]) -> Iterator[Item]:
     """The files of a path column: (row key, path relative to ``folder``) → items."""
+    base = str(folder)
     for row, text in cells:
-        path = _on_disk(folder, text)
-        yield Item(Ref(source, table, row, column, text), PurePosixPath(text.replace("\\", "/")).name,
-                   lambda p=path: p.open("rb"))  # type: ignore[misc]
+        name = text.replace("\\", "/").rpartition("/")[2]
+        yield Item(Ref(source, table, row, column, text), name,
+                   lambda t=text: open_on_disk(base, t))  # type: ignore[misc]
 
 
 def from_blobs(source: str, table: str, column: str,

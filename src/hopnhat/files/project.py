@@ -13,12 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from hopnhat.errors import InputError
-from hopnhat.files.blobs import blob_cells
 from hopnhat.files.intake import Item, from_blobs, from_manifest, from_paths, take_all
 from hopnhat.files.ledger import Books, Ledger
 from hopnhat.files.store import FileStore, FolderStore
 from hopnhat.i18n import tr
-from hopnhat.ingest import read_table
 from hopnhat.project.config import ColumnSpec, Project, SourceSpec, TableSpec
 
 
@@ -49,6 +47,8 @@ def open_files(project: Project) -> tuple[FileStore, Ledger]:
 
 def _path_cells(project: Project, source: SourceSpec, table: TableSpec, column: str) -> Iterator[tuple[str, str]]:
     """(record key, path) of every non-empty cell of a path column, read by the ingest stage like the mapping."""
+    from hopnhat.ingest import read_table  # the readers (pyarrow, SQLAlchemy…) loaded when a path column is read
+
     wider = table.model_copy(update={"columns": {**table.columns, f"__file__{column}": ColumnSpec(column=column)}})
     key = table.source_key.column if table.source_key is not None and table.source_key.column else None
     for batch in read_table(project, source, wider):
@@ -79,6 +79,8 @@ def _items(project: Project, source: str) -> Iterator[Item]:
         for column in columns:
             yield from from_paths(source, table.name, column, folder, _path_cells(project, spec, table, column))
     for table_name, blobs in files.blobs.get(source, {}).items():
+        from hopnhat.files.blobs import blob_cells  # SQLAlchemy loaded when a BLOB column is read
+
         table = _table(spec, table_name, "files.blobs")
         for column, name_column in blobs.items():
             yield from from_blobs(source, table.name, column, blob_cells(project, spec, table, column, name_column))

@@ -18,6 +18,7 @@ import contextlib
 import ctypes
 import functools
 import hashlib
+import itertools
 import os
 import shutil
 import threading
@@ -92,6 +93,8 @@ def _syncfs(folder: Path) -> None:
 
 
 _local = threading.local()
+_TEMP_NAMES = itertools.count()  # temporary names unique within a process (next() is atomic under the GIL)
+_RUN = uuid.uuid4().hex[:8]
 
 
 def thread_buffer() -> memoryview:
@@ -112,9 +115,10 @@ def write_all(fd: int, chunk: memoryview) -> None:
 
 def copy_hashing(stream: BinaryIO, write: Callable[[memoryview], object] | None) -> tuple[str, int]:
     """Read ``stream`` once, 1 MiB at a time, into SHA-256 and (when given) ``write``; the hash and the size. Reading,
-    hashing and writing release the GIL, so copies in several threads run in parallel."""
+    hashing and writing release the GIL, so copies in several threads run in parallel. When the whole content came
+    in one read, it is still in this thread's buffer afterwards (:func:`buffered_ends`)."""
     digest = hashlib.sha256()
-    size = 0
+    size = reads = 0
     view = thread_buffer()
     while n := stream.readinto(view):  # type: ignore[attr-defined]
         chunk = view[:n]
@@ -122,7 +126,17 @@ def copy_hashing(stream: BinaryIO, write: Callable[[memoryview], object] | None)
         if write is not None:
             write(chunk)
         size += n
+        reads += 1
+    _local.whole = reads <= 1
     return digest.hexdigest(), size
+
+
+def buffered_ends(size: int) -> tuple[bytes, bytes] | None:
+    """The first HEAD and last TAIL bytes of the content the last copy read in one go (None when it took more)."""
+    if not getattr(_local, "whole", False):
+        return None
+    view = thread_buffer()
+    return bytes(view[:min(HEAD, size)]), bytes(view[max(0, size - TAIL):size])
 
 
 def ends_of(fd: int, size: int) -> tuple[bytes, bytes]:
@@ -158,12 +172,12 @@ class FolderStore:
         return self.path_of(sha256).is_file()
 
     def put(self, stream: BinaryIO, *, keep: bool = True) -> Copied:
-        temp = f"{self.tmp}/{uuid.uuid4().hex}"
+        temp = f"{self.tmp}/{os.getpid()}-{_RUN}-{next(_TEMP_NAMES)}"
         fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             try:
                 sha, size = copy_hashing(stream, functools.partial(write_all, fd))
-                head, tail = ends_of(fd, size)
+                head, tail = buffered_ends(size) or ends_of(fd, size)
             finally:
                 os.close(fd)
             target = self.path_of(sha)
