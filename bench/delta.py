@@ -1,0 +1,166 @@
+"""Delta run vs full run: wall and CPU time after ~1 % of the rows changed, and the checksums of both stores.
+
+    .venv/bin/python bench/delta.py --scale 0.1 --workers 2          # the synth estate of bench/migrate.py (cached)
+    flock /work/bench.lock .venv/bin/python bench/delta.py --scale 1.0 --workers 2
+
+Steps, each ``hopnhat migrate`` in a child process (``--no-link`` like bench/migrate.py: linkage is measured in
+bench/link.py; a delta run links the whole store again when a linked table changed):
+
+1. a copy of the estate, fully migrated (the full run's time);
+2. ~``--share`` of the rows of every CSV, NDJSON and SQLite table changed in place, a third each deleted, edited and
+   inserted (new keys, among the others so rows below them move);
+3. the delta run (the default ``hopnhat migrate``) — its time against the full run's (target ≤ 10 %);
+4. a copy of that store reloaded whole (``--fresh``), and ``hopnhat store checksum`` of both: must be identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.pipeline.test_pipeline_delta import change_rows  # noqa: E402
+
+from hopnhat.project.config import Project, load_project  # noqa: E402
+
+HOPNHAT = str(ROOT / ".venv" / "bin" / "hopnhat")
+CACHE = ROOT / "bench" / ".cache"  # shared with bench/migrate.py
+
+
+def estate(scale: float, seed: int) -> Path:
+    out = CACHE / f"estate-{scale}-{seed}"
+    if not (out / "merger.yaml").exists():
+        from hopnhat.synth.generate import SynthSettings, generate
+
+        generate(SynthSettings(scenario="danang", scale=scale, seed=seed, out=out))
+    return out
+
+
+def run(args: list[str]) -> tuple[float, float, str]:
+    """Wall and CPU seconds (the child and its workers) of one command, and its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}\n{done.stdout[-3000:]}")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return wall, cpu, done.stdout
+
+
+def change_ndjson(path: Path, key: str, rng: random.Random, share: float) -> int:
+    """Delete, edit (a top-level text field) and insert (a copy under a new key) ~``share`` of the records."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    n = max(1, round(len(lines) * share / 3))
+    picked = rng.sample(range(len(lines)), 3 * n)
+    drop, edit, before = set(picked[:n]), set(picked[n:2 * n]), set(picked[2 * n:])
+    out = []
+    for i, line in enumerate(lines):
+        if i in before:
+            doc = json.loads(line)
+            doc[key] = f"{doc[key]}N"
+            out.append(json.dumps(doc, ensure_ascii=False) + "\n")
+        if i in drop:
+            continue
+        if i in edit:
+            doc = json.loads(line)
+            field = next(k for k, v in doc.items() if isinstance(v, str) and k != key)
+            doc[field] = doc[field] + " (sửa)"
+            line = json.dumps(doc, ensure_ascii=False) + "\n"
+        out.append(line)
+    path.write_text("".join(out), encoding="utf-8")
+    return 3 * n
+
+
+def change_sqlite(path: Path, table: str, key: str, rng: random.Random, share: float) -> int:
+    con = sqlite3.connect(path)
+    try:
+        keys = [r[0] for r in con.execute(f'SELECT "{key}" FROM "{table}"')]
+        n = max(1, round(len(keys) * share / 3))
+        picked = rng.sample(keys, 3 * n)
+        info = [(r[1], str(r[2]).upper()) for r in con.execute(f'PRAGMA table_info("{table}")')]
+        cols = [c for c, _ in info]
+        text = next(c for c, t in info if c != key and ("TEXT" in t or "CHAR" in t))
+        con.executemany(f'DELETE FROM "{table}" WHERE "{key}" = ?', [(k,) for k in picked[:n]])
+        con.executemany(f'UPDATE "{table}" SET "{text}" = "{text}" || \' (sửa)\' WHERE "{key}" = ?',
+                        [(k,) for k in picked[n:2 * n]])
+        other = ", ".join(f'"{c}"' for c in cols if c != key)
+        new_key = f'"{key}" || \'N\'' if isinstance(keys[0], str) else f'"{key}" + 100000000'
+        con.executemany(f'INSERT INTO "{table}" ("{key}", {other}) SELECT {new_key}, {other} FROM "{table}" '
+                        f'WHERE "{key}" = ?', [(k,) for k in picked[2 * n:]])
+        con.commit()
+    finally:
+        con.close()
+    return 3 * n
+
+
+def change_estate(project: Project, share: float, seed: int) -> dict[str, int]:
+    """~``share`` of the rows of every table changed (CSV, NDJSON, SQLite; Excel sheets are left as they are)."""
+    rng, changed = random.Random(seed), {}
+    done_files: set[Path] = set()
+    for source in project.config.sources:
+        for table in source.tables:
+            name = f"{source.name}/{table.name}"
+            key = table.source_key.column if table.source_key else None
+            if source.kind == "csv" and key and table.path and table.source_key and table.source_key.column:
+                ch = change_rows(project, source.name, table.name, rng, share)
+                changed[name] = len(ch.inserted) + len(ch.updated) + len(ch.deleted)
+            elif source.kind == "ndjson" and key and table.path and project.resolve(table.path) not in done_files:
+                done_files.add(project.resolve(table.path))
+                changed[name] = change_ndjson(project.resolve(table.path), key, rng, share)
+            elif source.kind == "sqlite" and key and source.path and table.table:
+                changed[name] = change_sqlite(project.resolve(source.path), table.table, key, rng, share)
+    return changed
+
+
+def checksum(merger: Path) -> str:
+    """``hopnhat store checksum``: one line per unified table (table, rows, checksum)."""
+    return run([HOPNHAT, "store", "checksum", str(merger)])[2]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", type=float, default=0.1)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--share", type=float, default=0.01)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="hopnhat-delta-"))
+    try:
+        src = estate(args.scale, args.seed)
+        shutil.copytree(src, work / "estate", ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
+        merger = work / "estate" / "merger.yaml"
+        migrate = [HOPNHAT, "migrate", str(merger), "--no-link", "--workers", str(args.workers)]
+        full_wall, full_cpu, _ = run(migrate)
+        changed = change_estate(load_project(merger), args.share, args.seed)
+        delta_wall, delta_cpu, _ = run(migrate)
+        shutil.copytree(work / "estate", work / "fresh", symlinks=True)
+        run([HOPNHAT, "migrate", str(work / "fresh" / "merger.yaml"), "--no-link", "--fresh",
+             "--workers", str(args.workers)])
+        same = checksum(merger) == checksum(work / "fresh" / "merger.yaml")
+        print(json.dumps({"scale": args.scale, "workers": args.workers, "rows_changed": sum(changed.values()),
+                          "tables_changed": len(changed), "full_wall_s": round(full_wall, 1),
+                          "full_cpu_s": round(full_cpu, 1), "delta_wall_s": round(delta_wall, 1),
+                          "delta_cpu_s": round(delta_cpu, 1),
+                          "delta_share_of_full_wall": round(delta_wall / full_wall, 3),
+                          "checksums_identical": same}, indent=1))
+        if not same:
+            raise SystemExit("the delta store differs from the full reload")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
