@@ -74,9 +74,23 @@ def _opts(**kw: object) -> CutoverOptions:
     return CutoverOptions(signed_by="Trần Thị B", link=False, **kw)  # type: ignore[arg-type]
 
 
+def _audit_signer(project: Project) -> Signer:
+    from hopnhat.serve.app.settings import project_audit_key
+    from hopnhat.serve.security.audit import key_id
+
+    key = project_audit_key(project).encode("utf-8")
+    return Signer(key, key_id(key))
+
+
+def _verify_cli(project: Project, report: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "hopnhat", "--lang", "en", "cutover", str(project.path), "--verify",
+                           str(report)], capture_output=True, text=True)
+
+
 def test_evolve_then_cut_over(live: Path, tmp_path: Path) -> None:
     project = _copy(live, tmp_path / "p")
-    result = cutover(project, SOURCE, SIGNER, _opts())
+    signer = _audit_signer(project)
+    result = cutover(project, SOURCE, signer, _opts())
     report = result.report
     assert [b["table"] for b in report["books"]] == ["ho_so", "ho_so_qua_trinh"]
     assert all(b["balanced"] for b in report["books"]) and report["system_read_only"]
@@ -89,10 +103,13 @@ def test_evolve_then_cut_over(live: Path, tmp_path: Path) -> None:
     finally:
         con.close()
     assert set(net["inserted"]) <= keys and not set(net["deleted"]) & keys
-    assert verify_report(result.document, SIGNER)
+    assert verify_report(result.document, signer)
     tampered = json.loads(json.dumps(result.document))
     tampered["report"]["books"][0]["quarantined"] += 1
-    assert not verify_report(tampered, SIGNER) and not verify_report(result.document, Signer(b"x" * 32, "test-key"))
+    assert not verify_report(tampered, signer) and not verify_report(result.document, Signer(b"x" * 32, signer.key_id))
+    assert _verify_cli(project, result.folder / "report.json").returncode == 0
+    (tmp_path / "tampered.json").write_text(json.dumps(tampered), encoding="utf-8")
+    assert _verify_cli(project, tmp_path / "tampered.json").returncode == 1
     saved = json.loads((result.folder / "report.json").read_text(encoding="utf-8"))
     assert saved == result.document and report["signed_by"] == "Trần Thị B"
     state = load_state(project.catalog_path)
@@ -111,7 +128,7 @@ def test_evolve_then_cut_over(live: Path, tmp_path: Path) -> None:
     finally:
         reader.close()
     assert web == views
-    again = cutover(project, SOURCE, SIGNER, _opts())
+    again = cutover(project, SOURCE, signer, _opts())
     assert again.already and again.document == result.document
 
 

@@ -93,11 +93,37 @@ def _print(result: Any, rehearse: bool) -> None:
                   highlight=False)
 
 
+def _verify(project: Project, path: Path) -> None:
+    import json
+
+    from hopnhat.errors import InputError
+    from hopnhat.run.cutover import verify_report
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(tr("không đọc được biên bản (JSON)", "cannot read the report (JSON)"), source=str(path),
+                         reason=str(exc)) from exc
+    from hopnhat.run.cutover import Signer
+    from hopnhat.serve.app.settings import project_audit_key
+    from hopnhat.serve.security.audit import key_id
+
+    key = project_audit_key(project, create=False).encode("utf-8")  # a missing key is an error, never a new one
+    if not isinstance(document, dict) or not verify_report(document, Signer(key, key_id(key))):
+        err_console.print(tr(f"[red]Chữ ký KHÔNG hợp lệ: {path} đã bị sửa hoặc ký bằng khóa khác.[/]",
+                             f"[red]Signature NOT valid: {path} was changed or signed with another key.[/]"))
+        raise typer.Exit(EXIT_FAILED)
+    report = document["report"]
+    console.print(tr(f"Chữ ký hợp lệ: biên bản chuyển đổi {report['source']} ký bởi {report['signed_by']} lúc "
+                     f"{report['cut_over_at']}.", f"Signature valid: cut-over report of {report['source']} signed by "
+                     f"{report['signed_by']} at {report['cut_over_at']}."), highlight=False)
+
+
 @friendly_errors
 def cutover(
     merger: Path = MERGER,
-    source: str = typer.Option(..., "--source", help=tr("Nguồn cần chuyển đổi (tên trong merger.yaml).",
-                                                        "The source to cut over (its name in merger.yaml).")),
+    source: str | None = typer.Option(None, "--source", help=tr("Nguồn cần chuyển đổi (tên trong merger.yaml).",
+                                                                "The source to cut over (its name in merger.yaml).")),
     at: str | None = typer.Option(None, "--at", help=tr(
         "Thời điểm đóng băng ghi vào biên bản (yyyy-mm-ddTHH:MM, đã qua); mặc định: lúc chạy.",
         "The freeze time recorded in the report (yyyy-mm-ddTHH:MM, past); default: now.")),
@@ -109,6 +135,9 @@ def cutover(
     workers: int = typer.Option(1, "--workers", min=1, help=tr("Số bảng nạp song song.",
                                                                "Tables loaded side by side.")),
     link: bool = typer.Option(True, "--link/--no-link", help=tr("Chạy liên kết bản ghi.", "Run linkage.")),
+    verify: Path | None = typer.Option(None, "--verify", help=tr(
+        "Chỉ kiểm tra chữ ký của một biên bản (report.json) bằng khóa nhật ký của dự án; mã thoát 1 nếu sai.",
+        "Only check the signature of a report (report.json) with the project's audit key; exit 1 when wrong.")),
 ) -> None:
     """Chuyển đổi một nguồn cũ: đóng băng, chạy lần cuối, đối soát tại điểm đóng băng, biên bản ký, đánh dấu chỉ
     đọc (cut a legacy source over; --rehearse on a copy)."""
@@ -118,6 +147,12 @@ def cutover(
     from hopnhat.run.cutover import rehearse as do_rehearse
 
     project = load_project(merger)
+    if verify is not None:
+        _verify(project, verify)
+        return
+    if not source:
+        raise ConfigError(tr("thiếu --source: nguồn cần chuyển đổi", "--source is missing: the source to cut over"),
+                          source=str(merger))
     preflight(project)
     opts = CutoverOptions(signed_by=signed_by or getpass.getuser(), at=_at(at), workers=workers, link=link,
                           on_step=lambda step: console.print(f"• {step}", highlight=False))
