@@ -4,8 +4,9 @@ Writes a tree of two provinces' files (PDF-shaped: header, random body, ``%%EOF`
 with ``--dup`` of the second province's files copying a file of the first (scans held by both), a manifest per
 province, and a merger file; then times ``rsync -a`` copying the tree and ``hopnhat.files`` reading both manifests
 into its store (in a child process, whose peak memory is measured), each twice in alternating order (the page cache is
-warm for both after the first pass), and checks the books: referenced = stored + duplicate + quarantined, stored =
-distinct contents.
+warm for both after the first pass; ``sync`` before each, untimed, so neither flushes the other's writes — hopnhat's
+own ``syncfs`` of its batches is timed, rsync's writes are left in the page cache), and checks the books:
+referenced = stored + duplicate + quarantined, stored = distinct contents.
 
     .venv/bin/python bench/files.py --files 50000 --mean-kb 100     # the target: 50,000 files ≈ 5 GB
     .venv/bin/python bench/files.py --files 2000 --mean-kb 100      # a quick look
@@ -17,7 +18,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -27,13 +27,19 @@ from typing import Any
 
 import yaml
 
+# The child's peak is VmHWM of its own address space: ru_maxrss would also count the parent's pages at the fork (the
+# parent holds the tree's first bodies while writing it: that, not the store, made the figure grow with the tree).
 CHILD = """
-import json, sys, resource
+import json, sys
 from hopnhat.project.config import load_project
 from hopnhat.files.project import take_manifests
+
+def hwm(): return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+
+start = hwm()
 out = take_manifests(load_project(sys.argv[1]))
 books = [b.__dict__ for b in out.books]
-print(json.dumps({"books": books, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"books": books, "rss_mb": hwm(), "rss_after_import_mb": start}))
 """
 
 
@@ -77,6 +83,7 @@ def merger(root: Path) -> Path:
 
 def time_rsync(root: Path) -> float:
     shutil.rmtree(root / "rsync", ignore_errors=True)
+    os.sync()  # neither side pays for flushing the other's (or the tree writer's) dirty pages
     start = time.perf_counter()
     subprocess.run(["rsync", "-a", f"{root / 'src'}/", f"{root / 'rsync'}/"], check=True)
     return time.perf_counter() - start
@@ -84,6 +91,7 @@ def time_rsync(root: Path) -> float:
 
 def time_store(root: Path, path: Path) -> tuple[float, dict[str, Any]]:
     shutil.rmtree(root / "store", ignore_errors=True)
+    os.sync()
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True, capture_output=True, text=True)
     return time.perf_counter() - start, json.loads(done.stdout.strip().splitlines()[-1])
@@ -113,10 +121,9 @@ def main() -> None:
     for i, (rsync_s, store_s, out) in enumerate(runs, 1):
         print(f"pass {i}: rsync {rsync_s:.2f} s ({total / rsync_s / 1e6:.0f} MB/s) · hopnhat.files {store_s:.2f} s "
               f"({total / store_s / 1e6:.0f} MB/s) · ratio {rsync_s / store_s:.2f}× rsync · peak RSS "
-              f"{out['rss_mb']:.0f} MB")
+              f"{out['rss_mb']:.0f} MB (after imports {out['rss_after_import_mb']:.0f} MB)")
     print(f"{args.files} files, {total / 1e9:.2f} GB; books: {json.dumps(books)}; distinct stored {distinct}; "
           f"exact: {exact}; load: {os.getloadavg()}")
-    print(f"child max RSS (all children): {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
     shutil.rmtree(args.root, ignore_errors=True)
 
 
