@@ -128,7 +128,8 @@ def build_store(path: Path, persons: int, legacy: int) -> None:
         for name, cols in HOUSEKEEPING.items():
             con.execute(ddl(name, cols))
         con.execute(f"""
-            CREATE TEMP TABLE g AS SELECT i, (hash(i, 1) % 1000000007)::BIGINT AS h1, (hash(i, 2) % 1000000007)::BIGINT AS h2,
+            CREATE TEMP TABLE g AS SELECT i, (hash(i, 1) % 1000000007)::BIGINT AS h1,
+                   (hash(i, 2) % 1000000007)::BIGINT AS h2,
                    (hash(i, 3) % 1000000007)::BIGINT AS h3, (hash(i, 4) % 1000000007)::BIGINT AS h4,
                    (hash(i, 5) % 1000000007)::BIGINT AS h5, (hash(i, 6) % 2)::INT AS female,
                    DATE '1930-01-01' + CAST(hash(i, 7) % 34675 AS INTEGER) AS birth
@@ -241,9 +242,9 @@ def start_server(merger: Path, port: int, workers: int, index_base: Path) -> sub
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
                 return proc
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
             if proc.poll() is not None:
-                raise RuntimeError((OUT / "serve-server.log").read_text()[-3000:])
+                raise RuntimeError((OUT / "serve-server.log").read_text()[-3000:]) from exc
             time.sleep(0.5)
     proc.kill()
     raise RuntimeError("server did not start")
@@ -303,7 +304,8 @@ def summary(results: list[tuple[str, float, int, float]], wall: float) -> dict[s
     """Figures from every request's own timing (kind, latency s, status, sent s into the window); non-2xx = error."""
     lat = [d for _, d, _, _ in results]
     out: dict[str, object] = {
-        "requests": len(results), "errors": sum(not 200 <= s < 300 for _, _, s, _ in results), "seconds": round(wall, 1),
+        "requests": len(results), "errors": sum(not 200 <= s < 300 for _, _, s, _ in results),
+        "seconds": round(wall, 1),
         "throughput_rps": round(len(results) / wall, 1), "p50_ms": round(pct(lat, 50), 1),
         "p95_ms": round(pct(lat, 95), 1), "p99_ms": round(pct(lat, 99), 1), "max_ms": round(max(lat) * 1000, 1),
         "mean_ms": round(statistics.fmean(lat) * 1000, 1)}
@@ -420,6 +422,8 @@ def arguments() -> argparse.Namespace:
     ap.add_argument("--client", choices=("wrk", "httpx"), default="wrk")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workers", type=int, default=1, help="server processes (HOPNHAT_SERVE_WORKERS)")
+    ap.add_argument("--folder", type=Path, default=OUT / "serve",
+                    help="where the store and its index are kept (bench/lookup.py's folder may be given: same store)")
     return ap.parse_args()
 
 
@@ -435,7 +439,7 @@ def warm_page_cache(folder: Path) -> float:
 
 def main() -> None:
     args = arguments()
-    folder = OUT / "serve"
+    folder = args.folder
     print(f"store: {args.persons:,} persons, legacy archive {args.legacy:,} rows → {folder}", flush=True)
     merger, figures = prepare(folder, args.persons, args.legacy)
     project = load_project(merger)
