@@ -3,13 +3,14 @@
     .venv/bin/python bench/delta.py --scale 0.1 --workers 2          # the synth estate of bench/migrate.py (cached)
     flock /work/bench.lock .venv/bin/python bench/delta.py --scale 1.0 --workers 2
 
-Steps, each ``hopnhat migrate`` in a child process (``--no-link`` like bench/migrate.py: linkage is measured in
-bench/link.py; a delta run links the whole store again when a linked table changed):
+Steps, each run of ``migrate`` in a child process, without linkage and the lookup index, like bench/migrate.py
+(linkage is measured in bench/link.py; a delta run links the whole store again when a linked table changed, and
+``hopnhat migrate`` rebuilds the web app's lookup index after either run):
 
 1. a copy of the estate, fully migrated (the full run's time);
 2. ~``--share`` of the rows of every CSV, NDJSON and SQLite table changed in place, a third each deleted, edited and
    inserted (new keys, among the others so rows below them move);
-3. the delta run (the default ``hopnhat migrate``) — its time against the full run's (target ≤ 10 %);
+3. the delta run (the default) — its time against the full run's (target ≤ 10 %), with per-stage times;
 4. a copy of that store reloaded whole (``--fresh``), and ``hopnhat store checksum`` of both: must be identical.
 """
 
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -45,6 +47,26 @@ def estate(scale: float, seed: int) -> Path:
 
         generate(SynthSettings(scenario="danang", scale=scale, seed=seed, out=out))
     return out
+
+
+CHILD = """
+import json, sys, time
+from hopnhat.base import timing
+from hopnhat.project.config import load_project
+from hopnhat.run.runner import migrate
+t = time.perf_counter()
+result = migrate(load_project(sys.argv[1]), link=False, fresh=sys.argv[2] == "fresh", workers=int(sys.argv[3]))
+print(json.dumps({"wall": time.perf_counter() - t, "stages": {k: round(v, 1) for k, v in timing.totals.items()},
+                  "balanced": result.balanced, "modes": sorted({c.mode for c in result.loaded}),
+                  "read": sum(c.read for c in result.loaded), "unchanged": sum(c.unchanged for c in result.loaded)}))
+"""
+
+
+def migrate_run(merger: Path, fresh: bool, workers: int) -> dict[str, Any]:
+    """``migrate`` (no linkage, no lookup index: as bench/migrate.py) in a child; its own wall time and stages."""
+    wall, cpu, out = run([sys.executable, "-c", CHILD, str(merger), "fresh" if fresh else "default", str(workers)])
+    data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return {**data, "wall": round(float(data["wall"]), 1), "process_wall": round(wall, 1), "cpu": round(cpu, 1)}
 
 
 def run(args: list[str]) -> tuple[float, float, str]:
@@ -142,19 +164,15 @@ def main() -> None:
         src = estate(args.scale, args.seed)
         shutil.copytree(src, work / "estate", ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
         merger = work / "estate" / "merger.yaml"
-        migrate = [HOPNHAT, "migrate", str(merger), "--no-link", "--workers", str(args.workers)]
-        full_wall, full_cpu, _ = run(migrate)
+        full = migrate_run(merger, False, args.workers)
         changed = change_estate(load_project(merger), args.share, args.seed)
-        delta_wall, delta_cpu, _ = run(migrate)
+        delta = migrate_run(merger, False, args.workers)
         shutil.copytree(work / "estate", work / "fresh", symlinks=True)
-        run([HOPNHAT, "migrate", str(work / "fresh" / "merger.yaml"), "--no-link", "--fresh",
-             "--workers", str(args.workers)])
+        migrate_run(work / "fresh" / "merger.yaml", True, args.workers)
         same = checksum(merger) == checksum(work / "fresh" / "merger.yaml")
         print(json.dumps({"scale": args.scale, "workers": args.workers, "rows_changed": sum(changed.values()),
-                          "tables_changed": len(changed), "full_wall_s": round(full_wall, 1),
-                          "full_cpu_s": round(full_cpu, 1), "delta_wall_s": round(delta_wall, 1),
-                          "delta_cpu_s": round(delta_cpu, 1),
-                          "delta_share_of_full_wall": round(delta_wall / full_wall, 3),
+                          "tables_changed": len(changed), "full": full, "delta": delta,
+                          "delta_share_of_full_wall": round(float(delta["wall"]) / float(full["wall"]), 3),
                           "checksums_identical": same}, indent=1))
         if not same:
             raise SystemExit("the delta store differs from the full reload")
