@@ -54,17 +54,21 @@ GOLDEN: list[tuple[str, list[tuple[str, str]]]] = [
     ("Hoàng Quang Tâm ngày sinh 11/5/2007", [("name-date", "hoang quang tam")]),
     ("Nguyễn Văn Sinh 1990", [("name-year", "nguyen van sinh")]),
     # name + place: after a comma, or the last words naming a commune of the province
-    ("Nguyễn Văn Hùng, Bình Quế", [("address", "nguyen van hung binh que"), ("name-place", "nguyen van hung"),
+    # (a name before the comma: the address reading comes after, searched only when the name found no one)
+    ("Nguyễn Văn Hùng, Bình Quế", [("name-place", "nguyen van hung"), ("address", "nguyen van hung binh que"),
                                    ("org", "nguyen van hung binh que")]),
-    ("Nguyễn Công Hòa - Đại Đồng - Đại Lộc", [("address", "nguyen cong hoa dai dong dai loc"),
-                                             ("name-place", "nguyen cong hoa"),
+    ("Nguyễn Công Hòa - Đại Đồng - Đại Lộc", [("name-place", "nguyen cong hoa"),
+                                             ("address", "nguyen cong hoa dai dong dai loc"),
                                              ("org", "nguyen cong hoa dai dong dai loc")]),
-    ("Hùng, Tam Dân", [("address", "hung tam dan"), ("name-place", "hung"), ("org", "hung tam dan")]),
+    ("Hùng, Tam Dân", [("name-place", "hung"), ("address", "hung tam dan"), ("org", "hung tam dan")]),
     ("nguyen van hung tam dan", [("name-place", "nguyen van hung"), ("name", "nguyen van hung tam dan"),
                                  ("address", "nguyen van hung tam dan"), ("org", "nguyen van hung tam dan")]),
     # a number in the place is the commune's ("Quế Xuân 1"), not a house number: the name + place is still read
-    ("Trần Ngọc Thành, Xã Quế Xuân 1", [("address", "tran ngoc thanh xa que xuan 1"),
-                                       ("name-place", "tran ngoc thanh")]),
+    ("Trần Ngọc Thành, Xã Quế Xuân 1", [("name-place", "tran ngoc thanh"),
+                                       ("address", "tran ngoc thanh xa que xuan 1")]),
+    # a commune before the comma, or a house number: an address first
+    ("Hòa Châu, Hòa Vang", [("address", "hoa chau hoa vang"), ("name-place", "hoa chau"),
+                            ("org", "hoa chau hoa vang")]),
     # addresses and organisations
     ("Thôn 3, Xã Bình Quế, Huyện Thăng Bình", [("address", "thon 3 xa binh que huyen thang binh")]),
     ("phường Hải Châu", [("address", "phuong hai chau"), ("org", "phuong hai chau"), ("name", "phuong hai chau")]),

@@ -296,6 +296,15 @@ def _name_then_place(text: str, rest: str, year: int | None, day: int | None, pr
     return []
 
 
+def _person_then_place(rest: str, placed: list[Query], province: str | None) -> bool:
+    """``Nguyễn Thị Phong, Trà My``: a name + place reading exists and what comes before the place has no unit word,
+    no number and is no commune itself — the address reading of such a text is weak (searched only when the name
+    found no one: its containment scan of a whole commune's addresses costs tens of milliseconds for nothing)."""
+    head = rest.split(",", 1)[0]
+    return bool(placed) and not (_UNIT_WORDS.search(head.lower()) or _UNIT_WORDS_FOLDED.search(fold_name(head))
+                                 or _NUMBER.search(head) or _exact_place(head, province))
+
+
 def _text_readings(text: str, province: str | None) -> list[Query]:
     rest, year, day = _birth(text)
     folded = fold_name(rest)
@@ -321,7 +330,9 @@ def _text_readings(text: str, province: str | None) -> list[Query]:
     if not org and strong:
         conv = convert_address(rest)
         if conv.status not in ("not_found", "invalid"):
-            out.append(Query(text, "address", name=folded, year=year, conversion=conv, place=rest, strong=True))
+            weak = _person_then_place(rest, placed, province)
+            out.append(Query(text, "address", name=folded, year=year, conversion=conv, place=rest,
+                             weight=WEAK if weak else 1.0, strong=not weak))
     elif not org and _names_a_place(fold_name(decode_name(rest)), province):
         # maybe an address: converted only when searched (the parser's fuzzy tries cost milliseconds)
         out.append(Query(text, "address", name=folded, year=year, place=rest, weight=WEAK))
