@@ -38,6 +38,20 @@ def test_two_valid_cccds_keep_records_apart_even_through_a_chain() -> None:
     assert result.reasons == {(1, 2): "conflicting_cccd"}
 
 
+def test_two_cmnds_of_one_province_keep_namesakes_apart() -> None:
+    # namesakes born the same day: one CMND each (both issued in Đà Nẵng, 201…), a third record with no number
+    ids = [(None, "201365309"), (None, None), ("049085001234", "201648812")]
+    result = cluster(3, [(0, 1, 0.99), (1, 2, 0.98)], ids=ids)
+    assert result.root == [0, 0, 2] and result.reasons == {(1, 2): "conflicting_cmnd"}
+
+
+def test_cmnds_of_two_provinces_or_a_cmnd_beside_a_cccd_do_not_keep_apart() -> None:
+    moved = cluster(2, [(0, 1, 0.99)], ids=[(None, "201365309"), (None, "205648812")])  # a new CMND after a move
+    beside = cluster(2, [(0, 1, 0.99)], ids=[(None, "201365309"), ("049085001234", None)])  # CMND ↔ CCCD: no proof
+    slip = cluster(2, [(0, 1, 0.99)], ids=[(None, "201365309"), (None, "201365809")])
+    assert moved.root == beside.root == slip.root == [0, 0]
+
+
 def test_one_keying_slip_between_cccds_does_not_keep_apart() -> None:
     changed = cluster(2, [(0, 1, 0.99)], ids=["049085001234", "049085001284"])
     swapped = cluster(2, [(0, 1, 0.99)], ids=["049085001234", "049085002134"])

@@ -10,6 +10,8 @@ Rules keep records apart the same way, whatever the model says, and each skipped
 - ``decision``: a person decided the two records are different;
 - ``conflicting_cccd``: the two clusters hold two valid 12-digit CCCDs more than one keying slip apart (a CCCD is a
   person's number for life: two of them are two people, even through a chain A–B–C);
+- ``conflicting_cmnd``: likewise two 9-digit CMNDs of one issuing province (first three digits) — a CMND got a new
+  number only when its holder moved to another province;
 - ``household``: a rule of the caller's (twins: same family name and birth date, two different given names written
   with diacritics) passed in as ``different`` pairs with that reason.
 
@@ -34,6 +36,9 @@ class Clusters:
         return len(set(self.root))
 
 
+Ids = str | tuple[str | None, ...] | None  # a record's identity numbers: its valid CCCD, or (CCCD, CMND)
+
+
 def slip_apart(a: str, b: str) -> bool:
     """True when two numbers differ by more than one keying slip (one digit changed, or two neighbours swapped)."""
     if len(a) != len(b):
@@ -44,11 +49,23 @@ def slip_apart(a: str, b: str) -> bool:
     return not (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
 
 
+def _conflict(a: str, b: str) -> bool:
+    """Two CCCDs, or two CMNDs of one issuing province (first three digits), more than a keying slip apart: two
+    people. A CMND was re-issued with a new number when its holder moved to another province, never within one."""
+    if len(a) != len(b) or (len(a) == 9 and a[:3] != b[:3]):
+        return False
+    return slip_apart(a, b)
+
+
 class _UnionFind:
-    def __init__(self, n: int, ids: Sequence[str | None] | None = None) -> None:
+    def __init__(self, n: int, ids: Sequence[Ids] | None = None) -> None:
         self.parent = list(range(n))
         self.apart: dict[int, dict[int, str]] = {}
-        self.ids: dict[int, set[str]] = {i: {v} for i, v in enumerate(ids or ()) if v}
+        self.ids: dict[int, set[str]] = {}
+        for i, v in enumerate(ids or ()):
+            numbers = {v} if isinstance(v, str) else {x for x in v or () if x}
+            if numbers:
+                self.ids[i] = numbers
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -68,8 +85,9 @@ class _UnionFind:
                     return reason
         if not forced:
             left, right = self.ids.get(ra, ()), self.ids.get(rb, ())
-            if any(slip_apart(x, y) for x in left for y in right):
-                return "conflicting_cccd"
+            conflict = next((len(x) for x in left for y in right if _conflict(x, y)), 0)
+            if conflict:
+                return "conflicting_cccd" if conflict == 12 else "conflicting_cmnd"
         return None
 
     def union(self, a: int, b: int, forced: bool = False) -> str | None:
@@ -92,11 +110,12 @@ class _UnionFind:
 
 
 def cluster(n: int, links: Iterable[tuple[int, int, float]], same: Iterable[tuple[int, int]] = (),
-            different: Iterable[tuple[int, int]] = (), ids: Sequence[str | None] | None = None,
+            different: Iterable[tuple[int, int]] = (), ids: Sequence[Ids] | None = None,
             apart: Iterable[tuple[int, int, str]] = ()) -> Clusters:
     """Clusters of ``n`` records from links ``(i, j, probability)`` already at or above the match threshold.
 
-    ``ids``: each record's valid CCCD (or None); ``apart``: pairs a rule keeps apart, with the rule's name.
+    ``ids``: each record's valid CCCD, or its (CCCD, CMND), None where absent; ``apart``: pairs a rule keeps apart,
+    with the rule's name.
     """
     uf = _UnionFind(n, ids)
     for a, b in different:

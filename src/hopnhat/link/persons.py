@@ -49,8 +49,10 @@ ORDER BY 1, 2
 # COMMON_GIVEN records at least). A slip of a frequent name gives a rare string (Hùng → Hùnf, Hugn, Hùùng).
 COMMON_GIVEN = 3
 FREQUENT_GIVEN = 2000
-# Two records' valid CCCDs (12 digits, a real province, readable year): cluster.py keeps them apart when they differ.
-_VALID_CCCD_SQL = "SELECT CASE WHEN cc_year IS NOT NULL THEN cccd END FROM person_features ORDER BY uid"
+# Each record's valid CCCD (12 digits, a real province, readable year) and 9-digit CMND: cluster.py keeps two clusters
+# apart when they hold two CCCDs, or two CMNDs of one issuing province, more than a keying slip apart.
+_IDENTITY_SQL = ("SELECT CASE WHEN cc_year IS NOT NULL THEN cccd END, CASE WHEN length(cmnd) = 9 THEN cmnd END "
+                 "FROM person_features ORDER BY uid")
 # Soft vetoes: a level of these comparisons may not weigh less than this (log2): sex is the field registers get
 # wrong most often, and alone it must never keep two records apart.
 # The same commune with another hamlet or street never counts against a pair: registers write the part below the
@@ -102,6 +104,7 @@ def apart_rules(work: duckdb.DuckDBPyConnection, review_threshold: float) -> lis
     return [(a, b, "household") for a, b in rows]
 
 
-def valid_cccds(work: duckdb.DuckDBPyConnection) -> list[str | None]:
-    """Each record's valid CCCD (by uid), for the conflicting-CCCD rule of :func:`hopnhat.link.cluster.cluster`."""
-    return [row[0] for row in work.execute(_VALID_CCCD_SQL).fetchall()]
+def identity_numbers(work: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str | None]]:
+    """Each record's (valid CCCD, CMND) by uid, for the conflicting-number rules of
+    :func:`hopnhat.link.cluster.cluster`."""
+    return [(row[0], row[1]) for row in work.execute(_IDENTITY_SQL).fetchall()]

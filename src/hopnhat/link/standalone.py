@@ -135,7 +135,7 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
         finally:
             backend.close()
         pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
-        ids, apart = persons.valid_cccds(work), persons.apart_rules(work, review_threshold)
+        ids, apart = persons.identity_numbers(work), persons.apart_rules(work, review_threshold)
     else:
         pairs, ids, apart = [], [], []
     step("link", 3, 1)
