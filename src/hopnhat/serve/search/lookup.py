@@ -239,10 +239,14 @@ class Lookup:
             return [f"y|{year}|{giv}", f"y|{year}|{fam[0]}{mid}{giv[0]}", f"u|{fam}|{mid}|{giv}"], []
         return [f"n|{fam}|{mid}|{giv}", f"g|{giv}|{fam[0]}", f"f|{fam}|{mid}{giv[0]}"], []
 
-    def _name_rows(self, q: Query, words: list[str], scope: Scope) -> list[tuple[int, str, int | None, int | None]]:
+    def _name_rows(self, q: Query, words: list[str], scope: Scope,
+                   first_block: bool = False) -> list[tuple[int, str, int | None, int | None]]:
         """(eid, folded name, birth year, birth month-day) of the blocks the name falls in — under the communes the
-        query names, else the user's communes, else province-wide; with a year, only that year (or none)."""
+        query names, else the user's communes, else province-wide; with a year, only that year (or none);
+        ``first_block``: the first block only (family + middle initial + given name, without a year)."""
         keys, prefixes = self._block_keys(words, q.year)
+        if first_block:
+            keys, prefixes = keys[:1], []
         if q.communes and len(words) == 2:
             prefixes.append(f"g|{words[-1]}|")  # "Anh Hòa, Tam Kỳ": middle + given name, in a commune's block
         communes = list(q.communes) or self._communes(scope)
@@ -283,18 +287,35 @@ class Lookup:
             out += 0.0 if day == q.day else -2.0 if day is None else -6.0
         return out
 
-    def by_name(self, q: Query, scope: Scope) -> list[Hit]:
-        words = q.name.split()
-        if not words:
-            return []
-        orders = name_orders(words)
-        rows = {r[0]: r for order in orders for r in self._name_rows(q, order, scope)}
+    def _scored(self, q: Query, orders: list[list[str]],
+                rows: dict[int, tuple[int, str, int | None, int | None]]) -> dict[int, float]:
+        """entry → score (name similarity and birth), those at least ``min_score``."""
         similarity = self._similarity(q, orders, [r[1] for r in rows.values()])
         scored: dict[int, float] = {}
         for eid, name, year, day in rows.values():
             s = similarity[name] + self._birth_adjust(q, year, day)
             if s >= self.min_score:
                 scored[eid] = s
+        return scored
+
+    def _exact_namesakes(self, q: Query, orders: list[list[str]], scope: Scope) -> dict[int, float] | None:
+        """A full name alone (no year, no place) that more people bear than the results show: those people, read
+        from its own block only. Only an identical folded name scores 100 and every such name is in that block, so
+        the results are the ones all blocks would give (the other blocks, thousands of rows for a common given
+        name, took tens of milliseconds); None when the name is rarer (or has a year or a place)."""
+        if q.year or q.communes or len(orders[0]) < 2:
+            return None
+        scored = self._scored(q, orders[:1], {r[0]: r for r in self._name_rows(q, orders[0], scope, True)})
+        exact = {e: v for e, v in scored.items() if v >= 100.0}
+        return exact if len(exact) >= self.row_limit * 2 else None
+
+    def by_name(self, q: Query, scope: Scope) -> list[Hit]:
+        words = q.name.split()
+        if not words:
+            return []
+        orders = name_orders(words)
+        scored = self._exact_namesakes(q, orders, scope) or self._scored(
+            q, orders, {r[0]: r for order in orders for r in self._name_rows(q, order, scope)})
         top = sorted(scored, key=lambda e: (-scored[e], e))[: self.row_limit * 2]
         hits = [Hit(r, scored[r["eid"]], "name") for r in self.entries(top, scope)]
         return self._old_commune_adjust(q, self._accent_adjust(q, hits))
