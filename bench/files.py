@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -81,23 +82,31 @@ def merger(root: Path) -> Path:
     return path
 
 
-def time_rsync(root: Path, durable: bool) -> float:
-    """rsync -a copying the tree; with ``durable``, until its copy is on disk too (``sync``), as hopnhat's is."""
+def cpu_of_children() -> float:
+    """CPU seconds (user + system) of the children waited for so far (rsync's own children included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_rsync(root: Path, durable: bool) -> tuple[float, float]:
+    """rsync -a copying the tree (wall and CPU seconds); with ``durable``, until its copy is on disk too (``sync``),
+    as hopnhat's is."""
     shutil.rmtree(root / "rsync", ignore_errors=True)
     os.sync()  # neither side pays for flushing the other's (or the tree writer's) dirty pages
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_of_children()
     subprocess.run(["rsync", "-a", f"{root / 'src'}/", f"{root / 'rsync'}/"], check=True)
     if durable:
         os.sync()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_of_children() - cpu
 
 
 def time_store(root: Path, path: Path) -> tuple[float, dict[str, Any]]:
     shutil.rmtree(root / "store", ignore_errors=True)
     os.sync()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_of_children()
     done = subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True, capture_output=True, text=True)
-    return time.perf_counter() - start, json.loads(done.stdout.strip().splitlines()[-1])
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return time.perf_counter() - start, {**out, "cpu_s": cpu_of_children() - cpu}
 
 
 def main() -> None:
@@ -114,10 +123,10 @@ def main() -> None:
     path = merger(args.root)
     runs = []
     for _ in range(2):
-        rsync_s = time_rsync(args.root, durable=False)
+        rsync_s, rsync_cpu = time_rsync(args.root, durable=False)
         store_s, out = time_store(args.root, path)
-        synced_s = time_rsync(args.root, durable=True)
-        runs.append((rsync_s, synced_s, store_s, out))
+        synced_s, _ = time_rsync(args.root, durable=True)
+        runs.append((rsync_s, synced_s, store_s, {**out, "rsync_cpu_s": rsync_cpu}))
     books = runs[-1][3]["books"]
     distinct = sum(1 for p in (args.root / "store" / "objects").rglob("*") if p.is_file())
     exact = all(b["referenced"] == b["stored"] + b["duplicate"] + b["quarantined"] for b in books) and \
@@ -125,7 +134,8 @@ def main() -> None:
     for i, (rsync_s, synced_s, store_s, out) in enumerate(runs, 1):
         print(f"pass {i}: rsync {rsync_s:.2f} s ({total / rsync_s / 1e6:.0f} MB/s), rsync + sync {synced_s:.2f} s · "
               f"hopnhat.files {store_s:.2f} s ({total / store_s / 1e6:.0f} MB/s) · ratio {rsync_s / store_s:.2f}× "
-              f"rsync, {synced_s / store_s:.2f}× rsync + sync · peak RSS "
+              f"rsync, {synced_s / store_s:.2f}× rsync + sync · CPU rsync {out['rsync_cpu_s']:.2f} s, hopnhat "
+              f"{out['cpu_s']:.2f} s ({out['rsync_cpu_s'] / out['cpu_s']:.2f}×) · peak RSS "
               f"{out['rss_mb']:.0f} MB (after imports {out['rss_after_import_mb']:.0f} MB)")
     print(f"{args.files} files, {total / 1e9:.2f} GB; books: {json.dumps(books)}; distinct stored {distinct}; "
           f"exact: {exact}; load: {os.getloadavg()}")
