@@ -13,6 +13,7 @@ family name first; a single word is a family or given name (the first screen of 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -340,17 +341,18 @@ class Lookup:
     @staticmethod
     def _accent_adjust(q: Query, hits: list[Hit]) -> list[Hit]:
         """A query typed with diacritics (or their keystrokes) ranks the exact spelling first (Hòa before Hoa), never
-        hides the other; the words are compared in any order (a name typed given name first)."""
+        hides the other; the words are compared in any order (a name typed given name first), and a name typed
+        without its middle name matches by the words typed (Nguyễn Hùng: Nguyễn Văn Hùng before Nguyễn Văn Hưng)."""
         raw = _DATE.sub(" ", _YEAR.sub(" ", q.text))
         if q.place:
             raw = raw.replace(q.place, " ")
         raw = decode_name(" ".join(w for w in raw.split() if any(c.isalpha() for c in w)))  # Telex "Hoaf" = Hòa
         if not has_diacritics(raw):
             return hits
-        want = sorted(accent_key(w) for w in raw.split())
+        want = Counter(accent_key(w) for w in raw.split())
         for h in hits:
-            title = [accent_key(w) for w in (h.row.get("title") or "").split()]
-            match = sorted(title) == want or (len(want) == 1 and want[0] in title)
+            title = Counter(accent_key(w) for w in (h.row.get("title") or "").split())
+            match = not want - title  # every word typed is in the name, with its diacritics
             h.score = min(100.0, h.score + 2) if match else h.score - 3
         return hits
 
