@@ -352,8 +352,9 @@ def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], leve
     key = (text[tokens[first].start : tokens[end - 1].end], first > 0, _marks_after(tokens)[end],
            level, fuzzy, narrow, tuple(map(id, scopes)))
     memo = _memo(idx)
-    if key in memo:
-        return _shifted(memo[key], first)
+    known = memo.get(key, _UNSEEN)
+    if known is not _UNSEEN:
+        return _shifted(known, first)  # type: ignore[arg-type]
     found = match_exact(text, tokens, end, scopes, level, idx.max_words)
     if found is None and fuzzy:
         found = match_fuzzy(text, tokens, end, scopes, level, narrow)
@@ -370,6 +371,7 @@ def _shifted(match: Match | None, by: int) -> Match | None:
 
 
 _MEMO_SIZE = 100_000
+_UNSEEN = object()  # a memo entry may be None (nothing found): one lookup tells the two apart
 # (segment text, words before it, diacritics after it, level, fuzzy, narrow, ids of the scopes)
 _MemoKey = tuple[str, bool, bool, str, bool, bool, tuple[int, ...]]
 _memos: list[tuple[Indexes, dict[_MemoKey, Match | None]]] = []
