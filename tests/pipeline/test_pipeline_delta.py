@@ -158,3 +158,13 @@ def test_a_delta_run_loads_only_what_changed_and_ends_as_a_full_reload(estate: P
     reload = migrate(full, fresh=True)
     assert {c.note for c in reload.loaded} == {"fresh"} and all(c.mode == "full" for c in reload.loaded)
     assert checksums(project) == checksums(full)
+
+    # a whole reload records the rows that left the source too (never dropped silently)
+    path, key_col, delim = _key_column(full, *CHANGED[1])
+    lines = path.read_bytes().decode("latin-1").splitlines(keepends=True)
+    key = _cells(lines[3], delim)[_cells(lines[0], delim).index(key_col)].strip()
+    path.write_bytes("".join(lines[:3] + lines[4:]).encode("latin-1"))
+    again = migrate(full, fresh=True, link=False)
+    assert [(c.table, c.deleted) for c in again.loaded if c.deleted] == [(CHANGED[1][1], 1)]
+    assert _rows(full, f"SELECT src_key, archived_row IS NOT NULL FROM deleted_rows WHERE run_id = '{again.run_id}'"
+                 ) == [(key, True)]

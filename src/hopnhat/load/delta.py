@@ -73,8 +73,9 @@ class DeltaLoad:
         self.legacy_cols = self._legacy_columns()
 
     def _legacy_columns(self) -> list[str]:
-        rows = self.con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-                                "ORDER BY column_index", [LEGACY, f"{self.source.name}__{self.table.name}"]).fetchall()
+        rows = self.con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                                "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+                                [LEGACY, f"{self.source.name}__{self.table.name}"]).fetchall()
         if not rows:
             raise DeltaNotPossible("no_snapshot")
         return [r[0] for r in rows if r[0] not in ("record_id", *_RAW)]

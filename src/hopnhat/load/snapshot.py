@@ -1,5 +1,9 @@
 """The source as last read, row by row: (row, key, content hash) in ``source_rows``. A full load writes it as its
-batches stream in; a delta run compares the next read with it to find what changed (:mod:`hopnhat.load.delta`)."""
+batches stream in; a delta run compares the next read with it to find what changed (:mod:`hopnhat.load.delta`).
+
+A table loaded whole also records the keys that left the source since its last load (``deleted_rows``, with their
+archived row): :func:`set_aside` before the load keeps the old snapshot's keys and archive aside, :func:`record_gone`
+after it records those the new snapshot lacks."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
-from hopnhat.load.store import insert, quote
+from hopnhat.load.store import LEGACY, insert, legacy_name, one, quote
 
 _ROW_MASK = "9223372036854775807"  # DuckDB's 64-bit hash kept in a BIGINT (63 bits)
 
@@ -38,3 +42,45 @@ def has_snapshot(con: duckdb.DuckDBPyConnection, source: str, table: str) -> int
     row = con.execute("SELECT count(*) FROM source_rows WHERE src_source = ? AND src_table = ?",
                       [source, table]).fetchone()
     return int(row[0]) if row else 0
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """A table of the store's legacy archive (not of a database attached beside it: a worker's staging file)."""
+    return bool(one(con, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND "
+                         "schema_name = ? AND table_name = ?", [LEGACY, name])[0])
+
+
+def _aside(source: str, table: str) -> str:
+    return f"{source}__{table}__before"
+
+
+def set_aside(con: duckdb.DuckDBPyConnection, source: str, table: str) -> None:
+    """Before the table is loaded whole (in its transaction): the old snapshot's keys (temp ``_before``) and the
+    legacy archive (renamed ``<source>__<table>__before``) kept aside for :func:`record_gone`."""
+    con.execute(f"DROP TABLE IF EXISTS {LEGACY}.{quote(_aside(source, table))}")
+    if _exists(con, f"{source}__{table}"):
+        con.execute(f"ALTER TABLE {legacy_name(source, table)} RENAME TO {quote(_aside(source, table))}")
+    con.execute("CREATE OR REPLACE TEMP TABLE _before AS SELECT src_key, src_row FROM source_rows "
+                "WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL", [source, table])
+
+
+def record_gone(con: duckdb.DuckDBPyConnection, source: str, table: str, run_id: str) -> int:
+    """After the whole load: the keys of the old snapshot missing from the new one go to ``deleted_rows`` with their
+    archived row and this run; what was set aside is dropped. Returns how many rows left the source."""
+    aside = f"{LEGACY}.{quote(_aside(source, table))}"
+    prefix = f"{source}/{table}/"
+    has_aside = _exists(con, _aside(source, table))
+    archived = (f"(SELECT to_json(l) FROM {aside} l WHERE l.record_id = ? || b.src_key AND l._row = b.src_row "
+                f"LIMIT 1)::VARCHAR" if has_aside else "CAST(? AS VARCHAR)")
+    con.execute("DELETE FROM deleted_rows WHERE run_id = ? AND src_source = ? AND src_table = ?",
+                [run_id, source, table])
+    con.execute(f"""
+        INSERT INTO deleted_rows
+        SELECT ?, ?, b.src_key, b.src_row, ? || b.src_key, {archived}, ?, now()::TIMESTAMP FROM _before b
+        WHERE b.src_key NOT IN (SELECT src_key FROM source_rows WHERE src_source = ? AND src_table = ?
+                                AND src_key IS NOT NULL)""",
+                [source, table, prefix, prefix if has_aside else None, run_id, source, table])
+    con.execute(f"DROP TABLE IF EXISTS {aside}")
+    con.execute("DROP TABLE IF EXISTS _before")
+    return int(one(con, "SELECT count(*) FROM deleted_rows WHERE run_id = ? AND src_source = ? AND src_table = ?",
+                   [run_id, source, table])[0])

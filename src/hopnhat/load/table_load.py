@@ -20,7 +20,7 @@ from hopnhat.base.timing import stage, timed_iter
 from hopnhat.i18n import tr
 from hopnhat.ingest import read_table
 from hopnhat.load.counts import TableCounts
-from hopnhat.load.snapshot import record
+from hopnhat.load.snapshot import record, record_gone, set_aside
 from hopnhat.load.store import LINEAGE_NAMES, arrow_table, create_legacy, insert, legacy_name, purge_table, quote
 from hopnhat.load.tokens import checksum_hex, row_token
 from hopnhat.map.mapper import Issue, MappedBatch, TableMapper
@@ -198,6 +198,7 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
     says why the whole table is loaded when a delta run could not (kept in ``table_delta``)."""
     con.execute("BEGIN TRANSACTION")
     try:
+        set_aside(con, source.name, table.name)
         purge_table(con, table.maps_to, source.name, table.name)
         load = TableLoad(con, project, source, table, mapper, run_id)
         load.counts.note = note
@@ -209,6 +210,7 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
                     on_batch(batch.num_rows)
         if load.legacy_cols is None:
             create_legacy(con, source.name, table.name, [])
+        load.counts.deleted = record_gone(con, source.name, table.name, run_id)
         load.finish(input_hash, mapping_hash)
         con.execute("COMMIT")
     except BaseException:

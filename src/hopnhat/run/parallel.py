@@ -22,6 +22,7 @@ import duckdb
 
 from hopnhat.base import timing
 from hopnhat.i18n import set_language
+from hopnhat.load.snapshot import record_gone, set_aside
 from hopnhat.load.store import connect, ensure_schema, legacy_name, purge_table, quote
 from hopnhat.project.config import load_project
 from hopnhat.run.progress import TableCounts
@@ -66,19 +67,24 @@ def stage_table(job: Job) -> tuple[TableCounts, dict[str, float]]:
     return counts, dict(timing.totals)
 
 
-def move_into_store(con: duckdb.DuckDBPyConnection, job: Job, entity: str) -> None:
-    """Replace the table's rows in the store by the staged ones, in one transaction."""
+def move_into_store(con: duckdb.DuckDBPyConnection, job: Job, entity: str) -> int:
+    """Replace the table's rows in the store by the staged ones, in one transaction; returns how many rows left the
+    source since its last load (recorded in ``deleted_rows``)."""
     con.execute(f"ATTACH '{job.staging}' AS staged (READ_ONLY)")
     try:
         con.execute("BEGIN TRANSACTION")
         try:
+            set_aside(con, job.source, job.table)
             purge_table(con, entity, job.source, job.table)
-            con.execute("DELETE FROM table_delta WHERE run_id = ? AND src_source = ? AND src_table = ?",
-                        [job.run_id, job.source, job.table])
+            where = [job.run_id, job.source, job.table]
+            con.execute("DELETE FROM table_delta WHERE run_id = ? AND src_source = ? AND src_table = ?", where)
             for name in (entity, *MOVED):
                 con.execute(f"INSERT INTO {quote(name)} BY NAME SELECT * FROM staged.{quote(name)}")
             legacy = legacy_name(job.source, job.table)
             con.execute(f"CREATE TABLE {legacy} AS SELECT * FROM staged.{legacy}")
+            gone = record_gone(con, job.source, job.table, job.run_id)
+            con.execute("UPDATE table_delta SET deleted = ? WHERE run_id = ? AND src_source = ? AND src_table = ?",
+                        [gone, *where])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -87,6 +93,7 @@ def move_into_store(con: duckdb.DuckDBPyConnection, job: Job, entity: str) -> No
         con.execute("DETACH staged")
     job.staging.unlink(missing_ok=True)
     Path(str(job.staging) + ".wal").unlink(missing_ok=True)
+    return gone
 
 
 _PR_SET_PDEATHSIG = 1
@@ -122,7 +129,7 @@ def run_jobs(con: duckdb.DuckDBPyConnection, jobs: list[tuple[Job, str]], worker
             job, entity = futures[future]
             try:
                 counts, timings = future.result()
-                move_into_store(con, job, entity)
+                counts.deleted = move_into_store(con, job, entity)
             except Exception as exc:  # noqa: BLE001 - recorded as the table's failure by ``failed``, never swallowed
                 job.staging.unlink(missing_ok=True)
                 failed(job, exc)
