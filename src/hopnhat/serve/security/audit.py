@@ -1,5 +1,6 @@
 """The audit log: every lookup, reveal, review decision, login, refusal and account change, append-only and
-hash-chained with a key.
+hash-chained with a key. The chain's writer (hashing, appending) is :mod:`hopnhat.load.audit_chain`, shared with the
+run (a cut-over appends its own entry); this module reads, verifies, checkpoints and purges the chain.
 
 Each entry's ``hash`` is ``HMAC-SHA256(key, prev_hash + canonical JSON of the entry)`` where the canonical JSON holds
 ``seq``, ``at``, ``actor``, ``action``, ``ip`` and ``detail`` with sorted keys and no spaces. The key lives outside
@@ -18,7 +19,6 @@ detected too. A purge (:func:`purge`) drops only entries older than the retentio
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from collections.abc import Iterator
@@ -27,37 +27,22 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from hopnhat.errors import ConfigError
+from hopnhat.load.audit_chain import GENESIS, SCHEME, canonical, entry_hash, key_id, legacy_hash, write_entry
+from hopnhat.load.audit_chain import head as _head
+from hopnhat.load.audit_chain import meta as _meta
+from hopnhat.load.audit_chain import sign as _sign
+from hopnhat.load.audit_chain import utc as _utc
 from hopnhat.serve.app.appdb import AppDB
 from hopnhat.serve.app.settings import MIN_RETENTION_DAYS
 
-GENESIS = "0" * 64
-SCHEME = "hmac-sha256"
+__all__ = ["ACTIONS", "GENESIS", "SCHEME", "Verdict", "append", "canonical", "checkpoint", "entries", "entry_hash",
+           "key_id", "legacy_hash", "purge", "verify"]
+
 ACTIONS = ("login_success", "login_failure", "login_blocked", "logout", "session_expired", "lookup", "api_lookup",
            "record_view", "reveal", "review_decision", "quarantine_view", "quarantine_export", "catalog_override",
            "audit_view", "access_denied", "not_found", "cross_site_refused", "password_change", "user_create",
-           "user_disable", "user_enable", "user_reset", "user_scope", "audit_checkpoint")
-
-
-def canonical(entry: dict[str, Any]) -> str:
-    return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def legacy_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    """The unkeyed hash of entries written before the chain was keyed (and of nothing since)."""
-    return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
-
-
-def entry_hash(key: bytes, prev_hash: str, entry: dict[str, Any]) -> str:
-    return hmac.new(key, (prev_hash + canonical(entry)).encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def _sign(key: bytes, text: str) -> str:
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def key_id(key: bytes) -> str:
-    """Names the key without revealing it (to tell "wrong key" from "edited entry")."""
-    return _sign(key, "hopnhat audit key id")[:16]
+           "user_disable", "user_enable", "user_reset", "user_scope", "audit_checkpoint", "cutover",
+           "cutover_rehearsal")
 
 
 def _key(db: AppDB) -> bytes:
@@ -67,61 +52,12 @@ def _key(db: AppDB) -> bytes:
     return db.audit_key
 
 
-def _meta(con: Any) -> dict[str, str]:
-    return {r[0]: r[1] for r in con.execute("SELECT name, value FROM audit_meta").fetchall()}
-
-
-def _ensure_keyed(con: Any, key: bytes) -> None:
-    """On the first keyed write: record the scheme, the key's id and where the unkeyed entries end (signed)."""
-    meta = _meta(con)
-    if meta.get("scheme") == SCHEME:
-        if meta.get("key_id") != key_id(key):
-            raise ConfigError("the audit key is not the key this audit chain was started with",
-                              reason="restore the original .audit-key file or HOPNHAT_SERVE_AUDIT_KEY")
-        return
-    seq, head = _head(con)
-    legacy = f"{seq}:{head}"
-    con.executemany("INSERT OR REPLACE INTO audit_meta VALUES (?, ?)",
-                    [("scheme", SCHEME), ("key_id", key_id(key)), ("legacy_upto", legacy),
-                     ("legacy_sig", _sign(key, "legacy:" + legacy))])
-
-
-def _utc(ts: datetime | None = None) -> str:
-    return (ts or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def _head(con: Any) -> tuple[int, str]:
-    row = con.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
-    if row:
-        return int(row[0]), row[1]
-    anchor = con.execute("SELECT upto_seq, upto_hash FROM audit_anchor ORDER BY upto_seq DESC LIMIT 1").fetchone()
-    return (int(anchor[0]), anchor[1]) if anchor else (0, GENESIS)
-
-
 def append(db: AppDB, actor: str, action: str, ip: str, detail: dict[str, Any] | None = None,
            at: datetime | None = None) -> int:
     """Add one entry at the end of the chain (serialised: one writer at a time, across processes too)."""
     key = _key(db)
     with db.write_lock:
-        con = db.con()
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            _ensure_keyed(con, key)
-            seq, prev = _head(con)
-            entry: dict[str, Any] = {"seq": seq + 1, "at": _utc(at), "actor": actor, "action": action, "ip": ip or "",
-                     "detail": detail or {}}
-            digest = entry_hash(key, prev, entry)
-            con.execute("INSERT INTO audit (seq, at, actor, action, ip, detail, prev_hash, hash) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [entry["seq"], entry["at"], actor, action, entry["ip"], canonical(entry["detail"]), prev,
-                         digest])
-            con.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
-                        "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash", [seq + 1, digest])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        return seq + 1
+        return write_entry(db.con(), key, actor, action, ip, detail, at)
 
 
 @dataclass(frozen=True)
