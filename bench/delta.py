@@ -58,7 +58,8 @@ t = time.perf_counter()
 result = migrate(load_project(sys.argv[1]), link=False, fresh=sys.argv[2] == "fresh", workers=int(sys.argv[3]))
 print(json.dumps({"wall": time.perf_counter() - t, "stages": {k: round(v, 1) for k, v in timing.totals.items()},
                   "balanced": result.balanced, "modes": sorted({c.mode for c in result.loaded}),
-                  "read": sum(c.read for c in result.loaded), "unchanged": sum(c.unchanged for c in result.loaded)}))
+                  "read": sum(c.read for c in result.loaded), "unchanged": sum(c.unchanged for c in result.loaded),
+                  "failed": [f"{f.source}/{f.table}: {f.error[:200]}" for f in result.failed]}))
 """
 
 
@@ -165,6 +166,8 @@ def main() -> None:
         shutil.copytree(src, work / "estate", ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
         merger = work / "estate" / "merger.yaml"
         full = migrate_run(merger, False, args.workers)
+        if not full["balanced"]:
+            raise SystemExit(f"the full run did not balance: {full}")
         changed = change_estate(load_project(merger), args.share, args.seed)
         delta = migrate_run(merger, False, args.workers)
         shutil.copytree(work / "estate", work / "fresh", symlinks=True)
