@@ -73,6 +73,11 @@ GOLDEN: list[tuple[str, list[tuple[str, str]]]] = [
     ("Thôn 3, Xã Bình Quế, Huyện Thăng Bình", [("address", "thon 3 xa binh que huyen thang binh")]),
     ("phường Hải Châu", [("address", "phuong hai chau"), ("org", "phuong hai chau"), ("name", "phuong hai chau")]),
     ("Công ty TNHH Minh Phát", [("org", "cong ty tnhh minh phat")]),
+    # Văn Phong, Trung Tâm, Ngân Hằng are names too: the words an office, a centre or a bank share with them do not
+    # make the text an organisation only
+    ("Nguyễn Văn Phong, Xã Tân Hiệp", [("name-place", "nguyen van phong"), ("address", "nguyen van phong xa tan hiep"),
+                                      ("org", "nguyen van phong xa tan hiep")]),
+    ("Trần Trung Tâm", [("name", "tran trung tam"), ("org", "tran trung tam")]),
     ("   ", [("empty", "")]),
 ]
 

@@ -50,6 +50,9 @@ _UNIT_WORDS = re.compile(r"(?<!\w)(xã|phường|thị trấn|thị xã|quận|h
 _UNIT_WORDS_FOLDED = re.compile(r"\b(thi tran|thi xa|thanh pho|to dan pho|khoi pho|so nha|tdp|tp|tx|tt|kp)\b")
 _ORG_WORDS = re.compile(r"\b(cong ty|cty|tnhh|co phan|hop tac xa|htx|doanh nghiep|dntn|chi nhanh|tap doan|"
                         r"van phong|trung tam|ngan hang)\b")
+# folded, these are also names (Nguyễn Văn Phong, Trần Trung Tâm, Ngân Hằng): an organisation only as spelt
+_ORG_AMBIGUOUS = frozenset({"van phong", "trung tam", "ngan hang"})
+_ORG_SPELT = re.compile(r"(?<!\w)(văn phòng|trung tâm|ngân hàng)(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -315,9 +318,11 @@ def _text_readings(text: str, province: str | None) -> list[Query]:
     out: list[Query] = []
     if not folded:
         return out
-    org = bool(_ORG_WORDS.search(folded))
-    if org:
-        out.append(Query(text, "org", name=folded, weight=1.0, strong=True))
+    org_words = {m.group(1) for m in _ORG_WORDS.finditer(folded)}
+    org = bool(org_words - _ORG_AMBIGUOUS)  # sure: the name readings are not made
+    spelt_org = not org and bool(_ORG_SPELT.search(lowered))  # "Trung tâm …" or "Trần Trung Tâm": both searched
+    if org or spelt_org:
+        out.append(Query(text, "org", name=folded, weight=1.0 if org else 0.9, strong=True))
     words = plain_words(rest)
     placed = _name_with_place(text, rest, year, day, province) if not (org or name_digits) else []
     if not has_digits and "," not in rest and not org:
@@ -336,7 +341,7 @@ def _text_readings(text: str, province: str | None) -> list[Query]:
     elif not org and _names_a_place(fold_name(decode_name(rest)), province):
         # maybe an address: converted only when searched (the parser's fuzzy tries cost milliseconds)
         out.append(Query(text, "address", name=folded, year=year, place=rest, weight=WEAK))
-    if not org and year is None and len(folded) >= 4 and not has_digits:
+    if not (org or spelt_org) and year is None and len(folded) >= 4 and not has_digits:
         out.append(Query(text, "org", name=folded, weight=WEAK))
     return out
 
