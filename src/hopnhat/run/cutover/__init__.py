@@ -2,7 +2,8 @@
 report, catalog marked — resumable, refused loudly when it must not happen, rehearsed on a throw-away copy.
 
 Modules: ``snapshot`` (the freeze's checksums), ``folder`` (the steps reached), ``procedure`` (the steps),
-``report`` (signed report), ``rehearsal`` (on a copy), ``overview`` (each source's state for the monitoring).
+``report`` (signed report), ``audit`` (its entry in the audit chain), ``rehearsal`` (on a copy), ``overview`` (each
+source's state for the monitoring).
 """
 
 from hopnhat.run.cutover.overview import source_overview

@@ -8,8 +8,10 @@
 3. **reconcile**: the source's books in the published store (read = loaded + merged + quarantined, checksums) must
    balance for every table; the quarantine is counted by table and reason.
 4. **report**: signed (:mod:`.report`), written beside (``report.json``, ``report.html``).
-5. **mark**: the catalog records the source *cut over* (read-only); when every source of its catalog system is cut
-   over, the system's data-migration task (linked to the run) and its read-only task are marked done.
+5. **mark**: the cut-over's entry is appended to the project's keyed audit chain (:mod:`.audit`; not for a
+   rehearsal's copy: :mod:`.rehearsal` writes its entry to the real project's chain); the catalog records the
+   source *cut over* (read-only); when every source of its catalog system is cut over, the system's data-migration
+   task (linked to the run) and its read-only task are marked done.
 
 Each step is recorded in the cut-over's folder (:mod:`.folder`): a cut-over killed at any point is resumed by
 running it again (the runner resumes its own run). Refusals are loud (:class:`CutoverRefused`) and kept as state:
@@ -36,6 +38,7 @@ from hopnhat.load.store import connect
 from hopnhat.project.config import Project, SourceSpec
 from hopnhat.reconcile.books import Balance, books
 from hopnhat.reconcile.progress import catalog_system, sources_of
+from hopnhat.run.cutover.audit import record_cutover
 from hopnhat.run.cutover.folder import Folder, cutover_dir
 from hopnhat.run.cutover.report import Signer, report_html, signed
 from hopnhat.run.cutover.snapshot import differences, snapshot
@@ -68,6 +71,7 @@ class CutoverResult:
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step (this call)
     already: bool = False  # the source was cut over before: nothing done, its report returned
+    audit_seq: int | None = None  # the cut-over's entry in the audit chain (None: a rehearsal that wrote none)
 
     @property
     def report(self) -> dict[str, Any]:
@@ -213,8 +217,9 @@ def _report(project: Project, source: SourceSpec, folder: Folder, frozen: dict[s
 
 
 def _mark(project: Project, source: SourceSpec, folder: Folder, document: dict[str, Any],
-          opts: CutoverOptions) -> None:
+          opts: CutoverOptions, signer: Signer) -> int | None:
     report = document["report"]
+    seq = None if opts.rehearsal else record_cutover(project, signer, document, folder.path / "report.json")
     _state(project, source, "cut_over", opts.signed_by, tr("đã chuyển đổi; hệ thống cũ chỉ đọc",
                                                            "cut over; the legacy system is read-only"),
            str(folder.path / "report.json"))
@@ -228,7 +233,8 @@ def _mark(project: Project, source: SourceSpec, folder: Folder, document: dict[s
                 catalog_api.set_status(project.catalog_path, f"{system}:{kind}", "done", 100, day, note)
         if f"{system}:migrate_data" in tasks and report["run_id"]:
             catalog_api.link_pipeline_run(project.catalog_path, f"{system}:migrate_data", report["run_id"])
-    folder.mark("mark")
+    folder.mark("mark", audit_seq=seq)
+    return seq
 
 
 # ---------------------------------------------------------------------------------------------- the whole
@@ -247,7 +253,8 @@ def cutover(project: Project, source_name: str, signer: Signer, opts: CutoverOpt
     check_catalog(project)
     folder = Folder(cutover_dir(project, source.name))
     if folder.done("mark"):
-        return CutoverResult(source.name, folder.path, folder.read("report.json") or {}, already=True)
+        return CutoverResult(source.name, folder.path, folder.read("report.json") or {}, already=True,
+                             audit_seq=folder.steps["mark"].get("audit_seq"))
     start, steps = time.perf_counter(), dict[str, float]()
     with _timed(steps, "freeze", opts):
         frozen = _freeze(project, source, folder, opts)
@@ -258,5 +265,5 @@ def cutover(project: Project, source_name: str, signer: Signer, opts: CutoverOpt
     with _timed(steps, "report", opts):
         document = _report(project, source, folder, frozen, run, balances, opts, signer)
     with _timed(steps, "mark", opts):
-        _mark(project, source, folder, document, opts)
-    return CutoverResult(source.name, folder.path, document, time.perf_counter() - start, steps)
+        seq = _mark(project, source, folder, document, opts, signer)
+    return CutoverResult(source.name, folder.path, document, time.perf_counter() - start, steps, audit_seq=seq)

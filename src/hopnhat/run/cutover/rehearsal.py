@@ -4,7 +4,9 @@ The copy holds the merger file and everything beside it that a run reads or writ
 store version (as a plain file: the copy's first version), the catalog and the app database; not the other store
 versions, the run and cut-over folders or the lookup indexes (the rehearsal builds its own). Database sources named
 by a DSN are read in place, read-only (a freeze and a run never write a source). Nothing of the real project is
-written: the catalog, the store and the cut-over folder of the real project are left as they were.
+written: the catalog, the store and the cut-over folder of the real project are left as they were. The one thing
+recorded in the real project is the rehearsal's entry in its audit chain (``cutover_rehearsal``, :mod:`.audit`), when
+the project has an app database and the rehearsal is signed with its audit key (never with a throw-away key).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import tr
 from hopnhat.project.config import Project, load_project
+from hopnhat.run.cutover.audit import record_rehearsal
 from hopnhat.run.cutover.procedure import CutoverOptions, CutoverResult, cutover
 from hopnhat.run.cutover.report import Signer
 
@@ -55,5 +58,6 @@ def rehearse(project: Project, source_name: str, signer: Signer, opts: CutoverOp
     with tempfile.TemporaryDirectory(prefix="hopnhat-rehearsal-") as tmp:
         copy = rehearsal_copy(project, Path(tmp))
         result = cutover(copy, source_name, signer, opts)
+        result.audit_seq = record_rehearsal(project, signer, result.document, result.folder / "report.json")
     result.seconds = time.perf_counter() - start
     return result
