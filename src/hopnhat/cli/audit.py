@@ -1,7 +1,7 @@
-"""``hopnhat audit verify|checkpoint|purge MERGER.yaml``: check the web app's keyed hash chain (and signed
-checkpoints kept elsewhere); export a signed checkpoint of the chain's head; drop entries past the retention (never
-younger than 365 days). The audit key is read as the server reads it (``HOPNHAT_SERVE_AUDIT_KEY`` or the key file
-beside the app database)."""
+"""``hopnhat audit verify|checkpoint|purge MERGER.yaml``: check the project's keyed hash chain (the web app's entries
+and the cut-overs', ``cutover`` and ``cutover_rehearsal``, in one chain) and signed checkpoints kept elsewhere; export
+a signed checkpoint of the chain's head; drop entries past the retention (never younger than 365 days). The audit
+key is read as the server reads it (``HOPNHAT_SERVE_AUDIT_KEY`` or the key file beside the app database)."""
 
 from __future__ import annotations
 
