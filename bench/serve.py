@@ -439,7 +439,7 @@ def warm_page_cache(folder: Path) -> float:
 
 def main() -> None:
     args = arguments()
-    folder = args.folder
+    folder = args.folder.resolve()
     print(f"store: {args.persons:,} persons, legacy archive {args.legacy:,} rows → {folder}", flush=True)
     merger, figures = prepare(folder, args.persons, args.legacy)
     project = load_project(merger)
