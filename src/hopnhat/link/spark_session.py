@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import _thread
+import logging
 import math
 import os
 import re
@@ -379,6 +380,35 @@ def guarded(options: SparkOptions, rows: int, threads: int = 2) -> Iterator[Any]
         yield run.session
 
 
+class _NotPy4J(logging.Filter):
+    """Drops py4j's records: when the driver JVM dies, py4j logs the broken socket with a traceback through the root
+    logger (``logging.exception``), which then prints it on stderr; the guard below reports that failure once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "py4j" not in record.pathname.replace(os.sep, "/").split("/")
+
+
+@contextmanager
+def _py4j_quiet() -> Iterator[None]:
+    """While Spark works: py4j's records kept off stderr, every other record shown as before (a root logger without
+    handlers gets the handler ``logging.exception`` would have made, with the filter)."""
+    root, quiet = logging.getLogger(), _NotPy4J()
+    added = None if root.handlers else logging.StreamHandler()
+    if added is not None:
+        added.setFormatter(logging.Formatter(logging.BASIC_FORMAT))
+        root.addHandler(added)
+    handlers = list(root.handlers)
+    for handler in handlers:
+        handler.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(quiet)
+        if added is not None:
+            root.removeHandler(added)
+
+
 @contextmanager
 def supervised(run: SparkRun | None) -> Iterator[None]:
     """Work on a started session (``None``: no session of our own, nothing to do): a Spark error, or the watchdog's
@@ -386,19 +416,20 @@ def supervised(run: SparkRun | None) -> Iterator[None]:
     if run is None:
         yield
         return
-    try:
-        yield
-    except HopnhatError:
-        raise
-    except KeyboardInterrupt as exc:
-        if run.jvm_exit is None:
+    with _py4j_quiet():
+        try:
+            yield
+        except HopnhatError:
             raise
-        raise _failure(exc, run.conf, run.jvm_exit) from None
-    except Exception as exc:
-        spark_error = _is_spark_error(exc)
-        code = _exit_code(run.proc, 5.0 if spark_error else 0.0)
-        if not spark_error and code is None:
-            raise
-        raise _failure(exc, run.conf, code) from None
-    finally:
-        stop(run)
+        except KeyboardInterrupt as exc:
+            if run.jvm_exit is None:
+                raise
+            raise _failure(exc, run.conf, run.jvm_exit) from None
+        except Exception as exc:
+            spark_error = _is_spark_error(exc)
+            code = _exit_code(run.proc, 5.0 if spark_error else 0.0)
+            if not spark_error and code is None:
+                raise
+            raise _failure(exc, run.conf, code) from None
+        finally:
+            stop(run)
