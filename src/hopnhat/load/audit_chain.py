@@ -32,7 +32,7 @@ from hopnhat.errors import ConfigError
 GENESIS = "0" * 64
 SCHEME = "hmac-sha256"
 
-# The chain's tables, as the web app's schema (hopnhat.serve.app.appdb) creates them.
+# The chain's tables: the web app's schema (hopnhat.serve.app.appdb) creates them from this text, with its triggers.
 CHAIN_TABLES = """
 CREATE TABLE IF NOT EXISTS audit (
   seq INTEGER PRIMARY KEY,

@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from hopnhat.load.audit_chain import CHAIN_TABLES
 from hopnhat.serve.app.settings import MIN_RETENTION_DAYS
 
 log = logging.getLogger("hopnhat.serve")
@@ -46,37 +47,12 @@ CREATE TABLE IF NOT EXISTS login_attempts (
 );
 CREATE INDEX IF NOT EXISTS login_attempts_user_ip ON login_attempts(user_name, ip, at);
 CREATE INDEX IF NOT EXISTS login_attempts_ip ON login_attempts(ip, at);
-CREATE TABLE IF NOT EXISTS audit (
-  seq INTEGER PRIMARY KEY,
-  at TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  ip TEXT NOT NULL,
-  detail TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, seq);
-CREATE TABLE IF NOT EXISTS audit_head (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  seq INTEGER NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit_anchor (
-  upto_seq INTEGER PRIMARY KEY,
-  upto_hash TEXT NOT NULL,
-  purged_at TEXT NOT NULL,
-  purged_count INTEGER NOT NULL
-);
+{CHAIN_TABLES}
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_keep_retention BEFORE DELETE ON audit
 WHEN old.at > strftime('%Y-%m-%dT%H:%M:%S', 'now', '-{MIN_RETENTION_DAYS} days')
 BEGIN SELECT RAISE(ABORT, 'audit entries are kept at least {MIN_RETENTION_DAYS} days'); END;
-CREATE TABLE IF NOT EXISTS audit_meta (
-  name TEXT PRIMARY KEY,
-  value TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS sessions (
   sid_hash TEXT PRIMARY KEY,
   user_name TEXT NOT NULL REFERENCES users(name),
