@@ -12,26 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from hopnhat.io.outputs import write_bytes
 from hopnhat.synth.sinks import SynthError, csv_line, encode_text
 from hopnhat.text import legacy
 
 _PY = {"utf-8": "utf-8", "utf-8-sig": "utf-8"}
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """``data`` into ``path`` through ``path.part``, renamed when whole."""
-    part = path.with_name(path.name + ".part")
-    with part.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    part.replace(path)
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -101,7 +91,7 @@ class CsvRows:
 
     def save(self) -> None:
         body = b"".join(line + b"\r\n" for line in self.lines if line)
-        write_atomic(self.path, self.head + b"\r\n" + body)
+        write_bytes(self.path, self.head + b"\r\n" + body)
 
 
 class NdjsonRows:
@@ -134,7 +124,7 @@ class NdjsonRows:
         self._counts[record[self.key]] += 1
 
     def save(self) -> None:
-        write_atomic(self.path, "".join(line + "\n" for line in self.lines if line is not None).encode("utf-8"))
+        write_bytes(self.path, "".join(line + "\n" for line in self.lines if line is not None).encode("utf-8"))
 
 
 def _parse(line: str) -> dict[str, Any] | None:

@@ -32,8 +32,9 @@ from typing import Any
 
 import yaml
 
+from hopnhat.io.outputs import write_bytes
 from hopnhat.synth.dossiers import OFFICERS, PROCEDURES, VOCABULARIES, ReceivingUnit, Step, dossier_record, history_step
-from hopnhat.synth.estate_files import CsvRows, NdjsonRows, SqliteRows, write_atomic
+from hopnhat.synth.estate_files import CsvRows, NdjsonRows, SqliteRows
 from hopnhat.synth.names import GIVEN_FEMALE, GIVEN_MALE
 from hopnhat.synth.population import CUTOVER
 from hopnhat.synth.scenarios import scaled, scenario
@@ -506,7 +507,7 @@ def evolve(out: Path, days: int, progress: Progress | None = None) -> EvolveResu
         day = Day(n, int(meta["seed"]), sizes)
         _one_day(day, layout, sizes, absorbed)
         _append_changes(out, day.changes)
-        write_atomic(out / "truth" / "evolve.json", json.dumps({"day": n}).encode("utf-8"))
+        write_bytes(out / "truth" / "evolve.json", json.dumps({"day": n}).encode("utf-8"))
         result.changes += day.changes
         if progress:
             progress("days", days, 1)
@@ -529,4 +530,4 @@ def _write_net(out: Path, result: EvolveResult) -> None:
     doc = {"days": [result.first_day, result.last_day],
            "counts": {t: {op: len(keys) for op, keys in ops.items()} for t, ops in net.items()}, "tables": net}
     name = f"changes-days-{result.first_day:03d}-{result.last_day:03d}.json"
-    write_atomic(out / "truth" / name, json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+    write_bytes(out / "truth" / name, json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))

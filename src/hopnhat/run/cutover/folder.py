@@ -9,26 +9,17 @@ freeze broken by a change of the source is moved aside (``freeze-refused-N.json`
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from hopnhat.io.outputs import write_bytes
 from hopnhat.project.config import Project
 
 
 def cutover_dir(project: Project, source: str) -> Path:
     store = project.store_path
     return store.parent / f"{store.stem}-cutovers" / source
-
-
-def _write(path: Path, data: bytes) -> None:
-    part = path.with_name(path.name + ".part")
-    with part.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    part.replace(path)
 
 
 class Folder:
@@ -43,12 +34,12 @@ class Folder:
 
     def write(self, name: str, doc: dict[str, Any]) -> Path:
         path = self.path / name
-        _write(path, json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True, default=str).encode("utf-8"))
+        write_bytes(path, json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True, default=str).encode("utf-8"))
         return path
 
     def write_text(self, name: str, text: str) -> Path:
         path = self.path / name
-        _write(path, text.encode("utf-8"))
+        write_bytes(path, text.encode("utf-8"))
         return path
 
     def done(self, step: str) -> bool:

@@ -32,7 +32,8 @@ def _inside(project: Project, path: Path) -> bool:
 
 def _ignored(project: Project) -> list[str]:
     stem = project.store_path.stem
-    return [f"{stem}-versions", f"{stem}-runs", f"{stem}-cutovers", "*-lookup-*", "*.wal", "*.part", "*.tmp"]
+    return [f"{stem}-versions", f"{stem}-runs", f"{stem}-cutovers", "*-lookup-*", "*.wal", "*.part", "*.tmp",
+            ".~hopnhat-*"]
 
 
 def rehearsal_copy(project: Project, into: Path) -> Project:
