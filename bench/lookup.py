@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import lookup_noise as noise  # type: ignore[import-not-found]  # noqa: E402
+from population import names as name_pools  # type: ignore[import-not-found]  # noqa: E402
 
 from hopnhat.load.lookup_index import ensure_index  # noqa: E402
 from hopnhat.load.storedb import SQLiteReader, open_store  # noqa: E402
@@ -72,13 +73,79 @@ def add_old_cmnd(store: Path) -> None:
         con.close()
 
 
-def prepare(folder: Path, persons: int, legacy: int) -> tuple[Path, Path]:
+_BUCKETS = 200_000
+
+
+def _buckets(pairs: tuple[tuple[str, float], ...]) -> list[str]:
+    """A weighted list as ``_BUCKETS`` slots (each name at least one): a hash modulo the length picks by weight."""
+    total = sum(w for _, w in pairs)
+    out: list[str] = []
+    for name, weight in pairs:
+        out.extend([name] * max(1, round(weight / total * _BUCKETS)))
+    return out
+
+
+def _pool_table() -> Any:
+    """(part, key, slot, name) rows: family; given by sex; middle by sex and generation (``GENERATIONS``)."""
+    import pyarrow as pa
+
+    rows: dict[str, list[Any]] = {"part": [], "key": [], "slot": [], "name": []}
+
+    def put(part: str, key: str, slots: list[str]) -> None:
+        rows["part"] += [part] * len(slots)
+        rows["key"] += [key] * len(slots)
+        rows["slot"] += list(range(len(slots)))
+        rows["name"] += slots
+
+    put("family", "", _buckets(name_pools.public_family()))
+    for sex in ("M", "F"):
+        put("given", sex, _buckets(name_pools.public_given(sex)))
+        for before, _factor in name_pools.GENERATIONS:
+            put("middle", f"{sex}{before}", _buckets(name_pools.public_middle(sex, before - 1)))
+    return pa.table(rows)
+
+
+def rename_public(store: Path) -> None:
+    """Give every person (and the legacy rows copied from them) a name drawn from the public pool
+    (``bench/population/public_*.tsv``): family by weight; middle by sex and birth generation; given by sex."""
+    gens = name_pools.GENERATIONS
+    generation = "CASE " + " ".join(f"WHEN year(birth_date) < {b} THEN '{b}'" for b, _ in gens[:-1]) + \
+        f" ELSE '{gens[-1][0]}' END"
+    con = duckdb.connect(str(store))
+    try:
+        con.register("pool_src", _pool_table())
+        con.execute("CREATE TEMP TABLE pool AS SELECT * FROM pool_src")
+        con.execute("CREATE TEMP TABLE sizes AS SELECT part, key, count(*) AS n FROM pool GROUP BY ALL")
+        con.execute(f"""CREATE TEMP TABLE renamed AS
+            WITH p AS (SELECT record_id, sex, sex || ({generation}) AS gen, CAST(src_key AS BIGINT) AS i
+                       FROM person),
+                 k AS (SELECT p.record_id, p.sex, p.gen,
+                              (hash(p.i, 21) % sf.n)::BIGINT AS kf, (hash(p.i, 22) % sm.n)::BIGINT AS km,
+                              (hash(p.i, 23) % sg.n)::BIGINT AS kg
+                       FROM p JOIN sizes sf ON sf.part = 'family'
+                              JOIN sizes sm ON sm.part = 'middle' AND sm.key = p.gen
+                              JOIN sizes sg ON sg.part = 'given' AND sg.key = p.sex)
+            SELECT k.record_id, concat_ws(' ', f.name, nullif(m.name, ''), g.name) AS full_name
+            FROM k JOIN pool f ON f.part = 'family' AND f.slot = k.kf
+                   JOIN pool m ON m.part = 'middle' AND m.key = k.gen AND m.slot = k.km
+                   JOIN pool g ON g.part = 'given' AND g.key = k.sex AND g.slot = k.kg""")
+        con.execute("UPDATE person SET full_name = r.full_name FROM renamed r WHERE person.record_id = r.record_id")
+        con.execute("""UPDATE legacy.dancu__cong_dan SET ho_ten = r.full_name FROM renamed r
+                       WHERE legacy.dancu__cong_dan.record_id = r.record_id""")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def prepare(folder: Path, persons: int, legacy: int, pool: str = "bench") -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     store = folder / "store.duckdb"
-    marker = folder / f"store-{persons}-{legacy}.ok"
+    marker = folder / (f"store-{persons}-{legacy}.ok" if pool == "bench" else f"store-{persons}-{legacy}-{pool}.ok")
     if not marker.exists():
         t = time.perf_counter()
         build_store(store, persons, legacy)
+        if pool == "public":
+            rename_public(store)
         add_old_cmnd(store)
         print(f"store built in {time.perf_counter() - t:.0f} s", flush=True)
         for old in folder.glob("store-*.ok"):
@@ -192,12 +259,14 @@ def generated(persons: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def handwritten(store: Path) -> list[dict[str, Any]]:
-    """The hand-written queries (person by source key; the query as a clerk would type it)."""
+def handwritten(store: Path, pool: str = "bench") -> list[dict[str, Any]]:
+    """The hand-written queries (person by source key; the query as a clerk would type it). They were written
+    against the bench pool's names: with another pool only those without a name (identity numbers, phones) hold."""
     if not HANDWRITTEN.exists():
         return []
     with HANDWRITTEN.open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if not r["person"].startswith("#")]
+        rows = [r for r in csv.DictReader(fh) if not r["person"].startswith("#")
+                and (pool == "bench" or r["kind"] in ("cccd", "cmnd_old", "phone"))]
     con = duckdb.connect(str(store), read_only=True)
     try:
         marks = ", ".join("?" for _ in rows)
@@ -253,15 +322,18 @@ def main() -> None:
     ap.add_argument("--misses", type=int, default=3, help="missed queries printed per kind")
     ap.add_argument("--prepare-only", action="store_true", help="build the store and its index, then stop")
     ap.add_argument("--folder", type=Path, default=OUT / "lookup", help="where the store and its index are kept")
+    ap.add_argument("--name-pool", choices=("bench", "public"), default="bench",
+                    help="bench: bench/serve.py's 20 family × 12 middle × 80 given names; public: the name-part "
+                         "frequencies of bench/population/public_*.tsv (MIT, see SOURCE.md there)")
     args = ap.parse_args()
     folder = args.folder
     load_before = [round(x, 2) for x in os.getloadavg()]
-    store, index = prepare(folder, args.persons, args.legacy)
+    store, index = prepare(folder, args.persons, args.legacy, args.name_pool)
     if args.prepare_only:
         return
     lookup = Lookup(SQLiteReader(index, 5_000), 3_000, 82.0, 20)
     scope = Scope(("48",), "48")
-    queries = generated(sample(store, args.queries, args.seed), args.seed) + handwritten(store)
+    queries = generated(sample(store, args.queries, args.seed), args.seed) + handwritten(store, args.name_pool)
     lookup.find("warm up", scope)
     by_kind: dict[str, list[tuple[int | None, float, int]]] = defaultdict(list)
     by_noise: dict[str, list[tuple[int | None, float, int]]] = defaultdict(list)
@@ -273,7 +345,8 @@ def main() -> None:
         by_noise[f"{q['kind']}/{q['noise']}"].append((rank, took, q.get("same", 1)))
         if rank != 1 and len(misses[key]) < args.misses:
             misses[key].append(f"{q['query']!r} → rank {rank} (read as {reading})")
-    report = {"persons": args.persons, "queries": len(queries), "load_average_before": load_before,
+    report = {"persons": args.persons, "name_pool": args.name_pool, "queries": len(queries),
+              "load_average_before": load_before,
               "load_average_after": [round(x, 2) for x in os.getloadavg()],
               "by_kind": {k: {**metrics(v), "target": verdict(k.split(":")[-1], metrics(v))}
                           for k, v in sorted(by_kind.items())},
@@ -294,7 +367,8 @@ def main() -> None:
         for line in lines:
             print(f"  {k}: {line}")
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"lookup-{args.persons}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
+    suffix = "" if args.name_pool == "bench" else "-" + args.name_pool
+    (OUT / f"lookup-{args.persons}{suffix}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
 
 
 if __name__ == "__main__":

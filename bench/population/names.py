@@ -36,3 +36,40 @@ Lài Mến Nụ Phấn Quyên Thư Tú Vàng""".split())
 def zipf(items: tuple[str, ...], exponent: float = 0.9) -> tuple[tuple[str, float], ...]:
     """Weights falling with rank: the first names of each list are the commonest."""
     return tuple((name, 1.0 / (rank + 1) ** exponent) for rank, name in enumerate(items))
+
+
+# --- the public pool (``--name-pool public``) ------------------------------------------------------------------------
+# Counts of name parts from the MIT-licensed Vietnamese Name DB (see SOURCE.md beside this file), derived by
+# ``public_names_derive.py``. Family-name weights: the published shares above where the name has one, else the
+# name's share of the sample. Middle names: the sample's, by sex, with "Văn" (men) and every middle starting with
+# "Thị" (women) weighted up for older generations (the sample is of students born around 1995; this generation
+# factor is a modelling assumption, not a measured figure). Every given or middle name gets a floor weight so that
+# the source's listed names unseen in the sample still occur, rarely.
+PUBLIC_FLOOR = 0.2
+GENERATIONS = ((1960, 6.0), (1980, 3.5), (1995, 1.5), (10_000, 1.0))  # (born before, factor for Văn / Thị…)
+
+
+def _tsv(name: str) -> list[list[str]]:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent / f"public_{name}.tsv").read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line]
+
+
+def public_family() -> tuple[tuple[str, float], ...]:
+    rows = _tsv("family")
+    total = sum(float(r[-1]) for r in rows)
+    published = dict(FAMILY)
+    return tuple((r[0], published.get(r[0], 100.0 * float(r[-1]) / total)) for r in rows)
+
+
+def public_given(sex: str) -> tuple[tuple[str, float], ...]:
+    return tuple((r[1], float(r[2]) + PUBLIC_FLOOR) for r in _tsv("given") if r[0] == sex)
+
+
+def public_middle(sex: str, born_year: int) -> tuple[tuple[str, float], ...]:
+    """Middle names of one sex for people born in ``born_year`` ("" = none)."""
+    factor = next(f for before, f in GENERATIONS if born_year < before)
+    marker = "Văn" if sex == "M" else "Thị"
+    return tuple((r[1], (float(r[2]) + PUBLIC_FLOOR) * (factor if r[1].split(" ")[:1] == [marker] else 1.0))
+                 for r in _tsv("middle") if r[0] == sex)
