@@ -59,6 +59,10 @@ PERSONS: list[tuple[str, str, str, str, str, str, str]] = [
      "Thôn 2, Xã Hòa Châu, Huyện Hòa Vang, Thành phố Đà Nẵng"),
     ("G-HOAPHONG", "Võ Hòa Phong", "1980-09-09", "M", "048080090909", "",
      "Tổ 2, Phường Mỹ An, Quận Ngũ Hành Sơn, Thành phố Đà Nẵng"),  # Hòa Phong is also a commune
+    ("G-HUYEN90", "Trát Hoài Huyền", "1990-04-04", "F", "049190030303", "",  # a rare family name
+     "Thôn An Mỹ, Xã Tam Thạnh, Huyện Núi Thành, Tỉnh Quảng Nam"),  # Tam Thạnh: "Tam Thanh" is another commune too
+    ("G-HOANG68", "Đặng Văn Hoàng", "1968-06-06", "M", "049068040404", "",  # Hoàng, a family name, as given name
+     "Thôn 1, Xã Bình Định, Huyện Thăng Bình, Tỉnh Quảng Nam"),  # a commune named like a province
 ]
 # old CMNDs of citizens who hold a CCCD now (a legacy table the pipeline keeps as an archive): golden id → CMND
 OLD_CMND = {"G-LAN92": "205123456", "G-DUONG62": "201987654"}

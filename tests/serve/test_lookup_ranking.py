@@ -59,6 +59,13 @@ FIRST = [
     ("nguyen van hung tam dan", "G-HUNG85TD", "name-place"),
     ("Dũng, Hòa Châu", "G-DUNG71", "name-place"),
     ("Trần Thị Lan, Tam Kỳ", "G-LAN92", "name-place"),
+    # given name typed first after a rare family name, or after one that is also a middle name (Đặng / Đăng);
+    # a commune typed without diacritics that folds like another (Tam Thanh / Tam Thạnh); a commune named like a
+    # province (Bình Định)
+    ("Huyền Trát Hoài 1990", "G-HUYEN90", "name-year"),
+    ("Huyen Trat Hoai, Tam Thanh", "G-HUYEN90", "name-place"),
+    ("Hoàng Đặng Văn 1968", "G-HOANG68", "name-year"),
+    ("Dang Van Hoang, Binh Dinh", "G-HOANG68", "name-place"),
 ]
 
 

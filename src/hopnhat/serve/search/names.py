@@ -42,18 +42,23 @@ def plain_words(text: str) -> list[str]:
 
 
 def name_orders(words: list[str]) -> list[list[str]]:
-    """The orders a typed name may mean, family name first: as typed; given name typed first (``Hùng Nguyễn Văn``,
-    the order of some forms) when the second word is a family name (not a middle name after a family name: ``Nguyễn
-    Văn Hùng`` is not reordered); family name typed last (``Văn Hùng Nguyễn``)
-    when the last word is one. At most three orders."""
+    """The orders a typed name may mean, family name first: as typed; then given name typed first (``Hùng Nguyễn
+    Văn``, the order of some forms) and family name typed last (``Văn Hùng Nguyễn``) — the likelier of the two first
+    (given name first when the second word is a family name and the first is not a common one). Both are always
+    tried: a rare family name (Trát, Doãn) or one that is also a middle name (Đặng / Đăng) is no sign against them,
+    and a wrong order costs only a few empty name blocks; the scores keep the order typed ahead (one point per
+    order). At most three orders."""
+    if len(words) < 2:
+        return [words]
+    given_first, family_last = [*words[1:], words[0]], [words[-1], *words[:-1]]
+    likely_given_first = words[1] in FAMILY_NAMES and not (
+        words[0] in COMMON_FAMILY_NAMES and words[1] in MIDDLE_NAMES)  # "Nguyễn Văn Hùng" is as typed
+    if words[-1] in FAMILY_NAMES and not likely_given_first:
+        given_first, family_last = family_last, given_first
     orders = [words]
-    if not words:
-        return orders
-    first_is_family = words[0] in COMMON_FAMILY_NAMES  # "Nguyễn Văn Hùng" is not "Văn Hùng Nguyễn"
-    if len(words) >= 2 and words[1] in FAMILY_NAMES and not (first_is_family and words[1] in MIDDLE_NAMES):
-        orders.append([*words[1:], words[0]])
-    if len(words) >= 2 and words[-1] in FAMILY_NAMES and words[-1] != words[0]:
-        orders.append([words[-1], *words[:-1]])
+    for order in (given_first, family_last):
+        if order not in orders:
+            orders.append(order)
     return orders
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from hopnhat.link.keystrokes import decode_name
 from hopnhat.load.lookup_index import fold_name
 from hopnhat.serve.search.names import FAMILY_NAMES, name_likeness, name_orders, plain_words
-from hopnhat.text.normalize import nfc
+from hopnhat.text.normalize import has_diacritics, nfc
 from hopnhat.units.convert import Conversion, convert_address
 from hopnhat.units.reference import reference
 from hopnhat.values.core import Parsed
@@ -274,13 +274,31 @@ def _name_comma_place(text: str, rest: str, year: int | None, day: int | None, p
     words = plain_words(head)
     if not words or _NUMBER.search(head):
         return []
-    found = _place(tail, province, districts=True)
+    found = _comma_place(tail, province)
     if found:
         weight = 0.95 * max(name_likeness(words), 0.5)
-        return [replace(_name_query(text, words, year, day, weight, tail.strip(), found[1], found[0]), wider=found[2])]
+        query = _name_query(text, words, year, day, weight, tail.strip(), found[1], found[0])
+        return [replace(query, wider=found[2], old_commune=found[3])]
     if name_likeness(words) > 0.5:
         return [_name_query(text, words, year, day, 0.5 * name_likeness(words))]  # a place not understood
     return []
+
+
+def _comma_place(tail: str, province: str | None
+                 ) -> tuple[Conversion | None, tuple[str, ...], tuple[str, ...], str | None] | None:
+    """(conversion, communes, communes reached through a district, old commune when the tail names one only) of
+    the place after a comma. A commune of the province named exactly comes in as well: typed without diacritics it
+    stands for every commune that folds alike ("Tam Thanh": Tam Thanh and Tam Thạnh), and a commune named like a
+    province ("Bình Định", Thăng Bình) is no province here."""
+    found = _place(tail, province, districts=True)
+    exact = _exact_place(tail, province)
+    if exact is None or (found and has_diacritics(tail)):
+        return (*found, found[0].old_commune_code) if found else None
+    if found is None:
+        return None, exact[0], (), exact[1]
+    conv, codes, wider = found
+    more = tuple(c for c in exact[0] if c not in codes)
+    return conv, codes + more, wider, None if more else conv.old_commune_code or exact[1]
 
 
 def _name_then_place(text: str, rest: str, year: int | None, day: int | None, province: str | None) -> list[Query]:
