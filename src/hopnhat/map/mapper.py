@@ -194,6 +194,20 @@ class TableMapper:
                 rep.settle(extract(spec, data, n, decoded))
         return self._keys(data, n, data.get("_item") or [None] * n)
 
+    def keys(self, batch: pa.Table) -> list[str | None]:
+        """The rows' keys, made as ``map_batch`` makes them (no repairer sees the batch)."""
+        n = batch.num_rows
+        data = {name: _pylist(batch.column(name)) for name in batch.column_names if name in self.wanted}
+        return self._keys(data, n, data.get("_item") or [None] * n)
+
+    def column_repairers(self) -> dict[str, ColumnRepairer]:
+        """Every repaired column's repairer (made now when not yet), by field name: a delta run restores their
+        encoding reading from the last load instead of reading every batch again."""
+        for name, spec in self.table.columns.items():
+            if spec.const is None and spec.from_nonempty is None:
+                self._repairer(name, spec)
+        return self.repairers
+
     def _keys(self, data: dict[str, list[Any]], n: int, items: list[int | None]) -> list[str | None]:
         if self.table.explode is not None:
             parents = extract(self.table.columns["parent_key"], data, n)
