@@ -100,7 +100,7 @@ def _pool_table() -> Any:
     put("family", "", _buckets(name_pools.public_family()))
     for sex in ("M", "F"):
         put("given", sex, _buckets(name_pools.public_given(sex)))
-        for before, _factor in name_pools.GENERATIONS:
+        for before, *_factors in name_pools.GENERATIONS:
             put("middle", f"{sex}{before}", _buckets(name_pools.public_middle(sex, before - 1)))
     return pa.table(rows)
 
@@ -109,7 +109,7 @@ def rename_public(store: Path) -> None:
     """Give every person (and the legacy rows copied from them) a name drawn from the public pool
     (``bench/population/public_*.tsv``): family by weight; middle by sex and birth generation; given by sex."""
     gens = name_pools.GENERATIONS
-    generation = "CASE " + " ".join(f"WHEN year(birth_date) < {b} THEN '{b}'" for b, _ in gens[:-1]) + \
+    generation = "CASE " + " ".join(f"WHEN year(birth_date) < {g[0]} THEN '{g[0]}'" for g in gens[:-1]) + \
         f" ELSE '{gens[-1][0]}' END"
     con = duckdb.connect(str(store))
     try:

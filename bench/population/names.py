@@ -41,12 +41,13 @@ def zipf(items: tuple[str, ...], exponent: float = 0.9) -> tuple[tuple[str, floa
 # --- the public pool (``--name-pool public``) ------------------------------------------------------------------------
 # Counts of name parts from the MIT-licensed Vietnamese Name DB (see SOURCE.md beside this file), derived by
 # ``public_names_derive.py``. Family-name weights: the published shares above where the name has one, else the
-# name's share of the sample. Middle names: the sample's, by sex, with "Văn" (men) and every middle starting with
-# "Thị" (women) weighted up for older generations (the sample is of students born around 1995; this generation
+# name's share of the sample. Middle names: the sample's, by sex, with the bare "Văn" (men) and "Thị" (women)
+# weighted up for older generations (the sample is of students born around 1995; this generation
 # factor is a modelling assumption, not a measured figure). Every given or middle name gets a floor weight so that
 # the source's listed names unseen in the sample still occur, rarely.
 PUBLIC_FLOOR = 0.2
-GENERATIONS = ((1960, 6.0), (1980, 3.5), (1995, 1.5), (10_000, 1.0))  # (born before, factor for Văn / Thị…)
+# (born before, factor for a man's bare Văn, for a woman's bare Thị): about 50 % / 70 % of those born before 1960
+GENERATIONS = ((1960, 7.5, 15.0), (1980, 5.0, 8.0), (1995, 2.0, 3.0), (10_000, 1.0, 1.0))
 
 
 def _tsv(name: str) -> list[list[str]]:
@@ -69,7 +70,7 @@ def public_given(sex: str) -> tuple[tuple[str, float], ...]:
 
 def public_middle(sex: str, born_year: int) -> tuple[tuple[str, float], ...]:
     """Middle names of one sex for people born in ``born_year`` ("" = none)."""
-    factor = next(f for before, f in GENERATIONS if born_year < before)
+    factor = next(m if sex == "M" else f for before, m, f in GENERATIONS if born_year < before)
     marker = "Văn" if sex == "M" else "Thị"
-    return tuple((r[1], (float(r[2]) + PUBLIC_FLOOR) * (factor if r[1].split(" ")[:1] == [marker] else 1.0))
+    return tuple((r[1], (float(r[2]) + PUBLIC_FLOOR) * (factor if r[1] == marker else 1.0))
                  for r in _tsv("middle") if r[0] == sex)

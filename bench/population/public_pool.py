@@ -28,7 +28,7 @@ def _middles(sex: str, before: int) -> generate.Weighted:
 
 
 def _public_middle(rng: random.Random, sex: str, born: dt.date) -> str:
-    before = next(b for b, _ in names.GENERATIONS if born.year < b)
+    before = next(g[0] for g in names.GENERATIONS if born.year < g[0])
     return _middles(sex, before).pick(rng)
 
 
