@@ -8,7 +8,9 @@ Same input → bit-identical pairs and probabilities, on every run and on both e
   depends on timing.
 - the share of matching pairs is counted with rules that admit almost no false positives
   (:attr:`ModelSpec.prior_rules`);
-- EM runs on counts of agreement patterns (integers), and the estimated m/u and prior are then *rounded* to
+- the prior (share of matching pairs, from deterministic rules: counts of equal values) is counted on DuckDB too;
+- EM runs on counts of agreement patterns (integers) — on Spark the counts are computed there once and the iterations
+  run on the driver (:mod:`hopnhat.link.em`) —, and the estimated m/u and prior are then *rounded* to
   :data:`SIGNIFICANT` significant digits, which absorbs floating-point differences between threads and engines;
 - scoring uses only the rounded model, so a pair's weight is the same arithmetic everywhere.
 
@@ -110,6 +112,11 @@ class Backend:
         self.work.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {frame.physical_name}")
         frame.drop_table_from_database_and_remove_from_cache()
 
+    def em(self, linker: Any, rule: str) -> None:
+        """One EM session on ``rule`` (m estimated, u fixed, without term frequencies)."""
+        linker.training.estimate_parameters_using_expectation_maximisation(rule,
+                                                                           estimate_without_term_frequencies=True)
+
     def close(self) -> None:
         self.api.delete_tables_created_by_splink_from_db()
 
@@ -134,6 +141,13 @@ class SparkBackend(Backend):
     def input(self, table: str) -> Any:
         arrow = self.work.execute(f"SELECT * FROM {table} ORDER BY 1").fetch_arrow_table()
         return self.api.register(self.spark.createDataFrame(arrow))
+
+    def em(self, linker: Any, rule: str) -> None:
+        """The pattern counts on Spark (one job), the iterations on the driver: one Spark job per iteration was most
+        of the training time (see :mod:`hopnhat.link.em`)."""
+        from hopnhat.link.em import train_on_driver
+
+        train_on_driver(linker, rule)
 
     def to_work(self, frame: Any, name: str) -> None:
         arrow = frame.as_spark_dataframe().toArrow()
@@ -172,8 +186,7 @@ def _em(backend: Backend, source: Any, model: dict[str, Any], rule: str) -> dict
     for iterations in EM_ITERATIONS:
         linker = _linker(backend, source, {**rounded(model, fill=False), "max_iterations": iterations})
         try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True)
+            backend.em(linker, rule)
         except EMTrainingException:
             return None
         except ValueError as exc:
@@ -195,18 +208,36 @@ def _estimate_u(linker: Any, records: int) -> None:
                                                      num_chunks=1)
 
 
-def _duckdb_u(backend: Backend, spec: ModelSpec, records: int) -> list[list[float | None]]:
-    """u of every comparison level from random pairs drawn on DuckDB, whatever the engine: Splink draws its sample by
-    a hash of the record ids with each engine's own ``hash()`` (DuckDB's and Spark's differ), so Spark would train on
-    another sample — other u, other weights (pair F1 0.997 between the engines at 290,578 records). The work space
-    holds the features; DuckDB draws the sample in seconds."""
+def _u_and_prior(linker: Any, spec: ModelSpec, records: int) -> tuple[dict[str, Any], list[str]]:
+    """The model with u from random pairs and the prior from the deterministic rules (see the module doc)."""
+    _estimate_u(linker, records)
+    notes = []
+    floor = 2.0 / max(2.0, records * (records - 1.0))  # at least one matching pair expected
+    try:
+        linker.training.estimate_probability_two_random_records_match(list(spec.prior_rules), spec.prior_recall)
+        model = linker.misc.save_model_to_json()
+        prior = min(PRIOR_MAX, max(floor, model["probability_two_random_records_match"] or 0.0))
+    except ValueError:  # more rule matches than the assumed recall allows: a table made of duplicates
+        model, prior = linker.misc.save_model_to_json(), PRIOR_MAX
+        notes.append("prior: the deterministic rules match more pairs than expected; prior set to its maximum")
+    model["probability_two_random_records_match"] = prior
+    return model, notes
+
+
+def _on_duckdb(backend: Backend, spec: ModelSpec, records: int) -> tuple[dict[str, Any], list[str]]:
+    """u and the prior estimated on DuckDB, whatever the engine. u: Splink draws its sample by a hash of the record ids
+    with each engine's own ``hash()`` (DuckDB's and Spark's differ), so Spark would train on another sample — other u,
+    other weights (pair F1 0.997 between the engines at 290,578 records). The prior: counts of pairs equal on the
+    deterministic rules, the same on both engines, but a handful of Spark jobs (15 s at 28,726 records). The work
+    space holds the features; DuckDB does both in seconds."""
     duck = Backend(backend.work)
     try:
-        linker = _linker(duck, duck.input(spec.features), spec.settings(None))
-        _estimate_u(linker, records)
-        model = linker.misc.save_model_to_json()
+        return _u_and_prior(_linker(duck, duck.input(spec.features), spec.settings(None)), spec, records)
     finally:
         duck.close()
+
+
+def _levels_u(model: dict[str, Any]) -> list[list[float | None]]:
     return [[lvl.get("u_probability") for lvl in comp["comparison_levels"]] for comp in model["comparisons"]]
 
 
@@ -226,21 +257,13 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
         return TrainedModel(spec.fixed_model)
     _quiet()
     if backend.name == "duckdb":
-        linker = _linker(backend, source, spec.settings(None))
-        _estimate_u(linker, records)
-    else:  # the same sample as on DuckDB (see _duckdb_u)
+        model, notes = _u_and_prior(_linker(backend, source, spec.settings(None)), spec, records)
+    else:  # u and the prior from DuckDB (see _on_duckdb), in the engine's own settings
+        start, notes = _on_duckdb(backend, spec, records)
         base = _linker(backend, source, spec.settings(None)).misc.save_model_to_json()
-        linker = _linker(backend, source, _with_u(base, _duckdb_u(backend, spec, records)))
-    notes = []
-    floor = 2.0 / max(2.0, records * (records - 1.0))  # at least one matching pair expected
-    try:
-        linker.training.estimate_probability_two_random_records_match(list(spec.prior_rules), spec.prior_recall)
-        model = linker.misc.save_model_to_json()
-        prior = min(PRIOR_MAX, max(floor, model["probability_two_random_records_match"] or 0.0))
-    except ValueError:  # more rule matches than the assumed recall allows: a table made of duplicates
-        model, prior = linker.misc.save_model_to_json(), PRIOR_MAX
-        notes.append("prior: the deterministic rules match more pairs than expected; prior set to its maximum")
-    model["probability_two_random_records_match"] = prior
+        model = {**_with_u(base, _levels_u(start)),
+                 "probability_two_random_records_match": start["probability_two_random_records_match"]}
+    prior = model["probability_two_random_records_match"]
     for rule in spec.training:
         trained = _em(backend, source, model, rule)
         if trained is None:
