@@ -339,6 +339,25 @@ class S3Spec(_Model):
     verify_tls: bool = True
 
 
+class IdentityScans(_Model):
+    """Where a source keeps scans of identity papers (CCCD, CMND, passports): the whole source, a table, one column
+    of a table (a path or BLOB column, or a manifest's ``column``), or a folder of its file paths. Such files are
+    served only to roles with ``identity_scans``."""
+
+    source: str = Field(min_length=1)
+    table: str | None = None
+    column: str | None = None
+    folder: str | None = None  # relative to the source's files folder; every file under it
+
+    @model_validator(mode="after")
+    def _shape(self) -> IdentityScans:
+        if self.column is not None and self.table is None:
+            raise ValueError(f"identity_scans: column {self.column!r} of source {self.source!r} needs its table")
+        if self.folder is not None and (self.table is not None or not self.folder.strip("/\\. ")):
+            raise ValueError(f"identity_scans: folder of source {self.source!r} is a non-empty path, without table")
+        return self
+
+
 class FilesSpec(_Model):
     """The files records reference (hopnhat.files): the content-addressed store's folder (beside the unified store)
     and, per source, the folder its file paths are relative to, a CSV manifest (table,row,column,path) there, the
@@ -352,6 +371,8 @@ class FilesSpec(_Model):
     columns: dict[str, dict[str, list[str]]] = Field(default_factory=dict)  # source → table → path columns
     blobs: dict[str, dict[str, dict[str, str | None]]] = Field(default_factory=dict)  # source → table → blob → name
     s3: S3Spec | None = None
+    identity_scans: list[IdentityScans] = Field(default_factory=list)  # the files only some roles may open
+    identity_by_name: bool = True  # also a file whose column, table or name says CCCD, CMND, passport… (warned)
 
 
 class MergerConfig(_Model):
@@ -370,6 +391,17 @@ class MergerConfig(_Model):
         dup = {n for n in names if names.count(n) > 1}
         if dup:
             raise ValueError(f"source names repeated: {sorted(dup)}")
+        return self
+
+    @model_validator(mode="after")
+    def _identity_scans_named(self) -> MergerConfig:
+        tables = {s.name: {t.name for t in s.tables} for s in self.sources}
+        for entry in self.files.identity_scans:
+            if entry.source not in tables:
+                raise ValueError(f"files.identity_scans names a source that is not there: {entry.source!r}")
+            if entry.table is not None and entry.table not in tables[entry.source]:
+                raise ValueError(f"files.identity_scans names a table that is not there: "
+                                 f"{entry.source}.{entry.table}")
         return self
 
 
