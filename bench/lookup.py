@@ -54,6 +54,7 @@ from serve import MERGER, build_store  # type: ignore[import-not-found]  # noqa:
 
 OUT = ROOT / "bench" / "out"
 HANDWRITTEN = ROOT / "bench" / "lookup_handwritten.csv"
+HANDWRITTEN_PUBLIC = ROOT / "bench" / "lookup_handwritten_public.csv"
 ONE_PERSON = ("cccd", "cmnd_old", "phone", "name_date", "name_old_commune", "name_new_commune")
 AMBIGUOUS = ("name_only", "name_year")
 
@@ -260,13 +261,15 @@ def generated(persons: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
 
 
 def handwritten(store: Path, pool: str = "bench") -> list[dict[str, Any]]:
-    """The hand-written queries (person by source key; the query as a clerk would type it). They were written
-    against the bench pool's names: with another pool only those without a name (identity numbers, phones) hold."""
-    if not HANDWRITTEN.exists():
-        return []
-    with HANDWRITTEN.open(encoding="utf-8", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if not r["person"].startswith("#")
-                and (pool == "bench" or r["kind"] in ("cccd", "cmnd_old", "phone"))]
+    """The hand-written queries (person by source key; the query as a clerk would type it): ``HANDWRITTEN`` was
+    written against the bench pool's names — with the public pool only its queries without a name (identity
+    numbers, phones) hold, and ``HANDWRITTEN_PUBLIC`` gives the named ones."""
+    rows = []
+    for path, only in ((HANDWRITTEN, () if pool == "bench" else ("cccd", "cmnd_old", "phone")),
+                       *([(HANDWRITTEN_PUBLIC, ())] if pool == "public" else [])):
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows += [r for r in csv.DictReader(fh) if not r["person"].startswith("#")
+                     and (not only or r["kind"] in only)]
     con = duckdb.connect(str(store), read_only=True)
     try:
         marks = ", ".join("?" for _ in rows)

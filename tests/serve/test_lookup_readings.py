@@ -150,3 +150,4 @@ def test_syllables_and_name_orders() -> None:
     assert name_orders(["nguyen", "van", "hung"])[0] == ["nguyen", "van", "hung"]
     assert name_orders(["nguyen", "hung"]) == [["nguyen", "hung"], ["hung", "nguyen"]]
     assert name_orders(["hung"]) == [["hung"]]
+    assert ["nguyen", "pham", "thuy", "hang"] in name_orders(["thuy", "hang", "nguyen", "pham"])

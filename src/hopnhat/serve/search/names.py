@@ -47,7 +47,7 @@ def name_orders(words: list[str]) -> list[list[str]]:
     (given name first when the second word is a family name and the first is not a common one). Both are always
     tried: a rare family name (Trát, Doãn) or one that is also a middle name (Đặng / Đăng) is no sign against them,
     and a wrong order costs only a few empty name blocks; the scores keep the order typed ahead (one point per
-    order). At most three orders."""
+    order). Two family names typed last (a father's and a mother's) are a fourth order."""
     if len(words) < 2:
         return [words]
     given_first, family_last = [*words[1:], words[0]], [words[-1], *words[:-1]]
@@ -56,7 +56,9 @@ def name_orders(words: list[str]) -> list[list[str]]:
     if words[-1] in FAMILY_NAMES and not likely_given_first:
         given_first, family_last = family_last, given_first
     orders = [words]
-    for order in (given_first, family_last):
+    double_last = [*words[-2:], *words[:-2]]  # "Thủy Hằng Nguyễn Phạm": a father's and a mother's family name last
+    for order in (given_first, family_last, *([double_last] if len(words) >= 4 and words[-2] in FAMILY_NAMES
+                                               and words[-1] in FAMILY_NAMES else [])):
         if order not in orders:
             orders.append(order)
     return orders
