@@ -8,7 +8,7 @@ is left alone). Bytes are first read as the ingest stage reads them (:func:`as_t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from hopnhat.i18n import tr
@@ -16,7 +16,8 @@ from hopnhat.repair.stage import ColumnRepairer, canonical_encoding
 from hopnhat.text.cells import as_text
 from hopnhat.text.legacy import Detection
 
-__all__ = ["CellProblem", "ColumnReport", "as_text", "describe_problem", "repair_column", "repair_table"]
+__all__ = ["CellProblem", "ColumnMap", "ColumnReport", "as_text", "column_report", "describe_problem", "map_column",
+           "repair_column", "repair_table"]
 
 Cell = object
 
@@ -42,6 +43,50 @@ class ColumnReport:
     problems: list[CellProblem] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ColumnMap:
+    """The engine's answer for the distinct raw values of one column: each value's output cell, which values changed
+    and which could not be repaired (with the reason)."""
+
+    final: dict[object, Cell]
+    changed: frozenset[object]
+    unreadable: dict[object, str]
+    detection: Detection
+
+
+def map_column(name: str, raws: Iterable[object], *, encoding: str | None = None, strict: bool = False,
+               latin1: bool = False) -> ColumnMap:
+    """Read each distinct raw value of a column once (first-seen order, as the engine samples a column).
+
+    ``latin1``: ``str`` values are the Latin-1 views of raw bytes (a delimited file read as Latin-1), not text."""
+    as_read: dict[object, str]
+    if latin1:
+        as_read = {raw: as_text(raw.encode("latin-1")) for raw in raws if isinstance(raw, str)}
+    else:
+        as_read = {raw: as_text(raw) for raw in raws if isinstance(raw, (bytes, str))}
+    engine = ColumnRepairer(name, encoding, strict=strict)
+    found = engine.changed(list(dict.fromkeys(as_read.values())))
+    final: dict[object, Cell] = {raw: found[text].text if text in found else text for raw, text in as_read.items()}
+    if not found:
+        return ColumnMap(final, frozenset(), {}, engine.detection)
+    changed = frozenset(raw for raw, text in as_read.items() if text in found and found[text].problem is None)
+    unreadable: dict[object, str] = {raw: found[text].problem or "" for raw, text in as_read.items()
+                  if text in found and found[text].problem is not None}
+    return ColumnMap(final, changed, unreadable, engine.detection)
+
+
+def column_report(name: str, mapped: ColumnMap, cells: Sequence[Cell], rows: Sequence[int], text_cells: int,
+                  changed: int) -> ColumnReport:
+    """The report of one column: ``text_cells`` and ``changed`` counted by the caller, problems found here."""
+    report = ColumnReport(name, mapped.detection, cells=text_cells, changed=changed)
+    if mapped.unreadable:
+        for i, raw in enumerate(cells):
+            if isinstance(raw, (bytes, str)) and raw in mapped.unreadable:
+                report.problems.append(CellProblem(rows[i], name, as_text(mapped.final[raw]),  # type: ignore[arg-type]
+                                                   mapped.unreadable[raw]))
+    return report
+
+
 def repair_column(name: str, cells: Sequence[Cell], rows: Sequence[int], *, encoding: str | None = None,
                   strict: bool = False) -> tuple[list[Cell], ColumnReport]:
     """Repair one column. ``rows`` gives each cell's row number for reports. Non-text cells come back untouched;
@@ -51,20 +96,12 @@ def repair_column(name: str, cells: Sequence[Cell], rows: Sequence[int], *, enco
     Only distinct raw values reach Python code (first-seen order, as the engine samples a column): each is read once
     and mapped to its output, and the cells are mapped by a dictionary lookup each."""
     counts = _counts(cells)
-    as_read = {raw: as_text(raw) for raw in counts if isinstance(raw, (bytes, str))}
-    engine = ColumnRepairer(name, encoding, strict=strict)
-    found = engine.changed(list(dict.fromkeys(as_read.values())))
-    report = ColumnReport(name, engine.detection, cells=sum(counts[raw] for raw in as_read))
-    final: dict[object, Cell] = {raw: found[text].text if text in found else text for raw, text in as_read.items()}
-    report.changed = sum(counts[raw] for raw, text in as_read.items() if text in found and found[text].problem is None)
+    mapped = map_column(name, counts, encoding=encoding, strict=strict)
+    final = mapped.final
+    text_cells = sum(counts[raw] for raw in final)
+    changed = sum(counts[raw] for raw in mapped.changed)
     out: list[Cell] = [final[c] if isinstance(c, (bytes, str)) else c for c in cells]
-    unreadable = {raw for raw, text in as_read.items() if text in found and found[text].problem is not None}
-    if unreadable:
-        for i, raw in enumerate(cells):
-            if isinstance(raw, (bytes, str)) and raw in unreadable:
-                text = as_read[raw]
-                report.problems.append(CellProblem(rows[i], name, text, found[text].problem or ""))
-    return out, report
+    return out, column_report(name, mapped, cells, rows, text_cells, changed)
 
 
 def _counts(cells: Sequence[Cell]) -> Counter[object]:

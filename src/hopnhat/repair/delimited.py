@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,7 +19,7 @@ from typing import Literal
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.ingest.sniff import SAMPLE_BYTES, sniff_delimiter
-from hopnhat.repair.columns import Cell
+from hopnhat.repair.columns import Cell, ColumnReport, column_report, map_column
 
 BOM = b"\xef\xbb\xbf"
 
@@ -58,10 +59,16 @@ def layout_of(data: bytes, suffix: str) -> Layout:
 
 def read_rows(data: bytes, layout: Layout, path: Path | None = None) -> list[list[Cell]]:
     """Rows of raw byte cells; a malformed file is an InputError naming the line."""
+    return [[cell.encode("latin-1") for cell in row] for row in read_latin1(data, layout, path)]
+
+
+def read_latin1(data: bytes, layout: Layout, path: Path | None = None) -> list[list[str]]:
+    """Rows of cells as the Latin-1 views of their bytes (one string per byte); a malformed file is an InputError
+    naming the line."""
     text = data[len(BOM) if layout.bom else 0 :].decode("latin-1")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
     try:
-        return [[cell.encode("latin-1") for cell in row] for row in reader]
+        return list(reader)
     except csv.Error as exc:
         raise InputError(tr("Tệp CSV sai cấu trúc", "Malformed CSV file"), source=str(path) if path else None,
                          row=reader.line_num, reason=tr("một dòng không tách được thành các ô",
@@ -81,3 +88,58 @@ def write_rows(rows: list[list[Cell]], layout: Layout) -> bytes:
         text = text[: -len(layout.lineterminator)]
     return (BOM if layout.bom else b"") + text.encode("utf-8")
 
+
+
+# ------------------------------------------------------------------------------------------------ the usual table
+
+class _Echo:
+    """A file whose ``write`` hands the text back: ``csv.writer.writerow`` then returns the line it wrote."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def _quoter(layout: Layout) -> Callable[[str], str]:
+    """One field as ``csv.writer`` writes it inside a row of several fields in this layout (quoted when needed)."""
+    quoting: Literal[0, 1] = csv.QUOTE_ALL if layout.quote_all else csv.QUOTE_MINIMAL
+    writer = csv.writer(_Echo(), delimiter=layout.delimiter, lineterminator=layout.lineterminator, quoting=quoting)
+    end = len(layout.lineterminator)
+    empty = '""' if layout.quote_all else ""  # alone in a row an empty field is quoted; among others it is not
+
+    def quote(field: str) -> str:
+        return str(writer.writerow([field]))[:-end] if field else empty
+
+    return quote
+
+
+def _column(name: str, cells: Sequence[str], quote: Callable[[str], str],
+            first_row: int) -> tuple[list[str], ColumnReport]:
+    """One column's cells as written in the output, and its report: the engine and the quoting see each distinct
+    value once; the cells are mapped through a dictionary (in C)."""
+    mapped = map_column(name, dict.fromkeys(cells), latin1=True)
+    written = {raw: quote(str(cell)) for raw, cell in mapped.final.items()}
+    changed = sum(map(mapped.changed.__contains__, cells)) if mapped.changed else 0
+    rows = range(first_row, first_row + len(cells)) if mapped.unreadable else range(0)
+    return list(map(written.__getitem__, cells)), column_report(name, mapped, cells, rows, len(cells), changed)
+
+
+def repair_rows(rows: list[list[str]], layout: Layout) -> tuple[bytes, list[ColumnReport]] | None:
+    """Repair and write a table whose rows all have the same width (two columns or more), header first: the usual
+    CSV export. Same bytes as :func:`repair_table` then :func:`write_rows`; None for any other table."""
+    width = len(rows[0]) if rows else 0
+    if width < 2 or len(rows) < 2 or any(len(r) != width for r in rows):
+        return None
+    quote = _quoter(layout)
+    header = map_column(tr("(dòng tiêu đề)", "(header row)"), rows[0], latin1=True)
+    head = [str(header.final[c]) for c in rows[0]]
+    reports = [] if header.detection.encoding == "ascii" else \
+        [column_report(tr("(dòng tiêu đề)", "(header row)"), header, rows[0], [1] * width, width,
+                       sum(c in header.changed for c in rows[0]))]
+    columns = []
+    for col, cells in enumerate(zip(*rows[1:])):
+        out, report = _column(head[col] or f"#{col + 1}", cells, quote, 2)
+        columns.append(out)
+        reports.append(report)
+    lines = [layout.delimiter.join(map(quote, head)), *map(layout.delimiter.join, zip(*columns))]
+    text = layout.lineterminator.join(lines) + (layout.lineterminator if layout.final_newline else "")
+    return (BOM if layout.bom else b"") + text.encode("utf-8"), reports

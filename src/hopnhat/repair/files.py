@@ -67,7 +67,11 @@ def read_input(path: Path) -> bytes:
 
 def _repair_csv(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
     layout = delimited.layout_of(data, path.suffix.lower())
-    rows = delimited.read_rows(data, layout, path)
+    text_rows = delimited.read_latin1(data, layout, path)
+    usual = delimited.repair_rows(text_rows, layout)
+    if usual is not None:
+        return usual
+    rows: list[list[object]] = [[cell.encode("latin-1") for cell in row] for row in text_rows]
     reports = repair_table(rows)
     return delimited.write_rows(rows, layout), reports
 

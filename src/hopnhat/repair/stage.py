@@ -107,6 +107,7 @@ class ColumnRepairer:
     _detection: Detection | None = None
     _present: frozenset[str] = frozenset()  # encodings some sample cells read flawlessly in and no other
     _viqr_seen: bool = False  # cells of the sample read as VIQR on their own: a register partly typed in VIQR
+    _plans: dict[bool, tuple[tuple[str, ...], dict[str, int]]] = field(default_factory=dict)  # see _plan
 
     def settle(self, cells: Sequence[str | None]) -> None:
         """See a batch's cells without repairing them: a delta run repairs only the changed rows of a batch, yet the
@@ -123,6 +124,7 @@ class ColumnRepairer:
         found = sum(viqr_reading(c) is not None for c in hinted)
         self._viqr_seen = found >= _VIQR_CELLS
         self._present = _census(legacy)
+        self._plans.clear()
         if sample:
             self._detection = detect(sample)
             if legacy or self._detection.encoding == "viqr" or self.encoding is None:
@@ -153,6 +155,19 @@ class ColumnRepairer:
         rest = sorted((e for e in _PREFERENCE if e not in first), key=lambda e: -scores.get(e, 0.0))
         return first + rest
 
+    def _plan(self, column: str, flawless: bool) -> tuple[tuple[str, ...], dict[str, int]]:
+        """The other encodings worth decoding a cell in, and the tie-break order (encoding → its first place): the
+        same for every cell of the column whose own reading is (not) flawless, so made once."""
+        plan = self._plans.get(flawless)
+        if plan is None:
+            # A flawless reading gives way only to an equally flawless one of a table the column uses (or the cell
+            # as it is, with more syllables): only those are worth decoding.
+            others = ("utf-8", *sorted(self._present)) if flawless else READINGS
+            order = self._order(column, flawless)
+            plan = self._plans[flawless] = (tuple(e for e in dict.fromkeys(others) if e != column),
+                                            {name: order.index(name) for name in order})
+        return plan
+
     def _read(self, cell: str) -> Reading:
         """The reading of one distinct non-ASCII cell (see the module doc)."""
         column = _family(self.encoding)
@@ -160,15 +175,12 @@ class ColumnRepairer:
         flawless = own is not None and quality(own).clean
         if flawless and not legacy_looking(cell):
             return Reading(own or "", self.encoding or column)
-        # A flawless reading gives way only to an equally flawless one of a table the column uses (or the cell as it
-        # is, with more syllables): only those are worth decoding.
-        others = ("utf-8", *sorted(self._present)) if flawless else READINGS
-        options = readings(cell, tuple(e for e in dict.fromkeys(others) if e != column))
+        others, order = self._plan(column, flawless)
+        options = readings(cell, others)
         if own is not None:
             options[column] = own
         scores = {name: quality(text) for name, text in options.items()}
-        order = self._order(column, column in scores and scores[column].clean)
-        best = min((n for n in order if n in scores), key=lambda n: (scores[n].rank, order.index(n)))
+        best = min(scores, key=lambda n: (scores[n].rank, order[n]))  # every reading has a place in the order
         mine = scores.get(column)
         if mine is not None and not mine.junk and mine.common > scores[best].common:
             best = column  # a better-formed reading with fewer everyday words is the usual cross-table accident

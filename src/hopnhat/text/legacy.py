@@ -479,6 +479,7 @@ def _plausible(text: str) -> bool:
 _VIQR_HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]")
 
 
+@lru_cache(maxsize=262_144)
 def viqr_reading(text: str, *, column: bool = False) -> str | None:
     """The Unicode text a plain-ASCII cell stands for when it is VIQR (``Vie^.t Nam`` → ``Việt Nam``), else None.
 
@@ -566,6 +567,7 @@ _CANDIDATES = ("utf-8", "cp1258", "mojibake", "tcvn3", "vni", "viscii")  # order
 _MARGIN = 0.05  # a less preferred encoding must beat a preferred one by this share of words
 _MIN_SCORE = 0.5  # below this no reading looks Vietnamese: keep the text as it is
 _SAMPLE = 2000
+_MEMO_LIMIT = 200_000  # values whose readings and tallies are remembered (then forgotten all at once)
 
 
 @dataclass(frozen=True)
@@ -611,17 +613,44 @@ class _Tally:
         return self.valid / self.total if self.total else 0.0
 
 
+def _quiet_candidate(value: str | bytes, encoding: str) -> str | None:
+    """:func:`_candidate` for a detected encoding, None where it raises (the detector tries every encoding)."""
+    if encoding in ("utf-8", "mojibake"):
+        text = _text_view(value)
+        if text is None or encoding == "utf-8":
+            return None if text is None else unicodedata.normalize("NFC", text)
+        if _MOJIBAKE.search(text) is None:
+            return None
+        repaired = _unmojibake(text)
+        return None if repaired == unicodedata.normalize("NFC", text) else repaired
+    raw = _legacy_bytes(value)
+    return None if raw is None else _quiet_decode(raw, encoding)
+
+
+def _tally_one(value: str | bytes, encoding: str) -> tuple[int, int, int]:
+    """(valid words, words, failed) of one value read in ``encoding``."""
+    text = _quiet_candidate(value, encoding)
+    if text is None:
+        return 0, max(1, len(_foreign_words(_sloppy_view(value)))), 1
+    words = _foreign_words(text)
+    return sum(is_syllable(w) for w in words), len(words), 0
+
+
+_TALLIES: dict[tuple[str | bytes, str], tuple[int, int, int]] = {}  # remembered for all columns, like readings
+
+
 def _tally(values: Sequence[str | bytes], encoding: str) -> _Tally:
     tally = _Tally()
     for value in values:
-        try:
-            words = _foreign_words(_candidate(value, encoding))
-        except LegacyEncodingError:
-            tally.failed += 1
-            tally.total += max(1, len(_foreign_words(_sloppy_view(value))))
-            continue
-        tally.total += len(words)
-        tally.valid += sum(is_syllable(w) for w in words)
+        key = (value, encoding)
+        one = _TALLIES.get(key)
+        if one is None:
+            if len(_TALLIES) >= _MEMO_LIMIT:
+                _TALLIES.clear()
+            one = _TALLIES[key] = _tally_one(value, encoding)
+        tally.valid += one[0]
+        tally.total += one[1]
+        tally.failed += one[2]
     return tally
 
 
@@ -857,7 +886,7 @@ def _sources(value: str) -> list[bytes]:
 
 def legacy_looking(value: str) -> bool:
     """Whether a text cell could be legacy bytes shown as Windows-1252/Latin-1 (every character has a byte)."""
-    return _sloppy_encode(value) is not None
+    return not _source(value)[1]
 
 
 READINGS = ("utf-8", "mojibake", "tcvn3", "vni", "cp1258", "viscii")
@@ -878,25 +907,58 @@ def _quiet_decode(raw: bytes, name: str) -> str | None:
         return None
 
 
+_MEMO: dict[str, dict[str, str | None]] = {}  # value → encoding → its reading (None: none), for all columns
+
+
+def _one_reading(value: str, name: str) -> str | None:
+    """One reading of a text cell (see :func:`readings`), None when the encoding gives none."""
+    if name == "utf-8":
+        return unicodedata.normalize("NFC", value)
+    if name == "mojibake":
+        if _MOJIBAKE.search(value) is None:
+            return None
+        try:
+            return _candidate(value, "mojibake")
+        except LegacyEncodingError:
+            return None
+    raw, by_chance = _source(value)
+    if raw is None:
+        return None
+    text = _quiet_decode(raw, name)
+    if text is None:
+        return None
+    text = _restore_caps(text) if name == "tcvn3" else text
+    return text if not by_chance or quality(text).clean else None
+
+
+@lru_cache(maxsize=65_536)
+def _source(value: str) -> tuple[bytes | None, bool]:
+    """The legacy bytes a text cell may stand for (:func:`_sources`, None for none) and whether they are its UTF-8
+    bytes (text that read as UTF-8 only by chance: a reading of them must be flawless)."""
+    sources = _sources(value)
+    return (sources[0] if sources else None), _sloppy_encode(value) is None
+
+
+def _memo(value: str) -> dict[str, str | None]:
+    known = _MEMO.get(value)
+    if known is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        known = _MEMO[value] = {}
+    return known
+
+
 def readings(value: str, encodings: Sequence[str] = READINGS) -> dict[str, str]:
     """The decodings of one text cell among ``encodings``: ``utf-8`` (the cell as it is, NFC), ``mojibake`` when
-    there is one to undo, and each legacy byte encoding that decodes without error."""
+    there is one to undo, and each legacy byte encoding that decodes without error. Each reading of a value is
+    made once in a process and remembered (columns of one file share many values)."""
+    known = _memo(value)
     out: dict[str, str] = {}
-    if "utf-8" in encodings:
-        out["utf-8"] = unicodedata.normalize("NFC", value)
-    if "mojibake" in encodings and _MOJIBAKE.search(value) is not None:
-        try:
-            out["mojibake"] = _candidate(value, "mojibake")
-        except LegacyEncodingError:
-            pass
-    legacy = [e for e in encodings if e not in ("utf-8", "mojibake")]
-    by_chance = _sloppy_encode(value) is None  # the UTF-8 bytes: a reading of them must be flawless
-    for raw in _sources(value) if legacy else ():
-        for name in legacy:
-            text = _quiet_decode(raw, name)
-            if text is None:
-                continue
-            text = _restore_caps(text) if name == "tcvn3" else text
-            if not by_chance or quality(text).clean:
-                out[name] = text
+    for name in encodings:
+        if name in known:
+            text = known[name]
+        else:
+            text = known[name] = _one_reading(value, name)
+        if text is not None:
+            out[name] = text
     return out
