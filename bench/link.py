@@ -306,11 +306,16 @@ def _pairs(keys: list) -> set[tuple[int, int]]:
     return {(a, b) for m in groups.values() if len(m) > 1 for a, b in itertools.combinations(m, 2)}
 
 
-def _prf(tp: int, predicted: int, actual: int) -> dict[str, float | int]:
+def _prf(tp: int, predicted: int, actual: int, ideal: int | None = None) -> dict[str, float | int]:
     p = tp / predicted if predicted else 1.0
     r = tp / actual if actual else 1.0
-    return {"precision": round(p, 5), "recall": round(r, 5), "f1": round(2 * p * r / (p + r), 5) if p + r else 0.0,
-            "true_positive": tp, "predicted": predicted, "actual": actual}
+    out: dict[str, float | int] = {"precision": round(p, 5), "recall": round(r, 5),
+                                   "f1": round(2 * p * r / (p + r), 5) if p + r else 0.0, "true_positive": tp,
+                                   "predicted": predicted, "actual": actual}
+    if ideal is not None:  # the share of true pairs an ideal linker can link (bench/population/ideal.py)
+        out["ideal_recall"] = round(ideal / actual, 5) if actual else 1.0
+        out["ideal_f1"] = round(2 * out["ideal_recall"] / (1 + out["ideal_recall"]), 5)
+    return out
 
 
 def _clusters(keys: list) -> set[frozenset[int]]:
@@ -324,34 +329,36 @@ def _noises(text: str | None) -> frozenset[str]:
     return frozenset(k for k in (text or "").split(";") if k and k != "no_diacritics")
 
 
-def score(predicted: list, truth: pa.Table) -> dict[str, object]:
-    """Pair and cluster scores, per noise class and per combination (see the module doc)."""
+def score(predicted: list, truth: pa.Table, ideal: set[tuple[int, int]] | None = None) -> dict[str, object]:
+    """Pair and cluster scores, per noise class and per combination (see the module doc); with ``ideal`` (the true
+    pairs an ideal linker can link), each line's ideal recall beside it."""
     entity = truth.column("entity").to_pylist()
     noises = [_noises(n) for n in truth.column("noises").to_pylist()]
     pred, true = _pairs(predicted), _pairs(entity)
     tp = pred & true
     pc, tc = _clusters(predicted), _clusters(entity)
-    out: dict[str, object] = {"rows": len(entity), "pairs": _prf(len(tp), len(pred), len(true)),
+    with_ideal = (lambda v: _prf(*v)) if ideal is not None else (lambda v: _prf(*v[:3]))
+    out: dict[str, object] = {"rows": len(entity),
+                              "pairs": with_ideal([len(tp), len(pred), len(true), len(ideal or ())]),
                               "clusters": _prf(len(pc & tc), len(pc), len(tc))}
-    by_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, predicted, actual
-    by_combo: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    by_count: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    by_class: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tp, predicted, actual, ideal
+    by_combo: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    by_count: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for pair_set, slot in ((true, 2), (pred, 1)):
         for a, b in pair_set:
             kinds = noises[a] | noises[b]
-            hit = (a, b) in tp
-            for k in kinds or ("clean",):
-                by_class[k][slot] += 1
-                by_class[k][0] += hit and slot == 2
+            hit, can = (a, b) in tp, slot == 2 and ideal is not None and (a, b) in ideal
             combo = "+".join(sorted(kinds)) or "clean"
-            by_combo[combo][slot] += 1
-            by_combo[combo][0] += hit and slot == 2
-            by_count[str(len(kinds))][slot] += 1
-            by_count[str(len(kinds))][0] += hit and slot == 2
-    out["by_noise"] = {k: _prf(*v) for k, v in sorted(by_class.items())}
-    out["by_noise_count"] = {k: _prf(*v) for k, v in sorted(by_count.items())}
+            for line in [by_class[k] for k in kinds or ("clean",)] + [by_combo[combo], by_count[str(len(kinds))]]:
+                line[slot] += 1
+                line[0] += hit and slot == 2
+                line[3] += can
+    out["by_noise"] = {k: with_ideal(v) for k, v in sorted(by_class.items())}
+    out["by_noise_count"] = {k: with_ideal(v) for k, v in sorted(by_count.items())}
     top = sorted(by_combo.items(), key=lambda kv: -kv[1][2])[:40]
-    out["by_combination"] = {k: _prf(*v) for k, v in top}
+    out["by_combination"] = {k: with_ideal(v) for k, v in top}
+    if ideal is not None:
+        out["ideal_missed"] = len(ideal - tp)  # pairs an ideal linker links and this one does not
     if "household" in truth.column_names:
         household = truth.column("household").to_pylist()
         relation = truth.column("relation").to_pylist()
@@ -399,15 +406,25 @@ def blocking(src: Path, truth: pa.Table, threads: int) -> dict[str, object]:
 def population(work: Path, people: int, seed: int) -> tuple[Path, Path]:
     """The independent population (generated once per size and seed)."""
     sys.path.insert(0, str(ROOT))
-    from bench.population.generate import generate
+    from bench.population.generate import GENERATOR_VERSION, generate
 
-    out = work / f"population-{people}-{seed}"
+    out = work / f"population-{people}-{seed}-v{GENERATOR_VERSION}"
     inp, truth = out / "input.parquet", out / "truth.parquet"
     if not (inp.is_file() and truth.is_file()):
         started = time.perf_counter()
         generate(people, seed, out)
         print(f"population generated in {time.perf_counter() - started:.0f} s → {out}", flush=True)
     return inp, truth
+
+
+def _ideal(truth: pa.Table, src: Path) -> set[tuple[int, int]]:
+    """The true pairs an ideal linker can link (:mod:`bench.population.ideal`)."""
+    from bench.population.ideal import ideal_pairs
+
+    started = time.perf_counter()
+    out = ideal_pairs(truth, pq.read_table(src, columns=["dob"]).column("dob"))
+    print(f"ideal pairs: {len(out):,} in {time.perf_counter() - started:.0f} s", flush=True)
+    return out
 
 
 def uptime() -> str:
@@ -438,15 +455,16 @@ def report(results: list[dict[str, object]], title: str) -> None:
         if not r.get("by_noise"):
             continue
         t = Table(title=f"{r['set']} — {r['tool']}: per noise class (pairs with a record carrying it)")
-        for col in ("noise", "true pairs", "recall", "precision", "F1"):
+        for col in ("noise", "true pairs", "recall", "ideal recall", "precision", "F1"):
             t.add_column(col, justify="left" if col == "noise" else "right")
-        for k, v in sorted(r["by_noise"].items(), key=lambda kv: kv[1]["f1"]):  # type: ignore[union-attr]
-            t.add_row(k, f"{v['actual']:,}", f"{v['recall']:.4f}", f"{v['precision']:.4f}", f"{v['f1']:.4f}")
-        for k, v in r["by_noise_count"].items():  # type: ignore[union-attr]
-            t.add_row(f"{k} noise(s) on the pair", f"{v['actual']:,}", f"{v['recall']:.4f}", f"{v['precision']:.4f}",
-                      f"{v['f1']:.4f}")
+        lines = sorted(r["by_noise"].items(), key=lambda kv: kv[1]["f1"])  # type: ignore[attr-defined]
+        lines += [(f"{k} noise(s) on the pair", v) for k, v in r["by_noise_count"].items()]  # type: ignore[attr-defined]
+        lines += [(f"combination: {k}", v) for k, v in list(r["by_combination"].items())[:25]]  # type: ignore[attr-defined]
+        for k, v in lines:
+            ideal = f"{v['ideal_recall']:.4f}" if "ideal_recall" in v else "—"
+            t.add_row(k, f"{v['actual']:,}", f"{v['recall']:.4f}", ideal, f"{v['precision']:.4f}", f"{v['f1']:.4f}")
         console.print(t)
-        extra = {k: r[k] for k in ("false_pairs_by_kind", "blocking", "vs_duckdb") if k in r}
+        extra = {k: r[k] for k in ("false_pairs_by_kind", "blocking", "vs_duckdb", "ideal_missed") if k in r}
         if extra:
             console.print(json.dumps(extra, ensure_ascii=False))
 
@@ -486,6 +504,7 @@ def main() -> None:
     results = []
     for label, src, truth_path in plan:
         truth = pq.read_table(truth_path)
+        ideal = _ideal(truth, src) if "t_name" in truth.column_names else None
         for tool in tools:
             print(f"running {tool} on {label} …", flush=True)
             dst = src.parent / f"out-{tool}.parquet"
@@ -493,7 +512,7 @@ def main() -> None:
             result = measure(tool, src, dst, args.threads, args.memory_limit, args.timeout, extra)
             result["set"] = label
             if result["finished"]:
-                result.update(score(pq.read_table(dst).column("cluster_id").to_pylist(), truth))
+                result.update(score(pq.read_table(dst).column("cluster_id").to_pylist(), truth, ideal))
                 if tool == "hopnhat" and not args.no_rerun:
                     digest = output_digest(dst)
                     again = measure(tool, src, dst.with_name("out-hopnhat-rerun.parquet"), args.threads,

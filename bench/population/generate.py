@@ -45,6 +45,9 @@ from pathlib import Path
 from bench.population import names
 from bench.population.keystrokes import encode
 
+# Bumped when the files change for the same --people and --seed (bench/link.py keeps one folder per version).
+# 2: truth.parquet gains the TRUTH_COLUMNS (input.parquet unchanged).
+GENERATOR_VERSION = 2
 NOISES = ("lunar_year", "dob_missing", "year_only", "placeholder_0101", "keystrokes", "name_swap", "sex_wrong",
           "typo", "address_other", "id_spreadsheet", "id_missing", "cmnd_beside", "middle_dropped")
 _NOISE_WEIGHTS = (6, 4, 5, 5, 6, 5, 4, 8, 6, 5, 5, 6, 3)
@@ -355,26 +358,30 @@ def _dob(rng: random.Random, p: Person, noises: list[str], style: Style) -> str:
     return d.strftime("%d/%m/%Y") if rng.random() < 0.8 else f"{d.day}/{d.month}/{d.year}"
 
 
-def _id(rng: random.Random, p: Person, noises: list[str], style: Style) -> str:
+def _id(rng: random.Random, p: Person, noises: list[str], style: Style) -> tuple[str, list[str]]:
+    """The ID cell as written, and the person's numbers it still shows (a slipped or zero-stripped number still
+    shows its number; scientific notation shows none)."""
     if "id_missing" in noises:
-        return ""
+        return "", []
     use_cmnd = p.cmnd and (rng.random() < style.cmnd_first or not p.cccd)
     number = (p.cmnd if use_cmnd else p.cccd) or ""
+    shown = [number] if number else []
     if "cmnd_beside" in noises and p.cccd:
         number = (f"{p.cmnd} / {p.cccd}" if p.cmnd and rng.random() < 0.6 else
                   p.cmnd if p.cmnd else p.cccd)
+        shown = [n for n in (p.cmnd, p.cccd) if n and n in number]
     if "typo" in noises and number and rng.random() < 0.3:
         i = rng.choice([k for k, c in enumerate(number) if c.isdigit() and k >= 6] or [len(number) - 1])
         number = number[:i] + str((int(number[i]) + rng.randint(1, 9)) % 10) + number[i + 1:]
     if "id_spreadsheet" in noises and number.isdigit():
         if rng.random() < 0.8:
-            return number.lstrip("0")
-        return f"{int(number):.5E}"
-    return number
+            return number.lstrip("0"), shown
+        return f"{int(number):.5E}", []
+    return number, shown
 
 
-def _address(rng: random.Random, p: Person, noises: list[str], style: Style, where: list[Place]) -> tuple[str, list]:
-    place, extra = p.home, []
+def _address(rng: random.Random, p: Person, noises: list[str], style: Style, where: list[Place]) -> tuple[str, Place]:
+    place = p.home
     if "address_other" in noises:
         if p.previous is None:
             p.previous = rng.choice(where)
@@ -384,8 +391,8 @@ def _address(rng: random.Random, p: Person, noises: list[str], style: Style, whe
         parts = [hamlet, place.old_commune, place.old_district, place.old_province]
         if rng.random() < 0.3:
             parts = [hamlet, place.old_commune, place.old_district]
-        return ", ".join(parts), extra
-    return ", ".join([hamlet, place.new_commune, place.new_province]), extra
+        return ", ".join(parts), place
+    return ", ".join([hamlet, place.new_commune, place.new_province]), place
 
 
 def _phone(rng: random.Random, p: Person, style: Style) -> str:
@@ -401,6 +408,18 @@ def _phone(rng: random.Random, p: Person, style: Style) -> str:
     return p.phone
 
 
+TRUTH_COLUMNS = ("t_name", "t_born", "t_sex", "t_ids_shown", "t_phone_shown", "t_commune", "t_hamlet")
+
+
+def _truth(p: Person, ids_shown: list[str], phone_shown: bool, place: Place) -> dict[str, str]:
+    """What the record still tells about its person once its noises are undone (the bench's ceiling, ``ideal``):
+    the true name (family|middle|given), birth date and sex, the person's ID numbers the cell still shows, the
+    person's phone when written, and the NEW commune and hamlet of the place the address names."""
+    return {"t_name": f"{p.family}|{p.middle}|{p.given}", "t_born": p.born.isoformat(), "t_sex": p.sex,
+            "t_ids_shown": ";".join(ids_shown), "t_phone_shown": p.phone if phone_shown and p.phone else "",
+            "t_commune": f"{place.new_province}|{place.new_commune}", "t_hamlet": str(p.hamlet)}
+
+
 def records(rng: random.Random, population: list[Person], where: list[Place]) -> list[dict[str, str]]:
     rows = []
     for p in population:
@@ -409,13 +428,16 @@ def records(rng: random.Random, population: list[Person], where: list[Place]) ->
             noises = _draw_noises(rng, k == 0, p)
             name, extra = _name(rng, p, noises, style)
             sex = p.sex if "sex_wrong" not in noises else ("F" if p.sex == "M" else "M")
-            address, _ = _address(rng, p, noises, style, where)
+            address, place = _address(rng, p, noises, style, where)
+            dob = _dob(rng, p, noises, style)
+            sex_text = {"M": "Nam", "F": "Nữ"}[sex] if rng.random() < 0.8 else sex
+            id_text, ids_shown = _id(rng, p, noises, style)
+            phone = _phone(rng, p, style)
             rows.append({
-                "full_name": name, "dob": _dob(rng, p, noises, style),
-                "sex": {"M": "Nam", "F": "Nữ"}[sex] if rng.random() < 0.8 else sex,
-                "id_number": _id(rng, p, noises, style), "phone": _phone(rng, p, style), "address": address,
-                "entity": p.pid, "household": p.household, "register": register,
+                "full_name": name, "dob": dob, "sex": sex_text, "id_number": id_text, "phone": phone,
+                "address": address, "entity": p.pid, "household": p.household, "register": register,
                 "noises": ";".join(sorted(noises + extra)), "relation": p.relation,
+                **_truth(p, ids_shown, bool(phone), place),
             })
     order = list(range(len(rows)))
     rng.shuffle(order)  # registers are not sorted by person
@@ -435,7 +457,8 @@ def generate(people: int, seed: int, out: Path) -> tuple[Path, Path]:
     cols = {k: [r[k] for r in rows] for k in rows[0]}
     inp, truth = out / "input.parquet", out / "truth.parquet"
     pq.write_table(pa.table({k: cols[k] for k in ("full_name", "dob", "sex", "id_number", "phone", "address")}), inp)
-    pq.write_table(pa.table({k: cols[k] for k in ("entity", "household", "register", "noises", "relation")}), truth)
+    pq.write_table(pa.table({k: cols[k] for k in ("entity", "household", "register", "noises", "relation",
+                                                  *TRUTH_COLUMNS)}), truth)
     return inp, truth
 
 

@@ -7,12 +7,16 @@ model's waterfall (when the model scored it too) so the evidence is always shown
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 
 from hopnhat.link import person_model as model
+from hopnhat.link.cluster import Clusters, cluster
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score, train
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import build_person_features, source_sql
@@ -108,3 +112,43 @@ def identity_numbers(work: duckdb.DuckDBPyConnection) -> list[tuple[str | None, 
     """Each record's (valid CCCD, CMND) by uid, for the conflicting-number rules of
     :func:`hopnhat.link.cluster.cluster`."""
     return [(row[0], row[1]) for row in work.execute(_IDENTITY_SQL).fetchall()]
+
+
+# Only candidates: a pair the model scored between UNIQUE_FROM and the match threshold is linked when its two clusters
+# are each other's only candidate (no pair at or above the review threshold leads either of them anywhere else) and
+# nothing in the pair speaks against it but the address or the sex (a stale address, a slipped sex). A record with
+# a name, a birth date and another commune is one person's record when nobody else in the data fits it; beside a
+# namesake it stays apart. Measured at 100,000 independent people: pair recall 0.966 → 0.982.
+UNIQUE_FROM = 0.6
+_SOFT = frozenset({"address", "sex"})
+
+
+def _nothing_against(evidence: str | None) -> bool:
+    """True when no comparison but the address or the sex weighs against the pair (its waterfall, evidence.py)."""
+    comparisons = json.loads(evidence or "{}").get("comparisons", [])
+    return not any(c["weight"] + c.get("tf_weight", 0.0) < 0 and c["comparison"] not in _SOFT for c in comparisons)
+
+
+def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float) -> list[tuple[int, int]]:
+    """Pairs below ``threshold`` that :data:`UNIQUE_FROM` links (see there), given the clusters ``root``."""
+    rows = work.execute("SELECT uid_l, uid_r, match_probability, evidence FROM person_pairs ORDER BY 1, 2").fetchall()
+    rivals: dict[int, set[int]] = defaultdict(set)
+    for a, b, _, _ in rows:
+        if root[a] != root[b]:
+            rivals[root[a]].add(root[b])
+            rivals[root[b]].add(root[a])
+    return [(a, b) for a, b, p, ev in rows if UNIQUE_FROM <= p < threshold and root[a] != root[b]
+            and len(rivals[root[a]]) == 1 and len(rivals[root[b]]) == 1 and _nothing_against(ev)]
+
+
+def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[int, int, float]], threshold: float,
+                    review: float, same: Sequence[tuple[int, int]] = (),
+                    different: Sequence[tuple[int, int]] = ()) -> Clusters:
+    """Clusters of the person records: links at or above ``threshold``, the conflicting-number and household rules
+    (cluster.py), then the pairs that are each other's only candidate (:func:`only_candidates`)."""
+    ids, apart = identity_numbers(work), apart_rules(work, review)
+    result = cluster(n, links, same, different, ids=ids, apart=apart)
+    extra = only_candidates(work, result.root, threshold)
+    if not extra:
+        return result
+    return cluster(n, links + [(a, b, threshold) for a, b in extra], same, different, ids=ids, apart=apart)

@@ -152,8 +152,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, en
                          f"WHERE match_probability >= ?", [threshold]).fetchall()
     if entity == "person" and n > 1 and table_exists(work, "person_pairs"):
         # two valid CCCDs more than a slip apart and the household rule keep records apart (cluster.py, persons.py)
-        result = cluster(n, links, same, different, ids=persons.identity_numbers(work),
-                         apart=persons.apart_rules(work, review))
+        result = persons.person_clusters(work, n, links, threshold, review, same, different)
     else:
         result = cluster(n, links, same, different)
     _mark_kept_apart(work, entity, result)

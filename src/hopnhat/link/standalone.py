@@ -135,12 +135,12 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
         finally:
             backend.close()
         pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
-        ids, apart = persons.identity_numbers(work), persons.apart_rules(work, review_threshold)
+        # two valid CCCDs more than a slip apart, and the household rule, keep records apart (see cluster.py)
+        result = persons.person_clusters(work, n, [p for p in pairs if p[2] >= match_threshold], match_threshold,
+                                         review_threshold)
     else:
-        pairs, ids, apart = [], [], []
+        pairs, result = [], cluster(n, [])
     step("link", 3, 1)
-    # two valid CCCDs more than a slip apart, and the household rule, keep records apart (see cluster.py)
-    result = cluster(n, [p for p in pairs if p[2] >= match_threshold], ids=ids, apart=apart)
     strongest: dict[int, float] = {}
     for a, b, p in pairs:
         for uid in (a, b):

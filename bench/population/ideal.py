@@ -1,0 +1,104 @@
+"""The ceiling of person linkage on the independent population: which true pairs can be told apart at all.
+
+A record, once its noises are undone (typos, keystrokes, word order, spreadsheet IDs, lunar years: all repairable),
+still tells only what it carries (``generate.TRUTH_COLUMNS``): the name (family + given; the middle name unless
+dropped), the birth year (unless the date is missing), the day and month (unless missing, year only or 01/01), the
+person's ID numbers the cell still shows, the phone when written, the new commune and hamlet of the address (a stale
+address names the previous one).
+
+Two records ``a`` and ``b`` of one person are **distinguishable** when no record ``c`` of another person with the
+same name is as good a match for one of them: ``c`` contradicts ``b`` nowhere (no other middle name, year, day and
+month, ID number of the same kind or phone) and agrees with ``b`` on every field ``a`` agrees on (middle name, year,
+day and month, ID, phone, commune, hamlet). Otherwise no linker can link ``a``–``b`` without linking ``c``–``b`` on
+the same evidence (a namesake born the same day, a stale address and no number: a coin toss). The ideal pairs are
+those joined within a person by a chain of distinguishable pairs (a record with nothing else can still reach its
+person through a better-documented record). The ideal is an upper bound: it credits a linker with undoing every
+noise, and with knowing that a record with more agreements wins.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import duckdb
+import pyarrow as pa
+
+FIELDS = ("mid", "y", "md", "ids", "phone", "commune", "hamlet")
+
+_RECORDS = """
+CREATE TEMP TABLE r AS
+SELECT rid, entity,
+       replace(strip_accents(lower(split_part(t_name, '|', 1) || '|' || split_part(t_name, '|', 3))), 'đ', 'd') AS nk,
+       CASE WHEN NOT contains(noises, 'middle_dropped') AND split_part(t_name, '|', 2) <> ''
+            THEN split_part(t_name, '|', 2) END AS mid,
+       CASE WHEN NOT contains(noises, 'dob_missing') THEN year(CAST(t_born AS DATE)) END AS y,
+       CASE WHEN length(dob) > 4 AND NOT contains(noises, 'placeholder_0101')
+            THEN strftime(CAST(t_born AS DATE), '%m%d') END AS md,
+       list_filter(string_split(t_ids_shown, ';'), x -> x <> '') AS ids,
+       nullif(t_phone_shown, '') AS phone, t_commune AS commune, t_commune || '|' || t_hamlet AS hamlet
+FROM t
+"""
+
+
+def _agree(x: str, y: str) -> str:
+    """SQL: bit mask of the fields on which records x and y agree."""
+    return (f"(CASE WHEN {x}.mid = {y}.mid THEN 1 ELSE 0 END + CASE WHEN {x}.y = {y}.y THEN 2 ELSE 0 END"
+            f" + CASE WHEN {x}.md = {y}.md THEN 4 ELSE 0 END"
+            f" + CASE WHEN len(list_intersect({x}.ids, {y}.ids)) > 0 THEN 8 ELSE 0 END"
+            f" + CASE WHEN {x}.phone = {y}.phone THEN 16 ELSE 0 END"
+            f" + CASE WHEN {x}.commune = {y}.commune THEN 32 ELSE 0 END"
+            f" + CASE WHEN {x}.hamlet = {y}.hamlet THEN 64 ELSE 0 END)")
+
+
+def _conflict(x: str, y: str) -> str:
+    """SQL: records x and y cannot be one person (a field both carry differs; IDs: one length, none shared)."""
+    return (f"(coalesce({x}.mid <> {y}.mid, false) OR coalesce({x}.y <> {y}.y, false)"
+            f" OR coalesce({x}.md <> {y}.md, false) OR coalesce({x}.phone <> {y}.phone, false)"
+            f" OR (len(list_intersect({x}.ids, {y}.ids)) = 0 AND len(list_intersect("
+            f"list_transform({x}.ids, i -> length(i)), list_transform({y}.ids, i -> length(i)))) > 0))")
+
+
+def _competed(con: duckdb.DuckDBPyConnection) -> set[tuple[int, int]]:
+    """True pairs (a, b) for which a record of another person is as good a match for a or for b."""
+    con.execute(f"CREATE TEMP TABLE sides AS SELECT p.a, p.b, p.m, s.* FROM ("
+                f"SELECT a.rid AS a, b.rid AS b, {_agree('a', 'b')} AS m FROM r a JOIN r b "
+                f"ON a.entity = b.entity AND a.rid < b.rid) p JOIN r s ON s.rid = p.a "
+                f"UNION ALL SELECT p.a, p.b, p.m, s.* FROM (SELECT a.rid AS a, b.rid AS b, {_agree('a', 'b')} AS m "
+                f"FROM r a JOIN r b ON a.entity = b.entity AND a.rid < b.rid) p JOIN r s ON s.rid = p.b")
+    joins = ("c.nk = s.nk AND c.y = s.y", "c.nk = s.nk AND s.y IS NULL",
+             "c.nk = s.nk AND c.y IS NULL AND s.y IS NOT NULL")
+    found: set[tuple[int, int]] = set()
+    for on in joins:
+        rows = con.execute(f"SELECT DISTINCT s.a, s.b FROM sides s JOIN r c ON {on} AND c.entity <> s.entity "
+                           f"WHERE NOT {_conflict('c', 's')} AND ({_agree('c', 's')} & s.m) = s.m").fetchall()
+        found.update((int(a), int(b)) for a, b in rows)
+    return found
+
+
+def ideal_pairs(truth: pa.Table, dob: pa.Array | pa.ChunkedArray) -> set[tuple[int, int]]:
+    """The true pairs (row a < row b) an ideal linker can link (see the module doc). ``dob``: the input's column."""
+    con = duckdb.connect()
+    con.register("t", truth.append_column("dob", dob).append_column("rid", pa.array(range(truth.num_rows))))
+    con.execute(_RECORDS)
+    competed = _competed(con)
+    entity = truth.column("entity").to_pylist()
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(entity):
+        rows_of[e].append(i)
+    parent = list(range(len(entity)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for members in rows_of.values():
+        for k, a in enumerate(members):
+            for b in members[k + 1:]:
+                pair = (min(a, b), max(a, b))
+                if pair not in competed:
+                    parent[find(pair[0])] = find(pair[1])
+    con.close()
+    return {(min(a, b), max(a, b)) for members in rows_of.values() for k, a in enumerate(members)
+            for b in members[k + 1:] if find(a) == find(b)}
