@@ -50,7 +50,7 @@ def estate(scale: float, seed: int) -> Path:
 
 
 CHILD = """
-import json, sys, time
+import collections, json, sys, time
 from hopnhat.base import timing
 from hopnhat.project.config import load_project
 from hopnhat.run.runner import migrate
@@ -59,6 +59,7 @@ result = migrate(load_project(sys.argv[1]), link=False, fresh=sys.argv[2] == "fr
 print(json.dumps({"wall": time.perf_counter() - t, "stages": {k: round(v, 1) for k, v in timing.totals.items()},
                   "balanced": result.balanced, "modes": sorted({c.mode for c in result.loaded}),
                   "read": sum(c.read for c in result.loaded), "unchanged": sum(c.unchanged for c in result.loaded),
+                  "read_by": dict(sorted(collections.Counter(c.read_by or c.mode for c in result.loaded).items())),
                   "failed": [f"{f.source}/{f.table}: {f.error[:200]}" for f in result.failed]}))
 """
 

@@ -12,7 +12,7 @@ import codecs
 import csv
 import io
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -147,14 +147,15 @@ class DelimitedReader:
             except StopIteration:
                 return
 
-    def records(self) -> Iterator[Record]:
-        """Every record after the header, blank lines aside (they are no record)."""
+    def records(self, wanted: Container[int] | None = None) -> Iterator[Record]:
+        """Every record after the header, blank lines aside (they are no record); with ``wanted``, only the records
+        of those numbers (the others are skipped unparsed: a delta run reads only the records that changed)."""
         while True:
             try:
                 fields, raw, error = self._next()
             except StopIteration:
                 return
-            if fields == [] and error is None:
+            if (fields == [] and error is None) or (wanted is not None and self.ordinal not in wanted):
                 continue
             yield self._record(fields, raw, error)
 

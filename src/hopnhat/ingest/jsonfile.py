@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from typing import Any, BinaryIO
 
 from hopnhat.ingest.base import MAX_RAW, Record, junk_message
@@ -91,12 +91,17 @@ def make_record(row: int, text: str, data: bytes | None = None) -> Record:
     return rec
 
 
-def ndjson_records(fh: BinaryIO) -> Iterator[Record]:
-    """One record per non-blank line; ``_row`` is the line number."""
+def ndjson_records(fh: BinaryIO, wanted: Container[int] | None = None, first: int = 0) -> Iterator[Record]:
+    """One record per non-blank line; ``_row`` is the line number. With ``wanted``: the first ``first`` records (the
+    sample that names the columns) and then only the lines of those numbers (a delta run reads only what changed)."""
+    seen = 0
     for number, line in enumerate(fh, start=1):
         if number == 1 and line.startswith(codecs.BOM_UTF8):
             line = line[len(codecs.BOM_UTF8):]
+        if wanted is not None and seen >= first and number not in wanted:
+            continue
         if line.strip():
+            seen += 1
             try:
                 text, data = line.decode("utf-8"), line  # the usual line: UTF-8 already
             except UnicodeDecodeError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -47,7 +47,16 @@ def _cells(values: dict[str, Any], names: ColumnNames) -> dict[str, str | None]:
             for key, value in values.items()}
 
 
-def keyed(records: Iterable[Record], needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
+def _emitted(sample: list[Record], records: Iterator[Record], emit: Container[int] | None) -> Iterator[Record]:
+    """The records to turn into rows: all, or (``emit``) the sample's records of those numbers, then the rest (a
+    delta run's reader already skipped the records it does not want; the sample was read whole to name columns)."""
+    if emit is None:
+        return itertools.chain(sample, records)
+    return itertools.chain((rec for rec in sample if rec.row in emit), records)
+
+
+def keyed(records: Iterable[Record], needed: list[str], batch_rows: int,
+          emit: Container[int] | None = None) -> Iterator[pa.Table]:
     """Batches of JSON records: one row per record, top-level keys as columns."""
     records = iter(records)
     sample = list(itertools.islice(records, SAMPLE))
@@ -55,7 +64,7 @@ def keyed(records: Iterable[Record], needed: list[str], batch_rows: int) -> Iter
     for key in needed:
         names.name(key)
     batcher = Batcher(names.names, batch_rows)
-    for rec in itertools.chain(sample, records):
+    for rec in _emitted(sample, records, emit):
         full = batcher.add(rec.row, None, rec.error, rec.raw, _cells(rec.values or {}, names))
         if full is not None:
             yield full
@@ -122,7 +131,8 @@ def _item_keys(exploder: Exploder, sample: list[Record]) -> Iterator[str]:
                 yield from item
 
 
-def exploded(records: Iterable[Record], field: str, needed: list[str], batch_rows: int) -> Iterator[pa.Table]:
+def exploded(records: Iterable[Record], field: str, needed: list[str], batch_rows: int,
+             emit: Container[int] | None = None) -> Iterator[pa.Table]:
     """Batches of list items: item keys, then the parent's columns."""
     exploder = Exploder(field, needed)
     records = iter(records)
@@ -131,7 +141,7 @@ def exploded(records: Iterable[Record], field: str, needed: list[str], batch_row
     for key in itertools.chain((k for rec in sample for k in exploder.parent(rec.values or {})), needed):
         names.name(key)
     batcher = Batcher(names.names, batch_rows)
-    for rec in itertools.chain(sample, records):
+    for rec in _emitted(sample, records, emit):
         parent_cells: dict[str, str | None] | None = None  # the parent's cells, converted once per record
         for item, error, raw, parent, values in exploder.rows(rec):
             if parent_cells is None:

@@ -24,6 +24,7 @@ class TableCounts:
     unchanged: int = 0
     updated: int = 0  # of ``loaded``: records loaded again under a key whose row changed (the rest were inserted)
     deleted: int = 0
+    read_by: str = ""  # a delta's reading: records (only changed records parsed) | same_file | rows (every row)
 
     @property
     def inserted(self) -> int:

@@ -30,8 +30,17 @@ import pyarrow as pa
 
 from hopnhat.base.timing import stage, timed_iter
 from hopnhat.ingest import read_table
+from hopnhat.ingest.fingerprint import Prints, file_prints, read_subset
 from hopnhat.load.counts import TableCounts
-from hopnhat.load.snapshot import content_hashes
+from hopnhat.load.snapshot import (
+    content_hashes,
+    forget_prints,
+    last_prints,
+    record_prints,
+    repairer_state,
+    restore_repairers,
+    unchanged_since,
+)
 from hopnhat.load.store import LEGACY, legacy_name, one, quote
 from hopnhat.load.table_load import TableLoad, young_collection_only
 from hopnhat.load.tokens import row_token
@@ -57,6 +66,9 @@ class _Read:
     kept_rows: set[tuple[int, str | None]] = field(default_factory=set)  # (row, key): items of a record share a row
     read: int = 0
     checksum: int = 0
+    prints: Prints | None = None  # the file as read (its records' hashes), kept for the next delta
+    how: str = "rows"  # rows: every row read | records: only changed records parsed | same_file: nothing changed
+    repairers: str | None = None  # the columns' encoding reading this delta repaired with
 
 
 class DeltaLoad:
@@ -71,6 +83,9 @@ class DeltaLoad:
         self.entity = quote(table.maps_to)
         self.legacy = legacy_name(source.name, table.name)
         self.legacy_cols = self._legacy_columns()
+        state = con.execute("SELECT source_checksum FROM table_state WHERE src_source = ? AND src_table = ?",
+                            self.where).fetchone()
+        self.last_checksum = int(state[0], 16) if state and state[0] else None
 
     def _legacy_columns(self) -> list[str]:
         rows = self.con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
@@ -82,12 +97,89 @@ class DeltaLoad:
 
     # --- 1. read and hash --------------------------------------------------------------------------------------
     def read(self, on_batch: Callable[[int], None] | None) -> _Read:
+        """Every row's (row, key, hash) in ``_d_new`` and the rows that may have changed: by the file's records'
+        bytes when the last load kept them (only changed records are parsed; nothing at all when the file is the
+        same), else by reading and hashing every row."""
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _d_new (src_row BIGINT, src_key VARCHAR, h BIGINT)")
+        with stage("ingest"):
+            last = last_prints(self.con, *self.where)
+            prints = file_prints(self.project, self.source, self.table)
+        out = _Read(prints=prints)
+        if prints is not None and last is not None and last.layout == prints.layout and last.repairers is not None:
+            out.repairers = last.repairers
+            if prints.sha256 == last.sha256 and self.last_checksum is not None:
+                self._same_file(out)
+            else:
+                restore_repairers(self.mapper, last.repairers)
+                self._by_records(prints, out)
+            if on_batch:
+                on_batch(out.read)
+            return out
+        self._every_row(out, on_batch)
+        out.repairers = repairer_state(self.mapper)
+        return out
+
+    def _same_file(self, out: _Read) -> None:
+        """The file holds the bytes the last load read: its rows, keys and checksum are the last load's."""
+        assert self.last_checksum is not None
+        self.con.execute("INSERT INTO _d_new SELECT src_row, src_key, content_hash FROM source_rows "
+                         "WHERE src_source = ? AND src_table = ?", self.where)
+        out.how, out.read, out.checksum = "same_file", self._count_new(), self.last_checksum
+
+    def _count_new(self) -> int:
+        return int(one(self.con, "SELECT count(*) FROM _d_new")[0])
+
+    def _by_records(self, prints: Prints, out: _Read) -> None:
+        """Records whose bytes the last load read take their rows (key, hash) from the snapshot, at their new row
+        number; the others — and those whose rows had no key (reloaded every time) — are parsed and hashed."""
+        con, w = self.con, self.where
+        out.how = "records"
+        with stage("delta"):
+            _hopnhat_prints = prints.records
+            con.execute("CREATE OR REPLACE TEMP TABLE _d_fp AS SELECT * FROM _hopnhat_prints")
+            con.execute("""
+                CREATE OR REPLACE TEMP TABLE _d_same AS
+                SELECT f.src_row AS new_row, o.old_row FROM _d_fp f JOIN
+                  (SELECT raw_hash, min(src_row) AS old_row FROM source_records WHERE src_source = ? AND
+                   src_table = ? GROUP BY raw_hash) o USING (raw_hash)
+                WHERE o.old_row NOT IN (SELECT src_row FROM source_rows WHERE src_source = ? AND src_table = ?
+                                        AND src_key IS NULL)""", [*w, *w])
+            con.execute("INSERT INTO _d_new SELECT m.new_row, s.src_key, s.content_hash FROM _d_same m "
+                        "JOIN source_rows s ON s.src_row = m.old_row AND s.src_source = ? AND s.src_table = ?", w)
+            wanted = {r for (r,) in con.execute(
+                "SELECT src_row FROM _d_fp WHERE src_row NOT IN (SELECT new_row FROM _d_same)").fetchall()}
+        first = True
+        for batch in timed_iter("ingest", read_subset(self.source, self.table, prints, wanted, self.batch_rows)):
+            if first:
+                self._check_subset_columns(batch)
+                first = False
+            with stage("delta"):
+                self._keep_batch(batch, out)
+        with stage("delta"):
+            rows = con.execute("SELECT src_row, src_key FROM _d_new").fetchall()
+            out.read, out.checksum = len(rows), sum(row_token(r, k) for r, k in rows)
+
+    def _check_subset_columns(self, batch: pa.Table) -> None:
+        """The changed records bring no column the archive lacks (a JSON file's columns are named from its first
+        records, read whole; a column of later records only, absent here, reads as empty as in a full read)."""
+        if any(c not in _RAW and c not in self.legacy_cols for c in batch.column_names):
+            raise DeltaNotPossible("columns_changed")
+
+    def _keep_batch(self, batch: pa.Table, out: _Read) -> None:
+        """A batch of changed records: its rows into ``_d_new``, all kept for loading."""
+        keys = pa.array(self.mapper.keys(batch), pa.string())
+        _hopnhat_seen = pa.table({"src_row": batch.column("_row"), "src_key": keys,
+                                  "h": content_hashes(self.con, batch)})
+        self.con.execute("INSERT INTO _d_new SELECT src_row, src_key, h FROM _hopnhat_seen")
+        kept = batch.append_column("_d_key", keys)
+        out.kept.append(kept)
+        out.kept_rows.update(zip(kept.column("_row").to_pylist(), kept.column("_d_key").to_pylist()))
+
+    def _every_row(self, out: _Read, on_batch: Callable[[int], None] | None) -> None:
         con = self.con
-        con.execute("CREATE OR REPLACE TEMP TABLE _d_new (src_row BIGINT, src_key VARCHAR, h BIGINT)")
         con.execute("CREATE OR REPLACE TEMP TABLE _d_once AS SELECT src_key, any_value(content_hash) AS h "
                     "FROM source_rows WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL "
                     "GROUP BY src_key HAVING count(*) = 1", self.where)
-        out = _Read()
         for batch in timed_iter("ingest", read_table(self.project, self.source, self.table,
                                                       batch_rows=self.batch_rows)):
             if not out.read:
@@ -96,7 +188,6 @@ class DeltaLoad:
                 self._hash_batch(batch, out)
             if on_batch:
                 on_batch(batch.num_rows)
-        return out
 
     def _check_columns(self, batch: pa.Table) -> None:
         """The archive's columns are the first batch's (as a full load makes them): they must not have changed."""
@@ -207,13 +298,16 @@ class DeltaLoad:
             "(SELECT src_key FROM _d_keys WHERE kind <> 'deleted') ORDER BY k._row, k._item").fetch_arrow_table()
         return rows.drop_columns(["_d_key"])
 
-    def reread(self) -> pa.Table | None:
-        """The rare second pass: every row of inserted and changed keys (and without a key), read again."""
+    def reread(self, prints: Prints | None) -> pa.Table | None:
+        """The rare second pass: every row of inserted and changed keys (and without a key), read again (only their
+        records, from the same bytes, when the delta went by records)."""
         wanted = self._needed()
+        batches = (read_subset(self.source, self.table, prints, {r for r, _ in wanted}, self.batch_rows)
+                   if prints is not None else
+                   read_table(self.project, self.source, self.table, batch_rows=self.batch_rows))
         parts = []
-        for batch in timed_iter("ingest", read_table(self.project, self.source, self.table,
-                                                      batch_rows=self.batch_rows)):
-            keys = self.mapper.see(batch)
+        for batch in timed_iter("ingest", batches):
+            keys = self.mapper.keys(batch) if prints is not None else self.mapper.see(batch)
             mask = pa.array([(r, k) in wanted for r, k in zip(batch.column("_row").to_pylist(), keys)], pa.bool_())
             parts.append(batch.append_column("_d_key", pa.array(keys, pa.string())).filter(mask))
         return self.changed_rows(parts)
@@ -237,8 +331,19 @@ class DeltaLoad:
         self.con.execute("DELETE FROM source_rows WHERE src_source = ? AND src_table = ?", self.where)
         self.con.execute("INSERT INTO source_rows SELECT ?, ?, src_row, src_key, h FROM _d_new", self.where)
 
+    def keep_prints(self, seen: _Read) -> None:
+        """The file's record hashes for the next delta: those this delta parsed from, or — when it read every row
+        from the file itself — those taken before, if the file did not change meanwhile."""
+        prints = seen.prints
+        if prints is None or seen.how == "same_file":
+            return
+        if seen.how == "records" or unchanged_since(self.project, self.table, prints):
+            record_prints(self.con, self.source.name, self.table.name, prints, seen.repairers)
+        else:
+            forget_prints(self.con, *self.where)
+
     def drop_temporary(self) -> None:
-        for name in ("_d_new", "_d_once", "_d_keys", "_d_moves"):
+        for name in ("_d_new", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
@@ -268,20 +373,34 @@ def _delta(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec,
                 [run_id, *delta.where])
     with young_collection_only():
         seen = delta.read(on_batch)
+        load = TableLoad(con, project, source, table, mapper, run_id)
+        if seen.how == "same_file":
+            return _same_file(delta, load, seen, input_hash, mapping_hash)
+        by_records = seen.prints if seen.how == "records" else None
         with stage("delta"):
             delta.compare()
-            rows = delta.reread() if delta.missing_rows(seen.kept_rows) else delta.changed_rows(seen.kept)
+            rows = delta.reread(by_records) if delta.missing_rows(seen.kept_rows) else delta.changed_rows(seen.kept)
             seen.kept.clear()
             deleted = delta.remove_changed()
             delta.move_unchanged()
-        load = TableLoad(con, project, source, table, mapper, run_id)
         delta.load_changed(rows, load)
     c = load.counts
     processed = c.read
-    c.mode, c.read, c.checksum, c.deleted = "delta", seen.read, seen.checksum, deleted
+    c.mode, c.read, c.checksum, c.deleted, c.read_by = "delta", seen.read, seen.checksum, deleted, seen.how
     c.unchanged = seen.read - processed
     c.updated = delta.updated()
     delta.replace_snapshot()
+    delta.keep_prints(seen)
+    delta.drop_temporary()
+    load.finish(input_hash, mapping_hash)
+    return c
+
+
+def _same_file(delta: DeltaLoad, load: TableLoad, seen: _Read, input_hash: str, mapping_hash: str) -> TableCounts:
+    """The file is byte for byte the one the last load read (touched, copied): every row unchanged, nothing
+    written but the table's state and books."""
+    c = load.counts
+    c.mode, c.read, c.checksum, c.unchanged, c.read_by = "delta", seen.read, seen.checksum, seen.read, seen.how
     delta.drop_temporary()
     load.finish(input_hash, mapping_hash)
     return c

@@ -7,12 +7,19 @@ after it records those the new snapshot lacks."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 import duckdb
 import pyarrow as pa
 
+from hopnhat.ingest.fingerprint import Prints
 from hopnhat.load.store import LEGACY, insert, legacy_name, one, quote
+from hopnhat.map.mapper import TableMapper
+from hopnhat.project.config import Project, TableSpec
+from hopnhat.text.legacy import Detection
 
 _ROW_MASK = "9223372036854775807"  # DuckDB's 64-bit hash kept in a BIGINT (63 bits)
 
@@ -84,3 +91,69 @@ def record_gone(con: duckdb.DuckDBPyConnection, source: str, table: str, run_id:
     con.execute("DROP TABLE IF EXISTS _before")
     return int(one(con, "SELECT count(*) FROM deleted_rows WHERE run_id = ? AND src_source = ? AND src_table = ?",
                    [run_id, source, table])[0])
+
+
+# --- the source file's records by their bytes (delta runs that read only what changed) --------------------------
+
+@dataclass(frozen=True)
+class LastPrints:
+    """What the table's last load kept of its file: its SHA-256, layout, the columns' encoding reading."""
+
+    sha256: str
+    layout: str
+    repairers: str | None
+
+
+def record_prints(con: duckdb.DuckDBPyConnection, source: str, table: str, prints: Prints,
+                  repairers: str | None) -> None:
+    """Keep the file's record hashes and stamp for the next delta run (in the load's transaction)."""
+    forget_prints(con, source, table)
+    n = prints.records.num_rows
+    _hopnhat_prints = prints.records.append_column("src_source", pa.array([source] * n, pa.string())) \
+        .append_column("src_table", pa.array([table] * n, pa.string()))
+    con.execute("INSERT INTO source_records BY NAME SELECT * FROM _hopnhat_prints")
+    con.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?)",
+                [source, table, prints.size, prints.sha256, prints.layout, repairers])
+
+
+def forget_prints(con: duckdb.DuckDBPyConnection, source: str, table: str) -> None:
+    for name in ("source_records", "source_files"):
+        con.execute(f"DELETE FROM {name} WHERE src_source = ? AND src_table = ?", [source, table])
+
+
+def last_prints(con: duckdb.DuckDBPyConnection, source: str, table: str) -> LastPrints | None:
+    row = con.execute("SELECT sha256, layout, repairers FROM source_files WHERE src_source = ? AND src_table = ?",
+                      [source, table]).fetchone()
+    return None if row is None else LastPrints(*row)
+
+
+def unchanged_since(project: Project, table: TableSpec, prints: Prints) -> bool:
+    """The table's file still holds the bytes ``prints`` hashed (checked after a load that read it again)."""
+    try:
+        data = project.resolve(table.path or "").read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == prints.sha256
+
+
+def repairer_state(mapper: TableMapper) -> str:
+    """Each column's encoding reading (what a delta run must repair its changed rows with), as JSON."""
+    state = {}
+    for name, rep in mapper.column_repairers().items():
+        det = rep._detection
+        state[name] = {"encoding": rep.encoding, "detection": None if det is None else asdict(det),
+                       "present": sorted(rep._present), "viqr_seen": rep._viqr_seen}
+    return json.dumps(state, ensure_ascii=False, sort_keys=True)
+
+
+def restore_repairers(mapper: TableMapper, text: str) -> None:
+    """The columns' encoding reading of the last load, kept by :func:`repairer_state`."""
+    state = json.loads(text)
+    for name, rep in mapper.column_repairers().items():
+        saved = state.get(name)
+        if saved is None:
+            continue
+        rep.encoding = saved["encoding"]
+        rep._detection = None if saved["detection"] is None else Detection(**saved["detection"])
+        rep._present = frozenset(saved["present"])
+        rep._viqr_seen = bool(saved["viqr_seen"])

@@ -29,6 +29,20 @@ DELTA_TABLES: dict[str, tuple[Column, ...]] = {
         Column("src_key", "VARCHAR", "its key (NULL: none)"),
         Column("content_hash", "BIGINT", "hash of the whole record as read (every cell, the raw text, read errors)"),
     ),
+    "source_records": (
+        Column("src_source", "VARCHAR", "source"),
+        Column("src_table", "VARCHAR", "table"),
+        Column("src_row", "BIGINT", "record (line) in the source file when last read"),
+        Column("raw_hash", "BIGINT", "hash of the record's bytes (hopnhat.ingest.fingerprint)"),
+    ),
+    "source_files": (
+        Column("src_source", "VARCHAR", "source"),
+        Column("src_table", "VARCHAR", "table"),
+        Column("size", "BIGINT", "bytes of the file when last read"),
+        Column("sha256", "VARCHAR", "SHA-256 of the file when last read"),
+        Column("layout", "VARCHAR", "what reading a record depends on besides its bytes (delimiter, header)"),
+        Column("repairers", "VARCHAR", "each column's encoding reading after the last load (JSON)"),
+    ),
     "deleted_rows": (
         Column("src_source", "VARCHAR", "source"),
         Column("src_table", "VARCHAR", "table"),
@@ -120,7 +134,8 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, batch: pa.Table) -> None:
 def purge_table(con: duckdb.DuckDBPyConnection, entity: str, source: str, table: str) -> None:
     """Remove what an earlier (possibly crashed) load of this source table left, before loading it again."""
     where = "src_source = ? AND src_table = ?"
-    for name in (entity, "quarantine", "cell_issues", "merged_rows", "table_state", "table_failures", "source_rows"):
+    for name in (entity, "quarantine", "cell_issues", "merged_rows", "table_state", "table_failures", "source_rows",
+                 "source_records", "source_files"):
         con.execute(f"DELETE FROM {quote(name)} WHERE {where}", [source, table])
     prefix = f"{source}/{table}/"
     con.execute("DELETE FROM repairs WHERE starts_with(record_id, ?)", [prefix])

@@ -227,7 +227,7 @@ def _finished(manifest: Manifest, progress: Progress, result: RunResult, counts:
     manifest.mark(f"{counts.source}/{counts.table}", stage="loaded", read=counts.read, loaded=counts.loaded,
                   merged=counts.merged, quarantined=counts.quarantined, mode=counts.mode, note=counts.note,
                   unchanged=counts.unchanged, inserted=counts.inserted, updated=counts.updated,
-                  deleted=counts.deleted)
+                  deleted=counts.deleted, read_by=counts.read_by)
     result.loaded.append(counts)
     progress.table_done(counts)
 
