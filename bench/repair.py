@@ -1,6 +1,7 @@
 """Legacy-text repair: hopnhat against viparse+ftfy on an independent corpus and on the synth estate's text.
 
     .venv/bin/python bench/repair.py [--rows 3000] [--seed 7] [--runs 3] [--peer-rows 3000]
+                                     [--sizes 54000,200000,540000,2000000] [--only-sizes]
 
 The independent corpus (``tests/text/independent.py``): hand-written names, addresses and civil-status phrases and
 official unit names, encoded by glibc ``iconv`` (TCVN3, VISCII, CP1258), Python codecs (UTF-8 NFC/NFD, decomposed
@@ -15,6 +16,11 @@ Scored per cell: right = the output is the original text (NFC); clean changed = 
 as a whole process (start-up included, median of ``--runs``) and cells/s is counted on its CPU time (user + system:
 the machine is shared, wall time is printed beside it); the peer runs in-process (imports excluded, CPU time). The
 migrate path (``ColumnRepairer`` on the cells the ingest stage produces) is compared cell by cell with the CLI.
+
+``--sizes``: the whole ``hopnhat repair`` process on the independent corpus at each size (cells), against the peer's
+rate of the same run, beside the process floors measured in the same run (``python -c pass``, ``hopnhat --help``,
+``hopnhat repair`` on a two-cell file): below a size the start-up alone exceeds the time the target allows.
+``--only-sizes`` skips the held-out and synth corpora and writes ``bench/out/repair_sizes.json``.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import csv
 import importlib.util
 import io
 import json
+import os
 import random
 import resource
 import statistics
@@ -204,22 +211,85 @@ def show(label: str, result: dict) -> None:  # type: ignore[type-arg]
         print(f"  miss [{name}] {truth!r} -> {got!r}")
 
 
+# ------------------------------------------------------------------------------------------------ speed by size
+
+def _cpu_of(command: list[str], runs: int) -> float:
+    """Median CPU seconds (user + system) of a whole process."""
+    cpu = []
+    for _ in range(runs):
+        cpu0 = _child_cpu()
+        subprocess.run(command, check=True, capture_output=True)
+        cpu.append(_child_cpu() - cpu0)
+    return statistics.median(cpu)
+
+
+def floors(runs: int) -> dict[str, float]:
+    """What a process costs before any cell: Python alone, the CLI's help, ``hopnhat repair`` on a two-cell file."""
+    tiny = TMP / "tiny.csv"
+    tiny.write_bytes(b"a,b\r\n1,2\r\n")
+    hopnhat = str(ROOT / ".venv" / "bin" / "hopnhat")
+    return {"python -c pass": round(_cpu_of([sys.executable, "-c", "pass"], runs), 3),
+            "hopnhat --help": round(_cpu_of([hopnhat, "--help"], runs), 3),
+            "hopnhat repair (2 cells)": round(_cpu_of([hopnhat, "repair", str(tiny), "-o", str(TMP / "tiny.out.csv")],
+                                                      runs), 3)}
+
+
+def by_size(sizes: list[int], args: argparse.Namespace, peer_rate: float) -> list[dict]:  # type: ignore[type-arg]
+    """``hopnhat repair`` on the independent corpus at several sizes (cells), against the peer's rate of this run."""
+    out = []
+    for cells in sizes:
+        rows = -(-cells // len(ind.SCENARIOS))
+        columns = ind.build(rows, args.seed)
+        path = TMP / f"size{cells}.csv"
+        ind.write_csv(columns, path)
+        got, times, cpu = run_cli(path, args.runs)
+        result = score(columns, _columns_of(got, list(columns)))
+        rate = result["cells"] / statistics.median(cpu)
+        out.append({"cells": result["cells"], "cli_cpu": [round(t, 3) for t in cpu],
+                    "cli_wall": [round(t, 3) for t in times], "cli_cells_per_s": round(rate),
+                    "speed_ratio": round(rate / peer_rate, 1), "right_pct": result["right_pct"],
+                    "clean_changed": result["clean_changed"], "rows_lost": result["rows_lost"]})
+    return out
+
+
+def show_sizes(sizes: list[dict], floor: dict[str, float], peer_rate: float) -> None:  # type: ignore[type-arg]
+    print(f"\n== speed by size (independent corpus; peer viparse+ftfy {peer_rate:.0f} cells/CPU-s in this run)")
+    print("floors (median CPU s): " + ", ".join(f"{k} {v}" for k, v in floor.items()))
+    print(f"{'cells':>10s} {'CPU s (runs)':>24s} {'cells/CPU-s':>12s} {'ratio':>7s} {'right %':>8s}")
+    for row in sizes:
+        print(f"{row['cells']:>10d} {str(row['cli_cpu']):>24s} {row['cli_cells_per_s']:>12d} "
+              f"{row['speed_ratio']:>6}x {row['right_pct']:>8}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=3000)
     parser.add_argument("--peer-rows", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="", help="comma-separated cell counts for the speed-by-size table "
+                        "(e.g. 54000,200000,540000,2000000); empty: none")
+    parser.add_argument("--only-sizes", action="store_true", help="skip the held-out and synth corpora")
     args = parser.parse_args()
+    load_before = os.getloadavg()
     TMP.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
     heldout = ind.Texts(ind.lines("heldout.txt"), ind.lines("heldout_ascii.txt"))
-    results = {"independent": evaluate("independent", ind.build(args.rows, args.seed), args),
-               "held-out": evaluate("heldout", ind.build(args.rows, args.seed, heldout), args),
-               "synth": evaluate("synth", synth_columns(args.rows, args.seed), args)}
+    results: dict = {"independent": evaluate("independent", ind.build(args.rows, args.seed), args)}  # type: ignore[type-arg]
+    if not args.only_sizes:
+        results["held-out"] = evaluate("heldout", ind.build(args.rows, args.seed, heldout), args)
+        results["synth"] = evaluate("synth", synth_columns(args.rows, args.seed), args)
     for label, result in results.items():
         show(label, result)
-    (OUT / "repair.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.sizes:
+        peer_rate = results["independent"]["peer_cells_per_s"]
+        results["floors"] = floors(args.runs)
+        results["sizes"] = by_size([int(n) for n in args.sizes.split(",")], args, peer_rate)
+        show_sizes(results["sizes"], results["floors"], peer_rate)
+    results["load_before_after"] = [round(x, 2) for x in (*load_before, *os.getloadavg())]
+    print(f"load average before {results['load_before_after'][:3]}, after {results['load_before_after'][3:]}")
+    name = "repair_sizes.json" if args.only_sizes else "repair.json"
+    (OUT / name).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

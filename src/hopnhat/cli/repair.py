@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import typer
@@ -66,7 +67,11 @@ def repair(
     Exit codes: 0 done; 1 with --strict, cells could not be repaired; 2 bad input (refused before any work, the
     output left untouched).
     """
-    report = repair_file(source, output)
+    gc.disable()  # the cells make no reference cycles; the collector would walk every row list again and again
+    try:
+        report = repair_file(source, output)
+    finally:
+        gc.enable()
     console.print(_columns_table(report))
     _print_problems(console, report)
     _print_summary(console, report)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,9 +117,10 @@ def _column(name: str, cells: Sequence[str], quote: Callable[[str], str],
             first_row: int) -> tuple[list[str], ColumnReport]:
     """One column's cells as written in the output, and its report: the engine and the quoting see each distinct
     value once; the cells are mapped through a dictionary (in C)."""
-    mapped = map_column(name, dict.fromkeys(cells), latin1=True)
+    counts = Counter(cells)  # the distinct values in first-seen order, and how often each occurs
+    mapped = map_column(name, counts, latin1=True)
     written = {raw: quote(str(cell)) for raw, cell in mapped.final.items()}
-    changed = sum(map(mapped.changed.__contains__, cells)) if mapped.changed else 0
+    changed = sum(counts[raw] for raw in mapped.changed)
     rows = range(first_row, first_row + len(cells)) if mapped.unreadable else range(0)
     return list(map(written.__getitem__, cells)), column_report(name, mapped, cells, rows, len(cells), changed)
 
