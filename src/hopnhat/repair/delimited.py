@@ -117,7 +117,7 @@ def _column(name: str, cells: Sequence[str], quote: Callable[[str], str],
             first_row: int) -> tuple[list[str], ColumnReport]:
     """One column's cells as written in the output, and its report: the engine and the quoting see each distinct
     value once; the cells are mapped through a dictionary (in C)."""
-    counts = Counter(cells)  # the distinct values in first-seen order, and how often each occurs
+    counts: Counter[object] = Counter(cells)  # the distinct values in first-seen order, and how often each occurs
     mapped = map_column(name, counts, latin1=True)
     written = {raw: quote(str(cell)) for raw, cell in mapped.final.items()}
     changed = sum(counts[raw] for raw in mapped.changed)
