@@ -17,6 +17,7 @@ import hashlib
 import io
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import duckdb
 import numpy as np
@@ -58,12 +59,18 @@ def _hashes(body: bytes, offsets: np.ndarray) -> pa.Array:
     n = len(offsets) - 1
     _hopnhat_lines = pa.table({"b": pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(body)])})
-    con = duckdb.connect()
+    con = _engine().cursor()
     try:
         out = con.execute(f"SELECT CAST(hash(b) & {_ROW_MASK} AS BIGINT) AS h FROM _hopnhat_lines").fetch_arrow_table()
     finally:
         con.close()
     return out.column("h").combine_chunks()
+
+
+@lru_cache(maxsize=1)
+def _engine() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for the process (opening and closing one per file cost more than the hashing)."""
+    return duckdb.connect()
 
 
 def _records(body: bytes, offsets: np.ndarray, first_row: int, skip_lines: int) -> pa.Table:

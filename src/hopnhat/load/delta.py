@@ -212,17 +212,32 @@ class DeltaLoad:
     # --- 2. compare --------------------------------------------------------------------------------------------
     def compare(self) -> None:
         """``_d_keys``: each key that is not unchanged and what happened to it (inserted | changed | deleted)."""
-        self.con.execute("""
-            CREATE OR REPLACE TEMP TABLE _d_keys AS
-            WITH n AS (SELECT src_key, list(h ORDER BY src_row) AS hs FROM _d_new WHERE src_key IS NOT NULL
-                       GROUP BY src_key),
-                 o AS (SELECT src_key, list(content_hash ORDER BY src_row) AS hs FROM source_rows
-                       WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL GROUP BY src_key)
+        con = self.con
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _d_groups AS
+            WITH n AS (SELECT src_key, count(*) AS c, min(h) AS lo, max(h) AS hi FROM _d_new
+                       WHERE src_key IS NOT NULL GROUP BY src_key),
+                 o AS (SELECT src_key, count(*) AS c, min(content_hash) AS lo, max(content_hash) AS hi
+                       FROM source_rows WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL
+                       GROUP BY src_key)
             SELECT coalesce(n.src_key, o.src_key) AS src_key,
                    CASE WHEN o.src_key IS NULL THEN 'inserted' WHEN n.src_key IS NULL THEN 'deleted'
-                        ELSE 'changed' END AS kind
-            FROM n FULL OUTER JOIN o ON n.src_key = o.src_key
-            WHERE n.hs IS DISTINCT FROM o.hs""", self.where)
+                        WHEN n.c <> o.c OR n.lo <> o.lo OR n.hi <> o.hi THEN 'changed' ELSE 'same' END AS kind,
+                   n.c AS c
+            FROM n FULL OUTER JOIN o ON n.src_key = o.src_key""", self.where)
+        # a key with several rows whose counts and extreme hashes agree: its hashes compared in source order
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _d_keys AS
+            SELECT src_key, kind FROM _d_groups WHERE kind <> 'same'
+            UNION ALL
+            SELECT n.src_key, 'changed' FROM
+              (SELECT src_key, list(h ORDER BY src_row) AS hs FROM _d_new WHERE src_key IN
+                 (SELECT src_key FROM _d_groups WHERE kind = 'same' AND c > 1) GROUP BY src_key) n
+              JOIN (SELECT src_key, list(content_hash ORDER BY src_row) AS hs FROM source_rows
+                    WHERE src_source = ? AND src_table = ? AND src_key IN
+                      (SELECT src_key FROM _d_groups WHERE kind = 'same' AND c > 1) GROUP BY src_key) o
+              USING (src_key) WHERE n.hs <> o.hs""", self.where)
+        con.execute("DROP TABLE _d_groups")
 
     def _needed(self) -> set[tuple[int, str | None]]:
         """(row, key) of every row to load: those of inserted and changed keys, and those without a key."""
