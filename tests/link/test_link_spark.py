@@ -1,10 +1,10 @@
 """The Spark engine: sessions sized and overridable, options refused at the edge, failures fast and clear (exit 1, no
-JVM left; in ``hopnhat link persons`` and inside ``hopnhat migrate``), the same clusters as DuckDB, and work shipped
-to executor JVMs (``local-cluster``) that survives losing one of them.
+JVM left; in ``hopnhat link persons`` and inside ``hopnhat migrate``), the same EM parameters and clusters as DuckDB,
+and work shipped to executor JVMs (``local-cluster``) that survives losing one of them.
 
-Slow tests start JVMs; each runs a few hundred to a few thousand rows (the machine they run on may be shared). Three
-JVM runs in all: a full heap in migrate, executors with one killed, a few thousand rows against DuckDB (the two
-unreachable-master tests start none).
+Slow tests start JVMs; each runs a few hundred to a few thousand rows (the machine they run on may be shared). Four
+JVM runs in all: a full heap in migrate, executors with one killed, a few thousand rows against DuckDB, EM's
+parameters against DuckDB's (the two unreachable-master tests start none).
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ from typer.testing import CliRunner
 
 from hopnhat.cli.link import app as link_app
 from hopnhat.errors import ConfigError, InputError
+from hopnhat.link.engine import Backend, SparkBackend, _em, _levels_u, _linker, _on_duckdb, _with_u
+from hopnhat.link.person_model import TRAINING
+from hopnhat.link.persons import SPEC
 from hopnhat.link.spark_session import (
     OOM_FLAG,
     SparkOptions,
@@ -45,7 +48,7 @@ from hopnhat.link.spark_session import (
     parse_conf,
     start,
 )
-from hopnhat.link.standalone import link_people
+from hopnhat.link.standalone import link_people, people_features
 from hopnhat.link.truth import person_rows
 from hopnhat.load.versions import next_path
 from hopnhat.project.config import LinkageSpec, load_project
@@ -57,7 +60,7 @@ GB = 1024 ** 3
 # a failure must end the command, not hang it (the issue's hang lasted 12 minutes until killed): measured 0.6 s from
 # the JVM's full heap to the exit on a quiet machine, tens of seconds at a load average of 80 on 2 cores
 HANG = 120.0
-KILL_AFTER_JOBS = 20  # of the ~120 Spark jobs the linkage of 300 rows runs: u and the prior estimated, EM under way
+KILL_AFTER_JOBS = 20  # of the ~76 Spark jobs the linkage of 300 rows runs (182 when EM ran one job per iteration)
 
 
 # --- options and sizing (no JVM) -----------------------------------------------------------------------------------
@@ -403,3 +406,41 @@ def test_a_few_thousand_rows_cluster_as_on_duckdb(estate: Path) -> None:
     a, b = _pairs(duck.table.column("cluster_id").to_pylist()), _pairs(spark.table.column("cluster_id").to_pylist())
     assert len(a) > 100
     assert _f1(a, b) >= 0.9999, (len(a), len(b), len(a & b))
+
+
+def _m_u(model: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    return [(comp["output_column_name"], lvl["label_for_charts"], lvl.get("m_probability"), lvl.get("u_probability"))
+            for comp in model["comparisons"] for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a == b if not isinstance(a, float) or not isinstance(b, float) else abs(a - b) <= 1e-9
+
+
+@pytest.mark.slow
+@JAVA
+def test_em_on_spark_gives_duckdbs_parameters(estate: Path) -> None:
+    """EM with the agreement-pattern counts computed on Spark and the iterations on the driver
+    (:mod:`hopnhat.link.em`): from the same start, each EM session gives the m and u that DuckDB's EM gives, within
+    1e-9 (every person row of the test estate, u sampled on DuckDB for both)."""
+    work = people_features(person_rows(estate).select(COLUMNS))
+    records = int(work.execute("SELECT count(*) FROM person_features").fetchone()[0])
+    duck = Backend(work)
+    start_model, _ = _on_duckdb(duck, SPEC, records)
+    with guarded(SparkOptions(), records) as session:
+        spark = SparkBackend(work, session)
+        source = spark.input(SPEC.features)
+        base = _linker(spark, source, SPEC.settings(None)).misc.save_model_to_json()
+        spark_start = {**_with_u(base, _levels_u(start_model)),
+                       "probability_two_random_records_match": start_model["probability_two_random_records_match"]}
+        for rule in TRAINING:
+            expected = _em(duck, duck.input(SPEC.features), start_model, rule)
+            got = _em(spark, source, spark_start, rule)
+            assert expected is not None and got is not None
+            pairs = list(zip(_m_u(expected), _m_u(got), strict=True))
+            assert sum(isinstance(a[2], float) for a, _ in pairs) >= 5  # EM trained levels
+            for a, b in pairs:
+                assert a[:2] == b[:2] and _same(a[2], b[2]) and _same(a[3], b[3]), (rule, a, b)
+    duck.close()
+    work.close()
+    assert _no_java_left()
