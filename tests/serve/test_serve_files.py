@@ -24,7 +24,7 @@ from tests.serve.test_serve_policy import document_file
 
 from hopnhat.files.ledger import Ledger, Ref
 from hopnhat.files.store import FolderStore
-from hopnhat.project.config import Project
+from hopnhat.project.config import IdentityScans, Project
 from hopnhat.serve.app.background import BackgroundServer, start_app
 from hopnhat.serve.app.context import build_context
 from hopnhat.serve.app.factory import create_app
@@ -90,19 +90,24 @@ def test_quarantined_files_are_listed_never_served(client_as, ctx) -> None:
 @pytest.fixture(scope="module")
 def with_scan(project: Project, estate: Path, ctx: Any, tmp_path_factory: pytest.TempPathFactory,
               doc) -> Iterator[Any]:
-    """The app over a copy of the estate's file store where the document also has a citizen's CCCD scan."""
+    """The app over a copy of the estate's file store where the document also has a citizen's CCCD scan (named so)
+    and a passport scan whose column and name say nothing, declared in ``files.identity_scans``."""
     work = tmp_path_factory.mktemp("files-scan")
     files = work / "hopnhat-files"
     shutil.copytree(project.resolve(project.config.files.path), files)
-    spec = project.config.files.model_copy(update={"path": str(files)})
-    copy = Project(project.path, project.config.model_copy(update={"files": spec}), project.raw)
     row = ctx.reader.rows("SELECT src_source, src_table, src_key FROM document WHERE record_id = ?", [doc[0]])[0]
-    data = samples.image("JPEG", 11)
+    declared = IdentityScans(source=row["src_source"], table=row["src_table"], column="tep_quet")
+    spec = project.config.files.model_copy(update={"path": str(files), "identity_scans": [declared]})
+    copy = Project(project.path, project.config.model_copy(update={"files": spec}), project.raw)
     store, ledger = FolderStore(files), Ledger(files / "files.sqlite")
-    copied = store.put(io.BytesIO(data))
-    ledger.record(Ref(row["src_source"], row["src_table"], row["src_key"], "anh_cccd", "cccd_mat_truoc.jpg"),
-                  name="cccd_mat_truoc.jpg", repaired="cccd_mat_truoc.jpg", sha256=copied.sha256, size=len(data),
-                  kind="jpg", mime="image/jpeg", outcome="stored")
+    shas = []
+    for column, name, seed in (("anh_cccd", "cccd_mat_truoc.jpg", 11), ("tep_quet", "scan_0007.jpg", 12)):
+        data = samples.image("JPEG", seed)
+        copied = store.put(io.BytesIO(data))
+        ledger.record(Ref(row["src_source"], row["src_table"], row["src_key"], column, name), name=name,
+                      repaired=name, sha256=copied.sha256, size=len(data), kind="jpg", mime="image/jpeg",
+                      outcome="stored")
+        shas.append(copied.sha256)
     ledger.commit()
     ledger.close()
     settings = make_settings(copy, estate, work)
@@ -110,12 +115,12 @@ def with_scan(project: Project, estate: Path, ctx: Any, tmp_path_factory: pytest
     app = create_app(copy, settings=settings, context=context)
     for name, role in (("kysu", "data_engineer"), ("motcua", "clerk")):
         add_user(context.db, name, role, PASSWORD, "48")
-    yield app, context, copied.sha256
+    yield app, context, *shas
     context.close()
 
 
 def test_identity_scans_only_for_the_roles_allowed(with_scan, doc) -> None:
-    app, context, scan = with_scan
+    app, context, scan, _ = with_scan
     record = doc[0]
     engineer, clerk = (TestClient(app, headers={"Sec-Fetch-Site": "same-origin"}) for _ in range(2))
     assert login(engineer, "kysu").status_code == 303 and login(clerk, "motcua").status_code == 303
@@ -127,6 +132,23 @@ def test_identity_scans_only_for_the_roles_allowed(with_scan, doc) -> None:
     shown = clerk.get(f"/files/document/{scan}/{record}")
     assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
     assert 'class="file-preview"' in clerk.get(f"/record/document/{record}").text
+
+
+def test_a_declared_identity_scan_is_refused_and_logged_once(with_scan, doc) -> None:
+    app, context, _, passport = with_scan
+    record = doc[0]
+    engineer, clerk = (TestClient(app, headers={"Sec-Fetch-Site": "same-origin"}) for _ in range(2))
+    assert login(engineer, "kysu").status_code == 303 and login(clerk, "motcua").status_code == 303
+    page = engineer.get(f"/record/document/{record}").text
+    assert "scan_0007.jpg" in page and f"/files/document/{passport}/" not in page  # declared, though named plainly
+    before = audit.entries(context.db, "kysu", None, 1)[0]["seq"]
+    assert engineer.get(f"/files/document/{passport}/{record}", params={"download": "true"}).status_code == 403
+    after = [e for e in audit.entries(context.db, "kysu", None, 10) if e["seq"] > before]
+    assert [e["action"] for e in after] == ["file_refused"]  # one entry, not file_refused plus access_denied
+    assert after[0]["detail"]["sha256"] == passport and after[0]["detail"]["column"] == "tep_quet"
+    assert after[0]["detail"]["status"] == 403 and after[0]["detail"]["path"].startswith("/files/document/")
+    assert audit.verify(context.db).ok
+    assert clerk.get(f"/files/document/{passport}/{record}").status_code == 200
 
 
 # ------------------------------------------------------------------------------------------------ the browser

@@ -5,18 +5,28 @@ outcome (a quarantined reference is listed with its reason but never served) —
 on: whether it is an identity scan (only roles allowed to see identity papers may open it) and how a browser can
 preview it offline (its own PDF viewer, or an ``<img>``). Nothing here writes: a project without files has no
 ledger, and then no attachments.
+
+Which files are identity scans is declared in the merger file (``files.identity_scans``: a source, a table, a column
+or a folder). The older rule — a word such as CCCD, CMND, căn cước, hộ chiếu in the column, table or file name — stays
+on by default (``files.identity_by_name``) because a scan nobody declared would otherwise be served to every role:
+refusing a file too many is undone by a declaration, serving one too many cannot be undone. A file caught by the
+words alone is logged as a warning naming the declaration that would cover it. A content is an identity scan when
+any reference to it is one (the same scan held by both provinces, declared in one of them only).
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import BinaryIO
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
 from hopnhat.files.store import FileStore, FolderStore
-from hopnhat.project.config import Project
+from hopnhat.project.config import FilesSpec, IdentityScans, Project
+
+log = logging.getLogger(__name__)
 
 # words (unaccented, lower case) that mark a scan of an identity paper in a column, table or file name
 IDENTITY_WORDS = ("cccd", "cmnd", "cancuoc", "can_cuoc", "can cuoc", "chungminh", "chung_minh", "chung minh",
@@ -31,9 +41,50 @@ def _folded(text: str) -> str:
 
 
 def is_identity_scan(table: str, column: str, name: str) -> bool:
-    """Whether a file is a scan of an identity paper (CCCD, CMND, passport…), by its column, table or name."""
+    """Whether a file's column, table or name says it is a scan of an identity paper (CCCD, CMND, passport…)."""
     text = _folded(f"{table} {column} {name}")
     return any(word in text for word in IDENTITY_WORDS)
+
+
+def _folder_of(path: str) -> str:
+    """A path as a folder prefix is compared: forward slashes, no leading ``./`` or ``/``, case folded."""
+    text = path.replace("\\", "/").strip()
+    while text.startswith(("./", "/")):
+        text = text[2:] if text.startswith("./") else text[1:]
+    return text.rstrip("/").casefold()
+
+
+def _declares(entry: IdentityScans, source: str, table: str, column: str, path: str) -> bool:
+    if entry.source != source or (entry.table is not None and entry.table != table):
+        return False
+    if entry.column is not None and entry.column != column:
+        return False
+    if entry.folder is None:
+        return True
+    folder = _folder_of(entry.folder)
+    return _folder_of(path).startswith(folder + "/")
+
+
+@dataclass(frozen=True)
+class IdentityRule:
+    """Which references are identity scans: declared in ``files.identity_scans``, or (when ``by_name``) named so."""
+
+    declared: tuple[IdentityScans, ...] = ()
+    by_name: bool = True
+
+    @classmethod
+    def of(cls, files: FilesSpec) -> IdentityRule:
+        return cls(tuple(files.identity_scans), files.identity_by_name)
+
+    def why(self, source: str, table: str, column: str, path: str, name: str) -> str | None:
+        """``declared``, ``named`` (by the words alone) or None (not an identity scan)."""
+        if any(_declares(e, source, table, column, path) for e in self.declared):
+            return "declared"
+        if self.by_name and is_identity_scan(table, column, name):
+            log.warning("identity scan recognised by its name only (declare it in files.identity_scans): "
+                        "source=%s table=%s column=%s path=%s", source, table, column, path)
+            return "named"
+        return None
 
 
 @dataclass(frozen=True)
@@ -51,19 +102,22 @@ class Attachment:
     size: int
     outcome: str
     reason: str | None
+    original_path: str = ""
+    identity: bool = field(default=False, compare=False)  # this content is an identity scan (by any reference)
 
     @property
     def served(self) -> bool:
         return self.outcome != "quarantined" and self.sha256 is not None
 
     @property
-    def identity(self) -> bool:
-        return is_identity_scan(self.table, self.column, self.name)
-
-    @property
     def preview(self) -> str | None:
         """``pdf`` or ``image`` when a browser shows it without any plug-in; else None (downloaded)."""
         return PREVIEW.get(self.mime or "") if self.served else None
+
+
+def _attachment(row: tuple[Any, ...], identity: bool) -> Attachment:
+    source, table, key, column, name, sha256, kind, mime, size, outcome, reason, path = row
+    return Attachment(source, table, key, column, name, sha256, kind, mime, size, outcome, reason, path, identity)
 
 
 class FileShelf:
@@ -73,6 +127,7 @@ class FileShelf:
         self.project = project
         self.root = project.resolve(project.config.files.path)
         self.ledger_path = self.root / "files.sqlite"
+        self.rule = IdentityRule.of(project.config.files)
 
     def _connect(self) -> sqlite3.Connection | None:
         if not self.ledger_path.is_file():
@@ -89,13 +144,21 @@ class FileShelf:
             for source, table, keys in records:
                 for key in dict.fromkeys(k for k in keys if k):
                     rows = con.execute(
-                        "SELECT source, tbl, row, col, name_repaired, sha256, kind, mime, size, outcome, reason "
-                        "FROM file_ref WHERE source=? AND tbl=? AND row=? ORDER BY col, original_path",
+                        "SELECT source, tbl, row, col, name_repaired, sha256, kind, mime, size, outcome, reason, "
+                        "original_path FROM file_ref WHERE source=? AND tbl=? AND row=? ORDER BY col, original_path",
                         (source, table, key)).fetchall()
-                    out.extend(Attachment(*r) for r in rows)
+                    out.extend(_attachment(r, self._identity(con, r[5])) for r in rows)
         finally:
             con.close()
         return out
+
+    def _identity(self, con: sqlite3.Connection, sha256: str | None) -> bool:
+        """Whether any reference to this content is an identity scan (a content without a hash is never served)."""
+        if sha256 is None:
+            return False
+        refs = con.execute("SELECT source, tbl, col, original_path, name_repaired FROM file_ref WHERE sha256=?",
+                           (sha256,)).fetchall()
+        return any(self.rule.why(*ref) is not None for ref in refs)
 
     def store(self) -> FileStore:
         s3 = self.project.config.files.s3

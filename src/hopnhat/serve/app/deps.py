@@ -31,7 +31,13 @@ class AuthRequired(Exception):
 
 
 class Forbidden(Exception):
-    """Logged in, but the role does not grant this."""
+    """Logged in, but the role does not grant this. Written to the audit log once, as ``action`` (a view may name
+    a more telling action than ``access_denied`` and add what was refused to the entry's ``detail``)."""
+
+    def __init__(self, action: str = "access_denied", detail: dict[str, Any] | None = None) -> None:
+        super().__init__(action)
+        self.action = action
+        self.detail = detail or {}
 
 
 class BadCsrf(Exception):

@@ -127,7 +127,7 @@ def _who(request: Request) -> str | None:
         return None
 
 
-def _audit_refusal(request: Request, action: str, status: int) -> None:
+def _audit_refusal(request: Request, action: str, status: int, detail: dict[str, Any] | None = None) -> None:
     """A refused or not-found request of a known user (anonymous ones are sent to the login page, not logged:
     anyone on the network could otherwise fill the log)."""
     who = _who(request)
@@ -136,7 +136,7 @@ def _audit_refusal(request: Request, action: str, status: int) -> None:
     path = request.url.path[:300]
     query = request.url.query[:300]
     audit.append(ctx_of(request).db, who, action, client_ip(request),
-                 {"method": request.method, "path": path, "query": query, "status": status})
+                 {**(detail or {}), "method": request.method, "path": path, "query": query, "status": status})
 
 
 def _handlers(app: FastAPI) -> None:
@@ -155,7 +155,7 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     def forbidden(request: Request, exc: Forbidden) -> Response:
-        _audit_refusal(request, "access_denied", 403)
+        _audit_refusal(request, exc.action, 403, exc.detail)
         return _error(request, 403, "forbidden", "Vai trò của bạn không được mở trang này.",
                       "Your role does not open this page.")
 

@@ -55,8 +55,7 @@ def open_file(request: Request, entity: str, sha: str, key: str, download: bool 
         raise NotFound()
     detail = {"entity": entity, "key": key, "sha256": sha, "name": found.name, "column": found.column}
     if found.identity and not can(user.role, "identity_scans"):
-        audit.append(ctx.db, user.name, "file_refused", client_ip(request), detail)
-        raise Forbidden()
+        raise Forbidden("file_refused", detail)  # one entry, written by the app's refusal handler
     audit.append(ctx.db, user.name, "file_download" if download else "file_view", client_ip(request), detail)
     stream = FileShelf(ctx.project).open(sha)
 
