@@ -1,15 +1,24 @@
 """The file store against rsync: throughput including hashing, memory, exact books (issue 20).
 
-Writes a tree of two provinces' files (PDF-shaped: header, random body, ``%%EOF``; sizes spread around ``--mean-kb``)
-with ``--dup`` of the second province's files copying a file of the first (scans held by both), a manifest per
-province, and a merger file; then times ``rsync -a`` copying the tree and ``hopnhat.files`` reading both manifests
-into its store (in a child process, whose peak memory is measured), each twice in alternating order (the page cache is
-warm for both after the first pass; ``sync`` before each, untimed, so neither flushes the other's writes — hopnhat's
-own ``syncfs`` of its batches is timed, rsync's writes are left in the page cache), and checks the books:
-referenced = stored + duplicate + quarantined, stored = distinct contents.
+Writes (or reuses) a tree of two provinces' files (PDF-shaped: header, random body, ``%%EOF``; sizes spread around
+``--mean-kb``) with ``--dup`` of the second province's files copying a file of the first (scans held by both), a
+manifest per province, and a merger file. Then, ``--reps`` times and with the order of the steps rotated each time,
+for each page-cache state asked (``--cache warm cold``) it times:
 
-    .venv/bin/python bench/files.py --files 50000 --mean-kb 100     # the target: 50,000 files ≈ 5 GB
-    .venv/bin/python bench/files.py --files 2000 --mean-kb 100      # a quick look
+- ``rsync -a`` copying the tree to a folder on the same file system (its writes left in the page cache);
+- ``rsync -a`` then ``sync`` (its copy on disk, as hopnhat's is when it ends);
+- ``hopnhat.files`` reading both manifests into its store in a child process (hashing, judging, names, ledger, and a
+  ``syncfs`` of each batch before the ledger commits it).
+
+Before every step (untimed): the previous copy removed, ``sync`` (no step pays for another's dirty pages) and, for
+``cold``, every file of the tree evicted from the page cache with ``posix_fadvise(DONTNEED)`` (a container cannot
+write ``drop_caches``; the host's own cache, if any, is out of reach). Memory is the peak of the summed RSS of the
+whole process tree of each step (sampled every 50 ms from ``/proc``) and the hopnhat child's own ``VmHWM``. The books
+are checked: referenced = stored + duplicate + quarantined, stored = distinct contents on disk.
+
+    .venv/bin/python bench/files.py --files 50000 --mean-kb 100 --root DIR --generate-only   # the tree, once
+    /work/benchq .venv/bin/python bench/files.py --files 50000 --root DIR --reuse --reps 3     # the timings
+    .venv/bin/python bench/files.py --files 2000 --mean-kb 100                                   # a quick look
 """
 
 from __future__ import annotations
@@ -18,18 +27,18 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-# The child's peak is VmHWM of its own address space: ru_maxrss would also count the parent's pages at the fork (the
-# parent holds the tree's first bodies while writing it: that, not the store, made the figure grow with the tree).
 CHILD = """
 import json, sys
 from hopnhat.project.config import load_project
@@ -70,6 +79,10 @@ def write_tree(root: Path, files: int, mean: int, dup: float, seed: int) -> int:
     return total
 
 
+def tree_bytes(root: Path) -> int:
+    return sum(p.stat().st_size for p in (root / "src").rglob("*.pdf"))
+
+
 def merger(root: Path) -> Path:
     doc = {"merged_unit": {"province_code": "48", "name": "Thành phố Đà Nẵng"},
            "files": {"path": str(root / "store"), "folders": {p: str(root / "src" / p) for p in ("qn", "dn")},
@@ -82,31 +95,119 @@ def merger(root: Path) -> Path:
     return path
 
 
-def cpu_of_children() -> float:
-    """CPU seconds (user + system) of the children waited for so far (rsync's own children included)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def evict(root: Path) -> None:
+    """Drop the tree's pages from the page cache (they are clean after ``sync``)."""
+    for path in (root / "src").rglob("*"):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
 
 
-def time_rsync(root: Path, durable: bool) -> tuple[float, float]:
-    """rsync -a copying the tree (wall and CPU seconds); with ``durable``, until its copy is on disk too (``sync``),
-    as hopnhat's is."""
-    shutil.rmtree(root / "rsync", ignore_errors=True)
-    os.sync()  # neither side pays for flushing the other's (or the tree writer's) dirty pages
-    start, cpu = time.perf_counter(), cpu_of_children()
-    subprocess.run(["rsync", "-a", f"{root / 'src'}/", f"{root / 'rsync'}/"], check=True)
-    if durable:
-        os.sync()
-    return time.perf_counter() - start, cpu_of_children() - cpu
+def _tree_rss_mb(pid: int) -> float:
+    """Summed RSS of a process and all its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmRSS"):
+                    total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                todo += [int(c) for c in open(f"/proc/{p}/task/{task}/children").read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total / 1024
 
 
-def time_store(root: Path, path: Path) -> tuple[float, dict[str, Any]]:
-    shutil.rmtree(root / "store", ignore_errors=True)
+def run_sampled(cmd: list[str]) -> tuple[float, float, str]:
+    """Run a command; its wall seconds, the peak RSS of its process tree, its stdout."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak, stop = [0.0], threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.05):
+            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    sampler.join()
+    if proc.returncode:
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode})")
+    return wall, peak[0], out
+
+
+def rsync_step(root: Path, durable: bool) -> dict[str, Any]:
+    def step() -> tuple[float, float, str]:
+        wall, peak, _ = run_sampled(["rsync", "-a", f"{root / 'src'}/", f"{root / 'rsync'}/"])
+        if durable:
+            start = time.perf_counter()
+            os.sync()
+            wall += time.perf_counter() - start
+        return wall, peak, ""
+    wall, peak, _ = step()
+    return {"wall_s": wall, "tree_rss_mb": peak}
+
+
+def store_step(root: Path, path: Path) -> dict[str, Any]:
+    wall, peak, out = run_sampled([sys.executable, "-c", CHILD, str(path)])
+    return {"wall_s": wall, "tree_rss_mb": peak, **json.loads(out.strip().splitlines()[-1])}
+
+
+def prepare(root: Path, cold: bool) -> None:
+    """Untimed, before each step: the copies removed, dirty pages flushed, the tree evicted when cold."""
+    for name in ("rsync", "store"):
+        shutil.rmtree(root / name, ignore_errors=True)
     os.sync()
-    start, cpu = time.perf_counter(), cpu_of_children()
-    done = subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True, capture_output=True, text=True)
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    return time.perf_counter() - start, {**out, "cpu_s": cpu_of_children() - cpu}
+    if cold:
+        evict(root)
+
+
+def check_books(root: Path, books: list[dict[str, Any]], files: int) -> tuple[bool, int]:
+    distinct = sum(1 for p in (root / "store" / "objects").rglob("*") if p.is_file())
+    exact = all(b["referenced"] == b["stored"] + b["duplicate"] + b["quarantined"] and
+                b["referenced_bytes"] == b["stored_bytes"] + b["duplicate_bytes"] + b["quarantined_bytes"]
+                for b in books)
+    exact = exact and sum(b["stored"] for b in books) == distinct and sum(b["referenced"] for b in books) == files
+    return exact, distinct
+
+
+def one_round(root: Path, path: Path, rep: int, cache: str, files: int) -> dict[str, Any]:
+    steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        ("rsync", lambda: rsync_step(root, durable=False)),
+        ("rsync_sync", lambda: rsync_step(root, durable=True)),
+        ("hopnhat", lambda: store_step(root, path))]
+    steps = steps[rep % 3:] + steps[:rep % 3]  # the order rotated each repetition
+    got: dict[str, Any] = {"rep": rep, "cache": cache, "order": [s[0] for s in steps], "load": os.getloadavg()}
+    for name, step in steps:
+        prepare(root, cache == "cold")
+        got[name] = step()
+        if name == "hopnhat":
+            got["exact"], got["distinct"] = check_books(root, got[name]["books"], files)
+    return got
+
+
+def summary(rounds: list[dict[str, Any]], total: int) -> None:
+    for cache in dict.fromkeys(r["cache"] for r in rounds):
+        these = [r for r in rounds if r["cache"] == cache]
+        for r in these:
+            h, a, b = r["hopnhat"], r["rsync"], r["rsync_sync"]
+            print(f"{cache} rep {r['rep']} ({' → '.join(r['order'])}, load {r['load'][0]:.2f}): rsync "
+                  f"{a['wall_s']:.2f} s, rsync + sync {b['wall_s']:.2f} s, hopnhat {h['wall_s']:.2f} s "
+                  f"({total / h['wall_s'] / 1e6:.0f} MB/s) → {a['wall_s'] / h['wall_s']:.2f}× rsync, "
+                  f"{b['wall_s'] / h['wall_s']:.2f}× rsync + sync · peak tree RSS hopnhat "
+                  f"{h['tree_rss_mb']:.0f} MB (VmHWM {h['rss_mb']:.0f}), rsync {a['tree_rss_mb']:.0f} MB · "
+                  f"books exact {r['exact']}")
+        med = {k: statistics.median(r[k]["wall_s"] for r in these) for k in ("rsync", "rsync_sync", "hopnhat")}
+        print(f"{cache} medians: rsync {med['rsync']:.2f} s, rsync + sync {med['rsync_sync']:.2f} s, hopnhat "
+              f"{med['hopnhat']:.2f} s → {med['rsync'] / med['hopnhat']:.2f}× rsync, "
+              f"{med['rsync_sync'] / med['hopnhat']:.2f}× rsync + sync")
 
 
 def main() -> None:
@@ -117,29 +218,37 @@ def main() -> None:
                                                                 "(0.2 of half the files = 10 %% of all)")
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument("--root", type=Path, default=Path("/tmp/files/bench"))
+    parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--cache", nargs="+", choices=("warm", "cold"), default=["warm", "cold"])
+    parser.add_argument("--generate-only", action="store_true", help="write the tree and stop (kept)")
+    parser.add_argument("--reuse", action="store_true", help="time an existing tree (kept afterwards)")
+    parser.add_argument("--json", type=Path, help="append each round's figures to this JSON-lines file")
     args = parser.parse_args()
-    shutil.rmtree(args.root, ignore_errors=True)
-    total = write_tree(args.root, args.files, args.mean_kb * 1024, args.dup, args.seed)
+    if args.reuse:
+        total = tree_bytes(args.root)
+    else:
+        shutil.rmtree(args.root, ignore_errors=True)
+        start = time.perf_counter()
+        total = write_tree(args.root, args.files, args.mean_kb * 1024, args.dup, args.seed)
+        print(f"tree: {args.files} files, {total / 1e9:.2f} GB in {time.perf_counter() - start:.0f} s")
+        if args.generate_only:
+            return
     path = merger(args.root)
-    runs = []
-    for _ in range(2):
-        rsync_s, rsync_cpu = time_rsync(args.root, durable=False)
-        store_s, out = time_store(args.root, path)
-        synced_s, _ = time_rsync(args.root, durable=True)
-        runs.append((rsync_s, synced_s, store_s, {**out, "rsync_cpu_s": rsync_cpu}))
-    books = runs[-1][3]["books"]
-    distinct = sum(1 for p in (args.root / "store" / "objects").rglob("*") if p.is_file())
-    exact = all(b["referenced"] == b["stored"] + b["duplicate"] + b["quarantined"] for b in books) and \
-        sum(b["stored"] for b in books) == distinct and sum(b["referenced"] for b in books) == args.files
-    for i, (rsync_s, synced_s, store_s, out) in enumerate(runs, 1):
-        print(f"pass {i}: rsync {rsync_s:.2f} s ({total / rsync_s / 1e6:.0f} MB/s), rsync + sync {synced_s:.2f} s · "
-              f"hopnhat.files {store_s:.2f} s ({total / store_s / 1e6:.0f} MB/s) · ratio {rsync_s / store_s:.2f}× "
-              f"rsync, {synced_s / store_s:.2f}× rsync + sync · CPU rsync {out['rsync_cpu_s']:.2f} s, hopnhat "
-              f"{out['cpu_s']:.2f} s ({out['rsync_cpu_s'] / out['cpu_s']:.2f}×) · peak RSS "
-              f"{out['rss_mb']:.0f} MB (after imports {out['rss_after_import_mb']:.0f} MB)")
-    print(f"{args.files} files, {total / 1e9:.2f} GB; books: {json.dumps(books)}; distinct stored {distinct}; "
-          f"exact: {exact}; load: {os.getloadavg()}")
-    shutil.rmtree(args.root, ignore_errors=True)
+    print(f"{args.files} files, {total / 1e9:.2f} GB; uptime: {os.getloadavg()}")
+    rounds = []
+    for rep in range(args.reps):
+        for cache in args.cache:
+            rounds.append(one_round(args.root, path, rep, cache, args.files))
+            if args.json:
+                with args.json.open("a") as f:
+                    f.write(json.dumps(rounds[-1]) + "\n")
+    summary(rounds, total)
+    print(f"books: {json.dumps(rounds[-1]['hopnhat']['books'])}; distinct stored {rounds[-1]['distinct']}; "
+          f"load after: {os.getloadavg()}")
+    for name in ("rsync", "store"):
+        shutil.rmtree(args.root / name, ignore_errors=True)
+    if not args.reuse:
+        shutil.rmtree(args.root, ignore_errors=True)
 
 
 if __name__ == "__main__":

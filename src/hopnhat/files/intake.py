@@ -26,7 +26,9 @@ from hopnhat.files.names import name_text, repair_names
 from hopnhat.files.store import FileStore
 from hopnhat.i18n import tr
 
-COPY_THREADS = max(2, min(4, os.cpu_count() or 2))  # hashing and I/O release the GIL
+# hashing and I/O release the GIL; more threads than cores keep the disk busy while one waits on it
+COPY_THREADS = max(4, min(8, 2 * (os.cpu_count() or 2)))
+FLUSH_BYTES = 512 << 20  # one flush (syncfs) for at least this many bytes copied: each one costs a journal commit
 
 
 @dataclass(frozen=True)
@@ -118,14 +120,14 @@ def copy_one(store: FileStore, item: Item, repaired: str) -> Taken:
     return Taken(copied.sha256, copied.size, judge(repaired, copied.size, copied.head, copied.tail))
 
 
-def record(ledger: Ledger, item: Item, repaired: str, taken: Taken) -> str:
+def record(ledger: Ledger, ref: Ref, name: str, repaired: str, taken: Taken) -> str:
     """Record one reference's outcome (in order: the first accepted reference of a content is ``stored``)."""
     verdict = taken.verdict
     if verdict.problem:
         outcome = "quarantined"
     else:
         outcome = "duplicate" if taken.sha256 is not None and ledger.accepted(taken.sha256) else "stored"
-    ledger.record(item.ref, name=item.name, repaired=repaired, sha256=taken.sha256, size=taken.size,
+    ledger.record(ref, name=name, repaired=repaired, sha256=taken.sha256, size=taken.size,
                   kind=verdict.kind, mime=verdict.mime, outcome=outcome, reason=verdict.problem)
     return outcome
 
@@ -133,7 +135,7 @@ def record(ledger: Ledger, item: Item, repaired: str, taken: Taken) -> str:
 def take(store: FileStore, ledger: Ledger, item: Item, repaired: str) -> str:
     """Read one reference into the store and record it; its outcome."""
     taken = copy_one(store, item, repaired)
-    outcome = record(ledger, item, repaired, taken)
+    outcome = record(ledger, item.ref, item.name, repaired, taken)
     if outcome == "quarantined" and taken.sha256 is not None:
         _set_aside(store, ledger, {taken.sha256})
     return outcome
@@ -168,44 +170,59 @@ class _Batches:
 
 
 def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: int = 2000,
-             threads: int = COPY_THREADS, max_bytes: int = 64 << 20) -> Counter[str]:
+             threads: int | None = None, max_bytes: int = 64 << 20,
+             flush_bytes: int | None = None) -> Counter[str]:
     """Read every reference not yet in the ledger into the store.
 
-    A batch's files are copied by a pool of threads (hashing and I/O release the GIL) while the previous batch is
-    being flushed to disk; the ledger commits a batch only once its flush is done, so it never names a content the
-    disk could lose. Outcomes are decided in the references' order, names repaired per batch (one column for the
-    repair engine)."""
+    A batch's files are copied by a pool of threads (hashing and I/O release the GIL) while the batches before it
+    are being flushed to disk (one flush once ``flush_bytes`` were copied since the last); the ledger commits what a
+    flush covered only once that flush is done, so it never names a content the disk could lose. Outcomes are
+    decided in the references' order, names repaired per batch (one column for the repair engine)."""
     done: Counter[str] = Counter()
     cut = _Batches(batch, max_bytes)
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hopnhat-copy") as pool, \
+    every = FLUSH_BYTES if flush_bytes is None else flush_bytes
+    with ThreadPoolExecutor(max_workers=threads or COPY_THREADS, thread_name_prefix="hopnhat-copy") as pool, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopnhat-flush") as flusher:
         flushing: Future[None] | None = None
+        copied: list[tuple[list[tuple[Ref, str]], list[Taken], dict[str, str]]] = []  # copied, not yet recorded
+        waiting: set[Ref] = set()  # their references (a reference listed again is not read again)
+        unflushed = 0
 
-        def run(batch_items: list[Item]) -> None:
-            nonlocal flushing
+        def run(batch_items: list[Item], last: bool = False) -> None:
+            nonlocal flushing, unflushed
             names = repair_names([i.name for i in batch_items])
             context = contextvars.copy_context()  # the caller's language for the reasons the workers write
             taken = list(pool.map(lambda i: context.copy().run(copy_one, store, i, names[i.name]), batch_items))
+            copied.append(([(i.ref, i.name) for i in batch_items], taken, names))  # no BLOB bytes kept
+            waiting.update(i.ref for i in batch_items)
+            unflushed += sum(t.size for t in taken)
+            if unflushed < every and not last:
+                return
             if flushing is not None:
                 flushing.result()
-                ledger.commit()
+                ledger.commit()  # the batches recorded before that flush started, and no other
+            for batch_copied in copied:
+                record_batch(*batch_copied)
+            copied.clear()
+            waiting.clear()
+            flushing, unflushed = flusher.submit(store.flush), 0
+
+        def record_batch(refs: list[tuple[Ref, str]], taken: list[Taken], names: dict[str, str]) -> None:
             refused = set()
-            for item, got in zip(batch_items, taken, strict=True):
-                outcome = record(ledger, item, names[item.name], got)
+            for (ref, name), got in zip(refs, taken, strict=True):
+                outcome = record(ledger, ref, name, names[name], got)
                 done[outcome] += 1
                 if outcome == "quarantined" and got.sha256 is not None:
                     refused.add(got.sha256)
             _set_aside(store, ledger, refused)
-            flushing = flusher.submit(store.flush)
 
         for item in items:
-            if item.ref in cut.pending or ledger.known(item.ref):
+            if item.ref in cut.pending or item.ref in waiting or ledger.known(item.ref):
                 done["skipped"] += 1  # a reference listed twice (a manifest's repeated line) is read once
                 continue
             if cut.add(item):
                 run(cut.take())
-        if cut.pending:
-            run(cut.take())
+        run(cut.take(), last=True)
         if flushing is not None:
             flushing.result()
         ledger.commit()

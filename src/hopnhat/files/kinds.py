@@ -33,6 +33,10 @@ EXTENSIONS: dict[str, frozenset[str]] = {
     "doc": frozenset({"doc", "xls", "ppt", "msg"}),  # OLE2 compound file: filetype names them all "doc"
 }
 _ZIP_FAMILY = frozenset({"zip", "docx", "xlsx", "pptx", "odt", "ods", "epub", "jar"})
+# filetype's own matchers, the kinds that fill the archives (scans and signed papers) tried first: its default order
+# walks some fifty other matchers (the ZIP family's costly ones among them) before PDF, 0.2 ms a file
+_COMMON = ("pdf", "jpg", "png")
+MATCHERS = sorted(filetype.types, key=lambda t: _COMMON.index(t.extension) if t.extension in _COMMON else len(_COMMON))
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def judge(name: str, size: int, head: bytes, tail: bytes) -> Verdict:
     """The verdict on a file named ``name`` of ``size`` bytes whose first bytes are ``head`` and last ``tail``."""
     if size == 0:
         return Verdict(None, None, tr("tệp rỗng (0 byte)", "empty file (0 bytes)"))
-    found = filetype.guess(head)
+    found = filetype.match(head, MATCHERS) if head else None
     kind, mime = (found.extension, found.mime) if found is not None else (None, None)
     ext = _extension(name)
     if kind is None:

@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from hopnhat.files.kinds import HEAD, TAIL
 
@@ -113,12 +113,21 @@ def write_all(fd: int, chunk: memoryview) -> None:
         written += os.write(fd, chunk[written:])
 
 
-def copy_hashing(stream: BinaryIO, write: Callable[[memoryview], object] | None) -> tuple[str, int]:
-    """Read ``stream`` once, 1 MiB at a time, into SHA-256 and (when given) ``write``; the hash and the size. Reading,
-    hashing and writing release the GIL, so copies in several threads run in parallel. When the whole content came
-    in one read, it is still in this thread's buffer afterwards (:func:`buffered_ends`)."""
-    digest = hashlib.sha256()
-    size = reads = 0
+def read_full(stream: BinaryIO, view: memoryview) -> int:
+    """Fill ``view`` from ``stream``; how many bytes came (fewer than its size only at the end of the stream)."""
+    got = 0
+    while got < len(view) and (n := stream.readinto(view[got:])):  # type: ignore[attr-defined]
+        got += n
+    return got
+
+
+def copy_hashing(stream: BinaryIO, write: Callable[[memoryview], object] | None,
+                 digest: Any = None) -> tuple[str, int]:
+    """Read ``stream`` once, 1 MiB at a time, into SHA-256 (``digest`` when one was started) and (when given)
+    ``write``; the hash and the size read here. Reading, hashing and writing release the GIL, so copies in several
+    threads run in parallel."""
+    digest = digest or hashlib.sha256()
+    size = 0
     view = thread_buffer()
     while n := stream.readinto(view):  # type: ignore[attr-defined]
         chunk = view[:n]
@@ -126,17 +135,7 @@ def copy_hashing(stream: BinaryIO, write: Callable[[memoryview], object] | None)
         if write is not None:
             write(chunk)
         size += n
-        reads += 1
-    _local.whole = reads <= 1
     return digest.hexdigest(), size
-
-
-def buffered_ends(size: int) -> tuple[bytes, bytes] | None:
-    """The first HEAD and last TAIL bytes of the content the last copy read in one go (None when it took more)."""
-    if not getattr(_local, "whole", False):
-        return None
-    view = thread_buffer()
-    return bytes(view[:min(HEAD, size)]), bytes(view[max(0, size - TAIL):size])
 
 
 def ends_of(fd: int, size: int) -> tuple[bytes, bytes]:
@@ -172,12 +171,47 @@ class FolderStore:
         return self.path_of(sha256).is_file()
 
     def put(self, stream: BinaryIO, *, keep: bool = True) -> Copied:
-        temp = f"{self.tmp}/{os.getpid()}-{_RUN}-{next(_TEMP_NAMES)}"
+        view = thread_buffer()
+        size = read_full(stream, view)
+        if size < CHUNK:  # the whole content is in the buffer: hashed before any file is made
+            return self._put_small(view[:size], keep)
+        return self._put_large(stream, view, keep)
+
+    def _put_small(self, data: memoryview, keep: bool) -> Copied:
+        """A content that fits in the copy buffer: when the store holds it already nothing is written (no temporary
+        file made and unlinked for a duplicate), else it is written once and renamed to its address."""
+        sha, size = hashlib.sha256(data).hexdigest(), len(data)
+        head, tail = bytes(data[:HEAD]), bytes(data[max(0, size - TAIL):])
+        target = self.path_of(sha)
+        if not keep or _same_size(target, size):
+            return Copied(sha, size, head, tail, False)
+        temp = self._temp()
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            try:
+                write_all(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(temp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+        return Copied(sha, size, head, tail, True)
+
+    def _temp(self) -> str:
+        return f"{self.tmp}/{os.getpid()}-{_RUN}-{next(_TEMP_NAMES)}"
+
+    def _put_large(self, stream: BinaryIO, first: memoryview, keep: bool) -> Copied:
+        """A content larger than the buffer: streamed to a temporary file while hashed, then renamed."""
+        temp = self._temp()
         fd = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             try:
-                sha, size = copy_hashing(stream, functools.partial(write_all, fd))
-                head, tail = buffered_ends(size) or ends_of(fd, size)
+                write_all(fd, first)
+                sha, size = copy_hashing(stream, functools.partial(write_all, fd), hashlib.sha256(first))
+                size += len(first)
+                head, tail = ends_of(fd, size)
             finally:
                 os.close(fd)
             target = self.path_of(sha)
