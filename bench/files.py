@@ -5,16 +5,18 @@ Writes (or reuses) a tree of two provinces' files (PDF-shaped: header, random bo
 manifest per province, and a merger file. Then, ``--reps`` times and with the order of the steps rotated each time,
 for each page-cache state asked (``--cache warm cold``) it times:
 
-- ``rsync -a`` copying the tree to a folder on the same file system (its writes left in the page cache);
-- ``rsync -a`` then ``sync`` (its copy on disk, as hopnhat's is when it ends);
+- ``rsync -a`` copying the tree to a folder on the same file system, then ``sync`` (timed apart: rsync alone leaves
+  its copy in the page cache; rsync + sync has it on disk, as hopnhat's is when it ends);
 - ``hopnhat.files`` reading both manifests into its store in a child process (hashing, judging, names, ledger, and a
-  ``syncfs`` of each batch before the ledger commits it).
+  ``syncfs`` per 512 MB copied before the ledger commits what it covered).
 
-Before every step (untimed): the previous copy removed, ``sync`` (no step pays for another's dirty pages) and, for
-``cold``, every file of the tree evicted from the page cache with ``posix_fadvise(DONTNEED)`` (a container cannot
-write ``drop_caches``; the host's own cache, if any, is out of reach). Memory is the peak of the summed RSS of the
-whole process tree of each step (sampled every 50 ms from ``/proc``) and the hopnhat child's own ``VmHWM``. The books
-are checked: referenced = stored + duplicate + quarantined, stored = distinct contents on disk.
+Before every step (untimed): the previous copy moved aside (``--trash``: removing 50,000 files costs minutes on a disk
+mounted with ``discard``; the trash is removed at the end, or left for the caller), ``sync`` (no step pays for
+another's dirty pages), and the tree read once (``warm``: every file in the page cache) or evicted from it with
+``posix_fadvise(DONTNEED)`` (``cold``: a container cannot write ``drop_caches``; the host's own cache, if any, is out
+of reach). Memory is the peak of the summed RSS of the whole process tree of each step (sampled every 50 ms from
+``/proc``) and the hopnhat child's own ``VmHWM``. The books are checked: referenced = stored + duplicate +
+quarantined (files and bytes), stored = distinct contents on disk.
 
     .venv/bin/python bench/files.py --files 50000 --mean-kb 100 --root DIR --generate-only   # the tree, once
     /work/benchq .venv/bin/python bench/files.py --files 50000 --root DIR --reuse --reps 3     # the timings
@@ -95,15 +97,27 @@ def merger(root: Path) -> Path:
     return path
 
 
+def _tree_files(root: Path) -> list[Path]:
+    return [p for p in (root / "src").rglob("*") if p.is_file()]
+
+
 def evict(root: Path) -> None:
     """Drop the tree's pages from the page cache (they are clean after ``sync``)."""
-    for path in (root / "src").rglob("*"):
-        if path.is_file():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-            finally:
-                os.close(fd)
+    for path in _tree_files(root):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def warm_up(root: Path) -> None:
+    """Read every file of the tree once, so that all of it is in the page cache."""
+    buffer = bytearray(1 << 20)
+    for path in _tree_files(root):
+        with path.open("rb", buffering=0) as f:
+            while f.readinto(buffer):
+                pass
 
 
 def _tree_rss_mb(pid: int) -> float:
@@ -143,16 +157,11 @@ def run_sampled(cmd: list[str]) -> tuple[float, float, str]:
     return wall, peak[0], out
 
 
-def rsync_step(root: Path, durable: bool) -> dict[str, Any]:
-    def step() -> tuple[float, float, str]:
-        wall, peak, _ = run_sampled(["rsync", "-a", f"{root / 'src'}/", f"{root / 'rsync'}/"])
-        if durable:
-            start = time.perf_counter()
-            os.sync()
-            wall += time.perf_counter() - start
-        return wall, peak, ""
-    wall, peak, _ = step()
-    return {"wall_s": wall, "tree_rss_mb": peak}
+def rsync_step(root: Path) -> dict[str, Any]:
+    wall, peak, _ = run_sampled(["rsync", "-a", f"{root / 'src'}/", f"{root / 'rsync'}/"])
+    start = time.perf_counter()
+    os.sync()
+    return {"wall_s": wall, "sync_s": time.perf_counter() - start, "tree_rss_mb": peak}
 
 
 def store_step(root: Path, path: Path) -> dict[str, Any]:
@@ -160,13 +169,27 @@ def store_step(root: Path, path: Path) -> dict[str, Any]:
     return {"wall_s": wall, "tree_rss_mb": peak, **json.loads(out.strip().splitlines()[-1])}
 
 
-def prepare(root: Path, cold: bool) -> None:
-    """Untimed, before each step: the copies removed, dirty pages flushed, the tree evicted when cold."""
+def free_gb(root: Path) -> float:
+    return shutil.disk_usage(root).free / 1e9
+
+
+def prepare(root: Path, cache: str, trash: bool) -> None:
+    """Untimed, before each step: the copies moved aside (or removed), dirty pages flushed, the tree warm or cold."""
     for name in ("rsync", "store"):
-        shutil.rmtree(root / name, ignore_errors=True)
+        if not (root / name).exists():
+            continue
+        if trash:
+            (root / "trash").mkdir(exist_ok=True)
+            (root / name).rename(root / "trash" / f"{name}-{time.time_ns()}")
+        else:
+            shutil.rmtree(root / name)
+    while trash and free_gb(root) < 25 and (root / "trash").exists() and any((root / "trash").iterdir()):
+        shutil.rmtree(min((root / "trash").iterdir()))  # keep room for the next copies and for other people
     os.sync()
-    if cold:
+    if cache == "cold":
         evict(root)
+    else:
+        warm_up(root)
 
 
 def check_books(root: Path, books: list[dict[str, Any]], files: int) -> tuple[bool, int]:
@@ -178,18 +201,19 @@ def check_books(root: Path, books: list[dict[str, Any]], files: int) -> tuple[bo
     return exact, distinct
 
 
-def one_round(root: Path, path: Path, rep: int, cache: str, files: int) -> dict[str, Any]:
+def one_round(root: Path, path: Path, rep: int, cache: str, files: int, trash: bool) -> dict[str, Any]:
     steps: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("rsync", lambda: rsync_step(root, durable=False)),
-        ("rsync_sync", lambda: rsync_step(root, durable=True)),
-        ("hopnhat", lambda: store_step(root, path))]
-    steps = steps[rep % 3:] + steps[:rep % 3]  # the order rotated each repetition
-    got: dict[str, Any] = {"rep": rep, "cache": cache, "order": [s[0] for s in steps], "load": os.getloadavg()}
+        ("rsync", lambda: rsync_step(root)), ("hopnhat", lambda: store_step(root, path))]
+    if rep % 2:
+        steps.reverse()  # the order alternated each repetition
+    got: dict[str, Any] = {"rep": rep, "cache": cache, "order": [s[0] for s in steps], "at": time.strftime("%T"),
+                           "load": os.getloadavg()}
     for name, step in steps:
-        prepare(root, cache == "cold")
+        prepare(root, cache, trash)
         got[name] = step()
         if name == "hopnhat":
             got["exact"], got["distinct"] = check_books(root, got[name]["books"], files)
+    got["load_after"] = os.getloadavg()
     return got
 
 
@@ -197,16 +221,19 @@ def summary(rounds: list[dict[str, Any]], total: int) -> None:
     for cache in dict.fromkeys(r["cache"] for r in rounds):
         these = [r for r in rounds if r["cache"] == cache]
         for r in these:
-            h, a, b = r["hopnhat"], r["rsync"], r["rsync_sync"]
-            print(f"{cache} rep {r['rep']} ({' → '.join(r['order'])}, load {r['load'][0]:.2f}): rsync "
-                  f"{a['wall_s']:.2f} s, rsync + sync {b['wall_s']:.2f} s, hopnhat {h['wall_s']:.2f} s "
-                  f"({total / h['wall_s'] / 1e6:.0f} MB/s) → {a['wall_s'] / h['wall_s']:.2f}× rsync, "
-                  f"{b['wall_s'] / h['wall_s']:.2f}× rsync + sync · peak tree RSS hopnhat "
+            h, a = r["hopnhat"], r["rsync"]
+            synced = a["wall_s"] + a["sync_s"]
+            print(f"{cache} rep {r['rep']} at {r['at']} ({' → '.join(r['order'])}, load {r['load'][0]:.1f} → "
+                  f"{r['load_after'][0]:.1f}): rsync {a['wall_s']:.1f} s + sync {a['sync_s']:.1f} s, hopnhat "
+                  f"{h['wall_s']:.1f} s ({total / h['wall_s'] / 1e6:.0f} MB/s) → {a['wall_s'] / h['wall_s']:.2f}× "
+                  f"rsync, {synced / h['wall_s']:.2f}× rsync + sync · peak process-tree RSS hopnhat "
                   f"{h['tree_rss_mb']:.0f} MB (VmHWM {h['rss_mb']:.0f}), rsync {a['tree_rss_mb']:.0f} MB · "
                   f"books exact {r['exact']}")
-        med = {k: statistics.median(r[k]["wall_s"] for r in these) for k in ("rsync", "rsync_sync", "hopnhat")}
-        print(f"{cache} medians: rsync {med['rsync']:.2f} s, rsync + sync {med['rsync_sync']:.2f} s, hopnhat "
-              f"{med['hopnhat']:.2f} s → {med['rsync'] / med['hopnhat']:.2f}× rsync, "
+        med = {"rsync": statistics.median(r["rsync"]["wall_s"] for r in these),
+               "rsync_sync": statistics.median(r["rsync"]["wall_s"] + r["rsync"]["sync_s"] for r in these),
+               "hopnhat": statistics.median(r["hopnhat"]["wall_s"] for r in these)}
+        print(f"{cache} medians: rsync {med['rsync']:.1f} s, rsync + sync {med['rsync_sync']:.1f} s, hopnhat "
+              f"{med['hopnhat']:.1f} s → {med['rsync'] / med['hopnhat']:.2f}× rsync, "
               f"{med['rsync_sync'] / med['hopnhat']:.2f}× rsync + sync")
 
 
@@ -223,6 +250,8 @@ def main() -> None:
     parser.add_argument("--generate-only", action="store_true", help="write the tree and stop (kept)")
     parser.add_argument("--reuse", action="store_true", help="time an existing tree (kept afterwards)")
     parser.add_argument("--json", type=Path, help="append each round's figures to this JSON-lines file")
+    parser.add_argument("--trash", action="store_true", help="move the copies aside between steps and leave them in "
+                                                             "ROOT/trash (remove them later, e.g. ionice -c3 rm -rf)")
     args = parser.parse_args()
     if args.reuse:
         total = tree_bytes(args.root)
@@ -238,13 +267,16 @@ def main() -> None:
     rounds = []
     for rep in range(args.reps):
         for cache in args.cache:
-            rounds.append(one_round(args.root, path, rep, cache, args.files))
+            rounds.append(one_round(args.root, path, rep, cache, args.files, args.trash))
             if args.json:
                 with args.json.open("a") as f:
                     f.write(json.dumps(rounds[-1]) + "\n")
     summary(rounds, total)
     print(f"books: {json.dumps(rounds[-1]['hopnhat']['books'])}; distinct stored {rounds[-1]['distinct']}; "
           f"load after: {os.getloadavg()}")
+    if args.trash:
+        print(f"copies left in {args.root / 'trash'} and {args.root}/{{rsync,store}}: remove them")
+        return
     for name in ("rsync", "store"):
         shutil.rmtree(args.root / name, ignore_errors=True)
     if not args.reuse:
