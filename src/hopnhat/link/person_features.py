@@ -12,6 +12,7 @@ Features (all derived from the store columns, nothing invented):
 - ``phone``: ``0`` + 9 digits, shared numbers removed.
 - ``addr``: the NEW commune when certain; ``addr_cands``: ``;a;b;`` candidate new communes of a split address;
   ``addr_detail``: the hamlet / residential group / street below the commune (:mod:`hopnhat.link.address_detail`).
+- ``name_n``: how many records carry the same name words (``name_sorted``): a rare name may be blocked on alone.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_da
                   "commune_candidates", "address")
 FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "dob", "byear", "bmonth", "bday", "dm", "vague",
             "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr", "addr_cands",
-            "addr_detail")
+            "addr_detail", "name_n")
 
 
 def source_sql(table: str, present: set[str]) -> str:
@@ -167,7 +168,8 @@ SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_s
        vague, sex, sex = 'F' AS female, cccd, cmnd,
        cc_year IS NOT NULL AND (byear IS NULL OR cc_year = byear)
          AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
-       cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail
+       cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail,
+       CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted) END AS name_n
 FROM cc
 ORDER BY uid
 """

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MODEL_VERSION = "person-3"
+MODEL_VERSION = "person-4"
 
 
 def _lvl(sql: str, label: str, tf: str | None = None, null: bool = False) -> dict[str, Any]:
@@ -157,6 +157,7 @@ ADDRESS = {
 }
 COMPARISONS = (NAME, MIDDLE, BIRTH, SEX, ID, PHONE, ADDRESS)
 
+RARE_NAME = 20  # records: each record of a rare name meets at most this many others through its rule
 _MIDDLE_AGREES = "(l.mid = r.mid OR l.mid IS NULL OR r.mid IS NULL)"
 _HAMLET = "l.addr = r.addr AND l.addr_detail = r.addr_detail"
 _YEAR_OR_NONE = "(l.byear IS NULL OR r.byear IS NULL OR l.byear = r.byear)"
@@ -195,6 +196,11 @@ BLOCKING = (
     f"l.fam = r.fam AND l.giv = r.giv AND {_HAMLET} AND (l.byear IS NULL OR r.byear IS NULL)",
     f"l.fam = r.fam AND l.mid = r.mid AND {_HAMLET} AND substr(l.giv, 1, 1) = substr(r.giv, 1, 1) AND {_YEAR_OR_NONE}",
     f"l.mid = r.mid AND l.giv = r.giv AND {_HAMLET} AND {_YEAR_OR_NONE}",
+    # the same exact date in the same commune (a name mistyped AND written in another order, a household's twins)
+    "l.dob = r.dob AND l.addr = r.addr",
+    # a rare name (all words, any order; at most RARE_NAME records carry it) with a birth date missing, any address
+    f"l.name_sorted = r.name_sorted AND l.name_n <= {RARE_NAME} AND r.name_n <= {RARE_NAME} "
+    "AND (l.byear IS NULL OR r.byear IS NULL)",
 )
 # EM sessions: each comparison is estimated in at least one (those in the rule are held fixed there), and a later
 # session's estimates replace an earlier one's. No session blocks on the phone: a phone's pairs are mostly one
