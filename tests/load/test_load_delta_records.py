@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import sqlite3
 from pathlib import Path
 
 import duckdb
@@ -20,13 +21,13 @@ from hopnhat.run.runner import RunResult, migrate
 from hopnhat.synth.generate import SynthSettings, generate
 
 KEPT = {("quangnam_dancu", "nhan_khau_tcvn3"), ("danang_tthc", "ho_so"), ("danang_tthc", "ho_so_qua_trinh"),
-        ("danang_doanh_nghiep", "doanh_nghiep")}
+        ("danang_doanh_nghiep", "doanh_nghiep"), ("danang_dancu", "cong_dan")}
 
 
 @pytest.fixture(scope="module")
 def small_estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three files of the synth estate: a TCVN3 CSV, an NDJSON file read as dossiers and as exploded history steps,
-    a UTF-8 CSV."""
+    """Three files of the synth estate — a TCVN3 CSV, an NDJSON file read as dossiers and as exploded history steps,
+    a UTF-8 CSV — and a table of a SQLite register."""
     out = tmp_path_factory.mktemp("estate")
     generate(SynthSettings(scenario="danang", scale=0.002, seed=3, out=out))
     doc = yaml.safe_load((out / "merger.yaml").read_text(encoding="utf-8"))
@@ -87,8 +88,20 @@ def test_delta_parses_only_changed_records(small_estate: Path, tmp_path: Path) -
     dossier = project.resolve(next(t for t in project.source("danang_tthc").tables if t.name == "ho_so").path or "")
     ndjson_changes = change_ndjson(dossier, "code", rng, 4)
 
+    register = sqlite3.connect(project.resolve(project.source("danang_dancu").path or ""))
+    ids = [r[0] for r in register.execute("SELECT id FROM cong_dan ORDER BY id")]
+    register.execute("UPDATE cong_dan SET ho_ten = ho_ten || ' Anh' WHERE id = ?", [ids[10]])
+    register.execute("DELETE FROM cong_dan WHERE id = ?", [ids[20]])
+    register.execute("INSERT INTO cong_dan SELECT id + 1000000, ho_ten, ngay_sinh, gioi_tinh, so_cccd, so_cmnd, "
+                     "so_dien_thoai, ma_xa_thuong_tru, dia_chi_thuong_tru, que_quan, dan_toc FROM cong_dan "
+                     "WHERE id = ?", [ids[30]])
+    register.commit()
+    register.close()
+
     delta = _run(project)
     loaded = {c.table: c for c in delta.loaded}
+    people = loaded["cong_dan"]
+    assert (people.inserted, people.updated, people.deleted) == (1, 1, 1)
     assert {c.read_by for c in delta.loaded} == {"records"}  # every changed file compared by its records' bytes
     tcvn3 = loaded["nhan_khau_tcvn3"]
     assert (tcvn3.inserted, tcvn3.updated, tcvn3.deleted) == (len(csv_changes.inserted), len(csv_changes.updated),

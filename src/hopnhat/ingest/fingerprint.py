@@ -18,13 +18,17 @@ import io
 from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+from sqlalchemy import column, func, literal
 
 from hopnhat.ingest import delimited, jsonfile, shape
+from hopnhat.ingest.api import open_table
 from hopnhat.ingest.base import needed_columns
+from hopnhat.ingest.sql import bytes_for_text, make_engine, orderable, reflect, table_select
 from hopnhat.project.config import Project, SourceSpec, TableSpec
 
 _ROW_MASK = "9223372036854775807"  # DuckDB's 64-bit hash kept in a BIGINT (63 bits), as the row snapshot keeps it
@@ -146,11 +150,68 @@ def file_prints(project: Project, source: SourceSpec, table: TableSpec) -> Print
     return _csv_prints(data, source, table)
 
 
-def read_subset(source: SourceSpec, table: TableSpec, prints: Prints, wanted: Container[int],
+def _sqlite_prints(project: Project, source: SourceSpec, table: TableSpec) -> Prints | None:
+    """A SQLite table's rows in the reader's order (``_row``), each as SQLite's ``quote()`` of its cells joined:
+    one text per row, hashed by DuckDB. None for a query, or a column the reader cannot order by (rows could then
+    come in another order than the reader's)."""
+    if not source.path or not table.table or table.query:
+        return None
+    engine = make_engine("sqlite", project.resolve(source.path), None)
+    try:
+        with engine.connect() as conn:
+            reflected = reflect(conn, table.table, source.schema_name)
+            if not all(orderable(c) for c in reflected.c):
+                return None
+            blobs = frozenset(project.config.files.blobs.get(source.name, {}).get(table.name, {}))
+            key = table.source_key.column if table.source_key is not None else None
+            cells = [func.quote(column(c.name)) for c in reflected.c if c.name not in blobs]
+            row: Any = cells[0]
+            for cell in cells[1:]:
+                row = row.op("||")(literal("\x1f")).op("||")(cell)
+            bytes_for_text(conn)
+            values = [r[0] for r in conn.execute(table_select(reflected, key, skip=blobs).with_only_columns(row))]
+    finally:
+        engine.dispose()
+    data = pa.array(values, pa.large_binary())
+    _hopnhat_rows = pa.table({"b": data})
+    con = _engine().cursor()
+    try:
+        hashes = con.execute(f"SELECT CAST(hash(b) & {_ROW_MASK} AS BIGINT) AS h FROM _hopnhat_rows") \
+            .fetch_arrow_table().column("h").combine_chunks()
+    finally:
+        con.close()
+    records = pa.table({"src_row": pa.array(np.arange(1, len(values) + 1, dtype=np.int64)), "raw_hash": hashes})
+    digest = hashlib.sha256(np.asarray(hashes.to_numpy(zero_copy_only=False)).tobytes()).hexdigest()
+    return Prints("sqlite", b"", digest, f"sqlite|{'|'.join(c.name for c in reflected.c)}", records)
+
+
+def source_prints(project: Project, source: SourceSpec, table: TableSpec) -> Prints | None:
+    """:func:`file_prints`, or a SQLite table's (:func:`_sqlite_prints`); None for any other source."""
+    if source.kind == "sqlite":
+        return _sqlite_prints(project, source, table)
+    return file_prints(project, source, table)
+
+
+def still(project: Project, source: SourceSpec, table: TableSpec, prints: Prints) -> bool:
+    """The table still holds what ``prints`` hashed (checked after a read that went to the source again)."""
+    if prints.kind == "sqlite":
+        again = _sqlite_prints(project, source, table)
+        return again is not None and again.sha256 == prints.sha256
+    try:
+        data = project.resolve(table.path or "").read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == prints.sha256
+
+
+def read_subset(project: Project, source: SourceSpec, table: TableSpec, prints: Prints, wanted: Container[int],
                 batch_rows: int = 50_000) -> Iterator[pa.Table]:
     """The batches a full read gives, but of the records ``wanted`` only (by ``_row``), parsed from ``prints.data``
     (the bytes that were hashed, so a file changing meanwhile cannot mix two versions). A JSON file's first records
-    are still read to name the columns as a full read names them."""
+    are still read to name the columns as a full read names them. A SQLite table is read again, its unwanted rows
+    dropped before they are shaped (the caller checks with :func:`still` that it did not change meanwhile)."""
+    if prints.kind == "sqlite":
+        return _sql_subset(project, source, table, wanted, batch_rows)
     needed = needed_columns(table)
     fh = io.BytesIO(prints.data)
     if prints.kind == "csv":
@@ -167,4 +228,16 @@ def read_subset(source: SourceSpec, table: TableSpec, prints: Prints, wanted: Co
     return shape.keyed(records, needed, batch_rows, wanted)
 
 
-__all__ = ["Prints", "file_prints", "read_subset"]
+__all__ = ["Prints", "file_prints", "read_subset", "source_prints", "still"]
+
+
+def _sql_subset(project: Project, source: SourceSpec, table: TableSpec, wanted: Container[int],
+                batch_rows: int) -> Iterator[pa.Table]:
+    opened = open_table(project, source, table, batch_rows)
+    with opened.stack:
+        records = (rec for rec in opened.records if rec.row in wanted)
+        if table.explode:
+            yield from shape.exploded(records, table.explode, needed_columns(table), batch_rows)
+        else:
+            assert opened.header is not None
+            yield from shape.tabular(records, opened.header, batch_rows)

@@ -88,7 +88,8 @@ def reflect(conn: Connection, name: str, schema: str | None) -> Table:
     return Table(table, MetaData(), schema=schema, autoload_with=conn)
 
 
-def _orderable(column: Any) -> bool:
+def orderable(column: Any) -> bool:
+    """Whether the reader orders rows by this column (JSON, arrays and untyped columns it cannot)."""
     return not isinstance(column.type, _UNORDERABLE)
 
 
@@ -101,7 +102,7 @@ def table_select(table: Table, key: str | None, only: list[str] | None = None,
     of SQLAlchemy's can fail on a legacy value."""
     plain: dict[str, Any] = {c.name: column(c.name) for c in table.c}
     first = [plain[key]] if key is not None and key in plain else []
-    rest = [plain[c.name] for c in table.c if _orderable(c) and c.name != key]
+    rest = [plain[c.name] for c in table.c if orderable(c) and c.name != key]
     chosen = [plain[n] for n in only] if only is not None else [v for n, v in plain.items() if n not in skip]
     return select(*chosen).select_from(table).order_by(*first, *rest)
 

@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from hopnhat.base.timing import stage, timed_iter
 from hopnhat.ingest import read_table
-from hopnhat.ingest.fingerprint import Prints, file_prints, read_subset
+from hopnhat.ingest.fingerprint import Prints, read_subset, source_prints, still
 from hopnhat.load.counts import TableCounts
 from hopnhat.load.snapshot import (
     content_hashes,
@@ -39,7 +39,6 @@ from hopnhat.load.snapshot import (
     record_prints,
     repairer_state,
     restore_repairers,
-    unchanged_since,
 )
 from hopnhat.load.store import LEGACY, legacy_name, one, quote
 from hopnhat.load.table_load import TableLoad, young_collection_only
@@ -103,7 +102,7 @@ class DeltaLoad:
         self.con.execute("CREATE OR REPLACE TEMP TABLE _d_new (src_row BIGINT, src_key VARCHAR, h BIGINT)")
         with stage("ingest"):
             last = last_prints(self.con, *self.where)
-            prints = file_prints(self.project, self.source, self.table)
+            prints = source_prints(self.project, self.source, self.table)
         out = _Read(prints=prints)
         if prints is not None and last is not None and last.layout == prints.layout and last.repairers is not None:
             out.repairers = last.repairers
@@ -149,12 +148,15 @@ class DeltaLoad:
             wanted = {r for (r,) in con.execute(
                 "SELECT src_row FROM _d_fp WHERE src_row NOT IN (SELECT new_row FROM _d_same)").fetchall()}
         first = True
-        for batch in timed_iter("ingest", read_subset(self.source, self.table, prints, wanted, self.batch_rows)):
+        for batch in timed_iter("ingest", read_subset(self.project, self.source, self.table, prints, wanted,
+                                                       self.batch_rows)):
             if first:
                 self._check_subset_columns(batch)
                 first = False
             with stage("delta"):
                 self._keep_batch(batch, out)
+        if prints.kind == "sqlite" and not still(self.project, self.source, self.table, prints):
+            raise DeltaNotPossible("changed_while_read")  # the rows read again are not those hashed: read whole
         with stage("delta"):
             rows = con.execute("SELECT src_row, src_key FROM _d_new").fetchall()
             out.read, out.checksum = len(rows), sum(row_token(r, k) for r, k in rows)
@@ -317,7 +319,8 @@ class DeltaLoad:
         """The rare second pass: every row of inserted and changed keys (and without a key), read again (only their
         records, from the same bytes, when the delta went by records)."""
         wanted = self._needed()
-        batches = (read_subset(self.source, self.table, prints, {r for r, _ in wanted}, self.batch_rows)
+        rows = {r for r, _ in wanted}
+        batches = (read_subset(self.project, self.source, self.table, prints, rows, self.batch_rows)
                    if prints is not None else
                    read_table(self.project, self.source, self.table, batch_rows=self.batch_rows))
         parts = []
@@ -352,7 +355,7 @@ class DeltaLoad:
         prints = seen.prints
         if prints is None or seen.how == "same_file":
             return
-        if seen.how == "records" or unchanged_since(self.project, self.table, prints):
+        if seen.how == "records" or still(self.project, self.source, self.table, prints):
             record_prints(self.con, self.source.name, self.table.name, prints, seen.repairers)
         else:
             forget_prints(self.con, *self.where)

@@ -7,7 +7,6 @@ after it records those the new snapshot lacks."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -18,7 +17,6 @@ import pyarrow as pa
 from hopnhat.ingest.fingerprint import Prints
 from hopnhat.load.store import LEGACY, insert, legacy_name, one, quote
 from hopnhat.map.mapper import TableMapper
-from hopnhat.project.config import Project, TableSpec
 from hopnhat.text.legacy import Detection
 
 _ROW_MASK = "9223372036854775807"  # DuckDB's 64-bit hash kept in a BIGINT (63 bits)
@@ -125,15 +123,6 @@ def last_prints(con: duckdb.DuckDBPyConnection, source: str, table: str) -> Last
     row = con.execute("SELECT sha256, layout, repairers FROM source_files WHERE src_source = ? AND src_table = ?",
                       [source, table]).fetchone()
     return None if row is None else LastPrints(*row)
-
-
-def unchanged_since(project: Project, table: TableSpec, prints: Prints) -> bool:
-    """The table's file still holds the bytes ``prints`` hashed (checked after a load that read it again)."""
-    try:
-        data = project.resolve(table.path or "").read_bytes()
-    except OSError:
-        return False
-    return hashlib.sha256(data).hexdigest() == prints.sha256
 
 
 def repairer_state(mapper: TableMapper) -> str:

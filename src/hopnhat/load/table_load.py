@@ -19,9 +19,9 @@ import pyarrow as pa
 from hopnhat.base.timing import stage, timed_iter
 from hopnhat.i18n import tr
 from hopnhat.ingest import read_table
-from hopnhat.ingest.fingerprint import file_prints
+from hopnhat.ingest.fingerprint import source_prints, still
 from hopnhat.load.counts import TableCounts
-from hopnhat.load.snapshot import record, record_gone, record_prints, repairer_state, set_aside, unchanged_since
+from hopnhat.load.snapshot import record, record_gone, record_prints, repairer_state, set_aside
 from hopnhat.load.store import LINEAGE_NAMES, arrow_table, create_legacy, insert, legacy_name, purge_table, quote
 from hopnhat.load.tokens import checksum_hex, row_token
 from hopnhat.map.mapper import Issue, MappedBatch, TableMapper
@@ -201,7 +201,7 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
     try:
         set_aside(con, source.name, table.name)
         purge_table(con, table.maps_to, source.name, table.name)
-        prints = file_prints(project, source, table)  # before the read: the next delta compares records by bytes
+        prints = source_prints(project, source, table)  # before the read: the next delta compares records by bytes
         load = TableLoad(con, project, source, table, mapper, run_id)
         load.counts.note = note
         with young_collection_only():
@@ -213,7 +213,7 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
         if load.legacy_cols is None:
             create_legacy(con, source.name, table.name, [])
         load.counts.deleted = record_gone(con, source.name, table.name, run_id)
-        if prints is not None and unchanged_since(project, table, prints):  # else the next delta reads it all
+        if prints is not None and still(project, source, table, prints):  # else the next delta reads it all
             record_prints(con, source.name, table.name, prints, repairer_state(mapper))
         load.finish(input_hash, mapping_hash)
         con.execute("COMMIT")
