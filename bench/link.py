@@ -427,6 +427,14 @@ def _ideal(truth: pa.Table, src: Path) -> set[tuple[int, int]]:
     return out
 
 
+def _ceiling(truth: pa.Table, src: Path) -> dict[str, int]:
+    """Pairs with only name + middle + exact date as evidence, of one person and of two
+    (:func:`bench.population.ideal.namesake_ceiling`)."""
+    from bench.population.ideal import namesake_ceiling
+
+    return namesake_ceiling(truth, pq.read_table(src, columns=["dob"]).column("dob"))
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
@@ -464,7 +472,8 @@ def report(results: list[dict[str, object]], title: str) -> None:
             ideal = f"{v['ideal_recall']:.4f}" if "ideal_recall" in v else "—"
             t.add_row(k, f"{v['actual']:,}", f"{v['recall']:.4f}", ideal, f"{v['precision']:.4f}", f"{v['f1']:.4f}")
         console.print(t)
-        extra = {k: r[k] for k in ("false_pairs_by_kind", "blocking", "vs_duckdb", "ideal_missed") if k in r}
+        extra = {k: r[k] for k in ("false_pairs_by_kind", "blocking", "vs_duckdb", "ideal_missed", "namesake_ceiling")
+                 if k in r}
         if extra:
             console.print(json.dumps(extra, ensure_ascii=False))
 
@@ -505,12 +514,15 @@ def main() -> None:
     for label, src, truth_path in plan:
         truth = pq.read_table(truth_path)
         ideal = _ideal(truth, src) if "t_name" in truth.column_names else None
+        ceiling = _ceiling(truth, src) if ideal is not None else None
         for tool in tools:
             print(f"running {tool} on {label} …", flush=True)
             dst = src.parent / f"out-{tool}.parquet"
             extra = tuple(args.spark_conf) if tool == "hopnhat-spark" else ()
             result = measure(tool, src, dst, args.threads, args.memory_limit, args.timeout, extra)
             result["set"] = label
+            if ceiling:
+                result["namesake_ceiling"] = ceiling
             if result["finished"]:
                 result.update(score(pq.read_table(dst).column("cluster_id").to_pylist(), truth, ideal))
                 if tool == "hopnhat" and not args.no_rerun:

@@ -102,3 +102,18 @@ def ideal_pairs(truth: pa.Table, dob: pa.Array | pa.ChunkedArray) -> set[tuple[i
     con.close()
     return {(min(a, b), max(a, b)) for members in rows_of.values() for k, a in enumerate(members)
             for b in members[k + 1:] if find(a) == find(b)}
+
+
+def namesake_ceiling(truth: pa.Table, dob: pa.Array | pa.ChunkedArray) -> dict[str, int]:
+    """Record pairs whose only evidence is the name, the middle name and the exact birth date (no ID, phone or commune
+    in common, nothing contradicting): ``true`` of one person, ``false`` of two (namesakes). A linker that links the
+    first links the second on the same evidence; one that does not loses the first."""
+    con = duckdb.connect()
+    con.register("t", truth.append_column("dob", dob).append_column("rid", pa.array(range(truth.num_rows))))
+    con.execute(_RECORDS)
+    rows = con.execute(f"SELECT a.entity = b.entity, count(*) FROM r a JOIN r b ON a.nk = b.nk AND a.y = b.y "
+                       f"AND a.md = b.md AND a.rid < b.rid WHERE NOT {_conflict('a', 'b')} "
+                       f"AND {_agree('a', 'b')} = 7 GROUP BY ALL").fetchall()
+    con.close()
+    found = {bool(same): int(n) for same, n in rows}
+    return {"true": found.get(True, 0), "false": found.get(False, 0)}

@@ -13,7 +13,8 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
     missing on either side is *no evidence* (dropped middle names are common) → same → different.
 ``birth_date``
     same exact date → day and month swapped → same year where one side is only a year or a 01/01 placeholder →
-    same year → lunar year (a January/February birth one year earlier) → one year apart → different.
+    same year → lunar year (a January/February birth one year earlier; the month from whichever side shows it) → one
+    year apart → different.
 ``sex`` (its "different" may not weigh below −2 bits: see :data:`hopnhat.link.persons.MIN_WEIGHT`).
 ``phone`` (``0`` + 9 digits whatever the written form): same, with agreeing given names and generation → same
     number only (a household's phone) → different.
@@ -80,8 +81,10 @@ MIDDLE = {
         _ELSE,
     ],
 }
-_LUNAR = ("(byear_l = byear_r + 1 AND bmonth_l <= 2 AND (dm_r IS NULL OR dm_r = dm_l)) OR "
-          "(byear_r = byear_l + 1 AND bmonth_r <= 2 AND (dm_l IS NULL OR dm_l = dm_r))")
+# The lunar record keeps the day and month and loses a year: whichever side shows the month (the other may be a year
+# alone or a 01/01 placeholder) shows January or February.
+_LUNAR = ("abs(byear_l - byear_r) = 1 AND coalesce(bmonth_l, bmonth_r) <= 2 "
+          "AND (dm_l IS NULL OR dm_r IS NULL OR dm_l = dm_r)")
 BIRTH = {
     "output_column_name": "birth_date",
     "comparison_description": "birth date with day/month swaps, year-only and 01/01 placeholders, lunar years",
@@ -174,8 +177,8 @@ BLOCKING = (
     # a lunar year (a January/February birth one year earlier), with the day and month or as a year alone
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND l.byear + 1 = r.byear",
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND r.byear + 1 = l.byear",
-    "l.fam = r.fam AND l.giv = r.giv AND l.mid = r.mid AND l.byear + 1 = r.byear AND l.vague AND r.bmonth <= 2",
-    "l.fam = r.fam AND l.giv = r.giv AND l.mid = r.mid AND r.byear + 1 = l.byear AND r.vague AND l.bmonth <= 2",
+    f"l.fam = r.fam AND l.giv = r.giv AND {_MIDDLE_AGREES} AND l.byear + 1 = r.byear AND l.vague AND r.bmonth <= 2",
+    f"l.fam = r.fam AND l.giv = r.giv AND {_MIDDLE_AGREES} AND r.byear + 1 = l.byear AND r.vague AND l.bmonth <= 2",
     # a typo in one part of the name: the other parts and the date, or the commune
     "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.dm = r.dm",
     "l.giv = r.giv AND l.dob = r.dob",
