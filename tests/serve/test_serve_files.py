@@ -151,6 +151,23 @@ def test_a_declared_identity_scan_is_refused_and_logged_once(with_scan, doc) -> 
     assert clerk.get(f"/files/document/{passport}/{record}").status_code == 200
 
 
+def test_a_file_changed_in_the_store_is_not_served(with_scan, doc) -> None:
+    app, context, _, _ = with_scan
+    record, sha = doc
+    clerk = TestClient(app, headers={"Sec-Fetch-Site": "same-origin"})
+    assert login(clerk, "motcua").status_code == 303
+    path = FolderStore(context.project.resolve(context.project.config.files.path)).path_of(sha)
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"%PDF-", b"%PDF_", 1))  # damaged behind the store's back, same size
+    views = len(audit.entries(context.db, "motcua", "file_view", 100))
+    got = clerk.get(f"/files/document/{sha}/{record}")
+    assert got.status_code == 500 and not got.content.startswith(b"%PDF")
+    assert _last(context.db, "motcua", "file_changed")["detail"]["sha256"] == sha
+    assert len(audit.entries(context.db, "motcua", "file_view", 100)) == views  # not logged as viewed
+    path.write_bytes(data)
+    assert clerk.get(f"/files/document/{sha}/{record}").content == data
+
+
 # ------------------------------------------------------------------------------------------------ the browser
 
 @pytest.fixture(scope="module")

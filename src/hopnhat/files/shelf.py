@@ -16,17 +16,24 @@ any reference to it is one (the same scan held by both provinces, declared in on
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from hopnhat.files.store import FileStore, FolderStore
+from hopnhat.errors import OutputError
+from hopnhat.files.store import CHUNK, FileStore, FolderStore
+from hopnhat.i18n import tr
 from hopnhat.project.config import FilesSpec, IdentityScans, Project
 
 log = logging.getLogger(__name__)
+
+
+class ContentChanged(OutputError):
+    """A stored content's bytes no longer hash to its address (changed or damaged in the store since it was taken)."""
 
 # words (unaccented, lower case) that mark a scan of an identity paper in a column, table or file name
 IDENTITY_WORDS = ("cccd", "cmnd", "cancuoc", "can_cuoc", "can cuoc", "chungminh", "chung_minh", "chung minh",
@@ -171,3 +178,23 @@ class FileShelf:
     def open(self, sha256: str) -> BinaryIO:
         return self.store().open(sha256)
 
+
+    def read_verified(self, sha256: str) -> Iterator[bytes]:
+        """The bytes of a stored content, re-hashed on the way out. The last chunk read is held back until the whole
+        content hashed to its address, so a content that changed in the store is never delivered whole — and one
+        of a single chunk (1 MiB: most scans) not at all, the error coming before the first byte. Raises
+        :class:`ContentChanged` (and ``FileNotFoundError`` when the content vanished)."""
+        digest, held = hashlib.sha256(), b""
+        with self.open(sha256) as stream:
+            while data := stream.read(CHUNK):
+                digest.update(data)
+                if held:
+                    yield held
+                held = data
+        if digest.hexdigest() != sha256:
+            raise ContentChanged(tr("Tệp trong kho đã bị thay đổi, không gửi đi",
+                                    "A stored file changed; it is not sent"), value=sha256,
+                                 reason=f"SHA-256 {digest.hexdigest()}",
+                                 hint=tr("chạy hopnhat files verify", "run hopnhat files verify"))
+        if held:
+            yield held

@@ -4,14 +4,15 @@ audit log, and refused to roles that may not see identity scans."""
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from hopnhat.files.shelf import Attachment, FileShelf
+from hopnhat.files.shelf import Attachment, ContentChanged, FileShelf
+from hopnhat.i18n import tr
 from hopnhat.serve.app.deps import Forbidden, NotFound, client_ip, ctx_of, need, render
 from hopnhat.serve.pagedata.documents import MAX_QUERY, Documents
 from hopnhat.serve.pagedata.records import PAGE_ENTITIES
@@ -21,7 +22,6 @@ from hopnhat.serve.security.users import User
 
 router = APIRouter()
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-CHUNK = 1 << 20
 
 
 def documents_of(request: Request) -> Documents:
@@ -56,16 +56,18 @@ def open_file(request: Request, entity: str, sha: str, key: str, download: bool 
     detail = {"entity": entity, "key": key, "sha256": sha, "name": found.name, "column": found.column}
     if found.identity and not can(user.role, "identity_scans"):
         raise Forbidden("file_refused", detail)  # one entry, written by the app's refusal handler
+    body = FileShelf(ctx.project).read_verified(sha)
+    try:
+        first = next(body, b"")  # a content of one chunk is re-hashed whole before anything is sent
+    except (ContentChanged, FileNotFoundError) as exc:
+        audit.append(ctx.db, user.name, "file_changed", client_ip(request), {**detail, "reason": str(exc)})
+        return render(request, "error.html", http_status=500, code=500,
+                      message=tr("Tệp trong kho đã bị thay đổi hoặc mất nên không được gửi; hãy báo quản trị.",
+                                 "The stored file changed or vanished, so it is not sent; tell an administrator."))
     audit.append(ctx.db, user.name, "file_download" if download else "file_view", client_ip(request), detail)
-    stream = FileShelf(ctx.project).open(sha)
-
-    def chunks() -> Iterator[bytes]:
-        with stream:
-            while data := stream.read(CHUNK):
-                yield data
-
     inline = not download and found.preview is not None
     media = found.mime if inline and found.mime else "application/octet-stream"
     headers = {"Content-Disposition": _disposition(found, download), "Content-Length": str(found.size),
                "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
-    return StreamingResponse(chunks(), media_type=media, headers=headers)
+    # a larger content that changed is cut short before its last chunk (the response stays below Content-Length)
+    return StreamingResponse(itertools.chain([first], body), media_type=media, headers=headers)
