@@ -100,7 +100,7 @@ class _Echo:
         return text
 
 
-def _quoter(layout: Layout) -> Callable[[str], str]:
+def quoter(layout: Layout) -> Callable[[str], str]:
     """One field as ``csv.writer`` writes it inside a row of several fields in this layout (quoted when needed)."""
     quoting: Literal[0, 1] = csv.QUOTE_ALL if layout.quote_all else csv.QUOTE_MINIMAL
     writer = csv.writer(_Echo(), delimiter=layout.delimiter, lineterminator=layout.lineterminator, quoting=quoting)
@@ -131,7 +131,7 @@ def repair_rows(rows: list[list[str]], layout: Layout) -> tuple[bytes, list[Colu
     width = len(rows[0]) if rows else 0
     if width < 2 or len(rows) < 2 or any(len(r) != width for r in rows):
         return None
-    quote = _quoter(layout)
+    quote = quoter(layout)
     header = map_column(tr("(dòng tiêu đề)", "(header row)"), rows[0], latin1=True)
     head = [str(header.final[c]) for c in rows[0]]
     reports = [] if header.detection.encoding == "ascii" else \

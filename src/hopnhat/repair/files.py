@@ -15,7 +15,7 @@ from hopnhat.errors import InputError, OutputError
 from hopnhat.i18n import tr
 from hopnhat.io.inputs import check_input
 from hopnhat.io.outputs import check_output, write_bytes
-from hopnhat.repair import delimited
+from hopnhat.repair import bigcsv, delimited
 from hopnhat.repair.columns import CellProblem, ColumnReport, repair_table
 
 MAX_BYTES = 2 << 30  # the file and its cells are held in memory
@@ -67,6 +67,10 @@ def read_input(path: Path) -> bytes:
 
 def _repair_csv(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
     layout = delimited.layout_of(data, path.suffix.lower())
+    if len(data) >= bigcsv.MIN_BYTES:
+        large = bigcsv.repair_large(data, layout)
+        if large is not None:
+            return large
     text_rows = delimited.read_latin1(data, layout, path)
     usual = delimited.repair_rows(text_rows, layout)
     if usual is not None:

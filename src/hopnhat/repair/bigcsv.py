@@ -1,0 +1,141 @@
+"""Large delimited files: the cells read, counted, mapped and joined by Arrow (C++) instead of one Python object each.
+
+Same bytes and reports as the csv-module path (:func:`hopnhat.repair.delimited.repair_rows`): the engine still sees
+each column's distinct values once, in first-seen order (Arrow's dictionary encoding keeps that order), and each
+distinct output is quoted by ``csv.writer`` itself. Used from :data:`MIN_BYTES` up, where Arrow's import (about a
+tenth of a CPU second) costs less than it saves; for smaller files the csv module is quicker. A file Arrow does not
+parse as a table of one width (blank lines, ragged rows, a header record longer than the sniffing sample) is
+returned as None and read by the csv module, which reports what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+from hopnhat.i18n import tr
+from hopnhat.repair.columns import ColumnMap, ColumnReport, column_report, map_column
+from hopnhat.repair.delimited import BOM, Layout, quoter
+
+MIN_BYTES = 8 << 20  # from here on Arrow's import pays for itself (measured by bench/repair.py --sizes)
+_HEADER_BYTES = 1 << 16
+
+
+def _pool() -> Any:
+    """The C library's allocator: Arrow's default (mimalloc) hands pages back and faults them in again, a third more
+    CPU time in the kernel on these short-lived buffers."""
+    import pyarrow as pa
+
+    return pa.system_memory_pool()
+
+
+def _width(body: bytes, layout: Layout) -> int:
+    """Fields of the header record (0 when it does not end within the first 64 KiB)."""
+    sample = body[:_HEADER_BYTES].decode("latin-1")
+    rows = csv.reader(io.StringIO(sample, newline=""), delimiter=layout.delimiter)
+    first = next(rows, [])
+    return len(first) if next(rows, None) is not None else 0
+
+
+def _table(body: bytes, width: int, layout: Layout) -> Any:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(width)]
+    try:
+        return pacsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.binary()), check_utf8=False,
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+            memory_pool=_pool())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None  # the csv module reads it and names what is wrong
+
+
+def _column(name: str, encoded: Any, quote: Callable[[str], str]) -> tuple[Any, ColumnReport]:
+    """One column (dictionary-encoded): its written cells (an Arrow string array) and its report."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    distinct: list[bytes] = encoded.dictionary.to_pylist()
+    mapped = map_column(name, distinct)
+    changed = 0
+    if mapped.changed:
+        indices = encoded.indices  # int32 without nulls; read from its buffer (to_numpy would import pandas)
+        positions = np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices), offset=4 * indices.offset)
+        counts = np.bincount(positions, minlength=len(distinct))
+        changed = int(counts[[i for i, raw in enumerate(distinct) if raw in mapped.changed]].sum())
+    written = _strings([quote(str(mapped.final[raw])).encode("utf-8") for raw in distinct])
+    report = _report(name, mapped, encoded, distinct, len(encoded), changed)
+    return pc.take(written, encoded.indices, memory_pool=_pool()), report
+
+
+def _strings(items: list[bytes]) -> Any:
+    """An Arrow (large) string array of UTF-8 items, built from two buffers (``pa.array`` would import pandas)."""
+    import numpy as np
+    import pyarrow as pa
+
+    offsets = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)), out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(len(items), pa.py_buffer(offsets), pa.py_buffer(b"".join(items)))
+
+
+def _report(name: str, mapped: ColumnMap, encoded: Any, distinct: list[bytes], cells: int,
+            changed: int) -> ColumnReport:
+    if not mapped.unreadable:
+        return column_report(name, mapped, [], [], cells, changed)
+    values = [distinct[i] for i in encoded.indices.to_pylist()]
+    return column_report(name, mapped, values, range(2, 2 + cells), cells, changed)
+
+
+def repair_large(data: bytes, layout: Layout) -> tuple[bytes, list[ColumnReport]] | None:
+    """Repair and write a large table of one width (two columns or more, a header and rows); None otherwise."""
+    import pyarrow.compute as pc
+
+    body = data[len(BOM) :] if layout.bom else data
+    width = _width(body, layout)
+    table = _table(body, width, layout) if width >= 2 else None
+    if table is None or table.num_rows < 2:
+        return None
+    label = tr("(dòng tiêu đề)", "(header row)")
+    raw_head = [table.column(i)[0].as_py() for i in range(width)]
+    header = map_column(label, raw_head)
+    head = [str(header.final[c]) for c in raw_head]
+    reports = [] if header.detection.encoding == "ascii" else \
+        [column_report(label, header, raw_head, [1] * width, width, sum(c in header.changed for c in raw_head))]
+    quote = quoter(layout)
+    body_rows = table.slice(1)
+    columns = []
+    for col in range(width):
+        encoded = pc.dictionary_encode(body_rows.column(col).combine_chunks(memory_pool=_pool()),
+                                       memory_pool=_pool())
+        if encoded.null_count:
+            return None
+        written, report = _column(head[col] or f"#{col + 1}", encoded, quote)
+        columns.append(written)
+        reports.append(report)
+    end = layout.lineterminator
+    delimiter, nothing, ending = _strings([layout.delimiter.encode(), b"", end.encode()])  # (pa.scalar: pandas)
+    lines = pc.binary_join_element_wise(*columns, delimiter, memory_pool=_pool())
+    # each row followed by the line ending
+    lines = pc.binary_join_element_wise(lines, nothing, ending, memory_pool=_pool())
+    text = layout.delimiter.join(map(quote, head)) + end
+    out = text.encode("utf-8") + _buffer_bytes(lines)
+    if not layout.final_newline:
+        out = out[: -len(end.encode())]
+    return (BOM if layout.bom else b"") + out, reports
+
+
+def _buffer_bytes(strings: Any) -> bytes:
+    """The characters of an Arrow large string array without nulls, end to end."""
+    import pyarrow as pa
+
+    _, offsets_buffer, data = strings.buffers()
+    offsets = pa.Array.from_buffers(pa.int64(), len(strings) + 1, [None, offsets_buffer], offset=strings.offset)
+    start, stop = offsets[0].as_py(), offsets[len(strings)].as_py()
+    return bytes(data.slice(start, stop - start).to_pybytes())

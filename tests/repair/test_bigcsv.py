@@ -1,0 +1,59 @@
+"""Large CSV files go through Arrow (:mod:`hopnhat.repair.bigcsv`): same bytes and same reports as the csv module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hopnhat.repair import bigcsv, repair_file
+from hopnhat.repair.delimited import layout_of
+from hopnhat.text.legacy import encode
+
+NAMES = ["Nguyễn Thị Hoà", "Trần Văn Đức", "Lê Thị Thu Hương", "Đặng Quốc Bảo", "Hồ Xuân Hương", "Lý Thường Kiệt"]
+PLACES = ["Thừa Thiên Huế", "Đắk Lắk", "Quảng Nam", "Phường Hải Châu", "Hà Nội", "Cà Mau"]
+
+
+def _rows() -> list[bytes]:
+    """Cells that test the quoting: delimiters, quotes, line breaks inside values, empty fields, spaces."""
+    rows = []
+    for i, (name, place) in enumerate(zip(NAMES * 5, PLACES * 5, strict=True)):
+        note = [b'"a, b"', b'"say ""hi"""', b'"two\r\nlines"', b"", b" spaced ", b'x"y'][i % 6]
+        rows.append(b",".join([str(i).encode(), encode(name, "tcvn3"), encode(place, "vni"), note,
+                               encode(name, "utf-8"), b"b\xf9\xa7" if i == 7 else encode(place, "cp1258")]))
+    return rows
+
+
+Reports = list[tuple[str, str, int, list[object]]]
+
+
+def _both(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes, Reports, Reports]:
+    monkeypatch.setattr(bigcsv, "MIN_BYTES", 0)
+    arrow = repair_file(path, tmp_path / "arrow.csv")
+    monkeypatch.setattr(bigcsv, "MIN_BYTES", 1 << 40)
+    plain = repair_file(path, tmp_path / "plain.csv")
+    return ((tmp_path / "arrow.csv").read_bytes(), (tmp_path / "plain.csv").read_bytes(),
+            [(c.column, c.detection.encoding, c.changed, c.problems) for c in arrow.columns],
+            [(c.column, c.detection.encoding, c.changed, c.problems) for c in plain.columns])
+
+
+@pytest.mark.parametrize(("ending", "final", "bom"), [(b"\r\n", True, False), (b"\n", False, True)])
+def test_arrow_path_writes_what_the_csv_module_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: bytes,
+                                                      final: bool, bom: bool) -> None:
+    header = b",".join([b"id", encode("Họ tên", "tcvn3"), b"que", b"ghi_chu", b"ten", b"noi"])
+    data = (b"\xef\xbb\xbf" if bom else b"") + ending.join([header, *_rows()]) + (ending if final else b"")
+    (tmp_path / "in.csv").write_bytes(data)
+    assert bigcsv.repair_large(data, layout_of(data, ".csv")) is not None  # Arrow read it
+    arrow, plain, arrow_reports, plain_reports = _both(tmp_path / "in.csv", tmp_path, monkeypatch)
+    assert arrow == plain and arrow_reports == plain_reports
+    assert "Họ tên" in plain.decode() and "Thừa Thiên Huế" in plain.decode()
+    assert any(problems for *_, problems in plain_reports)  # the unreadable cell is reported by both
+
+
+def test_arrow_gives_way_to_the_csv_module_on_ragged_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = _rows()
+    data = b"\n".join([b"id,ten,que,ghi,ten2,noi", *rows[:3], b"", *rows[3:], b"1,2"]) + b"\n"
+    (tmp_path / "in.csv").write_bytes(data)
+    assert bigcsv.repair_large(data, layout_of(data, ".csv")) is None
+    arrow, plain, arrow_reports, plain_reports = _both(tmp_path / "in.csv", tmp_path, monkeypatch)
+    assert arrow == plain and arrow_reports == plain_reports
