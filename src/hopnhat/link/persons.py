@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from hopnhat.link import person_model as model
 from hopnhat.link.cluster import Clusters, cluster
@@ -129,26 +130,39 @@ def _nothing_against(evidence: str | None) -> bool:
     return not any(c["weight"] + c.get("tf_weight", 0.0) < 0 and c["comparison"] not in _SOFT for c in comparisons)
 
 
-def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float) -> list[tuple[int, int]]:
-    """Pairs below ``threshold`` that :data:`UNIQUE_FROM` links (see there), given the clusters ``root``."""
-    rows = work.execute("SELECT uid_l, uid_r, match_probability, evidence FROM person_pairs ORDER BY 1, 2").fetchall()
+def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float,
+                    scored: Sequence[tuple[int, int, float]] | None = None) -> list[tuple[int, int]]:
+    """Pairs below ``threshold`` that :data:`UNIQUE_FROM` links (see there), given the clusters ``root``;
+    ``scored``: the rows of ``person_pairs`` (uid_l, uid_r, match_probability) when the caller holds them already."""
+    rows = scored if scored is not None else work.execute(
+        "SELECT uid_l, uid_r, match_probability FROM person_pairs ORDER BY 1, 2").fetchall()
     rivals: dict[int, set[int]] = defaultdict(set)
-    for a, b, _, _ in rows:
+    for a, b, _ in rows:
         if root[a] != root[b]:
             rivals[root[a]].add(root[b])
             rivals[root[b]].add(root[a])
-    return [(a, b) for a, b, p, ev in rows if UNIQUE_FROM <= p < threshold and root[a] != root[b]
-            and len(rivals[root[a]]) == 1 and len(rivals[root[b]]) == 1 and _nothing_against(ev)]
+    found = [(a, b) for a, b, p in rows if UNIQUE_FROM <= p < threshold and root[a] != root[b]
+             and len(rivals[root[a]]) == 1 and len(rivals[root[b]]) == 1]
+    del rivals
+    if not found:
+        return []
+    # the waterfalls of these few pairs only (a million pairs' JSON would not fit beside the rest)
+    work.register("_only", pa.table({"uid_l": [a for a, _ in found], "uid_r": [b for _, b in found]}))
+    evidence = work.execute("SELECT p.uid_l, p.uid_r, p.evidence FROM person_pairs p JOIN _only o "
+                            "ON o.uid_l = p.uid_l AND o.uid_r = p.uid_r ORDER BY 1, 2").fetchall()
+    work.unregister("_only")
+    return [(a, b) for a, b, ev in evidence if _nothing_against(ev)]
 
 
 def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[int, int, float]], threshold: float,
                     review: float, same: Sequence[tuple[int, int]] = (),
-                    different: Sequence[tuple[int, int]] = ()) -> Clusters:
+                    different: Sequence[tuple[int, int]] = (),
+                    scored: Sequence[tuple[int, int, float]] | None = None) -> Clusters:
     """Clusters of the person records: links at or above ``threshold``, the conflicting-number and household rules
     (cluster.py), then the pairs that are each other's only candidate (:func:`only_candidates`)."""
     ids, apart = identity_numbers(work), apart_rules(work, review)
     result = cluster(n, links, same, different, ids=ids, apart=apart)
-    extra = only_candidates(work, result.root, threshold)
+    extra = only_candidates(work, result.root, threshold, scored)
     if not extra:
         return result
     return cluster(n, links + [(a, b, threshold) for a, b in extra], same, different, ids=ids, apart=apart)

@@ -137,7 +137,7 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
         pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
         # two valid CCCDs more than a slip apart, and the household rule, keep records apart (see cluster.py)
         result = persons.person_clusters(work, n, [p for p in pairs if p[2] >= match_threshold], match_threshold,
-                                         review_threshold)
+                                         review_threshold, scored=pairs)
     else:
         pairs, result = [], cluster(n, [])
     step("link", 3, 1)
