@@ -114,7 +114,9 @@ class _Suffixes:
 
 
 def _ids(units: list[Unit]) -> tuple[int, ...]:
-    return tuple(map(id, units))  # the units live as long as the indexes that hold them (and the cache)
+    if not units:
+        return ()  # most lists of a parse are empty
+    return tuple([id(u) for u in units])  # the units live as long as the indexes that hold them (and the cache)
 
 
 def _decision_key(parsed: Parsed) -> tuple[object, ...]:
@@ -141,7 +143,6 @@ def _first_worded(segments: list[str]) -> int:
 # \w, so that Python and Arrow's RE2 agree on it.
 LETTER_CLASS = "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u017f\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]"
 _LETTER_BEFORE = re.compile(LETTER_CLASS)
-_RAW_SEPARATORS = ";|\n"
 
 
 def raw_ending(value: str) -> str | None:
@@ -155,7 +156,7 @@ def raw_ending(value: str) -> str | None:
     before it converts to the same row. Looking it up costs a few ``rfind`` instead of preparing and splitting the
     whole address. :func:`hopnhat.units.column.raw_endings` computes the same for a whole Arrow column.
     """
-    if any(sep in value for sep in _RAW_SEPARATORS):
+    if ";" in value or "|" in value or "\n" in value:
         return None  # rare: the general path
     pos = len(value)
     for _ in range(ENDING_SEGMENTS):

@@ -111,9 +111,21 @@ class _Run:
         unshared = kind_ids[np.frombuffer(shared, np.uint8, len(representatives)) == 0]
         if len(unshared):
             again = keyed[np.isin(codes[keyed], unshared)]
+            again = again[~self._representative(again, codes, keyed[first])]  # their own rows are right already
             again_values, again_index = self._distinct(again)
             self.ids[again] = self._convert(again_values)[0][again_index]
         return self.rows.table(self.ids)
+
+    def _representative(self, positions: np.ndarray, codes: np.ndarray, representatives: np.ndarray) -> np.ndarray:
+        """Which of these rows (with an ending, ``codes``: each row's ending number) hold the same text as the
+        representative of their ending: that one's row is its own whatever its ending decided."""
+        if not len(positions):
+            return np.zeros(0, bool)
+        ending_rep = np.zeros(int(codes[representatives].max()) + 1, np.int64)
+        ending_rep[codes[representatives]] = representatives
+        same = pc.equal(self.values.take(from_numpy(positions)),
+                        self.values.take(from_numpy(ending_rep[codes[positions]])))
+        return np.asarray(same.to_numpy(zero_copy_only=False), bool)
 
     def _endings(self) -> tuple[np.ndarray, pa.Array, np.ndarray]:
         """Positions of the rows with a trusted ending, the distinct endings, and each row's ending number."""

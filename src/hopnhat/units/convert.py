@@ -108,7 +108,7 @@ def invalid_reason(value: object) -> str | None:
         return "empty"
     if len(text) > MAX_LENGTH:
         return f"too long ({len(text)} characters > {MAX_LENGTH})"
-    if "\ufffd" in text or (_CONTROL.search(text) and len(_CONTROL.findall(text)) > 2):
+    if "\ufffd" in text or (not text.isprintable() and _CONTROL.search(text) and len(_CONTROL.findall(text)) > 2):
         return "undecodable or binary text (repair the encoding first)"
     if not _LETTER.search(text):
         return "no letters"

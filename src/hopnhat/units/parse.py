@@ -8,8 +8,8 @@ between them is the converter's job.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein as Edits
@@ -35,37 +35,50 @@ _FUZZY_MIN_LEN = 5
 _EMPTY: KeyIndex = {}
 _SHORT_FUZZY_LEN = 3
 _SHORT_TWO_SLIPS = 4
+T = TypeVar("T")
 
 
-@dataclass
 class Match:
-    units: list[Unit]
-    start: int  # first token of the match (type word included)
-    end: int
-    written: str
-    typed: bool = False
-    fuzzy: bool = False
+    """Units named by the words ``start:end`` of a token list. Never changed once made (a remembered match is
+    shared). A plain class, not a dataclass: its ``__init__`` is compiled with the module (a dataclass's is made
+    at run time and interpreted), and matches are made for every address."""
+
+    __slots__ = ("units", "start", "end", "written", "typed", "fuzzy")
+
+    def __init__(self, units: list[Unit], start: int, end: int, written: str, typed: bool = False,
+                 fuzzy: bool = False) -> None:
+        self.units = units
+        self.start = start  # first token of the match (type word included)
+        self.end = end
+        self.written = written
+        self.typed = typed
+        self.fuzzy = fuzzy
 
 
-@dataclass
 class Parsed:
-    """What was recognised in one address. Lists hold every unit the text can mean."""
+    """What was recognised in one address. Lists hold every unit the text can mean. A plain class for the reason
+    :class:`Match` is; the lists of units are replaced, never changed, so that they may be shared with matches."""
 
-    text: str
-    rest: str = ""
-    first_segment: int = 0  # the conversion depends on the text from this comma segment on, and on nothing before
-    exhausted: bool = False  # a search reached the start of the text: with more text before, it would look there
-    provinces: list[Unit] = field(default_factory=list)
-    districts: list[Unit] = field(default_factory=list)
-    district_typed: bool = False
-    old_communes: list[Unit] = field(default_factory=list)
-    new_communes: list[Unit] = field(default_factory=list)
-    commune_outside_district: bool = False
-    notes: list[str] = field(default_factory=list)
-    doubts: list[str] = field(default_factory=list)  # why the text may mean more than what was found: never certain
-    doubt_units: list[Unit] = field(default_factory=list)  # the other units it may mean (old districts)
-    doubt_communes: list[Unit] = field(default_factory=list)  # and old communes
-    read_to_start: bool = False  # an answer depended on nothing coming before the text read (see _unread_before)
+    __slots__ = ("text", "rest", "first_segment", "exhausted", "provinces", "districts", "district_typed",
+                 "old_communes", "new_communes", "commune_outside_district", "notes", "doubts", "doubt_units",
+                 "doubt_communes", "read_to_start")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.rest = ""
+        self.first_segment = 0  # the conversion depends on the text from this comma segment on, nothing before
+        self.exhausted = False  # a search reached the start of the text: with more text before, it would look there
+        self.provinces: list[Unit] = []
+        self.districts: list[Unit] = []
+        self.district_typed = False
+        self.old_communes: list[Unit] = []
+        self.new_communes: list[Unit] = []
+        self.commune_outside_district = False
+        self.notes: list[str] = []
+        self.doubts: list[str] = []  # why the text may mean more than what was found: never certain
+        self.doubt_units: list[Unit] = []  # the other units it may mean (old districts)
+        self.doubt_communes: list[Unit] = []  # and old communes
+        self.read_to_start = False  # an answer depended on nothing coming before the text read (_unread_before)
 
 
 def _written(text: str, tokens: list[Token], start: int, end: int) -> str:
@@ -195,13 +208,36 @@ def _inside_part(tokens: list[Token], start: int) -> bool:
 def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
     """The letters match but what else was written does not: its diacritics agree with no unit's name, or its type
     word (Xã) with no unit's type (Thị trấn). Then the match may be a typo of a neighbour."""
-    if has_diacritics(written):
+    if _has_marks(written):
         key = accent_key(written)
-        if not any(key in (accent_key(u.name), accent_key(u.short_name)) or key in u.former_accents
-                   for u in units):
+        if not any(key in _spellings(u) for u in units):
             return True
     return bool(type_key) and not any(name_key(u.type) == type_key or _formerly_typed(u, type_key, written)
                                       for u in units)
+
+
+_SPELLINGS: dict[int, tuple[Unit, frozenset[str]]] = {}
+_MARKS: dict[str, bool] = {}
+
+
+def _spellings(unit: Unit) -> frozenset[str]:
+    """The accent keys a unit is exactly written as: its name, its short name and its former names (kept by the
+    unit's identity, the unit alongside so that its id stays its own)."""
+    found = _SPELLINGS.get(id(unit))
+    if found is None or found[0] is not unit:
+        found = _SPELLINGS[id(unit)] = (unit, frozenset((accent_key(unit.name), accent_key(unit.short_name),
+                                                         *unit.former_accents)))
+    return found[1]
+
+
+def _has_marks(written: str) -> bool:
+    """:func:`hopnhat.text.normalize.has_diacritics`, remembered (the same names are written in many addresses)."""
+    found = _MARKS.get(written)
+    if found is None:
+        if len(_MARKS) >= _MEMO_SIZE:
+            _MARKS.clear()
+        found = _MARKS[written] = has_diacritics(written)
+    return found
 
 
 def _formerly_typed(unit: Unit, type_key: str, written: str = "") -> bool:
@@ -317,7 +353,7 @@ def _leading_type(tokens: list[Token], start: int, end: int) -> str:
     for n in (2, 1):
         words = tokens[start : start + n]
         if start + n < end and type_entry(words) is not None:
-            return "".join(t.key for t in words)
+            return "".join([t.key for t in words])
     return ""
 
 
@@ -350,7 +386,7 @@ def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], leve
     while first > 0 and tokens[first - 1].segment == segment:
         first -= 1
     key = (text[tokens[first].start : tokens[end - 1].end], first > 0, _marks_after(tokens)[end],
-           level, fuzzy, narrow, tuple(map(id, scopes)))
+           level, fuzzy, narrow, tuple([id(scope) for scope in scopes]))
     memo = _memo(idx)
     known = memo.get(key, _UNSEEN)
     if known is not _UNSEEN:
@@ -365,8 +401,8 @@ def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], leve
 
 
 def _shifted(match: Match | None, by: int) -> Match | None:
-    if match is None:
-        return None
+    if match is None or by == 0:
+        return match  # a match is never changed once made: the same one may serve where it needs no shift
     return Match(match.units, match.start + by, match.end + by, match.written, match.typed, match.fuzzy)
 
 
@@ -394,16 +430,47 @@ def _strip_noise(tokens: list[Token]) -> int:
     return end
 
 
-def _scopes(idx: Indexes, provinces: list[Unit]) -> tuple[set[str] | None, set[str] | None]:
+_Scopes = tuple[set[str] | None, set[str] | None]
+_scope_memos: list[tuple[Indexes, dict[tuple[int, ...], tuple[list[Unit], _Scopes]], dict[str, list[str]]]] = []
+_derived: dict[tuple[str, int], tuple[set[str], object]] = {}  # (what, id of a remembered scope) → (scope, value)
+
+
+def _scopes(idx: Indexes, provinces: list[Unit]) -> _Scopes:
+    """The old and the new province codes the provinces read stand for (remembered per set of provinces: the same
+    few recur in every address; the sets are shared, never changed)."""
     if not provinces:
         return None, None
+    if not _scope_memos or _scope_memos[0][0] is not idx:
+        olds: dict[str, list[str]] = {}
+        for o, n in idx.ref.province_map.items():
+            olds.setdefault(n, []).append(o)
+        _scope_memos[:] = [(idx, {}, olds)]
+        _derived.clear()
+    _, memo, olds = _scope_memos[0]
+    ident = tuple(map(id, provinces))
+    found = memo.get(ident)
+    if found is None:
+        found = memo[ident] = (provinces, _scopes_of(provinces, olds))  # the units kept: their ids stay theirs
+    return found[1]
+
+
+def _derived_from(what: str, scope: set[str], build: Callable[[], T]) -> T:
+    """``build()``, remembered for a scope :func:`_scopes` returned (such sets live as long as its memo)."""
+    ident = (what, id(scope))
+    found = _derived.get(ident)
+    if found is None or found[0] is not scope:
+        found = _derived[ident] = (scope, build())
+    return found[1]  # type: ignore[return-value]
+
+
+def _scopes_of(provinces: list[Unit], olds: dict[str, list[str]]) -> _Scopes:
     old, new = set(), set()
     for p in provinces:
         if p.version == "old":
             old.add(p.code)  # an abolished province (Quảng Nam) rules out a new-structure reading
         else:
             new.add(p.code)
-            old.update(o for o, n in idx.ref.province_map.items() if n == p.code)
+            old.update(olds.get(p.code, ()))
     return old, new
 
 
@@ -478,7 +545,7 @@ def _communes_without_district(parsed: Parsed, text: str, tokens: list[Token], e
 def _spelt_as_written(match: Match) -> bool:
     """The match is exact and at least one of its units has the diacritics written (``Vinh`` is not ``Vĩnh``)."""
     key = accent_key(match.written)
-    return not match.fuzzy and any(key in (accent_key(u.name), accent_key(u.short_name)) or key in u.former_accents
+    return not match.fuzzy and any(key in _spellings(u)
                                    for u in match.units)
 
 
@@ -496,7 +563,8 @@ def _as_written(old: Match, new: Match) -> tuple[Match | None, Match | None]:
 def _district_scopes(idx: Indexes, old_scope: set[str] | None) -> list[KeyIndex]:
     if old_scope is None:
         return [idx.districts]
-    return [idx.districts_by_province.get(p, _EMPTY) for p in sorted(old_scope)]
+    return _derived_from("districts", old_scope,
+                         lambda: [idx.districts_by_province.get(p, _EMPTY) for p in sorted(old_scope)])
 
 
 def _parse_old(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
@@ -632,7 +700,7 @@ def _outside_district(parsed: Parsed, text: str, tokens: list[Token], end: int, 
                       old_scope: set[str] | None) -> Match | None:
     if old_scope is None:
         return None
-    scopes = [idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)]
+    scopes = _old_by_province(idx, old_scope)
     found = match_exact(text, tokens, end, scopes, "commune", idx.max_words)
     if found and found.typed:
         parsed.commune_outside_district = True
@@ -640,21 +708,27 @@ def _outside_district(parsed: Parsed, text: str, tokens: list[Token], end: int, 
     return None
 
 
+def _old_by_province(idx: Indexes, old_scope: set[str]) -> list[KeyIndex]:
+    return _derived_from("old", old_scope, lambda: [idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)])
+
+
 def _old_commune(text: str, tokens: list[Token], end: int, idx: Indexes, old_scope: set[str] | None,
                  fuzzy: bool) -> Match | None:
     if old_scope is None:
         scopes, numbered = [idx.old_communes], []
     else:
-        scopes = [idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)]
-        numbered = [f"old:{d}" for p in sorted(old_scope) for d in idx.province_districts.get(p, ())]
+        scopes = _old_by_province(idx, old_scope)
+        numbered = _derived_from("numbered", old_scope, lambda: [
+            f"old:{d}" for p in sorted(old_scope) for d in idx.province_districts.get(p, ())])
     return match_numbered(text, tokens, end, idx, numbered) or _find(text, tokens, end, scopes, "commune", idx, fuzzy)
 
 
 def _new_commune(text: str, tokens: list[Token], end: int, idx: Indexes, new_scope: set[str] | None,
                  fuzzy: bool) -> Match | None:
     if new_scope is None:
-        scopes = [idx.new_communes]
+        scopes, numbered = [idx.new_communes], []
     else:
-        scopes = [idx.new_by_province.get(p, _EMPTY) for p in sorted(new_scope)]
-    numbered = [f"new:{p}" for p in sorted(new_scope or ())]
+        scopes = _derived_from("new", new_scope,
+                               lambda: [idx.new_by_province.get(p, _EMPTY) for p in sorted(new_scope)])
+        numbered = _derived_from("new numbered", new_scope, lambda: [f"new:{p}" for p in sorted(new_scope)])
     return match_numbered(text, tokens, end, idx, numbered) or _find(text, tokens, end, scopes, "commune", idx, fuzzy)

@@ -147,7 +147,7 @@ def prepare(text: str) -> str:
         text = _SPACED_APOSTROPHE.sub(r"\1'", text)
     if "(" in text:
         text = "".join(_bracket_types(piece) if "(" in piece else piece for piece in _SEPARATOR_SPLIT.split(text))
-    if "T" in text and _TT_HUE.search(text):
+    if "T" in text and "hu" in text.lower() and _TT_HUE.search(text):
         text = _TT_HUE.sub("Thừa Thiên Huế", text)
     return _TP.sub(r"\1\2", text) if "T." in text or "t." in text else text
 
@@ -189,7 +189,8 @@ def prepared_segments(text: str) -> list[str]:
     if "\n" in text:
         return segments(prepare(text))
     out: list[str] = []
-    for piece in _COMMAS.split(text):
+    pieces = _COMMAS.split(text) if ";" in text or "|" in text else text.split(",")
+    for piece in pieces:
         out.extend(_piece_segments(piece))
     return out
 
@@ -216,11 +217,12 @@ def _tokens(pieces: Sequence[str]) -> list[Token]:
 def _segment_words(piece: str) -> tuple[tuple[tuple[str, str, int, int, bool, int], ...], int]:
     """The words of one segment (offsets and parts counted from its start) and how many dashes part it."""
     lower = piece.lower()
-    folded_text = fold(lower)
+    folded_text = lower if lower.isascii() else fold(lower)  # ASCII folds to itself
     apostrophes = "'" in lower or "’" in lower
     tokens: list[Token] = []
     append = tokens.append
     part = 0
+    expanded = roman = False
     for m in _WORD.finditer(lower):
         start, end = m.span()
         word = lower[start:end]
@@ -232,13 +234,20 @@ def _segment_words(piece: str) -> tuple[tuple[tuple[str, str, int, int, bool, in
             word, folded = word.translate(_APOSTROPHES), folded.translate(_APOSTROPHES)
         if folded.isalpha() and folded not in _SPECIAL_WORDS:  # the common case, kept fast
             append(_new(Token, (folded, word, start, end, 0, False, part)))
+            roman = roman or folded in _ROMAN
             continue
         loose = folded in _LOOSE and not _abbreviated(piece, start, end, folded, tokens, part)
-        tokens.extend(_expand(word, folded, start, end, 0, part, loose))
-    if any(t.expanded for t in tokens):
+        words = _expand(word, folded, start, end, 0, part, loose)
+        tokens.extend(words)
+        for t in words:
+            expanded = expanded or t.expanded
+            roman = roman or t.key in _ROMAN
+    if expanded:
         tokens = _closing_abbreviations(piece, tokens)
-    tokens = _romans(piece, tokens)
-    return tuple((t.key, t.accented, t.start, t.end, t.expanded, t.part) for t in tokens), part
+        roman = True  # the closing words may be numerals: _romans looks
+    if roman:
+        tokens = _romans(piece, tokens)
+    return tuple([(t.key, t.accented, t.start, t.end, t.expanded, t.part) for t in tokens]), part
 
 
 def _abbreviated(text: str, start: int, end: int, folded: str, tokens: list[Token], part: int) -> bool:
@@ -290,17 +299,25 @@ def type_entry(words: list[Token]) -> tuple[str, frozenset[str]] | None:
     """The type word these tokens spell (``phường``…), unless their diacritics say it is a name (``phương``)."""
     if not words or words[0].key not in TYPE_FIRST_WORDS:
         return None
-    entry = TYPE_WORDS.get(tuple(t.key for t in words))
-    if entry is None or (any(t.has_marks for t in words) and " ".join(t.accented for t in words) != entry[0]):
+    entry = TYPE_WORDS.get(tuple([t.key for t in words]))
+    if entry is None:
         return None
+    for t in words:  # a loop, not any(): generators are slow in the compiled module
+        if t.has_marks:
+            return entry if " ".join([w.accented for w in words]) == entry[0] else None
     return entry
 
 
 def ends_type_word(tokens: list[Token], pos: int) -> bool:
     """A type word ends right before ``pos`` in its part: then what follows is a name, even a word spelt like a
     type (``Phường Quan Trung``: two types never follow each other)."""
-    return any(pos - size >= 0 and pos < len(tokens) and tokens[pos - size].part == tokens[pos].part
-               and type_entry(tokens[pos - size : pos]) is not None for size in (2, 1))
+    if pos >= len(tokens):
+        return False
+    for size in (2, 1):
+        if pos - size >= 0 and tokens[pos - size].part == tokens[pos].part \
+                and type_entry(tokens[pos - size : pos]) is not None:
+            return True
+    return False
 
 
 def type_word_before(tokens: list[Token], pos: int) -> tuple[int, frozenset[str], str] | None:
@@ -314,5 +331,5 @@ def type_word_before(tokens: list[Token], pos: int) -> tuple[int, frozenset[str]
         entry = type_entry(words)
         if entry is None or ends_type_word(tokens, first):
             continue  # "phương" (a name) is not "phường" (a type); nor is "Quan" after "Phường"
-        return first, entry[1], "".join(t.key for t in words)
+        return first, entry[1], "".join([t.key for t in words])
     return None
