@@ -131,6 +131,7 @@ def _tcvn3_decode_table() -> tuple[str, ...]:
 
 
 _TCVN3_DECODE = _tcvn3_decode_table()
+_TCVN3_TABLE = "".join(_TCVN3_DECODE)  # one character per byte: the codec machinery (C) decodes a whole value
 _TCVN3_ENCODE = {char: bytes([b]) for b, char in enumerate(_TCVN3_DECODE) if b not in (0x00,)}
 
 
@@ -143,7 +144,7 @@ def _tcvn3_encode(text: str) -> bytes:
 
 
 def _tcvn3_decode(data: bytes) -> str:
-    return unicodedata.normalize("NFC", "".join(_TCVN3_DECODE[b] for b in data))
+    return unicodedata.normalize("NFC", codecs.charmap_decode(data, "strict", _TCVN3_TABLE)[0])
 
 
 # --------------------------------------------------------------------------------------------- VNI-Windows
@@ -230,11 +231,12 @@ def _sloppy_1252_table() -> tuple[str, ...]:
 
 
 _SLOPPY_DECODE = _sloppy_1252_table()
+_SLOPPY_TABLE = "".join(_SLOPPY_DECODE)
 _SLOPPY_ENCODE = {**{chr(b): b for b in range(256)}, **{c: b for b, c in enumerate(_SLOPPY_DECODE)}}
 
 
 def _sloppy_decode(data: bytes) -> str:
-    return "".join(_SLOPPY_DECODE[b] for b in data)
+    return codecs.charmap_decode(data, "strict", _SLOPPY_TABLE)[0]
 
 
 def cp1252_view(data: bytes) -> str:
@@ -731,7 +733,7 @@ _CAPS_WORD = re.compile(r"\S+")
 def _restore_caps(text: str) -> str:
     """ABC 'H' fonts (.VnTimeH) show lowercase TCVN3 codes as capitals: ``THừA`` was typed as ``THỪA``. Only in a
     cell with no lowercase ASCII letter (one typed in such a font): ``Xã Ia RVê`` keeps its minority name."""
-    if any(c.islower() for c in text if c.isascii()):
+    if any(map(str.islower, filter(str.isascii, text))):
         return text
 
     def fix(match: re.Match[str]) -> str:
@@ -840,7 +842,7 @@ _JUNK = _junk_class()
 def quality(text: str) -> Quality:
     """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
     words = [w for w in _foreign_words(text) if len(w) > 1]  # a lone letter is an initial (Nguyễn Văn Đ): neutral
-    shouting = any(c.islower() for c in text)  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
+    shouting = any(map(str.islower, text))  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
     valid = [w for w in words if _word_ok(w) and not (shouting and w.isupper())]
     junk = len(_JUNK.findall(text))
     common = sum(w.lower() in COMMON for w in valid)
