@@ -169,6 +169,20 @@ class _Batches:
         return items
 
 
+def _copy_batch(pool: ThreadPoolExecutor, threads: int, store: FileStore, items: list[Item],
+                names: dict[str, str]) -> list[Taken]:
+    """Copy a batch in ``threads`` interleaved slices (one task per slice, not per file: a future per file cost more
+    CPU than judging the file), the results back in the batch's order."""
+    context = contextvars.copy_context()  # the caller's language for the reasons the workers write
+
+    def copy_slice(part: list[Item]) -> list[Taken]:
+        return [copy_one(store, item, names[item.name]) for item in part]
+
+    slices = [items[i::threads] for i in range(threads)]
+    done = list(pool.map(lambda part: context.copy().run(copy_slice, part), slices))
+    return [done[j % threads][j // threads] for j in range(len(items))]
+
+
 def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: int = 2000,
              threads: int | None = None, max_bytes: int = 64 << 20,
              flush_bytes: int | None = None) -> Counter[str]:
@@ -191,8 +205,7 @@ def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: 
         def run(batch_items: list[Item], last: bool = False) -> None:
             nonlocal flushing, unflushed
             names = repair_names([i.name for i in batch_items])
-            context = contextvars.copy_context()  # the caller's language for the reasons the workers write
-            taken = list(pool.map(lambda i: context.copy().run(copy_one, store, i, names[i.name]), batch_items))
+            taken = _copy_batch(pool, threads or COPY_THREADS, store, batch_items, names)
             copied.append(([(i.ref, i.name) for i in batch_items], taken, names))  # no BLOB bytes kept
             waiting.update(i.ref for i in batch_items)
             unflushed += sum(t.size for t in taken)
