@@ -45,3 +45,11 @@ def test_evidence_against_other_than_address_or_sex_keeps_it_apart() -> None:
 def test_pairs_below_the_floor_or_already_linked_are_left() -> None:
     work = _work([(0, 1, 0.5, STALE), (2, 3, 0.97, STALE)])
     assert only_candidates(work, [0, 1, 2, 2], 0.95) == []
+
+
+def test_names_alike_only_loosely_are_left() -> None:
+    loose = json.dumps({"comparisons": [
+        {"comparison": "name", "level": "all words, any order, one or two slips", "weight": 3.0, "tf_weight": 0.0},
+        {"comparison": "birth_date", "level": "same date", "weight": 9.0, "tf_weight": 0.0}]})
+    work = _work([(0, 1, 0.8, loose)])
+    assert only_candidates(work, [0, 1], 0.95) == []

@@ -31,6 +31,7 @@ class Clusters:
     root: list[int]
     kept_apart: list[tuple[int, int]] = field(default_factory=list)  # links skipped (a decision or a rule)
     reasons: dict[tuple[int, int], str] = field(default_factory=dict)  # skipped link → why
+    only_candidates: list[tuple[int, int]] = field(default_factory=list)  # links below the threshold (persons.py)
 
     def count(self) -> int:
         return len(set(self.root))

@@ -124,10 +124,15 @@ UNIQUE_FROM = 0.6
 _SOFT = frozenset({"address", "sex"})
 
 
+_LOOSE_NAME = "all words, any order, one or two slips"  # the name level too loose to lean on (1 true in 5 at 100 k)
+
+
 def _nothing_against(evidence: str | None) -> bool:
-    """True when no comparison but the address or the sex weighs against the pair (its waterfall, evidence.py)."""
+    """True when no comparison but the address or the sex weighs against the pair (its waterfall, evidence.py) and
+    the names agree better than :data:`_LOOSE_NAME`."""
     comparisons = json.loads(evidence or "{}").get("comparisons", [])
-    return not any(c["weight"] + c.get("tf_weight", 0.0) < 0 and c["comparison"] not in _SOFT for c in comparisons)
+    return not any((c["weight"] + c.get("tf_weight", 0.0) < 0 and c["comparison"] not in _SOFT)
+                   or (c["comparison"] == "name" and c.get("level") == _LOOSE_NAME) for c in comparisons)
 
 
 def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float,
@@ -165,4 +170,6 @@ def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[i
     extra = only_candidates(work, result.root, threshold, scored)
     if not extra:
         return result
-    return cluster(n, links + [(a, b, threshold) for a, b in extra], same, different, ids=ids, apart=apart)
+    result = cluster(n, links + [(a, b, threshold) for a, b in extra], same, different, ids=ids, apart=apart)
+    result.only_candidates = [pair for pair in extra if pair not in result.reasons]
+    return result

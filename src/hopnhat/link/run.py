@@ -156,6 +156,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, en
     else:
         result = cluster(n, links, same, different)
     _mark_kept_apart(work, entity, result)
+    _mark_only_candidates(work, entity, result)
     work.register("_roots", pa.table({"uid": pa.array(range(n), pa.int64()),
                                       "root": pa.array(result.root, pa.int64())}))
     work.execute(f"CREATE OR REPLACE TABLE {entity}_clusters AS SELECT * FROM _roots")
@@ -178,6 +179,19 @@ FROM _kept_detail k WHERE p.uid_l = k.uid_l AND p.uid_r = k.uid_r
 def _mask(col: str) -> str:
     """A CCCD shown as its first six digits (province, century/sex, year) and last two: enough to see two differ."""
     return f"CASE WHEN {col} IS NOT NULL THEN substr({col}, 1, 6) || '****' || substr({col}, 11, 2) END"
+
+
+def _mark_only_candidates(work: duckdb.DuckDBPyConnection, entity: str, result: Clusters) -> None:
+    """Write ``"only_candidate": true`` into the evidence of each pair linked below the match threshold because its
+    two clusters are each other's only candidate (:func:`hopnhat.link.persons.only_candidates`)."""
+    if not result.only_candidates:
+        return
+    work.register("_only", pa.table({"uid_l": [a for a, _ in result.only_candidates],
+                                     "uid_r": [b for _, b in result.only_candidates]}))
+    work.execute(f"""UPDATE {entity}_pairs p SET evidence = json_merge_patch(coalesce(p.evidence, '{{}}'),
+                     json_object('only_candidate', true))::VARCHAR FROM _only o
+                     WHERE p.uid_l = o.uid_l AND p.uid_r = o.uid_r""")
+    work.unregister("_only")
 
 
 def _mark_kept_apart(work: duckdb.DuckDBPyConnection, entity: str, result: Clusters) -> None:
