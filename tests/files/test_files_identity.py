@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import yaml
 from tests.files import samples
+from typer.testing import CliRunner
 
+from hopnhat.cli.main import build
 from hopnhat.errors import ConfigError
 from hopnhat.files.ledger import Ledger, Ref
 from hopnhat.files.shelf import FileShelf
@@ -103,3 +105,12 @@ def test_the_word_rule_stays_on_by_default_and_is_warned(tmp_path: Path, caplog:
 def test_a_wrong_declaration_is_refused_when_the_merger_file_is_loaded(tmp_path: Path, entry: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         _project(tmp_path, {"identity_scans": [entry]})
+
+
+def test_files_books_names_what_the_merger_file_should_declare(tmp_path: Path) -> None:
+    _ledger(tmp_path)
+    project = _project(tmp_path, {"identity_scans": DECLARED})
+    result = CliRunner().invoke(build(), ["--lang", "en", "files", "books", str(project.path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # the console wraps long lines
+    assert text.count("by their names alone") == 1 and "1 files of mot_cua.ho_so column cccd are taken" in text

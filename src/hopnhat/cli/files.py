@@ -16,9 +16,10 @@ from rich.table import Table
 from hopnhat.cli.common import EXIT_FAILED, console, friendly_errors
 from hopnhat.files.ledger import Ledger
 from hopnhat.files.project import open_files, take_manifests
+from hopnhat.files.shelf import IdentityRule
 from hopnhat.files.verify import verify
 from hopnhat.i18n import tr
-from hopnhat.project.config import load_project
+from hopnhat.project.config import Project, load_project
 
 app = typer.Typer(help="Tệp đính kèm của hồ sơ: lưu một lần theo nội dung, sổ sách, kiểm tra lại "
                        "(files records reference: stored once by content, books, verification).",
@@ -45,6 +46,18 @@ def _books(ledger: Ledger) -> bool:
     return all(b.balanced for b in books)
 
 
+def _identity_by_name(project: Project, ledger: Ledger) -> None:
+    """Warn of the files taken for identity scans by their names alone (the merger file should declare them)."""
+    refs = ledger.db.execute("SELECT source, tbl, col, original_path, name_repaired FROM file_ref "
+                             "WHERE outcome <> 'quarantined'")
+    for (source, table, column), count in sorted(IdentityRule.of(project.config.files).named_only(refs).items()):
+        console.print(escape(tr(f"  cảnh báo: {count} tệp của {source}.{table} cột {column} được coi là ảnh giấy tờ "
+                                f"tùy thân chỉ vì tên; hãy khai báo trong files.identity_scans",
+                                f"  warning: {count} files of {source}.{table} column {column} are taken for "
+                                f"identity scans by their names alone; declare them in files.identity_scans")),
+                      highlight=False)
+
+
 @app.command("take")
 @friendly_errors
 def take(merger: Path = MERGER) -> None:
@@ -57,6 +70,7 @@ def take(merger: Path = MERGER) -> None:
                          f"{source}: stored {done['stored']}, duplicate {done['duplicate']}, quarantined "
                          f"{done['quarantined']}, already done {done['skipped']}"))
     _, ledger = open_files(project)
+    _identity_by_name(project, ledger)
     _books_or_fail(ledger)
 
 
@@ -74,7 +88,9 @@ def _books_or_fail(ledger: Ledger) -> None:
 @friendly_errors
 def books(merger: Path = MERGER) -> None:
     """Sổ sách tệp theo nguồn: được tham chiếu = đã lưu + trùng + cách ly (số tệp và dung lượng)."""
-    store, ledger = open_files(load_project(merger))
+    project = load_project(merger)
+    store, ledger = open_files(project)
+    _identity_by_name(project, ledger)
     _books_or_fail(ledger)
 
 

@@ -20,6 +20,7 @@ import hashlib
 import logging
 import sqlite3
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -88,10 +89,13 @@ class IdentityRule:
         if any(_declares(e, source, table, column, path) for e in self.declared):
             return "declared"
         if self.by_name and is_identity_scan(table, column, name):
-            log.warning("identity scan recognised by its name only (declare it in files.identity_scans): "
-                        "source=%s table=%s column=%s path=%s", source, table, column, path)
             return "named"
         return None
+
+    def named_only(self, refs: Iterable[tuple[str, str, str, str, str]]) -> Counter[tuple[str, str, str]]:
+        """(source, table, column) → how many of ``refs`` (source, table, column, path, name) are identity scans by
+        their name alone: what ``files.identity_scans`` should declare."""
+        return Counter((s, t, c) for s, t, c, p, n in refs if self.why(s, t, c, p, n) == "named")
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,12 @@ class FileShelf:
             return False
         refs = con.execute("SELECT source, tbl, col, original_path, name_repaired FROM file_ref WHERE sha256=?",
                            (sha256,)).fetchall()
-        return any(self.rule.why(*ref) is not None for ref in refs)
+        whys = [self.rule.why(*ref) for ref in refs]
+        if "named" in whys and "declared" not in whys:
+            log.warning("identity scan recognised by its name only (declare it in files.identity_scans): %s",
+                        "; ".join(f"source={r[0]} table={r[1]} column={r[2]} path={r[3]}"
+                                  for r, why in zip(refs, whys, strict=True) if why == "named"))
+        return any(why is not None for why in whys)
 
     def store(self) -> FileStore:
         s3 = self.project.config.files.s3
