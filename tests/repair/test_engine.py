@@ -129,3 +129,16 @@ def test_repair_table_takes_the_sources_settings() -> None:
     table.append(["x", ind.vni_encode("Xã Zuôih")])
     reports = repair_table(table, strict=True)
     assert table[-1][1] == as_text(ind.vni_encode("Xã Zuôih")) and len(reports[-1].problems) == 1
+
+
+def test_viscii_cells_that_read_as_tcvn3_go_by_the_columns_own_syllables() -> None:
+    """VISCII bytes of these names read as flawless TCVN3 too (``Tạ Quang Bửu`` / ``Tế Quang Bỉu``, ``Thạch Lam`` /
+    ``Thếch Lam``): in a column that mixes both tables the reading whose syllables the column's other cells use wins.
+    """
+    ambiguous = ["Tạ Quang Bửu", "Thạch Lam", "Con thứ hai", "Xã Ô Long Vĩ", "Từ Dũ", "Trưng Nhị", "Thế Lữ"]
+    register = ["Tạ Thị Mai", "Lê Văn Bửu", "Huyện Thạch Thất", "Thứ trưởng", "Hồ Vĩ", "Xã Từ Sơn", "Lê Thị Dũ",
+                "Hai Bà Trưng", "Nguyễn Văn Nhị", "Phạm Thế Anh", "Lữ Gia", "Nguyễn Hữu Hai"]
+    cells = _cells(NAMES + register, "tcvn3") + _cells(NAMES[:6], "viscii") + _cells(ambiguous, "viscii")
+    assert _repair(cells) == NAMES + register + NAMES[:6] + ambiguous
+    alone = _cells(NAMES, "tcvn3") + _cells(NAMES[:6], "viscii") + _cells(ambiguous, "viscii")
+    assert _repair(alone)[-len(ambiguous):] != ambiguous  # without the column's evidence the column's table stays

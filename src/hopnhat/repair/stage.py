@@ -80,6 +80,24 @@ def _vote(cell: str) -> str:
     return scores[0][1] if scores and (len(scores) == 1 or scores[0][0] != scores[1][0]) else ""
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _syllables(text: str) -> list[str]:
+    """The non-ASCII words of a reading, lower case (the words that tell tables apart)."""
+    return [w.lower() for w in _WORD.findall(text) if not w.isascii() and len(w) > 1]
+
+
+def _vocabulary(sample: Sequence[str]) -> frozenset[str]:
+    """The syllables of the sample cells that read flawlessly in one table only: what this column's texts say."""
+    words: set[str] = set()
+    for cell in sample:
+        vote = _vote(cell)
+        if vote:
+            words.update(_syllables(readings(cell, (vote,))[vote]))
+    return frozenset(words)
+
+
 def _census(sample: Sequence[str]) -> frozenset[str]:
     """The encodings a mixed column uses: those in which some sample cells — at least 2, and 2 % — read flawlessly
     and better than in any other encoding (more syllables, then more everyday ones)."""
@@ -114,6 +132,7 @@ class ColumnRepairer:
     _present: frozenset[str] = frozenset()  # encodings some sample cells read flawlessly in and no other
     _viqr_seen: bool = False  # cells of the sample read as VIQR on their own: a register partly typed in VIQR
     _plans: dict[bool, tuple[tuple[str, ...], dict[str, int]]] = field(default_factory=dict)  # see _plan
+    _words: frozenset[str] = frozenset()  # the column's own syllables: see _vocabulary
 
     def settle(self, cells: Sequence[str | None]) -> None:
         """See a batch's cells without repairing them: a delta run repairs only the changed rows of a batch, yet the
@@ -130,6 +149,7 @@ class ColumnRepairer:
         found = sum(viqr_reading(c) is not None for c in hinted)
         self._viqr_seen = found >= _VIQR_CELLS
         self._present = _census(legacy)
+        self._words = _vocabulary(legacy) if len(self._present) > 1 else frozenset()
         self._plans.clear()
         if sample:
             self._detection = detect(sample)
@@ -193,6 +213,8 @@ class ColumnRepairer:
         if mine is not None and mine.clean and best not in (column, "utf-8", *self._present) and \
                 (scores[best].bad, scores[best].good) == (mine.bad, mine.good):
             best = column  # everyday words alone do not move a flawless reading to a table the column does not use
+        if best == column and self._words and mine is not None and mine.clean and not scores["utf-8"].clean:
+            best = self._familiar(options, scores, column)
         score: Quality = scores[best]
         if score.junk or (best != "utf-8" and score.good < score.bad):
             return self._unreadable(cell, self.encoding or column)
@@ -201,6 +223,21 @@ class ColumnRepairer:
                                           f"read as {best} it still has foreign words (strict mode)"))
         kind = self.encoding if best == column and self.encoding else best
         return Reading(options[best], kind)
+
+    def _familiar(self, options: dict[str, str], scores: dict[str, Quality], column: str) -> str:
+        """Between flawless readings of a cell in two tables the column uses that score the same (VISCII bytes read
+        as TCVN3: ``Tạ Quang Bửu`` / ``Tế Quang Bỉu``), the one with more of the column's own syllables; the
+        column's reading when none has more."""
+        def familiar(name: str) -> int:
+            return sum(w in self._words for w in _syllables(options[name]))
+
+        best, most = column, familiar(column)
+        for name in sorted(self._present):
+            if name not in (column, "utf-8") and name in scores and scores[name].rank == scores[column].rank:
+                hits = familiar(name)
+                if hits > most:
+                    best, most = name, hits
+        return best
 
     def read(self, cell: str) -> Reading:
         """The reading of one cell (remembered per distinct value)."""
