@@ -20,6 +20,7 @@ from hopnhat.errors import ConfigError
 from hopnhat.files.ledger import Ledger, Ref
 from hopnhat.files.shelf import FileShelf
 from hopnhat.files.store import FolderStore
+from hopnhat.i18n import set_language
 from hopnhat.project.config import load_project
 
 # (source, table, row, column, original path) of each reference; two hold the same scan
@@ -110,7 +111,10 @@ def test_a_wrong_declaration_is_refused_when_the_merger_file_is_loaded(tmp_path:
 def test_files_books_names_what_the_merger_file_should_declare(tmp_path: Path) -> None:
     _ledger(tmp_path)
     project = _project(tmp_path, {"identity_scans": DECLARED})
-    result = CliRunner().invoke(build(), ["--lang", "en", "files", "books", str(project.path)])
+    try:
+        result = CliRunner().invoke(build(), ["--lang", "en", "files", "books", str(project.path)])
+    finally:
+        set_language(None)  # --lang is the process's language: the next tests expect the default
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())  # the console wraps long lines
     assert text.count("by their names alone") == 1 and "1 files of mot_cua.ho_so column cccd are taken" in text
