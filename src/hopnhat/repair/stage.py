@@ -213,8 +213,9 @@ class ColumnRepairer:
         if mine is not None and mine.clean and best not in (column, "utf-8", *self._present) and \
                 (scores[best].bad, scores[best].good) == (mine.bad, mine.good):
             best = column  # everyday words alone do not move a flawless reading to a table the column does not use
-        if best == column and self._words and mine is not None and mine.clean and not scores["utf-8"].clean:
-            best = self._familiar(options, scores, column)
+        if self._words and best != "utf-8" and scores[best].clean and not scores["utf-8"].clean and \
+                best in (column, *self._present):
+            best = self._familiar(options, scores, best)
         score: Quality = scores[best]
         if score.junk or (best != "utf-8" and score.good < score.bad):
             return self._unreadable(cell, self.encoding or column)
@@ -224,16 +225,16 @@ class ColumnRepairer:
         kind = self.encoding if best == column and self.encoding else best
         return Reading(options[best], kind)
 
-    def _familiar(self, options: dict[str, str], scores: dict[str, Quality], column: str) -> str:
+    def _familiar(self, options: dict[str, str], scores: dict[str, Quality], chosen: str) -> str:
         """Between flawless readings of a cell in two tables the column uses that score the same (VISCII bytes read
         as TCVN3: ``Tạ Quang Bửu`` / ``Tế Quang Bỉu``), the one with more of the column's own syllables; the
-        column's reading when none has more."""
+        reading chosen so far when none has more."""
         def familiar(name: str) -> int:
             return sum(w in self._words for w in _syllables(options[name]))
 
-        best, most = column, familiar(column)
+        best, most = chosen, familiar(chosen)
         for name in sorted(self._present):
-            if name not in (column, "utf-8") and name in scores and scores[name].rank == scores[column].rank:
+            if name not in (chosen, "utf-8") and name in scores and scores[name].rank == scores[chosen].rank:
                 hits = familiar(name)
                 if hits > most:
                     best, most = name, hits
