@@ -225,3 +225,21 @@ def test_an_object_left_short_by_a_power_cut_is_rewritten(tmp_path: Path) -> Non
     store.path_of(first.sha256).write_bytes(b"")  # what a power cut may leave of an unflushed rename
     again = store.put(io.BytesIO(data))
     assert again.new and store.hash_of(first.sha256) == first.sha256
+
+
+@pytest.mark.parametrize("flush_bytes", [0, 1 << 30])  # a flush after every batch, or one for the whole intake
+def test_bytes_refused_in_one_batch_and_accepted_in_a_later_one_stay_served(tmp_path: Path, flush_bytes: int) -> None:
+    """Recording waits for a flush point, so several batches are recorded together: contents refused under one
+    name are set aside only after all of them are recorded (a later reference may accept the same bytes)."""
+    store, ledger = FolderStore(tmp_path / "s"), Ledger(tmp_path / "s" / "files.sqlite")
+    scan = samples.image("JPEG", 5)
+    items = [Item(Ref("qn", "hoso", str(i), "tep", name), name, lambda d=data: io.BytesIO(d))  # type: ignore[misc]
+             for i, (name, data) in enumerate([("scan.png", scan), ("qd.pdf", samples.pdf()), ("scan.jpg", scan),
+                                               ("khac.png", samples.image("JPEG", 6))])]
+    done = take_all(store, ledger, items, batch=1, flush_bytes=flush_bytes)
+    assert dict(done) == {"quarantined": 2, "stored": 2}
+    served = sorted(sha for sha, _ in ledger.objects())
+    assert sorted(store.addresses()) == served and store.put(io.BytesIO(scan), keep=False).sha256 in served
+    other = store.put(io.BytesIO(samples.image("JPEG", 6)), keep=False).sha256
+    assert other not in served and (store.quarantine / other).is_file()  # refused by every reference: set aside
+    ledger.close()

@@ -214,20 +214,22 @@ def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: 
             if flushing is not None:
                 flushing.result()
                 ledger.commit()  # the batches recorded before that flush started, and no other
+            refused = set()
             for batch_copied in copied:
-                record_batch(*batch_copied)
+                refused |= record_batch(*batch_copied)
+            _set_aside(store, ledger, refused)  # after all of them: a later batch may accept the same bytes
             copied.clear()
             waiting.clear()
             flushing, unflushed = flusher.submit(store.flush), 0
 
-        def record_batch(refs: list[tuple[Ref, str]], taken: list[Taken], names: dict[str, str]) -> None:
+        def record_batch(refs: list[tuple[Ref, str]], taken: list[Taken], names: dict[str, str]) -> set[str]:
             refused = set()
             for (ref, name), got in zip(refs, taken, strict=True):
                 outcome = record(ledger, ref, name, names[name], got)
                 done[outcome] += 1
                 if outcome == "quarantined" and got.sha256 is not None:
                     refused.add(got.sha256)
-            _set_aside(store, ledger, refused)
+            return refused
 
         for item in items:
             if item.ref in cut.pending or item.ref in waiting or ledger.known(item.ref):
