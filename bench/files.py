@@ -183,7 +183,7 @@ def prepare(root: Path, cache: str, trash: bool) -> None:
             (root / name).rename(root / "trash" / f"{name}-{time.time_ns()}")
         else:
             shutil.rmtree(root / name)
-    while trash and free_gb(root) < 25 and (root / "trash").exists() and any((root / "trash").iterdir()):
+    while trash and free_gb(root) < 15 and (root / "trash").exists() and any((root / "trash").iterdir()):
         shutil.rmtree(min((root / "trash").iterdir()))  # keep room for the next copies and for other people
     os.sync()
     if cache == "cold":
