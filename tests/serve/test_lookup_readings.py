@@ -113,6 +113,13 @@ def test_a_commune_after_a_comma_typed_without_diacritics_is_every_commune_that_
         assert q is not None and q.communes == ("20818",) and q.old_commune == "20821"
 
 
+def test_a_one_word_commune_after_a_name_is_read_after_the_whole_name() -> None:
+    """Dang, Lăng, Tư, Ba are communes of Tây Giang and given names: "Nguyen Phuong Dang" is Nguyễn Phương Đăng."""
+    got = [q.slug for q in readings("Nguyen Phuong Dang", PROVINCE)]
+    assert got[:2] == ["name", "name-place"]
+    assert readings("nguyen van hung binh que", PROVINCE)[0].slug == "name-place"  # two words: the commune
+
+
 def test_a_place_of_another_province_is_no_place_here() -> None:
     """"Hòa An" names a dozen communes of the country: only the province's own are searched."""
     q = reading_as("Nguyễn Dung, Hòa An", "name-place", PROVINCE)

@@ -35,6 +35,8 @@ from hopnhat.units.reference import reference
 MAX_SEARCHED = 3  # readings searched per query: the most plausible ones
 CONVINCING = 90.0  # a hit this good makes the weak readings (WEAK) not worth searching
 FETCH_CHUNK = 20  # entries fetched per point query (DuckDB index scans stay fast for short lists)
+TIE_READ = 200  # candidates read at most when the diacritics typed may reorder tied ones
+ACCENT_SPREAD = 5.0  # how far the diacritics move a score (+2 the spelling typed, -3 another)
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20[0-4]\d)(?!\d)")
 _DATE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}")
 
@@ -172,6 +174,18 @@ class Found:
 
     def others(self) -> list[Reading]:
         return [r for r in self.readings if r.query.slug != self.query.slug]
+
+
+def _typed_words(q: Query) -> Counter[str] | None:
+    """The name's words as typed with their diacritics (keystrokes decoded: Telex "Hoaf" = Hòa), or None when the
+    clerk typed none."""
+    raw = _DATE.sub(" ", _YEAR.sub(" ", q.text))
+    if q.place:
+        raw = raw.replace(q.place, " ")
+    raw = decode_name(" ".join(w for w in raw.split() if any(c.isalpha() for c in w)))
+    if not has_diacritics(raw):
+        return None
+    return Counter(accent_key(w) for w in raw.split())
 
 
 def _prefix_bounds(prefix: str) -> tuple[str, str]:
@@ -317,9 +331,22 @@ class Lookup:
         orders = name_orders(words)
         scored = self._exact_namesakes(q, orders, scope) or self._scored(
             q, orders, {r[0]: r for order in orders for r in self._name_rows(q, order, scope)})
-        top = sorted(scored, key=lambda e: (-scored[e], e))[: self.row_limit * 2]
+        ranked = sorted(scored, key=lambda e: (-scored[e], e))
+        top = ranked[: self._read_count(q, ranked, scored)]
         hits = [Hit(r, scored[r["eid"]], "name") for r in self.entries(top, scope)]
         return self._old_commune_adjust(q, self._accent_adjust(q, hits))
+
+    def _read_count(self, q: Query, ranked: list[int], scored: dict[int, float]) -> int:
+        """How many of the ranked candidates to read: twice the screen; with diacritics typed, also those the
+        spelling may still lift above the last of them (up to ``TIE_READ``) — only what is read is compared with
+        diacritics, and "Ánh 1976" or "Nguyễn Văn Hùng" ties hundreds of folded namesakes (Anh, Ảnh; Hưng)."""
+        n = self.row_limit * 2
+        if len(ranked) <= n or _typed_words(q) is None:
+            return n
+        floor = scored[ranked[n - 1]] - ACCENT_SPREAD
+        while n < min(len(ranked), TIE_READ) and scored[ranked[n]] >= floor:
+            n += 1
+        return n
 
     @staticmethod
     def _old_commune_adjust(q: Query, hits: list[Hit]) -> list[Hit]:
@@ -343,13 +370,9 @@ class Lookup:
         """A query typed with diacritics (or their keystrokes) ranks the exact spelling first (Hòa before Hoa), never
         hides the other; the words are compared in any order (a name typed given name first), and a name typed
         without its middle name matches by the words typed (Nguyễn Hùng: Nguyễn Văn Hùng before Nguyễn Văn Hưng)."""
-        raw = _DATE.sub(" ", _YEAR.sub(" ", q.text))
-        if q.place:
-            raw = raw.replace(q.place, " ")
-        raw = decode_name(" ".join(w for w in raw.split() if any(c.isalpha() for c in w)))  # Telex "Hoaf" = Hòa
-        if not has_diacritics(raw):
+        want = _typed_words(q)
+        if want is None:
             return hits
-        want = Counter(accent_key(w) for w in raw.split())
         for h in hits:
             title = Counter(accent_key(w) for w in (h.row.get("title") or "").split())
             match = not want - title  # every word typed is in the name, with its diacritics

@@ -312,7 +312,9 @@ def _name_then_place(text: str, rest: str, year: int | None, day: int | None, pr
             continue  # "phường | Hải Châu"; a family name alone is no one to look for ("Nguyễn | Văn Hùng")
         exact = _exact_place(tail, province)
         if exact and name_likeness(words) > 0.5:
-            query = _name_query(text, words, year, day, name_likeness(words), tail, exact[0])
+            # a one-word commune (Dang, Lăng, Tư, Ba) is as often a given name: the whole name reads first
+            weight = name_likeness(words) * (0.75 if n == 1 else 1.0)
+            query = _name_query(text, words, year, day, weight, tail, exact[0])
             return [replace(query, old_commune=exact[1])]
     return []
 
