@@ -12,9 +12,11 @@ The old systems keep working until each is cut over. Each day brings, per provin
 The truth of what changed is written beside: ``truth/changes.csv`` (one line per change: day, source, table, key,
 op ``insert|update|delete``, what) and, per call, ``truth/changes-days-AAA-BBB.json`` (the net inserted, updated and
 deleted keys per source table over those days). Keys are the ones a run reads (``source_key``; ``KEY#n`` for the
-n-th history step of a dossier). ``truth/evolve.json`` keeps the day reached: calling twice for 3 days gives the
-same bytes as once for 6 (each day's choices are seeded by the seed and the day, nothing else). The per-table truth
-files (``truth/<province>/<table>.csv``) describe day 0.
+n-th history step of a dossier); when a dossier moves on and its end date is set, its earlier history steps are
+*updated* too (``parent_changed``: a history row is read with its dossier's fields, as a run reads it).
+``truth/evolve.json`` keeps the day reached: calling twice for 3 days gives the same bytes as once for 6 (each
+day's choices are seeded by the seed and the day, nothing else). The per-table truth files
+(``truth/<province>/<table>.csv``) describe day 0.
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ class Change:
     table: str
     key: str
     op: str  # insert | update | delete
-    what: str  # new_dossier | status_change | dossier_deleted | name_correction | id_correction | duplicate_deleted
-    #            | new_birth | late_scan
+    what: str  # new_dossier | status_change | parent_changed | dossier_deleted | name_correction | id_correction
+    #            | duplicate_deleted | new_birth | late_scan
 
 
 @dataclass
@@ -218,7 +220,8 @@ def _advance(day: Day, rows: NdjsonRows, refs: tuple[TableRef, TableRef], rng: r
     open_ = [i for i in rows.clean() if _stage(vendor, str((rows.records[i] or {}).get(status))) in
              ("received", "processing", "supplement")]
     for i in sorted(rng.sample(open_, min(len(open_), max(1, len(open_) // 4)))):
-        record = dict(rows.records[i] or {})
+        before = rows.records[i] or {}
+        record = dict(before)
         stage = _stage(vendor, str(record[status])) or "processing"
         steps = _next_steps(stage, day.at(rng), rng)
         officer, history = _officer(record, vendor), list(record.get(hist) or [])
@@ -230,8 +233,18 @@ def _advance(day: Day, rows: NdjsonRows, refs: tuple[TableRef, TableRef], rng: r
         rows.replace(i, record)
         code = str(record[rows.key])
         day.note(refs[0], code, "update", "status_change")
+        if _parent_seen(before, hist) != _parent_seen(record, hist):  # the earlier steps read differently
+            for k in range(len(history)):
+                day.note(refs[1], f"{code}#{k}", "update", "parent_changed")
         for k in range(len(history), len(history) + len(steps)):
             day.note(refs[1], f"{code}#{k}", "insert", "status_change")
+
+
+def _parent_seen(record: dict[str, Any], hist: str) -> dict[str, Any]:
+    """What each history row of a dossier carries from the dossier (``ingest.shape.Exploder``): its scalar fields,
+    but not those the steps have themselves (a step's own ``status`` wins over the dossier's)."""
+    own = {k for step in record.get(hist) or [] if isinstance(step, dict) for k in step}
+    return {k: v for k, v in record.items() if k != hist and k not in own and not isinstance(v, (dict, list))}
 
 
 def _unit_and_applicant(record: dict[str, Any], vendor: str) -> tuple[ReceivingUnit, tuple[str, str, str, str]]:
