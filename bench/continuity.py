@@ -1,16 +1,25 @@
-"""Continuity bench (issue 19): lookup clients against ``hopnhat serve`` while ``hopnhat migrate`` writes the same
-merger's store — first a full run (``--fresh``: every table reloaded), then a rerun after one source table changed.
+"""Continuity bench (issue 19): lookup clients (wrk) against ``hopnhat serve`` while ``hopnhat migrate`` writes the
+same merger's store — a full run (``--fresh``), then a delta run after ~1 % of the estate's rows changed.
 
-    .venv/bin/python bench/continuity.py [--scale 0.002] [--clients 20] [--think 0.2] [--out /tmp/continuity/bench]
+    .venv/bin/python bench/continuity.py [--scale 0.002] [--clients 100] [--think 1.0] [--out DIR]
+    /work/benchq .venv/bin/python bench/continuity.py --persons-from bench/out/lookup3m --out /tmp/c3m   # 3 M persons
+    # the two runs in two jobs (each builds the 3 M lookup index once):  --phase full, then --phase delta
 
-What it does: generates a synth estate (Quảng Nam + Đà Nẵng) with :mod:`hopnhat.synth` (the store's content only —
-the bench measures availability, not quality), migrates it once (store version 1 and its lookup index), starts a real
-``hopnhat serve`` process, and runs ``--clients`` threads that each look up a person's name through ``/api/lookup``
-(bearer token), pausing ``--think`` × U(0.5, 1.5) s between lookups. Phases: ``before`` (10 s), ``full`` (the full
-run, from its start until the app serves the version it published), ``between`` (5 s), ``rerun`` (one table's source
-file changed, so the table is reloaded — NOTE: a whole-table reload; row-level delta runs are not built yet),
-``after`` (5 s). For each phase: lookups, failed (status ≠ 200, errors or empty answers), p50/p99 in ms, and the
-served version at its end. Writes ``<out>/continuity.json`` and prints a table; report ``uptime`` beside it.
+What it does:
+
+1. a synth estate (Quảng Nam + Đà Nẵng, ``--scale``) in ``DIR/estate``; with ``--persons-from FOLDER`` (the store of
+   ``bench/lookup.py``: 3 M persons, 300,000 legacy rows) that store is copied in first as the served store and its
+   lookup index hard-linked where the web app looks for it, so the runs write into a 3 M-person store;
+2. ``hopnhat serve`` in its own process, a clerk's API token, and ``wrk`` (``bench/serve.lua``: one connection per
+   client, think time ``--think`` × U(0.5, 1.5) s, every request timed) on the query mix of ``bench/serve.py``
+   (CCCDs, misspelt names + year, names with diacritics + year, addresses) drawn from the store's persons;
+3. phases: ``before`` (10 s); ``full`` (``hopnhat migrate --fresh``: every table reloaded, then the new version's
+   lookup index built before it is published); ``between`` (10 s); ``delta`` (~1 % of the rows of every CSV, NDJSON
+   and SQLite table changed as in ``bench/delta.py``, then ``hopnhat migrate``); ``after`` (10 s);
+4. the **switch**: from the moment a run published its version until the app logs that it serves it, plus 2 s.
+
+Reported per phase and for outside/during the switches: lookups, failed (non-200 answers, wrk socket errors and
+timeouts), p50/p99/max ms, and the served version; ``DIR/continuity.json``. Report ``uptime`` beside it.
 """
 
 from __future__ import annotations
@@ -19,7 +28,8 @@ import argparse
 import json
 import os
 import random
-import socket
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -27,153 +37,265 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import duckdb
-import httpx
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from hopnhat.synth.generate import SynthSettings, generate
+from bench.delta import change_estate  # noqa: E402
+from bench.serve import LUA, WRK, queries, write_paths  # noqa: E402
+
+from hopnhat.load.lookup_index import default_index_path, fingerprint, index_file  # noqa: E402
+from hopnhat.load.storedb import open_store  # noqa: E402
+from hopnhat.load.versions import current_path  # noqa: E402
+from hopnhat.project.config import load_project  # noqa: E402
+from hopnhat.synth.generate import SynthSettings, generate  # noqa: E402
+
+SWITCH_TAIL_S = 2.0
 
 
 def _hopnhat(*args: str) -> list[str]:
     return [sys.executable, "-m", "hopnhat", "--lang", "en", *args]
 
 
+@dataclass
+class Server:
+    """``hopnhat serve`` with its log lines timestamped as they come (the moment it switches versions)."""
+
+    proc: subprocess.Popen[str]
+    lines: list[tuple[float, str]] = field(default_factory=list)
+
+    def follow(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append((time.monotonic(), line.rstrip()))
+
+    def switched_to(self, version: str, after: float, timeout: float = 1800) -> float:
+        """When the app logged serving ``version`` (waits for it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for at, line in list(self.lines):
+                if at >= after and "serving store version" in line and version in line:
+                    return at
+            if self.proc.poll() is not None:
+                raise SystemExit("hopnhat serve exited:\n" + "\n".join(t for _, t in self.lines[-30:]))
+            time.sleep(0.1)
+        raise SystemExit(f"the app did not switch to {version} within {timeout} s")
+
+
 def _free_port() -> int:
+    import socket
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-@dataclass
-class Clients:
-    url: str
-    token: str
-    names: list[str]
-    think: float
-    phase: str = "before"
-    samples: list[tuple[str, float, bool]] = field(default_factory=list)
-    stop: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+def _wait_health(url: str, server: Server) -> None:
+    import httpx
 
-    def run(self, seed: int) -> None:
-        rng = random.Random(seed)
-        with httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=30) as http:
-            while not self.stop.is_set():
-                phase, started = self.phase, time.perf_counter()
-                try:
-                    r = http.get("/api/lookup", params={"q": rng.choice(self.names)})
-                    ok = r.status_code == 200 and bool(r.json().get("results"))
-                except httpx.HTTPError:
-                    ok = False
-                with self.lock:
-                    self.samples.append((phase, time.perf_counter() - started, ok))
-                time.sleep(self.think * rng.uniform(0.5, 1.5))
-
-
-def _served_version(merger: Path) -> str:
-    out = subprocess.run(_hopnhat("store", "versions", str(merger)), capture_output=True, text=True).stdout
-    return next((line.split()[1] for line in out.splitlines() if "✔" in line and len(line.split()) > 1), "?")
-
-
-def _wait_health(url: str, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 1800  # an app without the store's lookup index builds it first
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
-            if proc.poll() is not None:
-                raise SystemExit("hopnhat serve exited: " + (proc.stdout.read() if proc.stdout else "")) from None
-        time.sleep(0.3)
+            if server.proc.poll() is not None:
+                raise SystemExit("hopnhat serve exited:\n" + "\n".join(t for _, t in server.lines[-30:])) from None
+        time.sleep(0.5)
     raise SystemExit("hopnhat serve did not answer")
 
 
-def _names(store: Path) -> list[str]:
-    con = duckdb.connect(str(store), read_only=True)
-    try:
-        sql = ("SELECT full_name FROM person WHERE full_name IS NOT NULL AND address_new_commune_code IS NOT NULL "
-               "ORDER BY record_id LIMIT 200")
-        return [r[0] for r in con.execute(sql).fetchall()]
-    finally:
-        con.close()
-
-
-def _run_phase(clients: Clients, name: str, command: list[str] | None, seconds: float,
-               merger: Path) -> dict[str, object]:
-    clients.phase = name
-    started = time.monotonic()
-    if command:
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"{name}: migrate failed\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-        time.sleep(2.0)  # the app switches within version_check_s (1 s): the switch falls inside the phase
+def prepare(out: Path, scale: float, persons_from: Path | None) -> Path:
+    """The estate (and the 3 M store with its index, when asked), migrated once; the merger file."""
+    estate = out / "estate"
+    merger = estate / "merger.yaml"
+    if (estate / "prepared.ok").exists():
+        return merger
+    shutil.rmtree(estate, ignore_errors=True)
+    generate(SynthSettings(scenario="danang", scale=scale, seed=7, out=estate))
+    project = load_project(merger)
+    if persons_from is not None:  # served as it is: the full run is the first to load the estate into it
+        shutil.copyfile(persons_from / "store.duckdb", project.store_path)
+        _link_index(project, persons_from)
     else:
+        _check(subprocess.run(_hopnhat("migrate", str(merger), "--workers", "2"), capture_output=True, text=True))
+    _check(subprocess.run(_hopnhat("users", "add", "bench", "--role", "clerk", "--merger", str(merger)),
+                          input="song-nuoc-la-mot-2025\n", text=True, capture_output=True))
+    (estate / "prepared.ok").write_text("ok")
+    return merger
+
+
+def _link_index(project: Any, persons_from: Path) -> None:
+    """The 3 M store's lookup index (built by bench/lookup.py, one file per store fingerprint) where the web app and
+    the run look for this store's index: the first run then builds only the index of the version it writes."""
+    reader = open_store(project.store_path, timeout_ms=None)
+    try:
+        fp = fingerprint(reader)
+    finally:
+        reader.close()
+    source = persons_from / f"lookup-{fp}.sqlite"
+    target = index_file(default_index_path(project, str(project.store_path)), fp)
+    if source.exists() and not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
+
+
+def _check(done: subprocess.CompletedProcess[str]) -> str:
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(map(str, done.args))} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def _served(merger: Path) -> str:
+    path = current_path(load_project(merger).store_path)
+    return path.stem if path else "?"
+
+
+# ``hopnhat serve`` with the app's own log (its "serving store version" lines) on stdout: uvicorn configures only
+# its own loggers
+SERVE = ("import logging, sys; log = logging.getLogger('hopnhat.serve'); log.setLevel(logging.INFO); "
+         "log.addHandler(logging.StreamHandler(sys.stdout)); from hopnhat.cli.main import run; "
+         "sys.argv = ['hopnhat', '--lang', 'en', 'serve', *sys.argv[1:]]; run()")
+
+
+def start_server(merger: Path, port: int) -> Server:
+    proc = subprocess.Popen([sys.executable, "-u", "-c", SERVE, str(merger), "--port", str(port)], text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ, "HOPNHAT_SERVE_VERSION_CHECK_S": "1", "HOPNHAT_SERVE_ROW_LIMIT": "50"})
+    server = Server(proc)
+    threading.Thread(target=server.follow, daemon=True).start()
+    return server
+
+
+def start_wrk(url: str, token: str, paths: Path, clients: int, think: float, out: Path) -> subprocess.Popen[str]:
+    """wrk for up to 2 hours; stopped with SIGINT when the phases are over (it then writes every request)."""
+    out.unlink(missing_ok=True)
+    cmd = [WRK, "-t", str(clients), "-c", str(clients), "-d", "7200s", "--timeout", "30s", "-s", str(LUA), url,
+           "--", str(paths), token, str(round(think * 1000)), "0", "0"]
+    return subprocess.Popen(cmd, env={**os.environ, "WRK_OUT": str(out)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def run_phase(name: str, merger: Path, server: Server, command: list[str] | None, seconds: float,
+              marks: list[dict[str, Any]], before: Any = None) -> None:
+    """One phase; a run's phase ends when the app serves the version the run published."""
+    started = time.monotonic()
+    mark: dict[str, Any] = {"phase": name, "start": started}
+    if before is not None:
+        mark["changed_rows"] = before()
+    if command is None:
         time.sleep(seconds)
-    return {"phase": name, "seconds": round(time.monotonic() - started, 1), "version_after": _served_version(merger)}
+    else:
+        _check(subprocess.run(command, capture_output=True, text=True))
+        published = time.monotonic()
+        version = _served(merger)
+        mark.update(published=published, version=version, switched=server.switched_to(version, started))
+        mark["run_s"] = round(published - started, 1)
+        time.sleep(SWITCH_TAIL_S)
+    mark["end"] = time.monotonic()
+    mark["served_after"] = _served(merger)
+    marks.append(mark)
+    print(f"  {name}: {mark['end'] - started:.1f} s", flush=True)
 
 
-def _figures(samples: list[tuple[str, float, bool]], phase: str) -> dict[str, object]:
-    lat = sorted(s[1] for s in samples if s[0] == phase)
-    failed = sum(1 for s in samples if s[0] == phase and not s[2])
-    if not lat:
-        return {"lookups": 0, "failed": failed}
-    p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))]
-    return {"lookups": len(lat), "failed": failed, "p50_ms": round(statistics.median(lat) * 1000, 1),
-            "p99_ms": round(p99 * 1000, 1), "max_ms": round(lat[-1] * 1000, 1)}
+def read_wrk(out: Path) -> tuple[list[tuple[float, float, int]], dict[str, int]]:
+    rows, errors = [], {}
+    for line in out.read_text().splitlines():
+        fields = line.split("\t")
+        if fields[0] == "#socket_errors":
+            errors = dict(zip(("connect", "read", "write", "timeout"), map(int, fields[1:])))
+        elif fields[0].isdigit():
+            rows.append((int(fields[0]) / 1e6, int(fields[1]) / 1e6, int(fields[2])))
+    return rows, errors
+
+
+def figures(rows: list[tuple[float, float, int]]) -> dict[str, Any]:
+    if not rows:
+        return {"lookups": 0, "failed": 0}
+    lat = sorted(r[1] for r in rows)
+    return {"lookups": len(rows), "failed": sum(r[2] != 200 for r in rows),
+            "p50_ms": round(statistics.median(lat) * 1000, 1),
+            "p99_ms": round(lat[min(len(lat) - 1, int(0.99 * len(lat)))] * 1000, 1),
+            "max_ms": round(lat[-1] * 1000, 1)}
+
+
+def report(marks: list[dict[str, Any]], rows: list[tuple[float, float, int]], errors: dict[str, int],
+           args: argparse.Namespace) -> dict[str, Any]:
+    windows = [(m["published"], m["switched"] + SWITCH_TAIL_S) for m in marks if "published" in m]
+    during = [r for r in rows if any(a <= r[0] <= b for a, b in windows)]
+    outside = [r for r in rows if not any(a <= r[0] <= b for a, b in windows)]
+    phases = []
+    for m in marks:
+        part = [r for r in rows if m["start"] <= r[0] < m["end"]]
+        extra = {k: m[k] for k in ("version", "run_s", "changed_rows") if k in m}
+        if "published" in m:
+            extra["switch_s"] = round(m["switched"] - m["published"], 1)
+        phases.append({"phase": m["phase"], "seconds": round(m["end"] - m["start"], 1), "served_after":
+                       m["served_after"], **extra, **figures(part)})
+    return {"persons_from": str(args.persons_from) if args.persons_from else None, "scale": args.scale,
+            "clients": args.clients, "think_s": args.think, "load_average_after": os.getloadavg(),
+            "socket_errors": errors, "failed_total": sum(r[2] != 200 for r in rows) + sum(errors.values()),
+            "outside_switch": figures(outside), "during_switch": figures(during), "phases": phases}
+
+
+def print_report(rep: dict[str, Any]) -> None:
+    print(f"load average {rep['load_average_after']}; wrk socket errors {rep['socket_errors']}; "
+          f"failed lookups in all {rep['failed_total']}")
+    print(f"{'phase':15} {'secs':>7} {'lookups':>8} {'failed':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>8}  served")
+    rows = [*rep["phases"], {"phase": "outside switch", "seconds": "", "served_after": "", **rep["outside_switch"]},
+            {"phase": "during switch", "seconds": "", "served_after": "", **rep["during_switch"]}]
+    for p in rows:
+        print(f"{p['phase']:15} {p['seconds']!s:>7} {p['lookups']:>8} {p['failed']:>6} {p.get('p50_ms', '-')!s:>7} "
+              f"{p.get('p99_ms', '-')!s:>7} {p.get('max_ms', '-')!s:>8}  {p['served_after']}"
+              + (f" (run {p['run_s']} s, switch {p['switch_s']} s)" if "run_s" in p else ""))
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=float, default=0.002)
-    ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--think", type=float, default=0.2)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", type=float, default=0.002, help="the synth estate the runs load")
+    ap.add_argument("--persons-from", type=Path, default=None,
+                    help="a bench/lookup.py folder (store.duckdb + its lookup index) to serve and write into")
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--think", type=float, default=1.0, help="mean think time per client, seconds")
+    ap.add_argument("--phase", choices=("both", "full", "delta"), default="both",
+                    help="run both runs, or one (two jobs of the queue; the folder keeps the state between)")
     ap.add_argument("--out", type=Path, default=Path("/tmp/continuity/bench"))
     args = ap.parse_args()
-    estate = args.out / "estate"
-    if not (estate / "merger.yaml").exists():
-        generate(SynthSettings(scenario="danang", scale=args.scale, seed=7, out=estate))
-    merger = estate / "merger.yaml"
-    subprocess.run(_hopnhat("migrate", str(merger), "--workers", "1"), check=True, capture_output=True)
-    subprocess.run(_hopnhat("users", "add", "bench", "--role", "clerk", "--merger", str(merger)),
-                   input="song-nuoc-la-mot-2025\n", text=True, check=True, capture_output=True)
-    token = subprocess.run(_hopnhat("users", "token", "bench", "--merger", str(merger)), capture_output=True,
-                           text=True, check=True).stdout.strip()
-    port = _free_port()
-    server = subprocess.Popen(_hopnhat("serve", str(merger), "--port", str(port)), text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "HOPNHAT_SERVE_VERSION_CHECK_S": "1"})
-    url = f"http://127.0.0.1:{port}"
-    phases = []
+    args.out = args.out.resolve()
+    merger = prepare(args.out, args.scale, args.persons_from.resolve() if args.persons_from else None)
+    project = load_project(merger)
+    token = _check(subprocess.run(_hopnhat("users", "token", "bench", "--merger", str(merger)), capture_output=True,
+                                  text=True)).strip()
+    paths = write_paths(queries(current_path(project.store_path) or project.store_path, 2000, 5),
+                        args.out / "paths.tsv")
+    url = f"http://127.0.0.1:{_free_port()}"
+    server = start_server(merger, int(url.rsplit(":", 1)[1]))
+    marks: list[dict[str, Any]] = []
+    wrk = None
     try:
         _wait_health(url, server)
-        clients = Clients(url, token, _names(estate / "hopnhat.duckdb"), args.think)
-        threads = [threading.Thread(target=clients.run, args=(i,), daemon=True) for i in range(args.clients)]
-        for t in threads:
-            t.start()
-        phases.append(_run_phase(clients, "before", None, 10, merger))
-        phases.append(_run_phase(clients, "full", _hopnhat("migrate", str(merger), "--fresh", "--workers", "1"), 0,
-                                 merger))
-        phases.append(_run_phase(clients, "between", None, 5, merger))
-        changed = sorted(estate.rglob("*.csv"))[0]
-        changed.write_bytes(changed.read_bytes())  # new mtime: that table's input changed
-        phases.append(_run_phase(clients, "rerun", _hopnhat("migrate", str(merger), "--workers", "1"), 0, merger))
-        phases.append(_run_phase(clients, "after", None, 5, merger))
-        clients.stop.set()
-        for t in threads:
-            t.join(timeout=40)
+        wrk = start_wrk(url, token, paths, args.clients, args.think, args.out / "wrk.tsv")
+        run_phase("before", merger, server, None, 10, marks)
+        if args.phase in ("both", "full"):
+            run_phase("full", merger, server, _hopnhat("migrate", str(merger), "--fresh", "--workers", "1",
+                                                       "--no-link"), 0, marks)
+            run_phase("between", merger, server, None, 10, marks)
+        if args.phase in ("both", "delta"):
+            run_phase("delta", merger, server, _hopnhat("migrate", str(merger), "--workers", "1", "--no-link"), 0,
+                      marks, before=lambda: sum(change_estate(project, 0.01, random.randrange(1000)).values()))
+            run_phase("after", merger, server, None, 10, marks)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    report = {"scale": args.scale, "clients": args.clients, "think_s": args.think, "uptime": os.getloadavg(),
-              "changed_table_file": str(changed.relative_to(estate)),
-              "phases": [{**p, **_figures(clients.samples, str(p["phase"]))} for p in phases]}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "continuity.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
-    print(f"load average {report['uptime']}")
-    print(f"{'phase':8} {'secs':>6} {'lookups':>8} {'failed':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} version")
-    for p in report["phases"]:  # type: ignore[union-attr]
-        print(f"{p['phase']:8} {p['seconds']:>6} {p['lookups']:>8} {p['failed']:>6} {p.get('p50_ms', '-'):>7} "
-              f"{p.get('p99_ms', '-'):>7} {p.get('max_ms', '-'):>7} {p['version_after']}")
+        if wrk is not None:
+            wrk.send_signal(signal.SIGINT)
+            wrk.wait(timeout=120)
+        server.proc.terminate()
+        server.proc.wait(timeout=60)
+    rows, errors = read_wrk(args.out / "wrk.tsv")
+    rep = report(marks, rows, errors, args)
+    (args.out / "continuity.json").write_text(json.dumps(rep, indent=1, ensure_ascii=False))
+    print_report(rep)
 
 
 if __name__ == "__main__":
