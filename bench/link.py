@@ -403,16 +403,18 @@ def blocking(src: Path, truth: pa.Table, threads: int) -> dict[str, object]:
 
 # --- data sets -----------------------------------------------------------------------------------------------------
 
-def population(work: Path, people: int, seed: int) -> tuple[Path, Path]:
-    """The independent population (generated once per size and seed)."""
+def population(work: Path, people: int, seed: int, namesakes: float | None = None) -> tuple[Path, Path]:
+    """The independent population (generated once per size, seed and namesake share)."""
     sys.path.insert(0, str(ROOT))
-    from bench.population.generate import GENERATOR_VERSION, generate
+    from bench.population.generate import GENERATOR_VERSION, NAMESAKES, generate
 
-    out = work / f"population-{people}-{seed}-v{GENERATOR_VERSION}"
+    share = NAMESAKES if namesakes is None else namesakes
+    tail = "" if share == NAMESAKES else f"-n{share:g}"
+    out = work / f"population-{people}-{seed}-v{GENERATOR_VERSION}{tail}"
     inp, truth = out / "input.parquet", out / "truth.parquet"
     if not (inp.is_file() and truth.is_file()):
         started = time.perf_counter()
-        generate(people, seed, out)
+        generate(people, seed, out, share)
         print(f"population generated in {time.perf_counter() - started:.0f} s → {out}", flush=True)
     return inp, truth
 
@@ -496,6 +498,8 @@ def main() -> None:
                         "DuckDB's in the same run")
     parser.add_argument("--spark-conf", action="append", default=[], help="KEY=VALUE for hopnhat-spark (repeatable)")
     parser.add_argument("--no-blocking", action="store_true", help="skip the blocking-recall measurement")
+    parser.add_argument("--namesakes", type=float, default=None,
+                        help="population: share of people made a namesake of another (generator default 0.01)")
     args = parser.parse_args()
     tools = args.tools.split(",")
     if args.engine == "spark":
@@ -505,7 +509,7 @@ def main() -> None:
     load_before = uptime()
     plan = []
     if "population" in args.sets:
-        plan.append(("population", *population(args.work, args.people, args.seed)))
+        plan.append(("population", *population(args.work, args.people, args.seed, args.namesakes)))
     if "synth" in args.sets:
         root = estate(args.work, args.scale, args.synth_seed)
         full, truth, _, _ = inputs(root, root, 0)
@@ -546,7 +550,8 @@ def main() -> None:
     print("uptime before:", load_before)
     print("uptime after: ", load_after)
     OUT.mkdir(parents=True, exist_ok=True)
-    meta = {"people": args.people, "seed": args.seed, "scale": args.scale, "threads": args.threads,
+    meta = {"people": args.people, "seed": args.seed, "namesakes": args.namesakes, "scale": args.scale,
+            "threads": args.threads,
             "engine": args.engine, "spark_conf": args.spark_conf,
             "memory_limit": args.memory_limit, "python": platform.python_version(), "machine": platform.machine(),
             "cpus": os.cpu_count(), "uptime_before": load_before, "uptime_after": load_after}
