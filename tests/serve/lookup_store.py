@@ -71,6 +71,8 @@ PERSONS += [(f"G-ANH76-{i:02d}", "Lê Thị Anh", f"1976-{i % 12 + 1:02d}-{i % 2
              f"0491760{i:05d}", "", f"Thôn {i % 9 + 1}, {_COMMUNES[i % 3]}") for i in range(45)]
 PERSONS.append(("G-ANH76", "Lê Thị Ánh", "1976-08-08", "F", "049176099999", "",
                 "Thôn 2, Xã Tam Dân, Huyện Phú Ninh, Tỉnh Quảng Nam"))
+PERSONS.append(("G-LE76", "Nguyễn Thị Lê", "1976-03-03", "F", "049176088888", "",  # Lê as a given name
+                "Thôn 3, Xã Tam Dân, Huyện Phú Ninh, Tỉnh Quảng Nam"))
 # old CMNDs of citizens who hold a CCCD now (a legacy table the pipeline keeps as an archive): golden id → CMND
 OLD_CMND = {"G-LAN92": "205123456", "G-DUONG62": "201987654"}
 

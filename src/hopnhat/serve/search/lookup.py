@@ -283,10 +283,11 @@ class Lookup:
 
     def _similarity(self, q: Query, orders: list[list[str]], names: list[str]) -> dict[str, float]:
         """Each candidate name's best similarity over the orders the query may mean (a reordered one 1 point
-        lower); one word: 85 when it is one of the name's words."""
-        if len(orders[0]) == 1:
-            word = orders[0][0]
-            return {n: 85.0 if word in n.split() else 0.0 for n in names}
+        lower); one word: 85 when it is one of the name's words (86 as the given name when a year is typed)."""
+        if len(orders[0]) == 1:  # with a year, the given name first ("Lê 1947": Lê is also a given name)
+            word, given = orders[0][0], 1.0 if q.year else 0.0
+            return {n: (85.0 + (given if n.rsplit(" ", 1)[-1] == word else 0.0)) if word in n.split() else 0.0
+                    for n in names}
         best: dict[str, float] = {}
         for i, order in enumerate(orders):
             for name, score in name_scores(" ".join(order), names).items():
