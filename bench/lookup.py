@@ -172,7 +172,8 @@ _FG = f"regexp_extract({_FOLDED}, '^(\\S+)', 1) || ' ' || regexp_extract({_FOLDE
 
 def sample(store: Path, n: int, seed: int) -> list[dict[str, Any]]:
     """Sampled persons, with how many persons of the store share what each kind of query tells (the same folded
-    name; + birth date; + birth year; + new commune): no lookup can put a person first more often than 1 / that."""
+    name; + birth date; + birth year; + new commune; the same CCCD or phone — the store's random numbers collide
+    now and then): no lookup can put a person first more often than 1 / that."""
     con = duckdb.connect(str(store), read_only=True)
     try:
         cur = con.execute(f"""WITH s AS (SELECT *, {_FOLDED} AS folded, {_FG} AS fg, coalesce(address_new_commune_code,
@@ -197,7 +198,9 @@ def sample(store: Path, n: int, seed: int) -> list[dict[str, Any]]:
                 (SELECT count(*) FROM same_fg m WHERE m.fg = p.fg
                                                   AND year(m.birth_date) = year(p.birth_date)) AS fg_year,
                 (SELECT count(*) FROM same_fg m WHERE m.fg = p.fg AND m.place = p.place) AS fg_place,
-                gv.n AS same_given_year
+                gv.n AS same_given_year,
+                (SELECT count(*) FROM person m WHERE m.id_number = p.id_number) AS same_id,
+                (SELECT count(*) FROM person m WHERE m.phone = p.phone) AS same_phone
             FROM s p LEFT JOIN legacy.dancu__cmnd_cu c ON c.record_id = p.record_id
             LEFT JOIN given gv ON gv.g = regexp_extract(p.full_name, '([^ ]+)$', 1) AND gv.y = year(p.birth_date)
             ORDER BY p.src_key""")
@@ -254,7 +257,7 @@ def generated(persons: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
         pre = "fg" if how.startswith("no_middle") else "same"  # no middle name typed: any middle name fits
         same = {"name_date": p[f"{pre}_date"], "name_old_commune": p[f"{pre}_place"],
                 "name_new_commune": p[f"{pre}_place"], "name_year": p[f"{pre}_year"], "name_only": p[f"{pre}_name"],
-                "given_year": p["same_given_year"]}.get(kind, 1)
+                "given_year": p["same_given_year"], "cccd": p["same_id"], "phone": p["same_phone"]}.get(kind, 1)
         out.append({"kind": kind, "noise": how.split("+")[0], "query": text, "golden_id": p["golden_id"],
                     "same": same})
     return out
