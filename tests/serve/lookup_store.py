@@ -65,14 +65,16 @@ PERSONS: list[tuple[str, str, str, str, str, str, str]] = [
      "Thôn 1, Xã Bình Định, Huyện Thăng Bình, Tỉnh Quảng Nam"),  # a commune named like a province
 ]
 # 45 women named Anh born in 1976, then one Ánh: folded alike, more of them than a screen and a half
-_COMMUNES = ("Xã Hòa Châu, Huyện Hòa Vang, Thành phố Đà Nẵng", "Xã Tam Dân, Huyện Phú Ninh, Tỉnh Quảng Nam",
-             "Xã Bình Quế, Huyện Thăng Bình, Tỉnh Quảng Nam")
+_COMMUNES = ("Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng", "Phường Điện Phương, Thị xã Điện Bàn, Tỉnh Quảng Nam",
+             "Xã Tiên Lập, Huyện Tiên Phước, Tỉnh Quảng Nam")
 PERSONS += [(f"G-ANH76-{i:02d}", "Lê Thị Anh", f"1976-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "F",
              f"0491760{i:05d}", "", f"Thôn {i % 9 + 1}, {_COMMUNES[i % 3]}") for i in range(45)]
 PERSONS.append(("G-ANH76", "Lê Thị Ánh", "1976-08-08", "F", "049176099999", "",
-                "Thôn 2, Xã Tam Dân, Huyện Phú Ninh, Tỉnh Quảng Nam"))
+                "Thôn 2, Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng"))
 PERSONS.append(("G-LE76", "Nguyễn Thị Lê", "1976-03-03", "F", "049176088888", "",  # Lê as a given name
-                "Thôn 3, Xã Tam Dân, Huyện Phú Ninh, Tỉnh Quảng Nam"))
+                "Thôn 3, Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng"))
+PERSONS.append(("G-HUNGLE85", "Lê Nguyễn Hùng", "1985-05-05", "M", "049085077777", "",  # Nguyễn as middle name
+                "Thôn 3, Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng"))
 # old CMNDs of citizens who hold a CCCD now (a legacy table the pipeline keeps as an archive): golden id → CMND
 OLD_CMND = {"G-LAN92": "205123456", "G-DUONG62": "201987654"}
 

@@ -176,6 +176,16 @@ class Found:
         return [r for r in self.readings if r.query.slug != self.query.slug]
 
 
+def _in_place(order: list[str], name: str, score: float) -> float:
+    """One point more (at most 100) when the family and the given name typed are the name's first and last words:
+    "Nguyễn Hùng" is Nguyễn Văn Hùng before Lê Nguyễn Hùng Anh (both hold the words typed, a mother's family name
+    as middle name is common)."""
+    if score >= 100.0:
+        return score
+    words = name.split()
+    return min(100.0, score + 1.0) if words[0] == order[0] and words[-1] == order[-1] else score
+
+
 def _typed_words(q: Query) -> Counter[str] | None:
     """The name's words as typed with their diacritics (keystrokes decoded: Telex "Hoaf" = Hòa), or None when the
     clerk typed none."""
@@ -291,7 +301,7 @@ class Lookup:
         best: dict[str, float] = {}
         for i, order in enumerate(orders):
             for name, score in name_scores(" ".join(order), names).items():
-                best[name] = max(best.get(name, 0.0), score - i)
+                best[name] = max(best.get(name, 0.0), _in_place(order, name, score) - i)
         return best
 
     @staticmethod
