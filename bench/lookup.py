@@ -298,11 +298,17 @@ def rank_of(lookup: Lookup, scope: Scope, q: dict[str, Any]) -> tuple[int | None
 def metrics(rows: list[tuple[int | None, float, int]]) -> dict[str, Any]:
     """Recalls, MRR, latency — and ``ideal@1``: the mean of 1 / (persons sharing what the query tells), the best
     recall@1 any lookup could reach on these queries (the name noise-free; a query without the middle name counts
-    every person of the same family and given name); ``ideal@20`` likewise for the first screen."""
+    every person of the same family and given name); ``ideal@20`` likewise for the first screen. ``r@1|sole``:
+    recall@1 over the queries whose person nobody else matches; ``r@20|≤20``: recall@20 over those at most 20
+    persons match — what a lookup can be asked for whatever the population's namesakes."""
     n = len(rows)
     ranks = [r for r, _, _ in rows]
     times = sorted(t * 1000 for _, t, _ in rows)
+    sole = [r for r, _, k in rows if k <= 1]  # nobody else shares what the query tells
+    few = [r for r, _, k in rows if k <= 20]  # at most a screenful share it
     return {"n": n, "ideal@1": round(sum(1 / max(1, k) for _, _, k in rows) / n, 4),
+            "r@1|sole": round(sum(1 for r in sole if r == 1) / len(sole), 4) if sole else None,
+            "r@20|≤20": round(sum(1 for r in few if r and r <= 20) / len(few), 4) if few else None,
             "ideal@20": round(sum(min(1.0, 20 / max(1, k)) for _, _, k in rows) / n, 4),
             "r@1": round(sum(1 for r in ranks if r == 1) / n, 4),
             "r@5": round(sum(1 for r in ranks if r and r <= 5) / n, 4),
@@ -359,11 +365,12 @@ def main() -> None:
               "by_noise": {k: metrics(v) for k, v in sorted(by_noise.items())},
               "overall": metrics([r for v in by_kind.values() for r in v]), "misses": misses}
     print(f"{'kind':32} {'n':>5} {'ideal@1':>7} {'r@1':>7} {'r@5':>7} {'ideal@20':>8} {'r@20':>7} {'MRR':>6} "
-          f"{'p50 ms':>7} {'p99 ms':>7}  target")
+          f"{'p50 ms':>7} {'p99 ms':>7} {'r@1|sole':>8} {'r@20|≤20':>8}  target")
     for k, m in report["by_kind"].items():
+        sole, few = (f"{v:8.2%}" if v is not None else f"{'-':>8}" for v in (m["r@1|sole"], m["r@20|≤20"]))
         print(f"{k:32} {m['n']:5} {m['ideal@1']:7.2%} {m['r@1']:7.2%} {m['r@5']:7.2%} {m['ideal@20']:8.2%} "
               f"{m['r@20']:7.2%} {m['mrr']:6.3f} "
-              f"{m['p50_ms']:7.2f} {m['p99_ms']:7.2f}  {m['target']}")
+              f"{m['p50_ms']:7.2f} {m['p99_ms']:7.2f} {sole} {few}  {m['target']}")
     print("\nper noise (kind/noise):")
     for k, m in report["by_noise"].items():
         print(f"  {k:40} {m['n']:5} ideal@1 {m['ideal@1']:7.2%} r@1 {m['r@1']:7.2%} r@5 {m['r@5']:7.2%} "
