@@ -66,6 +66,11 @@ def test_order_repaired_through_a_family_name_typo(written: str, family: str, gi
     ("Kim Thị Hà", "kim", "thi", "ha"),  # Hà is a given name too: family-first stays
     ("Hoàng Văn Nam", "hoang", "van", "nam"),
     ("Mai Anh Tuấn", "mai", "anh", "tuan"),
+    # a frequent family name first and a given name a letter from a family name: written family-first
+    ("Hoàng Hữu Tuấn", "hoang", "huu", "tuan"),  # tuan / tran
+    ("Đinh Quang Dũng", "dinh", "quang", "dung"),  # dung / dang
+    ("Hoàng Văn Phát", "hoang", "van", "phat"),  # phat / pham
+    ("Văn Hùng Nguyễ", "nguyen", "van", "hung"),  # a slip of a long frequent family name still turns it
 ])
 def test_western_order_behind_a_family_name(written: str, family: str, middle: str, given: str) -> None:
     parts = split_name(written)

@@ -121,6 +121,9 @@ def family_typo(word: str) -> str | None:
     return next((f for f in _TYPO_SAFE if _one_edit(word, f)), None)
 
 
+_FREQUENT_FAMILIES = 20  # the first twenty family names (Nguyễn … Trương) carry about 95 % of people
+
+
 def _rank(family: str) -> int:
     return FAMILY_ORDER.index(family) if family in FAMILY_NAMES else len(FAMILY_ORDER)
 
@@ -146,7 +149,11 @@ def _reorder(folded: list[str]) -> str | None:
                                       and first not in MIDDLE_NAMES and first not in GIVEN_NAMES else None)
         return None if near is not None and (last not in FAMILY_NAMES or last in GIVEN_NAMES
                                              or _rank(near) < _rank(family)) else family
-    if first in MIDDLE_NAMES and last not in GIVEN_NAMES and _rank(family) < _rank(first):
+    # a frequent family name first and a last word only NEAR a family name: the last word is a given name ("Hoàng
+    # Hữu Tuấn", "Đinh Quang Dũng": tuan is a letter from tran, dung from dang), unless it is a slip of a long
+    # frequent one ("… Nguyễ"); a rarer one first ("Quang Hùng Đonh") is rather a middle name
+    if (first in MIDDLE_NAMES and last not in GIVEN_NAMES and _rank(family) < _rank(first)
+            and (last in FAMILY_NAMES or family in _TYPO_SAFE or _rank(first) >= _FREQUENT_FAMILIES)):
         return family
     return None
 
