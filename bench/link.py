@@ -404,18 +404,19 @@ def blocking(src: Path, truth: pa.Table, threads: int) -> dict[str, object]:
 
 # --- data sets -----------------------------------------------------------------------------------------------------
 
-def population(work: Path, people: int, seed: int, namesakes: float | None = None) -> tuple[Path, Path]:
-    """The independent population (generated once per size, seed and namesake share)."""
+def population(work: Path, people: int, seed: int, namesakes: float | None = None,
+               name_pool: str = "bench") -> tuple[Path, Path]:
+    """The independent population (generated once per size, seed, namesake share and name pool)."""
     sys.path.insert(0, str(ROOT))
     from bench.population.generate import GENERATOR_VERSION, NAMESAKES, generate
 
     share = NAMESAKES if namesakes is None else namesakes
-    tail = "" if share == NAMESAKES else f"-n{share:g}"
+    tail = ("" if share == NAMESAKES else f"-n{share:g}") + ("" if name_pool == "bench" else f"-{name_pool}")
     out = work / f"population-{people}-{seed}-v{GENERATOR_VERSION}{tail}"
     inp, truth = out / "input.parquet", out / "truth.parquet"
     if not (inp.is_file() and truth.is_file()):
         started = time.perf_counter()
-        generate(people, seed, out, share)
+        generate(people, seed, out, share, name_pool)
         print(f"population generated in {time.perf_counter() - started:.0f} s → {out}", flush=True)
     return inp, truth
 
@@ -499,6 +500,8 @@ def main() -> None:
                         "DuckDB's in the same run")
     parser.add_argument("--spark-conf", action="append", default=[], help="KEY=VALUE for hopnhat-spark (repeatable)")
     parser.add_argument("--no-blocking", action="store_true", help="skip the blocking-recall measurement")
+    parser.add_argument("--name-pool", choices=("bench", "public"), default="bench",
+                        help="population: the generator's own name tables (default) or the public pool")
     parser.add_argument("--namesakes", type=float, default=None,
                         help="population: share of people made a namesake of another (generator default 0.01)")
     args = parser.parse_args()
@@ -510,7 +513,7 @@ def main() -> None:
     load_before = uptime()
     plan = []
     if "population" in args.sets:
-        plan.append(("population", *population(args.work, args.people, args.seed, args.namesakes)))
+        plan.append(("population", *population(args.work, args.people, args.seed, args.namesakes, args.name_pool)))
     if "synth" in args.sets:
         root = estate(args.work, args.scale, args.synth_seed)
         full, truth, _, _ = inputs(root, root, 0)
@@ -553,7 +556,8 @@ def main() -> None:
     print("uptime before:", load_before)
     print("uptime after: ", load_after)
     OUT.mkdir(parents=True, exist_ok=True)
-    meta = {"people": args.people, "seed": args.seed, "namesakes": args.namesakes, "scale": args.scale,
+    meta = {"people": args.people, "seed": args.seed, "namesakes": args.namesakes, "name_pool": args.name_pool,
+            "scale": args.scale,
             "threads": args.threads,
             "engine": args.engine, "spark_conf": args.spark_conf,
             "memory_limit": args.memory_limit, "python": platform.python_version(), "machine": platform.machine(),

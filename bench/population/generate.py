@@ -73,6 +73,24 @@ class Weighted:
 
 FAMILY = Weighted(names.FAMILY)
 GIVEN = {"M": Weighted(names.zipf(names.GIVEN_M)), "F": Weighted(names.zipf(names.GIVEN_F))}
+GIVEN_ALL = names.GIVEN_M + names.GIVEN_F
+PUBLIC_MIDDLE: dict[tuple[str, int], Weighted] | None = None  # (sex, generation) → middle names, public pool only
+
+
+def use_pool(pool: str) -> None:
+    """``bench`` (the default: this module's small, concentrated tables) or ``public`` (the name-part frequencies of
+    ``public_*.tsv``, see SOURCE.md: family by weight, middle by sex and birth generation, given by sex)."""
+    global FAMILY, GIVEN, GIVEN_ALL, PUBLIC_MIDDLE
+    if pool == "bench":
+        FAMILY = Weighted(names.FAMILY)
+        GIVEN = {"M": Weighted(names.zipf(names.GIVEN_M)), "F": Weighted(names.zipf(names.GIVEN_F))}
+        GIVEN_ALL, PUBLIC_MIDDLE = names.GIVEN_M + names.GIVEN_F, None
+        return
+    FAMILY = Weighted(names.public_family())
+    GIVEN = {sex: Weighted(names.public_given(sex)) for sex in "MF"}
+    GIVEN_ALL = tuple(dict.fromkeys(GIVEN["M"].items + GIVEN["F"].items))
+    PUBLIC_MIDDLE = {(sex, before): Weighted(names.public_middle(sex, before - 1))
+                     for sex in "MF" for before, *_ in names.GENERATIONS}
 
 
 @dataclass
@@ -158,6 +176,9 @@ def _date(rng: random.Random, first: int, last: int) -> dt.date:
 
 
 def _middle(rng: random.Random, sex: str, born: dt.date) -> str:
+    if PUBLIC_MIDDLE is not None:
+        before = next(b for b, *_ in names.GENERATIONS if born.year < b)
+        return PUBLIC_MIDDLE[(sex, before)].pick(rng)
     old = born.year < 1985
     pool = (names.MIDDLE_M_OLD if old else names.MIDDLE_M_NEW) if sex == "M" else (
         names.MIDDLE_F_OLD if old else names.MIDDLE_F_NEW)
@@ -176,7 +197,7 @@ def _person(rng: random.Random, ids: Numbers, pid: str, household: str, sex: str
 
 def _near_given(rng: random.Random, sex: str, given: str) -> str:
     """A twin's given name: often one that folds alike or differs by a letter (Hùng / Hưng), else any other."""
-    near = [g for g in names.GIVEN_M + names.GIVEN_F if g != given and (_fold(g) == _fold(given) or (
+    near = [g for g in GIVEN_ALL if g != given and (_fold(g) == _fold(given) or (
         len(g) == len(given) and sum(a != b for a, b in zip(_fold(g), _fold(given), strict=True)) == 1))]
     if near and rng.random() < 0.5:
         return rng.choice(near)
@@ -448,10 +469,12 @@ def records(rng: random.Random, population: list[Person], where: list[Place]) ->
     return [rows[i] for i in order]
 
 
-def generate(people: int, seed: int, out: Path, namesake_share: float = NAMESAKES) -> tuple[Path, Path]:
+def generate(people: int, seed: int, out: Path, namesake_share: float = NAMESAKES,
+             name_pool: str = "bench") -> tuple[Path, Path]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    use_pool(name_pool)
     rng = random.Random(seed)
     where = places()
     population = households(rng, people, where)
@@ -473,8 +496,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--namesakes", type=float, default=NAMESAKES,
                         help="share of people made a namesake of another (default 0.01)")
+    parser.add_argument("--name-pool", choices=("bench", "public"), default="bench",
+                        help="bench: this module's tables (default); public: public_*.tsv (SOURCE.md)")
     args = parser.parse_args()
-    inp, truth = generate(args.people, args.seed, args.out, args.namesakes)
+    inp, truth = generate(args.people, args.seed, args.out, args.namesakes, args.name_pool)
     print(inp, truth)
 
 
