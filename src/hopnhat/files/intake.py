@@ -8,6 +8,7 @@ nothing. Missing and unreadable files are recorded as quarantined with the reaso
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import csv
 import io
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from hopnhat.errors import InputError
-from hopnhat.files.kinds import Verdict, judge
+from hopnhat.files.copying import Taken, copy_one, open_on_disk
 from hopnhat.files.ledger import Ledger, Ref
 from hopnhat.files.names import name_text, repair_names
 from hopnhat.files.store import FileStore
@@ -39,20 +40,6 @@ class Item:
     name: str
     open: Callable[[], BinaryIO]
     size_hint: int = 0  # bytes already held in memory (a BLOB cell), to bound a batch
-
-
-def open_on_disk(folder: str, text: str) -> BinaryIO:
-    """Open the file a path cell names: as written (UTF-8 on disk), else the legacy bytes of its Windows-1252 view
-    (tried only when the first is not there: no stat before the open)."""
-    relative = text.replace("\\", "/").lstrip("/")
-    try:
-        return open(f"{folder}/{relative}", "rb")
-    except FileNotFoundError:
-        try:
-            legacy = os.fsencode(folder) + b"/" + relative.encode("cp1252")
-        except UnicodeEncodeError:
-            raise FileNotFoundError(relative) from None
-        return open(legacy, "rb")
 
 
 def from_paths(source: str, table: str, column: str, folder: Path,
@@ -95,31 +82,6 @@ def disk_name(path: Path) -> str:
     return name_text(os.fsencode(path.name))
 
 
-def _problem(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return tr("không có tệp", "file missing")
-    return tr(f"không đọc được tệp ({exc.strerror or exc})", f"file unreadable ({exc.strerror or exc})")
-
-
-@dataclass(frozen=True)
-class Taken:
-    """What copying one reference gave: its content's hash, size and verdict, or why it could not be read."""
-
-    sha256: str | None
-    size: int
-    verdict: Verdict
-
-
-def copy_one(store: FileStore, item: Item, repaired: str) -> Taken:
-    """Read one reference into the store and judge it (runs in the copy pool: no ledger here)."""
-    try:
-        with item.open() as stream:
-            copied = store.put(stream)
-    except OSError as exc:
-        return Taken(None, 0, Verdict(None, None, _problem(exc)))
-    return Taken(copied.sha256, copied.size, judge(repaired, copied.size, copied.head, copied.tail))
-
-
 def record(ledger: Ledger, ref: Ref, name: str, repaired: str, taken: Taken) -> str:
     """Record one reference's outcome (in order: the first accepted reference of a content is ``stored``)."""
     verdict = taken.verdict
@@ -134,7 +96,7 @@ def record(ledger: Ledger, ref: Ref, name: str, repaired: str, taken: Taken) -> 
 
 def take(store: FileStore, ledger: Ledger, item: Item, repaired: str) -> str:
     """Read one reference into the store and record it; its outcome."""
-    taken = copy_one(store, item, repaired)
+    taken = copy_one(store, item.open, repaired)
     outcome = record(ledger, item.ref, item.name, repaired, taken)
     if outcome == "quarantined" and taken.sha256 is not None:
         _set_aside(store, ledger, {taken.sha256})
@@ -169,18 +131,27 @@ class _Batches:
         return items
 
 
-def _copy_batch(pool: ThreadPoolExecutor, threads: int, store: FileStore, items: list[Item],
-                names: dict[str, str]) -> list[Taken]:
-    """Copy a batch in ``threads`` interleaved slices (one task per slice, not per file: a future per file cost more
-    CPU than judging the file), the results back in the batch's order."""
-    context = contextvars.copy_context()  # the caller's language for the reasons the workers write
+class _Copiers:
+    """The copy threads: a batch copied in interleaved slices, one task per slice (a future per file cost more CPU
+    than judging the file), the results back in the batch's order. (Worker processes were tried for large batches of
+    files on disk: slower here — each costs an interpreter's start-up — so threads it is.)"""
 
-    def copy_slice(part: list[Item]) -> list[Taken]:
-        return [copy_one(store, item, names[item.name]) for item in part]
+    def __init__(self, store: FileStore, threads: int) -> None:
+        self.store, self.threads = store, threads
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hopnhat-copy")
 
-    slices = [items[i::threads] for i in range(threads)]
-    done = list(pool.map(lambda part: context.copy().run(copy_slice, part), slices))
-    return [done[j % threads][j // threads] for j in range(len(items))]
+    def close(self) -> None:
+        self.pool.shutdown()
+
+    def copy(self, items: list[Item], names: dict[str, str]) -> list[Taken]:
+        context = contextvars.copy_context()  # the caller's language for the reasons the workers write
+
+        def copy_slice(part: list[Item]) -> list[Taken]:
+            return [copy_one(self.store, item.open, names[item.name]) for item in part]
+
+        slices = [items[i::self.threads] for i in range(self.threads)]
+        done = list(self.pool.map(lambda part: context.copy().run(copy_slice, part), slices))
+        return [done[j % self.threads][j // self.threads] for j in range(len(items))]
 
 
 def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: int = 2000,
@@ -195,7 +166,8 @@ def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: 
     done: Counter[str] = Counter()
     cut = _Batches(batch, max_bytes)
     every = FLUSH_BYTES if flush_bytes is None else flush_bytes
-    with ThreadPoolExecutor(max_workers=threads or COPY_THREADS, thread_name_prefix="hopnhat-copy") as pool, \
+    copiers = _Copiers(store, threads or COPY_THREADS)
+    with contextlib.closing(copiers), \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopnhat-flush") as flusher:
         flushing: Future[None] | None = None
         copied: list[tuple[list[tuple[Ref, str]], list[Taken], dict[str, str]]] = []  # copied, not yet recorded
@@ -205,7 +177,7 @@ def take_all(store: FileStore, ledger: Ledger, items: Iterable[Item], *, batch: 
         def run(batch_items: list[Item], last: bool = False) -> None:
             nonlocal flushing, unflushed
             names = repair_names([i.name for i in batch_items])
-            taken = _copy_batch(pool, threads or COPY_THREADS, store, batch_items, names)
+            taken = copiers.copy(batch_items, names)
             copied.append(([(i.ref, i.name) for i in batch_items], taken, names))  # no BLOB bytes kept
             waiting.update(i.ref for i in batch_items)
             unflushed += sum(t.size for t in taken)
