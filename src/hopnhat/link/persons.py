@@ -3,6 +3,10 @@
 Output, in the work connection: ``person_pairs`` (uid_l < uid_r, match_probability, match_weight, rule, evidence) for
 every pair at or above the review threshold. A pair the deterministic rule links gets probability 1 and keeps the
 model's waterfall (when the model scored it too) so the evidence is always shown.
+
+Clusters (:func:`person_clusters`): the pairs at or above the match threshold, the rules that keep records apart
+(conflicting CCCDs or CMNDs, the household rule), then the pairs whose clusters are each other's only candidate
+(:func:`only_candidates`).
 """
 
 from __future__ import annotations
