@@ -247,6 +247,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=Path("/tmp/files/bench"))
     parser.add_argument("--reps", type=int, default=2)
     parser.add_argument("--cache", nargs="+", choices=("warm", "cold"), default=["warm", "cold"])
+    parser.add_argument("--max-minutes", type=float, default=20, help="start no new round after this long")
     parser.add_argument("--generate-only", action="store_true", help="write the tree and stop (kept)")
     parser.add_argument("--reuse", action="store_true", help="time an existing tree (kept afterwards)")
     parser.add_argument("--json", type=Path, help="append each round's figures to this JSON-lines file")
@@ -264,9 +265,12 @@ def main() -> None:
             return
     path = merger(args.root)
     print(f"{args.files} files, {total / 1e9:.2f} GB; uptime: {os.getloadavg()}")
-    rounds = []
+    rounds: list[dict[str, Any]] = []
+    began = time.monotonic()
     for rep in range(args.reps):
         for cache in args.cache:
+            if rounds and time.monotonic() - began > args.max_minutes * 60:
+                break  # the queue's time is shared: no new round past the limit
             rounds.append(one_round(args.root, path, rep, cache, args.files, args.trash))
             if args.json:
                 with args.json.open("a") as f:
