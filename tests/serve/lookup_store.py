@@ -75,6 +75,8 @@ PERSONS.append(("G-LE76", "Nguyễn Thị Lê", "1976-03-03", "F", "049176088888
                 "Thôn 3, Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng"))
 PERSONS.append(("G-HUNGLE85", "Lê Nguyễn Hùng", "1985-05-05", "M", "049085077777", "",  # Nguyễn as middle name
                 "Thôn 3, Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng"))
+PERSONS.append(("G-HUNGNM85", "Nguyễn Hùng", "1985-07-07", "M", "049085066666", "",  # no middle name
+                "Thôn 4, Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng"))
 # old CMNDs of citizens who hold a CCCD now (a legacy table the pipeline keeps as an archive): golden id → CMND
 OLD_CMND = {"G-LAN92": "205123456", "G-DUONG62": "201987654"}
 

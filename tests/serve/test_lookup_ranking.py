@@ -100,10 +100,20 @@ def test_one_word_is_a_family_or_given_name(lookup: Lookup, word: str, family: s
 
 def test_given_name_and_year(lookup: Lookup) -> None:
     found = goldens(lookup.find("Hùng 1985", PROVINCE))
-    assert {"G-HUNG85BQ", "G-HUNG85TD", "G-HUNG-PQ", "G-HUNGLE85"} == set(found[:4]) and "G-HUNG90" not in found
-    # family + given name typed without the middle name: those whose family and given name they are come first
-    # (not Lê Nguyễn Hùng, who holds both words)
-    assert set(goldens(lookup.find("Nguyễn Hùng 1985", PROVINCE))[:3]) == {"G-HUNG85BQ", "G-HUNG85TD", "G-HUNG-PQ"}
+    assert {"G-HUNG85BQ", "G-HUNG85TD", "G-HUNG-PQ", "G-HUNGLE85", "G-HUNGNM85"} == set(found[:5])
+    assert "G-HUNG90" not in found
+    # family + given name typed without the middle name: the one of that very name, then those whose family and
+    # given name they are (not Lê Nguyễn Hùng, who holds both words)
+    found = goldens(lookup.find("Nguyễn Hùng 1985", PROVINCE))
+    assert found[0] == "G-HUNGNM85" and set(found[1:4]) == {"G-HUNG85BQ", "G-HUNG85TD", "G-HUNG-PQ"}
+
+
+@pytest.mark.parametrize(("text", "golden"), [
+    ("Nguyễn Hùng 2/11/1985", "G-HUNG85TD"),  # the date decides before the middle name: not Nguyễn Hùng of 7/7
+    ("Nguyễn Văn Hùng 11/2/1985", "G-HUNG85TD"),  # day and month swapped: before the one of another day
+])
+def test_a_full_birth_date_outweighs_a_missing_middle_name(lookup: Lookup, text: str, golden: str) -> None:
+    assert goldens(lookup.find(text, PROVINCE))[:1] == [golden]
     # a word that is a family and a given name, with a year: the given name first (46 Lê born 1976 in the store)
     assert goldens(lookup.find("Lê 1976", PROVINCE))[:1] == ["G-LE76"]
 

@@ -307,10 +307,13 @@ class Lookup:
     @staticmethod
     def _birth_adjust(q: Query, year: int | None, day: int | None) -> float:
         """A record without a birth year may be the one, after those of the right year; with a full date typed, a
-        record of another day drops (a day unknown, less)."""
+        record of another day drops below a namesake without the middle name typed (``Nguyễn Thư 14/12/1961``:
+        Nguyễn Thị Thư born that day before a Nguyễn Thư born another) — less when the day is unknown, 1 January
+        (a placeholder for "year only") or the date typed with day and month swapped."""
         out = -8.0 if q.year and year is None else 0.0
-        if q.day:
-            out += 0.0 if day == q.day else -2.0 if day is None else -6.0
+        if q.day and day != q.day:
+            swapped = (q.day % 100) * 100 + q.day // 100
+            out += -2.0 if day is None or day == 101 else -4.0 if day == swapped else -12.0
         return out
 
     def _scored(self, q: Query, orders: list[list[str]],
