@@ -195,7 +195,9 @@ def _marks_after(tokens: list[Token]) -> list[bool]:
         marks = [False] * (len(tokens) + 1)
         seen = False
         for i in range(len(tokens) - 1, -1, -1):
-            seen = seen or tokens[i].has_marks
+            if not seen:  # Token.has_marks, written out (a property call per token cost more than the test)
+                t = tokens[i]
+                seen = t.key != t.accented and not t.expanded and not t.key.isdigit()
             marks[i] = seen
         _marks_of[0], _marks_of[1] = tokens, marks
     return _marks_of[1]  # type: ignore[return-value]

@@ -206,16 +206,20 @@ def _tokens(pieces: Sequence[str]) -> list[Token]:
     offset = part_base = 0
     for segment, piece in enumerate(pieces):
         words, dashes = _segment_words(piece)
-        for key, accented, start, end, expanded, part in words:
-            append(_new(Token, (key, accented, start + offset, end + offset, segment, expanded, part + part_base)))
+        if segment == 0:
+            tokens.extend(words)  # the first segment's tokens are the remembered ones, unshifted
+        else:
+            for key, accented, start, end, _, expanded, part in words:
+                append(_new(Token, (key, accented, start + offset, end + offset, segment, expanded, part + part_base)))
         offset += len(piece) + 1  # every separator is one character
         part_base += dashes + 1
     return tokens
 
 
 @lru_cache(maxsize=100_000)
-def _segment_words(piece: str) -> tuple[tuple[tuple[str, str, int, int, bool, int], ...], int]:
-    """The words of one segment (offsets and parts counted from its start) and how many dashes part it."""
+def _segment_words(piece: str) -> tuple[tuple[Token, ...], int]:
+    """The tokens of one segment as if it were the first (offsets and parts counted from its start, segment 0) and
+    how many dashes part it. Tokens are tuples, never changed: the first segment of a text uses these."""
     lower = piece.lower()
     folded_text = lower if lower.isascii() else fold(lower)  # ASCII folds to itself
     apostrophes = "'" in lower or "’" in lower
@@ -247,7 +251,7 @@ def _segment_words(piece: str) -> tuple[tuple[tuple[str, str, int, int, bool, in
         roman = True  # the closing words may be numerals: _romans looks
     if roman:
         tokens = _romans(piece, tokens)
-    return tuple([(t.key, t.accented, t.start, t.end, t.expanded, t.part) for t in tokens]), part
+    return tuple(tokens), part
 
 
 def _abbreviated(text: str, start: int, end: int, folded: str, tokens: list[Token], part: int) -> bool:
