@@ -53,8 +53,21 @@ def _table(body: bytes, width: int, layout: Layout) -> Any:
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.binary()), check_utf8=False,
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
             memory_pool=_pool())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except pa.ArrowException:
         return None  # the csv module reads it and names what is wrong
+
+
+def _encoded(column: Any) -> Any:
+    """One column as one dictionary array (values in first-seen order); None when Arrow cannot make it one (a column
+    past its 2 GiB offsets) or it has nulls: the csv module reads the file."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        encoded = pc.dictionary_encode(column.combine_chunks(memory_pool=_pool()), memory_pool=_pool())
+    except pa.ArrowException:
+        return None
+    return None if encoded.null_count else encoded
 
 
 def _column(name: str, encoded: Any, quote: Callable[[str], str]) -> tuple[Any, ColumnReport]:
@@ -112,9 +125,8 @@ def repair_large(data: bytes, layout: Layout) -> tuple[bytes, list[ColumnReport]
     body_rows = table.slice(1)
     columns = []
     for col in range(width):
-        encoded = pc.dictionary_encode(body_rows.column(col).combine_chunks(memory_pool=_pool()),
-                                       memory_pool=_pool())
-        if encoded.null_count:
+        encoded = _encoded(body_rows.column(col))
+        if encoded is None:
             return None
         written, report = _column(head[col] or f"#{col + 1}", encoded, quote)
         columns.append(written)
