@@ -66,6 +66,9 @@ FIRST = [
     ("Huyen Trat Hoai, Tam Thanh", "G-HUYEN90", "name-place"),
     ("Hoàng Đặng Văn 1968", "G-HOANG68", "name-year"),
     ("Dang Van Hoang, Binh Dinh", "G-HOANG68", "name-place"),
+    # the first three readings (Vuu in the commune Hòa Phong, an address, an organisation) find no one: the name
+    # with a typo, the fourth, is searched too
+    ("Vuu Hoa Phong", "G-HOAPHONG", "name"),
     # the spelling typed decides among folded namesakes beyond the first forty read (45 Anh, one Ánh)
     ("Ánh 1976", "G-ANH76", "name-year"),
     ("Lê Thị Ánh", "G-ANH76", "name"),

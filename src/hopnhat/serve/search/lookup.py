@@ -32,7 +32,7 @@ from hopnhat.text.normalize import accent_key, has_diacritics
 from hopnhat.units.convert import convert_address
 from hopnhat.units.reference import reference
 
-MAX_SEARCHED = 3  # readings searched per query: the most plausible ones
+MAX_SEARCHED = 3  # readings searched per query: the most plausible ones (more only while none found anyone)
 CONVINCING = 90.0  # a hit this good makes the weak readings (WEAK) not worth searching
 FETCH_CHUNK = 20  # entries fetched per point query (DuckDB index scans stay fast for short lists)
 TIE_READ = 200  # candidates read at most when the diacritics typed may reorder tied ones
@@ -463,7 +463,10 @@ class Lookup:
         for i, q in enumerate(every):
             found_one = any(h.score >= CONVINCING for r in done for h in r.hits)
             weak = q.weight <= WEAK and found_one  # a stronger reading already found someone
-            done.append(self._search(q, scope) if i < MAX_SEARCHED and not weak else Reading(q))
+            # past the most plausible readings only while none found anyone ("Vuu Hoa Phong": no Vuu in Hòa Phong,
+            # no such address or organisation — the name with a typo is the fourth reading)
+            more = i < MAX_SEARCHED or not any(r.hits for r in done)
+            done.append(self._search(q, scope) if more and not weak else Reading(q))
         best: dict[int, Hit] = {}
         for h in (h for r in done for h in r.hits):  # an entry found by two readings counts once, at its best
             if h.row["eid"] not in best or h.score > best[h.row["eid"]].score:
