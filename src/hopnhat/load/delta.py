@@ -271,12 +271,15 @@ class DeltaLoad:
     def _record_deleted(self) -> int:
         self.con.execute(f"""
             INSERT INTO deleted_rows
-            SELECT s.src_source, s.src_table, s.src_key, s.src_row, ? || s.src_key,
-                   (SELECT to_json(l) FROM {self.legacy} l WHERE l.record_id = ? || s.src_key AND l._row = s.src_row
-                    LIMIT 1)::VARCHAR, ?, now()::TIMESTAMP
-            FROM source_rows s WHERE s.src_source = ? AND s.src_table = ?
-              AND s.src_key IN (SELECT src_key FROM _d_keys WHERE kind = 'deleted')""",
-                         [self.prefix, self.prefix, self.run_id, *self.where])
+            WITH gone AS (SELECT src_source, src_table, src_key, src_row, ? || src_key AS record_id FROM source_rows
+                          WHERE src_source = ? AND src_table = ?
+                            AND src_key IN (SELECT src_key FROM _d_keys WHERE kind = 'deleted')),
+                 archived AS (SELECT l.record_id, l._row, to_json(l)::VARCHAR AS j,
+                                     row_number() OVER (PARTITION BY l.record_id, l._row) AS n
+                              FROM {self.legacy} l WHERE l.record_id IN (SELECT record_id FROM gone))
+            SELECT g.src_source, g.src_table, g.src_key, g.src_row, g.record_id, a.j, ?, now()::TIMESTAMP
+            FROM gone g LEFT JOIN archived a ON a.record_id = g.record_id AND a._row = g.src_row AND a.n = 1""",
+                         [self.prefix, *self.where, self.run_id])
         return int(one(self.con, "SELECT count(*) FROM deleted_rows WHERE run_id = ? AND src_source = ? AND "
                                  "src_table = ?", [self.run_id, *self.where])[0])
 
