@@ -31,7 +31,7 @@ from hopnhat.base import timing
 from hopnhat.base.timing import stage
 from hopnhat.files.project import FilesOutcome, file_sources, take_manifests
 from hopnhat.i18n import language
-from hopnhat.load.lookup_index import ensure_index
+from hopnhat.load.lookup_index import default_index_path, ensure_index
 from hopnhat.load.review_outbox import apply_pending
 from hopnhat.load.snapshot import has_snapshot
 from hopnhat.load.store import connect, ensure_schema, error_text, record_failure
@@ -326,26 +326,24 @@ def migrate(project: Project, *, fresh: bool = False, progress: Progress | None 
 
     With ``lookup_index`` the web app's lookup index is built for the new store right away, so ``hopnhat serve``
     starts at once."""
-    result = _migrate(project, fresh, progress or Progress(), link, after_load, workers)
-    if lookup_index:
-        (progress or Progress()).stage("index")
-        with stage("index"):
-            build_lookup_index(project)
-    return result
+    return _migrate(project, fresh, progress or Progress(), link, after_load, workers, lookup_index)
 
 
-def build_lookup_index(project: Project) -> None:
-    reader = open_store(project.store_path, timeout_ms=600_000)
+def build_lookup_index(project: Project, version: Path | None = None) -> None:
+    """The web app's lookup index of the store (or of the store ``version`` about to be published: named for the
+    store path, so the app finds it the moment it switches to that version instead of building its own)."""
+    reader = open_store(version or project.store_path, timeout_ms=600_000)
     try:
-        ensure_index(reader, project)
+        ensure_index(reader, project, default_index_path(project, str(project.store_path)))
     finally:
         reader.close()
 
 
 def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
-             after_load: Callable[[], None] | None, workers: int) -> RunResult:
+             after_load: Callable[[], None] | None, workers: int, lookup_index: bool = False) -> RunResult:
     """The run writes the next store version beside the served one (or resumes the half-built one), and publishes
-    it only once its books are written: the web app keeps reading the published version meanwhile."""
+    it only once its books are written (and, with ``lookup_index``, its lookup index built): the web app keeps
+    reading the published version meanwhile, and switches to the new one as soon as it is published."""
     path, _resumed = prepare_next(project.store_path)
     con = connect(path)
     try:
@@ -360,6 +358,10 @@ def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
             raise
     finally:
         con.close()
+    if lookup_index:
+        progress.stage("index")
+        with stage("index"):
+            build_lookup_index(project, path)
     result.version = publish_next(project.store_path, project.config.store.keep_versions)
     manifest.mark("run", version=result.version)
     return result
