@@ -99,3 +99,17 @@ def test_pattern_counts_come_back_as_one_row_per_pair(start: tuple[Any, dict[str
     sent = counts.sort_by([(c, "ascending") for c in counts.column_names])
     assert again.rename_columns(sent.column_names).cast(sent.schema).equals(pa.Table.from_batches(sent.to_batches()))
     con.close()
+
+
+def test_a_rule_without_pairs_is_splinks_error(start: tuple[Any, dict[str, Any]]) -> None:
+    """No blocked pairs: no counts, and Splink's own EMTrainingException (the engine notes "no pairs" and goes on)."""
+    from splink.internals.exceptions import EMTrainingException
+
+    work, model = start
+    backend = Backend(work)
+    try:
+        linker = _linker(backend, backend.input(SPEC.features), rounded(model, fill=False))
+        with pytest.raises(EMTrainingException):
+            train_on_driver(linker, "l.cccd = r.cccd AND l.byear > 3000")
+    finally:
+        backend.close()
