@@ -153,16 +153,9 @@ def _served(merger: Path) -> str:
     return path.stem if path else "?"
 
 
-# ``hopnhat serve`` with the app's own log (its "serving store version" lines) on stdout: uvicorn configures only
-# its own loggers
-SERVE = ("import logging, sys; log = logging.getLogger('hopnhat.serve'); log.setLevel(logging.INFO); "
-         "log.addHandler(logging.StreamHandler(sys.stdout)); from hopnhat.cli.main import run; "
-         "sys.argv = ['hopnhat', '--lang', 'en', 'serve', *sys.argv[1:]]; run()")
-
-
 def start_server(merger: Path, port: int) -> Server:
-    proc = subprocess.Popen([sys.executable, "-u", "-c", SERVE, str(merger), "--port", str(port)], text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    command = [sys.executable, "-u", "-m", "hopnhat", "--lang", "en", "serve", str(merger), "--port", str(port)]
+    proc = subprocess.Popen(command, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env={**os.environ, "HOPNHAT_SERVE_VERSION_CHECK_S": "1", "HOPNHAT_SERVE_ROW_LIMIT": "50"})
     server = Server(proc)
     threading.Thread(target=server.follow, daemon=True).start()

@@ -60,15 +60,29 @@ def serve(
         stop = tr("Ctrl+C để dừng", "Ctrl+C to stop")
         console.print(f"{scheme}://{host}:{port}  ({settings.workers} workers; {stop})")
         uvicorn.run("hopnhat.serve.app.factory:app_from_env", factory=True, workers=settings.workers, host=host,
-                    port=port, log_level="info", access_log=False, timeout_keep_alive=30, proxy_headers=False,
-                    **tls_args)
+                    port=port, log_level="info", log_config=log_config(), access_log=False, timeout_keep_alive=30,
+                    proxy_headers=False, **tls_args)
         return
     app = create_app(project, store, settings)
     console.print(f"{scheme}://{host}:{port}  ({tr('Ctrl+C để dừng', 'Ctrl+C to stop')})")
     # uvicorn's own X-Forwarded-For handling (trusting 127.0.0.1 by default) stays off: the app believes the header
     # only from the configured trusted proxies (hopnhat.serve.security.sessions.ProxyPolicy)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_keep_alive=30,
-                proxy_headers=False, **tls_args)
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config(), access_log=False,
+                timeout_keep_alive=30, proxy_headers=False, **tls_args)
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging set-up plus the app's own logger: which store version is served, background work, warnings.
+
+    uvicorn configures only its own loggers, so without this the app's "serving store version …" lines were lost.
+    """
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["hopnhat"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _prepare_workers(project: Project, store: str | None, settings: ServeSettings) -> None:
