@@ -125,7 +125,7 @@ class _Run:
         ending_rep[codes[representatives]] = representatives
         same = pc.equal(self.values.take(from_numpy(positions)),
                         self.values.take(from_numpy(ending_rep[codes[positions]])))
-        return np.asarray(same.to_numpy(zero_copy_only=False), bool)
+        return to_numpy(pc.cast(same, pa.uint8()), np.uint8).astype(bool)  # a boolean array's to_numpy imports pandas
 
     def _endings(self) -> tuple[np.ndarray, pa.Array, np.ndarray]:
         """Positions of the rows with a trusted ending, the distinct endings, and each row's ending number."""
