@@ -25,6 +25,20 @@ def fresh_copy(estate: Path, dest: Path) -> Project:
     return load_project(dest / "merger.yaml")
 
 
+def catalogued_estate(out: Path) -> Path:
+    """A small estate migrated once (no linkage) with its catalog filled: inventory imported, evaluated, planned —
+    what a cut-over needs (the roadmap task it closes, the source state it moves)."""
+    from hopnhat.catalog import api
+
+    generate(SynthSettings("danang", 0.001, 4, out))
+    db = out / "catalog.duckdb"
+    api.import_files(db, sorted(out.rglob("inventory-*.xlsx")))
+    api.run_evaluate(db)
+    api.run_plan(db)
+    migrate(load_project(out / "merger.yaml"), link=False)
+    return out
+
+
 @pytest.fixture(scope="session")
 def migrated(estate: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, RunResult]:
     project = fresh_copy(estate, tmp_path_factory.mktemp("run") / "estate")

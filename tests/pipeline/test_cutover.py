@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.pipeline.conftest import catalogued_estate
 
-from hopnhat.catalog import api
 from hopnhat.catalog.store import load_state
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import set_language
@@ -35,8 +35,6 @@ from hopnhat.run.cutover import (
     verify_report,
 )
 from hopnhat.run.cutover.folder import cutover_dir
-from hopnhat.run.runner import migrate
-from hopnhat.synth import SynthSettings, generate
 from hopnhat.synth.evolve import evolve, net_changes, read_changes
 
 SOURCE = "quangnam_tthc"
@@ -54,13 +52,7 @@ def english() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated estate with its catalog (inventory, decisions, roadmap), then two days of live change."""
-    out = tmp_path_factory.mktemp("cutover") / "estate"
-    generate(SynthSettings("danang", 0.001, 4, out))
-    db = out / "catalog.duckdb"
-    api.import_files(db, sorted(out.rglob("inventory-*.xlsx")))
-    api.run_evaluate(db)
-    api.run_plan(db)
-    migrate(load_project(out / "merger.yaml"), link=False)
+    out = catalogued_estate(tmp_path_factory.mktemp("cutover") / "estate")
     evolve(out, 2)
     return out
 

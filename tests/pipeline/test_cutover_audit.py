@@ -16,19 +16,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.pipeline.conftest import catalogued_estate
 
-from hopnhat.catalog import api
 from hopnhat.catalog.store import load_state
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import set_language
 from hopnhat.project.config import Project, load_project
 from hopnhat.run.cutover import CutoverOptions, Signer, cutover, rehearse
 from hopnhat.run.cutover.folder import cutover_dir
-from hopnhat.run.runner import migrate
 from hopnhat.serve.app.appdb import AppDB
 from hopnhat.serve.app.settings import project_audit_key
 from hopnhat.serve.security import audit
-from hopnhat.synth import SynthSettings, generate
 
 SOURCE = "quangnam_tthc"
 SIGNED_BY = "Trần Thị B"
@@ -44,13 +42,7 @@ def english() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated estate with its catalog (inventory, decisions, roadmap)."""
-    out = tmp_path_factory.mktemp("cutover-audit") / "estate"
-    generate(SynthSettings("danang", 0.001, 4, out))
-    db = out / "catalog.duckdb"
-    api.import_files(db, sorted(out.rglob("inventory-*.xlsx")))
-    api.run_evaluate(db)
-    api.run_plan(db)
-    migrate(load_project(out / "merger.yaml"), link=False)
+    out = catalogued_estate(tmp_path_factory.mktemp("cutover-audit") / "estate")
     return out
 
 
