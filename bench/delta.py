@@ -1,7 +1,9 @@
 """Delta run vs full run: wall and CPU time after ~1 % of the rows changed, and the checksums of both stores.
 
     .venv/bin/python bench/delta.py --scale 0.1 --workers 2          # the synth estate of bench/migrate.py (cached)
-    flock /work/bench.lock .venv/bin/python bench/delta.py --scale 1.0 --workers 2
+    # at large scales two queue jobs: the full run, then the change, the delta run and the fresh reload
+    /work/benchq .venv/bin/python bench/delta.py --scale 0.2 --phase full --keep bench/out/delta-0.2
+    /work/benchq .venv/bin/python bench/delta.py --scale 0.2 --phase delta --keep bench/out/delta-0.2
 
 Steps, each run of ``migrate`` in a child process, without linkage and the lookup index, like bench/migrate.py
 (linkage is measured in bench/link.py; a delta run links the whole store again when a linked table changed, and
@@ -88,7 +90,7 @@ def change_ndjson(path: Path, key: str, rng: random.Random, share: float) -> int
     """Delete, edit (a top-level text field) and insert (a copy under a new key) ~``share`` of the records."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     n = max(1, round(len(lines) * share / 3))
-    picked = rng.sample(range(len(lines)), 3 * n)
+    picked = rng.sample([i for i, line in enumerate(lines) if _parses(line)], 3 * n)  # planted defects left alone
     drop, edit, before = set(picked[:n]), set(picked[n:2 * n]), set(picked[2 * n:])
     out = []
     for i, line in enumerate(lines):
@@ -106,6 +108,13 @@ def change_ndjson(path: Path, key: str, rng: random.Random, share: float) -> int
         out.append(line)
     path.write_text("".join(out), encoding="utf-8")
     return 3 * n
+
+
+def _parses(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
 
 
 def change_sqlite(path: Path, table: str, key: str, rng: random.Random, share: float) -> int:
@@ -160,28 +169,62 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--share", type=float, default=0.01)
+    ap.add_argument("--phase", choices=("all", "full", "delta"), default="all",
+                    help="full: the estate's full run only, kept in --keep; delta: the change, the delta run and the "
+                         "fresh reload on what --phase full kept (two queue jobs at large scales)")
+    ap.add_argument("--keep", type=Path, help="folder kept between --phase full and --phase delta")
     args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="hopnhat-delta-"))
+    if args.phase != "all" and args.keep is None:
+        ap.error("--phase full|delta needs --keep DIR")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="hopnhat-delta-"))
     try:
-        src = estate(args.scale, args.seed)
-        shutil.copytree(src, work / "estate", ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
-        merger = work / "estate" / "merger.yaml"
-        full = migrate_run(merger, False, args.workers)
-        if not full["balanced"]:
-            raise SystemExit(f"the full run did not balance: {full}")
-        changed = change_estate(load_project(merger), args.share, args.seed)
-        delta = migrate_run(merger, False, args.workers)
-        shutil.copytree(work / "estate", work / "fresh", symlinks=True)
-        migrate_run(work / "fresh" / "merger.yaml", True, args.workers)
-        same = checksum(merger) == checksum(work / "fresh" / "merger.yaml")
-        print(json.dumps({"scale": args.scale, "workers": args.workers, "rows_changed": sum(changed.values()),
-                          "tables_changed": len(changed), "full": full, "delta": delta,
-                          "delta_share_of_full_wall": round(float(delta["wall"]) / float(full["wall"]), 3),
-                          "checksums_identical": same}, indent=1))
-        if not same:
+        report: dict[str, Any] = {"scale": args.scale, "workers": args.workers, "phase": args.phase}
+        if args.phase in ("all", "full"):
+            report["full"] = full_phase(work, args)
+        else:
+            report["full"] = json.loads((work / "full.json").read_text())
+        if args.phase in ("all", "delta"):
+            report.update(delta_phase(work, args))
+            for what in ("wall", "cpu"):
+                report[f"delta_share_of_full_{what}"] = round(float(report["delta"][what]) /
+                                                             float(report["full"][what]), 3)
+        print(json.dumps(report, indent=1))
+        if args.phase != "full" and not report["checksums_identical"]:
             raise SystemExit("the delta store differs from the full reload")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep is None or args.phase == "delta":
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def store_bytes(merger: Path) -> int:
+    """Bytes of the published store version (what the next run copies first)."""
+    return (merger.parent / "hopnhat.duckdb").resolve().stat().st_size
+
+
+def full_phase(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    src = estate(args.scale, args.seed)
+    shutil.copytree(src, work / "estate", ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
+    merger = work / "estate" / "merger.yaml"
+    full = migrate_run(merger, False, args.workers)
+    if not full["balanced"]:
+        raise SystemExit(f"the full run did not balance: {full}")
+    full["store_bytes"] = store_bytes(merger)
+    (work / "full.json").write_text(json.dumps(full))
+    return full
+
+
+def delta_phase(work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    merger = work / "estate" / "merger.yaml"
+    changed = change_estate(load_project(merger), args.share, args.seed)
+    delta = migrate_run(merger, False, args.workers)
+    delta["store_bytes"] = store_bytes(merger)
+    shutil.copytree(work / "estate", work / "fresh", symlinks=True)
+    fresh = migrate_run(work / "fresh" / "merger.yaml", True, args.workers)
+    same = checksum(merger) == checksum(work / "fresh" / "merger.yaml")
+    return {"rows_changed": sum(changed.values()), "tables_changed": len(changed), "delta": delta,
+            "fresh_reload": fresh, "checksums_identical": same}
 
 
 if __name__ == "__main__":

@@ -344,7 +344,8 @@ def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
     """The run writes the next store version beside the served one (or resumes the half-built one), and publishes
     it only once its books are written (and, with ``lookup_index``, its lookup index built): the web app keeps
     reading the published version meanwhile, and switches to the new one as soon as it is published."""
-    path, _resumed = prepare_next(project.store_path)
+    with stage("version"):  # the published version copied first: its cost grows with the store (bench/delta.py)
+        path, _resumed = prepare_next(project.store_path)
     con = connect(path)
     try:
         ensure_schema(con)
