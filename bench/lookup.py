@@ -50,7 +50,7 @@ from hopnhat.project.config import load_project  # noqa: E402
 from hopnhat.serve.search.lookup import Lookup  # noqa: E402
 from hopnhat.serve.security.scope import Scope  # noqa: E402
 from hopnhat.units.reference import reference  # noqa: E402
-from serve import MERGER, build_store  # type: ignore[import-not-found]  # noqa: E402
+from serve import MERGER, build_population, held_store  # type: ignore[import-not-found]  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 HANDWRITTEN = ROOT / "bench" / "lookup_handwritten.csv"
@@ -138,20 +138,11 @@ def rename_public(store: Path) -> None:
         con.close()
 
 
-def prepare(folder: Path, persons: int, legacy: int, pool: str = "bench") -> tuple[Path, Path]:
+def prepare(folder: Path, persons: int, legacy: int, pool: str = "bench", rebuild: bool = False) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     store = folder / "store.duckdb"
-    marker = folder / (f"store-{persons}-{legacy}.ok" if pool == "bench" else f"store-{persons}-{legacy}-{pool}.ok")
-    if not marker.exists():
-        t = time.perf_counter()
-        build_store(store, persons, legacy)
-        if pool == "public":
-            rename_public(store)
-        add_old_cmnd(store)
-        print(f"store built in {time.perf_counter() - t:.0f} s", flush=True)
-        for old in folder.glob("store-*.ok"):
-            old.unlink()
-        marker.write_text("ok")
+    if held_store(folder, persons, legacy, pool, rebuild) is None:
+        print(f"store built in {build_population(folder, persons, legacy, pool, 'bench/lookup.py'):.0f} s", flush=True)
     merger = folder / "merger.yaml"
     merger.write_text(MERGER.format(store=store, app_db=folder / "app.sqlite"), encoding="utf-8")
     reader = open_store(str(store), 600_000)
@@ -216,17 +207,19 @@ def _new_commune_name(p: dict[str, Any]) -> str | None:
     return unit.name if unit else None
 
 
-def generated(persons: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+KINDS = ("cccd", "phone", "name_date", "name_old_commune", "name_new_commune", "name_year", "name_only", "cmnd_old",
+         "given_year")
+
+
+def generated(persons: list[dict[str, Any]], seed: int, kinds: tuple[str, ...] = KINDS) -> list[dict[str, Any]]:
     """One query per person, the kinds in turn, each written through the noise model."""
     rng = random.Random(seed)
-    kinds = ["cccd", "phone", "name_date", "name_old_commune", "name_new_commune", "name_year", "name_only",
-             "cmnd_old", "given_year"]
     out = []
     for i, p in enumerate(persons):
         kind = kinds[i % len(kinds)]
-        if kind in ("cmnd_old", "cccd") and p["so_cmnd"]:
+        if kind in ("cmnd_old", "cccd") and p["so_cmnd"] and "cmnd_old" in kinds:
             kind = "cmnd_old"  # those who held a CMND are looked up by it (a sixth of the persons)
-        elif kind == "cmnd_old":
+        elif kind == "cmnd_old" and not p["so_cmnd"]:
             kind = "cccd"
         name, how = noise.noisy_name(p["full_name"], rng)
         hamlet, commune, district, _province = [*p["address"].split(", "), "", "", ""][:4]
@@ -317,6 +310,15 @@ def metrics(rows: list[tuple[int | None, float, int]]) -> dict[str, Any]:
             "p50_ms": round(statistics.median(times), 2), "p99_ms": round(times[min(n - 1, int(0.99 * n))], 2)}
 
 
+def is_miss(kind: str, rank: int | None, same: int) -> bool:
+    """A miss the lookup could have avoided: for a kind that names one person, not first while nobody else shares
+    what the query tells (or not in the first five); for a name alone / name + year, not on the first screen (20)
+    while at most 20 persons share it."""
+    if kind in AMBIGUOUS or kind == "given_year":
+        return same <= 20 and (rank is None or rank > 20)
+    return (same <= 1 and rank != 1) or rank is None or rank > 5
+
+
 def verdict(kind: str, m: dict[str, Any]) -> str:
     if kind in ONE_PERSON:
         return "met" if m["r@5"] >= 0.99 and m["r@1"] >= 0.95 else "NOT met"
@@ -331,8 +333,14 @@ def main() -> None:
     ap.add_argument("--legacy", type=int, default=5_000)
     ap.add_argument("--queries", type=int, default=3_000)
     ap.add_argument("--seed", type=int, default=5)
-    ap.add_argument("--misses", type=int, default=3, help="missed queries printed per kind")
+    ap.add_argument("--misses", type=int, default=3,
+                    help="missed queries printed per kind (misses the lookup could have avoided: see is_miss)")
+    ap.add_argument("--kinds", default=",".join(KINDS),
+                    help=f"comma-separated query kinds to generate (default: all of {', '.join(KINDS)})")
+    ap.add_argument("--no-handwritten", action="store_true", help="leave the hand-written queries out")
     ap.add_argument("--prepare-only", action="store_true", help="build the store and its index, then stop")
+    ap.add_argument("--rebuild", action="store_true",
+                    help="replace a store of another population in --folder (otherwise the bench stops)")
     ap.add_argument("--folder", type=Path, default=OUT / "lookup", help="where the store and its index are kept")
     ap.add_argument("--name-pool", choices=("bench", "public"), default="bench",
                     help="bench: bench/serve.py's 20 family × 12 middle × 80 given names; public: the name-part "
@@ -340,23 +348,32 @@ def main() -> None:
     args = ap.parse_args()
     folder = args.folder
     load_before = [round(x, 2) for x in os.getloadavg()]
-    store, index = prepare(folder, args.persons, args.legacy, args.name_pool)
+    store, index = prepare(folder, args.persons, args.legacy, args.name_pool, args.rebuild)
     if args.prepare_only:
         return
     lookup = Lookup(SQLiteReader(index, 5_000), 3_000, 82.0, 20)
     scope = Scope(("48",), "48")
-    queries = generated(sample(store, args.queries, args.seed), args.seed) + handwritten(store, args.name_pool)
+    kinds = tuple(k for k in args.kinds.split(",") if k)
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise SystemExit(f"unknown --kinds: {', '.join(sorted(unknown))}")
+    queries = generated(sample(store, args.queries, args.seed), args.seed, kinds)
+    if not args.no_handwritten:
+        queries += handwritten(store, args.name_pool)
     lookup.find("warm up", scope)
     by_kind: dict[str, list[tuple[int | None, float, int]]] = defaultdict(list)
     by_noise: dict[str, list[tuple[int | None, float, int]]] = defaultdict(list)
     misses: dict[str, list[str]] = defaultdict(list)
+    every: list[dict[str, Any]] = []
     for q in queries:
         rank, took, reading = rank_of(lookup, scope, q)
         key = "handwritten:" + q["kind"] if q["noise"] == "handwritten" else q["kind"]
         by_kind[key].append((rank, took, q.get("same", 1)))
         by_noise[f"{q['kind']}/{q['noise']}"].append((rank, took, q.get("same", 1)))
-        if rank != 1 and len(misses[key]) < args.misses:
-            misses[key].append(f"{q['query']!r} → rank {rank} (read as {reading})")
+        every.append({**q, "rank": rank, "ms": round(took * 1000, 2), "reading": reading})
+        if is_miss(q["kind"], rank, q.get("same", 1)) and len(misses[key]) < args.misses:
+            misses[key].append(f"{q['query']!r} → rank {rank} (read as {reading}; {q.get('same', 1)} share it, "
+                               f"{q['noise']})")
     report = {"persons": args.persons, "name_pool": args.name_pool, "queries": len(queries),
               "load_average_before": load_before,
               "load_average_after": [round(x, 2) for x in os.getloadavg()],
@@ -375,13 +392,16 @@ def main() -> None:
     for k, m in report["by_noise"].items():
         print(f"  {k:40} {m['n']:5} ideal@1 {m['ideal@1']:7.2%} r@1 {m['r@1']:7.2%} r@5 {m['r@5']:7.2%} "
               f"ideal@20 {m['ideal@20']:7.2%} r@20 {m['r@20']:7.2%}")
-    print("\nmisses (first few per kind):")
+    print("\nmisses the lookup could have avoided (first few per kind; every query in the .jsonl beside the report):")
     for k, lines in sorted(misses.items()):
         for line in lines:
             print(f"  {k}: {line}")
     OUT.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.name_pool == "bench" else "-" + args.name_pool
+    suffix = ("" if args.name_pool == "bench" else "-" + args.name_pool) + \
+        ("" if kinds == KINDS else "-" + "-".join(kinds))
     (OUT / f"lookup-{args.persons}{suffix}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), "utf-8")
+    (OUT / f"lookup-{args.persons}{suffix}.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in every), "utf-8")
 
 
 if __name__ == "__main__":

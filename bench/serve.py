@@ -46,6 +46,7 @@ import json
 import math
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -179,17 +180,84 @@ sources:
 """
 
 
-def prepare(folder: Path, persons: int, legacy: int) -> tuple[Path, dict[str, float]]:
+POOLS = ("bench", "public")  # the name pools a bench store is built with (bench/lookup.py --name-pool)
+_MARKER = re.compile(r"store-(\d+)-(\d+)(?:-([a-z]+))?\.ok")
+
+
+def marker_path(folder: Path, persons: int, legacy: int, pool: str) -> Path:
+    """The file that says which population the folder's store holds (the pool in its name unless ``bench``)."""
+    return folder / (f"store-{persons}-{legacy}.ok" if pool == "bench" else f"store-{persons}-{legacy}-{pool}.ok")
+
+
+def read_marker(folder: Path) -> dict[str, Any] | None:
+    """The population the folder's store holds — persons, legacy rows, name pool — from its marker (its JSON, or its
+    name for a marker written before the pool was recorded in it); None when the folder holds no finished store."""
+    found = []
+    for path in sorted(folder.glob("store-*.ok")):
+        match = _MARKER.fullmatch(path.name)
+        if match is None:
+            raise SystemExit(f"{path}: not a store marker this bench wrote; remove it or use another --folder")
+        held = {"persons": int(match[1]), "legacy": int(match[2]), "pool": match[3] or "bench"}
+        try:
+            held.update(json.loads(path.read_text(encoding="utf-8")))
+        except ValueError:
+            pass  # an older marker ("ok"): its name says it all
+        found.append(held)
+    if len(found) > 1:
+        raise SystemExit(f"{folder} holds {len(found)} store markers ({found}); keep the one its store.duckdb is")
+    if not found or not (folder / "store.duckdb").exists():
+        return None
+    return found[0]
+
+
+def write_marker(folder: Path, persons: int, legacy: int, pool: str, built_by: str) -> None:
+    for old in folder.glob("store-*.ok"):
+        old.unlink()
+    marker_path(folder, persons, legacy, pool).write_text(
+        json.dumps({"persons": persons, "legacy": legacy, "pool": pool, "built_by": built_by}) + "\n",
+        encoding="utf-8")
+
+
+def held_store(folder: Path, persons: int, legacy: int, pool: str | None, rebuild: bool) -> str | None:
+    """The pool of the store the folder already holds for this population (``pool`` None: whichever pool it was
+    built with); None when it must be built. A folder holding another population is never rebuilt silently: that
+    stops the bench unless ``rebuild``."""
+    held = read_marker(folder)
+    if held is None:
+        return None
+    if (held["persons"], held["legacy"]) == (persons, legacy) and pool in (None, held["pool"]):
+        return str(held["pool"])
+    if rebuild:
+        return None
+    raise SystemExit(f"{folder} holds a store of {held['persons']:,} persons, {held['legacy']:,} legacy rows, "
+                     f"{held['pool']} names; asked for {persons:,} / {legacy:,} / {pool or 'any'} names. "
+                     "Pass those figures, another --folder, or --rebuild to replace it.")
+
+
+def build_population(folder: Path, persons: int, legacy: int, pool: str, built_by: str) -> float:
+    """The bench population in ``folder``: the store (:func:`build_store`), renamed from the public name pool when
+    asked, the legacy table of old CMNDs — the same store whichever bench builds it; seconds taken."""
+    import lookup  # type: ignore[import-not-found]  # bench/lookup.py (imports this module at its top)
+
+    t = time.perf_counter()
+    store = folder / "store.duckdb"
+    build_store(store, persons, legacy)
+    if pool == "public":
+        lookup.rename_public(store)
+    lookup.add_old_cmnd(store)
+    write_marker(folder, persons, legacy, pool, built_by)
+    return time.perf_counter() - t
+
+
+def prepare(folder: Path, persons: int, legacy: int, pool: str | None = None,
+            rebuild: bool = False) -> tuple[Path, dict[str, Any]]:
     folder.mkdir(parents=True, exist_ok=True)
-    store, figures = folder / "store.duckdb", {}
-    marker = folder / f"store-{persons}-{legacy}.ok"
-    if not marker.exists():
-        t = time.perf_counter()
-        build_store(store, persons, legacy)
-        figures["store_build_s"] = round(time.perf_counter() - t, 1)
-        for old in folder.glob("store-*.ok"):
-            old.unlink()
-        marker.write_text("ok")
+    store, figures = folder / "store.duckdb", dict[str, Any]()
+    held = held_store(folder, persons, legacy, pool, rebuild)
+    if held is None:
+        held = pool or "bench"
+        figures["store_build_s"] = round(build_population(folder, persons, legacy, held, "bench/serve.py"), 1)
+    figures["name_pool"] = held
     merger = folder / "merger.yaml"
     merger.write_text(MERGER.format(store=store, app_db=folder / "app.sqlite"), encoding="utf-8")
     project = load_project(merger)
@@ -424,6 +492,11 @@ def arguments() -> argparse.Namespace:
     ap.add_argument("--workers", type=int, default=1, help="server processes (HOPNHAT_SERVE_WORKERS)")
     ap.add_argument("--folder", type=Path, default=OUT / "serve",
                     help="where the store and its index are kept (bench/lookup.py's folder may be given: same store)")
+    ap.add_argument("--name-pool", choices=POOLS, default=None,
+                    help="the names of the store (default: whichever pool the folder's store was built with; bench "
+                         "for a new one)")
+    ap.add_argument("--rebuild", action="store_true",
+                    help="replace a store of another population in --folder (otherwise the bench stops)")
     return ap.parse_args()
 
 
@@ -441,7 +514,8 @@ def main() -> None:
     args = arguments()
     folder = args.folder.resolve()
     print(f"store: {args.persons:,} persons, legacy archive {args.legacy:,} rows → {folder}", flush=True)
-    merger, figures = prepare(folder, args.persons, args.legacy)
+    merger, figures = prepare(folder, args.persons, args.legacy, args.name_pool, args.rebuild)
+    print(f"names: {figures['name_pool']} pool", flush=True)
     project = load_project(merger)
     db = AppDB(project.app_db_path)
     if get_user(db, "bench") is None:

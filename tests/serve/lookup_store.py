@@ -77,6 +77,20 @@ PERSONS.append(("G-HUNGLE85", "Lê Nguyễn Hùng", "1985-05-05", "M", "04908507
                 "Thôn 3, Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng"))
 PERSONS.append(("G-HUNGNM85", "Nguyễn Hùng", "1985-07-07", "M", "049085066666", "",  # no middle name
                 "Thôn 4, Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng"))
+# a full name's block crowded beyond the candidates a test reads (family + middle initial + given name: 100 Nguyễn
+# Thị Trang), then the one Nguyễn Thanh Trang, recorded after them
+PERSONS += [(f"G-TRANG-{i:02d}", "Nguyễn Thị Trang", f"{1960 + i % 40}-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "F",
+             f"0481830{i:05d}", "", f"Thôn {i % 9 + 1}, {_COMMUNES[i % 3]}") for i in range(100)]
+PERSONS.append(("G-TRANG83", "Nguyễn Thanh Trang", "1983-04-09", "F", "049183012345", "",
+                "Thôn 6, Xã Hòa Nhơn, Huyện Hòa Vang, Thành phố Đà Nẵng"))
+PERSONS.append(("G-NHANH70", "Phan Chi Nhánh", "1970-10-10", "M", "049070012345", "",  # "chi nhánh": a branch
+                "Thôn 2, Xã Bình Quế, Huyện Thăng Bình, Tỉnh Quảng Nam"))
+# a name whose last two words are a commune (Tiến Lộc, the old Tiên Lộc's new commune), beside two namesakes of its
+# first three words living there
+PERSONS.append(("G-DUYTL", "Huỳnh Văn Duy Tiến Lộc", "1999-01-31", "M", "048099012345", "",
+                "Tổ 4, Phường Mỹ An, Quận Ngũ Hành Sơn, Thành phố Đà Nẵng"))
+PERSONS += [(f"G-DUY-{i}", "Huỳnh Văn Duy", f"19{70 + i}-05-05", "M", f"04907{i}012345", "",
+             "Thôn 3, Xã Tiên Lộc, Huyện Tiên Phước, Tỉnh Quảng Nam") for i in range(2)]
 # old CMNDs of citizens who hold a CCCD now (a legacy table the pipeline keeps as an archive): golden id → CMND
 OLD_CMND = {"G-LAN92": "205123456", "G-DUONG62": "201987654"}
 

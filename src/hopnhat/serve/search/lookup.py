@@ -13,7 +13,7 @@ family name first; a single word is a family or given name (the first screen of 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -26,6 +26,7 @@ from hopnhat.load.lookup_index import fold_name, read_doc
 from hopnhat.load.storedb import SQLiteReader
 from hopnhat.serve.search.names import name_orders
 from hopnhat.serve.search.readings import MAX_QUERY, WEAK, Query, reading_as, readings
+from hopnhat.serve.search.vocabulary import NameVocabulary
 from hopnhat.serve.security.mask import mask
 from hopnhat.serve.security.scope import Scope
 from hopnhat.text.normalize import accent_key, has_diacritics
@@ -37,6 +38,9 @@ CONVINCING = 90.0  # a hit this good makes the weak readings (WEAK) not worth se
 FETCH_CHUNK = 20  # entries fetched per point query (DuckDB index scans stay fast for short lists)
 TIE_READ = 200  # candidates read at most when the diacritics typed may reorder tied ones
 ACCENT_SPREAD = 5.0  # how far the diacritics move a score (+2 the spelling typed, -3 another)
+CLOSE_NAMES = 25  # names of a full name's own block read beside it (a middle name misspelt), the closest first
+EXACT = 99.0  # a name score this high is every word typed (in another order: 99)
+SPELLED = 0.5  # a name reading at most this plausible (unit words typed) is read as typed: no word corrected
 _YEAR = re.compile(r"(?<!\d)(19\d\d|20[0-4]\d)(?!\d)")
 _DATE = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}")
 
@@ -54,6 +58,7 @@ class Hit:
     score: float
     why: str
     reading: str = ""  # slug of the reading that found it
+    bearers: int = 0  # how many candidates bear the same name: at equal score the rarer name comes first
 
     @property
     def unified(self) -> bool:
@@ -128,7 +133,7 @@ def group_hits(hits: list[Hit], limit: int) -> list[Group]:
             key = (entity, f"l:{r['legacy_table']}:{r['legacy_row']}")
         groups.setdefault(key, Group(entity, key[1])).hits.append(h)
     ranked = sorted(groups.values(), key=lambda g: (-round(g.score, 6), g.archive_only, not g.best.row.get("golden_id"),
-                                                    g.best.row["eid"]))
+                                                    g.best.bearers, g.best.row["eid"]))
     return ranked[:limit]
 
 
@@ -208,6 +213,7 @@ class Lookup:
 
     def __init__(self, index: SQLiteReader, candidates: int, min_score: float, row_limit: int) -> None:
         self.index, self.candidates, self.min_score, self.row_limit = index, candidates, min_score, row_limit
+        self.vocabulary = NameVocabulary(index)
 
     @staticmethod
     def _scope(scope: Scope) -> tuple[str, list[Any]]:
@@ -343,12 +349,113 @@ class Lookup:
         if not words:
             return []
         orders = name_orders(words)
-        scored = self._exact_namesakes(q, orders, scope) or self._scored(
-            q, orders, {r[0]: r for order in orders for r in self._name_rows(q, order, scope)})
-        ranked = sorted(scored, key=lambda e: (-scored[e], e))
+        if len(words) >= 3 and not q.year and not q.communes:
+            rows = {r[0]: r for r in self._full_name_rows(orders, scope, q.weight > SPELLED)}
+            exact = {e: v for e, v in self._scored(q, orders[:1], rows).items() if v >= 100.0}
+            scored = exact if len(exact) >= self.row_limit * 2 else self._scored(q, orders, rows)
+            if max(scored.values(), default=0.0) < CONVINCING:  # a slip the names read did not undo ("Vuu")
+                rows.update({r[0]: r for order in orders for r in self._name_rows(q, order, scope)
+                             if r[0] not in rows})
+                scored = self._scored(q, orders, rows)
+        else:
+            rows = self._pair_rows(q, words, scope)
+            pair = self._scored(q, orders[:1], rows)
+            if len(pair) < self.row_limit * 2:
+                rows = {r[0]: r for order in orders for r in self._name_rows(q, order, scope)}
+                pair = self._exact_namesakes(q, orders, scope) or self._scored(q, orders, rows)
+            scored = pair
+        bearers = Counter(rows[e][1] for e in scored if e in rows)
+        ranked = sorted(scored, key=lambda e: (-scored[e], bearers[rows[e][1]] if e in rows else 0, e))
         top = ranked[: self._read_count(q, ranked, scored)]
-        hits = [Hit(r, scored[r["eid"]], "name") for r in self.entries(top, scope)]
+        hits = [Hit(r, scored[r["eid"]], "name", bearers=bearers[rows[r["eid"]][1]] if r["eid"] in rows else 0)
+                for r in self.entries(top, scope)]
         return self._old_commune_adjust(q, self._accent_adjust(q, hits))
+
+    # a full name alone -------------------------------------------------------------------------------------
+
+    def _block_key(self, words: list[str], scope: Scope) -> list[str]:
+        """The keys of a full name's own block (family + middle initial + given name), per commune for a user
+        scoped to communes."""
+        key = f"n|{words[0]}|{words[1][0] if len(words) >= 3 else ''}|{words[-1]}"
+        communes = self._communes(scope)
+        return [key] if communes is None else [f"c|{c}|{key}" for c in communes]
+
+    def _full_name_rows(self, orders: list[list[str]], scope: Scope, correct: bool = True
+                        ) -> list[tuple[int, str, int | None, int | None]]:
+        """A full name alone (three words or more; no year, no place): candidates read by name, not by block.
+        Every order's own name; for the order typed, the names of its block closest to it (a middle name misspelt
+        keeps the block) and the names with the family or the given name corrected to a word of the index
+        (:class:`hopnhat.serve.search.vocabulary.NameVocabulary`: ``nuyen phan hung``, ``nguyen truong chunng``).
+        Each name is read whole from its block (``title_fold`` in the SQL): a name borne by few is no longer cut
+        off by the thousands its block holds (Nguyễn T… Trang: 10,000 rows at 3 M; the first few thousand were
+        read, in record order). A typed name borne by more people than two screens is read alone; ``correct``
+        False (a name reading the text hardly supports: ``Phường Hải Châu, Thành phố Đà Nẵng``): no word corrected."""
+        typed = orders[0]
+        wanted: dict[str, dict[str, None]] = defaultdict(dict)  # block key → names read from it
+        for order in orders:
+            for key in self._block_key(order, scope):
+                wanted[key][" ".join(order)] = None
+        rows = self._read_names(wanted, scope)
+        if sum(1 for r in rows if r[1] == " ".join(typed)) >= self.row_limit * 2:
+            return rows
+        wanted = defaultdict(dict)
+        for key in self._block_key(typed, scope):
+            for name in self._close_names(key, " ".join(typed), scope):
+                wanted[key][name] = None
+        for i, part in ((0, "f"), (len(typed) - 1, "g")) if correct else ():
+            for word in self.vocabulary.corrections(typed[i], part):
+                variant = [*typed[:i], word, *typed[i + 1:]]
+                for key in self._block_key(variant, scope):
+                    wanted[key][" ".join(variant)] = None
+        seen = {r[0] for r in rows}
+        return rows + [r for r in self._read_names(wanted, scope) if r[0] not in seen]
+
+    def _close_names(self, key: str, name: str, scope: Scope) -> list[str]:
+        """The distinct names of one block (in the user's scope) at least ``min_score`` like ``name``, the closest
+        :data:`CLOSE_NAMES` (the block's rows are grouped in the SQL: a few hundred names for 10,000 rows)."""
+        cond, params = self._scope(scope)
+        names = [r[0] for r in self.index.tuples(
+            f"SELECT title_fold FROM names WHERE k = ? AND {cond} GROUP BY title_fold", [key, *params])]
+        scores = name_scores(name, names)
+        close = sorted((n for n in names if scores[n] >= self.min_score and n != name), key=lambda n: -scores[n])
+        return close[:CLOSE_NAMES]
+
+    def _read_names(self, wanted: dict[str, dict[str, None]], scope: Scope
+                    ) -> list[tuple[int, str, int | None, int | None]]:
+        """(eid, folded name, birth year, birth day) of the bearers of these names in these blocks, at most two
+        screens per name (a common one would crowd out the rest), in one statement."""
+        column, params = self._visible("title_fold", scope)
+        parts, args = [], []
+        for key, names in wanted.items():
+            marks = ", ".join("?" for _ in names)
+            parts.append(f"SELECT eid, t, birth_year, birth_day FROM (SELECT eid, {column} AS t, birth_year, "
+                         f"birth_day, row_number() OVER (PARTITION BY title_fold ORDER BY eid) AS n FROM names "
+                         f"WHERE k = ? AND title_fold IN ({marks})) WHERE n <= {int(self.row_limit) * 2}")
+            args += [*params, key, *names]
+        rows = self.index.tuples(" UNION ALL ".join(parts), args) if parts else []
+        return [r for r in rows if r[1] is not None]
+
+    def _pair_rows(self, q: Query, words: list[str], scope: Scope) -> dict[int, tuple[int, str, int | None,
+                                                                                    int | None]]:
+        """A family and a given name alone (``Nguyễn Thúy``: the middle name left out): the bearers of both, as the
+        first and the last word, read from the given name's block with the family name in the SQL — enough of them
+        for the screens (and the spellings the diacritics typed may lift: :data:`TIE_READ`), or empty when the text
+        is no such pair. When they fill two screens nobody else can come before them (any other name scores below:
+        the words typed in place are one point up, :func:`_in_place`), and the rest of their blocks (two orders,
+        thousands of rows at 3 M) need not be read."""
+        if len(words) != 2 or q.year or q.communes:
+            return {}
+        fam, giv = words
+        communes = self._communes(scope)
+        column, params = self._visible("title_fold", scope)
+        cap = TIE_READ if _typed_words(q) is not None else self.row_limit * 2
+        parts, args = [], []
+        for key in (f"n|{fam}||{giv}", f"g|{giv}|{fam[0]}"):  # the two-word name itself, then with a middle name
+            for k in [key] if communes is None else [f"c|{c}|{key}" for c in communes]:
+                parts.append(f"SELECT * FROM (SELECT eid, {column}, birth_year, birth_day FROM names WHERE k = ? "
+                             f"AND substr(title_fold, 1, ?) = ? LIMIT {int(cap)})")
+                args += [*params, k, len(fam) + 1, fam + " "]
+        return {r[0]: r for r in self.index.tuples(" UNION ALL ".join(parts), args) if r[1] is not None}
 
     def _read_count(self, q: Query, ranked: list[int], scored: dict[int, float]) -> int:
         """How many of the ranked candidates to read: twice the screen; with diacritics typed, also those the
@@ -439,10 +546,13 @@ class Lookup:
             return self.by_name(q, scope)
         return []
 
-    def _search(self, q: Query, scope: Scope) -> Reading:
+    def _search(self, q: Query, scope: Scope, floor: float = 0.0) -> Reading:
+        """Hits scored × the reading's weight; ``floor``: the weight of a name + place reading of the same text —
+        a person whose name is every word typed (``Huỳnh Văn Duy Tiến Lộc``, not Huỳnh Văn Duy in Tiến Lộc) is
+        no less plausible than that reading's people."""
         hits = self._hits(q, scope)
         for h in hits:
-            h.score *= q.weight
+            h.score *= max(q.weight, floor) if floor and h.score >= EXACT else q.weight
             h.reading = q.slug
         return Reading(q, hits, True)
 
@@ -460,13 +570,15 @@ class Lookup:
         if every[0].kind == "empty":
             return Found(every[0], [], [])
         done: list[Reading] = []
+        placed = max((q.weight for q in every if q.kind == "name" and q.communes), default=0.0)
         for i, q in enumerate(every):
             found_one = any(h.score >= CONVINCING for r in done for h in r.hits)
             weak = q.weight <= WEAK and found_one  # a stronger reading already found someone
             # past the most plausible readings only while none found anyone ("Vuu Hoa Phong": no Vuu in Hòa Phong,
             # no such address or organisation — the name with a typo is the fourth reading)
             more = i < MAX_SEARCHED or not any(r.hits for r in done)
-            done.append(self._search(q, scope) if more and not weak else Reading(q))
+            floor = placed if q.kind == "name" and not q.communes else 0.0
+            done.append(self._search(q, scope, floor) if more and not weak else Reading(q))
         best: dict[int, Hit] = {}
         for h in (h for r in done for h in r.hits):  # an entry found by two readings counts once, at its best
             if h.row["eid"] not in best or h.score > best[h.row["eid"]].score:

@@ -50,9 +50,10 @@ _UNIT_WORDS = re.compile(r"(?<!\w)(xã|phường|thị trấn|thị xã|quận|h
 _UNIT_WORDS_FOLDED = re.compile(r"\b(thi tran|thi xa|thanh pho|to dan pho|khoi pho|so nha|tdp|tp|tx|tt|kp)\b")
 _ORG_WORDS = re.compile(r"\b(cong ty|cty|tnhh|co phan|hop tac xa|htx|doanh nghiep|dntn|chi nhanh|tap doan|"
                         r"van phong|trung tam|ngan hang)\b")
-# folded, these are also names (Nguyễn Văn Phong, Trần Trung Tâm, Ngân Hằng): an organisation only as spelt
-_ORG_AMBIGUOUS = frozenset({"van phong", "trung tam", "ngan hang"})
-_ORG_SPELT = re.compile(r"(?<!\w)(văn phòng|trung tâm|ngân hàng)(?!\w)")
+# folded, these are also names (Nguyễn Văn Phong, Trần Trung Tâm, Ngân Hằng, Phan Chi Nhánh): an organisation only
+# as spelt
+_ORG_AMBIGUOUS = frozenset({"van phong", "trung tam", "ngan hang", "chi nhanh"})
+_ORG_SPELT = re.compile(r"(?<!\w)(văn phòng|trung tâm|ngân hàng|chi nhánh)(?!\w)")
 
 
 @dataclass(frozen=True)
