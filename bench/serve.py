@@ -270,27 +270,50 @@ def prepare(folder: Path, persons: int, legacy: int, pool: str | None = None,
     return merger, figures
 
 
-def queries(store: Path, n: int, seed: int) -> list[tuple[str, str]]:
-    """The query mix, from persons of the store."""
+def _misspelt(name: str, rng: random.Random) -> str:
+    words = fold_name(name).split()
+    pos = rng.randrange(1, len(words[-1])) if len(words[-1]) > 1 else 0
+    words[-1] = words[-1][:pos] + words[-1][pos - 1:] if pos else words[-1] + "h"
+    return " ".join(words)
+
+
+def queries(store: Path, n: int, seed: int, mix: str = "default") -> list[tuple[str, str]]:
+    """The query mix, from persons of the store. ``default``: 50 % CCCD, 30 % a misspelt unaccented name + birth
+    year, 10 % a name with diacritics + year, 10 % an old address. ``clerks`` (issue 22's kinds): 25 % CCCD, 10 % an
+    old CMND (when the store has them), 10 % a phone as +84, 15 % a misspelt name + year, 10 % a name with diacritics
+    + year, 10 % a full name alone, 10 % a name + the new commune, 10 % an old address."""
     rng = random.Random(seed)
     con = duckdb.connect(str(store), read_only=True)
     try:
-        rows = con.execute(f"SELECT full_name, year(birth_date), id_number, address FROM person USING SAMPLE "
-                           f"{n} ROWS (reservoir, {seed})").fetchall()
+        cmnd = mix == "clerks" and "legacy.dancu__cmnd_cu" in {f"{s}.{t}" for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+        join = "LEFT JOIN legacy.dancu__cmnd_cu c ON c.record_id = p.record_id" if cmnd else ""
+        rows = con.execute(f"SELECT p.full_name, year(p.birth_date), p.id_number, p.address, p.phone, "
+                           f"coalesce(p.address_new_commune_code, split_part(p.address_candidates, ';', 1)), "
+                           f"{'c.so_cmnd' if cmnd else 'NULL'} FROM (SELECT * FROM person USING SAMPLE {n} ROWS "
+                           f"(reservoir, {seed})) p {join}").fetchall()
     finally:
         con.close()
+    units = reference().communes["new"]
     out = []
-    for i, (name, year, cccd, address) in enumerate(rows):
-        r = i % 10
-        if r < 5:
+    for i, (name, year, cccd, address, phone, commune, old_cmnd) in enumerate(rows):
+        r = i % 20 if mix == "clerks" else (i % 10) * 2
+        if r < (10 if mix == "default" else 5):
             out.append(("cccd", cccd))
-        elif r < 8:
-            words = fold_name(name).split()
-            pos = rng.randrange(1, len(words[-1])) if len(words[-1]) > 1 else 0
-            words[-1] = words[-1][:pos] + words[-1][pos - 1:] if pos else words[-1] + "h"
-            out.append(("name_misspelt", f"{' '.join(words)} {year}"))
-        elif r < 9:
+        elif mix == "clerks" and r < 7 and old_cmnd:
+            out.append(("cmnd_old", old_cmnd))
+        elif mix == "clerks" and r < 7:
+            out.append(("cccd", cccd))
+        elif mix == "clerks" and r < 9 and phone:
+            out.append(("phone", "+84 " + phone[1:]))
+        elif r < 16 if mix == "default" else r < 12:
+            out.append(("name_misspelt", f"{_misspelt(name, rng)} {year}"))
+        elif r < 18 if mix == "default" else r < 14:
             out.append(("name_diacritics", f"{name} {year}"))
+        elif mix == "clerks" and r < 16:
+            out.append(("name_only", name))
+        elif mix == "clerks" and r < 18 and commune in units:
+            out.append(("name_commune", f"{name}, {units[commune].name}"))
         else:
             out.append(("address", address))
     rng.shuffle(out)
@@ -495,6 +518,9 @@ def arguments() -> argparse.Namespace:
     ap.add_argument("--name-pool", choices=POOLS, default=None,
                     help="the names of the store (default: whichever pool the folder's store was built with; bench "
                          "for a new one)")
+    ap.add_argument("--mix", choices=("default", "clerks"), default="default",
+                    help="the query mix (see queries()): default, or clerks (issue 22's kinds: + old CMND, phone, "
+                         "name alone, name + commune)")
     ap.add_argument("--rebuild", action="store_true",
                     help="replace a store of another population in --folder (otherwise the bench stops)")
     return ap.parse_args()
@@ -522,7 +548,7 @@ def main() -> None:
         add_user(db, "bench", "clerk", "tai-khoan-do-tai-2025", "48")  # the password may not hold the name
     token = create_token(db, "bench", "bench")
     load_settings(project)  # validates the environment's settings as the server will
-    mix = queries(folder / "store.duckdb", 5000, args.seed)
+    mix = queries(folder / "store.duckdb", 5000, args.seed, args.mix)
     figures["page_cache_warm_s"] = warm_page_cache(folder)
     port = free_port()
     t = time.perf_counter()
@@ -538,7 +564,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    report = {"client": args.client, "persons": args.persons, "legacy_rows": args.legacy, "clients": args.clients,
+    report = {"client": args.client, "mix": args.mix, "persons": args.persons, "legacy_rows": args.legacy,
+              "clients": args.clients,
               "think_s": args.think, "workers": args.workers, "cpus": os.cpu_count(),
               "load_average_before": load_before, "load_average_after": [round(x, 2) for x in os.getloadavg()],
               **figures, **measured}
@@ -548,7 +575,8 @@ def main() -> None:
     print(f"target p99 < 50 ms: {verdict}")
     OUT.mkdir(parents=True, exist_ok=True)
     suffix = (f"-{args.client}" if args.client != "wrk" else "") + f"-think{args.think:g}" + \
-        (f"-w{args.workers}" if args.workers > 1 else "")
+        (f"-w{args.workers}" if args.workers > 1 else "") + (f"-{args.mix}" if args.mix != "default" else "") + \
+        (f"-{figures['name_pool']}" if figures["name_pool"] != "bench" else "")
     (OUT / f"serve{suffix}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
