@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,14 @@ from hopnhat.repair.delimited import BOM, Layout, quoter
 
 MIN_BYTES = 8 << 20  # from here on Arrow's import pays for itself (measured by bench/repair.py --sizes)
 _HEADER_BYTES = 1 << 16
+
+
+def _one_blas_thread() -> None:
+    """pyarrow imports numpy, whose OpenBLAS starts a thread per core that spins at import (about 0.04 CPU-s on two
+    cores, a twentieth of a 540,000-cell run); this process does no linear algebra. Unless the user chose a number,
+    one thread — only when numpy is not loaded yet (then it would change nothing)."""
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _pool() -> Any:
@@ -108,6 +118,7 @@ def _report(name: str, mapped: ColumnMap, encoded: Any, distinct: list[bytes], c
 
 def repair_large(data: bytes, layout: Layout) -> tuple[bytes, list[ColumnReport]] | None:
     """Repair and write a large table of one width (two columns or more, a header and rows); None otherwise."""
+    _one_blas_thread()
     import pyarrow.compute as pc
 
     body = data[len(BOM) :] if layout.bom else data

@@ -26,16 +26,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from hopnhat.i18n import tr
 from hopnhat.text.legacy import (
     READINGS,
     Detection,
-    Quality,
+    Scored,
     detect,
+    has_junk,
     legacy_looking,
-    quality,
+    reading,
     readings,
+    scored,
     viqr_reading,
 )
 
@@ -75,17 +78,28 @@ def _family(encoding: str | None) -> str:
 def _vote(cell: str) -> str:
     """The encoding in which a cell reads flawlessly and better than in any other ("" for none): a cell's vote in
     :func:`_census`, the same in every column (remembered)."""
-    scores = [(quality(t).rank, n) for n, t in readings(cell).items() if n != "utf-8" and quality(t).clean]
+    scores = []
+    for name in READINGS[1:]:  # every table but the cell as it is; a reading with a junk character is not clean
+        text = reading(cell, name)
+        if text is not None and not has_junk(text) and (entry := scored(cell, name)) is not None and \
+                entry[1].bad == 0:
+            scores.append((entry[2], name))
     scores.sort()
     return scores[0][1] if scores and (len(scores) == 1 or scores[0][0] != scores[1][0]) else ""
 
 
 _WORD = re.compile(r"\w+")
+_WORDS_OF: dict[str, list[str]] = {}  # reading → its non-ASCII words, lower case (see _syllables)
 
 
 def _syllables(text: str) -> list[str]:
-    """The non-ASCII words of a reading, lower case (the words that tell tables apart)."""
-    return [w.lower() for w in _WORD.findall(text) if not w.isascii() and len(w) > 1]
+    """The non-ASCII words of a reading, lower case (the words that tell tables apart; remembered)."""
+    known = _WORDS_OF.get(text)
+    if known is None:
+        if len(_WORDS_OF) >= 65_536:
+            _WORDS_OF.clear()
+        known = _WORDS_OF[text] = [w.lower() for w in _WORD.findall(text) if not w.isascii() and len(w) > 1]
+    return known
 
 
 def _vocabulary(sample: Sequence[str]) -> frozenset[str]:
@@ -111,8 +125,7 @@ def _plain(cell: str) -> bool:
     return cell.isascii() and not _VISCII_C0.intersection(cell)
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """The engine's answer for one distinct cell."""
 
     text: str
@@ -197,44 +210,57 @@ class ColumnRepairer:
     def _read(self, cell: str) -> Reading:
         """The reading of one distinct non-ASCII cell (see the module doc)."""
         column = _family(self.encoding)
-        own = readings(cell, (column,)).get(column)
-        flawless = own is not None and quality(own).clean
+        own = scored(cell, column)
+        flawless = own is not None and own[1].bad == 0
         if flawless and not legacy_looking(cell):
-            return Reading(own or "", self.encoding or column)
+            return Reading(own[0] if own is not None else "", self.encoding or column)
         others, order = self._plan(column, flawless)
-        options = readings(cell, others)
-        if own is not None:
-            options[column] = own
-        scores = {name: quality(text) for name, text in options.items()}
-        best = min(scores, key=lambda n: (scores[n].rank, order[n]))  # every reading has a place in the order
-        mine = scores.get(column)
-        if mine is not None and not mine.junk and mine.common > scores[best].common:
+        options: dict[str, Scored] = {} if own is None else {column: own}
+        best, key = column, None
+        utf8_clean = False
+        for name in others:
+            if flawless:  # the best is flawless too: a reading with a junk character cannot be it, nor count
+                text = reading(cell, name)
+                if text is None or has_junk(text):
+                    continue
+            entry = scored(cell, name)
+            if entry is not None:
+                options[name] = entry
+        if "utf-8" in options:
+            utf8_clean = options["utf-8"][1].bad == 0
+        for name, entry in options.items():  # the best rank, then the first in the tie-break order
+            if key is None or (entry[2], order[name]) < key:
+                best, key = name, (entry[2], order[name])
+        score = options[best][1]
+        mine = None if own is None else own[1]
+        if mine is not None and not mine.junk and mine.common > score.common:
             best = column  # a better-formed reading with fewer everyday words is the usual cross-table accident
-        if mine is not None and mine.clean and best not in (column, "utf-8", *self._present) and \
-                (scores[best].bad, scores[best].good) == (mine.bad, mine.good):
+        elif mine is not None and mine.bad == 0 and best not in (column, "utf-8", *self._present) and \
+                (score.bad, score.good) == (mine.bad, mine.good):
             best = column  # everyday words alone do not move a flawless reading to a table the column does not use
-        if self._words and best != "utf-8" and scores[best].clean and not scores["utf-8"].clean and \
+        score = options[best][1]
+        if self._words and best != "utf-8" and score.bad == 0 and not utf8_clean and \
                 best in (column, *self._present):
-            best = self._familiar(options, scores, best)
-        score: Quality = scores[best]
+            best = self._familiar(options, best)
+            score = options[best][1]
         if score.junk or (best != "utf-8" and score.good < score.bad):
             return self._unreadable(cell, self.encoding or column)
-        if self.strict and best not in ("utf-8", column) and not score.clean:
+        if self.strict and best not in ("utf-8", column) and score.bad != 0:
             return Reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",
                                           f"read as {best} it still has foreign words (strict mode)"))
         kind = self.encoding if best == column and self.encoding else best
-        return Reading(options[best], kind)
+        return Reading(options[best][0], kind)
 
-    def _familiar(self, options: dict[str, str], scores: dict[str, Quality], chosen: str) -> str:
+    def _familiar(self, options: dict[str, Scored], chosen: str) -> str:
         """Between flawless readings of a cell in two tables the column uses that score the same (VISCII bytes read
         as TCVN3: ``Tạ Quang Bửu`` / ``Tế Quang Bỉu``), the one with more of the column's own syllables; the
         reading chosen so far when none has more."""
         def familiar(name: str) -> int:
-            return sum(w in self._words for w in _syllables(options[name]))
+            return sum(w in self._words for w in _syllables(options[name][0]))
 
         best, most = chosen, familiar(chosen)
         for name in sorted(self._present):
-            if name not in (chosen, "utf-8") and name in scores and scores[name].rank == scores[chosen].rank:
+            if name not in (chosen, "utf-8") and name in options and options[name][2] == options[chosen][2]:
                 hits = familiar(name)
                 if hits > most:
                     best, most = name, hits

@@ -53,8 +53,11 @@ __all__ = [
     "quality",
     "legacy_looking",
     "READINGS",
+    "reading",
     "readings",
     "repair_value",
+    "has_junk",
+    "scored",
     "vietnamese_letters",
     "viqr_reading",
 ]
@@ -411,18 +414,30 @@ _SHAPED_VOWELS = frozenset("ăâêôơư")
 _EITHER = frozenset(("oa", "oe", "uy"))  # old and new tone placement: hoà / hòa, thuỷ / thủy
 
 
+_CHAR_TONES: dict[str, tuple[str, str, int]] = {}  # letter → (letter without its tone, the tone, tones on it)
+
+
+def _char_tone(char: str) -> tuple[str, str, int]:
+    """One NFC letter without its tone mark, the tone mark and how many tone marks it carries (remembered)."""
+    known = _CHAR_TONES.get(char)
+    if known is None:
+        parts = unicodedata.normalize("NFD", char)
+        marks = [c for c in parts if c in _TONE_SET]
+        bare = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_SET)) if marks else char
+        known = _CHAR_TONES[char] = (bare, marks[0] if marks else "", len(marks))
+    return known
+
+
 def _split_tone(word: str) -> tuple[str, str, int] | None:
     """(toneless NFC word, tone mark, index of the letter that carries it or -1); None with two tones."""
     toneless, tone, where = [], "", -1
     for i, char in enumerate(unicodedata.normalize("NFC", word.lower())):
-        parts = unicodedata.normalize("NFD", char)
-        marks = [c for c in parts if c in _TONE_SET]
+        bare, mark, marks = _char_tone(char)
         if marks:
-            if tone or len(marks) > 1:
+            if tone or marks > 1:
                 return None
-            tone, where = marks[0], i
-            char = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONE_SET))
-        toneless.append(char)
+            tone, where = mark, i
+        toneless.append(bare)
     return "".join(toneless), tone, where
 
 
@@ -451,16 +466,34 @@ _CLUSTERS = frozenset(i for i in _MINORITY_INITIALS if len(i) == 2)
 _OPEN_AFTER_CLUSTER = frozenset(("ă",))  # Jrai and Bahnar names end on an open ă after a cluster: Kpă, Hră, Blă
 
 
+_PLACES = {rhyme: _tone_places(rhyme) for rhyme in _RHYMES | _OPEN_AFTER_CLUSTER}
+# The initials a syllable may start with, by length, in the order they are tried (Kinh first, then minority).
+_KINH = (frozenset(i for i in _INITIALS if len(i) == 3), frozenset(i for i in _INITIALS if len(i) == 2),
+         frozenset(i for i in _INITIALS if len(i) == 1))
+_MINORITY = (frozenset(i for i in _MINORITY_INITIALS if len(i) == 2),
+             frozenset(i for i in _MINORITY_INITIALS if len(i) == 1))
+
+
+def _initials(toneless: str, minority: bool) -> list[str]:
+    """The initials a toneless word starts with, in the order of ``_ALL_INITIALS`` (or ``_INITIALS``): at most one
+    of each length in each group, so only the word's own prefixes are looked up."""
+    found = [toneless[:n] for n, group in zip((3, 2, 1), _KINH, strict=True) if toneless[:n] in group]
+    if minority:
+        found += [toneless[:n] for n, group in zip((2, 1), _MINORITY, strict=True) if toneless[:n] in group]
+    found.append("")
+    return found
+
+
 @lru_cache(maxsize=200_000)
 def _syllable(word: str, minority: bool) -> bool:
     split = _split_tone(word)
     if split is None:
         return False
     toneless, tone, where = split
-    for initial in _ALL_INITIALS if minority else _INITIALS:
+    for initial in _initials(toneless, minority):
         rhyme = toneless[len(initial):]
-        if toneless.startswith(initial) and (rhyme in _RHYMES or rhyme in _OPEN_AFTER_CLUSTER and initial in _CLUSTERS):
-            if tone and where - len(initial) not in _tone_places(rhyme):
+        if rhyme in _RHYMES or rhyme in _OPEN_AFTER_CLUSTER and initial in _CLUSTERS:
+            if tone and where - len(initial) not in _PLACES[rhyme]:
                 continue
             return tone in _STOP_TONES or not rhyme.endswith(_STOP_FINALS)
     return False
@@ -629,9 +662,20 @@ def _quiet_candidate(value: str | bytes, encoding: str) -> str | None:
     return None if raw is None else _quiet_decode(raw, encoding)
 
 
+def _detected_reading(value: str | bytes, encoding: str) -> str | None:
+    """:func:`_quiet_candidate`, taken from the engine's remembered readings of a text cell where they are the same
+    text: every encoding but TCVN3 (whose reading restores .VnTimeH capitals) when the cell has Windows-1252 bytes
+    (a cell that has none reads as legacy bytes only by chance, which the detector does not count)."""
+    if isinstance(value, str) and encoding != "tcvn3":
+        if encoding not in ("utf-8", "mojibake") and _source(value)[1]:
+            return None
+        return readings(value, (encoding,)).get(encoding)
+    return _quiet_candidate(value, encoding)
+
+
 def _tally_one(value: str | bytes, encoding: str) -> tuple[int, int, int]:
     """(valid words, words, failed) of one value read in ``encoding``."""
-    text = _quiet_candidate(value, encoding)
+    text = _detected_reading(value, encoding)
     if text is None:
         return 0, max(1, len(_foreign_words(_sloppy_view(value)))), 1
     words = _foreign_words(text)
@@ -830,9 +874,17 @@ class Quality:
 
 
 def _junk_class() -> re.Pattern[str]:
-    """:func:`_junk` below U+2000 as one character class (the text is scanned in C), plus private use."""
-    chars = [chr(c) for c in range(0x2000) if _junk(chr(c))]
-    return re.compile("[" + "".join(re.escape(c) for c in chars) + "\ue000-\uf8ff]")
+    """:func:`_junk` below U+2000 as one character class (the text is scanned in C), plus private use; written as
+    ranges of consecutive characters (a short pattern compiles in a fraction of the time)."""
+    ranges: list[list[int]] = []
+    for code in range(0x2000):
+        if _junk(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    parts = [re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges]
+    return re.compile("[" + "".join(parts) + "\ue000-\uf8ff]")
 
 
 _JUNK = _junk_class()
@@ -841,12 +893,30 @@ _JUNK = _junk_class()
 @lru_cache(maxsize=262_144)
 def quality(text: str) -> Quality:
     """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
-    words = [w for w in _foreign_words(text) if len(w) > 1]  # a lone letter is an initial (Nguyễn Văn Đ): neutral
-    shouting = any(map(str.islower, text))  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
-    valid = [w for w in words if _word_ok(w) and not (shouting and w.isupper())]
     junk = len(_JUNK.findall(text))
-    common = sum(w.lower() in COMMON for w in valid)
-    return Quality(len(words) - len(valid) + junk, len(valid), junk, common)
+    if text.isascii():
+        return Quality(junk, 0, junk, 0)  # no word that tells encodings apart
+    shouting = any(map(str.islower, text))  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
+    good = bad = common = 0
+    for word in _TOKEN.findall(text):
+        if len(word) > 1 and not word.isascii():  # a lone letter is an initial (Nguyễn Văn Đ): neutral
+            ok, upper, usual = _WORDS.get(word) or _word_info(word)
+            if ok and not (shouting and upper):
+                good += 1
+                common += usual
+            else:
+                bad += 1
+    return Quality(bad + junk, good, junk, common)
+
+
+_WORDS: dict[str, tuple[bool, bool, bool]] = {}  # word → (a well-cased syllable or compound, upper case, everyday)
+
+
+def _word_info(word: str) -> tuple[bool, bool, bool]:
+    if len(_WORDS) >= 262_144:
+        _WORDS.clear()
+    known = _WORDS[word] = (_word_ok(word), word.isupper(), word.lower() in COMMON)
+    return known
 
 
 _CONSONANTS = frozenset("bcdđghklmnpqrstvx")
@@ -855,7 +925,7 @@ _FOREIGN_LETTERS = frozenset("fjwz")
 
 @lru_cache(maxsize=262_144)
 def _word_ok(word: str) -> bool:
-    return (is_syllable(word) or _compound(word)) and _cased(word)
+    return _cased(word) and (is_syllable(word) or _compound(word))  # the case first: it costs least
 
 
 def _compound(word: str) -> bool:
@@ -964,3 +1034,40 @@ def readings(value: str, encodings: Sequence[str] = READINGS) -> dict[str, str]:
         if text is not None:
             out[name] = text
     return out
+
+
+def reading(value: str, name: str) -> str | None:
+    """One reading of a text cell (:func:`readings`), None when the encoding gives none (remembered)."""
+    known = _memo(value)
+    if name in known:
+        return known[name]
+    text = known[name] = _one_reading(value, name)
+    return text
+
+
+def has_junk(text: str) -> bool:
+    """Whether a reading holds a junk character (:func:`quality` counts it against: the reading is not clean)."""
+    return _JUNK.search(text) is not None
+
+
+Scored = tuple[str, Quality, tuple[int, int, int]]  # a reading, its quality and its rank (:attr:`Quality.rank`)
+_SCORED: dict[str, dict[str, Scored | None]] = {}  # value → encoding → its scored reading, for all columns
+
+
+def scored(value: str, name: str) -> Scored | None:
+    """One reading of a text cell (:func:`readings`) with its quality and rank, None when the encoding gives none;
+    made once in a process (the repair engine scores the same readings in every column)."""
+    known = _SCORED.get(value)
+    if known is None:
+        if len(_SCORED) >= _MEMO_LIMIT:
+            _SCORED.clear()
+        known = _SCORED[value] = {}
+    elif name in known:
+        return known[name]
+    text = reading(value, name)
+    if text is None:
+        known[name] = None
+        return None
+    score = quality(text)
+    entry = known[name] = (text, score, (score.bad, -score.good, -score.common))
+    return entry
