@@ -52,6 +52,14 @@ def test_cmnds_of_two_provinces_or_a_cmnd_beside_a_cccd_do_not_keep_apart() -> N
     assert moved.root == beside.root == slip.root == [0, 0]
 
 
+def test_two_slips_of_one_cmnd_beside_the_number_both_hold_do_not_keep_apart() -> None:
+    # one person's records: the CMND and the CCCD; the CMND with one slip; the CMND with another slip and the CCCD.
+    # The two slips are two digits apart, but the clusters share the CCCD: one person.
+    ids = [("001180598232", "201303626"), (None, "201303686"), ("001180598232", "201303886")]
+    result = cluster(3, [(0, 1, 0.99), (1, 2, 0.98)], ids=ids)
+    assert result.root == [0, 0, 0] and not result.reasons
+
+
 def test_one_keying_slip_between_cccds_does_not_keep_apart() -> None:
     changed = cluster(2, [(0, 1, 0.99)], ids=["049085001234", "049085001284"])
     swapped = cluster(2, [(0, 1, 0.99)], ids=["049085001234", "049085002134"])

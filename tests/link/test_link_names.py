@@ -71,7 +71,11 @@ def test_order_repaired_through_a_family_name_typo(written: str, family: str, gi
     ("Đinh Quang Dũng", "dinh", "quang", "dung"),  # dung / dang
     ("Hoàng Văn Phát", "hoang", "van", "phat"),  # phat / pham
     ("Văn Hùng Nguyễ", "nguyen", "van", "hung"),  # a slip of a long frequent family name still turns it
+    # a frequent given name is not read as a slip of a short family name (lan / lâm): Văn is the family name here
+    ("Văn Minh Lan", "van", "minh", "lan"),
+    ("Trang Huynh", "huynh", None, "trang"),  # a given name that is a rare family name, before a frequent one
+    ("DUNG QUANG NGUYN", "nguyen", "quang", "dung"),  # dung is only near dang; nguyn is a slip of nguyen
 ])
-def test_western_order_behind_a_family_name(written: str, family: str, middle: str, given: str) -> None:
+def test_western_order_behind_a_family_name(written: str, family: str, middle: str | None, given: str) -> None:
     parts = split_name(written)
     assert (parts.family, parts.middle, parts.given) == (family, middle, given)

@@ -9,7 +9,8 @@ Rules keep records apart the same way, whatever the model says, and each skipped
 
 - ``decision``: a person decided the two records are different;
 - ``conflicting_cccd``: the two clusters hold two valid 12-digit CCCDs more than one keying slip apart (a CCCD is a
-  person's number for life: two of them are two people, even through a chain A–B–C);
+  person's number for life: two of them are two people, even through a chain A–B–C) and no number in common (two
+  different slips of one number sit beside the number itself);
 - ``conflicting_cmnd``: likewise two 9-digit CMNDs of one issuing province (first three digits) — a CMND got a new
   number only when its holder moved to another province;
 - ``household``: a rule of the caller's (twins: same family name and birth date, two different given names written
@@ -32,6 +33,7 @@ class Clusters:
     kept_apart: list[tuple[int, int]] = field(default_factory=list)  # links skipped (a decision or a rule)
     reasons: dict[tuple[int, int], str] = field(default_factory=dict)  # skipped link → why
     only_candidates: list[tuple[int, int]] = field(default_factory=list)  # links below the threshold (persons.py)
+    _uf: _UnionFind | None = field(default=None, repr=False, compare=False)  # to add links later (add_links)
 
     def count(self) -> int:
         return len(set(self.root))
@@ -85,8 +87,11 @@ class _UnionFind:
                 if (reason == "decision" or not forced) and self.find(member) == other:
                     return reason
         if not forced:
-            left, right = self.ids.get(ra, ()), self.ids.get(rb, ())
-            conflict = next((len(x) for x in left for y in right if _conflict(x, y)), 0)
+            left, right = self.ids.get(ra, set()), self.ids.get(rb, set())
+            # a number both clusters hold is one person's: the others are slips of it (two different slips of
+            # one CMND are two slips apart from each other)
+            shared = bool(left & right)
+            conflict = 0 if shared else next((len(x) for x in left for y in right if _conflict(x, y)), 0)
             if conflict:
                 return "conflicting_cccd" if conflict == 12 else "conflicting_cmnd"
         return None
@@ -124,12 +129,26 @@ def cluster(n: int, links: Iterable[tuple[int, int, float]], same: Iterable[tupl
     for a, b, reason in apart:
         uf.forbid(a, b, reason)
     forced = sorted((min(a, b), max(a, b)) for a, b in same)
-    ordered = sorted(links, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1])))
     out = Clusters([])
-    for (a, b), is_forced in [(p, True) for p in forced] + [((a, b), False) for a, b, _ in ordered]:
+    out._uf = uf
+    _join(out, [(p, True) for p in forced])
+    return add_links(out, links)
+
+
+def add_links(clusters: Clusters, links: Iterable[tuple[int, int, float]]) -> Clusters:
+    """``clusters`` (from :func:`cluster`) with more links added after those it holds, strongest first, under the
+    same decisions and rules (e.g. the weaker links of :func:`hopnhat.link.persons.only_candidates`)."""
+    ordered = sorted(links, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1])))
+    return _join(clusters, [((a, b), False) for a, b, _ in ordered])
+
+
+def _join(out: Clusters, links: list[tuple[tuple[int, int], bool]]) -> Clusters:
+    uf = out._uf
+    assert uf is not None
+    for (a, b), is_forced in links:
         why = uf.union(a, b, is_forced)
         if why:
             out.kept_apart.append((a, b))
             out.reasons[(min(a, b), max(a, b))] = why
-    out.root = [uf.find(i) for i in range(n)]
+    out.root = [uf.find(i) for i in range(len(uf.parent))]
     return out

@@ -121,6 +121,10 @@ def family_typo(word: str) -> str | None:
     return next((f for f in _TYPO_SAFE if _one_edit(word, f)), None)
 
 
+# Frequent given names that are rare family names or one letter from a short one (Trang, Lan ← Lâm, Tuấn ← Trần,
+# Dũng ← Đặng): written first before a frequent family name they show a given-first order ("Trang Huỳnh"), written
+# last after Văn/Thị they stay the given name ("Văn Minh Lan")
+_COMMON_GIVEN = frozenset("trang lan tuan dung hung hang lam ha mai chau thanh hoa".split())
 _FREQUENT_FAMILIES = 20  # the first twenty family names (Nguyễn … Trương) carry about 95 % of people
 
 
@@ -142,16 +146,23 @@ def _reorder(folded: list[str]) -> str | None:
     if family is None:
         return None
     if first in ORDER_MARKERS:
-        return family
+        # "Văn Minh Lan": a frequent given name only a letter from a short family name (lan/lâm) is the given name
+        return family if last in FAMILY_NAMES or family in _TYPO_SAFE or last not in _COMMON_GIVEN else None
     if first not in FAMILY_NAMES:
         # a first word one typo from a family name ("Nguễn Thị Mai") is that family name: the order is right
         near = family_typo(first) or (family_near(first) if last not in FAMILY_NAMES and first not in _NOT_TYPOS
                                       and first not in MIDDLE_NAMES and first not in GIVEN_NAMES else None)
+        # ... unless the last word is a slip of a long frequent family name and the first only near a short one
+        # ("Dung Quang Nguyn": dung is a letter from dang, nguyn from nguyen)
+        if near is not None and family in _TYPO_SAFE and near not in _TYPO_SAFE and last not in FAMILY_NAMES:
+            return family
         return None if near is not None and (last not in FAMILY_NAMES or last in GIVEN_NAMES
                                              or _rank(near) < _rank(family)) else family
     # a frequent family name first and a last word only NEAR a family name: the last word is a given name ("Hoàng
     # Hữu Tuấn", "Đinh Quang Dũng": tuan is a letter from tran, dung from dang), unless it is a slip of a long
     # frequent one ("… Nguyễ"); a rarer one first ("Quang Hùng Đonh") is rather a middle name
+    if first in _COMMON_GIVEN and last == family and _rank(family) < min(_rank(first), _FREQUENT_FAMILIES):
+        return family  # "Trang Huỳnh": a frequent given name before a frequent family name written exactly
     if (first in MIDDLE_NAMES and last not in GIVEN_NAMES and _rank(family) < _rank(first)
             and (last in FAMILY_NAMES or family in _TYPO_SAFE or _rank(first) >= _FREQUENT_FAMILIES)):
         return family

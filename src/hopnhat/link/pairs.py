@@ -31,7 +31,7 @@ SELECT coalesce(s.uid_l, d.uid_l) AS uid_l, coalesce(s.uid_r, d.uid_r) AS uid_r,
                  CASE WHEN d.uid_l IS NOT NULL THEN '{rule}' ELSE 'model' END))::VARCHAR
             ELSE json_object('rule', '{rule}')::VARCHAR END AS evidence
 FROM (SELECT least(uid_l, uid_r) AS uid_l, greatest(uid_l, uid_r) AS uid_r, match_probability, match_weight,
-             {evidence} AS evidence FROM {e}_scored) s
+             CASE WHEN match_probability < {below} THEN {evidence} END AS evidence FROM {e}_scored) s
 FULL JOIN {e}_rule_pairs d ON s.uid_l = d.uid_l AND s.uid_r = d.uid_r
 ORDER BY 1, 2
 """
@@ -46,9 +46,12 @@ def rule_pairs(work: duckdb.DuckDBPyConnection, entity: str, join: str, where: s
     return int(one(work, f"SELECT count(*) FROM {entity}_rule_pairs")[0])
 
 
-def combine(work: duckdb.DuckDBPyConnection, entity: str, model: dict[str, Any], rule: str) -> None:
-    """``{entity}_scored`` (Splink's predictions) + ``{entity}_rule_pairs`` → ``{entity}_pairs``; drops both."""
+def combine(work: duckdb.DuckDBPyConnection, entity: str, model: dict[str, Any], rule: str,
+            evidence_below: float = 2.0) -> None:
+    """``{entity}_scored`` (Splink's predictions) + ``{entity}_rule_pairs`` → ``{entity}_pairs``; drops both.
+    A model pair's evidence is written when its probability is below ``evidence_below`` (every pair by default; a
+    list linked on its own, which shows no evidence, needs it only below the match threshold)."""
     evidence = evidence_sql(model, columns_of(work, f"{entity}_scored"))
-    work.execute(_PAIRS_SQL.format(e=entity, rule=rule, evidence=evidence))
+    work.execute(_PAIRS_SQL.format(e=entity, rule=rule, evidence=evidence, below=float(evidence_below)))
     work.execute(f"DROP TABLE IF EXISTS {entity}_scored")
     work.execute(f"DROP TABLE IF EXISTS {entity}_rule_pairs")

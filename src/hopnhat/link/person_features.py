@@ -12,6 +12,7 @@ Features (all derived from the store columns, nothing invented):
 - ``phone``: ``0`` + 9 digits, shared numbers removed.
 - ``addr``: the NEW commune when certain; ``addr_cands``: ``;a;b;`` candidate new communes of a split address;
   ``addr_detail``: the hamlet / residential group / street below the commune (:mod:`hopnhat.link.address_detail`).
+- ``ns_bits``: the letters of ``name_sorted`` as a bit set (:func:`letter_bits`), to skip hopeless edit distances.
 - ``name_n``: how many records carry the same name words (``name_sorted``): a rare name may be blocked on alone.
 """
 
@@ -30,9 +31,9 @@ SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_da
                   "id_number", "id_number_kind", "cccd", "cmnd", "phone", "address_new_commune_code",
                   "address_status", "address_candidates", "commune_new_commune_code", "commune_status",
                   "commune_candidates", "address")
-FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "dob", "byear", "bmonth", "bday", "dm", "vague",
-            "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr", "addr_cands",
-            "addr_detail", "name_n")
+FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "ns_bits", "dob", "byear", "bmonth", "bday",
+            "dm", "vague", "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr",
+            "addr_cands", "addr_detail", "name_n")
 
 
 def source_sql(table: str, present: set[str]) -> str:
@@ -53,7 +54,16 @@ def _names_table(full_names: pa.ChunkedArray | pa.Array) -> pa.Table:
         "giv": pa.array([p.given for p in parts], pa.string()),
         "giv_acc": pa.array([p.given_accent for p in parts], pa.string()),
         "name_sorted": pa.array([p.sorted_key for p in parts], pa.string()),
+        "ns_bits": pa.array([letter_bits(p.sorted_key) for p in parts], pa.int32()),
     })
+
+
+def letter_bits(text: str | None) -> int | None:
+    """The set of letters a–z in ``text`` as bits: two names one or two slips apart differ in at most four of them
+    (a slip adds, drops or changes one letter), a cheap exact test before ``damerau_levenshtein``."""
+    if text is None:
+        return None
+    return sum(1 << (ord(c) - 97) for c in set(text) if "a" <= c <= "z")
 
 
 def _details_table(addresses: pa.ChunkedArray | pa.Array) -> pa.Table:
@@ -84,7 +94,7 @@ def _placeholder(col: str) -> str:
 _BASE_SQL = """
 CREATE OR REPLACE TEMP TABLE person_base AS
 SELECT row_number() OVER (ORDER BY s.record_id) - 1 AS uid, s.record_id, s.src_source, s.src_table,
-       n.fam, n.mid, n.giv, n.giv_acc, n.name_sorted,
+       n.fam, n.mid, n.giv, n.giv_acc, n.name_sorted, n.ns_bits,
        CASE WHEN n.giv IS NOT NULL THEN coalesce(n.fam, '') || ' ' || n.giv END AS fg,
        CAST(s.birth_date AS DATE) AS birth_date, s.birth_date_quality AS quality,
        CASE WHEN upper(s.sex) IN ('M', 'F') THEN upper(s.sex) END AS sex,
@@ -158,7 +168,7 @@ WITH ids AS (
               THEN CAST(substr(cccd, 4, 1) AS INTEGER) % 2 = 1 END AS cc_female
   FROM ids
 )
-SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_sorted,
+SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_sorted, ns_bits,
        CASE WHEN NOT vague THEN birth_date END AS dob,
        byear,
        CASE WHEN NOT vague THEN month(birth_date) END AS bmonth,

@@ -160,10 +160,11 @@ ADDRESS = {
 }
 COMPARISONS = (NAME, MIDDLE, BIRTH, SEX, ID, PHONE, ADDRESS)
 
-RARE_NAME = 20  # records: each record of a rare name meets at most this many others through its rule
+RARE_NAME = 60  # records: each record of a rare name meets at most this many others through its rule
 _MIDDLE_AGREES = "(l.mid = r.mid OR l.mid IS NULL OR r.mid IS NULL)"
 _HAMLET = "l.addr = r.addr AND l.addr_detail = r.addr_detail"
 _YEAR_OR_NONE = "(l.byear IS NULL OR r.byear IS NULL OR l.byear = r.byear)"
+_INITIAL = "substr(l.giv, 1, 1) = substr(r.giv, 1, 1)"  # the given name's first letter: rarely the one mistyped
 BLOCKING = (
     "l.cccd = r.cccd",
     "l.cmnd = r.cmnd",
@@ -177,8 +178,12 @@ BLOCKING = (
     # a lunar year (a January/February birth one year earlier), with the day and month or as a year alone
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND l.byear + 1 = r.byear",
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND r.byear + 1 = l.byear",
-    f"l.fam = r.fam AND l.giv = r.giv AND {_MIDDLE_AGREES} AND l.byear + 1 = r.byear AND l.vague AND r.bmonth <= 2",
-    f"l.fam = r.fam AND l.giv = r.giv AND {_MIDDLE_AGREES} AND r.byear + 1 = l.byear AND r.vague AND l.bmonth <= 2",
+    # (the given name may carry a slip: its first letter is kept)
+    f"l.fam = r.fam AND {_INITIAL} AND {_MIDDLE_AGREES} AND l.byear + 1 = r.byear AND l.vague AND r.bmonth <= 2",
+    f"l.fam = r.fam AND {_INITIAL} AND {_MIDDLE_AGREES} AND r.byear + 1 = l.byear AND r.vague AND l.bmonth <= 2",
+    # a lunar year and a slip in the given name
+    "l.fam = r.fam AND l.mid = r.mid AND l.dm = r.dm AND l.byear + 1 = r.byear",
+    "l.fam = r.fam AND l.mid = r.mid AND l.dm = r.dm AND r.byear + 1 = l.byear",
     # a typo in one part of the name: the other parts and the date, or the commune
     "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.dm = r.dm",
     "l.giv = r.giv AND l.dob = r.dob",
@@ -188,7 +193,10 @@ BLOCKING = (
     "substr(l.cccd, 1, 9) = substr(r.cccd, 1, 9)",
     "substr(l.cccd, 7, 6) = substr(r.cccd, 7, 6)",
     "substr(l.cccd, 1, 6) = substr(r.cccd, 1, 6) AND substr(l.cccd, 10, 3) = substr(r.cccd, 10, 3)",
-    "substr(l.cmnd, 1, 6) = substr(r.cmnd, 1, 6) AND l.giv = r.giv",
+    # (CMND: a slip in one of the last three digits, or in the first three)
+    "substr(l.cmnd, 1, 8) = substr(r.cmnd, 1, 8)",
+    "substr(l.cmnd, 1, 7) || substr(l.cmnd, 9, 1) = substr(r.cmnd, 1, 7) || substr(r.cmnd, 9, 1)",
+    "substr(l.cmnd, 1, 6) || substr(l.cmnd, 8, 2) = substr(r.cmnd, 1, 6) || substr(r.cmnd, 8, 2)",
     "substr(l.cmnd, 4, 6) = substr(r.cmnd, 4, 6)",
     # no birth date: the whole name in the same commune (any word order)
     "l.name_sorted = r.name_sorted AND l.addr = r.addr AND l.byear IS NULL",
@@ -197,8 +205,8 @@ BLOCKING = (
     # year); the same hamlet: family + given with a date missing, or one part of the name mistyped
     "l.name_sorted = r.name_sorted AND l.addr = r.addr AND abs(l.byear - r.byear) <= 1",
     f"l.fam = r.fam AND l.giv = r.giv AND {_HAMLET} AND (l.byear IS NULL OR r.byear IS NULL)",
-    f"l.fam = r.fam AND l.mid = r.mid AND {_HAMLET} AND substr(l.giv, 1, 1) = substr(r.giv, 1, 1) AND {_YEAR_OR_NONE}",
-    f"l.mid = r.mid AND l.giv = r.giv AND {_HAMLET} AND {_YEAR_OR_NONE}",
+    f"l.fam = r.fam AND {_MIDDLE_AGREES} AND {_HAMLET} AND {_INITIAL} AND {_YEAR_OR_NONE}",
+    f"l.mid = r.mid AND {_INITIAL} AND {_HAMLET} AND {_YEAR_OR_NONE}",
     # the same exact date in the same commune (a name mistyped AND written in another order, a household's twins)
     "l.dob = r.dob AND l.addr = r.addr",
     # a rare name (all words, any order; at most RARE_NAME records carry it) with a birth date missing, any address

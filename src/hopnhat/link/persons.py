@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from hopnhat.link import person_model as model
-from hopnhat.link.cluster import Clusters, cluster
+from hopnhat.link.cluster import Clusters, add_links, cluster
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score, train
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import build_person_features, source_sql
@@ -82,14 +82,15 @@ def load_features(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnectio
 
 
 def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_threshold: float,
-                 trained: TrainedModel | None = None) -> PairsResult:
-    """Deterministic rule + trained Splink model → ``person_pairs`` in ``work``."""
+                 trained: TrainedModel | None = None, evidence_below: float = 2.0) -> PairsResult:
+    """Deterministic rule + trained Splink model → ``person_pairs`` in ``work`` (the evidence of the pairs below
+    ``evidence_below``: all by default)."""
     rule_pairs(work, "person", "l.cccd = r.cccd", model.DETERMINISTIC)
     source = backend.input(SPEC.features)
     records = int(one(work, "SELECT count(*) FROM person_features")[0])
     trained = trained or soften(train(backend, source, SPEC, records))
     score(backend, source, trained, review_threshold, "person_scored")
-    combine(work, "person", trained.settings, "same_valid_cccd")
+    combine(work, "person", trained.settings, "same_valid_cccd", evidence_below)
     return PairsResult(trained.settings, trained.notes)
 
 
@@ -172,8 +173,8 @@ def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[i
     ids, apart = identity_numbers(work), apart_rules(work, review)
     result = cluster(n, links, same, different, ids=ids, apart=apart)
     extra = only_candidates(work, result.root, threshold, scored)
-    if not extra:
-        return result
-    result = cluster(n, links + [(a, b, threshold) for a, b in extra], same, different, ids=ids, apart=apart)
-    result.only_candidates = [pair for pair in extra if pair not in result.reasons]
+    if extra:  # after every link at the threshold, under the same rules
+        result = add_links(result, [(a, b, threshold) for a, b in extra])
+        result.only_candidates = [pair for pair in extra if pair not in result.reasons]
+    result._uf = None  # its sets of numbers are a few hundred MB at a million records
     return result

@@ -131,7 +131,8 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
     if n > 1:
         backend = open_backend(engine, work, threads, spark)
         try:
-            notes = persons.person_pairs(work, backend, review_threshold).notes
+            # the output shows no evidence: only the pairs only_candidates reads (below the threshold) need it
+            notes = persons.person_pairs(work, backend, review_threshold, evidence_below=match_threshold).notes
         finally:
             backend.close()
         pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
