@@ -538,6 +538,7 @@ def warm_page_cache(folder: Path) -> float:
 
 def main() -> None:
     args = arguments()
+    OUT.mkdir(parents=True, exist_ok=True)
     folder = args.folder.resolve()
     print(f"store: {args.persons:,} persons, legacy archive {args.legacy:,} rows → {folder}", flush=True)
     merger, figures = prepare(folder, args.persons, args.legacy, args.name_pool, args.rebuild)

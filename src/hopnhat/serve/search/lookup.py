@@ -58,7 +58,7 @@ class Hit:
     score: float
     why: str
     reading: str = ""  # slug of the reading that found it
-    bearers: int = 0  # how many candidates bear the same name: at equal score the rarer name comes first
+    bearers: int = 0  # a full name alone: how many candidates bear this name (at equal score the rarer first)
 
     @property
     def unified(self) -> bool:
@@ -364,7 +364,11 @@ class Lookup:
                 rows = {r[0]: r for order in orders for r in self._name_rows(q, order, scope)}
                 pair = self._exact_namesakes(q, orders, scope) or self._scored(q, orders, rows)
             scored = pair
-        bearers = Counter(rows[e][1] for e in scored if e in rows)
+        # a full name typed alone: at equal score, the name borne by fewer comes first — a slip equally far from two
+        # names ("nguyen thap linh": Thảo, Thái) shows the rarer one whole before the next screenful of the other;
+        # a shorter query (no middle name, one word) says nothing of the names' other words: record order
+        full = len(words) >= 3 and not q.year and not q.communes
+        bearers = Counter(rows[e][1] for e in scored if e in rows) if full else Counter[str]()
         ranked = sorted(scored, key=lambda e: (-scored[e], bearers[rows[e][1]] if e in rows else 0, e))
         top = ranked[: self._read_count(q, ranked, scored)]
         hits = [Hit(r, scored[r["eid"]], "name", bearers=bearers[rows[r["eid"]][1]] if r["eid"] in rows else 0)
@@ -549,10 +553,12 @@ class Lookup:
     def _search(self, q: Query, scope: Scope, floor: float = 0.0) -> Reading:
         """Hits scored × the reading's weight; ``floor``: the weight of a name + place reading of the same text —
         a person whose name is every word typed (``Huỳnh Văn Duy Tiến Lộc``, not Huỳnh Văn Duy in Tiến Lộc) is
-        no less plausible than that reading's people."""
+        no less plausible than that reading's people, and comes just before their equals (the whole text is their
+        name; the others bear only its first words)."""
         hits = self._hits(q, scope)
+        whole = max(q.weight, floor + 1e-4) if floor else q.weight
         for h in hits:
-            h.score *= max(q.weight, floor) if floor and h.score >= EXACT else q.weight
+            h.score *= whole if h.score >= EXACT else q.weight
             h.reading = q.slug
         return Reading(q, hits, True)
 
