@@ -70,18 +70,24 @@ def migrate(merger: Path = MERGER,
                                        "đổi) / reload every table whole (default: only what changed, a delta)."),
             link: bool = typer.Option(True, "--link/--no-link", help="Chạy liên kết bản ghi / run linkage."),
             workers: int = typer.Option(default_workers(), "--workers", min=1,
-                                        help="Số bảng nạp song song / tables loaded side by side.")) -> None:
+                                        help="Số bảng nạp song song / tables loaded side by side."),
+            priority: str | None = typer.Option(None, "--priority", help="auto | background | normal (mặc định "
+                                                "run.priority / default run.priority): background = nice 19 + I/O "
+                                                "idle: ứng dụng web vẫn nhanh / the web app stays fast.")) -> None:
     """Di chuyển dữ liệu: nạp → sửa mã → ánh xạ → quy đổi đơn vị → liên kết → đối soát (resumable)."""
     from hopnhat.ingest.preflight import preflight
     from hopnhat.link.spark_session import SparkFailure
+    from hopnhat.run.priority import PRIORITIES
     from hopnhat.run.runner import migrate as run_migrate
 
+    if priority is not None and priority not in PRIORITIES:
+        raise typer.BadParameter(f"{priority!r}: auto, background or normal", param_hint="--priority")
     project = load_project(merger)
     preflight(project)  # every source file, header key and the store's place, before any work
     try:
         with RichProgress() as progress:
             result = run_migrate(project, fresh=fresh, progress=progress, link=link, workers=workers,
-                                 lookup_index=True)
+                                 lookup_index=True, priority=priority)
     except SparkFailure as exc:  # the run failed (recorded in its state), not the input: exit 1
         show_error(exc)
         raise typer.Exit(EXIT_FAILED) from exc

@@ -20,6 +20,10 @@ range reads, no planner surprises). Tables, each clustered on its key:
 - ``addr``: ``o:<old commune>`` / ``n:<new commune>`` → entry and folded address.
 - ``meta``: the store fingerprint the index was built from.
 
+Every entry's id (``eid``) is a function of the entry alone (:data:`_EID`: kind, then MD5 of its record / legacy
+row), so the index of a new store version can be the previous version's index with only the entries that differ
+replaced (:mod:`hopnhat.load.lookup_update`, what ``hopnhat migrate`` does) and still equal a full build.
+
 The index is rebuilt when the store's fingerprint (row counts, last run) changes; the pipeline can also build it
 (:func:`ensure_index`) right after a run so the web app starts at once.
 """
@@ -50,7 +54,7 @@ from hopnhat.project.config import ColumnSpec, Project
 from hopnhat.text.legacy import detect, repair_value
 from hopnhat.text.normalize import fold
 
-INDEX_VERSION = "11"
+INDEX_VERSION = "12"  # 12: entry ids from what the entry is (not its rank)
 _WORDS = re.compile(r"\w+")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")  # legacy table names that may be spliced into SQL
 
@@ -135,7 +139,8 @@ def _col(cols: list[str], name: str | None, cast: str = "VARCHAR") -> str:
     return f"CAST({quote(name)} AS {cast})" if name and name in cols else f"CAST(NULL AS {cast})"
 
 
-def _entity_select(entity: str, cols: list[str]) -> str:
+def _entity_select(entity: str, cols: list[str], relation: str | None = None) -> str:
+    """The index's columns of an entity's rows, read from ``relation`` (default: the store's table)."""
     s = SPECS[entity]
     ids = [_col(cols, c) for c in s.ids] + ["CAST(NULL AS VARCHAR)"] * (4 - len(s.ids))
     p2 = s.place2 or "-"
@@ -152,7 +157,7 @@ def _entity_select(entity: str, cols: list[str]) -> str:
         "src_table": _col(cols, "src_table"), "src_province": _col(cols, "src_province"),
         "detail": _col(cols, s.detail), "phone": _col(cols, s.phone),
     }
-    return "SELECT " + ", ".join(f"{v} AS {k}" for k, v in parts.items()) + f' FROM "{entity}"'
+    return "SELECT " + ", ".join(f"{v} AS {k}" for k, v in parts.items()) + f" FROM {relation or quote(entity)}"
 
 
 def _spec_sql(spec: ColumnSpec | None, cols: list[str]) -> str:
@@ -194,7 +199,8 @@ def legacy_mapping(project: Project) -> dict[str, tuple[str, str, dict[str, Colu
     return out
 
 
-def _legacy_select(name: str, cols: list[str], mapping: tuple[str, str, dict[str, ColumnSpec]] | None) -> str:
+def _legacy_select(name: str, cols: list[str], mapping: tuple[str, str, dict[str, ColumnSpec]] | None,
+                   relation: str = "src") -> str:
     entity, system, columns = mapping or ("", name.split("__")[0], {})
 
     def pick(kind: str) -> str:
@@ -208,7 +214,14 @@ def _legacy_select(name: str, cols: list[str], mapping: tuple[str, str, dict[str
             f"'{name}' AS legacy_table, '{entity}' AS entity, {pick('title')} AS title, {pick('birth')} AS birth, "
             f"{pick('code')} AS code, {pick('address')} AS address, {pick('sheet')} AS sheet, "
             f"{pick('parcel')} AS parcel, {pick('commune')} AS commune, {pick('phone')} AS phone, {blob} AS blob, "
-            f"'{system.replace(chr(39), chr(39) * 2)}' AS src_system, '{table}' AS src_table FROM src")
+            f"'{system.replace(chr(39), chr(39) * 2)}' AS src_system, '{table}' AS src_table FROM {relation}")
+
+
+def mapping_digest(project: Project) -> str:
+    """The merger file's mapping as the legacy entries read it: an index updated in place needs the same one."""
+    mapping = {k: (e, sysname, {f: c.model_dump(mode="json") for f, c in sorted(cols.items())})
+               for k, (e, sysname, cols) in sorted(legacy_mapping(project).items())}
+    return hashlib.sha256(json.dumps(mapping, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:24]
 
 
 # ------------------------------------------------------------------------------------------------ fingerprint
@@ -245,37 +258,54 @@ _SCOPE = ("list_distinct(list_filter([new_province, new_commune, x_province, x_c
           "c -> c IS NOT NULL AND c <> ''))")
 
 
+def _insert_entity(con: duckdb.DuckDBPyConnection, entity: str, relation: str, target: str = "entry_raw") -> None:
+    """An entity's entries from ``relation`` (rows of :func:`_entity_select`'s columns) into ``target``."""
+    con.execute(f"""INSERT INTO {target} SELECT '{entity}', '{entity}', record_id, golden_id, NULL, NULL, title,
+        birth, list_filter([id1, id2, id3, id4], x -> x IS NOT NULL), code, sheet, parcel, address, old_commune,
+        new_commune, candidates, {_SCOPE}, src_system, src_table, src_province, detail, {SPECS[entity].names},
+        phone FROM {relation}""")
+
+
 def _insert_entities(con: duckdb.DuckDBPyConnection, reader: StoreReader, main: dict[str, list[str]]) -> None:
-    for entity, spec in SPECS.items():
+    for entity in SPECS:
         if entity not in main:
             continue
         con.register("src", reader.arrow(_entity_select(entity, main[entity])))
-        con.execute(f"""INSERT INTO entry_raw SELECT '{entity}', '{entity}', record_id, golden_id, NULL, NULL, title,
-            birth, list_filter([id1, id2, id3, id4], x -> x IS NOT NULL), code, sheet, parcel, address, old_commune,
-            new_commune, candidates, {_SCOPE}, src_system, src_table, src_province, detail, {spec.names}, phone
-            FROM src""")
+        _insert_entity(con, entity, "src")
         con.unregister("src")
 
 
+def _encodings(con: duckdb.DuckDBPyConnection, select: str) -> tuple[str, str]:
+    """The legacy encodings of a legacy table's names and addresses, read from its first 3,000 rows."""
+    sample = con.execute(f"SELECT title, address FROM ({select}) LIMIT 3000").fetchall()
+    return _encoding([r[0] for r in sample]), _encoding([r[1] for r in sample])
+
+
+def _insert_legacy_rows(con: duckdb.DuckDBPyConnection, select: str, entity: str, encodings: tuple[str, str]) -> None:
+    """A legacy table's entries (rows of :func:`_legacy_select`) into ``entry_raw``, names and addresses decoded."""
+    con.execute(f"""INSERT INTO entry_raw SELECT 'legacy', l.entity, l.record_id, NULL, l.legacy_table,
+        l.legacy_row, hn_repair(l.title, ?), l.birth,
+        list_filter(regexp_extract_all(regexp_replace(l.blob, '(\\d{{10}})-(\\d{{3}})', '\\1\\2', 'g'), '\\d+'),
+                    x -> length(x) IN (9, 10, 12, 13)),
+        l.code, l.sheet, l.parcel, hn_repair(l.address, ?), l.commune, NULL, NULL, NULL, l.src_system,
+        l.src_table, NULL, NULL, {entity in ('person', 'civil_servant')}, l.phone
+        FROM ({select}) l""", list(encodings))
+
+
 def _insert_legacy(con: duckdb.DuckDBPyConnection, reader: StoreReader, legacy: dict[str, list[str]],
-                   project: Project) -> None:
+                   project: Project) -> dict[str, tuple[str, str]]:
+    """Every legacy archive's entries; returns each table's encodings (kept in the index's meta)."""
     mapping = legacy_mapping(project)
+    encodings = {}
     for name, cols in sorted(legacy.items()):
         if "_row" not in cols or not SAFE_NAME.match(name):
             continue
         con.register("src", reader.arrow(f"SELECT * FROM {reader.dialect.legacy(name)}"))
-        entity = (mapping.get(name) or ("",))[0]
         select = _legacy_select(name, cols, mapping.get(name))
-        sample = con.execute(f"SELECT title, address FROM ({select}) LIMIT 3000").fetchall()
-        enc_title, enc_address = _encoding([r[0] for r in sample]), _encoding([r[1] for r in sample])
-        con.execute(f"""INSERT INTO entry_raw SELECT 'legacy', l.entity, l.record_id, NULL, l.legacy_table,
-            l.legacy_row, hn_repair(l.title, ?), l.birth,
-            list_filter(regexp_extract_all(regexp_replace(l.blob, '(\\d{{10}})-(\\d{{3}})', '\\1\\2', 'g'), '\\d+'),
-                        x -> length(x) IN (9, 10, 12, 13)),
-            l.code, l.sheet, l.parcel, hn_repair(l.address, ?), l.commune, NULL, NULL, NULL, l.src_system,
-            l.src_table, NULL, NULL, {entity in ('person', 'civil_servant')}, l.phone
-            FROM ({select}) l""", [enc_title, enc_address])
+        encodings[name] = _encodings(con, select)
+        _insert_legacy_rows(con, select, (mapping.get(name) or ("",))[0], encodings[name])
         con.unregister("src")
+    return encodings
 
 _BIRTH_DAY = ("coalesce(TRY_CAST(regexp_extract(e.birth, '^\\d{4}-(\\d\\d)-(\\d\\d)', ['m', 'd']).m || "
               "regexp_extract(e.birth, '^\\d{4}-(\\d\\d)-(\\d\\d)', ['m', 'd']).d AS INTEGER), "
@@ -289,13 +319,26 @@ _PHONES = ("list_transform(regexp_extract_all(regexp_replace(phone, '[\\s.()\\-]
            "THEN '0' || substr(d, 3) WHEN d NOT LIKE '0%' AND length(d) = 9 THEN '0' || d ELSE d END)")
 
 
-def _finish_entries(con: duckdb.DuckDBPyConnection) -> None:
-    """Number the entries (grouped by kind), fold names and addresses, give legacy rows their record's scope."""
+KINDS = ("civil_servant", "dossier", "legacy", "organization", "parcel", "person")
+# An entry's id: its kind in the top 3 bits (entries of a kind together, kinds in this order), then 1 bit set for a
+# legacy row whose record is not in the store (after those whose record is), then 59 bits of the MD5 of what the
+# entry is (kind, record, legacy table and row) — ties are broken by id, and a LIMIT reads the lowest ids first. A
+# function of the entry alone, so an index updated in place (:mod:`hopnhat.load.lookup_update`) numbers entries as
+# a full build does.
+_EID = ("((list_position(['" + "', '".join(KINDS) + "'], e.kind) - 1)::BIGINT << 60) | "
+        "((e.kind = 'legacy' AND p.record_id IS NULL)::BIGINT << 59) | "
+        "(md5_number_lower(concat_ws(chr(31), e.kind, coalesce(e.record_id, ''), coalesce(e.legacy_table, ''), "
+        "coalesce(CAST(e.legacy_row AS VARCHAR), ''))) >> 5)::BIGINT")
+
+
+def _finish_entries(con: duckdb.DuckDBPyConnection, placed_from: str = "entry_raw") -> None:
+    """Number the entries (:data:`_EID`), fold names and addresses, give legacy rows the scope of the record they
+    became (found among the non-legacy entries of ``placed_from``)."""
     con.execute(f"""CREATE TABLE entry AS
         WITH placed AS (SELECT record_id, any_value(scope) AS scope, any_value(golden_id) AS golden_id,
                                any_value(new_commune) AS new_commune, any_value(candidates) AS candidates
-                        FROM entry_raw WHERE kind <> 'legacy' AND record_id IS NOT NULL GROUP BY record_id)
-        SELECT row_number() OVER (ORDER BY e.kind, e.record_id, e.legacy_row) AS eid, e.kind, e.entity, e.record_id,
+                        FROM {placed_from} WHERE kind <> 'legacy' AND record_id IS NOT NULL GROUP BY record_id)
+        SELECT {_EID} AS eid, e.kind, e.entity, e.record_id,
           coalesce(e.golden_id, p.golden_id) AS golden_id, e.legacy_table, e.legacy_row, e.title,
           hn_fold(e.title) AS title_fold, e.birth,
           TRY_CAST(regexp_extract(e.birth, '(1[89]\\d\\d|20\\d\\d)', 1) AS INTEGER) AS birth_year,
@@ -306,6 +349,10 @@ def _finish_entries(con: duckdb.DuckDBPyConnection) -> None:
           e.kind <> 'legacy' OR p.record_id IS NOT NULL AS in_store
         FROM entry_raw e LEFT JOIN placed p ON p.record_id = e.record_id""")
     con.execute("DROP TABLE entry_raw")
+    twice = one(con, "SELECT count(*) - count(DISTINCT eid) FROM entry")[0]
+    if twice:
+        raise HopnhatError("lookup index: two entries got the same id", value=int(twice),
+                           reason="the same record id (or legacy table and row) twice in the store, or an MD5 clash")
     con.execute(f"""CREATE TABLE doc AS SELECT eid, scope, json_array({', '.join(DOC_FIELDS)})::VARCHAR AS doc
                     FROM entry""")
 
@@ -438,57 +485,74 @@ def build_index(reader: StoreReader, project: Project, path: Path,
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"{path.name}.", suffix=".work", dir=path.parent) as folder:
         work = Path(folder)
-        parts, entries = _build_in_duckdb(reader, project, work, say)
+        parts, entries, encodings = _build_in_duckdb(reader, project, work, say)
         say("sqlite")
         _export(parts, tmp, {"fingerprint": fingerprint(reader), "store": reader.location, "entries": str(entries),
-                             "version": INDEX_VERSION, "seconds": f"{time.perf_counter() - started:.1f}"})
+                             "version": INDEX_VERSION, "seconds": f"{time.perf_counter() - started:.1f}",
+                             "built": "full", "mapping": mapping_digest(project),
+                             "encodings": json.dumps(encodings, sort_keys=True)})
     os.replace(tmp, path)
     return path
 
 
-def _build_in_duckdb(reader: StoreReader, project: Project, work: Path,
-                     say: Callable[[str], None]) -> tuple[dict[str, Path], int]:
-    """The serving tables, built in a DuckDB file in ``work`` (memory capped, spilling beside it) and dumped to
-    Parquet there; returns the dumps and the number of entries. The DuckDB file is closed and deleted on return."""
-    main, legacy = store_tables(reader)
+def work_connection(work: Path) -> duckdb.DuckDBPyConnection:
+    """The DuckDB file an index is built in (memory capped, spilling beside it), with the fold/repair functions."""
     con = duckdb.connect(str(work / "work.duckdb"), config={
         "memory_limit": MEMORY_LIMIT, "temp_directory": str(work / "spill")})
+    varchar = duckdb.sqltypes.VARCHAR
+    con.create_function("hn_fold", _fold_arrow, [varchar], varchar, type=PythonUDFType.ARROW)
+    con.create_function("hn_repair", _repair_arrow, [varchar, varchar], varchar, type=PythonUDFType.ARROW)
+    return con
+
+
+def derive_tables(con: duckdb.DuckDBPyConnection, say: Callable[[str], None] = lambda _m: None) -> None:
+    """From ``entry``: the serving tables ``key``, ``names``, ``orgs``, ``addr`` (and ``doc``, made with it)."""
+    for step, build in (("keys", _build_keys), ("names", _build_names), ("organisations", _build_orgs),
+                        ("addresses", _build_addr)):
+        say(step)
+        build(con)
+
+
+def _build_in_duckdb(reader: StoreReader, project: Project, work: Path,
+                     say: Callable[[str], None]) -> tuple[dict[str, Path], int, dict[str, tuple[str, str]]]:
+    """The serving tables, built in a DuckDB file in ``work`` and dumped to Parquet there; returns the dumps, the
+    number of entries and each legacy table's encodings. The DuckDB file is closed and deleted on return."""
+    main, legacy = store_tables(reader)
+    con = work_connection(work)
     try:
-        varchar = duckdb.sqltypes.VARCHAR
-        con.create_function("hn_fold", _fold_arrow, [varchar], varchar, type=PythonUDFType.ARROW)
-        con.create_function("hn_repair", _repair_arrow, [varchar, varchar], varchar, type=PythonUDFType.ARROW)
         con.execute(_ENTRY_DDL)
         say("entities")
         _insert_entities(con, reader, main)
         say("legacy")
-        _insert_legacy(con, reader, legacy, project)
+        encodings = _insert_legacy(con, reader, legacy, project)
         say("entries")
         _finish_entries(con)
-        for step, build in (("keys", _build_keys), ("names", _build_names), ("organisations", _build_orgs),
-                            ("addresses", _build_addr)):
-            say(step)
-            build(con)
+        derive_tables(con, say)
         say("dump")
         entries = int(one(con, "SELECT count(*) FROM entry")[0])
         con.execute("DROP TABLE entry")
-        return _dump(con, work), entries
+        return _dump(con, work), entries, encodings
     finally:
         con.close()
 
 
-def index_fingerprint(path: Path) -> str | None:
-    """The fingerprint an index file was built from (None when absent or unreadable)."""
+def index_meta(path: Path) -> dict[str, str] | None:
+    """The ``meta`` table of an index file (None when absent or unreadable)."""
     if not Path(path).is_file():
         return None
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            row = con.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+            return dict(con.execute("SELECT name, value FROM meta").fetchall())
         finally:
             con.close()
     except sqlite3.Error:
         return None
-    return row[0] if row else None
+
+
+def index_fingerprint(path: Path) -> str | None:
+    """The fingerprint an index file was built from (None when absent or unreadable)."""
+    return (index_meta(path) or {}).get("fingerprint")
 
 
 def default_index_path(project: Project, store_location: str) -> Path:

@@ -263,6 +263,12 @@ class StoreSpec(_Model):
     catalog: str = "catalog.duckdb"
 
 
+class RunSpec(_Model):
+    # background: the run at CPU niceness 19 and idle I/O (a web app keeps answering beside it); auto: background
+    # when something reads the published store version (hopnhat.run.priority)
+    priority: Literal["auto", "background", "normal"] = "auto"
+
+
 class Evidence(_Model):
     split_hamlets: str | None = None
     split_map_sheets: str | None = None
@@ -379,6 +385,7 @@ class MergerConfig(_Model):
     version: Literal[1] = 1
     merged_unit: MergedUnit
     store: StoreSpec = StoreSpec()
+    run: RunSpec = RunSpec()
     evidence: Evidence = Evidence()
     national_status: dict[int, str] = Field(default_factory=dict)
     linkage: LinkageSpec = LinkageSpec()

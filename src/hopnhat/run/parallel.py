@@ -25,6 +25,7 @@ from hopnhat.i18n import set_language
 from hopnhat.load.snapshot import record_gone, set_aside
 from hopnhat.load.store import connect, ensure_schema, legacy_name, purge_table, quote
 from hopnhat.project.config import load_project
+from hopnhat.run.priority import BACKGROUND_NICE, lower_thread
 from hopnhat.run.progress import TableCounts
 from hopnhat.run.tables import Plan, load_source_table, resolver_for, source_lookups
 
@@ -116,14 +117,28 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def start_worker(parent: int, background: bool) -> None:
+    """A worker's first steps: die with the run (:func:`die_with_parent`) and, when the run works in the background
+    (:mod:`hopnhat.run.priority`), lower itself before it opens any DuckDB database (its threads inherit that)."""
+    die_with_parent(parent)
+    if background:
+        lower_thread()
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """``workers`` fresh interpreters (spawn: no inherited DuckDB handles or threads), at the calling thread's
+    priority: lowered when the run's thread is."""
+    background = os.getpriority(os.PRIO_PROCESS, 0) >= BACKGROUND_NICE  # the calling thread (Linux)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=start_worker,
+                               initargs=(os.getpid(), background))
+
+
 def run_jobs(con: duckdb.DuckDBPyConnection, jobs: list[tuple[Job, str]], workers: int,
              done: Callable[[Job, TableCounts, dict[str, float]], None],
              failed: Callable[[Job, Exception], None]) -> None:
     """Stage the jobs in ``workers`` processes, biggest files first; move each into the store as it finishes. A job
     that fails (in its worker, or moving in) is handed to ``failed`` and the others go on."""
-    ctx = mp.get_context("spawn")  # a fresh interpreter: no inherited DuckDB handles or threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with worker_pool(workers) as pool:
         futures: dict[Future[tuple[TableCounts, dict[str, float]]], tuple[Job, str]] = {
             pool.submit(stage_table, job): (job, entity) for job, entity in jobs}
         for future in _completed(futures):

@@ -30,16 +30,18 @@ from hopnhat import __version__
 from hopnhat.base import timing
 from hopnhat.base.timing import stage
 from hopnhat.files.project import FilesOutcome, file_sources, take_manifests
-from hopnhat.i18n import language
+from hopnhat.i18n import language, tr
 from hopnhat.load.lookup_index import default_index_path, ensure_index
+from hopnhat.load.lookup_update import ensure_version_index
 from hopnhat.load.review_outbox import apply_pending
 from hopnhat.load.snapshot import has_snapshot
 from hopnhat.load.store import connect, ensure_schema, error_text, record_failure
 from hopnhat.load.storedb import open_store
-from hopnhat.load.versions import prepare_next, publish_next
+from hopnhat.load.versions import current_path, prepare_next, publish_next
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
 from hopnhat.run.parallel import Job, run_jobs
+from hopnhat.run.priority import Chosen, Priority, choose, lowered
 from hopnhat.run.progress import Progress, TableCounts
 from hopnhat.run.tables import Lookups, Plan, load_source_table, resolver_for, source_lookups
 
@@ -67,6 +69,7 @@ class RunResult:
     review_decisions: int = 0  # web-app decisions applied at the start of this run
     failed: list[TableFailure] = field(default_factory=list)
     version: str | None = None  # the store version this run published
+    priority: Chosen | None = None  # the priority the run worked at (hopnhat.run.priority)
     files: FilesOutcome | None = None  # the files the sources' manifests reference (hopnhat.files), when any
 
     @property
@@ -321,26 +324,41 @@ def link_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, prog
 
 def migrate(project: Project, *, fresh: bool = False, progress: Progress | None = None,
             link: bool = True, after_load: Callable[[], None] | None = None, workers: int = 1,
-            lookup_index: bool = False) -> RunResult:
+            lookup_index: bool = False, priority: Priority | None = None) -> RunResult:
     """Run (or resume) the migration of a merger file; returns what was loaded and the books.
 
     With ``lookup_index`` the web app's lookup index is built for the new store right away, so ``hopnhat serve``
-    starts at once."""
-    return _migrate(project, fresh, progress or Progress(), link, after_load, workers, lookup_index)
+    starts at once. ``priority`` (default: the merger file's ``run.priority``): the run, its DuckDB threads and its
+    worker processes at background priority, or normal (:mod:`hopnhat.run.priority`)."""
+    chosen = choose(priority or project.config.run.priority, current_path(project.store_path))
+    progress = progress or Progress()
+    progress.stage(tr(f"Mức ưu tiên của lần chạy: {chosen.priority} ({chosen.why})",
+                      f"Run priority: {chosen.priority} ({chosen.why})"))
+    with lowered(chosen):
+        result = _migrate(project, fresh, progress, link, after_load, workers, lookup_index, chosen)
+    result.priority = chosen
+    return result
 
 
-def build_lookup_index(project: Project, version: Path | None = None) -> None:
+def build_lookup_index(project: Project, version: Path | None = None) -> str:
     """The web app's lookup index of the store (or of the store ``version`` about to be published: named for the
-    store path, so the app finds it the moment it switches to that version instead of building its own)."""
-    reader = open_store(version or project.store_path, timeout_ms=600_000)
-    try:
-        ensure_index(reader, project, default_index_path(project, str(project.store_path)))
-    finally:
-        reader.close()
+    store path, so the app finds it the moment it switches to that version instead of building its own). A new
+    version's index is made from the published version's when there is one (only what differs is rebuilt:
+    :mod:`hopnhat.load.lookup_update`); returns how (``ready``, ``updated``, ``built``)."""
+    base = default_index_path(project, str(project.store_path))
+    if version is None:
+        reader = open_store(project.store_path, timeout_ms=600_000)
+        try:
+            ensure_index(reader, project, base)
+        finally:
+            reader.close()
+        return "ready"
+    return ensure_version_index(project, version, base, current_path(project.store_path))[1]
 
 
 def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
-             after_load: Callable[[], None] | None, workers: int, lookup_index: bool = False) -> RunResult:
+             after_load: Callable[[], None] | None, workers: int, lookup_index: bool = False,
+             chosen: Chosen | None = None) -> RunResult:
     """The run writes the next store version beside the served one (or resumes the half-built one), and publishes
     it only once its books are written (and, with ``lookup_index``, its lookup index built): the web app keeps
     reading the published version meanwhile, and switches to the new one as soon as it is published."""
@@ -352,6 +370,8 @@ def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
         run_id = start_run(con, project)
         folder = project.runs_dir / run_id
         manifest = Manifest(folder, run_id, project)
+        if chosen is not None:
+            manifest.mark("priority", priority=chosen.priority, why=chosen.why)
         try:
             result = _run(con, project, run_id, manifest, fresh, progress, link, after_load, workers)
         except Exception as exc:
@@ -362,7 +382,8 @@ def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
     if lookup_index:
         progress.stage("index")
         with stage("index"):
-            build_lookup_index(project, path)
+            how = build_lookup_index(project, path)
+        manifest.mark("index", how=how)
     result.version = publish_next(project.store_path, project.config.store.keep_versions)
     manifest.mark("run", version=result.version)
     return result
