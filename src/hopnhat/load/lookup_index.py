@@ -331,6 +331,13 @@ _EID = ("((list_position(['" + "', '".join(KINDS) + "'], e.kind) - 1)::BIGINT <<
         "coalesce(CAST(e.legacy_row AS VARCHAR), ''))) >> 5)::BIGINT")
 
 
+def record_eid(kind: str, record_id: str) -> int:
+    """:data:`_EID` of a store record's entry (not a legacy row), computed in Python: the lookup reaches the record
+    an archive row became (an old CMND → the citizen's record now) by one point read."""
+    lower = int.from_bytes(hashlib.md5(f"{kind}\x1f{record_id}\x1f\x1f".encode()).digest()[8:16], "little")
+    return ((KINDS.index(kind)) << 60) | (lower >> 5)
+
+
 def _finish_entries(con: duckdb.DuckDBPyConnection, placed_from: str = "entry_raw") -> None:
     """Number the entries (:data:`_EID`), fold names and addresses, give legacy rows the scope of the record they
     became (found among the non-legacy entries of ``placed_from``)."""
@@ -579,4 +586,5 @@ def ensure_index(reader: StoreReader, project: Project, base: Path | None = None
     return path, fp
 
 
-__all__ = ["build_index", "default_index_path", "ensure_index", "fingerprint", "fold_name", "index_file"]
+__all__ = ["build_index", "default_index_path", "ensure_index", "fingerprint", "fold_name", "index_file",
+           "record_eid"]
