@@ -126,9 +126,12 @@ def test_golden_record_first_its_records_and_archive_rows_grouped_under_it(looku
     first = found.groups[0]
     assert len({h.row["record_id"] for h in first.hits}) == 2  # the accented and the unaccented record
     assert len(found.groups) == 1
-    found = lookup.find("205123456", PROVINCE)
-    kinds = {h.row["kind"] for h in found.groups[0].hits}
-    assert kinds == {"legacy"} and found.groups[0].best.row["golden_id"] == "G-LAN92"
+    found = lookup.find("205123456", PROVINCE)  # an old CMND: the citizen as they are now, the archive row under
+    first = found.groups[0]
+    assert {h.row["kind"] for h in first.hits} == {"legacy", "person"} and first.best.row["golden_id"] == "G-LAN92"
+    assert first.best.unified and "049192004567" in first.best.row["ids"]  # the CCCD held now
+    view = first.view()
+    assert [s["kind"] for s in view["sources"]] == ["archive", "store"] and view["link"] == "/record/person/G-LAN92"
 
 
 def test_readings_shown_with_switches(lookup: Lookup) -> None:

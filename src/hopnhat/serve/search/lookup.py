@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from hopnhat.link.keystrokes import decode_name
-from hopnhat.load.lookup_index import fold_name, read_doc
+from hopnhat.load.lookup_index import fold_name, read_doc, record_eid
 from hopnhat.load.storedb import SQLiteReader
 from hopnhat.serve.search.names import name_orders
 from hopnhat.serve.search.readings import MAX_QUERY, WEAK, Query, reading_as, readings
@@ -532,6 +532,23 @@ class Lookup:
         score = 90.0 if rest else 80.0
         return [Hit(r, score, "address") for r in self.entries([r["eid"] for r in rows][: self.row_limit], scope)]
 
+    def _with_records(self, groups: list[Group], scope: Scope) -> list[Group]:
+        """A citizen found only through an archive row (an old CMND: ``205 123 456``) is shown as they are now: the
+        store record the row became (the CCCD they hold, where they live) heads the group, the archive row under it
+        — read by its entry id, a function of the record (:func:`hopnhat.load.lookup_index.record_eid`), in the
+        user's scope like any entry."""
+        for g in groups:
+            best = g.best.row
+            if any(h.unified for h in g.hits) or not (best.get("golden_id") and best.get("record_id")):
+                continue
+            kinds = [g.entity] if g.entity in ("person", "civil_servant") else ["person", "civil_servant"]
+            found = [r for r in self.entries([record_eid(k, best["record_id"]) for k in kinds], scope)
+                     if r["record_id"] == best["record_id"] and r["kind"] != "legacy"]
+            if found:
+                g.hits += [Hit(r, g.score, "record", g.best.reading) for r in found]
+                g.entity = found[0]["entity"] or found[0]["kind"]
+        return groups
+
     def _hits(self, q: Query, scope: Scope) -> list[Hit]:
         if q.kind == "id":
             return self.by_keys([f"id|{q.key}"], scope, "id")
@@ -571,7 +588,7 @@ class Lookup:
         if chosen is not None:
             searched = [self._search(replace(chosen, weight=1.0), scope)]
             rest = [Reading(q) for q in every if q.slug != chosen.slug]
-            groups = group_hits(searched[0].hits, self.row_limit)
+            groups = self._with_records(group_hits(searched[0].hits, self.row_limit), scope)
             return Found(searched[0].query, searched + rest, groups, forced=True)
         if every[0].kind == "empty":
             return Found(every[0], [], [])
@@ -589,7 +606,7 @@ class Lookup:
         for h in (h for r in done for h in r.hits):  # an entry found by two readings counts once, at its best
             if h.row["eid"] not in best or h.score > best[h.row["eid"]].score:
                 best[h.row["eid"]] = h
-        groups = group_hits(list(best.values()), self.row_limit)
+        groups = self._with_records(group_hits(list(best.values()), self.row_limit), scope)
         shown = every[0]
         if groups:
             shown = next(r.query for r in done if r.query.slug == groups[0].best.reading)
