@@ -2,24 +2,30 @@
 same merger's store — a full run (``--fresh``), then a delta run after ~1 % of the estate's rows changed.
 
     .venv/bin/python bench/continuity.py [--scale 0.002] [--clients 100] [--think 1.0] [--out DIR]
-    /work/benchq .venv/bin/python bench/continuity.py --persons-from bench/out/lookup3m --out /tmp/c3m   # 3 M persons
-    # the two runs in two jobs (each builds the 3 M lookup index once):  --phase full, then --phase delta
+    /work/benchq .venv/bin/python bench/continuity.py --persons-from COPY_OF_lookup3m --out /tmp/c3m   # 3 M persons
+    # the two runs in two jobs (the same --out: the second reuses the first's estate):  --phase full, then delta
 
 What it does:
 
 1. a synth estate (Quảng Nam + Đà Nẵng, ``--scale``) in ``DIR/estate``; with ``--persons-from FOLDER`` (the store of
    ``bench/lookup.py``: 3 M persons, 300,000 legacy rows) that store is copied in first as the served store and its
-   lookup index hard-linked where the web app looks for it, so the runs write into a 3 M-person store;
+   lookup index hard-linked where the web app looks for it (or, when the folder has none of this index version,
+   built there first, before any client), so the runs write into a 3 M-person store; each run works at the
+   priority ``hopnhat migrate`` chooses (``auto``: background while the app serves; ``--run-priority``) and
+   updates the served version's lookup index into its own (only what differs: ``hopnhat.load.lookup_update``);
 2. ``hopnhat serve`` in its own process, a clerk's API token, and ``wrk`` (``bench/serve.lua``: one connection per
    client, think time ``--think`` × U(0.5, 1.5) s, every request timed) on the query mix of ``bench/serve.py``
    (CCCDs, misspelt names + year, names with diacritics + year, addresses) drawn from the store's persons;
-3. phases: ``before`` (10 s); ``full`` (``hopnhat migrate --fresh``: every table reloaded, then the new version's
-   lookup index built before it is published); ``between`` (10 s); ``delta`` (~1 % of the rows of every CSV, NDJSON
-   and SQLite table changed as in ``bench/delta.py``, then ``hopnhat migrate``); ``after`` (10 s);
+3. phases: ``warmup`` (10 s: a cold server's first answers, reported apart as in ``bench/serve.py``, not in the
+   figures outside/during the switch); ``before`` (10 s); ``full`` (``hopnhat migrate --fresh``: every table
+   reloaded, then the new version's lookup index made before it is published); ``between`` (10 s); ``delta`` (~1 %
+   of the rows of every CSV, NDJSON and SQLite table changed as in ``bench/delta.py``, then ``hopnhat migrate``);
+   ``after`` (10 s);
 4. the **switch**: from the moment a run published its version until the app logs that it serves it, plus 2 s.
 
 Reported per phase and for outside/during the switches: lookups, failed (non-200 answers, wrk socket errors and
-timeouts), p50/p99/max ms, and the served version; ``DIR/continuity.json``. Report ``uptime`` beside it.
+timeouts), p50/p99/max ms, the served version, each run's priority and how its index was made, the p99 of each
+minute outside the switches, and ``uptime`` before and after; ``DIR/continuity.json``.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench.delta import change_estate  # noqa: E402
 from bench.serve import LUA, WRK, queries, write_paths  # noqa: E402
 
-from hopnhat.load.lookup_index import default_index_path, fingerprint, index_file  # noqa: E402
+from hopnhat.load.lookup_index import default_index_path, ensure_index, fingerprint, index_file  # noqa: E402
 from hopnhat.load.storedb import open_store  # noqa: E402
 from hopnhat.load.versions import current_path  # noqa: E402
 from hopnhat.project.config import load_project  # noqa: E402
@@ -119,6 +125,7 @@ def prepare(out: Path, scale: float, persons_from: Path | None) -> Path:
     if persons_from is not None:  # served as it is: the full run is the first to load the estate into it
         shutil.copyfile(persons_from / "store.duckdb", project.store_path)
         _link_index(project, persons_from)
+        _index_served(project)
     else:
         _check(subprocess.run(_hopnhat("migrate", str(merger), "--workers", "2"), capture_output=True, text=True))
     _check(subprocess.run(_hopnhat("users", "add", "bench", "--role", "clerk", "--merger", str(merger)),
@@ -140,6 +147,27 @@ def _link_index(project: Any, persons_from: Path) -> None:
     if source.exists() and not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         os.link(source, target)
+
+
+def _index_served(project: Any) -> None:
+    """The served store's lookup index, built here (before any client) when the folder had none of this index
+    version: the runs then update it (only what differs) instead of the app building one at start."""
+    started = time.monotonic()
+    reader = open_store(project.store_path, timeout_ms=None)
+    try:
+        ensure_index(reader, project, default_index_path(project, str(project.store_path)))
+    finally:
+        reader.close()
+    print(f"  served store's lookup index: {time.monotonic() - started:.0f} s", flush=True)
+
+
+def _run_state(project: Any, started_wall: float) -> dict[str, Any]:
+    """The priority the run worked at and how its lookup index was made (its run folder's state.json)."""
+    folders = [f for f in project.runs_dir.glob("*/state.json") if f.stat().st_mtime >= started_wall]
+    if not folders:
+        return {}
+    state = json.loads(max(folders, key=lambda f: f.stat().st_mtime).read_text())
+    return {"priority": state.get("priority", {}).get("priority"), "index": state.get("index", {}).get("how")}
 
 
 def _check(done: subprocess.CompletedProcess[str]) -> str:
@@ -181,11 +209,13 @@ def run_phase(name: str, merger: Path, server: Server, command: list[str] | None
     if command is None:
         time.sleep(seconds)
     else:
+        wall = time.time()
         _check(subprocess.run(command, capture_output=True, text=True))
         published = time.monotonic()
         version = _served(merger)
         mark.update(published=published, version=version, switched=server.switched_to(version, started))
         mark["run_s"] = round(published - started, 1)
+        mark.update(_run_state(load_project(merger), wall - 1))
         time.sleep(SWITCH_TAIL_S)
     mark["end"] = time.monotonic()
     mark["served_after"] = _served(merger)
@@ -217,32 +247,56 @@ def figures(rows: list[tuple[float, float, int]]) -> dict[str, Any]:
 def report(marks: list[dict[str, Any]], rows: list[tuple[float, float, int]], errors: dict[str, int],
            args: argparse.Namespace) -> dict[str, Any]:
     windows = [(m["published"], m["switched"] + SWITCH_TAIL_S) for m in marks if "published" in m]
-    during = [r for r in rows if any(a <= r[0] <= b for a, b in windows)]
-    outside = [r for r in rows if not any(a <= r[0] <= b for a, b in windows)]
+    warm = next((m["end"] for m in marks if m["phase"] == "warmup"), 0.0)  # a cold server, reported apart
+    measured = [r for r in rows if r[0] >= warm]
+    during = [r for r in measured if any(a <= r[0] <= b for a, b in windows)]
+    outside = [r for r in measured if not any(a <= r[0] <= b for a, b in windows)]
     phases = []
     for m in marks:
         part = [r for r in rows if m["start"] <= r[0] < m["end"]]
-        extra = {k: m[k] for k in ("version", "run_s", "changed_rows") if k in m}
+        extra: dict[str, Any] = {k: m[k] for k in ("version", "run_s", "changed_rows", "priority", "index")
+                                 if k in m}
         if "published" in m:
             extra["switch_s"] = round(m["switched"] - m["published"], 1)
         phases.append({"phase": m["phase"], "seconds": round(m["end"] - m["start"], 1), "served_after":
                        m["served_after"], **extra, **figures(part)})
     return {"persons_from": str(args.persons_from) if args.persons_from else None, "scale": args.scale,
-            "clients": args.clients, "think_s": args.think, "load_average_after": os.getloadavg(),
+            "clients": args.clients, "think_s": args.think, "run_priority": args.run_priority or "auto",
+            "uptime_before": args.uptime_before, "uptime_after": _uptime(),
             "socket_errors": errors, "failed_total": sum(r[2] != 200 for r in rows) + sum(errors.values()),
-            "outside_switch": figures(outside), "during_switch": figures(during), "phases": phases}
+            "outside_switch": figures(outside), "during_switch": figures(during), "phases": phases,
+            "outside_by_minute": by_minute(outside)}
+
+
+def by_minute(rows: list[tuple[float, float, int]]) -> list[dict[str, Any]]:
+    """p99 of each minute of the bench (the run's stages show as slower minutes)."""
+    if not rows:
+        return []
+    first = min(r[0] for r in rows)
+    minutes: dict[int, list[tuple[float, float, int]]] = {}
+    for r in rows:
+        minutes.setdefault(int((r[0] - first) // 60), []).append(r)
+    return [{"minute": m, **figures(part)} for m, part in sorted(minutes.items())]
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def print_report(rep: dict[str, Any]) -> None:
-    print(f"load average {rep['load_average_after']}; wrk socket errors {rep['socket_errors']}; "
-          f"failed lookups in all {rep['failed_total']}")
+    print(f"uptime before: {rep['uptime_before']}\nuptime after:  {rep['uptime_after']}")
+    print(f"wrk socket errors {rep['socket_errors']}; failed lookups in all {rep['failed_total']}; run priority "
+          f"{rep['run_priority']}")
     print(f"{'phase':15} {'secs':>7} {'lookups':>8} {'failed':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>8}  served")
     rows = [*rep["phases"], {"phase": "outside switch", "seconds": "", "served_after": "", **rep["outside_switch"]},
             {"phase": "during switch", "seconds": "", "served_after": "", **rep["during_switch"]}]
     for p in rows:
         print(f"{p['phase']:15} {p['seconds']!s:>7} {p['lookups']:>8} {p['failed']:>6} {p.get('p50_ms', '-')!s:>7} "
               f"{p.get('p99_ms', '-')!s:>7} {p.get('max_ms', '-')!s:>8}  {p['served_after']}"
-              + (f" (run {p['run_s']} s, switch {p['switch_s']} s)" if "run_s" in p else ""))
+              + (f" (run {p['run_s']} s, switch {p['switch_s']} s, priority {p.get('priority')}, index "
+                 f"{p.get('index')})" if "run_s" in p else ""))
+    print("outside the switch, per minute: " + ", ".join(f"{m['minute']}: {m.get('p99_ms', '-')}"
+                                                         for m in rep["outside_by_minute"]) + " (p99 ms)")
 
 
 def main() -> None:
@@ -255,7 +309,11 @@ def main() -> None:
     ap.add_argument("--phase", choices=("both", "full", "delta"), default="both",
                     help="run both runs, or one (two jobs of the queue; the folder keeps the state between)")
     ap.add_argument("--out", type=Path, default=Path("/tmp/continuity/bench"))
+    ap.add_argument("--run-priority", choices=("auto", "background", "normal"), default=None,
+                    help="hopnhat migrate --priority (default: the merger's run.priority, auto: background while "
+                         "the app serves)")
     args = ap.parse_args()
+    args.uptime_before = _uptime()
     args.out = args.out.resolve()
     merger = prepare(args.out, args.scale, args.persons_from.resolve() if args.persons_from else None)
     project = load_project(merger)
@@ -266,17 +324,20 @@ def main() -> None:
     url = f"http://127.0.0.1:{_free_port()}"
     server = start_server(merger, int(url.rsplit(":", 1)[1]))
     marks: list[dict[str, Any]] = []
+    prio = ["--priority", args.run_priority] if args.run_priority else []
     wrk = None
     try:
         _wait_health(url, server)
         wrk = start_wrk(url, token, paths, args.clients, args.think, args.out / "wrk.tsv")
+        run_phase("warmup", merger, server, None, 10, marks)
         run_phase("before", merger, server, None, 10, marks)
         if args.phase in ("both", "full"):
             run_phase("full", merger, server, _hopnhat("migrate", str(merger), "--fresh", "--workers", "1",
-                                                       "--no-link"), 0, marks)
+                                                       "--no-link", *prio), 0, marks)
             run_phase("between", merger, server, None, 10, marks)
         if args.phase in ("both", "delta"):
-            run_phase("delta", merger, server, _hopnhat("migrate", str(merger), "--workers", "1", "--no-link"), 0,
+            run_phase("delta", merger, server,
+                      _hopnhat("migrate", str(merger), "--workers", "1", "--no-link", *prio), 0,
                       marks, before=lambda: sum(change_estate(project, 0.01, random.randrange(1000)).values()))
             run_phase("after", merger, server, None, 10, marks)
     finally:

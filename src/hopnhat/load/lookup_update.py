@@ -97,10 +97,12 @@ def _hashed(select: str | None, key: str) -> str:
     return f"SELECT CAST({key} AS VARCHAR) AS {key}, md5_number(to_json(x)::VARCHAR) AS h FROM ({select}) x"
 
 
-def _differ(old: str | None, new: str | None, key: str) -> str:
-    """A select of the keys whose rows differ (as multisets) between the two selects."""
-    ho, hn = _hashed(old, key), _hashed(new, key)
-    return (f"SELECT DISTINCT {key} FROM (({ho} EXCEPT ALL {hn}) UNION ALL ({hn} EXCEPT ALL {ho})) d "
+def _differ(con: duckdb.DuckDBPyConnection, old: str | None, new: str | None, key: str) -> str:
+    """A select of the keys whose rows differ (as multisets) between the two selects (each read once, into the
+    temporary tables ``h_o``, ``h_n``)."""
+    for side, select in zip(SIDES, (old, new), strict=True):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE h_{side} AS {_hashed(select, key)}")
+    return (f"SELECT DISTINCT {key} FROM ((FROM h_o EXCEPT ALL FROM h_n) UNION ALL (FROM h_n EXCEPT ALL FROM h_o)) d "
             f"WHERE {key} IS NOT NULL")
 
 
@@ -111,7 +113,8 @@ def _dirty_records(con: duckdb.DuckDBPyConnection, cols: dict[str, Columns]) -> 
         old, new = (_entity_sql(side, cols[side], entity) for side in SIDES)
         if old is None and new is None:
             continue
-        con.execute(f"INSERT INTO dirty_entity SELECT '{entity}', record_id FROM ({_differ(old, new, 'record_id')})")
+        differ = _differ(con, old, new, "record_id")
+        con.execute(f"INSERT INTO dirty_entity SELECT '{entity}', record_id FROM ({differ})")
     return int(one(con, "SELECT count(*) FROM dirty_entity")[0])
 
 
@@ -128,7 +131,7 @@ def _dirty_legacy(con: duckdb.DuckDBPyConnection, cols: dict[str, Columns], proj
         if new is not None:
             encodings[name] = _encodings(con, new)
         whole = old is None or new is None or tuple(old_encodings[name]) != encodings[name]
-        parts = [] if whole else [_differ(old, new, "legacy_row")]
+        parts = [] if whole else [_differ(con, old, new, "legacy_row")]
         for select in (old, new):
             if select is None:
                 continue
