@@ -42,11 +42,12 @@ from hopnhat.load.snapshot import (
 )
 from hopnhat.load.store import LEGACY, legacy_name, one, quote
 from hopnhat.load.table_load import TableLoad, young_collection_only
-from hopnhat.load.tokens import row_token
+from hopnhat.load.tokens import query_sum, sum_sql, tokens_of
 from hopnhat.map.mapper import TableMapper
 from hopnhat.project.config import Project, SourceSpec, TableSpec
 
 _RAW = ("_row", "_item", "_error", "_raw")
+_WAL_LIMIT = "64GB"  # deltas write little: the run's checkpoint on close does it once
 
 
 class DeltaNotPossible(Exception):
@@ -84,7 +85,7 @@ class DeltaLoad:
         self.legacy_cols = self._legacy_columns()
         state = con.execute("SELECT source_checksum FROM table_state WHERE src_source = ? AND src_table = ?",
                             self.where).fetchone()
-        self.last_checksum = int(state[0], 16) if state and state[0] else None
+        self.last_checksum: str | None = state[0] if state and state[0] else None
 
     def _legacy_columns(self) -> list[str]:
         rows = self.con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
@@ -100,6 +101,8 @@ class DeltaLoad:
         bytes when the last load kept them (only changed records are parsed; nothing at all when the file is the
         same), else by reading and hashing every row."""
         self.con.execute("CREATE OR REPLACE TEMP TABLE _d_new (src_row BIGINT, src_key VARCHAR, h BIGINT)")
+        self.con.execute("CREATE OR REPLACE TEMP TABLE _d_old AS SELECT src_row, src_key, content_hash "
+                         "FROM source_rows WHERE src_source = ? AND src_table = ?", self.where)  # scanned once
         with stage("ingest"):
             last = last_prints(self.con, *self.where)
             prints = source_prints(self.project, self.source, self.table)
@@ -121,12 +124,15 @@ class DeltaLoad:
     def _same_file(self, out: _Read) -> None:
         """The file holds the bytes the last load read: its rows, keys and checksum are the last load's."""
         assert self.last_checksum is not None
-        self.con.execute("INSERT INTO _d_new SELECT src_row, src_key, content_hash FROM source_rows "
-                         "WHERE src_source = ? AND src_table = ?", self.where)
-        out.how, out.read, out.checksum = "same_file", self._count_new(), self.last_checksum
+        self.con.execute("INSERT INTO _d_new SELECT src_row, src_key, content_hash FROM _d_old")
+        out.how, out.read, out.checksum = "same_file", self._count_new(), self._new_checksum()
 
     def _count_new(self) -> int:
         return int(one(self.con, "SELECT count(*) FROM _d_new")[0])
+
+    def _new_checksum(self) -> int:
+        """The source checksum over every row read (their tokens summed by DuckDB)."""
+        return query_sum(self.con, f"SELECT {sum_sql()} FROM _d_new")
 
     def _by_records(self, prints: Prints, out: _Read) -> None:
         """Records whose bytes the last load read take their rows (key, hash) from the snapshot, at their new row
@@ -141,10 +147,9 @@ class DeltaLoad:
                 SELECT f.src_row AS new_row, o.old_row FROM _d_fp f JOIN
                   (SELECT raw_hash, min(src_row) AS old_row FROM source_records WHERE src_source = ? AND
                    src_table = ? GROUP BY raw_hash) o USING (raw_hash)
-                WHERE o.old_row NOT IN (SELECT src_row FROM source_rows WHERE src_source = ? AND src_table = ?
-                                        AND src_key IS NULL)""", [*w, *w])
+                WHERE o.old_row NOT IN (SELECT src_row FROM _d_old WHERE src_key IS NULL)""", w)
             con.execute("INSERT INTO _d_new SELECT m.new_row, s.src_key, s.content_hash FROM _d_same m "
-                        "JOIN source_rows s ON s.src_row = m.old_row AND s.src_source = ? AND s.src_table = ?", w)
+                        "JOIN _d_old s ON s.src_row = m.old_row")
             wanted = {r for (r,) in con.execute(
                 "SELECT src_row FROM _d_fp WHERE src_row NOT IN (SELECT new_row FROM _d_same)").fetchall()}
         first = True
@@ -158,8 +163,7 @@ class DeltaLoad:
         if prints.kind == "sqlite" and not still(self.project, self.source, self.table, prints):
             raise DeltaNotPossible("changed_while_read")  # the rows read again are not those hashed: read whole
         with stage("delta"):
-            rows = con.execute("SELECT src_row, src_key FROM _d_new").fetchall()
-            out.read, out.checksum = len(rows), sum(row_token(r, k) for r, k in rows)
+            out.read, out.checksum = self._count_new(), self._new_checksum()
 
     def _check_subset_columns(self, batch: pa.Table) -> None:
         """The changed records bring no column the archive lacks (a JSON file's columns are named from its first
@@ -180,8 +184,7 @@ class DeltaLoad:
     def _every_row(self, out: _Read, on_batch: Callable[[int], None] | None) -> None:
         con = self.con
         con.execute("CREATE OR REPLACE TEMP TABLE _d_once AS SELECT src_key, any_value(content_hash) AS h "
-                    "FROM source_rows WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL "
-                    "GROUP BY src_key HAVING count(*) = 1", self.where)
+                    "FROM _d_old WHERE src_key IS NOT NULL GROUP BY src_key HAVING count(*) = 1")
         for batch in timed_iter("ingest", read_table(self.project, self.source, self.table,
                                                       batch_rows=self.batch_rows)):
             if not out.read:
@@ -209,7 +212,7 @@ class DeltaLoad:
             out.kept.append(kept)
             out.kept_rows.update(zip(kept.column("_row").to_pylist(), kept.column("_d_key").to_pylist()))
         out.read += batch.num_rows
-        out.checksum += sum(map(row_token, rows.to_pylist(), keys))
+        out.checksum += tokens_of(self.con, rows, _hopnhat_seen.column("src_key"))
 
     # --- 2. compare --------------------------------------------------------------------------------------------
     def compare(self) -> None:
@@ -220,13 +223,12 @@ class DeltaLoad:
             WITH n AS (SELECT src_key, count(*) AS c, min(h) AS lo, max(h) AS hi FROM _d_new
                        WHERE src_key IS NOT NULL GROUP BY src_key),
                  o AS (SELECT src_key, count(*) AS c, min(content_hash) AS lo, max(content_hash) AS hi
-                       FROM source_rows WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL
-                       GROUP BY src_key)
+                       FROM _d_old WHERE src_key IS NOT NULL GROUP BY src_key)
             SELECT coalesce(n.src_key, o.src_key) AS src_key,
                    CASE WHEN o.src_key IS NULL THEN 'inserted' WHEN n.src_key IS NULL THEN 'deleted'
                         WHEN n.c <> o.c OR n.lo <> o.lo OR n.hi <> o.hi THEN 'changed' ELSE 'same' END AS kind,
                    n.c AS c
-            FROM n FULL OUTER JOIN o ON n.src_key = o.src_key""", self.where)
+            FROM n FULL OUTER JOIN o ON n.src_key = o.src_key""")
         # a key with several rows whose counts and extreme hashes agree: its hashes compared in source order
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _d_keys AS
@@ -235,10 +237,9 @@ class DeltaLoad:
             SELECT n.src_key, 'changed' FROM
               (SELECT src_key, list(h ORDER BY src_row) AS hs FROM _d_new WHERE src_key IN
                  (SELECT src_key FROM _d_groups WHERE kind = 'same' AND c > 1) GROUP BY src_key) n
-              JOIN (SELECT src_key, list(content_hash ORDER BY src_row) AS hs FROM source_rows
-                    WHERE src_source = ? AND src_table = ? AND src_key IN
-                      (SELECT src_key FROM _d_groups WHERE kind = 'same' AND c > 1) GROUP BY src_key) o
-              USING (src_key) WHERE n.hs <> o.hs""", self.where)
+              JOIN (SELECT src_key, list(content_hash ORDER BY src_row) AS hs FROM _d_old
+                    WHERE src_key IN (SELECT src_key FROM _d_groups WHERE kind = 'same' AND c > 1) GROUP BY src_key) o
+              USING (src_key) WHERE n.hs <> o.hs""")
         con.execute("DROP TABLE _d_groups")
 
     def _needed(self) -> set[tuple[int, str | None]]:
@@ -271,33 +272,40 @@ class DeltaLoad:
     def _record_deleted(self) -> int:
         self.con.execute(f"""
             INSERT INTO deleted_rows
-            WITH gone AS (SELECT src_source, src_table, src_key, src_row, ? || src_key AS record_id FROM source_rows
-                          WHERE src_source = ? AND src_table = ?
-                            AND src_key IN (SELECT src_key FROM _d_keys WHERE kind = 'deleted')),
+            WITH gone AS (SELECT ? AS src_source, ? AS src_table, src_key, src_row, ? || src_key AS record_id
+                          FROM _d_old WHERE src_key IN (SELECT src_key FROM _d_keys WHERE kind = 'deleted')),
                  archived AS (SELECT l.record_id, l._row, to_json(l)::VARCHAR AS j,
                                      row_number() OVER (PARTITION BY l.record_id, l._row) AS n
                               FROM {self.legacy} l WHERE l.record_id IN (SELECT record_id FROM gone))
             SELECT g.src_source, g.src_table, g.src_key, g.src_row, g.record_id, a.j, ?, now()::TIMESTAMP
             FROM gone g LEFT JOIN archived a ON a.record_id = g.record_id AND a._row = g.src_row AND a.n = 1""",
-                         [self.prefix, *self.where, self.run_id])
+                         [*self.where, self.prefix, self.run_id])
         return int(one(self.con, "SELECT count(*) FROM deleted_rows WHERE run_id = ? AND src_source = ? AND "
                                  "src_table = ?", [self.run_id, *self.where])[0])
 
     def move_unchanged(self) -> None:
-        """Unchanged rows whose row number moved get the new one, everywhere they are kept."""
+        """Unchanged rows whose row number moved get the new one, everywhere they are kept (an UPDATE of one column:
+        DuckDB rewrites only that column's changed segments). A key of one row is paired by the key; the rows of a
+        key of several rows (same hashes in the same order) by their rank."""
         con = self.con
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _d_moves AS
-            WITH n AS (SELECT src_key, src_row, row_number() OVER (PARTITION BY src_key ORDER BY src_row) AS r
-                       FROM _d_new WHERE src_key IS NOT NULL AND src_key NOT IN (SELECT src_key FROM _d_keys)),
+            WITH same AS (SELECT n.src_key FROM _d_new n WHERE n.src_key IS NOT NULL
+                          AND n.src_key NOT IN (SELECT src_key FROM _d_keys)),
+                 one AS (SELECT src_key FROM same GROUP BY src_key HAVING count(*) = 1),
+                 n AS (SELECT src_key, src_row, row_number() OVER (PARTITION BY src_key ORDER BY src_row) AS r
+                       FROM _d_new WHERE src_key IN (SELECT src_key FROM same) AND src_key NOT IN (SELECT * FROM one)),
                  o AS (SELECT src_key, src_row, row_number() OVER (PARTITION BY src_key ORDER BY src_row) AS r
-                       FROM source_rows WHERE src_source = ? AND src_table = ? AND src_key IS NOT NULL
-                         AND src_key NOT IN (SELECT src_key FROM _d_keys))
-            SELECT n.src_key, o.src_row AS old_row, n.src_row AS new_row, ? || n.src_key AS record_id
-            FROM n JOIN o USING (src_key, r) WHERE n.src_row <> o.src_row""", [*self.where, self.prefix])
+                       FROM _d_old WHERE src_key IN (SELECT src_key FROM same) AND src_key NOT IN (SELECT * FROM one))
+            SELECT DISTINCT src_key, old_row, new_row, ? || src_key AS record_id FROM (
+              SELECT n.src_key, o.src_row AS old_row, n.src_row AS new_row FROM _d_new n JOIN _d_old o USING (src_key)
+              WHERE n.src_key IN (SELECT * FROM one) AND n.src_row <> o.src_row
+              UNION ALL
+              SELECT n.src_key, o.src_row, n.src_row FROM n JOIN o USING (src_key, r) WHERE n.src_row <> o.src_row)""",
+                    [self.prefix])
         if not one(con, "SELECT count(*) FROM _d_moves")[0]:
             return
-        for name in (self.entity, "quarantine", "merged_rows"):
+        for name in (self.entity, "quarantine", "merged_rows", "source_rows"):
             con.execute(f"UPDATE {name} SET src_row = m.new_row FROM _d_moves m WHERE {name}.src_source = ? AND "
                         f"{name}.src_table = ? AND {name}.src_key = m.src_key AND {name}.src_row = m.old_row",
                         self.where)
@@ -349,8 +357,13 @@ class DeltaLoad:
 
     # --- 6. the new snapshot -----------------------------------------------------------------------------------
     def replace_snapshot(self) -> None:
-        self.con.execute("DELETE FROM source_rows WHERE src_source = ? AND src_table = ?", self.where)
-        self.con.execute("INSERT INTO source_rows SELECT ?, ?, src_row, src_key, h FROM _d_new", self.where)
+        """The new snapshot: unchanged rows stay (renumbered by :meth:`move_unchanged`), those of changed, deleted
+        and key-less rows go, those of inserted and changed keys and key-less rows come in. Only what changed is
+        written (rewriting the table's whole snapshot made each delta's commit and checkpoint grow with the table)."""
+        self.con.execute("DELETE FROM source_rows WHERE src_source = ? AND src_table = ? AND (src_key IS NULL OR "
+                         "src_key IN (SELECT src_key FROM _d_keys))", self.where)
+        self.con.execute("INSERT INTO source_rows SELECT ?, ?, src_row, src_key, h FROM _d_new WHERE src_key IS NULL "
+                         "OR src_key IN (SELECT src_key FROM _d_keys WHERE kind <> 'deleted')", self.where)
 
     def keep_prints(self, seen: _Read) -> None:
         """The file's record hashes for the next delta: those this delta parsed from, or — when it read every row
@@ -364,7 +377,7 @@ class DeltaLoad:
             forget_prints(self.con, *self.where)
 
     def drop_temporary(self) -> None:
-        for name in ("_d_new", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same"):
+        for name in ("_d_new", "_d_old", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
@@ -373,11 +386,17 @@ def delta_load_table(con: duckdb.DuckDBPyConnection, project: Project, source: S
                      on_batch: Callable[[int], None] | None = None, batch_rows: int = 50_000) -> TableCounts:
     """Load only what changed in one source table, in one transaction; returns its counts
     (read = unchanged + inserted + updated + merged + quarantined; deleted apart). Raises ``DeltaNotPossible``
-    (nothing written) when the table must be loaded whole."""
+    (nothing written) when the table must be loaded whole.
+
+    The store is checkpointed once, when the run closes it, not at the commit of each delta (DuckDB checkpoints at
+    a commit that brings its write-ahead log past 16 MB: the big tables a delta touches were rewritten once per
+    table); the log replays after a crash as before."""
+    con.execute(f"SET checkpoint_threshold = '{_WAL_LIMIT}'")
     con.execute("BEGIN TRANSACTION")
     try:
         counts = _delta(con, project, source, table, mapper, run_id, input_hash, mapping_hash, on_batch, batch_rows)
-        con.execute("COMMIT")
+        with stage("delta:commit"):
+            con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
@@ -399,21 +418,26 @@ def _delta(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec,
             return _same_file(delta, load, seen, input_hash, mapping_hash)
         by_records = seen.prints if seen.how == "records" else None
         with stage("delta"):
-            delta.compare()
-            rows = delta.reread(by_records) if delta.missing_rows(seen.kept_rows) else delta.changed_rows(seen.kept)
+            with stage("delta:compare"):
+                delta.compare()
+            with stage("delta:rows"):
+                rows = delta.reread(by_records) if delta.missing_rows(seen.kept_rows) else delta.changed_rows(seen.kept)
             seen.kept.clear()
-            deleted = delta.remove_changed()
-            delta.move_unchanged()
+            with stage("delta:remove"):
+                deleted = delta.remove_changed()
+            with stage("delta:move"):
+                delta.move_unchanged()
         delta.load_changed(rows, load)
     c = load.counts
     processed = c.read
     c.mode, c.read, c.checksum, c.deleted, c.read_by = "delta", seen.read, seen.checksum, deleted, seen.how
     c.unchanged = seen.read - processed
-    c.updated = delta.updated()
-    delta.replace_snapshot()
-    delta.keep_prints(seen)
-    delta.drop_temporary()
-    load.finish(input_hash, mapping_hash)
+    with stage("delta:end"):
+        c.updated = delta.updated()
+        delta.replace_snapshot()
+        delta.keep_prints(seen)
+        delta.drop_temporary()
+        load.finish(input_hash, mapping_hash)
     return c
 
 

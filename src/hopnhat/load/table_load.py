@@ -23,7 +23,7 @@ from hopnhat.ingest.fingerprint import source_prints, still
 from hopnhat.load.counts import TableCounts
 from hopnhat.load.snapshot import record, record_gone, record_prints, repairer_state, set_aside
 from hopnhat.load.store import LINEAGE_NAMES, arrow_table, create_legacy, insert, legacy_name, purge_table, quote
-from hopnhat.load.tokens import checksum_hex, row_token
+from hopnhat.load.tokens import checksum_hex, tokens_of
 from hopnhat.map.mapper import Issue, MappedBatch, TableMapper
 from hopnhat.model.schema import HOUSEKEEPING, entity_columns
 from hopnhat.project.config import Project, SourceSpec, TableSpec
@@ -59,7 +59,8 @@ class TableLoad:
         self._ids = [None if k is None else prefix + k for k in mapped.keys]  # record ids of the batch, made once
         merged = self._duplicates(mapped)
         self.counts.read += batch.num_rows
-        self.counts.checksum += sum(map(row_token, mapped.src_rows, mapped.keys))
+        self.counts.checksum += tokens_of(self.con, pa.array(mapped.src_rows, pa.int64()),
+                                          pa.array(mapped.keys, pa.string()))
         out = mapped.quarantine.keys() | merged.keys()
         loaded = [i for i in range(batch.num_rows) if i not in out] if out else list(range(batch.num_rows))
         self._insert_records(mapped, loaded)

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from hopnhat.load.store import one, quote
-from hopnhat.load.tokens import checksum_hex, row_token
+from hopnhat.load.tokens import PREFIX, checksum_hex, is_legacy, legacy_token, sum_sql
 from hopnhat.model.schema import LINKED
 from hopnhat.project.config import Project
 
@@ -81,46 +81,69 @@ class Balance:
         return {**asdict(self), "balanced": self.balanced}
 
 
-def _tokens(con: duckdb.DuckDBPyConnection, table: str, source: str, name: str) -> int:
-    rows = con.execute(f"SELECT src_row, src_key FROM {quote(table)} WHERE src_source = ? AND src_table = ?",
-                       [source, name]).fetchall()
-    return sum(row_token(r, k) for r, k in rows)
+_Key = tuple[str, str]
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str, source: str, name: str) -> int:
-    return int(one(con, f"SELECT count(*) FROM {quote(table)} WHERE src_source = ? AND src_table = ?",
-                   [source, name])[0])
+def _grouped(con: duckdb.DuckDBPyConnection, table: str) -> dict[_Key, tuple[int, int]]:
+    """(source, table) → rows and the sum of their (row, key) tokens, for one store table, in one scan by DuckDB."""
+    rows = con.execute(f"SELECT src_source, src_table, count(*), {sum_sql()} FROM {quote(table)} "
+                       "GROUP BY ALL").fetchall()
+    return {(s, t): (int(n), int(x)) for s, t, n, x in rows}
 
 
-def _link_merged(con: duckdb.DuckDBPyConnection, entity: str, source: str, name: str) -> int:
+def _link_merged(con: duckdb.DuckDBPyConnection, entity: str) -> dict[_Key, int]:
+    """(source, table) → its records that joined another record's golden record (linkage)."""
     if entity not in LINKED:
-        return 0
-    sql = (f"SELECT count(*) FROM (SELECT src_source, src_table, record_id, min(record_id) OVER (PARTITION BY "
-           f"golden_id) AS rep FROM {quote(entity)} WHERE golden_id IS NOT NULL) WHERE src_source = ? AND "
-           f"src_table = ? AND record_id <> rep")
-    return int(one(con, sql, [source, name])[0])
+        return {}
+    sql = (f"SELECT src_source, src_table, count(*) FROM (SELECT src_source, src_table, record_id, min(record_id) OVER "
+           f"(PARTITION BY golden_id) AS rep FROM {quote(entity)} WHERE golden_id IS NOT NULL) WHERE record_id <> rep "
+           f"GROUP BY ALL")
+    return {(s, t): int(n) for s, t, n in con.execute(sql).fetchall()}
+
+
+def _legacy_tokens(con: duckdb.DuckDBPyConnection, entity: str, source: str, name: str) -> int:
+    """A table whose source checksum was written with the earlier BLAKE2b tokens: its store rows summed in Python."""
+    union = " UNION ALL ".join(f"SELECT src_row, src_key FROM {quote(t)} WHERE src_source = ? AND src_table = ?"
+                               for t in (entity, "merged_rows", "quarantine"))
+    rows = con.execute(union, [source, name] * 3).fetchall()
+    return sum(legacy_token(r, k) for r, k in rows)
 
 
 def table_balance(con: duckdb.DuckDBPyConnection, source: str, name: str, entity: str) -> Balance:
-    state = con.execute("SELECT read, source_checksum FROM table_state WHERE src_source = ? AND src_table = ?",
-                        [source, name]).fetchone()
-    read, src_sum = state if state else (0, checksum_hex(0))
-    records = _count(con, entity, source, name)
-    dupes = _count(con, "merged_rows", source, name)
-    quarantined = _count(con, "quarantine", source, name)
-    linked = _link_merged(con, entity, source, name)
-    tokens = sum(_tokens(con, t, source, name) for t in (entity, "merged_rows", "quarantine"))
-    return Balance(source, name, entity, read, records - linked, dupes + linked, quarantined, src_sum,
-                   checksum_hex(tokens), failures(con).get((source, name)), last_load=last_load(con, source, name))
+    return balances(con, [(source, name, entity)])[0]
 
 
-def last_load(con: duckdb.DuckDBPyConnection, source: str, name: str) -> LoadBooks | None:
+def balances(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str, str]]) -> list[Balance]:
+    """The balance of each (source, table, entity): every store table scanned once, grouped by source table (the
+    counts and the tokens computed by DuckDB), whatever the number of tables."""
+    state = {(s, t): (int(r), c) for s, t, r, c in
+             con.execute("SELECT src_source, src_table, read, source_checksum FROM table_state").fetchall()}
+    merged, quarantine = _grouped(con, "merged_rows"), _grouped(con, "quarantine")
+    entities = {e: (_grouped(con, e), _link_merged(con, e)) for e in dict.fromkeys(e for _, _, e in tables)}
+    failed, loads = failures(con), last_loads(con)
+    out = []
+    for source, name, entity in tables:
+        key = (source, name)
+        read, src_sum = state.get(key, (0, checksum_hex(0)))
+        (records, rec_tokens), linked = entities[entity][0].get(key, (0, 0)), entities[entity][1].get(key, 0)
+        (dupes, dupe_tokens), (quarantined, q_tokens) = merged.get(key, (0, 0)), quarantine.get(key, (0, 0))
+        if is_legacy(src_sum):
+            store_sum = checksum_hex(_legacy_tokens(con, entity, source, name)).removeprefix(PREFIX)
+        else:
+            store_sum = checksum_hex(rec_tokens + dupe_tokens + q_tokens)
+        out.append(Balance(source, name, entity, read, records - linked, dupes + linked, quarantined, src_sum,
+                           store_sum, failed.get(key), last_load=loads.get(key)))
+    return out
+
+
+def last_loads(con: duckdb.DuckDBPyConnection) -> dict[_Key, LoadBooks]:
+    """(source, table) → the books of its last load (``table_delta``), in one query."""
     if not one(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'table_delta'")[0]:
-        return None  # a store written before delta runs
-    row = con.execute("SELECT run_id, mode, coalesce(note, ''), read, unchanged, inserted, updated, merged, "
-                      "quarantined, deleted FROM table_delta WHERE src_source = ? AND src_table = ? "
-                      "ORDER BY finished_at DESC LIMIT 1", [source, name]).fetchone()
-    return None if row is None else LoadBooks(*row)
+        return {}  # a store written before delta runs
+    rows = con.execute("SELECT src_source, src_table, arg_max((run_id, mode, coalesce(note, ''), read, unchanged, "
+                       "inserted, updated, merged, quarantined, deleted), finished_at) FROM table_delta "
+                       "GROUP BY ALL").fetchall()
+    return {(s, t): LoadBooks(*v) for s, t, v in rows}
 
 
 def failures(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
@@ -134,7 +157,7 @@ def failures(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
 def books(con: duckdb.DuckDBPyConnection, project: Project) -> list[Balance]:
     """One balance per source table of the merger file, in file order; a table whose load failed is unbalanced and
     carries its error."""
-    return [table_balance(con, s.name, t.name, t.maps_to) for s in project.config.sources for t in s.tables]
+    return balances(con, [(s.name, t.name, t.maps_to) for s in project.config.sources for t in s.tables])
 
 
 def record_books(con: duckdb.DuckDBPyConnection, run_id: str, balances: list[Balance]) -> None:
