@@ -166,14 +166,11 @@ _HAMLET = "l.addr = r.addr AND l.addr_detail = r.addr_detail"
 _YEAR_OR_NONE = "(l.byear IS NULL OR r.byear IS NULL OR l.byear = r.byear)"
 _INITIAL = "substr(l.giv, 1, 1) = substr(r.giv, 1, 1)"  # the given name's first letter: rarely the one mistyped
 BLOCKING = (
-    "l.cccd = r.cccd",
-    "l.cmnd = r.cmnd",
+    # the same CCCD or CMND: the slip rules below (first nine digits …) hold them; each rule is one more join
     "l.phone = r.phone",
-    "l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.dm = r.dm",
     # a vague date on either side: one rule per side, so the filter runs before the join (a few % of records)
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.vague AND {_MIDDLE_AGREES}",
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND r.vague AND {_MIDDLE_AGREES}",
-    "l.fam = r.fam AND l.mid = r.mid AND l.dob = r.dob",
     "l.name_sorted = r.name_sorted AND l.byear = r.byear AND l.dm = r.dm",
     # a lunar year (a January/February birth one year earlier), with the day and month or as a year alone
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND l.byear + 1 = r.byear",
