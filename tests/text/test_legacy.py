@@ -121,7 +121,7 @@ def test_public_api() -> None:
     assert set(legacy.__all__) == {
         "DETECTABLE", "ENCODINGS", "Detection", "LegacyEncodingError", "cp1252_view", "decode", "detect", "encode",
         "is_syllable", "repair_value", "vietnamese_letters", "viqr_reading", "Quality", "legacy_looking",
-        "READINGS", "quality", "readings", "reading", "scored", "has_junk",
+        "READINGS", "quality", "readings", "reading", "scored", "scores_of", "has_junk",
     }
     assert all(hasattr(legacy, name) for name in legacy.__all__)
 

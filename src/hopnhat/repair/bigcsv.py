@@ -80,8 +80,9 @@ def _encoded(column: Any) -> Any:
     return None if encoded.null_count else encoded
 
 
-def _column(name: str, encoded: Any, quote: Callable[[str], str]) -> tuple[Any, ColumnReport]:
-    """One column (dictionary-encoded): its written cells (an Arrow string array) and its report."""
+def _column(name: str, encoded: Any, quote: Callable[[str], str], after: str) -> tuple[Any, ColumnReport]:
+    """One column (dictionary-encoded): its written cells (an Arrow string array), each followed by ``after`` (the
+    line ending, for the last column), and its report."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -93,7 +94,7 @@ def _column(name: str, encoded: Any, quote: Callable[[str], str]) -> tuple[Any, 
         positions = np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices), offset=4 * indices.offset)
         counts = np.bincount(positions, minlength=len(distinct))
         changed = int(counts[[i for i, raw in enumerate(distinct) if raw in mapped.changed]].sum())
-    written = _strings([quote(str(mapped.final[raw])).encode("utf-8") for raw in distinct])
+    written = _strings([(quote(str(mapped.final[raw])) + after).encode("utf-8") for raw in distinct])
     report = _report(name, mapped, encoded, distinct, len(encoded), changed)
     return pc.take(written, encoded.indices, memory_pool=_pool()), report
 
@@ -139,26 +140,24 @@ def repair_large(data: bytes, layout: Layout) -> tuple[bytes, list[ColumnReport]
         encoded = _encoded(body_rows.column(col))
         if encoded is None:
             return None
-        written, report = _column(head[col] or f"#{col + 1}", encoded, quote)
+        written, report = _column(head[col] or f"#{col + 1}", encoded, quote,
+                                  layout.lineterminator if col == width - 1 else "")
         columns.append(written)
         reports.append(report)
-    end = layout.lineterminator
-    delimiter, nothing, ending = _strings([layout.delimiter.encode(), b"", end.encode()])  # (pa.scalar: pandas)
-    lines = pc.binary_join_element_wise(*columns, delimiter, memory_pool=_pool())
-    # each row followed by the line ending
-    lines = pc.binary_join_element_wise(lines, nothing, ending, memory_pool=_pool())
-    text = layout.delimiter.join(map(quote, head)) + end
-    out = text.encode("utf-8") + _buffer_bytes(lines)
+    end = layout.lineterminator.encode()
+    delimiter = _strings([layout.delimiter.encode()])[0]  # a scalar (pa.scalar would import pandas)
+    lines = _buffer_view(pc.binary_join_element_wise(*columns, delimiter, memory_pool=_pool()))  # rows, each ended
     if not layout.final_newline:
-        out = out[: -len(end.encode())]
-    return (BOM if layout.bom else b"") + out, reports
+        lines = lines[: len(lines) - len(end)]
+    text = (layout.delimiter.join(map(quote, head))).encode("utf-8") + end
+    return b"".join((BOM if layout.bom else b"", text, lines)), reports  # one copy of the rows
 
 
-def _buffer_bytes(strings: Any) -> bytes:
-    """The characters of an Arrow large string array without nulls, end to end."""
+def _buffer_view(strings: Any) -> memoryview:
+    """The characters of an Arrow large string array without nulls, end to end (no copy)."""
     import pyarrow as pa
 
     _, offsets_buffer, data = strings.buffers()
     offsets = pa.Array.from_buffers(pa.int64(), len(strings) + 1, [None, offsets_buffer], offset=strings.offset)
     start, stop = offsets[0].as_py(), offsets[len(strings)].as_py()
-    return bytes(data.slice(start, stop - start).to_pybytes())
+    return memoryview(data.slice(start, stop - start))

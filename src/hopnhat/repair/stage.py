@@ -39,6 +39,7 @@ from hopnhat.text.legacy import (
     reading,
     readings,
     scored,
+    scores_of,
     viqr_reading,
 )
 
@@ -144,7 +145,8 @@ class ColumnRepairer:
     _detection: Detection | None = None
     _present: frozenset[str] = frozenset()  # encodings some sample cells read flawlessly in and no other
     _viqr_seen: bool = False  # cells of the sample read as VIQR on their own: a register partly typed in VIQR
-    _plans: dict[bool, tuple[tuple[str, ...], dict[str, int]]] = field(default_factory=dict)  # see _plan
+    _plans: dict[bool, tuple[tuple[str, ...], dict[str, int], frozenset[str], frozenset[str]]] = field(
+        default_factory=dict)  # see _plan
     _words: frozenset[str] = frozenset()  # the column's own syllables: see _vocabulary
 
     def settle(self, cells: Sequence[str | None]) -> None:
@@ -194,69 +196,77 @@ class ColumnRepairer:
         rest = sorted((e for e in _PREFERENCE if e not in first), key=lambda e: -scores.get(e, 0.0))
         return first + rest
 
-    def _plan(self, column: str, flawless: bool) -> tuple[tuple[str, ...], dict[str, int]]:
-        """The other encodings worth decoding a cell in, and the tie-break order (encoding → its first place): the
-        same for every cell of the column whose own reading is (not) flawless, so made once."""
+    def _plan(self, column: str, flawless: bool) -> tuple[tuple[str, ...], dict[str, int], frozenset[str],
+                                                          frozenset[str]]:
+        """The other encodings worth decoding a cell in, the tie-break order (encoding → its first place), the
+        readings a flawless one of the column does not give way to on everyday words alone, and the readings the
+        column's own syllables decide between (none unless the column mixes tables): the same for every cell of the
+        column whose own reading is (not) flawless, so made once."""
         plan = self._plans.get(flawless)
         if plan is None:
             # A flawless reading gives way only to an equally flawless one of a table the column uses (or the cell
             # as it is, with more syllables): only those are worth decoding.
             others = ("utf-8", *sorted(self._present)) if flawless else READINGS
             order = self._order(column, flawless)
+            familiar = frozenset((column, *self._present)) - {"utf-8"} if self._words else frozenset()
             plan = self._plans[flawless] = (tuple(e for e in dict.fromkeys(others) if e != column),
-                                            {name: order.index(name) for name in order})
+                                            {name: order.index(name) for name in order},
+                                            frozenset((column, "utf-8", *self._present)), familiar)
         return plan
 
     def _read(self, cell: str) -> Reading:
         """The reading of one distinct non-ASCII cell (see the module doc)."""
-        column = _family(self.encoding)
-        own = scored(cell, column)
+        encoding = self.encoding
+        column = _family(encoding)
+        memo = scores_of(cell)  # this value's scored readings, shared by all columns
+        own = memo[column] if column in memo else scored(cell, column)
         flawless = own is not None and own[1].bad == 0
         if flawless and not legacy_looking(cell):
-            return Reading(own[0] if own is not None else "", self.encoding or column)
-        others, order = self._plan(column, flawless)
+            return Reading(own[0] if own is not None else "", encoding or column)
+        others, order, stays, familiar = self._plan(column, flawless)
         options: dict[str, Scored] = {} if own is None else {column: own}
-        best, key = column, None
-        utf8_clean = False
         for name in others:
-            if flawless:  # the best is flawless too: a reading with a junk character cannot be it, nor count
+            if name in memo:
+                entry = memo[name]
+                if entry is None or (flawless and entry[1].junk):
+                    continue
+            elif flawless:  # the best is flawless too: a reading with a junk character can be neither it nor count
                 text = reading(cell, name)
                 if text is None or has_junk(text):
                     continue
-            entry = scored(cell, name)
+                entry = scored(cell, name)
+            else:
+                entry = scored(cell, name)
             if entry is not None:
                 options[name] = entry
-        if "utf-8" in options:
-            utf8_clean = options["utf-8"][1].bad == 0
+        best, key = column, None
         for name, entry in options.items():  # the best rank, then the first in the tie-break order
             if key is None or (entry[2], order[name]) < key:
                 best, key = name, (entry[2], order[name])
         score = options[best][1]
-        mine = None if own is None else own[1]
-        if mine is not None and not mine.junk and mine.common > score.common:
-            best = column  # a better-formed reading with fewer everyday words is the usual cross-table accident
-        elif mine is not None and mine.bad == 0 and best not in (column, "utf-8", *self._present) and \
-                (score.bad, score.good) == (mine.bad, mine.good):
-            best = column  # everyday words alone do not move a flawless reading to a table the column does not use
-        score = options[best][1]
-        if self._words and best != "utf-8" and score.bad == 0 and not utf8_clean and \
-                best in (column, *self._present):
+        if own is not None:
+            mine = own[1]
+            if not mine.junk and mine.common > score.common:
+                best = column  # a better-formed reading with fewer everyday words: the usual cross-table accident
+            elif mine.bad == 0 and best not in stays and (score.bad, score.good) == (mine.bad, mine.good):
+                best = column  # everyday words alone do not move a flawless reading to a table the column does not use
+            score = options[best][1]
+        if familiar and score.bad == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][1].bad):
             best = self._familiar(options, best)
             score = options[best][1]
         if score.junk or (best != "utf-8" and score.good < score.bad):
-            return self._unreadable(cell, self.encoding or column)
+            return self._unreadable(cell, encoding or column)
         if self.strict and best not in ("utf-8", column) and score.bad != 0:
             return Reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",
                                           f"read as {best} it still has foreign words (strict mode)"))
-        kind = self.encoding if best == column and self.encoding else best
-        return Reading(options[best][0], kind)
+        return Reading(options[best][0], encoding if best == column and encoding else best)
 
     def _familiar(self, options: dict[str, Scored], chosen: str) -> str:
         """Between flawless readings of a cell in two tables the column uses that score the same (VISCII bytes read
         as TCVN3: ``Tạ Quang Bửu`` / ``Tế Quang Bỉu``), the one with more of the column's own syllables; the
         reading chosen so far when none has more."""
         def familiar(name: str) -> int:
-            return sum(w in self._words for w in _syllables(options[name][0]))
+            return sum(map(self._words.__contains__, _syllables(options[name][0])))
 
         best, most = chosen, familiar(chosen)
         for name in sorted(self._present):

@@ -58,6 +58,7 @@ __all__ = [
     "repair_value",
     "has_junk",
     "scored",
+    "scores_of",
     "vietnamese_letters",
     "viqr_reading",
 ]
@@ -678,8 +679,8 @@ def _tally_one(value: str | bytes, encoding: str) -> tuple[int, int, int]:
     text = _detected_reading(value, encoding)
     if text is None:
         return 0, max(1, len(_foreign_words(_sloppy_view(value)))), 1
-    words = _foreign_words(text)
-    return sum(is_syllable(w) for w in words), len(words), 0
+    stats = _stats(text)
+    return stats[4], stats[5], 0
 
 
 _TALLIES: dict[tuple[str | bytes, str], tuple[int, int, int]] = {}  # remembered for all columns, like readings
@@ -893,29 +894,48 @@ _JUNK = _junk_class()
 @lru_cache(maxsize=262_144)
 def quality(text: str) -> Quality:
     """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
+    bad, good, junk, common, _, _ = _stats(text)
+    return Quality(bad, good, junk, common)
+
+
+_STATS: dict[str, tuple[int, int, int, int, int, int]] = {}  # text → see _stats
+_WORDS: dict[str, tuple[bool, bool, bool, bool]] = {}  # word → (well-cased syllable or compound, upper, everyday,
+# syllable)
+
+
+def _stats(text: str) -> tuple[int, int, int, int, int, int]:
+    """What :func:`quality` counts (bad, good, junk, common) and what the detector counts (syllables among the
+    non-ASCII words, those words): one pass over the words of a text for both (remembered)."""
+    known = _STATS.get(text)
+    if known is not None:
+        return known
+    if len(_STATS) >= _MEMO_LIMIT:
+        _STATS.clear()
     junk = len(_JUNK.findall(text))
-    if text.isascii():
-        return Quality(junk, 0, junk, 0)  # no word that tells encodings apart
+    if text.isascii():  # no word that tells encodings apart
+        known = _STATS[text] = (junk, 0, junk, 0, 0, 0)
+        return known
     shouting = any(map(str.islower, text))  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
-    good = bad = common = 0
+    good = bad = common = syllables = words = 0
     for word in _TOKEN.findall(text):
-        if len(word) > 1 and not word.isascii():  # a lone letter is an initial (Nguyễn Văn Đ): neutral
-            ok, upper, usual = _WORDS.get(word) or _word_info(word)
-            if ok and not (shouting and upper):
-                good += 1
-                common += usual
-            else:
-                bad += 1
-    return Quality(bad + junk, good, junk, common)
+        if not word.isascii():
+            ok, upper, usual, syllable = _WORDS.get(word) or _word_info(word)
+            words += 1
+            syllables += syllable
+            if len(word) > 1:  # a lone letter is an initial (Nguyễn Văn Đ): neutral for the quality
+                if ok and not (shouting and upper):
+                    good += 1
+                    common += usual
+                else:
+                    bad += 1
+    known = _STATS[text] = (bad + junk, good, junk, common, syllables, words)
+    return known
 
 
-_WORDS: dict[str, tuple[bool, bool, bool]] = {}  # word → (a well-cased syllable or compound, upper case, everyday)
-
-
-def _word_info(word: str) -> tuple[bool, bool, bool]:
+def _word_info(word: str) -> tuple[bool, bool, bool, bool]:
     if len(_WORDS) >= 262_144:
         _WORDS.clear()
-    known = _WORDS[word] = (_word_ok(word), word.isupper(), word.lower() in COMMON)
+    known = _WORDS[word] = (_word_ok(word), word.isupper(), word.lower() in COMMON, is_syllable(word))
     return known
 
 
@@ -1052,6 +1072,16 @@ def has_junk(text: str) -> bool:
 
 Scored = tuple[str, Quality, tuple[int, int, int]]  # a reading, its quality and its rank (:attr:`Quality.rank`)
 _SCORED: dict[str, dict[str, Scored | None]] = {}  # value → encoding → its scored reading, for all columns
+
+
+def scores_of(value: str) -> dict[str, Scored | None]:
+    """The scored readings of a text cell made so far (encoding → :func:`scored`), to look up without a call."""
+    known = _SCORED.get(value)
+    if known is None:
+        if len(_SCORED) >= _MEMO_LIMIT:
+            _SCORED.clear()
+        known = _SCORED[value] = {}
+    return known
 
 
 def scored(value: str, name: str) -> Scored | None:
