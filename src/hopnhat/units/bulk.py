@@ -266,9 +266,12 @@ def convert_entries(values: Sequence[object], evidence: SplitEvidence | None = N
     gc.freeze()  # and keep them out of later collections (and their pages unwritten in the children)
     shares = _workers() if len(values) >= _PARALLEL_MIN else 1
     if shares == 1:
-        return _rows(values, evidence, progress)
-    with _FORKING:  # one forked conversion at a time: the children read the module's globals
-        return _convert_shared(values, shares, evidence, progress)
+        done = _rows(values, evidence, progress)
+    else:
+        with _FORKING:  # one forked conversion at a time: the children read the module's globals
+            done = _convert_shared(values, shares, evidence, progress)
+    gc.freeze()  # the caches filled meanwhile too: no collection walks them again, not even the one at exit
+    return done
 
 
 def _convert_shared(values: Sequence[object], shares: int, evidence: SplitEvidence | None,

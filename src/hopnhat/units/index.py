@@ -138,6 +138,32 @@ def preload() -> None:
         _loading.start()
 
 
+_MEMO_SIZE = 100_000
+_NAME_KEYS: dict[str, str] = {}
+_ACCENT_KEYS: dict[str, str] = {}
+
+
+def name_key_of(text: str) -> str:
+    """:func:`hopnhat.text.normalize.name_key`, remembered (units' names and types and the names written in
+    addresses recur: the parser asks for the same few thousand keys over and over)."""
+    found = _NAME_KEYS.get(text)
+    if found is None:
+        if len(_NAME_KEYS) >= _MEMO_SIZE:
+            _NAME_KEYS.clear()
+        found = _NAME_KEYS[text] = name_key(text)
+    return found
+
+
+def accent_key_of(text: str) -> str:
+    """:func:`hopnhat.text.normalize.accent_key`, remembered as :func:`name_key_of` is."""
+    found = _ACCENT_KEYS.get(text)
+    if found is None:
+        if len(_ACCENT_KEYS) >= _MEMO_SIZE:
+            _ACCENT_KEYS.clear()
+        found = _ACCENT_KEYS[text] = accent_key(text)
+    return found
+
+
 def narrow_by_accents(units: list[Unit], written: str) -> list[Unit]:
     """Among units sharing a folded key, keep those whose accented name agrees with what was written.
 
@@ -146,8 +172,8 @@ def narrow_by_accents(units: list[Unit], written: str) -> list[Unit]:
     """
     if len(units) < 2:
         return units
-    key = accent_key(written)
+    key = accent_key_of(written)
     former = has_diacritics(written)  # without diacritics, "Thanh An" may be Thạnh An or the former Thanh An
     keep = [u for u in units
-            if key in (accent_key(u.name), accent_key(strip_type(u.name))) or former and key in u.former_accents]
+            if key in (accent_key_of(u.name), accent_key_of(u.short_name)) or former and key in u.former_accents]
     return keep or units

@@ -16,7 +16,7 @@ from rapidfuzz.distance import DamerauLevenshtein as Edits
 
 from hopnhat.text.normalize import accent_key, has_diacritics, name_key
 from hopnhat.units.fuzzy import Marked, marked, nearest, score
-from hopnhat.units.index import Indexes, KeyIndex, indexes, narrow_by_accents
+from hopnhat.units.index import Indexes, KeyIndex, accent_key_of, indexes, name_key_of, narrow_by_accents
 from hopnhat.units.reference import Unit, strip_type
 from hopnhat.units.tokens import (
     TYPE_FIRST_WORDS,
@@ -124,7 +124,7 @@ def _same_type(units: list[Unit], type_key: str, written: str = "") -> list[Unit
     never are."""
     if not type_key:
         return units
-    keep = [u for u in units if name_key(u.type) == type_key or _formerly_typed(u, type_key, written)]
+    keep = [u for u in units if name_key_of(u.type) == type_key or _formerly_typed(u, type_key, written)]
     if keep or any(u.version == "new" for u in units):
         return keep
     return units
@@ -167,7 +167,7 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
 def _current_first(units: list[Unit], key: str) -> list[Unit]:
     """A name in use on 30/6/2025 is read before a former name (an alias: a unit renamed or merged earlier):
     ``Xã Bình Minh`` is the commune of that name, not also every commune that once absorbed a Bình Minh."""
-    current = [u for u in units if key in (name_key(u.name), name_key(u.short_name))]
+    current = [u for u in units if key in (name_key_of(u.name), name_key_of(u.short_name))]
     if not current or len(current) == len(units):
         return units
     parents = {u.district_code if u.level == "commune" else u.province_code for u in current}
@@ -211,10 +211,10 @@ def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
     """The letters match but what else was written does not: its diacritics agree with no unit's name, or its type
     word (Xã) with no unit's type (Thị trấn). Then the match may be a typo of a neighbour."""
     if _has_marks(written):
-        key = accent_key(written)
+        key = accent_key_of(written)
         if not any(key in _spellings(u) for u in units):
             return True
-    return bool(type_key) and not any(name_key(u.type) == type_key or _formerly_typed(u, type_key, written)
+    return bool(type_key) and not any(name_key_of(u.type) == type_key or _formerly_typed(u, type_key, written)
                                       for u in units)
 
 
@@ -245,7 +245,7 @@ def _has_marks(written: str) -> bool:
 def _formerly_typed(unit: Unit, type_key: str, written: str = "") -> bool:
     """The unit once bore this type with this name (history.csv: Xã → Phường, Thị xã → Thành phố, Tỉnh Thừa Thiên
     Huế → Thành phố Huế): ``Huyện Yên Dũng`` names exactly what is now part of Thành phố Bắc Giang."""
-    return (type_key + name_key(written or unit.short_name)) in unit.alias_keys
+    return (type_key + name_key_of(written or unit.short_name)) in unit.alias_keys
 
 
 def _neighbours(key: str, scopes: list[KeyIndex], type_key: str) -> list[tuple[str, float, int]]:
@@ -486,12 +486,14 @@ def parse(text: str, idx: Indexes | None = None, prepared: bool = False) -> Pars
     """Recognise province, district and commune (old and new readings) in one address (``prepared``: the text is
     :func:`hopnhat.units.tokens.prepare`-d already)."""
     idx = idx or indexes()
-    return _parse_tokens(*tokenize(text, prepared), idx)
+    text, tokens = tokenize(text, prepared)
+    return _parse_tokens(text, tokens, idx)
 
 
 def parse_segments(pieces: Sequence[str], idx: Indexes) -> Parsed:
     """:func:`parse` of ``",".join(pieces)``, segments from :func:`hopnhat.units.tokens.prepared_segments`."""
-    return _parse_tokens(*tokenize_segments(pieces), idx)
+    text, tokens = tokenize_segments(pieces)
+    return _parse_tokens(text, tokens, idx)
 
 
 def _parse_tokens(text: str, tokens: list[Token], idx: Indexes) -> Parsed:
@@ -546,7 +548,7 @@ def _communes_without_district(parsed: Parsed, text: str, tokens: list[Token], e
 
 def _spelt_as_written(match: Match) -> bool:
     """The match is exact and at least one of its units has the diacritics written (``Vinh`` is not ``Vĩnh``)."""
-    key = accent_key(match.written)
+    key = accent_key_of(match.written)
     return not match.fuzzy and any(key in _spellings(u)
                                    for u in match.units)
 
