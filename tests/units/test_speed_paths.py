@@ -74,7 +74,9 @@ def _endings() -> list[str]:
                 f"{c.name.upper()}, {d.name}", f"{c.name}, {d.name}, {p.name}, Việt Nam"]
     return out + ["Đà Nẵng", "Hải Phòng", "Quảng Nạm", "Quang Namm", "Hải Châu", "Thăng Bình, Quảng Nam",
                   "P. 1, Q. 3, TP HCM", "phường hải châu i, quận hải châu, đà nẵng", "Xã Ga i, Huyện Tây Giang",
-                  "Thôn 3 - Xã Tịnh Đông - Huyện Sơn Tịnh - Tỉnh Quảng Ngãi", "Tổ 4 - Phường Lâm Viên - Đà Lạt"]
+                  "Thôn 3 - Xã Tịnh Đông - Huyện Sơn Tịnh - Tỉnh Quảng Ngãi", "Tổ 4 - Phường Lâm Viên - Đà Lạt",
+                  # Thừa Thiên Huế as TT Huế in any letter case (each comma piece is prepared alone in bulk)
+                  "P. Phú Hội, TP. Huế, tt Huế", "phu hoi, hue, tt hue", "Xã Hương Phú, Huyện Nam Đông, Tt. Huế"]
 
 
 ENDINGS = _endings()

@@ -118,7 +118,8 @@ _BRACKET_TYPE = re.compile(
     r"(?P<name>(?:[^,;|\n()\-–—]|(?<=\S)-(?=\S))*[^\W_](?:[^,;|\n()\-–—]|(?<=\S)-(?=\S))*?)\s*\(\s*"
     + _BRACKET_TYPES, re.IGNORECASE)
 _ABBREVIATED_TYPE = {"tp": "TP.", "tx": "TX.", "tt": "TT.", "q": "Q.", "p": "P.", "h": "H.", "x": "X."}
-_TT_HUE = re.compile(r"\bT\.?\s?T\.?\s?-?\s?Hu[ếe]\b", re.IGNORECASE)  # TT Huế, TT-Huế, T.T.Huế: Thừa Thiên Huế
+# TT Huế, TT-Huế, T.T.Huế, tt Huế, Tt. huế, tt hue: Thừa Thiên Huế in any letter case (no thị trấn was ever named Huế)
+_TT_HUE = re.compile(r"\bT\.?\s?T\.?\s?-?\s?Hu[ếe]\b", re.IGNORECASE)
 
 
 def _type_first(m: re.Match[str]) -> str:
@@ -139,15 +140,17 @@ def _bracket_types(segment: str) -> str:
 
 def prepare(text: str) -> str:
     """The text the tokens are read from: NFC, ``T.P`` written ``TP``, a type word written after its name in
-    brackets put before it (``Cai Lậy (Thị xã)`` → ``Thị xã Cai Lậy``), ``TT Huế`` written ``Thừa Thiên Huế``,
-    ``H' Neng`` written ``H'Neng`` (one word, as the lists of several years write it).
+    brackets put before it (``Cai Lậy (Thị xã)`` → ``Thị xã Cai Lậy``), ``TT Huế`` written ``Thừa Thiên Huế`` (in
+    any letter case: ``tt Huế``, ``Tt. huế``), ``H' Neng`` written ``H'Neng`` (one word, as the lists of several years
+    write it).
     Nothing moves across a comma."""
     text = nfc(text)
     if "' " in text or "’ " in text:
         text = _SPACED_APOSTROPHE.sub(r"\1'", text)
     if "(" in text:
         text = "".join(_bracket_types(piece) if "(" in piece else piece for piece in _SEPARATOR_SPLIT.split(text))
-    if "T" in text and "hu" in text.lower() and _TT_HUE.search(text):
+    lower = text.lower()
+    if "t" in lower and "hu" in lower and _TT_HUE.search(text):
         text = _TT_HUE.sub("Thừa Thiên Huế", text)
     return _TP.sub(r"\1\2", text) if "T." in text or "t." in text else text
 
