@@ -392,14 +392,16 @@ def engines_compared(duck: Path, spark: Path, examples: int = 20) -> dict[str, o
 
 def blocking(src: Path, truth: pa.Table, threads: int) -> dict[str, object]:
     """hopnhat's blocking recall on the true pairs (features built exactly as ``hopnhat link persons`` builds them)."""
-    from hopnhat.link.blocking import blocking_recall
+    from hopnhat.link.blocking import blocking_recall, candidate_pairs
     from hopnhat.link.standalone import people_features
 
     pairs = sorted(_pairs(truth.column("entity").to_pylist()))
-    work = people_features(pq.read_table(src), threads=threads)
+    work = people_features(pq.read_table(src), threads=threads, memory_limit="1500MB")
     result = blocking_recall(work, pa.table({"uid_l": [a for a, _ in pairs], "uid_r": [b for _, b in pairs]}))
+    candidates = candidate_pairs(work)
     work.close()
-    return {"recall": round(result.recall, 5), "blocked": result.blocked, "pairs": result.pairs}
+    return {"recall": round(result.recall, 5), "blocked": result.blocked, "pairs": result.pairs,
+            "candidate_pairs": candidates, "candidates_per_record": round(candidates / truth.num_rows, 3)}
 
 
 # --- data sets -----------------------------------------------------------------------------------------------------

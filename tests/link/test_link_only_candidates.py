@@ -43,7 +43,7 @@ def test_evidence_against_other_than_address_or_sex_keeps_it_apart() -> None:
 
 
 def test_pairs_below_the_floor_or_already_linked_are_left() -> None:
-    work = _work([(0, 1, 0.5, STALE), (2, 3, 0.97, STALE)])
+    work = _work([(0, 1, 0.3, STALE), (2, 3, 0.97, STALE)])
     assert only_candidates(work, [0, 1, 2, 2], 0.95) == []
 
 

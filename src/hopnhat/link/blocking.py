@@ -39,3 +39,12 @@ def blocking_recall(work: duckdb.DuckDBPyConnection, pairs: pa.Table,
         SELECT count(*), count(*) FILTER (WHERE {any_rule}), {sums} FROM h""").fetchone() or (0, 0)
     work.unregister("_true_pairs")
     return BlockingRecall(row[1], row[0], {rule: row[2 + i] for i, rule in enumerate(rules)})
+
+
+def candidate_pairs(work: duckdb.DuckDBPyConnection, rules: tuple[str, ...] = person_model.BLOCKING) -> int:
+    """How many distinct pairs of ``person_features`` rows the rules put in front of the model (what the DuckDB
+    engine scores, :meth:`hopnhat.link.engine.Backend.block`)."""
+    joins = " UNION ".join(f"SELECT l.uid AS a, r.uid AS b FROM person_features l JOIN person_features r "
+                           f"ON ({rule}) AND l.uid < r.uid" for rule in rules)
+    row = work.execute(f"SELECT count(*) FROM ({joins})").fetchone()
+    return int(row[0]) if row else 0

@@ -143,7 +143,10 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
         pairs, result = [], cluster(n, [])
     step("link", 3, 1)
     strongest: dict[int, float] = {}
+    only = set(result.only_candidates)
     for a, b, p in pairs:
+        if p < review_threshold and (a, b) not in only:  # scored for only_candidates, not linked
+            continue
         for uid in (a, b):
             strongest[uid] = max(strongest.get(uid, 0.0), p)
     step("link", 3, 1)
