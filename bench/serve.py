@@ -16,6 +16,11 @@ What it does
    addresses in the old communes of Đà Nẵng (48) and Quảng Nam (49) written as the old systems wrote them, with the
    new commune (or the candidates of a split one) from the shipped conversion table; ``--legacy`` of those rows again
    as a legacy archive table (raw text columns); a finished run in ``runs``.
+   The folder's marker (``store-<persons>-<legacy>[-<pool>].ok``, JSON inside) says which population the store
+   holds — persons, legacy rows, name pool (``bench``, or ``public`` from ``bench/lookup.py --name-pool public``):
+   a store of that size is used whichever pool it was built with (``--name-pool`` to insist on one), and a folder
+   holding another population stops the bench instead of being rebuilt (``--rebuild`` replaces it). A new store is
+   built as ``bench/lookup.py`` builds it (with the old-CMND archive table), so either bench can use it.
 2. Builds the lookup index (``hopnhat.load.lookup_index.build_index``) once and times it.
 3. Reads the index file once (a server that has been running has it in the page cache), starts ``hopnhat serve``
    (the Typer command) in a separate process on a free loopback port, with a clerk account scoped to the whole
