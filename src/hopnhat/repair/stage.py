@@ -122,6 +122,32 @@ def _census(sample: Sequence[str]) -> frozenset[str]:
     return frozenset(n for n, v in votes.items() if v >= least)
 
 
+def _best(cell: str, memo: dict[str, Scored | None], options: dict[str, Scored], column: str, flawless: bool,
+          others: tuple[str, ...], order: dict[str, int]) -> str:
+    """Adds a cell's readings in ``others`` to ``options`` (the column's own reading may be there already) and names
+    the best: the best rank, then the first in the tie-break ``order``. Beside a flawless reading of the column a
+    reading with a junk character can be neither the best nor count, so it is not scored."""
+    for name in others:
+        if name in memo:
+            entry = memo[name]
+            if entry is None or (flawless and entry[1].junk):
+                continue
+        elif flawless:
+            text = reading(cell, name)
+            if text is None or has_junk(text):
+                continue
+            entry = scored(cell, name)
+        else:
+            entry = scored(cell, name)
+        if entry is not None:
+            options[name] = entry
+    best, key = column, None
+    for name, entry in options.items():
+        if key is None or (entry[2], order[name]) < key:
+            best, key = name, (entry[2], order[name])
+    return best
+
+
 def _plain(cell: str) -> bool:
     return cell.isascii() and not _VISCII_C0.intersection(cell)
 
@@ -225,24 +251,7 @@ class ColumnRepairer:
             return Reading(own[0] if own is not None else "", encoding or column)
         others, order, stays, familiar = self._plan(column, flawless)
         options: dict[str, Scored] = {} if own is None else {column: own}
-        for name in others:
-            if name in memo:
-                entry = memo[name]
-                if entry is None or (flawless and entry[1].junk):
-                    continue
-            elif flawless:  # the best is flawless too: a reading with a junk character can be neither it nor count
-                text = reading(cell, name)
-                if text is None or has_junk(text):
-                    continue
-                entry = scored(cell, name)
-            else:
-                entry = scored(cell, name)
-            if entry is not None:
-                options[name] = entry
-        best, key = column, None
-        for name, entry in options.items():  # the best rank, then the first in the tie-break order
-            if key is None or (entry[2], order[name]) < key:
-                best, key = name, (entry[2], order[name])
+        best = _best(cell, memo, options, column, flawless, others, order)
         score = options[best][1]
         if own is not None:
             mine = own[1]
