@@ -64,8 +64,11 @@ NAME = {
         _lvl("fg_l = fg_r AND giv_acc_l = giv_acc_r", "same with diacritics", tf="fg"),
         _lvl("fg_l = fg_r", "same folded", tf="fg"),
         _lvl("name_sorted_l = name_sorted_r", "same words, other order"),
-        _lvl("fam_l = fam_r AND damerau_levenshtein(giv_l, giv_r) <= 1", "given name one edit"),
-        _lvl("giv_l = giv_r AND damerau_levenshtein(fam_l, fam_r) <= 1", "family name one edit"),
+        # (CASE, not AND: the edit distance only where the other part agrees)
+        _lvl("CASE WHEN fam_l = fam_r THEN damerau_levenshtein(giv_l, giv_r) <= 1 ELSE false END",
+             "given name one edit"),
+        _lvl("CASE WHEN giv_l = giv_r THEN damerau_levenshtein(fam_l, fam_r) <= 1 ELSE false END",
+             "family name one edit"),
         _lvl(_WORDS_NEAR, "all words, any order, one or two slips"),
         _ELSE,
     ],
@@ -75,8 +78,11 @@ MIDDLE = {
     "comparison_description": "middle name (tên đệm); a dropped middle name is no evidence",
     "comparison_levels": [
         # a name written in another word order splits differently: its middle name is no evidence (name covers it)
+        # (the edit distance only where family and given name both differ: a CASE, so that it is not computed for
+        # every pair — an AND computes both sides)
         _lvl("mid_l IS NULL OR mid_r IS NULL OR (name_sorted_l = name_sorted_r AND fg_l <> fg_r) "
-             f"OR (fam_l <> fam_r AND giv_l <> giv_r AND {_WORDS_NEAR})", "missing", null=True),
+             f"OR (CASE WHEN fam_l <> fam_r AND giv_l <> giv_r THEN {_WORDS_NEAR} ELSE false END)", "missing",
+             null=True),
         _lvl("mid_l = mid_r", "same", tf="mid"),
         _ELSE,
     ],
@@ -140,7 +146,7 @@ PHONE = {
     "comparison_description": "phone number, 0 + 9 digits",
     "comparison_levels": [
         _lvl("phone_l IS NULL OR phone_r IS NULL", "missing", null=True),
-        _lvl(f"phone_l = phone_r AND coalesce({_GIVEN_AGREES}, true)", "same"),
+        _lvl(f"CASE WHEN phone_l = phone_r THEN coalesce({_GIVEN_AGREES}, true) ELSE false END", "same"),
         _lvl("phone_l = phone_r", "same phone, another given name or generation (a household's phone)"),
         _ELSE,
     ],
