@@ -249,6 +249,7 @@ def _review_pairs(pairs: pa.Table, entity: str, config: LinkageSpec, decided: se
     out = con.execute(f"""
         SELECT record_id_l, record_id_r, match_probability, evidence FROM p
         WHERE (rule = 'model' AND match_probability >= ? AND match_probability < ?)
+           OR json_extract_string(evidence, '$.only_candidate') = 'true'
            OR (NOT linked AND json_extract_string(evidence, '$.kept_apart.rule') IS NOT NULL
                AND json_extract_string(evidence, '$.kept_apart.rule') <> 'decision')
            OR 'pair:{entity}:' || record_id_l || '|' || record_id_r IN (SELECT item_key FROM d)
