@@ -371,6 +371,8 @@ def _clear_hopnhat_caches() -> None:
     parse._KEYS.clear()
     parse._TYPED_KEYS.clear()
     fuzzy._FORMS.clear()
+    units_index._NAME_KEYS.clear()
+    units_index._ACCENT_KEYS.clear()
     for module in (normalize, units_index, reference_module, fuzzy):
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module.__name__:

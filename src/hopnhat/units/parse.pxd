@@ -2,6 +2,8 @@
 # helpers called for every address become C functions of the module, so that calling them costs no Python call.
 
 cdef object _written(object text, list tokens, Py_ssize_t start, Py_ssize_t end)
+cdef list _starts(object text, list tokens)
+cdef object _parse_pieces(object text, object pieces, object idx)
 cdef list _lookup(list indexes_, object key)
 cdef list _keys_ending(list tokens, Py_ssize_t end, Py_ssize_t longest)
 cdef object _accept(list tokens, Py_ssize_t start, object level)

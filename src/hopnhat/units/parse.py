@@ -23,8 +23,10 @@ from hopnhat.units.tokens import (
     TYPE_WORDS,
     Token,
     ends_type_word,
-    tokenize,
-    tokenize_segments,
+    prepare,
+    segment_starts,
+    segment_tokens,
+    segments,
     type_entry,
     type_word_before,
 )
@@ -82,7 +84,21 @@ class Parsed:
 
 
 def _written(text: str, tokens: list[Token], start: int, end: int) -> str:
-    return text[tokens[start].start : tokens[end - 1].end]
+    """The text of the tokens ``start:end`` (of one segment)."""
+    base = _starts(text, tokens)[tokens[start].segment]
+    return text[base + tokens[start].start : base + tokens[end - 1].end]
+
+
+_starts_of: list[object] = [None, None]  # the token list last read, and where its segments begin in its text
+
+
+def _starts(text: str, tokens: list[Token]) -> list[int]:
+    """Where each segment of ``tokens`` begins in ``text`` (a token's place is counted in its segment): set by the
+    parse for its token list, else found again from the text (the list is held here, so another cannot take its
+    identity)."""
+    if _starts_of[0] is not tokens:
+        _starts_of[0], _starts_of[1] = tokens, segment_starts(segments(text))
+    return _starts_of[1]  # type: ignore[return-value]
 
 
 def _lookup(indexes_: list[KeyIndex], key: str) -> list[Unit]:
@@ -387,7 +403,7 @@ def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], leve
     segment = tokens[first].segment
     while first > 0 and tokens[first - 1].segment == segment:
         first -= 1
-    key = (text[tokens[first].start : tokens[end - 1].end], first > 0, _marks_after(tokens)[end],
+    key = (_written(text, tokens, first, end), first > 0, _marks_after(tokens)[end],
            level, fuzzy, narrow, tuple([id(scope) for scope in scopes]))
     memo = _memo(idx)
     known = memo.get(key, _UNSEEN)
@@ -486,13 +502,20 @@ def parse(text: str, idx: Indexes | None = None, prepared: bool = False) -> Pars
     """Recognise province, district and commune (old and new readings) in one address (``prepared``: the text is
     :func:`hopnhat.units.tokens.prepare`-d already)."""
     idx = idx or indexes()
-    text, tokens = tokenize(text, prepared)
-    return _parse_tokens(text, tokens, idx)
+    text = text if prepared else prepare(text)
+    pieces = segments(text)
+    return _parse_pieces(text, pieces, idx)
 
 
 def parse_segments(pieces: Sequence[str], idx: Indexes) -> Parsed:
     """:func:`parse` of ``",".join(pieces)``, segments from :func:`hopnhat.units.tokens.prepared_segments`."""
-    text, tokens = tokenize_segments(pieces)
+    return _parse_pieces(",".join(pieces), pieces, idx)
+
+
+def _parse_pieces(text: str, pieces: Sequence[str], idx: Indexes) -> Parsed:
+    """:func:`_parse_tokens` of the segments ``pieces`` of ``text`` (separated by one character each)."""
+    tokens = segment_tokens(pieces)
+    _starts_of[0], _starts_of[1] = tokens, segment_starts(pieces)
     return _parse_tokens(text, tokens, idx)
 
 
@@ -509,7 +532,8 @@ def _parse_tokens(text: str, tokens: list[Token], idx: Indexes) -> Parsed:
     after, reach = _parse_old(parsed, text, tokens, end, idx, old_scope)
     if not parsed.districts:
         after = _communes_without_district(parsed, text, tokens, end, idx, old_scope, new_scope)
-    parsed.rest = text[: tokens[after - 1].end].strip(" ,;-") if after > 0 else ""
+    parsed.rest = text[: _starts(text, tokens)[tokens[after - 1].segment] + tokens[after - 1].end].strip(" ,;-") \
+        if after > 0 else ""
     reach = 0 if parsed.read_to_start else min(reach, end)  # each search looked only at its ``end``'s segment
     parsed.first_segment = tokens[reach - 1].segment if reach > 0 else 0
     parsed.exhausted = reach == 0

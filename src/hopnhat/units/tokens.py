@@ -1,7 +1,8 @@
 """Tokenising a free-text address: words with offsets, comma-separated segments, abbreviations expanded.
 
 ``P.01, Q.Hải Châu, TP.Đà Nẵng`` → tokens ``phuong 1 | quan hai chau | thanh pho da nang`` where each token keeps
-its folded form (for matching), its accented lower form (for diacritic checks) and its place in the text.
+its folded form (for matching), its accented lower form (for diacritic checks) and its place in its segment
+(:func:`segment_starts` gives where each segment begins in the text).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ TYPE_FIRST_WORDS = frozenset(words[0] for words in TYPE_WORDS)
 class Token(NamedTuple):
     key: str  # folded, lower, numbers without leading zeros
     accented: str  # NFC lower, as written
-    start: int
+    start: int  # in its segment's text: a segment's tokens are the same in every address that holds it
     end: int
     segment: int  # comma-separated segment: a name never spans two
     expanded: bool = False  # came from an abbreviation: surely a type word
@@ -179,10 +180,24 @@ def tokenize(text: str, prepared: bool = False) -> tuple[str, list[Token]]:
     return text, _tokens(segments(text))
 
 
+def segment_starts(pieces: Sequence[str]) -> list[int]:
+    """Where each segment begins in ``",".join(pieces)`` (or in the text :func:`segments` split: every separator is
+    one character): a token's place in the text is its segment's start plus its own."""
+    starts = [0]
+    for piece in pieces:
+        starts.append(starts[-1] + len(piece) + 1)
+    return starts
+
+
 def tokenize_segments(pieces: Sequence[str]) -> tuple[str, list[Token]]:
     """:func:`tokenize` of ``",".join(pieces)``, :func:`prepare`-d segments (:func:`prepared_segments`), without
     splitting the text again."""
     return ",".join(pieces), _tokens(pieces)
+
+
+def segment_tokens(pieces: Sequence[str]) -> list[Token]:
+    """The tokens of :func:`tokenize_segments`, without the joined text."""
+    return _tokens(pieces)
 
 
 def prepared_segments(text: str) -> list[str]:
@@ -204,19 +219,24 @@ def _piece_segments(piece: str) -> tuple[str, ...]:
 
 
 def _tokens(pieces: Sequence[str]) -> list[Token]:
+    """The tokens of these segments, each segment's remembered by its text, number and the parts before it (the
+    district and province ending many addresses come at the same numbers: their tokens are made once)."""
     tokens: list[Token] = []
-    append = tokens.append
-    offset = part_base = 0
+    part_base = 0
     for segment, piece in enumerate(pieces):
-        words, dashes = _segment_words(piece)
-        if segment == 0:
-            tokens.extend(words)  # the first segment's tokens are the remembered ones, unshifted
-        else:
-            for key, accented, start, end, _, expanded, part in words:
-                append(_new(Token, (key, accented, start + offset, end + offset, segment, expanded, part + part_base)))
-        offset += len(piece) + 1  # every separator is one character
+        words, dashes = _segment_words(piece) if segment == 0 else _numbered_words(piece, segment, part_base)
+        tokens.extend(words)
         part_base += dashes + 1
     return tokens
+
+
+@lru_cache(maxsize=100_000)
+def _numbered_words(piece: str, segment: int, part_base: int) -> tuple[tuple[Token, ...], int]:
+    """:func:`_segment_words` of a segment that is not the first: its number, and its parts counted after
+    ``part_base``."""
+    words, dashes = _segment_words(piece)
+    return tuple([_new(Token, (key, accented, start, end, segment, expanded, part + part_base))
+                  for key, accented, start, end, _, expanded, part in words]), dashes
 
 
 @lru_cache(maxsize=100_000)
