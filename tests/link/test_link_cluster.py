@@ -58,6 +58,11 @@ def test_two_slips_of_one_cmnd_beside_the_number_both_hold_do_not_keep_apart() -
     ids = [("001180598232", "201303626"), (None, "201303686"), ("001180598232", "201303886")]
     result = cluster(3, [(0, 1, 0.99), (1, 2, 0.98)], ids=ids)
     assert result.root == [0, 0, 0] and not result.reasons
+    # the record with the plain CMND alone, against the two others already one cluster: its number is a slip of one
+    # the cluster holds
+    chain = cluster(3, [(1, 2, 0.99), (0, 1, 0.98)], ids=[(None, "201303626"), ("001180598232", "201303686"),
+                                                           ("001180598232", "201303886")])
+    assert chain.root == [0, 0, 0] and not chain.reasons
 
 
 def test_one_keying_slip_between_cccds_does_not_keep_apart() -> None:

@@ -9,8 +9,9 @@ Rules keep records apart the same way, whatever the model says, and each skipped
 
 - ``decision``: a person decided the two records are different;
 - ``conflicting_cccd``: the two clusters hold two valid 12-digit CCCDs more than one keying slip apart (a CCCD is a
-  person's number for life: two of them are two people, even through a chain A–B–C) and no number in common (two
-  different slips of one number sit beside the number itself);
+  person's number for life: two of them are two people, even through a chain A–B–C) — unless one of the two is
+  a slip of a number the other cluster holds (two different slips of one number are two slips apart from each
+  other, one from the number);
 - ``conflicting_cmnd``: likewise two 9-digit CMNDs of one issuing province (first three digits) — a CMND got a new
   number only when its holder moved to another province;
 - ``household``: a rule of the caller's (twins: same family name and birth date, two different given names written
@@ -60,6 +61,11 @@ def _conflict(a: str, b: str) -> bool:
     return slip_apart(a, b)
 
 
+def _near(number: str, others: set[str]) -> bool:
+    """True when ``others`` holds ``number`` or a number one keying slip from it."""
+    return any(len(o) == len(number) and not slip_apart(number, o) for o in others)
+
+
 class _UnionFind:
     def __init__(self, n: int, ids: Sequence[Ids] | None = None) -> None:
         self.parent = list(range(n))
@@ -88,10 +94,10 @@ class _UnionFind:
                     return reason
         if not forced:
             left, right = self.ids.get(ra, set()), self.ids.get(rb, set())
-            # a number both clusters hold is one person's: the others are slips of it (two different slips of
-            # one CMND are two slips apart from each other)
-            shared = bool(left & right)
-            conflict = 0 if shared else next((len(x) for x in left for y in right if _conflict(x, y)), 0)
+            # two numbers conflict unless one of them is a slip of (or equal to) a number the other cluster holds:
+            # two different slips of one CMND are two slips apart from each other, each one from the number
+            conflict = next((len(x) for x in left for y in right
+                             if _conflict(x, y) and not _near(x, right) and not _near(y, left)), 0)
             if conflict:
                 return "conflicting_cccd" if conflict == 12 else "conflicting_cmnd"
         return None
