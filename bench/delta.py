@@ -14,6 +14,11 @@ Steps, each run of ``migrate`` in a child process, without linkage and the looku
    inserted (new keys, among the others so rows below them move);
 3. the delta run (the default) — its time against the full run's (target ≤ 10 %), with per-stage times;
 4. a copy of that store reloaded whole (``--fresh``), and ``hopnhat store checksum`` of both: must be identical.
+
+``--changes independent`` makes step 2 bench/changes.py's own change model (no code shared with hopnhat.synth or
+the edits above: legacy encodings through Python's codecs, corrected IDs, emptied columns, rows moved by inserts
+just below the header) and checks after step 3 that the keys that appeared, vanished and changed row hash in the
+store are exactly its truth's inserted, deleted and updated keys.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # bench/changes.py
 
 from tests.pipeline.test_pipeline_delta import change_rows  # noqa: E402
 
@@ -173,6 +179,9 @@ def main() -> None:
                     help="full: the estate's full run only, kept in --keep; delta: the change, the delta run and the "
                          "fresh reload on what --phase full kept (two queue jobs at large scales)")
     ap.add_argument("--keep", type=Path, help="folder kept between --phase full and --phase delta")
+    ap.add_argument("--changes", choices=("mimic", "independent"), default="mimic",
+                    help="mimic: the edits above (as synth/evolve makes them); independent: bench/changes.py's own "
+                         "change model, and the store's keys and row hashes checked against its truth")
     args = ap.parse_args()
     if args.phase != "all" and args.keep is None:
         ap.error("--phase full|delta needs --keep DIR")
@@ -191,9 +200,14 @@ def main() -> None:
         print(json.dumps(report, indent=1))
         if args.phase != "full" and not report["checksums_identical"]:
             raise SystemExit("the delta store differs from the full reload")
+        if report.get("truth_mismatches"):
+            raise SystemExit("the delta store differs from the change model's truth")
     finally:
-        if args.keep is None or args.phase == "delta":
+        if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+        else:  # the full run's folder stays for another --phase delta
+            for name in ("delta", "fresh"):
+                shutil.rmtree(work / name, ignore_errors=True)
 
 
 def store_bytes(merger: Path) -> int:
@@ -216,15 +230,51 @@ def full_phase(work: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def delta_phase(work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    merger = work / "estate" / "merger.yaml"
-    changed = change_estate(load_project(merger), args.share, args.seed)
+    """On a copy of the full run's folder: the change, the delta run, a copy reloaded whole, both stores' checksums
+    (and, with ``--changes independent``, the store's keys and row hashes against the change model's truth)."""
+    for name in ("delta", "fresh"):
+        shutil.rmtree(work / name, ignore_errors=True)
+    shutil.copytree(work / "estate", work / "delta", symlinks=True)
+    merger = work / "delta" / "merger.yaml"
+    out: dict[str, Any] = {"changes": args.changes}
+    if args.changes == "independent":
+        import changes  # type: ignore[import-not-found,unused-ignore]
+
+        before = store_keys(merger)
+        truth = changes.change_estate(merger, args.share, args.seed)
+        changes.write_truth(truth, work / "truth.json")
+        changed = {k: len(t.inserted) + len(t.updated) + len(t.deleted) for k, t in truth.items()}
+    else:
+        changed = change_estate(load_project(merger), args.share, args.seed)
     delta = migrate_run(merger, False, args.workers)
     delta["store_bytes"] = store_bytes(merger)
-    shutil.copytree(work / "estate", work / "fresh", symlinks=True)
+    if args.changes == "independent":
+        exploded = {t.label for t in changes.tables(merger) if t.explode}
+        out["truth_mismatches"] = changes.check(before, store_keys(merger), truth, exploded)
+    shutil.copytree(work / "delta", work / "fresh", symlinks=True)
     fresh = migrate_run(work / "fresh" / "merger.yaml", True, args.workers)
     same = checksum(merger) == checksum(work / "fresh" / "merger.yaml")
-    return {"rows_changed": sum(changed.values()), "tables_changed": len(changed), "delta": delta,
+    return {**out, "rows_changed": sum(changed.values()), "tables_changed": len(changed), "delta": delta,
             "fresh_reload": fresh, "checksums_identical": same}
+
+
+def store_keys(merger: Path) -> dict[str, dict[str, str | None]]:
+    """Every source table's keys in the published store: records with their row hash, merged and quarantined rows."""
+    import changes  # type: ignore[import-not-found,unused-ignore]
+    import duckdb
+
+    from hopnhat.model.schema import ENTITIES
+
+    con = duckdb.connect(str(merger.parent / "hopnhat.duckdb"), read_only=True)
+    try:
+        have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
+                .fetchall()}
+        parts = [f'SELECT src_source, src_table, src_key, row_hash FROM "{e}"' for e in ENTITIES if e in have]
+        parts += [f"SELECT src_source, src_table, src_key, NULL FROM {t}" for t in ("merged_rows", "quarantine")]
+        rows = con.execute(" UNION ALL ".join(f"({p} WHERE src_key IS NOT NULL)" for p in parts)).fetchall()
+    finally:
+        con.close()
+    return changes.store_keys(rows)
 
 
 if __name__ == "__main__":

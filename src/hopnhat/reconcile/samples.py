@@ -21,9 +21,11 @@ def _pairs(con: duckdb.DuckDBPyConnection, project: Project, source: str, table:
     fields = {f: c for f, c in fields.items() if c in legacy_cols}
     select = ", ".join(f"l.{quote(c)} AS {quote('s_' + f)}, CAST(e.{quote(f)} AS VARCHAR) AS {quote('t_' + f)}"
                        for f, c in fields.items())
-    sql = (f"SELECT e.record_id, {select} FROM {quote(spec.maps_to)} e JOIN {legacy_name(source, table)} l "
-           f"ON l.record_id = e.record_id AND l._row = e.src_row WHERE e.src_source = ? AND e.src_table = ? "
-           f"ORDER BY hash(e.record_id) LIMIT {PER_TABLE}")
+    # the few records first (a top-N over one column), then their archived rows: not a join of the whole table
+    sql = (f"WITH few AS (SELECT * FROM {quote(spec.maps_to)} WHERE src_source = ? AND src_table = ? "
+           f"ORDER BY hash(record_id) LIMIT {PER_TABLE}) "
+           f"SELECT e.record_id, {select} FROM few e JOIN {legacy_name(source, table)} l "
+           f"ON l.record_id = e.record_id AND l._row = e.src_row ORDER BY hash(e.record_id)")
     out = []
     for row in con.execute(sql, [source, table]).fetchall():
         for i, f in enumerate(fields):
