@@ -75,6 +75,9 @@ def test_order_repaired_through_a_family_name_typo(written: str, family: str, gi
     ("Văn Minh Lan", "van", "minh", "lan"),
     ("Trang Huynh", "huynh", None, "trang"),  # a given name that is a rare family name, before a frequent one
     ("DUNG QUANG NGUYN", "nguyen", "quang", "dung"),  # dung is only near dang; nguyn is a slip of nguyen
+    ("Phmạ Hoài Hương", "phma", "hoai", "huong"),  # a slipped family name first: Hương is no slip of Dương
+    ("Phmaj Xuaan Hieepj", "phmaj", "xuan", "hiep"),  # nor Hiệp of Diệp
+    ("Son Ba Tran", "tran", "ba", "son"),
 ])
 def test_western_order_behind_a_family_name(written: str, family: str, middle: str | None, given: str) -> None:
     parts = split_name(written)

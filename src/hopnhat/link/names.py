@@ -109,7 +109,8 @@ _TYPO_SAFE = ("nguyen", "huynh", "hoang", "duong")
 
 
 # given and middle names one letter from those family names: never read as a slip
-_NOT_TYPOS = frozenset("quynh huyen nguyet uyen khuyen thuyen tuyen duyen chuong cuong vuong luong".split())
+_NOT_TYPOS = frozenset("quynh huyen nguyet uyen khuyen thuyen tuyen duyen chuong cuong vuong luong huong thuong "
+                       "tuong khuong nhuong".split())
 
 
 @lru_cache(maxsize=50_000)
@@ -124,7 +125,7 @@ def family_typo(word: str) -> str | None:
 # Frequent given names that are rare family names or one letter from a short one (Trang, Lan ← Lâm, Tuấn ← Trần,
 # Dũng ← Đặng): written first before a frequent family name they show a given-first order ("Trang Huỳnh"), written
 # last after Văn/Thị they stay the given name ("Văn Minh Lan")
-_COMMON_GIVEN = frozenset("trang lan tuan dung hung hang lam ha mai chau thanh hoa".split())
+_COMMON_GIVEN = frozenset("trang lan tuan dung hung hang lam ha mai chau thanh hoa son".split())
 _FREQUENT_FAMILIES = 20  # the first twenty family names (Nguyễn … Trương) carry about 95 % of people
 
 
@@ -154,7 +155,9 @@ def _reorder(folded: list[str]) -> str | None:
                                       and first not in MIDDLE_NAMES and first not in GIVEN_NAMES else None)
         # ... unless the last word is a slip of a long frequent family name and the first only near a short one
         # ("Dung Quang Nguyn": dung is a letter from dang, nguyn from nguyen)
-        if near is not None and family in _TYPO_SAFE and near not in _TYPO_SAFE and last not in FAMILY_NAMES:
+        if last not in FAMILY_NAMES and family_typo(last) is None and first not in MIDDLE_NAMES:
+            return None  # a given name only a letter from a family name ("Phmaj Xuân Hiệp": hiep / diep)
+        if near is not None and near not in _TYPO_SAFE and last not in FAMILY_NAMES:
             return family
         return None if near is not None and (last not in FAMILY_NAMES or last in GIVEN_NAMES
                                              or _rank(near) < _rank(family)) else family
