@@ -61,7 +61,7 @@ def _conflict(a: str, b: str) -> bool:
     return slip_apart(a, b)
 
 
-def _near(number: str, others: set[str]) -> bool:
+def _near(number: str, others: tuple[str, ...] | set[str]) -> bool:
     """True when ``others`` holds ``number`` or a number one keying slip from it."""
     return any(len(o) == len(number) and not slip_apart(number, o) for o in others)
 
@@ -70,9 +70,10 @@ class _UnionFind:
     def __init__(self, n: int, ids: Sequence[Ids] | None = None) -> None:
         self.parent = list(range(n))
         self.apart: dict[int, dict[int, str]] = {}
-        self.ids: dict[int, set[str]] = {}
+        # a record's numbers as a tuple (a set only once clusters merge: a million small sets weigh ~300 MB)
+        self.ids: dict[int, tuple[str, ...] | set[str]] = {}
         for i, v in enumerate(ids or ()):
-            numbers = {v} if isinstance(v, str) else {x for x in v or () if x}
+            numbers = (v,) if isinstance(v, str) else tuple(dict.fromkeys(x for x in v or () if x))
             if numbers:
                 self.ids[i] = numbers
 
@@ -93,7 +94,7 @@ class _UnionFind:
                 if (reason == "decision" or not forced) and self.find(member) == other:
                     return reason
         if not forced:
-            left, right = self.ids.get(ra, set()), self.ids.get(rb, set())
+            left, right = self.ids.get(ra, ()), self.ids.get(rb, ())
             # two numbers conflict unless one of them is a slip of (or equal to) a number the other cluster holds:
             # two different slips of one CMND are two slips apart from each other, each one from the number
             conflict = next((len(x) for x in left for y in right
@@ -117,7 +118,7 @@ class _UnionFind:
             for member, why in self.apart.pop(drop).items():
                 merged.setdefault(member, why)
         if drop in self.ids:
-            self.ids.setdefault(keep, set()).update(self.ids.pop(drop))
+            self.ids[keep] = set(self.ids.get(keep, ())) | set(self.ids.pop(drop))
         return None
 
 
