@@ -371,8 +371,8 @@ def _clear_hopnhat_caches() -> None:
     parse._KEYS.clear()
     parse._TYPED_KEYS.clear()
     fuzzy._FORMS.clear()
-    units_index._NAME_KEYS.clear()
-    units_index._ACCENT_KEYS.clear()
+    for memo in ("_NAME_KEYS", "_ACCENT_KEYS"):  # absent from builds before issue 14's third speed round
+        getattr(units_index, memo, {}).clear()
     for module in (normalize, units_index, reference_module, fuzzy):
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module.__name__:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from hopnhat.text.normalize import fold, nfc
 
@@ -49,6 +48,8 @@ _SEGMENT_BREAK = re.compile(r"[,;|\n]|" + _HARD_DASH, re.IGNORECASE)
 _COMMAS = re.compile(r"[,;|\n]")
 _BREAKS = _SEPARATORS | _DASHES
 _new = tuple.__new__  # builds a Token without the Python-level NamedTuple constructor
+K = TypeVar("K")
+V = TypeVar("V")
 
 # type word (folded) → (accented form, levels it can name)
 TYPE_WORDS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {
@@ -209,13 +210,26 @@ def prepared_segments(text: str) -> list[str]:
     out: list[str] = []
     pieces = _COMMAS.split(text) if ";" in text or "|" in text else text.split(",")
     for piece in pieces:
-        out.extend(_piece_segments(piece))
+        found = _PIECES.get(piece)
+        if found is None:
+            found = _remember(_PIECES, piece, tuple(segments(prepare(piece))))
+        out.extend(found)
     return out
 
 
-@lru_cache(maxsize=100_000)
-def _piece_segments(piece: str) -> tuple[str, ...]:
-    return tuple(segments(prepare(piece)))
+# What the tokenizer read, remembered by text (plain dictionaries, emptied when full: a lookup costs less than an
+# lru_cache's, and the province and district pieces ending many addresses are asked for again and again)
+_MEMO_SIZE = 100_000
+_PIECES: dict[str, tuple[str, ...]] = {}  # a comma piece → its prepared segments
+_WORDS: dict[str, tuple[tuple[Token, ...], int]] = {}  # a segment → its tokens as the first segment
+_NUMBERED: dict[tuple[str, int, int], tuple[tuple[Token, ...], int]] = {}  # (segment, number, parts before) → tokens
+
+
+def _remember(memo: dict[K, V], key: K, value: V) -> V:
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _tokens(pieces: Sequence[str]) -> list[Token]:
@@ -224,13 +238,15 @@ def _tokens(pieces: Sequence[str]) -> list[Token]:
     tokens: list[Token] = []
     part_base = 0
     for segment, piece in enumerate(pieces):
-        words, dashes = _segment_words(piece) if segment == 0 else _numbered_words(piece, segment, part_base)
-        tokens.extend(words)
-        part_base += dashes + 1
+        found: tuple[tuple[Token, ...], int] | None = _segment_words(piece) if segment == 0 else \
+            _NUMBERED.get((piece, segment, part_base))
+        if found is None:
+            found = _remember(_NUMBERED, (piece, segment, part_base), _numbered_words(piece, segment, part_base))
+        tokens.extend(found[0])
+        part_base += found[1] + 1
     return tokens
 
 
-@lru_cache(maxsize=100_000)
 def _numbered_words(piece: str, segment: int, part_base: int) -> tuple[tuple[Token, ...], int]:
     """:func:`_segment_words` of a segment that is not the first: its number, and its parts counted after
     ``part_base``."""
@@ -239,10 +255,16 @@ def _numbered_words(piece: str, segment: int, part_base: int) -> tuple[tuple[Tok
                   for key, accented, start, end, _, expanded, part in words]), dashes
 
 
-@lru_cache(maxsize=100_000)
 def _segment_words(piece: str) -> tuple[tuple[Token, ...], int]:
     """The tokens of one segment as if it were the first (offsets and parts counted from its start, segment 0) and
     how many dashes part it. Tokens are tuples, never changed: the first segment of a text uses these."""
+    found = _WORDS.get(piece)
+    if found is None:
+        found = _remember(_WORDS, piece, _read_words(piece))
+    return found
+
+
+def _read_words(piece: str) -> tuple[tuple[Token, ...], int]:
     lower = piece.lower()
     folded_text = lower if lower.isascii() else fold(lower)  # ASCII folds to itself
     apostrophes = "'" in lower or "’" in lower
