@@ -4,7 +4,7 @@ Runs exactly what ``hopnhat link persons`` runs (:func:`hopnhat.link.standalone.
 folder, but scores every blocked pair (threshold 0) so that a missed pair's waterfall is known, then sorts each true
 pair that :mod:`bench.population.ideal` counts as linkable and the run did not link into:
 
-``never compared`` (no blocking rule holds), ``scored < 0.6``, ``0.6 ≤ p < threshold`` (not each other's only
+``never compared`` (no blocking rule holds), ``scored < 0.4`` (below the only-candidate floor), ``0.4 ≤ p < threshold`` (not each other's only
 candidate, or something against), ``kept apart`` (a rule: conflicting numbers, household), ``≥ threshold, linked
 apart`` (should not happen), per noise class; and for the low-scored ones, which comparison levels weigh against.
 False pairs are listed by kind with their levels too.
@@ -39,7 +39,7 @@ def _run(src: Path, threads: int) -> tuple[list[int], dict[tuple[int, int], tupl
         backend.close()
     every = {(a, b): (p, ev) for a, b, p, ev in
              work.execute("SELECT uid_l, uid_r, match_probability, evidence FROM person_pairs").fetchall()}
-    pairs = sorted((a, b, p) for (a, b), (p, _) in every.items() if p >= 0.6)
+    pairs = sorted((a, b, p) for (a, b), (p, _) in every.items() if p >= persons.UNIQUE_FROM)
     result = persons.person_clusters(work, n, [x for x in pairs if x[2] >= 0.95], 0.95, 0.6, scored=pairs)
     return result.root, every, result.reasons, work
 
@@ -82,10 +82,10 @@ def main() -> None:
             kind = "never compared"
         elif (a, b) in reasons:
             kind = f"kept apart: {reasons[(a, b)]}"
-        elif hit[0] < 0.6:
-            kind = "scored < 0.6"
+        elif hit[0] < 0.4:
+            kind = "scored < 0.4"
         elif hit[0] < 0.95:
-            kind = "0.6 <= p < 0.95"
+            kind = "0.4 <= p < 0.95"
         else:
             kind = ">= 0.95, apart by chain"
         kinds[kind] += 1

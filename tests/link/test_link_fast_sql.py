@@ -54,3 +54,14 @@ def test_fast_sql_gives_the_same_levels() -> None:
 
 def test_letter_bits() -> None:
     assert letter_bits("ab a") == 0b11 and letter_bits(None) is None
+
+
+def test_a_cmnd_against_a_child_born_after_2007_contradicts() -> None:
+    con = duckdb.connect()
+    con.register("f", pa.table({"uid": [0, 1, 2], "cccd": [None, None, None], "cmnd": ["201137532", None, None],
+                                "cc_year": pa.array([None, None, None], pa.int64()), "byear": [1980, 2012, 1990]}))
+    levels = [lvl["label_for_charts"] for lvl in person_model.ID["comparison_levels"]]
+    gammas = [row[0] for row in _gammas({"comparisons": [person_model.ID]}, con)]
+    # pairs (0, 1), (0, 2), (1, 2): the CMND against the 2012 child contradicts; against 1990 it proves nothing
+    assert [levels[g] for g in gammas] == ["CCCD digits contradict the other record", "no comparable number",
+                                           "no comparable number"]

@@ -116,9 +116,15 @@ SEX = {
 }
 # a CCCD's year digits against the other record's birth year (CMND↔CCCD pairs); one year of slack for lunar years.
 # Its sex digit is not used: sex is the field registers get wrong most, and must never veto a pair.
+# A 9-digit CMND was issued from the age of 14 until 2021 (the CCCD replaced it): no one born after 2007 holds one.
+CMND_BORN_BEFORE = 2008
 _CROSS_CONTRADICTS = (
     "(cccd_l IS NOT NULL AND cccd_r IS NULL AND cc_year_l IS NOT NULL AND abs(cc_year_l - byear_r) > 1) OR "
-    "(cccd_r IS NOT NULL AND cccd_l IS NULL AND cc_year_r IS NOT NULL AND abs(cc_year_r - byear_l) > 1)"
+    "(cccd_r IS NOT NULL AND cccd_l IS NULL AND cc_year_r IS NOT NULL AND abs(cc_year_r - byear_l) > 1) OR "
+    f"(length(cmnd_l) = 9 AND cmnd_r IS NULL AND byear_r >= {CMND_BORN_BEFORE} "
+    f"AND coalesce(byear_l, 0) < {CMND_BORN_BEFORE}) OR "
+    f"(length(cmnd_r) = 9 AND cmnd_l IS NULL AND byear_l >= {CMND_BORN_BEFORE} "
+    f"AND coalesce(byear_r, 0) < {CMND_BORN_BEFORE})"
 )
 # two valid 12-digit CCCDs more than one keying slip apart: two people (also a hard rule, see cluster.py)
 CONFLICTING_CCCD = ("cccd_l <> cccd_r AND cc_year_l IS NOT NULL AND cc_year_r IS NOT NULL "
@@ -133,7 +139,7 @@ ID = {
         _lvl("damerau_levenshtein(cccd_l, cccd_r) = 1 OR damerau_levenshtein(cmnd_l, cmnd_r) = 1", "one digit off"),
         _lvl(CONFLICTING_CCCD, "two different valid CCCDs"),
         _lvl("cccd_l <> cccd_r", "two different CCCDs (one not valid)"),
-        _lvl(_CROSS_CONTRADICTS, "CCCD digits contradict the other record"),
+        _lvl(_CROSS_CONTRADICTS, "CCCD digits contradict the other record"),  # or a CMND a child born after 2007
         _ELSE,
     ],
 }
