@@ -134,7 +134,7 @@ def _first_worded(segments: list[str]) -> int:
     """The index of the first segment holding a word (the number of segments when none does): segments before it
     are invisible to the parser (``, Quảng Nam`` reads like ``Quảng Nam``)."""
     for i, segment in enumerate(segments):
-        if _WORD_CHAR.search(segment):
+        if segment[:1].isalnum() or _WORD_CHAR.search(segment):  # [^\W_] is what str.isalnum() accepts
             return i
     return len(segments)
 
@@ -164,8 +164,9 @@ def raw_ending(value: str) -> str | None:
         if found < 0:
             break
         pos = found
-    if pos == len(value) or not _LETTER_BEFORE.search(value, 0, pos):
-        return None
+    first = value[:1]
+    if pos == len(value) or not ("a" <= first <= "z" or "A" <= first <= "Z" or _LETTER_BEFORE.search(value, 0, pos)):
+        return None  # (most addresses begin with a letter of A-Z: no need to search)
     return value[pos:]
 
 
