@@ -72,7 +72,7 @@ def migrate(merger: Path = MERGER,
             workers: int = typer.Option(default_workers(), "--workers", min=1,
                                         help="Số bảng nạp song song / tables loaded side by side."),
             priority: str | None = typer.Option(None, "--priority", help="auto | background | normal (mặc định "
-                                                "run.priority / default run.priority): background = nice 19 + I/O "
+                                                "run.priority / default run.priority): background = SCHED_IDLE + I/O "
                                                 "idle: ứng dụng web vẫn nhanh / the web app stays fast.")) -> None:
     """Di chuyển dữ liệu: nạp → sửa mã → ánh xạ → quy đổi đơn vị → liên kết → đối soát (resumable)."""
     from hopnhat.ingest.preflight import preflight

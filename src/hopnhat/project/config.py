@@ -264,8 +264,8 @@ class StoreSpec(_Model):
 
 
 class RunSpec(_Model):
-    # background: the run at CPU niceness 19 and idle I/O (a web app keeps answering beside it); auto: background
-    # when something reads the published store version (hopnhat.run.priority)
+    # background: the run at SCHED_IDLE, niceness 19 and idle I/O (a web app keeps answering beside it); auto:
+    # background when something reads the published store version (hopnhat.run.priority)
     priority: Literal["auto", "background", "normal"] = "auto"
 
 
