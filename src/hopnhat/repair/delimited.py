@@ -107,8 +107,13 @@ def quoter(layout: Layout) -> Callable[[str], str]:
     end = len(layout.lineterminator)
     empty = '""' if layout.quote_all else ""  # alone in a row an empty field is quoted; among others it is not
 
+    written: dict[str, str] = {}  # columns repeat their outputs: each is quoted once
+
     def quote(field: str) -> str:
-        return str(writer.writerow([field]))[:-end] if field else empty
+        known = written.get(field)
+        if known is None:
+            known = written[field] = str(writer.writerow([field]))[:-end] if field else empty
+        return known
 
     return quote
 
