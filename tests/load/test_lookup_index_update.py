@@ -96,3 +96,21 @@ def test_an_index_of_another_mapping_is_built_in_full(estate: Path, tmp_path: Pa
     path, how = ensure_version_index(project, store, base, previous)
     assert how == "built"
     assert _rows(path) == _rows(_full_build(project, store, tmp_path / "full.sqlite"))
+
+
+def test_indexes_of_versions_no_longer_kept_are_deleted(estate: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "estate"
+    shutil.copytree(estate, copy, ignore=shutil.ignore_patterns("*-versions", "*.duckdb", "*-runs", "*.sqlite*"))
+    raw = yaml.safe_load((copy / "merger.yaml").read_text())
+    raw.setdefault("store", {})["keep_versions"] = 1
+    (copy / "merger.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    project = load_project(copy / "merger.yaml")
+    migrate(project, lookup_index=True, link=False)
+    first = _published_index(project)[1]
+    second = migrate(project, lookup_index=True, link=False)  # nothing changed, but a new version (its run)
+    store, index = _published_index(project)
+    assert second.version == store.stem and index != first and index.is_file()
+    base = default_index_path(project, str(project.store_path))
+    assert sorted(base.parent.glob(f"{base.stem}-*.sqlite")) == [index]
+    state = json.loads((second.folder / "state.json").read_text())
+    assert state["index"]["pruned"] == [first.name]

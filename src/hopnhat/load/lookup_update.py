@@ -281,6 +281,20 @@ def ensure_version_index(project: Project, store: Path, base: Path, previous: Pa
     return path, "built"
 
 
+def prune_indexes(base: Path, stores: list[Path]) -> list[Path]:
+    """Delete the index files named from ``base`` that belong to none of ``stores`` (the store versions kept): each
+    is as large as the store's entries (4 GB at 3 M persons) and a run makes one per version. A web app still
+    reading a deleted file keeps reading it (POSIX); a version rolled back to has its index kept. Returns the
+    files deleted."""
+    keep = {index_file(base, store_fingerprint(store)).name for store in stores}
+    gone = []
+    for path in base.parent.glob(f"{base.stem}-*.sqlite"):
+        if path.name not in keep and index_fingerprint(path) is not None:
+            path.unlink()
+            gone.append(path)
+    return gone
+
+
 def _set_meta(target: Path, values: dict[str, str]) -> None:
     out = sqlite3.connect(str(target))
     try:
@@ -290,4 +304,4 @@ def _set_meta(target: Path, values: dict[str, str]) -> None:
         out.close()
 
 
-__all__ = ["ensure_version_index", "store_fingerprint", "update_index"]
+__all__ = ["ensure_version_index", "prune_indexes", "store_fingerprint", "update_index"]

@@ -32,12 +32,12 @@ from hopnhat.base.timing import stage
 from hopnhat.files.project import FilesOutcome, file_sources, take_manifests
 from hopnhat.i18n import language, tr
 from hopnhat.load.lookup_index import default_index_path, ensure_index
-from hopnhat.load.lookup_update import ensure_version_index
+from hopnhat.load.lookup_update import ensure_version_index, prune_indexes
 from hopnhat.load.review_outbox import apply_pending
 from hopnhat.load.snapshot import has_snapshot
 from hopnhat.load.store import connect, ensure_schema, error_text, record_failure
 from hopnhat.load.storedb import open_store
-from hopnhat.load.versions import current_path, prepare_next, publish_next
+from hopnhat.load.versions import current_path, prepare_next, publish_next, versions
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
 from hopnhat.run.parallel import Job, run_jobs
@@ -386,6 +386,10 @@ def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
         manifest.mark("index", how=how)
     result.version = publish_next(project.store_path, project.config.store.keep_versions)
     manifest.mark("run", version=result.version)
+    if lookup_index:  # the indexes of versions no longer kept (rollback keeps those of the kept ones)
+        base = default_index_path(project, str(project.store_path))
+        pruned = prune_indexes(base, [v.path for v in versions(project.store_path)])
+        manifest.mark("index", pruned=[p.name for p in pruned])
     return result
 
 
