@@ -272,3 +272,58 @@ def test_round_trip_through_windows_1252_text(text: str, encoding: str) -> None:
     # what Excel or a JSON export holds: the legacy bytes shown as Windows-1252 characters
     shown = cp1252_view(encode(text, encoding))
     assert legacy._candidate(shown, encoding) == text
+
+
+# ------------------------------------------------------------------------------------------------ the fast paths
+
+
+def _words_of_every_reading() -> list[str]:
+    """Every word of every reading of the names, addresses and civil phrases in every table (real and garbled)."""
+    data = Path(__file__).parent / "data"
+    texts = [line for name in ("names.txt", "addresses.txt", "civil.txt")
+             for line in (data / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    words: set[str] = set()
+    for text in texts:
+        for encoding in ("tcvn3", "vni", "cp1258", "viscii"):
+            cell = as_text(legacy.encode(text, encoding))
+            for reading in legacy.readings(cell).values():
+                words.update(legacy._TOKEN.findall(reading))
+    return sorted(words)
+
+
+def _syllable_trying_every_initial(word: str, minority: bool) -> bool:
+    """The syllable check as it was written first: every initial in order (the engine tries the word's prefixes)."""
+    split = legacy._split_tone(word)
+    if split is None:
+        return False
+    toneless, tone, where = split
+    for initial in legacy._ALL_INITIALS if minority else legacy._INITIALS:
+        rhyme = toneless[len(initial):]
+        if toneless.startswith(initial) and (rhyme in legacy._RHYMES or rhyme in legacy._OPEN_AFTER_CLUSTER
+                                             and initial in legacy._CLUSTERS):
+            if tone and where - len(initial) not in legacy._tone_places(rhyme):
+                continue
+            return tone in legacy._STOP_TONES or not rhyme.endswith(legacy._STOP_FINALS)
+    return False
+
+
+def test_the_syllable_check_gives_what_trying_every_initial_gives() -> None:
+    words = _words_of_every_reading()
+    assert len(words) > 1000
+    for minority in (True, False):
+        differ = [w for w in words if legacy._syllable(w, minority) != _syllable_trying_every_initial(w, minority)]
+        assert not differ, differ[:10]
+
+
+def test_a_reading_is_junk_free_exactly_when_its_quality_counts_no_junk() -> None:
+    """The engine skips scoring a reading with a junk character beside a flawless one: the cheap test must be the
+    quality's own count."""
+    data = Path(__file__).parent / "data" / "names.txt"
+    for text in data.read_text(encoding="utf-8").splitlines()[:200]:
+        for encoding in ("tcvn3", "vni", "viscii"):
+            cell = as_text(legacy.encode(text, encoding))
+            for name, reading in legacy.readings(cell).items():
+                assert legacy.has_junk(reading) == bool(legacy.quality(reading).junk), (text, encoding, name)
+                entry = legacy.scored(cell, name)
+                assert entry is not None and entry[0] == reading and entry[1] == legacy.quality(reading)
+                assert entry[2] == legacy.quality(reading).rank
