@@ -421,7 +421,17 @@ def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], leve
 def _shifted(match: Match | None, by: int) -> Match | None:
     if match is None or by == 0:
         return match  # a match is never changed once made: the same one may serve where it needs no shift
-    return Match(match.units, match.start + by, match.end + by, match.written, match.typed, match.fuzzy)
+    ident = (id(match), by)
+    found = _SHIFTS.get(ident)
+    if found is None or found[0] is not match:  # remembered with the match itself, so that its id stays its own
+        if len(_SHIFTS) >= _MEMO_SIZE:
+            _SHIFTS.clear()
+        found = _SHIFTS[ident] = (match, Match(match.units, match.start + by, match.end + by, match.written,
+                                               match.typed, match.fuzzy))
+    return found[1]
+
+
+_SHIFTS: dict[tuple[int, int], tuple[Match, Match]] = {}  # (a remembered match, a shift) → the match shifted
 
 
 _MEMO_SIZE = 100_000
