@@ -371,13 +371,39 @@ class DeltaLoad:
         prints = seen.prints
         if prints is None or seen.how == "same_file":
             return
-        if seen.how == "records" or still(self.project, self.source, self.table, prints):
+        if seen.how == "records":
+            self._update_prints(prints, seen.repairers)
+        elif still(self.project, self.source, self.table, prints):
             record_prints(self.con, self.source.name, self.table.name, prints, seen.repairers)
         else:
             forget_prints(self.con, *self.where)
 
+    def _update_prints(self, prints: Prints, repairers: str | None) -> None:
+        """The record hashes of a delta that went by records (the new ones in ``_d_fp``), written in place: records
+        paired by hash (and rank among equal hashes) are renumbered, the others deleted or inserted — rather than the
+        table's every record deleted and inserted again."""
+        con, w = self.con, self.where
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE _d_rec AS
+            WITH o AS (SELECT src_row, raw_hash, row_number() OVER (PARTITION BY raw_hash ORDER BY src_row) AS r
+                       FROM source_records WHERE src_source = ? AND src_table = ?),
+                 n AS (SELECT src_row, raw_hash, row_number() OVER (PARTITION BY raw_hash ORDER BY src_row) AS r
+                       FROM _d_fp)
+            SELECT o.src_row AS old_row, n.src_row AS new_row, raw_hash FROM o FULL OUTER JOIN n USING (raw_hash, r)
+            WHERE o.src_row IS DISTINCT FROM n.src_row""", w)
+        con.execute("DELETE FROM source_records WHERE src_source = ? AND src_table = ? AND src_row IN "
+                    "(SELECT old_row FROM _d_rec WHERE new_row IS NULL)", w)
+        con.execute("UPDATE source_records SET src_row = p.new_row FROM _d_rec p WHERE source_records.src_source = ? "
+                    "AND source_records.src_table = ? AND source_records.src_row = p.old_row AND p.new_row IS NOT NULL",
+                    w)
+        con.execute("INSERT INTO source_records (src_source, src_table, src_row, raw_hash) SELECT ?, ?, new_row, "
+                    "raw_hash FROM _d_rec WHERE old_row IS NULL", w)
+        con.execute("DELETE FROM source_files WHERE src_source = ? AND src_table = ?", w)
+        con.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?)",
+                    [*w, prints.size, prints.sha256, prints.layout, repairers])
+
     def drop_temporary(self) -> None:
-        for name in ("_d_new", "_d_old", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same"):
+        for name in ("_d_new", "_d_old", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same", "_d_rec"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
