@@ -4,9 +4,10 @@ Runs exactly what ``hopnhat link persons`` runs (:func:`hopnhat.link.standalone.
 folder, but scores every blocked pair (threshold 0) so that a missed pair's waterfall is known, then sorts each true
 pair that :mod:`bench.population.ideal` counts as linkable and the run did not link into:
 
-``never compared`` (no blocking rule holds), ``scored < 0.4`` (below the only-candidate floor), ``0.4 ≤ p < threshold`` (not each other's only
-candidate, or something against), ``kept apart`` (a rule: conflicting numbers, household), ``≥ threshold, linked
-apart`` (should not happen), per noise class; and for the low-scored ones, which comparison levels weigh against.
+``never compared`` (no blocking rule holds), ``scored < 0.4`` (below the only-candidate floor), ``0.4 ≤ p <
+threshold`` (not each other's only candidate, or something against), ``kept apart`` (a rule: conflicting numbers,
+household), ``≥ threshold, linked apart`` (should not happen), per noise class; and for the low-scored ones, which
+comparison levels weigh against.
 False pairs are listed by kind with their levels too.
 
     .venv/bin/python -m bench.population.diagnose /tmp/hopnhat-bench-link/population-20000-11-v2 [--examples 20]
