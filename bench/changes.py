@@ -179,16 +179,18 @@ def _edit_cell(t: Table, header: list[str], cells: list[str], key_at: int, rng: 
 
 def change_csv(t: Table, rng: random.Random, share: float, truth: TableTruth) -> None:
     raw = t.path.read_bytes()
-    lines = raw.decode("latin-1").splitlines(keepends=True)  # every byte kept: ASCII delimiters, any encoding
+    lines = _lines(raw.decode("latin-1"))  # every byte kept: ASCII delimiters, any encoding
     header = [c.removeprefix("\xef\xbb\xbf") for c in _cells(_split(lines[0])[0], t.delimiter)]
     assert t.key is not None
     k = header.index(t.key)
     counts: dict[str, int] = {}
     parsed: dict[int, list[str]] = {}
+    starts = _starts(lines)
     for i in range(1, len(lines)):
         body, end = _split(lines[i])
         cells = _cells(body, t.delimiter)
-        if len(cells) == len(header) and _write(cells, t.delimiter, end) == lines[i] and cells[k].strip():
+        if (i in starts and lines[i].count('"') % 2 == 0 and len(cells) == len(header)
+                and _write(cells, t.delimiter, end) == lines[i] and cells[k].strip()):
             parsed[i] = cells
         key = cells[k].strip() if len(cells) > k else ""
         counts[key] = counts.get(key, 0) + 1
@@ -223,12 +225,13 @@ def change_csv(t: Table, rng: random.Random, share: float, truth: TableTruth) ->
         truth.inserted.add(new)
         out[i] = _write(cells, t.delimiter, _split(lines[i])[1])
     inserts: dict[int, list[str]] = {}
+    places = sorted(starts - {0})  # before a record, never inside one
     for j, i in enumerate(donors):
         cells = list(parsed[i])
         new = _new_key(cells[k].strip(), taken)
         cells[k] = new
         truth.inserted.add(new)
-        at = 1 if j < 2 else rng.randrange(1, len(lines))  # two just below the header: every row below moves
+        at = 1 if j < 2 else rng.choice(places)  # two just below the header: every row below moves
         inserts.setdefault(at, []).append(_write(cells, t.delimiter, nl))
     result = [lines[0]]
     for i in range(1, len(lines)):
@@ -237,6 +240,22 @@ def change_csv(t: Table, rng: random.Random, share: float, truth: TableTruth) ->
         if kept is not None:
             result.append(kept)
     t.path.write_bytes("".join(result).encode("latin-1"))
+
+
+def _lines(text: str) -> list[str]:
+    """Lines ended by LF only (with their CR): not ``str.splitlines``, which also splits at U+0085 — byte 0x85 read
+    as Latin-1, found inside UTF-8 letters (``ễ`` is E1 BB 85) — and at lone CRs."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def _starts(lines: list[str]) -> set[int]:
+    """The lines where a record starts (not inside a quoted field that spans lines): only there may a row go in."""
+    out, inside = set(), False
+    for i, line in enumerate(lines):
+        if not inside:
+            out.add(i)
+        inside ^= line.count('"') % 2 == 1
+    return out
 
 
 def _new_key(old: str, taken: set[str]) -> str:
@@ -275,7 +294,7 @@ def change_ndjson(group: list[Table], rng: random.Random, share: float, truth: T
     """One NDJSON file and every table read from it (the keyed one; those exploded from its lists)."""
     main = next(t for t in group if t.key is not None)
     assert main.key is not None
-    lines = main.path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = _lines(main.path.read_bytes().decode("utf-8", "surrogateescape"))
     docs: dict[int, dict[str, Any]] = {}
     counts: dict[str, int] = {}
     for i, line in enumerate(lines):
@@ -329,7 +348,7 @@ def change_ndjson(group: list[Table], rng: random.Random, share: float, truth: T
         kept = out.get(i, lines[i])
         if kept is not None:
             result.append(kept)
-    main.path.write_text("".join(result), encoding="utf-8")
+    main.path.write_bytes("".join(result).encode("utf-8", "surrogateescape"))
     for t in group:
         truth[t.label] = fate  # exploded tables: each item follows its record (see check)
 
