@@ -186,8 +186,9 @@ def main() -> None:
     if args.phase != "all" and args.keep is None:
         ap.error("--phase full|delta needs --keep DIR")
     work = args.keep or Path(tempfile.mkdtemp(prefix="hopnhat-delta-"))
+    report: dict[str, Any] = {}
     try:
-        report: dict[str, Any] = {"scale": args.scale, "workers": args.workers, "phase": args.phase}
+        report.update({"scale": args.scale, "workers": args.workers, "phase": args.phase})
         if args.phase in ("all", "full"):
             report["full"] = full_phase(work, args)
         else:
@@ -203,7 +204,10 @@ def main() -> None:
         if report.get("truth_mismatches"):
             raise SystemExit("the delta store differs from the change model's truth")
     finally:
-        if args.keep is None:
+        kept = report.get("checksums_differ") or report.get("truth_mismatches")
+        if kept:  # both stores stay for a look
+            print(f"stores kept in {work}", file=sys.stderr)
+        elif args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
         else:  # the full run's folder stays for another --phase delta
             for name in ("delta", "fresh"):
@@ -253,9 +257,11 @@ def delta_phase(work: Path, args: argparse.Namespace) -> dict[str, Any]:
         out["truth_mismatches"] = changes.check(before, store_keys(merger), truth, exploded)
     shutil.copytree(work / "delta", work / "fresh", symlinks=True)
     fresh = migrate_run(work / "fresh" / "merger.yaml", True, args.workers)
-    same = checksum(merger) == checksum(work / "fresh" / "merger.yaml")
+    ours, theirs = checksum(merger).splitlines(), checksum(work / "fresh" / "merger.yaml").splitlines()
+    if ours != theirs:  # which tables, and both stores kept for a look
+        out["checksums_differ"] = [f"{a}  |  fresh: {b}" for a, b in zip(ours, theirs) if a != b]
     return {**out, "rows_changed": sum(changed.values()), "tables_changed": len(changed), "delta": delta,
-            "fresh_reload": fresh, "checksums_identical": same}
+            "fresh_reload": fresh, "checksums_identical": ours == theirs}
 
 
 def store_keys(merger: Path) -> dict[str, dict[str, str | None]]:
