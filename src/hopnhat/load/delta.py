@@ -305,7 +305,27 @@ class DeltaLoad:
                     [self.prefix])
         if not one(con, "SELECT count(*) FROM _d_moves")[0]:
             return
-        for name in (self.entity, "quarantine", "merged_rows", "source_rows"):
+        con.execute("UPDATE source_rows SET src_row = m.new_row FROM _d_moves m WHERE source_rows.src_source = ? AND "
+                    "source_rows.src_table = ? AND source_rows.src_key = m.src_key AND source_rows.src_row = m.old_row",
+                    self.where)
+        con.execute("CREATE OR REPLACE TEMP TABLE _d_rows AS SELECT DISTINCT old_row, new_row FROM _d_moves")
+        if one(con, "SELECT count(DISTINCT old_row) = count(*) FROM _d_rows")[0]:
+            self._move_by_row()
+        else:  # a row whose keys moved apart (duplicates paired by rank): by key and row
+            self._move_by_key()
+
+    def _move_by_row(self) -> None:
+        """What the store keeps of this table is now only unchanged keys (the others were removed), and a record moves
+        whole: the new row is a function of the old one, so the rows are renumbered by an integer join."""
+        con = self.con
+        for name in (self.entity, "quarantine", "merged_rows", "cell_issues"):
+            con.execute(f"UPDATE {name} SET src_row = m.new_row FROM _d_rows m WHERE {name}.src_source = ? AND "
+                        f"{name}.src_table = ? AND {name}.src_row = m.old_row", self.where)
+        con.execute(f"UPDATE {self.legacy} SET _row = m.new_row FROM _d_rows m WHERE {self.legacy}._row = m.old_row")
+
+    def _move_by_key(self) -> None:
+        con = self.con
+        for name in (self.entity, "quarantine", "merged_rows"):
             con.execute(f"UPDATE {name} SET src_row = m.new_row FROM _d_moves m WHERE {name}.src_source = ? AND "
                         f"{name}.src_table = ? AND {name}.src_key = m.src_key AND {name}.src_row = m.old_row",
                         self.where)
@@ -403,7 +423,7 @@ class DeltaLoad:
                     [*w, prints.size, prints.sha256, prints.layout, repairers])
 
     def drop_temporary(self) -> None:
-        for name in ("_d_new", "_d_old", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same", "_d_rec"):
+        for name in ("_d_new", "_d_old", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same", "_d_rec", "_d_rows"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
