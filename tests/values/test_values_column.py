@@ -44,6 +44,23 @@ def test_natural_first_of_january_stays_exact() -> None:
     assert set(result.extras["_quality"]) == {"exact"} and result.problems == []
 
 
+def test_habitual_reading_is_decided_once_and_passed_on() -> None:
+    """A table fed in batches reads every batch as its first batch decided: a batch of changed rows that is all
+    01/01 keeps the column's reading (inactive here), and a decided active reading applies to a batch too small
+    to decide on its own."""
+    first = parse_column("date", _spread_days(200) + ["01/01/1984"], formats=DMY, today=TODAY)
+    assert first.habitual is not None and not first.habitual.active and first.habitual.share == "2/201 (1.0%)"
+    changed = ["01/01/1984", "01/01/1971"] * 30
+    alone = parse_column("date", changed, formats=DMY, today=TODAY)
+    assert alone.habitual is not None and alone.habitual.active  # what the batch would decide by itself
+    kept = parse_column("date", changed, formats=DMY, today=TODAY, habitual=first.habitual)
+    assert set(kept.extras["_quality"]) == {"exact"} and kept.problems == [] and kept.habitual == first.habitual
+    busy = parse_column("date", _spread_days(200) + ["01/01/1984"] * 30, formats=DMY, today=TODAY).habitual
+    few = parse_column("date", ["01/01/1990", "12/05/1990"], formats=DMY, today=TODAY, habitual=busy)
+    assert few.extras["_quality"] == ["year_only", "exact"] and "31/230" in few.problems[0][1].message
+    assert parse_column("date", ["01/01/1990"], formats=DMY, today=TODAY).habitual is None  # too few to decide
+
+
 def test_sex_zero_beside_two_is_iso_not_known() -> None:
     assert parse_column("sex", ["1", "0", "1"]).values == ["M", "F", "M"]
     iso = parse_column("sex", ["1", "2", "0", "Nam"])

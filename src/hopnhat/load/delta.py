@@ -36,6 +36,7 @@ from hopnhat.load.snapshot import (
     content_hashes,
     forget_prints,
     last_prints,
+    readings_complete,
     record_prints,
     repairer_state,
     restore_repairers,
@@ -107,7 +108,8 @@ class DeltaLoad:
             last = last_prints(self.con, *self.where)
             prints = source_prints(self.project, self.source, self.table)
         out = _Read(prints=prints)
-        if prints is not None and last is not None and last.layout == prints.layout and last.repairers is not None:
+        if (prints is not None and last is not None and last.layout == prints.layout and last.repairers is not None
+                and readings_complete(self.mapper, last.repairers)):
             out.repairers = last.repairers
             if prints.sha256 == last.sha256 and self.last_checksum is not None:
                 self._same_file(out)

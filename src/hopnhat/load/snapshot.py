@@ -18,7 +18,9 @@ from hopnhat.ingest.fingerprint import Prints
 from hopnhat.load.store import LEGACY, insert, legacy_name, one, quote
 from hopnhat.map.mapper import TableMapper
 from hopnhat.text.legacy import Detection
+from hopnhat.values.dates import Habitual
 
+HABITUAL_KEY = "_habitual_0101"  # the date fields' 01/01 readings in a kept state (no field has this name)
 _ROW_MASK = "9223372036854775807"  # DuckDB's 64-bit hash kept in a BIGINT (63 bits)
 
 
@@ -127,17 +129,26 @@ def last_prints(con: duckdb.DuckDBPyConnection, source: str, table: str) -> Last
 
 def repairer_state(mapper: TableMapper) -> str:
     """Each column's encoding reading (what a delta run must repair its changed rows with), as JSON."""
-    state = {}
+    state: dict[str, object] = {}
     for name, rep in mapper.column_repairers().items():
         det = rep._detection
         state[name] = {"encoding": rep.encoding, "detection": None if det is None else asdict(det),
                        "present": sorted(rep._present), "viqr_seen": rep._viqr_seen}
+    state[HABITUAL_KEY] = {name: [h.active, h.share] for name, h in sorted(mapper.habitual.items())}
     return json.dumps(state, ensure_ascii=False, sort_keys=True)
+
+
+def readings_complete(mapper: TableMapper, text: str) -> bool:
+    """Whether a kept state holds every reading a delta needs (states written before the date fields' 01/01
+    reading was kept lack it: such a table is read row by row once, which decides it again)."""
+    return not mapper.date_fields() or HABITUAL_KEY in json.loads(text)
 
 
 def restore_repairers(mapper: TableMapper, text: str) -> None:
     """The columns' encoding reading of the last load, kept by :func:`repairer_state`."""
     state = json.loads(text)
+    mapper.habitual = {name: Habitual(bool(active), str(share))
+                       for name, (active, share) in state.get(HABITUAL_KEY, {}).items()}
     for name, rep in mapper.column_repairers().items():
         saved = state.get(name)
         if saved is None:

@@ -23,6 +23,7 @@ from hopnhat.model.schema import FIELDS
 from hopnhat.project.config import ColumnSpec, SourceSpec, TableSpec
 from hopnhat.repair.stage import ColumnRepairer, canonical_encoding
 from hopnhat.values import parse_column
+from hopnhat.values.dates import Habitual
 
 REQUIRED = {"person": ("full_name",), "civil_servant": ("full_name",), "dossier": ("code",),
             "dossier_history": ("parent_key",), "parcel": ("parcel_number",), "person_event": ("kind",),
@@ -79,6 +80,7 @@ class TableMapper:
         self.resolver = resolver
         self.lookups = lookups
         self.repairers: dict[str, ColumnRepairer] = {}
+        self.habitual: dict[str, Habitual] = {}  # date fields' 01/01 reading, decided by the first batch that can
         self.wanted = {"_row", "_item", "_error", "_raw", *needed_columns(table)}
 
     # --- per field ---------------------------------------------------------------------------------------------
@@ -138,7 +140,11 @@ class TableMapper:
         opts: dict[str, Any] = {"formats": spec.formats, "values": spec.values, "decimal": spec.decimal}
         if kind == "id_number" and context:
             opts["context"] = context
+        if kind == "date":
+            opts["habitual"] = self.habitual.get(name)
         result = parse_column(kind, cells, **opts)
+        if result.habitual is not None:
+            self.habitual.setdefault(name, result.habitual)
         out.columns[name] = list(result.values)
         for suffix, values in result.extras.items():
             out.columns[name + suffix] = list(values)
@@ -180,19 +186,36 @@ class TableMapper:
 
     def see(self, batch: pa.Table) -> list[str | None]:
         """A batch seen but not mapped (delta runs map only its changed rows): each column's repairer sees its cells
-        (the encoding is read from the whole batch, as a full run reads it) and the rows' keys are returned, made as
-        ``map_batch`` makes them."""
+        (the encoding is read from the whole batch, as a full run reads it), each date field not yet decided reads
+        its 01/01 rule from the whole batch (as the full run's first batch decides it), and the rows' keys are
+        returned, made as ``map_batch`` makes them."""
         n = batch.num_rows
         data = {name: _pylist(batch.column(name)) for name in batch.column_names if name in self.wanted}
         decoded: dict[str, list[Any]] = {}
         for name in self._field_order():
             spec = self.table.columns[name]
-            if spec.const is not None or spec.from_nonempty is not None:
+            plain = spec.const is not None or spec.from_nonempty is not None
+            rep = None if plain else self._repairer(name, spec)
+            settle = rep is not None and rep.encoding in (None, "ascii")
+            date = name not in self.habitual and self._parse_kind(name, spec) == "date"
+            if not (settle or date):
                 continue
-            rep = self._repairer(name, spec)
-            if rep.encoding in (None, "ascii"):
-                rep.settle(extract(spec, data, n, decoded))
+            cells = extract(spec, data, n, decoded)
+            if settle and rep is not None:
+                rep.settle(cells)
+            if date:
+                self._decide_habitual(name, spec, cells if rep is None else rep.repair(cells)[0])
         return self._keys(data, n, data.get("_item") or [None] * n)
+
+    def _decide_habitual(self, name: str, spec: ColumnSpec, cells: list[str | None]) -> None:
+        """A date field's 01/01 reading from a batch seen but not mapped, as ``map_batch`` would decide it."""
+        result = parse_column("date", cells, formats=spec.formats, values=spec.values, decimal=spec.decimal)
+        if result.habitual is not None:
+            self.habitual[name] = result.habitual
+
+    def date_fields(self) -> list[str]:
+        """The fields parsed as dates (those a column reading is kept for)."""
+        return [n for n, spec in self.table.columns.items() if self._parse_kind(n, spec) == "date"]
 
     def keys(self, batch: pa.Table) -> list[str | None]:
         """The rows' keys, made as ``map_batch`` makes them (no repairer sees the batch)."""

@@ -7,7 +7,8 @@ stage that feeds a table in batches pays for each distinct value once per run (u
 column options, the first ones seen; the rest are parsed again in each call).
 
 Column rules, the only place a cell's reading depends on its neighbours (documented in their modules):
-``date`` — 01/01 used habitually means year only (:func:`hopnhat.values.dates.habitual_first_of_january`);
+``date`` — 01/01 used habitually means year only (:func:`hopnhat.values.dates.habitual_reading`; a caller feeding a
+table in batches passes the first batch's reading on, so every batch is read alike);
 ``sex`` — ``0`` beside ``2`` is ISO 5218 "not known" (:func:`hopnhat.values.sex.iso_zero_rule`).
 Row context (``id_number`` only): a CCCD contradicting the row's birth year or sex gets a warning ``id_inconsistent``.
 """
@@ -49,6 +50,7 @@ class ColumnResult:
     values: list[Any]
     extras: dict[str, list[Any]] = field(default_factory=dict)
     problems: list[tuple[int, Problem]] = field(default_factory=list)
+    habitual: dates.Habitual | None = None  # the date column's 01/01 reading used (None: not decided)
 
     def error_rows(self) -> set[int]:
         """Rows whose value is unusable."""
@@ -171,14 +173,15 @@ def _display(key: Hashable) -> str:
     return str(key)
 
 
-def _column_rules(kind: str, opts: Options, table: dict[Hashable, Parsed],
-                  keys: list[Hashable]) -> dict[Hashable, Parsed]:
-    if kind == "date" and len(keys) >= dates.HABITUAL_MIN_DATES and any(
-            p.extras.get("_quality") == "exact" and p.value.month == 1 and p.value.day == 1 for p in table.values()):
-        return dates.habitual_first_of_january(table, Counter(keys), _display)
+def _column_rules(kind: str, opts: Options, table: dict[Hashable, Parsed], keys: list[Hashable],
+                  habitual: dates.Habitual | None) -> tuple[dict[Hashable, Parsed], dates.Habitual | None]:
+    if kind == "date":
+        if habitual is None and len(keys) >= dates.HABITUAL_MIN_DATES:
+            habitual = dates.habitual_reading(table, Counter(keys))
+        return (table if habitual is None else dates.apply_habitual(table, habitual, _display)), habitual
     if kind == "sex":
-        return sex.iso_zero_rule(table, opts, _display)
-    return table
+        return sex.iso_zero_rule(table, opts, _display), None
+    return table, None
 
 
 def _assemble(kind: str, table: dict[Hashable, Parsed], keys: list[Hashable]) -> ColumnResult:
@@ -217,13 +220,17 @@ def _context_checks(result: ColumnResult, context: Mapping[str, Sequence[Any]]) 
 
 def parse_column(kind: str, cells: Sequence[object], *, formats: Sequence[str] | None = None,
                  values: Mapping[str, Any] | None = None, decimal: str = ".",
-                 context: Mapping[str, Sequence[Any]] | None = None, today: dt.date | None = None) -> ColumnResult:
-    """Parse every cell of a column of ``kind``; see the package docstring for the contract."""
+                 context: Mapping[str, Sequence[Any]] | None = None, today: dt.date | None = None,
+                 habitual: dates.Habitual | None = None) -> ColumnResult:
+    """Parse every cell of a column of ``kind``; see the package docstring for the contract. ``habitual``: a date
+    column's 01/01 reading decided earlier (a table's first batch); without it the cells given decide, and the
+    result says what was used."""
     opts = make_options(kind, formats, values, decimal, today)
     cells = cells if isinstance(cells, list) else list(cells)
     keys = cells if set(map(type, cells)) <= _TEXT_TYPES else [_key(c) for c in cells]
-    table = _column_rules(kind, opts, _distinct(kind, opts, keys, cells), keys)
+    table, used = _column_rules(kind, opts, _distinct(kind, opts, keys, cells), keys, habitual)
     result = _assemble(kind, table, keys)
+    result.habitual = used
     if context and kind == "id_number":
         _context_checks(result, context)
     return result

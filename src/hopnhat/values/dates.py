@@ -482,27 +482,51 @@ def _fast_datetime(spec: DateSpec, today: dt.date) -> Callable[[str], Parsed | N
     return read if iso or dmy else None
 
 
-def habitual_first_of_january(table: dict[Hashable, Parsed], counts: Counter[Hashable],
-                              display: Callable[[Hashable], str] = str) -> dict[Hashable, Parsed]:
-    """Column rule: when 01/01 is far too frequent, its dates only tell the year (quality ``year_only``)."""
+@dataclass(frozen=True)
+class Habitual:
+    """The habitual-01/01 reading of a column: whether its 01/01 dates tell only the year, and the share that decided
+    it (``jan1/full (x %)``). Decided once for a whole column (see :func:`habitual_reading`) and kept, so every batch
+    of a table — and a delta run's few changed rows — is read as the full load read it."""
+
+    active: bool
+    share: str
+
+
+def habitual_reading(table: dict[Hashable, Parsed], counts: Counter[Hashable]) -> Habitual | None:
+    """The column's reading from these cells; None when they hold too few full dates to decide."""
     full = jan1 = 0
     for cell, p in table.items():
         if p.extras.get("_quality") == "exact":
             full += counts[cell]
             if p.value.month == 1 and p.value.day == 1:
                 jan1 += counts[cell]
-    if full < HABITUAL_MIN_DATES or jan1 < HABITUAL_MIN_COUNT or jan1 / full < HABITUAL_SHARE:
-        return table
+    if full < HABITUAL_MIN_DATES:
+        return None
     share = f"{jan1}/{full} ({jan1 / full:.1%})"
+    return Habitual(jan1 >= HABITUAL_MIN_COUNT and jan1 / full >= HABITUAL_SHARE, share)
+
+
+def apply_habitual(table: dict[Hashable, Parsed], reading: Habitual,
+                   display: Callable[[Hashable], str] = str) -> dict[Hashable, Parsed]:
+    """Column rule: when 01/01 is far too frequent, its dates only tell the year (quality ``year_only``)."""
+    if not reading.active:
+        return table
     out = dict(table)
     for cell, p in table.items():
         if p.extras.get("_quality") == "exact" and p.value.month == 1 and p.value.day == 1:
             cell_text = display(cell)
             note = warning(
                 "habitual_0101",
-                f"{shown(cell_text)}: cột này ghi 01/01 cho {share} ngày — thường là chỉ biết năm; "
+                f"{shown(cell_text)}: cột này ghi 01/01 cho {reading.share} ngày — thường là chỉ biết năm; "
                 f"chỉ năm {p.value.year} được coi là đáng tin",
-                f"{shown(cell_text)}: this column has 01/01 for {share} dates — usually 'year known only'; "
+                f"{shown(cell_text)}: this column has 01/01 for {reading.share} dates — usually 'year known only'; "
                 f"only {p.value.year} is trusted")
             out[cell] = Parsed(p.value, {"_quality": "year_only"}, p.problems + (note,))
     return out
+
+
+def habitual_first_of_january(table: dict[Hashable, Parsed], counts: Counter[Hashable],
+                              display: Callable[[Hashable], str] = str) -> dict[Hashable, Parsed]:
+    """The rule decided from these cells alone and applied to them."""
+    reading = habitual_reading(table, counts)
+    return table if reading is None else apply_habitual(table, reading, display)
