@@ -498,8 +498,39 @@ def build_index(reader: StoreReader, project: Project, path: Path,
                              "version": INDEX_VERSION, "seconds": f"{time.perf_counter() - started:.1f}",
                              "built": "full", "mapping": mapping_digest(project),
                              "encodings": json.dumps(encodings, sort_keys=True)})
+    settle(tmp)
     os.replace(tmp, path)
     return path
+
+
+FLUSH_CHUNK = 64 << 20  # bytes written back at a time while an index file is copied
+
+
+def flushed_copy(source: Path, target: Path, chunk: int = FLUSH_CHUNK) -> None:
+    """Copy ``source`` to ``target`` (new), writing it back to disk chunk by chunk as it goes: a 4 GB copy left to
+    the kernel's writeback floods the disk queue after the run has published, just when the web app starts reading
+    the new version and fsyncs its audit entries."""
+    with open(source, "rb") as src, open(target, "xb") as dst:
+        size = os.fstat(src.fileno()).st_size
+        done = 0
+        while done < size:
+            sent = os.copy_file_range(src.fileno(), dst.fileno(), min(chunk, size - done))
+            if sent == 0:
+                break
+            done += sent
+            os.fdatasync(dst.fileno())
+        if done != size:
+            raise HopnhatError("lookup index copy ended short", value=str(source), reason=f"{done} of {size} bytes")
+
+
+def settle(path: Path) -> None:
+    """An index file on disk before it is renamed into place (written with SQLite's synchronous=OFF): a version is
+    published with an index a power cut cannot leave half-written, and no writeback is left for after the switch."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def work_connection(work: Path) -> duckdb.DuckDBPyConnection:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import tempfile
 import time
@@ -51,12 +50,14 @@ from hopnhat.load.lookup_index import (
     build_index,
     derive_tables,
     fingerprint,
+    flushed_copy,
     index_file,
     index_fingerprint,
     index_meta,
     legacy_mapping,
     mapping_digest,
     quote,
+    settle,
     work_connection,
 )
 from hopnhat.load.store import one
@@ -238,7 +239,7 @@ def update_index(project: Project, store: Path, fp: str, previous_store: Path, p
                        + int(one(con, "SELECT count(*) FROM n_doc")[0]))
             legacy_rows = int(one(con, "SELECT count(*) FROM dirty_legacy")[0])
             say("copy")
-            shutil.copyfile(previous_index, tmp)
+            flushed_copy(previous_index, tmp)
             say("sqlite")
             deleted, inserted = _apply(con, tmp)
         finally:
@@ -248,6 +249,7 @@ def update_index(project: Project, store: Path, fp: str, previous_store: Path, p
                     "built": f"update of {previous_fp}: {records} records and {legacy_rows} legacy rows differed, "
                              f"{deleted} rows deleted, {inserted} inserted",
                     "encodings": json.dumps(encodings, sort_keys=True)})
+    settle(tmp)
     os.replace(tmp, path)
     return True
 
