@@ -485,8 +485,9 @@ def _fast_datetime(spec: DateSpec, today: dt.date) -> Callable[[str], Parsed | N
 @dataclass(frozen=True)
 class Habitual:
     """The habitual-01/01 reading of a column: whether its 01/01 dates tell only the year, and the share that decided
-    it (``jan1/full (x %)``). Decided once for a whole column (see :func:`habitual_reading`) and kept, so every batch
-    of a table — and a delta run's few changed rows — is read as the full load read it."""
+    it (``jan1/full (x %)``, kept for the record, not put in the cells' warnings: a reload whose first batch moved by a
+    row must write the same warnings). Decided once for a whole column (see :func:`habitual_reading`) and kept, so
+    every batch of a table — and a delta run's few changed rows — is read as the full load read it."""
 
     active: bool
     share: str
@@ -517,10 +518,10 @@ def apply_habitual(table: dict[Hashable, Parsed], reading: Habitual,
             cell_text = display(cell)
             note = warning(
                 "habitual_0101",
-                f"{shown(cell_text)}: cột này ghi 01/01 cho {reading.share} ngày — thường là chỉ biết năm; "
-                f"chỉ năm {p.value.year} được coi là đáng tin",
-                f"{shown(cell_text)}: this column has 01/01 for {reading.share} dates — usually 'year known only'; "
-                f"only {p.value.year} is trusted")
+                f"{shown(cell_text)}: cột này ghi 01/01 cho ít nhất {HABITUAL_SHARE:.0%} số ngày — thường là chỉ "
+                f"biết năm; chỉ năm {p.value.year} được coi là đáng tin",
+                f"{shown(cell_text)}: this column has 01/01 for at least {HABITUAL_SHARE:.0%} of its dates — usually "
+                f"'year known only'; only {p.value.year} is trusted")
             out[cell] = Parsed(p.value, {"_quality": "year_only"}, p.problems + (note,))
     return out
 
