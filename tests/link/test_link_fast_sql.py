@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -16,7 +17,7 @@ NAMES = ["hung nguyen van", "hung nguyen vna", "hnug nguyen van", "hung nguyen",
 NUMBERS = ["049085001234", "049085001284", "049085002134", "049085991234", "49085001234", "201365309", None]
 
 
-def _gammas(settings: dict, con: duckdb.DuckDBPyConnection) -> list[tuple]:
+def _gammas(settings: dict[str, Any], con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     cols = []
     for comp in settings["comparisons"]:
         cases = " ".join(f"WHEN {lvl['sql_condition']} THEN {k}" for k, lvl in enumerate(comp["comparison_levels"])

@@ -50,7 +50,7 @@ LOWERED = (BACKGROUND_NICE, os.SCHED_IDLE)
 
 
 def _in_worker() -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:
-    con = duckdb.connect(config={"threads": 2})  # DuckDB's threads start now, after the worker lowered itself
+    con = duckdb.connect(config={"threads": "2"})  # DuckDB's threads start now, after the worker lowered itself
     con.execute("SELECT sum(i) FROM range(100000) t(i)").fetchall()
     return _nice_of(os.getpid()), io_priority()
 
