@@ -269,17 +269,27 @@ def handwritten(store: Path, pool: str = "bench") -> list[dict[str, Any]]:
     con = duckdb.connect(str(store), read_only=True)
     try:
         marks = ", ".join("?" for _ in rows)
-        found = con.execute(f"""WITH p AS (SELECT src_key, golden_id, {_FOLDED} AS folded FROM person
-                                          WHERE src_key IN ({marks}))
-            SELECT p.src_key, p.golden_id, (SELECT count(*) FROM person m WHERE {_FOLDED} = p.folded) FROM p""",
-                            [r["person"] for r in rows]).fetchall()
-        keys = {key: (golden, namesakes) for key, golden, namesakes in found}
+        found = con.execute(f"""WITH p AS (SELECT src_key, golden_id, {_FOLDED} AS folded, birth_date,
+                                                 coalesce(address_new_commune_code, address_candidates) AS place
+                                          FROM person WHERE src_key IN ({marks})),
+                 m AS (SELECT {_FOLDED} AS folded, birth_date,
+                              coalesce(address_new_commune_code, address_candidates) AS place
+                       FROM person WHERE {_FOLDED} IN (SELECT folded FROM p))
+            SELECT p.src_key, p.golden_id,
+                (SELECT count(*) FROM m WHERE m.folded = p.folded),
+                (SELECT count(*) FROM m WHERE m.folded = p.folded AND m.birth_date = p.birth_date),
+                (SELECT count(*) FROM m WHERE m.folded = p.folded AND year(m.birth_date) = year(p.birth_date)),
+                (SELECT count(*) FROM m WHERE m.folded = p.folded AND m.place = p.place)
+            FROM p""", [r["person"] for r in rows]).fetchall()
+        keys = {key: (golden, {"name_only": name, "name_date": date, "name_year": year, "name_new_commune": place,
+                               "name_old_commune": place}) for key, golden, name, date, year, place in found}
     finally:
         con.close()
-    # a name typed alone is shared by every person of that folded name (Ngô Văn Hiền, Hiển, Hiến); the other
-    # hand-written queries name one person
+    # what a hand-written query tells is shared as the generated queries count it (the same folded name; + date,
+    # + year, + new commune — an old commune counted by its new one, as for the generated queries); identity numbers
+    # and phones name one person
     return [{"kind": r["kind"], "noise": "handwritten", "query": r["query"], "golden_id": keys[r["person"]][0],
-             "same": keys[r["person"]][1] if r["kind"] == "name_only" else 1} for r in rows if r["person"] in keys]
+             "same": keys[r["person"]][1].get(r["kind"], 1)} for r in rows if r["person"] in keys]
 
 
 def rank_of(lookup: Lookup, scope: Scope, q: dict[str, Any]) -> tuple[int | None, float, str]:
