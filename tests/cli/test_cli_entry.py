@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
-from hopnhat.cli.main import NOUNS, build, noun_of
+from hopnhat.cli.main import NOUNS, SUMMARIES, LazyGroup, build, noun_of
 
 
 @pytest.mark.parametrize(("argv", "noun"), [
@@ -38,11 +39,60 @@ def test_units_command_does_not_import_the_web_app_or_the_pipeline() -> None:
 
 
 def test_full_help_lists_every_noun() -> None:
-    command = build()
     import typer.main
 
-    group = typer.main.get_command(command)
-    assert set(group.commands) == set(NOUNS)  # type: ignore[attr-defined]
+    group = typer.main.get_command(build())
+    assert isinstance(group, LazyGroup) and not group.commands  # nothing imported to list them
+    assert sorted(group.list_commands(None)) == sorted(NOUNS) == sorted(SUMMARIES)  # type: ignore[arg-type]
+
+
+# In a fresh process per language (the sub-apps' help is written in the language of the process when their module
+# is imported): each noun's real first paragraph of help, the lazy table's, and `hopnhat --help` both ways.
+_COMPARE = """
+import inspect, json, sys
+import typer.main
+from typer.testing import CliRunner
+from hopnhat.cli.main import build, summary
+
+eager = typer.main.get_command(build(lazy=False))
+lazy = typer.main.get_command(build())
+real = {n: inspect.cleandoc(c.short_help or c.help or "").split("\\n\\n")[0] for n, c in eager.commands.items()}
+shown = {n: (c.hidden, c.deprecated, bool(getattr(c, "rich_help_panel", None))) for n, c in eager.commands.items()}
+runner = CliRunner()
+out = {"real": real, "table": {n: summary(n) for n in lazy.list_commands(None)}, "shown": shown,
+       "order": [list(eager.commands), lazy.list_commands(None)],
+       "help": [runner.invoke(build(lazy=False), ["--help"]).output, runner.invoke(build(), ["--help"]).output],
+       "typo": [runner.invoke(build(lazy=False), ["repai"]).output, runner.invoke(build(), ["repai"]).output]}
+sys.stdout.write(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_lazy_table_is_the_real_commands_help(lang: str) -> None:
+    """The summaries `hopnhat --help` shows without importing the nouns are the nouns' own first paragraphs, in the
+    order Typer lists them, and the whole help (and an unknown noun's suggestion) is what the eager app writes."""
+    done = subprocess.run([sys.executable, "-c", _COMPARE], capture_output=True, text=True, timeout=300, check=True,
+                          env={**os.environ, "HOPNHAT_LANG": lang, "COLUMNS": "100"})
+    got = json.loads(done.stdout)
+    assert got["table"] == got["real"]
+    assert all(flags == [False, False, False] for flags in got["shown"].values())  # no hidden, deprecated or panel
+    assert got["order"][0] == got["order"][1]
+    eager_help, lazy_help = got["help"]
+    assert lazy_help == eager_help and ("Đơn vị hành chính" if lang == "vi" else "Admin units") in lazy_help
+    assert got["typo"][0] == got["typo"][1] and "Did you mean 'repair'?" in got["typo"][1]
+
+
+def test_help_imports_no_noun() -> None:
+    loaded = _modules_after(["--help"])
+    assert not {module for module, _, _ in NOUNS.values()} & loaded
+
+
+def test_lazy_app_runs_a_noun_on_demand() -> None:
+    from typer.testing import CliRunner
+
+    app = build()
+    result = CliRunner().invoke(app, ["init", "--help"])
+    assert result.exit_code == 0 and "merger" in result.output
 
 
 def test_units_convert_never_imports_pandas(tmp_path) -> None:

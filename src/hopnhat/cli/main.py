@@ -2,7 +2,9 @@
 
 Nouns are imported lazily: ``hopnhat units convert …`` imports the units module only, not the web app, the catalog
 or the pipeline (importing them all costs ~1 s of start-up, a third of a 100,000-address conversion). Without a noun
-(``hopnhat --help``), or with an unknown one, every noun is loaded so the help and the suggestions are complete.
+(``hopnhat --help``), or with an unknown one, the app is a :class:`LazyGroup`: it lists every noun with its summary
+from :data:`SUMMARIES` and imports a noun's module only when that noun runs (``tests/cli`` checks that the summaries
+and the help they make are the real commands', in both languages).
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import click
 import typer
+import typer.main
+from typer.core import TyperGroup
 
 from hopnhat import __version__
-from hopnhat.i18n import set_language
+from hopnhat.i18n import set_language, tr
 
 HELP = ("hopnhat — hợp nhất hệ thống thông tin và CSDL khi sáp nhập đơn vị hành chính "
         "(consolidate information systems and databases of merged Vietnamese administrative units).")
@@ -42,6 +47,36 @@ NOUNS: dict[str, tuple[str, str, str]] = {
     "audit": ("hopnhat.cli.audit", "app", "group"),
     "files": ("hopnhat.cli.files", "app", "group"),
 }
+# noun → the first paragraph of its help (Vietnamese, English), as ``hopnhat --help`` lists it: the list is shown
+# without importing the nouns (tests/cli/test_cli_entry.py checks it against the real commands).
+_CUTOVER = ("Chuyển đổi một nguồn cũ: đóng băng, chạy lần cuối, đối soát tại điểm đóng băng, biên bản ký, đánh dấu "
+            "chỉ\nđọc (cut a legacy source over; --rehearse on a copy).")
+_FILES = ("Tệp đính kèm của hồ sơ: lưu một lần theo nội dung, sổ sách, kiểm tra lại (files records reference: stored "
+          "once by content, books, verification).")
+SUMMARIES: dict[str, tuple[str, str]] = {
+    "units": ("Đơn vị hành chính: chuyển đổi địa chỉ cũ → mới, tra cứu mã.",
+              "Admin units: convert old addresses to new, look codes up."),
+    "catalog": ("Danh mục hệ thống: kiểm kê, đánh giá, lộ trình, theo dõi.",
+                "System catalog: inventory, evaluation, roadmap, monitoring."),
+    "synth": ("Sinh hệ thống dữ liệu cũ có đáp án (generate a legacy estate with known truth).",) * 2,
+    "repair": ("Sửa văn bản tiếng Việt mã cũ (TCVN3/ABC, VNI, Windows-1258, UTF-8 lỗi) sang UTF-8 NFC, từng cột.",) * 2,
+    "demo": ("Chạy trình diễn đầy đủ / run the end-to-end demo of a provincial merger.",) * 2,
+    "init": ("Tạo tệp dự án sáp nhập mẫu có chú thích / write a commented starting merger file.",) * 2,
+    "migrate": ("Di chuyển dữ liệu: nạp → sửa mã → ánh xạ → quy đổi đơn vị → liên kết → đối soát (resumable).",) * 2,
+    "cutover": (_CUTOVER,) * 2,
+    "reconcile": ("Đối soát từng bảng nguồn: đọc = nạp + gộp + cách ly; mã thoát 0 chỉ khi mọi bảng cân đối.",) * 2,
+    "publish": ("Sao chép kho DuckDB sang PostgreSQL (tạo lược đồ, COPY, chạy lại không nhân đôi).",) * 2,
+    "store": ("Kho hợp nhất / the unified store.",) * 2,
+    "quarantine": ("Dòng cách ly / quarantined rows.",) * 2,
+    "link": ("Liên kết bản ghi: tìm cùng một người trong danh sách.",
+             "Record linkage: find the same person across the rows of a list."),
+    "review": ("Hàng đợi rà soát liên kết: cặp bản ghi chưa chắc chắn, địa chỉ ở xã bị chia tách.",
+               "Linkage review queue: uncertain record pairs, addresses in split communes."),
+    "serve": ("Chạy ứng dụng web tra cứu và theo dõi / run the lookup and monitoring web app.",) * 2,
+    "users": ("Tài khoản ứng dụng web.", "Web-app accounts."),
+    "audit": ("Nhật ký truy cập (chuỗi băm).", "The audit log (hash chain)."),
+    "files": (_FILES,) * 2,
+}
 _VALUED_OPTIONS = ("--lang",)  # top-level options that take a value
 
 
@@ -63,12 +98,60 @@ EPILOG = ("Mã thoát / exit codes: 0 xong / done · 1 chạy không thành côn
           "2 dữ liệu vào sai, từ chối trước khi làm / bad input, refused before any work.")
 
 
-def build(only: str | None = None) -> typer.Typer:
-    """The Typer app with every noun, or with ``only`` that one (when it is a known noun)."""
-    app = typer.Typer(name="hopnhat", help=HELP, epilog=EPILOG, no_args_is_help=True, pretty_exceptions_enable=False)
+class LazyGroup(TyperGroup):
+    """The top-level group without a noun on the command line: it knows every noun by name and summary, and imports a
+    noun's module only when that noun is asked for (its own help included)."""
+
+    _listing = False  # while the help is written: the nouns' summaries stand for them
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The nouns in the order Typer lists an app's commands: single commands first, then sub-apps."""
+        loaded = super().list_commands(ctx)
+        kinds = ("command", "group")
+        return loaded + [n for k in kinds for n, (_, _, kind) in NOUNS.items() if kind == k and n not in loaded]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None or cmd_name not in NOUNS:
+            return command
+        if self._listing:
+            return click.Command(cmd_name, help=summary(cmd_name))
+        command = typer.main.get_command(build(cmd_name)).commands[cmd_name]  # type: ignore[attr-defined]
+        self.add_command(command, cmd_name)
+        return command
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        """Click suggests among the loaded commands only: an unknown noun is compared with every noun."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+def summary(noun: str) -> str:
+    """The first paragraph of a noun's help in the current language (what ``hopnhat --help`` lists)."""
+    vi, en = SUMMARIES[noun]
+    return tr(vi, en)
+
+
+def build(only: str | None = None, *, lazy: bool = True) -> typer.Typer:
+    """The Typer app with ``only`` (a known noun) registered, else with every noun — loaded on demand (``lazy``, see
+    :class:`LazyGroup`) or all imported now."""
+    whole = only not in NOUNS
+    app = typer.Typer(name="hopnhat", help=HELP, epilog=EPILOG, no_args_is_help=True, pretty_exceptions_enable=False,
+                      cls=LazyGroup if whole and lazy else TyperGroup)
     app.callback()(_main)
     for name, (module, attribute, kind) in NOUNS.items():
-        if only in NOUNS and name != only:
+        if (whole and lazy) or (not whole and name != only):
             continue
         target = getattr(importlib.import_module(module), attribute)
         if kind == "group":
@@ -105,8 +188,6 @@ def _internal_error(exc: Exception) -> None:
     import tempfile
     import time
     import traceback
-
-    from hopnhat.i18n import tr
 
     path = Path(tempfile.gettempdir()) / f"hopnhat-error-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.txt"
     try:
