@@ -306,6 +306,8 @@ class Result:
     failure_kinds: Counter = field(default_factory=Counter)
     runs_seconds: list[float] = field(default_factory=list)
     cpu_seconds: float = 0.0  # user + system CPU (the CLI's process and its children; the peer's conversions)
+    runs_cpu_seconds: list[float] = field(default_factory=list)
+    alternate: dict = field(default_factory=dict)  # --alternate: the other build's runs, and whether outputs agree
 
     @property
     def per_second(self) -> float:
@@ -323,6 +325,7 @@ class Result:
             "tool": self.tool, "n": self.n, "seconds": round(self.seconds, 3),
             "setup_seconds": round(self.setup_seconds, 3), "addresses_per_second": round(self.per_second, 1),
             "runs_seconds": self.runs_seconds, "cpu_seconds": round(self.cpu_seconds, 3),
+            "runs_cpu_seconds": self.runs_cpu_seconds, "alternate": self.alternate,
             "addresses_per_cpu_second": round(self.per_cpu_second, 1),
             "right_pct": round(self.pct("right"), 3), "wrong_certain": self.counts["wrong"],
             "abstained_pct": round(self.pct("abstained"), 3), "failures": self.failures, "note": self.note,
@@ -398,29 +401,100 @@ def run_hopnhat_api(cases: list[Case]) -> tuple[Result, Result]:
     return out[0], out[1]
 
 
+ALTERNATE: Path | None = None  # --alternate: another build's checkout, run by the CLI in turn with this one
+
+
+def _cli_env(alternate: bool) -> dict[str, str] | None:
+    """The environment of the CLI of the alternate build: its ``src`` first on the path, its own table cache (the
+    two builds' tables have different fingerprints, and each process drops the other's file from a shared cache)."""
+    if not alternate or ALTERNATE is None:
+        return None
+    path = os.pathsep.join(filter(None, [str(ALTERNATE / "src"), os.environ.get("PYTHONPATH", "")]))
+    return {**os.environ, "PYTHONPATH": path, "HOPNHAT_CACHE_DIR": str(ALTERNATE / "cache")}
+
+
+def _cli(src: Path, dst: Path, alternate: bool = False) -> tuple[float, float]:
+    """One run of ``hopnhat units convert`` (this build or the alternate): wall and CPU seconds."""
+    exe = Path(sys.executable).parent / "hopnhat"
+    cmd = [str(exe), "units", "convert", str(src), "--column", "address", "--output", str(dst)]
+    start, cpu_start = time.perf_counter(), _children_cpu()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_cli_env(alternate))
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu_start
+    if proc.returncode != 0:
+        raise SystemExit(f"hopnhat CLI {'(alternate build) ' if alternate else ''}failed ({proc.returncode}):\n"
+                         f"{proc.stderr[-3000:]}")
+    return seconds, cpu
+
+
+def _write_cases(path: Path, addresses: list[str]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "address"])
+        writer.writerows(enumerate(addresses))
+
+
+def warm_alternate() -> None:
+    """Both builds convert a few rows once, so that each has its tables in its cache before any timed run; says
+    where the alternate build's parser is loaded from."""
+    if ALTERNATE is None:
+        return
+    where = subprocess.run([sys.executable, "-c", "import hopnhat.units.parse as p; print(p.__file__)"],
+                           capture_output=True, text=True, check=True, env=_cli_env(True)).stdout.strip()
+    if not where.startswith(str(ALTERNATE)):
+        raise SystemExit(f"--alternate {ALTERNATE}: its parser is not the one loaded ({where})")
+    console.print(f"alternate build: {where}")
+    with tempfile.TemporaryDirectory(prefix="hopnhat-bench-") as tmp:
+        _write_cases(Path(tmp) / "in.csv", ["Phường Phước Ninh, Quận Hải Châu, Đà Nẵng"] * 3)
+        for alternate in (False, True):
+            _cli(Path(tmp) / "in.csv", Path(tmp) / "out.csv", alternate)
+
+
+def identical_outputs(label: str, addresses: list[str]) -> bool:
+    """The CLI's output of this build and of the alternate, byte for byte, on these addresses (printed)."""
+    with tempfile.TemporaryDirectory(prefix="hopnhat-bench-") as tmp:
+        src = Path(tmp) / "in.csv"
+        _write_cases(src, addresses)
+        outputs = []
+        for alternate in (False, True):
+            _cli(src, Path(tmp) / f"out{int(alternate)}.csv", alternate)
+            outputs.append((Path(tmp) / f"out{int(alternate)}.csv").read_bytes())
+    same = outputs[0] == outputs[1]
+    lines = [o.splitlines() for o in outputs]
+    differing = sum(a != b for a, b in zip(*lines)) + abs(len(lines[0]) - len(lines[1]))
+    console.print(f"{label}: CLI output of this build and the alternate "
+                  + ("[green]byte-identical[/]" if same else f"[red]DIFFERENT[/] ({differing:,} lines differ)")
+                  + f" on {len(addresses):,} addresses")
+    return same
+
+
 def run_hopnhat_cli(cases: list[Case], runs: int = 3) -> Result:
     """The CLI as a whole process, ``runs`` times on the same file: the median run is scored (a two-second process
-    on a shared machine varies by a fifth from one run to the next; every run is listed in the note)."""
+    on a shared machine varies by a fifth from one run to the next; every run is listed in the note). With
+    ``--alternate`` the other build runs in turn with this one (this one first in even runs, second in odd ones),
+    its times kept in ``alternate``, and every output of both builds is compared byte for byte."""
     exe = Path(sys.executable).parent / "hopnhat"
+    builds = (False, True) if ALTERNATE is not None else (False,)
     with tempfile.TemporaryDirectory(prefix="hopnhat-bench-") as tmp:
         src, dst = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
-        with src.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["id", "address"])
-            writer.writerows((i, c.address) for i, c in enumerate(cases))
+        _write_cases(src, [c.address for c in cases])
         start = time.perf_counter()
         subprocess.run([str(exe), "units", "convert", "--help"], capture_output=True, check=True)
         startup = time.perf_counter() - start
-        cmd = [str(exe), "units", "convert", str(src), "--column", "address", "--output", str(dst)]
-        timings, cpu = [], []
-        for _ in range(max(runs, 1)):
-            start, cpu_start = time.perf_counter(), _children_cpu()
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            timings.append(time.perf_counter() - start)
-            cpu.append(_children_cpu() - cpu_start)
-            if proc.returncode != 0:
-                raise SystemExit(f"hopnhat CLI failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-        seconds = statistics.median(timings)
+        timings: dict[bool, list[float]] = {b: [] for b in builds}
+        cpu: dict[bool, list[float]] = {b: [] for b in builds}
+        first: bytes | None = None
+        identical = True
+        for i in range(max(runs, 1)):
+            for alternate in (builds if i % 2 == 0 else builds[::-1]):
+                out = Path(tmp) / f"out{int(alternate)}.csv"
+                seconds, used = _cli(src, out, alternate)
+                timings[alternate].append(seconds)
+                cpu[alternate].append(used)
+                data = out.read_bytes()
+                first = data if first is None else first
+                identical = identical and data == first
+        (Path(tmp) / "out0.csv").replace(dst)
+        seconds = statistics.median(timings[False])
         answers: list[Answer | None] = [None] * len(cases)
         with dst.open(newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
@@ -428,10 +502,15 @@ def run_hopnhat_cli(cases: list[Case], runs: int = 3) -> Result:
                                                           row["reason"])
     missing = sum(a is None for a in answers)
     filled = [a or Answer(False, failed=True, detail="row missing from output") for a in answers]
-    note = (f"whole process: start-up, read + write CSV; median of {len(timings)} runs "
-            f"({', '.join(f'{t:.2f}' for t in timings)} s)" + (f"; {missing} rows missing" if missing else ""))
+    note = (f"whole process: start-up, read + write CSV; median of {len(timings[False])} runs "
+            f"({', '.join(f'{t:.2f}' for t in timings[False])} s)" + (f"; {missing} rows missing" if missing else ""))
+    alternate_summary = {} if ALTERNATE is None else {
+        "build": str(ALTERNATE), "runs_seconds": [round(t, 3) for t in timings[True]],
+        "runs_cpu_seconds": [round(t, 3) for t in cpu[True]], "seconds": round(statistics.median(timings[True]), 3),
+        "cpu_seconds": round(statistics.median(cpu[True]), 3), "outputs_identical": identical}
     return score("hopnhat CLI (process)", cases, filled, seconds, setup_seconds=startup, note=note,
-                 runs_seconds=[round(t, 3) for t in timings], cpu_seconds=statistics.median(cpu))
+                 runs_seconds=[round(t, 3) for t in timings[False]], cpu_seconds=statistics.median(cpu[False]),
+                 runs_cpu_seconds=[round(t, 3) for t in cpu[False]], alternate=alternate_summary)
 
 
 def _children_cpu() -> float:
@@ -645,9 +724,13 @@ def run_speed_set(label: str, cases: list[RealCase], runs: int, peer_n: int) -> 
     cli = run_hopnhat_cli(as_cases, runs)
     convert, setup = vietnamadminunits_converter()
     vau = run_peer("vietnamadminunits 1.0.4", as_cases[:peer_n], convert, setup, float("inf"))
-    return {"set": label, "n": len(cases), "cli": cli.summary(), "vietnamadminunits": vau.summary(),
-            "ratio": round(cli.per_second / vau.per_second, 1),
-            "cpu_ratio": round(cli.per_cpu_second / vau.per_cpu_second, 1)}
+    out = {"set": label, "n": len(cases), "cli": cli.summary(), "vietnamadminunits": vau.summary(),
+           "ratio": round(cli.per_second / vau.per_second, 1),
+           "cpu_ratio": round(cli.per_cpu_second / vau.per_cpu_second, 1)}
+    if cli.alternate:
+        out["alternate_ratio"] = round(len(cases) / cli.alternate["seconds"] / vau.per_second, 1)
+        out["alternate_cpu_ratio"] = round(len(cases) / cli.alternate["cpu_seconds"] / vau.per_cpu_second, 1)
+    return out
 
 
 def print_realworld(scores: dict[str, ClassScore], n: int, seconds: float, speed: list[dict]) -> None:
@@ -668,7 +751,15 @@ def print_realworld(scores: dict[str, ClassScore], n: int, seconds: float, speed
                       f"{s['vietnamadminunits']['addresses_per_second']:,.0f} addr/s on its first "
                       f"{s['vietnamadminunits']['n']:,}: [bold]{s['ratio']}×[/] "
                       f"({'met' if s['ratio'] >= 100 else 'NOT met'}: target ≥ 100×); per CPU second "
-                      f"{s['cpu_ratio']}× (CLI {s['cli']['cpu_seconds']} s CPU on two cores)")
+                      f"{s['cpu_ratio']}× (CLI {s['cli']['cpu_seconds']} s CPU on two cores; runs "
+                      f"{s['cli']['runs_cpu_seconds']} CPU s)")
+        alt = s["cli"]["alternate"]
+        if alt:
+            console.print(f"  alternate build: {s['n'] / alt['seconds']:,.0f} addr/s, "
+                          f"[bold]{s['alternate_ratio']}×[/], "
+                          f"per CPU second {s['alternate_cpu_ratio']}× (runs {alt['runs_seconds']} s, "
+                          f"{alt['runs_cpu_seconds']} CPU s); outputs of every run "
+                          + ("[green]byte-identical[/]" if alt["outputs_identical"] else "[red]DIFFERENT[/]"))
 
 
 # --- output ------------------------------------------------------------------------------------------------------
@@ -740,7 +831,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-n", type=int, default=PEER_SUBSET,
                     help="addresses of each speed set that vietnamadminunits converts (default 2000)")
     ap.add_argument("--no-synth", action="store_true", help="skip the generated (hopnhat.synth) part")
+    ap.add_argument("--alternate", type=Path, default=None,
+                    help="another build's checkout (its src/ with its compiled modules): its CLI runs in turn with\n"
+                         "this one on every CLI set, and the outputs of the two are compared byte for byte\n"
+                         "(also on the real-world list in every style)")
     args = ap.parse_args(argv)
+    global ALTERNATE
+    ALTERNATE = args.alternate.resolve() if args.alternate else None
+    warm_alternate()
 
     block_network()
     compiled = _compiled_parser()
@@ -755,9 +853,12 @@ def main(argv: list[str] | None = None) -> int:
              run_speed_set(f"whole country ({len(rows)} triples)", realworld_cases(args.seed + 2, n=args.speed_n),
                            args.cli_runs, args.peer_n)]
     print_realworld(real_scores, real_n, real_seconds, speed)
+    same_realworld = None if ALTERNATE is None else \
+        identical_outputs("real-world list, every style", [c.address for c in realworld_cases(args.seed)])
     realworld = {"addresses": real_n, "api_seconds": round(real_seconds, 3), "speed": speed,
                  "by_class": {k: {"n": sum(v.counts.values()), **dict(v.counts), "wrong_examples": v.wrong}
-                              for k, v in real_scores.items()}}
+                              for k, v in real_scores.items()},
+                 "alternate_outputs_identical": same_realworld}
     if args.no_synth:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(json.dumps({"command": " ".join([Path(sys.executable).name, *sys.argv]),
@@ -782,6 +883,11 @@ def main(argv: list[str] | None = None) -> int:
         cli = run_hopnhat_cli(cli_cases, args.cli_runs)
         first_run = cli_first_run_seconds(cli_cases[:10])
     console.print(f"hopnhat CLI on 10 rows with an empty table cache (first run after an install): {first_run:.2f} s")
+    if cli.alternate:
+        console.print(f"alternate build on the generated {len(cli_cases):,}: runs {cli.alternate['runs_seconds']} s, "
+                      f"{cli.alternate['runs_cpu_seconds']} CPU s (this build: {cli.runs_seconds} s, "
+                      f"{cli.runs_cpu_seconds} CPU s); outputs "
+                      + ("[green]byte-identical[/]" if cli.alternate["outputs_identical"] else "[red]DIFFERENT[/]"))
     results = [api_cold, api_warm, cli]
     with console.status("vietnamadminunits 1.0.4…"):
         convert, setup = vietnamadminunits_converter()
