@@ -16,7 +16,21 @@ from pathlib import Path
 from typing import Any
 from urllib.request import pathname2url
 
-from sqlalchemy import MetaData, Table, column, create_engine, select, text, types
+from sqlalchemy import (
+    MetaData,
+    Table,
+    bindparam,
+    case,
+    column,
+    create_engine,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    types,
+)
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
@@ -93,18 +107,81 @@ def orderable(column: Any) -> bool:
     return not isinstance(column.type, _UNORDERABLE)
 
 
+def row_order(table: Table, key: str | None) -> list[Any]:
+    """The reader's order: the key, then every orderable column (duplicated keys still come in one order)."""
+    first: list[Any] = [column(key)] if key is not None and key in table.c else []
+    return [*first, *(column(c.name) for c in table.c if orderable(c) and c.name != key)]
+
+
 def table_select(table: Table, key: str | None, only: list[str] | None = None,
                  skip: frozenset[str] = frozenset()) -> Any:
     """SELECT every column (or ``only`` those, or all but ``skip``) ORDER BY the key, then every orderable column
-    (duplicated keys still come in one order; the order is the same whatever is selected, so ``_row`` is too).
+    (the order is the same whatever is selected, so ``_row`` is too).
 
     Columns are selected untyped: values come as the driver gives them (SQLite text as bytes), no type conversion
     of SQLAlchemy's can fail on a legacy value."""
-    plain: dict[str, Any] = {c.name: column(c.name) for c in table.c}
-    first = [plain[key]] if key is not None and key in plain else []
-    rest = [plain[c.name] for c in table.c if orderable(c) and c.name != key]
-    chosen = [plain[n] for n in only] if only is not None else [v for n, v in plain.items() if n not in skip]
-    return select(*chosen).select_from(table).order_by(*first, *rest)
+    names = only if only is not None else [c.name for c in table.c if c.name not in skip]
+    return select(*(column(n) for n in names)).select_from(table).order_by(*row_order(table, key))
+
+
+# --- reading by a cursor column (hopnhat.load.cursor) -----------------------------------------------------------
+
+ROW_LABEL = "_hopnhat_row"
+_CURSOR_TYPES = (types.Integer, types.Numeric, types.Date, types.DateTime, types.Time, types.String)
+_NOT_CURSOR = (types.Boolean, types.Enum, types.JSON, types.ARRAY, types.NullType, types.LargeBinary)
+
+
+def cursor_orderable(col: Any) -> bool:
+    """Whether a column can be a cursor: a number, a date or time, or text (what ``>=`` orders as people expect);
+    not a boolean, an enumeration (ordered by its declaration), JSON, an array, binary or an undeclared type."""
+    return isinstance(col.type, _CURSOR_TYPES) and not isinstance(col.type, _NOT_CURSOR)
+
+
+def begin_snapshot(conn: Connection) -> None:
+    """A read-only transaction whose statements all see one state of the database (the cursor's mark, the key scan
+    and the changed rows must agree): REPEATABLE READ on the servers, an explicit BEGIN on SQLite (its first read
+    fixes the snapshot until the end)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+def past(cursor: Any, mark: Any) -> Any:
+    """The rows a cursor delta reads: the cursor at or past the mark (ties at the mark read again), or NULL (a row
+    without a cursor value is read every time). No mark: every row."""
+    if mark is None:
+        return true()
+    return or_(cursor >= bindparam("hopnhat_mark", mark), cursor.is_(None))
+
+
+def mark_select(table: Table, cursor: str, mark: Any) -> Any:
+    """The cursor's highest value now, how many rows have none, whether it is below ``mark`` (compared by the
+    database, with its own types and collation), and how many rows there are."""
+    col: Any = column(cursor)
+    below = case((func.max(col) < bindparam("hopnhat_last", mark), 1), else_=0) if mark is not None else literal(0)
+    return select(func.max(col), func.count() - func.count(col), below, func.count()).select_from(table)
+
+
+def key_scan_select(table: Table, key: str | None, names: list[str], cursor: str, mark: Any) -> Any:
+    """Only ``names`` (the columns the source key is made of) of every row, in the reader's order, and whether the row
+    is past the mark (1/0)."""
+    flag = case((past(column(cursor), mark), 1), else_=0)
+    return select(*(column(n) for n in names), flag).select_from(table).order_by(*row_order(table, key))
+
+
+def numbered_select(table: Table, key: str | None, names: list[str], cursor: str, mark: Any,
+                    rows: list[int] | None) -> Any:
+    """The rows past the mark and those numbered ``rows`` (None: every row), each with its ordinal in the reader's
+    order (``row_number()`` over the ORDER BY the whole read uses), in that order."""
+    numbered = select(*(column(n) for n in names),
+                      func.row_number().over(order_by=row_order(table, key)).label(ROW_LABEL)) \
+        .select_from(table).subquery("hopnhat_numbered")
+    ordinal = numbered.c[ROW_LABEL]
+    wanted = true() if rows is None else past(numbered.c[cursor], mark)
+    if rows:
+        wanted = or_(wanted, ordinal.in_(bindparam("hopnhat_rows", rows, expanding=True)))
+    return select(*(numbered.c[n] for n in names), ordinal).where(wanted).order_by(ordinal)
 
 
 def query_select(conn: Connection, query: str, key: str | None) -> tuple[Any, list[str]]:

@@ -125,6 +125,10 @@ class TableSpec(_Model):
     maps_to: str
     source_key: ColumnSpec | None = None
     explode: str | None = None
+    # a SQL table's column that grows whenever a row is written (updated_at, an increasing id): a delta reads only
+    # the rows whose value reached the last load's mark, the others' keys (hopnhat.load.cursor). A row changed
+    # without its cursor moving is not seen until a whole read (`hopnhat migrate --fresh`)
+    cursor: str | None = Field(default=None, min_length=1)
     columns: dict[str, ColumnSpec]
 
     @model_validator(mode="before")
@@ -179,6 +183,9 @@ class TableSpec(_Model):
             raise ValueError("'source_key' is required (a table of exploded lists uses parent key + position)")
         if self.explode is not None and "parent_key" not in self.columns:
             raise ValueError("an exploded table needs a 'parent_key' field naming its parent's key")
+        if self.cursor is not None and (self.source_key is None or self.explode is not None):
+            raise ValueError(f"table {self.name!r}: cursor {self.cursor!r} needs the table's own 'source_key' (the "
+                             "rows the cursor does not read are found by their key); an exploded table has none")
         for name, spec in self.columns.items():
             known = schema_field(self.maps_to, name)
             if known is None:
@@ -238,6 +245,8 @@ class SourceSpec(_Model):
                 raise ValueError(f"table {t.name!r}: a {self.kind} table needs 'path'")
             if self.kind in SQL_KINDS and not (t.table or t.query):
                 raise ValueError(f"table {t.name!r}: a database table needs 'table' or 'query'")
+            if t.cursor is not None:
+                _cursor_where(self.name, self.kind, t)
             for f, spec in t.columns.items():
                 if spec.lookup and spec.lookup not in self.lookups:
                     raise ValueError(f"table {t.name!r}, field {f!r}: lookup {spec.lookup!r} is not declared")
@@ -246,6 +255,16 @@ class SourceSpec(_Model):
         if dup:
             raise ValueError(f"table names repeated: {sorted(dup)}")
         return self
+
+
+def _cursor_where(source: str, kind: str, table: TableSpec) -> None:
+    """A cursor column is read by the database (``WHERE cursor >= mark``): a SQL source's table, not a query."""
+    if kind not in SQL_KINDS:
+        raise ValueError(f"source {source!r}, table {table.name!r}: cursor {table.cursor!r} needs a SQL source "
+                         f"({', '.join(SQL_KINDS)}), not {kind}")
+    if table.query is not None or table.table is None:
+        raise ValueError(f"source {source!r}, table {table.name!r}: cursor {table.cursor!r} needs 'table' "
+                         "(a query's rows cannot be read by their cursor)")
 
 
 class MergedUnit(_Model):
