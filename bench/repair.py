@@ -1,7 +1,7 @@
 """Legacy-text repair: hopnhat against viparse+ftfy on an independent corpus and on the synth estate's text.
 
     .venv/bin/python bench/repair.py [--rows 3000] [--seed 7] [--runs 3] [--peer-rows 3000]
-                                     [--sizes 54000,200000,540000,2000000] [--only-sizes]
+                                     [--sizes 54000,200000,540000,2000000] [--only-sizes] [--baseline SRC]
 
 The independent corpus (``tests/text/independent.py``): hand-written names, addresses and civil-status phrases and
 official unit names, encoded by glibc ``iconv`` (TCVN3, VISCII, CP1258), Python codecs (UTF-8 NFC/NFD, decomposed
@@ -22,6 +22,11 @@ rate of the same run, beside the process floors measured in the same run (``pyth
 ``hopnhat repair`` on a two-cell file, and that run's imports by package) and the CPU time 20x the peer allows at
 each size: below a size the start-up alone exceeds it.
 ``--only-sizes`` skips the held-out and synth corpora and writes ``bench/out/repair_sizes.json``.
+
+``--baseline SRC``: another build's ``src`` folder (its compiled modules built, e.g. a copy of the tree before a
+change): every ``hopnhat repair`` run and every floor is made by both builds in turn (this build first, then the
+other, ``--runs`` times), so both see the same machine; the bench prints both, and whether each output file is byte
+for byte the other build's.
 """
 
 from __future__ import annotations
@@ -95,17 +100,50 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_cli(path: Path, runs: int) -> tuple[list[list[str]], list[float], list[float]]:
-    out = path.with_suffix(".out.csv")
-    times, cpu = [], []
+HOPNHAT = {"this build": str(ROOT / ".venv" / "bin" / "hopnhat")}  # build → its hopnhat command (see --baseline)
+
+
+def baseline_command(src: Path) -> str:
+    """A ``hopnhat`` script like the console script, running the build whose ``src`` folder is given."""
+    script = TMP / "baseline-hopnhat"
+    script.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(src.resolve())!r})\n"
+                      "from hopnhat.cli.main import run\nsys.exit(run())\n", encoding="utf-8")
+    script.chmod(0o755)
+    probe = subprocess.run([str(script), "--version"], check=True, capture_output=True, text=True)
+    assert probe.stdout.startswith("hopnhat"), probe
+    return str(script)
+
+
+def run_builds(path: Path, runs: int) -> dict[str, tuple[bytes, list[float], list[float]]]:
+    """``hopnhat repair`` on one file, ``runs`` times by each build in turn: build → (output bytes, wall, CPU)."""
+    times: dict[str, list[float]] = {b: [] for b in HOPNHAT}
+    cpu: dict[str, list[float]] = {b: [] for b in HOPNHAT}
+    outputs: dict[str, bytes] = {}
     for _ in range(runs):
-        start, cpu0 = time.perf_counter(), _child_cpu()
-        subprocess.run([str(ROOT / ".venv" / "bin" / "hopnhat"), "repair", str(path), "--output", str(out)],
-                       check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-        cpu.append(_child_cpu() - cpu0)
-    text = out.read_text(encoding="utf-8")
-    return list(csv.reader(io.StringIO(text, newline=""))), times, cpu
+        for i, (build, command) in enumerate(HOPNHAT.items()):
+            out = path.with_suffix(f".out-{i}.csv")
+            start, cpu0 = time.perf_counter(), _child_cpu()
+            subprocess.run([command, "repair", str(path), "--output", str(out)], check=True, capture_output=True)
+            times[build].append(time.perf_counter() - start)
+            cpu[build].append(_child_cpu() - cpu0)
+            outputs[build] = out.read_bytes()
+    return {b: (outputs[b], times[b], cpu[b]) for b in HOPNHAT}
+
+
+def rows_of(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def run_cli(path: Path, runs: int) -> tuple[list[list[str]], list[float], list[float], dict]:  # type: ignore[type-arg]
+    """This build's rows, wall and CPU times, and what the other build (``--baseline``) did on the same file."""
+    done = run_builds(path, runs)
+    data, times, cpu = done["this build"]
+    other = {}
+    if "baseline" in done:
+        base, _, base_cpu = done["baseline"]
+        other = {"baseline_cpu": [round(t, 3) for t in base_cpu], "identical_to_baseline": base == data,
+                 "baseline_rows": rows_of(base)}
+    return rows_of(data), times, cpu, other
 
 
 def run_migrate_path(columns: dict[str, list]) -> dict[str, list[str | None]]:  # type: ignore[type-arg]
@@ -174,8 +212,9 @@ def _columns_of(rows: list[list[str]], names: list[str]) -> dict[str, list[str]]
 def evaluate(label: str, columns: dict, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
     path = TMP / f"{label}.csv"
     ind.write_csv(columns, path)
-    rows, times, cpu = run_cli(path, args.runs)
+    rows, times, cpu, other = run_cli(path, args.runs)
     cli = score(columns, _columns_of(rows, list(columns)))
+    baseline = _baseline_result(columns, other, cli["cells"])
     migrate = run_migrate_path(columns)
     cli_cols = _columns_of(rows, list(columns))
     differ = sum(a != b for n in columns for a, b in zip(cli_cols[n], migrate[n], strict=True))
@@ -188,7 +227,16 @@ def evaluate(label: str, columns: dict, args: argparse.Namespace) -> dict:  # ty
     return {"cli": cli, "cli_times": [round(t, 3) for t in times], "cli_cpu": [round(t, 3) for t in cpu],
             "cli_cells_per_s": round(cli_rate),
             "peer": peer, "peer_cells_per_s": round(peer_rate), "speed_ratio": round(cli_rate / peer_rate, 1),
-            "repair_vs_migrate_differences": differ}
+            "repair_vs_migrate_differences": differ, **baseline}
+
+
+def _baseline_result(columns: dict, other: dict, cells: int) -> dict:  # type: ignore[type-arg]
+    """The other build's CPU time, rate and cells right on the same file, and whether its output is this build's."""
+    if not other:
+        return {}
+    right = score(columns, _columns_of(other["baseline_rows"], list(columns)))["right_pct"]
+    return {"baseline_cpu": other["baseline_cpu"], "baseline_cells_per_s": round(cells / statistics.median(
+        other["baseline_cpu"])), "baseline_right_pct": right, "identical_to_baseline": other["identical_to_baseline"]}
 
 
 def show(label: str, result: dict) -> None:  # type: ignore[type-arg]
@@ -201,6 +249,11 @@ def show(label: str, result: dict) -> None:  # type: ignore[type-arg]
     print(f"{'cells/s':28s} {result['cli_cells_per_s']:>15} {result['peer_cells_per_s']:>13}"
           f"   ratio {result['speed_ratio']}x (CLI CPU {result['cli_cpu']} s, wall {result['cli_times']} s)")
     print(f"repair vs migrate: {result['repair_vs_migrate_differences']} cells differ")
+    if "baseline_cpu" in result:
+        ratio = result["baseline_cells_per_s"] / result["peer_cells_per_s"]
+        print(f"baseline build: cells/s {result['baseline_cells_per_s']} ratio {ratio:.1f}x (CPU "
+              f"{result['baseline_cpu']} s), right {result['baseline_right_pct']} %, output byte-identical: "
+              f"{result['identical_to_baseline']}")
     print("per column (right %):")
     for name, pct in cli["per_column"].items():
         print(f"  {name:28s} {pct:>7} {peer['per_column'].get(name, '-'):>8}")
@@ -225,14 +278,17 @@ def _cpu_of(command: list[str], runs: int) -> float:
 
 
 def floors(runs: int) -> dict[str, float]:
-    """What a process costs before any cell: Python alone, the CLI's help, ``hopnhat repair`` on a two-cell file."""
+    """What a process costs before any cell: Python alone, the CLI's help, ``hopnhat repair`` on a two-cell file
+    (each build's, in turn)."""
     tiny = TMP / "tiny.csv"
     tiny.write_bytes(b"a,b\r\n1,2\r\n")
-    hopnhat = str(ROOT / ".venv" / "bin" / "hopnhat")
-    return {"python -c pass": round(_cpu_of([sys.executable, "-c", "pass"], runs), 3),
-            "hopnhat --help": round(_cpu_of([hopnhat, "--help"], runs), 3),
-            "hopnhat repair (2 cells)": round(_cpu_of([hopnhat, "repair", str(tiny), "-o", str(TMP / "tiny.out.csv")],
-                                                      runs), 3)}
+    out = {"python -c pass": round(_cpu_of([sys.executable, "-c", "pass"], runs), 3)}
+    for build, hopnhat in HOPNHAT.items():
+        suffix = "" if build == "this build" else f" ({build})"
+        out["hopnhat --help" + suffix] = round(_cpu_of([hopnhat, "--help"], runs), 3)
+        out["hopnhat repair (2 cells)" + suffix] = round(
+            _cpu_of([hopnhat, "repair", str(tiny), "-o", str(TMP / "tiny.out.csv")], runs), 3)
+    return out
 
 
 def startup(runs: int) -> dict[str, float]:
@@ -268,13 +324,16 @@ def by_size(sizes: list[int], args: argparse.Namespace, peer_rate: float) -> lis
         columns = ind.build(rows, args.seed)
         path = TMP / f"size{cells}.csv"
         ind.write_csv(columns, path)
-        got, times, cpu = run_cli(path, args.runs)
+        got, times, cpu, other = run_cli(path, args.runs)
         result = score(columns, _columns_of(got, list(columns)))
         rate = result["cells"] / statistics.median(cpu)
+        baseline = _baseline_result(columns, other, result["cells"])
+        if baseline:
+            baseline["baseline_speed_ratio"] = round(baseline["baseline_cells_per_s"] / peer_rate, 1)
         out.append({"cells": result["cells"], "cli_cpu": [round(t, 3) for t in cpu],
                     "cli_wall": [round(t, 3) for t in times], "cli_cells_per_s": round(rate),
                     "speed_ratio": round(rate / peer_rate, 1), "right_pct": result["right_pct"],
-                    "clean_changed": result["clean_changed"], "rows_lost": result["rows_lost"]})
+                    "clean_changed": result["clean_changed"], "rows_lost": result["rows_lost"], **baseline})
     return out
 
 
@@ -290,6 +349,10 @@ def show_sizes(sizes: list[dict], floor: dict[str, float], peer_rate: float,  # 
         budget = row["cells"] / (20 * peer_rate)  # the CPU seconds a whole process may take to be 20x the peer
         print(f"{row['cells']:>10d} {str(row['cli_cpu']):>24s} {row['cli_cells_per_s']:>12d} "
               f"{row['speed_ratio']:>6}x {budget:>13.3f} {row['right_pct']:>8}")
+        if "baseline_cpu" in row:
+            print(f"{'baseline':>10s} {str(row['baseline_cpu']):>24s} {row['baseline_cells_per_s']:>12d} "
+                  f"{row['baseline_speed_ratio']:>6}x {'':>13s} {row['baseline_right_pct']:>8}   output "
+                  f"byte-identical: {row['identical_to_baseline']}")
 
 
 def main() -> None:
@@ -301,9 +364,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="", help="comma-separated cell counts for the speed-by-size table "
                         "(e.g. 54000,200000,540000,2000000); empty: none")
     parser.add_argument("--only-sizes", action="store_true", help="skip the held-out and synth corpora")
+    parser.add_argument("--baseline", type=Path, help="another build's src folder (compiled modules built): run "
+                        "in turn with this build on every file, outputs compared byte for byte")
     args = parser.parse_args()
     load_before = os.getloadavg()
     TMP.mkdir(parents=True, exist_ok=True)
+    if args.baseline:
+        HOPNHAT["baseline"] = baseline_command(args.baseline)
     OUT.mkdir(parents=True, exist_ok=True)
     heldout = ind.Texts(ind.lines("heldout.txt"), ind.lines("heldout_ascii.txt"))
     results: dict = {"independent": evaluate("independent", ind.build(args.rows, args.seed), args)}  # type: ignore[type-arg]
