@@ -109,6 +109,12 @@ def main() -> None:
         for line in lines:
             print("  " + line)
     true = {(a, b) for a, b in itertools_pairs(entity)}
+    linked = itertools_pairs([str(r) for r in root])
+    hit = len(linked & true)
+    precision, recall = hit / max(1, len(linked)), hit / max(1, len(true))
+    print(f"\n== pairs linked {len(linked):,}, true {len(true):,}, ideal {len(ideal):,}: precision {precision:.4f}, "
+          f"recall {recall:.4f}, F1 {2 * precision * recall / max(1e-9, precision + recall):.4f}, "
+          f"false {len(linked) - hit:,}")
     false_pairs = sorted(p for p in every if root[p[0]] == root[p[1]] and p not in true)
     relation = truth.column("relation").to_pylist()
     household = truth.column("household").to_pylist()

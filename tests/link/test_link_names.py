@@ -78,7 +78,34 @@ def test_order_repaired_through_a_family_name_typo(written: str, family: str, gi
     ("Phmạ Hoài Hương", "phma", "hoai", "huong"),  # a slipped family name first: Hương is no slip of Dương
     ("Phmaj Xuaan Hieepj", "phmaj", "xuan", "hiep"),  # nor Hiệp of Diệp
     ("Son Ba Tran", "tran", "ba", "son"),
+    # a doubled letter on the family name written first: Sương is no slip of Dương, Hậu no family name here
+    ("VÕÕ HỒNG SƯƠNG", "vo", "hong", "suong"),
+    ("HỒỒ HOÀNG HẬU", "ho", "hoang", "hau"),
+    # a first word no Vietnamese syllable can be, a slip from a family name: the order is right
+    ("Trn Yen", "trn", None, "yen"),
+    ("Tean Thi Ha", "tean", "thi", "ha"),
+    ("Trầb Lâm", "trab", None, "lam"),
+    # ... but a real given name a letter from a family name, before one, is given-first
+    ("Trung Công Hoàng", "hoang", "cong", "trung"),
+    ("Phát Đức Ngô", "ngo", "duc", "phat"),
+    # a rare family name that is a given name too, before a top family name written with its diacritics
+    ("Thắng Đức Nguyễn", "nguyen", "duc", "thang"),
+    ("Lộc Nguyễn", "nguyen", None, "loc"),
+    # ... not before a given name that folds like one (Nguyên, Lệ), nor after a frequent family name (Cao)
+    ("Đào Tuấn Nguyên", "dao", "tuan", "nguyen"),
+    ("Lưu Thị Lệ", "luu", "thi", "le"),
+    ("Cao Văn Vũ", "cao", "van", "vu"),
 ])
 def test_western_order_behind_a_family_name(written: str, family: str, middle: str | None, given: str) -> None:
     parts = split_name(written)
     assert (parts.family, parts.middle, parts.given) == (family, middle, given)
+
+
+@pytest.mark.parametrize(("word", "shaped"), [
+    ("trung", True), ("nghieng", True), ("quynh", True), ("gia", True), ("khuya", True), ("uyen", True),
+    ("tean", False), ("trn", False), ("trab", False), ("ksor", False),
+])
+def test_syllable_shape(word: str, shaped: bool) -> None:
+    from hopnhat.link.keystrokes import syllable_shaped
+
+    assert syllable_shaped(word) is shaped

@@ -150,3 +150,23 @@ def decode_word(word: str) -> str:
 def decode_name(text: str) -> str:
     """Every word of a name back from its keystrokes (see the module doc)."""
     return " ".join(decode_word(w) for w in text.split())
+
+
+# The vowel groups of Vietnamese syllables once folded (ă â → a, ê → e, ô ơ → o, ư → u) and the consonants a syllable
+# may end with: a folded word outside them ("Tean", "Trn", "Trab") is no syllable, a slip.
+_NUCLEI = frozenset("a e i o u y ai ao au ay eo eu ia ie iu ieu oa oai oay oao oe oeo oi oo ua uay ue ui uo uoi uou "
+                    "uu uy uya uye uyu ye yeu".split())
+_CODAS = frozenset("c ch m n ng nh p t".split()) | {""}
+_SYLLABLE = re.compile(r"^([^aeiouy]*)([aeiouy]+)([^aeiouy]*)$")
+
+
+def syllable_shaped(folded: str) -> bool:
+    """True when a folded word (lower case, no diacritics) can be a Vietnamese syllable: an onset, a vowel group and
+    an ending that Vietnamese has (``trung``, ``nghieng``, ``quynh``; not ``tean``, ``trn``, ``trab``)."""
+    found = _SYLLABLE.match(folded)
+    if found is None:
+        return False
+    onset, nucleus, coda = found.groups()
+    if onset in ("q", "g") and nucleus[0] in "ui" and len(nucleus) > 1:  # qu-, gi- : the u / i is the onset's
+        onset, nucleus = onset + nucleus[0], nucleus[1:]
+    return onset in _ONSETS and nucleus in _NUCLEI and coda in _CODAS

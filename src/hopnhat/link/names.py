@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from hopnhat.link.keystrokes import decode_name
+from hopnhat.link.keystrokes import decode_name, syllable_shaped
 from hopnhat.text.normalize import fold, official_tones
 
 # Family names (folded), roughly most frequent first. Public knowledge; the long tail matters less than the head.
@@ -110,7 +110,7 @@ _TYPO_SAFE = ("nguyen", "huynh", "hoang", "duong")
 
 # given and middle names one letter from those family names: never read as a slip
 _NOT_TYPOS = frozenset("quynh huyen nguyet uyen khuyen thuyen tuyen duyen chuong cuong vuong luong huong thuong "
-                       "tuong khuong nhuong".split())
+                       "tuong khuong nhuong suong nuong hoanh thoang".split())
 
 
 @lru_cache(maxsize=50_000)
@@ -127,18 +127,27 @@ def family_typo(word: str) -> str | None:
 # last after Văn/Thị they stay the given name ("Văn Minh Lan")
 _COMMON_GIVEN = frozenset("trang lan tuan dung hung hang lam ha mai chau thanh hoa son".split())
 _FREQUENT_FAMILIES = 20  # the first twenty family names (Nguyễn … Trương) carry about 95 % of people
+# Frequent family names written with diacritics that no given name is written like (Nguyên, Lệ, Phấn, Trân, Đăng are
+# given names that fold alike; Vũ is both): written last after a rare family name, they are the family name
+_SURE_FAMILY = frozenset("nguyễn trần lê phạm huỳnh võ đặng".split())
+
+
+def _doubled(word: str) -> bool:
+    """A family name with its last letter doubled (``Lêê``, ``Võõ``, ``Hồồ``): a slip only a family name shows here."""
+    return len(word) > 2 and word[:-1] in FAMILY_NAMES and word[-1] == word[-2]
 
 
 def _rank(family: str) -> int:
     return FAMILY_ORDER.index(family) if family in FAMILY_NAMES else len(FAMILY_ORDER)
 
 
-def _reorder(folded: list[str]) -> str | None:
+def _reorder(folded: list[str], accent_last: str | None = None) -> str | None:
     """The family name to put first when the name is written given-first (its last word), else None.
 
     Rotated when the last word is (nearly) a family name and the first word is not a family name, or is ``Văn`` /
     ``Thị``, or is a common middle name that is a rarer family name than the last word — unless the last word is a
-    common given name (``Kim Thị Hà`` stays: Hà is a given name too).
+    common given name (``Kim Thị Hà`` stays: Hà is a given name too). ``accent_last``: the last word with its
+    diacritics, when the name was written with them.
     """
     if len(folded) < 2:
         return None
@@ -150,9 +159,13 @@ def _reorder(folded: list[str]) -> str | None:
         # "Văn Minh Lan": a frequent given name only a letter from a short family name (lan/lâm) is the given name
         return family if last in FAMILY_NAMES or family in _TYPO_SAFE or last not in _COMMON_GIVEN else None
     if first not in FAMILY_NAMES:
-        # a first word one typo from a family name ("Nguễn Thị Mai") is that family name: the order is right
-        near = family_typo(first) or (family_near(first) if last not in FAMILY_NAMES and first not in _NOT_TYPOS
-                                      and first not in MIDDLE_NAMES and first not in GIVEN_NAMES else None)
+        if _doubled(first):
+            return None  # "Võõ Hồng Sương", "Hồồ Hoàng Hậu": a family name with its last letter doubled comes first
+        # a first word one typo from a family name ("Nguễn Thị Mai") is that family name: the order is right; so is
+        # one that no Vietnamese syllable can be before a last word that is a family name ("Trn Yến", "Tean Thị Hà")
+        near = family_typo(first) or (family_near(first) if (last not in FAMILY_NAMES or not syllable_shaped(first))
+                                      and first not in _NOT_TYPOS and first not in MIDDLE_NAMES
+                                      and first not in GIVEN_NAMES else None)
         # ... unless the last word is a slip of a long frequent family name and the first only near a short one
         # ("Dung Quang Nguyn": dung is a letter from dang, nguyn from nguyen)
         if last not in FAMILY_NAMES and family_typo(last) is None and first not in MIDDLE_NAMES:
@@ -166,6 +179,8 @@ def _reorder(folded: list[str]) -> str | None:
     # frequent one ("… Nguyễ"); a rarer one first ("Quang Hùng Đonh") is rather a middle name
     if first in _COMMON_GIVEN and last == family and _rank(family) < min(_rank(first), _FREQUENT_FAMILIES):
         return family  # "Trang Huỳnh": a frequent given name before a frequent family name written exactly
+    if accent_last in _SURE_FAMILY and _rank(first) >= _FREQUENT_FAMILIES:
+        return family  # "Thắng Đức Nguyễn", "Lộc Nguyễn": a rare family name (a given name too) before a top one
     if (first in MIDDLE_NAMES and last not in GIVEN_NAMES and _rank(family) < _rank(first)
             and (last in FAMILY_NAMES or family in _TYPO_SAFE or _rank(first) >= _FREQUENT_FAMILIES)):
         return family
@@ -185,7 +200,7 @@ def split_name(text: str | None) -> NameParts:
     folded = [fold(w) for w in accent]
     if not folded:
         return NameParts(None, None, None, None, None, False)
-    family = _reorder(folded)
+    family = _reorder(folded, accent[-1] if folded != accent else None)
     reordered = family is not None
     if family is not None:
         folded, accent = [family] + folded[:-1], accent[-1:] + accent[:-1]
@@ -195,7 +210,7 @@ def split_name(text: str | None) -> NameParts:
             folded, accent = [folded[0], folded[2], folded[1]], [accent[0], accent[2], accent[1]]
     elif len(folded) > 1 and family_typo(folded[0]):
         folded = [family_typo(folded[0]), *folded[1:]]  # type: ignore[list-item]
-    elif len(folded) > 1 and len(folded[0]) > 2 and folded[0][:-1] in FAMILY_NAMES and folded[0][-1] == folded[0][-2]:
+    elif len(folded) > 1 and _doubled(folded[0]):
         folded = [folded[0][:-1], *folded[1:]]  # a doubled last letter: "Lêê", "Võõ"
     # an accent-level agreement means something only when the record was written with diacritics at all
     given_accent = accent[-1] if folded != accent else None
