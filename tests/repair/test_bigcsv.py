@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hopnhat.repair import bigcsv, repair_file
+from hopnhat.repair import bigcsv, files, repair_file
 from hopnhat.repair.delimited import layout_of
 from hopnhat.text.legacy import encode
 
@@ -28,9 +28,9 @@ Reports = list[tuple[str, str, int, list[object]]]
 
 
 def _both(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, bytes, Reports, Reports]:
-    monkeypatch.setattr(bigcsv, "MIN_BYTES", 0)
+    monkeypatch.setattr(files, "ARROW_BYTES", 0)
     arrow = repair_file(path, tmp_path / "arrow.csv")
-    monkeypatch.setattr(bigcsv, "MIN_BYTES", 1 << 40)
+    monkeypatch.setattr(files, "ARROW_BYTES", 1 << 40)
     plain = repair_file(path, tmp_path / "plain.csv")
     return ((tmp_path / "arrow.csv").read_bytes(), (tmp_path / "plain.csv").read_bytes(),
             [(c.column, c.detection.encoding, c.changed, c.problems) for c in arrow.columns],

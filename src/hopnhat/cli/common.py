@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import tr
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 console = Console()
 err_console = Console(stderr=True)
@@ -50,7 +52,17 @@ def friendly_errors(func: F) -> F:
 
 
 def progress_bar() -> Progress:
-    """A Rich progress bar for long work (disabled automatically when output is not a terminal)."""
+    """A Rich progress bar for long work (disabled automatically when output is not a terminal); Rich's progress
+    module is loaded here, so commands without a bar (``hopnhat repair``) start without it."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

@@ -2,10 +2,10 @@
 
 Same bytes and reports as the csv-module path (:func:`hopnhat.repair.delimited.repair_rows`): the engine still sees
 each column's distinct values once, in first-seen order (Arrow's dictionary encoding keeps that order), and each
-distinct output is quoted by ``csv.writer`` itself. Used from :data:`MIN_BYTES` up, where Arrow's import (about a
-tenth of a CPU second) costs less than it saves; for smaller files the csv module is quicker. A file Arrow does not
-parse as a table of one width (blank lines, ragged rows, a header record longer than the sniffing sample) is
-returned as None and read by the csv module, which reports what is wrong with it.
+distinct output is quoted by ``csv.writer`` itself. Used from :data:`hopnhat.repair.files.ARROW_BYTES` up, where
+Arrow's import (about a tenth of a CPU second) costs less than it saves; for smaller files the csv module is quicker.
+A file Arrow does not parse as a table of one width (blank lines, ragged rows, a header record longer than the
+sniffing sample) is returned as None and read by the csv module, which reports what is wrong with it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from hopnhat.i18n import tr
 from hopnhat.repair.columns import ColumnMap, ColumnReport, column_report, map_column
 from hopnhat.repair.delimited import BOM, Layout, quoter
 
-MIN_BYTES = 8 << 20  # from here on Arrow's import pays for itself (measured by bench/repair.py --sizes)
 _HEADER_BYTES = 1 << 16
 
 

@@ -15,10 +15,12 @@ from hopnhat.errors import InputError, OutputError
 from hopnhat.i18n import tr
 from hopnhat.io.inputs import check_input
 from hopnhat.io.outputs import check_output, write_bytes
-from hopnhat.repair import bigcsv, delimited
+from hopnhat.repair import delimited
 from hopnhat.repair.columns import CellProblem, ColumnReport, repair_table
 
 MAX_BYTES = 2 << 30  # the file and its cells are held in memory
+ARROW_BYTES = 8 << 20  # delimited files from this size are read by Arrow (hopnhat.repair.bigcsv): from here on
+# Arrow's import pays for itself (measured by bench/repair.py --sizes); below it neither Arrow nor bigcsv is loaded
 FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".json": "json", ".ndjson": "json", ".jsonl": "json"}
 
@@ -67,7 +69,9 @@ def read_input(path: Path) -> bytes:
 
 def _repair_csv(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
     layout = delimited.layout_of(data, path.suffix.lower())
-    if len(data) >= bigcsv.MIN_BYTES:
+    if len(data) >= ARROW_BYTES:
+        from hopnhat.repair import bigcsv  # Arrow's path only for large files
+
         large = bigcsv.repair_large(data, layout)
         if large is not None:
             return large
