@@ -72,7 +72,8 @@ def show(c: Continuity, console: Console) -> None:
                  tr("Thêm", "Inserted"), tr("Sửa", "Updated"), tr("Xóa", "Deleted")):
         table.add_column(head)
     for t in c.delta.loaded:
-        table.add_row(f"{t.source}/{t.table}", t.mode, f"{t.read:,}", f"{t.unchanged:,}", f"{t.inserted:,}",
+        mode = f"{t.mode} ({t.read_by})" if t.read_by else t.mode  # delta (cursor): only rows past the mark read
+        table.add_row(f"{t.source}/{t.table}", mode, f"{t.read:,}", f"{t.unchanged:,}", f"{t.inserted:,}",
                       f"{t.updated:,}", f"{t.deleted:,}")
     console.print(table)
     report = c.cutover.report

@@ -35,8 +35,9 @@ class CatalogSummary:
 
 
 def build_estate(scenario: str, scale: float, seed: int, out: Path) -> SynthResult:
-    """The legacy systems of both old provinces, with their known truth and merger.yaml."""
-    return generate(SynthSettings(scenario, scale, seed, out))
+    """The legacy systems of both old provinces, with their known truth and merger.yaml (the register's events read
+    by their cursor column in delta runs)."""
+    return generate(SynthSettings(scenario, scale, seed, out, cursor=True))
 
 
 def run_catalog(estate_dir: Path, out: Path) -> CatalogSummary:

@@ -444,8 +444,24 @@ class _Database:
         self.events.insert({"loai": "KS", "so_dang_ky": f"{key}/{registered.year}",
                             "ngay_dang_ky": registered.isoformat(), "cong_dan_id": person, "nguoi_lien_quan_id": None,
                             "ho_ten_cha": father, "ho_ten_me": mother, "ma_xa_dang_ky": parent["ma_xa_thuong_tru"],
-                            "ngay_su_kien": born.isoformat()})
+                            "ngay_su_kien": born.isoformat(), "ngay_cap_nhat": self._stamp()})
         self._note("su_kien_ho_tich", key, "insert", what)
+
+    def _stamp(self) -> str:
+        """When the register wrote an event row today (its ``ngay_cap_nhat``, a delta run's cursor)."""
+        return f"{self.day.date.isoformat()} 16:30:00"
+
+    def event_corrections(self, persons: int) -> None:
+        """A parent's name corrected on a birth registration (the row's ``ngay_cap_nhat`` moves on)."""
+        rng = self.day.rng(f"events:{self.source}")
+        births = [r[0] for r in self.con.execute(
+            "SELECT id FROM su_kien_ho_tich WHERE loai = 'KS' AND ho_ten_me <> '' AND id IN "
+            "(SELECT id FROM su_kien_ho_tich GROUP BY id HAVING count(*) = 1) ORDER BY id")]
+        for _ in range(min(len(births), _count(rng, persons / 2000))):
+            key = births.pop(int(rng.random() * len(births)))
+            mother = str(self.events.row(key)["ho_ten_me"])
+            self.events.update(key, {"ho_ten_me": corrected_name(mother, True, rng), "ngay_cap_nhat": self._stamp()})
+            self._note("su_kien_ho_tich", key, "update", "event_correction")
 
     def late_scans(self) -> None:
         rng = self.day.rng(f"late:{self.source}")
@@ -499,6 +515,7 @@ def _one_day(day: Day, layout: Layout, sizes: dict[str, int], absorbed: str) -> 
         persons = next(v for k, v in sizes.items() if k.startswith("persons:") and k != f"persons:{absorbed}")
         db.corrections(persons)
         db.births(persons)
+        db.event_corrections(persons)
         if day.day == LATE_SCAN_DAY:
             db.late_scans()
         db.close()

@@ -44,6 +44,7 @@ class SynthSettings:
     seed: int = 1
     out: Path = Path("estate-out")
     dsn: str | None = None
+    cursor: bool = False  # merger.yaml reads the register's events by their cursor column (ngay_cap_nhat)
 
 
 @dataclass
@@ -179,7 +180,7 @@ def generate(settings: SynthSettings, progress: Progress = _noop) -> SynthResult
         progress(f"other:{pop.side.slug}", 1, 1)
     _status_truth(s.out)
     result.files += _inventory(s)
-    write_merger(s.out / "merger.yaml", scn, s.scale, s.seed, db_doc, encodings)
+    write_merger(s.out / "merger.yaml", scn, s.scale, s.seed, db_doc, encodings, s.cursor)
     _write_summary(s, scn, result, pops)
     return result
 

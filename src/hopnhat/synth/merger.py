@@ -101,12 +101,15 @@ def _dossier(vendor: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return main, hist
 
 
-def _register_source(scn: Scenario, slug: str, db: dict[str, Any] | None, encodings: dict[str, str]) -> dict[str, Any]:
+def _register_source(scn: Scenario, slug: str, db: dict[str, Any] | None, encodings: dict[str, str],
+                     cursor: bool = False) -> dict[str, Any]:
     side = scn.survivor if db else scn.absorbed
     if db:
+        events: dict[str, Any] = {"name": "su_kien_ho_tich", "table": "su_kien_ho_tich", "maps_to": "person_event"}
+        if cursor:  # a delta reads only the events written since the last load (hopnhat.load.cursor)
+            events["cursor"] = "ngay_cap_nhat"
         tables = [{"name": "cong_dan", "table": "cong_dan", "maps_to": "person", "columns": PERSON_DB},
-                  {"name": "su_kien_ho_tich", "table": "su_kien_ho_tich", "maps_to": "person_event",
-                   "columns": EVENT_DB}]
+                  {**events, "columns": EVENT_DB}]
         return {"name": f"{slug}_dancu", "system": "Hộ tịch - dân cư", "province": side.code, **db,
                 "strictness": "strict", "tables": tables}
     tables = []
@@ -193,11 +196,12 @@ def _files(scn: Scenario) -> dict[str, Any]:
 
 
 def merger_document(scn: Scenario, scale: float, seed: int, db: dict[str, Any] | None,
-                    encodings: dict[str, str]) -> dict[str, Any]:
-    """The merger file as a plain dict (also used by tests)."""
+                    encodings: dict[str, str], cursor: bool = False) -> dict[str, Any]:
+    """The merger file as a plain dict (also used by tests). ``cursor``: the register's events read by their
+    ``ngay_cap_nhat`` in delta runs."""
     register_db = db or {"kind": "sqlite", "path": f"estate/{scn.survivor.slug}/dancu.sqlite"}
     sources = [_register_source(scn, scn.absorbed.slug, None, encodings),
-               _register_source(scn, scn.survivor.slug, register_db, {}), *_other_sources(scn)]
+               _register_source(scn, scn.survivor.slug, register_db, {}, cursor), *_other_sources(scn)]
     return {
         "version": 1,
         "merged_unit": {"province_code": scn.new_code, "name": scn.new_name, "cutover": "2025-07-01",
@@ -218,8 +222,8 @@ class _PlainDumper(yaml.SafeDumper):
 
 
 def write_merger(path: Path, scn: Scenario, scale: float, seed: int, db: dict[str, Any] | None,
-                 encodings: dict[str, str]) -> Path:
-    doc = merger_document(scn, scale, seed, db, encodings)
+                 encodings: dict[str, str], cursor: bool = False) -> Path:
+    doc = merger_document(scn, scale, seed, db, encodings, cursor)
     text = yaml.dump(doc, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=120)
     path.write_text(HEADER.format(scenario=scn.name, scale=scale, seed=seed) + text, encoding="utf-8")
     return path

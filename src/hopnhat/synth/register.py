@@ -46,7 +46,10 @@ DB_PERSON = [("id", "INTEGER"), ("ho_ten", "TEXT"), ("ngay_sinh", "TEXT"), ("gio
              ("dia_chi_thuong_tru", "TEXT"), ("que_quan", "TEXT"), ("dan_toc", "TEXT")]
 DB_EVENT = [("id", "INTEGER"), ("loai", "TEXT"), ("so_dang_ky", "TEXT"), ("ngay_dang_ky", "TEXT"),
             ("cong_dan_id", "INTEGER"), ("nguoi_lien_quan_id", "INTEGER"), ("ho_ten_cha", "TEXT"),
-            ("ho_ten_me", "TEXT"), ("ma_xa_dang_ky", "TEXT"), ("ngay_su_kien", "TEXT")]
+            ("ho_ten_me", "TEXT"), ("ma_xa_dang_ky", "TEXT"), ("ngay_su_kien", "TEXT"), ("ngay_cap_nhat", "TEXT")]
+# the register stamps each event row when it is written (its cursor for delta runs: hopnhat.load.cursor); the rows
+# of the estate as generated were last written by the day before the cut-over at the latest
+LAST_WRITTEN = dt.date(2025, 6, 30)
 CSV_PERSON = ["MaCongDan", "HoTen", "NgaySinh", "GioiTinh", "SoCMND_CCCD", "QueQuan", "NoiThuongTru", "DienThoai"]
 CSV_BIRTH = ["SoDangKy", "NgayDangKy", "MaCongDan", "HoTenTre", "NgaySinh", "GioiTinh", "HoTenCha", "HoTenMe",
              "NoiDangKy"]
@@ -208,7 +211,8 @@ class DbWriter(_Writer):
 
     def _event(self, kind: str, day: dt.date, who: str, extra: dict[str, str], truth: dict[str, str]) -> None:
         self.events.add({"id": str(self.event + 1), "loai": kind, "so_dang_ky": self.book_number(day),
-                         "ngay_dang_ky": day.isoformat(), "cong_dan_id": who, **extra}, truth)
+                         "ngay_dang_ky": day.isoformat(), "cong_dan_id": who, **extra,
+                         "ngay_cap_nhat": f"{min(day, LAST_WRITTEN).isoformat()} 17:00:00"}, truth)
 
     def birth_event(self, i: int, born: dt.date) -> None:
         father, mother = self.parent_names(i)
