@@ -31,6 +31,7 @@ from hopnhat.base import timing
 from hopnhat.base.timing import stage
 from hopnhat.files.project import FilesOutcome, file_sources, take_manifests
 from hopnhat.i18n import language, tr
+from hopnhat.load.cursor import cursor_stamp
 from hopnhat.load.lookup_index import default_index_path, ensure_index
 from hopnhat.load.lookup_update import ensure_version_index, prune_indexes
 from hopnhat.load.review_outbox import apply_pending
@@ -116,7 +117,16 @@ def input_hash(project: Project, source: SourceSpec, table: TableSpec) -> str:
         parts.append(_file_stamp(project, project.resolve(table.path)))
     elif source.path:
         parts.append(_file_stamp(project, project.resolve(source.path)))
+    elif table.cursor is not None:
+        parts.append(cursor_stamp(project, source, table))  # a server's table: by its cursor
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def has_stamp(source: SourceSpec, table: TableSpec) -> bool:
+    """Whether the input hash tells the table's rows changed: a file's size and time, a cursor's stamp. A database
+    server's table without a cursor has no such stamp: every run reads it (a delta, every row compared by key and
+    content hash), else a live legacy system's changes would never be seen after its first load."""
+    return bool((source.kind in FILE_KINDS and table.path) or source.path or table.cursor is not None)
 
 
 def mapping_hash(project: Project, source: SourceSpec, table: TableSpec) -> str:
@@ -217,7 +227,7 @@ def _todo(con: duckdb.DuckDBPyConnection, project: Project, manifest: Manifest, 
         for table in source.tables:
             key = f"{source.name}/{table.name}"
             digest = input_hash(project, source, table)
-            if not fresh and _done(con, source.name, table.name, digest):
+            if not fresh and has_stamp(source, table) and _done(con, source.name, table.name, digest):
                 result.skipped.append(key)
                 manifest.mark(key, stage="loaded", skipped=True)
                 progress.table_skipped(source.name, table.name)
