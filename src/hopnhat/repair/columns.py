@@ -61,7 +61,8 @@ def map_column(name: str, raws: Iterable[object], *, encoding: str | None = None
     ``latin1``: ``str`` values are the Latin-1 views of raw bytes (a delimited file read as Latin-1), not text."""
     as_read: dict[object, str]
     if latin1:
-        as_read = {raw: as_text(raw.encode("latin-1")) for raw in raws if isinstance(raw, str)}
+        as_read = {raw: raw if raw.isascii() else as_text(raw.encode("latin-1")) for raw in raws
+                   if isinstance(raw, str)}  # an ASCII view is its own text
     else:
         as_read = {raw: as_text(raw) for raw in raws if isinstance(raw, (bytes, str))}
     engine = ColumnRepairer(name, encoding, strict=strict)

@@ -1,0 +1,25 @@
+# Cython declarations for legacy.py (compiled by setup.py; ignored when the module runs as plain Python): the helpers
+# that read and score every distinct cell become C functions of the module with C-typed counters, so calling them
+# costs no Python call and their loops no Python integer arithmetic. Public names stay Python functions (cpdef).
+
+cimport cython
+
+cdef object _vni_quiet(str text)
+cdef tuple _char_tone(str char)
+@cython.locals(i=Py_ssize_t, where=Py_ssize_t, marks=Py_ssize_t)
+cpdef object _split_tone(str word)
+cdef list _initials(str toneless, bint minority)
+@cython.locals(bad=Py_ssize_t, good=Py_ssize_t, junk=Py_ssize_t, common=Py_ssize_t, syllables=Py_ssize_t,
+               words=Py_ssize_t, shouting=bint, ok=bint, upper=bint, usual=bint, syllable=bint)
+cdef tuple _stats(str text)
+cdef tuple _word_info(str word)
+cdef bint _cased(str word) except -1
+cdef object _quiet_decode(bytes raw, str name)
+cdef object _one_reading(str value, str name)
+cdef dict _memo(str value)
+cpdef object reading(str value, str name)
+cpdef object scored(str value, str name)
+cdef tuple _tally_one(object value, str encoding)
+@cython.locals(valid=Py_ssize_t, total=Py_ssize_t, failed=Py_ssize_t)
+cdef object _tally(object values, str encoding)
+cdef object _detected_reading(object value, str encoding)
