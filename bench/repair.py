@@ -23,6 +23,7 @@ rate of the same run, beside the process floors measured in the same run (``pyth
 each size: below a size the start-up alone exceeds it.
 ``--only-sizes`` skips the held-out and synth corpora and writes ``bench/out/repair_sizes.json``.
 
+``--this SRC`` times the build in that ``src`` folder instead of the tree's (a frozen copy while the tree is edited).
 ``--baseline SRC``: another build's ``src`` folder (its compiled modules built, e.g. a copy of the tree before a
 change): every ``hopnhat repair`` run and every floor is made by both builds in turn (this build first, then the
 other, ``--runs`` times), so both see the same machine; the bench prints both, and whether each output file is byte
@@ -103,9 +104,9 @@ def _child_cpu() -> float:
 HOPNHAT = {"this build": str(ROOT / ".venv" / "bin" / "hopnhat")}  # build → its hopnhat command (see --baseline)
 
 
-def baseline_command(src: Path) -> str:
+def build_command(src: Path, name: str) -> str:
     """A ``hopnhat`` script like the console script, running the build whose ``src`` folder is given."""
-    script = TMP / "baseline-hopnhat"
+    script = TMP / f"{name}-hopnhat"
     script.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(src.resolve())!r})\n"
                       "from hopnhat.cli.main import run\nsys.exit(run())\n", encoding="utf-8")
     script.chmod(0o755)
@@ -296,7 +297,7 @@ def startup(runs: int) -> dict[str, float]:
     package (milliseconds of wall time, the median of ``runs``; the rest of the floor is the interpreter, the run
     and the exit)."""
     tiny = TMP / "tiny.csv"
-    hopnhat = str(ROOT / ".venv" / "bin" / "hopnhat")
+    hopnhat = HOPNHAT["this build"]
     totals: dict[str, list[float]] = {}
     for _ in range(runs):
         done = subprocess.run([sys.executable, "-X", "importtime", hopnhat, "repair", str(tiny), "-o",
@@ -366,11 +367,16 @@ def main() -> None:
     parser.add_argument("--only-sizes", action="store_true", help="skip the held-out and synth corpora")
     parser.add_argument("--baseline", type=Path, help="another build's src folder (compiled modules built): run "
                         "in turn with this build on every file, outputs compared byte for byte")
+    parser.add_argument("--this", type=Path, help="the src folder to time as this build (a frozen copy of the "
+                        "tree, compiled modules built) instead of the tree's own hopnhat; the migrate path and "
+                        "the peer run in this process on the tree's code either way")
     args = parser.parse_args()
     load_before = os.getloadavg()
     TMP.mkdir(parents=True, exist_ok=True)
+    if args.this:
+        HOPNHAT["this build"] = build_command(args.this, "this")
     if args.baseline:
-        HOPNHAT["baseline"] = baseline_command(args.baseline)
+        HOPNHAT["baseline"] = build_command(args.baseline, "baseline")
     OUT.mkdir(parents=True, exist_ok=True)
     heldout = ind.Texts(ind.lines("heldout.txt"), ind.lines("heldout_ascii.txt"))
     results: dict = {"independent": evaluate("independent", ind.build(args.rows, args.seed), args)}  # type: ignore[type-arg]

@@ -207,4 +207,4 @@ def test_csv_repair_loads_no_database_excel_or_arrow_library(tmp_path: Path) -> 
     loaded = set(json.loads(done.stderr.rsplit("MODULES ", 1)[1]))
     assert "hopnhat.repair.delimited" in loaded and dst.read_text(encoding="utf-8").count("Nguyễn Thị Hoà") == 1
     assert not {"sqlalchemy", "openpyxl", "pyarrow", "hopnhat.ingest.api", "ftfy", "hopnhat.repair.bigcsv",
-                "rich.progress"} & loaded
+                "rich.progress", "attr"} & loaded
