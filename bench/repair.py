@@ -24,6 +24,9 @@ each size: below a size the start-up alone exceeds it.
 ``--only-sizes`` skips the held-out and synth corpora and writes ``bench/out/repair_sizes.json``.
 
 ``--this SRC`` times the build in that ``src`` folder instead of the tree's (a frozen copy while the tree is edited).
+Timed processes keep their compiled bytecode under ``/tmp/bench-repair/pycache`` (as an installed package keeps it;
+this machine's environment sets PYTHONDONTWRITEBYTECODE, under which every run compiled hopnhat's own Python modules
+again); ``--no-bytecode-cache`` runs them as the environment says.
 ``--baseline SRC``: another build's ``src`` folder (its compiled modules built, e.g. a copy of the tree before a
 change): every ``hopnhat repair`` run and every floor is made by both builds in turn (this build first, then the
 other, ``--runs`` times), so both see the same machine; the bench prints both, and whether each output file is byte
@@ -102,6 +105,31 @@ def _child_cpu() -> float:
 
 
 HOPNHAT = {"this build": str(ROOT / ".venv" / "bin" / "hopnhat")}  # build → its hopnhat command (see --baseline)
+ENV = dict(os.environ)  # the environment of every timed process (see bytecode_cache)
+
+
+def bytecode_cache(folder: Path | None) -> str:
+    """Timed processes read their modules' compiled bytecode from ``folder`` (written there on first use, the tree
+    left untouched), as an installed package does — or, with None, as the environment says: with
+    PYTHONDONTWRITEBYTECODE set no bytecode is kept for the tree's modules, so every run compiles hopnhat's
+    Python modules again (≈ 15 ms of a small file's start-up). Every build is warmed before it is timed."""
+    if folder is None:
+        return "as the environment says" + (" (PYTHONDONTWRITEBYTECODE: none kept for the tree's modules)"
+                                            if os.environ.get("PYTHONDONTWRITEBYTECODE") else "")
+    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    ENV["PYTHONPYCACHEPREFIX"] = str(folder)
+    return f"kept in {folder}"
+
+
+def warm(runs: int = 1) -> None:
+    """Each build run once untimed (bytecode cached, files in the page cache) before anything is timed."""
+    tiny = TMP / "tiny.csv"
+    tiny.write_bytes(b"a,b\r\n1,2\r\n")
+    for command in HOPNHAT.values():
+        for _ in range(runs):
+            subprocess.run([command, "repair", str(tiny), "-o", str(TMP / "tiny.out.csv")], check=True,
+                           capture_output=True, env=ENV)
+            subprocess.run([command, "--help"], check=True, capture_output=True, env=ENV)
 
 
 def build_command(src: Path, name: str) -> str:
@@ -124,7 +152,8 @@ def run_builds(path: Path, runs: int) -> dict[str, tuple[bytes, list[float], lis
         for i, (build, command) in enumerate(HOPNHAT.items()):
             out = path.with_suffix(f".out-{i}.csv")
             start, cpu0 = time.perf_counter(), _child_cpu()
-            subprocess.run([command, "repair", str(path), "--output", str(out)], check=True, capture_output=True)
+            subprocess.run([command, "repair", str(path), "--output", str(out)], check=True, capture_output=True,
+                           env=ENV)
             times[build].append(time.perf_counter() - start)
             cpu[build].append(_child_cpu() - cpu0)
             outputs[build] = out.read_bytes()
@@ -273,7 +302,7 @@ def _cpu_of(command: list[str], runs: int) -> float:
     cpu = []
     for _ in range(runs):
         cpu0 = _child_cpu()
-        subprocess.run(command, check=True, capture_output=True)
+        subprocess.run(command, check=True, capture_output=True, env=ENV)
         cpu.append(_child_cpu() - cpu0)
     return statistics.median(cpu)
 
@@ -301,7 +330,7 @@ def startup(runs: int) -> dict[str, float]:
     totals: dict[str, list[float]] = {}
     for _ in range(runs):
         done = subprocess.run([sys.executable, "-X", "importtime", hopnhat, "repair", str(tiny), "-o",
-                               str(TMP / "tiny.out.csv")], check=True, capture_output=True, text=True)
+                               str(TMP / "tiny.out.csv")], check=True, capture_output=True, text=True, env=ENV)
         by_package: dict[str, float] = {}
         for line in done.stderr.splitlines():
             if not line.startswith("import time:") or "self [us]" in line:
@@ -367,6 +396,9 @@ def main() -> None:
     parser.add_argument("--only-sizes", action="store_true", help="skip the held-out and synth corpora")
     parser.add_argument("--baseline", type=Path, help="another build's src folder (compiled modules built): run "
                         "in turn with this build on every file, outputs compared byte for byte")
+    parser.add_argument("--no-bytecode-cache", action="store_true", help="run hopnhat as the environment says "
+                        "(with PYTHONDONTWRITEBYTECODE set, its modules are compiled on every run) instead of with a "
+                        "bytecode cache under /tmp/bench-repair/pycache")
     parser.add_argument("--this", type=Path, help="the src folder to time as this build (a frozen copy of the "
                         "tree, compiled modules built) instead of the tree's own hopnhat; the migrate path and "
                         "the peer run in this process on the tree's code either way")
@@ -377,6 +409,9 @@ def main() -> None:
         HOPNHAT["this build"] = build_command(args.this, "this")
     if args.baseline:
         HOPNHAT["baseline"] = build_command(args.baseline, "baseline")
+    bytecode = bytecode_cache(None if args.no_bytecode_cache else TMP / "pycache")
+    print("bytecode of the timed processes: " + bytecode)
+    warm()
     OUT.mkdir(parents=True, exist_ok=True)
     heldout = ind.Texts(ind.lines("heldout.txt"), ind.lines("heldout_ascii.txt"))
     results: dict = {"independent": evaluate("independent", ind.build(args.rows, args.seed), args)}  # type: ignore[type-arg]
@@ -391,6 +426,7 @@ def main() -> None:
         results["startup_imports_ms"] = startup(args.runs)
         results["sizes"] = by_size([int(n) for n in args.sizes.split(",")], args, peer_rate)
         show_sizes(results["sizes"], results["floors"], peer_rate, results["startup_imports_ms"])
+    results["bytecode"] = bytecode
     results["load_before_after"] = [round(x, 2) for x in (*load_before, *os.getloadavg())]
     print(f"load average before {results['load_before_after'][:3]}, after {results['load_before_after'][3:]}")
     name = "repair_sizes.json" if args.only_sizes else "repair.json"
