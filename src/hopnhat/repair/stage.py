@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 from hopnhat.i18n import tr
@@ -148,6 +149,18 @@ def _best(cell: str, memo: dict[str, Scored | None], options: dict[str, Scored],
     return best
 
 
+def _viqr_register(hinted: Iterable[str]) -> bool:
+    """Whether at least :data:`_VIQR_CELLS` of a column's sample cells read as VIQR on their own (looked at until
+    that many are found)."""
+    found = 0
+    for cell in hinted:
+        if viqr_reading(cell) is not None:
+            found += 1
+            if found >= _VIQR_CELLS:
+                return True
+    return False
+
+
 def _plain(cell: str) -> bool:
     return cell.isascii() and not _VISCII_C0.intersection(cell)
 
@@ -184,11 +197,10 @@ class ColumnRepairer:
         if self.encoding not in (None, "ascii"):
             return
         distinct = [c for c in dict.fromkeys(cells) if c]  # first-seen order, so every batching gives one sample
-        legacy = [c for c in distinct if not _plain(c)][:_SAMPLE]
+        legacy = list(islice((c for c in distinct if not _plain(c)), _SAMPLE))
         sample = legacy or distinct[:_SAMPLE]
-        hinted = [c for c in distinct if c.isascii() and _HINT.search(c)][:_SAMPLE]
-        found = sum(viqr_reading(c) is not None for c in hinted)
-        self._viqr_seen = found >= _VIQR_CELLS
+        hinted = islice((c for c in distinct if c.isascii() and _HINT.search(c)), _SAMPLE)
+        self._viqr_seen = _viqr_register(hinted)
         self._present = _census(legacy)
         self._words = _vocabulary(legacy) if len(self._present) > 1 else frozenset()
         self._plans.clear()

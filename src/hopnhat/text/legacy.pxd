@@ -13,6 +13,10 @@ cdef list _initials(str toneless, bint minority)
                words=Py_ssize_t, shouting=bint, ok=bint, upper=bint, usual=bint, syllable=bint)
 cdef tuple _stats(str text)
 cdef tuple _word_info(str word)
+@cython.locals(char=Py_UCS4)
+cdef bint _has_lower(str text) except -1
+@cython.locals(char=Py_UCS4)
+cdef bint _has_ascii_lower(str text) except -1
 cdef bint _cased(str word) except -1
 cdef object _quiet_decode(bytes raw, str name)
 cdef object _one_reading(str value, str name)

@@ -776,10 +776,25 @@ def detect(values: Sequence[bytes] | Sequence[str]) -> Detection:
 _CAPS_WORD = re.compile(r"\S+")
 
 
+def _has_lower(text: str) -> bool:
+    """Whether a text has a lowercase letter (``str.islower`` of one character; compiled, a loop in C)."""
+    for char in text:
+        if char.islower():
+            return True
+    return False
+
+
+def _has_ascii_lower(text: str) -> bool:
+    for char in text:
+        if "a" <= char <= "z":
+            return True
+    return False
+
+
 def _restore_caps(text: str) -> str:
     """ABC 'H' fonts (.VnTimeH) show lowercase TCVN3 codes as capitals: ``THừA`` was typed as ``THỪA``. Only in a
     cell with no lowercase ASCII letter (one typed in such a font): ``Xã Ia RVê`` keeps its minority name."""
-    if any(map(str.islower, filter(str.isascii, text))):
+    if _has_ascii_lower(text):
         return text
 
     def fix(match: re.Match[str]) -> str:
@@ -916,7 +931,7 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
     if text.isascii():  # no word that tells encodings apart
         known = _STATS[text] = (junk, 0, junk, 0, 0, 0)
         return known
-    shouting = any(map(str.islower, text))  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
+    shouting = _has_lower(text)  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
     good = bad = common = syllables = words = 0
     for word in _TOKEN.findall(text):
         if not word.isascii():
