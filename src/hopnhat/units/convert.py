@@ -110,7 +110,7 @@ def invalid_reason(value: object) -> str | None:
         return f"too long ({len(text)} characters > {MAX_LENGTH})"
     if "\ufffd" in text or (not text.isprintable() and _CONTROL.search(text) and len(_CONTROL.findall(text)) > 2):
         return "undecodable or binary text (repair the encoding first)"
-    if not _LETTER.search(text):
+    if not (text[0].isalpha() or _LETTER.search(text)):  # (a letter first is a letter of [^\W\d_])
         return "no letters"
     return None
 

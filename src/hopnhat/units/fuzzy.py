@@ -88,7 +88,7 @@ def score(unit: Unit, key: str, fold_distance: int, written_marked: Marked | Non
         base = float(fold_distance)
     else:
         base = float(marked_distance(written_marked, form))
-    return base + (TYPE_MISMATCH if type_key and name_key(unit.type) != type_key else 0.0)
+    return base + (TYPE_MISMATCH if type_key and unit.type_key != type_key else 0.0)
 
 
 def nearest(scored: Iterable[tuple[float, Unit]]) -> list[Unit]:

@@ -115,6 +115,9 @@ def _indexes() -> Indexes:
         return found[1]
     ref = reference()  # built in this process (a miss is remembered): the indexes share its units
     built = Indexes(ref).build().frozen()
+    for table in (*ref.provinces.values(), ref.districts, *ref.communes.values()):
+        for unit in table.values():
+            unit.derive()  # kept with the tables: no process computes a unit's keys again
     keep(TABLES, key, (ref, built))
     return built
 
@@ -174,6 +177,5 @@ def narrow_by_accents(units: list[Unit], written: str) -> list[Unit]:
         return units
     key = accent_key_of(written)
     former = has_diacritics(written)  # without diacritics, "Thanh An" may be Thạnh An or the former Thanh An
-    keep = [u for u in units
-            if key in (accent_key_of(u.name), accent_key_of(u.short_name)) or former and key in u.former_accents]
+    keep = [u for u in units if key in u.accent_keys or former and key in u.former_accents]
     return keep or units

@@ -1,38 +1,51 @@
 # Cython declarations for parse.py (compiled by setup.py; ignored when the module runs as plain Python): the
 # helpers called for every address become C functions of the module, so that calling them costs no Python call.
 
+cimport cython
+
+from hopnhat.units.tokens cimport Token, ends_type_word, type_entry, type_word_before
+
+@cython.locals(first=Token, last=Token, base=Py_ssize_t)
 cdef object _written(object text, list tokens, Py_ssize_t start, Py_ssize_t end)
 cdef list _starts(object text, list tokens)
 cdef object _parse_pieces(object text, object pieces, object idx)
 cdef list _lookup(list indexes_, object key)
+@cython.locals(t=Token, segment=Py_ssize_t, start=Py_ssize_t, key=str, out=list)
 cdef list _keys_ending(list tokens, Py_ssize_t end, Py_ssize_t longest)
 cdef object _accept(list tokens, Py_ssize_t start, object level)
 cdef object _same_type(object units, object type_key, object written=*)
 cdef object _current_first(list units, object key)
+@cython.locals(t=Token, segment=Py_ssize_t, first=Py_ssize_t)
 cdef bint _marked_from(list tokens, Py_ssize_t start) except -1
+@cython.locals(t=Token, i=Py_ssize_t, seen=bint, marks=list)
 cdef list _marks_after(list tokens)
+@cython.locals(a=Token, b=Token)
 cdef bint _inside_part(list tokens, Py_ssize_t start) except -1
 cdef bint _contradicted(list units, object written, object type_key) except -1
-cdef frozenset _spellings(object unit)
 cdef bint _has_marks(object written) except -1
 cdef bint _formerly_typed(object unit, object type_key, object written=*) except -1
 cdef list _scored(object hits, list scopes, object written_marked, object type_key)
+@cython.locals(t=Token)
 cdef object _leading_type(list tokens, Py_ssize_t start, Py_ssize_t end)
 cdef bint _starts_with_type(list tokens, Py_ssize_t start, Py_ssize_t end) except -1
 cdef bint _fuzzy_allowed(list tokens, Py_ssize_t start, object level, tuple accepted) except -1
+@cython.locals(t=Token, segment=Py_ssize_t, first=Py_ssize_t)
 cdef object _find(object text, list tokens, Py_ssize_t end, list scopes, object level, object idx, bint fuzzy,
                   bint narrow=*)
 cdef object _shifted(object match, Py_ssize_t by)
 cdef dict _memo(object idx)
+@cython.locals(t=Token, a=Token, end=Py_ssize_t)
 cdef Py_ssize_t _strip_noise(list tokens) except -1
 cdef object _scopes(object idx, list provinces)
 cdef object _derived_from(object what, object scope, object build)
 cdef void _note_fuzzy(object parsed, object match, object level) except *
+@cython.locals(t=Token)
 cdef object _parse_tokens(object text, list tokens, object idx)
 cdef bint _names_a_unit(list tokens, object match, object idx) except -1
 cdef object _district_scopes(object idx, object old_scope)
 cdef object _parse_old(object parsed, object text, list tokens, Py_ssize_t end, object idx, object old_scope)
 cdef Py_ssize_t _commune_in(object parsed, object text, list tokens, Py_ssize_t end, object idx, object old_scope,
                             object district) except? -1
+@cython.locals(first=Py_ssize_t)
 cdef object _unread_before(object text, list tokens, Py_ssize_t start)
 cdef object _old_by_province(object idx, object old_scope)

@@ -85,8 +85,9 @@ class Parsed:
 
 def _written(text: str, tokens: list[Token], start: int, end: int) -> str:
     """The text of the tokens ``start:end`` (of one segment)."""
-    base = _starts(text, tokens)[tokens[start].segment]
-    return text[base + tokens[start].start : base + tokens[end - 1].end]
+    first, last = tokens[start], tokens[end - 1]
+    base = _starts(text, tokens)[first.segment]
+    return text[base + first.start : base + last.end]
 
 
 _starts_of: list[object] = [None, None]  # the token list last read, and where its segments begin in its text
@@ -112,13 +113,15 @@ def _lookup(indexes_: list[KeyIndex], key: str) -> list[Unit]:
 
 def _keys_ending(tokens: list[Token], end: int, longest: int) -> list[tuple[int, str]]:
     """(start, key) of the names of 1 to ``longest`` words ending at ``end`` in its segment, longest first."""
-    segment = tokens[end - 1].segment
+    t = tokens[end - 1]
+    segment = t.segment
     out: list[tuple[int, str]] = []
     key = ""
     for start in range(end - 1, max(end - longest, 0) - 1, -1):
-        if tokens[start].segment != segment:
+        t = tokens[start]
+        if t.segment != segment:
             break
-        key = tokens[start].key + key
+        key = t.key + key
         out.append((start, key))
     out.reverse()
     return out
@@ -140,7 +143,7 @@ def _same_type(units: list[Unit], type_key: str, written: str = "") -> list[Unit
     never are."""
     if not type_key:
         return units
-    keep = [u for u in units if name_key_of(u.type) == type_key or _formerly_typed(u, type_key, written)]
+    keep = [u for u in units if u.type_key == type_key or _formerly_typed(u, type_key, written)]
     if keep or any(u.version == "new" for u in units):
         return keep
     return units
@@ -183,7 +186,7 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
 def _current_first(units: list[Unit], key: str) -> list[Unit]:
     """A name in use on 30/6/2025 is read before a former name (an alias: a unit renamed or merged earlier):
     ``Xã Bình Minh`` is the commune of that name, not also every commune that once absorbed a Bình Minh."""
-    current = [u for u in units if key in (name_key_of(u.name), name_key_of(u.short_name))]
+    current = [u for u in units if key in u.name_keys]
     if not current or len(current) == len(units):
         return units
     parents = {u.district_code if u.level == "commune" else u.province_code for u in current}
@@ -195,8 +198,13 @@ def _current_first(units: list[Unit], key: str) -> list[Unit]:
 def _marked_from(tokens: list[Token], start: int) -> bool:
     """The address, from the segment of ``start`` on, is written with diacritics (``Xã Vinh Quang`` is: Vinh is
     meant as written). Only what follows counts, so that a conversion depends on the units' part of the text alone."""
+    t = tokens[start]
+    segment = t.segment
     first = start
-    while first > 0 and tokens[first - 1].segment == tokens[start].segment:
+    while first > 0:
+        t = tokens[first - 1]
+        if t.segment != segment:
+            break
         first -= 1
     return _marks_after(tokens)[first]
 
@@ -220,7 +228,10 @@ def _marks_after(tokens: list[Token]) -> list[bool]:
 
 
 def _inside_part(tokens: list[Token], start: int) -> bool:
-    return start > 0 and tokens[start - 1].part == tokens[start].part
+    if start <= 0:
+        return False
+    a, b = tokens[start - 1], tokens[start]
+    return a.part == b.part
 
 
 def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
@@ -228,24 +239,20 @@ def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
     word (Xã) with no unit's type (Thị trấn). Then the match may be a typo of a neighbour."""
     if _has_marks(written):
         key = accent_key_of(written)
-        if not any(key in _spellings(u) for u in units):
+        for u in units:  # loops, not any(): a generator costs a frame and a closure in the compiled module
+            if key in u.spellings:  # (Unit.spellings: kept with the cached tables)
+                break
+        else:
             return True
-    return bool(type_key) and not any(name_key_of(u.type) == type_key or _formerly_typed(u, type_key, written)
-                                      for u in units)
+    if not type_key:
+        return False
+    for u in units:
+        if u.type_key == type_key or _formerly_typed(u, type_key, written):
+            return False
+    return True
 
 
-_SPELLINGS: dict[int, tuple[Unit, frozenset[str]]] = {}
 _MARKS: dict[str, bool] = {}
-
-
-def _spellings(unit: Unit) -> frozenset[str]:
-    """The accent keys a unit is exactly written as: its name, its short name and its former names (kept by the
-    unit's identity, the unit alongside so that its id stays its own)."""
-    found = _SPELLINGS.get(id(unit))
-    if found is None or found[0] is not unit:
-        found = _SPELLINGS[id(unit)] = (unit, frozenset((accent_key(unit.name), accent_key(unit.short_name),
-                                                         *unit.former_accents)))
-    return found[1]
 
 
 def _has_marks(written: str) -> bool:
@@ -261,7 +268,7 @@ def _has_marks(written: str) -> bool:
 def _formerly_typed(unit: Unit, type_key: str, written: str = "") -> bool:
     """The unit once bore this type with this name (history.csv: Xã → Phường, Thị xã → Thành phố, Tỉnh Thừa Thiên
     Huế → Thành phố Huế): ``Huyện Yên Dũng`` names exactly what is now part of Thành phố Bắc Giang."""
-    return (type_key + name_key_of(written or unit.short_name)) in unit.alias_keys
+    return (type_key + (name_key_of(written) if written else unit.name_keys[1])) in unit.alias_keys
 
 
 def _neighbours(key: str, scopes: list[KeyIndex], type_key: str) -> list[tuple[str, float, int]]:
@@ -282,7 +289,7 @@ def _typed_keys(scopes: list[KeyIndex], type_key: str) -> list[str]:
     found = _TYPED_KEYS.get(ident)
     if found is None:
         keys = list(dict.fromkeys(k for idx in scopes for k in idx
-                                  if not type_key or any(name_key(u.type) == type_key for u in idx[k])))
+                                  if not type_key or any(u.type_key == type_key for u in idx[k])))
         found = _TYPED_KEYS[ident] = (list(scopes), keys)
     return found[1]
 
@@ -366,7 +373,8 @@ def _leading_type(tokens: list[Token], start: int, end: int) -> str:
     """The type word the words ``start:end`` begin with (``phuong`` in ``phuong hai chau``), or ``""``. Written
     with other diacritics, or right after another type word, it is a name: ``Quán Toan`` and ``Phường Quan Trung``
     do not begin with ``Quận``."""
-    if tokens[start].key not in TYPE_FIRST_WORDS or ends_type_word(tokens, start):
+    t = tokens[start]
+    if t.key not in TYPE_FIRST_WORDS or ends_type_word(tokens, start):
         return ""
     for n in (2, 1):
         words = tokens[start : start + n]
@@ -400,8 +408,12 @@ def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], leve
     if end <= 0:
         return None
     first = end - 1
-    segment = tokens[first].segment
-    while first > 0 and tokens[first - 1].segment == segment:
+    t = tokens[first]
+    segment = t.segment
+    while first > 0:
+        t = tokens[first - 1]
+        if t.segment != segment:
+            break
         first -= 1
     key = (_written(text, tokens, first, end), first > 0, _marks_after(tokens)[end],
            level, fuzzy, narrow, tuple([id(scope) for scope in scopes]))
@@ -450,11 +462,15 @@ def _memo(idx: Indexes) -> dict[_MemoKey, Match | None]:
 
 def _strip_noise(tokens: list[Token]) -> int:
     end = len(tokens)
-    while end and (tokens[end - 1].key in _NOISE_TAIL
-                   or tokens[end - 1].key.isdigit() and len(tokens[end - 1].key) >= 5):
+    while end:
+        t = tokens[end - 1]
+        if not (t.key in _NOISE_TAIL or t.key.isdigit() and len(t.key) >= 5):
+            break
         end -= 1
-    if end >= 2 and tokens[end - 2].key == "viet" and tokens[end - 1].key == "nam":
-        end -= 2
+    if end >= 2:
+        a, t = tokens[end - 2], tokens[end - 1]
+        if a.key == "viet" and t.key == "nam":
+            end -= 2
     return end
 
 
@@ -542,10 +558,13 @@ def _parse_tokens(text: str, tokens: list[Token], idx: Indexes) -> Parsed:
     after, reach = _parse_old(parsed, text, tokens, end, idx, old_scope)
     if not parsed.districts:
         after = _communes_without_district(parsed, text, tokens, end, idx, old_scope, new_scope)
-    parsed.rest = text[: _starts(text, tokens)[tokens[after - 1].segment] + tokens[after - 1].end].strip(" ,;-") \
-        if after > 0 else ""
+    if after > 0:
+        t = tokens[after - 1]
+        parsed.rest = text[: _starts(text, tokens)[t.segment] + t.end].strip(" ,;-")
     reach = 0 if parsed.read_to_start else min(reach, end)  # each search looked only at its ``end``'s segment
-    parsed.first_segment = tokens[reach - 1].segment if reach > 0 else 0
+    if reach > 0:
+        t = tokens[reach - 1]
+        parsed.first_segment = t.segment
     parsed.exhausted = reach == 0
     return parsed
 
@@ -583,8 +602,7 @@ def _communes_without_district(parsed: Parsed, text: str, tokens: list[Token], e
 def _spelt_as_written(match: Match) -> bool:
     """The match is exact and at least one of its units has the diacritics written (``Vinh`` is not ``Vĩnh``)."""
     key = accent_key_of(match.written)
-    return not match.fuzzy and any(key in _spellings(u)
-                                   for u in match.units)
+    return not match.fuzzy and any(key in u.spellings for u in match.units)
 
 
 def _as_written(old: Match, new: Match) -> tuple[Match | None, Match | None]:
@@ -693,10 +711,10 @@ def _unread_before(text: str, tokens: list[Token], start: int) -> tuple[str, boo
     """The part right before ``start`` when it is neither a house number, a street nor a hamlet and no unit was
     read in it: a bare number (``14 - Gò Vấp``), or a lone name opening the address (``Tân Hòa - Gò Vấp``); and
     whether the answer depended on that part opening the text (then the caller must have read the whole address)."""
-    if start <= 0 or tokens[start - 1].part == tokens[start].part:
+    if start <= 0 or _inside_part(tokens, start):
         return "", False
     first = start - 1
-    while first > 0 and tokens[first - 1].part == tokens[start - 1].part:
+    while first > 0 and _inside_part(tokens, first):
         first -= 1
     words = tokens[first:start]
     if len(words) == 1 and words[0].key.isdigit() and len(words[0].key) <= 2:
@@ -725,8 +743,8 @@ def _doubt_district_named(parsed: Parsed, commune: Match, tokens: list[Token], i
                   if c not in commune.units]
     if has_diacritics(commune.written):
         written = accent_key(strip_type(commune.written))
-        exact = [u for u in exact if written in (accent_key(u.short_name), *u.former_accents)
-                 or name_key(u.short_name) != key and not u.former_accents]
+        exact = [u for u in exact if written == u.accent_keys[1] or written in u.former_accents
+                 or u.name_keys[1] != key and not u.former_accents]
     if exact:
         parsed.doubts.append(f"'{commune.written}' is only near {_unit_names(commune.units)} but exactly names "
                              f"{_unit_names(exact)}")

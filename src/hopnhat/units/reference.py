@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
@@ -47,15 +48,47 @@ class Unit:
     def short_name(self) -> str:
         return strip_type(self.name)
 
+    @cached_property
+    def name_keys(self) -> tuple[str, str]:
+        """:func:`name_key` of the name and of the short name (``phuonghaichau``, ``haichau``)."""
+        return name_key(self.name), name_key(self.short_name)
+
+    @cached_property
+    def accent_keys(self) -> tuple[str, str]:
+        """:func:`accent_key` of the name and of the short name."""
+        return accent_key(self.name), accent_key(self.short_name)
+
+    @cached_property
+    def spellings(self) -> frozenset[str]:
+        """The accent keys the unit is exactly written as: its name, its short name and its former names."""
+        return frozenset((*self.accent_keys, *self.former_accents))
+
+    @cached_property
+    def type_key(self) -> str:
+        """:func:`name_key` of the type (``thixa``)."""
+        return sys.intern(name_key(self.type))  # one string per type: pickled once
+
+    def derive(self) -> Unit:
+        """Compute the keys above now, so that they are kept (pickled) with the unit: the parser reads them for
+        every unit it meets, and a process would otherwise compute them again for each one."""
+        for name in _DERIVED:
+            getattr(self, name)
+        return self
+
     @property
     def ref(self) -> str:
         """Code with its version, e.g. ``new:20242``: the only safe way to write a code down."""
         return f"{self.version}:{self.code}"
 
     def __reduce__(self) -> tuple[object, ...]:
-        # rebuilt through the constructor: ten times faster to unpickle than a dataclass's default state
+        # rebuilt through the constructor: ten times faster to unpickle than a dataclass's default state; the keys
+        # derived so far (:meth:`derive`) go along as its state (set into its __dict__, as cached_property does)
+        derived = {name: self.__dict__[name] for name in _DERIVED if name in self.__dict__}
         return Unit, (self.version, self.level, self.code, self.name, self.type, self.province_code,
-                      self.district_code, self.alias_keys, self.former_accents)
+                      self.district_code, self.alias_keys, self.former_accents), derived or None
+
+
+_DERIVED = ("short_name", "name_keys", "accent_keys", "spellings", "type_key")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ its folded form (for matching), its accented lower form (for diacritic checks) a
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from hopnhat.text.normalize import fold, nfc
 
@@ -47,7 +48,6 @@ _HARD_DASH = r"(?<=\s)[-–—](?=\s+(?:" + _TYPE_AHEAD + r")(?![^\W\d_]))"
 _SEGMENT_BREAK = re.compile(r"[,;|\n]|" + _HARD_DASH, re.IGNORECASE)
 _COMMAS = re.compile(r"[,;|\n]")
 _BREAKS = _SEPARATORS | _DASHES
-_new = tuple.__new__  # builds a Token without the Python-level NamedTuple constructor
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -67,18 +67,42 @@ TYPE_WORDS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {
 TYPE_FIRST_WORDS = frozenset(words[0] for words in TYPE_WORDS)
 
 
-class Token(NamedTuple):
-    key: str  # folded, lower, numbers without leading zeros
-    accented: str  # NFC lower, as written
-    start: int  # in its segment's text: a segment's tokens are the same in every address that holds it
-    end: int
-    segment: int  # comma-separated segment: a name never spans two
-    expanded: bool = False  # came from an abbreviation: surely a type word
-    part: int = 0  # segment, further parted by dashes: a type word or a Roman numeral never spans two
+class Token:
+    """One word of an address. Never changed once made: a segment's tokens are shared by every address that holds
+    it. Compiled, an extension type with C fields (``tokens.pxd``): the parser reads them as struct fields."""
+
+    __slots__ = ("key", "accented", "start", "end", "segment", "expanded", "part")
+
+    def __init__(self, key: str, accented: str, start: int, end: int, segment: int, expanded: bool = False,
+                 part: int = 0) -> None:
+        self.key = key  # folded, lower, numbers without leading zeros
+        self.accented = accented  # NFC lower, as written
+        self.start = start  # in its segment's text: a segment's tokens are the same in every address that holds it
+        self.end = end
+        self.segment = segment  # comma-separated segment: a name never spans two
+        self.expanded = expanded  # came from an abbreviation: surely a type word
+        self.part = part  # segment, further parted by dashes: a type word or a Roman numeral never spans two
 
     @property
     def has_marks(self) -> bool:
         return self.key != self.accented and not self.expanded and not self.key.isdigit()
+
+    def __repr__(self) -> str:
+        return (f"Token({self.key!r}, {self.accented!r}, {self.start}, {self.end}, {self.segment}, "
+                f"{bool(self.expanded)}, {self.part})")
+
+
+def _token(key: str, accented: str, start: int, end: int, segment: int, expanded: bool, part: int) -> Token:
+    """A token made without a Python call (compiled: its fields set as C fields)."""
+    t = Token.__new__(Token)
+    t.key = key
+    t.accented = accented
+    t.start = start
+    t.end = end
+    t.segment = segment
+    t.expanded = expanded
+    t.part = part
+    return t
 
 
 def _canonical(word: str) -> str:
@@ -91,18 +115,18 @@ def _expand(word: str, folded: str, start: int, end: int, segment: int, part: in
     """Tokens of one word; ``loose`` says a bare abbreviation that is also a plausible piece of a name (one letter,
     or ``Đk``) stays a word: ``Xã T Bhing`` is a typo of Tà Bhing, not ``Xã Tỉnh Bhing``."""
     if folded.isalpha() and (folded not in ABBREVIATIONS or loose) and folded not in SPECIAL:
-        return [Token(folded, word, start, end, segment, False, part)]  # the common case, kept fast
+        return [_token(folded, word, start, end, segment, False, part)]  # the common case, kept fast
     if folded in SPECIAL:
-        return [Token(w, w, start, end, segment, True, part) for w in SPECIAL[folded]]
+        return [_token(w, w, start, end, segment, True, part) for w in SPECIAL[folded]]
     glued = _GLUED.match(folded)
     if glued:
         words = ABBREVIATIONS[glued.group(1)]
-        return [Token(w, w, start, end, segment, True, part) for w in words] + [
-            Token(_canonical(glued.group(2)), glued.group(2), start, end, segment, False, part)
+        return [_token(w, w, start, end, segment, True, part) for w in words] + [
+            _token(_canonical(glued.group(2)), glued.group(2), start, end, segment, False, part)
         ]
     if folded in ABBREVIATIONS:
-        return [Token(w, w, start, end, segment, True, part) for w in ABBREVIATIONS[folded]]
-    return [Token(_canonical(folded), word, start, end, segment, False, part)]
+        return [_token(w, w, start, end, segment, True, part) for w in ABBREVIATIONS[folded]]
+    return [_token(_canonical(folded), word, start, end, segment, False, part)]
 
 
 # A type word written after the name, in brackets, as form exports write it: ``Cai Lậy (Thị xã)``, ``Mỹ Phước (Thị
@@ -136,7 +160,7 @@ _SPACED_APOSTROPHE = re.compile(r"(?<![^\W\d_])([^\W\d_]{1,2})['’]\s+(?=[^\W\d
 
 
 def _bracket_types(segment: str) -> str:
-    several = len(_BRACKET_TYPE.findall(segment)) > 1
+    several = segment.count("(") > 1 and len(_BRACKET_TYPE.findall(segment)) > 1  # (each match holds one "(")
     return (_BRACKET_TYPE if several else _BRACKET_TYPE_WHOLE).sub(_type_first, segment)
 
 
@@ -150,7 +174,8 @@ def prepare(text: str) -> str:
     if "' " in text or "’ " in text:
         text = _SPACED_APOSTROPHE.sub(r"\1'", text)
     if "(" in text:
-        text = "".join(_bracket_types(piece) if "(" in piece else piece for piece in _SEPARATOR_SPLIT.split(text))
+        text = "".join(_bracket_types(piece) if "(" in piece else piece for piece in _SEPARATOR_SPLIT.split(text)) \
+            if "," in text or ";" in text or "|" in text or "\n" in text else _bracket_types(text)
     lower = text.lower()
     if "t" in lower and "hu" in lower and _TT_HUE.search(text):
         text = _TT_HUE.sub("Thừa Thiên Huế", text)
@@ -212,9 +237,17 @@ def prepared_segments(text: str) -> list[str]:
     for piece in pieces:
         found = _PIECES.get(piece)
         if found is None:
-            found = _remember(_PIECES, piece, tuple(segments(prepare(piece))))
+            found = _remember(_PIECES, piece, _piece_segments(prepare(piece)))
         out.extend(found)
     return out
+
+
+def _piece_segments(prepared: str) -> tuple[str, ...]:
+    """:func:`segments` of a prepared comma piece (no ``,``, ``;``, ``|`` nor new line in it, nor added by
+    preparing): only a dash can part it."""
+    if "-" in prepared or "–" in prepared or "—" in prepared:
+        return tuple(_SEGMENT_BREAK.split(prepared))
+    return (prepared,)
 
 
 # What the tokenizer read, remembered by text (plain dictionaries, emptied when full: a lookup costs less than an
@@ -251,13 +284,13 @@ def _numbered_words(piece: str, segment: int, part_base: int) -> tuple[tuple[Tok
     """:func:`_segment_words` of a segment that is not the first: its number, and its parts counted after
     ``part_base``."""
     words, dashes = _segment_words(piece)
-    return tuple([_new(Token, (key, accented, start, end, segment, expanded, part + part_base))
-                  for key, accented, start, end, _, expanded, part in words]), dashes
+    return tuple([_token(t.key, t.accented, t.start, t.end, segment, t.expanded, t.part + part_base)
+                  for t in words]), dashes
 
 
 def _segment_words(piece: str) -> tuple[tuple[Token, ...], int]:
     """The tokens of one segment as if it were the first (offsets and parts counted from its start, segment 0) and
-    how many dashes part it. Tokens are tuples, never changed: the first segment of a text uses these."""
+    how many dashes part it. Tokens are never changed: the first segment of a text uses these."""
     found = _WORDS.get(piece)
     if found is None:
         found = _remember(_WORDS, piece, _read_words(piece))
@@ -266,23 +299,34 @@ def _segment_words(piece: str) -> tuple[tuple[Token, ...], int]:
 
 def _read_words(piece: str) -> tuple[tuple[Token, ...], int]:
     lower = piece.lower()
-    folded_text = lower if lower.isascii() else fold(lower)  # ASCII folds to itself
+    n = len(lower)
+    # the folded text, when its words cannot be folded one by one (see _folds_by_word); None when they can
+    folded_text = None if lower.isascii() or _folds_by_word(lower) else fold(lower)
     apostrophes = "'" in lower or "’" in lower
     tokens: list[Token] = []
-    append = tokens.append
     part = 0
     expanded = roman = False
-    for m in _WORD.finditer(lower):
-        start, end = m.span()
-        word = lower[start:end]
-        if end - start == 1 and word in _BREAKS:
-            part += 1  # a separator cannot be inside a segment: a dash parting it
+    i = 0
+    while i < n:  # _WORD.finditer(lower), scanned by hand (word_spans says so; a test holds the two equal)
+        end = _word_end(lower, i, n)
+        if end < 0:
+            if _is_break(lower, i, n):
+                part += 1  # a separator cannot be inside a segment: a dash parting it
+            i += 1
             continue
-        folded = folded_text[start:end]
+        start, i = i, end
+        word = lower[start:end]
+        if folded_text is not None:
+            folded = folded_text[start:end]
+        elif word.isascii():
+            folded = word  # ASCII folds to itself
+        else:
+            known = _FOLDED.get(word)
+            folded = known if known is not None else _remember(_FOLDED, word, fold(word))
         if apostrophes:
             word, folded = word.translate(_APOSTROPHES), folded.translate(_APOSTROPHES)
         if folded.isalpha() and folded not in _SPECIAL_WORDS:  # the common case, kept fast
-            append(_new(Token, (folded, word, start, end, 0, False, part)))
+            tokens.append(_token(folded, word, start, end, 0, False, part))
             roman = roman or folded in _ROMAN
             continue
         loose = folded in _LOOSE and not _abbreviated(piece, start, end, folded, tokens, part)
@@ -297,6 +341,61 @@ def _read_words(piece: str) -> tuple[tuple[Token, ...], int]:
     if roman:
         tokens = _romans(piece, tokens)
     return tuple(tokens), part
+
+
+_FOLDED: dict[str, str] = {}  # a word → fold(word)
+
+
+def _folds_by_word(lower: str) -> bool:
+    """Whether ``fold(lower)[start:end]`` is ``fold(lower[start:end])`` for every word: the text is NFC and every
+    character outside the words is ASCII (folding deletes only combining marks, which are never in a word, and maps
+    every other character to one)."""
+    if not unicodedata.is_normalized("NFC", lower):
+        return False
+    for c in lower:
+        if ord(c) >= 128 and not c.isalnum():
+            return False
+    return True
+
+
+def _word_end(text: str, i: int, n: int) -> int:
+    """Where the word of ``_WORD`` starting at ``i`` ends (letters or digits, apostrophes between them), or -1."""
+    if not text[i].isalnum():
+        return -1
+    j = i + 1
+    while j < n and text[j].isalnum():
+        j += 1
+    while j + 1 < n and (text[j] == "'" or text[j] == "’") and text[j + 1].isalnum():
+        j += 2
+        while j < n and text[j].isalnum():
+            j += 1
+    return j
+
+
+def _is_break(text: str, i: int, n: int) -> bool:
+    """The character at ``i`` (not in a word) is one that ``_WORD`` matches alone: a separator, a dash between
+    spaces, an en or em dash."""
+    c = text[i]
+    if c == "-":
+        return 0 < i < n - 1 and text[i - 1].isspace() and text[i + 1].isspace()
+    return c == "," or c == ";" or c == "|" or c == "\n" or c == "–" or c == "—"
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The spans :func:`_read_words` reads in ``text``: those of ``_WORD.finditer(text)``."""
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        end = _word_end(text, i, n)
+        if end < 0:
+            if _is_break(text, i, n):
+                spans.append((i, i + 1))
+            i += 1
+        else:
+            spans.append((i, end))
+            i = end
+    return spans
 
 
 def _abbreviated(text: str, start: int, end: int, folded: str, tokens: list[Token], part: int) -> bool:
@@ -320,7 +419,8 @@ def _romans(text: str, tokens: list[Token]) -> list[Token]:
         named = i > 0 and tokens[i - 1].part == tok.part  # a numeral alone in its part names nothing
         capital = lower_case or text[tok.start : tok.end].isupper()
         if last and named and capital and tok.key in _ROMAN and not tok.expanded and tok.accented == tok.key:
-            out[i] = tok._replace(key=_ROMAN[tok.key])
+            out[i] = _token(_ROMAN[tok.key], tok.accented, tok.start, tok.end, tok.segment, tok.expanded,
+                            tok.part)
     return out
 
 
@@ -337,7 +437,7 @@ def _closing_abbreviations(text: str, tokens: list[Token]) -> list[Token]:
         if tok.expanded and closing and text[tok.end : tok.end + 1] != "." and j + 1 - i == len(
                 ABBREVIATIONS.get(fold(text[tok.start : tok.end].lower()), ())):
             word = text[tok.start : tok.end].lower()
-            out.append(_new(Token, (fold(word), word, tok.start, tok.end, tok.segment, False, tok.part)))
+            out.append(_token(fold(word), word, tok.start, tok.end, tok.segment, False, tok.part))
         else:
             out.extend(tokens[i : j + 1])
         i = j + 1
@@ -346,13 +446,16 @@ def _closing_abbreviations(text: str, tokens: list[Token]) -> list[Token]:
 
 def type_entry(words: list[Token]) -> tuple[str, frozenset[str]] | None:
     """The type word these tokens spell (``phường``…), unless their diacritics say it is a name (``phương``)."""
-    if not words or words[0].key not in TYPE_FIRST_WORDS:
+    if not words:
         return None
-    entry = TYPE_WORDS.get(tuple([t.key for t in words]))
+    t = words[0]
+    if t.key not in TYPE_FIRST_WORDS:
+        return None
+    entry = TYPE_WORDS.get((t.key,) if len(words) == 1 else tuple([w.key for w in words]))
     if entry is None:
         return None
     for t in words:  # a loop, not any(): generators are slow in the compiled module
-        if t.has_marks:
+        if t.key != t.accented and not t.expanded and not t.key.isdigit():  # Token.has_marks, written out
             return entry if " ".join([w.accented for w in words]) == entry[0] else None
     return entry
 
@@ -362,19 +465,27 @@ def ends_type_word(tokens: list[Token], pos: int) -> bool:
     type (``Phường Quan Trung``: two types never follow each other)."""
     if pos >= len(tokens):
         return False
+    b = tokens[pos]
     for size in (2, 1):
-        if pos - size >= 0 and tokens[pos - size].part == tokens[pos].part \
-                and type_entry(tokens[pos - size : pos]) is not None:
-            return True
+        if pos - size >= 0:
+            a = tokens[pos - size]
+            if a.part == b.part and type_entry(tokens[pos - size : pos]) is not None:
+                return True
     return False
 
 
 def type_word_before(tokens: list[Token], pos: int) -> tuple[int, frozenset[str], str] | None:
     """If a type word (``phường``, ``thị xã``…) ends right before the name starting at ``pos``, in the name's
     part of a segment: (the type word's start, the levels it can name, its folded key such as ``thixa``)."""
+    if pos >= len(tokens):
+        return None
+    b = tokens[pos]
     for size in (2, 1):
         first = pos - size
-        if first < 0 or pos >= len(tokens) or tokens[first].part != tokens[pos].part:
+        if first < 0:
+            continue
+        a = tokens[first]
+        if a.part != b.part:
             continue
         words = tokens[first:pos]
         entry = type_entry(words)
