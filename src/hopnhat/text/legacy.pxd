@@ -8,7 +8,12 @@ cdef object _vni_quiet(str text)
 cdef tuple _char_tone(str char)
 @cython.locals(i=Py_ssize_t, where=Py_ssize_t, marks=Py_ssize_t)
 cpdef object _split_tone(str word)
+@cython.locals(n=Py_ssize_t)
 cdef list _initials(str toneless, bint minority)
+cdef bint _known_syllable(str word, bint minority) except -1
+@cython.locals(where=Py_ssize_t)
+cpdef bint _syllable(str word, bint minority) except -1
+cdef bint _word_ok(str word) except -1
 @cython.locals(bad=Py_ssize_t, good=Py_ssize_t, junk=Py_ssize_t, common=Py_ssize_t, syllables=Py_ssize_t,
                words=Py_ssize_t, shouting=bint, ok=bint, upper=bint, usual=bint, syllable=bint)
 cdef tuple _stats(str text)
@@ -17,6 +22,8 @@ cdef tuple _word_info(str word)
 cdef bint _has_lower(str text) except -1
 @cython.locals(char=Py_UCS4)
 cdef bint _has_ascii_lower(str text) except -1
+@cython.locals(char=Py_UCS4)
+cdef bint _has_letter(str text) except -1
 cdef bint _cased(str word) except -1
 cdef object _quiet_decode(bytes raw, str name)
 cdef object _one_reading(str value, str name)

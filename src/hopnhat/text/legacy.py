@@ -460,7 +460,22 @@ def _tone_places(rhyme: str) -> set[int]:
 def is_syllable(word: str) -> bool:
     """Whether a word is a well-formed Vietnamese syllable: initial, rhyme, one tone at most on a vowel where
     Vietnamese writes it (old and new placement both accepted: Hoà / Hòa); minority names' clusters allowed."""
-    return _syllable(word, True)
+    return _known_syllable(word, True)
+
+
+_SYLLABLES: tuple[dict[str, bool], dict[str, bool]] = ({}, {})  # without / with minority initials: word → syllable?
+
+
+def _known_syllable(word: str, minority: bool) -> bool:
+    """:func:`_syllable`, remembered in a plain dictionary each way (the engine asks for every distinct word, and for
+    the halves of the words that are not syllables: see :func:`_compound`)."""
+    memo = _SYLLABLES[1 if minority else 0]
+    known = memo.get(word)
+    if known is None:
+        if len(memo) >= 200_000:
+            memo.clear()
+        known = memo[word] = _syllable(word, minority)
+    return known
 
 
 _ALL_INITIALS = (*_INITIALS[:-1], *_MINORITY_INITIALS, "")
@@ -476,17 +491,25 @@ _MINORITY = (frozenset(i for i in _MINORITY_INITIALS if len(i) == 2),
              frozenset(i for i in _MINORITY_INITIALS if len(i) == 1))
 
 
+_KINH_BY_LENGTH = tuple(zip((3, 2, 1), _KINH, strict=True))
+_MINORITY_BY_LENGTH = tuple(zip((2, 1), _MINORITY, strict=True))
+
+
 def _initials(toneless: str, minority: bool) -> list[str]:
     """The initials a toneless word starts with, in the order of ``_ALL_INITIALS`` (or ``_INITIALS``): at most one
     of each length in each group, so only the word's own prefixes are looked up."""
-    found = [toneless[:n] for n, group in zip((3, 2, 1), _KINH, strict=True) if toneless[:n] in group]
+    found = []
+    for n, group in _KINH_BY_LENGTH:
+        if toneless[:n] in group:
+            found.append(toneless[:n])
     if minority:
-        found += [toneless[:n] for n, group in zip((2, 1), _MINORITY, strict=True) if toneless[:n] in group]
+        for n, group in _MINORITY_BY_LENGTH:
+            if toneless[:n] in group:
+                found.append(toneless[:n])
     found.append("")
     return found
 
 
-@lru_cache(maxsize=200_000)
 def _syllable(word: str, minority: bool) -> bool:
     split = _split_tone(word)
     if split is None:
@@ -743,7 +766,7 @@ _VIQR_SHARE = 0.1  # of the cells with letters: a VIQR column has its marks in m
 def _detect_ascii(present: Sequence[str | bytes]) -> Detection:
     """``viqr`` when enough cells read as VIQR on their own (at least two), else ``ascii``."""
     texts = [v if isinstance(v, str) else v.decode("ascii") for v in present[:_SAMPLE]]
-    worded = [t for t in texts if any(c.isalpha() for c in t)]
+    worded = [t for t in texts if _has_letter(t)]
     readings = sum(viqr_reading(t) is not None for t in worded)
     if readings >= 2 and readings >= _VIQR_SHARE * len(worded):
         share = round(readings / len(worded), 3)
@@ -780,6 +803,13 @@ def _has_lower(text: str) -> bool:
     """Whether a text has a lowercase letter (``str.islower`` of one character; compiled, a loop in C)."""
     for char in text:
         if char.islower():
+            return True
+    return False
+
+
+def _has_letter(text: str) -> bool:
+    for char in text:
+        if char.isalpha():
             return True
     return False
 
@@ -959,7 +989,6 @@ _CONSONANTS = frozenset("bcdđghklmnpqrstvx")
 _FOREIGN_LETTERS = frozenset("fjwz")
 
 
-@lru_cache(maxsize=262_144)
 def _word_ok(word: str) -> bool:
     return _cased(word) and (is_syllable(word) or _compound(word))  # the case first: it costs least
 
@@ -969,7 +998,7 @@ def _compound(word: str) -> bool:
     the second starting with a Vietnamese initial, no f/j/w/z — so foreign words do not pass (``José``, ``Martí``)."""
     if len(word) < 3 or _FOREIGN_LETTERS.intersection(word.lower()):
         return False
-    return any(word[k].lower() in _CONSONANTS and _syllable(word[:k], True) and _syllable(word[k:], False)
+    return any(word[k].lower() in _CONSONANTS and _known_syllable(word[:k], True) and _known_syllable(word[k:], False)
                and not _TONE_SET.intersection(unicodedata.normalize("NFD", word[:k]))
                for k in range(1, len(word) - 1))
 

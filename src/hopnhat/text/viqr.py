@@ -50,6 +50,7 @@ class Evidence:
 
 
 _WEAK = Evidence(weak=1)
+_NONE = Evidence()  # a vowel without marks (shared: most vowels have none, and a frozen dataclass costs to make)
 _ABBREVIATION = re.compile(r"[A-Za-z]{1,2}\.")  # a.m., e.g., i.e.
 _I_AM = re.compile(r"(?<![A-Za-z])[Ii]'[Mm]")
 _CONTRACTION = re.compile(r"(?:re|ve|ll|s|d)(?![A-Za-z])", re.IGNORECASE)  # we're, you've, she'll, he's, I'd
@@ -81,14 +82,17 @@ def _vowel(text: str, i: int, out: list[str]) -> tuple[int, Evidence]:
     if j < len(text) and text[j] in TONES:
         tone = text[j]
         marks, j = marks + TONES[tone], j + 1
+    if not marks:
+        out.append(base)
+        return j, _NONE
     out.append(unicodedata.normalize("NFC", base + marks))
-    return j, (_grade(text, i, j, shape, tone) if marks else Evidence())
+    return j, _grade(text, i, j, shape, tone)
 
 
 def parse(text: str) -> tuple[str, Evidence]:
     """Decode VIQR text (NFC) and count the evidence; text without mnemonics comes back unchanged."""
     out: list[str] = []
-    i, evidence = 0, Evidence()
+    i, evidence = 0, _NONE
     while i < len(text):
         char = text[i]
         nxt = text[i + 1] if i + 1 < len(text) else ""
@@ -101,7 +105,8 @@ def parse(text: str) -> tuple[str, Evidence]:
             i, evidence = i + 2, evidence + (Evidence(medium=1) if starts else _WEAK)  # ``DDinh``, not ``add``
         elif char in _VOWELS:
             i, found = _vowel(text, i, out)
-            evidence += found
+            if found is not _NONE:
+                evidence += found
         else:
             out.append(char)
             i += 1
