@@ -327,3 +327,10 @@ def test_a_reading_is_junk_free_exactly_when_its_quality_counts_no_junk() -> Non
                 entry = legacy.scored(cell, name)
                 assert entry is not None and entry[0] == reading and entry[1] == legacy.quality(reading)
                 assert entry[2] == legacy.quality(reading).rank
+
+
+def test_the_junk_class_is_written_from_the_junk_rule() -> None:
+    """The junk characters' ranges are written out in the module (computing them cost start-up): they must be what
+    the rule gives."""
+    assert list(legacy._JUNK_RANGES) == legacy._junk_ranges()
+    assert legacy._JUNK.pattern == legacy._junk_class(legacy._junk_ranges()).pattern

@@ -702,12 +702,22 @@ def _tally_one(value: str | bytes, encoding: str) -> tuple[int, int, int]:
     """(valid words, words, failed) of one value read in ``encoding``."""
     text = _detected_reading(value, encoding)
     if text is None:
-        return 0, max(1, len(_foreign_words(_sloppy_view(value)))), 1
+        return 0, _failed_words(value), 1
     stats = _stats(text)
     return stats[4], stats[5], 0
 
 
 _TALLIES: dict[tuple[str | bytes, str], tuple[int, int, int]] = {}  # remembered for all columns, like readings
+_FAILED: dict[str | bytes, int] = {}  # value → the words a reading that fails counts (the same in every encoding)
+
+
+def _failed_words(value: str | bytes) -> int:
+    known = _FAILED.get(value)
+    if known is None:
+        if len(_FAILED) >= _MEMO_LIMIT:
+            _FAILED.clear()
+        known = _FAILED[value] = max(1, len(_foreign_words(_sloppy_view(value))))
+    return known
 
 
 def _tally(values: Sequence[str | bytes], encoding: str) -> _Tally:
@@ -920,9 +930,8 @@ class Quality(NamedTuple):
         return self.bad, -self.good, -self.common
 
 
-def _junk_class() -> re.Pattern[str]:
-    """:func:`_junk` below U+2000 as one character class (the text is scanned in C), plus private use; written as
-    ranges of consecutive characters (a short pattern compiles in a fraction of the time)."""
+def _junk_ranges() -> list[tuple[int, int]]:
+    """:func:`_junk` below U+2000 as ranges of consecutive code points (first, last)."""
     ranges: list[list[int]] = []
     for code in range(0x2000):
         if _junk(chr(code)):
@@ -930,6 +939,19 @@ def _junk_class() -> re.Pattern[str]:
                 ranges[-1][1] = code
             else:
                 ranges.append([code, code])
+    return [(a, b) for a, b in ranges]
+
+
+# :func:`_junk_ranges`, written out (tests/text checks that it is): the class is compiled from these at import
+# instead of from 8,192 calls of _junk (a twentieth of a small file's start-up)
+_JUNK_RANGES = ((0x0000, 0x0008), (0x000B, 0x000C), (0x000E, 0x001F), (0x0080, 0x009F), (0x00A1, 0x00BF),
+                (0x00D7, 0x00D7), (0x00F7, 0x00F7), (0x0100, 0x0101), (0x0104, 0x010F), (0x0112, 0x0127),
+                (0x012A, 0x0167), (0x016A, 0x019F), (0x01A2, 0x01AE), (0x01B1, 0x1E9F), (0x1EFA, 0x1FFF))
+
+
+def _junk_class(ranges: Sequence[tuple[int, int]] = _JUNK_RANGES) -> re.Pattern[str]:
+    """:func:`_junk` below U+2000 as one character class (the text is scanned in C), plus private use; written as
+    ranges of consecutive characters (a short pattern compiles in a fraction of the time)."""
     parts = [re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges]
     return re.compile("[" + "".join(parts) + "\ue000-\uf8ff]")
 
@@ -1010,17 +1032,6 @@ def _cased(word: str) -> bool:
     return word.islower() or word.isupper() or rest.islower() or (word[:1].isupper() and word[1:].islower())
 
 
-def _sources(value: str) -> list[bytes]:
-    """The legacy bytes a text cell may stand for: its Windows-1252/Latin-1 reading undone, or — for text that read
-    as UTF-8 only by chance (VISCII/TCVN3 byte pairs that form valid UTF-8: ``Ph߶ng``) — its UTF-8 bytes."""
-    sloppy = _sloppy_encode(value)
-    if sloppy is not None:
-        return [sloppy]
-    if any(_junk(c) for c in value):
-        return [value.encode("utf-8", "surrogatepass")]
-    return []
-
-
 def legacy_looking(value: str) -> bool:
     """Whether a text cell could be legacy bytes shown as Windows-1252/Latin-1 (every character has a byte)."""
     return not _source(value)[1]
@@ -1070,10 +1081,13 @@ def _one_reading(value: str, name: str) -> str | None:
 
 @lru_cache(maxsize=65_536)
 def _source(value: str) -> tuple[bytes | None, bool]:
-    """The legacy bytes a text cell may stand for (:func:`_sources`, None for none) and whether they are its UTF-8
-    bytes (text that read as UTF-8 only by chance: a reading of them must be flawless)."""
-    sources = _sources(value)
-    return (sources[0] if sources else None), _sloppy_encode(value) is None
+    """The legacy bytes a text cell may stand for and whether they are its UTF-8 bytes: its Windows-1252/Latin-1
+    reading undone, or — for text that read as UTF-8 only by chance (VISCII/TCVN3 byte pairs that form valid UTF-8:
+    ``Ph߶ng``: a reading of them must be flawless) — its UTF-8 bytes; None for real Unicode text."""
+    sloppy = _sloppy_encode(value)  # once: for real Unicode text it fails, and a failure raises
+    if sloppy is not None:
+        return sloppy, False
+    return (value.encode("utf-8", "surrogatepass") if any(_junk(c) for c in value) else None), True
 
 
 def _memo(value: str) -> dict[str, str | None]:
