@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Any
 
@@ -66,3 +67,40 @@ def test_a_cmnd_against_a_child_born_after_2007_contradicts() -> None:
     # pairs (0, 1), (0, 2), (1, 2): the CMND against the 2012 child contradicts; against 1990 it proves nothing
     assert [levels[g] for g in gammas] == ["CCCD digits contradict the other record", "no comparable number",
                                            "no comparable number"]
+
+
+def _slips(word: str, rng: random.Random) -> str:
+    """``word`` with one to three random slips: a letter changed, dropped, doubled, or two neighbours swapped."""
+    for _ in range(rng.randint(1, 3)):
+        i = rng.randrange(max(1, len(word) - 1))
+        kind = rng.choice("cdis")
+        if kind == "c":
+            word = word[:i] + rng.choice("aeghnotu") + word[i + 1:]
+        elif kind == "d" and len(word) > 1:
+            word = word[:i] + word[i + 1:]
+        elif kind == "i":
+            word = word[:i] + word[i] + word[i:]
+        elif len(word) > 1:
+            word = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word
+
+
+def test_guarded_edit_distances_agree_with_damerau_levenshtein_up_to_two() -> None:
+    """The guarded name distance (length, letter sets, then ``levenshtein`` before ``damerau_levenshtein``) is the
+    Damerau-Levenshtein distance wherever that is 0, 1 or 2, and at least 3 elsewhere — on names one to three slips
+    apart (transpositions are where the two distances differ)."""
+    rng = random.Random(7)
+    base = ["hung nguyen van", "lan thi tran", "an le", "thanh tung pham", "diep hiep nu thanh ton", "ngoc anh"]
+    words = sorted({w for b in base for w in [b] + [_slips(b, rng) for _ in range(60)]})
+    con = duckdb.connect()
+    con.register("w", pa.table({"s": words, "bits": pa.array([letter_bits(w) for w in words], pa.int32())}))
+    for col, bits in (("name_sorted", True), ("giv", False)):
+        fast = fast_sql({"comparisons": [{"comparison_levels": [
+            {"sql_condition": f"damerau_levenshtein({col}_l, {col}_r)"}]}]})["comparisons"][0]
+        guarded = fast["comparison_levels"][0]["sql_condition"]
+        assert "levenshtein(" in guarded.replace("damerau_levenshtein(", "")
+        sql = guarded.replace(f"{col}_l", "a.s").replace(f"{col}_r", "b.s")
+        sql = sql.replace("ns_bits_l", "a.bits").replace("ns_bits_r", "b.bits") if bits else sql
+        rows = con.execute(f"SELECT damerau_levenshtein(a.s, b.s) AS d, {sql} AS g FROM w a, w b").fetchall()
+        assert len(rows) > 100_000 and {d for d, _ in rows} >= {0, 1, 2, 3}
+        assert all((g == d) if d <= 2 else (g >= 3) for d, g in rows)
