@@ -5,6 +5,34 @@ cimport cython
 
 from hopnhat.units.tokens cimport Token, ends_type_word, type_entry, type_word_before
 
+cdef class Match:
+    cdef public list units
+    cdef public Py_ssize_t start
+    cdef public Py_ssize_t end
+    cdef public str written
+    cdef public bint typed
+    cdef public bint fuzzy
+
+cdef class Parsed:
+    cdef public str text
+    cdef public str rest
+    cdef public Py_ssize_t first_segment
+    cdef public bint exhausted
+    cdef public list provinces
+    cdef public list districts
+    cdef public bint district_typed
+    cdef public list old_communes
+    cdef public list new_communes
+    cdef public bint commune_outside_district
+    cdef public list notes
+    cdef public list doubts
+    cdef public list doubt_units
+    cdef public list doubt_communes
+    cdef public bint read_to_start
+
+@cython.locals(m=Match)
+cdef Match _match(list units, Py_ssize_t start, Py_ssize_t end, str written, bint typed, bint fuzzy)
+
 @cython.locals(first=Token, last=Token, base=Py_ssize_t)
 cdef object _written(object text, list tokens, Py_ssize_t start, Py_ssize_t end)
 cdef list _starts(object text, list tokens)
@@ -29,15 +57,16 @@ cdef list _scored(object hits, list scopes, object written_marked, object type_k
 cdef object _leading_type(list tokens, Py_ssize_t start, Py_ssize_t end)
 cdef bint _starts_with_type(list tokens, Py_ssize_t start, Py_ssize_t end) except -1
 cdef bint _fuzzy_allowed(list tokens, Py_ssize_t start, object level, tuple accepted) except -1
-@cython.locals(t=Token, segment=Py_ssize_t, first=Py_ssize_t)
+@cython.locals(t=Token, segment=Py_ssize_t, first=Py_ssize_t, memo=dict)
 cdef object _find(object text, list tokens, Py_ssize_t end, list scopes, object level, object idx, bint fuzzy,
                   bint narrow=*)
-cdef object _shifted(object match, Py_ssize_t by)
+@cython.locals(shifts=dict)
+cdef object _shifted(Match match, Py_ssize_t by)
 cdef dict _memo(object idx)
 @cython.locals(t=Token, a=Token, end=Py_ssize_t)
 cdef Py_ssize_t _strip_noise(list tokens) except -1
 cdef object _scopes(object idx, list provinces)
-cdef object _derived_from(object what, object scope, object build)
+cdef object _derived_from(object what, object scope, object build, object idx)
 cdef void _note_fuzzy(object parsed, object match, object level) except *
 @cython.locals(t=Token)
 cdef object _parse_tokens(object text, list tokens, object idx)
@@ -49,3 +78,7 @@ cdef Py_ssize_t _commune_in(object parsed, object text, list tokens, Py_ssize_t 
 @cython.locals(first=Py_ssize_t)
 cdef object _unread_before(object text, list tokens, Py_ssize_t start)
 cdef object _old_by_province(object idx, object old_scope)
+cpdef object match_exact(object text, list tokens, Py_ssize_t end, list scopes, object level, Py_ssize_t max_words)
+cpdef object match_numbered(object text, list tokens, Py_ssize_t end, object idx, list scopes)
+cpdef object match_fuzzy(object text, list tokens, Py_ssize_t end, list scopes, object level, bint narrow=*)
+cpdef object match_bare_number(object text, list tokens, Py_ssize_t end, object idx, list scopes)

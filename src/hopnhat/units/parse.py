@@ -42,8 +42,7 @@ T = TypeVar("T")
 
 class Match:
     """Units named by the words ``start:end`` of a token list. Never changed once made (a remembered match is
-    shared). A plain class, not a dataclass: its ``__init__`` is compiled with the module (a dataclass's is made
-    at run time and interpreted), and matches are made for every address."""
+    shared). Compiled, an extension type with C fields (``parse.pxd``): matches are made for every address."""
 
     __slots__ = ("units", "start", "end", "written", "typed", "fuzzy")
 
@@ -57,9 +56,22 @@ class Match:
         self.fuzzy = fuzzy
 
 
+def _match(units: list[Unit], start: int, end: int, written: str, typed: bool, fuzzy: bool) -> Match:
+    """A match made without a Python call (compiled: its fields set as C fields)."""
+    m = Match.__new__(Match)
+    m.units = units
+    m.start = start
+    m.end = end
+    m.written = written
+    m.typed = typed
+    m.fuzzy = fuzzy
+    return m
+
+
 class Parsed:
-    """What was recognised in one address. Lists hold every unit the text can mean. A plain class for the reason
-    :class:`Match` is; the lists of units are replaced, never changed, so that they may be shared with matches."""
+    """What was recognised in one address. Lists hold every unit the text can mean. An extension type when
+    compiled, as :class:`Match` is; the lists of units are replaced, never changed, so that they may be shared with
+    matches."""
 
     __slots__ = ("text", "rest", "first_segment", "exhausted", "provinces", "districts", "district_typed",
                  "old_communes", "new_communes", "commune_outside_district", "notes", "doubts", "doubt_units",
@@ -175,11 +187,11 @@ def match_exact(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
             continue
         if weak:  # "Xã Thanh Hả" is neither Thị trấn Thanh Hà nor surely Xã Thanh Hải: keep every near name
             as_written = marked(written) if _marked_from(tokens, start) else None
-            name = "".join(t.key for t in tokens[name_start:end])  # compared without its type word
+            name = "".join([t.key for t in tokens[name_start:end]])  # compared without its type word
             scored = [(score(u, name, 0, as_written, accepted[1]), u) for u in units]
             scored += _scored(_neighbours(name, scopes, accepted[1]), scopes, as_written, accepted[1])
-            return Match(nearest(scored), accepted[0], end, written, bool(accepted[1]), fuzzy=True)
-        return Match(units, accepted[0], end, written, bool(accepted[1]))
+            return _match(nearest(scored), accepted[0], end, written, bool(accepted[1]), True)
+        return _match(units, accepted[0], end, written, bool(accepted[1]), False)
     return None
 
 
@@ -329,7 +341,7 @@ def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         start = end - n
         if tokens[start].segment != segment:
             continue
-        key = "".join(t.key for t in tokens[start:end])
+        key = "".join([t.key for t in tokens[start:end]])
         if len(key) < _SHORT_FUZZY_LEN or key.isdigit() or _starts_with_type(tokens, start, end):
             continue
         accepted = _accept(tokens, start, level)
@@ -337,7 +349,7 @@ def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
             continue
         limit = 1 if len(key) < (_SHORT_TWO_SLIPS if narrow and accepted[1] else 6 if narrow else 8) else 2
         hits = process.extract(key, keys, scorer=Edits.distance, score_cutoff=limit + 2, limit=20)
-        best = min((h[1] for h in hits), default=limit + 1)
+        best = min([h[1] for h in hits], default=limit + 1)
         if best > limit or best == 0 or not _fuzzy_allowed(tokens, start, level, accepted):
             continue
         written = _written(text, tokens, start, end)
@@ -434,12 +446,13 @@ def _shifted(match: Match | None, by: int) -> Match | None:
     if match is None or by == 0:
         return match  # a match is never changed once made: the same one may serve where it needs no shift
     ident = (id(match), by)
-    found = _SHIFTS.get(ident)
+    shifts = _SHIFTS
+    found = shifts.get(ident)
     if found is None or found[0] is not match:  # remembered with the match itself, so that its id stays its own
-        if len(_SHIFTS) >= _MEMO_SIZE:
-            _SHIFTS.clear()
-        found = _SHIFTS[ident] = (match, Match(match.units, match.start + by, match.end + by, match.written,
-                                               match.typed, match.fuzzy))
+        if len(shifts) >= _MEMO_SIZE:
+            shifts.clear()
+        found = shifts[ident] = (match, _match(match.units, match.start + by, match.end + by, match.written,
+                                                match.typed, match.fuzzy))
     return found[1]
 
 
@@ -498,13 +511,34 @@ def _scopes(idx: Indexes, provinces: list[Unit]) -> _Scopes:
     return found[1]
 
 
-def _derived_from(what: str, scope: set[str], build: Callable[[], T]) -> T:
-    """``build()``, remembered for a scope :func:`_scopes` returned (such sets live as long as its memo)."""
+def _derived_from(what: str, scope: set[str], build: Callable[[Indexes, set[str]], T], idx: Indexes) -> T:
+    """``build(idx, scope)``, remembered for a scope :func:`_scopes` returned (such sets live as long as its memo;
+    a module function, not a lambda: a closure would be made at every call)."""
     ident = (what, id(scope))
     found = _derived.get(ident)
     if found is None or found[0] is not scope:
-        found = _derived[ident] = (scope, build())
+        found = _derived[ident] = (scope, build(idx, scope))
     return found[1]  # type: ignore[return-value]
+
+
+def _districts_of(idx: Indexes, scope: set[str]) -> list[KeyIndex]:
+    return [idx.districts_by_province.get(p, _EMPTY) for p in sorted(scope)]
+
+
+def _old_communes_of(idx: Indexes, scope: set[str]) -> list[KeyIndex]:
+    return [idx.old_by_province.get(p, _EMPTY) for p in sorted(scope)]
+
+
+def _old_numbered_of(idx: Indexes, scope: set[str]) -> list[str]:
+    return [f"old:{d}" for p in sorted(scope) for d in idx.province_districts.get(p, ())]
+
+
+def _new_communes_of(idx: Indexes, scope: set[str]) -> list[KeyIndex]:
+    return [idx.new_by_province.get(p, _EMPTY) for p in sorted(scope)]
+
+
+def _new_numbered_of(idx: Indexes, scope: set[str]) -> list[str]:
+    return [f"new:{p}" for p in sorted(scope)]
 
 
 def _scopes_of(provinces: list[Unit], olds: dict[str, list[str]]) -> _Scopes:
@@ -619,8 +653,7 @@ def _as_written(old: Match, new: Match) -> tuple[Match | None, Match | None]:
 def _district_scopes(idx: Indexes, old_scope: set[str] | None) -> list[KeyIndex]:
     if old_scope is None:
         return [idx.districts]
-    return _derived_from("districts", old_scope,
-                         lambda: [idx.districts_by_province.get(p, _EMPTY) for p in sorted(old_scope)])
+    return _derived_from("districts", old_scope, _districts_of, idx)
 
 
 def _parse_old(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes,
@@ -765,7 +798,7 @@ def _outside_district(parsed: Parsed, text: str, tokens: list[Token], end: int, 
 
 
 def _old_by_province(idx: Indexes, old_scope: set[str]) -> list[KeyIndex]:
-    return _derived_from("old", old_scope, lambda: [idx.old_by_province.get(p, _EMPTY) for p in sorted(old_scope)])
+    return _derived_from("old", old_scope, _old_communes_of, idx)
 
 
 def _old_commune(text: str, tokens: list[Token], end: int, idx: Indexes, old_scope: set[str] | None,
@@ -774,8 +807,7 @@ def _old_commune(text: str, tokens: list[Token], end: int, idx: Indexes, old_sco
         scopes, numbered = [idx.old_communes], []
     else:
         scopes = _old_by_province(idx, old_scope)
-        numbered = _derived_from("numbered", old_scope, lambda: [
-            f"old:{d}" for p in sorted(old_scope) for d in idx.province_districts.get(p, ())])
+        numbered = _derived_from("numbered", old_scope, _old_numbered_of, idx)
     return match_numbered(text, tokens, end, idx, numbered) or _find(text, tokens, end, scopes, "commune", idx, fuzzy)
 
 
@@ -784,7 +816,6 @@ def _new_commune(text: str, tokens: list[Token], end: int, idx: Indexes, new_sco
     if new_scope is None:
         scopes, numbered = [idx.new_communes], []
     else:
-        scopes = _derived_from("new", new_scope,
-                               lambda: [idx.new_by_province.get(p, _EMPTY) for p in sorted(new_scope)])
-        numbered = _derived_from("new numbered", new_scope, lambda: [f"new:{p}" for p in sorted(new_scope)])
+        scopes = _derived_from("new", new_scope, _new_communes_of, idx)
+        numbered = _derived_from("new numbered", new_scope, _new_numbered_of, idx)
     return match_numbered(text, tokens, end, idx, numbered) or _find(text, tokens, end, scopes, "commune", idx, fuzzy)

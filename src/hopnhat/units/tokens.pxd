@@ -15,7 +15,9 @@ cdef class Token:
 @cython.locals(t=Token)
 cdef Token _token(str key, str accented, Py_ssize_t start, Py_ssize_t end, Py_ssize_t segment, bint expanded,
                   Py_ssize_t part)
+@cython.locals(tokens=list, part_base=Py_ssize_t, segment=Py_ssize_t, numbered=dict)
 cdef list _tokens(object pieces)
+@cython.locals(memo=dict)
 cdef tuple _segment_words(object piece)
 @cython.locals(t=Token)
 cdef tuple _numbered_words(object piece, Py_ssize_t segment, Py_ssize_t part_base)
@@ -36,3 +38,5 @@ cpdef object type_entry(list words)
 cpdef bint ends_type_word(list tokens, Py_ssize_t pos) except -1
 @cython.locals(a=Token, b=Token, t=Token, size=Py_ssize_t, first=Py_ssize_t, words=list)
 cpdef object type_word_before(list tokens, Py_ssize_t pos)
+@cython.locals(memo=dict, out=list)
+cpdef list prepared_segments(str text)

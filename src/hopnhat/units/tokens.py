@@ -177,7 +177,7 @@ def prepare(text: str) -> str:
         text = "".join(_bracket_types(piece) if "(" in piece else piece for piece in _SEPARATOR_SPLIT.split(text)) \
             if "," in text or ";" in text or "|" in text or "\n" in text else _bracket_types(text)
     lower = text.lower()
-    if "t" in lower and "hu" in lower and _TT_HUE.search(text):
+    if "hu" in lower and lower.count("t") > 1 and _TT_HUE.search(text):  # (it holds two t and "hu")
         text = _TT_HUE.sub("Thừa Thiên Huế", text)
     return _TP.sub(r"\1\2", text) if "T." in text or "t." in text else text
 
@@ -234,8 +234,9 @@ def prepared_segments(text: str) -> list[str]:
         return segments(prepare(text))
     out: list[str] = []
     pieces = _COMMAS.split(text) if ";" in text or "|" in text else text.split(",")
+    memo = _PIECES
     for piece in pieces:
-        found = _PIECES.get(piece)
+        found = memo.get(piece)
         if found is None:
             found = _remember(_PIECES, piece, _piece_segments(prepare(piece)))
         out.extend(found)
@@ -270,9 +271,10 @@ def _tokens(pieces: Sequence[str]) -> list[Token]:
     district and province ending many addresses come at the same numbers: their tokens are made once)."""
     tokens: list[Token] = []
     part_base = 0
+    numbered = _NUMBERED
     for segment, piece in enumerate(pieces):
         found: tuple[tuple[Token, ...], int] | None = _segment_words(piece) if segment == 0 else \
-            _NUMBERED.get((piece, segment, part_base))
+            numbered.get((piece, segment, part_base))
         if found is None:
             found = _remember(_NUMBERED, (piece, segment, part_base), _numbered_words(piece, segment, part_base))
         tokens.extend(found[0])
@@ -291,7 +293,8 @@ def _numbered_words(piece: str, segment: int, part_base: int) -> tuple[tuple[Tok
 def _segment_words(piece: str) -> tuple[tuple[Token, ...], int]:
     """The tokens of one segment as if it were the first (offsets and parts counted from its start, segment 0) and
     how many dashes part it. Tokens are never changed: the first segment of a text uses these."""
-    found = _WORDS.get(piece)
+    memo = _WORDS
+    found = memo.get(piece)
     if found is None:
         found = _remember(_WORDS, piece, _read_words(piece))
     return found
