@@ -13,7 +13,10 @@ Records sharing a phone or an address (the new commune) are kept apart (``kept_a
 Which spelling is judged: when both records are written with diacritics, the given names *with* diacritics (``Hải``
 is a real name, ``Hảu`` is not, though ``hau`` folds like the real ``Hậu``); two names that fold alike are twins
 only when both carry marks (``Hùng`` / ``Hưng``; ``Hung`` beside ``Hùng`` is a mark lost). When either record has no
-diacritics, the folded names (``Lan`` / ``Lam``, ``Tâm`` / ``Tân``).
+diacritics, a twin's name must be **witnessed**: some record of the same family name and birth date writes that
+given name with diacritics, as a real name (``NGUYEN THI LAM`` beside ``Nguyễn Thị Lan`` is one person unless a
+``Nguyễn Thị Lâm`` or ``Lam`` of that date is written somewhere — twins each have their own records, a slip has
+none). Siblings (years apart) are judged on the folded names.
 
 Two records one keying slip apart on the CCCD, or with the same CMND, are never kept apart by this rule; nor are two
 whose names fold to the same words in any order (measured: keeping ``Hùng`` / ``Hưng`` twins apart lost more true
@@ -33,6 +36,8 @@ WITH total AS (SELECT greatest({common}, count(*) // {frequent}) AS n FROM perso
 marked AS (SELECT giv_acc AS name FROM person_features WHERE giv_acc IS NOT NULL GROUP BY ALL
            HAVING count(*) >= (SELECT n FROM total)),
 folded AS (SELECT giv AS name FROM person_features GROUP BY ALL HAVING count(*) >= (SELECT n FROM total)),
+witness AS (SELECT f.fam, f.dob, f.giv, bool_or(m.name IS NOT NULL) AS real FROM person_features f
+            LEFT JOIN marked m ON m.name = f.giv_acc WHERE f.giv_acc IS NOT NULL AND f.dob IS NOT NULL GROUP BY ALL),
 pairs AS (
   SELECT p.uid_l, p.uid_r, l.fam = r.fam AND l.dob = r.dob AS twin_dates,
          damerau_levenshtein(l.giv, r.giv) AS slips, l.giv = r.giv AS same_folded,
@@ -40,17 +45,20 @@ pairs AS (
          coalesce(l.giv_acc, l.giv) <> coalesce(r.giv_acc, r.giv) AS other_given,
          l.giv_acc <> l.giv AND r.giv_acc <> r.giv AS both_toned, abs(l.byear - r.byear) AS years,
          al.name IS NOT NULL AS marked_l, ar.name IS NOT NULL AS marked_r,
-         fl.name IS NOT NULL AS folded_l, fr.name IS NOT NULL AS folded_r
+         fl.name IS NOT NULL AS folded_l, fr.name IS NOT NULL AS folded_r,
+         coalesce(wl.real, false) AS witnessed_l, coalesce(wr.real, false) AS witnessed_r
   FROM person_pairs p
   JOIN person_features l ON l.uid = p.uid_l JOIN person_features r ON r.uid = p.uid_r
   LEFT JOIN marked al ON al.name = l.giv_acc LEFT JOIN marked ar ON ar.name = r.giv_acc
   LEFT JOIN folded fl ON fl.name = l.giv LEFT JOIN folded fr ON fr.name = r.giv
+  LEFT JOIN witness wl ON wl.fam = l.fam AND wl.dob = l.dob AND wl.giv = l.giv
+  LEFT JOIN witness wr ON wr.fam = r.fam AND wr.dob = r.dob AND wr.giv = r.giv
   WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.addr = r.addr)
     AND l.giv IS NOT NULL AND r.giv IS NOT NULL AND l.name_sorted <> r.name_sorted
     AND NOT coalesce(damerau_levenshtein(l.cccd, r.cccd) <= 1 OR l.cmnd = r.cmnd, false)
 ), judged AS (
-  SELECT *, CASE WHEN both_marked THEN marked_l ELSE folded_l END AS real_l,
-            CASE WHEN both_marked THEN marked_r ELSE folded_r END AS real_r
+  SELECT *, CASE WHEN both_marked THEN marked_l WHEN twin_dates THEN witnessed_l ELSE folded_l END AS real_l,
+            CASE WHEN both_marked THEN marked_r WHEN twin_dates THEN witnessed_r ELSE folded_r END AS real_r
   FROM pairs
 )
 SELECT uid_l, uid_r FROM judged
