@@ -175,6 +175,7 @@ ADDRESS = {
 COMPARISONS = (NAME, MIDDLE, BIRTH, SEX, ID, PHONE, ADDRESS)
 
 RARE_NAME = 60  # records: each record of a rare name meets at most this many others through its rule
+SLIP_NAME = 2  # records: a full name this rare beside a frequent one of the same family and middle name is a slip
 _MIDDLE_AGREES = "(l.mid = r.mid OR l.mid IS NULL OR r.mid IS NULL)"
 _HAMLET = "l.addr = r.addr AND l.addr_detail = r.addr_detail"
 _YEAR_OR_NONE = "(l.byear IS NULL OR r.byear IS NULL OR l.byear = r.byear)"
@@ -200,6 +201,12 @@ BLOCKING = (
     "l.giv = r.giv AND l.dob = r.dob",
     "l.fam = r.fam AND l.dob = r.dob AND substr(l.giv, 1, 1) = substr(r.giv, 1, 1)",
     "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.addr = r.addr AND (l.vague OR r.vague)",
+    # a slip in the given name and a vague date, in any commune: the slipped name is carried by SLIP_NAME records at
+    # most (one rule per side, so that the filter runs before the join)
+    f"l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND {_INITIAL} AND l.name_n <= {SLIP_NAME} "
+    "AND (l.vague OR r.vague)",
+    f"l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND {_INITIAL} AND r.name_n <= {SLIP_NAME} "
+    "AND (l.vague OR r.vague)",
     # an ID number with one keying slip (in the last three digits, the first six, or the three between)
     "substr(l.cccd, 1, 9) = substr(r.cccd, 1, 9)",
     "substr(l.cccd, 7, 6) = substr(r.cccd, 7, 6)",
