@@ -23,6 +23,7 @@ import pyarrow as pa
 from hopnhat.link import person_model as model
 from hopnhat.link.cluster import Clusters, add_links, cluster
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score, train
+from hopnhat.link.household import apart_rules
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import build_person_features, source_sql
 from hopnhat.link.tables import columns_of, one
@@ -30,34 +31,6 @@ from hopnhat.link.tables import columns_of, one
 SPEC = ModelSpec("person", "person_features", model.settings, model.TRAINING, model.PRIOR_RULES, model.PRIOR_RECALL)
 
 
-# Household rule, whatever the model says — records sharing a phone or an address are two people when:
-# - their given names cannot be one name (more than one slip apart, not the same words in another order) and their
-#   birth years are two or more apart (siblings, parents and children), or
-# - twins: the same family name and birth date with two different given names — more than a slip apart, or both
-#   frequent names in the data, with diacritics (Sơn / Sen, Hùng / Hưng) or folded (Lan / Lam, Tâm / Tân): two real
-#   names, where a slip of a frequent name gives a rare string ("Hùnf", "Hugn", "Tàài") that no twin is called.
-_HOUSEHOLD_SQL = """
-WITH total AS (SELECT greatest({common}, count(*) // {frequent}) AS n FROM person_features),
-accented AS (SELECT giv_acc AS name FROM person_features WHERE giv_acc <> giv GROUP BY ALL
-             HAVING count(*) >= (SELECT n FROM total)),
-folded AS (SELECT giv AS name FROM person_features GROUP BY ALL HAVING count(*) >= (SELECT n FROM total))
-SELECT p.uid_l, p.uid_r FROM person_pairs p
-JOIN person_features l ON l.uid = p.uid_l JOIN person_features r ON r.uid = p.uid_r
-LEFT JOIN accented al ON al.name = l.giv_acc LEFT JOIN accented ar ON ar.name = r.giv_acc
-LEFT JOIN folded fl ON fl.name = l.giv LEFT JOIN folded fr ON fr.name = r.giv
-WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.addr = r.addr)
-  AND l.giv IS NOT NULL AND r.giv IS NOT NULL AND l.name_sorted <> r.name_sorted
-  AND ((damerau_levenshtein(l.giv, r.giv) > 1 AND abs(l.byear - r.byear) >= 2)
-       OR (l.fam = r.fam AND l.dob = r.dob AND coalesce(l.giv_acc, l.giv) <> coalesce(r.giv_acc, r.giv)
-           AND (damerau_levenshtein(l.giv, r.giv) > 1 OR (al.name IS NOT NULL AND ar.name IS NOT NULL)
-                OR (l.giv <> r.giv AND fl.name IS NOT NULL AND fr.name IS NOT NULL))))
-  AND NOT coalesce(damerau_levenshtein(l.cccd, r.cccd) <= 1 OR l.cmnd = r.cmnd, false)
-ORDER BY 1, 2
-"""
-# A given name is frequent — a real name, not a slip — when one record in FREQUENT_GIVEN carries it (and
-# COMMON_GIVEN records at least). A slip of a frequent name gives a rare string (Hùng → Hùnf, Hugn, Hùùng).
-COMMON_GIVEN = 3
-FREQUENT_GIVEN = 2000
 # Each record's valid CCCD (12 digits, a real province, readable year) and 9-digit CMND: cluster.py keeps two clusters
 # apart when they hold two CCCDs, or two CMNDs of one issuing province, more than a keying slip apart.
 _IDENTITY_SQL = ("SELECT CASE WHEN cc_year IS NOT NULL THEN cccd END, CASE WHEN length(cmnd) = 9 THEN cmnd END "
@@ -105,13 +78,6 @@ def soften(trained: TrainedModel) -> TrainedModel:
             if floor is not None and m is not None and u and m / u < 2 ** floor:
                 lvl["m_probability"] = _round(u * 2 ** floor)
     return trained
-
-
-def apart_rules(work: duckdb.DuckDBPyConnection, review_threshold: float) -> list[tuple[int, int, str]]:
-    """Pairs the household rule keeps apart (among the pairs scored at or above ``review_threshold``)."""
-    rows = work.execute(_HOUSEHOLD_SQL.format(common=COMMON_GIVEN, frequent=FREQUENT_GIVEN),
-                        [review_threshold]).fetchall()
-    return [(a, b, "household") for a, b in rows]
 
 
 def identity_numbers(work: duckdb.DuckDBPyConnection) -> list[tuple[str | None, str | None]]:
