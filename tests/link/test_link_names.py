@@ -91,6 +91,7 @@ def test_order_repaired_through_a_family_name_typo(written: str, family: str, gi
     # a rare family name that is a given name too, before a top family name written with its diacritics
     ("Thắng Đức Nguyễn", "nguyen", "duc", "thang"),
     ("Lộc Nguyễn", "nguyen", None, "loc"),
+    ("LOC VAN HUYNH", "huynh", "van", "loc"),  # without diacritics: Huỳnh, Phạm, Võ are no given names
     # ... not before a given name that folds like one (Nguyên, Lệ), nor after a frequent family name (Cao)
     ("Đào Tuấn Nguyên", "dao", "tuan", "nguyen"),
     ("Lưu Thị Lệ", "luu", "thi", "le"),

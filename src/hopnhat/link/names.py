@@ -130,6 +130,7 @@ _FREQUENT_FAMILIES = 20  # the first twenty family names (Nguyễn … Trương)
 # Frequent family names written with diacritics that no given name is written like (Nguyên, Lệ, Phấn, Trân, Đăng are
 # given names that fold alike; Vũ is both): written last after a rare family name, they are the family name
 _SURE_FAMILY = frozenset("nguyễn trần lê phạm huỳnh võ đặng".split())
+_SURE_FOLDED = frozenset("huynh pham vo".split())  # ... and those of them no given name folds like
 
 
 def _doubled(word: str) -> bool:
@@ -179,7 +180,8 @@ def _reorder(folded: list[str], accent_last: str | None = None) -> str | None:
     # frequent one ("… Nguyễ"); a rarer one first ("Quang Hùng Đonh") is rather a middle name
     if first in _COMMON_GIVEN and last == family and _rank(family) < min(_rank(first), _FREQUENT_FAMILIES):
         return family  # "Trang Huỳnh": a frequent given name before a frequent family name written exactly
-    if accent_last in _SURE_FAMILY and _rank(first) >= _FREQUENT_FAMILIES:
+    sure = accent_last in _SURE_FAMILY or (accent_last is None and last in _SURE_FOLDED)
+    if sure and _rank(first) >= _FREQUENT_FAMILIES:
         return family  # "Thắng Đức Nguyễn", "Lộc Nguyễn": a rare family name (a given name too) before a top one
     if (first in MIDDLE_NAMES and last not in GIVEN_NAMES and _rank(family) < _rank(first)
             and (last in FAMILY_NAMES or family in _TYPO_SAFE or _rank(first) >= _FREQUENT_FAMILIES)):
