@@ -13,6 +13,7 @@ are those of Splink's EM on that engine, to floating-point summation order (test
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -72,15 +73,17 @@ def _session(linker: Any, rule: str) -> Any:
         fix_u_probabilities=True, estimate_without_term_frequencies=True)
 
 
-def train_on_driver(linker: Any, rule: str, threads: int = 1) -> None:
+def train_on_driver(linker: Any, rule: str, threads: int = 1, counts: Callable[[Any], Any] | None = None) -> None:
     """``linker.training.estimate_parameters_using_expectation_maximisation(rule,
     estimate_without_term_frequencies=True)`` with the iterations on an in-memory DuckDB (see the module doc); the
-    linker's model holds the new m afterwards. Raises Splink's ``EMTrainingException`` when the rule gives no pairs."""
+    linker's model holds the new m afterwards. Raises Splink's ``EMTrainingException`` when the rule gives no pairs.
+    ``counts``: the session's pattern counts (Arrow) another way than :func:`pattern_counts` (the DuckDB engine's
+    one statement)."""
     session = _session(linker, rule)
-    counts = pattern_counts(linker, session)
+    found = counts(session) if counts is not None else pattern_counts(linker, session)
     con = duckdb.connect(config={"threads": str(threads)})
     try:
-        vectors = vectors_from_counts(con, counts)
+        vectors = vectors_from_counts(con, found)
         session.db_api = vectors.db_api
         trained = session._train(vectors)
     finally:

@@ -113,10 +113,14 @@ class Backend:
         self.work.execute(f"ALTER TABLE {frame.physical_name} RENAME TO {name}")
         frame.drop_table_from_database_and_remove_from_cache()
 
-    def em(self, linker: Any, rule: str) -> None:
-        """One EM session on ``rule`` (m estimated, u fixed, without term frequencies)."""
-        linker.training.estimate_parameters_using_expectation_maximisation(rule,
-                                                                           estimate_without_term_frequencies=True)
+    def em(self, linker: Any, source: Any, rule: str) -> None:
+        """One EM session on ``rule`` (m estimated, u fixed, without term frequencies): Splink's session and
+        iterations, on the agreement-pattern counts of :func:`pattern_counts_sql` (the training pairs' comparison
+        vectors in one statement on a narrow input, instead of Splink's blocked pairs with every column)."""
+        from hopnhat.link.em import train_on_driver
+
+        train_on_driver(linker, rule, counts=lambda session: pattern_counts_sql(
+            self.work, linker, source.physical_name, rule, session.core_model_settings.comparisons))
 
     def settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         """The settings as this engine runs them (DuckDB: :func:`fast_sql`)."""
@@ -173,7 +177,7 @@ class SparkBackend(Backend):
         arrow = self.work.execute(f"SELECT * FROM {table} ORDER BY 1").fetch_arrow_table()
         return self.api.register(self.spark.createDataFrame(arrow))
 
-    def em(self, linker: Any, rule: str) -> None:
+    def em(self, linker: Any, source: Any, rule: str) -> None:
         """The pattern counts on Spark (one job), the iterations on the driver: one Spark job per iteration was most
         of the training time (see :mod:`hopnhat.link.em`)."""
         from hopnhat.link.em import train_on_driver
@@ -268,7 +272,7 @@ def _em(backend: Backend, source: Any, model: dict[str, Any], rule: str) -> dict
     for iterations in EM_ITERATIONS:
         linker = _linker(backend, source, {**rounded(model, fill=False), "max_iterations": iterations})
         try:
-            backend.em(linker, rule)
+            backend.em(linker, source, rule)
         except EMTrainingException:
             return None
         except ValueError as exc:
@@ -366,25 +370,23 @@ def score(backend: Backend, source: Any, model: TrainedModel, threshold: float, 
     backend.predict(linker, source, rules, threshold, out)
 
 
-def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: str, threshold: float,
-                out: str) -> None:
-    """Splink's predict of the candidate pairs ``pairs`` (``join_key_l``, ``join_key_r``: uids of ``table``) into
-    ``out``, in one statement.
+def _vector_steps(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs_sql: str,
+                  comparisons: list[Any]) -> list[tuple[str, str]]:
+    """Named SQL steps (CTEs) ending in Splink's ``__splink__df_comparison_vectors`` of ``comparisons`` for the pairs
+    ``pairs_sql`` selects (``join_key_l``, ``join_key_r``: uids of ``table``).
 
-    The SQL of every comparison level, Bayes factor, term-frequency adjustment and match weight is Splink's own
-    (its generators, with the trained model): same arithmetic, same probabilities to the bit. What differs from
-    ``linker.inference.predict``: the records are read once, with only the columns the comparisons use and their
-    term frequencies (Splink copies every column of the records in a pair, twice), and the scored pairs keep each
-    comparison's level and weights (the evidence: :mod:`hopnhat.link.evidence`) without the compared values."""
+    The records are read once, with only the columns the comparisons read and their term frequencies (Splink reads
+    every column of a pair's records, and copies them); every level's SQL is Splink's own (its generators)."""
     from splink.internals.comparison_vector_values import compute_comparison_vector_values_from_id_pairs_sqls
-    from splink.internals.dialects import SplinkDialect
-    from splink.internals.predict import predict_from_comparison_vectors_sqls
     from splink.internals.settings import Settings
     from splink.internals.term_frequencies import colname_to_tf_tablename, ensure_term_frequencies_for_linker
 
     settings = linker._settings_obj
-    uid = settings.column_info_settings.unique_id_input_column
-    blocking_cols = settings._columns_to_select_for_blocking
+    uids = settings.column_info_settings.unique_id_input_columns
+    # the record columns the comparisons read (Splink's list adds the columns of the blocking rules)
+    blocking_cols = [c for uid_col in uids for c in uid_col.l_r_names_as_l_r]
+    blocking_cols += [c for cc in settings.comparisons for c in cc._columns_to_select_for_blocking()
+                      if c not in blocking_cols]
     used = [c for c in work.execute(f"SELECT * FROM {table} LIMIT 0").fetch_arrow_table().column_names
             if any(f'."{c}" AS ' in col for col in blocking_cols)]
     tf_tables = dict(zip((colname_to_tf_tablename(c) for c in settings._term_frequency_columns),
@@ -396,22 +398,55 @@ def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs:
     vectors = compute_comparison_vector_values_from_id_pairs_sqls(
         blocking_cols,
         Settings.columns_to_select_for_comparison_vector_values(
-            unique_id_input_columns=settings.column_info_settings.unique_id_input_columns,
-            comparisons=settings.core_model_settings.comparisons, retain_matching_columns=False,
+            unique_id_input_columns=uids, comparisons=comparisons, retain_matching_columns=False,
             additional_columns_to_retain=[]),
-        input_tablename_l="__hop_predict_input", input_tablename_r="__hop_predict_input",
-        source_dataset_input_column=None, unique_id_input_column=uid, link_type=settings._link_type,
+        input_tablename_l="__hop_input", input_tablename_r="__hop_input", source_dataset_input_column=None,
+        unique_id_input_column=settings.column_info_settings.unique_id_input_column, link_type=settings._link_type,
         sql_dialect_str="duckdb")
+    return [("__hop_input", f"SELECT {select} FROM {table} s {joins}"), ("__splink__blocked_id_pairs", pairs_sql),
+            *((step["output_table_name"], step["sql"]) for step in vectors)]
+
+
+def _with(steps: list[tuple[str, str]], final: str) -> str:
+    return "WITH " + ",\n".join(f"{name} AS ({sql})" for name, sql in steps) + "\n" + final
+
+
+def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: str, threshold: float,
+                out: str) -> None:
+    """Splink's predict of the candidate pairs ``pairs`` (``join_key_l``, ``join_key_r``: uids of ``table``) into
+    ``out``, in one statement.
+
+    The SQL of every comparison level, Bayes factor, term-frequency adjustment and match weight is Splink's own
+    (its generators, with the trained model): same arithmetic, same probabilities to the bit. What differs from
+    ``linker.inference.predict``: the records are read once and narrow (:func:`_vector_steps`), and the scored pairs
+    keep each comparison's level and weights (the evidence: :mod:`hopnhat.link.evidence`) without the compared
+    values."""
+    from splink.internals.dialects import SplinkDialect
+    from splink.internals.predict import predict_from_comparison_vectors_sqls
+
+    settings = linker._settings_obj
+    steps = _vector_steps(work, linker, table, f"SELECT join_key_l, join_key_r, '0' AS match_key FROM {pairs}",
+                          settings.core_model_settings.comparisons)
     weights = predict_from_comparison_vectors_sqls(
         unique_id_input_columns=settings.column_info_settings.unique_id_input_columns,
         core_model_settings=settings.core_model_settings, sql_dialect=SplinkDialect.from_string("duckdb"),
         threshold_match_probability=threshold, retain_matching_columns=False,
         retain_intermediate_calculation_columns=True, training_mode=True)  # training_mode: keep the levels
-    steps = [("__hop_predict_input", f"SELECT {select} FROM {table} s {joins}"),
-             ("__splink__blocked_id_pairs", f"SELECT join_key_l, join_key_r, '0' AS match_key FROM {pairs}"),
-             *((step["output_table_name"], step["sql"]) for step in vectors + weights[:-1])]
-    ctes = ",\n".join(f"{name} AS ({sql})" for name, sql in steps)
-    work.execute(f"CREATE OR REPLACE TABLE {out} AS WITH {ctes} {weights[-1]['sql']}")
+    steps += [(step["output_table_name"], step["sql"]) for step in weights[:-1]]
+    work.execute(f"CREATE OR REPLACE TABLE {out} AS " + _with(steps, weights[-1]["sql"]))
+
+
+def pattern_counts_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, rule: str,
+                       comparisons: list[Any]) -> Any:
+    """The agreement patterns of ``comparisons`` over the pairs of ``table`` that ``rule`` blocks, and their counts
+    (Splink's ``count_agreement_patterns_sql``), as an Arrow table — one statement, narrow input
+    (:func:`_vector_steps`)."""
+    from splink.internals.expectation_maximisation import count_agreement_patterns_sql
+
+    pairs = (f"SELECT l.uid AS join_key_l, r.uid AS join_key_r, '0' AS match_key FROM {table} l JOIN {table} r "
+             f"ON ({rule}) AND l.uid < r.uid")
+    steps = _vector_steps(work, linker, table, pairs, comparisons)
+    return work.execute(_with(steps, count_agreement_patterns_sql(comparisons))).fetch_arrow_table()
 
 
 def open_backend(engine: Engine, work: duckdb.DuckDBPyConnection, threads: int, spark: Any = None,
