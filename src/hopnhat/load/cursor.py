@@ -42,6 +42,7 @@ from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.ingest import shape
 from hopnhat.ingest.base import Record, input_error, unique_names
+from hopnhat.ingest.cells import cell_text
 from hopnhat.ingest.sql import (
     ROW_LABEL,
     begin_snapshot,
@@ -242,6 +243,11 @@ def _went_back(source: SourceSpec, table: TableSpec, kept: Kept, taken: Taken) -
 
 # --- the delta ---------------------------------------------------------------------------------------------------
 
+def _cell(value: Any) -> str | None:
+    """A cell as a whole read makes it (``shape.tabular``)."""
+    return value if type(value) is str and value else cell_text(value)
+
+
 def read_by_cursor(delta: DeltaLoad, on_batch: Callable[[int], None] | None) -> _Read:
     """:meth:`DeltaLoad.read` for a table with a cursor: only the rows past the last load's mark are read (see the
     module docstring); without a usable mark, every row the usual way, the mark taken before."""
@@ -320,27 +326,26 @@ class _CursorRead:
             raise not_possible("columns_changed")
 
     def _scan(self) -> None:
-        """``_c_scan``: every row's number, key (as the mapping makes it) and whether it is past the mark."""
+        """``_c_scan``: every row's number, key (as the mapping makes it, from the key's cells as a whole read makes
+        them) and whether it is past the mark. Column by column, a few thousand rows at a time (no record objects)."""
         s = self.session
         header = dict(zip(s.names, s.header))
         key_header = [header[k] for k in s.key_names]
         self.con.execute("CREATE OR REPLACE TEMP TABLE _c_scan (src_row BIGINT, src_key VARCHAR, past BOOLEAN)")
         result = s.conn.execution_options(stream_results=True, yield_per=self.delta.batch_rows).execute(
             key_scan_select(s.table, self.key, s.key_names, self.cursor, self.mark))
-        flags: list[bool] = []
-
-        def records() -> Iterator[Record]:
-            for row, values in enumerate(result, start=1):
-                flags.append(bool(values[-1]))
-                yield Record(row, dict(zip(key_header, values[:-1], strict=True)))
-
+        first = 1
         try:
-            for batch in shape.tabular(records(), key_header, self.delta.batch_rows):
-                _hopnhat_scan = pa.table({"src_row": batch.column("_row"),
-                                          "src_key": pa.array(self.delta.mapper.keys(batch), pa.string()),
-                                          "past": pa.array(flags[:batch.num_rows], pa.bool_())})
-                del flags[:batch.num_rows]
+            for part in result.partitions():
+                columns = list(zip(*part, strict=True))
+                cells = pa.table({name: pa.array([_cell(v) for v in values], pa.string())
+                                  for name, values in zip(key_header, columns)})
+                _hopnhat_scan = pa.table({
+                    "src_row": pa.array(range(first, first + len(part)), pa.int64()),
+                    "src_key": pa.array(self.delta.mapper.keys(cells), pa.string()),
+                    "past": pa.array([bool(v) for v in columns[-1]], pa.bool_())})
                 self.con.execute("INSERT INTO _c_scan SELECT * FROM _hopnhat_scan")
+                first += len(part)
         finally:
             result.close()
 
