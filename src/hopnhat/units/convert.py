@@ -27,7 +27,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Conversion:
     """The result for one address. Codes are versioned by their field names (``old_``/``new_``)."""
 
@@ -40,6 +40,24 @@ class Conversion:
     old_district_code: str | None = None
     old_commune_code: str | None = None
     rest: str = ""
+
+    def __init__(self, status: Status, reason: str, new_province_code: str | None = None,
+                 new_commune_code: str | None = None, candidates: tuple[str, ...] = (),
+                 old_province_code: str | None = None, old_district_code: str | None = None,
+                 old_commune_code: str | None = None, rest: str = "") -> None:
+        """The dataclass's own ``__init__``, written out: that one is generated at run time and interpreted (a
+        third of deciding an address); this one is compiled with the module. Frozen all the same: the fields are
+        set in the instance's dictionary, as the generated one does through ``object.__setattr__``."""
+        fields = self.__dict__
+        fields["status"] = status
+        fields["reason"] = reason
+        fields["new_province_code"] = new_province_code
+        fields["new_commune_code"] = new_commune_code
+        fields["candidates"] = candidates
+        fields["old_province_code"] = old_province_code
+        fields["old_district_code"] = old_district_code
+        fields["old_commune_code"] = old_commune_code
+        fields["rest"] = rest
 
     @property
     def certain(self) -> bool:
@@ -132,9 +150,12 @@ def _old_codes(parsed: Parsed) -> dict[str, str | None]:
     communes = {c.code for c in parsed.old_communes}
     districts = {c.district_code for c in parsed.old_communes} or {d.code for d in parsed.districts}
     provinces = {u.province_code for u in parsed.old_communes} or {d.province_code for d in parsed.districts}
-    one = lambda s: next(iter(s)) if len(s) == 1 else None
-    return {"old_commune_code": one(communes), "old_district_code": one(districts),
-            "old_province_code": one(provinces)}
+    return {"old_commune_code": _one(communes), "old_district_code": _one(districts),
+            "old_province_code": _one(provinces)}
+
+
+def _one(codes: set[str] | set[str | None]) -> str | None:
+    return next(iter(codes)) if len(codes) == 1 else None
 
 
 def _names(units: list[Unit]) -> str:

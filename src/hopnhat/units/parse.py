@@ -273,7 +273,7 @@ def _has_marks(written: str) -> bool:
     if found is None:
         if len(_MARKS) >= _MEMO_SIZE:
             _MARKS.clear()
-        found = _MARKS[written] = has_diacritics(written)
+        found = _MARKS[written] = not written.isascii() and has_diacritics(written)  # (ASCII folds to itself)
     return found
 
 
