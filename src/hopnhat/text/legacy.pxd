@@ -6,7 +6,7 @@ cimport cython
 
 cdef object _vni_quiet(str text)
 cdef tuple _char_tone(str char)
-@cython.locals(i=Py_ssize_t, where=Py_ssize_t, marks=Py_ssize_t)
+@cython.locals(i=Py_ssize_t, where=Py_ssize_t, marks=Py_ssize_t, char=Py_UCS4)
 cpdef object _split_tone(str word)
 @cython.locals(n=Py_ssize_t)
 cdef list _initials(str toneless, bint minority)

@@ -434,6 +434,9 @@ def _split_tone(word: str) -> tuple[str, str, int] | None:
     """(toneless NFC word, tone mark, index of the letter that carries it or -1); None with two tones."""
     toneless, tone, where = [], "", -1
     for i, char in enumerate(unicodedata.normalize("NFC", word.lower())):
+        if char < "\x80":  # an ASCII letter carries no tone
+            toneless.append(char)
+            continue
         bare, mark, marks = _char_tone(char)
         if marks:
             if tone or marks > 1:
