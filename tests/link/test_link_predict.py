@@ -6,7 +6,7 @@ import duckdb
 from tests.link.conftest import Built
 
 from hopnhat.link import persons
-from hopnhat.link.engine import Backend, TrainedModel, _linker, train
+from hopnhat.link.engine import U_SEED, Backend, TrainedModel, _linker, estimate_u_sql, train
 from hopnhat.link.run import work_space
 
 
@@ -44,5 +44,29 @@ def test_own_predict_equals_splinks_to_the_bit(built: Built) -> None:
         found = work.execute(f"SELECT count(*) FROM (SELECT {select} FROM {a} EXCEPT ALL SELECT {select} FROM {b})"
                              ).fetchone()
         assert found == (0,), f"{a} holds rows {b} has not"
+    backend.close()
+    work.close()
+
+
+def test_u_from_one_join_of_the_sample_equals_splinks(built: Built) -> None:
+    """engine.estimate_u_sql (every comparison on one join of Splink's sample) gives Splink's u, level by level."""
+    con = duckdb.connect(str(built.path), read_only=True)
+    work = work_space(2, None)
+    n = persons.load_features(con, work)
+    con.close()
+    backend = Backend(work)
+    source = backend.input("person_features")
+    found = []
+    for own in (True, False):
+        linker = _linker(backend, source, persons.SPEC.settings(None))
+        if own:
+            estimate_u_sql(work, linker, "person_features", 5e4, seed=U_SEED)
+        else:
+            linker.training.estimate_u_using_random_sampling(max_pairs=5e4, seed=U_SEED, min_count_per_level=None,
+                                                             num_chunks=1)
+        model = linker.misc.save_model_to_json()
+        found.append([[lvl.get("u_probability") for lvl in comp["comparison_levels"]] for comp in model["comparisons"]])
+    assert n > 3000 and found[0] == found[1]
+    assert sum(isinstance(u, float) and 0 < u < 1 for levels in found[0] for u in levels) > 20
     backend.close()
     work.close()

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import duckdb
 
 from hopnhat.errors import ConfigError
+from hopnhat.link.tables import one
 
 Engine = Literal["duckdb", "spark"]
 SIGNIFICANT = 4
@@ -36,6 +37,7 @@ M_FLOOR = 0.001  # m of a level never seen among the matches EM found: rare, not
 M_MIN, U_MIN = 1e-6, 1e-8  # no single comparison may be more certain than this (weights stay within about ±30)
 U_MAX_PAIRS = 2e6  # random pairs sampled for u at most (DuckDB: ~5 s for the person model on 2 threads)
 U_ALL_PAIRS = 3e5  # below this many pairs, every pair is used: exact, and the same on every engine
+U_SEED = 7  # of Splink's sample by a hash of the ids
 EM_ITERATIONS = (25, 10, 4)
 PRIOR_MAX = 0.5
 _SILENT = logging.ERROR
@@ -289,14 +291,73 @@ def u_pairs(records: int) -> float:
     return total + 1 if total <= U_ALL_PAIRS else min(U_MAX_PAIRS, max(U_ALL_PAIRS, 1.0 * records))
 
 
-def _estimate_u(linker: Any, records: int) -> None:
-    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs(records), seed=7, min_count_per_level=None,
+def _estimate_u(backend: Backend, linker: Any, source: Any, records: int) -> None:
+    if backend.name == "duckdb":
+        estimate_u_sql(backend.work, linker, source.physical_name, u_pairs(records), seed=U_SEED)
+        return
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs(records), seed=U_SEED, min_count_per_level=None,
                                                      num_chunks=1)
 
 
-def _u_and_prior(linker: Any, spec: ModelSpec, records: int) -> tuple[dict[str, Any], list[str]]:
+def estimate_u_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, max_pairs: float, seed: int) -> None:
+    """``linker.training.estimate_u_using_random_sampling(max_pairs, seed, min_count_per_level=None, num_chunks=1)``
+    on DuckDB with one join of the sample: Splink draws the same sample (by a hash of the ids) and joins it with
+    itself once per comparison; here every comparison's level is computed on one join (:func:`_vector_steps`) and each
+    comparison's counts go through Splink's own accumulation, proportions and parameter records — the same u."""
+    from copy import deepcopy
+
+    from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
+    from splink.internals.estimate_u import _MUCountsAccumulator, _rows_needed_for_n_pairs
+    from splink.internals.expectation_maximisation import compute_proportions_for_new_parameters
+    from splink.internals.m_u_records_to_parameters import (
+        append_u_probability_to_comparison_level_trained_probabilities,
+        m_u_records_to_lookup_dict,
+    )
+    from splink.internals.misc import ascii_uid
+
+    settings = linker._settings_obj
+    if settings._link_type != "dedupe_only":
+        raise ConfigError("u by one join of the sample is written for dedupe_only", value=settings._link_type)
+    total = int(one(work, f"SELECT count(*) FROM {table}")[0])
+    proportion = min(1.0, _rows_needed_for_n_pairs(max_pairs) / total)
+    sample = linker._proportion_sample_sql(proportion, settings.column_info_settings.unique_id_input_columns,
+                                           seed=seed)
+    comparisons = deepcopy(settings.comparisons)
+    for cc in comparisons:  # as Splink: u without term frequencies
+        for cl in cc.comparison_levels:
+            cl._tf_adjustment_column = None
+    pairs = ("SELECT l.uid AS join_key_l, r.uid AS join_key_r, '0' AS match_key FROM __hop_input l "
+             "JOIN __hop_input r ON l.uid < r.uid")
+    steps = _vector_steps(work, linker, table, pairs, comparisons, where=f"WHERE 1=1 {sample}")
+    gammas = [cc._gamma_column_name for cc in comparisons]
+    work.execute("CREATE OR REPLACE TEMP TABLE _hop_u_vectors AS "
+                 + _with(steps, f"SELECT {', '.join(gammas)} FROM __splink__df_comparison_vectors"))
+    try:
+        for original, cc, gamma in zip(settings.comparisons, comparisons, gammas, strict=True):
+            rows = work.execute(f"SELECT {gamma}, count(*) FROM _hop_u_vectors GROUP BY 1 ORDER BY 1").fetchall()
+            counts = _MUCountsAccumulator(cc)
+            counts.update_from_chunk_counts([{"comparison_vector_value": v, "u_count": n} for v, n in rows])
+            records = counts.to_record_list()
+            frame = linker._db_api.register(records, table_name=f"__hop_u_counts_{ascii_uid(8)}")
+            params = compute_proportions_for_new_parameters(frame)
+            frame.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+            observed = {int(r["comparison_vector_value"]): float(r["u_count"]) for r in records}
+            for r in params:  # a level never seen: not observed (Splink's own rule), not a u of 0
+                if observed.get(int(r["comparison_vector_value"]), 0.0) == 0.0:
+                    r["u_probability"] = LEVEL_NOT_OBSERVED_TEXT
+            lookup = m_u_records_to_lookup_dict(params)
+            for cl in original._comparison_levels_excluding_null:
+                append_u_probability_to_comparison_level_trained_probabilities(
+                    cl, lookup, original.output_column_name, "estimate u by random sampling")
+    finally:
+        work.execute("DROP TABLE IF EXISTS _hop_u_vectors")
+    linker._populate_m_u_from_trained_values()
+
+
+def _u_and_prior(backend: Backend, linker: Any, source: Any, spec: ModelSpec,
+                 records: int) -> tuple[dict[str, Any], list[str]]:
     """The model with u from random pairs and the prior from the deterministic rules (see the module doc)."""
-    _estimate_u(linker, records)
+    _estimate_u(backend, linker, source, records)
     notes = []
     floor = 2.0 / max(2.0, records * (records - 1.0))  # at least one matching pair expected
     try:
@@ -318,7 +379,8 @@ def _on_duckdb(backend: Backend, spec: ModelSpec, records: int) -> tuple[dict[st
     space holds the features; DuckDB does both in seconds."""
     duck = Backend(backend.work)
     try:
-        return _u_and_prior(_linker(duck, duck.input(spec.features), spec.settings(None)), spec, records)
+        source = duck.input(spec.features)
+        return _u_and_prior(duck, _linker(duck, source, spec.settings(None)), source, spec, records)
     finally:
         duck.close()
 
@@ -343,7 +405,7 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
         return TrainedModel(spec.fixed_model)
     _quiet()
     if backend.name == "duckdb":
-        model, notes = _u_and_prior(_linker(backend, source, spec.settings(None)), spec, records)
+        model, notes = _u_and_prior(backend, _linker(backend, source, spec.settings(None)), source, spec, records)
     else:  # u and the prior from DuckDB (see _on_duckdb), in the engine's own settings
         start, notes = _on_duckdb(backend, spec, records)
         base = _linker(backend, source, spec.settings(None)).misc.save_model_to_json()
@@ -371,12 +433,13 @@ def score(backend: Backend, source: Any, model: TrainedModel, threshold: float, 
 
 
 def _vector_steps(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs_sql: str,
-                  comparisons: list[Any]) -> list[tuple[str, str]]:
+                  comparisons: list[Any], where: str = "") -> list[tuple[str, str]]:
     """Named SQL steps (CTEs) ending in Splink's ``__splink__df_comparison_vectors`` of ``comparisons`` for the pairs
     ``pairs_sql`` selects (``join_key_l``, ``join_key_r``: uids of ``table``).
 
     The records are read once, with only the columns the comparisons read and their term frequencies (Splink reads
-    every column of a pair's records, and copies them); every level's SQL is Splink's own (its generators)."""
+    every column of a pair's records, and copies them); every level's SQL is Splink's own (its generators).
+    ``where``: a condition on the records read (a sample)."""
     from splink.internals.comparison_vector_values import compute_comparison_vector_values_from_id_pairs_sqls
     from splink.internals.settings import Settings
     from splink.internals.term_frequencies import colname_to_tf_tablename, ensure_term_frequencies_for_linker
@@ -385,14 +448,14 @@ def _vector_steps(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pair
     uids = settings.column_info_settings.unique_id_input_columns
     # the record columns the comparisons read (Splink's list adds the columns of the blocking rules)
     blocking_cols = [c for uid_col in uids for c in uid_col.l_r_names_as_l_r]
-    blocking_cols += [c for cc in settings.comparisons for c in cc._columns_to_select_for_blocking()
-                      if c not in blocking_cols]
+    blocking_cols += [c for cc in comparisons for c in cc._columns_to_select_for_blocking() if c not in blocking_cols]
     used = [c for c in work.execute(f"SELECT * FROM {table} LIMIT 0").fetch_arrow_table().column_names
             if any(f'."{c}" AS ' in col for col in blocking_cols)]
+    with_tf = any(cl._has_tf_adjustments for cc in comparisons for cl in cc.comparison_levels)
     tf_tables = dict(zip((colname_to_tf_tablename(c) for c in settings._term_frequency_columns),
-                         ensure_term_frequencies_for_linker(linker), strict=True))
+                         ensure_term_frequencies_for_linker(linker) if with_tf else (), strict=with_tf))
     tf_cols = [(c.name, c.tf_name, tf_tables[colname_to_tf_tablename(c)].physical_name)
-               for c in settings._term_frequency_columns]
+               for c in settings._term_frequency_columns] if with_tf else []
     select = ", ".join([f's."{c}"' for c in used] + [f"t{i}.{tf}" for i, (_, tf, _) in enumerate(tf_cols)])
     joins = " ".join(f"LEFT JOIN {phys} t{i} ON s.{col} = t{i}.{col}" for i, (col, _, phys) in enumerate(tf_cols))
     vectors = compute_comparison_vector_values_from_id_pairs_sqls(
@@ -403,7 +466,8 @@ def _vector_steps(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pair
         input_tablename_l="__hop_input", input_tablename_r="__hop_input", source_dataset_input_column=None,
         unique_id_input_column=settings.column_info_settings.unique_id_input_column, link_type=settings._link_type,
         sql_dialect_str="duckdb")
-    return [("__hop_input", f"SELECT {select} FROM {table} s {joins}"), ("__splink__blocked_id_pairs", pairs_sql),
+    return [("__hop_input", f"SELECT {select} FROM {table} s {joins} {where}"),
+            ("__splink__blocked_id_pairs", pairs_sql),
             *((step["output_table_name"], step["sql"]) for step in vectors)]
 
 
