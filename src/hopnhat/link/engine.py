@@ -146,12 +146,12 @@ class Backend:
 
     def candidate_pairs(self, table: str, rules: list[str]) -> str:
         """Table ``_hop_blocked_pairs`` (``join_key_l`` < ``join_key_r``): every pair of ``table``'s records that
-        any of ``rules`` holds, once."""
+        any of ``rules`` holds, once (the rules' joins as :mod:`hopnhat.link.joins` writes them)."""
+        from hopnhat.link.joins import candidate_joins
+
         name = "_hop_blocked_pairs"
-        joins = " UNION ALL ".join(f"SELECT l.uid AS a, r.uid AS b FROM {table} l JOIN {table} r "
-                                   f"ON ({rule}) AND l.uid < r.uid" for rule in rules)
-        self.work.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT DISTINCT a AS join_key_l, b AS join_key_r "
-                          f"FROM ({joins})")
+        self.work.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT a AS join_key_l, b AS join_key_r "
+                          f"FROM ({candidate_joins(table, rules)})")
         return name
 
     def close(self) -> None:

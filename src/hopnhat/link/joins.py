@@ -1,0 +1,90 @@
+"""Blocking rules as joins DuckDB runs fast: the same pairs, computed with fewer and smaller join candidates.
+
+A blocking rule is a join condition on two records ``l`` and ``r``. DuckDB hashes the equalities between an
+expression of ``l`` and one of ``r`` (``l.fam = r.fam``) and checks the rest of the condition on every candidate the
+hash join gives; a filter on one record alone (``l.byear IS NULL``) runs before the join. A condition that ORs such
+parts — ``(l.byear IS NULL OR r.byear IS NULL OR l.byear = r.byear)`` — is neither: the join runs on the other
+equalities alone and the OR is checked on every candidate (at a million records, family + given name + hamlet with a
+birth date missing on either side: 1.4 CPU-s of candidates for 0.36 M pairs).
+
+:func:`expanded` rewrites such a rule as several rules, one per part of the OR: ``(A OR B) AND C`` holds exactly when
+``A AND C`` or ``B AND C`` holds (SQL's NULLs included: a join keeps a pair when its condition is TRUE), so the union
+of their pairs is the rule's pairs, each rule now with a filter of its own. The rules' text is not changed
+(the model, the blocking recall and the docs read the rules as written); only the joins that compute the candidate
+pairs are.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+MAX_RULES = 12  # rules one rule may become (the product of its ORs' parts)
+_SIDE = re.compile(r"\b([lr])\.")
+
+
+def split_top(text: str, word: str) -> list[str]:
+    """``text`` split at ``word`` (`` AND ``, `` OR ``, `` = ``) outside parentheses and quotes."""
+    parts, depth, quoted, start, i = [], 0, False, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif not quoted and depth == 0 and text.startswith(word, i):
+            parts.append(text[start:i].strip())
+            start = i = i + len(word)
+            continue
+        i += 1
+    parts.append(text[start:].strip())
+    return parts
+
+
+def _unwrapped(text: str) -> str:
+    """``text`` without parentheses that enclose all of it."""
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1].strip()
+    return text
+
+
+def _sides(text: str) -> set[str]:
+    return set(_SIDE.findall(text))
+
+
+def expanded(rule: str) -> list[str]:
+    """``rule`` as one rule per combination of the parts of its ORs of filters on one record (``(l.byear IS NULL OR
+    r.byear IS NULL)``: each rule then filters one side before its join), or ``[rule]`` when it has no such OR, when
+    a filter of one record already runs before its join (``l.vague AND …``: two joins as large would cost more),
+    when it contains ``BETWEEN`` (whose ``AND`` is not a conjunction) or when the rules would be more than
+    :data:`MAX_RULES`. An OR with an equality of the two records (``l.byear = r.byear OR l.byear IS NULL …``) is
+    left as it is: measured at 100,000 people, one join per part cost more than the OR (the blocks are small)."""
+    if re.search(r"\bBETWEEN\b", rule, re.IGNORECASE):
+        return [rule]
+    conjuncts = split_top(_unwrapped(rule), " AND ")
+    if any(len(split_top(c, " OR ")) > 1 for c in conjuncts):  # an OR outside parentheses: read as it is
+        return [rule]
+    if any(len(_sides(c)) == 1 for c in conjuncts):  # a filter of one record already runs before the join
+        return [rule]
+    choices = []
+    for conjunct in conjuncts:
+        parts = split_top(_unwrapped(conjunct), " OR ")
+        if len(parts) > 1 and all(len(_sides(p)) == 1 for p in parts):
+            choices.append(parts)
+        else:
+            choices.append([conjunct])
+    if all(len(c) == 1 for c in choices) or len(list(itertools.product(*choices))) > MAX_RULES:
+        return [rule]
+    return [" AND ".join(f"({part})" for part in combo) for combo in itertools.product(*choices)]
+
+
+def candidate_joins(table: str, rules: list[str]) -> str:
+    """SQL: every pair (``a`` < ``b``, uids of ``table``) that any of ``rules`` holds, once."""
+    joins = " UNION ALL ".join(f"SELECT l.uid AS a, r.uid AS b FROM {table} l JOIN {table} r ON {rule} "
+                               "AND l.uid < r.uid" for original in rules for rule in expanded(original))
+    return f"SELECT DISTINCT a, b FROM ({joins})"
