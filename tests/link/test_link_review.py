@@ -12,7 +12,7 @@ import pytest
 from hopnhat.errors import InputError
 from hopnhat.link import link_store
 from hopnhat.link.review import count_items, decide, export_items, import_decisions, list_items
-from hopnhat.link.tables import one
+from hopnhat.link.tables import columns_of, one
 from hopnhat.project.config import LinkageSpec
 
 BAND = LinkageSpec(match_threshold=0.99999, review_threshold=0.9)  # puts some person pairs between the thresholds
@@ -171,11 +171,30 @@ def test_two_valid_cccds_are_kept_apart_and_shown_why(store: duckdb.DuckDBPyConn
     assert any(i["evidence"].get("kept_apart", {}).get("rule") == "conflicting_cccd" for i in items)
 
 
-def test_household_rule_is_shown_in_the_queue(linked_con: duckdb.DuckDBPyConnection) -> None:
+def _twin_in_household(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """Copy a person record written with diacritics as its twin: the same family and middle name, birth date, address
+    and phone, the second most frequent given name of the store instead of the most frequent one, no ID number."""
+    (first, _), (second, _) = con.execute(
+        """SELECT split_part(full_name, ' ', -1) AS given, count(*) FROM person
+           WHERE full_name <> strip_accents(full_name) GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 2""").fetchall()
+    record = one(con, """SELECT record_id FROM person WHERE split_part(full_name, ' ', -1) = ?
+                         AND birth_date IS NOT NULL AND phone IS NOT NULL ORDER BY record_id LIMIT 1""", [first])[0]
+    ids = ", ".join(f"NULL AS {c}" for c in ("id_number", "cccd", "cmnd") if c in columns_of(con, "person"))
+    con.execute(f"INSERT INTO person SELECT * REPLACE (record_id || '-t' AS record_id, "
+                f"regexp_replace(full_name, ' [^ ]+$', ' ' || ?) AS full_name, {ids}) FROM person WHERE record_id = ?",
+                [second, record])
+    return record, record + "-t"
+
+
+def test_household_rule_is_shown_in_the_queue(store: duckdb.DuckDBPyConnection) -> None:
     """Two people of one household (one phone or hamlet, one family name and birth date, two given names) the model
     would merge are kept apart, and the queue says so — not only why others were merged."""
+    a, b = _twin_in_household(store)
+    link_store(store, LinkageSpec(entities=["person"]), "run-1")
+    linked_con = store
     items = [i for i in list_items(linked_con, entity="person", limit=10_000)
-             if i["kind"] == "pair" and i["evidence"].get("kept_apart", {}).get("rule") == "household"]
+             if i["kind"] == "pair" and i["evidence"].get("kept_apart", {}).get("rule") == "household"
+             and {a, b} == {i["record_id_l"], i["record_id_r"]}]
     assert items
     item = items[0]
     left, right = item["records"][item["record_id_l"]], item["records"][item["record_id_r"]]
