@@ -334,3 +334,9 @@ def test_the_junk_class_is_written_from_the_junk_rule() -> None:
     the rule gives."""
     assert list(legacy._JUNK_RANGES) == legacy._junk_ranges()
     assert legacy._JUNK.pattern == legacy._junk_class(legacy._junk_ranges()).pattern
+
+
+def test_every_two_character_vni_code_ends_in_a_diacritic() -> None:
+    """The VNI reader looks a pair up only when its second character is a diacritic."""
+    pairs = [code for code in legacy._VNI_DECODE if len(code) == 2]
+    assert pairs and all(code[1] in legacy._VNI_DIACRITIC_CHARS for code in pairs)

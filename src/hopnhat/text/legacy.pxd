@@ -4,6 +4,7 @@
 
 cimport cython
 
+@cython.locals(i=Py_ssize_t, n=Py_ssize_t)
 cdef object _vni_quiet(str text)
 cdef tuple _char_tone(str char)
 @cython.locals(i=Py_ssize_t, where=Py_ssize_t, marks=Py_ssize_t, char=Py_UCS4)

@@ -214,13 +214,15 @@ def _vni_decode_text(text: str) -> str:
 
 def _vni_quiet(text: str) -> str | tuple[str]:
     """The text, or (the diacritic that follows no vowel,): no exception in the repair engine's hot path."""
-    out, i = [], 0
-    while i < len(text):
-        pair, char = text[i : i + 2], text[i]
-        if len(pair) == 2 and pair in _VNI_DECODE:
-            out.append(_VNI_DECODE[pair])
-            i += 2
-            continue
+    out, i, n = [], 0, len(text)
+    while i < n:
+        char = text[i]
+        if i + 1 < n and text[i + 1] in _VNI_DIACRITIC_CHARS:  # every two-character code ends in a diacritic
+            pair = text[i : i + 2]
+            if pair in _VNI_DECODE:
+                out.append(_VNI_DECODE[pair])
+                i += 2
+                continue
         if char in _VNI_DIACRITIC_CHARS and char not in _VNI_DECODE:
             return (char,)
         out.append(_VNI_DECODE.get(char, char))
