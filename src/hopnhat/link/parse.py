@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hopnhat.values import parse_column
+from hopnhat.values.text import clean
 
 DATE_FORMATS = ("dd/mm/yyyy", "yyyy-mm-dd", "yyyy", "excel_serial", "dd-mm-yyyy", "dd.mm.yyyy", "yyyymmdd")
 _TYPES = {"text": pa.string(), "date": pa.date32(), "sex": pa.string(), "id_number": pa.string(),
@@ -23,10 +24,16 @@ _TYPES = {"text": pa.string(), "date": pa.date32(), "sex": pa.string(), "id_numb
 
 
 def parse_distinct(kind: str, column: pa.ChunkedArray | pa.Array, **options: object) -> dict[str, pa.Array]:
-    """Parse each distinct cell once; the value (key ``""``) and its extra columns (by suffix), row-aligned."""
+    """Parse each distinct cell once; the value (key ``""``) and its extra columns (by suffix), row-aligned. Text
+    without a value table is :func:`hopnhat.values.text.clean` (NFC, invisible characters removed, stripped; empty is
+    none), called directly: the column parser's per-cell records cost twice the cleaning (223,000 distinct names of a
+    million records: 1.97 → 0.82 CPU-s, the same values)."""
     encoded = pc.dictionary_encode(pc.cast(column, pa.string()))
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
+    if kind == "text" and not options:  # what the text parser does without a value table, minus its bookkeeping
+        cleaned = [clean(cell) or None for cell in encoded.dictionary.to_pylist()]
+        return {"": pc.take(pa.array(cleaned, pa.string()), encoded.indices)}
     result = parse_column(kind, encoded.dictionary.to_pylist(), **options)  # type: ignore[arg-type]
     out = {"": pc.take(pa.array(result.values, _TYPES[kind]), encoded.indices)}
     for suffix, extra in result.extras.items():
