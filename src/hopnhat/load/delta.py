@@ -30,9 +30,11 @@ import pyarrow as pa
 
 from hopnhat.base.timing import stage, timed_iter
 from hopnhat.ingest import read_table
-from hopnhat.ingest.fingerprint import Prints, read_subset, source_prints, still
+from hopnhat.ingest.fingerprint import Known, Prints, read_subset, source_prints, still
 from hopnhat.load.counts import TableCounts
+from hopnhat.load.cursor import read_by_cursor
 from hopnhat.load.snapshot import (
+    LastPrints,
     content_hashes,
     forget_prints,
     last_prints,
@@ -87,6 +89,8 @@ class DeltaLoad:
         state = con.execute("SELECT source_checksum FROM table_state WHERE src_source = ? AND src_table = ?",
                             self.where).fetchone()
         self.last_checksum: str | None = state[0] if state and state[0] else None
+        self.paired = False  # ``_d_same`` pairs each unchanged record with its old one (a delta by records)
+        self.ahead: Callable[[], Prints | None] | None = None  # the file's prints, taken ahead (:func:`prints_ahead`)
 
     def _legacy_columns(self) -> list[str]:
         rows = self.con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
@@ -106,7 +110,9 @@ class DeltaLoad:
                          "FROM source_rows WHERE src_source = ? AND src_table = ?", self.where)  # scanned once
         with stage("ingest"):
             last = last_prints(self.con, *self.where)
-            prints = source_prints(self.project, self.source, self.table)
+            prints = (self.ahead() if self.ahead is not None else
+                      source_prints(self.project, self.source, self.table,
+                                    known_lines(self.con, self.source.name, self.table.name, last)))
         out = _Read(prints=prints)
         if (prints is not None and last is not None and last.layout == prints.layout and last.repairers is not None
                 and readings_complete(self.mapper, last.repairers)):
@@ -141,6 +147,7 @@ class DeltaLoad:
         number; the others — and those whose rows had no key (reloaded every time) — are parsed and hashed."""
         con, w = self.con, self.where
         out.how = "records"
+        self.paired = True
         with stage("delta"):
             _hopnhat_prints = prints.records
             con.execute("CREATE OR REPLACE TEMP TABLE _d_fp AS SELECT * FROM _hopnhat_prints")
@@ -232,16 +239,19 @@ class DeltaLoad:
                    n.c AS c
             FROM n FULL OUTER JOIN o ON n.src_key = o.src_key""")
         # a key with several rows whose counts and extreme hashes agree: its hashes compared in source order
+        con.execute("CREATE OR REPLACE TEMP TABLE _d_multi AS SELECT src_key FROM _d_groups WHERE kind = 'same' "
+                    "AND c > 1")
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _d_keys AS
             SELECT src_key, kind FROM _d_groups WHERE kind <> 'same'
             UNION ALL
             SELECT n.src_key, 'changed' FROM
               (SELECT src_key, list(h ORDER BY src_row) AS hs FROM _d_new WHERE src_key IN
-                 (SELECT src_key FROM _d_groups WHERE kind = 'same' AND c > 1) GROUP BY src_key) n
+                 (SELECT src_key FROM _d_multi) GROUP BY src_key) n
               JOIN (SELECT src_key, list(content_hash ORDER BY src_row) AS hs FROM _d_old
-                    WHERE src_key IN (SELECT src_key FROM _d_groups WHERE kind = 'same' AND c > 1) GROUP BY src_key) o
+                    WHERE src_key IN (SELECT src_key FROM _d_multi) GROUP BY src_key) o
               USING (src_key) WHERE n.hs <> o.hs""")
+        con.execute("DELETE FROM _d_multi WHERE src_key IN (SELECT src_key FROM _d_keys)")
         con.execute("DROP TABLE _d_groups")
 
     def _needed(self) -> set[tuple[int, str | None]]:
@@ -278,7 +288,7 @@ class DeltaLoad:
                           FROM _d_old WHERE src_key IN (SELECT src_key FROM _d_keys WHERE kind = 'deleted')),
                  archived AS (SELECT l.record_id, l._row, to_json(l)::VARCHAR AS j,
                                      row_number() OVER (PARTITION BY l.record_id, l._row) AS n
-                              FROM {self.legacy} l WHERE l.record_id IN (SELECT record_id FROM gone))
+                              FROM {self.legacy} l SEMI JOIN gone g ON l._row = g.src_row)
             SELECT g.src_source, g.src_table, g.src_key, g.src_row, g.record_id, a.j, ?, now()::TIMESTAMP
             FROM gone g LEFT JOIN archived a ON a.record_id = g.record_id AND a._row = g.src_row AND a.n = 1""",
                          [*self.where, self.prefix, self.run_id])
@@ -287,21 +297,25 @@ class DeltaLoad:
 
     def move_unchanged(self) -> None:
         """Unchanged rows whose row number moved get the new one, everywhere they are kept (an UPDATE of one column:
-        DuckDB rewrites only that column's changed segments). A key of one row is paired by the key; the rows of a
-        key of several rows (same hashes in the same order) by their rank."""
+        DuckDB rewrites only that column's changed segments). A key of one row is paired by the record its row came
+        from when the delta went by records (``_d_same``: new record → the old one of the same bytes; an integer join),
+        else by the key; the rows of a key of several rows (same hashes in the same order) by their rank."""
         con = self.con
-        con.execute("""
+        by_record = (
+            "SELECT n.src_key, m.old_row, n.src_row AS new_row FROM single n JOIN _d_same m ON m.new_row = n.src_row "
+            "UNION ALL SELECT n.src_key, o.src_row, n.src_row FROM single n ANTI JOIN _d_same m ON m.new_row = "
+            "n.src_row JOIN _d_old o USING (src_key)") if self.paired else (
+            "SELECT n.src_key, o.src_row AS old_row, n.src_row AS new_row FROM single n JOIN _d_old o USING (src_key)")
+        con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _d_moves AS
-            WITH same AS (SELECT n.src_key FROM _d_new n WHERE n.src_key IS NOT NULL
-                          AND n.src_key NOT IN (SELECT src_key FROM _d_keys)),
-                 one AS (SELECT src_key FROM same GROUP BY src_key HAVING count(*) = 1),
+            WITH single AS (SELECT n.src_key, n.src_row FROM _d_new n ANTI JOIN _d_keys k USING (src_key)
+                            ANTI JOIN _d_multi u USING (src_key) WHERE n.src_key IS NOT NULL),
                  n AS (SELECT src_key, src_row, row_number() OVER (PARTITION BY src_key ORDER BY src_row) AS r
-                       FROM _d_new WHERE src_key IN (SELECT src_key FROM same) AND src_key NOT IN (SELECT * FROM one)),
+                       FROM _d_new SEMI JOIN _d_multi USING (src_key)),
                  o AS (SELECT src_key, src_row, row_number() OVER (PARTITION BY src_key ORDER BY src_row) AS r
-                       FROM _d_old WHERE src_key IN (SELECT src_key FROM same) AND src_key NOT IN (SELECT * FROM one))
+                       FROM _d_old SEMI JOIN _d_multi USING (src_key))
             SELECT DISTINCT src_key, old_row, new_row, ? || src_key AS record_id FROM (
-              SELECT n.src_key, o.src_row AS old_row, n.src_row AS new_row FROM _d_new n JOIN _d_old o USING (src_key)
-              WHERE n.src_key IN (SELECT * FROM one) AND n.src_row <> o.src_row
+              SELECT * FROM ({by_record}) WHERE old_row <> new_row
               UNION ALL
               SELECT n.src_key, o.src_row, n.src_row FROM n JOIN o USING (src_key, r) WHERE n.src_row <> o.src_row)""",
                     [self.prefix])
@@ -425,13 +439,37 @@ class DeltaLoad:
                     [*w, prints.size, prints.sha256, prints.layout, repairers])
 
     def drop_temporary(self) -> None:
-        for name in ("_d_new", "_d_old", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same", "_d_rec", "_d_rows"):
+        for name in ("_d_new", "_d_old", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same", "_d_rec", "_d_rows",
+                     "_d_multi"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def known_lines(con: duckdb.DuckDBPyConnection, source: str, table: str, last: LastPrints | None) -> Known | None:
+    """The record hashes the last load kept of a CSV file (its lines need no second look for quoted line breaks)."""
+    if last is None or not last.layout.startswith("csv|"):
+        return None
+    hashes = con.execute("SELECT raw_hash FROM source_records WHERE src_source = ? AND src_table = ?",
+                         [source, table]).fetch_arrow_table().column("raw_hash").combine_chunks()
+    return Known(last.layout, hashes)
+
+
+def prints_ahead(cur: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec,
+                 table: TableSpec) -> Prints | None:
+    """A table's file read and its records hashed before its delta starts — in another thread, while the run's
+    connection loads the table before it (reading, hashing and DuckDB's hashing let go of the GIL). Through a
+    connection of its own (``cur``, the store's ``con.cursor()``, closed here): it reads only what the last run
+    committed of this table."""
+    try:
+        return source_prints(project, source, table,
+                             known_lines(cur, source.name, table.name, last_prints(cur, source.name, table.name)))
+    finally:
+        cur.close()
 
 
 def delta_load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
                      mapper: TableMapper, run_id: str, input_hash: str, mapping_hash: str,
-                     on_batch: Callable[[int], None] | None = None, batch_rows: int = 50_000) -> TableCounts:
+                     on_batch: Callable[[int], None] | None = None, batch_rows: int = 50_000,
+                     ahead: Callable[[], Prints | None] | None = None) -> TableCounts:
     """Load only what changed in one source table, in one transaction; returns its counts
     (read = unchanged + inserted + updated + merged + quarantined; deleted apart). Raises ``DeltaNotPossible``
     (nothing written) when the table must be loaded whole.
@@ -442,7 +480,8 @@ def delta_load_table(con: duckdb.DuckDBPyConnection, project: Project, source: S
     con.execute(f"SET checkpoint_threshold = '{_WAL_LIMIT}'")
     con.execute("BEGIN TRANSACTION")
     try:
-        counts = _delta(con, project, source, table, mapper, run_id, input_hash, mapping_hash, on_batch, batch_rows)
+        counts = _delta(con, project, source, table, mapper, run_id, input_hash, mapping_hash, on_batch, batch_rows,
+                        ahead)
         with stage("delta:commit"):
             con.execute("COMMIT")
     except BaseException:
@@ -453,14 +492,16 @@ def delta_load_table(con: duckdb.DuckDBPyConnection, project: Project, source: S
 
 def _delta(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
            mapper: TableMapper, run_id: str, input_hash: str, mapping_hash: str,
-           on_batch: Callable[[int], None] | None, batch_rows: int) -> TableCounts:
+           on_batch: Callable[[int], None] | None, batch_rows: int,
+           ahead: Callable[[], Prints | None] | None) -> TableCounts:
     delta = DeltaLoad(con, project, source, table, mapper, run_id, batch_rows)
+    delta.ahead = ahead
     for name in ("table_state", "table_failures"):
         con.execute(f"DELETE FROM {name} WHERE src_source = ? AND src_table = ?", delta.where)
     con.execute("DELETE FROM deleted_rows WHERE run_id = ? AND src_source = ? AND src_table = ?",
                 [run_id, *delta.where])
     with young_collection_only():
-        seen = delta.read(on_batch)
+        seen = read_by_cursor(delta, on_batch) if table.cursor is not None else delta.read(on_batch)
         load = TableLoad(con, project, source, table, mapper, run_id)
         if seen.how == "same_file":
             return _same_file(delta, load, seen, input_hash, mapping_hash)
@@ -499,4 +540,4 @@ def _same_file(delta: DeltaLoad, load: TableLoad, seen: _Read, input_hash: str, 
     return c
 
 
-__all__ = ["DeltaNotPossible", "delta_load_table"]
+__all__ = ["DeltaNotPossible", "delta_load_table", "prints_ahead"]

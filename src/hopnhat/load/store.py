@@ -43,6 +43,15 @@ DELTA_TABLES: dict[str, tuple[Column, ...]] = {
         Column("layout", "VARCHAR", "what reading a record depends on besides its bytes (delimiter, header)"),
         Column("repairers", "VARCHAR", "each column's encoding reading after the last load (JSON)"),
     ),
+    "source_cursors": (  # hopnhat.load.cursor
+        Column("src_source", "VARCHAR", "source"),
+        Column("src_table", "VARCHAR", "table"),
+        Column("cursor_column", "VARCHAR", "the table's cursor column (merger.yaml: cursor)"),
+        Column("mark", "VARCHAR", "its highest value when the last load began reading, as typed JSON"),
+        Column("repairers", "VARCHAR", "each column's encoding reading after the last load (JSON)"),
+        Column("run_id", "VARCHAR", "the run whose load kept it"),
+        Column("kept_at", "TIMESTAMP", "when"),
+    ),
     "deleted_rows": (
         Column("src_source", "VARCHAR", "source"),
         Column("src_table", "VARCHAR", "table"),
@@ -135,7 +144,7 @@ def purge_table(con: duckdb.DuckDBPyConnection, entity: str, source: str, table:
     """Remove what an earlier (possibly crashed) load of this source table left, before loading it again."""
     where = "src_source = ? AND src_table = ?"
     for name in (entity, "quarantine", "cell_issues", "merged_rows", "table_state", "table_failures", "source_rows",
-                 "source_records", "source_files"):
+                 "source_records", "source_files", "source_cursors"):
         con.execute(f"DELETE FROM {quote(name)} WHERE {where}", [source, table])
     prefix = f"{source}/{table}/"
     con.execute("DELETE FROM repairs WHERE starts_with(record_id, ?)", [prefix])

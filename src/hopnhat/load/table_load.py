@@ -21,6 +21,7 @@ from hopnhat.i18n import tr
 from hopnhat.ingest import read_table
 from hopnhat.ingest.fingerprint import source_prints, still
 from hopnhat.load.counts import TableCounts
+from hopnhat.load.cursor import keep_mark, take_mark
 from hopnhat.load.snapshot import record, record_gone, record_prints, repairer_state, set_aside
 from hopnhat.load.store import LINEAGE_NAMES, arrow_table, create_legacy, insert, legacy_name, purge_table, quote
 from hopnhat.load.tokens import checksum_hex, tokens_of
@@ -203,6 +204,7 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
         set_aside(con, source.name, table.name)
         purge_table(con, table.maps_to, source.name, table.name)
         prints = source_prints(project, source, table)  # before the read: the next delta compares records by bytes
+        taken = take_mark(project, source, table)  # before the read too: the next delta reads past it
         load = TableLoad(con, project, source, table, mapper, run_id)
         load.counts.note = note
         with young_collection_only():
@@ -216,6 +218,7 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
         load.counts.deleted = record_gone(con, source.name, table.name, run_id)
         if prints is not None and still(project, source, table, prints):  # else the next delta reads it all
             record_prints(con, source.name, table.name, prints, repairer_state(mapper))
+        keep_mark(con, source, table, taken.high if taken else None, repairer_state(mapper), run_id)
         load.finish(input_hash, mapping_hash)
         con.execute("COMMIT")
     except BaseException:

@@ -30,7 +30,7 @@ from hopnhat.run.progress import TableCounts
 from hopnhat.run.tables import Plan, load_source_table, resolver_for, source_lookups
 
 MOVED = ("quarantine", "cell_issues", "merged_rows", "repairs", "table_state", "source_rows", "table_delta",
-         "source_records", "source_files")
+         "source_records", "source_files", "source_cursors")
 # In a worker process (it lives for one run's pool): the project and the admin-unit resolver, kept from job to job
 # like the sequential run keeps them from table to table (the resolver's caches stay warm; YAML parsed once).
 _WORKER_STATE: dict[tuple[Path, str, str, int], tuple[Any, Any]] = {}

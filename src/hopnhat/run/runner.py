@@ -44,7 +44,7 @@ from hopnhat.reconcile.books import Balance, books, record_books
 from hopnhat.run.parallel import Job, run_jobs
 from hopnhat.run.priority import Chosen, Priority, choose, lowered
 from hopnhat.run.progress import Progress, TableCounts
-from hopnhat.run.tables import Lookups, Plan, load_source_table, resolver_for, source_lookups
+from hopnhat.run.tables import Lookups, Plan, PrintsAhead, load_source_table, resolver_for, source_lookups
 
 if TYPE_CHECKING:  # Splink is imported only when a run links
     from hopnhat.link import LinkOutcome
@@ -259,18 +259,22 @@ def _sequential(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, m
                 progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, Plan]]) -> None:
     resolver = resolver_for(project)
     lookups: dict[str, Lookups] = {}
-    for source, table, plan in todo:
-        if source.name not in lookups:
-            lookups[source.name] = source_lookups(project, source)
-        progress.table_started(source.name, table.name)
-        manifest.mark(f"{source.name}/{table.name}", stage="loading")
-        try:
-            counts = load_source_table(con, project, source, table, resolver, lookups[source.name], run_id, plan,
-                                       on_batch=progress.rows)
-        except Exception as exc:  # noqa: BLE001 - any failure of one table is recorded and shown, never swallowed
-            _failed(con, run_id, manifest, progress, result, source.name, table.name, exc)
-            continue
-        _finished(manifest, progress, result, counts)
+    ahead = PrintsAhead(con, project, todo)
+    try:
+        for source, table, plan in todo:
+            if source.name not in lookups:
+                lookups[source.name] = source_lookups(project, source)
+            progress.table_started(source.name, table.name)
+            manifest.mark(f"{source.name}/{table.name}", stage="loading")
+            try:
+                counts = load_source_table(con, project, source, table, resolver, lookups[source.name], run_id, plan,
+                                           on_batch=progress.rows, ahead=ahead.start(source, table))
+            except Exception as exc:  # noqa: BLE001 - any failure of one table is recorded and shown, never swallowed
+                _failed(con, run_id, manifest, progress, result, source.name, table.name, exc)
+                continue
+            _finished(manifest, progress, result, counts)
+    finally:
+        ahead.close()
 
 
 def _size(project: Project, source: SourceSpec, table: TableSpec) -> int:
