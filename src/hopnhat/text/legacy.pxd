@@ -4,6 +4,12 @@
 
 cimport cython
 
+# the memos and tables the hot helpers read, typed (a dictionary's get and len are then C calls, not attribute
+# lookups and method objects); module-private, so not visible from Python
+cdef dict _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
+cdef tuple _SYLLABLES, _KINH_BY_LENGTH, _MINORITY_BY_LENGTH
+cdef Py_ssize_t _MEMO_LIMIT
+
 @cython.locals(i=Py_ssize_t, n=Py_ssize_t)
 cdef object _vni_quiet(str text)
 cdef tuple _char_tone(str char)
