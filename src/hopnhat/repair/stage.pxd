@@ -1,8 +1,11 @@
 # Cython declarations for stage.py (compiled by setup.py; ignored when the module runs as plain Python): the helpers
 # called for every distinct cell of a column become C functions of the module.
 
+cimport cython
+
 cdef dict _WORDS_OF
 
 cdef str _best(str cell, dict memo, dict options, str column, bint flawless, tuple others, dict order)
+@cython.locals(char=Py_UCS4)
 cdef bint _plain(str cell) except -1
 cdef list _syllables(str text)

@@ -162,7 +162,13 @@ def _viqr_register(hinted: Iterable[str]) -> bool:
 
 
 def _plain(cell: str) -> bool:
-    return cell.isascii() and not _VISCII_C0.intersection(cell)
+    """ASCII without the C0 controls VISCII puts capitals on (compiled, a loop over code points in C)."""
+    if not cell.isascii():
+        return False
+    for char in cell:
+        if char in "\x02\x05\x06\x14\x19\x1e":  # _VISCII_C0
+            return False
+    return True
 
 
 class Reading(NamedTuple):

@@ -10,7 +10,7 @@ cdef dict _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACE
 cdef tuple _SYLLABLES, _KINH_BY_LENGTH, _MINORITY_BY_LENGTH
 cdef Py_ssize_t _MEMO_LIMIT
 
-@cython.locals(i=Py_ssize_t, n=Py_ssize_t)
+@cython.locals(i=Py_ssize_t, n=Py_ssize_t, table=dict, marks=frozenset)
 cdef object _vni_quiet(str text)
 cdef tuple _char_tone(str char)
 @cython.locals(i=Py_ssize_t, where=Py_ssize_t, marks=Py_ssize_t, char=Py_UCS4)

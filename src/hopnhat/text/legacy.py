@@ -215,17 +215,18 @@ def _vni_decode_text(text: str) -> str:
 def _vni_quiet(text: str) -> str | tuple[str]:
     """The text, or (the diacritic that follows no vowel,): no exception in the repair engine's hot path."""
     out, i, n = [], 0, len(text)
+    table, marks = _VNI_DECODE, _VNI_DIACRITIC_CHARS  # typed locals when compiled
     while i < n:
         char = text[i]
-        if i + 1 < n and text[i + 1] in _VNI_DIACRITIC_CHARS:  # every two-character code ends in a diacritic
+        if i + 1 < n and text[i + 1] in marks:  # every two-character code ends in a diacritic
             pair = text[i : i + 2]
-            if pair in _VNI_DECODE:
-                out.append(_VNI_DECODE[pair])
+            if pair in table:
+                out.append(table[pair])
                 i += 2
                 continue
-        if char in _VNI_DIACRITIC_CHARS and char not in _VNI_DECODE:
+        if char in marks and char not in table:
             return (char,)
-        out.append(_VNI_DECODE.get(char, char))
+        out.append(table.get(char, char))
         i += 1
     return unicodedata.normalize("NFC", "".join(out))
 
