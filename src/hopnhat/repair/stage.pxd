@@ -9,3 +9,4 @@ cdef str _best(str cell, dict memo, dict options, str column, bint flawless, tup
 @cython.locals(char=Py_UCS4)
 cdef bint _plain(str cell) except -1
 cdef list _syllables(str text)
+cdef object _reading(str text, str kind, object problem=*)

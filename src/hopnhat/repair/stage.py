@@ -179,6 +179,15 @@ class Reading(NamedTuple):
     problem: str | None = None
 
 
+_new_tuple = tuple.__new__
+
+
+def _reading(text: str, kind: str, problem: str | None = None) -> Reading:
+    """``Reading(text, kind, problem)`` made as the tuple it is, without the named tuple's Python-level ``__new__``
+    (one is made per distinct cell of a column)."""
+    return _new_tuple(Reading, (text, kind, problem))
+
+
 @dataclass
 class ColumnRepairer:
     """Repairs the cells of one source column batch after batch, with the same column encoding throughout."""
@@ -224,12 +233,12 @@ class ColumnRepairer:
 
     def _ascii(self, cell: str) -> Reading:
         text = viqr_reading(cell, column=self.encoding == "viqr" or self._viqr_seen)
-        return Reading(text, "viqr") if text is not None else Reading(cell, "ascii")
+        return _reading(text, "viqr") if text is not None else _reading(cell, "ascii")
 
     def _unreadable(self, cell: str, kind: str) -> Reading:
         reason = tr(f"không đọc được như tiếng Việt ở bảng mã nào (cột: {kind})",
                     f"not readable as Vietnamese in any encoding (column: {kind})")
-        return Reading(cell, kind, reason)
+        return _reading(cell, kind, reason)
 
     def _order(self, column: str, flawless: bool) -> list[str]:
         """Tie-break order: the column's reading when it is flawless (or mojibake, whose pattern was found), else
@@ -266,7 +275,7 @@ class ColumnRepairer:
         own = memo[column] if column in memo else scored(cell, column)
         flawless = own is not None and own[1].bad == 0
         if flawless and not legacy_looking(cell):
-            return Reading(own[0] if own is not None else "", encoding or column)
+            return _reading(own[0] if own is not None else "", encoding or column)
         others, order, stays, familiar = self._plan(column, flawless)
         options: dict[str, Scored] = {} if own is None else {column: own}
         best = _best(cell, memo, options, column, flawless, others, order)
@@ -284,9 +293,9 @@ class ColumnRepairer:
         if score.junk or (best != "utf-8" and score.good < score.bad):
             return self._unreadable(cell, encoding or column)
         if self.strict and best not in ("utf-8", column) and score.bad != 0:
-            return Reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",
+            return _reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",
                                           f"read as {best} it still has foreign words (strict mode)"))
-        return Reading(options[best][0], encoding if best == column and encoding else best)
+        return _reading(options[best][0], encoding if best == column and encoding else best)
 
     def _familiar(self, options: dict[str, Scored], chosen: str) -> str:
         """Between flawless readings of a cell in two tables the column uses that score the same (VISCII bytes read

@@ -969,9 +969,10 @@ _JUNK = _junk_class()
 def quality(text: str) -> Quality:
     """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
     bad, good, junk, common, _, _ = _stats(text)
-    return Quality(bad, good, junk, common)
+    return _new_tuple(Quality, (bad, good, junk, common))  # Quality(...), made in C
 
 
+_new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__ (one per distinct reading)
 _STATS: dict[str, tuple[int, int, int, int, int, int]] = {}  # text → see _stats
 _WORDS: dict[str, tuple[bool, bool, bool, bool]] = {}  # word → (well-cased syllable or compound, upper, everyday,
 # syllable)
