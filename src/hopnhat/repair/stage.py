@@ -325,10 +325,11 @@ class ColumnRepairer:
         """The readings of the distinct cells that change or cannot be repaired (the others stay as they are)."""
         self._settle(cells)
         found: dict[str | None, Reading] = {}
+        read, hint = self.read, _HINT.search  # bound once, not per cell
         for cell in set(cells):  # each distinct value once
-            if cell is None or (cell.isascii() and _HINT.search(cell) is None):
+            if cell is None or (cell.isascii() and hint(cell) is None):
                 continue
-            reading = self.read(cell)
+            reading = read(cell)
             if reading.problem is not None or reading.text != cell:
                 found[cell] = reading
         return found
