@@ -56,8 +56,9 @@ from hopnhat.ingest.sql import (
     reflect,
 )
 from hopnhat.load.snapshot import forget_prints, readings_complete, restore_repairers
-from hopnhat.load.store import one
+from hopnhat.load.store import DELTA_TABLES, one
 from hopnhat.load.tokens import query_sum, sum_sql
+from hopnhat.model.schema import ddl
 from hopnhat.project.config import Project, SourceSpec, TableSpec
 
 if TYPE_CHECKING:
@@ -116,8 +117,8 @@ class Taken:
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"CREATE TABLE IF NOT EXISTS {CURSOR_TABLE} (src_source VARCHAR, src_table VARCHAR, "
-                "cursor_column VARCHAR, mark VARCHAR, repairers VARCHAR, run_id VARCHAR, kept_at TIMESTAMP)")
+    """The store's table of marks (``ensure_schema`` makes it too; a staging file or an older store may lack it)."""
+    con.execute(ddl(CURSOR_TABLE, DELTA_TABLES[CURSOR_TABLE]))
 
 
 def kept_mark(con: duckdb.DuckDBPyConnection, source: str, table: str) -> Kept | None:
