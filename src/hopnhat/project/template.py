@@ -68,6 +68,8 @@ sources:
   #     - name: cong_dan
   #       table: cong_dan        # or query: SELECT ...
   #       maps_to: person
+  #       cursor: updated_at     # optional: a column every write moves forward; a delta then reads only the rows
+  #                              # at or past the last load's mark (a row changed without it moving: only --fresh)
   #       columns:
   #         source_key: id
   #         full_name: ho_ten
