@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -55,14 +55,12 @@ from hopnhat.ingest.sql import (
     numbered_select,
     reflect,
 )
+from hopnhat.load.delta_read import DeltaNotPossible, DeltaRead, DeltaSide
 from hopnhat.load.snapshot import forget_prints, readings_complete, restore_repairers
 from hopnhat.load.store import DELTA_TABLES, one
 from hopnhat.load.tokens import query_sum, sum_sql
 from hopnhat.model.schema import ddl
 from hopnhat.project.config import Project, SourceSpec, TableSpec
-
-if TYPE_CHECKING:
-    from hopnhat.load.delta import DeltaLoad, _Read
 
 CURSOR_TABLE = "source_cursors"
 MAX_LISTED_ROWS = 5_000  # rows read below the mark (no key, new keys…) named one by one; more: every row is read
@@ -249,7 +247,7 @@ def _cell(value: Any) -> str | None:
     return value if type(value) is str and value else cell_text(value)
 
 
-def read_by_cursor(delta: DeltaLoad, on_batch: Callable[[int], None] | None) -> _Read:
+def read_by_cursor(delta: DeltaSide, on_batch: Callable[[int], None] | None) -> DeltaRead:
     """:meth:`DeltaLoad.read` for a table with a cursor: only the rows past the last load's mark are read (see the
     module docstring); without a usable mark, every row the usual way, the mark taken before."""
     con, source, table = delta.con, delta.source, delta.table
@@ -281,15 +279,14 @@ def read_by_cursor(delta: DeltaLoad, on_batch: Callable[[int], None] | None) -> 
 class _CursorRead:
     """The key scan, the plan of what to read, the read, in one snapshot (temporary tables ``_c_*``)."""
 
-    def __init__(self, delta: DeltaLoad, session: _Session, kept: Kept) -> None:
+    def __init__(self, delta: DeltaSide, session: _Session, kept: Kept) -> None:
         self.delta, self.session, self.kept, self.mark = delta, session, kept, kept.mark
         self.con = delta.con
         assert delta.table.cursor is not None
         self.cursor = delta.table.cursor
         self.key = delta.table.source_key.column if delta.table.source_key is not None else None
 
-    def run(self) -> _Read:
-        from hopnhat.load.delta import DeltaNotPossible, _Read
+    def run(self) -> DeltaRead:
 
         self._check_columns(DeltaNotPossible)
         con = self.con
@@ -302,7 +299,7 @@ class _CursorRead:
         with stage("delta"):
             listed = self._plan()
             self._unchanged()
-        out = _Read(how="cursor")
+        out = DeltaRead(how="cursor")
         with stage("ingest"):
             batches = list(self._changed(listed))
         with stage("delta"):

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
@@ -33,6 +32,7 @@ from hopnhat.ingest import read_table
 from hopnhat.ingest.fingerprint import Known, Prints, read_subset, source_prints, still
 from hopnhat.load.counts import TableCounts
 from hopnhat.load.cursor import read_by_cursor
+from hopnhat.load.delta_read import DeltaNotPossible, DeltaRead
 from hopnhat.load.snapshot import (
     LastPrints,
     content_hashes,
@@ -53,25 +53,7 @@ _RAW = ("_row", "_item", "_error", "_raw")
 _WAL_LIMIT = "64GB"  # deltas write little: the run's checkpoint on close does it once
 
 
-class DeltaNotPossible(Exception):
-    """The table must be loaded whole (its columns changed); the delta's transaction is rolled back first."""
-
-    def __init__(self, note: str) -> None:
-        super().__init__(note)
-        self.note = note
-
-
-@dataclass
-class _Read:
-    """What the reading pass kept: the rows that may have changed, and the tally of every row."""
-
-    kept: list[pa.Table] = field(default_factory=list)  # with their key as ``_d_key``
-    kept_rows: set[tuple[int, str | None]] = field(default_factory=set)  # (row, key): items of a record share a row
-    read: int = 0
-    checksum: int = 0
-    prints: Prints | None = None  # the file as read (its records' hashes), kept for the next delta
-    how: str = "rows"  # rows: every row read | records: only changed records parsed | same_file: nothing changed
-    repairers: str | None = None  # the columns' encoding reading this delta repaired with
+_Read = DeltaRead  # the reading pass's result, shared with the cursor's reading (load/delta_read.py)
 
 
 class DeltaLoad:
