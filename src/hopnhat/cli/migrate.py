@@ -66,8 +66,12 @@ class RichProgress(Progress):
 
 @friendly_errors
 def migrate(merger: Path = MERGER,
-            fresh: bool = typer.Option(False, "--fresh", help="Nạp lại toàn bộ mọi bảng (mặc định: chỉ phần thay "
-                                       "đổi) / reload every table whole (default: only what changed, a delta)."),
+            fresh: bool = typer.Option(False, "--fresh", help="Nạp lại toàn bộ mọi bảng, đọc mọi dòng (mặc định: chỉ "
+                                       "phần thay đổi; bảng có 'cursor:' chỉ đọc dòng từ mốc lần nạp trước — dòng "
+                                       "sửa mà không đổi cột con trỏ chỉ --fresh mới thấy) / reload every table whole, "
+                                       "reading every row (default: only what changed, a delta; a table with "
+                                       "'cursor:' reads only rows at or past the last load's mark — a row changed "
+                                       "without its cursor moving is seen only with --fresh)."),
             link: bool = typer.Option(True, "--link/--no-link", help="Chạy liên kết bản ghi / run linkage."),
             workers: int = typer.Option(default_workers(), "--workers", min=1,
                                         help="Số bảng nạp song song / tables loaded side by side."),
