@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from tests.pipeline.conftest import catalogued_estate
+from tests.pipeline.test_pipeline_delta import checksums as _checksums
 
 from hopnhat.catalog.store import load_state
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import set_language
-from hopnhat.load.checksum import store_checksums
 from hopnhat.load.store import connect
 from hopnhat.load.storedb import open_store
 from hopnhat.project.config import Project, load_project
@@ -196,14 +196,6 @@ def test_refused_before_work(live: Path, tmp_path: Path) -> None:
     future = subprocess.run([sys.executable, "-m", "hopnhat", "--lang", "en", "cutover", str(project.path), "--source",
                              SOURCE, "--at", "2999-01-01T00:00"], capture_output=True, text=True)
     assert future.returncode == 2 and "future" in future.stderr
-
-
-def _checksums(project: Project) -> dict[str, tuple[int, str]]:
-    reader = open_store(project.store_path, timeout_ms=None)
-    try:
-        return store_checksums(reader)
-    finally:
-        reader.close()
 
 
 def _cmd(project: Project) -> list[str]:

@@ -14,11 +14,10 @@ import pyarrow as pa
 import pytest
 import yaml
 from sqlalchemy import create_engine, text
+from tests.pipeline.test_pipeline_delta import checksums as _checksums
 
 from hopnhat.ingest.sql import server_url
 from hopnhat.load import cursor as cursor_module
-from hopnhat.load.checksum import store_checksums
-from hopnhat.load.storedb import open_store
 from hopnhat.project.config import Project, load_project
 from hopnhat.run.runner import migrate
 
@@ -62,14 +61,6 @@ def _merger(folder: Path, source: dict[str, Any], table: str = "nguoi", cursor: 
            "sources": [{"name": "ho_tich", "system": "Hộ tịch", "province": "48", **source, "tables": [spec]}]}
     (folder / "merger.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     return load_project(folder / "merger.yaml")
-
-
-def _checksums(project: Project) -> dict[str, tuple[int, str]]:
-    reader = open_store(project.store_path, timeout_ms=None)
-    try:
-        return store_checksums(reader)
-    finally:
-        reader.close()
 
 
 def _query(project: Project, sql: str) -> list[tuple[Any, ...]]:

@@ -9,23 +9,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.pipeline.test_pipeline_delta import checksums as _checksums
 
-from hopnhat.load.checksum import store_checksums
-from hopnhat.load.storedb import open_store
-from hopnhat.project.config import Project, load_project
+from hopnhat.project.config import load_project
 from hopnhat.run.runner import migrate
 from hopnhat.synth import SynthSettings, generate
 from hopnhat.synth.evolve import evolve, net_changes, read_changes
 
 EVENTS = ("danang_dancu", "su_kien_ho_tich")
-
-
-def _checksums(project: Project) -> dict[str, tuple[int, str]]:
-    reader = open_store(project.store_path, timeout_ms=None)
-    try:
-        return store_checksums(reader)
-    finally:
-        reader.close()
 
 
 @pytest.mark.slow

@@ -14,19 +14,10 @@ import duckdb
 import pytest
 from tests.pipeline.conftest import fresh_copy
 from tests.pipeline.test_pipeline_delta import CHANGED, change_rows, copy_with_store
+from tests.pipeline.test_pipeline_delta import checksums as _checksums
 
-from hopnhat.load.checksum import store_checksums
-from hopnhat.load.storedb import open_store
 from hopnhat.project.config import Project
 from hopnhat.run.runner import RunResult, migrate
-
-
-def _checksums(project: Project) -> dict[str, tuple[int, str]]:
-    reader = open_store(project.store_path, timeout_ms=None)
-    try:
-        return store_checksums(reader)
-    finally:
-        reader.close()
 
 
 def _migrate_cmd(project: Project) -> list[str]:
