@@ -20,15 +20,16 @@ if os.environ.get("CI"):
 
 
 def _stale_compiled_modules() -> list[str]:
-    """Compiled modules (setup.py, built in place) older than their Python source: they would be imported instead
-    of the source just edited."""
+    """Compiled modules (setup.py, built in place) older than their Python source or its ``.pxd`` declarations:
+    they would be imported instead of the source just edited."""
     import hopnhat
 
     stale = []
     for compiled in Path(hopnhat.__file__).parent.rglob("*.so"):
-        source = compiled.with_name(compiled.name.split(".", 1)[0] + ".py")
-        if source.is_file() and source.stat().st_mtime > compiled.stat().st_mtime:
-            stale.append(str(source))
+        stem = compiled.name.split(".", 1)[0]
+        for source in (compiled.with_name(stem + ".py"), compiled.with_name(stem + ".pxd")):
+            if source.is_file() and source.stat().st_mtime > compiled.stat().st_mtime:
+                stale.append(str(source))
     return stale
 
 
