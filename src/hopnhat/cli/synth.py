@@ -45,6 +45,11 @@ def synth(
         "--out.", "Keep the legacy systems live for N more days (new dossiers, status changes, name/ID "
         "corrections, deletions, a late batch of scanned civil-status records), written into the same sources, "
         "the truth of the changes in truth/; continues the estate already in --out.")),
+    cursor: bool = typer.Option(False, "--cursor", help=tr(
+        "Ghi merger.yaml để lần chạy delta chỉ đọc các sự kiện hộ tịch có ngay_cap_nhat mới hơn lần nạp trước "
+        "(cột con trỏ); không có tác dụng khi --days tiếp tục dữ liệu có sẵn.",
+        "Write merger.yaml so that a delta run reads only the civil-status events whose ngay_cap_nhat is past the "
+        "last load (a cursor column); no effect when --days continues an existing estate.")),
 ) -> None:
     """Sinh hệ thống dữ liệu cũ có đáp án (generate a legacy estate with known truth)."""
     if scenario not in SCENARIOS:
@@ -56,7 +61,7 @@ def synth(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=False) as progress:
-            result = generate(SynthSettings(scenario, scale, seed, out, dsn), _progress_callback(progress))
+            result = generate(SynthSettings(scenario, scale, seed, out, dsn, cursor), _progress_callback(progress))
     except HopnhatError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
