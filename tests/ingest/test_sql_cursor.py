@@ -110,3 +110,18 @@ def test_the_stamp_moves_with_the_cursor_and_the_rows(tmp_path: Path) -> None:
     assert len({first, *stamps}) == 4
     taken = take_mark(project, source, table)
     assert taken is not None and (taken.high, taken.nulls, taken.rows) == ("2025-06-02", 0, 1)
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["cutover", "--source", "ho_tich", "--rehearse"]])
+def test_a_misnamed_cursor_refuses_the_run_before_the_store_is_opened(tmp_path: Path, command: list[str]) -> None:
+    """``hopnhat migrate`` and ``cutover`` check every cursor column before any table is loaded: exit 2, the error
+    names the source, table and column, and no store is written."""
+    from typer.testing import CliRunner
+
+    from hopnhat.cli.main import app
+
+    project = _sqlite_project(tmp_path, "sua_luc", "CREATE TABLE nguoi (id INTEGER, ho_ten TEXT, updated_at TEXT)")
+    result = CliRunner().invoke(app, [command[0], str(project.path), *command[1:]])
+    assert result.exit_code == 2, result.output
+    assert all(word in result.output for word in ("ho_tich", "nguoi", "sua_luc", "updated_at")), result.output
+    assert not project.store_path.exists()

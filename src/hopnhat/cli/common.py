@@ -21,6 +21,8 @@ from hopnhat.i18n import tr
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from hopnhat.project.config import Project
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -49,6 +51,20 @@ def friendly_errors(func: F) -> F:
             raise typer.Exit(EXIT_BAD_INPUT) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def check_before_run(project: Project) -> None:
+    """Before a run opens the store: every source file, header key and the store's place
+    (:func:`hopnhat.ingest.preflight.preflight`), then every ``cursor:`` column against its database (present,
+    orderable, the key's columns there) — a misnamed cursor refuses the run before any table is loaded, not when
+    its table's turn comes."""
+    from hopnhat.ingest.preflight import preflight
+    from hopnhat.load.cursor import cursor_columns_problems
+
+    preflight(project)
+    problems = cursor_columns_problems(project)
+    if problems:
+        raise problems[0]
 
 
 def progress_bar() -> Progress:

@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from hopnhat.cli.common import EXIT_FAILED, console, err_console, friendly_errors, show_error
+from hopnhat.cli.common import EXIT_FAILED, check_before_run, console, err_console, friendly_errors, show_error
 from hopnhat.errors import ConfigError
 from hopnhat.i18n import tr
 from hopnhat.project.config import Project, load_project
@@ -141,7 +141,6 @@ def cutover(
 ) -> None:
     """Chuyển đổi một nguồn cũ: đóng băng, chạy lần cuối, đối soát tại điểm đóng băng, biên bản ký, đánh dấu chỉ
     đọc (cut a legacy source over; --rehearse on a copy)."""
-    from hopnhat.ingest.preflight import preflight
     from hopnhat.run.cutover import CutoverOptions, CutoverRefused
     from hopnhat.run.cutover import cutover as do_cutover
     from hopnhat.run.cutover import rehearse as do_rehearse
@@ -153,7 +152,7 @@ def cutover(
     if not source:
         raise ConfigError(tr("thiếu --source: nguồn cần chuyển đổi", "--source is missing: the source to cut over"),
                           source=str(merger))
-    preflight(project)
+    check_before_run(project)
     opts = CutoverOptions(signed_by=signed_by or getpass.getuser(), at=_at(at), workers=workers, link=link,
                           on_step=lambda step: console.print(f"• {step}", highlight=False))
     signer = _signer(project, rehearse)

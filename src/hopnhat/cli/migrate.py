@@ -10,7 +10,16 @@ import typer
 from rich.markup import escape
 from rich.progress import TaskID
 
-from hopnhat.cli.common import EXIT_FAILED, MERGER, console, err_console, friendly_errors, progress_bar, show_error
+from hopnhat.cli.common import (
+    EXIT_FAILED,
+    MERGER,
+    check_before_run,
+    console,
+    err_console,
+    friendly_errors,
+    progress_bar,
+    show_error,
+)
 from hopnhat.cli.reconcile import balance_table, loads_table, print_failures
 from hopnhat.i18n import tr
 from hopnhat.project.config import load_project
@@ -79,7 +88,6 @@ def migrate(merger: Path = MERGER,
                                                 "run.priority / default run.priority): background = SCHED_IDLE + I/O "
                                                 "idle: ứng dụng web vẫn nhanh / the web app stays fast.")) -> None:
     """Di chuyển dữ liệu: nạp → sửa mã → ánh xạ → quy đổi đơn vị → liên kết → đối soát (resumable)."""
-    from hopnhat.ingest.preflight import preflight
     from hopnhat.link.spark_session import SparkFailure
     from hopnhat.run.priority import PRIORITIES
     from hopnhat.run.runner import migrate as run_migrate
@@ -87,7 +95,7 @@ def migrate(merger: Path = MERGER,
     if priority is not None and priority not in PRIORITIES:
         raise typer.BadParameter(f"{priority!r}: auto, background or normal", param_hint="--priority")
     project = load_project(merger)
-    preflight(project)  # every source file, header key and the store's place, before any work
+    check_before_run(project)  # every source file, header key, cursor column and the store's place, before any work
     try:
         with RichProgress() as progress:
             result = run_migrate(project, fresh=fresh, progress=progress, link=link, workers=workers,
