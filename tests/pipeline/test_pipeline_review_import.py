@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from tests.pipeline.test_pipeline_delta import copy_with_store
 from typer.testing import CliRunner
 
@@ -64,3 +65,34 @@ def test_review_import_publishes_the_next_version_while_the_store_is_held_open(
     assert current_name(project.store_path) != before and current_path(project.store_path) != served
     decided = runner.invoke(review_app, ["list", "--status", "decided", "--json", "--project", str(project.path)])
     assert json.loads(decided.output)["total"] == filled
+
+
+def test_review_import_keeps_the_lookup_index_of_the_served_version(
+        migrated: tuple[Project, RunResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decisions change no entry of the lookup index: the version ``review import`` publishes has the previous
+    version's fingerprint, so the web app finds its index ready and builds nothing when it switches."""
+    from hopnhat.load import lookup_index
+    from hopnhat.load.storedb import open_store
+    from hopnhat.run.runner import build_lookup_index
+
+    project = copy_with_store(migrated[0], tmp_path / "estate")
+    build_lookup_index(project)
+    runner = CliRunner()
+    sheet = tmp_path / "queue.csv"
+    assert runner.invoke(review_app, ["export", str(sheet), "--project", str(project.path)]).exit_code == 0
+    _fill(sheet)
+    before = current_name(project.store_path)
+    imported = runner.invoke(review_app, ["import", str(sheet), "--user", "clerk", "--project", str(project.path)])
+    assert imported.exit_code == 0, imported.output
+    assert current_name(project.store_path) != before
+
+    def no_build(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the app would build a new lookup index after review import")
+
+    monkeypatch.setattr(lookup_index, "build_index", no_build)
+    reader = open_store(project.store_path, timeout_ms=60_000)
+    try:
+        path, fp = lookup_index.ensure_index(reader, project)
+    finally:
+        reader.close()
+    assert lookup_index.index_fingerprint(path) == fp
