@@ -57,3 +57,24 @@ def test_arrow_gives_way_to_the_csv_module_on_ragged_files(tmp_path: Path, monke
     assert bigcsv.repair_large(data, layout_of(data, ".csv")) is None
     arrow, plain, arrow_reports, plain_reports = _both(tmp_path / "in.csv", tmp_path, monkeypatch)
     assert arrow == plain and arrow_reports == plain_reports
+
+
+def test_a_lone_repair_loads_arrow_without_numpy_and_writes_the_same(tmp_path: Path) -> None:
+    """``hopnhat repair`` (``alone``) imports pyarrow without numpy, cloudpickle or ``pyarrow.compute`` (half of
+    Arrow's import); the output is the same bytes as the csv module's."""
+    import json
+    import subprocess
+    import sys
+
+    header = b",".join([b"id", encode("Họ tên", "tcvn3"), b"que", b"ghi_chu", b"ten", b"noi"])
+    (tmp_path / "in.csv").write_bytes(b"\r\n".join([header, *_rows()]) + b"\r\n")
+    code = ("import sys, json\nfrom pathlib import Path\nfrom hopnhat.repair import files\nfiles.ARROW_BYTES = 0\n"
+            "src, out = map(Path, sys.argv[1:3])\nfiles.repair_file(src, out, alone=True)\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "in.csv"), str(tmp_path / "alone.csv")],
+                          capture_output=True, text=True, timeout=120, check=True)
+    loaded = set(json.loads(done.stdout))
+    assert "pyarrow._compute" in loaded
+    assert not {"numpy", "cloudpickle", "pyarrow.compute", "pandas"} & loaded
+    repair_file(tmp_path / "in.csv", tmp_path / "plain.csv")  # below ARROW_BYTES: the csv module
+    assert (tmp_path / "alone.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()

@@ -69,7 +69,7 @@ def repair(
     """
     gc.disable()  # the cells make no reference cycles; the collector would walk every row list again and again
     try:
-        report = repair_file(source, output)
+        report = repair_file(source, output, alone=True)  # this process does nothing else
     finally:
         gc.freeze()  # nor are the run's objects garbage later: no collection walks them again (at exit, a tenth of a s)
         gc.enable()

@@ -14,7 +14,9 @@ import csv
 import io
 import os
 import sys
+from array import array
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
 from hopnhat.i18n import tr
@@ -30,6 +32,37 @@ def _one_blas_thread() -> None:
     one thread — only when numpy is not loaded yet (then it would change nothing)."""
     if "numpy" not in sys.modules:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def load_arrow(*, without_numpy: bool) -> None:
+    """Import what this path uses of pyarrow: its core, its CSV reader and its compute functions' caller
+    (``pyarrow._compute``: the public ``pyarrow.compute`` also writes a Python wrapper and its docstring for each of
+    its hundreds of functions at import, a quarter of Arrow's import; pyarrow is pinned). ``without_numpy``: for a
+    process that runs this repair alone (``hopnhat repair``), pyarrow is imported as if numpy and cloudpickle were
+    not installed — nothing here uses them, and pyarrow imports them when it can (half of its import). Not for a
+    process that goes on to other work: that pyarrow would convert nothing to numpy. Only when none of them is loaded
+    yet (else it would change nothing)."""
+    blocked = ("numpy", "cloudpickle")
+    if not without_numpy or any(name in sys.modules for name in ("pyarrow", *blocked)):
+        _one_blas_thread()
+        import pyarrow._compute
+        return
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # an import of it fails: pyarrow goes without
+    try:
+        import pyarrow._compute
+        import pyarrow.csv  # noqa: F401
+    finally:
+        for name in blocked:
+            del sys.modules[name]
+
+
+def _call(function: str, *args: Any) -> Any:
+    """One of Arrow's compute functions with its default options, on the C library's allocator (what
+    ``pyarrow.compute.<function>(*args, memory_pool=...)`` calls)."""
+    from pyarrow._compute import call_function
+
+    return call_function(function, list(args), memory_pool=_pool())
 
 
 def _pool() -> Any:
@@ -70,10 +103,9 @@ def _encoded(column: Any) -> Any:
     """One column as one dictionary array (values in first-seen order); None when Arrow cannot make it one (a column
     past its 2 GiB offsets) or it has nulls: the csv module reads the file."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     try:
-        encoded = pc.dictionary_encode(column.combine_chunks(memory_pool=_pool()), memory_pool=_pool())
+        encoded = _call("dictionary_encode", column.combine_chunks(memory_pool=_pool()))
     except pa.ArrowException:
         return None
     return None if encoded.null_count else encoded
@@ -82,29 +114,25 @@ def _encoded(column: Any) -> Any:
 def _column(name: str, encoded: Any, quote: Callable[[str], str], after: str) -> tuple[Any, ColumnReport]:
     """One column (dictionary-encoded): its written cells (an Arrow string array), each followed by ``after`` (the
     line ending, for the last column), and its report."""
-    import numpy as np
-    import pyarrow.compute as pc
+    import pyarrow as pa
 
     distinct: list[bytes] = encoded.dictionary.to_pylist()
     mapped = map_column(name, distinct)
     changed = 0
-    if mapped.changed:
-        indices = encoded.indices  # int32 without nulls; read from its buffer (to_numpy would import pandas)
-        positions = np.frombuffer(indices.buffers()[1], dtype=np.int32, count=len(indices), offset=4 * indices.offset)
-        counts = np.bincount(positions, minlength=len(distinct))
-        changed = int(counts[[i for i, raw in enumerate(distinct) if raw in mapped.changed]].sum())
+    if mapped.changed:  # each cell's distinct value changed or not (1/0, an array made from its buffer), summed
+        flags = bytes(raw in mapped.changed for raw in distinct)
+        one = pa.Array.from_buffers(pa.uint8(), len(distinct), [None, pa.py_buffer(flags)])
+        changed = _call("sum", _call("take", one, encoded.indices)).as_py() or 0
     written = _strings([(quote(str(mapped.final[raw])) + after).encode("utf-8") for raw in distinct])
     report = _report(name, mapped, encoded, distinct, len(encoded), changed)
-    return pc.take(written, encoded.indices, memory_pool=_pool()), report
+    return _call("take", written, encoded.indices), report
 
 
 def _strings(items: list[bytes]) -> Any:
     """An Arrow (large) string array of UTF-8 items, built from two buffers (``pa.array`` would import pandas)."""
-    import numpy as np
     import pyarrow as pa
 
-    offsets = np.zeros(len(items) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)), out=offsets[1:])
+    offsets = array("q", accumulate(map(len, items), initial=0))
     return pa.LargeStringArray.from_buffers(len(items), pa.py_buffer(offsets), pa.py_buffer(b"".join(items)))
 
 
@@ -116,10 +144,10 @@ def _report(name: str, mapped: ColumnMap, encoded: Any, distinct: list[bytes], c
     return column_report(name, mapped, values, range(2, 2 + cells), cells, changed)
 
 
-def repair_large(data: bytes, layout: Layout) -> tuple[bytes, list[ColumnReport]] | None:
-    """Repair and write a large table of one width (two columns or more, a header and rows); None otherwise."""
-    _one_blas_thread()
-    import pyarrow.compute as pc
+def repair_large(data: bytes, layout: Layout, *, alone: bool = False) -> tuple[bytes, list[ColumnReport]] | None:
+    """Repair and write a large table of one width (two columns or more, a header and rows); None otherwise.
+    ``alone``: the process does nothing else (see :func:`load_arrow`)."""
+    load_arrow(without_numpy=alone)
 
     body = data[len(BOM) :] if layout.bom else data
     width = _width(body, layout)
@@ -145,7 +173,7 @@ def repair_large(data: bytes, layout: Layout) -> tuple[bytes, list[ColumnReport]
         reports.append(report)
     end = layout.lineterminator.encode()
     delimiter = _strings([layout.delimiter.encode()])[0]  # a scalar (pa.scalar would import pandas)
-    lines = _buffer_view(pc.binary_join_element_wise(*columns, delimiter, memory_pool=_pool()))  # rows, each ended
+    lines = _buffer_view(_call("binary_join_element_wise", *columns, delimiter))  # rows, each ended
     if not layout.final_newline:
         lines = lines[: len(lines) - len(end)]
     text = (layout.delimiter.join(map(quote, head))).encode("utf-8") + end

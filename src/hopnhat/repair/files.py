@@ -19,7 +19,7 @@ from hopnhat.repair import delimited
 from hopnhat.repair.columns import CellProblem, ColumnReport, repair_table
 
 MAX_BYTES = 2 << 30  # the file and its cells are held in memory
-ARROW_BYTES = 8 << 20  # delimited files from this size are read by Arrow (hopnhat.repair.bigcsv): from here on
+ARROW_BYTES = 2 << 20  # delimited files from this size are read by Arrow (hopnhat.repair.bigcsv): from here on
 # Arrow's import pays for itself (measured by bench/repair.py --sizes); below it neither Arrow nor bigcsv is loaded
 FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".json": "json", ".ndjson": "json", ".jsonl": "json"}
@@ -67,12 +67,12 @@ def read_input(path: Path) -> bytes:
                          reason=exc.strerror or str(exc)) from exc
 
 
-def _repair_csv(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
+def _repair_csv(path: Path, data: bytes, *, alone: bool = False) -> tuple[bytes, list[ColumnReport]]:
     layout = delimited.layout_of(data, path.suffix.lower())
     if len(data) >= ARROW_BYTES:
         from hopnhat.repair import bigcsv  # Arrow's path only for large files
 
-        large = bigcsv.repair_large(data, layout)
+        large = bigcsv.repair_large(data, layout, alone=alone)
         if large is not None:
             return large
     text_rows = delimited.read_latin1(data, layout, path)
@@ -111,10 +111,12 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def repair_file(source: Path, output: Path) -> RepairReport:
+def repair_file(source: Path, output: Path, *, alone: bool = False) -> RepairReport:
     """Detect each column's encoding in ``source`` and write it as UTF-8 NFC to ``output``.
 
     Same rows, columns and order; only the encoding changes. A file with nothing to repair is copied byte for byte.
+    ``alone``: the process does nothing else (``hopnhat repair``): a large CSV's Arrow is loaded without numpy
+    (:func:`hopnhat.repair.bigcsv.load_arrow`).
     """
     fmt = file_format(source)
     if FORMATS.get(output.suffix.lower()) != fmt:
@@ -124,7 +126,7 @@ def repair_file(source: Path, output: Path) -> RepairReport:
                                   f"give the output the input's extension ({source.suffix})"))
     data = read_input(source)
     check_output(output, [source], needed_bytes=2 * len(data))
-    repaired, columns = _REPAIRERS[fmt](source, data)
+    repaired, columns = _repair_csv(source, data, alone=alone) if fmt == "csv" else _REPAIRERS[fmt](source, data)
     report = RepairReport(source, output, fmt, columns)
     report.copied = report.changed == 0 and (fmt == "xlsx" or _is_utf8(data))
     write_bytes(output, data if report.copied else repaired, [source])
