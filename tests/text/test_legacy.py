@@ -336,6 +336,17 @@ def test_the_junk_class_is_written_from_the_junk_rule() -> None:
     assert legacy._JUNK.pattern == legacy._junk_class(legacy._junk_ranges()).pattern
 
 
+def test_the_scoring_loop_finds_the_words_and_junk_the_regular_expressions_find() -> None:
+    """:func:`legacy._stats` walks code points instead of running ``_TOKEN`` and ``_JUNK``: for every code point, a
+    word character is what ``_TOKEN`` takes (``\\s`` and ``\\d`` as Unicode has them, the ASCII controls that are not
+    white space included) and a junk character what ``_JUNK`` matches."""
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    assert [c for c in chars if bool(legacy._TOKEN.fullmatch(c)) != legacy._token_char(c)] == []
+    assert [c for c in chars if len(legacy._JUNK.findall(c)) != legacy._junk_count(c)] == []
+    text = "".join(chars[::97])
+    assert legacy._junk_count(text) == len(legacy._JUNK.findall(text))
+
+
 def test_every_two_character_vni_code_ends_in_a_diacritic() -> None:
     """The VNI reader looks a pair up only when its second character is a diacritic."""
     pairs = [code for code in legacy._VNI_DECODE if len(code) == 2]

@@ -2,6 +2,7 @@
 # called for every distinct cell of a column become C functions of the module.
 
 cimport cython
+from hopnhat.text.legacy cimport has_junk, legacy_looking, reading, scored, scores_of
 
 cdef dict _WORDS_OF
 

@@ -7,6 +7,7 @@ cimport cython
 # the memos and tables the hot helpers read, typed (a dictionary's get and len are then C calls, not attribute
 # lookups and method objects); module-private, so not visible from Python
 cdef dict _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
+cdef bytes _JUNK_TABLE
 cdef tuple _SYLLABLES, _KINH_BY_LENGTH, _MINORITY_BY_LENGTH
 cdef Py_ssize_t _MEMO_LIMIT
 
@@ -22,8 +23,13 @@ cdef bint _known_syllable(str word, bint minority) except -1
 cpdef bint _syllable(str word, bint minority) except -1
 cdef bint _word_ok(str word) except -1
 @cython.locals(bad=Py_ssize_t, good=Py_ssize_t, junk=Py_ssize_t, common=Py_ssize_t, syllables=Py_ssize_t,
-               words=Py_ssize_t, shouting=bint, ok=bint, upper=bint, usual=bint, syllable=bint)
+               words=Py_ssize_t, shouting=bint, ok=bint, upper=bint, usual=bint, syllable=bint, i=Py_ssize_t,
+               n=Py_ssize_t, start=Py_ssize_t, wide=bint)
 cdef tuple _stats(str text)
+@cython.locals(junk=Py_ssize_t, code=Py_ssize_t, char=Py_UCS4, table=bytes)
+cpdef Py_ssize_t _junk_count(str text) except -1
+@cython.locals(code=Py_ssize_t)
+cpdef bint _token_char(Py_UCS4 char) except -1
 cdef tuple _word_info(str word)
 @cython.locals(char=Py_UCS4)
 cdef bint _has_lower(str text) except -1
@@ -37,7 +43,10 @@ cdef object _one_reading(str value, str name)
 cdef dict _memo(str value)
 cpdef object reading(str value, str name)
 cpdef object scored(str value, str name)
+cpdef dict scores_of(str value)
+cpdef bint has_junk(str text) except -1
+cpdef bint legacy_looking(str value) except -1
 cdef tuple _tally_one(object value, str encoding)
-@cython.locals(valid=Py_ssize_t, total=Py_ssize_t, failed=Py_ssize_t)
+@cython.locals(valid=Py_ssize_t, total=Py_ssize_t, failed=Py_ssize_t, memo=dict)
 cdef object _tally(object values, str encoding)
 cdef object _detected_reading(object value, str encoding)

@@ -700,7 +700,7 @@ def _detected_reading(value: str | bytes, encoding: str) -> str | None:
     if isinstance(value, str) and encoding != "tcvn3":
         if encoding not in ("utf-8", "mojibake") and _source(value)[1]:
             return None
-        return readings(value, (encoding,)).get(encoding)
+        return reading(value, encoding)
     return _quiet_candidate(value, encoding)
 
 
@@ -713,7 +713,7 @@ def _tally_one(value: str | bytes, encoding: str) -> tuple[int, int, int]:
     return stats[4], stats[5], 0
 
 
-_TALLIES: dict[tuple[str | bytes, str], tuple[int, int, int]] = {}  # remembered for all columns, like readings
+_TALLIES: dict[str, dict[str | bytes, tuple[int, int, int]]] = {}  # encoding → value → tally, for all columns
 _FAILED: dict[str | bytes, int] = {}  # value → the words a reading that fails counts (the same in every encoding)
 
 
@@ -728,13 +728,15 @@ def _failed_words(value: str | bytes) -> int:
 
 def _tally(values: Sequence[str | bytes], encoding: str) -> _Tally:
     valid = total = failed = 0
+    memo = _TALLIES.get(encoding)
+    if memo is None:
+        memo = _TALLIES[encoding] = {}
     for value in values:
-        key = (value, encoding)
-        one = _TALLIES.get(key)
+        one = memo.get(value)
         if one is None:
-            if len(_TALLIES) >= _MEMO_LIMIT:
-                _TALLIES.clear()
-            one = _TALLIES[key] = _tally_one(value, encoding)
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            one = memo[value] = _tally_one(value, encoding)
         valid += one[0]
         total += one[1]
         failed += one[2]
@@ -965,6 +967,17 @@ def _junk_class(ranges: Sequence[tuple[int, int]] = _JUNK_RANGES) -> re.Pattern[
 _JUNK = _junk_class()
 
 
+def _junk_table(ranges: Sequence[tuple[int, int]] = _JUNK_RANGES) -> bytes:
+    """:data:`_JUNK_RANGES` as one byte per code point below U+2000 (1: junk), for the loop of :func:`_stats`."""
+    table = bytearray(0x2000)
+    for first, last in ranges:
+        table[first : last + 1] = b"\x01" * (last - first + 1)
+    return bytes(table)
+
+
+_JUNK_TABLE = _junk_table()
+
+
 @lru_cache(maxsize=262_144)
 def quality(text: str) -> Quality:
     """Count the non-ASCII words that are (not) Vietnamese syllables and the junk characters of one reading."""
@@ -978,31 +991,65 @@ _WORDS: dict[str, tuple[bool, bool, bool, bool]] = {}  # word → (well-cased sy
 # syllable)
 
 
+def _junk_count(text: str) -> int:
+    """How many characters of a text :data:`_JUNK` matches (a loop over code points: compiled, in C)."""
+    junk = 0
+    table = _JUNK_TABLE
+    for char in text:
+        code = ord(char)
+        if code < 0x2000:
+            junk += table[code]
+        elif 0xE000 <= code <= 0xF8FF:
+            junk += 1
+    return junk
+
+
+def _token_char(char: str) -> bool:
+    """A character of a :data:`_TOKEN` word: not white space, a decimal digit or ASCII punctuation (what the
+    regular expression's ``\\s`` and ``\\d`` are: ``str.isspace`` and ``str.isdecimal``)."""
+    code = ord(char)
+    if code < 0x80:  # ASCII letters, and the control characters that are not white space
+        return 0x41 <= code <= 0x5A or 0x61 <= code <= 0x7A or code <= 0x08 or 0x0E <= code <= 0x1B or code == 0x7F
+    return not (char.isspace() or char.isdecimal())
+
+
 def _stats(text: str) -> tuple[int, int, int, int, int, int]:
     """What :func:`quality` counts (bad, good, junk, common) and what the detector counts (syllables among the
-    non-ASCII words, those words): one pass over the words of a text for both (remembered)."""
+    non-ASCII words, those words): one pass over the words of a text for both (remembered). The words are
+    :data:`_TOKEN`'s, found by a loop over code points (compiled, in C): only those with a non-ASCII letter are
+    made strings and looked up."""
     known = _STATS.get(text)
     if known is not None:
         return known
     if len(_STATS) >= _MEMO_LIMIT:
         _STATS.clear()
-    junk = len(_JUNK.findall(text))
+    junk = _junk_count(text)
     if text.isascii():  # no word that tells encodings apart
         known = _STATS[text] = (junk, 0, junk, 0, 0, 0)
         return known
     shouting = _has_lower(text)  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
     good = bad = common = syllables = words = 0
-    for word in _TOKEN.findall(text):
-        if not word.isascii():
-            ok, upper, usual, syllable = _WORDS.get(word) or _word_info(word)
-            words += 1
-            syllables += syllable
-            if len(word) > 1:  # a lone letter is an initial (Nguyễn Văn Đ): neutral for the quality
-                if ok and not (shouting and upper):
-                    good += 1
-                    common += usual
-                else:
-                    bad += 1
+    i, n = 0, len(text)
+    while i < n:
+        if not _token_char(text[i]):
+            i += 1
+            continue
+        start, wide = i, False
+        while i < n and _token_char(text[i]):
+            wide = wide or ord(text[i]) >= 0x80
+            i += 1
+        if not wide:
+            continue
+        word = text[start:i]
+        ok, upper, usual, syllable = _WORDS.get(word) or _word_info(word)
+        words += 1
+        syllables += syllable
+        if i - start > 1:  # a lone letter is an initial (Nguyễn Văn Đ): neutral for the quality
+            if ok and not (shouting and upper):
+                good += 1
+                common += usual
+            else:
+                bad += 1
     known = _STATS[text] = (bad + junk, good, junk, common, syllables, words)
     return known
 
@@ -1083,7 +1130,7 @@ def _one_reading(value: str, name: str) -> str | None:
     if text is None:
         return None
     text = _restore_caps(text) if name == "tcvn3" else text
-    return text if not by_chance or quality(text).clean else None
+    return text if not by_chance or _stats(text)[0] == 0 else None  # quality(text).clean
 
 
 @lru_cache(maxsize=65_536)
@@ -1164,6 +1211,7 @@ def scored(value: str, name: str) -> Scored | None:
     if text is None:
         known[name] = None
         return None
-    score = quality(text)
-    entry = known[name] = (text, score, (score.bad, -score.good, -score.common))
+    stats = _stats(text)
+    score = _new_tuple(Quality, (stats[0], stats[1], stats[2], stats[3]))  # quality(text), not through its cache
+    entry = known[name] = (text, score, (stats[0], -stats[1], -stats[3]))
     return entry
