@@ -32,6 +32,7 @@ from hopnhat.ingest import read_table
 from hopnhat.ingest.fingerprint import Known, Prints, read_subset, source_prints, still
 from hopnhat.load.counts import TableCounts
 from hopnhat.load.cursor import read_by_cursor
+from hopnhat.load.delta_pairs import ALL, CANDIDATES, candidates, moves_sql, one_to_one, update_prints
 from hopnhat.load.delta_read import DeltaNotPossible, DeltaRead
 from hopnhat.load.snapshot import (
     LastPrints,
@@ -72,6 +73,7 @@ class DeltaLoad:
                             self.where).fetchone()
         self.last_checksum: str | None = state[0] if state and state[0] else None
         self.paired = False  # ``_d_same`` pairs each unchanged record with its old one (a delta by records)
+        self.one_to_one = False  # ... one to one, in order (:mod:`hopnhat.load.delta_pairs`)
         self.ahead: Callable[[], Prints | None] | None = None  # the file's prints, taken ahead (:func:`prints_ahead`)
 
     def _legacy_columns(self) -> list[str]:
@@ -139,8 +141,11 @@ class DeltaLoad:
                   (SELECT raw_hash, min(src_row) AS old_row FROM source_records WHERE src_source = ? AND
                    src_table = ? GROUP BY raw_hash) o USING (raw_hash)
                 WHERE o.old_row NOT IN (SELECT src_row FROM _d_old WHERE src_key IS NULL)""", w)
-            con.execute("INSERT INTO _d_new SELECT m.new_row, s.src_key, s.content_hash FROM _d_same m "
+            con.execute("CREATE OR REPLACE TEMP TABLE _d_new (src_row BIGINT, src_key VARCHAR, h BIGINT, "
+                        "old_row BIGINT)")  # old_row: the old record an unchanged record's row was taken from
+            con.execute("INSERT INTO _d_new SELECT m.new_row, s.src_key, s.content_hash, m.old_row FROM _d_same m "
                         "JOIN _d_old s ON s.src_row = m.old_row")
+            self.one_to_one = one_to_one(con)
             wanted = {r for (r,) in con.execute(
                 "SELECT src_row FROM _d_fp WHERE src_row NOT IN (SELECT new_row FROM _d_same)").fetchall()}
         first = True
@@ -167,7 +172,7 @@ class DeltaLoad:
         keys = pa.array(self.mapper.keys(batch), pa.string())
         _hopnhat_seen = pa.table({"src_row": batch.column("_row"), "src_key": keys,
                                   "h": content_hashes(self.con, batch)})
-        self.con.execute("INSERT INTO _d_new SELECT src_row, src_key, h FROM _hopnhat_seen")
+        self.con.execute("INSERT INTO _d_new (src_row, src_key, h) SELECT src_row, src_key, h FROM _hopnhat_seen")
         kept = batch.append_column("_d_key", keys)
         out.kept.append(kept)
         out.kept_rows.update(zip(kept.column("_row").to_pylist(), kept.column("_d_key").to_pylist()))
@@ -195,7 +200,7 @@ class DeltaLoad:
         rows = batch.column("_row")
         _hopnhat_seen = pa.table({"i": pa.array(range(batch.num_rows), pa.int64()), "src_row": rows,
                                   "src_key": pa.array(keys, pa.string()), "h": content_hashes(self.con, batch)})
-        self.con.execute("INSERT INTO _d_new SELECT src_row, src_key, h FROM _hopnhat_seen")
+        self.con.execute("INSERT INTO _d_new (src_row, src_key, h) SELECT src_row, src_key, h FROM _hopnhat_seen")
         maybe = self.con.execute("SELECT s.i FROM _hopnhat_seen s LEFT JOIN _d_once o USING (src_key) "
                                  "WHERE o.h IS DISTINCT FROM s.h ORDER BY s.i").fetch_arrow_table().column("i")
         if len(maybe):
@@ -207,14 +212,19 @@ class DeltaLoad:
 
     # --- 2. compare --------------------------------------------------------------------------------------------
     def compare(self) -> None:
-        """``_d_keys``: each key that is not unchanged and what happened to it (inserted | changed | deleted)."""
+        """``_d_keys``: each key that is not unchanged and what happened to it (inserted | changed | deleted). When the
+        records pair one to one in order (:mod:`hopnhat.load.delta_pairs`), only the candidate keys are compared."""
+        new, old = ALL
+        if self.one_to_one:
+            candidates(self.con)
+            new, old = CANDIDATES
         con = self.con
-        con.execute("""
+        con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _d_groups AS
-            WITH n AS (SELECT src_key, count(*) AS c, min(h) AS lo, max(h) AS hi FROM _d_new
+            WITH n AS (SELECT src_key, count(*) AS c, min(h) AS lo, max(h) AS hi FROM {new}
                        WHERE src_key IS NOT NULL GROUP BY src_key),
                  o AS (SELECT src_key, count(*) AS c, min(content_hash) AS lo, max(content_hash) AS hi
-                       FROM _d_old WHERE src_key IS NOT NULL GROUP BY src_key)
+                       FROM {old} WHERE src_key IS NOT NULL GROUP BY src_key)
             SELECT coalesce(n.src_key, o.src_key) AS src_key,
                    CASE WHEN o.src_key IS NULL THEN 'inserted' WHEN n.src_key IS NULL THEN 'deleted'
                         WHEN n.c <> o.c OR n.lo <> o.lo OR n.hi <> o.hi THEN 'changed' ELSE 'same' END AS kind,
@@ -223,14 +233,14 @@ class DeltaLoad:
         # a key with several rows whose counts and extreme hashes agree: its hashes compared in source order
         con.execute("CREATE OR REPLACE TEMP TABLE _d_multi AS SELECT src_key FROM _d_groups WHERE kind = 'same' "
                     "AND c > 1")
-        con.execute("""
+        con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _d_keys AS
             SELECT src_key, kind FROM _d_groups WHERE kind <> 'same'
             UNION ALL
             SELECT n.src_key, 'changed' FROM
-              (SELECT src_key, list(h ORDER BY src_row) AS hs FROM _d_new WHERE src_key IN
+              (SELECT src_key, list(h ORDER BY src_row) AS hs FROM {new} WHERE src_key IN
                  (SELECT src_key FROM _d_multi) GROUP BY src_key) n
-              JOIN (SELECT src_key, list(content_hash ORDER BY src_row) AS hs FROM _d_old
+              JOIN (SELECT src_key, list(content_hash ORDER BY src_row) AS hs FROM {old}
                     WHERE src_key IN (SELECT src_key FROM _d_multi) GROUP BY src_key) o
               USING (src_key) WHERE n.hs <> o.hs""")
         con.execute("DELETE FROM _d_multi WHERE src_key IN (SELECT src_key FROM _d_keys)")
@@ -279,16 +289,28 @@ class DeltaLoad:
 
     def move_unchanged(self) -> None:
         """Unchanged rows whose row number moved get the new one, everywhere they are kept (an UPDATE of one column:
-        DuckDB rewrites only that column's changed segments). A key of one row is paired by the record its row came
-        from when the delta went by records (``_d_same``: new record → the old one of the same bytes; an integer join),
-        else by the key; the rows of a key of several rows (same hashes in the same order) by their rank."""
+        DuckDB rewrites only that column's changed segments). When the records pair one to one in order, the rows of
+        keys that are not candidates move as their records do (:func:`~hopnhat.load.delta_pairs.moves_sql`); else a
+        key of one row is paired by the record its row came from when the delta went by records (``_d_same``: new
+        record → the old one of the same bytes; an integer join), else by the key; the rows of a key of several rows
+        (same hashes in the same order) by their rank."""
         con = self.con
+        con.execute(moves_sql() if self.one_to_one else self._moves_sql())
+        if not one(con, "SELECT count(*) FROM _d_moves")[0]:
+            return
+        con.execute("CREATE OR REPLACE TEMP TABLE _d_rows AS SELECT DISTINCT old_row, new_row FROM _d_moves")
+        if one(con, "SELECT count(DISTINCT old_row) = count(*) FROM _d_rows")[0]:
+            self._move_by_row()
+        else:  # a row whose keys moved apart (duplicates paired by rank): by key and row
+            self._move_by_key()
+
+    def _moves_sql(self) -> str:
         by_record = (
             "SELECT n.src_key, m.old_row, n.src_row AS new_row FROM single n JOIN _d_same m ON m.new_row = n.src_row "
             "UNION ALL SELECT n.src_key, o.src_row, n.src_row FROM single n ANTI JOIN _d_same m ON m.new_row = "
             "n.src_row JOIN _d_old o USING (src_key)") if self.paired else (
             "SELECT n.src_key, o.src_row AS old_row, n.src_row AS new_row FROM single n JOIN _d_old o USING (src_key)")
-        con.execute(f"""
+        return f"""
             CREATE OR REPLACE TEMP TABLE _d_moves AS
             WITH single AS (SELECT n.src_key, n.src_row FROM _d_new n ANTI JOIN _d_keys k USING (src_key)
                             ANTI JOIN _d_multi u USING (src_key) WHERE n.src_key IS NOT NULL),
@@ -296,26 +318,17 @@ class DeltaLoad:
                        FROM _d_new SEMI JOIN _d_multi USING (src_key)),
                  o AS (SELECT src_key, src_row, row_number() OVER (PARTITION BY src_key ORDER BY src_row) AS r
                        FROM _d_old SEMI JOIN _d_multi USING (src_key))
-            SELECT DISTINCT src_key, old_row, new_row, ? || src_key AS record_id FROM (
-              SELECT * FROM ({by_record}) WHERE old_row <> new_row
-              UNION ALL
-              SELECT n.src_key, o.src_row, n.src_row FROM n JOIN o USING (src_key, r) WHERE n.src_row <> o.src_row)""",
-                    [self.prefix])
-        if not one(con, "SELECT count(*) FROM _d_moves")[0]:
-            return
-        con.execute("UPDATE source_rows SET src_row = m.new_row FROM _d_moves m WHERE source_rows.src_source = ? AND "
-                    "source_rows.src_table = ? AND source_rows.src_key = m.src_key AND source_rows.src_row = m.old_row",
-                    self.where)
-        con.execute("CREATE OR REPLACE TEMP TABLE _d_rows AS SELECT DISTINCT old_row, new_row FROM _d_moves")
-        if one(con, "SELECT count(DISTINCT old_row) = count(*) FROM _d_rows")[0]:
-            self._move_by_row()
-        else:  # a row whose keys moved apart (duplicates paired by rank): by key and row
-            self._move_by_key()
+            SELECT * FROM ({by_record}) WHERE old_row <> new_row
+            UNION ALL
+            SELECT n.src_key, o.src_row, n.src_row FROM n JOIN o USING (src_key, r) WHERE n.src_row <> o.src_row"""
 
     def _move_by_row(self) -> None:
-        """What the store keeps of this table is now only unchanged keys (the others were removed), and a record moves
-        whole: the new row is a function of the old one, so the rows are renumbered by an integer join."""
+        """What the store keeps of this table is now only unchanged keys (the others were removed; the snapshot's rows
+        of changed keys are replaced at the end), and a record moves whole: the new row is a function of the old
+        one, so the rows are renumbered by an integer join."""
         con = self.con
+        con.execute("UPDATE source_rows SET src_row = m.new_row FROM _d_rows m WHERE source_rows.src_source = ? AND "
+                    "source_rows.src_table = ? AND source_rows.src_row = m.old_row", self.where)
         for name in (self.entity, "quarantine", "merged_rows", "cell_issues"):
             con.execute(f"UPDATE {name} SET src_row = m.new_row FROM _d_rows m WHERE {name}.src_source = ? AND "
                         f"{name}.src_table = ? AND {name}.src_row = m.old_row", self.where)
@@ -323,7 +336,9 @@ class DeltaLoad:
 
     def _move_by_key(self) -> None:
         con = self.con
-        for name in (self.entity, "quarantine", "merged_rows"):
+        con.execute("CREATE OR REPLACE TEMP TABLE _d_moves AS SELECT DISTINCT src_key, old_row, new_row, "
+                    "? || src_key AS record_id FROM _d_moves", [self.prefix])
+        for name in ("source_rows", self.entity, "quarantine", "merged_rows"):
             con.execute(f"UPDATE {name} SET src_row = m.new_row FROM _d_moves m WHERE {name}.src_source = ? AND "
                         f"{name}.src_table = ? AND {name}.src_key = m.src_key AND {name}.src_row = m.old_row",
                         self.where)
@@ -401,6 +416,16 @@ class DeltaLoad:
         paired by hash (and rank among equal hashes) are renumbered, the others deleted or inserted — rather than the
         table's every record deleted and inserted again."""
         con, w = self.con, self.where
+        if self.one_to_one:
+            update_prints(con, w)
+        else:
+            self._pair_prints()
+        con.execute("DELETE FROM source_files WHERE src_source = ? AND src_table = ?", w)
+        con.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?)",
+                    [*w, prints.size, prints.sha256, prints.layout, repairers])
+
+    def _pair_prints(self) -> None:
+        con, w = self.con, self.where
         con.execute("""
             CREATE OR REPLACE TEMP TABLE _d_rec AS
             WITH o AS (SELECT src_row, raw_hash, row_number() OVER (PARTITION BY raw_hash ORDER BY src_row) AS r
@@ -416,13 +441,10 @@ class DeltaLoad:
                     w)
         con.execute("INSERT INTO source_records (src_source, src_table, src_row, raw_hash) SELECT ?, ?, new_row, "
                     "raw_hash FROM _d_rec WHERE old_row IS NULL", w)
-        con.execute("DELETE FROM source_files WHERE src_source = ? AND src_table = ?", w)
-        con.execute("INSERT INTO source_files VALUES (?, ?, ?, ?, ?, ?)",
-                    [*w, prints.size, prints.sha256, prints.layout, repairers])
 
     def drop_temporary(self) -> None:
         for name in ("_d_new", "_d_old", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same", "_d_rec", "_d_rows",
-                     "_d_multi"):
+                     "_d_multi", "_d_cand", "_d_cn", "_d_co"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
