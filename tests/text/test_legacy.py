@@ -345,6 +345,10 @@ def test_the_scoring_loop_finds_the_words_and_junk_the_regular_expressions_find(
     assert [c for c in chars if len(legacy._JUNK.findall(c)) != legacy._junk_count(c)] == []
     text = "".join(chars[::97])
     assert legacy._junk_count(text) == len(legacy._JUNK.findall(text))
+    names = (Path(__file__).parent / "data" / "names.txt").read_text(encoding="utf-8").splitlines()[:300]
+    cells = [as_text(legacy.encode(t, e)) for t in names for e in ("tcvn3", "vni", "viscii", "cp1258")]
+    texts = [text, *cells, *(r for c in cells[::7] for r in legacy.readings(c).values())]
+    assert [legacy._foreign_count(t) for t in texts] == [len(legacy._foreign_words(t)) for t in texts]
 
 
 def test_every_two_character_vni_code_ends_in_a_diacritic() -> None:

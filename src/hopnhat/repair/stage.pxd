@@ -10,4 +10,6 @@ cdef str _best(str cell, dict memo, dict options, str column, bint flawless, tup
 @cython.locals(char=Py_UCS4)
 cdef bint _plain(str cell) except -1
 cdef list _syllables(str text)
+@cython.locals(hits=Py_ssize_t)
+cdef Py_ssize_t _hits(frozenset words, str text) except -1
 cdef object _reading(str text, str kind, object problem=*)

@@ -104,6 +104,15 @@ def _syllables(text: str) -> list[str]:
     return known
 
 
+def _hits(words: frozenset[str], text: str) -> int:
+    """How many of a reading's non-ASCII words (:func:`_syllables`) are among ``words``."""
+    hits = 0
+    for word in _syllables(text):
+        if word in words:
+            hits += 1
+    return hits
+
+
 def _vocabulary(sample: Sequence[str]) -> frozenset[str]:
     """The syllables of the sample cells that read flawlessly in one table only: what this column's texts say."""
     words: set[str] = set()
@@ -301,13 +310,11 @@ class ColumnRepairer:
         """Between flawless readings of a cell in two tables the column uses that score the same (VISCII bytes read
         as TCVN3: ``Tạ Quang Bửu`` / ``Tế Quang Bỉu``), the one with more of the column's own syllables; the
         reading chosen so far when none has more."""
-        def familiar(name: str) -> int:
-            return sum(map(self._words.__contains__, _syllables(options[name][0])))
-
-        best, most = chosen, familiar(chosen)
+        words = self._words
+        best, most = chosen, _hits(words, options[chosen][0])
         for name in sorted(self._present):
             if name not in (chosen, "utf-8") and name in options and options[name][2] == options[chosen][2]:
-                hits = familiar(name)
+                hits = _hits(words, options[name][0])
                 if hits > most:
                     best, most = name, hits
         return best

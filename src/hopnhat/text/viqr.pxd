@@ -10,5 +10,5 @@ cdef frozenset _VOWELS, _ESCAPABLE
 cdef object _grade(str text, Py_ssize_t i, Py_ssize_t j, bint shape, str tone)
 @cython.locals(j=Py_ssize_t, shape=bint)
 cdef tuple _vowel(str text, Py_ssize_t i, list out)
-@cython.locals(i=Py_ssize_t, starts=bint)
+@cython.locals(i=Py_ssize_t, starts=bint, strong=Py_ssize_t, medium=Py_ssize_t, weak=Py_ssize_t)
 cpdef tuple parse(str text)

@@ -50,6 +50,8 @@ class Evidence:
 
 
 _WEAK = Evidence(weak=1)
+_MEDIUM = Evidence(medium=1)
+_STRONG = Evidence(strong=1)
 _NONE = Evidence()  # a vowel without marks (shared: most vowels have none, and a frozen dataclass costs to make)
 _ABBREVIATION = re.compile(r"[A-Za-z]{1,2}\.")  # a.m., e.g., i.e.
 _I_AM = re.compile(r"(?<![A-Za-z])[Ii]'[Mm]")
@@ -63,14 +65,14 @@ def _grade(text: str, i: int, j: int, shape: bool, tone: str) -> Evidence:
     if alone or after.isdigit():  # ``O+`` (a blood group), ``U+1EA0``, ``A.1``: not words
         return _WEAK
     if shape or tone in "`~":
-        return Evidence(strong=1)
+        return _STRONG
     if tone == "'" and not after.isalpha() and i and text[i - 1].isalpha():
-        return Evidence(medium=1)  # ``Ly'``: a word ending in an apostrophe right after its vowel
+        return _MEDIUM  # ``Ly'``: a word ending in an apostrophe right after its vowel
     if tone == "'" and (_I_AM.fullmatch(text, i, j + 1) or _CONTRACTION.match(text, j)):
         return _WEAK
     if not after.isalpha() or _ABBREVIATION.match(text, j):
         return _WEAK
-    return Evidence(medium=1)
+    return _MEDIUM
 
 
 def _vowel(text: str, i: int, out: list[str]) -> tuple[int, Evidence]:
@@ -90,9 +92,10 @@ def _vowel(text: str, i: int, out: list[str]) -> tuple[int, Evidence]:
 
 
 def parse(text: str) -> tuple[str, Evidence]:
-    """Decode VIQR text (NFC) and count the evidence; text without mnemonics comes back unchanged."""
+    """Decode VIQR text (NFC) and count the evidence; text without mnemonics comes back unchanged. The evidence is
+    counted in integers (compiled: C integers) and made one :class:`Evidence` at the end."""
     out: list[str] = []
-    i, evidence = 0, _NONE
+    i, strong, medium, weak = 0, 0, 0, 0
     while i < len(text):
         char = text[i]
         nxt = text[i + 1] if i + 1 < len(text) else ""
@@ -102,14 +105,21 @@ def parse(text: str) -> tuple[str, Evidence]:
         elif char in "dD" and nxt in "dD":
             out.append("Đ" if char == "D" else "đ")
             starts = not (i and text[i - 1].isalpha()) and i + 2 < len(text) and text[i + 2] in _VOWELS
-            i, evidence = i + 2, evidence + (Evidence(medium=1) if starts else _WEAK)  # ``DDinh``, not ``add``
+            i = i + 2
+            if starts:  # ``DDinh``, not ``add``
+                medium += 1
+            else:
+                weak += 1
         elif char in _VOWELS:
             i, found = _vowel(text, i, out)
             if found is not _NONE:
-                evidence += found
+                strong += found.strong
+                medium += found.medium
+                weak += found.weak
         else:
             out.append(char)
             i += 1
+    evidence = Evidence(strong, medium, weak) if strong or medium or weak else _NONE
     return "".join(out), evidence
 
 
