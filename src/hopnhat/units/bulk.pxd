@@ -2,5 +2,28 @@
 
 cimport cython
 
+from hopnhat.units.convert cimport invalid_reason
+from hopnhat.units.parse cimport Parsed, parse_segments
+from hopnhat.units.tokens cimport prepared_segments
+
+cdef class _Suffixes:
+    cdef public dict rows
+    cdef public dict raw
+    cdef public dict decisions
+    cdef public object idx
+    cdef object _decided(self, Parsed parsed)
+    cpdef object row(self, object value)
+    @cython.locals(row=tuple, used=Py_ssize_t)
+    cpdef tuple entry(self, object value)
+    @cython.locals(segments=list, pieces=tuple, rows=dict, count=Py_ssize_t, lead=Py_ssize_t, k=Py_ssize_t, first=Py_ssize_t,
+                   whole=bint, parsed=Parsed)
+    cdef tuple _row(self, str value)
+
+cdef tuple _suffix_key(tuple segments, Py_ssize_t first, bint whole)
+cdef tuple _ids(list units)
+cdef tuple _decision_key(Parsed parsed)
+@cython.locals(i=Py_ssize_t, segment=str)
+cdef Py_ssize_t _first_worded(list segments) except -1
+cdef Py_ssize_t _segments_in(str raw_key) except -1
 @cython.locals(pos=Py_ssize_t, found=Py_ssize_t, _=Py_ssize_t)
 cpdef object raw_ending(str value)

@@ -36,7 +36,6 @@ def _as_row(r: Conversion) -> Row:
     return r.status, r.new_province_code, r.new_commune_code, ";".join(r.candidates), r.reason
 
 
-_WHOLE = "\x00"  # marks a cache key with no word before it (read as a whole address)
 ENDING_SEGMENTS = 3  # segments parsed at first
 
 
@@ -55,7 +54,7 @@ class _Suffixes:
     """
 
     def __init__(self) -> None:
-        self.rows: dict[str, Row] = {}
+        self.rows: dict[tuple[object, ...], Row] = {}
         self.raw: dict[str, Row] = {}
         self.decisions: dict[tuple[object, ...], Row] = {}
         self.idx = indexes()
@@ -89,28 +88,35 @@ class _Suffixes:
 
     def _row(self, value: str) -> tuple[Row, int]:
         """The row, and how many segments from the end decided it (more than any address has when no word came
-        before them)."""
+        before them).
+
+        Rows are kept under the segments that decided them, as a tuple (whether no word came before them, the
+        first one without its leading spaces, the others as they are): a tuple of segments that no comma can be
+        in stands for their text joined by commas, and its hash is made of theirs, which the province and district
+        pieces (the prepared pieces are remembered: the same strings recur) carry already. Joining the text of
+        every suffix and hashing it cost a tenth of a distinct ending."""
         segments = prepared_segments(value)  # prepared once: the parse reads these segments as they are
-        rows, count, suffix = self.rows, len(segments), ""
+        rows, count, pieces = self.rows, len(segments), tuple(segments)
         lead = _first_worded(segments)
         for k in range(1, count + 1):
-            segment = segments[count - k]
-            tail = "," + suffix if k > 1 else ""
-            whole = count - k <= lead
-            row = rows.get(_WHOLE + segment.lstrip() + tail if whole else segment.lstrip() + tail)
+            first = count - k
+            row = rows.get(_suffix_key(pieces, first, first <= lead))
             if row is not None:
-                return row, _WHOLE_USED if whole else k
-            suffix = segment + tail
+                return row, _WHOLE_USED if first <= lead else k
         first = max(count - ENDING_SEGMENTS, 0)
         parsed = parse_segments(segments[first:], self.idx)
         if parsed.exhausted and first > lead:
             first, parsed = 0, parse(value, self.idx)
         row = self._decided(parsed)
         first += parsed.first_segment
-        key = ",".join(segments[first:]).lstrip()
         whole = first <= lead
-        rows[_WHOLE + key if whole else key] = row
+        rows[_suffix_key(pieces, first, whole)] = row
         return row, _WHOLE_USED if whole else count - first
+
+
+def _suffix_key(segments: tuple[str, ...], first: int, whole: bool) -> tuple[object, ...]:
+    """The key of the segments from ``first`` on (``whole``: no word comes before them): see :meth:`_Suffixes._row`."""
+    return (whole, segments[first].lstrip()) + segments[first + 1 :]
 
 
 def _ids(units: list[Unit]) -> tuple[int, ...]:

@@ -3,7 +3,7 @@
 
 cimport cython
 
-from hopnhat.units.tokens cimport Token, ends_type_word, type_entry, type_word_before
+from hopnhat.units.tokens cimport Token, ends_type_word, segment_starts, segment_tokens, type_entry, type_word_before
 
 cdef class Match:
     cdef public list units
@@ -60,6 +60,10 @@ cdef bint _fuzzy_allowed(list tokens, Py_ssize_t start, object level, tuple acce
 @cython.locals(t=Token, segment=Py_ssize_t, first=Py_ssize_t, memo=dict)
 cdef object _find(object text, list tokens, Py_ssize_t end, list scopes, object level, object idx, bint fuzzy,
                   bint narrow=*)
+@cython.locals(t=Token, ids=tuple, marks=bint)
+cdef tuple _find_key(object text, list tokens, Py_ssize_t first, Py_ssize_t end, list scopes, object level, bint fuzzy,
+                     bint narrow)
+cdef tuple _in_districts(object idx, list districts)
 @cython.locals(shifts=dict)
 cdef object _shifted(Match match, Py_ssize_t by)
 cdef dict _memo(object idx)
@@ -67,14 +71,16 @@ cdef dict _memo(object idx)
 cdef Py_ssize_t _strip_noise(list tokens) except -1
 cdef object _scopes(object idx, list provinces)
 cdef object _derived_from(object what, object scope, object build, object idx)
-cdef void _note_fuzzy(object parsed, object match, object level) except *
-@cython.locals(t=Token)
+cdef void _note_fuzzy(Parsed parsed, Match match, object level) except *
+@cython.locals(t=Token, parsed=Parsed, province=Match, end=Py_ssize_t)
 cdef object _parse_tokens(object text, list tokens, object idx)
-cdef bint _names_a_unit(list tokens, object match, object idx) except -1
+cdef bint _names_a_unit(list tokens, Match match, object idx) except -1
 cdef object _district_scopes(object idx, object old_scope)
-cdef object _parse_old(object parsed, object text, list tokens, Py_ssize_t end, object idx, object old_scope)
-cdef Py_ssize_t _commune_in(object parsed, object text, list tokens, Py_ssize_t end, object idx, object old_scope,
-                            object district) except? -1
+@cython.locals(district=Match)
+cdef object _parse_old(Parsed parsed, object text, list tokens, Py_ssize_t end, object idx, object old_scope)
+@cython.locals(commune=Match, scopes=list, numbered=list)
+cdef Py_ssize_t _commune_in(Parsed parsed, object text, list tokens, Py_ssize_t end, object idx, object old_scope,
+                            Match district) except? -1
 @cython.locals(first=Py_ssize_t)
 cdef object _unread_before(object text, list tokens, Py_ssize_t start)
 cdef object _old_by_province(object idx, object old_scope)
@@ -82,3 +88,4 @@ cpdef object match_exact(object text, list tokens, Py_ssize_t end, list scopes, 
 cpdef object match_numbered(object text, list tokens, Py_ssize_t end, object idx, list scopes)
 cpdef object match_fuzzy(object text, list tokens, Py_ssize_t end, list scopes, object level, bint narrow=*)
 cpdef object match_bare_number(object text, list tokens, Py_ssize_t end, object idx, list scopes)
+cpdef Parsed parse_segments(object pieces, object idx)

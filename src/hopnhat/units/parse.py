@@ -103,6 +103,7 @@ def _written(text: str, tokens: list[Token], start: int, end: int) -> str:
 
 
 _starts_of: list[object] = [None, None]  # the token list last read, and where its segments begin in its text
+_pieces_of: list[object] = [None, None]  # the token list being parsed, and its segments' text (_parse_pieces)
 
 
 def _starts(text: str, tokens: list[Token]) -> list[int]:
@@ -427,8 +428,7 @@ def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], leve
         if t.segment != segment:
             break
         first -= 1
-    key = (_written(text, tokens, first, end), first > 0, _marks_after(tokens)[end],
-           level, fuzzy, narrow, tuple([id(scope) for scope in scopes]))
+    key = _find_key(text, tokens, first, end, scopes, level, fuzzy, narrow)
     memo = _memo(idx)
     known = memo.get(key, _UNSEEN)
     if known is not _UNSEEN:
@@ -440,6 +440,21 @@ def _find(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex], leve
         memo.clear()
     memo[key] = _shifted(found, -first)
     return found
+
+
+def _find_key(text: str, tokens: list[Token], first: int, end: int, scopes: list[KeyIndex], level: str, fuzzy: bool,
+              narrow: bool) -> tuple[object, ...]:
+    """What :func:`_find` depends on. Inside a parse, the segment's text as it was split (the same string object
+    for a province or district piece that recurs: its hash is kept) and how many of its words are read, instead of
+    the words' text cut out of the address: the words of a segment are a function of its text, so this key is finer
+    than the text read and never joins two searches that one would part (its length tells the two kinds apart)."""
+    ids = (id(scopes[0]),) if len(scopes) == 1 else tuple([id(scope) for scope in scopes])
+    marks = _marks_after(tokens)[end]
+    if _pieces_of[0] is tokens:
+        pieces: Sequence[str] = _pieces_of[1]  # type: ignore[assignment]
+        t = tokens[first]
+        return (pieces[t.segment], end - first, first > 0, marks, level, fuzzy, narrow, ids)
+    return (_written(text, tokens, first, end), first > 0, marks, level, fuzzy, narrow, ids)
 
 
 def _shifted(match: Match | None, by: int) -> Match | None:
@@ -461,8 +476,9 @@ _SHIFTS: dict[tuple[int, int], tuple[Match, Match]] = {}  # (a remembered match,
 
 _MEMO_SIZE = 100_000
 _UNSEEN = object()  # a memo entry may be None (nothing found): one lookup tells the two apart
-# (segment text, words before it, diacritics after it, level, fuzzy, narrow, ids of the scopes)
-_MemoKey = tuple[str, bool, bool, str, bool, bool, tuple[int, ...]]
+# (segment text and how many of its words, or the words' text; words before it, diacritics after it, level, fuzzy,
+# narrow, ids of the scopes)
+_MemoKey = tuple[object, ...]  # see _find_key
 _memos: list[tuple[Indexes, dict[_MemoKey, Match | None]]] = []
 
 
@@ -490,6 +506,8 @@ def _strip_noise(tokens: list[Token]) -> int:
 _Scopes = tuple[set[str] | None, set[str] | None]
 _scope_memos: list[tuple[Indexes, dict[tuple[int, ...], tuple[list[Unit], _Scopes]], dict[str, list[str]]]] = []
 _derived: dict[tuple[str, int], tuple[set[str], object]] = {}  # (what, id of a remembered scope) → (scope, value)
+# id of a list of provinces (a remembered match's) → (the list, the indexes, its scopes)
+_SCOPES_BY_LIST: dict[int, tuple[list[Unit], Indexes, _Scopes]] = {}
 
 
 def _scopes(idx: Indexes, provinces: list[Unit]) -> _Scopes:
@@ -504,10 +522,16 @@ def _scopes(idx: Indexes, provinces: list[Unit]) -> _Scopes:
         _scope_memos[:] = [(idx, {}, olds)]
         _derived.clear()
     _, memo, olds = _scope_memos[0]
+    same = _SCOPES_BY_LIST.get(id(provinces))
+    if same is not None and same[0] is provinces and same[1] is idx:
+        return same[2]  # the same list of a remembered match: its scopes (its id is its own while it is kept here)
     ident = tuple(map(id, provinces))
     found = memo.get(ident)
     if found is None:
         found = memo[ident] = (provinces, _scopes_of(provinces, olds))  # the units kept: their ids stay theirs
+    if len(_SCOPES_BY_LIST) >= _MEMO_SIZE:
+        _SCOPES_BY_LIST.clear()
+    _SCOPES_BY_LIST[id(provinces)] = (provinces, idx, found[1])
     return found[1]
 
 
@@ -576,7 +600,11 @@ def _parse_pieces(text: str, pieces: Sequence[str], idx: Indexes) -> Parsed:
     """:func:`_parse_tokens` of the segments ``pieces`` of ``text`` (separated by one character each)."""
     tokens = segment_tokens(pieces)
     _starts_of[0], _starts_of[1] = tokens, segment_starts(pieces)
-    return _parse_tokens(text, tokens, idx)
+    _pieces_of[0], _pieces_of[1] = tokens, pieces
+    try:
+        return _parse_tokens(text, tokens, idx)
+    finally:
+        _pieces_of[0] = _pieces_of[1] = None
 
 
 def _parse_tokens(text: str, tokens: list[Token], idx: Indexes) -> Parsed:
@@ -672,8 +700,7 @@ def _parse_old(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: In
 def _commune_in(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: Indexes, old_scope: set[str] | None,
                 district: Match) -> int:
     """The commune written before ``district``: in it, or typed and elsewhere in the province (never certain)."""
-    scopes = [idx.old_by_district.get(d.code, _EMPTY) for d in district.units]
-    numbered = [f"old:{d.code}" for d in district.units]
+    scopes, numbered = _in_districts(idx, district.units)
     commune = match_numbered(text, tokens, district.start, idx, numbered) or _find(
         text, tokens, district.start, scopes, "commune", idx, fuzzy=True, narrow=True)
     if commune is None and not district.typed:
@@ -697,6 +724,23 @@ def _commune_in(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: I
         return district.start
     parsed.old_communes = commune.units
     return commune.start
+
+
+_IN_DISTRICTS: dict[int, tuple[list[Unit], Indexes, list[KeyIndex], list[str]]] = {}
+
+
+def _in_districts(idx: Indexes, districts: list[Unit]) -> tuple[list[KeyIndex], list[str]]:
+    """The commune indexes and the numbered-ward scopes of these districts, remembered by the identity of their list
+    (a remembered match's: the same district piece gives the same list; it is kept here, so its id stays its own).
+    Never changed by their users."""
+    found = _IN_DISTRICTS.get(id(districts))
+    if found is None or found[0] is not districts or found[1] is not idx:
+        if len(_IN_DISTRICTS) >= _MEMO_SIZE:
+            _IN_DISTRICTS.clear()
+        found = _IN_DISTRICTS[id(districts)] = (districts, idx,
+                                                [idx.old_by_district.get(d.code, _EMPTY) for d in districts],
+                                                [f"old:{d.code}" for d in districts])
+    return found[2], found[3]
 
 
 _STREET_OR_HAMLET = frozenset({"thon", "ap", "to", "khu", "kp", "xom", "ban", "duong", "so", "ngo", "hem", "kiet",

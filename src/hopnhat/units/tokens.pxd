@@ -40,3 +40,8 @@ cpdef bint ends_type_word(list tokens, Py_ssize_t pos) except -1
 cpdef object type_word_before(list tokens, Py_ssize_t pos)
 @cython.locals(memo=dict, out=list)
 cpdef list prepared_segments(str text)
+cpdef list segment_tokens(object pieces)
+@cython.locals(starts=list)
+cpdef list segment_starts(object pieces)
+@cython.locals(lower=str)
+cpdef str prepare(str text)

@@ -174,7 +174,7 @@ def prepare(text: str) -> str:
     if "' " in text or "’ " in text:
         text = _SPACED_APOSTROPHE.sub(r"\1'", text)
     if "(" in text:
-        text = "".join(_bracket_types(piece) if "(" in piece else piece for piece in _SEPARATOR_SPLIT.split(text)) \
+        text = "".join([_bracket_types(piece) if "(" in piece else piece for piece in _SEPARATOR_SPLIT.split(text)]) \
             if "," in text or ";" in text or "|" in text or "\n" in text else _bracket_types(text)
     lower = text.lower()
     if "hu" in lower and lower.count("t") > 1 and _TT_HUE.search(text):  # (it holds two t and "hu")

@@ -1,0 +1,4 @@
+# Cython declarations for convert.py (compiled by setup.py; ignored when the module runs as plain Python): the check
+# every address goes through is a C function, called as such by bulk.py.
+
+cpdef object invalid_reason(object value)
