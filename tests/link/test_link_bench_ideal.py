@@ -53,3 +53,27 @@ def test_the_namesake_ceiling_counts_pairs_with_only_name_middle_and_date() -> N
             _record("Y", "12/03/1975", commune="C")]
     table = pa.Table.from_pylist(rows)
     assert _ideal().namesake_ceiling(table.drop_columns(["dob"]), table.column("dob")) == {"true": 1, "false": 2}
+
+
+def test_the_anchored_ideal_leaves_pairs_tied_by_name_and_date_alone() -> None:
+    # record 1 (stale address, no number) has nothing but the name and the date in common with record 0; record 2
+    # shares the CCCD with record 0
+    rows = [_record("X", "12/03/1975", ids="049075000001"),
+            _record("X", "12/03/1975", noises="address_other;id_missing", commune="B"),
+            _record("X", "12/03/1975", ids="049075000001", commune="C")]
+    table = pa.Table.from_pylist(rows)
+    sets = _ideal().ideal_sets(table.drop_columns(["dob"]), table.column("dob"))
+    assert sets["any"] == {(0, 1), (0, 2), (1, 2)}
+    assert sets["anchored"] == {(0, 2)}
+
+
+def test_competitors_are_looked_for_on_the_fields_the_pair_agrees_on() -> None:
+    # X's two records share a CCCD: a namesake without it (Y, in X's commune) does not compete; Z's two records share
+    # only the year and the commune D: a namesake born that year in D (W) competes, one in A (Y) does not
+    rows = [_record("X", "12/03/1975", ids="049075000001", commune="A"),
+            _record("X", "12/03/1975", ids="049075000001", commune="B"),
+            _record("Y", "12/03/1975", commune="A"),
+            _record("Z", "1975", noises="year_only", commune="D"),
+            _record("Z", "12/03/1975", noises="id_missing", commune="D")]
+    assert _pairs(rows) == {(0, 1), (3, 4)}
+    assert _pairs([*rows, _record("W", "1975", noises="year_only", commune="D")]) == {(0, 1)}

@@ -41,6 +41,17 @@ def blocking_recall(work: duckdb.DuckDBPyConnection, pairs: pa.Table,
     return BlockingRecall(row[1], row[0], {rule: row[2 + i] for i, rule in enumerate(rules)})
 
 
+def blocked_pairs(work: duckdb.DuckDBPyConnection, pairs: pa.Table,
+                  rules: tuple[str, ...] = person_model.BLOCKING) -> list[bool]:
+    """For each row of ``pairs`` (``uid_l``, ``uid_r``), in order: does any rule compare it?"""
+    work.register("_pairs_in", pairs.append_column("_k", pa.array(range(pairs.num_rows), pa.int64())))
+    any_rule = " OR ".join(f"coalesce(({rule}), false)" for rule in rules)
+    rows = work.execute(f"SELECT {any_rule} FROM _pairs_in t JOIN person_features l ON l.uid = t.uid_l "
+                        "JOIN person_features r ON r.uid = t.uid_r ORDER BY t._k").fetchall()
+    work.unregister("_pairs_in")
+    return [bool(r[0]) for r in rows]
+
+
 def candidate_pairs(work: duckdb.DuckDBPyConnection, rules: tuple[str, ...] = person_model.BLOCKING) -> int:
     """How many distinct pairs of ``person_features`` rows the rules put in front of the model (what the DuckDB
     engine scores, :meth:`hopnhat.link.engine.Backend.block`)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,7 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
     records = int(one(work, "SELECT count(*) FROM person_features")[0])
     trained = trained or soften(train(backend, source, SPEC, records))
     score(backend, source, trained, min(review_threshold, UNIQUE_FROM), "person_scored")
+    work.execute(_UNANCHORED_SQL.format(floor=UNIQUE_FROM))
     combine(work, "person", trained.settings, "same_valid_cccd", evidence_below)
     return PairsResult(trained.settings, trained.notes)
 
@@ -95,6 +97,24 @@ def identity_numbers(work: duckdb.DuckDBPyConnection) -> list[tuple[str | None, 
 # from 0.1: 0.9953 — below 0.4 a namesake is as likely as the person). The pairs between UNIQUE_FROM and the review
 # threshold are scored, and kept in ``person_pairs`` only when linked this way.
 UNIQUE_FROM = 0.4
+# Unanchored pairs: nothing ties the two records but the name and the birth date (and sex) — another commune or none,
+# no comparable number, no phone in common. That is exactly what a namesake born the same day in another commune looks
+# like (the issue's false merges): at 1 M independent people 12,729 true pairs and 8,849 pairs of two people show only
+# the name, middle name and exact date. Such a pair is therefore never linked by the model alone (``UNANCHORED =
+# "review"``, the default: ``kept_apart.rule = unanchored``, raised in the review queue when scored at the match
+# threshold) — precision first: at 1 M people 3,891 → 1,147 false pairs for a recall of 0.977 → 0.962; a record with
+# a number, a phone or a commune in common with the person's other records still joins them, and through them the
+# rest. ``"only_candidate"`` links it when its two clusters are each other's only candidate (:func:`only_candidates`),
+# as a pair below the threshold: recall first (at 1 M P 0.9926, R 0.9773). Levels (Splink's gamma): address
+# different (0) or missing (-1), id no comparable number (-1), phone different (0) or missing (-1).
+_UNANCHORED_SQL = """
+CREATE OR REPLACE TABLE person_unanchored AS
+SELECT least(uid_l, uid_r) AS uid_l, greatest(uid_l, uid_r) AS uid_r FROM person_scored
+WHERE match_probability >= {floor} AND gamma_address <= 0 AND gamma_id = -1 AND gamma_phone <= 0
+ORDER BY 1, 2
+"""
+UNANCHORED = "review"
+UNANCHORED_RULE = "unanchored"
 _SOFT = frozenset({"address", "sex"})
 
 
@@ -109,10 +129,21 @@ def _nothing_against(evidence: str | None) -> bool:
                    or (c["comparison"] == "name" and c.get("level") == _LOOSE_NAME) for c in comparisons)
 
 
+def unanchored(work: duckdb.DuckDBPyConnection) -> set[tuple[int, int]]:
+    """The scored pairs (uid_l < uid_r) that only the name and birth date tie (:data:`_UNANCHORED_SQL`); none when
+    the pairs did not come from :func:`person_pairs` (a store without person pairs)."""
+    if not one(work, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_unanchored'")[0]:
+        return set()
+    return {(int(a), int(b)) for a, b in work.execute("SELECT uid_l, uid_r FROM person_unanchored").fetchall()}
+
+
 def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float,
-                    scored: Sequence[tuple[int, int, float]] | None = None) -> list[tuple[int, int]]:
-    """Pairs below ``threshold`` that :data:`UNIQUE_FROM` links (see there), given the clusters ``root``;
-    ``scored``: the rows of ``person_pairs`` (uid_l, uid_r, match_probability) when the caller holds them already."""
+                    scored: Sequence[tuple[int, int, float]] | None = None,
+                    weak: AbstractSet[tuple[int, int]] = frozenset(),
+                    weak_links: bool = False) -> list[tuple[int, int]]:
+    """Pairs below ``threshold`` that :data:`UNIQUE_FROM` links (see there), given the clusters ``root``; ``weak``
+    (unanchored) pairs never, or at any probability with ``weak_links``; ``scored``: the rows of ``person_pairs``
+    (uid_l, uid_r, match_probability) when the caller holds them already."""
     rows = scored if scored is not None else work.execute(
         "SELECT uid_l, uid_r, match_probability FROM person_pairs ORDER BY 1, 2").fetchall()
     rivals: dict[int, set[int]] = defaultdict(set)
@@ -120,7 +151,8 @@ def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], thresh
         if root[a] != root[b]:
             rivals[root[a]].add(root[b])
             rivals[root[b]].add(root[a])
-    found = [(a, b) for a, b, p in rows if UNIQUE_FROM <= p < threshold and root[a] != root[b]
+    found = [(a, b) for a, b, p in rows if UNIQUE_FROM <= p and root[a] != root[b]
+             and ((a, b) not in weak and p < threshold or (a, b) in weak and weak_links)
              and len(rivals[root[a]]) == 1 and len(rivals[root[b]]) == 1]
     del rivals
     if not found:
@@ -136,15 +168,20 @@ def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], thresh
 def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[int, int, float]], threshold: float,
                     review: float, same: Sequence[tuple[int, int]] = (),
                     different: Sequence[tuple[int, int]] = (),
-                    scored: Sequence[tuple[int, int, float]] | None = None) -> Clusters:
-    """Clusters of the person records: links at or above ``threshold``, the conflicting-number and household rules
-    (cluster.py), then the pairs that are each other's only candidate (:func:`only_candidates`)."""
-    ids, apart = identity_numbers(work), apart_rules(work, review)
-    result = cluster(n, links, same, different, ids=ids, apart=apart)
-    extra = only_candidates(work, result.root, threshold, scored)
+                    scored: Sequence[tuple[int, int, float]] | None = None,
+                    unanchored_links: str = UNANCHORED) -> Clusters:
+    """Clusters of the person records: links at or above ``threshold`` but the unanchored pairs (:data:`UNANCHORED`,
+    ``unanchored_links``: ``review`` or ``only_candidate``), the conflicting-number and household rules (cluster.py),
+    then the pairs that are each other's only candidate (:func:`only_candidates`)."""
+    ids, apart, weak = identity_numbers(work), apart_rules(work, review), unanchored(work)
+    result = cluster(n, [x for x in links if (x[0], x[1]) not in weak], same, different, ids=ids, apart=apart)
+    extra = only_candidates(work, result.root, threshold, scored, weak, unanchored_links == "only_candidate")
     if extra:  # after every link at the threshold, under the same rules
         result = add_links(result, [(a, b, threshold) for a, b in extra])
         result.only_candidates = [pair for pair in extra if pair not in result.reasons]
+    for a, b, _ in links:  # an unanchored pair at the threshold left apart: its evidence and the queue say why
+        if (a, b) in weak and result.root[a] != result.root[b]:
+            result.reasons.setdefault((a, b), UNANCHORED_RULE)
     result._uf = None  # its sets of numbers are a few hundred MB at a million records
     _drop_weak(work, review, result.only_candidates)
     return result

@@ -1,0 +1,106 @@
+"""Unanchored pairs (persons.py): a record tied to others by its name and birth date alone — another commune, no
+comparable number, no phone — looks exactly like a namesake born the same day elsewhere. By default the model never
+links it on its own (left for review, and the pair says why); in ``only_candidate`` mode it is linked when nobody
+else fits it, and left apart beside a namesake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from hopnhat.link import persons
+from hopnhat.link.cluster import Clusters
+from hopnhat.link.engine import open_backend
+from hopnhat.link.standalone import link_people, people_features
+from hopnhat.link.truth import person_rows
+
+COLUMNS = ["full_name", "dob", "sex", "id_number", "phone", "address"]
+# One woman in two registers (her CCCD, her commune), and a third record of hers with an address she left, no number
+# and no phone: the home record of the population register, a procedure file, a land file. A rare name, so that the
+# synth estate around them holds no other Tôn Nữ Diệu Hiền.
+HOME = ("Tôn Nữ Diệu Hiền", "12/03/1971", "Nữ", "048171001234", "0905123456",
+        "Thôn 3, Xã Điện Hòa, Thị xã Điện Bàn, Tỉnh Quảng Nam")
+FILE = ("TÔN NỮ DIỆU HIỀN", "1971-03-12", "F", "048171001234", "",
+        "Thôn 3, Xã Điện Hòa, Thị xã Điện Bàn, Tỉnh Quảng Nam")
+STALE = ("Tôn Nữ Diệu Hiền", "12/03/1971", "Nữ", "", "", "Tổ 5, Phường Hòa Thuận Tây, Quận Hải Châu, Thành phố Đà Nẵng")
+# the same record with her phone written: anchored
+STALE_PHONE = STALE[:4] + ("0905 123 456",) + STALE[5:]
+# Her namesake, born the same day, in a third commune, with a CCCD of her own: two valid CCCDs, two people.
+NAMESAKE = ("Tôn Nữ Diệu Hiền", "12/03/1971", "Nữ", "049171005678", "0935765432",
+            "Thôn 2, Xã Tam Xuân I, Huyện Núi Thành, Tỉnh Quảng Nam")
+
+
+@pytest.fixture(scope="module")
+def around(estate: Path) -> pa.Table:
+    """The synth estate's person rows: the data the model is trained on."""
+    return person_rows(estate).select(COLUMNS)
+
+
+def _with(around: pa.Table, *records: tuple[str, ...]) -> pa.Table:
+    planted = pa.table({c: [r[i] for r in records] for i, c in enumerate(COLUMNS)})
+    return pa.concat_tables([around, planted])
+
+
+def _clusters(table: pa.Table) -> list[int]:
+    """The CLI's clusters of the last four rows."""
+    out = link_people(table, threads=1).table
+    return out.column("cluster_id").to_pylist()[-4:]
+
+
+def _scored(table: pa.Table) -> tuple[duckdb.DuckDBPyConnection, list[tuple[int, int, float]]]:
+    work = people_features(table, threads=1)
+    backend = open_backend("duckdb", work, 1)
+    try:
+        persons.person_pairs(work, backend, 0.6)
+    finally:
+        backend.close()
+    return work, work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs ORDER BY 1, 2").fetchall()
+
+
+def _mode(table: pa.Table, mode: str) -> Clusters:
+    work, scored = _scored(table)
+    try:
+        return persons.person_clusters(work, table.num_rows, [p for p in scored if p[2] >= 0.95], 0.95, 0.6,
+                                       scored=scored, unanchored_links=mode)
+    finally:
+        work.close()
+
+
+def test_a_record_tied_by_name_and_date_alone_is_left_for_review(around: pa.Table) -> None:
+    home, file, stale = _clusters(_with(around, HOME, FILE, STALE))[-3:]
+    assert home == file
+    assert stale != home
+
+
+def test_a_phone_in_common_anchors_it(around: pa.Table) -> None:
+    home, file, stale = _clusters(_with(around, HOME, FILE, STALE_PHONE))[-3:]
+    assert home == file == stale
+
+
+def test_the_pair_left_apart_says_why(around: pa.Table) -> None:
+    table = _with(around, HOME, FILE, STALE)
+    n = table.num_rows
+    work, scored = _scored(table)
+    weak = persons.unanchored(work)
+    assert (n - 3, n - 1) in weak and (n - 2, n - 1) in weak  # name + date alone, on both sides
+    assert (n - 3, n - 2) not in weak  # the same CCCD
+    result = persons.person_clusters(work, n, [p for p in scored if p[2] >= 0.95], 0.95, 0.6, scored=scored)
+    work.close()
+    high = [(a, b) for a, b, p in scored if b == n - 1 and p >= 0.95]
+    assert high and all(result.reasons[pair] == persons.UNANCHORED_RULE for pair in high)
+
+
+def test_only_candidate_mode_links_it_when_nobody_else_fits(around: pa.Table) -> None:
+    root = _mode(_with(around, HOME, FILE, STALE), "only_candidate").root
+    assert root[-3] == root[-2] == root[-1]
+
+
+def test_only_candidate_mode_keeps_it_apart_beside_a_namesake(around: pa.Table) -> None:
+    root = _mode(_with(around, HOME, FILE, STALE, NAMESAKE), "only_candidate").root
+    home, file, stale, namesake = root[-4:]
+    assert home == file
+    assert namesake != home  # two valid CCCDs
+    assert stale not in (home, namesake)  # a coin toss: left to a person
