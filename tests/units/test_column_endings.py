@@ -64,6 +64,21 @@ def test_endings_decided_further_left_go_to_a_second_round():
     assert totals == [1, 1 + len(values) - 1]
 
 
+def test_an_address_of_three_segments_is_read_whole_in_the_first_round():
+    """``Xã A, Huyện B, Tỉnh C`` has no raw ending: shared with other communes of the district, the ending of its
+    last two segments never decides (the commune before it does), so each distinct address is converted once in the
+    first round (on all cores), and none waits for a second round."""
+    values = [f"{commune}, Huyện Hòa Vang, Thành phố Đà Nẵng" for commune in ("Xã Hòa Liên", "Xã Hòa Ninh",
+                                                                          "Xã Hòa Bắc", "Xã Hòa Phú")]
+    assert [bulk.raw_ending(v) for v in values] == [None] * len(values)
+    assert column.raw_endings(string_array(values)).to_pylist() == [None] * len(values)
+    totals: list[int] = []
+    table = column.convert_column(values * 2, on_total=totals.append)
+    assert _rows(table) == [bulk._as_row(convert_address(v)) for v in values * 2]
+    assert len({row[2] for row in _rows(table)}) > 1  # one district, different communes
+    assert totals == [len(values)]
+
+
 def test_columns_of_other_types_and_mixed_lists():
     values = [12, None, True, 1, 2.5, "Xã Hòa Liên, Huyện Hòa Vang, Đà Nẵng", "", ["Hải Châu"]]
     assert _rows(column.convert_column(values)) == [bulk._as_row(convert_address(v)) for v in values]

@@ -152,15 +152,19 @@ _LETTER_BEFORE = re.compile(LETTER_CLASS)
 
 
 def raw_ending(value: str) -> str | None:
-    """The raw text from the comma before the last :data:`ENDING_SEGMENTS` comma segments on (from the first comma when
-    there are fewer), comma included; None without a comma, with a ``;``, ``|`` or new line, or with no letter
-    before that comma.
+    """The raw text from the comma before the last :data:`ENDING_SEGMENTS` comma segments on, comma included; None
+    with fewer commas, with a ``;``, ``|`` or new line, or with no letter before that comma.
 
     Preparing only composes characters and glues ``T.P`` within a segment, and dashes only add segment breaks
     inside it, so the segments of this text are the last segments of the address: when the row was decided by no
     more of them than the ending holds (:func:`_segments_in`), any address with the same raw ending and a word
     before it converts to the same row. Looking it up costs a few ``rfind`` instead of preparing and splitting the
     whole address. :func:`hopnhat.units.column.raw_endings` computes the same for a whole Arrow column.
+
+    An address of fewer segments has none: its ending would hold the district and the province only, and the
+    commune before them decides (``Xã A, Huyện B, Tỉnh C``), so the addresses sharing it would all be converted
+    again one by one after the first round, in one process; read whole, each distinct one is converted once in
+    the first round, on all cores.
     """
     if ";" in value or "|" in value or "\n" in value:
         return None  # rare: the general path
@@ -168,10 +172,10 @@ def raw_ending(value: str) -> str | None:
     for _ in range(ENDING_SEGMENTS):
         found = value.rfind(",", 0, pos)
         if found < 0:
-            break
+            return None  # fewer segments: read whole
         pos = found
     first = value[:1]
-    if pos == len(value) or not ("a" <= first <= "z" or "A" <= first <= "Z" or _LETTER_BEFORE.search(value, 0, pos)):
+    if not ("a" <= first <= "z" or "A" <= first <= "Z" or _LETTER_BEFORE.search(value, 0, pos)):
         return None  # (most addresses begin with a letter of A-Z: no need to search)
     return value[pos:]
 

@@ -36,14 +36,15 @@ Progress = Callable[[int], None]
 
 def raw_endings(values: pa.Array) -> pa.Array:
     """Each address's raw ending without its leading comma (:func:`hopnhat.units.bulk.raw_ending`), null where it
-    has none or it may be invalid (then the Python checks read it whole).
+    has none (fewer than :data:`~hopnhat.units.bulk.ENDING_SEGMENTS` commas, no letter before them) or it may be
+    invalid (then the Python checks read it whole).
 
     Everything is Arrow compute, no Python per row. Its literal arguments are built from buffers: a Python number or
     string passed to a compute function would import pandas (a fifth of a second).
     """
     parts = pc.split_pattern(values, ",", max_splits=ENDING_SEGMENTS, reverse=True)
     ending = pc.binary_join(pc.list_slice(parts, 1), string_array([","]).cast(values.type)[0])
-    usable = pc.and_kleene(pc.greater(pc.list_value_length(parts), int32_scalar(1)),
+    usable = pc.and_kleene(pc.greater(pc.list_value_length(parts), int32_scalar(ENDING_SEGMENTS)),
                            pc.match_substring_regex(pc.list_element(parts, int32_scalar(0)), LETTER_CLASS))
     doubtful = pc.or_kleene(pc.greater(pc.utf8_length(values), int32_scalar(MAX_LENGTH)),
                             pc.match_substring_regex(values, f"{_SEPARATORS}|{_DOUBTFUL}"))

@@ -51,6 +51,8 @@ class Indexes:
     new_communes: KeyIndex = field(default_factory=lambda: defaultdict(list))
     numbered: dict[tuple[str, str], list[Unit]] = field(default_factory=lambda: defaultdict(list))
     province_districts: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # old codes
+    # (old province code, number) → the numbered districts of that number (Quận 3; Quận 2 and 9 through history)
+    numbered_districts: dict[tuple[str, str], list[Unit]] = field(default_factory=dict)
     max_words: int = 6
 
     def build(self) -> Indexes:
@@ -73,6 +75,7 @@ class Indexes:
                     _add(self.old_by_district[district], c)
                     self._add_numbered(c, f"old:{district}")
         self._add_former_numbered()
+        self._add_numbered_districts()
         for c in self.ref.communes["new"].values():
             _add(self.new_by_province[c.province_code], c)
             _add(self.new_communes, c)
@@ -92,6 +95,19 @@ class Indexes:
                     scope = (f"old:{district}", number)
                     if district in self.ref.districts and unit not in self.numbered.get(scope, ()):
                         self.numbered[scope].append(unit)
+
+    def _add_numbered_districts(self) -> None:
+        """Districts named by a number (``Quận 3``), and those merged 2019–2025 by theirs (Quận 2, Quận 9 into
+        Thành phố Thủ Đức, 2021): a bare number before the province may name one (``parse.match_bare_district``)."""
+        table = self.numbered_districts
+        for d in self.ref.districts.values():
+            if name_key(d.short_name).isdigit():
+                table.setdefault((d.province_code, name_key(d.short_name)), []).append(d)
+        for row in self.ref.history:
+            number = name_key(strip_type(row["name"]))
+            if row["level"] == "district" and number.isdigit():
+                for code in filter(None, row["successor_codes"].split(";")):
+                    table.setdefault((row["parent_code"], number), []).append(self.ref.districts[code])
 
     def _add_numbered(self, unit: Unit, scope: str) -> None:
         if is_numeric_short(unit):

@@ -14,7 +14,7 @@ from typing import TypeVar
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein as Edits
 
-from hopnhat.text.normalize import accent_key, has_diacritics, name_key
+from hopnhat.text.normalize import accent_key, has_diacritics
 from hopnhat.units.fuzzy import Marked, marked, nearest, score
 from hopnhat.units.index import Indexes, KeyIndex, accent_key_of, indexes, name_key_of, narrow_by_accents
 from hopnhat.units.reference import Unit, strip_type
@@ -759,28 +759,14 @@ def match_bare_number(text: str, tokens: list[Token], end: int, idx: Indexes, sc
     return Match(units, end - 1, end, _written(text, tokens, end - 1, end))
 
 
-_NUMBERED_DISTRICTS: dict[int, tuple[Indexes, dict[tuple[str, str], list[Unit]]]] = {}
-
-
 def match_bare_district(text: str, tokens: list[Token], end: int, idx: Indexes, old_scope: set[str]) -> Match | None:
     """A number alone in its segment before the province (``13, 3, Hồ Chí Minh``): the district of that number
     (Quận 3) in a province that has numbered districts. Read only as a whole segment, and only as a district."""
     if end <= 0 or not tokens[end - 1].key.isdigit() or (
             end >= 2 and tokens[end - 2].segment == tokens[end - 1].segment):
         return None
-    found = _NUMBERED_DISTRICTS.get(id(idx))
-    if found is None or found[0] is not idx:
-        table: dict[tuple[str, str], list[Unit]] = {}
-        for d in idx.ref.districts.values():
-            if name_key(d.short_name).isdigit():
-                table.setdefault((d.province_code, name_key(d.short_name)), []).append(d)
-        for row in idx.ref.history:  # Quận 2, Quận 9 (merged into Thành phố Thủ Đức, 2021)
-            number = name_key(strip_type(row["name"]))
-            if row["level"] == "district" and number.isdigit():
-                for code in filter(None, row["successor_codes"].split(";")):
-                    table.setdefault((row["parent_code"], number), []).append(idx.ref.districts[code])
-        found = _NUMBERED_DISTRICTS[id(idx)] = (idx, table)
-    units = [d for p in sorted(old_scope) for d in found[1].get((p, tokens[end - 1].key), ())]
+    table = idx.numbered_districts
+    units = [d for p in sorted(old_scope) for d in table.get((p, tokens[end - 1].key), ())]
     return Match(units, end - 1, end, _written(text, tokens, end - 1, end)) if units else None
 
 
