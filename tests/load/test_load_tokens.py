@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import duckdb
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hopnhat.load.store import ensure_schema
-from hopnhat.load.tokens import checksum_hex, legacy_token, row_token, tokens_of
+from hopnhat.load.tokens import checksum_hex, legacy_token, row_token, token_sql, tokens_of
 from hopnhat.reconcile.books import balances
 
 ROWS = [(1, "QUA00000002"), (2, None), (3, "Nguyễn Thị Mai#0"), (40_000_000_000, " spaced "), (5, "")]
@@ -19,6 +21,19 @@ def test_duckdb_tokens_equal_python_tokens() -> None:
     got = tokens_of(con, pa.array([r for r, _ in ROWS], pa.int64()), pa.array([k for _, k in ROWS], pa.string()))
     assert got == sum(row_token(r, k) for r, k in ROWS) % (1 << 64)
     assert tokens_of(con, pa.array([], pa.int64()), pa.array([], pa.string())) == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2 ** 62), st.none() | st.text(max_size=80)), max_size=40))
+def test_each_token_is_pythons_md5_and_md5_number_uppers(rows: list[tuple[int, str | None]]) -> None:
+    """Row by row (not only summed): any key text (NUL, surrogate-free Unicode, long keys past one MD5 block), the
+    token is the first 8 bytes of Python's MD5 and what DuckDB's ``md5_number_upper`` gives."""
+    con = duckdb.connect()
+    _rows = pa.table({"src_row": pa.array([r for r, _ in rows], pa.int64()),
+                      "src_key": pa.array([k for _, k in rows], pa.string())})
+    got = con.execute(f"SELECT {token_sql()}, md5_number_upper(coalesce(CAST(src_row AS VARCHAR), 'None') || '|' || "
+                      "coalesce(src_key, '')) FROM _rows").fetchall()
+    assert [a for a, _ in got] == [b for _, b in got] == [row_token(r, k) for r, k in rows]
 
 
 def _store(checksum: str) -> duckdb.DuckDBPyConnection:

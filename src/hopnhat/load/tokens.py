@@ -2,9 +2,10 @@
 and a table's checksum is the sum of its rows' hashes modulo 2^64 (the order and the batching do not matter).
 
 A row's token is the first 8 bytes (little-endian) of the MD5 of ``"<row>|<key>"``, computed by DuckDB over whole
-columns (``md5_number_upper``; no Python per row) — the same figure :func:`row_token` gives in Python. A checksum is
-written ``m5:<16 hex>``. Stores written before kept BLAKE2b tokens, written as bare hex: :func:`legacy_token` still
-reads them, so a table loaded then balances until its next load (which writes the new kind).
+columns (``md5_number``'s low 64 bits; no Python per row) — the same figure :func:`row_token` gives in Python. A
+checksum is written ``m5:<16 hex>``. Stores written before kept BLAKE2b tokens, written as bare hex:
+:func:`legacy_token` still reads them, so a table loaded then balances until its next load (which writes the new
+kind).
 """
 
 from __future__ import annotations
@@ -19,9 +20,15 @@ _MASK = (1 << 64) - 1
 PREFIX = "m5:"
 
 
+_LOW64 = (1 << 64) - 1
+
+
 def token_sql(row: str = "src_row", key: str = "src_key") -> str:
-    """The SQL of one row's token (an UBIGINT) from its row number and key columns."""
-    return f"md5_number_upper(coalesce(CAST({row} AS VARCHAR), 'None') || '|' || coalesce({key}, ''))"
+    """The SQL of one row's token (an UBIGINT) from its row number and key columns: the low 64 bits of DuckDB's
+    ``md5_number`` — the figure ``md5_number_upper`` gives, at a third of its cost (DuckDB 1.4: 0.14 against 0.44 µs
+    a row; the books and a delta's source checksum take it over every row of a table)."""
+    return f"CAST(md5_number(coalesce(CAST({row} AS VARCHAR), 'None') || '|' || coalesce({key}, '')) & {_LOW64} " \
+           "AS UBIGINT)"
 
 
 def sum_sql(row: str = "src_row", key: str = "src_key") -> str:

@@ -41,6 +41,7 @@ from hopnhat.load.storedb import open_store
 from hopnhat.load.versions import current_path, prepare_next, publish_next, versions
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
+from hopnhat.run.deltas import load_side_by_side
 from hopnhat.run.parallel import Job, run_jobs
 from hopnhat.run.priority import Chosen, Priority, choose, lowered
 from hopnhat.run.progress import Progress, TableCounts
@@ -214,11 +215,31 @@ def plan_load(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSp
 
 
 def _key_usable(con: duckdb.DuckDBPyConnection, source: str, table: str) -> bool:
-    """A key that tells rows apart: at most half the rows without a key or sharing theirs with another row."""
+    """A key that tells rows apart: at most half the rows without a key or sharing theirs with another row.
+
+    First from the store's counts, without grouping every key of the snapshot: a row without a key is quarantined,
+    and of a key's n rows at most one is loaded — the others merged or quarantined —, so the rows without a key or
+    sharing theirs number at most twice the table's merged and quarantined rows; when that is at most half the rows
+    read, the key is usable. Else the snapshot's keys are counted."""
+    if 4 * _set_apart(con, source, table) <= _read(con, source, table):
+        return True
     row = con.execute("SELECT coalesce(sum(n) FILTER (WHERE src_key IS NULL OR n > 1), 0), coalesce(sum(n), 0) FROM "
                       "(SELECT src_key, count(*) AS n FROM source_rows WHERE src_source = ? AND src_table = ? "
                       "GROUP BY src_key)", [source, table]).fetchone()
     return row is None or row[0] * 2 <= row[1]
+
+
+def _set_apart(con: duckdb.DuckDBPyConnection, source: str, table: str) -> int:
+    """The table's merged and quarantined rows in the store."""
+    row = con.execute("SELECT (SELECT count(*) FROM merged_rows WHERE src_source = $1 AND src_table = $2) + "
+                      "(SELECT count(*) FROM quarantine WHERE src_source = $1 AND src_table = $2)",
+                      [source, table]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _read(con: duckdb.DuckDBPyConnection, source: str, table: str) -> int:
+    row = con.execute("SELECT read FROM table_state WHERE src_source = ? AND src_table = ?", [source, table]).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _todo(con: duckdb.DuckDBPyConnection, project: Project, manifest: Manifest, progress: Progress, fresh: bool,
@@ -308,16 +329,35 @@ def _parallel(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, man
     run_jobs(con, jobs, workers, done, failed)
 
 
+def _side_by_side(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
+                  progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, Plan]],
+                  workers: int) -> None:
+    """Deltas ``workers`` at a time (biggest files first), each in a transaction of its own."""
+    todo = sorted(todo, key=lambda item: -_size(project, item[0], item[1]))
+    for s, t, _ in todo:
+        progress.table_started(s.name, t.name)
+        manifest.mark(f"{s.name}/{t.name}", stage="loading")
+
+    def failed(source: SourceSpec, table: TableSpec, exc: Exception) -> None:
+        _failed(con, run_id, manifest, progress, result, source.name, table.name, exc)
+
+    load_side_by_side(con, project, run_id, todo, workers, lambda c: _finished(manifest, progress, result, c), failed)
+
+
 def load_all(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
              progress: Progress, fresh: bool, result: RunResult, workers: int = 1) -> None:
-    """Load every table that needs it: in this process, or ``workers`` tables at a time in worker processes. Deltas
-    run in this process (they read the store's snapshot as they go); whole tables go to the workers."""
+    """Load every table that needs it: in this process, or ``workers`` tables at a time — whole tables in worker
+    processes, deltas in threads of this process (they read the store's snapshot as they go:
+    :mod:`hopnhat.run.deltas`)."""
     todo = _todo(con, project, manifest, progress, fresh, result)
     whole = [item for item in todo if item[2].mode == "full"]
     if workers > 1 and len(whole) > 1:
         _parallel(con, project, run_id, manifest, progress, result, whole, workers)
         todo = [item for item in todo if item[2].mode != "full"]
-    _sequential(con, project, run_id, manifest, progress, result, todo)
+    if workers > 1 and len(todo) > 1:
+        _side_by_side(con, project, run_id, manifest, progress, result, todo, workers)
+    else:
+        _sequential(con, project, run_id, manifest, progress, result, todo)
 
 
 def apply_review_decisions(con: duckdb.DuckDBPyConnection, project: Project) -> int:

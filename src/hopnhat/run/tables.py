@@ -4,6 +4,7 @@ whether it is loaded whole or as a delta (:class:`Plan`)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,15 +48,18 @@ def source_lookups(project: Project, source: SourceSpec) -> Lookups:
 
 class PrintsAhead:
     """The next delta table's file read and hashed in a thread while the run loads the table before it (a delta of
-    a big file spent a third of its time reading and hashing every byte, one core idle): one table ahead at most."""
+    a big file spent a third of its time reading and hashing every byte, one core idle): one table ahead at most.
+    ``start`` may be called from several threads (deltas side by side: :mod:`hopnhat.run.deltas`)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, project: Project,
                  todo: list[tuple[SourceSpec, TableSpec, Plan]]) -> None:
-        self.con, self.project = con, project
+        self.project = project
+        self.base = con.cursor()  # the prints' own connection: their cursors are made from it, under the lock
         self.queue = [(s, t) for s, t, plan in todo if plan.mode == "delta" and t.cursor is None]
         self.keys = [(s.name, t.name) for s, t in self.queue]
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prints-ahead")
         self.taken: dict[tuple[str, str], Future[Prints | None]] = {}
+        self.lock = threading.Lock()
 
     def start(self, source: SourceSpec, table: TableSpec) -> Callable[[], Prints | None] | None:
         """The table's prints (taken ahead, or now) as a call for its delta; the next table's set going."""
@@ -63,20 +67,23 @@ class PrintsAhead:
         if key not in self.keys:
             return None
         at = self.keys.index(key)
-        self._submit(at)
-        self._submit(at + 1)
-        return self.taken.pop(key).result
+        with self.lock:
+            self._submit(at)
+            self._submit(at + 1)
+            return self.taken.pop(key).result
 
     def _submit(self, at: int) -> None:
-        """In the run's thread: the store connection's cursor made here, used and closed by the pool's thread."""
+        """A connection made here, used and closed by the pool's thread."""
         if at < len(self.queue) and self.keys[at] not in self.taken:
             source, table = self.queue[at]
-            self.taken[self.keys[at]] = self.pool.submit(prints_ahead, self.con.cursor(), self.project, source, table)
+            self.taken[self.keys[at]] = self.pool.submit(prints_ahead, self.base.cursor(), self.project, source, table)
 
     def close(self) -> None:
-        for future in self.taken.values():
-            future.cancel()
+        with self.lock:
+            for future in self.taken.values():
+                future.cancel()
         self.pool.shutdown(wait=True)
+        self.base.close()
 
 
 def load_source_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
