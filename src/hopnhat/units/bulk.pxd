@@ -27,3 +27,5 @@ cdef Py_ssize_t _first_worded(list segments) except -1
 cdef Py_ssize_t _segments_in(str raw_key) except -1
 @cython.locals(pos=Py_ssize_t, found=Py_ssize_t, _=Py_ssize_t)
 cpdef object raw_ending(str value)
+@cython.locals(text=str)
+cpdef str _last_piece(object value)

@@ -237,7 +237,8 @@ def _last_piece(value: object) -> str:
     cached ending end with the same piece."""
     if not isinstance(value, str):
         return ""
-    return value[max(value.rfind(","), value.rfind(";"), value.rfind("-")) + 1 :].strip()
+    text = value
+    return text[max(text.rfind(","), text.rfind(";"), text.rfind("-")) + 1 :].strip()
 
 
 _OWN_SHARE = 0.93  # this process also draws the progress bar and gathers the results: it takes a little less

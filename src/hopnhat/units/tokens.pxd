@@ -45,3 +45,11 @@ cpdef list segment_tokens(object pieces)
 cpdef list segment_starts(object pieces)
 @cython.locals(lower=str)
 cpdef str prepare(str text)
+cdef list _expand(str word, str folded, Py_ssize_t start, Py_ssize_t end, Py_ssize_t segment, Py_ssize_t part,
+                  bint loose)
+@cython.locals(dotted=bint)
+cdef bint _abbreviated(str text, Py_ssize_t start, Py_ssize_t end, str folded, list tokens, Py_ssize_t part) except -1
+@cython.locals(out=list, lower_case=bint, i=Py_ssize_t, tok=Token, last=bint, named=bint, capital=bint)
+cdef list _romans(str text, list tokens)
+@cython.locals(out=list, i=Py_ssize_t, j=Py_ssize_t, tok=Token, closing=bint)
+cdef list _closing_abbreviations(str text, list tokens)
