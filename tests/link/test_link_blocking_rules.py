@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hopnhat.link.blocking import blocking_recall
 from hopnhat.link.person_model import BLOCKING
@@ -36,3 +39,51 @@ def test_two_frequent_names_of_one_initial_are_not_compared_by_the_slip_rules() 
     rows = [("Phạm Thị Phương", "19/04/1969"), ("Phạm Thị Phúc", "1969"), ("Phạm Thị Phúc", "03/03/1950"),
             ("Phạm Thị Phúc", "04/04/1951"), ("Phạm Thị Phương", "05/05/1952"), ("Phạm Thị Phương", "06/06/1953")]
     assert _blocked(rows, tuple(_SLIP_RULES))[0] == 0
+
+
+def test_a_record_without_a_date_is_compared_through_the_year_its_cccd_states() -> None:
+    # Nguyễn Thị Lan, born 12/03/1971: her land file has no date and another commune, but her CCCD 048171…: born in
+    # 1971 (century/sex digit 1: a woman of the 1900s). A common name (61 other Nguyễn Thị Lan): no rare-name rule.
+    names = ["Nguyễn Thị Lan", "NGUYỄN THỊ LAN"] + ["Nguyễn Thị Lan"] * 61
+    dates = ["12/03/1971", ""] + [f"0{1 + k % 9}/0{1 + k % 9}/{1940 + k}" for k in range(61)]
+    table = pa.table({"full_name": names, "dob": dates, "sex": ["Nữ"] * 63,
+                      "id_number": ["", "048171001234"] + [""] * 61, "phone": [""] * 63,
+                      "address": [_A] + [_B] * 62})
+    work = people_features(table, threads=1)
+    year, vague = work.execute("SELECT byear, vague FROM person_features WHERE uid = 1").fetchone() or (None, None)
+    result = blocking_recall(work, pa.table({"uid_l": [0], "uid_r": [1]}))
+    work.close()
+    assert (year, vague) == (1971, True)  # a year alone, from the CCCD
+    assert result.blocked == 1
+
+
+# The rules dropped in session 10 (person_model.BLOCKING's comment): every true pair they compare, another rule does.
+_DROPPED = (
+    "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.dm = r.dm",
+    "l.fam = r.fam AND l.mid = r.mid AND l.byear = r.byear AND l.addr = r.addr AND (l.vague OR r.vague)",
+    "substr(l.cccd, 7, 6) = substr(r.cccd, 7, 6)",
+    "substr(l.cmnd, 4, 6) = substr(r.cmnd, 4, 6)",
+    "l.fam = r.fam AND l.giv = r.giv AND l.addr = r.addr AND l.addr_detail = r.addr_detail "
+    "AND (l.byear IS NULL OR r.byear IS NULL)",
+)
+
+
+def test_the_dropped_rules_compare_no_true_pair_the_others_miss(tmp_path: Path) -> None:
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    bench = importlib.import_module("bench.population.generate")  # the independent population (bench/population)
+    inp, truth = bench.generate(3000, 5, tmp_path)
+    entity = pq.read_table(truth).column("entity").to_pylist()
+    rows: dict[str, list[int]] = {}
+    for i, e in enumerate(entity):
+        rows.setdefault(e, []).append(i)
+    pairs = [(a, b) for m in rows.values() for k, a in enumerate(m) for b in m[k + 1:]]
+    table = pa.table({"uid_l": [a for a, _ in pairs], "uid_r": [b for _, b in pairs]})
+    work = people_features(pq.read_table(inp), threads=1)
+    kept = blocking_recall(work, table).blocked
+    with_dropped = blocking_recall(work, table, (*BLOCKING, *_DROPPED))
+    work.close()
+    assert all(r not in BLOCKING for r in _DROPPED)
+    assert with_dropped.blocked == kept and all(with_dropped.by_rule[r] for r in _DROPPED)  # they do compare some

@@ -34,11 +34,13 @@ def test_candidate_pairs_equal_the_rules_as_written(built: Built) -> None:
     work = work_space(2, None)
     persons.load_features(con, work)
     con.close()
-    rules = list(person_model.BLOCKING)
+    # the model's rules, and one with an OR of filters on one record each (rewritten as one join per part)
+    rules = [*person_model.BLOCKING, "l.fam = r.fam AND l.giv = r.giv AND l.addr = r.addr "
+             "AND (l.byear IS NULL OR r.byear IS NULL)"]
     assert any(len(expanded(rule)) > 1 for rule in rules)
     plain = " UNION ".join(f"SELECT l.uid AS a, r.uid AS b FROM person_features l JOIN person_features r "
                            f"ON ({rule}) AND l.uid < r.uid" for rule in rules)
     ours = candidate_joins("person_features", rules)
     found = [work.execute(f"SELECT count(*), sum(hash(a, b)) FROM ({sql})").fetchone() for sql in (plain, ours)]
-    assert found[0] == found[1] and found[0] is not None and found[0][0] > 1000
+    assert found[0] == found[1] and found[0] is not None and found[0][0] > 200
     work.close()

@@ -203,3 +203,31 @@ def test_household_rule_is_shown_in_the_queue(store: duckdb.DuckDBPyConnection) 
     golden = dict(linked_con.execute("SELECT record_id, golden_id FROM person WHERE record_id IN (?, ?)",
                                      [item["record_id_l"], item["record_id_r"]]).fetchall())
     assert golden[item["record_id_l"]] != golden[item["record_id_r"]]
+
+
+def _stale_copy(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """Copy a person record with a birth date as the same person's record in another register: the address of a
+    record in another commune, no ID number, no phone — nothing but the name and the date in common."""
+    record, commune = one(con, """SELECT record_id, address_new_commune_code FROM person WHERE birth_date IS NOT NULL
+                                  AND address_new_commune_code IS NOT NULL AND address_status = 'converted'
+                                  ORDER BY record_id LIMIT 1""")
+    other = one(con, """SELECT record_id FROM person WHERE address_new_commune_code <> ?
+                        AND address_status = 'converted' ORDER BY record_id LIMIT 1""", [commune])[0]
+    moved = [c for c in columns_of(con, "person") if c.startswith("address") or c.startswith("commune")]
+    blank = [c for c in ("id_number", "id_number_kind", "cccd", "cmnd", "phone") if c in columns_of(con, "person")]
+    replace = ", ".join([f"o.{c} AS {c}" for c in moved] + [f"NULL AS {c}" for c in blank])
+    con.execute(f"INSERT INTO person SELECT p.* REPLACE (p.record_id || '-s' AS record_id, {replace}) "
+                "FROM person p, person o WHERE p.record_id = ? AND o.record_id = ?", [record, other])
+    return record, record + "-s"
+
+
+def test_a_pair_tied_by_name_and_date_alone_is_left_for_review_and_says_why(store: duckdb.DuckDBPyConnection) -> None:
+    """A record with only the name and the birth date in common with another looks like a namesake born the same day:
+    the model alone does not link it (persons.UNANCHORED), and the queue shows why."""
+    a, b = _stale_copy(store)
+    link_store(store, LinkageSpec(entities=["person"]), "run-1")
+    ga, gb = (store.execute("SELECT golden_id FROM person WHERE record_id = ?", [r]).fetchone()[0] for r in (a, b))
+    assert ga != gb
+    items = [i for i in list_items(store, entity="person", limit=100000) if {a, b} == {i["record_id_l"],
+                                                                                     i["record_id_r"]}]
+    assert items and items[0]["evidence"]["kept_apart"]["rule"] == "unanchored"

@@ -5,7 +5,9 @@ Features (all derived from the store columns, nothing invented):
 - ``fam`` / ``mid`` / ``giv`` / ``giv_acc`` / ``name_sorted`` / ``fg``: the name split into họ / tên đệm / tên on
   folded text, order repaired (:mod:`hopnhat.link.names`); ``fg`` = family + given, the term-frequency key.
 - ``dob`` (exact dates only), ``byear`` / ``bmonth`` / ``bday`` (year, month, day), ``dm`` (day and month in either
-  order, for swaps) and ``vague`` (only a year is known, or the date is a 01/01 placeholder).
+  order, for swaps) and ``vague`` (only a year is known, or the date is a 01/01 placeholder). A record without a
+  birth date whose CCCD is valid takes the year its CCCD says (digits 4–6: century and year), as a year alone: the
+  number a citizen carries states the birth year even where a register left the date out.
 - ``sex`` ('M'/'F'), ``female`` (boolean, for the CCCD check).
 - ``cccd`` / ``cmnd``: digits, placeholders and numbers shared by many people removed; ``cccd_ok`` (the CCCD's
   province, century/sex and year digits agree with this record), ``cc_year`` / ``cc_female`` (what the CCCD says).
@@ -13,7 +15,8 @@ Features (all derived from the store columns, nothing invented):
 - ``addr``: the NEW commune when certain; ``addr_cands``: ``;a;b;`` candidate new communes of a split address;
   ``addr_detail``: the hamlet / residential group / street below the commune (:mod:`hopnhat.link.address_detail`).
 - ``ns_bits``: the letters of ``name_sorted`` as a bit set (:func:`letter_bits`), to skip hopeless edit distances.
-- ``name_n``: how many records carry the same name words (``name_sorted``): a rare name may be blocked on alone.
+- ``name_n``: how many records carry the same name words (``name_sorted``); ``name_rare``: at most
+  :data:`RARE_NAME` of them, or one record in :data:`RARE_SHARE` — a rare name may be blocked on alone.
 """
 
 from __future__ import annotations
@@ -33,7 +36,13 @@ SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_da
                   "commune_candidates", "address")
 FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "ns_bits", "dob", "byear", "bmonth", "bday",
             "dm", "vague", "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr",
-            "addr_cands", "addr_detail", "name_n")
+            "addr_cands", "addr_detail", "name_n", "name_rare")
+# A name is rare when at most RARE_NAME records carry it, or one record in RARE_SHARE (name_rare): a record of a rare
+# name with no birth date is compared with the name's every record, in any commune. At 145,000 records the share
+# gives 60, at 1.45 M 605: blocking recall 99.70 % → 99.81 % at 1 M independent people (1.15 M more candidate pairs),
+# where the fixed 60 left a date-missing record of a name carried by 100 records in 1.45 M uncompared.
+RARE_NAME = 60
+RARE_SHARE = 2400
 
 
 def source_sql(table: str, present: set[str]) -> str:
@@ -170,16 +179,18 @@ WITH ids AS (
 )
 SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_sorted, ns_bits,
        CASE WHEN NOT vague THEN birth_date END AS dob,
-       byear,
+       coalesce(byear, cc_year) AS byear,
        CASE WHEN NOT vague THEN month(birth_date) END AS bmonth,
        CASE WHEN NOT vague THEN day(birth_date) END AS bday,
        CASE WHEN NOT vague THEN least(month(birth_date), day(birth_date)) * 100
                                 + greatest(month(birth_date), day(birth_date)) END AS dm,
-       vague, sex, sex = 'F' AS female, cccd, cmnd,
+       vague OR (byear IS NULL AND cc_year IS NOT NULL) AS vague, sex, sex = 'F' AS female, cccd, cmnd,
        cc_year IS NOT NULL AND (byear IS NULL OR cc_year = byear)
          AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
        cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail,
-       CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted) END AS name_n
+       CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted) END AS name_n,
+       CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted)
+                                              <= greatest({rare}, count(*) OVER () // {rare_share}) END AS name_rare
 FROM cc
 ORDER BY uid
 """
@@ -218,7 +229,7 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.execute("DROP TABLE person_base")
     work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
     work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
-                                      prefixes=prefixes))
+                                      prefixes=prefixes, rare=RARE_NAME, rare_share=RARE_SHARE))
     for temp in ("person_names", "person_addresses", "person_dates", "person_shared"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
     return int(one(work, "SELECT count(*) FROM person_features")[0])

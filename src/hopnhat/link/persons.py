@@ -95,8 +95,12 @@ def identity_numbers(work: duckdb.DuckDBPyConnection) -> list[tuple[str | None, 
 # namesake it stays apart. Measured at 100,000 independent people: pair recall 0.966 → 0.982 (from 0.6); from 0.4 with
 # a tenth of the planted namesakes 155 more true pairs for 18 false ones (precision 0.9986 → 0.9983; from 0.3: 0.9978,
 # from 0.1: 0.9953 — below 0.4 a namesake is as likely as the person). The pairs between UNIQUE_FROM and the review
-# threshold are scored, and kept in ``person_pairs`` only when linked this way.
-UNIQUE_FROM = 0.4
+# threshold are scored, and kept in ``person_pairs`` only when linked this way. Session 10, with unanchored pairs
+# never linked (UNANCHORED): at 1 M people a namesake in the same hamlet — same name, a date missing or a year alone —
+# is each other's only candidate far more often than at 100,000 (false pairs per floor at 1 M: 0.4: 1,111, 0.5: 990,
+# 0.6: 860, 0.8: 725; recall 0.9626, 0.9617, 0.9608, 0.9573); 0.5 is the lowest floor with precision ≥ 0.998 there
+# (0.9981; 0.9978 from 0.4). At 100,000 people it costs 0.0006 of recall.
+UNIQUE_FROM = 0.5
 # Unanchored pairs: nothing ties the two records but the name and the birth date (and sex) — another commune or none,
 # no comparable number, no phone in common. That is exactly what a namesake born the same day in another commune looks
 # like (the false merges): at 1 M independent people 12,729 true pairs and 8,849 pairs of two people show only
@@ -180,8 +184,9 @@ def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[i
         result = add_links(result, [(a, b, threshold) for a, b in extra])
         result.only_candidates = [pair for pair in extra if pair not in result.reasons]
     for a, b, _ in links:  # an unanchored pair at the threshold left apart: its evidence and the queue say why
-        if (a, b) in weak and result.root[a] != result.root[b]:
-            result.reasons.setdefault((a, b), UNANCHORED_RULE)
+        if (a, b) in weak and result.root[a] != result.root[b] and (a, b) not in result.reasons:
+            result.reasons[(a, b)] = UNANCHORED_RULE
+            result.kept_apart.append((a, b))
     result._uf = None  # its sets of numbers are a few hundred MB at a million records
     _drop_weak(work, review, result.only_candidates)
     return result
