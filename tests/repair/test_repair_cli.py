@@ -238,3 +238,17 @@ def test_direct_path_is_the_typer_command(tmp_path: Path, capsys: pytest.Capture
     for words in (["--help"], ["in.csv"], ["in.csv", "-o"], ["a.csv", "b.csv", "-o", "c.csv"], ["in.csv", "-x", "o"],
                   ["in.csv", "-o", "--strict"], []):
         assert repair_cli.direct(words) is None, words  # Typer parses these (help, errors)
+
+
+def test_direct_path_stopped_with_ctrl_c_ends_as_typer_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Ctrl-C during a direct run ends as the Typer command does: exit code 130, nothing shown (no traceback)."""
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    _mixed_csv(tmp_path / "in.csv")
+    monkeypatch.setattr(repair_cli, "repair_file", stopped)
+    assert repair_cli.direct([str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv")]) == 130
+    assert capsys.readouterr() == ("", "")
+    typer_result = _run("repair", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"))
+    assert (typer_result.exit_code, typer_result.output) == (130, "")

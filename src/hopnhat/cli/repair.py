@@ -9,6 +9,7 @@ else — ``--help``, an unknown or missing option — it leaves to Typer.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -115,6 +116,11 @@ def direct(argv: Sequence[str]) -> int | None:
     set_language(None)  # HOPNHAT_LANG, as the Typer app's callback sets it without --lang
     try:
         return _run(*parsed, Console())
+    except KeyboardInterrupt:  # as Typer ends a command stopped with Ctrl-C: nothing shown, 130
+        return 130
+    except BrokenPipeError:  # the report piped into a reader that stopped (``| head``): quietly 1, as Typer does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit writes nowhere
+        return 1
     except HopnhatError as exc:
         from hopnhat.cli.common import EXIT_BAD_INPUT, show_error  # only on an error: it loads Typer
 
