@@ -11,13 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pytest
 import yaml
 from tests.pipeline.test_pipeline_delta import _cells, _key_column, _line, change_rows, checksums
 
 import hopnhat.load.delta as delta_module
-from hopnhat.load.delta_pairs import candidates, moves_sql, one_to_one
+from hopnhat.load.delta_pairs import candidates, moves_sql, one_to_one, pair_records
 from hopnhat.project.config import Project, load_project
 from hopnhat.run.runner import RunResult, migrate
 from hopnhat.synth.generate import SynthSettings, generate
@@ -48,6 +49,15 @@ def test_sparse_row_numbers_are_checked_by_sorting() -> None:
     far = 10 ** 12
     assert _pairs([far, 2, far + 5], [7, 1, 8])
     assert not _pairs([far, 2, far + 5], [8, 1, 7])
+
+
+def test_the_records_left_unpaired_are_parsed() -> None:
+    con = duckdb.connect()
+    for far in (0, 10 ** 12):  # dense record numbers (a bitmap) and sparse ones (sorting)
+        _same = pa.table({"new_row": pa.array([far + 2, far + 4], pa.int64()), "old_row": pa.array([3, 5], pa.int64())})
+        con.execute("CREATE OR REPLACE TABLE _d_same AS SELECT * FROM _same")
+        records = np.array([far + 2, far + 3, far + 4, far + 9], np.int64)
+        assert pair_records(con, records) == (True, {far + 3, far + 9})
 
 
 @pytest.fixture(scope="module")
@@ -106,13 +116,16 @@ def _swap_and_copy_lines(project: Project) -> None:
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     seen: list[bool] = []
-    real: Callable[[duckdb.DuckDBPyConnection], bool] = delta_module.one_to_one
+    real = delta_module.pair_records
 
-    def spy(con: duckdb.DuckDBPyConnection) -> bool:
-        seen.append(real(con))
-        return seen[-1]
+    def spy(con: duckdb.DuckDBPyConnection, records: np.ndarray | None) -> tuple[bool, set[int]]:
+        out = real(con, records)
+        assert records is None or out[1] == set(np.asarray(records).tolist()) - {
+            r for (r,) in con.execute("SELECT new_row FROM _d_same").fetchall()}  # the records to parse
+        seen.append(out[0])
+        return out
 
-    monkeypatch.setattr(delta_module, "one_to_one", spy)
+    monkeypatch.setattr(delta_module, "pair_records", spy)
     return seen
 
 

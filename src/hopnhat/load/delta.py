@@ -32,7 +32,7 @@ from hopnhat.ingest import read_table
 from hopnhat.ingest.fingerprint import Known, Prints, read_subset, source_prints, still
 from hopnhat.load.counts import TableCounts
 from hopnhat.load.cursor import read_by_cursor
-from hopnhat.load.delta_pairs import ALL, CANDIDATES, candidates, moves_sql, one_to_one, update_prints
+from hopnhat.load.delta_pairs import ALL, CANDIDATES, candidates, moves_sql, pair_records, update_prints
 from hopnhat.load.delta_read import DeltaNotPossible, DeltaRead
 from hopnhat.load.snapshot import (
     LastPrints,
@@ -145,9 +145,7 @@ class DeltaLoad:
                         "old_row BIGINT)")  # old_row: the old record an unchanged record's row was taken from
             con.execute("INSERT INTO _d_new SELECT m.new_row, s.src_key, s.content_hash, m.old_row FROM _d_same m "
                         "JOIN _d_old s ON s.src_row = m.old_row")
-            self.one_to_one = one_to_one(con)
-            wanted = {r for (r,) in con.execute(
-                "SELECT src_row FROM _d_fp WHERE src_row NOT IN (SELECT new_row FROM _d_same)").fetchall()}
+            self.one_to_one, wanted = pair_records(con, prints.records.column("src_row").to_numpy())
         first = True
         for batch in timed_iter("ingest", read_subset(self.project, self.source, self.table, prints, wanted,
                                                        self.batch_rows)):
@@ -274,10 +272,11 @@ class DeltaLoad:
         return deleted
 
     def _record_deleted(self) -> int:
+        old = CANDIDATES[1] if self.one_to_one else ALL[1]  # a deleted key is a candidate: no record of it paired
         self.con.execute(f"""
             INSERT INTO deleted_rows
             WITH gone AS (SELECT ? AS src_source, ? AS src_table, src_key, src_row, ? || src_key AS record_id
-                          FROM _d_old WHERE src_key IN (SELECT src_key FROM _d_keys WHERE kind = 'deleted')),
+                          FROM {old} WHERE src_key IN (SELECT src_key FROM _d_keys WHERE kind = 'deleted')),
                  archived AS (SELECT l.record_id, l._row, to_json(l)::VARCHAR AS j,
                                      row_number() OVER (PARTITION BY l.record_id, l._row) AS n
                               FROM {self.legacy} l SEMI JOIN gone g ON l._row = g.src_row)

@@ -29,23 +29,33 @@ CANDIDATES = ("_d_cn", "_d_co")
 
 def one_to_one(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether ``_d_same`` pairs each new record with a different old record, in the same order (old rows strictly
-    increasing with the new rows). Checked with NumPy in linear time: record numbers are dense (lines of a file)."""
+    increasing with the new rows)."""
+    return pair_records(con, None)[0]
+
+
+def pair_records(con: duckdb.DuckDBPyConnection, records: np.ndarray | None) -> tuple[bool, set[int]]:
+    """:func:`one_to_one`, and which of the file's ``records`` (their row numbers) ``_d_same`` did not pair — the
+    records to parse. With NumPy in linear time: record numbers are dense (lines of a file)."""
     pairs = con.execute("SELECT new_row, old_row FROM _d_same").fetchnumpy()
     new, old = np.asarray(pairs["new_row"], np.int64), np.asarray(pairs["old_row"], np.int64)
-    if not len(new):
-        return True
-    if int(new.min()) < 0 or int(new.max()) > 4 * len(new) + 1_000_000:
+    every = np.asarray(records if records is not None else new, np.int64)
+    if not len(every):
+        return True, set()
+    top = int(max(every.max(), new.max() if len(new) else 0))
+    if min(int(every.min()), int(new.min()) if len(new) else 0) < 0 or top > 4 * len(every) + 1_000_000:
         order = np.argsort(new, kind="stable")
-        new, seq = new[order], old[order]
-        distinct = bool(np.all(new[1:] > new[:-1]))
+        new_sorted, seq = new[order], old[order]
+        distinct = bool(np.all(new_sorted[1:] > new_sorted[:-1]))
+        unpaired = every[~np.isin(every, new)]
     else:
-        filled = np.zeros(int(new.max()) + 1, np.bool_)
+        filled = np.zeros(top + 1, np.bool_)
         filled[new] = True
-        at = np.zeros(len(filled), np.int64)
+        at = np.zeros(top + 1, np.int64)
         at[new] = old
         seq = at[filled]
         distinct = len(seq) == len(new)
-    return distinct and bool(np.all(seq[1:] > seq[:-1]))
+        unpaired = every[~filled[every]]
+    return distinct and bool(np.all(seq[1:] > seq[:-1])), set(unpaired.tolist())
 
 
 def candidates(con: duckdb.DuckDBPyConnection) -> None:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -59,6 +60,7 @@ class PrintsAhead:
         self.keys = [(s.name, t.name) for s, t in self.queue]
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prints-ahead")
         self.taken: dict[tuple[str, str], Future[Prints | None]] = {}
+        self.files: dict[Path, Future[Prints | None]] = {}  # an NDJSON file's prints, by the file
         self.lock = threading.Lock()
 
     def start(self, source: SourceSpec, table: TableSpec) -> Callable[[], Prints | None] | None:
@@ -73,10 +75,18 @@ class PrintsAhead:
             return self.taken.pop(key).result
 
     def _submit(self, at: int) -> None:
-        """A connection made here, used and closed by the pool's thread."""
+        """A connection made here, used and closed by the pool's thread. Tables read from one NDJSON file (dossiers
+        and their exploded history steps) share its prints: a record is a line whatever the table takes from it."""
         if at < len(self.queue) and self.keys[at] not in self.taken:
             source, table = self.queue[at]
-            self.taken[self.keys[at]] = self.pool.submit(prints_ahead, self.base.cursor(), self.project, source, table)
+            file = _ndjson_file(self.project, source, table)
+            if file is not None and file in self.files:  # (then forgotten: the run keeps no file's bytes longer)
+                self.taken[self.keys[at]] = self.files.pop(file)
+                return
+            future = self.pool.submit(prints_ahead, self.base.cursor(), self.project, source, table)
+            self.taken[self.keys[at]] = future
+            if file is not None:
+                self.files[file] = future
 
     def close(self) -> None:
         with self.lock:
@@ -84,6 +94,14 @@ class PrintsAhead:
                 future.cancel()
         self.pool.shutdown(wait=True)
         self.base.close()
+
+
+def _ndjson_file(project: Project, source: SourceSpec, table: TableSpec) -> Path | None:
+    """The NDJSON file a table reads (as :mod:`hopnhat.ingest.fingerprint` tells NDJSON), else None."""
+    path = (table.path or "").lower()
+    if table.path and (source.kind == "ndjson" or (source.kind == "json" and path.endswith((".ndjson", ".jsonl")))):
+        return project.resolve(table.path).resolve()
+    return None
 
 
 def load_source_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec,
