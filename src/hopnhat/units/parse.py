@@ -19,6 +19,7 @@ from hopnhat.units.fuzzy import Marked, marked, nearest, score
 from hopnhat.units.index import Indexes, KeyIndex, accent_key_of, indexes, name_key_of, narrow_by_accents
 from hopnhat.units.reference import Unit, strip_type
 from hopnhat.units.tokens import (
+    TWO_WORD_TYPE_FIRST,
     TYPE_FIRST_WORDS,
     TYPE_WORDS,
     Token,
@@ -390,6 +391,8 @@ def _leading_type(tokens: list[Token], start: int, end: int) -> str:
     if t.key not in TYPE_FIRST_WORDS or ends_type_word(tokens, start):
         return ""
     for n in (2, 1):
+        if n == 2 and t.key not in TWO_WORD_TYPE_FIRST:
+            continue  # (no two-word type begins so: type_entry would say None)
         words = tokens[start : start + n]
         if start + n < end and type_entry(words) is not None:
             return "".join([t.key for t in words])

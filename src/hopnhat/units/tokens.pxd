@@ -32,7 +32,7 @@ cpdef bint _folds_by_word(str lower) except -1
 cdef Py_ssize_t _word_end(str text, Py_ssize_t i, Py_ssize_t n) except -2
 @cython.locals(c=Py_UCS4)
 cdef bint _is_break(str text, Py_ssize_t i, Py_ssize_t n) except -1
-@cython.locals(t=Token, w=Token)
+@cython.locals(t=Token, w=Token, n=Py_ssize_t, second=dict)
 cpdef object type_entry(list words)
 @cython.locals(a=Token, b=Token, size=Py_ssize_t)
 cpdef bint ends_type_word(list tokens, Py_ssize_t pos) except -1
@@ -43,7 +43,6 @@ cpdef list prepared_segments(str text)
 cpdef list segment_tokens(object pieces)
 @cython.locals(starts=list)
 cpdef list segment_starts(object pieces)
-@cython.locals(lower=str)
 cpdef str prepare(str text)
 cdef list _expand(str word, str folded, Py_ssize_t start, Py_ssize_t end, Py_ssize_t segment, Py_ssize_t part,
                   bint loose)

@@ -65,6 +65,13 @@ TYPE_WORDS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {
 }
 
 TYPE_FIRST_WORDS = frozenset(words[0] for words in TYPE_WORDS)
+TWO_WORD_TYPE_FIRST = frozenset(words[0] for words in TYPE_WORDS if len(words) == 2)  # thanh, thi, dac
+# TYPE_WORDS by the first word (one-word types) and by both (two-word types): read without making a tuple of keys
+_ONE_WORD_TYPES = {words[0]: entry for words, entry in TYPE_WORDS.items() if len(words) == 1}
+_TWO_WORD_TYPES: dict[str, dict[str, tuple[str, frozenset[str]]]] = {}
+for _words, _entry in TYPE_WORDS.items():
+    if len(_words) == 2:
+        _TWO_WORD_TYPES.setdefault(_words[0], {})[_words[1]] = _entry
 
 
 class Token:
@@ -176,8 +183,10 @@ def prepare(text: str) -> str:
     if "(" in text:
         text = "".join([_bracket_types(piece) if "(" in piece else piece for piece in _SEPARATOR_SPLIT.split(text)]) \
             if "," in text or ";" in text or "|" in text or "\n" in text else _bracket_types(text)
-    lower = text.lower()
-    if "hu" in lower and lower.count("t") > 1 and _TT_HUE.search(text):  # (it holds two t and "hu")
+    # (it holds two t and "hu" in any letter case: no other character lowers to an h, a u or a t, so this is
+    # text.lower()'s "hu" and count("t") without lowering the text)
+    if ("hu" in text or "Hu" in text or "hU" in text or "HU" in text) and text.count("t") + text.count("T") > 1 \
+            and _TT_HUE.search(text):
         text = _TT_HUE.sub("Thừa Thiên Huế", text)
     return _TP.sub(r"\1\2", text) if "T." in text or "t." in text else text
 
@@ -454,7 +463,14 @@ def type_entry(words: list[Token]) -> tuple[str, frozenset[str]] | None:
     t = words[0]
     if t.key not in TYPE_FIRST_WORDS:
         return None
-    entry = TYPE_WORDS.get((t.key,) if len(words) == 1 else tuple([w.key for w in words]))
+    n = len(words)
+    if n == 1:
+        entry = _ONE_WORD_TYPES.get(t.key)
+    elif n == 2:  # TYPE_WORDS.get((first, second)), read without making the tuple
+        second = _TWO_WORD_TYPES.get(t.key)
+        entry = None if second is None else second.get(words[1].key)
+    else:
+        entry = None
     if entry is None:
         return None
     for t in words:  # a loop, not any(): generators are slow in the compiled module
