@@ -16,6 +16,8 @@ Same store + same decisions → identical tables (no randomness, no clock in any
 
 from __future__ import annotations
 
+import itertools
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -83,9 +85,21 @@ def _noop(entity: str, step: str) -> None:
     return None
 
 
+_SPACES = itertools.count()
+
+
+def spill_directory() -> str:
+    """A temp folder of this work space alone, not yet existing: DuckDB creates it when it first spills and removes it
+    on close. DuckDB names its spill files by block size only (``duckdb_temp_storage_S96K-0.tmp``), so two processes
+    spilling into one folder overwrite each other's blocks — seen as a crash ("could not read enough bytes", a
+    segmentation fault) when two 1 M-record runs spilled into the system temp folder at once."""
+    return os.path.join(tempfile.gettempdir(), f"hopnhat-link-{os.getpid()}-{next(_SPACES)}")
+
+
 def work_space(threads: int, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
-    """The private in-memory DuckDB where features, Splink's tables and clusters live."""
-    config: dict[str, Any] = {"threads": max(1, threads), "temp_directory": tempfile.gettempdir(),
+    """The private in-memory DuckDB where features, Splink's tables and clusters live (spilling to a folder of its
+    own: :func:`spill_directory`)."""
+    config: dict[str, Any] = {"threads": max(1, threads), "temp_directory": spill_directory(),
                               "preserve_insertion_order": False}
     if memory_limit:
         config["memory_limit"] = memory_limit
