@@ -3,6 +3,7 @@
 
 cimport cython
 
+from hopnhat.units.index cimport accent_key_of, name_key_of, narrow_by_accents
 from hopnhat.units.tokens cimport Token, ends_type_word, segment_starts, segment_tokens, type_entry, type_word_before
 
 cdef class Match:
