@@ -31,8 +31,8 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
 Blocking (a pair is scored when any rule holds; never on family name alone, ~38 % are Nguyễn): see :data:`BLOCKING`
 and docs/linkage.md — every rule an equality on a derived key (name parts, date parts, ID slices, commune). The keys
 of ID, phone and rare-name rules are as many as the people; those of name and date parts are not, and their pairs grow
-with the square of the population once a block holds more than one person (1.66 candidate pairs per record at
-145,000 records, 8.87 at 1.45 M on the independent population).
+with the square of the population once a block holds more than one person (1.44 candidate pairs per record at
+145,000 records, 8.44 at 1.45 M on the independent population since session 10; 1.66 and 8.87 before).
 """
 
 from __future__ import annotations
