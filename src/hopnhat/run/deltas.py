@@ -34,7 +34,7 @@ def load_side_by_side(con: duckdb.DuckDBPyConnection, project: Project, run_id: 
     ``done`` and ``failed`` are called in the run's thread, in the order of ``todo``."""
     resolver = resolver_for(project)
     lookups = {s.name: source_lookups(project, s) for s, _, _ in todo}
-    ahead = PrintsAhead(con, project, todo)
+    ahead = PrintsAhead(con, project, todo, threads=workers)
     cursors = [con.cursor() for _ in todo]  # made here: the run's connection is not shared across threads
     try:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="delta") as pool:

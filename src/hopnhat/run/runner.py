@@ -332,8 +332,9 @@ def _parallel(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, man
 def _side_by_side(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
                   progress: Progress, result: RunResult, todo: list[tuple[SourceSpec, TableSpec, Plan]],
                   workers: int) -> None:
-    """Deltas ``workers`` at a time (biggest files first), each in a transaction of its own."""
-    todo = sorted(todo, key=lambda item: -_size(project, item[0], item[1]))
+    """Deltas ``workers`` at a time (the tables of most rows first: a SQLite table has no file size of its own),
+    each in a transaction of its own."""
+    todo = sorted(todo, key=lambda item: -_read(con, item[0].name, item[1].name))
     for s, t, _ in todo:
         progress.table_started(s.name, t.name)
         manifest.mark(f"{s.name}/{t.name}", stage="loading")

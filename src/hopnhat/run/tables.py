@@ -50,15 +50,16 @@ def source_lookups(project: Project, source: SourceSpec) -> Lookups:
 class PrintsAhead:
     """The next delta table's file read and hashed in a thread while the run loads the table before it (a delta of
     a big file spent a third of its time reading and hashing every byte, one core idle): one table ahead at most.
-    ``start`` may be called from several threads (deltas side by side: :mod:`hopnhat.run.deltas`)."""
+    ``start`` may be called from several threads (deltas side by side: :mod:`hopnhat.run.deltas`), and the prints
+    taken by as many ``threads``."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, project: Project,
-                 todo: list[tuple[SourceSpec, TableSpec, Plan]]) -> None:
+                 todo: list[tuple[SourceSpec, TableSpec, Plan]], threads: int = 1) -> None:
         self.project = project
         self.base = con.cursor()  # the prints' own connection: their cursors are made from it, under the lock
         self.queue = [(s, t) for s, t, plan in todo if plan.mode == "delta" and t.cursor is None]
         self.keys = [(s.name, t.name) for s, t in self.queue]
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prints-ahead")
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="prints-ahead")
         self.taken: dict[tuple[str, str], Future[Prints | None]] = {}
         self.files: dict[Path, Future[Prints | None]] = {}  # an NDJSON file's prints, by the file
         self.lock = threading.Lock()
