@@ -166,8 +166,11 @@ def test_a_candidate_found_unchanged_moves_by_rank_the_others_by_their_records()
     con.execute("CREATE TABLE _d_old AS SELECT * FROM (VALUES (3, 'k', 1), (5, 'u', 2), (7, 'k', 1), (9, 'c', 4)) "
                 "t(src_row, src_key, content_hash)")
     con.execute("CREATE TABLE _d_same AS SELECT * FROM (VALUES (4, 3), (6, 5)) t(new_row, old_row)")
+    con.execute("CREATE TABLE source_records AS SELECT 's' AS src_source, 't' AS src_table, r AS src_row, "
+                "r * 11 AS raw_hash FROM (VALUES (3), (5), (7), (9)) v(r)")
     assert one_to_one(con)
-    candidates(con)
+    candidates(con, ["s", "t"])
+    assert sorted(r[0] for r in con.execute("SELECT src_row FROM _d_gone_rec").fetchall()) == [7, 9]
     assert sorted(r[0] for r in con.execute("SELECT src_key FROM _d_cand").fetchall()) == ["c", "k"]
     con.execute("CREATE TABLE _d_keys AS SELECT 'c' AS src_key, 'changed' AS kind")
     con.execute(moves_sql())

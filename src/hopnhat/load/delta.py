@@ -146,6 +146,8 @@ class DeltaLoad:
             con.execute("INSERT INTO _d_new SELECT m.new_row, s.src_key, s.content_hash, m.old_row FROM _d_same m "
                         "JOIN _d_old s ON s.src_row = m.old_row")
             self.one_to_one, wanted = pair_records(con, prints.records.column("src_row").to_numpy())
+            _hopnhat_parsed = pa.table({"src_row": pa.array(sorted(wanted), pa.int64())})
+            con.execute("CREATE OR REPLACE TEMP TABLE _d_parsed AS SELECT * FROM _hopnhat_parsed")
         first = True
         for batch in timed_iter("ingest", read_subset(self.project, self.source, self.table, prints, wanted,
                                                        self.batch_rows)):
@@ -214,7 +216,7 @@ class DeltaLoad:
         records pair one to one in order (:mod:`hopnhat.load.delta_pairs`), only the candidate keys are compared."""
         new, old = ALL
         if self.one_to_one:
-            candidates(self.con)
+            candidates(self.con, self.where)
             new, old = CANDIDATES
         con = self.con
         con.execute(f"""
@@ -296,6 +298,11 @@ class DeltaLoad:
         con = self.con
         con.execute(moves_sql() if self.one_to_one else self._moves_sql())
         if not one(con, "SELECT count(*) FROM _d_moves")[0]:
+            return
+        if self.one_to_one and self.table.explode is None:
+            # one row per record, paired one to one: each old row moves to one new row (no rows to merge, no check)
+            con.execute("CREATE OR REPLACE TEMP TABLE _d_rows AS SELECT old_row, new_row FROM _d_moves")
+            self._move_by_row()
             return
         con.execute("CREATE OR REPLACE TEMP TABLE _d_rows AS SELECT DISTINCT old_row, new_row FROM _d_moves")
         if one(con, "SELECT count(DISTINCT old_row) = count(*) FROM _d_rows")[0]:
@@ -443,7 +450,7 @@ class DeltaLoad:
 
     def drop_temporary(self) -> None:
         for name in ("_d_new", "_d_old", "_d_once", "_d_keys", "_d_moves", "_d_fp", "_d_same", "_d_rec", "_d_rows",
-                     "_d_multi", "_d_cand", "_d_cn", "_d_co"):
+                     "_d_multi", "_d_cand", "_d_cn", "_d_co", "_d_parsed", "_d_gone_rows", "_d_gone_rec"):
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 # the compared rows: every row, or only the candidate keys' (``_d_cn``/``_d_co``, made by :func:`candidates`)
 ALL = ("_d_new", "_d_old")
@@ -46,7 +47,7 @@ def pair_records(con: duckdb.DuckDBPyConnection, records: np.ndarray | None) -> 
         order = np.argsort(new, kind="stable")
         new_sorted, seq = new[order], old[order]
         distinct = bool(np.all(new_sorted[1:] > new_sorted[:-1]))
-        unpaired = every[~np.isin(every, new)]
+        unpaired = not_among(every, new)
     else:
         filled = np.zeros(top + 1, np.bool_)
         filled[new] = True
@@ -58,15 +59,39 @@ def pair_records(con: duckdb.DuckDBPyConnection, records: np.ndarray | None) -> 
     return distinct and bool(np.all(seq[1:] > seq[:-1])), set(unpaired.tolist())
 
 
-def candidates(con: duckdb.DuckDBPyConnection) -> None:
+def not_among(numbers: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """The ``numbers`` not in ``among``: through a bitmap when both are dense non-negative row numbers, else by
+    sorting."""
+    numbers, among = np.asarray(numbers, np.int64), np.asarray(among, np.int64)
+    if not len(numbers):
+        return numbers
+    top = int(max(numbers.max(), among.max() if len(among) else 0))
+    if min(int(numbers.min()), int(among.min()) if len(among) else 0) < 0 or top > 4 * len(numbers) + 1_000_000:
+        return numbers[~np.isin(numbers, among)]
+    seen = np.zeros(top + 1, np.bool_)
+    seen[among] = True
+    return numbers[~seen[numbers]]
+
+
+def candidates(con: duckdb.DuckDBPyConnection, where: list[str]) -> None:
     """``_d_cand``: the keys of the parsed rows and of the old records left unpaired; ``_d_cn`` and ``_d_co``: their
-    rows now and in the snapshot. Any other key kept every row, record for record (:func:`one_to_one` holds)."""
+    rows now and in the snapshot. Any other key kept every row, record for record (:func:`one_to_one` holds). The
+    old records left unpaired are found with NumPy (``_d_gone_rows`` of the snapshot, ``_d_gone_rec`` of the record
+    prints), not by anti-joining every row with every pair."""
+    paired = con.execute("SELECT old_row FROM _d_same").fetchnumpy()["old_row"]
+    _hopnhat_rows = pa.table({"src_row": not_among(con.execute("SELECT src_row FROM _d_old").fetchnumpy()["src_row"],
+                                                   paired)})
+    _hopnhat_recs = pa.table({"src_row": not_among(con.execute(
+        "SELECT src_row FROM source_records WHERE src_source = ? AND src_table = ?", where).fetchnumpy()["src_row"],
+        paired)})
+    con.execute("CREATE OR REPLACE TEMP TABLE _d_gone_rows AS SELECT DISTINCT src_row FROM _hopnhat_rows")
+    con.execute("CREATE OR REPLACE TEMP TABLE _d_gone_rec AS SELECT src_row FROM _hopnhat_recs")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _d_cand AS
         SELECT DISTINCT src_key FROM (
           SELECT src_key FROM _d_new WHERE old_row IS NULL
           UNION ALL
-          SELECT o.src_key FROM _d_old o ANTI JOIN _d_same m ON m.old_row = o.src_row)
+          SELECT src_key FROM _d_old SEMI JOIN _d_gone_rows USING (src_row))
         WHERE src_key IS NOT NULL""")
     con.execute("CREATE OR REPLACE TEMP TABLE _d_cn AS SELECT src_row, src_key, h FROM _d_new "
                 "SEMI JOIN _d_cand USING (src_key)")
@@ -92,12 +117,12 @@ def moves_sql() -> str:
 
 def update_prints(con: duckdb.DuckDBPyConnection, where: list[str]) -> None:
     """The record prints written in place through the pairs: paired records renumbered, the old ones left unpaired
-    deleted, the new ones left unpaired (``_d_fp``) inserted — what pairing by hash and rank gives, without its
-    windows over every record."""
-    con.execute("DELETE FROM source_records WHERE src_source = ? AND src_table = ? AND src_row NOT IN "
-                "(SELECT old_row FROM _d_same)", where)
+    (``_d_gone_rec``) deleted, the new ones left unpaired (``_d_parsed``, of ``_d_fp``) inserted — what pairing by
+    hash and rank gives, without its windows over every record."""
+    con.execute("DELETE FROM source_records WHERE src_source = ? AND src_table = ? AND src_row IN "
+                "(SELECT src_row FROM _d_gone_rec)", where)
     con.execute("UPDATE source_records SET src_row = p.new_row FROM _d_same p WHERE source_records.src_source = ? "
                 "AND source_records.src_table = ? AND source_records.src_row = p.old_row AND p.old_row <> p.new_row",
                 where)
     con.execute("INSERT INTO source_records (src_source, src_table, src_row, raw_hash) SELECT ?, ?, src_row, raw_hash "
-                "FROM _d_fp ANTI JOIN _d_same m ON m.new_row = _d_fp.src_row", where)
+                "FROM _d_fp SEMI JOIN _d_parsed USING (src_row)", where)
