@@ -13,6 +13,9 @@ Per table, about ``share`` of the rows (a sixth each):
 - **corrected ID**: the key itself corrected (the old key leaves the source, a new one arrives);
 - **inserted**: copies of other rows under new keys, two of them just below the header so every row below moves.
 
+A SQLite table read by a cursor column (``cursor:`` in the merger file) gets its cursor moved on by every row edited,
+corrected or inserted (above every other value, as a live system stamps what it writes), so a cursor delta sees them.
+
 Only *clean* rows are touched (a CSV line the csv module writes back byte for byte with as many cells as the header,
 a JSON line that parses, a key used once): the defects planted in the estate stay as they are. The truth per table
 (``source/table`` → inserted / updated / deleted keys) is what a run should see: :func:`check` compares it with the
@@ -35,6 +38,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +77,7 @@ class Table:
     sql_table: str | None = None
     explode: str | None = None
     parent_key: str | None = None
+    cursor: str | None = None  # a SQL table's cursor column (``cursor:``): moved on by every edit and insert
 
     @property
     def label(self) -> str:
@@ -106,7 +111,7 @@ def tables(merger: Path) -> list[Table]:
                       and (c := _column(spec)) is not None]
             out.append(Table(src["name"], t["name"], kind, path, key, mapped, t.get("encoding") or "utf-8",
                              dict(t.get("column_encodings") or {}), t.get("delimiter") or ",", t.get("table"),
-                             explode, _column(cols.get("parent_key"))))
+                             explode, _column(cols.get("parent_key")), t.get("cursor")))
     return out
 
 
@@ -385,6 +390,7 @@ def change_sqlite(t: Table, rng: random.Random, share: float, truth: TableTruth)
             col = rng.choice(filled)
             new = "" if r in emptied else "Văn " + dict(zip(texts, values or ()))[col]
             con.execute(f'UPDATE {q} SET "{col}" = ? WHERE rowid = ?', [new, r])
+            _move_cursor(con, t, q, r)
             truth.updated.add(str(keys[r]))
         top = max((int(k) for k in counts if k.lstrip("-").isdigit()), default=0)
         for j, r in enumerate(corrected + donors):
@@ -392,15 +398,43 @@ def change_sqlite(t: Table, rng: random.Random, share: float, truth: TableTruth)
             value: Any = top + 1 + j if numeric else _new_key(str(keys[r]), taken)
             if r in corrected:
                 con.execute(f'UPDATE {q} SET "{t.key}" = ? WHERE rowid = ?', [value, r])
+                _move_cursor(con, t, q, r)
                 truth.deleted.add(str(keys[r]))
             else:
                 cols = ", ".join(f'"{c}"' for c, _ in info if c != t.key)
                 con.execute(f'INSERT INTO {q} ("{t.key}", {cols}) SELECT ?, {cols} FROM {q} WHERE rowid = ?',
                             [value, r])
+                _move_cursor(con, t, q, con.execute("SELECT last_insert_rowid()").fetchone()[0])
             truth.inserted.add(str(value))
         con.commit()
     finally:
         con.close()
+
+
+def _move_cursor(con: sqlite3.Connection, t: Table, q: str, rowid: int) -> None:
+    """A row written now gets a cursor value above every other (as a live system stamps the rows it writes): the
+    column's highest value plus one — one second for a date-time text (written as the column writes it), one day
+    for a date, one for a number."""
+    if t.cursor is None:
+        return
+    top = con.execute(f'SELECT max("{t.cursor}") FROM {q}').fetchone()[0]
+    con.execute(f'UPDATE {q} SET "{t.cursor}" = ? WHERE rowid = ?', [_after(top), rowid])
+
+
+def _after(top: Any) -> Any:
+    if top is None:
+        return 1
+    if isinstance(top, (int, float)):
+        return top + 1
+    text = str(top)
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"a cursor value this model cannot move on: {text!r}") from None
+    if len(text) == 10:  # a date
+        return (stamp + timedelta(days=1)).date().isoformat()
+    sep = "T" if "T" in text else " "
+    return (stamp + timedelta(seconds=1)).isoformat(sep=sep, timespec="microseconds" if "." in text else "seconds")
 
 
 # --- the estate and the check ------------------------------------------------------------------------------------

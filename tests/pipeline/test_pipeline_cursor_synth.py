@@ -6,6 +6,7 @@ row stamped), then a delta reads the events by their cursor: its books are the t
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,4 +40,32 @@ def test_a_live_register_read_by_its_cursor(tmp_path: Path) -> None:
     shutil.copytree(out, fresh_dir, ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
     fresh = load_project(fresh_dir / "merger.yaml")
     migrate(fresh, fresh=True, link=False, workers=1)
+    assert _checksums(fresh) == _checksums(project)
+
+
+@pytest.mark.slow
+def test_the_independent_change_model_moves_the_cursor(tmp_path: Path) -> None:
+    """bench/changes.py on the same estate (its own edits, corrected IDs and inserts, each stamped above every cursor
+    value): the cursor delta sees exactly its truth, and the store equals a ``--fresh`` reload (side by side, two
+    workers)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    import changes  # type: ignore[import-not-found,unused-ignore]  # bench/changes.py: nothing from hopnhat
+
+    out = tmp_path / "estate"
+    generate(SynthSettings("danang", 0.002, 3, out, cursor=True))
+    project = load_project(out / "merger.yaml")
+    migrate(project, link=False, workers=2)
+    truth = changes.change_estate(out / "merger.yaml", 0.06, 3)["/".join(EVENTS)]
+    assert truth.updated and truth.inserted and truth.deleted
+    loaded = migrate(project, link=False, workers=2).loaded
+    delta = next(c for c in loaded if (c.source, c.table) == EVENTS)
+    assert (delta.mode, delta.read_by) == ("delta", "cursor")
+    assert (delta.inserted, delta.deleted) == (len(truth.inserted), len(truth.deleted))
+    # an edit that emptied a required field reloads its row into quarantine: not counted as updated
+    assert 0 < delta.updated <= len(truth.updated) <= delta.updated + delta.quarantined
+    assert delta.read == delta.unchanged + delta.inserted + delta.updated + delta.merged + delta.quarantined
+    fresh_dir = tmp_path / "fresh"
+    shutil.copytree(out, fresh_dir, ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
+    fresh = load_project(fresh_dir / "merger.yaml")
+    migrate(fresh, fresh=True, link=False, workers=2)
     assert _checksums(fresh) == _checksums(project)
