@@ -104,3 +104,34 @@ def test_only_candidate_mode_keeps_it_apart_beside_a_namesake(around: pa.Table) 
     assert home == file
     assert namesake != home  # two valid CCCDs
     assert stale not in (home, namesake)  # a coin toss: left to a person
+
+
+def test_the_cli_and_the_merger_file_choose_the_mode(around: pa.Table, tmp_path: Path) -> None:
+    """``hopnhat link persons --unanchored only_candidate`` links the record nobody else fits; the default leaves it
+    apart; an unknown mode is refused (exit 2) naming the option. ``linkage.unanchored`` in merger.yaml is checked
+    at the edge."""
+    import pyarrow.csv as pacsv
+    from pydantic import ValidationError
+    from typer.testing import CliRunner
+
+    from hopnhat.cli.main import app
+    from hopnhat.project.config import LinkageSpec
+
+    src = tmp_path / "people.csv"
+    pacsv.write_csv(_with(around, HOME, FILE, STALE), src)
+    runner = CliRunner()
+    clusters = {}
+    for mode in ("review", "only_candidate"):
+        out = tmp_path / f"{mode}.csv"
+        result = runner.invoke(app, ["link", "persons", str(src), "-o", str(out), "--threads", "1",
+                                     "--unanchored", mode])
+        assert result.exit_code == 0, result.output
+        clusters[mode] = pacsv.read_csv(out).column("cluster_id").to_pylist()[-3:]
+    assert clusters["review"][0] == clusters["review"][1] != clusters["review"][2]
+    assert len(set(clusters["only_candidate"])) == 1
+    refused = runner.invoke(app, ["link", "persons", str(src), "-o", str(tmp_path / "x.csv"), "--unanchored", "always"])
+    assert refused.exit_code == 2 and "--unanchored" in refused.output and "always" in refused.output
+    assert LinkageSpec().unanchored == "review"
+    assert LinkageSpec(unanchored="only_candidate").unanchored == "only_candidate"
+    with pytest.raises(ValidationError):
+        LinkageSpec.model_validate({"unanchored": "always"})

@@ -118,6 +118,13 @@ def persons(
     spark_master: str = typer.Option("", "--spark-master", help=tr(
         "Cụm Spark (spark://máy:7077, yarn, local-cluster[2,1,1024]); mặc định local trên --threads lõi.",
         "Spark cluster (spark://host:7077, yarn, local-cluster[2,1,1024]); local on --threads cores by default.")),
+    unanchored: str = typer.Option("review", "--unanchored", help=tr(
+        "Hai dòng chỉ khớp họ tên và ngày sinh (khác xã hoặc không có xã, không số giấy tờ so được, không chung số "
+        "điện thoại — giống hệt hai người trùng tên trùng ngày sinh): review = để riêng (ưu tiên chính xác); "
+        "only_candidate = liên kết khi mỗi dòng là ứng viên duy nhất của dòng kia (ưu tiên độ phủ).",
+        "Two rows that only the name and birth date tie (another commune or none, no comparable ID, no phone in "
+        "common — exactly what two namesakes born the same day look like): review = kept apart (precision first); "
+        "only_candidate = linked when each is the other's only candidate (recall first).")),
 ) -> None:
     """Tìm cùng một người giữa các dòng / link the rows of a list of people.
 
@@ -131,6 +138,9 @@ def persons(
 
     if engine not in ("duckdb", "spark"):
         raise InputError(tr("--engine phải là duckdb hoặc spark", "--engine must be duckdb or spark"), value=engine)
+    if unanchored not in ("review", "only_candidate"):
+        raise InputError(tr("--unanchored phải là review hoặc only_candidate",
+                            "--unanchored must be review or only_candidate"), key="--unanchored", value=unanchored)
     memory = _memory_limit(memory_limit)
     spark = _spark_options(engine, spark_conf, spark_master)
     renames = _renames(column)
@@ -155,7 +165,7 @@ def persons(
         review = 0.6 if match_threshold > 0.6 else match_threshold / 2
         with _spark_session(spark, table.num_rows, threads) as session:
             result = link_people(table, renames, engine, threads, match_threshold, review,  # type: ignore[arg-type]
-                                 step, spark=session, memory_limit=memory)
+                                 step, spark=session, memory_limit=memory, unanchored=unanchored)
     write_table(result.table, output, [src])
     seconds = time.perf_counter() - started
     console.print(tr(

@@ -160,13 +160,14 @@ def _decided(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
 
 
 def _cluster(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, entity: str, n: int,
-             threshold: float, review: float = 0.6) -> Clusters:
+             threshold: float, review: float = 0.6, unanchored: str = persons.UNANCHORED) -> Clusters:
     same, different = _decided(con, work, entity)
     links = work.execute(f"SELECT uid_l, uid_r, match_probability FROM {entity}_pairs "
                          f"WHERE match_probability >= ?", [threshold]).fetchall()
     if entity == "person" and n > 1 and table_exists(work, "person_pairs"):
         # two valid CCCDs more than a slip apart and the household rule keep records apart (cluster.py, persons.py)
-        result = persons.person_clusters(work, n, links, threshold, review, same, different)
+        result = persons.person_clusters(work, n, links, threshold, review, same, different,
+                                         unanchored_links=unanchored)
     else:
         result = cluster(n, links, same, different)
     _mark_kept_apart(work, entity, result)
@@ -335,7 +336,7 @@ def link_entity(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection,
     else:
         _empty_pairs(work, entity)
     progress(entity, "clusters")
-    clusters = _cluster(con, work, entity, n, config.match_threshold, config.review_threshold)
+    clusters = _cluster(con, work, entity, n, config.match_threshold, config.review_threshold, config.unanchored)
     outcome.clusters, outcome.kept_apart = clusters.count(), len(clusters.kept_apart)
     outcome.auto_linked = one(work, f"SELECT count(*) FROM {entity}_pairs WHERE match_probability >= ?",
                               [config.match_threshold])[0]

@@ -117,9 +117,11 @@ def people_features(table: pa.Table, renames: dict[str, str] | None = None, thre
 
 def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: Engine = "duckdb", threads: int = 2,
                 match_threshold: float = 0.95, review_threshold: float = 0.6, step: Step = _no_step,
-                spark: object = None, memory_limit: str | None = None) -> PeopleResult:
+                spark: object = None, memory_limit: str | None = None,
+                unanchored: str = persons.UNANCHORED) -> PeopleResult:
     """Link the rows of ``table`` (see the module doc); returns the input with ``cluster_id`` and
-    ``match_probability``."""
+    ``match_probability``. ``unanchored``: ``review`` or ``only_candidate`` (:data:`hopnhat.link.persons
+    .UNANCHORED`)."""
     columns = resolve_columns(table, renames or {})
     work = work_space(threads, memory_limit)
     stage_source(work, _with_missing(_store_rows(table, columns, step)))  # the Arrow copy is dropped right away
@@ -138,7 +140,7 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
         pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
         # two valid CCCDs more than a slip apart, and the household rule, keep records apart (see cluster.py)
         result = persons.person_clusters(work, n, [p for p in pairs if p[2] >= match_threshold], match_threshold,
-                                         review_threshold, scored=pairs)
+                                         review_threshold, scored=pairs, unanchored_links=unanchored)
     else:
         pairs, result = [], cluster(n, [])
     step("link", 3, 1)

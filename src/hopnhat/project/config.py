@@ -305,7 +305,11 @@ class LinkageSpec(_Model):
     ``engine``: duckdb (one machine) or spark (``spark_master``, e.g. ``spark://host:7077`` or ``yarn``; local mode
     when empty; ``spark_conf`` passed to the session). ``memory_limit``: DuckDB's limit for the linkage work space
     (e.g. ``1500MB``). ``survivorship``: field (or ``entity.field``, ``*``) → trusted | complete | recent |
-    source:<name>; ``source_trust``: sources, most trusted first.
+    source:<name>; ``source_trust``: sources, most trusted first. ``unanchored``: two person records that only the
+    name and birth date tie (another commune or none, no comparable number, no phone in common: what a namesake born
+    the same day elsewhere looks like) are kept apart and raised for review (``review``, precision first), or linked
+    when each is the other's only candidate (``only_candidate``, recall first) — :data:`hopnhat.link.persons
+    .UNANCHORED`.
     """
 
     enabled: bool = True
@@ -314,6 +318,7 @@ class LinkageSpec(_Model):
     review_threshold: float = Field(default=0.6, gt=0, lt=1)
     source_trust: list[str] = Field(default_factory=list)
     survivorship: dict[str, str] = Field(default_factory=dict)
+    unanchored: Literal["review", "only_candidate"] = "review"
     engine: Literal["duckdb", "spark"] = "duckdb"
     memory_limit: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$")
     spark_master: str | None = None

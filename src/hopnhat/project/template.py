@@ -35,6 +35,7 @@ linkage:
   enabled: true
   match_threshold: 0.95          # above: linked automatically
   review_threshold: 0.6          # between the two: sent to the review queue
+  unanchored: review             # tied by name + birth date alone (as namesakes are): review | only_candidate
 
 sources:
   # kind: csv | tsv | excel | ndjson | json | parquet | sqlite | postgresql | mysql | mariadb
