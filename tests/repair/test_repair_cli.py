@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import typer
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner, Result
@@ -209,46 +208,3 @@ def test_csv_repair_loads_no_database_excel_or_arrow_library(tmp_path: Path) -> 
     assert "hopnhat.repair.delimited" in loaded and dst.read_text(encoding="utf-8").count("Nguyễn Thị Hoà") == 1
     assert not {"sqlalchemy", "openpyxl", "pyarrow", "hopnhat.ingest.api", "ftfy", "hopnhat.repair.bigcsv",
                 "rich.progress", "attr"} & loaded
-
-
-def test_direct_path_is_the_typer_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """:func:`repair_cli.direct` (the console script's way in without Typer) writes the same file, prints the same
-    report and exits with the same codes as the Typer command; a command line that is not plain is left to Typer."""
-    _mixed_csv(tmp_path / "in.csv")
-    lines = [b"id,dia_chi"] + [f"{i},".encode() + encode(p, "vni") for i, p in zip(IDS, PLACES, strict=True)]
-    lines[5] = b"ID-0004,b\xf9\xa7"
-    (tmp_path / "bad.csv").write_bytes(b"\n".join(lines) + b"\n")
-    cases = [(["in.csv", "-o", "{out}"], 0), (["--output={out}", "in.csv"], 0), (["bad.csv", "--output", "{out}"], 0),
-             (["--strict", "bad.csv", "-o", "{out}"], 1), (["nope.csv", "-o", "{out}"], 2)]
-    for words, code in cases:
-        typer_out, direct_out = tmp_path / "out-t.csv", tmp_path / "out-d.csv"  # same length: same wrapping
-        typer_out.unlink(missing_ok=True)
-        direct_out.unlink(missing_ok=True)
-        argv = [str(tmp_path / w) if w.endswith(".csv") and "{" not in w else w for w in words]
-        typer_result = _run("repair", *[w.format(out=typer_out) for w in argv])
-        capsys.readouterr()
-        got = repair_cli.direct([w.format(out=direct_out) for w in argv])
-        printed = capsys.readouterr()
-        assert (got, typer_result.exit_code) == (code, code), (words, typer_result.output)
-        if code == 2:
-            assert "nope.csv" in printed.err and not direct_out.exists()
-            continue
-        assert direct_out.read_bytes() == typer_out.read_bytes()
-        assert printed.out == typer_result.stdout.replace("out-t", "out-d")  # the path may be wrapped
-    for words in (["--help"], ["in.csv"], ["in.csv", "-o"], ["a.csv", "b.csv", "-o", "c.csv"], ["in.csv", "-x", "o"],
-                  ["in.csv", "-o", "--strict"], []):
-        assert repair_cli.direct(words) is None, words  # Typer parses these (help, errors)
-
-
-def test_direct_path_stopped_with_ctrl_c_ends_as_typer_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    """Ctrl-C during a direct run ends as the Typer command does: exit code 130, nothing shown (no traceback)."""
-    def stopped(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt
-
-    _mixed_csv(tmp_path / "in.csv")
-    monkeypatch.setattr(repair_cli, "repair_file", stopped)
-    assert repair_cli.direct([str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv")]) == 130
-    assert capsys.readouterr() == ("", "")
-    typer_result = _run("repair", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"))
-    assert (typer_result.exit_code, typer_result.output) == (130, "")
