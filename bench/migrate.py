@@ -130,15 +130,17 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(src, work, ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "truth"))
     r = run(work / "merger.yaml", args.workers)
-    print(f"\nhopnhat migrate --workers {args.workers} — scale {args.scale}: {r['read']:,} source rows, balanced={r['balanced']}")
+    print(f"\nhopnhat migrate --workers {args.workers} — scale {args.scale}: {r['read']:,} source rows, "
+          f"balanced={r['balanced']}")
     for name, secs in sorted(r["stages"].items(), key=lambda kv: -kv[1]):  # type: ignore[union-attr]
         print(f"  {name:<10} {secs:8.1f} s")
     print(f"  {'total':<10} {r['wall']:8.1f} s   ({r['read'] / r['wall']:,.0f} rows/s)")  # type: ignore[operator]
-    cpu = r["cpu"]  # type: ignore[index]
-    print(f"  CPU time:  {cpu['main'] + cpu['workers']:8.1f} s   (main {cpu['main']:.1f} s, workers {cpu['workers']:.1f} s; "  # type: ignore[index]
+    cpu = r["cpu"]
+    total = cpu["main"] + cpu["workers"]  # type: ignore[index]
+    print(f"  CPU time:  {total:8.1f} s   (main {cpu['main']:.1f} s, workers {cpu['workers']:.1f} s; "  # type: ignore[index]
           "user + sys, independent of other load on the machine)")
-    print(f"  peak memory: whole process tree {r['tree_peak_mb']:,.0f} MB (PSS, {r['tree_peak_processes']} processes at "
-          f"the peak); max RSS main {r['rss_mb']:,.0f} MB, largest worker {r['children_rss_mb']:,.0f} MB")
+    print(f"  peak memory: whole process tree {r['tree_peak_mb']:,.0f} MB (PSS, {r['tree_peak_processes']} processes "
+          f"at the peak); max RSS main {r['rss_mb']:,.0f} MB, largest worker {r['children_rss_mb']:,.0f} MB")
     print(f"  targets: < 600 s → {'OK' if r['wall'] < 600 else 'MISSED'}; < 8192 MB (whole tree) → "  # type: ignore[operator]
           f"{'OK' if r['tree_peak_mb'] < 8192 else 'MISSED'}")  # type: ignore[operator]
     if not args.keep:
