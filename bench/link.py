@@ -402,17 +402,12 @@ def engines_compared(duck: Path, spark: Path, examples: int = 20) -> dict[str, o
 
 def _chained(n: int, links: list[tuple[int, int]], pairs: list[tuple[int, int]]) -> int:
     """How many of ``pairs`` ``links`` join by a chain."""
-    parent = list(range(n))
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench.population.ideal import chain_roots
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in links:
-        parent[find(a)] = find(b)
-    return sum(find(a) == find(b) for a, b in pairs)
+    root = chain_roots(n, links)
+    return sum(root[a] == root[b] for a, b in pairs)
 
 
 def blocking(src: Path, truth: pa.Table, threads: int,

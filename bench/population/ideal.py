@@ -98,8 +98,9 @@ ANCHORS = 8 | 16 | 32
 IdealSets = dict[str, set[tuple[int, int]]]
 
 
-def _closure(n: int, links: list[tuple[int, int]], members: list[list[int]]) -> set[tuple[int, int]]:
-    """The pairs within each person's records that ``links`` join by a chain."""
+def chain_roots(n: int, links: list[tuple[int, int]]) -> list[int]:
+    """For each of ``n`` records, the root of the chain of ``links`` it is in (two records share a root when links
+    join them through other records): union-find with path halving."""
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -110,8 +111,14 @@ def _closure(n: int, links: list[tuple[int, int]], members: list[list[int]]) -> 
 
     for a, b in links:
         parent[find(a)] = find(b)
+    return [find(i) for i in range(n)]
+
+
+def _closure(n: int, links: list[tuple[int, int]], members: list[list[int]]) -> set[tuple[int, int]]:
+    """The pairs within each person's records that ``links`` join by a chain."""
+    root = chain_roots(n, links)
     return {(min(a, b), max(a, b)) for rows in members for k, a in enumerate(rows) for b in rows[k + 1:]
-            if find(a) == find(b)}
+            if root[a] == root[b]}
 
 
 def ideal_sets(truth: pa.Table, dob: pa.Array | pa.ChunkedArray) -> IdealSets:
