@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -20,6 +21,7 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 OPTIONS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
            "--disable-component-update", "--disable-sync")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+T = TypeVar("T")
 
 
 def _missing(reason: str) -> None:
@@ -49,16 +51,72 @@ def chromium() -> Iterator[object]:
         driver.quit()
 
 
-def screenshot(driver: object, name: str) -> Path:
-    """Save the whole page (its full height, through the DevTools protocol) as ``tests/artifacts/<name>.png``."""
+def screenshot(driver: object, name: str) -> Path | None:
+    """Save the whole page (its full height, through the DevTools protocol) as ``tests/artifacts/<name>.png``.
+
+    A screenshot is an artifact for people, not an assertion, and headless Chromium's ``Page.captureScreenshot`` is
+    known to stall when the compositor has gone idle (seen once in CI after the PDF viewer: the request hung past
+    Selenium's 120 s). So the helper first waits for two animation frames (a fresh frame exists), asks for
+    ``captureBeyondViewport`` only when the page is taller than the window, bounds each capture to
+    ``SHOT_TIMEOUT`` seconds, wakes the compositor with a short screencast and retries once; if that stalls too, it
+    warns (the run shows it) and returns ``None`` instead of failing the behaviour under test.
+    """
     import base64
+    import warnings
 
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})  # type: ignore[attr-defined]
+    cdp = driver.execute_cdp_cmd  # type: ignore[attr-defined]
+    _next_frames(driver)
+    metrics = cdp("Page.getLayoutMetrics", {})
     size = metrics.get("cssContentSize") or metrics["contentSize"]
-    clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {  # type: ignore[attr-defined]
-        "format": "png", "captureBeyondViewport": True, "clip": clip})
-    path.write_bytes(base64.b64decode(shot["data"]))
-    return path
+    view = metrics.get("cssLayoutViewport") or metrics["layoutViewport"]
+    height = min(size["height"], 6000)
+    params = {"format": "png", "captureBeyondViewport": height > view["clientHeight"],
+              "clip": {"x": 0, "y": 0, "width": size["width"], "height": height, "scale": 1}}
+    for attempt in (1, 2):
+        try:
+            shot = _bounded(driver, lambda: cdp("Page.captureScreenshot", params))
+        except Exception as stalled:  # noqa: BLE001 - urllib3's ReadTimeoutError or WebDriver's timeout
+            if attempt == 2:
+                warnings.warn(f"screenshot {name!r}: Chromium did not capture in {SHOT_TIMEOUT} s twice "
+                              f"({type(stalled).__name__}); artifact not written", stacklevel=2)
+                return None
+            try:
+                _bounded(driver, lambda: _wake(driver))
+            except Exception:  # noqa: BLE001 - the retry below says whether the wake helped
+                pass
+            continue
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+    return None
+
+
+SHOT_TIMEOUT = 30
+
+
+def _next_frames(driver: object) -> None:
+    """Wait (at most the script timeout) until the page has painted two animation frames."""
+    driver.execute_async_script(  # type: ignore[attr-defined]
+        "const done = arguments[arguments.length - 1];"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));")
+
+
+def _wake(driver: object) -> None:
+    """Make the compositor produce frames again (a short low-quality screencast), as a stalled capture needs."""
+    import time
+
+    driver.execute_cdp_cmd("Page.startScreencast", {"format": "jpeg", "quality": 10})  # type: ignore[attr-defined]
+    time.sleep(0.3)
+    driver.execute_cdp_cmd("Page.stopScreencast", {})  # type: ignore[attr-defined]
+
+
+def _bounded(driver: object, call: Callable[[], T]) -> T:
+    """Run one WebDriver call with the HTTP read bounded to ``SHOT_TIMEOUT`` s, then restore the usual bound."""
+    config = driver.command_executor.client_config  # type: ignore[attr-defined]
+    usual = config.timeout
+    config.timeout = SHOT_TIMEOUT
+    try:
+        return call()
+    finally:
+        config.timeout = usual
