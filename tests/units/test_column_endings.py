@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+from collections import Counter
 
 import pyarrow as pa
 from hypothesis import given, settings
@@ -133,3 +134,21 @@ def test_a_second_round_imports_no_pandas():
               "column.convert_column(values * 2)\nprint('pandas' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_column_converts_without_numpy_and_without_pyarrow_compute():
+    """``hopnhat units convert`` may load Arrow without NumPy (half of Arrow's import) and calls compute functions
+    without ``pyarrow.compute`` (a quarter of it): the column path, the second round and the summary's counts use
+    neither. Checked in a fresh process where NumPy cannot be imported."""
+    script = ("import sys\nsys.modules['numpy'] = None\nimport pyarrow\nfrom hopnhat.units import column\n"
+              "values = [f'{c}, Đà Nẵng, Việt Nam, 550000' for c in ('Xã Hòa Liên, Huyện Hòa Vang', 'Thôn 2')]\n"
+              "values += ['Xã Hòa Tiến, Huyện Hòa Vang, Đà Nẵng', None, 'x']\n"
+              "table = column.convert_column(values * 2)\n"
+              "print(table.num_rows, sorted(column.status_counts(table.column('status')).items()),\n"
+              "      'pyarrow.compute' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    expected = sorted(Counter(convert_address(v).status for v in [
+        "Xã Hòa Liên, Huyện Hòa Vang, Đà Nẵng, Việt Nam, 550000", "Thôn 2, Đà Nẵng, Việt Nam, 550000",
+        "Xã Hòa Tiến, Huyện Hòa Vang, Đà Nẵng", None, "x"] * 2).items())
+    assert done.stdout.strip() == f"10 {expected} False"

@@ -11,7 +11,6 @@ from array import array
 from collections.abc import Sequence
 from itertools import accumulate
 
-import numpy as np
 import pyarrow as pa
 
 _INT32_MAX = 2**31 - 1
@@ -46,22 +45,18 @@ def string_array(values: Sequence[str | None]) -> pa.Array:
                                  [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))], null_count=nulls)
 
 
+def uint8_array(values: bytes | bytearray) -> pa.Array:
+    """Non-null bytes as unsigned 8-bit integers."""
+    return pa.Array.from_buffers(pa.uint8(), len(values), [None, pa.py_buffer(bytes(values))])
+
+
+def string_scalar(value: str, kind: pa.DataType) -> pa.Scalar:
+    """A ``string`` or ``large_string`` scalar (``kind``; casting one imports ``pyarrow.compute``)."""
+    data = value.encode("utf-8")
+    offsets = array("q" if kind == pa.large_string() else "i", [0, len(data)])
+    return pa.Array.from_buffers(kind, 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)])[0]
+
+
 def int32_scalar(value: int) -> pa.Scalar:
     """An int32 scalar (``pa.scalar`` and Python numbers passed to compute functions import pandas too)."""
     return int32_array([value])[0]
-
-
-def from_numpy(values: np.ndarray) -> pa.Array:
-    """A contiguous 1-D NumPy integer array as an Arrow array, sharing its memory."""
-    values = np.ascontiguousarray(values)
-    kind = {np.dtype(np.int32): pa.int32(), np.dtype(np.int64): pa.int64()}[values.dtype]
-    return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
-
-
-def to_numpy(values: pa.Array, dtype: type[np.generic]) -> np.ndarray:
-    """The data of an Arrow integer array as NumPy (zero copy; slots under nulls hold whatever the buffer holds)."""
-    width = np.dtype(dtype).itemsize
-    buffer = values.buffers()[1]
-    if buffer is None or not len(values):
-        return np.zeros(0, dtype)
-    return np.frombuffer(buffer, dtype=dtype, count=len(values), offset=values.offset * width)

@@ -14,14 +14,21 @@ appended.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+from pyarrow._compute import (  # the compute functions' caller (see _call)
+    ListSliceOptions,
+    MatchSubstringOptions,
+    SetLookupOptions,
+    SplitPatternOptions,
+    call_function,
+)
 
-from hopnhat.units.arrowbuild import from_numpy, int32_scalar, string_array, to_numpy
+from hopnhat.units.arrowbuild import int32_array, int32_scalar, string_array, string_scalar, uint8_array
 from hopnhat.units.bulk import EMPTY_ROW, ENDING_SEGMENTS, LETTER_CLASS, RESULT_COLUMNS, Row, convert_entries
 from hopnhat.units.convert import MAX_LENGTH, SplitEvidence
 from hopnhat.units.files import read_table, require_text_column, write_table
@@ -34,6 +41,14 @@ _SEPARATORS = "[;|\n]"
 Progress = Callable[[int], None]
 
 
+def _call(function: str, *args: Any, options: Any = None) -> Any:
+    """One of Arrow's compute functions (what ``pyarrow.compute.<function>(*args)`` calls). The public module
+    ``pyarrow.compute`` writes a Python wrapper and its docstring for each of its hundreds of functions when it is
+    imported, a quarter of Arrow's import (about 0.03 CPU-s); this command uses a dozen of them, and no method of an
+    array that imports it (``take``, ``filter``, ``unique``). pyarrow is pinned."""
+    return call_function(function, list(args), options)
+
+
 def raw_endings(values: pa.Array) -> pa.Array:
     """Each address's raw ending without its leading comma (:func:`hopnhat.units.bulk.raw_ending`), null where it
     has none (fewer than :data:`~hopnhat.units.bulk.ENDING_SEGMENTS` commas, no letter before them) or it may be
@@ -42,13 +57,22 @@ def raw_endings(values: pa.Array) -> pa.Array:
     Everything is Arrow compute, no Python per row. Its literal arguments are built from buffers: a Python number or
     string passed to a compute function would import pandas (a fifth of a second).
     """
-    parts = pc.split_pattern(values, ",", max_splits=ENDING_SEGMENTS, reverse=True)
-    ending = pc.binary_join(pc.list_slice(parts, 1), string_array([","]).cast(values.type)[0])
-    usable = pc.and_kleene(pc.greater(pc.list_value_length(parts), int32_scalar(ENDING_SEGMENTS)),
-                           pc.match_substring_regex(pc.list_element(parts, int32_scalar(0)), LETTER_CLASS))
-    doubtful = pc.or_kleene(pc.greater(pc.utf8_length(values), int32_scalar(MAX_LENGTH)),
-                            pc.match_substring_regex(values, f"{_SEPARATORS}|{_DOUBTFUL}"))
-    return pc.if_else(pc.and_not_kleene(usable, doubtful), ending, pa.nulls(1, values.type)[0])
+    parts = _call("split_pattern", values, options=SplitPatternOptions(",", max_splits=ENDING_SEGMENTS, reverse=True))
+    ending = _call("binary_join", _call("list_slice", parts, options=ListSliceOptions(1)),
+                   string_scalar(",", values.type))
+    usable = _call("and_kleene",
+                   _call("greater", _call("list_value_length", parts), int32_scalar(ENDING_SEGMENTS)),
+                   _call("match_substring_regex", _call("list_element", parts, int32_scalar(0)),
+                         options=MatchSubstringOptions(LETTER_CLASS)))
+    doubtful = _call("or_kleene", _call("greater", _call("utf8_length", values), int32_scalar(MAX_LENGTH)),
+                     _call("match_substring_regex", values,
+                           options=MatchSubstringOptions(f"{_SEPARATORS}|{_DOUBTFUL}")))
+    return _call("if_else", _call("and_not_kleene", usable, doubtful), ending, pa.nulls(1, values.type)[0])
+
+
+def _index_in(values: pa.Array, value_set: pa.Array) -> pa.Array:
+    """For each value, its index in ``value_set`` (the first, when it is there more than once), else null."""
+    return _call("index_in", values, options=SetLookupOptions(value_set))
 
 
 class _Rows:
@@ -57,84 +81,59 @@ class _Rows:
     def __init__(self) -> None:
         self.numbers: dict[Row, int] = {}
 
-    def ids(self, rows: Sequence[Row]) -> np.ndarray:
-        number = self.numbers.setdefault
-        return np.fromiter((number(row, len(self.numbers)) for row in rows), np.int32, len(rows))
+    def ids(self, rows: Sequence[Row]) -> pa.Array:
+        numbers = self.numbers
+        number = numbers.setdefault
+        return int32_array([number(row, len(numbers)) for row in rows])
 
-    def table(self, ids: np.ndarray) -> pa.Table:
+    def table(self, ids: pa.Array) -> pa.Table:
         distinct = list(self.numbers) or [EMPTY_ROW]
-        index = from_numpy(ids)
-        return pa.table({name: string_array(col).take(index)
+        return pa.table({name: _call("take", string_array(col), ids)
                          for name, col in zip(RESULT_COLUMNS, zip(*distinct))})
 
 
 class _Run:
-    """One column's conversion: which rows share an ending, what was converted, each row's result id."""
+    """One column's conversion: which rows share an ending, what was converted, each row's result id (Arrow arrays
+    throughout: no NumPy, whose import would be a tenth of the command's start-up)."""
 
     def __init__(self, values: pa.Array, evidence: SplitEvidence | None, progress: Progress | None,
                  on_total: Progress | None) -> None:
         self.values, self.evidence, self.progress, self.on_total = values, evidence, progress, on_total
         self.rows = _Rows()
-        self.ids = np.zeros(len(values), np.int32)
         self.total = 0
 
-    def _convert(self, items: list[object]) -> tuple[np.ndarray, bytearray]:
+    def _convert(self, items: list[object]) -> tuple[pa.Array, bytearray]:
+        """The result ids of these values, and for each 1 when its row holds for its whole raw ending."""
         self.total += len(items)
         if self.on_total:
             self.on_total(self.total)
         rows, shared = convert_entries(items, self.evidence, self.progress)
         return self.rows.ids(rows), shared
 
-    def _distinct(self, positions: np.ndarray) -> tuple[list[object], np.ndarray]:
-        """The distinct values at these positions, and for each position the index of its value among them."""
-        taken = self.values.take(from_numpy(positions))
-        distinct = pc.unique(taken)
-        return distinct.to_pylist(), to_numpy(pc.index_in(taken, value_set=distinct), np.int32)
+    def _ids_of(self, distinct: pa.Array, ids: pa.Array) -> pa.Array:
+        """Each row's id when its value is one of ``distinct`` (converted to ``ids``), else null."""
+        return _call("take", ids, _index_in(self.values, distinct))
 
     def run(self) -> pa.Table:
-        n = len(self.values)
-        keyed, kinds, codes = self._endings() if self.evidence is None and n else (np.zeros(0, np.int64), None, None)
-        alone = np.ones(n, bool)
-        alone[keyed] = False
-        alone_at = np.flatnonzero(alone)
-        alone_values, alone_index = self._distinct(alone_at)
-        if kinds is None or codes is None:
-            ids, _ = self._convert(alone_values)
-            self.ids[alone_at] = ids[alone_index]
-            return self.rows.table(self.ids)
-        kind_ids, first = np.unique(codes[keyed], return_index=True)
-        representatives = self.values.take(from_numpy(keyed[first])).to_pylist()
-        ids, shared = self._convert(representatives + alone_values)
-        kind_row = np.zeros(len(kinds), np.int32)
-        kind_row[kind_ids] = ids[: len(representatives)]
-        self.ids[keyed] = kind_row[codes[keyed]]
-        self.ids[alone_at] = ids[len(representatives) :][alone_index]
-        unshared = kind_ids[np.frombuffer(shared, np.uint8, len(representatives)) == 0]
-        if len(unshared):
-            again = keyed[np.isin(codes[keyed], unshared)]
-            again = again[~self._representative(again, codes, keyed[first])]  # their own rows are right already
-            again_values, again_index = self._distinct(again)
-            self.ids[again] = self._convert(again_values)[0][again_index]
-        return self.rows.table(self.ids)
-
-    def _representative(self, positions: np.ndarray, codes: np.ndarray, representatives: np.ndarray) -> np.ndarray:
-        """Which of these rows (with an ending, ``codes``: each row's ending number) hold the same text as the
-        representative of their ending: that one's row is its own whatever its ending decided."""
-        if not len(positions):
-            return np.zeros(0, bool)
-        ending_rep = np.zeros(int(codes[representatives].max()) + 1, np.int64)
-        ending_rep[codes[representatives]] = representatives
-        same = pc.equal(self.values.take(from_numpy(positions)),
-                        self.values.take(from_numpy(ending_rep[codes[positions]])))
-        return to_numpy(pc.cast(same, pa.uint8()), np.uint8).astype(bool)  # a boolean array's to_numpy imports pandas
-
-    def _endings(self) -> tuple[np.ndarray, pa.Array, np.ndarray]:
-        """Positions of the rows with a trusted ending, the distinct endings, and each row's ending number."""
+        if self.evidence is not None or not len(self.values):  # every distinct value converted whole
+            distinct = _call("unique", self.values)
+            return self.rows.table(self._ids_of(distinct, self._convert(distinct.to_pylist())[0]))
         endings = raw_endings(self.values)
-        kinds = pc.unique(endings.drop_null())
-        found = pc.index_in(endings, value_set=kinds)
-        keyed = to_numpy(pc.indices_nonzero(pc.is_valid(found)), np.uint64).astype(np.int64)
-        return keyed, kinds, to_numpy(found, np.int32)
+        kinds = _call("unique", _call("drop_null", endings))
+        found = _index_in(endings, kinds)  # each row's ending number, null for the rows read whole
+        alone = _call("unique", _call("filter", self.values, _call("is_null", found)))
+        representatives = _call("take", self.values, _index_in(kinds, endings))  # the first row of each ending
+        ids, shared = self._convert(representatives.to_pylist() + alone.to_pylist())
+        count = len(representatives)
+        row_ids = _call("coalesce", _call("take", ids.slice(0, count), found), self._ids_of(alone, ids.slice(count)))
+        unshared = _call("equal", uint8_array(shared[:count]), uint8_array(b"\0")[0])
+        if _call("any", unshared).as_py():
+            # the rows of those endings, all but those holding the representative's own text (its row is its own)
+            again = _call("and_kleene", _call("take", unshared, found),
+                          _call("not_equal", self.values, _call("take", representatives, found)))
+            distinct = _call("unique", _call("filter", self.values, again))
+            row_ids = _call("coalesce", self._ids_of(distinct, self._convert(distinct.to_pylist())[0]), row_ids)
+        return self.rows.table(row_ids)
 
 
 def convert_array(values: pa.Array | pa.ChunkedArray, evidence: SplitEvidence | None = None,
@@ -172,7 +171,7 @@ def _convert_objects(values: list[object], evidence: SplitEvidence | None, progr
     rows = _Rows()
     ids = rows.ids(convert_entries([first[k] for k in distinct], evidence, progress)[0])
     position = {key: i for i, key in enumerate(distinct)}
-    return rows.table(ids[np.fromiter((position[k] for k in keys), np.int64, len(keys))])
+    return rows.table(_call("take", ids, int32_array([position[k] for k in keys])))
 
 
 def convert_file(src: Path, column: str, dst: Path, evidence: SplitEvidence | None = None,
@@ -191,3 +190,8 @@ def convert_file(src: Path, column: str, dst: Path, evidence: SplitEvidence | No
         table = table.append_column(name, result.column(name))
     write_table(table, dst)
     return result
+
+
+def status_counts(statuses: pa.Array | pa.ChunkedArray) -> Counter[str]:
+    """How many rows have each status (the summary ``hopnhat units convert`` prints), counted by Arrow."""
+    return Counter({c["values"]: c["counts"] for c in _call("value_counts", statuses).to_pylist()})

@@ -52,6 +52,7 @@ cdef list _marks_after(list tokens)
 cdef bint _inside_part(list tokens, Py_ssize_t start) except -1
 cdef bint _contradicted(list units, object written, object type_key) except -1
 cdef bint _has_marks(object written) except -1
+cdef bint _named_as_written(list units, object written) except -1
 cdef bint _formerly_typed(object unit, object type_key, object written=*) except -1
 cdef list _scored(object hits, list scopes, object written_marked, object type_key)
 @cython.locals(t=Token)

@@ -251,7 +251,7 @@ def _inside_part(tokens: list[Token], start: int) -> bool:
 def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
     """The letters match but what else was written does not: its diacritics agree with no unit's name, or its type
     word (Xã) with no unit's type (Thị trấn). Then the match may be a typo of a neighbour."""
-    if _has_marks(written):
+    if not _named_as_written(units, written) and _has_marks(written):
         key = accent_key_of(written)
         for u in units:  # loops, not any(): a generator costs a frame and a closure in the compiled module
             if key in u.spellings:  # (Unit.spellings: kept with the cached tables)
@@ -264,6 +264,15 @@ def _contradicted(units: list[Unit], written: str, type_key: str) -> bool:
         if u.type_key == type_key or _formerly_typed(u, type_key, written):
             return False
     return True
+
+
+def _named_as_written(units: list[Unit], written: str) -> bool:
+    """The text is a unit's name or short name exactly (most addresses with diacritics): then its accent key is one
+    of that unit's spellings (which hold the accent keys of both), and need not be computed."""
+    for u in units:
+        if written == u.short_name or written == u.name:
+            return True
+    return False
 
 
 _MARKS: dict[str, bool] = {}

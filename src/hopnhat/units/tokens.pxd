@@ -23,6 +23,13 @@ cdef tuple _segment_words(object piece)
 cdef tuple _numbered_words(object piece, Py_ssize_t segment, Py_ssize_t part_base)
 cdef object _remember(dict memo, object key, object value)
 cdef tuple _piece_segments(str prepared)
+cpdef str _type_first(object m)
+@cython.locals(several=bint)
+cpdef str _bracket_types(str segment)
+@cython.locals(out=list, begin=Py_ssize_t, i=Py_ssize_t, c=Py_UCS4)
+cpdef tuple _dash_breaks(str piece)
+@cython.locals(folded_type=str, first=str)
+cpdef bint _begins_with_type(str name, str type_) except -1
 @cython.locals(n=Py_ssize_t, i=Py_ssize_t, start=Py_ssize_t, end=Py_ssize_t, part=Py_ssize_t, lower=str, word=str,
                folded=str, expanded=bint, roman=bint, apostrophes=bint, tokens=list)
 cdef tuple _read_words(str piece)

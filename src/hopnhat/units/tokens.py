@@ -46,6 +46,8 @@ _TYPE_AHEAD = (r"thành\s+phố|thanh\s+pho|thị\s+xã|thi\s+xa|thị\s+trấn|
                r"quận|quan|huyện|huyen|phường|phuong|xã|xa|tp|tx|tt|đk|dk|[qphxtf]")
 _HARD_DASH = r"(?<=\s)[-–—](?=\s+(?:" + _TYPE_AHEAD + r")(?![^\W\d_]))"
 _SEGMENT_BREAK = re.compile(r"[,;|\n]|" + _HARD_DASH, re.IGNORECASE)
+# _HARD_DASH from the dash on (its look-behind, a space before the dash, is read by hand: _dash_breaks)
+_DASH_AHEAD = re.compile(r"[-–—](?=\s+(?:" + _TYPE_AHEAD + r")(?![^\W\d_]))", re.IGNORECASE)
 _COMMAS = re.compile(r"[,;|\n]")
 _BREAKS = _SEPARATORS | _DASHES
 K = TypeVar("K")
@@ -158,16 +160,35 @@ _TT_HUE = re.compile(r"\bT\.?\s?T\.?\s?-?\s?Hu[ếe]\b", re.IGNORECASE)
 def _type_first(m: re.Match[str]) -> str:
     name, type_ = m.group("name"), " ".join(m.group("type").split())
     lead = name[: len(name) - len(name.lstrip())]
-    if fold(name.strip().lower()).startswith(fold(type_.lower()) + " "):
+    if _begins_with_type(name.strip().lower(), type_):
         return name  # "Phường 1 (Phường)": the type is written already
     return f"{lead}{_ABBREVIATED_TYPE.get(type_.lower(), type_)} {name.strip()}"
+
+
+_FOLDED_TYPES: dict[str, str] = {}  # a bracketed type as written → fold(type.lower()) + " "
+
+
+def _begins_with_type(name: str, type_: str) -> bool:
+    """``fold(name).startswith(fold(type_.lower()) + " ")``, without folding a name that cannot: an NFC name whose
+    first character is ASCII folds to a text beginning with that character (folding maps every other character to
+    at most one, and ASCII to itself), so a first letter other than the type's says no (most names)."""
+    folded_type = _FOLDED_TYPES.get(type_)
+    if folded_type is None:
+        folded_type = _remember(_FOLDED_TYPES, type_, fold(type_.lower()) + " ")
+    first = name[:1]
+    if first != folded_type[:1] and first.isascii() and unicodedata.is_normalized("NFC", name):
+        return False
+    return fold(name).startswith(folded_type)
 
 
 _SPACED_APOSTROPHE = re.compile(r"(?<![^\W\d_])([^\W\d_]{1,2})['’]\s+(?=[^\W\d_])")  # "H' Neng", "Ia H' Drai"
 
 
 def _bracket_types(segment: str) -> str:
-    several = segment.count("(") > 1 and len(_BRACKET_TYPE.findall(segment)) > 1  # (each match holds one "(")
+    if segment.count("(") == 1:  # the usual case: at most one match, replaced without sub's callback
+        m = _BRACKET_TYPE_WHOLE.search(segment)
+        return segment if m is None else segment[: m.start()] + _type_first(m) + segment[m.end() :]
+    several = len(_BRACKET_TYPE.findall(segment)) > 1  # (each match holds one "(")
     return (_BRACKET_TYPE if several else _BRACKET_TYPE_WHOLE).sub(_type_first, segment)
 
 
@@ -256,8 +277,25 @@ def _piece_segments(prepared: str) -> tuple[str, ...]:
     """:func:`segments` of a prepared comma piece (no ``,``, ``;``, ``|`` nor new line in it, nor added by
     preparing): only a dash can part it."""
     if "-" in prepared or "–" in prepared or "—" in prepared:
-        return tuple(_SEGMENT_BREAK.split(prepared))
+        return _dash_breaks(prepared)
     return (prepared,)
+
+
+def _dash_breaks(piece: str) -> tuple[str, ...]:
+    """``tuple(_SEGMENT_BREAK.split(piece))`` for a piece without ``,``, ``;``, ``|`` or new line: each dash tried
+    where it is (after a space, as the expression's look-behind asks) instead of the expression tried at every
+    character (a tenth of the addresses are written with dashes and no comma: their whole text is this piece)."""
+    if "," in piece or ";" in piece or "|" in piece or "\n" in piece:
+        return tuple(_SEGMENT_BREAK.split(piece))
+    out: list[str] = []
+    begin = 0
+    for i in range(1, len(piece)):
+        c = piece[i]
+        if (c == "-" or c == "–" or c == "—") and piece[i - 1].isspace() and _DASH_AHEAD.match(piece, i):
+            out.append(piece[begin:i])
+            begin = i + 1
+    out.append(piece[begin:])
+    return tuple(out)
 
 
 # What the tokenizer read, remembered by text (plain dictionaries, emptied when full: a lookup costs less than an
