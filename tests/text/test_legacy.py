@@ -355,3 +355,32 @@ def test_every_two_character_vni_code_ends_in_a_diacritic() -> None:
     """The VNI reader looks a pair up only when its second character is a diacritic."""
     pairs = [code for code in legacy._VNI_DECODE if len(code) == 2]
     assert pairs and all(code[1] in legacy._VNI_DIACRITIC_CHARS for code in pairs)
+
+
+def test_engine_decoding_tables_are_the_codecs_tables() -> None:
+    """The engine reads every byte table through one 256-character decoding table each (the codec machinery, in C):
+    each must read every byte as the codec it stands for does — VISCII as ``viscii.decode``, Windows-1258 as
+    Python's codec (undefined bytes refused alike), TCVN3 and the Windows-1252 view as their decoders."""
+    import codecs
+
+    from hopnhat.text import viscii
+
+    every = bytes(range(256))
+    assert codecs.charmap_decode(every, "strict", legacy._VISCII_TABLE)[0] == \
+        every.decode("latin-1").translate({b: c for b, c in enumerate(viscii.DECODE)})
+    assert unicodedata.normalize("NFC", codecs.charmap_decode(every, "strict", legacy._VISCII_TABLE)[0]) == \
+        viscii.decode(every)
+    for byte in every:
+        one = bytes([byte])
+        try:
+            expected: str | None = one.decode("cp1258")
+        except UnicodeDecodeError:
+            expected = None
+        try:
+            got: str | None = codecs.charmap_decode(one, "strict", legacy._CP1258_TABLE)[0]
+        except UnicodeDecodeError:
+            got = None
+        assert got == expected, hex(byte)
+    assert unicodedata.normalize("NFC", codecs.charmap_decode(every, "strict", legacy._TCVN3_TABLE)[0]) == \
+        legacy.decode(every, "tcvn3")
+    assert codecs.charmap_decode(every, "strict", legacy._SLOPPY_TABLE)[0] == legacy.cp1252_view(every)

@@ -6,7 +6,13 @@ from hopnhat.text.legacy cimport has_junk, legacy_looking, reading, scored, scor
 
 cdef dict _WORDS_OF
 
+@cython.locals(found=bint, key0=Py_ssize_t, key1=Py_ssize_t, key2=Py_ssize_t, place=Py_ssize_t, r0=Py_ssize_t,
+               r1=Py_ssize_t, r2=Py_ssize_t, where=Py_ssize_t, rank=tuple, entry=tuple)
 cdef str _best(str cell, dict memo, dict options, str column, bint flawless, tuple others, dict order)
+@cython.locals(plans=dict, memo=dict, own=tuple, flawless=bint, plan=tuple, options=dict, stays=frozenset, rank=tuple, mine=tuple,
+               order=dict, others=tuple, best=str, column=str)
+cdef object _decide(object engine, str cell)
+cdef str _family(str encoding)
 @cython.locals(char=Py_UCS4)
 cdef bint _plain(str cell) except -1
 cdef list _syllables(str text)

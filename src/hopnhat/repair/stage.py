@@ -136,7 +136,8 @@ def _best(cell: str, memo: dict[str, Scored | None], options: dict[str, Scored],
           others: tuple[str, ...], order: dict[str, int]) -> str:
     """Adds a cell's readings in ``others`` to ``options`` (the column's own reading may be there already) and names
     the best: the best rank, then the first in the tie-break ``order``. Beside a flawless reading of the column a
-    reading with a junk character can be neither the best nor count, so it is not scored."""
+    reading with a junk character can be neither the best nor count, so it is not scored. (Compiled: the ranks are
+    compared as C integers, the entries read as tuples.)"""
     for name in others:
         if name in memo:
             entry = memo[name]
@@ -151,10 +152,16 @@ def _best(cell: str, memo: dict[str, Scored | None], options: dict[str, Scored],
             entry = scored(cell, name)
         if entry is not None:
             options[name] = entry
-    best, key = column, None
-    for name, entry in options.items():
-        if key is None or (entry[2], order[name]) < key:
-            best, key = name, (entry[2], order[name])
+    best = column
+    found = False
+    key0 = key1 = key2 = place = 0
+    for name in options:
+        rank = options[name][2]  # (bad, -good, -common)
+        r0, r1, r2, where = rank[0], rank[1], rank[2], order[name]
+        if not found or r0 < key0 or r0 == key0 and (r1 < key1 or r1 == key1 and (  # (r0, r1, r2, where) < key
+                r2 < key2 or r2 == key2 and where < place)):
+            best, found = name, True
+            key0, key1, key2, place = r0, r1, r2, where
     return best
 
 
@@ -277,34 +284,8 @@ class ColumnRepairer:
         return plan
 
     def _read(self, cell: str) -> Reading:
-        """The reading of one distinct non-ASCII cell (see the module doc)."""
-        encoding = self.encoding
-        column = _family(encoding)
-        memo = scores_of(cell)  # this value's scored readings, shared by all columns
-        own = memo[column] if column in memo else scored(cell, column)
-        flawless = own is not None and own[1].bad == 0
-        if flawless and not legacy_looking(cell):
-            return _reading(own[0] if own is not None else "", encoding or column)
-        others, order, stays, familiar = self._plan(column, flawless)
-        options: dict[str, Scored] = {} if own is None else {column: own}
-        best = _best(cell, memo, options, column, flawless, others, order)
-        score = options[best][1]
-        if own is not None:
-            mine = own[1]
-            if not mine.junk and mine.common > score.common:
-                best = column  # a better-formed reading with fewer everyday words: the usual cross-table accident
-            elif mine.bad == 0 and best not in stays and (score.bad, score.good) == (mine.bad, mine.good):
-                best = column  # everyday words alone do not move a flawless reading to a table the column does not use
-            score = options[best][1]
-        if familiar and score.bad == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][1].bad):
-            best = self._familiar(options, best)
-            score = options[best][1]
-        if score.junk or (best != "utf-8" and score.good < score.bad):
-            return self._unreadable(cell, encoding or column)
-        if self.strict and best not in ("utf-8", column) and score.bad != 0:
-            return _reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",
-                                          f"read as {best} it still has foreign words (strict mode)"))
-        return _reading(options[best][0], encoding if best == column and encoding else best)
+        """The reading of one distinct non-ASCII cell (see the module doc and :func:`_decide`)."""
+        return _decide(self, cell)
 
     def _familiar(self, options: dict[str, Scored], chosen: str) -> str:
         """Between flawless readings of a cell in two tables the column uses that score the same (VISCII bytes read
@@ -325,19 +306,21 @@ class ColumnRepairer:
         if known is None:
             if len(self._cache) > 200_000:
                 self._cache.clear()
-            known = self._cache[cell] = self._ascii(cell) if _plain(cell) else self._read(cell)
+            known = self._cache[cell] = self._ascii(cell) if _plain(cell) else _decide(self, cell)
         return known
 
     def changed(self, cells: Sequence[str | None]) -> dict[str | None, Reading]:
         """The readings of the distinct cells that change or cannot be repaired (the others stay as they are)."""
         self._settle(cells)
         found: dict[str | None, Reading] = {}
-        read, hint = self.read, _HINT.search  # bound once, not per cell
+        cache, hint = self._cache, _HINT.search  # bound once, not per cell
         for cell in set(cells):  # each distinct value once
             if cell is None or (cell.isascii() and hint(cell) is None):
                 continue
-            reading = read(cell)
-            if reading.problem is not None or reading.text != cell:
+            reading = cache.get(cell)
+            if reading is None:
+                reading = self.read(cell)
+            if reading[2] is not None or reading[0] != cell:  # .problem, .text
                 found[cell] = reading
         return found
 
@@ -356,3 +339,39 @@ class ColumnRepairer:
             out.append(reading.text)
             changes.append(CellRepair(i, cell or "", reading.text, reading.kind, reading.problem))
         return out, changes
+
+
+def _decide(engine: ColumnRepairer, cell: str) -> Reading:
+    """The reading of one distinct non-ASCII cell in ``engine``'s column (see the module doc): a module function so
+    that, compiled, it is called as a C function. A scored reading is ``(text, quality, rank)`` with rank
+    ``(bad, -good, -common)`` (:data:`hopnhat.text.legacy.Scored`): the counts are read from the rank, a plain tuple
+    (compiled, read in C), the junk from the quality."""
+    encoding = engine.encoding
+    column = _family(encoding)
+    memo = scores_of(cell)  # this value's scored readings, shared by all columns
+    own = memo[column] if column in memo else scored(cell, column)
+    flawless = own is not None and own[2][0] == 0
+    if flawless and own is not None and not legacy_looking(cell):
+        return _reading(own[0], encoding or column)
+    plans = engine._plans
+    plan = plans.get(flawless)
+    others, order, stays, familiar = plan if plan is not None else engine._plan(column, flawless)
+    options: dict[str, Scored] = {} if own is None else {column: own}
+    best = _best(cell, memo, options, column, flawless, others, order)
+    rank = options[best][2]
+    if own is not None:
+        mine = own[2]
+        if not own[1].junk and mine[2] < rank[2]:  # more everyday words (rank: -common)
+            best = column  # a better-formed reading with fewer everyday words: the usual cross-table accident
+        elif mine[0] == 0 and best not in stays and rank[0] == mine[0] and rank[1] == mine[1]:
+            best = column  # everyday words alone do not move a flawless reading to a table the column does not use
+        rank = options[best][2]
+    if familiar and rank[0] == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][2][0]):
+        best = engine._familiar(options, best)
+        rank = options[best][2]
+    if options[best][1].junk or (best != "utf-8" and -rank[1] < rank[0]):  # junk, or fewer syllables than not
+        return engine._unreadable(cell, encoding or column)
+    if engine.strict and best not in ("utf-8", column) and rank[0] != 0:
+        return _reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",
+                                      f"read as {best} it still has foreign words (strict mode)"))
+    return _reading(options[best][0], encoding if best == column and encoding else best)

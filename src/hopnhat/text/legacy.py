@@ -33,6 +33,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from encodings import cp1258 as cp1258_codec
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -96,6 +97,8 @@ def _canonical(encoding: str) -> str:
 # --------------------------------------------------------------------------------------------- Vietnamese letters
 
 _VOWELS = "aăâeêioôơuưy"
+_normalize = unicodedata.normalize  # module-level names: one lookup each where compiled code calls them per cell
+_charmap_decode = codecs.charmap_decode
 _TONE_MARKS = ("", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323")  # none, sắc, huyền, hỏi, ngã, nặng
 _TONE_SET = frozenset(_TONE_MARKS[1:])
 
@@ -1074,7 +1077,7 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
 def _word_info(word: str) -> tuple[bool, bool, bool, bool]:
     if len(_WORDS) >= 262_144:
         _WORDS.clear()
-    known = _WORDS[word] = (_word_ok(word), word.isupper(), word.lower() in COMMON, is_syllable(word))
+    known = _WORDS[word] = (_word_ok(word), word.isupper(), word.lower() in COMMON, _known_syllable(word, True))
     return known
 
 
@@ -1083,7 +1086,7 @@ _FOREIGN_LETTERS = frozenset("fjwz")
 
 
 def _word_ok(word: str) -> bool:
-    return _cased(word) and (is_syllable(word) or _compound(word))  # the case first: it costs least
+    return _cased(word) and (_known_syllable(word, True) or _compound(word))  # the case first: it costs least
 
 
 def _compound(word: str) -> bool:
@@ -1091,9 +1094,11 @@ def _compound(word: str) -> bool:
     the second starting with a Vietnamese initial, no f/j/w/z — so foreign words do not pass (``José``, ``Martí``)."""
     if len(word) < 3 or _FOREIGN_LETTERS.intersection(word.lower()):
         return False
-    return any(word[k].lower() in _CONSONANTS and _known_syllable(word[:k], True) and _known_syllable(word[k:], False)
-               and not _TONE_SET.intersection(unicodedata.normalize("NFD", word[:k]))
-               for k in range(1, len(word) - 1))
+    for k in range(1, len(word) - 1):  # a loop, not any() over a generator: compiled, no generator object
+        if word[k].lower() in _CONSONANTS and _known_syllable(word[:k], True) and _known_syllable(word[k:], False) \
+                and not _TONE_SET.intersection(_normalize("NFD", word[:k])):
+            return True
+    return False
 
 
 def _cased(word: str) -> bool:
@@ -1111,17 +1116,23 @@ def legacy_looking(value: str) -> bool:
 READINGS = ("utf-8", "mojibake", "tcvn3", "vni", "cp1258", "viscii")
 
 
+_VISCII_TABLE = "".join(viscii.DECODE)  # what viscii.decode reads, as one character per byte (decoded in C)
+_CP1258_TABLE = cp1258_codec.decoding_table  # what bytes.decode("cp1258") decodes with, without the codec lookup
+
+
 def _quiet_decode(raw: bytes, name: str) -> str | None:
-    """:func:`decode` for the byte tables, None instead of an error (the engine tries every table on every cell)."""
+    """:func:`decode` for the byte tables, None instead of an error (the engine tries every table on every cell):
+    each table read by the codec machinery (C) from its 256-character decoding table, as ``_tcvn3_decode``,
+    ``viscii.decode``, ``_sloppy_decode`` and ``bytes.decode("cp1258")`` read it (tests/text checks they agree)."""
     if name == "tcvn3":
-        return _tcvn3_decode(raw)
+        return _normalize("NFC", _charmap_decode(raw, "strict", _TCVN3_TABLE)[0])
     if name == "viscii":
-        return viscii.decode(raw)
+        return _normalize("NFC", _charmap_decode(raw, "strict", _VISCII_TABLE)[0])
     if name == "vni":
-        text = _vni_quiet(_sloppy_decode(raw))
+        text = _vni_quiet(_charmap_decode(raw, "strict", _SLOPPY_TABLE)[0])
         return text if isinstance(text, str) else None
     try:
-        return unicodedata.normalize("NFC", raw.decode("cp1258"))
+        return _normalize("NFC", _charmap_decode(raw, "strict", _CP1258_TABLE)[0])
     except UnicodeDecodeError:
         return None
 
@@ -1146,7 +1157,8 @@ def _one_reading(value: str, name: str) -> str | None:
     text = _quiet_decode(raw, name)
     if text is None:
         return None
-    text = _restore_caps(text) if name == "tcvn3" else text
+    if name == "tcvn3" and not _has_ascii_lower(text):  # (what _restore_caps looks at first, in C)
+        text = _restore_caps(text)
     return text if not by_chance or _stats(text)[0] == 0 else None  # quality(text).clean
 
 
