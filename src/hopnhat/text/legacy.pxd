@@ -7,7 +7,8 @@ cimport cython
 # the memos and tables the hot helpers read, typed (a dictionary's get and len are then C calls, not attribute
 # lookups and method objects); module-private, so not visible from Python
 cdef dict _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
-cdef bytes _JUNK_TABLE
+cdef bytes _JUNK_TABLE, _SLOPPY_CHARS
+cdef Py_ssize_t _SLOPPY_LAST
 cdef tuple _SYLLABLES, _KINH_BY_LENGTH, _MINORITY_BY_LENGTH
 cdef Py_ssize_t _MEMO_LIMIT
 
@@ -48,9 +49,12 @@ cdef dict _memo(str value)
 cpdef object reading(str value, str name)
 cpdef object scored(str value, str name)
 cpdef dict scores_of(str value)
+@cython.locals(code=Py_ssize_t, char=Py_UCS4, table=bytes)
 cpdef bint has_junk(str text) except -1
 cpdef bint legacy_looking(str value) except -1
 cdef tuple _tally_one(object value, str encoding)
 @cython.locals(valid=Py_ssize_t, total=Py_ssize_t, failed=Py_ssize_t, memo=dict)
 cdef object _tally(object values, str encoding)
 cdef object _detected_reading(object value, str encoding)
+@cython.locals(code=Py_ssize_t, char=Py_UCS4, table=bytes, last=Py_ssize_t)
+cdef bint _byte_chars(str text) except -1

@@ -258,8 +258,33 @@ def cp1252_view(data: bytes) -> str:
 _SLOPPY_MAP = codecs.charmap_build("".join(_SLOPPY_DECODE))
 
 
+def _byte_table() -> bytes:
+    """One byte per code point up to the last character of :data:`_SLOPPY_ENCODE` (U+2122 ™): 1 where it has a byte."""
+    table = bytearray(max(map(ord, _SLOPPY_ENCODE)) + 1)
+    for char in _SLOPPY_ENCODE:
+        table[ord(char)] = 1
+    return bytes(table)
+
+
+_SLOPPY_CHARS = _byte_table()
+_SLOPPY_LAST = len(_SLOPPY_CHARS) - 1
+
+
+def _byte_chars(text: str) -> bool:
+    """Whether every character of a text has a byte in :data:`_SLOPPY_ENCODE` (a loop over code points, in C)."""
+    table, last = _SLOPPY_CHARS, _SLOPPY_LAST
+    for char in text:
+        code = ord(char)
+        if code > last or not table[code]:
+            return False
+    return True
+
+
 def _sloppy_encode(text: str) -> bytes | None:
-    """The bytes a Latin-1/Windows-1252 reading of legacy bytes came from, or None for real Unicode text."""
+    """The bytes a Latin-1/Windows-1252 reading of legacy bytes came from, or None for real Unicode text (told by a
+    loop over code points first, compiled: without the two failed encodings, each raising, it took)."""
+    if not _byte_chars(text):
+        return None
     try:
         return codecs.charmap_encode(text, "strict", _SLOPPY_MAP)[0]  # the common case, in C
     except UnicodeEncodeError:
@@ -1208,8 +1233,18 @@ def reading(value: str, name: str) -> str | None:
 
 
 def has_junk(text: str) -> bool:
-    """Whether a reading holds a junk character (:func:`quality` counts it against: the reading is not clean)."""
-    return _JUNK.search(text) is not None
+    """Whether a reading holds a junk character (:func:`quality` counts it against: the reading is not clean): what
+    :data:`_JUNK` matches, found by a loop over code points that stops at the first (compiled, in C; the same
+    characters as :func:`_junk_count`'s, which tests/text checks against the class for every code point)."""
+    table = _JUNK_TABLE
+    for char in text:
+        code = ord(char)
+        if code < 0x2000:
+            if table[code]:
+                return True
+        elif 0xE000 <= code <= 0xF8FF:
+            return True
+    return False
 
 
 Scored = tuple[str, Quality, tuple[int, int, int]]  # a reading, its quality and its rank (:attr:`Quality.rank`)

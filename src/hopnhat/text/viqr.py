@@ -24,6 +24,8 @@ MNEMONICS = frozenset(SHAPES) | frozenset(TONES)
 _SHAPE_OK = {"a": "(^", "e": "^", "o": "^+", "u": "+"}
 _VOWELS = frozenset("aeiouyAEIOUY")
 _ESCAPABLE = MNEMONICS | {"\\", "d", "D"}
+_VOWEL_CHARS = "aeiouyAEIOUY"  # _VOWELS and _ESCAPABLE as strings: a code point is looked up in them in C
+_ESCAPABLE_CHARS = "".join(sorted(_ESCAPABLE))
 
 
 @dataclass(frozen=True)
@@ -93,24 +95,27 @@ def _vowel(text: str, i: int, out: list[str]) -> tuple[int, Evidence]:
 
 def parse(text: str) -> tuple[str, Evidence]:
     """Decode VIQR text (NFC) and count the evidence; text without mnemonics comes back unchanged. The evidence is
-    counted in integers (compiled: C integers) and made one :class:`Evidence` at the end."""
+    counted in integers (compiled: C integers, the characters read as code points) and made one :class:`Evidence`
+    at the end."""
     out: list[str] = []
     i, strong, medium, weak = 0, 0, 0, 0
-    while i < len(text):
+    n = len(text)
+    while i < n:
         char = text[i]
-        nxt = text[i + 1] if i + 1 < len(text) else ""
-        if char == "\\" and nxt in _ESCAPABLE:
+        last = i + 1 >= n  # no next character: read as "", which ``"" in "dD"`` finds (a final d reads as đ)
+        nxt = char if last else text[i + 1]
+        if char == "\\" and not last and nxt in _ESCAPABLE_CHARS:
             out.append(nxt)
             i += 2
-        elif char in "dD" and nxt in "dD":
+        elif (char == "d" or char == "D") and (last or nxt == "d" or nxt == "D"):
             out.append("Đ" if char == "D" else "đ")
-            starts = not (i and text[i - 1].isalpha()) and i + 2 < len(text) and text[i + 2] in _VOWELS
+            starts = not (i and text[i - 1].isalpha()) and i + 2 < n and text[i + 2] in _VOWEL_CHARS
             i = i + 2
             if starts:  # ``DDinh``, not ``add``
                 medium += 1
             else:
                 weak += 1
-        elif char in _VOWELS:
+        elif char in _VOWEL_CHARS:
             i, found = _vowel(text, i, out)
             if found is not _NONE:
                 strong += found.strong
