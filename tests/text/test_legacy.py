@@ -333,18 +333,21 @@ def test_the_junk_class_is_written_from_the_junk_rule() -> None:
     """The junk characters' ranges are written out in the module (computing them cost start-up): they must be what
     the rule gives."""
     assert list(legacy._JUNK_RANGES) == legacy._junk_ranges()
-    assert legacy._JUNK.pattern == legacy._junk_class(legacy._junk_ranges()).pattern
+    assert legacy._junk_class().pattern == legacy._junk_class(legacy._junk_ranges()).pattern
 
 
 def test_the_scoring_loop_finds_the_words_and_junk_the_regular_expressions_find() -> None:
-    """:func:`legacy._stats` walks code points instead of running ``_TOKEN`` and ``_JUNK``: for every code point, a
-    word character is what ``_TOKEN`` takes (``\\s`` and ``\\d`` as Unicode has them, the ASCII controls that are not
-    white space included) and a junk character what ``_JUNK`` matches."""
+    """:func:`legacy._stats` and :func:`legacy.has_junk` walk code points instead of running ``_TOKEN`` and the junk
+    class: for every code point, a word character is what ``_TOKEN`` takes (``\\s`` and ``\\d`` as Unicode has them,
+    the ASCII controls that are not white space included) and a junk character what the junk class matches."""
+    junk = legacy._junk_class()
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
     assert [c for c in chars if bool(legacy._TOKEN.fullmatch(c)) != legacy._token_char(c)] == []
-    assert [c for c in chars if len(legacy._JUNK.findall(c)) != legacy._junk_count(c)] == []
+    assert [c for c in chars if len(junk.findall(c)) != legacy._junk_count(c)] == []
+    assert [c for c in chars if (junk.search(c) is not None) != legacy.has_junk(c)] == []
     text = "".join(chars[::97])
-    assert legacy._junk_count(text) == len(legacy._JUNK.findall(text))
+    assert legacy._junk_count(text) == len(junk.findall(text))
+    assert legacy.has_junk(text) and not legacy.has_junk("Nguyễn Văn An")
     names = (Path(__file__).parent / "data" / "names.txt").read_text(encoding="utf-8").splitlines()[:300]
     cells = [as_text(legacy.encode(t, e)) for t in names for e in ("tcvn3", "vni", "viscii", "cp1258")]
     texts = [text, *cells, *(r for c in cells[::7] for r in legacy.readings(c).values())]
