@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hopnhat.units import bulk, column
-from hopnhat.units.arrowbuild import string_array
+from hopnhat.units.arrowbuild import python_strings, string_array
 from hopnhat.units.convert import convert_address
 
 _PIECES = st.sampled_from([",", ", ", ";", "|", "\n", " - ", "-", " ", "a", "Đ", "ố", "1", "Xã Hòa Tiến", "Tỉnh",
@@ -152,3 +152,16 @@ def test_a_column_converts_without_numpy_and_without_pyarrow_compute():
         "Xã Hòa Liên, Huyện Hòa Vang, Đà Nẵng, Việt Nam, 550000", "Thôn 2, Đà Nẵng, Việt Nam, 550000",
         "Xã Hòa Tiến, Huyện Hòa Vang, Đà Nẵng", None, "x"] * 2).items())
     assert done.stdout.strip() == f"10 {expected} False"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=8), max_size=12), st.integers(0, 3), st.booleans())
+def test_python_strings_are_to_pylist(texts, skip, large):
+    """The column's values come to Python decoded at once and cut by length: as ``to_pylist`` gives them, also for
+    a slice, a ``large_string`` array, astral characters and empty strings."""
+    values = string_array(texts)
+    values = values.cast(pa.large_string()) if large else values
+    values = values.slice(min(skip, len(texts)))
+    assert python_strings(values) == values.to_pylist()
+    with_null = string_array([*texts, None])
+    assert python_strings(with_null) == with_null.to_pylist()

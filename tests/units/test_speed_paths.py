@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pickle
 import random
+import subprocess
+import sys
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -164,3 +166,15 @@ def test_communes_by_parent_equal_a_scan_of_the_table():
         assert ref.communes_in("old", d.province_code, d.code) == [
             u for u in ref.communes["old"].values() if u.province_code == d.province_code and u.district_code == d.code]
     assert ref.communes_in("old", "99") == []
+
+
+def test_frozen_memos_are_left_to_the_system_at_exit():
+    """The parser's memos are not deallocated one by one when a process that froze them exits (their memory goes
+    back to the system at once): a probe in the tokenizer's memo is never finalized then. Without a freeze they are
+    collected at exit as before."""
+    for freeze, finalized in ((True, ""), (False, "freed")):
+        script = ("import gc, os\nfrom hopnhat.units import tokens\n"
+                  "class Probe:\n    def __del__(self, write=os.write):\n        write(1, b'freed')\n"
+                  "tokens._PIECES['probe'] = Probe()\n" + ("gc.freeze()\n" if freeze else ""))
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert (done.returncode, done.stdout) == (0, finalized), done.stderr[-2000:]

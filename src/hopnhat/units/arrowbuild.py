@@ -45,6 +45,30 @@ def string_array(values: Sequence[str | None]) -> pa.Array:
                                  [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))], null_count=nulls)
 
 
+def python_strings(values: pa.Array) -> list[str | None]:
+    """``values.to_pylist()`` for a string array, in half the time: its text decoded at once and cut at each value's
+    length in characters (Arrow's ``utf8_length``), instead of a scalar object made and decoded per value. With
+    nulls, or bytes that are not UTF-8, ``to_pylist`` itself."""
+    from pyarrow._compute import call_function
+
+    n = len(values)
+    if not n or values.null_count:
+        return values.to_pylist()
+    large = values.type == pa.large_string()
+    width = 8 if large else 4
+    ends = array("q" if large else "i")
+    ends.frombytes(memoryview(values.buffers()[1])[values.offset * width : (values.offset + n + 1) * width])
+    try:
+        text = bytes(memoryview(values.buffers()[2])[ends[0] : ends[n]]).decode("utf-8")
+    except UnicodeDecodeError:
+        return values.to_pylist()
+    lengths = call_function("utf8_length", [values])
+    counts = array("q" if large else "i")
+    counts.frombytes(memoryview(lengths.buffers()[1])[lengths.offset * width : (lengths.offset + n) * width])
+    cuts = list(accumulate(counts, initial=0))
+    return [text[a:b] for a, b in zip(cuts, cuts[1:])]
+
+
 def uint8_array(values: bytes | bytearray) -> pa.Array:
     """Non-null bytes as unsigned 8-bit integers."""
     return pa.Array.from_buffers(pa.uint8(), len(values), [None, pa.py_buffer(bytes(values))])

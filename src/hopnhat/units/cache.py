@@ -159,6 +159,21 @@ def keep(name: str, key: str, value: object) -> None:
         _store(folder / f"{name}-{key}.pickle", value)
 
 
+# The parser's memos (dictionaries of up to 100,000 entries each) live as long as the process, and a little longer:
+# this list refers to itself, so that the interpreter's finalization, which empties every module, leaves it and
+# what it holds to the cyclic collector, which leaves it alone once :func:`gc.freeze` has moved it to the
+# permanent generation (the bulk converter does, before it forks). The memory then goes back to the system at
+# once, instead of the memos' objects being deallocated one by one at exit (about 0.03 CPU-s after 100,000
+# whole-country addresses). Without a freeze they are collected at exit as before.
+_OUTLIVE: list[object] = []
+_OUTLIVE.append(_OUTLIVE)
+
+
+def outlive(*memos: object) -> None:
+    """Keep these past the interpreter's finalization (see ``_OUTLIVE``): for what lives as long as the process."""
+    _OUTLIVE.extend(memos)
+
+
 def forget() -> None:
     """Drop the tables of this process (the next call loads them again)."""
     _memo.clear()

@@ -28,7 +28,14 @@ from pyarrow._compute import (  # the compute functions' caller (see _call)
     call_function,
 )
 
-from hopnhat.units.arrowbuild import int32_array, int32_scalar, string_array, string_scalar, uint8_array
+from hopnhat.units.arrowbuild import (
+    int32_array,
+    int32_scalar,
+    python_strings,
+    string_array,
+    string_scalar,
+    uint8_array,
+)
 from hopnhat.units.bulk import EMPTY_ROW, ENDING_SEGMENTS, LETTER_CLASS, RESULT_COLUMNS, Row, convert_entries
 from hopnhat.units.convert import MAX_LENGTH, SplitEvidence
 from hopnhat.units.files import read_table, require_text_column, write_table
@@ -82,9 +89,20 @@ class _Rows:
         self.numbers: dict[Row, int] = {}
 
     def ids(self, rows: Sequence[Row]) -> pa.Array:
+        """Each row's number. Rows repeat as the same objects (a row is remembered per decision; a child's rows come
+        back through one pickle, which keeps them shared): each object is numbered once, by identity, and looked up
+        by value (a tuple of five strings hashed) only the first time."""
         numbers = self.numbers
         number = numbers.setdefault
-        return int32_array([number(row, len(numbers)) for row in rows])
+        by_object: dict[int, int] = {}
+        known = by_object.get
+        ids = []
+        for row in rows:
+            found = known(id(row))
+            if found is None:
+                found = by_object[id(row)] = number(row, len(numbers))
+            ids.append(found)
+        return int32_array(ids)
 
     def table(self, ids: pa.Array) -> pa.Table:
         distinct = list(self.numbers) or [EMPTY_ROW]
@@ -102,7 +120,7 @@ class _Run:
         self.rows = _Rows()
         self.total = 0
 
-    def _convert(self, items: list[object]) -> tuple[pa.Array, bytearray]:
+    def _convert(self, items: Sequence[object]) -> tuple[pa.Array, bytearray]:
         """The result ids of these values, and for each 1 when its row holds for its whole raw ending."""
         self.total += len(items)
         if self.on_total:
@@ -117,13 +135,13 @@ class _Run:
     def run(self) -> pa.Table:
         if self.evidence is not None or not len(self.values):  # every distinct value converted whole
             distinct = _call("unique", self.values)
-            return self.rows.table(self._ids_of(distinct, self._convert(distinct.to_pylist())[0]))
+            return self.rows.table(self._ids_of(distinct, self._convert(python_strings(distinct))[0]))
         endings = raw_endings(self.values)
         kinds = _call("unique", _call("drop_null", endings))
         found = _index_in(endings, kinds)  # each row's ending number, null for the rows read whole
         alone = _call("unique", _call("filter", self.values, _call("is_null", found)))
         representatives = _call("take", self.values, _index_in(kinds, endings))  # the first row of each ending
-        ids, shared = self._convert(representatives.to_pylist() + alone.to_pylist())
+        ids, shared = self._convert(python_strings(representatives) + python_strings(alone))
         count = len(representatives)
         row_ids = _call("coalesce", _call("take", ids.slice(0, count), found), self._ids_of(alone, ids.slice(count)))
         unshared = _call("equal", uint8_array(shared[:count]), uint8_array(b"\0")[0])
@@ -132,7 +150,7 @@ class _Run:
             again = _call("and_kleene", _call("take", unshared, found),
                           _call("not_equal", self.values, _call("take", representatives, found)))
             distinct = _call("unique", _call("filter", self.values, again))
-            row_ids = _call("coalesce", self._ids_of(distinct, self._convert(distinct.to_pylist())[0]), row_ids)
+            row_ids = _call("coalesce", self._ids_of(distinct, self._convert(python_strings(distinct))[0]), row_ids)
         return self.rows.table(row_ids)
 
 

@@ -15,6 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein as Edits
 
 from hopnhat.text.normalize import accent_key, has_diacritics
+from hopnhat.units.cache import outlive
 from hopnhat.units.fuzzy import Marked, marked, nearest, score
 from hopnhat.units.index import Indexes, KeyIndex, accent_key_of, indexes, name_key_of, narrow_by_accents
 from hopnhat.units.reference import Unit, strip_type
@@ -739,6 +740,7 @@ def _commune_in(parsed: Parsed, text: str, tokens: list[Token], end: int, idx: I
 
 
 _IN_DISTRICTS: dict[int, tuple[list[Unit], Indexes, list[KeyIndex], list[str]]] = {}
+outlive(_MARKS, _TYPED_KEYS, _KEYS, _SHIFTS, _memos, _scope_memos, _derived, _SCOPES_BY_LIST, _IN_DISTRICTS)
 
 
 def _in_districts(idx: Indexes, districts: list[Unit]) -> tuple[list[KeyIndex], list[str]]:

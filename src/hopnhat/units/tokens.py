@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from hopnhat.text.normalize import fold, nfc
+from hopnhat.units.cache import outlive
 
 # H'Drai, Ea H’Leo are one word; a dash between spaces (or an en/em dash) parts the text like a weak comma
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[,;|\n]|(?<=\s)-(?=\s)|[–—]", re.UNICODE)
@@ -394,6 +395,7 @@ def _read_words(piece: str) -> tuple[tuple[Token, ...], int]:
 
 
 _FOLDED: dict[str, str] = {}  # a word → fold(word)
+outlive(_PIECES, _WORDS, _NUMBERED, _FOLDED, _FOLDED_TYPES)
 
 
 def _folds_by_word(lower: str) -> bool:
