@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
@@ -130,3 +133,59 @@ def test_help_everywhere():
                  ["units", "search", "--help"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def _convert_alone(src: Path, out: Path) -> str:
+    """``hopnhat units convert`` as its own process; prints which of numpy, pyarrow.compute and pandas it loaded."""
+    script = ("import atexit, sys\n"
+              "atexit.register(lambda: print(sorted({'numpy', 'pyarrow.compute', 'pandas'} & set(sys.modules))))\n"
+              f"sys.argv = ['hopnhat', 'units', 'convert', {str(src)!r}, '-c', 'dia_chi', '-o', {str(out)!r}]\n"
+              "from hopnhat.cli.main import run\nrun()")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_convert_loads_arrow_without_numpy(tmp_path):
+    """The command converts one file and exits: Arrow is loaded without NumPy and the compute functions are called
+    without ``pyarrow.compute`` (together a quarter of its CPU time on a small file), and the output is the same."""
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    _write_csv(src)
+    assert _convert_alone(src, out) == "[]"
+    with out.open(encoding="utf-8", newline="") as fh:
+        _check(list(csv.DictReader(fh)))
+
+
+@pytest.mark.parametrize(("source", "target"), [
+    (".tsv", ".csv"), (".parquet", ".csv"), (".xlsx", ".csv"),
+    (".csv", ".tsv"), (".csv", ".parquet"), (".csv", ".xlsx"), (".csv", ".json"), (".csv", ".ndjson")])
+def test_every_format_converts_alike_without_numpy(tmp_path, source, target):
+    """Arrow loaded without NumPy still reads and writes every table format the command takes, and each output
+    equals the one a process with NumPy writes (this test's own, through the same command). Text in and out needs
+    neither NumPy nor ``pyarrow.compute``; Parquet input and Excel load them later, as pyarrow and fastexcel ask."""
+    from hopnhat.units.files import read_table, write_table
+
+    plain = tmp_path / "in.csv"
+    _write_csv(plain)
+    src = tmp_path / f"in{source}"
+    if source != ".csv":
+        write_table(read_table(plain), src)
+    alone, here = tmp_path / f"alone{target}", tmp_path / f"here{target}"
+    loaded = _convert_alone(src, alone)
+    if source in (".csv", ".tsv") and target != ".xlsx":
+        assert loaded == "[]"
+    result = runner.invoke(app, ["units", "convert", str(src), "-c", "dia_chi", "-o", str(here)])
+    assert result.exit_code == 0, result.output
+    if target == ".parquet":
+        assert read_table(alone).equals(read_table(here))
+    elif target == ".xlsx":
+        assert _sheet(alone) == _sheet(here)
+    else:
+        assert alone.read_bytes() == here.read_bytes()
+    if target == ".csv":
+        with alone.open(encoding="utf-8", newline="") as fh:
+            _check(list(csv.DictReader(fh)))
+
+
+def _sheet(path: Path) -> list[tuple[object, ...]]:
+    return list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 from rich.table import Table
@@ -14,9 +14,6 @@ from hopnhat.cli.common import console, err_console, friendly_errors, progress_b
 from hopnhat.i18n import tr
 from hopnhat.units.convert import STATUSES, SplitEvidence, convert_address
 from hopnhat.units.reference import Unit, reference
-
-if TYPE_CHECKING:
-    import pyarrow as pa
 
 app = typer.Typer(help=tr("Đơn vị hành chính: chuyển đổi địa chỉ cũ → mới, tra cứu mã.",
                           "Admin units: convert old addresses to new, look codes up."), no_args_is_help=True)
@@ -51,10 +48,13 @@ def convert(
     """Chuyển địa chỉ cũ sang đơn vị hành chính mới / convert a column of old addresses to the new units.
 
     Exit codes: 0 done; 2 bad input (refused before any work, the output left untouched)."""
+    from hopnhat.io.arrowload import load_arrow
+
+    load_arrow(without_numpy=True)  # this process converts one file and exits: Arrow without NumPy
     from hopnhat.ingest.tables import SUFFIXES
     from hopnhat.io.inputs import check_input
     from hopnhat.io.outputs import check_output
-    from hopnhat.units.column import convert_file
+    from hopnhat.units.column import convert_file, status_counts
     from hopnhat.units.files import TABLE_FORMATS, check_hints
 
     check_input(src, SUFFIXES)
@@ -65,13 +65,7 @@ def convert(
         task = bar.add_task(tr("Chuyển đổi địa chỉ", "Converting addresses"), total=None)
         result = convert_file(src, column, output, evidence, progress=lambda n: bar.advance(task, n),
                               on_total=lambda n: bar.update(task, total=n))
-    _summary(_counts(result.column("status")), time.perf_counter() - started, output)
-
-
-def _counts(statuses: pa.ChunkedArray) -> Counter[str]:
-    import pyarrow.compute as pc
-
-    return Counter({c["values"]: c["counts"] for c in pc.value_counts(statuses).to_pylist()})
+    _summary(status_counts(result.column("status")), time.perf_counter() - started, output)
 
 
 def _summary(counts: Counter[str], seconds: float, output: Path) -> None:

@@ -12,49 +12,17 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import sys
 from array import array
 from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
 from hopnhat.i18n import tr
+from hopnhat.io.arrowload import load_arrow
 from hopnhat.repair.columns import ColumnMap, ColumnReport, column_report, map_column
 from hopnhat.repair.delimited import BOM, Layout, quoter
 
 _HEADER_BYTES = 1 << 16
-
-
-def _one_blas_thread() -> None:
-    """pyarrow imports numpy, whose OpenBLAS starts a thread per core that spins at import (about 0.04 CPU-s on two
-    cores, a twentieth of a 540,000-cell run); this process does no linear algebra. Unless the user chose a number,
-    one thread — only when numpy is not loaded yet (then it would change nothing)."""
-    if "numpy" not in sys.modules:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-
-def load_arrow(*, without_numpy: bool) -> None:
-    """Import what this path uses of pyarrow: its core, its CSV reader and its compute functions' caller
-    (``pyarrow._compute``: the public ``pyarrow.compute`` also writes a Python wrapper and its docstring for each of
-    its hundreds of functions at import, a quarter of Arrow's import; pyarrow is pinned). ``without_numpy``: for a
-    process that runs this repair alone (``hopnhat repair``), pyarrow is imported as if numpy and cloudpickle were
-    not installed — nothing here uses them, and pyarrow imports them when it can (half of its import). Not for a
-    process that goes on to other work: that pyarrow would convert nothing to numpy. Only when none of them is loaded
-    yet (else it would change nothing)."""
-    blocked = ("numpy", "cloudpickle")
-    if not without_numpy or any(name in sys.modules for name in ("pyarrow", *blocked)):
-        _one_blas_thread()
-        import pyarrow._compute
-        return
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]  # an import of it fails: pyarrow goes without
-    try:
-        import pyarrow._compute
-        import pyarrow.csv  # noqa: F401
-    finally:
-        for name in blocked:
-            del sys.modules[name]
 
 
 def _call(function: str, *args: Any) -> Any:
@@ -116,7 +84,7 @@ def _column(name: str, encoded: Any, quote: Callable[[str], str], after: str) ->
     line ending, for the last column), and its report."""
     import pyarrow as pa
 
-    distinct: list[bytes] = encoded.dictionary.to_pylist()
+    distinct = _binary_values(encoded.dictionary)
     mapped = map_column(name, distinct)
     changed = 0
     if mapped.changed:  # each cell's distinct value changed or not (1/0, an array made from its buffer), summed
@@ -126,6 +94,19 @@ def _column(name: str, encoded: Any, quote: Callable[[str], str], after: str) ->
     written = _strings([(quote(str(mapped.final[raw])) + after).encode("utf-8") for raw in distinct])
     report = _report(name, mapped, encoded, distinct, len(encoded), changed)
     return _call("take", written, encoded.indices), report
+
+
+def _binary_values(values: Any) -> list[bytes]:
+    """The items of an Arrow binary array without nulls (a column's distinct values), cut from its offsets and data
+    buffers: ``to_pylist`` makes an Arrow scalar of each item first, about a tenth of a 300,000-cell run."""
+    import pyarrow as pa
+
+    if values.type != pa.binary() or values.null_count:
+        return list(values.to_pylist())
+    _, offsets_buffer, data = values.buffers()
+    offsets = memoryview(offsets_buffer).cast("i")[values.offset : values.offset + len(values) + 1]
+    raw = data.to_pybytes() if data is not None else b""
+    return [raw[start:stop] for start, stop in zip(offsets, offsets[1:])]
 
 
 def _strings(items: list[bytes]) -> Any:

@@ -116,7 +116,7 @@ def repair_file(source: Path, output: Path, *, alone: bool = False) -> RepairRep
 
     Same rows, columns and order; only the encoding changes. A file with nothing to repair is copied byte for byte.
     ``alone``: the process does nothing else (``hopnhat repair``): a large CSV's Arrow is loaded without numpy
-    (:func:`hopnhat.repair.bigcsv.load_arrow`).
+    (:func:`hopnhat.io.arrowload.load_arrow`).
     """
     fmt = file_format(source)
     if FORMATS.get(output.suffix.lower()) != fmt:
