@@ -78,3 +78,16 @@ def test_a_lone_repair_loads_arrow_without_numpy_and_writes_the_same(tmp_path: P
     assert not {"numpy", "cloudpickle", "pyarrow.compute", "pandas"} & loaded
     repair_file(tmp_path / "in.csv", tmp_path / "plain.csv")  # below ARROW_BYTES: the csv module
     assert (tmp_path / "alone.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
+
+
+def test_distinct_values_cut_from_the_buffers_are_arrows_items() -> None:
+    """A column's distinct values are cut from the dictionary's offsets and data buffers (not made scalar by scalar):
+    the same bytes as ``to_pylist``, also for a slice (an offset into the buffers), empty items and all-empty
+    arrays; other types go through ``to_pylist``."""
+    import pyarrow as pa
+
+    values = pa.array([b"x", b"", "Nguy\u1ec5n".encode(), b"\xff\xfe\xa7", b"", b"abc"], type=pa.binary())
+    for array in (values, values.slice(1), values.slice(2, 3), values.slice(6), pa.array([b"", b""], pa.binary())):
+        assert bigcsv._binary_values(array) == array.to_pylist()
+    large = pa.array([b"a", b"bc"], type=pa.large_binary())
+    assert bigcsv._binary_values(large) == [b"a", b"bc"]

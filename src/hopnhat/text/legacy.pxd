@@ -58,3 +58,8 @@ cdef object _tally(object values, str encoding)
 cdef object _detected_reading(object value, str encoding)
 @cython.locals(code=Py_ssize_t, char=Py_UCS4, table=bytes, last=Py_ssize_t)
 cdef bint _byte_chars(str text) except -1
+cdef object _sloppy_encode(str text)
+cdef object _text_view(object value)
+cdef object _legacy_bytes(object value)
+cdef object _quiet_candidate(object value, str encoding)
+cdef Py_ssize_t _failed_words(object value) except -1

@@ -292,7 +292,7 @@ def _sloppy_encode(text: str) -> bytes | None:
     except UnicodeEncodeError:
         pass
     try:
-        return bytes(_SLOPPY_ENCODE[c] for c in text)  # C1 controls of a Latin-1 reading
+        return bytes([_SLOPPY_ENCODE[c] for c in text])  # C1 controls of a Latin-1 reading
     except KeyError:
         return None
 
