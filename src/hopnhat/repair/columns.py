@@ -63,17 +63,26 @@ def map_column(name: str, raws: Iterable[object], *, encoding: str | None = None
     if latin1:
         as_read = {raw: raw if raw.isascii() else as_text(raw.encode("latin-1")) for raw in raws
                    if isinstance(raw, str)}  # an ASCII view is its own text
-    else:
-        as_read = {raw: as_text(raw) for raw in raws if isinstance(raw, (bytes, str))}
+    else:  # ASCII bytes are their own text too (as_text would decode them as UTF-8: the same)
+        as_read = {raw: (raw.decode("ascii") if raw.isascii() else as_text(raw)) if isinstance(raw, bytes) else raw
+                   for raw in raws if isinstance(raw, (bytes, str))}
     engine = ColumnRepairer(name, encoding, strict=strict)
     found = engine.changed(list(dict.fromkeys(as_read.values())))
-    final: dict[object, Cell] = {raw: found[text].text if text in found else text for raw, text in as_read.items()}
+    final: dict[object, Cell] = dict(as_read)
     if not found:
         return ColumnMap(final, frozenset(), {}, engine.detection)
-    changed = frozenset(raw for raw, text in as_read.items() if text in found and found[text].problem is None)
-    unreadable: dict[object, str] = {raw: found[text].problem or "" for raw, text in as_read.items()
-                  if text in found and found[text].problem is not None}
-    return ColumnMap(final, changed, unreadable, engine.detection)
+    changed: list[object] = []
+    unreadable: dict[object, str] = {}
+    get = found.get
+    for raw, text in as_read.items():  # one pass: each raw whose text the engine changed or could not read
+        reading = get(text)
+        if reading is not None:
+            final[raw] = reading.text
+            if reading.problem is None:
+                changed.append(raw)
+            else:
+                unreadable[raw] = reading.problem or ""
+    return ColumnMap(final, frozenset(changed), unreadable, engine.detection)
 
 
 def column_report(name: str, mapped: ColumnMap, cells: Sequence[Cell], rows: Sequence[int], text_cells: int,

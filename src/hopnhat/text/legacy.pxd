@@ -15,12 +15,13 @@ cdef Py_ssize_t _MEMO_LIMIT
 @cython.locals(i=Py_ssize_t, n=Py_ssize_t, table=dict, marks=frozenset)
 cdef object _vni_quiet(str text)
 cdef tuple _char_tone(str char)
-@cython.locals(i=Py_ssize_t, where=Py_ssize_t, marks=Py_ssize_t, char=Py_UCS4)
+@cython.locals(i=Py_ssize_t, where=Py_ssize_t, marks=Py_ssize_t, char=Py_UCS4, lowered=str)
 cpdef object _split_tone(str word)
 @cython.locals(n=Py_ssize_t)
 cdef list _initials(str toneless, bint minority)
 cdef bint _known_syllable(str word, bint minority) except -1
-@cython.locals(where=Py_ssize_t)
+@cython.locals(where=Py_ssize_t, toneless=str, tone=str, rhyme=str, initial=str, rhymes=frozenset,
+               open_after=frozenset, clusters=frozenset)
 cpdef bint _syllable(str word, bint minority) except -1
 cdef bint _word_ok(str word) except -1
 @cython.locals(k=Py_ssize_t)

@@ -465,8 +465,11 @@ def _char_tone(char: str) -> tuple[str, str, int]:
 
 def _split_tone(word: str) -> tuple[str, str, int] | None:
     """(toneless NFC word, tone mark, index of the letter that carries it or -1); None with two tones."""
+    lowered = _normalize("NFC", word.lower())
+    if lowered.isascii():  # no letter carries a tone (the halves of compounds, mostly)
+        return lowered, "", -1
     toneless, tone, where = [], "", -1
-    for i, char in enumerate(unicodedata.normalize("NFC", word.lower())):
+    for i, char in enumerate(lowered):
         if char < "\x80":  # an ASCII letter carries no tone
             toneless.append(char)
             continue
@@ -551,9 +554,10 @@ def _syllable(word: str, minority: bool) -> bool:
     if split is None:
         return False
     toneless, tone, where = split
+    rhymes, open_after, clusters = _RHYMES, _OPEN_AFTER_CLUSTER, _CLUSTERS  # typed locals when compiled
     for initial in _initials(toneless, minority):
         rhyme = toneless[len(initial):]
-        if rhyme in _RHYMES or rhyme in _OPEN_AFTER_CLUSTER and initial in _CLUSTERS:
+        if rhyme in rhymes or rhyme in open_after and initial in clusters:
             if tone and where - len(initial) not in _PLACES[rhyme]:
                 continue
             return tone in _STOP_TONES or not rhyme.endswith(_STOP_FINALS)
