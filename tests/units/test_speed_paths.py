@@ -178,3 +178,10 @@ def test_frozen_memos_are_left_to_the_system_at_exit():
                   "tokens._PIECES['probe'] = Probe()\n" + ("gc.freeze()\n" if freeze else ""))
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
         assert (done.returncode, done.stdout) == (0, finalized), done.stderr[-2000:]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from([" ", "\t", "\u00a0", "\u2003", "\u200b", "\n", "a", "Đ", ",", "\x1c"]),
+               max_size=8))
+def test_suffix_keys_strip_as_lstrip_does(segment):
+    assert bulk._lstripped(segment) == segment.lstrip()

@@ -20,6 +20,8 @@ cdef class _Suffixes:
     cdef tuple _row(self, str value)
 
 cdef tuple _suffix_key(tuple segments, Py_ssize_t first, bint whole)
+@cython.locals(n=Py_ssize_t, i=Py_ssize_t)
+cpdef str _lstripped(str segment)
 cdef tuple _ids(list units)
 cdef tuple _decision_key(Parsed parsed)
 @cython.locals(i=Py_ssize_t, segment=str)
