@@ -360,6 +360,41 @@ def test_every_two_character_vni_code_ends_in_a_diacritic() -> None:
     assert pairs and all(code[1] in legacy._VNI_DIACRITIC_CHARS for code in pairs)
 
 
+def test_the_vni_reader_copies_ascii_runs() -> None:
+    """The VNI reader copies a run of ASCII characters as it is: no ASCII character is a VNI code and no diacritic is
+    ASCII."""
+    assert [code for code in legacy._VNI_DECODE if len(code) == 1 and code.isascii()] == []
+    assert not any(char.isascii() for char in legacy._VNI_DIACRITIC_CHARS)
+
+
+def _vni_read_a_character_at_a_time(text: str) -> str | None:
+    """The VNI reader as it was written first (every character looked up), None where a diacritic follows no vowel."""
+    out, i, n = [], 0, len(text)
+    table, marks = legacy._VNI_DECODE, legacy._VNI_DIACRITIC_CHARS
+    while i < n:
+        char = text[i]
+        if i + 1 < n and text[i + 1] in marks and text[i : i + 2] in table:
+            out.append(table[text[i : i + 2]])
+            i += 2
+            continue
+        if char in marks and char not in table:
+            return None
+        out.append(table.get(char, char))
+        i += 1
+    return unicodedata.normalize("NFC", "".join(out))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*"aeiouyAEIOUYdDnN x,.-1", *sorted(legacy._VNI_DIACRITIC_CHARS), "ô", "ö", "ñ",
+                                 "Ô", "Ö", "Ñ", "í", "Ì"]), max_size=24).map("".join))
+def test_the_vni_reader_reads_as_a_character_at_a_time(text: str) -> None:
+    try:
+        got: str | None = legacy._vni_decode_text(text)
+    except legacy.LegacyEncodingError:
+        got = None
+    assert got == _vni_read_a_character_at_a_time(text)
+
+
 def test_engine_decoding_tables_are_the_codecs_tables() -> None:
     """The engine reads every byte table through one 256-character decoding table each (the codec machinery, in C):
     each must read every byte as the codec it stands for does — VISCII as ``viscii.decode``, Windows-1258 as

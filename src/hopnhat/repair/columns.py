@@ -43,15 +43,16 @@ class ColumnReport:
     problems: list[CellProblem] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
 class ColumnMap:
     """The engine's answer for the distinct raw values of one column: each value's output cell, which values changed
-    and which could not be repaired (with the reason)."""
+    and which could not be repaired (with the reason). A plain class (made once per column, read by its callers in
+    this package): a frozen dataclass costs a part of every ``hopnhat repair``'s start-up to make."""
 
-    final: dict[object, Cell]
-    changed: frozenset[object]
-    unreadable: dict[object, str]
-    detection: Detection
+    __slots__ = ("final", "changed", "unreadable", "detection")
+
+    def __init__(self, final: dict[object, Cell], changed: frozenset[object], unreadable: dict[object, str],
+                 detection: Detection) -> None:
+        self.final, self.changed, self.unreadable, self.detection = final, changed, unreadable, detection
 
 
 def map_column(name: str, raws: Iterable[object], *, encoding: str | None = None, strict: bool = False,

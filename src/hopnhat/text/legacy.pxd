@@ -12,7 +12,7 @@ cdef Py_ssize_t _SLOPPY_LAST
 cdef tuple _SYLLABLES, _KINH_BY_LENGTH, _MINORITY_BY_LENGTH
 cdef Py_ssize_t _MEMO_LIMIT
 
-@cython.locals(i=Py_ssize_t, n=Py_ssize_t, table=dict, marks=frozenset)
+@cython.locals(i=Py_ssize_t, n=Py_ssize_t, start=Py_ssize_t, table=dict, marks=frozenset, char=str, pair=str)
 cdef object _vni_quiet(str text)
 cdef tuple _char_tone(str char)
 @cython.locals(i=Py_ssize_t, where=Py_ssize_t, marks=Py_ssize_t, char=Py_UCS4, lowered=str)

@@ -216,22 +216,33 @@ def _vni_decode_text(text: str) -> str:
 
 
 def _vni_quiet(text: str) -> str | tuple[str]:
-    """The text, or (the diacritic that follows no vowel,): no exception in the repair engine's hot path."""
-    out, i, n = [], 0, len(text)
+    """The text, or (the diacritic that follows no vowel,): no exception in the repair engine's hot path. A run of
+    ASCII characters none of which a diacritic follows is copied as it is (no ASCII character is a VNI code and
+    every diacritic is outside ASCII: tests/text checks both), the rest read a character or a pair at a time."""
+    out, i, n, start = [], 0, len(text), 0
     table, marks = _VNI_DECODE, _VNI_DIACRITIC_CHARS  # typed locals when compiled
     while i < n:
+        if text[i] < "\x80" and (i + 1 >= n or text[i + 1] < "\x80"):
+            i += 1
+            continue
+        if start < i:
+            out.append(text[start:i])
         char = text[i]
         if i + 1 < n and text[i + 1] in marks:  # every two-character code ends in a diacritic
             pair = text[i : i + 2]
             if pair in table:
                 out.append(table[pair])
                 i += 2
+                start = i
                 continue
         if char in marks and char not in table:
             return (char,)
         out.append(table.get(char, char))
         i += 1
-    return unicodedata.normalize("NFC", "".join(out))
+        start = i
+    if start < n:
+        out.append(text[start:])
+    return _normalize("NFC", "".join(out))
 
 
 # --------------------------------------------------------------------------------------------- Windows-1252 bytes
