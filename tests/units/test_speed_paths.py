@@ -185,3 +185,16 @@ def test_frozen_memos_are_left_to_the_system_at_exit():
                max_size=8))
 def test_suffix_keys_strip_as_lstrip_does(segment):
     assert bulk._lstripped(segment) == segment.lstrip()
+
+
+def test_communes_are_searched_without_the_memo():
+    """The province and district pieces ending many addresses are remembered; a commune's piece seldom recurs
+    without its whole ending (which the bulk converter remembers), so its search leaves nothing in the memo."""
+    from hopnhat.units import parse
+    from hopnhat.units.index import indexes
+
+    idx = indexes()
+    parse.parse("Xã Tân Phú Trung, Huyện Củ Chi, Thành phố Hồ Chí Minh", idx)
+    memos = [memo for owner, memo in parse._memos if owner is idx]
+    levels = {key[-4] for key in memos[0]}  # (the level comes fourth from the end of a key: see _find_key)
+    assert {"province", "district"} <= levels and "commune" not in levels
