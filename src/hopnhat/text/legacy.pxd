@@ -6,7 +6,7 @@ cimport cython
 
 # the memos and tables the hot helpers read, typed (a dictionary's get and len are then C calls, not attribute
 # lookups and method objects); module-private, so not visible from Python
-cdef dict _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
+cdef dict _SOURCES, _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
 cdef bytes _JUNK_TABLE, _SLOPPY_CHARS
 cdef Py_ssize_t _SLOPPY_LAST
 cdef tuple _SYLLABLES, _KINH_BY_LENGTH, _MINORITY_BY_LENGTH
@@ -64,3 +64,4 @@ cdef object _text_view(object value)
 cdef object _legacy_bytes(object value)
 cdef object _quiet_candidate(object value, str encoding)
 cdef Py_ssize_t _failed_words(object value) except -1
+cdef tuple _source(str value)

@@ -1205,11 +1205,23 @@ def _one_reading(value: str, name: str) -> str | None:
     return text if not by_chance or _stats(text)[0] == 0 else None  # quality(text).clean
 
 
-@lru_cache(maxsize=65_536)
+_SOURCES: dict[str, tuple[bytes | None, bool]] = {}  # value → _source(value), for all columns
+
+
 def _source(value: str) -> tuple[bytes | None, bool]:
     """The legacy bytes a text cell may stand for and whether they are its UTF-8 bytes: its Windows-1252/Latin-1
     reading undone, or — for text that read as UTF-8 only by chance (VISCII/TCVN3 byte pairs that form valid UTF-8:
-    ``Ph߶ng``: a reading of them must be flawless) — its UTF-8 bytes; None for real Unicode text."""
+    ``Ph߶ng``: a reading of them must be flawless) — its UTF-8 bytes; None for real Unicode text. Remembered in a
+    plain dictionary (compiled: looked up in C; it was an lru_cache, a Python-level call each time)."""
+    known = _SOURCES.get(value)
+    if known is None:
+        if len(_SOURCES) >= _MEMO_LIMIT:
+            _SOURCES.clear()
+        known = _SOURCES[value] = _find_source(value)
+    return known
+
+
+def _find_source(value: str) -> tuple[bytes | None, bool]:
     sloppy = _sloppy_encode(value)  # once: for real Unicode text it fails, and a failure raises
     if sloppy is not None:
         return sloppy, False

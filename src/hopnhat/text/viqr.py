@@ -26,6 +26,8 @@ _VOWELS = frozenset("aeiouyAEIOUY")
 _ESCAPABLE = MNEMONICS | {"\\", "d", "D"}
 _VOWEL_CHARS = "aeiouyAEIOUY"  # _VOWELS and _ESCAPABLE as strings: a code point is looked up in them in C
 _ESCAPABLE_CHARS = "".join(sorted(_ESCAPABLE))
+_MARK_CHARS = "".join(sorted(MNEMONICS))  # what may follow a vowel as a shape or tone mark
+_SPECIAL_CHARS = _VOWEL_CHARS + "dD\\"  # where a mnemonic may start
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,10 @@ def _vowel(text: str, i: int, out: list[str]) -> tuple[int, Evidence]:
     """Reads a vowel at ``i`` with its marks; appends the letter; returns (next index, evidence)."""
     base = text[i]
     j, marks, shape, tone = i + 1, "", False, ""
-    if j < len(text) and text[j] in _SHAPE_OK.get(base.lower(), ""):
+    if j >= len(text) or text[j] not in _MARK_CHARS:  # no mark after it (most vowels): the tables are not looked at
+        out.append(base)
+        return j, _NONE
+    if text[j] in _SHAPE_OK.get(base.lower(), ""):
         marks, shape, j = SHAPES[text[j]], True, j + 1
     if j < len(text) and text[j] in TONES:
         tone = text[j]
@@ -121,9 +126,12 @@ def parse(text: str) -> tuple[str, Evidence]:
                 strong += found.strong
                 medium += found.medium
                 weak += found.weak
-        else:
-            out.append(char)
+        else:  # a run of characters up to the next one that may start a mnemonic, copied as it is
+            start = i
             i += 1
+            while i < n and text[i] not in _SPECIAL_CHARS:
+                i += 1
+            out.append(text[start:i])
     evidence = Evidence(strong, medium, weak) if strong or medium or weak else _NONE
     return "".join(out), evidence
 
