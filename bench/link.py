@@ -469,18 +469,24 @@ def _blocking_main(src: Path, truth_path: Path, threads: int, with_ideals: bool)
 # --- data sets -----------------------------------------------------------------------------------------------------
 
 def population(work: Path, people: int, seed: int, namesakes: float | None = None,
-               name_pool: str = "bench") -> tuple[Path, Path]:
-    """The independent population (generated once per size, seed, namesake share and name pool)."""
+               name_pool: str | None = None, twins: float | None = None,
+               profile: str = "harsh") -> tuple[Path, Path]:
+    """The independent population (generated once per size, seed, namesake share, name pool and twin rate): the
+    ``profile``'s parameters (bench/population/generate.PROFILES), each overridable."""
     sys.path.insert(0, str(ROOT))
-    from bench.population.generate import GENERATOR_VERSION, NAMESAKES, generate
+    from bench.population.generate import GENERATOR_VERSION, NAMESAKES, PROFILES, TWINS, generate
 
-    share = NAMESAKES if namesakes is None else namesakes
-    tail = ("" if share == NAMESAKES else f"-n{share:g}") + ("" if name_pool == "bench" else f"-{name_pool}")
+    chosen = PROFILES[profile]
+    share = chosen.namesakes if namesakes is None else namesakes
+    pool = name_pool or chosen.name_pool
+    rate = chosen.twins if twins is None else twins
+    tail = (("" if share == NAMESAKES else f"-n{share:g}") + ("" if pool == "bench" else f"-{pool}")
+            + ("" if rate == TWINS else f"-t{rate:g}"))
     out = work / f"population-{people}-{seed}-v{GENERATOR_VERSION}{tail}"
     inp, truth = out / "input.parquet", out / "truth.parquet"
     if not (inp.is_file() and truth.is_file()):
         started = time.perf_counter()
-        generate(people, seed, out, share, name_pool)
+        generate(people, seed, out, share, pool, rate)
         print(f"population generated in {time.perf_counter() - started:.0f} s → {out}", flush=True)
     return inp, truth
 
@@ -568,10 +574,15 @@ def main() -> None:
                         "DuckDB's in the same run")
     parser.add_argument("--spark-conf", action="append", default=[], help="KEY=VALUE for hopnhat-spark (repeatable)")
     parser.add_argument("--no-blocking", action="store_true", help="skip the blocking-recall measurement")
-    parser.add_argument("--name-pool", choices=("bench", "public"), default="bench",
-                        help="population: the generator's own name tables (default) or the public pool")
+    parser.add_argument("--profile", choices=("harsh", "realistic"), default="harsh",
+                        help="population: harsh (default: made namesakes, concentrated names, 4 %% twins) or "
+                        "realistic (natural namesakes, the public name pool, 0.8 %% twins): generate.PROFILES")
+    parser.add_argument("--name-pool", choices=("bench", "public"), default=None,
+                        help="population: the generator's own name tables or the public pool (the profile's)")
     parser.add_argument("--namesakes", type=float, default=None,
-                        help="population: share of people made a namesake of another (generator default 0.01)")
+                        help="population: share of people made a namesake of another (the profile's)")
+    parser.add_argument("--twins", type=float, default=None,
+                        help="population: share of births that are twins (the profile's)")
     args = parser.parse_args()
     tools = args.tools.split(",")
     if args.engine == "spark":
@@ -581,7 +592,8 @@ def main() -> None:
     load_before = uptime()
     plan = []
     if "population" in args.sets:
-        plan.append(("population", *population(args.work, args.people, args.seed, args.namesakes, args.name_pool)))
+        plan.append(("population", *population(args.work, args.people, args.seed, args.namesakes, args.name_pool,
+                                               args.twins, args.profile)))
     if "synth" in args.sets:
         root = estate(args.work, args.scale, args.synth_seed)
         full, truth, _, _ = inputs(root, root, 0)
@@ -626,13 +638,15 @@ def main() -> None:
     print("uptime before:", load_before)
     print("uptime after: ", load_after)
     OUT.mkdir(parents=True, exist_ok=True)
-    meta = {"people": args.people, "seed": args.seed, "namesakes": args.namesakes, "name_pool": args.name_pool,
+    meta = {"people": args.people, "seed": args.seed, "profile": args.profile, "namesakes": args.namesakes,
+            "name_pool": args.name_pool, "twins": args.twins,
             "scale": args.scale,
             "threads": args.threads,
             "engine": args.engine, "spark_conf": args.spark_conf,
             "memory_limit": args.memory_limit, "python": platform.python_version(), "machine": platform.machine(),
             "cpus": os.cpu_count(), "uptime_before": load_before, "uptime_after": load_after}
-    name = OUT / f"link-{args.people}-{args.scale:g}{'-spark' if args.engine == 'spark' else ''}.json"
+    profile = "" if args.profile == "harsh" else f"-{args.profile}"
+    name = OUT / f"link-{args.people}-{args.scale:g}{profile}{'-spark' if args.engine == 'spark' else ''}.json"
     name.write_text(json.dumps({"meta": meta, "results": results}, indent=1, ensure_ascii=False), encoding="utf-8")
     print("→", name)
 

@@ -52,6 +52,29 @@ GENERATOR_VERSION = 2
 # Natural namesakes come on top and grow with the square of the population (110 pairs per 100,000 people with this
 # name pool, about 11,000 at 1 M); 0.01 plants 962 pairs at 100,000 people. Kept as the default for comparability.
 NAMESAKES = 0.01
+# Share of births (deliveries) that are twins. 0.04 is the harsh default (kept for comparability); South and
+# South-East Asia's natural twinning rate is 6-9 twin births per 1,000 births (Smits & Monden, "Twinning across the
+# Developing World", PLoS ONE 6(9): e25239, 2011, from Demographic and Health Surveys): the realistic profile's 0.008.
+TWINS = 0.04
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The population's documented parameters (``--profile``); each one is a statement about the world, not a knob
+    tuned on the linker's results."""
+
+    namesakes: float  # share of people MADE the namesake of another, on top of the natural ones
+    name_pool: str  # ``bench`` (concentrated, this module's tables) or ``public`` (SOURCE.md)
+    twins: float  # share of births that are twins
+
+
+PROFILES = {
+    # harsh: nine times the natural namesakes, a concentrated name pool, four times the twins
+    "harsh": Profile(NAMESAKES, "bench", TWINS),
+    # realistic: namesakes only as the name pool makes them (no made ones), the public name-part frequencies
+    # (SOURCE.md), Asia's natural twinning rate (TWINS)
+    "realistic": Profile(0.0, "public", 0.008),
+}
 NOISES = ("lunar_year", "dob_missing", "year_only", "placeholder_0101", "keystrokes", "name_swap", "sex_wrong",
           "typo", "address_other", "id_spreadsheet", "id_missing", "cmnd_beside", "middle_dropped")
 _NOISE_WEIGHTS = (6, 4, 5, 5, 6, 5, 4, 8, 6, 5, 5, 6, 3)
@@ -207,8 +230,9 @@ def _near_given(rng: random.Random, sex: str, given: str) -> str:
             return other
 
 
-def households(rng: random.Random, people: int, where: list[Place]) -> list[Person]:
-    """People in households: parents, children (some twins), grandparents; namesakes added after."""
+def households(rng: random.Random, people: int, where: list[Place], twins: float = TWINS) -> list[Person]:
+    """People in households: parents, children (``twins``: the share of births that are twins); namesakes added
+    after."""
     ids, out, h = Numbers(rng), [], 0
     while len(out) < people:
         h += 1
@@ -228,7 +252,7 @@ def households(rng: random.Random, people: int, where: list[Place]) -> list[Pers
             sex = rng.choice("MF")
             child = _person(rng, ids, f"P{len(out) + len(members):08d}", hid, sex, born, family, home, hamlet, phone)
             members.append(child)
-            if len(members) < size and rng.random() < 0.04:  # twins
+            if len(members) < size and rng.random() < twins:
                 t_sex = rng.choice("MF")
                 twin = _person(rng, ids, f"P{len(out) + len(members):08d}", hid, t_sex, born, family, home, hamlet,
                                phone)
@@ -470,14 +494,14 @@ def records(rng: random.Random, population: list[Person], where: list[Place]) ->
 
 
 def generate(people: int, seed: int, out: Path, namesake_share: float = NAMESAKES,
-             name_pool: str = "bench") -> tuple[Path, Path]:
+             name_pool: str = "bench", twins: float = TWINS) -> tuple[Path, Path]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     use_pool(name_pool)
     rng = random.Random(seed)
     where = places()
-    population = households(rng, people, where)
+    population = households(rng, people, where, twins)
     namesakes(rng, population, namesake_share, where)
     rows = records(rng, population, where)
     out.mkdir(parents=True, exist_ok=True)
@@ -494,12 +518,18 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--namesakes", type=float, default=NAMESAKES,
-                        help="share of people made a namesake of another (default 0.01)")
-    parser.add_argument("--name-pool", choices=("bench", "public"), default="bench",
-                        help="bench: this module's tables (default); public: public_*.tsv (SOURCE.md)")
+    parser.add_argument("--profile", choices=tuple(PROFILES), default="harsh",
+                        help="harsh (default) or realistic: the namesakes, name pool and twins below together")
+    parser.add_argument("--namesakes", type=float, default=None,
+                        help="share of people made a namesake of another (harsh: 0.01)")
+    parser.add_argument("--name-pool", choices=("bench", "public"), default=None,
+                        help="bench: this module's tables (harsh); public: public_*.tsv (SOURCE.md)")
+    parser.add_argument("--twins", type=float, default=None, help="share of births that are twins (harsh: 0.04)")
     args = parser.parse_args()
-    inp, truth = generate(args.people, args.seed, args.out, args.namesakes, args.name_pool)
+    profile = PROFILES[args.profile]
+    inp, truth = generate(args.people, args.seed, args.out,
+                          profile.namesakes if args.namesakes is None else args.namesakes,
+                          args.name_pool or profile.name_pool, profile.twins if args.twins is None else args.twins)
     print(inp, truth)
 
 
