@@ -4,7 +4,7 @@
 cimport cython
 from hopnhat.text.legacy cimport has_junk, legacy_looking, reading, scored, scores_of
 
-cdef dict _WORDS_OF
+cdef dict _WORDS_OF, _SORTED
 
 @cython.locals(found=bint, key0=Py_ssize_t, key1=Py_ssize_t, key2=Py_ssize_t, place=Py_ssize_t, r0=Py_ssize_t,
                r1=Py_ssize_t, r2=Py_ssize_t, where=Py_ssize_t, rank=tuple, entry=tuple)
@@ -19,3 +19,5 @@ cdef list _syllables(str text)
 @cython.locals(hits=Py_ssize_t)
 cdef Py_ssize_t _hits(frozenset words, str text) except -1
 cdef object _reading(str text, str kind, object problem=*)
+@cython.locals(names=list, rank=tuple, most=Py_ssize_t, hits=Py_ssize_t)
+cdef str _familiar(frozenset words, frozenset present, dict options, str chosen)

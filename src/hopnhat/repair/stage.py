@@ -165,6 +165,24 @@ def _best(cell: str, memo: dict[str, Scored | None], options: dict[str, Scored],
     return best
 
 
+_SORTED: dict[frozenset[str], list[str]] = {}  # a column's encodings (a few) → sorted, made once per set
+
+
+def _familiar(words: frozenset[str], present: frozenset[str], options: dict[str, Scored], chosen: str) -> str:
+    """See :meth:`ColumnRepairer._familiar` (a module function: compiled, a C call; ``present`` sorted once)."""
+    names = _SORTED.get(present)
+    if names is None:
+        names = _SORTED[present] = sorted(present)
+    rank = options[chosen][2]
+    best, most = chosen, _hits(words, options[chosen][0])
+    for name in names:
+        if name != chosen and name != "utf-8" and name in options and options[name][2] == rank:
+            hits = _hits(words, options[name][0])
+            if hits > most:
+                best, most = name, hits
+    return best
+
+
 def _viqr_register(hinted: Iterable[str]) -> bool:
     """Whether at least :data:`_VIQR_CELLS` of a column's sample cells read as VIQR on their own (looked at until
     that many are found)."""
@@ -290,15 +308,8 @@ class ColumnRepairer:
     def _familiar(self, options: dict[str, Scored], chosen: str) -> str:
         """Between flawless readings of a cell in two tables the column uses that score the same (VISCII bytes read
         as TCVN3: ``Tạ Quang Bửu`` / ``Tế Quang Bỉu``), the one with more of the column's own syllables; the
-        reading chosen so far when none has more."""
-        words = self._words
-        best, most = chosen, _hits(words, options[chosen][0])
-        for name in sorted(self._present):
-            if name not in (chosen, "utf-8") and name in options and options[name][2] == options[chosen][2]:
-                hits = _hits(words, options[name][0])
-                if hits > most:
-                    best, most = name, hits
-        return best
+        reading chosen so far when none has more (:func:`_familiar`)."""
+        return _familiar(self._words, self._present, options, chosen)
 
     def read(self, cell: str) -> Reading:
         """The reading of one cell (remembered per distinct value)."""
@@ -367,7 +378,7 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
             best = column  # everyday words alone do not move a flawless reading to a table the column does not use
         rank = options[best][2]
     if familiar and rank[0] == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][2][0]):
-        best = engine._familiar(options, best)
+        best = _familiar(engine._words, engine._present, options, best)
         rank = options[best][2]
     if options[best][1].junk or (best != "utf-8" and -rank[1] < rank[0]):  # junk, or fewer syllables than not
         return engine._unreadable(cell, encoding or column)

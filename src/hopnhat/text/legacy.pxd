@@ -65,3 +65,4 @@ cdef object _legacy_bytes(object value)
 cdef object _quiet_candidate(object value, str encoding)
 cdef Py_ssize_t _failed_words(object value) except -1
 cdef tuple _source(str value)
+cdef bint _is_ascii(object value) except -1
