@@ -53,3 +53,47 @@ def test_names_alike_only_loosely_are_left() -> None:
         {"comparison": "birth_date", "level": "same date", "weight": 9.0, "tf_weight": 0.0}]})
     work = _work([(0, 1, 0.8, loose)])
     assert only_candidates(work, [0, 1], 0.95) == []
+
+
+# --- the clear best (session 11): rivals from the scoring floor, a margin, and the same hamlet below UNIQUE_FROM ------
+HAMLET = json.dumps({"comparisons": [
+    {"comparison": "name", "level": "same with diacritics", "weight": 2.0, "tf_weight": -1.0},
+    {"comparison": "birth_date", "level": "missing", "weight": 0.0, "tf_weight": 0.0},
+    {"comparison": "address", "level": "same new commune, same hamlet or street", "weight": 6.0, "tf_weight": 0.0}]})
+COMMUNE = json.dumps({"comparisons": [
+    {"comparison": "name", "level": "same with diacritics", "weight": 2.0, "tf_weight": -1.0},
+    {"comparison": "birth_date", "level": "missing", "weight": 0.0, "tf_weight": 0.0},
+    {"comparison": "address", "level": "same new commune", "weight": 0.0, "tf_weight": 0.0}]})
+
+
+def test_a_record_with_no_date_in_its_neighbours_hamlet_is_linked() -> None:
+    # record 2 (name and hamlet only) fits cluster {0, 1}; a namesake of the commune (3) is far below it
+    work = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, HAMLET), (2, 3, 0.05, COMMUNE)])
+    assert only_candidates(work, [0, 0, 2, 3], 0.95) == [(1, 2)]
+
+
+def test_a_rival_a_few_bits_below_keeps_it_apart() -> None:
+    # 0.3 is -1.2 bits, 0.1 is -3.2 bits: less than MARGIN apart, a coin toss between two people; 0.05 is -4.2 bits
+    near = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, HAMLET), (2, 3, 0.1, COMMUNE)])
+    assert only_candidates(near, [0, 0, 2, 3], 0.95) == []
+    far = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, HAMLET), (2, 3, 0.05, COMMUNE)])
+    assert only_candidates(far, [0, 0, 2, 3], 0.95) == [(1, 2)]
+
+
+def test_below_unique_from_only_in_the_hamlet_and_for_a_record_on_its_own() -> None:
+    commune = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, COMMUNE)])
+    assert only_candidates(commune, [0, 0, 2], 0.95) == []  # the same commune only: not enough
+    two_people = _work([(0, 1, 0.99, STALE), (2, 3, 0.99, STALE), (1, 2, 0.3, HAMLET)])
+    assert only_candidates(two_people, [0, 0, 2, 2], 0.95) == []  # two clusters of two records each: never
+    too_weak = _work([(0, 1, 0.99, STALE), (1, 2, 0.08, HAMLET)])
+    assert only_candidates(too_weak, [0, 0, 2], 0.95) == []  # below HAMLET_FROM
+    alone = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, HAMLET)])
+    assert only_candidates(alone, [0, 0, 2], 0.95) == [(1, 2)]  # the same hamlet, a record on its own
+
+
+def test_a_rival_far_below_does_not_keep_it_apart() -> None:
+    # session 10 counted every scored pair as a rival: 2-3 at 0.05 (-4.2 bits) kept 1-2 at 0.8 (+2 bits) apart
+    work = _work([(0, 1, 0.99, STALE), (1, 2, 0.8, STALE), (2, 3, 0.05, STALE)])
+    assert only_candidates(work, [0, 0, 2, 3], 0.95) == [(1, 2)]
+    close = _work([(0, 1, 0.99, STALE), (1, 2, 0.8, STALE), (2, 3, 0.45, STALE)])
+    assert only_candidates(close, [0, 0, 2, 3], 0.95) == []

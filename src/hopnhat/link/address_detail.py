@@ -7,8 +7,11 @@ is the folded segment right before the first segment that names an administrativ
 ``Thị trấn``, ``Quận``, ``Huyện``, ``Tỉnh``, ``Thành phố`` and their abbreviations) — the hamlet or group, or the
 street when no hamlet is written; a house number before it is often left out, so it is not part of the key —, with
 the words registers spell several ways unified (``Tổ dân phố 5`` = ``Tổ 05`` = ``TDP 5``; ``Khu phố`` = ``KP``).
-It is compared only within one new commune: hamlet numbers repeat from commune to commune. An address without a
-unit segment (a bare hamlet, free text) has no key: nothing says where the hamlet ends.
+It is compared only within one new commune: hamlet numbers repeat from commune to commune — and within one *old*
+commune when both records name one: the communes merged in 2025 each bring their own ``Thôn 1`` … ``Thôn 12`` into
+the new commune, so ``Thôn 5, Xã Bình Lâm`` and ``Thôn 5, Xã Quế Thọ`` are two hamlets of one new commune
+(:func:`written_commune` gives the commune an address names). An address without a unit segment (a bare hamlet,
+free text) has no key: nothing says where the hamlet ends.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ _UNIT = re.compile(r"^(xa|phuong|thi tran|thi xa|quan|huyen|tinh|thanh pho|tp|tt
 _SAME = ((re.compile(r"\b(to dan pho|tdp|to dp)\b"), "to"), (re.compile(r"\b(khu pho|kp)\b"), "khu pho"),
          (re.compile(r"\bso nha\b|\bso\b"), ""), (re.compile(r"\b0+(\d)"), r"\1"))
 _SPACE = re.compile(r"[^0-9a-z/]+")
+# a segment naming a commune-level unit (xã, phường, thị trấn, đặc khu and their abbreviations): its type word
+_COMMUNE = re.compile(r"^(xa|phuong|thi tran|dac khu|tt|p|x)\b[ .]*")
 
 
 @lru_cache(maxsize=200_000)
@@ -47,3 +52,53 @@ def address_detail(address: str | None) -> str | None:
     else:
         return None  # no unit segment: nothing says which part is the hamlet
     return parts[-1] if parts else None  # the unit right below the commune: a house number or street is often left out
+
+
+@lru_cache(maxsize=200_000)
+def written_commune(address: str | None) -> str | None:
+    """The commune ``address`` names, folded, lower case, without its type word (``"Thôn 5, Xã Bình Lâm, Huyện
+    Hiệp Đức"`` → ``"binh lam"``): the first unit segment when it is a commune's, else None."""
+    for segment in re.split(r"[,;\n]", address or ""):
+        text = fold(segment).lower().strip()
+        if _UNIT.match(text):
+            match = _COMMUNE.match(text)
+            place = _SPACE.sub(" ", text[match.end():]).strip() if match else ""
+            return place or None
+    return None
+
+
+_DISTRICT = re.compile(r"^(huyen|quan|thi xa|tx|h|q)\b")
+_CITY = re.compile(r"^(thanh pho|tp)\b[ .]*")
+
+
+@lru_cache(maxsize=200_000)
+def names_district(address: str | None) -> bool:
+    """True when ``address`` names a district (``Huyện``, ``Quận``, ``Thị xã``, a city below a province): it is written
+    in the units before the 2025 merger, which has no districts since — its commune is an OLD commune, even one
+    whose name a new commune took."""
+    for segment in re.split(r"[,;\n]", address or ""):
+        text = fold(segment).lower().strip()
+        if _DISTRICT.match(text):
+            return True
+        city = _CITY.match(text)
+        if city and _SPACE.sub(" ", text[city.end():]).strip() not in _province_places():
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _province_places() -> frozenset[str]:
+    from hopnhat.units.reference import reference
+
+    ref = reference()
+    return frozenset(commune_place(u.name) for version in ("old", "new") for u in ref.provinces[version].values())
+
+
+def commune_place(name: str) -> str:
+    """A unit's official name as :func:`written_commune` gives it (``"Xã Nam Phước"`` → ``"nam phuoc"``)."""
+    text = _SPACE.sub(" ", fold(name).lower()).strip()
+    for pattern in (_COMMUNE, _CITY, re.compile(r"^(tinh|dac khu)\b ?")):
+        match = pattern.match(text)
+        if match:
+            return text[match.end():].strip()
+    return text

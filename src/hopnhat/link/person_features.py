@@ -13,7 +13,10 @@ Features (all derived from the store columns, nothing invented):
   province, century/sex and year digits agree with this record), ``cc_year`` / ``cc_female`` (what the CCCD says).
 - ``phone``: ``0`` + 9 digits, shared numbers removed.
 - ``addr``: the NEW commune when certain; ``addr_cands``: ``;a;b;`` candidate new communes of a split address;
-  ``addr_detail``: the hamlet / residential group / street below the commune (:mod:`hopnhat.link.address_detail`).
+  ``addr_detail``: the hamlet / residential group / street below the commune (:mod:`hopnhat.link.address_detail`);
+  ``addr_old``: the OLD commune the address names — when it also names a district (written before the 2025 merger),
+  or a commune that is not the new commune's name (a hamlet is one hamlet only within one old commune: each merged
+  commune brought its own ``Thôn 1`` …).
 - ``ns_bits``: the letters of ``name_sorted`` as a bit set (:func:`letter_bits`), to skip hopeless edit distances.
 - ``name_n``: how many records carry the same name words (``name_sorted``); ``name_rare``: at most
   :data:`RARE_NAME` of them, or one record in :data:`RARE_SHARE` — a rare name may be blocked on alone.
@@ -25,7 +28,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hopnhat.link.address_detail import address_detail
+from hopnhat.link.address_detail import address_detail, commune_place, names_district, written_commune
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
 from hopnhat.link.names import split_name
 from hopnhat.link.tables import one
@@ -36,7 +39,7 @@ SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_da
                   "commune_candidates", "address")
 FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "ns_bits", "dob", "byear", "bmonth", "bday",
             "dm", "vague", "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr",
-            "addr_cands", "addr_detail", "name_n", "name_rare")
+            "addr_cands", "addr_detail", "addr_old", "name_n", "name_rare")
 # A name is rare when at most RARE_NAME records carry it, or one record in RARE_SHARE (name_rare): a record of a rare
 # name with no birth date is compared with the name's every record, in any commune. At 145,000 records the share
 # gives 60, at 1.45 M 605: blocking recall 99.70 % → 99.81 % at 1 M independent people (1.15 M more candidate pairs),
@@ -76,10 +79,21 @@ def letter_bits(text: str | None) -> int | None:
 
 
 def _details_table(addresses: pa.ChunkedArray | pa.Array) -> pa.Table:
-    """The hamlet / street key of each distinct address."""
+    """The hamlet / street key and the commune named of each distinct address."""
     distinct = [a for a in pc.unique(addresses).to_pylist() if a]
     return pa.table({"address": pa.array(distinct, pa.string()),
-                     "addr_detail": pa.array([address_detail(a) for a in distinct], pa.string())})
+                     "addr_detail": pa.array([address_detail(a) for a in distinct], pa.string()),
+                     "addr_place": pa.array([written_commune(a) for a in distinct], pa.string()),
+                     "addr_dated": pa.array([names_district(a) for a in distinct], pa.bool_())})
+
+
+def _new_places() -> pa.Table:
+    """Every new commune's code and its name as :func:`written_commune` gives it (reference tables)."""
+    from hopnhat.units.reference import reference
+
+    communes = reference().communes["new"]
+    return pa.table({"code": pa.array(list(communes), pa.string()),
+                     "place": pa.array([commune_place(u.name) for u in communes.values()], pa.string())})
 
 
 def _digits(col: str) -> str:
@@ -114,8 +128,9 @@ SELECT row_number() OVER (ORDER BY s.record_id) - 1 AS uid, s.record_id, s.src_s
               THEN ';' || s.address_candidates || ';'
             WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
               THEN ';' || s.commune_candidates || ';' END AS addr_cands,
-       a.addr_detail
+       a.addr_detail, CASE WHEN a.addr_dated OR a.addr_place <> np.place THEN a.addr_place END AS addr_old
 FROM person_source s LEFT JOIN person_names n USING (full_name) LEFT JOIN person_addresses a USING (address)
+LEFT JOIN person_new_places np ON np.code = coalesce(s.address_new_commune_code, s.commune_new_commune_code)
 """
 
 _DATES_SQL = """
@@ -188,6 +203,7 @@ SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_s
        cc_year IS NOT NULL AND (byear IS NULL OR cc_year = byear)
          AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
        cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail,
+       CASE WHEN addr IS NOT NULL THEN addr_old END AS addr_old,
        CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted) END AS name_n,
        CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted)
                                               <= greatest({rare}, count(*) OVER () // {rare_share}) END AS name_rare
@@ -221,6 +237,9 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.register("person_addresses_arrow", _details_table(addresses))
     work.execute("CREATE OR REPLACE TEMP TABLE person_addresses AS SELECT * FROM person_addresses_arrow")
     work.unregister("person_addresses_arrow")
+    work.register("person_new_places_arrow", _new_places())
+    work.execute("CREATE OR REPLACE TEMP TABLE person_new_places AS SELECT * FROM person_new_places_arrow")
+    work.unregister("person_new_places_arrow")
     prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
     work.execute(_BASE_SQL.format(id_parts=_id_parts("s.id_number"), cccd_col=_digits("s.cccd"),
                                   cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone")))
@@ -230,6 +249,6 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
     work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
                                       prefixes=prefixes, rare=RARE_NAME, rare_share=RARE_SHARE))
-    for temp in ("person_names", "person_addresses", "person_dates", "person_shared"):
+    for temp in ("person_names", "person_addresses", "person_new_places", "person_dates", "person_shared"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
     return int(one(work, "SELECT count(*) FROM person_features")[0])

@@ -23,7 +23,8 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
     two different CCCDs, one not valid → a CCCD whose year contradicts the other record by more than a year → different
     number of the same kind → otherwise no evidence: a CMND against a CCCD proves nothing by itself.
 ``address`` (on the NEW commune after conversion)
-    same new commune and the same hamlet / residential group / street below it → same new commune (another hamlet:
+    same new commune and the same hamlet / residential group / street below it (and the same old commune when both
+    name one: each merged commune brought its own hamlet numbers) → same new commune (another hamlet:
     never below 0 bits, :data:`hopnhat.link.persons.MIN_WEIGHT`) → one record's split-commune candidates contain the
     other's commune (partial agreement) →
     different → missing.
@@ -39,7 +40,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MODEL_VERSION = "person-4"
+MODEL_VERSION = "person-5"
 
 
 def _lvl(sql: str, label: str, tf: str | None = None, null: bool = False) -> dict[str, Any]:
@@ -165,7 +166,9 @@ ADDRESS = {
     "comparison_levels": [
         _lvl("(addr_l IS NULL AND addr_cands_l IS NULL) OR (addr_r IS NULL AND addr_cands_r IS NULL)", "missing",
              null=True),
-        _lvl("addr_l = addr_r AND addr_detail_l = addr_detail_r", "same new commune, same hamlet or street"),
+        # (one hamlet only within one old commune, when both records name one: person_features.addr_old)
+        _lvl("addr_l = addr_r AND addr_detail_l = addr_detail_r AND coalesce(addr_old_l = addr_old_r, true)",
+             "same new commune, same hamlet or street"),
         _lvl("addr_l = addr_r", "same new commune"),
         _lvl("instr(addr_cands_l, ';' || addr_r || ';') > 0 OR instr(addr_cands_r, ';' || addr_l || ';') > 0 "
              "OR addr_cands_l = addr_cands_r", "split commune: candidate agrees"),

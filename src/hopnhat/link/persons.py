@@ -12,6 +12,7 @@ Clusters (:func:`person_clusters`): the pairs at or above the match threshold, t
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
@@ -63,7 +64,7 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
     source = backend.input(SPEC.features)
     records = int(one(work, "SELECT count(*) FROM person_features")[0])
     trained = trained or soften(train(backend, source, SPEC, records))
-    score(backend, source, trained, min(review_threshold, UNIQUE_FROM), "person_scored")
+    score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored")
     work.execute(_UNANCHORED_SQL.format(floor=UNIQUE_FROM))
     combine(work, "person", trained.settings, "same_valid_cccd", evidence_below)
     return PairsResult(trained.settings, trained.notes)
@@ -94,13 +95,24 @@ def identity_numbers(work: duckdb.DuckDBPyConnection) -> list[tuple[str | None, 
 # a name, a birth date and another commune is one person's record when nobody else in the data fits it; beside a
 # namesake it stays apart. Measured at 100,000 independent people: pair recall 0.966 → 0.982 (from 0.6); from 0.4 with
 # a tenth of the planted namesakes 155 more true pairs for 18 false ones (precision 0.9986 → 0.9983; from 0.3: 0.9978,
-# from 0.1: 0.9953 — below 0.4 a namesake is as likely as the person). The pairs between UNIQUE_FROM and the review
-# threshold are scored, and kept in ``person_pairs`` only when linked this way. Session 10, with unanchored pairs
-# never linked (UNANCHORED): at 1 M people a namesake in the same hamlet — same name, a date missing or a year alone —
-# is each other's only candidate far more often than at 100,000 (false pairs per floor at 1 M: 0.4: 1,111, 0.5: 990,
-# 0.6: 860, 0.8: 725; recall 0.9626, 0.9617, 0.9608, 0.9573); 0.5 is the lowest floor with precision ≥ 0.998 there
-# (0.9981; 0.9978 from 0.4). At 100,000 people it costs 0.0006 of recall.
+# from 0.1: 0.9953 — below 0.4 a namesake is as likely as the person). Session 10, with unanchored pairs never linked
+# (UNANCHORED): at 1 M people a namesake in the same hamlet — same name, a date missing or a year alone — is each
+# other's only candidate far more often than at 100,000 (false pairs per floor at 1 M: 0.4: 1,111, 0.5: 990, 0.6:
+# 860, 0.8: 725; recall 0.9626, 0.9617, 0.9608, 0.9573); 0.5 is the lowest floor with precision ≥ 0.998 there.
 UNIQUE_FROM = 0.5
+# Session 11: "only candidate" is read as "the clear best": every scored pair (from RIVALS_FROM, the scoring floor)
+# counts as a rival, and a pair wins when its match weight is at least MARGIN bits above every other pair that leads
+# either of its clusters elsewhere (an equal rival, or one a few bits below, keeps it apart as before). A record with
+# a name, a hamlet and no birth date or number — the commonest miss at 1 M — scores below UNIQUE_FROM (nothing but
+# the name and the hamlet) yet is plainly its neighbour's record when no one else of that name lives there: from
+# HAMLET_FROM such a pair is linked when the two records are in the same hamlet (or street) and one side is a record
+# on its own (one doubtful record joins a person, never two people's records). At 1 M independent people (after the
+# hamlet fix of person_features.addr_old) 1,235 more true pairs for 197 false ones (margin 3 bits, from 0.1; from
+# 0.05: 1,350 / 270; margin 5: 0.9 M …); without the same-hamlet condition 828 false pairs for 1,584 true ones.
+RIVALS_FROM = 0.05
+HAMLET_FROM = 0.1
+MARGIN = 3.0
+_HAMLET_LEVEL = "same new commune, same hamlet or street"
 # Unanchored pairs: nothing ties the two records but the name and the birth date (and sex) — another commune or none,
 # no comparable number, no phone in common. That is exactly what a namesake born the same day in another commune looks
 # like (the issue's false merges): at 1 M independent people 12,729 true pairs and 8,849 pairs of two people show only
@@ -141,32 +153,65 @@ def unanchored(work: duckdb.DuckDBPyConnection) -> set[tuple[int, int]]:
     return {(int(a), int(b)) for a, b in work.execute("SELECT uid_l, uid_r FROM person_unanchored").fetchall()}
 
 
+def _weight(probability: float) -> float:
+    """The match weight (log2 odds) of a probability; a rule's 1.0 is infinitely strong."""
+    return math.inf if probability >= 1.0 else math.log2(probability / (1.0 - probability))
+
+
+def _leads(rows: Sequence[tuple[int, int, float]], root: Sequence[int]) -> dict[int, tuple[float, float]]:
+    """Each cluster's two strongest leads elsewhere (match weights, one per other cluster; -inf when none)."""
+    best: dict[tuple[int, int], float] = {}
+    for a, b, p in rows:
+        ra, rb = root[a], root[b]
+        if ra != rb:
+            key = (ra, rb) if ra < rb else (rb, ra)
+            best[key] = max(best.get(key, -math.inf), _weight(p))
+    leads: dict[int, tuple[float, float]] = {}
+    for (ra, rb), w in best.items():
+        for r in (ra, rb):
+            first, second = leads.get(r, (-math.inf, -math.inf))
+            leads[r] = (w, first) if w > first else (first, max(second, w))
+    return leads
+
+
+def _clear_best(w: float, lead: tuple[float, float]) -> bool:
+    """True when ``w`` is the cluster's strongest lead and MARGIN bits above its next."""
+    return w >= lead[0] and w - lead[1] >= MARGIN
+
+
 def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float,
                     scored: Sequence[tuple[int, int, float]] | None = None,
                     weak: AbstractSet[tuple[int, int]] = frozenset(),
                     weak_links: bool = False) -> list[tuple[int, int]]:
-    """Pairs below ``threshold`` that :data:`UNIQUE_FROM` links (see there), given the clusters ``root``; ``weak``
-    (unanchored) pairs never, or at any probability with ``weak_links``; ``scored``: the rows of ``person_pairs``
-    (uid_l, uid_r, match_probability) when the caller holds them already."""
+    """Pairs below ``threshold`` linked as the clear best of both their clusters (see :data:`UNIQUE_FROM`,
+    :data:`MARGIN`), given the clusters ``root``; ``weak`` (unanchored) pairs never, or from UNIQUE_FROM at any
+    probability with ``weak_links``; ``scored``: the rows of ``person_pairs`` (uid_l, uid_r, match_probability) when
+    the caller holds them already."""
     rows = scored if scored is not None else work.execute(
         "SELECT uid_l, uid_r, match_probability FROM person_pairs ORDER BY 1, 2").fetchall()
-    rivals: dict[int, set[int]] = defaultdict(set)
-    for a, b, _ in rows:
-        if root[a] != root[b]:
-            rivals[root[a]].add(root[b])
-            rivals[root[b]].add(root[a])
-    found = [(a, b) for a, b, p in rows if UNIQUE_FROM <= p and root[a] != root[b]
-             and ((a, b) not in weak and p < threshold or (a, b) in weak and weak_links)
-             and len(rivals[root[a]]) == 1 and len(rivals[root[b]]) == 1]
-    del rivals
+    leads = _leads(rows, root)
+    size: dict[int, int] = defaultdict(int)
+    for r in root:
+        size[r] += 1
+    found = [(a, b) for a, b, p in rows if HAMLET_FROM <= p and root[a] != root[b]
+             and ((a, b) not in weak and p < threshold or (a, b) in weak and weak_links and p >= UNIQUE_FROM)
+             and (p >= UNIQUE_FROM or size[root[a]] == 1 or size[root[b]] == 1)
+             and _clear_best(_weight(p), leads[root[a]]) and _clear_best(_weight(p), leads[root[b]])]
+    del leads
     if not found:
         return []
     # the waterfalls of these few pairs only (a million pairs' JSON would not fit beside the rest)
     work.register("_only", pa.table({"uid_l": [a for a, _ in found], "uid_r": [b for _, b in found]}))
-    evidence = work.execute("SELECT p.uid_l, p.uid_r, p.evidence FROM person_pairs p JOIN _only o "
-                            "ON o.uid_l = p.uid_l AND o.uid_r = p.uid_r ORDER BY 1, 2").fetchall()
+    evidence = work.execute("SELECT p.uid_l, p.uid_r, p.match_probability, p.evidence FROM person_pairs p "
+                            "JOIN _only o ON o.uid_l = p.uid_l AND o.uid_r = p.uid_r ORDER BY 1, 2").fetchall()
     work.unregister("_only")
-    return [(a, b) for a, b, ev in evidence if _nothing_against(ev)]
+    return [(a, b) for a, b, p, ev in evidence if _nothing_against(ev) and (p >= UNIQUE_FROM or _in_hamlet(ev))]
+
+
+def _in_hamlet(evidence: str | None) -> bool:
+    """True when the pair's address comparison says the same hamlet or street (its waterfall, evidence.py)."""
+    return any(c["comparison"] == "address" and c.get("level") == _HAMLET_LEVEL
+               for c in json.loads(evidence or "{}").get("comparisons", []))
 
 
 def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[int, int, float]], threshold: float,
