@@ -212,3 +212,16 @@ def test_a_slip_nearer_its_own_commune_by_a_whole_slip_converts_to_it(index, kin
         nearest = [code for code, n in slips.items() if n == min(slips.values())]
         assert result.new_commune_code in set().union(*(expected(reference().communes["old"][c]) for c in nearest)), \
             (text, result, slips)
+
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Đ", "1", "²", "Ⅷ", "_", " ", "\t", "\n", "\u00a0", "\x01", "\x85", "\ufffd",
+                                 "\u200b", ",", "é", "\u0301", "中", "ǅ"]), max_size=10).map("".join))
+def test_the_one_pass_validity_check_agrees_with_the_full_one(text):
+    """An address the one-pass check lets through is one the full checks find nothing wrong with, and every other
+    value gets the full checks' reason."""
+    from hopnhat.units import convert
+
+    assert convert.invalid_reason(text) == convert._checked_reason(text)
+    assert convert.invalid_reason(text * 60) == convert._checked_reason(text * 60)  # past MAX_LENGTH too

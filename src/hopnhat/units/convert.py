@@ -117,6 +117,13 @@ def _contains(keys: list[str], words: tuple[str, ...]) -> bool:
 
 def invalid_reason(value: object) -> str | None:
     """Why a value cannot be an address at all, or None."""
+    if isinstance(value, str) and _plainly_valid(value):
+        return None  # (what every address but a few needs: the checks below, in one pass where it can)
+    return _checked_reason(value)
+
+
+def _checked_reason(value: object) -> str | None:
+    """:func:`invalid_reason`, every check."""
     if value is None:
         return "empty"
     if not isinstance(value, str):
@@ -131,6 +138,19 @@ def invalid_reason(value: object) -> str | None:
     if not (text[0].isalpha() or _LETTER.search(text)):  # (a letter first is a letter of [^\W\d_])
         return "no letters"
     return None
+
+
+def _plainly_valid(value: str) -> bool:
+    """The checks of :func:`invalid_reason` pass, seen without stripping the text: not too long, no replacement
+    character, every character printable (so no control character; a tab or a new line is not printable: the full
+    checks read those), and a letter (which ``_LETTER`` matches, and stripping never removes). False says nothing:
+    the full checks decide."""
+    if len(value) > MAX_LENGTH or "\ufffd" in value or not value.isprintable():
+        return False
+    for c in value:  # compiled, a loop in C: most addresses begin with a letter
+        if c.isalpha():
+            return True
+    return False
 
 
 def _targets(unit: Unit, idx: Indexes) -> set[str]:

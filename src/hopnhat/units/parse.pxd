@@ -62,7 +62,7 @@ cdef bint _fuzzy_allowed(list tokens, Py_ssize_t start, object level, tuple acce
 @cython.locals(t=Token, segment=Py_ssize_t, first=Py_ssize_t, memo=dict)
 cdef object _find(object text, list tokens, Py_ssize_t end, list scopes, object level, object idx, bint fuzzy,
                   bint narrow=*)
-@cython.locals(t=Token, ids=tuple, marks=bint)
+@cython.locals(t=Token, marks=bint)
 cdef tuple _find_key(object text, list tokens, Py_ssize_t first, Py_ssize_t end, list scopes, object level, bint fuzzy,
                      bint narrow)
 cdef tuple _in_districts(object idx, list districts)

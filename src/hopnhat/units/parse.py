@@ -467,7 +467,8 @@ def _find_key(text: str, tokens: list[Token], first: int, end: int, scopes: list
     for a province or district piece that recurs: its hash is kept) and how many of its words are read, instead of
     the words' text cut out of the address: the words of a segment are a function of its text, so this key is finer
     than the text read and never joins two searches that one would part (its length tells the two kinds apart)."""
-    ids = (id(scopes[0]),) if len(scopes) == 1 else tuple([id(scope) for scope in scopes])
+    # one scope (most searches): its id alone, an int, which never equals the tuple of ids of several
+    ids = id(scopes[0]) if len(scopes) == 1 else tuple([id(scope) for scope in scopes])
     marks = _marks_after(tokens)[end]
     if _pieces_of[0] is tokens:
         pieces: Sequence[str] = _pieces_of[1]  # type: ignore[assignment]
