@@ -422,3 +422,18 @@ def test_engine_decoding_tables_are_the_codecs_tables() -> None:
     assert unicodedata.normalize("NFC", codecs.charmap_decode(every, "strict", legacy._TCVN3_TABLE)[0]) == \
         legacy.decode(every, "tcvn3")
     assert codecs.charmap_decode(every, "strict", legacy._SLOPPY_TABLE)[0] == legacy.cp1252_view(every)
+
+
+def test_viqr_final_d_is_a_d() -> None:
+    """VIQR writes đ as ``dd``: a ``d`` ending a text is a d (it was read as đ, the missing next character taken as
+    an empty string that ``in "dD"`` finds) — ``Tra^`n Thi. Ba d`` in a VIQR column is ``Trần Thị Ba d``."""
+    from hopnhat.text import viqr
+
+    assert viqr.parse("Hoa d")[0] == "Hoa d"
+    assert viqr.parse("and")[0] == "and"
+    assert viqr.parse("D")[0] == "D"
+    assert viqr.parse("Vie^.t Nam dd")[0] == "Việt Nam đ"
+    assert viqr.parse("DDinh DD")[0] == "Đinh Đ"
+    assert legacy.viqr_reading("Tra^`n Thi. Ba d", column=True) == "Trần Thị Ba d"
+    fixed, _ = ColumnRepairer("c", "viqr").repair(["Vie^.t Nam d", "Nguye^~n Va(n An"])
+    assert fixed == ["Việt Nam d", "Nguyễn Văn An"]

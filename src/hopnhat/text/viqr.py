@@ -107,12 +107,12 @@ def parse(text: str) -> tuple[str, Evidence]:
     n = len(text)
     while i < n:
         char = text[i]
-        last = i + 1 >= n  # no next character: read as "", which ``"" in "dD"`` finds (a final d reads as đ)
+        last = i + 1 >= n  # no next character (a final d is a d: đ is written dd)
         nxt = char if last else text[i + 1]
         if char == "\\" and not last and nxt in _ESCAPABLE_CHARS:
             out.append(nxt)
             i += 2
-        elif (char == "d" or char == "D") and (last or nxt == "d" or nxt == "D"):
+        elif (char == "d" or char == "D") and not last and (nxt == "d" or nxt == "D"):
             out.append("Đ" if char == "D" else "đ")
             starts = not (i and text[i - 1].isalpha()) and i + 2 < n and text[i + 2] in _VOWEL_CHARS
             i = i + 2
