@@ -437,3 +437,10 @@ def test_viqr_final_d_is_a_d() -> None:
     assert legacy.viqr_reading("Tra^`n Thi. Ba d", column=True) == "Trần Thị Ba d"
     fixed, _ = ColumnRepairer("c", "viqr").repair(["Vie^.t Nam d", "Nguye^~n Va(n An"])
     assert fixed == ["Việt Nam d", "Nguyễn Văn An"]
+
+
+def test_the_consonants_as_code_points_are_the_lower_case_consonants() -> None:
+    """The compound check looks a character up among every character whose lower case is a consonant (in C, no
+    lower-casing first): that list must be exactly those characters."""
+    expected = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and chr(c).lower() in legacy._CONSONANTS]
+    assert sorted(legacy._CONSONANT_CHARS) == expected

@@ -24,7 +24,7 @@ cdef bint _known_syllable(str word, bint minority) except -1
                open_after=frozenset, clusters=frozenset)
 cpdef bint _syllable(str word, bint minority) except -1
 cdef bint _word_ok(str word) except -1
-@cython.locals(k=Py_ssize_t)
+@cython.locals(k=Py_ssize_t, consonants=str)
 cdef bint _compound(str word) except -1
 @cython.locals(bad=Py_ssize_t, good=Py_ssize_t, junk=Py_ssize_t, common=Py_ssize_t, syllables=Py_ssize_t,
                words=Py_ssize_t, shouting=bint, ok=bint, upper=bint, usual=bint, syllable=bint, i=Py_ssize_t,

@@ -1125,6 +1125,9 @@ def _word_info(word: str) -> tuple[bool, bool, bool, bool]:
 
 
 _CONSONANTS = frozenset("bcdđghklmnpqrstvx")
+# Every character whose lower case is one of them (the Kelvin sign K too; tests/text checks every code point), so
+# that a character is looked up as a code point in C instead of lower-cased first.
+_CONSONANT_CHARS = "BCDGHKLMNPQRSTVXbcdghklmnpqrstvxĐđ\u212a"
 _FOREIGN_LETTERS = frozenset("fjwz")
 
 
@@ -1137,8 +1140,9 @@ def _compound(word: str) -> bool:
     the second starting with a Vietnamese initial, no f/j/w/z — so foreign words do not pass (``José``, ``Martí``)."""
     if len(word) < 3 or _FOREIGN_LETTERS.intersection(word.lower()):
         return False
+    consonants = _CONSONANT_CHARS  # a typed local when compiled
     for k in range(1, len(word) - 1):  # a loop, not any() over a generator: compiled, no generator object
-        if word[k].lower() in _CONSONANTS and _known_syllable(word[:k], True) and _known_syllable(word[k:], False) \
+        if word[k] in consonants and _known_syllable(word[:k], True) and _known_syllable(word[k:], False) \
                 and not _TONE_SET.intersection(_normalize("NFD", word[:k])):
             return True
     return False

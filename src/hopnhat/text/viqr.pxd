@@ -6,6 +6,7 @@ cimport cython
 cdef dict _SHAPE_OK
 cdef frozenset _VOWELS, _ESCAPABLE
 cdef str _VOWEL_CHARS, _ESCAPABLE_CHARS, _MARK_CHARS, _SPECIAL_CHARS
+cdef dict _EVIDENCE
 
 @cython.locals(after=str)
 cdef object _grade(str text, Py_ssize_t i, Py_ssize_t j, bint shape, str tone)

@@ -56,6 +56,7 @@ class Evidence:
 _WEAK = Evidence(weak=1)
 _MEDIUM = Evidence(medium=1)
 _STRONG = Evidence(strong=1)
+_EVIDENCE: dict[tuple[int, int, int], Evidence] = {}  # (strong, medium, weak) → its Evidence, made once each
 _NONE = Evidence()  # a vowel without marks (shared: most vowels have none, and a frozen dataclass costs to make)
 _ABBREVIATION = re.compile(r"[A-Za-z]{1,2}\.")  # a.m., e.g., i.e.
 _I_AM = re.compile(r"(?<![A-Za-z])[Ii]'[Mm]")
@@ -132,7 +133,12 @@ def parse(text: str) -> tuple[str, Evidence]:
             while i < n and text[i] not in _SPECIAL_CHARS:
                 i += 1
             out.append(text[start:i])
-    evidence = Evidence(strong, medium, weak) if strong or medium or weak else _NONE
+    if not (strong or medium or weak):
+        return "".join(out), _NONE
+    key = (strong, medium, weak)
+    evidence = _EVIDENCE.get(key)  # the same few counts come back: a frozen dataclass is slow to make
+    if evidence is None:
+        evidence = _EVIDENCE[key] = Evidence(strong, medium, weak)
     return "".join(out), evidence
 
 
