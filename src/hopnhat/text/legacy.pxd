@@ -6,7 +6,7 @@ cimport cython
 
 # the memos and tables the hot helpers read, typed (a dictionary's get and len are then C calls, not attribute
 # lookups and method objects); module-private, so not visible from Python
-cdef dict _SOURCES, _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
+cdef dict _QUALITIES, _SOURCES, _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
 cdef bytes _JUNK_TABLE, _SLOPPY_CHARS
 cdef Py_ssize_t _SLOPPY_LAST
 cdef tuple _SYLLABLES, _KINH_BY_LENGTH, _MINORITY_BY_LENGTH
@@ -48,6 +48,7 @@ cdef object _quiet_decode(bytes raw, str name)
 cdef object _one_reading(str value, str name)
 cdef dict _memo(str value)
 cpdef object reading(str value, str name)
+@cython.locals(stats=tuple, counts=tuple, kept=tuple, known=dict)
 cpdef object scored(str value, str name)
 cpdef dict scores_of(str value)
 @cython.locals(code=Py_ssize_t, char=Py_UCS4, table=bytes)

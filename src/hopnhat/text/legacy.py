@@ -1282,6 +1282,7 @@ def has_junk(text: str) -> bool:
 
 
 Scored = tuple[str, Quality, tuple[int, int, int]]  # a reading, its quality and its rank (:attr:`Quality.rank`)
+_QUALITIES: dict[tuple[int, ...], tuple[Quality, tuple[int, int, int]]] = {}  # counts → (quality, rank), shared
 _SCORED: dict[str, dict[str, Scored | None]] = {}  # value → encoding → its scored reading, for all columns
 
 
@@ -1310,6 +1311,11 @@ def scored(value: str, name: str) -> Scored | None:
         known[name] = None
         return None
     stats = _stats(text)
-    score = _new_tuple(Quality, (stats[0], stats[1], stats[2], stats[3]))  # quality(text), not through its cache
-    entry = known[name] = (text, score, (stats[0], -stats[1], -stats[3]))
+    counts = stats[:4]  # (bad, good, junk, common): the same few come back, so each quality and rank is made once
+    kept = _QUALITIES.get(counts)
+    if kept is None:
+        if len(_QUALITIES) >= _MEMO_LIMIT:
+            _QUALITIES.clear()
+        kept = _QUALITIES[counts] = (_new_tuple(Quality, counts), (stats[0], -stats[1], -stats[3]))  # quality(text)
+    entry = known[name] = (text, kept[0], kept[1])
     return entry
