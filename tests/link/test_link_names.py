@@ -110,3 +110,18 @@ def test_syllable_shape(word: str, shaped: bool) -> None:
     from hopnhat.link.keystrokes import syllable_shaped
 
     assert syllable_shaped(word) is shaped
+
+
+def test_the_names_table_is_the_same_made_in_chunks() -> None:
+    # the distinct names are split a chunk at a time (the heap a million names leave behind is a chunk's): the
+    # table must not depend on the chunk size; blanks and nulls are no name
+    import pyarrow as pa
+
+    from hopnhat.link.person_features import _names_table
+
+    names = pa.chunked_array([["Nguyễn Văn Hùng", None, "", "Văn Hùng Nguyễn", "Tôn Nữ Thị Diệu"],
+                              ["Nguyễn Văn Hùng", "HÙNG"]])
+    whole = _names_table(names, step=1_000)
+    assert whole.column("full_name").to_pylist() == ["Nguyễn Văn Hùng", "Văn Hùng Nguyễn", "Tôn Nữ Thị Diệu", "HÙNG"]
+    assert _names_table(names, step=1).equals(whole)
+    assert _names_table(names, step=3).equals(whole)

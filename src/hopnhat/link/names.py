@@ -193,7 +193,6 @@ def _family_width(folded: list[str]) -> int:
     return 2 if len(folded) >= 3 and (folded[0], folded[1]) in COMPOUND_FAMILY else 1
 
 
-@lru_cache(maxsize=500_000)
 def split_name(text: str | None) -> NameParts:
     """Family / middle / given of a full name (folded), with order repaired; empty parts are ``None``."""
     if not text:
