@@ -126,6 +126,23 @@ def test_an_ending_read_alone_is_not_reused_after_other_words():
     assert "Quảng Nam" in table.column("reason").to_pylist()[1]
 
 
+def test_the_pieces_before_a_raw_ending_are_not_prepared():
+    """An address with a raw ending is read from its ending: its house number and street are not prepared (nor
+    remembered), and its row is the one the address alone converts to, also when the ending needs what comes before
+    it (then the address is read whole)."""
+    from hopnhat.units import tokens
+
+    suffixes = bulk._Suffixes()
+    house = "Số 97 Ngõ Chưa Gặp Bao Giờ 4321"
+    for value in [f"{house}, Xã Phú Lộc, Huyện Nho Quan, Tỉnh Ninh Bình",
+                  f"{house} B, Thôn 3, Quang Namm, Việt Nam", f"{house} C, Đà Nẵng, Việt Nam, 550000"]:
+        row, shared = suffixes.entry(value)
+        assert row == bulk._as_row(convert_address(value)), value
+        assert shared == (bulk.raw_ending(value) in suffixes.raw)
+    assert house not in tokens._PIECES
+    assert tokens._PIECES.get(" Xã Phú Lộc") is not None  # the ending's pieces are
+
+
 def test_forked_shares_equal_one_process(monkeypatch):
     rng = random.Random(9)
     values = [f"{rng.choice(PREFIXES[1:5])} {i}, {rng.choice(ENDINGS)}" for i in range(3000)] + [None, "", 12]

@@ -13,11 +13,13 @@ cdef class _Suffixes:
     cdef public object idx
     cdef object _decided(self, Parsed parsed)
     cpdef object row(self, object value)
-    @cython.locals(row=tuple, used=Py_ssize_t)
+    @cython.locals(row=tuple, used=Py_ssize_t, ending=list)
     cpdef tuple entry(self, object value)
     @cython.locals(segments=list, pieces=tuple, rows=dict, count=Py_ssize_t, lead=Py_ssize_t, k=Py_ssize_t, first=Py_ssize_t,
                    whole=bint, parsed=Parsed)
     cdef tuple _row(self, str value)
+    @cython.locals(pieces=tuple, rows=dict, count=Py_ssize_t, first=Py_ssize_t, parsed=Parsed)
+    cdef object _ending_row(self, list ending)
 
 cdef tuple _suffix_key(tuple segments, Py_ssize_t first, bint whole)
 @cython.locals(n=Py_ssize_t, i=Py_ssize_t)
@@ -26,7 +28,6 @@ cdef tuple _ids(list units)
 cdef tuple _decision_key(Parsed parsed)
 @cython.locals(i=Py_ssize_t, segment=str)
 cdef Py_ssize_t _first_worded(list segments) except -1
-cdef Py_ssize_t _segments_in(str raw_key) except -1
 @cython.locals(pos=Py_ssize_t, found=Py_ssize_t, _=Py_ssize_t)
 cpdef object raw_ending(str value)
 @cython.locals(text=str)

@@ -80,11 +80,38 @@ class _Suffixes:
             return self._row(value)[0], False
         row = self.raw.get(raw_key)
         if row is None:
-            row, used = self._row(value)
-            if used > _segments_in(raw_key):
-                return row, False
+            ending = prepared_segments(raw_key)  # "" first: the text before its comma
+            row = self._ending_row(ending)
+            if row is None:  # the parser ran out of the ending's segments: the whole address
+                row, used = self._row(value)
+                if used > len(ending) - 1:
+                    return row, False
             self.raw[raw_key] = row
         return row, True
+
+    def _ending_row(self, ending: list[str]) -> Row | None:
+        """The row of an address read from its raw ending's prepared segments alone (``ending``: the empty segment
+        before its comma first), or None when the parser ran out of them.
+
+        What :meth:`_row` does for the address, without preparing the pieces before its ending (house numbers,
+        streets: a third of the pieces prepared, most of them met once) nor looking up the keys that hold them: a
+        row is kept under more segments than the ending holds only when the parse of its last
+        :data:`ENDING_SEGMENTS` segments ran out of text, and then this one's runs out too (the same segments), and
+        :meth:`_row` reads the address whole. A word comes before the ending (:func:`raw_ending` found a letter), so
+        no key of these segments is marked as having none."""
+        rows, pieces = self.rows, tuple(ending)
+        count = len(pieces)
+        for first in range(count - 1, 0, -1):
+            row = rows.get(_suffix_key(pieces, first, False))
+            if row is not None:
+                return row
+        first = count - ENDING_SEGMENTS
+        parsed = parse_segments(ending[first:], self.idx)
+        if parsed.exhausted:
+            return None
+        row = self._decided(parsed)
+        rows[_suffix_key(pieces, first + parsed.first_segment, False)] = row
+        return row
 
     def _row(self, value: str) -> tuple[Row, int]:
         """The row, and how many segments from the end decided it (more than any address has when no word came
@@ -169,9 +196,10 @@ def raw_ending(value: str) -> str | None:
 
     Preparing only composes characters and glues ``T.P`` within a segment, and dashes only add segment breaks
     inside it, so the segments of this text are the last segments of the address: when the row was decided by no
-    more of them than the ending holds (:func:`_segments_in`), any address with the same raw ending and a word
-    before it converts to the same row. Looking it up costs a few ``rfind`` instead of preparing and splitting the
-    whole address. :func:`hopnhat.units.column.raw_endings` computes the same for a whole Arrow column.
+    more of them than the ending holds (its prepared segments, the empty one before its comma aside), any address
+    with the same raw ending and a word before it converts to the same row. Looking it up costs a few ``rfind``
+    instead of preparing and splitting the whole address. :func:`hopnhat.units.column.raw_endings` computes the same
+    for a whole Arrow column.
 
     An address of fewer segments has none: its ending would hold the district and the province only, and the
     commune before them decides (``Xã A, Huyện B, Tỉnh C``), so the addresses sharing it would all be converted
@@ -190,14 +218,6 @@ def raw_ending(value: str) -> str | None:
     if not ("a" <= first <= "z" or "A" <= first <= "Z" or _LETTER_BEFORE.search(value, 0, pos)):
         return None  # (most addresses begin with a letter of A-Z: no need to search)
     return value[pos:]
-
-
-def _segments_in(raw_key: str) -> int:
-    """The segments of the address that lie in its raw ending (the empty one before its comma aside). Without a dash
-    they are its comma segments (preparing adds no separator and a raw ending holds no ``;``, ``|`` or new line)."""
-    if "-" in raw_key or "–" in raw_key or "—" in raw_key:
-        return len(prepared_segments(raw_key)) - 1
-    return raw_key.count(",")
 
 
 def _rows(values: Sequence[object], evidence: SplitEvidence | None = None,
