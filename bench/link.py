@@ -410,13 +410,30 @@ def _chained(n: int, links: list[tuple[int, int]], pairs: list[tuple[int, int]])
     return sum(root[a] == root[b] for a, b in pairs)
 
 
+def candidate_count(work: Any) -> int:
+    """:func:`hopnhat.link.blocking.candidate_pairs` (one DISTINCT over every rule's join, 12 M pairs at 1 M people)
+    on one DuckDB thread. The count died natively in 3 of 5 runs at 1 M (DuckDB 1.4.1: "Attempted to dereference
+    unique_ptr that is NULL" in a hash table's combine, segmentation faults) when it was a chain of UNIONs — 26
+    DISTINCTs on two threads. DuckDB 1.4.1's parallel hash aggregate can combine the threads' partitions at
+    different radix bits when one thread goes out of core while the other combines (fixed after 1.4.1:
+    duckdb/duckdb#20342, #20357, #23757); on one thread there is nothing to combine."""
+    from hopnhat.link.blocking import candidate_pairs
+
+    threads = work.execute("SELECT current_setting('threads')").fetchone()[0]
+    work.execute("SET threads = 1")
+    try:
+        return candidate_pairs(work)
+    finally:
+        work.execute(f"SET threads = {int(threads)}")
+
+
 def blocking(src: Path, truth: pa.Table, threads: int,
              ideals: dict[str, set[tuple[int, int]]] | None = None) -> dict[str, object]:
     """hopnhat's blocking recall on the true pairs (features built exactly as ``hopnhat link persons`` builds them):
     ``recall`` (the target: a rule holds for the pair itself), ``chain_recall`` (the pair's records are joined by a
     chain of compared true pairs: what a perfect scorer could link at most); with ``ideals``, both on the pairs an
     ideal linker links (``ideal_recall``, ``ideal_chain_recall``)."""
-    from hopnhat.link.blocking import blocked_pairs, blocking_recall, candidate_pairs
+    from hopnhat.link.blocking import blocked_pairs, blocking_recall
     from hopnhat.link.standalone import people_features
 
     pairs = sorted(_pairs(truth.column("entity").to_pylist()))
@@ -424,7 +441,7 @@ def blocking(src: Path, truth: pa.Table, threads: int,
     table = pa.table({"uid_l": [a for a, _ in pairs], "uid_r": [b for _, b in pairs]})
     result = blocking_recall(work, table)
     blocked = blocked_pairs(work, table)
-    candidates = candidate_pairs(work)
+    candidates = candidate_count(work)
     work.close()
     compared = [p for p, hit in zip(pairs, blocked, strict=True) if hit]
     out: dict[str, object] = {"recall": round(result.recall, 5), "blocked": result.blocked, "pairs": result.pairs,
