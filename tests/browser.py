@@ -95,11 +95,13 @@ def screenshot(driver: object, name: str) -> Path | None:
 SHOT_TIMEOUT = 30
 
 
-def _next_frames(driver: object) -> None:
-    """Wait (at most the script timeout) until the page has painted two animation frames."""
-    driver.execute_async_script(  # type: ignore[attr-defined]
+def _next_frames(driver: object) -> bool:
+    """Wait until the page has painted two animation frames, at most 2 s (a page that paints none is left to the
+    bounded capture); whether it did."""
+    return bool(driver.execute_async_script(  # type: ignore[attr-defined]
         "const done = arguments[arguments.length - 1];"
-        "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));")
+        "setTimeout(() => done(false), 2000);"
+        "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"))
 
 
 def _wake(driver: object) -> None:
