@@ -36,11 +36,7 @@ def test_a_live_register_read_by_its_cursor(tmp_path: Path) -> None:
     assert (delta.inserted, delta.updated, delta.deleted) == \
         (len(truth["inserted"]), len(truth["updated"]), len(truth["deleted"]))
     assert delta.read == delta.unchanged + delta.inserted + delta.updated + delta.merged + delta.quarantined
-    fresh_dir = tmp_path / "fresh"
-    shutil.copytree(out, fresh_dir, ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
-    fresh = load_project(fresh_dir / "merger.yaml")
-    migrate(fresh, fresh=True, link=False, workers=1)
-    assert _checksums(fresh) == _checksums(project)
+    assert _fresh_reload_checksums(out, tmp_path / "fresh", workers=1) == _checksums(project)
 
 
 @pytest.mark.slow
@@ -64,8 +60,12 @@ def test_the_independent_change_model_moves_the_cursor(tmp_path: Path) -> None:
     # an edit that emptied a required field reloads its row into quarantine: not counted as updated
     assert 0 < delta.updated <= len(truth.updated) <= delta.updated + delta.quarantined
     assert delta.read == delta.unchanged + delta.inserted + delta.updated + delta.merged + delta.quarantined
-    fresh_dir = tmp_path / "fresh"
-    shutil.copytree(out, fresh_dir, ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
-    fresh = load_project(fresh_dir / "merger.yaml")
-    migrate(fresh, fresh=True, link=False, workers=2)
-    assert _checksums(fresh) == _checksums(project)
+    assert _fresh_reload_checksums(out, tmp_path / "fresh", workers=2) == _checksums(project)
+
+
+def _fresh_reload_checksums(estate: Path, folder: Path, workers: int) -> dict[str, tuple[int, str]]:
+    """The checksums of a ``--fresh`` reload of the estate's current sources, in a copy without its store."""
+    shutil.copytree(estate, folder, ignore=shutil.ignore_patterns("*.duckdb*", "*-runs", "*-versions"))
+    fresh = load_project(folder / "merger.yaml")
+    migrate(fresh, fresh=True, link=False, workers=workers)
+    return _checksums(fresh)
