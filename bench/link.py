@@ -427,6 +427,15 @@ def candidate_count(work: Any) -> int:
         work.execute(f"SET threads = {int(threads)}")
 
 
+def namesake_estimate(work: Any) -> list[str]:
+    """The linker's own estimate of how often a pair tied only by the name and the birth date is one person, per
+    stratum (:func:`hopnhat.link.namesakes.estimate`, on the features the CLI builds: the same figures the CLI's run
+    decides with; no truth read), as the run's notes write it."""
+    from hopnhat.link.namesakes import estimate, notes
+
+    return notes(estimate(work))
+
+
 def blocking(src: Path, truth: pa.Table, threads: int,
              ideals: dict[str, set[tuple[int, int]]] | None = None) -> dict[str, object]:
     """hopnhat's blocking recall on the true pairs (features built exactly as ``hopnhat link persons`` builds them):
@@ -442,12 +451,14 @@ def blocking(src: Path, truth: pa.Table, threads: int,
     result = blocking_recall(work, table)
     blocked = blocked_pairs(work, table)
     candidates = candidate_count(work)
+    estimate = namesake_estimate(work)
     work.close()
     compared = [p for p, hit in zip(pairs, blocked, strict=True) if hit]
     out: dict[str, object] = {"recall": round(result.recall, 5), "blocked": result.blocked, "pairs": result.pairs,
                               "chain_recall": round(_chained(truth.num_rows, compared, pairs) / len(pairs), 5),
                               "candidate_pairs": candidates,
-                              "candidates_per_record": round(candidates / truth.num_rows, 3)}
+                              "candidates_per_record": round(candidates / truth.num_rows, 3),
+                              "namesakes": estimate}
     if ideals:
         ideal = sorted(ideals["any"])
         seen = set(compared)

@@ -35,6 +35,14 @@ def test_a_slipped_given_name_with_a_year_alone_in_another_commune_is_compared()
     assert blocked == 1 and set(by_rule) <= set(_SLIP_RULES) and by_rule
 
 
+def test_a_two_word_middle_name_turned_with_the_given_name_and_a_year_alone_is_compared() -> None:
+    # the public pool's two-word middle names: "Nguyễn Mai Thảo Bích" written given-name-first splits as
+    # Nguyễn | Bích Mai | Thảo — only the words, in any order, and the year tie it to the record born 30/09/1950
+    rows = [("Nguyễn Mai Thảo Bích", "30/09/1950"), ("Nguyễn Bích Mai Thảo", "1950"),
+            ("Nguyễn Mai Thảo Bích", "30/09/1951")]
+    assert _blocked(rows)[0] == 1
+
+
 def test_two_frequent_names_of_one_initial_are_not_compared_by_the_slip_rules() -> None:
     rows = [("Phạm Thị Phương", "19/04/1969"), ("Phạm Thị Phúc", "1969"), ("Phạm Thị Phúc", "03/03/1950"),
             ("Phạm Thị Phúc", "04/04/1951"), ("Phạm Thị Phương", "05/05/1952"), ("Phạm Thị Phương", "06/06/1953")]

@@ -231,3 +231,8 @@ def test_a_pair_tied_by_name_and_date_alone_is_left_for_review_and_says_why(stor
     items = [i for i in list_items(store, entity="person", limit=100000) if {a, b} == {i["record_id_l"],
                                                                                      i["record_id_r"]}]
     assert items and items[0]["evidence"]["kept_apart"]["rule"] == "unanchored"
+    # and the run's own estimate of how often such a pair is one person, against the bar it did not reach
+    estimate = items[0]["evidence"]["namesakes"]
+    assert estimate["linked"] is False and estimate["needed"] == 0.95
+    assert estimate["dates"] == "date" and estimate["one_person_at_least"] < 0.95
+    assert {"one", "two", "names_from"} <= set(estimate)

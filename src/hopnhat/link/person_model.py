@@ -194,6 +194,12 @@ BLOCKING = (
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.vague AND {_MIDDLE_AGREES}",
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND r.vague AND {_MIDDLE_AGREES}",
     "l.name_sorted = r.name_sorted AND l.byear = r.byear AND l.dm = r.dm",
+    # all name words in another order with a vague date (a two-word middle name — the public name pool's "Mai Thảo"
+    # — turned with the given name: "Nguyễn Bích Mai Thảo" beside "Nguyễn Mai Thảo Bích" born 1950), any commune; one
+    # rule per side. Session 12, 1 M realistic profile: blocking 99.785 % → see docs/linkage.md; at 100,000 people
+    # 25 true pairs no other rule compares for 172 candidate pairs (harsh profile: 4 for 206)
+    "l.name_sorted = r.name_sorted AND l.byear = r.byear AND l.vague",
+    "l.name_sorted = r.name_sorted AND l.byear = r.byear AND r.vague",
     # a lunar year (a January/February birth one year earlier), with the day and month or as a year alone
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND l.byear + 1 = r.byear",
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND r.byear + 1 = l.byear",

@@ -26,6 +26,7 @@ from hopnhat.link import person_model as model
 from hopnhat.link.cluster import Clusters, add_links, cluster
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score, train
 from hopnhat.link.household import apart_rules
+from hopnhat.link.namesakes import Stratum, attach_strata, estimate, linkable, notes
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import build_person_features, source_sql
 from hopnhat.link.tables import columns_of, one
@@ -66,8 +67,35 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
     trained = trained or soften(train(backend, source, SPEC, records))
     score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored")
     work.execute(_UNANCHORED_SQL.format(floor=UNIQUE_FROM))
+    attach_strata(work)
+    strata = estimate(work)
+    _keep_strata(work, strata)
     combine(work, "person", trained.settings, "same_valid_cccd", evidence_below)
-    return PairsResult(trained.settings, trained.notes)
+    return PairsResult(trained.settings, trained.notes + notes(strata))
+
+
+def _keep_strata(work: duckdb.DuckDBPyConnection, strata: dict[tuple[str, int], Stratum]) -> None:
+    """``person_namesakes``: the run's namesake estimate (:mod:`hopnhat.link.namesakes`), one row a stratum."""
+    rows = list(strata.values())
+    work.register("_strata", pa.table({"dates": pa.array([s.dates for s in rows], pa.string()),
+                                       "names": pa.array([s.names for s in rows], pa.int32()),
+                                       "one": pa.array([s.one for s in rows], pa.int64()),
+                                       "two": pa.array([s.two for s in rows], pa.int64()),
+                                       "lower": pa.array([s.lower for s in rows], pa.float64())}))
+    work.execute("CREATE OR REPLACE TABLE person_namesakes AS SELECT * FROM _strata ORDER BY dates, names")
+    work.unregister("_strata")
+
+
+def linkable_unanchored(work: duckdb.DuckDBPyConnection, threshold: float) -> set[tuple[int, int]]:
+    """The unanchored pairs of the strata whose one-person share reaches ``threshold`` at its lower bound
+    (:mod:`hopnhat.link.namesakes`): linked as any clear best is; the others stay apart."""
+    if not one(work, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_namesakes'")[0]:
+        return set()
+    strata = {(d, int(k)): Stratum(d, int(k), int(a), int(b))
+              for d, k, a, b in work.execute("SELECT dates, names, one, two FROM person_namesakes").fetchall()}
+    keys = linkable(strata, threshold)
+    rows = work.execute("SELECT uid_l, uid_r, dates, names FROM person_unanchored").fetchall()
+    return {(int(a), int(b)) for a, b, d, k in rows if (d, int(k)) in keys}
 
 
 def soften(trained: TrainedModel) -> TrainedModel:
@@ -183,10 +211,10 @@ def _clear_best(w: float, lead: tuple[float, float]) -> bool:
 def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float,
                     scored: Sequence[tuple[int, int, float]] | None = None,
                     weak: AbstractSet[tuple[int, int]] = frozenset(),
-                    weak_links: bool = False) -> list[tuple[int, int]]:
+                    weak_links: AbstractSet[tuple[int, int]] = frozenset()) -> list[tuple[int, int]]:
     """Pairs below ``threshold`` linked as the clear best of both their clusters (see :data:`UNIQUE_FROM`,
-    :data:`MARGIN`), given the clusters ``root``; ``weak`` (unanchored) pairs never, or from UNIQUE_FROM at any
-    probability with ``weak_links``; ``scored``: the rows of ``person_pairs`` (uid_l, uid_r, match_probability) when
+    :data:`MARGIN`), given the clusters ``root``; ``weak`` (unanchored) pairs never, but those of ``weak_links``
+    from UNIQUE_FROM at any probability; ``scored``: the rows of ``person_pairs`` (uid_l, uid_r, match_probability) when
     the caller holds them already."""
     rows = scored if scored is not None else work.execute(
         "SELECT uid_l, uid_r, match_probability FROM person_pairs ORDER BY 1, 2").fetchall()
@@ -195,7 +223,7 @@ def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], thresh
     for r in root:
         size[r] += 1
     found = [(a, b) for a, b, p in rows if HAMLET_FROM <= p and root[a] != root[b]
-             and ((a, b) not in weak and p < threshold or (a, b) in weak and weak_links and p >= UNIQUE_FROM)
+             and ((a, b) not in weak and p < threshold or (a, b) in weak_links and p >= UNIQUE_FROM)
              and (p >= UNIQUE_FROM or size[root[a]] == 1 or size[root[b]] == 1)
              and _clear_best(_weight(p), leads[root[a]]) and _clear_best(_weight(p), leads[root[b]])]
     del leads
@@ -224,8 +252,9 @@ def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[i
     ``unanchored_links``: ``review`` or ``only_candidate``), the conflicting-number and household rules (cluster.py),
     then the pairs that are each other's only candidate (:func:`only_candidates`)."""
     ids, apart, weak = identity_numbers(work), apart_rules(work, review), unanchored(work)
+    allowed = weak if unanchored_links == "only_candidate" else linkable_unanchored(work, threshold)
     result = cluster(n, [x for x in links if (x[0], x[1]) not in weak], same, different, ids=ids, apart=apart)
-    extra = only_candidates(work, result.root, threshold, scored, weak, unanchored_links == "only_candidate")
+    extra = only_candidates(work, result.root, threshold, scored, weak, allowed)
     if extra:  # after every link at the threshold, under the same rules
         result = add_links(result, [(a, b, threshold) for a, b in extra])
         result.only_candidates = [pair for pair in extra if pair not in result.reasons]
@@ -236,6 +265,31 @@ def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[i
     result._uf = None  # its sets of numbers are a few hundred MB at a million records
     _drop_weak(work, review, result.only_candidates)
     return result
+
+
+_MARK_SQL = """
+UPDATE person_pairs p SET evidence = json_merge_patch(coalesce(p.evidence, '{{}}'), json_object('namesakes',
+    json_object('dates', u.dates, 'names_from', CASE WHEN u.names = 1 THEN 1 ELSE 2 ** u.names END,
+                'one', coalesce(s.one, 0), 'two', coalesce(s.two, 0),
+                'one_person_at_least', round(coalesce(s.lower, 0), 4), 'needed', {threshold},
+                'linked', c.root IS NOT DISTINCT FROM d.root)))::VARCHAR
+FROM person_unanchored u LEFT JOIN person_namesakes s USING (dates, names)
+LEFT JOIN _roots c ON c.uid = u.uid_l LEFT JOIN _roots d ON d.uid = u.uid_r
+WHERE p.uid_l = u.uid_l AND p.uid_r = u.uid_r
+"""
+
+
+def mark_unanchored(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float) -> None:
+    """Write into each unanchored pair's evidence the run's namesake estimate of its stratum (``namesakes``: full
+    dates or one vague, the name's count from ``names_from``, the estimating pairs that were one person and two, the
+    lower bound of the one-person share, the bar it had to reach, and whether the pair was linked), so the review
+    queue and the record page show why such a pair was linked or kept apart (:mod:`hopnhat.link.namesakes`)."""
+    if not one(work, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_namesakes'")[0]:
+        return
+    work.register("_roots", pa.table({"uid": pa.array(range(len(root)), pa.int64()),
+                                      "root": pa.array(root, pa.int64())}))
+    work.execute(_MARK_SQL.format(threshold=float(threshold)))
+    work.unregister("_roots")
 
 
 def _drop_weak(work: duckdb.DuckDBPyConnection, review: float, kept: Sequence[tuple[int, int]]) -> None:

@@ -168,6 +168,7 @@ def _cluster(con: duckdb.DuckDBPyConnection, work: duckdb.DuckDBPyConnection, en
         # two valid CCCDs more than a slip apart and the household rule keep records apart (cluster.py, persons.py)
         result = persons.person_clusters(work, n, links, threshold, review, same, different,
                                          unanchored_links=unanchored)
+        persons.mark_unanchored(work, result.root, threshold)
     else:
         result = cluster(n, links, same, different)
     _mark_kept_apart(work, entity, result)
