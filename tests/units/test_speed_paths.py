@@ -169,6 +169,53 @@ def test_forked_shares_equal_one_process(monkeypatch):
     assert sum(seen) == len(one)
 
 
+def test_a_failed_child_share_is_converted_here(monkeypatch):
+    """A forked child that cannot send its share back (here: pickling fails in it; in life, memory or a signal)
+    exits without running the parent's code on, and this process converts that share itself: same answers, no
+    child left behind."""
+    import os
+    import pickle
+
+    rng = random.Random(5)
+    values = [f"{rng.choice(PREFIXES[1:5])} {i}, {rng.choice(ENDINGS)}" for i in range(600)]
+    monkeypatch.setattr(bulk, "_PARALLEL_MIN", 10**9)
+    one = bulk.convert_distinct(values)
+    monkeypatch.setattr(bulk, "_PARALLEL_MIN", 100)
+    monkeypatch.setattr(bulk, "_workers", lambda: 3)
+    monkeypatch.setattr(bulk, "_last_piece", lambda value: str(len(value) % 3))  # every process gets some
+
+    def failing_dumps(*args, **kwargs):
+        raise RuntimeError("no pickling in this child")
+
+    monkeypatch.setattr(pickle, "dumps", failing_dumps)  # only the children pickle
+    parent = os.getpid()
+    seen: list[int] = []
+    assert bulk.convert_distinct(values, progress=seen.append) == one
+    assert os.getpid() == parent and sum(seen) == len(one)
+    try:
+        os.waitpid(-1, os.WNOHANG)
+        raise AssertionError("a child was not waited for")
+    except ChildProcessError:
+        pass  # none left
+
+
+def test_the_last_conversions_memos_are_kept():
+    """The rows a conversion remembered are kept after it returns (freed at the next one, or left to the system at
+    exit): a one-column process and its forked children do not free them entry by entry."""
+    value = "Số 1, Xã Tiên Hải, Thành phố Phủ Lý, Tỉnh Hà Nam"
+    bulk.convert_entries([value])
+    assert bulk.raw_ending(value) in bulk._LAST[0].raw
+    bulk.convert_entries(["Số 2, Phường Phước Ninh, Quận Hải Châu, Đà Nẵng"])
+    assert len(bulk._LAST) == 1 and bulk.raw_ending(value) not in bulk._LAST[0].raw
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from([" ", ",", ";", "-", "a", "Đ", "\t"]), max_size=12))
+def test_last_piece_is_after_the_last_separator(value):
+    last = max(value.rfind(","), value.rfind(";"), value.rfind("-"))
+    assert bulk._last_piece(value) == value[last + 1 :].strip()
+
+
 def test_forked_shares_use_the_split_evidence(monkeypatch):
     """The evidence reaches the forked children: a hamlet the province assigned decides there too."""
     from hopnhat.units.convert import SplitEvidence
