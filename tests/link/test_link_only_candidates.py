@@ -97,3 +97,17 @@ def test_a_rival_far_below_does_not_keep_it_apart() -> None:
     assert only_candidates(work, [0, 0, 2, 3], 0.95) == [(1, 2)]
     close = _work([(0, 1, 0.99, STALE), (1, 2, 0.8, STALE), (2, 3, 0.45, STALE)])
     assert only_candidates(close, [0, 0, 2, 3], 0.95) == []
+
+
+# --- unanchored pairs the namesake estimate allows (session 12): the estimate is their posterior, not the model's ----
+def test_an_allowed_unanchored_pair_below_unique_from_is_linked_for_a_record_on_its_own() -> None:
+    # 1-2: name and a vague date, another commune (STALE's levels), scored 0.3; its stratum linkable (weak_links)
+    weak = {(1, 2)}
+    alone = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, STALE)])
+    assert only_candidates(alone, [0, 0, 2], 0.95, weak=weak, weak_links=weak) == [(1, 2)]
+    kept = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, STALE)])
+    assert only_candidates(kept, [0, 0, 2], 0.95, weak=weak) == []  # a stratum the estimate does not allow
+    two_people = _work([(0, 1, 0.99, STALE), (2, 3, 0.99, STALE), (1, 2, 0.3, STALE)])
+    assert only_candidates(two_people, [0, 0, 2, 2], 0.95, weak=weak, weak_links=weak) == []  # never two clusters
+    too_weak = _work([(0, 1, 0.99, STALE), (1, 2, 0.08, STALE)])
+    assert only_candidates(too_weak, [0, 0, 2], 0.95, weak=weak, weak_links=weak) == []  # below HAMLET_FROM
