@@ -333,3 +333,16 @@ def test_communes_are_searched_without_the_memo():
     memos = [memo for owner, memo in parse._memos if owner is idx]
     levels = {key[-4] for key in memos[0]}  # (the level comes fourth from the end of a key: see _find_key)
     assert {"province", "district"} <= levels and "commune" not in levels
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.booleans()), max_size=40))
+def test_row_numbers_number_distinct_rows_in_order_of_appearance(picks):
+    """Rows are numbered by value in order of first appearance, whether they repeat as the same object or as equal
+    ones (the identity shortcut changes nothing)."""
+    made = [("converted", str(i), "x", "", "") for i in range(6)]
+    rows = [made[i] if same else tuple(list(made[i])) for i, same in picks]
+    numbers: dict = {}
+    expected = list(dict.fromkeys(rows))
+    assert bulk.row_numbers(rows, numbers) == [expected.index(r) for r in rows]
+    assert list(numbers) == expected

@@ -36,6 +36,22 @@ def _as_row(r: Conversion) -> Row:
     return r.status, r.new_province_code, r.new_commune_code, ";".join(r.candidates), r.reason
 
 
+def row_numbers(rows: list[Row], numbers: dict[Row, int]) -> list[int]:
+    """Each row's number in ``numbers``, where a row not numbered yet gets the next number. Rows repeat as the same
+    objects (a row is remembered per decision; a child's rows come back through one pickle, which keeps them
+    shared): each object is numbered once, by identity, and looked up by value (a tuple of five strings hashed) only
+    the first time. (Here, compiled, rather than in :mod:`hopnhat.units.column`: a loop over every converted value.)"""
+    by_object: dict[int, int] = {}
+    ids: list[int] = []
+    for row in rows:
+        key = id(row)
+        found = by_object.get(key)
+        if found is None:
+            found = by_object[key] = numbers.setdefault(row, len(numbers))
+        ids.append(found)
+    return ids
+
+
 ENDING_SEGMENTS = 3  # segments parsed at first
 
 

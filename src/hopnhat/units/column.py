@@ -36,7 +36,15 @@ from hopnhat.units.arrowbuild import (
     string_scalar,
     uint8_array,
 )
-from hopnhat.units.bulk import EMPTY_ROW, ENDING_SEGMENTS, LETTER_CLASS, RESULT_COLUMNS, Row, convert_entries
+from hopnhat.units.bulk import (
+    EMPTY_ROW,
+    ENDING_SEGMENTS,
+    LETTER_CLASS,
+    RESULT_COLUMNS,
+    Row,
+    convert_entries,
+    row_numbers,
+)
 from hopnhat.units.convert import MAX_LENGTH, SplitEvidence
 from hopnhat.units.files import read_table, require_text_column, write_table
 from hopnhat.units.index import preload
@@ -89,20 +97,8 @@ class _Rows:
         self.numbers: dict[Row, int] = {}
 
     def ids(self, rows: Sequence[Row]) -> pa.Array:
-        """Each row's number. Rows repeat as the same objects (a row is remembered per decision; a child's rows come
-        back through one pickle, which keeps them shared): each object is numbered once, by identity, and looked up
-        by value (a tuple of five strings hashed) only the first time."""
-        numbers = self.numbers
-        number = numbers.setdefault
-        by_object: dict[int, int] = {}
-        known = by_object.get
-        ids = []
-        for row in rows:
-            found = known(id(row))
-            if found is None:
-                found = by_object[id(row)] = number(row, len(numbers))
-            ids.append(found)
-        return int32_array(ids)
+        """Each row's number (:func:`hopnhat.units.bulk.row_numbers`)."""
+        return int32_array(row_numbers(list(rows), self.numbers))
 
     def table(self, ids: pa.Array) -> pa.Table:
         distinct = list(self.numbers) or [EMPTY_ROW]
