@@ -190,11 +190,13 @@ def share_strings(value: T) -> T:
 
 
 def keep(name: str, key: str, value: object) -> None:
-    """Keep ``value`` for later processes (and for this one)."""
+    """Keep ``value`` for later processes (and for this one): its equal strings made one object first
+    (:func:`share_strings`: a few tenths of a CPU-second for the tables, once per fingerprint; not when caching
+    is off)."""
     _memo[f"{name}-{key}"] = value
     folder = cache_dir()
     if folder is not None:
-        _store(folder / f"{name}-{key}.pickle", value)
+        _store(folder / f"{name}-{key}.pickle", share_strings(value))
 
 
 # The parser's memos (dictionaries of up to 100,000 entries each) live as long as the process, and a little longer:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from hopnhat.text.normalize import accent_key, has_diacritics, name_key
-from hopnhat.units.cache import TABLES, keep, share_strings, shared, tables_key
+from hopnhat.units.cache import TABLES, keep, shared, tables_key
 from hopnhat.units.reference import Reference, Unit, reference, strip_type
 
 KeyIndex = dict[str, list[Unit]]
@@ -134,7 +134,7 @@ def _indexes() -> Indexes:
     for table in (*ref.provinces.values(), ref.districts, *ref.communes.values()):
         for unit in table.values():
             unit.derive()  # kept with the tables: no process computes a unit's keys again
-    keep(TABLES, key, share_strings((ref, built)))  # each distinct string pickled once
+    keep(TABLES, key, (ref, built))
     return built
 
 
