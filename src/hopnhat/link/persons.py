@@ -66,7 +66,7 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
     records = int(one(work, "SELECT count(*) FROM person_features")[0])
     trained = trained or soften(train(backend, source, SPEC, records))
     score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored")
-    work.execute(_UNANCHORED_SQL.format(floor=HAMLET_FROM))
+    work.execute(_UNANCHORED_SQL.format(floor=UNIQUE_FROM))
     attach_strata(work)
     strata = estimate(work)
     _keep_strata(work, strata)
@@ -150,10 +150,8 @@ _HAMLET_LEVEL = "same new commune, same hamlet or street"
 # threshold) — precision first: at 1 M people 3,891 → 1,147 false pairs for a recall of 0.977 → 0.962; a record with
 # a number, a phone or a commune in common with the person's other records still joins them, and through them the
 # rest. ``"only_candidate"`` links it when its two clusters are each other's only candidate (:func:`only_candidates`),
-# as a pair below the threshold: recall first (at 1 M P 0.9926, R 0.9773). Session 12: ``review`` links them too
-# where the run's own data shows such pairs to be one person (namesakes.py: the estimate replaces the model's
-# posterior for them, so they are unanchored from HAMLET_FROM, no longer from UNIQUE_FROM). Levels (Splink's gamma):
-# address different (0) or missing (-1), id no comparable number (-1), phone different (0) or missing (-1).
+# as a pair below the threshold: recall first (at 1 M P 0.9926, R 0.9773). Levels (Splink's gamma): address
+# different (0) or missing (-1), id no comparable number (-1), phone different (0) or missing (-1).
 _UNANCHORED_SQL = """
 CREATE OR REPLACE TABLE person_unanchored AS
 SELECT least(uid_l, uid_r) AS uid_l, greatest(uid_l, uid_r) AS uid_r FROM person_scored
@@ -216,9 +214,8 @@ def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], thresh
                     weak_links: AbstractSet[tuple[int, int]] = frozenset()) -> list[tuple[int, int]]:
     """Pairs below ``threshold`` linked as the clear best of both their clusters (see :data:`UNIQUE_FROM`,
     :data:`MARGIN`), given the clusters ``root``; ``weak`` (unanchored) pairs never, but those of ``weak_links``
-    at any probability from HAMLET_FROM (below UNIQUE_FROM when one side is a record on its own: their posterior is
-    the namesake estimate's, not the model's); ``scored``: the rows of ``person_pairs`` (uid_l, uid_r,
-    match_probability) when the caller holds them already."""
+    from UNIQUE_FROM at any probability; ``scored``: the rows of ``person_pairs`` (uid_l, uid_r, match_probability) when
+    the caller holds them already."""
     rows = scored if scored is not None else work.execute(
         "SELECT uid_l, uid_r, match_probability FROM person_pairs ORDER BY 1, 2").fetchall()
     leads = _leads(rows, root)
@@ -226,7 +223,7 @@ def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], thresh
     for r in root:
         size[r] += 1
     found = [(a, b) for a, b, p in rows if HAMLET_FROM <= p and root[a] != root[b]
-             and ((a, b) not in weak and p < threshold or (a, b) in weak_links)
+             and ((a, b) not in weak and p < threshold or (a, b) in weak_links and p >= UNIQUE_FROM)
              and (p >= UNIQUE_FROM or size[root[a]] == 1 or size[root[b]] == 1)
              and _clear_best(_weight(p), leads[root[a]]) and _clear_best(_weight(p), leads[root[b]])]
     del leads
@@ -237,8 +234,7 @@ def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], thresh
     evidence = work.execute("SELECT p.uid_l, p.uid_r, p.match_probability, p.evidence FROM person_pairs p "
                             "JOIN _only o ON o.uid_l = p.uid_l AND o.uid_r = p.uid_r ORDER BY 1, 2").fetchall()
     work.unregister("_only")
-    return [(a, b) for a, b, p, ev in evidence
-            if _nothing_against(ev) and (p >= UNIQUE_FROM or _in_hamlet(ev) or (a, b) in weak_links)]
+    return [(a, b) for a, b, p, ev in evidence if _nothing_against(ev) and (p >= UNIQUE_FROM or _in_hamlet(ev))]
 
 
 def _in_hamlet(evidence: str | None) -> bool:
