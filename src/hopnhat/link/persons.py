@@ -145,13 +145,16 @@ _HAMLET_LEVEL = "same new commune, same hamlet or street"
 # Unanchored pairs: nothing ties the two records but the name and the birth date (and sex) — another commune or none,
 # no comparable number, no phone in common. That is exactly what a namesake born the same day in another commune looks
 # like (the issue's false merges): at 1 M independent people 12,729 true pairs and 8,849 pairs of two people show only
-# the name, middle name and exact date. Such a pair is therefore never linked by the model alone (``UNANCHORED =
-# "review"``, the default: ``kept_apart.rule = unanchored``, raised in the review queue when scored at the match
-# threshold) — precision first: at 1 M people 3,891 → 1,147 false pairs for a recall of 0.977 → 0.962; a record with
-# a number, a phone or a commune in common with the person's other records still joins them, and through them the
-# rest. ``"only_candidate"`` links it when its two clusters are each other's only candidate (:func:`only_candidates`),
-# as a pair below the threshold: recall first (at 1 M P 0.9926, R 0.9773). Levels (Splink's gamma): address
-# different (0) or missing (-1), id no comparable number (-1), phone different (0) or missing (-1).
+# the name, middle name and exact date (harsh profile; 12,294 against 1,010 on the realistic one). Such a pair is
+# therefore never linked by the model alone (``UNANCHORED = "review"``, the default: ``kept_apart.rule = unanchored``,
+# raised in the review queue when scored at the match threshold) — precision first: at 1 M people 3,891 → 1,147 false
+# pairs for a recall of 0.977 → 0.962 — but, since session 12, as the clear best (:func:`only_candidates`, from
+# UNIQUE_FROM) where the run's own data shows such pairs to be one person at the match threshold (namesakes.py: the
+# CCCDs of the name + date pairs that carry two, per stratum; realistic profile at 1 M R 0.9679 → 0.9786, P 0.9988;
+# harsh: no stratum passes). A record with a number, a phone or a commune in common with the person's other records
+# still joins them, and through them the rest. ``"only_candidate"`` links every such pair that is the clear best:
+# recall first (at 1 M P 0.9926, R 0.9773). Levels (Splink's gamma): address different (0) or missing (-1), id no
+# comparable number (-1), phone different (0) or missing (-1).
 _UNANCHORED_SQL = """
 CREATE OR REPLACE TABLE person_unanchored AS
 SELECT least(uid_l, uid_r) AS uid_l, greatest(uid_l, uid_r) AS uid_r FROM person_scored
