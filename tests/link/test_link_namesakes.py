@@ -4,6 +4,7 @@ what the run's own data says about such pairs — their CCCDs, where both record
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import duckdb
@@ -110,3 +111,25 @@ def test_a_record_tied_by_name_and_date_alone_is_linked_where_the_data_says_such
     assert any("exact date, name of at most 3 records" in n and "≥ 0.9" in n for n in notes)
     (home, file, stale), notes = _linked(around, _people(same_number=False))
     assert home == file != stale
+
+
+def test_each_unanchored_pair_shows_its_strata_estimate_and_whether_it_was_linked() -> None:
+    from hopnhat.link.persons import mark_unanchored
+
+    work = duckdb.connect()
+    work.execute("CREATE TABLE person_pairs (uid_l BIGINT, uid_r BIGINT, match_probability DOUBLE, evidence VARCHAR)")
+    work.executemany("INSERT INTO person_pairs VALUES (?, ?, ?, ?)",
+                     [(0, 1, 0.97, '{"rule": "model"}'), (2, 3, 0.97, None), (4, 5, 0.99, '{"rule": "model"}')])
+    work.execute("CREATE TABLE person_unanchored AS SELECT * FROM (VALUES (0, 1, 'date', 4), (2, 3, 'vague', 9)) "
+                 "t(uid_l, uid_r, dates, names)")
+    work.execute("CREATE TABLE person_namesakes AS SELECT * FROM (VALUES ('date', 4, 1061, 14, 0.9777)) "
+                 "t(dates, names, one, two, lower)")
+    mark_unanchored(work, [0, 0, 2, 3, 4, 4], 0.95)  # 0-1 linked, 2-3 apart, 4-5 not unanchored
+    rows = work.execute("SELECT uid_l, uid_r, evidence FROM person_pairs").fetchall()
+    shown = {(a, b): json.loads(e) for a, b, e in rows}
+    assert shown[(0, 1)]["namesakes"] == {"dates": "date", "names_from": 16, "one": 1061, "two": 14,
+                                          "one_person_at_least": 0.9777, "needed": 0.95, "linked": True}
+    assert shown[(0, 1)]["rule"] == "model"
+    assert shown[(2, 3)]["namesakes"] == {"dates": "vague", "names_from": 512, "one": 0, "two": 0,
+                                          "one_person_at_least": 0, "needed": 0.95, "linked": False}
+    assert "namesakes" not in shown[(4, 5)]
