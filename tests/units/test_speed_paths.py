@@ -76,41 +76,35 @@ def test_units_and_links_unpickle_without_their_constructor(monkeypatch):
     assert [vars(u) for u in back_units] == [vars(u) for u in units]  # the derived keys too
 
 
-def test_share_strings_makes_one_object_per_distinct_string():
-    """Equal strings become one object everywhere the tables hold them (dictionary keys and values, lists, tuples,
-    frozensets, objects' fields), nothing else changes, and pickle then writes each once."""
-    from hopnhat.units.reference import Unit
+def test_the_tables_share_their_equal_strings():
+    """Before the tables are kept, equal strings where they repeat are one object: a unit's fields (its province's
+    code, its type), the links' codes and kinds, the keys of the reference tables and of every index. Nothing else
+    changes: the tables pickle to what they were, and pickle then writes each string once."""
+    from hopnhat.units.index import Indexes, _share_strings
 
-    def fresh(text: str) -> str:
-        return "".join(list(text))  # an equal string that is another object
-
-    unit = Unit("old", "commune", fresh("00001"), fresh("Phường Phúc Xá"), fresh("Phường"), fresh("01"), fresh("001"),
-                (fresh("phucxa"),)).derive()
-    pair = (fresh("01"), fresh("3"))
-    tables = {fresh("phucxa"): [unit], fresh("k"): {pair: [unit]}, fresh("t"): (fresh("01"), frozenset({fresh("01")})),
-              fresh("h"): [{fresh("code"): fresh("01")}]}
-    before = pickle.dumps(tables)
-    same = table_cache.share_strings(tables)
-    assert same is tables and pickle.loads(pickle.dumps(same)) == pickle.loads(before)
-    by_value: dict[str, set[int]] = {}
-
-    def collect(item: object) -> None:
-        if type(item) is str:
-            by_value.setdefault(item, set()).add(id(item))
-        elif isinstance(item, dict):
-            for k, v in item.items():
-                collect(k)
-                collect(v)
-        elif isinstance(item, (list, tuple, frozenset)):
-            for v in item:
-                collect(v)
-        elif hasattr(item, "__dict__"):
-            collect(vars(item))
-
-    collect(tables)
-    assert by_value["01"] and all(len(ids) == 1 for ids in by_value.values())
-    assert len(pickle.dumps(same)) < len(before)
-    assert tables["k"][pair][0] is unit and tables["phucxa"][0] is unit
+    ref = build_reference()
+    built = Indexes(ref).build().frozen()
+    for table in (*ref.provinces.values(), ref.districts, *ref.communes.values()):
+        for unit in table.values():
+            unit.derive()
+    before = pickle.dumps((ref, built), protocol=pickle.HIGHEST_PROTOCOL)
+    _share_strings(ref, built)
+    after = pickle.dumps((ref, built), protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(after) < len(before)
+    old_ref, old_built = pickle.loads(before)
+    assert ref.communes == old_ref.communes and ref.links == old_ref.links and ref.districts == old_ref.districts
+    assert [vars(u) for u in ref.communes["old"].values()] == [vars(u) for u in old_ref.communes["old"].values()]
+    assert built.old_by_district == old_built.old_by_district and built.new_communes == old_built.new_communes
+    communes = list(ref.communes["old"].values())
+    assert len({id(u.province_code) for u in communes}) == len({u.province_code for u in communes})
+    assert len({id(u.type) for u in communes}) == len({u.type for u in communes})
+    kinds = [link.kind for links in ref.links.values() for link in links]
+    assert len({id(k) for k in kinds}) == len(set(kinds))
+    district = next(iter(built.old_by_district))
+    for key in built.old_by_district[district]:
+        province = built.old_by_district[district][key][0].province_code
+        same = [k for k in built.old_by_province[province] if k == key] + [k for k in built.old_communes if k == key]
+        assert all(k is key for k in same)
 
 
 def test_cache_can_be_switched_off(tmp_path, monkeypatch):

@@ -156,47 +156,12 @@ def shared(name: str, key: str) -> object | None:
     return _memo[f"{name}-{key}"]
 
 
-def share_strings(value: T) -> T:
-    """``value`` with every string equal to another one replaced by the same object (in place: dictionaries, lists
-    and objects' ``__dict__`` are refilled in their order; tuples and frozensets are rebuilt once each and shared as
-    they were), so that pickle writes each distinct string once and the next process makes it once. The tables
-    hold 178,000 strings of which 67,000 are distinct: the same keys in several indexes, a province's code and a
-    type name on every unit."""
-    strings: dict[str, str] = {}
-    done: dict[int, object] = {}
-    keep_alive: list[object] = []  # the originals whose ids are keys of ``done``
-
-    def shared(item: object) -> object:
-        if type(item) is str:
-            return strings.setdefault(item, item)
-        found = done.get(id(item))
-        if found is not None:
-            return found
-        keep_alive.append(item)
-        done[id(item)] = item  # (a container reached again while it is being refilled stays itself)
-        if type(item) is tuple or type(item) is frozenset:
-            done[id(item)] = type(item)(shared(v) for v in item)
-        elif type(item) is dict:
-            pairs = [(shared(k), shared(v)) for k, v in item.items()]
-            item.clear()
-            item.update(pairs)
-        elif type(item) is list:
-            item[:] = [shared(v) for v in item]
-        elif hasattr(item, "__dict__") and not isinstance(item, type):
-            shared(vars(item))
-        return done[id(item)]
-
-    return cast(T, shared(value))
-
-
 def keep(name: str, key: str, value: object) -> None:
-    """Keep ``value`` for later processes (and for this one): its equal strings made one object first
-    (:func:`share_strings`: a few tenths of a CPU-second for the tables, once per fingerprint; not when caching
-    is off)."""
+    """Keep ``value`` for later processes (and for this one)."""
     _memo[f"{name}-{key}"] = value
     folder = cache_dir()
     if folder is not None:
-        _store(folder / f"{name}-{key}.pickle", share_strings(value))
+        _store(folder / f"{name}-{key}.pickle", value)
 
 
 # The parser's memos (dictionaries of up to 100,000 entries each) live as long as the process, and a little longer:

@@ -104,7 +104,7 @@ def _unpickled_as_is(obj: object) -> tuple[object, ...]:
     (and a unit the keys derived so far, :meth:`Unit.derive`) as they are, into its ``__dict__`` (pickle's NEWOBJ
     and BUILD opcodes, both in C). The frozen dataclass's constructor is interpreted Python that sets each field
     through ``object.__setattr__``: unpickling the 25,000 units and links of the cached tables through it was 40 %
-    of the load's instructions, a third more than this way."""
+    of the load's instructions, and the whole load an eighth more than this way (735 against 648 million)."""
     return copyreg.__newobj__, (type(obj),), dict(obj.__dict__)  # type: ignore[attr-defined]  # (pickle knows it)
 
 
