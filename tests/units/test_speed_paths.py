@@ -262,7 +262,8 @@ def test_the_last_conversions_memos_are_kept():
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=st.sampled_from([" ", ",", ";", "-", "a", "Đ", "\t"]), max_size=12))
+@given(st.text(alphabet=st.sampled_from([" ", ",", ";", "-", "a", "Đ", "\t", "\u00a0", "\u2003", "\x1c", "\u200b"]),
+               max_size=12))
 def test_last_piece_is_after_the_last_separator(value):
     last = max(value.rfind(","), value.rfind(";"), value.rfind("-"))
     assert bulk._last_piece(value) == value[last + 1 :].strip()

@@ -30,5 +30,5 @@ cdef tuple _decision_key(Parsed parsed)
 cdef Py_ssize_t _first_worded(list segments) except -1
 @cython.locals(pos=Py_ssize_t, found=Py_ssize_t, _=Py_ssize_t)
 cpdef object raw_ending(str value)
-@cython.locals(text=str, last=Py_ssize_t)
+@cython.locals(text=str, last=Py_ssize_t, begin=Py_ssize_t, end=Py_ssize_t)
 cpdef str _last_piece(object value)
