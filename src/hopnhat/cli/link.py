@@ -120,10 +120,12 @@ def persons(
         "Spark cluster (spark://host:7077, yarn, local-cluster[2,1,1024]); local on --threads cores by default.")),
     unanchored: str = typer.Option("review", "--unanchored", help=tr(
         "Hai dòng chỉ khớp họ tên và ngày sinh (khác xã hoặc không có xã, không số giấy tờ so được, không chung số "
-        "điện thoại — giống hệt hai người trùng tên trùng ngày sinh): review = để riêng (ưu tiên chính xác); "
+        "điện thoại — giống hệt hai người trùng tên trùng ngày sinh): review = để riêng, trừ khi chính dữ liệu "
+        "cho thấy những cặp như vậy là một người (ưu tiên chính xác); "
         "only_candidate = liên kết khi mỗi dòng là ứng viên duy nhất của dòng kia (ưu tiên độ phủ).",
         "Two rows that only the name and birth date tie (another commune or none, no comparable ID, no phone in "
-        "common — exactly what two namesakes born the same day look like): review = kept apart (precision first); "
+        "common — exactly what two namesakes born the same day look like): review = kept apart unless the data's "
+        "own CCCDs show such pairs to be one person (precision first); "
         "only_candidate = linked when each is the other's only candidate (recall first).")),
 ) -> None:
     """Tìm cùng một người giữa các dòng / link the rows of a list of people.

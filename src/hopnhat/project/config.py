@@ -307,9 +307,10 @@ class LinkageSpec(_Model):
     (e.g. ``1500MB``). ``survivorship``: field (or ``entity.field``, ``*``) → trusted | complete | recent |
     source:<name>; ``source_trust``: sources, most trusted first. ``unanchored``: two person records that only the
     name and birth date tie (another commune or none, no comparable number, no phone in common: what a namesake born
-    the same day elsewhere looks like) are kept apart and raised for review (``review``, precision first), or linked
-    when each is the other's only candidate (``only_candidate``, recall first) — :data:`hopnhat.link.persons
-    .UNANCHORED`.
+    the same day elsewhere looks like) are raised for review and linked only where the run's own data shows such
+    pairs to be one person at the match threshold — the share of name + date pairs whose two valid CCCDs agree, per
+    stratum (:mod:`hopnhat.link.namesakes`) — as the clear best (``review``, precision first), or linked whenever
+    each is the other's clear best (``only_candidate``, recall first) — :data:`hopnhat.link.persons.UNANCHORED`.
     """
 
     enabled: bool = True

@@ -36,6 +36,7 @@ linkage:
   match_threshold: 0.95          # above: linked automatically
   review_threshold: 0.6          # between the two: sent to the review queue
   unanchored: review             # tied by name + birth date alone (as namesakes are): review | only_candidate
+                                 # (review links them only where the data's own CCCDs say such pairs are one person)
 
 sources:
   # kind: csv | tsv | excel | ndjson | json | parquet | sqlite | postgresql | mysql | mariadb
