@@ -337,7 +337,7 @@ def test_row_numbers_number_distinct_rows_in_order_of_appearance(picks):
     ones (the identity shortcut changes nothing)."""
     made = [("converted", str(i), "x", "", "") for i in range(6)]
     rows = [made[i] if same else tuple(list(made[i])) for i, same in picks]
-    numbers: dict = {}
+    numbers: dict[bulk.Row, int] = {}
     expected = list(dict.fromkeys(rows))
     assert bulk.row_numbers(rows, numbers) == [expected.index(r) for r in rows]
     assert list(numbers) == expected

@@ -159,7 +159,7 @@ class DuckDBReader:
         if not Path(path).is_file():
             raise InputError("store not found: run 'hopnhat migrate' first", source=str(path))
         try:
-            config = {"threads": str(threads)} if threads else {}
+            config: dict[str, str | bool | int | float | list[str]] = {"threads": str(threads)} if threads else {}
             self._con = duckdb.connect(str(path), read_only=True, config=config)
         except duckdb.Error as exc:
             raise StoreError("cannot open the store read-only", source=str(path), reason=str(exc)) from exc
