@@ -190,6 +190,8 @@ def test_documents_and_files_in_the_browser(chromium, live: BackgroundServer, ct
     d.find_element(By.ID, "username").send_keys("vanthu")
     d.find_element(By.ID, "password").send_keys(PASSWORD)
     d.find_element(By.ID, "login").click()
+    # the login's answer must arrive (its cookie set) before the next navigation, else that navigation cancels it
+    WebDriverWait(d, 20).until(lambda drv: "/login" not in drv.current_url)
     d.get(live.url + "/documents")
     _wait(d, "#doc-q").send_keys("CV-UBND")
     d.find_element(By.ID, "doc-search").click()
