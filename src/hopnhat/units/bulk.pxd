@@ -8,8 +8,10 @@ from hopnhat.units.tokens cimport prepared_segments
 
 cdef class _Suffixes:
     cdef public dict rows
+    cdef public long long lengths
     cdef public dict raw
     cdef public dict decisions
+    cdef public bint by_raw
     cdef public object idx
     cdef object _decided(self, Parsed parsed)
     cpdef object row(self, object value)
@@ -20,6 +22,10 @@ cdef class _Suffixes:
     cdef tuple _row(self, str value)
     @cython.locals(pieces=tuple, rows=dict, count=Py_ssize_t, first=Py_ssize_t, parsed=Parsed)
     cdef object _ending_row(self, list ending)
+    @cython.locals(bit=Py_ssize_t)
+    cdef bint _may_hold(self, Py_ssize_t segments, bint whole) except -1
+    @cython.locals(bit=Py_ssize_t)
+    cdef void _keep(self, tuple key, tuple row) except *
 
 cdef tuple _suffix_key(tuple segments, Py_ssize_t first, bint whole)
 @cython.locals(n=Py_ssize_t, i=Py_ssize_t)

@@ -68,9 +68,14 @@ class _Suffixes:
     first (a commune, a district and a province); the whole address only when the parser ran out of text.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, endings_repeat: bool = True) -> None:
         self.rows: dict[tuple[object, ...], Row] = {}
+        self.lengths = 0  # which sizes of key :attr:`rows` holds (see _may_hold)
         self.raw: dict[str, Row] = {}
+        # whether rows are remembered by raw ending (:meth:`entry`): not when the values seldom share one (a
+        # column's distinct endings), where that memo is never read and only grows (43,000 raw endings and their
+        # text on 100,000 whole-country addresses: about 4 % of the command's CPU, development timing)
+        self.by_raw = endings_repeat
         self.decisions: dict[tuple[object, ...], Row] = {}
         self.idx = indexes()
 
@@ -93,7 +98,7 @@ class _Suffixes:
         raw_key = raw_ending(value)
         if raw_key is None:
             return self._row(value)[0], False
-        row = self.raw.get(raw_key)
+        row = self.raw.get(raw_key) if self.by_raw else None
         if row is None:
             ending = prepared_segments(raw_key)  # "" first: the text before its comma
             row = self._ending_row(ending)
@@ -101,7 +106,8 @@ class _Suffixes:
                 row, used = self._row(value)
                 if used > len(ending) - 1:
                     return row, False
-            self.raw[raw_key] = row
+            if self.by_raw:
+                self.raw[raw_key] = row
         return row, True
 
     def _ending_row(self, ending: list[str]) -> Row | None:
@@ -117,15 +123,16 @@ class _Suffixes:
         rows, pieces = self.rows, tuple(ending)
         count = len(pieces)
         for first in range(count - 1, 0, -1):
-            row = rows.get(_suffix_key(pieces, first, False))
-            if row is not None:
-                return row
+            if self._may_hold(count - first, False):
+                row = rows.get(_suffix_key(pieces, first, False))
+                if row is not None:
+                    return row
         first = count - ENDING_SEGMENTS
         parsed = parse_segments(ending[first:], self.idx)
         if parsed.exhausted:
             return None
         row = self._decided(parsed)
-        rows[_suffix_key(pieces, first + parsed.first_segment, False)] = row
+        self._keep(_suffix_key(pieces, first + parsed.first_segment, False), row)
         return row
 
     def _row(self, value: str) -> tuple[Row, int]:
@@ -142,9 +149,10 @@ class _Suffixes:
         lead = _first_worded(segments)
         for k in range(1, count + 1):
             first = count - k
-            row = rows.get(_suffix_key(pieces, first, first <= lead))
-            if row is not None:
-                return row, _WHOLE_USED if first <= lead else k
+            if self._may_hold(k, first <= lead):
+                row = rows.get(_suffix_key(pieces, first, first <= lead))
+                if row is not None:
+                    return row, _WHOLE_USED if first <= lead else k
         first = max(count - ENDING_SEGMENTS, 0)
         parsed = parse_segments(segments[first:], self.idx)
         if parsed.exhausted and first > lead:
@@ -152,8 +160,26 @@ class _Suffixes:
         row = self._decided(parsed)
         first += parsed.first_segment
         whole = first <= lead
-        rows[_suffix_key(pieces, first, whole)] = row
+        self._keep(_suffix_key(pieces, first, whole), row)
         return row, _WHOLE_USED if whole else count - first
+
+    def _may_hold(self, segments: int, whole: bool) -> bool:
+        """Whether :attr:`rows` may hold a key of this many segments (``whole``: no word before them): False when it
+        has never held one, so that the key need not be made nor looked up. Rows are kept under the segments that
+        decided them, almost always the last :data:`ENDING_SEGMENTS` (of 180,000 keys looked up in 60,000
+        whole-country conversions, only those of three segments ever held a row)."""
+        bit = 2 * segments + whole
+        return bit >= _LENGTH_BITS or (self.lengths >> bit) & 1 == 1
+
+    def _keep(self, key: tuple[object, ...], row: Row) -> None:
+        """``rows[key] = row``, its size noted for :meth:`_may_hold`."""
+        bit = 2 * (len(key) - 1) + (key[0] is True)
+        if bit < _LENGTH_BITS:
+            self.lengths |= 1 << bit
+        self.rows[key] = row
+
+
+_LENGTH_BITS = 62  # keys of up to 30 segments are noted by size; longer ones are always looked up
 
 
 def _suffix_key(segments: tuple[str, ...], first: int, whole: bool) -> tuple[object, ...]:
@@ -243,15 +269,15 @@ outlive(_LAST)
 
 
 def _rows(values: Sequence[object], evidence: SplitEvidence | None = None,
-          progress: Callable[[int], None] | None = None) -> tuple[list[Row], bytearray]:
+          progress: Callable[[int], None] | None = None, endings_repeat: bool = True) -> tuple[list[Row], bytearray]:
     """Convert values in order, reporting progress every :data:`_CHUNK`; returns the rows and, for each, 1 when it
     holds for every address with the same raw ending. With split evidence every address is read whole (its hamlet
-    may decide)."""
+    may decide). ``endings_repeat``: see :func:`convert_entries`."""
     convert: Callable[[object], tuple[Row, bool]]
     if evidence is not None:
         convert = lambda value: (_as_row(convert_address(value, evidence)), False)
     else:
-        suffixes = _Suffixes()
+        suffixes = _Suffixes(endings_repeat)
         _LAST[:] = [suffixes]  # (the one before is freed now)
         convert = suffixes.entry
     rows: list[Row] = []
@@ -326,16 +352,23 @@ def _shares(values: Sequence[object], shares: int) -> list[list[int]]:
     return groups
 
 
-# set before forking: the children read their group (and the split evidence) from here, not from a pipe
+# set before forking: the children read their group (the split evidence, whether endings repeat) from here, not from
+# a pipe
 _groups: list[list[object]] = []
 _group_evidence: SplitEvidence | None = None
+_group_endings_repeat = True
 _FORKING = threading.Lock()
 
 
 def convert_entries(values: Sequence[object], evidence: SplitEvidence | None = None,
-                    progress: Callable[[int], None] | None = None) -> tuple[list[Row], bytearray]:
+                    progress: Callable[[int], None] | None = None,
+                    endings_repeat: bool = True) -> tuple[list[Row], bytearray]:
     """Convert distinct values (in order): their rows, and 1 for each row that holds for every address with the
     same raw ending (:func:`raw_ending`).
+
+    ``endings_repeat=False`` says that the values seldom share a raw ending (one value per ending, as
+    :mod:`hopnhat.units.column` converts them): rows are then not remembered by raw ending. The rows are the same
+    either way: that memo only spares preparing an ending met before and looking up its suffixes.
 
     With many values and more than one core, the values are shared out by their ending: this process converts one
     share while forked children convert the others.
@@ -344,10 +377,10 @@ def convert_entries(values: Sequence[object], evidence: SplitEvidence | None = N
     gc.freeze()  # and keep them out of later collections (and their pages unwritten in the children)
     shares = _workers() if len(values) >= _PARALLEL_MIN else 1
     if shares == 1:
-        done = _rows(values, evidence, progress)
+        done = _rows(values, evidence, progress, endings_repeat)
     else:
         with _FORKING:  # one forked conversion at a time: the children read the module's globals
-            done = _convert_shared(values, shares, evidence, progress)
+            done = _convert_shared(values, shares, evidence, progress, endings_repeat)
     gc.freeze()  # the caches filled meanwhile too: no collection walks them again, not even the one at exit
     return done
 
@@ -356,26 +389,27 @@ Child = tuple[int, int]  # a forked child's process id, and the pipe its share's
 
 
 def _convert_shared(values: Sequence[object], shares: int, evidence: SplitEvidence | None,
-                    progress: Callable[[int], None] | None) -> tuple[list[Row], bytearray]:
-    global _groups, _group_evidence
+                    progress: Callable[[int], None] | None, endings_repeat: bool) -> tuple[list[Row], bytearray]:
+    global _groups, _group_evidence, _group_endings_repeat
     positions = _shares(values, shares)
     _groups, _group_evidence = [[values[i] for i in group] for group in positions], evidence
+    _group_endings_repeat = endings_repeat
     rows: list[Row] = [EMPTY_ROW] * len(values)
     shared = bytearray(len(values))
     children: list[Child] = []  # forked and not waited for yet
     try:
         for i in range(1, shares):
             children.append(_fork_share(i))
-        results = [_rows(_groups[0], evidence, progress)]
+        results = [_rows(_groups[0], evidence, progress, endings_repeat)]
         for i in range(1, shares):
             done = _share_result(children.pop(0))
             if done is None:  # the child died (memory, a signal) or failed: its share is converted here
-                done = _rows(_groups[i], evidence)
+                done = _rows(_groups[i], evidence, None, endings_repeat)
             results.append(done)
             if progress:
                 progress(len(_groups[i]))
     finally:
-        _groups, _group_evidence = [], None
+        _groups, _group_evidence, _group_endings_repeat = [], None, True
         _reap(children)
     for group, (group_rows, group_shared) in zip(positions, results):
         for i, row, holds in zip(group, group_rows, group_shared):
@@ -393,7 +427,8 @@ def _fork_share(i: int) -> Child:
         code = 1
         try:
             os.close(read)
-            done = pickle.dumps(_rows(_groups[i], _group_evidence), protocol=pickle.HIGHEST_PROTOCOL)
+            done = pickle.dumps(_rows(_groups[i], _group_evidence, None, _group_endings_repeat),
+                                protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as pipe:
                 pipe.write(done)
             code = 0

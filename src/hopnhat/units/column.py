@@ -121,7 +121,7 @@ class _Run:
         self.total += len(items)
         if self.on_total:
             self.on_total(self.total)
-        rows, shared = convert_entries(items, self.evidence, self.progress)
+        rows, shared = convert_entries(items, self.evidence, self.progress, endings_repeat=False)
         return self.rows.ids(rows), shared
 
     def _ids_of(self, distinct: pa.Array, ids: pa.Array) -> pa.Array:

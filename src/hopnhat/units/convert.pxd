@@ -4,5 +4,5 @@ cimport cython
 # every address goes through is a C function, called as such by bulk.py.
 
 cpdef object invalid_reason(object value)
-@cython.locals(c=Py_UCS4)
+@cython.locals(c=Py_UCS4, letter=bint)
 cdef bint _plainly_valid(str value) except -1

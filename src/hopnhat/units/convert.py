@@ -142,15 +142,21 @@ def _checked_reason(value: object) -> str | None:
 
 def _plainly_valid(value: str) -> bool:
     """The checks of :func:`invalid_reason` pass, seen without stripping the text: not too long, no replacement
-    character, every character printable (so no control character; a tab or a new line is not printable: the full
-    checks read those), and a letter (which ``_LETTER`` matches, and stripping never removes). False says nothing:
-    the full checks decide."""
-    if len(value) > MAX_LENGTH or "\ufffd" in value or not value.isprintable():
+    character, no character below a space (so none of ``_CONTROL``'s C0 controls; a tab or a new line: the full
+    checks read those) nor of its C1 controls or DEL, and a letter (which ``_LETTER`` matches, and stripping never
+    removes). False says nothing: the full checks decide.
+
+    One loop over the characters (compiled, comparisons of code points), where ``str.isprintable`` looked each one
+    up in the Unicode database and ``"\\ufffd" in value`` read the text again."""
+    if len(value) > MAX_LENGTH:
         return False
-    for c in value:  # compiled, a loop in C: most addresses begin with a letter
-        if c.isalpha():
-            return True
-    return False
+    letter = False
+    for c in value:
+        if c < " " or "\x7f" <= c <= "\x9f" or c == "\ufffd":
+            return False
+        if not letter and c.isalpha():
+            letter = True
+    return letter
 
 
 def _targets(unit: Unit, idx: Indexes) -> set[str]:
