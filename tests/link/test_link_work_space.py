@@ -11,7 +11,7 @@ from hopnhat.link.run import work_space
 def _spill(threads: int = 1) -> tuple[str, bool, bool]:
     """A work space that spills (a sort larger than its memory limit): its temp folder, whether it existed while
     spilling and after close."""
-    work = work_space(threads, "200MB")
+    work = work_space(threads, "320MB")  # its DuckDB pool: 65 % (limits.POOL_SHARE)
     folder = str(work.execute("SELECT current_setting('temp_directory')").fetchone()[0])
     work.execute("CREATE TABLE t AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range(3000000)")
     work.execute("SELECT s, count(*) FROM t GROUP BY s ORDER BY 2 DESC LIMIT 1").fetchall()

@@ -22,7 +22,7 @@ A person's ``same`` decision overrides the rules (never a ``different`` decision
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -66,16 +66,22 @@ def _near(number: str, others: tuple[str, ...] | set[str]) -> bool:
     return any(len(o) == len(number) and not slip_apart(number, o) for o in others)
 
 
+def _numbers(held: str | tuple[str, ...] | set[str]) -> tuple[str, ...] | set[str]:
+    """A cluster's numbers as :attr:`_UnionFind.ids` holds them (one number as itself), as a collection."""
+    return (held,) if isinstance(held, str) else held
+
+
 class _UnionFind:
-    def __init__(self, n: int, ids: Sequence[Ids] | None = None) -> None:
+    def __init__(self, n: int, ids: Iterable[Ids] | None = None) -> None:
         self.parent = list(range(n))
         self.apart: dict[int, dict[int, str]] = {}
-        # a record's numbers as a tuple (a set only once clusters merge: a million small sets weigh ~300 MB)
-        self.ids: dict[int, tuple[str, ...] | set[str]] = {}
+        # a record's numbers: one number as itself, several as a tuple (a set only once clusters merge: a million
+        # small sets weigh ~300 MB, a million 1-tuples ~80 MB)
+        self.ids: dict[int, str | tuple[str, ...] | set[str]] = {}
         for i, v in enumerate(ids or ()):
             numbers = (v,) if isinstance(v, str) else tuple(dict.fromkeys(x for x in v or () if x))
             if numbers:
-                self.ids[i] = numbers
+                self.ids[i] = numbers[0] if len(numbers) == 1 else numbers
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -94,7 +100,7 @@ class _UnionFind:
                 if (reason == "decision" or not forced) and self.find(member) == other:
                     return reason
         if not forced:
-            left, right = self.ids.get(ra, ()), self.ids.get(rb, ())
+            left, right = _numbers(self.ids.get(ra, ())), _numbers(self.ids.get(rb, ()))
             # two numbers conflict unless one of them is a slip of (or equal to) a number the other cluster holds:
             # two different slips of one CMND are two slips apart from each other, each one from the number
             conflict = next((len(x) for x in left for y in right
@@ -118,17 +124,17 @@ class _UnionFind:
             for member, why in self.apart.pop(drop).items():
                 merged.setdefault(member, why)
         if drop in self.ids:
-            self.ids[keep] = set(self.ids.get(keep, ())) | set(self.ids.pop(drop))
+            self.ids[keep] = set(_numbers(self.ids.get(keep, ()))) | set(_numbers(self.ids.pop(drop)))
         return None
 
 
 def cluster(n: int, links: Iterable[tuple[int, int, float]], same: Iterable[tuple[int, int]] = (),
-            different: Iterable[tuple[int, int]] = (), ids: Sequence[Ids] | None = None,
+            different: Iterable[tuple[int, int]] = (), ids: Iterable[Ids] | None = None,
             apart: Iterable[tuple[int, int, str]] = ()) -> Clusters:
     """Clusters of ``n`` records from links ``(i, j, probability)`` already at or above the match threshold.
 
-    ``ids``: each record's valid CCCD, or its (CCCD, CMND), None where absent; ``apart``: pairs a rule keeps apart,
-    with the rule's name.
+    ``ids``: each record's valid CCCD, or its (CCCD, CMND), None where absent, in record order (read once: an iterator
+    spares a list of a million tuples); ``apart``: pairs a rule keeps apart, with the rule's name.
     """
     uf = _UnionFind(n, ids)
     for a, b in different:
@@ -146,10 +152,10 @@ def add_links(clusters: Clusters, links: Iterable[tuple[int, int, float]]) -> Cl
     """``clusters`` (from :func:`cluster`) with more links added after those it holds, strongest first, under the
     same decisions and rules (e.g. the weaker links of :func:`hopnhat.link.persons.only_candidates`)."""
     ordered = sorted(links, key=lambda e: (-e[2], min(e[0], e[1]), max(e[0], e[1])))
-    return _join(clusters, [((a, b), False) for a, b, _ in ordered])
+    return _join(clusters, (((a, b), False) for a, b, _ in ordered))
 
 
-def _join(out: Clusters, links: list[tuple[tuple[int, int], bool]]) -> Clusters:
+def _join(out: Clusters, links: Iterable[tuple[tuple[int, int], bool]]) -> Clusters:
     uf = out._uf
     assert uf is not None
     for (a, b), is_forced in links:

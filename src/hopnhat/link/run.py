@@ -31,6 +31,7 @@ from hopnhat.link import organizations, parcels, persons
 from hopnhat.link.cluster import Clusters, cluster
 from hopnhat.link.engine import Backend, open_backend
 from hopnhat.link.golden import assign_ids, previous_ids, write_golden
+from hopnhat.link.limits import pool_limit, within
 from hopnhat.link.queue import apply_unit_decisions, clear_items, raise_pair_items, raise_unit_items
 from hopnhat.link.review import latest_decisions
 from hopnhat.link.spark_session import supervised
@@ -98,11 +99,13 @@ def spill_directory() -> str:
 
 def work_space(threads: int, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
     """The private in-memory DuckDB where features, Splink's tables and clusters live (spilling to a folder of its
-    own: :func:`spill_directory`)."""
+    own: :func:`spill_directory`), its buffer pool limited to its share of ``memory_limit``
+    (:func:`hopnhat.link.limits.pool_limit`)."""
     config: dict[str, Any] = {"threads": max(1, threads), "temp_directory": spill_directory(),
                               "preserve_insertion_order": False}
-    if memory_limit:
-        config["memory_limit"] = memory_limit
+    pool = pool_limit(memory_limit)
+    if pool:
+        config["memory_limit"] = pool
     return duckdb.connect(":memory:", config=config)
 
 
@@ -360,9 +363,11 @@ def link_store(con: duckdb.DuckDBPyConnection, config: LinkageSpec, run_id: str,
     outcome = LinkOutcome(run_id)
     work = work_space(threads, config.memory_limit)
     try:
-        for entity in ORDER:
-            if entity in config.entities and table_exists(con, entity):
-                outcome.entities[entity] = link_entity(con, work, entity, config, run_id, threads, spark, progress)
+        with within(config.memory_limit):
+            for entity in ORDER:
+                if entity in config.entities and table_exists(con, entity):
+                    outcome.entities[entity] = link_entity(con, work, entity, config, run_id, threads, spark,
+                                                           progress)
     finally:
         work.close()
     return outcome

@@ -19,8 +19,9 @@ import pyarrow.compute as pc
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.link import persons
-from hopnhat.link.cluster import cluster
+from hopnhat.link.cluster import Clusters, cluster
 from hopnhat.link.engine import Engine, open_backend
+from hopnhat.link.limits import within
 from hopnhat.link.parse import parse_people
 from hopnhat.link.person_features import SOURCE_COLUMNS, build_person_features, stage_source
 from hopnhat.link.run import work_space
@@ -110,9 +111,30 @@ def people_features(table: pa.Table, renames: dict[str, str] | None = None, thre
     """A work space holding ``person_features`` of ``table`` exactly as :func:`link_people` builds them (uid = row
     index), e.g. to measure blocking recall against a known truth (:mod:`hopnhat.link.blocking`)."""
     work = work_space(threads, memory_limit)
-    stage_source(work, _with_missing(_store_rows(table, resolve_columns(table, renames or {}), _no_step)))
-    build_person_features(work)
+    with within(memory_limit, table.num_rows):
+        stage_source(work, _with_missing(_store_rows(table, resolve_columns(table, renames or {}), _no_step)))
+        build_person_features(work)
     return work
+
+
+def _linked(work: duckdb.DuckDBPyConnection, n: int, engine: Engine, threads: int, spark: object,
+            match_threshold: float, review_threshold: float, unanchored: str
+            ) -> tuple[list[str], list[tuple[int, int, float]], Clusters]:
+    """The run's notes, the scored pairs (uid_l, uid_r, match_probability) and the clusters of ``n`` records whose
+    features are in ``work``."""
+    if n <= 1:
+        return [], [], cluster(n, [])
+    backend = open_backend(engine, work, threads, spark)
+    try:
+        # the output shows no evidence: only the pairs only_candidates reads (below the threshold) need it
+        notes = persons.person_pairs(work, backend, review_threshold, evidence_below=match_threshold).notes
+    finally:
+        backend.close()
+    pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
+    # two valid CCCDs more than a slip apart, and the household rule, keep records apart (see cluster.py)
+    result = persons.person_clusters(work, n, [p for p in pairs if p[2] >= match_threshold], match_threshold,
+                                     review_threshold, scored=pairs, unanchored_links=unanchored)
+    return notes, pairs, result
 
 
 def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: Engine = "duckdb", threads: int = 2,
@@ -124,25 +146,13 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
     .UNANCHORED`)."""
     columns = resolve_columns(table, renames or {})
     work = work_space(threads, memory_limit)
-    stage_source(work, _with_missing(_store_rows(table, columns, step)))  # the Arrow copy is dropped right away
-    pa.default_memory_pool().release_unused()  # and its memory given back, before DuckDB needs its own
-    step("link", 3, 0)
-    n = build_person_features(work)
-    step("link", 3, 1)
-    notes: list[str] = []
-    if n > 1:
-        backend = open_backend(engine, work, threads, spark)
-        try:
-            # the output shows no evidence: only the pairs only_candidates reads (below the threshold) need it
-            notes = persons.person_pairs(work, backend, review_threshold, evidence_below=match_threshold).notes
-        finally:
-            backend.close()
-        pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
-        # two valid CCCDs more than a slip apart, and the household rule, keep records apart (see cluster.py)
-        result = persons.person_clusters(work, n, [p for p in pairs if p[2] >= match_threshold], match_threshold,
-                                         review_threshold, scored=pairs, unanchored_links=unanchored)
-    else:
-        pairs, result = [], cluster(n, [])
+    with within(memory_limit, table.num_rows):
+        stage_source(work, _with_missing(_store_rows(table, columns, step)))  # the Arrow copy is dropped right away
+        pa.default_memory_pool().release_unused()  # and its memory given back, before DuckDB needs its own
+        step("link", 3, 0)
+        n = build_person_features(work)
+        step("link", 3, 1)
+        notes, pairs, result = _linked(work, n, engine, threads, spark, match_threshold, review_threshold, unanchored)
     step("link", 3, 1)
     strongest: dict[int, float] = {}
     only = set(result.only_candidates)
