@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 from hopnhat.units.cache import outlive
 from hopnhat.units.convert import Conversion, SplitEvidence, convert_address, decide, invalid_reason
+from hopnhat.units.fuzzy import load_edits
 from hopnhat.units.index import indexes
 from hopnhat.units.parse import Parsed, parse, parse_segments
 from hopnhat.units.reference import Unit
@@ -379,6 +380,7 @@ def convert_entries(values: Sequence[object], evidence: SplitEvidence | None = N
     if shares == 1:
         done = _rows(values, evidence, progress, endings_repeat)
     else:
+        load_edits()  # a large column holds a typo somewhere: imported once here, not in each process
         with _FORKING:  # one forked conversion at a time: the children read the module's globals
             done = _convert_shared(values, shares, evidence, progress, endings_repeat)
     gc.freeze()  # the caches filled meanwhile too: no collection walks them again, not even the one at exit

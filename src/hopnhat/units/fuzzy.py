@@ -18,8 +18,6 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-from rapidfuzz.distance import DamerauLevenshtein as Edits
-
 from hopnhat.text.normalize import TONE_MARKS, name_key, nfc, official_tones
 from hopnhat.units.reference import Unit
 
@@ -57,7 +55,18 @@ def marked(text: str) -> Marked:
 def marked_distance(a: Marked, b: Marked) -> int:
     """Slips between two names as written: a wrong letter (with its marks) is one slip, and so is a wrong or
     misplaced tone (``Muà`` is ``Mùa`` with its tone moved: exact matching reads it so, and so does this)."""
-    return min(Edits.distance(a[0], b[0]), Edits.distance(a[1], b[1]))
+    from rapidfuzz.distance import DamerauLevenshtein  # (see load_edits)
+
+    return min(DamerauLevenshtein.distance(a[0], b[0]), DamerauLevenshtein.distance(a[1], b[1]))
+
+
+def load_edits() -> None:
+    """Import rapidfuzz now. The parser imports it when it first compares a name with a typo (most columns have
+    none: a province's 100,000 addresses need it nowhere, and the import is about 0.013 CPU-s, a third of the
+    parser's); a process about to fork its share of a large column loads it first, so that the children share it
+    (the whole country's 100,000 addresses need it in each process)."""
+    from rapidfuzz import process  # noqa: F401
+    from rapidfuzz.distance import DamerauLevenshtein  # noqa: F401
 
 
 _FORMS: dict[tuple[str, str], dict[str, Marked]] = {}

@@ -9,10 +9,7 @@ between them is the converter's job.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
-
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein as Edits
+from typing import Any, TypeVar
 
 from hopnhat.text.normalize import accent_key, has_diacritics
 from hopnhat.units.cache import outlive
@@ -300,7 +297,18 @@ def _neighbours(key: str, scopes: list[KeyIndex], type_key: str) -> list[tuple[s
     if len(key) < _FUZZY_MIN_LEN:
         return []
     keys = _typed_keys(scopes, type_key)
-    return [h for h in process.extract(key, keys, scorer=Edits.distance, score_cutoff=1, limit=10) if h[1] == 1]
+    return [h for h in _extract(key, keys, 1, 10) if h[1] == 1]
+
+
+def _extract(key: str, keys: list[str], cutoff: int, limit: int) -> list[tuple[str, float, int]]:
+    """rapidfuzz's nearest ``keys`` by Damerau–Levenshtein distance. rapidfuzz is imported by the first search for a
+    typo (:func:`hopnhat.units.fuzzy.load_edits`): most columns need none (a province's 100,000 addresses), and its
+    import was a third of the parser's."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    found: Any = process.extract(key, keys, scorer=DamerauLevenshtein.distance, score_cutoff=cutoff, limit=limit)
+    return found
 
 
 _TYPED_KEYS: dict[tuple[tuple[int, ...], str], tuple[list[KeyIndex], list[str]]] = {}
@@ -360,7 +368,7 @@ def match_fuzzy(text: str, tokens: list[Token], end: int, scopes: list[KeyIndex]
         if accepted is None or len(key) < (_SHORT_FUZZY_LEN if narrow and accepted[1] else _FUZZY_MIN_LEN):
             continue
         limit = 1 if len(key) < (_SHORT_TWO_SLIPS if narrow and accepted[1] else 6 if narrow else 8) else 2
-        hits = process.extract(key, keys, scorer=Edits.distance, score_cutoff=limit + 2, limit=20)
+        hits = _extract(key, keys, limit + 2, 20)
         best = min([h[1] for h in hits], default=limit + 1)
         if best > limit or best == 0 or not _fuzzy_allowed(tokens, start, level, accepted):
             continue
