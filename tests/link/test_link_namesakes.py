@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -29,20 +30,34 @@ STALE = ("Tôn Nữ Diệu Hiền", "12/03/1971", "Nữ", "", "", ELSEWHERE)
 
 def test_the_lower_bound_is_wilsons() -> None:
     # the references: scipy.stats.binomtest(k, n).proportion_ci(0.95, method="wilson").low
-    assert Stratum("date", 1, 506, 0).lower == pytest.approx(0.9924653855542078, abs=1e-12)
-    assert Stratum("date", 3, 141, 2).lower == pytest.approx(0.9504430359191713, abs=1e-12)
-    assert Stratum("date", 4, 101, 1).lower == pytest.approx(0.9465420852342225, abs=1e-12)
-    assert Stratum("vague", 1, 0, 0).lower == 0.0
-    strata = {(s.dates, s.names): s for s in (Stratum("date", 3, 141, 2), Stratum("date", 4, 101, 1))}
-    assert namesakes.linkable(strata, 0.95) == {("date", 3)}
-    assert "141 one person / 2 two" in Stratum("date", 3, 141, 2).describe()
+    assert Stratum("date", 1, True, 506, 0).lower == pytest.approx(0.9924653855542078, abs=1e-12)
+    assert Stratum("date", 3, True, 141, 2).lower == pytest.approx(0.9504430359191713, abs=1e-12)
+    assert Stratum("date", 4, False, 101, 1).lower == pytest.approx(0.9465420852342225, abs=1e-12)
+    assert Stratum("vague", 1, True, 0, 0).lower == 0.0
+    strata = {(s.dates, s.names, s.alone): s for s in (Stratum("date", 3, True, 141, 2),
+                                                       Stratum("date", 3, False, 101, 1),
+                                                       Stratum("date", 3, None, 242, 3),
+                                                       Stratum("date", 4, True, 30, 0),
+                                                       Stratum("date", 4, False, 101, 1),
+                                                       Stratum("date", 4, None, 131, 1))}
+    # a part passes on its own bound or on its whole stratum's: date 3's whole 242 / 3 (0.965) carries its part
+    # 101 / 1 (0.947); date 4's whole 131 / 1 (0.958) its part 30 / 0 (0.886)
+    assert namesakes.linkable(strata, 0.95) == {("date", 3, True), ("date", 3, False), ("date", 3, None),
+                                                ("date", 4, True), ("date", 4, False), ("date", 4, None)}
+    alone_only = {k: s for k, s in strata.items() if k[1] == 3 and k[2] is not False} | {
+        ("date", 3, False): Stratum("date", 3, False, 20, 5), ("date", 3, None): Stratum("date", 3, None, 161, 7)}
+    assert namesakes.linkable(alone_only, 0.95) == {("date", 3, True)}  # the whole 161 / 7: 0.917
+    assert "no third record of the name and date: 141 one person / 2 two" in Stratum("date", 3, True, 141, 2).describe()
+    assert "a third record of the name and year" in Stratum("vague", 3, False, 1, 2).describe()
 
 
-def _features(rows: list[tuple[object, ...]]) -> duckdb.DuckDBPyConnection:
+def _features(rows: Sequence[tuple[object, ...]]) -> duckdb.DuckDBPyConnection:
     work = duckdb.connect()
     work.execute("CREATE TABLE person_features (uid INTEGER, fam VARCHAR, mid VARCHAR, giv VARCHAR, byear INTEGER, "
-                  "dob DATE, cccd VARCHAR, cc_year INTEGER, addr VARCHAR, phone VARCHAR, name_n INTEGER)")
-    work.executemany("INSERT INTO person_features VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                  "dob DATE, cccd VARCHAR, cc_year INTEGER, addr VARCHAR, phone VARCHAR, name_n INTEGER, "
+                  "name_sorted VARCHAR)")
+    work.executemany("INSERT INTO person_features VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(*r, " ".join(sorted(str(w) for w in r[1:4]))) for r in rows])
     return work
 
 
@@ -68,7 +83,29 @@ def test_the_cccds_of_name_and_date_pairs_count_one_person_or_two() -> None:
         (14, "do", "van", "hai", 1970, "1970-01-01", "048070654321", 1970, "B", None, 2),
     ])
     strata = namesakes.estimate(work)
-    assert {k: (s.one, s.two) for k, s in strata.items()} == {("date", 1): (3, 1), ("vague", 5): (0, 2)}
+    # ton dieu hien 12/03/1971: three records carry the name and date (not alone); le van an: two (alone); le van
+    # binh 1980: three records of the name and year
+    assert {k: (s.one, s.two) for k, s in strata.items()} == {
+        ("date", 1, None): (3, 1), ("date", 1, False): (3, 0), ("date", 1, True): (0, 1), ("vague", 5, None): (0, 2),
+        ("vague", 5, False): (0, 2)}
+
+
+def test_pairs_are_counted_apart_when_a_third_record_carries_their_name_and_date() -> None:
+    """Two records alone with their name and date are one person's or two people's one each; beside a third, two
+    people are likelier: the estimate counts the two apart, and each unanchored pair is given its own."""
+    d = "1980-05-05"
+    rows = [(0, "le", "van", "an", 1980, d, "049080005678", 1980, "A", None, 2),
+            (1, "le", "van", "an", 1980, d, "049080005678", 1980, "B", None, 2),  # alone: one person
+            (2, "vo", "van", "an", 1980, d, "049080111111", 1980, "A", None, 3),
+            (3, "vo", "van", "an", 1980, d, "049080222222", 1980, "B", None, 3),
+            (4, "vo", "van", "an", 1980, d, None, None, "C", None, 3)]  # a third record: 2-3 is two people
+    work = _features(rows)
+    assert {k: (s.one, s.two) for k, s in namesakes.estimate(work).items()} == {
+        ("date", 1, None): (1, 1), ("date", 1, False): (0, 1), ("date", 1, True): (1, 0)}
+    work.execute("CREATE TABLE person_unanchored AS SELECT * FROM (VALUES (0, 1), (2, 4)) t(uid_l, uid_r)")
+    namesakes.attach_strata(work)
+    assert work.execute("SELECT uid_l, uid_r, dates, names, alone FROM person_unanchored ORDER BY 1").fetchall() == [
+        (0, 1, "date", 1, True), (2, 4, "date", 1, False)]
 
 
 def _names(count: int) -> list[str]:
@@ -79,14 +116,16 @@ def _names(count: int) -> list[str]:
 
 def _people(same_number: bool) -> list[tuple[str, ...]]:
     """100 men of rare names with two records each in two communes, both with a CCCD: the same number (one person
-    each) or two numbers (namesakes born the same day)."""
+    each) or two numbers (namesakes born the same day); and a third record of the name and date with no number, as
+    the woman below has (her stratum: a third record of the name and date)."""
     rows: list[tuple[str, ...]] = []
     for i, name in enumerate(_names(100)):
         year = 1950 + i % 40
         born = f"{1 + i % 28:02d}/{1 + i % 12:02d}/{year}"
         first = f"048{0}{year % 100:02d}{700000 + i:06d}"
         second = first if same_number else f"049{0}{year % 100:02d}{800000 + i:06d}"
-        rows += [(name, born, "Nam", first, "", HERE), (name, born, "Nam", second, "", THERE)]
+        rows += [(name, born, "Nam", first, "", HERE), (name, born, "Nam", second, "", THERE),
+                 (name, born, "Nam", "", "", ELSEWHERE)]
     return rows
 
 
@@ -108,7 +147,8 @@ def test_a_record_tied_by_name_and_date_alone_is_linked_where_the_data_says_such
     stale record is linked as the clear best; where they carry two numbers (namesakes), it is kept apart."""
     (home, file, stale), notes = _linked(around, _people(same_number=True))
     assert home == file == stale
-    assert any("exact date, name of at most 3 records" in n and "≥ 0.9" in n for n in notes)
+    assert any("exact date, name of at most 3 records, a third record of the name and date" in n and "≥ 0.9" in n
+               for n in notes)
     (home, file, stale), notes = _linked(around, _people(same_number=False))
     assert home == file != stale
 
@@ -120,16 +160,21 @@ def test_each_unanchored_pair_shows_its_strata_estimate_and_whether_it_was_linke
     work.execute("CREATE TABLE person_pairs (uid_l BIGINT, uid_r BIGINT, match_probability DOUBLE, evidence VARCHAR)")
     work.executemany("INSERT INTO person_pairs VALUES (?, ?, ?, ?)",
                      [(0, 1, 0.97, '{"rule": "model"}'), (2, 3, 0.97, None), (4, 5, 0.99, '{"rule": "model"}')])
-    work.execute("CREATE TABLE person_unanchored AS SELECT * FROM (VALUES (0, 1, 'date', 4), (2, 3, 'vague', 9)) "
-                 "t(uid_l, uid_r, dates, names)")
-    work.execute("CREATE TABLE person_namesakes AS SELECT * FROM (VALUES ('date', 4, 1061, 14, 0.9777)) "
-                 "t(dates, names, one, two, lower)")
+    work.execute("CREATE TABLE person_unanchored AS SELECT * FROM (VALUES (0, 1, 'date', 4, true), "
+                 "(2, 3, 'vague', 9, false)) t(uid_l, uid_r, dates, names, alone)")
+    work.execute("CREATE TABLE person_namesakes AS SELECT * FROM (VALUES ('date', 4, true, 1061, 14, 0.9777), "
+                 "('date', 4, false, 5, 50, 0.01), ('date', 4, NULL, 1066, 64, 0.9302)) "
+                 "t(dates, names, alone, one, two, lower)")
     mark_unanchored(work, [0, 0, 2, 3, 4, 4], 0.95)  # 0-1 linked, 2-3 apart, 4-5 not unanchored
     rows = work.execute("SELECT uid_l, uid_r, evidence FROM person_pairs").fetchall()
     shown = {(a, b): json.loads(e) for a, b, e in rows}
-    assert shown[(0, 1)]["namesakes"] == {"dates": "date", "names_from": 16, "one": 1061, "two": 14,
-                                          "one_person_at_least": 0.9777, "needed": 0.95, "linked": True}
+    assert shown[(0, 1)]["namesakes"] == {"dates": "date", "names_from": 16, "alone": True, "one": 1061, "two": 14,
+                                          "one_person_at_least": 0.9777, "stratum": {
+                                              "one": 1066, "two": 64, "one_person_at_least": 0.9302},
+                                          "needed": 0.95, "linked": True}
     assert shown[(0, 1)]["rule"] == "model"
-    assert shown[(2, 3)]["namesakes"] == {"dates": "vague", "names_from": 512, "one": 0, "two": 0,
-                                          "one_person_at_least": 0, "needed": 0.95, "linked": False}
+    assert shown[(2, 3)]["namesakes"] == {"dates": "vague", "names_from": 512, "alone": False, "one": 0, "two": 0,
+                                          "one_person_at_least": 0, "stratum": {
+                                              "one": 0, "two": 0, "one_person_at_least": 0},
+                                          "needed": 0.95, "linked": False}
     assert "namesakes" not in shown[(4, 5)]

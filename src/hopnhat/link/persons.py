@@ -26,7 +26,7 @@ from hopnhat.link import person_model as model
 from hopnhat.link.cluster import Clusters, add_links, cluster
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score, train
 from hopnhat.link.household import apart_rules
-from hopnhat.link.namesakes import Stratum, attach_strata, estimate, linkable, notes
+from hopnhat.link.namesakes import Key, Stratum, attach_strata, estimate, linkable, notes
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import build_person_features, source_sql
 from hopnhat.link.tables import columns_of, one
@@ -74,15 +74,17 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
     return PairsResult(trained.settings, trained.notes + notes(strata))
 
 
-def _keep_strata(work: duckdb.DuckDBPyConnection, strata: dict[tuple[str, int], Stratum]) -> None:
+def _keep_strata(work: duckdb.DuckDBPyConnection, strata: dict[Key, Stratum]) -> None:
     """``person_namesakes``: the run's namesake estimate (:mod:`hopnhat.link.namesakes`), one row a stratum."""
     rows = list(strata.values())
     work.register("_strata", pa.table({"dates": pa.array([s.dates for s in rows], pa.string()),
                                        "names": pa.array([s.names for s in rows], pa.int32()),
+                                       "alone": pa.array([s.alone for s in rows], pa.bool_()),
                                        "one": pa.array([s.one for s in rows], pa.int64()),
                                        "two": pa.array([s.two for s in rows], pa.int64()),
                                        "lower": pa.array([s.lower for s in rows], pa.float64())}))
-    work.execute("CREATE OR REPLACE TABLE person_namesakes AS SELECT * FROM _strata ORDER BY dates, names")
+    work.execute("CREATE OR REPLACE TABLE person_namesakes AS SELECT * FROM _strata "
+                 "ORDER BY dates, names, alone NULLS FIRST")
     work.unregister("_strata")
 
 
@@ -91,11 +93,13 @@ def linkable_unanchored(work: duckdb.DuckDBPyConnection, threshold: float) -> se
     (:mod:`hopnhat.link.namesakes`): linked as any clear best is; the others stay apart."""
     if not one(work, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_namesakes'")[0]:
         return set()
-    strata = {(d, int(k)): Stratum(d, int(k), int(a), int(b))
-              for d, k, a, b in work.execute("SELECT dates, names, one, two FROM person_namesakes").fetchall()}
+    strata = {}
+    for d, k, c, a, b in work.execute("SELECT dates, names, alone, one, two FROM person_namesakes").fetchall():
+        key: Key = (d, int(k), None if c is None else bool(c))
+        strata[key] = Stratum(*key, int(a), int(b))
     keys = linkable(strata, threshold)
-    rows = work.execute("SELECT uid_l, uid_r, dates, names FROM person_unanchored").fetchall()
-    return {(int(a), int(b)) for a, b, d, k in rows if (d, int(k)) in keys}
+    rows = work.execute("SELECT uid_l, uid_r, dates, names, alone FROM person_unanchored").fetchall()
+    return {(int(a), int(b)) for a, b, d, k, c in rows if (d, int(k), bool(c)) in keys}
 
 
 def soften(trained: TrainedModel) -> TrainedModel:
@@ -277,10 +281,13 @@ def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[i
 _MARK_SQL = """
 UPDATE person_pairs p SET evidence = json_merge_patch(coalesce(p.evidence, '{{}}'), json_object('namesakes',
     json_object('dates', u.dates, 'names_from', CASE WHEN u.names = 1 THEN 1 ELSE 2 ** u.names END,
-                'one', coalesce(s.one, 0), 'two', coalesce(s.two, 0),
-                'one_person_at_least', round(coalesce(s.lower, 0), 4), 'needed', {threshold},
-                'linked', c.root IS NOT DISTINCT FROM d.root)))::VARCHAR
-FROM person_unanchored u LEFT JOIN person_namesakes s USING (dates, names)
+                'alone', u.alone, 'one', coalesce(s.one, 0), 'two', coalesce(s.two, 0),
+                'one_person_at_least', round(coalesce(s.lower, 0), 4),
+                'stratum', json_object('one', coalesce(w.one, 0), 'two', coalesce(w.two, 0),
+                                       'one_person_at_least', round(coalesce(w.lower, 0), 4)),
+                'needed', {threshold}, 'linked', c.root IS NOT DISTINCT FROM d.root)))::VARCHAR
+FROM person_unanchored u LEFT JOIN person_namesakes s USING (dates, names, alone)
+LEFT JOIN person_namesakes w ON w.dates = u.dates AND w.names = u.names AND w.alone IS NULL
 LEFT JOIN _roots c ON c.uid = u.uid_l LEFT JOIN _roots d ON d.uid = u.uid_r
 WHERE p.uid_l = u.uid_l AND p.uid_r = u.uid_r
 """
@@ -288,9 +295,11 @@ WHERE p.uid_l = u.uid_l AND p.uid_r = u.uid_r
 
 def mark_unanchored(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float) -> None:
     """Write into each unanchored pair's evidence the run's namesake estimate of its stratum (``namesakes``: full
-    dates or one vague, the name's count from ``names_from``, the estimating pairs that were one person and two, the
-    lower bound of the one-person share, the bar it had to reach, and whether the pair was linked), so the review
-    queue and the record page show why such a pair was linked or kept apart (:mod:`hopnhat.link.namesakes`)."""
+    dates or one vague, the name's count from ``names_from``, ``alone``: no third record of the name and date, the
+    estimating pairs of that part that were one person and two and the lower bound of the one-person share, the
+    same for the whole ``stratum``, the bar one of them had to reach, and whether the pair was linked), so the
+    review queue and the record page show why such a pair was linked or kept apart
+    (:mod:`hopnhat.link.namesakes`)."""
     if not one(work, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_namesakes'")[0]:
         return
     work.register("_roots", pa.table({"uid": pa.array(range(len(root)), pa.int64()),
