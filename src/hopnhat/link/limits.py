@@ -6,7 +6,7 @@ holds more than that pool: at 1.45 M records (1 M independent people) the pool s
 the training and the scoring, while the process held 330 to 800 MB more than the pool, Arrow and Python together —
 0.3 to 0.55 times the pool (pools of 720 MiB to 1.4 GiB; the most during Splink's scoring). The work space therefore
 gives DuckDB's pool :data:`POOL_SHARE` of the limit, so that what DuckDB really holds stays near the limit asked for
-(0.65 × 1.45 ≈ 0.94). Spilling more costs little: the same run took 89 s on a 960 MiB pool against 82–95 s on 1.4
+(0.65 × 1.45 ≈ 0.94). Spilling more costs little: the same run took 89 s on a 960 MB pool against 56–95 s on 1.4
 GiB, the output the same. The rest of the process (Python, the Arrow copy of a standalone list) comes on top:
 docs/linkage.md.
 
