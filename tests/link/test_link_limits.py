@@ -3,6 +3,7 @@ work space is one error in the project's format, not DuckDB's."""
 
 from __future__ import annotations
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -66,8 +67,6 @@ def test_a_limit_that_fits_links_as_without_one() -> None:
 
 def test_the_clusters_read_the_records_numbers_as_a_stream() -> None:
     # a list of 1.45 M (CCCD, CMND) tuples held 5.5 M Python objects beside the clusters (the run's peak after DuckDB)
-    import duckdb
-
     from hopnhat.link.cluster import cluster
     from hopnhat.link.persons import identity_numbers
 
@@ -82,3 +81,13 @@ def test_the_clusters_read_the_records_numbers_as_a_stream() -> None:
     # two valid CCCDs keep 0 and 2 apart; 1's CMND a slip of 0's joins them
     result = cluster(4, [(0, 1, 0.99), (0, 2, 0.99)], ids=identity_numbers(work))
     assert result.root == [0, 0, 2, 3] and result.reasons == {(0, 2): "conflicting_cccd"}
+
+
+def test_the_store_run_says_the_same_when_its_limit_is_too_small(store: duckdb.DuckDBPyConnection) -> None:
+    # linkage.memory_limit in merger.yaml: the migration's linkage stage stops with the same one error
+    from hopnhat.link import link_store
+    from hopnhat.project.config import LinkageSpec
+
+    with pytest.raises(WorkSpaceFull) as caught:
+        link_store(store, LinkageSpec(entities=["person"], memory_limit="5MB"), "run-1", threads=1)
+    assert caught.value.value == "5MB" and "Out of Memory" in (caught.value.reason or "")
