@@ -47,6 +47,15 @@ def test_the_lower_bound_is_wilsons() -> None:
     alone_only = {k: s for k, s in strata.items() if k[1] == 3 and k[2] is not False} | {
         ("date", 3, False): Stratum("date", 3, False, 20, 5), ("date", 3, None): Stratum("date", 3, None, 161, 7)}
     assert namesakes.linkable(alone_only, 0.95) == {("date", 3, True)}  # the whole 161 / 7: 0.917
+    # a whole that passes does not carry a part its own count shows below the bar: date 5's whole 1,200 / 20 (0.975)
+    # against its part 150 / 15 (0.855 to 0.944); the part 30 / 0 (0.886 to 1) rides on its whole
+    worse = {(s.dates, s.names, s.alone): s for s in (Stratum("date", 5, True, 1050, 5),
+                                                      Stratum("date", 5, False, 150, 15),
+                                                      Stratum("date", 5, None, 1200, 20))}
+    assert worse[("date", 5, False)].upper == pytest.approx(0.9441336461684667, abs=1e-12)  # scipy: .high
+    assert namesakes.linkable(worse, 0.95) == {("date", 5, True), ("date", 5, None)}
+    assert Stratum("date", 4, True, 30, 0).upper == pytest.approx(1.0, abs=1e-12)
+    assert Stratum("vague", 1, True, 0, 0).upper == 1.0
     assert "no third record of the name and date: 141 one person / 2 two" in Stratum("date", 3, True, 141, 2).describe()
     assert "a third record of the name and year" in Stratum("vague", 3, False, 1, 2).describe()
 
@@ -162,19 +171,19 @@ def test_each_unanchored_pair_shows_its_strata_estimate_and_whether_it_was_linke
                      [(0, 1, 0.97, '{"rule": "model"}'), (2, 3, 0.97, None), (4, 5, 0.99, '{"rule": "model"}')])
     work.execute("CREATE TABLE person_unanchored AS SELECT * FROM (VALUES (0, 1, 'date', 4, true), "
                  "(2, 3, 'vague', 9, false)) t(uid_l, uid_r, dates, names, alone)")
-    work.execute("CREATE TABLE person_namesakes AS SELECT * FROM (VALUES ('date', 4, true, 1061, 14, 0.9777), "
-                 "('date', 4, false, 5, 50, 0.01), ('date', 4, NULL, 1066, 64, 0.9302)) "
-                 "t(dates, names, alone, one, two, lower)")
+    work.execute("CREATE TABLE person_namesakes AS SELECT * FROM (VALUES ('date', 4, true, 1061, 14, 0.9777, 0.9922), "
+                 "('date', 4, false, 5, 50, 0.01, 0.2), ('date', 4, NULL, 1066, 64, 0.9302, 0.9562)) "
+                 "t(dates, names, alone, one, two, lower, upper)")
     mark_unanchored(work, [0, 0, 2, 3, 4, 4], 0.95)  # 0-1 linked, 2-3 apart, 4-5 not unanchored
     rows = work.execute("SELECT uid_l, uid_r, evidence FROM person_pairs").fetchall()
     shown = {(a, b): json.loads(e) for a, b, e in rows}
     assert shown[(0, 1)]["namesakes"] == {"dates": "date", "names_from": 16, "alone": True, "one": 1061, "two": 14,
-                                          "one_person_at_least": 0.9777, "stratum": {
+                                          "one_person_at_least": 0.9777, "one_person_at_most": 0.9922, "stratum": {
                                               "one": 1066, "two": 64, "one_person_at_least": 0.9302},
                                           "needed": 0.95, "linked": True}
     assert shown[(0, 1)]["rule"] == "model"
     assert shown[(2, 3)]["namesakes"] == {"dates": "vague", "names_from": 512, "alone": False, "one": 0, "two": 0,
-                                          "one_person_at_least": 0, "stratum": {
+                                          "one_person_at_least": 0, "one_person_at_most": 1, "stratum": {
                                               "one": 0, "two": 0, "one_person_at_least": 0},
                                           "needed": 0.95, "linked": False}
     assert "namesakes" not in shown[(4, 5)]

@@ -116,13 +116,21 @@ class Stratum:
     @property
     def lower(self) -> float:
         """The lower bound of the Wilson 95 % interval of the one-person share (0 without pairs)."""
+        return self._wilson(-1.0, 0.0)
+
+    @property
+    def upper(self) -> float:
+        """The upper bound of the Wilson 95 % interval of the one-person share (1 without pairs: nothing is known)."""
+        return self._wilson(1.0, 1.0)
+
+    def _wilson(self, side: float, empty: float) -> float:
         n = self.one + self.two
         if not n:
-            return 0.0
+            return empty
         share = self.one / n
         centre = share + Z * Z / (2 * n)
         spread = Z * math.sqrt(share * (1 - share) / n + Z * Z / (4 * n * n))
-        return (centre - spread) / (1 + Z * Z / n)
+        return (centre + side * spread) / (1 + Z * Z / n)
 
     def describe(self) -> str:
         """``exact date, name of 8–15 records, no third record of the name and date: 141 one person / 2 two
@@ -170,11 +178,16 @@ def attach_strata(work: duckdb.DuckDBPyConnection) -> None:
 
 def linkable(strata: dict[Key, Stratum], threshold: float) -> set[Key]:
     """The strata whose one-person share is at least ``threshold`` (the match threshold) at its lower bound: a part
-    (``alone`` or not) when it reaches it, or when its whole stratum does."""
+    (``alone`` or not) when it reaches it, or when its whole stratum does and the part's own count does not show it
+    below the bar (its upper bound reaches ``threshold``): a part too small to judge rides on its whole, a part that
+    is measurably worse than its whole does not."""
     def passes(key: Key) -> bool:
         return key in strata and strata[key].lower >= threshold
 
-    return {key for key in strata if passes(key) or passes((key[0], key[1], None))}
+    def carried(key: Key) -> bool:
+        return passes((key[0], key[1], None)) and strata[key].upper >= threshold
+
+    return {key for key in strata if passes(key) or carried(key)}
 
 
 def notes(strata: dict[Key, Stratum]) -> list[str]:

@@ -82,7 +82,8 @@ def _keep_strata(work: duckdb.DuckDBPyConnection, strata: dict[Key, Stratum]) ->
                                        "alone": pa.array([s.alone for s in rows], pa.bool_()),
                                        "one": pa.array([s.one for s in rows], pa.int64()),
                                        "two": pa.array([s.two for s in rows], pa.int64()),
-                                       "lower": pa.array([s.lower for s in rows], pa.float64())}))
+                                       "lower": pa.array([s.lower for s in rows], pa.float64()),
+                                       "upper": pa.array([s.upper for s in rows], pa.float64())}))
     work.execute("CREATE OR REPLACE TABLE person_namesakes AS SELECT * FROM _strata "
                  "ORDER BY dates, names, alone NULLS FIRST")
     work.unregister("_strata")
@@ -283,6 +284,7 @@ UPDATE person_pairs p SET evidence = json_merge_patch(coalesce(p.evidence, '{{}}
     json_object('dates', u.dates, 'names_from', CASE WHEN u.names = 1 THEN 1 ELSE 2 ** u.names END,
                 'alone', u.alone, 'one', coalesce(s.one, 0), 'two', coalesce(s.two, 0),
                 'one_person_at_least', round(coalesce(s.lower, 0), 4),
+                'one_person_at_most', round(coalesce(s.upper, 1), 4),
                 'stratum', json_object('one', coalesce(w.one, 0), 'two', coalesce(w.two, 0),
                                        'one_person_at_least', round(coalesce(w.lower, 0), 4)),
                 'needed', {threshold}, 'linked', c.root IS NOT DISTINCT FROM d.root)))::VARCHAR
@@ -296,8 +298,9 @@ WHERE p.uid_l = u.uid_l AND p.uid_r = u.uid_r
 def mark_unanchored(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float) -> None:
     """Write into each unanchored pair's evidence the run's namesake estimate of its stratum (``namesakes``: full
     dates or one vague, the name's count from ``names_from``, ``alone``: no third record of the name and date, the
-    estimating pairs of that part that were one person and two and the lower bound of the one-person share, the
-    same for the whole ``stratum``, the bar one of them had to reach, and whether the pair was linked), so the
+    estimating pairs of that part that were one person and two and the lower and upper bounds of the one-person
+    share, the same for the whole ``stratum``, the bar the part or its whole had to reach (a whole carries a part
+    whose upper bound reaches it), and whether the pair was linked), so the
     review queue and the record page show why such a pair was linked or kept apart
     (:mod:`hopnhat.link.namesakes`)."""
     if not one(work, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_namesakes'")[0]:
