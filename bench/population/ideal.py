@@ -34,7 +34,7 @@ SELECT rid, entity,
        CASE WHEN NOT contains(noises, 'dob_missing') THEN year(CAST(t_born AS DATE)) END AS y,
        CASE WHEN length(dob) > 4 AND NOT contains(noises, 'placeholder_0101')
             THEN strftime(CAST(t_born AS DATE), '%m%d') END AS md,
-       list_filter(string_split(t_ids_shown, ';'), x -> x <> '') AS ids,
+       list_filter(string_split(t_ids_shown, ';'), lambda x: x <> '') AS ids,
        nullif(t_phone_shown, '') AS phone, t_commune AS commune, t_commune || '|' || t_hamlet AS hamlet
 FROM t
 """
@@ -55,7 +55,7 @@ def _conflict(x: str, y: str) -> str:
     return (f"(coalesce({x}.mid <> {y}.mid, false) OR coalesce({x}.y <> {y}.y, false)"
             f" OR coalesce({x}.md <> {y}.md, false) OR coalesce({x}.phone <> {y}.phone, false)"
             f" OR (len(list_intersect({x}.ids, {y}.ids)) = 0 AND len(list_intersect("
-            f"list_transform({x}.ids, i -> length(i)), list_transform({y}.ids, i -> length(i)))) > 0))")
+            f"list_transform({x}.ids, lambda i: length(i)), list_transform({y}.ids, lambda i: length(i)))) > 0))")
 
 
 # The fields a competitor must share with a side whenever the true pair agrees on them (bit of ``_agree`` → column;

@@ -72,7 +72,7 @@ LEFT JOIN _ns_yearly yl ON yl.name_sorted = l.name_sorted AND yl.byear = l.byear
 LEFT JOIN _ns_yearly yr ON yr.name_sorted = r.name_sorted AND yr.byear = r.byear"""
 # One person: the same number, one digit changed, or two neighbours swapped (cluster.slip_apart, in SQL).
 _ONE = ("(l.cccd = r.cccd OR hamming(l.cccd, r.cccd) = 1 OR (hamming(l.cccd, r.cccd) = 2 AND len(list_filter("
-        "range(1, 12), i -> substr(l.cccd, i, 1) = substr(r.cccd, i + 1, 1) "
+        "range(1, 12), lambda i: substr(l.cccd, i, 1) = substr(r.cccd, i + 1, 1) "
         "AND substr(l.cccd, i + 1, 1) = substr(r.cccd, i, 1) AND substr(l.cccd, i, 1) <> substr(r.cccd, i, 1))) > 0))")
 _ESTIMATING = """
 SELECT CASE WHEN l.dob IS NOT NULL AND r.dob IS NOT NULL THEN 'date' ELSE 'vague' END AS dates,

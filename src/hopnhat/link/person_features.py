@@ -114,7 +114,7 @@ def _id_parts(col: str) -> str:
     words dropped; a number Excel turned into scientific notation (4.90850E+11) lost its digits and gives none."""
     return (f"CASE WHEN regexp_matches(coalesce({col}, ''), '[0-9][.,][0-9]+ *[eE][+]?[0-9]') THEN []::VARCHAR[] "
             f"ELSE list_filter(list_transform(string_split_regex(coalesce({col}, ''), '[/;,|]|[A-Za-zĐđ:]+'), "
-            f"x -> regexp_replace(x, '[^0-9]', '', 'g')), x -> x <> '') END")
+            f"lambda x: regexp_replace(x, '[^0-9]', '', 'g')), lambda x: x <> '') END")
 
 
 def _placeholder(col: str) -> str:
@@ -156,13 +156,14 @@ SELECT * EXCLUDE (phone_raw, phone_n, id_parts),
        coalesce(quality IN ('year_only', 'placeholder'), false)
          OR (month(birth_date) = 1 AND day(birth_date) = 1) AS vague,
        coalesce(cccd_col, CASE WHEN id_kind IS DISTINCT FROM 'cmnd' THEN
-         list_filter(list_transform(id_parts, x -> CASE
+         list_filter(list_transform(id_parts, lambda x: CASE
            WHEN length(x) = 12 THEN x
-           WHEN length(x) = 11 AND '0' || x[1:2] IN ({prefixes}) THEN '0' || x END), x -> x IS NOT NULL)[1]
+           WHEN length(x) = 11 AND '0' || x[1:2] IN ({prefixes}) THEN '0' || x END), lambda x: x IS NOT NULL)[1]
        END) AS cccd_all,
        coalesce(cmnd_col, CASE WHEN id_kind = 'cmnd' THEN id_parts[1] ELSE
-         list_filter(list_transform(id_parts, x -> CASE WHEN length(x) = 9 THEN x WHEN length(x) = 8 THEN '0' || x END),
-                     x -> x IS NOT NULL)[1] END) AS cmnd_all
+         list_filter(list_transform(id_parts,
+                                    lambda x: CASE WHEN length(x) = 9 THEN x WHEN length(x) = 8 THEN '0' || x END),
+                     lambda x: x IS NOT NULL)[1] END) AS cmnd_all
 FROM p
 """
 

@@ -74,7 +74,7 @@ def raise_pair_items(con: duckdb.DuckDBPyConnection, entity: str, pairs: pa.Tabl
         SELECT 'pair:{entity}:' || p.record_id_l || '|' || p.record_id_r, '{entity}', 'pair', p.record_id_l,
                p.record_id_r, NULL, p.match_probability, p.evidence, NULL,
                nullif(array_to_string(list_sort(list_distinct(list_filter(
-                   string_split(concat_ws(';', {scope_l}, {scope_r}), ';'), x -> x <> ''))), ';'), ''), ?
+                   string_split(concat_ws(';', {scope_l}, {scope_r}), ';'), lambda x: x <> ''))), ';'), ''), ?
         FROM _pair_items p
         LEFT JOIN "{entity}" l ON l.record_id = p.record_id_l
         LEFT JOIN "{entity}" r ON r.record_id = p.record_id_r

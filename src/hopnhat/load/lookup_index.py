@@ -255,13 +255,13 @@ CREATE TABLE entry_raw (kind VARCHAR, entity VARCHAR, record_id VARCHAR, golden_
 
 _SCOPE = ("list_distinct(list_filter([new_province, new_commune, x_province, x_commune] "
           "|| string_split(coalesce(candidates, ''), ';') || string_split(coalesce(x_candidates, ''), ';'), "
-          "c -> c IS NOT NULL AND c <> ''))")
+          "lambda c: c IS NOT NULL AND c <> ''))")
 
 
 def _insert_entity(con: duckdb.DuckDBPyConnection, entity: str, relation: str, target: str = "entry_raw") -> None:
     """An entity's entries from ``relation`` (rows of :func:`_entity_select`'s columns) into ``target``."""
     con.execute(f"""INSERT INTO {target} SELECT '{entity}', '{entity}', record_id, golden_id, NULL, NULL, title,
-        birth, list_filter([id1, id2, id3, id4], x -> x IS NOT NULL), code, sheet, parcel, address, old_commune,
+        birth, list_filter([id1, id2, id3, id4], lambda x: x IS NOT NULL), code, sheet, parcel, address, old_commune,
         new_commune, candidates, {_SCOPE}, src_system, src_table, src_province, detail, {SPECS[entity].names},
         phone FROM {relation}""")
 
@@ -286,7 +286,7 @@ def _insert_legacy_rows(con: duckdb.DuckDBPyConnection, select: str, entity: str
     con.execute(f"""INSERT INTO entry_raw SELECT 'legacy', l.entity, l.record_id, NULL, l.legacy_table,
         l.legacy_row, hn_repair(l.title, ?), l.birth,
         list_filter(regexp_extract_all(regexp_replace(l.blob, '(\\d{{10}})-(\\d{{3}})', '\\1\\2', 'g'), '\\d+'),
-                    x -> length(x) IN (9, 10, 12, 13)),
+                    lambda x: length(x) IN (9, 10, 12, 13)),
         l.code, l.sheet, l.parcel, hn_repair(l.address, ?), l.commune, NULL, NULL, NULL, l.src_system,
         l.src_table, NULL, NULL, {entity in ('person', 'civil_servant')}, l.phone
         FROM ({select}) l""", list(encodings))
@@ -315,7 +315,7 @@ _BIRTH_DAY = ("coalesce(TRY_CAST(regexp_extract(e.birth, '^\\d{4}-(\\d\\d)-(\\d\
               "AS INTEGER))")
 # phone numbers of a cell (separators inside a number removed), each in the national form: +84 / 84 / 0084 → 0
 _PHONES = ("list_transform(regexp_extract_all(regexp_replace(phone, '[\\s.()\\-]', '', 'g'), '\\d{9,13}'), "
-           "d -> CASE WHEN d LIKE '0084%' THEN '0' || substr(d, 5) WHEN d LIKE '84%' AND length(d) IN (11, 12) "
+           "lambda d: CASE WHEN d LIKE '0084%' THEN '0' || substr(d, 5) WHEN d LIKE '84%' AND length(d) IN (11, 12) "
            "THEN '0' || substr(d, 3) WHEN d NOT LIKE '0%' AND length(d) = 9 THEN '0' || d ELSE d END)")
 
 
@@ -376,13 +376,13 @@ def read_doc(text: str) -> dict[str, Any]:
 
 def _build_keys(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"""CREATE TABLE key AS SELECT DISTINCT k, eid FROM (
-        SELECT eid, 'id|' || unnest(list_transform(ids, x -> regexp_replace(x, '\\D', '', 'g'))) AS k FROM entry
+        SELECT eid, 'id|' || unnest(list_transform(ids, lambda x: regexp_replace(x, '\\D', '', 'g'))) AS k FROM entry
         UNION ALL SELECT eid, 'tel|' || unnest({_PHONES}) FROM entry WHERE phone IS NOT NULL
         UNION ALL SELECT eid, 'dos|' || upper(trim(code)) FROM entry WHERE code IS NOT NULL
         UNION ALL SELECT eid, 'par|' || c || '|' || coalesce(nullif(ltrim(trim(sheet), '0'), ''), '0') || '|'
                    || coalesce(nullif(ltrim(trim(parcel), '0'), ''), '0')
           FROM (SELECT eid, sheet, parcel, unnest(list_distinct(list_filter([old_commune, new_commune]
-                || string_split(coalesce(candidates, ''), ';'), x -> x IS NOT NULL AND x <> ''))) AS c
+                || string_split(coalesce(candidates, ''), ';'), lambda x: x IS NOT NULL AND x <> ''))) AS c
                 FROM entry WHERE sheet IS NOT NULL AND parcel IS NOT NULL)
         ) WHERE length(k) > 4""")
 
@@ -401,11 +401,11 @@ def _build_names(con: duckdb.DuckDBPyConnection) -> None:
                 CASE WHEN birth_year IS NULL THEN 'u|' || fam || '|' || mid || '|' || giv END,
                 'n|' || fam || '|' || mid || '|' || giv, 'g|' || giv || '|' || fam[1],
                 'f|' || fam || '|' || mid || giv[1]],
-                x -> x IS NOT NULL)) AS k FROM parts),
+                lambda x: x IS NOT NULL)) AS k FROM parts),
         scoped AS (SELECT eid, title_fold, birth_year, birth_day, scope, k FROM k
                    UNION ALL
                    SELECT eid, title_fold, birth_year, birth_day, scope,
-                          'c|' || unnest(list_filter(scope, c -> length(c) = 5)) || '|' || k FROM k)
+                          'c|' || unnest(list_filter(scope, lambda c: length(c) = 5)) || '|' || k FROM k)
         SELECT DISTINCT k, eid, title_fold, birth_year, birth_day, scope FROM scoped""")
 
 
