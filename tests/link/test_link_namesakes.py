@@ -171,19 +171,82 @@ def test_each_unanchored_pair_shows_its_strata_estimate_and_whether_it_was_linke
                      [(0, 1, 0.97, '{"rule": "model"}'), (2, 3, 0.97, None), (4, 5, 0.99, '{"rule": "model"}')])
     work.execute("CREATE TABLE person_unanchored AS SELECT * FROM (VALUES (0, 1, 'date', 4, true), "
                  "(2, 3, 'vague', 9, false)) t(uid_l, uid_r, dates, names, alone)")
-    work.execute("CREATE TABLE person_namesakes AS SELECT * FROM (VALUES ('date', 4, true, 1061, 14, 0.9777, 0.9922), "
-                 "('date', 4, false, 5, 50, 0.01, 0.2), ('date', 4, NULL, 1066, 64, 0.9302, 0.9562)) "
-                 "t(dates, names, alone, one, two, lower, upper)")
+    work.execute("CREATE TABLE person_namesakes AS SELECT * FROM (VALUES "
+                 "('date', 4, true, 1061, 14, 7.64, 500.0, 1247, 0.9777, 0.9922), "
+                 "('date', 4, false, 5, 50, 30.0, 33.0, 60, 0.01, 0.2), "
+                 "('date', 4, NULL, 1066, 64, 37.64, 533.0, 1307, 0.9302, 0.9562)) "
+                 "t(dates, names, alone, one, two, hidden, weights, unchecked, lower, upper)")
     mark_unanchored(work, [0, 0, 2, 3, 4, 4], 0.95)  # 0-1 linked, 2-3 apart, 4-5 not unanchored
     rows = work.execute("SELECT uid_l, uid_r, evidence FROM person_pairs").fetchall()
     shown = {(a, b): json.loads(e) for a, b, e in rows}
     assert shown[(0, 1)]["namesakes"] == {"dates": "date", "names_from": 16, "alone": True, "one": 1061, "two": 14,
-                                          "one_person_at_least": 0.9777, "one_person_at_most": 0.9922, "stratum": {
+                                          "unchecked": 1247, "two_unchecked": 7.6, "one_person_at_least": 0.9777,
+                                          "one_person_at_most": 0.9922, "stratum": {
                                               "one": 1066, "two": 64, "one_person_at_least": 0.9302},
                                           "needed": 0.95, "linked": True}
     assert shown[(0, 1)]["rule"] == "model"
     assert shown[(2, 3)]["namesakes"] == {"dates": "vague", "names_from": 512, "alone": False, "one": 0, "two": 0,
-                                          "one_person_at_least": 0, "one_person_at_most": 1, "stratum": {
+                                          "unchecked": 0, "two_unchecked": 0, "one_person_at_least": 0,
+                                          "one_person_at_most": 1, "stratum": {
                                               "one": 0, "two": 0, "one_person_at_least": 0},
                                           "needed": 0.95, "linked": False}
     assert "namesakes" not in shown[(4, 5)]
+
+
+def _unchecked_share(one: int, two: int, stands_for: float, unchecked: int, low: float) -> float:
+    """The unchecked pairs' one-person share by hand: two people's pairs among the checked at ``low`` (a bound of
+    the checked share), each standing for ``stands_for`` unchecked pairs."""
+    return 1 - (1 - low) * (one + two) * stands_for / unchecked
+
+
+def test_the_unchecked_pairs_are_judged_by_the_namesakes_the_checked_ones_stand_for() -> None:
+    """1 M independent people, realistic profile, full dates, names of 64–127 records, no third record: 625 pairs one
+    person by their CCCDs, 33 two (Wilson lower bound 0.930: below the bar); but two people's records carry their
+    CCCDs far more often than one person's two records do (the second is often an old register's, with an old
+    address and no CCCD), so the 661 pairs decided on — one record without a valid CCCD — hold fewer namesakes: 33
+    checked pairs of two people stand for 16.4 unchecked ones (each 1 / (q_l·q_r) - 1, q: how often a record of that
+    birth year and kind of date carries a valid CCCD); at the checked share's lower bound 0.966 ≥ 0.95."""
+    checked_only = Stratum("date", 6, True, 625, 33)
+    assert checked_only.lower == pytest.approx(0.9304051870273523, abs=1e-12)  # scipy's wilson .low
+    part = Stratum("date", 6, True, 625, 33, 16.36689773564828, 370.51308623591206, 661)
+    assert part.lower == pytest.approx(_unchecked_share(625, 33, 16.36689773564828 / 33, 661, 0.9304051870273523),
+                                       abs=1e-12)
+    assert part.lower == pytest.approx(0.9656, abs=1e-4)
+    assert part.upper == pytest.approx(_unchecked_share(625, 33, 16.36689773564828 / 33, 661, 0.9640688476679937),
+                                       abs=1e-12)  # scipy's wilson .high
+    assert namesakes.linkable({("date", 6, True): part}, 0.95) == {("date", 6, True)}
+    assert namesakes.linkable({("date", 6, True): checked_only}, 0.95) == set()
+    assert "625 one person / 33 two by their CCCDs, 661 pairs unchecked (≥ 0.966)" in part.describe()
+    # no checked pair of two people: the stratum's mean of what a checked pair stands for, at the Wilson bound
+    clean = Stratum("date", 1, True, 1842, 0, 0.0, 1000.0, 1843)
+    assert clean.lower == pytest.approx(_unchecked_share(1842, 0, 1000.0 / 1842, 1843, 0.9979188576557662), abs=1e-12)
+    # where the checked share is the higher bound (few pairs unchecked, each checked namesake standing for many), it
+    # is kept: the larger of the two bounds, each conservative under its own assumption
+    many = Stratum("vague", 1, True, 701, 20, 60.0, 300.0, 502)
+    assert many.lower == pytest.approx(many._wilson(-1.0, 0.0)) and many.lower > many._unchecked(-1.0, 0.0)
+    # nothing checked: nothing known
+    assert Stratum("date", 2, True, 0, 0, 0.0, 0.0, 50).lower == 0.0
+    assert Stratum("date", 2, True, 0, 0, 0.0, 0.0, 50).upper == 1.0
+
+
+def test_the_estimate_counts_the_unchecked_pairs_and_what_each_checked_namesake_stands_for() -> None:
+    """Every name + date pair of two communes is counted: checked (both CCCDs: one person or two) or unchecked; each
+    checked pair of two people stands for 1 / (q_l·q_r) - 1 unchecked ones, q per birth year and kind of date."""
+    d = "1980-05-05"
+    rows = [(0, "le", "van", "an", 1980, d, "049080005678", 1980, "A", None, 2),
+            (1, "le", "van", "an", 1980, d, "049080005678", 1980, "B", None, 2),    # one person, checked
+            (2, "vo", "van", "an", 1980, d, "049080111111", 1980, "A", None, 2),
+            (3, "vo", "van", "an", 1980, d, "049080222222", 1980, "B", None, 2),    # two people, checked
+            (4, "ha", "van", "an", 1980, d, "049080333333", 1980, "A", None, 2),
+            (5, "ha", "van", "an", 1980, d, None, None, "B", None, 2),              # unchecked
+            (6, "mai", "van", "an", 1980, None, "049080444444", 1980, "A", None, 2),  # vague, with a CCCD
+            (7, "mai", "van", "an", 1980, "1980-02-02", None, None, "B", None, 2),  # unchecked, one date vague
+            (8, "ta", "van", "an", 1980, None, None, None, "C", None, 1)]  # vague, no CCCD: q(1980, vague) = 1/2
+    strata = namesakes.estimate(_features(rows))
+    q_dated = 5 / 7  # of the seven records born in 1980 with a full date (0-5, 7), five carry a valid CCCD (0-4)
+    assert strata[("date", 1, True)].one == 1 and strata[("date", 1, True)].two == 1
+    assert strata[("date", 1, True)].unchecked == 1
+    assert strata[("date", 1, True)].hidden == pytest.approx(1 / (q_dated * q_dated) - 1)
+    assert strata[("date", 1, True)].weights == pytest.approx(2 * (1 / (q_dated * q_dated) - 1))
+    assert (strata[("vague", 1, True)].one, strata[("vague", 1, True)].two) == (0, 0)
+    assert strata[("vague", 1, True)].unchecked == 1

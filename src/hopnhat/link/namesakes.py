@@ -28,6 +28,17 @@ passes where the whole does not (above). An unanchored pair of a linkable stratu
 (:func:`hopnhat.link.persons.only_candidates`); elsewhere it stays apart, raised for review, its evidence saying why.
 No truth is read: only the records' own numbers.
 
+**The unchecked pairs** (session 14). The pairs decided on are those the CCCDs cannot check (one record or both
+without a valid one), and one person's two records in two communes carry two CCCDs less often than two people's do
+(the second record is often an old register's: a pre-merger address, an old CMND): the checked share understates
+theirs. So every name + date pair of a stratum is counted — checked, or ``unchecked`` — and the two people among the
+unchecked are taken as those the checked ones stand for: two people's records carry their CCCDs independently, at
+the rate q of the records of their birth year and kind of date (full or vague), so each checked pair of two people
+stands for 1 / (q_l·q_r) - 1 unchecked ones (``hidden``). A stratum's bound is the larger of the checked share's
+(Wilson) and the unchecked share's (:meth:`Stratum.lower`). At 1 M independent people, realistic profile, names of
+64–127 records alone with their date: 625 / 33 checked (0.930), 661 unchecked standing for 16.4 two-person pairs
+(0.966; by the truth 644 / 17); harsh profile: no bound above 0.73.
+
 Measured (session 12, 100,000 independent people, before ``alone``): the estimate's one/two counts equal the truth
 on every estimating pair of both profiles (the CCCDs never mislead); harsh profile, every stratum's lower bound
 below 0.6 (made namesakes: 1 % of people), realistic profile (public name pool, no made namesakes) 0.99 / 0.98 / 0.95
@@ -42,15 +53,24 @@ from statistics import NormalDist
 
 import duckdb
 
-# The estimating pairs: both records with a valid CCCD (cc_year), same family / middle / given name and birth year,
-# the same date or one of them vague, another commune (or none), no phone in common. The dated and vague halves are
-# two joins (a dateless record against every record of its name and year; two dated records on the exact date), so
-# that a frequent name's block of a whole year is never formed; the pairs are counted where they are made (a million
-# of them at 1 M people on the harsh profile, whose common names are many times one year's namesakes).
+# The name + date pairs: same family / middle / given name and birth year, the same date or one of them vague, another
+# commune (or none), no phone in common; ``checked`` when both records carry a valid CCCD (cc_year). The dated and
+# vague halves are two joins (a dateless record against every record of its name and year; two dated records on the
+# exact date), so that a frequent name's block of a whole year is never formed; the pairs are counted where they are
+# made (about 1.5 million at 1 M people on the harsh profile, whose common names are many times one year's namesakes).
 _CARRIERS = """
 CREATE OR REPLACE TEMP TABLE _ns_carriers AS
-SELECT uid, fam, mid, giv, byear, dob, cccd, addr, phone, name_n, name_sorted FROM person_features
-WHERE cc_year IS NOT NULL AND fam IS NOT NULL AND mid IS NOT NULL AND giv IS NOT NULL AND byear IS NOT NULL
+SELECT uid, fam, mid, giv, byear, dob, cccd, cc_year IS NOT NULL AS checked, addr, phone, name_n, name_sorted
+FROM person_features
+WHERE fam IS NOT NULL AND mid IS NOT NULL AND giv IS NOT NULL AND byear IS NOT NULL
+"""
+# How often a record of each birth year, with a full date or a vague one, carries a valid CCCD (q; a vague date and a
+# missing CCCD come from the same poorer registers): two people's records carry theirs independently, so a pair of
+# two people is checked with odds q_l·q_r : 1 - q_l·q_r, and each checked pair of two people stands for
+# 1 / (q_l·q_r) - 1 unchecked ones (computed in Python from these counts: the same sum on every run).
+_SHOWN = """
+SELECT byear, dob IS NULL AS vague, count(*) FILTER (WHERE cc_year IS NOT NULL) AS carriers, count(*) AS records
+FROM person_features WHERE byear IS NOT NULL GROUP BY ALL
 """
 # How many records carry each name with each birth date, and with each birth year (for ``alone``).
 _COUNTS = """
@@ -75,13 +95,16 @@ _ONE = ("(l.cccd = r.cccd OR hamming(l.cccd, r.cccd) = 1 OR (hamming(l.cccd, r.c
         "range(1, 12), lambda i: substr(l.cccd, i, 1) = substr(r.cccd, i + 1, 1) "
         "AND substr(l.cccd, i + 1, 1) = substr(r.cccd, i, 1) AND substr(l.cccd, i, 1) <> substr(r.cccd, i, 1))) > 0))")
 _ESTIMATING = """
-SELECT CASE WHEN l.dob IS NOT NULL AND r.dob IS NOT NULL THEN 'date' ELSE 'vague' END AS dates,
-       greatest(1, floor(log2(l.name_n)))::INTEGER AS names, {alone} AS alone,
-       count(*) FILTER (WHERE {one}) AS one, count(*) FILTER (WHERE NOT {one}) AS two
-FROM _ns_carriers l JOIN _ns_carriers r
-  ON l.fam = r.fam AND l.mid = r.mid AND l.giv = r.giv AND l.byear = r.byear AND {on}
-{counted}
-WHERE l.addr IS DISTINCT FROM r.addr AND (l.phone IS NULL OR r.phone IS NULL OR l.phone <> r.phone)
+SELECT dates, names, alone, byear, vague_l, vague_r, count(*) FILTER (WHERE checked AND one) AS one,
+       count(*) FILTER (WHERE checked AND NOT one) AS two, count(*) FILTER (WHERE NOT checked) AS unchecked
+FROM (SELECT CASE WHEN l.dob IS NOT NULL AND r.dob IS NOT NULL THEN 'date' ELSE 'vague' END AS dates,
+             greatest(1, floor(log2(l.name_n)))::INTEGER AS names, {alone} AS alone, l.byear,
+             l.dob IS NULL AS vague_l, r.dob IS NULL AS vague_r, l.checked AND r.checked AS checked,
+             l.checked AND r.checked AND {one} AS one
+      FROM _ns_carriers l JOIN _ns_carriers r
+        ON l.fam = r.fam AND l.mid = r.mid AND l.giv = r.giv AND l.byear = r.byear AND {on}
+      {counted}
+      WHERE l.addr IS DISTINCT FROM r.addr AND (l.phone IS NULL OR r.phone IS NULL OR l.phone <> r.phone))
 GROUP BY ALL
 """
 _DATED = "l.dob = r.dob AND l.uid < r.uid"
@@ -102,7 +125,10 @@ Z = NormalDist().inv_cdf(0.975)  # the Wilson interval's 95 % (1.95996…)
 
 @dataclass(frozen=True)
 class Stratum:
-    """One stratum's count of estimating pairs that are one person (``one``) and two people (``two``).
+    """One stratum's name + date pairs: those both of whose records carry a valid CCCD, one person (``one``) or two
+    people (``two``) by their numbers; ``unchecked``, the others (one record or both without a valid CCCD: the pairs
+    decided on); ``hidden``, how many unchecked pairs of two people the ``two`` stand for (each (1 - q²) / q², q: how
+    often a record of its birth year carries a valid CCCD); ``weights``, the same sum over every checked pair.
 
     ``alone``: no third record carries the name with the pair's date (or year, one date vague); None: the whole
     stratum of ``dates`` × ``names``, both parts."""
@@ -112,18 +138,37 @@ class Stratum:
     alone: bool | None
     one: int
     two: int
+    hidden: float = 0.0
+    weights: float = 0.0
+    unchecked: int = 0
 
     @property
     def lower(self) -> float:
-        """The lower bound of the Wilson 95 % interval of the one-person share (0 without pairs)."""
-        return self._wilson(-1.0, 0.0)
+        """The lower bound of the one-person share of the unchecked pairs: the larger of two, each conservative under
+        its own assumption — the checked pairs' share (Wilson), where one person's two records carry two valid CCCDs
+        no more often than two people's do, and :meth:`_unchecked`, where two people's records carry theirs
+        independently (0 without checked pairs)."""
+        return max(self._wilson(-1.0, 0.0), self._unchecked(-1.0, 0.0))
 
     @property
     def upper(self) -> float:
-        """The upper bound of the Wilson 95 % interval of the one-person share (1 without pairs: nothing is known)."""
-        return self._wilson(1.0, 1.0)
+        """The upper bound of the one-person share, likewise (1 without checked pairs: nothing is known)."""
+        return max(self._wilson(1.0, 1.0), self._unchecked(1.0, 1.0))
+
+    def _unchecked(self, side: float, empty: float) -> float:
+        """1 - (two people among the unchecked pairs) / unchecked: the two-person share of the checked pairs, at the
+        other bound of its Wilson 95 % interval, times the unchecked pairs each checked pair of two people stands for
+        (``hidden / two``; the stratum's mean, ``weights / (one + two)``, when no checked pair is two people); the
+        checked share's own bound when no pair is unchecked."""
+        checked = self.one + self.two
+        share = self._wilson(side, empty)
+        if not checked or not self.unchecked:
+            return share
+        per_pair = self.hidden / self.two if self.two else self.weights / checked
+        return min(1.0, max(0.0, 1.0 - (1.0 - share) * checked * per_pair / self.unchecked))
 
     def _wilson(self, side: float, empty: float) -> float:
+        """A bound of the Wilson 95 % interval of the checked pairs' one-person share."""
         n = self.one + self.two
         if not n:
             return empty
@@ -133,15 +178,16 @@ class Stratum:
         return (centre + side * spread) / (1 + Z * Z / n)
 
     def describe(self) -> str:
-        """``exact date, name of 8–15 records, no third record of the name and date: 141 one person / 2 two
-        (≥ 0.950)``."""
+        """``exact date, name of 8–15 records, no third record of the name and date: 141 one person / 2 two by
+        their CCCDs, 150 pairs unchecked (≥ 0.988)``."""
         dates = "exact date" if self.dates == "date" else "one date vague"
         low, high = 2 ** self.names, 2 ** (self.names + 1) - 1
         names = "name of at most 3 records" if self.names == 1 else f"name of {low}–{high} records"
         which = "date" if self.dates == "date" else "year"
         part = "" if self.alone is None else f", no third record of the name and {which}" if self.alone \
             else f", a third record of the name and {which}"
-        return f"{dates}, {names}{part}: {self.one} one person / {self.two} two (≥ {self.lower:.3f})"
+        return (f"{dates}, {names}{part}: {self.one} one person / {self.two} two by their CCCDs, "
+                f"{self.unchecked} pairs unchecked (≥ {self.lower:.3f})")
 
 
 Key = tuple[str, int, bool | None]  # (dates, names, alone); alone None: the whole stratum
@@ -155,17 +201,35 @@ def estimate(work: duckdb.DuckDBPyConnection) -> dict[Key, Stratum]:
     """The one-person and two-person counts of every stratum, from ``person_features`` in ``work``."""
     work.execute(_CARRIERS)
     work.execute(_COUNTS)
-    counts: dict[Key, list[int]] = {}
+    shown = {(int(year), bool(vague)): carriers / records
+             for year, vague, carriers, records in work.execute(_SHOWN).fetchall()}
+    rows = []
     for on in (_DATED, _VAGUE):
-        sql = _ESTIMATING.format(on=on, one=_ONE, alone=_ALONE, counted=_COUNTED)
-        for dates, names, alone, one, two in work.execute(sql).fetchall():
-            for key in ((dates, int(names), bool(alone)), (dates, int(names), None)):
-                tally = counts.setdefault(key, [0, 0])
-                tally[0] += int(one)
-                tally[1] += int(two)
+        rows += work.execute(_ESTIMATING.format(on=on, one=_ONE, alone=_ALONE, counted=_COUNTED)).fetchall()
+    counts: dict[Key, list[float]] = {}
+    for dates, names, alone, year, vague_l, vague_r, one, two, unchecked in sorted(rows):  # the same sums every run
+        weight = _stands_for(shown, int(year), vague_l, vague_r)
+        for key in ((dates, int(names), bool(alone)), (dates, int(names), None)):
+            tally = counts.setdefault(key, [0, 0, 0.0, 0.0, 0])
+            tally[0] += one
+            tally[1] += two
+            tally[2] += two * weight
+            tally[3] += (one + two) * weight
+            tally[4] += unchecked
     for temp in ("_ns_carriers", "_ns_dated", "_ns_yearly"):
         work.execute(f"DROP TABLE {temp}")
-    return {key: Stratum(key[0], key[1], key[2], *counts[key]) for key in sorted(counts, key=_order)}
+    return {key: _stratum(key, counts[key]) for key in sorted(counts, key=_order)}
+
+
+def _stands_for(shown: dict[tuple[int, bool], float], year: int, vague_l: bool, vague_r: bool) -> float:
+    """How many unchecked pairs of two people one checked pair of two people born in ``year`` stands for."""
+    checked = shown.get((year, vague_l), 0.0) * shown.get((year, vague_r), 0.0)
+    return 1.0 / checked - 1.0 if checked else 0.0
+
+
+def _stratum(key: Key, tally: list[float]) -> Stratum:
+    one, two, hidden, weights, unchecked = tally
+    return Stratum(key[0], key[1], key[2], int(one), int(two), float(hidden), float(weights), int(unchecked))
 
 
 def attach_strata(work: duckdb.DuckDBPyConnection) -> None:

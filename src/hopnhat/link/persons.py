@@ -82,6 +82,9 @@ def _keep_strata(work: duckdb.DuckDBPyConnection, strata: dict[Key, Stratum]) ->
                                        "alone": pa.array([s.alone for s in rows], pa.bool_()),
                                        "one": pa.array([s.one for s in rows], pa.int64()),
                                        "two": pa.array([s.two for s in rows], pa.int64()),
+                                       "hidden": pa.array([s.hidden for s in rows], pa.float64()),
+                                       "weights": pa.array([s.weights for s in rows], pa.float64()),
+                                       "unchecked": pa.array([s.unchecked for s in rows], pa.int64()),
                                        "lower": pa.array([s.lower for s in rows], pa.float64()),
                                        "upper": pa.array([s.upper for s in rows], pa.float64())}))
     work.execute("CREATE OR REPLACE TABLE person_namesakes AS SELECT * FROM _strata "
@@ -95,9 +98,11 @@ def linkable_unanchored(work: duckdb.DuckDBPyConnection, threshold: float) -> se
     if not one(work, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_namesakes'")[0]:
         return set()
     strata = {}
-    for d, k, c, a, b in work.execute("SELECT dates, names, alone, one, two FROM person_namesakes").fetchall():
+    for d, k, c, *counts in work.execute("SELECT dates, names, alone, one, two, hidden, weights, unchecked "
+                                          "FROM person_namesakes").fetchall():
         key: Key = (d, int(k), None if c is None else bool(c))
-        strata[key] = Stratum(*key, int(a), int(b))
+        strata[key] = Stratum(*key, int(counts[0]), int(counts[1]), float(counts[2]), float(counts[3]),
+                              int(counts[4]))
     keys = linkable(strata, threshold)
     rows = work.execute("SELECT uid_l, uid_r, dates, names, alone FROM person_unanchored").fetchall()
     return {(int(a), int(b)) for a, b, d, k, c in rows if (d, int(k), bool(c)) in keys}
@@ -283,6 +288,7 @@ _MARK_SQL = """
 UPDATE person_pairs p SET evidence = json_merge_patch(coalesce(p.evidence, '{{}}'), json_object('namesakes',
     json_object('dates', u.dates, 'names_from', CASE WHEN u.names = 1 THEN 1 ELSE 2 ** u.names END,
                 'alone', u.alone, 'one', coalesce(s.one, 0), 'two', coalesce(s.two, 0),
+                'unchecked', coalesce(s.unchecked, 0), 'two_unchecked', round(coalesce(s.hidden, 0), 1),
                 'one_person_at_least', round(coalesce(s.lower, 0), 4),
                 'one_person_at_most', round(coalesce(s.upper, 1), 4),
                 'stratum', json_object('one', coalesce(w.one, 0), 'two', coalesce(w.two, 0),
