@@ -111,3 +111,23 @@ def test_an_allowed_unanchored_pair_is_linked_from_unique_from_only() -> None:
     assert only_candidates(kept, [0, 0, 2], 0.95, weak=weak) == []  # a stratum the estimate does not allow
     low = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, STALE)])
     assert only_candidates(low, [0, 0, 2], 0.95, weak=weak, weak_links=weak) == []
+
+
+def test_one_number_outweighs_a_name_or_a_date_that_differs() -> None:
+    """Two records carrying one CMND are one person's, however their names, middle names or years differ (a name
+    mistyped and swapped, a middle name dropped, a lunar year): at 1 M independent people the pairs of one number
+    the model scored from 0.4 and left apart were all one person (realistic 51, harsh 32). The number must be the
+    same: one digit off, or nothing comparable, still lets a name or a date that differs keep the pair apart."""
+    def pair(id_level: str, id_weight: float) -> str:
+        return json.dumps({"comparisons": [
+            {"comparison": "name", "level": "different", "weight": -9.0, "tf_weight": 0.0},
+            {"comparison": "middle", "level": "different", "weight": -9.3, "tf_weight": 0.0},
+            {"comparison": "birth_date", "level": "one year apart", "weight": -5.4, "tf_weight": 0.0},
+            {"comparison": "id", "level": id_level, "weight": id_weight, "tf_weight": 0.0},
+            {"comparison": "address", "level": "different", "weight": -3.2, "tf_weight": 0.0}]})
+
+    work = _work([(0, 1, 0.99, STALE), (1, 2, 0.8, pair("same number", 20.4))])
+    assert only_candidates(work, [0, 0, 2], 0.95) == [(1, 2)]
+    for level, weight in (("one digit off", 15.1), ("no comparable number", 0.0)):
+        work = _work([(0, 1, 0.99, STALE), (1, 2, 0.8, pair(level, weight))])
+        assert only_candidates(work, [0, 0, 2], 0.95) == []
