@@ -36,6 +36,7 @@ def test_fast_sql_gives_the_same_levels() -> None:
         "ns_bits": pa.array([letter_bits(r[1]) for r in rows], pa.int32()),
         "giv": [r[1].split()[0] if r[1] else None for r in rows],
         "fam": [r[1].split()[-1] if r[1] else None for r in rows],
+        "mid": [" ".join(r[1].split()[1:-1]) or None if r[1] else None for r in rows],
         "cccd": [r[2] if r[2] and len(r[2]) >= 11 else None for r in rows],
         "cmnd": [r[2] if r[2] and len(r[2]) == 9 else None for r in rows],
     })

@@ -9,8 +9,8 @@ import pytest
 
 from hopnhat.link.household import apart_rules
 
-_COLUMNS = ("uid BIGINT, fam VARCHAR, giv VARCHAR, giv_acc VARCHAR, name_sorted VARCHAR, dob DATE, byear INTEGER, "
-            "phone VARCHAR, addr VARCHAR, cccd VARCHAR, cmnd VARCHAR")
+_COLUMNS = ("uid BIGINT, fam VARCHAR, mid VARCHAR, giv VARCHAR, giv_acc VARCHAR, name_sorted VARCHAR, dob DATE, "
+            "byear INTEGER, phone VARCHAR, addr VARCHAR, cccd VARCHAR, cmnd VARCHAR")
 _BORN = dt.date(1990, 5, 17)
 # given names carried by three records each elsewhere in the data: real names (COMMON_GIVEN = 3)
 _FREQUENT = (("hung", "hùng"), ("hung", "hưng"), ("hai", "hải"), ("lan", "lan"), ("lam", "lâm"), ("hau", "hậu"),
@@ -27,10 +27,10 @@ def _rule(left: Record, right: Record, *others: Record) -> bool:
     work.execute(f"CREATE TABLE person_features ({_COLUMNS})")
     rows: list[tuple[object, ...]] = []
     for uid, (giv, acc, born) in enumerate((left, right, *others)):
-        rows.append((uid, "nguyen", giv, acc, f"{giv} nguyen van", born, born.year, None, "20194", None, None))
+        rows.append((uid, "nguyen", "van", giv, acc, f"{giv} nguyen van", born, born.year, None, "20194", None, None))
     for k, (giv, acc) in enumerate(name for name in _FREQUENT for _ in range(3)):
-        rows.append((100 + k, "tran", giv, acc, f"{giv} tran", None, 1950, None, f"x{k}", None, None))
-    work.executemany(f"INSERT INTO person_features VALUES ({', '.join('?' * 11)})", rows)
+        rows.append((100 + k, "tran", None, giv, acc, f"{giv} tran", None, 1950, None, f"x{k}", None, None))
+    work.executemany(f"INSERT INTO person_features VALUES ({', '.join('?' * 12)})", rows)
     work.execute("CREATE TABLE person_pairs AS SELECT 0 AS uid_l, 1 AS uid_r, 0.99 AS match_probability")
     return apart_rules(work, 0.6) == [(0, 1, "household")]
 
@@ -54,3 +54,34 @@ def test_household_rule(left: Record, right: Record, apart: bool) -> None:
 def test_a_twin_written_without_diacritics_is_witnessed_by_another_record() -> None:
     # NGUYEN THI LAM beside Nguyễn Thị Lan, and a Nguyễn Thị Lâm of the same date elsewhere: twins
     assert _rule(("lan", "lan", _BORN), ("lam", None, _BORN), ("lam", "lâm", _BORN))
+
+
+def _split_apart(left: tuple[str, str | None, str, str], right: tuple[str, str | None, str, str]) -> bool:
+    """Whether the rule keeps apart two records of one address born the same day, given as they were split:
+    (family, middle, given with diacritics, all words sorted); every given name here is a real name."""
+    from hopnhat.text.normalize import fold
+
+    work = duckdb.connect()
+    work.execute(f"CREATE TABLE person_features ({_COLUMNS})")
+    rows = [(uid, fam, mid, fold(acc), acc, words, _BORN, _BORN.year, None, "20194", None, None)
+            for uid, (fam, mid, acc, words) in enumerate((left, right))]
+    rows += [(100 + k, "tran", None, fold(acc), acc, f"{fold(acc)} tran", None, 1950, None, f"x{k}", None, None)
+             for k, acc in enumerate(a for a in (left[2], right[2]) for _ in range(3))]
+    work.executemany(f"INSERT INTO person_features VALUES ({', '.join('?' * 12)})", rows)
+    work.execute("CREATE TABLE person_pairs AS SELECT 0 AS uid_l, 1 AS uid_r, 0.99 AS match_probability")
+    return apart_rules(work, 0.6) == [(0, 1, "household")]
+
+
+def test_a_name_split_another_way_is_not_a_twin() -> None:
+    # "Diuệ Thị Thanh Lê" (turned, a slip) read Lê | Diuệ Thị | Thanh beside Lê | Thị Thanh | Diệu: all words a slip
+    # apart, the middle names split apart — one person, not twins Thanh and Diệu
+    assert not _split_apart(("le", "diue thi", "thanh", "diue le thanh thi"),
+                            ("le", "thi thanh", "diệu", "dieu le thanh thi"))
+    # twins Thanh and Diệu: one middle name, the given names apart
+    assert _split_apart(("le", "thi", "thanh", "le thanh thi"), ("le", "thi", "diệu", "dieu le thi"))
+
+
+def test_a_name_without_its_middle_name_is_not_a_twin() -> None:
+    # "Huỳnh Anh" beside "Huỳnh Anh Hiếu": the shorter name's words are the longer's — a dropped name, not twin Anh
+    assert not _split_apart(("huynh", None, "anh", "anh huynh"), ("huynh", "anh", "hiếu", "anh hieu huynh"))
+    assert _split_apart(("huynh", None, "tú", "huynh tu"), ("huynh", "anh", "hiếu", "anh hieu huynh"))

@@ -20,16 +20,22 @@ none). Siblings (years apart) are judged on the folded names.
 
 Two records one keying slip apart on the CCCD, or with the same CMND, are never kept apart by this rule; nor are two
 whose names fold to the same words in any order (measured: keeping ``Hùng`` / ``Hưng`` twins apart lost more true
-pairs than it saved false ones — 17 against 3 at 20,000 people).
+pairs than it saved false ones — 17 against 3 at 20,000 people); nor two whose names were split apart (all words a
+slip or two apart, the middle names not the same: ``Diuệ Thị Thanh Lê`` read Lê | Diuệ Thị | Thanh beside Lê | Thị
+Thanh | Diệu is one person, not twins Thanh and Diệu), nor a name without middle name whose two words are both in the
+other's (``Huỳnh Anh`` beside ``Huỳnh Anh Hiếu``: a dropped name, :func:`hopnhat.link.person_model.within`).
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from hopnhat.link import person_model
+
 # A given name is real — not a slip — when one record in FREQUENT_GIVEN carries it, and COMMON_GIVEN records at least.
 COMMON_GIVEN = 3
 FREQUENT_GIVEN = 2000
+_ALIASED = "{side}.{col}"
 
 HOUSEHOLD_SQL = """
 WITH total AS (SELECT greatest({common}, count(*) // {frequent}) AS n FROM person_features),
@@ -56,6 +62,8 @@ pairs AS (
   WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.addr = r.addr)
     AND l.giv IS NOT NULL AND r.giv IS NOT NULL AND l.name_sorted <> r.name_sorted
     AND NOT coalesce(damerau_levenshtein(l.cccd, r.cccd) <= 1 OR l.cmnd = r.cmnd, false)
+    AND NOT coalesce(l.mid IS DISTINCT FROM r.mid AND damerau_levenshtein(l.name_sorted, r.name_sorted) <= 2, false)
+    AND NOT coalesce({within}, false)
 ), judged AS (
   SELECT *, CASE WHEN both_marked THEN marked_l WHEN twin_dates THEN witnessed_l ELSE folded_l END AS real_l,
             CASE WHEN both_marked THEN marked_r WHEN twin_dates THEN witnessed_r ELSE folded_r END AS real_r
@@ -72,6 +80,7 @@ ORDER BY 1, 2
 
 def apart_rules(work: duckdb.DuckDBPyConnection, review_threshold: float) -> list[tuple[int, int, str]]:
     """Pairs of ``person_pairs`` scored at or above ``review_threshold`` that the household rule keeps apart."""
-    rows = work.execute(HOUSEHOLD_SQL.format(common=COMMON_GIVEN, frequent=FREQUENT_GIVEN),
+    within = f"{person_model.within('l', 'r', _ALIASED)} OR {person_model.within('r', 'l', _ALIASED)}"
+    rows = work.execute(HOUSEHOLD_SQL.format(common=COMMON_GIVEN, frequent=FREQUENT_GIVEN, within=within),
                         [review_threshold]).fetchall()
     return [(int(a), int(b), "household") for a, b in rows]

@@ -59,6 +59,25 @@ _ELSE = {"sql_condition": "ELSE", "label_for_charts": "different"}
 # ("Hng Nhat Nguyen" / "Nguyễn Nhật Hưng", "TÔN NNỮ THANH HIỆP" / "Tôn Nữ Thanh Hiệp", "Phương Thị Vũũ" / "Vũ Thị
 # Phương"), where family and given name, split apart, both disagree.
 _WORDS_NEAR = "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 2"
+# The name level "all words, any order, one or two slips" counts the middle name's words too: where the name reaches
+# it (neither the given name nor the family name a slip from the other's, the other part the same), the middle name
+# split from a turned or slipped name is no evidence (the family or the given name may agree by chance of the split:
+# "Diuệ Thị Thanh Lê" is read Lê | Diuệ Thị | Thanh beside Lê | Thị Thanh | Diệu).
+_GIVEN_FAR = "damerau_levenshtein(giv_l, giv_r) > 1"
+
+
+def within(a: str, b: str, column: str = "{col}{side}") -> str:
+    """SQL: record ``a``'s name has no middle name and both its words are words of ``b``'s name, in any order — a
+    dropped middle name together with another word order or split ("Trần Ngọc Long" / "LONG TRAN", "Công Quang
+    Hoàng" / "Công Hoàng", "Huỳnh Anh Hiếu" / "Huỳnh Anh"). ``a`` and ``b`` are the column suffixes (``_l``,
+    ``_r``) or, with ``column="{side}.{col}"``, the table aliases (``l``, ``r``)."""
+    def c(col: str, side: str) -> str:
+        return column.format(col=col, side=side)
+
+    words = f"' ' || {c('name_sorted', b)} || ' '"
+    return (f"({c('mid', a)} IS NULL AND {c('fam', a)} <> {c('giv', a)} "
+            f"AND instr({words}, ' ' || {c('fam', a)} || ' ') > 0 AND instr({words}, ' ' || {c('giv', a)} || ' ') > 0)")
+_FAMILY_FAR = "damerau_levenshtein(fam_l, fam_r) > 1"
 NAME = {
     "output_column_name": "name",
     "comparison_description": "family + given name on folded text, order repaired",
@@ -73,6 +92,7 @@ NAME = {
         _lvl("CASE WHEN giv_l = giv_r THEN damerau_levenshtein(fam_l, fam_r) <= 1 ELSE false END",
              "family name one edit"),
         _lvl(_WORDS_NEAR, "all words, any order, one or two slips"),
+        _lvl(within("_l", "_r") + " OR " + within("_r", "_l"), "a name without middle name, its words in the other"),
         _ELSE,
     ],
 }
@@ -84,7 +104,8 @@ MIDDLE = {
         # (the edit distance only where family and given name both differ: a CASE, so that it is not computed for
         # every pair — an AND computes both sides)
         _lvl("mid_l IS NULL OR mid_r IS NULL OR (name_sorted_l = name_sorted_r AND fg_l <> fg_r) "
-             f"OR (CASE WHEN fam_l <> fam_r AND giv_l <> giv_r THEN {_WORDS_NEAR} ELSE false END)", "missing",
+             f"OR (CASE WHEN fg_l = fg_r THEN false WHEN fam_l = fam_r THEN {_GIVEN_FAR} AND {_WORDS_NEAR} "
+             f"WHEN giv_l = giv_r THEN {_FAMILY_FAR} AND {_WORDS_NEAR} ELSE {_WORDS_NEAR} END)", "missing",
              null=True),
         _lvl("mid_l = mid_r", "same", tf="mid"),
         _ELSE,
