@@ -27,6 +27,7 @@ def _level(left: tuple[int | None, int | None, int | None], right: tuple[int | N
 
 
 LUNAR = "lunar year: a January/February birth one year earlier"
+VAGUE_YEARS = "one year apart, neither date shows the month (a lunar year possible)"
 
 
 @pytest.mark.parametrize(("left", "right", "vague", "expected"), [
@@ -34,7 +35,9 @@ LUNAR = "lunar year: a January/February birth one year earlier"
     ((1967, 2, 8), (1968, None, None), (False, True), LUNAR),  # the dated side is the lunar one, the other a year
     ((1970, 1, 1), (1969, 1, 13), (True, False), LUNAR),  # a 01/01 placeholder against a January date
     ((1968, 6, 8), (1967, 6, 8), (False, False), "one year apart"),  # June: no lunar year
-    ((1968, None, None), (1967, None, None), (True, True), "one year apart"),  # two years alone: no month to tell
+    ((1968, None, None), (1967, None, None), (True, True), VAGUE_YEARS),  # two years alone: no month to tell
+    ((1981, 1, 1), (1980, None, None), (True, True), VAGUE_YEARS),  # a 01/01 placeholder against a year alone
+    ((1981, 1, 1), (1980, 6, 3), (True, False), "one year apart"),  # June shows: no lunar year
     ((1968, 2, 8), (1968, 8, 2), (False, False), "day and month swapped"),
 ])
 def test_birth_levels(left: tuple[int, int | None, int | None], right: tuple[int, int | None, int | None],

@@ -95,3 +95,10 @@ def test_the_dropped_rules_compare_no_true_pair_the_others_miss(tmp_path: Path) 
     work.close()
     assert all(r not in BLOCKING for r in _DROPPED)
     assert with_dropped.blocked == kept and all(with_dropped.by_rule[r] for r in _DROPPED)  # they do compare some
+
+
+def test_two_vague_dates_one_year_apart_in_another_commune_are_compared() -> None:
+    # a year alone beside a 01/01 placeholder of the next year (a lunar year, the month unknown on both)
+    rows = [("Vũ Văn Huy", "1980"), ("VŨ VĂN HUY", "1/1/1981")]
+    blocked, by_rule = _blocked(rows)
+    assert blocked == 1 and all("l.vague AND r.vague" in rule for rule in by_rule)

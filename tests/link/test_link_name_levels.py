@@ -11,7 +11,7 @@ import pytest
 from hopnhat.link.person_model import MIDDLE, NAME
 from hopnhat.link.standalone import people_features
 
-# more records in the data (the features of a name depend on the rest: how many records carry it)
+# given names carried by many records (real names at the bar of person_features.giv_real)
 _CROWD = ["Trần Thị Hùng", "Lê Văn Nhân", "Lê Thị Ngân", "Phạm Văn Hùng"]
 
 
@@ -44,6 +44,8 @@ WITHIN = "a name without middle name, its words in the other"
     ("Trần Ngọc Long", "LONG TRAN", WITHIN),
     ("Huỳnh Anh Hiếu", "Huỳnh Anh", WITHIN),  # the given name dropped with the middle name's place
     ("Trần Ngọc Long", "Trần Minh", "different"),  # another given name: not within
+    ("Trần Thị Hùng", "Trần Thị Hùnf", "given name one slip (one of them no real name)"),
+    ("Lê Văn Nhân", "Lê Văn Ngân", "given name one edit"),  # two real names one edit apart: twins as often as a slip
 ])
 def test_name_levels(left: str, right: str, expected: str) -> None:
     assert _level(NAME, (left, "Nam"), (right, "Nam")) == expected

@@ -31,10 +31,10 @@ from __future__ import annotations
 import duckdb
 
 from hopnhat.link import person_model
+from hopnhat.link.person_features import COMMON_GIVEN, FREQUENT_GIVEN
 
-# A given name is real — not a slip — when one record in FREQUENT_GIVEN carries it, and COMMON_GIVEN records at least.
-COMMON_GIVEN = 3
-FREQUENT_GIVEN = 2000
+# A given name is real — not a slip — when one record in FREQUENT_GIVEN carries it, and COMMON_GIVEN records at least
+# (person_features: the same bar as the name comparison's).
 _ALIASED = "{side}.{col}"
 
 HOUSEHOLD_SQL = """

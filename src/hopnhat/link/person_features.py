@@ -18,6 +18,8 @@ Features (all derived from the store columns, nothing invented):
   or a commune that is not the new commune's name (a hamlet is one hamlet only within one old commune: each merged
   commune brought its own ``Thôn 1`` …).
 - ``ns_bits``: the letters of ``name_sorted`` as a bit set (:func:`letter_bits`), to skip hopeless edit distances.
+- ``giv_real`` / ``giv_acc_real``: the given name (folded / with diacritics) is a real name, carried by one record in
+  :data:`FREQUENT_GIVEN` at least (:data:`COMMON_GIVEN` at least): not a slip.
 - ``name_n``: how many records carry the same name words (``name_sorted``); ``name_rare``: at most
   :data:`RARE_NAME` of them, or one record in :data:`RARE_SHARE` — a rare name may be blocked on alone.
 """
@@ -39,13 +41,18 @@ SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_da
                   "commune_candidates", "address")
 FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "ns_bits", "dob", "byear", "bmonth", "bday",
             "dm", "vague", "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr",
-            "addr_cands", "addr_detail", "addr_old", "name_n", "name_rare")
+            "addr_cands", "addr_detail", "addr_old", "giv_real", "giv_acc_real", "name_n", "name_rare")
 # A name is rare when at most RARE_NAME records carry it, or one record in RARE_SHARE (name_rare): a record of a rare
 # name with no birth date is compared with the name's every record, in any commune. At 145,000 records the share
 # gives 60, at 1.45 M 605: blocking recall 99.70 % → 99.81 % at 1 M independent people (1.15 M more candidate pairs),
 # where the fixed 60 left a date-missing record of a name carried by 100 records in 1.45 M uncompared.
 RARE_NAME = 60
 RARE_SHARE = 2400
+# A given name is real — not a slip — when one record in FREQUENT_GIVEN carries it, and COMMON_GIVEN records at least
+# (giv_real on the folded name, giv_acc_real on the name with diacritics): a slip of a frequent name gives a rare
+# string ("Hùnf", "Hugn", "Hảu"), two real names a slip apart ("Nhân" / "Ngân") are as often two people.
+COMMON_GIVEN = 3
+FREQUENT_GIVEN = 2000
 
 
 def source_sql(table: str, present: set[str]) -> str:
@@ -214,6 +221,8 @@ SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_s
          AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
        cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail,
        CASE WHEN addr IS NOT NULL THEN addr_old END AS addr_old,
+       CASE WHEN giv IS NOT NULL THEN count(*) OVER (PARTITION BY giv) >= {real} END AS giv_real,
+       CASE WHEN giv_acc IS NOT NULL THEN count(*) OVER (PARTITION BY giv_acc) >= {real} END AS giv_acc_real,
        CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted) END AS name_n,
        CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted)
                                               <= greatest({rare}, count(*) OVER () // {rare_share}) END AS name_rare
@@ -258,7 +267,8 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.execute("DROP TABLE person_base")
     work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
     work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
-                                      prefixes=prefixes, rare=RARE_NAME, rare_share=RARE_SHARE))
+                                      prefixes=prefixes, rare=RARE_NAME, rare_share=RARE_SHARE,
+                                      real=f"greatest({COMMON_GIVEN}, count(*) OVER () // {FREQUENT_GIVEN})"))
     for temp in ("person_names", "person_addresses", "person_new_places", "person_dates", "person_shared"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
     return int(one(work, "SELECT count(*) FROM person_features")[0])

@@ -64,6 +64,11 @@ _WORDS_NEAR = "damerau_levenshtein(name_sorted_l, name_sorted_r) <= 2"
 # split from a turned or slipped name is no evidence (the family or the given name may agree by chance of the split:
 # "Diuệ Thị Thanh Lê" is read Lê | Diuệ Thị | Thanh beside Lê | Thị Thanh | Diệu).
 _GIVEN_FAR = "damerau_levenshtein(giv_l, giv_r) > 1"
+# Both given names real names (person_features.giv_real: frequent in the data), judged with diacritics when both
+# records carry them: "Nhân" / "Ngân", "Hải" / "Hảo" one edit apart are two names as often as a slip; "Hùnf" / "Hùng"
+# (one of them no real name) is a slip.
+_BOTH_REAL = ("coalesce(CASE WHEN giv_acc_l IS NOT NULL AND giv_acc_r IS NOT NULL "
+              "THEN giv_acc_real_l AND giv_acc_real_r ELSE giv_real_l AND giv_real_r END, false)")
 
 
 def within(a: str, b: str, column: str = "{col}{side}") -> str:
@@ -87,6 +92,8 @@ NAME = {
         _lvl("fg_l = fg_r", "same folded", tf="fg"),
         _lvl("name_sorted_l = name_sorted_r", "same words, other order"),
         # (CASE, not AND: the edit distance only where the other part agrees)
+        _lvl(f"CASE WHEN fam_l = fam_r AND NOT ({_BOTH_REAL}) THEN damerau_levenshtein(giv_l, giv_r) <= 1 "
+             "ELSE false END", "given name one slip (one of them no real name)"),
         _lvl("CASE WHEN fam_l = fam_r THEN damerau_levenshtein(giv_l, giv_r) <= 1 ELSE false END",
              "given name one edit"),
         _lvl("CASE WHEN giv_l = giv_r THEN damerau_levenshtein(fam_l, fam_r) <= 1 ELSE false END",
@@ -115,6 +122,9 @@ MIDDLE = {
 # alone or a 01/01 placeholder) shows January or February.
 _LUNAR = ("abs(byear_l - byear_r) = 1 AND coalesce(bmonth_l, bmonth_r) <= 2 "
           "AND (dm_l IS NULL OR dm_r IS NULL OR dm_l = dm_r)")
+# Neither date shows its month (a year alone, a 01/01 placeholder: "1980" beside "1/1/1981"): a January/February
+# birth written in the lunar year cannot be told from another year, as it can where a month shows (_LUNAR).
+_VAGUE_YEARS = "abs(byear_l - byear_r) = 1 AND bmonth_l IS NULL AND bmonth_r IS NULL"
 BIRTH = {
     "output_column_name": "birth_date",
     "comparison_description": "birth date with day/month swaps, year-only and 01/01 placeholders, lunar years",
@@ -125,6 +135,7 @@ BIRTH = {
         _lvl("byear_l = byear_r AND (vague_l OR vague_r)", "same year, one date vague"),
         _lvl("byear_l = byear_r", "same year"),
         _lvl(_LUNAR, "lunar year: a January/February birth one year earlier"),
+        _lvl(_VAGUE_YEARS, "one year apart, neither date shows the month (a lunar year possible)"),
         _lvl("abs(byear_l - byear_r) <= 1", "one year apart"),
         _ELSE,
     ],
@@ -224,6 +235,9 @@ BLOCKING = (
     # a lunar year (a January/February birth one year earlier), with the day and month or as a year alone
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND l.byear + 1 = r.byear",
     "l.fam = r.fam AND l.giv = r.giv AND l.dm = r.dm AND r.byear + 1 = l.byear",
+    # both dates vague (a year alone, a 01/01 placeholder) and one year apart: the month, and so a lunar year, unknown
+    "l.fam = r.fam AND l.giv = r.giv AND l.byear + 1 = r.byear AND l.vague AND r.vague",
+    "l.fam = r.fam AND l.giv = r.giv AND r.byear + 1 = l.byear AND l.vague AND r.vague",
     # (the given name may carry a slip: its first letter is kept)
     f"l.fam = r.fam AND {_INITIAL} AND {_MIDDLE_AGREES} AND l.byear + 1 = r.byear AND l.vague AND r.bmonth <= 2",
     f"l.fam = r.fam AND {_INITIAL} AND {_MIDDLE_AGREES} AND r.byear + 1 = l.byear AND r.vague AND l.bmonth <= 2",
