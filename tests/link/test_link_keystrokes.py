@@ -6,7 +6,7 @@ project or of the bench).
 
 import pytest
 
-from hopnhat.link.keystrokes import decode_name
+from hopnhat.link.keystrokes import decode_name, decode_word
 from hopnhat.link.names import split_name
 
 
@@ -38,3 +38,13 @@ def test_decoded_name_splits_like_the_name_it_is() -> None:
 def test_name_typed_given_first_and_family_slip() -> None:
     assert (split_name("Lan Thị Phan").family, split_name("Lan Thị Phan").given) == ("phan", "lan")
     assert (split_name("Nguễn Thị Mai").family, split_name("Nguễn Thị Mai").given) == ("nguyen", "mai")
+
+
+@pytest.mark.parametrize(("word", "decoded"), [
+    ("TJUAANJ", "TJUẬN"),  # Thuận typed in Telex with a slip in the onset: the doubled vowel is Telex all the same
+    ("Lcooj", "Lcộ"),
+    ("Ksor", "Ksor"),  # a lone tone key after no Vietnamese onset: an Ê Đê name, left alone
+    ("Kjanhs", "Kjanhs"),
+])
+def test_telex_with_a_slip_in_the_onset(word: str, decoded: str) -> None:
+    assert decode_word(word) == decoded

@@ -8,7 +8,9 @@ comparison.
 A word is only decoded when it cannot be plain Vietnamese: it has no diacritics and carries a key no Vietnamese
 syllable has in that place (a VNI digit, a VIQR mark, or Telex letters: ``dd``, a doubled ``a``/``e``/``o``, a
 ``w``, or one of ``s f r x j`` after the vowels — Vietnamese syllables end only in vowels or ``c ch m n ng nh p t``)
-and, for Telex, starts like a Vietnamese syllable (``Ksor``, a Ê Đê family name, is left alone).
+and, for Telex, starts like a Vietnamese syllable (``Ksor``, a Ê Đê family name, is left alone) — unless it carries
+a doubled vowel or a ``w`` after a vowel, keys no other spelling has: ``TJUAANJ`` (``Thuận`` with a slip in the
+onset) is decoded to ``Tjuận``, one slip from the name it is.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ _VNI_TONE = {"1": "s", "2": "f", "3": "r", "4": "x", "5": "j"}
 _VIQR_TONE = {"'": "s", "`": "f", "?": "r", "~": "x", ".": "j"}
 _VIQR_SHAPE = {"^": _CIRCUMFLEX, "(": _BREVE, "+": _HORN}
 _TELEX_HINT = re.compile(r"dd|aa|ee|oo|w|[aeiouy][a-z]*[sfrxj]", re.IGNORECASE)
+# Telex keys no name in any other spelling has — a doubled vowel or a ``w`` after the vowels: decoded even where a slip
+# hit the onset ("TJUAANJ" is Tjuận, a slip of Thuận), while a lone tone key needs a Vietnamese onset ("Ksor")
+_TELEX_STRONG = re.compile(r"aa|ee|oo|[aeiouy]w", re.IGNORECASE)
 _VNI_HINT = re.compile(r"[A-Za-z][1-9]|[1-9][A-Za-z]")
 _VIQR_HINT = re.compile(r"[A-Za-z][\^(+'`?~.]")
 # the consonants a Vietnamese syllable may start with (``dd`` is Telex for đ): "Ksor", "Hmok" are not Telex
@@ -141,7 +146,8 @@ def decode_word(word: str) -> str:
         return _vni(word)
     if _VIQR_HINT.search(word):
         return _viqr(word)
-    if _TELEX_HINT.search(word) and _ONSET.match(word).group(0).lower() in _ONSETS:  # type: ignore[union-attr]
+    onset = _ONSET.match(word).group(0).lower()  # type: ignore[union-attr]
+    if _TELEX_STRONG.search(word) or (_TELEX_HINT.search(word) and onset in _ONSETS):
         decoded = _telex(word)
         return decoded if decoded != word else word
     return word
