@@ -7,14 +7,16 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
 
 ``name`` (họ + tên, term-frequency adjusted on ``fg`` so two "Nguyễn … Hùng" agree less than two "Tôn Nữ … Diệu")
     same with diacritics → same folded (diacritics lost, upper case, old tone placement ``Hoà``/``Hòa``, ``Đ``) →
-    same words in another order → given name one edit away → family name one edit away → all words, sorted, one or
-    two slips apart (a slip and another order together) → different.
+    same words in another order → given name one slip (one of the two no real name) → given name one edit (two
+    real names) → family name one edit away → all words, sorted, one or two slips apart (a slip and another order
+    together) → a name without middle name whose words are in the other (:func:`within`) → different.
 ``middle`` (tên đệm)
-    missing on either side is *no evidence* (dropped middle names are common) → same → different.
+    missing on either side, or a name split apart (the name's "all words" level), is *no evidence* (dropped middle
+    names are common) → same → different.
 ``birth_date``
     same exact date → day and month swapped → same year where one side is only a year or a 01/01 placeholder →
     same year → lunar year (a January/February birth one year earlier; the month from whichever side shows it) → one
-    year apart → different.
+    year apart with no month shown on either side → one year apart → different.
 ``sex`` (its "different" may not weigh below −2 bits: see :data:`hopnhat.link.persons.MIN_WEIGHT`).
 ``phone`` (``0`` + 9 digits whatever the written form): same, with agreeing given names and generation → same
     number only (a household's phone) → different.
@@ -94,7 +96,8 @@ NAME = {
         # (CASE, not AND: the edit distance only where the other part agrees)
         _lvl(f"CASE WHEN fam_l = fam_r AND NOT ({_BOTH_REAL}) THEN damerau_levenshtein(giv_l, giv_r) <= 1 "
              "ELSE false END", "given name one slip (one of them no real name)"),
-        _lvl("CASE WHEN fam_l = fam_r THEN damerau_levenshtein(giv_l, giv_r) <= 1 ELSE false END",
+        # (two real names: the level above measured the others' edit distance already)
+        _lvl(f"CASE WHEN fam_l = fam_r AND {_BOTH_REAL} THEN damerau_levenshtein(giv_l, giv_r) <= 1 ELSE false END",
              "given name one edit"),
         _lvl("CASE WHEN giv_l = giv_r THEN damerau_levenshtein(fam_l, fam_r) <= 1 ELSE false END",
              "family name one edit"),
@@ -108,11 +111,13 @@ MIDDLE = {
     "comparison_description": "middle name (tên đệm); a dropped middle name is no evidence",
     "comparison_levels": [
         # a name written in another word order splits differently: its middle name is no evidence (name covers it)
-        # (the edit distance only where family and given name both differ: a CASE, so that it is not computed for
-        # every pair — an AND computes both sides)
+        # (the edit distances in CASEs, the words' first — its guard refuses most pairs cheaply —, so that they are not
+        # computed for every pair: an AND computes both sides)
         _lvl("mid_l IS NULL OR mid_r IS NULL OR (name_sorted_l = name_sorted_r AND fg_l <> fg_r) "
-             f"OR (CASE WHEN fg_l = fg_r THEN false WHEN fam_l = fam_r THEN {_GIVEN_FAR} AND {_WORDS_NEAR} "
-             f"WHEN giv_l = giv_r THEN {_FAMILY_FAR} AND {_WORDS_NEAR} ELSE {_WORDS_NEAR} END)", "missing",
+             f"OR (CASE WHEN fg_l = fg_r THEN false "
+             f"WHEN fam_l = fam_r THEN (CASE WHEN {_WORDS_NEAR} THEN {_GIVEN_FAR} ELSE false END) "
+             f"WHEN giv_l = giv_r THEN (CASE WHEN {_WORDS_NEAR} THEN {_FAMILY_FAR} ELSE false END) "
+             f"ELSE {_WORDS_NEAR} END)", "missing",
              null=True),
         _lvl("mid_l = mid_r", "same", tf="mid"),
         _ELSE,
