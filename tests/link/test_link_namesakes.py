@@ -250,3 +250,26 @@ def test_the_estimate_counts_the_unchecked_pairs_and_what_each_checked_namesake_
     assert strata[("date", 1, True)].weights == pytest.approx(2 * (1 / (q_dated * q_dated) - 1))
     assert (strata[("vague", 1, True)].one, strata[("vague", 1, True)].two) == (0, 0)
     assert strata[("vague", 1, True)].unchecked == 1
+
+
+def test_an_alone_pair_is_judged_by_the_cccd_rate_of_records_alone_with_their_name_and_date() -> None:
+    """Two people's records alone with their name and date are each a person's only record of it: they carry a CCCD
+    as often as the records no other record shares a name and date with (q = 80 / 100 here), not as all records do
+    (85 / 107, with the pairs' and the trio's); a pair with a third record keeps the rate of all records."""
+    d = "1980-05-05"
+    single = [(10 + i, "ho", "van", f"g{i}", 1980, "1980-07-07", f"0490800{i:05d}" if i < 80 else None,
+               1980 if i < 80 else None, "S", None, 1) for i in range(namesakes.FEWEST)]
+    rows = [(0, "vo", "van", "an", 1980, d, "049080111111", 1980, "A", None, 2),
+            (1, "vo", "van", "an", 1980, d, "049080222222", 1980, "B", None, 2),    # two people, alone, checked
+            (2, "ha", "van", "an", 1980, d, "049080333333", 1980, "A", None, 2),
+            (3, "ha", "van", "an", 1980, d, None, None, "B", None, 2),              # alone, unchecked
+            (4, "to", "van", "an", 1980, d, "049080444444", 1980, "A", None, 3),
+            (5, "to", "van", "an", 1980, d, "049080555555", 1980, "B", None, 3),    # two people, a third record
+            (6, "to", "van", "an", 1980, d, None, None, "C", None, 3), *single]
+    strata = namesakes.estimate(_features(rows))
+    q_alone, q_all = 80 / 100, 85 / 107
+    assert (strata[("date", 1, True)].two, strata[("date", 1, True)].unchecked) == (1, 1)
+    assert strata[("date", 1, True)].hidden == pytest.approx(1 / (q_alone * q_alone) - 1)
+    assert (strata[("date", 1, False)].two, strata[("date", 1, False)].unchecked) == (1, 2)
+    assert strata[("date", 1, False)].hidden == pytest.approx(1 / (q_all * q_all) - 1)
+    assert strata[("date", 1, None)].hidden == pytest.approx(1 / (q_alone * q_alone) + 1 / (q_all * q_all) - 2)

@@ -39,6 +39,14 @@ stands for 1 / (q_l·q_r) - 1 unchecked ones (``hidden``). A stratum's bound is 
 64–127 records alone with their date: 625 / 33 checked (0.930), 661 unchecked standing for 16.4 two-person pairs
 (0.966; by the truth 644 / 17); harsh profile: no bound above 0.73.
 
+**Alone** (session 14). Two people's records ``alone`` with their name and date are each a person's only record of
+it, and such records carry a CCCD more often than the second records of people shown twice: for an ``alone`` pair q
+is that of the records no other record shares the name and date (or year) with (of all records when fewer than
+:data:`FEWEST`). At 1 M independent people, realistic profile, names alone with their date, the two people estimated
+among the unchecked pairs with all records' q → with this one (by the truth): 64–127 records 16.4 → 9.0 (17),
+128–255 44.0 → 28.6 (17), 256–511 39.2 → 21.4 (23), 512–1023 96.1 → 52.2 (50), 1024–2047 142.1 → 77.0 (71); harsh
+profile 128–255 360.9 → 245.0 (175), every bound still at most 0.80.
+
 Measured (session 12, 100,000 independent people, before ``alone``): the estimate's one/two counts equal the truth
 on every estimating pair of both profiles (the CCCDs never mislead); harsh profile, every stratum's lower bound
 below 0.6 (made namesakes: 1 % of people), realistic profile (public name pool, no made namesakes) 0.99 / 0.98 / 0.95
@@ -65,12 +73,17 @@ FROM person_features
 WHERE fam IS NOT NULL AND mid IS NOT NULL AND giv IS NOT NULL AND byear IS NOT NULL
 """
 # How often a record of each birth year, with a full date or a vague one, carries a valid CCCD (q; a vague date and a
-# missing CCCD come from the same poorer registers): two people's records carry theirs independently, so a pair of
+# missing CCCD come from the same poorer registers), of all records and of those alone with their name and date (or
+# year; ``_COUNTS``): two people's records carry theirs independently, so a pair of
 # two people is checked with odds q_l·q_r : 1 - q_l·q_r, and each checked pair of two people stands for
 # 1 / (q_l·q_r) - 1 unchecked ones (computed in Python from these counts: the same sum on every run).
 _SHOWN = """
-SELECT byear, dob IS NULL AS vague, count(*) FILTER (WHERE cc_year IS NOT NULL) AS carriers, count(*) AS records
-FROM person_features WHERE byear IS NOT NULL GROUP BY ALL
+SELECT f.byear, f.dob IS NULL AS vague, coalesce(d.n, 1) = 1 AS single_date, coalesce(y.n, 1) = 1 AS single_year,
+       count(*) FILTER (WHERE f.cc_year IS NOT NULL) AS carriers, count(*) AS records
+FROM person_features f
+LEFT JOIN _ns_dated d ON d.name_sorted = f.name_sorted AND d.dob = f.dob
+LEFT JOIN _ns_yearly y ON y.name_sorted = f.name_sorted AND y.byear = f.byear
+WHERE f.byear IS NOT NULL GROUP BY ALL
 """
 # How many records carry each name with each birth date, and with each birth year (for ``alone``).
 _COUNTS = """
@@ -120,6 +133,7 @@ FROM person_unanchored u JOIN person_features l ON l.uid = u.uid_l JOIN person_f
 {counted}
 ORDER BY 1, 2
 """
+FEWEST = 100  # records of a birth year and kind of date alone with their name, below which all records' rate is taken
 Z = NormalDist().inv_cdf(0.975)  # the Wilson interval's 95 % (1.95996…)
 
 
@@ -201,14 +215,13 @@ def estimate(work: duckdb.DuckDBPyConnection) -> dict[Key, Stratum]:
     """The one-person and two-person counts of every stratum, from ``person_features`` in ``work``."""
     work.execute(_CARRIERS)
     work.execute(_COUNTS)
-    shown = {(int(year), bool(vague)): carriers / records
-             for year, vague, carriers, records in work.execute(_SHOWN).fetchall()}
+    shown = _shown(work.execute(_SHOWN).fetchall())
     rows = []
     for on in (_DATED, _VAGUE):
         rows += work.execute(_ESTIMATING.format(on=on, one=_ONE, alone=_ALONE, counted=_COUNTED)).fetchall()
     counts: dict[Key, list[float]] = {}
     for dates, names, alone, year, vague_l, vague_r, one, two, unchecked in sorted(rows):  # the same sums every run
-        weight = _stands_for(shown, int(year), vague_l, vague_r)
+        weight = _stands_for(shown[_kind(dates, alone)], int(year), vague_l, vague_r)
         for key in ((dates, int(names), bool(alone)), (dates, int(names), None)):
             tally = counts.setdefault(key, [0, 0, 0.0, 0.0, 0])
             tally[0] += one
@@ -219,6 +232,28 @@ def estimate(work: duckdb.DuckDBPyConnection) -> dict[Key, Stratum]:
     for temp in ("_ns_carriers", "_ns_dated", "_ns_yearly"):
         work.execute(f"DROP TABLE {temp}")
     return {key: _stratum(key, counts[key]) for key in sorted(counts, key=_order)}
+
+
+def _kind(dates: str, alone: bool) -> str:
+    """Whose CCCD rate a pair's records are judged by: ``all`` records, or for an ``alone`` pair the records that
+    share their name and date (``date``; ``year`` when one date is vague) with no other record."""
+    return "all" if not alone else "date" if dates == "date" else "year"
+
+
+def _shown(rows: list[tuple[int, bool, bool, bool, int, int]]) -> dict[str, dict[tuple[int, bool], float]]:
+    """The CCCD rate q per birth year and kind of date (full or vague) of all records (``all``) and of the records
+    alone with their name and date (``date``) or year (``year``); a cell of fewer than :data:`FEWEST` records takes
+    the rate of all records of its year and kind of date."""
+    tally: dict[str, dict[tuple[int, bool], list[int]]] = {"all": {}, "date": {}, "year": {}}
+    for year, vague, single_date, single_year, carriers, records in rows:
+        for kind, counted in (("all", True), ("date", single_date), ("year", single_year)):
+            if counted:
+                t = tally[kind].setdefault((int(year), bool(vague)), [0, 0])
+                t[0] += carriers
+                t[1] += records
+    rate = {key: c / n for key, (c, n) in tally["all"].items()}
+    return {kind: {key: c / n if n >= FEWEST else rate[key] for key, (c, n) in sorted(t.items())}
+            for kind, t in tally.items()}
 
 
 def _stands_for(shown: dict[tuple[int, bool], float], year: int, vague_l: bool, vague_r: bool) -> float:
