@@ -63,8 +63,8 @@ def _split_apart(left: tuple[str, str | None, str, str], right: tuple[str, str |
 
     work = duckdb.connect()
     work.execute(f"CREATE TABLE person_features ({_COLUMNS})")
-    rows = [(uid, fam, mid, fold(acc), acc, words, _BORN, _BORN.year, None, "20194", None, None)
-            for uid, (fam, mid, acc, words) in enumerate((left, right))]
+    rows: list[tuple[object, ...]] = [(uid, fam, mid, fold(acc), acc, words, _BORN, _BORN.year, None, "20194", None,
+                                       None) for uid, (fam, mid, acc, words) in enumerate((left, right))]
     rows += [(100 + k, "tran", None, fold(acc), acc, f"{fold(acc)} tran", None, 1950, None, f"x{k}", None, None)
              for k, acc in enumerate(a for a in (left[2], right[2]) for _ in range(3))]
     work.executemany(f"INSERT INTO person_features VALUES ({', '.join('?' * 12)})", rows)
