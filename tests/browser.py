@@ -95,13 +95,30 @@ def screenshot(driver: object, name: str) -> Path | None:
 SHOT_TIMEOUT = 30
 
 
+FRAME_WAIT = 5
+
+
 def _next_frames(driver: object) -> bool:
     """Wait until the page has painted two animation frames, at most 2 s (a page that paints none is left to the
-    bounded capture); whether it did."""
-    return bool(driver.execute_async_script(  # type: ignore[attr-defined]
-        "const done = arguments[arguments.length - 1];"
-        "setTimeout(() => done(false), 2000);"
-        "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"))
+    bounded capture); whether it did.
+
+    The script's own 2 s timer needs a live page: on a page being left (a navigation under way) the callback never
+    comes and WebDriver would wait its whole script timeout and fail the test (CI of session 14). So the wait runs
+    under a short script timeout and a timeout or a script error only means "no fresh frame seen".
+    """
+    from selenium.common.exceptions import JavascriptException, TimeoutException
+
+    usual = driver.timeouts.script  # type: ignore[attr-defined]
+    driver.set_script_timeout(FRAME_WAIT)  # type: ignore[attr-defined]
+    try:
+        return bool(driver.execute_async_script(  # type: ignore[attr-defined]
+            "const done = arguments[arguments.length - 1];"
+            "setTimeout(() => done(false), 2000);"
+            "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));"))
+    except (TimeoutException, JavascriptException):
+        return False
+    finally:
+        driver.set_script_timeout(usual)  # type: ignore[attr-defined]
 
 
 def _wake(driver: object) -> None:

@@ -23,3 +23,22 @@ def test_a_stalled_capture_warns_and_the_browser_stays_usable(chromium: Any, mon
     assert shot is not None and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     shot.unlink()
     assert chromium.execute_script("return document.querySelectorAll('p').length") == 150
+
+
+
+def test_the_frame_wait_gives_up_on_a_page_that_never_answers(chromium: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """A page whose timers and animation frames never call back (as on a page being left while a navigation is under
+    way): WebDriver's script timeout is what ends the wait — bounded to FRAME_WAIT and answered as "no fresh frame",
+    never as a failed test (CI of session 14 failed on a 30 s script timeout there)."""
+    import time
+
+    chromium.get(PAGE)
+    monkeypatch.setattr(browser, "FRAME_WAIT", 1)
+    usual = chromium.timeouts.script
+    chromium.execute_script("window.setTimeout = () => 0; window.requestAnimationFrame = () => 0;")
+    started = time.monotonic()
+    assert browser._next_frames(chromium) is False
+    assert time.monotonic() - started < 10
+    assert chromium.timeouts.script == usual  # the usual bound is back
+    chromium.get(PAGE)
+    assert browser._next_frames(chromium) is True  # a live page answers again

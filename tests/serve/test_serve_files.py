@@ -194,7 +194,12 @@ def test_documents_and_files_in_the_browser(chromium, live: BackgroundServer, ct
     WebDriverWait(d, 20).until(lambda drv: "/login" not in drv.current_url)
     d.get(live.url + "/documents")
     _wait(d, "#doc-q").send_keys("CV-UBND")
+    before = _wait(d, "#doc-count")
     d.find_element(By.ID, "doc-search").click()
+    # the unfiltered list already holds a #documents table: wait for the search's own page, not the old one (a script
+    # started on the page being left never answers, and WebDriver waits its whole script timeout)
+    WebDriverWait(d, 20).until(ec.staleness_of(before))
+    WebDriverWait(d, 20).until(lambda drv: "q=CV-UBND" in drv.current_url)
     _wait(d, "#documents")
     screenshot(d, "files-01-documents")
     d.get(live.url + f"/record/document/{doc[0]}")
