@@ -130,32 +130,49 @@ def _placeholder(col: str) -> str:
             f"OR strpos('98765432109876', {col}) > 0)")
 
 
-_BASE_SQL = """
-CREATE OR REPLACE TEMP TABLE person_base AS
-SELECT row_number() OVER (ORDER BY s.record_id) - 1 AS uid, s.record_id, s.src_source, s.src_table,
-       n.fam, n.mid, n.giv, n.giv_acc, n.name_sorted, n.ns_bits,
-       CASE WHEN n.giv IS NOT NULL THEN coalesce(n.fam, '') || ' ' || n.giv END AS fg,
-       CAST(s.birth_date AS DATE) AS birth_date, s.birth_date_quality AS quality,
-       CASE WHEN upper(s.sex) IN ('M', 'F') THEN upper(s.sex) END AS sex,
-       {id_parts} AS id_parts, s.id_number_kind AS id_kind, {cccd_col} AS cccd_col, {cmnd_col} AS cmnd_col,
-       {phone} AS phone_raw,
-       coalesce(s.address_new_commune_code, s.commune_new_commune_code) AS addr,
-       CASE WHEN s.address_status IN ('split', 'ambiguous') AND s.address_candidates IS NOT NULL
-              THEN ';' || s.address_candidates || ';'
-            WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
-              THEN ';' || s.commune_candidates || ';' END AS addr_cands,
-       a.addr_detail, CASE WHEN a.addr_dated OR a.addr_place <> np.place THEN a.addr_place END AS addr_old
-FROM person_source s LEFT JOIN person_names n USING (full_name) LEFT JOIN person_addresses a USING (address)
-LEFT JOIN person_new_places np ON np.code = coalesce(s.address_new_commune_code, s.commune_new_commune_code)
+# The name features of each distinct full name, from how many records carry it (``n``): how many records carry its
+# given name (folded, with diacritics) and its words, against the bar ``{real}`` — windows over the distinct names
+# (624,588 rows at 1 M people), not over every record's features (1.45 M rows, every column carried through each).
+_NAMES_SQL = """
+CREATE OR REPLACE TEMP TABLE person_names AS
+SELECT full_name, fam, mid, giv, giv_acc, name_sorted, ns_bits,
+       CASE WHEN giv IS NOT NULL THEN sum(n) OVER (PARTITION BY giv) >= {real} END AS giv_real,
+       CASE WHEN giv_acc IS NOT NULL THEN sum(n) OVER (PARTITION BY giv_acc) >= {real} END AS giv_acc_real,
+       CASE WHEN name_sorted IS NOT NULL THEN CAST(sum(n) OVER (PARTITION BY name_sorted) AS BIGINT) END AS name_n
+FROM person_names_arrow JOIN person_name_counts_arrow USING (full_name)
 """
 
+# The uid: the records numbered in record_id order, on the row numbers alone (a sort of two columns, not of every
+# feature: the features join it on ``rid``).
+_UIDS_SQL = """
+CREATE OR REPLACE TEMP TABLE person_uids AS
+SELECT rowid AS rid, row_number() OVER (ORDER BY record_id) - 1 AS uid FROM person_source
+"""
+
+# One pass over the records: name parts, dates, IDs and phone, address.
 _DATES_SQL = """
 CREATE OR REPLACE TEMP TABLE person_dates AS
-WITH p AS (
+WITH b AS (
+  SELECT s.rowid AS rid, s.record_id, s.src_source, s.src_table,
+         n.fam, n.mid, n.giv, n.giv_acc, n.name_sorted, n.ns_bits, n.giv_real, n.giv_acc_real, n.name_n,
+         CASE WHEN n.giv IS NOT NULL THEN coalesce(n.fam, '') || ' ' || n.giv END AS fg,
+         CAST(s.birth_date AS DATE) AS birth_date, s.birth_date_quality AS quality,
+         CASE WHEN upper(s.sex) IN ('M', 'F') THEN upper(s.sex) END AS sex,
+         {id_parts} AS id_parts, s.id_number_kind AS id_kind, {cccd_col} AS cccd_col, {cmnd_col} AS cmnd_col,
+         {phone} AS phone_raw,
+         coalesce(s.address_new_commune_code, s.commune_new_commune_code) AS addr,
+         CASE WHEN s.address_status IN ('split', 'ambiguous') AND s.address_candidates IS NOT NULL
+                THEN ';' || s.address_candidates || ';'
+              WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
+                THEN ';' || s.commune_candidates || ';' END AS addr_cands,
+         a.addr_detail, CASE WHEN a.addr_dated OR a.addr_place <> np.place THEN a.addr_place END AS addr_old
+  FROM person_source s LEFT JOIN person_names n USING (full_name) LEFT JOIN person_addresses a USING (address)
+  LEFT JOIN person_new_places np ON np.code = coalesce(s.address_new_commune_code, s.commune_new_commune_code)
+), p AS (
   SELECT *, CASE WHEN phone_raw LIKE '84%' AND length(phone_raw) = 11 THEN '0' || phone_raw[3:]
                  WHEN length(phone_raw) = 9 AND phone_raw[1] <> '0' THEN '0' || phone_raw
                  ELSE phone_raw END AS phone_n
-  FROM person_base
+  FROM b
 )
 SELECT * EXCLUDE (phone_raw, phone_n, id_parts),
        CASE WHEN length(phone_n) = 10 AND phone_n[1] = '0' AND NOT {phone_ph} THEN phone_n END AS phone_d,
@@ -192,11 +209,11 @@ SELECT kind, number FROM (
 _FEATURES_SQL = """
 CREATE OR REPLACE TABLE person_features AS
 WITH ids AS (
-  SELECT d.*,
+  SELECT d.*, u.uid,
          CASE WHEN d.cccd_all IS NULL OR {cccd_ph} OR sc.number IS NOT NULL THEN NULL ELSE d.cccd_all END AS cccd,
          CASE WHEN d.cmnd_all IS NULL OR {cmnd_ph} OR sm.number IS NOT NULL THEN NULL ELSE d.cmnd_all END AS cmnd,
          CASE WHEN d.phone_d IS NULL OR sp.number IS NOT NULL THEN NULL ELSE d.phone_d END AS phone
-  FROM person_dates d
+  FROM person_dates d JOIN person_uids u USING (rid)
   LEFT JOIN person_shared sc ON sc.kind = 'cccd' AND sc.number = d.cccd_all
   LEFT JOIN person_shared sm ON sm.kind = 'cmnd' AND sm.number = d.cmnd_all
   LEFT JOIN person_shared sp ON sp.kind = 'phone' AND sp.number = d.phone_d
@@ -220,12 +237,8 @@ SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_s
        cc_year IS NOT NULL AND (byear IS NULL OR cc_year = byear)
          AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
        cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail,
-       CASE WHEN addr IS NOT NULL THEN addr_old END AS addr_old,
-       CASE WHEN giv IS NOT NULL THEN count(*) OVER (PARTITION BY giv) >= {real} END AS giv_real,
-       CASE WHEN giv_acc IS NOT NULL THEN count(*) OVER (PARTITION BY giv_acc) >= {real} END AS giv_acc_real,
-       CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted) END AS name_n,
-       CASE WHEN name_sorted IS NOT NULL THEN count(*) OVER (PARTITION BY name_sorted)
-                                              <= greatest({rare}, count(*) OVER () // {rare_share}) END AS name_rare
+       CASE WHEN addr IS NOT NULL THEN addr_old END AS addr_old, giv_real, giv_acc_real, name_n,
+       name_n <= {rare_limit} AS name_rare
 FROM cc
 ORDER BY uid
 """
@@ -246,11 +259,14 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     count."""
     if source is not None:
         stage_source(work, source)
-    names = work.execute("SELECT DISTINCT full_name FROM person_source WHERE full_name IS NOT NULL"
-                         ).fetch_arrow_table().column(0)
-    work.register("person_names_arrow", _names_table(names))
-    work.execute("CREATE OR REPLACE TEMP TABLE person_names AS SELECT * FROM person_names_arrow")
+    total = int(one(work, "SELECT count(*) FROM person_source")[0])
+    names = work.execute("SELECT full_name, count(*) AS n FROM person_source WHERE full_name IS NOT NULL "
+                         "GROUP BY full_name").fetch_arrow_table()
+    work.register("person_names_arrow", _names_table(names.column(0)))
+    work.register("person_name_counts_arrow", names)
+    work.execute(_NAMES_SQL.format(real=max(COMMON_GIVEN, total // FREQUENT_GIVEN)))
     work.unregister("person_names_arrow")
+    work.unregister("person_name_counts_arrow")
     addresses = work.execute("SELECT DISTINCT address FROM person_source WHERE address IS NOT NULL"
                              ).fetch_arrow_table().column(0)
     work.register("person_addresses_arrow", _details_table(addresses))
@@ -260,15 +276,15 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.execute("CREATE OR REPLACE TEMP TABLE person_new_places AS SELECT * FROM person_new_places_arrow")
     work.unregister("person_new_places_arrow")
     prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
-    work.execute(_BASE_SQL.format(id_parts=_id_parts("s.id_number"), cccd_col=_digits("s.cccd"),
-                                  cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone")))
+    work.execute(_UIDS_SQL)
+    work.execute(_DATES_SQL.format(id_parts=_id_parts("s.id_number"), cccd_col=_digits("s.cccd"),
+                                   cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone"),
+                                   phone_ph=_placeholder("phone_n[2:]"), prefixes=prefixes))
     work.execute("DROP TABLE person_source")
-    work.execute(_DATES_SQL.format(phone_ph=_placeholder("phone_n[2:]"), prefixes=prefixes))
-    work.execute("DROP TABLE person_base")
     work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
     work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
-                                      prefixes=prefixes, rare=RARE_NAME, rare_share=RARE_SHARE,
-                                      real=f"greatest({COMMON_GIVEN}, count(*) OVER () // {FREQUENT_GIVEN})"))
-    for temp in ("person_names", "person_addresses", "person_new_places", "person_dates", "person_shared"):
+                                      prefixes=prefixes, rare_limit=max(RARE_NAME, total // RARE_SHARE)))
+    for temp in ("person_names", "person_addresses", "person_new_places", "person_uids", "person_dates",
+                 "person_shared"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
     return int(one(work, "SELECT count(*) FROM person_features")[0])
