@@ -1,6 +1,8 @@
 """Names as keys: họ / đệm / tên on folded text, order repaired, compound family names, accent-level key."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hopnhat.link.names import split_name
 
@@ -125,3 +127,20 @@ def test_the_names_table_is_the_same_made_in_chunks() -> None:
     assert whole.column("full_name").to_pylist() == ["Nguyễn Văn Hùng", "Văn Hùng Nguyễn", "Tôn Nữ Thị Diệu", "HÙNG"]
     assert _names_table(names, step=1).equals(whole)
     assert _names_table(names, step=3).equals(whole)
+
+
+_NAME_CHARS = ("NguyễnVănHùngĐặngThịHoàThuỷưươơăâêôđĐaeouyAEOUYdwsfrxjqgihk" "a\u0301e\u0302\u0303o\u031b\u0323"
+               "0123456789^(+'`?~._-" " \t\u00a0\u2003\u0085\u001f")
+
+
+@given(st.text(alphabet=_NAME_CHARS, max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_a_name_is_split_into_words_a_piece_at_a_time_as_whole(text: str) -> None:
+    # the names table reads each white-space-free piece of a name once (pieces repeat across names): the words must be
+    # those of the whole name read at once — keystrokes decoded only in an all-ASCII name, composed, tones placed
+    from hopnhat.link.keystrokes import decode_name
+    from hopnhat.link.names import _accent_words, _split_words
+    from hopnhat.text.normalize import fold
+
+    accent = _accent_words(decode_name(text) if text.isascii() else text)
+    assert _split_words(text) == (accent, [fold(w) for w in accent])

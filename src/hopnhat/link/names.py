@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from hopnhat.link.keystrokes import decode_name, syllable_shaped
+from hopnhat.link.keystrokes import decode_word, syllable_shaped
 from hopnhat.text.normalize import fold, official_tones
 
 # Family names (folded), roughly most frequent first. Public knowledge; the long tail matters less than the head.
@@ -72,6 +72,28 @@ def _words(text: str) -> list[str]:
 
 def _accent_words(text: str) -> list[str]:
     return [unicodedata.normalize("NFC", w) for w in _WORD.findall(official_tones(text).lower())]
+
+
+@lru_cache(maxsize=200_000)
+def _token_words(token: str, decode: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of one whitespace-free piece of a name, with diacritics (tone placement unified) and folded; the
+    piece decoded from its keystrokes first when ``decode`` (the whole name is ASCII)."""
+    accent = tuple(_accent_words(decode_word(token) if decode else token))
+    return accent, tuple(fold(w) for w in accent)
+
+
+def _split_words(text: str) -> tuple[list[str], list[str]]:
+    """The words of a name with diacritics and folded: ``_accent_words(decode_name(text))`` for an ASCII name, else
+    ``_accent_words(text)``, and each folded — a piece at a time, as pieces repeat across names far more than names
+    do (nothing in the normalisation, tone placement, lower case or the word pattern reaches across white space)."""
+    decode = text.isascii()
+    accent: list[str] = []
+    folded: list[str] = []
+    for token in text.split():
+        token_accent, token_folded = _token_words(token, decode)
+        accent.extend(token_accent)
+        folded.extend(token_folded)
+    return accent, folded
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -197,8 +219,7 @@ def split_name(text: str | None) -> NameParts:
     """Family / middle / given of a full name (folded), with order repaired; empty parts are ``None``."""
     if not text:
         return NameParts(None, None, None, None, None, False)
-    accent = _accent_words(decode_name(text) if text.isascii() else text)
-    folded = [fold(w) for w in accent]
+    accent, folded = _split_words(text)
     if not folded:
         return NameParts(None, None, None, None, None, False)
     family = _reorder(folded, accent[-1] if folded != accent else None)
