@@ -252,6 +252,13 @@ def fast_sql(settings: dict[str, Any]) -> dict[str, Any]:
     return {**settings, "comparisons": comparisons}
 
 
+def plain_condition(sql: str) -> str:
+    """A level's SQL condition with :func:`fast_sql`'s guards undone: its plain edit distances."""
+    for plain, fast in _FAST.items():
+        sql = sql.replace(fast, plain)
+    return sql
+
+
 def _plain(model: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     """``model`` with the level conditions of ``settings`` (the plain SQL, not :func:`fast_sql`'s)."""
     comparisons = []
@@ -491,6 +498,7 @@ def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs:
     settings = linker._settings_obj
     steps = _vector_steps(work, linker, table, f"SELECT join_key_l, join_key_r, '0' AS match_key FROM {pairs}",
                           settings.core_model_settings.comparisons)
+    steps = _bounded(steps, settings, threshold)
     weights = predict_from_comparison_vectors_sqls(
         unique_id_input_columns=settings.column_info_settings.unique_id_input_columns,
         core_model_settings=settings.core_model_settings, sql_dialect=SplinkDialect.from_string("duckdb"),
@@ -498,6 +506,36 @@ def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs:
         retain_intermediate_calculation_columns=True, training_mode=True)  # training_mode: keep the levels
     steps += [(step["output_table_name"], step["sql"]) for step in weights[:-1]]
     work.execute(f"CREATE OR REPLACE TABLE {out} AS " + _with(steps, weights[-1]["sql"]))
+
+
+_BLOCKED_STEP = "blocked_with_cols"  # Splink's step joining each pair to its two records (``l``, ``r``)
+
+
+def _bounded(steps: list[tuple[str, str]], settings: Any, threshold: float | None) -> list[tuple[str, str]]:
+    """``steps`` with the pairs whose match weight cannot reach ``threshold`` dropped where they are joined to their
+    records, before any comparison is computed (:mod:`hopnhat.link.bound`: an upper bound, so every pair at or above
+    the threshold is kept and scored as before)."""
+    from splink.internals.misc import threshold_args_to_match_weight
+
+    from hopnhat.link.bound import MARGIN, on_sides, weight_bound
+
+    floor = threshold_args_to_match_weight(threshold, None)
+    if floor is None:
+        return steps
+    expr = weight_bound(settings.core_model_settings.comparisons,
+                        settings.core_model_settings.probability_two_random_records_match, on_sides, plain_condition)
+    if expr is None:
+        return steps
+    out = []
+    for name, sql in steps:
+        if name == _BLOCKED_STEP:
+            if " where " in sql.lower():
+                raise ConfigError("Splink's blocked-pairs step changed: it has a WHERE already", value=name)
+            sql = f"{sql}\nWHERE ({expr}) >= {floor - MARGIN!r}"
+        out.append((name, sql))
+    if out == steps:
+        raise ConfigError("Splink's blocked-pairs step not found", value=_BLOCKED_STEP)
+    return out
 
 
 def pattern_counts_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, rule: str,
