@@ -6,7 +6,7 @@ import duckdb
 from tests.link.conftest import Built
 
 from hopnhat.link import person_model, persons
-from hopnhat.link.joins import candidate_joins, expanded, split_top
+from hopnhat.link.joins import candidate_joins, expanded, mirrored, split_top
 from hopnhat.link.run import work_space
 
 
@@ -25,6 +25,17 @@ def test_rules_left_as_written() -> None:
         assert expanded(rule) == [rule]
 
 
+def test_a_rule_and_its_mirror_become_one_join() -> None:
+    rules = ["l.fam = r.fam AND l.byear + 1 = r.byear AND l.vague",
+             "l.fam = r.fam",  # the same either way round: its own mirror, left alone
+             "r.vague AND r.byear + 1 = l.byear AND r.fam = l.fam",  # the first one's mirror, written otherwise
+             "l.fam = r.fam AND l.byear + 1 = r.byear AND r.vague"]  # not a mirror of the first (same side filtered)
+    assert mirrored(rules) == [(rules[0], True), (rules[1], False), (rules[3], False)]
+    # the model's rules written one per side for a filter before the join: nine such twins
+    model = [r for rule in person_model.BLOCKING for r in expanded(rule)]
+    assert sum(both for _, both in mirrored(model)) == 9 and len(mirrored(model)) == len(model) - 9
+
+
 def test_split_top_keeps_parentheses_and_quotes() -> None:
     assert split_top("a AND (b AND c) AND ' AND '", " AND ") == ["a", "(b AND c)", "' AND '"]
 
@@ -34,10 +45,12 @@ def test_candidate_pairs_equal_the_rules_as_written(built: Built) -> None:
     work = work_space(2, None)
     persons.load_features(con, work)
     con.close()
-    # the model's rules, and one with an OR of filters on one record each (rewritten as one join per part)
+    # the model's rules, and one with an OR of filters on one record each (rewritten as one join per part), and
+    # twins a join gives at once (mirrored)
     rules = [*person_model.BLOCKING, "l.fam = r.fam AND l.giv = r.giv AND l.addr = r.addr "
              "AND (l.byear IS NULL OR r.byear IS NULL)"]
     assert any(len(expanded(rule)) > 1 for rule in rules)
+    assert any(both for _, both in mirrored([r for rule in rules for r in expanded(rule)]))
     plain = " UNION ".join(f"SELECT l.uid AS a, r.uid AS b FROM person_features l JOIN person_features r "
                            f"ON ({rule}) AND l.uid < r.uid" for rule in rules)
     ours = candidate_joins("person_features", rules)

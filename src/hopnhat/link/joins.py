@@ -83,8 +83,48 @@ def expanded(rule: str) -> list[str]:
     return [" AND ".join(f"({part})" for part in combo) for combo in itertools.product(*choices)]
 
 
+def _swapped(rule: str) -> str:
+    return _SIDE.sub(lambda m: ("r" if m.group(1) == "l" else "l") + ".", rule)
+
+
+def _canonical(part: str) -> str:
+    """``part`` of a rule written one way whatever the order of its ANDs, its ORs and the two sides of its ``=``."""
+    part = _unwrapped(part)
+    for word in (" AND ", " OR "):
+        pieces = split_top(part, word)
+        if len(pieces) > 1:
+            return f"{word.strip()}({'|'.join(sorted(_canonical(p) for p in pieces))})"
+    sides = split_top(part, " = ")
+    return " = ".join(sorted(sides)) if len(sides) == 2 else part
+
+
+def mirrored(rules: list[str]) -> list[tuple[str, bool]]:
+    """``rules`` with each rule that is another's mirror (``l`` and ``r`` swapped: ``l.byear + 1 = r.byear`` beside
+    ``r.byear + 1 = l.byear``) dropped, and that other marked: its join, on every ordered pair of two records,
+    gives both rules' pairs at once (the pair ``(l, r)`` where the rule holds, ``(r, l)`` where the mirror does) —
+    one join where there were two (the same number of candidates; one hash table built, not two). A rule the same
+    either way round (``l.fam = r.fam``) is its own mirror and stays as it is."""
+    canon = [_canonical(rule) for rule in rules]
+    out: list[tuple[str, bool]] = []
+    dropped: set[int] = set()
+    for i, rule in enumerate(rules):
+        if i in dropped:
+            continue
+        mirror = _canonical(_swapped(rule))
+        partner = next((j for j in range(i + 1, len(rules))
+                        if j not in dropped and canon[j] == mirror and mirror != canon[i]), None)
+        if partner is not None:
+            dropped.add(partner)
+        out.append((rule, partner is not None))
+    return out
+
+
 def candidate_joins(table: str, rules: list[str]) -> str:
-    """SQL: every pair (``a`` < ``b``, uids of ``table``) that any of ``rules`` holds, once."""
-    joins = " UNION ALL ".join(f"SELECT l.uid AS a, r.uid AS b FROM {table} l JOIN {table} r ON {rule} "
-                               "AND l.uid < r.uid" for original in rules for rule in expanded(original))
+    """SQL: every pair (``a`` < ``b``, uids of ``table``) that any of ``rules`` holds, once (a rule and its mirror
+    in one join: :func:`mirrored`)."""
+    joins = " UNION ALL ".join(
+        f"SELECT least(l.uid, r.uid) AS a, greatest(l.uid, r.uid) AS b FROM {table} l JOIN {table} r ON {rule} "
+        "AND l.uid <> r.uid" if both else
+        f"SELECT l.uid AS a, r.uid AS b FROM {table} l JOIN {table} r ON {rule} AND l.uid < r.uid"
+        for rule, both in mirrored([r for original in rules for r in expanded(original)]))
     return f"SELECT DISTINCT a, b FROM ({joins})"
