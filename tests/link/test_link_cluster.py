@@ -1,5 +1,9 @@
 """Clustering with decisions: forced links, records kept apart even through a chain of links."""
 
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hopnhat.link.cluster import cluster
 
 
@@ -80,3 +84,69 @@ def test_a_person_decision_overrides_the_cccd_rule_not_a_different_decision() ->
 def test_household_rule_reason_is_kept() -> None:
     result = cluster(3, [(0, 1, 0.99), (1, 2, 0.97)], apart=[(0, 2, "household")])
     assert result.root == [0, 0, 2] and result.reasons == {(1, 2): "household"}
+
+
+# --- the components shortcut (session 15): the same clusters as adding every link one by one ------------------------
+
+_CCCDS = ["049085001234", "049085001284", "049085002134", "048090765432", "04908500123x", ""]
+_CMNDS = ["201365309", "201365809", "205648812", "201303626", "201303686", "201648812", "12a"]
+
+
+def _one_by_one(n: int, links: list[tuple[int, int, float]], same: list[tuple[int, int]],
+                different: list[tuple[int, int]], ids: list[tuple[str | None, str | None]],
+                apart: list[tuple[int, int, str]], later: list[tuple[int, int, float]]) -> tuple[object, ...]:
+    """Every link through the union-find one at a time, strongest first (what cluster() did before session 15)."""
+    from hopnhat.link.cluster import _UnionFind
+
+    uf = _UnionFind(n, ids)
+    for a, b in different:
+        uf.forbid(a, b)
+    for a, b, reason in apart:
+        uf.forbid(a, b, reason)
+    kept: list[tuple[int, int]] = []
+    reasons: dict[tuple[int, int], str] = {}
+    order = sorted((min(a, b), max(a, b)) for a, b in same)
+    steps = [(a, b, True) for a, b in order]
+    roots = []
+    for batch in (links, later):
+        steps += [(a, b, False) for a, b, _ in sorted(batch, key=lambda e: (-e[2], min(e[:2]), max(e[:2])))]
+        for a, b, is_forced in steps:
+            why = uf.union(a, b, is_forced)
+            if why:
+                kept.append((a, b))
+                reasons[(min(a, b), max(a, b))] = why
+        roots.append([uf.find(i) for i in range(n)])
+        steps = []
+    return roots[0], roots[1], kept, reasons
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_components_give_the_clusters_of_one_link_at_a_time(data: st.DataObject) -> None:
+    from hopnhat.link.cluster import Links, add_links
+
+    n = data.draw(st.integers(1, 12))
+    record = st.integers(0, n - 1)
+    pair = st.tuples(record, record)
+    link = st.tuples(record, record, st.sampled_from([0.95, 0.96, 0.99, 1.0]))
+    links, later = data.draw(st.lists(link, max_size=16)), data.draw(st.lists(link, max_size=4))
+    same, different = data.draw(st.lists(pair, max_size=2)), data.draw(st.lists(pair, max_size=2))
+    apart = [(a, b, "household") for a, b in data.draw(st.lists(pair, max_size=2))]
+    ids = data.draw(st.lists(st.tuples(st.sampled_from([None, None, *_CCCDS]), st.sampled_from([None, None, *_CMNDS])),
+                             min_size=n, max_size=n))
+    as_table = pa.table({"cccd": [c for c, _ in ids], "cmnd": [m for _, m in ids]})
+    expected = _one_by_one(n, links, same, different, ids, apart, later)
+    for given_ids, given_links in ((ids, links), (as_table, Links.of(links))):
+        result = cluster(n, given_links, same, different, ids=given_ids, apart=apart)
+        first = list(result.root)
+        result = add_links(result, later)
+        assert (first, result.root, result.kept_apart, result.reasons) == expected
+
+
+def test_components_are_named_by_their_smallest_record() -> None:
+    import numpy as np
+
+    from hopnhat.link.cluster import components
+
+    label = components(7, np.array([6, 5, 4, 2], np.int64), np.array([5, 4, 1, 1], np.int64))
+    assert label.tolist() == [0, 1, 1, 3, 1, 1, 1]

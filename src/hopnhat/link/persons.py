@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from hopnhat.link import person_model as model
-from hopnhat.link.cluster import Clusters, add_links, cluster
+from hopnhat.link.cluster import Clusters, Links, add_links, cluster, keys_of
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score, train
 from hopnhat.link.household import apart_rules
 from hopnhat.link.namesakes import Key, Stratum, attach_strata, estimate, linkable, notes
@@ -121,6 +121,12 @@ def soften(trained: TrainedModel) -> TrainedModel:
     return trained
 
 
+def identity_table(work: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Each record's (valid CCCD, CMND) by uid as an Arrow table, for :func:`hopnhat.link.cluster.cluster` (which
+    reads a record's numbers as Python strings only when a rule may need them)."""
+    return work.execute(_IDENTITY_SQL).fetch_arrow_table()
+
+
 def identity_numbers(work: duckdb.DuckDBPyConnection, batch: int = 100_000) -> Iterator[tuple[str | None, str | None]]:
     """Each record's (valid CCCD, CMND) by uid, for the conflicting-number rules of
     :func:`hopnhat.link.cluster.cluster`: read ``batch`` rows at a time when iterated (a list of them all held 5.5 M
@@ -211,20 +217,32 @@ def _weight(probability: float) -> float:
     return math.inf if probability >= 1.0 else math.log2(probability / (1.0 - probability))
 
 
-def _leads(rows: Sequence[tuple[int, int, float]], root: Sequence[int]) -> dict[int, tuple[float, float]]:
-    """Each cluster's two strongest leads elsewhere (match weights, one per other cluster; -inf when none)."""
-    best: dict[tuple[int, int], float] = {}
-    for a, b, p in rows:
-        ra, rb = root[a], root[b]
-        if ra != rb:
-            key = (ra, rb) if ra < rb else (rb, ra)
-            best[key] = max(best.get(key, -math.inf), _weight(p))
-    leads: dict[int, tuple[float, float]] = {}
-    for (ra, rb), w in best.items():
-        for r in (ra, rb):
-            first, second = leads.get(r, (-math.inf, -math.inf))
-            leads[r] = (w, first) if w > first else (first, max(second, w))
-    return leads
+def _leads(p: np.ndarray, root_a: np.ndarray, root_b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each cluster's two strongest leads elsewhere (one per other cluster: the probability of its strongest pair;
+    -1 when none), from the pairs' probabilities ``p`` and their records' roots; compared as match weights
+    (:func:`_lead_weights`), which rise with the probability."""
+    cross = root_a != root_b
+    low, high, prob = np.minimum(root_a, root_b)[cross], np.maximum(root_a, root_b)[cross], p[cross]
+    order = np.lexsort((prob, high, low))
+    low, high, prob = low[order], high[order], prob[order]
+    last = np.ones(len(low), bool)  # the strongest pair of two clusters: the last of its run
+    last[:-1] = (low[1:] != low[:-1]) | (high[1:] != high[:-1])
+    cluster, strength = np.concatenate([low[last], high[last]]), np.concatenate([prob[last], prob[last]])
+    order = np.lexsort((-strength, cluster))
+    cluster, strength = cluster[order], strength[order]
+    head = np.ones(len(cluster), bool)
+    head[1:] = cluster[1:] != cluster[:-1]
+    runner = np.zeros(len(cluster), bool)
+    runner[1:] = head[:-1] & ~head[1:]
+    first, second = np.full(n, -1.0), np.full(n, -1.0)
+    first[cluster[head]] = strength[head]
+    second[cluster[runner]] = strength[runner]
+    return first, second
+
+
+def _lead_weights(first: float, second: float) -> tuple[float, float]:
+    """A cluster's two leads (:func:`_leads`) as match weights (-inf when none)."""
+    return (-math.inf if first < 0 else _weight(first)), (-math.inf if second < 0 else _weight(second))
 
 
 def _clear_best(w: float, lead: tuple[float, float]) -> bool:
@@ -232,25 +250,33 @@ def _clear_best(w: float, lead: tuple[float, float]) -> bool:
     return w >= lead[0] and w - lead[1] >= MARGIN
 
 
-def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], threshold: float,
-                    scored: Sequence[tuple[int, int, float]] | None = None,
+def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int] | np.ndarray, threshold: float,
+                    scored: Sequence[tuple[int, int, float]] | Links | None = None,
                     weak: AbstractSet[tuple[int, int]] = frozenset(),
                     weak_links: AbstractSet[tuple[int, int]] = frozenset()) -> list[tuple[int, int]]:
     """Pairs below ``threshold`` linked as the clear best of both their clusters (see :data:`UNIQUE_FROM`,
     :data:`MARGIN`), given the clusters ``root``; ``weak`` (unanchored) pairs never, but those of ``weak_links``
     from UNIQUE_FROM at any probability; ``scored``: the rows of ``person_pairs`` (uid_l, uid_r, match_probability) when
     the caller holds them already."""
-    rows = scored if scored is not None else work.execute(
-        "SELECT uid_l, uid_r, match_probability FROM person_pairs ORDER BY 1, 2").fetchall()
-    leads = _leads(rows, root)
-    size: dict[int, int] = defaultdict(int)
-    for r in root:
-        size[r] += 1
-    found = [(a, b) for a, b, p in rows if HAMLET_FROM <= p and root[a] != root[b]
-             and ((a, b) not in weak and p < threshold or (a, b) in weak_links and p >= UNIQUE_FROM)
-             and (p >= UNIQUE_FROM or size[root[a]] == 1 or size[root[b]] == 1)
-             and _clear_best(_weight(p), leads[root[a]]) and _clear_best(_weight(p), leads[root[b]])]
-    del leads
+    rows = Links.of(scored) if scored is not None else Links.of_table(work.execute(
+        "SELECT uid_l, uid_r, match_probability FROM person_pairs ORDER BY 1, 2").fetch_arrow_table())
+    roots = np.asarray(root, np.int64)
+    n = len(roots)
+    root_a, root_b, p = roots[rows.a], roots[rows.b], rows.p
+    first, second = _leads(p, root_a, root_b, n)
+    size = np.bincount(roots, minlength=n)
+    keys = rows.a * n + rows.b
+    is_weak, is_allowed = np.isin(keys, keys_of(weak, n)), np.isin(keys, keys_of(weak_links, n))
+    maybe = ((HAMLET_FROM <= p) & (root_a != root_b)
+             & ((~is_weak & (p < threshold)) | (is_allowed & (p >= UNIQUE_FROM)))
+             & ((p >= UNIQUE_FROM) | (size[root_a] == 1) | (size[root_b] == 1)))
+    found = []
+    for i in np.flatnonzero(maybe).tolist():
+        w, ra, rb = _weight(float(p[i])), int(root_a[i]), int(root_b[i])
+        if (_clear_best(w, _lead_weights(float(first[ra]), float(second[ra])))
+                and _clear_best(w, _lead_weights(float(first[rb]), float(second[rb])))):
+            found.append((int(rows.a[i]), int(rows.b[i])))
+    del first, second
     if not found:
         return []
     # the waterfalls of these few pairs only (a million pairs' JSON would not fit beside the rest)
@@ -258,7 +284,8 @@ def only_candidates(work: duckdb.DuckDBPyConnection, root: Sequence[int], thresh
     evidence = work.execute("SELECT p.uid_l, p.uid_r, p.match_probability, p.evidence FROM person_pairs p "
                             "JOIN _only o ON o.uid_l = p.uid_l AND o.uid_r = p.uid_r ORDER BY 1, 2").fetchall()
     work.unregister("_only")
-    return [(a, b) for a, b, p, ev in evidence if _nothing_against(ev) and (p >= UNIQUE_FROM or _in_hamlet(ev))]
+    return [(a, b) for a, b, prob, ev in evidence
+            if _nothing_against(ev) and (prob >= UNIQUE_FROM or _in_hamlet(ev))]
 
 
 def _in_hamlet(evidence: str | None) -> bool:
@@ -267,24 +294,27 @@ def _in_hamlet(evidence: str | None) -> bool:
                for c in json.loads(evidence or "{}").get("comparisons", []))
 
 
-def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[int, int, float]], threshold: float,
-                    review: float, same: Sequence[tuple[int, int]] = (),
+def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[int, int, float]] | Links,
+                    threshold: float, review: float, same: Sequence[tuple[int, int]] = (),
                     different: Sequence[tuple[int, int]] = (),
-                    scored: Sequence[tuple[int, int, float]] | None = None,
+                    scored: Sequence[tuple[int, int, float]] | Links | None = None,
                     unanchored_links: str = UNANCHORED) -> Clusters:
     """Clusters of the person records: links at or above ``threshold`` but the unanchored pairs (:data:`UNANCHORED`,
     ``unanchored_links``: ``review`` or ``only_candidate``), the conflicting-number and household rules (cluster.py),
     then the pairs that are each other's only candidate (:func:`only_candidates`)."""
     apart, weak = apart_rules(work, review), unanchored(work)
     allowed = weak if unanchored_links == "only_candidate" else linkable_unanchored(work, threshold)
-    result = cluster(n, [x for x in links if (x[0], x[1]) not in weak], same, different, ids=identity_numbers(work),
-                     apart=apart)
-    extra = only_candidates(work, result.root, threshold, scored, weak, allowed)
+    links = Links.of(links)
+    is_weak = np.isin(links.a * n + links.b, keys_of(weak, n))
+    result = cluster(n, links.take(~is_weak), same, different, ids=identity_table(work), apart=apart)
+    extra = only_candidates(work, result.roots(), threshold, scored, weak, allowed)
     if extra:  # after every link at the threshold, under the same rules
         result = add_links(result, [(a, b, threshold) for a, b in extra])
         result.only_candidates = [pair for pair in extra if pair not in result.reasons]
-    for a, b, _ in links:  # an unanchored pair at the threshold left apart: its evidence and the queue say why
-        if (a, b) in weak and result.root[a] != result.root[b] and (a, b) not in result.reasons:
+    root = result.roots()
+    # an unanchored pair at the threshold left apart: its evidence and the queue say why
+    for a, b, _ in links.take(is_weak & (root[links.a] != root[links.b])).rows():
+        if (a, b) not in result.reasons:
             result.reasons[(a, b)] = UNANCHORED_RULE
             result.kept_apart.append((a, b))
     result._uf = None  # its sets of numbers are a few hundred MB at a million records

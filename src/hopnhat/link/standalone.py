@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.link import persons
-from hopnhat.link.cluster import Clusters, cluster
+from hopnhat.link.cluster import Clusters, Links, cluster, keys_of
 from hopnhat.link.engine import Engine, open_backend
 from hopnhat.link.limits import within
 from hopnhat.link.parse import parse_people
@@ -118,23 +119,35 @@ def people_features(table: pa.Table, renames: dict[str, str] | None = None, thre
 
 
 def _linked(work: duckdb.DuckDBPyConnection, n: int, engine: Engine, threads: int, spark: object,
-            match_threshold: float, review_threshold: float, unanchored: str
-            ) -> tuple[list[str], list[tuple[int, int, float]], Clusters]:
+            match_threshold: float, review_threshold: float, unanchored: str) -> tuple[list[str], Links, Clusters]:
     """The run's notes, the scored pairs (uid_l, uid_r, match_probability) and the clusters of ``n`` records whose
     features are in ``work``."""
     if n <= 1:
-        return [], [], cluster(n, [])
+        return [], Links.of([]), cluster(n, [])
     backend = open_backend(engine, work, threads, spark)
     try:
         # the output shows no evidence: only the pairs only_candidates reads (below the threshold) need it
         notes = persons.person_pairs(work, backend, review_threshold, evidence_below=match_threshold).notes
     finally:
         backend.close()
-    pairs = work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs").fetchall()
+    pairs = Links.of_table(work.execute("SELECT uid_l, uid_r, match_probability FROM person_pairs")
+                           .fetch_arrow_table())
     # two valid CCCDs more than a slip apart, and the household rule, keep records apart (see cluster.py)
-    result = persons.person_clusters(work, n, [p for p in pairs if p[2] >= match_threshold], match_threshold,
+    result = persons.person_clusters(work, n, pairs.take(pairs.p >= match_threshold), match_threshold,
                                      review_threshold, scored=pairs, unanchored_links=unanchored)
     return notes, pairs, result
+
+
+def _strongest(pairs: Links, n: int, review_threshold: float, only: list[tuple[int, int]]) -> pa.Array:
+    """Each record's strongest link at or above the review threshold, or linked as an only candidate (the others
+    were scored for only_candidates, not linked), rounded to 6 places; empty when it has none."""
+    shown = (pairs.p >= review_threshold) | np.isin(pairs.a * n + pairs.b, keys_of(only, n))
+    uid, p = np.concatenate([pairs.a[shown], pairs.b[shown]]), np.concatenate([pairs.p[shown], pairs.p[shown]])
+    best, linked = np.zeros(n), np.zeros(n, bool)
+    np.fmax.at(best, uid, p)  # as max(best, p) from 0.0: a NaN never wins
+    linked[uid] = True
+    best[linked] = [round(x, 6) for x in best[linked].tolist()]  # Python's round: correctly rounded, as before
+    return pa.array(best, pa.float64(), mask=~linked)
 
 
 def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: Engine = "duckdb", threads: int = 2,
@@ -154,22 +167,13 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
         step("link", 3, 1)
         notes, pairs, result = _linked(work, n, engine, threads, spark, match_threshold, review_threshold, unanchored)
     step("link", 3, 1)
-    strongest: dict[int, float] = {}
-    only = set(result.only_candidates)
-    for a, b, p in pairs:
-        if p < review_threshold and (a, b) not in only:  # scored for only_candidates, not linked
-            continue
-        for uid in (a, b):
-            strongest[uid] = max(strongest.get(uid, 0.0), p)
+    strongest = _strongest(pairs, n, review_threshold, result.only_candidates)
     step("link", 3, 1)
     work.close()
     # uid i is row i: record ids are the zero-padded row numbers, and uids follow record id order
+    root = result.roots()
     out = table.drop_columns([c for c in OUTPUT_COLUMNS if c in table.column_names])
-    out = out.append_column("cluster_id", pa.array([r + 1 for r in result.root], pa.int64()))
-    out = out.append_column("match_probability",
-                            pa.array([round(strongest[i], 6) if i in strongest else None for i in range(n)],
-                                     pa.float64()))
-    sizes: dict[int, int] = {}
-    for r in result.root:
-        sizes[r] = sizes.get(r, 0) + 1
-    return PeopleResult(out, n, len(sizes), sum(1 for r in result.root if sizes[r] > 1), tuple(notes))
+    out = out.append_column("cluster_id", pa.array(root + 1, pa.int64()))
+    out = out.append_column("match_probability", strongest)
+    sizes = np.bincount(root, minlength=n)
+    return PeopleResult(out, n, int(np.count_nonzero(sizes)), int(np.count_nonzero(sizes[root] > 1)), tuple(notes))
