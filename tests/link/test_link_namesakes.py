@@ -117,6 +117,23 @@ def test_pairs_are_counted_apart_when_a_third_record_carries_their_name_and_date
         (0, 1, "date", 1, True), (2, 4, "date", 1, False)]
 
 
+def test_the_counts_kept_from_the_strata_give_the_same_estimate() -> None:
+    # person_pairs counts the names and dates once: attach_strata keeps them, estimate reads and drops them
+    d = "1980-05-05"
+    rows = [(0, "le", "van", "an", 1980, d, "049080005678", 1980, "A", None, 2),
+            (1, "le", "van", "an", 1980, d, "049080005678", 1980, "B", None, 2),
+            (2, "vo", "van", "an", 1980, d, "049080111111", 1980, "A", None, 3),
+            (3, "vo", "van", "an", 1980, d, "049080222222", 1980, "B", None, 3),
+            (4, "vo", "van", "an", 1980, None, None, None, "C", None, 3),
+            (5, "vo", "van", "an", 1980, None, "049080333333", 1980, "D", None, 3)]
+    alone = namesakes.estimate(_features(rows))
+    work = _features(rows)
+    work.execute("CREATE TABLE person_unanchored AS SELECT * FROM (VALUES (0, 1), (2, 4)) t(uid_l, uid_r)")
+    namesakes.attach_strata(work, keep=True)
+    assert namesakes.estimate(work, counted=True) == alone and len(alone) == 4
+    assert not work.execute("SELECT * FROM duckdb_tables() WHERE table_name LIKE '_ns%'").fetchall()
+
+
 def _names(count: int) -> list[str]:
     families, middles, givens = ("Lạc", "Khổng", "Mạc", "Thân", "Doãn"), ("Hữu", "Đình", "Quang", "Minh"), (
         "Khiêm", "Thoại", "Duẫn", "Tuân", "Cẩn")

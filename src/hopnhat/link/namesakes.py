@@ -66,11 +66,16 @@ import duckdb
 # vague halves are two joins (a dateless record against every record of its name and year; two dated records on the
 # exact date), so that a frequent name's block of a whole year is never formed; the pairs are counted where they are
 # made (about 1.5 million at 1 M people on the harsh profile, whose common names are many times one year's namesakes).
+# Every record with a birth year, beside the counts of its name with its date and with its year (``_COUNTS``), read
+# by ``_SHOWN`` and by the pairs (whose join on the family, middle and given name leaves out a record missing one).
 _CARRIERS = """
 CREATE OR REPLACE TEMP TABLE _ns_carriers AS
-SELECT uid, fam, mid, giv, byear, dob, cccd, cc_year IS NOT NULL AS checked, addr, phone, name_n, name_sorted
-FROM person_features
-WHERE fam IS NOT NULL AND mid IS NOT NULL AND giv IS NOT NULL AND byear IS NOT NULL
+SELECT f.uid, f.fam, f.mid, f.giv, f.byear, f.dob, f.cccd, f.cc_year IS NOT NULL AS checked, f.addr, f.phone, f.name_n,
+       f.name_sorted, d.n AS n_date, y.n AS n_year
+FROM person_features f
+LEFT JOIN _ns_dated d ON d.name_sorted = f.name_sorted AND d.dob = f.dob
+LEFT JOIN _ns_yearly y ON y.name_sorted = f.name_sorted AND y.byear = f.byear
+WHERE f.byear IS NOT NULL
 """
 # How often a record of each birth year, with a full date or a vague one, carries a valid CCCD (q; a vague date and a
 # missing CCCD come from the same poorer registers), of all records and of those alone with their name and date (or
@@ -78,12 +83,9 @@ WHERE fam IS NOT NULL AND mid IS NOT NULL AND giv IS NOT NULL AND byear IS NOT N
 # two people is checked with odds q_l·q_r : 1 - q_l·q_r, and each checked pair of two people stands for
 # 1 / (q_l·q_r) - 1 unchecked ones (computed in Python from these counts: the same sum on every run).
 _SHOWN = """
-SELECT f.byear, f.dob IS NULL AS vague, coalesce(d.n, 1) = 1 AS single_date, coalesce(y.n, 1) = 1 AS single_year,
-       count(*) FILTER (WHERE f.cc_year IS NOT NULL) AS carriers, count(*) AS records
-FROM person_features f
-LEFT JOIN _ns_dated d ON d.name_sorted = f.name_sorted AND d.dob = f.dob
-LEFT JOIN _ns_yearly y ON y.name_sorted = f.name_sorted AND y.byear = f.byear
-WHERE f.byear IS NOT NULL GROUP BY ALL
+SELECT byear, dob IS NULL AS vague, coalesce(n_date, 1) = 1 AS single_date, coalesce(n_year, 1) = 1 AS single_year,
+       count(*) FILTER (WHERE checked) AS carriers, count(*) AS records
+FROM _ns_carriers GROUP BY ALL
 """
 # How many records carry each name with each birth date, and with each birth year (for ``alone``).
 _COUNTS = """
@@ -96,9 +98,12 @@ GROUP BY ALL
 """
 # ``alone`` of a pair l, r (aliases of person_features rows): at most two records carry the name of either side with
 # its date (two full dates) or its year (one date vague).
-_ALONE = """CASE WHEN l.dob IS NOT NULL AND r.dob IS NOT NULL
-      THEN greatest(coalesce(dl.n, 1), coalesce(dr.n, 1))
-      ELSE greatest(coalesce(yl.n, 1), coalesce(yr.n, 1)) END <= 2"""
+_ALONE_OF = """CASE WHEN l.dob IS NOT NULL AND r.dob IS NOT NULL
+      THEN greatest(coalesce({dl}, 1), coalesce({dr}, 1))
+      ELSE greatest(coalesce({yl}, 1), coalesce({yr}, 1)) END <= 2"""
+_ALONE = _ALONE_OF.format(dl="dl.n", dr="dr.n", yl="yl.n", yr="yr.n")
+# the same of two carriers (_CARRIERS: each record's counts beside it, joined once instead of once a pair per side)
+_ALONE_CARRIED = _ALONE_OF.format(dl="l.n_date", dr="r.n_date", yl="l.n_year", yr="r.n_year")
 _COUNTED = """LEFT JOIN _ns_dated dl ON dl.name_sorted = l.name_sorted AND dl.dob = l.dob
 LEFT JOIN _ns_dated dr ON dr.name_sorted = r.name_sorted AND dr.dob = r.dob
 LEFT JOIN _ns_yearly yl ON yl.name_sorted = l.name_sorted AND yl.byear = l.byear
@@ -116,7 +121,6 @@ FROM (SELECT CASE WHEN l.dob IS NOT NULL AND r.dob IS NOT NULL THEN 'date' ELSE 
              l.checked AND r.checked AND {one} AS one
       FROM _ns_carriers l JOIN _ns_carriers r
         ON l.fam = r.fam AND l.mid = r.mid AND l.giv = r.giv AND l.byear = r.byear AND {on}
-      {counted}
       WHERE l.addr IS DISTINCT FROM r.addr AND (l.phone IS NULL OR r.phone IS NULL OR l.phone <> r.phone))
 GROUP BY ALL
 """
@@ -211,14 +215,16 @@ def _order(key: Key) -> tuple[str, int, int]:
     return key[0], key[1], -1 if key[2] is None else int(key[2])
 
 
-def estimate(work: duckdb.DuckDBPyConnection) -> dict[Key, Stratum]:
-    """The one-person and two-person counts of every stratum, from ``person_features`` in ``work``."""
+def estimate(work: duckdb.DuckDBPyConnection, counted: bool = False) -> dict[Key, Stratum]:
+    """The one-person and two-person counts of every stratum, from ``person_features`` in ``work``; ``counted``:
+    the name + date counts are there already (``attach_strata(work, keep=True)`` just before)."""
+    if not counted:
+        work.execute(_COUNTS)
     work.execute(_CARRIERS)
-    work.execute(_COUNTS)
     shown = _shown(work.execute(_SHOWN).fetchall())
     rows = []
     for on in (_DATED, _VAGUE):
-        rows += work.execute(_ESTIMATING.format(on=on, one=_ONE, alone=_ALONE, counted=_COUNTED)).fetchall()
+        rows += work.execute(_ESTIMATING.format(on=on, one=_ONE, alone=_ALONE_CARRIED)).fetchall()
     counts: dict[Key, list[float]] = {}
     for dates, names, alone, year, vague_l, vague_r, one, two, unchecked in sorted(rows):  # the same sums every run
         weight = _stands_for(shown[_kind(dates, alone)], int(year), vague_l, vague_r)
@@ -267,12 +273,14 @@ def _stratum(key: Key, tally: list[float]) -> Stratum:
     return Stratum(key[0], key[1], key[2], int(one), int(two), float(hidden), float(weights), int(unchecked))
 
 
-def attach_strata(work: duckdb.DuckDBPyConnection) -> None:
-    """Add each unanchored pair's stratum (``dates``, ``names``, ``alone``) to ``person_unanchored``."""
+def attach_strata(work: duckdb.DuckDBPyConnection, keep: bool = False) -> None:
+    """Add each unanchored pair's stratum (``dates``, ``names``, ``alone``) to ``person_unanchored``; ``keep``: leave
+    the name + date counts for :func:`estimate` (``counted=True``), which drops them (0.5 CPU-s at 1 M records)."""
     work.execute(_COUNTS)
     work.execute(_STRATA.format(alone=_ALONE, counted=_COUNTED))
-    work.execute("DROP TABLE _ns_dated")
-    work.execute("DROP TABLE _ns_yearly")
+    if not keep:
+        work.execute("DROP TABLE _ns_dated")
+        work.execute("DROP TABLE _ns_yearly")
 
 
 def linkable(strata: dict[Key, Stratum], threshold: float) -> set[Key]:

@@ -67,8 +67,8 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
     trained = trained or soften(train(backend, source, SPEC, records))
     score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored")
     work.execute(_UNANCHORED_SQL.format(floor=UNIQUE_FROM))
-    attach_strata(work)
-    strata = estimate(work)
+    attach_strata(work, keep=True)  # the name + date counts: once for both
+    strata = estimate(work, counted=True)
     _keep_strata(work, strata)
     combine(work, "person", trained.settings, "same_valid_cccd", evidence_below)
     return PairsResult(trained.settings, trained.notes + notes(strata))
