@@ -144,3 +144,25 @@ def test_a_name_is_split_into_words_a_piece_at_a_time_as_whole(text: str) -> Non
 
     accent = _accent_words(decode_name(text) if text.isascii() else text)
     assert _split_words(text) == (accent, [fold(w) for w in accent])
+
+
+@given(st.one_of(st.none(), st.text(alphabet="abcdxyz AZáđ_\t", max_size=20)))
+@settings(max_examples=300, deadline=None)
+def test_a_names_letters_are_its_words_letters(text: str | None) -> None:
+    # the names table's letter bits are taken word by word (words repeat across names): the same bits as the whole
+    from hopnhat.link.person_features import _words_bits, letter_bits
+
+    assert _words_bits(text) == letter_bits(text)
+
+
+def test_a_family_name_near_a_word_is_found_among_names_of_about_its_length() -> None:
+    # family_near tries only family names a letter longer or shorter at most (an edit changes the length by one)
+    from hopnhat.link.names import FAMILY_ORDER, _one_edit, family_near
+
+    for word in ("nguyn", "nguyeen", "tran", "tra", "trnn", "ho", "hoo", "vo", "vuu", "lee", "ksr", "xyzxyz", "phamm"):
+        for loose in (False, True):
+            near = [f for f in FAMILY_ORDER if (len(f) >= 3 or loose or word == f + f[-1]) and _one_edit(word, f)]
+            expected = word if word in FAMILY_ORDER else min(
+                near, key=lambda f: (f[0] != word[0], FAMILY_ORDER.index(f))) if near and len(word) >= 2 and (
+                    len(word) >= 3 or loose) else None
+            assert family_near(word, loose) == expected

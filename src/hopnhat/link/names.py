@@ -122,7 +122,9 @@ def family_near(word: str, loose: bool = False) -> str | None:
         return word
     if len(word) < 2 or (len(word) < 3 and not loose):
         return None
-    near = [f for f in FAMILY_ORDER if (len(f) >= 3 or loose or word == f + f[-1]) and _one_edit(word, f)]
+    # (lengths first: a single edit changes the length by one at most)
+    near = [f for f in FAMILY_ORDER if abs(len(f) - len(word)) <= 1 and (len(f) >= 3 or loose or word == f + f[-1])
+            and _one_edit(word, f)]
     return min(near, key=lambda f: (f[0] != word[0], FAMILY_ORDER.index(f))) if near else None
 
 
