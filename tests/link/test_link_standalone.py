@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hypothesis import given
+from hypothesis import strategies as st
 
-from hopnhat.link.standalone import _blank_is_empty, link_people
+from hopnhat.link.standalone import _blank_is_empty, link_people, round6
 
 
 def test_blank_cells_of_a_sliced_chunk_become_empty() -> None:
@@ -28,3 +31,12 @@ def test_a_table_read_in_chunks_links_as_in_one(tmp_path: object) -> None:
     chunked = pq.read_table(path)
     assert chunked.column("full_name").num_chunks > 1
     assert link_people(chunked, threads=1).table.equals(link_people(table, threads=1).table)
+
+
+@given(st.lists(st.one_of(st.floats(0.0, 1.0), st.integers(0, 2_000_000).map(lambda k: (k + 0.5) / 1e6),
+                          st.floats(0.0, 1e3), st.floats(allow_nan=False, allow_infinity=False)), max_size=50))
+def test_the_probabilities_are_rounded_as_python_rounds(values: list[float]) -> None:
+    # the output's match_probability: round(p, 6), bit for bit, also at the halves
+    found = round6(np.array(values, np.float64))
+    assert found.tolist() == [round(v, 6) for v in values]
+    assert all(a.hex() == round(v, 6).hex() for a, v in zip(found.tolist(), values, strict=True))

@@ -170,15 +170,14 @@ class _Numbers:
                              np.int64))
         index = np.flatnonzero(records)
         found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [(index[:0], index[:0], index[:0])]
-        for column in self.columns:
-            numbers = column.take(pa.array(index))
-            length = pc.fill_null(pc.utf8_length(numbers), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-            there = length > 0
-            plain = pc.fill_null(pc.ascii_is_decimal(numbers), False).to_numpy(zero_copy_only=False) & there \
-                & (length <= _DIGITS)
-            value = np.full(len(index), -1, np.int64)
-            value[plain] = pc.cast(numbers.filter(pa.array(plain)), pa.int64()).to_numpy()
-            found.append((index[there], length[there], value[there]))
+        for column in self.columns:  # lengths and values of the whole column (cheap), then the records' picked
+            length = pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+            plain = pc.fill_null(pc.ascii_is_decimal(column), False).to_numpy(zero_copy_only=False) \
+                & (length > 0) & (length <= _DIGITS)
+            value = np.full(len(column), -1, np.int64)
+            value[plain] = pc.cast(column.filter(pa.array(plain)), pa.int64()).to_numpy()
+            there = index[length[index] > 0]
+            found.append((there, length[there], value[there]))
         record, length, value = (np.concatenate(x) for x in zip(*found, strict=True))
         return record, length, value
 

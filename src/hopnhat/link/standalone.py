@@ -160,8 +160,21 @@ def _strongest(pairs: Links, n: int, review_threshold: float, only: list[tuple[i
     best, linked = np.zeros(n), np.zeros(n, bool)
     np.fmax.at(best, uid, p)  # as max(best, p) from 0.0: a NaN never wins
     linked[uid] = True
-    best[linked] = [round(x, 6) for x in best[linked].tolist()]  # Python's round: correctly rounded, as before
+    best[linked] = round6(best[linked])
     return pa.array(best, pa.float64(), mask=~linked)
+
+
+def round6(x: np.ndarray) -> np.ndarray:
+    """Python's ``round(v, 6)`` of every value (correctly rounded). For 0 ≤ v ≤ 1,000 numpy's ``rint(v·10⁶) / 10⁶``
+    is the same wherever v·10⁶ is not within a hair of a half (the product's rounding error, below 10⁻⁷, leaves it on
+    the same side, and both then divide one integer by 10⁶ correctly rounded): the values near a half, and any outside
+    that range, are rounded by Python (820,000 probabilities: 0.28 → 0.01 CPU-s)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # a value out of range overflows here, then goes to Python
+        scaled = x * 1e6
+        out = np.rint(scaled) / 1e6
+        near = ~((x >= 0) & (x <= 1e3)) | (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+    out[near] = [round(v, 6) for v in x[near].tolist()]
+    return out
 
 
 def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: Engine = "duckdb", threads: int = 2,
