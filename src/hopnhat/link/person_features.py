@@ -158,15 +158,28 @@ def _placeholder(col: str) -> str:
 
 
 # The name features of each distinct full name, from how many records carry it (``n``): how many records carry its
-# given name (folded, with diacritics) and its words, against the bar ``{real}`` — windows over the distinct names
+# given name (folded, with diacritics) and its words, against the bar ``{real}`` — counted over the distinct names
 # (624,588 rows at 1 M people), not over every record's features (1.45 M rows, every column carried through each).
 _NAMES_SQL = """
 CREATE OR REPLACE TEMP TABLE person_names AS
-SELECT full_name, fam, mid, giv, giv_acc, name_sorted, ns_bits,
-       CASE WHEN giv IS NOT NULL THEN sum(n) OVER (PARTITION BY giv) >= {real} END AS giv_real,
-       CASE WHEN giv_acc IS NOT NULL THEN sum(n) OVER (PARTITION BY giv_acc) >= {real} END AS giv_acc_real,
-       CASE WHEN name_sorted IS NOT NULL THEN CAST(sum(n) OVER (PARTITION BY name_sorted) AS BIGINT) END AS name_n
-FROM person_names_arrow JOIN person_name_counts_arrow USING (full_name)
+WITH j AS (SELECT * FROM person_names_arrow JOIN person_name_counts_arrow USING (full_name)),
+g AS (SELECT giv, sum(n) >= {real} AS giv_real FROM j WHERE giv IS NOT NULL GROUP BY giv),
+a AS (SELECT giv_acc, sum(n) >= {real} AS giv_acc_real FROM j WHERE giv_acc IS NOT NULL GROUP BY giv_acc),
+s AS (SELECT name_sorted, CAST(sum(n) AS BIGINT) AS name_n FROM j WHERE name_sorted IS NOT NULL GROUP BY name_sorted)
+SELECT j.full_name, j.fam, j.mid, j.giv, j.giv_acc, j.name_sorted, j.ns_bits, g.giv_real, a.giv_acc_real, s.name_n
+FROM j LEFT JOIN g USING (giv) LEFT JOIN a USING (giv_acc) LEFT JOIN s USING (name_sorted)
+"""
+
+# The hamlet / street key and the old commune of each distinct address and new commune (the key and the old commune
+# matter only where the new commune is known: the features drop them elsewhere).
+_ADDRESSES_SQL = """
+CREATE OR REPLACE TEMP TABLE person_addresses AS
+SELECT k.address, k.addr, a.addr_detail,
+       CASE WHEN a.addr_dated OR a.addr_place <> np.place THEN a.addr_place END AS addr_old
+FROM (SELECT DISTINCT address, coalesce(address_new_commune_code, commune_new_commune_code) AS addr
+      FROM person_source WHERE address IS NOT NULL AND coalesce(address_new_commune_code, commune_new_commune_code)
+                                                       IS NOT NULL) k
+JOIN person_addresses_arrow a USING (address) LEFT JOIN person_new_places_arrow np ON np.code = k.addr
 """
 
 # The uid: the records numbered in record_id order, on the row numbers alone (a sort of two columns, not of every
@@ -192,9 +205,10 @@ WITH b AS (
                 THEN ';' || s.address_candidates || ';'
               WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
                 THEN ';' || s.commune_candidates || ';' END AS addr_cands,
-         a.addr_detail, CASE WHEN a.addr_dated OR a.addr_place <> np.place THEN a.addr_place END AS addr_old
-  FROM person_source s LEFT JOIN person_names n USING (full_name) LEFT JOIN person_addresses a USING (address)
-  LEFT JOIN person_new_places np ON np.code = coalesce(s.address_new_commune_code, s.commune_new_commune_code)
+         a.addr_detail, a.addr_old
+  FROM person_source s LEFT JOIN person_names n USING (full_name)
+  LEFT JOIN person_addresses a ON a.address = s.address
+                              AND a.addr = coalesce(s.address_new_commune_code, s.commune_new_commune_code)
 ), p AS (
   SELECT *, CASE WHEN phone_raw LIKE '84%' AND length(phone_raw) = 11 THEN '0' || phone_raw[3:]
                  WHEN length(phone_raw) = 9 AND phone_raw[1] <> '0' THEN '0' || phone_raw
@@ -297,10 +311,9 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     addresses = work.execute("SELECT DISTINCT address FROM person_source WHERE address IS NOT NULL"
                              ).fetch_arrow_table().column(0)
     work.register("person_addresses_arrow", _details_table(addresses))
-    work.execute("CREATE OR REPLACE TEMP TABLE person_addresses AS SELECT * FROM person_addresses_arrow")
-    work.unregister("person_addresses_arrow")
     work.register("person_new_places_arrow", _new_places())
-    work.execute("CREATE OR REPLACE TEMP TABLE person_new_places AS SELECT * FROM person_new_places_arrow")
+    work.execute(_ADDRESSES_SQL)
+    work.unregister("person_addresses_arrow")
     work.unregister("person_new_places_arrow")
     prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
     work.execute(_UIDS_SQL)
@@ -311,7 +324,6 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
     work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
                                       prefixes=prefixes, rare_limit=max(RARE_NAME, total // RARE_SHARE)))
-    for temp in ("person_names", "person_addresses", "person_new_places", "person_uids", "person_dates",
-                 "person_shared"):
+    for temp in ("person_names", "person_addresses", "person_uids", "person_dates", "person_shared"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
     return int(one(work, "SELECT count(*) FROM person_features")[0])
