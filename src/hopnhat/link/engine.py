@@ -478,8 +478,19 @@ def _vector_steps(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pair
             *((step["output_table_name"], step["sql"]) for step in vectors)]
 
 
-def _with(steps: list[tuple[str, str]], final: str) -> str:
-    return "WITH " + ",\n".join(f"{name} AS ({sql})" for name, sql in steps) + "\n" + final
+def _with(steps: list[tuple[str, str]], final: str, inlined: frozenset[str] = frozenset()) -> str:
+    """``final`` after the named ``steps`` (CTEs); those in ``inlined`` are ``NOT MATERIALIZED``."""
+    return "WITH " + ",\n".join(f"{name} AS {'NOT MATERIALIZED ' if name in inlined else ''}({sql})"
+                                 for name, sql in steps) + "\n" + final
+
+
+# Scoring and EM's pattern counts read the narrow records (``__hop_input``) on both sides of each pair's join. As a
+# CTE read twice, DuckDB keeps a copy of them all (materialized) beside the two joins' hash tables: at 1 M people
+# (1.45 M records) under a 1500 MB limit that spilled to disk (scoring 20 CPU-s instead of 15, the two EM sessions'
+# counts 10 instead of 5.5; loaded dev timing). Read where each join reads them, they are not kept twice; the rows
+# are the same. (Not for u: its sample's pairs are an inequality join, which DuckDB then planned on every record,
+# not on the sample.)
+_SCORING_INLINED = frozenset({"__hop_input"})
 
 
 def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: str, threshold: float,
@@ -505,7 +516,7 @@ def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs:
         threshold_match_probability=threshold, retain_matching_columns=False,
         retain_intermediate_calculation_columns=True, training_mode=True)  # training_mode: keep the levels
     steps += [(step["output_table_name"], step["sql"]) for step in weights[:-1]]
-    work.execute(f"CREATE OR REPLACE TABLE {out} AS " + _with(steps, weights[-1]["sql"]))
+    work.execute(f"CREATE OR REPLACE TABLE {out} AS " + _with(steps, weights[-1]["sql"], _SCORING_INLINED))
 
 
 _BLOCKED_STEP = "blocked_with_cols"  # Splink's step joining each pair to its two records (``l``, ``r``)
@@ -548,7 +559,7 @@ def pattern_counts_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str,
     pairs = (f"SELECT l.uid AS join_key_l, r.uid AS join_key_r, '0' AS match_key FROM {table} l JOIN {table} r "
              f"ON ({rule}) AND l.uid < r.uid")
     steps = _vector_steps(work, linker, table, pairs, comparisons)
-    return work.execute(_with(steps, count_agreement_patterns_sql(comparisons))).fetch_arrow_table()
+    return work.execute(_with(steps, count_agreement_patterns_sql(comparisons), _SCORING_INLINED)).fetch_arrow_table()
 
 
 def open_backend(engine: Engine, work: duckdb.DuckDBPyConnection, threads: int, spark: Any = None,
