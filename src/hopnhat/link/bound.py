@@ -14,20 +14,18 @@ level whose condition holds giving the weight:
 - a condition with one is read twice, as a condition that holds whenever it holds (:func:`relaxed`, "possible") and as
   one that holds only when it holds ("certain"): ``AND``, ``OR``, ``coalesce`` and the results of a ``CASE`` keep the
   order false < null < true of SQL's three-valued logic, ``NOT`` reverses it, and an edit distance ``d`` of two texts
-  is compared through ``lo ≤ d ≤ hi`` (:func:`_limits`);
+  is compared through ``lo ≤ d`` (:func:`_low`) and ``d = 0`` exactly where the texts are equal;
 - the bound of levels ``i…n`` is the weight of level ``i`` where it is certain, else the larger of its weight (where
   possible) and the bound of levels ``i+1…n``; the last level (``ELSE``) bounds itself;
 - a level's weight is Splink's (m/u; 0 for the null level) plus, for a level with a term-frequency adjustment, the
   adjustment computed as Splink computes it, from the pair's own term frequencies.
 
-The pair's bound is the prior's weight plus each comparison's bound. The edit distances' limits (each edit of
-Levenshtein or Damerau-Levenshtein — DuckDB's count bytes — changes the length in bytes by at most one, one or two
-positions of two texts of one length, and the set of letters a–z of a text by at most two of them):
-
-- ``lo = 0`` for two equal texts, else the largest of 1, the difference of their lengths, half the letters in one set
-  and not the other (rounded up; for the columns in :data:`LETTER_BITS`) and, for texts of one length more than two
-  positions apart (``hamming``), 2 — one edit changes at most two positions of a text (a transposition);
-- ``hi = 0`` for two equal texts, else the length of the longer one (in bytes).
+The pair's bound is the prior's weight plus each comparison's bound. The edit distance's lower limit ``lo`` is 0 for
+two equal texts, else the largest of 1, the difference of their lengths, half the letters a–z in one text and not the
+other (rounded up; for the columns in :data:`LETTER_BITS`) and 2 for texts of one length more than two positions apart
+(``hamming``): one edit of Levenshtein or Damerau-Levenshtein — DuckDB's count bytes, and so does ``lo`` — changes the
+length by at most one, one or two positions of a text of the same length (a transposition two), and the set of letters
+by at most two of them.
 
 A condition with anything else costly (another similarity function, an edit distance inside arithmetic) is read as
 possible and never certain: the bound is then looser, never wrong.
@@ -64,9 +62,9 @@ def _sql(node: exp.Expr) -> str:
     return node.sql(dialect=DIALECT)
 
 
-def _limits(a: exp.Expr, b: exp.Expr) -> tuple[str, str]:
-    """SQL of ``lo`` and ``hi`` (module doc) of the edit distance of ``a`` and ``b``: null when either is null, as the
-    distance is."""
+def _low(a: exp.Expr, b: exp.Expr) -> str:
+    """SQL of ``lo`` (module doc), a lower limit of the edit distance of ``a`` and ``b``: null when either is null, as
+    the distance is."""
     x, y = _sql(a), _sql(b)
     # (in bytes, as DuckDB's distances count; hamming only on texts of one length, in a CASE: DuckDB evaluates both
     # sides of an AND, and hamming refuses texts of two lengths)
@@ -76,9 +74,8 @@ def _limits(a: exp.Expr, b: exp.Expr) -> tuple[str, str]:
         bits = [_bits_column(c) for c in (a, b)]
         if bits[0] and bits[1]:
             lows.append(f"coalesce((bit_count(xor({bits[0]}, {bits[1]})) + 1) // 2, 0)")
-    head = f"CASE WHEN {x} IS NULL OR {y} IS NULL THEN NULL WHEN {x} = {y} THEN 0 ELSE "
-    return (f"({head}greatest(1, {', '.join(lows)}) END)",
-            f"({head}greatest(1, strlen({x}), strlen({y})) END)")
+    return (f"(CASE WHEN {x} IS NULL OR {y} IS NULL THEN NULL WHEN {x} = {y} THEN 0 "
+            f"ELSE greatest(1, {', '.join(lows)}) END)")
 
 
 def _bits_column(column: exp.Column) -> str | None:
@@ -107,13 +104,19 @@ def _distance_test(node: exp.Expr) -> tuple[str, str] | None:
     args = [left.this, left.expression] if isinstance(left, exp.Levenshtein) else list(left.expressions)
     if len(args) != 2 or any(a is None or _costly(a) for a in args):
         return None
-    lo, hi = _limits(args[0], args[1])
-    k = _sql(right)
+    value = right.to_py()
+    if not isinstance(value, (int, float)) or value < 0:
+        return None
+    k, zero = _sql(right), value == 0
+    x, y = _sql(args[0]), _sql(args[1])
+    lo, same, apart = _low(args[0], args[1]), f"({x} = {y})", f"({x} <> {y})"
+    # the distance d is 0 exactly where the texts are equal (and null where either is): "certain" from that, "possible"
+    # from lo ≤ d; a test no pair can be certain of (d = 2: "false") or that any pair may pass (d <> 2: "true")
     tests: dict[type[exp.Expr], tuple[str, str]] = {
-             exp.LTE: (f"{lo} <= {k}", f"{hi} <= {k}"), exp.LT: (f"{lo} < {k}", f"{hi} < {k}"),
-             exp.GTE: (f"{hi} >= {k}", f"{lo} >= {k}"), exp.GT: (f"{hi} > {k}", f"{lo} > {k}"),
-             exp.EQ: (f"({lo} <= {k} AND {hi} >= {k})", f"({lo} = {k} AND {hi} = {k})"),
-             exp.NEQ: (f"NOT ({lo} = {k} AND {hi} = {k})", f"({lo} > {k} OR {hi} < {k})")}
+        exp.LTE: (f"{lo} <= {k}", same), exp.LT: (f"{lo} < {k}", "false" if zero else same),
+        exp.GTE: ("true" if zero else apart, f"{lo} >= {k}"), exp.GT: (apart, f"{lo} > {k}"),
+        exp.EQ: (same, same) if zero else (f"{lo} <= {k}", "false"),
+        exp.NEQ: (apart, apart) if zero else ("true", f"{lo} > {k}")}
     return tests[op]
 
 
@@ -216,10 +219,13 @@ def _renamed(tree: exp.Expr, column: Callable[[str], str]) -> exp.Expr:
     return tree.transform(rename)
 
 
-def weight_bound(comparisons: list[Any], prior: float, column: Callable[[str], str] = str,
+def weight_bound(comparisons: list[Any], prior: float | None, column: Callable[[str], str] = str,
                  condition: Callable[[str], str] = str) -> str | None:
     """SQL: an upper bound of the match weight of a pair under ``comparisons`` (Splink Comparisons) and the prior
-    ``prior`` (share of matching pairs); None when a comparison has none (:func:`comparison_bound`)."""
+    ``prior`` (share of matching pairs); None when a comparison has none (:func:`comparison_bound`) or the prior is
+    not a probability strictly between 0 and 1."""
+    if prior is None or not 0.0 < prior < 1.0:
+        return None
     parts = [comparison_bound(c, column, condition) for c in comparisons]
     if any(p is None for p in parts):
         return None
