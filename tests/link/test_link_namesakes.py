@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hopnhat.link import namesakes
 from hopnhat.link.namesakes import Stratum
@@ -290,3 +292,31 @@ def test_an_alone_pair_is_judged_by_the_cccd_rate_of_records_alone_with_their_na
     assert (strata[("date", 1, False)].two, strata[("date", 1, False)].unchecked) == (1, 2)
     assert strata[("date", 1, False)].hidden == pytest.approx(1 / (q_all * q_all) - 1)
     assert strata[("date", 1, None)].hidden == pytest.approx(1 / (q_alone * q_alone) + 1 / (q_all * q_all) - 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.text("0123456789", min_size=12, max_size=12), st.integers(0, 4), st.integers(0, 10),
+                          st.booleans()), min_size=1, max_size=30))
+def test_one_person_in_sql_is_one_keying_slip(cases: list[tuple[str, int, int, bool]]) -> None:
+    # namesakes._ONE (SQL) against cluster.slip_apart (Python): the same number, one digit changed or two neighbours
+    # swapped is one person; a pair not both checked is never one
+    from hopnhat.link.cluster import slip_apart
+
+    rows = []
+    for number, edit, at, checked in cases:
+        other = list(number)
+        if edit == 1:
+            other[at] = str((int(other[at]) + 1) % 10)
+        elif edit == 2:
+            other[at], other[at + 1] = other[at + 1], other[at]
+        elif edit == 3:
+            other[at], other[11 - at] = str((int(other[at]) + 3) % 10), str((int(other[11 - at]) + 7) % 10)
+        elif edit == 4:
+            other = list(reversed(other))
+        rows.append((number, "".join(other), checked))
+    work = duckdb.connect()
+    work.register("cases", pa.table({"a": [a for a, _, _ in rows], "b": [b for _, b, _ in rows],
+                                     "checked": [c for _, _, c in rows]}))
+    found = work.execute(f"SELECT {namesakes._ONE} FROM (SELECT a AS cccd, checked FROM cases) l "
+                         "POSITIONAL JOIN (SELECT b AS cccd, checked FROM cases) r").fetchall()
+    assert [f for (f,) in found] == [c and not slip_apart(a, b) for a, b, c in rows]
