@@ -78,7 +78,8 @@ def _blank_is_empty(text: pa.Array) -> pa.Array:
     """``text`` with its blank cells ('' or whitespace only: ``utf8_is_space``, the whitespace
     ``utf8_trim_whitespace`` trims) null; the strings are not copied (at 1.45 M rows trimming every cell and
     rebuilding the column took 2.3 CPU-s). A chunk read from Parquet is a slice of its row group's buffers: the new
-    validity bitmap starts where they start (``pc.if_else`` on such a slice gives invalid offsets, pyarrow 21)."""
+    validity bitmap starts where they start (``pc.if_else`` with a null scalar on such a slice gives invalid offsets in
+    pyarrow 21: apache/arrow#41479, #49410, fixed upstream by #49443)."""
     blank = pc.fill_null(pc.or_(pc.equal(text, ""), pc.utf8_is_space(text)), False)
     if not pc.any(blank).as_py():
         return text
