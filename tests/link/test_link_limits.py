@@ -65,21 +65,22 @@ def test_a_limit_that_fits_links_as_without_one() -> None:
     assert limited.equals(free)
 
 
-def test_the_clusters_read_the_records_numbers_as_a_stream() -> None:
-    # a list of 1.45 M (CCCD, CMND) tuples held 5.5 M Python objects beside the clusters (the run's peak after DuckDB)
+def test_the_clusters_read_the_records_numbers_as_one_arrow_table() -> None:
+    # a list of 1.45 M (CCCD, CMND) tuples held 5.5 M Python objects beside the clusters (the run's peak after DuckDB):
+    # the numbers come as two Arrow columns, read as Python strings only where a rule may need them
     from hopnhat.link.cluster import cluster
-    from hopnhat.link.persons import identity_numbers
+    from hopnhat.link.persons import identity_table
 
     work = duckdb.connect()
     work.execute("CREATE TABLE person_features AS SELECT * FROM (VALUES (2, '048190444444', 1990, NULL), "
                  "(0, '048190555555', 1990, '201234567'), (1, NULL, NULL, '201234568'), (3, 'x', NULL, '12')) "
                  "t(uid, cccd, cc_year, cmnd)")
-    numbers = identity_numbers(work, batch=2)
-    assert iter(numbers) is numbers  # an iterator, not a list
-    assert list(numbers) == [("048190555555", "201234567"), (None, "201234568"), ("048190444444", None),
-                             (None, None)]
+    numbers = identity_table(work)
+    assert isinstance(numbers, pa.Table)
+    assert [tuple(r.values()) for r in numbers.to_pylist()] == [
+        ("048190555555", "201234567"), (None, "201234568"), ("048190444444", None), (None, None)]
     # two valid CCCDs keep 0 and 2 apart; 1's CMND a slip of 0's joins them
-    result = cluster(4, [(0, 1, 0.99), (0, 2, 0.99)], ids=identity_numbers(work))
+    result = cluster(4, [(0, 1, 0.99), (0, 2, 0.99)], ids=numbers)
     assert result.root == [0, 0, 2, 3] and result.reasons == {(0, 2): "conflicting_cccd"}
 
 

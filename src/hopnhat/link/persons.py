@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,15 +125,6 @@ def identity_table(work: duckdb.DuckDBPyConnection) -> pa.Table:
     """Each record's (valid CCCD, CMND) by uid as an Arrow table, for :func:`hopnhat.link.cluster.cluster` (which
     reads a record's numbers as Python strings only when a rule may need them)."""
     return work.execute(_IDENTITY_SQL).fetch_arrow_table()
-
-
-def identity_numbers(work: duckdb.DuckDBPyConnection, batch: int = 100_000) -> Iterator[tuple[str | None, str | None]]:
-    """Each record's (valid CCCD, CMND) by uid, for the conflicting-number rules of
-    :func:`hopnhat.link.cluster.cluster`: read ``batch`` rows at a time when iterated (a list of them all held 5.5 M
-    Python objects at 1.45 M records). Nothing else may run on ``work`` until it is read to the end."""
-    result = work.execute(_IDENTITY_SQL)
-    while rows := result.fetchmany(batch):
-        yield from rows
 
 
 # Only candidates: a pair the model scored between UNIQUE_FROM and the match threshold is linked when its two clusters
