@@ -9,11 +9,14 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
-from hopnhat.link import LinkOutcome, link_store
+from hopnhat.link import LinkOutcome, link_store, persons
+from hopnhat.link.engine import Backend
+from hopnhat.link.run import work_space
 from hopnhat.link.truth import TruthStore, build_store
 from hopnhat.project.config import LinkageSpec
 from hopnhat.synth.generate import SynthSettings, generate
@@ -79,3 +82,14 @@ def linked_con(linked: Linked, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnec
     con = copy_of(linked.path, tmp_path)
     yield con
     con.close()
+
+
+def features_backend(built: Built) -> tuple[duckdb.DuckDBPyConnection, Backend, Any, int]:
+    """A work space holding the estate's person features, its DuckDB backend, the features as Splink's input and the
+    record count (close the backend, then the work space)."""
+    con = duckdb.connect(str(built.path), read_only=True)
+    work = work_space(2, None)
+    n = persons.load_features(con, work)
+    con.close()
+    backend = Backend(work)
+    return work, backend, backend.input("person_features"), n

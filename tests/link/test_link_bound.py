@@ -7,12 +7,11 @@ import pyarrow as pa
 import sqlglot
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.link.conftest import Built
+from tests.link.conftest import Built, features_backend
 
 from hopnhat.link import bound, persons
-from hopnhat.link.engine import Backend, _linker, plain_condition, predict_sql, train
+from hopnhat.link.engine import _linker, plain_condition, predict_sql, train
 from hopnhat.link.person_features import letter_bits
-from hopnhat.link.run import work_space
 
 # conditions with edit distances in every position the relaxation reads: compared either way round, under NOT, in a
 # CASE's condition and result, in coalesce, beside exact parts; a_* plain texts, name_sorted_* with letter bits
@@ -66,12 +65,7 @@ def test_distances_read_cheaply() -> None:
 def test_bound_above_every_pairs_weight(built: Built) -> None:
     """On every candidate pair of the estate: the bound ≥ Splink's match weight, and it drops pairs the floor
     (persons.RIVALS_FROM) drops anyway."""
-    con = duckdb.connect(str(built.path), read_only=True)
-    work = work_space(2, None)
-    n = persons.load_features(con, work)
-    con.close()
-    backend = Backend(work)
-    source = backend.input("person_features")
+    work, backend, source, n = features_backend(built)
     model = persons.soften(train(backend, source, persons.SPEC, n))
     linker = _linker(backend, source, model.settings)
     rules = [r if isinstance(r, str) else r["blocking_rule"]

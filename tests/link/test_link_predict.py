@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
-from tests.link.conftest import Built
+from tests.link.conftest import Built, features_backend
 
 from hopnhat.link import persons
 from hopnhat.link.engine import U_SEED, Backend, TrainedModel, _linker, estimate_u_sql, train
-from hopnhat.link.run import work_space
 
 
 def _splink_predict(backend: Backend, source: object, model: TrainedModel, pairs: str, threshold: float) -> str:
@@ -21,12 +19,7 @@ def _splink_predict(backend: Backend, source: object, model: TrainedModel, pairs
 
 
 def test_own_predict_equals_splinks_to_the_bit(built: Built) -> None:
-    con = duckdb.connect(str(built.path), read_only=True)
-    work = work_space(2, None)
-    n = persons.load_features(con, work)
-    con.close()
-    backend = Backend(work)
-    source = backend.input("person_features")
+    work, backend, source, n = features_backend(built)
     model = persons.soften(train(backend, source, persons.SPEC, n))
     rules = [r if isinstance(r, str) else r["blocking_rule"]
              for r in model.settings["blocking_rules_to_generate_predictions"]]
@@ -50,12 +43,7 @@ def test_own_predict_equals_splinks_to_the_bit(built: Built) -> None:
 
 def test_u_from_one_join_of_the_sample_equals_splinks(built: Built) -> None:
     """engine.estimate_u_sql (every comparison on one join of Splink's sample) gives Splink's u, level by level."""
-    con = duckdb.connect(str(built.path), read_only=True)
-    work = work_space(2, None)
-    n = persons.load_features(con, work)
-    con.close()
-    backend = Backend(work)
-    source = backend.input("person_features")
+    work, backend, source, n = features_backend(built)
     found = []
     for own in (True, False):
         linker = _linker(backend, source, persons.SPEC.settings(None))
