@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from tests.link.conftest import Built, features_backend
 
 from hopnhat.link import bound, persons
-from hopnhat.link.engine import _linker, plain_condition, predict_sql, train
+from hopnhat.link.engine import Backend, _linker, plain_condition, predict_sql, train
 from hopnhat.link.person_features import letter_bits
+from hopnhat.link.run import work_space
 
 # conditions with edit distances in every position the relaxation reads: compared either way round, under NOT, in a
 # CASE's condition and result, in coalesce, beside exact parts; a_* plain texts, name_sorted_* with letter bits
@@ -104,3 +105,30 @@ def bound_floor(probability: float) -> float:
     from splink.internals.misc import prob_to_match_weight
 
     return float(prob_to_match_weight(probability))
+
+
+def test_the_organisation_pairs_are_the_same_with_the_bound(built: Built) -> None:
+    """The organisation model (a fixed one with a ``levenshtein`` level) is bounded the same way: its pairs scored at
+    a threshold are exactly its pairs scored without any bound, then cut at that threshold — every column."""
+    from hopnhat.link import organizations
+
+    con = duckdb.connect(str(built.path), read_only=True)
+    work = work_space(2, None)
+    n = organizations.load_features(con, work)
+    con.close()
+    backend = Backend(work)
+    source = backend.input(organizations.SPEC.features)
+    model = organizations.MODEL
+    rules = list(model["blocking_rules_to_generate_predictions"])
+    pairs = backend.candidate_pairs(organizations.SPEC.features, rules)
+    predict_sql(work, _linker(backend, source, model), organizations.SPEC.features, pairs, 0.0, "unbounded")
+    total = work.execute("SELECT count(*) FROM unbounded").fetchone()
+    assert n > 50 and total and total[0] > 10
+    for threshold in (0.01, 0.6, 0.95):
+        predict_sql(work, _linker(backend, source, model), organizations.SPEC.features, pairs, threshold, "bounded")
+        cols = ", ".join(c for c, *_ in work.execute("DESCRIBE bounded").fetchall() if c != "match_key")
+        cut = f"SELECT {cols} FROM unbounded WHERE match_probability >= {threshold}"
+        for a, b in ((f"SELECT {cols} FROM bounded", cut), (cut, f"SELECT {cols} FROM bounded")):
+            assert work.execute(f"SELECT count(*) FROM ({a} EXCEPT ALL {b})").fetchone() == (0,), threshold
+    backend.close()
+    work.close()
