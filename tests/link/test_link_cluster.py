@@ -49,6 +49,21 @@ def test_two_cmnds_of_one_province_keep_namesakes_apart() -> None:
     assert result.root == [0, 0, 2] and result.reasons == {(1, 2): "conflicting_cmnd"}
 
 
+def test_two_clusters_in_conflict_on_both_numbers_are_kept_apart_for_their_cccds() -> None:
+    # each group: a CMND record linked to a CCCD record (no proof either way), twice, then the two clusters — whose
+    # CCCDs and CMNDs both conflict. The reason must not depend on the order of a merged cluster's set of numbers:
+    # twenty groups of other numbers, each set iterated in its own order
+    ids: list[tuple[str | None, str | None]] = []
+    links = []
+    for g in range(20):
+        ids += [(None, f"201{g:03d}111"), (f"049085{g:03d}111", None), (None, f"201{g:03d}999"),
+                (f"048090{g:03d}999", None)]
+        links += [(4 * g, 4 * g + 1, 0.99), (4 * g + 2, 4 * g + 3, 0.99), (4 * g + 1, 4 * g + 2, 0.98)]
+    result = cluster(80, links, ids=ids)
+    assert result.root == [4 * (i // 4) + (2 if i % 4 >= 2 else 0) for i in range(80)]
+    assert result.reasons == {(4 * g + 1, 4 * g + 2): "conflicting_cccd" for g in range(20)}
+
+
 def test_cmnds_of_two_provinces_or_a_cmnd_beside_a_cccd_do_not_keep_apart() -> None:
     moved = cluster(2, [(0, 1, 0.99)], ids=[(None, "201365309"), (None, "205648812")])  # a new CMND after a move
     beside = cluster(2, [(0, 1, 0.99)], ids=[(None, "201365309"), ("049085001234", None)])  # CMND ↔ CCCD: no proof

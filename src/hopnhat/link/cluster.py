@@ -285,9 +285,11 @@ class _UnionFind:
         if not forced:
             left, right = _numbers(self.ids.get(ra, ())), _numbers(self.ids.get(rb, ()))
             # two numbers conflict unless one of them is a slip of (or equal to) a number the other cluster holds:
-            # two different slips of one CMND are two slips apart from each other, each one from the number
-            conflict = next((len(x) for x in left for y in right
-                             if _conflict(x, y) and not _near(x, right) and not _near(y, left)), 0)
+            # two different slips of one CMND are two slips apart from each other, each one from the number. Two
+            # CCCDs in conflict are the reason whenever they are (a merged cluster's numbers are a set: the first
+            # conflict found would depend on its order, and the reason shown would change from run to run)
+            conflict = max((len(x) for x in left for y in right
+                            if _conflict(x, y) and not _near(x, right) and not _near(y, left)), default=0)
             if conflict:
                 return "conflicting_cccd" if conflict == 12 else "conflicting_cmnd"
         return None
