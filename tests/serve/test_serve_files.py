@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -182,6 +183,16 @@ def _wait(driver: Any, css: str) -> Any:
     return WebDriverWait(driver, 20).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def _left(element: Any) -> bool:
+    """True once `element`'s page is gone. Chromium reports a node of a page being left either as stale or as "does not
+    belong to the document" (an unknown error), depending on how far the navigation went: both mean gone."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
+
+
 def test_documents_and_files_in_the_browser(chromium, live: BackgroundServer, ctx, doc) -> None:  # noqa: F811
     d = chromium
     d.delete_all_cookies()
@@ -198,7 +209,7 @@ def test_documents_and_files_in_the_browser(chromium, live: BackgroundServer, ct
     d.find_element(By.ID, "doc-search").click()
     # the unfiltered list already holds a #documents table: wait for the search's own page, not the old one (a script
     # started on the page being left never answers, and WebDriver waits its whole script timeout)
-    WebDriverWait(d, 20).until(ec.staleness_of(before))
+    WebDriverWait(d, 20).until(lambda drv: _left(before))
     WebDriverWait(d, 20).until(lambda drv: "q=CV-UBND" in drv.current_url)
     _wait(d, "#documents")
     screenshot(d, "files-01-documents")
