@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from tests.link.conftest import Built, features_backend
 
 from hopnhat.link import bound, persons
-from hopnhat.link.engine import Backend, _linker, plain_condition, predict_sql, train
+from hopnhat.link.engine import Backend, _linker, plain_condition, predict_sql
 from hopnhat.link.person_features import letter_bits
 from hopnhat.link.run import work_space
+from hopnhat.link.training import train
 
 # conditions with edit distances in every position the relaxation reads: compared either way round, under NOT, in a
 # CASE's condition and result, in coalesce, beside exact parts; a_* plain texts, name_sorted_* with letter bits

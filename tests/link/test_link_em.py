@@ -15,9 +15,10 @@ import pytest
 
 from hopnhat.link import person_model
 from hopnhat.link.em import pattern_counts, train_on_driver, vectors_from_counts
-from hopnhat.link.engine import Backend, _linker, _on_duckdb, rounded
+from hopnhat.link.engine import Backend, _linker, rounded
 from hopnhat.link.persons import SPEC
 from hopnhat.link.standalone import people_features
+from hopnhat.link.training import _on_duckdb
 from hopnhat.link.truth import person_rows
 
 COLUMNS = ["full_name", "dob", "sex", "id_number", "phone", "address"]

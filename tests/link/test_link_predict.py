@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.link.conftest import Built, features_backend
 
 from hopnhat.link import persons
-from hopnhat.link.engine import U_SEED, Backend, TrainedModel, _linker, estimate_u_sql, train
+from hopnhat.link.engine import Backend, TrainedModel, _linker
+from hopnhat.link.training import U_SEED, estimate_u_sql, train
 
 
 def _splink_predict(backend: Backend, source: object, model: TrainedModel, pairs: str, threshold: float) -> str:
@@ -42,7 +43,7 @@ def test_own_predict_equals_splinks_to_the_bit(built: Built) -> None:
 
 
 def test_u_from_one_join_of_the_sample_equals_splinks(built: Built) -> None:
-    """engine.estimate_u_sql (every comparison on one join of Splink's sample) gives Splink's u, level by level."""
+    """training.estimate_u_sql (every comparison on one join of Splink's sample) gives Splink's u, level by level."""
     work, backend, source, n = features_backend(built)
     found = []
     for own in (True, False):

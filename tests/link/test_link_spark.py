@@ -33,7 +33,7 @@ from typer.testing import CliRunner
 
 from hopnhat.cli.link import app as link_app
 from hopnhat.errors import ConfigError, InputError
-from hopnhat.link.engine import Backend, SparkBackend, _em, _levels_u, _linker, _on_duckdb, _with_u
+from hopnhat.link.engine import Backend, SparkBackend, _linker
 from hopnhat.link.person_model import TRAINING
 from hopnhat.link.persons import SPEC
 from hopnhat.link.spark_session import (
@@ -49,6 +49,7 @@ from hopnhat.link.spark_session import (
     start,
 )
 from hopnhat.link.standalone import link_people, people_features
+from hopnhat.link.training import _em, _levels_u, _on_duckdb, _with_u
 from hopnhat.link.truth import person_rows
 from hopnhat.load.versions import next_path
 from hopnhat.project.config import LinkageSpec, load_project

@@ -24,12 +24,13 @@ import pyarrow as pa
 
 from hopnhat.link import person_model as model
 from hopnhat.link.cluster import Clusters, Links, add_links, cluster, keys_of
-from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score, train
+from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score
 from hopnhat.link.household import apart_rules
 from hopnhat.link.namesakes import Key, Stratum, attach_strata, estimate, linkable, notes
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import build_person_features, source_sql
 from hopnhat.link.tables import columns_of, one
+from hopnhat.link.training import train
 
 SPEC = ModelSpec("person", "person_features", model.settings, model.TRAINING, model.PRIOR_RULES, model.PRIOR_RECALL)
 

@@ -1,0 +1,213 @@
+"""Training of a Splink model, made deterministic (see :mod:`hopnhat.link.engine`'s module doc): u from a sample of
+random pairs drawn by a hash of the ids (always on DuckDB), the prior from deterministic rules, m by EM on counts of
+agreement patterns, then rounded to :data:`~hopnhat.link.engine.SIGNIFICANT` significant digits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from hopnhat.errors import ConfigError
+from hopnhat.link.engine import (
+    _SCORING_INLINED,
+    Backend,
+    ModelSpec,
+    TrainedModel,
+    _linker,
+    _quiet,
+    _vector_steps,
+    _with,
+    rounded,
+)
+from hopnhat.link.tables import one
+
+U_MAX_PAIRS = 2e6  # random pairs sampled for u at most (DuckDB: ~5 s for the person model on 2 threads)
+U_ALL_PAIRS = 3e5  # below this many pairs, every pair is used: exact, and the same on every engine
+U_SEED = 7  # of Splink's sample by a hash of the ids
+EM_ITERATIONS = (25, 10, 4)
+PRIOR_MAX = 0.5
+
+
+def _plain(model: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """``model`` with the level conditions of ``settings`` (the plain SQL, not :func:`fast_sql`'s)."""
+    comparisons = []
+    for comp, plain in zip(model["comparisons"], settings["comparisons"], strict=True):
+        levels = [{**lvl, "sql_condition": p["sql_condition"]}
+                  for lvl, p in zip(comp["comparison_levels"], plain["comparison_levels"], strict=True)]
+        comparisons.append({**comp, "comparison_levels": levels})
+    return {**model, "comparisons": comparisons}
+
+
+def _em(backend: Backend, source: Any, model: dict[str, Any], rule: str) -> dict[str, Any] | None:
+    """One EM session from ``model``; the model after it, or None when the rule gives no pairs.
+
+    Each session starts from the *rounded* model (m ≥ M_MIN): starting from an m of 1e-25 left by an earlier session,
+    pair weights underflow and Splink refuses the m of 0.0 that follows. Should it still happen (a level EM sees only
+    among non-matches, iterated long enough) the session is rerun from the same start with fewer iterations.
+    """
+    from splink.internals.exceptions import EMTrainingException
+
+    for iterations in EM_ITERATIONS:
+        linker = _linker(backend, source, {**rounded(model, fill=False), "max_iterations": iterations})
+        try:
+            backend.em(linker, source, rule)
+        except EMTrainingException:
+            return None
+        except ValueError as exc:
+            if "below the minimum allowed" not in str(exc):
+                raise
+            continue
+        return linker.misc.save_model_to_json()
+    return None
+
+
+def u_pairs(records: int) -> float:
+    """How many random pairs estimate u: all of them for a small table, else 1 per record (0.3 to 2 million)."""
+    total = records * (records - 1) / 2
+    return total + 1 if total <= U_ALL_PAIRS else min(U_MAX_PAIRS, max(U_ALL_PAIRS, 1.0 * records))
+
+
+def _estimate_u(backend: Backend, linker: Any, source: Any, records: int) -> None:
+    if backend.name == "duckdb":
+        estimate_u_sql(backend.work, linker, source.physical_name, u_pairs(records), seed=U_SEED)
+        return
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs(records), seed=U_SEED, min_count_per_level=None,
+                                                     num_chunks=1)
+
+
+def estimate_u_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, max_pairs: float, seed: int) -> None:
+    """``linker.training.estimate_u_using_random_sampling(max_pairs, seed, min_count_per_level=None, num_chunks=1)``
+    on DuckDB with one join of the sample: Splink draws the same sample (by a hash of the ids) and joins it with
+    itself once per comparison; here every comparison's level is computed on one join (:func:`_vector_steps`) and each
+    comparison's counts go through Splink's own accumulation, proportions and parameter records — the same u."""
+    from copy import deepcopy
+
+    from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
+    from splink.internals.estimate_u import _MUCountsAccumulator, _rows_needed_for_n_pairs
+    from splink.internals.expectation_maximisation import compute_proportions_for_new_parameters
+    from splink.internals.m_u_records_to_parameters import (
+        append_u_probability_to_comparison_level_trained_probabilities,
+        m_u_records_to_lookup_dict,
+    )
+    from splink.internals.misc import ascii_uid
+
+    settings = linker._settings_obj
+    if settings._link_type != "dedupe_only":
+        raise ConfigError("u by one join of the sample is written for dedupe_only", value=settings._link_type)
+    total = int(one(work, f"SELECT count(*) FROM {table}")[0])
+    proportion = min(1.0, _rows_needed_for_n_pairs(max_pairs) / total)
+    sample = linker._proportion_sample_sql(proportion, settings.column_info_settings.unique_id_input_columns,
+                                           seed=seed)
+    comparisons = deepcopy(settings.comparisons)
+    for cc in comparisons:  # as Splink: u without term frequencies
+        for cl in cc.comparison_levels:
+            cl._tf_adjustment_column = None
+    pairs = ("SELECT l.uid AS join_key_l, r.uid AS join_key_r, '0' AS match_key FROM __hop_input l "
+             "JOIN __hop_input r ON l.uid < r.uid")
+    steps = _vector_steps(work, linker, table, pairs, comparisons, where=f"WHERE 1=1 {sample}")
+    gammas = [cc._gamma_column_name for cc in comparisons]
+    work.execute("CREATE OR REPLACE TEMP TABLE _hop_u_vectors AS "
+                 + _with(steps, f"SELECT {', '.join(gammas)} FROM __splink__df_comparison_vectors"))
+    try:
+        for original, cc, gamma in zip(settings.comparisons, comparisons, gammas, strict=True):
+            rows = work.execute(f"SELECT {gamma}, count(*) FROM _hop_u_vectors GROUP BY 1 ORDER BY 1").fetchall()
+            counts = _MUCountsAccumulator(cc)
+            counts.update_from_chunk_counts([{"comparison_vector_value": v, "u_count": n} for v, n in rows])
+            records = counts.to_record_list()
+            frame = linker._db_api.register(records, table_name=f"__hop_u_counts_{ascii_uid(8)}")
+            params = compute_proportions_for_new_parameters(frame)
+            frame.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+            observed = {int(r["comparison_vector_value"]): float(r["u_count"]) for r in records}
+            for r in params:  # a level never seen: not observed (Splink's own rule), not a u of 0
+                if observed.get(int(r["comparison_vector_value"]), 0.0) == 0.0:
+                    r["u_probability"] = LEVEL_NOT_OBSERVED_TEXT
+            lookup = m_u_records_to_lookup_dict(params)
+            for cl in original._comparison_levels_excluding_null:
+                append_u_probability_to_comparison_level_trained_probabilities(
+                    cl, lookup, original.output_column_name, "estimate u by random sampling")
+    finally:
+        work.execute("DROP TABLE IF EXISTS _hop_u_vectors")
+    linker._populate_m_u_from_trained_values()
+
+
+def _u_and_prior(backend: Backend, linker: Any, source: Any, spec: ModelSpec,
+                 records: int) -> tuple[dict[str, Any], list[str]]:
+    """The model with u from random pairs and the prior from the deterministic rules (see the module doc)."""
+    _estimate_u(backend, linker, source, records)
+    notes = []
+    floor = 2.0 / max(2.0, records * (records - 1.0))  # at least one matching pair expected
+    try:
+        linker.training.estimate_probability_two_random_records_match(list(spec.prior_rules), spec.prior_recall)
+        model = linker.misc.save_model_to_json()
+        prior = min(PRIOR_MAX, max(floor, model["probability_two_random_records_match"] or 0.0))
+    except ValueError:  # more rule matches than the assumed recall allows: a table made of duplicates
+        model, prior = linker.misc.save_model_to_json(), PRIOR_MAX
+        notes.append("prior: the deterministic rules match more pairs than expected; prior set to its maximum")
+    model["probability_two_random_records_match"] = prior
+    return model, notes
+
+
+def _on_duckdb(backend: Backend, spec: ModelSpec, records: int) -> tuple[dict[str, Any], list[str]]:
+    """u and the prior estimated on DuckDB, whatever the engine. u: Splink draws its sample by a hash of the record ids
+    with each engine's own ``hash()`` (DuckDB's and Spark's differ), so Spark would train on another sample — other u,
+    other weights (pair F1 0.997 between the engines at 290,578 records). The prior: counts of pairs equal on the
+    deterministic rules, the same on both engines, but a handful of Spark jobs (15 s at 28,726 records). The work
+    space holds the features; DuckDB does both in seconds."""
+    duck = Backend(backend.work)
+    try:
+        source = duck.input(spec.features)
+        return _u_and_prior(duck, _linker(duck, source, spec.settings(None)), source, spec, records)
+    finally:
+        duck.close()
+
+
+def _levels_u(model: dict[str, Any]) -> list[list[float | None]]:
+    return [[lvl.get("u_probability") for lvl in comp["comparison_levels"]] for comp in model["comparisons"]]
+
+
+def _with_u(model: dict[str, Any], u: list[list[float | None]]) -> dict[str, Any]:
+    """``model`` with the u of each level (same comparisons, same order) set from ``u``."""
+    comparisons = []
+    for comp, levels_u in zip(model["comparisons"], u, strict=True):
+        levels = [lvl if value is None or lvl.get("is_null_level") else {**lvl, "u_probability": value}
+                  for lvl, value in zip(comp["comparison_levels"], levels_u, strict=True)]
+        comparisons.append({**comp, "comparison_levels": levels})
+    return {**model, "comparisons": comparisons}
+
+
+def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> TrainedModel:
+    """Estimate u (sampling), the prior (deterministic rules) and m (EM), rounded; see the module doc."""
+    if spec.fixed_model is not None:
+        return TrainedModel(spec.fixed_model)
+    _quiet()
+    if backend.name == "duckdb":
+        model, notes = _u_and_prior(backend, _linker(backend, source, spec.settings(None)), source, spec, records)
+    else:  # u and the prior from DuckDB (see _on_duckdb), in the engine's own settings
+        start, notes = _on_duckdb(backend, spec, records)
+        base = _linker(backend, source, spec.settings(None)).misc.save_model_to_json()
+        model = {**_with_u(base, _levels_u(start)),
+                 "probability_two_random_records_match": start["probability_two_random_records_match"]}
+    prior = model["probability_two_random_records_match"]
+    for rule in spec.training:
+        trained = _em(backend, source, model, rule)
+        if trained is None:
+            notes.append(f"EM on {rule}: no pairs")
+        else:
+            model = trained
+    model["probability_two_random_records_match"] = prior  # EM keeps its own prior to itself
+    model = _plain(model, spec.settings(None))
+    return TrainedModel(rounded(model, unseen_u=1 / u_pairs(records)), notes)
+
+
+def pattern_counts_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, rule: str,
+                       comparisons: list[Any]) -> Any:
+    """The agreement patterns of ``comparisons`` over the pairs of ``table`` that ``rule`` blocks, and their counts
+    (Splink's ``count_agreement_patterns_sql``), as an Arrow table — one statement, narrow input
+    (:func:`_vector_steps`)."""
+    from splink.internals.expectation_maximisation import count_agreement_patterns_sql
+
+    pairs = (f"SELECT l.uid AS join_key_l, r.uid AS join_key_r, '0' AS match_key FROM {table} l JOIN {table} r "
+             f"ON ({rule}) AND l.uid < r.uid")
+    steps = _vector_steps(work, linker, table, pairs, comparisons)
+    return work.execute(_with(steps, count_agreement_patterns_sql(comparisons), _SCORING_INLINED)).fetch_arrow_table()
