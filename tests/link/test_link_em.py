@@ -18,7 +18,8 @@ from hopnhat.link.em import pattern_counts, train_on_driver, vectors_from_counts
 from hopnhat.link.engine import Backend, _linker, rounded
 from hopnhat.link.persons import SPEC
 from hopnhat.link.standalone import people_features
-from hopnhat.link.training import _on_duckdb
+from hopnhat.link.tables import one
+from hopnhat.link.training import _equalities_and_filters, _on_duckdb, pattern_counts_sql, prior_by_counts
 from hopnhat.link.truth import person_rows
 
 COLUMNS = ["full_name", "dob", "sex", "id_number", "phone", "address"]
@@ -114,3 +115,97 @@ def test_a_rule_without_pairs_is_splinks_error(start: tuple[Any, dict[str, Any]]
             train_on_driver(linker, "l.cccd = r.cccd AND l.byear > 3000")
     finally:
         backend.close()
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    return pa.Table.from_batches(table.sort_by([(c, "ascending") for c in table.column_names]).to_batches())
+
+
+@pytest.mark.parametrize(("rule", "with_tf"), [(person_model.TRAINING[0], False), (person_model.TRAINING[1], True),
+                                               ("l.dob = r.dob AND l.addr = r.addr", True)])
+def test_pattern_counts_in_one_join_are_splinks(start: tuple[Any, dict[str, Any]], rule: str, with_tf: bool) -> None:
+    """training.pattern_counts_sql (the rule's join reads the compared columns, no term frequencies) counts the
+    patterns Splink's session counts on its comparison vectors (blocked pairs joined to every column, with their
+    term frequencies), pattern by pattern."""
+    from hopnhat.link.em import _session
+
+    work, model = start
+    backend = Backend(work)
+    try:
+        linker = _linker(backend, backend.input(SPEC.features), rounded(model, fill=False))
+        session = _session(linker, rule)
+        comparisons = session.core_model_settings.comparisons
+        assert any(cl._has_tf_adjustments for cc in comparisons for cl in cc.comparison_levels) == with_tf
+        theirs = _sorted(pattern_counts(linker, session))
+        own = _sorted(pattern_counts_sql(work, linker, "person_features", rule, comparisons))
+    finally:
+        backend.close()
+    assert own.num_rows > 10 and own.column_names == theirs.column_names
+    assert own.cast(theirs.schema).equals(theirs)
+    # the session's comparisons keep their term frequencies (the counts dropped them on a copy)
+    assert any(cl._has_tf_adjustments for cc in comparisons for cl in cc.comparison_levels) == with_tf
+
+
+PRIOR_SETS = [
+    (person_model.PRIOR_RULES, False),
+    (person_model.PRIOR_RULES[::-1], False),
+    (("l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok", "l.cccd = r.cccd"), True),  # a rule inside another
+    (("l.giv = r.giv AND l.dob = r.dob", "l.fam = r.fam AND l.dob = r.dob AND l.sex = r.sex",
+      "l.giv = r.giv AND l.byear = r.byear AND NOT l.vague AND NOT r.vague"), True),  # three rules, overlapping
+]
+
+
+@pytest.mark.parametrize(("rules", "overlapping"), PRIOR_SETS)
+def test_prior_from_group_counts_is_splinks(start: tuple[Any, dict[str, Any]], rules: tuple[str, ...],
+                                            overlapping: bool) -> None:
+    """training.prior_by_counts (group sizes, inclusion and exclusion) gives the float Splink's
+    estimate_probability_two_random_records_match gives (a join per rule, the pairs of earlier rules excluded)."""
+    work, model = start
+    backend = Backend(work)
+    try:
+        linker = _linker(backend, backend.input(SPEC.features), rounded(model, fill=False))
+        linker.training.estimate_probability_two_random_records_match(list(rules), 0.6)
+        theirs = linker.misc.save_model_to_json()["probability_two_random_records_match"]
+        records = int(one(work, "SELECT count(*) FROM person_features")[0])
+        own = prior_by_counts(work, "person_features", rules, 0.6, records)
+        each = [prior_by_counts(work, "person_features", (rule,), 0.6, records) or 0.0 for rule in rules]
+    finally:
+        backend.close()
+    assert isinstance(theirs, float) and theirs > 0 and own == theirs
+    # rules that share pairs count them once: the rules' priors one by one add up to more
+    assert (sum(each) > own) == overlapping and min(each) > 0
+
+
+def test_prior_beyond_the_recall_is_splinks_error(start: tuple[Any, dict[str, Any]]) -> None:
+    """More pairs than the recall allows: the same ValueError as Splink's (the engine then takes the maximum)."""
+    work, model = start
+    rules = ("l.sex = r.sex",)  # about half of all pairs: more than a recall of 0.3 allows
+    records = int(one(work, "SELECT count(*) FROM person_features")[0])
+    backend = Backend(work)
+    try:
+        linker = _linker(backend, backend.input(SPEC.features), rounded(model, fill=False))
+        with pytest.raises(ValueError, match="recall"):
+            linker.training.estimate_probability_two_random_records_match(list(rules), 0.3)
+    finally:
+        backend.close()
+    with pytest.raises(ValueError, match="recall"):
+        prior_by_counts(work, "person_features", rules, 0.3, records)
+    assert prior_by_counts(work, "person_features", rules, 0.9, records) == pytest.approx(0.5 / 0.9, rel=0.1)
+
+
+@pytest.mark.parametrize(("rule", "found"), [
+    ("l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok", ({"cccd"}, {"l.cccd_ok"})),
+    ("(r.cmnd = l.cmnd AND l.fg = r.fg)", ({"cmnd", "fg"}, set())),
+    ("l.a = r.a AND (l.x OR l.y > 2) AND (r.x OR r.y > 2)", ({"a"}, {"l.x OR l.y > 2"})),
+    ("l.a = r.a AND l.x", None),  # a filter on one side only
+    ("l.a = r.a AND l.x AND r.y", None),
+    ("l.a = r.b", None),  # two columns
+    ("l.a = r.a OR l.b = r.b", None),
+    ("l.byear + 1 = r.byear AND l.fam = r.fam", None),
+    ("substr(l.cccd, 1, 9) = substr(r.cccd, 1, 9)", None),
+    ("l.x AND r.x", None),  # no equality: every pair of the filtered records, left to Splink
+])
+def test_rules_counted_by_groups(rule: str, found: tuple[set[str], set[str]] | None) -> None:
+    """Only a conjunction of same-column equalities and filters alike on both sides is counted by groups."""
+    got = _equalities_and_filters(rule)
+    assert (got if got is None else (set(got[0]), set(got[1]))) == found
