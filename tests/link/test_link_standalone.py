@@ -40,3 +40,12 @@ def test_the_probabilities_are_rounded_as_python_rounds(values: list[float]) -> 
     found = round6(np.array(values, np.float64))
     assert found.tolist() == [round(v, 6) for v in values]
     assert all(a.hex() == round(v, 6).hex() for a, v in zip(found.tolist(), values, strict=True))
+
+
+def test_record_ids_are_the_zero_padded_row_numbers() -> None:
+    from hopnhat.link.standalone import record_ids
+
+    for n in (0, 1, 9, 10, 1000, 123_457):
+        ids = record_ids(n)
+        ids.validate(full=True)
+        assert ids.type == pa.string() and ids.to_pylist() == [f"row:{i:09d}" for i in range(1, n + 1)]
