@@ -66,15 +66,16 @@ import duckdb
 # vague halves are two joins (a dateless record against every record of its name and year; two dated records on the
 # exact date), so that a frequent name's block of a whole year is never formed; the pairs are counted where they are
 # made (about 1.5 million at 1 M people on the harsh profile, whose common names are many times one year's namesakes).
-# Every record with a birth year, beside the counts of its name with its date and with its year (``_COUNTS``), read
-# by ``_SHOWN`` and by the pairs (whose join on the family, middle and given name leaves out a record missing one).
+# Every record with a birth year, beside the counts of its name with its date and with its year (``_COUNTS``, joined
+# on the uid), read by ``_SHOWN`` and by the pairs. Two records of one family, middle and given name (none missing:
+# the join leaves such a record out) have the same sorted name words, so a pair's two records share their name and
+# year with another record at least: the pairs are made from the records whose count of name and year is two or
+# more only (at 1 M records a smaller table to join: the same pairs).
 _CARRIERS = """
 CREATE OR REPLACE TEMP TABLE _ns_carriers AS
 SELECT f.uid, f.fam, f.mid, f.giv, f.byear, f.dob, f.cccd, f.cc_year IS NOT NULL AS checked, f.addr, f.phone, f.name_n,
-       f.name_sorted, d.n AS n_date, y.n AS n_year
-FROM person_features f
-LEFT JOIN _ns_dated d ON d.name_sorted = f.name_sorted AND d.dob = f.dob
-LEFT JOIN _ns_yearly y ON y.name_sorted = f.name_sorted AND y.byear = f.byear
+       c.n_date, c.n_year
+FROM person_features f JOIN _ns_counted c USING (uid)
 WHERE f.byear IS NOT NULL
 """
 # How often a record of each birth year, with a full date or a vague one, carries a valid CCCD (q; a vague date and a
@@ -87,27 +88,27 @@ SELECT byear, dob IS NULL AS vague, coalesce(n_date, 1) = 1 AS single_date, coal
        count(*) FILTER (WHERE checked) AS carriers, count(*) AS records
 FROM _ns_carriers GROUP BY ALL
 """
-# How many records carry each name with each birth date, and with each birth year (for ``alone``).
+# How many records carry each record's name with its birth date, and with its birth year (for ``alone``), by uid:
+# the name + date and name + year counts joined to the records once, read by the strata and by the estimate.
 _COUNTS = """
-CREATE OR REPLACE TEMP TABLE _ns_dated AS
-SELECT name_sorted, dob, count(*) AS n FROM person_features WHERE name_sorted IS NOT NULL AND dob IS NOT NULL
-GROUP BY ALL;
-CREATE OR REPLACE TEMP TABLE _ns_yearly AS
-SELECT name_sorted, byear, count(*) AS n FROM person_features WHERE name_sorted IS NOT NULL AND byear IS NOT NULL
-GROUP BY ALL
+CREATE OR REPLACE TEMP TABLE _ns_counted AS
+WITH d AS (SELECT name_sorted, dob, count(*) AS n FROM person_features
+           WHERE name_sorted IS NOT NULL AND dob IS NOT NULL GROUP BY ALL),
+     y AS (SELECT name_sorted, byear, count(*) AS n FROM person_features
+           WHERE name_sorted IS NOT NULL AND byear IS NOT NULL GROUP BY ALL)
+SELECT f.uid, d.n AS n_date, y.n AS n_year FROM person_features f
+LEFT JOIN d ON d.name_sorted = f.name_sorted AND d.dob = f.dob
+LEFT JOIN y ON y.name_sorted = f.name_sorted AND y.byear = f.byear
 """
 # ``alone`` of a pair l, r (aliases of person_features rows): at most two records carry the name of either side with
 # its date (two full dates) or its year (one date vague).
 _ALONE_OF = """CASE WHEN l.dob IS NOT NULL AND r.dob IS NOT NULL
       THEN greatest(coalesce({dl}, 1), coalesce({dr}, 1))
       ELSE greatest(coalesce({yl}, 1), coalesce({yr}, 1)) END <= 2"""
-_ALONE = _ALONE_OF.format(dl="dl.n", dr="dr.n", yl="yl.n", yr="yr.n")
-# the same of two carriers (_CARRIERS: each record's counts beside it, joined once instead of once a pair per side)
+_ALONE = _ALONE_OF.format(dl="cl.n_date", dr="cr.n_date", yl="cl.n_year", yr="cr.n_year")
+# the same of two carriers (_CARRIERS: each record's counts beside it)
 _ALONE_CARRIED = _ALONE_OF.format(dl="l.n_date", dr="r.n_date", yl="l.n_year", yr="r.n_year")
-_COUNTED = """LEFT JOIN _ns_dated dl ON dl.name_sorted = l.name_sorted AND dl.dob = l.dob
-LEFT JOIN _ns_dated dr ON dr.name_sorted = r.name_sorted AND dr.dob = r.dob
-LEFT JOIN _ns_yearly yl ON yl.name_sorted = l.name_sorted AND yl.byear = l.byear
-LEFT JOIN _ns_yearly yr ON yr.name_sorted = r.name_sorted AND yr.byear = r.byear"""
+_COUNTED = "LEFT JOIN _ns_counted cl ON cl.uid = u.uid_l LEFT JOIN _ns_counted cr ON cr.uid = u.uid_r"
 # One person (both records checked): the same number, one digit changed, or two neighbours swapped
 # (cluster.slip_apart, in SQL). A CASE, so that the swap's list of eleven positions is made only for the pairs a
 # hamming distance of 2 leaves (AND and OR evaluate both sides: the list for every one of the 1.5 M pairs of the harsh
@@ -124,7 +125,7 @@ FROM (SELECT CASE WHEN l.dob IS NOT NULL AND r.dob IS NOT NULL THEN 'date' ELSE 
              greatest(1, floor(log2(l.name_n)))::INTEGER AS names, {alone} AS alone, l.byear,
              l.dob IS NULL AS vague_l, r.dob IS NULL AS vague_r, l.checked AND r.checked AS checked,
              {one} AS one
-      FROM _ns_carriers l JOIN _ns_carriers r
+      FROM (FROM _ns_carriers WHERE n_year > 1) l JOIN (FROM _ns_carriers WHERE n_year > 1) r
         ON l.fam = r.fam AND l.mid = r.mid AND l.giv = r.giv AND l.byear = r.byear AND {on}
       WHERE l.addr IS DISTINCT FROM r.addr AND (l.phone IS NULL OR r.phone IS NULL OR l.phone <> r.phone))
 GROUP BY ALL
@@ -240,7 +241,7 @@ def estimate(work: duckdb.DuckDBPyConnection, counted: bool = False) -> dict[Key
             tally[2] += two * weight
             tally[3] += (one + two) * weight
             tally[4] += unchecked
-    for temp in ("_ns_carriers", "_ns_dated", "_ns_yearly"):
+    for temp in ("_ns_carriers", "_ns_counted"):
         work.execute(f"DROP TABLE {temp}")
     return {key: _stratum(key, counts[key]) for key in sorted(counts, key=_order)}
 
@@ -284,8 +285,7 @@ def attach_strata(work: duckdb.DuckDBPyConnection, keep: bool = False) -> None:
     work.execute(_COUNTS)
     work.execute(_STRATA.format(alone=_ALONE, counted=_COUNTED))
     if not keep:
-        work.execute("DROP TABLE _ns_dated")
-        work.execute("DROP TABLE _ns_yearly")
+        work.execute("DROP TABLE _ns_counted")
 
 
 def linkable(strata: dict[Key, Stratum], threshold: float) -> set[Key]:
