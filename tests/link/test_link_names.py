@@ -155,6 +155,19 @@ def test_a_names_letters_are_its_words_letters(text: str | None) -> None:
     assert _words_bits(text) == letter_bits(text)
 
 
+@given(st.text(alphabet="nguyetrahoplmvdbcskiq", min_size=2, max_size=8), st.booleans())
+@settings(max_examples=1500, deadline=None)
+def test_a_family_name_near_a_word_is_every_family_name_one_edit_away(word: str, loose: bool) -> None:
+    # family_near skips a family name whose letters differ from the word's in more than two (one edit adds, drops or
+    # changes one letter): it finds what trying every family name finds
+    from hopnhat.link.names import FAMILY_ORDER, _one_edit, family_near
+
+    near = [f for f in FAMILY_ORDER if (len(f) >= 3 or loose or word == f + f[-1]) and _one_edit(word, f)]
+    expected = word if word in FAMILY_ORDER else min(
+        near, key=lambda f: (f[0] != word[0], FAMILY_ORDER.index(f))) if near and (len(word) >= 3 or loose) else None
+    assert family_near(word, loose) == expected
+
+
 def test_a_family_name_near_a_word_is_found_among_names_of_about_its_length() -> None:
     # family_near tries only family names a letter longer or shorter at most (an edit changes the length by one)
     from hopnhat.link.names import FAMILY_ORDER, _one_edit, family_near

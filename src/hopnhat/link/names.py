@@ -110,6 +110,9 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
+_FAMILY_LETTERS = {f: frozenset(f) for f in FAMILY_ORDER}
+
+
 @lru_cache(maxsize=50_000)
 def family_near(word: str, loose: bool = False) -> str | None:
     """The family name ``word`` is, or the one a single typo away (same first letter first — it is rarely the one
@@ -122,9 +125,10 @@ def family_near(word: str, loose: bool = False) -> str | None:
         return word
     if len(word) < 2 or (len(word) < 3 and not loose):
         return None
-    # (lengths first: a single edit changes the length by one at most)
+    # (lengths and letters first: a single edit changes the length by one at most, and two letters of the set)
+    letters = set(word)
     near = [f for f in FAMILY_ORDER if abs(len(f) - len(word)) <= 1 and (len(f) >= 3 or loose or word == f + f[-1])
-            and _one_edit(word, f)]
+            and len(letters ^ _FAMILY_LETTERS[f]) <= 2 and _one_edit(word, f)]
     return min(near, key=lambda f: (f[0] != word[0], FAMILY_ORDER.index(f))) if near else None
 
 
@@ -219,11 +223,21 @@ def _family_width(folded: list[str]) -> int:
 
 def split_name(text: str | None) -> NameParts:
     """Family / middle / given of a full name (folded), with order repaired; empty parts are ``None``."""
+    return NameParts(*split_parts(text))
+
+
+Parts = tuple[str | None, str | None, str | None, str | None, str | None, bool]
+_NO_PARTS: Parts = (None, None, None, None, None, False)
+
+
+def split_parts(text: str | None) -> Parts:
+    """:func:`split_name` as a plain tuple (family, middle, given, given_accent, sorted_key, reordered), for the
+    features table's hundreds of thousands of names."""
     if not text:
-        return NameParts(None, None, None, None, None, False)
+        return _NO_PARTS
     accent, folded = _split_words(text)
     if not folded:
-        return NameParts(None, None, None, None, None, False)
+        return _NO_PARTS
     family = _reorder(folded, accent[-1] if folded != accent else None)
     reordered = family is not None
     if family is not None:
@@ -239,8 +253,7 @@ def split_name(text: str | None) -> NameParts:
     # an accent-level agreement means something only when the record was written with diacritics at all
     given_accent = accent[-1] if folded != accent else None
     if len(folded) == 1:
-        return NameParts(None, None, folded[0], given_accent, folded[0], reordered)
+        return None, None, folded[0], given_accent, folded[0], reordered
     width = _family_width(folded)
-    family = " ".join(folded[:width])
     middle = " ".join(folded[width:-1]) or None
-    return NameParts(family, middle, folded[-1], given_accent, " ".join(sorted(folded)), reordered)
+    return " ".join(folded[:width]), middle, folded[-1], given_accent, " ".join(sorted(folded)), reordered

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 
 from hopnhat.link.address_detail import address_detail, commune_place, names_district, written_commune
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
-from hopnhat.link.names import split_name
+from hopnhat.link.names import split_parts
 from hopnhat.link.tables import one
 
 SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_date", "birth_date_quality", "sex",
@@ -85,15 +85,19 @@ def _names_table(full_names: pa.ChunkedArray | pa.Array, step: int = 20_000) -> 
 
 
 def _names_chunk(distinct: list[str]) -> pa.Table:
-    parts = [split_name(n) for n in distinct]
+    if not distinct:
+        return pa.table({"full_name": pa.array([], pa.string()),
+                         **{c: pa.array([], pa.string()) for c in ("fam", "mid", "giv", "giv_acc", "name_sorted")},
+                         "ns_bits": pa.array([], pa.int32())})
+    family, middle, given, given_accent, sorted_key, _ = zip(*map(split_parts, distinct), strict=True)
     return pa.table({
         "full_name": pa.array(distinct, pa.string()),
-        "fam": pa.array([p.family for p in parts], pa.string()),
-        "mid": pa.array([p.middle for p in parts], pa.string()),
-        "giv": pa.array([p.given for p in parts], pa.string()),
-        "giv_acc": pa.array([p.given_accent for p in parts], pa.string()),
-        "name_sorted": pa.array([p.sorted_key for p in parts], pa.string()),
-        "ns_bits": pa.array([_words_bits(p.sorted_key) for p in parts], pa.int32()),
+        "fam": pa.array(family, pa.string()),
+        "mid": pa.array(middle, pa.string()),
+        "giv": pa.array(given, pa.string()),
+        "giv_acc": pa.array(given_accent, pa.string()),
+        "name_sorted": pa.array(sorted_key, pa.string()),
+        "ns_bits": pa.array(list(map(_words_bits, sorted_key)), pa.int32()),
     })
 
 
