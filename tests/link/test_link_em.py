@@ -19,7 +19,13 @@ from hopnhat.link.engine import Backend, _linker, rounded
 from hopnhat.link.persons import SPEC
 from hopnhat.link.standalone import people_features
 from hopnhat.link.tables import one
-from hopnhat.link.training import _equalities_and_filters, _on_duckdb, pattern_counts_sql, prior_by_counts
+from hopnhat.link.training import (
+    _equalities_and_filters,
+    _on_duckdb,
+    pattern_counts_sql,
+    prior_by_counts,
+    term_frequencies,
+)
 from hopnhat.link.truth import person_rows
 
 COLUMNS = ["full_name", "dob", "sex", "id_number", "phone", "address"]
@@ -209,3 +215,60 @@ def test_rules_counted_by_groups(rule: str, found: tuple[set[str], set[str]] | N
     """Only a conjunction of same-column equalities and filters alike on both sides is counted by groups."""
     got = _equalities_and_filters(rule)
     assert (got if got is None else (set(got[0]), set(got[1]))) == found
+
+
+def test_term_frequency_tables_are_splinks(start: tuple[Any, dict[str, Any]]) -> None:
+    """training.term_frequencies (read from the features table) makes the tables Splink's compute_tf_table makes
+    (read from its copy of the input), row for row and bit for bit, and Splink's linkers then find them cached."""
+    from splink.internals.term_frequencies import colname_to_tf_tablename, ensure_term_frequencies_for_linker
+
+    work, model = start
+    backends = Backend(work), Backend(work)  # two caches: our tables, Splink's
+    try:
+        tables = []
+        for own, backend in zip((True, False), backends, strict=True):
+            linker = _linker(backend, backend.input(SPEC.features), rounded(model, fill=False))
+            if own:
+                term_frequencies(linker, "person_features")
+                names = [colname_to_tf_tablename(c) for c in linker._settings_obj._term_frequency_columns]
+                cached = [linker._intermediate_table_cache[name].physical_name for name in names]
+            tables.append([frame.physical_name for frame in ensure_term_frequencies_for_linker(linker)])
+        assert tables[0] == cached  # found in the cache: not computed again
+        assert len(cached) == 2
+        for ours, theirs in zip(*tables, strict=True):
+            assert ours != theirs
+            for a, b in ((ours, theirs), (theirs, ours)):
+                assert one(work, f"SELECT count(*) FROM (SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b})") == (0,)
+            assert one(work, f"SELECT count(*) FROM {ours}")[0] > 10
+            assert work.execute(f"DESCRIBE {ours}").fetchall() == work.execute(f"DESCRIBE {theirs}").fetchall()
+    finally:
+        for backend in backends:
+            backend.close()
+
+
+@pytest.mark.parametrize("rule", person_model.TRAINING)
+def test_a_session_finds_the_levels_its_rule_implies_as_splink_does(start: tuple[Any, dict[str, Any]],
+                                                                    rule: str) -> None:
+    """em._session remembers Splink's exact-match test of each level while a session is made: the levels its rule
+    implies (which adjust the blocked prior) are those Splink finds, and the test is Splink's own again afterwards."""
+    from splink.internals.comparison_level import ComparisonLevel
+    from splink.internals.settings import Settings
+
+    from hopnhat.link.em import _EXACT_MATCH, _session
+
+    work, model = start
+    backend = Backend(work)
+    try:
+        plain = ComparisonLevel.__dict__["_is_exact_match"]
+        linker = _linker(backend, backend.input(SPEC.features), rounded(model, fill=False))
+        comparisons = list(linker._settings_obj.core_model_settings.comparisons)
+        found = [(x["comparison"].output_column_name, x["level"].label_for_charts)
+                 for x in _session(linker, rule)._comparison_levels_to_reverse_blocking_rule]
+        assert ComparisonLevel.__dict__["_is_exact_match"] is plain
+        theirs = [(x["comparison"].output_column_name, x["level"].label_for_charts)
+                  for x in Settings._get_comparison_levels_corresponding_to_training_blocking_rule(
+                      rule, "duckdb", comparisons)]
+    finally:
+        backend.close()
+    assert found == theirs and bool(found) == (rule == person_model.TRAINING[0])  # same name and date: 3 levels
+    assert len(_EXACT_MATCH) >= 30 and any(_EXACT_MATCH.values())

@@ -109,15 +109,14 @@ class Backend:
         self.work.execute(f"ALTER TABLE {frame.physical_name} RENAME TO {name}")
         frame.drop_table_from_database_and_remove_from_cache()
 
-    def em(self, linker: Any, source: Any, rule: str) -> None:
+    def em(self, linker: Any, source: Any, rule: str, counts: Callable[[Any], Any] | None = None) -> None:
         """One EM session on ``rule`` (m estimated, u fixed, without term frequencies): Splink's session and
-        iterations, on the agreement-pattern counts of :func:`pattern_counts_sql` (the training pairs' comparison
-        vectors in one statement on a narrow input, instead of Splink's blocked pairs with every column)."""
+        iterations, on the agreement-pattern counts ``counts`` makes for the session (training gives
+        :func:`hopnhat.link.training.pattern_counts_sql`'s: one statement on the narrow records, instead of Splink's
+        blocked pairs with every column; passed in, not imported: training imports this module)."""
         from hopnhat.link.em import train_on_driver
-        from hopnhat.link.training import pattern_counts_sql
 
-        train_on_driver(linker, rule, counts=lambda session: pattern_counts_sql(
-            self.work, linker, source.physical_name, rule, session.core_model_settings.comparisons))
+        train_on_driver(linker, rule, counts=counts)
 
     def settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         """The settings as this engine runs them (DuckDB: :func:`fast_sql`)."""
@@ -174,11 +173,14 @@ class SparkBackend(Backend):
         arrow = self.work.execute(f"SELECT * FROM {table} ORDER BY 1").fetch_arrow_table()
         return self.api.register(self.spark.createDataFrame(arrow))
 
-    def em(self, linker: Any, source: Any, rule: str) -> None:
+    def em(self, linker: Any, source: Any, rule: str, counts: Callable[[Any], Any] | None = None) -> None:
         """The pattern counts on Spark (one job), the iterations on the driver: one Spark job per iteration was most
-        of the training time (see :mod:`hopnhat.link.em`)."""
+        of the training time (see :mod:`hopnhat.link.em`). Counts made elsewhere (``counts``) are refused: the
+        records are Spark's."""
         from hopnhat.link.em import train_on_driver
 
+        if counts is not None:
+            raise ConfigError("EM on Spark counts its own patterns", value=rule)
         train_on_driver(linker, rule)
 
     def settings(self, settings: dict[str, Any]) -> dict[str, Any]:
