@@ -73,8 +73,8 @@ def expanded(rule: str) -> list[str]:
     The equalities: at 1 M people (1.45 M records) the hamlet rule on the family name (family name, hamlet and
     initial hashed; the years equal or one missing, the middle names equal or one missing) gave 28.9 M rows on its
     hash keys, of which its ORs kept 0.57 M; with the year and the middle name hashed in the parts where they are
-    equal, the candidate pairs cost ~2 CPU-s less of ~12 (loaded dev timing; docs/linkage.md). At 100,000 people an
-    earlier measure found one join per part dearer than the OR: the blocks there are small."""
+    equal, the candidate pairs cost ~0.8 CPU-s less of ~10 (lane 1, paired; docs/linkage.md). At 100,000 people
+    they cost ~0.1 CPU-s more than the OR: the blocks there are small."""
     if re.search(r"\bBETWEEN\b", rule, re.IGNORECASE):
         return [rule]
     conjuncts = split_top(_unwrapped(rule), " AND ")
