@@ -13,6 +13,11 @@ Data sets
     Quảng Nam + Đà Nẵng in five registers, households, twins, namesakes and combinations of register noises on one
     record (lunar years, missing dates, Telex/VNI/VIQR keystrokes, swapped names, wrong sex, typos, year only, stale
     address, 01/01, IDs mangled by a spreadsheet or missing, the old CMND beside the CCCD). Seed ``--seed``.
+``blind``
+    ``bench/blind`` (written blind: apart from the linker, ``hopnhat.synth`` and ``bench/population``): ``--people``
+    people of the new Hưng Yên (old Hưng Yên + Thái Bình) in five registers (two old population registers, one-stop
+    dossiers, social insurance, land), households, natural twins and namesakes, 0-3 noises on each non-first
+    record (bench/blind/SOURCE.md). Seed ``--seed``.
 ``synth``
     every person row of both population registers of ``hopnhat synth danang --scale S`` (the project's own noise
     model: kinder, reported for comparison only).
@@ -524,6 +529,21 @@ def population(work: Path, people: int, seed: int, namesakes: float | None = Non
     return inp, truth
 
 
+def blind(work: Path, people: int, seed: int) -> tuple[Path, Path]:
+    """The blind population (bench/blind: the new Hưng Yên = old Hưng Yên + Thái Bình, written apart from the
+    linker, the synth generator and bench/population), generated once per size and seed."""
+    sys.path.insert(0, str(ROOT))
+    from bench.blind.generate import GENERATOR_VERSION, generate
+
+    out = work / f"blind-{people}-{seed}-v{GENERATOR_VERSION}"
+    inp, truth = out / "input.parquet", out / "truth.parquet"
+    if not (inp.is_file() and truth.is_file()):
+        started = time.perf_counter()
+        generate(people, seed, out)
+        print(f"blind population generated in {time.perf_counter() - started:.0f} s → {out}", flush=True)
+    return inp, truth
+
+
 def _ideal(truth: pa.Table, src: Path) -> dict[str, set[tuple[int, int]]]:
     """The true pairs an ideal linker can link, and those it links without namesakes (:mod:`bench.population.ideal`)."""
     from bench.population.ideal import ideal_sets
@@ -625,6 +645,8 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     load_before = uptime()
     plan = []
+    if "blind" in args.sets.split(","):
+        plan.append(("blind", *blind(args.work, args.people, args.seed)))
     if "population" in args.sets:
         plan.append(("population", *population(args.work, args.people, args.seed, args.namesakes, args.name_pool,
                                                args.twins, args.profile)))
@@ -680,6 +702,7 @@ def main() -> None:
             "memory_limit": args.memory_limit, "python": platform.python_version(), "machine": platform.machine(),
             "cpus": os.cpu_count(), "uptime_before": load_before, "uptime_after": load_after}
     profile = "" if args.profile == "harsh" else f"-{args.profile}"
+    profile = "-blind" if args.sets == "blind" else profile
     name = OUT / f"link-{args.people}-{args.scale:g}{profile}{'-spark' if args.engine == 'spark' else ''}.json"
     name.write_text(json.dumps({"meta": meta, "results": results}, indent=1, ensure_ascii=False), encoding="utf-8")
     print("→", name)
