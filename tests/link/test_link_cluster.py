@@ -109,7 +109,8 @@ _CMNDS = ["201365309", "201365809", "205648812", "201303626", "201303686", "2016
 
 def _one_by_one(n: int, links: list[tuple[int, int, float]], same: list[tuple[int, int]],
                 different: list[tuple[int, int]], ids: list[tuple[str | None, str | None]],
-                apart: list[tuple[int, int, str]], later: list[tuple[int, int, float]]) -> tuple[object, ...]:
+                apart: list[tuple[int, int, str]], later: list[tuple[int, int, float]],
+                last: list[tuple[int, int, float]] = ()) -> tuple[object, ...]:  # type: ignore[assignment]
     """Every link through the union-find one at a time, strongest first (what cluster() did before session 15)."""
     from hopnhat.link.cluster import _UnionFind
 
@@ -123,7 +124,7 @@ def _one_by_one(n: int, links: list[tuple[int, int, float]], same: list[tuple[in
     order = sorted((min(a, b), max(a, b)) for a, b in same)
     steps = [(a, b, True) for a, b in order]
     roots = []
-    for batch in (links, later):
+    for batch in (links, later, list(last)):
         steps += [(a, b, False) for a, b, _ in sorted(batch, key=lambda e: (-e[2], min(e[:2]), max(e[:2])))]
         for a, b, is_forced in steps:
             why = uf.union(a, b, is_forced)
@@ -132,7 +133,7 @@ def _one_by_one(n: int, links: list[tuple[int, int, float]], same: list[tuple[in
                 reasons[(min(a, b), max(a, b))] = why
         roots.append([uf.find(i) for i in range(n)])
         steps = []
-    return roots[0], roots[1], kept, reasons
+    return roots[0], roots[1], kept, reasons, roots[2]
 
 
 @settings(max_examples=300, deadline=None)
@@ -144,18 +145,21 @@ def test_components_give_the_clusters_of_one_link_at_a_time(data: st.DataObject)
     record = st.integers(0, n - 1)
     pair = st.tuples(record, record)
     link = st.tuples(record, record, st.sampled_from([0.95, 0.96, 0.99, 1.0]))
-    links, later = data.draw(st.lists(link, max_size=16)), data.draw(st.lists(link, max_size=4))
+    links, later = data.draw(st.lists(link, max_size=16)), data.draw(st.lists(link, max_size=6))
+    last = data.draw(st.lists(link, max_size=4))  # a second add_links, after clusters joined at once
     same, different = data.draw(st.lists(pair, max_size=2)), data.draw(st.lists(pair, max_size=2))
     apart = [(a, b, "household") for a, b in data.draw(st.lists(pair, max_size=2))]
     ids = data.draw(st.lists(st.tuples(st.sampled_from([None, None, *_CCCDS]), st.sampled_from([None, None, *_CMNDS])),
                              min_size=n, max_size=n))
     as_table = pa.table({"cccd": [c for c, _ in ids], "cmnd": [m for _, m in ids]})
-    expected = _one_by_one(n, links, same, different, ids, apart, later)
+    expected = _one_by_one(n, links, same, different, ids, apart, later, last)
     for given_ids, given_links in ((ids, links), (as_table, Links.of(links))):
         result = cluster(n, given_links, same, different, ids=given_ids, apart=apart)
         first = list(result.root)
         result = add_links(result, later)
-        assert (first, result.root, result.kept_apart, result.reasons) == expected
+        second = list(result.root)
+        result = add_links(result, last)
+        assert (first, second, result.kept_apart, result.reasons, result.root) == expected
 
 
 def test_components_are_named_by_their_smallest_record() -> None:

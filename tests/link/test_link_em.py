@@ -8,10 +8,12 @@ the DuckDB engine's trained model.
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pyarrow as pa
 import pytest
+from sqlglot.errors import ParseError
 
 from hopnhat.link import person_model
 from hopnhat.link.em import pattern_counts, train_on_driver, vectors_from_counts
@@ -272,3 +274,65 @@ def test_a_session_finds_the_levels_its_rule_implies_as_splink_does(start: tuple
         backend.close()
     assert found == theirs and bool(found) == (rule == person_model.TRAINING[0])  # same name and date: 3 levels
     assert len(_EXACT_MATCH) >= 30 and any(_EXACT_MATCH.values())
+
+
+def test_exact_matches_worked_out_ahead_are_splinks_own(start: tuple[Any, dict[str, Any]]) -> None:
+    """em.exact_matches_ahead answers Splink's exact-match test of every level in a thread (while DuckDB estimates
+    u): after the join its memo holds Splink's own answer for each level, and an error in the thread is raised by
+    the join."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    from hopnhat.link import em
+
+    work, model = start
+    backend = Backend(work)
+    try:
+        linker = _linker(backend, backend.input(SPEC.features), rounded(model, fill=False))
+        levels = [lvl for cc in linker._settings_obj.comparisons for lvl in cc.comparison_levels]
+        saved = dict(em._EXACT_MATCH)
+        em._EXACT_MATCH.clear()
+        try:
+            em.exact_matches_ahead(levels)()
+            plain = ComparisonLevel.__dict__["_is_exact_match"].fget
+            assert {(lvl.sql_condition, lvl.sqlglot_dialect): plain(lvl) for lvl in levels} == em._EXACT_MATCH
+            assert any(em._EXACT_MATCH.values()) and not all(em._EXACT_MATCH.values())
+            broken = SimpleNamespace(sql_condition="name_l = = name_r (", sqlglot_dialect="duckdb",
+                                     _is_else_level=False)
+            with pytest.raises(ParseError):
+                em.exact_matches_ahead([broken])()
+        finally:
+            em._EXACT_MATCH.clear()
+            em._EXACT_MATCH.update(saved)
+    finally:
+        backend.close()
+
+
+def test_conditions_validated_once_builds_the_same_linker(start: tuple[Any, dict[str, Any]]) -> None:
+    """em.conditions_validated_once: linkers made inside it hold the same model as Splink's own, a condition that
+    does not parse is refused every time, and Splink's check is its own again afterwards."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    from hopnhat.link.em import conditions_validated_once
+
+    work, model = start
+    backend = Backend(work)
+    plain = ComparisonLevel.__dict__["_validate_sql"]
+    settings = rounded(model, fill=False)
+    bad = {**settings, "comparisons": [{**settings["comparisons"][0], "comparison_levels": [
+        {**lvl, "sql_condition": "name_l = = name_r ("} if i == 1 else lvl
+        for i, lvl in enumerate(settings["comparisons"][0]["comparison_levels"])]}] + settings["comparisons"][1:]}
+    try:
+        theirs = _linker(backend, backend.input(SPEC.features), settings).misc.save_model_to_json()
+        with conditions_validated_once():
+            ours = [_linker(backend, backend.input(SPEC.features), settings).misc.save_model_to_json()
+                    for _ in range(2)]
+            for _ in range(2):
+                with pytest.raises(ValueError, match="Error parsing"):
+                    _linker(backend, backend.input(SPEC.features), bad)
+        assert ComparisonLevel.__dict__["_validate_sql"] is plain
+    finally:
+        backend.close()
+    for found in ours:
+        found.pop("linker_uid")
+    theirs.pop("linker_uid")
+    assert ours == [theirs, theirs]

@@ -23,6 +23,11 @@ Record = tuple[str, str | None, dt.date]
 def _rule(left: Record, right: Record, *others: Record) -> bool:
     """Whether the rule keeps apart two records of one address: (given folded, given with diacritics, born);
     ``others``: more records of the family elsewhere."""
+    return apart_rules(_work(left, right, *others), 0.6) == [(0, 1, "household")]
+
+
+def _work(left: Record, right: Record, *others: Record) -> duckdb.DuckDBPyConnection:
+    """A work space of ``left`` and ``right`` (pair 0, 1) and ``others`` (see :func:`_rule`)."""
     work = duckdb.connect()
     work.execute(f"CREATE TABLE person_features ({_COLUMNS})")
     rows: list[tuple[object, ...]] = []
@@ -32,7 +37,7 @@ def _rule(left: Record, right: Record, *others: Record) -> bool:
         rows.append((100 + k, "tran", None, giv, acc, f"{giv} tran", None, 1950, None, f"x{k}", None, None))
     work.executemany(f"INSERT INTO person_features VALUES ({', '.join('?' * 12)})", rows)
     work.execute("CREATE TABLE person_pairs AS SELECT 0 AS uid_l, 1 AS uid_r, 0.99 AS match_probability")
-    return apart_rules(work, 0.6) == [(0, 1, "household")]
+    return work
 
 
 @pytest.mark.parametrize(("left", "right", "apart"), [
@@ -85,3 +90,19 @@ def test_a_name_without_its_middle_name_is_not_a_twin() -> None:
     # "Huỳnh Anh" beside "Huỳnh Anh Hiếu": the shorter name's words are the longer's — a dropped name, not twin Anh
     assert not _split_apart(("huynh", None, "anh", "anh huynh"), ("huynh", "anh", "hiếu", "anh hieu huynh"))
     assert _split_apart(("huynh", None, "tú", "huynh tu"), ("huynh", "anh", "hiếu", "anh hieu huynh"))
+
+
+def test_the_rule_queried_ahead_gives_its_rows_and_raises_its_errors() -> None:
+    """persons.person_clusters runs the rule's query on a cursor in a thread (persons._Ahead) while it finds the
+    components: the same rows as in turn; an error of the query is raised in the caller's thread, when the rows are
+    read."""
+    from hopnhat.link.persons import _Ahead
+
+    work = _work(("son", "sơn", _BORN), ("sen", "sen", _BORN))
+    ahead = _Ahead(apart_rules, work.cursor(), 0.6)
+    assert list(ahead.rows()) == apart_rules(work, 0.6) == [(0, 1, "household")]
+    work.execute("DROP TABLE person_pairs")
+    failing = _Ahead(apart_rules, work.cursor(), 0.6)
+    with pytest.raises(duckdb.CatalogException, match="person_pairs"):
+        list(failing.rows())
+    failing.close()

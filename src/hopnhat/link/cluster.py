@@ -170,14 +170,15 @@ class _Numbers:
                              np.int64))
         index = np.flatnonzero(records)
         found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [(index[:0], index[:0], index[:0])]
-        for column in self.columns:  # lengths and values of the whole column (cheap), then the records' picked
-            length = pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-            plain = pc.fill_null(pc.ascii_is_decimal(column), False).to_numpy(zero_copy_only=False) \
+        for column in self.columns:  # the records' numbers taken first, then their lengths and values
+            picked = column.take(pa.array(index, pa.int64()))
+            length = pc.fill_null(pc.utf8_length(picked), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+            plain = pc.fill_null(pc.ascii_is_decimal(picked), False).to_numpy(zero_copy_only=False) \
                 & (length > 0) & (length <= _DIGITS)
-            value = np.full(len(column), -1, np.int64)
-            value[plain] = pc.cast(column.filter(pa.array(plain)), pa.int64()).to_numpy()
-            there = index[length[index] > 0]
-            found.append((there, length[there], value[there]))
+            value = np.full(len(picked), -1, np.int64)
+            value[plain] = pc.cast(picked.filter(pa.array(plain)), pa.int64()).to_numpy()
+            there = length > 0
+            found.append((index[there], length[there], value[there]))
         record, length, value = (np.concatenate(x) for x in zip(*found, strict=True))
         return record, length, value
 
@@ -210,11 +211,14 @@ def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return label
 
 
-def _two_numbers(label: np.ndarray, numbers: _Numbers) -> np.ndarray:
+def _two_numbers(label: np.ndarray, numbers: _Numbers, among: np.ndarray | None = None) -> np.ndarray:
     """The components (``label``) holding two different numbers of one length — the only ones a number rule can
-    split (:func:`_conflict` needs two numbers of one length) — or a number that is not a plain run of digits."""
-    size = np.bincount(label, minlength=len(label))
-    record, length, value = numbers.held(size[label] > 1)
+    split (:func:`_conflict` needs two numbers of one length) — or a number that is not a plain run of digits; of
+    the records of ``among`` (bool per record; default: those of the components of two records or more)."""
+    if among is None:
+        size = np.bincount(label, minlength=len(label))
+        among = size[label] > 1
+    record, length, value = numbers.held(among)
     held = label[record]
     order = np.lexsort((value, length, held))
     held, length, value = held[order], length[order], value[order]
@@ -234,6 +238,7 @@ class _UnionFind:
         self.dropped: list[int] = []  # roots joined under another since :func:`_join` last read the roots
         self.members = np.zeros(0, np.int64)  # the records of the settled clusters of two or more, by cluster
         self.member_roots = np.zeros(0, np.int64)
+        self.pending: dict[int, list[int]] = {}  # the records of clusters joined at once since (:func:`add_links`)
 
     def settle(self, label: np.ndarray, hard: np.ndarray) -> np.ndarray:
         """Join every component ``label`` at once but those of ``hard`` (bool per record): their records stay
@@ -257,8 +262,11 @@ class _UnionFind:
         if not self.unread[root]:
             return
         self.unread[root] = 0
-        lo, hi = np.searchsorted(self.member_roots, [root, root + 1])
-        records = self.members[lo:hi].tolist() if hi > lo else [root]
+        if root in self.pending:
+            records = self.pending.pop(root)
+        else:
+            lo, hi = np.searchsorted(self.member_roots, [root, root + 1])
+            records = self.members[lo:hi].tolist() if hi > lo else [root]
         holders = [(i, numbers) for i in records if (numbers := self.numbers.of(i))]
         if len(holders) == 1 and holders[0][0] == root:
             numbers = holders[0][1]
@@ -294,6 +302,33 @@ class _UnionFind:
                 return "conflicting_cccd" if conflict == 12 else "conflicting_cmnd"
         return None
 
+    def join_at_once(self, links: list[tuple[int, int]], root: np.ndarray, merged: np.ndarray) -> None:
+        """Join the clusters of ``links`` (in order) that no rule can keep apart (:func:`add_links`), as
+        :meth:`union` would, without reading their numbers: the clusters' numbers are read again from their records
+        (``merged``: each record's cluster after these links; ``root``: before) when a later link reaches them."""
+        parent = self.parent
+        for a, b in links:
+            ra, rb = self.find(a), self.find(b)
+            if ra == rb:
+                continue
+            keep, drop = (ra, rb) if ra < rb else (rb, ra)
+            parent[drop] = keep
+            self.dropped.append(drop)
+            if drop in self.apart:
+                kept = self.apart.setdefault(keep, {})
+                for member, why in self.apart.pop(drop).items():
+                    kept.setdefault(member, why)
+        touched = np.unique(root[np.array([x for link in links for x in link], np.int64)])
+        records = np.flatnonzero(np.isin(root, touched))
+        records = records[np.argsort(merged[records], kind="stable")]
+        groups = np.flatnonzero(np.diff(merged[records])) + 1
+        for group in np.split(records, groups) if len(records) else []:
+            keep = int(merged[group[0]])
+            self.pending[keep] = group.tolist()
+            self.unread[keep] = 1
+        for r in touched.tolist():
+            self.ids.pop(r, None)
+
     def union(self, a: int, b: int, forced: bool = False) -> str | None:
         """Join the clusters of a and b unless a decision or a rule keeps them apart; the reason when skipped."""
         ra, rb = self.find(a), self.find(b)
@@ -322,20 +357,23 @@ def cluster(n: int, links: Iterable[tuple[int, int, float]] | Links, same: Itera
     """Clusters of ``n`` records from links ``(i, j, probability)`` already at or above the match threshold.
 
     ``ids``: each record's valid CCCD, or its (CCCD, CMND), None where absent, in record order — or an Arrow table of
-    those numbers, one column each; ``apart``: pairs a rule keeps apart, with the rule's name.
+    those numbers, one column each; ``apart``: pairs a rule keeps apart, with the rule's name (iterated once, after
+    the components are found).
     """
     uf = _UnionFind(n, ids)
-    for a, b in different:
-        uf.forbid(a, b)
-    for a, b, reason in apart:
-        uf.forbid(a, b, reason)
     forced = sorted((min(a, b), max(a, b)) for a, b in same)
     edges = Links.of(links)
     forced_a, forced_b = np.array([a for a, _ in forced], np.int64), np.array([b for _, b in forced], np.int64)
     label = components(n, np.concatenate([edges.a, forced_a]), np.concatenate([edges.b, forced_b]))
+    two = _two_numbers(label, uf.numbers)
+    # the pairs kept apart are read only now: ``apart`` may be a query still running (persons.person_clusters)
+    for a, b in different:
+        uf.forbid(a, b)
+    for a, b, reason in apart:
+        uf.forbid(a, b, reason)
     # the components a rule or a decision may split: those holding a pair kept apart, a forced link or two numbers
     ruled = np.concatenate([forced_a, forced_b, np.array(list(uf.apart), np.int64)])
-    hard = np.isin(label, np.concatenate([label[ruled], _two_numbers(label, uf.numbers)]))
+    hard = np.isin(label, np.concatenate([label[ruled], two]))
     out = Clusters([], _uf=uf, _root=uf.settle(label, hard))
     inside = edges.take(hard[edges.a]) if len(edges) else edges
     _join(out, [(p, True) for p in forced] + [((a, b), False) for a, b, _ in _ordered(inside.rows())])
@@ -349,15 +387,54 @@ def _ordered(links: Iterable[tuple[int, int, float]]) -> list[tuple[int, int, fl
 
 def add_links(clusters: Clusters, links: Iterable[tuple[int, int, float]] | Links) -> Clusters:
     """``clusters`` (from :func:`cluster`) with more links added after those it holds, strongest first, under the
-    same decisions and rules (e.g. the weaker links of :func:`hopnhat.link.persons.only_candidates`)."""
+    same decisions and rules (e.g. the weaker links of :func:`hopnhat.link.persons.only_candidates`).
+
+    As in :func:`cluster`, only where the clusters these links join hold a pair kept apart or two numbers of one
+    length can a rule skip a link: those links are added one by one, the others join their clusters at once
+    (:meth:`_UnionFind.join_at_once`; at 1 M records 11,000 links, most of them joining clusters of one person's
+    records whose numbers were read one record at a time)."""
     rows = links.rows() if isinstance(links, Links) else links
-    return _join(clusters, [((a, b), False) for a, b, _ in _ordered(rows)])
+    ordered = [(a, b) for a, b, _ in _ordered(rows)]
+    uf = clusters._uf
+    assert uf is not None
+    root = clusters._root if clusters._root is not None else np.arange(len(uf.parent), dtype=np.int64)
+    if not ordered:
+        return _join(clusters, [])
+    ruled, merged = _ruled(uf, root, ordered)  # a link inside one cluster (None) changes nothing
+    easy = [link for link, hard in zip(ordered, ruled, strict=True) if hard is False]
+    return _join(clusters, [(link, False) for link, hard in zip(ordered, ruled, strict=True) if hard],
+                 at_once=(easy, root, merged) if easy else None)
 
 
-def _join(out: Clusters, links: Sequence[tuple[tuple[int, int], bool]]) -> Clusters:
+def _ruled(uf: _UnionFind, root: np.ndarray,
+           links: list[tuple[int, int]]) -> tuple[list[bool | None], np.ndarray]:
+    """Which of ``links`` join clusters (``root``) a rule may keep apart: those of a group of clusters the links
+    join that holds a pair kept apart (a decision or a rule's pair) or two numbers of one length (:func:`_two_numbers`;
+    None: a link inside one cluster); and each record's cluster once every link is added (the smallest root of its
+    group)."""
+    a, b = (np.array([x[i] for x in links], np.int64) for i in (0, 1))
+    ra, rb = root[a], root[b]
+    label = components(len(root), ra, rb)
+    merged = label[root]
+    joined = np.zeros(len(root), bool)
+    joined[label[ra[ra != rb]]] = True
+    hard = np.zeros(len(root), bool)
+    if uf.apart:
+        x = np.array([k for k, members in uf.apart.items() for _ in members], np.int64)
+        y = np.array([m for members in uf.apart.values() for m in members], np.int64)
+        hard[merged[x][merged[x] == merged[y]]] = True
+    hard[_two_numbers(merged, uf.numbers, joined[merged])] = True
+    return [None if same else bool(h) for h, same in zip(hard[label[ra]].tolist(), (ra == rb).tolist(),
+                                                         strict=True)], merged
+
+
+def _join(out: Clusters, links: Sequence[tuple[tuple[int, int], bool]],
+          at_once: tuple[list[tuple[int, int]], np.ndarray, np.ndarray] | None = None) -> Clusters:
     uf = out._uf
     assert uf is not None
     uf.dropped = []
+    if at_once is not None:
+        uf.join_at_once(*at_once)
     for (a, b), is_forced in links:
         why = uf.union(a, b, is_forced)
         if why:

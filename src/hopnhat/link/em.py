@@ -13,7 +13,8 @@ are those of Splink's EM on that engine, to floating-point summation order (test
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -99,6 +100,62 @@ def _exact_matches_remembered() -> Iterator[None]:
         yield
     finally:
         setattr(ComparisonLevel, "_is_exact_match", plain)  # noqa: B010
+
+
+def exact_matches_ahead(levels: Iterable[Any]) -> Callable[[], None]:
+    """Splink's exact-match test of ``levels`` (:func:`_exact_matches_remembered`'s memo) worked out in a thread
+    while the caller goes on (its sqlglot parsing is pure Python: it runs while DuckDB, which lets go of the GIL,
+    estimates u); returns the join, which raises what the thread raised. The same answers as asking them when a
+    session is made (they depend on the condition and the dialect only); a level already known is skipped."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    plain: Any = ComparisonLevel.__dict__["_is_exact_match"]
+    todo = [(level.sql_condition, level.sqlglot_dialect, level) for level in levels]
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for condition, dialect, level in todo:
+                if (condition, dialect) not in _EXACT_MATCH:
+                    _EXACT_MATCH[(condition, dialect)] = plain.fget(level)
+        except BaseException as exc:  # noqa: BLE001 (raised again by the join, in the caller's thread)
+            failed.append(exc)
+
+    thread = threading.Thread(target=work, name="hopnhat-exact-matches", daemon=True)
+    thread.start()
+
+    def join() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+    return join
+
+
+_VALIDATED: set[tuple[str, Any]] = set()
+
+
+@contextmanager
+def conditions_validated_once() -> Iterator[None]:
+    """While linkers are made: Splink's check that each level's condition parses (``ComparisonLevel._validate_sql``,
+    a sqlglot parse of every level, ~0.16 s of Python a linker for the person model) done once per condition and
+    dialect; training makes three linkers of the same conditions. A condition that does not parse raises every
+    time, as Splink's own check does."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    plain: Any = ComparisonLevel.__dict__["_validate_sql"]
+
+    def once(level: Any) -> bool:
+        key = (level.sql_condition, level.sqlglot_dialect)
+        if key not in _VALIDATED:
+            plain(level)
+            _VALIDATED.add(key)
+        return True
+
+    setattr(ComparisonLevel, "_validate_sql", once)  # noqa: B010 (a method, for a while)
+    try:
+        yield
+    finally:
+        setattr(ComparisonLevel, "_validate_sql", plain)  # noqa: B010
 
 
 def train_on_driver(linker: Any, rule: str, threads: int = 1, counts: Callable[[Any], Any] | None = None) -> None:

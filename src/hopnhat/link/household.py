@@ -42,9 +42,7 @@ WITH total AS (SELECT greatest({common}, count(*) // {frequent}) AS n FROM perso
 marked AS (SELECT giv_acc AS name FROM person_features WHERE giv_acc IS NOT NULL GROUP BY ALL
            HAVING count(*) >= (SELECT n FROM total)),
 folded AS (SELECT giv AS name FROM person_features GROUP BY ALL HAVING count(*) >= (SELECT n FROM total)),
-witness AS (SELECT f.fam, f.dob, f.giv, bool_or(m.name IS NOT NULL) AS real FROM person_features f
-            LEFT JOIN marked m ON m.name = f.giv_acc WHERE f.giv_acc IS NOT NULL AND f.dob IS NOT NULL GROUP BY ALL),
-pairs AS (
+candidates AS MATERIALIZED (
   SELECT p.uid_l, p.uid_r, l.fam = r.fam AND l.dob = r.dob AS twin_dates,
          damerau_levenshtein(l.giv, r.giv) AS slips, l.giv = r.giv AS same_folded,
          l.giv_acc IS NOT NULL AND r.giv_acc IS NOT NULL AS both_marked,
@@ -52,18 +50,26 @@ pairs AS (
          l.giv_acc <> l.giv AND r.giv_acc <> r.giv AS both_toned, abs(l.byear - r.byear) AS years,
          al.name IS NOT NULL AS marked_l, ar.name IS NOT NULL AS marked_r,
          fl.name IS NOT NULL AS folded_l, fr.name IS NOT NULL AS folded_r,
-         coalesce(wl.real, false) AS witnessed_l, coalesce(wr.real, false) AS witnessed_r
+         l.fam AS fam_l, l.dob AS dob_l, l.giv AS giv_l, r.fam AS fam_r, r.dob AS dob_r, r.giv AS giv_r
   FROM person_pairs p
   JOIN person_features l ON l.uid = p.uid_l JOIN person_features r ON r.uid = p.uid_r
   LEFT JOIN marked al ON al.name = l.giv_acc LEFT JOIN marked ar ON ar.name = r.giv_acc
   LEFT JOIN folded fl ON fl.name = l.giv LEFT JOIN folded fr ON fr.name = r.giv
-  LEFT JOIN witness wl ON wl.fam = l.fam AND wl.dob = l.dob AND wl.giv = l.giv
-  LEFT JOIN witness wr ON wr.fam = r.fam AND wr.dob = r.dob AND wr.giv = r.giv
   WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.addr = r.addr)
     AND l.giv IS NOT NULL AND r.giv IS NOT NULL AND l.name_sorted <> r.name_sorted
     AND NOT coalesce(damerau_levenshtein(l.cccd, r.cccd) <= 1 OR l.cmnd = r.cmnd, false)
     AND NOT coalesce(l.mid IS DISTINCT FROM r.mid AND damerau_levenshtein(l.name_sorted, r.name_sorted) <= 2, false)
     AND NOT coalesce({within}, false)
+),
+keys AS (SELECT fam_l AS fam, dob_l AS dob, giv_l AS giv FROM candidates
+         UNION SELECT fam_r, dob_r, giv_r FROM candidates),
+witness AS (SELECT f.fam, f.dob, f.giv, bool_or(m.name IS NOT NULL) AS real FROM person_features f
+            SEMI JOIN keys k ON k.fam = f.fam AND k.dob = f.dob AND k.giv = f.giv
+            LEFT JOIN marked m ON m.name = f.giv_acc WHERE f.giv_acc IS NOT NULL AND f.dob IS NOT NULL GROUP BY ALL),
+pairs AS (
+  SELECT c.*, coalesce(wl.real, false) AS witnessed_l, coalesce(wr.real, false) AS witnessed_r FROM candidates c
+  LEFT JOIN witness wl ON wl.fam = c.fam_l AND wl.dob = c.dob_l AND wl.giv = c.giv_l
+  LEFT JOIN witness wr ON wr.fam = c.fam_r AND wr.dob = c.dob_r AND wr.giv = c.giv_r
 ), judged AS (
   SELECT *, CASE WHEN both_marked THEN marked_l WHEN twin_dates THEN witnessed_l ELSE folded_l END AS real_l,
             CASE WHEN both_marked THEN marked_r WHEN twin_dates THEN witnessed_r ELSE folded_r END AS real_r

@@ -66,27 +66,30 @@ import duckdb
 # vague halves are two joins (a dateless record against every record of its name and year; two dated records on the
 # exact date), so that a frequent name's block of a whole year is never formed; the pairs are counted where they are
 # made (about 1.5 million at 1 M people on the harsh profile, whose common names are many times one year's namesakes).
-# Every record with a birth year, beside the counts of its name with its date and with its year (``_COUNTS``, joined
-# on the uid), read by ``_SHOWN`` and by the pairs. Two records of one family, middle and given name (none missing:
-# the join leaves such a record out) have the same sorted name words, so a pair's two records share their name and
-# year with another record at least: the pairs are made from the records whose count of name and year is two or
-# more only (at 1 M records a smaller table to join: the same pairs).
+# The records that may make a pair, beside the counts of their name with their date and with their year (``_COUNTS``,
+# joined on the uid). Two records of one family, middle and given name (none missing: the join leaves such a record
+# out) have the same sorted name words, so a pair's two records share their name and year with another record at
+# least: only the records whose count of name and year is two or more are kept (session 17: kept here, not only
+# filtered when the pairs are made — a table of a fraction of the 1.45 M records at 1 M people; the same pairs).
 _CARRIERS = """
 CREATE OR REPLACE TEMP TABLE _ns_carriers AS
 SELECT f.uid, f.fam, f.mid, f.giv, f.byear, f.dob, f.cccd, f.cc_year IS NOT NULL AS checked, f.addr, f.phone, f.name_n,
        c.n_date, c.n_year
 FROM person_features f JOIN _ns_counted c USING (uid)
-WHERE f.byear IS NOT NULL
+WHERE f.byear IS NOT NULL AND c.n_year > 1
 """
 # How often a record of each birth year, with a full date or a vague one, carries a valid CCCD (q; a vague date and a
 # missing CCCD come from the same poorer registers), of all records and of those alone with their name and date (or
-# year; ``_COUNTS``): two people's records carry theirs independently, so a pair of
+# year; ``_COUNTS``; every record with a birth year, read from the features): two people's records carry theirs
+# independently, so a pair of
 # two people is checked with odds q_l·q_r : 1 - q_l·q_r, and each checked pair of two people stands for
 # 1 / (q_l·q_r) - 1 unchecked ones (computed in Python from these counts: the same sum on every run).
 _SHOWN = """
-SELECT byear, dob IS NULL AS vague, coalesce(n_date, 1) = 1 AS single_date, coalesce(n_year, 1) = 1 AS single_year,
-       count(*) FILTER (WHERE checked) AS carriers, count(*) AS records
-FROM _ns_carriers GROUP BY ALL
+SELECT f.byear, f.dob IS NULL AS vague, coalesce(c.n_date, 1) = 1 AS single_date,
+       coalesce(c.n_year, 1) = 1 AS single_year, count(*) FILTER (WHERE f.cc_year IS NOT NULL) AS carriers,
+       count(*) AS records
+FROM person_features f JOIN _ns_counted c USING (uid)
+WHERE f.byear IS NOT NULL GROUP BY ALL
 """
 # How many records carry each record's name with its birth date, and with its birth year (for ``alone``), by uid:
 # the name + date and name + year counts joined to the records once, read by the strata and by the estimate.
@@ -221,9 +224,11 @@ def _order(key: Key) -> tuple[str, int, int]:
     return key[0], key[1], -1 if key[2] is None else int(key[2])
 
 
-def estimate(work: duckdb.DuckDBPyConnection, counted: bool = False) -> dict[Key, Stratum]:
+def estimate(work: duckdb.DuckDBPyConnection, counted: bool = False, keep: bool = False) -> dict[Key, Stratum]:
     """The one-person and two-person counts of every stratum, from ``person_features`` in ``work``; ``counted``:
-    the name + date counts are there already (``attach_strata(work, keep=True)`` just before)."""
+    the name + date counts are there already (``attach_strata(work, keep=True)`` just before); ``keep``: leave them
+    for :func:`attach_strata` (``counted=True``) after. It reads the features only, not the scored pairs:
+    ``persons.person_pairs`` runs it beside the training."""
     if not counted:
         work.execute(_COUNTS)
     work.execute(_CARRIERS)
@@ -241,7 +246,7 @@ def estimate(work: duckdb.DuckDBPyConnection, counted: bool = False) -> dict[Key
             tally[2] += two * weight
             tally[3] += (one + two) * weight
             tally[4] += unchecked
-    for temp in ("_ns_carriers", "_ns_counted"):
+    for temp in ("_ns_carriers",) if keep else ("_ns_carriers", "_ns_counted"):
         work.execute(f"DROP TABLE {temp}")
     return {key: _stratum(key, counts[key]) for key in sorted(counts, key=_order)}
 
@@ -279,10 +284,12 @@ def _stratum(key: Key, tally: list[float]) -> Stratum:
     return Stratum(key[0], key[1], key[2], int(one), int(two), float(hidden), float(weights), int(unchecked))
 
 
-def attach_strata(work: duckdb.DuckDBPyConnection, keep: bool = False) -> None:
+def attach_strata(work: duckdb.DuckDBPyConnection, keep: bool = False, counted: bool = False) -> None:
     """Add each unanchored pair's stratum (``dates``, ``names``, ``alone``) to ``person_unanchored``; ``keep``: leave
-    the name + date counts for :func:`estimate` (``counted=True``), which drops them (0.5 CPU-s at 1 M records)."""
-    work.execute(_COUNTS)
+    the name + date counts for :func:`estimate` (``counted=True``), which drops them (0.5 CPU-s at 1 M records);
+    ``counted``: they are there already (``estimate(work, keep=True)`` before)."""
+    if not counted:
+        work.execute(_COUNTS)
     work.execute(_STRATA.format(alone=_ALONE, counted=_COUNTED))
     if not keep:
         work.execute("DROP TABLE _ns_counted")

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,11 +23,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from hopnhat.link import namesakes
 from hopnhat.link import person_model as model
 from hopnhat.link.cluster import Clusters, Links, add_links, cluster, keys_of
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score
 from hopnhat.link.household import apart_rules
-from hopnhat.link.namesakes import Key, Stratum, attach_strata, estimate, linkable, notes
+from hopnhat.link.namesakes import Key, Stratum, attach_strata, linkable, notes
+
+# re-exported (bench/link_stages.py times persons.estimate); person_pairs runs namesakes.estimate in a thread
+from hopnhat.link.namesakes import estimate as estimate
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import build_person_features, source_sql
 from hopnhat.link.tables import columns_of, one
@@ -62,17 +67,29 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
                  trained: TrainedModel | None = None, evidence_below: float = 2.0) -> PairsResult:
     """Deterministic rule + trained Splink model → ``person_pairs`` in ``work`` (the evidence of the pairs below
     ``evidence_below``: all by default)."""
-    rule_pairs(work, "person", "l.cccd = r.cccd", model.DETERMINISTIC)
-    source = backend.input(SPEC.features)
-    records = int(one(work, "SELECT count(*) FROM person_features")[0])
-    trained = trained or soften(train(backend, source, SPEC, records))
-    score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored")
-    work.execute(_UNANCHORED_SQL.format(floor=UNIQUE_FROM))
-    attach_strata(work, keep=True)  # the name + date counts: once for both
-    strata = estimate(work, counted=True)
+    # the namesake estimate reads the features only: DuckDB runs it beside the training's statements and Python
+    ahead = _Ahead(_estimate_keeping_counts, work.cursor())
+    try:
+        rule_pairs(work, "person", "l.cccd = r.cccd", model.DETERMINISTIC)
+        source = backend.input(SPEC.features)
+        records = int(one(work, "SELECT count(*) FROM person_features")[0])
+        trained = trained or soften(train(backend, source, SPEC, records))
+        score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored")
+        work.execute(_UNANCHORED_SQL.format(floor=UNIQUE_FROM))
+        strata = ahead.result()
+        attach_strata(ahead.cursor, counted=True)  # its name + date counts (a temporary table of its own)
+    finally:
+        ahead.close()
     _keep_strata(work, strata)
     combine(work, "person", trained.settings, "same_valid_cccd", evidence_below)
     return PairsResult(trained.settings, trained.notes + notes(strata))
+
+
+def _estimate_keeping_counts(cursor: duckdb.DuckDBPyConnection) -> dict[Key, Stratum]:
+    """The namesake estimate, its name + date counts left on ``cursor`` for :func:`attach_strata` (called through
+    its module: ``bench/link_stages.py`` times ``persons.estimate`` by the process's CPU, which here is the
+    training's too)."""
+    return namesakes.estimate(cursor, keep=True)
 
 
 def _keep_strata(work: duckdb.DuckDBPyConnection, strata: dict[Key, Stratum]) -> None:
@@ -286,6 +303,44 @@ def _in_hamlet(evidence: str | None) -> bool:
                for c in json.loads(evidence or "{}").get("comparisons", []))
 
 
+class _Ahead:
+    """``query(cursor, *args)`` run in a thread on ``cursor`` (its own connection to the work space: DuckDB runs it
+    beside the caller's statements and Python), started now; :meth:`result` waits for what it returns (raising what
+    it raised), :meth:`rows` the same as an iterator, then closes the cursor; :meth:`close` waits and closes the
+    cursor (and the temporary tables made on it). Nothing else writes to the tables it reads meanwhile: the same
+    result as run in turn."""
+
+    def __init__(self, query: Callable[..., Any], cursor: duckdb.DuckDBPyConnection, *args: Any) -> None:
+        self.cursor = cursor
+        self.found: Any = None
+        self.failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                self.found = query(cursor, *args)
+            except BaseException as exc:  # noqa: BLE001 (raised again by rows(), in the caller's thread)
+                self.failed.append(exc)
+
+        self.thread = threading.Thread(target=run, name="hopnhat-ahead", daemon=True)
+        self.thread.start()
+
+    def result(self) -> Any:
+        """What the query returned, once it has (the cursor stays open)."""
+        self.thread.join()
+        if self.failed:
+            raise self.failed[0]
+        return self.found
+
+    def rows(self) -> Iterator[Any]:
+        found = self.result()
+        self.close()
+        yield from found
+
+    def close(self) -> None:
+        self.thread.join()
+        self.cursor.close()
+
+
 def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[int, int, float]] | Links,
                     threshold: float, review: float, same: Sequence[tuple[int, int]] = (),
                     different: Sequence[tuple[int, int]] = (),
@@ -294,11 +349,15 @@ def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[i
     """Clusters of the person records: links at or above ``threshold`` but the unanchored pairs (:data:`UNANCHORED`,
     ``unanchored_links``: ``review`` or ``only_candidate``), the conflicting-number and household rules (cluster.py),
     then the pairs that are each other's only candidate (:func:`only_candidates`)."""
-    apart, weak = apart_rules(work, review), unanchored(work)
-    allowed = weak if unanchored_links == "only_candidate" else linkable_unanchored(work, threshold)
-    links = Links.of(links)
-    is_weak = np.isin(links.a * n + links.b, keys_of(weak, n))
-    result = cluster(n, links.take(~is_weak), same, different, ids=identity_table(work), apart=apart)
+    household = _Ahead(apart_rules, work.cursor(), review)  # its query runs while the components are found
+    try:
+        weak = unanchored(work)
+        allowed = weak if unanchored_links == "only_candidate" else linkable_unanchored(work, threshold)
+        links = Links.of(links)
+        is_weak = np.isin(links.a * n + links.b, keys_of(weak, n))
+        result = cluster(n, links.take(~is_weak), same, different, ids=identity_table(work), apart=household.rows())
+    finally:
+        household.close()
     extra = only_candidates(work, result.roots(), threshold, scored, weak, allowed)
     if extra:  # after every link at the threshold, under the same rules
         result = add_links(result, [(a, b, threshold) for a, b in extra])

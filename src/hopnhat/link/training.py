@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from hopnhat.errors import ConfigError
+from hopnhat.link.em import conditions_validated_once, exact_matches_ahead
 from hopnhat.link.engine import (
     _BLOCKED_STEP,
     _FAST,
@@ -264,22 +265,29 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
     if spec.fixed_model is not None:
         return TrainedModel(spec.fixed_model)
     _quiet()
-    if backend.name == "duckdb":
-        linker = _linker(backend, source, spec.settings(None))
-        model, notes = _u_and_prior(backend, linker, source, spec, records)
-        term_frequencies(linker, source.physical_name)
-    else:  # u and the prior from DuckDB (see _on_duckdb), in the engine's own settings
-        start, notes = _on_duckdb(backend, spec, records)
-        base = _linker(backend, source, spec.settings(None)).misc.save_model_to_json()
-        model = {**_with_u(base, _levels_u(start)),
-                 "probability_two_random_records_match": start["probability_two_random_records_match"]}
-    prior = model["probability_two_random_records_match"]
-    for rule in spec.training:
-        trained = _em(backend, source, model, rule)
-        if trained is None:
-            notes.append(f"EM on {rule}: no pairs")
-        else:
-            model = trained
+    with conditions_validated_once():  # three linkers of the same level conditions
+        if backend.name == "duckdb":
+            linker = _linker(backend, source, spec.settings(None))
+            # the sessions' exact-match tests (pure Python) worked out while DuckDB estimates u
+            ahead = exact_matches_ahead(level for cc in linker._settings_obj.comparisons
+                                        for level in cc.comparison_levels)
+            try:
+                model, notes = _u_and_prior(backend, linker, source, spec, records)
+                term_frequencies(linker, source.physical_name)
+            finally:
+                ahead()
+        else:  # u and the prior from DuckDB (see _on_duckdb), in the engine's own settings
+            start, notes = _on_duckdb(backend, spec, records)
+            base = _linker(backend, source, spec.settings(None)).misc.save_model_to_json()
+            model = {**_with_u(base, _levels_u(start)),
+                     "probability_two_random_records_match": start["probability_two_random_records_match"]}
+        prior = model["probability_two_random_records_match"]
+        for rule in spec.training:
+            trained = _em(backend, source, model, rule)
+            if trained is None:
+                notes.append(f"EM on {rule}: no pairs")
+            else:
+                model = trained
     model["probability_two_random_records_match"] = prior  # EM keeps its own prior to itself
     model = _plain(model, spec.settings(None))
     return TrainedModel(rounded(model, unseen_u=1 / u_pairs(records)), notes)
