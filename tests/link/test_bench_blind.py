@@ -194,3 +194,32 @@ def test_shared_phones_in_households(data: dict[str, Any]) -> None:
     children = [p for p in people if 2025 - p["year"] < 18 and p["phone"]]
     phones = Counter(p["phone"] for p in people if p["phone"])
     assert children and all(phones[c["phone"]] >= 2 for c in children)  # a parent's number
+
+
+def test_explain_one_slip_and_id_relation() -> None:
+    from bench.blind.explain import id_relation, one_slip
+
+    assert one_slip("034072428762", "034072428792") and one_slip("034072428762", "034072427862")
+    assert not one_slip("034072428762", "034072428762") and not one_slip("034072428762", "034072420792")
+    assert id_relation("151234567 - 034072428762", "034072428762") == "same 12-digit ID"
+    assert id_relation("034072428762", "034072428792") == "12-digit IDs one slip apart"
+    assert id_relation("34072428762.0", "034072428762") == "an ID missing or not 12 digits"
+
+
+def test_explain_scores_a_perfect_and_an_empty_linker(data: dict[str, Any]) -> None:
+    import pyarrow as pa
+    from bench.blind.explain import Run, report
+
+    folder = data["path"]
+    entities = [r["entity"] for r in data["rows"]]
+    pq.write_table(pa.table({"cluster_id": entities}), folder / "out-perfect.parquet")
+    pq.write_table(pa.table({"cluster_id": list(range(len(entities)))}), folder / "out-none.parquet")
+    perfect, empty = report(Run(folder, "out-perfect.parquet")), report(Run(folder, "out-none.parquet"))
+    scored = [line for line in perfect if "missed /" in line]
+    assert scored and all(": 1.0000 (0 missed" in line for line in scored)
+    assert "false pairs: 0 (0 pairs of people), by the records' IDs:" in perfect
+    assert all(": 0.0000 (" in line for line in empty if "missed /" in line)
+    merged = pa.table({"cluster_id": [e if e != entities[1] else entities[0] for e in entities]})
+    pq.write_table(merged, folder / "out-merged.parquet")
+    assert any(line.startswith("false pairs: ") and not line.startswith("false pairs: 0 ")
+               for line in report(Run(folder, "out-merged.parquet")))
