@@ -134,15 +134,6 @@ def test_the_counts_kept_from_the_strata_give_the_same_estimate() -> None:
     namesakes.attach_strata(work, keep=True)
     assert namesakes.estimate(work, counted=True) == alone and len(alone) == 4
     assert not work.execute("SELECT * FROM duckdb_tables() WHERE table_name LIKE '_ns%'").fetchall()
-    strata = work.execute("SELECT * FROM person_unanchored ORDER BY 1").fetchall()
-    # session 17: the estimate first (person_pairs runs it beside the training), keeping the counts for the strata
-    ahead = _features(rows)
-    assert namesakes.estimate(ahead, keep=True) == alone
-    ahead.execute("CREATE TABLE person_unanchored AS SELECT * FROM (VALUES (0, 1), (2, 4)) t(uid_l, uid_r)")
-    namesakes.attach_strata(ahead, counted=True)
-    assert ahead.execute("SELECT * FROM person_unanchored ORDER BY 1").fetchall() == strata
-    assert len(strata) == 2
-    assert not ahead.execute("SELECT * FROM duckdb_tables() WHERE table_name LIKE '_ns%'").fetchall()
 
 
 def _names(count: int) -> list[str]:

@@ -224,11 +224,9 @@ def _order(key: Key) -> tuple[str, int, int]:
     return key[0], key[1], -1 if key[2] is None else int(key[2])
 
 
-def estimate(work: duckdb.DuckDBPyConnection, counted: bool = False, keep: bool = False) -> dict[Key, Stratum]:
+def estimate(work: duckdb.DuckDBPyConnection, counted: bool = False) -> dict[Key, Stratum]:
     """The one-person and two-person counts of every stratum, from ``person_features`` in ``work``; ``counted``:
-    the name + date counts are there already (``attach_strata(work, keep=True)`` just before); ``keep``: leave them
-    for :func:`attach_strata` (``counted=True``) after. It reads the features only, not the scored pairs:
-    ``persons.person_pairs`` runs it beside the training."""
+    the name + date counts are there already (``attach_strata(work, keep=True)`` just before)."""
     if not counted:
         work.execute(_COUNTS)
     work.execute(_CARRIERS)
@@ -246,7 +244,7 @@ def estimate(work: duckdb.DuckDBPyConnection, counted: bool = False, keep: bool 
             tally[2] += two * weight
             tally[3] += (one + two) * weight
             tally[4] += unchecked
-    for temp in ("_ns_carriers",) if keep else ("_ns_carriers", "_ns_counted"):
+    for temp in ("_ns_carriers", "_ns_counted"):
         work.execute(f"DROP TABLE {temp}")
     return {key: _stratum(key, counts[key]) for key in sorted(counts, key=_order)}
 
@@ -284,12 +282,10 @@ def _stratum(key: Key, tally: list[float]) -> Stratum:
     return Stratum(key[0], key[1], key[2], int(one), int(two), float(hidden), float(weights), int(unchecked))
 
 
-def attach_strata(work: duckdb.DuckDBPyConnection, keep: bool = False, counted: bool = False) -> None:
+def attach_strata(work: duckdb.DuckDBPyConnection, keep: bool = False) -> None:
     """Add each unanchored pair's stratum (``dates``, ``names``, ``alone``) to ``person_unanchored``; ``keep``: leave
-    the name + date counts for :func:`estimate` (``counted=True``), which drops them (0.5 CPU-s at 1 M records);
-    ``counted``: they are there already (``estimate(work, keep=True)`` before)."""
-    if not counted:
-        work.execute(_COUNTS)
+    the name + date counts for :func:`estimate` (``counted=True``), which drops them (0.5 CPU-s at 1 M records)."""
+    work.execute(_COUNTS)
     work.execute(_STRATA.format(alone=_ALONE, counted=_COUNTED))
     if not keep:
         work.execute("DROP TABLE _ns_counted")

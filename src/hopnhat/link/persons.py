@@ -23,15 +23,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from hopnhat.link import namesakes
 from hopnhat.link import person_model as model
 from hopnhat.link.cluster import Clusters, Links, add_links, cluster, keys_of
 from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score
 from hopnhat.link.household import apart_rules
-from hopnhat.link.namesakes import Key, Stratum, attach_strata, linkable, notes
-
-# re-exported (bench/link_stages.py times persons.estimate); person_pairs runs namesakes.estimate in a thread
-from hopnhat.link.namesakes import estimate as estimate
+from hopnhat.link.namesakes import Key, Stratum, attach_strata, estimate, linkable, notes
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import build_person_features, source_sql
 from hopnhat.link.tables import columns_of, one
@@ -67,29 +63,17 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
                  trained: TrainedModel | None = None, evidence_below: float = 2.0) -> PairsResult:
     """Deterministic rule + trained Splink model → ``person_pairs`` in ``work`` (the evidence of the pairs below
     ``evidence_below``: all by default)."""
-    # the namesake estimate reads the features only: DuckDB runs it beside the training's statements and Python
-    ahead = _Ahead(_estimate_keeping_counts, work.cursor())
-    try:
-        rule_pairs(work, "person", "l.cccd = r.cccd", model.DETERMINISTIC)
-        source = backend.input(SPEC.features)
-        records = int(one(work, "SELECT count(*) FROM person_features")[0])
-        trained = trained or soften(train(backend, source, SPEC, records))
-        score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored")
-        work.execute(_UNANCHORED_SQL.format(floor=UNIQUE_FROM))
-        strata = ahead.result()
-        attach_strata(ahead.cursor, counted=True)  # its name + date counts (a temporary table of its own)
-    finally:
-        ahead.close()
+    rule_pairs(work, "person", "l.cccd = r.cccd", model.DETERMINISTIC)
+    source = backend.input(SPEC.features)
+    records = int(one(work, "SELECT count(*) FROM person_features")[0])
+    trained = trained or soften(train(backend, source, SPEC, records))
+    score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored")
+    work.execute(_UNANCHORED_SQL.format(floor=UNIQUE_FROM))
+    attach_strata(work, keep=True)  # the name + date counts: once for both
+    strata = estimate(work, counted=True)
     _keep_strata(work, strata)
     combine(work, "person", trained.settings, "same_valid_cccd", evidence_below)
     return PairsResult(trained.settings, trained.notes + notes(strata))
-
-
-def _estimate_keeping_counts(cursor: duckdb.DuckDBPyConnection) -> dict[Key, Stratum]:
-    """The namesake estimate, its name + date counts left on ``cursor`` for :func:`attach_strata` (called through
-    its module: ``bench/link_stages.py`` times ``persons.estimate`` by the process's CPU, which here is the
-    training's too)."""
-    return namesakes.estimate(cursor, keep=True)
 
 
 def _keep_strata(work: duckdb.DuckDBPyConnection, strata: dict[Key, Stratum]) -> None:
@@ -307,8 +291,11 @@ class _Ahead:
     """``query(cursor, *args)`` run in a thread on ``cursor`` (its own connection to the work space: DuckDB runs it
     beside the caller's statements and Python), started now; :meth:`result` waits for what it returns (raising what
     it raised), :meth:`rows` the same as an iterator, then closes the cursor; :meth:`close` waits and closes the
-    cursor (and the temporary tables made on it). Nothing else writes to the tables it reads meanwhile: the same
-    result as run in turn."""
+    cursor. Nothing else writes to the tables it reads meanwhile: the same result as run in turn.
+
+    Tried and not kept (session 17): the namesake estimate, which reads the features only, run this way beside the
+    rule pairs and the training. On the shared machine (load 4–5) it was still running when scoring started, and
+    `_linked` took 1.8 CPU-s more than without it (three pairs of runs at 1 M realistic)."""
 
     def __init__(self, query: Callable[..., Any], cursor: duckdb.DuckDBPyConnection, *args: Any) -> None:
         self.cursor = cursor
