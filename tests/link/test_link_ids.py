@@ -58,6 +58,25 @@ def test_digits() -> None:
     assert digits(" 049-189.010 565 ") == "049189010565" and digits("abc") is None and digits(None) is None
 
 
+def test_id_cells_as_spreadsheets_and_clerks_leave_them() -> None:
+    """A number a spreadsheet read as a float keeps its ``.0`` and lost its leading zeros (one, or two for the CCCDs
+    of provinces 001-009: Hà Nội's ``001…``); the CMND written first and the CCCD after a spaced dash; a dash inside
+    a number only groups its digits; a float of a number that cannot be a CCCD gives none."""
+    import pyarrow as pa
+
+    from hopnhat.link.standalone import people_features
+
+    cells = ["49085001234.0", "1193599770.0", "1193599770", "201234567.0", "152549755 - 034179205569",
+             "152549755 – 034179205569", "049-085-001-234", "9908500123.0", "034.091.234.567"]
+    table = pa.table({"full_name": ["Nguyễn Văn Hùng"] * len(cells), "id_number": cells})
+    work = people_features(table)
+    rows = work.execute("SELECT cccd, cmnd FROM person_features ORDER BY uid").fetchall()
+    work.close()
+    assert rows == [("049085001234", None), ("001193599770", None), ("001193599770", None), (None, "201234567"),
+                    ("034179205569", "152549755"), ("034179205569", "152549755"), ("049085001234", None),
+                    (None, None), ("034091234567", None)]
+
+
 def test_id_cells_as_registers_write_them() -> None:
     """The ID cell read like a clerk's spreadsheet leaves it: the CMND beside the CCCD, a leading zero lost, a number
     in scientific notation (its digits gone: no evidence), labels and separators."""

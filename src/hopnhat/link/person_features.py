@@ -148,10 +148,13 @@ def _digits(col: str) -> str:
 
 
 def _id_parts(col: str) -> str:
-    """SQL: the numbers of an ID cell — one number, or several ("CMND 201234567 / CCCD 049085001234"), separators and
-    words dropped; a number Excel turned into scientific notation (4.90850E+11) lost its digits and gives none."""
+    """SQL: the numbers of an ID cell — one number, or several ("CMND 201234567 / CCCD 049085001234", "201234567 -
+    049085001234"), separators and words dropped; a spreadsheet's float ending dropped (``49085001234.0``: a number of
+    six digits or more, then ``.0``); a number Excel turned into scientific notation (4.90850E+11) lost its digits and
+    gives none. A dash between spaces separates two numbers; one inside a number (``049-085-001-234``) groups digits."""
+    unfloated = f"regexp_replace(coalesce({col}, ''), '([0-9]{{6,}})[.]0([^0-9]|$)', '\\1\\2', 'g')"
     return (f"CASE WHEN regexp_matches(coalesce({col}, ''), '[0-9][.,][0-9]+ *[eE][+]?[0-9]') THEN []::VARCHAR[] "
-            f"ELSE list_filter(list_transform(string_split_regex(coalesce({col}, ''), '[/;,|]|[A-Za-zĐđ:]+'), "
+            f"ELSE list_filter(list_transform(string_split_regex({unfloated}, '[/;,|]|\\s+[-–]\\s+|[A-Za-zĐđ:]+'), "
             f"lambda x: regexp_replace(x, '[^0-9]', '', 'g')), lambda x: x <> '') END")
 
 
@@ -227,7 +230,8 @@ SELECT * EXCLUDE (phone_raw, phone_n, id_parts),
        coalesce(cccd_col, CASE WHEN id_kind IS DISTINCT FROM 'cmnd' THEN
          list_filter(list_transform(id_parts, lambda x: CASE
            WHEN length(x) = 12 THEN x
-           WHEN length(x) = 11 AND '0' || x[1:2] IN ({prefixes}) THEN '0' || x END), lambda x: x IS NOT NULL)[1]
+           WHEN length(x) = 11 AND '0' || x[1:2] IN ({prefixes}) THEN '0' || x
+           WHEN length(x) = 10 AND '00' || x[1:1] IN ({prefixes}) THEN '00' || x END), lambda x: x IS NOT NULL)[1]
        END) AS cccd_all,
        coalesce(cmnd_col, CASE WHEN id_kind = 'cmnd' THEN id_parts[1] ELSE
          list_filter(list_transform(id_parts,
