@@ -23,6 +23,8 @@ COMPILED = [
     "src/hopnhat/units/parse.py",
     "src/hopnhat/units/convert.py",
     "src/hopnhat/units/bulk.py",
+    "src/hopnhat/link/names.py",  # the person names table: each distinct name split (hopnhat link persons)
+    "src/hopnhat/link/keystrokes.py",
 ]
 
 
