@@ -129,6 +129,26 @@ def test_the_names_table_is_the_same_made_in_chunks() -> None:
     assert _names_table(names, step=3).equals(whole)
 
 
+def test_the_names_table_is_keyed_by_each_names_number() -> None:
+    # the records carry a number for their name (nid, in no particular order) while the names table is made in a
+    # thread: each name's parts must come out under its own number
+    import pyarrow as pa
+
+    from hopnhat.link.names import split_parts
+    from hopnhat.link.person_features import _numbered_names
+
+    full = ["Văn Hùng Nguyễn", "Nguyễn Văn Hùng", "Tôn Nữ Thị Diệu", "HÙNG"]
+    table = _numbered_names(pa.table({"nid": pa.array([7, 3, 9, 1], pa.int32()), "full_name": full}))
+    by_nid = dict(zip(table.column("nid").to_pylist(), table.to_pylist(), strict=True))
+    assert sorted(by_nid) == [1, 3, 7, 9]
+    for nid, name in zip([7, 3, 9, 1], full, strict=True):
+        family, middle, given, given_accent, sorted_key, _ = split_parts(name)
+        row = by_nid[nid]
+        assert (row["fam"], row["mid"], row["giv"], row["giv_acc"], row["name_sorted"]) == (
+            family, middle, given, given_accent, sorted_key)
+    assert "full_name" not in table.column_names
+
+
 _NAME_CHARS = ("NguyễnVănHùngĐặngThịHoàThuỷưươơăâêôđĐaeouyAEOUYdwsfrxjqgihk" "a\u0301e\u0302\u0303o\u031b\u0323"
                "0123456789^(+'`?~._-" " \t\u00a0\u2003\u0085\u001f")
 

@@ -27,12 +27,14 @@ Features (all derived from the store columns, nothing invented):
 from __future__ import annotations
 
 import gc
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hopnhat.errors import HopnhatError
 from hopnhat.link.address_detail import address_detail, commune_place, names_district, written_commune
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
 from hopnhat.link.names import split_parts
@@ -164,16 +166,25 @@ def _placeholder(col: str) -> str:
             f"OR strpos('98765432109876', {col}) > 0)")
 
 
+# Each distinct full name, a number for it (``nid``: the records carry the number, not the name's parts, until the
+# features are put together) and how many records carry it (``n``).
+_NAME_IDS_SQL = """
+CREATE OR REPLACE TEMP TABLE person_name_ids AS
+SELECT full_name, count(*) AS n, CAST(row_number() OVER () AS INTEGER) AS nid
+FROM person_source WHERE full_name IS NOT NULL GROUP BY full_name
+"""
+
 # The name features of each distinct full name, from how many records carry it (``n``): how many records carry its
 # given name (folded, with diacritics) and its words, against the bar ``{real}`` — counted over the distinct names
 # (624,588 rows at 1 M people), not over every record's features (1.45 M rows, every column carried through each).
 _NAMES_SQL = """
 CREATE OR REPLACE TEMP TABLE person_names AS
-WITH j AS (SELECT * FROM person_names_arrow JOIN person_name_counts_arrow USING (full_name)),
+WITH j AS (SELECT * FROM person_names_arrow JOIN person_name_ids USING (nid)),
 g AS (SELECT giv, sum(n) >= {real} AS giv_real FROM j WHERE giv IS NOT NULL GROUP BY giv),
 a AS (SELECT giv_acc, sum(n) >= {real} AS giv_acc_real FROM j WHERE giv_acc IS NOT NULL GROUP BY giv_acc),
 s AS (SELECT name_sorted, CAST(sum(n) AS BIGINT) AS name_n FROM j WHERE name_sorted IS NOT NULL GROUP BY name_sorted)
-SELECT j.full_name, j.fam, j.mid, j.giv, j.giv_acc, j.name_sorted, j.ns_bits, g.giv_real, a.giv_acc_real, s.name_n
+SELECT j.nid, j.fam, j.mid, j.giv, j.giv_acc, j.name_sorted, j.ns_bits, g.giv_real, a.giv_acc_real, s.name_n,
+       CASE WHEN j.giv IS NOT NULL THEN coalesce(j.fam, '') || ' ' || j.giv END AS fg
 FROM j LEFT JOIN g USING (giv) LEFT JOIN a USING (giv_acc) LEFT JOIN s USING (name_sorted)
 """
 
@@ -196,13 +207,11 @@ CREATE OR REPLACE TEMP TABLE person_uids AS
 SELECT rowid AS rid, row_number() OVER (ORDER BY record_id) - 1 AS uid FROM person_source
 """
 
-# One pass over the records: name parts, dates, IDs and phone, address.
+# One pass over the records: the name's number, dates, IDs and phone, address (while the names table is made).
 _DATES_SQL = """
 CREATE OR REPLACE TEMP TABLE person_dates AS
 WITH b AS (
-  SELECT s.rowid AS rid, s.record_id, s.src_source, s.src_table,
-         n.fam, n.mid, n.giv, n.giv_acc, n.name_sorted, n.ns_bits, n.giv_real, n.giv_acc_real, n.name_n,
-         CASE WHEN n.giv IS NOT NULL THEN coalesce(n.fam, '') || ' ' || n.giv END AS fg,
+  SELECT s.rowid AS rid, s.record_id, s.src_source, s.src_table, n.nid,
          CAST(s.birth_date AS DATE) AS birth_date, s.birth_date_quality AS quality,
          CASE WHEN upper(s.sex) IN ('M', 'F') THEN upper(s.sex) END AS sex,
          {id_parts} AS id_parts, s.id_number_kind AS id_kind, {cccd_col} AS cccd_col, {cmnd_col} AS cmnd_col,
@@ -213,7 +222,7 @@ WITH b AS (
               WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
                 THEN ';' || s.commune_candidates || ';' END AS addr_cands,
          a.addr_detail, a.addr_old
-  FROM person_source s LEFT JOIN person_names n USING (full_name)
+  FROM person_source s LEFT JOIN person_name_ids n USING (full_name)
   LEFT JOIN person_addresses a ON a.address = s.address
                               AND a.addr = coalesce(s.address_new_commune_code, s.commune_new_commune_code)
 ), p AS (
@@ -242,27 +251,33 @@ FROM p
 
 _SHARED_SQL = """
 CREATE OR REPLACE TEMP TABLE person_shared AS
+WITH keyed AS (
+  SELECT d.cccd_all, d.cmnd_all, d.phone_d, d.byear, n.fg
+  FROM person_dates d LEFT JOIN person_names n USING (nid)
+  WHERE d.cccd_all IS NOT NULL OR d.cmnd_all IS NOT NULL OR d.phone_d IS NOT NULL
+)
 SELECT kind, number FROM (
   SELECT 'cccd' AS kind, cccd_all AS number,
          count(DISTINCT coalesce(fg, '') || coalesce(CAST(byear AS VARCHAR), '')) AS n
-    FROM person_dates WHERE cccd_all IS NOT NULL GROUP BY ALL
+    FROM keyed WHERE cccd_all IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 'cmnd', cmnd_all, count(DISTINCT coalesce(fg, '') || coalesce(CAST(byear AS VARCHAR), ''))
-    FROM person_dates WHERE cmnd_all IS NOT NULL GROUP BY ALL
+    FROM keyed WHERE cmnd_all IS NOT NULL GROUP BY ALL
   UNION ALL
   SELECT 'phone', phone_d, count(DISTINCT coalesce(fg, '') || coalesce(CAST(byear AS VARCHAR), ''))
-    FROM person_dates WHERE phone_d IS NOT NULL GROUP BY ALL
+    FROM keyed WHERE phone_d IS NOT NULL GROUP BY ALL
 ) WHERE n > {limit}
 """
 
 _FEATURES_SQL = """
 CREATE OR REPLACE TABLE person_features AS
 WITH ids AS (
-  SELECT d.*, u.uid,
+  SELECT d.*, u.uid, n.fam, n.mid, n.giv, n.giv_acc, n.fg, n.name_sorted, n.ns_bits, n.giv_real, n.giv_acc_real,
+         n.name_n,
          CASE WHEN d.cccd_all IS NULL OR {cccd_ph} OR sc.number IS NOT NULL THEN NULL ELSE d.cccd_all END AS cccd,
          CASE WHEN d.cmnd_all IS NULL OR {cmnd_ph} OR sm.number IS NOT NULL THEN NULL ELSE d.cmnd_all END AS cmnd,
          CASE WHEN d.phone_d IS NULL OR sp.number IS NOT NULL THEN NULL ELSE d.phone_d END AS phone
-  FROM person_dates d JOIN person_uids u USING (rid)
+  FROM person_dates d JOIN person_uids u USING (rid) LEFT JOIN person_names n USING (nid)
   LEFT JOIN person_shared sc ON sc.kind = 'cccd' AND sc.number = d.cccd_all
   LEFT JOIN person_shared sm ON sm.kind = 'cmnd' AND sm.number = d.cmnd_all
   LEFT JOIN person_shared sp ON sp.kind = 'phone' AND sp.number = d.phone_d
@@ -305,17 +320,43 @@ def stage_source(work: duckdb.DuckDBPyConnection, source: pa.Table) -> None:
 
 def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | None = None) -> int:
     """Create ``person_features`` in ``work`` from store rows (or from ``person_source`` already staged); returns the
-    count."""
+    count.
+
+    The names table (Python, one core) is made in a thread while DuckDB reads the dates, numbers and addresses of the
+    records on the other (its statements let go of the interpreter): the same table, sooner.
+    """
     if source is not None:
         stage_source(work, source)
     total = int(one(work, "SELECT count(*) FROM person_source")[0])
-    names = work.execute("SELECT full_name, count(*) AS n FROM person_source WHERE full_name IS NOT NULL "
-                         "GROUP BY full_name").fetch_arrow_table()
-    work.register("person_names_arrow", _names_table(names.column(0)))
-    work.register("person_name_counts_arrow", names)
+    work.execute(_NAME_IDS_SQL)
+    name_ids = work.execute("SELECT nid, full_name FROM person_name_ids WHERE full_name <> ''").fetch_arrow_table()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        names = pool.submit(_numbered_names, name_ids)
+        prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
+        _records(work, prefixes)
+        work.register("person_names_arrow", names.result())
     work.execute(_NAMES_SQL.format(real=max(COMMON_GIVEN, total // FREQUENT_GIVEN)))
     work.unregister("person_names_arrow")
-    work.unregister("person_name_counts_arrow")
+    work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
+    work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
+                                      prefixes=prefixes, rare_limit=max(RARE_NAME, total // RARE_SHARE)))
+    for temp in ("person_name_ids", "person_names", "person_addresses", "person_uids", "person_dates",
+                 "person_shared"):
+        work.execute(f"DROP TABLE IF EXISTS {temp}")
+    return int(one(work, "SELECT count(*) FROM person_features")[0])
+
+
+def _numbered_names(name_ids: pa.Table) -> pa.Table:
+    """The names table keyed by the names' numbers (``nid``; ``name_ids`` holds each distinct non-empty name once)."""
+    names = _names_table(name_ids.column("full_name"))
+    if not names.column("full_name").equals(name_ids.column("full_name")):
+        raise HopnhatError("the names table is not in the order of the names it was made from")
+    return names.drop_columns("full_name").append_column("nid", name_ids.column("nid"))
+
+
+def _records(work: duckdb.DuckDBPyConnection, prefixes: str) -> None:
+    """``person_dates``: each record's name number, dates, numbers, phone and address features (and the tables they
+    need); ``person_source`` is dropped."""
     addresses = work.execute("SELECT DISTINCT address FROM person_source WHERE address IS NOT NULL"
                              ).fetch_arrow_table().column(0)
     work.register("person_addresses_arrow", _details_table(addresses))
@@ -323,15 +364,8 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.execute(_ADDRESSES_SQL)
     work.unregister("person_addresses_arrow")
     work.unregister("person_new_places_arrow")
-    prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
     work.execute(_UIDS_SQL)
     work.execute(_DATES_SQL.format(id_parts=_id_parts("s.id_number"), cccd_col=_digits("s.cccd"),
                                    cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone"),
                                    phone_ph=_placeholder("phone_n[2:]"), prefixes=prefixes))
     work.execute("DROP TABLE person_source")
-    work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
-    work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
-                                      prefixes=prefixes, rare_limit=max(RARE_NAME, total // RARE_SHARE)))
-    for temp in ("person_names", "person_addresses", "person_uids", "person_dates", "person_shared"):
-        work.execute(f"DROP TABLE IF EXISTS {temp}")
-    return int(one(work, "SELECT count(*) FROM person_features")[0])
