@@ -93,16 +93,14 @@ def test_a_name_without_its_middle_name_is_not_a_twin() -> None:
 
 
 def test_the_rule_queried_ahead_gives_its_rows_and_raises_its_errors() -> None:
-    """persons.person_clusters runs the rule's query on a cursor in a thread (persons._Ahead) while it finds the
+    """persons.person_clusters runs the rule's query on a cursor in a thread (persons._ahead) while it finds the
     components: the same rows as in turn; an error of the query is raised in the caller's thread, when the rows are
     read."""
-    from hopnhat.link.persons import _Ahead
+    from hopnhat.link.persons import _ahead, _rows
 
     work = _work(("son", "sơn", _BORN), ("sen", "sen", _BORN))
-    ahead = _Ahead(apart_rules, work.cursor(), 0.6)
-    assert list(ahead.rows()) == apart_rules(work, 0.6) == [(0, 1, "household")]
+    assert list(_rows(_ahead(apart_rules, work.cursor(), 0.6))) == apart_rules(work, 0.6) == [(0, 1, "household")]
     work.execute("DROP TABLE person_pairs")
-    failing = _Ahead(apart_rules, work.cursor(), 0.6)
+    failing = _ahead(apart_rules, work.cursor(), 0.6)
     with pytest.raises(duckdb.CatalogException, match="person_pairs"):
-        list(failing.rows())
-    failing.close()
+        list(_rows(failing))

@@ -13,8 +13,8 @@ are those of Splink's EM on that engine, to floating-point summation order (test
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -111,24 +111,18 @@ def exact_matches_ahead(levels: Iterable[Any]) -> Callable[[], None]:
 
     plain: Any = ComparisonLevel.__dict__["_is_exact_match"]
     todo = [(level.sql_condition, level.sqlglot_dialect, level) for level in levels]
-    failed: list[BaseException] = []
 
     def work() -> None:
-        try:
-            for condition, dialect, level in todo:
-                if (condition, dialect) not in _EXACT_MATCH:
-                    _EXACT_MATCH[(condition, dialect)] = plain.fget(level)
-        except BaseException as exc:  # noqa: BLE001 (raised again by the join, in the caller's thread)
-            failed.append(exc)
+        for condition, dialect, level in todo:
+            if (condition, dialect) not in _EXACT_MATCH:
+                _EXACT_MATCH[(condition, dialect)] = plain.fget(level)
 
-    thread = threading.Thread(target=work, name="hopnhat-exact-matches", daemon=True)
-    thread.start()
-
-    def join() -> None:
-        thread.join()
-        if failed:
-            raise failed[0]
-    return join
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopnhat-exact-matches")
+    try:
+        found = pool.submit(work)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
+    return found.result
 
 
 _VALIDATED: set[tuple[str, Any]] = set()

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -287,45 +287,24 @@ def _in_hamlet(evidence: str | None) -> bool:
                for c in json.loads(evidence or "{}").get("comparisons", []))
 
 
-class _Ahead:
-    """``query(cursor, *args)`` run in a thread on ``cursor`` (its own connection to the work space: DuckDB runs it
-    beside the caller's statements and Python), started now; :meth:`result` waits for what it returns (raising what
-    it raised), :meth:`rows` the same as an iterator, then closes the cursor; :meth:`close` waits and closes the
-    cursor. Nothing else writes to the tables it reads meanwhile: the same result as run in turn.
+def _ahead(query: Callable[..., Any], cursor: duckdb.DuckDBPyConnection, *args: Any) -> Future[Any]:
+    """``query(cursor, *args)`` started now in a thread, on ``cursor`` (its own connection to the work space: DuckDB
+    runs it beside the caller's statements and Python); the future's result is what it returned, or raises what it
+    raised. Nothing else writes to the tables it reads meanwhile: the same result as run in turn.
 
     Tried and not kept (session 17): the namesake estimate, which reads the features only, run this way beside the
     rule pairs and the training. On the shared machine (load 4–5) it was still running when scoring started, and
     `_linked` took 1.8 CPU-s more than without it (three pairs of runs at 1 M realistic)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hopnhat-ahead")
+    try:
+        return pool.submit(query, cursor, *args)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
 
-    def __init__(self, query: Callable[..., Any], cursor: duckdb.DuckDBPyConnection, *args: Any) -> None:
-        self.cursor = cursor
-        self.found: Any = None
-        self.failed: list[BaseException] = []
 
-        def run() -> None:
-            try:
-                self.found = query(cursor, *args)
-            except BaseException as exc:  # noqa: BLE001 (raised again by rows(), in the caller's thread)
-                self.failed.append(exc)
-
-        self.thread = threading.Thread(target=run, name="hopnhat-ahead", daemon=True)
-        self.thread.start()
-
-    def result(self) -> Any:
-        """What the query returned, once it has (the cursor stays open)."""
-        self.thread.join()
-        if self.failed:
-            raise self.failed[0]
-        return self.found
-
-    def rows(self) -> Iterator[Any]:
-        found = self.result()
-        self.close()
-        yield from found
-
-    def close(self) -> None:
-        self.thread.join()
-        self.cursor.close()
+def _rows(found: Future[Any]) -> Iterator[Any]:
+    """The rows of a query run ahead, read when first asked for (waiting for them then)."""
+    yield from found.result()
 
 
 def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[int, int, float]] | Links,
@@ -336,15 +315,17 @@ def person_clusters(work: duckdb.DuckDBPyConnection, n: int, links: list[tuple[i
     """Clusters of the person records: links at or above ``threshold`` but the unanchored pairs (:data:`UNANCHORED`,
     ``unanchored_links``: ``review`` or ``only_candidate``), the conflicting-number and household rules (cluster.py),
     then the pairs that are each other's only candidate (:func:`only_candidates`)."""
-    household = _Ahead(apart_rules, work.cursor(), review)  # its query runs while the components are found
+    cursor = work.cursor()
+    household = _ahead(apart_rules, cursor, review)  # its query runs while the components are found
     try:
         weak = unanchored(work)
         allowed = weak if unanchored_links == "only_candidate" else linkable_unanchored(work, threshold)
         links = Links.of(links)
         is_weak = np.isin(links.a * n + links.b, keys_of(weak, n))
-        result = cluster(n, links.take(~is_weak), same, different, ids=identity_table(work), apart=household.rows())
+        result = cluster(n, links.take(~is_weak), same, different, ids=identity_table(work), apart=_rows(household))
     finally:
-        household.close()
+        wait([household])  # never close the cursor under a running query
+        cursor.close()
     extra = only_candidates(work, result.roots(), threshold, scored, weak, allowed)
     if extra:  # after every link at the threshold, under the same rules
         result = add_links(result, [(a, b, threshold) for a, b in extra])
