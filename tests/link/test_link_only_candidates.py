@@ -99,18 +99,32 @@ def test_a_rival_far_below_does_not_keep_it_apart() -> None:
     assert only_candidates(close, [0, 0, 2, 3], 0.95) == []
 
 
-# --- unanchored pairs the namesake estimate allows (session 12): from UNIQUE_FROM only ------------------------------
-def test_an_allowed_unanchored_pair_is_linked_from_unique_from_only() -> None:
-    # 1-2: name and a vague date, another commune (STALE's levels); its stratum linkable (weak_links). Below 0.5 the
-    # model's own doubt counts: linking such pairs from 0.1 for a record on its own added 119 true and 15 false pairs
-    # at 1 M realistic people (session 12: 89 % precision, below the 0.95 bar the estimate is held to)
+# --- unanchored pairs the namesake estimate allows (session 12; from HAMLET_FROM since session 18) ----------------
+def test_an_allowed_unanchored_pair_is_linked_as_the_clear_best() -> None:
+    # 1-2: name and a date, another commune (STALE's levels); its stratum linkable (weak_links)
     weak = {(1, 2)}
     linked = _work([(0, 1, 0.99, STALE), (1, 2, 0.6, STALE)])
     assert only_candidates(linked, [0, 0, 2], 0.95, weak=weak, weak_links=weak) == [(1, 2)]
     kept = _work([(0, 1, 0.99, STALE), (1, 2, 0.6, STALE)])
     assert only_candidates(kept, [0, 0, 2], 0.95, weak=weak) == []  # a stratum the estimate does not allow
-    low = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, STALE)])
-    assert only_candidates(low, [0, 0, 2], 0.95, weak=weak, weak_links=weak) == []
+
+
+def test_an_allowed_unanchored_pair_below_unique_from_joins_a_record_on_its_own_in_any_commune() -> None:
+    """Session 18: an unanchored pair scored 0.1–0.5 whose stratum the estimate allows (persons.find_unanchored lets
+    only those of one name, date and sex be unanchored there) is linked as the clear best when one side is a record
+    alone, though the two are not in one hamlet (session 12 linked them from UNIQUE_FROM only: at 1 M people blind
+    +118 true / 0 false pairs, realistic +11 / 0, harsh 0 / 0); two clusters never, a rival close by never."""
+    weak = {(1, 2)}
+    alone = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, STALE)])
+    assert only_candidates(alone, [0, 0, 2], 0.95, weak=weak, weak_links=weak) == [(1, 2)]
+    refused = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, STALE)])
+    assert only_candidates(refused, [0, 0, 2], 0.95, weak=weak) == []  # its stratum not allowed
+    two_people = _work([(0, 1, 0.99, STALE), (2, 3, 0.99, STALE), (1, 2, 0.3, STALE)])
+    assert only_candidates(two_people, [0, 0, 2, 2], 0.95, weak=weak, weak_links=weak) == []
+    rival = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, STALE), (2, 3, 0.1, STALE)])
+    assert only_candidates(rival, [0, 0, 2, 3], 0.95, weak=weak, weak_links=weak) == []
+    too_weak = _work([(0, 1, 0.99, STALE), (1, 2, 0.08, STALE)])
+    assert only_candidates(too_weak, [0, 0, 2], 0.95, weak=weak, weak_links=weak) == []  # below HAMLET_FROM
 
 
 def test_one_number_outweighs_a_name_or_a_date_that_differs() -> None:

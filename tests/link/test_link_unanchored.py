@@ -135,3 +135,33 @@ def test_the_cli_and_the_merger_file_choose_the_mode(around: pa.Table, tmp_path:
     assert LinkageSpec(unanchored="only_candidate").unanchored == "only_candidate"
     with pytest.raises(ValidationError):
         LinkageSpec.model_validate({"unanchored": "always"})
+
+
+def test_below_unique_from_only_pairs_of_one_name_date_and_sex_are_unanchored() -> None:
+    """persons.find_unanchored: from UNIQUE_FROM every pair that only the name and date tie (another commune or none,
+    no comparable number, no phone in common), as before; from UNANCHORED_FROM (0.1) to UNIQUE_FROM only those the
+    namesake estimate measures — one family, middle and given name, birth year, the same date or one vague, and
+    the same sex (or one unknown). A middle name or sex that differs, or no birth year, is something else."""
+    work = duckdb.connect()
+    # uid, fam, mid, giv, byear, dob, female
+    people = [(0, "nguyen", "van", "an", 1980, "1980-02-03", False),
+              (1, "nguyen", "van", "an", 1980, "1980-02-03", False),
+              (2, "le", "thi", "hoa", 1975, "1975-05-06", True), (3, "le", "ngoc", "hoa", 1975, "1975-05-06", True),
+              (4, "tran", "minh", "chau", 1990, "1990-07-08", True),
+              (5, "tran", "minh", "chau", 1990, "1990-07-08", False),
+              (6, "pham", "thi", "lan", 1962, "1962-09-10", True), (7, "pham", "thi", "lan", 1962, None, None),
+              (8, "vo", "van", "ba", None, None, False), (9, "vo", "van", "ba", None, None, False),
+              (10, "do", "thi", "mai", 1955, "1955-01-01", True), (11, "do", "kim", "mai", 1955, "1955-01-01", True),
+              (12, "ho", "van", "son", 1970, "1970-03-04", False), (13, "ho", "van", "son", 1970, "1970-03-04", False),
+              (14, "bui", "thi", "nga", 1985, "1985-11-12", True), (15, "bui", "thi", "nga", 1985, "1985-11-12", True)]
+    work.execute("CREATE TABLE person_features (uid BIGINT, fam VARCHAR, mid VARCHAR, giv VARCHAR, byear BIGINT, "
+                 "dob DATE, female BOOLEAN)")
+    work.executemany("INSERT INTO person_features VALUES (?, ?, ?, ?, ?, ?, ?)", people)
+    # uid_l, uid_r, match_probability, gamma_address (-1 none, 0 another commune, 2 the same), gamma_id, gamma_phone
+    scored = [(1, 0, 0.3, 0, -1, -1), (2, 3, 0.3, 0, -1, -1), (4, 5, 0.3, 0, -1, -1), (6, 7, 0.3, -1, -1, 0),
+              (8, 9, 0.3, 0, -1, -1), (10, 11, 0.6, 0, -1, -1), (12, 13, 0.05, 0, -1, -1), (14, 15, 0.3, 2, -1, -1)]
+    work.execute("CREATE TABLE person_scored (uid_l BIGINT, uid_r BIGINT, match_probability DOUBLE, "
+                 "gamma_address INTEGER, gamma_id INTEGER, gamma_phone INTEGER)")
+    work.executemany("INSERT INTO person_scored VALUES (?, ?, ?, ?, ?, ?)", scored)
+    persons.find_unanchored(work)
+    assert persons.unanchored(work) == {(0, 1), (6, 7), (10, 11)}
