@@ -145,3 +145,19 @@ def test_one_number_outweighs_a_name_or_a_date_that_differs() -> None:
     for level, weight in (("one digit off", 15.1), ("no comparable number", 0.0)):
         work = _work([(0, 1, 0.99, STALE), (1, 2, 0.8, pair(level, weight))])
         assert only_candidates(work, [0, 0, 2], 0.95) == []
+
+
+def test_a_phone_that_differs_weighs_against_the_clear_best_only_below_unique_from() -> None:
+    """Session 18: people change their numbers and registers write a relative's; from UNIQUE_FROM a different phone
+    keeps the clear best apart no more than a stale address does (1 M blind people +215 true / +11 false pairs, the
+    project's populations 0 / 0). Below UNIQUE_FROM, where a record on its own joins on the name and hamlet alone, it
+    still counts (harsh: twins in one hamlet with two numbers)."""
+    other_phone = _evidence(name=6.0, birth_date=9.0, phone=-7.5, address=-3.5)
+    strong = _work([(0, 1, 0.99, STALE), (1, 2, 0.8, other_phone)])
+    assert only_candidates(strong, [0, 0, 2], 0.95) == [(1, 2)]
+    in_hamlet = json.dumps({"comparisons": json.loads(HAMLET)["comparisons"] + [
+        {"comparison": "phone", "level": "different", "weight": -7.5, "tf_weight": 0.0}]})
+    weak = _work([(0, 1, 0.99, STALE), (1, 2, 0.3, in_hamlet)])
+    assert only_candidates(weak, [0, 0, 2], 0.95) == []
+    id_against = _work([(0, 1, 0.99, STALE), (1, 2, 0.8, _evidence(name=6.0, birth_date=9.0, id=-8.0))])
+    assert only_candidates(id_against, [0, 0, 2], 0.95) == []  # a number that differs still counts
