@@ -39,6 +39,11 @@ def test_fast_sql_gives_the_same_levels() -> None:
         "mid": [" ".join(r[1].split()[1:-1]) or None if r[1] else None for r in rows],
         "cccd": [r[2] if r[2] and len(r[2]) >= 11 else None for r in rows],
         "cmnd": [r[2] if r[2] and len(r[2]) == 9 else None for r in rows],
+        # (read by the ID's levels on CCCDs one slip apart: person_model.OTHER_PERSON)
+        "fg": [f"{r[1].split()[-1]} {r[1].split()[0]}" if r[1] else None for r in rows],
+        "dm": pa.array([None] * len(rows), pa.int64()), "bday": pa.array([None] * len(rows), pa.int64()),
+        "bmonth": pa.array([None] * len(rows), pa.int64()), "giv_acc_real": pa.array([None] * len(rows), pa.bool_()),
+        "cc_year": pa.array([1985 if r[2] and len(r[2]) == 12 else None for r in rows], pa.int64()),
     })
     con = duckdb.connect()
     con.register("f", features)
@@ -62,7 +67,10 @@ def test_letter_bits() -> None:
 def test_a_cmnd_against_a_child_born_after_2007_contradicts() -> None:
     con = duckdb.connect()
     con.register("f", pa.table({"uid": [0, 1, 2], "cccd": [None, None, None], "cmnd": ["201137532", None, None],
-                                "cc_year": pa.array([None, None, None], pa.int64()), "byear": [1980, 2012, 1990]}))
+                                "cc_year": pa.array([None, None, None], pa.int64()), "byear": [1980, 2012, 1990],
+                                **{c: pa.array([None] * 3, pa.string()) for c in ("fg", "name_sorted")},
+                                **{c: pa.array([None] * 3, pa.int64()) for c in ("dm", "bday", "bmonth")},
+                                "giv_acc_real": pa.array([None] * 3, pa.bool_())}))
     levels = [lvl["label_for_charts"] for lvl in person_model.ID["comparison_levels"]]
     gammas = [row[0] for row in _gammas({"comparisons": [person_model.ID]}, con)]
     # pairs (0, 1), (0, 2), (1, 2): the CMND against the 2012 child contradicts; against 1990 it proves nothing

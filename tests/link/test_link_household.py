@@ -11,6 +11,10 @@ from hopnhat.link.household import apart_rules
 
 _COLUMNS = ("uid BIGINT, fam VARCHAR, mid VARCHAR, giv VARCHAR, giv_acc VARCHAR, name_sorted VARCHAR, dob DATE, "
             "byear INTEGER, phone VARCHAR, addr VARCHAR, cccd VARCHAR, cmnd VARCHAR")
+# (the columns the CCCD slip rule reads besides, null: no record here holds a valid CCCD)
+_SLIP_COLUMNS = ", cc_year INTEGER, fg VARCHAR, dm INTEGER, bday INTEGER, bmonth INTEGER, giv_acc_real BOOLEAN"
+_INSERT = ("INSERT INTO person_features (uid, fam, mid, giv, giv_acc, name_sorted, dob, byear, phone, addr, cccd, "
+           f"cmnd) VALUES ({', '.join('?' * 12)})")
 _BORN = dt.date(1990, 5, 17)
 # given names carried by three records each elsewhere in the data: real names (COMMON_GIVEN = 3)
 _FREQUENT = (("hung", "hùng"), ("hung", "hưng"), ("hai", "hải"), ("lan", "lan"), ("lam", "lâm"), ("hau", "hậu"),
@@ -29,13 +33,13 @@ def _rule(left: Record, right: Record, *others: Record) -> bool:
 def _work(left: Record, right: Record, *others: Record) -> duckdb.DuckDBPyConnection:
     """A work space of ``left`` and ``right`` (pair 0, 1) and ``others`` (see :func:`_rule`)."""
     work = duckdb.connect()
-    work.execute(f"CREATE TABLE person_features ({_COLUMNS})")
+    work.execute(f"CREATE TABLE person_features ({_COLUMNS}{_SLIP_COLUMNS})")
     rows: list[tuple[object, ...]] = []
     for uid, (giv, acc, born) in enumerate((left, right, *others)):
         rows.append((uid, "nguyen", "van", giv, acc, f"{giv} nguyen van", born, born.year, None, "20194", None, None))
     for k, (giv, acc) in enumerate(name for name in _FREQUENT for _ in range(3)):
         rows.append((100 + k, "tran", None, giv, acc, f"{giv} tran", None, 1950, None, f"x{k}", None, None))
-    work.executemany(f"INSERT INTO person_features VALUES ({', '.join('?' * 12)})", rows)
+    work.executemany(_INSERT, rows)
     work.execute("CREATE TABLE person_pairs AS SELECT 0 AS uid_l, 1 AS uid_r, 0.99 AS match_probability")
     return work
 
@@ -67,12 +71,12 @@ def _split_apart(left: tuple[str, str | None, str, str], right: tuple[str, str |
     from hopnhat.text.normalize import fold
 
     work = duckdb.connect()
-    work.execute(f"CREATE TABLE person_features ({_COLUMNS})")
+    work.execute(f"CREATE TABLE person_features ({_COLUMNS}{_SLIP_COLUMNS})")
     rows: list[tuple[object, ...]] = [(uid, fam, mid, fold(acc), acc, words, _BORN, _BORN.year, None, "20194", None,
                                        None) for uid, (fam, mid, acc, words) in enumerate((left, right))]
     rows += [(100 + k, "tran", None, fold(acc), acc, f"{fold(acc)} tran", None, 1950, None, f"x{k}", None, None)
              for k, acc in enumerate(a for a in (left[2], right[2]) for _ in range(3))]
-    work.executemany(f"INSERT INTO person_features VALUES ({', '.join('?' * 12)})", rows)
+    work.executemany(_INSERT, rows)
     work.execute("CREATE TABLE person_pairs AS SELECT 0 AS uid_l, 1 AS uid_r, 0.99 AS match_probability")
     return apart_rules(work, 0.6) == [(0, 1, "household")]
 

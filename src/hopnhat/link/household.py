@@ -1,4 +1,6 @@
-"""The household rule: records of one household that are two people, whatever the model says.
+"""The household rule: records of one household that are two people, whatever the model says; and the CCCD slip
+rule: records whose valid CCCDs are one keying slip apart and whose birth dates or names are two people's
+(``kept_apart.rule = cccd_slip_other_person``, :func:`slip_apart`).
 
 Records sharing a phone or an address (the new commune) are kept apart (``kept_apart.rule = household``) when
 
@@ -27,6 +29,8 @@ other's (``Huỳnh Anh`` beside ``Huỳnh Anh Hiếu``: a dropped name, :func:`h
 """
 
 from __future__ import annotations
+
+import re
 
 import duckdb
 
@@ -84,9 +88,39 @@ ORDER BY 1, 2
 """
 
 
+# Two records whose valid CCCDs are one keying slip apart and whose names or full dates are two people's
+# (person_model.OTHER_PERSON): kept apart as two valid CCCDs further apart are (cluster.py), so that a third record —
+# a year alone, no date — cannot chain them (the model scores the pair itself as two different valid CCCDs). Only
+# numbers a scored pair (at or above the review threshold) ties one slip apart are read: a CCCD has about one valid
+# neighbour in its province, sex and birth year, and the records of two neighbours no pair ties never meet in a cluster.
+SLIP_SQL = """
+WITH held AS (SELECT uid, cccd, cc_year, fg, name_sorted, dm, bday, bmonth, giv_acc_real
+              FROM person_features WHERE cc_year IS NOT NULL),
+near AS (
+  SELECT DISTINCT least(l.cccd, r.cccd) AS x, greatest(l.cccd, r.cccd) AS y
+  FROM person_pairs p JOIN held l ON l.uid = p.uid_l JOIN held r ON r.uid = p.uid_r
+  WHERE p.match_probability >= ? AND l.cccd <> r.cccd AND damerau_levenshtein(l.cccd, r.cccd) = 1
+)
+SELECT least(l.uid, r.uid) AS a, greatest(l.uid, r.uid) AS b
+FROM near JOIN held l ON l.cccd = near.x JOIN held r ON r.cccd = near.y
+WHERE {other}
+ORDER BY 1, 2
+"""
+SLIP_RULE = "cccd_slip_other_person"
+
+
 def apart_rules(work: duckdb.DuckDBPyConnection, review_threshold: float) -> list[tuple[int, int, str]]:
-    """Pairs of ``person_pairs`` scored at or above ``review_threshold`` that the household rule keeps apart."""
+    """Pairs of ``person_pairs`` scored at or above ``review_threshold`` that the household rule keeps apart, then
+    the pairs of records whose CCCDs are one slip apart on two people's records (:data:`SLIP_SQL`)."""
     within = f"{person_model.within('l', 'r', _ALIASED)} OR {person_model.within('r', 'l', _ALIASED)}"
     rows = work.execute(HOUSEHOLD_SQL.format(common=COMMON_GIVEN, frequent=FREQUENT_GIVEN, within=within),
                         [review_threshold]).fetchall()
-    return [(int(a), int(b), "household") for a, b in rows]
+    return [(int(a), int(b), "household") for a, b in rows] + slip_apart(work, review_threshold)
+
+
+def slip_apart(work: duckdb.DuckDBPyConnection, review_threshold: float) -> list[tuple[int, int, str]]:
+    """Pairs of records whose valid CCCDs are one keying slip apart, tied by a pair of ``person_pairs`` scored at or
+    above ``review_threshold``, and whose names or dates are two people's."""
+    other = re.sub(r"\b(\w+)_([lr])\b", r"\2.\1", person_model.SLIP_OTHER_PERSON)
+    rows = work.execute(SLIP_SQL.format(other=other), [review_threshold]).fetchall()
+    return [(int(a), int(b), SLIP_RULE) for a, b in rows]

@@ -21,7 +21,9 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
 ``phone`` (``0`` + 9 digits whatever the written form): same, with agreeing given names and generation → same
     number only (a household's phone) → different.
 ``id`` (CCCD / CMND)
-    same number → one keying slip → two different valid CCCDs (also a hard rule: :mod:`hopnhat.link.cluster`) →
+    same number → one keying slip → two different valid CCCDs, or two valid CCCDs one slip apart on the records of two
+    people (another full birth date, or two real given names: :data:`OTHER_PERSON`; also hard rules:
+    :mod:`hopnhat.link.cluster`, :func:`hopnhat.link.household.slip_apart`) →
     two different CCCDs, one not valid → a CCCD whose year contradicts the other record by more than a year → different
     number of the same kind → otherwise no evidence: a CMND against a CCCD proves nothing by itself.
 ``address`` (on the NEW commune after conversion)
@@ -42,7 +44,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MODEL_VERSION = "person-5"
+MODEL_VERSION = "person-6"
 
 
 def _lvl(sql: str, label: str, tf: str | None = None, null: bool = False) -> dict[str, Any]:
@@ -166,9 +168,43 @@ _CROSS_CONTRADICTS = (
     f"(length(cmnd_r) = 9 AND cmnd_l IS NULL AND byear_l >= {CMND_BORN_BEFORE} "
     f"AND coalesce(byear_r, 0) < {CMND_BORN_BEFORE})"
 )
-# two valid 12-digit CCCDs more than one keying slip apart: two people (also a hard rule, see cluster.py)
+# Two records of two people: their full birth dates show another day and month, more than a keying slip apart (``dm``
+# is day and month in either order: a swap or a lunar year keeps it, a year alone or a 01/01 placeholder has none;
+# 28/02 beside 29/02 is a slip, or a lunar year of a 29 February); or both records write two real given names
+# (with diacritics, person_features.giv_acc_real: a slip or keystrokes left in — "Diệuu", "DDNIHJ" — give no real
+# name) more than a slip apart, neither a word of the other name nor a slip of its family name, and the names'
+# words, sorted, no closer than the given names (a name turned, split or given a middle name stays one name: read
+# from a turned name, "Diệu Thị Nguyễn", the given name may be "Thị"). Written for pairs whose CCCDs are one keying
+# slip apart. The family and given names are read as the first and last words of ``fg``, not from ``fam`` / ``giv``:
+# Splink holds a comparison fixed in a training session whose rule reads one of its columns, and the first session's
+# rule reads them (the ID's m would never be estimated).
+_WORD = "regexp_extract(fg{side}, '{pattern}', 1)"
+_GIVEN_L, _GIVEN_R = (_WORD.format(side=side, pattern="([^ ]+)$") for side in ("_l", "_r"))
+_FAMILY_L, _FAMILY_R = (_WORD.format(side=side, pattern="^([^ ]+) ") for side in ("_l", "_r"))
+_DAY_MONTH = "lpad(CAST(bday{side} AS VARCHAR), 2, '0') || lpad(CAST(bmonth{side} AS VARCHAR), 2, '0')"
+_DATES_FAR = (f"dm_l <> dm_r AND damerau_levenshtein({_DAY_MONTH.format(side='_l')}, "
+              f"{_DAY_MONTH.format(side='_r')}) > 1")
+_GIVEN_DL = f"damerau_levenshtein({_GIVEN_L}, {_GIVEN_R})"
+_NAMES_FAR = (f"coalesce(giv_acc_real_l AND giv_acc_real_r, false) AND {_GIVEN_DL} > 1 "
+              f"AND instr(' ' || name_sorted_r || ' ', ' ' || {_GIVEN_L} || ' ') = 0 "
+              f"AND instr(' ' || name_sorted_l || ' ', ' ' || {_GIVEN_R} || ' ') = 0 "
+              f"AND damerau_levenshtein({_GIVEN_L}, {_FAMILY_R}) > 1 "
+              f"AND damerau_levenshtein({_FAMILY_L}, {_GIVEN_R}) > 1 "
+              f"AND damerau_levenshtein(name_sorted_l, name_sorted_r) >= {_GIVEN_DL}")
+OTHER_PERSON = f"(({_DATES_FAR}) OR ({_NAMES_FAR}))"
+# A valid CCCD has on the order of one valid neighbour one keying slip away among the people of its province, sex and
+# birth year (its last six digits are random there): two valid CCCDs one slip apart in their last six digits (as the
+# blocking rules' slices find them: the first nine digits the same, or the first six and the last three) on the
+# records of two people (OTHER_PERSON) are two people's numbers, not a slip (blind population at 1 M, session 17: 69
+# of 148 false pairs). (The slices in a CASE of their own: the names and dates are read only for such pairs, also by
+# the scoring bound, bound.py, which computes both sides of an AND for every candidate pair.)
+SLIP_SLICES = ("cc_year_l IS NOT NULL AND cc_year_r IS NOT NULL AND (substr(cccd_l, 1, 9) = substr(cccd_r, 1, 9) "
+               "OR (substr(cccd_l, 1, 6) = substr(cccd_r, 1, 6) AND substr(cccd_l, 10, 3) = substr(cccd_r, 10, 3)))")
+SLIP_OTHER_PERSON = f"(CASE WHEN {SLIP_SLICES} THEN coalesce({OTHER_PERSON}, false) ELSE false END)"
+# two valid 12-digit CCCDs more than one keying slip apart, or one slip apart on two people's records: two people
+# (also a hard rule, see cluster.py; the slip's pairs are kept apart by household.slip_apart)
 CONFLICTING_CCCD = ("cccd_l <> cccd_r AND cc_year_l IS NOT NULL AND cc_year_r IS NOT NULL "
-                    "AND damerau_levenshtein(cccd_l, cccd_r) > 1")
+                    f"AND (CASE WHEN damerau_levenshtein(cccd_l, cccd_r) > 1 THEN true ELSE {SLIP_OTHER_PERSON} END)")
 ID = {
     "output_column_name": "id",
     "comparison_description": "CCCD / CMND; CMND against CCCD is no evidence unless the CCCD's digits contradict",
@@ -176,8 +212,10 @@ ID = {
         _lvl("(cccd_l IS NULL OR cccd_r IS NULL) AND (cmnd_l IS NULL OR cmnd_r IS NULL) "
              f"AND NOT coalesce({_CROSS_CONTRADICTS}, false)", "no comparable number", null=True),
         _lvl("cccd_l = cccd_r OR cmnd_l = cmnd_r", "same number"),
-        _lvl("damerau_levenshtein(cccd_l, cccd_r) = 1 OR damerau_levenshtein(cmnd_l, cmnd_r) = 1", "one digit off"),
-        _lvl(CONFLICTING_CCCD, "two different valid CCCDs"),
+        # (CASE: the names' edit distances only where the CCCDs are one slip apart)
+        _lvl(f"CASE WHEN damerau_levenshtein(cccd_l, cccd_r) = 1 THEN NOT {SLIP_OTHER_PERSON} ELSE false END "
+             "OR damerau_levenshtein(cmnd_l, cmnd_r) = 1", "one digit off"),
+        _lvl(CONFLICTING_CCCD, "two different valid CCCDs (or one slip apart on two people's records)"),
         _lvl("cccd_l <> cccd_r", "two different CCCDs (one not valid)"),
         _lvl(_CROSS_CONTRADICTS, "CCCD digits contradict the other record"),  # or a CMND a child born after 2007
         _ELSE,
