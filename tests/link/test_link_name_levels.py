@@ -58,6 +58,11 @@ def test_name_levels(left: str, right: str, expected: str) -> None:
     ("Lịc Đức Tương Nguyễn", "Nguyễn Đức Tương Lịch", "missing"),
     ("Lê Thị Thanh Diệu", "Lê Thị Hồng Diệu", "different"),  # another middle name, the rest the same
     ("Lê Thị Thanh Diệu", "Lê Thị Thanh Diệu", "same"),
+    # a middle name added (the blind population's middle_added): its own level, not "different"
+    ("Nguyễn Văn Minh Đạt", "Nguyễn Minh Đạt", "one middle name's words within the other's"),
+    ("NGUYỄN MINH ĐẠT", "Nguyễn Văn Minh Đạt", "one middle name's words within the other's"),
+    ("Nguyễn Văn Minh Đạt", "Nguyễn Văn Đạt", "one middle name's words within the other's"),
+    ("Nguyễn Văn Minh Đạt", "Nguyễn Văn Mạnh Đạt", "different"),  # another word, not one added
 ])
 def test_middle_levels(left: str, right: str, expected: str) -> None:
     assert _level(MIDDLE, (left, "Nữ"), (right, "Nữ")) == expected

@@ -12,7 +12,8 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
     together) → a name without middle name whose words are in the other (:func:`within`) → different.
 ``middle`` (tên đệm)
     missing on either side, or a name split apart (the name's "all words" level), is *no evidence* (dropped middle
-    names are common) → same → different.
+    names are common) → same → one middle name's words within the other's (a middle name added: "Văn Minh" beside
+    "Minh"; its own weight) → different.
 ``birth_date``
     same exact date → day and month swapped → same year where one side is only a year or a 01/01 placeholder →
     same year → lunar year (a January/February birth one year earlier; the month from whichever side shows it) → one
@@ -108,6 +109,9 @@ NAME = {
         _ELSE,
     ],
 }
+# One record's middle name is words of the other's: a middle name added or dropped in part ("Văn Minh" beside "Minh").
+MIDDLE_ADDED = ("instr(' ' || mid_l || ' ', ' ' || mid_r || ' ') > 0 "
+                "OR instr(' ' || mid_r || ' ', ' ' || mid_l || ' ') > 0")
 MIDDLE = {
     "output_column_name": "middle",
     "comparison_description": "middle name (tên đệm); a dropped middle name is no evidence",
@@ -122,6 +126,8 @@ MIDDLE = {
              f"ELSE {_WORDS_NEAR} END)", "missing",
              null=True),
         _lvl("mid_l = mid_r", "same", tf="mid"),
+        # a middle name added ("Nguyễn Văn Minh Đạt" for "Nguyễn Minh Đạt"): its own weight, between same and different
+        _lvl(MIDDLE_ADDED, "one middle name's words within the other's"),
         _ELSE,
     ],
 }
