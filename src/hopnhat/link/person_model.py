@@ -187,7 +187,8 @@ _CROSS_CONTRADICTS = (
 _WORD = "regexp_extract(fg{side}, '{pattern}', 1)"
 _GIVEN_L, _GIVEN_R = (_WORD.format(side=side, pattern="([^ ]+)$") for side in ("_l", "_r"))
 _FAMILY_L, _FAMILY_R = (_WORD.format(side=side, pattern="^([^ ]+) ") for side in ("_l", "_r"))
-_DAY_MONTH = "lpad(CAST(bday{side} AS VARCHAR), 2, '0') || lpad(CAST(bmonth{side} AS VARCHAR), 2, '0')"
+# (STRING, not VARCHAR: the same text on DuckDB and on Spark, whose VARCHAR needs a length)
+_DAY_MONTH = "lpad(CAST(bday{side} AS STRING), 2, '0') || lpad(CAST(bmonth{side} AS STRING), 2, '0')"
 _DATES_FAR = (f"dm_l <> dm_r AND damerau_levenshtein({_DAY_MONTH.format(side='_l')}, "
               f"{_DAY_MONTH.format(side='_r')}) > 1")
 _GIVEN_DL = f"damerau_levenshtein({_GIVEN_L}, {_GIVEN_R})"
