@@ -197,17 +197,38 @@ _NAMES_FAR = (f"coalesce(giv_acc_real_l AND giv_acc_real_r, false) AND {_GIVEN_D
               f"AND instr(' ' || name_sorted_l || ' ', ' ' || {_GIVEN_R} || ' ') = 0 "
               f"AND damerau_levenshtein({_GIVEN_L}, {_FAMILY_R}) > 1 "
               f"AND damerau_levenshtein({_FAMILY_L}, {_GIVEN_R}) > 1 "
-              f"AND damerau_levenshtein(name_sorted_l, name_sorted_r) >= {_GIVEN_DL}")
+              # (> 2 first: engine.fast_sql's name distance stands 3 for any distance of 3 or more)
+              "AND (damerau_levenshtein(name_sorted_l, name_sorted_r) > 2 "
+              f"OR damerau_levenshtein(name_sorted_l, name_sorted_r) >= {_GIVEN_DL})")
 OTHER_PERSON = f"(({_DATES_FAR}) OR ({_NAMES_FAR}))"
 # A valid CCCD has on the order of one valid neighbour one keying slip away among the people of its province, sex and
-# birth year (its last six digits are random there): two valid CCCDs one slip apart in their last six digits (as the
-# blocking rules' slices find them: the first nine digits the same, or the first six and the last three) on the
+# birth year (its last six digits are random there): two valid CCCDs one slip apart in their last six digits on the
 # records of two people (OTHER_PERSON) are two people's numbers, not a slip (blind population at 1 M, session 17: 69
-# of 148 false pairs). (The slices in a CASE of their own: the names and dates are read only for such pairs, also by
-# the scoring bound, bound.py, which computes both sides of an AND for every candidate pair.)
-SLIP_SLICES = ("cc_year_l IS NOT NULL AND cc_year_r IS NOT NULL AND (substr(cccd_l, 1, 9) = substr(cccd_r, 1, 9) "
-               "OR (substr(cccd_l, 1, 6) = substr(cccd_r, 1, 6) AND substr(cccd_l, 10, 3) = substr(cccd_r, 10, 3)))")
-SLIP_OTHER_PERSON = f"(CASE WHEN {SLIP_SLICES} THEN coalesce({OTHER_PERSON}, false) ELSE false END)"
+# of 148 false pairs). The slip is found with digit slices (:data:`SLIP_IN_SERIAL`: one digit of the last six
+# changed, or two neighbours swapped), not an edit distance, in a CASE of its own: the names and dates are read only
+# for such pairs, also by the scoring bound (bound.py), which computes both sides of an AND for every candidate pair
+# (a guard that held for the blocking rules' CCCD slices cost +4.5 CPU-s of scoring at 1 M).
+def _serial_slip() -> str:
+    """SQL: ``cccd_l`` and ``cccd_r`` differ by one digit of the last six, or two neighbours of them swapped."""
+    def part(side: str, start: int, length: int) -> str:
+        return f"substr(cccd{side}, {start}, {length})"
+
+    changed = [f"{part('_l', 7, i - 7)} || {part('_l', i + 1, 12 - i)} = {part('_r', 7, i - 7)} || "
+               f"{part('_r', i + 1, 12 - i)}" for i in range(7, 13)]
+    swapped = [f"({part('_l', 7, i - 7)} || {part('_l', i + 2, 11 - i)} = {part('_r', 7, i - 7)} || "
+               f"{part('_r', i + 2, 11 - i)} AND {part('_l', i, 1)} = {part('_r', i + 1, 1)} "
+               f"AND {part('_l', i + 1, 1)} = {part('_r', i, 1)})" for i in range(7, 12)]
+    return " OR ".join(changed + swapped)
+
+
+# (first a cheap test that one slip in the last six digits passes — the first nine digits the same, or the last
+# three, or the first eight and the last two for a swap of the 9th and 10th — and that few other pairs do)
+_SERIAL_NEAR = ("cc_year_l IS NOT NULL AND cc_year_r IS NOT NULL AND cccd_l <> cccd_r "
+                "AND substr(cccd_l, 1, 6) = substr(cccd_r, 1, 6) AND (substr(cccd_l, 1, 9) = substr(cccd_r, 1, 9) "
+                "OR substr(cccd_l, 10, 3) = substr(cccd_r, 10, 3) "
+                "OR (substr(cccd_l, 1, 8) = substr(cccd_r, 1, 8) AND substr(cccd_l, 11, 2) = substr(cccd_r, 11, 2)))")
+SLIP_IN_SERIAL = f"(CASE WHEN {_SERIAL_NEAR} THEN ({_serial_slip()}) ELSE false END)"
+SLIP_OTHER_PERSON = f"(CASE WHEN {SLIP_IN_SERIAL} THEN coalesce({OTHER_PERSON}, false) ELSE false END)"
 # two valid 12-digit CCCDs more than one keying slip apart, or one slip apart on two people's records: two people
 # (also a hard rule, see cluster.py; the slip's pairs are kept apart by household.slip_apart)
 CONFLICTING_CCCD = ("cccd_l <> cccd_r AND cc_year_l IS NOT NULL AND cc_year_r IS NOT NULL "
