@@ -102,3 +102,34 @@ def test_two_vague_dates_one_year_apart_in_another_commune_are_compared() -> Non
     rows = [("Vũ Văn Huy", "1980"), ("VŨ VĂN HUY", "1/1/1981")]
     blocked, by_rule = _blocked(rows)
     assert blocked == 1 and all("l.vague AND r.vague" in rule for rule in by_rule)
+
+
+def test_a_middle_word_added_with_a_year_alone_in_another_commune_is_compared() -> None:
+    # the land register adds "Văn" before his middle name and writes the year alone, in another commune
+    rows = [("Nguyễn Minh Đạt", "14/07/1985"), ("Nguyễn Văn Minh Đạt", "1985")]
+    blocked, by_rule = _blocked(rows)
+    assert blocked == 1 and by_rule
+
+
+def test_another_middle_name_with_a_year_alone_in_another_commune_is_not_compared() -> None:
+    rows = [("Nguyễn Minh Đạt", "14/07/1985"), ("Nguyễn Văn Hữu Đạt", "1985")]
+    assert _blocked(rows)[0] == 0
+
+
+def _blocked_ids(ids: tuple[str, str], names: tuple[str, str]) -> int:
+    table = pa.table({"full_name": list(names), "dob": ["03/05/1961", ""], "sex": ["Nam"] * 2,
+                      "id_number": list(ids), "phone": [""] * 2, "address": [_A, _B]})
+    work = people_features(table, threads=1)
+    result = blocking_recall(work, pa.table({"uid_l": [0], "uid_r": [1]}))
+    work.close()
+    return result.blocked
+
+
+def test_a_cccd_slipped_in_its_first_six_digits_is_compared() -> None:
+    # 049 (Quảng Nam), century digit 0, year 61: the clerk keyed 045 — another province; the other record has no date
+    # and a slip in the family name, in another commune
+    assert _blocked_ids(("049061001234", "045061001234"), ("Trần Văn Lợi", "Trầm Văn Lợi")) == 1
+
+
+def test_a_cccd_of_the_same_last_six_digits_and_another_given_name_is_not_compared() -> None:
+    assert _blocked_ids(("049061001234", "045061001234"), ("Trần Văn Lợi", "Trầm Văn Hùng")) == 0

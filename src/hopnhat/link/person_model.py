@@ -285,6 +285,7 @@ COMPARISONS = (NAME, MIDDLE, BIRTH, SEX, ID, PHONE, ADDRESS)
 
 SLIP_NAME = 2  # records: a full name this rare beside a frequent one of the same family and middle name is a slip
 _MIDDLE_AGREES = "(l.mid = r.mid OR l.mid IS NULL OR r.mid IS NULL)"
+_MIDDLE_WITHIN_LR = "(" + MIDDLE_ADDED.replace("mid_l", "l.mid").replace("mid_r", "r.mid") + ")"
 _HAMLET = "l.addr = r.addr AND l.addr_detail = r.addr_detail"
 _YEAR_OR_NONE = "(l.byear IS NULL OR r.byear IS NULL OR l.byear = r.byear)"
 _INITIAL = "substr(l.giv, 1, 1) = substr(r.giv, 1, 1)"  # the given name's first letter: rarely the one mistyped
@@ -299,6 +300,10 @@ BLOCKING = (
     # a vague date on either side: one rule per side, so the filter runs before the join (a few % of records)
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.vague AND {_MIDDLE_AGREES}",
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND r.vague AND {_MIDDLE_AGREES}",
+    # the same with a middle word added on one record ("Nguyễn Văn Minh Đạt" / "Nguyễn Minh Đạt"): one middle name's
+    # words within the other's (the middle comparison's level), any commune; one rule per side
+    f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.vague AND {_MIDDLE_WITHIN_LR}",
+    f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND r.vague AND {_MIDDLE_WITHIN_LR}",
     "l.name_sorted = r.name_sorted AND l.byear = r.byear AND l.dm = r.dm",
     # all name words in another order with a vague date (a two-word middle name — the public name pool's "Mai Thảo"
     # — turned with the given name: "Nguyễn Bích Mai Thảo" beside "Nguyễn Mai Thảo Bích" born 1950), any commune; one
@@ -349,6 +354,9 @@ BLOCKING = (
     # with a birth date missing, any address (one rule per side: each filter runs before its join)
     "l.name_sorted = r.name_sorted AND l.name_rare AND r.name_rare AND l.byear IS NULL",
     "l.name_sorted = r.name_sorted AND l.name_rare AND r.name_rare AND r.byear IS NULL",
+    # a CCCD with one keying slip in its first six digits (province, century, year; the slip rules above cover the
+    # last six): the last six digits and the given name
+    "substr(l.cccd, 7, 6) = substr(r.cccd, 7, 6) AND l.giv = r.giv",
 )
 # EM sessions: each comparison is estimated in at least one (those in the rule are held fixed there), and a later
 # session's estimates replace an earlier one's. No session blocks on the phone: a phone's pairs are mostly one
