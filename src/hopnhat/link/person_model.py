@@ -301,9 +301,11 @@ BLOCKING = (
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.vague AND {_MIDDLE_AGREES}",
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND r.vague AND {_MIDDLE_AGREES}",
     # the same with a middle word added on one record ("Nguyễn Văn Minh Đạt" / "Nguyễn Minh Đạt"): one middle name's
-    # words within the other's (the middle comparison's level), any commune; one rule per side
-    f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.vague AND {_MIDDLE_WITHIN_LR}",
-    f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND r.vague AND {_MIDDLE_WITHIN_LR}",
+    # words within the other's (the middle comparison's level), in one commune. In any commune it compared a third
+    # more true pairs (blind, 100,000 people: 23 against 17) for 18 times the candidate pairs (393 against 22; the
+    # realistic profile 1,426 against 26: namesakes "Nguyễn Thị Lan" / "Nguyễn Thị Thanh Lan" born in one year)
+    f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.addr = r.addr AND l.vague AND {_MIDDLE_WITHIN_LR}",
+    f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.addr = r.addr AND r.vague AND {_MIDDLE_WITHIN_LR}",
     "l.name_sorted = r.name_sorted AND l.byear = r.byear AND l.dm = r.dm",
     # all name words in another order with a vague date (a two-word middle name — the public name pool's "Mai Thảo"
     # — turned with the given name: "Nguyễn Bích Mai Thảo" beside "Nguyễn Mai Thảo Bích" born 1950), any commune; one
