@@ -12,8 +12,8 @@ Comparisons (first matching level wins; m/u estimated unsupervised, see :mod:`ho
     together) → a name without middle name whose words are in the other (:func:`within`) → different.
 ``middle`` (tên đệm)
     missing on either side, or a name split apart (the name's "all words" level), is *no evidence* (dropped middle
-    names are common) → same → one middle name's words within the other's (a middle name added: "Văn Minh" beside
-    "Minh"; its own weight) → different.
+    names are common) → same → one middle name the other's last words (a middle word added before it: "Văn Minh"
+    beside "Minh"; its own weight) → different.
 ``birth_date``
     same exact date → day and month swapped → same year where one side is only a year or a 01/01 placeholder →
     same year → lunar year (a January/February birth one year earlier; the month from whichever side shows it) → one
@@ -109,9 +109,13 @@ NAME = {
         _ELSE,
     ],
 }
-# One record's middle name is words of the other's: a middle name added or dropped in part ("Văn Minh" beside "Minh").
-MIDDLE_ADDED = ("instr(' ' || mid_l || ' ', ' ' || mid_r || ' ') > 0 "
-                "OR instr(' ' || mid_r || ' ', ' ' || mid_l || ' ') > 0")
+# One middle name is the other's last words, a word or more added before it ("Văn Minh" beside "Minh", "Thị Mai" beside
+# "Mai"): registers add or drop the "Văn" / "Thị" that opens a middle name as they please, while its last word, next
+# to the given name, is part of what the person is called: "Thị" beside "Thị Thanh" is two women as a rule. The
+# space keeps a word from matching the end of another ("Minh" ends "Thị Anh Minh" as a word, "Thị Xminh" not).
+MIDDLE_ADDED = ("CASE WHEN length(mid_l) > length(mid_r) THEN right(mid_l, length(mid_r) + 1) = ' ' || mid_r "
+                "WHEN length(mid_r) > length(mid_l) THEN right(mid_r, length(mid_l) + 1) = ' ' || mid_l "
+                "ELSE false END")
 MIDDLE = {
     "output_column_name": "middle",
     "comparison_description": "middle name (tên đệm); a dropped middle name is no evidence",
@@ -127,7 +131,7 @@ MIDDLE = {
              null=True),
         _lvl("mid_l = mid_r", "same", tf="mid"),
         # a middle name added ("Nguyễn Văn Minh Đạt" for "Nguyễn Minh Đạt"): its own weight, between same and different
-        _lvl(MIDDLE_ADDED, "one middle name's words within the other's"),
+        _lvl(MIDDLE_ADDED, "one middle name the other's last words (a middle word added before it)"),
         _ELSE,
     ],
 }
@@ -285,7 +289,9 @@ COMPARISONS = (NAME, MIDDLE, BIRTH, SEX, ID, PHONE, ADDRESS)
 
 SLIP_NAME = 2  # records: a full name this rare beside a frequent one of the same family and middle name is a slip
 _MIDDLE_AGREES = "(l.mid = r.mid OR l.mid IS NULL OR r.mid IS NULL)"
-_MIDDLE_WITHIN_LR = "(" + MIDDLE_ADDED.replace("mid_l", "l.mid").replace("mid_r", "r.mid") + ")"
+# (the same test written as an OR of its two mirrored halves, so that the rule and its mirror become one join: joins.py)
+_MIDDLE_WITHIN_LR = ("(right(' ' || l.mid, length(r.mid) + 1) = ' ' || r.mid "
+                     "OR right(' ' || r.mid, length(l.mid) + 1) = ' ' || l.mid)")
 _HAMLET = "l.addr = r.addr AND l.addr_detail = r.addr_detail"
 _YEAR_OR_NONE = "(l.byear IS NULL OR r.byear IS NULL OR l.byear = r.byear)"
 _INITIAL = "substr(l.giv, 1, 1) = substr(r.giv, 1, 1)"  # the given name's first letter: rarely the one mistyped
@@ -300,10 +306,11 @@ BLOCKING = (
     # a vague date on either side: one rule per side, so the filter runs before the join (a few % of records)
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.vague AND {_MIDDLE_AGREES}",
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND r.vague AND {_MIDDLE_AGREES}",
-    # the same with a middle word added on one record ("Nguyễn Văn Minh Đạt" / "Nguyễn Minh Đạt"): one middle name's
-    # words within the other's (the middle comparison's level), in one commune. In any commune it compared a third
-    # more true pairs (blind, 100,000 people: 23 against 17) for 18 times the candidate pairs (393 against 22; the
-    # realistic profile 1,426 against 26: namesakes "Nguyễn Thị Lan" / "Nguyễn Thị Thanh Lan" born in one year)
+    # the same with a middle word added on one record ("Nguyễn Văn Minh Đạt" / "Nguyễn Minh Đạt"): one middle name
+    # the other's last words (the middle comparison's level), in one commune. In any commune (and the words anywhere
+    # in the other middle name) it compared a third more true pairs (blind, 100,000 people: 23 against 17) for 18
+    # times the candidate pairs (393 against 22; the realistic profile 1,426 against 26: namesakes "Nguyễn Thị Lan" /
+    # "Nguyễn Thị Thanh Lan" born in one year)
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.addr = r.addr AND l.vague AND {_MIDDLE_WITHIN_LR}",
     f"l.fam = r.fam AND l.giv = r.giv AND l.byear = r.byear AND l.addr = r.addr AND r.vague AND {_MIDDLE_WITHIN_LR}",
     "l.name_sorted = r.name_sorted AND l.byear = r.byear AND l.dm = r.dm",
