@@ -106,6 +106,31 @@ def test_user_settings_win_but_keep_exit_on_oom() -> None:
     assert conf["spark.driver.extraJavaOptions"] == f"-Dfoo=1 {OOM_FLAG}"
 
 
+def test_a_gateway_error_wrapped_by_splink_is_a_spark_error() -> None:
+    """When the driver JVM dies at a full heap during Splink's SQL, Splink raises its own exception while handling
+    the gateway's, and its message names neither Py4J nor Java: the guard must still see a Spark error (then it waits
+    for the JVM's exit code and reports the full heap), not an internal error. Seen in the full suite: the
+    driver-heap test below failed that way on a loaded machine."""
+    from py4j.protocol import Py4JNetworkError
+    from splink.internals.exceptions import SplinkException
+
+    from hopnhat.link.spark_session import _is_spark_error
+
+    def splink_run() -> None:  # as splink.internals.database_api._log_and_run_sql_execution raises it
+        try:
+            raise Py4JNetworkError("Error while sending or receiving")
+        except Exception as exc:
+            raise SplinkException("Error executing the following sql for table `__splink__df_comparison_vectors`:\n"
+                                  f"SELECT 1\n\nError was: {exc}") from exc
+
+    with pytest.raises(SplinkException) as caught:
+        splink_run()
+    assert _is_spark_error(caught.value)
+    assert not _is_spark_error(ValueError("a bad value in a column"))
+    plain = SplinkException("a setting Splink refuses")
+    assert not _is_spark_error(plain)
+
+
 def test_a_cluster_needs_a_shared_checkpoint_folder() -> None:
     """Executors on other machines cannot share the driver's temp folder: refused before Spark starts (no JVM)."""
     for master in ("spark://10.0.0.5:7077", "yarn", "k8s://https://k8s:443"):

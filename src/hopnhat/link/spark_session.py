@@ -364,7 +364,23 @@ def _short(text: str, limit: int = 600) -> str:
 
 
 def _is_spark_error(exc: BaseException) -> bool:
-    """An error from Spark or its gateway, possibly wrapped by Splink."""
+    """An error from Spark or its gateway, possibly wrapped by Splink: the error itself or one it was raised from or
+    while handling (Splink raises its own ``SplinkException`` while handling the gateway's ``Py4JNetworkError`` when
+    the driver JVM dies at a full heap, and its message names neither)."""
+    return any(_spark_error_itself(link) for link in _chain(exc))
+
+
+def _chain(exc: BaseException, limit: int = 10) -> Iterator[BaseException]:
+    """``exc`` and the errors behind it (``__cause__``, else ``__context__``), at most ``limit``, each once."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen and len(seen) < limit:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
+
+
+def _spark_error_itself(exc: BaseException) -> bool:
     module = type(exc).__module__ or ""
     text = _text(exc)
     return (module.startswith(("py4j", "pyspark")) or isinstance(exc, (ConnectionError, EOFError))
