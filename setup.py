@@ -25,6 +25,7 @@ COMPILED = [
     "src/hopnhat/units/bulk.py",
     "src/hopnhat/link/names.py",  # the person names table: each distinct name split (hopnhat link persons)
     "src/hopnhat/link/keystrokes.py",
+    "src/hopnhat/link/firstpass_kernel.pyx",  # the scoring first pass over the candidate pairs (link/firstpass.py)
 ]
 
 
@@ -39,6 +40,9 @@ def _extensions() -> list:
         "language_level": 3, "binding": True, "annotation_typing": False})
     for extension in extensions:
         extension.optional = True  # no C compiler: the plain Python modules are used
+        if extension.name == "hopnhat.link.firstpass_kernel":  # its loop over the pairs runs on the run's threads
+            extension.extra_compile_args = ["-fopenmp"]
+            extension.extra_link_args = ["-fopenmp"]
     return extensions
 
 

@@ -132,8 +132,15 @@ class Backend:
         if not rules:  # no blocking rule: Splink's own predict
             self.to_work(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never"), out)
             return
+        from hopnhat.link.firstpass import first_pass
+
         pairs = self.candidate_pairs(source.physical_name, rules)
         try:
+            # (the person model: only the pairs whose weight can reach the floor, :mod:`hopnhat.link.firstpass`)
+            kept = first_pass(self.work, linker, source.physical_name, pairs, threshold)
+            if kept is not None:
+                self.work.execute(f"DROP TABLE {pairs}")
+                pairs = kept
             predict_sql(self.work, linker, source.physical_name, pairs, threshold, out)
         finally:
             self.work.execute(f"DROP TABLE IF EXISTS {pairs}")

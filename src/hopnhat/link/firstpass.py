@@ -1,0 +1,206 @@
+"""A compiled first pass over the candidate pairs, before Splink's scoring SQL: only the pairs whose match weight can
+reach the scoring floor are scored.
+
+At a million people, the blocking rules give about 13.5 M candidate pairs, of which about 0.55 M reach the floor; the
+scoring SQL (:func:`hopnhat.link.engine.predict_sql`) spent most of its time joining each of them to its two records.
+:mod:`hopnhat.link.firstpass_kernel` computes, for every pair, each comparison's level as DuckDB reads the person
+model's SQL (:data:`hopnhat.link.person_model.COMPARISONS`), and the weight of those levels with Splink's
+term-frequency adjustments; where a level is not read exactly (CCCDs one keying slip apart: the names and dates of
+``SLIP_OTHER_PERSON`` are not read; a text longer than 64 bytes for an edit distance) the pass takes the largest
+weight of the levels possible. A pair is kept when that weight is at least the floor less :data:`bound.MARGIN`: an
+upper bound, so the pairs kept are a superset of those Splink keeps, and the scored table is the same.
+
+The kernel is written for the person model's SQL as it stands: :data:`FINGERPRINT` pins it. A linker whose
+comparisons are the person model's (by their names) with another SQL is refused (ConfigError), never scored with a
+stale kernel; other models (organizations) are not filtered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hopnhat.errors import ConfigError
+
+# sha256 of the person model's comparisons (names, level conditions, tf columns, null levels) the kernel implements
+FINGERPRINT = "4b0cdedcbe8c9c82be62e59990122c7e9029bde91aeea79e7851c7c7b02e29da"
+NAMES = ("name", "middle", "birth_date", "sex", "id", "phone", "address")
+TEXTS = ("giv", "fam", "mid", "name_sorted", "cccd", "cmnd", "addr", "addr_cands")
+CODES = ("fg", "giv_acc", "addr_detail", "addr_old", "phone", "sex")  # texts only tested for equality
+INTS = ("byear", "bmonth", "bday", "dm", "cc_year")
+BOOLS = ("vague", "giv_real", "giv_acc_real")
+TF = {"name": "fg", "middle": "mid"}  # the comparisons with term-frequency levels, and their columns
+NULL_INT = -(2**31)
+BATCH = 1 << 20  # pairs read from DuckDB at a time
+
+
+def fingerprint(comparisons: Iterable[tuple[str, list[tuple[str, str | None, bool]]]]) -> str:
+    """sha256 of (name, [(condition, tf column, null level), …]) per comparison."""
+    text = json.dumps([[name, [list(level) for level in levels]] for name, levels in comparisons])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def model_fingerprint(comparisons: Iterable[dict[str, Any]]) -> str:
+    """:func:`fingerprint` of comparisons as settings dicts (person_model.COMPARISONS)."""
+    return fingerprint((c["output_column_name"],
+                        [(lvl["sql_condition"], lvl.get("tf_adjustment_column"), bool(lvl.get("is_null_level")))
+                         for lvl in c["comparison_levels"]]) for c in comparisons)
+
+
+def linker_fingerprint(comparisons: list[Any]) -> str:
+    """:func:`fingerprint` of a linker's comparisons (Splink Comparisons), their conditions without
+    engine.fast_sql's guards."""
+    from hopnhat.link.engine import plain_condition
+
+    def tf(level: Any) -> str | None:
+        column = level._tf_adjustment_input_column if level._has_tf_adjustments else None
+        return column.input_name if column is not None else None
+
+    return fingerprint((c.output_column_name,
+                        [(plain_condition(lvl.sql_condition), tf(lvl), bool(lvl.is_null_level))
+                         for lvl in c.comparison_levels]) for c in comparisons)
+
+
+def applies(linker: Any) -> bool:
+    """True when ``linker``'s model is the person model the kernel implements; False for another model (by its
+    comparisons' names); a ConfigError for the person model's comparisons with SQL the kernel does not know."""
+    comparisons = linker._settings_obj.core_model_settings.comparisons
+    if tuple(c.output_column_name for c in comparisons) != NAMES:
+        return False
+    found = linker_fingerprint(comparisons)
+    if found != FINGERPRINT:
+        raise ConfigError("the person model's comparisons changed: the scoring first pass (link/firstpass_kernel.pyx)"
+                          " implements another version of them", value=found, reason=f"expected {FINGERPRINT}")
+    return True
+
+
+def _level_terms(comparison: Any) -> list[tuple[float, float, float, float]]:
+    """(weight, tf weight, log2 of the tf u, tf minimum u) of each level, as Splink computes them (bound.py)."""
+    levels = list(comparison.comparison_levels)
+    out = []
+    for level in levels:
+        if level._match_weight is None:
+            raise ConfigError("the scoring first pass needs a trained model", value=comparison.output_column_name)
+        tf = not (level.is_null_level or level._is_else_level or not level._has_tf_adjustments
+                  or not level._tf_adjustment_weight)
+        if tf and level._tf_adjustment_input_column.input_name != TF.get(comparison.output_column_name):
+            raise ConfigError("term-frequency column the scoring first pass does not read",
+                              value=level._tf_adjustment_input_column.input_name)
+        out.append((float(level._match_weight), float(level._tf_adjustment_weight) if tf else 0.0,
+                    math.log2(level._u_probability_corresponding_to_exact_match(levels)) if tf else 0.0,
+                    float(level._tf_minimum_u_value) if tf else 0.0))
+    return out
+
+
+def _records_sql(linker: Any, table: str) -> str:
+    """The records' columns the kernel reads, with their term frequencies (Splink's tf tables), in uid order."""
+    from splink.internals.term_frequencies import colname_to_tf_tablename, ensure_term_frequencies_for_linker
+
+    settings = linker._settings_obj
+    tables = dict(zip((colname_to_tf_tablename(c) for c in settings._term_frequency_columns),
+                      ensure_term_frequencies_for_linker(linker), strict=True))
+    tf_cols = {c.name.strip('"'): (c.tf_name, tables[colname_to_tf_tablename(c)].physical_name)
+               for c in settings._term_frequency_columns}
+    if set(tf_cols) != set(TF.values()):
+        raise ConfigError("term-frequency columns the scoring first pass does not read", value=sorted(tf_cols))
+    ints = [f"CAST(s.{c} AS INTEGER) AS {c}" for c in INTS] + ["CAST(s.dob - DATE '1970-01-01' AS INTEGER) AS dob"]
+    cols = [f"s.{c}" for c in TEXTS + CODES] + ints + [f"CAST(s.{c} AS TINYINT) AS {c}" for c in BOOLS]
+    cols += [f"t_{c}.{tf} AS tf_{c}" for c, (tf, _) in tf_cols.items()]
+    joins = " ".join(f"LEFT JOIN {phys} t_{c} ON s.{c} = t_{c}.{c}" for c, (_, phys) in tf_cols.items())
+    return f"SELECT s.uid, {', '.join(cols)} FROM {table} s {joins} ORDER BY s.uid"
+
+
+def _text(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(offsets int64, bytes, valid) of a text column."""
+    arr = column.combine_chunks().cast(pa.large_string())
+    _, offsets, data = arr.buffers()
+    off = np.frombuffer(offsets, dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    valid = np.asarray(pc.is_valid(arr)).astype(np.uint8)
+    return off, raw, valid
+
+
+def _code(column: pa.ChunkedArray) -> np.ndarray:
+    """Dictionary codes of a column (equal codes exactly where the values are equal), -1 for NULL."""
+    encoded = column.combine_chunks().dictionary_encode()
+    return np.asarray(encoded.indices.fill_null(-1)).astype(np.int32)
+
+
+def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
+    """The compiled kernel over ``table``'s records (uid i in row i) and ``linker``'s trained model."""
+    from hopnhat.link.firstpass_kernel import Kernel
+
+    records = work.execute(_records_sql(linker, table)).fetch_arrow_table()
+    uids = np.asarray(records.column("uid"))
+    if not np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):
+        raise ConfigError("the scoring first pass needs uids 0 … n-1", value=table)
+    texts = {c: _text(records.column(c)) for c in TEXTS}
+    codes = {c: _code(records.column(c)) for c in CODES}
+    codes |= {c: np.asarray(records.column(c).fill_null(NULL_INT)).astype(np.int32) for c in (*INTS, "dob")}
+    bools = {c: np.asarray(records.column(c).fill_null(-1)).astype(np.int8) for c in BOOLS}
+    tfs = {c: np.asarray(records.column(f"tf_{c}").cast(pa.float64()).fill_null(np.nan)) for c in TF.values()}
+    del records
+    settings = linker._settings_obj.core_model_settings
+    prior = settings.probability_two_random_records_match
+    if prior is None or not 0.0 < prior < 1.0:
+        raise ConfigError("the scoring first pass needs a prior strictly between 0 and 1", value=prior)
+    terms = [_level_terms(c) for c in settings.comparisons]
+    out = Kernel(texts, codes, bools, tfs, (math.log2(prior / (1 - prior)), terms))
+    out.set_max([_largest(levels, tfs.get(TF.get(name, ""))) for name, levels in zip(NAMES, terms, strict=True)])
+    pa.default_memory_pool().release_unused()
+    return out
+
+
+def _largest(levels: list[tuple[float, float, float, float]], tf: np.ndarray | None) -> float:
+    """The largest weight any pair can get from a comparison: each level's, its tf adjustment at its largest."""
+    best = -math.inf
+    values = tf[~np.isnan(tf)] if tf is not None else np.zeros(0)
+    for weight, tfw, tfu, tfmin in levels:
+        adjust = [0.0]
+        if tfw and len(values):
+            adjust += [tfw * (tfu - math.log2(max(float(v), tfmin))) for v in (values.min(), values.max())]
+        best = max(best, weight + max(adjust))
+    return best
+
+
+def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: str, threshold: float) -> str | None:
+    """Table ``_hop_first_pass`` of the pairs of ``pairs`` (``join_key_l``, ``join_key_r``) whose weight can reach
+    ``threshold``'s floor, in their order; None where the pass does not apply (another model, no floor)."""
+    from splink.internals.misc import threshold_args_to_match_weight
+
+    from hopnhat.link.bound import MARGIN
+
+    floor = threshold_args_to_match_weight(threshold, None)
+    if floor is None or not applies(linker):
+        return None
+    run = kernel(work, linker, table)
+    setting = work.execute("SELECT current_setting('threads')").fetchone()
+    threads = int(setting[0]) if setting else 1
+    left: list[np.ndarray] = []
+    right: list[np.ndarray] = []
+    reader = work.execute(f"SELECT join_key_l, join_key_r FROM {pairs}").fetch_record_batch(BATCH)
+    for batch in reader:
+        a = np.ascontiguousarray(np.asarray(batch.column(0)), dtype=np.int64)
+        b = np.ascontiguousarray(np.asarray(batch.column(1)), dtype=np.int64)
+        keep = run.keep_mask(a, b, floor - MARGIN, threads)
+        left.append(a[keep])
+        right.append(b[keep])
+    del run
+    kept = pa.table({"join_key_l": np.concatenate(left) if left else np.zeros(0, np.int64),
+                     "join_key_r": np.concatenate(right) if right else np.zeros(0, np.int64)})
+    name = "_hop_first_pass"
+    work.register("_hop_first_pass_arrow", kept)
+    try:
+        work.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _hop_first_pass_arrow")
+    finally:
+        work.unregister("_hop_first_pass_arrow")
+    pa.default_memory_pool().release_unused()
+    return name

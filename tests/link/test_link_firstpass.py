@@ -1,0 +1,136 @@
+"""The scoring first pass (link/firstpass.py, link/firstpass_kernel.pyx): every candidate pair's levels as Splink's SQL
+gives them, its weight to 1e-9, and the same scored table as without the pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.link.conftest import Built, features_backend
+
+from hopnhat.errors import ConfigError
+from hopnhat.link import firstpass, persons
+from hopnhat.link.engine import Backend, _linker, predict_sql
+from hopnhat.link.firstpass_kernel import dl
+from hopnhat.link.person_model import COMPARISONS
+from hopnhat.link.person_model import settings as person_settings
+from hopnhat.link.training import train
+
+_TEXT = st.text(alphabet="aăâbdđeêiouơưyHNGUYỄNễàáạ ", max_size=9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.none() | _TEXT, st.none() | _TEXT), min_size=1, max_size=30))
+def test_distance_is_duckdbs(pairs: list[tuple[str | None, str | None]]) -> None:
+    """The kernel's Damerau-Levenshtein distance is DuckDB's: on bytes, transpositions unrestricted ("ca" / "abc" is
+    2), NULL where either text is NULL."""
+    con = duckdb.connect()
+    rows = con.execute("SELECT damerau_levenshtein(a, b) FROM (SELECT unnest(?) AS a, unnest(?) AS b)",
+                       [[a for a, _ in pairs], [b for _, b in pairs]]).fetchall()
+    for (a, b), (expected,) in zip(pairs, rows, strict=True):
+        found = None if a is None or b is None else dl(a.encode(), b.encode())
+        assert found == expected, (a, b)
+    con.close()
+
+
+def test_unrestricted_transpositions() -> None:
+    assert dl(b"ca", b"abc") == 2 and dl("á".encode(), b"a") == 2 and dl(b"abcd", b"bacd") == 1
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, _TEXT, st.sampled_from([1, 2]))
+def test_capped_distance(a: str, b: str, cap: int) -> None:
+    """The cheap limits before the full distance (one edit read in linear time, lengths, the bytes of one text not
+    in the other) give the full distance, capped at cap + 1: on random texts and on slips of one text."""
+    for x, y in ((a, b), (a, a[1:] + a[:1]), (a, a[:2][::-1] + a[2:]), (a, a + "ư"), (a, a.replace("a", "b", 1))):
+        assert dl(x.encode(), y.encode(), cap) == min(dl(x.encode(), y.encode()), cap + 1), (x, y)
+
+
+def test_the_fingerprint_is_the_person_models() -> None:
+    """The kernel implements the person model as it stands: a change to COMPARISONS' SQL fails here until the kernel
+    (and FINGERPRINT) follow it."""
+    assert firstpass.model_fingerprint(COMPARISONS) == firstpass.FINGERPRINT
+
+
+@dataclass
+class Scored:
+    work: duckdb.DuckDBPyConnection
+    backend: Backend
+    source: Any
+    linker: Any
+    pairs: str
+
+
+@pytest.fixture(scope="module")
+def scored(built: Built) -> Iterator[Scored]:
+    """The estate's candidate pairs, all scored (threshold 0: no bound, every pair) into ``all_scored``."""
+    work, backend, source, n = features_backend(built)
+    model = persons.soften(train(backend, source, persons.SPEC, n))
+    linker = _linker(backend, source, model.settings)
+    rules = [r if isinstance(r, str) else r["blocking_rule"]
+             for r in model.settings["blocking_rules_to_generate_predictions"]]
+    pairs = backend.candidate_pairs("person_features", rules)
+    work.execute(f"CREATE TABLE all_pairs AS SELECT * FROM {pairs}")
+    predict_sql(work, linker, "person_features", "all_pairs", 0.0, "all_scored")
+    yield Scored(work, backend, source, linker, "all_pairs")
+    backend.close()
+    work.close()
+
+
+def test_levels_and_weights_of_every_pair(scored: Scored) -> None:
+    """For every candidate pair: Splink's level of each comparison is among the kernel's, the only one except for
+    the ID of CCCDs one slip apart (the kernel does not read whose records they are); the kernel's weight is Splink's
+    match weight to 1e-9 where every level is exact, and never below it."""
+    run = firstpass.kernel(scored.work, scored.linker, "person_features")
+    names = [f"gamma_{c}" for c in firstpass.NAMES]
+    got = scored.work.execute(f"SELECT uid_l, uid_r, match_weight, {', '.join(names)} FROM all_scored").fetchnumpy()
+    left, right = (np.ascontiguousarray(got[c], dtype=np.int64) for c in ("uid_l", "uid_r"))
+    masks, weights = run.levels(left, right)
+    exact = np.ones(len(left), dtype=bool)
+    for c, comparison in enumerate(scored.linker._settings_obj.core_model_settings.comparisons):
+        index = {lvl.comparison_vector_value: k for k, lvl in enumerate(comparison.comparison_levels)}
+        level = np.array([index[int(g)] for g in got[names[c]]])
+        assert ((masks[:, c] >> level) & 1).all(), comparison.output_column_name
+        one = masks[:, c] == (1 << level)
+        assert one.all() or comparison.output_column_name == "id", comparison.output_column_name
+        exact &= one
+    assert len(left) > 2000 and exact.mean() > 0.8
+    assert np.abs(weights - got["match_weight"])[exact].max() < 1e-9
+    assert (weights >= got["match_weight"] - 1e-9).all()
+
+
+def test_scored_table_the_same_with_the_pass(scored: Scored) -> None:
+    """The backend's predict (first pass, then Splink's SQL on the pairs kept) gives the scored table of Splink's SQL
+    on every pair, cut at the threshold, row for row; the pass keeps a small share of the pairs."""
+    backend, work = scored.backend, scored.work
+    rules = list(scored.linker._settings_obj._blocking_rules_to_generate_predictions)
+    rules = [r.blocking_rule_sql if hasattr(r, "blocking_rule_sql") else r for r in rules]
+    threshold = persons.RIVALS_FROM
+    backend.predict(scored.linker, scored.source, rules, threshold, "with_pass")
+    predict_sql(work, scored.linker, "person_features", scored.pairs, threshold, "without_pass")
+    cols = ", ".join(c for c, *_ in work.execute("DESCRIBE with_pass").fetchall())
+    a, b = f"SELECT {cols} FROM with_pass", f"SELECT {cols} FROM without_pass"
+    assert work.execute(f"SELECT count(*) FROM ({a} EXCEPT ALL {b})").fetchone() == (0,)
+    assert work.execute(f"SELECT count(*) FROM ({b} EXCEPT ALL {a})").fetchone() == (0,)
+    kept = firstpass.first_pass(work, scored.linker, "person_features", scored.pairs, threshold)
+    total, passed, final = (work.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,)
+                            for t in (scored.pairs, str(kept), "with_pass"))
+    assert final[0] > 50 and passed[0] < total[0] // 2 and final[0] <= passed[0]
+
+
+def test_a_changed_person_model_is_refused(scored: Scored) -> None:
+    """The person model's comparisons with SQL the kernel does not implement: a ConfigError, not a stale pass."""
+    changed = person_settings(0.001)
+    name = changed["comparisons"][0]
+    levels = list(name["comparison_levels"])
+    levels[3] = {**levels[3], "sql_condition": "name_sorted_l = name_sorted_r AND fam_l = fam_r"}
+    changed["comparisons"][0] = {**name, "comparison_levels": levels}
+    linker = _linker(scored.backend, scored.source, changed)
+    with pytest.raises(ConfigError, match="comparisons changed"):
+        firstpass.applies(linker)
