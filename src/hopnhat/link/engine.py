@@ -127,8 +127,10 @@ class Backend:
 
         Splink's blocking writes one join per rule that excludes the pairs of every earlier rule (``NOT (rule 1) AND
         NOT (rule 2) …``): with 36 rules that exclusion was two thirds of blocking's CPU at 145,000 records. Here the
-        rules' joins are unioned and each pair kept once (:meth:`candidate_pairs`), and the pairs are scored by
-        :func:`predict_sql` — Splink's own comparison and weight SQL, run in one statement on a narrow input."""
+        rules' joins are unioned and each pair kept once (:meth:`candidate_pairs`), the person model's pairs that
+        cannot reach the floor are dropped by a compiled first pass (:mod:`hopnhat.link.firstpass`), and the rest are
+        scored by :func:`predict_sql` — Splink's own comparison and weight SQL, run in one statement on a narrow
+        input."""
         if not rules:  # no blocking rule: Splink's own predict
             self.to_work(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never"), out)
             return
