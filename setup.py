@@ -4,6 +4,8 @@ and of the legacy-text repair (its per-cell scoring) compiled by Cython.
 Everything else about the package is in pyproject.toml. The compiled modules are the same Python source, compiled
 as it is (type annotations are not enforced); when Cython or a C compiler is missing the build goes on and the
 modules run as plain Python (also when ``HOPNHAT_PURE_PYTHON=1``: the install test builds that way, in seconds).
+One module is Cython source with C types and has no plain Python form: link/firstpass_kernel.pyx (the scoring first
+pass over millions of candidate pairs; without it ``hopnhat link persons`` stops with a ConfigError naming it).
 ``make setup`` (scripts/setup.sh) rebuilds them in place when their source changes,
 and the test run refuses a compiled module older than its source.
 """

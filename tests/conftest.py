@@ -20,14 +20,15 @@ if os.environ.get("CI"):
 
 
 def _stale_compiled_modules() -> list[str]:
-    """Compiled modules (setup.py, built in place) older than their Python source or its ``.pxd`` declarations:
-    they would be imported instead of the source just edited."""
+    """Compiled modules (setup.py, built in place) older than their Python source, its ``.pxd`` declarations or
+    their Cython source (``.pyx``): they would be imported instead of the source just edited."""
     import hopnhat
 
     stale = []
     for compiled in Path(hopnhat.__file__).parent.rglob("*.so"):
         stem = compiled.name.split(".", 1)[0]
-        for source in (compiled.with_name(stem + ".py"), compiled.with_name(stem + ".pxd")):
+        for source in (compiled.with_name(stem + ".py"), compiled.with_name(stem + ".pxd"),
+                       compiled.with_name(stem + ".pyx")):
             if source.is_file() and source.stat().st_mtime > compiled.stat().st_mtime:
                 stale.append(str(source))
     return stale

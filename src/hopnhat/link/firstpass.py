@@ -136,7 +136,11 @@ def _code(column: pa.ChunkedArray) -> np.ndarray:
 
 def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
     """The compiled kernel over ``table``'s records (uid i in row i) and ``linker``'s trained model."""
-    from hopnhat.link.firstpass_kernel import Kernel
+    try:
+        from hopnhat.link.firstpass_kernel import Kernel
+    except ImportError as exc:  # (a build without Cython or a C compiler: setup.py)
+        raise ConfigError("the scoring first pass is not compiled: build the package with Cython and a C compiler "
+                          "(make setup)", value="hopnhat.link.firstpass_kernel") from exc
 
     records = work.execute(_records_sql(linker, table)).fetch_arrow_table()
     uids = np.asarray(records.column("uid"))
