@@ -119,10 +119,13 @@ def _records_sql(linker: Any, table: str) -> str:
 
 
 def _text(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(offsets int64, bytes, valid) of a text column."""
-    arr = column.combine_chunks().cast(pa.large_string())
+    """(offsets int64, bytes, valid) of a text column (the bytes not copied)."""
+    arr = column.combine_chunks()
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        raise ConfigError("the scoring first pass reads a text column of another type", value=str(arr.type))
     _, offsets, data = arr.buffers()
-    off = np.frombuffer(offsets, dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    off = np.frombuffer(offsets, dtype=width)[arr.offset:arr.offset + len(arr) + 1].astype(np.int64)
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     valid = np.asarray(pc.is_valid(arr)).astype(np.uint8)
     return off, raw, valid
@@ -132,6 +135,22 @@ def _code(column: pa.ChunkedArray) -> np.ndarray:
     """Dictionary codes of a column (equal codes exactly where the values are equal), -1 for NULL."""
     encoded = column.combine_chunks().dictionary_encode()
     return np.asarray(encoded.indices.fill_null(-1)).astype(np.int32)
+
+
+def _records(records: pa.Table) -> np.ndarray:
+    """The records as the kernel's rows (firstpass_kernel.REC), one column at a time (no copy of them all)."""
+    from hopnhat.link.firstpass_kernel import REC
+
+    recs = np.zeros(records.num_rows, dtype=REC)
+    for c in CODES:
+        recs[c] = _code(records.column(c))
+    for c in (*INTS, "dob"):
+        recs[c] = np.asarray(records.column(c).fill_null(NULL_INT))
+    for c in BOOLS:
+        recs[c] = np.asarray(records.column(c).fill_null(-1))
+    for c in TF.values():
+        recs[f"tf_{c}"] = np.asarray(records.column(f"tf_{c}").cast(pa.float64()).fill_null(np.nan))
+    return recs
 
 
 def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
@@ -146,19 +165,17 @@ def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
     uids = np.asarray(records.column("uid"))
     if not np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):
         raise ConfigError("the scoring first pass needs uids 0 … n-1", value=table)
-    texts = {c: _text(records.column(c)) for c in TEXTS}
-    codes = {c: _code(records.column(c)) for c in CODES}
-    codes |= {c: np.asarray(records.column(c).fill_null(NULL_INT)).astype(np.int32) for c in (*INTS, "dob")}
-    bools = {c: np.asarray(records.column(c).fill_null(-1)).astype(np.int8) for c in BOOLS}
-    tfs = {c: np.asarray(records.column(f"tf_{c}").cast(pa.float64()).fill_null(np.nan)) for c in TF.values()}
-    del records
     settings = linker._settings_obj.core_model_settings
     prior = settings.probability_two_random_records_match
     if prior is None or not 0.0 < prior < 1.0:
         raise ConfigError("the scoring first pass needs a prior strictly between 0 and 1", value=prior)
     terms = [_level_terms(c) for c in settings.comparisons]
-    out = Kernel(texts, codes, bools, tfs, (math.log2(prior / (1 - prior)), terms))
-    out.set_max([_largest(levels, tfs.get(TF.get(name, ""))) for name, levels in zip(NAMES, terms, strict=True)])
+    recs = _records(records)
+    largest = [_largest(levels, recs[f"tf_{TF[name]}"] if name in TF else None)
+               for name, levels in zip(NAMES, terms, strict=True)]
+    out = Kernel(recs, {c: _text(records.column(c)) for c in TEXTS}, (math.log2(prior / (1 - prior)), terms))
+    out.set_max(largest)
+    del records
     pa.default_memory_pool().release_unused()
     return out
 

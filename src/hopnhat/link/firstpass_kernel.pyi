@@ -5,9 +5,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+REC: np.dtype[Any]
+
 class Kernel:
-    def __init__(self, texts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], codes: dict[str, np.ndarray],
-                 bools: dict[str, np.ndarray], tfs: dict[str, np.ndarray], model: Any) -> None: ...
+    def __init__(self, recs: np.ndarray, texts: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+                 model: Any) -> None: ...
     def set_max(self, wmax: list[float]) -> None: ...
     def levels(self, left: npt.NDArray[np.int64],
                right: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]: ...

@@ -610,17 +610,12 @@ cdef class Kernel:
     cdef Model m
     cdef object recs, blob
 
-    def __init__(self, dict texts, dict codes, dict bools, dict tfs, object model):
-        if sizeof(Rec) != REC.itemsize:
+    def __init__(self, object recs, dict texts, object model):
+        """``recs``: the records as :data:`REC` rows (their ``text`` and ``len`` filled here from ``texts``: each
+        text column's (int64 offsets, bytes, valid)); ``model``: see :meth:`_model`."""
+        if sizeof(Rec) != REC.itemsize or recs.dtype != REC:
             raise RuntimeError("the kernel's record layout is not numpy's")
-        n = len(tfs["fg"])
-        recs = np.zeros(n, dtype=REC)
-        for name, values in codes.items():
-            recs[name] = values
-        for name, values in bools.items():
-            recs[name] = values
-        recs["tf_fg"] = tfs["fg"]
-        recs["tf_mid"] = tfs["mid"]
+        n = len(recs)
         self.recs = recs
         self.blob = self._pack([texts[c] for c in TEXTS], n)
         cdef const uint8_t[::1] b = self.blob
