@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hopnhat.errors import HopnhatError
-from hopnhat.link.address_detail import address_detail, commune_place, names_district, written_commune
+from hopnhat.link.address_detail import address_facts, commune_place
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
 from hopnhat.link.names import split_parts
 from hopnhat.link.tables import one
@@ -130,10 +130,9 @@ def _words_bits(text: str | None) -> int | None:
 def _details_table(addresses: pa.ChunkedArray | pa.Array) -> pa.Table:
     """The hamlet / street key and the commune named of each distinct address."""
     distinct = [a for a in pc.unique(addresses).to_pylist() if a]
-    return pa.table({"address": pa.array(distinct, pa.string()),
-                     "addr_detail": pa.array([address_detail(a) for a in distinct], pa.string()),
-                     "addr_place": pa.array([written_commune(a) for a in distinct], pa.string()),
-                     "addr_dated": pa.array([names_district(a) for a in distinct], pa.bool_())})
+    detail, place, dated = zip(*map(address_facts, distinct), strict=True) if distinct else ((), (), ())
+    return pa.table({"address": pa.array(distinct, pa.string()), "addr_detail": pa.array(detail, pa.string()),
+                     "addr_place": pa.array(place, pa.string()), "addr_dated": pa.array(dated, pa.bool_())})
 
 
 def _new_places() -> pa.Table:
