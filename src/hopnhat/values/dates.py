@@ -413,7 +413,15 @@ def parse_native(value: dt.date, spec: DateSpec, today: dt.date, with_time: bool
 
 def date_parser(opts: Options) -> Callable[[str], Parsed]:
     spec, today = DateSpec.of(opts.formats, False), opts.today
-    return lambda text: parse_date(text, spec, today)
+    fast = _fast_date(spec, today)
+    if fast is None:
+        return lambda text: parse_date(text, spec, today)
+
+    def parse(text: str) -> Parsed:
+        found = fast(text)
+        return found if found is not None else parse_date(text, spec, today)
+
+    return parse
 
 
 def datetime_parser(opts: Options) -> Callable[[str], Parsed]:
@@ -480,6 +488,44 @@ def _fast_datetime(spec: DateSpec, today: dt.date) -> Callable[[str], Parsed | N
         return None
 
     return read if iso or dmy else None
+
+
+# Birth dates of registers are mostly ``12/05/1990``, ``2/5/1990``, ``1990-05-12`` or ``19900512``: a plain exact day
+# in range is read here with one strict pattern (1.45 M records hold 86,000-108,000 distinct dates, each read once);
+# anything else — a day or month 0, an impossible day, a placeholder, a date before 1880 or after today, another
+# shape, a column that declares both day orders (a date valid both ways is then warned about) — goes the full way, so
+# both ways give the same result (a test compares them).
+_FAST_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_FAST_YEAR_FIRST = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_FAST_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def _fast_date(spec: DateSpec, today: dt.date) -> Callable[[str], Parsed | None] | None:
+    """The strict reader of a date column's plain days, or None when its formats leave no shape to read fast."""
+    iso = spec.year_first or spec.serial  # where the full reader takes ``yyyy-mm-dd`` as year first
+    dmy = spec.orders == ("dmy",)
+
+    def done(year: int, month: int, day: int) -> Parsed | None:
+        if not (1 <= month <= 12 and 1 <= day <= 31 and year >= EARLIEST_YEAR):
+            return None
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if date in PLACEHOLDER_DATES or date > today:
+            return None
+        return Parsed(date, {"_quality": "exact"}, ())
+
+    def read(text: str) -> Parsed | None:
+        if dmy and (m := _FAST_DAY_FIRST.fullmatch(text)):
+            return done(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        if iso and (m := _FAST_YEAR_FIRST.fullmatch(text)):
+            return done(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if spec.compact and (m := _FAST_COMPACT.fullmatch(text)):
+            return done(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return None
+
+    return read if iso or dmy or spec.compact else None
 
 
 @dataclass(frozen=True)
