@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -200,17 +201,19 @@ JOIN person_addresses_arrow a USING (address) LEFT JOIN person_new_places_arrow 
 """
 
 # The uid: the records numbered in record_id order, on the row numbers alone (a sort of two columns, not of every
-# feature: the features join it on ``rid``).
+# feature: the features join it on ``rid``); records already in record_id order (a standalone list: its record ids
+# are its zero-padded row numbers) are numbered by their rows, no sort.
 _UIDS_SQL = """
 CREATE OR REPLACE TEMP TABLE person_uids AS
-SELECT rowid AS rid, row_number() OVER (ORDER BY record_id) - 1 AS uid FROM person_source
+SELECT rid, row_number() OVER (ORDER BY record_id) - 1 AS uid FROM person_source
 """
+_UIDS_IN_ORDER_SQL = "CREATE OR REPLACE TEMP TABLE person_uids AS SELECT rid, rid AS uid FROM person_source"
 
 # One pass over the records: the name's number, dates, IDs and phone, address (while the names table is made).
 _DATES_SQL = """
 CREATE OR REPLACE TEMP TABLE person_dates AS
 WITH b AS (
-  SELECT s.rowid AS rid, s.record_id, s.src_source, s.src_table, n.nid,
+  SELECT s.rid, s.record_id, s.src_source, s.src_table, n.nid,
          CAST(s.birth_date AS DATE) AS birth_date, s.birth_date_quality AS quality,
          CASE WHEN upper(s.sex) IN ('M', 'F') THEN upper(s.sex) END AS sex,
          {id_parts} AS id_parts, s.id_number_kind AS id_kind, {cccd_col} AS cccd_col, {cmnd_col} AS cmnd_col,
@@ -280,14 +283,15 @@ WITH ids AS (
   LEFT JOIN person_shared sc ON sc.kind = 'cccd' AND sc.number = d.cccd_all
   LEFT JOIN person_shared sm ON sm.kind = 'cmnd' AND sm.number = d.cmnd_all
   LEFT JOIN person_shared sp ON sp.kind = 'phone' AND sp.number = d.phone_d
+), valid AS (
+  SELECT *, length(cccd) = 12 AND substr(cccd, 1, 3) IN ({prefixes}) AS cc_valid FROM ids
 ), cc AS (
   SELECT *,
-         CASE WHEN length(cccd) = 12 AND substr(cccd, 1, 3) IN ({prefixes})
+         CASE WHEN cc_valid
               THEN 1900 + 100 * (CAST(substr(cccd, 4, 1) AS INTEGER) // 2) + CAST(substr(cccd, 5, 2) AS INTEGER)
          END AS cc_year,
-         CASE WHEN length(cccd) = 12 AND substr(cccd, 1, 3) IN ({prefixes})
-              THEN CAST(substr(cccd, 4, 1) AS INTEGER) % 2 = 1 END AS cc_female
-  FROM ids
+         CASE WHEN cc_valid THEN CAST(substr(cccd, 4, 1) AS INTEGER) % 2 = 1 END AS cc_female
+  FROM valid
 )
 SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_sorted, ns_bits,
        CASE WHEN NOT vague THEN birth_date END AS dob,
@@ -308,13 +312,27 @@ ORDER BY uid
 
 
 def stage_source(work: duckdb.DuckDBPyConnection, source: pa.Table) -> None:
-    """Copy the records (:data:`SOURCE_COLUMNS`) into ``work`` as ``person_source``.
+    """Copy the records (:data:`SOURCE_COLUMNS`) into ``work`` as ``person_source``, with ``rid``, each record's row
+    number (the caller may then drop its copy).
 
-    The caller may then drop its copy.
-    """
-    work.register("person_source_arrow", source)
+    Tried in session 19 and not kept: the Arrow table registered as the view ``person_source`` and read where it lies
+    (no copy): the same features, but DuckDB's scans of a Python-registered table then compete for the interpreter
+    with the names table made in a thread beside them (1 M blind, lane 1: the features' wall 8.1-8.5 -> 9.1-9.3 s)."""
+    rid = pa.array(np.arange(source.num_rows, dtype=np.int64))
+    work.register("person_source_arrow", source.append_column("rid", rid))
     work.execute("CREATE OR REPLACE TEMP TABLE person_source AS SELECT * FROM person_source_arrow")
     work.unregister("person_source_arrow")
+    in_order = source.num_rows < 2 or _ascending(source.column("record_id"))
+    work.execute(f"SET VARIABLE person_source_in_order = {str(in_order).lower()}")
+
+
+def _ascending(ids: pa.ChunkedArray) -> bool:
+    """True when every record id is greater than the one before (none missing, no two equal): numbering the records
+    by row is then numbering them in record-id order."""
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    if ids.null_count:
+        return False
+    return bool(pc.all(pc.greater(ids.slice(1), ids.slice(0, len(ids) - 1))).as_py())
 
 
 def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | None = None) -> int:
@@ -363,8 +381,10 @@ def _records(work: duckdb.DuckDBPyConnection, prefixes: str) -> None:
     work.execute(_ADDRESSES_SQL)
     work.unregister("person_addresses_arrow")
     work.unregister("person_new_places_arrow")
-    work.execute(_UIDS_SQL)
+    in_order = bool(one(work, "SELECT getvariable('person_source_in_order')")[0])
+    work.execute(_UIDS_IN_ORDER_SQL if in_order else _UIDS_SQL)
     work.execute(_DATES_SQL.format(id_parts=_id_parts("s.id_number"), cccd_col=_digits("s.cccd"),
                                    cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone"),
                                    phone_ph=_placeholder("phone_n[2:]"), prefixes=prefixes))
     work.execute("DROP TABLE person_source")
+    work.execute("RESET VARIABLE person_source_in_order")

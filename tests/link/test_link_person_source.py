@@ -1,0 +1,40 @@
+"""The records staged for the features: read where they lie (an Arrow view with each record's row number), and
+numbered in record-id order whether or not they come in that order."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from hopnhat.link.person_features import build_person_features, stage_source
+from hopnhat.link.run import work_space
+from hopnhat.link.standalone import _no_step, _store_rows, _with_missing, resolve_columns
+
+PEOPLE = pa.table({
+    "full_name": ["Nguyễn Văn An", "Trần Thị Bình", "Nguyen Van An", "Lê Hoàng", "Trần Thị Bình", "Phạm Minh Châu"],
+    "dob": ["12/05/1990", "1985-01-01", "12/05/1990", "1970", "01/01/1985", "2/3/2001"],
+    "sex": ["M", "F", "M", "M", "F", "F"],
+    "id_number": ["049090001234", "", "49090001234", "201234567", "", "079301000111"],
+    "phone": ["0905123456", "", "+84905123456", "", "0912000111", ""],
+    "address": ["Thôn 5, Xã Bình Lâm, Huyện Hiệp Đức, Tỉnh Quảng Nam", "Tổ 3, Phường Hải Châu, Thành phố Đà Nẵng",
+                "", "Thôn 2, Xã Việt An, Thành phố Đà Nẵng", "Tổ 3, Phường Hải Châu", "12 Lê Lợi, TP Tam Kỳ"],
+})
+
+
+def _features(records: pa.Table) -> pa.Table:
+    work = work_space(1, None)
+    try:
+        stage_source(work, records)
+        build_person_features(work)
+        assert not work.execute("SELECT * FROM duckdb_tables() WHERE table_name = 'person_source'").fetchall()
+        return work.execute("SELECT * FROM person_features ORDER BY uid").fetch_arrow_table()
+    finally:
+        work.close()
+
+
+def test_records_out_of_record_id_order_are_numbered_as_in_order() -> None:
+    records = _with_missing(_store_rows(PEOPLE, resolve_columns(PEOPLE, {}), _no_step))
+    in_order = _features(records)
+    shuffled = _features(records.take(pa.array([4, 0, 5, 2, 1, 3])))
+    assert in_order.column("uid").to_pylist() == list(range(PEOPLE.num_rows))
+    assert in_order.column("record_id").to_pylist() == sorted(records.column("record_id").to_pylist())
+    assert shuffled.equals(in_order)
