@@ -6,7 +6,8 @@ import duckdb
 from tests.link.conftest import Built
 
 from hopnhat.link import person_model, persons
-from hopnhat.link.joins import candidate_joins, expanded, mirrored, split_top
+from hopnhat.link.joins import candidate_joins, coded, expanded, mirrored, split_top
+from hopnhat.link.person_features import KEY_CODES
 from hopnhat.link.run import work_space
 
 
@@ -50,6 +51,32 @@ def test_split_top_keeps_parentheses_and_quotes() -> None:
     assert split_top("a AND (b AND c) AND ' AND '", " AND ") == ["a", "(b AND c)", "' AND '"]
 
 
+def test_equalities_of_keys_with_a_code_become_equalities_of_the_codes() -> None:
+    codes = {"fam": "k_fam", "mid": "k_mid", "substr(giv, 1, 1)": "k_ini"}
+    rule = ("l.fam = r.fam AND substr(r.giv, 1, 1) = substr(l.giv, 1, 1) AND (l.mid = r.mid OR l.mid IS NULL) "
+            "AND l.byear + 1 = r.byear AND l.giv = r.giv AND l.fam = r.mid AND l.vague")
+    assert coded(rule, codes) == ("(l.k_fam = r.k_fam AND r.k_ini = l.k_ini AND (l.k_mid = r.k_mid OR l.mid IS NULL) "
+                                  "AND l.byear + 1 = r.byear AND l.giv = r.giv AND l.fam = r.mid AND l.vague)")
+    assert coded(rule, {}) == rule
+
+
+def test_key_codes_are_exact(built: Built) -> None:
+    # each code equal exactly where its key is, NULL exactly where it is: the joins on codes give the same pairs
+    con = duckdb.connect(str(built.path), read_only=True)
+    work = work_space(2, None)
+    persons.load_features(con, work)
+    con.close()
+    for key, code in KEY_CODES.items():
+        keys, codes, both, nulls, wrong = work.execute(
+            f"SELECT count(DISTINCT {key}), count(DISTINCT {code}), "
+            f"count(DISTINCT ({key}, {code})) FILTER (WHERE {key} IS NOT NULL), "
+            f"count(*) FILTER (WHERE {key} IS NULL), count(*) FILTER (WHERE ({key} IS NULL) <> ({code} IS NULL)) "
+            "FROM person_features").fetchone()  # type: ignore[misc]
+        assert keys == codes == both and keys > 1 and wrong == 0, key
+        assert nulls > 0 or key in ("fam", "giv", "name_sorted", "substr(giv, 1, 1)"), key
+    work.close()
+
+
 def test_candidate_pairs_equal_the_rules_as_written(built: Built) -> None:
     con = duckdb.connect(str(built.path), read_only=True)
     work = work_space(2, None)
@@ -64,6 +91,9 @@ def test_candidate_pairs_equal_the_rules_as_written(built: Built) -> None:
     plain = " UNION ".join(f"SELECT l.uid AS a, r.uid AS b FROM person_features l JOIN person_features r "
                            f"ON ({rule}) AND l.uid < r.uid" for rule in rules)
     ours = candidate_joins("person_features", rules)
-    found = [work.execute(f"SELECT count(*), sum(hash(a, b)) FROM ({sql})").fetchone() for sql in (plain, ours)]
-    assert found[0] == found[1] and found[0] is not None and found[0][0] > 200
+    on_codes = candidate_joins("person_features", rules, KEY_CODES)
+    assert "k_ini" in on_codes and "substr(l.giv" not in on_codes
+    found = [work.execute(f"SELECT count(*), sum(hash(a, b)) FROM ({sql})").fetchone()
+             for sql in (plain, ours, on_codes)]
+    assert found[0] == found[1] == found[2] and found[0] is not None and found[0][0] > 200
     work.close()

@@ -58,6 +58,8 @@ def candidate_pairs(work: duckdb.DuckDBPyConnection, rules: tuple[str, ...] = pe
     ``UNION``s is planned as one DISTINCT per ``UNION`` (26 hash aggregates for 27 rules, each of up to 12 M pairs
     at 1 M people), which died natively inside DuckDB 1.4.1 in 3 of 5 runs at 1 M (see docs/linkage.md)."""
     from hopnhat.link.joins import candidate_joins
+    from hopnhat.link.person_features import KEY_CODES
 
-    row = work.execute(f"SELECT count(*) FROM ({candidate_joins('person_features', list(rules))})").fetchone()
+    row = work.execute(f"SELECT count(*) FROM ({candidate_joins('person_features', list(rules), KEY_CODES)})"
+                       ).fetchone()
     return int(row[0]) if row else 0

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -122,8 +122,10 @@ class Backend:
         """The settings as this engine runs them (DuckDB: :func:`fast_sql`)."""
         return fast_sql(settings)
 
-    def predict(self, linker: Any, source: Any, rules: list[str], threshold: float, out: str) -> None:
-        """Score the candidate pairs of ``rules`` at or above ``threshold`` into work table ``out``.
+    def predict(self, linker: Any, source: Any, rules: list[str], threshold: float, out: str,
+                codes: Mapping[str, str] | None = None) -> None:
+        """Score the candidate pairs of ``rules`` at or above ``threshold`` into work table ``out`` (``codes``: the
+        exact integer codes of keys the source carries, :func:`hopnhat.link.joins.coded`).
 
         Splink's blocking writes one join per rule that excludes the pairs of every earlier rule (``NOT (rule 1) AND
         NOT (rule 2) …``): with 36 rules that exclusion was two thirds of blocking's CPU at 145,000 records. Here the
@@ -136,7 +138,7 @@ class Backend:
             return
         from hopnhat.link.firstpass import first_pass
 
-        pairs = self.candidate_pairs(source.physical_name, rules)
+        pairs = self.candidate_pairs(source.physical_name, rules, codes)
         try:
             # (the person model: only the pairs whose weight can reach the floor, :mod:`hopnhat.link.firstpass`)
             kept = first_pass(self.work, linker, source.physical_name, pairs, threshold)
@@ -147,14 +149,15 @@ class Backend:
         finally:
             self.work.execute(f"DROP TABLE IF EXISTS {pairs}")
 
-    def candidate_pairs(self, table: str, rules: list[str]) -> str:
+    def candidate_pairs(self, table: str, rules: list[str], codes: Mapping[str, str] | None = None) -> str:
         """Table ``_hop_blocked_pairs`` (``join_key_l`` < ``join_key_r``): every pair of ``table``'s records that
-        any of ``rules`` holds, once (the rules' joins as :mod:`hopnhat.link.joins` writes them)."""
+        any of ``rules`` holds, once (the rules' joins as :mod:`hopnhat.link.joins` writes them, on the keys' codes
+        where ``codes`` names them)."""
         from hopnhat.link.joins import candidate_joins
 
         name = "_hop_blocked_pairs"
         self.work.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT a AS join_key_l, b AS join_key_r "
-                          f"FROM ({candidate_joins(table, rules)})")
+                          f"FROM ({candidate_joins(table, rules, codes)})")
         return name
 
     def close(self) -> None:
@@ -195,8 +198,10 @@ class SparkBackend(Backend):
     def settings(self, settings: dict[str, Any]) -> dict[str, Any]:
         return settings
 
-    def predict(self, linker: Any, source: Any, rules: list[str], threshold: float, out: str) -> None:
-        """Splink's blocking and predict on Spark: the candidate pairs are the quadratic part, and stay there."""
+    def predict(self, linker: Any, source: Any, rules: list[str], threshold: float, out: str,
+                codes: Mapping[str, str] | None = None) -> None:
+        """Splink's blocking and predict on Spark: the candidate pairs are the quadratic part, and stay there (on
+        the rules as written: ``codes`` are not read)."""
         self.to_work(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never"), out)
 
     def to_work(self, frame: Any, name: str) -> None:
@@ -265,13 +270,15 @@ def plain_condition(sql: str) -> str:
     return sql
 
 
-def score(backend: Backend, source: Any, model: TrainedModel, threshold: float, out: str) -> None:
-    """Score every blocked pair at or above ``threshold`` into work table ``out``."""
+def score(backend: Backend, source: Any, model: TrainedModel, threshold: float, out: str,
+          codes: Mapping[str, str] | None = None) -> None:
+    """Score every blocked pair at or above ``threshold`` into work table ``out`` (``codes``: see
+    :meth:`Backend.predict`)."""
     _quiet()
     linker = _linker(backend, source, model.settings)
     rules = [r if isinstance(r, str) else r["blocking_rule"]
              for r in model.settings.get("blocking_rules_to_generate_predictions", [])]
-    backend.predict(linker, source, rules, threshold, out)
+    backend.predict(linker, source, rules, threshold, out, codes)
 
 
 def _vector_steps(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs_sql: str,

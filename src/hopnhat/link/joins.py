@@ -12,12 +12,16 @@ birth date missing on either side: 1.4 CPU-s of candidates for 0.36 M pairs).
 of their pairs is the rule's pairs, each rule now with a filter or a hashed equality of its own. The rules' text is
 not changed (the model, the blocking recall and the docs read the rules as written); only the joins that compute the
 candidate pairs are.
+
+:func:`coded` hashes a key's exact integer code where the table carries one (``l.fam = r.fam`` → ``l.k_fam =
+r.k_fam``: :data:`hopnhat.link.person_features.KEY_CODES`): the same pairs, for less.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
 
 MAX_RULES = 12  # rules one rule may become (the product of its ORs' parts)
 _SIDE = re.compile(r"\b([lr])\.")
@@ -130,12 +134,44 @@ def mirrored(rules: list[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def candidate_joins(table: str, rules: list[str]) -> str:
+def _coded_equality(part: str, codes: Mapping[str, str]) -> str | None:
+    """``l.{code} = r.{code}`` for ``part`` an equality of one expression of each record (``substr(l.giv, 1, 1) =
+    substr(r.giv, 1, 1)``) that has a code in ``codes`` (the expression without its record's alias → the code's
+    column); None for any other part."""
+    sides = split_top(_unwrapped(part), " = ")
+    if len(sides) != 2 or not _equality(part):
+        return None
+    keys = [_SIDE.sub("", side) for side in sides]
+    if keys[0] != keys[1] or keys[0] not in codes:
+        return None
+    aliases = [_SIDE.search(side).group(1) for side in sides]  # type: ignore[union-attr]
+    return f"{aliases[0]}.{codes[keys[0]]} = {aliases[1]}.{codes[keys[1]]}"
+
+
+def coded(rule: str, codes: Mapping[str, str]) -> str:
+    """``rule`` with each equality of a key of the two records that has a code (``codes``: the key written without
+    its record's alias → the column of its exact integer code) an equality of the codes, at any depth of its ANDs and
+    ORs. A code is equal exactly where its key is and NULL exactly where its key is, so the rule holds for exactly the
+    same pairs — and the join hashes integers instead of texts, and cuts no substring out of every record again."""
+    if not codes:
+        return rule
+    inner = _unwrapped(rule)
+    for word in (" AND ", " OR "):
+        parts = split_top(inner, word)
+        if len(parts) > 1:
+            return "(" + word.join(coded(part, codes) for part in parts) + ")"
+    return _coded_equality(inner, codes) or rule
+
+
+def candidate_joins(table: str, rules: list[str], codes: Mapping[str, str] | None = None) -> str:
     """SQL: every pair (``a`` < ``b``, uids of ``table``) that any of ``rules`` holds, once (a rule and its mirror
-    in one join: :func:`mirrored`)."""
+    in one join: :func:`mirrored`); the keys of ``codes`` (columns of ``table``: :func:`coded`) joined on their
+    codes."""
+    codes = codes or {}
     joins = " UNION ALL ".join(
         f"SELECT least(l.uid, r.uid) AS a, greatest(l.uid, r.uid) AS b FROM {table} l JOIN {table} r ON {rule} "
         "AND l.uid <> r.uid" if both else
         f"SELECT l.uid AS a, r.uid AS b FROM {table} l JOIN {table} r ON {rule} AND l.uid < r.uid"
-        for rule, both in mirrored([r for original in rules for r in expanded(original)]))
+        for rule, both in ((coded(rule, codes), both)
+                           for rule, both in mirrored([r for original in rules for r in expanded(original)])))
     return f"SELECT DISTINCT a, b FROM ({joins})"

@@ -22,6 +22,8 @@ Features (all derived from the store columns, nothing invented):
   :data:`FREQUENT_GIVEN` at least (:data:`COMMON_GIVEN` at least): not a slip.
 - ``name_n``: how many records carry the same name words (``name_sorted``); ``name_rare``: at most
   :data:`RARE_NAME` of them, or one record in :data:`RARE_SHARE` — a rare name may be blocked on alone.
+- ``k_fam``, ``k_mid``, ``k_giv``, ``k_ns``, ``k_ini``, ``k_addr``, ``k_det``: the exact integer codes of the keys the
+  blocking joins hash (:data:`KEY_CODES`).
 """
 
 from __future__ import annotations
@@ -47,7 +49,16 @@ SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_da
                   "commune_candidates", "address")
 FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "ns_bits", "dob", "byear", "bmonth", "bday",
             "dm", "vague", "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr",
-            "addr_cands", "addr_detail", "addr_old", "giv_real", "giv_acc_real", "name_n", "name_rare")
+            "addr_cands", "addr_detail", "addr_old", "giv_real", "giv_acc_real", "name_n", "name_rare", "k_fam",
+            "k_mid", "k_giv", "k_ns", "k_ini", "k_addr", "k_det")
+# Each key of one record the blocking rules compare with ``=`` (``l.fam = r.fam``) as text, and its exact integer code
+# (equal exactly where the texts are, NULL exactly where the text is): the index of the text in a dictionary of its
+# values (Arrow's dictionary_encode compares the values themselves), or for the first letter its code point. The
+# candidate joins hash the codes (joins.coded): at 1 M people a join on name and address texts cost 1.5–3 times one on
+# their codes (the given name's first letter was cut out of every record again in each join); see docs/linkage.md.
+KEY_CODES = {"fam": "k_fam", "mid": "k_mid", "giv": "k_giv", "name_sorted": "k_ns", "substr(giv, 1, 1)": "k_ini",
+             "addr": "k_addr", "addr_detail": "k_det"}
+_NAME_KEYS = ("fam", "mid", "giv", "name_sorted")  # coded in the names table (one row per distinct full name)
 # A name is rare when at most RARE_NAME records carry it, or one record in RARE_SHARE (name_rare): a record of a rare
 # name with no birth date is compared with the name's every record, in any commune. At 145,000 records the share
 # gives 60, at 1.45 M 605: blocking recall 99.70 % → 99.81 % at 1 M independent people (1.15 M more candidate pairs),
@@ -132,7 +143,9 @@ def _details_table(addresses: pa.ChunkedArray | pa.Array) -> pa.Table:
     """The hamlet / street key and the commune named of each distinct address."""
     distinct = [a for a in pc.unique(addresses).to_pylist() if a]
     detail, place, dated = zip(*map(address_facts, distinct), strict=True) if distinct else ((), (), ())
-    return pa.table({"address": pa.array(distinct, pa.string()), "addr_detail": pa.array(detail, pa.string()),
+    details = pa.array(detail, pa.string())
+    return pa.table({"address": pa.array(distinct, pa.string()),
+                     "addr_detail": details, KEY_CODES["addr_detail"]: dictionary_code(details),
                      "addr_place": pa.array(place, pa.string()), "addr_dated": pa.array(dated, pa.bool_())})
 
 
@@ -184,7 +197,8 @@ g AS (SELECT giv, sum(n) >= {real} AS giv_real FROM j WHERE giv IS NOT NULL GROU
 a AS (SELECT giv_acc, sum(n) >= {real} AS giv_acc_real FROM j WHERE giv_acc IS NOT NULL GROUP BY giv_acc),
 s AS (SELECT name_sorted, CAST(sum(n) AS BIGINT) AS name_n FROM j WHERE name_sorted IS NOT NULL GROUP BY name_sorted)
 SELECT j.nid, j.fam, j.mid, j.giv, j.giv_acc, j.name_sorted, j.ns_bits, g.giv_real, a.giv_acc_real, s.name_n,
-       CASE WHEN j.giv IS NOT NULL THEN coalesce(j.fam, '') || ' ' || j.giv END AS fg
+       CASE WHEN j.giv IS NOT NULL THEN coalesce(j.fam, '') || ' ' || j.giv END AS fg,
+       j.k_fam, j.k_mid, j.k_giv, j.k_ns, unicode(substr(j.giv, 1, 1)) AS k_ini
 FROM j LEFT JOIN g USING (giv) LEFT JOIN a USING (giv_acc) LEFT JOIN s USING (name_sorted)
 """
 
@@ -192,7 +206,7 @@ FROM j LEFT JOIN g USING (giv) LEFT JOIN a USING (giv_acc) LEFT JOIN s USING (na
 # matter only where the new commune is known: the features drop them elsewhere).
 _ADDRESSES_SQL = """
 CREATE OR REPLACE TEMP TABLE person_addresses AS
-SELECT k.address, k.addr, a.addr_detail,
+SELECT k.address, k.addr, a.addr_detail, a.k_det,
        CASE WHEN a.addr_dated OR a.addr_place <> np.place THEN a.addr_place END AS addr_old
 FROM (SELECT DISTINCT address, coalesce(address_new_commune_code, commune_new_commune_code) AS addr
       FROM person_source WHERE address IS NOT NULL AND coalesce(address_new_commune_code, commune_new_commune_code)
@@ -223,7 +237,7 @@ WITH b AS (
                 THEN ';' || s.address_candidates || ';'
               WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
                 THEN ';' || s.commune_candidates || ';' END AS addr_cands,
-         a.addr_detail, a.addr_old
+         a.addr_detail, a.k_det, a.addr_old
   FROM person_source s LEFT JOIN person_name_ids n USING (full_name)
   LEFT JOIN person_addresses a ON a.address = s.address
                               AND a.addr = coalesce(s.address_new_commune_code, s.commune_new_commune_code)
@@ -275,7 +289,7 @@ _FEATURES_SQL = """
 CREATE OR REPLACE TABLE person_features AS
 WITH ids AS (
   SELECT d.*, u.uid, n.fam, n.mid, n.giv, n.giv_acc, n.fg, n.name_sorted, n.ns_bits, n.giv_real, n.giv_acc_real,
-         n.name_n,
+         n.name_n, n.k_fam, n.k_mid, n.k_giv, n.k_ns, n.k_ini, ka.k_addr,
          CASE WHEN d.cccd_all IS NULL OR {cccd_ph} OR sc.number IS NOT NULL THEN NULL ELSE d.cccd_all END AS cccd,
          CASE WHEN d.cmnd_all IS NULL OR {cmnd_ph} OR sm.number IS NOT NULL THEN NULL ELSE d.cmnd_all END AS cmnd,
          CASE WHEN d.phone_d IS NULL OR sp.number IS NOT NULL THEN NULL ELSE d.phone_d END AS phone
@@ -283,6 +297,8 @@ WITH ids AS (
   LEFT JOIN person_shared sc ON sc.kind = 'cccd' AND sc.number = d.cccd_all
   LEFT JOIN person_shared sm ON sm.kind = 'cmnd' AND sm.number = d.cmnd_all
   LEFT JOIN person_shared sp ON sp.kind = 'phone' AND sp.number = d.phone_d
+  LEFT JOIN (SELECT addr, CAST(row_number() OVER (ORDER BY addr) AS INTEGER) AS k_addr
+             FROM (SELECT DISTINCT addr FROM person_dates WHERE addr IS NOT NULL)) ka ON ka.addr = d.addr
 ), valid AS (
   SELECT *, length(cccd) = 12 AND substr(cccd, 1, 3) IN ({prefixes}) AS cc_valid FROM ids
 ), cc AS (
@@ -305,7 +321,8 @@ SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_s
          AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
        cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail,
        CASE WHEN addr IS NOT NULL THEN addr_old END AS addr_old, giv_real, giv_acc_real, name_n,
-       name_n <= {rare_limit} AS name_rare
+       name_n <= {rare_limit} AS name_rare, k_fam, k_mid, k_giv, k_ns, k_ini, k_addr,
+       CASE WHEN addr IS NOT NULL THEN k_det END AS k_det
 FROM cc
 ORDER BY uid
 """
@@ -368,7 +385,17 @@ def _numbered_names(name_ids: pa.Table) -> pa.Table:
     names = _names_table(name_ids.column("full_name"))
     if not names.column("full_name").equals(name_ids.column("full_name")):
         raise HopnhatError("the names table is not in the order of the names it was made from")
+    for key in _NAME_KEYS:
+        names = names.append_column(KEY_CODES[key], dictionary_code(names.column(key)))
     return names.drop_columns("full_name").append_column("nid", name_ids.column("nid"))
+
+
+def dictionary_code(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Each value's index in the dictionary of ``values`` (one dictionary for all of them; NULL where the value is):
+    equal exactly where the values are."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    return pc.dictionary_encode(values).indices
 
 
 def _records(work: duckdb.DuckDBPyConnection, prefixes: str) -> None:

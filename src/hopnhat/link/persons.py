@@ -29,7 +29,7 @@ from hopnhat.link.engine import Backend, ModelSpec, TrainedModel, score
 from hopnhat.link.household import apart_rules
 from hopnhat.link.namesakes import Key, Stratum, attach_strata, estimate, linkable, notes
 from hopnhat.link.pairs import combine, rule_pairs
-from hopnhat.link.person_features import build_person_features, source_sql
+from hopnhat.link.person_features import KEY_CODES, build_person_features, source_sql
 from hopnhat.link.tables import columns_of, one
 from hopnhat.link.training import train
 
@@ -67,7 +67,7 @@ def person_pairs(work: duckdb.DuckDBPyConnection, backend: Backend, review_thres
     source = backend.input(SPEC.features)
     records = int(one(work, "SELECT count(*) FROM person_features")[0])
     trained = trained or soften(train(backend, source, SPEC, records))
-    score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored")
+    score(backend, source, trained, min(review_threshold, RIVALS_FROM), "person_scored", KEY_CODES)
     find_unanchored(work)
     attach_strata(work, keep=True)  # the name + date counts: once for both
     strata = estimate(work, counted=True)
