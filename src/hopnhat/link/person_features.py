@@ -22,8 +22,8 @@ Features (all derived from the store columns, nothing invented):
   :data:`FREQUENT_GIVEN` at least (:data:`COMMON_GIVEN` at least): not a slip.
 - ``name_n``: how many records carry the same name words (``name_sorted``); ``name_rare``: at most
   :data:`RARE_NAME` of them, or one record in :data:`RARE_SHARE` — a rare name may be blocked on alone.
-- ``k_fam``, ``k_mid``, ``k_giv``, ``k_ns``, ``k_ini``, ``k_addr``, ``k_det``: the exact integer codes of the keys the
-  blocking joins hash (:data:`KEY_CODES`).
+- ``k_fam``, ``k_mid``, ``k_giv``, ``k_ns``, ``k_ini``, ``k_addr``, ``k_det``, ``k_cc…``: the exact integer codes of
+  the keys the blocking joins hash (:data:`KEY_CODES`).
 """
 
 from __future__ import annotations
@@ -50,14 +50,18 @@ SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_da
 FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "ns_bits", "dob", "byear", "bmonth", "bday",
             "dm", "vague", "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr",
             "addr_cands", "addr_detail", "addr_old", "giv_real", "giv_acc_real", "name_n", "name_rare", "k_fam",
-            "k_mid", "k_giv", "k_ns", "k_ini", "k_addr", "k_det")
+            "k_mid", "k_giv", "k_ns", "k_ini", "k_addr", "k_det", "k_cc1_9", "k_cc1_6", "k_cc10_3", "k_cc7_6")
 # Each key of one record the blocking rules compare with ``=`` (``l.fam = r.fam``) as text, and its exact integer code
 # (equal exactly where the texts are, NULL exactly where the text is): the index of the text in a dictionary of its
 # values (Arrow's dictionary_encode compares the values themselves), or for the first letter its code point. The
 # candidate joins hash the codes (joins.coded): at 1 M people a join on name and address texts cost 1.5–3 times one on
 # their codes (the given name's first letter was cut out of every record again in each join); see docs/linkage.md.
 KEY_CODES = {"fam": "k_fam", "mid": "k_mid", "giv": "k_giv", "name_sorted": "k_ns", "substr(giv, 1, 1)": "k_ini",
-             "addr": "k_addr", "addr_detail": "k_det"}
+             "addr": "k_addr", "addr_detail": "k_det", **{f"substr(cccd, {a}, {n})": f"k_cc{a}_{n}" for a, n in
+                                                           ((1, 9), (1, 6), (10, 3), (7, 6))}}
+# A slice of the CCCD's digits (ASCII digits only: _digits, _id_parts) is coded as the number '1' || slice: at most
+# ten digits, and the leading 1 keeps the slice's length (the codes of '012' and '12' differ).
+_CCCD_SLICES = tuple(key for key in KEY_CODES if key.startswith("substr(cccd"))
 _NAME_KEYS = ("fam", "mid", "giv", "name_sorted")  # coded in the names table (one row per distinct full name)
 # A name is rare when at most RARE_NAME records carry it, or one record in RARE_SHARE (name_rare): a record of a rare
 # name with no birth date is compared with the name's every record, in any commune. At 145,000 records the share
@@ -322,7 +326,7 @@ SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_s
        cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail,
        CASE WHEN addr IS NOT NULL THEN addr_old END AS addr_old, giv_real, giv_acc_real, name_n,
        name_n <= {rare_limit} AS name_rare, k_fam, k_mid, k_giv, k_ns, k_ini, k_addr,
-       CASE WHEN addr IS NOT NULL THEN k_det END AS k_det
+       CASE WHEN addr IS NOT NULL THEN k_det END AS k_det, {cccd_codes}
 FROM cc
 ORDER BY uid
 """
@@ -373,7 +377,9 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     work.unregister("person_names_arrow")
     work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
     work.execute(_FEATURES_SQL.format(cccd_ph=_placeholder("d.cccd_all"), cmnd_ph=_placeholder("d.cmnd_all"),
-                                      prefixes=prefixes, rare_limit=max(RARE_NAME, total // RARE_SHARE)))
+                                      prefixes=prefixes, rare_limit=max(RARE_NAME, total // RARE_SHARE),
+                                      cccd_codes=", ".join(f"CAST('1' || {key} AS BIGINT) AS {KEY_CODES[key]}"
+                                                           for key in _CCCD_SLICES)))
     for temp in ("person_name_ids", "person_names", "person_addresses", "person_uids", "person_dates",
                  "person_shared"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
