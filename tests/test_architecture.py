@@ -80,8 +80,11 @@ def imports(path: Path, src: Path, modules: set[str]) -> Iterator[tuple[str, int
 def graph(src: Path = SRC) -> dict[str, dict[str, int]]:
     """module → {imported module: first line}, over the hopnhat package under ``src``."""
     files = {module_name(p, src): p for p in sorted((src / "hopnhat").rglob("*.py"))}
-    modules = set(files)
-    out: dict[str, dict[str, int]] = {}
+    # Cython sources (link/firstpass_kernel.pyx) are modules too, importing no hopnhat module (they cimport C only):
+    # without them ``from hopnhat.link.firstpass_kernel import …`` would read as an import of the package
+    compiled = {module_name(p, src) for p in (src / "hopnhat").rglob("*.pyx")}
+    modules = set(files) | compiled
+    out: dict[str, dict[str, int]] = {name: {} for name in sorted(compiled)}
     for name, path in files.items():
         edges = out.setdefault(name, {})
         for target, line in imports(path, src, modules):

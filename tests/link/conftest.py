@@ -93,3 +93,17 @@ def features_backend(built: Built) -> tuple[duckdb.DuckDBPyConnection, Backend, 
     con.close()
     backend = Backend(work)
     return work, backend, backend.input("person_features"), n
+
+
+def candidates_backend(built: Built) -> tuple[duckdb.DuckDBPyConnection, Backend, Any, Any, str]:
+    """:func:`features_backend` with the person model trained on it (softened, as the pipeline scores): the work
+    space, the backend, the features as Splink's input, the trained linker and the table of its candidate pairs."""
+    from hopnhat.link.engine import _linker
+    from hopnhat.link.training import train
+
+    work, backend, source, n = features_backend(built)
+    model = persons.soften(train(backend, source, persons.SPEC, n))
+    linker = _linker(backend, source, model.settings)
+    rules = [r if isinstance(r, str) else r["blocking_rule"]
+             for r in model.settings["blocking_rules_to_generate_predictions"]]
+    return work, backend, source, linker, backend.candidate_pairs("person_features", rules)

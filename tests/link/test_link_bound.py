@@ -7,13 +7,12 @@ import pyarrow as pa
 import sqlglot
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.link.conftest import Built, features_backend
+from tests.link.conftest import Built, candidates_backend
 
 from hopnhat.link import bound, persons
 from hopnhat.link.engine import Backend, _linker, plain_condition, predict_sql
 from hopnhat.link.person_features import letter_bits
 from hopnhat.link.run import work_space
-from hopnhat.link.training import train
 
 # conditions with edit distances in every position the relaxation reads: compared either way round, under NOT, in a
 # CASE's condition and result, in coalesce, beside exact parts; a_* plain texts, name_sorted_* with letter bits
@@ -67,12 +66,7 @@ def test_distances_read_cheaply() -> None:
 def test_bound_above_every_pairs_weight(built: Built) -> None:
     """On every candidate pair of the estate: the bound ≥ Splink's match weight, and it drops pairs the floor
     (persons.RIVALS_FROM) drops anyway."""
-    work, backend, source, n = features_backend(built)
-    model = persons.soften(train(backend, source, persons.SPEC, n))
-    linker = _linker(backend, source, model.settings)
-    rules = [r if isinstance(r, str) else r["blocking_rule"]
-             for r in model.settings["blocking_rules_to_generate_predictions"]]
-    pairs = backend.candidate_pairs("person_features", rules)
+    work, backend, source, linker, pairs = candidates_backend(built)
     predict_sql(work, linker, "person_features", pairs, 0.0, "all_scored")  # threshold 0: no bound, every pair
     settings_obj = linker._settings_obj
     expr = bound.weight_bound(settings_obj.core_model_settings.comparisons,

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.link.conftest import Built, features_backend
+from tests.link.conftest import Built, candidates_backend
 
 from hopnhat.errors import ConfigError
 from hopnhat.link import firstpass, persons
@@ -20,7 +20,6 @@ from hopnhat.link.engine import Backend, _linker, predict_sql
 from hopnhat.link.firstpass_kernel import dl
 from hopnhat.link.person_model import COMPARISONS
 from hopnhat.link.person_model import settings as person_settings
-from hopnhat.link.training import train
 
 _TEXT = st.text(alphabet="aăâbdđeêiouơưyHNGUYỄNễàáạ ", max_size=9)
 
@@ -70,12 +69,7 @@ class Scored:
 @pytest.fixture(scope="module")
 def scored(built: Built) -> Iterator[Scored]:
     """The estate's candidate pairs, all scored (threshold 0: no bound, every pair) into ``all_scored``."""
-    work, backend, source, n = features_backend(built)
-    model = persons.soften(train(backend, source, persons.SPEC, n))
-    linker = _linker(backend, source, model.settings)
-    rules = [r if isinstance(r, str) else r["blocking_rule"]
-             for r in model.settings["blocking_rules_to_generate_predictions"]]
-    pairs = backend.candidate_pairs("person_features", rules)
+    work, backend, source, linker, pairs = candidates_backend(built)
     work.execute(f"CREATE TABLE all_pairs AS SELECT * FROM {pairs}")
     predict_sql(work, linker, "person_features", "all_pairs", 0.0, "all_scored")
     yield Scored(work, backend, source, linker, "all_pairs")

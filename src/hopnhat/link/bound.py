@@ -190,7 +190,7 @@ def comparison_bound(comparison: Any, column: Callable[[str], str],
     """SQL: an upper bound of the weight ``comparison`` (a Splink Comparison) gives a pair; None when a level has no
     weight (an untrained model). ``column`` maps a column of the comparison SQL (``fam_l``) to the SQL that reads it
     where the bound is evaluated; ``condition`` maps a level's SQL condition to the one to read (the plain edit
-    distances of a condition written faster: engine.fast_sql)."""
+    distances of a condition written faster: sqlguards.fast_sql)."""
     levels = list(comparison.comparison_levels)
     if any(lvl._match_weight is None for lvl in levels):
         return None

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hopnhat.errors import ConfigError
+from hopnhat.link.sqlguards import plain_condition
 
 # sha256 of the person model's comparisons (names, level conditions, tf columns, null levels) the kernel implements
 FINGERPRINT = "4b0cdedcbe8c9c82be62e59990122c7e9029bde91aeea79e7851c7c7b02e29da"
@@ -40,6 +41,9 @@ BOOLS = ("vague", "giv_real", "giv_acc_real")
 TF = {"name": "fg", "middle": "mid"}  # the comparisons with term-frequency levels, and their columns
 NULL_INT = -(2**31)
 BATCH = 1 << 20  # pairs read from DuckDB at a time
+# The kernel holds a text's length in 16 bits: a run with a longer text (a damaged cell: a 32 KB "name") is scored by
+# the SQL alone, as before the pass — the same scored table, only slower.
+MAX_TEXT = 32767
 
 
 def fingerprint(comparisons: Iterable[tuple[str, list[tuple[str, str | None, bool]]]]) -> str:
@@ -57,9 +61,7 @@ def model_fingerprint(comparisons: Iterable[dict[str, Any]]) -> str:
 
 def linker_fingerprint(comparisons: list[Any]) -> str:
     """:func:`fingerprint` of a linker's comparisons (Splink Comparisons), their conditions without
-    engine.fast_sql's guards."""
-    from hopnhat.link.engine import plain_condition
-
+    sqlguards.fast_sql's guards."""
     def tf(level: Any) -> str | None:
         column = level._tf_adjustment_input_column if level._has_tf_adjustments else None
         return column.input_name if column is not None else None
@@ -154,7 +156,8 @@ def _records(records: pa.Table) -> np.ndarray:
 
 
 def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
-    """The compiled kernel over ``table``'s records (uid i in row i) and ``linker``'s trained model."""
+    """The compiled kernel over ``table``'s records (uid i in row i) and ``linker``'s trained model; None when a text
+    is longer than :data:`MAX_TEXT` bytes."""
     try:
         from hopnhat.link.firstpass_kernel import Kernel
     except ImportError as exc:  # (a build without Cython or a C compiler: setup.py)
@@ -162,6 +165,8 @@ def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
                           "(make setup)", value="hopnhat.link.firstpass_kernel") from exc
 
     records = work.execute(_records_sql(linker, table)).fetch_arrow_table()
+    if max((pc.max(pc.binary_length(records.column(c))).as_py() or 0) for c in TEXTS) > MAX_TEXT:
+        return None
     uids = np.asarray(records.column("uid"))
     if not np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):
         raise ConfigError("the scoring first pass needs uids 0 … n-1", value=table)
@@ -194,7 +199,8 @@ def _largest(levels: list[tuple[float, float, float, float]], tf: np.ndarray | N
 
 def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: str, threshold: float) -> str | None:
     """Table ``_hop_first_pass`` of the pairs of ``pairs`` (``join_key_l``, ``join_key_r``) whose weight can reach
-    ``threshold``'s floor, in their order; None where the pass does not apply (another model, no floor)."""
+    ``threshold``'s floor, in their order; None where the pass does not apply (another model, no floor, a text
+    longer than :data:`MAX_TEXT` bytes)."""
     from splink.internals.misc import threshold_args_to_match_weight
 
     from hopnhat.link.bound import MARGIN
@@ -203,6 +209,8 @@ def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: 
     if floor is None or not applies(linker):
         return None
     run = kernel(work, linker, table)
+    if run is None:
+        return None
     setting = work.execute("SELECT current_setting('threads')").fetchone()
     threads = int(setting[0]) if setting else 1
     left: list[np.ndarray] = []

@@ -201,7 +201,7 @@ _NAMES_FAR = (f"coalesce(giv_acc_real_l AND giv_acc_real_r, false) AND {_GIVEN_D
               f"AND instr(' ' || name_sorted_l || ' ', ' ' || {_GIVEN_R} || ' ') = 0 "
               f"AND damerau_levenshtein({_GIVEN_L}, {_FAMILY_R}) > 1 "
               f"AND damerau_levenshtein({_FAMILY_L}, {_GIVEN_R}) > 1 "
-              # (> 2 first: engine.fast_sql's name distance stands 3 for any distance of 3 or more)
+              # (> 2 first: sqlguards.fast_sql's name distance stands 3 for any distance of 3 or more)
               "AND (damerau_levenshtein(name_sorted_l, name_sorted_r) > 2 "
               f"OR damerau_levenshtein(name_sorted_l, name_sorted_r) >= {_GIVEN_DL})")
 OTHER_PERSON = f"(({_DATES_FAR}) OR ({_NAMES_FAR}))"

@@ -15,7 +15,6 @@ from hopnhat.errors import ConfigError
 from hopnhat.link.em import conditions_validated_once, exact_matches_ahead
 from hopnhat.link.engine import (
     _BLOCKED_STEP,
-    _FAST,
     Backend,
     ModelSpec,
     TrainedModel,
@@ -25,6 +24,7 @@ from hopnhat.link.engine import (
     _with,
     rounded,
 )
+from hopnhat.link.sqlguards import _FAST
 from hopnhat.link.tables import one
 
 U_MAX_PAIRS = 2e6  # random pairs sampled for u at most (DuckDB: ~5 s for the person model on 2 threads)
@@ -334,7 +334,7 @@ def _without_tf(comparisons: list[Any]) -> list[Any]:
     return out
 
 
-_NAMES_DL = "damerau_levenshtein(name_sorted_l, name_sorted_r)"  # (as engine.fast_sql computes it)
+_NAMES_DL = "damerau_levenshtein(name_sorted_l, name_sorted_r)"  # (as sqlguards.fast_sql computes it)
 
 
 def _computed_once(steps: list[tuple[str, str]], expr: str, name: str) -> list[tuple[str, str]]:
