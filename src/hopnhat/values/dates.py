@@ -495,9 +495,9 @@ def _fast_datetime(spec: DateSpec, today: dt.date) -> Callable[[str], Parsed | N
 # anything else — a day or month 0, an impossible day, a placeholder, a date before 1880 or after today, another
 # shape, a column that declares both day orders (a date valid both ways is then warned about) — goes the full way, so
 # both ways give the same result (a test compares them).
-_FAST_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_FAST_YEAR_FIRST = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_FAST_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_FAST_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)  # (ASCII digits only: others go the full way)
+_FAST_YEAR_FIRST = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_FAST_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
 
 
 def _fast_date(spec: DateSpec, today: dt.date) -> Callable[[str], Parsed | None] | None:
