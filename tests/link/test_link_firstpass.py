@@ -18,6 +18,7 @@ from hopnhat.errors import ConfigError
 from hopnhat.link import firstpass, persons
 from hopnhat.link.engine import Backend, _linker, predict_sql
 from hopnhat.link.firstpass_kernel import dl
+from hopnhat.link.joins import rule_joins
 from hopnhat.link.person_model import COMPARISONS
 from hopnhat.link.person_model import settings as person_settings
 
@@ -112,10 +113,29 @@ def test_scored_table_the_same_with_the_pass(scored: Scored) -> None:
     a, b = f"SELECT {cols} FROM with_pass", f"SELECT {cols} FROM without_pass"
     assert work.execute(f"SELECT count(*) FROM ({a} EXCEPT ALL {b})").fetchone() == (0,)
     assert work.execute(f"SELECT count(*) FROM ({b} EXCEPT ALL {a})").fetchone() == (0,)
-    kept = firstpass.first_pass(work, scored.linker, "person_features", scored.pairs, threshold)
+    kept = firstpass.first_pass(work, scored.linker, "person_features",
+                                [f"SELECT join_key_l, join_key_r FROM {scored.pairs}"], threshold)
     total, passed, final = (work.execute(f"SELECT count(*) FROM {t}").fetchone() or (0,)
                             for t in (scored.pairs, str(kept), "with_pass"))
     assert final[0] > 50 and passed[0] < total[0] // 2 and final[0] <= passed[0]
+
+
+def test_pairs_from_several_joins_kept_once(scored: Scored) -> None:
+    """The rules' joins streamed one by one (a pair from every join that gives it): the pairs kept are those kept
+    from the distinct candidate pairs, each once, in uid order; a pair given twice (by two queries) is kept once."""
+    work, threshold = scored.work, persons.RIVALS_FROM
+    rules = [r.blocking_rule_sql if hasattr(r, "blocking_rule_sql") else r
+             for r in scored.linker._settings_obj._blocking_rules_to_generate_predictions]
+    queries = rule_joins("person_features", rules)
+    total = sum((work.execute(f"SELECT count(*) FROM ({q})").fetchone() or (0,))[0] for q in queries)
+    distinct = (work.execute(f"SELECT count(*) FROM {scored.pairs}").fetchone() or (0,))[0]
+    assert total > distinct  # the joins overlap: the pass must make the pairs distinct
+    pairs = firstpass.first_pass(work, scored.linker, "person_features", queries, threshold)
+    once = work.execute(f"SELECT * FROM {pairs}").fetchall()
+    twice = firstpass.first_pass(work, scored.linker, "person_features",
+                                 [f"SELECT join_key_l, join_key_r FROM {scored.pairs}"] * 2, threshold)
+    assert once == work.execute(f"SELECT * FROM {twice}").fetchall()
+    assert len(once) > 50 and once == sorted(set(once)) and all(a < b for a, b in once)
 
 
 def test_a_changed_person_model_is_refused(scored: Scored) -> None:

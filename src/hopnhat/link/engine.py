@@ -130,23 +130,24 @@ class Backend:
 
         Splink's blocking writes one join per rule that excludes the pairs of every earlier rule (``NOT (rule 1) AND
         NOT (rule 2) …``): with 36 rules that exclusion was two thirds of blocking's CPU at 145,000 records. Here the
-        rules' joins are unioned and each pair kept once (:meth:`candidate_pairs`), the person model's pairs that
-        cannot reach the floor are dropped by a compiled first pass (:mod:`hopnhat.link.firstpass`), and the rest are
-        scored by :func:`predict_sql` — Splink's own comparison and weight SQL, run in one statement on a narrow
-        input."""
+        rules' joins are unioned; for the person model they stream through a compiled first pass that keeps only the
+        pairs whose weight can reach the floor, each once (:mod:`hopnhat.link.firstpass`), for another model each
+        pair is kept once (:meth:`candidate_pairs`); the pairs are then scored by :func:`predict_sql` — Splink's own
+        comparison and weight SQL, run in one statement on a narrow input."""
         if not rules:  # no blocking rule: Splink's own predict
             self.to_work(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never"), out)
             return
         from hopnhat.link.firstpass import first_pass
+        from hopnhat.link.joins import rule_joins
 
-        pairs = self.candidate_pairs(source.physical_name, rules, codes)
+        table = source.physical_name
+        # (the person model: the candidate pairs streamed through the compiled pass, only those whose weight can reach
+        # the floor kept; :mod:`hopnhat.link.firstpass`)
+        pairs = first_pass(self.work, linker, table, rule_joins(table, rules, codes), threshold)
+        if pairs is None:
+            pairs = self.candidate_pairs(table, rules, codes)
         try:
-            # (the person model: only the pairs whose weight can reach the floor, :mod:`hopnhat.link.firstpass`)
-            kept = first_pass(self.work, linker, source.physical_name, pairs, threshold)
-            if kept is not None:
-                self.work.execute(f"DROP TABLE {pairs}")
-                pairs = kept
-            predict_sql(self.work, linker, source.physical_name, pairs, threshold, out)
+            predict_sql(self.work, linker, table, pairs, threshold, out)
         finally:
             self.work.execute(f"DROP TABLE IF EXISTS {pairs}")
 

@@ -197,10 +197,17 @@ def _largest(levels: list[tuple[float, float, float, float]], tf: np.ndarray | N
     return best
 
 
-def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: str, threshold: float) -> str | None:
-    """Table ``_hop_first_pass`` of the pairs of ``pairs`` (``join_key_l``, ``join_key_r``) whose weight can reach
-    ``threshold``'s floor, in their order; None where the pass does not apply (another model, no floor, a text
-    longer than :data:`MAX_TEXT` bytes)."""
+def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: list[str],
+               threshold: float) -> str | None:
+    """Table ``_hop_first_pass`` (``join_key_l`` < ``join_key_r``, in that order) of the pairs the queries ``pairs``
+    give (each query's two columns: uids of ``table``, the smaller first; a pair may come from several queries)
+    whose weight can reach ``threshold``'s floor, each once; None where the pass does not apply (another model, no
+    floor, a text longer than :data:`MAX_TEXT` bytes).
+
+    Each query's pairs are read as DuckDB streams them, a batch at a time: the candidate pairs (13.5 M at 1 M
+    people) are never a table, and no DISTINCT runs over them (:meth:`hopnhat.link.engine.Backend.predict`); only the
+    pairs kept (~4 % of them) are held, and made distinct here. One query at a time: DuckDB 1.4.5 streaming the
+    UNION ALL of the rules' 20 joins waited forever on its own workers (1 M blind)."""
     from splink.internals.misc import threshold_args_to_match_weight
 
     from hopnhat.link.bound import MARGIN
@@ -213,20 +220,19 @@ def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: 
         return None
     setting = work.execute("SELECT current_setting('threads')").fetchone()
     threads = int(setting[0]) if setting else 1
-    left: list[np.ndarray] = []
-    right: list[np.ndarray] = []
-    reader = work.execute(f"SELECT join_key_l, join_key_r FROM {pairs}").fetch_record_batch(BATCH)
-    for batch in reader:
-        a = np.ascontiguousarray(np.asarray(batch.column(0)), dtype=np.int64)
-        b = np.ascontiguousarray(np.asarray(batch.column(1)), dtype=np.int64)
-        keep = run.keep_mask(a, b, floor - MARGIN, threads)
-        left.append(a[keep])
-        right.append(b[keep])
+    size = run.size()
+    kept: list[np.ndarray] = []
+    for query in pairs:
+        for batch in work.execute(query).fetch_record_batch(BATCH):
+            a = np.ascontiguousarray(np.asarray(batch.column(0)), dtype=np.int64)
+            b = np.ascontiguousarray(np.asarray(batch.column(1)), dtype=np.int64)
+            keep = run.keep_mask(a, b, floor - MARGIN, threads)
+            kept.append(a[keep] * size + b[keep])
     del run
-    kept = pa.table({"join_key_l": np.concatenate(left) if left else np.zeros(0, np.int64),
-                     "join_key_r": np.concatenate(right) if right else np.zeros(0, np.int64)})
+    codes = np.unique(np.concatenate(kept)) if kept else np.zeros(0, np.int64)
+    pairs_kept = pa.table({"join_key_l": codes // max(size, 1), "join_key_r": codes % max(size, 1)})
     name = "_hop_first_pass"
-    work.register("_hop_first_pass_arrow", kept)
+    work.register("_hop_first_pass_arrow", pairs_kept)
     try:
         work.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _hop_first_pass_arrow")
     finally:

@@ -682,6 +682,10 @@ cdef class Kernel:
                 self.m.tf_u[c][lev] = tfu
                 self.m.tf_min[c][lev] = tfmin
 
+    def size(self):
+        """The number of records (uids 0 … size - 1)."""
+        return len(self.recs)
+
     def set_max(self, list wmax):
         for c in range(NCOMP):
             self.m.wmax[c] = wmax[c]

@@ -163,15 +163,19 @@ def coded(rule: str, codes: Mapping[str, str]) -> str:
     return _coded_equality(inner, codes) or rule
 
 
-def candidate_joins(table: str, rules: list[str], codes: Mapping[str, str] | None = None) -> str:
-    """SQL: every pair (``a`` < ``b``, uids of ``table``) that any of ``rules`` holds, once (a rule and its mirror
-    in one join: :func:`mirrored`); the keys of ``codes`` (columns of ``table``: :func:`coded`) joined on their
-    codes."""
+def rule_joins(table: str, rules: list[str], codes: Mapping[str, str] | None = None) -> list[str]:
+    """SQL, one query per join: the pairs (``a`` < ``b``, uids of ``table``) of each of ``rules`` (a rule and its
+    mirror in one join: :func:`mirrored`; a rule with ORs as several: :func:`expanded`); the keys of ``codes``
+    (columns of ``table``: :func:`coded`) joined on their codes. A pair comes once from each join that gives it."""
     codes = codes or {}
-    joins = " UNION ALL ".join(
-        f"SELECT least(l.uid, r.uid) AS a, greatest(l.uid, r.uid) AS b FROM {table} l JOIN {table} r ON {rule} "
-        "AND l.uid <> r.uid" if both else
-        f"SELECT l.uid AS a, r.uid AS b FROM {table} l JOIN {table} r ON {rule} AND l.uid < r.uid"
-        for rule, both in ((coded(rule, codes), both)
-                           for rule, both in mirrored([r for original in rules for r in expanded(original)])))
-    return f"SELECT DISTINCT a, b FROM ({joins})"
+    return [f"SELECT least(l.uid, r.uid) AS a, greatest(l.uid, r.uid) AS b FROM {table} l JOIN {table} r ON {rule} "
+            "AND l.uid <> r.uid" if both else
+            f"SELECT l.uid AS a, r.uid AS b FROM {table} l JOIN {table} r ON {rule} AND l.uid < r.uid"
+            for rule, both in ((coded(rule, codes), both)
+                               for rule, both in mirrored([r for original in rules for r in expanded(original)]))]
+
+
+def candidate_joins(table: str, rules: list[str], codes: Mapping[str, str] | None = None) -> str:
+    """SQL: every pair (``a`` < ``b``, uids of ``table``) that any of ``rules`` holds, once (:func:`rule_joins`,
+    unioned and made distinct)."""
+    return f"SELECT DISTINCT a, b FROM ({' UNION ALL '.join(rule_joins(table, rules, codes))})"
