@@ -50,7 +50,8 @@ SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_da
 FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "ns_bits", "dob", "byear", "bmonth", "bday",
             "dm", "vague", "sex", "female", "cccd", "cmnd", "cccd_ok", "cc_year", "cc_female", "phone", "addr",
             "addr_cands", "addr_detail", "addr_old", "giv_real", "giv_acc_real", "name_n", "name_rare", "k_fam",
-            "k_mid", "k_giv", "k_ns", "k_ini", "k_addr", "k_det", "k_cc1_9", "k_cc1_6", "k_cc10_3", "k_cc7_6")
+            "k_mid", "k_giv", "k_ns", "k_ini", "k_addr", "k_det", "k_cc1_9", "k_cc1_6", "k_cc10_3", "k_cc7_6", "k_fg",
+            "k_gacc", "k_old")
 # Each key of one record the blocking rules compare with ``=`` (``l.fam = r.fam``) as text, and its exact integer code
 # (equal exactly where the texts are, NULL exactly where the text is): the index of the text in a dictionary of its
 # values (Arrow's dictionary_encode compares the values themselves), or for the first letter its code point. The
@@ -59,6 +60,10 @@ FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "ns_bits
 KEY_CODES = {"fam": "k_fam", "mid": "k_mid", "giv": "k_giv", "name_sorted": "k_ns", "substr(giv, 1, 1)": "k_ini",
              "addr": "k_addr", "addr_detail": "k_det", **{f"substr(cccd, {a}, {n})": f"k_cc{a}_{n}" for a, n in
                                                            ((1, 9), (1, 6), (10, 3), (7, 6))}}
+# Each text the scoring first pass (link/firstpass.py) tests only for equality, and its exact integer code (as
+# :data:`KEY_CODES`; addr_detail's is the join key's): the pass reads the codes, not the texts (coding 1.45 M texts
+# there cost ~1.3 CPU-s of the first pass at 1 M people; here they are coded among the distinct names and addresses).
+EQUALITY_CODES = {"fg": "k_fg", "giv_acc": "k_gacc", "addr_detail": "k_det", "addr_old": "k_old"}
 # A slice of the CCCD's digits (ASCII digits only: _digits, _id_parts) is coded as the number '1' || slice: at most
 # ten digits, and the leading 1 keeps the slice's length (the codes of '012' and '12' differ).
 _CCCD_SLICES = tuple(key for key in KEY_CODES if key.startswith("substr(cccd"))
@@ -144,13 +149,15 @@ def _words_bits(text: str | None) -> int | None:
 
 
 def _details_table(addresses: pa.ChunkedArray | pa.Array) -> pa.Table:
-    """The hamlet / street key and the commune named of each distinct address."""
+    """The hamlet / street key and the commune named of each distinct address, with their codes."""
     distinct = [a for a in pc.unique(addresses).to_pylist() if a]
     detail, place, dated = zip(*map(address_facts, distinct), strict=True) if distinct else ((), (), ())
     details = pa.array(detail, pa.string())
+    places = pa.array(place, pa.string())
     return pa.table({"address": pa.array(distinct, pa.string()),
                      "addr_detail": details, KEY_CODES["addr_detail"]: dictionary_code(details),
-                     "addr_place": pa.array(place, pa.string()), "addr_dated": pa.array(dated, pa.bool_())})
+                     "addr_place": places, "k_place": dictionary_code(places),
+                     "addr_dated": pa.array(dated, pa.bool_())})
 
 
 def _new_places() -> pa.Table:
@@ -202,7 +209,7 @@ a AS (SELECT giv_acc, sum(n) >= {real} AS giv_acc_real FROM j WHERE giv_acc IS N
 s AS (SELECT name_sorted, CAST(sum(n) AS BIGINT) AS name_n FROM j WHERE name_sorted IS NOT NULL GROUP BY name_sorted)
 SELECT j.nid, j.fam, j.mid, j.giv, j.giv_acc, j.name_sorted, j.ns_bits, g.giv_real, a.giv_acc_real, s.name_n,
        CASE WHEN j.giv IS NOT NULL THEN coalesce(j.fam, '') || ' ' || j.giv END AS fg,
-       j.k_fam, j.k_mid, j.k_giv, j.k_ns, unicode(substr(j.giv, 1, 1)) AS k_ini
+       j.k_fam, j.k_mid, j.k_giv, j.k_ns, unicode(substr(j.giv, 1, 1)) AS k_ini, j.k_fg, j.k_gacc
 FROM j LEFT JOIN g USING (giv) LEFT JOIN a USING (giv_acc) LEFT JOIN s USING (name_sorted)
 """
 
@@ -211,7 +218,8 @@ FROM j LEFT JOIN g USING (giv) LEFT JOIN a USING (giv_acc) LEFT JOIN s USING (na
 _ADDRESSES_SQL = """
 CREATE OR REPLACE TEMP TABLE person_addresses AS
 SELECT k.address, k.addr, a.addr_detail, a.k_det,
-       CASE WHEN a.addr_dated OR a.addr_place <> np.place THEN a.addr_place END AS addr_old
+       CASE WHEN a.addr_dated OR a.addr_place <> np.place THEN a.addr_place END AS addr_old,
+       CASE WHEN a.addr_dated OR a.addr_place <> np.place THEN a.k_place END AS k_old
 FROM (SELECT DISTINCT address, coalesce(address_new_commune_code, commune_new_commune_code) AS addr
       FROM person_source WHERE address IS NOT NULL AND coalesce(address_new_commune_code, commune_new_commune_code)
                                                        IS NOT NULL) k
@@ -241,7 +249,7 @@ WITH b AS (
                 THEN ';' || s.address_candidates || ';'
               WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
                 THEN ';' || s.commune_candidates || ';' END AS addr_cands,
-         a.addr_detail, a.k_det, a.addr_old
+         a.addr_detail, a.k_det, a.addr_old, a.k_old
   FROM person_source s LEFT JOIN person_name_ids n USING (full_name)
   LEFT JOIN person_addresses a ON a.address = s.address
                               AND a.addr = coalesce(s.address_new_commune_code, s.commune_new_commune_code)
@@ -293,7 +301,7 @@ _FEATURES_SQL = """
 CREATE OR REPLACE TABLE person_features AS
 WITH ids AS (
   SELECT d.*, u.uid, n.fam, n.mid, n.giv, n.giv_acc, n.fg, n.name_sorted, n.ns_bits, n.giv_real, n.giv_acc_real,
-         n.name_n, n.k_fam, n.k_mid, n.k_giv, n.k_ns, n.k_ini, ka.k_addr,
+         n.name_n, n.k_fam, n.k_mid, n.k_giv, n.k_ns, n.k_ini, n.k_fg, n.k_gacc, ka.k_addr,
          CASE WHEN d.cccd_all IS NULL OR {cccd_ph} OR sc.number IS NOT NULL THEN NULL ELSE d.cccd_all END AS cccd,
          CASE WHEN d.cmnd_all IS NULL OR {cmnd_ph} OR sm.number IS NOT NULL THEN NULL ELSE d.cmnd_all END AS cmnd,
          CASE WHEN d.phone_d IS NULL OR sp.number IS NOT NULL THEN NULL ELSE d.phone_d END AS phone
@@ -326,7 +334,8 @@ SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_s
        cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail,
        CASE WHEN addr IS NOT NULL THEN addr_old END AS addr_old, giv_real, giv_acc_real, name_n,
        name_n <= {rare_limit} AS name_rare, k_fam, k_mid, k_giv, k_ns, k_ini, k_addr,
-       CASE WHEN addr IS NOT NULL THEN k_det END AS k_det, {cccd_codes}
+       CASE WHEN addr IS NOT NULL THEN k_det END AS k_det, {cccd_codes}, k_fg, k_gacc,
+       CASE WHEN addr IS NOT NULL THEN k_old END AS k_old
 FROM cc
 ORDER BY uid
 """
@@ -393,6 +402,10 @@ def _numbered_names(name_ids: pa.Table) -> pa.Table:
         raise HopnhatError("the names table is not in the order of the names it was made from")
     for key in _NAME_KEYS:
         names = names.append_column(KEY_CODES[key], dictionary_code(names.column(key)))
+    # fg as _NAMES_SQL writes it (coalesce(fam, '') || ' ' || giv; NULL without a given name), coded
+    family_given = pc.binary_join_element_wise(pc.fill_null(names.column("fam"), ""), names.column("giv"), " ")
+    names = names.append_column(EQUALITY_CODES["fg"], dictionary_code(family_given))
+    names = names.append_column(EQUALITY_CODES["giv_acc"], dictionary_code(names.column("giv_acc")))
     return names.drop_columns("full_name").append_column("nid", name_ids.column("nid"))
 
 
