@@ -148,3 +148,17 @@ def test_a_changed_person_model_is_refused(scored: Scored) -> None:
     linker = _linker(scored.backend, scored.source, changed)
     with pytest.raises(ConfigError, match="comparisons changed"):
         firstpass.applies(linker)
+
+
+def test_records_read_in_uid_order_whatever_the_tables_order(scored: Scored) -> None:
+    """A features table not written in uid order gives the kernel the same records (it reads them again, sorted):
+    the same levels and weights for every pair."""
+    work = scored.work
+    work.execute("CREATE OR REPLACE TABLE shuffled_features AS SELECT * FROM person_features ORDER BY hash(uid)")
+    assert work.execute("SELECT list(uid) FROM shuffled_features").fetchone() != \
+        work.execute("SELECT list(uid ORDER BY uid) FROM shuffled_features").fetchone()
+    got = work.execute("SELECT uid_l, uid_r FROM all_scored").fetchnumpy()
+    left, right = (np.ascontiguousarray(got[c], dtype=np.int64) for c in ("uid_l", "uid_r"))
+    masks, weights = firstpass.kernel(work, scored.linker, "person_features").levels(left, right)
+    masks2, weights2 = firstpass.kernel(work, scored.linker, "shuffled_features").levels(left, right)
+    assert (masks == masks2).all() and np.array_equal(weights, weights2)

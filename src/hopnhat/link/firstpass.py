@@ -39,6 +39,7 @@ CODES = ("fg", "giv_acc", "addr_detail", "addr_old", "phone", "sex")  # texts on
 INTS = ("byear", "bmonth", "bday", "dm", "cc_year")
 BOOLS = ("vague", "giv_real", "giv_acc_real")
 TF = {"name": "fg", "middle": "mid"}  # the comparisons with term-frequency levels, and their columns
+TF_CODES = {"fg": "k_fg", "mid": "k_mid"}  # those columns' exact codes (person_features)
 NULL_INT = -(2**31)
 BATCH = 1 << 20  # pairs read from DuckDB at a time
 # The kernel holds a text's length in 16 bits: a run with a longer text (a damaged cell: a 32 KB "name") is scored by
@@ -102,8 +103,8 @@ def _level_terms(comparison: Any) -> list[tuple[float, float, float, float]]:
     return out
 
 
-def _records_sql(linker: Any, table: str) -> str:
-    """The records' columns the kernel reads, with their term frequencies (Splink's tf tables), in uid order."""
+def _tf_tables(linker: Any) -> dict[str, tuple[str, str]]:
+    """Each term-frequency column's (tf column, Splink's tf table), made if Splink has not made it yet."""
     from splink.internals.term_frequencies import colname_to_tf_tablename, ensure_term_frequencies_for_linker
 
     settings = linker._settings_obj
@@ -113,12 +114,29 @@ def _records_sql(linker: Any, table: str) -> str:
                for c in settings._term_frequency_columns}
     if set(tf_cols) != set(TF.values()):
         raise ConfigError("term-frequency columns the scoring first pass does not read", value=sorted(tf_cols))
+    return tf_cols
+
+
+def _records_sql(table: str, ordered: bool) -> str:
+    """The records' columns the kernel reads, and the codes of their term-frequency columns (:data:`TF_CODES`);
+    ``ordered``: in uid order (else as the table holds them: person_features is written in uid order)."""
     ints = [f"CAST(s.{c} AS INTEGER) AS {c}" for c in INTS] + ["CAST(s.dob - DATE '1970-01-01' AS INTEGER) AS dob"]
     cols = [f"s.{c}" for c in TEXTS] + [_code_sql(c) for c in CODES] + ints
     cols += [f"CAST(s.{c} AS TINYINT) AS {c}" for c in BOOLS]
-    cols += [f"t_{c}.{tf} AS tf_{c}" for c, (tf, _) in tf_cols.items()]
-    joins = " ".join(f"LEFT JOIN {phys} t_{c} ON s.{c} = t_{c}.{c}" for c, (_, phys) in tf_cols.items())
-    return f"SELECT s.uid, {', '.join(cols)} FROM {table} s {joins} ORDER BY s.uid"
+    cols += [f"coalesce(s.{code}, -1) AS tfk_{c}" for c, code in TF_CODES.items()]
+    return f"SELECT s.uid, {', '.join(cols)} FROM {table} s" + (" ORDER BY s.uid" if ordered else "")
+
+
+def _tf_lookup(work: duckdb.DuckDBPyConnection, table: str, column: str, tf: tuple[str, str]) -> np.ndarray:
+    """The term frequency of ``column`` (Splink's tf table ``tf``: (tf column, table)) by its code + 1 (index 0, a
+    NULL: NaN, as the LEFT JOIN of Splink's SQL gives): looked up among the distinct values, not per record."""
+    code = TF_CODES[column]
+    found = work.execute(f"SELECT k.{code} AS code, t.{tf[0]} AS tf FROM (SELECT DISTINCT {column}, {code} FROM {table} "
+                         f"WHERE {column} IS NOT NULL) k JOIN {tf[1]} t ON k.{column} = t.{column}").fetchnumpy()
+    codes = np.asarray(found["code"], dtype=np.int64)
+    lut = np.full(int(codes.max()) + 2 if len(codes) else 1, np.nan)
+    lut[codes + 1] = np.asarray(found["tf"], dtype=np.float64)
+    return lut
 
 
 def _code_sql(column: str) -> str:
@@ -152,8 +170,9 @@ def _text(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return off, raw, valid
 
 
-def _records(records: pa.Table) -> np.ndarray:
-    """The records as the kernel's rows (firstpass_kernel.REC), one column at a time (no copy of them all)."""
+def _records(records: pa.Table, lookups: dict[str, np.ndarray]) -> np.ndarray:
+    """The records as the kernel's rows (firstpass_kernel.REC), one column at a time (no copy of them all); their
+    term frequencies from ``lookups`` (:func:`_tf_lookup`)."""
     from hopnhat.link.firstpass_kernel import REC
 
     recs = np.zeros(records.num_rows, dtype=REC)
@@ -162,7 +181,7 @@ def _records(records: pa.Table) -> np.ndarray:
     for c in BOOLS:
         recs[c] = np.asarray(records.column(c).fill_null(-1))
     for c in TF.values():
-        recs[f"tf_{c}"] = np.asarray(records.column(f"tf_{c}").cast(pa.float64()).fill_null(np.nan))
+        recs[f"tf_{c}"] = lookups[c][np.asarray(records.column(f"tfk_{c}")) + 1]
     return recs
 
 
@@ -175,18 +194,22 @@ def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
         raise ConfigError("the scoring first pass is not compiled: build the package with Cython and a C compiler "
                           "(make setup)", value="hopnhat.link.firstpass_kernel") from exc
 
-    records = work.execute(_records_sql(linker, table)).fetch_arrow_table()
+    records = work.execute(_records_sql(table, ordered=False)).fetch_arrow_table()
     if max((pc.max(pc.binary_length(records.column(c))).as_py() or 0) for c in TEXTS) > MAX_TEXT:
         return None
     uids = np.asarray(records.column("uid"))
-    if not np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):
-        raise ConfigError("the scoring first pass needs uids 0 … n-1", value=table)
+    if not np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):  # (a table not written in uid order)
+        records = work.execute(_records_sql(table, ordered=True)).fetch_arrow_table()
+        uids = np.asarray(records.column("uid"))
+        if not np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):
+            raise ConfigError("the scoring first pass needs uids 0 … n-1", value=table)
+    lookups = {c: _tf_lookup(work, table, c, tf) for c, tf in _tf_tables(linker).items()}
     settings = linker._settings_obj.core_model_settings
     prior = settings.probability_two_random_records_match
     if prior is None or not 0.0 < prior < 1.0:
         raise ConfigError("the scoring first pass needs a prior strictly between 0 and 1", value=prior)
     terms = [_level_terms(c) for c in settings.comparisons]
-    recs = _records(records)
+    recs = _records(records, lookups)
     largest = [_largest(levels, recs[f"tf_{TF[name]}"] if name in TF else None)
                for name, levels in zip(NAMES, terms, strict=True)]
     out = Kernel(recs, {c: _text(records.column(c)) for c in TEXTS}, (math.log2(prior / (1 - prior)), terms))
