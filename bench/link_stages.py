@@ -24,8 +24,8 @@ from hopnhat.link import engine, firstpass, person_features, persons, standalone
 
 STAGES = [(standalone, "_store_rows"), (standalone, "stage_source"), (standalone, "build_person_features"),
           (person_features, "_names_table"), (persons, "rule_pairs"), (persons, "train"), (persons, "score"),
-          (firstpass, "first_pass"), (engine, "predict_sql"), (persons, "attach_strata"), (persons, "estimate"),
-          (persons, "combine"),
+          (firstpass, "first_pass"), (firstpass, "kernel"), (engine, "predict_sql"), (persons, "attach_strata"),
+          (persons, "estimate"), (persons, "combine"),
           (standalone, "_linked"), (persons, "person_clusters")]
 
 

@@ -131,8 +131,9 @@ def _tf_lookup(work: duckdb.DuckDBPyConnection, table: str, column: str, tf: tup
     """The term frequency of ``column`` (Splink's tf table ``tf``: (tf column, table)) by its code + 1 (index 0, a
     NULL: NaN, as the LEFT JOIN of Splink's SQL gives): looked up among the distinct values, not per record."""
     code = TF_CODES[column]
-    found = work.execute(f"SELECT k.{code} AS code, t.{tf[0]} AS tf FROM (SELECT DISTINCT {column}, {code} FROM {table} "
-                         f"WHERE {column} IS NOT NULL) k JOIN {tf[1]} t ON k.{column} = t.{column}").fetchnumpy()
+    found = work.execute(f"SELECT k.{code} AS code, t.{tf[0]} AS tf FROM (SELECT DISTINCT {column}, {code} "
+                         f"FROM {table} WHERE {column} IS NOT NULL) k JOIN {tf[1]} t ON k.{column} = t.{column}"
+                         ).fetchnumpy()
     codes = np.asarray(found["code"], dtype=np.int64)
     lut = np.full(int(codes.max()) + 2 if len(codes) else 1, np.nan)
     lut[codes + 1] = np.asarray(found["tf"], dtype=np.float64)
