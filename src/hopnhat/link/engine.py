@@ -144,10 +144,11 @@ class Backend:
         # (the person model: the candidate pairs streamed through the compiled pass, only those whose weight can reach
         # the floor kept; :mod:`hopnhat.link.firstpass`)
         pairs = first_pass(self.work, linker, table, rule_joins(table, rules, codes), threshold)
+        bounded = pairs is None  # (the pass's pairs are bounded already)
         if pairs is None:
             pairs = self.candidate_pairs(table, rules, codes)
         try:
-            predict_sql(self.work, linker, table, pairs, threshold, out)
+            predict_sql(self.work, linker, table, pairs, threshold, out, bounded)
         finally:
             self.work.execute(f"DROP TABLE IF EXISTS {pairs}")
 
@@ -297,7 +298,7 @@ _SCORING_INLINED = frozenset({"__hop_input"})
 
 
 def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: str, threshold: float,
-                out: str) -> None:
+                out: str, bounded: bool = True) -> None:
     """Splink's predict of the candidate pairs ``pairs`` (``join_key_l``, ``join_key_r``: uids of ``table``) into
     ``out``, in one statement.
 
@@ -305,14 +306,18 @@ def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs:
     (its generators, with the trained model): same arithmetic, same probabilities to the bit. What differs from
     ``linker.inference.predict``: the records are read once and narrow (:func:`_vector_steps`), and the scored pairs
     keep each comparison's level and weights (the evidence: :mod:`hopnhat.link.evidence`) without the compared
-    values."""
+    values. Without ``bounded``, no weight bound drops pairs before their comparisons (:func:`_bounded`): for pairs
+    a bound has dropped already (the first pass's; at 1 M blind the SQL bound kept all 495,887 of them, and its
+    expression was a fifth of the statement's CPU). Either way the scored table is the same: the bound only drops
+    pairs the threshold drops."""
     from splink.internals.dialects import SplinkDialect
     from splink.internals.predict import predict_from_comparison_vectors_sqls
 
     settings = linker._settings_obj
     steps = _vector_steps(work, linker, table, f"SELECT join_key_l, join_key_r, '0' AS match_key FROM {pairs}",
                           settings.core_model_settings.comparisons)
-    steps = _bounded(steps, settings, threshold)
+    if bounded:
+        steps = _bounded(steps, settings, threshold)
     weights = predict_from_comparison_vectors_sqls(
         unique_id_input_columns=settings.column_info_settings.unique_id_input_columns,
         core_model_settings=settings.core_model_settings, sql_dialect=SplinkDialect.from_string("duckdb"),
