@@ -186,15 +186,14 @@ def _records(records: pa.Table, lookups: dict[str, np.ndarray]) -> np.ndarray:
     return recs
 
 
-def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
-    """The compiled kernel over ``table``'s records (uid i in row i) and ``linker``'s trained model; None when a text
-    is longer than :data:`MAX_TEXT` bytes."""
-    try:
-        from hopnhat.link.firstpass_kernel import Kernel
-    except ImportError as exc:  # (a build without Cython or a C compiler: setup.py)
-        raise ConfigError("the scoring first pass is not compiled: build the package with Cython and a C compiler "
-                          "(make setup)", value="hopnhat.link.firstpass_kernel") from exc
+Texts = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
 
+
+def read_records(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> tuple[np.ndarray, Texts] | None:
+    """``table``'s records as the kernel reads them, row i the record of uid i: their :data:`REC` rows (term
+    frequencies from ``linker``'s tf tables) and their texts (:func:`_text`); None when a text is longer than
+    :data:`MAX_TEXT` bytes. Read as the table holds them (person_features is written in uid order: no sort), sorted
+    only when they come in another order."""
     records = work.execute(_records_sql(table, ordered=False)).fetch_arrow_table()
     if max((pc.max(pc.binary_length(records.column(c))).as_py() or 0) for c in TEXTS) > MAX_TEXT:
         return None
@@ -205,17 +204,32 @@ def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
         if not np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):
             raise ConfigError("the scoring first pass needs uids 0 … n-1", value=table)
     lookups = {c: _tf_lookup(work, table, c, tf) for c, tf in _tf_tables(linker).items()}
+    return _records(records, lookups), {c: _text(records.column(c)) for c in TEXTS}
+
+
+def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
+    """The compiled kernel over ``table``'s records (:func:`read_records`) and ``linker``'s trained model; None when
+    a text is longer than :data:`MAX_TEXT` bytes."""
+    try:
+        from hopnhat.link.firstpass_kernel import Kernel
+    except ImportError as exc:  # (a build without Cython or a C compiler: setup.py)
+        raise ConfigError("the scoring first pass is not compiled: build the package with Cython and a C compiler "
+                          "(make setup)", value="hopnhat.link.firstpass_kernel") from exc
+
     settings = linker._settings_obj.core_model_settings
     prior = settings.probability_two_random_records_match
     if prior is None or not 0.0 < prior < 1.0:
         raise ConfigError("the scoring first pass needs a prior strictly between 0 and 1", value=prior)
+    read = read_records(work, linker, table)
+    if read is None:
+        return None
+    recs, texts = read
     terms = [_level_terms(c) for c in settings.comparisons]
-    recs = _records(records, lookups)
     largest = [_largest(levels, recs[f"tf_{TF[name]}"] if name in TF else None)
                for name, levels in zip(NAMES, terms, strict=True)]
-    out = Kernel(recs, {c: _text(records.column(c)) for c in TEXTS}, (math.log2(prior / (1 - prior)), terms))
+    out = Kernel(recs, texts, (math.log2(prior / (1 - prior)), terms))
     out.set_max(largest)
-    del records
+    del texts
     pa.default_memory_pool().release_unused()
     return out
 
