@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from hopnhat.link.person_features import KEY_CODES, build_person_features, stage_source
+from hopnhat.link.person_features import EQUALITY_CODES, KEY_CODES, build_person_features, stage_source
 from hopnhat.link.run import work_space
 from hopnhat.link.standalone import _no_step, _store_rows, _with_missing, resolve_columns
 
@@ -37,7 +37,7 @@ def test_records_out_of_record_id_order_are_numbered_as_in_order() -> None:
     shuffled = _features(records.take(pa.array([4, 0, 5, 2, 1, 3])))
     assert in_order.column("uid").to_pylist() == list(range(PEOPLE.num_rows))
     assert in_order.column("record_id").to_pylist() == sorted(records.column("record_id").to_pylist())
-    codes = list(KEY_CODES.values())
+    codes = list(dict.fromkeys([*KEY_CODES.values(), *EQUALITY_CODES.values()]))
     # the join keys' codes are numbered in the order the values come (dictionary codes): equal where the keys are
     assert shuffled.drop_columns(codes).equals(in_order.drop_columns(codes))
     for table in (in_order, shuffled):
@@ -47,8 +47,8 @@ def test_records_out_of_record_id_order_are_numbered_as_in_order() -> None:
 
 
 def _keys(table: pa.Table, code: str) -> list[object]:
-    """The key a code column codes, per row (KEY_CODES: a column or an expression of one)."""
-    key = next(k for k, v in KEY_CODES.items() if v == code)
+    """The key a code column codes, per row (KEY_CODES, EQUALITY_CODES: a column or an expression of one)."""
+    key = next(k for k, v in {**KEY_CODES, **EQUALITY_CODES}.items() if v == code)
     work = work_space(1, None)
     try:
         work.register("t", table)
