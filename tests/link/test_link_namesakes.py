@@ -69,6 +69,12 @@ def _features(rows: Sequence[tuple[object, ...]]) -> duckdb.DuckDBPyConnection:
                   "name_sorted VARCHAR)")
     work.executemany("INSERT INTO person_features VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      [(*r, " ".join(sorted(str(w) for w in r[1:4]))) for r in rows])
+    # the texts' integer codes, as build_person_features gives them (person_features.KEY_CODES): equal exactly where
+    # the texts are, NULL where the text is
+    codes = ", ".join(f"CASE WHEN {text} IS NOT NULL THEN dense_rank() OVER (ORDER BY {text}) END AS {code}"
+                      for text, code in (("fam", "k_fam"), ("mid", "k_mid"), ("giv", "k_giv"),
+                                         ("name_sorted", "k_ns"), ("addr", "k_addr")))
+    work.execute(f"CREATE OR REPLACE TABLE person_features AS SELECT *, {codes} FROM person_features ORDER BY uid")
     return work
 
 
