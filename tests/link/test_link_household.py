@@ -24,6 +24,15 @@ _FREQUENT = (("hung", "hùng"), ("hung", "hưng"), ("hai", "hải"), ("lan", "la
 Record = tuple[str, str | None, dt.date]
 
 
+def _coded(work: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """``person_features`` with the texts' integer codes the rule joins on, as build_person_features gives them
+    (person_features.KEY_CODES: equal exactly where the texts are, NULL where the text is)."""
+    codes = ", ".join(f"CASE WHEN {text} IS NOT NULL THEN dense_rank() OVER (ORDER BY {text}) END AS {code}"
+                      for text, code in (("giv", "k_giv"), ("name_sorted", "k_ns"), ("addr", "k_addr")))
+    work.execute(f"CREATE OR REPLACE TABLE person_features AS SELECT *, {codes} FROM person_features ORDER BY uid")
+    return work
+
+
 def _rule(left: Record, right: Record, *others: Record) -> bool:
     """Whether the rule keeps apart two records of one address: (given folded, given with diacritics, born);
     ``others``: more records of the family elsewhere."""
@@ -40,7 +49,7 @@ def _work(left: Record, right: Record, *others: Record) -> duckdb.DuckDBPyConnec
     for k, (giv, acc) in enumerate(name for name in _FREQUENT for _ in range(3)):
         rows.append((100 + k, "tran", None, giv, acc, f"{giv} tran", None, 1950, None, f"x{k}", None, None))
     work.executemany(_INSERT, rows)
-    work.execute("CREATE TABLE person_pairs AS SELECT 0 AS uid_l, 1 AS uid_r, 0.99 AS match_probability")
+    _coded(work).execute("CREATE TABLE person_pairs AS SELECT 0 AS uid_l, 1 AS uid_r, 0.99 AS match_probability")
     return work
 
 
@@ -77,7 +86,7 @@ def _split_apart(left: tuple[str, str | None, str, str], right: tuple[str, str |
     rows += [(100 + k, "tran", None, fold(acc), acc, f"{fold(acc)} tran", None, 1950, None, f"x{k}", None, None)
              for k, acc in enumerate(a for a in (left[2], right[2]) for _ in range(3))]
     work.executemany(_INSERT, rows)
-    work.execute("CREATE TABLE person_pairs AS SELECT 0 AS uid_l, 1 AS uid_r, 0.99 AS match_probability")
+    _coded(work).execute("CREATE TABLE person_pairs AS SELECT 0 AS uid_l, 1 AS uid_r, 0.99 AS match_probability")
     return apart_rules(work, 0.6) == [(0, 1, "household")]
 
 

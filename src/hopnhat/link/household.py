@@ -46,6 +46,13 @@ WITH total AS (SELECT greatest({common}, count(*) // {frequent}) AS n FROM perso
 marked AS (SELECT giv_acc AS name FROM person_features WHERE giv_acc IS NOT NULL GROUP BY ALL
            HAVING count(*) >= (SELECT n FROM total)),
 folded AS (SELECT giv AS name FROM person_features GROUP BY ALL HAVING count(*) >= (SELECT n FROM total)),
+near AS MATERIALIZED (
+  SELECT p.uid_l, p.uid_r FROM person_pairs p
+  JOIN (SELECT uid, phone, k_addr, k_ns, k_giv FROM person_features) l ON l.uid = p.uid_l
+  JOIN (SELECT uid, phone, k_addr, k_ns, k_giv FROM person_features) r ON r.uid = p.uid_r
+  WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.k_addr = r.k_addr)
+    AND l.k_giv IS NOT NULL AND r.k_giv IS NOT NULL AND l.k_ns <> r.k_ns
+),
 candidates AS MATERIALIZED (
   SELECT p.uid_l, p.uid_r, l.fam = r.fam AND l.dob = r.dob AS twin_dates,
          damerau_levenshtein(l.giv, r.giv) AS slips, l.giv = r.giv AS same_folded,
@@ -55,14 +62,14 @@ candidates AS MATERIALIZED (
          al.name IS NOT NULL AS marked_l, ar.name IS NOT NULL AS marked_r,
          fl.name IS NOT NULL AS folded_l, fr.name IS NOT NULL AS folded_r,
          l.fam AS fam_l, l.dob AS dob_l, l.giv AS giv_l, r.fam AS fam_r, r.dob AS dob_r, r.giv AS giv_r
-  FROM person_pairs p
+  FROM near p
   JOIN person_features l ON l.uid = p.uid_l JOIN person_features r ON r.uid = p.uid_r
   LEFT JOIN marked al ON al.name = l.giv_acc LEFT JOIN marked ar ON ar.name = r.giv_acc
   LEFT JOIN folded fl ON fl.name = l.giv LEFT JOIN folded fr ON fr.name = r.giv
-  WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.addr = r.addr)
-    AND l.giv IS NOT NULL AND r.giv IS NOT NULL AND l.name_sorted <> r.name_sorted
-    AND NOT coalesce(damerau_levenshtein(l.cccd, r.cccd) <= 1 OR l.cmnd = r.cmnd, false)
-    AND NOT coalesce(l.mid IS DISTINCT FROM r.mid AND damerau_levenshtein(l.name_sorted, r.name_sorted) <= 2, false)
+  WHERE NOT coalesce(l.cccd = r.cccd, false) AND NOT coalesce(l.cmnd = r.cmnd, false)
+    AND NOT coalesce(damerau_levenshtein(l.cccd, r.cccd) <= 1, false)
+    AND CASE WHEN l.mid IS DISTINCT FROM r.mid
+             THEN NOT coalesce(damerau_levenshtein(l.name_sorted, r.name_sorted) <= 2, false) ELSE true END
     AND NOT coalesce({within}, false)
 ),
 keys AS (SELECT fam_l AS fam, dob_l AS dob, giv_l AS giv FROM candidates
