@@ -220,10 +220,15 @@ def _two_numbers(label: np.ndarray, numbers: _Numbers, among: np.ndarray | None 
         among = size[label] > 1
     record, length, value = numbers.held(among)
     held = label[record]
-    order = np.lexsort((value, length, held))
-    held, length, value = held[order], length[order], value[order]
-    two = (held[1:] == held[:-1]) & (length[1:] == length[:-1]) & (value[1:] != value[:-1])
-    return np.union1d(held[value < 0], held[1:][two])
+    # one sort on (component, length) and each group's smallest and largest value, not a sort on the values too
+    # (session 20); every length beyond _DIGITS (all valued -1) in one group
+    unreadable = held[value < 0]
+    key = held * (_DIGITS + 2) + np.minimum(length, _DIGITS + 1)
+    order = np.argsort(key)
+    key, value = key[order], value[order]
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else key[:0]
+    two = np.minimum.reduceat(value, starts) != np.maximum.reduceat(value, starts) if len(key) else starts[:0] > 0
+    return np.union1d(unreadable, key[starts][two] // (_DIGITS + 2))
 
 
 class _UnionFind:
