@@ -1,8 +1,11 @@
-"""The work space's spill folder (run.work_space): one per work space, never the shared system temp folder."""
+"""The work space (limits.work_space, also run.work_space): its spill folder, one per work space, never the shared
+system temp folder; and the standalone linker without the store's linkage."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 
 from hopnhat.link.run import work_space
@@ -33,3 +36,16 @@ def test_two_work_spaces_spill_into_folders_of_their_own() -> None:
 def test_the_spill_folder_is_made_when_needed_and_removed_on_close() -> None:
     folder, during, after = _spill()
     assert during and not after
+
+
+def test_the_standalone_linker_does_not_import_the_stores_linkage() -> None:
+    # `hopnhat link persons` needs the work space and the person model, not run.py (pydantic, the organisation and
+    # parcel models, the review queue): imported, they cost every run of the command a few tenths of a CPU-second
+    code = ("import sys, hopnhat.cli.link, hopnhat.link.standalone; "
+            "print(sorted(m for m in ('hopnhat.link.run', 'hopnhat.link.organizations', 'hopnhat.link.parcels') "
+            "if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "[]"
+    from hopnhat.link import LinkOutcome, link_store, run
+
+    assert (link_store, LinkOutcome) == (run.link_store, run.LinkOutcome)

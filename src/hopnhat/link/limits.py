@@ -16,9 +16,13 @@ A limit too small for the work space is an error of the run's setting, said once
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import duckdb
 
@@ -79,3 +83,27 @@ def within(memory_limit: str | None, records: int | None = None) -> Iterator[Non
             hint=tr("tăng --memory-limit (hoặc linkage.memory_limit trong tệp dự án); 1500MB đủ cho 1,45 triệu bản ghi",
                     "raise --memory-limit (or linkage.memory_limit in the merger file); 1500MB is enough for "
                     "1.45 M records")) from exc
+
+
+_SPACES = itertools.count()
+
+
+def spill_directory() -> str:
+    """A temp folder of this work space alone, not yet existing: DuckDB creates it when it first spills and removes it
+    on close. DuckDB names its spill files by block size only (``duckdb_temp_storage_S96K-0.tmp``), so two processes
+    spilling into one folder overwrite each other's blocks — seen as a crash ("could not read enough bytes", a
+    segmentation fault) when two 1 M-record runs spilled into the system temp folder at once."""
+    return os.path.join(tempfile.gettempdir(), f"hopnhat-link-{os.getpid()}-{next(_SPACES)}")
+
+
+def work_space(threads: int, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
+    """The private in-memory DuckDB where features, Splink's tables and clusters live (spilling to a folder of its
+    own: :func:`spill_directory`), its buffer pool limited to its share of ``memory_limit`` (:func:`pool_limit`).
+    Here, not in run.py, so that ``hopnhat link persons`` does not import the store's linkage (run.py, pydantic, the
+    organisation and parcel models)."""
+    config: dict[str, Any] = {"threads": max(1, threads), "temp_directory": spill_directory(),
+                              "preserve_insertion_order": False}
+    pool = pool_limit(memory_limit)
+    if pool:
+        config["memory_limit"] = pool
+    return duckdb.connect(":memory:", config=config)

@@ -16,9 +16,6 @@ Same store + same decisions → identical tables (no randomness, no clock in any
 
 from __future__ import annotations
 
-import itertools
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +28,7 @@ from hopnhat.link import organizations, parcels, persons
 from hopnhat.link.cluster import Clusters, cluster
 from hopnhat.link.engine import Backend, open_backend
 from hopnhat.link.golden import assign_ids, previous_ids, write_golden
-from hopnhat.link.limits import pool_limit, within
+from hopnhat.link.limits import within, work_space
 from hopnhat.link.queue import apply_unit_decisions, clear_items, raise_pair_items, raise_unit_items
 from hopnhat.link.review import latest_decisions
 from hopnhat.link.spark_session import supervised
@@ -84,29 +81,6 @@ class LinkOutcome:
 
 def _noop(entity: str, step: str) -> None:
     return None
-
-
-_SPACES = itertools.count()
-
-
-def spill_directory() -> str:
-    """A temp folder of this work space alone, not yet existing: DuckDB creates it when it first spills and removes it
-    on close. DuckDB names its spill files by block size only (``duckdb_temp_storage_S96K-0.tmp``), so two processes
-    spilling into one folder overwrite each other's blocks — seen as a crash ("could not read enough bytes", a
-    segmentation fault) when two 1 M-record runs spilled into the system temp folder at once."""
-    return os.path.join(tempfile.gettempdir(), f"hopnhat-link-{os.getpid()}-{next(_SPACES)}")
-
-
-def work_space(threads: int, memory_limit: str | None) -> duckdb.DuckDBPyConnection:
-    """The private in-memory DuckDB where features, Splink's tables and clusters live (spilling to a folder of its
-    own: :func:`spill_directory`), its buffer pool limited to its share of ``memory_limit``
-    (:func:`hopnhat.link.limits.pool_limit`)."""
-    config: dict[str, Any] = {"threads": max(1, threads), "temp_directory": spill_directory(),
-                              "preserve_insertion_order": False}
-    pool = pool_limit(memory_limit)
-    if pool:
-        config["memory_limit"] = pool
-    return duckdb.connect(":memory:", config=config)
 
 
 # --- per entity ----------------------------------------------------------------------------------------------------

@@ -22,10 +22,9 @@ from hopnhat.i18n import tr
 from hopnhat.link import persons
 from hopnhat.link.cluster import Clusters, Links, cluster, keys_of
 from hopnhat.link.engine import Engine, open_backend
-from hopnhat.link.limits import within
+from hopnhat.link.limits import within, work_space
 from hopnhat.link.parse import parse_people
 from hopnhat.link.person_features import SOURCE_COLUMNS, build_person_features, stage_source
-from hopnhat.link.run import work_space
 from hopnhat.units.bulk import convert_distinct
 
 KEYS = ("full_name", "dob", "sex", "id_number", "phone", "address")
