@@ -135,7 +135,9 @@ FROM (SELECT CASE WHEN l.dob IS NOT NULL AND r.dob IS NOT NULL THEN 'date' ELSE 
       WHERE l.k_addr IS DISTINCT FROM r.k_addr AND (l.phone IS NULL OR r.phone IS NULL OR l.phone <> r.phone))
 GROUP BY ALL
 """
-_DATED = "l.dob = r.dob AND l.uid < r.uid"
+# two dated records of one name and date: each shares its name and date with another record (n_date > 1), so only
+# those are joined (session 20: the dated half's join at 1 M blind 0.37 → 0.23 CPU-s; the same pairs)
+_DATED = "l.dob = r.dob AND l.uid < r.uid AND l.n_date > 1 AND r.n_date > 1"
 _VAGUE = "l.dob IS NULL AND (r.dob IS NOT NULL OR l.uid < r.uid)"
 # The stratum of each unanchored pair (persons._UNANCHORED_SQL), beside it.
 _STRATA = """
