@@ -765,3 +765,33 @@ def dl(bytes a, bytes b, int cap=0):
         return dl_capped(<const uint8_t*>a, len(a), <const uint8_t*>b, len(b), cap)
     return dl_bytes(<const uint8_t*>a, len(a), <const uint8_t*>b, len(b))
 
+
+
+def level_masks(Kernel kernel, const int64_t[::1] left, const int64_t[::1] right, int threads=1):
+    """Each pair's level mask of every comparison (pairs × 7, as :meth:`Kernel.levels`) without its weight bound, on
+    ``threads`` threads (training's counts of levels: :mod:`hopnhat.link.kernelcounts`)."""
+    kernel._check(left, right)
+    cdef int64_t n = left.shape[0], k
+    out = np.zeros((n, NCOMP), dtype=np.int32)
+    cdef int32_t[:, ::1] o = out
+    cdef const Recs* r = &kernel.r
+    cdef const Model* m = &kernel.m
+    with nogil:
+        for k in prange(n, num_threads=max(threads, 1), schedule="static", chunksize=CHUNK):
+            masks_of(r, m, left[k], right[k], &o[k, 0])
+    return out
+
+
+cdef void masks_of(const Recs* r, const Model* m, int64_t i, int64_t j, int32_t* row) noexcept nogil:
+    """Pair (i, j)'s level mask of every comparison into ``row``."""
+    cdef Pair p
+    cdef int c
+    pair_init(r, &p, i, j)
+    for c in range(NCOMP):
+        row[c] = level_of(&p, c, m, -INFINITY)
+
+
+def reweigh(Kernel kernel, object model):
+    """``kernel`` with another model's weights (see :meth:`Kernel._model`); the records are kept (a kernel built for
+    training's counts, handed to scoring's first pass)."""
+    kernel._model(model)

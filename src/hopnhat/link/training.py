@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from hopnhat.errors import ConfigError
+from hopnhat.link import kernelcounts
 from hopnhat.link.em import conditions_validated_once, exact_matches_ahead
 from hopnhat.link.engine import (
     _BLOCKED_STEP,
@@ -44,7 +45,8 @@ def _plain(model: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
     return {**model, "comparisons": comparisons}
 
 
-def _em(backend: Backend, source: Any, model: dict[str, Any], rule: str) -> dict[str, Any] | None:
+def _em(backend: Backend, source: Any, model: dict[str, Any], rule: str,
+        levels: kernelcounts.LevelReader | None = None) -> dict[str, Any] | None:
     """One EM session from ``model``; the model after it, or None when the rule gives no pairs.
 
     Each session starts from the *rounded* model (m ≥ M_MIN): starting from an m of 1e-25 left by an earlier session,
@@ -56,7 +58,7 @@ def _em(backend: Backend, source: Any, model: dict[str, Any], rule: str) -> dict
     for iterations in EM_ITERATIONS:
         linker = _linker(backend, source, {**rounded(model, fill=False), "max_iterations": iterations})
         try:
-            backend.em(linker, source, rule, _counts(backend, linker, source, rule))
+            backend.em(linker, source, rule, _counts(backend, linker, source, rule, levels))
         except EMTrainingException:
             return None
         except ValueError as exc:
@@ -67,11 +69,16 @@ def _em(backend: Backend, source: Any, model: dict[str, Any], rule: str) -> dict
     return None
 
 
-def _counts(backend: Backend, linker: Any, source: Any, rule: str) -> Callable[[Any], Any] | None:
-    """How a session's pattern counts are made on ``backend``: on DuckDB by :func:`pattern_counts_sql`; Spark counts
-    its own (None)."""
+def _counts(backend: Backend, linker: Any, source: Any, rule: str,
+            levels: kernelcounts.LevelReader | None) -> Callable[[Any], Any] | None:
+    """How a session's pattern counts are made on ``backend``: on DuckDB by the compiled kernel where it applies
+    (``levels``: :func:`kernelcounts.pattern_counts`), else by :func:`pattern_counts_sql`; Spark counts its own
+    (None)."""
     if backend.name != "duckdb":
         return None
+    if levels is not None:
+        return lambda session: kernelcounts.pattern_counts(backend.work, levels, linker, source.physical_name, rule,
+                                                           session.core_model_settings.comparisons)
     return lambda session: pattern_counts_sql(backend.work, linker, source.physical_name, rule,
                                               session.core_model_settings.comparisons)
 
@@ -82,19 +89,22 @@ def u_pairs(records: int) -> float:
     return total + 1 if total <= U_ALL_PAIRS else min(U_MAX_PAIRS, max(U_ALL_PAIRS, 1.0 * records))
 
 
-def _estimate_u(backend: Backend, linker: Any, source: Any, records: int) -> None:
+def _estimate_u(backend: Backend, linker: Any, source: Any, records: int,
+                levels: kernelcounts.LevelReader | None) -> None:
     if backend.name == "duckdb":
-        estimate_u_sql(backend.work, linker, source.physical_name, u_pairs(records), seed=U_SEED)
+        estimate_u_sql(backend.work, linker, source.physical_name, u_pairs(records), seed=U_SEED, levels=levels)
         return
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs(records), seed=U_SEED, min_count_per_level=None,
                                                      num_chunks=1)
 
 
-def estimate_u_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, max_pairs: float, seed: int) -> None:
+def estimate_u_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, max_pairs: float, seed: int,
+                   levels: kernelcounts.LevelReader | None = None) -> None:
     """``linker.training.estimate_u_using_random_sampling(max_pairs, seed, min_count_per_level=None, num_chunks=1)``
     on DuckDB with one join of the sample: Splink draws the same sample (by a hash of the ids) and joins it with
-    itself once per comparison; here every comparison's level is computed on one join (:func:`_vector_steps`) and each
-    comparison's counts go through Splink's own accumulation, proportions and parameter records — the same u."""
+    itself once per comparison; here every comparison's level is computed on one join (:func:`_vector_steps`), or
+    read by the compiled kernel (``levels``: :func:`kernelcounts.level_counts`), and each comparison's counts go
+    through Splink's own accumulation, proportions and parameter records — the same u."""
     from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
     from splink.internals.estimate_u import _MUCountsAccumulator, _rows_needed_for_n_pairs
     from splink.internals.expectation_maximisation import compute_proportions_for_new_parameters
@@ -112,6 +122,33 @@ def estimate_u_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, max
     sample = linker._proportion_sample_sql(proportion, settings.column_info_settings.unique_id_input_columns,
                                            seed=seed)
     comparisons = _without_tf(settings.comparisons)  # as Splink: u without term frequencies
+    if levels is not None:
+        uids = work.execute(f"SELECT s.uid FROM {table} s WHERE 1=1 {sample}").fetchnumpy()["uid"]
+        found = kernelcounts.level_counts(work, levels, linker, table, uids, comparisons)
+    else:
+        found = _u_level_counts_sql(work, linker, table, sample, comparisons)
+    for original, cc, rows in zip(settings.comparisons, comparisons, found, strict=True):
+        counts = _MUCountsAccumulator(cc)
+        counts.update_from_chunk_counts([{"comparison_vector_value": v, "u_count": n} for v, n in rows])
+        records = counts.to_record_list()
+        frame = linker._db_api.register(records, table_name=f"__hop_u_counts_{ascii_uid(8)}")
+        params = compute_proportions_for_new_parameters(frame)
+        frame.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        observed = {int(r["comparison_vector_value"]): float(r["u_count"]) for r in records}
+        for r in params:  # a level never seen: not observed (Splink's own rule), not a u of 0
+            if observed.get(int(r["comparison_vector_value"]), 0.0) == 0.0:
+                r["u_probability"] = LEVEL_NOT_OBSERVED_TEXT
+        lookup = m_u_records_to_lookup_dict(params)
+        for cl in original._comparison_levels_excluding_null:
+            append_u_probability_to_comparison_level_trained_probabilities(
+                cl, lookup, original.output_column_name, "estimate u by random sampling")
+    linker._populate_m_u_from_trained_values()
+
+
+def _u_level_counts_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, sample: str,
+                        comparisons: list[Any]) -> list[list[tuple[int, int]]]:
+    """Each comparison's (comparison vector value, count) over every pair of the sample's records, values ascending:
+    the levels of all comparisons computed on one join of the sample with itself."""
     steps = _joined(_vector_steps(work, linker, table, "", comparisons, where=f"WHERE 1=1 {sample}"),
                     "__hop_input", "true")
     steps = _computed_once(steps, _FAST[_NAMES_DL], "__hop_names_dl")
@@ -119,31 +156,17 @@ def estimate_u_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, max
     work.execute("CREATE OR REPLACE TEMP TABLE _hop_u_vectors AS "
                  + _with(steps, f"SELECT {', '.join(gammas)} FROM __splink__df_comparison_vectors"))
     try:
-        for original, cc, gamma in zip(settings.comparisons, comparisons, gammas, strict=True):
-            rows = work.execute(f"SELECT {gamma}, count(*) FROM _hop_u_vectors GROUP BY 1 ORDER BY 1").fetchall()
-            counts = _MUCountsAccumulator(cc)
-            counts.update_from_chunk_counts([{"comparison_vector_value": v, "u_count": n} for v, n in rows])
-            records = counts.to_record_list()
-            frame = linker._db_api.register(records, table_name=f"__hop_u_counts_{ascii_uid(8)}")
-            params = compute_proportions_for_new_parameters(frame)
-            frame.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
-            observed = {int(r["comparison_vector_value"]): float(r["u_count"]) for r in records}
-            for r in params:  # a level never seen: not observed (Splink's own rule), not a u of 0
-                if observed.get(int(r["comparison_vector_value"]), 0.0) == 0.0:
-                    r["u_probability"] = LEVEL_NOT_OBSERVED_TEXT
-            lookup = m_u_records_to_lookup_dict(params)
-            for cl in original._comparison_levels_excluding_null:
-                append_u_probability_to_comparison_level_trained_probabilities(
-                    cl, lookup, original.output_column_name, "estimate u by random sampling")
+        return [[(int(v), int(n)) for v, n in
+                 work.execute(f"SELECT {gamma}, count(*) FROM _hop_u_vectors GROUP BY 1 ORDER BY 1").fetchall()]
+                for gamma in gammas]
     finally:
         work.execute("DROP TABLE IF EXISTS _hop_u_vectors")
-    linker._populate_m_u_from_trained_values()
 
 
-def _u_and_prior(backend: Backend, linker: Any, source: Any, spec: ModelSpec,
-                 records: int) -> tuple[dict[str, Any], list[str]]:
+def _u_and_prior(backend: Backend, linker: Any, source: Any, spec: ModelSpec, records: int,
+                 levels: kernelcounts.LevelReader | None = None) -> tuple[dict[str, Any], list[str]]:
     """The model with u from random pairs and the prior from the deterministic rules (see the module doc)."""
-    _estimate_u(backend, linker, source, records)
+    _estimate_u(backend, linker, source, records, levels)
     notes = []
     floor = 2.0 / max(2.0, records * (records - 1.0))  # at least one matching pair expected
     try:
@@ -272,8 +295,9 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
             ahead = exact_matches_ahead(level for cc in linker._settings_obj.comparisons
                                         for level in cc.comparison_levels)
             try:
-                model, notes = _u_and_prior(backend, linker, source, spec, records)
-                term_frequencies(linker, source.physical_name)
+                term_frequencies(linker, source.physical_name)  # (the kernel's records read them)
+                levels = kernelcounts.reader(backend.work, linker, source.physical_name)
+                model, notes = _u_and_prior(backend, linker, source, spec, records, levels)
             finally:
                 ahead()
         else:  # u and the prior from DuckDB (see _on_duckdb), in the engine's own settings
@@ -281,9 +305,10 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
             base = _linker(backend, source, spec.settings(None)).misc.save_model_to_json()
             model = {**_with_u(base, _levels_u(start)),
                      "probability_two_random_records_match": start["probability_two_random_records_match"]}
+            levels = None
         prior = model["probability_two_random_records_match"]
         for rule in spec.training:
-            trained = _em(backend, source, model, rule)
+            trained = _em(backend, source, model, rule, levels)
             if trained is None:
                 notes.append(f"EM on {rule}: no pairs")
             else:

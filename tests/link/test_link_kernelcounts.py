@@ -1,0 +1,94 @@
+"""Training's counts read by the compiled kernel (link/kernelcounts.py) are the SQL's, count for count: EM's agreement
+patterns over a rule's pairs and u's levels over the sample's pairs, the pairs the kernel cannot read exactly (several
+bits in a mask) counted by the SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from tests.link.conftest import Built, features_backend
+
+from hopnhat.link import kernelcounts, person_model, persons
+from hopnhat.link.engine import _linker
+from hopnhat.link.training import (
+    U_SEED,
+    _u_level_counts_sql,
+    _without_tf,
+    estimate_u_sql,
+    pattern_counts_sql,
+    term_frequencies,
+)
+
+RULES = [*person_model.TRAINING, "l.dob = r.dob AND l.addr = r.addr", "l.byear = r.byear AND l.sex = r.sex"]
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    return pa.Table.from_batches(table.sort_by([(c, "ascending") for c in table.column_names]).to_batches())
+
+
+@pytest.fixture(scope="module")
+def reading(built: Built) -> Any:
+    work, backend, source, n = features_backend(built)
+    linker = _linker(backend, source, persons.SPEC.settings(None))
+    term_frequencies(linker, "person_features")
+    levels = kernelcounts.reader(work, linker, "person_features")
+    assert levels is not None and n > 3000
+    yield work, linker, levels, backend, source
+    backend.close()
+    work.close()
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_pattern_counts_read_by_the_kernel_are_the_sqls(reading: Any, rule: str) -> None:
+    """Each session's comparisons (the training rules drop those they imply) and two wider rules."""
+    from hopnhat.link.em import _session
+
+    work, _, levels, backend, source = reading
+    linker = _linker(backend, source, persons.SPEC.settings(None))  # (a session drops comparisons from its linker)
+    comparisons = _session(linker, rule).core_model_settings.comparisons
+    theirs = _sorted(pattern_counts_sql(work, linker, "person_features", rule, comparisons))
+    own = _sorted(kernelcounts.pattern_counts(work, levels, linker, "person_features", rule, comparisons))
+    assert theirs.num_rows >= 5 and own.schema == theirs.schema
+    assert own.equals(theirs)
+
+
+def test_u_counts_read_by_the_kernel_are_the_sqls_with_pairs_left_to_the_sql(reading: Any) -> None:
+    """Every pair of 700 records (244,650 pairs, some the kernel cannot read exactly: counted by the SQL)."""
+    work, _, levels, backend, source = reading
+    linker = _linker(backend, source, persons.SPEC.settings(None))
+    comparisons = _without_tf(linker._settings_obj.comparisons)
+    sample = "AND uid % 5 = 1"
+    uids = np.sort(work.execute(f"SELECT uid FROM person_features WHERE 1=1 {sample}").fetchnumpy()["uid"])
+    i, j = np.triu_indices(len(uids), 1)
+    left, right = np.ascontiguousarray(uids[i], dtype=np.int64), np.ascontiguousarray(uids[j], dtype=np.int64)
+    _, exact = levels.gammas(left, right, comparisons)
+    assert len(uids) > 700 and 0 < int((~exact).sum()) < len(exact) // 10
+    own = kernelcounts.level_counts(work, levels, linker, "person_features", uids, comparisons)
+    assert own == _u_level_counts_sql(work, linker, "person_features", sample, comparisons)
+
+
+def test_u_estimated_with_the_kernel_is_the_sqls(reading: Any) -> None:
+    work, _, levels, backend, source = reading
+    found = []
+    for by_kernel in (True, False):
+        fresh = _linker(backend, source, persons.SPEC.settings(None))
+        estimate_u_sql(work, fresh, "person_features", 5e4, seed=U_SEED, levels=levels if by_kernel else None)
+        model = fresh.misc.save_model_to_json()
+        found.append([[lvl.get("u_probability") for lvl in comp["comparison_levels"]] for comp in model["comparisons"]])
+    assert found[0] == found[1]
+    assert sum(isinstance(u, float) and 0 < u < 1 for levels_u in found[0] for u in levels_u) > 20
+
+
+def test_another_model_is_counted_by_the_sql(built: Built) -> None:
+    """The kernel reads the person model only: a model of other comparisons gets no reader."""
+    work, backend, source, _ = features_backend(built)
+    try:
+        settings = persons.SPEC.settings(None)
+        settings = {**settings, "comparisons": settings["comparisons"][:3]}
+        assert kernelcounts.reader(work, _linker(backend, source, settings), "person_features") is None
+    finally:
+        backend.close()
+        work.close()
