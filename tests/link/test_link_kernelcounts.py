@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from tests.link.conftest import Built, features_backend
 
-from hopnhat.link import kernelcounts, person_model, persons
+from hopnhat.link import firstpass, kernelcounts, person_model, persons
 from hopnhat.link.engine import _linker
 from hopnhat.link.training import (
     U_SEED,
@@ -89,6 +89,30 @@ def test_another_model_is_counted_by_the_sql(built: Built) -> None:
         settings = persons.SPEC.settings(None)
         settings = {**settings, "comparisons": settings["comparisons"][:3]}
         assert kernelcounts.reader(work, _linker(backend, source, settings), "person_features") is None
+    finally:
+        backend.close()
+        work.close()
+
+
+def test_training_hands_its_kernel_to_the_first_pass(built: Built) -> None:
+    """Training's kernel, handed to the scoring first pass of the same input frame and reweighed with the trained
+    model, gives every candidate pair the levels and weight bound of a kernel built for scoring, bit for bit; it is
+    taken once."""
+    from tests.link.conftest import candidates_backend
+
+    work, backend, source, linker, pairs = candidates_backend(built)  # (trains: hands its kernel over)
+    try:
+        assert firstpass._HANDED.get(source) is not None
+        handed = firstpass.kernel(work, linker, "person_features")
+        assert firstpass._HANDED.get(source) is None
+        fresh = firstpass.kernel(work, linker, "person_features")
+        assert handed is not fresh
+        got = work.execute(f"SELECT join_key_l, join_key_r FROM {pairs}").fetchnumpy()
+        left, right = (np.ascontiguousarray(got[c], dtype=np.int64) for c in ("join_key_l", "join_key_r"))
+        (masks_a, weights_a), (masks_b, weights_b) = handed.levels(left, right), fresh.levels(left, right)
+        assert len(left) > 2000 and np.array_equal(masks_a, masks_b) and np.array_equal(weights_a, weights_b)
+        floor = float(np.median(weights_b))
+        assert np.array_equal(handed.keep_mask(left, right, floor), fresh.keep_mask(left, right, floor))
     finally:
         backend.close()
         work.close()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -192,7 +193,8 @@ Texts = dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
 def read_records(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> tuple[np.ndarray, Texts] | None:
     """``table``'s records as the kernel reads them, row i the record of uid i: their :data:`REC` rows (term
     frequencies from ``linker``'s tf tables) and their texts (:func:`_text`); None when a text is longer than
-    :data:`MAX_TEXT` bytes. Read as the table holds them (person_features is written in uid order: no sort), sorted
+    :data:`MAX_TEXT` bytes or the uids are not 0 … n-1 (the kernel's row is the uid: the SQL alone reads such a
+    table, as before the pass). Read as the table holds them (person_features is written in uid order: no sort), sorted
     only when they come in another order."""
     records = work.execute(_records_sql(table, ordered=False)).fetch_arrow_table()
     if max((pc.max(pc.binary_length(records.column(c))).as_py() or 0) for c in TEXTS) > MAX_TEXT:
@@ -202,16 +204,16 @@ def read_records(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> tu
         records = work.execute(_records_sql(table, ordered=True)).fetch_arrow_table()
         uids = np.asarray(records.column("uid"))
         if not np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):
-            raise ConfigError("the scoring first pass needs uids 0 … n-1", value=table)
+            return None
     lookups = {c: _tf_lookup(work, table, c, tf) for c, tf in _tf_tables(linker).items()}
     return _records(records, lookups), {c: _text(records.column(c)) for c in TEXTS}
 
 
 def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
-    """The compiled kernel over ``table``'s records (:func:`read_records`) and ``linker``'s trained model; None when
-    a text is longer than :data:`MAX_TEXT` bytes."""
+    """The compiled kernel over ``table``'s records (:func:`read_records`, or the kernel training built over them:
+    :func:`hand_over`) and ``linker``'s trained model; None where :func:`read_records` reads none."""
     try:
-        from hopnhat.link.firstpass_kernel import Kernel
+        from hopnhat.link.firstpass_kernel import Kernel, reweigh
     except ImportError as exc:  # (a build without Cython or a C compiler: setup.py)
         raise ConfigError("the scoring first pass is not compiled: build the package with Cython and a C compiler "
                           "(make setup)", value="hopnhat.link.firstpass_kernel") from exc
@@ -220,18 +222,47 @@ def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
     prior = settings.probability_two_random_records_match
     if prior is None or not 0.0 < prior < 1.0:
         raise ConfigError("the scoring first pass needs a prior strictly between 0 and 1", value=prior)
-    read = read_records(work, linker, table)
-    if read is None:
-        return None
-    recs, texts = read
     terms = [_level_terms(c) for c in settings.comparisons]
+    model = (math.log2(prior / (1 - prior)), terms)
+    handed = _handed(linker, table)
+    if handed is not None:
+        out, recs = handed
+        reweigh(out, model)
+    else:
+        read = read_records(work, linker, table)
+        if read is None:
+            return None
+        recs, texts = read
+        out = Kernel(recs, texts, model)
+        del texts
     largest = [_largest(levels, recs[f"tf_{TF[name]}"] if name in TF else None)
                for name, levels in zip(NAMES, terms, strict=True)]
-    out = Kernel(recs, texts, (math.log2(prior / (1 - prior)), terms))
     out.set_max(largest)
-    del texts
     pa.default_memory_pool().release_unused()
     return out
+
+
+# A kernel built over the records of a Splink frame before scoring (training's counts: link/kernelcounts.py), kept
+# for the first pass of a linker of that frame: the records are not read and packed again (3.7 CPU-s at 1 M people).
+_HANDED: weakref.WeakKeyDictionary[Any, tuple[Any, np.ndarray]] = weakref.WeakKeyDictionary()
+
+
+def hand_over(source: Any, kernel: Any, recs: np.ndarray) -> None:
+    """Keep ``kernel`` (built over the records of Splink frame ``source``, ``recs`` its :data:`REC` rows, any
+    weights) for the next first pass of a linker of ``source``: taken once, then dropped; one kernel at a time, kept
+    no longer than ``source`` lives. The frame's table must not change in between (training and scoring of one run
+    read the same features table)."""
+    _HANDED.clear()
+    _HANDED[source] = (kernel, recs)
+
+
+def _handed(linker: Any, table: str) -> tuple[Any, np.ndarray] | None:
+    """The kernel handed over for ``linker``'s input frame over ``table`` (taken: no longer kept), or None."""
+    for frame in linker._input_tables_dict.values():
+        found = _HANDED.pop(frame, None)
+        if found is not None and frame.physical_name == table:
+            return found
+    return None
 
 
 def _largest(levels: list[tuple[float, float, float, float]], tf: np.ndarray | None) -> float:

@@ -31,8 +31,9 @@ class LevelReader:
     """The kernel over a table's records (uid i in row i), its levels without weights (a level does not depend on
     them), with each comparison's level (by kernel bit) as Splink's comparison vector value."""
 
-    def __init__(self, kernel: Any, comparisons: list[Any], threads: int) -> None:
+    def __init__(self, kernel: Any, recs: np.ndarray, comparisons: list[Any], threads: int) -> None:
         self.kernel = kernel
+        self.recs = recs
         self.threads = threads
         self.values = {cc.output_column_name: [int(cl.comparison_vector_value) for cl in cc.comparison_levels]
                        for cc in comparisons}
@@ -67,18 +68,16 @@ def reader(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> LevelRea
 
     if not firstpass.applies(linker):
         return None
-    records = work.execute(firstpass._records_sql(linker, table)).fetch_arrow_table()
-    if max((pc.max(pc.binary_length(records.column(c))).as_py() or 0) for c in firstpass.TEXTS) > firstpass.MAX_TEXT:
+    read = firstpass.read_records(work, linker, table)
+    if read is None:
         return None
-    uids = np.asarray(records.column("uid"))
-    if not np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):
-        return None
+    recs, texts = read
     comparisons = linker._settings_obj.core_model_settings.comparisons
     unweighted = [[(0.0, 0.0, 0.0, 0.0)] * len(cc.comparison_levels) for cc in comparisons]
-    kernel = Kernel(firstpass._records(records), {c: firstpass._text(records.column(c)) for c in firstpass.TEXTS},
-                    (0.0, unweighted))
+    kernel = Kernel(recs, texts, (0.0, unweighted))
+    del texts
     setting = work.execute("SELECT current_setting('threads')").fetchone()
-    return LevelReader(kernel, comparisons, int(setting[0]) if setting else 1)
+    return LevelReader(kernel, recs, comparisons, int(setting[0]) if setting else 1)
 
 
 def rule_pairs(work: duckdb.DuckDBPyConnection, table: str, rule: str) -> tuple[np.ndarray, np.ndarray]:

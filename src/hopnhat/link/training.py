@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 
 from hopnhat.errors import ConfigError
-from hopnhat.link import kernelcounts
+from hopnhat.link import firstpass, kernelcounts
 from hopnhat.link.em import conditions_validated_once, exact_matches_ahead
 from hopnhat.link.engine import (
     _BLOCKED_STEP,
@@ -313,6 +313,8 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
                 notes.append(f"EM on {rule}: no pairs")
             else:
                 model = trained
+    if levels is not None:  # the kernel's records, for scoring's first pass over the same records
+        firstpass.hand_over(source, levels.kernel, levels.recs)
     model["probability_two_random_records_match"] = prior  # EM keeps its own prior to itself
     model = _plain(model, spec.settings(None))
     return TrainedModel(rounded(model, unseen_u=1 / u_pairs(records)), notes)
