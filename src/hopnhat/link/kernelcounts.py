@@ -81,8 +81,15 @@ def reader(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> LevelRea
 
 
 def rule_pairs(work: duckdb.DuckDBPyConnection, table: str, rule: str) -> tuple[np.ndarray, np.ndarray]:
-    """The uids (``l.uid < r.uid``) of the pairs of ``table`` that ``rule`` blocks."""
-    found = work.execute(f"SELECT l.uid, r.uid FROM {table} AS l JOIN {table} AS r ON ({rule}) AND l.uid < r.uid"
+    """The uids (``l.uid < r.uid``) of the pairs of ``table`` that ``rule`` blocks, its keys that have exact integer
+    codes in ``table`` (:data:`person_features.KEY_CODES`) joined on their codes (:func:`joins.coded`: the same
+    pairs)."""
+    from hopnhat.link.joins import coded
+    from hopnhat.link.person_features import KEY_CODES
+
+    columns = set(work.execute(f"SELECT * FROM {table} LIMIT 0").fetch_arrow_table().column_names)
+    on = coded(rule, {key: code for key, code in KEY_CODES.items() if code in columns})
+    found = work.execute(f"SELECT l.uid, r.uid FROM {table} AS l JOIN {table} AS r ON ({on}) AND l.uid < r.uid"
                          ).fetchnumpy()
     return (np.ascontiguousarray(found["uid"], dtype=np.int64),
             np.ascontiguousarray(found["uid_1"], dtype=np.int64))
