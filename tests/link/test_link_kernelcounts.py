@@ -116,3 +116,23 @@ def test_training_hands_its_kernel_to_the_first_pass(built: Built) -> None:
     finally:
         backend.close()
         work.close()
+
+
+def test_records_read_unsorted_come_in_uid_order(reading: Any) -> None:
+    """The kernel's records read as a table holds them: rows stored in another order are put in uid order (the same
+    rows and texts as from the table in uid order); uids that are not 0 … n-1 give no records (the SQL counts)."""
+    work, linker, *_ = reading
+    work.execute("CREATE OR REPLACE TABLE shuffled AS SELECT * FROM person_features ORDER BY hash(uid)")
+    work.execute("CREATE OR REPLACE TABLE gapped AS SELECT * FROM person_features WHERE uid <> 7")
+    stored = work.execute("SELECT uid FROM shuffled").fetchnumpy()["uid"]
+    assert not np.array_equal(stored, np.sort(stored))
+    shuffled = firstpass.read_records(work, linker, "shuffled")
+    ordered = firstpass.read_records(work, linker, "person_features")
+    assert shuffled is not None and ordered is not None
+    assert shuffled[0].tobytes() == ordered[0].tobytes()  # (the rows' term frequencies hold NaNs: bytes, not ==)
+    for column in firstpass.TEXTS:
+        offsets, data, valid = shuffled[1][column]
+        offsets2, data2, valid2 = ordered[1][column]
+        assert np.array_equal(offsets - offsets[0], offsets2 - offsets2[0]) and np.array_equal(valid, valid2)
+        assert data[offsets[0]:offsets[-1]].tobytes() == data2[offsets2[0]:offsets2[-1]].tobytes()
+    assert firstpass.read_records(work, linker, "gapped") is None

@@ -18,7 +18,6 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from hopnhat.errors import ConfigError
 from hopnhat.link import firstpass
