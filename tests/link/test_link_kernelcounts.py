@@ -56,7 +56,7 @@ def test_pattern_counts_read_by_the_kernel_are_the_sqls(reading: Any, rule: str)
 
 
 def test_u_counts_read_by_the_kernel_are_the_sqls_with_pairs_left_to_the_sql(reading: Any) -> None:
-    """Every pair of 700 records (244,650 pairs, some the kernel cannot read exactly: counted by the SQL)."""
+    """Every pair of 753 records (283,128 pairs, some the kernel cannot read exactly: counted by the SQL)."""
     work, _, levels, backend, source = reading
     linker = _linker(backend, source, persons.SPEC.settings(None))
     comparisons = _without_tf(linker._settings_obj.comparisons)
