@@ -32,6 +32,7 @@ COMPILED = [
 ]
 REQUIRED = [
     "src/hopnhat/link/firstpass_kernel.pyx",  # the scoring first pass over the candidate pairs (link/firstpass.py)
+    "src/hopnhat/link/keyjoin_kernel.pyx",  # blocking joins on keys, in the first pass (link/keyjoins.py)
 ]
 
 

@@ -138,12 +138,12 @@ class Backend:
             self.to_work(linker.inference.predict(threshold_match_probability=threshold, warning_mode="never"), out)
             return
         from hopnhat.link.firstpass import first_pass
-        from hopnhat.link.joins import rule_joins
+        from hopnhat.link.joins import joins_of
 
         table = source.physical_name
         # (the person model: the candidate pairs streamed through the compiled pass, only those whose weight can reach
         # the floor kept; :mod:`hopnhat.link.firstpass`)
-        pairs = first_pass(self.work, linker, table, rule_joins(table, rules, codes), threshold)
+        pairs = first_pass(self.work, linker, table, joins_of(rules, codes), threshold)
         bounded = pairs is None  # (the pass's pairs are bounded already)
         if pairs is None:
             pairs = self.candidate_pairs(table, rules, codes)

@@ -21,7 +21,8 @@ import hashlib
 import json
 import math
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
@@ -30,6 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hopnhat.errors import ConfigError
+from hopnhat.link import keyjoins
+from hopnhat.link.joins import Join
 from hopnhat.link.sqlguards import plain_condition
 
 # sha256 of the person model's comparisons (names, level conditions, tf columns, null levels) the kernel implements
@@ -277,16 +280,17 @@ def _largest(levels: list[tuple[float, float, float, float]], tf: np.ndarray | N
     return best
 
 
-def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: list[str],
+def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: Sequence[Join | str],
                threshold: float) -> str | None:
-    """Table ``_hop_first_pass`` (``join_key_l`` < ``join_key_r``, in that order) of the pairs the queries ``pairs``
-    give (each query's two columns: uids of ``table``, the smaller first; a pair may come from several queries)
-    whose weight can reach ``threshold``'s floor, each once; None where the pass does not apply (another model, no
-    floor, records the kernel does not read: :func:`read_records`).
+    """Table ``_hop_first_pass`` (``join_key_l`` < ``join_key_r``, in that order) of the pairs of the joins ``pairs``
+    over ``table`` (:class:`hopnhat.link.joins.Join`, or SQL queries whose two columns are uids of ``table``, the
+    smaller first; a pair may come from several) whose weight can reach ``threshold``'s floor, each once; None where
+    the pass does not apply (another model, no floor, records the kernel does not read: :func:`read_records`).
 
-    Each query's pairs are read as DuckDB streams them, a batch at a time: the candidate pairs (13.5 M at 1 M
-    people) are never a table, and no DISTINCT runs over them (:meth:`hopnhat.link.engine.Backend.predict`); only the
-    pairs kept are held (1 M blind: 3.98 M of the joins' 17.7 M rows), and made distinct here (0.50 M pairs). One
+    The joins on keys run in compiled code (:mod:`hopnhat.link.keyjoins`: 26 of the person model's 29 joins), the
+    others as SQL, each query's pairs read as DuckDB streams them, a batch at a time: the candidate pairs (13.5 M at
+    1 M people) are never a table, and no DISTINCT runs over them (:meth:`hopnhat.link.engine.Backend.predict`); only
+    the pairs kept are held (1 M blind: 3.98 M of the joins' 17.7 M rows), and made distinct here (0.50 M pairs). One
     query at a time: DuckDB 1.4.5 streaming the UNION ALL of the rules' 29 joins waited forever on its own idle
     workers (1 M blind, twice)."""
     from splink.internals.misc import threshold_args_to_match_weight
@@ -303,12 +307,28 @@ def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: 
     threads = int(setting[0]) if setting else 1
     size = run.size()
     kept: list[np.ndarray] = []
-    for query in pairs:
+
+    def keep(a: np.ndarray, b: np.ndarray) -> None:
+        mask = run.keep_mask(a, b, floor - MARGIN, threads)
+        kept.append(a[mask] * size + b[mask])
+
+    values, plans, rest = keyjoins.plan(work, table, [p for p in pairs if isinstance(p, Join)])
+    if values is not None:
+        # (a join's pairs are found on one core while the kernel tests the last join's on the run's threads: both
+        # let go of the interpreter)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            found = [pool.submit(keyjoins.pairs, values, plans[0])] if plans else []
+            for i in range(len(plans)):
+                a, b = found.pop().result()
+                if i + 1 < len(plans):
+                    found.append(pool.submit(keyjoins.pairs, values, plans[i + 1]))
+                keep(a, b)
+                del a, b
+    del values
+    for query in [p.sql(table) if isinstance(p, Join) else p for p in pairs if isinstance(p, str) or p in rest]:
         for batch in work.execute(query).fetch_record_batch(BATCH):
-            a = np.ascontiguousarray(np.asarray(batch.column(0)), dtype=np.int64)
-            b = np.ascontiguousarray(np.asarray(batch.column(1)), dtype=np.int64)
-            keep = run.keep_mask(a, b, floor - MARGIN, threads)
-            kept.append(a[keep] * size + b[keep])
+            keep(np.ascontiguousarray(np.asarray(batch.column(0)), dtype=np.int64),
+                 np.ascontiguousarray(np.asarray(batch.column(1)), dtype=np.int64))
     del run
     # (most pairs kept are true pairs, which many rules give: at 1 M blind 3.98 M kept rows, 0.50 M pairs; a hash's
     # distinct values, then a sort of those: 0.13-0.37 CPU-s against np.unique's sort of all rows, 1.1-1.4, on 4 M

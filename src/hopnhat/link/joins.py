@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 MAX_RULES = 12  # rules one rule may become (the product of its ORs' parts)
 _SIDE = re.compile(r"\b([lr])\.")
@@ -163,16 +164,95 @@ def coded(rule: str, codes: Mapping[str, str]) -> str:
     return _coded_equality(inner, codes) or rule
 
 
-def rule_joins(table: str, rules: list[str], codes: Mapping[str, str] | None = None) -> list[str]:
-    """SQL, one query per join: the pairs (``a`` < ``b``, uids of ``table``) of each of ``rules`` (a rule and its
-    mirror in one join: :func:`mirrored`; a rule with ORs as several: :func:`expanded`); the keys of ``codes``
-    (columns of ``table``: :func:`coded`) joined on their codes. A pair comes once from each join that gives it."""
+@dataclass(frozen=True)
+class Keys:
+    """A join's condition read as keys (:meth:`Join.keys`): the pairs (``l``, ``r``) where every equality of
+    ``equal`` holds (an expression of ``l`` and one of ``r``, written without their aliases: ``("byear + 1",
+    "byear")``), every filter of ``left`` holds on ``l`` and of ``right`` on ``r`` (``vague``, ``mid IS NULL``), and
+    each of ``any_of`` holds: an OR of such parts, each part a filter of one record (``("l", "vague")``) or an
+    equality (``("=", "k_mid", "k_mid")``)."""
+
+    equal: tuple[tuple[str, str], ...]
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    any_of: tuple[tuple[tuple[str, ...], ...], ...]
+
+
+@dataclass(frozen=True)
+class Join:
+    """One join of the candidate pairs: the pairs of records ``l`` and ``r`` of a table where ``condition`` holds;
+    ``both``: either way round (a rule and its mirror in one join: :func:`mirrored`), each pair as (least uid,
+    greatest uid) — else the pairs where it holds with ``l.uid < r.uid``."""
+
+    condition: str
+    both: bool
+
+    def sql(self, table: str) -> str:
+        """SQL: the join's pairs (``a``, ``b``: uids of ``table``, ``a`` < ``b``); a pair twice where ``both`` and
+        the condition holds either way round."""
+        if self.both:
+            return (f"SELECT least(l.uid, r.uid) AS a, greatest(l.uid, r.uid) AS b FROM {table} l JOIN {table} r "
+                    f"ON {self.condition} AND l.uid <> r.uid")
+        return f"SELECT l.uid AS a, r.uid AS b FROM {table} l JOIN {table} r ON {self.condition} AND l.uid < r.uid"
+
+    def keys(self) -> Keys | None:
+        """The condition as :class:`Keys`, or None when it is not a conjunction of such parts (a ``BETWEEN``, an
+        expression of both records that is not an equality of one of each: ``abs(l.byear - r.byear) <= 1``), or has
+        no equality to join on."""
+        if re.search(r"\bBETWEEN\b", self.condition, re.IGNORECASE):
+            return None
+        equal: list[tuple[str, str]] = []
+        left: list[str] = []
+        right: list[str] = []
+        any_of: list[tuple[tuple[str, ...], ...]] = []
+        for atom in _conjuncts(self.condition):
+            part = _key_part(atom)
+            if part is None:
+                parts = [_key_part(p) for p in split_top(atom, " OR ")]
+                if len(parts) < 2 or any(p is None for p in parts):
+                    return None
+                any_of.append(tuple(p for p in parts if p is not None))
+            elif part[0] == "=":
+                equal.append((part[1], part[2]))
+            else:
+                (left if part[0] == "l" else right).append(part[1])
+        return Keys(tuple(equal), tuple(left), tuple(right), tuple(any_of)) if equal else None
+
+
+def _conjuncts(condition: str) -> list[str]:
+    """The parts of ``condition``'s ANDs at any depth of parentheses (``(a AND (b AND c))`` → a, b, c)."""
+    inner = _unwrapped(condition)
+    parts = split_top(inner, " AND ")
+    return [inner] if len(parts) == 1 else [c for part in parts for c in _conjuncts(part)]
+
+
+def _key_part(atom: str) -> tuple[str, ...] | None:
+    """``("l", filter)`` / ``("r", filter)`` for a condition of one record, ``("=", expression of l, expression of
+    r)`` for an equality of one expression of each (aliases dropped), None for anything else."""
+    atom = _unwrapped(atom)
+    sides = _sides(atom)
+    if len(sides) == 1 and len(split_top(atom, " OR ")) == 1:
+        return (sides.pop(), _SIDE.sub("", atom))
+    if not _equality(atom):
+        return None
+    one, other = split_top(_unwrapped(atom), " = ")
+    if _sides(one) == {"r"}:
+        one, other = other, one
+    return ("=", _SIDE.sub("", one), _SIDE.sub("", other))
+
+
+def joins_of(rules: list[str], codes: Mapping[str, str] | None = None) -> list[Join]:
+    """The joins of the pairs of ``rules`` (a rule and its mirror in one join: :func:`mirrored`; a rule with ORs as
+    several: :func:`expanded`), the keys of ``codes`` (columns of the table: :func:`coded`) joined on their codes. A
+    pair comes once from each join that gives it."""
     codes = codes or {}
-    return [f"SELECT least(l.uid, r.uid) AS a, greatest(l.uid, r.uid) AS b FROM {table} l JOIN {table} r ON {rule} "
-            "AND l.uid <> r.uid" if both else
-            f"SELECT l.uid AS a, r.uid AS b FROM {table} l JOIN {table} r ON {rule} AND l.uid < r.uid"
-            for rule, both in ((coded(rule, codes), both)
-                               for rule, both in mirrored([r for original in rules for r in expanded(original)]))]
+    return [Join(coded(rule, codes), both)
+            for rule, both in mirrored([r for original in rules for r in expanded(original)])]
+
+
+def rule_joins(table: str, rules: list[str], codes: Mapping[str, str] | None = None) -> list[str]:
+    """SQL, one query per join of :func:`joins_of`: the pairs (``a`` < ``b``, uids of ``table``) of each."""
+    return [join.sql(table) for join in joins_of(rules, codes)]
 
 
 def candidate_joins(table: str, rules: list[str], codes: Mapping[str, str] | None = None) -> str:
