@@ -18,7 +18,7 @@ from hopnhat.errors import ConfigError
 from hopnhat.link import firstpass, persons
 from hopnhat.link.engine import Backend, _linker, predict_sql
 from hopnhat.link.firstpass_kernel import dl
-from hopnhat.link.joins import rule_joins
+from hopnhat.link.joins import joins_of, rule_joins
 from hopnhat.link.person_model import COMPARISONS
 from hopnhat.link.person_model import settings as person_settings
 
@@ -136,6 +136,19 @@ def test_pairs_from_several_joins_kept_once(scored: Scored) -> None:
                                  [f"SELECT join_key_l, join_key_r FROM {scored.pairs}"] * 2, threshold)
     assert once == work.execute(f"SELECT * FROM {twice}").fetchall()
     assert len(once) > 50 and once == sorted(set(once)) and all(a < b for a, b in once)
+
+
+def test_joins_on_keys_keep_the_pairs_their_sql_keeps(scored: Scored) -> None:
+    """The rules' joins given as joins (those on keys run in compiled code: link/keyjoins.py) keep the very pairs
+    their SQL keeps."""
+    work, threshold = scored.work, persons.RIVALS_FROM
+    rules = [r.blocking_rule_sql if hasattr(r, "blocking_rule_sql") else r
+             for r in scored.linker._settings_obj._blocking_rules_to_generate_predictions]
+    by_sql = firstpass.first_pass(work, scored.linker, "person_features", rule_joins("person_features", rules),
+                                  threshold)
+    sql_pairs = work.execute(f"SELECT * FROM {by_sql}").fetchall()
+    on_keys = firstpass.first_pass(work, scored.linker, "person_features", joins_of(rules), threshold)
+    assert work.execute(f"SELECT * FROM {on_keys}").fetchall() == sql_pairs and len(sql_pairs) > 50
 
 
 def test_a_changed_person_model_is_refused(scored: Scored) -> None:

@@ -280,6 +280,37 @@ def _largest(levels: list[tuple[float, float, float, float]], tf: np.ndarray | N
     return best
 
 
+def _kept(work: duckdb.DuckDBPyConnection, table: str, run: Any, pairs: Sequence[Join | str], floor: float,
+          threads: int) -> list[np.ndarray]:
+    """The pairs of ``pairs`` (see :func:`first_pass`) whose weight bound reaches ``floor``, each as ``a * size +
+    b``, a pair once from each join that gives it."""
+    size = run.size()
+    kept: list[np.ndarray] = []
+
+    def keep(a: np.ndarray, b: np.ndarray) -> None:
+        mask = run.keep_mask(a, b, floor, threads)
+        kept.append(a[mask] * size + b[mask])
+
+    values, plans, rest = keyjoins.plan(work, table, [p for p in pairs if isinstance(p, Join)])
+    if values is not None:
+        # (a join's pairs are found on one core while the kernel tests the last join's on the run's threads: both
+        # let go of the interpreter)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            found = [pool.submit(keyjoins.pairs, values, plans[0])] if plans else []
+            for i in range(len(plans)):
+                a, b = found.pop().result()
+                if i + 1 < len(plans):
+                    found.append(pool.submit(keyjoins.pairs, values, plans[i + 1]))
+                keep(a, b)
+                del a, b
+    del values
+    for query in [p.sql(table) if isinstance(p, Join) else p for p in pairs if isinstance(p, str) or p in rest]:
+        for batch in work.execute(query).fetch_record_batch(BATCH):
+            keep(np.ascontiguousarray(np.asarray(batch.column(0)), dtype=np.int64),
+                 np.ascontiguousarray(np.asarray(batch.column(1)), dtype=np.int64))
+    return kept
+
+
 def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: Sequence[Join | str],
                threshold: float) -> str | None:
     """Table ``_hop_first_pass`` (``join_key_l`` < ``join_key_r``, in that order) of the pairs of the joins ``pairs``
@@ -306,29 +337,7 @@ def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: 
     setting = work.execute("SELECT current_setting('threads')").fetchone()
     threads = int(setting[0]) if setting else 1
     size = run.size()
-    kept: list[np.ndarray] = []
-
-    def keep(a: np.ndarray, b: np.ndarray) -> None:
-        mask = run.keep_mask(a, b, floor - MARGIN, threads)
-        kept.append(a[mask] * size + b[mask])
-
-    values, plans, rest = keyjoins.plan(work, table, [p for p in pairs if isinstance(p, Join)])
-    if values is not None:
-        # (a join's pairs are found on one core while the kernel tests the last join's on the run's threads: both
-        # let go of the interpreter)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            found = [pool.submit(keyjoins.pairs, values, plans[0])] if plans else []
-            for i in range(len(plans)):
-                a, b = found.pop().result()
-                if i + 1 < len(plans):
-                    found.append(pool.submit(keyjoins.pairs, values, plans[i + 1]))
-                keep(a, b)
-                del a, b
-    del values
-    for query in [p.sql(table) if isinstance(p, Join) else p for p in pairs if isinstance(p, str) or p in rest]:
-        for batch in work.execute(query).fetch_record_batch(BATCH):
-            keep(np.ascontiguousarray(np.asarray(batch.column(0)), dtype=np.int64),
-                 np.ascontiguousarray(np.asarray(batch.column(1)), dtype=np.int64))
+    kept = _kept(work, table, run, pairs, floor - MARGIN, threads)
     del run
     # (most pairs kept are true pairs, which many rules give: at 1 M blind 3.98 M kept rows, 0.50 M pairs; a hash's
     # distinct values, then a sort of those: 0.13-0.37 CPU-s against np.unique's sort of all rows, 1.1-1.4, on 4 M

@@ -169,8 +169,9 @@ class Keys:
     """A join's condition read as keys (:meth:`Join.keys`): the pairs (``l``, ``r``) where every equality of
     ``equal`` holds (an expression of ``l`` and one of ``r``, written without their aliases: ``("byear + 1",
     "byear")``), every filter of ``left`` holds on ``l`` and of ``right`` on ``r`` (``vague``, ``mid IS NULL``), and
-    each of ``any_of`` holds: an OR of such parts, each part a filter of one record (``("l", "vague")``) or an
-    equality (``("=", "k_mid", "k_mid")``)."""
+    each of ``any_of`` holds: an OR of such parts, each part a filter of one record (``("l", "vague")``), an
+    equality (``("=", "k_mid", "k_mid")``) or a distance of two numbers at most k (``abs(l.byear - r.byear) <= 1``:
+    ``("~", "byear", "byear", "1")``)."""
 
     equal: tuple[tuple[str, str], ...]
     left: tuple[str, ...]
@@ -197,8 +198,8 @@ class Join:
 
     def keys(self) -> Keys | None:
         """The condition as :class:`Keys`, or None when it is not a conjunction of such parts (a ``BETWEEN``, an
-        expression of both records that is not an equality of one of each: ``abs(l.byear - r.byear) <= 1``), or has
-        no equality to join on."""
+        expression of both records that is neither an equality nor a distance of one expression of each:
+        ``l.byear + r.byear = 3``), or has no equality to join on."""
         if re.search(r"\bBETWEEN\b", self.condition, re.IGNORECASE):
             return None
         equal: list[tuple[str, str]] = []
@@ -214,6 +215,8 @@ class Join:
                 any_of.append(tuple(p for p in parts if p is not None))
             elif part[0] == "=":
                 equal.append((part[1], part[2]))
+            elif part[0] == "~":
+                any_of.append((part,))
             else:
                 (left if part[0] == "l" else right).append(part[1])
         return Keys(tuple(equal), tuple(left), tuple(right), tuple(any_of)) if equal else None
@@ -226,13 +229,23 @@ def _conjuncts(condition: str) -> list[str]:
     return [inner] if len(parts) == 1 else [c for part in parts for c in _conjuncts(part)]
 
 
+_NEAR = re.compile(r"abs\(([lr]\.[a-z_][a-z_0-9]*) - ([lr]\.[a-z_][a-z_0-9]*)\) <= ([0-9]+)")  # of two columns
+
+
 def _key_part(atom: str) -> tuple[str, ...] | None:
     """``("l", filter)`` / ``("r", filter)`` for a condition of one record, ``("=", expression of l, expression of
-    r)`` for an equality of one expression of each (aliases dropped), None for anything else."""
+    r)`` for an equality of one expression of each, ``("~", expression of l, expression of r, k)`` for their
+    distance at most ``k`` (aliases dropped), None for anything else."""
     atom = _unwrapped(atom)
     sides = _sides(atom)
     if len(sides) == 1 and len(split_top(atom, " OR ")) == 1:
         return (sides.pop(), _SIDE.sub("", atom))
+    near = _NEAR.fullmatch(atom)
+    if near and _sides(near.group(1)) != _sides(near.group(2)):
+        one, other = near.group(1), near.group(2)
+        if _sides(one) == {"r"}:
+            one, other = other, one
+        return ("~", _SIDE.sub("", one), _SIDE.sub("", other), near.group(3))
     if not _equality(atom):
         return None
     one, other = split_top(_unwrapped(atom), " = ")

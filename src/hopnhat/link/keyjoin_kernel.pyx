@@ -118,21 +118,25 @@ cdef inline bint keys_equal(const int32_t[:, ::1] a, int64_t p, const int32_t[:,
 
 cdef inline bint any_of(const int32_t[:, ::1] vals, const uint32_t[::1] bits, const int32_t[:, ::1] parts,
                         uint32_t atoms, int64_t l, int64_t r) noexcept nogil:
-    """Each OR of ``parts`` (rows: atom, kind, x, y; kind 0: filter bit x of l, 1: of r, 2: ``vals[x, l] =
-    vals[y, r]``) holds for the pair (l, r)."""
+    """Each OR of ``parts`` (rows: atom, kind, x, y, k; kind 0: filter bit x of l, 1: of r, 2: ``vals[x, l] =
+    vals[y, r]``, 3: ``abs(vals[x, l] - vals[y, r]) <= k``; NULL meets none) holds for the pair (l, r)."""
     cdef uint32_t held = 0
-    cdef int64_t p
-    cdef int32_t v
+    cdef int64_t p, v, w
+    cdef int32_t kind
     for p in range(parts.shape[0]):
-        if parts[p, 1] == 0:
+        kind = parts[p, 1]
+        if kind == 0:
             if (bits[l] >> parts[p, 2]) & 1:
                 held |= 1u << parts[p, 0]
-        elif parts[p, 1] == 1:
+        elif kind == 1:
             if (bits[r] >> parts[p, 2]) & 1:
                 held |= 1u << parts[p, 0]
         else:
             v = vals[parts[p, 2], l]
-            if v != NULL_INT and v == vals[parts[p, 3], r]:
+            w = vals[parts[p, 3], r]
+            if v == NULL_INT or w == NULL_INT:
+                continue
+            if (kind == 2 and v == w) or (kind == 3 and (v - w if v > w else w - v) <= parts[p, 4]):
                 held |= 1u << parts[p, 0]
     return held == atoms
 
@@ -181,12 +185,12 @@ def pairs(const int32_t[:, ::1] vals, const uint32_t[::1] bits, const int32_t[::
           uint32_t lneed, uint32_t rneed, const int32_t[:, ::1] parts, bint both):
     """The pairs (a, b: uids, a < b) of one join (the work done without the interpreter's lock): records ``l`` and ``r`` whose values of ``lcols`` and ``rcols``
     are equal one by one (none NULL), ``l`` with every filter bit of ``lneed``, ``r`` of ``rneed``, every OR of
-    ``parts`` held (see :func:`any_of`), ``l`` < ``r`` — or, where ``both``, ``l`` ≠ ``r`` (a pair may then come
+    ``parts`` held (rows of five: see :func:`any_of`), ``l`` < ``r`` — or, where ``both``, ``l`` ≠ ``r`` (a pair may then come
     twice, once each way round, as the join's SQL gives it)."""
     if lcols.shape[0] != rcols.shape[0] or lcols.shape[0] == 0:
         raise ValueError("a join needs as many keys on each side, one at least")
-    if parts.shape[0] and (parts.shape[1] != 4 or int(np.asarray(parts)[:, 0].max()) > 31):
-        raise ValueError("the ORs of a join: rows of four, 32 of them at most")
+    if parts.shape[0] and (parts.shape[1] != 5 or int(np.asarray(parts)[:, 0].max()) > 31):
+        raise ValueError("the ORs of a join: rows of five, 32 of them at most")
     cdef uint32_t atoms = 0
     cdef int64_t p
     for p in range(parts.shape[0]):

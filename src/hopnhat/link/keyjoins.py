@@ -35,8 +35,8 @@ Equality = tuple[str, str]  # (expression of l, expression of r), aliases droppe
 @dataclass(frozen=True)
 class Plan:
     """One join run on keys: the rows of :attr:`Values.vals` of its keys on each side, the filter bits each side
-    needs, and its ORs (rows of atom, kind, x, y: kind 0 filter bit x of ``l``, 1 of ``r``, 2 ``vals[x, l] =
-    vals[y, r]``)."""
+    needs, and its ORs (rows of atom, kind, x, y, k: kind 0 filter bit x of ``l``, 1 of ``r``, 2 ``vals[x, l] =
+    vals[y, r]``, 3 ``abs(vals[x, l] - vals[y, r]) <= k``)."""
 
     join: Join
     lcols: np.ndarray
@@ -64,11 +64,12 @@ def _types(work: duckdb.DuckDBPyConnection, table: str, expressions: list[str]) 
 
 
 def _equalities(keys: Keys) -> list[Equality]:
-    return [*keys.equal, *((p[1], p[2]) for atom in keys.any_of for p in atom if p[0] == "=")]
+    """The join's pairs of expressions compared: its equalities, and those of its ORs (distances included)."""
+    return [*keys.equal, *((p[1], p[2]) for atom in keys.any_of for p in atom if p[0] in ("=", "~"))]
 
 
 def _filters(keys: Keys) -> list[str]:
-    return [*keys.left, *keys.right, *(p[1] for atom in keys.any_of for p in atom if p[0] != "=")]
+    return [*keys.left, *keys.right, *(p[1] for atom in keys.any_of for p in atom if p[0] in ("l", "r"))]
 
 
 def _kind(dtype: str) -> str | None:
@@ -80,12 +81,13 @@ def _kind(dtype: str) -> str | None:
 
 
 def _keyable(keys: Keys, types: dict[str, str]) -> bool:
-    """Every key of the join read the same way on both sides, every filter a boolean."""
+    """Every key of the join read the same way on both sides, every distance of integers, every filter a boolean."""
     for left, right in _equalities(keys):
         kind = _kind(types[left])
         if kind is None or kind != _kind(types[right]) or (types[left] == "DATE") != (types[right] == "DATE"):
             return False
-    return all(types[f] == "BOOLEAN" for f in _filters(keys))
+    nears = [e for atom in keys.any_of for p in atom if p[0] == "~" for e in p[1:3]]
+    return all(_kind(types[e]) == "int" for e in nears) and all(types[f] == "BOOLEAN" for f in _filters(keys))
 
 
 def _select(expression: str, dtype: str) -> str:
@@ -165,6 +167,12 @@ class _Rows:
                 self.vals[self._row(("coded-r", left, right))] = codes[1]
         return self.index[key], self.index[("coded-r", left, right)]
 
+    def distance(self, left: str, right: str) -> tuple[int, int] | None:
+        """The rows of two integer expressions (None where one does not fit in 32 bits: no dictionary keeps a
+        distance)."""
+        rows = self._integer(left), self._integer(right)
+        return None if rows[0] is None or rows[1] is None else (rows[0], rows[1])
+
     def _integer(self, expression: str) -> int | None:
         key = ("int", expression)
         if key not in self.index:
@@ -200,7 +208,13 @@ def plan(work: duckdb.DuckDBPyConnection, table: str,
     if read is None:
         return None, [], list(joins)
     rows = _Rows(read, names, types, 2 * sum(len(_equalities(keys)) for _, keys in usable))
-    plans = [_plan(join, keys, rows, filters) for join, keys in usable]
+    plans = []
+    for join, keys in usable:
+        made = _plan(join, keys, rows, filters)
+        if made is None:  # (a distance of integers beyond 32 bits)
+            rest.append(join)
+        else:
+            plans.append(made)
     bits = np.zeros(read.num_rows, np.uint32)
     for i in range(len(filters)):
         bits |= np.asarray(read.column(f"f{i}")).astype(np.uint32) << np.uint32(i)
@@ -211,18 +225,24 @@ def _need(filters: Iterable[str], bits: list[str]) -> int:
     return sum(1 << bits.index(f) for f in set(filters))
 
 
-def _plan(join: Join, keys: Keys, rows: _Rows, filters: list[str]) -> Plan:
+def _plan(join: Join, keys: Keys, rows: _Rows, filters: list[str]) -> Plan | None:
+    """The join's plan, or None when a distance's values do not fit in 32 bits."""
     pairs = [rows.equality(left, right) for left, right in keys.equal]
-    parts = []
+    parts: list[tuple[int, ...]] = []
     for atom, options in enumerate(keys.any_of):
         for part in options:
             if part[0] == "=":
-                parts.append((atom, 2, *rows.equality(part[1], part[2])))
+                parts.append((atom, 2, *rows.equality(part[1], part[2]), 0))
+            elif part[0] == "~":
+                near = rows.distance(part[1], part[2])
+                if near is None:
+                    return None
+                parts.append((atom, 3, *near, int(part[3])))
             else:
-                parts.append((atom, 0 if part[0] == "l" else 1, filters.index(part[1]), 0))
+                parts.append((atom, 0 if part[0] == "l" else 1, filters.index(part[1]), 0, 0))
     return Plan(join, np.array([p[0] for p in pairs], np.int32), np.array([p[1] for p in pairs], np.int32),
                 _need(keys.left, filters), _need(keys.right, filters),
-                np.array(parts, np.int32).reshape(len(parts), 4))
+                np.array(parts, np.int32).reshape(len(parts), 5))
 
 
 def pairs(values: Values, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
