@@ -8,6 +8,9 @@ import subprocess
 import sys
 import tempfile
 
+import numpy as np
+
+from hopnhat.link.limits import in_stored_order
 from hopnhat.link.run import work_space
 
 
@@ -49,3 +52,14 @@ def test_the_standalone_linker_does_not_import_the_stores_linkage() -> None:
     from hopnhat.link import LinkOutcome, link_store, run
 
     assert (link_store, LinkOutcome) == (run.link_store, run.LinkOutcome)
+
+
+def test_a_table_is_read_in_the_order_it_was_written() -> None:
+    """A work space's parallel scans hand over row groups as they finish (insertion order not preserved);
+    in_stored_order reads a table written in uid order in uid order, and leaves the setting as it was."""
+    work = work_space(2, None)
+    work.execute("CREATE TABLE t AS SELECT range AS uid, md5(range::VARCHAR) AS s FROM range(2000000) ORDER BY uid")
+    uids = in_stored_order(work, "SELECT uid, s FROM t").column("uid").to_numpy()
+    assert (uids == np.arange(2_000_000)).all()
+    assert work.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)
+    work.close()

@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 from hopnhat.errors import ConfigError
 from hopnhat.link import keyjoins
 from hopnhat.link.joins import Join
+from hopnhat.link.limits import in_stored_order
 from hopnhat.link.sqlguards import plain_condition
 
 # sha256 of the person model's comparisons (names, level conditions, tf columns, null levels) the kernel implements
@@ -197,9 +198,9 @@ def read_records(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> tu
     """``table``'s records as the kernel reads them, row i the record of uid i: their :data:`REC` rows (term
     frequencies from ``linker``'s tf tables) and their texts (:func:`_text`); None when a text is longer than
     :data:`MAX_TEXT` bytes or the uids are not 0 … n-1 (the kernel's row is the uid: the SQL alone reads such a
-    table, as before the pass). Read as the table holds them (person_features is written in uid order: no sort), sorted
-    only when they come in another order."""
-    records = work.execute(_records_sql(table, ordered=False)).fetch_arrow_table()
+    table, as before the pass). Read in the order the table holds them (:func:`limits.in_stored_order`:
+    person_features is written in uid order, so no sort), sorted only when they come in another order."""
+    records = in_stored_order(work, _records_sql(table, ordered=False))
     if max((pc.max(pc.binary_length(records.column(c))).as_py() or 0) for c in TEXTS) > MAX_TEXT:
         return None
     uids = np.asarray(records.column("uid"))

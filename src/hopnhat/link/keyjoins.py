@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from hopnhat.errors import ConfigError
 from hopnhat.link.joins import Join, Keys
+from hopnhat.link.limits import in_stored_order
 
 NULL_INT = -(2**31)
 MAX_FILTERS = 32  # one bit each
@@ -105,8 +106,8 @@ def _select(expression: str, dtype: str) -> str:
 def _read(work: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pa.Table | None:
     """``columns`` (SQL) of ``table``'s records, row i the record of uid i; None when the uids are not 0 … n-1."""
     for ordered in (False, True):
-        found = work.execute(f"SELECT uid, {', '.join(columns)} FROM {table}"
-                             + (" ORDER BY uid" if ordered else "")).fetch_arrow_table()
+        found = in_stored_order(work, f"SELECT uid, {', '.join(columns)} FROM {table}"
+                                + (" ORDER BY uid" if ordered else ""))
         uids = np.asarray(found.column(0))
         if np.array_equal(uids, np.arange(len(uids), dtype=uids.dtype)):
             return found.drop_columns(found.column_names[0])

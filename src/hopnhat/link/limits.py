@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import tr
@@ -107,3 +108,17 @@ def work_space(threads: int, memory_limit: str | None) -> duckdb.DuckDBPyConnect
     if pool:
         config["memory_limit"] = pool
     return duckdb.connect(":memory:", config=config)
+
+
+def in_stored_order(work: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """``sql``'s rows as Arrow in the order its scans read the table (a work space does not preserve insertion
+    order: its parallel scans hand over row groups as they finish). A table written in uid order (person_features)
+    is then read in uid order, for the cost of an unordered read (1 M people: ~0.5 s, against a second read sorted
+    by uid, which every read of the kernel's records needed before)."""
+    row = work.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    previous = bool(row[0]) if row else False
+    work.execute("SET preserve_insertion_order = true")
+    try:
+        return work.execute(sql).fetch_arrow_table()
+    finally:
+        work.execute(f"SET preserve_insertion_order = {str(previous).lower()}")
