@@ -151,6 +151,31 @@ def test_joins_on_keys_keep_the_pairs_their_sql_keeps(scored: Scored) -> None:
     assert work.execute(f"SELECT * FROM {on_keys}").fetchall() == sql_pairs and len(sql_pairs) > 50
 
 
+def test_the_kernels_vectors_score_as_splinks(scored: Scored) -> None:
+    """The first pass's comparison vectors (levels, term frequencies) scored by Splink's weight SQL give the table
+    Splink's SQL gives on the same pairs, row for row — the pairs read exactly from the kernel's vectors, the others
+    (here every second pair, marked inexact) from the SQL's."""
+    work, threshold = scored.work, persons.RIVALS_FROM
+    rules = [r.blocking_rule_sql if hasattr(r, "blocking_rule_sql") else r
+             for r in scored.linker._settings_obj._blocking_rules_to_generate_predictions]
+    kept = firstpass.first_pass(work, scored.linker, "person_features", joins_of(rules), threshold, vectors=True)
+    work.execute(f"CREATE OR REPLACE TABLE kept_vectors AS SELECT * FROM {kept}")
+    assert work.execute("SELECT count(*), count(*) FILTER (WHERE exact) FROM kept_vectors").fetchone()[1] > 50
+    for name, mixed in (("by_kernel", False), ("by_both", True)):
+        if mixed:
+            work.execute("UPDATE kept_vectors SET exact = false WHERE join_key_l % 2 = 0")
+        predict_sql(work, scored.linker, "person_features", "kept_vectors", threshold, name, bounded=False,
+                    vectors=True)
+    predict_sql(work, scored.linker, "person_features", "kept_vectors", threshold, "by_sql", bounded=False)
+    cols = ", ".join(c for c, *_ in work.execute("DESCRIBE by_sql").fetchall())
+    for name in ("by_kernel", "by_both"):
+        assert [c for c, *_ in work.execute(f"DESCRIBE {name}").fetchall()] == cols.split(", ")
+        a, b = f"SELECT {cols} FROM {name}", f"SELECT {cols} FROM by_sql"
+        assert work.execute(f"SELECT count(*) FROM ({a} EXCEPT ALL {b})").fetchone() == (0,), name
+        assert work.execute(f"SELECT count(*) FROM ({b} EXCEPT ALL {a})").fetchone() == (0,), name
+    assert (work.execute("SELECT count(*) FROM by_sql").fetchone() or (0,))[0] > 50
+
+
 def test_a_changed_person_model_is_refused(scored: Scored) -> None:
     """The person model's comparisons with SQL the kernel does not implement: a ConfigError, not a stale pass."""
     changed = person_settings(0.001)

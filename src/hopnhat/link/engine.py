@@ -143,12 +143,12 @@ class Backend:
         table = source.physical_name
         # (the person model: the candidate pairs streamed through the compiled pass, only those whose weight can reach
         # the floor kept; :mod:`hopnhat.link.firstpass`)
-        pairs = first_pass(self.work, linker, table, joins_of(rules, codes), threshold)
-        bounded = pairs is None  # (the pass's pairs are bounded already)
+        pairs = first_pass(self.work, linker, table, joins_of(rules, codes), threshold, vectors=True)
+        by_kernel = pairs is not None  # (the pass's pairs are bounded already, and carry their vectors)
         if pairs is None:
             pairs = self.candidate_pairs(table, rules, codes)
         try:
-            predict_sql(self.work, linker, table, pairs, threshold, out, bounded)
+            predict_sql(self.work, linker, table, pairs, threshold, out, bounded=not by_kernel, vectors=by_kernel)
         finally:
             self.work.execute(f"DROP TABLE IF EXISTS {pairs}")
 
@@ -298,7 +298,7 @@ _SCORING_INLINED = frozenset({"__hop_input"})
 
 
 def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: str, threshold: float,
-                out: str, bounded: bool = True) -> None:
+                out: str, bounded: bool = True, vectors: bool = False) -> None:
     """Splink's predict of the candidate pairs ``pairs`` (``join_key_l``, ``join_key_r``: uids of ``table``) into
     ``out``, in one statement.
 
@@ -309,13 +309,20 @@ def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs:
     values. Without ``bounded``, no weight bound drops pairs before their comparisons (:func:`_bounded`): for pairs
     a bound has dropped already (the first pass's; at 1 M blind the SQL bound kept all 495,887 of them, and its
     expression was a fifth of the statement's CPU). Either way the scored table is the same: the bound only drops
-    pairs the threshold drops."""
+    pairs the threshold drops. With ``vectors``, ``pairs`` holds the comparison vectors the first pass read
+    (:func:`hopnhat.link.firstpass.first_pass`): the levels are computed by the SQL only where ``exact`` is false
+    (:func:`_kernel_vectors`)."""
     from splink.internals.dialects import SplinkDialect
     from splink.internals.predict import predict_from_comparison_vectors_sqls
 
     settings = linker._settings_obj
-    steps = _vector_steps(work, linker, table, f"SELECT join_key_l, join_key_r, '0' AS match_key FROM {pairs}",
-                          settings.core_model_settings.comparisons)
+    inexact = " WHERE NOT exact" if vectors else ""
+    steps = _vector_steps(work, linker, table, f"SELECT join_key_l, join_key_r, '0' AS match_key FROM {pairs}{inexact}",
+                          settings.core_model_settings.comparisons,
+                          where=f"WHERE s.uid IN (SELECT join_key_l FROM {pairs}{inexact} "
+                                f"UNION SELECT join_key_r FROM {pairs}{inexact})" if vectors else "")
+    if vectors:
+        steps = _kernel_vectors(work, steps, pairs)
     if bounded:
         steps = _bounded(steps, settings, threshold)
     weights = predict_from_comparison_vectors_sqls(
@@ -328,6 +335,30 @@ def predict_sql(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs:
 
 
 _BLOCKED_STEP = "blocked_with_cols"  # Splink's step joining each pair to its two records (``l``, ``r``)
+_VECTORS_STEP = "__splink__df_comparison_vectors"
+_GIVEN = {"uid_l": "join_key_l", "uid_r": "join_key_r", "match_key": "'0'"}  # vector columns not in ``pairs``
+
+
+def _kernel_vectors(work: duckdb.DuckDBPyConnection, steps: list[tuple[str, str]],
+                    pairs: str) -> list[tuple[str, str]]:
+    """``steps`` whose comparison vectors are those of table ``pairs`` where ``exact`` (the first pass's: every
+    column as Splink's SQL types it, in its order), and Splink's SQL for the other pairs (``steps`` read those
+    only). The same vectors: the kernel's level of a comparison is Splink's wherever it is exact
+    (tests/link/test_link_firstpass.py), its term frequencies are read from Splink's tables."""
+    described = work.execute("DESCRIBE " + _with(steps, f"SELECT * FROM {_VECTORS_STEP}", _SCORING_INLINED)
+                             ).fetchall()
+    present = {row[0] for row in work.execute(f"DESCRIBE {pairs}").fetchall()}
+    columns = []
+    for name, dtype, *_ in described:
+        given = _GIVEN.get(name, f'"{name}"' if name in present else None)
+        if given is None:
+            raise ConfigError("a comparison vector column the scoring first pass does not give", value=name)
+        columns.append(f'CAST({given} AS {dtype}) AS "{name}"')
+    renamed = [("__hop_sql_vectors" if name == _VECTORS_STEP else name, sql) for name, sql in steps]
+    if renamed == steps:
+        raise ConfigError("Splink's comparison vectors step not found", value=_VECTORS_STEP)
+    return [*renamed, (_VECTORS_STEP, f"SELECT {', '.join(columns)} FROM {pairs} WHERE exact "
+                                      "UNION ALL SELECT * FROM __hop_sql_vectors")]
 
 
 def _bounded(steps: list[tuple[str, str]], settings: Any, threshold: float | None) -> list[tuple[str, str]]:

@@ -312,8 +312,53 @@ def _kept(work: duckdb.DuckDBPyConnection, table: str, run: Any, pairs: Sequence
     return kept
 
 
+def gammas(kernel: Any, comparisons: list[Any], left: np.ndarray, right: np.ndarray,
+           threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """(pairs × comparisons comparison vector values, int8; exact) of the pairs ``left``–``right`` as the kernel
+    reads their levels: ``exact`` False where some comparison's level is not read exactly (several bits in its mask:
+    CCCDs one keying slip apart, a text over 64 bytes for an edit distance; its values there are meaningless)."""
+    from hopnhat.link.firstpass_kernel import level_masks
+
+    masks = level_masks(kernel, left, right, threads)
+    out = np.zeros((len(left), len(comparisons)), dtype=np.int8)
+    exact = np.ones(len(left), dtype=np.bool_)
+    for k, cc in enumerate(comparisons):
+        if cc.output_column_name not in NAMES:
+            raise ConfigError("a comparison the kernel does not read", value=cc.output_column_name)
+        values = [int(cl.comparison_vector_value) for cl in cc.comparison_levels]
+        # a mask of one bit: the level of that bit (lookup by mask; other masks: not exact)
+        lookup = np.full(1 << len(values), -128, dtype=np.int8)
+        lookup[[1 << bit for bit in range(len(values))]] = values
+        column = lookup[masks[:, NAMES.index(cc.output_column_name)]]
+        exact &= column != -128
+        out[:, k] = column
+    return out, exact
+
+
+def _vectors(run: Any, linker: Any, left: np.ndarray, right: np.ndarray, threads: int) -> dict[str, pa.Array]:
+    """The columns of Splink's comparison vectors the kernel gives for the pairs ``left``–``right``: each
+    comparison's level (``gamma_…``; :func:`gammas`) and the records' term frequencies (``tf_…_l``, ``tf_…_r``: the
+    kernel's records read Splink's tf tables; NULL where the SQL's LEFT JOIN gives NULL), and ``exact``: False
+    where a level is not read exactly (those pairs' vectors are computed by the SQL)."""
+    settings = linker._settings_obj
+    comparisons = settings.core_model_settings.comparisons
+    found, exact = gammas(run, comparisons, left, right, threads)
+    columns: dict[str, pa.Array] = {"exact": pa.array(exact)}
+    for k, cc in enumerate(comparisons):
+        columns[cc._gamma_column_name] = pa.array(np.where(exact, found[:, k], 0))
+    recs = run.records()
+    for c in settings._term_frequency_columns:
+        name = c.name.strip('"')
+        if name not in TF.values():
+            raise ConfigError("a term-frequency column the scoring first pass does not read", value=name)
+        for side, uids in (("l", left), ("r", right)):
+            tf = recs[f"tf_{name}"][uids]
+            columns[f"{c.tf_name.strip(chr(34))}_{side}"] = pa.array(tf, mask=np.isnan(tf))  # (tf_name: SQL)
+    return columns
+
+
 def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: Sequence[Join | str],
-               threshold: float) -> str | None:
+               threshold: float, vectors: bool = False) -> str | None:
     """Table ``_hop_first_pass`` (``join_key_l`` < ``join_key_r``, in that order) of the pairs of the joins ``pairs``
     over ``table`` (:class:`hopnhat.link.joins.Join`, or SQL queries whose two columns are uids of ``table``, the
     smaller first; a pair may come from several) whose weight can reach ``threshold``'s floor, each once; None where
@@ -324,7 +369,10 @@ def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: 
     1 M people) are never a table, and no DISTINCT runs over them (:meth:`hopnhat.link.engine.Backend.predict`); only
     the pairs kept are held (1 M blind: 3.98 M of the joins' 17.7 M rows), and made distinct here (0.50 M pairs). One
     query at a time: DuckDB 1.4.5 streaming the UNION ALL of the rules' 29 joins waited forever on its own idle
-    workers (1 M blind, twice)."""
+    workers (1 M blind, twice).
+
+    ``vectors``: the table also holds each pair's comparison vector as the kernel reads it (:func:`_vectors`), for
+    :func:`hopnhat.link.engine.predict_sql` to score without computing the levels again."""
     from splink.internals.misc import threshold_args_to_match_weight
 
     from hopnhat.link.bound import MARGIN
@@ -339,12 +387,14 @@ def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: 
     threads = int(setting[0]) if setting else 1
     size = run.size()
     kept = _kept(work, table, run, pairs, floor - MARGIN, threads)
-    del run
     # (most pairs kept are true pairs, which many rules give: at 1 M blind 3.98 M kept rows, 0.50 M pairs; a hash's
     # distinct values, then a sort of those: 0.13-0.37 CPU-s against np.unique's sort of all rows, 1.1-1.4, on 4 M
     # such rows, dev)
     codes = np.sort(np.asarray(pc.unique(pa.chunked_array(kept, pa.int64())))) if kept else np.zeros(0, np.int64)
-    pairs_kept = pa.table({"join_key_l": codes // max(size, 1), "join_key_r": codes % max(size, 1)})
+    left, right = codes // max(size, 1), codes % max(size, 1)
+    pairs_kept = pa.table({"join_key_l": left, "join_key_r": right,
+                           **(_vectors(run, linker, left, right, threads) if vectors else {})})
+    del run, left, right
     name = "_hop_first_pass"
     work.register("_hop_first_pass_arrow", pairs_kept)
     try:

@@ -686,6 +686,10 @@ cdef class Kernel:
         """The number of records (uids 0 … size - 1)."""
         return len(self.recs)
 
+    def records(self):
+        """The records' :data:`REC` rows (row i: uid i)."""
+        return self.recs
+
     def set_max(self, list wmax):
         for c in range(NCOMP):
             self.m.wmax[c] = wmax[c]

@@ -41,22 +41,11 @@ class LevelReader:
                comparisons: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         """(pairs × comparisons comparison vector values, int8; exact) of the pairs ``left``–``right``: ``exact``
         False where some comparison's level is not read exactly (its values there are meaningless)."""
-        from hopnhat.link.firstpass_kernel import level_masks
-
-        masks = level_masks(self.kernel, left, right, self.threads)
-        out = np.zeros((len(left), len(comparisons)), dtype=np.int8)
-        exact = np.ones(len(left), dtype=np.bool_)
-        for k, cc in enumerate(comparisons):
+        for cc in comparisons:
             values = self.values.get(cc.output_column_name)
             if values is None or len(values) != len(cc.comparison_levels):
                 raise ConfigError("a comparison the kernel does not read", value=cc.output_column_name)
-            # a mask of one bit: the level of that bit (lookup by mask; other masks: not exact)
-            lookup = np.full(1 << len(values), -128, dtype=np.int8)
-            lookup[[1 << bit for bit in range(len(values))]] = values
-            column = lookup[masks[:, firstpass.NAMES.index(cc.output_column_name)]]
-            exact &= column != -128
-            out[:, k] = column
-        return out, exact
+        return firstpass.gammas(self.kernel, comparisons, left, right, self.threads)
 
 
 def reader(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> LevelReader | None:
