@@ -281,6 +281,15 @@ def _largest(levels: list[tuple[float, float, float, float]], tf: np.ndarray | N
     return best
 
 
+Buffer = tuple[np.ndarray, np.ndarray]
+
+
+def _larger(buffer: Buffer | None, a: np.ndarray, b: np.ndarray) -> Buffer:
+    """The longer of ``buffer`` and the whole arrays ``a`` and ``b`` are views of."""
+    whole = (a if a.base is None else a.base, b if b.base is None else b.base)
+    return whole if buffer is None or len(whole[0]) > len(buffer[0]) else buffer
+
+
 def _kept(work: duckdb.DuckDBPyConnection, table: str, run: Any, pairs: Sequence[Join | str], floor: float,
           threads: int) -> list[np.ndarray]:
     """The pairs of ``pairs`` (see :func:`first_pass`) whose weight bound reaches ``floor``, each as ``a * size +
@@ -296,12 +305,15 @@ def _kept(work: duckdb.DuckDBPyConnection, table: str, run: Any, pairs: Sequence
     if values is not None:
         # (a join's pairs are found on one core while the kernel tests the last join's on the run's threads: both
         # let go of the interpreter)
+        # (two buffers, one join's pairs in each, turn about: the largest join's pages, not new pages each join)
+        buffers: list[Buffer | None] = [None, None]
         with ThreadPoolExecutor(max_workers=1) as pool:
             found = [pool.submit(keyjoins.pairs, values, plans[0])] if plans else []
             for i in range(len(plans)):
                 a, b = found.pop().result()
+                buffers[i % 2] = _larger(buffers[i % 2], a, b)
                 if i + 1 < len(plans):
-                    found.append(pool.submit(keyjoins.pairs, values, plans[i + 1]))
+                    found.append(pool.submit(keyjoins.pairs, values, plans[i + 1], buffers[(i + 1) % 2]))
                 keep(a, b)
                 del a, b
     del values

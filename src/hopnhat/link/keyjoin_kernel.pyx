@@ -182,11 +182,12 @@ cdef int64_t walk(const uint32_t[::1] lh, const int32_t[::1] lu, const int32_t[:
 
 
 def pairs(const int32_t[:, ::1] vals, const uint32_t[::1] bits, const int32_t[::1] lcols, const int32_t[::1] rcols,
-          uint32_t lneed, uint32_t rneed, const int32_t[:, ::1] parts, bint both):
+          uint32_t lneed, uint32_t rneed, const int32_t[:, ::1] parts, bint both, object buffer=None):
     """The pairs (a, b: uids, a < b) of one join (the work done without the interpreter's lock): records ``l`` and ``r`` whose values of ``lcols`` and ``rcols``
     are equal one by one (none NULL), ``l`` with every filter bit of ``lneed``, ``r`` of ``rneed``, every OR of
     ``parts`` held (rows of five: see :func:`any_of`), ``l`` < ``r`` — or, where ``both``, ``l`` ≠ ``r`` (a pair may then come
-    twice, once each way round, as the join's SQL gives it)."""
+    twice, once each way round, as the join's SQL gives it). ``buffer``: two int64 arrays the pairs are written into
+    (views of them returned) when they are long enough — pages already in memory, not new ones each join."""
     if lcols.shape[0] != rcols.shape[0] or lcols.shape[0] == 0:
         raise ValueError("a join needs as many keys on each side, one at least")
     if parts.shape[0] and (parts.shape[1] != 5 or int(np.asarray(parts)[:, 0].max()) > 31):
@@ -208,8 +209,11 @@ def pairs(const int32_t[:, ::1] vals, const uint32_t[::1] bits, const int32_t[::
     cdef int64_t bound, n
     with nogil:
         bound = walk(lhv, luv, lcv, rhv, ruv, rcv, vals, bits, parts, atoms, same, both, none, none, False)
-    a = np.empty(bound, dtype=np.int64)
-    b = np.empty(bound, dtype=np.int64)
+    if buffer is not None and len(buffer[0]) >= bound and len(buffer[1]) >= bound:
+        a, b = buffer
+    else:
+        a = np.empty(bound, dtype=np.int64)
+        b = np.empty(bound, dtype=np.int64)
     cdef int64_t[::1] av = a
     cdef int64_t[::1] bv = b
     with nogil:

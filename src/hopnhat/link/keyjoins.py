@@ -246,13 +246,15 @@ def _plan(join: Join, keys: Keys, rows: _Rows, filters: list[str]) -> Plan | Non
                 np.array(parts, np.int32).reshape(len(parts), 5))
 
 
-def pairs(values: Values, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+def pairs(values: Values, plan: Plan,
+          buffer: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The pairs (a < b, uids) of ``plan``'s join, as its SQL gives them (a pair twice where the join gives it
-    twice: :attr:`Join.both`)."""
+    twice: :attr:`Join.both`); written into ``buffer`` (two int64 arrays: views of them returned) when it is long
+    enough."""
     try:
         from hopnhat.link.keyjoin_kernel import pairs as kernel_pairs
     except ImportError as exc:  # (a build without Cython or a C compiler: setup.py)
         raise ConfigError("the blocking joins on keys are not compiled: build the package with Cython and a C "
                           "compiler (make setup)", value="hopnhat.link.keyjoin_kernel") from exc
     return kernel_pairs(values.vals, values.bits, plan.lcols, plan.rcols, plan.lneed, plan.rneed, plan.parts,
-                        plan.join.both)
+                        plan.join.both, buffer)
