@@ -164,8 +164,8 @@ def _code_sql(column: str) -> str:
 
 
 def _text(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(offsets int64, bytes, valid) of a text column (the bytes not copied)."""
-    arr = column.combine_chunks()
+    """(offsets int64, bytes, valid) of a text column (the bytes of a column in one chunk not copied)."""
+    arr = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         raise ConfigError("the scoring first pass reads a text column of another type", value=str(arr.type))
     _, offsets, data = arr.buffers()

@@ -110,15 +110,19 @@ def work_space(threads: int, memory_limit: str | None) -> duckdb.DuckDBPyConnect
     return duckdb.connect(":memory:", config=config)
 
 
+ONE_BATCH = 1 << 30  # rows of one Arrow batch: every row (a column in one chunk: its buffers read in place; 1 << 40
+# crashed DuckDB 1.4.5)
+
+
 def in_stored_order(work: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
     """``sql``'s rows as Arrow in the order its scans read the table (a work space does not preserve insertion
-    order: its parallel scans hand over row groups as they finish). A table written in uid order (person_features)
-    is then read in uid order, for the cost of an unordered read (1 M people: ~0.5 s, against a second read sorted
-    by uid, which every read of the kernel's records needed before)."""
+    order: its parallel scans hand over row groups as they finish), each column in one chunk. A table written in
+    uid order (person_features) is then read in uid order, for the cost of an unordered read (1 M people: ~0.5 s,
+    against a second read sorted by uid, which every read of the kernel's records needed before)."""
     row = work.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
     previous = bool(row[0]) if row else False
     work.execute("SET preserve_insertion_order = true")
     try:
-        return work.execute(sql).fetch_arrow_table()
+        return work.execute(sql).fetch_arrow_table(ONE_BATCH)
     finally:
         work.execute(f"SET preserve_insertion_order = {str(previous).lower()}")
