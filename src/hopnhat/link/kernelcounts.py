@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from hopnhat.errors import ConfigError
-from hopnhat.link import firstpass
+from hopnhat.link import firstpass, keyjoins
 from hopnhat.link.engine import _vector_steps, _with
 
 AMBIGUOUS = "_hop_kernel_ambiguous"  # the pairs the kernel cannot read exactly, counted by the SQL
@@ -71,16 +71,17 @@ def reader(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> LevelRea
 def rule_pairs(work: duckdb.DuckDBPyConnection, table: str, rule: str) -> tuple[np.ndarray, np.ndarray]:
     """The uids (``l.uid < r.uid``) of the pairs of ``table`` that ``rule`` blocks, its keys that have exact integer
     codes in ``table`` (:data:`person_features.KEY_CODES`) joined on their codes (:func:`joins.coded`: the same
-    pairs)."""
-    from hopnhat.link.joins import coded
+    pairs): in compiled code where the rule is made of keys (:mod:`hopnhat.link.keyjoins`), else by DuckDB."""
+    from hopnhat.link.joins import Join, coded
     from hopnhat.link.person_features import KEY_CODES
 
     columns = set(work.execute(f"SELECT * FROM {table} LIMIT 0").fetch_arrow_table().column_names)
-    on = coded(rule, {key: code for key, code in KEY_CODES.items() if code in columns})
-    found = work.execute(f"SELECT l.uid, r.uid FROM {table} AS l JOIN {table} AS r ON ({on}) AND l.uid < r.uid"
-                         ).fetchnumpy()
-    return (np.ascontiguousarray(found["uid"], dtype=np.int64),
-            np.ascontiguousarray(found["uid_1"], dtype=np.int64))
+    join = Join(f"({coded(rule, {key: code for key, code in KEY_CODES.items() if code in columns})})", False)
+    values, plans, _ = keyjoins.plan(work, table, [join])
+    if values is not None and plans:
+        return keyjoins.pairs(values, plans[0])
+    found = work.execute(join.sql(table)).fetchnumpy()
+    return np.ascontiguousarray(found["a"], dtype=np.int64), np.ascontiguousarray(found["b"], dtype=np.int64)
 
 
 def _sql_vectors(work: duckdb.DuckDBPyConnection, linker: Any, table: str, comparisons: list[Any], left: np.ndarray,
