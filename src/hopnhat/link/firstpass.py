@@ -8,7 +8,9 @@ model's SQL (:data:`hopnhat.link.person_model.COMPARISONS`), and the weight of t
 term-frequency adjustments; where a level is not read exactly (CCCDs one keying slip apart: the names and dates of
 ``SLIP_OTHER_PERSON`` are not read; a text longer than 64 bytes for an edit distance) the pass takes the largest
 weight of the levels possible. A pair is kept when that weight is at least the floor less :data:`bound.MARGIN`: an
-upper bound, so the pairs kept are a superset of those Splink keeps, and the scored table is the same.
+upper bound, so the pairs kept are a superset of those Splink keeps, and the scored table is the same. The pairs kept
+carry the levels the kernel read (where it read them exactly) to the scoring SQL, which then computes only the
+weights (:func:`hopnhat.link.engine.predict_sql`, ``vectors``).
 
 The kernel is written for the person model's SQL as it stands: :data:`FINGERPRINT` pins it. A linker whose
 comparisons are the person model's (by their names) with another SQL is refused (ConfigError), never scored with a
@@ -376,7 +378,7 @@ def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: 
     smaller first; a pair may come from several) whose weight can reach ``threshold``'s floor, each once; None where
     the pass does not apply (another model, no floor, records the kernel does not read: :func:`read_records`).
 
-    The joins on keys run in compiled code (:mod:`hopnhat.link.keyjoins`: 26 of the person model's 29 joins), the
+    The joins on keys run in compiled code (:mod:`hopnhat.link.keyjoins`: 28 of the person model's 29 joins), the
     others as SQL, each query's pairs read as DuckDB streams them, a batch at a time: the candidate pairs (13.5 M at
     1 M people) are never a table, and no DISTINCT runs over them (:meth:`hopnhat.link.engine.Backend.predict`); only
     the pairs kept are held (1 M blind: 3.98 M of the joins' 17.7 M rows), and made distinct here (0.50 M pairs). One
