@@ -730,8 +730,10 @@ cdef class Kernel:
         cdef uint8_t[::1] out = mask.view(np.uint8)
         cdef const Recs* r = &self.r
         cdef const Model* m = &self.m
+        # (dynamic: a thread slowed by another on its core — the blocking joins' own, link/firstpass.py — takes fewer
+        # chunks instead of making the other wait at the end)
         with nogil:
-            for k in prange(n, num_threads=max(threads, 1), schedule="static", chunksize=CHUNK):
+            for k in prange(n, num_threads=max(threads, 1), schedule="dynamic", chunksize=CHUNK):
                 if k + AHEAD < n:  # the records of the pairs a few steps on: their memory is read meanwhile
                     prefetch(&r.rec[left[k + AHEAD]])
                     prefetch(<const char*>&r.rec[left[k + AHEAD]] + 64)
