@@ -92,6 +92,12 @@ def applies(linker: Any) -> bool:
     return True
 
 
+def work_threads(work: duckdb.DuckDBPyConnection) -> int:
+    """The threads of the run (its work space's DuckDB setting)."""
+    setting = work.execute("SELECT current_setting('threads')").fetchone()
+    return int(setting[0]) if setting else 1
+
+
 def _level_terms(comparison: Any) -> list[tuple[float, float, float, float]]:
     """(weight, tf weight, log2 of the tf u, tf minimum u) of each level, as Splink computes them (bound.py)."""
     levels = list(comparison.comparison_levels)
@@ -239,7 +245,7 @@ def kernel(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> Any:
         if read is None:
             return None
         recs, texts = read
-        out = Kernel(recs, texts, model)
+        out = Kernel(recs, texts, model, work_threads(work))
         del texts
     largest = [_largest(levels, recs[f"tf_{TF[name]}"] if name in TF else None)
                for name, levels in zip(NAMES, terms, strict=True)]
@@ -397,8 +403,7 @@ def first_pass(work: duckdb.DuckDBPyConnection, linker: Any, table: str, pairs: 
     run = kernel(work, linker, table)
     if run is None:
         return None
-    setting = work.execute("SELECT current_setting('threads')").fetchone()
-    threads = int(setting[0]) if setting else 1
+    threads = work_threads(work)
     size = run.size()
     kept = _kept(work, table, run, pairs, floor - MARGIN, threads)
     # (most pairs kept are true pairs, which many rules give: at 1 M blind 3.98 M kept rows, 0.50 M pairs; a hash's

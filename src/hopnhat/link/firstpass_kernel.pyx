@@ -610,22 +610,23 @@ cdef class Kernel:
     cdef Model m
     cdef object recs, blob
 
-    def __init__(self, object recs, dict texts, object model):
+    def __init__(self, object recs, dict texts, object model, int threads=1):
         """``recs``: the records as :data:`REC` rows (their ``text`` and ``len`` filled here from ``texts``: each
-        text column's (int64 offsets, bytes, valid)); ``model``: see :meth:`_model`."""
+        text column's (int64 offsets, bytes, valid), on ``threads`` threads); ``model``: see :meth:`_model`."""
         if sizeof(Rec) != REC.itemsize or recs.dtype != REC:
             raise RuntimeError("the kernel's record layout is not numpy's")
         n = len(recs)
         self.recs = recs
-        self.blob = self._pack([texts[c] for c in TEXTS], n)
+        self.blob = self._pack([texts[c] for c in TEXTS], n, threads)
         cdef const uint8_t[::1] b = self.blob
         cdef Rec[::1] rv = self.recs
         self.r.rec = &rv[0] if n else NULL
         self.r.blob = &b[0]
         self._model(model)
 
-    def _pack(self, list columns, int64_t n):
-        """Each record's texts one after the other; their lengths and start into the records."""
+    def _pack(self, list columns, int64_t n, int threads=1):
+        """Each record's texts one after the other; their lengths and start into the records (the lengths, then
+        the copies, on ``threads`` threads; the starts in between, in record order)."""
         cdef Rec[::1] rv = self.recs
         cdef const int64_t* off[NTEXT]
         cdef const uint8_t* data[NTEXT]
@@ -633,7 +634,7 @@ cdef class Kernel:
         cdef const int64_t[::1] o
         cdef const uint8_t[::1] d
         cdef const uint8_t[::1] v
-        cdef int64_t i, pos = 0, size = 1, length
+        cdef int64_t i, pos = 0, size = 1, length, too_long = 0, at
         cdef int c
         cdef uint8_t[::1] out
         keep = []
@@ -648,19 +649,31 @@ cdef class Kernel:
             size += o[n] - o[0]
         blob = np.zeros(size, dtype=np.uint8)
         out = blob
+        with nogil:
+            for i in prange(n, num_threads=max(threads, 1), schedule="static"):
+                for c in range(NTEXT):
+                    if not valid[c][i]:
+                        rv[i].len[c] = -1
+                        continue
+                    length = off[c][i + 1] - off[c][i]
+                    if length > 32767:
+                        too_long += 1
+                        length = 32767
+                    rv[i].len[c] = <int16_t>length
+        if too_long:
+            raise ValueError("a text of more than 32767 bytes")
         for i in range(n):
             rv[i].text = pos
             for c in range(NTEXT):
-                if not valid[c][i]:
-                    rv[i].len[c] = -1
-                    continue
-                length = off[c][i + 1] - off[c][i]
-                if length > 32767:
-                    raise ValueError("a text of more than 32767 bytes")
-                rv[i].len[c] = <int16_t>length
-                if length:
-                    memcpy(&out[pos], data[c] + off[c][i], length)
-                pos += length
+                if rv[i].len[c] > 0:
+                    pos += rv[i].len[c]
+        with nogil:
+            for i in prange(n, num_threads=max(threads, 1), schedule="static"):
+                at = rv[i].text
+                for c in range(NTEXT):
+                    if rv[i].len[c] > 0:
+                        memcpy(&out[at], data[c] + off[c][i], rv[i].len[c])
+                        at = at + rv[i].len[c]  # (not +=: Cython would read a reduction)
         return blob
 
     cdef void _model(self, object model):

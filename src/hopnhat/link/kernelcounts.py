@@ -62,10 +62,10 @@ def reader(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> LevelRea
     recs, texts = read
     comparisons = linker._settings_obj.core_model_settings.comparisons
     unweighted = [[(0.0, 0.0, 0.0, 0.0)] * len(cc.comparison_levels) for cc in comparisons]
-    kernel = Kernel(recs, texts, (0.0, unweighted))
+    threads = firstpass.work_threads(work)
+    kernel = Kernel(recs, texts, (0.0, unweighted), threads)
     del texts
-    setting = work.execute("SELECT current_setting('threads')").fetchone()
-    return LevelReader(kernel, recs, comparisons, int(setting[0]) if setting else 1)
+    return LevelReader(kernel, recs, comparisons, threads)
 
 
 def rule_pairs(work: duckdb.DuckDBPyConnection, table: str, rule: str) -> tuple[np.ndarray, np.ndarray]:
