@@ -1,6 +1,7 @@
 """Clustering with decisions: forced links, records kept apart even through a chain of links."""
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -169,3 +170,58 @@ def test_components_are_named_by_their_smallest_record() -> None:
 
     label = components(7, np.array([6, 5, 4, 2], np.int64), np.array([5, 4, 1, 1], np.int64))
     assert label.tolist() == [0, 1, 1, 3, 1, 1, 1]
+
+
+# --- session 21: a component whose numbers are one keying slip apart is joined at once ------------------------------
+
+def _digit_strings(length: int) -> st.SearchStrategy[tuple[str, str]]:
+    """Two numbers of ``length`` digits: unrelated, one digit changed, two neighbours swapped, or two slips."""
+    digits = st.text(alphabet="0123456789", min_size=length, max_size=length)
+
+    def slipped(pair: tuple[str, int, int, str]) -> tuple[str, str]:
+        a, where, how, digit = pair
+        b = list(a)
+        if how == 0:
+            b[where] = digit
+        elif how == 1 and where + 1 < length:
+            b[where], b[where + 1] = b[where + 1], b[where]
+        else:
+            b[where], b[(where + 3) % length] = digit, digit
+        return a, "".join(b)
+
+    return st.one_of(st.tuples(digits, digits), st.tuples(digits, st.integers(0, length - 1), st.integers(0, 2),
+                                                           st.sampled_from("0123456789")).map(slipped))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from([9, 12, 5, 18]).flatmap(lambda n: st.tuples(st.just(n), _digit_strings(n))))
+def test_the_digit_test_is_the_conflict_rule(drawn: tuple[int, tuple[str, str]]) -> None:
+    # cluster._apart_digits over integers (leading zeros kept by the length) against cluster._conflict over the text
+    import numpy as np
+
+    from hopnhat.link.cluster import _apart_digits, _conflict
+
+    length, (a, b) = drawn
+    found = _apart_digits(np.array([int(a)], np.int64), np.array([int(b)], np.int64), np.array([length], np.int64))
+    assert bool(found[0]) == _conflict(a, b)
+
+
+def test_a_component_of_one_persons_slipped_numbers_is_joined_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # one CCCD and its slip (one digit changed), one CMND and its slip: no link of these components can be kept apart,
+    # so none is added one by one; a component with two CCCDs further apart still is, and loses its weakest link
+    from hopnhat.link import cluster as module
+
+    unions: list[tuple[int, int]] = []
+    union = module._UnionFind.union
+
+    def counted(self: object, a: int, b: int, forced: bool = False) -> str | None:
+        unions.append((a, b))
+        return union(self, a, b, forced)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module._UnionFind, "union", counted)
+    ids = [("049085001234", None), ("049085001284", None), (None, "201365309"), (None, "201365809"),
+           ("049085001234", None), ("048090765432", None)]
+    links = [(0, 1, 0.99), (2, 3, 0.98), (3, 4, 0.97), (4, 5, 0.96)]
+    result = cluster(6, links, ids=ids)
+    assert result.root == [0, 0, 2, 2, 2, 5] and result.reasons == {(4, 5): "conflicting_cccd"}
+    assert sorted(unions) == [(2, 3), (3, 4), (4, 5)]  # 0-1 joined at once: one CCCD and its slip

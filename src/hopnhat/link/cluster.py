@@ -19,8 +19,11 @@ Rules keep records apart the same way, whatever the model says, and each skipped
 
 A person's ``same`` decision overrides the rules (never a ``different`` decision).
 
-Only a cluster that holds a decision, a rule's pair or two numbers of one length can lose a link to the rules; every
-other connected component takes all its links whatever their order. So the components are found with arrays first
+Only a cluster that holds a decision, a rule's pair or two numbers the number rule keeps apart (:func:`_conflict`:
+more than one keying slip apart, or a number that is not a run of digits) can lose a link to the rules; every other
+connected component takes all its links whatever their order (session 21: two numbers one slip apart, a person's
+number and its typo, no longer send a component one link at a time; 1 M blind: 18,646 -> 277 components, 30,073 ->
+721 links). So the components are found with arrays first
 (:func:`components`), and the links are added one by one, strongest first, only inside the components the rules can
 split (at 1 M records 22,000 of 514,000 links): the same clusters, the same roots (a cluster's smallest record index),
 the same skipped links as adding every link one by one (``persons.person_clusters`` at 1 M realistic: 7.8 → 2.3
@@ -228,7 +231,47 @@ def _two_numbers(label: np.ndarray, numbers: _Numbers, among: np.ndarray | None 
     key, value = key[order], value[order]
     starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]])) if len(key) else key[:0]
     two = np.minimum.reduceat(value, starts) != np.maximum.reduceat(value, starts) if len(key) else starts[:0] > 0
+    two[two] = _may_conflict(key, value, starts, np.flatnonzero(two))
     return np.union1d(unreadable, key[starts][two] // (_DIGITS + 2))
+
+
+def _may_conflict(key: np.ndarray, value: np.ndarray, starts: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Which of ``groups`` (numbers of one component and length, ``key`` sorted; more than one value) hold two numbers
+    the rule keeps apart (:func:`_conflict`): a group of exactly two values is tested on their digits, any other
+    (three values or more, an unreadable number) counts as holding them. A component whose numbers are all one
+    keying slip from each other (a person's number mistyped: most of those holding two numbers) can lose no link
+    to the number rule: its links are all taken at once (session 21)."""
+    size = np.append(starts[1:], len(key))[groups] - starts[groups]
+    member = np.repeat(groups, size)
+    at = np.arange(len(member)) + np.repeat(starts[groups] - (np.cumsum(size) - size), size)  # the groups' entries
+    order = np.lexsort((value[at], member))
+    member, values = member[order], value[at][order]
+    first = np.ones(len(member), bool)
+    first[1:] = (member[1:] != member[:-1]) | (values[1:] != values[:-1])
+    member, values = member[first], values[first]
+    count = np.bincount(np.searchsorted(groups, member), minlength=len(groups))
+    pair = count == 2
+    low = values[np.searchsorted(member, groups[pair])]  # each pair's smaller value, then its larger
+    high = values[np.searchsorted(member, groups[pair]) + 1]
+    conflict = np.ones(len(groups), bool)
+    lengths = key[starts[groups[pair]]] % (_DIGITS + 2)
+    conflict[pair] = (low >= 0) & _apart_digits(low, high, lengths)
+    return conflict
+
+
+def _apart_digits(x: np.ndarray, y: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """:func:`_conflict` of the numbers ``x`` and ``y`` written with ``length`` digits (leading zeros kept; at most
+    :data:`_DIGITS`): more than one keying slip apart, and for 9 digits (a CMND) the same first three."""
+    place = 10 ** np.arange(_DIGITS, dtype=np.int64)
+    dx, dy = (x[:, None] // place) % 10, (y[:, None] // place) % 10
+    diff = (dx != dy) & (np.arange(_DIGITS) < length[:, None])
+    count = diff.sum(axis=1)
+    i = np.argmax(diff, axis=1)
+    j = np.minimum(i + 1, _DIGITS - 1)
+    rows = np.arange(len(x))
+    swap = (count == 2) & diff[rows, j] & (dx[rows, i] == dy[rows, j]) & (dx[rows, j] == dy[rows, i])
+    apart = (count > 1) & ~swap
+    return apart & ((length != 9) | (x // 10 ** 6 == y // 10 ** 6))
 
 
 class _UnionFind:
