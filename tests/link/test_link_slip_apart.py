@@ -48,3 +48,19 @@ def test_a_mistyped_cccd_is_not_kept_apart() -> None:
 def test_numbers_no_pair_ties_are_not_read() -> None:
     work = _work(VU, [(0, 1, 1.0), (2, 3, 1.0), (0, 3, 0.3)])  # the only tie below the review threshold
     assert slip_apart(work, 0.6) == []
+
+
+def test_a_slip_in_the_first_six_digits_is_never_the_slip_rules() -> None:
+    # household._SLIP_NEAR keeps only pairs whose CCCDs share their first six digits (province, century and sex,
+    # year), before the edit distance: that holds only while person_model.SLIP_OTHER_PERSON never holds for two valid
+    # CCCDs one slip apart there; the same two people one slip apart in the serial are its pairs
+    from hopnhat.link.household import _other_person
+
+    for other, expected in (("035072428762", False), ("034172428762", False), ("034073428762", False),
+                            ("034027428762", False), ("044072428762", False), ("034072428792", True)):
+        rows = {"full_name": ["Phan Văn Vũ", "Phan Văn Vũ"], "dob": ["13/06/1972", "10/05/1972"],
+                "sex": ["Nam", "Nam"], "id_number": ["034072428762", other]}
+        work = people_features(pa.table(rows), threads=1)
+        found = work.execute(f"SELECT l.cc_year IS NOT NULL AND r.cc_year IS NOT NULL, {_other_person()} "
+                             "FROM person_features l, person_features r WHERE l.uid = 0 AND r.uid = 1").fetchall()
+        assert found == [(True, expected)], other

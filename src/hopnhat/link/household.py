@@ -41,18 +41,31 @@ from hopnhat.link.person_features import COMMON_GIVEN, FREQUENT_GIVEN
 # (person_features: the same bar as the name comparison's).
 _ALIASED = "{side}.{col}"
 
-HOUSEHOLD_SQL = """
-WITH total AS (SELECT greatest({common}, count(*) // {frequent}) AS n FROM person_features),
+# The pairs scored at or above the review threshold that either rule reads: for the household rule those whose two
+# records share a phone or an address (the new commune), for the slip rule those holding two valid CCCDs with the
+# same first six digits (a slip SLIP_IN_SERIAL reads is in the last six; its edit distance is taken in ``slip_near``,
+# on these only). One join of ``person_pairs`` with the features for both rules (session 21; each rule joined them
+# itself before: 489,446 pairs at 1 M blind, twice).
+_HOUSEHOLD_NEAR = ("(l.phone = r.phone OR l.k_addr = r.k_addr) AND l.k_giv IS NOT NULL AND r.k_giv IS NOT NULL "
+                   "AND l.k_ns <> r.k_ns")
+_SLIP_NEAR = ("l.cc_year IS NOT NULL AND r.cc_year IS NOT NULL AND l.cccd <> r.cccd "
+              "AND substr(l.cccd, 1, 6) = substr(r.cccd, 1, 6)")
+_TIED = f"""
+tied AS MATERIALIZED (
+  SELECT p.uid_l, p.uid_r, l.cccd AS cccd_l, r.cccd AS cccd_r, coalesce({_HOUSEHOLD_NEAR}, false) AS household,
+         coalesce({_SLIP_NEAR}, false) AS slip
+  FROM person_pairs p
+  JOIN (SELECT uid, phone, k_addr, k_ns, k_giv, cccd, cc_year FROM person_features) l ON l.uid = p.uid_l
+  JOIN (SELECT uid, phone, k_addr, k_ns, k_giv, cccd, cc_year FROM person_features) r ON r.uid = p.uid_r
+  WHERE p.match_probability >= ? AND (({_HOUSEHOLD_NEAR}) OR ({_SLIP_NEAR}))
+)"""
+
+_HOUSEHOLD = """
+total AS (SELECT greatest({common}, count(*) // {frequent}) AS n FROM person_features),
 marked AS (SELECT giv_acc AS name FROM person_features WHERE giv_acc IS NOT NULL GROUP BY ALL
            HAVING count(*) >= (SELECT n FROM total)),
 folded AS (SELECT giv AS name FROM person_features GROUP BY ALL HAVING count(*) >= (SELECT n FROM total)),
-near AS MATERIALIZED (
-  SELECT p.uid_l, p.uid_r FROM person_pairs p
-  JOIN (SELECT uid, phone, k_addr, k_ns, k_giv FROM person_features) l ON l.uid = p.uid_l
-  JOIN (SELECT uid, phone, k_addr, k_ns, k_giv FROM person_features) r ON r.uid = p.uid_r
-  WHERE p.match_probability >= ? AND (l.phone = r.phone OR l.k_addr = r.k_addr)
-    AND l.k_giv IS NOT NULL AND r.k_giv IS NOT NULL AND l.k_ns <> r.k_ns
-),
+near AS MATERIALIZED (SELECT uid_l, uid_r FROM tied WHERE household),
 candidates AS MATERIALIZED (
   SELECT p.uid_l, p.uid_r, l.fam = r.fam AND l.dob = r.dob AS twin_dates,
          damerau_levenshtein(l.giv, r.giv) AS slips, l.giv = r.giv AS same_folded,
@@ -85,14 +98,14 @@ pairs AS (
   SELECT *, CASE WHEN both_marked THEN marked_l WHEN twin_dates THEN witnessed_l ELSE folded_l END AS real_l,
             CASE WHEN both_marked THEN marked_r WHEN twin_dates THEN witnessed_r ELSE folded_r END AS real_r
   FROM pairs
-)
-SELECT uid_l, uid_r FROM judged
-WHERE (slips > 1 AND years >= 2)
-   OR (twin_dates AND other_given
-       AND ((slips > 1 AND (real_l OR real_r))
-            OR (real_l AND real_r AND (NOT same_folded OR both_toned))))
-ORDER BY 1, 2
-"""
+),
+household AS (
+  SELECT uid_l AS a, uid_r AS b FROM judged
+  WHERE (slips > 1 AND years >= 2)
+     OR (twin_dates AND other_given
+         AND ((slips > 1 AND (real_l OR real_r))
+              OR (real_l AND real_r AND (NOT same_folded OR both_toned))))
+)"""
 
 
 # Two records whose valid CCCDs are one keying slip apart and whose names or full dates are two people's
@@ -100,34 +113,42 @@ ORDER BY 1, 2
 # a year alone, no date — cannot chain them (the model scores the pair itself as two different valid CCCDs). Only
 # numbers a scored pair (at or above the review threshold) ties one slip apart are read: a CCCD has about one valid
 # neighbour in its province, sex and birth year, and the records of two neighbours no pair ties never meet in a cluster.
-SLIP_SQL = """
-WITH held AS (SELECT uid, cccd, cc_year, fg, name_sorted, dm, bday, bmonth, giv_acc_real
-              FROM person_features WHERE cc_year IS NOT NULL),
-near AS (
-  SELECT DISTINCT least(l.cccd, r.cccd) AS x, greatest(l.cccd, r.cccd) AS y
-  FROM person_pairs p JOIN held l ON l.uid = p.uid_l JOIN held r ON r.uid = p.uid_r
-  WHERE p.match_probability >= ? AND l.cccd <> r.cccd AND damerau_levenshtein(l.cccd, r.cccd) = 1
-)
-SELECT least(l.uid, r.uid) AS a, greatest(l.uid, r.uid) AS b
-FROM near JOIN held l ON l.cccd = near.x JOIN held r ON r.cccd = near.y
-WHERE {other}
-ORDER BY 1, 2
-"""
+# (only the records holding a number of such a pair are read)
+_SLIP = """
+slip_near AS (
+  SELECT DISTINCT least(cccd_l, cccd_r) AS x, greatest(cccd_l, cccd_r) AS y FROM tied
+  WHERE slip AND damerau_levenshtein(cccd_l, cccd_r) = 1
+),
+held AS (SELECT uid, cccd, cc_year, fg, name_sorted, dm, bday, bmonth, giv_acc_real FROM person_features
+         WHERE cc_year IS NOT NULL AND cccd IN (SELECT x FROM slip_near UNION ALL SELECT y FROM slip_near)),
+slipped AS (
+  SELECT least(l.uid, r.uid) AS a, greatest(l.uid, r.uid) AS b
+  FROM slip_near JOIN held l ON l.cccd = slip_near.x JOIN held r ON r.cccd = slip_near.y
+  WHERE {other}
+)"""
+SLIP_SQL = f"WITH {_TIED}, {_SLIP}\nSELECT a, b FROM slipped ORDER BY 1, 2"
+# both rules in one statement: the household rule's pairs (0), then the slip rule's (1), each in record order
+APART_SQL = (f"WITH {_TIED}, {_HOUSEHOLD}, {_SLIP}\n"
+             "SELECT a, b, 0 AS rule FROM household UNION ALL SELECT a, b, 1 FROM slipped ORDER BY rule, a, b")
 SLIP_RULE = "cccd_slip_other_person"
+_RULES = ("household", SLIP_RULE)
 
 
 def apart_rules(work: duckdb.DuckDBPyConnection, review_threshold: float) -> list[tuple[int, int, str]]:
     """Pairs of ``person_pairs`` scored at or above ``review_threshold`` that the household rule keeps apart, then
     the pairs of records whose CCCDs are one slip apart on two people's records (:data:`SLIP_SQL`)."""
     within = f"{person_model.within('l', 'r', _ALIASED)} OR {person_model.within('r', 'l', _ALIASED)}"
-    rows = work.execute(HOUSEHOLD_SQL.format(common=COMMON_GIVEN, frequent=FREQUENT_GIVEN, within=within),
-                        [review_threshold]).fetchall()
-    return [(int(a), int(b), "household") for a, b in rows] + slip_apart(work, review_threshold)
+    sql = APART_SQL.format(common=COMMON_GIVEN, frequent=FREQUENT_GIVEN, within=within, other=_other_person())
+    return [(int(a), int(b), _RULES[rule]) for a, b, rule in work.execute(sql, [review_threshold]).fetchall()]
 
 
 def slip_apart(work: duckdb.DuckDBPyConnection, review_threshold: float) -> list[tuple[int, int, str]]:
     """Pairs of records whose valid CCCDs are one keying slip apart, tied by a pair of ``person_pairs`` scored at or
     above ``review_threshold``, and whose names or dates are two people's."""
-    other = re.sub(r"\b(\w+)_([lr])\b", r"\2.\1", person_model.SLIP_OTHER_PERSON)
-    rows = work.execute(SLIP_SQL.format(other=other), [review_threshold]).fetchall()
+    rows = work.execute(SLIP_SQL.format(other=_other_person()), [review_threshold]).fetchall()
     return [(int(a), int(b), SLIP_RULE) for a, b in rows]
+
+
+def _other_person() -> str:
+    """:data:`hopnhat.link.person_model.SLIP_OTHER_PERSON` on the aliases ``l`` and ``r``."""
+    return re.sub(r"\b(\w+)_([lr])\b", r"\2.\1", person_model.SLIP_OTHER_PERSON)
