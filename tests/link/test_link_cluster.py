@@ -225,3 +225,27 @@ def test_a_component_of_one_persons_slipped_numbers_is_joined_at_once(monkeypatc
     result = cluster(6, links, ids=ids)
     assert result.root == [0, 0, 2, 2, 2, 5] and result.reasons == {(4, 5): "conflicting_cccd"}
     assert sorted(unions) == [(2, 3), (3, 4), (4, 5)]  # 0-1 joined at once: one CCCD and its slip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda n: st.tuples(st.just(n), st.lists(
+    st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))))
+def test_components_are_the_connected_components(drawn: tuple[int, list[tuple[int, int]]]) -> None:
+    # against a plain union-find: each record labelled with the smallest record of its component
+    import numpy as np
+
+    from hopnhat.link.cluster import components
+
+    n, edges = drawn
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    label = components(n, np.array([a for a, _ in edges], np.int64), np.array([b for _, b in edges], np.int64))
+    assert label.tolist() == [find(i) for i in range(n)]

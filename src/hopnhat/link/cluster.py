@@ -191,8 +191,9 @@ _DIGITS = 18  # the longest run of digits an int64 holds
 
 def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Each record's connected component under the edges ``a``–``b``, named by its smallest record index: every
-    root hooked under the smallest root it has an edge to, the paths then halved to their roots, until no edge
-    crosses two components."""
+    root hooked under the smallest root it has an edge to (``np.minimum.at``: a root's label is itself, so it takes
+    the smallest; session 21, was a sort of the edges by both roots: 514,000 links over 1.43 M records 0.17-0.20 ->
+    0.08 CPU-s), the paths then halved to their roots, until no edge crosses two components."""
     label = np.arange(n, dtype=np.int64)
     while len(a):
         la, lb = label[a], label[b]
@@ -200,12 +201,7 @@ def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         a, b, la, lb = a[cross], b[cross], la[cross], lb[cross]
         if not len(a):
             break
-        low, high = np.minimum(la, lb), np.maximum(la, lb)
-        order = np.lexsort((low, high))
-        low, high = low[order], high[order]
-        first = np.ones(len(high), bool)
-        first[1:] = high[1:] != high[:-1]
-        label[high[first]] = low[first]
+        np.minimum.at(label, np.maximum(la, lb), np.minimum(la, lb))
         while True:
             up = label[label]
             if np.array_equal(up, label):
