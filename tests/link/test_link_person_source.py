@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from hopnhat.link.ids import read_cccd
 from hopnhat.link.person_features import EQUALITY_CODES, KEY_CODES, build_person_features, stage_source
 from hopnhat.link.run import work_space
 from hopnhat.link.standalone import _no_step, _store_rows, _with_missing, resolve_columns
+from hopnhat.synth import ids as synth_ids
 
 PEOPLE = pa.table({
     "full_name": ["Nguyễn Văn An", "Trần Thị Bình", "Nguyen Van An", "Lê Hoàng", "Trần Thị Bình", "Phạm Minh Châu"],
@@ -55,3 +57,25 @@ def _keys(table: pa.Table, code: str) -> list[object]:
         return [row[0] for row in work.execute(f"SELECT {key} FROM t ORDER BY uid").fetchall()]
     finally:
         work.close()
+
+
+def test_the_cccd_says_year_sex_and_slices_as_its_digits_do() -> None:
+    """cc_year / cc_female as :func:`ids.read_cccd` reads the number (NULL for a province that is none), and the
+    slices' codes as the texts '1' || slice; the features compute them on the CCCD as a number."""
+    cells = [synth_ids.cccd("49", 1989, True, 10565), synth_ids.cccd("01", 1900, False, 0),
+             synth_ids.cccd("96", 2024, True, 999999), synth_ids.cccd("48", 2099, False, 123456),
+             "999189010565", "049189010565 / 201234567", "49189010566", "0491890105"]
+    people = pa.table({"full_name": [f"Nguyễn Văn {g}" for g in ("An", "Bình", "Châu", "Dũng", "Em", "Giang", "Hà",
+                                                                "Khoa")],
+                       "dob": [""] * len(cells), "sex": [""] * len(cells), "id_number": cells,
+                       "phone": [""] * len(cells), "address": [""] * len(cells)})
+    features = _features(_with_missing(_store_rows(people, resolve_columns(people, {}), _no_step)))
+    for row in features.to_pylist():
+        read = read_cccd(row["cccd"])
+        assert (row["cc_year"], row["cc_female"]) == ((read.year, read.female) if read else (None, None)), row
+        for key, code in KEY_CODES.items():
+            if key.startswith("substr(cccd"):
+                start, width = (int(v) for v in key.removeprefix("substr(cccd, ").removesuffix(")").split(", "))
+                text = row["cccd"][start - 1:start - 1 + width] if row["cccd"] else None
+                assert row[code] == (int("1" + text) if text is not None else None), (key, row)
+    assert features.column("cc_year").null_count < features.num_rows - 2
