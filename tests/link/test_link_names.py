@@ -1,5 +1,6 @@
 """Names as keys: họ / đệm / tên on folded text, order repaired, compound family names, accent-level key."""
 
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -166,13 +167,16 @@ def test_a_name_is_split_into_words_a_piece_at_a_time_as_whole(text: str) -> Non
     assert _split_words(text) == (accent, [fold(w) for w in accent])
 
 
-@given(st.one_of(st.none(), st.text(alphabet="abcdxyz AZáđ_\t", max_size=20)))
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="abcdxyz AZáđ_\t{`ỹ€😀", max_size=20)), max_size=12),
+       st.integers(0, 3))
 @settings(max_examples=300, deadline=None)
-def test_a_names_letters_are_its_words_letters(text: str | None) -> None:
-    # the names table's letter bits are taken word by word (words repeat across names): the same bits as the whole
-    from hopnhat.link.person_features import _words_bits, letter_bits
+def test_a_names_letters_are_its_bytes_letters(texts: list[str | None], skip: int) -> None:
+    # the names table's letter bits are read from the texts' UTF-8 bytes at once: the same bits as letter_bits
+    from hopnhat.link.person_features import letter_bits, texts_letter_bits
 
-    assert _words_bits(text) == letter_bits(text)
+    array = pa.array(texts, pa.string()).slice(min(skip, len(texts)))
+    assert texts_letter_bits(array).to_pylist() == [letter_bits(t) for t in texts[skip:]]
+    assert texts_letter_bits(array).type == pa.int32()
 
 
 @given(st.text(alphabet="nguyetrahoplmvdbcskiq", min_size=2, max_size=8), st.booleans())

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import gc
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 
 import duckdb
 import numpy as np
@@ -119,8 +118,8 @@ def _names_chunk(distinct: list[str]) -> pa.Table:
         "mid": pa.array(middle, pa.string()),
         "giv": pa.array(given, pa.string()),
         "giv_acc": pa.array(given_accent, pa.string()),
-        "name_sorted": pa.array(sorted_key, pa.string()),
-        "ns_bits": pa.array(list(map(_words_bits, sorted_key)), pa.int32()),
+        "name_sorted": (sorted_names := pa.array(sorted_key, pa.string())),
+        "ns_bits": texts_letter_bits(sorted_names),
     })
 
 
@@ -132,20 +131,22 @@ def letter_bits(text: str | None) -> int | None:
     return sum(1 << (ord(c) - 97) for c in set(text) if "a" <= c <= "z")
 
 
-@lru_cache(maxsize=100_000)
-def _word_bits(word: str) -> int:
-    return letter_bits(word)  # type: ignore[return-value]
+# Each byte's bit: a-z are ASCII, and no byte of a UTF-8 character outside ASCII is in their range (0x80 and above)
+_BYTE_BITS = np.zeros(256, dtype=np.int32)
+_BYTE_BITS[ord("a"):ord("z") + 1] = 1 << np.arange(26, dtype=np.int32)
 
 
-def _words_bits(text: str | None) -> int | None:
-    """:func:`letter_bits` of ``text``, word by word (a set of letters is the union of its words' sets; words repeat
-    across names)."""
-    if text is None:
-        return None
-    bits = 0
-    for word in text.split(" "):
-        bits |= _word_bits(word)
-    return bits
+def texts_letter_bits(texts: pa.Array) -> pa.Array:
+    """:func:`letter_bits` of each text (NULL where it is), read from the UTF-8 bytes at once: the union of the bits
+    of each text's bytes (at 1 M blind a fifth of the names table's CPU was the letters taken word by word in
+    Python)."""
+    texts = texts.cast(pa.large_string())
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset:texts.offset + len(texts) + 1]
+    data = np.frombuffer(texts.buffers()[2], dtype=np.uint8) if texts.buffers()[2] else np.zeros(0, np.uint8)
+    bits = np.append(_BYTE_BITS[data[offsets[0]:offsets[-1]]], np.int32(0))  # the 0: an empty last text's start
+    union = np.bitwise_or.reduceat(bits, offsets[:-1] - offsets[0]) if len(texts) else bits[:0]
+    union[offsets[1:] == offsets[:-1]] = 0  # reduceat gives an empty text the next byte's bits
+    return pa.array(union, pa.int32(), mask=texts.is_null().to_numpy(zero_copy_only=False))
 
 
 def _details_table(addresses: pa.ChunkedArray | pa.Array) -> pa.Table:
