@@ -41,7 +41,10 @@ def test_conditions_read_as_keys() -> None:
     assert Join("r.byear = l.byear + 1", False).keys() == Keys((("byear + 1", "byear"),), (), (), ())
     assert Join("l.k_ns = r.k_ns AND abs(r.byear - l.byear) <= 1", False).keys() == Keys(
         (("k_ns", "k_ns"),), (), (), ((("~", "byear", "byear", "1"),),))
+    assert Join("l.t = r.t AND (l.x = r.x OR r.f)", False).keys() == Keys(  # (= binds before OR)
+        (("t", "t"),), (), (), ((("=", "x", "x"), ("r", "f")),))
     for condition in ("l.k_ns = r.k_ns AND abs(r.byear - l.byear + 1) <= 1",  # ((r - l) + 1: not a distance)
+                      "l.t = r.t AND (l.x = r.x AND r.f OR l.f)",
                       "l.fam = r.fam AND l.byear BETWEEN 1 AND 2",
                       "l.vague AND r.vague",  # nothing to join on
                       "l.fam = r.fam AND (l.vague OR l.byear + r.byear = 3)",
@@ -81,7 +84,7 @@ _CONDITIONS = [
     "l.big = r.big AND r.f",  # beyond 32 bits, and a value that is the kernel's NULL: coded in a dictionary
     "l.d = r.d AND l.t = r.t",  # dates
     "l.f = r.f AND l.x = r.y",  # booleans; an expression of each side that differs
-    "upper(l.t) = r.t AND (l.x = r.x OR r.f)",  # texts of two expressions: one dictionary
+    "lower(l.t) = r.t AND (l.x = r.x OR r.f)",  # texts of two expressions: one dictionary
     "l.x = r.x AND (l.f OR r.f) AND (l.y = r.x OR l.t IS NULL)",
     "l.m = r.m",  # the kernel's NULL as a value of 32 bits: coded in a dictionary
     "l.x = r.x AND abs(l.y - r.y) <= 1",  # distances

@@ -223,8 +223,11 @@ class Join:
 
 
 def _conjuncts(condition: str) -> list[str]:
-    """The parts of ``condition``'s ANDs at any depth of parentheses (``(a AND (b AND c))`` → a, b, c)."""
+    """The parts of ``condition``'s ANDs at any depth of parentheses (``(a AND (b AND c))`` → a, b, c); an OR outside
+    parentheses is one part (``a AND b OR c`` is ``(a AND b) OR c``)."""
     inner = _unwrapped(condition)
+    if len(split_top(inner, " OR ")) > 1:
+        return [inner]
     parts = split_top(inner, " AND ")
     return [inner] if len(parts) == 1 else [c for part in parts for c in _conjuncts(part)]
 
@@ -240,6 +243,8 @@ def _key_part(atom: str) -> tuple[str, ...] | None:
     sides = _sides(atom)
     if len(sides) == 1 and len(split_top(atom, " OR ")) == 1:
         return (sides.pop(), _SIDE.sub("", atom))
+    if any(len(split_top(atom, word)) > 1 for word in (" OR ", " AND ")):  # (``l.x = r.x OR r.f`` is no equality)
+        return None
     near = _NEAR.fullmatch(atom)
     if near and _sides(near.group(1)) != _sides(near.group(2)):
         one, other = near.group(1), near.group(2)

@@ -81,11 +81,17 @@ def _kind(dtype: str) -> str | None:
     return "text" if dtype == "VARCHAR" else None
 
 
+def _family(dtype: str) -> str:
+    """Types whose values compare as they are read only among themselves (a date's days are not a number's value, a
+    boolean's 0 / 1 not an integer's: SQL would cast one to the other)."""
+    return dtype if dtype in ("DATE", "BOOLEAN") else "number" if dtype in _INTEGERS else dtype
+
+
 def _keyable(keys: Keys, types: dict[str, str]) -> bool:
     """Every key of the join read the same way on both sides, every distance of integers, every filter a boolean."""
     for left, right in _equalities(keys):
         kind = _kind(types[left])
-        if kind is None or kind != _kind(types[right]) or (types[left] == "DATE") != (types[right] == "DATE"):
+        if kind is None or kind != _kind(types[right]) or _family(types[left]) != _family(types[right]):
             return False
     nears = [e for atom in keys.any_of for p in atom if p[0] == "~" for e in p[1:3]]
     return all(_kind(types[e]) == "int" for e in nears) and all(types[f] == "BOOLEAN" for f in _filters(keys))
