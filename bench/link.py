@@ -42,8 +42,10 @@ Tools (each in its own process, ``--threads`` threads)
   Dates parsed (ISO, dd/mm/yyyy, yyyymmdd, a year) so that they can agree at all.
 * **recordlinkage** (optional, ``--tools``): family name + birth year and ID blocks, Jaro-Winkler, ECM.
 
-Measured: wall time, CPU time (user + system of the whole process tree, from ``wait4``), peak memory of the whole
-process tree as PSS (``/proc/*/smaps_rollup`` of the tool and every descendant, summed, sampled every 0.1 s); pair
+Measured: wall time, CPU time (user + system of the whole process tree, from ``wait4``; system apart), peak memory
+of the whole process tree (:mod:`treemem`: RSS summed every 0.1 s and bounded by ``wait4``'s ``ru_maxrss``, PSS
+summed every second — until session 22 PSS every 0.1 s, whose page-table walks slowed hopnhat by ~4 s at 1 M), the
+machine's huge-page faults and compaction stalls during the run (``/proc/vmstat``: its state, not the tool's); pair
 precision / recall / F1, cluster precision / recall / F1 (exact clusters of ≥ 2 records); per noise class (pairs with a
 record carrying it: recall, precision, F1) and per combination of noises on the pair; for ``population``, false pairs
 by kind (same household, namesakes, other) and hopnhat's blocking recall (share of true pairs any blocking rule
@@ -63,6 +65,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -70,6 +73,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import treemem
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -227,71 +231,40 @@ TOOLS = {"hopnhat": run_hopnhat, "hopnhat-spark": run_hopnhat_spark, "splink-tig
 
 # --- measuring -----------------------------------------------------------------------------------------------------
 
-def _tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants (from /proc/*/stat parent links)."""
-    children: dict[int, list[int]] = defaultdict(list)
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children[ppid].append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, ()))
-    return out
-
-
-def _pss_mb(pids: list[int]) -> float:
-    """Summed PSS of the processes, in MB (shared pages split between sharers: the tree's true footprint)."""
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as fh:
-                for line in fh:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            continue
-    return total / 1024
+THP = ("thp_fault_alloc", "thp_fault_fallback", "compact_stall")
 
 
 def measure(tool: str, src: Path, dst: Path, threads: int, memory: str, timeout: float,
             extra: tuple[str, ...] = ()) -> dict[str, object]:
-    """Run one tool in a child process: wall time, CPU time of its tree, peak PSS of its tree (JVMs included)."""
+    """Run one tool in a child process: wall time, CPU time of its tree, peak RSS and PSS of its tree (JVMs
+    included; :mod:`treemem`), and the machine's huge-page faults and compaction stalls meanwhile."""
     dst.unlink(missing_ok=True)
     log = dst.with_suffix(".log").open("w")
+    machine = treemem.vmstat(*THP)
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "_run", tool, str(src), str(dst),
                              str(threads), memory, *extra], start_new_session=True, stdout=log,
                             stderr=subprocess.STDOUT)
-    peak, finished, note, status, usage = 0.0, True, "", None, None
-    while status is None:
-        pid, code, ru = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            status, usage = code, ru
-            break
-        peak = max(peak, _pss_mb(_tree(proc.pid)))
-        if time.perf_counter() - started > timeout:
-            os.killpg(proc.pid, signal.SIGKILL)
-            _, status, usage = os.wait4(proc.pid, 0)
-            finished, note = False, f"stopped after {time.perf_counter() - started:.0f} s: time limit"
-            break
-        time.sleep(0.1)
+    memory_use = treemem.TreeMemory(proc.pid)
+    limit = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
+    limit.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    limit.cancel()
     seconds = time.perf_counter() - started
+    peak = memory_use.stop(usage.ru_maxrss)
+    machine = {k: v - machine[k] for k, v in treemem.vmstat(*THP).items()}
     proc.returncode = os.waitstatus_to_exitcode(status)
     log.close()
     shutil.rmtree(dst.parent / "baseline-spill", ignore_errors=True)
-    if finished and (proc.returncode != 0 or not dst.is_file()):
+    finished, note = True, ""
+    if seconds >= timeout and proc.returncode == -signal.SIGKILL:
+        finished, note = False, f"stopped after {seconds:.0f} s: time limit"
+    elif proc.returncode != 0 or not dst.is_file():
         finished, note = False, f"exit status {proc.returncode}: " + _last_error(dst.with_suffix(".log"))
-    cpu = (usage.ru_utime + usage.ru_stime) if usage else 0.0
-    return {"tool": tool, "finished": finished, "seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1),
-            "peak_pss_mb": round(peak), "note": note}
+    return {"tool": tool, "finished": finished, "seconds": round(seconds, 1),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1), "sys_seconds": round(usage.ru_stime, 1),
+            "peak_pss_mb": round(peak.pss_mb), "peak_rss_mb": round(peak.rss_mb), "processes": peak.processes,
+            "machine": machine, "note": note}
 
 
 def _last_error(log: Path) -> str:
@@ -571,7 +544,8 @@ def _cells(r: dict[str, object]) -> list[str]:
     p, c = r.get("pairs") or {}, r.get("clusters") or {}
     scores = [f"{d[k]:.4f}" if d else "—" for d in (p, c) for k in ("precision", "recall", "f1")]  # type: ignore[index]
     rows = f"{r['rows']:,}" if r.get("rows") else ""
-    return [str(r["set"]), str(r["tool"]), rows, f"{r['seconds']}", f"{r['cpu_seconds']}", f"{r['peak_pss_mb']:,}",
+    return [str(r["set"]), str(r["tool"]), rows, f"{r['seconds']}", f"{r['cpu_seconds']}", f"{r['peak_rss_mb']:,}",
+            f"{r['peak_pss_mb']:,}",
             *scores, str(r.get("rerun_identical", "")), str(r.get("note", ""))]
 
 
@@ -581,8 +555,8 @@ def report(results: list[dict[str, object]], title: str) -> None:
 
     console = Console(width=220)
     table = Table(title=title)
-    for col in ("set", "tool", "rows", "wall s", "CPU s", "peak PSS MB", "pair P", "pair R", "pair F1", "cluster P",
-                "cluster R", "cluster F1", "rerun identical", "note"):
+    for col in ("set", "tool", "rows", "wall s", "CPU s", "peak RSS MB", "peak PSS MB", "pair P", "pair R", "pair F1",
+                "cluster P", "cluster R", "cluster F1", "rerun identical", "note"):
         table.add_column(col, justify="left" if col in ("set", "tool", "note") else "right")
     for r in results:
         table.add_row(*_cells(r))
@@ -675,7 +649,8 @@ def main() -> None:
                     digest = output_digest(dst)
                     again = measure(tool, src, dst.with_name("out-hopnhat-rerun.parquet"), args.threads,
                                     args.memory_limit, args.timeout)
-                    result["rerun"] = {k: again[k] for k in ("seconds", "cpu_seconds", "peak_pss_mb")}
+                    result["rerun"] = {k: again[k] for k in ("seconds", "cpu_seconds", "sys_seconds", "peak_rss_mb",
+                                                            "peak_pss_mb")}
                     result["rerun_identical"] = again["finished"] and output_digest(
                         dst.with_name("out-hopnhat-rerun.parquet")) == digest
             if tool == "hopnhat" and not args.no_blocking:
