@@ -135,3 +135,21 @@ def test_a_join_without_keys_is_refused_by_the_kernel() -> None:
     with pytest.raises(ValueError, match="one at least"):
         pairs(np.zeros((1, 3), np.int32), np.zeros(3, np.uint32), np.zeros(0, np.int32), np.zeros(0, np.int32),
               0, 0, np.zeros((0, 5), np.int32), False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=200), st.lists(st.integers(0, 2**32 - 1), max_size=200))
+def test_the_larger_side_keeps_every_record_the_smaller_may_pair(hashes: list[int], other: list[int]) -> None:
+    """A side filtered by the other side's hashes (keyjoin_kernel.among) keeps, in order, every record whose hash the
+    other side has; the others it drops are dropped for good reason (the few it keeps are the bitmap's collisions)."""
+    import numpy as np
+
+    from hopnhat.link.keyjoin_kernel import among
+
+    h = np.array(hashes, dtype=np.uint32)
+    uids = np.arange(len(h), dtype=np.int32)
+    kept_h, kept_u = among(h, uids, np.array(other, dtype=np.uint32))
+    assert kept_u.tolist() == sorted(kept_u.tolist()) and (h[kept_u] == kept_h).all()
+    assert {i for i, x in enumerate(hashes) if x in set(other)} <= set(kept_u.tolist())
+    if not other:
+        assert len(kept_u) == 0

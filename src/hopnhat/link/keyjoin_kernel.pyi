@@ -3,6 +3,13 @@
 import numpy as np
 import numpy.typing as npt
 
+def hashed(vals: npt.NDArray[np.int32], bits: npt.NDArray[np.uint32], cols: npt.NDArray[np.int32],
+           need: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]: ...
+def among(hashes: npt.NDArray[np.uint32], uids: npt.NDArray[np.int32],
+          other: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32]]: ...
+def sorted_side(vals: npt.NDArray[np.int32], cols: npt.NDArray[np.int32], hashes: npt.NDArray[np.uint32],
+                uids: npt.NDArray[np.int32]) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32],
+                                                      npt.NDArray[np.int32]]: ...
 def side(vals: npt.NDArray[np.int32], bits: npt.NDArray[np.uint32], cols: npt.NDArray[np.int32],
          need: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.int32], npt.NDArray[np.int32]]: ...
 def pairs(vals: npt.NDArray[np.int32], bits: npt.NDArray[np.uint32], lcols: npt.NDArray[np.int32],

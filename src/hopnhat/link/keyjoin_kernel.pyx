@@ -7,7 +7,7 @@ The records' values are one ``int32`` row per expression (``vals[e, uid]``; ``NU
 nothing), their filters one bit each (``bits[uid]``, bit set: the filter is TRUE).
 """
 
-from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
 import numpy as np
@@ -75,24 +75,17 @@ cdef inline bint takes(const int32_t[:, ::1] vals, const uint32_t[::1] bits, con
     return True
 
 
-def side(const int32_t[:, ::1] vals, const uint32_t[::1] bits, const int32_t[::1] cols, uint32_t need):
-    """The records of one side of a join (every value of ``cols`` not NULL, every filter bit of ``need`` set),
-    sorted by the hash of their values of ``cols`` (in uid order within one hash): (hashes, uids, values: one row per
-    column of ``cols``, in the same order). Runs without the interpreter's lock."""
-    cdef int64_t n = bits.shape[0], m = 0, i, k, kk = cols.shape[0]
+def hashed(const int32_t[:, ::1] vals, const uint32_t[::1] bits, const int32_t[::1] cols, uint32_t need):
+    """The records of one side of a join (every value of ``cols`` not NULL, every filter bit of ``need`` set), in
+    uid order: (hashes of their values of ``cols``, uids). Runs without the interpreter's lock."""
+    cdef int64_t n = bits.shape[0], m = 0, i
     with nogil:
         for i in range(n):
             m += takes(vals, bits, cols, need, i)
     hashes = np.empty(max(m, 1), dtype=np.uint32)
     uids = np.empty(max(m, 1), dtype=np.int32)
-    scratch_h = np.empty(max(m, 1), dtype=np.uint32)
-    scratch_u = np.empty(max(m, 1), dtype=np.int32)
-    values = np.empty((kk, m), dtype=np.int32)
     cdef uint32_t[::1] h = hashes
     cdef int32_t[::1] u = uids
-    cdef uint32_t[::1] h2 = scratch_h
-    cdef int32_t[::1] u2 = scratch_u
-    cdef int32_t[:, ::1] c = values
     with nogil:
         m = 0
         for i in range(n):
@@ -100,12 +93,61 @@ def side(const int32_t[:, ::1] vals, const uint32_t[::1] bits, const int32_t[::1
                 h[m] = key_hash(vals, cols, i)
                 u[m] = <int32_t>i
                 m += 1
+    return hashes[:m], uids[:m]
+
+
+def among(const uint32_t[::1] hashes, const int32_t[::1] uids, const uint32_t[::1] other):
+    """The records (``hashes``, ``uids``) whose hash may be among ``other``'s: those of a hash ``other`` has, and a
+    few more (a bitmap of ``other``'s hashes' top bits, 16 or more bits per hash of ``other``, at most 2**26 bits).
+    The other side of a join with one small side need not be sorted whole."""
+    cdef int64_t m = hashes.shape[0], k, i, kept = 0
+    cdef int b = 12
+    while b < 26 and (<int64_t>1 << b) < 16 * other.shape[0]:
+        b += 1
+    bitmap = np.zeros((<int64_t>1 << b) // 8, dtype=np.uint8)
+    out_h = np.empty(max(m, 1), dtype=np.uint32)
+    out_u = np.empty(max(m, 1), dtype=np.int32)
+    cdef uint8_t[::1] bm = bitmap
+    cdef uint32_t[::1] oh = out_h
+    cdef int32_t[::1] ou = out_u
+    cdef uint32_t x
+    with nogil:
+        for k in range(other.shape[0]):
+            x = other[k] >> (32 - b)
+            bm[x >> 3] |= <uint8_t>(1 << (x & 7))
+        for i in range(m):
+            x = hashes[i] >> (32 - b)
+            if (bm[x >> 3] >> (x & 7)) & 1:
+                oh[kept] = hashes[i]
+                ou[kept] = uids[i]
+                kept += 1
+    return out_h[:kept], out_u[:kept]
+
+
+def sorted_side(const int32_t[:, ::1] vals, const int32_t[::1] cols, uint32_t[::1] hashes, int32_t[::1] uids):
+    """One side's records (``hashes``, ``uids`` of :func:`hashed`, in uid order) sorted by hash in place (in uid order
+    within one hash): (hashes, uids, values: one row per column of ``cols``, in the same order)."""
+    cdef int64_t m = hashes.shape[0], i, k, kk = cols.shape[0]
+    if uids.shape[0] != m:
+        raise ValueError("as many uids as hashes")
+    scratch_h = np.empty(max(m, 1), dtype=np.uint32)
+    scratch_u = np.empty(max(m, 1), dtype=np.int32)
+    values = np.empty((kk, m), dtype=np.int32)
+    cdef uint32_t[::1] h2 = scratch_h
+    cdef int32_t[::1] u2 = scratch_u
+    cdef int32_t[:, ::1] c = values
+    with nogil:
         if m:
-            radix_sort(&h[0], &u[0], &h2[0], &u2[0], m)
+            radix_sort(&hashes[0], &uids[0], &h2[0], &u2[0], m)
         for k in range(kk):
             for i in range(m):
-                c[k, i] = vals[cols[k], u[i]]
-    return hashes[:m], uids[:m], values
+                c[k, i] = vals[cols[k], uids[i]]
+    return np.asarray(hashes), np.asarray(uids), values
+
+
+def side(const int32_t[:, ::1] vals, const uint32_t[::1] bits, const int32_t[::1] cols, uint32_t need):
+    """The records of one side of a join (see :func:`hashed`) sorted by hash (:func:`sorted_side`)."""
+    return sorted_side(vals, cols, *hashed(vals, bits, cols, need))
 
 
 cdef inline bint keys_equal(const int32_t[:, ::1] a, int64_t p, const int32_t[:, ::1] b, int64_t q) noexcept nogil:
@@ -197,8 +239,20 @@ def pairs(const int32_t[:, ::1] vals, const uint32_t[::1] bits, const int32_t[::
     for p in range(parts.shape[0]):
         atoms |= 1u << parts[p, 0]
     cdef bint same = not both and lneed == rneed and np.array_equal(lcols, rcols)
-    lh, lu, lc = side(vals, bits, lcols, lneed)
-    rh, ru, rc = (lh, lu, lc) if same else side(vals, bits, rcols, rneed)
+    if same:
+        lh, lu, lc = side(vals, bits, lcols, lneed)
+        rh, ru, rc = lh, lu, lc
+    else:
+        lh, lu = hashed(vals, bits, lcols, lneed)
+        rh, ru = hashed(vals, bits, rcols, rneed)
+        # (the larger side's records whose hash the smaller side lacks have no pair: dropped before the sort — a
+        # join of 69,000 records with 1.4 M sorted all 1.4 M)
+        if len(lh) < len(rh):
+            rh, ru = among(rh, ru, lh)
+        else:
+            lh, lu = among(lh, lu, rh)
+        lh, lu, lc = sorted_side(vals, lcols, lh, lu)
+        rh, ru, rc = sorted_side(vals, rcols, rh, ru)
     cdef const uint32_t[::1] lhv = lh
     cdef const int32_t[::1] luv = lu
     cdef const int32_t[:, ::1] lcv = lc
