@@ -134,22 +134,20 @@ def hash_key(text: str) -> str:
 
 # --- tools (each runs in its own process: ``bench/link.py _run TOOL IN OUT THREADS MEMORY``) ------------------------
 
-def run_hopnhat(src: Path, dst: Path, threads: int, memory: str) -> None:
-    """Exactly the CLI: ``hopnhat link persons IN -o OUT --threads N --memory-limit M``."""
-    from hopnhat.cli.link import app
+def hopnhat_command(src: Path, dst: Path, threads: int, memory: str, *conf: str) -> list[str]:
+    """Exactly the CLI, in a process of its own as a user starts it: ``hopnhat link persons IN -o OUT --threads N
+    --memory-limit M`` (``python -m hopnhat``: the package's process settings — Arrow's allocator,
+    ``hopnhat/__init__.py`` — are made before pyarrow loads, which an import from this module, pyarrow loaded, would
+    not do)."""
+    return [sys.executable, "-m", "hopnhat", "link", "persons", str(src), "--output", str(dst), "--threads",
+            str(threads), "--memory-limit", memory]
 
-    app(["persons", str(src), "--output", str(dst), "--threads", str(threads), "--memory-limit", memory],
-        standalone_mode=False)
 
-
-def run_hopnhat_spark(src: Path, dst: Path, threads: int, memory: str, *conf: str) -> None:
+def hopnhat_spark_command(src: Path, dst: Path, threads: int, memory: str, *conf: str) -> list[str]:
     """The CLI on Spark: ``hopnhat link persons IN -o OUT --engine spark --threads N --memory-limit M
     [--spark-conf KEY=VALUE …]`` (the DuckDB work space still builds the features)."""
-    from hopnhat.cli.link import app
-
     extra = [arg for item in conf for arg in ("--spark-conf", item)]
-    app(["persons", str(src), "--output", str(dst), "--threads", str(threads), "--memory-limit", memory,
-         "--engine", "spark", *extra], standalone_mode=False)
+    return [*hopnhat_command(src, dst, threads, memory), "--engine", "spark", *extra]
 
 
 def _baseline_frame(src: Path) -> Any:  # a pandas DataFrame (pandas is imported only in the tool's process)
@@ -225,8 +223,8 @@ def run_recordlinkage(src: Path, dst: Path, threads: int, memory: str) -> None:
     pq.write_table(pa.table({"cluster_id": [find(i) for i in range(len(df))]}), dst)
 
 
-TOOLS = {"hopnhat": run_hopnhat, "hopnhat-spark": run_hopnhat_spark, "splink-tight": run_splink_tight,
-         "recordlinkage": run_recordlinkage}
+TOOLS = {"splink-tight": run_splink_tight, "recordlinkage": run_recordlinkage}  # run by ``_run`` in a child
+COMMANDS = {"hopnhat": hopnhat_command, "hopnhat-spark": hopnhat_spark_command}  # a child of their own
 
 
 # --- measuring -----------------------------------------------------------------------------------------------------
@@ -242,9 +240,12 @@ def measure(tool: str, src: Path, dst: Path, threads: int, memory: str, timeout:
     log = dst.with_suffix(".log").open("w")
     machine = treemem.vmstat(*THP)
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "_run", tool, str(src), str(dst),
-                             str(threads), memory, *extra], start_new_session=True, stdout=log,
-                            stderr=subprocess.STDOUT)
+    command = (COMMANDS[tool](src, dst, threads, memory, *extra) if tool in COMMANDS else
+               [sys.executable, str(Path(__file__).resolve()), "_run", tool, str(src), str(dst), str(threads), memory,
+                *extra])
+    proc = subprocess.Popen(command, start_new_session=True, stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])})
     memory_use = treemem.TreeMemory(proc.pid)
     limit = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL))
     limit.start()
@@ -689,6 +690,10 @@ if __name__ == "__main__":
         _blocking_main(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1")
     elif len(sys.argv) > 1 and sys.argv[1] == "_run":
         sys.path.insert(0, str(ROOT / "src"))
-        TOOLS[sys.argv[2]](Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]), sys.argv[6], *sys.argv[7:])
+        tool, args = sys.argv[2], (Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]), sys.argv[6], *sys.argv[7:])
+        if tool in COMMANDS:  # (the same process as measure() starts)
+            command = COMMANDS[tool](*args)
+            os.execv(command[0], command)
+        TOOLS[tool](*args)
     else:
         main()
