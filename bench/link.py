@@ -550,6 +550,22 @@ def _cells(r: dict[str, object]) -> list[str]:
             *scores, str(r.get("rerun_identical", "")), str(r.get("note", ""))]
 
 
+def ratios(results: list[dict[str, object]], baseline: str = "splink-tight") -> list[str]:
+    """Each finished tool's wall and CPU time as a multiple of ``baseline``'s on the same set (the issue's targets:
+    hopnhat at most 1× plain Splink's CPU and 0.5× its wall), its rerun's beside it."""
+    base = {r["set"]: r for r in results if r["tool"] == baseline and r["finished"]}
+    lines = []
+    for r in results:
+        b = base.get(r["set"])
+        if b is None or r["tool"] == baseline or not r["finished"]:
+            continue
+        runs = [r, *([r["rerun"]] if isinstance(r.get("rerun"), dict) else [])]
+        cpu = " / ".join(f"{float(x['cpu_seconds']) / float(b['cpu_seconds']):.2f}×" for x in runs)  # type: ignore[arg-type]
+        wall = " / ".join(f"{float(x['seconds']) / float(b['seconds']):.2f}×" for x in runs)  # type: ignore[arg-type]
+        lines.append(f"{r['set']}: {r['tool']} against {baseline} — CPU {cpu}, wall {wall} (run / rerun)")
+    return lines
+
+
 def report(results: list[dict[str, object]], title: str) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -562,6 +578,8 @@ def report(results: list[dict[str, object]], title: str) -> None:
     for r in results:
         table.add_row(*_cells(r))
     console.print(table)
+    for line in ratios(results):
+        console.print(line)
     for r in results:
         if not r.get("by_noise"):
             continue
@@ -680,7 +698,8 @@ def main() -> None:
     profile = "" if args.profile == "harsh" else f"-{args.profile}"
     profile = "-blind" if args.sets == "blind" else profile
     name = OUT / f"link-{args.people}-{args.scale:g}{profile}{'-spark' if args.engine == 'spark' else ''}.json"
-    name.write_text(json.dumps({"meta": meta, "results": results}, indent=1, ensure_ascii=False), encoding="utf-8")
+    name.write_text(json.dumps({"meta": meta, "results": results, "ratios": ratios(results)}, indent=1,
+                               ensure_ascii=False), encoding="utf-8")
     print("→", name)
 
 
