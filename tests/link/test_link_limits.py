@@ -3,14 +3,12 @@ work space is one error in the project's format, not DuckDB's."""
 
 from __future__ import annotations
 
-import gc
-
 import duckdb
 import pyarrow as pa
 import pytest
 
 from hopnhat.errors import HopnhatError
-from hopnhat.link.limits import POOL_SHARE, YOUNG, WorkSpaceFull, fewer_collections, pool_limit
+from hopnhat.link.limits import POOL_SHARE, WorkSpaceFull, pool_limit
 from hopnhat.link.run import work_space
 from hopnhat.link.standalone import link_people
 
@@ -94,32 +92,3 @@ def test_the_store_run_says_the_same_when_its_limit_is_too_small(store: duckdb.D
     with pytest.raises(WorkSpaceFull) as caught:
         link_store(store, LinkageSpec(entities=["person"], memory_limit="5MB"), "run-1", threads=1)
     assert caught.value.value == "5MB" and "Out of Memory" in (caught.value.reason or "")
-
-
-def test_fewer_collections_while_linking() -> None:
-    """Inside fewer_collections the young generation is collected after YOUNG allocations, not 700: the same
-    allocations make a tenth of the collections or fewer; the thresholds are restored afterwards, error or not."""
-    def collections_while(make: int) -> int:
-        counted = [0]
-
-        def count(phase: str, info: dict[str, int]) -> None:
-            counted[0] += phase == "start"
-
-        gc.callbacks.append(count)
-        try:
-            kept = [[i] for i in range(make)]  # containers, no cycles
-        finally:
-            gc.callbacks.remove(count)
-        assert len(kept) == make
-        return counted[0]
-
-    before = gc.get_threshold()
-    plain = collections_while(200_000)
-    with fewer_collections():
-        assert gc.get_threshold() == (YOUNG, *before[1:])
-        fewer = collections_while(200_000)
-    assert gc.get_threshold() == before
-    assert plain >= 100 and fewer <= plain // 10
-    with pytest.raises(RuntimeError), fewer_collections():
-        raise RuntimeError("stops the block")
-    assert gc.get_threshold() == before

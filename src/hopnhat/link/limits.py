@@ -16,7 +16,6 @@ A limit too small for the work space is an error of the run's setting, said once
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import re
@@ -85,25 +84,6 @@ def within(memory_limit: str | None, records: int | None = None) -> Iterator[Non
             hint=tr("tăng --memory-limit (hoặc linkage.memory_limit trong tệp dự án); 1500MB đủ cho 1,45 triệu bản ghi",
                     "raise --memory-limit (or linkage.memory_limit in the merger file); 1500MB is enough for "
                     "1.45 M records")) from exc
-
-
-# Allocations of container objects between two collections of the young generation while linking (Python's default:
-# 700). The linkage's Python work (names, dates, clusters) allocates millions of objects that make no cycles; at the
-# default the collector ran 722 young, 65 middle and 6 full collections in a 1 M-people run, 1.14 s (lane 2, loaded),
-# against 9 young and 0.28 s at 50,000 (docs/linkage.md, session 22).
-YOUNG = 50_000
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Python's cyclic garbage collector run less often (:data:`YOUNG`) while the block runs; its thresholds as
-    they were afterwards. Cycles are still collected, later."""
-    previous = gc.get_threshold()
-    gc.set_threshold(YOUNG, *previous[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
 
 
 _SPACES = itertools.count()

@@ -28,7 +28,7 @@ from hopnhat.link import organizations, parcels, persons
 from hopnhat.link.cluster import Clusters, cluster
 from hopnhat.link.engine import Backend, open_backend
 from hopnhat.link.golden import assign_ids, previous_ids, write_golden
-from hopnhat.link.limits import fewer_collections, within, work_space
+from hopnhat.link.limits import within, work_space
 from hopnhat.link.queue import apply_unit_decisions, clear_items, raise_pair_items, raise_unit_items
 from hopnhat.link.review import latest_decisions
 from hopnhat.link.spark_session import supervised
@@ -337,7 +337,7 @@ def link_store(con: duckdb.DuckDBPyConnection, config: LinkageSpec, run_id: str,
     outcome = LinkOutcome(run_id)
     work = work_space(threads, config.memory_limit)
     try:
-        with within(config.memory_limit), fewer_collections():
+        with within(config.memory_limit):
             for entity in ORDER:
                 if entity in config.entities and table_exists(con, entity):
                     outcome.entities[entity] = link_entity(con, work, entity, config, run_id, threads, spark,

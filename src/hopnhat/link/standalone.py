@@ -22,7 +22,7 @@ from hopnhat.i18n import tr
 from hopnhat.link import persons
 from hopnhat.link.cluster import Clusters, Links, cluster, keys_of
 from hopnhat.link.engine import Engine, open_backend
-from hopnhat.link.limits import fewer_collections, within, work_space
+from hopnhat.link.limits import within, work_space
 from hopnhat.link.parse import parse_people
 from hopnhat.link.person_features import SOURCE_COLUMNS, build_person_features, stage_source
 from hopnhat.units.bulk import convert_distinct
@@ -206,7 +206,7 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
     .UNANCHORED`)."""
     columns = resolve_columns(table, renames or {})
     work = work_space(threads, memory_limit)
-    with within(memory_limit, table.num_rows), fewer_collections():
+    with within(memory_limit, table.num_rows):
         stage_source(work, _with_missing(_store_rows(table, columns, step)))  # the Arrow copy is dropped right away
         pa.default_memory_pool().release_unused()  # and its memory given back, before DuckDB needs its own
         step("link", 3, 0)
