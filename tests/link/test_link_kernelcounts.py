@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -136,3 +137,58 @@ def test_records_read_unsorted_come_in_uid_order(reading: Any) -> None:
         assert np.array_equal(offsets - offsets[0], offsets2 - offsets2[0]) and np.array_equal(valid, valid2)
         assert data[offsets[0]:offsets[-1]].tobytes() == data2[offsets2[0]:offsets2[-1]].tobytes()
     assert firstpass.read_records(work, linker, "gapped") is None
+
+
+def _slices_table(cccds: list[str | None]) -> duckdb.DuckDBPyConnection:
+    """A table of records with these CCCDs and the codes of the slices of :data:`kernelcounts.SLICES` (the number
+    '1' || slice, as person_features codes them)."""
+    work = duckdb.connect()
+    work.execute("CREATE TABLE t (uid BIGINT, cccd VARCHAR, giv VARCHAR)")
+    work.executemany("INSERT INTO t VALUES (?, ?, ?)", [(i, c, "an" if i % 3 else "binh") for i, c in enumerate(cccds)])
+    for start, width in kernelcounts.SLICES["cccd"]:
+        work.execute(f"ALTER TABLE t ADD COLUMN k_cc{start}_{width} BIGINT")
+        work.execute(f"UPDATE t SET k_cc{start}_{width} = CAST('1' || substr(cccd, {start}, {width}) AS BIGINT)")
+    return work
+
+
+def _pair_set(pairs: tuple[np.ndarray, np.ndarray]) -> set[tuple[int, int]]:
+    return set(zip(pairs[0].tolist(), pairs[1].tolist(), strict=True))
+
+
+# CCCDs of 12 digits, shorter ones (a slice empty or cut short: '04908500123' and '049085001230' share their first
+# nine digits), repeated, NULL
+_CCCDS = ["049085001234", "049085001234", "04908500123", "04908500123", "049085001230", "0490850", "0490850", "049",
+          "049", None, None, "079190000001", "079190000001", "079190000001", "049085001234", "0490851"]
+
+
+def test_a_text_compared_whole_is_joined_on_the_codes_of_its_slices() -> None:
+    """``l.cccd = r.cccd`` is joined on the codes of the slices that tile the CCCD: the same pairs as the SQL's
+    join on the texts, NULLs never equal; a rule of other parts keeps them, and is joined the same."""
+    work = _slices_table(_CCCDS)
+    codes = {"substr(cccd, 1, 9)": "k_cc1_9", "substr(cccd, 10, 3)": "k_cc10_3"}
+    assert kernelcounts.sliced(work, "t", "l.cccd = r.cccd", codes) == (
+        "(substr(l.cccd, 1, 9) = substr(r.cccd, 1, 9) AND substr(l.cccd, 10, 3) = substr(r.cccd, 10, 3))")
+    assert kernelcounts.sliced(work, "t", "l.giv = r.giv AND l.cccd = r.cccd", {}) == (  # (no codes: kept)
+        "l.giv = r.giv AND l.cccd = r.cccd")
+    for rule in ("l.cccd = r.cccd", "l.giv = r.giv AND l.cccd = r.cccd", "l.cccd = r.cccd OR l.giv = r.giv"):
+        sql = work.execute(f"SELECT l.uid, r.uid FROM t l JOIN t r ON ({rule}) AND l.uid < r.uid").fetchall()
+        assert _pair_set(kernelcounts.rule_pairs(work, "t", rule)) == set(sql)
+    assert len(_pair_set(kernelcounts.rule_pairs(work, "t", "l.cccd = r.cccd"))) == 3 + 1 + 1 + 1 + 3
+
+
+def test_a_text_longer_than_its_slices_reach_is_joined_whole() -> None:
+    """A CCCD longer than the slices reach (13 digits: equal slices, another last digit) keeps the rule whole: the
+    two records are not a pair."""
+    work = _slices_table([*_CCCDS, "0490850012345", "0490850012346"])
+    codes = {"substr(cccd, 1, 9)": "k_cc1_9", "substr(cccd, 10, 3)": "k_cc10_3"}
+    assert kernelcounts.sliced(work, "t", "l.cccd = r.cccd", codes) == "l.cccd = r.cccd"
+    sql = work.execute("SELECT l.uid, r.uid FROM t l JOIN t r ON l.cccd = r.cccd AND l.uid < r.uid").fetchall()
+    assert _pair_set(kernelcounts.rule_pairs(work, "t", "l.cccd = r.cccd")) == set(sql)
+
+
+def test_the_slices_tile_the_text_from_its_first_character() -> None:
+    from hopnhat.link.person_features import KEY_CODES
+
+    for column, slices in kernelcounts.SLICES.items():
+        assert [start for start, _ in slices] == [1 + sum(n for _, n in slices[:k]) for k in range(len(slices))]
+        assert all(f"substr({column}, {a}, {n})" in KEY_CODES for a, n in slices)
