@@ -22,8 +22,10 @@ from hopnhat.link.persons import SPEC
 from hopnhat.link.standalone import people_features
 from hopnhat.link.tables import one
 from hopnhat.link.training import (
+    _coded_keys,
     _equalities_and_filters,
     _on_duckdb,
+    _pairs_of,
     pattern_counts_sql,
     prior_by_counts,
     term_frequencies,
@@ -199,6 +201,23 @@ def test_prior_beyond_the_recall_is_splinks_error(start: tuple[Any, dict[str, An
     with pytest.raises(ValueError, match="recall"):
         prior_by_counts(work, "person_features", rules, 0.3, records)
     assert prior_by_counts(work, "person_features", rules, 0.9, records) == pytest.approx(0.5 / 0.9, rel=0.1)
+
+
+def test_prior_groups_the_keys_by_their_codes(start: tuple[Any, dict[str, Any]]) -> None:
+    """The prior's groups are made of the keys' exact codes where the table has them (the CCCD: its slices' codes,
+    while no CCCD is longer than they reach), the same groups; a key without a code is grouped as it is."""
+    work, _ = start
+    assert _coded_keys(work, "person_features", ["cccd", "cmnd", "fg"]) == ["k_cc1_9", "k_cc10_3", "cmnd", "k_fg"]
+    work.execute("CREATE OR REPLACE TEMP TABLE long_cccd AS SELECT * REPLACE (CASE WHEN uid < 4 THEN "
+                 "'0490850012345' WHEN uid < 6 THEN '0490850012346' ELSE cccd END AS cccd) FROM person_features")
+    try:
+        assert _coded_keys(work, "long_cccd", ["cccd", "fg"]) == ["cccd", "k_fg"]
+        for table in ("person_features", "long_cccd"):
+            by_text = one(work, f"SELECT sum(n * (n - 1) // 2) FROM (SELECT count(*) AS n FROM {table} "
+                                "WHERE cccd IS NOT NULL GROUP BY cccd)")[0]
+            assert by_text > 0 and _pairs_of(work, table, ["cccd"], []) == by_text
+    finally:
+        work.execute("DROP TABLE long_cccd")
 
 
 @pytest.mark.parametrize(("rule", "found"), [

@@ -107,13 +107,21 @@ def sliced(work: duckdb.DuckDBPyConnection, table: str, rule: str, codes: dict[s
     parts = split_top(rule, " AND ")
     for k, part in enumerate(parts):
         column = _whole(part)
-        if column is None or any(f"substr({column}, {a}, {n})" not in codes for a, n in SLICES[column]):
-            continue
-        longest = one(work, f"SELECT max(length({column})) FROM {table}")[0]
-        if longest is None or longest <= sum(n for _, n in SLICES[column]):
+        if column is not None and slice_codes(work, table, column, codes) is not None:
             parts[k] = "(" + " AND ".join(f"substr(l.{column}, {a}, {n}) = substr(r.{column}, {a}, {n})"
                                           for a, n in SLICES[column]) + ")"
     return " AND ".join(parts)
+
+
+def slice_codes(work: duckdb.DuckDBPyConnection, table: str, column: str, codes: dict[str, str]) -> list[str] | None:
+    """The code columns (``codes``: a key → its code's column) of the slices of :data:`SLICES` that tile ``column``,
+    when each has one and no value of ``column`` in ``table`` is longer than they reach: equal together exactly
+    where ``column`` is, NULL where it is; else None."""
+    keys = [f"substr({column}, {a}, {n})" for a, n in SLICES.get(column, ())]
+    if not keys or any(key not in codes for key in keys):
+        return None
+    longest = one(work, f"SELECT max(length({column})) FROM {table}")[0]
+    return [codes[key] for key in keys] if longest is None or longest <= sum(n for _, n in SLICES[column]) else None
 
 
 def _whole(part: str) -> str | None:
