@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from hopnhat.link.ids import read_cccd
+from hopnhat.link.ids import SHARED_LIMIT, read_cccd
 from hopnhat.link.person_features import EQUALITY_CODES, KEY_CODES, build_person_features, stage_source
 from hopnhat.link.run import work_space
 from hopnhat.link.standalone import _no_step, _store_rows, _with_missing, resolve_columns
@@ -79,3 +79,21 @@ def test_the_cccd_says_year_sex_and_slices_as_its_digits_do() -> None:
                 text = row["cccd"][start - 1:start - 1 + width] if row["cccd"] else None
                 assert row[code] == (int("1" + text) if text is not None else None), (key, row)
     assert features.column("cc_year").null_count < features.num_rows - 2
+
+
+def test_a_number_more_than_the_limit_of_people_carry_is_dropped() -> None:
+    """A phone or ID more than SHARED_LIMIT people (a name and a birth year) carry is a placeholder a clerk typed; one
+    many records of few people carry is theirs (the records are counted first, the people only for numbers that many
+    records carry)."""
+    given = ["An", "Bình", "Châu", "Dũng", "Hà", "Lan", "Minh"]
+    rows = ([(f"Nguyễn Văn {g}", "1980", "0901000001", "") for g in given[:SHARED_LIMIT + 1]]  # six people: shared
+            + [(f"Trần Thị {given[i % 2]}", "1975", "0901000002", "") for i in range(2 * SHARED_LIMIT)]  # two people
+            + [("Lê Văn Tâm", str(1960 + i), "0901000003", "") for i in range(SHARED_LIMIT + 1)]  # six birth years
+            + [(f"Phạm Văn {g}", "1990", "", "049090001234") for g in given[:SHARED_LIMIT]]  # five people: kept
+            + [(f"Võ Thị {g}", "1991", "", "079191000111") for g in given[:SHARED_LIMIT + 1]])  # six: shared
+    names, years, phones, ids = (list(column) for column in zip(*rows, strict=True))
+    people = pa.table({"full_name": names, "dob": years, "sex": ["M"] * len(rows), "id_number": ids, "phone": phones,
+                       "address": [""] * len(rows)})
+    features = _features(_with_missing(_store_rows(people, resolve_columns(people, {}), _no_step)))
+    kept = {(row["phone"] or row["cccd"]) for row in features.select(["phone", "cccd"]).to_pylist()}
+    assert kept == {"0901000002", "049090001234", None}
