@@ -82,3 +82,17 @@ def test_the_cccd_slices_codes_are_the_texts(work: duckdb.DuckDBPyConnection, ce
     for key in pf._CCCD_SLICES:
         sql = f"(SELECT {pf._slice_code(key)} = CAST('1' || {key} AS BIGINT) FROM {numbered} n WHERE n.i = cells.i)"
         assert all(same is not False for same in _column(work, sql, cells)), key
+
+
+def test_a_cccd_without_its_leading_zeros_is_read_back_where_the_province_is_one(
+        work: duckdb.DuckDBPyConnection) -> None:
+    provinces = sorted(pf._old_province_prefixes())
+    eleven = [p[1:] + "090001234" for p in provinces if p.startswith("0")]
+    ten = [p[2:] + "090001234" for p in provinces if p.startswith("00")]
+    others = ["990090001234"[1:], "0990001234"[:10], "99090001234", "9090001234", "049090001234", "12345"]
+    cells = [*eleven, *ten, *others]
+    expected = ["0" + c if len(c) == 11 and "0" + c[:2] in provinces
+                else "00" + c if len(c) == 10 and "00" + c[:1] in provinces
+                else c if len(c) == 12 else None for c in cells]
+    assert _column(work, pf._cccd_of("c", _PREFIXES), cells) == expected
+    assert all(expected[:len(eleven) + len(ten)]) and expected[-2] == "049090001234"

@@ -317,10 +317,13 @@ FROM p
 
 def _cccd_of(number: str, prefixes: str) -> str:
     """SQL: the CCCD one number of an ID cell is (12 digits; 11 or 10 whose leading zeros a spreadsheet dropped, read
-    back when the province then is one), else NULL."""
+    back when the province then is one), else NULL. The province is looked up in a list (``list_contains``) only for
+    the numbers of 11 or 10 digits: an ``IN`` list of the 63 provinces is planned as a join that cuts and tests every
+    record's number, both widths (1 M blind, ``person_dates`` alone, dev: 3.95 -> 3.26 CPU-s, five runs each)."""
     return (f"CASE WHEN length({number}) = 12 THEN {number} "
-            f"WHEN length({number}) = 11 AND '0' || {number}[1:2] IN ({prefixes}) THEN '0' || {number} "
-            f"WHEN length({number}) = 10 AND '00' || {number}[1:1] IN ({prefixes}) THEN '00' || {number} END")
+            f"WHEN length({number}) = 11 AND list_contains([{prefixes}], '0' || {number}[1:2]) THEN '0' || {number} "
+            f"WHEN length({number}) = 10 AND list_contains([{prefixes}], '00' || {number}[1:1]) THEN '00' || {number} "
+            "END")
 
 
 def _cmnd_of(number: str) -> str:
