@@ -136,9 +136,8 @@ def hash_key(text: str) -> str:
 
 def hopnhat_command(src: Path, dst: Path, threads: int, memory: str, *conf: str) -> list[str]:
     """Exactly the CLI, in a process of its own as a user starts it: ``hopnhat link persons IN -o OUT --threads N
-    --memory-limit M`` (``python -m hopnhat``: the package's process settings — Arrow's allocator,
-    ``hopnhat/__init__.py`` — are made before pyarrow loads, which an import from this module, pyarrow loaded, would
-    not do)."""
+    --memory-limit M`` (``python -m hopnhat``; not imported into a child of this module, which has loaded pyarrow and
+    this module's own imports before the tool's first line)."""
     return [sys.executable, "-m", "hopnhat", "link", "persons", str(src), "--output", str(dst), "--threads",
             str(threads), "--memory-limit", memory]
 
