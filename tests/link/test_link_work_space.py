@@ -63,3 +63,18 @@ def test_a_table_is_read_in_the_order_it_was_written() -> None:
     assert (uids == np.arange(2_000_000)).all()
     assert work.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)
     work.close()
+
+
+def test_the_duckdb_command_does_not_import_spark() -> None:
+    # `hopnhat link persons --engine duckdb` checks its Spark options without importing Spark's module, and through
+    # it the project settings and pydantic (~0.12 CPU-s of every run)
+    code = ("import sys, hopnhat.cli.link as c, hopnhat.link.standalone; "
+            "assert c._spark_options('duckdb', [], '') is None; "
+            "print(sorted(m for m in ('hopnhat.link.spark_session', 'hopnhat.project.config', 'pydantic') "
+            "if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "[]"
+    from hopnhat.cli.link import _spark_options
+    from hopnhat.link.spark_session import SparkOptions
+
+    assert _spark_options("spark", ["spark.driver.memory=2g"], "") == SparkOptions(None, {"spark.driver.memory": "2g"})

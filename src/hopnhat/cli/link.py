@@ -66,14 +66,15 @@ def _memory_limit(text: str) -> str | None:
 
 
 def _spark_options(engine: str, conf: list[str], master: str) -> SparkOptions | None:
-    """The Spark options checked before any work (a bad KEY=VALUE or master URL is exit 2)."""
-    from hopnhat.link.spark_session import SparkOptions, check_master, parse_conf
-
+    """The Spark options checked before any work (a bad KEY=VALUE or master URL is exit 2). Spark's module (and
+    through it the project settings and pydantic: ~0.12 CPU-s) is imported only for ``--engine spark``."""
     if engine != "spark":
         if conf or master:
             raise InputError(tr("--spark-conf và --spark-master chỉ dùng với --engine spark",
                                 "--spark-conf and --spark-master need --engine spark"), key="--engine", value=engine)
         return None
+    from hopnhat.link.spark_session import SparkOptions, check_master, parse_conf
+
     return SparkOptions(check_master(master), parse_conf(conf))
 
 
