@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -141,6 +142,38 @@ def test_the_counts_kept_from_the_strata_give_the_same_estimate() -> None:
     assert namesakes.estimate(work, counted=True) == alone and len(alone) == 4
     assert not work.execute("SELECT * FROM duckdb_tables() WHERE table_name LIKE '_ns%'").fetchall()
 
+
+
+def test_the_carriers_are_the_records_that_can_make_a_pair() -> None:
+    """A record is carried into the estimate's joins only when it can make a pair: it shares its name and date with
+    another record (the dated half), or a record of its name and year has no date (the vague half)."""
+    rows = [(0, "le", "van", "an", 1980, "1980-05-05", None, None, "A", None, 3),
+            (1, "le", "van", "an", 1980, "1980-05-05", None, None, "B", None, 3),
+            (2, "le", "van", "an", 1980, "1980-07-07", None, None, "C", None, 3),  # its date alone: no pair
+            (3, "vo", "van", "an", 1980, "1980-05-05", None, None, "A", None, 2),
+            (4, "vo", "van", "an", 1980, None, None, None, "B", None, 2)]  # vague: 3 and 4 may pair
+    work = _features(rows)
+    work.execute(namesakes._COUNTS)
+    work.execute(namesakes._CARRIERS)
+    assert [r[0] for r in work.execute("SELECT uid FROM _ns_carriers ORDER BY uid").fetchall()] == [0, 1, 3, 4]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_leaving_out_the_records_that_make_no_pair_gives_the_same_estimate(seed: int,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(seed)
+    rows = []
+    for uid in range(400):
+        fam, mid, giv = rng.choice(["le", "vo"]), rng.choice(["van", "thi"]), rng.choice(["an", "binh", "lan"])
+        year = rng.choice([1980, 1981])
+        dob = None if rng.random() < 0.15 else f"{year}-0{rng.randint(1, 3)}-1{rng.randint(0, 2)}"
+        number = f"04808{rng.randint(0, 30):07d}" if rng.random() < 0.6 else None
+        rows.append((uid, fam, mid, giv, year, dob, number, year if number else None, rng.choice("ABC"),
+                     rng.choice([None, "0905000000", "0905111111"]), 2 ** rng.randint(1, 6)))
+    new = namesakes.estimate(_features(rows))
+    monkeypatch.setattr(namesakes, "_CARRIERS", namesakes._CARRIERS.replace(" AND (c.n_date > 1 OR c.v_year > 0)", ""))
+    assert namesakes._CARRIERS.count("v_year") == 0
+    assert namesakes.estimate(_features(rows)) == new and sum(s.one + s.two for s in new.values()) > 0
 
 def _names(count: int) -> list[str]:
     families, middles, givens = ("Lạc", "Khổng", "Mạc", "Thân", "Doãn"), ("Hữu", "Đình", "Quang", "Minh"), (
