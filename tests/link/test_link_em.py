@@ -355,3 +355,32 @@ def test_conditions_validated_once_builds_the_same_linker(start: tuple[Any, dict
         found.pop("linker_uid")
     theirs.pop("linker_uid")
     assert ours == [theirs, theirs]
+
+
+def test_a_runs_linkers_check_each_condition_once(start: tuple[Any, dict[str, Any]],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """engine._linker: the linkers of one run (training's, scoring's) parse each level condition once between them,
+    not once each."""
+    from splink.internals.comparison_level import ComparisonLevel
+
+    from hopnhat.link import em
+
+    work, model = start
+    backend = Backend(work)
+    plain = ComparisonLevel.__dict__["_validate_sql"]
+    parsed: list[str] = []
+
+    def counted(level: Any) -> bool:
+        parsed.append(level.sql_condition)
+        return bool(plain(level))
+
+    monkeypatch.setattr(ComparisonLevel, "_validate_sql", counted)
+    monkeypatch.setattr(em, "_VALIDATED", set())
+    settings = rounded(model, fill=False)
+    try:
+        _linker(backend, backend.input(SPEC.features), settings)
+        first = len(parsed)
+        _linker(backend, backend.input(SPEC.features), settings)
+    finally:
+        backend.close()
+    assert first > 20 and len(parsed) == first
