@@ -1,4 +1,4 @@
-"""The benches' memory sampler (bench/treemem.py): a tree's peaks are seen, children included, and PSS never above RSS."""
+"""The benches' memory sampler (bench/treemem.py): a tree's peaks are seen, children included; PSS is not above RSS."""
 
 from __future__ import annotations
 
