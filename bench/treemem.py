@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -55,31 +56,35 @@ def tree(pid: int) -> list[int]:
     return out
 
 
-def rss_kb(pids: list[int]) -> int:
-    """Summed resident set of the processes, in KiB (``statm``'s second field, in pages)."""
+def _summed(pids: list[int], read: Callable[[int], int]) -> int:
+    """``read`` of each process summed, a process that is gone (or unreadable) counted as 0."""
     total = 0
     for p in pids:
         try:
-            with open(f"/proc/{p}/statm", encoding="ascii") as fh:
-                total += int(fh.read().split()[1]) * PAGE_KB
-        except (OSError, ValueError, IndexError):
+            total += read(p)
+        except (OSError, ValueError, IndexError, StopIteration):
             continue
     return total
+
+
+def _statm_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[1]) * PAGE_KB
+
+
+def _pss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+
+
+def rss_kb(pids: list[int]) -> int:
+    """Summed resident set of the processes, in KiB (``statm``'s second field, in pages)."""
+    return _summed(pids, _statm_kb)
 
 
 def pss_kb(pids: list[int]) -> int:
     """Summed PSS of the processes, in KiB."""
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as fh:
-                for line in fh:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
+    return _summed(pids, _pss_kb)
 
 
 class TreeMemory:
