@@ -43,7 +43,7 @@ Tools (each in its own process, ``--threads`` threads)
 * **recordlinkage** (optional, ``--tools``): family name + birth year and ID blocks, Jaro-Winkler, ECM.
 
 Measured: wall time, CPU time (user + system of the whole process tree, from ``wait4``; system apart), peak memory
-of the whole process tree (:mod:`treemem`: RSS summed every 0.1 s and bounded by ``wait4``'s ``ru_maxrss``, PSS
+of the whole process tree (:mod:`treemem`: RSS summed every 0.1 s and each process's high-water mark, PSS
 summed every second — until session 22 PSS every 0.1 s, whose page-table walks slowed hopnhat by ~4 s at 1 M), the
 machine's huge-page faults and compaction stalls during the run (``/proc/vmstat``: its state, not the tool's); pair
 precision / recall / F1, cluster precision / recall / F1 (exact clusters of ≥ 2 records); per noise class (pairs with a
@@ -251,7 +251,7 @@ def measure(tool: str, src: Path, dst: Path, threads: int, memory: str, timeout:
     _, status, usage = os.wait4(proc.pid, 0)
     limit.cancel()
     seconds = time.perf_counter() - started
-    peak = memory_use.stop(usage.ru_maxrss)
+    peak = memory_use.stop()
     machine = {k: v - machine[k] for k, v in treemem.vmstat(*THP).items()}
     proc.returncode = os.waitstatus_to_exitcode(status)
     log.close()

@@ -3,15 +3,17 @@
 Two figures, sampled by a thread of the measuring process:
 
 * **peak RSS** — the resident pages of every process of the tree, summed, read every ``rss_every`` seconds (0.1) from
-  ``/proc/PID/statm``: the kernel's own counters, read without walking the process's page tables or taking its memory
-  lock. With ``wait4``'s ``ru_maxrss`` (the kernel's high-water mark of the largest process, exact, free) it bounds
-  the tree's footprint from above: RSS counts a shared page in full in every process that maps it.
+  ``/proc/PID/statm``, and each process's own high-water mark (``VmHWM`` of ``/proc/PID/status``: exact between two
+  samples) — the kernel's counters, read without walking the process's page tables or taking its memory lock. The
+  larger of the two bounds the tree's footprint from above: RSS counts a shared page in full in every process that
+  maps it. Not ``wait4``'s ``ru_maxrss``: it includes the parent's high-water mark at the moment of the fork (the
+  mm the child had before its exec), so a child of a bench holding 2 GB reported 2 GB whatever it used.
 * **peak PSS** — the proportional set size (a shared page split between its sharers: the tree's true footprint),
   summed over the tree, read every ``pss_every`` seconds (1.0) from ``/proc/PID/smaps_rollup``. That read walks the
   process's page tables under its memory lock, which the process's own page faults wait for: sampled every 0.1 s, as
   ``bench/link.py`` did until session 22, it took hopnhat's linkage at 1 M from 20.8-21.7 s unsampled to 25-27 s.
-  Once a second it may miss a short peak; peak RSS, sampled ten times as often and bounded by ``ru_maxrss``, does not
-  miss it, and is never below PSS.
+  Once a second it may miss a short peak; peak RSS, with each process's high-water mark, does not miss it, and is
+  never below PSS.
 
 The tree (the process and its descendants, JVMs included) is found again at every PSS sample from ``/proc``'s
 parent links.
@@ -77,6 +79,16 @@ def _pss_kb(pid: int) -> int:
         return next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
 
 
+def _hwm_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+
+
+def hwm_kb(pids: list[int]) -> int:
+    """The largest high-water mark of resident memory among the processes, in KiB."""
+    return max((_summed([p], _hwm_kb) for p in pids), default=0)
+
+
 def rss_kb(pids: list[int]) -> int:
     """Summed resident set of the processes, in KiB (``statm``'s second field, in pages)."""
     return _summed(pids, _statm_kb)
@@ -107,16 +119,16 @@ class TreeMemory:
                 pids = tree(self.pid)
                 self._processes = max(self._processes, len(pids))
                 self._pss = max(self._pss, pss_kb(pids))
-            self._rss = max(self._rss, rss_kb(pids))
+            self._rss = max(self._rss, rss_kb(pids), hwm_kb(pids))
             tick += 1
             if self._stop.wait(self.rss_every):
                 return
 
-    def stop(self, max_rss_kb: int = 0) -> Peak:
-        """Stop sampling; ``max_rss_kb`` is ``wait4``'s ``ru_maxrss`` of the tree (its largest process), if known."""
+    def stop(self) -> Peak:
+        """Stop sampling; the peaks seen."""
         self._stop.set()
         self._thread.join()
-        return Peak(rss_mb=max(self._rss, max_rss_kb) / 1024, pss_mb=self._pss / 1024, processes=self._processes)
+        return Peak(rss_mb=self._rss / 1024, pss_mb=self._pss / 1024, processes=self._processes)
 
 
 def vmstat(*names: str) -> dict[str, int]:

@@ -28,13 +28,14 @@ child.wait()
 def test_tree_peaks_count_every_process() -> None:
     proc = subprocess.Popen([sys.executable, "-c", TREE])
     memory = treemem.TreeMemory(proc.pid, rss_every=0.05, pss_every=0.2)
-    _, status, usage = os.wait4(proc.pid, 0)
-    peak = memory.stop(usage.ru_maxrss)
+    _, status, _ = os.wait4(proc.pid, 0)
+    peak = memory.stop()
     assert os.waitstatus_to_exitcode(status) == 0
     assert peak.processes == 2
-    assert 400 <= peak.rss_mb < 600, peak  # both processes' pages, summed
+    # both processes' pages, summed — not the measuring process's size, which wait4's ru_maxrss of a child includes
+    # (a pytest worker of 800 MB made it 868 MB)
+    assert 400 <= peak.rss_mb < 600, peak
     assert 380 <= peak.pss_mb <= peak.rss_mb, peak
-    assert usage.ru_maxrss / 1024 < peak.rss_mb  # the largest process alone is less than the tree
 
 
 def test_periods_are_checked() -> None:
