@@ -536,6 +536,25 @@ def _ceiling(truth: pa.Table, src: Path) -> dict[str, int]:
     return namesake_ceiling(truth, pq.read_table(src, columns=["dob"]).column("dob"))
 
 
+def _timed(tool: str, label: str, src: Path, args: argparse.Namespace) -> tuple[dict[str, object], Path]:
+    """One tool's run on one set (and hopnhat's rerun, with whether its output is identical), not yet scored: the
+    result and the output's path."""
+    print(f"running {tool} on {label} …", flush=True)
+    dst = src.parent / f"out-{tool}.parquet"
+    extra = tuple(args.spark_conf) if tool == "hopnhat-spark" else ()
+    result = measure(tool, src, dst, args.threads, args.memory_limit, args.timeout, extra)
+    result["set"] = label
+    if result["finished"] and tool == "hopnhat" and not args.no_rerun:
+        digest = output_digest(dst)
+        again = measure(tool, src, dst.with_name("out-hopnhat-rerun.parquet"), args.threads, args.memory_limit,
+                        args.timeout)
+        result["rerun"] = {k: again[k] for k in ("seconds", "cpu_seconds", "sys_seconds", "peak_rss_mb",
+                                                 "peak_pss_mb")}
+        result["rerun_identical"] = again["finished"] and output_digest(
+            dst.with_name("out-hopnhat-rerun.parquet")) == digest
+    return result, dst
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
@@ -648,29 +667,19 @@ def main() -> None:
         plan.append(("synth", full, truth))
     results = []
     for label, src, truth_path in plan:
+        runs = [(tool, _timed(tool, label, src, args)) for tool in tools]
+        # the truth and the ideal pairs only now: their computation grows this process to ~2.2 GB at 1 M, and a tool
+        # run beside that paid 3-4 s more system time than its rerun (session 22)
         truth = pq.read_table(truth_path)
         with_truth = "t_name" in truth.column_names
         # the ideal's competitor join grows with the square of a name's records: measured up to IDEAL_MAX_ROWS
         ideals = _ideal(truth, src) if with_truth and truth.num_rows <= IDEAL_MAX_ROWS else None
         ceiling = _ceiling(truth, src) if with_truth else None
-        for tool in tools:
-            print(f"running {tool} on {label} …", flush=True)
-            dst = src.parent / f"out-{tool}.parquet"
-            extra = tuple(args.spark_conf) if tool == "hopnhat-spark" else ()
-            result = measure(tool, src, dst, args.threads, args.memory_limit, args.timeout, extra)
-            result["set"] = label
+        for tool, (result, dst) in runs:
             if ceiling:
                 result["namesake_ceiling"] = ceiling
             if result["finished"]:
                 result.update(score(pq.read_table(dst).column("cluster_id").to_pylist(), truth, ideals))
-                if tool == "hopnhat" and not args.no_rerun:
-                    digest = output_digest(dst)
-                    again = measure(tool, src, dst.with_name("out-hopnhat-rerun.parquet"), args.threads,
-                                    args.memory_limit, args.timeout)
-                    result["rerun"] = {k: again[k] for k in ("seconds", "cpu_seconds", "sys_seconds", "peak_rss_mb",
-                                                            "peak_pss_mb")}
-                    result["rerun_identical"] = again["finished"] and output_digest(
-                        dst.with_name("out-hopnhat-rerun.parquet")) == digest
             if tool == "hopnhat" and not args.no_blocking:
                 print(json.dumps({k: v for k, v in result.items() if k not in ("by_combination", "by_noise")},
                                  ensure_ascii=False), flush=True)  # kept whatever happens to the blocking step
