@@ -73,9 +73,11 @@ def test_excel_and_parquet(people: pa.Table, tmp_path: Path) -> None:
 
 def test_bad_columns_are_named(people: pa.Table, tmp_path: Path) -> None:
     src = tmp_path / "p.csv"
-    pacsv.write_csv(people.slice(0, 10), src)
+    unknown = people.slice(0, 10).rename_columns(["Nhân khẩu", *people.column_names[1:]])  # no name header
+    pacsv.write_csv(unknown, src)
     result = runner.invoke(link_app, ["persons", str(src), "-o", str(tmp_path / "o.csv")])
-    assert result.exit_code == 2 and "full_name" in result.output
+    assert result.exit_code == 2 and "full_name" in result.output and "Nhân khẩu" in result.output
+    pacsv.write_csv(people.slice(0, 10), src)  # "Họ và tên", "Ngày sinh": recognised
     result = runner.invoke(link_app, ["persons", str(src), "-o", str(tmp_path / "o.csv"), "-c", "nickname=x"])
     assert result.exit_code == 2 and "nickname" in result.output
     result = runner.invoke(link_app, ["persons", str(src), "-o", str(tmp_path / "o.csv"), "-c", "dob=Sinh"])

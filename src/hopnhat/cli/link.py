@@ -17,6 +17,7 @@ from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 
 if TYPE_CHECKING:
+    from hopnhat.link.headers import Columns
     from hopnhat.link.spark_session import SparkOptions
 
 app = typer.Typer(help=tr("Liên kết bản ghi: tìm cùng một người trong danh sách.",
@@ -94,6 +95,28 @@ def _spark_session(options: SparkOptions | None, rows: int, threads: int) -> Ite
         raise typer.Exit(EXIT_FAILED) from exc
 
 
+KEY_LABELS = {"full_name": ("họ tên", "name"), "dob": ("ngày sinh", "birth date"), "sex": ("giới tính", "sex"),
+              "id_number": ("số giấy tờ", "ID numbers"), "phone": ("điện thoại", "phone"),
+              "address": ("địa chỉ", "address")}
+
+
+def _show_columns(columns: Columns) -> None:
+    """Say which columns were recognised by their header (and which matched too but are not read)."""
+    if not columns.recognised:
+        return
+    lines = []
+    for key in KEY_LABELS:
+        if key in columns.recognised:
+            joined = " + ".join(repr(c) for c in columns.read[key])
+            rest = columns.unused.get(key, ())
+            extra = tr(f" (không đọc: {', '.join(map(repr, rest))})", f" (not read: {', '.join(map(repr, rest))})")
+            lines.append(f"  {tr(*KEY_LABELS[key])} ← {joined}{extra if rest else ''}")
+    console.print(tr("Nhận cột theo tiêu đề (đổi bằng --column KHÓA=TÊN):",
+                     "Columns recognised by their header (change with --column KEY=NAME):"))
+    for line in lines:
+        console.print(line, highlight=False)
+
+
 @app.command("persons")
 @friendly_errors
 def persons(
@@ -103,8 +126,12 @@ def persons(
         "Tệp ra (định dạng theo đuôi tệp): mọi dòng, mọi cột, thêm cluster_id và match_probability.",
         "Output file (format from its extension): every row and column plus cluster_id and match_probability.")),
     column: list[str] = typer.Option([], "--column", "-c", help=tr(
-        "Tên cột khác mặc định, KHÓA=TÊN (khóa: full_name, dob, sex, id_number, phone, address).",
-        "A column with another name, KEY=NAME (keys: full_name, dob, sex, id_number, phone, address).")),
+        "Cột cho một khóa, KHÓA=TÊN (khóa: full_name, dob, sex, id_number, phone, address). Không cần khi tiêu đề "
+        "là tiêu đề sổ sách thường dùng: Họ và tên (hoặc Họ | Chữ đệm | Tên), Ngày sinh, Giới tính, Số CCCD, Số CMND, "
+        "SĐT, Địa chỉ, Nơi thường trú…",
+        "The column of a key, KEY=NAME (keys: full_name, dob, sex, id_number, phone, address). Not needed when the "
+        "header is one registers use: Họ và tên (or Họ | Chữ đệm | Tên), Ngày sinh, Giới tính, Số CCCD, Số CMND, "
+        "SĐT, Địa chỉ, Nơi thường trú…")),
     engine: str = typer.Option("duckdb", "--engine", help=tr("duckdb (một máy) hoặc spark.",
                                                              "duckdb (one machine) or spark.")),
     threads: int = typer.Option(2, "--threads", min=1, help=tr("Số luồng.", "Threads.")),
@@ -137,7 +164,7 @@ def persons(
     from hopnhat.io.inputs import check_input
     from hopnhat.io.outputs import check_output
     from hopnhat.io.writers import TABLE_FORMATS, check_excel_fit, write_table
-    from hopnhat.link.standalone import link_people
+    from hopnhat.link.standalone import link_people, resolve_columns
 
     if engine not in ("duckdb", "spark"):
         raise InputError(tr("--engine phải là duckdb hoặc spark", "--engine must be duckdb or spark"), value=engine)
@@ -151,9 +178,11 @@ def persons(
     check_output(output, [src], TABLE_FORMATS, needed_bytes=2 * src.stat().st_size)
     started = time.perf_counter()
     table = read_whole(src)
-    for key in ("full_name", "dob", "sex", "id_number", "phone", "address"):
-        if renames.get(key, key) in table.column_names:
-            require_text_column(table, renames.get(key, key), src)
+    columns = resolve_columns(table, renames)
+    for names in columns.read.values():
+        for name in names:
+            require_text_column(table, name, src)
+    _show_columns(columns)
     if output.suffix.lower() == ".xlsx":
         check_excel_fit(table, output)  # refused now, not after the linkage
     with progress_bar() as bar:

@@ -17,17 +17,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hopnhat.errors import InputError
-from hopnhat.i18n import tr
 from hopnhat.link import persons
 from hopnhat.link.cluster import Clusters, Links, cluster, keys_of
 from hopnhat.link.engine import Engine, open_backend
+from hopnhat.link.headers import KEYS, Columns, resolve, separator
 from hopnhat.link.limits import within, work_space
 from hopnhat.link.parse import parse_people
 from hopnhat.link.person_features import SOURCE_COLUMNS, build_person_features, stage_source
 from hopnhat.units.bulk import convert_distinct
 
-KEYS = ("full_name", "dob", "sex", "id_number", "phone", "address")
 OUTPUT_COLUMNS = ("cluster_id", "match_probability")
 Step = Callable[[str, int | None, int], None]  # (step, total or None, advance)
 
@@ -45,32 +43,23 @@ class PeopleResult:
     notes: tuple[str, ...] = ()
 
 
-def resolve_columns(table: pa.Table, renames: dict[str, str]) -> dict[str, str]:
-    """KEY → input column; unknown keys and missing renamed columns are errors, missing defaults simply absent."""
-    unknown = sorted(set(renames) - set(KEYS))
-    if unknown:
-        raise InputError(tr("khóa cột không biết", "unknown column key"), column=unknown[0],
-                         reason=tr("khóa hợp lệ: ", "known keys: ") + ", ".join(KEYS))
-    out = {}
-    for key in KEYS:
-        name = renames.get(key, key)
-        if name in table.column_names:
-            out[key] = name
-        elif key in renames:
-            raise InputError(tr("không có cột này trong tệp", "column not in the file"), column=name,
-                             reason=tr("các cột: ", "columns: ") + ", ".join(table.column_names))
-    if "full_name" not in out:
-        raise InputError(tr("thiếu cột họ tên", "the name column is missing"), column=renames.get("full_name",
-                         "full_name"), reason=tr("dùng --column full_name=<cột>", "use --column full_name=<column>"))
-    return out
+def resolve_columns(table: pa.Table, renames: dict[str, str]) -> Columns:
+    """The input columns each key reads (:func:`hopnhat.link.headers.resolve`: renamed, named as the key, or
+    recognised by a register's header such as ``Họ và tên`` or ``Số CCCD``)."""
+    return resolve(table.column_names, renames)
 
 
-def _column(table: pa.Table, name: str | None) -> pa.ChunkedArray:
-    """A column as text, blank cells empty (Excel and CSV give '' where a cell was left blank)."""
-    if name is None:
+def _column(table: pa.Table, names: tuple[str, ...] | None, sep: str = " ") -> pa.ChunkedArray:
+    """A key's column as text, blank cells empty (Excel and CSV give '' where a cell was left blank); several columns
+    (a name in parts, a CCCD and a CMND column) joined by ``sep``, their blank cells skipped."""
+    if names is None:
         return pa.chunked_array([pa.nulls(table.num_rows, pa.string())])
-    return pa.chunked_array([_blank_is_empty(chunk) for chunk in pc.cast(table.column(name), pa.string()).chunks],
-                            pa.string())
+    parts = [pa.chunked_array([_blank_is_empty(chunk) for chunk in pc.cast(table.column(name), pa.string()).chunks],
+                              pa.string()) for name in names]
+    joined = parts[0]
+    for part in parts[1:]:  # (null_handling="skip" drops the rows where every part is null: pyarrow 21)
+        joined = pc.coalesce(pc.binary_join_element_wise(joined, part, sep), joined, part)
+    return joined
 
 
 def _blank_is_empty(text: pa.Array) -> pa.Array:
@@ -101,9 +90,9 @@ def _addresses(column: pa.ChunkedArray, step: Step) -> dict[str, pa.Array]:
             for name, k in (("address_status", 0), ("address_new_commune_code", 2), ("address_candidates", 3))}
 
 
-def _store_rows(table: pa.Table, columns: dict[str, str], step: Step) -> pa.Table:
+def _store_rows(table: pa.Table, columns: Columns, step: Step) -> pa.Table:
     """The person columns the model reads (a narrow table, Arrow only: a million rows stay light)."""
-    raw = pa.table({key: _column(table, columns.get(key)) for key in KEYS})
+    raw = pa.table({key: _column(table, columns.get(key), separator(key)) for key in KEYS})
     step("parse", table.num_rows, 0)
     parsed = parse_people(raw, identifiers=False)
     step("parse", table.num_rows, table.num_rows)
