@@ -42,6 +42,14 @@ def test_demo_end_to_end(tmp_path):
     records, golden = row
     assert golden < records
     assert "Golden records" in result.output
+    # step 5a: a clerk's Excel list with Vietnamese headers, linked on its own, every row and column kept
+    assert "'Họ' + 'Chữ đệm' + 'Tên'" in result.output and "'Số CCCD' + 'Số CMND'" in result.output
+    listed = list(load_workbook(tmp_path / "clerk-list" / "danh-sach-nhan-khau.xlsx", read_only=True)
+                  .worksheets[0].iter_rows(values_only=True))
+    linked = list(load_workbook(tmp_path / "clerk-list" / "danh-sach-nhan-khau-lien-ket.xlsx", read_only=True)
+                  .worksheets[0].iter_rows(values_only=True))
+    assert linked[0] == (*listed[0], "cluster_id", "match_probability") and len(linked) == len(listed) > 1
+    assert len({r[-2] for r in linked[1:]}) < len(linked) - 1  # some rows are one person
     # step 6: the printed demo accounts log in
     line = next(ln for ln in result.output.splitlines() if ln.strip().startswith("motcua /"))
     password = line.split("/")[1].split()[0]

@@ -33,6 +33,7 @@ def demo(
     _addresses(out, rows, seed)
     result = _migrate(estate, out)
     _linkage(result)
+    _clerk_list(estate, out)
     _continuity(estate)
     _web(estate, port, web)
 
@@ -146,6 +147,24 @@ def _linkage(result) -> None:  # type: ignore[no-untyped-def]
         table.add_row(name, f"{e.records:,}", f"{e.clusters:,}", f"{e.records - e.clusters:,}", f"{e.review_pairs:,}",
                       f"{e.review_units:,}")
     console.print(table)
+
+
+def _clerk_list(estate: Path, out: Path) -> None:
+    from hopnhat.cli.link import show_columns
+    from hopnhat.demo.clerklist import link_clerk_list
+
+    console.rule(tr("Bước 5a: danh sách Excel của bộ phận một cửa, liên kết riêng (hopnhat link persons)",
+                    "Step 5a: a one-stop-shop's Excel list, linked on its own (hopnhat link persons)"))
+    found = link_clerk_list(estate, out / "clerk-list")
+    console.print(f"  {found.source}", highlight=False)
+    show_columns(found.columns)
+    pairs = found.quality.pairs
+    console.print(tr(
+        f"  {found.rows:,} dòng → {found.people:,} người ({found.linked_rows:,} dòng được liên kết); so với đáp án: "
+        f"chính xác {pairs.precision:.3f}, độ phủ {pairs.recall:.3f}, F1 {pairs.f1:.3f} → {found.output}",
+        f"  {found.rows:,} rows → {found.people:,} people ({found.linked_rows:,} rows linked); against the truth: "
+        f"precision {pairs.precision:.3f}, recall {pairs.recall:.3f}, F1 {pairs.f1:.3f} → {found.output}"),
+        highlight=False, soft_wrap=True)
 
 
 def _continuity(estate: Path) -> None:

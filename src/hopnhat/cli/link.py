@@ -100,7 +100,7 @@ KEY_LABELS = {"full_name": ("họ tên", "name"), "dob": ("ngày sinh", "birth d
               "address": ("địa chỉ", "address")}
 
 
-def _show_columns(columns: Columns) -> None:
+def show_columns(columns: Columns) -> None:
     """Say which columns were recognised by their header (and which matched too but are not read)."""
     if not columns.recognised:
         return
@@ -182,7 +182,7 @@ def persons(
     for names in columns.read.values():
         for name in names:
             require_text_column(table, name, src)
-    _show_columns(columns)
+    show_columns(columns)
     if output.suffix.lower() == ".xlsx":
         check_excel_fit(table, output)  # refused now, not after the linkage
     with progress_bar() as bar:

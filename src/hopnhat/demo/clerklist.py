@@ -1,0 +1,79 @@
+"""The demo's one-stop-shop list: the estate's people as a clerk's Excel register, linked on its own.
+
+The register names its columns as registers do (``Họ`` | ``Chữ đệm`` | ``Tên``, ``Ngày sinh``, ``Số CCCD`` beside
+``Số CMND``, ``Nơi thường trú``, ``Quê quán``), so ``hopnhat link persons`` finds them by their headers
+(:mod:`hopnhat.link.headers`). The known truth scores the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from hopnhat.io.writers import write_table
+from hopnhat.link.evaluate import Evaluation, evaluate
+from hopnhat.link.headers import Columns
+from hopnhat.link.standalone import link_people, resolve_columns
+from hopnhat.link.truth import person_rows
+
+
+@dataclass(frozen=True)
+class ClerkList:
+    source: Path
+    output: Path
+    columns: Columns
+    rows: int
+    people: int
+    linked_rows: int
+    quality: Evaluation
+
+
+def register(people: pa.Table) -> pa.Table:
+    """``people`` (:func:`hopnhat.link.truth.person_rows`) as a register exports them: the name in three columns, the
+    CCCD and the old CMND in two, Vietnamese headers, a home town beside the address."""
+    words = [(n or "").split() for n in people.column("full_name").to_pylist()]
+    cccd, cmnd = _numbers(people)
+    return pa.table({
+        "STT": [str(i + 1) for i in range(people.num_rows)],
+        "Họ": [w[0] if w else None for w in words],
+        "Chữ đệm": [" ".join(w[1:-1]) if len(w) > 2 else None for w in words],
+        "Tên": [w[-1] if len(w) > 1 else None for w in words],
+        "Ngày sinh": people.column("dob"), "Giới tính": people.column("sex"),
+        "Số CCCD": cccd, "Số CMND": cmnd, "Điện thoại": people.column("phone"),
+        "Nơi thường trú": people.column("address"),
+        "Quê quán": [None] * people.num_rows,
+    })
+
+
+def _numbers(people: pa.Table) -> tuple[list[str | None], list[str | None]]:
+    """(CCCD, CMND) of each row: the table's own columns where it keeps them apart, else its one ID cell by length."""
+    out: tuple[list[str | None], list[str | None]] = ([], [])
+    for kept, apart, number in zip(people.column("cccd").to_pylist(), people.column("cmnd").to_pylist(),
+                                   people.column("id_number").to_pylist(), strict=True):
+        if kept is not None or apart is not None:
+            out[0].append(kept or None)
+            out[1].append(apart or None)
+        else:
+            twelve = bool(number) and len(number.strip()) == 12
+            out[0].append(number if twelve else None)
+            out[1].append(number or None if not twelve else None)
+    return out
+
+
+def link_clerk_list(estate: Path, out: Path, threads: int = 2) -> ClerkList:
+    """Write the register (``danh-sach-nhan-khau.xlsx``), link it as ``hopnhat link persons`` does (no column named),
+    write the result and score it against the estate's truth."""
+    people = person_rows(estate)
+    table = register(people)
+    out.mkdir(parents=True, exist_ok=True)
+    source, output = out / "danh-sach-nhan-khau.xlsx", out / "danh-sach-nhan-khau-lien-ket.xlsx"
+    write_table(table, source)
+    result = link_people(table, threads=threads)
+    write_table(result.table, output, [source])
+    rows = [str(i) for i in range(table.num_rows)]
+    quality = evaluate(dict(zip(rows, map(str, result.table.column("cluster_id").to_pylist()), strict=True)),
+                       dict(zip(rows, people.column("entity").to_pylist(), strict=True)))
+    return ClerkList(source, output, resolve_columns(table, {}), result.records, result.clusters,
+                     result.linked_rows, quality)
