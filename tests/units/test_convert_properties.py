@@ -12,6 +12,7 @@ from hopnhat.text.normalize import accent_key, fold, name_key
 from hopnhat.units.column import convert_column
 from hopnhat.units.convert import convert_address
 from hopnhat.units.reference import Unit, reference, strip_type
+from hopnhat.units.tokens import ABBREVIATIONS
 
 USERS_PROVINCES = ("48", "49", "51", "62", "30", "31")
 ABBR = {"Thành phố": "TP.", "Quận": "Q.", "Phường": "P.", "Huyện": "H.", "Thị xã": "TX.", "Thị trấn": "TT.",
@@ -192,6 +193,8 @@ def test_a_slip_nearer_its_own_commune_by_a_whole_slip_converts_to_it(index, kin
     slipped = _slip(short, kind, at, letter)
     if len(name_key(slipped)) < 3 or name_key(slipped) == name_key(short):
         return
+    if any(word in ABBREVIATIONS for word in fold(slipped).lower().split()):
+        return  # the slip wrote a type's abbreviation ("Tú Sơn" -> "Tt Sơn": "TT" is Thị trấn): no name to read
     ref = reference()
     district, province = ref.districts[commune.district_code], ref.provinces["old"][commune.province_code]
     text = f"Thôn 2, {commune.type} {slipped}, {district.name}, {province.name}"

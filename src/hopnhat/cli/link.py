@@ -160,6 +160,7 @@ def persons(
 
     Exit codes: 0 done; 1 Spark failed (out of memory, executor lost, master out of reach: one error naming the
     setting to raise); 2 bad input (refused before any work, the output left untouched)."""
+    from hopnhat.ingest.headerrow import skipped
     from hopnhat.ingest.tables import SUFFIXES, read_whole, require_text_column
     from hopnhat.io.inputs import check_input
     from hopnhat.io.outputs import check_output
@@ -178,6 +179,10 @@ def persons(
     check_output(output, [src], TABLE_FORMATS, needed_bytes=2 * src.stat().st_size)
     started = time.perf_counter()
     table = read_whole(src)
+    above = skipped(table)
+    if above:
+        console.print(tr(f"Bỏ qua {above} dòng phía trên dòng tên cột (tiêu đề, quốc hiệu, dòng đánh số cột).",
+                         f"Skipped {above} rows above the column names (title, national motto, column numbers)."))
     columns = resolve_columns(table, renames)
     for names in columns.read.values():
         for name in names:

@@ -5,7 +5,9 @@ its extension says). CSV/TSV must be UTF-8 (else the way out is ``hopnhat repair
 every column as text so that leading zeros survive (``007``), empty fields as missing, fields of any length. A file
 Arrow cannot take (another delimiter, a ragged line, a repeated column name) is read again with DuckDB's sniffing
 reader. Excel workbooks (``.xlsx``, ``.xlsm``, ``.xls``, ``.xlsb``, ``.ods``) are read by fastexcel (calamine) straight
-into Arrow, first sheet, every column as text: 100,000 rows in 0.4 s. Parquet is read as it is typed.
+into Arrow, first sheet, every column as text: 100,000 rows in 0.4 s. Parquet is read as it is typed. A CSV or a
+sheet that opens with a title block (the issuing body, the national motto, the list's title) is read from its real
+header row (:mod:`hopnhat.ingest.headerrow`).
 
 Every failure is an :class:`~hopnhat.errors.InputError` saying what, where, why and what to do in the user's
 language — never a library's message.
@@ -23,6 +25,7 @@ import pyarrow as pa
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
+from hopnhat.ingest.headerrow import below_title
 from hopnhat.io.inputs import check_input, require_utf8
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB field (a scanned file pasted as text) is still a field
@@ -40,11 +43,11 @@ def read_whole(path: Path) -> pa.Table:
     """CSV/TSV (all columns as text), Parquet or Excel (first sheet, all columns as text) into Arrow."""
     path = check_input(path, SUFFIXES)
     suffix = path.suffix.lower()
-    if suffix in TEXT:
-        return _read_text(path, "\t" if suffix == ".tsv" else None)
     if suffix in PARQUET:
         return _read_parquet(path)
-    return _read_excel(path)
+    if suffix in TEXT:
+        return below_title(_read_text(path, "\t" if suffix == ".tsv" else None))
+    return below_title(_read_excel(path))
 
 
 def _damaged(path: Path, what: str, hint: str, row: int | None = None) -> InputError:
