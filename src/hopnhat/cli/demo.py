@@ -157,6 +157,8 @@ def _clerk_list(estate: Path, out: Path) -> None:
                     "Step 5a: a one-stop-shop's Excel list, linked on its own (hopnhat link persons)"))
     found = link_clerk_list(estate, out / "clerk-list")
     console.print(f"  {found.source}", highlight=False)
+    console.print(tr(f"  Bỏ qua {found.above_header} dòng phía trên dòng tên cột (tiêu đề, quốc hiệu, số cột).",
+                     f"  Skipped {found.above_header} rows above the column names (title, motto, column numbers)."))
     show_columns(found.columns)
     pairs = found.quality.pairs
     console.print(tr(

@@ -1,8 +1,9 @@
 """The demo's one-stop-shop list: the estate's people as a clerk's Excel register, linked on its own.
 
-The register names its columns as registers do (``Họ`` | ``Chữ đệm`` | ``Tên``, ``Ngày sinh``, ``Số CCCD`` beside
-``Số CMND``, ``Nơi thường trú``, ``Quê quán``), so ``hopnhat link persons`` finds them by their headers
-(:mod:`hopnhat.link.headers`). The known truth scores the result.
+The register opens with a commune's title block and a row numbering the columns, as printed lists do (read from its
+real header row: :mod:`hopnhat.ingest.headerrow`), and names its columns as registers do (``Họ`` | ``Chữ đệm`` |
+``Tên``, ``Ngày sinh``, ``Số CCCD`` beside ``Số CMND``, ``Nơi thường trú``, ``Quê quán``), so ``hopnhat link
+persons`` finds them by their headers (:mod:`hopnhat.link.headers`). The known truth scores the result.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from hopnhat.ingest.headerrow import skipped
+from hopnhat.ingest.tables import read_whole
+from hopnhat.io.excel import write_sheet
 from hopnhat.io.writers import write_table
 from hopnhat.link.evaluate import Evaluation, evaluate
 from hopnhat.link.headers import Columns
@@ -25,6 +29,7 @@ class ClerkList:
     output: Path
     columns: Columns
     rows: int
+    above_header: int
     people: int
     linked_rows: int
     quality: Evaluation
@@ -62,18 +67,36 @@ def _numbers(people: pa.Table) -> tuple[list[str | None], list[str | None]]:
     return out
 
 
+def _title_block(width: int) -> list[list[str | None]]:
+    """A commune's list as it is printed: issuing body and national motto, the title, a blank line."""
+    def row(left: str | None, right: str | None = None) -> list[str | None]:
+        return [left, *([None] * (width - 3)), right, None]
+
+    return [row("UBND XÃ TÂN PHÚ", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), row(None, "Độc lập - Tự do - Hạnh phúc"),
+            row(None), row("DANH SÁCH NHÂN KHẨU THƯỜNG TRÚ")]
+
+
+def write_register(table: pa.Table, path: Path) -> None:
+    """``table`` as a printed list's workbook: the title block, the column names, a row numbering them, the rows."""
+    width = table.num_columns
+    title = _title_block(width)
+    body = [table.column_names, [f"({i})" for i in range(1, width + 1)],
+            *(list(r) for r in zip(*(c.to_pylist() for c in table.columns), strict=True))]
+    write_sheet(path, [c or "" for c in title[0]], [*title[1:], *body], sheet="Danh sách")
+
+
 def link_clerk_list(estate: Path, out: Path, threads: int = 2) -> ClerkList:
-    """Write the register (``danh-sach-nhan-khau.xlsx``), link it as ``hopnhat link persons`` does (no column named),
-    write the result and score it against the estate's truth."""
+    """Write the register (``danh-sach-nhan-khau.xlsx``), read and link it as ``hopnhat link persons`` does (no column
+    named), write the result and score it against the estate's truth."""
     people = person_rows(estate)
-    table = register(people)
     out.mkdir(parents=True, exist_ok=True)
     source, output = out / "danh-sach-nhan-khau.xlsx", out / "danh-sach-nhan-khau-lien-ket.xlsx"
-    write_table(table, source)
+    write_register(register(people), source)
+    table = read_whole(source)
     result = link_people(table, threads=threads)
     write_table(result.table, output, [source])
     rows = [str(i) for i in range(table.num_rows)]
     quality = evaluate(dict(zip(rows, map(str, result.table.column("cluster_id").to_pylist()), strict=True)),
                        dict(zip(rows, people.column("entity").to_pylist(), strict=True)))
-    return ClerkList(source, output, resolve_columns(table, {}), result.records, result.clusters,
+    return ClerkList(source, output, resolve_columns(table, {}), result.records, skipped(table), result.clusters,
                      result.linked_rows, quality)
