@@ -10,7 +10,7 @@ of the first row of the row's cluster: rows with the same ``cluster_id`` are one
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -24,9 +24,11 @@ from hopnhat.link.headers import KEYS, Columns, resolve, separator
 from hopnhat.link.limits import within, work_space
 from hopnhat.link.parse import parse_people
 from hopnhat.link.person_features import SOURCE_COLUMNS, build_person_features, stage_source
+from hopnhat.repair.arrowtext import repair_dictionary, repair_text_column
 from hopnhat.units.bulk import convert_distinct
 
 OUTPUT_COLUMNS = ("cluster_id", "match_probability")
+LEGACY_TEXT = ("full_name", "sex")  # keys whose cells may be typed in a legacy font (and the address)
 Step = Callable[[str, int | None, int], None]  # (step, total or None, advance)
 
 
@@ -41,6 +43,7 @@ class PeopleResult:
     clusters: int
     linked_rows: int  # rows in a cluster of two or more
     notes: tuple[str, ...] = ()
+    repaired: dict[str, int] = field(default_factory=dict)  # key → rows read from a legacy encoding
 
 
 def resolve_columns(table: pa.Table, renames: dict[str, str]) -> Columns:
@@ -77,9 +80,9 @@ def _blank_is_empty(text: pa.Array) -> pa.Array:
                                  null_count=len(text) - int(np.count_nonzero(valid)), offset=text.offset)
 
 
-def _addresses(column: pa.ChunkedArray, step: Step) -> dict[str, pa.Array]:
-    """Status, new commune and candidates of every address, each distinct address converted once."""
-    encoded = pc.dictionary_encode(column).combine_chunks()  # one dictionary for every chunk: no copy of the text
+def _addresses(encoded: pa.DictionaryArray, step: Step) -> dict[str, pa.Array]:
+    """Status, new commune and candidates of every address (the column dictionary-encoded: one dictionary for every
+    chunk, no copy of the text), each distinct address converted once."""
     distinct = encoded.dictionary.to_pylist()
     total = len(distinct)  # the lambda below must not read ``distinct``: it is deleted before the progress ends
     step("addresses", total, 0)
@@ -90,15 +93,30 @@ def _addresses(column: pa.ChunkedArray, step: Step) -> dict[str, pa.Array]:
             for name, k in (("address_status", 0), ("address_new_commune_code", 2), ("address_candidates", 3))}
 
 
-def _store_rows(table: pa.Table, columns: Columns, step: Step) -> pa.Table:
-    """The person columns the model reads (a narrow table, Arrow only: a million rows stay light)."""
+def _store_rows(table: pa.Table, columns: Columns, step: Step, repaired: dict[str, int] | None = None,
+                legacy_text: bool = True) -> pa.Table:
+    """The person columns the model reads (a narrow table, Arrow only: a million rows stay light); the text columns'
+    legacy-encoded cells read as Unicode first (:func:`hopnhat.repair.arrowtext.repair_text_column`), the rows
+    repaired counted by key in ``repaired``."""
     raw = pa.table({key: _column(table, columns.get(key), separator(key)) for key in KEYS})
+    addresses = pc.dictionary_encode(raw.column("address")).combine_chunks()
+    found: dict[str, int] = {}
+    if legacy_text:
+        for key in LEGACY_TEXT:
+            fixed, found[key] = repair_text_column(key, raw.column(key))
+            if found[key]:
+                raw = raw.set_column(raw.column_names.index(key), key, fixed)
+        addresses, found["address"] = repair_dictionary("address", addresses)
+        if found["address"]:
+            raw = raw.set_column(raw.column_names.index("address"), "address", addresses.dictionary_decode())
+    if repaired is not None:
+        repaired.update({key: rows for key, rows in found.items() if rows})
     step("parse", table.num_rows, 0)
     parsed = parse_people(raw, identifiers=False)
     step("parse", table.num_rows, table.num_rows)
     n = table.num_rows
     out = {"record_id": record_ids(n), "src_source": pa.nulls(n, pa.string()), "src_table": pa.nulls(n, pa.string()),
-           **parsed, **_addresses(raw.column("address"), step), "address": raw.column("address")}
+           **parsed, **_addresses(addresses, step), "address": raw.column("address")}
     return pa.table(out)
 
 
@@ -189,14 +207,17 @@ def round6(x: np.ndarray) -> np.ndarray:
 def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: Engine = "duckdb", threads: int = 2,
                 match_threshold: float = 0.95, review_threshold: float = 0.6, step: Step = _no_step,
                 spark: object = None, memory_limit: str | None = None,
-                unanchored: str = persons.UNANCHORED) -> PeopleResult:
+                unanchored: str = persons.UNANCHORED, legacy_text: bool = True) -> PeopleResult:
     """Link the rows of ``table`` (see the module doc); returns the input with ``cluster_id`` and
     ``match_probability``. ``unanchored``: ``review`` or ``only_candidate`` (:data:`hopnhat.link.persons
-    .UNANCHORED`)."""
+    .UNANCHORED`); ``legacy_text``: read the name, sex and address cells typed in a legacy encoding as Unicode
+    first (False: as they are, for a bench's comparison)."""
     columns = resolve_columns(table, renames or {})
     work = work_space(threads, memory_limit)
+    repaired: dict[str, int] = {}
     with within(memory_limit, table.num_rows):
-        stage_source(work, _with_missing(_store_rows(table, columns, step)))  # the Arrow copy is dropped right away
+        # (the Arrow copy is dropped right away)
+        stage_source(work, _with_missing(_store_rows(table, columns, step, repaired, legacy_text)))
         pa.default_memory_pool().release_unused()  # and its memory given back, before DuckDB needs its own
         step("link", 3, 0)
         n = build_person_features(work)
@@ -212,4 +233,5 @@ def link_people(table: pa.Table, renames: dict[str, str] | None = None, engine: 
     out = out.append_column("cluster_id", pa.array(root + 1, pa.int64()))
     out = out.append_column("match_probability", strongest)
     sizes = np.bincount(root, minlength=n)
-    return PeopleResult(out, n, int(np.count_nonzero(sizes)), int(np.count_nonzero(sizes[root] > 1)), tuple(notes))
+    return PeopleResult(out, n, int(np.count_nonzero(sizes)), int(np.count_nonzero(sizes[root] > 1)), tuple(notes),
+                        repaired)
