@@ -53,6 +53,7 @@ def test_demo_end_to_end(tmp_path):
     assert linked[0] == (*listed[header], "cluster_id", "match_probability")
     assert len(linked) - 1 == len(listed) - header - 2 > 0
     assert len({r[-2] for r in linked[1:]}) < len(linked) - 1  # some rows are one person
+    assert "full_name cells typed with a legacy font" in result.output  # read back before linking
     # step 6: the printed demo accounts log in
     line = next(ln for ln in result.output.splitlines() if ln.strip().startswith("motcua /"))
     password = line.split("/")[1].split()[0]

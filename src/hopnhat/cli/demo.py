@@ -160,6 +160,9 @@ def _clerk_list(estate: Path, out: Path) -> None:
     console.print(tr(f"  Bỏ qua {found.above_header} dòng phía trên dòng tên cột (tiêu đề, quốc hiệu, số cột).",
                      f"  Skipped {found.above_header} rows above the column names (title, motto, column numbers)."))
     show_columns(found.columns)
+    for key, rows in found.repaired.items():
+        console.print(tr(f"  Đọc lại {rows:,} ô {key} gõ bằng phông chữ cũ (TCVN3, VNI) trước khi liên kết.",
+                         f"  Read back {rows:,} {key} cells typed with a legacy font (TCVN3, VNI) before linking."))
     pairs = found.quality.pairs
     console.print(tr(
         f"  {found.rows:,} dòng → {found.people:,} người ({found.linked_rows:,} dòng được liên kết); so với đáp án: "

@@ -3,7 +3,8 @@
 The register opens with a commune's title block and a row numbering the columns, as printed lists do (read from its
 real header row: :mod:`hopnhat.ingest.headerrow`), and names its columns as registers do (``Họ`` | ``Chữ đệm`` |
 ``Tên``, ``Ngày sinh``, ``Số CCCD`` beside ``Số CMND``, ``Nơi thường trú``, ``Quê quán``), so ``hopnhat link
-persons`` finds them by their headers (:mod:`hopnhat.link.headers`). The known truth scores the result.
+persons`` finds them by their headers (:mod:`hopnhat.link.headers`). Some rows were typed with a legacy font, read
+back before linking (:mod:`hopnhat.repair.arrowtext`). The known truth scores the result.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from hopnhat.link.evaluate import Evaluation, evaluate
 from hopnhat.link.headers import Columns
 from hopnhat.link.standalone import link_people, resolve_columns
 from hopnhat.link.truth import person_rows
+from hopnhat.text.legacy import cp1252_view, encode
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,26 @@ class ClerkList:
     people: int
     linked_rows: int
     quality: Evaluation
+    repaired: dict[str, int]
+
+
+LEGACY_EVERY = 8  # one row in this many typed with a legacy font (TCVN3 and VNI in turn)
+
+
+def _font_typed(texts: list[str | None]) -> list[str | None]:
+    """Every :data:`LEGACY_EVERY`-th text as a ``.VnTime`` (TCVN3) or ``VNI-Times`` font shows it, in turn."""
+    out = list(texts)
+    for k, i in enumerate(range(0, len(out), LEGACY_EVERY)):
+        if out[i]:
+            out[i] = cp1252_view(encode(out[i] or "", ("tcvn3", "vni")[k % 2]))
+    return out
 
 
 def register(people: pa.Table) -> pa.Table:
     """``people`` (:func:`hopnhat.link.truth.person_rows`) as a register exports them: the name in three columns, the
-    CCCD and the old CMND in two, Vietnamese headers, a home town beside the address."""
-    words = [(n or "").split() for n in people.column("full_name").to_pylist()]
+    CCCD and the old CMND in two, Vietnamese headers, a home town beside the address; one row in
+    :data:`LEGACY_EVERY` typed with a legacy font (name and address)."""
+    words = [(n or "").split() for n in _font_typed(people.column("full_name").to_pylist())]
     cccd, cmnd = _numbers(people)
     return pa.table({
         "STT": [str(i + 1) for i in range(people.num_rows)],
@@ -47,7 +63,7 @@ def register(people: pa.Table) -> pa.Table:
         "Tên": [w[-1] if len(w) > 1 else None for w in words],
         "Ngày sinh": people.column("dob"), "Giới tính": people.column("sex"),
         "Số CCCD": cccd, "Số CMND": cmnd, "Điện thoại": people.column("phone"),
-        "Nơi thường trú": people.column("address"),
+        "Nơi thường trú": _font_typed(people.column("address").to_pylist()),
         "Quê quán": [None] * people.num_rows,
     })
 
@@ -99,4 +115,4 @@ def link_clerk_list(estate: Path, out: Path, threads: int = 2) -> ClerkList:
     quality = evaluate(dict(zip(rows, map(str, result.table.column("cluster_id").to_pylist()), strict=True)),
                        dict(zip(rows, people.column("entity").to_pylist(), strict=True)))
     return ClerkList(source, output, resolve_columns(table, {}), result.records, skipped(table), result.clusters,
-                     result.linked_rows, quality)
+                     result.linked_rows, quality, result.repaired)
