@@ -67,3 +67,14 @@ def test_vietnamese_words_are_never_suspect_or_changed(words: list[str], case: s
     column = pa.array([text])
     assert not pc.match_substring_regex(column, SUSPECT)[0].as_py(), text
     assert repair_text_column("full_name", column)[0].to_pylist() == [text]
+
+
+def test_the_marked_vowels_are_vietnamese_s() -> None:
+    from hopnhat.repair import arrowtext
+    from hopnhat.text.legacy import vietnamese_letters
+
+    letters = set(vietnamese_letters()) - set("đĐ")
+    horned_u, horned_o = set(arrowtext._U_HORN), set(arrowtext._O_HORN)
+    assert horned_u | horned_o | set(arrowtext._MARKED) == letters
+    assert len(arrowtext._MARKED) + len(horned_u) + len(horned_o) == len(letters)
+    assert all(c.lower() in "ưứừửữự" for c in horned_u) and all(c.lower() in "ơớờởỡợ" for c in horned_o)

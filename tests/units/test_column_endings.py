@@ -13,8 +13,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hopnhat.io.arrowbuild import python_strings, string_array
 from hopnhat.units import bulk, column
-from hopnhat.units.arrowbuild import python_strings, string_array
 from hopnhat.units.convert import convert_address
 
 _PIECES = st.sampled_from([",", ", ", ";", "|", "\n", " - ", "-", " ", "a", "Đ", "ố", "1", "Xã Hòa Tiến", "Tỉnh",

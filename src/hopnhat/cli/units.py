@@ -54,7 +54,7 @@ def convert(
     from hopnhat.ingest.tables import SUFFIXES
     from hopnhat.io.inputs import check_input
     from hopnhat.io.outputs import check_output
-    from hopnhat.units.column import convert_file, status_counts
+    from hopnhat.units.column import convert_file, read_back, status_counts
     from hopnhat.units.files import TABLE_FORMATS, check_hints
 
     check_input(src, SUFFIXES)
@@ -66,6 +66,12 @@ def convert(
         result = convert_file(src, column, output, evidence, progress=lambda n: bar.advance(task, n),
                               on_total=lambda n: bar.update(task, total=n))
     _summary(status_counts(result.column("status")), time.perf_counter() - started, output)
+    typed = read_back(result)
+    if typed:
+        console.print(tr(f"Đọc lại {typed:,} địa chỉ gõ bằng bảng mã cũ (TCVN3, VNI, …) trước khi chuyển đổi; tệp ra "
+                         "giữ nguyên ô gốc.",
+                         f"Read {typed:,} addresses typed in a legacy encoding (TCVN3, VNI, …) as Unicode before "
+                         "converting them; the output keeps the cells as they were."))
 
 
 def _summary(counts: Counter[str], seconds: float, output: Path) -> None:

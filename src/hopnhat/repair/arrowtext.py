@@ -24,12 +24,12 @@ over the column's distinct values. A clean Unicode cell, even a misspelt one (``
 
 from __future__ import annotations
 
-import unicodedata
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
+from pyarrow._compute import MatchSubstringOptions, SetLookupOptions, call_function
 
-from hopnhat.repair.columns import map_column
+from hopnhat.io.arrowbuild import int32_array, string_array
 
 _SYMBOLS = (r"\x{80}-\x{9f}\x{a1}-\x{bf}ÄÅÆÇËÎÏÐÑÖ×ØÛÜÞßäåæçëîïðñö÷øûüþÿŒœŠšŸŽžƒˆ˜‹›†‡‰"
             r"\x{01}-\x{08}\x{0b}\x{0c}\x{0e}-\x{1f}\x{300}-\x{36f}")
@@ -39,49 +39,58 @@ _PUNCTUATION = r"\x{2013}\x{2014}\x{2018}-\x{201e}\x{2020}-\x{2022}\x{2026}\x{20
 _IN_WORD = rf"\pL[{_PUNCTUATION}]|[{_PUNCTUATION}]\pL"  # Windows-1252's quotes, dashes, € … inside a word
 
 
-def _marked_vowels() -> tuple[str, str, str]:
-    """The Vietnamese vowels with a mark (NFC, both cases): those of ``ư``, of ``ơ``, and the others."""
-    horn = {"u": "", "o": ""}
-    other = ""
-    for code in range(0xC0, 0x1EFA):
-        char = chr(code)
-        parts = unicodedata.normalize("NFD", char)
-        base, marks = parts[0].lower(), parts[1:]
-        if base not in "aeiouy" or not marks or unicodedata.normalize("NFC", parts) != char or len(parts) > 3:
-            continue
-        if not all(unicodedata.category(m) == "Mn" for m in marks):
-            continue
-        if "\u031b" in marks:
-            horn[base] += char
-        else:
-            other += char
-    return horn["u"], horn["o"], other
-
-
-_U_HORN, _O_HORN, _MARKED = _marked_vowels()
+# The Vietnamese vowels with a mark, both cases (``text.legacy.vietnamese_letters`` but đ; tests/repair checks it):
+# those of ư, those of ơ, and the others.
+_U_HORN = "ưứừửữựƯỨỪỬỮỰ"
+_O_HORN = "ơớờởỡợƠỚỜỞỠỢ"
+_MARKED = ("áàảãạăắằẳẵặâấầẩẫậéèẻẽẹêếềểễệíìỉĩịóòỏõọôốồổỗộúùủũụýỳỷỹỵ"
+           "ÁÀẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÉÈẺẼẸÊẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌÔỐỒỔỖỘÚÙỦŨỤÝỲỶỸỴ")
 # two vowels with marks in a row: only ư (any tone) + ơ (any tone) is Vietnamese (``Dương``, ``Người``)
 _TWO_MARKED = f"[{_MARKED}{_O_HORN}][{_MARKED}{_U_HORN}{_O_HORN}]|[{_U_HORN}][{_MARKED}{_U_HORN}]"
 _CASE_INSIDE = "[a-zß-ÿ][À-Þ]|[A-ZÀ-Þ][À-Þ][a-zß-ÿ]"  # a Latin-1 capital inside a small word: ``PhÕm``, ``MÕnh``
 SUSPECT = f"[{_SYMBOLS}]|{_VNI_PAIRS}|{_CP1258_TONES}|{_IN_WORD}|{_TWO_MARKED}|{_CASE_INSIDE}"
 
 
+def _call(function: str, *args: Any, options: Any = None) -> Any:
+    """One of Arrow's compute functions, without importing ``pyarrow.compute`` (``units convert`` keeps its start-up
+    without it: :func:`hopnhat.units.column._call`)."""
+    return call_function(function, list(args), options)
+
+
+def _suspects(values: pa.Array | pa.ChunkedArray) -> Any:
+    """Which values hold a sign of legacy bytes (:data:`SUSPECT`; null where the value is null: a filter drops it,
+    a replacement keeps it null)."""
+    return _call("match_substring_regex", values, options=MatchSubstringOptions(SUSPECT))
+
+
+def _read_back(name: str, cells: list[str]) -> dict[str, str]:
+    """The suspect cells the engine reads otherwise (cell → text); the engine is imported only here, when a column
+    has suspects."""
+    from hopnhat.repair.columns import map_column
+
+    mapped = map_column(name, cells)
+    return {c: str(mapped.final[c]) for c in cells if c in mapped.changed}
+
+
 def repair_text_column(name: str, column: pa.ChunkedArray | pa.Array) -> tuple[pa.ChunkedArray | pa.Array, int]:
     """``column`` (text) with its legacy-encoded cells read as Unicode (see the module doc), and how many rows
-    changed; the column itself when none did. The rows are tested in Arrow first; only the suspect rows' distinct
-    values are decoded (a clean list of 1.4 M names costs one regular-expression pass)."""
-    hits = pc.fill_null(pc.match_substring_regex(column, SUSPECT), False)
-    if not pc.any(hits).as_py():
+    changed; the column itself when none did (or it is not text). The rows are tested in Arrow first; only the
+    suspect rows' distinct values are decoded (a clean list of 1.4 M names costs one regular-expression pass)."""
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return column, 0  # (numbers read from Parquet: no text to read back)
+    hits = _suspects(column)
+    if not _call("any", hits).as_py():
         return column, 0
     whole = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     hits = hits.combine_chunks() if isinstance(hits, pa.ChunkedArray) else hits
-    suspect = pc.dictionary_encode(whole.filter(hits))
+    suspect = _call("dictionary_encode", _call("filter", whole, hits))
     cells = suspect.dictionary.to_pylist()
-    mapped = map_column(name, cells)
-    if not mapped.changed:
+    changed = _read_back(name, cells)
+    if not changed:
         return column, 0
-    fixed = pc.take(pa.array([mapped.final[c] for c in cells], pa.string()), suspect.indices)
-    repaired = pc.replace_with_mask(whole, hits, fixed)
-    return repaired, int(pc.sum(pc.not_equal(pc.filter(whole, hits), fixed)).as_py() or 0)
+    fixed = _call("take", string_array([changed.get(c, c) for c in cells]), suspect.indices)
+    rows = sum(1 for i in suspect.indices.to_pylist() if cells[i] in changed)
+    return _call("replace_with_mask", whole, hits, fixed), rows
 
 
 def repair_dictionary(name: str, encoded: pa.DictionaryArray) -> tuple[pa.DictionaryArray, int]:
@@ -89,20 +98,18 @@ def repair_dictionary(name: str, encoded: pa.DictionaryArray) -> tuple[pa.Dictio
     column: 65,329 distinct of 1.43 M rows); two values may read the same afterwards (the dictionary then holds the
     text twice)."""
     dictionary = encoded.dictionary
-    hits = pc.fill_null(pc.match_substring_regex(dictionary, SUSPECT), False)
-    if not pc.any(hits).as_py():
+    hits = _suspects(dictionary)
+    if not _call("any", hits).as_py():
         return encoded, 0
-    cells = dictionary.filter(hits).to_pylist()
-    mapped = map_column(name, cells)
-    if not mapped.changed:
+    cells = _call("filter", dictionary, hits).to_pylist()
+    changed = _read_back(name, cells)
+    if not changed:
         return encoded, 0
     values = dictionary.to_pylist()
-    positions = [i for i, hit in enumerate(hits.to_pylist()) if hit]
-    changed = []
-    for i, cell in zip(positions, cells, strict=True):
-        if cell in mapped.changed:
-            values[i] = mapped.final[cell]
-            changed.append(i)
+    positions = [i for i, hit in enumerate(hits.to_pylist()) if hit and values[i] in changed]
+    for i in positions:
+        values[i] = changed[values[i]]
     indices = encoded.indices
-    rows = int(pc.sum(pc.is_in(indices, pa.array(changed, indices.type))).as_py() or 0)
-    return pa.DictionaryArray.from_arrays(indices, pa.array(values, pa.string())), rows
+    found = _call("is_in", indices, options=SetLookupOptions(int32_array(positions).cast(indices.type)))
+    rows = int(_call("sum", found).as_py() or 0)
+    return pa.DictionaryArray.from_arrays(indices, string_array(values)), rows

@@ -28,7 +28,7 @@ from pyarrow._compute import (  # the compute functions' caller (see _call)
     call_function,
 )
 
-from hopnhat.units.arrowbuild import (
+from hopnhat.io.arrowbuild import (
     int32_array,
     int32_scalar,
     python_strings,
@@ -36,6 +36,7 @@ from hopnhat.units.arrowbuild import (
     string_scalar,
     uint8_array,
 )
+from hopnhat.repair.arrowtext import repair_text_column
 from hopnhat.units.bulk import (
     EMPTY_ROW,
     ENDING_SEGMENTS,
@@ -48,6 +49,8 @@ from hopnhat.units.bulk import (
 from hopnhat.units.convert import MAX_LENGTH, SplitEvidence
 from hopnhat.units.files import read_table, require_text_column, write_table
 from hopnhat.units.index import preload
+
+READ_BACK = b"hopnhat.read_back"  # result metadata: the addresses typed in a legacy font and read back
 
 # text that may be invalid (too long, control characters, undecodable): converted whole, by the Python checks
 _DOUBTFUL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{fffd}]"
@@ -190,20 +193,28 @@ def _convert_objects(values: list[object], evidence: SplitEvidence | None, progr
 
 def convert_file(src: Path, column: str, dst: Path, evidence: SplitEvidence | None = None,
                  progress: Progress | None = None, on_total: Progress | None = None) -> pa.Table:
-    """Read ``src``, convert ``column``, write ``dst`` with every input column plus the result columns.
+    """Read ``src``, convert ``column``, write ``dst`` with every input column plus the result columns. Addresses
+    typed in a legacy font (TCVN3, VNI, …) are read back before conversion (:mod:`hopnhat.repair.arrowtext`), the
+    output keeping them as typed; how many is :func:`read_back` of the result.
 
     The lookup indexes load in a thread meanwhile (:func:`hopnhat.units.index.preload`): Arrow reads the file and
     finds the endings without holding Python's lock, so the two overlap."""
     preload()
     table = read_table(src)
     require_text_column(table, column, src)
-    result = convert_column(table.column(column), evidence, progress, on_total)
+    addresses, read_back = repair_text_column(column, table.column(column))  # cells typed in a legacy font
+    result = convert_column(addresses, evidence, progress, on_total)
     clash = [n for n in RESULT_COLUMNS if n in table.column_names]
     table = table.drop_columns(clash) if clash else table
     for name in RESULT_COLUMNS:
         table = table.append_column(name, result.column(name))
     write_table(table, dst)
-    return result
+    return result.replace_schema_metadata({**(result.schema.metadata or {}), READ_BACK: str(read_back).encode()})
+
+
+def read_back(result: pa.Table) -> int:
+    """How many addresses of :func:`convert_file`'s input were typed in a legacy font and read back."""
+    return int((result.schema.metadata or {}).get(READ_BACK, b"0"))
 
 
 def status_counts(statuses: pa.Array | pa.ChunkedArray) -> Counter[str]:

@@ -2,7 +2,8 @@
 
 ``pyarrow.array`` on a Python list asks whether the list is a pandas object, and that question imports pandas: half a
 second of CPU (more from a cold disk) in a command whose whole budget for 100,000 addresses is about two seconds.
-Result columns of ``hopnhat units convert`` are built here instead, straight from the bytes and the offsets.
+Result columns of ``hopnhat units convert`` (and the cells it reads back: :mod:`hopnhat.repair.arrowtext`) are built
+here instead, straight from the bytes and the offsets.
 """
 
 from __future__ import annotations
