@@ -49,6 +49,9 @@ class ModelSpec:
     prior_rules: tuple[str, ...]
     prior_recall: float
     fixed_model: dict[str, Any] | None = None  # a model with m/u given (no training), e.g. small entities
+    # (rule, the rule trained instead when it blocks no pair): a list without ID numbers still trains its name levels
+    training_fallback: tuple[tuple[str, str], ...] = ()
+    prior_fallback: tuple[str, ...] = ()  # the prior's rules when prior_rules match no pair (no ID numbers)
 
 
 @dataclass

@@ -375,8 +375,14 @@ TRAINING = (
     "l.fam = r.fam AND l.giv = r.giv AND l.dob = r.dob",
     "l.cccd = r.cccd",
 )
+# A list without ID numbers (a birth register, an old clerk's list): the CCCD session blocks no pair, so the name and
+# date levels' m are trained on the records of one full birth date in one new commune instead (a rule that reads
+# neither name: Splink holds fixed the comparisons a session's rule reads).
+TRAINING_FALLBACK = (("l.cccd = r.cccd", "l.dob = r.dob AND l.addr = r.addr"),)
 # Rules that admit almost no false positives, to estimate the share of matching pairs (and its assumed recall).
 PRIOR_RULES = ("l.cccd = r.cccd AND l.cccd_ok AND r.cccd_ok", "l.cmnd = r.cmnd AND l.fg = r.fg")
+# ... and without ID numbers: the same name (all its words), full birth date and new commune.
+PRIOR_FALLBACK = ("l.name_sorted = r.name_sorted AND l.dob = r.dob AND l.addr = r.addr",)
 PRIOR_RECALL = 0.6
 # Deterministic link, before and regardless of the model: same CCCD, valid and agreeing with both records' birth
 # data, and the same given name or all name words a slip or two apart (a typo in one CCCD can give another person's

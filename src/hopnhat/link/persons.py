@@ -33,7 +33,8 @@ from hopnhat.link.person_features import KEY_CODES, build_person_features, sourc
 from hopnhat.link.tables import columns_of, one
 from hopnhat.link.training import train
 
-SPEC = ModelSpec("person", "person_features", model.settings, model.TRAINING, model.PRIOR_RULES, model.PRIOR_RECALL)
+SPEC = ModelSpec("person", "person_features", model.settings, model.TRAINING, model.PRIOR_RULES, model.PRIOR_RECALL,
+                 training_fallback=model.TRAINING_FALLBACK, prior_fallback=model.PRIOR_FALLBACK)
 
 
 # Each record's valid CCCD (12 digits, a real province, readable year) and 9-digit CMND: cluster.py keeps two clusters

@@ -170,18 +170,28 @@ def _u_and_prior(backend: Backend, linker: Any, source: Any, spec: ModelSpec, re
     notes = []
     floor = 2.0 / max(2.0, records * (records - 1.0))  # at least one matching pair expected
     try:
-        model = linker.misc.save_model_to_json()
-        found = prior_by_counts(backend.work, source.physical_name, spec.prior_rules, spec.prior_recall, records)
-        if found is None:  # a rule not made of equalities and filters: Splink counts its pairs
-            linker.training.estimate_probability_two_random_records_match(list(spec.prior_rules), spec.prior_recall)
-            model = linker.misc.save_model_to_json()
-            found = model["probability_two_random_records_match"]
+        found = _prior(backend, linker, source, spec.prior_rules, spec.prior_recall, records)
+        if not found and spec.prior_fallback:  # no pair by the ID numbers: a list without them
+            notes.append(f"prior: no pair by {' / '.join(spec.prior_rules)}; by {' / '.join(spec.prior_fallback)}")
+            found = _prior(backend, linker, source, spec.prior_fallback, spec.prior_recall, records)
+        model = linker.misc.save_model_to_json()  # (its prior is replaced below)
         prior = min(PRIOR_MAX, max(floor, found or 0.0))
     except ValueError:  # more rule matches than the assumed recall allows: a table made of duplicates
         model, prior = linker.misc.save_model_to_json(), PRIOR_MAX
         notes.append("prior: the deterministic rules match more pairs than expected; prior set to its maximum")
     model["probability_two_random_records_match"] = prior
     return model, notes
+
+
+def _prior(backend: Backend, linker: Any, source: Any, rules: tuple[str, ...], recall: float,
+           records: int) -> float | None:
+    """The prior by ``rules`` and their ``recall``: counted (:func:`prior_by_counts`), or by Splink for a rule not
+    made of equalities and filters."""
+    found = prior_by_counts(backend.work, source.physical_name, rules, recall, records)
+    if found is None:
+        linker.training.estimate_probability_two_random_records_match(list(rules), recall)
+        found = linker.misc.save_model_to_json()["probability_two_random_records_match"]
+    return found
 
 
 def prior_by_counts(work: duckdb.DuckDBPyConnection, table: str, rules: tuple[str, ...], recall: float,
@@ -325,8 +335,13 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
                      "probability_two_random_records_match": start["probability_two_random_records_match"]}
             levels = None
         prior = model["probability_two_random_records_match"]
+        fallback = dict(spec.training_fallback)
         for rule in spec.training:
             trained = _em(backend, source, model, rule, levels)
+            if trained is None and rule in fallback:
+                notes.append(f"EM on {rule}: no pairs; on {fallback[rule]} instead")
+                rule = fallback[rule]
+                trained = _em(backend, source, model, rule, levels)
             if trained is None:
                 notes.append(f"EM on {rule}: no pairs")
             else:
