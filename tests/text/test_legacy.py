@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.text import independent as ind
 
 from hopnhat.errors import HopnhatError
 from hopnhat.repair.stage import ColumnRepairer
@@ -148,6 +149,48 @@ def test_minority_name_with_open_a_breve_repaired(encoding: str, raw: bytes) -> 
     texts = [as_text(encode(n, encoding)) for n in ("Nguyễn Văn Hùng", "Trần Thị Thuỷ", "Lê Đức Thọ")] + [as_text(raw)]
     repaired, _ = ColumnRepairer("name").repair(texts)
     assert repaired[-1] == "Kpă Thuyên"
+
+
+@pytest.mark.parametrize("word", ["Byă", "Hđơk", "Adrơng", "Ksơr", "Hmông", "Mnông", "Yă"])
+def test_clan_and_people_names_are_well_formed(word: str) -> None:
+    """Ê Đê clan names (Byă, Hđơk, Adrơng, Ksơr, Buôn Yă) and the peoples' own names count as Vietnamese words."""
+    assert legacy.quality(word).bad == 0 and legacy.quality(word).common == 1
+
+
+def _register(names: list[str], encoding: str) -> list[str]:
+    return [as_text(ind.encode_many([n], encoding)[0]) for n in names]
+
+
+_KINH = ["Nguyễn Văn Hùng", "Trần Thị Thuỷ", "Lê Đức Thọ", "Phạm Thị Hương", "Đỗ Văn Lượng", "Bùi Thị Ngọc Ánh",
+         "Võ Văn Tần", "Huỳnh Thị Mỹ Lệ"]
+
+
+@pytest.mark.parametrize(("majority", "table", "name"), [
+    ("tcvn3", "vni", "Rơ Mah Blik"),  # VNI Rơ is TCVN3 Rụ, both well formed
+    ("cp1258-decomposed", "vni", "Rơ Lan Hlim"),  # VNI Rơ is Windows-1258 Rô
+    ("viscii", "tcvn3", "H'Lan Niê"),  # TCVN3 Niê is VISCII Niế
+    ("viscii", "tcvn3", "Y Bhin Niê Kdăm"),  # Niế Kdẽm
+])
+def test_mixed_columns_read_minority_clan_names(majority: str, table: str, name: str) -> None:
+    """In a column that mixes two tables (most cells in ``majority``), a Central Highlands name in ``table`` that
+    reads well formed in both goes to the reading with the clan name (the old code kept the column's table: Rụ Châm
+    Blik, Rô Lan Hlim, H'Lan Niế)."""
+    cells = _register(_KINH, majority) + _register(_KINH[:4], table) + _register([name], table)
+    repaired, _ = ColumnRepairer("name").repair(cells)
+    assert repaired == _KINH + _KINH[:4] + [name]
+
+
+@pytest.mark.parametrize(("majority", "table", "name"), [
+    ("vni", "tcvn3", "Cao Anh Phúc"),  # TCVN3 bytes read as VNI: Phóc
+    ("viscii", "tcvn3", "Phan Trọng Tâm"),  # TCVN3 bytes read as VISCII: Tẹm
+    ("tcvn3", "viscii", "Tạ Minh Yến"),  # VISCII bytes read as TCVN3: Tế Minh Yên
+    ("vni", "cp1258", "Lâm Trọng Nam"),  # Windows-1258 bytes read as Windows-1252: Troòng
+])
+def test_mixed_columns_read_family_and_given_names(majority: str, table: str, name: str) -> None:
+    """Kinh family names beyond the commonest and frequent given names break the same ties."""
+    cells = _register(_KINH, majority) + _register(_KINH[:4], table) + _register([name], table)
+    repaired, _ = ColumnRepairer("name").repair(cells)
+    assert repaired == _KINH + _KINH[:4] + [name]
 
 
 @pytest.mark.parametrize("word", ["NguyÔn", "Hoµ", "Thò̀", "Nguyeãn", "Hoaø", "Äáº¯k", "tắ", "bấm̉", "ThÞ", "hoác̀"])

@@ -36,6 +36,7 @@ cpdef Py_ssize_t _junk_count(str text) except -1
 cpdef bint _token_char(Py_UCS4 char) except -1
 @cython.locals(words=Py_ssize_t, i=Py_ssize_t, n=Py_ssize_t, wide=bint)
 cpdef Py_ssize_t _foreign_count(str text) except -1
+@cython.locals(lower=str, ok=bint)
 cdef tuple _word_info(str word)
 @cython.locals(char=Py_UCS4)
 cdef bint _has_lower(str text) except -1

@@ -438,9 +438,10 @@ _INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
 # Consonant clusters and letters of Central Highlands and northern minority names as official unit names write them
 # (Krông, Drăng, Dliê, Plông, Hrú, Jút, Zà) and the old Dz of names (Hồ Dzếnh): never produced by misreading legacy
 # bytes, which changes vowels.
-_MINORITY_INITIALS = ("bl", "bh", "br", "dj", "dl", "dr", "dz", "gl", "gr", "hb", "hl", "hr", "jr", "kb", "kd", "kl",
-                      "km", "kn", "kp", "kr", "ml", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sr", "j", "z", "f",
-                      "w")
+# Also the clusters of clan and people names (Ê Đê Byă, Hđơk, Ktla; Jrai Ksor, Ê Đê Ksơr; Hmông, Mnông).
+_MINORITY_INITIALS = ("bl", "bh", "br", "by", "dj", "dl", "dr", "dz", "gl", "gr", "hb", "hđ", "hl", "hm", "hr", "jr",
+                      "kb", "kd", "kl", "km", "kn", "kp", "kr", "ks", "kt", "ml", "mn", "mr", "pl", "pn", "pr", "rc",
+                      "rs", "rt", "rv", "sr", "j", "z", "f", "w")
 _RHYMES = frozenset("""
 a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
 e ec em en eng eo ep et ê êch êm ên êng ênh êp êt êu
@@ -954,8 +955,8 @@ def _junk(char: str) -> bool:
 
 
 # Syllables that fill Vietnamese names, addresses and civil-status records (written for this list, not counted
-# from any corpus): between two readings equally well formed, the one made of these is the text.
-COMMON = frozenset("""
+# from any corpus): between two readings equally well formed, the one made of these is the text (:data:`COMMON`).
+_EVERYDAY = frozenset("""
 xã phường thị trấn huyện tỉnh thành phố quận thôn ấp bản xóm làng tổ khu khối đội số đường ngõ hẻm
 nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý trương đinh lâm mai cao hà
 văn thị hữu đức minh thanh ngọc quốc xuân thu hồng hương lan anh tuấn dũng hùng hải hoa hoà hòa bình an
@@ -964,6 +965,32 @@ giang thủy thuỷ hồ cầu chợ đình kim ninh yên gia hiếu nghĩa ti�
 ủy uỷ ban nhân dân giấy khai sinh tử kết hôn đăng ký trích lục bản sao con cha mẹ vợ chồng nữ
 ông bà việt người nơi dân tộc kinh tôn giáo phật công không nghề nghiệp nông quan hệ chủ hộ
 """.split())
+
+
+# Family names, and the name syllables that fill registers, break ties the same way. Written for these lists from
+# public knowledge, not counted from any corpus; only words with a non-ASCII letter are listed (an ASCII word reads
+# the same in every table, so it cannot tell readings apart).
+# Kinh family names beyond the commonest (the lists of Vietnamese family names in encyclopaedias and name guides).
+FAMILY_NAMES = frozenset("""
+đào đoàn vương trịnh lưu lương tạ tô tôn tăng thái thân triệu từ viên ông quách quản khúc khổng khương kiều lã lại
+lục lữ mạc mạch mẫn nghiêm nhâm phùng phó phí thạch đàm đồng đới doãn giáp hầu hứa lò lạc mã ôn âu ứng úc cù cấn
+chử chúc diệp đậu đường giả hàn hạ lăng lỗ mạnh phương sầm tiêu trình tống bạch bế cung đổng lê võ
+""".split())
+# Middle and given names most often written (the same sources), and words of civil-status phrases.
+GIVEN_NAMES = frozenset("""
+trọng thế đình bá quý tiên tâm yến phúc khánh huệ thuý thúy thùy thuỳ hạnh hằng trâm phượng hiền hiển kiên quân
+quế thảo vân nguyệt diễm đạt toàn tú tùng thư sương ánh châu chí cường điệp hậu hoài huyền kỳ lệ liên lực ngân
+nhật phát phụng quyên sĩ sỹ thiện thơ thuận tín trí tuyết tường uyên vĩ vượng duyên hảo khải luân nhàn quyền tài
+trúc vỹ nguyên thứ lần
+""".split())
+# Central Highlands clan (family) names and name words as Vietnamese official documents spell them, from public
+# descriptions of these peoples' naming: Jrai (Rơ Mah, Rơ Lan, Rơ Châm, Kpă, Ksor), Ê Đê (Niê, Niê Kdăm, Êban, Mlô,
+# Byă, Adrơng, Hđơk, Ênuôl, Buôn Yă, Ksơr), Mnông (Điểu), and the peoples' names themselves (Hmông, Mnông).
+# Adrơng, Êban and Yă are not single Kinh-shaped syllables: a word of this list counts as well formed.
+MINORITY_NAMES = frozenset("""
+rơ châm kpă niê kdăm êban mlô byă adrơng hđơk ênuôl buôn yă ksơr điểu hmông mnông
+""".split())
+COMMON = _EVERYDAY | FAMILY_NAMES | GIVEN_NAMES | MINORITY_NAMES
 
 
 class Quality(NamedTuple):
@@ -1120,7 +1147,9 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
 def _word_info(word: str) -> tuple[bool, bool, bool, bool]:
     if len(_WORDS) >= 262_144:
         _WORDS.clear()
-    known = _WORDS[word] = (_word_ok(word), word.isupper(), word.lower() in COMMON, _known_syllable(word, True))
+    lower = word.lower()
+    ok = _word_ok(word) or lower in MINORITY_NAMES and _cased(word)
+    known = _WORDS[word] = (ok, word.isupper(), lower in COMMON, _known_syllable(word, True))
     return known
 
 
