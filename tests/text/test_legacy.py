@@ -193,6 +193,36 @@ def test_mixed_columns_read_family_and_given_names(majority: str, table: str, na
     assert repaired == _KINH + _KINH[:4] + [name]
 
 
+@pytest.mark.parametrize("other", ["tcvn3", "cp1258", "utf-8"])
+def test_a_column_of_names_reads_a_family_name_first(other: str) -> None:
+    """VNI ``Hồ`` is Windows-1258 (and Windows-1252) ``Hoà``, both everyday words: in a column of names the reading
+    that starts with a family name wins (the old code kept ``Hoà Quang Minh``)."""
+    names = ["Hồ Quang Minh", "Hồ Thanh Long"]
+    register = [*_KINH, "Lý Thị Hoa", "Trương Văn Lộc", "Đặng Thị Bích", "Ngô Văn Thuận", "Dương Thị Hảo",
+                "Lâm Văn Tường", "Mai Thị Huệ", "Đinh Văn Lực"]
+    cells = _register(register, other) + _register(register[:10], "vni") + _register(names, "vni")
+    repaired, _ = ColumnRepairer("name").repair(cells)
+    assert repaired == register + register[:10] + names
+
+
+def test_a_column_of_addresses_keeps_hoa_first() -> None:
+    """Not a column of names (few cells start with a family name): ``Hoà Bình`` typed in Windows-1258 stays."""
+    places = ["Xã Tân Phú", "Phường Bến Thành", "Thôn Đông Yên", "Huyện Cầu Giấy", "Ấp Mỹ Phước", "Xã Điện Thọ",
+              "Phường Hội Phú", "Xóm Trại", "Bản Mường Phăng", "Thị trấn Buôn Đôn"]
+    cells = _register(places, "cp1258") + _register(places[:4], "vni") + _register(["Hoà Bình"], "cp1258")
+    repaired, _ = ColumnRepairer("address").repair(cells)
+    assert repaired == places + places[:4] + ["Hoà Bình"]
+
+
+def test_viqr_column_reads_a_family_name_marked_at_its_end() -> None:
+    """In a VIQR column one tone ending the first word is enough when it makes a family name (``Ta.`` → ``Tạ``); an
+    English full stop is not (``Ms. Le``, ``Done.``)."""
+    names = ["Nguye^~n Va(n Hu`ng", "Tra^`n Thi. Thu?y", "Le^ DDu+'c Tho.", "Pha.m Thi. Hu+o+ng"]
+    cells = [*names, "Ta. Anh Huy", "Ms. Le", "Done."]
+    repaired, _ = ColumnRepairer("name").repair(cells)
+    assert repaired[-3:] == ["Tạ Anh Huy", "Ms. Le", "Done."]
+
+
 @pytest.mark.parametrize("word", ["NguyÔn", "Hoµ", "Thò̀", "Nguyeãn", "Hoaø", "Äáº¯k", "tắ", "bấm̉", "ThÞ", "hoác̀"])
 def test_invalid_syllables(word: str) -> None:
     assert not is_syllable(word)

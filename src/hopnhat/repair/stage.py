@@ -35,6 +35,7 @@ from hopnhat.text.legacy import (
     Detection,
     Scored,
     detect,
+    family_first,
     has_junk,
     legacy_looking,
     reading,
@@ -121,6 +122,37 @@ def _vocabulary(sample: Sequence[str]) -> frozenset[str]:
         if vote:
             words.update(_syllables(readings(cell, (vote,))[vote]))
     return frozenset(words)
+
+
+_NAMES_SHARE = 0.5  # of a mixed column's voting sample cells starting with a family name: a column of names
+_NAMES_VOTES = 10  # voting cells a column needs before it is judged a column of names
+
+
+def _names_column(sample: Sequence[str]) -> bool:
+    """Whether a column holds people's names: most of the sample cells that read flawlessly in one table only start
+    with a Kinh family name in that reading (``Nguyễn Văn An``; an address or a phrase does not)."""
+    votes = hits = 0
+    for cell in sample:
+        vote = _vote(cell)
+        if vote:
+            votes += 1
+            hits += family_first(readings(cell, (vote,))[vote])
+    return votes >= _NAMES_VOTES and hits >= _NAMES_SHARE * votes
+
+
+def _family_reading(options: dict[str, Scored], present: frozenset[str], chosen: str) -> str:
+    """In a column of names, between readings that score the same, the one of a table the column uses whose first
+    word is a family name when the chosen one's is not (VNI ``Hồ Văn An`` is Windows-1258 ``Hoà Văn An``)."""
+    text, rank = options[chosen][0], options[chosen][2]
+    if family_first(text):
+        return chosen
+    for name in sorted(present):
+        if name != chosen and name in options:
+            other = options[name]
+            if other[2][0] == rank[0] and other[2][1] == rank[1] and other[2][2] <= rank[2] and \
+                    family_first(other[0]):
+                return name
+    return chosen
 
 
 def _census(sample: Sequence[str]) -> frozenset[str]:
@@ -236,6 +268,7 @@ class ColumnRepairer:
     _plans: dict[bool, tuple[tuple[str, ...], dict[str, int], frozenset[str], frozenset[str]]] = field(
         default_factory=dict)  # see _plan
     _words: frozenset[str] = frozenset()  # the column's own syllables: see _vocabulary
+    _names: bool = False  # a mixed column of people's names: see _names_column
 
     def settle(self, cells: Sequence[str | None]) -> None:
         """See a batch's cells without repairing them: a delta run repairs only the changed rows of a batch, yet the
@@ -257,6 +290,8 @@ class ColumnRepairer:
             self._detection = detect(sample)
             if legacy or self._detection.encoding == "viqr" or self.encoding is None:
                 self.encoding = self._detection.encoding
+        # a column of names whose cells come in a table other than its own (VNI cells in a UTF-8 register too)
+        self._names = bool(self._present - {_family(self.encoding)}) and _names_column(legacy)
 
     @property
     def detection(self) -> Detection:
@@ -379,6 +414,9 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
         rank = options[best][2]
     if familiar and rank[0] == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][2][0]):
         best = _familiar(engine._words, engine._present, options, best)
+        rank = options[best][2]
+    if engine._names and rank[0] == 0:
+        best = _family_reading(options, engine._present, best)
         rank = options[best][2]
     if options[best][1].junk or (best != "utf-8" and -rank[1] < rank[0]):  # junk, or fewer syllables than not
         return engine._unreadable(cell, encoding or column)

@@ -604,13 +604,20 @@ def viqr_reading(text: str, *, column: bool = False) -> str | None:
     if not text.isascii() or _VIQR_HINT.search(text) is None:
         return None
     decoded, evidence = viqr.parse(text)
-    enough = evidence.medium or evidence.weak >= 2 if column else evidence.medium >= 2
+    enough = evidence.medium or evidence.weak >= 2 or _marked_family(text, decoded) if column \
+        else evidence.medium >= 2
     if decoded == text or not (evidence.strong or enough):
         return None
     if column:
         score = quality(decoded)
         return decoded if score.good > score.bad and not score.junk else None
     return decoded if _plausible(decoded) else None
+
+
+def _marked_family(text: str, decoded: str) -> bool:
+    """A VIQR mark makes the first word a family name (``Ta. Anh Huy`` → ``Tạ Anh Huy``): in a VIQR column, the
+    first word of a name cell is far more often a family name than a word ending a sentence."""
+    return family_first(decoded) and not family_first(text)
 
 
 _VISCII_C0 = re.compile("[\x02\x05\x06\x14\x19\x1e]")
@@ -991,6 +998,17 @@ MINORITY_NAMES = frozenset("""
 rơ châm kpă niê kdăm êban mlô byă adrơng hđơk ênuôl buôn yă ksơr điểu hmông mnông
 """.split())
 COMMON = _EVERYDAY | FAMILY_NAMES | GIVEN_NAMES | MINORITY_NAMES
+# Every Kinh family name of these lists and of :data:`_EVERYDAY`, ASCII ones too: what the first word of a name is.
+FAMILY_FIRST = FAMILY_NAMES | frozenset("""
+nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý trương đinh lâm mai cao hà
+kim ninh giang chu la kha vi
+""".split())
+
+
+def family_first(text: str) -> bool:
+    """Whether a text's first word is a Kinh family name (``Hồ Văn An``; ``Hoà Bình`` is not)."""
+    words = text.split(None, 1)
+    return bool(words) and words[0].lower() in FAMILY_FIRST
 
 
 class Quality(NamedTuple):
