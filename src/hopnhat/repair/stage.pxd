@@ -2,7 +2,7 @@
 # called for every distinct cell of a column become C functions of the module.
 
 cimport cython
-from hopnhat.text.legacy cimport has_junk, legacy_looking, reading, scored, scores_of
+from hopnhat.text.legacy cimport family_first, has_junk, legacy_looking, reading, scored, scores_of
 
 cdef dict _WORDS_OF, _SORTED
 
@@ -21,3 +21,5 @@ cdef Py_ssize_t _hits(frozenset words, str text) except -1
 cdef object _reading(str text, str kind, object problem=*)
 @cython.locals(names=list, rank=tuple, most=Py_ssize_t, hits=Py_ssize_t)
 cdef str _familiar(frozenset words, frozenset present, dict options, str chosen)
+@cython.locals(names=list, rank=tuple, other=tuple, tie=tuple)
+cdef str _family_reading(dict options, frozenset present, str chosen)

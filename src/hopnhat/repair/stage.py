@@ -143,14 +143,16 @@ def _names_column(sample: Sequence[str]) -> bool:
 def _family_reading(options: dict[str, Scored], present: frozenset[str], chosen: str) -> str:
     """In a column of names, between readings that score the same, the one of a table the column uses whose first
     word is a family name when the chosen one's is not (VNI ``Hồ Văn An`` is Windows-1258 ``Hoà Văn An``)."""
-    text, rank = options[chosen][0], options[chosen][2]
-    if family_first(text):
-        return chosen
-    for name in sorted(present):
+    names = _SORTED.get(present)
+    if names is None:
+        names = _SORTED[present] = sorted(present)
+    rank = options[chosen][2]
+    for name in names:  # the first words looked at only beside a reading that scores the same (a few cells)
         if name != chosen and name in options:
             other = options[name]
-            if other[2][0] == rank[0] and other[2][1] == rank[1] and other[2][2] <= rank[2] and \
-                    family_first(other[0]):
+            tie = other[2]
+            if tie[0] == rank[0] and tie[1] == rank[1] and tie[2] <= rank[2] and family_first(other[0]) and \
+                    not family_first(options[chosen][0]):
                 return name
     return chosen
 

@@ -68,3 +68,4 @@ cdef object _quiet_candidate(object value, str encoding)
 cdef Py_ssize_t _failed_words(object value) except -1
 cdef tuple _source(str value)
 cdef bint _is_ascii(object value) except -1
+cpdef bint family_first(str text) except -1
