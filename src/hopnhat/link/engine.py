@@ -52,6 +52,9 @@ class ModelSpec:
     # (rule, the rule trained instead when it blocks no pair): a list without ID numbers still trains its name levels
     training_fallback: tuple[tuple[str, str], ...] = ()
     prior_fallback: tuple[str, ...] = ()  # the prior's rules when prior_rules match no pair (no ID numbers)
+    # m for a list whose training rules block fewer than small_pairs pairs (too few for EM): the model with them
+    shipped_m: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    small_pairs: int = 0
 
 
 @dataclass

@@ -336,7 +336,12 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
             levels = None
         prior = model["probability_two_random_records_match"]
         fallback = dict(spec.training_fallback)
-        for rule in spec.training:
+        blocked = _blocked(backend, source, spec) if spec.shipped_m is not None else None
+        if spec.shipped_m is not None and blocked is not None and blocked < spec.small_pairs:
+            notes.append(f"a small list: its training rules block {blocked} pairs, fewer than {spec.small_pairs}; "
+                         "m from the shipped model (hopnhat/link/data)")
+            model = spec.shipped_m(model)
+        for rule in spec.training if blocked is None or blocked >= spec.small_pairs else ():
             trained = _em(backend, source, model, rule, levels)
             if trained is None and rule in fallback:
                 notes.append(f"EM on {rule}: no pairs; on {fallback[rule]} instead")
@@ -351,6 +356,28 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
     model["probability_two_random_records_match"] = prior  # EM keeps its own prior to itself
     model = _plain(model, spec.settings(None))
     return TrainedModel(rounded(model, unseen_u=1 / u_pairs(records)), notes)
+
+
+def _blocked(backend: Backend, source: Any, spec: ModelSpec) -> int | None:
+    """The pairs EM would train on: those each training rule blocks (its fallback's where it blocks none), counted
+    from the groups of equal keys; None when a rule is not made of equalities and filters."""
+    fallback = dict(spec.training_fallback)
+    total = 0
+    for rule in spec.training:
+        pairs = _rule_pairs(backend.work, source.physical_name, rule)
+        if pairs == 0 and rule in fallback:
+            pairs = _rule_pairs(backend.work, source.physical_name, fallback[rule])
+        if pairs is None:
+            return None
+        total += pairs
+    return total
+
+
+def _rule_pairs(work: duckdb.DuckDBPyConnection, table: str, rule: str) -> int | None:
+    part = _equalities_and_filters(rule)
+    if part is None or not _groupable(work, table, set(part[0])):
+        return None
+    return _pairs_of(work, table, sorted(part[0]), sorted(part[1]))
 
 
 def term_frequencies(linker: Any, table: str) -> None:
