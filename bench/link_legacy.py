@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from bench.link import blind  # noqa: E402
 from tests.text.independent import encode_many  # noqa: E402
 
 from hopnhat.link.standalone import link_people  # noqa: E402
@@ -111,6 +110,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--work", type=Path, default=Path("/tmp/hopnhat-bench-link-blind"))
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench.link import blind  # (it imports its neighbour treemem: run as a script, not imported by tests)
+
     src, truth_path = blind(args.work, args.people, args.seed)
     clean = pq.read_table(src)
     truth = pq.read_table(truth_path).column("entity").to_pylist()

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from hopnhat.link import LinkOutcome, link_store, persons
@@ -22,6 +24,7 @@ from hopnhat.project.config import LinkageSpec
 from hopnhat.synth.generate import SynthSettings, generate
 
 SCALE = 0.002  # ~3,800 person rows, ~90 organisations, ~1,400 parcels
+BLIND_PEOPLE, BLIND_SEED = 20000, 7  # the blind population of the clerk-list tests (not the seed m was shipped from)
 
 
 @dataclass
@@ -107,3 +110,17 @@ def candidates_backend(built: Built) -> tuple[duckdb.DuckDBPyConnection, Backend
     rules = [r if isinstance(r, str) else r["blocking_rule"]
              for r in model.settings["blocking_rules_to_generate_predictions"]]
     return work, backend, source, linker, backend.candidate_pairs("person_features", rules)
+
+
+@pytest.fixture(scope="session")
+def blind_population(tmp_path_factory: pytest.TempPathFactory) -> tuple[pa.Table, list[str]]:
+    """The blind population (bench/blind, written apart from the linker), 20,000 people: the input and each record's
+    person."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from bench.blind.generate import generate as generate_blind
+
+    out = tmp_path_factory.mktemp("blind")
+    generate_blind(BLIND_PEOPLE, BLIND_SEED, out)
+    return pq.read_table(out / "input.parquet"), pq.read_table(out / "truth.parquet").column("entity").to_pylist()

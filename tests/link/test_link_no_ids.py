@@ -4,33 +4,18 @@ addresses: the CCCD training session and prior rules find no pair, so their fall
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from hopnhat.link.evaluate import evaluate
 from hopnhat.link.standalone import link_people
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from bench.blind.generate import generate
-
-
-@pytest.fixture(scope="module")
-def population(tmp_path_factory: pytest.TempPathFactory) -> tuple[pa.Table, list[str]]:
-    out = tmp_path_factory.mktemp("blind-no-ids")
-    generate(20000, 7, out)
-    return pq.read_table(out / "input.parquet"), pq.read_table(out / "truth.parquet").column("entity").to_pylist()
-
 
 @pytest.mark.parametrize(("columns", "f1"), [(("full_name", "dob", "sex", "phone", "address"), 0.95),
                                              (("full_name", "dob", "sex", "address"), 0.91)])
-def test_a_list_without_id_numbers_is_linked(population: tuple[pa.Table, list[str]], columns: tuple[str, ...],
+def test_a_list_without_id_numbers_is_linked(blind_population: tuple[pa.Table, list[str]], columns: tuple[str, ...],
                                              f1: float) -> None:
-    people, entity = population
+    people, entity = blind_population
     result = link_people(people.select(list(columns)), threads=2)
     rows = [str(i) for i in range(people.num_rows)]
     found = evaluate(dict(zip(rows, map(str, result.table.column("cluster_id").to_pylist()), strict=True)),
@@ -40,6 +25,6 @@ def test_a_list_without_id_numbers_is_linked(population: tuple[pa.Table, list[st
     assert any(note.startswith("prior: no pair by ") for note in result.notes)
 
 
-def test_with_id_numbers_the_fallbacks_stay_unused(population: tuple[pa.Table, list[str]]) -> None:
-    result = link_people(population[0].slice(0, 6000), threads=2)
+def test_with_id_numbers_the_fallbacks_stay_unused(blind_population: tuple[pa.Table, list[str]]) -> None:
+    result = link_people(blind_population[0].slice(0, 6000), threads=2)
     assert not any("instead" in note or note.startswith("prior: no pair") for note in result.notes)

@@ -7,11 +7,8 @@ Measured on lists drawn from another population (blind, seed 7), without the ID 
 from __future__ import annotations
 
 import random
-import sys
-from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from hopnhat.errors import ConfigError
@@ -20,21 +17,10 @@ from hopnhat.link.evaluate import evaluate
 from hopnhat.link.shipped import _shipped, levels_of, with_shipped_m
 from hopnhat.link.standalone import link_people
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from bench.blind.generate import generate
-
-
-@pytest.fixture(scope="module")
-def population(tmp_path_factory: pytest.TempPathFactory) -> tuple[pa.Table, list[str]]:
-    out = tmp_path_factory.mktemp("blind-small")
-    generate(3000, 7, out)
-    return pq.read_table(out / "input.parquet"), pq.read_table(out / "truth.parquet").column("entity").to_pylist()
-
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_a_small_list_without_ids_links_its_people(population: tuple[pa.Table, list[str]], seed: int) -> None:
-    people, entity = population
+def test_a_small_list_without_ids_links_its_people(blind_population: tuple[pa.Table, list[str]], seed: int) -> None:
+    people, entity = blind_population
     rows_of: dict[str, list[int]] = {}
     for i, e in enumerate(entity):
         rows_of.setdefault(e, []).append(i)
