@@ -336,12 +336,8 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
             levels = None
         prior = model["probability_two_random_records_match"]
         fallback = dict(spec.training_fallback)
-        blocked = _blocked(backend, source, spec) if spec.shipped_m is not None else None
-        if spec.shipped_m is not None and blocked is not None and blocked < spec.small_pairs:
-            notes.append(f"a small list: its training rules block {blocked} pairs, fewer than {spec.small_pairs}; "
-                         "m from the shipped model (hopnhat/link/data)")
-            model = spec.shipped_m(model)
-        for rule in spec.training if blocked is None or blocked >= spec.small_pairs else ():
+        model, shipped = _shipped(backend, source, spec, model, records, notes)
+        for rule in () if shipped else spec.training:
             trained = _em(backend, source, model, rule, levels)
             if trained is None and rule in fallback:
                 notes.append(f"EM on {rule}: no pairs; on {fallback[rule]} instead")
@@ -356,6 +352,23 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
     model["probability_two_random_records_match"] = prior  # EM keeps its own prior to itself
     model = _plain(model, spec.settings(None))
     return TrainedModel(rounded(model, unseen_u=1 / u_pairs(records)), notes)
+
+
+def _shipped(backend: Backend, source: Any, spec: ModelSpec, model: dict[str, Any], records: int,
+             notes: list[str]) -> tuple[dict[str, Any], bool]:
+    """The model with the spec's shipped probabilities where the list is too small to train its own (m and u below
+    ``tiny_records`` records, m where the training rules block fewer than ``small_pairs`` pairs), and whether it
+    took them (then no EM)."""
+    if spec.shipped_mu is not None and records < spec.tiny_records:
+        notes.append(f"a list of {records} records, fewer than {spec.tiny_records}: m and u from the shipped model "
+                     "(hopnhat/link/data), no term-frequency adjustment")
+        return spec.shipped_mu(model), True
+    blocked = _blocked(backend, source, spec) if spec.shipped_m is not None else None
+    if spec.shipped_m is not None and blocked is not None and blocked < spec.small_pairs:
+        notes.append(f"a small list: its training rules block {blocked} pairs, fewer than {spec.small_pairs}; "
+                     "m from the shipped model (hopnhat/link/data)")
+        return spec.shipped_m(model), True
+    return model, False
 
 
 def _blocked(backend: Backend, source: Any, spec: ModelSpec) -> int | None:
