@@ -55,6 +55,7 @@ class ModelSpec:
     # m for a list whose training rules block fewer than small_pairs pairs (too few for EM): the model with them
     shipped_m: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     small_pairs: int = 0
+    small_records: int = 0  # the pairs are counted below this many records only
     # m and u (no term frequencies) for a list of fewer than tiny_records records: the model with them
     shipped_mu: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     tiny_records: int = 0

@@ -30,14 +30,20 @@ from hopnhat.link.household import apart_rules
 from hopnhat.link.namesakes import Key, Stratum, attach_strata, estimate, linkable, notes
 from hopnhat.link.pairs import combine, rule_pairs
 from hopnhat.link.person_features import KEY_CODES, build_person_features, source_sql
-from hopnhat.link.shipped import SMALL_EM_PAIRS, TINY_RECORDS, with_shipped_m, with_shipped_m_and_u
+from hopnhat.link.shipped import (
+    SMALL_EM_PAIRS,
+    SMALL_RECORDS,
+    TINY_RECORDS,
+    with_shipped_m,
+    with_shipped_m_and_u,
+)
 from hopnhat.link.tables import columns_of, one
 from hopnhat.link.training import train
 
 SPEC = ModelSpec("person", "person_features", model.settings, model.TRAINING, model.PRIOR_RULES, model.PRIOR_RECALL,
                  training_fallback=model.TRAINING_FALLBACK, prior_fallback=model.PRIOR_FALLBACK,
-                 shipped_m=with_shipped_m, small_pairs=SMALL_EM_PAIRS, shipped_mu=with_shipped_m_and_u,
-                 tiny_records=TINY_RECORDS)
+                 shipped_m=with_shipped_m, small_pairs=SMALL_EM_PAIRS, small_records=SMALL_RECORDS,
+                 shipped_mu=with_shipped_m_and_u, tiny_records=TINY_RECORDS)
 
 
 # Each record's valid CCCD (12 digits, a real province, readable year) and 9-digit CMND: cluster.py keeps two clusters

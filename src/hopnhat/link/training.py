@@ -357,13 +357,15 @@ def train(backend: Backend, source: Any, spec: ModelSpec, records: int) -> Train
 def _shipped(backend: Backend, source: Any, spec: ModelSpec, model: dict[str, Any], records: int,
              notes: list[str]) -> tuple[dict[str, Any], bool]:
     """The model with the spec's shipped probabilities where the list is too small to train its own (m and u below
-    ``tiny_records`` records, m where the training rules block fewer than ``small_pairs`` pairs), and whether it
-    took them (then no EM)."""
+    ``tiny_records`` records, m where the training rules block fewer than ``small_pairs`` pairs, counted below
+    ``small_records`` records: 0.3 CPU-s at 1 M, and a list that large without 2,000 pairs to train on has next to no
+    duplicates), and whether it took them (then no EM)."""
     if spec.shipped_mu is not None and records < spec.tiny_records:
         notes.append(f"a list of {records} records, fewer than {spec.tiny_records}: m and u from the shipped model "
                      "(hopnhat/link/data), no term-frequency adjustment")
         return spec.shipped_mu(model), True
-    blocked = _blocked(backend, source, spec) if spec.shipped_m is not None else None
+    counted = spec.shipped_m is not None and records < spec.small_records
+    blocked = _blocked(backend.work, spec) if counted else None
     if spec.shipped_m is not None and blocked is not None and blocked < spec.small_pairs:
         notes.append(f"a small list: its training rules block {blocked} pairs, fewer than {spec.small_pairs}; "
                      "m from the shipped model (hopnhat/link/data)")
@@ -371,15 +373,16 @@ def _shipped(backend: Backend, source: Any, spec: ModelSpec, model: dict[str, An
     return model, False
 
 
-def _blocked(backend: Backend, source: Any, spec: ModelSpec) -> int | None:
+def _blocked(work: duckdb.DuckDBPyConnection, spec: ModelSpec) -> int | None:
     """The pairs EM would train on: those each training rule blocks (its fallback's where it blocks none), counted
-    from the groups of equal keys; None when a rule is not made of equalities and filters."""
+    from the groups of equal keys of the features in the work space (whatever the engine); None when a rule is not
+    made of equalities and filters."""
     fallback = dict(spec.training_fallback)
     total = 0
     for rule in spec.training:
-        pairs = _rule_pairs(backend.work, source.physical_name, rule)
+        pairs = _rule_pairs(work, spec.features, rule)
         if pairs == 0 and rule in fallback:
-            pairs = _rule_pairs(backend.work, source.physical_name, fallback[rule])
+            pairs = _rule_pairs(work, spec.features, fallback[rule])
         if pairs is None:
             return None
         total += pairs
