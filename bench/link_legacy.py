@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -33,31 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "src"))
 
-from tests.text.independent import encode_many  # noqa: E402
+from tests.text.independent import font_typed as typed  # noqa: E402
 
 from hopnhat.link.standalone import link_people  # noqa: E402
 from hopnhat.repair.arrowtext import repair_text_column  # noqa: E402
 
-ENCODINGS = ("tcvn3", "vni", "cp1258-decomposed", "viscii", "mojibake")
-COLUMNS = ("full_name", "sex", "address")
+COLUMNS = ("full_name", "sex", "address")  # the cells typed (tests/text/independent.font_typed)
 OUT = ROOT / "bench" / "out"
-
-
-def typed(table: pa.Table, share: float, seed: int) -> tuple[pa.Table, list[str | None]]:
-    """``table`` with a ``share`` of its records' text cells typed in a legacy font (each record one encoding,
-    round-robin), and each record's encoding (None: left as it was)."""
-    rng = random.Random(seed)
-    chosen = [ENCODINGS[i % len(ENCODINGS)] if rng.random() < share else None for i in range(table.num_rows)]
-    out = table
-    for name in COLUMNS:
-        cells = table.column(name).to_pylist()
-        for encoding in ENCODINGS:
-            rows = [i for i, e in enumerate(chosen) if e == encoding and cells[i]]
-            for i, raw in zip(rows, encode_many([cells[i] for i in rows], encoding), strict=True):
-                # (the mojibake encoder's bytes are the UTF-8 of the text already read as Windows-1252)
-                cells[i] = raw.decode("utf-8" if encoding == "mojibake" else "sloppy-windows-1252")
-        out = out.set_column(out.column_names.index(name), name, pa.array(cells, pa.string()))
-    return out, chosen
 
 
 def cells_read_back(clean: pa.Table, list_: pa.Table, chosen: list[str | None]) -> dict[str, object]:

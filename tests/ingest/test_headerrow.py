@@ -13,20 +13,20 @@ from hopnhat.cli.main import app
 from hopnhat.ingest.headerrow import below_title, skipped
 from hopnhat.ingest.tables import read_whole
 
-HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Nơi thường trú"]
-RECORDS = [
+HEADER: list[str | None] = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Nơi thường trú"]
+RECORDS: list[list[str | None]] = [
     ["1", "Nguyễn Văn An", "12/05/1990", "Nam", "034090012345", "Thôn 3, Xã Tân Phú, Huyện Đông Hưng, Tỉnh Thái Bình"],
     ["2", "Nguyễn Văn An", "12/05/1990", "Nam", "034090012345", "Xã Tân Phú, Tỉnh Hưng Yên"],
     ["3", "Trần Thị Bình", "1985", "Nữ", None, "Phường 14, Quận Gò Vấp, Thành phố Hồ Chí Minh"],
 ]
-TITLE = [
+TITLE: list[list[str | None]] = [
     ["UBND XÃ TÂN PHÚ", None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", None],
     [None, None, None, None, "Độc lập - Tự do - Hạnh phúc", None],
     [None, None, None, None, None, None],
     ["DANH SÁCH NHÂN KHẨU THƯỜNG TRÚ", None, None, None, None, None],
 ]
-NUMBERS = ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"]
-FOOTER = [None, None, None, None, "Người lập biểu", None]
+NUMBERS: list[str | None] = ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)"]
+FOOTER: list[str | None] = [None, None, None, None, "Người lập biểu", None]
 
 
 def _sheet(path: Path, rows: list[list[str | None]]) -> Path:
@@ -57,7 +57,7 @@ def test_a_sheet_whose_first_row_is_its_header_is_read_as_before(tmp_path: Path)
     table = read_whole(_sheet(tmp_path / "plain.xlsx", [HEADER, *RECORDS]))
     assert table.column_names == HEADER and table.num_rows == 3 and skipped(table) == 0
     # a header with a few blank names is still the header
-    gaps = ["STT", None, "Ngày sinh", "Giới tính", "Số CCCD", "Nơi thường trú"]
+    gaps: list[str | None] = ["STT", None, "Ngày sinh", "Giới tính", "Số CCCD", "Nơi thường trú"]
     table = read_whole(_sheet(tmp_path / "gaps.xlsx", [gaps, *RECORDS]))
     assert table.num_rows == 3 and skipped(table) == 0 and table.column_names[2] == "Ngày sinh"
 

@@ -3,17 +3,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pyarrow as pa
+from tests.text.independent import font_typed
 
 from hopnhat.link.evaluate import evaluate
 from hopnhat.link.standalone import link_people
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from bench.link_legacy import typed as typed_list  # the bench's typing: the same encoders, the same view
 
 
 def _f1(table: pa.Table, entity: list[str], **options: object) -> tuple[float, dict[str, int]]:
@@ -27,7 +21,7 @@ def _f1(table: pa.Table, entity: list[str], **options: object) -> tuple[float, d
 def test_a_list_partly_typed_in_legacy_fonts_links_as_the_clean_one(
         blind_population: tuple[pa.Table, list[str]]) -> None:
     people, entity = blind_population
-    typed = typed_list(people, 0.25, 5)[0]
+    typed = font_typed(people, 0.25, 5)[0]
     assert sum(a != b for a, b in zip(typed.column("full_name").to_pylist(),
                                       people.column("full_name").to_pylist(), strict=True)) > 5000
     clean, _ = _f1(people, entity)

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.text.independent import encode_many, lines, texts, unit_names
+from tests.text.independent import encode_many, font_view, lines, texts, unit_names
 
 from hopnhat.repair.arrowtext import SUSPECT, repair_dictionary, repair_text_column
 
@@ -22,8 +22,7 @@ WORDS = sorted({w for line in CLEAN.vietnamese for w in line.replace(",", " ").s
 
 
 def _typed(text: list[str], encoding: str) -> list[str]:
-    raw = encode_many(text, encoding)
-    return [r.decode("utf-8" if encoding == "mojibake" else "sloppy-windows-1252") for r in raw]
+    return [font_view(r, encoding) for r in encode_many(text, encoding)]
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

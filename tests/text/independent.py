@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ftfy.bad_codecs  # noqa: F401  (registers sloppy-windows-1252)
+import pyarrow as pa
 
 DATA = Path(__file__).parent / "data"
 UNITS = Path(__file__).resolve().parents[2] / "src" / "hopnhat" / "units" / "data"
@@ -208,3 +209,32 @@ def write_csv(columns: dict[str, list[Cell]], path: Path) -> None:
     for row in zip(*columns.values(), strict=True):
         lines.append(b",".join(b'"' + c.raw.replace(b'"', b'""') + b'"' for c in row))
     path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+
+
+# ------------------------------------------------------------------------------------------------ a list of people
+
+FONTS = ("tcvn3", "vni", "cp1258-decomposed", "viscii", "mojibake")  # the legacy fonts a clerk's list is typed in
+TYPED_COLUMNS = ("full_name", "sex", "address")
+
+
+def font_view(raw: bytes, encoding: str) -> str:
+    """Legacy bytes as a legacy font shows them in a sheet: read as Windows-1252 (the mojibake encoder's bytes are
+    already the UTF-8 of text read so)."""
+    return raw.decode("utf-8" if encoding == "mojibake" else "sloppy-windows-1252")
+
+
+def font_typed(table: pa.Table, share: float, seed: int) -> tuple[pa.Table, list[str | None]]:
+    """``table`` (a list of people: :data:`TYPED_COLUMNS`) with a ``share`` of its records' text cells typed in a
+    legacy font (each record one of :data:`FONTS`, round-robin), and each record's font (None: left as it was).
+    ``bench/link_legacy.py`` and tests/link type their lists with it."""
+    rng = random.Random(seed)
+    chosen = [FONTS[i % len(FONTS)] if rng.random() < share else None for i in range(table.num_rows)]
+    out = table
+    for name in TYPED_COLUMNS:
+        cells = table.column(name).to_pylist()
+        for encoding in FONTS:
+            rows = [i for i, e in enumerate(chosen) if e == encoding and cells[i]]
+            for i, raw in zip(rows, encode_many([cells[i] for i in rows], encoding), strict=True):
+                cells[i] = font_view(raw, encoding)
+        out = out.set_column(out.column_names.index(name), name, pa.array(cells, pa.string()))
+    return out, chosen

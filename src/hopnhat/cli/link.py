@@ -205,10 +205,10 @@ def persons(
                                  step, spark=session, memory_limit=memory, unanchored=unanchored)
     write_table(result.table, output, [src])
     for key, rows in result.repaired.items():
-        names = " + ".join(repr(c) for c in columns.read.get(key, (key,)))
-        console.print(tr(f"Đọc lại {rows:,} ô của cột {names} gõ bằng bảng mã cũ (TCVN3, VNI, …) trước khi liên kết; "
+        read = " + ".join(repr(c) for c in columns.read.get(key, (key,)))
+        console.print(tr(f"Đọc lại {rows:,} ô của cột {read} gõ bằng bảng mã cũ (TCVN3, VNI, …) trước khi liên kết; "
                          "tệp ra giữ nguyên ô gốc (hopnhat repair cho bản đã sửa).",
-                         f"Read {rows:,} cells of column {names} typed in a legacy encoding (TCVN3, VNI, …) as Unicode "
+                         f"Read {rows:,} cells of column {read} typed in a legacy encoding (TCVN3, VNI, …) as Unicode "
                          "before linking; the output keeps the cells as they were (hopnhat repair writes a repaired "
                          "copy)."), highlight=False)
     seconds = time.perf_counter() - started
