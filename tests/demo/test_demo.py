@@ -44,14 +44,21 @@ def test_demo_end_to_end(tmp_path):
     assert "Golden records" in result.output
     # step 5a: a clerk's Excel list with Vietnamese headers, linked on its own, every row and column kept
     assert "'Họ' + 'Chữ đệm' + 'Tên'" in result.output and "'Số CCCD' + 'Số CMND'" in result.output
+    # two header rows: the birth date under "Ngày sinh" merged over "Nam" | "Nữ", the sex from the column it is in
+    assert "Nam if 'Ngày sinh - Nam' is filled, Nữ if 'Ngày sinh - Nữ' is" in result.output
     listed = list(load_workbook(tmp_path / "clerk-list" / "danh-sach-nhan-khau.xlsx", read_only=True)
                   .worksheets[0].iter_rows(values_only=True))
     linked = list(load_workbook(tmp_path / "clerk-list" / "danh-sach-nhan-khau-lien-ket.xlsx", read_only=True)
                   .worksheets[0].iter_rows(values_only=True))
     header = listed.index(next(r for r in listed if r[0] == "STT"))  # below the title block
-    assert listed[header + 1][:2] == ("(1)", "(2)") and "Skipped 4 rows above the column names" in result.output
-    assert linked[0] == (*listed[header], "cluster_id", "match_probability")
-    assert len(linked) - 1 == len(listed) - header - 2 > 0
+    top, sub = listed[header], listed[header + 1]
+    at = top.index("Ngày sinh")
+    assert top[at + 1] is None and sub[at:at + 2] == ("Nam", "Nữ") and listed[header + 2][:2] == ("(1)", "(2)")
+    assert "Skipped 5 rows that are neither column names nor records" in result.output
+    names = [f"{t} - {s}" if s else t for t, s in zip(top, sub, strict=True)]
+    names[at + 1] = f"Ngày sinh - {sub[at + 1]}"
+    assert linked[0] == (*names, "cluster_id", "match_probability")
+    assert len(linked) - 1 == len(listed) - header - 3 > 0
     assert len({r[-2] for r in linked[1:]}) < len(linked) - 1  # some rows are one person
     assert "full_name cells typed with a legacy font" in result.output  # read back before linking
     # step 6: the printed demo accounts log in

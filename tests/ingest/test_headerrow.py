@@ -83,3 +83,66 @@ def test_units_convert_reads_a_titled_sheet(tmp_path: Path) -> None:
     assert converted.column_names[:6] == HEADER and converted.num_rows == 3
     statuses = converted.column("status").to_pylist()
     assert statuses[2] == "converted" and set(statuses) <= {"converted", "split", "ambiguous", "already_new"}
+
+
+FORM_TOP: list[str | None] = ["STT", "Họ và tên", "Ngày sinh", None, "Số CCCD", "Nơi thường trú", None]
+FORM_SUB: list[str | None] = [None, None, "Nam", "Nữ", None, "Xã/Phường", "Tỉnh/TP"]
+FORM_NAMES = ["STT", "Họ và tên", "Ngày sinh - Nam", "Ngày sinh - Nữ", "Số CCCD", "Nơi thường trú - Xã/Phường",
+              "Nơi thường trú - Tỉnh/TP"]
+FORM_RECORDS: list[list[str | None]] = [
+    ["1", "Nguyễn Văn An", "12/05/1990", None, "034090012345", "Tân Phú", "Thái Bình"],
+    ["2", "Trần Thị Bình", None, "1985", None, "Phường 14", "Hồ Chí Minh"],
+]
+MERGED = ("A{top}:A{sub}", "B{top}:B{sub}", "C{top}:D{top}", "E{top}:E{sub}", "F{top}:G{top}")
+
+
+def _form(path: Path, above: list[list[str | None]], numbers: bool = True) -> Path:
+    rows = [*above, FORM_TOP, FORM_SUB, *([[f"({i})" for i in range(1, 8)]] if numbers else []), *FORM_RECORDS]
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    top = len(above) + 1
+    for cells in MERGED:  # as the form was drawn: merged cells, their text in the first one
+        book.active.merge_cells(cells.format(top=top, sub=top + 1))
+    book.save(path)
+    return path
+
+
+def test_a_form_with_two_header_rows(tmp_path: Path) -> None:
+    titled = read_whole(_form(tmp_path / "titled.xlsx", [TITLE[0] + [None], [None] * 7, TITLE[3] + [None]]))
+    assert titled.column_names == FORM_NAMES and titled.to_pylist()[1]["Ngày sinh - Nữ"] == "1985"
+    assert titled.num_rows == 2 and skipped(titled) == 4  # a title line, the two header rows, the numbers
+    first = read_whole(_form(tmp_path / "first.xlsx", [], numbers=False))  # the header rows on top
+    assert first.column_names == FORM_NAMES and first.num_rows == 2 and skipped(first) == 1
+    exported = tmp_path / "form.csv"  # the same form saved as CSV: the merged cells' other parts blank
+    with exported.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([[c or "" for c in r] for r in [FORM_TOP, FORM_SUB, *FORM_RECORDS]])
+    assert read_whole(exported).column_names == FORM_NAMES
+
+
+def test_a_second_row_that_is_a_record_is_a_record() -> None:
+    # under a header with a merged cell, a record fills columns of their own: it is no header row
+    table = pa.table({"Họ và tên": ["Nguyễn Văn An", "Lê Văn Cường"], "Ngày sinh": ["Nam", "x"],
+                      "column3": [None, None], "Ghi chú": [None, None]})
+    assert below_title(table) is table
+    # a value (a date, a year) under the merged cell is a record's, even with the other columns blank
+    table = pa.table({"Họ và tên": [None], "Ngày sinh": [None], "column3": ["1985"], "Ghi chú": [None]})
+    assert below_title(table) is table
+
+
+def test_a_title_line_over_the_header_is_no_header_row() -> None:
+    # the issuing body and the motto span the sheet: the header row under them is not their second row
+    table = pa.table({"UBND XÃ TÂN PHÚ": ["STT", "1"], "column2": ["Họ và tên", "Nguyễn Văn An"],
+                      "column3": ["Ngày sinh", "1990"], "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": ["Nơi thường trú", "Huế"],
+                      "column5": ["Ghi chú", None]})
+    found = below_title(table)
+    assert found.column_names == ["STT", "Họ và tên", "Ngày sinh", "Nơi thường trú", "Ghi chú"]
+    assert found.num_rows == 1
+
+
+def test_column_numbers_under_a_first_row_header() -> None:
+    numbered = pa.table({"STT": ["(1)", "1"], "Họ và tên": ["(2)", "An"], "Ngày sinh": ["(3)", "1990"]})
+    assert below_title(numbered).num_rows == 1 and skipped(below_title(numbered)) == 1
+    # a record of small numbers right under the header is a record (not 1, 2, 3 in order)
+    counts = pa.table({"Thôn": ["2", "3"], "Số hộ": ["5", "7"], "Số khẩu": ["1", "9"]})
+    assert below_title(counts) is counts

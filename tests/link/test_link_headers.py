@@ -128,3 +128,64 @@ def test_cli_says_which_columns_it_read(tmp_path: Path) -> None:
     assert "'Họ' + 'Tên đệm' + 'Tên'" in result.output and "'Số CCCD'" in result.output
     assert "'Nơi ở hiện nay'" in result.output  # matched too, said not read
     assert pacsv.read_csv(out).column_names[-2:] == ["cluster_id", "match_probability"]
+
+
+def test_a_form_s_paired_columns() -> None:
+    """Two header rows (ingest.headerrow): the birth date in the column of the person's sex, the address in parts."""
+    found = resolve(["STT", "Họ và tên", "Ngày sinh - Nam", "Ngày sinh - Nữ", "Giấy tờ tùy thân - Số",
+                     "Giấy tờ tùy thân - Ngày cấp", "Giấy tờ tùy thân - Nơi cấp", "Nơi thường trú - Thôn/Xóm",
+                     "Nơi thường trú - Xã/Phường", "Nơi thường trú - Tỉnh/TP", "Quê quán"], {})
+    assert found.read["dob"] == ("Ngày sinh - Nam", "Ngày sinh - Nữ") and "sex" not in found.read
+    assert found.sex_from == ("Ngày sinh - Nam", "Ngày sinh - Nữ") and "sex" in found.recognised
+    assert found.read["id_number"] == ("Giấy tờ tùy thân - Số",)  # not the date nor the place of issue
+    assert found.read["address"] == ("Nơi thường trú - Thôn/Xóm", "Nơi thường trú - Xã/Phường",
+                                     "Nơi thường trú - Tỉnh/TP")
+    # a sex marked in one of two columns; a sex column of its own wins over both pairs
+    marks = resolve(["Họ tên", "Năm sinh", "Giới tính - Nam", "Giới tính - Nữ", "Thôn", "Xã", "Huyện", "Tỉnh"], {})
+    assert marks.sex_from == ("Giới tính - Nam", "Giới tính - Nữ") and marks.read["dob"] == ("Năm sinh",)
+    assert marks.read["address"] == ("Thôn", "Xã", "Huyện", "Tỉnh")
+    own = resolve(["Họ tên", "Giới tính", "Ngày sinh - Nam", "Ngày sinh - Nữ", "Địa chỉ", "Xã"], {})
+    assert own.sex_from is None and own.read["sex"] == ("Giới tính",) and own.read["address"] == ("Địa chỉ",)
+    # "Năm" (a year) is no sex column: only a pair under one merged cell is
+    assert resolve(["Họ tên", "Nam", "Nữ"], {}).sex_from is None
+
+
+def test_the_sex_is_the_filled_column() -> None:
+    from hopnhat.link.standalone import _marked_sex
+
+    table = pa.table({"Ngày sinh - Nam": ["12/05/1990", None, " ", "1970", None],
+                      "Ngày sinh - Nữ": [None, "1985", "03/04/1960", "1971", ""]})
+    assert _marked_sex(table, ("Ngày sinh - Nam", "Ngày sinh - Nữ")).to_pylist() == ["Nam", "Nữ", "Nữ", None, None]
+
+
+def test_a_two_row_form_links_as_the_same_list(estate: Path, tmp_path: Path) -> None:
+    """The estate's people typed into a form with two header rows (a title block, ``Ngày sinh`` merged over
+    ``Nam`` | ``Nữ``, the column numbers) link as the plain list does — the sex read from the column the date is in."""
+    from openpyxl import Workbook
+
+    people = person_rows(estate).select(["full_name", "dob", "sex", "id_number", "phone", "address"])
+    rows = people.to_pylist()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["UBND XÃ HÒA VANG", None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", None, None])
+    sheet.append(["DANH SÁCH NHÂN KHẨU", None, None, None, None, None, None])
+    sheet.append(["STT", "Họ và tên", "Ngày sinh", None, "Số CCCD/CMND", "Điện thoại", "Nơi thường trú"])
+    sheet.append([None, None, "Nam", "Nữ", None, None, None])
+    sheet.append([f"({i})" for i in range(1, 8)])
+    for i, r in enumerate(rows, start=1):
+        male = r["sex"] == "Nam"
+        sheet.append([str(i), r["full_name"], r["dob"] if male else None, None if male else r["dob"],
+                      r["id_number"], r["phone"], r["address"]])
+    for cells in ("A3:A4", "B3:B4", "C3:D3", "E3:E4", "F3:F4", "G3:G4"):
+        sheet.merge_cells(cells)
+    book.save(tmp_path / "form.xlsx")
+    from hopnhat.ingest.tables import read_whole
+
+    form = read_whole(tmp_path / "form.xlsx")
+    assert form.num_rows == people.num_rows and form.column_names[2:4] == ["Ngày sinh - Nam", "Ngày sinh - Nữ"]
+    no_date = pa.compute.is_null(people.column("dob"))  # no date written: the form shows no sex either
+    expected = people.set_column(2, "sex", pa.compute.if_else(no_date, pa.scalar(None, pa.string()),
+                                                              people.column("sex")))
+    plain, found = link_people(expected, threads=1), link_people(form, threads=1)
+    assert found.table.column("cluster_id").equals(plain.table.column("cluster_id"))
+    assert found.clusters == plain.clusters < people.num_rows

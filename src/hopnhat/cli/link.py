@@ -106,7 +106,11 @@ def show_columns(columns: Columns) -> None:
         return
     lines = []
     for key in KEY_LABELS:
-        if key in columns.recognised:
+        if key == "sex" and columns.sex_from is not None:
+            male, female = columns.sex_from
+            lines.append(f"  {tr(*KEY_LABELS[key])} ← " + tr(f"Nam nếu {male!r} có ghi, Nữ nếu {female!r} có ghi",
+                                                             f"Nam if {male!r} is filled, Nữ if {female!r} is"))
+        elif key in columns.recognised:
             joined = " + ".join(repr(c) for c in columns.read[key])
             rest = columns.unused.get(key, ())
             extra = tr(f" (không đọc: {', '.join(map(repr, rest))})", f" (not read: {', '.join(map(repr, rest))})")
@@ -181,8 +185,10 @@ def persons(
     table = read_whole(src)
     above = skipped(table)
     if above:
-        console.print(tr(f"Bỏ qua {above} dòng phía trên dòng tên cột (tiêu đề, quốc hiệu, dòng đánh số cột).",
-                         f"Skipped {above} rows above the column names (title, national motto, column numbers)."))
+        console.print(tr(f"Bỏ qua {above} dòng không phải tên cột hay dữ liệu (tiêu đề, quốc hiệu, dòng tên cột thứ "
+                         "hai dưới ô gộp, dòng đánh số cột).",
+                         f"Skipped {above} rows that are neither column names nor records (title, national motto, "
+                         "the second header row under merged cells, column numbers)."))
     columns = resolve_columns(table, renames)
     for names in columns.read.values():
         for name in names:

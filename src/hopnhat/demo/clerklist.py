@@ -1,10 +1,11 @@
 """The demo's one-stop-shop list: the estate's people as a clerk's Excel register, linked on its own.
 
-The register opens with a commune's title block and a row numbering the columns, as printed lists do (read from its
-real header row: :mod:`hopnhat.ingest.headerrow`), and names its columns as registers do (``Họ`` | ``Chữ đệm`` |
-``Tên``, ``Ngày sinh``, ``Số CCCD`` beside ``Số CMND``, ``Nơi thường trú``, ``Quê quán``), so ``hopnhat link
-persons`` finds them by their headers (:mod:`hopnhat.link.headers`). Some rows were typed with a legacy font, read
-back before linking (:mod:`hopnhat.repair.arrowtext`). The known truth scores the result.
+The register opens with a commune's title block, has two header rows (``Ngày sinh`` merged over ``Nam`` | ``Nữ``: the
+birth date is written in the column of the person's sex, and there is no sex column) and a row numbering the columns,
+as printed forms do (read from its real header rows: :mod:`hopnhat.ingest.headerrow`), and names its columns as
+registers do (``Họ`` | ``Chữ đệm`` | ``Tên``, ``Số CCCD`` beside ``Số CMND``, ``Nơi thường trú``, ``Quê quán``), so
+``hopnhat link persons`` finds them by their headers (:mod:`hopnhat.link.headers`). Some rows were typed with a legacy
+font, read back before linking (:mod:`hopnhat.repair.arrowtext`). The known truth scores the result.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pyarrow as pa
 
 from hopnhat.ingest.headerrow import skipped
 from hopnhat.ingest.tables import read_whole
-from hopnhat.io.excel import write_sheet
+from hopnhat.io.excel import EXCEL_OPTIONS
 from hopnhat.io.writers import write_table
 from hopnhat.link.evaluate import Evaluation, evaluate
 from hopnhat.link.headers import Columns
@@ -52,16 +53,19 @@ def _font_typed(texts: list[str | None]) -> list[str | None]:
 
 def register(people: pa.Table) -> pa.Table:
     """``people`` (:func:`hopnhat.link.truth.person_rows`) as a register exports them: the name in three columns, the
-    CCCD and the old CMND in two, Vietnamese headers, a home town beside the address; one row in
-    :data:`LEGACY_EVERY` typed with a legacy font (name and address)."""
+    birth date in the column of the person's sex, the CCCD and the old CMND in two, Vietnamese headers (a merged
+    cell's columns named ``<cell> - <column>``, as :mod:`hopnhat.ingest.headerrow` reads them), a home town beside the
+    address; one row in :data:`LEGACY_EVERY` typed with a legacy font (name and address)."""
     words = [(n or "").split() for n in _font_typed(people.column("full_name").to_pylist())]
     cccd, cmnd = _numbers(people)
+    dates, men = people.column("dob").to_pylist(), [s == "Nam" for s in people.column("sex").to_pylist()]
     return pa.table({
         "STT": [str(i + 1) for i in range(people.num_rows)],
         "Họ": [w[0] if w else None for w in words],
         "Chữ đệm": [" ".join(w[1:-1]) if len(w) > 2 else None for w in words],
         "Tên": [w[-1] if len(w) > 1 else None for w in words],
-        "Ngày sinh": people.column("dob"), "Giới tính": people.column("sex"),
+        "Ngày sinh - Nam": [d if m else None for d, m in zip(dates, men, strict=True)],
+        "Ngày sinh - Nữ": [None if m else d for d, m in zip(dates, men, strict=True)],
         "Số CCCD": cccd, "Số CMND": cmnd, "Điện thoại": people.column("phone"),
         "Nơi thường trú": _font_typed(people.column("address").to_pylist()),
         "Quê quán": [None] * people.num_rows,
@@ -93,12 +97,35 @@ def _title_block(width: int) -> list[list[str | None]]:
 
 
 def write_register(table: pa.Table, path: Path) -> None:
-    """``table`` as a printed list's workbook: the title block, the column names, a row numbering them, the rows."""
-    width = table.num_columns
-    title = _title_block(width)
-    body = [table.column_names, [f"({i})" for i in range(1, width + 1)],
-            *(list(r) for r in zip(*(c.to_pylist() for c in table.columns), strict=True))]
-    write_sheet(path, [c or "" for c in title[0]], [*title[1:], *body], sheet="Danh sách")
+    """``table`` as a printed form's workbook: the title block, the two header rows (a column ``A - B`` under a
+    merged cell ``A`` over ``B``; the other column names merged down), a row numbering the columns, the rows."""
+    import xlsxwriter
+
+    names = table.column_names
+    top = [n.split(" - ")[0] for n in names]
+    book = xlsxwriter.Workbook(str(path), {**EXCEL_OPTIONS, "constant_memory": False})  # rows written out of order
+    try:
+        sheet = book.add_worksheet("Danh sách")
+        bold = book.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1})
+        title = _title_block(len(names))
+        for r, row in enumerate(title):
+            sheet.write_row(r, 0, [c or "" for c in row])
+        head = len(title)
+        c = 0
+        while c < len(names):
+            span = next((k for k in range(c, len(names)) if top[k] != top[c]), len(names)) - c
+            if span > 1:  # a merged cell over its columns, their names in the row below
+                sheet.merge_range(head, c, head, c + span - 1, top[c], bold)
+                for k in range(c, c + span):
+                    sheet.write(head + 1, k, names[k].split(" - ", 1)[1], bold)
+            else:
+                sheet.merge_range(head, c, head + 1, c, names[c], bold)
+            c += span
+        sheet.write_row(head + 2, 0, [f"({i})" for i in range(1, len(names) + 1)])
+        for r, record in enumerate(zip(*(col.to_pylist() for col in table.columns), strict=True), start=head + 3):
+            sheet.write_row(r, 0, ["" if v is None else v for v in record])
+    finally:
+        book.close()
 
 
 def link_clerk_list(estate: Path, out: Path, threads: int = 2) -> ClerkList:

@@ -65,6 +65,15 @@ def _column(table: pa.Table, names: tuple[str, ...] | None, sep: str = " ") -> p
     return joined
 
 
+def _marked_sex(table: pa.Table, columns: tuple[str, str]) -> pa.ChunkedArray:
+    """The sex of a form that writes the birth date (or a mark) in the column of the person's sex: ``Nam`` where
+    only the first column is filled, ``Nữ`` where only the second is, else missing."""
+    male, female = (pc.is_valid(_column(table, (name,))) for name in columns)
+    sex = pc.if_else(pc.and_(male, pc.invert(female)), "Nam",
+                     pc.if_else(pc.and_(female, pc.invert(male)), "Nữ", pa.scalar(None, pa.string())))
+    return pa.chunked_array(sex.chunks if isinstance(sex, pa.ChunkedArray) else [sex], pa.string())
+
+
 def _blank_is_empty(text: pa.Array) -> pa.Array:
     """``text`` with its blank cells ('' or whitespace only: ``utf8_is_space``, the whitespace
     ``utf8_trim_whitespace`` trims) null; the strings are not copied (at 1.45 M rows trimming every cell and
@@ -99,6 +108,8 @@ def _store_rows(table: pa.Table, columns: Columns, step: Step, repaired: dict[st
     legacy-encoded cells read as Unicode first (:func:`hopnhat.repair.arrowtext.repair_text_column`), the rows
     repaired counted by key in ``repaired``."""
     raw = pa.table({key: _column(table, columns.get(key), separator(key)) for key in KEYS})
+    if columns.sex_from is not None:
+        raw = raw.set_column(KEYS.index("sex"), "sex", _marked_sex(table, columns.sex_from))
     addresses = pc.dictionary_encode(raw.column("address")).combine_chunks()
     found: dict[str, int] = {}
     if legacy_text:
