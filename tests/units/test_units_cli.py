@@ -189,3 +189,27 @@ def test_every_format_converts_alike_without_numpy(tmp_path, source, target):
 
 def _sheet(path: Path) -> list[tuple[object, ...]]:
     return list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+
+
+def test_an_address_kept_in_columns(tmp_path):
+    """A planner's sheet with the address in parts (number and street, commune, district, province): ``-c`` repeated
+    reads them as one address, in the order given; the cells are kept as they are."""
+    src, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "so_nha", "xa", "huyen", "tinh"])
+        writer.writerow(["1", "Số 12 Lê Lợi", "P.Phước Ninh", "Q.Hải Châu", "TP.Đà Nẵng"])
+        writer.writerow(["2", "thon 3", "xa tra bui", "huyen tra bong", "tinh quang ngai"])
+        writer.writerow(["3", "", " ", "", ""])
+        writer.writerow(["4", "", "Phường Hải Châu", "", "Thành phố Đà Nẵng"])
+    result = runner.invoke(app, ["units", "convert", str(src), "-c", "so_nha", "-c", "xa", "-c", "huyen", "-c", "tinh",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as fh:
+        rows = {r["id"]: r for r in csv.DictReader(fh)}
+    assert rows["1"]["status"] == "converted" and rows["1"]["new_commune_code"] == "20242"
+    assert rows["2"]["status"] == "split" and rows["2"]["candidates"] == "21136;21157"
+    assert rows["3"]["status"] == "invalid" and rows["4"]["status"] == "already_new"
+    assert rows["1"]["xa"] == "P.Phước Ninh" and list(rows["1"])[:5] == ["id", "so_nha", "xa", "huyen", "tinh"]
+    missing = runner.invoke(app, ["units", "convert", str(src), "-c", "xa", "-c", "quan", "-o", str(out)])
+    assert missing.exit_code == 2 and "quan" in missing.output

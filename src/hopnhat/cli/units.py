@@ -38,7 +38,11 @@ def status_label(status: str) -> str:
 def convert(
     src: Path = typer.Argument(..., help=tr("Tệp vào: CSV, TSV, Excel (.xlsx, .xls, .xlsb, .ods) hoặc Parquet.",
                                             "Input file: CSV, TSV, Excel (.xlsx, .xls, .xlsb, .ods) or Parquet.")),
-    column: str = typer.Option(..., "--column", "-c", help=tr("Cột chứa địa chỉ.", "Column holding the address.")),
+    column: list[str] = typer.Option(..., "--column", "-c", help=tr(
+        "Cột chứa địa chỉ; địa chỉ chia nhiều cột (Thôn, Xã, Huyện, Tỉnh): nhắc lại -c theo thứ tự, các ô được nối "
+        "bằng dấu phẩy.",
+        "Column holding the address; an address in several columns (hamlet, commune, district, province): repeat -c "
+        "in that order, the cells are joined with commas.")),
     output: Path = typer.Option(..., "--output", "-o", help=tr("Tệp ra (định dạng theo đuôi tệp).",
                                                                "Output file (format from its extension).")),
     hints: Optional[Path] = typer.Option(None, "--hints", help=tr(

@@ -21,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 from pyarrow._compute import (  # the compute functions' caller (see _call)
+    CastOptions,
     ListSliceOptions,
     MatchSubstringOptions,
     SetLookupOptions,
@@ -191,18 +192,22 @@ def _convert_objects(values: list[object], evidence: SplitEvidence | None, progr
     return rows.table(_call("take", ids, int32_array([position[k] for k in keys])))
 
 
-def convert_file(src: Path, column: str, dst: Path, evidence: SplitEvidence | None = None,
+def convert_file(src: Path, column: str | Sequence[str], dst: Path, evidence: SplitEvidence | None = None,
                  progress: Progress | None = None, on_total: Progress | None = None) -> pa.Table:
-    """Read ``src``, convert ``column``, write ``dst`` with every input column plus the result columns. Addresses
-    typed in a legacy font (TCVN3, VNI, …) are read back before conversion (:mod:`hopnhat.repair.arrowtext`), the
-    output keeping them as typed; how many is :func:`read_back` of the result.
+    """Read ``src``, convert ``column``, write ``dst`` with every input column plus the result columns. Several
+    columns (an address kept in parts: ``Thôn`` | ``Xã`` | ``Huyện`` | ``Tỉnh``) are read as one address, their
+    filled cells joined by ``", "`` in the order given (:func:`address_cells`). Addresses typed in a legacy font
+    (TCVN3, VNI, …) are read back before conversion (:mod:`hopnhat.repair.arrowtext`), the output keeping them as
+    typed; how many is :func:`read_back` of the result.
 
     The lookup indexes load in a thread meanwhile (:func:`hopnhat.units.index.preload`): Arrow reads the file and
     finds the endings without holding Python's lock, so the two overlap."""
     preload()
     table = read_table(src)
-    require_text_column(table, column, src)
-    addresses, read_back = repair_text_column(column, table.column(column))  # cells typed in a legacy font
+    columns = [column] if isinstance(column, str) else list(column)
+    for name in columns:
+        require_text_column(table, name, src)
+    addresses, read_back = repair_text_column(columns[0], address_cells(table, columns))  # legacy-font cells
     result = convert_column(addresses, evidence, progress, on_total)
     clash = [n for n in RESULT_COLUMNS if n in table.column_names]
     table = table.drop_columns(clash) if clash else table
@@ -210,6 +215,17 @@ def convert_file(src: Path, column: str, dst: Path, evidence: SplitEvidence | No
         table = table.append_column(name, result.column(name))
     write_table(table, dst)
     return result.replace_schema_metadata({**(result.schema.metadata or {}), READ_BACK: str(read_back).encode()})
+
+
+def address_cells(table: pa.Table, columns: Sequence[str]) -> pa.ChunkedArray | pa.Array:
+    """The address of each row: ``columns[0]`` as it is, or the filled cells of several columns joined by ``", "``
+    (blank cells skipped; no cell filled: null)."""
+    if len(columns) == 1:
+        return table.column(columns[0])
+    parts = [python_strings(_call("cast", table.column(name), options=CastOptions(pa.string())).combine_chunks())
+             for name in columns]
+    joined = [", ".join(p.strip() for p in row if p and p.strip()) or None for row in zip(*parts, strict=True)]
+    return string_array(joined)
 
 
 def read_back(result: pa.Table) -> int:
