@@ -208,3 +208,23 @@ def test_csv_repair_loads_no_database_excel_or_arrow_library(tmp_path: Path) -> 
     assert "hopnhat.repair.delimited" in loaded and dst.read_text(encoding="utf-8").count("Nguyễn Thị Hoà") == 1
     assert not {"sqlalchemy", "openpyxl", "pyarrow", "hopnhat.ingest.api", "ftfy", "hopnhat.repair.bigcsv",
                 "rich.progress", "attr"} & loaded
+
+
+def test_excel_unicode_text_is_read_as_utf16(tmp_path: Path) -> None:
+    """Excel's "Unicode Text" export is UTF-16 with a byte-order mark, tab-separated. Its cells are Unicode already;
+    a column typed with a .VnTime font is still TCVN3 seen through Windows-1252, and is repaired. Read byte by byte, it
+    came out as NULs between letters."""
+    typed = [cp1252_view(encode(n, "tcvn3")) for n in NAMES]
+    text = "ma\tho_ten\tdia_chi\r\n" + "".join(f"{i}\t{t}\t{p}\r\n" for i, t, p in zip(IDS, typed, PLACES, strict=True))
+    for codec in ("utf-16-le", "utf-16-be"):
+        bom = "\ufeff".encode(codec)
+        (tmp_path / "in.txt").write_bytes(bom + text.encode(codec))
+        result = _run("repair", str(tmp_path / "in.txt"), "-o", str(tmp_path / "out.txt"))
+        assert result.exit_code == 0, result.output
+        out = (tmp_path / "out.txt").read_bytes()
+        assert out.startswith(b"\xef\xbb\xbf") and b"\x00" not in out  # written as UTF-8, with a BOM
+        rows = [line.split("\t") for line in out[3:].decode("utf-8").split("\r\n")[:-1]]
+        assert rows == [["ma", "ho_ten", "dia_chi"], *([i, n, p] for i, n, p in zip(IDS, NAMES, PLACES, strict=True))]
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe" + "ma\tten\r\n1\tAn\r\n".encode("utf-16-le") + b"\x00\xd8")
+    bad = _run("repair", str(tmp_path / "bad.txt"), "-o", str(tmp_path / "bad-out.txt"))
+    assert bad.exit_code == 2 and "UTF-16" in bad.output and not (tmp_path / "bad-out.txt").exists()

@@ -213,3 +213,24 @@ def test_an_address_kept_in_columns(tmp_path):
     assert rows["1"]["xa"] == "P.Phước Ninh" and list(rows["1"])[:5] == ["id", "so_nha", "xa", "huyen", "tinh"]
     missing = runner.invoke(app, ["units", "convert", str(src), "-c", "xa", "-c", "quan", "-o", str(out)])
     assert missing.exit_code == 2 and "quan" in missing.output
+
+
+def test_excel_unicode_text(tmp_path):
+    """Excel's "Unicode Text" export (UTF-16 with a byte-order mark, tab-separated, saved as .txt) is read as such;
+    one whose bytes break off is refused naming the line."""
+    src, out = tmp_path / "in.txt", tmp_path / "out.csv"
+    text = "id\tdia_chi\tma\r\n" + "".join("\t".join(row) + "\r\n" for row in ROWS)
+    src.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    result = runner.invoke(app, ["units", "convert", str(src), "-c", "dia_chi", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as fh:
+        _check(list(csv.DictReader(fh)))
+    src.write_bytes(b"\xff\xfe" + text.encode("utf-16-le") + b"\x00\xd8")
+    bad = runner.invoke(app, ["--lang", "en", "units", "convert", str(src), "-c", "dia_chi", "-o", str(out)])
+    assert bad.exit_code == 2 and "UTF-16" in bad.output
+    from hopnhat.errors import InputError
+    from hopnhat.ingest.tables import read_whole
+
+    with pytest.raises(InputError) as refused:
+        read_whole(src)
+    assert refused.value.row == 8 and refused.value.source == str(src)  # after the header and six rows

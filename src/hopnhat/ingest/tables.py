@@ -15,6 +15,7 @@ language — never a library's message.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -37,6 +38,7 @@ SUFFIXES = (*TEXT, *EXCEL, *PARQUET)
 _DELIMITERS = (",", ";", "\t", "|")
 _UNNAMED = "__UNNAMED__"  # fastexcel's name for a column whose header cell is empty
 _LINE = re.compile(r"\bline:?\s*(\d+)", re.IGNORECASE)
+_UTF16 = "utf-16"  # by its byte-order mark
 
 
 def read_whole(path: Path) -> pa.Table:
@@ -81,17 +83,37 @@ def _read_text(path: Path, delimiter: str | None) -> pa.Table:
     """Arrow checks that every field is UTF-8 as it reads (every column is read as text), and the header is decoded
     as UTF-8: a file it reads is UTF-8. When it cannot read the file, the file is checked before DuckDB reads it, so
     that one that is not UTF-8 is refused as before, naming its line. (Checked first, the whole file was decoded once
-    more in Python: 0.01-0.02 CPU-s for 100,000 addresses.)"""
+    more in Python: 0.01-0.02 CPU-s for 100,000 addresses.) A file that opens with a UTF-16 byte-order mark (Excel's
+    "Unicode Text", tab-separated) is read as UTF-16 by both readers; one whose bytes are not is refused, naming the
+    line."""
+    with path.open("rb") as fh:
+        wide = _UTF16 if fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else None
     try:
-        return _read_text_arrow(path, delimiter)
+        return _read_text_arrow(path, delimiter, wide)
     except (pa.ArrowException, ValueError, csv.Error):
-        require_utf8(path)
-        return _read_text_duckdb(path)
+        if wide:
+            _require_utf16(path)
+        else:
+            require_utf8(path)
+        return _read_text_duckdb(path, wide)
 
 
-def _header(path: Path, delimiter: str | None) -> tuple[list[str], str]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline()
+def _require_utf16(path: Path) -> None:
+    text = path.read_bytes()
+    try:
+        text.decode(_UTF16)
+    except UnicodeDecodeError as exc:
+        raise InputError(tr("Tệp văn bản UTF-16 hỏng", "The UTF-16 text file is damaged"), source=str(path),
+                         row=text[: exc.start].decode(_UTF16, errors="replace").count("\n") + 1,
+                         reason=tr("tệp mở đầu bằng dấu UTF-16 nhưng có byte không đọc được theo UTF-16",
+                                   "the file opens with a UTF-16 mark but holds bytes that are not UTF-16"),
+                         hint=tr("xuất lại tệp từ Excel (Unicode Text hoặc CSV UTF-8)",
+                                 "export the file again from Excel (Unicode Text or CSV UTF-8)")) from exc
+
+
+def _header(path: Path, delimiter: str | None, wide: str | None = None) -> tuple[list[str], str]:
+    with path.open(encoding=wide or "utf-8-sig", newline="") as fh:
+        first = fh.readline().lstrip("\ufeff")
     if delimiter is None:  # the delimiter the header line uses most
         delimiter = max(_DELIMITERS, key=lambda d: (first.count(d), d == ","))
     names = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
@@ -100,25 +122,29 @@ def _header(path: Path, delimiter: str | None) -> tuple[list[str], str]:
     return names, delimiter
 
 
-def _read_text_arrow(path: Path, delimiter: str | None) -> pa.Table:
+def _read_text_arrow(path: Path, delimiter: str | None, wide: str | None = None) -> pa.Table:
     import pyarrow.csv as pacsv
 
-    names, delimiter = _header(path, delimiter)
+    names, delimiter = _header(path, delimiter, wide)
     return pacsv.read_csv(
         path,
+        read_options=pacsv.ReadOptions(encoding=wide) if wide else None,
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                              strings_can_be_null=True, null_values=[""]),
     )
 
 
-def _read_text_duckdb(path: Path) -> pa.Table:
+def _read_text_duckdb(path: Path, wide: str | None = None) -> pa.Table:
     import duckdb
 
     try:
+        if wide:  # (the relational read_csv refuses an encoding in DuckDB 1.4; the table function takes it)
+            return duckdb.execute("SELECT * FROM read_csv(?, all_varchar = true, header = true, "
+                                  "max_line_size = 1073741824, encoding = 'utf-16')", [str(path)]).fetch_arrow_table()
         return duckdb.read_csv(str(path), all_varchar=True, header=True, max_line_size=1 << 30).fetch_arrow_table()
     except duckdb.Error as exc:
-        ragged = _first_ragged(path)
+        ragged = _first_ragged(path, wide)
         if ragged is not None:
             line, count, width = ragged
             raise _damaged(path, tr(f"dòng này có {count} ô, dòng tiêu đề có {width}: một dấu phân cách (dấu phẩy?) "
@@ -138,13 +164,13 @@ def _read_text_duckdb(path: Path) -> pa.Table:
                        int(found.group(1)) if found else None) from exc
 
 
-def _first_ragged(path: Path) -> tuple[int, int, int] | None:
+def _first_ragged(path: Path, wide: str | None = None) -> tuple[int, int, int] | None:
     """(line, fields, header's fields) of the first record whose width differs from the header's, or None."""
     try:
-        _, delimiter = _header(path, "\t" if path.suffix.lower() == ".tsv" else None)
+        _, delimiter = _header(path, "\t" if path.suffix.lower() == ".tsv" else None, wide)
     except (ValueError, csv.Error):
         return None
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with path.open(encoding=wide or "utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         try:
             width = len(next(reader, []))

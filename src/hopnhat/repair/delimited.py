@@ -2,12 +2,13 @@
 
 Read like the ingest reader reads them (:mod:`hopnhat.ingest.delimited`; its delimiter rule is
 :mod:`hopnhat.ingest.sniff`): the bytes as Latin-1 so ASCII delimiters and quotes are found whatever the encoding,
-the delimiter the most consistent over the first 64 KiB, fields of any length.
-A malformed file is an InputError naming the line.
+the delimiter the most consistent over the first 64 KiB, fields of any length. A UTF-16 file (Excel's "Unicode
+Text") is read as UTF-8 first (:func:`from_wide`). A malformed file is an InputError naming the line.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -45,6 +46,29 @@ def _quote_all(first_line: str, delimiter: str) -> bool:
     except csv.Error:
         return False  # a quote left open on the first line: the reader below names the line
     return bool(fields) and first_line.count('"') >= 2 * len(fields) and first_line.startswith('"')
+
+
+_WIDE = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))  # UTF-32 first: its little-endian mark starts with UTF-16's
+
+
+def from_wide(data: bytes, path: Path | None = None) -> bytes:
+    """A file opening with a UTF-16 or UTF-32 byte-order mark (Excel's "Unicode Text" is UTF-16) as UTF-8 with its
+    BOM, so it is read (and written back) as every other file; other bytes as they are. Bytes that are not what the
+    mark says are an InputError naming the line."""
+    wide = next((name for bom, name in _WIDE if data.startswith(bom)), None)
+    if wide is None:
+        return data
+    try:
+        return BOM + data.decode(wide).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].decode(wide, errors="replace").count("\n") + 1
+        raise InputError(tr(f"Tệp văn bản {wide.upper()} hỏng", f"The {wide.upper()} text file is damaged"),
+                         source=str(path) if path else None, row=line,
+                         reason=tr(f"tệp mở đầu bằng dấu {wide.upper()} nhưng có byte không đọc được theo mã đó",
+                                   f"the file opens with a {wide.upper()} mark but holds bytes that are not that"),
+                         hint=tr("xuất lại tệp từ Excel (Unicode Text hoặc CSV UTF-8)",
+                                 "export the file again from Excel (Unicode Text or CSV UTF-8)")) from exc
 
 
 def layout_of(data: bytes, suffix: str) -> Layout:

@@ -68,6 +68,7 @@ def read_input(path: Path) -> bytes:
 
 
 def _repair_csv(path: Path, data: bytes, *, alone: bool = False) -> tuple[bytes, list[ColumnReport]]:
+    data = delimited.from_wide(data, path)  # UTF-16 ("Unicode Text") read as UTF-8, written back as UTF-8
     layout = delimited.layout_of(data, path.suffix.lower())
     if len(data) >= ARROW_BYTES:
         from hopnhat.repair import bigcsv  # Arrow's path only for large files
