@@ -157,3 +157,48 @@ def test_wrong_dsn_is_an_input_error(one_table: OneTable) -> None:
     with pytest.raises(InputError) as info:
         read_table(project, source, table)
     assert "matkhau" not in str(info.value)
+
+
+def _old_workbook(path: Path) -> None:
+    """:func:`_workbook` saved as Excel 97–2003 (.xls) by xlwt, a writer this project did not write."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Dữ liệu")
+    dates, moment = xlwt.easyxf(num_format_str="DD/MM/YYYY"), xlwt.easyxf(num_format_str="DD/MM/YYYY HH:MM")
+    for c, name in enumerate(["id", "name"]):
+        sheet.write(0, c, name)
+    sheet.write_merge(0, 0, 2, 3, "Ngày sinh")
+    for c, name in enumerate(["code", "amount", "flag", "id"], start=4):
+        sheet.write(0, c, name)
+    row: list[Any] = [1.0, "Lê Văn A", (dt.datetime(1990, 5, 17), dates), (dt.datetime(2024, 6, 1, 8, 30), moment),
+                      (123, xlwt.easyxf(num_format_str="00000")), 2.5, True, "x"]
+    for c, value in enumerate(row):
+        sheet.write(1, c, *(value if isinstance(value, tuple) else (value,)))
+    later: list[Any] = [3, "0123", "17/05/1990", (dt.time(7, 5), xlwt.easyxf(num_format_str="HH:MM")), "00042",
+                        float(10**15), False, None, None, "stray"]
+    for c, value in enumerate(later):  # row 3 of the sheet (index 2) left blank
+        if value is not None:
+            sheet.write(3, c, *(value if isinstance(value, tuple) else (value,)))
+    book.add_sheet("Khác")
+    book.save(str(path))
+
+
+def test_an_old_xls_workbook_reads_as_its_xlsx(one_table: OneTable, tmp_path: Path) -> None:
+    """The same sheet as .xlsx (openpyxl) and as .xls (xlwt) gives the same records: _row, cells, merged header,
+    padded code, dates, the stray cell beyond the header."""
+    _workbook(tmp_path / "t.xlsx")
+    _old_workbook(tmp_path / "t.xls")
+    new = _all(one_table, "excel", {"path": "t.xlsx", "sheet": "Dữ liệu"})
+    old = _all(one_table, "excel", {"path": "t.xls", "sheet": "Dữ liệu"})
+    assert old.column_names == new.column_names
+    keep = [c for c in new.column_names if c != "_raw"]
+    assert old.select(keep).to_pylist() == new.select(keep).to_pylist()
+    project, source, table = one_table("excel", {"path": "t.xls", "sheet": "Sheet9"})
+    with pytest.raises(InputError, match="Sheet9"):
+        list(read_table(project, source, table))
+    (tmp_path / "bad.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)  # an OLE header, no book
+    project, source, table = one_table("excel", {"path": "bad.xls"})
+    with pytest.raises(InputError) as refused:
+        list(read_table(project, source, table))
+    assert "bad.xls" in str(refused.value) and "xlrd" not in str(refused.value)

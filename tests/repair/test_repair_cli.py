@@ -228,3 +228,33 @@ def test_excel_unicode_text_is_read_as_utf16(tmp_path: Path) -> None:
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe" + "ma\tten\r\n1\tAn\r\n".encode("utf-16-le") + b"\x00\xd8")
     bad = _run("repair", str(tmp_path / "bad.txt"), "-o", str(tmp_path / "bad-out.txt"))
     assert bad.exit_code == 2 and "UTF-16" in bad.output and not (tmp_path / "bad-out.txt").exists()
+
+
+def test_old_xls_register_is_written_as_xlsx(tmp_path: Path) -> None:
+    """An Excel 97–2003 register typed with .VnTime and VNI-Times fonts (written by xlwt, a library this project did
+    not write): repaired into an .xlsx, sheets, merged title and numbers kept; an .xls output is refused."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sổ hộ tịch")
+    sheet.write_merge(0, 0, 0, 3, cp1252_view(encode("SỔ ĐĂNG KÝ KHAI SINH", "tcvn3")))
+    for c, name in enumerate(["Mã", "Họ tên", "Quê", "Số"]):
+        sheet.write(1, c, name)
+    for i, (name, place) in enumerate(zip(NAMES, PLACES, strict=True), start=2):
+        sheet.write(i, 0, IDS[i - 2])
+        sheet.write(i, 1, cp1252_view(encode(name, "tcvn3")))
+        sheet.write(i, 2, cp1252_view(encode(place, "vni")))
+        sheet.write(i, 3, 7 + i, xlwt.easyxf(num_format_str="00000"))
+    book.add_sheet("Ghi chú").write(0, 0, "=1+1")
+    book.save(str(tmp_path / "so.xls"))
+    refused = _run("--lang", "en", "repair", str(tmp_path / "so.xls"), "-o", str(tmp_path / "out.xls"))
+    assert refused.exit_code == 2 and ".xlsx" in refused.output and not (tmp_path / "out.xls").exists()
+    result = _run("repair", str(tmp_path / "so.xls"), "-o", str(tmp_path / "out.xlsx"))
+    assert result.exit_code == 0, result.output
+    out = load_workbook(tmp_path / "out.xlsx")
+    assert out.sheetnames == ["Sổ hộ tịch", "Ghi chú"]
+    rows = [list(r) for r in out["Sổ hộ tịch"].iter_rows(values_only=True)]
+    assert rows[0][0] == "SỔ ĐĂNG KÝ KHAI SINH" and [str(m) for m in out["Sổ hộ tịch"].merged_cells.ranges] == ["A1:D1"]
+    assert [r[1] for r in rows[2:]] == NAMES and [r[2] for r in rows[2:]] == PLACES
+    assert [r[3] for r in rows[2:]] == [9 + i for i in range(20)] and out["Sổ hộ tịch"]["D3"].number_format == "00000"
+    assert out["Ghi chú"]["A1"].value == "=1+1" and out["Ghi chú"]["A1"].data_type == "s"  # text, not a formula

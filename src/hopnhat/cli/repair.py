@@ -54,7 +54,8 @@ def _print_summary(console: Console, report: RepairReport) -> None:
 
 @friendly_errors
 def repair(
-    source: Path = typer.Argument(..., metavar="IN", help="Tệp vào / input file: .csv .tsv .txt .xlsx .json .ndjson"),
+    source: Path = typer.Argument(..., metavar="IN", help="Tệp vào / input file: .csv .tsv .txt .xlsx .xls (ghi ra / "
+                                  "written as .xlsx) .json .ndjson"),
     output: Path = typer.Option(..., "--output", "-o", help="Tệp ra UTF-8 NFC / output file (UTF-8 NFC)"),
     strict: bool = typer.Option(False, "--strict", help="Thoát mã 1 nếu có ô không sửa được / exit 1 if any cell "
                                 "could not be repaired"),

@@ -60,9 +60,7 @@ def _open_delimited(path: Path, source: SourceSpec, table: TableSpec, stack: Exi
 
 
 def _open_excel(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
-    book = excel.open_book(path)
-    stack.callback(book.close)
-    reader = excel.SheetReader(path, book, table.sheet)
+    reader = excel.open_sheet(path, table.sheet, stack)
     header = reader.read_header(table.header_rows, table.data_start_row, table.header_join, needed_columns(table))
     return Opened(header, reader.records(), stack, str(path))
 
@@ -95,10 +93,8 @@ def _open_file(project: Project, source: SourceSpec, table: TableSpec, batch_row
                           source, table, path, str(exc)) from exc
     except (*_FILE_ERRORS, pa.ArrowException) as exc:
         error = input_error(tr("Không đọc được tệp", "Cannot read the file"), source, table, path, _file_reason(exc))
-        error.hint = (tr("tệp .xls cũ: hãy lưu lại dạng .xlsx", "an old .xls file: save it as .xlsx")
-                      if path.suffix.lower() == ".xls" else
-                      tr("mở tệp bằng chương trình đã tạo ra nó và lưu lại, hoặc xuất lại từ hệ thống nguồn",
-                         "open it in the program that made it and save it again, or export it again from its system"))
+        error.hint = tr("mở tệp bằng chương trình đã tạo ra nó và lưu lại, hoặc xuất lại từ hệ thống nguồn",
+                        "open it in the program that made it and save it again, or export it again from its system")
         raise error from exc
 
 

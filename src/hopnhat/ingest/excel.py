@@ -1,4 +1,5 @@
-"""Excel .xlsx sheets, streamed with openpyxl's read-only mode.
+"""Excel .xlsx sheets, streamed with openpyxl's read-only mode; Excel 97–2003 ``.xls`` sheets read by xlrd
+(:mod:`hopnhat.io.xls`: the same values, number formats and merges).
 
 Header rows come from the table spec (``header_rows``, ``data_start_row``); a header cell merged over several columns
 or rows gives its text to every cell it covers (read-only mode does not expose merges, so they are found in the sheet's
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from hopnhat.ingest.base import Record
 from hopnhat.ingest.cells import cell_text, record_json
 from hopnhat.ingest.delimited import HeaderError
 from hopnhat.ingest.headers import header_names
+from hopnhat.io.xls import XLS, read_xls
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+\d+(?::[A-Za-z]+\d+)?)"')
 _PADDED = re.compile(r"^0+$")
@@ -35,6 +38,26 @@ class SheetError(Exception):
 def open_book(path: Path) -> Workbook:
     """The workbook in read-only mode, formulas as their last computed values."""
     return load_workbook(path, read_only=True, data_only=True)
+
+
+def open_sheet(path: Path, sheet: str | None, stack: ExitStack) -> SheetReader:
+    """A reader of the sheet named ``sheet`` (default: the first) of the workbook at ``path``, ``.xlsx`` or ``.xls``;
+    what must be closed goes on ``stack``. A missing sheet is a :class:`SheetError` naming the workbook's sheets."""
+    if path.suffix.lower() == XLS:
+        sheets = read_xls(path)
+        found = sheets[_index([s.name for s in sheets], sheet)]
+        return SheetReader(iter(found.rows), lambda last: [b for b in found.merges if b[1] <= last])
+    book = open_book(path)
+    stack.callback(book.close)
+    ws = book.worksheets[_index(book.sheetnames, sheet)]
+    ws.reset_dimensions()  # the <dimension> a writer records may be wrong: read every row there is
+    return SheetReader(ws.iter_rows(), lambda last: merged_ranges(path, ws._worksheet_path, last))
+
+
+def _index(names: list[str], sheet: str | None) -> int:
+    if sheet is not None and sheet not in names:
+        raise SheetError(f"no sheet {sheet!r}; the workbook has {', '.join(repr(n) for n in names)}")
+    return names.index(sheet) if sheet is not None else 0
 
 
 def merged_ranges(path: Path, member: str, last_row: int) -> list[Bounds]:
@@ -65,16 +88,13 @@ def excel_text(cell: Any) -> str | None:
 class SheetReader:
     """Header and records of one sheet."""
 
-    def __init__(self, path: Path, book: Workbook, sheet: str | None) -> None:
-        names = book.sheetnames
-        if sheet is not None and sheet not in names:
-            raise SheetError(f"no sheet {sheet!r}; the workbook has {', '.join(repr(n) for n in names)}")
-        self.path = path
-        self.ws = book[sheet] if sheet is not None else book.worksheets[0]
-        self.ws.reset_dimensions()  # the <dimension> a writer records may be wrong: read every row there is
-        self._rows = enumerate(self.ws.iter_rows(), start=1)
+    def __init__(self, rows: Iterator[Sequence[Any]], merges: Callable[[int], list[Bounds]]) -> None:
+        """``rows``: the sheet's rows of cells (``value``, ``number_format``) from row 1; ``merges(last)``: the merged
+        ranges starting at or above row ``last``."""
+        self._rows = enumerate(rows, start=1)
+        self._merges = merges
         self.header: list[str] = []
-        self._pending: tuple[int, tuple[Any, ...]] | None = None
+        self._pending: tuple[int, Sequence[Any]] | None = None
 
     def _header_grid(self, last: int) -> dict[int, list[str | None]]:
         grid: dict[int, list[str | None]] = {}
@@ -85,7 +105,7 @@ class SheetReader:
         return grid
 
     def _fill_merges(self, grid: dict[int, list[str | None]], last: int) -> None:
-        for min_col, min_row, max_col, max_row in merged_ranges(self.path, self.ws._worksheet_path, last):
+        for min_col, min_row, max_col, max_row in self._merges(last):
             top = grid.get(min_row, [])
             value = top[min_col - 1] if min_col - 1 < len(top) else None
             for r in range(min_row, min(max_row, last) + 1):

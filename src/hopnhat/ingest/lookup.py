@@ -6,6 +6,7 @@ stage): UTF-8, or a legacy Vietnamese encoding (TCVN3, VNI, Windows-1258) turned
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from hopnhat.errors import InputError
@@ -29,13 +30,10 @@ def _text(value: str | None, encoding: str) -> str:
 
 
 def _records(path: Path) -> tuple[list[str], list[Record]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        book = excel.open_book(path)
-        try:
-            sheet = excel.SheetReader(path, book, None)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        with ExitStack() as stack:
+            sheet = excel.open_sheet(path, None, stack)
             return sheet.read_header(None, None, " - ", []), list(sheet.records())
-        finally:
-            book.close()
     reader = delimited.open_delimited(path, None, None, "\t" if path.suffix.lower() == ".tsv" else ",")
     with reader.fh:
         return reader.read_header(None, None, " - ", []), list(reader.records())

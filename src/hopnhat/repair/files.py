@@ -1,4 +1,5 @@
-"""``repair_file``: the repair stage alone on one file (CSV/TSV, Excel .xlsx, JSON/NDJSON).
+"""``repair_file``: the repair stage alone on one file (CSV/TSV, Excel .xlsx, JSON/NDJSON; an Excel 97–2003 ``.xls``
+is written as ``.xlsx``: :mod:`hopnhat.io.xls`).
 
 The input is checked before any work (:func:`hopnhat.io.inputs.check_input`: a regular, non-empty file whose content
 is what its extension says, at most :data:`MAX_BYTES`: the whole file is held in memory) and so is the output
@@ -22,7 +23,8 @@ MAX_BYTES = 2 << 30  # the file and its cells are held in memory
 ARROW_BYTES = 2 << 20  # delimited files from this size are read by Arrow (hopnhat.repair.bigcsv): from here on
 # Arrow's import pays for itself (measured by bench/repair.py --sizes); below it neither Arrow nor bigcsv is loaded
 FORMATS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-           ".json": "json", ".ndjson": "json", ".jsonl": "json"}
+           ".xls": "xls", ".json": "json", ".ndjson": "json", ".jsonl": "json"}
+WRITTEN_AS = {"xls": "xlsx"}  # an input format no library here writes: the output's format
 
 
 @dataclass
@@ -53,8 +55,7 @@ def file_format(path: Path) -> str:
         return FORMATS[suffix]
     raise InputError(tr("Định dạng tệp không hỗ trợ", "Unsupported file format"), source=str(path),
                      reason=tr("hỗ trợ ", "supported: ") + ", ".join(sorted(FORMATS)),
-                     hint=tr("hãy lưu lại dạng .xlsx", "save it as .xlsx first") if suffix == ".xls" else
-                     tr("lưu tệp dưới một trong các dạng trên", "save the file in one of these formats"))
+                     hint=tr("lưu tệp dưới một trong các dạng trên", "save the file in one of these formats"))
 
 
 def read_input(path: Path) -> bytes:
@@ -93,6 +94,22 @@ def _repair_xlsx(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
     return excel.save(book), reports
 
 
+def _repair_xls(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
+    """An Excel 97–2003 workbook repaired sheet by sheet (its cells as xlrd reads them: TCVN3's capitals on control
+    characters too) and written as ``.xlsx`` (:func:`hopnhat.io.xls.to_workbook`)."""
+    from hopnhat.io.xls import XlsCell, read_xls, to_workbook  # xlrd only for .xls files
+    from hopnhat.repair import excel
+
+    sheets = read_xls(path, data)
+    reports: list[ColumnReport] = []
+    for sheet in sheets:
+        values: list[list[object]] = [[cell.value for cell in row] for row in sheet.rows]
+        reports += repair_table(values, prefix=f"{sheet.name}!" if len(sheets) > 1 else "")
+        sheet.rows = [[XlsCell(v, c.number_format) for v, c in zip(new, row, strict=True)]
+                      for new, row in zip(values, sheet.rows, strict=True)]
+    return excel.save(to_workbook(sheets)), reports
+
+
 def _repair_json(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
     from hopnhat.repair import jsonfile  # the JSON writers only for JSON files
 
@@ -101,7 +118,7 @@ def _repair_json(path: Path, data: bytes) -> tuple[bytes, list[ColumnReport]]:
     return jsonfile.dump(doc), reports
 
 
-_REPAIRERS = {"csv": _repair_csv, "xlsx": _repair_xlsx, "json": _repair_json}
+_REPAIRERS = {"csv": _repair_csv, "xlsx": _repair_xlsx, "xls": _repair_xls, "json": _repair_json}
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -120,15 +137,17 @@ def repair_file(source: Path, output: Path, *, alone: bool = False) -> RepairRep
     (:func:`hopnhat.io.arrowload.load_arrow`).
     """
     fmt = file_format(source)
-    if FORMATS.get(output.suffix.lower()) != fmt:
+    written = WRITTEN_AS.get(fmt, fmt)
+    if FORMATS.get(output.suffix.lower()) != written:
+        suffix = ".xlsx" if written == "xlsx" and fmt != written else source.suffix
         raise OutputError(tr("Tệp ra phải cùng định dạng với tệp vào", "The output must have the input's format"),
-                          source=str(output), reason=tr(f"tệp vào là {fmt}", f"the input is {fmt}"),
-                          hint=tr(f"đặt đuôi tệp ra giống tệp vào ({source.suffix})",
-                                  f"give the output the input's extension ({source.suffix})"))
+                          source=str(output), reason=tr(f"tệp vào là {fmt}", f"the input is {fmt}") + (
+                              tr(", được ghi ra dạng xlsx", ", written as xlsx") if written != fmt else ""),
+                          hint=tr(f"đặt đuôi tệp ra là {suffix}", f"give the output the extension {suffix}"))
     data = read_input(source)
     check_output(output, [source], needed_bytes=2 * len(data))
     repaired, columns = _repair_csv(source, data, alone=alone) if fmt == "csv" else _REPAIRERS[fmt](source, data)
     report = RepairReport(source, output, fmt, columns)
-    report.copied = report.changed == 0 and (fmt == "xlsx" or _is_utf8(data))
+    report.copied = report.changed == 0 and fmt != "xls" and (fmt == "xlsx" or _is_utf8(data))
     write_bytes(output, data if report.copied else repaired, [source])
     return report
