@@ -130,10 +130,16 @@ def _tree(root: Path) -> dict[str, tuple[int, int, str]]:
             for p in sorted(root.rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
-def test_rehearse_leaves_nothing_behind(live: Path, tmp_path: Path) -> None:
+def test_rehearse_leaves_nothing_behind(live: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    own = tmp_path / "system-tmp"  # this test's own temporary folder: another process's rehearsal is not counted
+    own.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(own))
     project = _copy(live, tmp_path / "p")
     before, link = _tree(project.base), project.store_path.readlink()
     temp_before = set(Path(tempfile_dir()).glob("hopnhat-rehearsal-*"))
+    assert Path(tempfile_dir()) == own
     result = rehearse(project, SOURCE, SIGNER, _opts())
     assert result.report["rehearsal"] and all(b["balanced"] for b in result.report["books"])
     assert result.seconds >= sum(result.steps.values()) > 0

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from tests.values.helpers import TODAY
 
+from hopnhat.io.xls import read_xls
 from hopnhat.project.config import ColumnSpec, load_project
 from hopnhat.values import parse_column, parse_value
 
@@ -173,9 +174,14 @@ def test_dossier_statuses_and_times(synth_estate: Path, side: str, vendor_keys: 
 
 def test_civil_servant_sheet_native_excel_dates_and_text(synth_estate: Path) -> None:
     for side in ("quangnam", "danang"):
-        sheet = openpyxl.load_workbook(synth_estate / "estate" / side / "can_bo" / "can_bo_cong_chuc.xlsx",
-                                       read_only=True)["DS CBCC"]
-        cells = [row[2] if row[2] is not None else row[3] for row in sheet.iter_rows(min_row=4, values_only=True)]
+        folder = synth_estate / "estate" / side / "can_bo"
+        if side == "danang":
+            sheet = openpyxl.load_workbook(folder / "can_bo_cong_chuc.xlsx", read_only=True)["DS CBCC"]
+            rows = [list(row) for row in sheet.iter_rows(min_row=4, values_only=True)]
+        else:  # an Excel 97-2003 workbook, as xlrd reads it
+            (sheet_xls,) = read_xls(folder / "can_bo_cong_chuc.xls")
+            rows = [[c.value for c in row] + [None] * 4 for row in sheet_xls.rows[3:]]
+        cells = [row[2] if row[2] is not None else row[3] for row in rows]
         truth = _rows(synth_estate / "truth" / side / "can_bo_cong_chuc.csv")
         spec = _spec(synth_estate, "_can_bo", "can_bo_cong_chuc", "birth_date")
         parsed = parse_column("date", cells, today=TODAY, **_options(spec))

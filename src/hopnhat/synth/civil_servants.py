@@ -2,7 +2,8 @@
 
 Two header rows under a merged title; "Ngày sinh" is a merged group over "Nam" / "Nữ" columns (the date is written
 in the column of the person's sex, the classic Vietnamese form); "Ngạch" groups code and name. Dates are sometimes text
-(dd/mm/yyyy), sometimes real Excel dates.
+(dd/mm/yyyy), sometimes real Excel dates. A province whose registers are still file exports (no database) keeps the
+list as an Excel 97–2003 ``.xls`` workbook, written by xlwt; the other as ``.xlsx`` (:func:`sheet_file`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils.cell import range_boundaries
 
 from hopnhat.synth.determinism import normalize_xlsx
 from hopnhat.synth.population import Population
+from hopnhat.synth.scenarios import Side
 from hopnhat.synth.sinks import TruthSink
 from hopnhat.synth.tables import TableInfo
 from hopnhat.units.reference import reference
@@ -35,35 +38,71 @@ DEPARTMENTS = ("Sở Nội vụ", "Sở Tư pháp", "Sở Tài chính", "Sở T�
 TRUTH = ("entity",)
 
 
+def sheet_file(side: Side) -> str:
+    """The list's path under the estate folder: ``.xls`` where the registers are file exports, else ``.xlsx``."""
+    return f"{side.slug}/can_bo/can_bo_cong_chuc.{'xlsx' if side.register_in_db else 'xls'}"
+
+
 def write_civil_servants(pop: Population, seed: int, estate: Path, truth: Path) -> TableInfo:
     """About 1.2 civil servants per 100 people; returns what was written."""
     rng = random.Random(f"civil:{seed}:{pop.side.slug}")
     adults = [int(i) for i in pop.adults() if pop.birth(int(i)).year >= 1962]
     province = reference().provinces["old"][pop.side.code]
+    title = f"DANH SÁCH CÁN BỘ, CÔNG CHỨC {province.name.upper()}"
+    info = TableInfo("can_bo", "DS CBCC", "STT", [c for c in _columns()], (), TRUTH)
+    sink = TruthSink(truth / pop.side.slug / "can_bo_cong_chuc.csv", ["row_number", *info.columns, *TRUTH, "defects"])
+    rows: list[list[object]] = []
+    for k in range(max(1, int(len(pop) * 0.012))):
+        i = adults[int(rng.random() * len(adults))]
+        row = _row(pop, i, k + 1, rng)
+        rows.append(row)
+        info.rows += 1
+        sink.write([info.rows, *("" if v is None else _text(v) for v in row), pop.entity_id(i), ""])
+    sink.close()
+    path = estate / sheet_file(pop.side)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (_save_xlsx if path.suffix == ".xlsx" else _save_xls)(path, title, rows)
+    return info
+
+
+def _save_xlsx(path: Path, title: str, rows: list[list[object]]) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "DS CBCC"
-    ws.append([f"DANH SÁCH CÁN BỘ, CÔNG CHỨC {province.name.upper()}"])
+    ws.append([title])
     ws.append(HEADER_TOP)
     ws.append(HEADER_SUB)
     for rng_ in ("A1:K1", *MERGES):
         ws.merge_cells(rng_)
     ws["A1"].font = Font(bold=True)
     ws["A1"].alignment = Alignment(horizontal="center")
-    info = TableInfo("can_bo", "DS CBCC", "STT", [c for c in _columns()], (), TRUTH)
-    sink = TruthSink(truth / pop.side.slug / "can_bo_cong_chuc.csv", ["row_number", *info.columns, *TRUTH, "defects"])
-    for k in range(max(1, int(len(pop) * 0.012))):
-        i = adults[int(rng.random() * len(adults))]
-        row = _row(pop, i, k + 1, rng)
+    for row in rows:
         ws.append(row)
-        info.rows += 1
-        sink.write([info.rows, *("" if v is None else _text(v) for v in row), pop.entity_id(i), ""])
-    sink.close()
-    path = estate / pop.side.slug / "can_bo" / "can_bo_cong_chuc.xlsx"
-    path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     normalize_xlsx(path)
-    return info
+
+
+def _save_xls(path: Path, title: str, rows: list[list[object]]) -> None:
+    """The same sheet as an Excel 97–2003 workbook (xlwt writes the same bytes for the same content)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("DS CBCC")
+    bold, dates = xlwt.easyxf("font: bold on; align: horiz center"), xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    ws.write_merge(0, 0, 0, 10, title, bold)
+    for merged in MERGES:
+        first_col, first_row, last_col, last_row = range_boundaries(merged)
+        ws.write_merge(first_row - 1, last_row - 1, first_col - 1, last_col - 1, HEADER_TOP[first_col - 1], bold)
+    for c, name in enumerate(HEADER_SUB):
+        if name is not None:
+            ws.write(2, c, name, bold)
+    for r, row in enumerate(rows, start=3):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.datetime):
+                ws.write(r, c, value, dates)
+            elif value is not None:
+                ws.write(r, c, value)
+    book.save(str(path))
 
 
 def _columns() -> list[str]:

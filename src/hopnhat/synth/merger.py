@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from hopnhat.synth.civil_servants import sheet_file
 from hopnhat.synth.dossiers import NATIONAL_STATUS, STAGE_TO_NATIONAL, VOCABULARIES
 from hopnhat.synth.scenarios import Scenario
 
@@ -175,7 +176,7 @@ def _other_sources(scn: Scenario) -> list[dict[str, Any]]:
                             "recipients": "noi_nhan"}}]})
         out.append({"name": f"{slug}_can_bo", "system": "CSDL cán bộ, công chức", "province": side.code,
                     "kind": "excel", "strictness": "lenient", "tables": [{
-                        "name": "can_bo_cong_chuc", "path": f"estate/{slug}/can_bo/can_bo_cong_chuc.xlsx",
+                        "name": "can_bo_cong_chuc", "path": f"estate/{sheet_file(side)}",
                         "sheet": "DS CBCC", "header_rows": [2, 3], "data_start_row": 4, "header_join": " - ",
                         "maps_to": "civil_servant", "columns": {
                             "source_key": "STT", "full_name": "Họ và tên",
