@@ -26,7 +26,8 @@ migrate path (``ColumnRepairer`` on the cells the ingest stage produces) is comp
 rate of the same run, beside the process floors measured in the same run (``python -c pass``, ``hopnhat --help``,
 ``hopnhat repair`` on a two-cell file, and that run's imports by package) and the CPU time 20x the peer allows at
 each size: below a size the start-up alone exceeds it.
-``--only-sizes`` skips the held-out, held-out-2, held-out-3 and synth corpora and writes ``bench/out/repair_sizes.json``.
+``--only-sizes`` skips the held-out, held-out-2, held-out-3 and synth corpora and writes
+``bench/out/repair_sizes.json``.
 
 ``--this SRC`` times the build in that ``src`` folder instead of the tree's (a frozen copy while the tree is edited).
 Timed processes keep their compiled bytecode under ``/tmp/bench-repair/pycache`` (as an installed package keeps it;
