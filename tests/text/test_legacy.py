@@ -372,6 +372,8 @@ def _syllable_trying_every_initial(word: str, minority: bool) -> bool:
     toneless, tone, where = split
     for initial in legacy._ALL_INITIALS if minority else legacy._INITIALS:
         rhyme = toneless[len(initial):]
+        if initial == "y" and rhyme[:1] not in legacy._AFTER_Y:
+            continue
         if toneless.startswith(initial) and (rhyme in legacy._RHYMES or rhyme in legacy._OPEN_AFTER_CLUSTER
                                              and initial in legacy._CLUSTERS):
             if tone and where - len(initial) not in legacy._tone_places(rhyme):

@@ -439,9 +439,14 @@ _INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
 # (Krông, Drăng, Dliê, Plông, Hrú, Jút, Zà) and the old Dz of names (Hồ Dzếnh): never produced by misreading legacy
 # bytes, which changes vowels.
 # Also the clusters of clan and people names (Ê Đê Byă, Hđơk, Ktla; Jrai Ksor, Ê Đê Ksơr; Hmông, Mnông).
-_MINORITY_INITIALS = ("bl", "bh", "br", "by", "dj", "dl", "dr", "dz", "gl", "gr", "hb", "hđ", "hl", "hm", "hr", "jr",
-                      "kb", "kd", "kl", "km", "kn", "kp", "kr", "ks", "kt", "ml", "mn", "mr", "pl", "pn", "pr", "rc",
-                      "rs", "rt", "rv", "sr", "j", "z", "f", "w")
+# Session 24, from the Ê Đê and Jrai alphabets as published (not from any corpus): the aspirate dh beside bh (Ê Đê
+# writes bh, dh, kh, ph, th), h before n as before l, m, r (hn), the glottal đ after h, k, m written with or without
+# its bar (hd beside hđ, kđ beside kd, mđ), đr as in M'Đrắk, and y as an onset (Ê Đê and Jrai y is a consonant: Yang,
+# Yưm; Kinh writes y only as a vowel, so no Kinh word starts with y before another vowel but ê) — before a, ă, â, e,
+# ê, ô, ơ, ư only: VNI and Windows-1258 bytes of ý ỳ read as Windows-1252 are y + ù õ ì ò (yù, yì), never a name.
+_MINORITY_INITIALS = ("bl", "bh", "br", "by", "dh", "dj", "dl", "dr", "dz", "đr", "gl", "gr", "hb", "hd", "hđ", "hl",
+                      "hm", "hn", "hr", "jr", "kb", "kd", "kđ", "kl", "km", "kn", "kp", "kr", "ks", "kt", "mđ", "ml",
+                      "mn", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sr", "j", "z", "f", "w", "y")
 _RHYMES = frozenset("""
 a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
 e ec em en eng eo ep et ê êch êm ên êng ênh êp êt êu
@@ -531,6 +536,7 @@ def _known_syllable(word: str, minority: bool) -> bool:
 
 _ALL_INITIALS = (*_INITIALS[:-1], *_MINORITY_INITIALS, "")
 _CLUSTERS = frozenset(i for i in _MINORITY_INITIALS if len(i) == 2)
+_AFTER_Y = "aăâeêôơư"  # the vowels y begins a minority syllable before (see _MINORITY_INITIALS)
 _OPEN_AFTER_CLUSTER = frozenset(("ă",))  # Jrai and Bahnar names end on an open ă after a cluster: Kpă, Hră, Blă
 
 
@@ -569,6 +575,8 @@ def _syllable(word: str, minority: bool) -> bool:
     rhymes, open_after, clusters = _RHYMES, _OPEN_AFTER_CLUSTER, _CLUSTERS  # typed locals when compiled
     for initial in _initials(toneless, minority):
         rhyme = toneless[len(initial):]
+        if initial == "y" and rhyme[:1] not in _AFTER_Y:
+            continue
         if rhyme in rhymes or rhyme in open_after and initial in clusters:
             if tone and where - len(initial) not in _PLACES[rhyme]:
                 continue
