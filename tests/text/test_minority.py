@@ -74,3 +74,35 @@ def test_any_name_word_on_a_new_onset_reads_back(onset: str, rhyme: str, encodin
 
 def test_onset_list_is_the_alphabets() -> None:
     assert set(NEW_ONSETS) <= set(legacy._MINORITY_INITIALS)
+
+
+# ------------------------------------------------------------------------------------------------ TCVN3 C0 capitals
+
+C0_CAPITALS = "ÚỤỪỬỮỨỰỲỶỸÝỴ"  # TCVN3's VN1 level keeps these on C0 control bytes (0x01-0x06, 0x11-0x17)
+
+
+@pytest.mark.parametrize("name", ["Danh Út", "Kim Ứng", "Chau Ý", "Ly Thi Ỷ", "Thạch Ứng", "ỪNG VĂN TÂN"])
+def test_tcvn3_capitals_on_c0_bytes_are_read(name: str) -> None:
+    """A TCVN3 cell whose only non-ASCII letter sits on a C0 byte (``Danh \\x01t``) is ASCII to a byte test: it was
+    left with its control character, alone in a TCVN3 register and beside other tables."""
+    raw = legacy.encode(name, "tcvn3")
+    assert legacy.repair_value(raw, "tcvn3") == name
+    assert _read(_register(KINH, "tcvn3") + [as_text(raw)])[-1] == name
+    assert _read(_register(KINH, "viscii") + _register(KINH, "tcvn3") + [as_text(raw)])[-1] == name
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(C0_CAPITALS), st.sampled_from(("", "t", "n", "ng", "c", "m", "p")),
+       st.sampled_from(("Danh", "Thạch Thị", "Kim", "Nguyễn Văn")))
+def test_every_c0_capital_reads_back(capital: str, rest: str, family: str) -> None:
+    """Property: a name whose last word begins with any of TCVN3's C0 capitals, typed in TCVN3 among Kinh names,
+    reads back (when that word is a syllable at all)."""
+    word = capital + rest
+    assume(is_syllable(word))
+    name = f"{family} {word}"
+    assert _read(_register([*KINH, name], "tcvn3")) == [*KINH, name]
+
+
+def test_ascii_with_other_control_characters_stays() -> None:
+    cells = [*_register(KINH, "tcvn3"), "A\x03B", "ID\x07-42", "x\x1fy"]
+    assert _read(cells)[-3:] == ["A\x03B", "ID\x07-42", "x\x1fy"]

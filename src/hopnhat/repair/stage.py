@@ -47,8 +47,9 @@ from hopnhat.text.legacy import (
 
 _SAMPLE = 300  # distinct cells the column's encoding is detected on
 _ALIASES = {"utf8": "utf-8", "utf-8-sig": "utf-8", "windows-1258": "cp1258", "vni-windows": "vni", "abc": "tcvn3"}
-_VISCII_C0 = frozenset("\x02\x05\x06\x14\x19\x1e")  # VISCII capitals on C0 controls
-_HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]|\\|[\x02\x05\x06\x14\x19\x1e]")  # ASCII worth a look
+# The capitals VISCII (Ẳ Ẵ Ẫ Ỷ Ỹ Ỵ) and TCVN3's VN1 level (Ú Ụ Ừ Ử Ữ Ứ Ự Ỳ Ỷ Ỹ Ý Ỵ) put on C0 controls
+_LEGACY_C0 = "\x01\x02\x04\x05\x06\x11\x12\x13\x14\x15\x16\x17\x19\x1e"
+_HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]|\\|[" + _LEGACY_C0 + "]")  # ASCII worth a look
 _VIQR_CELLS = 3  # VIQR cells in a column's sample that make its other ASCII cells worth reading as VIQR
 _PREFERENCE = ("utf-8", "cp1258", "mojibake", "tcvn3", "vni", "viscii")  # after the column's own encoding
 
@@ -230,11 +231,11 @@ def _viqr_register(hinted: Iterable[str]) -> bool:
 
 
 def _plain(cell: str) -> bool:
-    """ASCII without the C0 controls VISCII puts capitals on (compiled, a loop over code points in C)."""
+    """ASCII without the C0 controls VISCII and TCVN3 put capitals on (compiled, a loop over code points in C)."""
     if not cell.isascii():
         return False
     for char in cell:
-        if char in "\x02\x05\x06\x14\x19\x1e":  # _VISCII_C0
+        if char in "\x01\x02\x04\x05\x06\x11\x12\x13\x14\x15\x16\x17\x19\x1e":  # _LEGACY_C0 (a C switch)
             return False
     return True
 

@@ -628,16 +628,19 @@ def _marked_family(text: str, decoded: str) -> bool:
     return family_first(decoded) and not family_first(text)
 
 
-_VISCII_C0 = re.compile("[\x02\x05\x06\x14\x19\x1e]")
+_C0_CAPITALS = {"viscii": re.compile("[\x02\x05\x06\x14\x19\x1e]"),
+                 "tcvn3": re.compile("[\x01\x02\x04\x05\x06\x11-\x17]")}
 
 
 def _plain(value: str | bytes, name: str) -> bool:
-    """ASCII that no reading in ``name`` changes (VISCII keeps six capitals on C0 controls, VIQR is ASCII)."""
+    """ASCII that no reading in ``name`` changes (VISCII keeps six capitals on C0 controls, TCVN3's VN1 level
+    twelve, VIQR is ASCII)."""
     if not value.isascii() or name == "viqr":
         return False
-    if name == "viscii":
+    capitals = _C0_CAPITALS.get(name)
+    if capitals is not None:
         text = value if isinstance(value, str) else value.decode("ascii")
-        return _VISCII_C0.search(text) is None
+        return capitals.search(text) is None
     return True
 
 
