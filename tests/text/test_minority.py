@@ -106,3 +106,47 @@ def test_every_c0_capital_reads_back(capital: str, rest: str, family: str) -> No
 def test_ascii_with_other_control_characters_stays() -> None:
     cells = [*_register(KINH, "tcvn3"), "A\x03B", "ID\x07-42", "x\x1fy"]
     assert _read(cells)[-3:] == ["A\x03B", "ID\x07-42", "x\x1fy"]
+
+
+# ------------------------------------------------------------------------------------------------ where lists count
+
+def test_a_name_word_in_lower_case_breaks_no_tie() -> None:
+    """VISCII ``Khai sinh cho trẻ bị bỏ rơi`` reads in TCVN3 as ``… trở bá bử rẵi``, as well formed: lower-case
+    ``bá`` is no middle name (session 23 let it win in a column mixing the two tables)."""
+    assert legacy.quality("trở bá bử rẵi").common == 0
+    assert legacy.quality("Cao Bá Quát").common == 1  # Bá (ASCII words tell no table apart)
+    phrases = ["Khai sinh cho trẻ bị bỏ rơi", "Đăng ký kết hôn", "Trích lục khai tử", "Xác nhận tình trạng hôn nhân"]
+    cells = _register(KINH + phrases[1:], "viscii") + _register(KINH[:5], "tcvn3") + _register(phrases[:1], "viscii")
+    assert _read(cells)[-1] == phrases[0]
+
+
+def test_a_phrase_word_inside_a_name_breaks_no_tie() -> None:
+    """VNI ``Nay Hơn`` is Windows-1252 ``Nay Hôn``; ``hôn`` (kết hôn) is a word of phrases, and a capitalised word
+    inside a cell is a name: the column's VNI reading stays."""
+    assert legacy.quality("Nay Hôn").common == 0
+    assert legacy.quality("kết hôn").common == 2 and legacy.quality("Xã Tân Phú").common == 3
+    assert _read(_register([*KINH, "Nay Hơn", "Rơ Ô Hơn"], "vni"))[-2:] == ["Nay Hơn", "Rơ Ô Hơn"]
+
+
+_NAMES_ONLY = sorted(w for w in legacy._NAME_WORDS if not w.isascii())
+_PHRASES_ONLY = sorted(w for w in legacy._PHRASE_WORDS if not w.isascii())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_NAMES_ONLY), min_size=1, max_size=4))
+def test_name_words_count_as_names_only(words: list[str]) -> None:
+    """Property: the name lists' words count when capitalised, never in lower case."""
+    assert legacy.quality(" ".join(words)).common == 0
+    assert legacy.quality(" ".join(w.capitalize() for w in words)).common == len(words)
+    assert legacy.quality(" ".join(w.upper() for w in words)).common == len(words)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(_PHRASES_ONLY), min_size=1, max_size=4))
+def test_phrase_words_count_in_phrases_only(words: list[str]) -> None:
+    """Property: phrase words count in lower case, in upper case and first in a cell; capitalised after the first
+    word (where a name is) they do not."""
+    assert legacy.quality(" ".join(words)).common == len(words)
+    assert legacy.quality(" ".join(w.upper() for w in words)).common == len(words)
+    assert legacy.quality("Nay " + " ".join(w.capitalize() for w in words)).common == 0
+    assert legacy.quality(" ".join(w.capitalize() for w in words)).common == 1

@@ -27,8 +27,8 @@ cdef bint _word_ok(str word) except -1
 @cython.locals(k=Py_ssize_t, consonants=str)
 cdef bint _compound(str word) except -1
 @cython.locals(bad=Py_ssize_t, good=Py_ssize_t, junk=Py_ssize_t, common=Py_ssize_t, syllables=Py_ssize_t,
-               words=Py_ssize_t, shouting=bint, ok=bint, upper=bint, usual=bint, syllable=bint, i=Py_ssize_t,
-               n=Py_ssize_t, start=Py_ssize_t, wide=bint)
+               words=Py_ssize_t, shouting=bint, ok=bint, upper=bint, usual=Py_ssize_t, syllable=bint, i=Py_ssize_t,
+               n=Py_ssize_t, start=Py_ssize_t, wide=bint, first=bint)
 cdef tuple _stats(str text)
 @cython.locals(junk=Py_ssize_t, code=Py_ssize_t, char=Py_UCS4, table=bytes)
 cpdef Py_ssize_t _junk_count(str text) except -1
@@ -38,6 +38,7 @@ cpdef bint _token_char(Py_UCS4 char) except -1
 cpdef Py_ssize_t _foreign_count(str text) except -1
 @cython.locals(lower=str, ok=bint)
 cdef tuple _word_info(str word)
+cdef Py_ssize_t _usual(str word, str lower) except -1
 @cython.locals(char=Py_UCS4)
 cdef bint _has_lower(str text) except -1
 @cython.locals(char=Py_UCS4)

@@ -1009,6 +1009,19 @@ MINORITY_NAMES = frozenset("""
 rơ châm kpă niê kdăm êban mlô byă adrơng hđơk ênuôl buôn yă ksơr điểu hmông mnông
 """.split())
 COMMON = _EVERYDAY | FAMILY_NAMES | GIVEN_NAMES | MINORITY_NAMES
+# Where a word of these lists breaks a tie (session 24): the lists are of names and of phrases, and a word counts
+# only where it is one. A name word (the family, given and clan names above that are not everyday words) counts when
+# it is written as a name, with a capital: lower-case ``bá`` in a phrase is no middle name (VISCII ``trẻ bị bỏ rơi``
+# read as TCVN3 ``trở bá bử rẵi``). A word only phrases and addresses have (below) counts in lower case, in an
+# upper-case word, or as a cell's first word (``Xã Tân Phú``), not as a capitalised word inside a cell, where names
+# are (VNI ``Nay Hơn`` is Windows-1252 ``Nay Hôn``: no ``kết hôn`` there). The everyday words that are names or
+# places as well (``Thị``, ``Hoà``, ``Bình``) count everywhere, as before.
+_PHRASE_WORDS = frozenset("""
+xã phường trấn huyện tỉnh phố quận thôn ấp bản xóm làng tổ khu khối đội số ngõ hẻm ủy uỷ ban giấy khai tử kết hôn
+ký trích sao con cha mẹ vợ chồng nữ bà người nơi tộc giáo phật không nghề nghiệp hệ chủ hộ thứ lần
+""".split())
+_NAME_WORDS = (FAMILY_NAMES | GIVEN_NAMES | MINORITY_NAMES) - _EVERYDAY - _PHRASE_WORDS
+_ALWAYS = COMMON - _NAME_WORDS - _PHRASE_WORDS
 # Every Kinh family name of these lists and of :data:`_EVERYDAY`, ASCII ones too: what the first word of a name is.
 FAMILY_FIRST = FAMILY_NAMES | frozenset("""
 nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý trương đinh lâm mai cao hà
@@ -1089,8 +1102,8 @@ def quality(text: str) -> Quality:
 
 _new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__ (one per distinct reading)
 _STATS: dict[str, tuple[int, int, int, int, int, int]] = {}  # text → see _stats
-_WORDS: dict[str, tuple[bool, bool, bool, bool]] = {}  # word → (well-cased syllable or compound, upper, everyday,
-# syllable)
+_WORDS: dict[str, tuple[bool, bool, int, bool]] = {}  # word → (well-cased syllable or compound, upper, everyday
+# (see _usual), syllable)
 
 
 def _junk_count(text: str) -> int:
@@ -1148,6 +1161,7 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
         return known
     shouting = _has_lower(text)  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
     good = bad = common = syllables = words = 0
+    first = True  # the cell's first word (see _usual)
     i, n = 0, len(text)
     while i < n:
         if not _token_char(text[i]):
@@ -1158,6 +1172,7 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
             wide = wide or ord(text[i]) >= 0x80
             i += 1
         if not wide:
+            first = False
             continue
         word = text[start:i]
         ok, upper, usual, syllable = _WORDS.get(word) or _word_info(word)
@@ -1166,20 +1181,33 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
         if i - start > 1:  # a lone letter is an initial (Nguyễn Văn Đ): neutral for the quality
             if ok and not (shouting and upper):
                 good += 1
-                common += usual
+                common += usual == 1 or usual == 2 and first
             else:
                 bad += 1
+        first = False
     known = _STATS[text] = (bad + junk, good, junk, common, syllables, words)
     return known
 
 
-def _word_info(word: str) -> tuple[bool, bool, bool, bool]:
+def _word_info(word: str) -> tuple[bool, bool, int, bool]:
     if len(_WORDS) >= 262_144:
         _WORDS.clear()
     lower = word.lower()
     ok = _word_ok(word) or lower in MINORITY_NAMES and _cased(word)
-    known = _WORDS[word] = (ok, word.isupper(), lower in COMMON, _known_syllable(word, True))
+    known = _WORDS[word] = (ok, word.isupper(), _usual(word, lower), _known_syllable(word, True))
     return known
+
+
+def _usual(word: str, lower: str) -> int:
+    """Whether a word breaks ties as a word of :data:`COMMON`: 1 yes, 0 no, 2 only as the cell's first word (a
+    phrase word written with a capital)."""
+    if lower in _ALWAYS:
+        return 1
+    if lower in _NAME_WORDS:
+        return 1 if word[:1].isupper() else 0
+    if lower in _PHRASE_WORDS:
+        return 1 if word.islower() or word.isupper() else 2
+    return 0
 
 
 _CONSONANTS = frozenset("bcdđghklmnpqrstvx")
