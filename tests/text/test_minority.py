@@ -150,3 +150,41 @@ def test_phrase_words_count_in_phrases_only(words: list[str]) -> None:
     assert legacy.quality(" ".join(w.upper() for w in words)).common == len(words)
     assert legacy.quality("Nay " + " ".join(w.capitalize() for w in words)).common == 0
     assert legacy.quality(" ".join(w.capitalize() for w in words)).common == 1
+
+
+# -------------------------------------------------------------------------------------- open ă after one consonant
+
+def test_open_a_breve_after_one_consonant_counts_in_a_minority_name_only() -> None:
+    """``Să`` (Jrai, Bahnar, Kơ Ho names) is no Kinh syllable: it counts in a cell that shows a minority name — an
+    apostrophe prefix, a word on a minority cluster, ``Y`` first, a clan name — and is foreign elsewhere."""
+    for name in ("Kơ Să K'Bron", "Y Mă Niê", "Ksor Să", "Rơ Mah Bă", "K'Să", "H'Nă Mlô"):
+        assert legacy.quality(name).bad == 0, name
+    for text in ("Nguyễn Să", "Bă Văn An", "să", "Thôn Să"):
+        assert legacy.quality(text).bad == 1, text
+    assert not is_syllable("Să")  # a word alone: the cell decides
+
+
+@pytest.mark.parametrize("encoding", TABLES)
+@pytest.mark.parametrize("name", ["Kơ Să K'Bron", "Y Tă Niê", "H'Nă Mlô", "Ksor Thị Să"])
+def test_minority_names_with_open_a_breve_read_back(encoding: str, name: str) -> None:
+    """Windows-1258 ``Kơ Să`` read as Windows-1252 is ``Kõ Sã``, as well formed: the open ă of the minority name
+    now counts and the column's reading wins (it was kept as ``Kõ Sã``; TCVN3 read as ``Kể Sẽ``)."""
+    assert _read(_register([*KINH, name], encoding)) == [*KINH, name]
+
+
+def test_viqr_minority_name_with_open_a_breve() -> None:
+    cells = ["Nguye^~n Va(n Hu`ng", "Tra^`n Thi. Thu?y", "Le^ DDu+'c Tho.", "Ko+ Sa( K'Bron"]
+    assert _read(cells)[-1] == "Kơ Să K'Bron"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(legacy._OPEN_A_ONSETS - {"y"})), st.sampled_from(("K'Bron", "Y", "Ksor", "H'Hoa")),
+       st.sampled_from(TABLES))
+def test_any_open_a_breve_in_a_minority_name_reads_back(onset: str, marker: str, encoding: str) -> None:
+    """Property: ``<marker> Rơ <onset>ă`` (or the marker last when it is a word of a name) reads back in any table
+    among Kinh names; the same word in a Kinh name stays foreign."""
+    word = (onset + "ă").capitalize()
+    name = f"Y Rơ {word}" if marker == "Y" else f"{marker} Rơ {word}"
+    assert legacy.quality(name).bad == 0
+    assert legacy.quality(f"Nguyễn Văn {word}").bad == 1
+    assert _read(_register([*KINH, name], encoding)) == [*KINH, name]

@@ -28,7 +28,7 @@ cdef bint _word_ok(str word) except -1
 cdef bint _compound(str word) except -1
 @cython.locals(bad=Py_ssize_t, good=Py_ssize_t, junk=Py_ssize_t, common=Py_ssize_t, syllables=Py_ssize_t,
                words=Py_ssize_t, shouting=bint, ok=bint, upper=bint, usual=Py_ssize_t, syllable=bint, i=Py_ssize_t,
-               n=Py_ssize_t, start=Py_ssize_t, wide=bint, first=bint)
+               n=Py_ssize_t, start=Py_ssize_t, wide=bint, first=bint, open_a=bint, pending=Py_ssize_t)
 cdef tuple _stats(str text)
 @cython.locals(junk=Py_ssize_t, code=Py_ssize_t, char=Py_UCS4, table=bytes)
 cpdef Py_ssize_t _junk_count(str text) except -1

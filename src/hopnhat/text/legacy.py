@@ -1102,8 +1102,8 @@ def quality(text: str) -> Quality:
 
 _new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__ (one per distinct reading)
 _STATS: dict[str, tuple[int, int, int, int, int, int]] = {}  # text → see _stats
-_WORDS: dict[str, tuple[bool, bool, int, bool]] = {}  # word → (well-cased syllable or compound, upper, everyday
-# (see _usual), syllable)
+_WORDS: dict[str, tuple[bool, bool, int, bool, bool]] = {}  # word → (well-cased syllable or compound, upper,
+# everyday (see _usual), syllable, open ă after one consonant (see _open_a))
 
 
 def _junk_count(text: str) -> int:
@@ -1160,7 +1160,7 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
         known = _STATS[text] = (junk, 0, junk, 0, 0, 0)
         return known
     shouting = _has_lower(text)  # a capitalised word among lower-case ones: TỰ Anh Huy is a misreading
-    good = bad = common = syllables = words = 0
+    good = bad = common = syllables = words = pending = 0
     first = True  # the cell's first word (see _usual)
     i, n = 0, len(text)
     while i < n:
@@ -1175,27 +1175,71 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
             first = False
             continue
         word = text[start:i]
-        ok, upper, usual, syllable = _WORDS.get(word) or _word_info(word)
+        ok, upper, usual, syllable, open_a = _WORDS.get(word) or _word_info(word)
         words += 1
         syllables += syllable
         if i - start > 1:  # a lone letter is an initial (Nguyễn Văn Đ): neutral for the quality
             if ok and not (shouting and upper):
                 good += 1
                 common += usual == 1 or usual == 2 and first
+            elif open_a and not (shouting and upper):
+                pending += 1
             else:
                 bad += 1
         first = False
+    if pending:  # open ă after one consonant: a syllable in a minority name only (see _open_a)
+        if _minority_cell(text):
+            good += pending
+        else:
+            bad += pending
     known = _STATS[text] = (bad + junk, good, junk, common, syllables, words)
     return known
 
 
-def _word_info(word: str) -> tuple[bool, bool, int, bool]:
+def _word_info(word: str) -> tuple[bool, bool, int, bool, bool]:
     if len(_WORDS) >= 262_144:
         _WORDS.clear()
     lower = word.lower()
     ok = _word_ok(word) or lower in MINORITY_NAMES and _cased(word)
-    known = _WORDS[word] = (ok, word.isupper(), _usual(word, lower), _known_syllable(word, True))
+    known = _WORDS[word] = (ok, word.isupper(), _usual(word, lower), _known_syllable(word, True),
+                            not ok and _open_a(word))
     return known
+
+
+# Session 24: an open ă after one consonant (Jrai and Bahnar Să, Mă, Yă; Kơ Ho and Mnông K'Să) is no Kinh syllable,
+# and the bytes of other words seldom read as one, but it may be what a legacy table's bytes of one say. It counts as
+# a syllable only in a cell that shows it holds such a name (see _minority_cell); elsewhere it is foreign.
+_OPEN_A_ONSETS = frozenset("b c d đ g h k l m n p r s t v x j z f w y ch nh ng kh ph th tr".split())
+
+
+def _open_a(word: str) -> bool:
+    """Whether a word is an open ă after one consonant (``Să``, ``SĂ``, ``Mắ``), written with a name's case."""
+    split = _split_tone(word)
+    if split is None or not _cased(word):
+        return False
+    toneless, tone, where = split
+    initial = toneless[:-1]
+    return toneless[-1:] == "ă" and initial in _OPEN_A_ONSETS and (not tone or where == len(initial))
+
+
+# what marks a cell as a minority name: a one-letter prefix with an apostrophe (Kơ Ho, Mnông and Ê Đê K'Bron,
+# H'Hen, M'Đrắk), a word that begins with a minority cluster before a vowel (Ksor, Hlim, Mlô), the Ê Đê man's Y first
+_PREFIXED = re.compile(r"(?:^|[\s,;(\-])[^\W\d_]'[^\W\d_]")
+
+
+def _minority_cell(text: str) -> bool:
+    """Whether a reading shows it is a minority name (see :data:`_PREFIXED`): a word of :data:`MINORITY_NAMES`, an
+    apostrophe prefix, a word beginning with a minority cluster before a vowel, or ``Y`` as its first word."""
+    if _PREFIXED.search(text) is not None:
+        return True
+    words = _TOKEN.findall(text)
+    if words and words[0] == "Y":
+        return True
+    for word in words:
+        lower = word.lower()
+        if lower in MINORITY_NAMES or len(lower) > 2 and lower[:2] in _CLUSTERS and lower[2] not in _CONSONANTS:
+            return True
+    return False
 
 
 def _usual(word: str, lower: str) -> int:
