@@ -39,6 +39,9 @@ cpdef Py_ssize_t _foreign_count(str text) except -1
 @cython.locals(lower=str, ok=bint)
 cdef tuple _word_info(str word)
 cdef Py_ssize_t _usual(str word, str lower) except -1
+@cython.locals(toneless=str, tone=str, where=Py_ssize_t, initial=str)
+cdef bint _open_a(str word) except -1
+cdef bint _minority_cell(str text) except -1
 @cython.locals(char=Py_UCS4)
 cdef bint _has_lower(str text) except -1
 @cython.locals(char=Py_UCS4)

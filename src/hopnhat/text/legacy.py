@@ -1202,7 +1202,7 @@ def _word_info(word: str) -> tuple[bool, bool, int, bool, bool]:
     lower = word.lower()
     ok = _word_ok(word) or lower in MINORITY_NAMES and _cased(word)
     known = _WORDS[word] = (ok, word.isupper(), _usual(word, lower), _known_syllable(word, True),
-                            not ok and _open_a(word))
+                            not ok and lower[-1:] in "ăắằẳẵặ" and _open_a(word))
     return known
 
 
