@@ -21,6 +21,7 @@ from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.ingest import delimited, excel, jsonfile, shape
 from hopnhat.ingest.base import Record, input_error, needed_columns
+from hopnhat.ingest.dbf import DbfError, DbfReader
 from hopnhat.ingest.parquet import ParquetReader
 from hopnhat.ingest.sql import SqlReader, make_engine, mask
 from hopnhat.io.inputs import os_reason
@@ -78,6 +79,19 @@ def _open_parquet(path: Path, source: SourceSpec, table: TableSpec, batch_rows: 
     return Opened(reader.header, reader.records(), stack, str(path))
 
 
+def _open_dbf(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
+    reader = DbfReader(path, table.encoding)
+    stack.callback(reader.close)
+    return Opened(reader.header, reader.records(), stack, str(path))
+
+
+def _dbf_error(exc: DbfError, source: SourceSpec, table: TableSpec, where: str | Path) -> InputError:
+    error = input_error(tr("Không đọc được bảng dBase/FoxPro (.dbf)", "Cannot read the dBase/FoxPro table (.dbf)"),
+                        source, table, where, exc.reason)
+    error.hint = exc.hint
+    return error
+
+
 def _open_file(project: Project, source: SourceSpec, table: TableSpec, batch_rows: int, stack: ExitStack) -> Opened:
     path = _file(project, source, table)
     try:
@@ -87,7 +101,11 @@ def _open_file(project: Project, source: SourceSpec, table: TableSpec, batch_row
             return _open_excel(path, source, table, stack)
         if source.kind in ("ndjson", "json"):
             return _open_json(path, source, table, stack)
+        if source.kind == "dbf":
+            return _open_dbf(path, source, table, stack)
         return _open_parquet(path, source, table, batch_rows, stack)
+    except DbfError as exc:
+        raise _dbf_error(exc, source, table, path) from exc
     except (delimited.HeaderError, excel.SheetError) as exc:
         raise input_error(tr("Không đọc được dòng tiêu đề hoặc trang tính", "Cannot read the header or sheet"),
                           source, table, path, str(exc)) from exc
@@ -174,6 +192,8 @@ def _guarded(opened: Opened, source: SourceSpec, table: TableSpec, batch_rows: i
             yield from _stream(opened, source, table, batch_rows)
         except InputError:
             raise
+        except DbfError as exc:
+            raise _dbf_error(exc, source, table, opened.where) from exc
         except (sa_exc.SQLAlchemyError, *_FILE_ERRORS, pa.ArrowException) as exc:
             reason = _db_reason(exc) if isinstance(exc, sa_exc.SQLAlchemyError) else _file_reason(exc)
             raise input_error(tr("Lỗi khi đọc nguồn dữ liệu", "Reading the source failed"), source, table,

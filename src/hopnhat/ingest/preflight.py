@@ -15,8 +15,8 @@ from hopnhat.i18n import tr
 from hopnhat.io.inputs import check_input
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 
-_CONTENT = {"csv": "text", "tsv": "text", "json": "json", "ndjson": "json", "parquet": "parquet"}
-_HEADED = ("csv", "tsv", "excel", "parquet")
+_CONTENT = {"csv": "text", "tsv": "text", "json": "json", "ndjson": "json", "parquet": "parquet", "dbf": "dbf"}
+_HEADED = ("csv", "tsv", "excel", "parquet", "dbf")
 
 
 def _expected(source: SourceSpec, path: Path) -> str:

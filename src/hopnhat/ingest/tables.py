@@ -34,7 +34,8 @@ csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB field (a scanned fi
 TEXT = (".csv", ".tsv", ".txt")
 EXCEL = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 PARQUET = (".parquet",)
-SUFFIXES = (*TEXT, *EXCEL, *PARQUET)
+DBF = (".dbf",)
+SUFFIXES = (*TEXT, *EXCEL, *PARQUET, *DBF)
 _DELIMITERS = (",", ";", "\t", "|")
 _UNNAMED = "__UNNAMED__"  # fastexcel's name for a column whose header cell is empty
 _LINE = re.compile(r"\bline:?\s*(\d+)", re.IGNORECASE)
@@ -42,11 +43,13 @@ _UTF16 = "utf-16"  # by its byte-order mark
 
 
 def read_whole(path: Path) -> pa.Table:
-    """CSV/TSV (all columns as text), Parquet or Excel (first sheet, all columns as text) into Arrow."""
+    """CSV/TSV (all columns as text), Parquet, Excel (first sheet) or DBF (all columns as text) into Arrow."""
     path = check_input(path, SUFFIXES)
     suffix = path.suffix.lower()
     if suffix in PARQUET:
         return _read_parquet(path)
+    if suffix in DBF:
+        return _read_dbf(path)
     if suffix in TEXT:
         return below_title(_read_text(path, "\t" if suffix == ".tsv" else None))
     return below_title(_read_excel(path))
@@ -75,6 +78,24 @@ def _read_parquet(path: Path) -> pa.Table:
                              hint=tr("xuất lại tệp từ hệ thống nguồn",
                                      "export the file again from its system")) from exc
     return table
+
+
+def _read_dbf(path: Path) -> pa.Table:
+    from hopnhat.ingest.dbf import DbfError, DbfReader
+
+    try:
+        reader = DbfReader(path)
+        try:
+            records = list(reader.records())
+        finally:
+            reader.close()
+    except DbfError as exc:
+        raise _damaged(path, exc.reason, exc.hint) from exc
+    columns = {name: [(r.values or {}).get(name) for r in records] for name in reader.header}
+    errors = [r.error for r in records]
+    if any(errors):
+        columns = {"_error": errors, **columns}
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------------

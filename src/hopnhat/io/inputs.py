@@ -12,6 +12,7 @@ import codecs
 import errno
 import os
 import stat
+import struct
 from collections.abc import Collection
 from pathlib import Path
 
@@ -25,12 +26,13 @@ CONTENT_OF_SUFFIX = {
     ".csv": "text", ".tsv": "text", ".tab": "text", ".txt": "text",
     ".json": "json", ".ndjson": "json", ".jsonl": "json",
     ".xlsx": "zip", ".xlsm": "zip", ".xlsb": "zip", ".ods": "zip", ".xls": "ole",
-    ".parquet": "parquet", ".yaml": "text", ".yml": "text",
+    ".parquet": "parquet", ".yaml": "text", ".yml": "text", ".dbf": "dbf",
 }
 _CONTENT_WORDS = {
     "zip": ("bảng tính Excel/ODS (tệp nén ZIP)", "an Excel/ODS workbook (a ZIP file)"),
     "ole": ("bảng tính Excel 97-2003 (.xls)", "an Excel 97-2003 workbook (.xls)"),
     "parquet": ("tệp Parquet", "a Parquet file"),
+    "dbf": ("bảng dBase/FoxPro (.dbf)", "a dBase/FoxPro table (.dbf)"),
     "binary": ("dữ liệu nhị phân (không phải văn bản)", "binary data (not text)"),
     "json": ("văn bản JSON", "JSON text"),
     "text": ("văn bản (CSV/TXT)", "text (CSV/TXT)"),
@@ -110,14 +112,39 @@ def _looks_binary(head: bytes) -> bool:
     return head.count(b"\x00") * 1000 > len(head) and junk * 100 > 3 * len(head)
 
 
+DBF_VERSIONS = frozenset({0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x7B, 0x83, 0x8B, 0x8E, 0xB3, 0xCB,
+                          0xE5, 0xF5, 0xFB})  # dBase II-7, FoxBASE, FoxPro 2.x, Visual FoxPro
+DBF_FIELD_TYPES = "CNFDLMGPBIYTO@+VQW0"
+
+
+def looks_dbf(head: bytes) -> bool:
+    """Whether the first bytes are a DBF header: a known version byte, field descriptors ending in 0x0D, and a record
+    length that is the flag byte plus the fields' lengths."""
+    if len(head) < 65 or head[0] not in DBF_VERSIONS:
+        return False
+    header_len, record_len = struct.unpack_from("<HH", head, 8)
+    total, pos = 1, 32
+    while pos < min(header_len, len(head)):
+        if head[pos] == 0x0D:
+            return pos > 32 and total == record_len
+        if pos + 32 > len(head) or chr(head[pos + 11]) not in DBF_FIELD_TYPES:
+            return False
+        length, decimals = head[pos + 16], head[pos + 17]
+        total += length | (decimals << 8 if chr(head[pos + 11]) == "C" else 0)
+        pos += 32
+    return False
+
+
 def sniff(head: bytes) -> str:
-    """What the first bytes are: ``zip``, ``ole``, ``parquet``, ``binary``, ``json`` or ``text``."""
+    """What the first bytes are: ``zip``, ``ole``, ``parquet``, ``dbf``, ``binary``, ``json`` or ``text``."""
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
     if head.startswith(b"PAR1"):
         return "parquet"
+    if looks_dbf(head):
+        return "dbf"
     wide = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not wide and _looks_binary(head):
         return "binary"

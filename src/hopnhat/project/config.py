@@ -27,8 +27,9 @@ from hopnhat.i18n import tr
 from hopnhat.model.schema import ENTITIES, FIELD_TYPES, FIELDS
 from hopnhat.model.schema import field as schema_field
 
-SourceKind = Literal["csv", "tsv", "excel", "ndjson", "json", "parquet", "sqlite", "postgresql", "mysql", "mariadb"]
-FILE_KINDS = ("csv", "tsv", "excel", "ndjson", "json", "parquet")
+SourceKind = Literal["csv", "tsv", "excel", "ndjson", "json", "parquet", "dbf", "sqlite", "postgresql", "mysql",
+                     "mariadb"]
+FILE_KINDS = ("csv", "tsv", "excel", "ndjson", "json", "parquet", "dbf")
 SQL_KINDS = ("sqlite", "postgresql", "mysql", "mariadb")
 ORIGINS = ("column", "json", "coalesce", "from_nonempty", "const")
 DATE_FORMATS = ("dd/mm/yyyy", "mm/dd/yyyy", "yyyy-mm-dd", "yyyy", "excel_serial", "iso8601", "dd/mm/yyyy HH:MM",

@@ -39,7 +39,7 @@ linkage:
                                  # (review links them only where the data's own CCCDs say such pairs are one person)
 
 sources:
-  # kind: csv | tsv | excel | ndjson | json | parquet | sqlite | postgresql | mysql | mariadb
+  # kind: csv | tsv | excel | ndjson | json | parquet | dbf | sqlite | postgresql | mysql | mariadb
   # strictness: strict (a row with any unusable value goes to quarantine) | lenient (value left empty, problem logged)
   - name: tinh_a_dancu
     system: Hộ tịch - dân cư

@@ -31,6 +31,7 @@ from hopnhat.base import timing
 from hopnhat.base.timing import stage
 from hopnhat.files.project import FilesOutcome, file_sources, take_manifests
 from hopnhat.i18n import language, tr
+from hopnhat.ingest.dbf import memo_path
 from hopnhat.load.cursor import cursor_stamp
 from hopnhat.load.lookup_index import default_index_path, ensure_index
 from hopnhat.load.lookup_update import ensure_version_index, prune_indexes
@@ -116,6 +117,9 @@ def input_hash(project: Project, source: SourceSpec, table: TableSpec) -> str:
     parts = _mapping_parts(project, source, table)
     if source.kind in FILE_KINDS and table.path:
         parts.append(_file_stamp(project, project.resolve(table.path)))
+        memo = memo_path(project.resolve(table.path)) if source.kind == "dbf" else None
+        if memo is not None:  # a DBF's memos live in the .fpt/.dbt beside it
+            parts.append(_file_stamp(project, memo))
     elif source.path:
         parts.append(_file_stamp(project, project.resolve(source.path)))
     elif table.cursor is not None:

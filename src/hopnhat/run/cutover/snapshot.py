@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hopnhat.ingest.api import read_table
+from hopnhat.ingest.dbf import memo_path
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec
 
 _SKIP = ("_row", "_item")  # positions, not content: a database read may number rows in another order
@@ -32,6 +33,8 @@ def file_digest(path: Path) -> dict[str, Any]:
 
 def _source_files(project: Project, source: SourceSpec) -> list[Path]:
     paths = [project.resolve(t.path) for t in source.tables if t.path]
+    if source.kind == "dbf":  # a DBF's memos live in the .fpt/.dbt beside it
+        paths += [m for m in (memo_path(p) for p in paths) if m is not None]
     paths += [project.resolve(lookup.path) for lookup in source.lookups.values()]
     return sorted(set(paths))
 
