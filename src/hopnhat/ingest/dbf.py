@@ -34,7 +34,6 @@ from typing import Any
 
 from dbfread import DBF, FieldParser
 from dbfread.codepages import codepages
-from dbfread.exceptions import MissingMemoFile
 from dbfread.memo import BinaryMemo, MemoFile, VFPMemoFile, find_memofile, open_memofile
 
 from hopnhat.i18n import tr
@@ -97,18 +96,23 @@ def memo_path(path: Path) -> Path | None:
     return Path(found) if found else None
 
 
+_VFP = (0x30, 0x31, 0x32)  # Visual FoxPro: a B field is a double, not a memo
+
+
 def _open(path: Path) -> DBF:
     try:
-        return DBF(str(path), encoding="latin-1", parserclass=_Parser, ignorecase=False)
-    except MissingMemoFile as exc:
-        raise DbfError(tr("bảng có trường ghi chú (memo) nhưng không có tệp .fpt/.dbt cùng tên bên cạnh",
-                          "the table has memo fields but no .fpt/.dbt file of the same name beside it"),
-                       tr("chép tệp .fpt (FoxPro) hoặc .dbt (dBase) cùng tên vào cùng thư mục với tệp .dbf",
-                          "copy the .fpt (FoxPro) or .dbt (dBase) file of the same name into the .dbf's folder")
-                       ) from exc
+        table = DBF(str(path), encoding="latin-1", parserclass=_Parser, ignorecase=False,
+                    ignore_missing_memofile=True)
     except (struct.error, ValueError, IndexError) as exc:
         raise DbfError(tr(f"không phải bảng dBase/FoxPro hoặc phần đầu tệp bị hỏng ({exc})",
                           f"not a dBase/FoxPro table, or its header is damaged ({exc})"), _again()) from exc
+    memo_kinds = "MGPW" if table.header.dbversion in _VFP else "MGPWB"
+    if table.memofilename is None and any(f.type in memo_kinds for f in table.fields):
+        raise DbfError(tr("bảng có trường ghi chú (memo) nhưng không có tệp .fpt/.dbt cùng tên bên cạnh",
+                          "the table has memo fields but no .fpt/.dbt file of the same name beside it"),
+                       tr("chép tệp .fpt (FoxPro) hoặc .dbt (dBase) cùng tên vào cùng thư mục với tệp .dbf",
+                          "copy the .fpt (FoxPro) or .dbt (dBase) file of the same name into the .dbf's folder"))
+    return table
 
 
 class DbfReader:
@@ -226,7 +230,7 @@ class DbfReader:
             return lambda data, rec: _date(name, data, rec)
         if kind == "L":
             return lambda data, rec: _logical(name, data, rec)
-        if kind in "MGPW" or (kind == "B" and self.table.header.dbversion not in (0x30, 0x31, 0x32)):
+        if kind in "MGPW" or (kind == "B" and self.table.header.dbversion not in _VFP):
             return lambda data, rec: self._memo(name, field, data, rec)
         return lambda data, rec: self._binary(name, field, data, rec)
 
