@@ -17,6 +17,8 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.ingest.conftest import OneTable
 from tests.ingest.dbfwrite import BAD_DATE, BAD_NUMBER, DELETED, register, set_language_driver, typed_table
 from tests.text.independent import font_view
@@ -200,3 +202,41 @@ def test_read_whole_takes_a_dbf_with_every_record(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_whole(broken)
     assert caught.value.source == str(broken) and caught.value.hint
+
+
+# --- damage of any kind: records with reasons or one InputError, never a library's traceback ---------------------
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, bytes]]:
+    out = {}
+    for layout in LAYOUTS:
+        folder = tmp_path_factory.mktemp(layout)
+        path = register(folder, layout).path
+        memo = next(p for p in folder.iterdir() if p.suffix in (".fpt", ".dbt"))
+        out[layout] = (path.read_bytes(), memo.read_bytes())
+    return out
+
+
+@settings(max_examples=int(os.environ.get("DBF_FUZZ", "150")), deadline=None,  # DBF_FUZZ=3000: a longer hunt
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=st.sampled_from(LAYOUTS), in_memo=st.booleans(), cut=st.one_of(st.none(), st.integers(0, 2000)),
+       flips=st.lists(st.tuples(st.integers(0, 2000), st.integers(0, 255)), max_size=6))
+def test_damage_gives_reasons_or_one_input_error(layout: str, in_memo: bool, cut: int | None,
+                                                 flips: list[tuple[int, int]], tmp_path: Path,
+                                                 one_table: OneTable, pristine: dict[str, tuple[bytes, bytes]]) -> None:
+    table, memo = (bytearray(b) for b in pristine[layout])
+    target = memo if in_memo else table
+    for offset, value in flips:
+        if offset < len(target):
+            target[offset] = value
+    if cut is not None:
+        del target[cut:]
+    path = tmp_path / "hotich.dbf"
+    path.write_bytes(bytes(table))
+    path.with_suffix(".dbt" if layout == "db3" else ".fpt").write_bytes(bytes(memo))
+    try:
+        rows = _read(one_table, path)
+    except InputError as exc:
+        assert exc.value == str(path) and exc.reason and exc.hint
+        return
+    assert [r["_row"] for r in rows] == list(range(1, len(rows) + 1))
