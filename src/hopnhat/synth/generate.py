@@ -165,7 +165,7 @@ def generate(settings: SynthSettings, progress: Progress = _noop) -> SynthResult
         _write_entities(s.out, pop, progress)
     tables, encodings, db_doc = _register(s, scn, pops, assignment, progress)
     for slug, t in tables:
-        _record(result, slug, t.info, "database" if t.__class__.__name__ == "DbTable" else "csv")
+        _record(result, slug, t.info, {"DbTable": "database", "FoxProTable": "dbf"}.get(type(t).__name__, "csv"))
     for slug, info, extra in _dossiers(s, pops, progress):
         _record(result, slug, info, "ndjson", extra)
     businesses = write_businesses(pops, s.scale, s.seed, s.out / "estate", s.out / "truth")

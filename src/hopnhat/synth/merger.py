@@ -115,6 +115,8 @@ def _register_source(scn: Scenario, slug: str, db: dict[str, Any] | None, encodi
                 "strictness": "strict", "tables": tables}
     tables = []
     for file, enc in encodings.items():
+        if not file.endswith(".csv"):
+            continue
         name = file.removesuffix(".csv")
         entry: dict[str, Any] = {"name": name, "path": f"estate/{slug}/dancu/{file}", "delimiter": ","}
         base, _, per_col = enc.partition(";")
@@ -130,6 +132,23 @@ def _register_source(scn: Scenario, slug: str, db: dict[str, Any] | None, encodi
         tables.append(entry)
     return {"name": f"{slug}_dancu", "system": "Hộ tịch - dân cư", "province": side.code, "kind": "csv",
             "strictness": "lenient", "tables": tables}
+
+
+DEATH_DBF = {"source_key": "SODANGKY", "kind": {"const": "death"}, "book_number": "SODANGKY",
+             "registered_date": {"column": "NGAYDANGKY", "type": "date", "formats": ["yyyy-mm-dd"]},
+             "place": _addr("NOIDANGKY"), "person_key": "MACONGDAN", "person_name": "HOTEN",
+             "event_date": {"column": "NGAYCHET", "type": "date", "formats": ["yyyy-mm-dd"]}}
+
+
+def _foxpro_source(scn: Scenario, slug: str, encodings: dict[str, str]) -> list[dict[str, Any]]:
+    """The register's tables left in the old FoxPro program (``.dbf`` files, TCVN3 text): one ``kind: dbf`` source."""
+    tables = [{"name": file.removesuffix(".dbf"), "path": f"estate/{slug}/hotich/{file}", "encoding": enc,
+               "maps_to": "person_event", "columns": DEATH_DBF}
+              for file, enc in encodings.items() if file.endswith(".dbf")]
+    if not tables:
+        return []
+    return [{"name": f"{slug}_hotich", "system": "Hộ tịch - dân cư (FoxPro)", "province": scn.absorbed.code,
+             "kind": "dbf", "strictness": "lenient", "tables": tables}]
 
 
 def _other_sources(scn: Scenario) -> list[dict[str, Any]]:
@@ -202,6 +221,7 @@ def merger_document(scn: Scenario, scale: float, seed: int, db: dict[str, Any] |
     ``ngay_cap_nhat`` in delta runs."""
     register_db = db or {"kind": "sqlite", "path": f"estate/{scn.survivor.slug}/dancu.sqlite"}
     sources = [_register_source(scn, scn.absorbed.slug, None, encodings),
+               *_foxpro_source(scn, scn.absorbed.slug, encodings),
                _register_source(scn, scn.survivor.slug, register_db, {}, cursor), *_other_sources(scn)]
     return {
         "version": 1,

@@ -4,7 +4,9 @@
   codes of the OLD version beside free-text addresses).
 - The absorbed province exports CSV files: ``nhan_khau_*.csv`` per group of districts, each in the encoding of the
   software that district used (TCVN3, VNI, Windows-1258 decomposed, UTF-8 with BOM), and ``khai_sinh.csv``,
-  ``ket_hon.csv`` (names in VNI, the rest UTF-8: one encoding per column), ``khai_tu.csv``; dates dd/mm/yyyy.
+  ``ket_hon.csv`` (names in VNI, the rest UTF-8: one encoding per column); dates dd/mm/yyyy. Its death register
+  stayed in the old FoxPro program: ``hotich/khai_tu.dbf`` with its ``.fpt`` memos, typed in TCVN3 under a
+  Windows-1252 code page byte, dates as FoxPro dates (:mod:`hopnhat.synth.foxpro`).
 
 Duplicates: ~3 % of people registered twice in their province, ~2 % of the other province's people also registered
 here (they moved), each copy with 1–3 noises. Copies are written later than the original, as a re-registration is.
@@ -22,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from hopnhat.synth.db import DbSink
+from hopnhat.synth.foxpro import FoxProTable
 from hopnhat.synth.names import TABLES
 from hopnhat.synth.noise import pick_noises
 from hopnhat.synth.people import Assignment, PersonRow, person_row
@@ -54,7 +57,11 @@ CSV_PERSON = ["MaCongDan", "HoTen", "NgaySinh", "GioiTinh", "SoCMND_CCCD", "QueQ
 CSV_BIRTH = ["SoDangKy", "NgayDangKy", "MaCongDan", "HoTenTre", "NgaySinh", "GioiTinh", "HoTenCha", "HoTenMe",
              "NoiDangKy"]
 CSV_MARRIAGE = ["SoDangKy", "NgayDangKy", "MaChong", "HoTenChong", "MaVo", "HoTenVo", "NoiDangKy"]
-CSV_DEATH = ["SoDangKy", "NgayDangKy", "MaCongDan", "HoTenNguoiChet", "NgayChet", "NoiDangKy"]
+# the FoxPro death register: ten-letter field names, FoxPro dates, a memo of notes
+DBF_DEATH = {"SODANGKY": "C(20)", "NGAYDANGKY": "D", "MACONGDAN": "C(16)", "HOTEN": "C(60)", "NGAYCHET": "D",
+             "NOIDANGKY": "C(120)", "GHICHU": "M"}
+DEATH_NOTES = ("", "", "", "", "", "Đăng ký khai tử quá hạn", "Khai tử theo trích lục bản sao",
+               "Người đi khai: con ruột, giấy báo tử của trạm y tế xã", "")
 
 
 @dataclass
@@ -258,14 +265,15 @@ class CsvWriter(_Writer):
                                                estate / f"{name}.csv", real, bom=real == "utf-8"))
         births_enc, names_enc = "tcvn3", "vni"
         reg.encodings.update({"khai_sinh.csv": births_enc, "ket_hon.csv": f"utf-8;HoTenChong,HoTenVo={names_enc}",
-                              "khai_tu.csv": "utf-8"})
+                              "khai_tu.dbf": "tcvn3"})
         self.births = CsvTable(TableInfo("dancu", "khai_sinh", "SoDangKy", CSV_BIRTH, ("NgayDangKy", "NgaySinh"),
                                EVENT_TRUTH), truth / "khai_sinh.csv", seed, estate / "khai_sinh.csv", births_enc)
         self.marriage = CsvTable(TableInfo("dancu", "ket_hon", "SoDangKy", CSV_MARRIAGE, ("NgayDangKy",), EVENT_TRUTH),
                                  truth / "ket_hon.csv", seed, estate / "ket_hon.csv", "utf-8",
                                  {"HoTenChong": names_enc, "HoTenVo": names_enc})
-        self.deaths = CsvTable(TableInfo("dancu", "khai_tu", "SoDangKy", CSV_DEATH, ("NgayDangKy", "NgayChet"),
-                               EVENT_TRUTH), truth / "khai_tu.csv", seed, estate / "khai_tu.csv", "utf-8")
+        deaths = TableInfo("hotich", "khai_tu", "SODANGKY", list(DBF_DEATH), ("NGAYDANGKY", "NGAYCHET"), EVENT_TRUTH)
+        self.deaths = FoxProTable(deaths, truth / "khai_tu.csv", seed, reg.estate / reg.slug / "hotich" / "khai_tu.dbf",
+                                  DBF_DEATH, "tcvn3")
         reg.tables += [*self.person_tables, self.births, self.marriage, self.deaths]
 
     def person(self, p: PersonRow, i: int | None) -> str:
@@ -291,9 +299,11 @@ class CsvWriter(_Writer):
 
     def death_event(self, i: int, day: dt.date) -> None:
         pop = self.reg.pop
-        self.deaths.add({"SoDangKy": self.book_number(day), "NgayDangKy": _dmy(day + dt.timedelta(days=3)),
-                         "MaCongDan": self.keys[i], "HoTenNguoiChet": pop.name(i), "NgayChet": _dmy(day),
-                         "NoiDangKy": self.place(i)}, {"kind": "death", "entity": pop.entity_id(i)})
+        book = self.book_number(day)
+        self.deaths.add({"SODANGKY": book, "NGAYDANGKY": (day + dt.timedelta(days=3)).isoformat(),
+                         "MACONGDAN": self.keys[i], "HOTEN": pop.name(i), "NGAYCHET": day.isoformat(),
+                         "NOIDANGKY": self.place(i), "GHICHU": DEATH_NOTES[sum(map(ord, book)) % 9]},
+                        {"kind": "death", "entity": pop.entity_id(i)})
 
     def marriage_event(self, husband: int, wife: int) -> None:
         day = dt.date(2000, 1, 1) + dt.timedelta(days=int(self.rng.random() * 9000))
