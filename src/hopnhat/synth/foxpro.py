@@ -6,10 +6,11 @@ Written with the ``dbf`` package (Ethan Furman's), a writer this project did not
 table's code page; TCVN3 bytes are handed to it as their cp437 reading (cp437 gives each byte a character, so the
 bytes written are the bytes given), and the code page byte is set to Windows-1252 afterwards.
 
-Defects, at the table's rate: ``deleted`` (the record marked deleted, as a clerk's DELETE left it before any PACK),
+Defects: ``deleted`` — the record marked deleted, as a clerk's DELETE left it with no PACK after: record 7 and every
+:data:`DELETED_EVERY`-th after it, so that even the smallest estate holds one; then, at the table's rate,
 ``impossible_date`` (a date field holding a date no calendar has, ``19980231``: what another program wrote into the
-file bypassing FoxPro's checks), ``duplicate_key``. Columns of kind ``D`` take ISO dates (``yyyy-mm-dd``) and the truth
-holds them so; ``M`` is a memo. The truth's ``row_number`` is the record number, as the reader's ``_row``.
+file bypassing FoxPro's checks) and ``duplicate_key``. Columns of kind ``D`` take ISO dates (``yyyy-mm-dd``) and the
+truth holds them so; ``M`` is a memo. The truth's ``row_number`` is the record number, as the reader's ``_row``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import dbf
 from hopnhat.synth.sinks import encode_text
 from hopnhat.synth.tables import Table, TableInfo
 
-DEFECTS_DBF = ("deleted", "impossible_date", "duplicate_key")
+DEFECTS_DBF = ("impossible_date", "duplicate_key")
+DELETED_EVERY = 40
 WINDOWS_1252 = 0x03  # the code page byte FoxPro for Windows stamps
 _LANGUAGE_DRIVER = 29
 
@@ -44,6 +46,11 @@ class FoxProTable(Table):
         self.table = dbf.Table(str(path), spec, dbf_type="fp", codepage="cp437")
         self.table.open(dbf.READ_WRITE)
         self._patches: list[tuple[int, str, bytes]] = []  # (record number, column, bytes) written after closing
+
+    def _defect(self, row: dict[str, str]) -> str:
+        if (self.info.rows + 1) % DELETED_EVERY == 7:
+            return "deleted"
+        return super()._defect(row)
 
     def _value(self, column: str, text: str, record: int) -> object:
         kind = self.fields[column][0]
