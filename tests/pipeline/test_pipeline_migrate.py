@@ -86,6 +86,27 @@ def test_legacy_encodings_are_repaired_to_the_true_names(migrated: tuple[Project
             assert not wrong, (table, wrong[:5])
 
 
+def test_the_foxpro_death_register_is_repaired_and_its_deleted_records_quarantined(
+        migrated: tuple[Project, RunResult]) -> None:
+    """``khai_tu.dbf``: TCVN3 names under a Windows-1252 code page byte read back exactly, FoxPro dates loaded, the
+    records marked deleted (``*``) in quarantine as ``deleted_in_source`` at their record numbers."""
+    project, result = migrated
+    truth = _truth(project, "quangnam/khai_tu.csv")
+    (books,) = [b for b in result.balances if b.source == "quangnam_hotich"]
+    assert books.read == len(truth) and books.balanced
+    with _store(project) as con:
+        quarantined = dict(con.execute("SELECT src_row, reason_code FROM quarantine WHERE src_source = "
+                                       "'quangnam_hotich'").fetchall())
+        loaded = {k: (name, day) for k, name, day in con.execute(
+            "SELECT src_key, person_name, event_date::VARCHAR FROM person_event WHERE src_source = "
+            "'quangnam_hotich'").fetchall()}
+    deleted = {int(r["row_number"]) for r in truth if r["defects"] == "deleted"}
+    assert deleted and {row for row, code in quarantined.items() if code == "deleted_in_source"} == deleted
+    keys = [r["SODANGKY"] for r in truth]
+    clean = [r for r in truth if not r["defects"] and keys.count(r["SODANGKY"]) == 1]
+    assert clean and all(loaded[r["SODANGKY"]] == (r["HOTEN"], r["NGAYCHET"]) for r in clean)
+
+
 def test_original_value_of_every_repaired_cell_is_kept(migrated: tuple[Project, RunResult]) -> None:
     project, _ = migrated
     with _store(project) as con:
