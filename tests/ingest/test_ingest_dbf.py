@@ -240,3 +240,14 @@ def test_damage_gives_reasons_or_one_input_error(layout: str, in_memo: bool, cut
         assert exc.value == str(path) and exc.reason and exc.hint
         return
     assert [r["_row"] for r in rows] == list(range(1, len(rows) + 1))
+
+
+def test_a_visual_foxpro_varchar_keeps_its_length_byte_out() -> None:
+    """No writer at hand writes VFP 9 varchars (the dbf package has no V): the layout, from its documentation — a
+    value shorter than its field has its length in the field's last byte."""
+    from hopnhat.ingest.dbf import _varchar
+
+    assert _varchar(b"abc" + b"\0" * 16 + b"\x03") == b"abc"
+    assert _varchar(b"Tr\xc7n Th\xde Ho\xb5" + b" " * 7 + b"\x0c") == b"Tr\xc7n Th\xde Ho\xb5"
+    assert _varchar(b"a" * 20) == b"a" * 20  # a full field has no length byte
+    assert _varchar(b"x" * 19 + b"\x05") == b"x" * 19 + b"\x05"  # a TCVN3 capital at the end of a full field

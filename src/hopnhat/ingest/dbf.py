@@ -222,8 +222,10 @@ class DbfReader:
 
     def _converter(self, name: str, field: Any) -> Convert:
         kind = field.type
-        if kind in "CV":
+        if kind == "C":
             return lambda data, rec: self._text(name, data.rstrip(b"\0 "), rec)
+        if kind == "V":
+            return lambda data, rec: self._text(name, _varchar(data), rec)
         if kind in "NF":
             return lambda data, rec: _number(name, data, rec)
         if kind == "D":
@@ -288,6 +290,14 @@ class DbfReader:
         if isinstance(value, dt.datetime):
             return value.isoformat()
         return cell_text(value)
+
+
+def _varchar(data: bytes) -> bytes:
+    """A Visual FoxPro varchar: when shorter than its field, its length is in the field's last byte."""
+    used = data[-1] if data else 0
+    if used < len(data) - 1 and not data[used:-1].strip(b"\0 "):
+        return data[:used].rstrip(b"\0 ")
+    return data.rstrip(b"\0 ")
 
 
 def _decimal_text(value: Decimal) -> str:
