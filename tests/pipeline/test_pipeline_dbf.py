@@ -52,12 +52,15 @@ def test_a_foxpro_register_migrates_repaired_and_accounted(declared: bool, tmp_p
         people = dict(con.execute("SELECT src_key, full_name FROM person").fetchall())
         places = {r[0] for r in con.execute("SELECT birth_place FROM person").fetchall()}
         quarantine = con.execute("SELECT src_row, reason_code, message FROM quarantine ORDER BY src_row").fetchall()
+        cells = con.execute("SELECT src_row, column_name, raw_value FROM quarantine WHERE column_name IS NOT NULL "
+                            "ORDER BY src_row").fetchall()
         dates = dict(con.execute("SELECT src_key, birth_date::VARCHAR FROM person").fetchall())
     assert balance.read == 6 and balance.balanced
     assert balance.read == balance.loaded + balance.merged + balance.quarantined
     assert [(row, code) for row, code, _ in quarantine] == [(DELETED, "deleted_in_source"), (BAD_DATE, "bad_date"),
                                                             (BAD_NUMBER, "bad_number")]  # SOTIEN: read, not mapped
     assert "NGAYSINH" in quarantine[1][2] and "19x9/0?9" in quarantine[1][2]
+    assert cells == [(BAD_DATE, "NGAYSINH", "19x9/0?9"), (BAD_NUMBER, "SOTIEN", "44,44O.4A?")]  # column and value
     kept = [i for i in range(6) if i + 1 not in (DELETED, BAD_DATE, BAD_NUMBER)]
     assert people == {f"HT{i + 1:04d}": NAMES[i] for i in kept}  # TCVN3 read back as Unicode
     assert places == {PLACES[i] for i in kept}

@@ -9,6 +9,8 @@ problem (the raw value stays in the repairs/issues tables and in the legacy arch
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,7 +183,7 @@ class TableMapper:
                 ctx = {k: out.columns[k] for k in _PARSE_FIRST if k in out.columns}
                 with stage("map"):
                     self._typed(name, spec, kind, cells, out, ctx)
-        self._dispose(out, data.get("_error") or [None] * n)
+        self._dispose(out, data.get("_error") or [None] * n, data)
         return out
 
     def see(self, batch: pa.Table) -> list[str | None]:
@@ -240,13 +242,14 @@ class TableMapper:
         keys = extract(self.table.source_key, data, n)
         return [k.strip() if k and k.strip() else None for k in keys]
 
-    def _dispose(self, out: MappedBatch, errors: list[str | None]) -> None:
+    def _dispose(self, out: MappedBatch, errors: list[str | None], data: dict[str, list[Any]]) -> None:
         """Decide which rows go to quarantine, and why (first reason wins; all reasons are kept in issues)."""
         strict = self.source.strictness == "strict"
         for i, err in enumerate(errors):
             if err:
                 code, _, message = err.partition(": ")
-                out.quarantine[i] = Issue(i, None, None, out.raw[i], code or "unreadable_row", message or err)
+                column, value = _reader_cell(message, data, out.raw[i], i)
+                out.quarantine[i] = Issue(i, None, column, value, code or "unreadable_row", message or err)
             elif out.keys[i] is None:
                 out.quarantine[i] = Issue(i, None, None, None, "missing_key",
                                           tr("thiếu khóa của dòng", "the row has no key"))
@@ -261,6 +264,25 @@ class TableMapper:
         for issue in out.issues:
             if strict and issue.severity == "error" and issue.row not in out.quarantine:
                 out.quarantine[issue.row] = issue
+
+
+_READER_COLUMN = re.compile(r"column ([^:]+): ")
+
+
+def _reader_cell(message: str, data: dict[str, list[Any]], raw: str | None, i: int) -> tuple[str | None, Any]:
+    """The column and cell a reader's error names when it names one (``column NGAYSINH: …``, as the DBF reader
+    words a field it could not read), else no column and the raw record."""
+    found = _READER_COLUMN.match(message)
+    if found is None:
+        return None, raw
+    column = found.group(1)
+    if column in data:
+        return column, data[column][i]
+    try:
+        cells = json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        cells = None
+    return column, cells.get(column) if isinstance(cells, dict) else None
 
 
 def store_fields(entity: str) -> list[str]:
