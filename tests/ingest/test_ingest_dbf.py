@@ -142,6 +142,12 @@ def test_a_header_that_lies_about_its_count_is_refused(tmp_path: Path, one_table
     assert "ghi sai số bản ghi" in (error["vi"].reason or "")
     _header_count(path, 9)  # three records fewer than the header says
     assert "truncated" in (_refusal(one_table, path)["en"].reason or "")
+    _header_count(path, 6)
+    data = path.read_bytes().removesuffix(b"\x1a")
+    path.write_bytes(data + b"\x1ajunk after the end-of-file mark")  # what follows the mark is no record
+    assert len(_read(one_table, path)) == 6
+    path.write_bytes(data + b" HT0007  half a rec")  # a record half written, no end mark
+    assert "stray bytes" in (_refusal(one_table, path)["en"].reason or "")
 
 
 def test_a_missing_memo_file_is_refused_naming_what_to_copy(tmp_path: Path, one_table: OneTable) -> None:

@@ -142,23 +142,24 @@ class DbfReader:
             raise DbfError(tr(f"phần đầu tệp hỏng: độ dài bản ghi ghi {head.recordlen} byte, các trường cộng lại "
                               f"{width} byte", f"the header is damaged: it gives records of {head.recordlen} bytes, "
                               f"its fields add up to {width}"), _again())
-        body = size - head.headerlen
-        held, rest = divmod(body, head.recordlen)
-        end = self._byte_at(head.headerlen + held * head.recordlen) if rest else None
-        if held < head.numrecords or (rest and not (rest == 1 and end == 0x1A)):
+        end = head.headerlen + head.numrecords * head.recordlen  # where the header says the records end
+        held = max(0, size - head.headerlen) // head.recordlen
+        if size < end:
             raise DbfError(tr(f"tệp bị cắt cụt: phần đầu ghi {head.numrecords} bản ghi, tệp chỉ chứa {held} bản ghi "
-                              f"đầy đủ" + (f" và {rest} byte lẻ" if rest > 1 or end != 0x1A else ""),
-                              f"the file is truncated: its header says {head.numrecords} records, the file holds "
-                              f"{held} whole records" + (f" and {rest} stray bytes" if rest > 1 or end != 0x1A
-                                                         else "")), _again())
-        if held > head.numrecords and self._byte_at(head.headerlen + head.numrecords * head.recordlen) != 0x1A:
+                              "đầy đủ", f"the file is truncated: its header says {head.numrecords} records, the file "
+                              f"holds {held} whole records"), _again())
+        if size == end or self._byte_at(end) == 0x1A:  # what follows the end-of-file mark is no record
+            return int(head.numrecords)
+        if held > head.numrecords:
             raise DbfError(tr(f"phần đầu tệp ghi sai số bản ghi: ghi {head.numrecords}, tệp chứa {held}",
                               f"the header lies about the record count: it says {head.numrecords}, the file holds "
                               f"{held}"),
                            tr("mở bảng bằng FoxPro/dBase và lưu lại (USE, PACK hoặc COPY TO) để phần đầu ghi đúng "
                               "số bản ghi, hoặc xuất lại bảng", "open the table in FoxPro/dBase and save it again "
                               "(USE, PACK or COPY TO) so that its header counts its records, or export it again"))
-        return int(head.numrecords)
+        raise DbfError(tr(f"sau bản ghi cuối có {size - end} byte lẻ, không phải một bản ghi đầy đủ (bản ghi ghi dở?)",
+                          f"{size - end} stray bytes follow the last record, not a whole record (a record half "
+                          "written?)"), _again())
 
     def _byte_at(self, offset: int) -> int | None:
         with self.path.open("rb") as fh:
