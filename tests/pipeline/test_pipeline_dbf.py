@@ -65,3 +65,14 @@ def test_a_foxpro_register_migrates_repaired_and_accounted(declared: bool, tmp_p
     assert people == {f"HT{i + 1:04d}": NAMES[i] for i in kept}  # TCVN3 read back as Unicode
     assert places == {PLACES[i] for i in kept}
     assert dates["HT0001"] == "1950-01-10"
+
+
+def test_a_truncated_register_is_refused_before_any_work(tmp_path: Path) -> None:
+    written = register(tmp_path, "fp")
+    written.path.write_bytes(written.path.read_bytes()[:-300])  # the copy from the old machine was cut short
+    merger = _merger(tmp_path, {"columns": COLUMNS, "encoding": "tcvn3"})
+    out = CliRunner().invoke(app, ["--lang", "en", "migrate", str(merger)])
+    assert out.exit_code == 2, out.output
+    assert "Cannot read the dBase/FoxPro table (.dbf)" in out.output and "hotich.dbf" in out.output
+    assert "the file is truncated: its header says 6 records" in out.output and "FoxPro" in out.output
+    assert "Traceback" not in out.output and not load_project(merger).store_path.exists()
