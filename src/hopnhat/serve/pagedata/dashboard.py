@@ -93,6 +93,15 @@ _REASONS = {
     "bad_check_digit": ("Sai số kiểm tra", "Wrong check digit"), "bad_branch": ("Mã chi nhánh sai", "Bad branch code"),
     "bad_phone_chars": ("Số điện thoại có ký tự lạ", "Phone with bad characters"),
     "bad_phone_length": ("Số điện thoại sai độ dài", "Phone of wrong length"),
+    # dBase/FoxPro tables (hopnhat.ingest.dbf)
+    "deleted_in_source": ("Bản ghi đã đánh dấu xóa trong tệp nguồn", "Marked deleted in the source"),
+    "bad_number": ("Số không hợp lệ", "Invalid number"),
+    "bad_logical": ("Giá trị đúng/sai không hợp lệ", "Invalid logical value"),
+    "bad_memo": ("Không đọc được ghi chú (memo)", "Memo not readable"),
+    "bad_record_flag": ("Cờ bản ghi lạ", "Strange record flag"),
+    "bad_text": ("Văn bản sai bảng mã", "Undecodable text"),
+    "bad_value": ("Giá trị không đọc được", "Unreadable value"),
+    "binary_junk": ("Dữ liệu nhị phân", "Binary data"),
 }
 
 
