@@ -143,6 +143,11 @@ def test_a_title_line_over_the_header_is_no_header_row() -> None:
 def test_column_numbers_under_a_first_row_header() -> None:
     numbered = pa.table({"STT": ["(1)", "1"], "Họ và tên": ["(2)", "An"], "Ngày sinh": ["(3)", "1990"]})
     assert below_title(numbered).num_rows == 1 and skipped(below_title(numbered)) == 1
-    # a record of small numbers right under the header is a record (not 1, 2, 3 in order)
+    # a record of small numbers right under the header is a record: not 1, 2, 3 in order, or 1, 2, 3 unbracketed
+    # over fewer than five columns
     counts = pa.table({"Thôn": ["2", "3"], "Số hộ": ["5", "7"], "Số khẩu": ["1", "9"]})
     assert below_title(counts) is counts
+    ordered = pa.table({"Thôn": ["1", "3"], "Số hộ": ["2", "7"], "Số khẩu": ["3", "9"]})
+    assert below_title(ordered) is ordered
+    wide = pa.table({name: [str(i), "x"] for i, name in enumerate(["STT", "Họ tên", "Năm sinh", "Xã", "Tỉnh"], 1)})
+    assert below_title(wide).num_rows == 1

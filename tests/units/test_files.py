@@ -36,10 +36,14 @@ def test_repeated_header_names_fall_back_to_the_sniffing_reader(tmp_path):
 
 
 def test_not_utf8_is_an_input_error_naming_the_file(tmp_path):
-    path = _write(tmp_path / "in.csv", "id,addr\n1,Thôn Hạ\n", encoding="utf-16")
+    path = tmp_path / "in.csv"
+    path.write_bytes("id,addr\n1,Thôn Hạ\n".encode("utf-8").replace("ô".encode(), b"\xf4"))  # one Latin-1 byte
     with pytest.raises(InputError) as err:
         read_table(path)
-    assert err.value.source == str(path) and "repair" in (err.value.hint or "")
+    assert err.value.source == str(path) and err.value.row == 2 and "repair" in (err.value.hint or "")
+    # UTF-16 with its byte-order mark (Excel's "Unicode Text") is read, not refused
+    wide = _write(tmp_path / "wide.csv", "id,addr\n1,Thôn Hạ\n", encoding="utf-16")
+    assert read_table(wide).to_pylist() == [{"id": "1", "addr": "Thôn Hạ"}]
 
 
 @pytest.mark.parametrize("name", ["out.csv", "out.tsv", "out.parquet", "out.xlsx"])

@@ -9,7 +9,7 @@ such a sheet's header is the first title line and its columns are ``column2``, `
 :data:`DENSE` of the sheet's widest row's cells filled. A sheet whose first row is its header, even with a few blank
 names, is read as before. The header is then the first row, among the next :data:`SCAN_ROWS`, that is that full. A
 numbering row right below it is dropped as well (right below a first-row header only when it counts 1, 2, 3 … in
-column order: a record of small numbers is not dropped).
+column order, in brackets or over five columns or more: a record of small numbers is not dropped).
 
 Forms often have **two header rows**: a merged cell over two or more columns (``Ngày sinh``, ``Giấy tờ tùy thân``)
 names its columns in the row below (``Nam`` | ``Nữ``: the birth date written in the column of the person's sex; ``Số``
@@ -30,6 +30,7 @@ import pyarrow as pa
 
 SCAN_ROWS = 30
 DENSE = 0.6  # share of the widest row's cells a header row fills
+STRICT_WIDTH = 5  # an unbracketed 1, 2, 3 … under a first-row header is column numbers from this many columns
 _NUMBERING = re.compile(r"^[(\[]?\s*(?:\d{1,3}|[a-zA-Z])\s*[)\].]?$")  # (1)  1  [2]  3.  (a)
 _UNNAMED = re.compile(r"^(?:column|col_)\d+$")
 _VALUE = re.compile(r"\d{4}")
@@ -84,12 +85,16 @@ def _filled(row: list[str | None]) -> int:
 def _numbering(row: list[str | None], strict: bool = False) -> bool:
     """A row numbering the columns: every filled cell a small number or letter, in brackets or not, and most filled.
     ``strict`` (right under a first-row header, where a record of small numbers could stand): the numbers are
-    1, 2, 3 … in column order."""
+    1, 2, 3 … in column order, and in brackets or over at least :data:`STRICT_WIDTH` columns (a record ``1,2,3``
+    of a three-column table is a record)."""
     cells = [_text(c) for c in row]
     filled = [c for c in cells if c]
     if len(filled) < max(2, math.ceil(DENSE * len(cells))) or not all(_NUMBERING.match(c) for c in filled):
         return False
-    return not strict or [c.strip("()[]. ") for c in filled] == [str(n) for n in range(1, len(filled) + 1)]
+    if not strict:
+        return True
+    counts = [c.strip("()[]. ") for c in filled] == [str(n) for n in range(1, len(filled) + 1)]
+    return counts and (len(filled) >= STRICT_WIDTH or all(c[0] in "([" for c in filled))
 
 
 def _groups(head: list[str | None]) -> list[int | None]:
