@@ -140,6 +140,19 @@ class DelimitedReader:
         self.header = header_names(rows, join, wanted)
         return self.header
 
+    def first_rows(self, limit: int) -> list[tuple[int, list[str]]]:
+        """The first ``limit`` non-blank records as they are, with their record numbers, before any header is read:
+        what a title block above the header looks like (``hopnhat init --scan``)."""
+        rows: list[tuple[int, list[str]]] = []
+        while len(rows) < limit:
+            try:
+                fields, _, error = self._next()
+            except StopIteration:
+                break
+            if fields and error is None and any(c.strip() for c in fields):
+                rows.append((self.ordinal, [self._cell(c) for c in fields]))
+        return rows
+
     def _skip_to(self, data_start: int | None) -> None:
         while data_start is not None and self.ordinal + 1 < data_start:
             try:

@@ -121,6 +121,18 @@ class SheetReader:
                 return number
         raise HeaderError("the sheet is empty")
 
+    def first_rows(self, limit: int) -> list[tuple[int, list[str | None]]]:
+        """The first ``limit`` non-blank rows as a library reads them (a merged cell's text in its first cell), with
+        their sheet row numbers, before any header is read (``hopnhat init --scan``)."""
+        rows: list[tuple[int, list[str | None]]] = []
+        for number, row in self._rows:
+            texts = [excel_text(c) for c in row]
+            if any(t is not None for t in texts):
+                rows.append((number, texts))
+            if len(rows) >= limit:
+                break
+        return rows
+
     def read_header(self, header_rows: list[int] | None, data_start: int | None, join: str,
                     wanted: list[str]) -> list[str]:
         """Column names from the header rows (default: the first non-blank row)."""

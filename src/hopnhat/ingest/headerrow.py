@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -46,21 +47,43 @@ def below_title(table: pa.Table) -> pa.Table:
         return table
     names = [None if _UNNAMED.match(n) else n for n in table.column_names]
     rows = [names, *_rows(table.slice(0, SCAN_ROWS))]
+    found = locate(rows)
+    if found is None or found.first == 1:
+        return table
+    body = table.slice(found.first - 1)  # (rows[i] is the table's row i - 1)
+    renamed = body.rename_columns(_names(rows[found.header], rows[found.header + 1] if found.two_rows else None))
+    meta = {**(renamed.schema.metadata or {}), SKIPPED_KEY: str(found.first - 1).encode()}
+    return renamed.replace_schema_metadata(meta)
+
+
+class Located(NamedTuple):
+    """Where a sheet's header is among its first rows (0-based): the header row, whether the row below it is a second
+    header row, and the first record's row."""
+
+    header: int
+    two_rows: bool
+    first: int
+
+
+def locate(rows: list[list[str | None]]) -> Located | None:
+    """The header of a sheet's first rows as read cell by cell (the module doc), or None when no row is dense: what
+    :func:`below_title` reads a table by, and what ``hopnhat init --scan`` writes as ``header_rows`` and
+    ``data_start_row``."""
+    rows = [list(r) for r in rows[: SCAN_ROWS + 1]]
+    width = max((len(r) for r in rows), default=0)
+    if width < 2:
+        return None
+    rows = [r + [None] * (width - len(r)) for r in rows]
     subs = [i + 1 < len(rows) and _subheader(rows[i], rows[i + 1]) for i in range(len(rows))]
     filled = [_filled(rows[i]) + (_under_merged(rows[i], rows[i + 1]) if subs[i] else 0) for i in range(len(rows))]
     need = max(2, math.ceil(DENSE * max(filled)))
     header = next((i for i in range(len(rows)) if filled[i] >= need), None)
     if header is None:
-        return table
+        return None
     first = header + 1 + subs[header]  # rows[first] is the first row below the header rows
     if first < len(rows) and _numbering(rows[first], strict=header == 0 and not subs[header]):
         first += 1
-    if first == 1:
-        return table
-    body = table.slice(first - 1)  # (rows[i] is the table's row i - 1)
-    renamed = body.rename_columns(_names(rows[header], rows[header + 1] if subs[header] else None))
-    meta = {**(renamed.schema.metadata or {}), SKIPPED_KEY: str(first - 1).encode()}
-    return renamed.replace_schema_metadata(meta)
+    return Located(header, bool(subs[header]), first)
 
 
 def skipped(table: pa.Table) -> int:

@@ -67,7 +67,108 @@ ADDRESS_PARTS = ("so nha", "duong", "so nha duong", "duong pho", "thon", "xom", 
                  "quan huyen", "huyen quan thi xa", "tinh", "tinh thanh pho", "tinh tp", "tinh thanh")
 SEXES = (("nam", "Nam"), ("nu", "Nữ"))  # a sub-column's folded name → the sex it stands for
 
+# The headers of every field of the unified model (hopnhat.model.schema), folded, the preferred first: what
+# ``hopnhat init --scan`` maps a legacy table's columns by. The person's own fields are the lists above (one list per
+# meaning: extend them there); a JSON export's nested keys are read as their path (``ChuHoSo.HoTen`` →
+# ``chu ho so ho ten``). English keys are there because vendors' TTHC systems export them.
+_CCCD = ("so cccd", "cccd", "so can cuoc cong dan", "can cuoc cong dan", "so can cuoc", "so dinh danh",
+         "so dinh danh ca nhan", "ma dinh danh")
+_CMND = ("so cmnd", "cmnd", "so chung minh nhan dan", "chung minh nhan dan", "so cmt", "cmt")
+_COMMUNE = ("ma xa", "ma xa phuong", "ma phuong xa", "ma dvhc", "ma don vi hanh chinh", "commune code")
+_STATUS = ("trang thai", "tinh trang", "status")
+FIELD_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "person": {
+        "full_name": HEADERS["full_name"], "birth_date": HEADERS["dob"], "sex": HEADERS["sex"],
+        "id_number": HEADERS["id_number"], "cccd": _CCCD, "cmnd": _CMND, "phone": HEADERS["phone"],
+        "birth_place": ("que quan", "nguyen quan", "noi sinh", "quequan"), "ethnicity": ("dan toc", "dantoc"),
+        "address": HEADERS["address"],
+        "commune": ("ma xa thuong tru", "ma xa noi thuong tru", *_COMMUNE),
+    },
+    "person_event": {
+        "kind": ("loai", "loai su kien", "loai viec", "loai ho tich"),
+        "book_number": ("so dang ky", "so dk", "so dang ki", "so giay khai sinh", "so quyen"),
+        "registered_date": ("ngay dang ky", "ngay dk", "ngay dang ki"),
+        "event_date": ("ngay su kien", "ngay sinh", "ngay chet", "ngay mat", "ngay tu", "ngay ket hon"),
+        "place": ("noi dang ky", "co quan dang ky", "noi dk"),
+        "commune": ("ma xa dang ky", *_COMMUNE),
+        "person_key": ("ma cong dan", "cong dan id", "ma nguoi", "ma chong", "ma tre", "ma nguoi chet"),
+        "person_name": ("ho ten tre", "ho ten nguoi chet", "ho ten nguoi mat", "ho ten chong", "ho ten nguoi duoc "
+                        "khai sinh", "ho va ten tre", "ho va ten chong", "ho va ten nguoi chet"),
+        "related_person_key": ("ma vo", "nguoi lien quan id", "ma nguoi lien quan"),
+        "related_person_name": ("ho ten vo", "ho va ten vo", "ho ten nguoi lien quan"),
+        "sex": HEADERS["sex"],
+        "father_name": ("ho ten cha", "ho va ten cha", "ten cha"),
+        "mother_name": ("ho ten me", "ho va ten me", "ten me"),
+    },
+    "organization": {
+        "tax_code": ("ma so thue", "mst", "ma so doanh nghiep", "ma dn", "ma so thue doanh nghiep", "tax code"),
+        "name": ("ten doanh nghiep", "ten dn", "ten to chuc", "ten cong ty", "ten co so kinh doanh"),
+        "legal_form": ("loai hinh", "loai hinh doanh nghiep", "loai hinh dn"),
+        "registered_date": ("ngay cap", "ngay dang ky", "ngay thanh lap", "ngay cap phep", "ngay dang ky lan dau"),
+        "address": ("dia chi", "dia chi tru so", "tru so chinh", "dia chi tru so chinh"),
+        "representative_name": ("nguoi dai dien", "nguoi dai dien phap luat", "dai dien phap luat"),
+        "representative_id": ("so giay to nguoi dai dien", "cccd nguoi dai dien", "so cccd nguoi dai dien"),
+        "status": _STATUS,
+    },
+    "dossier": {
+        "code": ("ma ho so", "so ho so", "mahoso", "code", "dossier code"),
+        "procedure_code": ("ma tthc", "ma thu tuc", "procedure code", "ma thu tuc hanh chinh"),
+        "procedure_name": ("ten tthc", "ten thu tuc", "procedure name", "ten thu tuc hanh chinh"),
+        "receiving_unit": ("ma don vi tiep nhan", "agency id", "ma co quan tiep nhan", "don vi tiep nhan id"),
+        "receiving_unit_name": ("ten don vi tiep nhan", "don vi tiep nhan", "agency name", "co quan tiep nhan"),
+        "received_at": ("ngay tiep nhan", "ngay nhan", "thoi gian tiep nhan", "received at", "ngay nop"),
+        "due_at": ("ngay hen tra", "han xu ly", "han giai quyet", "appointment at", "due at", "ngay hen"),
+        "finished_at": ("ngay ket thuc", "ngay hoan thanh", "ngay tra ket qua", "completed at", "finished at",
+                        "ngay co ket qua"),
+        "status": _STATUS,
+        "applicant_name": ("chu ho so ho ten", "ho ten nguoi nop", "nguoi nop ho so", "applicant fullname",
+                           "applicant name", "chu ho so"),
+        "applicant_id": ("chu ho so so giay to", "applicant identity no", "so giay to nguoi nop", "cccd nguoi nop"),
+        "applicant_address": ("chu ho so dia chi", "applicant address", "dia chi nguoi nop"),
+    },
+    "dossier_history": {
+        "at": ("thoi diem", "at", "thoi gian", "ngay xu ly", "thoi gian xu ly"),
+        "officer": ("can bo", "user", "nguoi xu ly", "can bo xu ly"),
+        "action": ("hanh dong", "action", "noi dung xu ly", "buoc xu ly", "thao tac"),
+        "status": _STATUS,
+    },
+    "parcel": {
+        "commune": _COMMUNE,
+        "map_sheet": ("so to", "to ban do", "so to ban do", "to so"),
+        "parcel_number": ("so thua", "thua so", "so thua dat"),
+        "area_m2": ("dien tich", "dien tich m2", "dientich"),
+        "land_use": ("loai dat", "muc dich su dung", "muc dich su dung dat"),
+        "hamlet": ("xu dong", "xu dong thon"),
+        "holder_name": ("chu su dung", "nguoi su dung", "ten chu su dung", "ho ten chu su dung"),
+        "holder_id": ("so giay to chu", "cccd chu su dung", "so giay to chu su dung"),
+        "certificate_no": ("so gcn", "so giay chung nhan", "so serial gcn", "so phat hanh gcn"),
+    },
+    "civil_servant": {
+        "full_name": HEADERS["full_name"], "birth_date": HEADERS["dob"], "sex": HEADERS["sex"],
+        "id_number": HEADERS["id_number"],
+        "position": ("chuc vu", "chuc danh"),
+        "workplace": ("don vi cong tac", "co quan cong tac", "noi cong tac", "don vi"),
+        "grade_code": ("ma ngach",), "grade_name": ("ten ngach", "ngach"),
+        "qualification": ("trinh do chuyen mon", "trinh do"),
+        "hometown": ("que quan", "nguyen quan"),
+    },
+    "document": {
+        "number_symbol": ("so ky hieu", "so va ky hieu", "so hieu van ban", "so ky hieu van ban"),
+        "doc_type": ("loai", "loai van ban"),
+        "issuing_body": ("co quan", "co quan ban hanh", "noi ban hanh", "don vi ban hanh"),
+        "issuing_commune": _COMMUNE,
+        "issued_date": ("ngay ban hanh", "ngay ky", "ngay van ban"),
+        "summary": ("trich yeu", "trich yeu noi dung"),
+        "signer": ("nguoi ky",),
+        "direction": ("chieu", "van ban den di", "den di"),
+        "received_date": ("ngay den",),
+        "recipients": ("noi nhan",),
+        "dossier_code": ("ma ho so",),
+    },
+}
+
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 
@@ -75,6 +176,26 @@ def header_key(header: str) -> str:
     """A header as it is compared: bracketed hints (``(dd/mm/yyyy)``, ``(*)``) dropped, folded (no diacritics,
     ``Đ`` → ``d``), lower case, every run of other characters one space: ``Số CMND/CCCD`` → ``so cmnd cccd``."""
     return _NOT_WORD.sub(" ", fold(_BRACKETED.sub(" ", header)).lower()).strip()
+
+
+def header_keys(header: str) -> tuple[str, ...]:
+    """:func:`header_key` of a header as it is and with its camelCase words apart (``HoTenCha`` → ``ho ten cha``,
+    ``SoCMND_CCCD`` → ``so cmnd cccd``), and of a JSON path's parts (``ChuHoSo.HoTen`` → ``chu ho so ho ten``)."""
+    keys = (header_key(header), header_key(_camel_apart(header)))
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def _camel_apart(text: str) -> str:
+    """A space before each capital that follows a small letter or digit, and before the last capital of a run that
+    goes on in small letters (``SoCMNDCu`` → ``So CMND Cu``)."""
+    out: list[str] = []
+    for i, char in enumerate(text):
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if char.isupper() and (before.islower() or before.isdigit() or (before.isupper() and after.islower())):
+            out.append(" ")
+        out.append(char)
+    return "".join(out)
 
 
 @dataclass(frozen=True)

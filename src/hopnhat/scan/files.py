@@ -1,0 +1,89 @@
+"""The data files of a folder and their kind, from their first bytes (never the extension alone)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from hopnhat.i18n import tr
+from hopnhat.io.inputs import HEAD_BYTES, os_reason, sniff
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_DOCUMENTS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"{\\rtf")
+_NOT_DATA = (".yaml", ".yml", ".md", ".py", ".html", ".htm", ".xml", ".log")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A file of the folder: its kind (csv, excel, ndjson, json, parquet, sqlite) or why it is skipped."""
+
+    path: Path
+    kind: str | None
+    reason: str | None = None
+    document: bool = False  # a PDF, an image…: a record's attachment, not a table
+
+
+def data_files(root: Path, skip: frozenset[Path] = frozenset()) -> Iterator[Found]:
+    """Every file under ``root`` (hidden ones aside), in path order, with its kind or the reason it is skipped."""
+    for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
+        parts = path.relative_to(root).parts
+        if any(part.startswith(".") for part in parts) or path.resolve() in skip:
+            continue
+        yield kind_of(path)
+
+
+def kind_of(path: Path) -> Found:
+    """The file's kind from its first bytes (:func:`hopnhat.io.inputs.sniff`), or why it is no table."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as exc:
+        return Found(path, None, os_reason(exc))
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        return Found(path, None, tr("tệp rỗng", "an empty file"))
+    return _by_content(path, head)
+
+
+def _by_content(path: Path, head: bytes) -> Found:
+    if head.startswith(SQLITE_MAGIC):
+        return Found(path, "sqlite")
+    if head[8:12] == b"DUCK":
+        return Found(path, None, tr("tệp DuckDB: chưa là một loại nguồn của merger.yaml (xuất ra Parquet/CSV)",
+                                    "a DuckDB file: not a merger.yaml source kind yet (export it to Parquet/CSV)"))
+    if head.startswith(_DOCUMENTS):
+        return Found(path, None, tr("tài liệu hoặc ảnh, không phải bảng", "a document or image, not a table"),
+                     document=True)
+    found = sniff(head)
+    if found == "zip":
+        return _zip(path)
+    if found in ("ole", "parquet"):
+        return Found(path, "excel" if found == "ole" else "parquet")
+    if found == "binary":
+        return Found(path, None, tr("dữ liệu nhị phân không rõ loại", "binary data of no known kind"))
+    if path.suffix.lower() in _NOT_DATA:
+        return Found(path, None, tr("tệp văn bản không phải dữ liệu", "a text file that is not data"))
+    return Found(path, _json_kind(head) if found == "json" else "csv")
+
+
+def _zip(path: Path) -> Found:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return Found(path, None, tr("tệp ZIP hỏng", "a damaged ZIP file"))
+    if "xl/workbook.xml" in names:
+        return Found(path, "excel")
+    return Found(path, None, tr("tệp nén ZIP, không phải bảng tính .xlsx", "a ZIP archive, not an .xlsx workbook"),
+                 document=any(n.startswith(("word/", "ppt/")) for n in names))
+
+
+def _json_kind(head: bytes) -> str:
+    """``ndjson`` when the first line is a whole JSON object (one record a line), else ``json``."""
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
+    try:
+        return "ndjson" if isinstance(json.loads(first), dict) else "json"
+    except ValueError:
+        return "json"
