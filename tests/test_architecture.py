@@ -12,7 +12,9 @@ arrow) and those only for type checking. A module may import its own package and
 store interface, the lookup-index build, the review outbox); ``files`` beside ``load`` (the files records reference,
 read once into a content-addressed store). Beside the flow: ``catalog`` (imports only layer 0; any
 stage may read it), ``synth`` (layer 0, ``model``, the public reference tables ``units.reference`` and the catalog's
-inventory format; nothing of the pipeline), and on top ``demo`` and ``cli`` (``cli`` may call ``demo``, not back).
+inventory format; nothing of the pipeline), ``scan`` (``hopnhat init --scan``: drafts a merger file with the ingest
+readers, the repair engine's detection, the header lists of ``link.headers`` and the reference's provinces; nothing
+imports it but ``cli`` and ``demo``), and on top ``demo`` and ``cli`` (``cli`` may call ``demo``, not back).
 
 Inside ``serve`` the subpackages follow a request (``SERVE_LAYERS``): the app's settings and database → ``security``
 → ``search`` → ``pagedata`` → the request plumbing (``app.context``, ``app.deps``) → ``views`` and ``api`` → the
@@ -39,8 +41,9 @@ LAYERS: dict[str, int] = {
 BESIDE: dict[str, set[str]] = {  # package → what else it may import besides layer 0 and itself
     "catalog": set(),
     "synth": {"model", "catalog", "units.reference"},
-    "demo": set(LAYERS) | {"catalog", "synth"},
-    "cli": set(LAYERS) | {"catalog", "synth", "demo"},
+    "scan": {"project", "model", "ingest", "repair", "units.reference", "link.headers"},
+    "demo": set(LAYERS) | {"catalog", "synth", "scan"},
+    "cli": set(LAYERS) | {"catalog", "synth", "demo", "scan"},
     "__main__": {"cli"},
     "": set(),  # hopnhat/__init__.py
 }

@@ -137,7 +137,7 @@ def field_spec(sampled: Sampled, entity: str, name: str, column: str) -> Mapped:
     spec, check = _origin(sampled, column), None
     if kind in ("date", "datetime"):
         formats, check = date_formats(values)
-        spec |= {"type": kind, "formats": formats}
+        spec |= {"type": kind, "formats": _with_fallbacks(sampled, kind, formats)}
     elif kind in ("id_number", "phone", "tax_code", "integer"):
         spec["type"] = kind
     elif kind in ("admin_address", "admin_code"):
@@ -150,6 +150,17 @@ def field_spec(sampled: Sampled, entity: str, name: str, column: str) -> Mapped:
     elif kind == "sex" and values and not looks_like_sex(values):
         check = tr("giá trị không giống giới tính", "values do not look like a sex")
     return Mapped(spec, (column,), check)
+
+
+FALLBACK_FORMATS = ("yyyy", "excel_serial")  # a typed register's year-only births, a date Excel kept as a number
+
+
+def _with_fallbacks(sampled: Sampled, kind: str, formats: list[str]) -> list[str]:
+    """A date column of a file people typed (CSV, Excel) also reads the forms a sample may miss: a year alone and
+    an Excel serial number (DESIGN §2); a database's or a datetime's formats are what its sample shows."""
+    if kind != "date" or sampled.kind not in ("csv", "excel"):
+        return formats
+    return formats + [f for f in FALLBACK_FORMATS if f not in formats]
 
 
 def _code_check(values: list[str]) -> str | None:
@@ -192,6 +203,7 @@ def _two_row_person(sampled: Sampled, fields: dict[str, Mapped]) -> None:
     if found.sex_from is None or dob is None or len(dob) != 2:
         return
     formats, check = date_formats([v for c in dob for v in sampled.values.get(c, [])])
+    formats = _with_fallbacks(sampled, "date", formats)
     fields["birth_date"] = Mapped({"coalesce": list(dob), "type": "date", "formats": formats}, dob, check)
     if "sex" not in fields:
         male, female = found.sex_from
@@ -217,6 +229,20 @@ def _event_kind(sampled: Sampled, fields: dict[str, Mapped]) -> None:
 def _kind_of(text: str) -> str | None:
     keys = " ".join(header_keys(text))
     return next((kind for words, kind in _EVENT_KINDS if f" {words} " in f" {keys} "), None)
+
+
+def _lower_names(sampled: Sampled, entity: str, fields: dict[str, Mapped]) -> None:
+    """A column under a group title (``Ngạch công chức - Mã ngạch``) recognised by its own part is named by it
+    (``Mã ngạch``: the reader knows a column by the lower parts the merger file names) when no other column ends so."""
+    lows = [c.split(JOIN)[-1] for c in sampled.columns]
+    for name, mapped in fields.items():
+        column = mapped.spec.get("column")
+        synonyms = FIELD_HEADERS[entity].get(name, ())
+        if not isinstance(column, str) or JOIN not in column or _rank(header_keys(column), synonyms) is not None:
+            continue
+        low = column.split(JOIN)[-1]
+        if lows.count(low) == 1 and low not in sampled.columns:
+            mapped.spec["column"] = low
 
 
 def _keyish(sampled: Sampled, column: str) -> bool:
@@ -249,7 +275,8 @@ def choose_key(sampled: Sampled) -> tuple[str | None, str | None]:
     if others:
         return others[0], tr("cột đầu tiên không trùng giá trị trong mẫu",
                              "the first column without repeats in the sample")
-    return (keyish or sampled.columns or [None])[0], tr(
+    first = (keyish or sampled.columns)[0] if keyish or sampled.columns else None
+    return first, tr(
         "không cột nào duy nhất trong mẫu: dòng trùng khóa sẽ vào cách ly",
         "no column is unique in the sample: rows with a repeated key go to quarantine")
 
@@ -277,6 +304,7 @@ def guess_table(sampled: Sampled, parent_key: str | None = None) -> Guess:
     else:
         guess.source_key, guess.key_check = choose_key(sampled)
         guess.cursor = _cursor(sampled)
+    _lower_names(sampled, entity, guess.fields)
     used = {c for m in guess.fields.values() for c in m.columns} | {guess.source_key, guess.cursor}
     guess.unmapped = [c for c in sampled.columns if c not in used]
     return guess

@@ -18,12 +18,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from hopnhat.ingest.base import Record
 from hopnhat.ingest.cells import cell_text
 from hopnhat.ingest.delimited import HeaderError, open_delimited
 from hopnhat.ingest.excel import open_book, open_sheet
 from hopnhat.ingest.headerrow import SCAN_ROWS, locate
 from hopnhat.ingest.jsonfile import json_records, ndjson_records
-from hopnhat.ingest.base import Record
 from hopnhat.repair.columns import map_column
 from hopnhat.text.cells import as_text
 from hopnhat.text.legacy import Detection
@@ -206,7 +206,8 @@ def sample_sqlite(path: Path, limit: int) -> list[Sampled]:
     try:
         with engine.connect() as conn:
             found = inspect(conn)
-            keys = {t: list(found.get_pk_constraint(t).get("constrained_columns") or []) for t in found.get_table_names()}
+            keys = {t: list(found.get_pk_constraint(t).get("constrained_columns") or [])
+                    for t in found.get_table_names()}
         tables = []
         for table, key in keys.items():
             with engine.connect() as conn:  # one connection a table: reading switches its text to bytes

@@ -46,7 +46,7 @@ def date_formats(values: Sequence[str]) -> tuple[list[str], str | None]:
     first, none at all)."""
     shapes = Counter(date_shape(v) for v in values)
     unknown = shapes.pop(None, 0)
-    formats = [name for name, _ in shapes.most_common()]
+    formats = [name for name, _ in shapes.most_common() if name is not None]
     if _month_first(values):
         formats = ["mm/dd/yyyy" if f == "dd/mm/yyyy" else f for f in formats]
     check = None
