@@ -76,6 +76,12 @@ _CCCD = ("so cccd", "cccd", "so can cuoc cong dan", "can cuoc cong dan", "so can
 _CMND = ("so cmnd", "cmnd", "so chung minh nhan dan", "chung minh nhan dan", "so cmt", "cmt")
 _COMMUNE = ("ma xa", "ma xa phuong", "ma phuong xa", "ma dvhc", "ma don vi hanh chinh", "commune code")
 _STATUS = ("trang thai", "tinh trang", "status")
+# a dossier's applicant is often an object of its own in an export (``NguoiNop.HoTen``): its role, then a person's field
+_APPLICANT = ("chu ho so", "nguoi nop", "nguoi nop ho so", "nguoi yeu cau", "cong dan", "applicant")
+
+
+def _applicant(key: str) -> tuple[str, ...]:
+    return tuple(f"{role} {header}" for role in _APPLICANT for header in HEADERS[key])
 FIELD_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     "person": {
         "full_name": HEADERS["full_name"], "birth_date": HEADERS["dob"], "sex": HEADERS["sex"],
@@ -104,7 +110,8 @@ FIELD_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "tax_code": ("ma so thue", "mst", "ma so doanh nghiep", "ma dn", "ma so thue doanh nghiep", "tax code"),
         "name": ("ten doanh nghiep", "ten dn", "ten to chuc", "ten cong ty", "ten co so kinh doanh"),
         "legal_form": ("loai hinh", "loai hinh doanh nghiep", "loai hinh dn"),
-        "registered_date": ("ngay cap", "ngay dang ky", "ngay thanh lap", "ngay cap phep", "ngay dang ky lan dau"),
+        "registered_date": ("ngay cap", "ngay dang ky", "ngay thanh lap", "ngay cap phep", "ngay dang ky lan dau",
+                            "ngay dkkd", "ngay dang ky kinh doanh"),
         "address": ("dia chi", "dia chi tru so", "tru so chinh", "dia chi tru so chinh"),
         "representative_name": ("nguoi dai dien", "nguoi dai dien phap luat", "dai dien phap luat"),
         "representative_id": ("so giay to nguoi dai dien", "cccd nguoi dai dien", "so cccd nguoi dai dien"),
@@ -121,10 +128,10 @@ FIELD_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "finished_at": ("ngay ket thuc", "ngay hoan thanh", "ngay tra ket qua", "completed at", "finished at",
                         "ngay co ket qua"),
         "status": _STATUS,
-        "applicant_name": ("chu ho so ho ten", "ho ten nguoi nop", "nguoi nop ho so", "applicant fullname",
-                           "applicant name", "chu ho so"),
-        "applicant_id": ("chu ho so so giay to", "applicant identity no", "so giay to nguoi nop", "cccd nguoi nop"),
-        "applicant_address": ("chu ho so dia chi", "applicant address", "dia chi nguoi nop"),
+        "applicant_name": ("ho ten nguoi nop", "nguoi nop ho so", "applicant fullname", "chu ho so",
+                           *_applicant("full_name")),
+        "applicant_id": ("applicant identity no", "so giay to nguoi nop", "cccd nguoi nop", *_applicant("id_number")),
+        "applicant_address": ("applicant address", "dia chi nguoi nop", *_applicant("address")),
     },
     "dossier_history": {
         "at": ("thoi diem", "at", "thoi gian", "ngay xu ly", "thoi gian xu ly"),

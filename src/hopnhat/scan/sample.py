@@ -235,10 +235,11 @@ def sample_file(path: Path, kind: str, limit: int) -> list[Sampled]:
     if kind == "csv":
         return sample_csv(path, limit)
     if kind == "excel":
-        names = sheet_names(path)
-        sheets = [_sheet_or_none(path, sheet, slug(path.stem) if len(names) == 1 else
-                                 f"{slug(path.stem)}_{slug(sheet)}", limit) for sheet in names]
-        return [s for s in sheets if s is not None]
+        sheets = [s for s in (_sheet_or_none(path, sheet, f"{slug(path.stem)}_{slug(sheet)}", limit)
+                              for sheet in sheet_names(path)) if s is not None]
+        if len(sheets) == 1:
+            sheets[0].name = slug(path.stem)  # a workbook of one sheet (Sheet2, Sheet3 empty) is named by its file
+        return sheets
     if kind in ("ndjson", "json"):
         return sample_json(path, kind, limit)
     if kind == "sqlite":
