@@ -15,6 +15,10 @@ from hopnhat.serve.app.appdb import AppDB
 from hopnhat.serve.security.users import check_password
 
 
+def project_sources(estate):
+    return load_project(estate / "merger.yaml").config.sources
+
+
 def test_demo_end_to_end(tmp_path):
     result = CliRunner().invoke(app, ["--lang", "en", "demo", "--out", str(tmp_path), "--rows", "300",
                                       "--scale", "0.001", "--no-serve"])
@@ -30,6 +34,10 @@ def test_demo_end_to_end(tmp_path):
         assert rows[0][:3] == ("old_commune_code", "address", "status") and len(rows) == 1 + 300 + older
         assert {r[2] for r in rows[1:]} <= {"converted", "already_new", "split", "ambiguous", "not_found"}
     assert "48-TTHC" in result.output
+    # step 1b: the merger file drafted from the estate's files agrees with the hand-written one
+    assert (estate / "merger-draft.yaml").is_file() and "The draft agrees with the hand-written file" in result.output
+    draft = load_project(estate / "merger-draft.yaml")
+    assert {s.name for s in draft.config.sources} == {s.name for s in project_sources(estate)}
     # step 4: the migration balances and its reports exist
     project = load_project(estate / "merger.yaml")
     report = next(project.runs_dir.glob("*/reconcile.json"))

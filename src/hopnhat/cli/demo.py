@@ -29,6 +29,7 @@ def demo(
         "hopnhat — trình diễn hợp nhất: Quảng Nam → Đà Nẵng, Kon Tum → Quảng Ngãi, Hải Dương → Hải Phòng",
         "hopnhat demo — mergers: Quảng Nam → Đà Nẵng, Kon Tum → Quảng Ngãi, Hải Dương → Hải Phòng")))
     estate = _estate(out, scale, seed)
+    _scan(estate)
     _catalog(estate, out)
     _addresses(out, rows, seed)
     result = _migrate(estate, out)
@@ -52,6 +53,29 @@ def _estate(out: Path, scale: float, seed: int) -> Path:
     console.print(table)
     console.print(f"  {result.rows:,} {tr('dòng', 'rows')} → {result.out} (merger.yaml, estate/, truth/)")
     return result.out
+
+
+def _scan(estate: Path) -> None:
+    """``hopnhat init --scan`` on the estate's files, measured against the merger file written for them by hand."""
+    from hopnhat.project.config import load_project
+    from hopnhat.scan.api import scan
+    from hopnhat.scan.compare import compare
+
+    console.rule(tr("Bước 1b: soạn nháp merger.yaml từ các tệp (hopnhat init --scan), so với tệp viết tay",
+                    "Step 1b: merger.yaml drafted from the files (hopnhat init --scan), against the hand-written one"))
+    output = estate / "merger-draft.yaml"
+    draft = scan(estate / "estate", output)
+    output.write_text(draft.text, encoding="utf-8")
+    agreement = compare(load_project(estate / "merger.yaml"), load_project(output))
+    table = Table(title=tr("Bản nháp khớp với tệp viết tay", "The draft agrees with the hand-written file"))
+    for head in (tr("Mục", "Item"), tr("Khớp", "Agreed"), "%"):
+        table.add_column(head, justify="right" if head != tr("Mục", "Item") else "left")
+    for item, tally in agreement.items.items():
+        table.add_row(item, f"{tally.agreed}/{tally.total}", f"{tally.share:.0%}")
+    console.print(table)
+    checks = draft.text.count("# " + tr("kiểm tra:", "check:"))
+    console.print(tr(f"  {len(draft.sources)} nguồn, {checks} chỗ cần kiểm tra → {output}",
+                     f"  {len(draft.sources)} sources, {checks} things to check → {output}"), highlight=False)
 
 
 def _catalog(estate: Path, out: Path) -> None:
