@@ -28,8 +28,10 @@ def init(output: Path = typer.Argument(Path("merger.yaml"), help="Tệp sẽ t�
                                           "from them."),
          rows: int = typer.Option(2000, "--rows", min=10, help="Số dòng mẫu mỗi bảng khi quét / rows sampled a "
                                   "table when scanning.")) -> None:
-    """Tạo tệp dự án sáp nhập mẫu có chú thích, hoặc soạn nháp từ một thư mục dữ liệu (--scan) / write a commented
-    starting merger file, or draft one from a folder of data (--scan)."""
+    """Tạo merger.yaml mẫu, hoặc soạn nháp từ thư mục dữ liệu (--scan) / a starting merger file, or a draft (--scan).
+
+    --scan FOLDER: one source per system folder, kind from the content, header rows, encodings, maps_to and columns
+    guessed from Vietnamese headers; every unsure guess marked '# kiểm tra:' / '# check:'."""
     if output.exists() and not force:
         raise ConfigError(tr("tệp đã có (dùng --force để ghi đè)", "file exists (use --force to overwrite)"),
                           source=str(output))

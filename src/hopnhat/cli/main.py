@@ -61,8 +61,8 @@ SUMMARIES: dict[str, tuple[str, str]] = {
     "synth": ("Sinh hệ thống dữ liệu cũ có đáp án (generate a legacy estate with known truth).",) * 2,
     "repair": ("Sửa văn bản tiếng Việt mã cũ (TCVN3/ABC, VNI, Windows-1258, UTF-8 lỗi) sang UTF-8 NFC, từng cột.",) * 2,
     "demo": ("Chạy trình diễn đầy đủ / run the end-to-end demo of a provincial merger.",) * 2,
-    "init": ("Tạo tệp dự án sáp nhập mẫu có chú thích, hoặc soạn nháp từ một thư mục dữ liệu (--scan) / write a "
-             "commented starting merger file, or draft one from a folder of data (--scan).",) * 2,
+    "init": ("Tạo merger.yaml mẫu, hoặc soạn nháp từ thư mục dữ liệu (--scan) / a starting merger file, or a draft "
+             "(--scan).",) * 2,
     "migrate": ("Di chuyển dữ liệu: nạp → sửa mã → ánh xạ → quy đổi đơn vị → liên kết → đối soát (resumable).",) * 2,
     "cutover": (_CUTOVER,) * 2,
     "reconcile": ("Đối soát từng bảng nguồn: đọc = nạp + gộp + cách ly; mã thoát 0 chỉ khi mọi bảng cân đối.",) * 2,
