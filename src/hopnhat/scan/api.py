@@ -78,7 +78,6 @@ def _evidence(guesses: list[Guess], base: Path) -> dict[str, str]:
         key = evidence_of(guess)
         if key is not None and key not in found:
             found[key] = relative(guess.sampled.file, base)
-            guess.maps_to = None
             guess.unmapped = []
             guess.evidence = key
     return found

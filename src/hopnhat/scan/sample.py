@@ -123,7 +123,9 @@ def sample_csv(path: Path, limit: int) -> list[Sampled]:
 # --- Excel ---------------------------------------------------------------------------------------------------------
 
 def sheet_names(path: Path) -> list[str]:
-    if path.suffix.lower() == ".xls" or path.open("rb").read(4) != b"PK\x03\x04":
+    with path.open("rb") as fh:
+        zipped = fh.read(4) == b"PK\x03\x04"
+    if path.suffix.lower() == ".xls" or not zipped:
         from hopnhat.io.xls import read_xls
 
         return [s.name for s in read_xls(path)]

@@ -1,0 +1,71 @@
+"""The scan's smaller judgements, table by table: where a CSV's header is, what a column's values say, which field a
+header names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hopnhat.ingest.headerrow import locate
+from hopnhat.link.headers import header_keys
+from hopnhat.scan.files import kind_of
+from hopnhat.scan.guess import guess_table, match_fields
+from hopnhat.scan.sample import Sampled, sample_csv
+from hopnhat.scan.values import date_formats, decimal_mark, status_code
+
+
+def test_a_csv_printed_with_a_title_block_and_column_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "ds.csv"
+    path.write_text("UBND PHƯỜNG HÒA KHÁNH,,,,\nDANH SÁCH HỘ KINH DOANH,,,,\n,,,,\n"
+                    "Mã số thuế,Tên doanh nghiệp,Địa chỉ,Người đại diện,Ngày cấp\n(1),(2),(3),(4),(5)\n"
+                    "0401234567,Cửa hàng Hòa Phát,\"12 Âu Cơ, Hòa Khánh\",Lê Văn Phát,03/02/2015\n"
+                    "0401234568,Tiệm vàng Kim Thành,\"5 Tôn Đức Thắng, Hòa Khánh\",Phan Thị Kim,17/09/2018\n",
+                    encoding="utf-8")
+    sampled = sample_csv(path, 100)[0]
+    assert (sampled.header_rows, sampled.data_start_row, sampled.rows) == ([4], 6, 2)
+    guess = guess_table(sampled)
+    assert guess.maps_to == "organization" and guess.source_key == "Mã số thuế"
+    assert guess.fields["registered_date"].spec == {"column": "Ngày cấp", "type": "date",
+                                                    "formats": ["dd/mm/yyyy", "yyyy", "excel_serial"]}
+
+
+def test_locate_a_first_row_header_needs_nothing() -> None:
+    assert locate([["ma", "ho_ten"], ["1", "An"]]) == (0, False, 1)
+    assert locate([["Only one"]]) is None
+
+
+@pytest.mark.parametrize(("values", "formats", "unsure"), [
+    (["01/02/1990", "31/12/1985", "1970"], ["dd/mm/yyyy", "yyyy"], False),
+    (["02/13/1990", "05/20/1985"], ["mm/dd/yyyy"], True),
+    (["2024-06-01T07:41:39+07:00"], ["iso8601"], False),
+    (["35431", "1/1/1997"], ["excel_serial", "dd/mm/yyyy"], False),
+    (["hôm qua", "01/02/1990"], ["dd/mm/yyyy"], True),
+])
+def test_date_formats_from_the_values(values: list[str], formats: list[str], unsure: bool) -> None:
+    found, check = date_formats(values)
+    assert sorted(found) == sorted(formats) and (check is not None) == unsure
+
+
+def test_decimal_marks_and_national_statuses() -> None:
+    assert decimal_mark(["87,1", "61,4", "100"]) == "," and decimal_mark(["800.1", "12"]) == "."
+    assert [status_code(v) for v in ("Mới tiếp nhận", "DaTraKetQua", "Không giải quyết", "7", "???")] == \
+        [2, 10, 3, 7, None]
+
+
+def test_headers_are_read_in_every_casing() -> None:
+    assert "so cmnd cccd" in header_keys("SoCMND_CCCD") and "ho ten cha" in header_keys("HoTenCha")
+    sampled = Sampled(Path("x.csv"), "csv", "x", columns=["so_cccd", "so_cmnd", "HỌ VÀ TÊN", "NGAY SINH"])
+    assert match_fields(sampled, "person") == {"full_name": "HỌ VÀ TÊN", "birth_date": "NGAY SINH", "cccd": "so_cccd",
+                                               "cmnd": "so_cmnd"}
+    alone = Sampled(Path("x.csv"), "csv", "x", columns=["Số CCCD", "Họ tên"])
+    assert match_fields(alone, "person") == {"full_name": "Họ tên", "id_number": "Số CCCD"}
+
+
+def test_kind_from_the_content_not_the_extension(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text('{"ma": 1}\n{"ma": 2}\n', encoding="utf-8")
+    (tmp_path / "b.dat").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    (tmp_path / "c.csv").write_bytes(b"%PDF-1.4\n...")
+    assert kind_of(tmp_path / "a.csv").kind == "ndjson" and kind_of(tmp_path / "b.dat").kind == "sqlite"
+    pdf = kind_of(tmp_path / "c.csv")
+    assert pdf.kind is None and pdf.document
