@@ -69,3 +69,16 @@ def test_kind_from_the_content_not_the_extension(tmp_path: Path) -> None:
     assert kind_of(tmp_path / "a.csv").kind == "ndjson" and kind_of(tmp_path / "b.dat").kind == "sqlite"
     pdf = kind_of(tmp_path / "c.csv")
     assert pdf.kind is None and pdf.document
+
+
+def test_tables_of_one_folder_keep_names_of_their_own(tmp_path: Path) -> None:
+    from hopnhat.project.config import load_project
+    from hopnhat.scan.api import scan
+
+    data = tmp_path / "dan_cu"
+    data.mkdir()
+    for name in ("Nhân khẩu.csv", "nhan_khau.csv"):
+        (data / name).write_text("Mã,Họ và tên,Ngày sinh\n1,Lê Văn An,01/01/1990\n", encoding="utf-8")
+    output = tmp_path / "merger.yaml"
+    output.write_text(scan(tmp_path, output).text, encoding="utf-8")
+    assert sorted(t.name for t in load_project(output).config.sources[0].tables) == ["nhan_khau", "nhan_khau_2"]

@@ -10,7 +10,7 @@ from hopnhat.i18n import tr
 from hopnhat.scan.files import Found, data_files
 from hopnhat.scan.guess import Guess, guess_table
 from hopnhat.scan.render import render
-from hopnhat.scan.sample import sample_file
+from hopnhat.scan.sample import Sampled, sample_file
 from hopnhat.scan.sources import (
     SourceDraft,
     attach_lookups,
@@ -60,16 +60,20 @@ def scan_file(found: Found, limit: int) -> FileScan:
     if found.kind is None:
         return FileScan(found, reason=found.reason)
     try:
-        sampled = sample_file(found.path, found.kind, limit)
+        return FileScan(found, _guesses(sample_file(found.path, found.kind, limit)))
     except Exception as exc:  # noqa: BLE001 - every file's failure is reported and the scan goes on
         return FileScan(found, reason=_why(exc))
+
+
+def _guesses(sampled: list[Sampled]) -> list[Guess]:
+    """Each table guessed; an exploded list's table reads its parent's key."""
     keys: dict[str, str | None] = {}
     guesses = []
     for table in sampled:
         guess = guess_table(table, keys.get(table.parent or ""))
         keys[table.name] = guess.source_key
         guesses.append(guess)
-    return FileScan(found, guesses)
+    return guesses
 
 
 def _evidence(guesses: list[Guess], base: Path) -> dict[str, str]:

@@ -69,10 +69,23 @@ def group(root: Path, guesses: list[Guess]) -> list[SourceDraft]:
         first = members[0].sampled
         source = SourceDraft(_unique(slug("_".join(words)), sources), key[-1], first.file.parent,
                              path=first.file if key[-1] == "sqlite" else None)
-        source.tables = [g for g in members if g.maps_to]
+        source.tables = _named_apart([g for g in members if g.maps_to])
         source.unmapped_tables = [g for g in members if not g.maps_to]
         sources.append(source)
     return sorted(sources, key=lambda s: (s.folder, s.kind))
+
+
+def _named_apart(tables: list[Guess]) -> list[Guess]:
+    """Tables of one source under names of their own (``Nhân khẩu.csv`` and ``nhan_khau.csv`` → ``nhan_khau``,
+    ``nhan_khau_2``)."""
+    seen: set[str] = set()
+    for guess in tables:
+        name, n = guess.sampled.name, 1
+        while guess.sampled.name in seen:
+            n += 1
+            guess.sampled.name = f"{name}_{n}"
+        seen.add(guess.sampled.name)
+    return tables
 
 
 def _unique(name: str, sources: list[SourceDraft]) -> str:
