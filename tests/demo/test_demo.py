@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from hopnhat.cli.main import app
 from hopnhat.demo.addresses import LEGACY
 from hopnhat.project.config import load_project
+from hopnhat.scan.compare import compare
 from hopnhat.serve.app.appdb import AppDB
 from hopnhat.serve.security.users import check_password
 
@@ -35,9 +36,13 @@ def test_demo_end_to_end(tmp_path):
         assert {r[2] for r in rows[1:]} <= {"converted", "already_new", "split", "ambiguous", "not_found"}
     assert "48-TTHC" in result.output
     # step 1b: the merger file drafted from the estate's files agrees with the hand-written one
-    assert (estate / "merger-draft.yaml").is_file() and "The draft agrees with the hand-written file" in result.output
     draft = load_project(estate / "merger-draft.yaml")
     assert {s.name for s in draft.config.sources} == {s.name for s in project_sources(estate)}
+    agreement = compare(load_project(estate / "merger.yaml"), draft)
+    tables, maps_to, fields = (agreement.items[i] for i in ("tables found", "maps_to", "fields"))
+    assert tables.share == maps_to.share == 1.0 and fields.share >= 0.95
+    assert f"Agreement: tables {tables.agreed}/{tables.total}, maps_to {maps_to.agreed}/{maps_to.total}" in \
+        result.output
     # step 4: the migration balances and its reports exist
     project = load_project(estate / "merger.yaml")
     report = next(project.runs_dir.glob("*/reconcile.json"))

@@ -74,8 +74,13 @@ def _scan(estate: Path) -> None:
         table.add_row(item, f"{tally.agreed}/{tally.total}", f"{tally.share:.0%}")
     console.print(table)
     checks = draft.text.count("# " + tr("kiểm tra:", "check:"))
-    console.print(tr(f"  {len(draft.sources)} nguồn, {checks} chỗ cần kiểm tra → {output}",
-                     f"  {len(draft.sources)} sources, {checks} things to check → {output}"), highlight=False)
+    tables, maps_to, fields = (agreement.tally(i) for i in ("tables found", "maps_to", "fields"))
+    console.print(tr(f"  Khớp: bảng {tables.agreed}/{tables.total}, maps_to {maps_to.agreed}/{maps_to.total}, trường "
+                     f"{fields.agreed}/{fields.total}; {len(draft.sources)} nguồn, {checks} chỗ cần kiểm tra "
+                     f"→ {output}",
+                     f"  Agreement: tables {tables.agreed}/{tables.total}, maps_to {maps_to.agreed}/{maps_to.total}, "
+                     f"fields {fields.agreed}/{fields.total}; {len(draft.sources)} sources, {checks} things to check "
+                     f"→ {output}"), highlight=False, soft_wrap=True)
 
 
 def _catalog(estate: Path, out: Path) -> None:
