@@ -213,7 +213,8 @@ def sample_sqlite(path: Path, limit: int) -> list[Sampled]:
         tables = []
         for table, key in keys.items():
             with engine.connect() as conn:  # one connection a table: reading switches its text to bytes
-                reader = SqlReader(conn, table, None, None, key[0] if len(key) == 1 else None, limit)
+                first = f"SELECT * FROM {conn.dialect.identifier_preparer.quote(table)} LIMIT {int(limit)}"
+                reader = SqlReader(conn, None, first, None, key[0] if len(key) == 1 else None, limit)  # no sort
                 sampled = Sampled(path, "sqlite", slug(table), table=table, columns=reader.header, primary_key=key)
                 tables.append(_fill(sampled, islice(reader.records(), limit)))
         return tables
