@@ -82,3 +82,21 @@ def test_tables_of_one_folder_keep_names_of_their_own(tmp_path: Path) -> None:
     output = tmp_path / "merger.yaml"
     output.write_text(scan(tmp_path, output).text, encoding="utf-8")
     assert sorted(t.name for t in load_project(output).config.sources[0].tables) == ["nhan_khau", "nhan_khau_2"]
+
+
+def test_a_column_naming_the_files_of_a_folder_is_the_sources_attachments(tmp_path: Path) -> None:
+    from hopnhat.project.config import load_project
+    from hopnhat.scan.api import scan
+
+    data = tmp_path / "van_ban"
+    (data / "tep").mkdir(parents=True)
+    for name in ("12-QĐ-UBND.pdf", "13-CV-UBND.pdf"):
+        (data / "tep" / name).write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (data / "van_ban.csv").write_text("ma,so_ky_hieu,trich_yeu,ngay_ban_hanh,tep\n"
+                                      "1,12/QĐ-UBND,Về việc khen thưởng,02/01/2024,12-QĐ-UBND.pdf\n"
+                                      "2,13/CV-UBND,V/v họp giao ban,05/01/2024,13-CV-UBND.pdf\n", encoding="utf-8")
+    output = tmp_path / "merger.yaml"
+    output.write_text(scan(tmp_path, output).text, encoding="utf-8")
+    files = load_project(output).config.files
+    assert files.folders == {"van_ban": "van_ban/tep"} and files.columns == {"van_ban": {"van_ban": ["tep"]}}
+    assert "# cột chưa ánh xạ" not in output.read_text(encoding="utf-8")

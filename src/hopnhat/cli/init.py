@@ -76,7 +76,8 @@ def _table_row(table: Table, draft: Draft, guess: Guess) -> None:
     sampled = guess.sampled
     source = next((s.name for s in draft.sources if guess in s.tables), None)
     where = f"{source}/{sampled.name}" if source and guess.maps_to else tr("(chưa ánh xạ)", "(not mapped)")
-    mapped = len({c for m in guess.fields.values() for c in m.columns} | ({guess.source_key} - {None}))
+    mapped = len({c for m in guess.fields.values() for c in m.columns} | ({guess.source_key} - {None})
+                 | set(guess.attachments))
     checks = guess.checks
     if sampled.file.resolve() in draft.lookups:
         where = f"{draft.lookups[sampled.file.resolve()]}: lookups.{sampled.name}"

@@ -13,6 +13,7 @@ from hopnhat.scan.render import render
 from hopnhat.scan.sample import Sampled, sample_file
 from hopnhat.scan.sources import (
     SourceDraft,
+    attach_files,
     attach_lookups,
     evidence_of,
     group,
@@ -99,9 +100,10 @@ def scan(root: Path, output: Path, limit: int = SAMPLE_ROWS) -> Draft:
         source.province = province_of(source.folder, root, names)
         attach_lookups(source, sources, base)
     written = [s for s in sources if s.tables]
+    files_draft = attach_files(written, [f.found.path.resolve() for f in files if f.found.document], base)
     unmapped = [g for s in sources if not s.tables for g in s.unmapped_tables]
     unit = merged_unit({s.province for s in written if s.province})
     count = sum(not f.skipped for f in files)
-    text = render(root, base, count, unit, evidence, written, unmapped)
+    text = render(root, base, count, unit, evidence, written, unmapped, files_draft)
     lookups = {Path(base / spec["path"]).resolve(): s.name for s in written for spec in s.lookups.values()}
     return Draft(root, output, text, files, written, evidence, lookups)

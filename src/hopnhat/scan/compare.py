@@ -113,6 +113,19 @@ def _lookups(agreement: Agreement, hand: Project, draft: Project) -> None:
             agreement.tally("lookups").add(key in drafted, f"{source.name}.{name}")
 
 
+def _files(agreement: Agreement, hand: Project, draft: Project) -> None:
+    """Each source's attachments folder and each table's file-naming columns."""
+    ours, theirs = hand.config.files, draft.config.files
+    for source, folder in ours.folders.items():
+        other = theirs.folders.get(source)
+        agreement.tally("attachments").add(other is not None and hand.resolve(folder).resolve() ==
+                                           draft.resolve(other).resolve(), f"files.folders.{source}")
+    for source, tables in ours.columns.items():
+        for table, columns in tables.items():
+            agreement.tally("attachments").add(sorted(columns) == sorted(theirs.columns.get(source, {}).get(table, [])),
+                                               f"files.columns.{source}.{table}")
+
+
 def compare(hand: Project, draft: Project) -> Agreement:
     """The draft's agreement with the hand-written file (see the module doc)."""
     agreement = Agreement()
@@ -125,4 +138,5 @@ def compare(hand: Project, draft: Project) -> Agreement:
     written = set(_tables(hand))
     agreement.extra_tables = [f"{s.name}.{t.name}" for w, (s, t) in drafted.items() if w not in written]
     _lookups(agreement, hand, draft)
+    _files(agreement, hand, draft)
     return agreement

@@ -50,6 +50,7 @@ class Guess:
     unmapped: list[str] = field(default_factory=list)
     scores: dict[str, int] = field(default_factory=dict)
     evidence: str | None = None  # a split-commune list (merger.yaml ``evidence``), not a table
+    attachments: list[str] = field(default_factory=list)  # columns naming files (merger.yaml ``files.columns``)
 
     @property
     def checks(self) -> list[str]:

@@ -11,7 +11,7 @@ import yaml
 
 from hopnhat.i18n import tr
 from hopnhat.scan.guess import Guess, encodings, short
-from hopnhat.scan.sources import SourceDraft, relative
+from hopnhat.scan.sources import FilesDraft, SourceDraft, relative
 
 NATIONAL_STATUS = {1: "Mới đăng ký", 2: "Được tiếp nhận", 3: "Không được tiếp nhận", 4: "Đang xử lý",
                    5: "Yêu cầu bổ sung giấy tờ", 6: "Yêu cầu thực hiện nghĩa vụ tài chính",
@@ -127,6 +127,9 @@ def _columns(out: Lines, guess: Guess) -> None:
         out.add(6, f"source_key: {scalar(guess.source_key)}", check(guess.key_check) if guess.key_check else None)
     for name, mapped in guess.fields.items():
         out.add(6, f"{name}: {scalar(short(mapped))}", check(mapped.check) if mapped.check else None)
+    if guess.attachments:
+        out.comment(4, tr("cột tên tệp đính kèm (files.columns): ", "columns naming attachments (files.columns): ")
+                    + ", ".join(guess.attachments))
     if guess.unmapped:
         out.comment(4, tr("cột chưa ánh xạ: ", "columns not mapped: ") + ", ".join(guess.unmapped))
 
@@ -162,13 +165,29 @@ def _source(out: Lines, source: SourceDraft, base: Path) -> None:
     _unmapped_tables(out, source.unmapped_tables, base, 2)
 
 
+def _files(out: Lines, drafted: FilesDraft) -> None:
+    if not drafted.folders:
+        return
+    out.add(0, "files:", tr("tệp đính kèm mà bản ghi ghi tên", "the attachments records name"))
+    out.add(2, "path: hopnhat-files")
+    out.add(2, "folders:")
+    for source, folder in drafted.folders.items():
+        out.add(4, f"{source}: {scalar(folder)}")
+    out.add(2, "columns:")
+    for source, tables in drafted.columns.items():
+        out.add(4, f"{source}:")
+        for table, columns in tables.items():
+            out.add(6, f"{scalar(table)}: {scalar(columns)}")
+
+
 def render(root: Path, base: Path, files: int, unit: tuple[dict[str, Any], str | None], evidence: dict[str, str],
-           sources: list[SourceDraft], unmapped: list[Guess]) -> str:
+           sources: list[SourceDraft], unmapped: list[Guess], drafted: FilesDraft) -> str:
     """The merger file's text."""
     out = Lines()
     _header(out, root, base, files)
     _merged_unit(out, *unit)
     _top(out, evidence)
+    _files(out, drafted)
     out.add(0, "sources:")
     for source in sources:
         _source(out, source, base)

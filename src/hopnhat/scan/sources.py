@@ -172,3 +172,51 @@ def merged_unit(provinces: set[str]) -> tuple[dict[str, Any], str | None]:
     return ({"province_code": "00", "name": "?", "cutover": "2025-07-01", "old_provinces": sorted(provinces)},
             tr("không đoán được tỉnh mới từ tên thư mục: ghi mã và tên tỉnh mới",
                "the new province could not be told from the folder names: write its code and name"))
+
+
+# --- attachments ---------------------------------------------------------------------------------------------------
+
+ATTACHED = 0.5  # share of a column's sampled values that must name a file of the folder
+
+
+@dataclass
+class FilesDraft:
+    """``files:`` of the merger file: per source, the folder its records' attachments are in and the columns naming
+    them (relative to that folder)."""
+
+    folders: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+
+def _named_files(folder: Path, documents: list[Path]) -> set[str]:
+    return {d.relative_to(folder).as_posix() for d in documents if d.is_relative_to(folder)}
+
+
+def _attached(guess: Guess, folder: Path, documents: list[Path]) -> list[str]:
+    """The unmapped columns of a table whose values mostly name files under ``folder``."""
+    names = _named_files(folder, documents)
+    found = []
+    for column in guess.unmapped:
+        values = guess.sampled.values.get(column, [])
+        if values and sum(v in names for v in values) >= max(1.0, ATTACHED * len(values)):
+            found.append(column)
+    return found
+
+
+def attach_files(sources: list[SourceDraft], documents: list[Path], base: Path) -> FilesDraft:
+    """A folder of documents under a source's folder whose names a table's column gives: that source's files."""
+    drafted = FilesDraft()
+    for source in sources:
+        folders = sorted({d.parent for d in documents if d.is_relative_to(source.folder)})
+        for folder in folders:
+            for guess in source.tables:
+                columns = _attached(guess, folder, documents)
+                if not columns:
+                    continue
+                drafted.folders.setdefault(source.name, relative(folder, base))
+                drafted.columns.setdefault(source.name, {})[guess.sampled.name] = columns
+                guess.attachments = columns
+                guess.unmapped = [c for c in guess.unmapped if c not in columns]
+            if source.name in drafted.folders:
+                break
+    return drafted
