@@ -144,3 +144,14 @@ def test_the_blind_folder_as_measured_once(tmp_path: Path) -> None:
     text = output.read_text(encoding="utf-8")
     for missed in ("HỌ VÀ TÊN CHỦ HỘ", "NGAY_CAP_GCN, NGUOI_DD", "MucDich, TenChu", "PhongBan"):
         assert missed in text  # under "# cột chưa ánh xạ:"
+
+
+def test_a_folder_with_no_table_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "ghi_chu.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n")
+    output = tmp_path / "out" / "merger.yaml"
+    output.parent.mkdir()
+    done = CliRunner().invoke(build(), ["--lang", "en", "init", "--scan", str(tmp_path), str(output)],
+                              env={"COLUMNS": "200"})
+    assert done.exit_code != 0 and "No data table recognised" in done.output and not output.exists()
+    assert "Traceback" not in done.output

@@ -55,8 +55,14 @@ def _scan(folder: Path, output: Path, rows: int) -> None:
                          hint=tr("ghi đường dẫn thư mục chứa các tệp xuất", "name the folder holding the exports"))
     with console.status(tr(f"Đang quét {folder}…", f"Scanning {folder}…")):
         draft = scan(folder, output, rows)
-    output.write_text(draft.text, encoding="utf-8")
     console.print(scan_table(draft))
+    if not draft.sources:  # a merger file needs a source: nothing is written
+        raise InputError(tr("Không nhận ra bảng dữ liệu nào trong thư mục", "No data table recognised in the folder"),
+                         source=str(folder), reason=tr(f"{len(draft.files)} tệp, không bảng nào khớp một đối tượng",
+                                                       f"{len(draft.files)} files, no table fits an entity"),
+                         hint=tr("viết merger.yaml từ mẫu: hopnhat init", "write merger.yaml from the example: "
+                                 "hopnhat init"))
+    output.write_text(draft.text, encoding="utf-8")
     check_before_run(load_project(output))  # the draft loads and its files pass the run's checks
     _summary(draft, output)
 
