@@ -85,5 +85,5 @@ def _json_kind(head: bytes) -> str:
     first = head.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)[0]
     try:
         return "ndjson" if isinstance(json.loads(first), dict) else "json"
-    except ValueError:
+    except (ValueError, RecursionError):  # not one whole object, or nested too deep to tell: the reader will say
         return "json"

@@ -156,11 +156,14 @@ def _sheet_or_none(path: Path, sheet: str, name: str, limit: int) -> Sampled | N
 
 # --- JSON ----------------------------------------------------------------------------------------------------------
 
-def _flat(value: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+NESTING = 4  # levels of nested objects read as paths; deeper ones are one column (their JSON text)
+
+
+def _flat(value: dict[str, Any], prefix: str = "", depth: int = 1) -> Iterator[tuple[str, Any]]:
     """A record's values by column: nested objects by their path (``ChuHoSo.HoTen``), lists of objects apart."""
     for key, item in value.items():
-        if isinstance(item, dict):
-            yield from _flat(item, f"{prefix}{key}.")
+        if isinstance(item, dict) and depth < NESTING:
+            yield from _flat(item, f"{prefix}{key}.", depth + 1)
         else:
             yield f"{prefix}{key}", item
 
