@@ -100,3 +100,27 @@ def test_a_column_naming_the_files_of_a_folder_is_the_sources_attachments(tmp_pa
     files = load_project(output).config.files
     assert files.folders == {"van_ban": "van_ban/tep"} and files.columns == {"van_ban": {"van_ban": ["tep"]}}
     assert "# cột chưa ánh xạ" not in output.read_text(encoding="utf-8")
+
+
+def test_a_tcvn3_header_in_capitals(tmp_path: Path) -> None:
+    """TCVN3 writes some capitals on control codes (``Ú`` is 0x01): the draft names such a column with an escape,
+    its comments too, and the file loads and passes the run's checks."""
+    from hopnhat.ingest.preflight import preflight
+    from hopnhat.project.config import load_project
+    from hopnhat.scan.api import scan
+    from hopnhat.text.legacy import encode
+
+    data = tmp_path / "dan_cu"
+    data.mkdir()
+    lines = ["MÃ CÔNG DÂN,HỌ VÀ TÊN,NGÀY SINH,ĐỊA CHỈ THƯỜNG TRÚ,SỐ CMND,NƠI LÀM VIỆC CŨ",
+             "A1,NGUYỄN VĂN ẤT,01/01/1960,THÔN PHÚ ĐÔNG,205111222,HTX NÔNG NGHIỆP",
+             "A2,TRẦN THỊ ỐC,02/02/1970,THÔN PHÚ TÂY,205111333,TRẠM Y TẾ XÃ"]
+    (data / "nk.csv").write_bytes(b"\r\n".join(encode(line, "tcvn3") for line in lines) + b"\r\n")
+    output = tmp_path / "merger.yaml"
+    output.write_text(scan(tmp_path, output).text, encoding="utf-8")
+    project = load_project(output)
+    preflight(project)
+    table = project.config.sources[0].tables[0]
+    assert table.encoding == "tcvn3" and table.maps_to == "person"
+    assert "\x01" in (table.columns["address"].column or "")
+    assert "# cột chưa ánh xạ: NƠI LÀM VIỆC CŨ (=" in output.read_text(encoding="utf-8")

@@ -67,6 +67,12 @@ def _scan(folder: Path, output: Path, rows: int) -> None:
     _summary(draft, output)
 
 
+def printable(text: str) -> str:
+    from hopnhat.scan.render import printable as escaped
+
+    return escaped(text)
+
+
 def _encoding(guess: Guess) -> str:
     from hopnhat.scan.guess import encodings
 
@@ -92,7 +98,8 @@ def _table_row(table: Table, draft: Draft, guess: Guess) -> None:
     table.add_row(escape(_short(draft, sampled.file) + (f" [{sampled.sheet or sampled.table or sampled.explode}]"
                                                         if sampled.sheet or sampled.table or sampled.explode else "")),
                   escape(where), sampled.kind, f"{sampled.rows:,}", guess.maps_to or "—",
-                  f"{mapped} / {len(guess.unmapped)}", escape(_encoding(guess)), escape("; ".join(checks)))
+                  f"{mapped} / {len(guess.unmapped)}", escape(printable(_encoding(guess))),
+                  escape(printable("; ".join(checks))))
 
 
 def _short(draft: Draft, path: Path) -> str:

@@ -337,7 +337,8 @@ def encodings(sampled: Sampled) -> Encodings:
     else:
         found.encoding = "utf-8" if "utf-8" in sure.values() else max(set(legacy), key=legacy.count)
         found.columns = {c: e for c, e in sure.items() if e != found.encoding and e != "utf-8"}
-    unsure = [f"{c} ({e} {conf:.2f})" for c, (e, conf) in found.evidence.items() if conf < SURE_ENCODING
+    unsure = [f"{sampled.readable.get(c, c)} ({e} {conf:.2f})" for c, (e, conf) in found.evidence.items()
+              if conf < SURE_ENCODING
               and e not in ("utf-8", "ascii") and _family(e) != _family(found.encoding or "utf-8")]
     if unsure:
         found.check = tr(f"mã chưa chắc: {', '.join(unsure[:4])}", f"unsure encodings: {', '.join(unsure[:4])}")

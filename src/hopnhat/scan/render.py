@@ -11,6 +11,7 @@ import yaml
 
 from hopnhat.i18n import tr
 from hopnhat.scan.guess import Guess, encodings, short
+from hopnhat.scan.sample import Sampled
 from hopnhat.scan.sources import FilesDraft, SourceDraft, relative
 
 NATIONAL_STATUS = {1: "Mới đăng ký", 2: "Được tiếp nhận", 3: "Không được tiếp nhận", 4: "Đang xử lý",
@@ -28,6 +29,19 @@ def check(text: str) -> str:
     return tr("kiểm tra: ", "check: ") + text
 
 
+def printable(text: str) -> str:
+    """A comment's text with the characters YAML refuses even in a comment (a TCVN3 capital on a control code,
+    ``\x01``) written as escapes."""
+    return "".join(c if c.isprintable() or c == "\t" else f"\\x{ord(c):02x}" for c in text)
+
+
+def named(sampled: Sampled, column: str) -> str:
+    """A column as a comment names it: its repaired reading, and its name as read when that differs
+    (``ĐỊA CHỈ`` = ``§‘A CHŽ``)."""
+    readable = sampled.readable.get(column, column)
+    return column if readable == column else f"{readable} (= {scalar(column)})"
+
+
 class Lines:
     """Lines of YAML with their comments."""
 
@@ -36,10 +50,10 @@ class Lines:
 
     def add(self, indent: int, text: str, comment: str | None = None) -> None:
         line = " " * indent + text
-        self.lines.append(f"{line}  # {comment}" if comment else line)
+        self.lines.append(f"{line}  # {printable(comment)}" if comment else line)
 
     def comment(self, indent: int, text: str) -> None:
-        self.lines.append(" " * indent + "# " + text)
+        self.lines.append(" " * indent + "# " + printable(text))
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -78,7 +92,7 @@ def _encoding_lines(out: Lines, guess: Guess) -> None:
     found = encodings(guess.sampled)
     legacy = {c: ev for c, ev in found.evidence.items() if ev[0] not in ("utf-8", "ascii")}
     if found.encoding is not None:
-        shown = [f"{c} {e} {conf:.2f}" for c, (e, conf) in (legacy or found.evidence).items()][:3]
+        shown = [f"{named(guess.sampled, c)} {e} {conf:.2f}" for c, (e, conf) in (legacy or found.evidence).items()][:3]
         note = tr("phát hiện trên mẫu (cột, bảng mã, độ tin cậy): ", "detected on the sample (column, encoding, "
                   "confidence): ") + "; ".join(shown)
         out.add(4, f"encoding: {scalar(found.encoding)}", check(found.check) if found.check else note)
@@ -129,9 +143,10 @@ def _columns(out: Lines, guess: Guess) -> None:
         out.add(6, f"{name}: {scalar(short(mapped))}", check(mapped.check) if mapped.check else None)
     if guess.attachments:
         out.comment(4, tr("cột tên tệp đính kèm (files.columns): ", "columns naming attachments (files.columns): ")
-                    + ", ".join(guess.attachments))
+                    + ", ".join(named(guess.sampled, c) for c in guess.attachments))
     if guess.unmapped:
-        out.comment(4, tr("cột chưa ánh xạ: ", "columns not mapped: ") + ", ".join(guess.unmapped))
+        out.comment(4, tr("cột chưa ánh xạ: ", "columns not mapped: ")
+                    + ", ".join(named(guess.sampled, c) for c in guess.unmapped))
 
 
 def _unmapped_tables(out: Lines, tables: list[Guess], base: Path, indent: int) -> None:
@@ -141,7 +156,7 @@ def _unmapped_tables(out: Lines, tables: list[Guess], base: Path, indent: int) -
                                                 if sampled.sheet or sampled.table else "")
         out.comment(indent, tr(f"bảng chưa ánh xạ (không nhận ra đối tượng): {where}; cột: ",
                                f"table not mapped (no entity recognised): {where}; columns: ")
-                    + ", ".join(sampled.columns[:30]))
+                    + ", ".join(named(sampled, c) for c in sampled.columns[:30]))
 
 
 def _source(out: Lines, source: SourceDraft, base: Path) -> None:
