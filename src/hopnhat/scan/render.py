@@ -138,9 +138,14 @@ def _table(out: Lines, guess: Guess, base: Path, source: SourceDraft) -> None:
 def _columns(out: Lines, guess: Guess) -> None:
     out.add(4, "columns:")
     if guess.source_key is not None:
-        out.add(6, f"source_key: {scalar(guess.source_key)}", check(guess.key_check) if guess.key_check else None)
+        notes = [guess.sampled.readable[guess.source_key]] if guess.source_key in guess.sampled.readable else []
+        notes += [check(guess.key_check)] if guess.key_check else []
+        out.add(6, f"source_key: {scalar(guess.source_key)}", "; ".join(notes) or None)
     for name, mapped in guess.fields.items():
-        out.add(6, f"{name}: {scalar(short(mapped))}", check(mapped.check) if mapped.check else None)
+        readable = [guess.sampled.readable[c] for c in mapped.columns if c in guess.sampled.readable]
+        notes = [", ".join(readable)] if readable else []  # a legacy header as it reads, beside its name as read
+        notes += [check(mapped.check)] if mapped.check else []
+        out.add(6, f"{name}: {scalar(short(mapped))}", "; ".join(notes) or None)
     if guess.attachments:
         out.comment(4, tr("cột tên tệp đính kèm (files.columns): ", "columns naming attachments (files.columns): ")
                     + ", ".join(named(guess.sampled, c) for c in guess.attachments))
