@@ -124,3 +124,14 @@ def test_a_tcvn3_header_in_capitals(tmp_path: Path) -> None:
     assert table.encoding == "tcvn3" and table.maps_to == "person"
     assert "\x01" in (table.columns["address"].column or "")
     assert "# cột chưa ánh xạ: NƠI LÀM VIỆC CŨ (=" in output.read_text(encoding="utf-8")
+
+
+def test_what_a_columns_values_are() -> None:
+    from hopnhat.scan.values import value_kind
+
+    assert value_kind(["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng"]) == "name"
+    assert value_kind(["Hòa Bình", "Tân Phú", "Hoà Vang"]) is None  # places are not people
+    assert value_kind(["12/03/2019", "2019-04-05"]) == "date" and value_kind(["1990", "1991"]) is None
+    assert value_kind(["049090001234", "205111222"]) == "id_number"
+    assert value_kind(["0905 123 456", "+84935123456"]) == "phone"
+    assert value_kind(["x"]) is None

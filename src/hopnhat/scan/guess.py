@@ -12,10 +12,10 @@ from typing import Any
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.link.headers import FIELD_HEADERS, header_keys, resolve
-from hopnhat.model.schema import ENTITIES
+from hopnhat.model.schema import ENTITIES, FIELDS
 from hopnhat.model.schema import field as schema_field
 from hopnhat.scan.sample import JOIN, Sampled
-from hopnhat.scan.values import date_formats, decimal_mark, looks_like_sex, status_code, unique
+from hopnhat.scan.values import date_formats, decimal_mark, looks_like_sex, status_code, unique, value_kind
 
 MIN_FIELDS = 2  # fields a table must show to be mapped at all
 SURE_FIELDS = 3  # fewer: the entity is written with a check
@@ -246,6 +246,40 @@ def _lower_names(sampled: Sampled, entity: str, fields: dict[str, Mapped]) -> No
             mapped.spec["column"] = low
 
 
+_NAME_FIELDS = {"person": ("full_name",), "civil_servant": ("full_name",), "organization": ("representative_name",),
+                "parcel": ("holder_name",), "dossier": ("applicant_name",), "dossier_history": ("officer",),
+                "document": ("signer",),
+                "person_event": ("person_name", "related_person_name", "father_name", "mother_name")}
+
+
+def _open_fields(entity: str, kind: str, taken: dict[str, Mapped]) -> list[str]:
+    """The entity's fields of a value kind that no header named."""
+    if kind == "name":
+        return [f for f in _NAME_FIELDS.get(entity, ()) if f not in taken]
+    wanted = ("date", "datetime") if kind == "date" else (kind,)
+    return [f.name for f in FIELDS[entity] if f.default_type in wanted and f.name not in taken]
+
+
+def _by_values(sampled: Sampled, entity: str, guess: Guess) -> None:
+    """A column no header list knows, whose values are plainly people's names, dates, ID numbers or phones, read as
+    the entity's one field of that kind no header named — only when exactly one column and one field are left, and
+    always with a check (``HỌ VÀ TÊN CHỦ HỘ`` → ``full_name``)."""
+    used = {c for m in guess.fields.values() for c in m.columns} | {guess.source_key}
+    left = [c for c in sampled.columns if c not in used and not sampled.explode]
+    kinds = {c: value_kind(sampled.values.get(c, [])) for c in left}
+    for kind in ("name", "date", "id_number", "phone"):
+        columns = [c for c in left if kinds[c] == kind]
+        fields = _open_fields(entity, kind, guess.fields)
+        if len(columns) == 1 and len(fields) == 1:
+            mapped = field_spec(sampled, entity, fields[0], columns[0])
+            why = tr(f"đoán theo giá trị (cột chứa {_KIND_WORDS[kind]})", f"told by the values ({kind})")
+            mapped.check = f"{why}; {mapped.check}" if mapped.check else why
+            guess.fields[fields[0]] = mapped
+
+
+_KIND_WORDS = {"name": "họ tên người", "date": "ngày", "id_number": "số giấy tờ", "phone": "số điện thoại"}
+
+
 def _keyish(sampled: Sampled, column: str) -> bool:
     keys = column_keys(sampled, column)
     return any(k == w or k.startswith(w + " ") or k.endswith(" " + w) for k in keys for w in _KEYISH)
@@ -306,6 +340,7 @@ def guess_table(sampled: Sampled, parent_key: str | None = None) -> Guess:
         guess.source_key, guess.key_check = choose_key(sampled)
         guess.cursor = _cursor(sampled)
     _lower_names(sampled, entity, guess.fields)
+    _by_values(sampled, entity, guess)
     used = {c for m in guess.fields.values() for c in m.columns} | {guess.source_key, guess.cursor}
     guess.unmapped = [c for c in sampled.columns if c not in used]
     return guess

@@ -91,7 +91,7 @@ def _encodings(sampled: Sampled) -> None:
     legacy = [c for c in sampled.columns if not c.isascii()]
     if legacy:
         mapped = map_column("(header)", legacy)
-        sampled.readable = {c: str(mapped.final.get(c, c)) for c in legacy}
+        sampled.readable = {c: str(mapped.final[c]) for c in legacy if mapped.final.get(c, c) != c}
 
 
 def _placement(first: list[tuple[int, list[Any]]]) -> tuple[list[int] | None, int | None]:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from hopnhat.i18n import tr
 from hopnhat.link.headers import header_keys
 from hopnhat.project.config import DATE_FORMATS
+from hopnhat.text.legacy import family_first
 
 _DATE_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("dd/mm/yyyy HH:MM", re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}(:\d{2})?$")),
@@ -99,3 +100,26 @@ def looks_like_sex(values: Sequence[str]) -> bool:
 def unique(values: Sequence[str], rows: int) -> bool:
     """Every sampled row has a value and no value repeats."""
     return len(values) == rows and len(set(values)) == len(values) and rows > 0
+
+
+SHARE = 0.8  # of a column's sampled values that must have a kind's shape for the column to be read as that kind
+_ID = re.compile(r"^(\d{9}|\d{12})$")
+_PHONE = re.compile(r"^(\+?84|0)\d{9,10}$")
+
+
+def _person_name(value: str) -> bool:
+    words = value.split()
+    return 2 <= len(words) <= 5 and family_first(value) and all(w[:1].isupper() for w in words)
+
+
+def value_kind(values: Sequence[str]) -> str | None:
+    """What most of a column's values are, whatever its header says: ``name`` (people's names: a Kinh family name
+    first), ``date``, ``id_number`` (9 or 12 digits), ``phone``; None when nothing holds for :data:`SHARE` of them."""
+    sample = [v.strip() for v in values[:500] if v.strip()]
+    if len(sample) < 2:
+        return None
+    shapes = (("date", lambda v: date_shape(v) not in (None, "excel_serial", "yyyy")),
+              ("id_number", lambda v: bool(_ID.match(v))),
+              ("phone", lambda v: bool(_PHONE.match(re.sub(r"[ .-]", "", v)))),
+              ("name", _person_name))
+    return next((kind for kind, test in shapes if sum(map(test, sample)) >= SHARE * len(sample)), None)
