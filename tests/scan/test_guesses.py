@@ -135,3 +135,31 @@ def test_what_a_columns_values_are() -> None:
     assert value_kind(["049090001234", "205111222"]) == "id_number"
     assert value_kind(["0905 123 456", "+84935123456"]) == "phone"
     assert value_kind(["x"]) is None
+
+
+def test_a_foxpro_register_with_its_memo(tmp_path: Path) -> None:
+    """A FoxPro table written by another library (tests/ingest/dbfwrite.py): names typed in TCVN3 and in VNI, a memo
+    file beside it. Its 10-letter field names have no separators (``NGAYSINH``): they are compared letter for letter."""
+    from tests.ingest.dbfwrite import register
+
+    from hopnhat.ingest.preflight import preflight
+    from hopnhat.project.config import load_project
+    from hopnhat.scan.api import scan
+
+    data = tmp_path / "ho_tich"
+    data.mkdir()
+    register(data)
+    output = tmp_path / "merger.yaml"
+    draft = scan(tmp_path, output)
+    output.write_text(draft.text, encoding="utf-8")
+    project = load_project(output)
+    preflight(project)
+    source = project.config.sources[0]
+    table = source.tables[0]
+    assert (source.kind, table.maps_to, table.source_key and table.source_key.column) == ("dbf", "person", "MA")
+    assert (table.encoding, table.column_encodings) == ("tcvn3", {"HOTENVNI": "vni"})
+    read = {f: s.column for f, s in table.columns.items()}
+    assert {f: read.get(f) for f in ("full_name", "birth_date", "sex", "birth_place")} == {
+        "full_name": "HOTEN", "birth_date": "NGAYSINH", "sex": "GIOITINH", "birth_place": "NOISINH"}
+    memo = next(f for f in draft.files if f.found.path.suffix == ".fpt")
+    assert memo.skipped and "memo" in (memo.found.reason or "")

@@ -99,7 +99,9 @@ FIELD_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "commune": ("ma xa dang ky", *_COMMUNE),
         "person_key": ("ma cong dan", "cong dan id", "ma nguoi", "ma chong", "ma tre", "ma nguoi chet"),
         "person_name": ("ho ten tre", "ho ten nguoi chet", "ho ten nguoi mat", "ho ten chong", "ho ten nguoi duoc "
-                        "khai sinh", "ho va ten tre", "ho va ten chong", "ho va ten nguoi chet"),
+                        "khai sinh", "ho va ten tre", "ho va ten chong", "ho va ten nguoi chet",
+                        # a register's plain name column is its subject's (the deceased in a death register)
+                        "ho ten", "ho va ten", "hoten"),
         "related_person_key": ("ma vo", "nguoi lien quan id", "ma nguoi lien quan"),
         "related_person_name": ("ho ten vo", "ho va ten vo", "ho ten nguoi lien quan"),
         "sex": HEADERS["sex"],

@@ -13,6 +13,7 @@ from hopnhat.io.inputs import HEAD_BYTES, os_reason, sniff
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _DOCUMENTS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"{\\rtf")
+_MEMOS = (".fpt", ".dbt")  # a FoxPro / dBase table's memo fields, beside it
 _NOT_DATA = (".yaml", ".yml", ".md", ".py", ".html", ".htm", ".xml", ".log")
 
 
@@ -59,8 +60,11 @@ def _by_content(path: Path, head: bytes) -> Found:
     found = sniff(head)
     if found == "zip":
         return _zip(path)
-    if found in ("ole", "parquet"):
-        return Found(path, "excel" if found == "ole" else "parquet")
+    if found in ("ole", "parquet", "dbf"):
+        return Found(path, {"ole": "excel"}.get(found, found))
+    if path.suffix.lower() in _MEMOS and any(path.with_suffix(s).is_file() for s in (".dbf", ".DBF")):
+        return Found(path, None, tr("tệp memo của bảng .dbf cùng tên (đọc cùng bảng)",
+                                    "the memo file of the .dbf of the same name (read with it)"))
     if found == "binary":
         return Found(path, None, tr("dữ liệu nhị phân không rõ loại", "binary data of no known kind"))
     if path.suffix.lower() in _NOT_DATA:

@@ -68,7 +68,11 @@ def column_keys(sampled: Sampled, column: str) -> tuple[str, ...]:
 
 
 def _rank(keys: tuple[str, ...], synonyms: tuple[str, ...]) -> int | None:
+    """The best rank among ``synonyms`` of a header's keys; a key written without separators (a dBase/FoxPro field
+    name: ``NGAYDANGKY``, at most 10 letters) is compared with the synonyms' letters alone."""
     ranks = [synonyms.index(k) for k in keys if k in synonyms]
+    for key in (k for k in keys if " " not in k):
+        ranks += [i for i, synonym in enumerate(synonyms) if " " in synonym and synonym.replace(" ", "") == key]
     return min(ranks) if ranks else None
 
 
@@ -281,8 +285,14 @@ _KIND_WORDS = {"name": "họ tên người", "date": "ngày", "id_number": "số
 
 
 def _keyish(sampled: Sampled, column: str) -> bool:
+    """A name a key goes by: ``id``, ``ma …``, ``STT``, ``Số đăng ký`` … (a dBase name, without separators, too:
+    ``MACONGDAN``, ``SODANGKY``)."""
     keys = column_keys(sampled, column)
-    return any(k == w or k.startswith(w + " ") or k.endswith(" " + w) for k in keys for w in _KEYISH)
+    if any(k == w or k.startswith(w + " ") or k.endswith(" " + w) for k in keys for w in _KEYISH):
+        return True
+    compact = [k for k in keys if " " not in k]
+    return any(k == w.replace(" ", "") for k in compact for w in _KEYISH) or any(
+        k.startswith("ma") and len(k) >= 4 and k.isalpha() for k in compact)
 
 
 def _share(sampled: Sampled, column: str) -> float:

@@ -236,6 +236,19 @@ def sample_parquet(path: Path, limit: int) -> list[Sampled]:
         reader.file.close()
 
 
+def sample_dbf(path: Path, limit: int) -> list[Sampled]:
+    """A dBase/FoxPro table (its memo file beside it read too), text as the reader gives it: the Windows-1252 view
+    of TCVN3/VNI bytes, read back by the repair engine."""
+    from hopnhat.ingest.dbf import DbfReader
+
+    reader = DbfReader(path)
+    try:
+        sampled = Sampled(path, "dbf", slug(path.stem), columns=reader.header)
+        return [_fill(sampled, islice(reader.records(), limit))]
+    finally:
+        reader.close()
+
+
 def sample_file(path: Path, kind: str, limit: int) -> list[Sampled]:
     """Every table of one data file (a workbook: its non-empty sheets; a database: its tables)."""
     if kind == "csv":
@@ -250,4 +263,6 @@ def sample_file(path: Path, kind: str, limit: int) -> list[Sampled]:
         return sample_json(path, kind, limit)
     if kind == "sqlite":
         return sample_sqlite(path, limit)
+    if kind == "dbf":
+        return sample_dbf(path, limit)
     return sample_parquet(path, limit)
