@@ -59,7 +59,7 @@ def _scan(estate: Path) -> None:
     """``hopnhat init --scan`` on the estate's files, measured against the merger file written for them by hand."""
     from hopnhat.project.config import load_project
     from hopnhat.scan.api import scan
-    from hopnhat.scan.compare import compare
+    from hopnhat.scan.compare import compare, label
 
     console.rule(tr("Bước 1b: soạn nháp merger.yaml từ các tệp (hopnhat init --scan), so với tệp viết tay",
                     "Step 1b: merger.yaml drafted from the files (hopnhat init --scan), against the hand-written one"))
@@ -71,7 +71,7 @@ def _scan(estate: Path) -> None:
     for head in (tr("Mục", "Item"), tr("Khớp", "Agreed"), "%"):
         table.add_column(head, justify="right" if head != tr("Mục", "Item") else "left")
     for item, tally in agreement.items.items():
-        table.add_row(item, f"{tally.agreed}/{tally.total}", f"{tally.share:.0%}")
+        table.add_row(label(item), f"{tally.agreed}/{tally.total}", f"{tally.share:.0%}")
     console.print(table)
     checks = draft.text.count("# " + tr("kiểm tra:", "check:"))
     tables, maps_to, fields = (agreement.tally(i) for i in ("tables found", "maps_to", "fields"))

@@ -6,9 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hopnhat.i18n import tr
 from hopnhat.project.config import ColumnSpec, Project, SourceSpec, TableSpec
 
 Where = tuple[Path, str | None, str | None]  # file, database table, exploded list
+LABELS = {  # item → (Vietnamese, English)
+    "tables found": ("bảng tìm thấy", "tables found"), "source kind": ("loại nguồn", "source kind"),
+    "source name": ("tên nguồn", "source name"), "maps_to": ("maps_to", "maps_to"),
+    "legacy encoding": ("bảng mã cũ", "legacy encoding"), "fields": ("trường (cùng cột nguồn)", "fields"),
+    "source_key": ("source_key", "source_key"), "field types": ("kiểu trường", "field types"),
+    "date formats": ("dạng ngày", "date formats"), "header rows": ("dòng tiêu đề", "header rows"),
+    "lookups": ("bảng tra", "lookups"), "attachments": ("tệp đính kèm", "attachments"),
+}
+
+
+def label(item: str) -> str:
+    """An item's name in the user's language."""
+    vi, en = LABELS.get(item, (item, item))
+    return tr(vi, en)
 
 
 @dataclass
