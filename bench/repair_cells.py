@@ -8,7 +8,8 @@
 checks gives the CLI's cells) of the build on ``PYTHONPATH`` over the corpora of ``bench/repair.py`` (same rows and
 seed) and keeps every cell's truth, encoding and output. ``compare`` prints each corpus's right % by encoding for both
 and counts the cells wrong → right, right → wrong and wrong → another wrong, with the commonest of each. The default
-corpora leave out held-out-3, which is measured only with ``bench/repair.py`` (docs/repair.md, session 24).
+corpora are the development sets (held-out-3 among them since session 24's second part, which looked at it) and leave
+out held-out-4, which is measured only with ``bench/repair.py`` (docs/repair.md, session 24).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _bench() -> Any:
 def corpora(names: list[str], rows: int, seed: int) -> dict[str, Any]:
     bench = _bench()
     ind = bench.ind
-    texts = {"held-out": "heldout", "held-out-2": "heldout2", "held-out-3": "heldout3"}
+    texts = {"held-out": "heldout", "held-out-2": "heldout2", "held-out-3": "heldout3", "held-out-4": "heldout4"}
     out = {}
     for name in names:
         if name == "independent":
@@ -100,7 +101,7 @@ def main() -> None:
     one.add_argument("out", type=Path)
     one.add_argument("--rows", type=int, default=3000)
     one.add_argument("--seed", type=int, default=7)
-    one.add_argument("--corpora", default="independent,held-out,held-out-2,synth")
+    one.add_argument("--corpora", default="independent,held-out,held-out-2,held-out-3,synth")
     two = sub.add_parser("compare")
     two.add_argument("before", type=Path)
     two.add_argument("after", type=Path)
