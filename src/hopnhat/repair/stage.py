@@ -12,7 +12,9 @@ different machines, a row pasted from another system, mojibake in a database —
    words and junk characters against syllables, then everyday syllables (:func:`hopnhat.text.legacy.quality`) —
    and the best one is taken only when it is strictly better than the cell as it is: a cell is never made worse, a
    tie keeps the cell, and the column's reading stays when it has more everyday syllables (``Xã``, ``Thị``) than
-   the better-formed one — TCVN3 read as VISCII is often well formed and means nothing;
+   the better-formed one with as many foreign words, or more everyday words than foreign ones (``VŨ THỊ ỸN``) —
+   TCVN3 read as VISCII is often well formed and means nothing — but a reading with more foreign words and no more
+   everyday ones than foreign (``Chọo Lỏo Lã`` beside ``Chảo Láo Lở``) does not stay on its everyday words;
 3. a plain-ASCII cell is read as VIQR only on marks plain text does not make (any mark in a VIQR column).
 
 A cell that no reading makes Vietnamese is kept as it was and reported. ``strict`` (the source's ``strictness``)
@@ -410,7 +412,8 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
     rank = options[best][2]
     if own is not None:
         mine = own[2]
-        if not own[1].junk and mine[2] < rank[2]:  # more everyday words (rank: -common)
+        # more everyday words (rank: -common), and as many foreign ones or more everyday than foreign words
+        if not own[1].junk and mine[2] < rank[2] and (mine[0] == rank[0] or -mine[2] > mine[0]):
             best = column  # a better-formed reading with fewer everyday words: the usual cross-table accident
         elif mine[0] == 0 and best not in stays and rank[0] == mine[0] and rank[1] == mine[1]:
             best = column  # everyday words alone do not move a flawless reading to a table the column does not use
