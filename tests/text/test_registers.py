@@ -85,3 +85,56 @@ def test_a_flawless_viscii_name_wins_over_a_tcvn3_reading_with_foreign_words(wor
     engine, out = _column(cells)
     assert engine.encoding == "tcvn3"
     assert out == KINH + MORE + KINH[:4] + [name]
+
+
+# ------------------------------------------------------------------------------------------------------- onsets
+
+TABLES = ("tcvn3", "vni", "cp1258", "cp1258-decomposed", "viscii", "mojibake")
+
+
+@pytest.mark.parametrize("word", ["Slam", "Slao", "Slử", "SLÁNG", "Clâu", "Clơng", "Mđrăng", "Bkrông", "Kbla",
+                                  "Hmlô", "Pkrông"])
+def test_onsets_of_the_tay_nung_co_tu_and_three_consonant_ones(word: str) -> None:
+    """Tày-Nùng sl, Cơ Tu and Ta Oi cl, and a consonant of a lost first syllable before a cluster on r or l (Ê Đê,
+    Jrai: Mđrăng, Bkrông) begin syllables; they were foreign to the checker."""
+    assert legacy.is_syllable(word)
+
+
+@pytest.mark.parametrize("word", ["Sloõ", "Claâu", "Cl©u", "Mðrãng", "Mðrång", "Bkro«ng", "Skrông", "Mmrông",
+                                  "Kkrông", "Bkrôngg"])
+def test_the_new_onsets_do_not_make_misreadings_syllables(word: str) -> None:
+    """The readings in other tables keep their bytes' mistakes in the rhyme; the first consonant of a triple is one
+    of b h k m p and not the cluster's own."""
+    assert not legacy.is_syllable(word)
+
+
+@pytest.mark.parametrize("encoding", TABLES)
+@pytest.mark.parametrize("name", ["Hoàng Thị Slim", "Clâu Nhâm", "Y Kông Mđrăng", "H'Lim Bkrông", "NÔNG VĂN SLÁNG"])
+def test_names_with_the_new_onsets_read_back(encoding: str, name: str) -> None:
+    """A register of Kinh names with one such name, all typed in one table, reads back whole."""
+    assert _column(_register([*KINH, name], encoding))[1] == [*KINH, name]
+
+
+def test_viqr_names_with_the_new_onsets_read_back() -> None:
+    cells = ["Nguye^~n Va(n Hu`ng", "Tra^`n Thi. Thu?y", "Le^ DDu+'c Tho.", "Hoa`ng Va(n Sla?ng", "Cla^u Nha^m"]
+    assert _column(cells)[1][-2:] == ["Hoàng Văn Slảng", "Clâu Nhâm"]
+
+
+_ONSETS = ("sl", "cl", "mđr", "bkr", "kbl", "hdr", "pkr", "mbr")
+_NEW_RHYMES = ("am", "ao", "âu", "ơng", "ông", "inh", "ăng", "a", "ô", "uôn", "iêng")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(_ONSETS), st.sampled_from(_NEW_RHYMES), st.sampled_from(TABLES))
+def test_any_word_on_a_new_onset_reads_back(onset: str, rhyme: str, encoding: str) -> None:
+    """Property: ``Y <onset><rhyme> Niê`` (or a Tày-Nùng ``Hoàng Văn <sl…>``) typed in any table among Kinh names
+    reads back, the Kinh names untouched."""
+    word = (onset + rhyme).capitalize()
+    assert legacy.is_syllable(word)
+    name = f"Hoàng Văn {word}" if onset == "sl" else f"Y {word} Niê"
+    assert _column(_register([*KINH, name], encoding))[1] == [*KINH, name]
+
+
+def test_triples_are_a_consonant_before_a_cluster_on_r_or_l() -> None:
+    assert {"mđr", "bkr", "kbl", "hdr"} <= legacy._TRIPLES
+    assert all(t[0] in "bhkmp" and t[1:] in legacy._CLUSTERS and t[2] in "rl" for t in legacy._TRIPLES)

@@ -444,9 +444,11 @@ _INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
 # its bar (hd beside hđ, kđ beside kd, mđ), đr as in M'Đrắk, and y as an onset (Ê Đê and Jrai y is a consonant: Yang,
 # Yưm; Kinh writes y only as a vowel, so no Kinh word starts with y before another vowel but ê) — before a, ă, â, e,
 # ê, ô, ơ, ư only: VNI and Windows-1258 bytes of ý ỳ read as Windows-1252 are y + ù õ ì ò (yù, yì), never a name.
-_MINORITY_INITIALS = ("bl", "bh", "br", "by", "dh", "dj", "dl", "dr", "dz", "đr", "gl", "gr", "hb", "hd", "hđ", "hl",
-                      "hm", "hn", "hr", "jr", "kb", "kd", "kđ", "kl", "km", "kn", "kp", "kr", "ks", "kt", "mđ", "ml",
-                      "mn", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sr", "j", "z", "f", "w", "y")
+# Session 24, second part, from the published alphabets: Tày-Nùng sl (slam, slao: its own consonant) and the cl of
+# Cơ Tu and Ta Oi writing (Clâu).
+_MINORITY_INITIALS = ("bl", "bh", "br", "by", "cl", "dh", "dj", "dl", "dr", "dz", "đr", "gl", "gr", "hb", "hd", "hđ",
+                      "hl", "hm", "hn", "hr", "jr", "kb", "kd", "kđ", "kl", "km", "kn", "kp", "kr", "ks", "kt", "mđ",
+                      "ml", "mn", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sl", "sr", "j", "z", "f", "w", "y")
 _RHYMES = frozenset("""
 a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
 e ec em en eng eo ep et ê êch êm ên êng ênh êp êt êu
@@ -534,7 +536,11 @@ def _known_syllable(word: str, minority: bool) -> bool:
     return known
 
 
-_ALL_INITIALS = (*_INITIALS[:-1], *_MINORITY_INITIALS, "")
+# Ê Đê and Jrai write a consonant of a lost first syllable before a cluster on r or l (Mđrăng, Bkrông, Kbla): three
+# consonants, the first b, h, k, m or p.
+_TRIPLES = frozenset(first + i for first in "bhkmp" for i in _MINORITY_INITIALS if len(i) == 2 and i[1] in "rl"
+                     and i[0] != first)
+_ALL_INITIALS = (*_INITIALS[:-1], *sorted(_TRIPLES), *_MINORITY_INITIALS, "")
 _CLUSTERS = frozenset(i for i in _MINORITY_INITIALS if len(i) == 2)
 _AFTER_Y = "aăâeêôơư"  # the vowels y begins a minority syllable before (see _MINORITY_INITIALS)
 _OPEN_AFTER_CLUSTER = frozenset(("ă",))  # Jrai and Bahnar names end on an open ă after a cluster: Kpă, Hră, Blă
@@ -544,12 +550,12 @@ _PLACES = {rhyme: _tone_places(rhyme) for rhyme in _RHYMES | _OPEN_AFTER_CLUSTER
 # The initials a syllable may start with, by length, in the order they are tried (Kinh first, then minority).
 _KINH = (frozenset(i for i in _INITIALS if len(i) == 3), frozenset(i for i in _INITIALS if len(i) == 2),
          frozenset(i for i in _INITIALS if len(i) == 1))
-_MINORITY = (frozenset(i for i in _MINORITY_INITIALS if len(i) == 2),
+_MINORITY = (_TRIPLES, frozenset(i for i in _MINORITY_INITIALS if len(i) == 2),
              frozenset(i for i in _MINORITY_INITIALS if len(i) == 1))
 
 
 _KINH_BY_LENGTH = tuple(zip((3, 2, 1), _KINH, strict=True))
-_MINORITY_BY_LENGTH = tuple(zip((2, 1), _MINORITY, strict=True))
+_MINORITY_BY_LENGTH = tuple(zip((3, 2, 1), _MINORITY, strict=True))
 
 
 def _initials(toneless: str, minority: bool) -> list[str]:
