@@ -4,6 +4,8 @@ public orthographies and from how the tie rules are meant to work, not taken fro
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -138,3 +140,45 @@ def test_any_word_on_a_new_onset_reads_back(onset: str, rhyme: str, encoding: st
 def test_triples_are_a_consonant_before_a_cluster_on_r_or_l() -> None:
     assert {"mđr", "bkr", "kbl", "hdr"} <= legacy._TRIPLES
     assert all(t[0] in "bhkmp" and t[1:] in legacy._CLUSTERS and t[2] in "rl" for t in legacy._TRIPLES)
+
+
+# ------------------------------------------------------------------------------------------------------- rhymes
+
+@pytest.mark.parametrize("word", ["Ngưr", "Mưl", "Mâl", "Kơsâr", "Krăr", "Yâo", "Yẫo", "Liô", "Néang", "Neàng",
+                                  "NÉANG", "Sreang"])
+def test_rhymes_of_the_minority_alphabets(word: str) -> None:
+    """r and l after ư â ă (as after ơ ê), the vowels âo and iô of the Central Highlands alphabets, and the eang of
+    Khmer names as Vietnamese registers write them (the tone on e or a) are syllables now."""
+    assert legacy.is_syllable(word) or legacy.quality(word).bad == 0
+
+
+@pytest.mark.parametrize("word", ["Yôl", "Kõr", "Ngõr", "Dhuền", "Ngýr", "Ngör", "Alioâ", "Yaâo", "Neùang",
+                                  "NÐang", "Néáng"])
+def test_misreadings_of_them_stay_foreign(word: str) -> None:
+    """Not ôl nor uên nor r after a plain vowel (VNI ơ read as Windows-1252 is ô or õ: Yơl / Yôl; VNI Dhuôn read
+    as TCVN3 is Dhuền), nor the other tables' bytes of these rhymes."""
+    assert not legacy.is_syllable(word)
+
+
+@pytest.mark.parametrize("encoding", TABLES)
+@pytest.mark.parametrize("name", ["Kơ Pa Ngưr", "H'Yâo Mlô", "Y Bih Aliô", "Néang Sà Phi", "Kim Thị Sreang"])
+def test_names_with_the_new_rhymes_read_back(encoding: str, name: str) -> None:
+    assert _column(_register([*KINH, name], encoding))[1] == [*KINH, name]
+
+
+def test_viqr_names_with_the_new_rhymes_read_back() -> None:
+    cells = ["Nguye^~n Va(n Hu`ng", "Tra^`n Thi. Thu?y", "Le^ DDu+'c Tho.", "Ko+ Pa Ngu+r", "Ne'ang Sa` Phi"]
+    assert _column(cells)[1][-2:] == ["Kơ Pa Ngưr", "Néang Sà Phi"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(("ưr", "ưl", "âr", "âl", "ăr", "âo", "iô", "eang")),
+       st.sampled_from(("m", "ng", "l", "s", "kr")), st.sampled_from(("", "\u0301", "\u0300")), st.sampled_from(TABLES))
+def test_any_word_on_a_new_rhyme_reads_back(rhyme: str, onset: str, tone: str, encoding: str) -> None:
+    """Property: ``Y <onset><rhyme> Niê`` with no tone, an acute or a grave where the rhyme takes it, typed in any
+    table among Kinh names, reads back."""
+    at = 0 if rhyme == "eang" else max(i for i, c in enumerate(rhyme) if c in "ưâăô")
+    word = unicodedata.normalize("NFC", (onset + rhyme[:at + 1] + tone + rhyme[at + 1:]).capitalize())
+    assert legacy.is_syllable(word)
+    name = f"Y {word} Niê"
+    assert _column(_register([*KINH, name], encoding))[1] == [*KINH, name]

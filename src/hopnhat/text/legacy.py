@@ -460,7 +460,11 @@ uyt uyu ư ưa ưc ưi ưm ưn ưng ưt ưu ươ ươc ươi ươm ươn ương 
 y yêm yên yêng yêt yêu ych ynh yt
 ak ăk âk ek êk ik ok ôk ơk uk ưk
 ơng ơl ơr ăl ăh ăi ăih ôr ôh ơh ưh êh êl êr iê iêr uôl uôr uêh eh oh uh ah
-""".split())  # the last two lines: finals of Central Highlands names (Đắk Lắk, Pơng, Dliê, Cuôr, Păh)
+ưr ưl âr âl ăr âo iô eang
+""".split())  # the last three lines: finals of Central Highlands names (Đắk Lắk, Pơng, Dliê, Cuôr, Păh); session 24,
+# second part: r and l after ư â ă as after ơ ê (Ê Đê, Jrai, Cơ Tu: Ngưr, Mâl), the vowels âo and iô of those
+# alphabets (Yâo, Aliô), and the eang Vietnamese registers write Khmer names with (Néang, Neàng). Not ôl (VNI Yơl
+# read as Windows-1252 is Yôl) nor uên (VNI Dhuôn read as TCVN3 is Dhuền): both made right cells wrong.
 _STOP_FINALS = ("c", "ch", "p", "t", "k")
 _STOP_TONES = frozenset(("", "\u0301", "\u0323"))
 _PLAIN_VOWELS = frozenset("aeiouy")
@@ -505,6 +509,8 @@ def _tone_places(rhyme: str) -> set[int]:
     """Where in a rhyme a tone may sit: on its shaped vowel (ươ: ơ), else the last vowel before a final consonant,
     else the first of two vowels (both for oa/oe/uy), the middle of three."""
     vowels = len(rhyme) - len(rhyme.lstrip("aăâeêioôơuưy"))
+    if rhyme[:2] == "ea":
+        return {0, 1}  # Khmer names: Néang as registers write it, Neáng
     shaped = {i for i in range(vowels) if rhyme[i] in _SHAPED_VOWELS}
     if shaped:
         return {max(shaped)} if rhyme[:vowels] in ("ươ", "ươi", "ươu") else shaped
