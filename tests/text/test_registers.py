@@ -182,3 +182,34 @@ def test_any_word_on_a_new_rhyme_reads_back(rhyme: str, onset: str, tone: str, e
     assert legacy.is_syllable(word)
     name = f"Y {word} Niê"
     assert _column(_register([*KINH, name], encoding))[1] == [*KINH, name]
+
+
+# ------------------------------------------------------------------------------------ a j, w or z presyllable
+
+@pytest.mark.parametrize("word", ["Zơrâm", "Jơnưm", "ZƠRÂM", "Zơlăng", "Wơnăng"])
+def test_a_presyllable_on_j_w_or_z_before_o_horn_makes_a_compound(word: str) -> None:
+    """Cơ Tu, Ta Oi and Jrai names write a presyllable on j, w or z before ơ as one word with the next syllable;
+    ``ơ`` is no letter of a foreign word, so the compound counts (a word with f, j, w or z never did)."""
+    assert legacy.quality(word).bad == 0
+
+
+@pytest.mark.parametrize("word", ["José", "Zürich", "Zõrâm", "Zơrjâm", "Jôrâm", "Fơrâm", "Zoraâm", "Wơnal"])
+def test_other_words_with_foreign_letters_stay_foreign(word: str) -> None:
+    assert legacy.quality(word).bad == 1
+
+
+@pytest.mark.parametrize("encoding", TABLES)
+def test_names_with_a_z_presyllable_read_back(encoding: str) -> None:
+    names = ["Zơrâm Thị Mai", "Alăng Jơnưm"]
+    assert _column(_register([*KINH, *names], encoding))[1] == [*KINH, *names]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from("jwzJWZ"), st.sampled_from(("râm", "lăng", "nưm", "ngôl", "dông", "hiên")),
+       st.sampled_from(TABLES))
+def test_any_presyllable_name_reads_back(letter: str, rest: str, encoding: str) -> None:
+    """Property: ``<j|w|z>ơ<syllable>`` in a name typed in any table among Kinh names reads back."""
+    word = letter.upper() + "ơ" + rest
+    assume(legacy.quality(word).bad == 0)
+    name = f"{word} Thị Hoa"
+    assert _column(_register([*KINH, name], encoding))[1] == [*KINH, name]

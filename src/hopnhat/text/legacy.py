@@ -1279,9 +1279,15 @@ def _word_ok(word: str) -> bool:
 
 def _compound(word: str) -> bool:
     """Two syllables written as one word: minority names (``Ênuôl``, ``Pơnan``, ``Krôngpa``). The first toneless,
-    the second starting with a Vietnamese initial, no f/j/w/z — so foreign words do not pass (``José``, ``Martí``)."""
-    if len(word) < 3 or _FOREIGN_LETTERS.intersection(word.lower()):
+    the second starting with a Vietnamese initial, no f/j/w/z — so foreign words do not pass (``José``, ``Martí``) —
+    but as the first letter of a presyllable on ơ (``Zơrâm``)."""
+    if len(word) < 3:
         return False
+    if _FOREIGN_LETTERS.intersection(word.lower()):
+        # a j, w or z begins the presyllable of a Cơ Tu, Ta Oi or Jrai name (Zơrâm, Jơnưm): one letter before ơ,
+        # which no foreign word writes; anywhere else the word is foreign
+        if word[1:2] not in ("ơ", "Ơ") or word[:1] not in "jwzJWZ" or _FOREIGN_LETTERS.intersection(word[2:].lower()):
+            return False
     consonants = _CONSONANT_CHARS  # a typed local when compiled
     for k in range(1, len(word) - 1):  # a loop, not any() over a generator: compiled, no generator object
         if word[k] in consonants and _known_syllable(word[:k], True) and _known_syllable(word[k:], False) \
