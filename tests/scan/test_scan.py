@@ -109,20 +109,24 @@ def test_agreement_with_the_hand_written_file(drafted: tuple[Path, Draft], tmp_p
     assert agreement.items["fields"].total == 39 and not agreement.extra_fields
 
 
-def test_the_command_never_overwrites_and_speaks_english(tmp_path: Path) -> None:
+def test_the_command_never_overwrites_and_speaks_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hopnhat.cli.common import console
+
+    # the shared console's width is fixed when it is made (from COLUMNS then, e.g. a narrow one another test set):
+    # wide enough here that the scan table's cells are not cut to an ellipsis
+    monkeypatch.setattr(console, "_width", 250)
     data = write_folder(tmp_path)
     output = tmp_path / "merger.yaml"
     runner = CliRunner()
     done = runner.invoke(build(), ["--lang", "en", "init", "--scan", str(data), str(output)],
                          env={"COLUMNS": "250"})
     assert done.exit_code == 0, done.output
-    # (the console's width is fixed when it is made: a table cell may wrap, so its header is matched by its first word)
-    assert "Source" in done.output and "hong.xlsx" in done.output and "skipped" in done.output
+    assert "Source/table" in done.output and "hong.xlsx" in done.output and "skipped" in done.output
     assert "# check:" in output.read_text(encoding="utf-8")
     again = runner.invoke(build(), ["init", "--scan", str(data), str(output)])
     assert again.exit_code != 0 and "--force" in again.output
     forced = runner.invoke(build(), ["init", "--scan", str(data), str(output), "--force"], env={"COLUMNS": "250"})
-    assert forced.exit_code == 0 and "Nguồn" in forced.output and "# kiểm tra:" in output.read_text()
+    assert forced.exit_code == 0 and "Nguồn/bảng" in forced.output and "# kiểm tra:" in output.read_text()
     missing = runner.invoke(build(), ["init", "--scan", str(tmp_path / "khong_co"), str(tmp_path / "x.yaml")])
     assert missing.exit_code != 0 and "Traceback" not in missing.output
 
