@@ -82,6 +82,8 @@ _APPLICANT = ("chu ho so", "nguoi nop", "nguoi nop ho so", "nguoi yeu cau", "con
 
 def _applicant(key: str) -> tuple[str, ...]:
     return tuple(f"{role} {header}" for role in _APPLICANT for header in HEADERS[key])
+
+
 FIELD_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     "person": {
         "full_name": HEADERS["full_name"], "birth_date": HEADERS["dob"], "sex": HEADERS["sex"],
