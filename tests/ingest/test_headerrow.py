@@ -77,8 +77,10 @@ def test_repeated_and_blank_names_of_the_found_header() -> None:
 def test_units_convert_reads_a_titled_sheet(tmp_path: Path) -> None:
     src = _sheet(tmp_path / "ds.xlsx", [*TITLE, HEADER, NUMBERS, *RECORDS])
     out = tmp_path / "out.csv"
-    result = CliRunner().invoke(app, ["units", "convert", str(src), "--column", "Nơi thường trú", "-o", str(out)])
+    result = CliRunner().invoke(app, ["--lang", "en", "units", "convert", str(src), "--column", "Nơi thường trú",
+                                      "-o", str(out)])
     assert result.exit_code == 0, result.output
+    assert "Skipped 4 rows that are neither column names nor records" in " ".join(result.output.split())
     converted = read_whole(out)
     assert converted.column_names[:6] == HEADER and converted.num_rows == 3
     statuses = converted.column("status").to_pylist()

@@ -34,6 +34,16 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MERGER = typer.Argument(..., help="Tệp dự án sáp nhập / merger project file (merger.yaml).", exists=False)
 
 
+def say_skipped(rows: int, indent: str = "") -> None:
+    """Say how many rows of an input were neither its column names nor records (a title block, a second header row,
+    column numbers), when there were any."""
+    if rows:
+        console.print(indent + tr(f"Bỏ qua {rows} dòng không phải tên cột hay dữ liệu (tiêu đề, quốc hiệu, dòng tên "
+                                  "cột thứ hai dưới ô gộp, dòng đánh số cột).",
+                                  f"Skipped {rows} rows that are neither column names nor records (title, national "
+                                  "motto, the second header row under merged cells, column numbers)."))
+
+
 def show_error(exc: HopnhatError) -> None:
     """One error in the one format: what, where (file, row, column, key), why, what to do."""
     err_console.print(f"[bold red]{tr('Lỗi', 'Error')}:[/] {escape(exc.render())}", highlight=False, soft_wrap=True)

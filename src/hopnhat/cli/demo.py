@@ -8,7 +8,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from hopnhat.cli.common import console, friendly_errors
+from hopnhat.cli.common import console, friendly_errors, say_skipped
 from hopnhat.i18n import tr
 
 
@@ -186,10 +186,7 @@ def _clerk_list(estate: Path, out: Path) -> None:
                     "Step 5a: a one-stop-shop's Excel list, linked on its own (hopnhat link persons)"))
     found = link_clerk_list(estate, out / "clerk-list")
     console.print(f"  {found.source}", highlight=False)
-    console.print(tr(f"  Bỏ qua {found.above_header} dòng không phải tên cột hay dữ liệu (tiêu đề, quốc hiệu, dòng "
-                     "tên cột thứ hai dưới ô gộp, số cột).",
-                     f"  Skipped {found.above_header} rows that are neither column names nor records (title, motto, "
-                     "the second header row under merged cells, column numbers)."))
+    say_skipped(found.above_header, "  ")
     show_columns(found.columns)
     for key, rows in found.repaired.items():
         console.print(tr(f"  Đọc lại {rows:,} ô {key} gõ bằng phông chữ cũ (TCVN3, VNI) trước khi liên kết.",

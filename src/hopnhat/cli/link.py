@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.progress import TaskID
 
-from hopnhat.cli.common import EXIT_FAILED, console, friendly_errors, progress_bar, show_error
+from hopnhat.cli.common import EXIT_FAILED, console, friendly_errors, progress_bar, say_skipped, show_error
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 
@@ -183,12 +183,7 @@ def persons(
     check_output(output, [src], TABLE_FORMATS, needed_bytes=2 * src.stat().st_size)
     started = time.perf_counter()
     table = read_whole(src)
-    above = skipped(table)
-    if above:
-        console.print(tr(f"Bỏ qua {above} dòng không phải tên cột hay dữ liệu (tiêu đề, quốc hiệu, dòng tên cột thứ "
-                         "hai dưới ô gộp, dòng đánh số cột).",
-                         f"Skipped {above} rows that are neither column names nor records (title, national motto, "
-                         "the second header row under merged cells, column numbers)."))
+    say_skipped(skipped(table))
     columns = resolve_columns(table, renames)
     for names in columns.read.values():
         for name in names:

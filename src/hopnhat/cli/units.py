@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from hopnhat.cli.common import console, err_console, friendly_errors, progress_bar
+from hopnhat.cli.common import console, err_console, friendly_errors, progress_bar, say_skipped
 from hopnhat.i18n import tr
 from hopnhat.units.convert import STATUSES, SplitEvidence, convert_address
 from hopnhat.units.reference import Unit, reference
@@ -58,7 +58,7 @@ def convert(
     from hopnhat.ingest.tables import SUFFIXES
     from hopnhat.io.inputs import check_input
     from hopnhat.io.outputs import check_output
-    from hopnhat.units.column import convert_file, read_back, status_counts
+    from hopnhat.units.column import convert_file, read_back, rows_above, status_counts
     from hopnhat.units.files import TABLE_FORMATS, check_hints
 
     check_input(src, SUFFIXES)
@@ -69,6 +69,7 @@ def convert(
         task = bar.add_task(tr("Chuyển đổi địa chỉ", "Converting addresses"), total=None)
         result = convert_file(src, column, output, evidence, progress=lambda n: bar.advance(task, n),
                               on_total=lambda n: bar.update(task, total=n))
+    say_skipped(rows_above(result))
     _summary(status_counts(result.column("status")), time.perf_counter() - started, output)
     typed = read_back(result)
     if typed:

@@ -29,6 +29,7 @@ from pyarrow._compute import (  # the compute functions' caller (see _call)
     call_function,
 )
 
+from hopnhat.ingest.headerrow import SKIPPED_KEY, skipped
 from hopnhat.io.arrowbuild import (
     int32_array,
     int32_scalar,
@@ -204,6 +205,7 @@ def convert_file(src: Path, column: str | Sequence[str], dst: Path, evidence: Sp
     finds the endings without holding Python's lock, so the two overlap."""
     preload()
     table = read_table(src)
+    above = skipped(table)  # rows above the records (a title block: hopnhat.ingest.headerrow)
     columns = [column] if isinstance(column, str) else list(column)
     for name in columns:
         require_text_column(table, name, src)
@@ -214,7 +216,8 @@ def convert_file(src: Path, column: str | Sequence[str], dst: Path, evidence: Sp
     for name in RESULT_COLUMNS:
         table = table.append_column(name, result.column(name))
     write_table(table, dst)
-    return result.replace_schema_metadata({**(result.schema.metadata or {}), READ_BACK: str(read_back).encode()})
+    meta = {**(result.schema.metadata or {}), READ_BACK: str(read_back).encode(), SKIPPED_KEY: str(above).encode()}
+    return result.replace_schema_metadata(meta)
 
 
 def address_cells(table: pa.Table, columns: Sequence[str]) -> pa.ChunkedArray | pa.Array:
@@ -226,6 +229,12 @@ def address_cells(table: pa.Table, columns: Sequence[str]) -> pa.ChunkedArray | 
              for name in columns]
     joined = [", ".join(p.strip() for p in row if p and p.strip()) or None for row in zip(*parts, strict=True)]
     return string_array(joined)
+
+
+def rows_above(result: pa.Table) -> int:
+    """How many rows of :func:`convert_file`'s input were neither its column names nor records (a title block, a
+    second header row, column numbers: :mod:`hopnhat.ingest.headerrow`)."""
+    return skipped(result)
 
 
 def read_back(result: pa.Table) -> int:
