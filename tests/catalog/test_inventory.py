@@ -12,6 +12,7 @@ from hopnhat.catalog.kinds import SHARED_KINDS
 from hopnhat.catalog.model import Inventory
 from hopnhat.catalog.pairing import one_sided, pair_systems
 from hopnhat.catalog.workbook import write_inventory_workbook, write_template
+from hopnhat.errors import HopnhatError
 from hopnhat.synth.inventory import SCENARIOS, build_inventory, write_inventory
 
 DATA = Path(__file__).parent / "data"
@@ -74,6 +75,51 @@ def test_excel_round_trip(tmp_path: Path) -> None:
     assert again.model_copy(update={"systems": [s.model_copy(update={"origin": None}) for s in again.systems]}) == inv
     assert digit2 == digit
     assert again.systems[0].origin is not None and again.systems[0].origin.sheet == "HeThong"
+
+
+def _as_xls(xlsx: Path, xls: Path) -> None:
+    """Every sheet and filled cell of ``xlsx`` written again by xlwt (a writer this project did not write) as Excel
+    97–2003, the way a planner's "Save As" keeps it: dates as date cells, numbers as numbers, merges kept."""
+    import datetime as dt
+
+    import xlwt
+
+    book, dates = xlwt.Workbook(encoding="utf-8"), xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for ws in load_workbook(xlsx).worksheets:
+        sheet = book.add_sheet(ws.title)
+        merged = [(m.min_row, m.max_row, m.min_col, m.max_col) for m in ws.merged_cells.ranges]
+        starts = {(r0, c0): (r1, c1) for r0, r1, c0, c1 in merged}
+        inside = {(r, c) for r0, r1, c0, c1 in merged for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None or ((cell.row, cell.column) in inside and (cell.row, cell.column) not in starts):
+                    continue
+                style = (dates,) if isinstance(cell.value, (dt.date, dt.datetime)) else ()
+                if (cell.row, cell.column) in starts:
+                    r1, c1 = starts[(cell.row, cell.column)]
+                    sheet.write_merge(cell.row - 1, r1 - 1, cell.column - 1, c1 - 1, cell.value, *style)
+                else:
+                    sheet.write(cell.row - 1, cell.column - 1, cell.value, *style)
+    book.save(str(xls))
+
+
+def test_an_xls_inventory_reads_as_its_xlsx(tmp_path: Path) -> None:
+    """The filled template saved as Excel 97–2003 gives the same inventory, systems, digitisation and cell origins
+    (but the file name); a damaged .xls is refused naming the file, never with xlrd's words alone."""
+    inv, digit = build_inventory("danang", 3, "49")
+    xlsx = write_inventory_workbook(tmp_path / "kiemke-49.xlsx", inv, digit)
+    _as_xls(xlsx, tmp_path / "kiemke-49.xls")
+    new, new_digit = read_inventory(xlsx)
+    old, old_digit = read_inventory(tmp_path / "kiemke-49.xls")
+    assert old_digit == new_digit and len(old.systems) == len(inv.systems) > 0
+    for a, b in zip(old.systems, new.systems, strict=True):
+        assert a.origin is not None and b.origin is not None and a.origin.file == "kiemke-49.xls"
+        assert a.model_copy(update={"origin": a.origin.model_copy(update={"file": b.origin.file})}) == b
+    assert old.model_copy(update={"systems": new.systems}) == new
+    (tmp_path / "hong.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(HopnhatError) as refused:
+        read_inventory(tmp_path / "hong.xls")
+    assert "hong.xls" in str(refused.value) and "xlrd" not in str(refused.value)
 
 
 def test_yaml_import_accepts_labels_and_codes() -> None:

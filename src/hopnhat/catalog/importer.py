@@ -33,6 +33,7 @@ from hopnhat.catalog.model import Digitisation, Inventory, Origin, System
 from hopnhat.catalog.yamltext import load_text
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import tr
+from hopnhat.io.xls import XLS, read_xls, to_workbook
 from hopnhat.text.normalize import name_key
 
 Problems = list[HopnhatError]
@@ -42,7 +43,7 @@ _MAX_BYTES = 50_000_000
 
 
 def read_inventory(path: Path) -> Loaded:
-    """Read one province's inventory (``.xlsx`` or ``.yaml``/``.yml``)."""
+    """Read one province's inventory (``.xlsx``, Excel 97–2003 ``.xls`` or ``.yaml``/``.yml``)."""
     found = read_inventories(path)
     if len(found) != 1:
         raise InventoryError(tr("tệp chứa kiểm kê của nhiều tỉnh", "the file holds several provinces' inventories"),
@@ -63,9 +64,10 @@ def read_inventories(path: Path) -> list[Loaded]:
                              source=str(path))
     if path.suffix.lower() in (".yaml", ".yml"):
         return [_from_yaml(path)]
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.suffix.lower() in (".xlsx", ".xlsm", XLS):
         return _from_excel(path)
-    raise InventoryError(tr("chỉ nhận tệp .xlsx hoặc .yaml", "expected an .xlsx or .yaml file"), source=str(path))
+    raise InventoryError(tr("chỉ nhận tệp .xlsx, .xls hoặc .yaml", "expected an .xlsx, .xls or .yaml file"),
+                         source=str(path))
 
 
 # ---------------------------------------------------------------- shared row handling
@@ -210,13 +212,22 @@ def _excel_province(wb: Any, sheet: str, digit_sheet: str | None, path: Path) ->
     return inventory, digit
 
 
-def _from_excel(path: Path) -> list[Loaded]:
+def _workbook(path: Path) -> Any:
+    """The workbook at ``path``: an ``.xlsx`` as openpyxl reads it; an Excel 97–2003 ``.xls`` (the template saved in
+    the old format) read by xlrd into the same kind of workbook (:func:`hopnhat.io.xls.to_workbook`: values, number
+    formats, merges), so one parser reads both. A damaged file is refused naming it."""
+    if path.suffix.lower() == XLS:
+        return to_workbook(read_xls(path))  # read_xls refuses a damaged file with the project's InputError
     try:
-        wb = load_workbook(path, data_only=True, read_only=False)
+        return load_workbook(path, data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise InventoryError(tr("không đọc được tệp Excel: tệp hỏng hoặc không phải .xlsx",
                                 "cannot read the workbook: damaged or not an .xlsx file"), source=str(path),
                              reason=type(exc).__name__) from exc
+
+
+def _from_excel(path: Path) -> list[Loaded]:
+    wb = _workbook(path)
     sheets = _province_sheets(wb.sheetnames)
     if not sheets:
         raise InventoryError(tr(f"thiếu sheet {SYSTEMS_SHEET}", f"sheet {SYSTEMS_SHEET} missing"), source=str(path),

@@ -65,7 +65,8 @@ def template(out: Path = typer.Argument(..., help=tr("Tệp Excel mẫu cần t�
 
 @app.command("import")
 @friendly_errors
-def import_(files: list[Path] = typer.Argument(..., help=tr("Tệp kiểm kê .xlsx hoặc .yaml.", ".xlsx or .yaml files.")),
+def import_(files: list[Path] = typer.Argument(..., help=tr("Tệp kiểm kê .xlsx, .xls (Excel 97–2003) hoặc .yaml.",
+                                                             ".xlsx, .xls (Excel 97–2003) or .yaml files.")),
             db: Path = DB) -> None:
     """Nhập kiểm kê của từng tỉnh (cũ) / import each old province's inventory."""
     for inv in api.import_files(db, files):
