@@ -165,3 +165,49 @@ def test_a_folder_with_no_table_writes_nothing(tmp_path: Path) -> None:
                               env={"COLUMNS": "200"})
     assert done.exit_code != 0 and "No data table recognised" in done.output and not output.exists()
     assert "Traceback" not in done.output
+
+
+def _earlier_run(root: Path) -> None:
+    """What a folder holds after `migrate` and `serve`: the store, its versions, a run folder, the web app's
+    database (accounts, audit) and lookup index, the catalog, the files store; and a second merger file whose store
+    lives elsewhere, with its own run folder."""
+    import sqlite3
+
+    import duckdb
+
+    (root / "hopnhat-versions").mkdir()
+    duckdb.connect(str(root / "hopnhat-versions" / "v000001.duckdb")).close()
+    (root / "hopnhat.duckdb").symlink_to(root / "hopnhat-versions" / "v000001.duckdb")
+    (root / "hopnhat-runs" / "20261207T1200-ab").mkdir(parents=True)
+    (root / "hopnhat-runs" / "20261207T1200-ab" / "quarantine.csv").write_text(
+        "source,table,row,column,value,reason\nho_tich_cu,khai_sinh,7,ngay_sinh,31/02/1990,bad_date\n", "utf-8")
+    with sqlite3.connect(root / "hopnhat-app.sqlite") as app:
+        app.execute("CREATE TABLE accounts (login TEXT, password_hash TEXT, role TEXT)")
+        app.execute("INSERT INTO accounts VALUES ('motcua', 'scrypt$abc', 'clerk')")
+    with sqlite3.connect(root / "hopnhat-app-lookup-715a-1.sqlite") as index:
+        index.execute("CREATE TABLE persons (full_name TEXT, id_number TEXT)")
+    duckdb.connect(str(root / "catalog.duckdb")).close()
+    (root / "hopnhat-files" / "ab").mkdir(parents=True)
+    (root / "hopnhat-files" / "ab" / "cd.csv").write_text("a,b\n1,2\n", "utf-8")
+    other = yaml.safe_load((root / "merger.yaml").read_text(encoding="utf-8"))
+    other["store"] = {"path": "kho/kho.duckdb"}
+    (root / "khac" / "kho" / "kho-runs" / "r1").mkdir(parents=True)
+    (root / "khac" / "merger.yaml").write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
+    (root / "khac" / "kho" / "kho-runs" / "r1" / "in_flight.csv").write_text("ma_ho_so,trang_thai\nHS1,4\n", "utf-8")
+
+
+def test_hopnhats_own_outputs_are_never_sources(tmp_path: Path) -> None:
+    """Scanning the project folder after a run drafts the legacy exports only: the store, runs, web app database
+    (accounts, audit), lookup index, catalog, files store and merger files are listed as skipped, saying why."""
+    data = write_folder(tmp_path)
+    (tmp_path / "merger.yaml").write_text(scan(data, tmp_path / "merger.yaml").text, encoding="utf-8")
+    _earlier_run(tmp_path)
+    draft = scan(tmp_path, tmp_path / "merger-moi.yaml")
+    read = {t.sampled.file.resolve() for s in draft.sources for t in s.tables}
+    assert read and all(p.is_relative_to(data.resolve()) for p in read)
+    skipped = {f.found.path.relative_to(tmp_path).as_posix(): f.reason or "" for f in draft.files if f.skipped}
+    for own in ("hopnhat-runs", "hopnhat-versions", "hopnhat-app.sqlite", "hopnhat-app-lookup-715a-1.sqlite",
+                "catalog.duckdb", "hopnhat-files", "khac/kho/kho-runs"):
+        assert "hopnhat" in skipped[own], own
+    assert "merger.yaml" in skipped and "khac/merger.yaml" in skipped
+    assert not any(p.startswith("hopnhat-runs/") or p.startswith("hopnhat-files/") for p in skipped)

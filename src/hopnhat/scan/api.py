@@ -9,6 +9,7 @@ from hopnhat.errors import HopnhatError
 from hopnhat.i18n import tr
 from hopnhat.scan.files import Found, data_files
 from hopnhat.scan.guess import Guess, guess_table
+from hopnhat.scan.own import own_outputs
 from hopnhat.scan.render import render
 from hopnhat.scan.sample import Sampled, sample_file
 from hopnhat.scan.sources import (
@@ -91,7 +92,8 @@ def _evidence(guesses: list[Guess], base: Path) -> dict[str, str]:
 def scan(root: Path, output: Path, limit: int = SAMPLE_ROWS) -> Draft:
     """Every file under ``root`` read and guessed; the merger file drafted for ``output`` (not written here)."""
     root, base = root.resolve(), output.resolve().parent
-    files = [scan_file(found, limit) for found in data_files(root, frozenset({output.resolve()}))]
+    own = own_outputs(root, output)
+    files = [scan_file(found, limit) for found in data_files(root, frozenset({output.resolve()}), own)]
     guesses = [g for f in files for g in f.tables]
     evidence = _evidence(guesses, base)
     sources = group(root, [g for g in guesses if not g.evidence])

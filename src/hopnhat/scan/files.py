@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +27,28 @@ class Found:
     document: bool = False  # a PDF, an image…: a record's attachment, not a table
 
 
-def data_files(root: Path, skip: frozenset[Path] = frozenset()) -> Iterator[Found]:
-    """Every file under ``root`` (hidden ones aside), in path order, with its kind or the reason it is skipped."""
-    for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
-        parts = path.relative_to(root).parts
-        if any(part.startswith(".") for part in parts) or path.resolve() in skip:
+def data_files(root: Path, skip: frozenset[Path] = frozenset(), own: Mapping[Path, str] | None = None
+               ) -> Iterator[Found]:
+    """Every file under ``root`` (hidden ones and ``skip`` aside), in path order, with its kind or the reason it is
+    skipped. ``own``: hopnhat's own outputs (resolved path → why; :mod:`hopnhat.scan.own`), each listed once as
+    skipped — a folder of them as one entry, never walked."""
+    own = own or {}
+    for path in _walk(root, own):
+        if path.resolve() in skip:
             continue
-        yield kind_of(path)
+        reason = own.get(path.resolve())
+        yield Found(path, None, reason) if reason else kind_of(path)
+
+
+def _walk(folder: Path, own: Mapping[Path, str]) -> Iterator[Path]:
+    """The files under ``folder`` in path order, hidden ones aside; a folder in ``own`` is given as itself."""
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink() and entry.resolve() not in own:
+            yield from _walk(entry, own)
+        elif entry.is_file() or entry.is_symlink() or entry.resolve() in own:
+            yield entry
 
 
 def kind_of(path: Path) -> Found:
