@@ -16,7 +16,10 @@ plain-ASCII ones), held-out-4 on a fourth set written in session 24 (second part
 (``data/heldout4*.txt``: 106 lines from civil-status and land registers of the northern mountains and the Mekong
 delta; 30 plain-ASCII ones), held-out-5 on a fifth set written blind in session 25 (no look at the engine or the
 earlier sets) and measured once (``data/heldout5*.txt``: 132 lines from business registers, schools and hospitals,
-religion and festivals, old orthography, Hoa names, Cham and Khmer places; 32 plain-ASCII ones). The synth
+religion and festivals, old orthography, Hoa names, Cham and Khmer places; 32 plain-ASCII ones), held-out-6 on a
+sixth set written blind in session 25 of hard cells (``data/heldout6*.txt``: 155 lines, 100 of them of 1-3 syllables:
+lone given names, initials, ethnonyms and names of smaller peoples, all-capital names, punctuation right after
+vowels; 33 plain-ASCII ones). The synth
 part encodes names from ``hopnhat.synth.names`` with the project's own encoders, same scenarios.
 
 Scored per cell: right = the output is the original text (NFC); clean changed = a cell that needed no repair
@@ -30,7 +33,7 @@ migrate path (``ColumnRepairer`` on the cells the ingest stage produces) is comp
 rate of the same run, beside the process floors measured in the same run (``python -c pass``, ``hopnhat --help``,
 ``hopnhat repair`` on a two-cell file, and that run's imports by package) and the CPU time 20x the peer allows at
 each size: below a size the start-up alone exceeds it.
-``--only-sizes`` skips the held-out, held-out-2 … held-out-5 and synth corpora and writes
+``--only-sizes`` skips the held-out, held-out-2 … held-out-6 and synth corpora and writes
 ``bench/out/repair_sizes.json``.
 
 ``--this SRC`` times the build in that ``src`` folder instead of the tree's (a frozen copy while the tree is edited).
@@ -417,7 +420,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="", help="comma-separated cell counts for the speed-by-size table "
                         "(e.g. 54000,200000,540000,2000000); empty: none")
     parser.add_argument("--only-sizes", action="store_true", help="skip the held-out, held-out-2, held-out-3, "
-                        "held-out-4, held-out-5 and synth corpora")
+                        "held-out-4, held-out-5, held-out-6 and synth corpora")
     parser.add_argument("--baseline", type=Path, help="another build's src folder (compiled modules built): run "
                         "in turn with this build on every file, outputs compared byte for byte")
     parser.add_argument("--no-bytecode-cache", action="store_true", help="run hopnhat as the environment says "
@@ -449,6 +452,8 @@ def main() -> None:
         results["held-out-4"] = evaluate("heldout4", ind.build(args.rows, args.seed, heldout4), args)
         heldout5 = ind.Texts(ind.lines("heldout5.txt"), ind.lines("heldout5_ascii.txt"))
         results["held-out-5"] = evaluate("heldout5", ind.build(args.rows, args.seed, heldout5), args)
+        heldout6 = ind.Texts(ind.lines("heldout6.txt"), ind.lines("heldout6_ascii.txt"))
+        results["held-out-6"] = evaluate("heldout6", ind.build(args.rows, args.seed, heldout6), args)
         results["synth"] = evaluate("synth", synth_columns(args.rows, args.seed), args)
     for label, result in results.items():
         show(label, result)
