@@ -64,7 +64,8 @@ SECURITY_HEADERS = {
 
 
 class EdgeMiddleware:
-    """Sets the language for the request (``?lang=`` then the cookie) and adds the security headers."""
+    """Sets the language for the request (``?lang=`` then the cookie) and adds the security headers, with
+    ``Cache-Control: no-store`` on every answer but the static files (a route that forgets it is covered)."""
 
     def __init__(self, app: ASGIApp, https: bool) -> None:
         self.app, self.https = app, https
@@ -73,6 +74,7 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        static = scope.get("path", "").startswith("/static/")
         asked = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0]
         cookie = _cookie(scope, LANG_COOKIE)
         lang = set_language(asked if asked in LANGUAGES else cookie)
@@ -82,6 +84,8 @@ class EdgeMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if not static:  # every answer but the stylesheet: pages, JSON, errors, redirects, exports
+                    headers.setdefault("cache-control", "no-store")
                 if self.https:
                     headers.setdefault("strict-transport-security", "max-age=31536000")
                 if asked in LANGUAGES:

@@ -42,7 +42,8 @@ ACTIONS = ("login_success", "login_failure", "login_blocked", "logout", "session
            "record_view", "reveal", "review_decision", "quarantine_view", "quarantine_export", "catalog_override",
            "audit_view", "access_denied", "not_found", "cross_site_refused", "password_change", "user_create",
            "user_disable", "user_enable", "user_reset", "user_scope", "audit_checkpoint", "document_list", "file_view",
-           "file_download", "file_refused", "file_changed", "cutover", "cutover_rehearsal")
+           "file_download", "file_refused", "file_changed", "cutover", "cutover_rehearsal", "dossier_list",
+           "review_view")
 
 
 def _key(db: AppDB) -> bytes:

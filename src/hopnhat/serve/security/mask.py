@@ -21,6 +21,7 @@ import dataclasses
 import logging
 import re
 from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 from markupsafe import Markup
 
@@ -70,6 +71,15 @@ def mask_digits_in(text: object) -> str:
     if text is None:
         return ""
     return str(mask_text(str(text)))
+
+
+def mask_request(path: str, query: str = "") -> str:
+    """A request as a page shows it (the audit log's refusals): each path segment and each query value decoded and
+    masked whole, so ``/lookup?q=049193639832`` or ``?q=0905+123+456`` — digits after ``=`` or ``/``, which
+    :func:`mask_text` leaves alone as parts of a code — no longer show the number typed."""
+    segments = "/".join(str(mask_text(unquote(s))) for s in path.split("/"))
+    values = "&".join(f"{k}={mask_text(v)}" for k, v in parse_qsl(query, keep_blank_values=True))
+    return segments + (f"?{values}" if values else "")
 
 
 def scrub(value: Any) -> Any:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from hopnhat.i18n import tr
 from hopnhat.serve.app.deps import check_csrf, client_ip, ctx_of, render, session_user
 from hopnhat.serve.security import audit
+from hopnhat.serve.security.mask import mask_request
 from hopnhat.serve.security.roles import can, home_for
 from hopnhat.serve.security.sessions import PRELOGIN_COOKIE, SESSION_COOKIE
 from hopnhat.serve.security.users import User, check_password, password_problem, set_password
@@ -132,6 +133,17 @@ def home(request: Request) -> Response:
     return RedirectResponse(home_for(request.state.user.role), status_code=303)
 
 
+def _shown(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry as the page shows it: the path and query of a refused request masked like any text (the log keeps
+    them as they were asked)."""
+    detail = dict(entry["detail"])
+    if isinstance(detail.get("path"), str):
+        detail["path"] = mask_request(detail["path"])
+    if isinstance(detail.get("query"), str) and detail["query"]:
+        detail["query"] = mask_request("", detail["query"]).removeprefix("?")
+    return {**entry, "detail": detail}
+
+
 @router.get("/audit")
 def audit_page(request: Request, action: Text = "", actor: Text = "",
                before: Annotated[int, Query(ge=0, le=MAX_SEQ)] = 0) -> Response:
@@ -140,7 +152,7 @@ def audit_page(request: Request, action: Text = "", actor: Text = "",
     user = request.state.user
     everyone = can(user.role, "audit_all")
     who = (actor or None) if everyone else user.name
-    rows: list[dict[str, Any]] = audit.entries(ctx.db, who, action or None, ctx.settings.row_limit, before or None)
+    rows = [_shown(e) for e in audit.entries(ctx.db, who, action or None, ctx.settings.row_limit, before or None)]
     if everyone:
         audit.append(ctx.db, user.name, "audit_view", client_ip(request), {"actor": actor, "action": action})
     return render(request, "audit.html", rows=rows, everyone=everyone, action=action, actor=actor,

@@ -94,6 +94,7 @@ def quarantine_export(request: Request, reason: Filter = "", source: Filter = ""
 def dossiers(request: Request, user: User = Depends(need("dossiers"))) -> Response:
     ctx = ctx_of(request)
     rows = ctx.dashboard.in_flight(ctx.scope(user), ctx.project.config.merged_unit.cutover, ctx.settings.day())
+    audit.append(ctx.db, user.name, "dossier_list", client_ip(request), {"rows": len(rows)})  # applicants' names
     for r in rows:
         r["new_unit"] = unit_label(r.get("receiving_unit_new_commune_code"), "new")
         r["candidates"] = [unit_label(c, "new") for c in (r.get("receiving_unit_candidates") or "").split(";") if c]

@@ -43,6 +43,8 @@ def review_item(request: Request, key: Key, user: User = Depends(need("review"))
     item = ctx.review.get(key, ctx.scope(user))
     if item is None:
         raise NotFound()
+    audit.append(ctx.db, user.name, "review_view", client_ip(request),
+                 {"item_key": key, "records": [r.get("record_id") for r in item.records if not r.get("out_of_scope")]})
     chart = Markup(waterfall(item.evidence, tr("Trọng số khớp (log2)", "Match weight (log2)"))) \
         if item.kind == "pair" and item.evidence.get("comparisons") else None
     outside = tr("ngoài phạm vi của bạn", "outside your scope")
