@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from hopnhat.cli.common import MERGER, console, friendly_errors
+from hopnhat.cli.personal import MASK, masked_rows, record_export, say_recorded
 from hopnhat.i18n import tr
 from hopnhat.io.outputs import check_output
 from hopnhat.io.writers import ROW_FORMATS
@@ -55,12 +56,15 @@ def quarantine_list(merger: Path = MERGER, source: str | None = typer.Option(Non
 @friendly_errors
 def quarantine_export(merger: Path = MERGER,
                       output: Path = typer.Option(..., "--output", "-o", help=".csv hoặc .xlsx"),
-                      source: str | None = typer.Option(None, help="Chỉ nguồn này.")) -> None:
-    """Xuất dòng cách ly ra CSV hoặc Excel để sửa tại nguồn rồi chạy lại."""
+                      source: str | None = typer.Option(None, help="Chỉ nguồn này."), mask: bool = MASK) -> None:
+    """Xuất dòng cách ly ra CSV hoặc Excel để sửa tại nguồn rồi chạy lại (số giấy tờ bị che trừ khi --no-mask; mỗi
+    lần xuất được ghi vào nhật ký kiểm toán)."""
     from hopnhat.reconcile.export import write_rows
 
     project = load_project(merger)
     check_output(output, inputs=[merger, project.store_path], suffixes=ROW_FORMATS)
     header, rows = _quarantine_rows(project, source, None)
-    write_rows(output, header, rows, sheet=tr("Cách ly", "Quarantine"))
+    write_rows(output, header, masked_rows(header, rows) if mask else rows, sheet=tr("Cách ly", "Quarantine"))
+    seq = record_export(project, "quarantine export", output, len(rows), mask)
     console.print(tr(f"Đã ghi {len(rows):,} dòng vào {output}", f"Wrote {len(rows):,} rows to {output}"))
+    console.print(say_recorded(seq))

@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from hopnhat.cli.common import console, friendly_errors
+from hopnhat.cli.personal import MASK, masked_rows, record_export, say_recorded
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.load.store import connect
@@ -105,18 +106,23 @@ def list_(project: Path = _PROJECT, store: Optional[Path] = _STORE, status: str 
 @friendly_errors
 def export(out: Path = typer.Argument(..., help=tr("Tệp ra .csv hoặc .xlsx.", "Output .csv or .xlsx file.")),
            project: Path = _PROJECT, store: Optional[Path] = _STORE, status: str = _STATUS,
-           entity: Optional[str] = _ENTITY, scope: list[str] = _SCOPE) -> None:
-    """Xuất mục rà soát để điền quyết định / export items to fill in decisions."""
+           entity: Optional[str] = _ENTITY, scope: list[str] = _SCOPE, mask: bool = MASK) -> None:
+    """Xuất mục rà soát để điền quyết định / export items to fill in decisions (số giấy tờ bị che trừ khi
+    --no-mask; mỗi lần xuất được ghi vào nhật ký kiểm toán / identifiers masked unless --no-mask; every export is
+    recorded in the audit log)."""
     from hopnhat.io.outputs import check_output
     from hopnhat.io.writers import ROW_FORMATS
     from hopnhat.link.review import export_items
+    from hopnhat.project.config import load_project
 
     con = _connect(project, store, read_only=True)
     check_output(out, [project, *([store] if store else []), _store_of(project, store)[0]], ROW_FORMATS)
-    count = export_items(con, out, status, entity, scope or None)
+    count = export_items(con, out, status, entity, scope or None, masked_rows if mask else None)
     con.close()
+    seq = None if store is not None else record_export(load_project(project), "review export", out, count, mask)
     console.print(tr(f"{count:,} mục → {out} (điền cột decision: same | different | commune:<mã xã mới>)",
                      f"{count:,} items → {out} (fill in decision: same | different | commune:<new code>)"))
+    console.print(say_recorded(seq))
 
 
 @app.command("import")

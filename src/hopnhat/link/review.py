@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from hopnhat.link.tables import columns_of, ensure_tables, one, table_exists
 
 STATUSES = ("open", "decided", "all")
 PAIR_DECISIONS = ("same", "different")
+Shown = Callable[[Sequence[str], list[list[Any]]], list[list[Any]]]
 EXPORT_COLUMNS = ("item_key", "kind", "entity", "decision", "note", "match_probability", "record_id_l", "summary_l",
                   "record_id_r", "summary_r", "field", "candidates", "candidate_names", "current_decision",
                   "decided_by", "evidence")
@@ -223,8 +224,9 @@ def _export_rows(con: duckdb.DuckDBPyConnection, status: str, entity: str | None
 
 
 def export_items(con: duckdb.DuckDBPyConnection, path: Path | str, status: str = "open", entity: str | None = None,
-                 scope: str | Sequence[str] | None = None) -> int:
-    """Write items to CSV or Excel (.xlsx) with empty ``decision`` / ``note`` columns to fill; returns the count."""
+                 scope: str | Sequence[str] | None = None, shown: Shown | None = None) -> int:
+    """Write items to CSV or Excel (.xlsx) with empty ``decision`` / ``note`` columns to fill; returns the count.
+    ``shown`` turns the rows into what the file may hold (the CLI masks identifiers with it)."""
     from hopnhat.io.writers import ROW_FORMATS, write_rows
 
     path = Path(path)
@@ -232,6 +234,8 @@ def export_items(con: duckdb.DuckDBPyConnection, path: Path | str, status: str =
         raise InputError(tr("định dạng tệp không hỗ trợ (.csv hoặc .xlsx)", "unsupported file type (.csv or .xlsx)"),
                          source=str(path))
     rows = _export_rows(con, status, entity, scope)
+    if shown is not None:
+        rows = shown(EXPORT_COLUMNS, rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_rows(path, EXPORT_COLUMNS, rows, sheet="review")  # checked, atomic; record text stays text in Excel
     return len(rows)

@@ -43,7 +43,7 @@ ACTIONS = ("login_success", "login_failure", "login_blocked", "logout", "session
            "audit_view", "access_denied", "not_found", "cross_site_refused", "password_change", "user_create",
            "user_disable", "user_enable", "user_reset", "user_scope", "audit_checkpoint", "document_list", "file_view",
            "file_download", "file_refused", "file_changed", "cutover", "cutover_rehearsal", "dossier_list",
-           "review_view")
+           "review_view", "cli_export")
 
 
 def _key(db: AppDB) -> bytes:
