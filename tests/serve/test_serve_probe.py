@@ -247,7 +247,7 @@ def full_identifiers(text: str, identifiers: set[str]) -> set[str]:
     found = set()
     for m in DIGIT_RUNS.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
-        found |= {d for d in identifiers if d in digits}
+        found |= {digits[i:j] for i in range(len(digits)) for j in range(i + 9, len(digits) + 1)} & identifiers
     return found
 
 
@@ -515,3 +515,36 @@ def test_a_search_by_the_full_cccd_of_another_commune_tells_nothing(app: FastAPI
     found = api.get("/api/lookup", params={"q": b.cccd}).json()
     assert found["results"] == [] and found["query"] == b.cccd
     assert api.get("/api/lookup", params={"q": unknown}).json()["readings"] == found["readings"]
+
+
+def test_the_access_log_masks_what_the_walk_asked(walked, identifiers: set[str]) -> None:
+    """Every request of the walk written to uvicorn's access log as uvicorn writes it (client, method, path with
+    its query string, version, status): the CCCDs and phones searched for are masked there too (digits after
+    ``q=``, grouped by ``+``, were kept in full before)."""
+    import logging
+    from urllib.parse import urlencode
+
+    from hopnhat.serve.security.mask import install_log_masking
+
+    install_log_masking()
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    logger = logging.getLogger("uvicorn.access")
+    keep, level = Keep(), logger.level
+    logger.addHandler(keep)
+    logger.setLevel(logging.INFO)
+    try:
+        for asked, response, _ in walked:
+            query = urlencode({"q": asked.typed[0]}) if asked.path.endswith("/lookup") else ""
+            logger.info('%s - "%s %s HTTP/%s" %d', "10.0.0.7:51234", asked.method,
+                        asked.url + (f"?{query}" if query else ""), "1.1", response.status_code)
+    finally:
+        logger.removeHandler(keep)
+        logger.setLevel(level)
+    searched = [line for line in lines if "/lookup?q=" in line]
+    assert searched and all(full_identifiers(line, identifiers) == set() for line in lines)
+    assert any(re.search(r"q=0\*{8}\d{3}", line) for line in searched)

@@ -21,7 +21,7 @@ import dataclasses
 import logging
 import re
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, unquote_plus
 
 from markupsafe import Markup
 
@@ -73,6 +73,23 @@ def mask_digits_in(text: object) -> str:
     return str(mask_text(str(text)))
 
 
+# a value of a URL's query string inside a text (an access-log line): ``?q=049193639832``, ``&q=0905+123+456``
+_QUERY_VALUE = re.compile(r"(?<=[?&])([\w.\-]+=)([^&\s\"'#]+)")
+
+
+def _mask_query_value(m: re.Match[str]) -> str:
+    value = unquote_plus(m.group(2))
+    shown = mask_text(value)
+    return m.group(1) + (shown if shown != value else m.group(2))
+
+
+def mask_line(text: str) -> str:
+    """:func:`mask_text` of a log line, plus the values of the URLs' query strings in it, decoded first — digits
+    after ``=`` are otherwise taken for part of a code, and a search typed as ``?q=049193639832`` would be written
+    to the access log in full."""
+    return str(mask_text(_QUERY_VALUE.sub(_mask_query_value, text) if "=" in text else text))
+
+
 def mask_request(path: str, query: str = "") -> str:
     """A request as a page shows it (the audit log's refusals): each path segment and each query value decoded and
     masked whole, so ``/lookup?q=049193639832`` or ``?q=0905+123+456`` — digits after ``=`` or ``/``, which
@@ -110,11 +127,11 @@ class MaskingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a badly formatted record is logged as it is
             return True
-        record.msg, record.args = mask_text(message), None
+        record.msg, record.args = mask_line(message), None
         if record.exc_info and not record.exc_text:  # the traceback formatted now, so that it is masked too
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_text(record.exc_text)
+            record.exc_text = mask_line(record.exc_text)
         return True
 
 
