@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from fastapi import FastAPI
@@ -31,7 +32,7 @@ from tests.serve.conftest import PASSWORD, Subjects, csrf_of, login
 from tests.serve.test_serve_policy import app_routes, document_file
 
 from hopnhat.serve.app.appdb import AppDB
-from hopnhat.serve.security.users import add_user, set_active
+from hopnhat.serve.security.users import add_user, create_token, set_active
 
 # routes that show no citizen's data (checked below: no identifier, masked or not, and no citizen's name in them)
 NO_PERSONAL_DATA = {
@@ -394,8 +395,8 @@ def test_no_answer_to_a_logged_in_request_is_cached(walked) -> None:
 # ------------------------------------------------------------------------------------------------ no session
 
 def _no_session_clients(app: FastAPI, db: AppDB, subjects: Subjects) -> dict[str, TestClient]:
-    """An anonymous browser, a clerk whose account was disabled and one whose session went idle, each after a
-    login that worked."""
+    """An anonymous browser, a clerk whose account was disabled (their browser and their API token) and one whose
+    session went idle, each after a login (or a token) that worked."""
     out = {"anonymous": TestClient(app, headers={"Sec-Fetch-Site": "same-origin"})}
     for name in ("probe_disabled", "probe_idle"):
         add_user(db, name, "clerk", PASSWORD, subjects.commune_a)
@@ -403,6 +404,9 @@ def _no_session_clients(app: FastAPI, db: AppDB, subjects: Subjects) -> dict[str
         assert login(client, name).status_code == 303
         assert client.get("/lookup").status_code == 200
         out[name] = client
+    token = create_token(db, "probe_disabled", "probe")
+    out["probe_disabled_token"] = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    assert out["probe_disabled_token"].get("/api/lookup", params={"q": "x"}).status_code == 200
     set_active(db, "probe_disabled", False)
     with db.write_lock:
         db.con().execute("UPDATE sessions SET last_seen = last_seen - 100000 WHERE user_name = 'probe_idle'")
@@ -548,3 +552,42 @@ def test_the_access_log_masks_what_the_walk_asked(walked, identifiers: set[str])
     searched = [line for line in lines if "/lookup?q=" in line]
     assert searched and all(full_identifiers(line, identifiers) == set() for line in lines)
     assert any(re.search(r"q=0\*{8}\d{3}", line) for line in searched)
+
+
+OPEN_REDIRECTS = ("//evil.example/", "/\t/evil.example/", "/\n/evil.example", "/\r\n/evil.example", "/\\evil.example",
+                  "/\\/evil.example", " //evil.example", "https://evil.example/", "/%09/evil.example")
+
+
+def test_the_page_after_login_is_never_another_site(app: FastAPI, db: AppDB, subjects: Subjects) -> None:
+    """A link to the login page with a crafted ``next``: the address the browser goes to after the login, read as
+    a browser reads a ``Location`` (tabs and newlines dropped, ``\\`` taken for ``/``), is a path of the app. (Holds
+    because the redirect percent-encodes the control characters and the backslash ``_safe_next`` lets through.)"""
+    add_user(db, "probe_next", "clerk", PASSWORD, subjects.commune_a)
+    for target in OPEN_REDIRECTS:
+        client = TestClient(app, headers={"Sec-Fetch-Site": "same-origin"})
+        page = client.get("/login", params={"next": target})
+        response = client.post("/login", data={"username": "probe_next", "password": PASSWORD,
+                                               "csrf_token": csrf_of(page.text), "next": target},
+                               follow_redirects=False)
+        assert response.status_code == 303, target
+        seen = re.sub(r"[\t\n\r]", "", response.headers["location"]).replace("\\", "/")
+        assert seen.startswith("/") and not seen.startswith("//"), (target, response.headers["location"])
+
+
+def test_another_communes_record_answers_like_one_that_does_not_exist(app: FastAPI, clients, tokens,
+                                                                      communes: dict[str, Commune]) -> None:
+    """A user of commune A cannot tell a record of commune B from an id nobody holds: same status, same page (the
+    URL they typed aside)."""
+    b = communes["b"]
+    api = TestClient(app, headers={"Authorization": f"Bearer {tokens['clerk_a']}"})
+    pairs = [(clients["clerk_a"], f"/record/person/{b.person}", "/record/person/P-000000000000X"),
+             (clients["clerk_a"], f"/archive/{b.archive[0]}/{b.archive[1]}", f"/archive/{b.archive[0]}/999999999"),
+             (clients["clerk_a"], f"/files/document/{b.sha}/{b.document}", f"/files/document/{'0' * 64}/{b.document}"),
+             (clients["reviewer_a"], f"/review/item?key={b.review_item}", "/review/item?key=pair:nobody"),
+             (api, f"/api/record/person/{b.person}", "/api/record/person/P-000000000000X")]
+    for client, real, made_up in pairs:
+        answers = [client.get(url) for url in (real, made_up)]
+        assert answers[0].status_code == answers[1].status_code == 404, real
+        texts = [without(r.text, _typed(url, dict(parse_qsl(urlsplit(url).query))))
+                 for r, url in zip(answers, (real, made_up), strict=True)]
+        assert texts[0] == texts[1], real
