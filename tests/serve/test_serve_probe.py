@@ -143,11 +143,17 @@ def probe_users(db: AppDB, users: dict[str, str], subjects: Subjects) -> dict[st
     return {name: scope[where] for name, (_, where) in SCOPED_USERS.items()}
 
 
+def _browser(app: FastAPI) -> TestClient:
+    """A browser on an address of its own: the login throttle counts failures per address, and the suite's own
+    throttle tests leave the default test client's address blocked."""
+    return TestClient(app, headers={"Sec-Fetch-Site": "same-origin"}, client=("10.25.0.9", 50000))
+
+
 @pytest.fixture(scope="module")
 def clients(app: FastAPI, probe_users: dict[str, str]) -> dict[str, TestClient]:
     out = {}
     for name in probe_users:
-        client = TestClient(app, base_url="http://testserver", headers={"Sec-Fetch-Site": "same-origin"})
+        client = _browser(app)
         assert login(client, name).status_code == 303, name
         out[name] = client
     return out
@@ -397,10 +403,10 @@ def test_no_answer_to_a_logged_in_request_is_cached(walked) -> None:
 def _no_session_clients(app: FastAPI, db: AppDB, subjects: Subjects) -> dict[str, TestClient]:
     """An anonymous browser, a clerk whose account was disabled (their browser and their API token) and one whose
     session went idle, each after a login (or a token) that worked."""
-    out = {"anonymous": TestClient(app, headers={"Sec-Fetch-Site": "same-origin"})}
+    out = {"anonymous": _browser(app)}
     for name in ("probe_disabled", "probe_idle"):
         add_user(db, name, "clerk", PASSWORD, subjects.commune_a)
-        client = TestClient(app, headers={"Sec-Fetch-Site": "same-origin"})
+        client = _browser(app)
         assert login(client, name).status_code == 303
         assert client.get("/lookup").status_code == 200
         out[name] = client
@@ -564,7 +570,7 @@ def test_the_page_after_login_is_never_another_site(app: FastAPI, db: AppDB, sub
     because the redirect percent-encodes the control characters and the backslash ``_safe_next`` lets through.)"""
     add_user(db, "probe_next", "clerk", PASSWORD, subjects.commune_a)
     for target in OPEN_REDIRECTS:
-        client = TestClient(app, headers={"Sec-Fetch-Site": "same-origin"})
+        client = _browser(app)
         page = client.get("/login", params={"next": target})
         response = client.post("/login", data={"username": "probe_next", "password": PASSWORD,
                                                "csrf_token": csrf_of(page.text), "next": target},
