@@ -7,6 +7,7 @@ read, at most 4,000 characters), then one string column per source column. See t
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -19,13 +20,13 @@ from sqlalchemy import exc as sa_exc
 
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
-from hopnhat.ingest import delimited, excel, jsonfile, shape
+from hopnhat.ingest import delimited, excel, jsonfile, shape, xmlfile
 from hopnhat.ingest.base import Record, input_error, needed_columns
 from hopnhat.ingest.dbf import DbfError, DbfReader
 from hopnhat.ingest.parquet import ParquetReader
 from hopnhat.ingest.sql import SqlReader, make_engine, mask
 from hopnhat.io.inputs import os_reason
-from hopnhat.project.config import Project, SourceSpec, TableSpec
+from hopnhat.project.config import Project, SourceSpec, TableSpec, record_steps
 
 _FILE_ERRORS = (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, EOFError)
 
@@ -68,9 +69,46 @@ def _open_excel(path: Path, source: SourceSpec, table: TableSpec, stack: ExitSta
 
 def _open_json(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
     fh = stack.enter_context(path.open("rb"))
-    lines = source.kind == "ndjson" or path.suffix.lower() in (".ndjson", ".jsonl")
-    records = jsonfile.ndjson_records(fh) if lines else jsonfile.json_records(fh)
-    return Opened(None, records, stack, str(path))
+    lines = source.kind == "ndjson" or (path.suffix.lower() in (".ndjson", ".jsonl") and table.records is None)
+    if lines:
+        return Opened(None, jsonfile.ndjson_records(fh), stack, str(path))
+    steps = record_steps(table.records) if table.records else None
+    try:
+        return Opened(None, jsonfile.json_records(fh, steps), stack, str(path))
+    except jsonfile.RecordsPathError as exc:
+        raise _path_error(exc.reached, exc.found, source, table, path) from exc
+
+
+def _open_xml(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
+    fh = stack.enter_context(path.open("rb"))
+    try:
+        records = xmlfile.XmlReader(fh, record_steps(table.records or "")).records()
+        first = next(records, None)  # a refused document (entities, malformed, no such path) is refused here
+        return Opened(None, itertools.chain([first] if first else [], records), stack, str(path))
+    except xmlfile.RecordsNotFound as exc:
+        raise _path_error(exc.reached, exc.found, source, table, path) from exc
+    except xmlfile.XmlError as exc:
+        raise _xml_error(exc, source, table, path) from exc
+
+
+def _path_error(reached: list[str], found: str, source: SourceSpec, table: TableSpec, where: str | Path
+                ) -> InputError:
+    """The `records:` path leads to no array (JSON) or no element (XML): where it stopped and what is there."""
+    at = ".".join(reached) if source.kind == "json" else "/".join(reached)
+    error = input_error(tr("Không tìm thấy các bản ghi theo đường dẫn 'records'",
+                           "No records where 'records' points"), source, table, where,
+                        tr(f"records = {table.records}: tại {at or 'gốc tài liệu'} là {found}",
+                           f"records = {table.records}: at {at or 'the top of the document'} there is {found}"),
+                        key=f"sources[{source.name}].tables[{table.name}].records")
+    error.hint = tr("mở tệp xem các bản ghi nằm dưới khóa/phần tử nào và ghi đường dẫn đó vào 'records'",
+                    "open the file, see under which keys/elements the records sit and write that path in 'records'")
+    return error
+
+
+def _xml_error(exc: xmlfile.XmlError, source: SourceSpec, table: TableSpec, where: str | Path) -> InputError:
+    error = input_error(tr("Không đọc được tệp XML", "Cannot read the XML file"), source, table, where, exc.reason)
+    error.hint = exc.hint
+    return error
 
 
 def _open_parquet(path: Path, source: SourceSpec, table: TableSpec, batch_rows: int, stack: ExitStack) -> Opened:
@@ -101,6 +139,8 @@ def _open_file(project: Project, source: SourceSpec, table: TableSpec, batch_row
             return _open_excel(path, source, table, stack)
         if source.kind in ("ndjson", "json"):
             return _open_json(path, source, table, stack)
+        if source.kind == "xml":
+            return _open_xml(path, source, table, stack)
         if source.kind == "dbf":
             return _open_dbf(path, source, table, stack)
         return _open_parquet(path, source, table, batch_rows, stack)
@@ -194,6 +234,8 @@ def _guarded(opened: Opened, source: SourceSpec, table: TableSpec, batch_rows: i
             raise
         except DbfError as exc:
             raise _dbf_error(exc, source, table, opened.where) from exc
+        except xmlfile.XmlError as exc:
+            raise _xml_error(exc, source, table, opened.where) from exc
         except (sa_exc.SQLAlchemyError, *_FILE_ERRORS, pa.ArrowException) as exc:
             reason = _db_reason(exc) if isinstance(exc, sa_exc.SQLAlchemyError) else _file_reason(exc)
             raise input_error(tr("Lỗi khi đọc nguồn dữ liệu", "Reading the source failed"), source, table,

@@ -169,15 +169,83 @@ class _Buffer:
         return not self.eof and (exc.pos >= len(self.text) - 1 or exc.msg.startswith("Unterminated string"))
 
 
-def json_records(fh: BinaryIO) -> Iterator[Record]:
-    """Elements of a top-level array (``_row`` = index + 1), else the top-level values one after another."""
-    buf = _Buffer(fh)
-    in_array = buf.skip_space() == "["
-    if in_array:
+class RecordsPathError(Exception):
+    """The `records:` path leads nowhere: ``reached`` = the steps found, ``found`` = what is there instead."""
+
+    def __init__(self, reached: list[str], found: str) -> None:
+        super().__init__(found)
+        self.reached = reached
+        self.found = found
+
+
+def _what(char: str) -> str:
+    """What a JSON value starting with ``char`` is, in a few words."""
+    if char == "":
+        return "the end of the file"
+    kinds = {"{": "an object", "[": "an array", '"': "a string", "t": "true", "f": "false", "n": "null"}
+    return kinds.get(char, "a number" if char in "-0123456789" else f"{char!r} (not JSON)")
+
+
+def _key(buf: _Buffer, reached: list[str]) -> str | None:
+    """The next key of the object being read (None at its end), the buffer left on its value."""
+    char = buf.skip_space()
+    if char == ",":
         buf.pos += 1
+        char = buf.skip_space()
+    if char == "}":
+        return None
+    text = buf.value_text() if char == '"' else None
+    if text is None or buf.skip_space() != ":":
+        raise RecordsPathError(reached, "not JSON (a key or ':' expected)")
+    buf.pos += 1
+    buf.skip_space()
+    return str(_DECODER.decode(text))
+
+
+def _descend(buf: _Buffer, steps: list[str]) -> None:
+    """Read up to the opening ``[`` of the array at ``steps`` (siblings before it are read whole and skipped)."""
+    for depth, step in enumerate(steps):
+        reached = steps[:depth]
+        char = buf.skip_space()
+        if char != "{":
+            raise RecordsPathError(reached, f"{_what(char)}, not an object")
+        buf.pos += 1
+        keys: list[str] = []
+        while (key := _key(buf, reached)) != step:
+            if key is None:
+                raise RecordsPathError(reached, "an object without the key "
+                                       f"{step!r} (its keys: {', '.join(keys[:20]) or 'none'})")
+            keys.append(key)
+            if buf.value_text() is None:
+                raise RecordsPathError(reached + [key], "not JSON")
+    char = buf.skip_space()
+    if char != "[":
+        raise RecordsPathError(steps, f"{_what(char)}, not an array")
+    buf.pos += 1
+
+
+def json_records(fh: BinaryIO, steps: list[str] | None = None) -> Iterator[Record]:
+    """Elements of a top-level array (``_row`` = index + 1), else the top-level values one after another. With
+    ``steps`` (the table's `records:` path): the elements of the array under those keys, else
+    :class:`RecordsPathError` before any record."""
+    buf = _Buffer(fh)
+    if steps:
+        _descend(buf, steps)
+        in_array = True
+    else:
+        in_array = buf.skip_space() == "["
+        if in_array:
+            buf.pos += 1
+    return _elements(buf, in_array)
+
+
+def _elements(buf: _Buffer, in_array: bool) -> Iterator[Record]:
     index = 0
     while True:
         char = buf.skip_space()
+        if char == "" and in_array:
+            yield Record(index + 1, None, "", "truncated: the file ends inside the array of records (no closing ']')")
+            return
         if char == "" or (in_array and char == "]"):
             return
         if in_array and index and char == ",":

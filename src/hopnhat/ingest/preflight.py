@@ -15,7 +15,8 @@ from hopnhat.i18n import tr
 from hopnhat.io.inputs import check_input
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 
-_CONTENT = {"csv": "text", "tsv": "text", "json": "json", "ndjson": "json", "parquet": "parquet", "dbf": "dbf"}
+_CONTENT = {"csv": "text", "tsv": "text", "json": "json", "ndjson": "json", "xml": "xml", "parquet": "parquet",
+            "dbf": "dbf"}
 _HEADED = ("csv", "tsv", "excel", "parquet", "dbf")
 
 
@@ -35,6 +36,15 @@ def _table_file(project: Project, source: SourceSpec, table: TableSpec) -> Path:
             exc.key = f"sources[{source.name}].kind = {source.kind}"
         raise
     return path
+
+
+def _records_found(project: Project, source: SourceSpec, table: TableSpec) -> None:
+    """A table whose records sit under a path (`records:`) is opened up to its first record: a path leading
+    nowhere, malformed XML or a declared entity is refused before the run."""
+    from hopnhat.ingest.api import open_table
+
+    if table.records is not None or source.kind == "xml":
+        open_table(project, source, table, batch_rows=1).stack.close()
 
 
 def _header_has_key(project: Project, source: SourceSpec, table: TableSpec, path: Path) -> None:
@@ -86,4 +96,5 @@ def preflight(project: Project) -> None:
             path = _table_file(project, source, table)
             files[path.resolve()] = f"{source.name}.{table.name}"
             _header_has_key(project, source, table, path)
+            _records_found(project, source, table)
     _store_apart(project, files)

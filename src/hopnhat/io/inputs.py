@@ -26,7 +26,7 @@ CONTENT_OF_SUFFIX = {
     ".csv": "text", ".tsv": "text", ".tab": "text", ".txt": "text",
     ".json": "json", ".ndjson": "json", ".jsonl": "json",
     ".xlsx": "zip", ".xlsm": "zip", ".xlsb": "zip", ".ods": "zip", ".xls": "ole",
-    ".parquet": "parquet", ".yaml": "text", ".yml": "text", ".dbf": "dbf",
+    ".parquet": "parquet", ".yaml": "text", ".yml": "text", ".dbf": "dbf", ".xml": "xml",
 }
 _CONTENT_WORDS = {
     "zip": ("bảng tính Excel/ODS (tệp nén ZIP)", "an Excel/ODS workbook (a ZIP file)"),
@@ -35,6 +35,7 @@ _CONTENT_WORDS = {
     "dbf": ("bảng dBase/FoxPro (.dbf)", "a dBase/FoxPro table (.dbf)"),
     "binary": ("dữ liệu nhị phân (không phải văn bản)", "binary data (not text)"),
     "json": ("văn bản JSON", "JSON text"),
+    "xml": ("văn bản XML", "XML text"),
     "text": ("văn bản (CSV/TXT)", "text (CSV/TXT)"),
 }
 
@@ -136,7 +137,7 @@ def looks_dbf(head: bytes) -> bool:
 
 
 def sniff(head: bytes) -> str:
-    """What the first bytes are: ``zip``, ``ole``, ``parquet``, ``dbf``, ``binary``, ``json`` or ``text``."""
+    """What the first bytes are: ``zip``, ``ole``, ``parquet``, ``dbf``, ``binary``, ``json``, ``xml`` or ``text``."""
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
@@ -145,17 +146,22 @@ def sniff(head: bytes) -> str:
         return "parquet"
     if looks_dbf(head):
         return "dbf"
+    if head.startswith((b"<\x00?\x00", b"\x00<\x00?")):  # UTF-16 XML without its byte-order mark
+        return "xml"
     wide = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if not wide and _looks_binary(head):
         return "binary"
     text = head.decode("utf-16" if wide else "latin-1", errors="ignore").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
+    if text[:1] == "<":
+        return "xml"
     return "json" if text[:1] in ("{", "[") else "text"
 
 
 def check_content(path: Path, head: bytes, expected: str) -> None:
     """Refuse a file whose first bytes are not the kind its name or the merger file promises."""
     found = sniff(head)
-    fine = found == expected or (expected == "text" and found == "json") or (expected == "ole" and found == "zip")
+    fine = (found == expected or (expected == "text" and found in ("json", "xml"))
+            or (expected == "ole" and found == "zip"))
     if not fine:
         raise _refuse(path, tr("Nội dung tệp không khớp với loại tệp", "The file's content does not match its kind"),
                       tr(f"cần {_words(expected)} nhưng tệp chứa {_words(found)}",

@@ -27,9 +27,12 @@ from hopnhat.i18n import tr
 from hopnhat.model.schema import ENTITIES, FIELD_TYPES, FIELDS
 from hopnhat.model.schema import field as schema_field
 
-SourceKind = Literal["csv", "tsv", "excel", "ndjson", "json", "parquet", "dbf", "sqlite", "postgresql", "mysql",
-                     "mariadb"]
-FILE_KINDS = ("csv", "tsv", "excel", "ndjson", "json", "parquet", "dbf")
+SourceKind = Literal["csv", "tsv", "excel", "ndjson", "json", "xml", "parquet", "dbf", "sqlite", "postgresql",
+                     "mysql", "mariadb"]
+FILE_KINDS = ("csv", "tsv", "excel", "ndjson", "json", "xml", "parquet", "dbf")
+RECORDS_KINDS = ("json", "xml")  # the kinds whose records may sit under a path (`records:`)
+# a step of a `records:` path: a JSON key or an XML element name (letters, digits, _ - : and Vietnamese letters)
+RECORDS_STEP = re.compile(r"^[^\s./\[\]{}\"'<>=&]+$")
 SQL_KINDS = ("sqlite", "postgresql", "mysql", "mariadb")
 ORIGINS = ("column", "json", "coalesce", "from_nonempty", "const")
 DATE_FORMATS = ("dd/mm/yyyy", "mm/dd/yyyy", "yyyy-mm-dd", "yyyy", "excel_serial", "iso8601", "dd/mm/yyyy HH:MM",
@@ -130,6 +133,9 @@ class TableSpec(_Model):
     # the rows whose value reached the last load's mark, the others' keys (hopnhat.load.cursor). A row changed
     # without its cursor moving is not seen until a whole read (`hopnhat migrate --fresh`)
     cursor: str | None = Field(default=None, min_length=1)
+    # where the records are: the dotted keys from the top of a JSON document down to the array of records
+    # (`data.items`), or the element path from an XML document's root to the repeating element (`DanhSach/HoSo`)
+    records: str | None = None
     columns: dict[str, ColumnSpec]
 
     @model_validator(mode="before")
@@ -163,6 +169,11 @@ class TableSpec(_Model):
     @classmethod
     def _encoding(cls, v: str | None) -> str | None:
         return None if v is None else known_encoding(v)
+
+    @field_validator("records")
+    @classmethod
+    def _records(cls, v: str | None) -> str | None:
+        return None if v is None else records_path(v)
 
     @field_validator("column_encodings")
     @classmethod
@@ -248,6 +259,7 @@ class SourceSpec(_Model):
                 raise ValueError(f"table {t.name!r}: a database table needs 'table' or 'query'")
             if t.cursor is not None:
                 _cursor_where(self.name, self.kind, t)
+            _records_where(self, t)
             for f, spec in t.columns.items():
                 if spec.lookup and spec.lookup not in self.lookups:
                     raise ValueError(f"table {t.name!r}, field {f!r}: lookup {spec.lookup!r} is not declared")
@@ -256,6 +268,35 @@ class SourceSpec(_Model):
         if dup:
             raise ValueError(f"table names repeated: {sorted(dup)}")
         return self
+
+
+def records_path(text: str) -> str:
+    """A `records:` path as written: steps joined by ``.`` (JSON keys) or ``/`` (XML elements), none empty."""
+    steps = record_steps(text)
+    if not steps or any(not RECORDS_STEP.match(step) for step in steps):
+        raise ValueError(tr(f"records {text!r}: một đường dẫn gồm các khóa JSON nối bằng '.' (data.items) hoặc các "
+                            "phần tử XML nối bằng '/' (DanhSach/HoSo), không bước nào rỗng hay chứa dấu cách",
+                            f"records {text!r}: a path of JSON keys joined by '.' (data.items) or XML elements "
+                            "joined by '/' (DanhSach/HoSo), no step empty or holding a space"))
+    return text
+
+
+def record_steps(text: str) -> list[str]:
+    """The steps of a `records:` path: split on ``/`` when it has one (XML), else on ``.`` (JSON keys)."""
+    text = text.strip()
+    return text.strip("/").split("/") if "/" in text else text.split(".")
+
+
+def _records_where(source: SourceSpec, table: TableSpec) -> None:
+    """`records:` belongs to a JSON or XML table; an XML table needs it (its repeating element)."""
+    if table.records is not None and source.kind not in RECORDS_KINDS:
+        raise ValueError(tr(f"bảng {table.name!r}: 'records' chỉ dùng cho nguồn json hoặc xml, không cho {source.kind}",
+                            f"table {table.name!r}: 'records' is for json or xml sources, not {source.kind}"))
+    if source.kind == "xml" and table.records is None:
+        raise ValueError(tr(f"bảng {table.name!r}: nguồn xml cần 'records', đường dẫn tới phần tử lặp lại của mỗi "
+                            "bản ghi (ví dụ DanhSach/HoSo)",
+                            f"table {table.name!r}: an xml source needs 'records', the path to the element each "
+                            "record is (e.g. DanhSach/HoSo)"))
 
 
 def _cursor_where(source: str, kind: str, table: TableSpec) -> None:
