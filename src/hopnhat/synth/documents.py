@@ -1,18 +1,24 @@
-"""A document-management export per province (``van_ban.csv``, mapped to the ``document`` entity) and the files it
-names: signed PDFs, a scanned PNG, the same circular in both provinces (a duplicate across sources), a PDF cut short,
-a PNG named ``.pdf``, a file the export names but the folder lacks, and names written by a TCVN3 machine (the name
-on disk in TCVN3 bytes; the export's cell holds those bytes as the legacy system showed them, in Windows-1252)."""
+"""A document-management export per province (mapped to the ``document`` entity) and the files it names. The
+absorbed province's document-exchange system exports XML declared Windows-1258 (``van_ban.xml``: ``<VanBan Ma=…>``
+elements under ``DanhSachVanBan``, the issuing body a nested element); the survivor's is a REST API dump
+(``van_ban.json``: ``{"success": true, "data": {"items": [...], "total": 12}}``). The files: signed PDFs, a
+scanned PNG, the same circular in both provinces (a duplicate across sources), a PDF cut short, a PNG named
+``.pdf``, a file the export names but the folder lacks, and names written by a TCVN3 machine (the name on disk in
+TCVN3 bytes; the export's cell holds those bytes as the legacy system showed them, in Windows-1252)."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import struct
 import zlib
 from pathlib import Path
+from typing import Literal
+from xml.sax.saxutils import escape, quoteattr
 
 from hopnhat.synth.population import Population
-from hopnhat.text.legacy import encode
+from hopnhat.text.legacy import LegacyEncodingError, encode
 
 COLUMNS = ["ma", "so_ky_hieu", "loai", "co_quan", "ma_xa", "ngay_ban_hanh", "trich_yeu", "nguoi_ky", "chieu",
            "noi_nhan", "tep"]
@@ -79,12 +85,15 @@ def _disk_name(cell: str) -> str:
         return cell
 
 
-def write_documents(pop: Population, seed: int, estate: Path, count: int = 12) -> Path:
-    """``estate/<slug>/van_ban/van_ban.csv`` and its files under ``van_ban/tep/``."""
+Form = Literal["xml", "json"]
+
+
+def write_documents(pop: Population, seed: int, estate: Path, form: Form, count: int = 12) -> Path:
+    """``estate/<slug>/van_ban/van_ban.<form>`` and its files under ``van_ban/tep/``."""
     rng = random.Random(f"documents:{seed}:{pop.side.slug}")
     folder = estate / pop.side.slug / "van_ban"
     (folder / "tep").mkdir(parents=True, exist_ok=True)
-    lines = [",".join(COLUMNS)]
+    rows = []
     for n in range(count):
         kind, short = TYPES[n % len(TYPES)]
         commune = pop.communes[rng.randrange(len(pop.communes))]
@@ -94,9 +103,52 @@ def write_documents(pop: Population, seed: int, estate: Path, count: int = 12) -
             (folder / "tep" / _disk_name(cell)).write_bytes(data)
         day = f"{1 + rng.randrange(28):02d}/{1 + rng.randrange(12):02d}/2024"
         direction = "incoming" if n % 3 == 0 else "outgoing"
-        row = [f"VB{n + 1:04d}", number, kind, f"UBND {commune.name}", commune.code, day, SUBJECTS[n % 5],
-               SIGNERS[n % 4], direction, "Các phòng, ban chuyên môn", cell]
-        lines.append(",".join(f'"{v}"' if "," in v else v for v in row))
-    path = folder / "van_ban.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        rows.append(dict(zip(COLUMNS, [f"VB{n + 1:04d}", number, kind, f"UBND {commune.name}", commune.code, day,
+                                       SUBJECTS[n % 5], SIGNERS[n % 4], direction, "Các phòng, ban chuyên môn", cell],
+                             strict=True)))
+    path = folder / f"van_ban.{form}"
+    path.write_bytes(_xml(rows) if form == "xml" else _api_dump(rows))
     return path
+
+
+def _api_dump(rows: list[dict[str, str]]) -> bytes:
+    """The survivor's portal API answer: the records under ``data.items``, their count beside them."""
+    answer = {"success": True, "message": "Lấy danh sách văn bản thành công",
+              "data": {"page": 1, "items": rows, "total": len(rows)}}
+    return json.dumps(answer, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+XML_TAGS = {"so_ky_hieu": "SoKyHieu", "loai": "LoaiVanBan", "ngay_ban_hanh": "NgayBanHanh", "trich_yeu": "TrichYeu",
+            "nguoi_ky": "NguoiKy", "noi_nhan": "NoiNhan", "tep": "TepDinhKem"}
+
+
+def _xml(rows: list[dict[str, str]]) -> bytes:
+    """The absorbed province's exchange export: Windows-1258 text (a tone as a combining mark, as Windows wrote
+    it), the key and direction as attributes, the issuing body nested."""
+    out = [b'<?xml version="1.0" encoding="windows-1258"?>\n<DanhSachVanBan>\n',
+           b' <ThongTinXuat HeThong="QLVB" NgayXuat="2025-06-30"/>\n']
+    for row in rows:
+        out.append(f' <VanBan Ma={quoteattr(row["ma"])} Chieu={quoteattr(row["chieu"])}>\n'.encode("ascii"))
+        body = (f'  <CoQuanBanHanh><Ten>{escape(row["co_quan"])}</Ten><MaXa>{row["ma_xa"]}</MaXa>'
+                "</CoQuanBanHanh>\n")
+        parts = [f"  <{tag}>{escape(row[column])}</{tag}>\n" for column, tag in XML_TAGS.items()]
+        out.extend(_windows_1258(text) for text in (*parts[:2], body, *parts[2:]))
+        out.append(b" </VanBan>\n")
+    out.append(b"</DanhSachVanBan>\n")
+    return b"".join(out)
+
+
+def _windows_1258(text: str) -> bytes:
+    """Text as Windows-1258 bytes; a character it has no code for (a TCVN3 file name's Windows-1252 view) as an
+    XML character reference."""
+    try:
+        return encode(text, "cp1258-decomposed")
+    except LegacyEncodingError:
+        return b"".join(_char_1258(char) for char in text)
+
+
+def _char_1258(char: str) -> bytes:
+    try:
+        return encode(char, "cp1258-decomposed")
+    except LegacyEncodingError:
+        return f"&#x{ord(char):X};".encode("ascii")

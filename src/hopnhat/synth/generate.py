@@ -176,7 +176,7 @@ def generate(settings: SynthSettings, progress: Progress = _noop) -> SynthResult
         _record(result, slug, write_parcels(pop, assignment, s.seed, s.out / "estate", s.out / "truth").info, "csv")
         _record(result, slug, write_civil_servants(pop, s.seed, s.out / "estate", s.out / "truth"), "excel")
         write_digitisation(pop, s.seed, s.out / "estate")
-        write_documents(pop, s.seed, s.out / "estate")
+        write_documents(pop, s.seed, s.out / "estate", "xml" if pop is pops[0] else "json")
         progress(f"other:{pop.side.slug}", 1, 1)
     _status_truth(s.out)
     result.files += _inventory(s)

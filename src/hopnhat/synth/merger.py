@@ -184,15 +184,7 @@ def _other_sources(scn: Scenario) -> list[dict[str, Any]]:
                             "address": _addr("dia_chi"), "representative_name": "nguoi_dai_dien",
                             "representative_id": {"column": "so_giay_to_nguoi_dai_dien", "type": "id_number"},
                             "status": "trang_thai"}}]})
-        out.append({"name": f"{slug}_van_ban", "system": "Quản lý văn bản và điều hành", "province": side.code,
-                    "kind": "csv", "strictness": "lenient", "tables": [{
-                        "name": "van_ban", "path": f"estate/{slug}/van_ban/van_ban.csv", "encoding": "utf-8",
-                        "maps_to": "document", "columns": {
-                            "source_key": "ma", "number_symbol": "so_ky_hieu", "doc_type": "loai",
-                            "issuing_body": "co_quan", "issuing_commune": _code("ma_xa"),
-                            "issued_date": {"column": "ngay_ban_hanh", "type": "date", "formats": DMY},
-                            "summary": "trich_yeu", "signer": "nguoi_ky", "direction": "chieu",
-                            "recipients": "noi_nhan"}}]})
+        out.append(_documents_source(vendor, side.slug, side.code))
         out.append({"name": f"{slug}_can_bo", "system": "CSDL cán bộ, công chức", "province": side.code,
                     "kind": "excel", "strictness": "lenient", "tables": [{
                         "name": "can_bo_cong_chuc", "path": f"estate/{sheet_file(side)}",
@@ -208,11 +200,36 @@ def _other_sources(scn: Scenario) -> list[dict[str, Any]]:
     return out
 
 
+DOCUMENT_JSON = {"source_key": "ma", "number_symbol": "so_ky_hieu", "doc_type": "loai", "issuing_body": "co_quan",
+                 "issuing_commune": _code("ma_xa"),
+                 "issued_date": {"column": "ngay_ban_hanh", "type": "date", "formats": DMY},
+                 "summary": "trich_yeu", "signer": "nguoi_ky", "direction": "chieu", "recipients": "noi_nhan"}
+DOCUMENT_XML = {"source_key": "@Ma", "number_symbol": "SoKyHieu", "doc_type": "LoaiVanBan",
+                "issuing_body": {"json": "CoQuanBanHanh.Ten"},
+                "issuing_commune": {"json": "CoQuanBanHanh.MaXa", "type": "admin_code", "version": "old"},
+                "issued_date": {"column": "NgayBanHanh", "type": "date", "formats": DMY},
+                "summary": "TrichYeu", "signer": "NguoiKy", "direction": "@Chieu", "recipients": "NoiNhan"}
+ATTACHMENTS = {"absorbed": "TepDinhKem", "survivor": "tep"}  # the column naming a document's file
+
+
+def _documents_source(vendor: str, slug: str, code: str) -> dict[str, Any]:
+    """The document-management export: the absorbed side's exchange XML, the survivor's portal API dump (JSON)."""
+    if vendor == "absorbed":
+        table = {"name": "van_ban", "path": f"estate/{slug}/van_ban/van_ban.xml", "records": "DanhSachVanBan/VanBan",
+                 "maps_to": "document", "columns": DOCUMENT_XML}
+    else:
+        table = {"name": "van_ban", "path": f"estate/{slug}/van_ban/van_ban.json", "records": "data.items",
+                 "encoding": "utf-8", "maps_to": "document", "columns": DOCUMENT_JSON}
+    return {"name": f"{slug}_van_ban", "system": "Quản lý văn bản và điều hành", "province": code,
+            "kind": "xml" if vendor == "absorbed" else "json", "strictness": "lenient", "tables": [table]}
+
+
 def _files(scn: Scenario) -> dict[str, Any]:
-    """The document exports' attachments: the path column ``tep`` relative to each province's ``van_ban/tep``."""
-    slugs = (scn.absorbed.slug, scn.survivor.slug)
-    return {"path": "hopnhat-files", "folders": {f"{s}_van_ban": f"estate/{s}/van_ban/tep" for s in slugs},
-            "columns": {f"{s}_van_ban": {"van_ban": ["tep"]} for s in slugs}}
+    """The document exports' attachments: the column naming each document's file, relative to each province's
+    ``van_ban/tep``."""
+    sides = (("absorbed", scn.absorbed.slug), ("survivor", scn.survivor.slug))
+    return {"path": "hopnhat-files", "folders": {f"{s}_van_ban": f"estate/{s}/van_ban/tep" for _, s in sides},
+            "columns": {f"{s}_van_ban": {"van_ban": [ATTACHMENTS[v]]} for v, s in sides}}
 
 
 def merger_document(scn: Scenario, scale: float, seed: int, db: dict[str, Any] | None,
