@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pyarrow as pa
 import pytest
@@ -46,6 +47,13 @@ def _history_items(path: Path) -> int:
     return items
 
 
+def _exported_documents(path: Path) -> int:
+    """The records of a document export, counted by the standard library's readers (XML: ElementTree)."""
+    if path.suffix == ".xml":
+        return len(ElementTree.parse(path).getroot().findall("VanBan"))
+    return len(json.loads(path.read_text(encoding="utf-8"))["data"]["items"])
+
+
 def test_every_table_reads_one_row_per_record(project: Project, estate: Path) -> None:
     summary = json.loads((estate / "truth" / "summary.json").read_text(encoding="utf-8"))["tables"]
     assert len(_tables(project)) == 21  # 19 registers and lists + both provinces' document-management exports
@@ -54,8 +62,7 @@ def test_every_table_reads_one_row_per_record(project: Project, estate: Path) ->
         assert got.column_names[:4] == list(RAW_COLUMNS)
         assert all(got.schema.field(n).type == pa.string() for n in got.column_names[2:])
         if source.name.endswith("_van_ban"):  # the document export has no defects planted: its rows are its truth
-            with project.resolve(table.path or "").open(encoding="utf-8", newline="") as fh:
-                assert got.num_rows == len(list(csv.DictReader(fh))) > 0, (source.name, table.name)
+            assert got.num_rows == _exported_documents(project.resolve(table.path or "")) > 0, source.name
             assert got.column("_error").null_count == got.num_rows
             continue
         truth = _truth(estate, source, table)
