@@ -224,6 +224,43 @@ def _descend(buf: _Buffer, steps: list[str]) -> None:
     buf.pos += 1
 
 
+PEEK = 4096  # characters read ahead to see what an array holds
+
+
+def find_records(fh: BinaryIO, depth: int = 4) -> list[str] | None:
+    """The keys down to the first array of objects in a top-level object (a REST API dump's ``data.items``), at
+    most ``depth`` keys deep; None when the document is no object or holds no such array. Values before it are
+    read (and skipped) whole."""
+    buf = _Buffer(fh)
+    if buf.skip_space() != "{":
+        return None
+    try:
+        return _first_array(buf, [], depth)
+    except (RecordsPathError, ValueError, RecursionError):
+        return None
+
+
+def _first_array(buf: _Buffer, path: list[str], depth: int) -> list[str] | None:
+    """The path of the first array of objects in the value at the buffer (consumed when none is found)."""
+    char = buf.skip_space()
+    if char == "[" and path:
+        while len(buf.text) - buf.pos < PEEK and buf.more():
+            pass
+        if buf.text[buf.pos + 1:buf.pos + PEEK].lstrip()[:1] == "{":
+            return path
+    elif char == "{" and depth > 0:
+        buf.pos += 1
+        while (key := _key(buf, path)) is not None:
+            found = _first_array(buf, [*path, key], depth - 1)
+            if found is not None:
+                return found
+        buf.pos += 1
+        return None
+    if buf.value_text() is None:
+        raise RecordsPathError(path, "not JSON")
+    return None
+
+
 def json_records(fh: BinaryIO, steps: list[str] | None = None) -> Iterator[Record]:
     """Elements of a top-level array (``_row`` = index + 1), else the top-level values one after another. With
     ``steps`` (the table's `records:` path): the elements of the array under those keys, else

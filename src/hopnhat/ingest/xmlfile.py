@@ -158,9 +158,7 @@ class XmlReader:
         codec = declared_encoding(self.head)
         self.utf8 = codec in ("utf-8", "utf_8")
         self.transcoder = _Transcoder(codec)
-        self.parser = etree.XMLPullParser(
-            events=("start", "end"), encoding="utf-8", resolve_entities=False, no_network=True, load_dtd=False,
-            huge_tree=False, remove_comments=True, remove_pis=True)
+        self.parser = _parser()
         self.path: list[str] = []  # local names of the open elements
         self.reached: list[str] = []  # the deepest prefix of the path seen, and the names seen under it
         self.seen_under: list[str] = []
@@ -245,6 +243,71 @@ class XmlReader:
         if junk:
             record.add_error("binary_junk", f"character U+{ord(junk.group()):04X} (binary data in a text record)")
         return record
+
+
+def _parser() -> Any:
+    """A pull parser that takes UTF-8 whatever the document declares (the reader decodes it), resolves no entity,
+    loads no DTD, touches no network and keeps libxml2's limits on huge text and depth."""
+    return etree.XMLPullParser(events=("start", "end"), encoding="utf-8", resolve_entities=False, no_network=True,
+                               load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+SCAN_EVENTS = 50_000  # elements read to find the repeating one
+
+
+def find_repeating(fh: BinaryIO) -> tuple[list[str], bool] | None:
+    """The path of a document's records — the shallowest element below the root met more than once with children
+    or attributes, the most frequent at that depth — and whether that is sure (the only one there); else the first
+    such element met once; None when the document has none. A syntax error ends the look (what was read counts)."""
+    head = fh.read(HEAD)
+    transcoder, parser = _Transcoder(declared_encoding(head)), _parser()
+    path: list[str] = []
+    counts: dict[tuple[str, ...], int] = {}
+    data, final = head, False
+    while not final and sum(counts.values()) < SCAN_EVENTS:
+        more = fh.read(CHUNK)
+        final = not more
+        try:
+            parser.feed(transcoder.feed(data, final))
+            if final:
+                parser.close()
+        except etree.XMLSyntaxError:
+            final = True
+        _count(parser.read_events(), path, counts)
+        data = more
+    return _repeating(counts)
+
+
+def _count(events: Any, path: list[str], counts: dict[tuple[str, ...], int]) -> None:
+    for event, element in events:
+        if event == "start":
+            if not path:
+                _refuse_entities(element)
+            path.append(_local(element.tag))
+            continue
+        key = tuple(path)
+        path.pop()
+        if len(key) > 1 and (len(element) or element.attrib):
+            counts[key] = counts.get(key, 0) + 1
+        if len(key) > 1:
+            element.clear(keep_tail=False)
+
+
+def _repeating(counts: dict[tuple[str, ...], int]) -> tuple[list[str], bool] | None:
+    if not counts:
+        return None
+    repeated: list[tuple[str, ...]] = [k for k, n in counts.items() if n > 1]
+    if not repeated:
+        first: tuple[str, ...] = min(counts, key=_depth)
+        return list(first), False
+    depth = min(len(k) for k in repeated)
+    level: list[tuple[str, ...]] = [k for k in repeated if len(k) == depth]
+    best: tuple[str, ...] = max(level, key=counts.__getitem__)
+    return list(best), len(level) == 1
+
+
+def _depth(path: tuple[str, ...]) -> int:
+    return len(path)
 
 
 def _forget(element: Any) -> None:

@@ -14,12 +14,13 @@ from hopnhat.io.inputs import HEAD_BYTES, os_reason, sniff
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _DOCUMENTS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"{\\rtf")
 _MEMOS = (".fpt", ".dbt")  # a FoxPro / dBase table's memo fields, beside it
-_NOT_DATA = (".yaml", ".yml", ".md", ".py", ".html", ".htm", ".xml", ".log")
+_NOT_DATA = (".yaml", ".yml", ".md", ".py", ".html", ".htm", ".xhtml", ".svg", ".log")
 
 
 @dataclass(frozen=True)
 class Found:
-    """A file of the folder: its kind (csv, excel, ndjson, json, parquet, sqlite) or why it is skipped."""
+    """A file of the folder: its kind (csv, excel, ndjson, json, xml, parquet, dbf, sqlite) or why it is
+    skipped."""
 
     path: Path
     kind: str | None
@@ -84,6 +85,8 @@ def _by_content(path: Path, head: bytes) -> Found:
         return Found(path, None, tr("dữ liệu nhị phân không rõ loại", "binary data of no known kind"))
     if path.suffix.lower() in _NOT_DATA:
         return Found(path, None, tr("tệp văn bản không phải dữ liệu", "a text file that is not data"))
+    if found == "xml":
+        return Found(path, "xml")
     return Found(path, _json_kind(head) if found == "json" else "csv")
 
 

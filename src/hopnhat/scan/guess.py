@@ -125,7 +125,7 @@ def choose_entity(sampled: Sampled) -> tuple[str | None, dict[str, str], dict[st
 # --- field specs ---------------------------------------------------------------------------------------------------
 
 def _origin(sampled: Sampled, column: str) -> dict[str, Any]:
-    if sampled.kind in ("ndjson", "json") and "." in column and column not in _top_level(sampled):
+    if sampled.kind in ("ndjson", "json", "xml") and "." in column and column not in _top_level(sampled):
         return {"json": column}
     return {"column": column}
 
@@ -375,6 +375,8 @@ def encodings(sampled: Sampled) -> Encodings:
     """The table's encoding: the one of every text column when they agree; UTF-8 with the legacy columns apart when
     a table mixes them (a register typed on two machines); nothing declared for a column the engine is unsure of."""
     found = Encodings(evidence={c: (d.encoding, d.confidence) for c, d in sampled.encodings.items()})
+    if sampled.kind == "xml":
+        return _xml_encodings(found)
     sure = {c: e for c, (e, conf) in found.evidence.items() if conf >= SURE_ENCODING and e not in ("ascii", "viqr")}
     legacy = [e for e in sure.values() if e != "utf-8"]
     if not legacy:
@@ -387,6 +389,14 @@ def encodings(sampled: Sampled) -> Encodings:
               and e not in ("utf-8", "ascii") and _family(e) != _family(found.encoding or "utf-8")]
     if unsure:
         found.check = tr(f"mã chưa chắc: {', '.join(unsure[:4])}", f"unsure encodings: {', '.join(unsure[:4])}")
+    return found
+
+
+def _xml_encodings(found: Encodings) -> Encodings:
+    """An XML document declares its encoding and the reader decodes it: only the columns that still hold legacy
+    text (TCVN3 or VNI declared Windows-1252) are named, for repair."""
+    found.columns = {c: e for c, (e, conf) in found.evidence.items()
+                     if conf >= SURE_ENCODING and e not in ("utf-8", "ascii", "viqr")}
     return found
 
 

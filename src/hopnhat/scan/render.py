@@ -122,6 +122,9 @@ def _table(out: Lines, guess: Guess, base: Path, source: SourceDraft) -> None:
         out.add(4, f"sheet: {scalar(sampled.sheet)}")
     if sampled.delimiter is not None:
         out.add(4, f"delimiter: {scalar(sampled.delimiter)}")
+    if sampled.records is not None:
+        unsure = tr("các bản ghi có đúng nằm ở đây?", "are the records here?")
+        out.add(4, f"records: {scalar(sampled.records)}", None if sampled.records_sure else check(unsure))
     _placement(out, guess)
     _encoding_lines(out, guess)
     recognised = tr(f"{len(guess.fields)} trường nhận ra trên {sampled.rows} dòng mẫu",

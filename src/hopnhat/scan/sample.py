@@ -18,12 +18,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from hopnhat.errors import InputError
+from hopnhat.i18n import tr
 from hopnhat.ingest.base import Record
 from hopnhat.ingest.cells import cell_text
 from hopnhat.ingest.delimited import HeaderError, open_delimited
 from hopnhat.ingest.excel import open_book, open_sheet
 from hopnhat.ingest.headerrow import SCAN_ROWS, locate
-from hopnhat.ingest.jsonfile import json_records, ndjson_records
+from hopnhat.ingest.jsonfile import find_records, json_records, ndjson_records
 from hopnhat.repair.columns import map_column
 from hopnhat.text.cells import as_text
 from hopnhat.text.legacy import Detection
@@ -48,6 +50,8 @@ class Sampled:
     values: dict[str, list[str]] = field(default_factory=dict)  # column → its non-empty sample values, as text
     rows: int = 0
     explode: str | None = None  # the list of records this table is made of (a JSON key)
+    records: str | None = None  # where the records sit: a JSON document's keys (data.items), an XML element path
+    records_sure: bool = True  # False: the path was a guess among several (the draft says to check it)
     parent: str | None = None  # the table whose records hold that list
     primary_key: list[str] = field(default_factory=list)
     encodings: dict[str, Detection] = field(default_factory=dict)  # column → detection (columns with legacy text)
@@ -187,16 +191,53 @@ def _flat_table(path: Path, kind: str, name: str, records: list[Record]) -> Samp
     return _fill(sampled, flat)
 
 
+# the last key of a REST API dump's records, as portals name it (another name is drafted with a check)
+RECORD_KEYS = frozenset({"items", "data", "records", "rows", "results", "result", "content", "list", "danhsach",
+                         "danh_sach", "hoso", "ho_so", "value", "docs", "hits"})
+
+
 def sample_json(path: Path, kind: str, limit: int) -> list[Sampled]:
+    steps = None
+    if kind == "json":
+        with path.open("rb") as fh:
+            steps = find_records(fh)
     with path.open("rb") as fh:
-        read = ndjson_records(fh) if kind == "ndjson" else json_records(fh)
+        read = ndjson_records(fh) if kind == "ndjson" else json_records(fh, steps)
         records = [r for r in islice(read, limit) if r.values is not None]
+    if not steps:
+        return _tables(path, kind, records, None, True)
+    return _tables(path, kind, records, ".".join(steps), steps[-1].casefold() in RECORD_KEYS)
+
+
+def sample_xml(path: Path, limit: int) -> list[Sampled]:
+    """An XML export: its repeating element found, its records read as ``hopnhat migrate`` reads them."""
+    from hopnhat.ingest.xmlfile import XmlError, XmlReader, find_repeating
+
+    try:
+        with path.open("rb") as fh:
+            found = find_repeating(fh)
+        if found is None:
+            raise InputError(tr("Tệp XML không phải một danh sách bản ghi", "The XML file is no list of records"),
+                             reason=tr("không có phần tử nào lặp lại dưới phần tử gốc",
+                                       "no element repeats below the root"))
+        steps, sure = found
+        with path.open("rb") as fh:
+            records = [r for r in islice(XmlReader(fh, steps).records(), limit) if r.values is not None]
+    except XmlError as exc:
+        raise InputError(tr("Không đọc được tệp XML", "Cannot read the XML file"), reason=exc.reason) from exc
+    return _tables(path, "xml", records, "/".join(steps), sure)
+
+
+def _tables(path: Path, kind: str, records: list[Record], where: str | None, sure: bool) -> list[Sampled]:
+    """A JSON or XML document's table, and a table per list of objects its records hold (``explode``)."""
     name = slug(path.stem)
     tables = [_flat_table(path, kind, name, records)]
     for key, items in _lists(records).items():
         child = _flat_table(path, kind, f"{name}_{slug(key)}", items)
         child.explode, child.parent = key, name
         tables.append(child)
+    for table in tables:
+        table.records, table.records_sure = where, sure
     return tables
 
 
@@ -261,6 +302,8 @@ def sample_file(path: Path, kind: str, limit: int) -> list[Sampled]:
         return sheets
     if kind in ("ndjson", "json"):
         return sample_json(path, kind, limit)
+    if kind == "xml":
+        return sample_xml(path, limit)
     if kind == "sqlite":
         return sample_sqlite(path, limit)
     if kind == "dbf":
