@@ -172,14 +172,17 @@ class XmlReader:
             final = not more
             try:
                 self.parser.feed(self.transcoder.feed(data, final))
-                if final:
-                    self.parser.close()
             except etree.XMLSyntaxError as exc:
-                yield from self._events()
+                yield from self._events()  # what was whole before the error
                 yield self._broken(exc)
                 return
             yield from self._events()
             data = more
+        try:
+            self.parser.close()
+        except etree.XMLSyntaxError as exc:  # cut short: the ends the parser makes up for open elements are not read
+            yield self._broken(exc)
+            return
         if self.count == 0:
             raise RecordsNotFound(self.reached, self._found())
 
@@ -269,8 +272,6 @@ def find_repeating(fh: BinaryIO) -> tuple[list[str], bool] | None:
         final = not more
         try:
             parser.feed(transcoder.feed(data, final))
-            if final:
-                parser.close()
         except etree.XMLSyntaxError:
             final = True
         _count(parser.read_events(), path, counts)
