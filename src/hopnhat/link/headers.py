@@ -84,6 +84,15 @@ def _applicant(key: str) -> tuple[str, ...]:
     return tuple(f"{role} {header}" for role in _APPLICANT for header in HEADERS[key])
 
 
+# a document's issuing body is often an element or object of its own (``CoQuanBanHanh.Ten``, ``.MaXa``): its name
+# and its commune's code under it (session 25: added after the demo's XML export was scanned, so in-sample)
+_BODY = ("co quan ban hanh", "don vi ban hanh", "noi ban hanh", "co quan")
+
+
+def _body(*headers: str) -> tuple[str, ...]:
+    return tuple(f"{body} {header}" for body in _BODY for header in headers)
+
+
 FIELD_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     "person": {
         "full_name": HEADERS["full_name"], "birth_date": HEADERS["dob"], "sex": HEADERS["sex"],
@@ -166,8 +175,9 @@ FIELD_HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
     "document": {
         "number_symbol": ("so ky hieu", "so va ky hieu", "so hieu van ban", "so ky hieu van ban"),
         "doc_type": ("loai", "loai van ban"),
-        "issuing_body": ("co quan", "co quan ban hanh", "noi ban hanh", "don vi ban hanh"),
-        "issuing_commune": _COMMUNE,
+        "issuing_body": ("co quan", "co quan ban hanh", "noi ban hanh", "don vi ban hanh", "ten co quan ban hanh",
+                         *_body("ten", "name")),
+        "issuing_commune": (*_COMMUNE, *_body(*_COMMUNE)),
         "issued_date": ("ngay ban hanh", "ngay ky", "ngay van ban"),
         "summary": ("trich yeu", "trich yeu noi dung"),
         "signer": ("nguoi ky",),

@@ -200,14 +200,15 @@ def _other_sources(scn: Scenario) -> list[dict[str, Any]]:
     return out
 
 
+MACHINE_DMY = ["dd/mm/yyyy"]  # a date an API or an XML export writes: no year alone, no Excel serial
 DOCUMENT_JSON = {"source_key": "ma", "number_symbol": "so_ky_hieu", "doc_type": "loai", "issuing_body": "co_quan",
                  "issuing_commune": _code("ma_xa"),
-                 "issued_date": {"column": "ngay_ban_hanh", "type": "date", "formats": DMY},
+                 "issued_date": {"column": "ngay_ban_hanh", "type": "date", "formats": MACHINE_DMY},
                  "summary": "trich_yeu", "signer": "nguoi_ky", "direction": "chieu", "recipients": "noi_nhan"}
 DOCUMENT_XML = {"source_key": "@Ma", "number_symbol": "SoKyHieu", "doc_type": "LoaiVanBan",
                 "issuing_body": {"json": "CoQuanBanHanh.Ten"},
                 "issuing_commune": {"json": "CoQuanBanHanh.MaXa", "type": "admin_code", "version": "old"},
-                "issued_date": {"column": "NgayBanHanh", "type": "date", "formats": DMY},
+                "issued_date": {"column": "NgayBanHanh", "type": "date", "formats": MACHINE_DMY},
                 "summary": "TrichYeu", "signer": "NguoiKy", "direction": "@Chieu", "recipients": "NoiNhan"}
 ATTACHMENTS = {"absorbed": "TepDinhKem", "survivor": "tep"}  # the column naming a document's file
 
