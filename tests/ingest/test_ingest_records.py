@@ -93,11 +93,11 @@ def _refusal(one_table: OneTable, path: Path, records: str) -> dict[str, InputEr
 
 
 @pytest.mark.parametrize(("records", "found"), [
-    ("data.rows", "at data there is an object without the key 'rows' (its keys: page, filter, items, total)"),
-    ("data.total", "at data.total there is a number, not an array"),
-    ("data.filter.tuNgay", "at data.filter.tuNgay there is a string, not an array"),
-    ("data.items.id", "at data.items there is an array, not an object"),
-    ("ketQua", "at the top of the document there is an object without the key 'ketQua' (its keys: success, "
+    ("data.rows", "at data: an object without the key 'rows' (its keys: page, filter, items, total)"),
+    ("data.total", "at data.total: a number, not an array"),
+    ("data.filter.tuNgay", "at data.filter.tuNgay: a string, not an array"),
+    ("data.items.id", "at data.items: an array, not an object"),
+    ("ketQua", "at the top of the document: an object without the key 'ketQua' (its keys: success, "
                "message, data)"),
 ])
 def test_a_path_to_no_array_is_refused_naming_file_path_and_what_is_there(

@@ -203,9 +203,9 @@ def test_malformed_after_records_keeps_them_and_quarantines_the_rest(tmp_path: P
 
 
 @pytest.mark.parametrize(("records", "found"), [
-    ("DanhSach/HoSo", "at the top of the document there is the root element <DanhSachHoSo>"),
-    ("DanhSachHoSo/HoSoo", "at DanhSachHoSo there is the child elements: HoSo"),
-    ("DanhSachHoSo/HoSo/Buoc", "at DanhSachHoSo/HoSo there is the child elements: NguoiNop"),
+    ("DanhSach/HoSo", "at the top of the document: the root element <DanhSachHoSo>"),
+    ("DanhSachHoSo/HoSoo", "at DanhSachHoSo: no <HoSoo> element among its children (HoSo)"),
+    ("DanhSachHoSo/HoSo/Buoc", "at DanhSachHoSo/HoSo: no <Buoc> element among its children (NguoiNop)"),
 ])
 def test_a_path_to_no_element_is_refused_naming_what_is_there(records: str, found: str, tmp_path: Path,
                                                                one_table: OneTable) -> None:

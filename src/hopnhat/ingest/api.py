@@ -97,8 +97,8 @@ def _path_error(reached: list[str], found: str, source: SourceSpec, table: Table
     at = ".".join(reached) if source.kind == "json" else "/".join(reached)
     error = input_error(tr("Không tìm thấy các bản ghi theo đường dẫn 'records'",
                            "No records where 'records' points"), source, table, where,
-                        tr(f"records = {table.records}: tại {at or 'gốc tài liệu'} là {found}",
-                           f"records = {table.records}: at {at or 'the top of the document'} there is {found}"),
+                        tr(f"records = {table.records}: tại {at or 'gốc tài liệu'}: {found}",
+                           f"records = {table.records}: at {at or 'the top of the document'}: {found}"),
                         key=f"sources[{source.name}].tables[{table.name}].records")
     error.hint = tr("mở tệp xem các bản ghi nằm dưới khóa/phần tử nào và ghi đường dẫn đó vào 'records'",
                     "open the file, see under which keys/elements the records sit and write that path in 'records'")

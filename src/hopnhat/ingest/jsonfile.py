@@ -13,6 +13,7 @@ import re
 from collections.abc import Container, Iterator
 from typing import Any, BinaryIO
 
+from hopnhat.i18n import tr
 from hopnhat.ingest.base import MAX_RAW, Record, junk_message
 from hopnhat.text.cells import as_text
 
@@ -179,11 +180,14 @@ class RecordsPathError(Exception):
 
 
 def _what(char: str) -> str:
-    """What a JSON value starting with ``char`` is, in a few words."""
+    """What a JSON value starting with ``char`` is, in a few words (the user's language)."""
     if char == "":
-        return "the end of the file"
-    kinds = {"{": "an object", "[": "an array", '"': "a string", "t": "true", "f": "false", "n": "null"}
-    return kinds.get(char, "a number" if char in "-0123456789" else f"{char!r} (not JSON)")
+        return tr("hết tệp", "the end of the file")
+    kinds = {"{": ("một đối tượng", "an object"), "[": ("một mảng", "an array"), '"': ("một chuỗi", "a string"),
+             "t": ("true", "true"), "f": ("false", "false"), "n": ("null", "null")}
+    if char in "-0123456789":
+        return tr("một số", "a number")
+    return tr(*kinds[char]) if char in kinds else tr(f"{char!r} (không phải JSON)", f"{char!r} (not JSON)")
 
 
 def _key(buf: _Buffer, reached: list[str]) -> str | None:
@@ -196,7 +200,8 @@ def _key(buf: _Buffer, reached: list[str]) -> str | None:
         return None
     text = buf.value_text() if char == '"' else None
     if text is None or buf.skip_space() != ":":
-        raise RecordsPathError(reached, "not JSON (a key or ':' expected)")
+        raise RecordsPathError(reached, tr("không phải JSON (cần một khóa hoặc ':')",
+                                           "not JSON (a key or ':' expected)"))
     buf.pos += 1
     buf.skip_space()
     return str(_DECODER.decode(text))
@@ -208,19 +213,21 @@ def _descend(buf: _Buffer, steps: list[str]) -> None:
         reached = steps[:depth]
         char = buf.skip_space()
         if char != "{":
-            raise RecordsPathError(reached, f"{_what(char)}, not an object")
+            raise RecordsPathError(reached, tr(f"{_what(char)}, không phải đối tượng", f"{_what(char)}, not an object"))
         buf.pos += 1
         keys: list[str] = []
         while (key := _key(buf, reached)) != step:
             if key is None:
-                raise RecordsPathError(reached, "an object without the key "
-                                       f"{step!r} (its keys: {', '.join(keys[:20]) or 'none'})")
+                listed = ", ".join(keys[:20])
+                raise RecordsPathError(reached, tr(
+                    f"một đối tượng không có khóa {step!r} (các khóa: {listed or 'không'})",
+                    f"an object without the key {step!r} (its keys: {listed or 'none'})"))
             keys.append(key)
             if buf.value_text() is None:
-                raise RecordsPathError(reached + [key], "not JSON")
+                raise RecordsPathError([*reached, key], tr("không phải JSON", "not JSON"))
     char = buf.skip_space()
     if char != "[":
-        raise RecordsPathError(steps, f"{_what(char)}, not an array")
+        raise RecordsPathError(steps, tr(f"{_what(char)}, không phải mảng", f"{_what(char)}, not an array"))
     buf.pos += 1
 
 

@@ -190,7 +190,9 @@ class XmlReader:
         names = ", ".join(list(dict.fromkeys(self.seen_under))[:20])
         if not self.reached:
             return tr(f"phần tử gốc <{names}>", f"the root element <{names}>")
-        return tr(f"các phần tử con: {names or 'không có'}", f"the child elements: {names or 'none'}")
+        step = self.steps[len(self.reached)]
+        return tr(f"không có phần tử <{step}> trong các phần tử con ({names or 'không có'})",
+                  f"no <{step}> element among its children ({names or 'none'})")
 
     def _broken(self, exc: etree.XMLSyntaxError) -> Record:
         line, column = exc.position
