@@ -173,7 +173,8 @@ def _ndjson_prints(data: bytes) -> Prints:
 
 def _is_ndjson(source: SourceSpec, table: TableSpec) -> bool:
     path = (table.path or "").lower()
-    return source.kind == "ndjson" or (source.kind == "json" and path.endswith((".ndjson", ".jsonl")))
+    return source.kind == "ndjson" or (source.kind == "json" and table.records is None
+                                       and path.endswith((".ndjson", ".jsonl")))
 
 
 def file_prints(project: Project, source: SourceSpec, table: TableSpec, known: Known | None = None) -> Prints | None:

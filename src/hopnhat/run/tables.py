@@ -100,7 +100,8 @@ class PrintsAhead:
 def _ndjson_file(project: Project, source: SourceSpec, table: TableSpec) -> Path | None:
     """The NDJSON file a table reads (as :mod:`hopnhat.ingest.fingerprint` tells NDJSON), else None."""
     path = (table.path or "").lower()
-    if table.path and (source.kind == "ndjson" or (source.kind == "json" and path.endswith((".ndjson", ".jsonl")))):
+    lines = source.kind == "json" and table.records is None and path.endswith((".ndjson", ".jsonl"))
+    if table.path and (source.kind == "ndjson" or lines):
         return project.resolve(table.path).resolve()
     return None
 
