@@ -43,6 +43,7 @@ ESCAPE = 0xF700  # a byte b the parser cannot take travels as chr(ESCAPE + b)
 _ESCAPED = re.compile("[\uf700-\uf7ff]")
 _FORBIDDEN = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]  # C0 controls XML 1.0 refuses even as &#x..;
 _CONTROLS = {code: ESCAPE + code for code in _FORBIDDEN}
+_FORBIDDEN_FOUND = re.compile("[" + "".join(chr(c) for c in _FORBIDDEN) + "]")
 _DECLARED = re.compile(r"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _VIEWED = ("cp1252", "iso8859-1", "ascii")  # codecs (as Python names them) read as the Windows-1252 view
 _CP1252_VIEW = "".join(cp1252_view(bytes([b])) for b in range(256))
@@ -126,7 +127,9 @@ class _Transcoder:
             text, self.first = text.lstrip("\ufeff"), False
         if self.compose:
             text = unicodedata.normalize("NFC", text)
-        return text.translate(_CONTROLS).encode("utf-8")
+        if _FORBIDDEN_FOUND.search(text):  # rare: translating every chunk costs a dictionary look-up a character
+            text = text.translate(_CONTROLS)
+        return text.encode("utf-8")
 
 
 def restore(text: str, utf8: bool) -> str:
@@ -215,9 +218,12 @@ class XmlReader:
                     yield record
 
     def _start(self, element: Any) -> None:
-        if not self.path:
-            _refuse_entities(element)
         depth = len(self.path)
+        if depth > len(self.steps):  # inside a record (most elements): only counted
+            self.path.append("")
+            return
+        if not depth:
+            _refuse_entities(element)
         name = _local(element.tag)
         if depth < len(self.steps) and self.path == self.steps[:depth]:
             if depth == len(self.reached):
@@ -227,8 +233,9 @@ class XmlReader:
         self.path.append(name)
 
     def _end(self, element: Any) -> Record | None:
-        on_path = self.path == self.steps
-        inside = len(self.path) > len(self.steps) and self.path[:len(self.steps)] == self.steps
+        depth = len(self.path)
+        on_path = depth == len(self.steps) and self.path == self.steps
+        inside = depth > len(self.steps) and self.path[:len(self.steps)] == self.steps
         self.path.pop()
         if inside:
             return None  # read with its record
@@ -336,12 +343,14 @@ def _refuse_entities(root: Any) -> None:
 
 def _node(element: Any, utf8: bool) -> Any:
     """An element as a value: its text when it has neither attributes nor children, else an object."""
+    if not len(element) and not element.attrib:
+        text = element.text
+        return (restore(text, utf8) if _ESCAPED.search(text) else text) if text else None
     children = [child for child in element if isinstance(child.tag, str)]
-    if not children and not element.attrib:
-        return restore(element.text, utf8) if element.text else None
     out: dict[str, Any] = {f"@{_local(k)}": restore(v, utf8) for k, v in element.attrib.items()}
     for child in children:
-        name, value = _local(child.tag), _node(child, utf8)
+        name = child.tag if "}" not in child.tag else _local(child.tag)
+        value = _node(child, utf8)
         if name not in out:
             out[name] = value
         elif isinstance(out[name], list):  # a child's value is never a list: only repeats are
