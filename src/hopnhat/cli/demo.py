@@ -39,6 +39,10 @@ def demo(
     _web(estate, port, web)
 
 
+FORMS = {"csv": "CSV", "excel": "Excel", "database": "SQLite", "dbf": "FoxPro .dbf", "ndjson": "NDJSON",
+         "xml": "XML", "json": "JSON API"}
+
+
 def _estate(out: Path, scale: float, seed: int) -> Path:
     from hopnhat.demo.estate import build_estate
 
@@ -46,12 +50,16 @@ def _estate(out: Path, scale: float, seed: int) -> Path:
                     "Step 1: the legacy systems of Quảng Nam and Đà Nẵng (synthetic, with known truth)"))
     result = build_estate("danang", scale, seed, out / "estate")
     table = Table(title=tr("Dữ liệu cũ", "Legacy estate"))
-    for head in (tr("Bảng", "Table"), tr("Số dòng", "Rows")):
-        table.add_column(head)
-    for name, info in sorted(result.tables.items())[:14]:
-        table.add_row(name, f"{info['rows']:,}")
+    for head in (tr("Bảng", "Table"), tr("Dạng", "Form"), tr("Số bản ghi", "Records")):
+        table.add_column(head, justify="right" if head == tr("Số bản ghi", "Records") else "left", overflow="fold")
+    for name, info in sorted(result.tables.items()):
+        table.add_row(name, FORMS.get(info["kind"], info["kind"]), f"{info['rows']:,}")
     console.print(table)
-    console.print(f"  {result.rows:,} {tr('dòng', 'rows')} → {result.out} (merger.yaml, estate/, truth/)")
+    console.print(tr(f"  {result.rows:,} bản ghi trong {len(result.tables)} bảng → {result.out} (merger.yaml, "
+                     "estate/, truth/); mỗi hồ sơ TTHC mang theo các bước xử lý, bước 4 đọc chúng thành dòng riêng",
+                     f"  {result.rows:,} records in {len(result.tables)} tables → {result.out} (merger.yaml, "
+                     "estate/, truth/); each TTHC dossier carries its processing steps, which step 4 reads as rows "
+                     "of their own"))
     return result.out
 
 

@@ -25,7 +25,8 @@ def balance_table(balances: list[Balance]) -> Table:
     t = Table(title=tr("Đối soát: đọc = nạp + gộp + cách ly", "Reconciliation: read = loaded + merged + quarantined"))
     for h in (tr("Nguồn", "Source"), tr("Bảng", "Table"), tr("Đọc", "Read"), tr("Nạp", "Loaded"),
               tr("Gộp", "Merged"), tr("Cách ly", "Quarantined"), tr("Cân đối", "Balanced")):
-        t.add_column(h, justify="right" if h not in (tr("Nguồn", "Source"), tr("Bảng", "Table")) else "left")
+        t.add_column(h, justify="right" if h not in (tr("Nguồn", "Source"), tr("Bảng", "Table")) else "left",
+                     overflow="fold")  # on a narrow terminal a name wraps, never "…" (four nhan_khau_… looked alike)
     for b in balances:
         t.add_row(b.source, b.table, f"{b.read:,}", f"{b.loaded:,}", f"{b.merged:,}", f"{b.quarantined:,}",
                   "[green]✔[/]" if b.balanced else f"[red]✘{' ' + tr('lỗi nạp', 'load failed') if b.error else ''}[/]")
@@ -36,8 +37,8 @@ def loads_table(balances: list[Balance], run_id: str | None = None) -> Table:
     """Each table's last load (in ``run_id`` when given: the others were unchanged, skipped)."""
     t = Table(title=tr("Lượt nạp: đọc = không đổi + thêm mới + cập nhật + gộp + cách ly (xóa tính riêng)",
                        "Loads: read = unchanged + inserted + updated + merged + quarantined (deleted apart)"))
-    t.add_column(tr("Bảng", "Table"))
-    t.add_column(tr("Cách nạp", "Load"))
+    t.add_column(tr("Bảng", "Table"), overflow="fold")
+    t.add_column(tr("Cách nạp", "Load"), overflow="fold")
     for h in (tr("Đọc", "Read"), tr("Không đổi", "Unchanged"), tr("Thêm mới", "Inserted"), tr("Cập nhật", "Updated"),
               tr("Gộp", "Merged"), tr("Cách ly", "Quarantined"), tr("Đã xóa", "Deleted")):
         t.add_column(h, justify="right")

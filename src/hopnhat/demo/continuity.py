@@ -70,7 +70,8 @@ def show(c: Continuity, console: Console) -> None:
                            "Delta run: only changed rows go through repair → map → units"))
     for head in (tr("Bảng", "Table"), tr("Cách nạp", "Mode"), tr("Đọc", "Read"), tr("Không đổi", "Unchanged"),
                  tr("Thêm", "Inserted"), tr("Sửa", "Updated"), tr("Xóa", "Deleted")):
-        table.add_column(head)
+        left = head in (tr("Bảng", "Table"), tr("Cách nạp", "Mode"))
+        table.add_column(head, justify="left" if left else "right", overflow="fold")  # a name wraps, never "…"
     for t in c.delta.loaded:
         mode = f"{t.mode} ({t.read_by})" if t.read_by else t.mode  # delta (cursor): only rows past the mark read
         table.add_row(f"{t.source}/{t.table}", mode, f"{t.read:,}", f"{t.unchanged:,}", f"{t.inserted:,}",

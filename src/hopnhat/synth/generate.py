@@ -176,13 +176,18 @@ def generate(settings: SynthSettings, progress: Progress = _noop) -> SynthResult
         _record(result, slug, write_parcels(pop, assignment, s.seed, s.out / "estate", s.out / "truth").info, "csv")
         _record(result, slug, write_civil_servants(pop, s.seed, s.out / "estate", s.out / "truth"), "excel")
         write_digitisation(pop, s.seed, s.out / "estate")
-        write_documents(pop, s.seed, s.out / "estate", "xml" if pop is pops[0] else "json")
+        form = "xml" if pop is pops[0] else "json"
+        write_documents(pop, s.seed, s.out / "estate", form, DOCUMENTS)
+        _record(result, slug, TableInfo("van_ban", "van_ban", "so_ky_hieu", [], rows=DOCUMENTS), form)
         progress(f"other:{pop.side.slug}", 1, 1)
     _status_truth(s.out)
     result.files += _inventory(s)
     write_merger(s.out / "merger.yaml", scn, s.scale, s.seed, db_doc, encodings, s.cursor)
     _write_summary(s, scn, result, pops)
     return result
+
+
+DOCUMENTS = 12  # documents of each side's document-management export
 
 
 def _record(result: SynthResult, slug: str, info: Any, kind: str, extra: dict[str, Any] | None = None) -> None:
