@@ -17,8 +17,10 @@ values never win. Fields that belong together (a date and its quality, an addres
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -194,9 +196,9 @@ def _ranked_source(con: duckdb.DuckDBPyConnection, entity: str) -> str:
             f"ON r.run_id = e.run_id)")
 
 
-def write_golden(con: duckdb.DuckDBPyConnection, entity: str, survivorship: dict[str, str],
-                 trust: Sequence[str]) -> int:
-    """(Re)build ``golden_<entity>`` from the entity table's golden ids; returns the number of golden records."""
+def _select_parts(entity: str, survivorship: dict[str, str],
+                  trust: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """The aggregate of each golden column, the column names, and each column's provenance aggregate."""
     selects, names, provenance = [], [], []
     for group in GROUPS[entity]:
         cols, prov = _group_sql(entity, group, survivorship, trust)
@@ -207,15 +209,63 @@ def write_golden(con: duckdb.DuckDBPyConnection, entity: str, survivorship: dict
         selects.append("string_agg(DISTINCT tax_code, ';' ORDER BY tax_code) FILTER (WHERE tax_code_parent IS NOT "
                        "NULL AND tax_code_parent <> tax_code)")
         names.append("branches")
+    return selects, names, provenance
+
+
+def _golden_select(entity: str, survivorship: dict[str, str], trust: Sequence[str],
+                   source: str) -> tuple[list[str], str]:
+    """The golden columns (after ``golden_id``, before n_records, sources, provenance) and the query over
+    ``source`` (the entity's records with ``_run_rank``) that builds one golden row per golden id."""
+    selects, names, provenance = _select_parts(entity, survivorship, trust)
+    sql = f"""
+        SELECT golden_id, {", ".join(selects)}, count(*),
+               string_agg(DISTINCT src_source || '/' || src_table, ';' ORDER BY src_source || '/' || src_table),
+               json_object({", ".join(provenance)})::VARCHAR
+        FROM {source}
+        WHERE golden_id IS NOT NULL
+        GROUP BY golden_id ORDER BY golden_id"""
+    return names, sql
+
+
+def write_golden(con: duckdb.DuckDBPyConnection, entity: str, survivorship: dict[str, str],
+                 trust: Sequence[str]) -> int:
+    """(Re)build ``golden_<entity>`` from the entity table's golden ids; returns the number of golden records."""
+    names, select = _golden_select(entity, survivorship, trust, _ranked_source(con, entity))
     table = f"golden_{entity}"
     con.execute(f'DROP TABLE IF EXISTS "{table}"')
     con.execute(ddl(table, golden_columns(entity)))
     con.execute(f"""
         INSERT INTO "{table}" (golden_id, {", ".join(names)}, n_records, sources, provenance)
-        SELECT golden_id, {", ".join(selects)}, count(*),
-               string_agg(DISTINCT src_source || '/' || src_table, ';' ORDER BY src_source || '/' || src_table),
-               json_object({", ".join(provenance)})::VARCHAR
-        FROM {_ranked_source(con, entity)}
-        WHERE golden_id IS NOT NULL
-        GROUP BY golden_id ORDER BY golden_id""")
+        {select}""")
     return int(one(con, f'SELECT count(*) FROM "{table}"')[0])
+
+
+# --- survivorship over a subset of a golden record's members (a user's scope) ---------------------------------------
+
+def _over(members: pa.Table, sql: str) -> list[tuple[Any, ...]]:
+    """``sql`` over the table ``members`` in a private in-memory DuckDB."""
+    con = duckdb.connect(config={"threads": 1})
+    try:
+        con.register("members", members)
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def survive(members: pa.Table, entity: str, survivorship: dict[str, str], trust: Sequence[str]) -> list[dict[str, Any]]:
+    """Golden rows built from ``members`` alone (rows of the entity table plus ``_run_rank``, the order of the run
+    that loaded each), by the same rules as :func:`write_golden`; ``provenance`` as a dict."""
+    names, select = _golden_select(entity, survivorship, trust, "members")
+    cols = ["golden_id", *names, "n_records", "sources", "provenance"]
+    rows = [dict(zip(cols, row, strict=True)) for row in _over(members, select)]
+    for row in rows:
+        row["provenance"] = json.loads(row["provenance"] or "{}")
+    return rows
+
+
+def group_values(members: pa.Table, entity: str) -> dict[str, dict[str, Any]]:
+    """Each member's value of every golden column (record_id → column → value), as the golden build reads them."""
+    names = [name for group in GROUPS[entity] for name, _ in group.columns]
+    exprs = ", ".join(expr for group in GROUPS[entity] for _, expr in group.columns)
+    return {str(row[0]): dict(zip(names, row[1:], strict=True))
+            for row in _over(members, f"SELECT record_id, {exprs} FROM members")}

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hopnhat.serve.app.deps import NotFound, client_ip, ctx_of, need_api
+from hopnhat.serve.pagedata.records import view_detail
 from hopnhat.serve.search.lookup import MAX_QUERY
 from hopnhat.serve.security import audit
 from hopnhat.serve.security.mask import Clear, scrub
@@ -65,7 +66,8 @@ def api_record(request: Request, entity: Entity, key: Key, user: User = Depends(
     page = ctx.records.page(entity, key, ctx.scope(user))
     if page is None:
         raise NotFound()
-    audit.append(ctx.db, user.name, "record_view", client_ip(request), {"entity": entity, "key": key, "api": True})
+    audit.append(ctx.db, user.name, "record_view", client_ip(request),
+                 view_detail({"entity": entity, "key": key, "api": True}, page))
     return _json(_plain(asdict(page)))
 
 

@@ -170,7 +170,8 @@ def build_context(project: Project, settings: ServeSettings, url: str | None = N
     db = AppDB(project.app_db_path, settings.audit_key)
     db.checkpoint_in_background()
     ctx = AppContext(
-        project, settings, reader, catalogue, base, lookup, Records(reader, catalogue, settings.row_limit),
+        project, settings, reader, catalogue, base, lookup,
+        Records(reader, catalogue, settings.row_limit, project.config.linkage),
         ReviewQueue(reader, catalogue, db, settings.row_limit),
         Dashboard(reader, catalogue, settings.row_limit, settings.export_row_limit),
         CatalogPages(settings.catalog_db or default_catalog(project), project, reader), db, Signer(settings),

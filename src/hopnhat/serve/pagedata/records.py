@@ -2,7 +2,9 @@
 key, run, and the archived legacy row), its dossiers, parcels and civil-status events, and its old → new address.
 
 Every query carries the user's scope (the golden record is visible only through member records in scope), so a
-record of another commune is "not found" even when its URL is typed by hand. What the page links to — the person's
+record of another commune is "not found" even when its URL is typed by hand. For a user whose scope is not the whole
+province, the golden record's values come from the members in scope only (:mod:`.golden_scope`); the page says how
+many linked records are outside the scope, never which. What the page links to — the person's
 dossiers, parcels, civil-status events (and the related persons named in them) — is fetched through the same scope:
 a citizen of commune A with a parcel in commune B shows commune B's parcel only to a user whose scope covers B.
 """
@@ -16,6 +18,8 @@ from typing import Any
 
 from hopnhat.load.storedb import StoreReader
 from hopnhat.model.schema import FIELDS, LINKED
+from hopnhat.project.config import LinkageSpec
+from hopnhat.serve.pagedata.golden_scope import restrict
 from hopnhat.serve.search.lookup import unit_label
 from hopnhat.serve.security.mask import Clear, is_identifier, mask, mask_digits_in
 from hopnhat.serve.security.scope import Scope, predicate
@@ -58,6 +62,7 @@ class RecordPage:
     events: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     identifiers: list[str] = field(default_factory=list)
+    withheld: int = 0  # members of the golden record outside the user's scope (their values are not on the page)
 
     @property
     def title(self) -> str:
@@ -66,9 +71,17 @@ class RecordPage:
         return str(next((g[n] for n in names if g.get(n)), self.key))
 
 
+def view_detail(detail: dict[str, Any], page: RecordPage) -> dict[str, Any]:
+    """A record view's audit detail: ``withheld`` added (a count) when members outside the scope were left out."""
+    return {**detail, "withheld": page.withheld} if page.withheld else detail
+
+
 class Records:
-    def __init__(self, reader: StoreReader, catalogue: Catalogue, row_limit: int) -> None:
+    def __init__(self, reader: StoreReader, catalogue: Catalogue, row_limit: int,
+                 linkage: LinkageSpec | None = None) -> None:
         self.reader, self.cat, self.limit = reader, catalogue, row_limit
+        spec = linkage or LinkageSpec()
+        self.survivorship, self.trust = dict(spec.survivorship), list(spec.source_trust)
 
     def _scoped(self, entity: str, where: str, params: list[Any], scope: Scope,
                 limit: int | None = None) -> list[dict[str, Any]]:
@@ -80,20 +93,46 @@ class Records:
                                 [*params, *sparams], limit=limit or self.limit)
 
     def members(self, entity: str, key: str, scope: Scope) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-        """The golden row (if any) and the member records in scope; (None, []) when nothing is visible."""
+        """The golden row (if any, as the scope may see it) and the member records in scope; (None, []) when
+        nothing is visible."""
+        golden, members, _ = self.visible(entity, key, scope)
+        return golden, members
+
+    def visible(self, entity: str, key: str,
+                scope: Scope) -> tuple[dict[str, Any] | None, list[dict[str, Any]], int]:
+        """:meth:`members` and how many members of the golden record are outside the scope (withheld)."""
         golden_table = GOLDEN_TABLE.get(entity, "")
         if self.cat.has(golden_table) and "golden_id" in self.cat.columns(entity):
             members = self._scoped(entity, "golden_id = ?", [key], scope)
             if members:
                 rows = self.reader.rows(f'SELECT * FROM "{golden_table}" WHERE golden_id = ?', [key], limit=1)
-                return (rows[0] if rows else None), members
-        members = self._scoped(entity, "record_id = ?", [key], scope, limit=1)
-        return None, members
+                golden, withheld = self._golden_in_scope(entity, key, rows[0] if rows else None, scope)
+                return golden, members, withheld
+        return None, self._scoped(entity, "record_id = ?", [key], scope, limit=1), 0
+
+    def _golden_in_scope(self, entity: str, key: str, golden: dict[str, Any] | None,
+                         scope: Scope) -> tuple[dict[str, Any] | None, int]:
+        """The golden row rebuilt from the members in scope when some member is outside it (see
+        :mod:`hopnhat.serve.pagedata.golden_scope`), and the number withheld; as stored for the whole province."""
+        if golden is None or scope.unrestricted:
+            return golden, 0
+        cond, sparams = predicate(scope, self.reader.dialect, entity, self.cat.columns(entity), alias="e")
+        counts = self.reader.rows(f'SELECT count(*) AS n, sum(CASE WHEN {cond} THEN 1 ELSE 0 END) AS inside '
+                                  f'FROM "{entity}" e WHERE e.golden_id = ?', [*sparams, key])[0]
+        withheld = int(counts["n"] or 0) - int(counts["inside"] or 0)
+        if withheld == 0:
+            return golden, 0
+        runs = ("(SELECT run_id, row_number() OVER (ORDER BY started_at, run_id) AS _run_rank FROM runs)"
+                if self.cat.has("runs") else "(SELECT NULL AS run_id, 0 AS _run_rank)")
+        inside = self.reader.arrow(f'SELECT e.*, coalesce(r._run_rank, 0) AS _run_rank FROM "{entity}" e '
+                                   f"LEFT JOIN {runs} r ON r.run_id = e.run_id WHERE e.golden_id = ? AND {cond}",
+                                   [key, *sparams])
+        return restrict(golden, inside, entity, self.survivorship, self.trust), withheld
 
     def page(self, entity: str, key: str, scope: Scope, revealed: AbstractSet[str] = frozenset()) -> RecordPage | None:
         if entity not in PAGE_ENTITIES:
             return None
-        golden, members = self.members(entity, key, scope)
+        golden, members, withheld = self.visible(entity, key, scope)
         if not members:
             return None
         base = golden or members[0]
@@ -101,7 +140,8 @@ class Records:
         page = RecordPage(entity, key, _member(golden, revealed) if golden else None,
                           _fields(entity, base, golden, members, revealed),
                           [_member(m, revealed) for m in members], [self._source_row(m, revealed) for m in members],
-                          _address(entity, merged), identifiers=[f for f in revealable(entity) if base.get(f)])
+                          _address(entity, merged), identifiers=[f for f in revealable(entity) if base.get(f)],
+                          withheld=withheld)
         ids = sorted({str(m.get(f)) for m in [base, *members] for f in ID_FIELDS[entity] if m.get(f)})
         if entity == "person":
             page.dossiers = self._dossiers(ids, revealed, scope)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from hopnhat.serve.app.deps import NotFound, check_csrf, client_ip, ctx_of, need, render
-from hopnhat.serve.pagedata.records import PAGE_ENTITIES
+from hopnhat.serve.pagedata.records import PAGE_ENTITIES, RecordPage, view_detail
 from hopnhat.serve.search.lookup import MAX_QUERY
 from hopnhat.serve.security import audit
 from hopnhat.serve.security.users import User
@@ -31,18 +31,19 @@ def lookup_page(request: Request, q: str = "", as_reading: str = Query("", alias
                   results=[g.view() for g in found.groups] if found else [])
 
 
-def _record(request: Request, user: User, entity: str, key: str, revealed: set[str]) -> Response:
+def _record(request: Request, user: User, entity: str, key: str, revealed: set[str]) -> tuple[Response, RecordPage]:
     ctx = ctx_of(request)
     page = ctx.records.page(entity, key, ctx.scope(user), revealed) if entity in PAGE_ENTITIES else None
     if page is None:
         raise NotFound()
-    return render(request, "record.html", page=page, attachments=documents_of(request).attachments(page.members))
+    return render(request, "record.html", page=page, attachments=documents_of(request).attachments(page.members)), page
 
 
 @router.get("/record/{entity}/{key:path}")
 def record_page(request: Request, entity: str, key: str, user: User = Depends(need("lookup"))) -> Response:
-    response = _record(request, user, entity, key, set())
-    audit.append(ctx_of(request).db, user.name, "record_view", client_ip(request), {"entity": entity, "key": key})
+    response, page = _record(request, user, entity, key, set())
+    audit.append(ctx_of(request).db, user.name, "record_view", client_ip(request),
+                 view_detail({"entity": entity, "key": key}, page))
     return response
 
 
@@ -55,7 +56,7 @@ def reveal(request: Request, entity: str = Form(...), key: str = Form(...), fiel
     if value is None:
         raise NotFound()
     audit.append(ctx.db, user.name, "reveal", client_ip(request), {"entity": entity, "key": key, "field": field})
-    return _record(request, user, entity, key, {field})
+    return _record(request, user, entity, key, {field})[0]
 
 
 @router.get("/archive/{table}/{row}")
