@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from hopnhat.cli.common import MERGER, console, friendly_errors
-from hopnhat.cli.personal import MASK, masked_rows, record_export, say_recorded
+from hopnhat.cli.personal import MASK, MASK_PRINT, masked_rows, record_export, record_print, say_recorded
 from hopnhat.i18n import tr
 from hopnhat.io.outputs import check_output
 from hopnhat.io.writers import ROW_FORMATS
@@ -41,15 +41,21 @@ def _quarantine_rows(project: Project, source: str | None,
 @friendly_errors
 def quarantine_list(merger: Path = MERGER, source: str | None = typer.Option(None, help="Chỉ nguồn này."),
                     reason: str | None = typer.Option(None, help="Chỉ lý do này (reason code)."),
-                    limit: int = typer.Option(50, help="Số dòng tối đa / max rows shown.")) -> None:
-    """Liệt kê dòng cách ly (nguồn, bảng, dòng, cột, giá trị, lý do)."""
-    header, rows = _quarantine_rows(load_project(merger), source, reason)
+                    limit: int = typer.Option(50, help="Số dòng tối đa / max rows shown."),
+                    mask: bool = MASK_PRINT) -> None:
+    """Liệt kê dòng cách ly (nguồn, bảng, dòng, cột, giá trị, lý do; số giấy tờ bị che trừ khi --no-mask, khi đó
+    việc in được ghi vào nhật ký kiểm toán)."""
+    project = load_project(merger)
+    header, rows = _quarantine_rows(project, source, reason)
+    shown = rows[:limit]
     t = Table(title=tr(f"{len(rows):,} dòng cách ly", f"{len(rows):,} quarantined rows"))
     for h in header:
         t.add_column(h, overflow="fold")
-    for r in rows[:limit]:
+    for r in masked_rows(header, shown) if mask else shown:
         t.add_row(*("" if v is None else str(v)[:80] for v in r))
     console.print(t)
+    if not mask:
+        console.print(say_recorded(record_print(project, "quarantine list", len(shown))))
 
 
 @quarantine_app.command("export")

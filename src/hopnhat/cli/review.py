@@ -15,11 +15,12 @@ import typer
 from rich.table import Table
 
 from hopnhat.cli.common import console, friendly_errors
-from hopnhat.cli.personal import MASK, masked_rows, record_export, say_recorded
+from hopnhat.cli.personal import MASK, MASK_PRINT, masked_rows, masked_tree, record_export, record_print, say_recorded
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.load.store import connect
 from hopnhat.load.versions import DEFAULT_KEEP, next_version
+from hopnhat.serve.security.mask import mask_text
 
 app = typer.Typer(help=tr("Hàng đợi rà soát liên kết: cặp bản ghi chưa chắc chắn, địa chỉ ở xã bị chia tách.",
                           "Linkage review queue: uncertain record pairs, addresses in split communes."),
@@ -83,8 +84,10 @@ def _describe(item: dict[str, Any]) -> str:
 def list_(project: Path = _PROJECT, store: Optional[Path] = _STORE, status: str = _STATUS,
           entity: Optional[str] = _ENTITY, scope: list[str] = _SCOPE,
           limit: int = typer.Option(50, "--limit", min=1), offset: int = typer.Option(0, "--offset", min=0),
-          as_json: bool = typer.Option(False, "--json", help=tr("In JSON.", "Print JSON."))) -> None:
-    """Liệt kê mục cần rà soát / list review items."""
+          as_json: bool = typer.Option(False, "--json", help=tr("In JSON.", "Print JSON.")),
+          mask: bool = MASK_PRINT) -> None:
+    """Liệt kê mục cần rà soát / list review items (số giấy tờ bị che trừ khi --no-mask, khi đó việc in được ghi
+    vào nhật ký kiểm toán / identifiers masked unless --no-mask, which is recorded in the audit log)."""
     from hopnhat.link.review import count_items, list_items
 
     con = _connect(project, store, read_only=True)
@@ -92,13 +95,24 @@ def list_(project: Path = _PROJECT, store: Optional[Path] = _STORE, status: str 
     total = count_items(con, status, entity, scope or None)
     con.close()
     if as_json:
-        typer.echo(json.dumps({"total": total, "items": items}, ensure_ascii=False, default=str, indent=1))
-        return
+        shown = items if not mask else masked_tree(json.loads(json.dumps(items, default=str)))
+        typer.echo(json.dumps({"total": total, "items": shown}, ensure_ascii=False, default=str, indent=1))
+    else:
+        _print_items(items, status, total, mask)
+    if not mask:
+        from hopnhat.project.config import load_project
+
+        seq = None if store is not None else record_print(load_project(project), "review list", len(items))
+        typer.echo(say_recorded(seq), err=True)  # on stderr: the JSON on stdout stays whole
+
+
+def _print_items(items: list[dict[str, Any]], status: str, total: int, mask: bool) -> None:
     table = Table(title=tr(f"Mục rà soát ({status}): {total:,}", f"Review items ({status}): {total:,}"))
     for col in ("item_key", tr("Loại", "Kind"), tr("Nội dung", "Content"), tr("Quyết định", "Decision")):
         table.add_column(col, overflow="fold")
     for it in items:
-        table.add_row(it["item_key"], it["kind"], _describe(it), it["decision"] or "")
+        content = mask_text(_describe(it)) if mask else _describe(it)
+        table.add_row(it["item_key"], it["kind"], content, it["decision"] or "")
     console.print(table)
 
 
