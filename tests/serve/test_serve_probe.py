@@ -8,7 +8,8 @@ Each answer is checked, independently of the code under test, for
 - identifiers in full: every CCCD/CMND/phone of the store is collected from the store itself and looked for (digits
   with their separators taken out) in every body, HTML, JSON or workbook, except the one a reveal shows;
 - the other commune: the marks of commune B's subjects (their ids, names, dossier codes, document numbers) never in
-  an answer to a user of commune A;
+  an answer to a user of commune A; nor, on a golden record with linked records elsewhere, an identifier, address or
+  record id that only those records hold;
 - the audit log: a page that shows personal data writes an entry for the user, and so does every refusal;
 - caching: no answer to a logged-in request may be kept by a browser or a proxy (``Cache-Control: no-store``).
 
@@ -17,7 +18,9 @@ entry there, or without an audit entry while not declared in :data:`NO_PERSONAL_
 
 from __future__ import annotations
 
+import html
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +35,7 @@ from tests.serve.conftest import PASSWORD, Subjects, csrf_of, login
 from tests.serve.test_serve_policy import app_routes, document_file
 
 from hopnhat.serve.app.appdb import AppDB
+from hopnhat.serve.security.mask import mask
 from hopnhat.serve.security.users import add_user, create_token, set_active
 
 # routes that show no citizen's data (checked below: no identifier, masked or not, and no citizen's name in them)
@@ -597,3 +601,51 @@ def test_another_communes_record_answers_like_one_that_does_not_exist(app: FastA
         texts = [without(r.text, _typed(url, dict(parse_qsl(urlsplit(url).query))))
                  for r, url in zip(answers, (real, made_up), strict=True)]
         assert texts[0] == texts[1], real
+
+
+def _placed_in(code: str, row: dict[str, Any]) -> bool:
+    """Whether a person record is placed in the commune (its new commune or a candidate), read from the row."""
+    for place in ("address", "commune"):
+        if row.get(f"{place}_new_commune_code") == code or code in (row.get(f"{place}_candidates") or "").split(";"):
+            return True
+    return False
+
+
+def _outside_only(inside: list[dict[str, Any]], outside: list[dict[str, Any]]) -> set[str]:
+    """The forms (full, and masked for identifiers) of the values only the records outside hold, that no record
+    inside could account for."""
+    fields = ("id_number", "cccd", "cmnd", "phone")
+    held = {str(r[f]) for r in inside for f in (*fields, "address") if r.get(f)}
+    held_masked = {mask(v) for v in held}
+    forms = {str(r["address"]) for r in outside if r.get("address")} - held
+    for value in {str(r[f]) for r in outside for f in fields if r.get(f)} - held:
+        forms |= {value} | ({mask(value)} - held_masked)
+    forms |= {str(r["record_id"]) for r in outside}
+    return {f for f in forms if not any(f in h for h in held)}
+
+
+def test_a_golden_record_shows_a_commune_user_nothing_of_its_records_elsewhere(app: FastAPI, clients, tokens,
+                                                                               ctx: Any,
+                                                                               communes: dict[str, Commune]) -> None:
+    """Every citizen of commune A or B with linked records elsewhere, opened by that commune's clerk (page and API):
+    no identifier, address or record id that only the records outside the commune hold, in full or masked — the
+    records are read from the store and placed here, not by the app's scope code."""
+    checked = 0
+    for user, commune in (("clerk_a", communes["a"].code), ("clerk_b", communes["b"].code)):
+        api = TestClient(app, headers={"Authorization": f"Bearer {tokens[user]}"})
+        golden_ids = [r["golden_id"] for r in ctx.reader.rows(
+            "SELECT golden_id FROM person WHERE golden_id IS NOT NULL GROUP BY golden_id HAVING "
+            "count(*) FILTER (WHERE address_new_commune_code = ?) > 0 AND "
+            "count(*) FILTER (WHERE address_new_commune_code IS DISTINCT FROM ?) > 0 ORDER BY golden_id",
+            [commune, commune], limit=25)]
+        for gid in golden_ids:
+            rows = ctx.reader.rows("SELECT * FROM person WHERE golden_id = ?", [gid], limit=100)
+            inside = [r for r in rows if _placed_in(commune, r)]
+            forms = _outside_only(inside, [r for r in rows if not _placed_in(commune, r)])
+            for response in (clients[user].get(f"/record/person/{gid}"), api.get(f"/api/record/person/{gid}")):
+                assert response.status_code == 200, (user, gid)
+                text = html.unescape(response.text) if "html" in response.headers["content-type"] else \
+                    json.dumps(response.json(), ensure_ascii=False)
+                assert {f for f in forms if f in text} == set(), (user, gid)
+            checked += 1
+    assert checked > 0
