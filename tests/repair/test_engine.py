@@ -143,4 +143,6 @@ def test_viscii_cells_that_read_as_tcvn3_go_by_the_columns_own_syllables() -> No
     cells = _cells(NAMES + register, "tcvn3") + _cells(NAMES[:6], "viscii") + _cells(ambiguous, "viscii")
     assert _repair(cells) == NAMES + register + NAMES[:6] + ambiguous
     alone = _cells(NAMES, "tcvn3") + _cells(NAMES[:6], "viscii") + _cells(ambiguous, "viscii")
-    assert _repair(alone)[-len(ambiguous):] != ambiguous  # without the column's evidence the column's table stays
+    # without the column's evidence the least marked reading wins (session 25: fewer tone marks, ``Tế Quang Bỉu``
+    # has one more than ``Tạ Quang Bửu``), where the column's table stayed before
+    assert _repair(alone)[-len(ambiguous):] == ambiguous

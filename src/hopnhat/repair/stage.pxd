@@ -2,7 +2,7 @@
 # called for every distinct cell of a column become C functions of the module.
 
 cimport cython
-from hopnhat.text.legacy cimport family_first, has_junk, legacy_looking, reading, scored, scores_of
+from hopnhat.text.legacy cimport family_first, has_junk, legacy_looking, marked, reading, scored, scores_of
 
 cdef dict _WORDS_OF, _SORTED
 
@@ -23,3 +23,5 @@ cdef object _reading(str text, str kind, object problem=*)
 cdef str _familiar(frozenset words, frozenset present, dict options, str chosen)
 @cython.locals(names=list, rank=tuple, other=tuple, tie=tuple)
 cdef str _family_reading(dict options, frozenset present, str chosen)
+@cython.locals(rank=tuple, least=tuple, key=tuple, entry=tuple)
+cdef str _least_marked(dict options, str chosen)

@@ -40,6 +40,7 @@ from hopnhat.text.legacy import (
     family_first,
     has_junk,
     legacy_looking,
+    marked,
     reading,
     readings,
     scored,
@@ -217,6 +218,24 @@ def _familiar(words: frozenset[str], present: frozenset[str], options: dict[str,
             hits = _hits(words, options[name][0])
             if hits > most:
                 best, most = name, hits
+    return best
+
+
+def _least_marked(options: dict[str, Scored], chosen: str) -> str:
+    """Between readings without junk that score the same as the chosen one (as many foreign words, syllables and
+    everyday words), the least marked (:func:`hopnhat.text.legacy.marked`): fewer words only a minority alphabet
+    writes, then fewer tone marks; the chosen one when none is less marked. Each legacy table keeps its toneless
+    letters (ă â ê ô ơ ư đ) on a few bytes that the other tables give toned letters (VNI ``ơ`` is TCVN3 ``ụ``,
+    TCVN3 ``ê`` VISCII ``ế``), and the national orthography's syllables outnumber those only the minority alphabets
+    write, so a misreading that stays well formed is the more marked one (VISCII ``PÁO`` as TCVN3 ``PẦO``)."""
+    rank = options[chosen][2]
+    best, least = chosen, marked(options[chosen][0])
+    for name in options:
+        entry = options[name]
+        if name != chosen and entry[2] == rank and not entry[1].junk:
+            key = marked(entry[0])
+            if key < least:
+                best, least = name, key
     return best
 
 
@@ -417,6 +436,9 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
             best = column  # a better-formed reading with fewer everyday words: the usual cross-table accident
         elif mine[0] == 0 and best not in stays and rank[0] == mine[0] and rank[1] == mine[1]:
             best = column  # everyday words alone do not move a flawless reading to a table the column does not use
+        rank = options[best][2]
+    if rank[0] == 0 and best != "utf-8":  # a tie keeps the cell as it is; between other readings the least marked
+        best = _least_marked(options, best)
         rank = options[best][2]
     if familiar and rank[0] == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][2][0]):
         best = _familiar(engine._words, engine._present, options, best)

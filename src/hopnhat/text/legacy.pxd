@@ -6,7 +6,7 @@ cimport cython
 
 # the memos and tables the hot helpers read, typed (a dictionary's get and len are then C calls, not attribute
 # lookups and method objects); module-private, so not visible from Python
-cdef dict _QUALITIES, _SOURCES, _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
+cdef dict _MARKED, _QUALITIES, _SOURCES, _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
 cdef bytes _JUNK_TABLE, _SLOPPY_CHARS
 cdef Py_ssize_t _SLOPPY_LAST
 cdef tuple _SYLLABLES, _KINH_BY_LENGTH, _MINORITY_BY_LENGTH
@@ -49,6 +49,10 @@ cdef bint _has_ascii_lower(str text) except -1
 @cython.locals(char=Py_UCS4)
 cdef bint _has_letter(str text) except -1
 cdef bint _cased(str word) except -1
+@cython.locals(toneless=str, tone=str, where=Py_ssize_t, initial=str, rhyme=str)
+cdef bint _kinh_syllable(str word) except -1
+@cython.locals(rare=Py_ssize_t, tones=Py_ssize_t, word=str, char=str)
+cpdef tuple marked(str text)
 cdef object _quiet_decode(bytes raw, str name)
 cdef object _one_reading(str value, str name)
 cdef dict _memo(str value)

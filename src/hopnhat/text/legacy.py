@@ -449,7 +449,7 @@ _INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
 _MINORITY_INITIALS = ("bl", "bh", "br", "by", "cl", "dh", "dj", "dl", "dr", "dz", "đr", "gl", "gr", "hb", "hd", "hđ",
                       "hl", "hm", "hn", "hr", "jr", "kb", "kd", "kđ", "kl", "km", "kn", "kp", "kr", "ks", "kt", "mđ",
                       "ml", "mn", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sl", "sr", "j", "z", "f", "w", "y")
-_RHYMES = frozenset("""
+_KINH_RHYMES = frozenset("""
 a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
 e ec em en eng eo ep et ê êch êm ên êng ênh êp êt êu
 i ia ich iêc iêm iên iêng iêp iêt iêu im in inh ip it iu
@@ -458,15 +458,19 @@ ooc oong op ot ô ôc ôi ôm ôn ông ôp ôt ơ ơi ơm ơn ơp ơt
 u ua uân uâng uât uây uc uê uêch uênh ui um un ung uơ uôc uôi uôm uôn uông uôt up ut uy uya uych uyên uyêt uynh
 uyt uyu ư ưa ưc ưi ưm ưn ưng ưt ưu ươ ươc ươi ươm ươn ương ươp ươt ươu
 y yêm yên yêng yêt yêu ych ynh yt
+""".split())  # the rhymes of the national orthography (Kinh syllables)
+_MINORITY_RHYMES = frozenset("""
 ak ăk âk ek êk ik ok ôk ơk uk ưk
 ơng ơl ơr ăl ăh ăi ăih ôr ôh ơh ưh êh êl êr iê iêr uôl uôr uêh eh oh uh ah
 ưr ưl âr âl ăr âo iô eang
-""".split())  # the last three lines: finals of Central Highlands names (Đắk Lắk, Pơng, Dliê, Cuôr, Păh); session 24,
+""".split())  # finals of Central Highlands names (Đắk Lắk, Pơng, Dliê, Cuôr, Păh); session 24,
 # second part: r and l after ư â ă as after ơ ê (Ê Đê, Jrai, Cơ Tu: Ngưr, Mâl), the vowels âo and iô of those
 # alphabets (Yâo, Aliô), and the eang Vietnamese registers write Khmer names with (Néang, Neàng). Not ôl (VNI Yơl
 # read as Windows-1252 is Yôl) nor uên (VNI Dhuôn read as TCVN3 is Dhuền): both made right cells wrong.
+_RHYMES = _KINH_RHYMES | _MINORITY_RHYMES
 _STOP_FINALS = ("c", "ch", "p", "t", "k")
 _STOP_TONES = frozenset(("", "\u0301", "\u0323"))
+_CHECKED_TONES = frozenset(("\u0301", "\u0323"))  # the tones of a Kinh syllable on a stop final: sắc, nặng
 _PLAIN_VOWELS = frozenset("aeiouy")
 _SHAPED_VOWELS = frozenset("ăâêôơư")
 _EITHER = frozenset(("oa", "oe", "uy"))  # old and new tone placement: hoà / hòa, thuỷ / thủy
@@ -594,6 +598,46 @@ def _syllable(word: str, minority: bool) -> bool:
                 continue
             return tone in _STOP_TONES or not rhyme.endswith(_STOP_FINALS)
     return False
+
+
+def _kinh_syllable(word: str) -> bool:
+    """Whether a word is a syllable of the national orthography alone: a Kinh initial and a Kinh rhyme, its tone
+    where Vietnamese writes it, and on a stop final (c ch p t) sắc or nặng, the only tones Vietnamese gives one (no
+    cluster, no minority final or vowel, no open ă after a consonant, no toneless ``Săc``)."""
+    split = _split_tone(word)
+    if split is None:
+        return False
+    toneless, tone, where = split
+    for initial in _initials(toneless, False):
+        rhyme = toneless[len(initial):]
+        if rhyme in _KINH_RHYMES and (not tone or where - len(initial) in _PLACES[rhyme]):
+            return tone in _CHECKED_TONES if rhyme.endswith(_STOP_FINALS) else True
+    return False
+
+
+_MARKED: dict[str, tuple[int, int]] = {}  # reading → marked(reading)
+
+
+def marked(text: str) -> tuple[int, int]:
+    """How marked a reading is, for a tie between two readings that score the same (session 25): its non-ASCII
+    words of two letters or more that are no syllable of the national orthography (a minority cluster, final or
+    vowel, a compound, an open ă: what only the minority alphabets write) and its lone letters that are no
+    Vietnamese letter (``Û``) — none in a reading that shows a minority name (see :func:`_minority_cell`), where
+    those forms are expected — then its tone marks. Remembered."""
+    known = _MARKED.get(text)
+    if known is None:
+        if len(_MARKED) >= 65_536:
+            _MARKED.clear()
+        rare = tones = 0
+        if not _minority_cell(text):
+            for word in _foreign_words(text):  # loops, not generators: compiled
+                if not _kinh_syllable(word) if len(word) > 1 else word not in _LETTERS:  # a lone Û is no letter
+                    rare += 1
+        for char in _normalize("NFD", text):
+            if char in _TONE_SET:
+                tones += 1
+        known = _MARKED[text] = (rare, tones)
+    return known
 
 
 _TOKEN = re.compile(r"[^\s\d!-/:-@\[-`{-~]+")

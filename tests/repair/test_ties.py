@@ -1,0 +1,92 @@
+"""Two well-formed readings of one cell that score the same (session 25): the least marked wins.
+
+A legacy table keeps its toneless letters (ă â ê ô ơ ư đ) on a few bytes that the other tables give toned letters,
+and the minority alphabets' own forms (clusters, r/l/h finals, âo, an open ă) are what a misreading of a Kinh name
+most often turns well formed. So between readings with as many foreign words, syllables and everyday words the one
+with fewer such forms — counted only in a cell that does not show a minority name — and then fewer tone marks wins.
+Legacy bytes come from encoders this project did not write (``tests/text/independent.py``: glibc iconv, Python's
+cp1258 codec, the VNI table written from its public description).
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.text import independent as ind
+
+from hopnhat.repair.stage import ColumnRepairer
+from hopnhat.text.cells import as_text
+from hopnhat.text.legacy import marked
+
+KINH = ["Nguyễn Văn Hùng", "Trần Thị Thuỷ", "Lê Đức Thọ", "Phạm Thị Hương", "Đỗ Văn Lượng", "Bùi Thị Ngọc Ánh",
+        "Võ Văn Tần", "Huỳnh Thị Mỹ Lệ", "Đặng Quốc Bảo", "Hoàng Văn Thụ", "Lương Thị Hằng", "Ngô Văn Sở"]
+
+
+def _cells(texts: list[str], encoding: str) -> list[str]:
+    return [as_text(raw) for raw in ind.encode_many(texts, encoding)]
+
+
+def _register(minor: str, names: list[str]) -> list[str | None]:
+    """A register typed mostly in TCVN3 (the column's table), some names typed in another table, the names last."""
+    cells = _cells(KINH, "tcvn3") + _cells(KINH[:6], minor) + _cells(names, minor)
+    engine = ColumnRepairer("name")
+    out = engine.repair(cells)[0]
+    assert engine.encoding == "tcvn3" and out[:-len(names)] == KINH + KINH[:6]
+    return out[-len(names):]
+
+
+def test_the_minority_form_of_a_misreading_is_marked() -> None:
+    """VISCII ``PÁO`` read as TCVN3 is ``PẦO``: âo is a rhyme of the Central Highlands alphabets only."""
+    assert marked("VẮNG A PẦO")[0] == 1 and marked("VÀNG A PÁO")[0] == 0
+
+
+def test_a_stop_final_without_a_tone_is_no_kinh_syllable() -> None:
+    """Vietnamese gives a syllable on c, ch, p or t only sắc or nặng: TCVN3 ``Sãc`` read as Windows-1258 ``Săc``."""
+    assert marked("Danh Săc")[0] == 1 and marked("Danh Sóc") == (0, 1)
+
+
+def test_minority_forms_are_not_marked_in_a_minority_name() -> None:
+    """An apostrophe prefix, a cluster word or ``Y`` first shows the cell is a minority name: its forms are expected
+    there (``Kơ Să K'Bron`` stays beside the Windows-1252 reading ``Kõ Sã K'Bron``)."""
+    assert marked("Kơ Să K'Bron") == (0, 0) and marked("Y Blơl") == (0, 0)
+
+
+@pytest.mark.parametrize("minor", ["viscii", "cp1258"])
+def test_a_hmong_name_is_not_read_with_a_minority_rhyme(minor: str) -> None:
+    """The VISCII and Windows-1258 bytes of ``VÀNG A PÁO`` read as the flawless TCVN3 ``VẮNG A PẦO`` (since âo
+    became a rhyme); the column's table won the tie."""
+    assert _register(minor, ["VÀNG A PÁO"]) == ["VÀNG A PÁO"]
+
+
+@pytest.mark.parametrize("minor", ["viscii", "cp1258"])
+def test_fewer_tone_marks_win_a_tie(minor: str) -> None:
+    """VISCII and Windows-1258 keep ó and ê on their Latin-1 bytes, which TCVN3 reads as ú and ờ: ``Kim Sóc Hên``
+    was read as ``Kim Súc Hờn``."""
+    assert _register(minor, ["Kim Sóc Hên", "Danh Hên"]) == ["Kim Sóc Hên", "Danh Hên"]
+
+
+@pytest.mark.parametrize("minor", ["viscii", "cp1258"])
+def test_a_minority_name_keeps_its_own_rhyme(minor: str) -> None:
+    """``Y Blơl`` (ơl, a minority final) beside the TCVN3 misreading ``Y Blẵl`` / ``Y Blừl``: both minority forms,
+    the one without a tone mark wins."""
+    assert _register(minor, ["Y Blơl"]) == ["Y Blơl"]
+
+
+def test_vni_o_horn_beside_windows_1252_o_circumflex_keeps_the_cell() -> None:
+    """VNI writes ơ on the byte Windows-1252 shows as ô and TCVN3 reads as ụ: ``Siu Thơm`` reads as ``Siu Thôm``
+    (the cell as it is), ``Siu Thụm`` and ``Siu Thơm``, all well formed. The TCVN3 reading is no longer taken; the
+    cell is kept as it is (a tie keeps the cell), not repaired."""
+    cell = _cells(["Siu Thơm"], "vni")[0]
+    assert _register("vni", ["Siu Thơm"]) == [cell]
+
+
+def test_tcvn3_stop_final_is_not_read_toneless() -> None:
+    """A TCVN3 ``Danh Sóc`` among UTF-8 cells reads back, not as the Windows-1258 ``Danh Săc``."""
+    cells = KINH + _cells(KINH[:6] + ["Danh Sóc", "Thạch Thị Sóc"], "tcvn3")
+    assert ColumnRepairer("name").repair(cells)[0][-2:] == ["Danh Sóc", "Thạch Thị Sóc"]
+
+
+def test_clean_cells_that_read_as_well_formed_tcvn3_stay() -> None:
+    """Clean Unicode cells whose bytes read as flawless TCVN3 (``Kim Sóc Hên`` → ``Kim Súc Hờn``) never change."""
+    clean = ["Kim Sóc Hên", "VÀNG A PÁO", "Danh Hên"]
+    cells = _cells(KINH, "tcvn3") + clean
+    assert ColumnRepairer("name").repair(cells)[0][-3:] == clean
