@@ -15,7 +15,7 @@ from tests.text import independent as ind
 
 from hopnhat.repair.stage import ColumnRepairer
 from hopnhat.text.cells import as_text
-from hopnhat.text.legacy import marked
+from hopnhat.text.legacy import common_apart, marked
 
 KINH = ["Nguyễn Văn Hùng", "Trần Thị Thuỷ", "Lê Đức Thọ", "Phạm Thị Hương", "Đỗ Văn Lượng", "Bùi Thị Ngọc Ánh",
         "Võ Văn Tần", "Huỳnh Thị Mỹ Lệ", "Đặng Quốc Bảo", "Hoàng Văn Thụ", "Lương Thị Hằng", "Ngô Văn Sở"]
@@ -90,3 +90,23 @@ def test_clean_cells_that_read_as_well_formed_tcvn3_stay() -> None:
     clean = ["Kim Sóc Hên", "VÀNG A PÁO", "Danh Hên"]
     cells = _cells(KINH, "tcvn3") + clean
     assert ColumnRepairer("name").repair(cells)[0][-3:] == clean
+
+
+# ------------------------------------------------------------------ everyday words both readings share
+
+def test_a_word_both_readings_share_is_no_evidence() -> None:
+    """TCVN3 ``Lý A Mí Chớ`` shows as ``Lý A MÝ Chí`` (``MÝ``: mis-cased, foreign): that view has two everyday words,
+    ``Lý`` and ``Chí``, against one foreign, and stayed as the column's (UTF-8) reading. ``Lý`` is in both readings;
+    counted where they differ, one everyday word against one foreign: the flawless TCVN3 reading wins."""
+    assert common_apart("Lý A MÝ Chí", "Lý A Mí Chớ") == 1
+    assert common_apart("Lý A MÝ Chí", "Lý A MÝ") == 2  # another number of words: all of them count
+    names = ["Lý A Mí Chớ", "Lý Sí Chớ"]
+    cells = KINH + _cells(KINH[:6] + names, "tcvn3")
+    assert ColumnRepairer("name").repair(cells)[0][-2:] == names
+
+
+def test_vni_vu_thi_yn_keeps_the_columns_reading() -> None:
+    """VNI ``VŨ THỊ ỸN`` (``ỹn`` is no syllable) beside the flawless TCVN3 ``VUẾ THỀ YẾN``: every word differs, and its
+    two everyday words against one foreign keep the column's VNI reading (the rule this refines)."""
+    cells = _cells(KINH + ["VŨ THỊ ỸN"], "vni")
+    assert ColumnRepairer("name").repair(cells)[0][-1] == "VŨ THỊ ỸN"

@@ -2,7 +2,7 @@
 # called for every distinct cell of a column become C functions of the module.
 
 cimport cython
-from hopnhat.text.legacy cimport family_first, has_junk, legacy_looking, marked, reading, scored, scores_of
+from hopnhat.text.legacy cimport common_apart, family_first, has_junk, legacy_looking, marked, reading, scored, scores_of
 
 cdef dict _WORDS_OF, _SORTED
 

@@ -36,6 +36,7 @@ from hopnhat.text.legacy import (
     READINGS,
     Detection,
     Scored,
+    common_apart,
     detect,
     family_first,
     has_junk,
@@ -431,8 +432,10 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
     rank = options[best][2]
     if own is not None:
         mine = own[2]
-        # more everyday words (rank: -common), and as many foreign ones or more everyday than foreign words
-        if not own[1].junk and mine[2] < rank[2] and (mine[0] == rank[0] or -mine[2] > mine[0]):
+        # more everyday words (rank: -common), and as many foreign ones or more everyday than foreign words, counted
+        # where the two readings differ (a word both have is no evidence: TCVN3 Lý Mí Chớ shown as Lý MÝ Chí)
+        if not own[1].junk and mine[2] < rank[2] and (mine[0] == rank[0] or -mine[2] > mine[0] and
+                                                      common_apart(own[0], options[best][0]) > mine[0]):
             best = column  # a better-formed reading with fewer everyday words: the usual cross-table accident
         elif mine[0] == 0 and best not in stays and rank[0] == mine[0] and rank[1] == mine[1]:
             best = column  # everyday words alone do not move a flawless reading to a table the column does not use

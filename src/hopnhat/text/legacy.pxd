@@ -53,6 +53,8 @@ cdef bint _cased(str word) except -1
 cdef bint _kinh_syllable(str word) except -1
 @cython.locals(rare=Py_ssize_t, tones=Py_ssize_t, word=str, char=str)
 cpdef tuple marked(str text)
+@cython.locals(mine=list, theirs=list, shouting=bint, count=Py_ssize_t, i=Py_ssize_t, ok=bint, upper=bint, usual=Py_ssize_t)
+cpdef Py_ssize_t common_apart(str text, str other) except -1
 cdef object _quiet_decode(bytes raw, str name)
 cdef object _one_reading(str value, str name)
 cdef dict _memo(str value)

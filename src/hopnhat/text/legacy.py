@@ -1271,6 +1271,24 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
     return known
 
 
+def common_apart(text: str, other: str) -> int:
+    """The everyday words of a reading (as :func:`quality` counts them) where another reading of the same cell has
+    another word (session 25): a word both readings share (``Lý`` in TCVN3 ``Lý Mí Chớ`` and its Windows-1252 view
+    ``Lý MÝ Chí``) says nothing about which of them is right. With another number of words, all of them count."""
+    mine, theirs = _TOKEN.findall(text), _TOKEN.findall(other)
+    if len(mine) != len(theirs):
+        return quality(text).common
+    shouting = _has_lower(text)
+    count = 0
+    for i, word in enumerate(mine):
+        if word == theirs[i] or word.isascii() or len(word) < 2:
+            continue
+        ok, upper, usual, _, _ = _WORDS.get(word) or _word_info(word)
+        if ok and not (shouting and upper) and (usual == 1 or usual == 2 and i == 0):
+            count += 1
+    return count
+
+
 def _word_info(word: str) -> tuple[bool, bool, int, bool, bool]:
     if len(_WORDS) >= 262_144:
         _WORDS.clear()
