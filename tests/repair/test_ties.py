@@ -71,12 +71,21 @@ def test_a_minority_name_keeps_its_own_rhyme(minor: str) -> None:
     assert _register(minor, ["Y Blơl"]) == ["Y Blơl"]
 
 
-def test_vni_o_horn_beside_windows_1252_o_circumflex_keeps_the_cell() -> None:
+def test_vni_o_horn_beside_windows_1252_o_circumflex() -> None:
     """VNI writes ơ on the byte Windows-1252 shows as ô and TCVN3 reads as ụ: ``Siu Thơm`` reads as ``Siu Thôm``
-    (the cell as it is), ``Siu Thụm`` and ``Siu Thơm``, all well formed. The TCVN3 reading is no longer taken; the
-    cell is kept as it is (a tie keeps the cell), not repaired."""
-    cell = _cells(["Siu Thơm"], "vni")[0]
-    assert _register("vni", ["Siu Thơm"]) == [cell]
+    (the cell as it is), ``Siu Thụm`` and ``Siu Thơm``, all well formed. ``Thụm`` has a tone mark more; in a column
+    whose non-ASCII cells all have Windows-1252 bytes (no Unicode text shown) the VNI reading wins over the cell as
+    it is."""
+    assert _register("vni", ["Siu Thơm", "Nay Sơn"]) == ["Siu Thơm", "Nay Sơn"]
+
+
+def test_the_cell_as_it_is_keeps_a_tie_where_the_column_shows_unicode() -> None:
+    """The same bytes in a column that holds Unicode text (``ơ``, ``ư``, ``đ`` have no Windows-1252 byte) are kept as
+    they are: a clean ``Siu Thôm`` there never changes."""
+    cells = KINH + _cells(KINH[:6], "vni") + ["Siu Thôm"]
+    assert ColumnRepairer("name").repair(cells)[0][-1] == "Siu Thôm"
+    declared = _cells(KINH, "tcvn3") + _cells(KINH[:6], "vni") + ["Siu Thôm"]
+    assert ColumnRepairer("name", "tcvn3").repair(declared)[0][-1] == "Siu Thôm"  # declared: no evidence either way
 
 
 def test_tcvn3_stop_final_is_not_read_toneless() -> None:

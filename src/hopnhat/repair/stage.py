@@ -222,22 +222,30 @@ def _familiar(words: frozenset[str], present: frozenset[str], options: dict[str,
     return best
 
 
-def _least_marked(options: dict[str, Scored], chosen: str) -> str:
+def _least_marked(options: dict[str, Scored], chosen: str, used: frozenset[str] | None = None) -> str:
     """Between readings without junk that score the same as the chosen one (as many foreign words, syllables and
     everyday words), the least marked (:func:`hopnhat.text.legacy.marked`): fewer words only a minority alphabet
     writes, then fewer tone marks; the chosen one when none is less marked. Each legacy table keeps its toneless
     letters (ă â ê ô ơ ư đ) on a few bytes that the other tables give toned letters (VNI ``ơ`` is TCVN3 ``ụ``,
     TCVN3 ``ê`` VISCII ``ế``), and the national orthography's syllables outnumber those only the minority alphabets
-    write, so a misreading that stays well formed is the more marked one (VISCII ``PÁO`` as TCVN3 ``PẦO``)."""
+    write, so a misreading that stays well formed is the more marked one (VISCII ``PÁO`` as TCVN3 ``PẦO``).
+    With ``used`` (a column that shows no Unicode text: see :attr:`ColumnRepairer._as_is`), among the least marked
+    a reading of a table the column uses wins over the cell as it is."""
     rank = options[chosen][2]
-    best, least = chosen, marked(options[chosen][0])
+    best, least = chosen, _mark(options, chosen, used)
     for name in options:
         entry = options[name]
         if name != chosen and entry[2] == rank and not entry[1].junk:
-            key = marked(entry[0])
+            key = _mark(options, name, used)
             if key < least:
                 best, least = name, key
     return best
+
+
+def _mark(options: dict[str, Scored], name: str, used: frozenset[str] | None) -> tuple[int, int, int]:
+    """:func:`hopnhat.text.legacy.marked` of a reading, then 1 for a reading of no table in ``used`` (0 without)."""
+    rare, tones = marked(options[name][0])
+    return rare, tones, 0 if used is None or name in used else 1
 
 
 def _viqr_register(hinted: Iterable[str]) -> bool:
@@ -294,6 +302,11 @@ class ColumnRepairer:
         default_factory=dict)  # see _plan
     _words: frozenset[str] = frozenset()  # the column's own syllables: see _vocabulary
     _names: bool = False  # a mixed column of people's names: see _names_column
+    # whether the cell as it is counts as a reading of the column in a tie: unless the column's encoding was detected
+    # as a legacy table and every non-ASCII cell of its sample has a Windows-1252 byte for each character (no ơ ư ă
+    # đ ạ… that only Unicode text holds): then a cell whose letters are all Latin-1 (VNI Thơm shown as Thôm) is far
+    # more often legacy bytes than Unicode, and a tie goes to the table the column uses
+    _as_is: bool = True
 
     def settle(self, cells: Sequence[str | None]) -> None:
         """See a batch's cells without repairing them: a delta run repairs only the changed rows of a batch, yet the
@@ -315,6 +328,8 @@ class ColumnRepairer:
             self._detection = detect(sample)
             if legacy or self._detection.encoding == "viqr" or self.encoding is None:
                 self.encoding = self._detection.encoding
+        self._as_is = _family(self.encoding) == "utf-8" or not self._present or \
+            not all(legacy_looking(c) for c in legacy)
         # a column of names whose cells come in a table other than its own (VNI cells in a UTF-8 register too)
         self._names = bool(self._present - {_family(self.encoding)}) and _names_column(legacy)
 
@@ -440,8 +455,9 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
         elif mine[0] == 0 and best not in stays and rank[0] == mine[0] and rank[1] == mine[1]:
             best = column  # everyday words alone do not move a flawless reading to a table the column does not use
         rank = options[best][2]
-    if rank[0] == 0 and best != "utf-8":  # a tie keeps the cell as it is; between other readings the least marked
-        best = _least_marked(options, best)
+    if rank[0] == 0 and (best != "utf-8" or not engine._as_is):  # a tie keeps the cell as it is (if Unicode is
+        # what the column shows), between other readings the least marked wins
+        best = _least_marked(options, best, None if engine._as_is else stays - {"utf-8"})
         rank = options[best][2]
     if familiar and rank[0] == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][2][0]):
         best = _familiar(engine._words, engine._present, options, best)
