@@ -14,7 +14,11 @@ different machines, a row pasted from another system, mojibake in a database —
    tie keeps the cell, and the column's reading stays when it has more everyday syllables (``Xã``, ``Thị``) than
    the better-formed one with as many foreign words, or more everyday words than foreign ones (``VŨ THỊ ỸN``) —
    TCVN3 read as VISCII is often well formed and means nothing — but a reading with more foreign words and no more
-   everyday ones than foreign (``Chọo Lỏo Lã`` beside ``Chảo Láo Lở``) does not stay on its everyday words;
+   everyday ones than foreign (``Chọo Lỏo Lã`` beside ``Chảo Láo Lở``) does not stay on its everyday words,
+   counted where the two readings differ (``Lý`` in both ``Lý A Mí Chớ`` and ``Lý A MÝ Chí`` is no evidence); between
+   readings that still tie the least marked wins (fewer forms only the minority alphabets write, then fewer tone
+   marks: VISCII ``VÀNG A PÁO`` is not TCVN3 ``VẮNG A PẦO``), and the cell as it is keeps a tie unless the column is
+   a legacy table that shows no Unicode text (VNI ``Siu Thơm`` shown as ``Siu Thôm``);
 3. a plain-ASCII cell is read as VIQR only on marks plain text does not make (any mark in a VIQR column).
 
 A cell that no reading makes Vietnamese is kept as it was and reported. ``strict`` (the source's ``strictness``)
@@ -232,10 +236,13 @@ def _least_marked(options: dict[str, Scored], chosen: str, used: frozenset[str] 
     With ``used`` (a column that shows no Unicode text: see :attr:`ColumnRepairer._as_is`), among the least marked
     a reading of a table the column uses wins over the cell as it is."""
     rank = options[chosen][2]
-    best, least = chosen, _mark(options, chosen, used)
+    best = chosen
+    least: tuple[int, int, int] | None = None  # the chosen reading's marks, counted once another one ties
     for name in options:
         entry = options[name]
         if name != chosen and entry[2] == rank and not entry[1].junk:
+            if least is None:
+                least = _mark(options, chosen, used)
             key = _mark(options, name, used)
             if key < least:
                 best, least = name, key
