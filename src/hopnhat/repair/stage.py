@@ -236,11 +236,12 @@ def _least_marked(options: dict[str, Scored], chosen: str, used: frozenset[str] 
     With ``used`` (a column that shows no Unicode text: see :attr:`ColumnRepairer._as_is`), among the least marked
     a reading of a table the column uses wins over the cell as it is."""
     rank = options[chosen][2]
+    text = options[chosen][0]
     best = chosen
     least: tuple[int, int, int] | None = None  # the chosen reading's marks, counted once another one ties
     for name in options:
         entry = options[name]
-        if name != chosen and entry[2] == rank and not entry[1].junk:
+        if name != chosen and entry[2] == rank and not entry[1].junk and (used is not None or entry[0] != text):
             if least is None:
                 least = _mark(options, chosen, used)
             key = _mark(options, name, used)

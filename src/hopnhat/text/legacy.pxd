@@ -6,7 +6,8 @@ cimport cython
 
 # the memos and tables the hot helpers read, typed (a dictionary's get and len are then C calls, not attribute
 # lookups and method objects); module-private, so not visible from Python
-cdef dict _MARKED, _QUALITIES, _SOURCES, _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
+cdef dict _MARKED, _KINH_WORDS, _QUALITIES, _SOURCES, _MEMO, _SCORED, _STATS, _WORDS, _TALLIES, _FAILED, _CHAR_TONES, _PLACES
+cdef frozenset _TONED
 cdef bytes _JUNK_TABLE, _SLOPPY_CHARS
 cdef Py_ssize_t _SLOPPY_LAST
 cdef tuple _SYLLABLES, _KINH_BY_LENGTH, _MINORITY_BY_LENGTH
@@ -51,7 +52,7 @@ cdef bint _has_letter(str text) except -1
 cdef bint _cased(str word) except -1
 @cython.locals(toneless=str, tone=str, where=Py_ssize_t, initial=str, rhyme=str)
 cdef bint _kinh_syllable(str word) except -1
-@cython.locals(rare=Py_ssize_t, tones=Py_ssize_t, word=str, char=str)
+@cython.locals(rare=Py_ssize_t, tones=Py_ssize_t, word=str, char=str, kinh=object)
 cpdef tuple marked(str text)
 @cython.locals(mine=list, theirs=list, shouting=bint, count=Py_ssize_t, i=Py_ssize_t, ok=bint, upper=bint, usual=Py_ssize_t)
 cpdef Py_ssize_t common_apart(str text, str other) except -1

@@ -631,15 +631,26 @@ def marked(text: str) -> tuple[int, int]:
         if len(_MARKED) >= 65_536:
             _MARKED.clear()
         rare = tones = 0
-        if not _minority_cell(text):
-            for word in _foreign_words(text):  # loops, not generators: compiled
-                if not _kinh_syllable(word) if len(word) > 1 else word not in _LETTERS:  # a lone Û is no letter
-                    rare += 1
-        for char in _normalize("NFD", text):
-            if char in _TONE_SET:
+        for word in _foreign_words(text):  # loops, not generators: compiled
+            kinh = _KINH_WORDS.get(word)
+            if kinh is None:
+                if len(_KINH_WORDS) >= 65_536:
+                    _KINH_WORDS.clear()
+                kinh = _KINH_WORDS[word] = _kinh_syllable(word) if len(word) > 1 else word in _LETTERS  # Û: none
+            if not kinh:
+                rare += 1
+        if rare and _minority_cell(text):
+            rare = 0
+        for char in text:
+            if char in _TONED:
                 tones += 1
         known = _MARKED[text] = (rare, tones)
     return known
+
+
+_KINH_WORDS: dict[str, bool] = {}  # word → a syllable of the national orthography (a lone letter: a letter)?
+_TONED = frozenset(c for c in vietnamese_letters() if _normalize("NFD", c) != c and
+                   any(m in _TONE_SET for m in _normalize("NFD", c)))  # the letters that carry a tone mark
 
 
 _TOKEN = re.compile(r"[^\s\d!-/:-@\[-`{-~]+")
