@@ -50,6 +50,11 @@ def test_minority_forms_are_not_marked_in_a_minority_name() -> None:
     assert marked("Kơ Să K'Bron") == (0, 0) and marked("Y Blơl") == (0, 0)
 
 
+def test_a_letter_no_vietnamese_alphabet_has_is_marked_everywhere() -> None:
+    """VISCII ``ự`` shows as Latin-1 ``ñ``: a letter of no Vietnamese alphabet, marked in a minority name too."""
+    assert marked("Y Moan Ênuôl ñ") == (1, 0) and marked("Y Moan Ênuôl ự") == (0, 1)
+
+
 @pytest.mark.parametrize("minor", ["viscii", "cp1258"])
 def test_a_hmong_name_is_not_read_with_a_minority_rhyme(minor: str) -> None:
     """The VISCII and Windows-1258 bytes of ``VÀNG A PÁO`` read as the flawless TCVN3 ``VẮNG A PẦO`` (since âo

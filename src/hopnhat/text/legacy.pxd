@@ -52,7 +52,9 @@ cdef bint _has_letter(str text) except -1
 cdef bint _cased(str word) except -1
 @cython.locals(toneless=str, tone=str, where=Py_ssize_t, initial=str, rhyme=str)
 cdef bint _kinh_syllable(str word) except -1
-@cython.locals(rare=Py_ssize_t, tones=Py_ssize_t, word=str, char=str, kinh=object)
+@cython.locals(char=Py_UCS4)
+cdef Py_ssize_t _word_kind(str word) except -1
+@cython.locals(rare=Py_ssize_t, alien=Py_ssize_t, tones=Py_ssize_t, word=str, char=str, kind=object)
 cpdef tuple marked(str text)
 @cython.locals(mine=list, theirs=list, shouting=bint, count=Py_ssize_t, i=Py_ssize_t, ok=bint, upper=bint, usual=Py_ssize_t)
 cpdef Py_ssize_t common_apart(str text, str other) except -1

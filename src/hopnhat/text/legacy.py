@@ -623,32 +623,44 @@ _MARKED: dict[str, tuple[int, int]] = {}  # reading → marked(reading)
 def marked(text: str) -> tuple[int, int]:
     """How marked a reading is, for a tie between two readings that score the same (session 25): its non-ASCII
     words of two letters or more that are no syllable of the national orthography (a minority cluster, final or
-    vowel, a compound, an open ă: what only the minority alphabets write) and its lone letters that are no
-    Vietnamese letter (``Û``) — none in a reading that shows a minority name (see :func:`_minority_cell`), where
-    those forms are expected — then its tone marks. Remembered."""
+    vowel, a compound, an open ă: what only the minority alphabets write) — none in a reading that shows a minority
+    name (see :func:`_minority_cell`), where those forms are expected — and its words with a letter no Vietnamese
+    alphabet has (``ñ``, ``Û``), then its tone marks. Remembered."""
     known = _MARKED.get(text)
     if known is None:
         if len(_MARKED) >= 65_536:
             _MARKED.clear()
-        rare = tones = 0
+        rare = alien = tones = 0
         for word in _foreign_words(text):  # loops, not generators: compiled
-            kinh = _KINH_WORDS.get(word)
-            if kinh is None:
+            kind = _KINH_WORDS.get(word)
+            if kind is None:
                 if len(_KINH_WORDS) >= 65_536:
                     _KINH_WORDS.clear()
-                kinh = _KINH_WORDS[word] = _kinh_syllable(word) if len(word) > 1 else word in _LETTERS  # Û: none
-            if not kinh:
+                kind = _KINH_WORDS[word] = _word_kind(word)
+            if kind == 1:
                 rare += 1
+            elif kind == 2:
+                alien += 1
         if rare and _minority_cell(text):
             rare = 0
         for char in text:
             if char in _TONED:
                 tones += 1
-        known = _MARKED[text] = (rare, tones)
+        known = _MARKED[text] = (rare + alien, tones)
     return known
 
 
-_KINH_WORDS: dict[str, bool] = {}  # word → a syllable of the national orthography (a lone letter: a letter)?
+def _word_kind(word: str) -> int:
+    """0: a syllable of the national orthography (a lone letter: a Vietnamese letter); 1: a word only a minority
+    alphabet writes, or foreign; 2: a word with a letter no Vietnamese alphabet has (``ñ``, ``Û``), marked even in
+    a minority name."""
+    for char in word:
+        if char >= "\x80" and char not in _LETTERS:
+            return 2
+    return 0 if len(word) < 2 or _kinh_syllable(word) else 1
+
+
+_KINH_WORDS: dict[str, int] = {}  # word → _word_kind(word)
 _TONED = frozenset(c for c in vietnamese_letters() if _normalize("NFD", c) != c and
                    any(m in _TONE_SET for m in _normalize("NFD", c)))  # the letters that carry a tone mark
 
