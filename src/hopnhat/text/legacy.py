@@ -693,10 +693,13 @@ def viqr_reading(text: str, *, column: bool = False) -> str | None:
     if not text.isascii() or _VIQR_HINT.search(text) is None:
         return None
     decoded, evidence = viqr.parse(text)
-    enough = evidence.medium or evidence.weak >= 2 or _marked_family(text, decoded) or _marked_common(text, decoded) \
-        if column else evidence.medium >= 2
-    if decoded == text or not (evidence.strong or enough):
+    if decoded == text:
         return None
+    if not evidence.strong:  # then enough of the weaker marks (the words looked at only when those are too few)
+        enough = evidence.medium or evidence.weak >= 2 or _marked_family(text, decoded) or \
+            _marked_common(text, decoded) if column else evidence.medium >= 2
+        if not enough:
+            return None
     if column:
         score = quality(decoded)
         # a shape mark, huyền or ngã is VIQR for sure: then a word that is no syllable (a Chăm or Raglai name written
