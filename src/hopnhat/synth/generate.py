@@ -21,7 +21,7 @@ from hopnhat.synth.civil_servants import write_civil_servants
 from hopnhat.synth.db import PostgresSink, SqliteSink, safe_dsn
 from hopnhat.synth.determinism import normalize_xlsx
 from hopnhat.synth.digitisation import write_digitisation
-from hopnhat.synth.documents import write_documents
+from hopnhat.synth.documents import Form, write_documents
 from hopnhat.synth.dossiers import NATIONAL_STATUS, STAGE_TO_NATIONAL, VOCABULARIES, DossierWriter
 from hopnhat.synth.inventory import write_inventory
 from hopnhat.synth.merger import write_merger
@@ -176,7 +176,7 @@ def generate(settings: SynthSettings, progress: Progress = _noop) -> SynthResult
         _record(result, slug, write_parcels(pop, assignment, s.seed, s.out / "estate", s.out / "truth").info, "csv")
         _record(result, slug, write_civil_servants(pop, s.seed, s.out / "estate", s.out / "truth"), "excel")
         write_digitisation(pop, s.seed, s.out / "estate")
-        form = "xml" if pop is pops[0] else "json"
+        form: Form = "xml" if pop is pops[0] else "json"
         write_documents(pop, s.seed, s.out / "estate", form, DOCUMENTS)
         _record(result, slug, TableInfo("van_ban", "van_ban", "so_ky_hieu", [], rows=DOCUMENTS), form)
         progress(f"other:{pop.side.slug}", 1, 1)
