@@ -89,8 +89,6 @@ def test_the_cell_as_it_is_keeps_a_tie_where_the_column_shows_unicode() -> None:
     they are: a clean ``Siu Thôm`` there never changes."""
     cells = KINH + _cells(KINH[:6], "vni") + ["Siu Thôm"]
     assert ColumnRepairer("name").repair(cells)[0][-1] == "Siu Thôm"
-    declared = _cells(KINH, "tcvn3") + _cells(KINH[:6], "vni") + ["Siu Thôm"]
-    assert ColumnRepairer("name", "tcvn3").repair(declared)[0][-1] == "Siu Thôm"  # declared: no evidence either way
 
 
 def test_tcvn3_stop_final_is_not_read_toneless() -> None:
@@ -124,3 +122,20 @@ def test_vni_vu_thi_yn_keeps_the_columns_reading() -> None:
     two everyday words against one foreign keep the column's VNI reading (the rule this refines)."""
     cells = _cells(KINH + ["VŨ THỊ ỸN"], "vni")
     assert ColumnRepairer("name").repair(cells)[0][-1] == "VŨ THỊ ỸN"
+
+
+def test_a_declared_legacy_column_takes_its_tables_flawless_reading() -> None:
+    """TCVN3 writes ``Ẩ`` on ``0xC2``, which Windows-1252 shows as ``Â``: the given name ``Ẩn`` alone looks like the
+    flawless ``Ân``. Detected, the column leaves that tie to what the cell shows (a clean cell is never made worse:
+    above); declared ``tcvn3`` in the merger file, the user's word decides and the cell is TCVN3. ``Ân`` itself
+    (``0xA2`` in TCVN3) stays ``Ân``; a cell no TCVN3 reading makes flawless is judged as before. The declaration
+    is taken at its word for every cell: ``Siu Thôm`` there (VNI ``Siu Thơm``, or clean text) is the TCVN3 ``Siu Thụm``
+    — a column typed in several tables is left undeclared, and detected cell by cell. Bytes from glibc iconv."""
+    given = ["Hùng", "Thuỷ", "Thọ", "Hương", "Ẩn", "Ân", "Ấn", "Ỷ"]
+    cells = _cells(given, "tcvn3")
+    assert ColumnRepairer("ten", encoding="tcvn3").repair(cells)[0] == given
+    detected = ColumnRepairer("ten")
+    assert detected.repair(cells)[0][4] == "Ân" and detected.encoding == "tcvn3"
+    assert ColumnRepairer("ten", encoding="tcvn3").repair(["Nguyễn Thị Ửng"])[0] == ["Nguyễn Thị Ửng"]
+    mixed = _cells(KINH, "tcvn3") + _cells(KINH[:6], "vni") + ["Siu Thôm"]
+    assert ColumnRepairer("name", "tcvn3").repair(mixed)[0][-1] == "Siu Thụm"

@@ -18,7 +18,8 @@ different machines, a row pasted from another system, mojibake in a database —
    counted where the two readings differ (``Lý`` in both ``Lý A Mí Chớ`` and ``Lý A MÝ Chí`` is no evidence); between
    readings that still tie the least marked wins (fewer forms only the minority alphabets write, then fewer tone
    marks: VISCII ``VÀNG A PÁO`` is not TCVN3 ``VẮNG A PẦO``), and the cell as it is keeps a tie unless the column is
-   a legacy table that shows no Unicode text (VNI ``Siu Thơm`` shown as ``Siu Thôm``);
+   a legacy table that shows no Unicode text (VNI ``Siu Thơm`` shown as ``Siu Thôm``); a column whose legacy table
+   the merger file declares takes that table's flawless reading of every cell (TCVN3 ``Ẩn`` shows as ``Ân``);
 3. a plain-ASCII cell is read as VIQR only on marks plain text does not make (any mark in a VIQR column).
 
 A cell that no reading makes Vietnamese is kept as it was and reported. ``strict`` (the source's ``strictness``)
@@ -315,6 +316,10 @@ class ColumnRepairer:
     # đ ạ… that only Unicode text holds): then a cell whose letters are all Latin-1 (VNI Thơm shown as Thôm) is far
     # more often legacy bytes than Unicode, and a tie goes to the table the column uses
     _as_is: bool = True
+    _declared: bool = False  # the merger file declared a legacy table for the column: its flawless reading is taken
+
+    def __post_init__(self) -> None:
+        self._declared = _family(self.encoding) != "utf-8"
 
     def settle(self, cells: Sequence[str | None]) -> None:
         """See a batch's cells without repairing them: a delta run repairs only the changed rows of a batch, yet the
@@ -445,7 +450,9 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
     memo = scores_of(cell)  # this value's scored readings, shared by all columns
     own = memo[column] if column in memo else scored(cell, column)
     flawless = own is not None and own[2][0] == 0
-    if flawless and own is not None and not legacy_looking(cell):
+    if flawless and own is not None and (engine._declared or not legacy_looking(cell)):
+        # (declared: the user's word outweighs a tie — TCVN3 Ẩn shows as the flawless Windows-1252 Ân, and in a column
+        # declared TCVN3 it is Ẩn; detected columns weigh the tie below)
         return _reading(own[0], encoding or column)
     plans = engine._plans
     plan = plans.get(flawless)
