@@ -21,7 +21,7 @@ from sqlalchemy import exc as sa_exc
 from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.ingest import delimited, excel, jsonfile, shape, xmlfile
-from hopnhat.ingest.base import Record, input_error, needed_columns
+from hopnhat.ingest.base import Record, RecordsPathError, input_error, needed_columns
 from hopnhat.ingest.dbf import DbfError, DbfReader
 from hopnhat.ingest.parquet import ParquetReader
 from hopnhat.ingest.sql import SqlReader, make_engine, mask
@@ -75,7 +75,7 @@ def _open_json(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStac
     steps = record_steps(table.records) if table.records else None
     try:
         return Opened(None, jsonfile.json_records(fh, steps), stack, str(path))
-    except jsonfile.RecordsPathError as exc:
+    except RecordsPathError as exc:
         raise _path_error(exc.reached, exc.found, source, table, path) from exc
 
 
@@ -85,7 +85,7 @@ def _open_xml(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack
         records = xmlfile.XmlReader(fh, record_steps(table.records or "")).records()
         first = next(records, None)  # a refused document (entities, malformed, no such path) is refused here
         return Opened(None, itertools.chain([first] if first else [], records), stack, str(path))
-    except xmlfile.RecordsNotFound as exc:
+    except RecordsPathError as exc:
         raise _path_error(exc.reached, exc.found, source, table, path) from exc
     except xmlfile.XmlError as exc:
         raise _xml_error(exc, source, table, path) from exc

@@ -25,6 +25,17 @@ JUNK_BYTES = bytes([0x00, 0x03, 0x07, 0x08, 0x0B, 0x0C, 0x0E, 0x0F, 0x10, *range
 _JUNK = re.compile(b"[" + re.escape(JUNK_BYTES) + b"]")
 
 
+class RecordsPathError(Exception):
+    """A table's ``records:`` path leads nowhere (no JSON array, no XML element there): ``reached`` = the steps
+    found, ``found`` = what is there instead (the user's language). The JSON and XML readers raise it; the ingest
+    API turns it into the project's InputError naming the source, table and file."""
+
+    def __init__(self, reached: list[str], found: str) -> None:
+        super().__init__(found)
+        self.reached = reached
+        self.found = found
+
+
 @dataclass
 class Record:
     """One source record: where a person finds it, its raw text and its cells (column → value)."""

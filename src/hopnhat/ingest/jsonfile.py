@@ -14,7 +14,7 @@ from collections.abc import Container, Iterator
 from typing import Any, BinaryIO
 
 from hopnhat.i18n import tr
-from hopnhat.ingest.base import MAX_RAW, Record, junk_message
+from hopnhat.ingest.base import MAX_RAW, Record, RecordsPathError, junk_message
 from hopnhat.text.cells import as_text
 
 _DECODER = json.JSONDecoder(strict=False)  # raw control characters inside strings (TCVN3 capitals) are text
@@ -168,15 +168,6 @@ class _Buffer:
     def _incomplete(self, exc: json.JSONDecodeError) -> bool:
         """Whether the value may just be cut by the end of what was read so far."""
         return not self.eof and (exc.pos >= len(self.text) - 1 or exc.msg.startswith("Unterminated string"))
-
-
-class RecordsPathError(Exception):
-    """The `records:` path leads nowhere: ``reached`` = the steps found, ``found`` = what is there instead."""
-
-    def __init__(self, reached: list[str], found: str) -> None:
-        super().__init__(found)
-        self.reached = reached
-        self.found = found
 
 
 def _what(char: str) -> str:

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from hopnhat.i18n import tr
-from hopnhat.ingest.base import JUNK_BYTES, Record, clip
+from hopnhat.ingest.base import JUNK_BYTES, Record, RecordsPathError, clip
 from hopnhat.text.cells import as_text
 from hopnhat.text.legacy import cp1252_view
 
@@ -67,15 +67,6 @@ class XmlError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.hint = hint
-
-
-class RecordsNotFound(Exception):
-    """No element at the `records:` path: ``reached`` = the steps found, ``found`` = what is there instead."""
-
-    def __init__(self, reached: list[str], found: str) -> None:
-        super().__init__(found)
-        self.reached = reached
-        self.found = found
 
 
 def _local(tag: Any) -> str:
@@ -187,7 +178,7 @@ class XmlReader:
             yield self._broken(exc)
             return
         if self.count == 0:
-            raise RecordsNotFound(self.reached, self._found())
+            raise RecordsPathError(self.reached, self._found())
 
     def _found(self) -> str:
         names = ", ".join(list(dict.fromkeys(self.seen_under))[:20])
