@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.ingest.conftest import OneTable
+from tests.ingest.refusals import in_both_languages
 from tests.text.independent import font_view
 
 from hopnhat.errors import ConfigError, InputError
@@ -80,16 +81,7 @@ def test_a_file_cut_inside_the_array_says_so_in_its_last_row(tmp_path: Path, one
 
 
 def _refusal(one_table: OneTable, path: Path, records: str) -> dict[str, InputError]:
-    out = {}
-    for lang in ("vi", "en"):
-        set_language(lang)
-        try:
-            with pytest.raises(InputError) as caught:
-                _rows(one_table, path, records)
-        finally:
-            set_language("vi")
-        out[lang] = caught.value
-    return out
+    return in_both_languages(lambda: _rows(one_table, path, records))
 
 
 @pytest.mark.parametrize(("records", "found"), [

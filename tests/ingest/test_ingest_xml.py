@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.ingest.conftest import OneTable
+from tests.ingest.refusals import in_both_languages
 from tests.text.independent import font_view
 
 from hopnhat.errors import InputError
@@ -60,16 +61,7 @@ def _rows(one_table: OneTable, path: Path, records: str = "DanhSachHoSo/HoSo") -
 
 
 def _refusal(one_table: OneTable, path: Path, records: str = "DanhSachHoSo/HoSo") -> dict[str, InputError]:
-    out = {}
-    for lang in ("vi", "en"):
-        set_language(lang)
-        try:
-            with pytest.raises(InputError) as caught:
-                _rows(one_table, path, records)
-        finally:
-            set_language("vi")
-        out[lang] = caught.value
-    return out
+    return in_both_languages(lambda: _rows(one_table, path, records))
 
 
 def test_a_dossier_export_reads_as_its_golden_file(tmp_path: Path, one_table: OneTable) -> None:
