@@ -112,6 +112,17 @@ class ColumnSpec(_Model):
         return []
 
 
+class AcceptShort(_Model):
+    """A declared total that differs from the records read, acknowledged in the merger file (``accept_short:``)."""
+
+    declared: int = Field(ge=0)
+    read: int = Field(ge=0)
+    reason: str = Field(min_length=10)
+
+    def covers(self, declared: int | None, read: int) -> bool:
+        return declared == self.declared and read == self.read
+
+
 class TableSpec(_Model):
     """One source table (or file, sheet, query) and its mapping onto a unified entity."""
 
@@ -136,6 +147,13 @@ class TableSpec(_Model):
     # where the records are: the dotted keys from the top of a JSON document down to the array of records
     # (`data.items`), or the element path from an XML document's root to the repeating element (`DanhSach/HoSo`)
     records: str | None = None
+    # where the export says how many records it holds (hopnhat.ingest.declared): a JSON key path (`data.total`), an
+    # XML attribute or element from the root (`DanhSach/@TongSo`, `DanhSach/TongSo`), or `footer` for an Excel
+    # report's last row "Tổng cộng: 1.234 hồ sơ". A run compares it with the records read (the books' findings)
+    declared_total: str | None = None
+    # a short read acknowledged: the counts it was seen with and why it is right (a first page on purpose…); a run
+    # whose counts differ from these is not acknowledged. Kept out of the mapping hash: acknowledging reloads nothing
+    accept_short: AcceptShort | None = None
     columns: dict[str, ColumnSpec]
 
     @model_validator(mode="before")
@@ -260,6 +278,7 @@ class SourceSpec(_Model):
             if t.cursor is not None:
                 _cursor_where(self.name, self.kind, t)
             _records_where(self, t)
+            _declared_where(self, t)
             for f, spec in t.columns.items():
                 if spec.lookup and spec.lookup not in self.lookups:
                     raise ValueError(f"table {t.name!r}, field {f!r}: lookup {spec.lookup!r} is not declared")
@@ -285,6 +304,54 @@ def record_steps(text: str) -> list[str]:
     """The steps of a `records:` path: split on ``/`` when it has one (XML), else on ``.`` (JSON keys)."""
     text = text.strip()
     return text.strip("/").split("/") if "/" in text else text.split(".")
+
+
+DECLARED_KINDS = ("json", "xml", "excel")  # the kinds whose exports may say how many records they hold
+_JSON_KEYS = re.compile(r"^[^\s./\[\]{}\"'<>=&@]+(?:\.[^\s./\[\]{}\"'<>=&@]+)*$")
+_XML_COUNT = re.compile(r"^[^\s./\[\]{}\"'<>=&@]+(?:/[^\s./\[\]{}\"'<>=&@]+)*(?:/@[^\s./\[\]{}\"'<>=&@]+)?$")
+
+
+def _declared_where(source: SourceSpec, table: TableSpec) -> None:
+    """`declared_total:` fits the table's kind and records, and `accept_short:` comes with it."""
+    where = f"bảng {table.name!r}: declared_total {table.declared_total!r}"
+    where_en = f"table {table.name!r}: declared_total {table.declared_total!r}"
+    if table.accept_short is not None and table.declared_total is None:
+        raise ValueError(tr(f"bảng {table.name!r}: 'accept_short' chấp nhận một chênh lệch với 'declared_total', "
+                            "mà bảng không khai báo 'declared_total'",
+                            f"table {table.name!r}: 'accept_short' acknowledges a difference from 'declared_total', "
+                            "which the table does not set"))
+    if table.declared_total is None:
+        return
+    if source.kind not in DECLARED_KINDS:
+        raise ValueError(tr(f"{where}: chỉ dùng cho nguồn json, xml hoặc excel, không cho {source.kind}",
+                            f"{where_en}: for json, xml or excel sources, not {source.kind}"))
+    if table.explode is not None:
+        raise ValueError(tr(f"{where}: tổng khai báo đếm bản ghi, bảng 'explode' đếm các phần tử của danh sách — "
+                            "đặt declared_total ở bảng cha",
+                            f"{where_en}: a declared total counts records, an exploded table's rows are list "
+                            "items — set declared_total on the parent table"))
+    _declared_syntax(source.kind, table, where, where_en)
+
+
+def _declared_syntax(kind: str, table: TableSpec, where: str, where_en: str) -> None:
+    text = table.declared_total or ""
+    if kind == "excel":
+        if text != "footer":
+            raise ValueError(tr(f"{where}: với excel, ghi 'footer' (dòng cuối 'Tổng cộng: 1.234 hồ sơ')",
+                                f"{where_en}: for excel write 'footer' (the last row 'Tổng cộng: 1.234 hồ sơ')"))
+        return
+    if table.records is None:
+        raise ValueError(tr(f"{where}: cần 'records' (tổng nằm cạnh mảng bản ghi, như data.total cạnh data.items)",
+                            f"{where_en}: needs 'records' (the total sits beside the records, as data.total beside "
+                            "data.items)"))
+    pattern, example = (_JSON_KEYS, "data.total") if kind == "json" else (_XML_COUNT, "DanhSach/@TongSo")
+    steps = record_steps(table.records)
+    parts = text.replace("/@", "/").split("/" if kind == "xml" else ".")
+    inside = parts[:len(steps)] == steps
+    other_root = kind == "xml" and (parts[0] != steps[0] or len(parts) < 2)
+    if not pattern.match(text) or inside or other_root:
+        raise ValueError(tr(f"{where}: một đường dẫn như {example}, ngoài các bản ghi ({table.records})",
+                            f"{where_en}: a path such as {example}, outside the records ({table.records})"))
 
 
 def _records_where(source: SourceSpec, table: TableSpec) -> None:

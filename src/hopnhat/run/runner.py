@@ -143,7 +143,7 @@ def mapping_hash(project: Project, source: SourceSpec, table: TableSpec) -> str:
 def _mapping_parts(project: Project, source: SourceSpec, table: TableSpec) -> list[str]:
     # settings left at their defaults are left out: a field added to the merger file's model in a later version
     # (say, a table's optional cursor) does not make every stored table reload whole
-    parts = [table.model_dump_json(exclude_defaults=True),
+    parts = [table.model_dump_json(exclude_defaults=True, exclude={"accept_short"}),
              source.model_dump_json(exclude={"tables"}, exclude_defaults=True), __version__]
     for lookup in source.lookups.values():
         parts.append(_content_stamp(project, project.resolve(lookup.path)))

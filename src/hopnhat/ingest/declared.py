@@ -1,0 +1,318 @@
+"""What an export says about itself: how many records it holds (``declared_total:``), found without loading it.
+
+A REST API dump says ``{"data": {"items": [...], "total": 12345, "page": 1, "pageSize": 100}}``; an XML exchange
+file ``<DanhSach TongSo="812">`` or ``<TongSo>812</TongSo>``; an Excel report ends with "Tổng cộng: 1.234 hồ sơ".
+:func:`declared_count` reads the file once more, cheaply — JSON: the values outside the records kept, the array of
+records skipped by counting its top-level commas (strings removed by one regular expression per megabyte);
+XML: libxml2 reports only the record, root and count elements; Excel: the sheet's rows — and returns the count
+declared, where, the records it counted (for preflight) and the paging beside it (a first page of many).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from lxml import etree
+
+from hopnhat.i18n import tr
+from hopnhat.ingest.base import RecordsPathError
+from hopnhat.ingest.jsonfile import _DECODER, _Buffer, _key, _what
+from hopnhat.ingest.xmlfile import HEAD, XmlError, _local, _refuse_entities, _Transcoder, declared_encoding
+
+_COUNT = re.compile(r"^\s*(\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+)\s*$")
+PAGE_KEYS = ("page", "pageIndex", "pageNumber", "page_number", "currentPage", "current_page", "trang", "soTrang")
+SIZE_KEYS = ("pageSize", "page_size", "perPage", "per_page", "limit", "size", "kichThuocTrang")
+PAGES_KEYS = ("totalPages", "total_pages", "pageCount", "page_count", "lastPage", "last_page", "tongSoTrang")
+
+
+def parse_count(value: Any) -> int | None:
+    """A declared count as a number: a JSON integer, or text of digits with thousands grouped by ``.``, ``,`` or a
+    space as Vietnamese reports write them (``1.234``); anything else (``12.5``, ``-3``, ``nhiều``) is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    found = _COUNT.match(value)
+    return int(re.sub(r"\D", "", found.group(1))) if found else None
+
+
+@dataclass(frozen=True)
+class Paging:
+    """What an API dump says about its pages: this page, its size, how many pages (computed when not said)."""
+
+    page: int | None
+    page_size: int | None
+    pages: int | None
+
+    def more_pages(self) -> bool:
+        return self.pages is not None and self.pages > 1
+
+    def words(self) -> str:
+        page = self.page if self.page is not None else "?"
+        size = tr(f", {self.page_size:,} bản ghi/trang", f", {self.page_size:,} records a page") if self.page_size else ""
+        return tr(f"trang {page}/{self.pages or '?'}{size}", f"page {page} of {self.pages or '?'}{size}")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """An export's own count: ``value`` (None: not found or not a count: ``problem`` says why), ``where`` it was
+    found (``data.total``, ``DanhSach/@TongSo``, ``row 815``), ``text`` as written, the ``records`` the scan
+    counted, and the ``paging`` beside a JSON total."""
+
+    where: str
+    value: int | None
+    text: str | None
+    records: int
+    paging: Paging | None = None
+    problem: str | None = None
+
+
+def _paging(values: dict[str, Any], parent: str, total: int | None) -> Paging | None:
+    """Paging keys beside the total (or the records): None when there are none."""
+    def first(keys: tuple[str, ...]) -> int | None:
+        for key in keys:
+            found = parse_count(values.get(f"{parent}.{key}" if parent else key))
+            if found is not None:
+                return found
+        return None
+
+    page, size, pages = first(PAGE_KEYS), first(SIZE_KEYS), first(PAGES_KEYS)
+    if page is None and size is None and pages is None:
+        return None
+    if pages is None and size and total is not None:
+        pages = max(1, math.ceil(total / size))
+    return Paging(page, size, pages)
+
+
+# --- JSON ------------------------------------------------------------------------------------------------------
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+
+
+class _Counter:
+    """Top-level elements of a JSON array, counted as commas at depth 0 (+1 when it is not empty)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.commas = 0
+
+    def walk(self, text: str, tokens: re.Pattern[str], start: int = 0, end: int | None = None) -> int:
+        """Count over ``text[start:end]``; the position after the array's ``]`` (in ``text``), or -1."""
+        end = len(text) if end is None else end
+        last = start
+        for m in tokens.finditer(text, start, end):
+            char = m.group()
+            if char[0] == '"':  # a string (on the text itself): its commas are no separators
+                if self.depth == 0:
+                    self.commas += text.count(",", last, m.start())
+                last = m.end()
+                continue
+            if self.depth == 0:
+                self.commas += text.count(",", last, m.start())
+            last = m.end()
+            if char in "[{":
+                self.depth += 1
+            elif self.depth == 0:
+                return m.end()
+            else:
+                self.depth -= 1
+        if self.depth == 0:
+            self.commas += text.count(",", last, end)
+        return -1
+
+
+def count_array(buf: _Buffer) -> tuple[int, bool]:
+    """The elements of the array whose ``[`` was just consumed, and whether it closes; the buffer left after it."""
+    empty = buf.skip_space() == "]"
+    counter = _Counter()
+    while True:
+        start, depth, commas = buf.pos, counter.depth, counter.commas
+        stripped = _STRING.sub("0", buf.text[start:])
+        cut = stripped.find('"')  # an unterminated string: the chunk ends inside it, read with the next one
+        body = stripped if cut < 0 else stripped[:cut]
+        if counter.walk(body, _BRACKET) >= 0:  # the end is in this chunk: found again on the text itself
+            counter.depth, counter.commas = depth, commas
+            buf.pos = counter.walk(buf.text, _TOKEN, start, len(buf.text) - (len(stripped) - len(body)))
+            return (0 if empty else counter.commas + 1), True
+        buf.pos = len(buf.text) - (len(stripped) - len(body))
+        if not buf.more(len(buf.text) - buf.pos):
+            return (0 if empty else counter.commas + 1), False
+
+
+def _json_walk(buf: _Buffer, path: list[str], steps: list[str], keep: set[str], values: dict[str, Any]
+               ) -> tuple[int, bool] | None:
+    """Walk the object at the buffer: values at the paths of ``keep`` (and on the way) kept, the records' array
+    counted. The count and whether the array closed, or None when the records are not below."""
+    if buf.skip_space() != "{":
+        raise RecordsPathError(path, tr(f"{_what(buf.skip_space())}, không phải đối tượng",
+                                        f"{_what(buf.skip_space())}, not an object"))
+    buf.pos += 1
+    found: tuple[int, bool] | None = None
+    while (key := _key(buf, path)) is not None:
+        here = [*path, key]
+        dotted = ".".join(here)
+        if here == steps:
+            if buf.skip_space() != "[":
+                raise RecordsPathError(here, tr(f"{_what(buf.skip_space())}, không phải mảng",
+                                                f"{_what(buf.skip_space())}, not an array"))
+            buf.pos += 1
+            found = count_array(buf)
+            if not found[1]:
+                return found
+        elif buf.skip_space() == "{" and any(k.startswith(dotted + ".") for k in keep | {".".join(steps)}):
+            inner = _json_walk(buf, here, steps, keep, values)
+            found = inner or found
+            if inner is not None and not inner[1]:
+                return inner
+        else:
+            text = buf.value_text()
+            if text is None:
+                raise RecordsPathError(here, tr("không phải JSON", "not JSON"))
+            if dotted in keep or ".".join(path) in keep:
+                values[dotted] = _DECODER.decode(text)
+    buf.pos += 1
+    return found
+
+
+def json_declared(fh: BinaryIO, records: str, total: str) -> Declared:
+    """The count at the key path ``total`` of a JSON document whose records are at ``records``."""
+    steps, total_steps = records.split("."), total.split(".")
+    parents = {".".join(total_steps[:-1]), ".".join(steps[:-1])}
+    values: dict[str, Any] = {}
+    buf = _Buffer(fh)
+    found = _json_walk(buf, [], steps, {total, *parents}, values)
+    if found is None:
+        raise RecordsPathError([], tr("không có mảng bản ghi", "no array of records"))
+    counted, closed = found
+    if total not in values:
+        where = tr("tệp bị cắt trước khi tới khóa này", "the file is cut before it") if not closed else \
+            tr("không có khóa này", "no such key")
+        return Declared(total, None, None, counted, problem=where)
+    raw = values[total]
+    value = parse_count(raw)
+    problem = None if value is not None else tr(f"{json.dumps(raw, ensure_ascii=False)[:40]} không phải một số đếm",
+                                                f"{json.dumps(raw, ensure_ascii=False)[:40]} is not a count")
+    paging = _paging(values, ".".join(total_steps[:-1]), value) or _paging(values, ".".join(steps[:-1]), value)
+    return Declared(total, value, str(raw), counted, paging, problem)
+
+
+# --- XML -------------------------------------------------------------------------------------------------------
+
+class _XmlCount:
+    """The record elements counted and the declared count taken, from the events of the wanted elements."""
+
+    def __init__(self, steps: list[str], total: str) -> None:
+        self.steps = steps
+        holder, _, self.attribute = total.partition("/@")
+        self.holder = holder.split("/")
+        self.records = 0
+        self.text: str | None = None
+        self.seen = False  # the holder element was met
+
+    def tags(self) -> list[str]:
+        return [f"{{*}}{name}" for name in dict.fromkeys([self.steps[0], self.steps[-1], self.holder[-1]])]
+
+    def event(self, event: str, element: Any) -> None:
+        path = _path(element)
+        if event == "start" and len(path) == 1:
+            _refuse_entities(element)
+        if path == self.holder and (event == "start") == bool(self.attribute):
+            self.seen = True
+            if self.attribute:
+                attrs = {_local(k): v for k, v in element.attrib.items()}
+                self.text = attrs.get(self.attribute)
+            else:
+                self.text = element.text
+        if event == "end" and path == self.steps:
+            self.records += 1
+        if event == "end" and len(path) > 1:
+            _free(element)
+
+
+def _path(element: Any) -> list[str]:
+    names = []
+    while element is not None:
+        names.append(_local(element.tag))
+        element = element.getparent()
+    return names[::-1]
+
+
+def _free(element: Any) -> None:
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def xml_declared(fh: BinaryIO, records: str, total: str) -> Declared:
+    """The count at ``total`` (``DanhSach/@TongSo`` or ``DanhSach/TongSo``) of an XML document whose records are
+    at ``records``; a syntax error ends the count (the reader's last ``bad_xml`` row counted, as it reads it)."""
+    steps = records.strip("/").split("/")
+    count = _XmlCount(steps, total)
+    head = fh.read(HEAD)
+    transcoder = _Transcoder(declared_encoding(head))
+    parser = etree.XMLPullParser(events=("start", "end"), tag=count.tags(), encoding="utf-8",
+                                 resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    data, final, broken = head, False, False
+    while not final:
+        more = fh.read(1 << 20)
+        final = not more
+        try:
+            parser.feed(transcoder.feed(data, final))
+            if final:
+                parser.close()
+        except etree.XMLSyntaxError:
+            broken = final = True
+        for event, element in parser.read_events():
+            count.event(event, element)
+        data = more
+    counted = count.records + (1 if broken and count.records else 0)
+    return _xml_result(total, count, counted, broken)
+
+
+def _xml_result(total: str, count: _XmlCount, counted: int, broken: bool) -> Declared:
+    if count.text is None:
+        why = (tr("tệp XML bị cắt hoặc hỏng trước khi tới chỗ này", "the XML is cut or broken before it") if broken
+               else tr("không có thuộc tính/phần tử này" if count.seen or count.attribute else "không có phần tử này",
+                       "no such attribute/element" if count.seen or count.attribute else "no such element"))
+        return Declared(total, None, None, counted, problem=why)
+    value = parse_count(count.text)
+    problem = None if value is not None else tr(f"{count.text.strip()[:40]!r} không phải một số đếm",
+                                                f"{count.text.strip()[:40]!r} is not a count")
+    return Declared(total, value, count.text.strip(), counted, problem=problem)
+
+
+def _xml_safe(fh: BinaryIO, records: str, total: str) -> Declared:
+    try:
+        return xml_declared(fh, records, total)
+    except XmlError as exc:
+        return Declared(total, None, None, 0, problem=exc.reason)
+
+
+# --- dispatch --------------------------------------------------------------------------------------------------
+
+def file_declared(path: Path, kind: str, records: str | None, total: str) -> Declared:
+    """The declared count of a JSON or XML file (see the module docstring)."""
+    with path.open("rb") as fh:
+        if kind == "xml":
+            return _xml_safe(fh, records or "", total)
+        try:
+            return json_declared(fh, records or "", total)
+        except (RecordsPathError, ValueError, RecursionError) as exc:
+            reason = exc.found if isinstance(exc, RecordsPathError) else str(exc)
+            return Declared(total, None, None, 0, problem=reason)
+
+
+__all__ = ["Declared", "Paging", "count_array", "file_declared", "json_declared", "parse_count", "xml_declared"]
