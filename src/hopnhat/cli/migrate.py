@@ -20,7 +20,8 @@ from hopnhat.cli.common import (
     progress_bar,
     show_error,
 )
-from hopnhat.cli.reconcile import balance_table, loads_table, print_failures
+from hopnhat.cli.declared import record_acknowledgement
+from hopnhat.cli.reconcile import balance_table, loads_table, print_declared, print_failures
 from hopnhat.i18n import tr
 from hopnhat.project.config import load_project
 from hopnhat.run.progress import Progress, TableCounts
@@ -109,9 +110,24 @@ def migrate(merger: Path = MERGER,
     console.print(balance_table(result.balances))
     console.print(loads_table(result.balances, result.run_id))
     print_failures(result.balances)
+    print_declared(result.balances)
+    for b in result.balances:
+        if b.declared is not None and b.declared.status != "ok" and b.declared.accepted is not None:
+            seq = record_acknowledgement(project, b.declared, result.run_id)
+            console.print(tr(f"  {b.source}/{b.table}: chấp nhận đã ghi vào nhật ký kiểm toán (mục #{seq})",
+                             f"  {b.source}/{b.table}: acknowledgement recorded in the audit log (entry #{seq})"))
     console.print(tr(f"Kho hợp nhất: {project.store_path} (phiên bản {result.version})",
                      f"Unified store: {project.store_path} (version {result.version})"))
     console.print(tr(f"Báo cáo: {result.folder / 'reconcile.html'}", f"Report: {result.folder / 'reconcile.html'}"))
     if not result.balanced:
         err_console.print(tr("[red]Sổ sách không cân đối.[/]", "[red]The books do not balance.[/]"))
+        raise typer.Exit(1)
+    if result.short:
+        err_console.print(tr(
+            f"[red]{len(result.short)} bảng có số bản ghi khác với số tệp xuất khai báo.[/] Xin bản xuất đầy đủ, "
+            "hoặc nếu chênh lệch là đúng, ghi 'accept_short: {declared: …, read: …, reason: …}' cho bảng đó "
+            "trong merger.yaml.",
+            f"[red]{len(result.short)} table(s) hold another number of records than their export declares.[/] Get "
+            "the full export, or if the difference is right, write 'accept_short: {declared: …, read: …, reason: "
+            "…}' for that table in merger.yaml."))
         raise typer.Exit(1)

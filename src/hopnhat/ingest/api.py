@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +39,7 @@ class Opened:
     records: Iterator[Record]
     stack: ExitStack
     where: str
+    footer: Callable[[], tuple[int, str, int] | None] | None = None  # an Excel sheet's footer total, once read
 
 
 def _str_attr(spec: object, name: str) -> str | None:
@@ -63,8 +64,9 @@ def _open_delimited(path: Path, source: SourceSpec, table: TableSpec, stack: Exi
 
 def _open_excel(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
     reader = excel.open_sheet(path, table.sheet, stack)
+    reader.footer_declares = table.declared_total == "footer"
     header = reader.read_header(table.header_rows, table.data_start_row, table.header_join, needed_columns(table))
-    return Opened(header, reader.records(), stack, str(path))
+    return Opened(header, reader.records(), stack, str(path), lambda: reader.footer)
 
 
 def _open_json(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:

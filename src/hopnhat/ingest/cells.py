@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -71,3 +72,21 @@ def cell_text(value: Any, dates_at_midnight: bool = False) -> str | None:
 def record_json(cells: dict[str, str | None]) -> str:
     """The raw view of a record read from typed cells (Excel, SQL, Parquet): its text cells as a JSON object."""
     return json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+
+
+_COUNT = re.compile(r"^\s*(\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+)\s*$")
+
+
+def parse_count(value: Any) -> int | None:
+    """A declared count as a number: a JSON integer, or text of digits with thousands grouped by ``.``, ``,`` or a
+    space as Vietnamese reports write them (``1.234``); anything else (``12.5``, ``-3``, ``nhiều``) is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    found = _COUNT.match(value)
+    return int(re.sub(r"\D", "", found.group(1))) if found else None

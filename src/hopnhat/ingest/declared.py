@@ -21,28 +21,14 @@ from lxml import etree
 
 from hopnhat.i18n import tr
 from hopnhat.ingest.base import RecordsPathError
+from hopnhat.ingest.cells import parse_count
 from hopnhat.ingest.jsonfile import _DECODER, _Buffer, _key, _what
 from hopnhat.ingest.xmlfile import HEAD, XmlError, _local, _refuse_entities, _Transcoder, declared_encoding
+from hopnhat.project.config import Project, SourceSpec, TableSpec
 
-_COUNT = re.compile(r"^\s*(\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+)\s*$")
 PAGE_KEYS = ("page", "pageIndex", "pageNumber", "page_number", "currentPage", "current_page", "trang", "soTrang")
 SIZE_KEYS = ("pageSize", "page_size", "perPage", "per_page", "limit", "size", "kichThuocTrang")
 PAGES_KEYS = ("totalPages", "total_pages", "pageCount", "page_count", "lastPage", "last_page", "tongSoTrang")
-
-
-def parse_count(value: Any) -> int | None:
-    """A declared count as a number: a JSON integer, or text of digits with thousands grouped by ``.``, ``,`` or a
-    space as Vietnamese reports write them (``1.234``); anything else (``12.5``, ``-3``, ``nhiều``) is None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, float):
-        return int(value) if value.is_integer() and value >= 0 else None
-    if not isinstance(value, str):
-        return None
-    found = _COUNT.match(value)
-    return int(re.sub(r"\D", "", found.group(1))) if found else None
 
 
 @dataclass(frozen=True)
@@ -58,7 +44,9 @@ class Paging:
 
     def words(self) -> str:
         page = self.page if self.page is not None else "?"
-        size = tr(f", {self.page_size:,} bản ghi/trang", f", {self.page_size:,} records a page") if self.page_size else ""
+        size = ""
+        if self.page_size:
+            size = tr(f", {self.page_size:,} bản ghi/trang", f", {self.page_size:,} records a page")
         return tr(f"trang {page}/{self.pages or '?'}{size}", f"page {page} of {self.pages or '?'}{size}")
 
 
@@ -301,6 +289,35 @@ def _xml_safe(fh: BinaryIO, records: str, total: str) -> Declared:
         return Declared(total, None, None, 0, problem=exc.reason)
 
 
+# --- Excel -----------------------------------------------------------------------------------------------------
+
+def excel_declared(project: Project, source: SourceSpec, table: TableSpec) -> Declared:
+    """The footer total of an Excel table (``declared_total: footer``) and its records, read as a run reads them."""
+    from hopnhat.ingest.api import open_table
+
+    opened = open_table(project, source, table, batch_rows=1)
+    with opened.stack:
+        counted = sum(1 for _ in opened.records)
+    footer = opened.footer() if opened.footer is not None else None
+    if footer is None:
+        return Declared("footer", None, None, counted,
+                        problem=tr("không có dòng 'Tổng cộng: …' / 'Tổng số: …' cuối trang tính",
+                                   "no 'Tổng cộng: …' / 'Tổng số: …' row at the end of the sheet"))
+    row, text, value = footer
+    return Declared(tr(f"dòng {row}", f"row {row}"), value, text, counted)
+
+
+def table_declared(project: Project, source: SourceSpec, table: TableSpec) -> Declared | None:
+    """The table's declared count (None: the table declares none). A file that cannot be opened raises the
+    reader's InputError."""
+    if table.declared_total is None:
+        return None
+    if source.kind == "excel":
+        return excel_declared(project, source, table)
+    path = project.resolve(table.path or source.path or "")
+    return file_declared(path, source.kind, table.records, table.declared_total)
+
+
 # --- dispatch --------------------------------------------------------------------------------------------------
 
 def file_declared(path: Path, kind: str, records: str | None, total: str) -> Declared:
@@ -315,4 +332,5 @@ def file_declared(path: Path, kind: str, records: str | None, total: str) -> Dec
             return Declared(total, None, None, 0, problem=reason)
 
 
-__all__ = ["Declared", "Paging", "count_array", "file_declared", "json_declared", "parse_count", "xml_declared"]
+__all__ = ["Declared", "Paging", "count_array", "file_declared", "json_declared", "parse_count", "table_declared",
+           "xml_declared"]

@@ -23,6 +23,7 @@ from openpyxl.workbook.workbook import Workbook
 from hopnhat.ingest.base import Record
 from hopnhat.ingest.cells import cell_text, record_json
 from hopnhat.ingest.delimited import HeaderError
+from hopnhat.ingest.footer import footer_total
 from hopnhat.ingest.headers import header_names
 from hopnhat.io.xls import XLS, read_xls
 
@@ -95,6 +96,8 @@ class SheetReader:
         self._merges = merges
         self.header: list[str] = []
         self._pending: tuple[int, Sequence[Any]] | None = None
+        self.footer_declares = False  # the table's `declared_total: footer`: the footer is its count, not a row
+        self.footer: tuple[int, str, int] | None = None  # the first footer total met: row, number as written, count
 
     def _header_grid(self, last: int) -> dict[int, list[str | None]]:
         grid: dict[int, list[str | None]] = {}
@@ -153,13 +156,30 @@ class SheetReader:
         return self.header
 
     def records(self) -> Iterator[Record]:
-        """Every non-blank row from the data start on."""
+        """Every non-blank row from the data start on. A footer stating the total (:mod:`hopnhat.ingest.footer`)
+        is no record: the first one is the table's declared count when it says so (``footer_declares``), else, as
+        any further one, a row quarantined as ``footer_total``."""
         for number, row in self._rows:
             if number < self._data_start:
                 continue
             texts = [excel_text(c) for c in row]
-            if any(t is not None for t in texts):
+            if not any(t is not None for t in texts):
+                continue
+            total = footer_total(texts)
+            if total is None:
                 yield self._record(number, texts)
+                continue
+            first = self.footer is None
+            if first:
+                self.footer = (number, *total)
+            if not (first and self.footer_declares):
+                yield self._footer(number, texts)
+
+    def _footer(self, number: int, texts: list[str | None]) -> Record:
+        rec = Record(number, None, record_json(dict(zip(self.header, texts, strict=False))))
+        rec.add_error("footer_total", "the report's footer total, not a record (declared_total: footer compares it "
+                                      "with the rows read)")
+        return rec
 
     def _record(self, number: int, texts: list[str | None]) -> Record:
         width = len(self.header)

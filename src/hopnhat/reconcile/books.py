@@ -22,6 +22,7 @@ from hopnhat.load.store import one, quote
 from hopnhat.load.tokens import PREFIX, checksum_hex, is_legacy, legacy_token, sum_sql
 from hopnhat.model.schema import LINKED
 from hopnhat.project.config import Project
+from hopnhat.reconcile.declared import DeclaredCheck, recorded_checks
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Balance:
     error: str | None = None  # the table's last load failed (``table_failures``): never balanced until it loads
     run_id: str | None = None  # the run whose books these are, when read back from ``reconciliation``
     last_load: LoadBooks | None = None  # the table's last load (None: loaded before loads kept their books)
+    declared: DeclaredCheck | None = None  # the export's own count against ``read`` (``declared_total:``)
 
     @property
     def accounted(self) -> int:
@@ -78,7 +80,8 @@ class Balance:
                    row.get("source_checksum") or "", row.get("store_checksum") or "", error, row.get("run_id"))
 
     def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "balanced": self.balanced}
+        declared = self.declared.as_dict() if self.declared is not None else None
+        return {**asdict(self), "balanced": self.balanced, "declared": declared}
 
 
 _Key = tuple[str, str]
@@ -156,8 +159,12 @@ def failures(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
 
 def books(con: duckdb.DuckDBPyConnection, project: Project) -> list[Balance]:
     """One balance per source table of the merger file, in file order; a table whose load failed is unbalanced and
-    carries its error."""
-    return balances(con, [(s.name, t.name, t.maps_to) for s in project.config.sources for t in s.tables])
+    carries its error; a table declaring its count carries the last run's check of it."""
+    out = balances(con, [(s.name, t.name, t.maps_to) for s in project.config.sources for t in s.tables])
+    checks = recorded_checks(con)
+    for b in out:
+        b.declared = checks.get((b.source, b.table))
+    return out
 
 
 def record_books(con: duckdb.DuckDBPyConnection, run_id: str, balances: list[Balance]) -> None:

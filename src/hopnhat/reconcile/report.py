@@ -34,6 +34,7 @@ def report_data(con: duckdb.DuckDBPyConnection, project: Project, run_id: str,
         "run_id": run_id, "merger_file": str(project.path), "store": str(project.store_path),
         "generated_at": datetime.now().isoformat(timespec="seconds"),
         "balanced": all(b.balanced for b in balances),
+        "declared_findings": [b.declared.as_dict() for b in balances if b.declared is not None and b.declared.finding],
         "tables": [b.as_dict() for b in balances],
         "totals": {k: sum(getattr(b, k) for b in balances) for k in ("read", "loaded", "merged", "quarantined")},
         "quarantine_by_reason": [{"source": s, "table": t, "reason": r, "rows": n}
@@ -111,6 +112,27 @@ def _loads_html(balances: list[Balance], run_id: str) -> str:
     return f"<h2>{title}</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
+def _declared_html(balances: list[Balance]) -> str:
+    """Each table's declared count against the rows read: a difference nobody acknowledged in red, an acknowledged
+    one with its reason (:mod:`hopnhat.reconcile.declared`)."""
+    checks = [b.declared for b in balances if b.declared is not None]
+    if not checks:
+        return ""
+    rows = []
+    for c in checks:
+        state = "ok" if not c.finding else "bad"
+        said = c.words() + (f" — {tr('đã chấp nhận', 'accepted')}: {c.accepted}" if c.accepted else "")
+        rows.append(f"<tr id='declared-{html.escape(c.source)}-{html.escape(c.table)}'><td>"
+                    f"{html.escape(c.source + '/' + c.table)}</td><td>{html.escape(c.found_at)}</td>"
+                    f"<td>{'' if c.declared is None else f'{c.declared:,}'}</td><td>{c.read:,}</td>"
+                    f"<td class='{state}'>{html.escape(said)}</td></tr>")
+    head = "".join(f"<th>{h}</th>" for h in (tr("Bảng", "Table"), tr("Khai báo ở", "Declared at"),
+                                              tr("Tệp khai báo", "Declared"), _label("read"),
+                                              tr("Kết luận", "Finding")))
+    title = tr("Số bản ghi tệp xuất tự khai báo", "Records the exports declare")
+    return f"<h2 id='declared'>{title}</h2><table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
 def _reasons_html(data: dict[str, Any]) -> str:
     rows = "".join(f"<tr><td>{html.escape(r['source'])}/{html.escape(r['table'])}</td><td>{html.escape(r['reason'])}"
                    f"</td><td>{r['rows']:,}</td></tr>" for r in data["quarantine_by_reason"])
@@ -138,14 +160,19 @@ def render_html(data: dict[str, Any], balances: list[Balance]) -> str:
     flight = data["in_flight"]
     verdict = (tr("Sổ sách cân đối: không mất dòng nào.", "The books balance: no row lost.") if data["balanced"]
                else tr("SỔ SÁCH KHÔNG CÂN ĐỐI — xem các dòng ✘.", "THE BOOKS DO NOT BALANCE — see the ✘ rows."))
+    short = len(data["declared_findings"])
+    if short:
+        verdict += " " + tr(f"{short} TỆP XUẤT KHAI BÁO NHIỀU/ÍT BẢN GHI HƠN SỐ ĐÃ ĐỌC — xem bên dưới.",
+                            f"{short} EXPORT(S) DECLARE ANOTHER NUMBER OF RECORDS THAN WERE READ — see below.")
     return (f"<!doctype html><html lang='vi'><meta charset='utf-8'><title>hopnhat — {tr('Đối soát', 'Reconciliation')}"
             f"</title><style>{CSS}</style><body><h1>"
             f"{tr('Báo cáo đối soát di chuyển dữ liệu', 'Migration reconciliation report')}"
             f"</h1><p>Run {html.escape(str(data['run_id']))} · {html.escape(str(data['generated_at']))}</p>"
-            f"<p class='big {'ok' if data['balanced'] else 'bad'}'>{verdict}</p>"
+            f"<p class='big {'ok' if data['balanced'] and not short else 'bad'}'>{verdict}</p>"
             f"<p>{_label('read')}: {totals['read']:,} · {_label('loaded')}: {totals['loaded']:,} · "
             f"{_label('merged')}: {totals['merged']:,} · {_label('quarantined')}: {totals['quarantined']:,}</p>"
-            f"{bar_chart(balances)}{_table_html(balances)}{_loads_html(balances, str(data['run_id']))}"
+            f"{bar_chart(balances)}{_table_html(balances)}{_declared_html(balances)}"
+            f"{_loads_html(balances, str(data['run_id']))}"
             f"<h2>{tr('Hồ sơ TTHC đang giải quyết tại thời điểm sáp nhập', 'Dossiers in flight at the cut-over')}</h2>"
             f"<p>{flight['in_flight']:,} {tr('hồ sơ', 'dossiers')}; {flight['overdue']:,} {tr('quá hạn', 'overdue')}; "
             f"{flight['needs_unit']:,} {tr('cần chọn đơn vị tiếp nhận mới', 'need a new receiving unit chosen')}</p>"

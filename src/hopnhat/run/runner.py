@@ -42,6 +42,7 @@ from hopnhat.load.storedb import open_store
 from hopnhat.load.versions import current_path, prepare_next, publish_next, versions
 from hopnhat.project.config import FILE_KINDS, Project, SourceSpec, TableSpec
 from hopnhat.reconcile.books import Balance, books, record_books
+from hopnhat.reconcile.declared import DeclaredCheck, judge, scan_declared
 from hopnhat.run.deltas import load_side_by_side
 from hopnhat.run.parallel import Job, run_jobs
 from hopnhat.run.priority import Chosen, Priority, choose, lowered
@@ -79,6 +80,11 @@ class RunResult:
     def balanced(self) -> bool:
         files_ok = self.files is None or self.files.balanced
         return not self.failed and all(b.balanced for b in self.balances) and files_ok
+
+    @property
+    def short(self) -> list[DeclaredCheck]:
+        """Tables whose export declares another count than was read, not acknowledged (``accept_short:``)."""
+        return [b.declared for b in self.balances if b.declared is not None and b.declared.finding]
 
 
 def _file_stamp(project: Project, path: Path) -> str:
@@ -455,6 +461,17 @@ def _migrate(project: Project, fresh: bool, progress: Progress, link: bool,
     return result
 
 
+def _judge(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest: Manifest,
+           balances: list[Balance]) -> None:
+    """Each declaring table's count against its books (:mod:`hopnhat.reconcile.declared`), kept on its balance."""
+    checks = judge(con, project, run_id, {(b.source, b.table): b.read for b in balances})
+    by_table = {(c.source, c.table): c for c in checks}
+    for b in balances:
+        b.declared = by_table.get((b.source, b.table))
+    for c in checks:
+        manifest.mark(f"{c.source}/{c.table}", declared=c.as_dict())
+
+
 def _run_failed(con: duckdb.DuckDBPyConnection, run_id: str, manifest: Manifest, exc: Exception) -> None:
     """The run itself failed (not one table): the run is marked failed with its error, in the store and the folder.
     The next run starts afresh; tables already loaded are skipped as unchanged."""
@@ -467,6 +484,8 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest
     result = RunResult(run_id, manifest.folder)
     result.review_decisions = apply_review_decisions(con, project)
     load_all(con, project, run_id, manifest, progress, fresh, result, workers)
+    with stage("declared"):
+        scan_declared(con, project, run_id, [f"{c.source}/{c.table}" for c in result.loaded])
     if file_sources(project):
         with stage("files"):
             result.files = take_manifests(project)
@@ -484,6 +503,7 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest
     progress.stage("reconcile")
     with stage("reconcile"):
         result.balances = books(con, project)
+        _judge(con, project, run_id, manifest, result.balances)
         record_books(con, run_id, result.balances)
         from hopnhat.reconcile.report import write_reports
         write_reports(con, project, run_id, manifest.folder, result.balances)
