@@ -67,14 +67,17 @@ def check_before_run(project: Project) -> None:
     """Before a run opens the store: every source file, header key and the store's place
     (:func:`hopnhat.ingest.preflight.preflight`), then every ``cursor:`` column against its database (present,
     orderable, the key's columns there) — a misnamed cursor refuses the run before any table is loaded, not when
-    its table's turn comes."""
-    from hopnhat.ingest.preflight import preflight
+    its table's turn comes. An export declaring another count than it holds is reported here (the run loads what
+    is there, and its books' finding ends it non-zero)."""
+    from hopnhat.ingest.preflight import declared_notices, preflight
     from hopnhat.load.cursor import cursor_columns_problems
 
     preflight(project)
     problems = cursor_columns_problems(project)
     if problems:
         raise problems[0]
+    for notice in declared_notices(project):
+        err_console.print(f"[yellow]{tr('Trước khi chạy', 'Before the run')}:[/] {escape(notice)}", highlight=False)
 
 
 def progress_bar() -> Progress:

@@ -195,6 +195,30 @@ def json_declared(fh: BinaryIO, records: str, total: str) -> Declared:
     return Declared(total, value, str(raw), counted, paging, problem)
 
 
+# how exports name their count (casefolded); a key or attribute of these names beside the records is drafted as the
+# table's declared_total by `hopnhat init --scan`
+COUNT_NAMES = frozenset({"total", "totalcount", "total_count", "count", "totalrecords", "total_records",
+                         "totalelements", "totalitems", "recordstotal", "tongso", "tong_so", "tongsobanghi",
+                         "tongsohoso", "soluong", "so_luong", "tongsoluong"})
+
+
+def find_json_count(fh: BinaryIO, steps: list[str]) -> str | None:
+    """The key path of a count beside a JSON document's records (``data.total``), at their parent or the top; None
+    when there is none."""
+    parents = {".".join(steps[:-1]), ""}
+    values: dict[str, Any] = {}
+    try:
+        _json_walk(_Buffer(fh), [], steps, parents, values)
+    except (RecordsPathError, ValueError, RecursionError):
+        return None
+    for parent in (".".join(steps[:-1]), ""):
+        for dotted, value in values.items():
+            head, _, last = dotted.rpartition(".")
+            if head == parent and last.casefold() in COUNT_NAMES and parse_count(value) is not None:
+                return dotted
+    return None
+
+
 # --- XML -------------------------------------------------------------------------------------------------------
 
 class _XmlCount:
@@ -270,6 +294,47 @@ def xml_declared(fh: BinaryIO, records: str, total: str) -> Declared:
     return _xml_result(total, count, counted, broken)
 
 
+COUNT_TAGS = ("TongSo", "tongSo", "TONGSO", "TongSoBanGhi", "TongSoHoSo", "SoLuong", "soLuong", "Total", "total",
+              "TotalCount", "totalCount", "Count", "count", "RecordCount", "TotalRecords")
+
+
+def find_xml_count(fh: BinaryIO, steps: list[str]) -> str | None:
+    """The path of a count on the records' ancestors (``DanhSach/@TongSo``) or beside them (``DanhSach/TongSo``);
+    None when there is none (or the document cannot be read)."""
+    head = fh.read(HEAD)
+    transcoder = _Transcoder(declared_encoding(head))
+    tags = [f"{{*}}{name}" for name in dict.fromkeys([*steps, *COUNT_TAGS])]  # libxml2 reports only these
+    parser = etree.XMLPullParser(events=("start", "end"), tag=tags, encoding="utf-8", resolve_entities=False,
+                                 no_network=True, load_dtd=False, huge_tree=False)
+    data, final = head, False
+    while not final:
+        more = fh.read(1 << 20)
+        final = not more
+        try:
+            parser.feed(transcoder.feed(data, final))
+        except etree.XMLSyntaxError:
+            return None
+        for event, element in parser.read_events():
+            found = _count_at(event, element, steps)
+            if found is not None:
+                return found
+        data = more
+    return None
+
+
+def _count_at(event: str, element: Any, steps: list[str]) -> str | None:
+    path = _path(element)
+    if event == "start" and path == steps[:len(path)] and len(path) < len(steps):
+        for name, value in element.attrib.items():
+            if _local(name).casefold() in COUNT_NAMES and parse_count(value) is not None:
+                return "/".join(path) + "/@" + _local(name)
+    if event == "end" and path[:-1] == steps[:-1] and path[-1].casefold() in COUNT_NAMES and not len(element):
+        return "/".join(path) if parse_count(element.text) is not None else None
+    if event == "end" and len(path) > 1 and path[:-1] == steps[:-1]:
+        _free(element)
+    return None
+
+
 def _xml_result(total: str, count: _XmlCount, counted: int, broken: bool) -> Declared:
     if count.text is None:
         why = (tr("tệp XML bị cắt hoặc hỏng trước khi tới chỗ này", "the XML is cut or broken before it") if broken
@@ -332,5 +397,5 @@ def file_declared(path: Path, kind: str, records: str | None, total: str) -> Dec
             return Declared(total, None, None, 0, problem=reason)
 
 
-__all__ = ["Declared", "Paging", "count_array", "file_declared", "json_declared", "parse_count", "table_declared",
-           "xml_declared"]
+__all__ = ["COUNT_NAMES", "Declared", "Paging", "count_array", "file_declared", "find_json_count", "find_xml_count",
+           "json_declared", "table_declared", "xml_declared"]

@@ -81,6 +81,42 @@ def _store_apart(project: Project, files: dict[Path, str]) -> None:
                                           f"set {key} to a new file, e.g. hopnhat.duckdb"))
 
 
+def _declared_notice(project: Project, source: SourceSpec, table: TableSpec) -> str | None:
+    """What a table's export declares against the records in it, when they differ unacknowledged (in words)."""
+    from hopnhat.ingest.declared import table_declared
+
+    found = table_declared(project, source, table)
+    if found is None:
+        return None
+    name = f"{source.name}/{table.name}"
+    if found.value is None:
+        return f"{name}: declared_total {table.declared_total}: {found.problem}"
+    accepted = table.accept_short is not None and table.accept_short.covers(found.value, found.records)
+    if found.value == found.records or accepted:
+        return None
+    text = tr(f"{name}: tệp khai báo {found.value:,} bản ghi ({found.where} = {found.text}), trong tệp có "
+              f"{found.records:,}", f"{name}: the export declares {found.value:,} records ({found.where} = "
+              f"{found.text}), the file holds {found.records:,}")
+    if found.paging is not None and found.paging.more_pages():
+        text += tr(f" — một trang của bản xuất phân trang ({found.paging.words()})",
+                   f" — one page of a paginated dump ({found.paging.words()})")
+    return text
+
+
+def declared_notices(project: Project) -> list[str]:
+    """Every table whose export declares another count than it holds (``declared_total:``, not acknowledged by
+    ``accept_short:``), in words: reported before the run, which loads what is there and ends non-zero. Each
+    declaring file is read once more for it (a JSON or XML file cheaply; an Excel sheet whole)."""
+    notices = []
+    for source in project.config.sources:
+        for table in source.tables:
+            if table.declared_total is not None:
+                notice = _declared_notice(project, source, table)
+                if notice is not None:
+                    notices.append(notice)
+    return notices
+
+
 def preflight(project: Project) -> None:
     """Check every source file, header key and the store's place (see the module docstring)."""
     files: dict[Path, str] = {}

@@ -125,6 +125,10 @@ def _table(out: Lines, guess: Guess, base: Path, source: SourceDraft) -> None:
     if sampled.records is not None:
         unsure = tr("các bản ghi có đúng nằm ở đây?", "are the records here?")
         out.add(4, f"records: {scalar(sampled.records)}", None if sampled.records_sure else check(unsure))
+    if sampled.declared_total is not None:
+        out.add(4, f"declared_total: {scalar(sampled.declared_total)}",
+                tr("số bản ghi tệp tự khai báo: lượt chạy so với số đọc được",
+                   "the count the export declares: a run compares it with the records read"))
     _placement(out, guess)
     _encoding_lines(out, guess)
     recognised = tr(f"{len(guess.fields)} trường nhận ra trên {sampled.rows} dòng mẫu",

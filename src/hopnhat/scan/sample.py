@@ -22,6 +22,7 @@ from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.ingest.base import Record
 from hopnhat.ingest.cells import cell_text
+from hopnhat.ingest.declared import find_json_count, find_xml_count
 from hopnhat.ingest.delimited import HeaderError, open_delimited
 from hopnhat.ingest.excel import open_book, open_sheet
 from hopnhat.ingest.headerrow import SCAN_ROWS, locate
@@ -52,6 +53,7 @@ class Sampled:
     explode: str | None = None  # the list of records this table is made of (a JSON key)
     records: str | None = None  # where the records sit: a JSON document's keys (data.items), an XML element path
     records_sure: bool = True  # False: the path was a guess among several (the draft says to check it)
+    declared_total: str | None = None  # where the export says how many records it holds (data.total, a/@TongSo)
     parent: str | None = None  # the table whose records hold that list
     primary_key: list[str] = field(default_factory=list)
     encodings: dict[str, Detection] = field(default_factory=dict)  # column → detection (columns with legacy text)
@@ -206,7 +208,10 @@ def sample_json(path: Path, kind: str, limit: int) -> list[Sampled]:
         records = [r for r in islice(read, limit) if r.values is not None]
     if not steps:
         return _tables(path, kind, records, None, True)
-    return _tables(path, kind, records, ".".join(steps), steps[-1].casefold() in RECORD_KEYS)
+    tables = _tables(path, kind, records, ".".join(steps), steps[-1].casefold() in RECORD_KEYS)
+    with path.open("rb") as fh:
+        tables[0].declared_total = find_json_count(fh, steps)
+    return tables
 
 
 def sample_xml(path: Path, limit: int) -> list[Sampled]:
@@ -223,9 +228,13 @@ def sample_xml(path: Path, limit: int) -> list[Sampled]:
         steps, sure = found
         with path.open("rb") as fh:
             records = [r for r in islice(XmlReader(fh, steps).records(), limit) if r.values is not None]
+        with path.open("rb") as fh:
+            count = find_xml_count(fh, steps)
     except XmlError as exc:
         raise InputError(tr("Không đọc được tệp XML", "Cannot read the XML file"), reason=exc.reason) from exc
-    return _tables(path, "xml", records, "/".join(steps), sure)
+    tables = _tables(path, "xml", records, "/".join(steps), sure)
+    tables[0].declared_total = count
+    return tables
 
 
 def _tables(path: Path, kind: str, records: list[Record], where: str | None, sure: bool) -> list[Sampled]:

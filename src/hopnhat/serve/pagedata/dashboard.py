@@ -11,6 +11,7 @@ from typing import Any
 from hopnhat.i18n import tr
 from hopnhat.load.storedb import StoreReader
 from hopnhat.reconcile.books import Balance
+from hopnhat.reconcile.declared import DeclaredCheck, recorded
 from hopnhat.serve.pagedata.records import Catalogue
 from hopnhat.serve.security.scope import Scope, predicate
 
@@ -48,8 +49,18 @@ class Dashboard:
             "FROM reconciliation GROUP BY src_source, src_table) m ON m.src_source = r.src_source "
             "AND m.src_table = r.src_table AND m.run_id = r.run_id ORDER BY r.src_source, r.src_table",
             limit=self.limit)
-        failed = self.failures()
-        return [Balance.recorded(r, failed.get((r["src_source"], r["src_table"]))) for r in rows]
+        failed, checks = self.failures(), self.declared()
+        out = [Balance.recorded(r, failed.get((r["src_source"], r["src_table"]))) for r in rows]
+        for b in out:
+            b.declared = checks.get((b.source, b.table))
+        return out
+
+    def declared(self) -> dict[tuple[str, str], DeclaredCheck]:
+        """(source, table) → its export's declared count against the rows read, as the last run judged it."""
+        if not self.cat.has("declared_counts"):
+            return {}
+        rows = self.reader.rows("SELECT * FROM declared_counts ORDER BY src_source, src_table", limit=self.limit)
+        return {(c.source, c.table): c for c in recorded(rows)}
 
     def quarantine_counts(self) -> list[dict[str, Any]]:
         if not self.cat.has("quarantine"):
