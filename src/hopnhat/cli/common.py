@@ -77,7 +77,8 @@ def check_before_run(project: Project) -> None:
     if problems:
         raise problems[0]
     for notice in declared_notices(project):
-        err_console.print(f"[yellow]{tr('Trước khi chạy', 'Before the run')}:[/] {escape(notice)}", highlight=False)
+        err_console.print(f"[yellow]{tr('Trước khi chạy', 'Before the run')}:[/] {escape(notice)}", highlight=False,
+                          soft_wrap=True)
 
 
 def progress_bar() -> Progress:

@@ -65,9 +65,9 @@ def print_declared(balances: list[Balance]) -> None:
             continue
         if c.accepted is not None:
             console.print(f"[yellow]{b.source}/{b.table}:[/] {escape(c.words())} — "
-                          f"{tr('đã chấp nhận', 'accepted')}: {escape(c.accepted)}", highlight=False)
+                          f"{tr('đã chấp nhận', 'accepted')}: {escape(c.accepted)}", highlight=False, soft_wrap=True)
         else:
-            err_console.print(f"[red]{b.source}/{b.table}:[/] {escape(c.words())}", highlight=False)
+            err_console.print(f"[red]{b.source}/{b.table}:[/] {escape(c.words())}", highlight=False, soft_wrap=True)
 
 
 def loads_table(balances: list[Balance], run_id: str | None = None) -> Table:

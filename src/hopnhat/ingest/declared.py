@@ -283,13 +283,15 @@ def xml_declared(fh: BinaryIO, records: str, total: str) -> Declared:
         final = not more
         try:
             parser.feed(transcoder.feed(data, final))
-            if final:
-                parser.close()
         except etree.XMLSyntaxError:
             broken = final = True
         for event, element in parser.read_events():
             count.event(event, element)
         data = more
+    try:
+        parser.close()
+    except etree.XMLSyntaxError:  # cut short: the ends libxml2 makes up for open elements are not read (as the reader)
+        broken = True
     counted = count.records + (1 if broken and count.records else 0)
     return _xml_result(total, count, counted, broken)
 

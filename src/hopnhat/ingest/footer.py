@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from hopnhat.ingest.cells import parse_count
 
@@ -19,7 +20,7 @@ _FOOTER = re.compile(rf"^(?:tổng\s+cộng|tổng\s+số|tổng|cộng)(?:\s+{_
                      rf"(\d{{1,3}}(?:[., \u00a0]\d{{3}})+|\d+)\s*(?:{_NOUN})?\s*\.?$", re.IGNORECASE)
 
 
-def footer_total(texts: list[str | None]) -> tuple[str, int] | None:
+def footer_total(texts: Sequence[str | None]) -> tuple[str, int] | None:
     """The number a footer row states (as written, and as a count), or None when the row is no such footer."""
     cells = [t.strip() for t in texts if t is not None and t.strip()]
     if not cells or len(cells) > 3:
