@@ -14,7 +14,10 @@ The files (written once to ``bench/out/records/``): ``--records`` dossiers of ei
 * ``lxml iterparse``: ``lxml.etree.iterparse`` over the UTF-8 XML, each record cleared as it ends (the library's loop,
   nothing built);
 * ``read_table`` of the plain JSON array, the API dump (``records: data.items``), the UTF-8 XML and the
-  Windows-1258 XML, into Arrow batches of 50,000 rows, as a run reads them (modules imported before the clock).
+  Windows-1258 XML, into Arrow batches of 50,000 rows, as a run reads them (modules imported before the clock);
+* ``declared``: the second read a run (and preflight) makes of a table with ``declared_total:`` — the API dump's
+  ``data.total`` and its items counted, the UTF-8 XML's ``DanhSachHoSo/@TongSo`` and its records counted
+  (:mod:`hopnhat.ingest.declared`).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from hopnhat.text.legacy import encode  # noqa: E402
 
 NAMES = ("Nguyễn Thị Hoà", "Trần Văn Đức", "Lê Thị Bích Ngọc", "Huỳnh Văn Lợi", "Phạm Thị Thu Hương")
 READERS = ("json.load", "lxml iterparse", "read_table json array", "read_table api dump", "read_table xml utf-8",
-           "read_table xml windows-1258")
+           "read_table xml windows-1258", "declared api dump", "declared xml utf-8")
 
 
 def _dossier(n: int) -> dict[str, object]:
@@ -68,7 +71,7 @@ def build(folder: Path, records: int) -> dict[str, Path]:
     dump = {"success": True, "message": "OK", "data": {"page": 1, "items": items, "total": records}}
     paths["dump"].write_text(json.dumps(dump, ensure_ascii=False), encoding="utf-8")
     with paths["xml"].open("wb") as utf8, paths["xml1258"].open("wb") as legacy:
-        utf8.write(b'<?xml version="1.0" encoding="utf-8"?>\n<DanhSachHoSo>\n')
+        utf8.write(b'<?xml version="1.0" encoding="utf-8"?>\n<DanhSachHoSo TongSo="%d">\n' % records)
         legacy.write(b'<?xml version="1.0" encoding="windows-1258"?>\n<DanhSachHoSo>\n')
         for dossier in items:
             text = _xml(dossier)
@@ -113,6 +116,14 @@ def _iterparse(path: Path) -> int:
     return count
 
 
+def _declared(paths: dict[str, Path], reader: str) -> int:
+    from hopnhat.ingest.declared import file_declared
+
+    if reader.endswith("api dump"):
+        return file_declared(paths["dump"], "json", "data.items", "data.total").records
+    return file_declared(paths["xml"], "xml", "DanhSachHoSo/HoSo", "DanhSachHoSo/@TongSo").records
+
+
 def one(reader: str, paths: dict[str, Path]) -> tuple[int, float]:
     """Read once in this process: (records, CPU seconds)."""
     import hopnhat.ingest.api  # noqa: F401 - imported before the clock (SQLAlchemy, openpyxl, pyarrow, lxml)
@@ -126,6 +137,8 @@ def one(reader: str, paths: dict[str, Path]) -> tuple[int, float]:
         count = _read_table(paths["array"], "json", None)
     elif reader == "read_table api dump":
         count = _read_table(paths["dump"], "json", "data.items")
+    elif reader.startswith("declared"):
+        count = _declared(paths, reader)
     else:
         count = _read_table(paths["xml" if reader.endswith("utf-8") else "xml1258"], "xml", "DanhSachHoSo/HoSo")
     return count, time.process_time() - started

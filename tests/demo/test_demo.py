@@ -38,6 +38,14 @@ def test_demo_end_to_end(tmp_path):
     # step 1b: the merger file drafted from the estate's files agrees with the hand-written one
     draft = load_project(estate / "merger-draft.yaml")
     assert {s.name for s in draft.config.sources} == {s.name for s in project_sources(estate)}
+    # step 4: the exchange file declaring one document more than it holds, acknowledged with its reason; the
+    # draft found both document exports' counts
+    said = " ".join(result.output.split())
+    assert ("quangnam_van_ban/van_ban: the file declares 13 records (DanhSachVanBan/@TongSo = 13), 12 read: 1 missing"
+            in said) and "merger.yaml acknowledges it (accept_short)" in said
+    assert "danang_van_ban/van_ban: matches: the file declares 12 (data.total = 12), 12 read" in said
+    drafted = {t.declared_total for s in draft.config.sources for t in s.tables if t.name == "van_ban"}
+    assert drafted == {"data.total", "DanhSachVanBan/@TongSo"}
     agreement = compare(load_project(estate / "merger.yaml"), draft)
     tables, maps_to, fields = (agreement.items[i] for i in ("tables found", "maps_to", "fields"))
     assert tables.share == maps_to.share == 1.0 and fields.share >= 0.95

@@ -89,6 +89,8 @@ def test_a_clerk_day_in_the_browser(chromium, live: BackgroundServer, ctx, subje
     _wait(d, "#balance-chart svg")
     assert len(d.find_elements(By.CSS_SELECTOR, "section.chart svg")) >= 3
     assert d.find_elements(By.CSS_SELECTOR, "#balance-chart svg rect")
+    declared = d.find_elements(By.CSS_SELECTOR, "#declared-findings li[data-status='short']")
+    assert declared and "TongSo" in declared[0].text  # the exchange file declaring one document more, acknowledged
     screenshot(d, "07-dashboard")
 
     # catalog monitoring and the English switch

@@ -158,6 +158,7 @@ def _migrate(estate: Path, out: Path):  # type: ignore[no-untyped-def]
                      f"{totals['quarantined']:,}: {verdict}",
                      f"  Read {totals['read']:,} = loaded {totals['loaded']:,} + merged {totals['merged']:,} + "
                      f"quarantined {totals['quarantined']:,}: {verdict}"), soft_wrap=True, highlight=False)
+    _declared(project, result)
     console.print(f"  {tr('Kho hợp nhất', 'Unified store')}: {project.store_path}")
     console.print(f"  {tr('Báo cáo đối soát', 'Reconciliation report')}: {result.folder / 'reconcile.html'}")
     console.print(f"  {tr('Hồ sơ đang giải quyết cần giao lại', 'In-flight dossiers to reassign')}: "
@@ -166,6 +167,27 @@ def _migrate(estate: Path, out: Path):  # type: ignore[no-untyped-def]
     console.print(f"  {tr('Báo cáo giám sát (tiến độ đo từ lượt chạy)', 'Monitoring report (progress from the run)')}"
                   f": {report}")
     return result
+
+
+def _declared(project, result) -> None:  # type: ignore[no-untyped-def]
+    """The exports' own counts against the records read: the Quảng Nam exchange file declares one document more than
+    it holds (a withdrawn one it never exports), acknowledged in merger.yaml with its reason and recorded in the
+    audit chain, as ``hopnhat migrate`` does."""
+    from hopnhat.cli.declared import record_acknowledgement
+
+    for b in result.balances:
+        c = b.declared
+        if c is None:
+            continue
+        if c.status == "ok":
+            console.print(f"  {b.source}/{b.table}: {c.words()}", highlight=False, soft_wrap=True)
+            continue
+        console.print(f"  [yellow]{b.source}/{b.table}:[/] {c.words()}", highlight=False, soft_wrap=True)
+        if c.accepted is not None:
+            seq = record_acknowledgement(project, c, result.run_id)
+            console.print(tr(f"    → merger.yaml chấp nhận (accept_short): {c.accepted} — nhật ký kiểm toán mục #{seq}",
+                             f"    → merger.yaml acknowledges it (accept_short): {c.accepted} — audit entry #{seq}"),
+                          highlight=False, soft_wrap=True)
 
 
 def _linkage(result) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,9 @@
 """A document-management export per province (mapped to the ``document`` entity) and the files it names. The
 absorbed province's document-exchange system exports XML declared Windows-1258 (``van_ban.xml``: ``<VanBan Ma=…>``
 elements under ``DanhSachVanBan``, the issuing body a nested element); the survivor's is a REST API dump
-(``van_ban.json``: ``{"success": true, "data": {"items": [...], "total": 12}}``). The files: signed PDFs, a
+(``van_ban.json``: ``{"success": true, "data": {"items": [...], "total": 12}}``). The XML's ``TongSo`` says
+13: the exchange system counts a withdrawn document it never exports (the merger file acknowledges it:
+``accept_short``). The files: signed PDFs, a
 scanned PNG, the same circular in both provinces (a duplicate across sources), a PDF cut short, a PNG named
 ``.pdf``, a file the export names but the folder lacks, and names written by a TCVN3 machine (the name on disk in
 TCVN3 bytes; the export's cell holds those bytes as the legacy system showed them, in Windows-1252)."""
@@ -26,6 +28,7 @@ TYPES = (("Quyết định", "QĐ"), ("Công văn", "CV"), ("Tờ trình", "TTr"
 SUBJECTS = ("Về việc cấp giấy phép xây dựng", "Về việc rà soát hồ sơ đất đai", "Về việc kiện toàn ban chỉ đạo",
             "Về việc tiếp nhận hồ sơ thủ tục hành chính", "Về việc sắp xếp đơn vị hành chính cấp xã")
 SIGNERS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung")
+DOCUMENTS = 12  # documents of each side's document-management export
 CIRCULAR = "Công văn số 01/CV-UBND về việc sắp xếp đơn vị hành chính"  # sent to both provinces: one file, two sources
 
 
@@ -88,7 +91,7 @@ def _disk_name(cell: str) -> str:
 Form = Literal["xml", "json"]
 
 
-def write_documents(pop: Population, seed: int, estate: Path, form: Form, count: int = 12) -> Path:
+def write_documents(pop: Population, seed: int, estate: Path, form: Form, count: int = DOCUMENTS) -> Path:
     """``estate/<slug>/van_ban/van_ban.<form>`` and its files under ``van_ban/tep/``."""
     rng = random.Random(f"documents:{seed}:{pop.side.slug}")
     folder = estate / pop.side.slug / "van_ban"
@@ -111,10 +114,14 @@ def write_documents(pop: Population, seed: int, estate: Path, form: Form, count:
     return path
 
 
+PAGE_SIZE = 50  # the survivor's portal API page size: the demo's dump is its one page
+WITHDRAWN = 1  # documents the absorbed side's exchange file counts in TongSo but never exports (withdrawn)
+
+
 def _api_dump(rows: list[dict[str, str]]) -> bytes:
-    """The survivor's portal API answer: the records under ``data.items``, their count beside them."""
+    """The survivor's portal API answer: the records under ``data.items``, their count and paging beside them."""
     answer = {"success": True, "message": "Lấy danh sách văn bản thành công",
-              "data": {"page": 1, "items": rows, "total": len(rows)}}
+              "data": {"page": 1, "pageSize": PAGE_SIZE, "items": rows, "total": len(rows)}}
     return json.dumps(answer, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -124,8 +131,10 @@ XML_TAGS = {"so_ky_hieu": "SoKyHieu", "loai": "LoaiVanBan", "ngay_ban_hanh": "Ng
 
 def _xml(rows: list[dict[str, str]]) -> bytes:
     """The absorbed province's exchange export: Windows-1258 text (a tone as a combining mark, as Windows wrote
-    it), the key and direction as attributes, the issuing body nested."""
-    out = [b'<?xml version="1.0" encoding="windows-1258"?>\n<DanhSachVanBan>\n',
+    it), the key and direction as attributes, the issuing body nested; ``TongSo`` counts the documents of the
+    register, withdrawn ones (``WITHDRAWN``) included, which the export leaves out."""
+    total = len(rows) + WITHDRAWN
+    out = [b'<?xml version="1.0" encoding="windows-1258"?>\n<DanhSachVanBan TongSo="%d">\n' % total,
            b' <ThongTinXuat HeThong="QLVB" NgayXuat="2025-06-30"/>\n']
     for row in rows:
         out.append(f' <VanBan Ma={quoteattr(row["ma"])} Chieu={quoteattr(row["chieu"])}>\n'.encode("ascii"))

@@ -21,7 +21,7 @@ from hopnhat.synth.civil_servants import write_civil_servants
 from hopnhat.synth.db import PostgresSink, SqliteSink, safe_dsn
 from hopnhat.synth.determinism import normalize_xlsx
 from hopnhat.synth.digitisation import write_digitisation
-from hopnhat.synth.documents import Form, write_documents
+from hopnhat.synth.documents import DOCUMENTS, Form, write_documents
 from hopnhat.synth.dossiers import NATIONAL_STATUS, STAGE_TO_NATIONAL, VOCABULARIES, DossierWriter
 from hopnhat.synth.inventory import write_inventory
 from hopnhat.synth.merger import write_merger
@@ -187,7 +187,6 @@ def generate(settings: SynthSettings, progress: Progress = _noop) -> SynthResult
     return result
 
 
-DOCUMENTS = 12  # documents of each side's document-management export
 
 
 def _record(result: SynthResult, slug: str, info: Any, kind: str, extra: dict[str, Any] | None = None) -> None:

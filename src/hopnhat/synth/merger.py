@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from hopnhat.synth.civil_servants import sheet_file
+from hopnhat.synth.documents import DOCUMENTS, WITHDRAWN
 from hopnhat.synth.dossiers import NATIONAL_STATUS, STAGE_TO_NATIONAL, VOCABULARIES
 from hopnhat.synth.scenarios import Scenario
 
@@ -213,14 +214,21 @@ DOCUMENT_XML = {"source_key": "@Ma", "number_symbol": "SoKyHieu", "doc_type": "L
 ATTACHMENTS = {"absorbed": "TepDinhKem", "survivor": "tep"}  # the column naming a document's file
 
 
+# the absorbed side's exchange file counts a withdrawn document it never exports (hopnhat.synth.documents)
+WITHDRAWN_ACCEPTED = {"declared": DOCUMENTS + WITHDRAWN, "read": DOCUMENTS,
+                      "reason": "Hệ thống QLVB không xuất văn bản đã thu hồi (1 văn bản); Văn phòng UBND tỉnh xác "
+                                "nhận ngày 30/06/2025"}
+
+
 def _documents_source(vendor: str, slug: str, code: str) -> dict[str, Any]:
     """The document-management export: the absorbed side's exchange XML, the survivor's portal API dump (JSON)."""
     if vendor == "absorbed":
         table = {"name": "van_ban", "path": f"estate/{slug}/van_ban/van_ban.xml", "records": "DanhSachVanBan/VanBan",
+                 "declared_total": "DanhSachVanBan/@TongSo", "accept_short": WITHDRAWN_ACCEPTED,
                  "maps_to": "document", "columns": DOCUMENT_XML}
     else:
         table = {"name": "van_ban", "path": f"estate/{slug}/van_ban/van_ban.json", "records": "data.items",
-                 "encoding": "utf-8", "maps_to": "document", "columns": DOCUMENT_JSON}
+                 "declared_total": "data.total", "encoding": "utf-8", "maps_to": "document", "columns": DOCUMENT_JSON}
     return {"name": f"{slug}_van_ban", "system": "Quản lý văn bản và điều hành", "province": code,
             "kind": "xml" if vendor == "absorbed" else "json", "strictness": "lenient", "tables": [table]}
 
