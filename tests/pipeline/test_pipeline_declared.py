@@ -13,11 +13,14 @@ from typing import Any
 
 import duckdb
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hopnhat.cli.main import app
-from hopnhat.project.config import load_project
+from hopnhat.project.config import AcceptShort, load_project
 from hopnhat.reconcile.books import books
+from hopnhat.reconcile.declared import DeclaredCheck
 
 NAMES = ("Nguyễn Thị Hoà", "Trần Văn Đức", "Lê Thị Bích Ngọc", "Phạm Văn Tỵ", "Hoàng Thị Lan", "Võ Văn Kiệt",
          "Đặng Thị Mỹ", "Bùi Văn Tèo", "Đỗ Thị Hằng")
@@ -126,3 +129,19 @@ def test_an_xml_export_declaring_more_than_it_holds_fails_the_run(tmp_path: Path
     assert ("hotich_xml/cong_dan: tệp khai báo 812 bản ghi (DanhSach/@TongSo = 812), chỉ đọc được 3: thiếu 809"
             in _flat(out.output))
     assert _checks(merger)["hotich_xml"].declared.status == "short"
+
+
+@given(declared=st.one_of(st.none(), st.integers(min_value=0, max_value=10**7)),
+       read=st.integers(min_value=0, max_value=10**7), pages=st.one_of(st.none(), st.integers(1, 200)),
+       accepted=st.one_of(st.none(), st.tuples(st.integers(0, 10**7), st.integers(0, 10**7))))
+def test_a_finding_is_any_difference_no_acknowledgement_covers(declared: int | None, read: int, pages: int | None,
+                                                                accepted: tuple[int, int] | None) -> None:
+    ack = AcceptShort(declared=accepted[0], read=accepted[1], reason="đã xác nhận với đơn vị") if accepted else None
+    check = DeclaredCheck("s", "t", "data.total", declared, str(declared), read, 1, 100, pages)
+    if ack is not None and ack.covers(declared, read) and check.status != "ok":
+        check.accepted = ack.reason
+    expected = ("missing" if declared is None else "ok" if read == declared else "over" if read > declared
+                else "paged" if pages and pages > 1 else "short")
+    assert check.status == expected
+    covered = ack is not None and (ack.declared, ack.read) == (declared, read)
+    assert check.finding == (expected != "ok" and not covered)

@@ -106,7 +106,7 @@ def scan_one(project: Project, source: SourceSpec, table: TableSpec) -> Declared
     """The table's declared count; a file that cannot be read is a ``missing`` finding saying why."""
     try:
         found = table_declared(project, source, table)
-    except HopnhatError as exc:
+    except (HopnhatError, OSError) as exc:  # the file went away or changed kind since it loaded
         return Declared(table.declared_total or "", None, None, 0, problem=str(exc))
     assert found is not None
     return found
