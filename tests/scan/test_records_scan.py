@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openpyxl import Workbook
 
-from hopnhat.ingest.preflight import preflight
+from hopnhat.ingest.preflight import declared_notices, preflight
 from hopnhat.project.config import load_project
 from hopnhat.scan.api import scan
 from hopnhat.text.legacy import encode
@@ -31,8 +32,19 @@ def _xml_export(path: Path) -> None:
                      f"  <NgaySinh>{born}</NgaySinh>\n </CongDan>\n"
                      for n, (name, number, born) in enumerate(PEOPLE, 1))
     text = (f'<?xml version="1.0" encoding="windows-1258"?>\n<DuLieu>\n <ThongTinXuat NgayXuat="2025-06-30"/>\n'
-            f" <DanhSach>\n{people} </DanhSach>\n</DuLieu>\n")
+            f' <DanhSach TongSo="{len(PEOPLE)}">\n{people} </DanhSach>\n</DuLieu>\n')
     path.write_bytes(encode(text, "cp1258-decomposed"))
+
+
+def _report(path: Path) -> None:
+    """A one-stop-shop system's Excel report, its total in the last row."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Số hồ sơ", "Họ tên người nộp", "Ngày nộp"])
+    for n, (name, _, _) in enumerate(PEOPLE, 1):
+        sheet.append([f"H48-2506-{n:04d}", name, "12/06/2025"])
+    sheet.append([f"Tổng cộng: {len(PEOPLE)} hồ sơ"])
+    book.save(path)
 
 
 def _draft(tmp_path: Path) -> tuple[Path, dict[str, Any], str]:
@@ -42,6 +54,7 @@ def _draft(tmp_path: Path) -> tuple[Path, dict[str, Any], str]:
     _api_dump(data / "mot_cua" / "ho_so_api.json", "items")
     _api_dump(data / "mot_cua" / "ho_so_cu.json", "ketQuaTraVe")
     _xml_export(data / "dan_cu" / "cong_dan.xml")
+    _report(data / "mot_cua" / "bao_cao.xlsx")
     (data / "dan_cu" / "cau_hinh.xml").write_text('<?xml version="1.0"?><CauHinh><MayChu>10.0.0.1</MayChu></CauHinh>',
                                                   encoding="utf-8")
     (data / "dan_cu" / "trang.html").write_text("<html><body>Trang chủ</body></html>", encoding="utf-8")
@@ -74,5 +87,8 @@ def test_wrapped_json_and_xml_exports_are_drafted_with_where_their_records_are(t
     line = next(x for x in text.splitlines() if "records: data.ketQuaTraVe" in x)
     assert "# kiểm tra: các bản ghi có đúng nằm ở đây?" in line  # a key portals do not use: checked
     assert "# kiểm tra" not in next(x for x in text.splitlines() if "records: data.items" in x)
+    assert (api["declared_total"], people["declared_total"]) == ("data.total", "DuLieu/DanhSach/@TongSo")
+    assert _table(raw, "bao_cao.xlsx")["declared_total"] == "footer"
     project = load_project(output)
     preflight(project)
+    assert declared_notices(project) == []  # every drafted count matches its records

@@ -142,6 +142,9 @@ def sheet_names(path: Path) -> list[str]:
         book.close()
 
 
+FOOTER_ROWS = 100_000  # rows read past the sample to find a report's footer total ("Tổng cộng: 1.234 hồ sơ")
+
+
 def sample_sheet(path: Path, sheet: str, name: str, limit: int) -> Sampled:
     with ExitStack() as stack:
         header_rows, start = _placement(open_sheet(path, sheet, stack).first_rows(SCAN_ROWS + 1))
@@ -149,7 +152,12 @@ def sample_sheet(path: Path, sheet: str, name: str, limit: int) -> Sampled:
         reader = open_sheet(path, sheet, stack)
         sampled = Sampled(path, "excel", name, sheet=sheet, header_rows=header_rows, data_start_row=start)
         sampled.columns = reader.read_header(header_rows, start, JOIN, [])
-        return _fill(sampled, islice(reader.records(), limit))
+        records = reader.records()
+        _fill(sampled, islice(records, limit))
+        for _ in islice(records, FOOTER_ROWS):  # on to the end, for a footer stating the total
+            pass
+        sampled.declared_total = "footer" if reader.footer is not None else None
+        return sampled
 
 
 def _sheet_or_none(path: Path, sheet: str, name: str, limit: int) -> Sampled | None:
