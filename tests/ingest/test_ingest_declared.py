@@ -62,6 +62,11 @@ def test_a_dump_without_its_count_or_cut_before_it_says_so() -> None:
     whole = _dump(ITEMS, 4)
     cut = json_declared(io.BytesIO(whole[:whole.index(b"0003")]), "data.items", "data.total")
     assert cut.value is None and cut.records == 3 and "cut" in (cut.problem or "") or "cắt" in (cut.problem or "")
+    after_second = whole.index(b"}", whole.index(b"}", whole.index(b"0002")) + 1) + 1  # right after element 2
+    assert whole[after_second - 1:after_second] == b"}"
+    ends = json_declared(io.BytesIO(whole[:after_second]), "data.items", "data.total")
+    rows = list(jsonfile.json_records(io.BytesIO(whole[:after_second]), ["data", "items"]))
+    assert ends.records == len(rows) == 3 and rows[-1].error is not None and rows[-1].error.startswith("truncated")
     none = json_declared(io.BytesIO(_dump(ITEMS, "nhiều")), "data.items", "data.total")
     assert none.value is None and none.records == 4 and none.problem is not None and "nhiều" in none.problem
 
@@ -80,6 +85,11 @@ def test_the_count_is_the_readers_rows_whatever_the_strings_and_chunks(items: li
     found = json_declared(io.BytesIO(data), "data.items", "data.total")
     rows = list(jsonfile.json_records(io.BytesIO(data), ["data", "items"]))
     assert found.records == len(rows) == len(items) and found.value == len(items)
+    start, end = data.index(b"["), data.rindex(b"]")  # a transfer cut anywhere inside the records
+    for at in range(start + 1, end, max(1, (end - start) // 15)):
+        cut = json_declared(io.BytesIO(data[:at]), "data.items", "data.total")
+        assert cut.value is None and cut.records == len(list(jsonfile.json_records(io.BytesIO(data[:at]),
+                                                                                     ["data", "items"]))), at
 
 
 XML = """<?xml version="1.0" encoding="utf-8"?>

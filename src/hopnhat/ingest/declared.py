@@ -89,11 +89,45 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 
 
 class _Counter:
-    """Top-level elements of a JSON array, counted as commas at depth 0 (+1 when it is not empty)."""
+    """Top-level elements of a JSON array, counted as commas at depth 0 (+1 when it is not empty), and whether
+    something stands after the last of them (a whole element when the file ends there)."""
 
     def __init__(self) -> None:
         self.depth = 0
         self.commas = 0
+        self.content = False  # something at depth 0 since the last comma (or the opening bracket)
+        self.scalar: str | None = None  # that something, when it is bare text (a number, true, null…)
+
+    def state(self) -> tuple[int, int, bool, str | None]:
+        return self.depth, self.commas, self.content, self.scalar
+
+    def restore(self, state: tuple[int, int, bool, str | None]) -> None:
+        self.depth, self.commas, self.content, self.scalar = state
+
+    def _gap(self, text: str, a: int, b: int) -> None:
+        """The text between two tokens, at depth 0: its commas counted, what follows the last one noted."""
+        n = text.count(",", a, b)
+        if n:
+            self.commas += n
+            a = text.rindex(",", a, b) + 1
+            self.content, self.scalar = False, None
+        if a < b and not text[a:b].isspace():
+            if not self.content:
+                self.content, self.scalar = True, text[a:b]
+            elif self.scalar is not None:  # bare text cut by a chunk's end
+                self.scalar += text[a:b]
+
+    def whole(self) -> bool:
+        """Whether the last element, where the file ends, is whole (the reader reads it, then a ``truncated`` row)."""
+        if self.depth or not self.content:
+            return False
+        if self.scalar is None:
+            return True
+        try:
+            json.loads(self.scalar)
+        except ValueError:
+            return False
+        return True
 
     def walk(self, text: str, tokens: re.Pattern[str], start: int = 0, end: int | None = None) -> int:
         """Count over ``text[start:end]``; the position after the array's ``]`` (in ``text``), or -1."""
@@ -101,41 +135,41 @@ class _Counter:
         last = start
         for m in tokens.finditer(text, start, end):
             char = m.group()
-            if char[0] == '"':  # a string (on the text itself): its commas are no separators
-                if self.depth == 0:
-                    self.commas += text.count(",", last, m.start())
-                last = m.end()
-                continue
             if self.depth == 0:
-                self.commas += text.count(",", last, m.start())
+                self._gap(text, last, m.start())
             last = m.end()
-            if char in "[{":
-                self.depth += 1
+            if char[0] == '"' or char in "[{":  # a string (on the text itself): its commas are no separators
+                if self.depth == 0:
+                    self.content, self.scalar = True, None
+                self.depth += char[0] != '"'
             elif self.depth == 0:
                 return m.end()
             else:
                 self.depth -= 1
         if self.depth == 0:
-            self.commas += text.count(",", last, end)
+            self._gap(text, last, end)
         return -1
 
 
 def count_array(buf: _Buffer) -> tuple[int, bool]:
-    """The elements of the array whose ``[`` was just consumed, and whether it closes; the buffer left after it."""
+    """The elements of the array whose ``[`` was just consumed, and whether it closes; the buffer left after it.
+    A file ending inside the array counts as the reader reads it: the elements begun, and one more row when the last
+    one is whole (the reader's ``truncated`` row)."""
     empty = buf.skip_space() == "]"
     counter = _Counter()
     while True:
-        start, depth, commas = buf.pos, counter.depth, counter.commas
+        start, state = buf.pos, counter.state()
         stripped = _STRING.sub("0", buf.text[start:])
         cut = stripped.find('"')  # an unterminated string: the chunk ends inside it, read with the next one
         body = stripped if cut < 0 else stripped[:cut]
         if counter.walk(body, _BRACKET) >= 0:  # the end is in this chunk: found again on the text itself
-            counter.depth, counter.commas = depth, commas
+            counter.restore(state)
             buf.pos = counter.walk(buf.text, _TOKEN, start, len(buf.text) - (len(stripped) - len(body)))
             return (0 if empty else counter.commas + 1), True
         buf.pos = len(buf.text) - (len(stripped) - len(body))
         if not buf.more(len(buf.text) - buf.pos):
-            return (0 if empty else counter.commas + 1), False
+            whole = counter.whole() and not buf.text[buf.pos:].strip()
+            return counter.commas + 1 + (1 if whole else 0), False
 
 
 def _json_walk(buf: _Buffer, path: list[str], steps: list[str], keep: set[str], values: dict[str, Any]
