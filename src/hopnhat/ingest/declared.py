@@ -83,9 +83,10 @@ def _paging(values: dict[str, Any], parent: str, total: int | None) -> Paging | 
 
 # --- JSON ------------------------------------------------------------------------------------------------------
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # unrolled: twice as fast as (?:[^"\\]|\\.)*
 _BRACKET = re.compile(r"[\[\]{}]")
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_FLAT = re.compile(r"\{[^{}\[\]]*\}|\[[^{}\[\]]*\]")  # an object or array holding none: one value for the count
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
 
 
 class _Counter:
@@ -151,6 +152,16 @@ class _Counter:
         return -1
 
 
+def _collapse(text: str) -> str:
+    """Text without strings, each whole object or array inside it as ``0`` (innermost first, one pass a level):
+    what is left is the elements at depth 0 and the brackets still open or closing."""
+    while True:
+        shorter = _FLAT.sub("0", text)
+        if len(shorter) == len(text):
+            return shorter
+        text = shorter
+
+
 def count_array(buf: _Buffer) -> tuple[int, bool]:
     """The elements of the array whose ``[`` was just consumed, and whether it closes; the buffer left after it.
     A file ending inside the array counts as the reader reads it: the elements begun, and one more row when the last
@@ -162,7 +173,7 @@ def count_array(buf: _Buffer) -> tuple[int, bool]:
         stripped = _STRING.sub("0", buf.text[start:])
         cut = stripped.find('"')  # an unterminated string: the chunk ends inside it, read with the next one
         body = stripped if cut < 0 else stripped[:cut]
-        if counter.walk(body, _BRACKET) >= 0:  # the end is in this chunk: found again on the text itself
+        if counter.walk(_collapse(body), _BRACKET) >= 0:  # the end is in this chunk: found again on the text itself
             counter.restore(state)
             buf.pos = counter.walk(buf.text, _TOKEN, start, len(buf.text) - (len(stripped) - len(body)))
             return (0 if empty else counter.commas + 1), True
