@@ -446,9 +446,16 @@ _INITIALS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
 # ê, ô, ơ, ư only: VNI and Windows-1258 bytes of ý ỳ read as Windows-1252 are y + ù õ ì ò (yù, yì), never a name.
 # Session 24, second part, from the published alphabets: Tày-Nùng sl (slam, slao: its own consonant) and the cl of
 # Cơ Tu and Ta Oi writing (Clâu).
-_MINORITY_INITIALS = ("bl", "bh", "br", "by", "cl", "dh", "dj", "dl", "dr", "dz", "đr", "gl", "gr", "hb", "hd", "hđ",
+_MINORITY_INITIALS: tuple[str, ...] = (
+                      "bl", "bh", "br", "by", "cl", "dh", "dj", "dl", "dr", "dz", "đr", "gl", "gr", "hb", "hd", "hđ",
                       "hl", "hm", "hn", "hr", "jr", "kb", "kd", "kđ", "kl", "km", "kn", "kp", "kr", "ks", "kt", "mđ",
                       "ml", "mn", "mr", "pl", "pn", "pr", "rc", "rs", "rt", "rv", "sl", "sr", "j", "z", "f", "w", "y")
+# Session 26, from the Latin scripts of the south-central and southern highland peoples as Vietnamese registers write
+# them: st (Stiêng) and its Vietnamese spelling xt (Xtiêng, the ethnonym of the official list of peoples), xr (Xrê,
+# the Cơ Ho group the list names; Koho sr written with Vietnamese x), tl (Ê Đê and Jrai Tlang, Ktla) and rl (Mnông
+# Rlăm). Consonant letters are ASCII in every table, so an onset reads the same in every reading of a cell: it makes
+# no misreading well formed that its rhyme does not already make so.
+_SOUTH_INITIALS = ("rl", "st", "tl", "xr", "xt")
 _KINH_RHYMES = frozenset("""
 a ac ach ai am an ang anh ao ap at au ay ăc ăm ăn ăng ăp ăt âc âm ân âng âp ât âu ây
 e ec em en eng eo ep et ê êch êm ên êng ênh êp êt êu
@@ -463,12 +470,20 @@ _MINORITY_RHYMES = frozenset("""
 ak ăk âk ek êk ik ok ôk ơk uk ưk
 ơng ơl ơr ăl ăh ăi ăih ôr ôh ơh ưh êh êl êr iê iêr uôl uôr uêh eh oh uh ah
 ưr ưl âr âl ăr âo iô eang uên
+ei ih uih il ul ur
 """.split())  # finals of Central Highlands names (Đắk Lắk, Pơng, Dliê, Cuôr, Păh); session 24,
 # second part: r and l after ư â ă as after ơ ê (Ê Đê, Jrai, Cơ Tu: Ngưr, Mâl), the vowels âo and iô of those
 # alphabets (Yâo, Aliô), and the eang Vietnamese registers write Khmer names with (Néang, Neàng). Not ôl (VNI Yơl
 # read as Windows-1252 is Yôl: the cell as it is, which a tie keeps). Session 25: uên (Ê Đê and Jrai Zuên, Buên; the
 # national orthography writes uân and uyên only), left out before because VNI Dhuôn read as TCVN3 is Dhuền: that
 # misreading now loses the tie on its tone mark (see hopnhat.repair.stage._least_marked).
+# Session 26, from the same alphabets (Ê Đê, Jrai, Bahnar, Mnông, Cơ Ho), which write l, r and h finals after any
+# vowel: ei (Jrai and Bahnar Plei, the village of many unit names), h after i and ui (the Ê Đê group Bih, the Jrai
+# clan Kpuih), l after i and u, r after u (the Cơ Ho group Chil, the Ê Đê clan Knul and group Ktul). Not l or r
+# after a plain a or o: Windows-1258 keeps ă and ơ on the bytes Windows-1252 shows as ã and õ (Kơr, Kăl shown as
+# Kõr, Kãl), so with those rhymes the cell as it is would be a well-formed twin of every such name; nor after ô (VNI
+# ơ is the byte Windows-1252 shows as ô: Yơl, Yôl). Nor after e: hel, her would make English words two-syllable
+# compounds (Hello^ in a VIQR column read as Hel-lô).
 _RHYMES = _KINH_RHYMES | _MINORITY_RHYMES
 _STOP_FINALS = ("c", "ch", "p", "t", "k")
 _STOP_TONES = frozenset(("", "\u0301", "\u0323"))
@@ -550,8 +565,9 @@ def _known_syllable(word: str, minority: bool) -> bool:
 
 # Ê Đê and Jrai write a consonant of a lost first syllable before a cluster on r or l (Mđrăng, Bkrông, Kbla): three
 # consonants, the first b, h, k, m or p.
-_TRIPLES = frozenset(first + i for first in "bhkmp" for i in _MINORITY_INITIALS if len(i) == 2 and i[1] in "rl"
-                     and i[0] != first)
+_TRIPLES = frozenset(first + i for first in "bhkmp" for i in (*_MINORITY_INITIALS, "tl") if len(i) == 2 and
+                     i[1] in "rl" and i[0] != first)  # Ktla; not rl nor xr: no alphabet writes a consonant before them
+_MINORITY_INITIALS = (*_MINORITY_INITIALS, *_SOUTH_INITIALS)
 _ALL_INITIALS = (*_INITIALS[:-1], *sorted(_TRIPLES), *_MINORITY_INITIALS, "")
 _CLUSTERS = frozenset(i for i in _MINORITY_INITIALS if len(i) == 2)
 _AFTER_Y = "aăâeêôơư"  # the vowels y begins a minority syllable before (see _MINORITY_INITIALS)
@@ -1343,6 +1359,8 @@ def _open_a(word: str) -> bool:
 
 # what marks a cell as a minority name: a one-letter prefix with an apostrophe (Kơ Ho, Mnông and Ê Đê K'Bron,
 # H'Hen, M'Đrắk), a word that begins with a minority cluster before a vowel (Ksor, Hlim, Mlô), the Ê Đê man's Y first
+# st before a vowel begins too many English words of a register (Studio, Store, Street) to show a minority name
+_NAME_CLUSTERS = _CLUSTERS - {"st"}
 _PREFIXED = re.compile(r"(?:^|[\s,;(\-])[^\W\d_]'[^\W\d_]")
 
 
@@ -1356,7 +1374,7 @@ def _minority_cell(text: str) -> bool:
         return True
     for word in words:
         lower = word.lower()
-        if lower in MINORITY_NAMES or len(lower) > 2 and lower[:2] in _CLUSTERS and lower[2] not in _CONSONANTS:
+        if lower in MINORITY_NAMES or len(lower) > 2 and lower[:2] in _NAME_CLUSTERS and lower[2] not in _CONSONANTS:
             return True
     return False
 
