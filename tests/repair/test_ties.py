@@ -139,3 +139,41 @@ def test_a_declared_legacy_column_takes_its_tables_flawless_reading() -> None:
     assert ColumnRepairer("ten", encoding="tcvn3").repair(["Nguyễn Thị Ửng"])[0] == ["Nguyễn Thị Ửng"]
     mixed = _cells(KINH, "tcvn3") + _cells(KINH[:6], "vni") + ["Siu Thôm"]
     assert ColumnRepairer("name", "tcvn3").repair(mixed)[0][-1] == "Siu Thụm"
+
+
+# ------------------------------------------------------------- tables the column's census found no cells of
+
+def _utf8_register(names: list[str], minor: str = "tcvn3") -> list[str | None]:
+    """A register typed mostly in Unicode, some names in a legacy table (the census finds it), the names last."""
+    cells = KINH + _cells(KINH[:8], minor) + _cells(names, minor)
+    engine = ColumnRepairer("name")
+    out = engine.repair(cells)[0]
+    assert engine.encoding == "utf-8" and out[:-len(names)] == KINH + KINH[:8]
+    return out[-len(names):]
+
+
+def test_a_table_the_column_does_not_use_loses_a_tie() -> None:
+    """TCVN3 ``Pờ Gò Xá`` (bytes ê ß ¸ to Windows-1252) reads as the flawless VISCII ``Pê Gư Xị`` with one tone mark
+    instead of three. In a column of Unicode and TCVN3 cells no cell reads in VISCII alone: the tie goes to TCVN3."""
+    assert _utf8_register(["Pờ Gò Xá", "PỜ LÝ XÉ"]) == ["Pờ Gò Xá", "PỜ LÝ XÉ"]
+
+
+def test_everyday_words_do_not_bring_in_a_table_the_column_does_not_use() -> None:
+    """TCVN3 ``Ẳng Cang`` reads as VISCII ``Ứng Cang`` (``Ứng``, a given name, breaks ties): equally well formed, and
+    VISCII is no table of this column. (Two such cells of a small sample would be the census's two VISCII cells.)"""
+    assert _utf8_register(["Ẳng Cang"]) == ["Ẳng Cang"]
+    assert _utf8_register(["Ẳng Tở"]) == ["Ẳng Tở"]
+
+
+def test_a_table_the_column_uses_keeps_the_tone_rule() -> None:
+    """Where the census finds VISCII cells too, VISCII ``VÀNG A PÁO`` is still not TCVN3 ``VẮNG A PẦO``, and TCVN3
+    ``Pờ Gò Xá`` beside VISCII cells is left to the marks as before (no table is favoured)."""
+    cells = KINH + _cells(KINH[:8], "tcvn3") + _cells(KINH[:8], "viscii") + _cells(["VÀNG A PÁO"], "viscii")
+    assert ColumnRepairer("name").repair(cells)[0][-1] == "VÀNG A PÁO"
+
+
+def test_clean_cells_stay_beside_the_census() -> None:
+    """Clean Unicode cells that read as flawless TCVN3 or VISCII (``Kim Sóc Hên``, ``Pê Gư Xị``) never change."""
+    clean = ["Kim Sóc Hên", "Pê Gư Xị", "Ứng Cang", "VÀNG A PÁO", "Ân"]
+    cells = KINH + _cells(KINH[:8], "tcvn3") + clean
+    assert ColumnRepairer("name").repair(cells)[0][-len(clean):] == clean

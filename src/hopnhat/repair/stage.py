@@ -227,7 +227,8 @@ def _familiar(words: frozenset[str], present: frozenset[str], options: dict[str,
     return best
 
 
-def _least_marked(options: dict[str, Scored], chosen: str, used: frozenset[str] | None = None) -> str:
+def _least_marked(options: dict[str, Scored], chosen: str, used: frozenset[str] | None = None,
+                  unused: frozenset[str] = frozenset()) -> str:
     """Between readings without junk that score the same as the chosen one (as many foreign words, syllables and
     everyday words), the least marked (:func:`hopnhat.text.legacy.marked`): fewer words only a minority alphabet
     writes, then fewer tone marks; the chosen one when none is less marked. Each legacy table keeps its toneless
@@ -235,26 +236,52 @@ def _least_marked(options: dict[str, Scored], chosen: str, used: frozenset[str] 
     TCVN3 ``ê`` VISCII ``ế``), and the national orthography's syllables outnumber those only the minority alphabets
     write, so a misreading that stays well formed is the more marked one (VISCII ``PÁO`` as TCVN3 ``PẦO``).
     With ``used`` (a column that shows no Unicode text: see :attr:`ColumnRepairer._as_is`), among the least marked
-    a reading of a table the column uses wins over the cell as it is."""
+    a reading of a table the column uses wins over the cell as it is.
+    Before the marks (session 26), a reading of a table in ``unused`` — a legacy table no cell of the column's sample
+    reads in alone (:func:`_census`), in a column whose census found some — loses to the others: TCVN3 ``Pờ Gò Xá``
+    in a column of UTF-8 and TCVN3 cells reads as the VISCII ``Pê Gư Xị``, one tone mark instead of three. A column
+    whose own reading is flawless never looks at those tables (:meth:`ColumnRepairer._plan`); this gives the same
+    weight to the census when its own reading is not (a UTF-8 column with legacy cells). The cell as it is is no
+    table, and keeps its place."""
     rank = options[chosen][2]
     text = options[chosen][0]
     best = chosen
-    least: tuple[int, int, int] | None = None  # the chosen reading's marks, counted once another one ties
+    least: tuple[int, int, int, int] | None = None  # the chosen reading's marks, counted once another one ties
     for name in options:
         entry = options[name]
         if name != chosen and entry[2] == rank and not entry[1].junk and (used is not None or entry[0] != text):
             if least is None:
-                least = _mark(options, chosen, used)
-            key = _mark(options, name, used)
+                least = _mark(options, chosen, used, unused)
+            key = _mark(options, name, used, unused)
             if key < least:
                 best, least = name, key
     return best
 
 
-def _mark(options: dict[str, Scored], name: str, used: frozenset[str] | None) -> tuple[int, int, int]:
-    """:func:`hopnhat.text.legacy.marked` of a reading, then 1 for a reading of no table in ``used`` (0 without)."""
+def _used_instead(options: dict[str, Scored], best: str, unused: frozenset[str], order: dict[str, int]) -> str:
+    """The best reading of a table the column uses (or the cell as it is) with as many foreign words and syllables as
+    ``best``, a reading of a table the column's census found no cells of (session 26): everyday words do not bring in
+    a table the column does not use (TCVN3 ``Ẳng Cang`` in a column of UTF-8 and TCVN3 cells read as the VISCII
+    ``Ứng Cang``, ``Ứng`` a given name); ``best`` when there is none."""
+    rank = options[best][2]
+    found = best
+    key: tuple[int, int] | None = None
+    for name in options:
+        entry = options[name]
+        tie = entry[2]
+        if name not in unused and tie[0] == rank[0] and tie[1] == rank[1] and not entry[1].junk:
+            mine = (tie[2], order[name])
+            if key is None or mine < key:
+                found, key = name, mine
+    return found
+
+
+def _mark(options: dict[str, Scored], name: str, used: frozenset[str] | None,
+          unused: frozenset[str]) -> tuple[int, int, int, int]:
+    """1 for a reading of a table in ``unused``, then :func:`hopnhat.text.legacy.marked` of the reading, then 1 for a
+    reading of no table in ``used`` (0 without)."""
     rare, tones = marked(options[name][0])
-    return rare, tones, 0 if used is None or name in used else 1
+    return 1 if name in unused else 0, rare, tones, 0 if used is None or name in used else 1
 
 
 def _viqr_register(hinted: Iterable[str]) -> bool:
@@ -317,6 +344,7 @@ class ColumnRepairer:
     # more often legacy bytes than Unicode, and a tie goes to the table the column uses
     _as_is: bool = True
     _declared: bool = False  # the merger file declared a legacy table for the column: its flawless reading is taken
+    _unused: frozenset[str] = frozenset()  # legacy tables the census found no cells of (none without a census)
 
     def __post_init__(self) -> None:
         self._declared = _family(self.encoding) != "utf-8"
@@ -341,6 +369,8 @@ class ColumnRepairer:
             self._detection = detect(sample)
             if legacy or self._detection.encoding == "viqr" or self.encoding is None:
                 self.encoding = self._detection.encoding
+        self._unused = frozenset(READINGS[1:]) - self._present - {_family(self.encoding)} if self._present else \
+            frozenset()
         self._as_is = _family(self.encoding) == "utf-8" or not self._present or \
             not all(legacy_looking(c) for c in legacy)
         # a column of names whose cells come in a table other than its own (VNI cells in a UTF-8 register too)
@@ -459,6 +489,8 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
     others, order, stays, familiar = plan if plan is not None else engine._plan(column, flawless)
     options: dict[str, Scored] = {} if own is None else {column: own}
     best = _best(cell, memo, options, column, flawless, others, order)
+    if best in engine._unused:
+        best = _used_instead(options, best, engine._unused, order)
     rank = options[best][2]
     if own is not None:
         mine = own[2]
@@ -472,7 +504,7 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
         rank = options[best][2]
     if rank[0] == 0 and (best != "utf-8" or not engine._as_is):  # a tie keeps the cell as it is (if Unicode is
         # what the column shows), between other readings the least marked wins
-        best = _least_marked(options, best, None if engine._as_is else stays - {"utf-8"})
+        best = _least_marked(options, best, None if engine._as_is else stays - {"utf-8"}, engine._unused)
         rank = options[best][2]
     if familiar and rank[0] == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][2][0]):
         best = _familiar(engine._words, engine._present, options, best)
