@@ -1303,6 +1303,8 @@ def _stats(text: str) -> tuple[int, int, int, int, int, int]:
                 pending += 1
             else:
                 bad += 1
+        elif syllable:  # session 26: a lone vowel letter that is a syllable (the given name Ỷ, Pa Ủ) is a word
+            good += 1
         first = False
     if pending:  # open ă after one consonant: a syllable in a minority name only (see _open_a)
         if _minority_cell(text):
