@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from tests.text import independent as ind
 
-from hopnhat.repair.stage import ColumnRepairer
+from hopnhat.repair.stage import ColumnRepairer, _small_among_capitals
 from hopnhat.text.cells import as_text
 from hopnhat.text.legacy import common_apart, marked
 
@@ -177,3 +177,23 @@ def test_clean_cells_stay_beside_the_census() -> None:
     clean = ["Kim Sóc Hên", "Pê Gư Xị", "Ứng Cang", "VÀNG A PÁO", "Ân"]
     cells = KINH + _cells(KINH[:8], "tcvn3") + clean
     assert ColumnRepairer("name").repair(cells)[0][-len(clean):] == clean
+
+
+# ---------------------------------------------------------------- a small word among capitalised ones
+
+def test_a_small_word_among_capitals_is_marked() -> None:
+    """One word on a small non-ASCII letter, alone or after capitalised words, is marked; a phrase in small letters
+    and a small type word before names are not."""
+    assert _small_among_capitals("ẳng") == 1 and _small_among_capitals("Ng. V. ẳng") == 1
+    assert _small_among_capitals("Ửng") == 0 and _small_among_capitals("ẩn danh") == 0
+    assert _small_among_capitals("ấp Tân Hoà") == 0 and _small_among_capitals("Lê ẳng ẳng") == 0
+
+
+def test_viscii_capitals_are_not_tcvn3_small_letters() -> None:
+    """VISCII keeps its toned capitals on bytes TCVN3 gives small letters: ``Ửng`` read as TCVN3 is ``ẳng``, as well
+    formed, with as many tone marks. In a column of both tables the capitalised reading wins; TCVN3 phrases in
+    small letters and addresses on a small type word stay TCVN3. Bytes from glibc iconv."""
+    names = ["Ửng", "Ng. V. Ửng", "Ừng"]
+    phrases = ["ẩn danh", "ấp Tân Hoà", "ầm ầm", "ở nhà", "ề à"]
+    cells = _cells(KINH, "tcvn3") + _cells(KINH[:8], "viscii") + _cells(names, "viscii") + _cells(phrases, "tcvn3")
+    assert ColumnRepairer("name").repair(cells)[0][-8:] == names + phrases

@@ -27,4 +27,6 @@ cdef str _family_reading(dict options, frozenset present, str chosen)
 cdef str _least_marked(dict options, str chosen, object used=*, frozenset unused=*)
 @cython.locals(rank=tuple, entry=tuple, tie=tuple, key=object, mine=tuple)
 cdef str _used_instead(dict options, str best, frozenset unused, dict order)
+@cython.locals(small=Py_ssize_t, words=Py_ssize_t, lead=bint, word=str, first=str)
+cpdef Py_ssize_t _small_among_capitals(str text) except -1
 cdef tuple _mark(dict options, str name, object used, frozenset unused)

@@ -246,7 +246,7 @@ def _least_marked(options: dict[str, Scored], chosen: str, used: frozenset[str] 
     rank = options[chosen][2]
     text = options[chosen][0]
     best = chosen
-    least: tuple[int, int, int, int] | None = None  # the chosen reading's marks, counted once another one ties
+    least: tuple[int, int, int, int, int] | None = None  # the chosen reading's marks, counted once another one ties
     for name in options:
         entry = options[name]
         if name != chosen and entry[2] == rank and not entry[1].junk and (used is not None or entry[0] != text):
@@ -277,11 +277,32 @@ def _used_instead(options: dict[str, Scored], best: str, unused: frozenset[str],
 
 
 def _mark(options: dict[str, Scored], name: str, used: frozenset[str] | None,
-          unused: frozenset[str]) -> tuple[int, int, int, int]:
-    """1 for a reading of a table in ``unused``, then :func:`hopnhat.text.legacy.marked` of the reading, then 1 for a
-    reading of no table in ``used`` (0 without)."""
-    rare, tones = marked(options[name][0])
-    return 1 if name in unused else 0, rare, tones, 0 if used is None or name in used else 1
+          unused: frozenset[str]) -> tuple[int, int, int, int, int]:
+    """1 for a reading of a table in ``unused``, then the forms of :func:`hopnhat.text.legacy.marked`, then 1 for a
+    reading with a word on a small non-ASCII letter among capitalised ones, or alone (session 26:
+    :func:`_small_among_capitals`), then its tone marks, then 1 for a reading of no table in ``used`` (0 without)."""
+    text = options[name][0]
+    rare, tones = marked(text)
+    return 1 if name in unused else 0, rare, _small_among_capitals(text), tones, \
+        0 if used is None or name in used else 1
+
+
+def _small_among_capitals(text: str) -> int:
+    """1 when a reading is one word on a small non-ASCII letter, or has one such word after capitalised ones and no
+    other small word: VISCII keeps its toned capitals on the bytes TCVN3 gives small letters (``0xC0``–``0xDF``:
+    VISCII ``Ửng``, ``Ng. V. Ửng`` are TCVN3 ``ẳng``, ``Ng. V. ẳng``), and a register writes a name's words with
+    capitals. A phrase in small letters (``ẩn danh``) or a small type word first (``ấp Tân Hoà``) is no such case."""
+    small = words = 0
+    lead = False
+    for word in _WORD.findall(text):  # a loop: compiled
+        first = word[0]
+        if first.islower():
+            if small or first < "\x80":
+                return 0
+            small, lead = 1, words == 0
+        elif first.isupper():
+            words += 1
+    return 0 if lead and words else small
 
 
 def _viqr_register(hinted: Iterable[str]) -> bool:
