@@ -197,3 +197,14 @@ def test_viscii_capitals_are_not_tcvn3_small_letters() -> None:
     phrases = ["ẩn danh", "ấp Tân Hoà", "ầm ầm", "ở nhà", "ề à"]
     cells = _cells(KINH, "tcvn3") + _cells(KINH[:8], "viscii") + _cells(names, "viscii") + _cells(phrases, "tcvn3")
     assert ColumnRepairer("name").repair(cells)[0][-8:] == names + phrases
+
+
+def test_an_everyday_word_does_not_keep_the_cell_in_a_legacy_column_without_unicode() -> None:
+    """VNI writes ``Ơ`` on the byte Windows-1252 shows as ``Ô``: the given name ``Ơn`` alone shows as ``Ôn``, a family
+    name of the tie-break list. In a VNI register that shows no Unicode text the cell as it is no longer wins on
+    that word over the column's flawless reading (a tie there already went to the table); where the column shows
+    Unicode text a clean ``Ôn`` stays. VNI bytes from the independent table."""
+    given = ["Ơn", "Hùng", "Thuỷ", "Ơn Thị Lan"]
+    assert ColumnRepairer("ten").repair(_cells(KINH + given, "vni"))[0][-4:] == given
+    unicode_column = KINH + _cells(KINH[:8], "vni") + ["Ôn"]
+    assert ColumnRepairer("ten").repair(unicode_column)[0][-1] == "Ôn"

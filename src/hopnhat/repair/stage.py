@@ -262,7 +262,9 @@ def _used_instead(options: dict[str, Scored], best: str, unused: frozenset[str],
     """The best reading of a table the column uses (or the cell as it is) with as many foreign words and syllables as
     ``best``, a reading of a table the column's census found no cells of (session 26): everyday words do not bring in
     a table the column does not use (TCVN3 ``Ẳng Cang`` in a column of UTF-8 and TCVN3 cells read as the VISCII
-    ``Ứng Cang``, ``Ứng`` a given name); ``best`` when there is none."""
+    ``Ứng Cang``, ``Ứng`` a given name); ``best`` when there is none. The same for the cell as it is in a legacy
+    column that shows no Unicode text (see :attr:`ColumnRepairer._as_is`), where a tie already goes to the table:
+    VNI ``Ơn`` alone shows as ``Ôn``, a family name of the list, and is the VNI reading."""
     rank = options[best][2]
     found = best
     key: tuple[int, int] | None = None
@@ -512,6 +514,8 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
     best = _best(cell, memo, options, column, flawless, others, order)
     if best in engine._unused:
         best = _used_instead(options, best, engine._unused, order)
+    elif best == "utf-8" and not engine._as_is:
+        best = _used_instead(options, best, engine._unused | {"utf-8"}, order)
     rank = options[best][2]
     if own is not None:
         mine = own[2]
