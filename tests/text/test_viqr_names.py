@@ -49,3 +49,13 @@ def test_plain_ascii_stays_on_its_own(cell: str) -> None:
     assert viqr_reading(cell) is None
     if "^" in cell:
         assert viqr_reading(cell, column=True) is None
+
+
+def test_an_escaped_mark_is_undone_in_a_viqr_column() -> None:
+    """RFC 1456 escapes a mark character meant as itself after a vowel (``A\\.`` is ``A.``, ``Hue\\?`` is ``Hue?``):
+    only VIQR writes one, so in a VIQR column such a cell is read (it was left with its backslash); on its own, and a
+    backslash elsewhere (``C:\\Users``), it stays."""
+    assert _read(["A.", "Hue?", "Lê A."]) == ["A.", "Hue?", "Lê A."]
+    assert viqr_reading("A\\.") is None and viqr_reading("C:\\Users", column=True) is None
+    cells = [*_viqr(KINH), "C:\\Users", "x\\^2"]
+    assert ColumnRepairer("name").repair(cells)[0][-2:] == ["C:\\Users", "x\\^2"]

@@ -696,6 +696,12 @@ def _plausible(text: str) -> bool:
 _VIQR_HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]")
 
 
+# RFC 1456: a mark character right after a vowel that is meant as itself is escaped with a backslash (``A\.`` is the
+# cell ``A.``); only VIQR writes one, so in a VIQR column a cell whose only mnemonics are such escapes is VIQR (session
+# 26). Elsewhere a backslash is left as it is.
+_VIQR_ESCAPE = re.compile(r"[aeiouyAEIOUY]\\[(^+'`?~.]")
+
+
 @lru_cache(maxsize=262_144)
 def viqr_reading(text: str, *, column: bool = False) -> str | None:
     """The Unicode text a plain-ASCII cell stands for when it is VIQR (``Vie^.t Nam`` → ``Việt Nam``), else None.
@@ -706,11 +712,13 @@ def viqr_reading(text: str, *, column: bool = False) -> str | None:
     tone inside a word or two at word ends will do, and a minority name among Vietnamese words (``R'Ti'h``) does not
     stop the reading. A declared VIQR column reads the same way: ``Done.``, ``10 a.m.``, ``O+`` stay even there.
     """
-    if not text.isascii() or _VIQR_HINT.search(text) is None:
+    if not text.isascii() or _VIQR_HINT.search(text) is None and not (column and _VIQR_ESCAPE.search(text)):
         return None
     decoded, evidence = viqr.parse(text)
     if decoded == text:
         return None
+    if column and decoded.isascii():  # only escapes were undone (a mark or dd would give a letter outside ASCII)
+        return decoded if _VIQR_ESCAPE.search(text) is not None else None
     if not evidence.strong:  # then enough of the weaker marks (the words looked at only when those are too few)
         enough = evidence.medium or evidence.weak >= 2 or _marked_family(text, decoded) or \
             _marked_common(text, decoded) if column else evidence.medium >= 2
