@@ -20,6 +20,10 @@ different machines, a row pasted from another system, mojibake in a database —
    marks: VISCII ``VÀNG A PÁO`` is not TCVN3 ``VẮNG A PẦO``), and the cell as it is keeps a tie unless the column is
    a legacy table that shows no Unicode text (VNI ``Siu Thơm`` shown as ``Siu Thôm``); a column whose legacy table
    the merger file declares takes that table's flawless reading of every cell (TCVN3 ``Ẩn`` shows as ``Ân``);
+   since session 26 a reading of a legacy table the column's census finds no cells of gives way, before the marks
+   and the everyday words, to an as well formed one of a table it uses (TCVN3 ``Pờ Gò Xá`` is not VISCII ``Pê Gư
+   Xị`` in a column of Unicode and TCVN3 cells), and so does the cell as it is in a legacy column that shows no
+   Unicode text (VNI ``Ơn`` shown as ``Ôn``);
 3. a plain-ASCII cell is read as VIQR only on marks plain text does not make (any mark in a VIQR column).
 
 A cell that no reading makes Vietnamese is kept as it was and reported. ``strict`` (the source's ``strictness``)
