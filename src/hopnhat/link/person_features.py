@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 from hopnhat.errors import HopnhatError
 from hopnhat.link.address_detail import address_facts, commune_place
+from hopnhat.link.feature_columns import assemble
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
 from hopnhat.link.names import split_parts
 from hopnhat.link.tables import one
@@ -234,7 +235,6 @@ FROM person_source WHERE full_name IS NOT NULL GROUP BY full_name
 # given name (folded, with diacritics) and its words, against the bar ``{real}`` — counted over the distinct names
 # (624,588 rows at 1 M people), not over every record's features (1.45 M rows, every column carried through each).
 _NAMES_SQL = """
-CREATE OR REPLACE TEMP TABLE person_names AS
 WITH j AS (SELECT * FROM person_names_arrow JOIN person_name_ids USING (nid)),
 g AS (SELECT giv, sum(n) >= {real} AS giv_real FROM j WHERE giv IS NOT NULL GROUP BY giv),
 a AS (SELECT giv_acc, sum(n) >= {real} AS giv_acc_real FROM j WHERE giv_acc IS NOT NULL GROUP BY giv_acc),
@@ -243,6 +243,7 @@ SELECT j.nid, j.fam, j.mid, j.giv, j.giv_acc, j.name_sorted, j.ns_bits, g.giv_re
        CASE WHEN j.giv IS NOT NULL THEN coalesce(j.fam, '') || ' ' || j.giv END AS fg,
        j.k_fam, j.k_mid, j.k_giv, j.k_ns, unicode(substr(j.giv, 1, 1)) AS k_ini, j.k_fg, j.k_gacc
 FROM j LEFT JOIN g USING (giv) LEFT JOIN a USING (giv_acc) LEFT JOIN s USING (name_sorted)
+ORDER BY j.nid
 """
 
 # Each distinct address with a new commune known, and that commune: the key and the old commune matter only there (the
@@ -274,11 +275,13 @@ SELECT rid, row_number() OVER (ORDER BY record_id) - 1 AS uid FROM person_source
 """
 
 # One pass over the records: the name's number, dates, IDs and phone, address (while the names table is made). An ID
-# cell of digits alone is its one number (id_digits); only the others are split into numbers (id_parts).
+# cell of digits alone is its one number (id_digits); only the others are split into numbers (id_parts). Everything a
+# record's features need from the record alone is computed here (the placeholders removed, the CCCD's digits read);
+# what needs other records (the names, the shared numbers, the address's code) is put together in Arrow after
+# (:mod:`hopnhat.link.feature_columns`). The rows come in any order: they carry their ``uid``.
 _DATES_SQL = """
-CREATE OR REPLACE TEMP TABLE person_dates AS
 WITH b AS (
-  SELECT s.rid, s.record_id, s.src_source, s.src_table, n.nid,
+  SELECT {uid}, s.record_id, s.src_source, s.src_table, n.nid,
          CAST(s.birth_date AS DATE) AS birth_date, s.birth_date_quality AS quality,
          CASE WHEN upper(s.sex) IN ('M', 'F') THEN upper(s.sex) END AS sex,
          s.id_number AS id_raw, {id_digits} AS id_digits,
@@ -290,7 +293,7 @@ WITH b AS (
               WHEN s.commune_status IN ('split', 'ambiguous') AND s.commune_candidates IS NOT NULL
                 THEN ';' || s.commune_candidates || ';' END AS addr_cands,
          a.addr_detail, a.k_det, a.addr_old, a.k_old
-  FROM person_source s LEFT JOIN person_name_ids n USING (full_name)
+  FROM person_source s {uid_join}LEFT JOIN person_name_ids n USING (full_name)
   LEFT JOIN person_addresses a ON a.address = s.address
                               AND a.addr = coalesce(s.address_new_commune_code, s.commune_new_commune_code)
 ), p AS (
@@ -299,9 +302,9 @@ WITH b AS (
                  ELSE phone_raw END AS phone_n,
          CASE WHEN id_raw IS NOT NULL AND id_digits IS NULL THEN {id_parts} END AS id_parts
   FROM b
-)
+), d AS (
 SELECT * EXCLUDE (quality, id_kind, cccd_col, cmnd_col, phone_raw, phone_n, id_raw, id_digits, id_parts),
-       CASE WHEN length(phone_n) = 10 AND phone_n[1] = '0' AND NOT {phone_ph} THEN phone_n END AS phone_d,
+       CASE WHEN length(phone_n) = 10 AND phone_n[1] = '0' AND NOT {phone_ph} THEN phone_n END AS phone,
        year(birth_date) AS byear,
        coalesce(quality IN ('year_only', 'placeholder'), false)
          OR (month(birth_date) = 1 AND day(birth_date) = 1) AS vague,
@@ -312,6 +315,28 @@ SELECT * EXCLUDE (quality, id_kind, cccd_col, cmnd_col, phone_raw, phone_n, id_r
          WHEN id_digits IS NOT NULL THEN {cmnd_digits}
          ELSE list_filter(list_transform(id_parts, lambda x: {cmnd_x}), lambda x: x IS NOT NULL)[1] END) AS cmnd_all
 FROM p
+), c AS (
+  SELECT *, CASE WHEN cccd_all IS NULL OR {cccd_ph} THEN NULL ELSE cccd_all END AS cccd,
+         CASE WHEN cmnd_all IS NULL OR {cmnd_ph} THEN NULL ELSE cmnd_all END AS cmnd
+  FROM d
+), numbered AS (
+  SELECT *, CASE WHEN length(cccd) = 12 THEN CAST(cccd AS BIGINT) END AS cc_num FROM c
+), valid AS (
+  SELECT *, cc_num // 1000000000 IN ({province_numbers}) AS cc_valid FROM numbered
+)
+SELECT uid, record_id, src_source, src_table, nid,
+       CASE WHEN NOT vague THEN birth_date END AS dob, byear,
+       CASE WHEN NOT vague THEN month(birth_date) END AS bmonth,
+       CASE WHEN NOT vague THEN day(birth_date) END AS bday,
+       CASE WHEN NOT vague THEN least(month(birth_date), day(birth_date)) * 100
+                                + greatest(month(birth_date), day(birth_date)) END AS dm,
+       vague, sex, sex = 'F' AS female, cccd, cmnd,
+       CASE WHEN cc_valid
+            THEN CAST(1900 + 100 * ((cc_num // 100000000) % 10 // 2) + (cc_num // 1000000) % 100 AS INTEGER)
+       END AS cc_year,
+       CASE WHEN cc_valid THEN (cc_num // 100000000) % 2 = 1 END AS cc_female,
+       phone, addr, addr_cands, addr_detail, addr_old, k_det, k_old, {cccd_codes}
+FROM valid
 """
 
 
@@ -331,86 +356,19 @@ def _cmnd_of(number: str) -> str:
     return f"CASE WHEN length({number}) = 9 THEN {number} WHEN length({number}) = 8 THEN '0' || {number} END"
 
 
-def _dates_sql(prefixes: str) -> str:
-    return _DATES_SQL.format(id_digits=_only_digits("s.id_number"), id_parts=_id_parts("id_raw"),
-                             cccd_col=_digits("s.cccd"), cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone"),
-                             phone_ph=_placeholder_of("phone_n[2:]", 9), cccd_digits=_cccd_of("id_digits", prefixes),
-                             cccd_x=_cccd_of("x", prefixes), cmnd_digits=_cmnd_of("id_digits"), cmnd_x=_cmnd_of("x"))
-
-
-# The numbers (CCCD, CMND, phone) more than {limit} people carry: a person is a name (fg, by its code k_fg: equal
-# exactly where the texts are) and a birth year, counted as pairs of integers (1 M blind, one thread: 0.85 -> 0.62
-# CPU-s; counted as the texts fg || year before: the same, fg holds no digits). Only a number more than {limit}
-# records carry can be carried by more than {limit} people: the records are first counted per number (a plain count),
-# and the people counted only on the records of those numbers (1 M blind: 19,723 records of 3,090 phones, of the
-# 1,417,251 records with a number; the statement 1.0 -> 0.55 CPU-s), not on every record's (a DISTINCT count per
-# number, each record joined to its name).
-_SHARED_SQL = """
-CREATE OR REPLACE TEMP TABLE person_shared AS
-WITH keyed AS (
-  SELECT cccd_all, cmnd_all, phone_d, byear, nid FROM person_dates
-  WHERE cccd_all IS NOT NULL OR cmnd_all IS NOT NULL OR phone_d IS NOT NULL
-), many AS (
-  SELECT 'cccd' AS kind, cccd_all AS number FROM keyed WHERE cccd_all IS NOT NULL GROUP BY ALL HAVING count(*) > {limit}
-  UNION ALL
-  SELECT 'cmnd', cmnd_all FROM keyed WHERE cmnd_all IS NOT NULL GROUP BY ALL HAVING count(*) > {limit}
-  UNION ALL
-  SELECT 'phone', phone_d FROM keyed WHERE phone_d IS NOT NULL GROUP BY ALL HAVING count(*) > {limit}
-), carried AS (
-  SELECT m.kind, m.number, k.byear, k.nid FROM many m JOIN keyed k ON m.kind = 'cccd' AND k.cccd_all = m.number
-  UNION ALL
-  SELECT m.kind, m.number, k.byear, k.nid FROM many m JOIN keyed k ON m.kind = 'cmnd' AND k.cmnd_all = m.number
-  UNION ALL
-  SELECT m.kind, m.number, k.byear, k.nid FROM many m JOIN keyed k ON m.kind = 'phone' AND k.phone_d = m.number
-)
-SELECT c.kind, c.number FROM carried c LEFT JOIN person_names n USING (nid)
-GROUP BY ALL HAVING count(DISTINCT (n.k_fg, c.byear)) > {limit}
-"""
-
-_FEATURES_SQL = """
-CREATE OR REPLACE TABLE person_features AS
-WITH ids AS (
-  SELECT d.*, {uid}, n.fam, n.mid, n.giv, n.giv_acc, n.fg, n.name_sorted, n.ns_bits, n.giv_real, n.giv_acc_real,
-         n.name_n, n.k_fam, n.k_mid, n.k_giv, n.k_ns, n.k_ini, n.k_fg, n.k_gacc, ka.k_addr,
-         CASE WHEN d.cccd_all IS NULL OR {cccd_ph} OR sc.number IS NOT NULL THEN NULL ELSE d.cccd_all END AS cccd,
-         CASE WHEN d.cmnd_all IS NULL OR {cmnd_ph} OR sm.number IS NOT NULL THEN NULL ELSE d.cmnd_all END AS cmnd,
-         CASE WHEN d.phone_d IS NULL OR sp.number IS NOT NULL THEN NULL ELSE d.phone_d END AS phone
-  FROM person_dates d {uid_join}LEFT JOIN person_names n USING (nid)
-  LEFT JOIN person_shared sc ON sc.kind = 'cccd' AND sc.number = d.cccd_all
-  LEFT JOIN person_shared sm ON sm.kind = 'cmnd' AND sm.number = d.cmnd_all
-  LEFT JOIN person_shared sp ON sp.kind = 'phone' AND sp.number = d.phone_d
-  LEFT JOIN (SELECT addr, CAST(row_number() OVER (ORDER BY addr) AS INTEGER) AS k_addr
-             FROM (SELECT DISTINCT addr FROM person_dates WHERE addr IS NOT NULL)) ka ON ka.addr = d.addr
-), numbered AS (
-  SELECT *, CASE WHEN length(cccd) = 12 THEN CAST(cccd AS BIGINT) END AS cc_num FROM ids
-), valid AS (
-  SELECT *, cc_num // 1000000000 IN ({province_numbers}) AS cc_valid FROM numbered
-), cc AS (
-  SELECT *,
-         CASE WHEN cc_valid
-              THEN CAST(1900 + 100 * ((cc_num // 100000000) % 10 // 2) + (cc_num // 1000000) % 100 AS INTEGER)
-         END AS cc_year,
-         CASE WHEN cc_valid THEN (cc_num // 100000000) % 2 = 1 END AS cc_female
-  FROM valid
-)
-SELECT uid, record_id, src_source, src_table, fam, mid, giv, giv_acc, fg, name_sorted, ns_bits,
-       CASE WHEN NOT vague THEN birth_date END AS dob,
-       coalesce(byear, cc_year) AS byear,
-       CASE WHEN NOT vague THEN month(birth_date) END AS bmonth,
-       CASE WHEN NOT vague THEN day(birth_date) END AS bday,
-       CASE WHEN NOT vague THEN least(month(birth_date), day(birth_date)) * 100
-                                + greatest(month(birth_date), day(birth_date)) END AS dm,
-       vague OR (byear IS NULL AND cc_year IS NOT NULL) AS vague, sex, sex = 'F' AS female, cccd, cmnd,
-       cc_year IS NOT NULL AND (byear IS NULL OR cc_year = byear)
-         AND (sex IS NULL OR cc_female = (sex = 'F')) AS cccd_ok,
-       cc_year, cc_female, phone, addr, addr_cands, CASE WHEN addr IS NOT NULL THEN addr_detail END AS addr_detail,
-       CASE WHEN addr IS NOT NULL THEN addr_old END AS addr_old, giv_real, giv_acc_real, name_n,
-       name_n <= {rare_limit} AS name_rare, k_fam, k_mid, k_giv, k_ns, k_ini, k_addr,
-       CASE WHEN addr IS NOT NULL THEN k_det END AS k_det, {cccd_codes}, k_fg, k_gacc,
-       CASE WHEN addr IS NOT NULL THEN k_old END AS k_old
-FROM cc
-ORDER BY uid
-"""
+def _dates_sql(prefixes: str, in_order: bool) -> str:
+    """SQL: :data:`_DATES_SQL`; the uid is the row number where the records came in record-id order (``person_uids``
+    holds it otherwise)."""
+    return _DATES_SQL.format(
+        uid="s.rid AS uid" if in_order else "u.uid",
+        uid_join="" if in_order else "JOIN person_uids u ON u.rid = s.rid ",
+        id_digits=_only_digits("s.id_number"), id_parts=_id_parts("id_raw"),
+        cccd_col=_digits("s.cccd"), cmnd_col=_digits("s.cmnd"), phone=_digits("s.phone"),
+        phone_ph=_placeholder_of("phone_n[2:]", 9), cccd_digits=_cccd_of("id_digits", prefixes),
+        cccd_x=_cccd_of("x", prefixes), cmnd_digits=_cmnd_of("id_digits"), cmnd_x=_cmnd_of("x"),
+        cccd_ph=_placeholder_sized("cccd_all", 12), cmnd_ph=_placeholder_sized("cmnd_all", 9),
+        province_numbers=_province_numbers(),
+        cccd_codes=", ".join(f"{_slice_code(key)} AS {KEY_CODES[key]}" for key in _CCCD_SLICES))
 
 
 def stage_source(work: duckdb.DuckDBPyConnection, source: pa.Table) -> None:
@@ -442,7 +400,9 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     count.
 
     The names table (Python, one core) is made in a thread while DuckDB reads the dates, numbers and addresses of the
-    records on the other (its statements let go of the interpreter): the same table, sooner.
+    records on the other (its statements let go of the interpreter): the same table, sooner. The records' rows and
+    the names' rows come back as Arrow and are put together there (:func:`feature_columns.assemble`: the names
+    gathered by number, the rows put in uid order by their uid, the shared numbers counted), then written once.
     """
     if source is not None:
         stage_source(work, source)
@@ -454,27 +414,26 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     with ThreadPoolExecutor(max_workers=1) as pool:
         names = pool.submit(_numbered_names, name_ids)
         prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
-        _records(work, prefixes, in_order)
+        records = _records(work, prefixes, in_order)
         work.register("person_names_arrow", names.result())
-    work.execute(_NAMES_SQL.format(real=max(COMMON_GIVEN, total // FREQUENT_GIVEN)))
+    named = work.execute(_NAMES_SQL.format(real=max(COMMON_GIVEN, total // FREQUENT_GIVEN))).fetch_arrow_table()
     work.unregister("person_names_arrow")
-    work.execute(_SHARED_SQL.format(limit=SHARED_LIMIT))
-    work.execute(_features_sql(total, in_order))
-    for temp in ("person_name_ids", "person_names", "person_addresses", "person_uids", "person_dates",
-                 "person_shared"):
+    for temp in ("person_name_ids", "person_addresses", "person_uids"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
-    return int(one(work, "SELECT count(*) FROM person_features")[0])
+    features = assemble(records, named, SHARED_LIMIT, max(RARE_NAME, total // RARE_SHARE))
+    del records, named
+    _write(work, features)
+    return features.num_rows
 
 
-def _features_sql(total: int, in_order: bool) -> str:
-    """``person_features`` from ``person_dates``, the names and the shared numbers; the uid is the row number where the
-    records came in record-id order (``person_uids`` holds it otherwise)."""
-    return _FEATURES_SQL.format(
-        uid="d.rid AS uid" if in_order else "u.uid", uid_join="" if in_order else "JOIN person_uids u USING (rid) ",
-        cccd_ph=_placeholder_sized("d.cccd_all", 12), cmnd_ph=_placeholder_sized("d.cmnd_all", 9),
-        province_numbers=_province_numbers(),
-        rare_limit=max(RARE_NAME, total // RARE_SHARE),
-        cccd_codes=", ".join(f"{_slice_code(key)} AS {KEY_CODES[key]}" for key in _CCCD_SLICES))
+def _write(work: duckdb.DuckDBPyConnection, features: pa.Table) -> None:
+    """``person_features`` from ``features`` (in uid order), stored in that order: the first pass reads the records
+    back in the order they lie (:func:`limits.in_stored_order`)."""
+    work.register("person_features_arrow", features)
+    try:
+        work.execute("CREATE OR REPLACE TABLE person_features AS SELECT * FROM person_features_arrow ORDER BY uid")
+    finally:
+        work.unregister("person_features_arrow")
 
 
 def _province_numbers() -> str:
@@ -517,9 +476,9 @@ def dictionary_code(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.dictionary_encode(values).indices
 
 
-def _records(work: duckdb.DuckDBPyConnection, prefixes: str, in_order: bool) -> None:
-    """``person_dates``: each record's name number, dates, numbers, phone and address features (and the tables they
-    need); ``person_source`` is dropped."""
+def _records(work: duckdb.DuckDBPyConnection, prefixes: str, in_order: bool) -> pa.Table:
+    """Each record's uid, name number, dates, numbers, phone and address features (:data:`_DATES_SQL`; in any order);
+    ``person_source`` is dropped."""
     pairs = work.execute(_ADDRESS_PAIRS_SQL).fetch_arrow_table()
     work.register("person_address_pairs_arrow", pairs)
     work.register("person_addresses_arrow", _details_table(pairs.column("address")))
@@ -529,5 +488,6 @@ def _records(work: duckdb.DuckDBPyConnection, prefixes: str, in_order: bool) -> 
         work.unregister(view)
     if not in_order:
         work.execute(_UIDS_SQL)
-    work.execute(_dates_sql(prefixes))
+    records = work.execute(_dates_sql(prefixes, in_order)).fetch_arrow_table()
     work.execute("DROP TABLE person_source")
+    return records

@@ -1,0 +1,122 @@
+"""The person features put together in Arrow: the records' own columns (DuckDB's ``_DATES_SQL``, rows in any order)
+and the names' (one row per distinct name, by number) become ``person_features``' rows, in uid order.
+
+What needs more than one record is done here on whole columns, not by joins of DuckDB tables written and read back:
+the rows put in uid order by their uid (a permutation, not a sort), the names gathered by number (an index, not a
+hash join), the numbers more than ``limit`` people carry dropped (counted on the few records of numbers carried
+that often), the new commune numbered. Session 25 measured the statement this replaces (the names, the shared
+numbers and the commune's number joined to every record, the 47 columns sorted and written) at 3.7-4.5 CPU-s at 1 M
+blind; see docs/linkage.md, "Session 26".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hopnhat.errors import HopnhatError
+
+# The columns of person_features, in order, and where each comes from: R the record's row, N the name's row, A made
+# here. (FEATURES in person_features.py lists the features the model reads; this is the table as written.)
+COLUMNS = (("uid", "R"), ("record_id", "R"), ("src_source", "R"), ("src_table", "R"), ("fam", "N"), ("mid", "N"),
+           ("giv", "N"), ("giv_acc", "N"), ("fg", "N"), ("name_sorted", "N"), ("ns_bits", "N"), ("dob", "R"),
+           ("byear", "A"), ("bmonth", "R"), ("bday", "R"), ("dm", "R"), ("vague", "A"), ("sex", "R"),
+           ("female", "R"), ("cccd", "A"), ("cmnd", "A"), ("cccd_ok", "A"), ("cc_year", "A"), ("cc_female", "A"),
+           ("phone", "A"), ("addr", "R"), ("addr_cands", "R"), ("addr_detail", "R"), ("addr_old", "R"),
+           ("giv_real", "N"), ("giv_acc_real", "N"), ("name_n", "N"), ("name_rare", "A"), ("k_fam", "N"),
+           ("k_mid", "N"), ("k_giv", "N"), ("k_ns", "N"), ("k_ini", "N"), ("k_addr", "A"), ("k_det", "R"),
+           ("k_cc1_9", "A"), ("k_cc1_6", "A"), ("k_cc10_3", "A"), ("k_cc7_6", "A"), ("k_fg", "N"), ("k_gacc", "N"),
+           ("k_old", "R"))
+# What the CCCD gives, dropped with it where its number is shared (the record's own columns, read from its digits)
+_FROM_CCCD = ("cc_year", "cc_female", "k_cc1_9", "k_cc1_6", "k_cc10_3", "k_cc7_6")
+
+
+def in_uid_order(records: pa.Table) -> pa.Table:
+    """``records`` (a column ``uid``: 0 … n-1 each once, in any order) with row i the record of uid i."""
+    uids = np.asarray(records.column("uid").combine_chunks().fill_null(-1), dtype=np.int64)
+    rows = np.full(len(uids), -1, dtype=np.int64)
+    inside = (uids >= 0) & (uids < len(uids))
+    rows[uids[inside]] = np.flatnonzero(inside)
+    if not inside.all() or (rows < 0).any():
+        raise HopnhatError("the records' uids are not 0 … n-1 each once")
+    return records.take(pa.array(rows))
+
+
+def gather_names(names: pa.Table, nids: pa.ChunkedArray | pa.Array) -> pa.Table:
+    """The row of ``names`` (a column ``nid``, each number once) of each record's name number ``nids``; a row of
+    NULLs where the number is NULL or not in ``names`` (as a LEFT JOIN on ``nid`` gives)."""
+    keys = np.asarray(names.column("nid").combine_chunks(), dtype=np.int64)
+    wanted = np.asarray(pc.fill_null(nids, -1).combine_chunks() if isinstance(nids, pa.ChunkedArray)
+                        else pc.fill_null(nids, -1), dtype=np.int64)
+    top = int(max(keys.max(initial=-1), wanted.max(initial=-1))) + 1
+    index = np.full(top + 1, -1, dtype=np.int64)  # (the last slot: -1's, where NULLs point)
+    index[keys] = np.arange(len(keys))
+    rows = index[wanted]
+    return names.take(pa.array(rows, mask=rows < 0))
+
+
+def shared(numbers: pa.ChunkedArray | pa.Array, name: pa.ChunkedArray | pa.Array,
+           year: pa.ChunkedArray | pa.Array, limit: int) -> pa.Array:
+    """True where a record's number (NULL: none) is carried by more than ``limit`` people, a person being a name code
+    and a birth year (a NULL in either is a value of its own: ``count(DISTINCT (name, year))``). Only a number more
+    than ``limit`` records carry can be: the people are counted on those records alone."""
+    numbers, name, year = (_one_chunk(c) for c in (numbers, name, year))
+    counts = pc.value_counts(numbers)
+    many = counts.field("values").filter(pc.greater(counts.field("counts"), limit)).drop_null()
+    if not len(many):
+        return pa.array(np.zeros(len(numbers), dtype=np.bool_))
+    carried = pc.is_in(numbers, value_set=many)
+    rows = pa.table({"number": numbers.filter(carried), "name": name.filter(carried), "year": year.filter(carried)})
+    people = rows.group_by(["number", "name", "year"]).aggregate([]).group_by("number").aggregate([([], "count_all")])
+    over = people.column("number").filter(pc.greater(people.column("count_all"), limit))
+    return pc.fill_null(pc.is_in(numbers, value_set=over.combine_chunks()), False)
+
+
+def commune_numbers(addr: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Each new commune's number among the distinct communes in order (1, 2, …; NULL where ``addr`` is)."""
+    addr = _one_chunk(addr)
+    distinct = pc.unique(addr).drop_null()
+    distinct = distinct.take(pc.sort_indices(distinct))
+    return pc.add(pc.index_in(addr, value_set=distinct), pa.scalar(1, pa.int32()))
+
+
+def assemble(records: pa.Table, names: pa.Table, limit: int, rare_limit: int) -> pa.Table:
+    """``person_features`` (:data:`COLUMNS`, in uid order) from the records' rows and the names' rows; a number
+    (CCCD, CMND, phone) more than ``limit`` people carry is dropped (:func:`shared`), with what its CCCD gives; a name
+    at most ``rare_limit`` records carry is rare."""
+    records = in_uid_order(records)
+    named = gather_names(names, records.column("nid"))
+    col = {**{c: _one_chunk(named.column(c)) for c in named.column_names},
+           **{c: _one_chunk(records.column(c)) for c in records.column_names}}
+    year, fg_code = col["byear"], col["k_fg"]
+    for kind in ("cccd", "cmnd", "phone"):
+        dropped = shared(col[kind], fg_code, year, limit)
+        col[kind] = _null_where(col[kind], dropped)
+        if kind == "cccd":
+            for c in _FROM_CCCD:
+                col[c] = _null_where(col[c], dropped)
+    col.update(_with_cccd_year(col))
+    col["name_rare"] = pc.less_equal(col["name_n"], rare_limit)
+    col["k_addr"] = commune_numbers(col["addr"])
+    return pa.table({name: col[name] for name, _ in COLUMNS})
+
+
+def _with_cccd_year(col: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    """``byear`` (the date's year, else the CCCD's), ``vague`` (also where the year is the CCCD's alone) and
+    ``cccd_ok`` (the CCCD's year and sex agree with the record's, where it states them)."""
+    year, cc_year = col["byear"], pc.cast(col["cc_year"], pa.int64())
+    cc_agrees = pc.and_(
+        pc.or_(pc.is_null(year), pc.fill_null(pc.equal(cc_year, year), False)),
+        pc.or_(pc.is_null(col["sex"]), pc.fill_null(pc.equal(col["cc_female"], col["female"]), False)))
+    return {"byear": pc.coalesce(year, cc_year),
+            "vague": pc.or_kleene(col["vague"], pc.and_(pc.is_null(year), pc.is_valid(cc_year))),
+            "cccd_ok": pc.and_(pc.is_valid(cc_year), cc_agrees)}
+
+
+def _null_where(values: pa.Array, mask: pa.Array) -> pa.Array:
+    return pc.if_else(mask, pa.scalar(None, values.type), values)
+
+
+def _one_chunk(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
