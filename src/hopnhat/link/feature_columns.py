@@ -34,7 +34,7 @@ _FROM_CCCD = ("cc_year", "cc_female", "k_cc1_9", "k_cc1_6", "k_cc10_3", "k_cc7_6
 
 def in_uid_order(records: pa.Table) -> pa.Table:
     """``records`` (a column ``uid``: 0 … n-1 each once, in any order) with row i the record of uid i."""
-    uids = np.asarray(records.column("uid").combine_chunks().fill_null(-1), dtype=np.int64)
+    uids = np.asarray(_one_chunk(records.column("uid")).fill_null(-1), dtype=np.int64)
     rows = np.full(len(uids), -1, dtype=np.int64)
     inside = (uids >= 0) & (uids < len(uids))
     rows[uids[inside]] = np.flatnonzero(inside)
@@ -46,9 +46,8 @@ def in_uid_order(records: pa.Table) -> pa.Table:
 def gather_names(names: pa.Table, nids: pa.ChunkedArray | pa.Array) -> pa.Table:
     """The row of ``names`` (a column ``nid``, each number once) of each record's name number ``nids``; a row of
     NULLs where the number is NULL or not in ``names`` (as a LEFT JOIN on ``nid`` gives)."""
-    keys = np.asarray(names.column("nid").combine_chunks(), dtype=np.int64)
-    wanted = np.asarray(pc.fill_null(nids, -1).combine_chunks() if isinstance(nids, pa.ChunkedArray)
-                        else pc.fill_null(nids, -1), dtype=np.int64)
+    keys = np.asarray(_one_chunk(names.column("nid")), dtype=np.int64)
+    wanted = np.asarray(_one_chunk(pc.fill_null(nids, -1)), dtype=np.int64)
     top = int(max(keys.max(initial=-1), wanted.max(initial=-1))) + 1
     index = np.full(top + 1, -1, dtype=np.int64)  # (the last slot: -1's, where NULLs point)
     index[keys] = np.arange(len(keys))
@@ -62,15 +61,37 @@ def shared(numbers: pa.ChunkedArray | pa.Array, name: pa.ChunkedArray | pa.Array
     and a birth year (a NULL in either is a value of its own: ``count(DISTINCT (name, year))``). Only a number more
     than ``limit`` records carry can be: the people are counted on those records alone."""
     numbers, name, year = (_one_chunk(c) for c in (numbers, name, year))
-    counts = pc.value_counts(numbers)
-    many = counts.field("values").filter(pc.greater(counts.field("counts"), limit)).drop_null()
+    keys = _number_keys(numbers)
+    many = _often(keys, limit)
     if not len(many):
         return pa.array(np.zeros(len(numbers), dtype=np.bool_))
-    carried = pc.is_in(numbers, value_set=many)
-    rows = pa.table({"number": numbers.filter(carried), "name": name.filter(carried), "year": year.filter(carried)})
+    carried = pc.is_in(keys, value_set=many)
+    rows = pa.table({"number": keys.filter(carried), "name": name.filter(carried), "year": year.filter(carried)})
     people = rows.group_by(["number", "name", "year"]).aggregate([]).group_by("number").aggregate([([], "count_all")])
     over = people.column("number").filter(pc.greater(people.column("count_all"), limit))
-    return pc.fill_null(pc.is_in(numbers, value_set=over.combine_chunks()), False)
+    return pc.fill_null(pc.is_in(keys, value_set=over.combine_chunks()), False)
+
+
+def _often(keys: pa.Array, limit: int) -> pa.Array:
+    """The values (not NULL) more than ``limit`` of ``keys`` hold: integers counted by numpy's sort (1 M blind, the
+    CCCDs: 0.09 CPU-s against 0.23 for Arrow's hash count of the integers, 0.47 of the texts)."""
+    if pa.types.is_integer(keys.type):
+        values, counts = np.unique(np.asarray(keys.drop_null()), return_counts=True)
+        return pa.array(values[counts > limit], keys.type)
+    counts = pc.value_counts(keys)
+    return counts.field("values").filter(pc.greater(counts.field("counts"), limit)).drop_null()
+
+
+def _number_keys(numbers: pa.Array) -> pa.Array:
+    """Each number of ASCII digits as the integer ``1`` followed by its digits (equal exactly where the numbers are:
+    the leading 1 keeps their length, ``012`` is not ``12``; counted 2-3 times faster than the texts); the texts
+    themselves when a number is longer than 18 digits or not digits alone."""
+    if len(numbers) and (pc.max(pc.binary_length(numbers)).as_py() or 0) > 18:
+        return numbers
+    try:
+        return pc.cast(pc.binary_join_element_wise("1", numbers, ""), pa.int64())
+    except pa.ArrowInvalid:
+        return numbers
 
 
 def commune_numbers(addr: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -82,12 +103,10 @@ def commune_numbers(addr: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def assemble(records: pa.Table, names: pa.Table, limit: int, rare_limit: int) -> pa.Table:
-    """``person_features`` (:data:`COLUMNS`, in uid order) from the records' rows and the names' rows; a number
-    (CCCD, CMND, phone) more than ``limit`` people carry is dropped (:func:`shared`), with what its CCCD gives; a name
-    at most ``rare_limit`` records carry is rare."""
-    records = in_uid_order(records)
-    named = gather_names(names, records.column("nid"))
-    col = {**{c: _one_chunk(named.column(c)) for c in named.column_names},
+    """``person_features`` (:data:`COLUMNS`) from the records' rows in uid order (:func:`in_uid_order`) and each
+    record's name row (:func:`gather_names`); a number (CCCD, CMND, phone) more than ``limit`` people carry is
+    dropped (:func:`shared`), with what its CCCD gives; a name at most ``rare_limit`` records carry is rare."""
+    col = {**{c: _one_chunk(names.column(c)) for c in names.column_names},
            **{c: _one_chunk(records.column(c)) for c in records.column_names}}
     year, fg_code = col["byear"], col["k_fg"]
     for kind in ("cccd", "cmnd", "phone"):
@@ -119,4 +138,7 @@ def _null_where(values: pa.Array, mask: pa.Array) -> pa.Array:
 
 
 def _one_chunk(values: pa.ChunkedArray | pa.Array) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    """``values`` as one array (a column of one chunk not copied)."""
+    if not isinstance(values, pa.ChunkedArray):
+        return values
+    return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
