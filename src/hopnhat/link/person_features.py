@@ -40,8 +40,8 @@ from hopnhat.errors import HopnhatError
 from hopnhat.link.address_detail import address_facts, commune_place
 from hopnhat.link.feature_columns import assemble, gather_names, in_uid_order
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
-from hopnhat.link.names import split_parts
 from hopnhat.link.limits import ONE_BATCH
+from hopnhat.link.names import split_parts
 from hopnhat.link.tables import one
 
 SOURCE_COLUMNS = ("record_id", "src_source", "src_table", "full_name", "birth_date", "birth_date_quality", "sex",
@@ -417,7 +417,8 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
         prefixes = ", ".join(f"'{p}'" for p in sorted(_old_province_prefixes()))
         records = _records(work, prefixes, in_order)
         work.register("person_names_arrow", names.result())
-    named = work.execute(_NAMES_SQL.format(real=max(COMMON_GIVEN, total // FREQUENT_GIVEN))).fetch_arrow_table(ONE_BATCH)
+    real = max(COMMON_GIVEN, total // FREQUENT_GIVEN)
+    named = work.execute(_NAMES_SQL.format(real=real)).fetch_arrow_table(ONE_BATCH)
     work.unregister("person_names_arrow")
     for temp in ("person_name_ids", "person_addresses", "person_uids"):
         work.execute(f"DROP TABLE IF EXISTS {temp}")
