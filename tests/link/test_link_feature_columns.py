@@ -148,3 +148,57 @@ def test_records_put_in_uid_order() -> None:
 def test_uids_not_a_numbering_are_refused(uids: list[int | None]) -> None:
     with pytest.raises(HopnhatError):
         in_uid_order(pa.table({"uid": pa.array(uids, pa.int64())}))
+
+
+# A register's rows as clerks keep them: missing and placeholder dates, IDs and phones in every form, one name in
+# both orders, a phone four people share, a sex written in lower case, an address of a split commune.
+CLERKS = pa.table({
+    "full_name": ["Nguyễn Văn An", "Trần Thị Bình", "NGUYEN VAN AN", "Lê Hoàng", "Bình Trần Thị", "Phạm Minh Châu",
+                  None, "", "Đỗ Thị Hoà", "Nguyeenx Vawn Hungf"],
+    "dob": ["12/05/1990", "1985-01-01", "12/05/1990", "1970", "01/01/1985", "2/3/2001", "", "31/12/1999",
+            "00/00/1980", None],
+    "sex": ["M", "F", "m", "M", "F", "f", None, "X", "F", "M"],
+    "id_number": ["049090001234", "", "49090001234", "201234567", "000000000000", "CMND 201234567 / 079301000111",
+                  "4.90850E+11", "123456789", "079301000111", None],
+    "phone": ["0905123456", "", "+84905123456", "84 905 123 456", "0912000111", "912000111", None, "0000000000",
+              "0912000111", "0912000111"],
+    "address": ["Thôn 5, Xã Bình Lâm, Huyện Hiệp Đức, Tỉnh Quảng Nam", "Tổ 3, Phường Hải Châu, Thành phố Đà Nẵng",
+                "", "Thôn 2, Xã Việt An, Thành phố Đà Nẵng", "Tổ 3, Phường Hải Châu", "12 Lê Lợi, TP Tam Kỳ", None,
+                "Xã Quế Thọ", "Thôn 5, Xã Quế Thọ, Huyện Hiệp Đức", "TDP 5, Phường Hải Châu"],
+})
+
+
+def test_the_kernels_records_from_arrow_are_the_sqls() -> None:
+    from hopnhat.link import firstpass
+    from hopnhat.link.limits import in_stored_order
+    from hopnhat.link.person_features import build_person_features, stage_source
+    from hopnhat.link.run import work_space
+    from hopnhat.link.standalone import _no_step, _store_rows, _with_missing, resolve_columns
+
+    work = work_space(1, None)
+    try:
+        stage_source(work, _with_missing(_store_rows(CLERKS, resolve_columns(CLERKS, {}), _no_step)))
+        build_person_features(work)
+        offered = firstpass._offered(work, "person_features")
+        assert offered is not None and firstpass._offered(work, "person_features") is None  # taken once
+        features = work.execute("SELECT * FROM person_features ORDER BY uid").fetch_arrow_table()
+        read = in_stored_order(work, firstpass._records_sql("person_features", ordered=False))
+    finally:
+        work.close()
+    assert offered.equals(read)
+    assert firstpass.records_of(features).equals(read)  # type: ignore[union-attr]
+    assert set(features.column("sex").to_pylist()) == {"M", "F", None}
+    assert features.column("phone").null_count == 3  # none, empty, the placeholder 0000000000
+
+
+def test_phones_or_sexes_the_kernel_refuses_are_not_offered() -> None:
+    from hopnhat.link import firstpass
+
+    good = {"uid": pa.array([0], pa.int64()), **{c: pa.array(["x"]) for c in firstpass.TEXTS},
+            "k_fg": pa.array([1], pa.int32()), "k_gacc": pa.array([1], pa.int32()), "k_det": pa.array([1], pa.int32()),
+            "k_old": pa.array([None], pa.int32()), "k_mid": pa.array([2], pa.int32()), "phone": ["0905123456"],
+            "sex": ["M"], **{c: pa.array([1], pa.int64()) for c in firstpass.INTS},
+            "dob": pa.array([None], pa.date32()), **{c: pa.array([True]) for c in firstpass.BOOLS}}
+    assert firstpass.records_of(pa.table(good)) is not None
+    assert firstpass.records_of(pa.table({**good, "phone": ["+84905123456"]})) is None
+    assert firstpass.records_of(pa.table({**good, "sex": ["m"]})) is None

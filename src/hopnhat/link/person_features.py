@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 from hopnhat.errors import HopnhatError
 from hopnhat.link.address_detail import address_facts, commune_place
 from hopnhat.link.feature_columns import assemble, gather_names, in_uid_order
+from hopnhat.link.firstpass import offer_records
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
 from hopnhat.link.limits import ONE_BATCH
 from hopnhat.link.names import split_parts
@@ -428,6 +429,7 @@ def build_person_features(work: duckdb.DuckDBPyConnection, source: pa.Table | No
     features = assemble(records, named, SHARED_LIMIT, max(RARE_NAME, total // RARE_SHARE))
     del records, named
     _write(work, features)
+    offer_records(work, "person_features", features)
     return features.num_rows
 
 
