@@ -249,7 +249,8 @@ def read_records(work: duckdb.DuckDBPyConnection, linker: Any, table: str) -> tu
     frequencies from ``linker``'s tf tables) and their texts (:func:`_text`); None when a text is longer than
     :data:`MAX_TEXT` bytes or the uids are not 0 … n-1 (the kernel's row is the uid: the SQL alone reads such a
     table, as before the pass). Read in the order the table holds them (:func:`limits.in_stored_order`:
-    person_features is written in uid order, so no sort), sorted only when they come in another order."""
+    person_features is written in uid order, so no sort), sorted only when they come in another order; not read
+    at all when the step that wrote the table offered them (:func:`offer_records`)."""
     records = _offered(work, table)
     if records is None:
         records = in_stored_order(work, _records_sql(table, ordered=False))
