@@ -324,14 +324,17 @@ FROM p
 ), numbered AS (
   SELECT *, CASE WHEN length(cccd) = 12 THEN CAST(cccd AS BIGINT) END AS cc_num FROM c
 ), valid AS (
-  SELECT *, cc_num // 1000000000 IN ({province_numbers}) AS cc_valid FROM numbered
+  -- (the month and day read once each: written out in each of bmonth, bday and dm they were read four and three
+  -- times, ~0.2 CPU-s at 1 M blind)
+  SELECT *, month(birth_date) AS bm, day(birth_date) AS bd,
+         cc_num // 1000000000 IN ({province_numbers}) AS cc_valid
+  FROM numbered
 )
 SELECT uid, record_id, src_source, src_table, nid,
        CASE WHEN NOT vague THEN birth_date END AS dob, byear,
-       CASE WHEN NOT vague THEN month(birth_date) END AS bmonth,
-       CASE WHEN NOT vague THEN day(birth_date) END AS bday,
-       CASE WHEN NOT vague THEN least(month(birth_date), day(birth_date)) * 100
-                                + greatest(month(birth_date), day(birth_date)) END AS dm,
+       CASE WHEN NOT vague THEN bm END AS bmonth,
+       CASE WHEN NOT vague THEN bd END AS bday,
+       CASE WHEN NOT vague THEN least(bm, bd) * 100 + greatest(bm, bd) END AS dm,
        vague, sex, sex = 'F' AS female, cccd, cmnd,
        CASE WHEN cc_valid
             THEN CAST(1900 + 100 * ((cc_num // 100000000) % 10 // 2) + (cc_num // 1000000) % 100 AS INTEGER)
