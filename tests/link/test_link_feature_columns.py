@@ -183,6 +183,10 @@ def test_the_kernels_records_from_arrow_are_the_sqls() -> None:
         assert offered is not None and firstpass._offered(work, "person_features") is None  # taken once
         features = work.execute("SELECT * FROM person_features ORDER BY uid").fetch_arrow_table()
         read = in_stored_order(work, firstpass._records_sql("person_features", ordered=False))
+        firstpass.offer_records(work, "person_features", features)  # offered again, then withdrawn (Spark's run)
+        assert work in firstpass._OFFERED
+        firstpass.withdraw_records(work)
+        assert firstpass._offered(work, "person_features") is None
     finally:
         work.close()
     assert offered.equals(read)

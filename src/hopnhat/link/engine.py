@@ -195,6 +195,9 @@ class SparkBackend(Backend):
         self.api = SparkAPI(spark_session=session, break_lineage_method="persist" if one_jvm else None)
 
     def input(self, table: str) -> Any:
+        from hopnhat.link.firstpass import withdraw_records
+
+        withdraw_records(self.work)  # (Spark compares the records: the driver's kernel never reads them)
         arrow = self.work.execute(f"SELECT * FROM {table} ORDER BY 1").fetch_arrow_table()
         return self.api.register(self.spark.createDataFrame(arrow))
 

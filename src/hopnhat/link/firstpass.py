@@ -176,6 +176,12 @@ def offer_records(work: duckdb.DuckDBPyConnection, table: str, features: pa.Tabl
         _OFFERED[work] = (table, records)
 
 
+def withdraw_records(work: duckdb.DuckDBPyConnection) -> None:
+    """Drop what was offered in ``work`` (a run whose kernel will not read it: its memory is let go now, not when the
+    work space goes)."""
+    _OFFERED.pop(work, None)
+
+
 def _offered(work: duckdb.DuckDBPyConnection, table: str) -> pa.Table | None:
     """The records offered for ``table`` in ``work`` (taken: no longer kept), or None."""
     found = _OFFERED.pop(work, None)
