@@ -29,7 +29,7 @@ COLUMNS = (("uid", "R"), ("record_id", "R"), ("src_source", "R"), ("src_table", 
            ("k_cc1_9", "A"), ("k_cc1_6", "A"), ("k_cc10_3", "A"), ("k_cc7_6", "A"), ("k_fg", "N"), ("k_gacc", "N"),
            ("k_old", "R"))
 # Every array made here comes from the C library's allocator: Arrow's default (mimalloc) handed the large buffers
-# of a million records back to the system and took fresh pages for the next, and the kernel's page faults cost more
+# of a million records back to the system and took fresh pages for the next, and the page faults (system time) cost more
 # than the work (1 M blind, dev: the records put in uid order 0.90 CPU-s of which 0.65 system, 0.44 / 0.08 from this
 # pool; the names gathered 0.63 / 0.44 -> 0.27 / 0.07).
 _POOL = pa.system_memory_pool()
