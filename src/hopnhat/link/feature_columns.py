@@ -17,6 +17,15 @@ import pyarrow.compute as pc
 
 from hopnhat.errors import HopnhatError
 
+# The codes of the keys the blocking joins hash (person_features.py writes them; link/training.py and the scoring first
+# pass read them: here, so that both import them without importing each other).
+KEY_CODES = {"fam": "k_fam", "mid": "k_mid", "giv": "k_giv", "name_sorted": "k_ns", "substr(giv, 1, 1)": "k_ini",
+             "addr": "k_addr", "addr_detail": "k_det", **{f"substr(cccd, {a}, {n})": f"k_cc{a}_{n}" for a, n in
+                                                           ((1, 9), (1, 6), (10, 3), (7, 6))}}
+# Each text the scoring first pass (link/firstpass.py) tests only for equality, and its exact integer code (as
+# :data:`KEY_CODES`; addr_detail's is the join key's): the pass reads the codes, not the texts (coding 1.45 M texts
+# there cost ~1.3 CPU-s of the first pass at 1 M people; here they are coded among the distinct names and addresses).
+EQUALITY_CODES = {"fg": "k_fg", "giv_acc": "k_gacc", "addr_detail": "k_det", "addr_old": "k_old"}
 # The columns of person_features, in order, and where each comes from: R the record's row, N the name's row, A made
 # here. (FEATURES in person_features.py lists the features the model reads; this is the table as written.)
 COLUMNS = (("uid", "R"), ("record_id", "R"), ("src_source", "R"), ("src_table", "R"), ("fam", "N"), ("mid", "N"),

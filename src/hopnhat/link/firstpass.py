@@ -144,7 +144,7 @@ def records_of(features: pa.Table) -> pa.Table | None:
     """:func:`_records_sql`'s columns computed from ``features`` (the features table's columns as Arrow, in uid
     order): the same values, without reading the table back (1 M blind: 0.66-0.71 CPU-s); None where a phone is not
     ``0`` and nine ASCII digits or a sex not 'M' / 'F' (the SQL refuses them: :func:`_code_sql`)."""
-    from hopnhat.link.person_features import EQUALITY_CODES
+    from hopnhat.link.feature_columns import EQUALITY_CODES
 
     phone, sex = features.column("phone"), features.column("sex")
     if (pc.all(pc.match_substring_regex(phone, "^0[0-9]{9}$")).as_py() is False
@@ -205,7 +205,7 @@ def _code_sql(column: str) -> str:
     """SQL: the exact integer code of a text the kernel tests only for equality (equal exactly where the texts are,
     NULL exactly where the text is; -1 for NULL): the features' code (person_features.EQUALITY_CODES), the phone
     (``0`` and nine ASCII digits: :func:`person_features._digits`) as its number, the sex ('M' / 'F') as 0 / 1."""
-    from hopnhat.link.person_features import EQUALITY_CODES
+    from hopnhat.link.feature_columns import EQUALITY_CODES
 
     if column in EQUALITY_CODES:
         return f"coalesce(s.{EQUALITY_CODES[column]}, -1) AS {column}"

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 
 from hopnhat.errors import HopnhatError
 from hopnhat.link.address_detail import address_facts, commune_place
-from hopnhat.link.feature_columns import assemble, gather_names, in_uid_order
+from hopnhat.link.feature_columns import EQUALITY_CODES, KEY_CODES, assemble, gather_names, in_uid_order
 from hopnhat.link.firstpass import offer_records
 from hopnhat.link.ids import SHARED_LIMIT, _old_province_prefixes
 from hopnhat.link.limits import ONE_BATCH
@@ -59,13 +59,6 @@ FEATURES = ("uid", "fam", "mid", "giv", "giv_acc", "fg", "name_sorted", "ns_bits
 # values (Arrow's dictionary_encode compares the values themselves), or for the first letter its code point. The
 # candidate joins hash the codes (joins.coded): at 1 M people a join on name and address texts cost 1.5–3 times one on
 # their codes (the given name's first letter was cut out of every record again in each join); see docs/linkage.md.
-KEY_CODES = {"fam": "k_fam", "mid": "k_mid", "giv": "k_giv", "name_sorted": "k_ns", "substr(giv, 1, 1)": "k_ini",
-             "addr": "k_addr", "addr_detail": "k_det", **{f"substr(cccd, {a}, {n})": f"k_cc{a}_{n}" for a, n in
-                                                           ((1, 9), (1, 6), (10, 3), (7, 6))}}
-# Each text the scoring first pass (link/firstpass.py) tests only for equality, and its exact integer code (as
-# :data:`KEY_CODES`; addr_detail's is the join key's): the pass reads the codes, not the texts (coding 1.45 M texts
-# there cost ~1.3 CPU-s of the first pass at 1 M people; here they are coded among the distinct names and addresses).
-EQUALITY_CODES = {"fg": "k_fg", "giv_acc": "k_gacc", "addr_detail": "k_det", "addr_old": "k_old"}
 # A slice of the CCCD's digits (ASCII digits only: _digits, _id_parts) is coded as the number '1' || slice: at most
 # ten digits, and the leading 1 keeps the slice's length (the codes of '012' and '12' differ).
 _CCCD_SLICES = tuple(key for key in KEY_CODES if key.startswith("substr(cccd"))
