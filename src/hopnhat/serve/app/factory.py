@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from starlette.datastructures import MutableHeaders
@@ -44,6 +44,7 @@ from hopnhat.serve.app.deps import (
     same_site_only,
     session_user,
 )
+from hopnhat.serve.app.openapi import API_RESPONSES, PAGE_RESPONSES
 from hopnhat.serve.app.settings import ServeSettings, load_settings
 from hopnhat.serve.security import audit
 from hopnhat.serve.security.mask import Clear, install_log_masking, mask_text
@@ -210,12 +211,13 @@ def _handlers(app: FastAPI) -> None:
 
 def _routes(app: FastAPI) -> None:
     logged_in = [Depends(session_user), Depends(same_site_only)]
+    pages: dict[str, Any] = {"responses": PAGE_RESPONSES, "default_response_class": HTMLResponse}  # in the schema
     # the API first: its paths (/api/…) overlap no page's, and a lookup request then matches at once
-    app.include_router(api.router)  # each API route requires a bearer token (need_api)
-    app.include_router(auth.open_router)
-    app.include_router(auth.router, dependencies=[Depends(same_site_only)])
+    app.include_router(api.router, responses=API_RESPONSES)  # each API route requires a bearer token (need_api)
+    app.include_router(auth.open_router, **pages)
+    app.include_router(auth.router, dependencies=[Depends(same_site_only)], **pages)
     for module in (lookup, files, review, dashboard, catalog, accounts):
-        app.include_router(module.router, dependencies=logged_in)
+        app.include_router(module.router, dependencies=logged_in, **pages)
     app.mount("/static", StaticFiles(packages=[("hopnhat.serve", "static")]), name="static")
 
 

@@ -23,7 +23,7 @@ open_router = APIRouter()
 router = APIRouter(dependencies=[Depends(session_user)])
 
 
-@open_router.get("/health")
+@open_router.get("/health", response_class=JSONResponse)
 def health(request: Request) -> JSONResponse:
     """Liveness for load balancers and monitoring: says nothing about the data."""
     ctx = ctx_of(request)

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from hopnhat.i18n import tr
 from hopnhat.serve.app.deps import client_ip, ctx_of, need, render
+from hopnhat.serve.app.openapi import XLSX_RESPONSES
 from hopnhat.serve.pagedata.dashboard import reason_label
 from hopnhat.serve.search.lookup import unit_label
 from hopnhat.serve.security import audit
@@ -78,7 +79,7 @@ def quarantine(request: Request, reason: Filter = "", source: Filter = "", table
                   reason_label=reason_label)
 
 
-@router.get("/dashboard/quarantine.xlsx")
+@router.get("/dashboard/quarantine.xlsx", responses=XLSX_RESPONSES)
 def quarantine_export(request: Request, reason: Filter = "", source: Filter = "", table: Filter = "",
                       user: User = Depends(need("quarantine"))) -> Response:
     ctx = ctx_of(request)

@@ -14,6 +14,7 @@ from fastapi.responses import Response, StreamingResponse
 from hopnhat.files.shelf import Attachment, ContentChanged, FileShelf
 from hopnhat.i18n import tr
 from hopnhat.serve.app.deps import Forbidden, NotFound, client_ip, ctx_of, need, render
+from hopnhat.serve.app.openapi import FILE_RESPONSES
 from hopnhat.serve.pagedata.documents import MAX_QUERY, Documents
 from hopnhat.serve.pagedata.records import PAGE_ENTITIES
 from hopnhat.serve.security import audit
@@ -44,7 +45,7 @@ def _disposition(attachment: Attachment, download: bool) -> str:
     return f"{how}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.name, safe='')}"
 
 
-@router.get("/files/{entity}/{sha}/{key:path}")
+@router.get("/files/{entity}/{sha}/{key:path}", responses=FILE_RESPONSES)
 def open_file(request: Request, entity: str, sha: str, key: str, download: bool = False,
               user: User = Depends(need("lookup"))) -> Response:
     """One attachment of a record the user may see; identity scans only for the roles allowed to see them."""
