@@ -160,8 +160,8 @@ def send(fuzzer: Fuzzer, case: Any) -> httpx.Response:
     api = case.operation.path.startswith("/api/")
     form = case.media_type == "application/x-www-form-urlencoded"
     if form and fuzzer.scope is not None and case.operation.path != "/logout":
-        body = case.body if isinstance(case.body, dict) else {}
-        case.body = {**body, "csrf_token": csrf_of(fuzzer.browser.get("/account/password").text)}
+        fields = case.body if isinstance(case.body, dict) else {}
+        case.body = {**fields, "csrf_token": csrf_of(fuzzer.browser.get("/account/password").text)}
     kwargs = case.as_transport_kwargs(base_url="http://testserver")
     method, url = kwargs.pop("method"), kwargs.pop("url")
     kwargs.pop("cookies", None)
