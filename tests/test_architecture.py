@@ -17,8 +17,8 @@ readers, the repair engine's detection, the header lists of ``link.headers`` and
 imports it but ``cli`` and ``demo``), and on top ``demo`` and ``cli`` (``cli`` may call ``demo``, not back).
 
 Inside ``serve`` the subpackages follow a request (``SERVE_LAYERS``): the app's settings and database → ``security``
-→ ``search`` → ``pagedata`` → the request plumbing (``app.context``, ``app.deps``) → ``views`` and ``api`` → the
-app factory.
+→ ``search`` → ``pagedata`` → the request plumbing (``app.context``, ``app.deps``, ``app.openapi``) → ``views`` and
+``api`` → the app factory.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def test_no_import_cycle():
 SERVE_LAYERS: dict[str, int] = {
     "app.settings": 0, "app.appdb": 0, "app.versioned": 0,
     "security": 1, "search": 2, "pagedata": 3,
-    "app.context": 4, "app.deps": 4,
+    "app.context": 4, "app.deps": 4, "app.openapi": 4,
     "views": 5, "api": 5,
     "app.factory": 6, "app.background": 6,
 }

@@ -6,7 +6,7 @@ province's admin and clerk, and an anonymous browser, with requests Schemathesis
 against the schema), sent in-process to the app through the test client. Some requests carry, in place of generated
 values, the parameters of a real record of the user's own commune or of commune B (read from the store by the
 probe's fixtures), so the fuzzer meets ids in and out of scope; the logged-in user's form token is added to every
-form but the logout. Each answer is checked:
+form but the logout (the login form gets the login page's). Each answer is checked:
 
 - no 5xx, no Python traceback;
 - status, content type and body as the schema declares them (Schemathesis' conformance checks);
@@ -32,7 +32,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -69,6 +69,7 @@ DEFAULT_USERS = ("admin", "clerk", "clerk_a", "engineer_a", "reviewer_a", "leade
 ALL_USERS = (*SCOPED_USERS, "anonymous")
 ADDRESS = "10.26.0.7"  # the fuzz's own address: its failed logins must not throttle another module's browser
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+MAX_URL_QUERY = 60_000  # httpx refuses a longer query string (a 10,000-character query percent-encoded is longer)
 PREFIX = "fz_"  # the fuzz's own accounts (its logouts and password forms touch no other module's session)
 
 
@@ -159,9 +160,9 @@ def send(fuzzer: Fuzzer, case: Any) -> httpx.Response:
     """The case as Schemathesis serialises it, sent in-process through the user's test client."""
     api = case.operation.path.startswith("/api/")
     form = case.media_type == "application/x-www-form-urlencoded"
-    if form and fuzzer.scope is not None and case.operation.path != "/logout":
-        fields = case.body if isinstance(case.body, dict) else {}
-        case.body = {**fields, "csrf_token": csrf_of(fuzzer.browser.get("/account/password").text)}
+    token = _form_token(fuzzer, case.operation.path) if form else None
+    if token is not None:
+        case.body = {**(case.body if isinstance(case.body, dict) else {}), "csrf_token": token}
     kwargs = case.as_transport_kwargs(base_url="http://testserver")
     method, url = kwargs.pop("method"), kwargs.pop("url")
     kwargs.pop("cookies", None)
@@ -173,8 +174,20 @@ def send(fuzzer: Fuzzer, case: Any) -> httpx.Response:
         body["data" if isinstance(data, dict) else "content"] = data
     assert set(kwargs) <= {"headers", "params"}, kwargs
     client = fuzzer.api if api else fuzzer.browser
+    if len(str(httpx.QueryParams(kwargs.get("params") or {}))) > MAX_URL_QUERY:
+        reject()  # longer than the client writes (and than a server reads): the request is never sent
     return client.request(method, url, params=kwargs.get("params"), headers=kwargs.get("headers"),
                           follow_redirects=False, **body)
+
+
+def _form_token(fuzzer: Fuzzer, path: str) -> str | None:
+    """The token a form of the user's page carries: the login page's for the login, the session's for the others
+    (none for the logout, which would end the session the next requests use; none for nobody logged in)."""
+    if path == "/login":
+        return csrf_of(fuzzer.browser.get("/login").text)
+    if fuzzer.scope is None or path == "/logout":
+        return None
+    return csrf_of(fuzzer.browser.get("/account/password").text)
 
 
 def typed(case: Any, response: httpx.Response) -> tuple[str, ...]:
