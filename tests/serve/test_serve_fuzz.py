@@ -23,6 +23,7 @@ the ``slow`` run asks every user of the probe with :data:`SLOW_EXAMPLES` each.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -319,3 +320,29 @@ def test_the_schema_describes_every_route_the_probe_knows(schema: Any, app: Fast
     for url in ("/openapi.json", "/docs", "/redoc"):
         assert anon.get(url, follow_redirects=False).status_code in (303, 404), url
 
+
+
+def test_the_checks_catch_a_leak_a_cached_answer_and_a_read_left_untraced(schema: Any, fuzzers: dict[str, Fuzzer],
+                                                                          identifiers: set[str],  # noqa: F811
+                                                                          communes: dict[str, Commune]) -> None:  # noqa: F811
+    """The fuzz's checks fail on what they are for: an API answer of commune A's clerk with a store CCCD in full,
+    one with commune B's citizen, one without ``no-store``, one read with no audit entry; the same answer masked,
+    kept from caches and audited passes."""
+    route = ("GET", "/api/lookup")
+    case = schema["/api/lookup"]["GET"].Case(query={"q": "nguyen"})
+    request = httpx.Request("GET", "http://testserver/api/lookup?q=nguyen")
+    cccd = sorted(identifiers)[0]
+
+    def asked(result: dict[str, Any], headers: dict[str, str], audited: int = 1) -> Asked:
+        response = httpx.Response(200, json={"query": "nguyen", "results": [result]}, headers=headers,
+                                  request=request)
+        response.elapsed = timedelta(milliseconds=1)  # as the client sets it once the answer is read
+        return Asked(fuzzers["clerk_a"], route, "made", case, response, audited)
+
+    no_store = {"cache-control": "no-store"}
+    check(asked({"id": communes["a"].person, "id_number": cccd[:1] + "*" * 8 + cccd[-3:]}, no_store),
+          identifiers, communes)
+    for bad in (asked({"id_number": cccd}, no_store), asked({"id": communes["b"].person}, no_store),
+                asked({"id": communes["a"].person}, {}), asked({"id": communes["a"].person}, no_store, audited=0)):
+        with pytest.raises(AssertionError):
+            check(bad, identifiers, communes)
