@@ -23,8 +23,8 @@ the ``slow`` run asks every user of the probe with :data:`SLOW_EXAMPLES` each.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 

@@ -38,6 +38,7 @@ from hopnhat.serve.app.deps import (
     Forbidden,
     NotFound,
     PasswordChangeRequired,
+    api_user,
     client_ip,
     ctx_of,
     render,
@@ -120,16 +121,30 @@ def _error(request: Request, status: int, code: str, vi: str, en: str, **extra: 
 
 
 def _who(request: Request) -> str | None:
-    """The user of the request if it has one (set by the dependencies, or a live session cookie), else None."""
+    """The user of the request if it has one (set by the dependencies; else a valid bearer token on the API, a live
+    session cookie on the pages), else None. A request that matched no route (a key with a newline does not match
+    ``{key:path}``) or failed validation before the route's own checks ran still has its user found here."""
     user = getattr(request.state, "user", None)
-    if user is not None:
-        return str(user.name)
-    if not request.cookies.get(SESSION_COOKIE):
-        return None
-    try:
-        return session_user(request).name
-    except Exception:  # noqa: BLE001 - no live session: an anonymous request
-        return None
+    if user is None and (_is_api(request) or request.cookies.get(SESSION_COOKIE)):
+        try:
+            api_user(request) if _is_api(request) else session_user(request)
+        except Exception:  # noqa: BLE001 - no valid token or live session (a password to change still names one)
+            pass
+        user = getattr(request.state, "user", None)
+    return None if user is None else str(user.name)
+
+
+def _open(request: Request) -> bool:
+    path = request.url.path
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in OPEN_PATHS)
+
+
+def _login_required(request: Request) -> Response:
+    """What a request without a user gets: 401 on the API, the login page (then back here) for a page."""
+    if _is_api(request):
+        return _error(request, 401, "unauthorized", "", "a valid bearer token is required")
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
 
 def _audit_refusal(request: Request, action: str, status: int, detail: dict[str, Any] | None = None) -> None:
@@ -147,10 +162,7 @@ def _audit_refusal(request: Request, action: str, status: int, detail: dict[str,
 def _handlers(app: FastAPI) -> None:
     @app.exception_handler(AuthRequired)
     async def auth_required(request: Request, exc: AuthRequired) -> Response:
-        if _is_api(request):
-            return _error(request, 401, "unauthorized", "", "a valid bearer token is required")
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return _login_required(request)
 
     @app.exception_handler(PasswordChangeRequired)
     async def change_password(request: Request, exc: PasswordChangeRequired) -> Response:
@@ -187,6 +199,8 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not _open(request) and _who(request) is None:  # nobody: told to log in first, not what is (not) there
+            return _login_required(request)
         if exc.status_code in (403, 404):
             _audit_refusal(request, "not_found" if exc.status_code == 404 else "access_denied", exc.status_code)
         detail = {404: ("Không tìm thấy.", "Not found."), 405: ("Phương thức không được phép.", "Method not allowed.")}
@@ -194,7 +208,9 @@ def _handlers(app: FastAPI) -> None:
         return _error(request, exc.status_code, "http", vi, en)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+    def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if not _open(request) and _who(request) is None:  # a body that is not JSON fails before the token is read
+            return _login_required(request)
         fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) or "?" for e in exc.errors()})
         return _error(request, 422, "invalid_request", f"Yêu cầu không hợp lệ: {', '.join(fields)}.",
                       f"Invalid request: {', '.join(fields)}.")
