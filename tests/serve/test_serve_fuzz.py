@@ -23,10 +23,10 @@ the ``slow`` run asks every user of the probe with :data:`SLOW_EXAMPLES` each.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 import pytest
@@ -86,14 +86,12 @@ def schema_path(path: str) -> str:
 
 @dataclass
 class Fuzzer:
-    """A user as the fuzz sees them: their client (a browser or a bearer token), role and scope."""
+    """A user as the fuzz sees them: their scope and their clients (a logged-in browser, the API with a token)."""
 
     name: str
-    role: str | None
     scope: str | None  # a commune code, "48" for the whole province, None when nobody is logged in
     browser: TestClient
     api: TestClient
-    token: str = field(default="")
 
     @property
     def account(self) -> str:
@@ -107,14 +105,13 @@ def _client(app: FastAPI, headers: dict[str, str] | None = None) -> TestClient:
 @pytest.fixture(scope="module")
 def fuzzers(app: FastAPI, db: AppDB, communes: dict[str, Commune]) -> dict[str, Fuzzer]:  # noqa: F811
     where = {"48": "48", "a": communes["a"].code, "b": communes["b"].code}
-    out = {"anonymous": Fuzzer("anonymous", None, None, _client(app), _client(app))}
+    out = {"anonymous": Fuzzer("anonymous", None, _client(app), _client(app))}
     for name, (role, scope) in SCOPED_USERS.items():
         add_user(db, PREFIX + name, role, PASSWORD, where[scope])
         browser = _client(app)
         assert login(browser, PREFIX + name).status_code == 303, name
         token = create_token(db, PREFIX + name, "fuzz")
-        out[name] = Fuzzer(name, role, where[scope], browser,
-                           _client(app, {"Authorization": f"Bearer {token}"}), token)
+        out[name] = Fuzzer(name, where[scope], browser, _client(app, {"Authorization": f"Bearer {token}"}))
     return out
 
 
@@ -193,10 +190,7 @@ def _form_token(fuzzer: Fuzzer, path: str) -> str | None:
 
 def typed(case: Any, response: httpx.Response) -> tuple[str, ...]:
     """What the user sent (path, query, form, JSON): theirs to see again (echoed in the search box, the error)."""
-    from urllib.parse import quote
-
-    texts = [str(response.request.url.path), str(response.request.url.query, "ascii")
-             if isinstance(response.request.url.query, bytes) else str(response.request.url.query)]
+    texts = [response.request.url.path, response.request.url.query.decode("ascii")]
     for container in (case.path_parameters, case.query, case.body if isinstance(case.body, dict) else None):
         texts += [str(v) for v in (container or {}).values()]
     return tuple(t for text in texts for t in (text, quote(text), quote(text, safe="")) if t)
