@@ -306,10 +306,19 @@ def test_fuzz_more(app: FastAPI, db: AppDB, schema: Any, fuzzers: dict[str, Fuzz
 
 
 def test_the_schema_describes_every_route_the_probe_knows(schema: Any, app: FastAPI) -> None:
-    """The fuzz reaches what the probe reaches: each (method, path) of the probe is an operation of the schema, and
-    the app still serves no schema or docs of its own."""
+    """The fuzz reaches what the probe reaches: each (method, path) of the probe is an operation of the schema, which
+    declares what the answers are (the API's models and error shape, the pages' HTML); the app still serves no schema
+    or docs of its own."""
     for method, path in operations():
         assert schema[schema_path(path)][method] is not None
+    paths = app.openapi()["paths"]
+    for path, method, model in (("/api/lookup", "get", "LookupAnswer"), ("/api/record/{entity}/{key}", "get",
+                                "RecordAnswer"), ("/api/reveal", "post", "RevealAnswer")):
+        answers = paths[path][method]["responses"]
+        assert answers["200"]["content"]["application/json"]["schema"]["$ref"].endswith(model), path
+        assert answers["404"]["content"]["application/json"]["schema"]["$ref"].endswith("ApiError"), path
+    page = paths["/record/{entity}/{key}"]["get"]["responses"]
+    assert set(page["200"]["content"]) == set(page["404"]["content"]) == {"text/html"}
     anon = TestClient(app)
     for url in ("/openapi.json", "/docs", "/redoc"):
         assert anon.get(url, follow_redirects=False).status_code in (303, 404), url

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from hopnhat.serve.app.deps import NotFound, client_ip, ctx_of, need_api
+from hopnhat.serve.app.openapi import LookupAnswer, RecordAnswer, RevealAnswer
 from hopnhat.serve.pagedata.records import view_detail
 from hopnhat.serve.search.lookup import MAX_QUERY
 from hopnhat.serve.security import audit
@@ -33,7 +34,7 @@ def _json(data: Any) -> JSONResponse:
     return JSONResponse(scrub(data), headers={"Cache-Control": "no-store"})
 
 
-@router.get("/lookup")
+@router.get("/lookup", responses={200: {"model": LookupAnswer}})
 async def api_lookup(request: Request, q: Annotated[str, Query(max_length=10_000)] = "",
                      as_reading: Annotated[str, Query(alias="as", max_length=40)] = "",
                      user: User = Depends(need_api("lookup"))) -> JSONResponse:
@@ -60,7 +61,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-@router.get("/record/{entity}/{key:path}")
+@router.get("/record/{entity}/{key:path}", responses={200: {"model": RecordAnswer}})
 def api_record(request: Request, entity: Entity, key: Key, user: User = Depends(need_api("lookup"))) -> JSONResponse:
     ctx = ctx_of(request)
     page = ctx.records.page(entity, key, ctx.scope(user))
@@ -78,7 +79,7 @@ class RevealRequest(BaseModel):
     field: str = Field(max_length=40)
 
 
-@router.post("/reveal")
+@router.post("/reveal", responses={200: {"model": RevealAnswer}})
 def api_reveal(request: Request, body: RevealRequest, user: User = Depends(need_api("reveal"))) -> JSONResponse:
     ctx = ctx_of(request)
     value = ctx.records.identifier(body.entity, body.key, body.field, ctx.scope(user))

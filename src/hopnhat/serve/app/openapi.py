@@ -50,3 +50,58 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 XLSX_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The workbook", "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+class LookupResult(BaseModel):
+    """One citizen, organisation or parcel found (identifiers masked); the other keys say where it was read."""
+
+    entity: str
+    title: str
+    birth: str
+    ids: list[str]
+    code: str
+    address: str
+    score: int
+    link: str
+    sources: list[dict[str, Any]]
+    archive_only: bool
+    golden_id: str | None
+    record_id: str | None
+
+
+class LookupAnswer(BaseModel):
+    """``GET /api/lookup``: how the query was read, the other readings it allows, what was found in scope."""
+
+    query: str
+    kind: str
+    reading: str
+    readings: list[str]
+    results: list[LookupResult]
+
+
+class RecordAnswer(BaseModel):
+    """``GET /api/record/{entity}/{key}``: a record page's data (identifiers masked, members outside the scope left
+    out and counted in ``withheld``)."""
+
+    entity: str
+    key: str
+    golden: dict[str, Any] | None
+    fields: list[dict[str, Any]]
+    members: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+    address: dict[str, Any]
+    dossiers: list[dict[str, Any]]
+    parcels: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    identifiers: list[str]
+    withheld: int
+
+
+class RevealAnswer(BaseModel):
+    """``POST /api/reveal``: the one identifier asked for, in full (the request is in the audit log)."""
+
+    entity: str
+    key: str
+    field: str
+    value: str
