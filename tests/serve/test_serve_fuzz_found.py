@@ -60,3 +60,13 @@ def test_a_logged_in_page_user_still_gets_the_page_errors(client_as: Callable[[s
     assert client_as("clerk_a").get("/record/person/%0A0").status_code == 404
     r = client_as("reviewer").get("/review", params={"offset": "x"})
     assert r.status_code == 422 and "offset" in r.text
+
+
+def test_what_a_browser_asks_for_by_itself_never_voids_the_login_form(anon: TestClient) -> None:
+    """Chromium asks for ``/favicon.ico`` as soon as the login page shows. Sent to the login page, that request got a
+    new pre-login cookie, the form's token no longer matched it, and every login in the browser failed (found by the
+    headless-Chromium tests after the rule above). Those requests stay plain 404s and set no cookie."""
+    for url in ("/favicon.ico", "/robots.txt", "/apple-touch-icon.png"):
+        r = anon.get(url, follow_redirects=False)
+        assert r.status_code == 404, url
+        assert "set-cookie" not in r.headers, url

@@ -53,6 +53,10 @@ from hopnhat.serve.security.sessions import LANG_COOKIE, SESSION_COOKIE
 from hopnhat.serve.views import accounts, auth, catalog, dashboard, files, lookup, review
 
 OPEN_PATHS = ("/health", "/login", "/static")
+# What a browser asks for by itself, with no link leading there (Chromium asks for the icon as soon as the login page
+# shows): never sent to the login page. That redirect would render the login page again, whose new pre-login cookie
+# voids the token of the form the user is typing into, and the login fails. They stay plain 404s.
+BROWSER_OWN = ("/favicon.ico", "/robots.txt", "/apple-touch-icon.png", "/apple-touch-icon-precomposed.png")
 # FastAPI's OpenTelemetry hooks stay off whatever the environment says: requests carry citizens' identifiers
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False,
                                   "auto_configure": False}
@@ -136,7 +140,7 @@ def _who(request: Request) -> str | None:
 
 def _open(request: Request) -> bool:
     path = request.url.path
-    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in OPEN_PATHS)
+    return path in BROWSER_OWN or any(path == p or path.startswith(p.rstrip("/") + "/") for p in OPEN_PATHS)
 
 
 def _login_required(request: Request) -> Response:
