@@ -22,7 +22,11 @@ lone given names, initials, ethnonyms and names of smaller peoples, all-capital 
 vowels; 33 plain-ASCII ones), held-out-7 on a seventh set written blind in session 26 and measured only by the
 coordinator (``data/heldout7*.txt``: 169 lines from the civil-status, household and land registers of the merged
 Central Highlands and south-central provinces and of Cham and Khmer communities, every letter with every tone in
-both cases; 32 plain-ASCII ones). The synth
+both cases; 32 plain-ASCII ones), held-out-8 on an eighth set written blind in session 27 and measured only by the
+coordinator (``data/heldout8*.txt``: 169 lines from the Catholic parish, Buddhist, clan, social-policy,
+health-insurance, school, craft-village, fishing-boat and dyke registers of the merged Red River delta and
+north-central coast, old orthography, 52 all-capital cells, every letter with every tone in both cases; 33 plain-ASCII
+ones). The synth
 part encodes names from ``hopnhat.synth.names`` with the project's own encoders, same scenarios.
 
 Scored per cell: right = the output is the original text (NFC); clean changed = a cell that needed no repair
@@ -36,7 +40,7 @@ migrate path (``ColumnRepairer`` on the cells the ingest stage produces) is comp
 rate of the same run, beside the process floors measured in the same run (``python -c pass``, ``hopnhat --help``,
 ``hopnhat repair`` on a two-cell file, and that run's imports by package) and the CPU time 20x the peer allows at
 each size: below a size the start-up alone exceeds it.
-``--only-sizes`` skips the held-out, held-out-2 … held-out-7 and synth corpora and writes
+``--only-sizes`` skips the held-out, held-out-2 … held-out-8 and synth corpora and writes
 ``bench/out/repair_sizes.json``.
 
 ``--this SRC`` times the build in that ``src`` folder instead of the tree's (a frozen copy while the tree is edited).
@@ -423,7 +427,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="", help="comma-separated cell counts for the speed-by-size table "
                         "(e.g. 54000,200000,540000,2000000); empty: none")
     parser.add_argument("--only-sizes", action="store_true", help="skip the held-out, held-out-2, held-out-3, "
-                        "held-out-4, held-out-5, held-out-6, held-out-7 and synth corpora")
+                        "held-out-4, held-out-5, held-out-6, held-out-7, held-out-8 and synth corpora")
     parser.add_argument("--baseline", type=Path, help="another build's src folder (compiled modules built): run "
                         "in turn with this build on every file, outputs compared byte for byte")
     parser.add_argument("--no-bytecode-cache", action="store_true", help="run hopnhat as the environment says "
@@ -459,6 +463,8 @@ def main() -> None:
         results["held-out-6"] = evaluate("heldout6", ind.build(args.rows, args.seed, heldout6), args)
         heldout7 = ind.Texts(ind.lines("heldout7.txt"), ind.lines("heldout7_ascii.txt"))
         results["held-out-7"] = evaluate("heldout7", ind.build(args.rows, args.seed, heldout7), args)
+        heldout8 = ind.Texts(ind.lines("heldout8.txt"), ind.lines("heldout8_ascii.txt"))
+        results["held-out-8"] = evaluate("heldout8", ind.build(args.rows, args.seed, heldout8), args)
         results["synth"] = evaluate("synth", synth_columns(args.rows, args.seed), args)
     for label, result in results.items():
         show(label, result)

@@ -9,9 +9,9 @@ checks gives the CLI's cells) of the build on ``PYTHONPATH`` over the corpora of
 seed) and keeps every cell's truth, encoding and output. ``compare`` prints each corpus's right % by encoding for both
 and counts the cells wrong → right, right → wrong and wrong → another wrong, with the commonest of each. The default
 corpora are the development sets (held-out-3 among them since session 24's second part, which looked at it) and leave
-out held-out-4, held-out-5, held-out-6 and held-out-7, which are measured only with ``bench/repair.py``
-(docs/repair.md, sessions 24 to 26); ``--corpora held-out-5`` lists the cells of a measurement already made, to
-name its misses.
+out held-out-4, held-out-5, held-out-6, held-out-7 and held-out-8, which are measured only with
+``bench/repair.py`` (docs/repair.md, sessions 24 to 27); ``--corpora held-out-5`` lists the cells of a measurement
+already made, to name its misses.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def corpora(names: list[str], rows: int, seed: int) -> dict[str, Any]:
     bench = _bench()
     ind = bench.ind
     texts = {"held-out": "heldout", "held-out-2": "heldout2", "held-out-3": "heldout3", "held-out-4": "heldout4",
-             "held-out-5": "heldout5", "held-out-6": "heldout6", "held-out-7": "heldout7"}
+             "held-out-5": "heldout5", "held-out-6": "heldout6", "held-out-7": "heldout7",
+             "held-out-8": "heldout8"}
     out = {}
     for name in names:
         if name == "independent":

@@ -63,7 +63,7 @@ def test_plain_ascii_never_changes_even_in_a_viqr_column() -> None:
     plain = (ind.texts().ascii + ind.lines("heldout_ascii.txt") + ind.lines("heldout2_ascii.txt")
              + ind.lines("heldout3_ascii.txt") + ind.lines("heldout4_ascii.txt")
              + ind.lines("heldout5_ascii.txt") + ind.lines("heldout6_ascii.txt")
-             + ind.lines("heldout7_ascii.txt"))
+             + ind.lines("heldout7_ascii.txt") + ind.lines("heldout8_ascii.txt"))
     for declared in (None, "viqr"):
         fixed = _repair(_cells(NAMES, "viqr") + list(plain), declared)
         assert fixed[: len(NAMES)] == NAMES
