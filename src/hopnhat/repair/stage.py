@@ -138,6 +138,34 @@ def _vocabulary(sample: Sequence[str]) -> frozenset[str]:
     return frozenset(words)
 
 
+_TWINS_SHARE = 0.1  # of a column's non-ASCII sample cells that are twins (see _few_twins): a register's at most
+
+
+def _twin(cell: str, tables: frozenset[str]) -> bool:
+    """Whether a cell is flawless clean text as it is and reads flawlessly, as another text, in one of ``tables``
+    (TCVN3 ``Ẩn`` shows as ``Ân``: TCVN3 keeps Ẩ on ``0xC2``, Windows-1252's Â)."""
+    own = scored(cell, "utf-8")
+    if own is None or own[2][0] != 0 or own[1].junk:
+        return False
+    for name in tables:
+        entry = scored(cell, name)
+        if entry is not None and entry[2][0] == 0 and not entry[1].junk and entry[0] != own[0]:
+            return True
+    return False
+
+
+def _few_twins(sample: Sequence[str], tables: frozenset[str]) -> bool:
+    """Whether at most :data:`_TWINS_SHARE` of a column's non-ASCII sample cells are twins (:func:`_twin`). A register
+    typed in a legacy table shows few: TCVN3 puts its toneless letters ă â ê ô ơ ư đ on symbol bytes (``¨ © ª « ¬``),
+    and nearly every Vietnamese text holds one (0–5 % of the distinct lines of each hand-written list are twins);
+    more twins than that are likelier Unicode cells typed into the column."""
+    twins = 0
+    for cell in sample:
+        if _twin(cell, tables):
+            twins += 1
+    return twins <= _TWINS_SHARE * len(sample)
+
+
 _NAMES_SHARE = 0.5  # of a mixed column's voting sample cells starting with a family name: a column of names
 _NAMES_VOTES = 10  # voting cells a column needs before it is judged a column of names
 
@@ -232,7 +260,7 @@ def _familiar(words: frozenset[str], present: frozenset[str], options: dict[str,
 
 
 def _least_marked(options: dict[str, Scored], chosen: str, used: frozenset[str] | None = None,
-                  unused: frozenset[str] = frozenset()) -> str:
+                  unused: frozenset[str] = frozenset(), tables_first: bool = False) -> str:
     """Between readings without junk that score the same as the chosen one (as many foreign words, syllables and
     everyday words), the least marked (:func:`hopnhat.text.legacy.marked`): fewer words only a minority alphabet
     writes, then fewer tone marks; the chosen one when none is less marked. Each legacy table keeps its toneless
@@ -246,17 +274,19 @@ def _least_marked(options: dict[str, Scored], chosen: str, used: frozenset[str] 
     in a column of UTF-8 and TCVN3 cells reads as the VISCII ``Pê Gư Xị``, one tone mark instead of three. A column
     whose own reading is flawless never looks at those tables (:meth:`ColumnRepairer._plan`); this gives the same
     weight to the census when its own reading is not (a UTF-8 column with legacy cells). The cell as it is is no
-    table, and keeps its place."""
+    table, and keeps its place. With ``tables_first`` (a register of legacy tables: see
+    :attr:`ColumnRepairer._tables_first`, session 27) the cell as it is gives way to a table the column uses before
+    the tone marks: TCVN3 ``Ya Gụ`` shows as the flawless ``Ya Gô``, one tone mark fewer."""
     rank = options[chosen][2]
     text = options[chosen][0]
     best = chosen
-    least: tuple[int, int, int, int, int] | None = None  # the chosen reading's marks, counted once another one ties
+    least: tuple[int, ...] | None = None  # the chosen reading's marks, counted once another one ties
     for name in options:
         entry = options[name]
         if name != chosen and entry[2] == rank and not entry[1].junk and (used is not None or entry[0] != text):
             if least is None:
-                least = _mark(options, chosen, used, unused)
-            key = _mark(options, name, used, unused)
+                least = _mark(options, chosen, used, unused, tables_first)
+            key = _mark(options, name, used, unused, tables_first)
             if key < least:
                 best, least = name, key
     return best
@@ -282,15 +312,17 @@ def _used_instead(options: dict[str, Scored], best: str, unused: frozenset[str],
     return found
 
 
-def _mark(options: dict[str, Scored], name: str, used: frozenset[str] | None,
-          unused: frozenset[str]) -> tuple[int, int, int, int, int]:
+def _mark(options: dict[str, Scored], name: str, used: frozenset[str] | None, unused: frozenset[str],
+          tables_first: bool = False) -> tuple[int, int, int, int, int, int]:
     """1 for a reading of a table in ``unused``, then the forms of :func:`hopnhat.text.legacy.marked`, then 1 for a
     reading with a word on a small non-ASCII letter among capitalised ones, or alone (session 26:
-    :func:`_small_among_capitals`), then its tone marks, then 1 for a reading of no table in ``used`` (0 without)."""
+    :func:`_small_among_capitals`), then its tone marks, then 1 for a reading of no table in ``used`` (0 without) —
+    counted before the tone marks with ``tables_first`` (session 27)."""
     text = options[name][0]
     rare, tones = marked(text)
-    return 1 if name in unused else 0, rare, _small_among_capitals(text), tones, \
-        0 if used is None or name in used else 1
+    other = 0 if used is None or name in used else 1
+    return 1 if name in unused else 0, rare, _small_among_capitals(text), other if tables_first else 0, tones, \
+        0 if tables_first else other
 
 
 def _small_among_capitals(text: str) -> int:
@@ -372,6 +404,9 @@ class ColumnRepairer:
     _as_is: bool = True
     _declared: bool = False  # the merger file declared a legacy table for the column: its flawless reading is taken
     _unused: frozenset[str] = frozenset()  # legacy tables the census found no cells of (none without a census)
+    # a column that shows no Unicode text (not _as_is) and few twins (see _few_twins): a register of its tables, where
+    # a tie between the cell as it is and a table it uses goes to the table before the tone marks (session 27)
+    _tables_first: bool = False
 
     def __post_init__(self) -> None:
         self._declared = _family(self.encoding) != "utf-8"
@@ -400,6 +435,8 @@ class ColumnRepairer:
             frozenset()
         self._as_is = _family(self.encoding) == "utf-8" or not self._present or \
             not all(legacy_looking(c) for c in legacy)
+        self._tables_first = not self._as_is and _few_twins(legacy, (self._present | {_family(self.encoding)}) -
+                                                            {"utf-8"})
         # a column of names whose cells come in a table other than its own (VNI cells in a UTF-8 register too)
         self._names = bool(self._present - {_family(self.encoding)}) and _names_column(legacy)
 
@@ -533,7 +570,8 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
         rank = options[best][2]
     if rank[0] == 0 and (best != "utf-8" or not engine._as_is):  # a tie keeps the cell as it is (if Unicode is
         # what the column shows), between other readings the least marked wins
-        best = _least_marked(options, best, None if engine._as_is else stays - {"utf-8"}, engine._unused)
+        best = _least_marked(options, best, None if engine._as_is else stays - {"utf-8"}, engine._unused,
+                             engine._tables_first)
         rank = options[best][2]
     if familiar and rank[0] == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][2][0]):
         best = _familiar(engine._words, engine._present, options, best)

@@ -1,0 +1,80 @@
+"""Legacy cells whose bytes are also flawless clean text (session 27): the column decides, never the cell alone.
+
+TCVN3 keeps its toneless letters ă â ê ô ơ ư đ on symbol bytes (``0xA1``–``0xAE``: ``¨ © ª « ¬``) and its toned
+letters on bytes Windows-1252 shows as Latin-1 letters, so a TCVN3 cell with none of the seven toneless letters can
+show as flawless clean text: ``Ẩn`` (``0xC2`` n) as ``Ân``, ``Quang Dũng`` as ``Quang Dòng``, ``Ya Gụ`` as ``Ya Gô``.
+The same text typed in Unicode into the column would be those bytes too. A column that shows no Unicode text (every
+non-ASCII sample cell has a Windows-1252 byte for each character) whose census finds legacy tables, and in which such
+twins are at most one in ten of the non-ASCII sample cells — what a register typed in one table shows: its other
+cells carry the toneless letters and show as symbols — is a register of that table, and the twin is read in it
+before the tone count. Where twins are more (``Kim Sóc Hên``, ``VÀNG A PÁO``, ``Danh Hên`` among twelve TCVN3 names:
+three in fifteen) they are likelier Unicode cells typed into the register, and stay as they are; a column that shows
+Unicode text keeps every clean cell. Legacy bytes from glibc iconv (``tests/text/independent.py``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.text import independent as ind
+
+from hopnhat.repair.stage import ColumnRepairer
+from hopnhat.text.cells import as_text
+from hopnhat.text.legacy import legacy_looking
+
+REGISTER = ["Nguyễn Văn Hùng", "Trần Thị Thuỷ", "Lê Đức Thọ", "Phạm Thị Hương", "Đỗ Văn Lượng", "Bùi Thị Ngọc Ánh",
+            "Võ Văn Tần", "Huỳnh Thị Mỹ Lệ", "Đặng Quốc Bảo", "Hoàng Văn Thụ", "Lương Thị Hằng", "Ngô Văn Sở",
+            "Trương Công Định", "Phan Thị Kiều Oanh", "Dương Văn Được", "Lâm Thị Thu Hương", "Kiều Văn Đông",
+            "Mai Xuân Thưởng", "Tạ Thị Huyền", "Châu Văn Liêm"]
+TWINS = ["Ẩn", "Quang Dũng", "Ya Gụ"]  # TCVN3 bytes: Ân, Quang Dòng, Ya Gô
+
+
+def _cells(texts: list[str], encoding: str) -> list[str]:
+    return [as_text(raw) for raw in ind.encode_many(texts, encoding)]
+
+
+def test_the_twins_show_as_clean_text() -> None:
+    """The premise, on glibc's bytes: each twin's TCVN3 bytes are Latin-1 letters that spell flawless clean text."""
+    shown = _cells(TWINS, "tcvn3")
+    assert shown == ["Ân", "Quang Dòng", "Ya Gô"] and all(legacy_looking(c) for c in shown)
+
+
+@pytest.mark.parametrize("ascii_cells", [[], ["Nguyen Van An", "Ha Noi", "KP.3"]])
+def test_a_tcvn3_register_reads_its_twins(ascii_cells: list[str]) -> None:
+    """A detected TCVN3 register of the hand-written names (two of them twins: ``Từ Dũ``, ``Quang Dũng``) and two
+    more twins, ASCII cells beside it or not: every cell is read in TCVN3."""
+    texts = ind.lines("names.txt") + ["Ẩn", "Ya Gụ"]
+    engine = ColumnRepairer("ho_ten")
+    assert engine.repair(_cells(texts, "tcvn3") + ascii_cells)[0] == texts + ascii_cells
+    assert engine.encoding == "tcvn3"
+
+
+def test_a_tcvn3_register_with_vni_cells_reads_its_twin() -> None:
+    """A register typed in TCVN3 and VNI shows no Unicode text either: ``Ẩn`` (no VNI reading is flawless) is TCVN3."""
+    cells = _cells(REGISTER, "tcvn3") + _cells(REGISTER[:8], "vni") + _cells(["Ẩn"], "tcvn3")
+    assert ColumnRepairer("ho_ten").repair(cells)[0][-1] == "Ẩn"
+
+
+def test_many_twins_are_clean_cells_typed_into_the_register() -> None:
+    """Three twins among fifteen non-ASCII cells: more than a TCVN3 register shows, so they stay as they are."""
+    clean = ["Kim Sóc Hên", "VÀNG A PÁO", "Danh Hên", "Ân"]
+    cells = _cells(REGISTER[:12], "tcvn3") + clean
+    assert ColumnRepairer("ho_ten").repair(cells)[0][-4:] == clean
+
+
+def test_a_column_that_shows_unicode_keeps_its_clean_twins() -> None:
+    """UTF-8 names (``ơ ư đ`` have no Windows-1252 byte) with TCVN3 cells: a clean ``Ân``, ``Ya Gô``, ``Kim Sóc Hên``
+    never changes."""
+    clean = ["Ân", "Ya Gô", "Kim Sóc Hên"]
+    cells = REGISTER + _cells(REGISTER[:10], "tcvn3") + clean
+    assert ColumnRepairer("ho_ten").repair(cells)[0][-3:] == clean
+
+
+@pytest.mark.parametrize("name", ["names.txt", "addresses.txt", "civil.txt", "ascii_clean.txt"])
+def test_a_column_of_real_clean_text_stays_byte_identical(name: str) -> None:
+    """Every line of a hand-written list, as one clean column and as its Latin-1-only lines alone (each of which
+    could be legacy bytes): nothing changes."""
+    texts = ind.lines(name)
+    latin = [t for t in texts if legacy_looking(t)]
+    for cells in (texts, latin):
+        out, changes = ColumnRepairer("cot").repair(list(cells))
+        assert out == cells and changes == []
