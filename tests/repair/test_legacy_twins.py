@@ -78,3 +78,26 @@ def test_a_column_of_real_clean_text_stays_byte_identical(name: str) -> None:
     for cells in (texts, latin):
         out, changes = ColumnRepairer("cot").repair(list(cells))
         assert out == cells and changes == []
+
+
+# ------------------------------------------------------------------ the column's own syllables, cell shown flawless
+
+VISCII_NAMES = ["Lê Văn Út", "Nguyễn Thị Út", "Trần Văn Thuý", "Phạm Thị Thuý", "Đỗ Văn Hiếu", "Lý Thị Mười",
+                "Hồ Văn Chín", "Vũ Thị Nở"]
+
+
+def test_a_viscii_cell_shown_flawless_takes_the_columns_syllables() -> None:
+    """VISCII keeps ú, í on their Latin-1 bytes, which TCVN3 reads as ế, ớ: the VISCII bytes of ``Danh Út`` show as
+    the flawless ``Danh Út`` and read as TCVN3 ``Danh Ết``, as well formed. In a register typed in TCVN3 and VISCII
+    whose VISCII cells (``Lê Văn Út``: ``ă`` shows as ``å``, so no other table reads them) write ``Út``, the column's
+    own syllables decide for the reading the cell shows, as they already did for cells that do not show flawless."""
+    cells = _cells(REGISTER, "tcvn3") + _cells(VISCII_NAMES, "viscii") + _cells(["Danh Út", "Thạch Thị Thuý"],
+                                                                                 "viscii")
+    assert ColumnRepairer("ho_ten").repair(cells)[0][-2:] == ["Danh Út", "Thạch Thị Thuý"]
+
+
+def test_the_columns_syllables_never_move_a_kept_cell() -> None:
+    """The same register with the clean cells ``Danh Út`` and ``Ya Gô`` (both flawless TCVN3 too): they stay."""
+    clean = ["Danh Út", "Ya Gô"]
+    cells = _cells(REGISTER, "tcvn3") + _cells(VISCII_NAMES, "viscii") + REGISTER[:4] + clean
+    assert ColumnRepairer("ho_ten").repair(cells)[0][-2:] == clean

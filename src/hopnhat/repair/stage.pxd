@@ -10,7 +10,7 @@ cdef dict _WORDS_OF, _SORTED
                r1=Py_ssize_t, r2=Py_ssize_t, where=Py_ssize_t, rank=tuple, entry=tuple)
 cdef str _best(str cell, dict memo, dict options, str column, bint flawless, tuple others, dict order)
 @cython.locals(plans=dict, memo=dict, own=tuple, flawless=bint, plan=tuple, options=dict, stays=frozenset, rank=tuple, mine=tuple,
-               order=dict, others=tuple, best=str, column=str)
+               order=dict, others=tuple, best=str, column=str, shown=tuple)
 cdef object _decide(object engine, str cell)
 cdef str _family(str encoding)
 @cython.locals(char=Py_UCS4)
@@ -20,7 +20,7 @@ cdef list _syllables(str text)
 cdef Py_ssize_t _hits(frozenset words, str text) except -1
 cdef object _reading(str text, str kind, object problem=*)
 @cython.locals(names=list, rank=tuple, most=Py_ssize_t, hits=Py_ssize_t)
-cdef str _familiar(frozenset words, frozenset present, dict options, str chosen)
+cdef str _familiar(frozenset words, frozenset present, dict options, str chosen, object shown=*)
 @cython.locals(names=list, rank=tuple, other=tuple, tie=tuple)
 cdef str _family_reading(dict options, frozenset present, str chosen)
 @cython.locals(rank=tuple, least=object, key=tuple, entry=tuple, text=str)

@@ -244,15 +244,19 @@ def _best(cell: str, memo: dict[str, Scored | None], options: dict[str, Scored],
 _SORTED: dict[frozenset[str], list[str]] = {}  # a column's encodings (a few) → sorted, made once per set
 
 
-def _familiar(words: frozenset[str], present: frozenset[str], options: dict[str, Scored], chosen: str) -> str:
-    """See :meth:`ColumnRepairer._familiar` (a module function: compiled, a C call; ``present`` sorted once)."""
+def _familiar(words: frozenset[str], present: frozenset[str], options: dict[str, Scored], chosen: str,
+              shown: str | None = None) -> str:
+    """See :meth:`ColumnRepairer._familiar` (a module function: compiled, a C call; ``present`` sorted once). With
+    ``shown`` (the cell as it is, flawless: session 27) only a reading that gives that text back can win: the
+    column's syllables then bring a cell back to what it shows, never move it elsewhere."""
     names = _SORTED.get(present)
     if names is None:
         names = _SORTED[present] = sorted(present)
     rank = options[chosen][2]
     best, most = chosen, _hits(words, options[chosen][0])
     for name in names:
-        if name != chosen and name != "utf-8" and name in options and options[name][2] == rank:
+        if name != chosen and name != "utf-8" and name in options and options[name][2] == rank and (
+                shown is None or options[name][0] == shown):
             hits = _hits(words, options[name][0])
             if hits > most:
                 best, most = name, hits
@@ -573,8 +577,13 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
         best = _least_marked(options, best, None if engine._as_is else stays - {"utf-8"}, engine._unused,
                              engine._tables_first)
         rank = options[best][2]
-    if familiar and rank[0] == 0 and best in familiar and ("utf-8" not in options or options["utf-8"][2][0]):
-        best = _familiar(engine._words, engine._present, options, best)
+    if familiar and rank[0] == 0 and best in familiar:
+        # the cell as it is flawless (and rewritten): only its own text can come back (VISCII Danh Út, TCVN3 Danh Ết)
+        shown = options["utf-8"] if "utf-8" in options else None
+        if shown is None or shown[2][0] or shown[1].junk:
+            best = _familiar(engine._words, engine._present, options, best)
+        elif shown[0] != options[best][0]:
+            best = _familiar(engine._words, engine._present, options, best, shown[0])
         rank = options[best][2]
     if engine._names and rank[0] == 0:
         best = _family_reading(options, engine._present, best)
