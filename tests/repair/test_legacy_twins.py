@@ -101,3 +101,13 @@ def test_the_columns_syllables_never_move_a_kept_cell() -> None:
     clean = ["Danh Út", "Ya Gô"]
     cells = _cells(REGISTER, "tcvn3") + _cells(VISCII_NAMES, "viscii") + REGISTER[:4] + clean
     assert ColumnRepairer("ho_ten").repair(cells)[0][-2:] == clean
+
+
+# ------------------------------------------------------------------ c before the glide (VNI ố shown as oá)
+
+def test_vni_cells_on_c_and_o_circumflex_are_read_in_a_unicode_column() -> None:
+    """VNI ``Cống``, ``Cồ Văn Lâm`` among UTF-8 names show as ``Coáng``, ``Coà Vaên Laâm``: c before the glide is no
+    Vietnamese spelling (qu is), so what the cell shows is no syllable and the VNI reading is taken; a clean ``Quang``,
+    ``Cống`` stays."""
+    cells = REGISTER + _cells(REGISTER[:6] + ["Cống", "Cồ Văn Lâm"], "vni") + ["Cống", "Quang"]
+    assert ColumnRepairer("ho_ten").repair(cells)[0][-4:] == ["Cống", "Cồ Văn Lâm", "Cống", "Quang"]

@@ -223,6 +223,17 @@ def test_viqr_column_reads_a_family_name_marked_at_its_end() -> None:
     assert repaired[-3:] == ["Tạ Anh Huy", "Ms. Le", "Done."]
 
 
+@pytest.mark.parametrize(("word", "valid"), [("Coáng", False), ("coà", False), ("Cuyên", False), ("Cuê", False),
+                                              ("Coe", False), ("Quang", True), ("Quế", True), ("Cống", True),
+                                              ("cuốn", True), ("Cúc", True), ("cũng", True), ("Cuôr", True),
+                                              ("xoong", True), ("Hoà", True)])
+def test_c_never_comes_before_the_o_or_u_glide(word: str, valid: bool) -> None:
+    """The national orthography writes /k/ before the glide as qu (quang, quế, quyên): c is never followed by the
+    glide's o or u (oa oă oe uâ uê uy); before the vowel u it is (cuốn, cúc, the minority Cuôr). VNI writes ố as
+    o + á, so its bytes of ``Cống`` read as Windows-1252 are ``Coáng``: no syllable now."""
+    assert is_syllable(word) is valid
+
+
 @pytest.mark.parametrize("word", ["NguyÔn", "Hoµ", "Thò̀", "Nguyeãn", "Hoaø", "Äáº¯k", "tắ", "bấm̉", "ThÞ", "hoác̀"])
 def test_invalid_syllables(word: str) -> None:
     assert not is_syllable(word)
@@ -372,7 +383,7 @@ def _syllable_trying_every_initial(word: str, minority: bool) -> bool:
     toneless, tone, where = split
     for initial in legacy._ALL_INITIALS if minority else legacy._INITIALS:
         rhyme = toneless[len(initial):]
-        if initial == "y" and rhyme[:1] not in legacy._AFTER_Y:
+        if initial == "y" and rhyme[:1] not in legacy._AFTER_Y or initial == "c" and rhyme.startswith(legacy._GLIDES):
             continue
         if toneless.startswith(initial) and (rhyme in legacy._RHYMES or rhyme in legacy._OPEN_AFTER_CLUSTER
                                              and initial in legacy._CLUSTERS):

@@ -491,6 +491,10 @@ _CHECKED_TONES = frozenset(("\u0301", "\u0323"))  # the tones of a Kinh syllable
 _PLAIN_VOWELS = frozenset("aeiouy")
 _SHAPED_VOWELS = frozenset("ăâêôơư")
 _EITHER = frozenset(("oa", "oe", "uy"))  # old and new tone placement: hoà / hòa, thuỷ / thủy
+# Session 27: the national orthography writes /k/ before the glide o/u as qu (quang, quế, quyên), so c never comes
+# before the glide's oa oă oe uâ uê uy (before the vowel u it does: cuốn, cúc, Cuôr). VNI writes ô with its tones as
+# o + â á à å ã ä, so its bytes of Cống, Cồ read as Windows-1252 are Coáng, Coà: with this, no syllable.
+_GLIDES = ("oa", "oă", "oe", "uâ", "uê", "uy")
 
 
 _CHAR_TONES: dict[str, tuple[str, str, int]] = {}  # letter → (letter without its tone, the tone, tones on it)
@@ -609,7 +613,7 @@ def _syllable(word: str, minority: bool) -> bool:
     rhymes, open_after, clusters = _RHYMES, _OPEN_AFTER_CLUSTER, _CLUSTERS  # typed locals when compiled
     for initial in _initials(toneless, minority):
         rhyme = toneless[len(initial):]
-        if initial == "y" and rhyme[:1] not in _AFTER_Y:
+        if initial == "y" and rhyme[:1] not in _AFTER_Y or initial == "c" and rhyme.startswith(_GLIDES):
             continue
         if rhyme in rhymes or rhyme in open_after and initial in clusters:
             if tone and where - len(initial) not in _PLACES[rhyme]:
@@ -628,6 +632,8 @@ def _kinh_syllable(word: str) -> bool:
     toneless, tone, where = split
     for initial in _initials(toneless, False):
         rhyme = toneless[len(initial):]
+        if initial == "c" and rhyme.startswith(_GLIDES):
+            continue
         if rhyme in _KINH_RHYMES and (not tone or where - len(initial) in _PLACES[rhyme]):
             return tone in _CHECKED_TONES if rhyme.endswith(_STOP_FINALS) else True
     return False
