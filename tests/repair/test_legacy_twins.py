@@ -111,3 +111,15 @@ def test_vni_cells_on_c_and_o_circumflex_are_read_in_a_unicode_column() -> None:
     ``Cống`` stays."""
     cells = REGISTER + _cells(REGISTER[:6] + ["Cống", "Cồ Văn Lâm"], "vni") + ["Cống", "Quang"]
     assert ColumnRepairer("ho_ten").repair(cells)[0][-4:] == ["Cống", "Cồ Văn Lâm", "Cống", "Quang"]
+
+
+# ------------------------------------------------------------------ the column's syllables, voted among its tables
+
+def test_the_columns_syllables_come_from_the_tables_it_uses() -> None:
+    """A register typed in TCVN3 and VNI: TCVN3 ``Mỵ`` (``Mþ``) reads flawlessly in TCVN3 and in VISCII (``Mợ``), a
+    table the column does not use, so among the tables it uses it reads in one only and its syllables count as the
+    column's; VNI ``Mỵ`` (``Mî``), whose bytes read as TCVN3 ``Mợ``, then takes the column's ``Mỵ``. The same for
+    ``La Hủ`` (VNI ``Huû`` is TCVN3 ``Huỷ``)."""
+    names = ["Mỵ", "La Hủ"]
+    cells = _cells(REGISTER + names, "tcvn3") + _cells(REGISTER[:10] + names, "vni")
+    assert ColumnRepairer("ho_ten").repair(cells)[0][-2:] == names

@@ -132,11 +132,29 @@ def _hits(words: frozenset[str], text: str) -> int:
     return hits
 
 
-def _vocabulary(sample: Sequence[str]) -> frozenset[str]:
-    """The syllables of the sample cells that read flawlessly in one table only: what this column's texts say."""
+def _vote_among(cell: str, tables: Sequence[str]) -> str:
+    """:func:`_vote` among ``tables`` only (the column's census): the table a cell reads flawlessly and best in, ""
+    for none or a tie."""
+    vote = _vote(cell)
+    if vote in tables:
+        return vote
+    scores = []
+    for name in tables:
+        entry = scored(cell, name)
+        if entry is not None and entry[2][0] == 0 and not entry[1].junk:
+            scores.append((entry[2], name))
+    scores.sort()
+    return scores[0][1] if scores and (len(scores) == 1 or scores[0][0] != scores[1][0]) else ""
+
+
+def _vocabulary(sample: Sequence[str], present: frozenset[str]) -> frozenset[str]:
+    """The syllables of the sample cells that read flawlessly in one table only — since session 27, one of the tables
+    the column uses only (``present``, its census: TCVN3 ``Mỵ`` also reads as the VISCII ``Mợ``, and in a column of
+    TCVN3 and VNI cells it is TCVN3's): what this column's texts say."""
     words: set[str] = set()
+    tables = sorted(present)
     for cell in sample:
-        vote = _vote(cell)
+        vote = _vote_among(cell, tables)
         if vote:
             words.update(_syllables(readings(cell, (vote,))[vote]))
     return frozenset(words)
@@ -433,7 +451,7 @@ class ColumnRepairer:
         hinted = islice((c for c in distinct if c.isascii() and _HINT.search(c)), _SAMPLE)
         self._viqr_seen = _viqr_register(hinted)
         self._present = _census(legacy)
-        self._words = _vocabulary(legacy) if len(self._present) > 1 else frozenset()
+        self._words = _vocabulary(legacy, self._present) if len(self._present) > 1 else frozenset()
         self._plans.clear()
         if sample:
             self._detection = detect(sample)
