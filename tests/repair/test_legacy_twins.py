@@ -19,7 +19,7 @@ from tests.text import independent as ind
 
 from hopnhat.repair.stage import ColumnRepairer
 from hopnhat.text.cells import as_text
-from hopnhat.text.legacy import legacy_looking
+from hopnhat.text.legacy import legacy_looking, marked
 
 REGISTER = ["Nguyễn Văn Hùng", "Trần Thị Thuỷ", "Lê Đức Thọ", "Phạm Thị Hương", "Đỗ Văn Lượng", "Bùi Thị Ngọc Ánh",
             "Võ Văn Tần", "Huỳnh Thị Mỹ Lệ", "Đặng Quốc Bảo", "Hoàng Văn Thụ", "Lương Thị Hằng", "Ngô Văn Sở",
@@ -122,4 +122,23 @@ def test_the_columns_syllables_come_from_the_tables_it_uses() -> None:
     ``La Hủ`` (VNI ``Huû`` is TCVN3 ``Huỷ``)."""
     names = ["Mỵ", "La Hủ"]
     cells = _cells(REGISTER + names, "tcvn3") + _cells(REGISTER[:10] + names, "vni")
+    assert ColumnRepairer("ho_ten").repair(cells)[0][-2:] == names
+
+
+# ------------------------------------------------------------------ labials before the glide (VNI ố shown as oá)
+
+def test_a_labial_before_the_glide_is_marked() -> None:
+    """Vietnamese writes the glide o/u after a labial (b m p ph v) only in loanwords (boa, buýt, voan): such a word is
+    no syllable of the national orthography, so it is marked in a tie, as the minority forms are; in a minority name
+    it is not (the Ê Đê and Jrai ``Buên``)."""
+    assert marked("Boá Y") == (1, 1) and marked("Bố Y") == (0, 1)
+    assert marked("Y Buên") == (0, 0) and marked("Hoà Bình") == (0, 2)
+
+
+def test_vni_cells_on_a_labial_and_o_circumflex_in_a_windows_1258_register() -> None:
+    """A register typed in Windows-1258 and VNI shows no Unicode text: VNI ``Bố Y`` and ``Mốc`` (``Boá Y``,
+    ``Moác``) read in Windows-1258 as what they show, as well formed as the VNI reading; the marked loanword form
+    loses the tie."""
+    names = ["Bố Y", "Mốc"]
+    cells = _cells(REGISTER, "cp1258") + _cells(REGISTER[:8] + names, "vni")
     assert ColumnRepairer("ho_ten").repair(cells)[0][-2:] == names

@@ -495,6 +495,10 @@ _EITHER = frozenset(("oa", "oe", "uy"))  # old and new tone placement: hoà / h�
 # before the glide's oa oă oe uâ uê uy (before the vowel u it does: cuốn, cúc, Cuôr). VNI writes ô with its tones as
 # o + â á à å ã ä, so its bytes of Cống, Cồ read as Windows-1252 are Coáng, Coà: with this, no syllable.
 _GLIDES = ("oa", "oă", "oe", "uâ", "uê", "uy")
+# Nor does a labial (b m p ph v) come before the glide in a Vietnamese word: only loanwords write it (boa, buýt,
+# voan), and the minority alphabets (Buên). So it is no syllable of the national orthography (marked in a tie, see
+# marked): VNI ố after a labial read as Windows-1252 (Boá, Moác) loses a tie to the reading with ô.
+_LABIALS = frozenset(("b", "m", "p", "ph", "v"))
 
 
 _CHAR_TONES: dict[str, tuple[str, str, int]] = {}  # letter → (letter without its tone, the tone, tones on it)
@@ -632,7 +636,7 @@ def _kinh_syllable(word: str) -> bool:
     toneless, tone, where = split
     for initial in _initials(toneless, False):
         rhyme = toneless[len(initial):]
-        if initial == "c" and rhyme.startswith(_GLIDES):
+        if (initial == "c" or initial in _LABIALS) and rhyme.startswith(_GLIDES):
             continue
         if rhyme in _KINH_RHYMES and (not tone or where - len(initial) in _PLACES[rhyme]):
             return tone in _CHECKED_TONES if rhyme.endswith(_STOP_FINALS) else True
