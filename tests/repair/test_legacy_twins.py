@@ -142,3 +142,15 @@ def test_vni_cells_on_a_labial_and_o_circumflex_in_a_windows_1258_register() -> 
     names = ["Bố Y", "Mốc"]
     cells = _cells(REGISTER, "cp1258") + _cells(REGISTER[:8] + names, "vni")
     assert ColumnRepairer("ho_ten").repair(cells)[0][-2:] == names
+
+
+def test_a_register_without_unicode_text_asks_its_syllables_for_every_tie() -> None:
+    """VNI writes ơ on the byte Windows-1258 keeps ô on: VNI ``Nay Hơn`` and Windows-1258 ``Nay Hôn`` are the same
+    bytes. In a register of Windows-1258 and VNI cells (no Unicode text shown) whose Windows-1258 cells write
+    ``Hơn`` (``Trần Văn Hơn``, read in that table alone), the column's syllables decide for ``Hơn``; in a column that
+    shows Unicode the cell as it is stays (above)."""
+    names = REGISTER + ["Trần Văn Hơn", "Lê Thị Hơn"]
+    cells = _cells(names, "cp1258") + _cells(REGISTER[:8] + ["Nay Hơn"], "vni")
+    assert ColumnRepairer("ho_ten").repair(cells)[0][-1] == "Nay Hơn"
+    shown = names + _cells(REGISTER[:8], "vni") + ["Nay Hôn"]
+    assert ColumnRepairer("ho_ten").repair(shown)[0][-1] == "Nay Hôn"

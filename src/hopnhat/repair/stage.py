@@ -600,9 +600,10 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
                              engine._tables_first)
         rank = options[best][2]
     if familiar and rank[0] == 0 and best in familiar:
-        # the cell as it is flawless (and rewritten): only its own text can come back (VISCII Danh Út, TCVN3 Danh Ết)
+        # the cell as it is flawless (and rewritten) in a column that shows Unicode: only its own text can come back
+        # (VISCII Danh Út, TCVN3 Danh Ết); a column that shows none asks its syllables as for any cell (VNI Nay Hơn)
         shown = options["utf-8"] if "utf-8" in options else None
-        if shown is None or shown[2][0] or shown[1].junk:
+        if shown is None or shown[2][0] or shown[1].junk or not engine._as_is:
             best = _familiar(engine._words, engine._present, options, best)
         elif shown[0] != options[best][0]:
             best = _familiar(engine._words, engine._present, options, best, shown[0])
