@@ -25,9 +25,10 @@ different machines, a row pasted from another system, mojibake in a database —
    Xị`` in a column of Unicode and TCVN3 cells), and so does the cell as it is in a legacy column that shows no
    Unicode text (VNI ``Ơn`` shown as ``Ôn``); since session 27, in such a column with few cells that are flawless
    both as they are and in one of its tables (at most one in ten: a register's share), a tie between the cell as it
-   is and its table goes to the table before the tone marks (TCVN3 ``Ya Gụ`` shows as ``Ya Gô``), and the column's
-   own syllables also decide when the cell as it is reads flawlessly, but only back to what it shows (VISCII ``Danh
-   Út`` is not TCVN3 ``Danh Ết``);
+   is and its table goes to the table before the tone marks (TCVN3 ``Ya Gụ`` shows as ``Ya Gô``); the column's own
+   syllables, voted among the tables its census found, also decide a tie when the cell as it is reads flawlessly —
+   where the column shows Unicode text only back to what the cell shows (VISCII ``Danh Út`` is not TCVN3 ``Danh
+   Ết``; a clean ``Danh Út`` stays);
 3. a plain-ASCII cell is read as VIQR only on marks plain text does not make (any mark in a VIQR column).
 
 A cell that no reading makes Vietnamese is kept as it was and reported. ``strict`` (the source's ``strictness``)
