@@ -173,7 +173,8 @@ def _merger(tmp_path: Path, table: dict[str, Any], kind: str = "json") -> Path:
 
 
 @pytest.mark.parametrize(("kind", "table", "word"), [
-    ("csv", {"path": "a.csv", "declared_total": "footer"}, "json, xml or excel"),
+    ("dbf", {"path": "a.dbf", "declared_total": "footer"}, "json, xml, excel or csv"),
+    ("csv", {"path": "a.csv", "declared_total": "data.total"}, "for csv write 'footer'"),
     ("json", {"path": "a.json", "declared_total": "data.total"}, "needs 'records'"),
     ("json", {"path": "a.json", "records": "data.items", "declared_total": "data.items.total"}, "outside the records"),
     ("xml", {"path": "a.xml", "records": "DanhSach/HoSo", "declared_total": "Khac/@TongSo"}, "outside the records"),

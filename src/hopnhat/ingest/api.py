@@ -39,7 +39,7 @@ class Opened:
     records: Iterator[Record]
     stack: ExitStack
     where: str
-    footer: Callable[[], tuple[int, str, int] | None] | None = None  # an Excel sheet's footer total, once read
+    footer: Callable[[], tuple[int, str, int] | None] | None = None  # a sheet's or CSV's footer total, once read
 
 
 def _str_attr(spec: object, name: str) -> str | None:
@@ -58,13 +58,14 @@ def _open_delimited(path: Path, source: SourceSpec, table: TableSpec, stack: Exi
     default = "\t" if source.kind == "tsv" or path.suffix.lower() in (".tsv", ".tab") else ","
     reader = delimited.open_delimited(path, table.delimiter, table.encoding, default)
     stack.callback(reader.fh.close)
+    reader.ends.declares = table.declared_total == "footer"
     header = reader.read_header(table.header_rows, table.data_start_row, table.header_join, needed_columns(table))
-    return Opened(header, reader.records(), stack, str(path))
+    return Opened(header, reader.records(), stack, str(path), lambda: reader.footer)
 
 
 def _open_excel(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
     reader = excel.open_sheet(path, table.sheet, stack)
-    reader.footer_declares = table.declared_total == "footer"
+    reader.ends.declares = table.declared_total == "footer"
     header = reader.read_header(table.header_rows, table.data_start_row, table.header_join, needed_columns(table))
     return Opened(header, reader.records(), stack, str(path), lambda: reader.footer)
 

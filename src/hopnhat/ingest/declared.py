@@ -401,22 +401,27 @@ def _xml_safe(fh: BinaryIO, records: str, total: str) -> Declared:
         return Declared(total, None, None, 0, problem=exc.reason)
 
 
-# --- Excel -----------------------------------------------------------------------------------------------------
+# --- Excel and CSV reports -------------------------------------------------------------------------------------
 
-def excel_declared(project: Project, source: SourceSpec, table: TableSpec) -> Declared:
-    """The footer total of an Excel table (``declared_total: footer``) and its records, read as a run reads them."""
+def footer_declared(footer: tuple[int, str, int] | None, counted: int) -> Declared:
+    """A report's declared count from its reader's footer total (row, number as written, count)."""
+    if footer is None:
+        return Declared("footer", None, None, counted,
+                        problem=tr("không có dòng 'Tổng cộng: …' / 'Tổng số: …' cuối bảng",
+                                   "no 'Tổng cộng: …' / 'Tổng số: …' row at the end of the table"))
+    row, text, value = footer
+    return Declared(tr(f"dòng {row}", f"row {row}"), value, text, counted)
+
+
+def report_declared(project: Project, source: SourceSpec, table: TableSpec) -> Declared:
+    """The footer total of an Excel or CSV table (``declared_total: footer``) and its records, read as a run reads
+    them (a read of its own: before the run, or when the run did not read the whole file)."""
     from hopnhat.ingest.api import open_table
 
     opened = open_table(project, source, table, batch_rows=1)
     with opened.stack:
         counted = sum(1 for _ in opened.records)
-    footer = opened.footer() if opened.footer is not None else None
-    if footer is None:
-        return Declared("footer", None, None, counted,
-                        problem=tr("không có dòng 'Tổng cộng: …' / 'Tổng số: …' cuối trang tính",
-                                   "no 'Tổng cộng: …' / 'Tổng số: …' row at the end of the sheet"))
-    row, text, value = footer
-    return Declared(tr(f"dòng {row}", f"row {row}"), value, text, counted)
+    return footer_declared(opened.footer() if opened.footer is not None else None, counted)
 
 
 def table_declared(project: Project, source: SourceSpec, table: TableSpec) -> Declared | None:
@@ -424,8 +429,8 @@ def table_declared(project: Project, source: SourceSpec, table: TableSpec) -> De
     reader's InputError."""
     if table.declared_total is None:
         return None
-    if source.kind == "excel":
-        return excel_declared(project, source, table)
+    if table.declared_total == "footer":
+        return report_declared(project, source, table)
     path = project.resolve(table.path or source.path or "")
     return file_declared(path, source.kind, table.records, table.declared_total)
 

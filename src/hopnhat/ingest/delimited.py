@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from hopnhat.ingest.base import Record, junk_message
+from hopnhat.ingest.footer import Kind, ReportEnd
 from hopnhat.ingest.headers import header_names
 from hopnhat.ingest.sniff import SAMPLE_BYTES, sniff_delimiter
 from hopnhat.text.cells import as_text
@@ -100,6 +101,12 @@ class DelimitedReader:
         self._bytes: Callable[[str], bytes] = (lambda t: t.encode("utf-8")) if wide else (lambda t: t.encode("latin-1"))
         self.ordinal = 0
         self.header: list[str] = []
+        self.ends = ReportEnd(False)  # a report's footer total and signature block (`declares`: declared_total: footer)
+
+    @property
+    def footer(self) -> tuple[int, str, int] | None:
+        """The first footer total met: record number, number as written, count."""
+        return self.ends.footer
 
     def _next(self) -> tuple[list[str] | None, str, str | None]:
         """(fields or None, raw text as read, csv error); StopIteration at the end."""
@@ -162,15 +169,31 @@ class DelimitedReader:
 
     def records(self, wanted: Container[int] | None = None) -> Iterator[Record]:
         """Every record after the header, blank lines aside (they are no record); with ``wanted``, only the records
-        of those numbers (the others are skipped unparsed: a delta run reads only the records that changed)."""
+        of those numbers (the others are skipped unparsed: a delta run reads only the records that changed). A
+        report's end (:mod:`hopnhat.ingest.footer`) is no record, as in an Excel sheet: the first footer total is the
+        declared count when the table says so (``ends.declares``), any other one a ``footer_total`` row, the lines of
+        a signature block below it ``signature_block`` rows."""
         while True:
             try:
                 fields, raw, error = self._next()
             except StopIteration:
                 return
-            if (fields == [] and error is None) or (wanted is not None and self.ordinal not in wanted):
+            if fields == [] and error is None:
                 continue
-            yield self._record(fields, raw, error)
+            kind = self._kind(fields) if error is None else "record"
+            if kind == "declared" or (wanted is not None and self.ordinal not in wanted):
+                continue
+            if kind == "record":
+                yield self._record(fields, raw, error)
+            else:
+                rec = Record(self.ordinal, None, self._raw_text(raw)[0])
+                rec.add_error(*self.ends.error(kind))
+                yield rec
+
+    def _kind(self, fields: list[str] | None) -> Kind:
+        if not fields or not self.ends.may_end(fields):
+            return "record"
+        return self.ends.kind(self.ordinal, [self._cell(c) for c in fields])
 
     def _record(self, fields: list[str] | None, raw: str, error: str | None) -> Record:
         text, data = self._raw_text(raw)

@@ -23,7 +23,7 @@ from openpyxl.workbook.workbook import Workbook
 from hopnhat.ingest.base import Record
 from hopnhat.ingest.cells import cell_text, record_json
 from hopnhat.ingest.delimited import HeaderError
-from hopnhat.ingest.footer import footer_total
+from hopnhat.ingest.footer import ReportEnd
 from hopnhat.ingest.headers import header_names
 from hopnhat.io.xls import XLS, read_xls
 
@@ -96,8 +96,7 @@ class SheetReader:
         self._merges = merges
         self.header: list[str] = []
         self._pending: tuple[int, Sequence[Any]] | None = None
-        self.footer_declares = False  # the table's `declared_total: footer`: the footer is its count, not a row
-        self.footer: tuple[int, str, int] | None = None  # the first footer total met: row, number as written, count
+        self.ends = ReportEnd(False)  # the footer total and signature block (`declares`: declared_total: footer)
 
     def _header_grid(self, last: int) -> dict[int, list[str | None]]:
         grid: dict[int, list[str | None]] = {}
@@ -155,37 +154,40 @@ class SheetReader:
         self._data_start = data_start or last + 1
         return self.header
 
+    @property
+    def footer(self) -> tuple[int, str, int] | None:
+        """The first footer total met: row, number as written, count."""
+        return self.ends.footer
+
     def records(self) -> Iterator[Record]:
-        """Every non-blank row from the data start on. A footer stating the total (:mod:`hopnhat.ingest.footer`)
-        is no record: the first one is the table's declared count when it says so (``footer_declares``), else, as
-        any further one, a row quarantined as ``footer_total``."""
+        """Every non-blank row from the data start on. A report's end (:mod:`hopnhat.ingest.footer`) is no record:
+        the first footer total is the table's declared count when it says so (``ends.declares``), else, as any
+        further one, a row quarantined as ``footer_total``; the rows of a signature block below a footer are
+        quarantined as ``signature_block``."""
         for number, row in self._rows:
             if number < self._data_start:
                 continue
             texts = [excel_text(c) for c in row]
             if not any(t is not None for t in texts):
                 continue
-            total = footer_total(texts)
-            if total is None:
+            kind = self.ends.kind(number, texts) if self.ends.may_end(texts) else "record"
+            if kind == "record":
                 yield self._record(number, texts)
-                continue
-            first = self.footer is None
-            if first:
-                self.footer = (number, *total)
-            if not (first and self.footer_declares):
-                yield self._footer(number, texts)
+            elif kind != "declared":
+                cells, extra = self._cells(texts)
+                rec = Record(number, None, record_json({**cells, **extra}))
+                rec.add_error(*self.ends.error(kind))
+                yield rec
 
-    def _footer(self, number: int, texts: list[str | None]) -> Record:
-        rec = Record(number, None, record_json(dict(zip(self.header, texts, strict=False))))
-        rec.add_error("footer_total", "the report's footer total, not a record (declared_total: footer compares it "
-                                      "with the rows read)")
-        return rec
+    def _cells(self, texts: list[str | None]) -> tuple[dict[str, str | None], dict[str, str]]:
+        """The row's cells by column name, and those beyond the header by column letter."""
+        width = len(self.header)
+        extra = {get_column_letter(i + 1): t for i, t in enumerate(texts) if i >= width and t is not None}
+        return dict(zip(self.header, texts[:width])), extra
 
     def _record(self, number: int, texts: list[str | None]) -> Record:
-        width = len(self.header)
-        cells = dict(zip(self.header, texts[:width]))
-        extra = {get_column_letter(i + 1): t for i, t in enumerate(texts) if i >= width and t is not None}
+        cells, extra = self._cells(texts)
         rec = Record(number, cells, record_json({**cells, **extra}))
         if extra:
-            rec.add_error("long_row", f"cells beyond the header's {width} columns: {', '.join(extra)}")
+            rec.add_error("long_row", f"cells beyond the header's {len(self.header)} columns: {', '.join(extra)}")
         return rec

@@ -149,7 +149,7 @@ class TableSpec(_Model):
     records: str | None = None
     # where the export says how many records it holds (hopnhat.ingest.declared): a JSON key path (`data.total`), an
     # XML attribute or element from the root (`DanhSach/@TongSo`, `DanhSach/TongSo`), or `footer` for an Excel
-    # report's last row "Tổng cộng: 1.234 hồ sơ". A run compares it with the records read (the books' findings)
+    # or CSV report's last row "Tổng cộng: 1.234 hồ sơ". A run compares it with the records read (the books' findings)
     declared_total: str | None = None
     # a short read acknowledged: the counts it was seen with and why it is right (a first page on purpose…); a run
     # whose counts differ from these is not acknowledged. Kept out of the mapping hash: acknowledging reloads nothing
@@ -306,7 +306,7 @@ def record_steps(text: str) -> list[str]:
     return text.strip("/").split("/") if "/" in text else text.split(".")
 
 
-DECLARED_KINDS = ("json", "xml", "excel")  # the kinds whose exports may say how many records they hold
+DECLARED_KINDS = ("json", "xml", "excel", "csv", "tsv")  # the kinds whose exports may say how many records they hold
 _JSON_KEYS = re.compile(r"^[^\s./\[\]{}\"'<>=&@]+(?:\.[^\s./\[\]{}\"'<>=&@]+)*$")
 _XML_COUNT = re.compile(r"^[^\s./\[\]{}\"'<>=&@]+(?:/[^\s./\[\]{}\"'<>=&@]+)*(?:/@[^\s./\[\]{}\"'<>=&@]+)?$")
 
@@ -323,8 +323,8 @@ def _declared_where(source: SourceSpec, table: TableSpec) -> None:
     if table.declared_total is None:
         return
     if source.kind not in DECLARED_KINDS:
-        raise ValueError(tr(f"{where}: chỉ dùng cho nguồn json, xml hoặc excel, không cho {source.kind}",
-                            f"{where_en}: for json, xml or excel sources, not {source.kind}"))
+        raise ValueError(tr(f"{where}: chỉ dùng cho nguồn json, xml, excel hoặc csv, không cho {source.kind}",
+                            f"{where_en}: for json, xml, excel or csv sources, not {source.kind}"))
     if table.explode is not None:
         raise ValueError(tr(f"{where}: tổng khai báo đếm bản ghi, bảng 'explode' đếm các phần tử của danh sách — "
                             "đặt declared_total ở bảng cha",
@@ -335,10 +335,10 @@ def _declared_where(source: SourceSpec, table: TableSpec) -> None:
 
 def _declared_syntax(kind: str, table: TableSpec, where: str, where_en: str) -> None:
     text = table.declared_total or ""
-    if kind == "excel":
+    if kind in ("excel", "csv", "tsv"):
         if text != "footer":
-            raise ValueError(tr(f"{where}: với excel, ghi 'footer' (dòng cuối 'Tổng cộng: 1.234 hồ sơ')",
-                                f"{where_en}: for excel write 'footer' (the last row 'Tổng cộng: 1.234 hồ sơ')"))
+            raise ValueError(tr(f"{where}: với {kind}, ghi 'footer' (dòng cuối 'Tổng cộng: 1.234 hồ sơ')",
+                                f"{where_en}: for {kind} write 'footer' (the last row 'Tổng cộng: 1.234 hồ sơ')"))
         return
     if table.records is None:
         raise ValueError(tr(f"{where}: cần 'records' (tổng nằm cạnh mảng bản ghi, như data.total cạnh data.items)",

@@ -114,6 +114,9 @@ def _placement(first: list[tuple[int, list[Any]]]) -> tuple[list[int] | None, in
 
 # --- delimited -----------------------------------------------------------------------------------------------------
 
+FOOTER_ROWS = 100_000  # rows read past the sample to find a report's footer total ("Tổng cộng: 1.234 hồ sơ")
+
+
 def sample_csv(path: Path, limit: int) -> list[Sampled]:
     reader = open_delimited(path, None, None, "\t" if path.suffix.lower() in (".tsv", ".tab") else ",")
     with reader.fh:
@@ -123,7 +126,12 @@ def sample_csv(path: Path, limit: int) -> list[Sampled]:
         sampled = Sampled(path, "csv", slug(path.stem), delimiter=reader.layout.delimiter, header_rows=header_rows,
                           data_start_row=start)
         sampled.columns = reader.read_header(header_rows, start, JOIN, [])
-        return [_fill(sampled, islice(reader.records(), limit))]
+        records = reader.records()
+        _fill(sampled, islice(records, limit))
+        for _ in islice(records, FOOTER_ROWS):  # on to the end, for a footer stating the total
+            pass
+        sampled.declared_total = "footer" if reader.footer is not None else None
+        return [sampled]
 
 
 # --- Excel ---------------------------------------------------------------------------------------------------------
@@ -140,9 +148,6 @@ def sheet_names(path: Path) -> list[str]:
         return list(book.sheetnames)
     finally:
         book.close()
-
-
-FOOTER_ROWS = 100_000  # rows read past the sample to find a report's footer total ("Tổng cộng: 1.234 hồ sơ")
 
 
 def sample_sheet(path: Path, sheet: str, name: str, limit: int) -> Sampled:

@@ -96,6 +96,8 @@ _REASONS = {
     "bad_time": ("Giờ không hợp lệ", "Invalid time"), "duplicate_key": ("Trùng khóa", "Duplicate key"),
     "short_row": ("Dòng thiếu cột", "Short row"), "long_row": ("Dòng thừa cột", "Long row"),
     "footer_total": ("Dòng tổng cộng cuối báo cáo, không phải bản ghi", "A report's footer total, not a record"),
+    "signature_block": ("Phần ký tên dưới dòng tổng cộng của báo cáo, không phải bản ghi",
+                        "A report's signature block below its footer total, not a record"),
     "unreadable_row": ("Dòng không đọc được", "Unreadable row"), "bad_json": ("JSON hỏng", "Broken JSON"),
     "bad_encoding": ("Lỗi bảng mã", "Encoding error"),
     "bad_id_chars": ("Số giấy tờ có ký tự lạ", "ID with bad characters"),
