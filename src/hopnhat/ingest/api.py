@@ -23,6 +23,8 @@ from hopnhat.i18n import tr
 from hopnhat.ingest import delimited, excel, jsonfile, shape, xmlfile
 from hopnhat.ingest.base import Record, RecordsPathError, input_error, needed_columns
 from hopnhat.ingest.dbf import DbfError, DbfReader
+from hopnhat.ingest.declared import Declared, XmlCount, footer_declared
+from hopnhat.ingest.footer import ReportEnd
 from hopnhat.ingest.parquet import ParquetReader
 from hopnhat.ingest.sql import SqlReader, make_engine, mask
 from hopnhat.io.inputs import os_reason
@@ -39,7 +41,9 @@ class Opened:
     records: Iterator[Record]
     stack: ExitStack
     where: str
-    footer: Callable[[], tuple[int, str, int] | None] | None = None  # a sheet's or CSV's footer total, once read
+    ends: ReportEnd | None = None  # a sheet's or CSV's footer total and signature block, as far as read
+    # the count the file declares as this read found it, given the rows read (None: this read cannot say)
+    declared: Callable[[int], Declared] | None = None
 
 
 def _str_attr(spec: object, name: str) -> str | None:
@@ -58,16 +62,21 @@ def _open_delimited(path: Path, source: SourceSpec, table: TableSpec, stack: Exi
     default = "\t" if source.kind == "tsv" or path.suffix.lower() in (".tsv", ".tab") else ","
     reader = delimited.open_delimited(path, table.delimiter, table.encoding, default)
     stack.callback(reader.fh.close)
-    reader.ends.declares = table.declared_total == "footer"
+    return _report(reader, table, stack, path)
+
+
+def _report(reader: delimited.DelimitedReader | excel.SheetReader, table: TableSpec, stack: ExitStack,
+            path: Path) -> Opened:
+    """A CSV's or sheet's header read; its footer total is its count with ``declared_total: footer``."""
+    ends = reader.ends
+    ends.declares = table.declared_total == "footer"
     header = reader.read_header(table.header_rows, table.data_start_row, table.header_join, needed_columns(table))
-    return Opened(header, reader.records(), stack, str(path), lambda: reader.footer)
+    declared = (lambda rows: footer_declared(ends.footer, rows - ends.rows)) if ends.declares else None
+    return Opened(header, reader.records(), stack, str(path), ends, declared)
 
 
 def _open_excel(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
-    reader = excel.open_sheet(path, table.sheet, stack)
-    reader.ends.declares = table.declared_total == "footer"
-    header = reader.read_header(table.header_rows, table.data_start_row, table.header_join, needed_columns(table))
-    return Opened(header, reader.records(), stack, str(path), lambda: reader.footer)
+    return _report(excel.open_sheet(path, table.sheet, stack), table, stack, path)
 
 
 def _open_json(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
@@ -84,10 +93,15 @@ def _open_json(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStac
 
 def _open_xml(path: Path, source: SourceSpec, table: TableSpec, stack: ExitStack) -> Opened:
     fh = stack.enter_context(path.open("rb"))
+    steps = record_steps(table.records or "")
+    count = XmlCount(table.declared_total) if table.declared_total else None
+    seen = count if count is not None and len(count.holder) <= len(steps) else None  # deeper: not read with them
     try:
-        records = xmlfile.XmlReader(fh, record_steps(table.records or "")).records()
+        reader = xmlfile.XmlReader(fh, steps, seen)
+        records = reader.records()
         first = next(records, None)  # a refused document (entities, malformed, no such path) is refused here
-        return Opened(None, itertools.chain([first] if first else [], records), stack, str(path))
+        declared = (lambda rows: seen.declared(rows, reader.broken)) if seen is not None else None
+        return Opened(None, itertools.chain([first] if first else [], records), stack, str(path), None, declared)
     except RecordsPathError as exc:
         raise _path_error(exc.reached, exc.found, source, table, path) from exc
     except xmlfile.XmlError as exc:
@@ -245,11 +259,38 @@ def _guarded(opened: Opened, source: SourceSpec, table: TableSpec, batch_rows: i
                               opened.where, reason) from exc
 
 
-def read_table(project: Project, source: SourceSpec, table: TableSpec,
-               batch_rows: int = 50_000) -> Iterator[pa.Table]:
+class TableRead:
+    """A source table's batches, streamed as they are asked for, and what its file declares as this very read found
+    it (:meth:`declared`): a run takes a report's footer total from its own read instead of reading it again."""
+
+    def __init__(self, opened: Opened, source: SourceSpec, table: TableSpec, batch_rows: int) -> None:
+        self._batches = _guarded(opened, source, table, batch_rows)
+        self._opened = opened
+        self.rows = 0
+        self.done = False
+
+    def __iter__(self) -> TableRead:
+        return self
+
+    def __next__(self) -> pa.Table:
+        try:
+            batch = next(self._batches)
+        except StopIteration:
+            self.done = True
+            raise
+        self.rows += batch.num_rows
+        return batch
+
+    def declared(self) -> Declared | None:
+        """The count the file declares and the records against it, once every batch is read; None when the table
+        declares none or this read cannot say (:func:`hopnhat.ingest.declared.table_declared` reads the file)."""
+        if not self.done or self._opened.declared is None:
+            return None
+        return self._opened.declared(self.rows)
+
+
+def read_table(project: Project, source: SourceSpec, table: TableSpec, batch_rows: int = 50_000) -> TableRead:
     """Batches of one source table (see the module docstring); the source is opened now, read as batches are
     asked for. Nothing is dropped: a record that cannot be read is a row with ``_error`` set."""
     opened = open_table(project, source, table, batch_rows)
-    return _guarded(opened, source, table, batch_rows)
-
-
+    return TableRead(opened, source, table, batch_rows)

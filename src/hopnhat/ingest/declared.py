@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -266,35 +267,74 @@ def find_json_count(fh: BinaryIO, steps: list[str]) -> str | None:
 
 # --- XML -------------------------------------------------------------------------------------------------------
 
-class _XmlCount:
-    """The record elements counted and the declared count taken, from the events of the wanted elements."""
+class XmlPull:
+    """libxml2's start and end events for the named elements only (the others are parsed, never reported), chunk by
+    chunk — the one loop of the declared count and of the scan's draft.
 
-    def __init__(self, steps: list[str], total: str) -> None:
-        self.steps = steps
+    A broken document — a syntax error, or the file cut short — ends the events there: those of the elements whole
+    before the break are given, nothing after, and :attr:`broken` is set. The ends libxml2 makes up for the elements
+    still open at a premature end are never given (the reader does not read them either: a record or a count cut
+    short is never taken as whole)."""
+
+    def __init__(self, fh: BinaryIO, names: list[str]) -> None:
+        self.fh = fh
+        self.names = list(dict.fromkeys(names))
+        self.broken = False
+
+    def events(self) -> Iterator[tuple[str, Any]]:
+        head = self.fh.read(HEAD)
+        transcoder = _Transcoder(declared_encoding(head))
+        parser = etree.XMLPullParser(events=("start", "end"), tag=[f"{{*}}{name}" for name in self.names],
+                                     encoding="utf-8", resolve_entities=False, no_network=True, load_dtd=False,
+                                     huge_tree=False)
+        data, final = head, False
+        while not final:
+            more = self.fh.read(1 << 20)
+            final = not more
+            try:
+                parser.feed(transcoder.feed(data, final))
+            except etree.XMLSyntaxError:
+                self.broken = final = True
+            yield from parser.read_events()  # after a syntax error: what was whole before it
+            data = more
+        if not self.broken:
+            try:
+                parser.close()
+            except etree.XMLSyntaxError:  # cut short: the ends it would make up are not read
+                self.broken = True
+
+
+class XmlCount:
+    """Where an XML document's count is (``DanhSach/@TongSo``, ``DanhSach/TongSo``) and what was found there."""
+
+    def __init__(self, total: str) -> None:
         holder, _, self.attribute = total.partition("/@")
+        self.total = total
         self.holder = holder.split("/")
-        self.records = 0
         self.text: str | None = None
         self.seen = False  # the holder element was met
 
-    def tags(self) -> list[str]:
-        return [f"{{*}}{name}" for name in dict.fromkeys([self.steps[0], self.steps[-1], self.holder[-1]])]
-
-    def event(self, event: str, element: Any) -> None:
-        path = _path(element)
-        if event == "start" and len(path) == 1:
-            _refuse_entities(element)
-        if path == self.holder and (event == "start") == bool(self.attribute):
+    def start(self, path: list[str], element: Any) -> None:
+        if self.attribute and path == self.holder:
             self.seen = True
-            if self.attribute:
-                attrs = {_local(k): v for k, v in element.attrib.items()}
-                self.text = attrs.get(self.attribute)
-            else:
-                self.text = element.text
-        if event == "end" and path == self.steps:
-            self.records += 1
-        if event == "end" and len(path) > 1:
-            _free(element)
+            self.text = {_local(k): v for k, v in element.attrib.items()}.get(self.attribute)
+
+    def end(self, path: list[str], element: Any) -> None:
+        if not self.attribute and path == self.holder:
+            self.seen, self.text = True, element.text
+
+    def declared(self, counted: int, broken: bool) -> Declared:
+        """The count found, against the ``counted`` records (a broken document's last ``bad_xml`` row included)."""
+        if self.text is None:
+            why = (tr("tệp XML bị cắt hoặc hỏng trước khi tới chỗ này", "the XML is cut or broken before it")
+                   if broken else
+                   tr("không có thuộc tính/phần tử này" if self.seen or self.attribute else "không có phần tử này",
+                      "no such attribute/element" if self.seen or self.attribute else "no such element"))
+            return Declared(self.total, None, None, counted, problem=why)
+        value = parse_count(self.text)
+        problem = None if value is not None else tr(f"{self.text.strip()[:40]!r} không phải một số đếm",
+                                                    f"{self.text.strip()[:40]!r} is not a count")
+        return Declared(self.total, value, self.text.strip(), counted, problem=problem)
 
 
 def _path(element: Any) -> list[str]:
@@ -315,30 +355,25 @@ def _free(element: Any) -> None:
 
 def xml_declared(fh: BinaryIO, records: str, total: str) -> Declared:
     """The count at ``total`` (``DanhSach/@TongSo`` or ``DanhSach/TongSo``) of an XML document whose records are
-    at ``records``; a syntax error ends the count (the reader's last ``bad_xml`` row counted, as it reads it)."""
+    at ``records``; a broken document ends the count (:class:`XmlPull`; the reader's last ``bad_xml`` row counted,
+    as it reads it)."""
     steps = records.strip("/").split("/")
-    count = _XmlCount(steps, total)
-    head = fh.read(HEAD)
-    transcoder = _Transcoder(declared_encoding(head))
-    parser = etree.XMLPullParser(events=("start", "end"), tag=count.tags(), encoding="utf-8",
-                                 resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    data, final, broken = head, False, False
-    while not final:
-        more = fh.read(1 << 20)
-        final = not more
-        try:
-            parser.feed(transcoder.feed(data, final))
-        except etree.XMLSyntaxError:
-            broken = final = True
-        for event, element in parser.read_events():
-            count.event(event, element)
-        data = more
-    try:
-        parser.close()
-    except etree.XMLSyntaxError:  # cut short: the ends libxml2 makes up for open elements are not read (as the reader)
-        broken = True
-    counted = count.records + (1 if broken and count.records else 0)
-    return _xml_result(total, count, counted, broken)
+    count = XmlCount(total)
+    pull = XmlPull(fh, [steps[0], steps[-1], count.holder[-1]])
+    records_read = 0
+    for event, element in pull.events():
+        path = _path(element)
+        if event == "start":
+            if len(path) == 1:
+                _refuse_entities(element)
+            count.start(path, element)
+            continue
+        count.end(path, element)
+        records_read += path == steps
+        if len(path) > 1:
+            _free(element)
+    broken = pull.broken
+    return count.declared(records_read + (1 if broken and records_read else 0), broken)
 
 
 COUNT_TAGS = ("TongSo", "tongSo", "TONGSO", "TongSoBanGhi", "TongSoHoSo", "SoLuong", "soLuong", "Total", "total",
@@ -347,30 +382,21 @@ COUNT_TAGS = ("TongSo", "tongSo", "TONGSO", "TongSoBanGhi", "TongSoHoSo", "SoLuo
 
 def find_xml_count(fh: BinaryIO, steps: list[str]) -> str | None:
     """The path of a count on the records' ancestors (``DanhSach/@TongSo``) or beside them (``DanhSach/TongSo``);
-    None when there is none (or the document cannot be read)."""
-    head = fh.read(HEAD)
-    transcoder = _Transcoder(declared_encoding(head))
-    tags = [f"{{*}}{name}" for name in dict.fromkeys([*steps, *COUNT_TAGS])]  # libxml2 reports only these
-    parser = etree.XMLPullParser(events=("start", "end"), tag=tags, encoding="utf-8", resolve_entities=False,
-                                 no_network=True, load_dtd=False, huge_tree=False)
-    data, final = head, False
-    while not final:
-        more = fh.read(1 << 20)
-        final = not more
-        try:
-            parser.feed(transcoder.feed(data, final))
-        except etree.XMLSyntaxError:
-            return None
-        for event, element in parser.read_events():
+    None when there is none. A broken document is read up to the break (:class:`XmlPull`), as the count is."""
+    try:
+        for event, element in XmlPull(fh, [*steps, *COUNT_TAGS]).events():
             found = _count_at(event, element, steps)
             if found is not None:
                 return found
-        data = more
+    except XmlError:
+        return None
     return None
 
 
 def _count_at(event: str, element: Any, steps: list[str]) -> str | None:
     path = _path(element)
+    if event == "start" and len(path) == 1:
+        _refuse_entities(element)
     if event == "start" and path == steps[:len(path)] and len(path) < len(steps):
         for name, value in element.attrib.items():
             if _local(name).casefold() in COUNT_NAMES and parse_count(value) is not None:
@@ -380,18 +406,6 @@ def _count_at(event: str, element: Any, steps: list[str]) -> str | None:
     if event == "end" and len(path) > 1 and path[:-1] == steps[:-1]:
         _free(element)
     return None
-
-
-def _xml_result(total: str, count: _XmlCount, counted: int, broken: bool) -> Declared:
-    if count.text is None:
-        why = (tr("tệp XML bị cắt hoặc hỏng trước khi tới chỗ này", "the XML is cut or broken before it") if broken
-               else tr("không có thuộc tính/phần tử này" if count.seen or count.attribute else "không có phần tử này",
-                       "no such attribute/element" if count.seen or count.attribute else "no such element"))
-        return Declared(total, None, None, counted, problem=why)
-    value = parse_count(count.text)
-    problem = None if value is not None else tr(f"{count.text.strip()[:40]!r} không phải một số đếm",
-                                                f"{count.text.strip()[:40]!r} is not a count")
-    return Declared(total, value, count.text.strip(), counted, problem=problem)
 
 
 def _xml_safe(fh: BinaryIO, records: str, total: str) -> Declared:
@@ -421,7 +435,8 @@ def report_declared(project: Project, source: SourceSpec, table: TableSpec) -> D
     opened = open_table(project, source, table, batch_rows=1)
     with opened.stack:
         counted = sum(1 for _ in opened.records)
-    return footer_declared(opened.footer() if opened.footer is not None else None, counted)
+    ends = opened.ends
+    return footer_declared(ends.footer if ends else None, counted - (ends.rows if ends else 0))
 
 
 def table_declared(project: Project, source: SourceSpec, table: TableSpec) -> Declared | None:

@@ -37,6 +37,7 @@ _LEGACY = ("cp1258", "tcvn3", "vni")  # how old systems' bytes read when the rea
 _DIGIT = re.compile(r"\d")
 
 Kind = Literal["record", "declared", "footer", "signature"]
+REPORT_CODES = ("footer_total", "signature_block")  # the quarantine reasons of a report's own rows (no records)
 
 
 def _view_bytes(text: str) -> bytes | None:
@@ -127,6 +128,7 @@ class ReportEnd:
         self.footer: tuple[int, str, int] | None = None  # the first footer total met: row, number as written, count
         self._after: int | None = None  # the row of the footer whose signature block is being read
         self._titled = False  # a signer's title was seen in that block (a name may follow)
+        self.rows = 0  # rows judged the report's own (footer totals and signature lines; the declared footer aside)
 
     def may_end(self, cells: Sequence[str | None]) -> bool:
         """Cheap: whether :meth:`kind` may say anything but ``record`` (a reader decodes the cells only then)."""
@@ -141,7 +143,10 @@ class ReportEnd:
             if first:
                 self.footer = (number, *total)
             self._after, self._titled = number, False
-            return "declared" if first and self.declares else "footer"
+            if first and self.declares:
+                return "declared"
+            self.rows += 1
+            return "footer"
         if self._after is None:
             return "record"
         cells = _filled(texts)
@@ -150,6 +155,7 @@ class ReportEnd:
             self._after = None
             return "record"
         self._titled = self._titled or found[1]
+        self.rows += 1
         return "signature"
 
     def error(self, kind: Kind) -> tuple[str, str]:
@@ -161,4 +167,4 @@ class ReportEnd:
                                    "not a record")
 
 
-__all__ = ["Kind", "ReportEnd", "footer_total"]
+__all__ = ["REPORT_CODES", "Kind", "ReportEnd", "footer_total"]

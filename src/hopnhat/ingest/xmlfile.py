@@ -28,7 +28,7 @@ import codecs
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from lxml import etree
 
@@ -142,12 +142,24 @@ _AT = re.compile(r",? line \d+, column \d+$")  # the parser's own position, give
 _JUNK_CHARS = re.compile("[" + re.escape(JUNK_BYTES.decode("latin-1")) + "]")
 
 
-class XmlReader:
-    """Records of one XML document (see the module docstring); ``records()`` streams them."""
+class Watch(Protocol):
+    """What an element outside the records tells while they stream (the count an export declares): told the start
+    and the end of each element no deeper than the records, with the names of the elements down to it."""
 
-    def __init__(self, fh: BinaryIO, steps: list[str]) -> None:
+    def start(self, path: list[str], element: Any) -> None: ...
+
+    def end(self, path: list[str], element: Any) -> None: ...
+
+
+class XmlReader:
+    """Records of one XML document (see the module docstring); ``records()`` streams them. ``watch`` is told of
+    the elements no deeper than the records; ``broken`` says whether a syntax error or a cut ended the records."""
+
+    def __init__(self, fh: BinaryIO, steps: list[str], watch: Watch | None = None) -> None:
         self.fh = fh
         self.steps = steps
+        self.watch = watch
+        self.broken = False
         self.head = fh.read(HEAD)
         codec = declared_encoding(self.head)
         self.utf8 = codec in ("utf-8", "utf_8")
@@ -196,6 +208,7 @@ class XmlReader:
                            tr("xuất lại tệp từ hệ thống nguồn; tệp bị cắt cụt hoặc không phải XML hợp lệ",
                               "export the file again; it is truncated or not well-formed XML"))
         self.count += 1
+        self.broken = True
         return Record(self.count, None, "", f"bad_xml: line {line}, column {column}: {what} (the rest of the file is "
                                             "not read)")
 
@@ -222,11 +235,15 @@ class XmlReader:
             if name == self.steps[depth] and len(self.reached) == depth:
                 self.reached, self.seen_under = self.steps[:depth + 1], []
         self.path.append(name)
+        if self.watch is not None:
+            self.watch.start(self.path, element)
 
     def _end(self, element: Any) -> Record | None:
         depth = len(self.path)
         on_path = depth == len(self.steps) and self.path == self.steps
         inside = depth > len(self.steps) and self.path[:len(self.steps)] == self.steps
+        if self.watch is not None and depth <= len(self.steps) and not on_path:
+            self.watch.end(self.path, element)
         self.path.pop()
         if inside:
             return None  # read with its record

@@ -7,6 +7,10 @@ updated), and the rows whose key left the source are counted apart (``deleted``)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hopnhat.ingest.declared import Declared
 
 
 @dataclass
@@ -25,6 +29,7 @@ class TableCounts:
     updated: int = 0  # of ``loaded``: records loaded again under a key whose row changed (the rest were inserted)
     deleted: int = 0
     read_by: str = ""  # a delta's reading: records (only changed records parsed) | same_file | rows (every row)
+    declared: Declared | None = None  # what the file declares, taken from this load's own read (a report's footer)
 
     @property
     def inserted(self) -> int:

@@ -207,12 +207,14 @@ def load_table(con: duckdb.DuckDBPyConnection, project: Project, source: SourceS
         taken = take_mark(project, source, table)  # before the read too: the next delta reads past it
         load = TableLoad(con, project, source, table, mapper, run_id)
         load.counts.note = note
+        reading = read_table(project, source, table, batch_rows=batch_rows)
         with young_collection_only():
-            for batch in timed_iter("ingest", read_table(project, source, table, batch_rows=batch_rows)):
+            for batch in timed_iter("ingest", reading):
                 load.add(batch)
                 gc.collect(1)  # the batch's young survivors (cycles among them freed); older objects are caches
                 if on_batch:
                     on_batch(batch.num_rows)
+        load.counts.declared = reading.declared()  # a report's footer, from this read (never read again for it)
         if load.legacy_cols is None:
             create_legacy(con, source.name, table.name, [])
         load.counts.deleted = record_gone(con, source.name, table.name, run_id)

@@ -4,18 +4,19 @@ read = loaded + merged + quarantined says no row read was lost; it cannot say a 
 exported page 1 of 124, or a transfer that cut the file where it still parses, gives 100 records where 12,345 exist,
 and the books balance. So a table's declared count is a finding of its own, kept beside the books:
 
-- scanned when the table loads (:func:`scan_declared`, :func:`hopnhat.ingest.declared.table_declared`), kept in the
-  store's ``declared_counts`` (one row per source table: a table skipped as unchanged keeps its scan);
-- judged at reconciliation (:func:`judge`) against the books' ``read``: ``ok``, ``short``, ``paged`` (short, and the
-  paging beside the total says more pages exist), ``over``, or ``missing`` (no count where ``declared_total``
-  points, or not a number);
+- taken when the table loads — from the load's own read for a report's footer, else by
+  :func:`hopnhat.ingest.declared.table_declared` (:func:`scan_declared`) —, kept in the store's ``declared_counts``
+  (one row per source table: a table skipped as unchanged keeps its scan);
+- judged at reconciliation (:func:`judge`) against the books' ``read``, a report's own rows (its footer totals and
+  signature block, quarantined) aside: ``ok``, ``short``, ``paged`` (short, and the paging beside the total says
+  more pages exist), ``over``, or ``missing`` (no count where ``declared_total`` points, or not a number);
 - acknowledged only by the merger file's ``accept_short: {declared, read, reason}`` with the very counts seen: a
   later run reading other counts is a finding again. An unacknowledged finding makes ``hopnhat migrate`` exit 1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ import duckdb
 from hopnhat.errors import HopnhatError
 from hopnhat.i18n import tr
 from hopnhat.ingest.declared import Declared, Paging, table_declared
+from hopnhat.ingest.footer import REPORT_CODES
 from hopnhat.load.store import one
 from hopnhat.project.config import Project, SourceSpec, TableSpec
 
@@ -112,16 +114,22 @@ def scan_one(project: Project, source: SourceSpec, table: TableSpec) -> Declared
     return found
 
 
-def scan_declared(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, loaded: Iterable[str]) -> int:
-    """Scan the declared count of every table loaded this run (``source/table`` keys) and of every declaring table
-    not scanned yet; kept in ``declared_counts``. Returns how many were scanned."""
+def scan_declared(con: duckdb.DuckDBPyConnection, project: Project, run_id: str,
+                  loaded: Mapping[str, Declared | None]) -> int:
+    """Keep the declared count of every table loaded this run (``source/table`` → the count its load's own read
+    found, None when that read could not say) and of every declaring table not scanned yet, in
+    ``declared_counts``. A table's file is read again for it only when its load did not find it. Returns how many
+    files were read again."""
     kept = {(s, t) for s, t in con.execute("SELECT src_source, src_table FROM declared_counts").fetchall()}
-    fresh = set(loaded)
     n = 0
     for source, table in declared_tables(project):
-        if f"{source.name}/{table.name}" in fresh or (source.name, table.name) not in kept:
-            _keep_scan(con, run_id, source, table, scan_one(project, source, table))
+        key = f"{source.name}/{table.name}"
+        found = loaded.get(key)
+        if found is None and (key in loaded or (source.name, table.name) not in kept):
+            found = scan_one(project, source, table)
             n += 1
+        if found is not None:
+            _keep_scan(con, run_id, source, table, found)
     return n
 
 
@@ -145,15 +153,26 @@ def judge(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, reads: 
         if (s, t) not in names:
             con.execute("DELETE FROM declared_counts WHERE src_source = ? AND src_table = ?", [s, t])
     checks = []
+    own = report_rows(con)
     for source, table in wanted:
         found = _kept(con, source.name, table.name)
         if found is None:
             continue
-        check = _check(source, table, found, reads.get((source.name, table.name), 0))
+        key = (source.name, table.name)
+        check = _check(source, table, found, reads.get(key, 0) - own.get(key, 0))
         con.execute("UPDATE declared_counts SET read = ?, status = ?, accepted = ?, run_id = ? WHERE src_source = ? "
                     "AND src_table = ?", [check.read, check.status, check.accepted, run_id, source.name, table.name])
         checks.append(check)
     return checks
+
+
+def report_rows(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
+    """(source, table) → the rows that are a report's own (footer totals, signature block lines): read and
+    quarantined, no records, so never counted against the records it declares."""
+    marks = ", ".join("?" * len(REPORT_CODES))
+    rows = con.execute(f"SELECT src_source, src_table, count(*) FROM quarantine WHERE reason_code IN ({marks}) "
+                       "GROUP BY ALL", list(REPORT_CODES)).fetchall()
+    return {(s, t): int(n) for s, t, n in rows}
 
 
 def _kept(con: duckdb.DuckDBPyConnection, source: str, table: str) -> Declared | None:

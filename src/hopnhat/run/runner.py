@@ -485,7 +485,7 @@ def _run(con: duckdb.DuckDBPyConnection, project: Project, run_id: str, manifest
     result.review_decisions = apply_review_decisions(con, project)
     load_all(con, project, run_id, manifest, progress, fresh, result, workers)
     with stage("declared"):
-        scan_declared(con, project, run_id, [f"{c.source}/{c.table}" for c in result.loaded])
+        scan_declared(con, project, run_id, {f"{c.source}/{c.table}": c.declared for c in result.loaded})
     if file_sources(project):
         with stage("files"):
             result.files = take_manifests(project)
