@@ -21,6 +21,7 @@ from hopnhat.ingest import jsonfile, read_table
 from hopnhat.ingest.cells import parse_count
 from hopnhat.ingest.declared import (
     Paging,
+    XmlCount,
     find_json_count,
     find_xml_count,
     json_declared,
@@ -29,6 +30,7 @@ from hopnhat.ingest.declared import (
 )
 from hopnhat.ingest.footer import footer_total
 from hopnhat.ingest.preflight import declared_notices
+from hopnhat.ingest.xmlfile import XmlReader
 from hopnhat.project.config import load_project
 
 ITEMS = [{"maHoSo": f"000.00.15.H48-250612-{n:04d}", "chuHoSo": {"hoTen": name}, "ghiChu": note}
@@ -112,6 +114,51 @@ def test_an_xml_export_declares_its_count_as_an_attribute_or_an_element() -> Non
     assert missing.value is None and missing.problem is not None and missing.records == 3
     cut = xml_declared(io.BytesIO(data[:data.index(b"H49-3") + 20]), "DanhSach/HoSo", "DanhSach/TongSo")
     assert cut.value is None and cut.records == 3  # two whole records and the cut rest, as the reader reads it
+
+
+COUNTED = """<?xml version="1.0" encoding="utf-8"?>
+<DanhSach NgayXuat="30/06/2025">
+ <HoSo Ma="H49-1"><HoTen>Nguyễn Thị Hoà</HoTen></HoSo>
+ <HoSo Ma="H49-2"><HoTen>Trần Văn Đức</HoTen></HoSo>
+ <TongSo>1.000</TongSo>
+ <HoSo Ma="H49-3"><HoTen>Lê Thị Bích Ngọc</HoTen></HoSo>
+</DanhSach>
+""".encode()
+
+
+def _read_xml(data: bytes, total: str) -> tuple[int, Any]:
+    """The rows the reader reads and the count it saw while streaming them (as a run takes it)."""
+    count = XmlCount(total)
+    reader = XmlReader(io.BytesIO(data), ["DanhSach", "HoSo"], count)
+    rows = sum(1 for _ in reader.records())
+    return rows, count.declared(rows, reader.broken)
+
+
+@pytest.mark.parametrize(("cut", "value", "records"), [
+    (COUNTED.index(b"1.000") + 3, None, 3),  # inside the count: `<TongSo>1.0` is no count
+    (COUNTED.index(b"</TongSo>") + 12, 1000, 3),  # after it, inside the next record: the count stands
+    (len(COUNTED), 1000, 3),  # whole
+])
+def test_an_xml_export_cut_inside_or_after_its_count(cut: int, value: int | None, records: int) -> None:
+    """One pull loop: what was whole before the cut is read — by the count, the scan's draft and the reader alike."""
+    data = COUNTED[:cut]
+    found = xml_declared(io.BytesIO(data), "DanhSach/HoSo", "DanhSach/TongSo")
+    assert (found.value, found.records) == (value, records)
+    assert (found.problem is None) == (value is not None)
+    assert find_xml_count(io.BytesIO(data), ["DanhSach", "HoSo"]) == (None if value is None else "DanhSach/TongSo")
+    assert _read_xml(data, "DanhSach/TongSo") == (records, found)  # a run's own read finds the same
+
+
+def test_a_syntax_error_after_the_count_leaves_it_found_by_the_draft_too() -> None:
+    """Before session 27 the scan's loop dropped the events parsed before a syntax error and drafted nothing."""
+    broken = COUNTED.replace(b'<HoSo Ma="H49-3">', b'<HoSo Ma="H49-3"<<')
+    found = xml_declared(io.BytesIO(broken), "DanhSach/HoSo", "DanhSach/TongSo")
+    assert (found.value, found.records) == (1000, 3)  # two records and the reader's bad_xml row
+    assert find_xml_count(io.BytesIO(broken), ["DanhSach", "HoSo"]) == "DanhSach/TongSo"
+    assert _read_xml(broken, "DanhSach/TongSo") == (3, found)
+    attribute = XML.format(attr="812", element="3").encode("utf-8")
+    assert _read_xml(attribute, "DanhSach/@TongSo")[1] == xml_declared(io.BytesIO(attribute), "DanhSach/HoSo",
+                                                                       "DanhSach/@TongSo")
 
 
 def test_the_scan_drafts_a_count_beside_the_records() -> None:
