@@ -47,6 +47,14 @@ def _report(path: Path) -> None:
     book.save(path)
 
 
+def _csv_report(path: Path) -> None:
+    """A civil-status system's CSV report in code page 1258: its total, then the signatures."""
+    lines = ["SO_HO_SO,HO_TEN_NGUOI_NOP,NGAY_NOP",
+             *[f"H48-2506-{n:04d},{name},12/06/2025" for n, (name, _, _) in enumerate(PEOPLE, 1)],
+             f"Tổng số:,,{len(PEOPLE)}", "Người lập biểu,,Thủ trưởng đơn vị", ",,", "Phạm Thị Thu,,Hoàng Văn Nam"]
+    path.write_bytes(encode("\r\n".join(lines) + "\r\n", "cp1258"))
+
+
 def _draft(tmp_path: Path) -> tuple[Path, dict[str, Any], str]:
     data = tmp_path / "xuat"
     (data / "mot_cua").mkdir(parents=True)
@@ -55,6 +63,7 @@ def _draft(tmp_path: Path) -> tuple[Path, dict[str, Any], str]:
     _api_dump(data / "mot_cua" / "ho_so_cu.json", "ketQuaTraVe")
     _xml_export(data / "dan_cu" / "cong_dan.xml")
     _report(data / "mot_cua" / "bao_cao.xlsx")
+    _csv_report(data / "dan_cu" / "bao_cao_khai_sinh.csv")
     (data / "dan_cu" / "cau_hinh.xml").write_text('<?xml version="1.0"?><CauHinh><MayChu>10.0.0.1</MayChu></CauHinh>',
                                                   encoding="utf-8")
     (data / "dan_cu" / "trang.html").write_text("<html><body>Trang chủ</body></html>", encoding="utf-8")
@@ -89,6 +98,7 @@ def test_wrapped_json_and_xml_exports_are_drafted_with_where_their_records_are(t
     assert "# kiểm tra" not in next(x for x in text.splitlines() if "records: data.items" in x)
     assert (api["declared_total"], people["declared_total"]) == ("data.total", "DuLieu/DanhSach/@TongSo")
     assert _table(raw, "bao_cao.xlsx")["declared_total"] == "footer"
+    assert _table(raw, "bao_cao_khai_sinh.csv")["declared_total"] == "footer"
     project = load_project(output)
     preflight(project)
     assert declared_notices(project) == []  # every drafted count matches its records
