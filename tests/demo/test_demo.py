@@ -44,6 +44,9 @@ def test_demo_end_to_end(tmp_path):
     assert ("quangnam_van_ban/van_ban: the file declares 13 records (DanhSachVanBan/@TongSo = 13), 12 read: 1 missing"
             in said) and "merger.yaml acknowledges it (accept_short)" in said
     assert "danang_van_ban/van_ban: matches: the file declares 12 (data.total = 12), 12 read" in said
+    # the marriage register's CSV report: its footer total is its count, its signature block in the books
+    assert "quangnam_dancu/ket_hon: matches: the file declares" in said
+    assert "5 lines of the signature block below the total: quarantined as signature_block" in said
     drafted = {t.declared_total for s in draft.config.sources for t in s.tables if t.name == "van_ban"}
     assert drafted == {"data.total", "DanhSachVanBan/@TongSo"}
     agreement = compare(load_project(estate / "merger.yaml"), draft)

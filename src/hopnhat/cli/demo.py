@@ -172,15 +172,23 @@ def _migrate(estate: Path, out: Path):  # type: ignore[no-untyped-def]
 def _declared(project, result) -> None:  # type: ignore[no-untyped-def]
     """The exports' own counts against the records read: the Quảng Nam exchange file declares one document more than
     it holds (a withdrawn one it never exports), acknowledged in merger.yaml with its reason and recorded in the
-    audit chain, as ``hopnhat migrate`` does."""
+    audit chain, as ``hopnhat migrate`` does; the Quảng Nam marriage register's CSV report ends with its total and a
+    signature block, read as what they are."""
     from hopnhat.cli.declared import record_acknowledgement
 
+    own = _report_rows(project)
     for b in result.balances:
         c = b.declared
         if c is None:
             continue
         if c.status == "ok":
             console.print(f"  {b.source}/{b.table}: {c.words()}", highlight=False, soft_wrap=True)
+            lines = own.get((b.source, b.table), 0)
+            if lines:
+                console.print(tr(f"    → {lines} dòng ký tên dưới dòng tổng cộng: cách ly là signature_block, không "
+                                 "phải bản ghi, vẫn được tính trong sổ đối soát",
+                                 f"    → {lines} lines of the signature block below the total: quarantined as "
+                                 "signature_block, no records, still in the books"), highlight=False, soft_wrap=True)
             continue
         console.print(f"  [yellow]{b.source}/{b.table}:[/] {c.words()}", highlight=False, soft_wrap=True)
         if c.accepted is not None:
@@ -188,6 +196,16 @@ def _declared(project, result) -> None:  # type: ignore[no-untyped-def]
             console.print(tr(f"    → merger.yaml chấp nhận (accept_short): {c.accepted} — nhật ký kiểm toán mục #{seq}",
                              f"    → merger.yaml acknowledges it (accept_short): {c.accepted} — audit entry #{seq}"),
                           highlight=False, soft_wrap=True)
+
+
+def _report_rows(project) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
+    """(source, table) → the lines of a report's own (footer totals, signature block) the run quarantined."""
+    import duckdb
+
+    from hopnhat.reconcile.declared import report_rows
+
+    with duckdb.connect(str(project.store_path), read_only=True) as con:
+        return report_rows(con)
 
 
 def _linkage(result) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,8 @@
   codes of the OLD version beside free-text addresses).
 - The absorbed province exports CSV files: ``nhan_khau_*.csv`` per group of districts, each in the encoding of the
   software that district used (TCVN3, VNI, Windows-1258 decomposed, UTF-8 with BOM), and ``khai_sinh.csv``,
-  ``ket_hon.csv`` (names in VNI, the rest UTF-8: one encoding per column); dates dd/mm/yyyy. Its death register
+  ``ket_hon.csv`` (names in VNI, the rest UTF-8: one encoding per column; closed by the report's total "Tổng số:
+  1.234 trường hợp" and its signature block); dates dd/mm/yyyy. Its death register
   stayed in the old FoxPro program: ``hotich/khai_tu.dbf`` with its ``.fpt`` memos, typed in TCVN3 under a
   Windows-1252 code page byte, dates as FoxPro dates (:mod:`hopnhat.synth.foxpro`).
 
@@ -29,7 +30,7 @@ from hopnhat.synth.names import TABLES
 from hopnhat.synth.noise import pick_noises
 from hopnhat.synth.people import Assignment, PersonRow, person_row
 from hopnhat.synth.population import Population
-from hopnhat.synth.tables import CsvTable, DbTable, Table, TableInfo
+from hopnhat.synth.tables import CsvTable, DbTable, ReportEnd, Table, TableInfo
 from hopnhat.units.reference import Unit, reference
 
 WITHIN_DUP_RATE = 0.03
@@ -56,6 +57,8 @@ LAST_WRITTEN = dt.date(2025, 6, 30)
 CSV_PERSON = ["MaCongDan", "HoTen", "NgaySinh", "GioiTinh", "SoCMND_CCCD", "QueQuan", "NoiThuongTru", "DienThoai"]
 CSV_BIRTH = ["SoDangKy", "NgayDangKy", "MaCongDan", "HoTenTre", "NgaySinh", "GioiTinh", "HoTenCha", "HoTenMe",
              "NoiDangKy"]
+# the marriage register's export closes as the civil-status system's reports do: its total, then the signatures
+MARRIAGE_REPORT = ReportEnd("trường hợp", "Phạm Thị Thu", "Hoàng Văn Nam", "Ngày 30 tháng 6 năm 2025")
 CSV_MARRIAGE = ["SoDangKy", "NgayDangKy", "MaChong", "HoTenChong", "MaVo", "HoTenVo", "NoiDangKy"]
 # the FoxPro death register: ten-letter field names, FoxPro dates, a memo of notes
 DBF_DEATH = {"SODANGKY": "C(20)", "NGAYDANGKY": "D", "MACONGDAN": "C(16)", "HOTEN": "C(60)", "NGAYCHET": "D",
@@ -270,7 +273,7 @@ class CsvWriter(_Writer):
                                EVENT_TRUTH), truth / "khai_sinh.csv", seed, estate / "khai_sinh.csv", births_enc)
         self.marriage = CsvTable(TableInfo("dancu", "ket_hon", "SoDangKy", CSV_MARRIAGE, ("NgayDangKy",), EVENT_TRUTH),
                                  truth / "ket_hon.csv", seed, estate / "ket_hon.csv", "utf-8",
-                                 {"HoTenChong": names_enc, "HoTenVo": names_enc})
+                                 {"HoTenChong": names_enc, "HoTenVo": names_enc}, report_end=MARRIAGE_REPORT)
         deaths = TableInfo("hotich", "khai_tu", "SODANGKY", list(DBF_DEATH), ("NGAYDANGKY", "NGAYCHET"), EVENT_TRUTH)
         self.deaths = FoxProTable(deaths, truth / "khai_tu.csv", seed, reg.estate / reg.slug / "hotich" / "khai_tu.dbf",
                                   DBF_DEATH, "tcvn3")

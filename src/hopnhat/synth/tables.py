@@ -88,16 +88,38 @@ class Table:
         self.truth.close()
 
 
+@dataclass(frozen=True)
+class ReportEnd:
+    """How an old system closes its CSV report: the total in the first cell, then who drew it up and who signed it
+    (first and last column), and the place and date of signing."""
+
+    noun: str  # what the total counts: "trường hợp", "hồ sơ"
+    clerk: str
+    head: str
+    place_date: str  # "Tam Kỳ, ngày 30 tháng 6 năm 2025", "Ngày 30 tháng 6 năm 2025"
+
+    def lines(self, rows: int, width: int) -> list[list[str]]:
+        def row(first: str, last: str = "") -> list[str]:
+            return [first, *[""] * (width - 2), last]
+
+        total = f"{rows:,}".replace(",", ".")  # 1.234, as Vietnamese reports group thousands
+        return [row(f"Tổng số: {total} {self.noun}"), row("Người lập biểu", "Thủ trưởng đơn vị"),
+                row("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)"), row(""), row(self.clerk, self.head),
+                row("", self.place_date)]
+
+
 class CsvTable(Table):
-    """A CSV export in one legacy encoding (or one per column)."""
+    """A CSV export in one legacy encoding (or one per column), closed by a report's end when it has one."""
 
     kinds = DEFECTS_CSV
 
     def __init__(self, info: TableInfo, truth_path: Path, seed: str, path: Path, encoding: str = UTF8,
-                 column_encodings: dict[str, str] | None = None, bom: bool = False) -> None:
+                 column_encodings: dict[str, str] | None = None, bom: bool = False,
+                 report_end: ReportEnd | None = None) -> None:
         super().__init__(info, truth_path, seed)
         self.sink = CsvSink(path, info.columns, encoding, column_encodings, bom)
         self._pending: list[str] = []
+        self.report_end = report_end
 
     def _flush(self) -> None:
         if self._pending:
@@ -129,6 +151,9 @@ class CsvTable(Table):
 
     def close(self) -> None:
         self._flush()
+        if self.report_end is not None:  # in the file's own encoding: what the system wrote under its rows
+            lines = self.report_end.lines(self.info.rows, len(self.info.columns))
+            self.sink._fh.write(encode_text("".join(csv_line(line) for line in lines), self.sink.encoding))
         self.sink.close()
         super().close()
 
