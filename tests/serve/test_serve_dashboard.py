@@ -100,16 +100,19 @@ def test_override_is_recorded(client_as, settings, db: AppDB) -> None:
 
 def test_dashboard_names_an_export_declaring_more_than_it_holds(ctx, client_as) -> None:
     """The Quảng Nam exchange file declares 13 documents (``TongSo``) and holds 12 — one withdrawn, never exported,
-    acknowledged in merger.yaml —; the Đà Nẵng API dump's ``data.total`` matches its items."""
+    acknowledged in merger.yaml —; the Đà Nẵng API dump's ``data.total`` matches its items, as the Quảng Nam
+    marriage register's footer total matches its records (its signature block aside)."""
     checks = ctx.dashboard.declared()
     xml, api = checks[("quangnam_van_ban", "van_ban")], checks[("danang_van_ban", "van_ban")]
     assert (xml.found_at, xml.declared, xml.read, xml.status) == ("DanhSachVanBan/@TongSo", 13, 12, "short")
     assert xml.accepted and not xml.finding
     assert (api.found_at, api.declared, api.read, api.status, api.pages) == ("data.total", 12, 12, "ok", 1)
+    report = checks[("quangnam_dancu", "ket_hon")]  # the marriage register's CSV report: its footer total
+    assert report.status == "ok" and report.declared == report.read and report.found_at.startswith(("dòng", "row"))
     page = client_as("leader").get("/dashboard")
     findings = page.text.split('id="declared-findings"')[1].split("</ul>")[0]
     assert 'data-status="short"' in findings and "quangnam_van_ban/van_ban" in findings
     assert "13" in findings and xml.accepted in findings and "danang_van_ban" not in findings
-    assert "<b>2/2</b>" in page.text.split('id="kpi-declared"')[1].split("</span>")[0]  # none unacknowledged
+    assert "<b>3/3</b>" in page.text.split('id="kpi-declared"')[1].split("</span>")[0]  # none unacknowledged
     english = client_as("leader").get("/dashboard?lang=en").text
     assert "the file declares 13 records (DanhSachVanBan/@TongSo = 13), 12 read: 1 missing" in english

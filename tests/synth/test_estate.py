@@ -19,8 +19,21 @@ from hopnhat.text import legacy
 
 
 def _lines(path: Path) -> list[bytes]:
-    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
-    return data.split(b"\r\n")[1:-1]
+    """The record lines: below the header, above a report's end (its total, then the signatures)."""
+    lines = path.read_bytes().removeprefix(b"\xef\xbb\xbf").split(b"\r\n")[1:-1]
+    total = next((n for n, line in enumerate(lines) if line.startswith("Tổng số: ".encode())), len(lines))
+    return lines[:total]
+
+
+def test_the_marriage_register_ends_as_the_systems_reports_do(estate: Path) -> None:
+    """``ket_hon.csv`` closes with its total and a signature block, as the civil-status system's reports do."""
+    path = estate / "estate/quangnam/dancu/ket_hon.csv"
+    records = len(truth_rows(estate / "truth/quangnam/ket_hon.csv"))
+    tail = [line.decode("utf-8") for line in path.read_bytes().split(b"\r\n")[-7:-1]]
+    total = f"{records:,}".replace(",", ".")
+    assert tail == [f"Tổng số: {total} trường hợp,,,,,,", "Người lập biểu,,,,,,Thủ trưởng đơn vị",
+                    '"(Ký, ghi rõ họ tên)",,,,,,"(Ký tên, đóng dấu)"', ",,,,,,", "Phạm Thị Thu,,,,,,Hoàng Văn Nam",
+                    ",,,,,,Ngày 30 tháng 6 năm 2025"]
 
 
 def _encodings(estate: Path) -> dict[str, tuple[str, dict[str, str]]]:
