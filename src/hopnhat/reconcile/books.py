@@ -31,7 +31,8 @@ class LoadBooks:
 
     run_id: str
     mode: str  # delta | full
-    note: str  # why full: fresh | first_load | no_snapshot | mapping_changed | key_not_usable | columns_changed
+    # why full: fresh | first_load | no_snapshot | mapping_changed | report_end | key_not_usable | columns_changed
+    note: str
     read: int
     unchanged: int
     inserted: int

@@ -32,6 +32,7 @@ from hopnhat.base.timing import stage
 from hopnhat.files.project import FilesOutcome, file_sources, take_manifests
 from hopnhat.i18n import language, tr
 from hopnhat.ingest.dbf import memo_path
+from hopnhat.ingest.footer import REPORT_CODES
 from hopnhat.load.cursor import cursor_stamp
 from hopnhat.load.lookup_index import default_index_path, ensure_index
 from hopnhat.load.lookup_update import ensure_version_index, prune_indexes
@@ -205,7 +206,7 @@ class Manifest:
 def plan_load(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSpec, table: TableSpec, digest: str,
               fresh: bool) -> Plan:
     """Delta when the table was loaded before with the same mapping and its rows' snapshot is kept; else full, and
-    why (``fresh``, ``first_load``, ``mapping_changed``, ``no_snapshot``, ``key_not_usable``)."""
+    why (``fresh``, ``first_load``, ``mapping_changed``, ``no_snapshot``, ``report_end``, ``key_not_usable``)."""
     mapping = mapping_hash(project, source, table)
     if fresh:
         return Plan(digest, mapping, "full", "fresh")
@@ -219,9 +220,22 @@ def plan_load(con: duckdb.DuckDBPyConnection, project: Project, source: SourceSp
         return Plan(digest, mapping, "full", "no_snapshot")
     if prev[0] != mapping:
         return Plan(digest, mapping, "full", "mapping_changed")
+    if _report_end(con, table, source.name):
+        return Plan(digest, mapping, "full", "report_end")
     if not _key_usable(con, source.name, table.name):
         return Plan(digest, mapping, "full", "key_not_usable")
     return Plan(digest, mapping, "delta")
+
+
+def _report_end(con: duckdb.DuckDBPyConnection, table: TableSpec, source: str) -> bool:
+    """A report's footer total and signature block (:mod:`hopnhat.ingest.footer`) are told by their place in the
+    file — below the footer —, which a delta reading only the changed records cannot see: such a table (its count
+    in its footer, or such rows quarantined at its last load) is loaded whole."""
+    if table.declared_total == "footer":
+        return True
+    row = con.execute(f"SELECT count(*) FROM quarantine WHERE src_source = ? AND src_table = ? AND reason_code IN "
+                      f"({', '.join('?' * len(REPORT_CODES))})", [source, table.name, *REPORT_CODES]).fetchone()
+    return bool(row and row[0])
 
 
 def _key_usable(con: duckdb.DuckDBPyConnection, source: str, table: str) -> bool:
