@@ -131,8 +131,13 @@ class ReportEnd:
         self.rows = 0  # rows judged the report's own (footer totals and signature lines; the declared footer aside)
 
     def may_end(self, cells: Sequence[str | None]) -> bool:
-        """Cheap: whether :meth:`kind` may say anything but ``record`` (a reader decodes the cells only then)."""
-        return self._after is not None or _may_be_footer(_filled(cells))
+        """Cheap: whether :meth:`kind` may say anything but ``record`` (a reader decodes the cells only then). A row
+        of more than three cells that are not empty is no footer (counted at C speed: most rows stop here)."""
+        if self._after is not None:
+            return True
+        if len(cells) - cells.count(None) - cells.count("") > 3:
+            return False
+        return _may_be_footer(_filled(cells))
 
     def kind(self, number: int, texts: Sequence[str | None]) -> Kind:
         """What the row numbered ``number`` is: a record, the declared count (no row), a footer total, or part of a
