@@ -22,8 +22,8 @@ from hopnhat.errors import InputError
 from hopnhat.i18n import tr
 from hopnhat.ingest import delimited, excel, jsonfile, shape, xmlfile
 from hopnhat.ingest.base import Record, RecordsPathError, input_error, needed_columns
+from hopnhat.ingest.count import Declared, XmlCount, footer_declared
 from hopnhat.ingest.dbf import DbfError, DbfReader
-from hopnhat.ingest.declared import Declared, XmlCount, footer_declared
 from hopnhat.ingest.footer import ReportEnd
 from hopnhat.ingest.parquet import ParquetReader
 from hopnhat.ingest.sql import SqlReader, make_engine, mask

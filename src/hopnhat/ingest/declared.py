@@ -14,7 +14,6 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,6 +22,7 @@ from lxml import etree
 from hopnhat.i18n import tr
 from hopnhat.ingest.base import RecordsPathError
 from hopnhat.ingest.cells import parse_count
+from hopnhat.ingest.count import Declared, Paging, XmlCount, footer_declared
 from hopnhat.ingest.jsonfile import _DECODER, _Buffer, _key, _what
 from hopnhat.ingest.xmlfile import HEAD, XmlError, _local, _refuse_entities, _Transcoder, declared_encoding
 from hopnhat.project.config import Project, SourceSpec, TableSpec
@@ -30,39 +30,6 @@ from hopnhat.project.config import Project, SourceSpec, TableSpec
 PAGE_KEYS = ("page", "pageIndex", "pageNumber", "page_number", "currentPage", "current_page", "trang", "soTrang")
 SIZE_KEYS = ("pageSize", "page_size", "perPage", "per_page", "limit", "size", "kichThuocTrang")
 PAGES_KEYS = ("totalPages", "total_pages", "pageCount", "page_count", "lastPage", "last_page", "tongSoTrang")
-
-
-@dataclass(frozen=True)
-class Paging:
-    """What an API dump says about its pages: this page, its size, how many pages (computed when not said)."""
-
-    page: int | None
-    page_size: int | None
-    pages: int | None
-
-    def more_pages(self) -> bool:
-        return self.pages is not None and self.pages > 1
-
-    def words(self) -> str:
-        page = self.page if self.page is not None else "?"
-        size = ""
-        if self.page_size:
-            size = tr(f", {self.page_size:,} bản ghi/trang", f", {self.page_size:,} records a page")
-        return tr(f"trang {page}/{self.pages or '?'}{size}", f"page {page} of {self.pages or '?'}{size}")
-
-
-@dataclass(frozen=True)
-class Declared:
-    """An export's own count: ``value`` (None: not found or not a count: ``problem`` says why), ``where`` it was
-    found (``data.total``, ``DanhSach/@TongSo``, ``row 815``), ``text`` as written, the ``records`` the scan
-    counted, and the ``paging`` beside a JSON total."""
-
-    where: str
-    value: int | None
-    text: str | None
-    records: int
-    paging: Paging | None = None
-    problem: str | None = None
 
 
 def _paging(values: dict[str, Any], parent: str, total: int | None) -> Paging | None:
@@ -304,39 +271,6 @@ class XmlPull:
                 self.broken = True
 
 
-class XmlCount:
-    """Where an XML document's count is (``DanhSach/@TongSo``, ``DanhSach/TongSo``) and what was found there."""
-
-    def __init__(self, total: str) -> None:
-        holder, _, self.attribute = total.partition("/@")
-        self.total = total
-        self.holder = holder.split("/")
-        self.text: str | None = None
-        self.seen = False  # the holder element was met
-
-    def start(self, path: list[str], element: Any) -> None:
-        if self.attribute and path == self.holder:
-            self.seen = True
-            self.text = {_local(k): v for k, v in element.attrib.items()}.get(self.attribute)
-
-    def end(self, path: list[str], element: Any) -> None:
-        if not self.attribute and path == self.holder:
-            self.seen, self.text = True, element.text
-
-    def declared(self, counted: int, broken: bool) -> Declared:
-        """The count found, against the ``counted`` records (a broken document's last ``bad_xml`` row included)."""
-        if self.text is None:
-            why = (tr("tệp XML bị cắt hoặc hỏng trước khi tới chỗ này", "the XML is cut or broken before it")
-                   if broken else
-                   tr("không có thuộc tính/phần tử này" if self.seen or self.attribute else "không có phần tử này",
-                      "no such attribute/element" if self.seen or self.attribute else "no such element"))
-            return Declared(self.total, None, None, counted, problem=why)
-        value = parse_count(self.text)
-        problem = None if value is not None else tr(f"{self.text.strip()[:40]!r} không phải một số đếm",
-                                                    f"{self.text.strip()[:40]!r} is not a count")
-        return Declared(self.total, value, self.text.strip(), counted, problem=problem)
-
-
 def _path(element: Any) -> list[str]:
     names = []
     while element is not None:
@@ -417,16 +351,6 @@ def _xml_safe(fh: BinaryIO, records: str, total: str) -> Declared:
 
 # --- Excel and CSV reports -------------------------------------------------------------------------------------
 
-def footer_declared(footer: tuple[int, str, int] | None, counted: int) -> Declared:
-    """A report's declared count from its reader's footer total (row, number as written, count)."""
-    if footer is None:
-        return Declared("footer", None, None, counted,
-                        problem=tr("không có dòng 'Tổng cộng: …' / 'Tổng số: …' cuối bảng",
-                                   "no 'Tổng cộng: …' / 'Tổng số: …' row at the end of the table"))
-    row, text, value = footer
-    return Declared(tr(f"dòng {row}", f"row {row}"), value, text, counted)
-
-
 def report_declared(project: Project, source: SourceSpec, table: TableSpec) -> Declared:
     """The footer total of an Excel or CSV table (``declared_total: footer``) and its records, read as a run reads
     them (a read of its own: before the run, or when the run did not read the whole file)."""
@@ -464,5 +388,6 @@ def file_declared(path: Path, kind: str, records: str | None, total: str) -> Dec
             return Declared(total, None, None, 0, problem=reason)
 
 
-__all__ = ["COUNT_NAMES", "Declared", "Paging", "count_array", "file_declared", "find_json_count", "find_xml_count",
-           "json_declared", "table_declared", "xml_declared"]
+__all__ = ["COUNT_NAMES", "Declared", "Paging", "XmlCount", "XmlPull", "count_array", "file_declared",
+           "find_json_count", "find_xml_count", "footer_declared", "json_declared", "report_declared", "table_declared",
+           "xml_declared"]
