@@ -104,3 +104,13 @@ def test_a_footer_in_a_legacy_code_page_is_told_as_the_reader_reads_it(encoding:
     assert footer_total([cp1252_view(encode("Tổng cộng: 1.234 hồ sơ", encoding)), ""]) == ("1.234", 1234)
     assert footer_total([cp1252_view(encode("Tổng số hộ:", encoding)), "", "812"]) == ("812", 812)
     assert footer_total([cp1252_view(encode("Trần Văn Tổng", encoding)), "12"]) is None
+
+
+def test_an_official_reports_end_with_its_recipients_is_no_record(tmp_path: Path, one_table: OneTable) -> None:
+    """A civil-status office's sheet: "Tổng số:" and the number apart, then "Nơi nhận:" and its list beside the
+    signer's title and hint, the signer's name — all in the books as the report's own rows."""
+    rows = [HEADER, *DOSSIERS, ["Tổng số:", "", "3"], ["Nơi nhận:", "", "KT. CHỦ TỊCH"],
+            ["- Sở Tư pháp;", "", "PHÓ CHỦ TỊCH"], ["- Lưu: VT.", "", "(Đã ký)"], ["", "", "Nguyễn Văn Hùng"]]
+    sheet = _rows(one_table, "excel", _xlsx(tmp_path / "bao_cao.xlsx", rows), declared_total="footer")
+    assert _codes(sheet) == [(2, None), (3, None), (4, None), *[(n, "signature_block") for n in range(6, 10)]]
+    assert [r["MA_HO_SO"] for r in sheet if r["_error"] is None] == [d[0] for d in DOSSIERS]

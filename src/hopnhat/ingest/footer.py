@@ -6,7 +6,8 @@ The old one-stop-shop and civil-status systems end their reports so, in Excel an
 number in one cell or two, often merged across the row, every other cell blank; then the signatures. One rule for
 both readers (:class:`ReportEnd`): :func:`footer_total` tells a footer by its cells alone; a row below a footer is
 part of its signature block only when every cell it fills is a signer's title, a "(Ký, ghi rõ họ tên)" line, a
-place and date, or — once a title was seen — a person's name; the first row that is none of these ends the block
+place and date, or — once a title was seen — a person's name or a line of the recipients' list under "Nơi nhận:"
+("- Lưu: VT."); the first row that is none of these ends the block
 (a subtotal's footer followed by more records). Nothing above a footer is ever judged a signature: a data row is
 never guessed at. Cells are read as the reader gives them and, when that text is the Windows-1252 view of legacy
 bytes (a CSV in code page 1258, TCVN3 or VNI), also as those encodings read it.
@@ -30,8 +31,9 @@ _TITLE = re.compile(r"^(?:người\s+(?:lập(?:\s+(?:biểu|bảng|báo\s+cáo|
                     r"tổng\s+hợp|giao|nhận)|thủ\s+trưởng(?:\s+(?:đơn\s+vị|cơ\s+quan))?|kế\s+toán(?:\s+trưởng)?|"
                     r"(?:phó\s+)?(?:giám\s+đốc|chủ\s+tịch|trưởng\s+phòng|trưởng\s+ban|chánh\s+văn\s+phòng)|"
                     r"(?:kt|tm|tl|tuq|q|ktl)\s*\.\s*\S.{0,60}|xác\s+nhận\s+của\s+.{1,60}|"
-                    r"(?:cán\s+bộ|công\s+chức)\s+.{1,40})\s*:?$", re.IGNORECASE)
+                    r"(?:cán\s+bộ|công\s+chức)\s+.{1,40}|nơi\s+nhận)\s*:?$", re.IGNORECASE)
 _SIGN_HINT = re.compile(r"^[(\[]\s*(?:đã\s+)?ký\b[^)\]]{0,60}[)\]]$", re.IGNORECASE)
+_RECIPIENT = re.compile(r"^[-–+•]\s*\S.{0,80}$")  # "- Như trên;", "- Lưu: VT." under "Nơi nhận:"
 _DATE_LINE = re.compile(r"^(?:[^,\d]{1,40},\s*)?ngày\b.{0,20}\btháng\b.{0,20}\bnăm\b.{0,12}$", re.IGNORECASE)
 _LEGACY = ("cp1258", "tcvn3", "vni")  # how old systems' bytes read when the reader gave their Windows-1252 view
 _DIGIT = re.compile(r"\d")
@@ -98,8 +100,8 @@ def _name(text: str) -> bool:
 
 
 def _signature_cells(cells: list[str], titled: bool) -> tuple[bool, bool] | None:
-    """Whether every cell is a signer's title, a signing hint, a place and date, or (``titled``) a name; and whether
-    a title is among them. None when some cell is none of these."""
+    """Whether every cell is a signer's title, a signing hint, a place and date, or (``titled``) a name or a line of
+    the recipients' list ("- Lưu: VT."); and whether a title is among them. None when some cell is none of these."""
     for reading in _readings(cells):
         kinds = []
         for cell in reading:
@@ -107,7 +109,7 @@ def _signature_cells(cells: list[str], titled: bool) -> tuple[bool, bool] | None
                 kinds.append("title")
             elif _DATE_LINE.match(cell):
                 kinds.append("date")
-            elif _name(cell):
+            elif _name(cell) or _RECIPIENT.match(cell):
                 kinds.append("name")
             else:
                 break
