@@ -15,8 +15,8 @@ process each, wall and CPU seconds (median of ``--runs``, modules imported befor
   load of a declaring table);
 * ``now``: the same read, the count taken from it (``TableRead.declared()``).
 
-Both give the same count and records (checked). Preflight's notice before the run still reads a declaring report
-once more (its own read, unchanged by this work).
+Both give the same count and records (checked). Preflight's notice before the run reads a declaring CSV report
+once more, an Excel report no longer (docs/boundary.md, *Before the run*).
 """
 
 from __future__ import annotations

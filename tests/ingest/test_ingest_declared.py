@@ -207,7 +207,7 @@ def test_an_excel_footer_total_is_never_a_record(tmp_path: Path, one_table: OneT
     found = table_declared(project, source, spec)
     assert found is not None and (found.value, found.records, found.text) == (3, 2, "3")
     assert found.where in ("dòng 4", "row 4")
-    assert declared_notices(project) and "3" in declared_notices(project)[0]
+    assert declared_notices(project) == []  # an Excel report's count is judged from the load's own read, not before
 
 
 def _merger(tmp_path: Path, table: dict[str, Any], kind: str = "json") -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import openpyxl
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -91,3 +92,39 @@ def test_a_csv_report_declaring_more_than_it_holds_fails_the_run(tmp_path: Path)
     said = " ".join(out.output.split())
     assert "Before the run: mot_cua/ho_so: the export declares 3 records (row 4 = 3), the file holds 2" in said
     assert "mot_cua/ho_so: the file declares 3 records (row 4 = 3), 2 read: 1 missing" in said
+
+
+def test_an_excel_report_declaring_more_is_judged_from_the_load_alone(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in ["MA_HO_SO,HO_TEN,NGAY_NHAN", *DOSSIERS[:2]]:
+        sheet.append(line.split(","))
+    sheet.append(["Tổng cộng: 3 hồ sơ", None, None])
+    sheet.append(["Người lập biểu", None, "Thủ trưởng đơn vị"])
+    book.save(tmp_path / "bao_cao.xlsx")
+    merger = _merger(tmp_path)
+    doc = yaml.safe_load(merger.read_text(encoding="utf-8"))
+    doc["sources"][0]["kind"] = "excel"
+    doc["sources"][0]["tables"][0].update(path="bao_cao.xlsx")
+    doc["sources"][0]["tables"][0].pop("encoding")
+    merger.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    reads: list[str] = []
+    real = reconcile_declared.scan_one
+
+    def scan_one(project: Project, source: SourceSpec, table: TableSpec) -> Declared:
+        reads.append(table.name)
+        return real(project, source, table)
+
+    monkeypatch.setattr(reconcile_declared, "scan_one", scan_one)
+    monkeypatch.setattr("hopnhat.ingest.declared.report_declared", lambda *a: reads.append("before") or None)
+    out = CliRunner().invoke(app, ["--lang", "en", "migrate", str(merger)], terminal_width=200)
+    assert out.exit_code == 1, out.output
+    said = " ".join(out.output.split())
+    assert "Before the run" not in said and reads == []  # the sheet is read once: by the load
+    assert "mot_cua/ho_so: the file declares 3 records (row 4 = 3), 2 read: 1 missing" in said
+    balance, reasons = _store(merger)
+    # the footer is the count, not a row; the signer's line below it is set aside for what it is
+    assert (balance.read, balance.loaded, balance.quarantined) == (3, 2, 1) and balance.balanced
+    assert [code for _, code in reasons] == ["signature_block"]

@@ -103,14 +103,23 @@ def _declared_notice(project: Project, source: SourceSpec, table: TableSpec) -> 
     return text
 
 
+def early(source: SourceSpec, table: TableSpec) -> bool:
+    """Whether a table's declared count is checked before the run. Not an Excel report's footer: the count and the
+    records it is judged against are known only once the whole sheet is read, which the load does anyway; reading
+    it once more here doubled the time of a large report (200,000 rows: 17 s of a 51 s ``migrate``) to say a little
+    earlier what the run's books say at its end."""
+    return table.declared_total is not None and not (table.declared_total == "footer" and source.kind == "excel")
+
+
 def declared_notices(project: Project) -> list[str]:
     """Every table whose export declares another count than it holds (``declared_total:``, not acknowledged by
     ``accept_short:``), in words: reported before the run, which loads what is there and ends non-zero. Each
-    declaring file is read once more for it (a JSON or XML file cheaply; an Excel sheet whole)."""
+    declaring file is read once more for it: a JSON or XML file cheaply, a CSV report whole (1.8 s at 200,000
+    rows). An Excel report is not (:func:`early`): its count is judged from the load's own read of the sheet."""
     notices = []
     for source in project.config.sources:
         for table in source.tables:
-            if table.declared_total is not None:
+            if early(source, table):
                 notice = _declared_notice(project, source, table)
                 if notice is not None:
                     notices.append(notice)
