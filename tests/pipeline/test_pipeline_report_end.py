@@ -118,7 +118,11 @@ def test_an_excel_report_declaring_more_is_judged_from_the_load_alone(tmp_path: 
         return real(project, source, table)
 
     monkeypatch.setattr(reconcile_declared, "scan_one", scan_one)
-    monkeypatch.setattr("hopnhat.ingest.declared.report_declared", lambda *a: reads.append("before") or None)
+
+    def read_again(*args: Any) -> None:
+        reads.append("before the run")
+
+    monkeypatch.setattr("hopnhat.ingest.declared.report_declared", read_again)
     out = CliRunner().invoke(app, ["--lang", "en", "migrate", str(merger)], terminal_width=200)
     assert out.exit_code == 1, out.output
     said = " ".join(out.output.split())
