@@ -700,7 +700,10 @@ def _foreign_words(text: str) -> list[str]:
 
 
 def _plausible(text: str) -> bool:
-    return all(is_syllable(w) for w in _foreign_words(text))
+    for word in _foreign_words(text):  # a loop: compiled
+        if not is_syllable(word) and not transcription(word):
+            return False
+    return True
 
 
 _VIQR_HINT = re.compile(r"[aeiouyAEIOUY][(^+'`?~.]|[dD][dD]")
@@ -1419,7 +1422,7 @@ _FOREIGN_LETTERS = frozenset("fjwz")
 
 
 def _word_ok(word: str) -> bool:
-    return _cased(word) and (_known_syllable(word, True) or _compound(word))  # the case first: it costs least
+    return _cased(word) and (_known_syllable(word, True) or _compound(word) or transcription(word))  # case first
 
 
 def _compound(word: str) -> bool:
@@ -1439,6 +1442,63 @@ def _compound(word: str) -> bool:
                 and not _TONE_SET.intersection(_normalize("NFD", word[:k])):
             return True
     return False
+
+
+# Session 27: the official Vietnamese transcription of foreign names writes each syllable of the name in Vietnamese
+# letters and joins them into one word (Têrêsa, Matthêô, Phanxicô, Micae, Gioakim, Mátthêu, Máccô; Matxcơva). Each
+# syllable is one of the national orthography or a closed one on a toneless stop final (Mat, Mac: Vietnamese gives a
+# stop final sắc or nặng only); a vowel alone may follow an open syllable (Mi-ca-e, Thê-ô, Gio-a-kim); the word keeps
+# one tone mark at most (Mát-thêu), for a transcription writes the name's stress once if at all, while a misreading
+# changes vowels all over a word (TCVN3 Tếrếsa of VNI Têrêsa). Accepted as well formed, marked in a tie (a word that
+# is not one syllable of the national orthography): a cell is read as such a word only when no reading is better.
+_TRANSCRIPTIONS: dict[str, bool] = {}  # word → transcription(word)
+# The vowels a transcription writes alone after an open syllable (Ma-ri-a, Mi-ca-e, Xa-vi-ê, Thê-ô), never in a word
+# with a tone mark: not â or ă (VNI writes ê as e + â, ``TEÂREÂSA``), nor o or u, the glides of Vietnamese rhymes
+# (TCVN3 ``giỏo`` of the Windows-1252 ``giáo``, VISCII ``Chẹu`` of TCVN3 ``Châu``).
+_ALONE = frozenset("aeêiô")
+
+
+def transcription(word: str) -> bool:
+    """Whether a word is a foreign name in official Vietnamese transcription: two syllables or more (see above),
+    written with a name's case, no f, j, w or z. Remembered."""
+    known = _TRANSCRIPTIONS.get(word)
+    if known is None:
+        if len(_TRANSCRIPTIONS) >= 65_536:
+            _TRANSCRIPTIONS.clear()
+        known = _TRANSCRIPTIONS[word] = _transcribed(word)
+    return known
+
+
+def _transcribed(word: str) -> bool:
+    split = _split_tone(word)
+    if split is None or len(word) < 4 or not _cased(word) or _FOREIGN_LETTERS.intersection(split[0]):
+        return False
+    return _pieces(_normalize("NFC", word.lower()), split[0], 0) >= 2
+
+
+def _piece_ok(word: str, piece: str, bare: str, first: bool, after_open: bool) -> bool:
+    """One syllable of a transcription (``bare``: without its tone): a Kinh syllable, or one on a toneless stop
+    final; after the first, one on a consonant, or after an open syllable a vowel letter alone in a word without a
+    tone mark (see :data:`_ALONE`)."""
+    if not first and bare[0] in _VOWELS:
+        return after_open and len(piece) == 1 and piece in _ALONE and not _TONE_SET.intersection(
+            _normalize("NFD", word))
+    return _kinh_syllable(piece) or piece == bare and bare.endswith(("c", "p", "t")) and _known_syllable(piece, False)
+
+
+def _pieces(word: str, bare: str, start: int) -> int:
+    """How many syllables ``word`` (lower case; ``bare`` the same letters without the tone) splits into from
+    ``start``, trying the longest piece first; 0 when it does not split."""
+    after_open = start > 0 and bare[start - 1] in _VOWELS
+    for end in range(len(word), start, -1):
+        if not _piece_ok(word, word[start:end], bare[start:end], start == 0, after_open):
+            continue
+        if end == len(word):
+            return 1
+        rest = _pieces(word, bare, end)
+        if rest:
+            return rest + 1
+    return 0
 
 
 def _cased(word: str) -> bool:
