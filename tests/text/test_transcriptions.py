@@ -86,3 +86,28 @@ def test_any_transcribed_name_reads_back(parts: list[str], encoding: str) -> Non
     if not word[1:].islower() or not legacy.transcription(word) or word.isascii():
         return
     assert _read(_cells([*KINH, f"{word} Nguyễn Thị Lài"], encoding)) == [*KINH, f"{word} Nguyễn Thị Lài"]
+
+
+# ------------------------------------------------------------------- VIQR hỏi before another word of the cell
+
+VIQR_NAMES = ["Ỷ Lan", "Phủ Cam", "Nguyễn Thị Ỷ Lan", "Giáo xứ Phủ Cam", "Lê Thị Hải Yến"]
+
+
+def test_the_hoi_mark_before_another_word_in_a_viqr_column() -> None:
+    """RFC 1456 escapes a literal ``?`` after a vowel, so in a VIQR column ``Y? Lan`` is ``Ỷ Lan``."""
+    cells = _cells(KINH + VIQR_NAMES, "viqr")
+    assert "Y? Lan" in cells and "Phu? Cam" in cells
+    assert _read(cells) == KINH + VIQR_NAMES
+
+
+def test_a_question_before_a_word_that_gives_no_syllable_stays() -> None:
+    """Even in a VIQR column: ``Why?`` and ``it?`` read with hỏi are no syllables (a stop final takes no hỏi)."""
+    plain = ["Why? Lan said.", "Is it? Yes", "Who? Me"]
+    cells = _cells(KINH, "viqr") + plain
+    assert _read(cells)[len(KINH):] == plain
+
+
+def test_plain_ascii_columns_keep_their_question_marks() -> None:
+    """A column of plain ASCII text (no VIQR found in it) never changes: ``Y? Lan`` there stays as it is."""
+    plain = ["Nguyen Van Hung", "Tran Thi Thuy", "Y? Lan", "Phu? Cam", "Why? Lan said.", "Who? Me", "Le Duc Tho"]
+    assert _read(plain) == plain

@@ -734,7 +734,7 @@ def viqr_reading(text: str, *, column: bool = False) -> str | None:
         return decoded if _VIQR_ESCAPE.search(text) is not None else None
     if not evidence.strong:  # then enough of the weaker marks (the words looked at only when those are too few)
         enough = evidence.medium or evidence.weak >= 2 or _marked_family(text, decoded) or \
-            _marked_common(text, decoded) if column else evidence.medium >= 2
+            _marked_common(text, decoded) or _inner_hoi(text) if column else evidence.medium >= 2
         if not enough:
             return None
     if column:
@@ -744,6 +744,22 @@ def viqr_reading(text: str, *, column: bool = False) -> str | None:
         return decoded if (score.good > score.bad or evidence.strong and score.good >= score.bad) \
             and not score.junk else None
     return decoded if _plausible(decoded) else None
+
+
+# Session 27: RFC 1456 writes a literal question mark after a vowel escaped (``\?``), so in VIQR text ``?`` after a
+# vowel is the hỏi mark; a word ending on it before another word of the cell (``Y? Lan``, ``Phu? Cam``) is a
+# question only in plain text, which a VIQR column is not.
+_INNER_HOI = re.compile(r"(?<![^\s(\-])([A-Za-z]*[aeiouyAEIOUY][(^+]?)\?(?= +[A-Za-z])")
+
+
+def _inner_hoi(text: str) -> bool:
+    """Whether a cell of a VIQR column has a word ending on the hỏi mark ``?`` before another word, and every such
+    word reads as a Vietnamese syllable (``Y? Lan`` → ``Ỷ Lan``; ``Why? Lan`` gives no syllable)."""
+    words = _INNER_HOI.findall(text)
+    for word in words:  # a loop: compiled
+        if not is_syllable(viqr.decode(word + "?")):
+            return False
+    return bool(words)
 
 
 def _marked_family(text: str, decoded: str) -> bool:
