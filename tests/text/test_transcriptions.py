@@ -44,7 +44,7 @@ def test_transcribed_names_are_well_formed(word: str) -> None:
 
 
 @pytest.mark.parametrize("word", ["Tếrếsa", "TEÂREÂSA", "MATTHEÂOÂ", "T£R£SA", "TÃŠRÃŠSA", "Thuí", "Martí", "José",
-                                  "Hellô", "Wêrê", "Coáng", "MatthÊô"])
+                                  "Hellô", "Wêrê", "Coáng", "MatthÊô", "Põloong", "Hòalan"])
 def test_misreadings_and_foreign_spellings_are_not(word: str) -> None:
     """Two tone marks (a misreading changes vowels all over a word), VNI's â after a vowel, a letter no syllable
     has, a tone on a vowel alone, f/j/w/z, a capital inside a word."""

@@ -1461,12 +1461,13 @@ def _compound(word: str) -> bool:
 
 
 # Session 27: the official Vietnamese transcription of foreign names writes each syllable of the name in Vietnamese
-# letters and joins them into one word (Têrêsa, Matthêô, Phanxicô, Micae, Gioakim, Mátthêu, Máccô; Matxcơva). Each
-# syllable is one of the national orthography or a closed one on a toneless stop final (Mat, Mac: Vietnamese gives a
-# stop final sắc or nặng only); a vowel alone may follow an open syllable (Mi-ca-e, Thê-ô, Gio-a-kim); the word keeps
-# one tone mark at most (Mát-thêu), for a transcription writes the name's stress once if at all, while a misreading
-# changes vowels all over a word (TCVN3 Tếrếsa of VNI Têrêsa). Accepted as well formed, marked in a tie (a word that
-# is not one syllable of the national orthography): a cell is read as such a word only when no reading is better.
+# letters and joins them into one word (Têrêsa, Matthêô, Phanxicô, Micae, Gioakim, Mátthêu, Máccô). Each syllable is
+# one of the national orthography or a closed one on a toneless stop final (Mat, Mac: Vietnamese gives a stop final
+# sắc or nặng only); a vowel alone may follow an open syllable (Mi-ca-e, Thê-ô, Gio-a-kim); the word keeps one tone
+# mark at most, on a stop final where Vietnamese needs one (Mát-thêu, Mác-cô), while a misreading changes vowels all
+# over a word (TCVN3 Tếrếsa of VNI Têrêsa, Windows-1252 Põloong of Windows-1258 Pơloong). Accepted as well formed,
+# marked in a tie (a word that is not one syllable of the national orthography): a cell is read as such a word only
+# when no reading is better. A cluster split across syllables (Mát-xcơ-va) is not accepted.
 _TRANSCRIPTIONS: dict[str, bool] = {}  # word → transcription(word)
 # The vowels a transcription writes alone after an open syllable (Ma-ri-a, Mi-ca-e, Xa-vi-ê, Thê-ô), never in a word
 # with a tone mark: not â or ă (VNI writes ê as e + â, ``TEÂREÂSA``), nor o or u, the glides of Vietnamese rhymes
@@ -1493,13 +1494,15 @@ def _transcribed(word: str) -> bool:
 
 
 def _piece_ok(word: str, piece: str, bare: str, first: bool, after_open: bool) -> bool:
-    """One syllable of a transcription (``bare``: without its tone): a Kinh syllable, or one on a toneless stop
-    final; after the first, one on a consonant, or after an open syllable a vowel letter alone in a word without a
-    tone mark (see :data:`_ALONE`)."""
+    """One syllable of a transcription (``bare``: without its tone): a Kinh syllable — with a tone mark only on a
+    stop final — or one on a toneless stop final; after the first, one on a consonant, or after an open syllable a
+    vowel letter alone in a word without a tone mark (see :data:`_ALONE`)."""
     if not first and bare[0] in _VOWELS:
         return after_open and len(piece) == 1 and piece in _ALONE and not _TONE_SET.intersection(
             _normalize("NFD", word))
-    return _kinh_syllable(piece) or piece == bare and bare.endswith(("c", "p", "t")) and _known_syllable(piece, False)
+    if piece != bare:  # a tone only where Vietnamese needs one, on a stop final (Mát-thêu; not Põ-loong)
+        return bare.endswith(_STOP_FINALS) and _kinh_syllable(piece)
+    return _kinh_syllable(piece) or bare.endswith(("c", "p", "t")) and _known_syllable(piece, False)
 
 
 def _pieces(word: str, bare: str, start: int) -> int:
