@@ -561,6 +561,31 @@ class ColumnRepairer:
         return out, changes
 
 
+# Session 27: VISCII and Windows-1258 keep Đ and đ on the bytes 0xD0 and 0xF0, where Windows-1252 and Latin-1 have the
+# Icelandic eth (Ð ð), so a VISCII cell ``Tàu cá NĐ-90345-TS`` whose other bytes are Latin-1 letters too shows as
+# ``Tàu cá NÐ-90345-TS``, as well formed as its reading (NĐ and NÐ are no syllables). Vietnamese writes đ only at a
+# syllable's start; Icelandic and Faroese never begin a word with ð, and write it after a vowel or r (Guðrún,
+# Sigurður). So an eth that begins a word, or follows only consonants in its word (an abbreviation: NĐ, TNĐ), is
+# the đ of a column that uses one of those tables, when that table's reading is the cell with only such eths changed.
+_ETH_CHARS = frozenset("Ðð")
+_ETH_TABLES = ("viscii", "cp1258")
+_DYET = str.maketrans("Ðð", "Đđ")
+_INITIAL_ETH = re.compile(r"(?<![^\W\d_])[^\W\d_aeiouyAEIOUYà-ÿÀ-ß]*?[Ðð]")
+
+
+def _eth_table(options: dict[str, Scored], best: str, tables: frozenset[str]) -> str:
+    """The reading of a table in ``tables`` that keeps 0xD0/0xF0 as Đ/đ when it is the cell as it is (``best``)
+    with each eth turned into Đ/đ and every eth stands where Vietnamese writes đ (see above); ``best`` otherwise."""
+    shown = options[best][0]
+    if sum(1 for m in _INITIAL_ETH.finditer(shown)) != shown.count("Ð") + shown.count("ð"):
+        return best
+    wanted = shown.translate(_DYET)
+    for name in _ETH_TABLES:
+        if name in tables and name in options and options[name][0] == wanted and not options[name][1].junk:
+            return name
+    return best
+
+
 def _decide(engine: ColumnRepairer, cell: str) -> Reading:
     """The reading of one distinct non-ASCII cell in ``engine``'s column (see the module doc): a module function so
     that, compiled, it is called as a C function. A scored reading is ``(text, quality, rank)`` with rank
@@ -617,4 +642,6 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
     if engine.strict and best not in ("utf-8", column) and rank[0] != 0:
         return _reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",
                                       f"read as {best} it still has foreign words (strict mode)"))
+    if best == "utf-8" and _ETH_CHARS.intersection(cell):
+        best = _eth_table(options, best, engine._present | {column})
     return _reading(options[best][0], encoding if best == column and encoding else best)
