@@ -567,7 +567,6 @@ class ColumnRepairer:
 # syllable's start; Icelandic and Faroese never begin a word with ð, and write it after a vowel or r (Guðrún,
 # Sigurður). So an eth that begins a word, or follows only consonants in its word (an abbreviation: NĐ, TNĐ), is
 # the đ of a column that uses one of those tables, when that table's reading is the cell with only such eths changed.
-_ETH_CHARS = frozenset("Ðð")
 _ETH_TABLES = ("viscii", "cp1258")
 _DYET = str.maketrans("Ðð", "Đđ")
 _INITIAL_ETH = re.compile(r"(?<![^\W\d_])[^\W\d_aeiouyAEIOUYà-ÿÀ-ß]*?[Ðð]")
@@ -642,6 +641,6 @@ def _decide(engine: ColumnRepairer, cell: str) -> Reading:
     if engine.strict and best not in ("utf-8", column) and rank[0] != 0:
         return _reading(cell, best, tr(f"đọc ở bảng mã {best} vẫn còn từ lạ (chế độ nghiêm ngặt)",
                                       f"read as {best} it still has foreign words (strict mode)"))
-    if best == "utf-8" and _ETH_CHARS.intersection(cell):
+    if best == "utf-8" and ("Ð" in cell or "ð" in cell):
         best = _eth_table(options, best, engine._present | {column})
     return _reading(options[best][0], encoding if best == column and encoding else best)

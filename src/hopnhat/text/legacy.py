@@ -1487,6 +1487,9 @@ def transcription(word: str) -> bool:
 
 
 def _transcribed(word: str) -> bool:
+    for char in word:  # a letter no Vietnamese alphabet has (most misreadings): no split is tried
+        if char >= "\x80" and char not in _LETTERS:
+            return False
     split = _split_tone(word)
     if split is None or len(word) < 4 or not _cased(word) or _FOREIGN_LETTERS.intersection(split[0]):
         return False
@@ -1509,7 +1512,7 @@ def _pieces(word: str, bare: str, start: int) -> int:
     """How many syllables ``word`` (lower case; ``bare`` the same letters without the tone) splits into from
     ``start``, trying the longest piece first; 0 when it does not split."""
     after_open = start > 0 and bare[start - 1] in _VOWELS
-    for end in range(len(word), start, -1):
+    for end in range(min(len(word), start + 7), start, -1):  # a syllable has 7 letters at most (nghiêng)
         if not _piece_ok(word, word[start:end], bare[start:end], start == 0, after_open):
             continue
         if end == len(word):
