@@ -114,3 +114,30 @@ def test_an_official_reports_end_with_its_recipients_is_no_record(tmp_path: Path
     sheet = _rows(one_table, "excel", _xlsx(tmp_path / "bao_cao.xlsx", rows), declared_total="footer")
     assert _codes(sheet) == [(2, None), (3, None), (4, None), *[(n, "signature_block") for n in range(6, 10)]]
     assert [r["MA_HO_SO"] for r in sheet if r["_error"] is None] == [d[0] for d in DOSSIERS]
+
+
+GROUPED = [HEADER, *DOSSIERS[:2], ["Cộng: 2 hồ sơ", "", ""], DOSSIERS[2], ["Cộng", "1 hồ sơ", ""],
+           ["Tổng cộng: 3 hồ sơ", "", ""], *SIGNATURES[:2]]  # a report grouped by commune, each group's subtotal
+
+
+@pytest.mark.parametrize("kind", ["csv", "excel"])
+def test_a_grouped_report_counts_by_its_last_footer_and_quarantines_the_subtotals(tmp_path: Path,
+                                                                                  one_table: OneTable,
+                                                                                  kind: str) -> None:
+    path = (_csv(tmp_path / "bao_cao.csv", GROUPED, "cp1258") if kind == "csv"
+            else _xlsx(tmp_path / "bao_cao.xlsx", GROUPED))
+    table = {"path": str(path), "columns": COLUMNS, "declared_total": "footer",
+             **({"encoding": "cp1258"} if kind == "csv" else {})}
+    project, source, spec = one_table(kind, table)
+    reading = read_table(project, source, spec)
+    rows = pa.concat_tables(list(reading)).to_pylist()
+    # the two subtotals are rows of the report's own (each yielded when the footer below it is met), never records
+    assert sorted(_codes(rows)) == [(2, None), (3, None), (4, "footer_total"), (5, None), (6, "footer_total"),
+                                    (8, "signature_block"), (9, "signature_block")]
+    assert all("subtotal" in r["_error"] for r in rows if r["_row"] in (4, 6))
+    found = reading.declared()
+    assert found is not None and (found.value, found.records) == (3, 3)  # the grand total, against the 3 dossiers
+    assert found.where in ("dòng 7", "row 7")
+    assert found == table_declared(project, source, spec)
+    plain = _rows(one_table, kind, path, **({"encoding": "cp1258"} if kind == "csv" else {}))
+    assert [c for _, c in sorted(_codes(plain))].count("footer_total") == 3  # without declared_total: every footer

@@ -170,9 +170,10 @@ class DelimitedReader:
     def records(self, wanted: Container[int] | None = None) -> Iterator[Record]:
         """Every record after the header, blank lines aside (they are no record); with ``wanted``, only the records
         of those numbers (the others are skipped unparsed: a delta run reads only the records that changed). A
-        report's end (:mod:`hopnhat.ingest.footer`) is no record, as in an Excel sheet: the first footer total is the
-        declared count when the table says so (``ends.declares``), any other one a ``footer_total`` row, the lines of
-        a signature block below it ``signature_block`` rows."""
+        report's end (:mod:`hopnhat.ingest.footer`) is no record, as in an Excel sheet: the last footer total is the
+        declared count when the table says so (``ends.declares``), any other one a ``footer_total`` row (a subtotal
+        above the last), the lines of a signature block below it ``signature_block`` rows."""
+        held: tuple[int, str] | None = None  # the footer the count is taken from, so far: its line and text
         while True:
             try:
                 fields, raw, error = self._next()
@@ -181,14 +182,22 @@ class DelimitedReader:
             if fields == [] and error is None:
                 continue
             kind = self._kind(fields) if error is None else "record"
-            if kind == "declared" or (wanted is not None and self.ordinal not in wanted):
+            if kind == "declared":
+                if held is not None and self.ends.take_subtotal() == held[0] and (wanted is None or held[0] in wanted):
+                    yield self._report_row(*held, self.ends.subtotal_error())
+                held = (self.ordinal, raw)
+            elif wanted is not None and self.ordinal not in wanted:
                 continue
-            if kind == "record":
+            elif kind == "record":
                 yield self._record(fields, raw, error)
             else:
-                rec = Record(self.ordinal, None, self._raw_text(raw)[0])
-                rec.add_error(*self.ends.error(kind))
-                yield rec
+                yield self._report_row(self.ordinal, raw, self.ends.error(kind))
+
+    def _report_row(self, number: int, raw: str, error: tuple[str, str]) -> Record:
+        """A line of the report's own (a footer total, a subtotal, a signature line): quarantined, never a record."""
+        rec = Record(number, None, self._raw_text(raw)[0])
+        rec.add_error(*error)
+        return rec
 
     def _kind(self, fields: list[str] | None) -> Kind:
         if not fields or not self.ends.may_end(fields):

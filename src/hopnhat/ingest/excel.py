@@ -161,9 +161,10 @@ class SheetReader:
 
     def records(self) -> Iterator[Record]:
         """Every non-blank row from the data start on. A report's end (:mod:`hopnhat.ingest.footer`) is no record:
-        the first footer total is the table's declared count when it says so (``ends.declares``), else, as any
-        further one, a row quarantined as ``footer_total``; the rows of a signature block below a footer are
-        quarantined as ``signature_block``."""
+        the last footer total is the table's declared count when it says so (``ends.declares``; one above it, a
+        subtotal, a row quarantined as ``footer_total``), else every footer total such a row; the rows of a
+        signature block below a footer are quarantined as ``signature_block``."""
+        held: tuple[int, list[str | None]] | None = None  # the footer the count is taken from, so far
         for number, row in self._rows:
             if number < self._data_start:
                 continue
@@ -171,13 +172,21 @@ class SheetReader:
             if not any(t is not None for t in texts):
                 continue
             kind = self.ends.kind(number, texts) if self.ends.may_end(texts) else "record"
-            if kind == "record":
+            if kind == "declared":
+                if held is not None and self.ends.take_subtotal() == held[0]:
+                    yield self._report_row(*held, self.ends.subtotal_error())
+                held = (number, texts)
+            elif kind == "record":
                 yield self._record(number, texts)
-            elif kind != "declared":
-                cells, extra = self._cells(texts)
-                rec = Record(number, None, record_json({**cells, **extra}))
-                rec.add_error(*self.ends.error(kind))
-                yield rec
+            else:
+                yield self._report_row(number, texts, self.ends.error(kind))
+
+    def _report_row(self, number: int, texts: list[str | None], error: tuple[str, str]) -> Record:
+        """A row of the report's own (a footer total, a subtotal, a signature line): quarantined, never a record."""
+        cells, extra = self._cells(texts)
+        rec = Record(number, None, record_json({**cells, **extra}))
+        rec.add_error(*error)
+        return rec
 
     def _cells(self, texts: list[str | None]) -> tuple[dict[str, str | None], dict[str, str]]:
         """The row's cells by column name, and those beyond the header by column letter."""

@@ -123,11 +123,17 @@ def _signature_cells(cells: list[str], titled: bool) -> tuple[bool, bool] | None
 class ReportEnd:
     """The footer total and the signature block of one table, row by row in file order (both readers' one rule).
 
-    ``declares``: the table's ``declared_total: footer`` — the first footer is then its count, not a row."""
+    ``declares``: the table's ``declared_total: footer`` — the last footer is then its count, not a row. A report
+    grouped by unit closes each group with a subtotal ("Cộng: 12 hồ sơ") and the whole with the grand total below
+    them all, so a footer with another one below it was a subtotal: the reader then yields it as a ``footer_total``
+    row (:meth:`take_subtotal`). Rows below the last footer that are neither signatures nor footers (a note) do not
+    take the count away."""
 
     def __init__(self, declares: bool) -> None:
         self.declares = declares
-        self.footer: tuple[int, str, int] | None = None  # the first footer total met: row, number as written, count
+        # the footer total met first (the last one where the table declares its count): row, number as written, count
+        self.footer: tuple[int, str, int] | None = None
+        self._subtotal: int | None = None  # the row of a footer taken for the count until another one came below it
         self._after: int | None = None  # the row of the footer whose signature block is being read
         self._titled = False  # a signer's title was seen in that block (a name may follow)
         self.rows = 0  # rows judged the report's own (footer totals and signature lines; the declared footer aside)
@@ -146,11 +152,14 @@ class ReportEnd:
         signature block below one (a blank row included)."""
         total = footer_total(texts)
         if total is not None:
-            first = self.footer is None
-            if first:
+            earlier = self.footer
+            if earlier is None or self.declares:
                 self.footer = (number, *total)
             self._after, self._titled = number, False
-            if first and self.declares:
+            if self.declares:
+                if earlier is not None:  # that one was a subtotal: a row of the report's own after all
+                    self._subtotal = earlier[0]
+                    self.rows += 1
                 return "declared"
             self.rows += 1
             return "footer"
@@ -164,6 +173,17 @@ class ReportEnd:
         self._titled = self._titled or found[1]
         self.rows += 1
         return "signature"
+
+    def take_subtotal(self) -> int | None:
+        """The row of a footer the table's count was taken from until the footer just read came below it (once;
+        None otherwise): the reader yields that row now, quarantined with :meth:`subtotal_error`."""
+        row, self._subtotal = self._subtotal, None
+        return row
+
+    def subtotal_error(self) -> tuple[str, str]:
+        """The quarantine reason code and message of a subtotal (:meth:`take_subtotal`)."""
+        return "footer_total", ("a subtotal of the report (a footer total with another one below it), not a record; "
+                                "the last footer total is the report's count")
 
     def error(self, kind: Kind) -> tuple[str, str]:
         """The quarantine reason code and message of a ``footer`` or ``signature`` row."""
