@@ -54,3 +54,22 @@ def publish_dsn(postgres_dsn: str) -> str:
         con.execute("DROP DATABASE IF EXISTS hopnhat_publish")
         con.execute("CREATE DATABASE hopnhat_publish")
     return postgres_dsn.rsplit("/", 1)[0] + "/hopnhat_publish"
+
+
+@pytest.fixture
+def second_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The tables a run reads again after their load for their declared count (``reconcile.declared.scan_one``),
+    by name, in order: the count the load's own read gave needs none."""
+    from hopnhat.ingest.count import Declared
+    from hopnhat.project.config import SourceSpec, TableSpec
+    from hopnhat.reconcile import declared
+
+    reads: list[str] = []
+    real = declared.scan_one
+
+    def scan_one(project: Project, source: SourceSpec, table: TableSpec) -> Declared:
+        reads.append(table.name)
+        return real(project, source, table)
+
+    monkeypatch.setattr(declared, "scan_one", scan_one)
+    return reads

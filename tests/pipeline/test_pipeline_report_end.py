@@ -15,9 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from hopnhat.cli.main import app
-from hopnhat.ingest.declared import Declared
-from hopnhat.project.config import Project, SourceSpec, TableSpec, load_project
-from hopnhat.reconcile import declared as reconcile_declared
+from hopnhat.project.config import load_project
 from hopnhat.reconcile.books import books
 from hopnhat.text.legacy import encode
 
@@ -52,20 +50,12 @@ def _store(merger: Path) -> tuple[Any, list[tuple[int, str]]]:
 
 
 def test_a_csv_report_is_accounted_for_and_its_count_taken_from_the_load(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                         second_reads: list[str]) -> None:
     _report(tmp_path / "bao_cao.csv", DOSSIERS, 3)
     merger = _merger(tmp_path)
-    scans: list[str] = []
-    real = reconcile_declared.scan_one
-
-    def scan_one(project: Project, source: SourceSpec, table: TableSpec) -> Declared:
-        scans.append(table.name)  # the file read again for its count
-        return real(project, source, table)
-
-    monkeypatch.setattr(reconcile_declared, "scan_one", scan_one)
     out = CliRunner().invoke(app, ["--lang", "en", "migrate", str(merger)], terminal_width=200)
     assert out.exit_code == 0, out.output
-    assert scans == []  # the footer was read with the records
+    assert second_reads == []  # the footer was read with the records
     balance, reasons = _store(merger)
     assert (balance.read, balance.loaded, balance.merged, balance.quarantined) == (8, 3, 0, 5) and balance.balanced
     assert reasons == [(n, "signature_block") for n in range(6, 11)]
@@ -78,7 +68,7 @@ def test_a_csv_report_is_accounted_for_and_its_count_taken_from_the_load(tmp_pat
     assert out.exit_code == 0, out.output
     balance, reasons = _store(merger)
     assert (balance.read, balance.loaded, balance.quarantined) == (9, 4, 5) and balance.balanced
-    assert scans == []  # the footer read with the records again
+    assert second_reads == []  # the footer read with the records again
     # loaded whole: the footer and the signature lines are told by their place, which a delta cannot see
     assert balance.last_load is not None and (balance.last_load.mode, balance.last_load.note) == ("full", "report_end")
     assert balance.declared is not None
@@ -94,7 +84,7 @@ def test_a_csv_report_declaring_more_than_it_holds_fails_the_run(tmp_path: Path)
     assert "mot_cua/ho_so: the file declares 3 records (row 4 = 3), 2 read: 1 missing" in said
 
 
-def test_an_excel_report_declaring_more_is_judged_from_the_load_alone(tmp_path: Path,
+def test_an_excel_report_declaring_more_is_judged_from_the_load_alone(tmp_path: Path, second_reads: list[str],
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
@@ -110,14 +100,7 @@ def test_an_excel_report_declaring_more_is_judged_from_the_load_alone(tmp_path: 
     doc["sources"][0]["tables"][0].update(path="bao_cao.xlsx")
     doc["sources"][0]["tables"][0].pop("encoding")
     merger.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
-    reads: list[str] = []
-    real = reconcile_declared.scan_one
-
-    def scan_one(project: Project, source: SourceSpec, table: TableSpec) -> Declared:
-        reads.append(table.name)
-        return real(project, source, table)
-
-    monkeypatch.setattr(reconcile_declared, "scan_one", scan_one)
+    reads = second_reads
 
     def read_again(*args: Any) -> None:
         reads.append("before the run")
